@@ -1,0 +1,336 @@
+/*
+ * config.c - UNION_LAYERS: parsing and the mount table.
+ *
+ *   UNION_LAYERS := mount (';' mount)*
+ *   mount        := MERGED '=' [UPPER] ':' LOWER (':' LOWER)*
+ *
+ * '\' escapes '\', ':', ';' and '=' inside a path.  Paths are absolute;
+ * they are normalised lexically (repeated slashes, '.' and a trailing
+ * slash removed; '..' refused, since a layer named through '..' is almost
+ * certainly a mistake).  Layers must exist (a missing upper is created);
+ * MERGED need not.  The mounts are kept sorted by decreasing length of
+ * MERGED, so that the first prefix match is the longest (nested mounts).
+ *
+ * Invariant: after a successful parse every path is absolute, has no
+ * trailing slash (except "/" itself), and every layer is a directory.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+struct un_config un_config;
+
+static void set_err(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void set_err(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+/*
+ * Cut the next field off *sp at an unescaped delimiter from delims,
+ * unescaping into a fresh string.  *sp advances past the delimiter (or
+ * to the end); *delim receives the delimiter found ('\0' at the end).
+ */
+static int next_field(const char **sp, const char *delims, char **out,
+		      char *delim, char *err, size_t errlen)
+{
+	const char *s = *sp;
+	size_t n = 0;
+	char *buf = malloc(strlen(s) + 1);
+
+	if (!buf) {
+		set_err(err, errlen, "out of memory");
+		return -1;
+	}
+	for (; *s && !strchr(delims, *s); s++) {
+		if (*s == '\\') {
+			if (!s[1]) {
+				set_err(err, errlen,
+					"dangling '\\' at the end of the value");
+				free(buf);
+				return -1;
+			}
+			s++;
+		}
+		buf[n++] = *s;
+	}
+	buf[n] = '\0';
+	*delim = *s;
+	*sp = *s ? s + 1 : s;
+	*out = buf;
+	return 0;
+}
+
+/*
+ * Normalise an absolute path in place.  Returns -1 when it is not
+ * absolute or names '..'.
+ */
+static int normalise(char *p)
+{
+	char *r = p, *w = p;
+
+	if (*p != '/')
+		return -1;
+	while (*r) {
+		while (*r == '/')
+			r++;
+		if (!*r)
+			break;
+		const char *c = r;
+		size_t len = strcspn(c, "/");
+
+		r += len;
+		if (len == 1 && c[0] == '.')
+			continue;
+		if (len == 2 && c[0] == '.' && c[1] == '.')
+			return -1;
+		*w++ = '/';
+		memmove(w, c, len);
+		w += len;
+	}
+	if (w == p)
+		*w++ = '/';
+	*w = '\0';
+	return 0;
+}
+
+static int check_path(char *p, const char *role, char *err, size_t errlen)
+{
+	if (*p != '/') {
+		set_err(err, errlen, "%s '%s' is not an absolute path", role,
+			p);
+		return -1;
+	}
+	if (normalise(p) < 0) {
+		set_err(err, errlen, "%s '%s' must not contain '..'", role, p);
+		return -1;
+	}
+	return 0;
+}
+
+/* mkdir -p for a missing upper. */
+static int make_dirs(const char *path)
+{
+	char buf[PATH_MAX];
+	size_t len = strlen(path);
+
+	if (len >= sizeof(buf))
+		return -ENAMETOOLONG;
+	memcpy(buf, path, len + 1);
+	for (char *s = buf + 1;; s++) {
+		if (*s == '/' || !*s) {
+			char c = *s;
+
+			*s = '\0';
+			if (real_mkdir(buf, 0755) < 0 && errno != EEXIST)
+				return -errno;
+			*s = c;
+			if (!c)
+				break;
+		}
+	}
+	return 0;
+}
+
+static int check_dir(const char *path, const char *role, bool create,
+		     char *err, size_t errlen)
+{
+	struct stat st;
+
+	if (real_stat(path, &st) < 0) {
+		int e = errno;
+
+		if (e == ENOENT && create) {
+			int rc = make_dirs(path);
+
+			if (rc == 0)
+				return 0;
+			set_err(err, errlen, "cannot create %s '%s': %s", role,
+				path, strerror(-rc));
+			return -1;
+		}
+		if (e == ENOENT)
+			set_err(err, errlen, "%s '%s' does not exist", role,
+				path);
+		else
+			set_err(err, errlen, "%s '%s': %s", role, path,
+				strerror(e));
+		return -1;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		set_err(err, errlen, "%s '%s' is not a directory", role, path);
+		return -1;
+	}
+	return 0;
+}
+
+static int parse_mount(const char **sp, struct un_mount *m, bool check_dirs,
+		       char *end_delim, char *err, size_t errlen)
+{
+	char delim;
+	char *field;
+
+	memset(m, 0, sizeof(*m));
+	if (next_field(sp, "=;", &m->merged, &delim, err, errlen) < 0)
+		return -1;
+	if (!*m->merged) {
+		set_err(err, errlen, delim == ';' || !delim ?
+			"empty mount (nothing between ';')" :
+			"empty MERGED path before '='");
+		return -1;
+	}
+	if (delim != '=') {
+		set_err(err, errlen, "mount '%s' has no '=' (MERGED=UPPER:LOWER)",
+			m->merged);
+		return -1;
+	}
+	if (check_path(m->merged, "merged", err, errlen) < 0)
+		return -1;
+	m->merged_len = strlen(m->merged);
+
+	if (next_field(sp, ":;", &field, &delim, err, errlen) < 0)
+		return -1;
+	if (*field) {
+		if (check_path(field, "upper", err, errlen) < 0) {
+			free(field);
+			return -1;
+		}
+		m->upper = field;
+		m->upper_len = strlen(field);
+	} else {
+		free(field);
+	}
+	if (delim != ':') {
+		set_err(err, errlen, "mount '%s' has no lower (MERGED=UPPER:LOWER)",
+			m->merged);
+		return -1;
+	}
+	do {
+		if (next_field(sp, ":;", &field, &delim, err, errlen) < 0)
+			return -1;
+		if (!*field) {
+			free(field);
+			set_err(err, errlen, "mount '%s' has an empty lower",
+				m->merged);
+			return -1;
+		}
+		if (m->nlower == UN_MAX_LOWERS) {
+			free(field);
+			set_err(err, errlen, "mount '%s' has more than %d lowers",
+				m->merged, UN_MAX_LOWERS);
+			return -1;
+		}
+		m->lower[m->nlower++] = field;
+		if (check_path(field, "lower", err, errlen) < 0)
+			return -1;
+		m->lower_len[m->nlower - 1] = strlen(field);
+	} while (delim == ':');
+	*end_delim = delim;
+
+	if (check_dirs) {
+		for (int i = 0; i < m->nlower; i++)
+			if (check_dir(m->lower[i], "lower", false, err,
+				      errlen) < 0)
+				return -1;
+		if (m->upper &&
+		    check_dir(m->upper, "upper", true, err, errlen) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static void mount_release(struct un_mount *m)
+{
+	free(m->merged);
+	free(m->upper);
+	for (int i = 0; i < m->nlower; i++)
+		free(m->lower[i]);
+	if (m->wt)
+		un_wtable_release(m->wt);
+	memset(m, 0, sizeof(*m));
+}
+
+static int by_merged_len_desc(const void *a, const void *b)
+{
+	const struct un_mount *x = a, *y = b;
+
+	return (x->merged_len < y->merged_len) - (x->merged_len > y->merged_len);
+}
+
+int un_config_parse(const char *value, struct un_config *cfg, bool check_dirs,
+		    char *err, size_t errlen)
+{
+	const char *s = value;
+	char delim = ';';
+
+	memset(cfg, 0, sizeof(*cfg));
+	if (!value || !*value)
+		return 0;
+	while (delim == ';') {
+		struct un_mount *grown = realloc(cfg->mount, (cfg->nmount + 1) *
+						 sizeof(*cfg->mount));
+
+		if (!grown) {
+			set_err(err, errlen, "out of memory");
+			goto out_release;
+		}
+		cfg->mount = grown;
+		if (!*s) {
+			set_err(err, errlen, "empty mount after the last ';'");
+			goto out_release;
+		}
+		if (parse_mount(&s, &cfg->mount[cfg->nmount++], check_dirs,
+				&delim, err, errlen) < 0)
+			goto out_release;
+	}
+	for (int i = 0; i < cfg->nmount; i++)
+		for (int j = i + 1; j < cfg->nmount; j++)
+			if (!strcmp(cfg->mount[i].merged,
+				    cfg->mount[j].merged)) {
+				set_err(err, errlen,
+					"merged '%s' is given twice",
+					cfg->mount[i].merged);
+				goto out_release;
+			}
+	qsort(cfg->mount, cfg->nmount, sizeof(*cfg->mount), by_merged_len_desc);
+	return 0;
+
+out_release:
+	un_config_release(cfg);
+	return -1;
+}
+
+void un_config_release(struct un_config *cfg)
+{
+	for (int i = 0; i < cfg->nmount; i++)
+		mount_release(&cfg->mount[i]);
+	free(cfg->mount);
+	memset(cfg, 0, sizeof(*cfg));
+}
+
+struct un_mount *un_config_find(const char *abspath)
+{
+	for (int i = 0; i < un_config.nmount; i++) {
+		struct un_mount *m = &un_config.mount[i];
+
+		if (m->merged_len == 1)
+			return m;	/* MERGED is "/" */
+		if (!strncmp(abspath, m->merged, m->merged_len) &&
+		    (abspath[m->merged_len] == '/' ||
+		     abspath[m->merged_len] == '\0'))
+			return m;
+	}
+	return NULL;
+}

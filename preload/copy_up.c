@@ -1,0 +1,430 @@
+/*
+ * copy_up.c - copying an object from a lower into the upper.
+ *
+ * As overlayfs's copy_up.c: parents first, then the object.  Each object
+ * is made under UPPER/.union/work/ with a unique name, given its content
+ * (reflink, else copy_file_range over the data segments so holes stay
+ * holes, else read/write), its xattrs, its owner (where the user may
+ * change it), mode and times, and only then renamed into place.  So the
+ * upper never shows a partial file, whatever kills the process.
+ *
+ * Two processes copying up the same object race to the final rename: a
+ * non-directory goes in with RENAME_NOREPLACE, a directory's rename fails
+ * when the target exists; the loser drops its staged copy and takes the
+ * winner's.  Either way the caller sees a whole copy.
+ *
+ * Afterwards, the process's descriptors that were open on the lower file
+ * are re-pointed at the upper copy, with the same flags and offset (what
+ * the kernel does, for this process; DESIGN.md lists the difference for
+ * other processes).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/fs.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/syscall.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#include "wrap.h"
+
+/* A fresh name under UPPER/.union/work. */
+static int work_name(const struct un_mount *m, char *buf, size_t len)
+{
+	static unsigned long counter;
+	unsigned long c = __atomic_add_fetch(&counter, 1, __ATOMIC_RELAXED);
+	int n = snprintf(buf, len, "%s/" UN_META_DIR "/work/cu.%d.%ld.%lu",
+			 m->upper, (int)getpid(), (long)syscall(SYS_gettid), c);
+
+	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
+}
+
+/* Is this xattr overlayfs's own bookkeeping (never copied)? */
+static bool private_xattr(const char *name)
+{
+	return !strncmp(name, "trusted.overlay.", 16) ||
+	       !strncmp(name, "user.overlay.", 13);
+}
+
+/*
+ * Copy the xattrs of src to dst (both paths; symlinks not followed).
+ * Those the user may not set (trusted.*, security.* unprivileged) are
+ * skipped, as the kernel skips what it cannot copy.
+ */
+static int copy_xattrs(const char *src, const char *dst)
+{
+	char *names = NULL, *value = NULL;
+	ssize_t len, vlen;
+	int rc = 0;
+
+	len = real_llistxattr(src, NULL, 0);
+	if (len <= 0)
+		return len < 0 && errno != ENOTSUP ? -errno : 0;
+	names = malloc(len);
+	value = malloc(XATTR_SIZE_MAX);
+	if (!names || !value) {
+		rc = -ENOMEM;
+		goto out_free;
+	}
+	len = real_llistxattr(src, names, len);
+	if (len < 0) {
+		rc = -errno;
+		goto out_free;
+	}
+	for (char *name = names; name < names + len;
+	     name += strlen(name) + 1) {
+		if (private_xattr(name))
+			continue;
+		vlen = real_lgetxattr(src, name, value, XATTR_SIZE_MAX);
+		if (vlen < 0)
+			continue;
+		if (real_lsetxattr(dst, name, value, vlen, 0) < 0 &&
+		    errno != EPERM && errno != ENOTSUP && errno != EACCES) {
+			rc = -errno;
+			goto out_free;
+		}
+	}
+out_free:
+	free(names);
+	free(value);
+	return rc;
+}
+
+/* Copy len bytes at off from in to out, by the fastest means. */
+static int copy_range(int in, int out, off_t off, off_t len)
+{
+	char buf[1 << 16];
+	off_t done = 0;
+
+	while (done < len) {
+		loff_t ioff = off + done, ooff = off + done;
+		ssize_t n = copy_file_range(in, &ioff, out, &ooff,
+					    (size_t)(len - done), 0);
+
+		if (n > 0) {
+			done += n;
+			continue;
+		}
+		if (n == 0)
+			break;
+		if (errno != EXDEV && errno != ENOSYS && errno != EINVAL &&
+		    errno != EOPNOTSUPP)
+			return -errno;
+		/* The plain way. */
+		while (done < len) {
+			size_t want = len - done < (off_t)sizeof(buf) ?
+					      (size_t)(len - done) :
+					      sizeof(buf);
+			ssize_t r = pread(in, buf, want, off + done);
+
+			if (r < 0)
+				return -errno;
+			if (r == 0)
+				return 0;
+			for (ssize_t w = 0; w < r;) {
+				ssize_t k = pwrite(out, buf + w, r - w,
+						   off + done + w);
+
+				if (k < 0)
+					return -errno;
+				w += k;
+			}
+			done += r;
+		}
+	}
+	return 0;
+}
+
+/* The content of a regular file: a reflink, or its data segments. */
+static int copy_data(int in, int out, off_t size)
+{
+	off_t data, hole;
+	int rc;
+
+	if (size == 0)
+		return 0;
+	if (ioctl(out, FICLONE, in) == 0)
+		return 0;
+	for (data = 0; data < size; data = hole) {
+		data = lseek(in, data, SEEK_DATA);
+		if (data < 0) {
+			if (errno == ENXIO)
+				break;	/* only a hole is left */
+			/* No SEEK_DATA: one segment, the whole file. */
+			data = 0;
+			hole = size;
+		} else {
+			hole = lseek(in, data, SEEK_HOLE);
+			if (hole < 0)
+				hole = size;
+		}
+		rc = copy_range(in, out, data, hole - data);
+		if (rc < 0)
+			return rc;
+	}
+	if (ftruncate(out, size) < 0)
+		return -errno;
+	return 0;
+}
+
+/* Owner (where allowed), mode and times of st onto the staged path. */
+static int copy_attrs(const char *dst, const struct stat *st)
+{
+	struct timespec times[2] = { st->st_atim, st->st_mtim };
+
+	if (real_lchown(dst, st->st_uid, st->st_gid) < 0 && errno != EPERM)
+		return -errno;
+	if (!S_ISLNK(st->st_mode) &&
+	    real_fchmodat(AT_FDCWD, dst, st->st_mode & 07777, 0) < 0)
+		return -errno;
+	if (real_utimensat(AT_FDCWD, dst, times, AT_SYMLINK_NOFOLLOW) < 0)
+		return -errno;
+	return 0;
+}
+
+/* Stage a copy of src (stat st) at work. */
+static int stage(const char *src, const struct stat *st, const char *work)
+{
+	int in = -1, out = -1, rc = 0;
+
+	switch (st->st_mode & S_IFMT) {
+	case S_IFREG:
+		in = real_open(src, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+		if (in < 0)
+			return -errno;
+		out = real_open(work, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+				0600);
+		if (out < 0) {
+			rc = -errno;
+			goto out_close;
+		}
+		rc = copy_data(in, out, st->st_size);
+		break;
+	case S_IFDIR:
+		if (real_mkdir(work, 0700) < 0)
+			return -errno;
+		break;
+	case S_IFLNK: {
+		char target[PATH_MAX];
+		ssize_t n = real_readlink(src, target, sizeof(target) - 1);
+
+		if (n < 0)
+			return -errno;
+		target[n] = '\0';
+		if (real_symlink(target, work) < 0)
+			return -errno;
+		break;
+	}
+	default:
+		if (real_mknod(work, st->st_mode & (S_IFMT | 0600),
+			       st->st_rdev) < 0)
+			return -errno;
+		break;
+	}
+	if (rc == 0)
+		rc = copy_xattrs(src, work);
+	if (rc == 0)
+		rc = copy_attrs(work, st);
+out_close:
+	if (in >= 0)
+		real_close(in);
+	if (out >= 0)
+		real_close(out);
+	return rc;
+}
+
+static void unstage(const char *work, const struct stat *st)
+{
+	if (S_ISDIR(st->st_mode))
+		real_rmdir(work);
+	else
+		real_unlink(work);
+}
+
+/*
+ * Copy src (stat st) to dst in the upper of m.  Returns 0 when dst holds
+ * a whole copy afterwards (ours, or a racing process's).
+ */
+static int copy_one(const struct un_mount *m, const char *src,
+		    const struct stat *st, const char *dst)
+{
+	char work[PATH_MAX];
+	int rc;
+
+	rc = work_name(m, work, sizeof(work));
+	if (rc < 0)
+		return rc;
+	rc = stage(src, st, work);
+	if (rc < 0)
+		goto out_unstage;
+	if (S_ISDIR(st->st_mode))
+		rc = real_rename(work, dst) < 0 ? -errno : 0;
+	else
+		rc = real_renameat2(AT_FDCWD, work, AT_FDCWD, dst,
+				    RENAME_NOREPLACE) < 0 ? -errno : 0;
+	if (rc == -EEXIST || rc == -ENOTEMPTY) {
+		struct stat cur;
+
+		/* Another process won the race; its copy stands. */
+		if (real_lstat(dst, &cur) == 0 &&
+		    (cur.st_mode & S_IFMT) == (st->st_mode & S_IFMT))
+			rc = 0;
+		goto out_unstage;
+	}
+	if (rc == 0)
+		return 0;
+out_unstage:
+	unstage(work, st);
+	return rc;
+}
+
+/* Make the directories of rel's parent exist in the upper. */
+static int copy_up_parents(struct un_mount *m, const char *rel)
+{
+	char dst[PATH_MAX], src[PATH_MAX];
+	const char *slash = strrchr(rel, '/');
+	size_t plen, start;
+	struct stat st;
+	int rc;
+
+	if (!slash)
+		return 0;	/* the parent is the union's root */
+	plen = slash - rel;
+	rc = un_path_join(dst, sizeof(dst), m->upper, m->upper_len, "");
+	if (rc < 0)
+		return rc;
+	if (m->upper_len + 1 + plen >= sizeof(dst))
+		return -ENAMETOOLONG;
+	dst[m->upper_len] = '/';
+	memcpy(dst + m->upper_len + 1, rel, plen);
+	dst[m->upper_len + 1 + plen] = '\0';
+	if (real_lstat(dst, &st) == 0)
+		return S_ISDIR(st.st_mode) ? 0 : -ENOTDIR;
+
+	/* Find the deepest ancestor the upper has, then go down. */
+	start = 0;
+	for (size_t i = plen; i > 0; i--) {
+		if (rel[i] != '/' || i == plen)
+			continue;
+		dst[m->upper_len + 1 + i] = '\0';
+		bool have = real_lstat(dst, &st) == 0;
+
+		dst[m->upper_len + 1 + i] = '/';
+		if (have) {
+			start = i + 1;
+			break;
+		}
+	}
+	for (size_t i = start; i <= plen; i++) {
+		if (i < plen && rel[i] != '/')
+			continue;
+		/* rel[0..i) is the next directory to make. */
+		char sub[PATH_MAX];
+		int l, found = -1;
+
+		memcpy(sub, rel, i);
+		sub[i] = '\0';
+		for (l = 1; l <= m->nlower; l++) {
+			if (un_path_join(src, sizeof(src), un_layer_root(m, l),
+					 un_layer_len(m, l), sub) < 0)
+				return -ENAMETOOLONG;
+			if (real_lstat(src, &st) == 0 && S_ISDIR(st.st_mode)) {
+				found = l;
+				break;
+			}
+		}
+		if (found < 0)
+			return -ENOENT;
+		dst[m->upper_len + 1 + i] = '\0';
+		rc = copy_one(m, src, &st, dst);
+		if (i < plen)
+			dst[m->upper_len + 1 + i] = '/';
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+int un_copy_up_parent(struct un_node *n)
+{
+	if (!n->mnt->upper)
+		return -EROFS;
+	if (n->parent_dirlayers & 1)
+		return 0;	/* the parent is in the upper already */
+	return copy_up_parents(n->mnt, un_node_rel(n));
+}
+
+struct repoint {
+	dev_t dev;
+	ino_t ino;
+	const char *upper;
+};
+
+/* Re-point fd at the upper copy if it is open on the old lower file. */
+static void repoint_fd(int fd, void *arg)
+{
+	const struct repoint *r = arg;
+	struct stat st;
+	int flags, fdflags, nfd;
+	off_t off;
+
+	if (real_fstat(fd, &st) < 0 || st.st_dev != r->dev ||
+	    st.st_ino != r->ino)
+		return;
+	flags = real_fcntl(fd, F_GETFL);
+	fdflags = real_fcntl(fd, F_GETFD);
+	off = lseek(fd, 0, SEEK_CUR);
+	if (flags < 0 || fdflags < 0)
+		return;
+	nfd = real_open(r->upper, (flags & ~(O_CREAT | O_EXCL | O_TRUNC)) |
+					 O_CLOEXEC);
+	if (nfd < 0)
+		return;
+	if (off >= 0)
+		lseek(nfd, off, SEEK_SET);
+	real_dup3(nfd, fd, (fdflags & FD_CLOEXEC) ? O_CLOEXEC : 0);
+	real_close(nfd);
+}
+
+int un_copy_up(struct un_node *n)
+{
+	struct repoint rp;
+	struct stat old;
+	char dst[PATH_MAX];
+	int rc;
+
+	if (n->layer == 0)
+		return 0;
+	if (n->layer < 0)
+		return -ENOENT;
+	if (!n->mnt->upper)
+		return -EROFS;
+	rc = un_copy_up_parent(n);
+	if (rc < 0)
+		return rc;
+	rc = un_path_join(dst, sizeof(dst), n->mnt->upper, n->mnt->upper_len,
+			  un_node_rel(n));
+	if (rc < 0)
+		return rc;
+	old = n->st;
+	rc = copy_one(n->mnt, n->real, &n->st, dst);
+	if (rc < 0)
+		return rc;
+	memcpy(n->real, dst, strlen(dst) + 1);
+	if (real_lstat(n->real, &n->st) < 0)
+		return -errno;
+	n->layer = 0;
+	n->dirlayers |= 1;
+	n->parent_dirlayers |= 1;
+
+	if (S_ISREG(old.st_mode)) {
+		rp.dev = old.st_dev;
+		rp.ino = old.st_ino;
+		rp.upper = n->real;
+		un_fd_foreach_path(n->vpath, repoint_fd, &rp);
+	}
+	return 0;
+}

@@ -1,0 +1,485 @@
+/*
+ * dir.c - creation, deletion, links and rename in the merged view.
+ *
+ * As overlayfs's dir.c, with whiteouts kept in the table (whiteout.c)
+ * instead of character devices:
+ *
+ *   - a new name is made in the upper, its parents copied up first; a
+ *     whiteout record of that name is dropped, and a directory made where
+ *     a lower directory was deleted becomes opaque ('o');
+ *   - deleting a name that some lower shows records a whiteout ('w');
+ *     a directory is deleted only when nothing in it is visible;
+ *   - rename moves files (copied up first) and directories that lie only
+ *     in the upper; a directory with lower contents answers EXDEV, as
+ *     the kernel does without redirect_dir, and mv falls back to copying.
+ *
+ * Crash order: a table record that hides something is written before
+ * the upper changes, and one that reveals something after, so that a
+ * process killed between the two leaves the merged view as it was before
+ * the call or as it is after it.  (A 'w' record with an upper directory
+ * of the same name reads as opaque: lookup never looks below it.)
+ */
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "wrap.h"
+
+/* Does a lower show the name n (were the upper not to have it)? */
+static bool lower_shows(const struct un_node *n)
+{
+	uint64_t mask = n->parent_dirlayers & ~(uint64_t)1;
+	const char *rel = un_node_rel(n);
+	char real[PATH_MAX];
+	struct stat st;
+
+	if (n->layer > 0)
+		return true;
+	if (!mask)
+		return false;
+	if (n->mnt->wt &&
+	    un_wtable_get(n->mnt->wt, rel, strlen(rel)) == UN_W_WHITEOUT)
+		return false;
+	for (int i = 1; i <= n->mnt->nlower; i++) {
+		if (!(mask & ((uint64_t)1 << i)))
+			continue;
+		if (un_path_join(real, sizeof(real), un_layer_root(n->mnt, i),
+				 un_layer_len(n->mnt, i), rel) < 0)
+			continue;
+		if (real_lstat(real, &st) < 0)
+			continue;
+		return !un_is_ovl_whiteout(&st);
+	}
+	return false;
+}
+
+static int table_set(struct un_node *n, enum un_wkind kind)
+{
+	if (!n->mnt->wt)
+		return kind == UN_W_NONE ? 0 : -EROFS;
+	return un_wtable_set(n->mnt->wt, un_node_rel(n), kind);
+}
+
+static enum un_wkind table_get(const struct un_node *n)
+{
+	const char *rel = un_node_rel(n);
+
+	if (!n->mnt->wt)
+		return UN_W_NONE;
+	return un_wtable_get(n->mnt->wt, rel, strlen(rel));
+}
+
+int un_make_prepare(struct un_node *n)
+{
+	if (n->layer >= 0)
+		return -EEXIST;
+	if (!n->mnt->upper)
+		return -EROFS;
+	return un_copy_up_parent(n);
+}
+
+void un_make_done(struct un_node *n, bool isdir)
+{
+	enum un_wkind was = table_get(n);
+
+	UN_SAVE_ERRNO;
+	if (isdir && (was == UN_W_WHITEOUT || lower_shows(n)))
+		table_set(n, UN_W_OPAQUE);
+	else if (was != UN_W_NONE)
+		table_set(n, UN_W_NONE);
+	UN_RESTORE_ERRNO;
+}
+
+/*
+ * The permission an unprivileged user needs on the parent of a lower
+ * object to delete or rename it: the owner's w and x bits (lower objects
+ * count as the user's own).
+ */
+static int may_change_parent(const struct un_node *n)
+{
+	char parent[PATH_MAX];
+	struct stat st;
+	char *slash;
+
+	if (!un_unprivileged())
+		return 0;
+	memcpy(parent, n->real, strlen(n->real) + 1);
+	slash = strrchr(parent, '/');
+	if (!slash || slash == parent)
+		return 0;
+	*slash = '\0';
+	if (real_stat(parent, &st) < 0)
+		return -errno;
+	if ((st.st_mode & (S_IWUSR | S_IXUSR)) != (S_IWUSR | S_IXUSR))
+		return -EACCES;
+	return 0;
+}
+
+/* ---- emptiness of a merged directory ---- */
+
+/* Is anything visible in the directory n?  0 empty, -ENOTEMPTY, -errno. */
+static int check_empty(struct un_node *n)
+{
+	DIR *d;
+	struct dirent64 *e;
+	int fd, rc = 0;
+
+	fd = real_open(n->real, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	d = un_dir_open(n, fd);
+	if (!d) {
+		rc = -errno;
+		real_close(fd);
+		return rc;
+	}
+	while ((e = readdir64(d))) {
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
+			rc = -ENOTEMPTY;
+			break;
+		}
+	}
+	closedir(d);
+	return rc;
+}
+
+/* ---- unlink, rmdir ---- */
+
+static bool last_is(const char *path, const char *name)
+{
+	size_t len = strlen(path), nl = strlen(name);
+
+	while (len > 1 && path[len - 1] == '/')
+		len--;
+	return len >= nl && !memcmp(path + len - nl, name, nl) &&
+	       (len == nl || path[len - nl - 1] == '/');
+}
+
+static int remove_node(int dirfd, const char *path, bool isdir)
+{
+	struct un_node n;
+	bool lower;
+	int rc;
+
+	if (isdir && last_is(path, "."))
+		return -EINVAL;
+	if (isdir && last_is(path, ".."))
+		return -ENOTEMPTY;
+	rc = un_lookup(dirfd, path, 0, &n);
+	if (rc > 0) {
+		rc = isdir ? real_unlinkat(dirfd, n.kpath, AT_REMOVEDIR)
+			   : real_unlinkat(dirfd, n.kpath, 0);
+		return rc < 0 ? -errno : 0;
+	}
+	if (rc < 0)
+		return rc;
+	if (n.layer < 0)
+		return -ENOENT;
+	if (isdir && !S_ISDIR(n.st.st_mode))
+		return -ENOTDIR;
+	if (!isdir && S_ISDIR(n.st.st_mode))
+		return -EISDIR;
+	if (!n.mnt->upper)
+		return -EROFS;
+	if (!*un_node_rel(&n))
+		return -EBUSY;	/* the union's root */
+	if (isdir) {
+		rc = check_empty(&n);
+		if (rc < 0)
+			return rc;
+	}
+	lower = lower_shows(&n);
+	if (n.layer > 0) {
+		rc = may_change_parent(&n);
+		if (rc < 0)
+			return rc;
+	}
+	if (lower) {
+		rc = table_set(&n, UN_W_WHITEOUT);
+		if (rc < 0)
+			return rc;
+	}
+	if (n.layer == 0) {
+		rc = real_unlinkat(AT_FDCWD, n.real, isdir ? AT_REMOVEDIR : 0);
+		if (rc < 0) {
+			rc = -errno;
+			if (lower)
+				table_set(&n, table_get(&n) == UN_W_WHITEOUT ?
+						      UN_W_OPAQUE : UN_W_NONE);
+			return rc;
+		}
+	}
+	if (isdir && n.mnt->wt)
+		un_wtable_clear_below(n.mnt->wt, un_node_rel(&n));
+	if (!lower && table_get(&n) != UN_W_NONE)
+		table_set(&n, UN_W_NONE);
+	return 0;
+}
+
+static int remove_entered(int dirfd, const char *path, bool isdir)
+{
+	int rc;
+
+	if (!un_enter())
+		return isdir ? real_unlinkat(dirfd, path, AT_REMOVEDIR)
+			     : real_unlinkat(dirfd, path, 0);
+	rc = remove_node(dirfd, path, isdir);
+	un_leave();
+	return rc < 0 ? un_fail(rc) : 0;
+}
+
+UN_EXPORT int unlink(const char *path)
+{
+	return remove_entered(AT_FDCWD, path, false);
+}
+
+UN_EXPORT int rmdir(const char *path)
+{
+	return remove_entered(AT_FDCWD, path, true);
+}
+
+UN_EXPORT int unlinkat(int dirfd, const char *path, int flags)
+{
+	if (flags & ~AT_REMOVEDIR) {
+		errno = EINVAL;
+		return -1;
+	}
+	return remove_entered(dirfd, path, flags & AT_REMOVEDIR);
+}
+
+UN_EXPORT int remove(const char *path)
+{
+	int rc = remove_entered(AT_FDCWD, path, false);
+
+	if (rc < 0 && errno == EISDIR)
+		rc = remove_entered(AT_FDCWD, path, true);
+	return rc;
+}
+
+/* ---- link ---- */
+
+static int link_nodes(int olddirfd, const char *oldpath, int newdirfd,
+		      const char *newpath, int flags)
+{
+	struct un_node o, n;
+	int rc, orc;
+
+	if (flags & ~(AT_SYMLINK_FOLLOW | AT_EMPTY_PATH))
+		return -EINVAL;
+	orc = un_lookup(olddirfd, oldpath,
+			((flags & AT_SYMLINK_FOLLOW) ? UN_LK_FOLLOW : 0) |
+				((flags & AT_EMPTY_PATH) ? UN_LK_EMPTY : 0),
+			&o);
+	if (orc < 0)
+		return orc;
+	rc = un_lookup(newdirfd, newpath, UN_LK_PARENT, &n);
+	if (rc < 0)
+		return rc;
+	if (orc > 0 && rc > 0) {
+		rc = real_linkat(olddirfd, o.kpath, newdirfd, n.kpath, flags);
+		return rc < 0 ? -errno : 0;
+	}
+	if (orc == 0 && o.layer < 0)
+		return -ENOENT;
+	if (rc == 0 && n.layer >= 0)
+		return -EEXIST;
+	if (orc > 0 || rc > 0 || o.mnt != n.mnt)
+		return -EXDEV;
+	if (S_ISDIR(o.st.st_mode))
+		return -EPERM;
+	rc = un_copy_up(&o);
+	if (rc < 0)
+		return rc;
+	rc = un_make_prepare(&n);
+	if (rc < 0)
+		return rc;
+	if (real_linkat(AT_FDCWD, o.real, AT_FDCWD, n.real, 0) < 0)
+		return -errno;
+	un_make_done(&n, false);
+	return 0;
+}
+
+UN_EXPORT int linkat(int olddirfd, const char *oldpath, int newdirfd,
+		     const char *newpath, int flags)
+{
+	int rc;
+
+	if (!un_enter())
+		return real_linkat(olddirfd, oldpath, newdirfd, newpath, flags);
+	rc = link_nodes(olddirfd, oldpath, newdirfd, newpath, flags);
+	un_leave();
+	return rc < 0 ? un_fail(rc) : 0;
+}
+
+UN_EXPORT int link(const char *oldpath, const char *newpath)
+{
+	return linkat(AT_FDCWD, oldpath, AT_FDCWD, newpath, 0);
+}
+
+/* ---- rename ---- */
+
+/* A directory that lies (also) in a lower cannot move: EXDEV. */
+static bool dir_pinned(const struct un_node *n)
+{
+	return S_ISDIR(n->st.st_mode) &&
+	       (n->layer > 0 || (n->dirlayers & ~(uint64_t)1));
+}
+
+static int rename_nodes(int olddirfd, const char *oldpath, int newdirfd,
+			const char *newpath, unsigned int flags)
+{
+	struct un_node o, n;
+	bool old_lower, exchange = flags & RENAME_EXCHANGE;
+	int rc, orc;
+
+	if (flags & ~(RENAME_NOREPLACE | RENAME_EXCHANGE))
+		return -EINVAL;	/* RENAME_WHITEOUT: overlayfs refuses it */
+	if ((flags & RENAME_NOREPLACE) && exchange)
+		return -EINVAL;
+	orc = un_lookup(olddirfd, oldpath, 0, &o);
+	if (orc < 0)
+		return orc;
+	rc = un_lookup(newdirfd, newpath, UN_LK_PARENT, &n);
+	if (rc < 0)
+		return rc;
+	if (orc > 0 && rc > 0) {
+		rc = real_renameat2(olddirfd, o.kpath, newdirfd, n.kpath, flags);
+		return rc < 0 ? -errno : 0;
+	}
+	if (orc == 0 && o.layer < 0)
+		return -ENOENT;
+	if (orc > 0 || rc > 0 || o.mnt != n.mnt)
+		return -EXDEV;
+	if (!o.mnt->upper)
+		return -EROFS;
+	if (!*un_node_rel(&o) || !*un_node_rel(&n))
+		return -EBUSY;
+	if (exchange && n.layer < 0)
+		return -ENOENT;
+	if (n.layer >= 0 && (flags & RENAME_NOREPLACE))
+		return -EEXIST;
+	if (!strcmp(o.vpath, n.vpath))
+		return 0;
+	/* Moving a directory below itself. */
+	if (S_ISDIR(o.st.st_mode) && !strncmp(n.vpath, o.vpath,
+					      strlen(o.vpath)) &&
+	    n.vpath[strlen(o.vpath)] == '/')
+		return -EINVAL;
+	if (n.layer >= 0 && !exchange) {
+		if (S_ISDIR(o.st.st_mode) && !S_ISDIR(n.st.st_mode))
+			return -ENOTDIR;
+		if (!S_ISDIR(o.st.st_mode) && S_ISDIR(n.st.st_mode))
+			return -EISDIR;
+		if (S_ISDIR(n.st.st_mode)) {
+			rc = check_empty(&n);
+			if (rc < 0)
+				return rc;
+		}
+	}
+	if (dir_pinned(&o) || (exchange && dir_pinned(&n)))
+		return -EXDEV;
+	if (o.layer > 0) {
+		rc = may_change_parent(&o);
+		if (rc < 0)
+			return rc;
+	}
+
+	old_lower = lower_shows(&o);
+	rc = un_copy_up(&o);
+	if (rc < 0)
+		return rc;
+	if (exchange) {
+		rc = un_copy_up(&n);
+		if (rc < 0)
+			return rc;
+		if (real_renameat2(AT_FDCWD, o.real, AT_FDCWD, n.real,
+				   RENAME_EXCHANGE) < 0)
+			return -errno;
+		return 0;
+	}
+	if (n.layer < 0) {
+		rc = un_make_prepare(&n);
+		if (rc < 0)
+			return rc;
+	} else {
+		rc = un_copy_up_parent(&n);
+		if (rc < 0)
+			return rc;
+	}
+	/* Hide first: the new directory opaque, the old name whited out. */
+	if (S_ISDIR(o.st.st_mode) && (table_get(&n) == UN_W_WHITEOUT ||
+				      lower_shows(&n))) {
+		rc = table_set(&n, UN_W_OPAQUE);
+		if (rc < 0)
+			return rc;
+	}
+	if (old_lower) {
+		rc = table_set(&o, UN_W_WHITEOUT);
+		if (rc < 0)
+			return rc;
+	}
+	if (real_renameat2(AT_FDCWD, o.real, AT_FDCWD, n.real,
+			   flags & RENAME_NOREPLACE) < 0) {
+		rc = -errno;
+		if (old_lower)
+			table_set(&o, UN_W_NONE);
+		return rc;
+	}
+	/* Then reveal: the new name no longer whited out. */
+	if (!S_ISDIR(o.st.st_mode) && table_get(&n) != UN_W_NONE)
+		table_set(&n, UN_W_NONE);
+	if (!old_lower && table_get(&o) == UN_W_OPAQUE)
+		table_set(&o, UN_W_NONE);
+	return 0;
+}
+
+UN_EXPORT int renameat2(int olddirfd, const char *oldpath, int newdirfd,
+			const char *newpath, unsigned int flags)
+{
+	int rc;
+
+	if (!un_enter())
+		return real_renameat2(olddirfd, oldpath, newdirfd, newpath,
+				      flags);
+	rc = rename_nodes(olddirfd, oldpath, newdirfd, newpath, flags);
+	un_leave();
+	return rc < 0 ? un_fail(rc) : 0;
+}
+
+UN_EXPORT int renameat(int olddirfd, const char *oldpath, int newdirfd,
+		       const char *newpath)
+{
+	return renameat2(olddirfd, oldpath, newdirfd, newpath, 0);
+}
+
+UN_EXPORT int rename(const char *oldpath, const char *newpath)
+{
+	return renameat2(AT_FDCWD, oldpath, AT_FDCWD, newpath, 0);
+}
+
+/* ---- utimensat: a NULL path names dirfd itself ---- */
+
+UN_EXPORT int utimensat(int dirfd, const char *path,
+			const struct timespec times[2], int flags)
+{
+	struct un_node n;
+	int rc;
+
+	if (!un_launder(path))
+		return futimens(dirfd, times);
+	if (!un_enter())
+		return real_utimensat(dirfd, path, times, flags);
+	rc = un_lookup(dirfd, path, un_at_follow(flags) | un_at_empty(flags),
+		       &n);
+	if (rc > 0)
+		rc = real_utimensat(dirfd, n.kpath, times, flags);
+	else if (rc < 0 || n.layer < 0)
+		rc = un_fail(rc < 0 ? rc : -ENOENT);
+	else if ((rc = un_copy_up(&n)) < 0)
+		rc = un_fail(rc);
+	else
+		rc = real_utimensat(AT_FDCWD, n.real, times,
+				    AT_SYMLINK_NOFOLLOW);
+	un_leave();
+	return rc;
+}

@@ -1,0 +1,678 @@
+/*
+ * exec.c - running programs from a union, and keeping children in it.
+ *
+ * The kernel finds the program, its #! interpreter and its ELF
+ * interpreter without libc, so a program named by a merged path is
+ * resolved here: the real file of the topmost layer is executed.  A
+ * script in a union is started the way the kernel would start it
+ * (interpreter, optional argument, the script's path as given), but with
+ * the interpreter itself looked up through the union; the interpreter
+ * then reads the script through the union too, so $0 stays merged.
+ *
+ * glibc's PATH searches (execvp, execlp, posix_spawnp) and its system and
+ * popen never reach the exported execve, so they are redone here over
+ * the union.
+ *
+ * Every child gets LD_PRELOAD (with libunion first, unless already
+ * there), UNION_LAYERS and, when the cwd is merged, UNION_CWD, even when
+ * the caller passed an environment without them (env -i, clearenv).
+ * environ itself is never modified: a vfork child shares it.
+ */
+#include <signal.h>
+#include <spawn.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <pthread.h>
+
+#include "wrap.h"
+
+extern char **environ;
+
+/* ---- the child's environment ---- */
+
+static bool env_is(const char *entry, const char *name)
+{
+	size_t n = strlen(name);
+
+	return !strncmp(entry, name, n) && entry[n] == '=';
+}
+
+/* Does the LD_PRELOAD value list libunion already? */
+static bool preload_has_self(const char *value)
+{
+	size_t n = strlen(un_self_path);
+
+	for (const char *s = value; (s = strstr(s, un_self_path)); s += n)
+		if ((s == value || s[-1] == ':' || s[-1] == ' ') &&
+		    (s[n] == '\0' || s[n] == ':' || s[n] == ' '))
+			return true;
+	return false;
+}
+
+/*
+ * The child's environment is built on the caller's stack: exec may run
+ * in a vfork child, which shares the parent's memory, so nothing may be
+ * allocated (it would leak in the parent) and the depth guard must be
+ * lowered again before the real exec (the parent would inherit it).
+ */
+void un_exec_env_size(char *const envp[], size_t *entries, size_t *bytes)
+{
+	size_t count = 0, layers = strlen(un_layers_value ? un_layers_value
+							   : ""),
+	       preload = 0;
+
+	if (!envp)
+		envp = environ;
+	for (; envp && envp[count]; count++) {
+		if (env_is(envp[count], "LD_PRELOAD"))
+			preload = strlen(envp[count]);
+		else if (env_is(envp[count], "UNION_LAYERS") &&
+			 strlen(envp[count]) > layers)
+			layers = strlen(envp[count]);
+	}
+	*entries = count + 4;
+	*bytes = sizeof("UNION_LAYERS=") + layers + sizeof("LD_PRELOAD=") +
+		 (un_self_path ? strlen(un_self_path) : 0) + 1 + preload + 1 +
+		 sizeof("UNION_CWD=") + 48 + PATH_MAX;
+}
+
+void un_exec_env(char *const envp[], char **env, char *buf)
+{
+	const char *preload = NULL, *layers = NULL;
+	char cwd[PATH_MAX];
+	struct stat st;
+	size_t n = 0;
+
+	if (!envp)
+		envp = environ;
+	for (size_t i = 0; envp && envp[i]; i++) {
+		if (env_is(envp[i], "LD_PRELOAD"))
+			preload = envp[i] + sizeof("LD_PRELOAD");
+		else if (env_is(envp[i], "UNION_LAYERS"))
+			layers = envp[i] + sizeof("UNION_LAYERS");
+		else if (!env_is(envp[i], "UNION_CWD"))
+			env[n++] = envp[i];
+	}
+	/* A caller's own UNION_LAYERS (a nested union run) is respected. */
+	env[n++] = buf;
+	buf = stpcpy(stpcpy(buf, "UNION_LAYERS="),
+		     layers && *layers ? layers :
+		     un_layers_value ? un_layers_value : "") + 1;
+	if (!un_self_path || (preload && preload_has_self(preload))) {
+		if (preload) {
+			env[n++] = buf;
+			buf = stpcpy(stpcpy(buf, "LD_PRELOAD="), preload) + 1;
+		}
+	} else {
+		env[n++] = buf;
+		buf = stpcpy(stpcpy(buf, "LD_PRELOAD="), un_self_path);
+		if (preload && *preload)
+			buf = stpcpy(stpcpy(buf, ":"), preload);
+		buf++;
+	}
+	if (un_cwd_get(cwd, sizeof(cwd)) == 0 && real_stat(".", &st) == 0) {
+		env[n++] = buf;
+		sprintf(buf, "UNION_CWD=%llu:%llu:%s",
+			(unsigned long long)st.st_dev,
+			(unsigned long long)st.st_ino, cwd);
+	}
+	env[n] = NULL;
+}
+
+/* ---- finding the program ---- */
+
+struct prog {
+	char real[PATH_MAX];	/* what to hand the kernel */
+	char **argv;		/* room for a rewritten argv (argc + 4) */
+	bool rewritten;		/* argv holds the #! form */
+	char interp[PATH_MAX];
+	char arg[256];
+};
+
+/*
+ * Read a #! line of the real file; fills interp and arg (possibly "").
+ * Returns 1 for a script, 0 otherwise.
+ */
+static int read_shebang(const char *real, char *interp, size_t ilen,
+			char *arg, size_t alen)
+{
+	char buf[256];
+	ssize_t n;
+	int fd = real_open(real, O_RDONLY | O_CLOEXEC);
+	char *s, *end;
+
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	real_close(fd);
+	if (n < 3 || buf[0] != '#' || buf[1] != '!')
+		return 0;
+	buf[n] = '\0';
+	end = strchr(buf, '\n');
+	if (!end)
+		return 0;
+	*end = '\0';
+	for (s = buf + 2; *s == ' ' || *s == '\t'; s++)
+		;
+	size_t len = strcspn(s, " \t");
+
+	if (!len || len >= ilen)
+		return 0;
+	memcpy(interp, s, len);
+	interp[len] = '\0';
+	s += len;
+	while (*s == ' ' || *s == '\t')
+		s++;
+	while (end > s && (end[-1] == ' ' || end[-1] == '\t' ||
+			   end[-1] == '\r'))
+		*--end = '\0';
+	if (strlen(s) >= alen)
+		return 0;
+	strcpy(arg, s);
+	return 1;
+}
+
+/*
+ * Resolve the program path (relative to dirfd) for exec.  Returns 0 and
+ * fills p, or -errno.
+ */
+static int prog_resolve(int dirfd, const char *path, char *const argv[],
+			struct prog *p)
+{
+	struct un_node n, in;
+	size_t argc = 0;
+	int rc;
+
+	p->rewritten = false;
+	rc = un_lookup(dirfd, path, UN_LK_FOLLOW, &n);
+	if (rc < 0)
+		return rc;
+	if (rc > 0) {
+		if (strlen(n.kpath) >= sizeof(p->real))
+			return -ENAMETOOLONG;
+		strcpy(p->real, n.kpath);
+		return 0;
+	}
+	if (n.layer < 0)
+		return -ENOENT;
+	if (!S_ISREG(n.st.st_mode))
+		return -EACCES;
+	strcpy(p->real, n.real);
+	if (real_access(n.real, X_OK) < 0)
+		return -errno;
+	if (!read_shebang(n.real, p->interp, sizeof(p->interp), p->arg,
+			  sizeof(p->arg)))
+		return 0;
+
+	/* A script: the interpreter through the union, $0 as given. */
+	rc = un_lookup(AT_FDCWD, p->interp, UN_LK_FOLLOW, &in);
+	if (rc < 0)
+		return rc;
+	if (rc == 0 && in.layer < 0)
+		return -ENOENT;
+	while (argv && argv[argc])
+		argc++;
+	size_t k = 0;
+
+	p->rewritten = true;
+	p->argv[k++] = p->interp;
+	if (*p->arg)
+		p->argv[k++] = p->arg;
+	p->argv[k++] = (char *)path;
+	for (size_t i = 1; i < argc; i++)
+		p->argv[k++] = argv[i];
+	p->argv[k] = NULL;
+	strcpy(p->real, rc > 0 ? in.kpath : in.real);
+	return 0;
+}
+
+static size_t count_args(char *const argv[])
+{
+	size_t argc = 0;
+
+	while (argv && argv[argc])
+		argc++;
+	return argc;
+}
+
+static int exec_at(int dirfd, const char *path, char *const argv[],
+		   char *const envp[])
+{
+	size_t entries, bytes;
+	struct prog p;
+	int rc;
+
+	if (!un_enter())
+		return real_execve(path, argv, envp);
+	char *nargv[count_args(argv) + 4];
+
+	p.argv = nargv;
+	rc = prog_resolve(dirfd, path, argv, &p);
+	if (rc < 0) {
+		un_leave();
+		return un_fail(rc);
+	}
+	un_exec_env_size(envp, &entries, &bytes);
+	char *env[entries];
+	char buf[bytes];
+
+	un_exec_env(envp, env, buf);
+	un_leave();
+	return real_execve(p.real, p.rewritten ? nargv : argv, env);
+}
+
+UN_EXPORT int execve(const char *path, char *const argv[], char *const envp[])
+{
+	return exec_at(AT_FDCWD, path, argv, envp);
+}
+
+UN_EXPORT int execv(const char *path, char *const argv[])
+{
+	return exec_at(AT_FDCWD, path, argv, environ);
+}
+
+UN_EXPORT int execveat(int dirfd, const char *path, char *const argv[],
+		       char *const envp[], int flags)
+{
+	size_t entries, bytes;
+
+	if ((un_launder(path) && *path) || !(flags & AT_EMPTY_PATH))
+		return exec_at(dirfd, path, argv, envp);
+	if (!un_enter())
+		return real_execveat(dirfd, path, argv, envp, flags);
+	un_exec_env_size(envp, &entries, &bytes);
+	char *env[entries];
+	char buf[bytes];
+
+	un_exec_env(envp, env, buf);
+	un_leave();
+	return real_execveat(dirfd, path, argv, env, flags);
+}
+
+UN_EXPORT int fexecve(int fd, char *const argv[], char *const envp[])
+{
+	size_t entries, bytes;
+
+	if (!un_enter())
+		return real_fexecve(fd, argv, envp);
+	un_exec_env_size(envp, &entries, &bytes);
+	char *env[entries];
+	char buf[bytes];
+
+	un_exec_env(envp, env, buf);
+	un_leave();
+	return real_fexecve(fd, argv, env);
+}
+
+/*
+ * glibc's PATH search, over our execve: each directory of PATH in turn;
+ * EACCES remembered, ENOENT-like errors skipped, ENOEXEC run by /bin/sh.
+ */
+static int exec_search(const char *file, char *const argv[],
+		       char *const envp[])
+{
+	const char *path = getenv("PATH");
+	bool eacces = false;
+	char cand[PATH_MAX];
+
+	if (!file || !*file) {
+		errno = ENOENT;
+		return -1;
+	}
+	if (strchr(file, '/'))
+		return exec_at(AT_FDCWD, file, argv, envp);
+	if (!path)
+		path = "/bin:/usr/bin";
+	for (const char *s = path;; s++) {
+		size_t len = strcspn(s, ":");
+
+		if (len + 1 + strlen(file) < sizeof(cand)) {
+			if (len)
+				memcpy(cand, s, len);
+			else
+				cand[len++] = '.';
+			cand[len] = '/';
+			strcpy(cand + len + 1, file);
+			if (!len)
+				len = 1;
+			exec_at(AT_FDCWD, cand, argv, envp);
+			if (errno == ENOEXEC) {
+				size_t argc = 0;
+
+				while (argv[argc])
+					argc++;
+				char *sh_argv[argc + 2];
+
+				sh_argv[0] = (char *)"/bin/sh";
+				sh_argv[1] = cand;
+				for (size_t i = 1; i <= argc; i++)
+					sh_argv[i + 1] = argv[i];
+				exec_at(AT_FDCWD, "/bin/sh", sh_argv, envp);
+				return -1;
+			}
+			if (errno == EACCES)
+				eacces = true;
+			else if (errno != ENOENT && errno != ENOTDIR &&
+				 errno != ESTALE && errno != ENODEV &&
+				 errno != ETIMEDOUT)
+				return -1;
+		}
+		s += strcspn(s, ":");
+		if (!*s)
+			break;
+	}
+	errno = eacces ? EACCES : ENOENT;
+	return -1;
+}
+
+UN_EXPORT int execvp(const char *file, char *const argv[])
+{
+	return exec_search(file, argv, environ);
+}
+
+UN_EXPORT int execvpe(const char *file, char *const argv[],
+		      char *const envp[])
+{
+	return exec_search(file, argv, envp);
+}
+
+/* Gather execl's arguments into an array (on the stack, as glibc does). */
+#define COUNT_ARGS(arg, ap, argc)                                        \
+	do {                                                             \
+		va_list cp_;                                             \
+		va_copy(cp_, ap);                                        \
+		for (argc = 1; va_arg(cp_, char *); argc++)              \
+			;                                                \
+		va_end(cp_);                                             \
+	} while (0)
+
+UN_EXPORT int execl(const char *path, const char *arg, ...)
+{
+	va_list ap;
+	size_t argc;
+
+	va_start(ap, arg);
+	COUNT_ARGS(arg, ap, argc);
+	char *argv[argc + 1];
+
+	argv[0] = (char *)arg;
+	for (size_t i = 1; i <= argc; i++)
+		argv[i] = va_arg(ap, char *);
+	va_end(ap);
+	return exec_at(AT_FDCWD, path, argv, environ);
+}
+
+UN_EXPORT int execlp(const char *file, const char *arg, ...)
+{
+	va_list ap;
+	size_t argc;
+
+	va_start(ap, arg);
+	COUNT_ARGS(arg, ap, argc);
+	char *argv[argc + 1];
+
+	argv[0] = (char *)arg;
+	for (size_t i = 1; i <= argc; i++)
+		argv[i] = va_arg(ap, char *);
+	va_end(ap);
+	return exec_search(file, argv, environ);
+}
+
+UN_EXPORT int execle(const char *path, const char *arg, ...)
+{
+	va_list ap;
+	size_t argc;
+
+	va_start(ap, arg);
+	COUNT_ARGS(arg, ap, argc);
+	char *argv[argc + 1];
+
+	argv[0] = (char *)arg;
+	for (size_t i = 1; i <= argc; i++)
+		argv[i] = va_arg(ap, char *);
+	char *const *envp = va_arg(ap, char *const *);
+
+	va_end(ap);
+	return exec_at(AT_FDCWD, path, argv, envp);
+}
+
+/* ---- posix_spawn ---- */
+
+UN_EXPORT int posix_spawn(pid_t *pid, const char *path,
+			  const posix_spawn_file_actions_t *fa,
+			  const posix_spawnattr_t *attr, char *const argv[],
+			  char *const envp[])
+{
+	size_t entries, bytes;
+	struct prog p;
+	int rc;
+
+	if (!un_enter())
+		return real_posix_spawn(pid, path, fa, attr, argv, envp);
+	char *nargv[count_args(argv) + 4];
+
+	p.argv = nargv;
+	rc = prog_resolve(AT_FDCWD, path, argv, &p);
+	if (rc < 0) {
+		un_leave();
+		return -rc;
+	}
+	un_exec_env_size(envp, &entries, &bytes);
+	char *env[entries];
+	char buf[bytes];
+
+	un_exec_env(envp, env, buf);
+	rc = real_posix_spawn(pid, p.real, fa, attr,
+			      p.rewritten ? nargv : argv, env);
+	un_leave();
+	return rc;
+}
+
+UN_EXPORT int posix_spawnp(pid_t *pid, const char *file,
+			   const posix_spawn_file_actions_t *fa,
+			   const posix_spawnattr_t *attr, char *const argv[],
+			   char *const envp[])
+{
+	const char *path = getenv("PATH");
+	char cand[PATH_MAX];
+	int rc = ENOENT;
+
+	if (!un_launder(file) || !*file)
+		return ENOENT;
+	if (strchr(file, '/'))
+		return posix_spawn(pid, file, fa, attr, argv, envp);
+	if (!path)
+		path = "/bin:/usr/bin";
+	for (const char *s = path;; s++) {
+		size_t len = strcspn(s, ":");
+
+		if (len + 2 + strlen(file) < sizeof(cand)) {
+			if (len)
+				memcpy(cand, s, len);
+			else
+				cand[len++] = '.';
+			cand[len] = '/';
+			strcpy(cand + len + 1, file);
+			rc = posix_spawn(pid, cand, fa, attr, argv, envp);
+			if (rc != ENOENT && rc != ENOTDIR && rc != EACCES)
+				return rc;
+		}
+		s += strcspn(s, ":");
+		if (!*s)
+			break;
+	}
+	return rc;
+}
+
+/* ---- system and popen: the shell, started through the union ---- */
+
+UN_EXPORT int system(const char *command)
+{
+	struct sigaction ign, old_int, old_quit;
+	sigset_t chld, old_mask;
+	posix_spawnattr_t attr;
+	pid_t pid;
+	int status = -1, rc;
+	char *argv[] = { (char *)"sh", (char *)"-c", (char *)command, NULL };
+
+	if (un_depth > 0 || (un_init(), !un_active))
+		return real_system(command);
+	if (!command)
+		return 1;
+	memset(&ign, 0, sizeof(ign));
+	ign.sa_handler = SIG_IGN;
+	sigemptyset(&ign.sa_mask);
+	sigaction(SIGINT, &ign, &old_int);
+	sigaction(SIGQUIT, &ign, &old_quit);
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &chld, &old_mask);
+
+	posix_spawnattr_init(&attr);
+	{
+		sigset_t def;
+
+		sigemptyset(&def);
+		if (old_int.sa_handler != SIG_IGN)
+			sigaddset(&def, SIGINT);
+		if (old_quit.sa_handler != SIG_IGN)
+			sigaddset(&def, SIGQUIT);
+		posix_spawnattr_setsigdefault(&attr, &def);
+	}
+	posix_spawnattr_setsigmask(&attr, &old_mask);
+	posix_spawnattr_setflags(&attr,
+				 POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
+	rc = posix_spawn(&pid, "/bin/sh", NULL, &attr, argv, environ);
+	posix_spawnattr_destroy(&attr);
+	if (rc == 0) {
+		while (waitpid(pid, &status, 0) < 0) {
+			if (errno != EINTR) {
+				status = -1;
+				break;
+			}
+		}
+	} else {
+		status = 127 << 8;
+	}
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGQUIT, &old_quit, NULL);
+	sigprocmask(SIG_SETMASK, &old_mask, NULL);
+	return status;
+}
+
+/* The children of our popen, for pclose. */
+struct popen_child {
+	struct popen_child *next;
+	FILE *f;
+	pid_t pid;
+};
+
+static struct popen_child *popen_children;
+static pthread_mutex_t popen_lock = PTHREAD_MUTEX_INITIALIZER;
+
+UN_EXPORT FILE *popen(const char *command, const char *type)
+{
+	posix_spawn_file_actions_t fa;
+	struct popen_child *c, *o;
+	bool reading, cloexec;
+	int fds[2], child_end, parent_end, rc;
+	char *argv[] = { (char *)"sh", (char *)"-c", (char *)command, NULL };
+	FILE *f;
+	pid_t pid;
+
+	if (un_depth > 0 || (un_init(), !un_active))
+		return real_popen(command, type);
+	if (!type || (type[0] != 'r' && type[0] != 'w') ||
+	    (type[1] && type[1] != 'e')) {
+		errno = EINVAL;
+		return NULL;
+	}
+	reading = type[0] == 'r';
+	cloexec = type[1] == 'e';
+	c = malloc(sizeof(*c));
+	if (!c)
+		return NULL;
+	if (pipe2(fds, O_CLOEXEC) < 0) {
+		free(c);
+		return NULL;
+	}
+	child_end = reading ? fds[1] : fds[0];
+	parent_end = reading ? fds[0] : fds[1];
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, child_end, reading ? 1 : 0);
+	pthread_mutex_lock(&popen_lock);
+	for (o = popen_children; o; o = o->next)
+		posix_spawn_file_actions_addclose(&fa, fileno(o->f));
+	rc = posix_spawn(&pid, "/bin/sh", &fa, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	real_close(child_end);
+	if (rc != 0) {
+		pthread_mutex_unlock(&popen_lock);
+		real_close(parent_end);
+		free(c);
+		errno = rc;
+		return NULL;
+	}
+	if (!cloexec)
+		real_fcntl(parent_end, F_SETFD, 0);
+	f = fdopen(parent_end, reading ? "r" : "w");
+	if (!f) {
+		pthread_mutex_unlock(&popen_lock);
+		real_close(parent_end);
+		waitpid(pid, NULL, 0);
+		free(c);
+		return NULL;
+	}
+	c->f = f;
+	c->pid = pid;
+	c->next = popen_children;
+	popen_children = c;
+	pthread_mutex_unlock(&popen_lock);
+	return f;
+}
+
+UN_EXPORT int pclose(FILE *stream)
+{
+	struct popen_child **pp, *c = NULL;
+	int status;
+	pid_t r;
+
+	pthread_mutex_lock(&popen_lock);
+	for (pp = &popen_children; *pp; pp = &(*pp)->next) {
+		if ((*pp)->f == stream) {
+			c = *pp;
+			*pp = c->next;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&popen_lock);
+	if (!c)
+		return real_pclose(stream);
+	real_fclose(stream);
+	do {
+		r = waitpid(c->pid, &status, 0);
+	} while (r < 0 && errno == EINTR);
+	free(c);
+	return r < 0 ? -1 : status;
+}
+
+/* ---- dlopen of a library named by a merged path ---- */
+
+UN_EXPORT void *dlopen(const char *file, int mode)
+{
+	struct un_node n;
+	void *h;
+	int rc;
+
+	if (!file || !strchr(file, '/') || !un_enter())
+		return real_dlopen(file, mode);
+	rc = un_lookup(AT_FDCWD, file, UN_LK_FOLLOW, &n);
+	h = real_dlopen(rc == 0 && n.layer >= 0 ? n.real :
+			rc > 0 ? n.kpath : file, mode);
+	un_leave();
+	return h;
+}

@@ -1,0 +1,306 @@
+/*
+ * fdtab.c - the merged paths behind descriptors, and the merged cwd.
+ *
+ * The *at calls, fchdir, fdopendir and readlink("/proc/self/fd/N") need
+ * to know which merged path a descriptor was opened on; the kernel only
+ * knows the real file in some layer.  Every open made through a union
+ * records its merged path here; close, dup and friends keep the table in
+ * step.
+ *
+ * The table has two levels (1024 chunks of 1024 slots) so that readers
+ * never see it move: a chunk, once published, stays.  A slot holds a
+ * pointer to an immutable entry, swapped atomically; the old entry is
+ * freed by whoever swapped it out.  (A thread that closes a descriptor
+ * another thread is using as a dirfd races in the kernel too.)
+ *
+ * The cwd: when the process's cwd is a merged directory, un_cwd holds
+ * its merged path and the real cwd is the directory's topmost layer.
+ * Relative paths are then looked up from the merged path.  Across exec
+ * the merged cwd travels in UNION_CWD ("dev:ino:path" of the real cwd, so
+ * a child that changed directory before exec does not adopt a stale one).
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+#define CHUNK_BITS 10
+#define CHUNK_SIZE (1u << CHUNK_BITS)
+#define NCHUNKS 1024u
+
+struct fd_entry {
+	bool merged_dir;
+	char vpath[];
+};
+
+static struct fd_entry **chunks[NCHUNKS];
+
+static struct fd_entry **slot(int fd, bool create)
+{
+	unsigned c, i;
+	struct fd_entry **chunk;
+
+	if (fd < 0 || (unsigned)fd >= CHUNK_SIZE * NCHUNKS)
+		return NULL;
+	c = (unsigned)fd >> CHUNK_BITS;
+	i = (unsigned)fd & (CHUNK_SIZE - 1);
+	chunk = __atomic_load_n(&chunks[c], __ATOMIC_ACQUIRE);
+	if (!chunk) {
+		struct fd_entry **fresh, **expected = NULL;
+
+		if (!create)
+			return NULL;
+		fresh = calloc(CHUNK_SIZE, sizeof(*fresh));
+		if (!fresh)
+			return NULL;
+		if (!__atomic_compare_exchange_n(&chunks[c], &expected, fresh,
+						 false, __ATOMIC_ACQ_REL,
+						 __ATOMIC_ACQUIRE)) {
+			free(fresh);
+			chunk = expected;
+		} else {
+			chunk = fresh;
+		}
+	}
+	return &chunk[i];
+}
+
+static void put(int fd, struct fd_entry *e)
+{
+	struct fd_entry **s = slot(fd, e != NULL);
+
+	if (!s) {
+		free(e);
+		return;
+	}
+	free(__atomic_exchange_n(s, e, __ATOMIC_ACQ_REL));
+}
+
+void un_fd_set(int fd, const char *vpath, bool merged_dir)
+{
+	struct fd_entry *e = NULL;
+
+	if (vpath) {
+		size_t len = strlen(vpath);
+
+		e = malloc(sizeof(*e) + len + 1);
+		if (!e)
+			return;
+		e->merged_dir = merged_dir;
+		memcpy(e->vpath, vpath, len + 1);
+	}
+	put(fd, e);
+}
+
+void un_fd_forget(int fd)
+{
+	struct fd_entry **s = slot(fd, false);
+
+	if (s && __atomic_load_n(s, __ATOMIC_RELAXED))
+		put(fd, NULL);
+}
+
+int un_fd_get(int fd, char *buf, size_t len, bool *merged_dir)
+{
+	struct fd_entry **s = slot(fd, false);
+	struct fd_entry *e;
+	size_t n;
+
+	if (!s || !(e = __atomic_load_n(s, __ATOMIC_ACQUIRE)))
+		return -ENOENT;
+	n = strlen(e->vpath);
+	if (n >= len)
+		return -ENAMETOOLONG;
+	memcpy(buf, e->vpath, n + 1);
+	if (merged_dir)
+		*merged_dir = e->merged_dir;
+	return 0;
+}
+
+void un_fd_dup(int oldfd, int newfd)
+{
+	char buf[PATH_MAX];
+	bool merged_dir;
+
+	if (un_fd_get(oldfd, buf, sizeof(buf), &merged_dir) == 0)
+		un_fd_set(newfd, buf, merged_dir);
+	else
+		un_fd_forget(newfd);
+}
+
+void un_fd_forget_range(unsigned first, unsigned last)
+{
+	for (unsigned c = first >> CHUNK_BITS; c < NCHUNKS; c++) {
+		struct fd_entry **chunk = __atomic_load_n(&chunks[c],
+							  __ATOMIC_ACQUIRE);
+
+		if ((c << CHUNK_BITS) > last)
+			break;
+		if (!chunk)
+			continue;
+		for (unsigned i = 0; i < CHUNK_SIZE; i++) {
+			unsigned fd = (c << CHUNK_BITS) | i;
+
+			if (fd >= first && fd <= last && chunk[i])
+				free(__atomic_exchange_n(&chunk[i], NULL,
+							 __ATOMIC_ACQ_REL));
+		}
+	}
+}
+
+void un_fd_foreach_path(const char *vpath, void (*fn)(int fd, void *arg),
+			void *arg)
+{
+	for (unsigned c = 0; c < NCHUNKS; c++) {
+		struct fd_entry **chunk = __atomic_load_n(&chunks[c],
+							  __ATOMIC_ACQUIRE);
+
+		if (!chunk)
+			continue;
+		for (unsigned i = 0; i < CHUNK_SIZE; i++) {
+			struct fd_entry *e = __atomic_load_n(&chunk[i],
+							     __ATOMIC_ACQUIRE);
+
+			if (e && !strcmp(e->vpath, vpath))
+				fn((int)((c << CHUNK_BITS) | i), arg);
+		}
+	}
+}
+
+/* ---- the cwd ---- */
+
+static pthread_mutex_t cwd_lock = PTHREAD_MUTEX_INITIALIZER;
+static char *cwd_merged;	/* merged path of the cwd, or NULL */
+static char *cwd_real;		/* the real cwd as last seen */
+static bool cwd_near;		/* some MERGED lies below the real cwd */
+
+bool un_cwd_near_union(void)
+{
+	return __atomic_load_n(&cwd_near, __ATOMIC_RELAXED);
+}
+
+/* Does some MERGED lie under the directory real? */
+static bool near_union(const char *real)
+{
+	size_t len;
+
+	if (!real)
+		return false;
+	len = strlen(real);
+	for (int i = 0; i < un_config.nmount; i++) {
+		const struct un_mount *m = &un_config.mount[i];
+
+		if (len == 1 || (m->merged_len > len &&
+				 !strncmp(m->merged, real, len) &&
+				 m->merged[len] == '/'))
+			return true;
+	}
+	return false;
+}
+
+static int copy_out(const char *s, char *buf, size_t len)
+{
+	size_t n;
+
+	if (!s)
+		return -ENOENT;
+	n = strlen(s);
+	if (n >= len)
+		return -ERANGE;
+	memcpy(buf, s, n + 1);
+	return 0;
+}
+
+int un_cwd_get(char *buf, size_t len)
+{
+	int rc;
+
+	pthread_mutex_lock(&cwd_lock);
+	rc = copy_out(cwd_merged, buf, len);
+	pthread_mutex_unlock(&cwd_lock);
+	return rc;
+}
+
+int un_cwd_real(char *buf, size_t len)
+{
+	int rc;
+
+	pthread_mutex_lock(&cwd_lock);
+	rc = copy_out(cwd_real, buf, len);
+	pthread_mutex_unlock(&cwd_lock);
+	return rc;
+}
+
+void un_cwd_set(const char *vpath)
+{
+	char *fresh = vpath ? strdup(vpath) : NULL;
+
+	pthread_mutex_lock(&cwd_lock);
+	free(cwd_merged);
+	cwd_merged = fresh;
+	pthread_mutex_unlock(&cwd_lock);
+	if (!vpath)
+		un_cwd_refresh();
+}
+
+/* The UNION_CWD an exec'd parent left us, if it names our real cwd. */
+static char *inherited_cwd(void)
+{
+	const char *v = getenv("UNION_CWD");
+	unsigned long long dev, ino;
+	int off = 0;
+	struct stat st;
+
+	if (!v || sscanf(v, "%llu:%llu:%n", &dev, &ino, &off) != 2 || !off)
+		return NULL;
+	if (real_stat(".", &st) < 0 || st.st_dev != dev || st.st_ino != ino)
+		return NULL;
+	if (v[off] != '/' || !un_config_find(v + off))
+		return NULL;
+	return strdup(v + off);
+}
+
+/*
+ * Re-read the real cwd after a chdir we did not translate; at start-up
+ * also adopt the merged cwd (from UNION_CWD, or because the real cwd
+ * lies lexically under a MERGED, as with an in-place union).
+ */
+void un_cwd_refresh(void)
+{
+	char buf[PATH_MAX];
+	char *real = real_getcwd(buf, sizeof(buf)) ? strdup(buf) : NULL;
+	char *merged = NULL;
+	static bool started;
+
+	if (!started) {
+		started = true;
+		merged = inherited_cwd();
+		if (!merged && real && un_config_find(real))
+			merged = strdup(real);
+	}
+	pthread_mutex_lock(&cwd_lock);
+	free(cwd_real);
+	cwd_real = real;
+	__atomic_store_n(&cwd_near, near_union(real), __ATOMIC_RELAXED);
+	if (merged) {
+		free(cwd_merged);
+		cwd_merged = merged;
+	}
+	pthread_mutex_unlock(&cwd_lock);
+}
+
+/* A child of fork must not inherit a held lock. */
+static void cwd_atfork_child(void)
+{
+	pthread_mutex_init(&cwd_lock, NULL);
+}
+
+__attribute__((constructor)) static void fdtab_setup(void)
+{
+	pthread_atfork(NULL, NULL, cwd_atfork_child);
+}

@@ -1,0 +1,109 @@
+/*
+ * init.c - start-up, once and lazily.
+ *
+ * The constructor runs un_init() before main, so that a malformed
+ * UNION_LAYERS stops the program before it can do anything half
+ * protected.  But another library's constructor may call a wrapper
+ * before ours has run, so every wrapper calls un_init() too; a
+ * pthread_once makes it happen exactly once.  While initialising, the
+ * depth guard is raised, so that whatever libc does for us goes straight
+ * to the real functions.
+ *
+ * After fork the child inherits the mount table and the whiteout tables
+ * as they are; their locks are reinitialised by their own atfork
+ * handlers (whiteout.c, fdtab.c).
+ */
+#include <dlfcn.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+bool un_active;
+__thread int un_depth;
+const char *un_self_path;
+const char *un_layers_value;
+
+static pthread_once_t un_once = PTHREAD_ONCE_INIT;
+static bool un_initialised;
+
+static void die(const char *fmt, const char *what)
+	__attribute__((noreturn));
+
+/* One line on stderr, then exit 125: nothing runs half protected. */
+static void die(const char *fmt, const char *what)
+{
+	char line[PATH_MAX + 256];
+	int len = snprintf(line, sizeof(line), fmt, what);
+
+	if (len > 0) {
+		if ((size_t)len >= sizeof(line))
+			len = sizeof(line) - 1;
+		if (write(2, line, len) < 0)
+			_exit(125);
+	}
+	_exit(125);
+}
+
+static void find_self(void)
+{
+	Dl_info info;
+
+	if (dladdr((void *)&un_init, &info) && info.dli_fname &&
+	    info.dli_fname[0] == '/')
+		un_self_path = info.dli_fname;
+}
+
+static void init_once(void)
+{
+	const char *value;
+	char err[PATH_MAX + 128];
+
+	un_depth++;
+	un_real_init();
+	find_self();
+
+	value = getenv("UNION_LAYERS");
+	if (!value || !*value)
+		goto out;
+	if (un_config_parse(value, &un_config, true, err, sizeof(err)) < 0)
+		die("libunion: UNION_LAYERS: %s\n", err);
+	un_layers_value = strdup(value);
+
+	for (int i = 0; i < un_config.nmount; i++) {
+		struct un_mount *m = &un_config.mount[i];
+		int rc;
+
+		if (!m->upper)
+			continue;
+		rc = un_wtable_open(m->upper, &m->wt);
+		if (rc < 0) {
+			/* whiteout.c has already said which file and why */
+			snprintf(err, sizeof(err), "%s: %s", m->upper,
+				 strerror(-rc));
+			die("libunion: cannot open the whiteout table of upper %s\n",
+			    err);
+		}
+	}
+	un_cwd_refresh();
+	un_active = un_config.nmount > 0;
+out:
+	__atomic_store_n(&un_initialised, true, __ATOMIC_RELEASE);
+	un_depth--;
+}
+
+void un_init(void)
+{
+	if (__atomic_load_n(&un_initialised, __ATOMIC_ACQUIRE))
+		return;
+	pthread_once(&un_once, init_once);
+}
+
+__attribute__((constructor)) static void un_constructor(void)
+{
+	un_init();
+}

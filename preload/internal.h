@@ -1,0 +1,304 @@
+/*
+ * internal.h - the map of libunion's rooms.
+ *
+ * One section per file, in the order a call travels through them:
+ *
+ *   real.c      pointers to the real libc functions (from syms.def)
+ *   init.c      lazy, once-only start-up; fork handling; the guard that
+ *               sends libc's own nested calls straight through
+ *   config.c    UNION_LAYERS: parsing and the mount table
+ *   whiteout.c  the whiteout table UPPER/.union/whiteouts
+ *   fdtab.c     merged paths behind descriptors, and the merged cwd
+ *   namei.c     lookup of a path through the layers
+ *   readdir.c   merged directory listings (the DIR streams)
+ *   copy_up.c   copying an object from a lower into the upper
+ *   dir.c       creation, deletion and rename in the merged view
+ *   exec.c      exec: program lookup, #! lines, the child's environment
+ *   walk.c      glibc's internal walkers redone over the merged view
+ *   wrap_*.c    the exported wrappers, grouped by family
+ *
+ * Conventions: internal functions return 0 (or a count) on success and
+ * -errno on failure; only the exported wrappers touch errno, once, at the
+ * edge.  Everything here is hidden; only syms.def rows are exported.
+ */
+#ifndef UN_INTERNAL_H
+#define UN_INTERNAL_H
+
+#include <dirent.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#define UN_HIDDEN __attribute__((visibility("hidden")))
+#define UN_EXPORT __attribute__((visibility("default")))
+
+/* The name of the reserved directory at the top of every upper. */
+#define UN_META_DIR ".union"
+
+/* At most this many lowers in one mount (layers are kept in a bitmask). */
+#define UN_MAX_LOWERS 62
+
+/* ------------------------------------------------------------------ */
+/* real.c: the real libc functions, one pointer per syms.def row.      */
+
+#include "real.h"
+
+UN_HIDDEN void un_real_init(void);
+
+/* ------------------------------------------------------------------ */
+/* init.c                                                               */
+
+/* Make sure the library is initialised (idempotent, thread safe). */
+UN_HIDDEN void un_init(void);
+
+/* True when the union is active (UNION_LAYERS set and valid). */
+UN_HIDDEN extern bool un_active;
+
+/*
+ * The guard: a thread-local depth counter.  A wrapper entered while the
+ * same thread is already inside the library (libc calling its own exported
+ * names, or our own helpers) goes straight to the real function.
+ */
+UN_HIDDEN extern __thread int un_depth;
+
+static inline bool un_enter(void)
+{
+	if (un_depth > 0)
+		return false;
+	un_init();
+	if (!un_active)
+		return false;
+	un_depth++;
+	return true;
+}
+
+static inline void un_leave(void)
+{
+	un_depth--;
+}
+
+/* The absolute path of libunion.so itself (for LD_PRELOAD in children). */
+UN_HIDDEN extern const char *un_self_path;
+/* UNION_LAYERS as this process got it (passed on to children). */
+UN_HIDDEN extern const char *un_layers_value;
+
+/* ------------------------------------------------------------------ */
+/* config.c                                                             */
+
+struct un_wtable;
+
+struct un_mount {
+	char *merged;		/* absolute, normalised, no trailing slash */
+	size_t merged_len;
+	char *upper;		/* NULL: a read-only union */
+	size_t upper_len;
+	int nlower;
+	char *lower[UN_MAX_LOWERS];
+	size_t lower_len[UN_MAX_LOWERS];
+	struct un_wtable *wt;	/* whiteout table; NULL when read-only */
+};
+
+struct un_config {
+	int nmount;
+	struct un_mount *mount;
+};
+
+UN_HIDDEN extern struct un_config un_config;
+
+/*
+ * Parse a UNION_LAYERS value into cfg.  On error returns -1 and writes a
+ * one-line reason (without the "libunion: UNION_LAYERS: " prefix) into
+ * err.  check_dirs: also check that every layer exists (creating a
+ * missing upper).
+ */
+UN_HIDDEN int un_config_parse(const char *value, struct un_config *cfg,
+			      bool check_dirs, char *err, size_t errlen);
+UN_HIDDEN void un_config_release(struct un_config *cfg);
+
+/*
+ * The mount whose MERGED is the longest prefix of the absolute path
+ * (on a component boundary), or NULL.
+ */
+UN_HIDDEN struct un_mount *un_config_find(const char *abspath);
+
+/* Layer i of a mount: 0 is the upper (may be NULL), 1..nlower the lowers. */
+static inline const char *un_layer_root(const struct un_mount *m, int i)
+{
+	return i == 0 ? m->upper : m->lower[i - 1];
+}
+
+static inline size_t un_layer_len(const struct un_mount *m, int i)
+{
+	return i == 0 ? m->upper_len : m->lower_len[i - 1];
+}
+
+/* ------------------------------------------------------------------ */
+/* whiteout.c: the table of deleted names and opaque directories.      */
+
+enum un_wkind {
+	UN_W_NONE = 0,
+	UN_W_WHITEOUT = 'w',	/* the name is deleted from the merged view */
+	UN_W_OPAQUE = 'o',	/* the directory hides everything below it */
+};
+
+/* Open (creating if needed) the table of an upper. */
+UN_HIDDEN int un_wtable_open(const char *upper, struct un_wtable **out);
+UN_HIDDEN void un_wtable_release(struct un_wtable *wt);
+
+/*
+ * What the table says of rel (a path relative to the union's root, no
+ * leading slash, "" for the root).  Cheap: no system call unless another
+ * process changed the table since the last look.
+ */
+UN_HIDDEN enum un_wkind un_wtable_get(struct un_wtable *wt, const char *rel,
+				      size_t rel_len);
+
+/* True when some record lies strictly below rel (rel/...). */
+UN_HIDDEN bool un_wtable_has_below(struct un_wtable *wt, const char *rel,
+				   size_t rel_len);
+
+/* Record kind for rel (UN_W_NONE removes any record).  Durable on return. */
+UN_HIDDEN int un_wtable_set(struct un_wtable *wt, const char *rel,
+			    enum un_wkind kind);
+
+/* Remove every record strictly below rel (after rmdir of rel). */
+UN_HIDDEN int un_wtable_clear_below(struct un_wtable *wt, const char *rel);
+
+/* ------------------------------------------------------------------ */
+/* fdtab.c: merged paths behind descriptors; the merged cwd.           */
+
+/*
+ * Remember that fd was opened on the merged path vpath (NULL forgets).
+ * merged_dir: the object is a directory merged from several layers.
+ */
+UN_HIDDEN void un_fd_set(int fd, const char *vpath, bool merged_dir);
+/* Copy the merged path of fd into buf; 0, or -ENOENT when fd has none. */
+UN_HIDDEN int un_fd_get(int fd, char *buf, size_t len, bool *merged_dir);
+UN_HIDDEN void un_fd_forget(int fd);
+UN_HIDDEN void un_fd_dup(int oldfd, int newfd);
+/* Forget every descriptor from first to last (inclusive). */
+UN_HIDDEN void un_fd_forget_range(unsigned first, unsigned last);
+/* Call fn for every descriptor whose merged path is vpath. */
+UN_HIDDEN void un_fd_foreach_path(const char *vpath,
+				  void (*fn)(int fd, void *arg), void *arg);
+
+/* The merged cwd: copy into buf; 0, or -ENOENT when cwd is not merged. */
+UN_HIDDEN int un_cwd_get(char *buf, size_t len);
+/* Set (vpath) or clear (NULL) the merged cwd. */
+UN_HIDDEN void un_cwd_set(const char *vpath);
+/* The real cwd as last seen (kept up to date by the chdir wrappers). */
+UN_HIDDEN int un_cwd_real(char *buf, size_t len);
+UN_HIDDEN void un_cwd_refresh(void);
+/* True when some MERGED lies below the (real, unmerged) cwd. */
+UN_HIDDEN bool un_cwd_near_union(void);
+
+/* ------------------------------------------------------------------ */
+/* namei.c: lookup through the layers.                                 */
+
+/* Flags of un_lookup. */
+#define UN_LK_FOLLOW	0x1	/* follow a symlink in the last component */
+#define UN_LK_EMPTY	0x2	/* "" names dirfd itself (AT_EMPTY_PATH) */
+#define UN_LK_PARENT	0x4	/* for creation: the last component may be
+				   absent, its parent must be a directory */
+
+/* The answer of a lookup under a MERGED path. */
+struct un_node {
+	struct un_mount *mnt;	/* the union the object lies in */
+	char vpath[PATH_MAX];	/* merged absolute path */
+	size_t rel_off;		/* start of the part under MERGED in vpath */
+	int layer;		/* layer holding the object; -1: absent */
+	uint64_t dirlayers;	/* a directory: the layers that merge into it */
+	uint64_t parent_dirlayers; /* the layers of its parent directory */
+	bool trailing_slash;	/* the path ended in '/' */
+	const char *kpath;	/* outside every union: the path to give the
+				   kernel (the caller's own, or real) */
+	char real[PATH_MAX];	/* the object in `layer`, or where the upper
+				   would hold it */
+	struct stat st;		/* lstat of real, when layer >= 0 */
+};
+
+static inline const char *un_node_rel(const struct un_node *n)
+{
+	return n->vpath + n->rel_off;
+}
+
+/* A directory that more than one layer contributes to. */
+static inline bool un_node_is_merged_dir(const struct un_node *n)
+{
+	return n->layer >= 0 && S_ISDIR(n->st.st_mode) &&
+	       (n->dirlayers & (n->dirlayers - 1)) != 0;
+}
+
+/*
+ * Look path up relative to dirfd (AT_FDCWD for the cwd).
+ *
+ * Returns 1 when the path lies outside every union: then kpath is the
+ * path to give the kernel with the same dirfd (the caller's own path, or
+ * an absolute path in real when a union symlink or '..' led outside).  Returns 0 when it
+ * lies in a union: n describes it (layer -1 when the name is absent but
+ * its parent exists).  Returns -errno on failure (ENOENT for a missing
+ * parent, ENOTDIR, ELOOP, ENAMETOOLONG, EACCES).
+ */
+UN_HIDDEN int un_lookup(int dirfd, const char *path, int flags,
+			struct un_node *n);
+
+/*
+ * Look up the directory rel (relative to the root of m; "" for the root)
+ * inside mount m, filling n.  Used by readdir and copy-up.
+ */
+UN_HIDDEN int un_lookup_rel(struct un_mount *m, const char *rel, int flags,
+			    struct un_node *n);
+
+/*
+ * Is the name at real (in a lower) an overlayfs-format whiteout
+ * (character device 0/0)?
+ */
+static inline bool un_is_ovl_whiteout(const struct stat *st)
+{
+	return S_ISCHR(st->st_mode) && st->st_rdev == 0;
+}
+
+/* Does the real directory carry an overlayfs opaque xattr set to "y"? */
+UN_HIDDEN bool un_is_ovl_opaque(const char *real);
+
+/* Join root and rel into buf ("root/rel", or root when rel is ""). */
+UN_HIDDEN int un_path_join(char *buf, size_t len, const char *root,
+			   size_t root_len, const char *rel);
+
+/* Map a real path (in some layer) back to its merged path, if any. */
+UN_HIDDEN int un_path_unreal(const char *real, char *buf, size_t len);
+
+/* ------------------------------------------------------------------ */
+/* readdir.c: merged directory streams.                                */
+
+/* Build a merged listing for directory node n; returns a DIR-like
+   stream (struct un_dir, cast to DIR *) or NULL with errno set. */
+UN_HIDDEN DIR *un_dir_open(const struct un_node *n, int fd);
+
+/* True when d is one of ours (see the magic in readdir.c). */
+UN_HIDDEN bool un_dir_is_ours(const DIR *d);
+
+/* ------------------------------------------------------------------ */
+/* copy_up.c and dir.c: the write side.                                */
+
+/*
+ * Make sure the object n names lies in the upper: copy it up (parents
+ * first) if it lies in a lower.  On return n->layer is 0 and n->real the
+ * upper path.  -EROFS for a read-only union.
+ */
+UN_HIDDEN int un_copy_up(struct un_node *n);
+
+/* Make sure the parent directory of n exists in the upper. */
+UN_HIDDEN int un_copy_up_parent(struct un_node *n);
+
+/* ------------------------------------------------------------------ */
+/* Small helpers shared by the wrappers.                               */
+
+/* Save and restore errno around bookkeeping. */
+#define UN_SAVE_ERRNO int un_saved_errno_ = errno
+#define UN_RESTORE_ERRNO errno = un_saved_errno_
+
+#endif /* UN_INTERNAL_H */

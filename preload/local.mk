@@ -1,0 +1,51 @@
+# libunion.so: the rooms as a convenience library (linked directly by the
+# unit tests), wrapped into the preloadable module with the exported
+# wrappers.
+
+# No _FILE_OFFSET_BITS, _TIME_BITS or _FORTIFY_SOURCE here: they would make
+# the headers rename the very functions being defined.
+UN_LIB_CFLAGS = $(AM_CFLAGS) -fvisibility=hidden -ftls-model=initial-exec \
+	-U_FORTIFY_SOURCE -D_GNU_SOURCE -pthread
+
+noinst_LTLIBRARIES += preload/libunion-core.la
+preload_libunion_core_la_CFLAGS = $(UN_LIB_CFLAGS)
+preload_libunion_core_la_SOURCES = \
+	preload/internal.h \
+	preload/real.h \
+	preload/syms.def \
+	preload/real.c \
+	preload/init.c \
+	preload/config.c \
+	preload/whiteout.c \
+	preload/fdtab.c \
+	preload/namei.c \
+	preload/readdir.c \
+	preload/copy_up.c \
+	preload/dir.c \
+	preload/exec.c \
+	preload/walk.c \
+	preload/wrap.h \
+	preload/wrap_simple.c \
+	preload/wrap_open.c \
+	preload/wrap_fd.c \
+	preload/wrap_stat.c \
+	preload/wrap_name.c \
+	preload/wrap_cwd.c
+
+pkglib_LTLIBRARIES += preload/libunion.la
+pkglibdir = $(libdir)/libunion
+preload_libunion_la_SOURCES =
+preload_libunion_la_LIBADD = preload/libunion-core.la
+preload_libunion_la_LDFLAGS = -module -avoid-version -no-undefined \
+	-shared -pthread -Wl,--version-script=$(top_builddir)/preload/exports.sym
+EXTRA_preload_libunion_la_DEPENDENCIES = preload/exports.sym
+EXTRA_DIST += preload/exports.sym.in
+CLEANFILES += preload/exports.sym
+
+preload/exports.sym: $(top_srcdir)/preload/exports.sym.in $(top_srcdir)/preload/syms.def
+	$(AM_V_GEN)$(MKDIR_P) preload && \
+	$(CPP) -P -x c -I$(top_srcdir)/preload $(top_srcdir)/preload/exports.sym.in > $@
+
+# The .la file is useless for a module loaded by LD_PRELOAD.
+install-exec-hook:
+	rm -f $(DESTDIR)$(pkglibdir)/libunion.la

@@ -1,0 +1,621 @@
+/*
+ * namei.c - lookup of a path through the layers.
+ *
+ * A path is walked one component at a time in the merged namespace,
+ * as the kernel walks it, keeping the merged path reached so far (vpath)
+ * free of symlinks, so that '..' simply drops its last component.
+ *
+ * Under a MERGED directory, a component is looked up in the layers that
+ * make up the current directory (a bitmask, upper first, then each lower
+ * in order), as overlayfs's ovl_lookup does:
+ *
+ *   - the first layer that has the name decides its type;
+ *   - a non-directory stops the search: layers below are hidden;
+ *   - a directory collects every layer below that also has a directory
+ *     of that name, until an opaque directory (the table's 'o' record,
+ *     or an overlayfs opaque xattr in a lower) or a non-directory;
+ *   - before the lowers are searched, a whiteout record in the table
+ *     hides the name in all of them; in a lower, a character device 0/0
+ *     (an overlayfs whiteout) hides the name in the lowers below it;
+ *   - UPPER/.union is reserved: ".union" at the root of a union does
+ *     not exist.
+ *
+ * A symlink met on the way (or at the end, when following) is read from
+ * the layer that holds it, and its target is spliced in front of what
+ * is left of the path: a relative target from the merged directory that
+ * holds the link, an absolute one from the root, so that a target under
+ * a MERGED comes back through the union.  40 links make ELOOP.
+ *
+ * Outside every MERGED the kernel does the walking: as soon as nothing
+ * left in the path can lead back into a union (no '..', no prefix of a
+ * MERGED ahead), the rest is handed over untouched.  A path that never
+ * touches a union costs a prefix test.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+#define MAX_SYMLINKS 40
+
+/* Does the path name a '..' component anywhere? */
+static bool has_dotdot(const char *p)
+{
+	for (const char *s = p; (s = strstr(s, "..")); s += 2)
+		if ((s == p || s[-1] == '/') && (s[2] == '/' || s[2] == '\0'))
+			return true;
+	return false;
+}
+
+int un_path_join(char *buf, size_t len, const char *root, size_t root_len,
+		 const char *rel)
+{
+	size_t rel_len = strlen(rel);
+
+	if (root_len + 1 + rel_len >= len)
+		return -ENAMETOOLONG;
+	memcpy(buf, root, root_len);
+	if (rel_len) {
+		buf[root_len] = '/';
+		memcpy(buf + root_len + 1, rel, rel_len + 1);
+	} else {
+		buf[root_len] = '\0';
+	}
+	return 0;
+}
+
+bool un_is_ovl_opaque(const char *real)
+{
+	char v[4];
+	ssize_t n;
+
+	n = real_lgetxattr(real, "trusted.overlay.opaque", v, sizeof(v));
+	if (n == 1 && v[0] == 'y')
+		return true;
+	n = real_lgetxattr(real, "user.overlay.opaque", v, sizeof(v));
+	return n == 1 && v[0] == 'y';
+}
+
+/* The layers present at the root of m (every layer is a directory). */
+static uint64_t root_layers(const struct un_mount *m)
+{
+	uint64_t mask = 0;
+
+	if (m->upper)
+		mask |= 1;
+	for (int i = 1; i <= m->nlower; i++)
+		mask |= (uint64_t)1 << i;
+	return mask;
+}
+
+static bool is_opaque(struct un_mount *m, int layer, const char *rel,
+		      size_t rel_len, const char *real)
+{
+	if (layer == 0)
+		return m->wt && un_wtable_get(m->wt, rel, rel_len) == UN_W_OPAQUE;
+	return un_is_ovl_opaque(real);
+}
+
+/* What one component resolves to inside a union. */
+struct comp {
+	int layer;		/* topmost layer holding it; -1 absent */
+	uint64_t dirlayers;	/* for a directory: the layers merged */
+	struct stat st;
+	char real[PATH_MAX];
+};
+
+/*
+ * Look rel (the path under m's root, its last component new) up in the
+ * layers of dirmask.  Returns 0 (c->layer may be -1) or -errno.
+ */
+static int lookup_component(struct un_mount *m, uint64_t dirmask,
+			    const char *rel, size_t rel_len, struct comp *c)
+{
+	int first_err = 0;
+	bool table_checked = false;
+	char real[PATH_MAX];
+	struct stat st;
+
+	c->layer = -1;
+	c->dirlayers = 0;
+	if (rel_len == sizeof(UN_META_DIR) - 1 &&
+	    !memcmp(rel, UN_META_DIR, rel_len))
+		return 0;
+
+	for (int i = 0; i <= m->nlower; i++) {
+		uint64_t bit = (uint64_t)1 << i;
+
+		if (!(dirmask & bit))
+			continue;
+		if (i > 0 && !table_checked) {
+			table_checked = true;
+			if (m->wt && un_wtable_get(m->wt, rel, rel_len) ==
+					     UN_W_WHITEOUT)
+				break;
+		}
+		if (un_path_join(real, sizeof(real), un_layer_root(m, i),
+				 un_layer_len(m, i), rel) < 0)
+			return -ENAMETOOLONG;
+		if (real_lstat(real, &st) < 0) {
+			if (errno != ENOENT && errno != ENOTDIR && !first_err)
+				first_err = -errno;
+			continue;
+		}
+		if (un_is_ovl_whiteout(&st))
+			break;
+		if (c->layer < 0) {
+			c->layer = i;
+			c->st = st;
+			memcpy(c->real, real, strlen(real) + 1);
+			if (!S_ISDIR(st.st_mode))
+				break;
+		} else if (!S_ISDIR(st.st_mode)) {
+			break;
+		}
+		c->dirlayers |= bit;
+		/* Opacity matters only when some layer is left below. */
+		if ((dirmask >> (i + 1)) && is_opaque(m, i, rel, rel_len, real))
+			break;
+	}
+	if (c->layer < 0 && first_err)
+		return first_err;
+	return 0;
+}
+
+/* The walk's state. */
+struct walk {
+	char vpath[PATH_MAX];	/* merged path so far, symlink-free */
+	size_t vlen;
+	struct un_mount *m;	/* the union vpath lies in, or NULL */
+	uint64_t dirmask;	/* layers of the directory vpath names */
+	uint64_t parentmask;	/* layers of its parent directory */
+	int links;
+};
+
+/* The part of a merged path under the root of m ("" at the root). */
+static const char *rel_of(const struct un_mount *m, const char *vpath,
+			  size_t vlen)
+{
+	if (vlen <= m->merged_len)
+		return vpath + vlen;
+	return vpath + m->merged_len + (m->merged_len > 1);
+}
+
+/*
+ * Settle the walk on vpath, a directory: find its union and the layers
+ * that make it up, by walking its (symlink-free) components from the
+ * union's root.  Used at the start, after '..' and after an absolute
+ * symlink target.
+ */
+static int walk_settle(struct walk *w)
+{
+	struct comp c;
+	const char *rel;
+	char relbuf[PATH_MAX];
+	size_t rlen = 0;
+
+	w->m = un_config_find(w->vpath);
+	if (!w->m)
+		return 0;
+	w->dirmask = root_layers(w->m);
+	w->parentmask = 0;
+	rel = rel_of(w->m, w->vpath, w->vlen);
+	while (*rel) {
+		size_t len = strcspn(rel, "/");
+		int rc;
+
+		if (rlen)
+			relbuf[rlen++] = '/';
+		memcpy(relbuf + rlen, rel, len);
+		rlen += len;
+		relbuf[rlen] = '\0';
+		rc = lookup_component(w->m, w->dirmask, relbuf, rlen, &c);
+		if (rc < 0)
+			return rc;
+		if (c.layer < 0)
+			return -ENOENT;
+		if (!S_ISDIR(c.st.st_mode))
+			return -ENOTDIR;
+		w->parentmask = w->dirmask;
+		w->dirmask = c.dirlayers;
+		rel += len;
+		if (*rel == '/')
+			rel++;
+	}
+	return 0;
+}
+
+/* Drop the last component of vpath ('..' on a symlink-free path). */
+static void walk_pop(struct walk *w)
+{
+	while (w->vlen > 1 && w->vpath[w->vlen - 1] != '/')
+		w->vlen--;
+	if (w->vlen > 1)
+		w->vlen--;
+	w->vpath[w->vlen] = '\0';
+}
+
+static int walk_push(struct walk *w, const char *name, size_t len)
+{
+	if (w->vlen + 1 + len >= PATH_MAX)
+		return -ENAMETOOLONG;
+	if (w->vlen > 1)
+		w->vpath[w->vlen++] = '/';
+	memcpy(w->vpath + w->vlen, name, len);
+	w->vlen += len;
+	w->vpath[w->vlen] = '\0';
+	return 0;
+}
+
+/* Replace the walk's remaining path by target + '/' + rest. */
+static int splice_target(char *todo, size_t size, const char *target,
+		  const char *rest)
+{
+	size_t tl = strlen(target), rl = strlen(rest);
+
+	if (tl + 1 + rl >= size || tl + 1 + rl >= PATH_MAX)
+		return -ENAMETOOLONG;
+	memmove(todo + tl + 1, rest, rl + 1);
+	memcpy(todo, target, tl);
+	todo[tl] = '/';
+	return 0;
+}
+
+/* Follow a symlink whose real location is real; the link's name is the
+ * last component of vpath. */
+static int walk_link(struct walk *w, const char *real, char *todo,
+		     size_t size, const char *rest)
+{
+	char target[PATH_MAX];
+	ssize_t tl = real_readlink(real, target, sizeof(target) - 1);
+	int rc;
+
+	if (tl < 0)
+		return -errno;
+	if (tl == 0)
+		return -ENOENT;
+	target[tl] = '\0';
+	if (++w->links > MAX_SYMLINKS)
+		return -ELOOP;
+	walk_pop(w);
+	if (target[0] == '/') {
+		w->vpath[0] = '/';
+		w->vpath[1] = '\0';
+		w->vlen = 1;
+	}
+	rc = walk_settle(w);
+	if (rc < 0)
+		return rc;
+	return splice_target(todo, size, target, rest);
+}
+
+/* The walk ended on the directory vpath itself. */
+static int fill_dir(struct walk *w, struct un_node *n)
+{
+	const char *rel = rel_of(w->m, w->vpath, w->vlen);
+	int layer = __builtin_ctzll(w->dirmask);
+
+	n->mnt = w->m;
+	memcpy(n->vpath, w->vpath, w->vlen + 1);
+	n->rel_off = rel - w->vpath;
+	n->layer = layer;
+	n->dirlayers = w->dirmask;
+	n->parent_dirlayers = w->parentmask;
+	if (un_path_join(n->real, sizeof(n->real), un_layer_root(w->m, layer),
+			 un_layer_len(w->m, layer), rel) < 0)
+		return -ENAMETOOLONG;
+	if (real_lstat(n->real, &n->st) < 0)
+		return -errno;
+	return 0;
+}
+
+/* The walk left every union: the kernel takes vpath + rest. */
+static int hand_over(struct walk *w, const char *rest, struct un_node *n)
+{
+	size_t rl = strlen(rest);
+
+	if (w->vlen + 1 + rl >= sizeof(n->real))
+		return -ENAMETOOLONG;
+	memcpy(n->real, w->vpath, w->vlen);
+	if (rl) {
+		size_t off = w->vlen;
+
+		if (off > 1)
+			n->real[off++] = '/';
+		memcpy(n->real + off, rest, rl + 1);
+	} else {
+		n->real[w->vlen] = '\0';
+	}
+	n->kpath = n->real;
+	n->mnt = NULL;
+	return 1;
+}
+
+/* Where a lookup starts: fills w and returns the path left to walk. */
+static int walk_start(struct walk *w, int dirfd, const char *path,
+		      const char **todo)
+{
+	int rc;
+
+	w->links = 0;
+	if (path[0] == '/') {
+		struct un_mount *m = un_config_find(path);
+
+		/* A MERGED prefix stands for the union whatever is on disk. */
+		if (m) {
+			memcpy(w->vpath, m->merged, m->merged_len + 1);
+			w->vlen = m->merged_len;
+			*todo = path + m->merged_len;
+		} else {
+			if (!has_dotdot(path))
+				return 1;
+			strcpy(w->vpath, "/");
+			w->vlen = 1;
+			*todo = path;
+		}
+		return walk_settle(w);
+	}
+	*todo = path;
+	if (dirfd == AT_FDCWD) {
+		rc = un_cwd_get(w->vpath, sizeof(w->vpath));
+		if (rc == -ENOENT) {
+			/* A real cwd: only '..' or a MERGED below it can
+			   lead the path into a union. */
+			if (!un_cwd_near_union() && !has_dotdot(path))
+				return 1;
+			if (un_cwd_real(w->vpath, sizeof(w->vpath)) < 0)
+				return 1;
+			w->vlen = strlen(w->vpath);
+			if (!has_dotdot(path)) {
+				rc = walk_push(w, path, strlen(path));
+				if (rc < 0)
+					return rc;
+				struct un_mount *m = un_config_find(w->vpath);
+
+				if (!m)
+					return 1;
+				/* The joined path ends with path: what lies
+				   under MERGED is path's tail. */
+				*todo = path + strlen(path) -
+					(w->vlen - m->merged_len);
+				memcpy(w->vpath, m->merged, m->merged_len + 1);
+				w->vlen = m->merged_len;
+				return walk_settle(w);
+			}
+		} else if (rc < 0) {
+			return rc;
+		}
+	} else if (un_fd_get(dirfd, w->vpath, sizeof(w->vpath), NULL) < 0) {
+		return 1;	/* not a directory of a union */
+	}
+	w->vlen = strlen(w->vpath);
+	return walk_settle(w);
+}
+
+int un_lookup(int dirfd, const char *path, int flags, struct un_node *n)
+{
+	char todo[PATH_MAX + 8];
+	const char *p;
+	struct walk w;
+	struct comp c;
+	size_t plen;
+	bool follow_last = flags & UN_LK_FOLLOW;
+	int rc;
+
+	n->mnt = NULL;
+	n->kpath = path;
+	if (!path)
+		return -EFAULT;
+	plen = strlen(path);
+	if (plen >= PATH_MAX)
+		return -ENAMETOOLONG;
+	if (!plen && !(flags & UN_LK_EMPTY))
+		return -ENOENT;
+	n->trailing_slash = plen > 1 && path[plen - 1] == '/';
+	if (n->trailing_slash)
+		follow_last = true;
+
+	rc = walk_start(&w, dirfd, path, &p);
+	if (rc != 0)
+		return rc;
+	memmove(todo, p, strlen(p) + 1);
+	p = todo;
+
+	for (;;) {
+		while (*p == '/')
+			p++;
+		if (!*p)
+			break;
+		size_t len = strcspn(p, "/");
+		const char *rest = p + len;
+		bool last;
+
+		while (*rest == '/')
+			rest++;
+		last = !*rest;
+		if (len > NAME_MAX)
+			return -ENAMETOOLONG;
+		if (len == 1 && p[0] == '.') {
+			p = rest;
+			continue;
+		}
+		if (len == 2 && p[0] == '.' && p[1] == '.') {
+			walk_pop(&w);
+			rc = walk_settle(&w);
+			if (rc < 0)
+				return rc;
+			p = rest;
+			continue;
+		}
+
+		if (!w.m) {
+			/* Outside: can the rest lead into a union at all? */
+			size_t save = w.vlen;
+
+			if (!has_dotdot(p)) {
+				rc = walk_push(&w, p, strlen(p));
+				if (rc < 0)
+					return rc;
+				if (!un_config_find(w.vpath)) {
+					w.vlen = save;
+					w.vpath[save] = '\0';
+					return hand_over(&w, p, n);
+				}
+				w.vlen = save;
+				w.vpath[save] = '\0';
+			}
+			rc = walk_push(&w, p, len);
+			if (rc < 0)
+				return rc;
+			if (un_config_find(w.vpath)) {
+				/* A MERGED root, whatever is on disk there. */
+				rc = walk_settle(&w);
+				if (rc < 0)
+					return rc;
+				p = rest;
+				continue;
+			}
+			struct stat st;
+
+			if (real_lstat(w.vpath, &st) < 0) {
+				if (errno == ENOENT && last)
+					return hand_over(&w, "", n);
+				return -errno;
+			}
+			if (S_ISLNK(st.st_mode) && (!last || follow_last)) {
+				rc = walk_link(&w, w.vpath, todo, sizeof(todo),
+					       rest);
+				if (rc < 0)
+					return rc;
+				p = todo;
+				continue;
+			}
+			if (!last && !S_ISDIR(st.st_mode))
+				return -ENOTDIR;
+			p = rest;
+			continue;
+		}
+
+		/* Inside a union. */
+		size_t save = w.vlen;
+
+		rc = walk_push(&w, p, len);
+		if (rc < 0)
+			return rc;
+		struct un_mount *inner = un_config_find(w.vpath);
+
+		if (inner != w.m) {
+			/* The root of a nested union. */
+			rc = walk_settle(&w);
+			if (rc < 0)
+				return rc;
+			p = rest;
+			continue;
+		}
+
+		const char *rel = rel_of(w.m, w.vpath, w.vlen);
+
+		rc = lookup_component(w.m, w.dirmask, rel,
+				      w.vlen - (rel - w.vpath), &c);
+		if (rc < 0)
+			return rc;
+		if (c.layer < 0) {
+			if (!last)
+				return -ENOENT;
+			n->mnt = w.m;
+			memcpy(n->vpath, w.vpath, w.vlen + 1);
+			n->rel_off = rel - w.vpath;
+			n->layer = -1;
+			n->dirlayers = 0;
+			n->parent_dirlayers = w.dirmask;
+			n->real[0] = '\0';
+			if (w.m->upper &&
+			    un_path_join(n->real, sizeof(n->real), w.m->upper,
+					 w.m->upper_len, rel) < 0)
+				return -ENAMETOOLONG;
+			n->kpath = n->real;
+			return 0;
+		}
+		if (S_ISLNK(c.st.st_mode) && (!last || follow_last)) {
+			rc = walk_link(&w, c.real, todo, sizeof(todo), rest);
+			if (rc < 0)
+				return rc;
+			p = todo;
+			continue;
+		}
+		if (!S_ISDIR(c.st.st_mode) && (!last || n->trailing_slash))
+			return -ENOTDIR;
+		if (last) {
+			n->mnt = w.m;
+			memcpy(n->vpath, w.vpath, w.vlen + 1);
+			n->rel_off = rel - w.vpath;
+			n->layer = c.layer;
+			n->dirlayers = c.dirlayers;
+			n->parent_dirlayers = w.dirmask;
+			memcpy(n->real, c.real, strlen(c.real) + 1);
+			n->st = c.st;
+			n->kpath = n->real;
+			return 0;
+		}
+		(void)save;
+		w.parentmask = w.dirmask;
+		w.dirmask = c.dirlayers;
+		p = rest;
+	}
+
+	/* The walk ended on a directory: a root, '.', '..' or "". */
+	if (!w.m)
+		return hand_over(&w, n->trailing_slash ? "." : "", n);
+	rc = fill_dir(&w, n);
+	n->kpath = n->real;
+	return rc;
+}
+
+int un_lookup_rel(struct un_mount *m, const char *rel, int flags,
+		  struct un_node *n)
+{
+	char path[PATH_MAX];
+
+	if (un_path_join(path, sizeof(path), m->merged,
+			 m->merged_len == 1 ? 0 : m->merged_len, rel) < 0)
+		return -ENAMETOOLONG;
+	if (!path[0])
+		strcpy(path, "/");
+	return un_lookup(AT_FDCWD, path, flags, n);
+}
+
+int un_path_unreal(const char *real, char *buf, size_t len)
+{
+	for (int i = 0; i < un_config.nmount; i++) {
+		const struct un_mount *m = &un_config.mount[i];
+
+		for (int l = 0; l <= m->nlower; l++) {
+			const char *root = un_layer_root(m, l);
+			size_t rl = un_layer_len(m, l);
+
+			if (!root || strncmp(real, root, rl) ||
+			    (real[rl] != '/' && real[rl] != '\0'))
+				continue;
+			if (l == 0 && !strncmp(real + rl, "/" UN_META_DIR,
+					       sizeof(UN_META_DIR)) &&
+			    (real[rl + sizeof(UN_META_DIR)] == '/' ||
+			     real[rl + sizeof(UN_META_DIR)] == '\0'))
+				return -ENOENT;
+			if (m->merged_len + strlen(real + rl) >= len)
+				return -ENAMETOOLONG;
+			if (m->merged_len == 1 && real[rl] == '/')
+				buf[0] = '\0';
+			else
+				memcpy(buf, m->merged, m->merged_len + 1);
+			strcat(buf, real + rl);
+			if (!buf[0])
+				strcpy(buf, "/");
+			return 0;
+		}
+	}
+	return -ENOENT;
+}

@@ -1,0 +1,476 @@
+/*
+ * readdir.c - directory streams of the merged view.
+ *
+ * A directory of a union is listed in one of two ways:
+ *
+ *   - merged: more than one layer makes it up.  The listing is built
+ *     once, at opendir (as overlayfs builds its readdir cache): the
+ *     upper's names, then each lower's in order, each name once (a
+ *     uthash set), leaving out whiteouts (the table's, and character
+ *     devices 0/0 in a lower, which also hide the name below) and
+ *     UPPER/.union.  Each entry keeps the d_ino and d_type of the layer
+ *     that shows it, so d_ino equals what stat answers for the name.
+ *     telldir is an index into the listing.
+ *
+ *   - streamed: one layer makes it up.  The real stream is read as it
+ *     goes, dropping only what must not be seen (a whiteout device, a
+ *     table whiteout, .union at the root).  telldir/seekdir are the real
+ *     ones.
+ *
+ * Every DIR * the program gets from a union is a struct un_dir, marked
+ * by a magic number at its start; a DIR * of libc's own (a directory
+ * outside every union) goes to the real functions untouched.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <uthash.h>
+
+#include "wrap.h"
+
+#define UN_DIR_MAGIC 0x5249444e4f494e55ULL /* "UNIONDIR" */
+
+struct un_dent {
+	ino_t ino;
+	unsigned char type;
+	char *name;
+};
+
+struct seen {
+	UT_hash_handle hh;
+	char name[];
+};
+
+struct un_dir {
+	uint64_t magic;
+	int fd;			/* the real directory, for dirfd() */
+	DIR *real;		/* streamed: the real stream; else NULL */
+	struct un_mount *mnt;
+	bool at_root;		/* the union's root: hide .union */
+	int layer;		/* streamed: the layer listed */
+	struct un_dent *ents;	/* merged: the listing */
+	size_t nents, pos;
+	char *rel;		/* the directory under the union's root */
+	struct dirent64 out;	/* what readdir returns */
+	char name_room[NAME_MAX + 1];
+};
+
+bool un_dir_is_ours(const DIR *d)
+{
+	return d && ((const struct un_dir *)d)->magic == UN_DIR_MAGIC;
+}
+
+/* Is name (in dir rel, seen in layer) a whiteout that hides it? */
+static bool hidden(struct un_dir *d, int layer, const char *rel,
+		   const char *realdir, const struct dirent64 *e)
+{
+	char buf[PATH_MAX];
+	size_t rl = strlen(rel);
+	size_t nl = strlen(e->d_name);
+
+	if (d->at_root && !strcmp(e->d_name, UN_META_DIR))
+		return true;
+	if (layer > 0 && d->mnt->wt && rl + 1 + nl < sizeof(buf)) {
+		memcpy(buf, rel, rl);
+		if (rl)
+			buf[rl++] = '/';
+		memcpy(buf + rl, e->d_name, nl + 1);
+		if (un_wtable_get(d->mnt->wt, buf, rl + nl) == UN_W_WHITEOUT)
+			return true;
+	}
+	if (e->d_type == DT_CHR || e->d_type == DT_UNKNOWN) {
+		struct stat st;
+
+		if (snprintf(buf, sizeof(buf), "%s/%s", realdir, e->d_name) <
+			    (int)sizeof(buf) &&
+		    real_lstat(buf, &st) == 0 && un_is_ovl_whiteout(&st))
+			return true;
+	}
+	return false;
+}
+
+static void free_seen(struct seen **set)
+{
+	struct seen *s, *tmp;
+
+	HASH_ITER(hh, *set, s, tmp) {
+		HASH_DEL(*set, s);
+		free(s);
+	}
+}
+
+static int add_entry(struct un_dir *d, size_t *cap, const char *name,
+		     ino_t ino, unsigned char type)
+{
+	if (d->nents == *cap) {
+		size_t ncap = *cap ? *cap * 2 : 64;
+		struct un_dent *grown = realloc(d->ents, ncap * sizeof(*grown));
+
+		if (!grown)
+			return -ENOMEM;
+		d->ents = grown;
+		*cap = ncap;
+	}
+	d->ents[d->nents].name = strdup(name);
+	if (!d->ents[d->nents].name)
+		return -ENOMEM;
+	d->ents[d->nents].ino = ino;
+	d->ents[d->nents].type = type;
+	d->nents++;
+	return 0;
+}
+
+/* Build the listing of a directory merged from several layers. */
+static int build_merged(struct un_dir *d, const struct un_node *n)
+{
+	struct seen *set = NULL;
+	size_t cap = 0;
+	char realdir[PATH_MAX];
+	struct un_node parent;
+	int rc = 0;
+
+	/* "." and "..", with the inode numbers stat gives for them. */
+	rc = add_entry(d, &cap, ".", n->st.st_ino, DT_DIR);
+	if (rc < 0)
+		return rc;
+	{
+		char up[PATH_MAX];
+
+		if (snprintf(up, sizeof(up), "%s/..", n->vpath) >=
+			    (int)sizeof(up) ||
+		    un_lookup(AT_FDCWD, up, UN_LK_FOLLOW, &parent) < 0 ||
+		    (parent.mnt && parent.layer < 0))
+			parent.st.st_ino = n->st.st_ino;
+		else if (!parent.mnt &&
+			 real_stat(parent.kpath, &parent.st) < 0)
+			parent.st.st_ino = n->st.st_ino;
+		rc = add_entry(d, &cap, "..", parent.st.st_ino, DT_DIR);
+		if (rc < 0)
+			return rc;
+	}
+
+	for (int i = 0; i <= d->mnt->nlower; i++) {
+		DIR *real;
+		struct dirent64 *e;
+
+		if (!(n->dirlayers & ((uint64_t)1 << i)))
+			continue;
+		if (un_path_join(realdir, sizeof(realdir),
+				 un_layer_root(d->mnt, i),
+				 un_layer_len(d->mnt, i), d->rel) < 0) {
+			rc = -ENAMETOOLONG;
+			goto out;
+		}
+		real = real_opendir(realdir);
+		if (!real) {
+			rc = -errno;
+			goto out;
+		}
+		while ((e = real_readdir64(real))) {
+			struct seen *s;
+			size_t nl = strlen(e->d_name);
+
+			if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+				continue;
+			HASH_FIND(hh, set, e->d_name, nl, s);
+			if (s)
+				continue;
+			s = malloc(sizeof(*s) + nl + 1);
+			if (!s) {
+				rc = -ENOMEM;
+				break;
+			}
+			memcpy(s->name, e->d_name, nl + 1);
+			HASH_ADD(hh, set, name[0], nl, s);
+			if (hidden(d, i, d->rel, realdir, e))
+				continue;
+			rc = add_entry(d, &cap, e->d_name, e->d_ino, e->d_type);
+			if (rc < 0)
+				break;
+		}
+		real_closedir(real);
+		if (rc < 0)
+			goto out;
+	}
+out:
+	free_seen(&set);
+	return rc;
+}
+
+DIR *un_dir_open(const struct un_node *n, int fd)
+{
+	struct un_dir *d = calloc(1, sizeof(*d));
+	int rc;
+
+	if (!d) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	d->magic = UN_DIR_MAGIC;
+	d->fd = fd;
+	d->mnt = n->mnt;
+	d->at_root = !*un_node_rel(n);
+	d->layer = n->layer;
+	d->rel = strdup(un_node_rel(n));
+	if (!d->rel) {
+		rc = -ENOMEM;
+		goto out_free;
+	}
+	if (un_node_is_merged_dir(n)) {
+		rc = build_merged(d, n);
+		if (rc < 0)
+			goto out_free;
+	} else {
+		int dfd = real_dup(fd);
+
+		if (dfd < 0) {
+			rc = -errno;
+			goto out_free;
+		}
+		d->real = real_fdopendir(dfd);
+		if (!d->real) {
+			rc = -errno;
+			real_close(dfd);
+			goto out_free;
+		}
+		real_rewinddir(d->real);
+	}
+	return (DIR *)d;
+
+out_free:
+	for (size_t i = 0; i < d->nents; i++)
+		free(d->ents[i].name);
+	free(d->ents);
+	free(d->rel);
+	free(d);
+	errno = -rc;
+	return NULL;
+}
+
+/* Open the merged directory n, or answer -errno. */
+static DIR *open_node(struct un_node *n)
+{
+	DIR *d;
+	int fd;
+
+	if (n->layer < 0) {
+		errno = ENOENT;
+		return NULL;
+	}
+	if (!S_ISDIR(n->st.st_mode)) {
+		errno = ENOTDIR;
+		return NULL;
+	}
+	fd = real_open(n->real, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	d = un_dir_open(n, fd);
+	if (!d) {
+		UN_SAVE_ERRNO;
+		real_close(fd);
+		UN_RESTORE_ERRNO;
+		return NULL;
+	}
+	un_fd_set(fd, n->vpath, un_node_is_merged_dir(n));
+	return d;
+}
+
+UN_EXPORT DIR *opendir(const char *path)
+{
+	struct un_node n;
+	DIR *d;
+	int rc;
+
+	if (!un_enter())
+		return real_opendir(path);
+	rc = un_lookup(AT_FDCWD, path, UN_LK_FOLLOW, &n);
+	if (rc > 0)
+		d = real_opendir(n.kpath);
+	else if (rc < 0)
+		d = (un_fail(rc), NULL);
+	else
+		d = open_node(&n);
+	un_leave();
+	return d;
+}
+
+UN_EXPORT DIR *fdopendir(int fd)
+{
+	char vpath[PATH_MAX];
+	struct un_node n;
+	DIR *d;
+	int rc;
+
+	if (!un_enter())
+		return real_fdopendir(fd);
+	if (un_fd_get(fd, vpath, sizeof(vpath), NULL) < 0) {
+		d = real_fdopendir(fd);
+		goto out;
+	}
+	rc = un_lookup(AT_FDCWD, vpath, 0, &n);
+	if (rc != 0 || n.layer < 0) {
+		/* The name moved away: list what the descriptor holds. */
+		d = real_fdopendir(fd);
+		goto out;
+	}
+	if (!S_ISDIR(n.st.st_mode)) {
+		d = (un_fail(-ENOTDIR), NULL);
+		goto out;
+	}
+	d = un_dir_open(&n, fd);
+out:
+	un_leave();
+	return d;
+}
+
+/* The next visible entry of d, or NULL at the end. */
+static struct dirent64 *next_entry(struct un_dir *d)
+{
+	if (!d->real) {
+		struct un_dent *e;
+
+		if (d->pos >= d->nents)
+			return NULL;
+		e = &d->ents[d->pos++];
+		d->out.d_ino = e->ino;
+		d->out.d_off = (off64_t)d->pos;
+		d->out.d_type = e->type;
+		d->out.d_reclen = sizeof(d->out);
+		strcpy(d->out.d_name, e->name);
+		return &d->out;
+	}
+	for (;;) {
+		struct dirent64 *e = real_readdir64(d->real);
+		char realdir[PATH_MAX];
+
+		if (!e)
+			return NULL;
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
+			if (un_path_join(realdir, sizeof(realdir),
+					 un_layer_root(d->mnt, d->layer),
+					 un_layer_len(d->mnt, d->layer),
+					 d->rel) == 0 &&
+			    hidden(d, d->layer, d->rel, realdir, e))
+				continue;
+		}
+		return e;
+	}
+}
+
+_Static_assert(sizeof(struct dirent) == sizeof(struct dirent64),
+	       "struct dirent and dirent64 must share a layout");
+
+UN_EXPORT struct dirent64 *readdir64(DIR *dir)
+{
+	struct dirent64 *e;
+
+	if (!un_dir_is_ours(dir))
+		return real_readdir64(dir);
+	un_depth++;
+	e = next_entry((struct un_dir *)dir);
+	un_depth--;
+	return e;
+}
+
+UN_EXPORT struct dirent *readdir(DIR *dir)
+{
+	return (struct dirent *)readdir64(dir);
+}
+
+/* readdir_r is deprecated, but programs still call it. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+UN_EXPORT int readdir64_r(DIR *dir, struct dirent64 *entry,
+			  struct dirent64 **result)
+{
+	struct dirent64 *e;
+	int saved = errno;
+
+	if (!un_dir_is_ours(dir))
+		return real_readdir64_r(dir, entry, result);
+	errno = 0;
+	e = readdir64(dir);
+	if (!e) {
+		int err = errno;
+
+		*result = NULL;
+		errno = saved;
+		return err;
+	}
+	memcpy(entry, e, offsetof(struct dirent64, d_name) +
+				 strlen(e->d_name) + 1);
+	*result = entry;
+	errno = saved;
+	return 0;
+}
+
+UN_EXPORT int readdir_r(DIR *dir, struct dirent *entry, struct dirent **result)
+{
+	return readdir64_r(dir, (struct dirent64 *)entry,
+			   (struct dirent64 **)result);
+}
+
+#pragma GCC diagnostic pop
+
+UN_EXPORT void rewinddir(DIR *dir)
+{
+	struct un_dir *d = (struct un_dir *)dir;
+
+	if (!un_dir_is_ours(dir)) {
+		real_rewinddir(dir);
+		return;
+	}
+	if (d->real)
+		real_rewinddir(d->real);
+	d->pos = 0;
+}
+
+UN_EXPORT long telldir(DIR *dir)
+{
+	struct un_dir *d = (struct un_dir *)dir;
+
+	if (!un_dir_is_ours(dir))
+		return real_telldir(dir);
+	return d->real ? real_telldir(d->real) : (long)d->pos;
+}
+
+UN_EXPORT void seekdir(DIR *dir, long pos)
+{
+	struct un_dir *d = (struct un_dir *)dir;
+
+	if (!un_dir_is_ours(dir)) {
+		real_seekdir(dir, pos);
+		return;
+	}
+	if (d->real)
+		real_seekdir(d->real, pos);
+	else if (pos >= 0 && (size_t)pos <= d->nents)
+		d->pos = (size_t)pos;
+}
+
+UN_EXPORT int dirfd(DIR *dir)
+{
+	if (!un_dir_is_ours(dir))
+		return real_dirfd(dir);
+	return ((struct un_dir *)dir)->fd;
+}
+
+UN_EXPORT int closedir(DIR *dir)
+{
+	struct un_dir *d = (struct un_dir *)dir;
+	int rc;
+
+	if (!un_dir_is_ours(dir))
+		return real_closedir(dir);
+	if (d->real)
+		real_closedir(d->real);
+	for (size_t i = 0; i < d->nents; i++)
+		free(d->ents[i].name);
+	free(d->ents);
+	free(d->rel);
+	un_fd_forget(d->fd);
+	rc = real_close(d->fd);
+	d->magic = 0;
+	free(d);
+	return rc;
+}

@@ -1,0 +1,74 @@
+/*
+ * wrap.h - what every wrapper file shares: the edge where internal
+ * -errno results become errno, and small translators of *at flags.
+ */
+#ifndef UN_WRAP_H
+#define UN_WRAP_H
+
+#include <errno.h>
+#include <fcntl.h>
+
+#include "internal.h"
+
+/* Set errno from an internal -errno result; the wrapper's -1. */
+static inline int un_fail(int rc)
+{
+	errno = -rc;
+	return -1;
+}
+
+/*
+ * glibc declares some path parameters nonnull that the kernel accepts as
+ * NULL (utimensat); launder the pointer so the test is not optimised out.
+ */
+static inline const char *un_launder(const char *p)
+{
+	__asm__("" : "+r"(p));
+	return p;
+}
+
+/* The lookup flags an *at call's flags ask for. */
+static inline int un_at_follow(int flags)
+{
+	return (flags & AT_SYMLINK_NOFOLLOW) ? 0 : UN_LK_FOLLOW;
+}
+
+static inline int un_at_empty(int flags)
+{
+	return (flags & AT_EMPTY_PATH) ? UN_LK_EMPTY : 0;
+}
+
+/* Post-processing hooks of UN_READ rows. */
+static inline void un_fix_none(const struct un_node *n, int unused)
+{
+	(void)n;
+	(void)unused;
+}
+
+/* True when the caller may treat objects of lower layers as their own
+ * (an unprivileged user; see DESIGN.md, Permissions). */
+static inline bool un_unprivileged(void)
+{
+	return geteuid() != 0;
+}
+
+/* dir.c: creation bookkeeping shared by the wrappers. */
+UN_HIDDEN int un_make_prepare(struct un_node *n);
+UN_HIDDEN void un_make_done(struct un_node *n, bool isdir);
+
+/* wrap_open.c: open a merged path (the common body of the open family). */
+UN_HIDDEN int un_open(int dirfd, const char *path, int flags, mode_t mode);
+
+/* wrap_stat.c: the merged view of a stat. */
+UN_HIDDEN int un_stat(int dirfd, const char *path, struct stat *st,
+		      int flags);
+
+/*
+ * exec.c: the environment a child needs to stay in the union, built in
+ * caller-provided room (entries pointers, bytes of strings).
+ */
+UN_HIDDEN void un_exec_env_size(char *const envp[], size_t *entries,
+				size_t *bytes);
+UN_HIDDEN void un_exec_env(char *const envp[], char **env, char *buf);
+
+#endif /* UN_WRAP_H */

@@ -1,0 +1,118 @@
+/*
+ * wrap_cwd.c - the current directory inside a union.
+ *
+ * chdir into a merged directory changes the real cwd to the directory's
+ * topmost layer and remembers the merged path (fdtab.c), which getcwd
+ * then answers; relative paths are looked up from it.  A MERGED that does
+ * not exist on disk works the same.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "wrap.h"
+
+UN_EXPORT int chdir(const char *path)
+{
+	struct un_node n;
+	int rc;
+
+	if (!un_enter())
+		return real_chdir(path);
+	rc = un_lookup(AT_FDCWD, path, UN_LK_FOLLOW, &n);
+	if (rc > 0) {
+		rc = real_chdir(n.kpath);
+		if (rc == 0)
+			un_cwd_set(NULL);
+	} else if (rc < 0 || n.layer < 0) {
+		rc = un_fail(rc < 0 ? rc : -ENOENT);
+	} else if (!S_ISDIR(n.st.st_mode)) {
+		rc = un_fail(-ENOTDIR);
+	} else {
+		rc = real_chdir(n.real);
+		if (rc == 0)
+			un_cwd_set(n.vpath);
+	}
+	un_leave();
+	return rc;
+}
+
+UN_EXPORT int fchdir(int fd)
+{
+	char vpath[PATH_MAX];
+	int rc = real_fchdir(fd);
+
+	if (rc == 0 && un_enter()) {
+		UN_SAVE_ERRNO;
+		if (un_fd_get(fd, vpath, sizeof(vpath), NULL) == 0)
+			un_cwd_set(vpath);
+		else
+			un_cwd_set(NULL);
+		UN_RESTORE_ERRNO;
+		un_leave();
+	}
+	return rc;
+}
+
+static char *cwd_into(char *buf, size_t size)
+{
+	char merged[PATH_MAX];
+	size_t len;
+
+	if (un_cwd_get(merged, sizeof(merged)) < 0)
+		return real_getcwd(buf, size);
+	len = strlen(merged) + 1;
+	if (!buf) {
+		buf = malloc(size > len ? size : len);
+		if (!buf)
+			return NULL;
+	} else if (size == 0) {
+		errno = EINVAL;
+		return NULL;
+	} else if (size < len) {
+		errno = ERANGE;
+		return NULL;
+	}
+	memcpy(buf, merged, len);
+	return buf;
+}
+
+UN_EXPORT char *getcwd(char *buf, size_t size)
+{
+	char *r;
+
+	if (!un_enter())
+		return real_getcwd(buf, size);
+	r = cwd_into(buf, size);
+	un_leave();
+	return r;
+}
+
+UN_EXPORT char *__getcwd_chk(char *buf, size_t size, size_t buflen)
+{
+	if (size > buflen)
+		abort();
+	return getcwd(buf, size);
+}
+
+UN_EXPORT char *get_current_dir_name(void)
+{
+	char *r;
+
+	if (!un_enter())
+		return real_get_current_dir_name();
+	r = cwd_into(NULL, 0);
+	un_leave();
+	return r;
+}
+
+UN_EXPORT char *getwd(char *buf)
+{
+	char *r;
+
+	if (!un_enter())
+		return real_getwd(buf);
+	r = cwd_into(buf, PATH_MAX);
+	un_leave();
+	return r;
+}

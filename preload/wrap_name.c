@@ -1,0 +1,162 @@
+/*
+ * wrap_name.c - calls that answer with a path: readlink, realpath.
+ *
+ * A symlink's target is read from the layer that holds the link.  The
+ * magic links of /proc (/proc/self/fd/N, /proc/self/cwd) would leak the
+ * real path in some layer; for descriptors opened in a union and for a
+ * merged cwd they answer the merged path instead.  realpath answers the
+ * merged, symlink-free path the lookup walked.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "wrap.h"
+
+/*
+ * If path is a /proc magic link of this process that we can answer in
+ * the merged namespace, copy the answer into out and return 0.
+ */
+static int proc_self_link(const char *path, char *out, size_t len)
+{
+	char pidprefix[32];
+	const char *rest = NULL;
+	int fd;
+	char end;
+
+	if (!strncmp(path, "/proc/self/", 11))
+		rest = path + 11;
+	else if (!strncmp(path, "/proc/thread-self/", 18))
+		rest = path + 18;
+	else {
+		int n = snprintf(pidprefix, sizeof(pidprefix), "/proc/%d/",
+				 (int)getpid());
+
+		if (!strncmp(path, pidprefix, n))
+			rest = path + n;
+	}
+	if (!rest)
+		return -ENOENT;
+	if (!strcmp(rest, "cwd"))
+		return un_cwd_get(out, len);
+	if (sscanf(rest, "fd/%d%c", &fd, &end) == 1)
+		return un_fd_get(fd, out, len, NULL);
+	return -ENOENT;
+}
+
+static ssize_t copy_link(const char *src, char *buf, size_t len)
+{
+	size_t n = strlen(src);
+
+	if (n > len)
+		n = len;
+	memcpy(buf, src, n);
+	return (ssize_t)n;
+}
+
+static ssize_t un_readlink(int dirfd, const char *path, char *buf, size_t len)
+{
+	char merged[PATH_MAX];
+	struct un_node n;
+	ssize_t r;
+	int rc;
+
+	if (!un_enter())
+		return real_readlinkat(dirfd, path, buf, len);
+	if (path && path[0] == '/' &&
+	    proc_self_link(path, merged, sizeof(merged)) == 0) {
+		r = copy_link(merged, buf, len);
+		goto out;
+	}
+	rc = un_lookup(dirfd, path, 0, &n);
+	if (rc > 0)
+		r = real_readlinkat(dirfd, n.kpath, buf, len);
+	else if (rc < 0)
+		r = un_fail(rc);
+	else if (n.layer < 0)
+		r = un_fail(-ENOENT);
+	else
+		r = real_readlinkat(AT_FDCWD, n.real, buf, len);
+out:
+	un_leave();
+	return r;
+}
+
+UN_EXPORT ssize_t readlink(const char *path, char *buf, size_t len)
+{
+	return un_readlink(AT_FDCWD, path, buf, len);
+}
+
+UN_EXPORT ssize_t readlinkat(int dirfd, const char *path, char *buf,
+			     size_t len)
+{
+	return un_readlink(dirfd, path, buf, len);
+}
+
+UN_EXPORT ssize_t __readlink_chk(const char *path, char *buf, size_t len,
+				 size_t buflen)
+{
+	if (len > buflen)
+		abort();
+	return un_readlink(AT_FDCWD, path, buf, len);
+}
+
+UN_EXPORT ssize_t __readlinkat_chk(int dirfd, const char *path, char *buf,
+				   size_t len, size_t buflen)
+{
+	if (len > buflen)
+		abort();
+	return un_readlink(dirfd, path, buf, len);
+}
+
+static char *un_realpath(const char *path, char *resolved)
+{
+	struct un_node n;
+	char *r = NULL;
+	int rc;
+
+	if (!un_enter())
+		return real_realpath(path, resolved);
+	if (!path) {
+		un_fail(-EINVAL);
+		goto out;
+	}
+	rc = un_lookup(AT_FDCWD, path, UN_LK_FOLLOW, &n);
+	if (rc > 0) {
+		r = real_realpath(n.kpath, resolved);
+		goto out;
+	}
+	if (rc < 0 || n.layer < 0) {
+		un_fail(rc < 0 ? rc : -ENOENT);
+		goto out;
+	}
+	if (resolved) {
+		r = strcpy(resolved, n.vpath);
+	} else {
+		r = strdup(n.vpath);
+		if (!r)
+			un_fail(-ENOMEM);
+	}
+out:
+	un_leave();
+	return r;
+}
+
+UN_EXPORT char *realpath(const char *path, char *resolved)
+{
+	return un_realpath(path, resolved);
+}
+
+UN_EXPORT char *__realpath_chk(const char *path, char *resolved,
+			       size_t resolvedlen)
+{
+	if (resolvedlen < PATH_MAX)
+		abort();
+	return un_realpath(path, resolved);
+}
+
+UN_EXPORT char *canonicalize_file_name(const char *path)
+{
+	return un_realpath(path, NULL);
+}

@@ -1,0 +1,592 @@
+/*
+ * wrap_open.c - the open family, stdio opens, temporary files, sockets.
+ *
+ * un_open() is the one body behind open, openat, creat, their 64 and
+ * fortify twins, fopen and freopen:
+ *
+ *   - absent name with O_CREAT: created in the upper (parents copied up
+ *     first); a whiteout of that name is dropped;
+ *   - opened for writing (O_WRONLY, O_RDWR, or O_TRUNC even with
+ *     O_RDONLY): copied up first, then the upper copy is opened;
+ *   - otherwise the object is opened where it lies.
+ *
+ * The descriptor is recorded in fdtab with its merged path, so that *at
+ * calls, fchdir and /proc/self/fd/N answer in the merged namespace.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "wrap.h"
+
+/* The body, for a caller already inside the library. */
+static int open_entered(int dirfd, const char *path, int flags, mode_t mode)
+{
+	bool creat = flags & O_CREAT;
+	bool excl = creat && (flags & O_EXCL);
+	bool tmpfile = (flags & O_TMPFILE) == O_TMPFILE;
+	bool writing = (flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC);
+	int lk = (flags & O_NOFOLLOW) || excl ? 0 : UN_LK_FOLLOW;
+	struct un_node n;
+	int fd, rc;
+
+	rc = un_lookup(dirfd, path, lk, &n);
+	if (rc > 0) {
+		fd = real_openat(dirfd, n.kpath, flags, mode);
+		if (fd >= 0)
+			un_fd_forget(fd);
+		return fd;
+	}
+	if (rc < 0)
+		return un_fail(rc);
+
+	if (n.layer < 0) {
+		if (!creat || tmpfile)
+			return un_fail(-ENOENT);
+		if (n.trailing_slash)
+			return un_fail(-EISDIR);
+		rc = un_make_prepare(&n);
+		if (rc < 0)
+			return un_fail(rc);
+		fd = real_openat(AT_FDCWD, n.real, flags, mode);
+		if (fd < 0)
+			return fd;
+		un_make_done(&n, false);
+		un_fd_set(fd, n.vpath, false);
+		return fd;
+	}
+	if (excl)
+		return un_fail(-EEXIST);
+	if (tmpfile) {
+		if (!S_ISDIR(n.st.st_mode))
+			return un_fail(-ENOTDIR);
+		if (!n.mnt->upper)
+			return un_fail(-EROFS);
+		rc = un_copy_up(&n);
+		if (rc < 0)
+			return un_fail(rc);
+		return real_openat(AT_FDCWD, n.real, flags, mode);
+	}
+	if (writing && !(flags & O_PATH) && !S_ISLNK(n.st.st_mode)) {
+		if (S_ISDIR(n.st.st_mode))
+			return un_fail(-EISDIR);
+		if (!n.mnt->upper)
+			return un_fail(-EROFS);
+		if (n.layer > 0 && un_unprivileged() &&
+		    !(n.st.st_mode & S_IWUSR) && S_ISREG(n.st.st_mode))
+			return un_fail(-EACCES);
+		if (S_ISREG(n.st.st_mode)) {
+			rc = un_copy_up(&n);
+			if (rc < 0)
+				return un_fail(rc);
+		}
+	}
+	fd = real_openat(AT_FDCWD, n.real, flags & ~(O_CREAT | O_EXCL), mode);
+	if (fd >= 0)
+		un_fd_set(fd, n.vpath, un_node_is_merged_dir(&n));
+	return fd;
+}
+
+int un_open(int dirfd, const char *path, int flags, mode_t mode)
+{
+	int fd;
+
+	if (!un_enter())
+		return real_openat(dirfd, path, flags, mode);
+	fd = open_entered(dirfd, path, flags, mode);
+	un_leave();
+	return fd;
+}
+
+static mode_t mode_arg(int flags, va_list ap)
+{
+	if ((flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE)
+		return va_arg(ap, mode_t);
+	return 0;
+}
+
+UN_EXPORT int open(const char *path, int flags, ...)
+{
+	va_list ap;
+	mode_t mode;
+
+	va_start(ap, flags);
+	mode = mode_arg(flags, ap);
+	va_end(ap);
+	return un_open(AT_FDCWD, path, flags, mode);
+}
+
+UN_EXPORT int open64(const char *path, int flags, ...)
+{
+	va_list ap;
+	mode_t mode;
+
+	va_start(ap, flags);
+	mode = mode_arg(flags, ap);
+	va_end(ap);
+	return un_open(AT_FDCWD, path, flags | O_LARGEFILE, mode);
+}
+
+UN_EXPORT int openat(int dirfd, const char *path, int flags, ...)
+{
+	va_list ap;
+	mode_t mode;
+
+	va_start(ap, flags);
+	mode = mode_arg(flags, ap);
+	va_end(ap);
+	return un_open(dirfd, path, flags, mode);
+}
+
+UN_EXPORT int openat64(int dirfd, const char *path, int flags, ...)
+{
+	va_list ap;
+	mode_t mode;
+
+	va_start(ap, flags);
+	mode = mode_arg(flags, ap);
+	va_end(ap);
+	return un_open(dirfd, path, flags | O_LARGEFILE, mode);
+}
+
+UN_EXPORT int __open_2(const char *path, int flags)
+{
+	return un_open(AT_FDCWD, path, flags, 0);
+}
+
+UN_EXPORT int __open64_2(const char *path, int flags)
+{
+	return un_open(AT_FDCWD, path, flags | O_LARGEFILE, 0);
+}
+
+UN_EXPORT int __openat_2(int dirfd, const char *path, int flags)
+{
+	return un_open(dirfd, path, flags, 0);
+}
+
+UN_EXPORT int __openat64_2(int dirfd, const char *path, int flags)
+{
+	return un_open(dirfd, path, flags | O_LARGEFILE, 0);
+}
+
+UN_EXPORT int creat(const char *path, mode_t mode)
+{
+	return un_open(AT_FDCWD, path, O_CREAT | O_WRONLY | O_TRUNC, mode);
+}
+
+UN_EXPORT int creat64(const char *path, mode_t mode)
+{
+	return un_open(AT_FDCWD, path, O_CREAT | O_WRONLY | O_TRUNC | O_LARGEFILE,
+		       mode);
+}
+
+/* The open flags of an fopen mode string; -1 for a bad mode. */
+static int fopen_flags(const char *mode)
+{
+	int flags;
+
+	switch (mode[0]) {
+	case 'r':
+		flags = O_RDONLY;
+		break;
+	case 'w':
+		flags = O_WRONLY | O_CREAT | O_TRUNC;
+		break;
+	case 'a':
+		flags = O_WRONLY | O_CREAT | O_APPEND;
+		break;
+	default:
+		return -1;
+	}
+	for (const char *m = mode + 1; *m && *m != ','; m++) {
+		if (*m == '+')
+			flags = (flags & ~O_ACCMODE) | O_RDWR;
+		else if (*m == 'x')
+			flags |= O_EXCL;
+		else if (*m == 'e')
+			flags |= O_CLOEXEC;
+	}
+	return flags;
+}
+
+static FILE *fopen_common(const char *path, const char *mode)
+{
+	int flags = fopen_flags(mode);
+	FILE *f;
+	int fd;
+
+	if (flags < 0) {
+		errno = EINVAL;
+		return NULL;
+	}
+	fd = open_entered(AT_FDCWD, path, flags | O_LARGEFILE, 0666);
+	if (fd < 0)
+		return NULL;
+	f = fdopen(fd, mode);
+	if (!f) {
+		UN_SAVE_ERRNO;
+		real_close(fd);
+		un_fd_forget(fd);
+		UN_RESTORE_ERRNO;
+	}
+	return f;
+}
+
+UN_EXPORT FILE *fopen(const char *path, const char *mode)
+{
+	FILE *f;
+
+	if (!un_enter())
+		return real_fopen(path, mode);
+	f = fopen_common(path, mode);
+	un_leave();
+	return f;
+}
+
+UN_EXPORT FILE *fopen64(const char *path, const char *mode)
+{
+	return fopen(path, mode);
+}
+
+/*
+ * freopen: open the merged path ourselves, then let libc reopen the
+ * stream on that very file through /proc/self/fd, so it keeps its
+ * descriptor number and its buffering rules.
+ */
+UN_EXPORT FILE *freopen(const char *path, const char *mode, FILE *stream)
+{
+	char proc[64];
+	char vpath[PATH_MAX];
+	int flags, fd;
+	FILE *f;
+
+	if (!path || !un_enter())
+		return real_freopen(path, mode, stream);
+	flags = fopen_flags(mode);
+	if (flags < 0) {
+		un_leave();
+		errno = EINVAL;
+		return NULL;
+	}
+	fd = open_entered(AT_FDCWD, path, flags | O_LARGEFILE, 0666);
+	if (fd < 0) {
+		un_leave();
+		return NULL;
+	}
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	f = real_freopen(proc, mode, stream);
+	UN_SAVE_ERRNO;
+	if (f && un_fd_get(fd, vpath, sizeof(vpath), NULL) == 0)
+		un_fd_set(fileno(f), vpath, false);
+	real_close(fd);
+	un_fd_forget(fd);
+	UN_RESTORE_ERRNO;
+	un_leave();
+	return f;
+}
+
+UN_EXPORT FILE *freopen64(const char *path, const char *mode, FILE *stream)
+{
+	return freopen(path, mode, stream);
+}
+
+/* ---- temporary files ---- */
+
+static const char tmpl_chars[] =
+	"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+
+/* Fill the six X's before suffixlen with random letters. */
+static int fill_template(char *tmpl, int suffixlen)
+{
+	size_t len = strlen(tmpl);
+	unsigned char rnd[6];
+
+	if (suffixlen < 0 || len < 6 + (size_t)suffixlen ||
+	    memcmp(tmpl + len - suffixlen - 6, "XXXXXX", 6))
+		return -EINVAL;
+	if (getrandom(rnd, sizeof(rnd), 0) != sizeof(rnd))
+		return -EAGAIN;
+	for (int i = 0; i < 6; i++)
+		tmpl[len - suffixlen - 6 + i] =
+			tmpl_chars[rnd[i] % (sizeof(tmpl_chars) - 1)];
+	return 0;
+}
+
+/* Is the directory of tmpl in a union?  (Then we make the name.) */
+static bool template_in_union(const char *tmpl)
+{
+	struct un_node n;
+
+	return un_lookup(AT_FDCWD, tmpl, 0, &n) == 0;
+}
+
+static int mkstemp_common(char *tmpl, int suffixlen, int flags)
+{
+	char saved[PATH_MAX];
+	int fd, rc;
+
+	if (!un_enter())
+		return real_mkostemps(tmpl, suffixlen, flags);
+	if (!template_in_union(tmpl)) {
+		fd = real_mkostemps(tmpl, suffixlen, flags);
+		goto out;
+	}
+	if (strlen(tmpl) >= sizeof(saved)) {
+		fd = un_fail(-ENAMETOOLONG);
+		goto out;
+	}
+	strcpy(saved, tmpl);
+	for (int tries = 0; tries < 1000; tries++) {
+		strcpy(tmpl, saved);
+		rc = fill_template(tmpl, suffixlen);
+		if (rc < 0) {
+			fd = un_fail(rc);
+			goto out;
+		}
+		fd = open_entered(AT_FDCWD, tmpl,
+				  (flags & ~O_ACCMODE) | O_RDWR | O_CREAT |
+					  O_EXCL,
+				  0600);
+		if (fd >= 0 || errno != EEXIST)
+			goto out;
+	}
+	fd = un_fail(-EEXIST);
+out:
+	un_leave();
+	return fd;
+}
+
+UN_EXPORT int mkstemp(char *tmpl)
+{
+	return mkstemp_common(tmpl, 0, 0);
+}
+
+UN_EXPORT int mkstemp64(char *tmpl)
+{
+	return mkstemp_common(tmpl, 0, O_LARGEFILE);
+}
+
+UN_EXPORT int mkostemp(char *tmpl, int flags)
+{
+	return mkstemp_common(tmpl, 0, flags);
+}
+
+UN_EXPORT int mkostemp64(char *tmpl, int flags)
+{
+	return mkstemp_common(tmpl, 0, flags | O_LARGEFILE);
+}
+
+UN_EXPORT int mkstemps(char *tmpl, int suffixlen)
+{
+	return mkstemp_common(tmpl, suffixlen, 0);
+}
+
+UN_EXPORT int mkstemps64(char *tmpl, int suffixlen)
+{
+	return mkstemp_common(tmpl, suffixlen, O_LARGEFILE);
+}
+
+UN_EXPORT int mkostemps(char *tmpl, int suffixlen, int flags)
+{
+	return mkstemp_common(tmpl, suffixlen, flags);
+}
+
+UN_EXPORT int mkostemps64(char *tmpl, int suffixlen, int flags)
+{
+	return mkstemp_common(tmpl, suffixlen, flags | O_LARGEFILE);
+}
+
+UN_EXPORT char *mkdtemp(char *tmpl)
+{
+	char saved[PATH_MAX];
+	char *ret = NULL;
+	int rc;
+
+	if (!un_enter())
+		return real_mkdtemp(tmpl);
+	if (!template_in_union(tmpl)) {
+		ret = real_mkdtemp(tmpl);
+		goto out;
+	}
+	if (strlen(tmpl) >= sizeof(saved)) {
+		un_fail(-ENAMETOOLONG);
+		goto out;
+	}
+	strcpy(saved, tmpl);
+	for (int tries = 0; tries < 1000; tries++) {
+		struct un_node n;
+
+		strcpy(tmpl, saved);
+		rc = fill_template(tmpl, 0);
+		if (rc == 0)
+			rc = un_lookup(AT_FDCWD, tmpl, UN_LK_PARENT, &n);
+		if (rc == 0)
+			rc = un_make_prepare(&n);
+		if (rc == -EEXIST)
+			continue;
+		if (rc < 0) {
+			un_fail(rc);
+			goto out;
+		}
+		if (real_mkdir(n.real, 0700) == 0) {
+			un_make_done(&n, true);
+			ret = tmpl;
+			goto out;
+		}
+		if (errno != EEXIST)
+			goto out;
+	}
+	un_fail(-EEXIST);
+out:
+	un_leave();
+	return ret;
+}
+
+/* tmpfile: glibc makes it in P_tmpdir; only a union there needs us. */
+static FILE *tmpfile_common(void)
+{
+	FILE *f;
+	int fd;
+
+	if (!un_enter())
+		return real_tmpfile();
+	if (!template_in_union(P_tmpdir "/x")) {
+		f = real_tmpfile();
+		goto out;
+	}
+	f = NULL;
+	fd = open_entered(AT_FDCWD, P_tmpdir, O_TMPFILE | O_RDWR, 0600);
+	if (fd < 0) {
+		char tmpl[] = P_tmpdir "/tmpfXXXXXX";
+
+		un_leave();
+		fd = mkstemp(tmpl);
+		if (fd >= 0)
+			unlink(tmpl);
+		un_enter();
+	}
+	if (fd >= 0) {
+		f = fdopen(fd, "w+");
+		if (!f)
+			real_close(fd);
+	}
+out:
+	un_leave();
+	return f;
+}
+
+UN_EXPORT FILE *tmpfile(void)
+{
+	return tmpfile_common();
+}
+
+UN_EXPORT FILE *tmpfile64(void)
+{
+	return tmpfile_common();
+}
+
+/* ---- AF_UNIX sockets named in a union ---- */
+
+/*
+ * The address to give the kernel for a socket path in a union.  The
+ * real path may not fit sun_path; then it goes through a descriptor of
+ * its directory (/proc/self/fd/N/name), closed by the caller (*dirfd).
+ */
+static int socket_addr(const struct sockaddr_un *in, socklen_t len,
+		       bool create, struct sockaddr_un *out, socklen_t *outlen,
+		       int *dirfd)
+{
+	char path[sizeof(in->sun_path) + 1];
+	size_t plen = len - offsetof(struct sockaddr_un, sun_path);
+	struct un_node n;
+	int rc;
+
+	*dirfd = -1;
+	if (plen == 0 || in->sun_path[0] == '\0' || plen > sizeof(in->sun_path))
+		return 1;	/* unnamed or abstract */
+	memcpy(path, in->sun_path, plen);
+	path[plen] = '\0';
+	rc = un_lookup(AT_FDCWD, path, create ? UN_LK_PARENT : UN_LK_FOLLOW,
+		       &n);
+	if (rc != 0)
+		return rc;
+	if (create) {
+		rc = un_make_prepare(&n);
+		if (rc < 0)
+			return rc;
+	} else if (n.layer < 0) {
+		return -ENOENT;
+	}
+	memset(out, 0, sizeof(*out));
+	out->sun_family = AF_UNIX;
+	if (strlen(n.real) < sizeof(out->sun_path)) {
+		strcpy(out->sun_path, n.real);
+	} else {
+		char *slash = strrchr(n.real, '/');
+
+		*slash = '\0';
+		*dirfd = real_open(n.real, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (*dirfd < 0)
+			return -errno;
+		if ((size_t)snprintf(out->sun_path, sizeof(out->sun_path),
+				     "/proc/self/fd/%d/%s", *dirfd,
+				     slash + 1) >= sizeof(out->sun_path)) {
+			real_close(*dirfd);
+			*dirfd = -1;
+			return -ENAMETOOLONG;
+		}
+		*slash = '/';
+	}
+	*outlen = offsetof(struct sockaddr_un, sun_path) + strlen(out->sun_path) + 1;
+	return 0;
+}
+
+static int socket_call(int fd, const struct sockaddr *addr, socklen_t len,
+		       bool create)
+{
+	struct sockaddr_un real_addr;
+	socklen_t real_len;
+	int dirfd, rc;
+
+	if (!un_enter())
+		return create ? real_bind(fd, addr, len)
+			      : real_connect(fd, addr, len);
+	if (!addr || addr->sa_family != AF_UNIX) {
+		rc = create ? real_bind(fd, addr, len) : real_connect(fd, addr, len);
+		goto out;
+	}
+	rc = socket_addr((const struct sockaddr_un *)addr, len, create,
+			 &real_addr, &real_len, &dirfd);
+	if (rc > 0) {
+		rc = create ? real_bind(fd, addr, len) : real_connect(fd, addr, len);
+		goto out;
+	}
+	if (rc < 0) {
+		rc = un_fail(rc);
+		goto out;
+	}
+	rc = create ? real_bind(fd, (struct sockaddr *)&real_addr, real_len)
+		    : real_connect(fd, (struct sockaddr *)&real_addr, real_len);
+	if (dirfd >= 0) {
+		UN_SAVE_ERRNO;
+		real_close(dirfd);
+		UN_RESTORE_ERRNO;
+	}
+out:
+	un_leave();
+	return rc;
+}
+
+UN_EXPORT int bind(int fd, const struct sockaddr *addr, socklen_t len)
+{
+	return socket_call(fd, addr, len, true);
+}
+
+UN_EXPORT int connect(int fd, const struct sockaddr *addr, socklen_t len)
+{
+	return socket_call(fd, addr, len, false);
+}

@@ -1,0 +1,265 @@
+/*
+ * wrap_stat.c - the stat family, old and new.
+ *
+ * The lookup has already lstat'ed the object in the layer that holds it,
+ * so a stat of a merged path costs no further system call: the answer is
+ * that lstat, with st_nlink 1 for a directory merged from several layers
+ * (as the kernel reports it; gnulib's fts would otherwise take a link
+ * count of 2 for "no subdirectories" and skip the lower ones).
+ *
+ * fstat of a descriptor opened in the union asks the kernel about the
+ * real file (the same object the lookup found, so st_dev and st_ino
+ * agree) and fixes st_nlink the same way.
+ *
+ * On x86_64 struct stat and struct stat64 are one layout, as are the
+ * _STAT_VER structures of the __xstat generation; every name funnels into
+ * un_stat() and un_fstat().
+ */
+#include <string.h>
+#include <unistd.h>
+
+#include "wrap.h"
+
+_Static_assert(sizeof(struct stat) == sizeof(struct stat64),
+	       "struct stat and stat64 must share a layout");
+
+int un_stat(int dirfd, const char *path, struct stat *st, int flags)
+{
+	struct un_node n;
+	int rc;
+
+	if (!un_enter())
+		return real_fstatat(dirfd, path, st, flags);
+	rc = un_lookup(dirfd, path, un_at_follow(flags) | un_at_empty(flags),
+		       &n);
+	if (rc > 0) {
+		rc = real_fstatat(dirfd, n.kpath, st, flags);
+	} else if (rc < 0) {
+		rc = un_fail(rc);
+	} else if (n.layer < 0) {
+		rc = un_fail(-ENOENT);
+	} else {
+		*st = n.st;
+		if (un_node_is_merged_dir(&n))
+			st->st_nlink = 1;
+		rc = 0;
+	}
+	un_leave();
+	return rc;
+}
+
+static int un_fstat(int fd, struct stat *st)
+{
+	bool merged_dir = false;
+	char vpath[PATH_MAX];
+	int rc = real_fstat(fd, st);
+
+	if (rc == 0 && un_enter()) {
+		if (un_fd_get(fd, vpath, sizeof(vpath), &merged_dir) == 0 &&
+		    merged_dir)
+			st->st_nlink = 1;
+		un_leave();
+	}
+	return rc;
+}
+
+UN_EXPORT int stat(const char *path, struct stat *buf)
+{
+	return un_stat(AT_FDCWD, path, buf, 0);
+}
+
+UN_EXPORT int stat64(const char *path, struct stat64 *buf)
+{
+	return un_stat(AT_FDCWD, path, (struct stat *)buf, 0);
+}
+
+UN_EXPORT int lstat(const char *path, struct stat *buf)
+{
+	return un_stat(AT_FDCWD, path, buf, AT_SYMLINK_NOFOLLOW);
+}
+
+UN_EXPORT int lstat64(const char *path, struct stat64 *buf)
+{
+	return un_stat(AT_FDCWD, path, (struct stat *)buf, AT_SYMLINK_NOFOLLOW);
+}
+
+UN_EXPORT int fstatat(int dirfd, const char *path, struct stat *buf, int flags)
+{
+	if (un_launder(path) && !*path && (flags & AT_EMPTY_PATH) && dirfd != AT_FDCWD)
+		return un_fstat(dirfd, buf);
+	return un_stat(dirfd, path, buf, flags);
+}
+
+UN_EXPORT int fstatat64(int dirfd, const char *path, struct stat64 *buf,
+			int flags)
+{
+	return fstatat(dirfd, path, (struct stat *)buf, flags);
+}
+
+UN_EXPORT int fstat(int fd, struct stat *buf)
+{
+	return un_fstat(fd, buf);
+}
+
+UN_EXPORT int fstat64(int fd, struct stat64 *buf)
+{
+	return un_fstat(fd, (struct stat *)buf);
+}
+
+UN_EXPORT int __xstat(int ver, const char *path, struct stat *buf)
+{
+	(void)ver;
+	return un_stat(AT_FDCWD, path, buf, 0);
+}
+
+UN_EXPORT int __xstat64(int ver, const char *path, struct stat64 *buf)
+{
+	(void)ver;
+	return un_stat(AT_FDCWD, path, (struct stat *)buf, 0);
+}
+
+UN_EXPORT int __lxstat(int ver, const char *path, struct stat *buf)
+{
+	(void)ver;
+	return un_stat(AT_FDCWD, path, buf, AT_SYMLINK_NOFOLLOW);
+}
+
+UN_EXPORT int __lxstat64(int ver, const char *path, struct stat64 *buf)
+{
+	(void)ver;
+	return un_stat(AT_FDCWD, path, (struct stat *)buf, AT_SYMLINK_NOFOLLOW);
+}
+
+UN_EXPORT int __fxstat(int ver, int fd, struct stat *buf)
+{
+	(void)ver;
+	return un_fstat(fd, buf);
+}
+
+UN_EXPORT int __fxstat64(int ver, int fd, struct stat64 *buf)
+{
+	(void)ver;
+	return un_fstat(fd, (struct stat *)buf);
+}
+
+UN_EXPORT int __fxstatat(int ver, int dirfd, const char *path,
+			 struct stat *buf, int flags)
+{
+	(void)ver;
+	return fstatat(dirfd, path, buf, flags);
+}
+
+UN_EXPORT int __fxstatat64(int ver, int dirfd, const char *path,
+			   struct stat64 *buf, int flags)
+{
+	(void)ver;
+	return fstatat(dirfd, path, (struct stat *)buf, flags);
+}
+
+UN_EXPORT int statx(int dirfd, const char *path, int flags, unsigned int mask,
+		    struct statx *buf)
+{
+	struct un_node n;
+	bool merged_dir = false;
+	char vpath[PATH_MAX];
+	int rc;
+
+	if (!un_enter())
+		return real_statx(dirfd, path, flags, mask, buf);
+	if (un_launder(path) && !*path && (flags & AT_EMPTY_PATH) && dirfd != AT_FDCWD) {
+		rc = real_statx(dirfd, path, flags, mask, buf);
+		if (rc == 0 && un_fd_get(dirfd, vpath, sizeof(vpath),
+					 &merged_dir) == 0 && merged_dir)
+			buf->stx_nlink = 1;
+		goto out;
+	}
+	rc = un_lookup(dirfd, path, un_at_follow(flags), &n);
+	if (rc > 0) {
+		rc = real_statx(dirfd, n.kpath, flags, mask, buf);
+	} else if (rc < 0) {
+		rc = un_fail(rc);
+	} else if (n.layer < 0) {
+		rc = un_fail(-ENOENT);
+	} else {
+		/* n.real is the object itself: never follow it again. */
+		rc = real_statx(AT_FDCWD, n.real, flags | AT_SYMLINK_NOFOLLOW,
+				mask, buf);
+		if (rc == 0 && un_node_is_merged_dir(&n))
+			buf->stx_nlink = 1;
+	}
+out:
+	un_leave();
+	return rc;
+}
+
+/*
+ * access and friends.  As root, the kernel's answer on the object's real
+ * file.  For an unprivileged user, an object of a lower counts as the
+ * user's own for W_OK (DESIGN.md, Permissions): its owner bits answer.
+ * A read-only union answers EROFS to W_OK.
+ */
+static int un_access(int dirfd, const char *path, int mode, int flags)
+{
+	struct un_node n;
+	int rc;
+
+	if (!un_enter())
+		return real_faccessat(dirfd, path, mode, flags);
+	rc = un_lookup(dirfd, path, un_at_follow(flags), &n);
+	if (rc > 0) {
+		rc = real_faccessat(dirfd, n.kpath, mode, flags);
+		goto out;
+	}
+	if (rc < 0 || n.layer < 0) {
+		rc = un_fail(rc < 0 ? rc : -ENOENT);
+		goto out;
+	}
+	if ((mode & W_OK) && !n.mnt->upper) {
+		rc = un_fail(-EROFS);
+		goto out;
+	}
+	if ((mode & W_OK) && n.layer > 0) {
+		bool eff = flags & AT_EACCESS;
+		uid_t uid = eff ? geteuid() : getuid();
+
+		if (uid != 0 && !(n.st.st_mode & S_IWUSR)) {
+			rc = un_fail(-EACCES);
+			goto out;
+		}
+		mode &= ~W_OK;
+		if (uid != 0 && (mode & (R_OK | X_OK))) {
+			/* The owner bits answer, as for W_OK. */
+			if (((mode & R_OK) && !(n.st.st_mode & S_IRUSR)) ||
+			    ((mode & X_OK) && !(n.st.st_mode & S_IXUSR))) {
+				rc = un_fail(-EACCES);
+				goto out;
+			}
+			mode = F_OK;
+		}
+	}
+	rc = real_faccessat(AT_FDCWD, n.real, mode,
+			    (flags & AT_EACCESS) | AT_SYMLINK_NOFOLLOW);
+out:
+	un_leave();
+	return rc;
+}
+
+UN_EXPORT int access(const char *path, int mode)
+{
+	return un_access(AT_FDCWD, path, mode, 0);
+}
+
+UN_EXPORT int faccessat(int dirfd, const char *path, int mode, int flags)
+{
+	return un_access(dirfd, path, mode, flags);
+}
+
+UN_EXPORT int euidaccess(const char *path, int mode)
+{
+	return un_access(AT_FDCWD, path, mode, AT_EACCESS);
+}
+
+UN_EXPORT int eaccess(const char *path, int mode)
+{
+	return un_access(AT_FDCWD, path, mode, AT_EACCESS);
+}

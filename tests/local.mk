@@ -1,0 +1,23 @@
+# Unit tests (Check), linked directly against the rooms.
+UN_CHECK_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) -D_GNU_SOURCE -pthread \
+	-U_FORTIFY_SOURCE
+UN_CHECK_LIBS = preload/libunion-core.la $(CHECK_LIBS) -ldl -lpthread
+
+check_PROGRAMS += tests/unit/check_config tests/unit/check_whiteout \
+	tests/unit/check_namei
+TESTS += tests/unit/check_config tests/unit/check_whiteout \
+	tests/unit/check_namei
+
+tests_unit_check_config_SOURCES = tests/unit/check_config.c
+tests_unit_check_config_CFLAGS = $(UN_CHECK_CFLAGS)
+tests_unit_check_config_LDADD = $(UN_CHECK_LIBS)
+
+tests_unit_check_whiteout_SOURCES = tests/unit/check_whiteout.c
+tests_unit_check_whiteout_CFLAGS = $(UN_CHECK_CFLAGS)
+tests_unit_check_whiteout_LDADD = $(UN_CHECK_LIBS)
+
+tests_unit_check_namei_SOURCES = tests/unit/check_namei.c
+tests_unit_check_namei_CFLAGS = $(UN_CHECK_CFLAGS)
+tests_unit_check_namei_LDADD = $(UN_CHECK_LIBS)
+
+include tests/integration/local.mk

@@ -1,0 +1,245 @@
+/*
+ * sysop.c - one system call a line, its result printed, for the write
+ * scenarios (in the manner of libfuse's test_syscalls.c): the errno of a
+ * call is what the scenarios compare between a kernel overlay mount and
+ * libunion, and shell tools hide it behind their own messages.
+ *
+ *   sysop OP ARG... [-- OP ARG...]...
+ *
+ * Prints "OP ARG...: ok" (with a result where there is one) or
+ * "OP ARG...: ENAME" for each call, and exits 0 (2 on a usage error).
+ *
+ *   open PATH FLAGS [MODE]   FLAGS: rdonly,wronly,rdwr,creat,excl,trunc,
+ *                            append,directory,nofollow,tmpfile (with
+ *                            commas); the descriptor is closed again
+ *   write PATH TEXT          open O_WRONLY, write TEXT at offset 0
+ *   read PATH                open O_RDONLY, print the first line
+ *   rename OLD NEW           renameat2 OLD NEW noreplace|exchange|0
+ *   link OLD NEW             symlink TARGET PATH       unlink PATH
+ *   rmdir PATH               mkdir PATH MODE           mkfifo PATH MODE
+ *   truncate PATH LEN        chmod PATH MODE           chown PATH UID GID
+ *   lchown PATH UID GID      utimens PATH SEC NSEC     lutimens PATH SEC NSEC
+ *   access PATH r|w|x|f      stat PATH                 lstat PATH
+ *   setxattr PATH NAME VALUE getxattr PATH NAME        removexattr PATH NAME
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "errname.h"
+
+static int parse_flags(const char *s)
+{
+	static const struct {
+		const char *name;
+		int flag;
+	} tab[] = {
+		{ "rdonly", O_RDONLY }, { "wronly", O_WRONLY },
+		{ "rdwr", O_RDWR }, { "creat", O_CREAT }, { "excl", O_EXCL },
+		{ "trunc", O_TRUNC }, { "append", O_APPEND },
+		{ "directory", O_DIRECTORY }, { "nofollow", O_NOFOLLOW },
+		{ "tmpfile", O_TMPFILE }, { "path", O_PATH },
+	};
+	char *copy = strdup(s), *tok, *save = NULL;
+	int flags = 0;
+	size_t i;
+
+	for (tok = strtok_r(copy, ",|", &save); tok;
+	     tok = strtok_r(NULL, ",|", &save)) {
+		for (i = 0; i < sizeof(tab) / sizeof(tab[0]); i++)
+			if (strcmp(tok, tab[i].name) == 0)
+				break;
+		if (i == sizeof(tab) / sizeof(tab[0])) {
+			fprintf(stderr, "sysop: unknown flag %s\n", tok);
+			exit(2);
+		}
+		flags |= tab[i].flag;
+	}
+	free(copy);
+	return flags;
+}
+
+static void usage(const char *op)
+{
+	fprintf(stderr, "sysop: bad arguments for %s\n", op);
+	exit(2);
+}
+
+static char type_char(mode_t m)
+{
+	return S_ISREG(m) ? 'f' : S_ISDIR(m) ? 'd' : S_ISLNK(m) ? 'l' :
+	       S_ISCHR(m) ? 'c' : S_ISFIFO(m) ? 'p' : '?';
+}
+
+/* Run one call; argv[0] is the op.  Prints its line. */
+static void run(int argc, char **argv)
+{
+	const char *op = argv[0];
+	char result[512] = "";
+	int rc = -1, i;
+
+#define NEED(n) do { if (argc != (n) + 1) usage(op); } while (0)
+	if (!strcmp(op, "open")) {
+		if (argc != 3 && argc != 4)
+			usage(op);
+		rc = open(argv[1], parse_flags(argv[2]),
+			  argc == 4 ? (mode_t)strtol(argv[3], NULL, 8) : 0644);
+		if (rc >= 0) {
+			close(rc);
+			rc = 0;
+		}
+	} else if (!strcmp(op, "write")) {
+		NEED(2);
+		rc = open(argv[1], O_WRONLY);
+		if (rc >= 0) {
+			int fd = rc;
+			ssize_t n = write(fd, argv[2], strlen(argv[2]));
+
+			rc = n < 0 ? -1 : 0;
+			close(fd);
+		}
+	} else if (!strcmp(op, "read")) {
+		NEED(1);
+		rc = open(argv[1], O_RDONLY);
+		if (rc >= 0) {
+			int fd = rc;
+			ssize_t n = read(fd, result + 1, 200);
+
+			rc = n < 0 ? -1 : 0;
+			if (n >= 0) {
+				result[0] = ' ';
+				result[n + 1] = 0;
+				result[strcspn(result, "\n")] = 0;
+			}
+			close(fd);
+		}
+	} else if (!strcmp(op, "rename")) {
+		NEED(2);
+		rc = rename(argv[1], argv[2]);
+	} else if (!strcmp(op, "renameat2")) {
+		NEED(3);
+#ifdef HAVE_RENAMEAT2
+		unsigned int fl = 0;
+
+		if (!strcmp(argv[3], "noreplace"))
+			fl = RENAME_NOREPLACE;
+		else if (!strcmp(argv[3], "exchange"))
+			fl = RENAME_EXCHANGE;
+		rc = renameat2(AT_FDCWD, argv[1], AT_FDCWD, argv[2], fl);
+#else
+		errno = ENOSYS;
+#endif
+	} else if (!strcmp(op, "link")) {
+		NEED(2);
+		rc = link(argv[1], argv[2]);
+	} else if (!strcmp(op, "symlink")) {
+		NEED(2);
+		rc = symlink(argv[1], argv[2]);
+	} else if (!strcmp(op, "unlink")) {
+		NEED(1);
+		rc = unlink(argv[1]);
+	} else if (!strcmp(op, "rmdir")) {
+		NEED(1);
+		rc = rmdir(argv[1]);
+	} else if (!strcmp(op, "mkdir")) {
+		NEED(2);
+		rc = mkdir(argv[1], (mode_t)strtol(argv[2], NULL, 8));
+	} else if (!strcmp(op, "mkfifo")) {
+		NEED(2);
+		rc = mkfifo(argv[1], (mode_t)strtol(argv[2], NULL, 8));
+	} else if (!strcmp(op, "truncate")) {
+		NEED(2);
+		rc = truncate(argv[1], strtoll(argv[2], NULL, 10));
+	} else if (!strcmp(op, "chmod")) {
+		NEED(2);
+		rc = chmod(argv[1], (mode_t)strtol(argv[2], NULL, 8));
+	} else if (!strcmp(op, "chown") || !strcmp(op, "lchown")) {
+		NEED(3);
+		rc = (op[0] == 'l' ? lchown : chown)(argv[1], atoi(argv[2]),
+						     atoi(argv[3]));
+	} else if (!strcmp(op, "utimens") || !strcmp(op, "lutimens")) {
+		struct timespec ts[2];
+
+		NEED(3);
+		ts[0].tv_sec = ts[1].tv_sec = strtoll(argv[2], NULL, 10);
+		ts[0].tv_nsec = ts[1].tv_nsec = strtol(argv[3], NULL, 10);
+		rc = utimensat(AT_FDCWD, argv[1], ts,
+			       op[0] == 'l' ? AT_SYMLINK_NOFOLLOW : 0);
+	} else if (!strcmp(op, "access")) {
+		int mode;
+
+		NEED(2);
+		mode = argv[2][0] == 'r' ? R_OK : argv[2][0] == 'w' ? W_OK :
+		       argv[2][0] == 'x' ? X_OK : F_OK;
+		rc = access(argv[1], mode);
+	} else if (!strcmp(op, "stat") || !strcmp(op, "lstat")) {
+		struct stat st;
+
+		NEED(1);
+		rc = (op[0] == 'l' ? lstat : stat)(argv[1], &st);
+		if (rc == 0) {
+			snprintf(result, sizeof(result), " %c %04o",
+				 type_char(st.st_mode),
+				 (unsigned)(st.st_mode & 07777));
+			if (!S_ISDIR(st.st_mode))
+				snprintf(result + strlen(result),
+					 sizeof(result) - strlen(result),
+					 " size=%lld nlink=%lu",
+					 (long long)st.st_size,
+					 (unsigned long)st.st_nlink);
+		}
+	} else if (!strcmp(op, "setxattr")) {
+		NEED(3);
+		rc = setxattr(argv[1], argv[2], argv[3], strlen(argv[3]), 0);
+	} else if (!strcmp(op, "getxattr")) {
+		ssize_t n;
+
+		NEED(2);
+		n = getxattr(argv[1], argv[2], result + 1, 200);
+		rc = n < 0 ? -1 : 0;
+		if (n >= 0) {
+			result[0] = ' ';
+			result[n + 1] = 0;
+		}
+	} else if (!strcmp(op, "removexattr")) {
+		NEED(2);
+		rc = removexattr(argv[1], argv[2]);
+	} else {
+		fprintf(stderr, "sysop: unknown op %s\n", op);
+		exit(2);
+	}
+#undef NEED
+
+	for (i = 0; i < argc; i++)
+		printf("%s%s", i ? " " : "", argv[i]);
+	if (rc < 0)
+		printf(": %s\n", errname(errno));
+	else
+		printf(": ok%s\n", result);
+	fflush(stdout);
+}
+
+int main(int argc, char **argv)
+{
+	int start = 1, i;
+
+	if (argc < 2) {
+		fprintf(stderr, "usage: sysop OP ARG... [-- OP ARG...]...\n");
+		return 2;
+	}
+	for (i = 1; i <= argc; i++) {
+		if (i == argc || !strcmp(argv[i], "--")) {
+			if (i > start)
+				run(i - start, argv + start);
+			start = i + 1;
+		}
+	}
+	return 0;
+}
