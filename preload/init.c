@@ -14,6 +14,7 @@
  * handlers (whiteout.c, fdtab.c).
  */
 #include <dlfcn.h>
+#include <fcntl.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -58,6 +59,29 @@ static void find_self(void)
 		un_self_path = info.dli_fname;
 }
 
+/*
+ * Open the whiteout table of m.  Making UPPER/.union changes the upper
+ * root's times, which are the merged root's: put them back, so the
+ * merged root looks as the kernel's would.
+ */
+static int open_table(struct un_mount *m)
+{
+	char meta[PATH_MAX];
+	struct stat before, st;
+	bool fresh;
+	int rc;
+
+	snprintf(meta, sizeof(meta), "%s/" UN_META_DIR, m->upper);
+	fresh = real_lstat(meta, &st) < 0 && real_stat(m->upper, &before) == 0;
+	rc = un_wtable_open(m->upper, &m->wt);
+	if (rc == 0 && fresh) {
+		struct timespec times[2] = { before.st_atim, before.st_mtim };
+
+		real_utimensat(AT_FDCWD, m->upper, times, 0);
+	}
+	return rc;
+}
+
 static void init_once(void)
 {
 	const char *value;
@@ -80,7 +104,7 @@ static void init_once(void)
 
 		if (!m->upper)
 			continue;
-		rc = un_wtable_open(m->upper, &m->wt);
+		rc = open_table(m);
 		if (rc < 0) {
 			/* whiteout.c has already said which file and why */
 			snprintf(err, sizeof(err), "%s: %s", m->upper,

@@ -293,6 +293,21 @@ static int walk_link(struct walk *w, const char *real, char *todo,
 	return splice_target(todo, size, target, rest);
 }
 
+/* May the caller search the directory the walk stands in? */
+static int may_search(const struct walk *w)
+{
+	char real[PATH_MAX];
+	int layer = __builtin_ctzll(w->dirmask);
+
+	if (un_path_join(real, sizeof(real), un_layer_root(w->m, layer),
+			 un_layer_len(w->m, layer),
+			 rel_of(w->m, w->vpath, w->vlen)) < 0)
+		return -ENAMETOOLONG;
+	if (real_faccessat(AT_FDCWD, real, X_OK, AT_EACCESS) < 0)
+		return errno == ENOENT ? 0 : -errno;
+	return 0;
+}
+
 /* The walk ended on the directory vpath itself. */
 static int fill_dir(struct walk *w, struct un_node *n)
 {
@@ -439,6 +454,13 @@ int un_lookup(int dirfd, const char *path, int flags, struct un_node *n)
 		last = !*rest;
 		if (len > NAME_MAX)
 			return -ENAMETOOLONG;
+		if (len <= 2 && p[0] == '.' && (len == 1 || p[1] == '.') &&
+		    w.m) {
+			/* '.' and '..' need search permission, as any name. */
+			rc = may_search(&w);
+			if (rc < 0)
+				return rc;
+		}
 		if (len == 1 && p[0] == '.') {
 			p = rest;
 			continue;

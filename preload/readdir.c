@@ -33,11 +33,13 @@
 struct un_dent {
 	ino_t ino;
 	unsigned char type;
+	long order;		/* place in the listing (see build_merged) */
 	char *name;
 };
 
 struct seen {
 	UT_hash_handle hh;
+	ssize_t idx;		/* its entry, or -1 when hidden */
 	char name[];
 };
 
@@ -116,45 +118,55 @@ static int add_entry(struct un_dir *d, size_t *cap, const char *name,
 		return -ENOMEM;
 	d->ents[d->nents].ino = ino;
 	d->ents[d->nents].type = type;
+	d->ents[d->nents].order = -1;
 	d->nents++;
 	return 0;
 }
 
-/* Build the listing of a directory merged from several layers. */
+/* Entry order: the bottom layer's position, else after all of those. */
+static int by_order(const void *a, const void *b)
+{
+	const struct un_dent *x = a, *y = b;
+
+	return (x->order > y->order) - (x->order < y->order);
+}
+
+/*
+ * Build the listing of a directory merged from several layers, in the
+ * kernel's order (ovl_dir_read_merged): every name the bottom layer has
+ * comes in the bottom layer's order ("." and ".." included), then the
+ * rest of the top layer's, then what the layers in between add.  Each
+ * name is taken from the topmost layer that has it; a whiteout takes the
+ * name too, so nothing below shows it.
+ */
 static int build_merged(struct un_dir *d, const struct un_node *n)
 {
-	struct seen *set = NULL;
+	struct seen *set = NULL, *s;
 	size_t cap = 0;
-	char realdir[PATH_MAX];
+	int order[UN_MAX_LOWERS + 2], nlayers = 0;
+	long bottom_pos = 0;
+	char realdir[PATH_MAX], up[PATH_MAX];
 	struct un_node parent;
 	int rc = 0;
 
+	for (int i = 0; i <= d->mnt->nlower; i++)
+		if (n->dirlayers & ((uint64_t)1 << i))
+			order[nlayers++] = i;
+
 	/* "." and "..", with the inode numbers stat gives for them. */
-	rc = add_entry(d, &cap, ".", n->st.st_ino, DT_DIR);
-	if (rc < 0)
-		return rc;
-	{
-		char up[PATH_MAX];
+	if (snprintf(up, sizeof(up), "%s/..", n->vpath) >= (int)sizeof(up) ||
+	    un_lookup(AT_FDCWD, up, UN_LK_FOLLOW, &parent) < 0 ||
+	    (parent.mnt && parent.layer < 0))
+		parent.st.st_ino = n->st.st_ino;
+	else if (!parent.mnt && real_stat(parent.kpath, &parent.st) < 0)
+		parent.st.st_ino = n->st.st_ino;
 
-		if (snprintf(up, sizeof(up), "%s/..", n->vpath) >=
-			    (int)sizeof(up) ||
-		    un_lookup(AT_FDCWD, up, UN_LK_FOLLOW, &parent) < 0 ||
-		    (parent.mnt && parent.layer < 0))
-			parent.st.st_ino = n->st.st_ino;
-		else if (!parent.mnt &&
-			 real_stat(parent.kpath, &parent.st) < 0)
-			parent.st.st_ino = n->st.st_ino;
-		rc = add_entry(d, &cap, "..", parent.st.st_ino, DT_DIR);
-		if (rc < 0)
-			return rc;
-	}
-
-	for (int i = 0; i <= d->mnt->nlower; i++) {
+	for (int k = 0; k < nlayers; k++) {
+		int i = order[k];
+		bool bottom = k == nlayers - 1;
 		DIR *real;
 		struct dirent64 *e;
 
-		if (!(n->dirlayers & ((uint64_t)1 << i)))
-			continue;
 		if (un_path_join(realdir, sizeof(realdir),
 				 un_layer_root(d->mnt, i),
 				 un_layer_len(d->mnt, i), d->rel) < 0) {
@@ -167,31 +179,44 @@ static int build_merged(struct un_dir *d, const struct un_node *n)
 			goto out;
 		}
 		while ((e = real_readdir64(real))) {
-			struct seen *s;
 			size_t nl = strlen(e->d_name);
+			bool dot = !strcmp(e->d_name, ".");
+			bool dotdot = !strcmp(e->d_name, "..");
 
-			if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-				continue;
 			HASH_FIND(hh, set, e->d_name, nl, s);
-			if (s)
-				continue;
-			s = malloc(sizeof(*s) + nl + 1);
 			if (!s) {
-				rc = -ENOMEM;
-				break;
+				s = malloc(sizeof(*s) + nl + 1);
+				if (!s) {
+					rc = -ENOMEM;
+					break;
+				}
+				memcpy(s->name, e->d_name, nl + 1);
+				s->idx = -1;
+				HASH_ADD(hh, set, name[0], nl, s);
+				if (dot || dotdot ||
+				    !hidden(d, i, d->rel, realdir, e)) {
+					s->idx = (ssize_t)d->nents;
+					rc = add_entry(d, &cap, e->d_name,
+						       dot ? n->st.st_ino :
+						       dotdot ? parent.st.st_ino :
+								e->d_ino,
+						       dot || dotdot ? DT_DIR :
+								       e->d_type);
+					if (rc < 0)
+						break;
+				}
 			}
-			memcpy(s->name, e->d_name, nl + 1);
-			HASH_ADD(hh, set, name[0], nl, s);
-			if (hidden(d, i, d->rel, realdir, e))
-				continue;
-			rc = add_entry(d, &cap, e->d_name, e->d_ino, e->d_type);
-			if (rc < 0)
-				break;
+			if (bottom && s->idx >= 0)
+				d->ents[s->idx].order = bottom_pos++;
 		}
 		real_closedir(real);
 		if (rc < 0)
 			goto out;
 	}
+	for (size_t k = 0; k < d->nents; k++)
+		if (d->ents[k].order < 0)
+			d->ents[k].order = bottom_pos + (long)k;
+	qsort(d->ents, d->nents, sizeof(*d->ents), by_order);
 out:
 	free_seen(&set);
 	return rc;
