@@ -420,7 +420,7 @@ int un_copy_up(struct un_node *n)
 	n->dirlayers |= 1;
 	n->parent_dirlayers |= 1;
 
-	if (S_ISREG(old.st_mode)) {
+	if (!S_ISLNK(old.st_mode)) {
 		rp.dev = old.st_dev;
 		rp.ino = old.st_ino;
 		rp.upper = n->real;

@@ -405,6 +405,11 @@ static int rename_nodes(int olddirfd, const char *oldpath, int newdirfd,
 		rc = un_copy_up_parent(&n);
 		if (rc < 0)
 			return rc;
+		/* The target is replaced in the upper, never in a lower. */
+		rc = un_path_join(n.real, sizeof(n.real), n.mnt->upper,
+				  n.mnt->upper_len, un_node_rel(&n));
+		if (rc < 0)
+			return rc;
 	}
 	/* Hide first: the new directory opaque, the old name whited out. */
 	if (S_ISDIR(o.st.st_mode) && (table_get(&n) == UN_W_WHITEOUT ||

@@ -155,7 +155,17 @@ static int fd_copy_up(int fd)
 	rc = un_lookup(AT_FDCWD, vpath, 0, &n);
 	if (rc != 0 || n.layer <= 0)
 		return rc < 0 ? rc : 0;
-	return un_copy_up(&n);
+	rc = un_copy_up(&n);
+	if (rc < 0)
+		return rc;
+	/* The copy-up re-pointed fd; never let a change reach the lower. */
+	struct stat st;
+
+	if (real_fstat(fd, &st) < 0)
+		return -errno;
+	if (st.st_dev != n.st.st_dev || st.st_ino != n.st.st_ino)
+		return -EIO;
+	return 0;
 }
 
 /* Before a change through fd: 0 to go on, or -errno. */
