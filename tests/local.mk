@@ -20,4 +20,8 @@ tests_unit_check_namei_SOURCES = tests/unit/check_namei.c
 tests_unit_check_namei_CFLAGS = $(UN_CHECK_CFLAGS)
 tests_unit_check_namei_LDADD = $(UN_CHECK_LIBS)
 
+# The exported symbols against syms.def and this machine's libc.
+TESTS += tests/symbols.sh
+EXTRA_DIST += tests/symbols.sh
+
 include tests/integration/local.mk
