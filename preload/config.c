@@ -113,10 +113,11 @@ static int check_path(char *p, const char *role, char *err, size_t errlen)
 			p);
 		return -1;
 	}
-	if (normalise(p) < 0) {
-		set_err(err, errlen, "%s '%s' must not contain '..'", role, p);
+	/* Quote the path as given: normalise() works in place. */
+	set_err(err, errlen, "%s '%s' must not contain '..'", role, p);
+	if (normalise(p) < 0)
 		return -1;
-	}
+	err[0] = '\0';
 	return 0;
 }
 
@@ -320,17 +321,69 @@ void un_config_release(struct un_config *cfg)
 	memset(cfg, 0, sizeof(*cfg));
 }
 
-struct un_mount *un_config_find(const char *abspath)
+/*
+ * Does the absolute path start with MERGED of m, component by component
+ * (repeated slashes and '.' components allowed)?  Returns how much of
+ * path that prefix takes (up to the next component), or 0.
+ */
+static size_t prefix_len(const char *path, const struct un_mount *m)
+{
+	const char *p = path, *q = m->merged;
+
+	if (*p != '/')
+		return 0;
+	for (;;) {
+		while (*q == '/')
+			q++;
+		for (;;) {
+			while (*p == '/')
+				p++;
+			if (p[0] == '.' && (p[1] == '/' || !p[1])) {
+				p++;
+				continue;
+			}
+			break;
+		}
+		if (!*q)
+			return p - path;
+		size_t len = strcspn(q, "/");
+
+		if (strncmp(p, q, len) || (p[len] != '/' && p[len] != '\0'))
+			return 0;
+		p += len;
+		q += len;
+	}
+}
+
+struct un_mount *un_config_match(const char *abspath, size_t *consumed)
 {
 	for (int i = 0; i < un_config.nmount; i++) {
 		struct un_mount *m = &un_config.mount[i];
+		size_t len = prefix_len(abspath, m);
 
-		if (m->merged_len == 1)
-			return m;	/* MERGED is "/" */
-		if (!strncmp(abspath, m->merged, m->merged_len) &&
-		    (abspath[m->merged_len] == '/' ||
-		     abspath[m->merged_len] == '\0'))
+		if (len) {
+			if (consumed)
+				*consumed = len;
 			return m;
+		}
 	}
 	return NULL;
+}
+
+struct un_mount *un_config_find(const char *abspath)
+{
+	return un_config_match(abspath, NULL);
+}
+
+bool un_config_is_ancestor(const char *abspath, size_t len)
+{
+	for (int i = 0; i < un_config.nmount; i++) {
+		const struct un_mount *m = &un_config.mount[i];
+
+		if (len == 1 || (m->merged_len > len &&
+				 !strncmp(m->merged, abspath, len) &&
+				 m->merged[len] == '/'))
+			return true;
+	}
+	return false;
 }

@@ -187,20 +187,7 @@ bool un_cwd_near_union(void)
 /* Does some MERGED lie under the directory real? */
 static bool near_union(const char *real)
 {
-	size_t len;
-
-	if (!real)
-		return false;
-	len = strlen(real);
-	for (int i = 0; i < un_config.nmount; i++) {
-		const struct un_mount *m = &un_config.mount[i];
-
-		if (len == 1 || (m->merged_len > len &&
-				 !strncmp(m->merged, real, len) &&
-				 m->merged[len] == '/'))
-			return true;
-	}
-	return false;
+	return real && un_config_is_ancestor(real, strlen(real));
 }
 
 static int copy_out(const char *s, char *buf, size_t len)
@@ -280,9 +267,11 @@ void un_cwd_refresh(void)
 	if (!started) {
 		started = true;
 		merged = inherited_cwd();
-		if (!merged && real && un_config_find(real))
-			merged = strdup(real);
 	}
+	/* A real cwd under a MERGED (an in-place union, or a MERGED that
+	   exists on disk) is that merged directory. */
+	if (!merged && real && un_config_find(real))
+		merged = strdup(real);
 	pthread_mutex_lock(&cwd_lock);
 	free(cwd_real);
 	cwd_real = real;

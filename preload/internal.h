@@ -123,6 +123,12 @@ UN_HIDDEN void un_config_release(struct un_config *cfg);
  * (on a component boundary), or NULL.
  */
 UN_HIDDEN struct un_mount *un_config_find(const char *abspath);
+/* The same, also telling how many bytes of abspath the MERGED prefix
+   takes (repeated slashes and '.' components are allowed in abspath). */
+UN_HIDDEN struct un_mount *un_config_match(const char *abspath,
+					   size_t *consumed);
+/* Is the normalised path (len bytes) a proper ancestor of a MERGED? */
+UN_HIDDEN bool un_config_is_ancestor(const char *abspath, size_t len);
 
 /* Layer i of a mount: 0 is the upper (may be NULL), 1..nlower the lowers. */
 static inline const char *un_layer_root(const struct un_mount *m, int i)

@@ -259,9 +259,10 @@ static int splice_target(char *todo, size_t size, const char *target,
 
 	if (tl + 1 + rl >= size || tl + 1 + rl >= PATH_MAX)
 		return -ENAMETOOLONG;
-	memmove(todo + tl + 1, rest, rl + 1);
+	memmove(todo + tl + (rl ? 1 : 0), rest, rl + 1);
 	memcpy(todo, target, tl);
-	todo[tl] = '/';
+	if (rl)
+		todo[tl] = '/';
 	return 0;
 }
 
@@ -344,70 +345,76 @@ static int hand_over(struct walk *w, const char *rest, struct un_node *n)
 		memcpy(n->real + off, rest, rl + 1);
 	} else {
 		n->real[w->vlen] = '\0';
+		/* A trailing slash asks the kernel for a directory too. */
+		if (n->trailing_slash && w->vlen > 1 &&
+		    w->vlen + 1 < sizeof(n->real))
+			strcpy(n->real + w->vlen, "/");
 	}
 	n->kpath = n->real;
 	n->mnt = NULL;
 	return 1;
 }
 
-/* Where a lookup starts: fills w and returns the path left to walk. */
+/*
+ * Where a lookup starts: fills w, and todo with the path left to walk.
+ * Returns 1 when the path cannot reach a union (the caller's path goes
+ * to the kernel as it is).
+ */
 static int walk_start(struct walk *w, int dirfd, const char *path,
-		      const char **todo)
+		      char *todo, size_t size)
 {
+	const char *abs = path;
+	size_t consumed;
+	struct un_mount *m;
 	int rc;
 
 	w->links = 0;
-	if (path[0] == '/') {
-		struct un_mount *m = un_config_find(path);
-
-		/* A MERGED prefix stands for the union whatever is on disk. */
-		if (m) {
-			memcpy(w->vpath, m->merged, m->merged_len + 1);
-			w->vlen = m->merged_len;
-			*todo = path + m->merged_len;
+	if (path[0] != '/') {
+		if (dirfd == AT_FDCWD) {
+			rc = un_cwd_get(w->vpath, sizeof(w->vpath));
+			if (rc < 0 && rc != -ENOENT)
+				return rc;
 		} else {
-			if (!has_dotdot(path))
-				return 1;
-			strcpy(w->vpath, "/");
-			w->vlen = 1;
-			*todo = path;
+			rc = un_fd_get(dirfd, w->vpath, sizeof(w->vpath), NULL);
+			if (rc < 0)
+				return 1;	/* not a directory of a union */
 		}
+		if (rc == 0) {
+			/* From a merged directory. */
+			if (strlen(path) >= size)
+				return -ENAMETOOLONG;
+			strcpy(todo, path);
+			w->vlen = strlen(w->vpath);
+			return walk_settle(w);
+		}
+		/* A real cwd: only '..' or a MERGED below it can lead the
+		   path into a union.  Then go on from the joined path. */
+		if (!un_cwd_near_union() && !has_dotdot(path))
+			return 1;
+		if (un_cwd_real(w->vpath, sizeof(w->vpath)) < 0)
+			return 1;
+		if (strlen(w->vpath) + 1 + strlen(path) >= size)
+			return -ENAMETOOLONG;
+		strcpy(stpcpy(stpcpy(todo, w->vpath), "/"), path);
+		abs = todo;
+	}
+	m = un_config_match(abs, &consumed);
+	if (m) {
+		/* A MERGED prefix stands for the union whatever is on disk. */
+		memmove(todo, abs + consumed, strlen(abs + consumed) + 1);
+		memcpy(w->vpath, m->merged, m->merged_len + 1);
+		w->vlen = m->merged_len;
 		return walk_settle(w);
 	}
-	*todo = path;
-	if (dirfd == AT_FDCWD) {
-		rc = un_cwd_get(w->vpath, sizeof(w->vpath));
-		if (rc == -ENOENT) {
-			/* A real cwd: only '..' or a MERGED below it can
-			   lead the path into a union. */
-			if (!un_cwd_near_union() && !has_dotdot(path))
-				return 1;
-			if (un_cwd_real(w->vpath, sizeof(w->vpath)) < 0)
-				return 1;
-			w->vlen = strlen(w->vpath);
-			if (!has_dotdot(path)) {
-				rc = walk_push(w, path, strlen(path));
-				if (rc < 0)
-					return rc;
-				struct un_mount *m = un_config_find(w->vpath);
-
-				if (!m)
-					return 1;
-				/* The joined path ends with path: what lies
-				   under MERGED is path's tail. */
-				*todo = path + strlen(path) -
-					(w->vlen - m->merged_len);
-				memcpy(w->vpath, m->merged, m->merged_len + 1);
-				w->vlen = m->merged_len;
-				return walk_settle(w);
-			}
-		} else if (rc < 0) {
-			return rc;
-		}
-	} else if (un_fd_get(dirfd, w->vpath, sizeof(w->vpath), NULL) < 0) {
-		return 1;	/* not a directory of a union */
+	if (!has_dotdot(abs))
+		return 1;
+	if (abs != todo) {
+		if (strlen(abs) >= size)
+			return -ENAMETOOLONG;
+		strcpy(todo, abs);
 	}
-	w->vlen = strlen(w->vpath);
+	strcpy(w->vpath, "/");
+	w->vlen = 1;
 	return walk_settle(w);
 }
 
@@ -434,10 +441,9 @@ int un_lookup(int dirfd, const char *path, int flags, struct un_node *n)
 	if (n->trailing_slash)
 		follow_last = true;
 
-	rc = walk_start(&w, dirfd, path, &p);
+	rc = walk_start(&w, dirfd, path, todo, sizeof(todo));
 	if (rc != 0)
 		return rc;
-	memmove(todo, p, strlen(p) + 1);
 	p = todo;
 
 	for (;;) {
@@ -504,6 +510,12 @@ int un_lookup(int dirfd, const char *path, int flags, struct un_node *n)
 			struct stat st;
 
 			if (real_lstat(w.vpath, &st) < 0) {
+				/* On the way to a MERGED not on disk. */
+				if (errno == ENOENT &&
+				    un_config_is_ancestor(w.vpath, w.vlen)) {
+					p = rest;
+					continue;
+				}
 				if (errno == ENOENT && last)
 					return hand_over(&w, "", n);
 				return -errno;
@@ -591,7 +603,7 @@ int un_lookup(int dirfd, const char *path, int flags, struct un_node *n)
 
 	/* The walk ended on a directory: a root, '.', '..' or "". */
 	if (!w.m)
-		return hand_over(&w, n->trailing_slash ? "." : "", n);
+		return hand_over(&w, "", n);
 	rc = fill_dir(&w, n);
 	n->kpath = n->real;
 	return rc;

@@ -1,0 +1,1111 @@
+/*
+ * check_whiteout.c - unit tests of whiteout.c, the whiteout table.
+ *
+ * Each test works in its own directory made by mkdtemp under /tmp, used
+ * as the upper; the table is UPPER/.union/whiteouts.  Several handles
+ * opened on one upper stand for several processes of one union; real
+ * processes (fork) and threads test the concurrency.  Names follow
+ * unionmount-testsuite's operation-precondition style.
+ */
+#include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+#define HEADER "libunion-whiteouts 1\n"
+
+static char tmpdir[64];
+
+/* ------------------------------------------------------------------ */
+/* Helpers.                                                            */
+
+static const char *upath(const char *rel)
+{
+	static char buf[4][PATH_MAX];
+	static int next;
+	char *p = buf[next++ % 4];
+
+	snprintf(p, PATH_MAX, "%s/%s", tmpdir, rel);
+	return p;
+}
+
+static const char *table_path(void)
+{
+	return upath(".union/whiteouts");
+}
+
+static int rm_one(const char *path, const struct stat *st, int type,
+		  struct FTW *ftw)
+{
+	(void)st;
+	(void)type;
+	(void)ftw;
+	return remove(path);
+}
+
+static void setup(void)
+{
+	strcpy(tmpdir, "/tmp/check_whiteout.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+}
+
+static void teardown(void)
+{
+	nftw(tmpdir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* The whole content of a file (NUL-terminated too); NULL if absent. */
+static char *slurp(const char *path, size_t *len)
+{
+	char *buf = NULL;
+	size_t cap = 0, n = 0;
+	ssize_t r;
+	int fd = open(path, O_RDONLY);
+
+	if (fd < 0)
+		return NULL;
+	do {
+		if (n + 4096 + 1 > cap) {
+			cap = 2 * (n + 4096 + 1);
+			buf = realloc(buf, cap);
+			ck_assert_ptr_nonnull(buf);
+		}
+		r = read(fd, buf + n, 4096);
+		ck_assert_int_ge(r, 0);
+		n += r;
+	} while (r > 0);
+	close(fd);
+	buf[n] = '\0';
+	if (len)
+		*len = n;
+	return buf;
+}
+
+static void spew(const char *path, const char *data, size_t len, int flags)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | flags, 0644);
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, data, len), (ssize_t)len);
+	close(fd);
+}
+
+static void assert_table(const char *expect, size_t len)
+{
+	size_t n;
+	char *got = slurp(table_path(), &n);
+
+	ck_assert_ptr_nonnull(got);
+	ck_assert_uint_eq(n, len);
+	ck_assert(memcmp(got, expect, len) == 0);
+	free(got);
+}
+
+#define ASSERT_TABLE(lit) assert_table(lit, sizeof(lit) - 1)
+
+static size_t count_lines(const char *path)
+{
+	size_t n, i, lines = 0;
+	char *buf = slurp(path, &n);
+
+	ck_assert_ptr_nonnull(buf);
+	for (i = 0; i < n; i++)
+		lines += buf[i] == '\n';
+	free(buf);
+	return lines;
+}
+
+/* The counters of the lock file: 0 generation, 1 epoch. */
+static uint64_t counter(int which)
+{
+	uint64_t v = 0;
+	int fd = open(upath(".union/lock"), O_RDONLY);
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(pread(fd, &v, 8, 8 + 8 * which), 8);
+	close(fd);
+	return v;
+}
+
+static struct un_wtable *open_ok(void)
+{
+	struct un_wtable *wt = NULL;
+
+	ck_assert_int_eq(un_wtable_open(tmpdir, &wt), 0);
+	ck_assert_ptr_nonnull(wt);
+	return wt;
+}
+
+static enum un_wkind get(struct un_wtable *wt, const char *rel)
+{
+	return un_wtable_get(wt, rel, strlen(rel));
+}
+
+static bool below(struct un_wtable *wt, const char *rel)
+{
+	return un_wtable_has_below(wt, rel, strlen(rel));
+}
+
+/* Send stderr to a file until capture_end, which returns what came. */
+static int saved_stderr = -1;
+
+static void capture_begin(void)
+{
+	int fd = open(upath("stderr.txt"), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+	ck_assert_int_ge(fd, 0);
+	fflush(stderr);
+	saved_stderr = dup(2);
+	dup2(fd, 2);
+	close(fd);
+}
+
+static char *capture_end(void)
+{
+	char *text;
+
+	fflush(stderr);
+	dup2(saved_stderr, 2);
+	close(saved_stderr);
+	text = slurp(upath("stderr.txt"), NULL);
+	ck_assert_ptr_nonnull(text);
+	unlink(upath("stderr.txt"));
+	return text;
+}
+
+/* Descriptors of this process open on files in .union. */
+static int our_fds(int *fds, int max)
+{
+	char link[64], target[PATH_MAX];
+	const char *meta = upath(".union/");
+	int fd, n = 0;
+	ssize_t len;
+
+	for (fd = 0; fd < 4096 && n < max; fd++) {
+		snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+		len = readlink(link, target, sizeof(target) - 1);
+		if (len < 0)
+			continue;
+		target[len] = '\0';
+		if (strncmp(target, meta, strlen(meta)) == 0)
+			fds[n++] = fd;
+	}
+	return n;
+}
+
+/* ------------------------------------------------------------------ */
+/* Opening.                                                            */
+
+START_TEST(open_fresh)
+{
+	struct un_wtable *wt = open_ok();
+	struct stat st;
+	char *lock;
+	size_t len;
+
+	ck_assert_int_eq(stat(upath(".union"), &st), 0);
+	ck_assert(S_ISDIR(st.st_mode));
+	ck_assert_int_eq(stat(upath(".union/work"), &st), 0);
+	ck_assert(S_ISDIR(st.st_mode));
+	ASSERT_TABLE(HEADER);
+	lock = slurp(upath(".union/lock"), &len);
+	ck_assert_uint_eq(len, 4096);
+	ck_assert(memcmp(lock, "UNWTGEN1", 8) == 0);
+	free(lock);
+	ck_assert_uint_eq(counter(0), 0);
+	ck_assert_uint_eq(counter(1), 0);
+	ck_assert_int_eq(get(wt, "a"), UN_W_NONE);
+	ck_assert(!below(wt, ""));
+	un_wtable_release(wt);
+
+	/* Again, over what is there now. */
+	wt = open_ok();
+	ASSERT_TABLE(HEADER);
+	un_wtable_release(wt);
+}
+END_TEST
+
+START_TEST(open_empty_table)
+{
+	struct un_wtable *wt;
+
+	ck_assert_int_eq(mkdir(upath(".union"), 0755), 0);
+	spew(table_path(), "", 0, O_TRUNC);
+	wt = open_ok();
+	ASSERT_TABLE(HEADER);
+	ck_assert_int_eq(un_wtable_set(wt, "a", UN_W_WHITEOUT), 0);
+	ASSERT_TABLE(HEADER "w a\n");
+	un_wtable_release(wt);
+}
+END_TEST
+
+/* The creator was killed while it wrote the header. */
+START_TEST(open_unfinished_header)
+{
+	struct un_wtable *wt;
+
+	ck_assert_int_eq(mkdir(upath(".union"), 0755), 0);
+	spew(table_path(), "libunion-whit", 13, O_TRUNC);
+	wt = open_ok();
+	ck_assert_int_eq(get(wt, "libunion-whit"), UN_W_NONE);
+	ck_assert(!below(wt, ""));
+	ck_assert_int_eq(un_wtable_set(wt, "a", UN_W_WHITEOUT), 0);
+	ASSERT_TABLE(HEADER "w a\n");
+	un_wtable_release(wt);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
+/* set and get.                                                        */
+
+START_TEST(set_plain)
+{
+	struct un_wtable *wt = open_ok();
+
+	ck_assert_int_eq(un_wtable_set(wt, "a", UN_W_WHITEOUT), 0);
+	ck_assert_int_eq(un_wtable_set(wt, "a/b", UN_W_WHITEOUT), 0);
+	ck_assert_int_eq(un_wtable_set(wt, "d", UN_W_OPAQUE), 0);
+	ck_assert_int_eq(get(wt, "a"), UN_W_WHITEOUT);
+	ck_assert_int_eq(get(wt, "a/b"), UN_W_WHITEOUT);
+	ck_assert_int_eq(get(wt, "d"), UN_W_OPAQUE);
+	ck_assert_int_eq(get(wt, "b"), UN_W_NONE);
+	ck_assert_int_eq(get(wt, "a/"), UN_W_NONE);
+	ck_assert_int_eq(get(wt, ""), UN_W_NONE);
+	/* rel_len bounds the name: no NUL needed. */
+	ck_assert_int_eq(un_wtable_get(wt, "a/b/c", 3), UN_W_WHITEOUT);
+	ck_assert_int_eq(un_wtable_get(wt, "dx", 1), UN_W_OPAQUE);
+	ASSERT_TABLE(HEADER "w a\nw a/b\no d\n");
+
+	/* A different kind replaces the record. */
+	ck_assert_int_eq(un_wtable_set(wt, "d", UN_W_WHITEOUT), 0);
+	ck_assert_int_eq(get(wt, "d"), UN_W_WHITEOUT);
+	ASSERT_TABLE(HEADER "w a\nw a/b\no d\nw d\n");
+	ck_assert_uint_eq(counter(0), 4);
+	un_wtable_release(wt);
+}
+END_TEST
+
+static const char *const odd_names[] = {
+	"new\nline", "back\\slash", "sp ace", "\xff\xfe", "tab\there",
+	"dir/\001ctl", "x\x7f", "\\x41", "caf\xc3\xa9",
+};
+
+START_TEST(set_odd_names)
+{
+	struct un_wtable *wt = open_ok();
+	size_t i;
+
+	for (i = 0; i < sizeof(odd_names) / sizeof(*odd_names); i++)
+		ck_assert_int_eq(un_wtable_set(wt, odd_names[i],
+					       UN_W_WHITEOUT), 0);
+	for (i = 0; i < sizeof(odd_names) / sizeof(*odd_names); i++)
+		ck_assert_int_eq(get(wt, odd_names[i]), UN_W_WHITEOUT);
+	ck_assert_int_eq(get(wt, "new"), UN_W_NONE);
+	ck_assert_int_eq(get(wt, "A"), UN_W_NONE);
+	ASSERT_TABLE(HEADER
+		     "w new\\x0aline\n"
+		     "w back\\x5cslash\n"
+		     "w sp\\x20ace\n"
+		     "w \\xff\\xfe\n"
+		     "w tab\\x09here\n"
+		     "w dir/\\x01ctl\n"
+		     "w x\\x7f\n"
+		     "w \\x5cx41\n"
+		     "w caf\\xc3\\xa9\n");
+	un_wtable_release(wt);
+
+	wt = open_ok();
+	for (i = 0; i < sizeof(odd_names) / sizeof(*odd_names); i++)
+		ck_assert_int_eq(get(wt, odd_names[i]), UN_W_WHITEOUT);
+	ck_assert(below(wt, "dir"));
+	un_wtable_release(wt);
+}
+END_TEST
+
+START_TEST(set_none)
+{
+	struct un_wtable *wt = open_ok();
+
+	ck_assert_int_eq(un_wtable_set(wt, "a", UN_W_WHITEOUT), 0);
+	ck_assert_int_eq(un_wtable_set(wt, "a", UN_W_NONE), 0);
+	ck_assert_int_eq(get(wt, "a"), UN_W_NONE);
+	ASSERT_TABLE(HEADER "w a\n- a\n");
+	ck_assert_uint_eq(counter(0), 2);
+
+	/* Nothing to change: nothing written, nobody woken. */
+	ck_assert_int_eq(un_wtable_set(wt, "a", UN_W_NONE), 0);
+	ck_assert_int_eq(un_wtable_set(wt, "zz", UN_W_NONE), 0);
+	ck_assert_int_eq(un_wtable_set(wt, "b", UN_W_OPAQUE), 0);
+	ck_assert_int_eq(un_wtable_set(wt, "b", UN_W_OPAQUE), 0);
+	ASSERT_TABLE(HEADER "w a\n- a\no b\n");
+	ck_assert_uint_eq(counter(0), 3);
+	un_wtable_release(wt);
+
+	wt = open_ok();
+	ck_assert_int_eq(get(wt, "a"), UN_W_NONE);
+	ck_assert_int_eq(get(wt, "b"), UN_W_OPAQUE);
+	un_wtable_release(wt);
+}
+END_TEST
+
+START_TEST(set_invalid)
+{
+	static const char *const bad[] = {
+		"", "/a", "a/", "a//b", ".", "..", "a/.", "a/../b", "./a",
+	};
+	struct un_wtable *wt = open_ok();
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(*bad); i++)
+		ck_assert_int_eq(un_wtable_set(wt, bad[i], UN_W_WHITEOUT),
+				 -EINVAL);
+	ck_assert_int_eq(un_wtable_set(wt, "a", (enum un_wkind)'x'), -EINVAL);
+	ck_assert_int_eq(un_wtable_clear_below(wt, "a/"), -EINVAL);
+	/* Dots inside a name are fine. */
+	ck_assert_int_eq(un_wtable_set(wt, "...", UN_W_WHITEOUT), 0);
+	ck_assert_int_eq(un_wtable_set(wt, ".a/b..", UN_W_WHITEOUT), 0);
+	ASSERT_TABLE(HEADER "w ...\nw .a/b..\n");
+	un_wtable_release(wt);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
+/* has_below and clear_below.                                          */
+
+START_TEST(has_below_ancestors)
+{
+	struct un_wtable *wt = open_ok();
+
+	ck_assert_int_eq(un_wtable_set(wt, "a/b/c", UN_W_WHITEOUT), 0);
+	ck_assert(below(wt, ""));
+	ck_assert(below(wt, "a"));
+	ck_assert(below(wt, "a/b"));
+	ck_assert(!below(wt, "a/b/c"));
+	ck_assert(!below(wt, "a/bc"));
+	ck_assert(!below(wt, "b"));
+	ck_assert(un_wtable_has_below(wt, "a/x", 1));
+
+	/* Two records share the ancestors. */
+	ck_assert_int_eq(un_wtable_set(wt, "a/d", UN_W_OPAQUE), 0);
+	ck_assert_int_eq(un_wtable_set(wt, "a/b/c", UN_W_NONE), 0);
+	ck_assert(below(wt, "a"));
+	ck_assert(!below(wt, "a/b"));
+	ck_assert_int_eq(un_wtable_set(wt, "a/d", UN_W_NONE), 0);
+	ck_assert(!below(wt, "a"));
+	ck_assert(!below(wt, ""));
+
+	/* The record itself is not below itself. */
+	ck_assert_int_eq(un_wtable_set(wt, "a", UN_W_OPAQUE), 0);
+	ck_assert(!below(wt, "a"));
+	ck_assert(below(wt, ""));
+	un_wtable_release(wt);
+}
+END_TEST
+
+START_TEST(clear_below_dir)
+{
+	struct un_wtable *wt = open_ok();
+
+	ck_assert_int_eq(un_wtable_set(wt, "a", UN_W_OPAQUE), 0);
+	ck_assert_int_eq(un_wtable_set(wt, "a/x", UN_W_WHITEOUT), 0);
+	ck_assert_int_eq(un_wtable_set(wt, "a/y/z", UN_W_WHITEOUT), 0);
+	ck_assert_int_eq(un_wtable_set(wt, "a/y", UN_W_OPAQUE), 0);
+	ck_assert_int_eq(un_wtable_set(wt, "ab/q", UN_W_WHITEOUT), 0);
+	ck_assert_int_eq(un_wtable_set(wt, "b", UN_W_WHITEOUT), 0);
+	ck_assert_uint_eq(counter(0), 6);
+
+	ck_assert_int_eq(un_wtable_clear_below(wt, "a"), 0);
+	ck_assert_uint_eq(counter(0), 7);
+	ck_assert_int_eq(get(wt, "a"), UN_W_OPAQUE);
+	ck_assert_int_eq(get(wt, "a/x"), UN_W_NONE);
+	ck_assert_int_eq(get(wt, "a/y"), UN_W_NONE);
+	ck_assert_int_eq(get(wt, "a/y/z"), UN_W_NONE);
+	ck_assert_int_eq(get(wt, "ab/q"), UN_W_WHITEOUT);
+	ck_assert(!below(wt, "a"));
+	ck_assert(below(wt, "ab"));
+	ck_assert_uint_eq(count_lines(table_path()), 1 + 6 + 3);
+
+	/* Nothing below: nothing written. */
+	ck_assert_int_eq(un_wtable_clear_below(wt, "a"), 0);
+	ck_assert_int_eq(un_wtable_clear_below(wt, "nothere"), 0);
+	ck_assert_uint_eq(counter(0), 7);
+	ck_assert_uint_eq(count_lines(table_path()), 1 + 6 + 3);
+
+	/* The root: everything goes. */
+	ck_assert_int_eq(un_wtable_clear_below(wt, ""), 0);
+	ck_assert(!below(wt, ""));
+	ck_assert_int_eq(get(wt, "a"), UN_W_NONE);
+	ck_assert_int_eq(get(wt, "b"), UN_W_NONE);
+	un_wtable_release(wt);
+
+	wt = open_ok();
+	ck_assert(!below(wt, ""));
+	un_wtable_release(wt);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
+/* Persistence and other handles.                                      */
+
+START_TEST(reopen_persist)
+{
+	struct un_wtable *wt = open_ok();
+
+	ck_assert_int_eq(un_wtable_set(wt, "x", UN_W_WHITEOUT), 0);
+	ck_assert_int_eq(un_wtable_set(wt, "d", UN_W_OPAQUE), 0);
+	ck_assert_int_eq(un_wtable_set(wt, "d/e/f", UN_W_WHITEOUT), 0);
+	ck_assert_int_eq(un_wtable_set(wt, "g", UN_W_WHITEOUT), 0);
+	ck_assert_int_eq(un_wtable_set(wt, "g", UN_W_NONE), 0);
+	un_wtable_release(wt);
+
+	wt = open_ok();
+	ck_assert_int_eq(get(wt, "x"), UN_W_WHITEOUT);
+	ck_assert_int_eq(get(wt, "d"), UN_W_OPAQUE);
+	ck_assert_int_eq(get(wt, "d/e/f"), UN_W_WHITEOUT);
+	ck_assert_int_eq(get(wt, "g"), UN_W_NONE);
+	ck_assert(below(wt, "d/e"));
+	ck_assert(!below(wt, "x"));
+	un_wtable_release(wt);
+}
+END_TEST
+
+START_TEST(generation_other_handle)
+{
+	struct un_wtable *w1 = open_ok(), *w2 = open_ok();
+
+	ck_assert_int_eq(get(w2, "a"), UN_W_NONE);
+	ck_assert_int_eq(un_wtable_set(w1, "a", UN_W_WHITEOUT), 0);
+	ck_assert_int_eq(get(w2, "a"), UN_W_WHITEOUT);
+
+	ck_assert_int_eq(un_wtable_set(w2, "p/q", UN_W_OPAQUE), 0);
+	ck_assert(below(w1, "p"));
+	ck_assert_int_eq(get(w1, "p/q"), UN_W_OPAQUE);
+
+	ck_assert_int_eq(un_wtable_set(w1, "a", UN_W_NONE), 0);
+	ck_assert_int_eq(get(w2, "a"), UN_W_NONE);
+
+	ck_assert_int_eq(un_wtable_clear_below(w1, "p"), 0);
+	ck_assert(!below(w2, "p"));
+	ck_assert_int_eq(get(w2, "p/q"), UN_W_NONE);
+	ck_assert_uint_eq(counter(0), 4);
+	un_wtable_release(w1);
+	un_wtable_release(w2);
+}
+END_TEST
+
+/*
+ * A reader replays only what was appended after the point it reached: it
+ * does not see a change made by hand to a line it has already read (a
+ * reload from scratch would find that line corrupt).
+ */
+START_TEST(generation_incremental)
+{
+	struct un_wtable *w1 = open_ok(), *w2 = open_ok(), *w3;
+	char *err;
+	int fd;
+
+	ck_assert_int_eq(un_wtable_set(w1, "a", UN_W_WHITEOUT), 0);
+	ck_assert_int_eq(get(w2, "a"), UN_W_WHITEOUT);
+
+	fd = open(table_path(), O_WRONLY);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(pwrite(fd, "x", 1, strlen(HEADER)), 1);
+	close(fd);
+
+	capture_begin();
+	ck_assert_int_eq(un_wtable_set(w1, "b", UN_W_WHITEOUT), 0);
+	ck_assert_int_eq(get(w2, "b"), UN_W_WHITEOUT);
+	ck_assert_int_eq(get(w2, "a"), UN_W_WHITEOUT);
+	ck_assert_int_eq(un_wtable_set(w2, "c", UN_W_OPAQUE), 0);
+	ck_assert_int_eq(get(w1, "c"), UN_W_OPAQUE);
+	err = capture_end();
+	ck_assert_str_eq(err, "");
+	free(err);
+
+	/* ... while a fresh handle reads the file whole, and objects. */
+	capture_begin();
+	ck_assert_int_eq(un_wtable_open(tmpdir, &w3), -EUCLEAN);
+	err = capture_end();
+	ck_assert_ptr_nonnull(strstr(err, "corrupt at line 2: "));
+	free(err);
+	un_wtable_release(w1);
+	un_wtable_release(w2);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
+/* Compaction.                                                         */
+
+START_TEST(compact_dead_lines)
+{
+	struct un_wtable *w1 = open_ok(), *w2 = open_ok(), *w3;
+	char name[32];
+	struct stat st;
+	int i;
+
+	ck_assert_int_eq(un_wtable_set(w2, "keep/me", UN_W_OPAQUE), 0);
+	for (i = 0; i < 700; i++) {
+		snprintf(name, sizeof(name), "d%d/f%d", i % 7, i);
+		ck_assert_int_eq(un_wtable_set(w1, name, UN_W_WHITEOUT), 0);
+	}
+	ck_assert_int_eq(get(w2, "d3/f3"), UN_W_WHITEOUT);
+	ck_assert_uint_eq(counter(1), 0);
+	for (i = 0; i < 650; i++) {
+		snprintf(name, sizeof(name), "d%d/f%d", i % 7, i);
+		ck_assert_int_eq(un_wtable_set(w1, name, UN_W_NONE), 0);
+	}
+	/* Rewritten at least once: far fewer lines than 1 + 1 + 1350. */
+	ck_assert_uint_ge(counter(1), 1);
+	ck_assert_uint_lt(count_lines(table_path()), 1000);
+	ck_assert_int_ne(stat(upath(".union/whiteouts.tmp"), &st), 0);
+
+	/* w2 loaded the old file: it must notice the rewrite. */
+	for (i = 0; i < 700; i++) {
+		snprintf(name, sizeof(name), "d%d/f%d", i % 7, i);
+		ck_assert_int_eq(get(w2, name),
+				 i < 650 ? UN_W_NONE : UN_W_WHITEOUT);
+	}
+	ck_assert_int_eq(get(w2, "keep/me"), UN_W_OPAQUE);
+	ck_assert(below(w2, "keep"));
+	ck_assert(below(w2, "d0"));
+
+	/* Writing through a handle that last read the old file. */
+	w3 = open_ok();
+	for (i = 0; i < 400; i++) {
+		snprintf(name, sizeof(name), "e/%d", i);
+		ck_assert_int_eq(un_wtable_set(w3, name, UN_W_WHITEOUT), 0);
+		ck_assert_int_eq(un_wtable_set(w3, name, UN_W_NONE), 0);
+	}
+	ck_assert_uint_ge(counter(1), 2);
+	ck_assert_int_eq(un_wtable_set(w1, "last", UN_W_WHITEOUT), 0);
+	ck_assert_int_eq(un_wtable_set(w2, "last2", UN_W_WHITEOUT), 0);
+	un_wtable_release(w3);
+
+	w3 = open_ok();
+	for (i = 0; i < 700; i++) {
+		snprintf(name, sizeof(name), "d%d/f%d", i % 7, i);
+		ck_assert_int_eq(get(w3, name),
+				 i < 650 ? UN_W_NONE : UN_W_WHITEOUT);
+		ck_assert_int_eq(get(w2, name), get(w1, name));
+	}
+	ck_assert(!below(w3, "e"));
+	ck_assert(!below(w1, "e"));
+	ck_assert_int_eq(get(w3, "keep/me"), UN_W_OPAQUE);
+	ck_assert_int_eq(get(w3, "last"), UN_W_WHITEOUT);
+	ck_assert_int_eq(get(w1, "last2"), UN_W_WHITEOUT);
+	ck_assert_int_eq(get(w2, "last"), UN_W_WHITEOUT);
+	un_wtable_release(w1);
+	un_wtable_release(w2);
+	un_wtable_release(w3);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
+/* Unfinished writes and corruption.                                   */
+
+START_TEST(unfinished_last_line)
+{
+	struct un_wtable *w1 = open_ok(), *w2;
+
+	ck_assert_int_eq(un_wtable_set(w1, "a", UN_W_WHITEOUT), 0);
+	spew(table_path(), "w foo", 5, O_APPEND);
+
+	/* Another process starting now ignores it. */
+	w2 = open_ok();
+	ck_assert_int_eq(get(w2, "foo"), UN_W_NONE);
+	ck_assert_int_eq(get(w2, "a"), UN_W_WHITEOUT);
+	un_wtable_release(w2);
+
+	/* Killed again; the next append cuts it off first. */
+	spew(table_path(), "w foo", 5, O_APPEND);
+	ck_assert_int_eq(get(w1, "foo"), UN_W_NONE);
+	ck_assert_int_eq(un_wtable_set(w1, "b", UN_W_WHITEOUT), 0);
+	ASSERT_TABLE(HEADER "w a\nw b\n");
+
+	spew(table_path(), "w foo", 5, O_APPEND);
+	ck_assert_int_eq(un_wtable_clear_below(w1, ""), 0);
+	ASSERT_TABLE(HEADER "w a\nw b\n- a\n- b\n");
+	un_wtable_release(w1);
+
+	w2 = open_ok();
+	ck_assert_int_eq(get(w2, "foo"), UN_W_NONE);
+	ck_assert(!below(w2, ""));
+	un_wtable_release(w2);
+}
+END_TEST
+
+struct corrupt_case {
+	const char *text;
+	unsigned long line;
+	const char *why;
+};
+
+static const struct corrupt_case corrupt_cases[] = {
+	{ "libunion-whiteouts 2\n", 1, "unsupported version" },
+	{ "hello\nw a\n", 1, "not a libunion-whiteouts header" },
+	{ "\n", 1, "not a libunion-whiteouts header" },
+	{ "w a\n", 1, "not a libunion-whiteouts header" },
+	{ HEADER "w a\nx foo\n", 3, "unknown operation" },
+	{ HEADER "w a\nW foo\n", 3, "unknown operation" },
+	{ HEADER "w a\nw b\\q\n", 3, "bad escape" },
+	{ HEADER "w a\nw b\\xZZ\n", 3, "bad escape" },
+	{ HEADER "w a\nw b\\xAB\n", 3, "bad escape" },
+	{ HEADER "w a\nw b\\x4\n", 3, "bad escape" },
+	{ HEADER "w a\nw b\\\n", 3, "bad escape" },
+	{ HEADER "w \n", 2, "empty path" },
+	{ HEADER "w\n", 2, "no space after the operation" },
+	{ HEADER "wa\n", 2, "no space after the operation" },
+	{ HEADER "\n", 2, "empty line" },
+	{ HEADER "w /a\n", 2, "path starts with '/'" },
+	{ HEADER "w a/../b\n", 2, "'.' or '..' in path" },
+	{ HEADER "w .\n", 2, "'.' or '..' in path" },
+	{ HEADER "w a//b\n", 2, "empty path component" },
+	{ HEADER "w a/\n", 2, "empty path component" },
+	{ HEADER "w a b\n", 2, "unescaped space or control byte" },
+	{ HEADER "w a\r\n", 2, "unescaped space or control byte" },
+	{ HEADER "w \xc3\xa9\n", 2, "unescaped space or control byte" },
+	{ HEADER "w a\\x00b\n", 2, "NUL byte in path" },
+	/* A bad line is bad even as the (unfinished) last one of a file. */
+	{ HEADER "x a\nw b", 2, "unknown operation" },
+};
+
+START_TEST(corrupt_open)
+{
+	const struct corrupt_case *c = &corrupt_cases[_i];
+	struct un_wtable *wt = NULL;
+	char expect[PATH_MAX + 256];
+	char *err, *after;
+
+	ck_assert_int_eq(mkdir(upath(".union"), 0755), 0);
+	spew(table_path(), c->text, strlen(c->text), O_TRUNC);
+	capture_begin();
+	ck_assert_int_eq(un_wtable_open(tmpdir, &wt), -EUCLEAN);
+	err = capture_end();
+	snprintf(expect, sizeof(expect),
+		 "libunion: %s: corrupt at line %lu: %s\n", table_path(),
+		 c->line, c->why);
+	ck_assert_str_eq(err, expect);
+	free(err);
+
+	/* Left as it was for a human to look at. */
+	after = slurp(table_path(), NULL);
+	ck_assert_str_eq(after, c->text);
+	free(after);
+}
+END_TEST
+
+/* Garbage appended by another program while we run. */
+START_TEST(corrupt_append)
+{
+	struct un_wtable *w1 = open_ok(), *w2 = open_ok();
+	char expect[PATH_MAX + 256];
+	char *err;
+
+	ck_assert_int_eq(un_wtable_set(w1, "a", UN_W_WHITEOUT), 0);
+	ck_assert_int_eq(get(w2, "a"), UN_W_WHITEOUT);
+	spew(table_path(), "? b\n", 4, O_APPEND);
+
+	capture_begin();
+	ck_assert_int_eq(un_wtable_set(w1, "c", UN_W_WHITEOUT), -EUCLEAN);
+	ck_assert_int_eq(un_wtable_set(w1, "c", UN_W_WHITEOUT), -EUCLEAN);
+	ck_assert_int_eq(un_wtable_clear_below(w2, ""), -EUCLEAN);
+	ck_assert_int_eq(get(w1, "a"), UN_W_WHITEOUT);
+	err = capture_end();
+	/* One line per handle, not one per call. */
+	snprintf(expect, sizeof(expect),
+		 "libunion: %s: corrupt at line 3: unknown operation\n"
+		 "libunion: %s: corrupt at line 3: unknown operation\n",
+		 table_path(), table_path());
+	ck_assert_str_eq(err, expect);
+	free(err);
+	ASSERT_TABLE(HEADER "w a\n? b\n");
+	un_wtable_release(w1);
+	un_wtable_release(w2);
+}
+END_TEST
+
+START_TEST(corrupt_table_dir)
+{
+	struct un_wtable *wt = NULL;
+	char expect[PATH_MAX + 64];
+	char *err;
+
+	ck_assert_int_eq(mkdir(upath(".union"), 0755), 0);
+	ck_assert_int_eq(mkdir(table_path(), 0755), 0);
+	capture_begin();
+	ck_assert_int_eq(un_wtable_open(tmpdir, &wt), -EUCLEAN);
+	err = capture_end();
+	snprintf(expect, sizeof(expect), "libunion: %s: not a regular file\n",
+		 table_path());
+	ck_assert_str_eq(err, expect);
+	free(err);
+}
+END_TEST
+
+START_TEST(corrupt_lock)
+{
+	struct un_wtable *wt = NULL;
+	char expect[PATH_MAX + 64], junk[4096];
+	char *err;
+
+	ck_assert_int_eq(mkdir(upath(".union"), 0755), 0);
+	ck_assert_int_eq(mkdir(upath(".union/lock"), 0755), 0);
+	capture_begin();
+	ck_assert_int_eq(un_wtable_open(tmpdir, &wt), -EUCLEAN);
+	err = capture_end();
+	snprintf(expect, sizeof(expect), "libunion: %s: not a regular file\n",
+		 upath(".union/lock"));
+	ck_assert_str_eq(err, expect);
+	free(err);
+
+	ck_assert_int_eq(rmdir(upath(".union/lock")), 0);
+	memset(junk, 'j', sizeof(junk));
+	spew(upath(".union/lock"), junk, sizeof(junk), O_TRUNC);
+	capture_begin();
+	ck_assert_int_eq(un_wtable_open(tmpdir, &wt), -EUCLEAN);
+	err = capture_end();
+	snprintf(expect, sizeof(expect),
+		 "libunion: %s: not a libunion lock file\n",
+		 upath(".union/lock"));
+	ck_assert_str_eq(err, expect);
+	free(err);
+
+	/* A lock file cut short by a kill is completed. */
+	spew(upath(".union/lock"), "UNWT", 4, O_TRUNC);
+	wt = open_ok();
+	ck_assert_int_eq(un_wtable_set(wt, "a", UN_W_WHITEOUT), 0);
+	ck_assert_uint_eq(counter(0), 1);
+	un_wtable_release(wt);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
+/* Descriptors.                                                        */
+
+START_TEST(fds_high_cloexec)
+{
+	struct un_wtable *wt = open_ok();
+	struct rlimit rl;
+	int fds[8], n, i;
+
+	n = our_fds(fds, 8);
+	ck_assert_int_eq(n, 2);
+	ck_assert_int_eq(getrlimit(RLIMIT_NOFILE, &rl), 0);
+	for (i = 0; i < n; i++) {
+		if (rl.rlim_cur > 1000)
+			ck_assert_int_ge(fds[i], 900);
+		ck_assert_int_eq(fcntl(fds[i], F_GETFD) & FD_CLOEXEC,
+				 FD_CLOEXEC);
+	}
+	un_wtable_release(wt);
+	ck_assert_int_eq(our_fds(fds, 8), 0);
+}
+END_TEST
+
+/* A program closes everything it did not open (closefrom). */
+START_TEST(fds_closed_behind)
+{
+	struct un_wtable *w1 = open_ok(), *w2 = open_ok();
+	int fds[8], n, i;
+
+	n = our_fds(fds, 8);
+	ck_assert_int_eq(n, 4);
+	for (i = 0; i < n; i++)
+		close(fds[i]);
+	ck_assert_int_eq(un_wtable_set(w1, "a", UN_W_WHITEOUT), 0);
+	ck_assert_int_eq(get(w2, "a"), UN_W_WHITEOUT);
+	ck_assert_int_eq(un_wtable_set(w2, "b", UN_W_WHITEOUT), 0);
+	ck_assert_int_eq(get(w1, "b"), UN_W_WHITEOUT);
+	ck_assert_int_eq(our_fds(fds, 8), 4);
+	ASSERT_TABLE(HEADER "w a\nw b\n");
+	un_wtable_release(w1);
+	un_wtable_release(w2);
+}
+END_TEST
+
+/* ... and then opens other files that get the same numbers. */
+START_TEST(fds_reused_behind)
+{
+	struct un_wtable *w1 = open_ok(), *w2 = open_ok();
+	static char junk[65536];
+	int fds[8], n, i, other;
+	char *after;
+	size_t len;
+
+	ck_assert_int_eq(un_wtable_set(w1, "a", UN_W_WHITEOUT), 0);
+	n = our_fds(fds, 8);
+	ck_assert_int_eq(n, 4);
+	memset(junk, 'j', sizeof(junk));
+	spew(upath("other"), junk, sizeof(junk), O_TRUNC);
+	other = open(upath("other"), O_RDWR | O_APPEND);
+	ck_assert_int_ge(other, 0);
+	for (i = 0; i < n; i++)
+		ck_assert_int_eq(dup2(other, fds[i]), fds[i]);
+	close(other);
+
+	ck_assert_int_eq(un_wtable_set(w1, "b", UN_W_WHITEOUT), 0);
+	ck_assert_int_eq(get(w2, "b"), UN_W_WHITEOUT);
+	ck_assert_int_eq(get(w2, "a"), UN_W_WHITEOUT);
+	ck_assert_int_eq(un_wtable_set(w2, "c", UN_W_WHITEOUT), 0);
+	ck_assert_int_eq(get(w1, "c"), UN_W_WHITEOUT);
+	ASSERT_TABLE(HEADER "w a\nw b\nw c\n");
+	/* The program's descriptors and file are still the program's. */
+	for (i = 0; i < n; i++)
+		ck_assert_int_ge(fcntl(fds[i], F_GETFD), 0);
+	after = slurp(upath("other"), &len);
+	ck_assert_uint_eq(len, sizeof(junk));
+	ck_assert(memcmp(after, junk, len) == 0);
+	free(after);
+	un_wtable_release(w1);
+	un_wtable_release(w2);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
+/* Concurrency.                                                        */
+
+#define NCHILD 8
+#define NPERCHILD 200
+
+/*
+ * Processes of one union (make -j): half use the handle inherited over
+ * fork, half open their own; all start together.
+ */
+START_TEST(concurrent_processes)
+{
+	struct un_wtable *wt = open_ok(), *fresh;
+	int go[2], status, i, j, count;
+	pid_t pid[NCHILD];
+	char name[64];
+
+	ck_assert_int_eq(pipe(go), 0);
+	for (i = 0; i < NCHILD; i++) {
+		pid[i] = fork();
+		ck_assert_int_ge(pid[i], 0);
+		if (pid[i] == 0) {
+			struct un_wtable *mine = wt;
+			char c;
+
+			close(go[1]);
+			if (read(go[0], &c, 1) != 0)
+				_exit(2);
+			if (i % 2 && un_wtable_open(tmpdir, &mine) < 0)
+				_exit(3);
+			for (j = 0; j < NPERCHILD; j++) {
+				snprintf(name, sizeof(name), "c%d/f%d", i, j);
+				if (un_wtable_set(mine, name,
+						  UN_W_WHITEOUT) < 0)
+					_exit(4);
+			}
+			_exit(0);
+		}
+	}
+	close(go[0]);
+	close(go[1]);
+	for (i = 0; i < NCHILD; i++) {
+		ck_assert_int_eq(waitpid(pid[i], &status, 0), pid[i]);
+		ck_assert(WIFEXITED(status));
+		ck_assert_int_eq(WEXITSTATUS(status), 0);
+	}
+
+	ck_assert_uint_eq(count_lines(table_path()), 1 + NCHILD * NPERCHILD);
+	ck_assert_uint_eq(counter(0), NCHILD * NPERCHILD);
+	fresh = open_ok();
+	count = 0;
+	for (i = 0; i < NCHILD; i++) {
+		for (j = 0; j < NPERCHILD; j++) {
+			snprintf(name, sizeof(name), "c%d/f%d", i, j);
+			count += get(fresh, name) == UN_W_WHITEOUT;
+			ck_assert_int_eq(get(wt, name), UN_W_WHITEOUT);
+		}
+		snprintf(name, sizeof(name), "c%d", i);
+		ck_assert(below(wt, name));
+	}
+	ck_assert_int_eq(count, NCHILD * NPERCHILD);
+	un_wtable_release(fresh);
+	un_wtable_release(wt);
+}
+END_TEST
+
+#define NWRITER 4
+#define NREADER 3
+#define NPERTHREAD 300
+
+struct thread_arg {
+	struct un_wtable *wt;
+	int id;
+	int *done;
+	int bad;
+};
+
+static void *writer(void *p)
+{
+	struct thread_arg *a = p;
+	char name[64];
+	int j;
+
+	for (j = 0; j < NPERTHREAD; j++) {
+		snprintf(name, sizeof(name), "t%d/f%d", a->id, j);
+		if (un_wtable_set(a->wt, name, UN_W_WHITEOUT) < 0)
+			a->bad = 1;
+		/* Churn, for compactions under the readers' feet. */
+		snprintf(name, sizeof(name), "tmp/%d/%d", a->id, j);
+		if (un_wtable_set(a->wt, name, UN_W_OPAQUE) < 0 ||
+		    un_wtable_set(a->wt, name, UN_W_NONE) < 0)
+			a->bad = 1;
+	}
+	return NULL;
+}
+
+/*
+ * Each writer adds its records in order and never removes them, so what
+ * a reader sees of one writer is a prefix, and it never shrinks.
+ */
+static void *reader(void *p)
+{
+	struct thread_arg *a = p;
+	int prev[NWRITER] = { 0 };
+	char name[64];
+	int t, j;
+
+	while (!__atomic_load_n(a->done, __ATOMIC_ACQUIRE)) {
+		for (t = 0; t < NWRITER; t++) {
+			for (j = 0; j < NPERTHREAD; j++) {
+				snprintf(name, sizeof(name), "t%d/f%d", t, j);
+				if (get(a->wt, name) != UN_W_WHITEOUT)
+					break;
+			}
+			if (j < prev[t])
+				a->bad = 1;
+			prev[t] = j;
+			snprintf(name, sizeof(name), "t%d", t);
+			if (j > 0 && !below(a->wt, name))
+				a->bad = 1;
+		}
+	}
+	return NULL;
+}
+
+/* Threads of one process: writers on one handle, readers on another. */
+START_TEST(concurrent_threads)
+{
+	struct un_wtable *w1 = open_ok(), *w2 = open_ok();
+	struct thread_arg wa[NWRITER], ra[NREADER];
+	pthread_t wt[NWRITER], rt[NREADER];
+	int done = 0, i, j;
+	char name[64];
+
+	for (i = 0; i < NREADER; i++) {
+		ra[i] = (struct thread_arg){ w2, i, &done, 0 };
+		ck_assert_int_eq(pthread_create(&rt[i], NULL, reader, &ra[i]),
+				 0);
+	}
+	for (i = 0; i < NWRITER; i++) {
+		wa[i] = (struct thread_arg){ w1, i, &done, 0 };
+		ck_assert_int_eq(pthread_create(&wt[i], NULL, writer, &wa[i]),
+				 0);
+	}
+	for (i = 0; i < NWRITER; i++) {
+		ck_assert_int_eq(pthread_join(wt[i], NULL), 0);
+		ck_assert_int_eq(wa[i].bad, 0);
+	}
+	__atomic_store_n(&done, 1, __ATOMIC_RELEASE);
+	for (i = 0; i < NREADER; i++) {
+		ck_assert_int_eq(pthread_join(rt[i], NULL), 0);
+		ck_assert_int_eq(ra[i].bad, 0);
+	}
+
+	ck_assert_uint_ge(counter(1), 1);
+	for (i = 0; i < NWRITER; i++) {
+		for (j = 0; j < NPERTHREAD; j++) {
+			snprintf(name, sizeof(name), "t%d/f%d", i, j);
+			ck_assert_int_eq(get(w2, name), UN_W_WHITEOUT);
+			ck_assert_int_eq(get(w1, name), UN_W_WHITEOUT);
+		}
+	}
+	ck_assert(!below(w2, "tmp"));
+	un_wtable_release(w1);
+	un_wtable_release(w2);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
+
+static Suite *whiteout_suite(void)
+{
+	Suite *s = suite_create("whiteout");
+	TCase *tc;
+
+	tc = tcase_create("open");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, open_fresh);
+	tcase_add_test(tc, open_empty_table);
+	tcase_add_test(tc, open_unfinished_header);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("set");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, set_plain);
+	tcase_add_test(tc, set_odd_names);
+	tcase_add_test(tc, set_none);
+	tcase_add_test(tc, set_invalid);
+	tcase_add_test(tc, has_below_ancestors);
+	tcase_add_test(tc, clear_below_dir);
+	tcase_add_test(tc, reopen_persist);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("generation");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, generation_other_handle);
+	tcase_add_test(tc, generation_incremental);
+	tcase_add_test(tc, compact_dead_lines);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("damage");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, unfinished_last_line);
+	tcase_add_loop_test(tc, corrupt_open, 0,
+			    sizeof(corrupt_cases) / sizeof(*corrupt_cases));
+	tcase_add_test(tc, corrupt_append);
+	tcase_add_test(tc, corrupt_table_dir);
+	tcase_add_test(tc, corrupt_lock);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("fds");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, fds_high_cloexec);
+	tcase_add_test(tc, fds_closed_behind);
+	tcase_add_test(tc, fds_reused_behind);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("concurrent");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, concurrent_processes);
+	tcase_add_test(tc, concurrent_threads);
+	suite_add_tcase(s, tc);
+
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(whiteout_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
