@@ -181,7 +181,7 @@ static int read_shebang(const char *real, char *interp, size_t ilen,
  * fills p, or -errno.
  */
 static int prog_resolve(int dirfd, const char *path, char *const argv[],
-			struct prog *p)
+			char *const envp[], struct prog *p)
 {
 	struct un_node n, in;
 	size_t argc = 0;
@@ -195,7 +195,7 @@ static int prog_resolve(int dirfd, const char *path, char *const argv[],
 		if (strlen(n.kpath) >= sizeof(p->real))
 			return -ENAMETOOLONG;
 		strcpy(p->real, n.kpath);
-		return 0;
+		return un_exec_check(p->real, path, false, envp);
 	}
 	if (n.layer < 0)
 		return -ENOENT;
@@ -206,7 +206,7 @@ static int prog_resolve(int dirfd, const char *path, char *const argv[],
 		return -errno;
 	if (!read_shebang(n.real, p->interp, sizeof(p->interp), p->arg,
 			  sizeof(p->arg)))
-		return 0;
+		return un_exec_check(p->real, path, true, envp);
 
 	/* A script: the interpreter through the union, $0 as given. */
 	rc = un_lookup(AT_FDCWD, p->interp, UN_LK_FOLLOW, &in);
@@ -227,7 +227,7 @@ static int prog_resolve(int dirfd, const char *path, char *const argv[],
 		p->argv[k++] = argv[i];
 	p->argv[k] = NULL;
 	strcpy(p->real, rc > 0 ? in.kpath : in.real);
-	return 0;
+	return un_exec_check(p->real, p->interp, rc == 0, envp);
 }
 
 static size_t count_args(char *const argv[])
@@ -251,7 +251,7 @@ static int exec_at(int dirfd, const char *path, char *const argv[],
 	char *nargv[count_args(argv) + 4];
 
 	p.argv = nargv;
-	rc = prog_resolve(dirfd, path, argv, &p);
+	rc = prog_resolve(dirfd, path, argv, envp, &p);
 	if (rc < 0) {
 		un_leave();
 		return un_fail(rc);
@@ -456,7 +456,7 @@ UN_EXPORT int posix_spawn(pid_t *pid, const char *path,
 	char *nargv[count_args(argv) + 4];
 
 	p.argv = nargv;
-	rc = prog_resolve(AT_FDCWD, path, argv, &p);
+	rc = prog_resolve(AT_FDCWD, path, argv, envp, &p);
 	if (rc < 0) {
 		un_leave();
 		return -rc;

@@ -23,6 +23,7 @@ preload_libunion_core_la_SOURCES = \
 	preload/copy_up.c \
 	preload/dir.c \
 	preload/exec.c \
+	preload/unwrapped.c \
 	preload/walk.c \
 	preload/wrap.h \
 	preload/wrap_simple.c \

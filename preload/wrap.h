@@ -71,4 +71,11 @@ UN_HIDDEN void un_exec_env_size(char *const envp[], size_t *entries,
 				size_t *bytes);
 UN_HIDDEN void un_exec_env(char *const envp[], char **env, char *buf);
 
+/*
+ * unwrapped.c: 0 when the program at real may run, or -EPERM (after one
+ * line on stderr) when LD_PRELOAD cannot follow it (static, setuid).
+ */
+UN_HIDDEN int un_exec_check(const char *real, const char *shown,
+			    bool in_union, char *const envp[]);
+
 #endif /* UN_WRAP_H */
