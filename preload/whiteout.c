@@ -77,7 +77,9 @@
  *    after its own append it is current with the new generation.
  *  - The rename of a compaction precedes the epoch bump, so a reader
  *    that sees the new epoch opens the new file; one that still holds
- *    the old file reads a complete, equivalent table from it.
+ *    the old file reads a complete, equivalent table from it.  A writer
+ *    also checks that the path still names the file it holds, and bumps
+ *    the epoch itself for a compaction killed between rename and bump.
  *  - A record is in the page cache when set returns: a kill -9 cannot
  *    lose it.  Records are not fsynced one by one (only compaction
  *    fsyncs, before its rename).
@@ -223,6 +225,14 @@ static int sys_fstatx(int fd, struct statx *stx)
 {
 	if (syscall(SYS_statx, fd, "", AT_EMPTY_PATH,
 		    STATX_TYPE | STATX_INO | STATX_SIZE, stx) < 0)
+		return -errno;
+	return 0;
+}
+
+static int sys_statx(const char *path, struct statx *stx)
+{
+	if (syscall(SYS_statx, AT_FDCWD, path, AT_SYMLINK_NOFOLLOW,
+		    STATX_TYPE | STATX_INO, stx) < 0)
 		return -errno;
 	return 0;
 }
@@ -802,6 +812,20 @@ static int wt_catch_up(struct un_wtable *wt, bool create, uint64_t epoch)
 }
 
 /*
+ * Under the lock: is the table at its path another file than ours, though
+ * the epoch says it was not rewritten?  That is a compaction killed
+ * between its rename and its epoch bump.
+ */
+static bool wt_replaced(struct un_wtable *wt)
+{
+	struct statx stx;
+
+	if (sys_statx(wt->table_path, &stx) < 0)
+		return true;
+	return !id_eq(stx_id(&stx), wt->tid);
+}
+
+/*
  * Bring the maps up to date with the file.  locked: we hold the flock,
  * so we may also create the table, cut an unfinished tail and write
  * the header of an empty table.  Under io.
@@ -811,6 +835,11 @@ static int wt_sync(struct un_wtable *wt, bool locked)
 	uint64_t epoch = __atomic_load_n(&wt->gen->epoch, __ATOMIC_ACQUIRE);
 	int ret;
 
+	if (wt->tfd >= 0 && epoch == wt->epoch && locked && wt_replaced(wt)) {
+		/* Announce the rewrite its author could not. */
+		epoch = __atomic_add_fetch(&wt->gen->epoch, 1,
+					   __ATOMIC_SEQ_CST);
+	}
 	if (wt->tfd < 0 || epoch != wt->epoch)
 		ret = wt_reload(wt, locked, epoch);
 	else
@@ -1223,6 +1252,8 @@ int un_wtable_set(struct un_wtable *wt, const char *rel, enum un_wkind kind)
 		return -EINVAL;
 	if (path_invalid(rel, len))
 		return -EINVAL;
+	if (!wt)
+		return -EROFS;
 	op = kind == UN_W_NONE ? '-' : (char)kind;
 	line = malloc(rec_max(len));
 	if (!line)
@@ -1269,6 +1300,8 @@ int un_wtable_clear_below(struct un_wtable *wt, const char *rel)
 
 	if (len > 0 && path_invalid(rel, len))
 		return -EINVAL;
+	if (!wt)
+		return -EROFS;
 
 	pthread_mutex_lock(&wt->io);
 	ret = wt_lock(wt);

@@ -1,11 +1,12 @@
 /*
  * check_whiteout.c - unit tests of whiteout.c, the whiteout table.
  *
- * Each test works in its own directory made by mkdtemp under /tmp, used
- * as the upper; the table is UPPER/.union/whiteouts.  Several handles
- * opened on one upper stand for several processes of one union; real
- * processes (fork) and threads test the concurrency.  Names follow
- * unionmount-testsuite's operation-precondition style.
+ * Each test works in its own directory made by mkdtemp under /tmp (in
+ * one base directory per run), used as the upper; the table is
+ * UPPER/.union/whiteouts.  Several handles opened on one upper stand for
+ * several processes of one union; real processes (fork) and threads
+ * test the concurrency.  Names follow unionmount-testsuite's
+ * operation-precondition style.
  */
 #include <check.h>
 #include <errno.h>
@@ -25,6 +26,11 @@
 
 #define HEADER "libunion-whiteouts 1\n"
 
+/*
+ * main makes basedir and removes it at the end, also after failures
+ * (Check skips the teardown of a failed test).
+ */
+static char basedir[32];
 static char tmpdir[64];
 
 /* ------------------------------------------------------------------ */
@@ -54,9 +60,10 @@ static int rm_one(const char *path, const struct stat *st, int type,
 	return remove(path);
 }
 
+/* A test's own directory (mkdtemp) inside the run's base directory. */
 static void setup(void)
 {
-	strcpy(tmpdir, "/tmp/check_whiteout.XXXXXX");
+	snprintf(tmpdir, sizeof(tmpdir), "%s/t.XXXXXX", basedir);
 	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
 }
 
@@ -611,6 +618,39 @@ START_TEST(compact_dead_lines)
 }
 END_TEST
 
+/*
+ * A compaction killed after its rename, before its epoch bump: the next
+ * writer must notice and append to the new file, not the unlinked one.
+ */
+START_TEST(compact_killed_before_epoch)
+{
+	struct un_wtable *w1 = open_ok(), *w2 = open_ok();
+	static const char rewritten[] = HEADER "w a\no d\n";
+
+	ck_assert_int_eq(un_wtable_set(w1, "a", UN_W_WHITEOUT), 0);
+	ck_assert_int_eq(un_wtable_set(w1, "b", UN_W_WHITEOUT), 0);
+	ck_assert_int_eq(un_wtable_set(w1, "b", UN_W_NONE), 0);
+	ck_assert_int_eq(un_wtable_set(w1, "d", UN_W_OPAQUE), 0);
+	ck_assert_int_eq(get(w2, "d"), UN_W_OPAQUE);
+
+	spew(upath(".union/whiteouts.tmp"), rewritten, sizeof(rewritten) - 1,
+	     O_TRUNC);
+	ck_assert_int_eq(rename(upath(".union/whiteouts.tmp"), table_path()),
+			 0);
+	ck_assert_uint_eq(counter(1), 0);
+
+	ck_assert_int_eq(un_wtable_set(w1, "e", UN_W_WHITEOUT), 0);
+	ASSERT_TABLE(HEADER "w a\no d\nw e\n");
+	ck_assert_uint_eq(counter(1), 1);
+	ck_assert_int_eq(get(w2, "e"), UN_W_WHITEOUT);
+	ck_assert_int_eq(un_wtable_set(w2, "f", UN_W_WHITEOUT), 0);
+	ck_assert_int_eq(get(w1, "f"), UN_W_WHITEOUT);
+	ASSERT_TABLE(HEADER "w a\no d\nw e\nw f\n");
+	un_wtable_release(w1);
+	un_wtable_release(w2);
+}
+END_TEST
+
 /* ------------------------------------------------------------------ */
 /* Unfinished writes and corruption.                                   */
 
@@ -1070,6 +1110,7 @@ static Suite *whiteout_suite(void)
 	tcase_add_test(tc, generation_other_handle);
 	tcase_add_test(tc, generation_incremental);
 	tcase_add_test(tc, compact_dead_lines);
+	tcase_add_test(tc, compact_killed_before_epoch);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("damage");
@@ -1101,11 +1142,18 @@ static Suite *whiteout_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(whiteout_suite());
+	SRunner *sr;
 	int failed;
 
+	strcpy(basedir, "/tmp/check_whiteout.XXXXXX");
+	if (!mkdtemp(basedir)) {
+		perror("mkdtemp");
+		return EXIT_FAILURE;
+	}
+	sr = srunner_create(whiteout_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
+	nftw(basedir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }
