@@ -260,6 +260,19 @@ static int copy_one(const struct un_mount *m, const char *src,
 	rc = stage(src, st, work);
 	if (rc < 0)
 		goto out_unstage;
+	/* A copy-up leaves the parent's times as they were (the kernel's
+	   ovl_copy_up_one does the same): it changes no merged name. */
+	char parent[PATH_MAX];
+	struct stat pst;
+	bool have_parent = false;
+	char *slash;
+
+	memcpy(parent, dst, strlen(dst) + 1);
+	slash = strrchr(parent, '/');
+	if (slash && slash != parent) {
+		*slash = '\0';
+		have_parent = real_lstat(parent, &pst) == 0;
+	}
 	if (S_ISDIR(st->st_mode))
 		rc = real_rename(work, dst) < 0 ? -errno : 0;
 	else
@@ -274,8 +287,15 @@ static int copy_one(const struct un_mount *m, const char *src,
 			rc = 0;
 		goto out_unstage;
 	}
-	if (rc == 0)
+	if (rc == 0) {
+		if (have_parent) {
+			struct timespec times[2] = { pst.st_atim, pst.st_mtim };
+
+			real_utimensat(AT_FDCWD, parent, times,
+				       AT_SYMLINK_NOFOLLOW);
+		}
 		return 0;
+	}
 out_unstage:
 	unstage(work, st);
 	return rc;

@@ -115,6 +115,28 @@ static int may_change_parent(const struct un_node *n)
 	return 0;
 }
 
+/*
+ * A whiteout changes its directory, as the kernel's whiteout device
+ * does: the parent is copied up (done by the caller) and its mtime and
+ * ctime move to now.
+ */
+static void touch_parent(const struct un_node *n)
+{
+	struct timespec times[2] = { { .tv_nsec = UTIME_OMIT },
+				     { .tv_nsec = UTIME_NOW } };
+	char parent[PATH_MAX];
+	char *slash;
+
+	if (un_path_join(parent, sizeof(parent), n->mnt->upper,
+			 n->mnt->upper_len, un_node_rel(n)) < 0)
+		return;
+	slash = strrchr(parent, '/');
+	if (!slash)
+		return;
+	*slash = '\0';
+	real_utimensat(AT_FDCWD, parent, times, 0);
+}
+
 /* ---- emptiness of a merged directory ---- */
 
 /* Is anything visible in the directory n?  0 empty, -ENOTEMPTY, -errno. */
@@ -195,6 +217,9 @@ static int remove_node(int dirfd, const char *path, bool isdir)
 			return rc;
 	}
 	if (lower) {
+		rc = un_copy_up_parent(&n);
+		if (rc < 0)
+			return rc;
 		rc = table_set(&n, UN_W_WHITEOUT);
 		if (rc < 0)
 			return rc;
@@ -209,6 +234,8 @@ static int remove_node(int dirfd, const char *path, bool isdir)
 			return rc;
 		}
 	}
+	if (lower && n.layer > 0)
+		touch_parent(&n);
 	if (isdir && n.mnt->wt)
 		un_wtable_clear_below(n.mnt->wt, un_node_rel(&n));
 	if (!lower && table_get(&n) != UN_W_NONE)
