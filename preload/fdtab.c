@@ -284,12 +284,22 @@ void un_cwd_refresh(void)
 }
 
 /* A child of fork must not inherit a held lock. */
-static void cwd_atfork_child(void)
+static void cwd_fork_prepare(void)
+{
+	pthread_mutex_lock(&cwd_lock);
+}
+
+static void cwd_fork_parent(void)
+{
+	pthread_mutex_unlock(&cwd_lock);
+}
+
+static void cwd_fork_child(void)
 {
 	pthread_mutex_init(&cwd_lock, NULL);
 }
 
 __attribute__((constructor)) static void fdtab_setup(void)
 {
-	pthread_atfork(NULL, NULL, cwd_atfork_child);
+	pthread_atfork(cwd_fork_prepare, cwd_fork_parent, cwd_fork_child);
 }

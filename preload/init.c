@@ -82,6 +82,27 @@ static int open_table(struct un_mount *m)
 	return rc;
 }
 
+static void fork_prepare(void)
+{
+	for (int i = 0; i < un_config.nmount; i++)
+		if (un_config.mount[i].wt)
+			un_wtable_fork_prepare(un_config.mount[i].wt);
+}
+
+static void fork_parent(void)
+{
+	for (int i = un_config.nmount - 1; i >= 0; i--)
+		if (un_config.mount[i].wt)
+			un_wtable_fork_parent(un_config.mount[i].wt);
+}
+
+static void fork_child(void)
+{
+	for (int i = 0; i < un_config.nmount; i++)
+		if (un_config.mount[i].wt)
+			un_wtable_fork_child(un_config.mount[i].wt);
+}
+
 static void init_once(void)
 {
 	const char *value;
@@ -113,6 +134,7 @@ static void init_once(void)
 			    err);
 		}
 	}
+	pthread_atfork(fork_prepare, fork_parent, fork_child);
 	un_cwd_refresh();
 	un_active = un_config.nmount > 0;
 out:

@@ -173,6 +173,11 @@ UN_HIDDEN int un_wtable_set(struct un_wtable *wt, const char *rel,
 /* Remove every record strictly below rel (after rmdir of rel). */
 UN_HIDDEN int un_wtable_clear_below(struct un_wtable *wt, const char *rel);
 
+/* fork handlers: no lock held by another thread reaches the child. */
+UN_HIDDEN void un_wtable_fork_prepare(struct un_wtable *wt);
+UN_HIDDEN void un_wtable_fork_parent(struct un_wtable *wt);
+UN_HIDDEN void un_wtable_fork_child(struct un_wtable *wt);
+
 /* ------------------------------------------------------------------ */
 /* fdtab.c: merged paths behind descriptors; the merged cwd.           */
 

@@ -1360,3 +1360,27 @@ out_unlock_io:
 	errno = saved;
 	return ret;
 }
+
+/*
+ * fork: a child must not inherit a lock another thread held.  The
+ * prepare handler takes both locks (in the order set() takes them), so
+ * the tables are consistent at the fork; the parent releases them and
+ * the child starts with fresh ones.
+ */
+void un_wtable_fork_prepare(struct un_wtable *wt)
+{
+	pthread_mutex_lock(&wt->io);
+	pthread_rwlock_wrlock(&wt->rw);
+}
+
+void un_wtable_fork_parent(struct un_wtable *wt)
+{
+	pthread_rwlock_unlock(&wt->rw);
+	pthread_mutex_unlock(&wt->io);
+}
+
+void un_wtable_fork_child(struct un_wtable *wt)
+{
+	pthread_mutex_init(&wt->io, NULL);
+	pthread_rwlock_init(&wt->rw, NULL);
+}
