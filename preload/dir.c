@@ -457,6 +457,9 @@ static int rename_nodes(int olddirfd, const char *oldpath, int newdirfd,
 			table_set(&o, UN_W_NONE);
 		return rc;
 	}
+	/* After the change, so no process caches the old layers anew. */
+	if (S_ISDIR(o.st.st_mode))
+		un_dcache_changed(o.mnt);
 	/* Then reveal: the new name no longer whited out. */
 	if (!S_ISDIR(o.st.st_mode) && table_get(&n) != UN_W_NONE)
 		table_set(&n, UN_W_NONE);

@@ -173,6 +173,11 @@ UN_HIDDEN int un_wtable_set(struct un_wtable *wt, const char *rel,
 /* Remove every record strictly below rel (after rmdir of rel). */
 UN_HIDDEN int un_wtable_clear_below(struct un_wtable *wt, const char *rel);
 
+/* A stamp that changes whenever any process changes the table or a
+   directory of the upper (see dcache.c); and the bump for the latter. */
+UN_HIDDEN uint64_t un_wtable_stamp(struct un_wtable *wt);
+UN_HIDDEN void un_wtable_bump_dirs(struct un_wtable *wt);
+
 /* fork handlers: no lock held by another thread reaches the child. */
 UN_HIDDEN void un_wtable_fork_prepare(struct un_wtable *wt);
 UN_HIDDEN void un_wtable_fork_parent(struct un_wtable *wt);
@@ -281,6 +286,21 @@ UN_HIDDEN int un_path_join(char *buf, size_t len, const char *root,
 
 /* Map a real path (in some layer) back to its merged path, if any. */
 UN_HIDDEN int un_path_unreal(const char *real, char *buf, size_t len);
+
+/* ------------------------------------------------------------------ */
+/* dcache.c: which layers make up the directories looked up lately.     */
+
+/* The layers of the merged directory vpath (canonical, len bytes), if
+   known and still valid; 0 on a hit, -1 on a miss. */
+UN_HIDDEN int un_dcache_get(struct un_mount *m, const char *vpath,
+			    size_t len, uint64_t *mask, uint64_t *parentmask);
+/* Remember a directory's layers, as computed since stamp was read. */
+UN_HIDDEN uint64_t un_dcache_stamp(struct un_mount *m);
+UN_HIDDEN void un_dcache_put(struct un_mount *m, const char *vpath,
+			     size_t len, uint64_t mask, uint64_t parentmask,
+			     uint64_t stamp);
+/* A directory of m's upper was made, removed or renamed. */
+UN_HIDDEN void un_dcache_changed(struct un_mount *m);
 
 /* ------------------------------------------------------------------ */
 /* readdir.c: merged directory streams.                                */

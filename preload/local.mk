@@ -19,6 +19,7 @@ preload_libunion_core_la_SOURCES = \
 	preload/whiteout.c \
 	preload/fdtab.c \
 	preload/namei.c \
+	preload/dcache.c \
 	preload/readdir.c \
 	preload/copy_up.c \
 	preload/dir.c \

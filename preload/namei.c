@@ -187,16 +187,19 @@ static const char *rel_of(const struct un_mount *m, const char *vpath,
 
 /*
  * Settle the walk on vpath, a directory: find its union and the layers
- * that make it up, by walking its (symlink-free) components from the
+ * that make it up, from the cache or by walking its components from the
  * union's root.  Used at the start, after '..' and after an absolute
- * symlink target.
+ * symlink target, where vpath is free of symlinks.  A symlink met on the
+ * way returns 2 when links_ok (walk_jump then walks the path properly),
+ * else -ENOENT (the tree changed under a path that was free of them).
  */
-static int walk_settle(struct walk *w)
+static int settle(struct walk *w, bool links_ok)
 {
 	struct comp c;
 	const char *rel;
 	char relbuf[PATH_MAX];
 	size_t rlen = 0;
+	uint64_t stamp;
 
 	w->m = un_config_find(w->vpath);
 	if (!w->m)
@@ -204,6 +207,12 @@ static int walk_settle(struct walk *w)
 	w->dirmask = root_layers(w->m);
 	w->parentmask = 0;
 	rel = rel_of(w->m, w->vpath, w->vlen);
+	if (!*rel)
+		return 0;
+	if (un_dcache_get(w->m, w->vpath, w->vlen, &w->dirmask,
+			  &w->parentmask) == 0)
+		return 0;
+	stamp = un_dcache_stamp(w->m);
 	while (*rel) {
 		size_t len = strcspn(rel, "/");
 		int rc;
@@ -218,6 +227,8 @@ static int walk_settle(struct walk *w)
 			return rc;
 		if (c.layer < 0)
 			return -ENOENT;
+		if (S_ISLNK(c.st.st_mode))
+			return links_ok ? 2 : -ENOENT;
 		if (!S_ISDIR(c.st.st_mode))
 			return -ENOTDIR;
 		w->parentmask = w->dirmask;
@@ -226,7 +237,14 @@ static int walk_settle(struct walk *w)
 		if (*rel == '/')
 			rel++;
 	}
+	un_dcache_put(w->m, w->vpath, w->vlen, w->dirmask, w->parentmask,
+		      stamp);
 	return 0;
+}
+
+static int walk_settle(struct walk *w)
+{
+	return settle(w, false);
 }
 
 /* Drop the last component of vpath ('..' on a symlink-free path). */
@@ -249,6 +267,52 @@ static int walk_push(struct walk *w, const char *name, size_t len)
 	w->vlen += len;
 	w->vpath[w->vlen] = '\0';
 	return 0;
+}
+
+/*
+ * Start the walk in the directory part of todo when it is plain (no
+ * empty, '.' or '..' component): base (vpath, a merged directory) plus
+ * that part is then a path the cache may know.  Leaves todo with the
+ * last component.  Returns 0 when settled there, 1 when the caller is
+ * to walk todo from base as usual, or -errno.
+ */
+static int walk_jump(struct walk *w, char *todo)
+{
+	size_t len = strlen(todo), end = len, dir;
+	size_t save = w->vlen;
+	int rc;
+
+	while (end > 0 && todo[end - 1] == '/')
+		end--;
+	dir = end;
+	while (dir > 0 && todo[dir - 1] != '/')
+		dir--;
+	if (dir <= 1)
+		return 1;	/* a single component */
+	for (size_t i = 0, c = 0; i < dir; i++) {
+		if (todo[i] == '/') {
+			if (i == c || (i - c == 1 && todo[c] == '.') ||
+			    (i - c == 2 && todo[c] == '.' && todo[c + 1] == '.'))
+				return 1;
+			c = i + 1;
+		}
+	}
+	if (todo[0] == '/' || walk_push(w, todo, dir - 1) < 0) {
+		w->vlen = save;
+		w->vpath[save] = '\0';
+		return 1;
+	}
+	rc = settle(w, true);
+	if (rc == 0 && w->m) {
+		memmove(todo, todo + dir, len - dir + 1);
+		return 0;
+	}
+	/* A symlink on the way, or an error: walk it the long way from
+	   base, which follows links and reports the right error. */
+	w->vlen = save;
+	w->vpath[save] = '\0';
+	rc = walk_settle(w);
+	return rc < 0 ? rc : 1;
 }
 
 /* Replace the walk's remaining path by target + '/' + rest. */
@@ -385,7 +449,11 @@ static int walk_start(struct walk *w, int dirfd, const char *path,
 				return -ENAMETOOLONG;
 			strcpy(todo, path);
 			w->vlen = strlen(w->vpath);
-			return walk_settle(w);
+			rc = walk_settle(w);
+			if (rc != 0)
+				return rc;
+			rc = walk_jump(w, todo);
+			return rc < 0 ? rc : 0;
 		}
 		/* A real cwd: only '..' or a MERGED below it can lead the
 		   path into a union.  Then go on from the joined path. */
@@ -404,7 +472,11 @@ static int walk_start(struct walk *w, int dirfd, const char *path,
 		memmove(todo, abs + consumed, strlen(abs + consumed) + 1);
 		memcpy(w->vpath, m->merged, m->merged_len + 1);
 		w->vlen = m->merged_len;
-		return walk_settle(w);
+		rc = walk_settle(w);
+		if (rc != 0)
+			return rc;
+		rc = walk_jump(w, todo);
+		return rc < 0 ? rc : 0;
 	}
 	if (!has_dotdot(abs))
 		return 1;

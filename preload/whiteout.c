@@ -141,6 +141,8 @@ struct wt_gen {
 	char magic[8];
 	uint64_t generation;	/* raised after every append */
 	uint64_t epoch;		/* raised after every rewrite */
+	uint64_t dirs;		/* raised after every change of a directory
+				   in the upper (dcache.c); no lock */
 };
 
 /* A record: path -> kind. */
@@ -1383,4 +1385,27 @@ void un_wtable_fork_child(struct un_wtable *wt)
 {
 	pthread_mutex_init(&wt->io, NULL);
 	pthread_rwlock_init(&wt->rw, NULL);
+}
+
+/*
+ * A stamp of everything that can change which layers make up a merged
+ * directory: the table's generation and epoch, and the count of
+ * directory changes in the upper.  No system call.
+ */
+uint64_t un_wtable_stamp(struct un_wtable *wt)
+{
+	if (!wt || !wt->gen)
+		return 0;
+	return __atomic_load_n(&wt->gen->generation, __ATOMIC_ACQUIRE) +
+	       __atomic_load_n(&wt->gen->epoch, __ATOMIC_ACQUIRE) *
+		       0x9e3779b97f4a7c15ULL +
+	       __atomic_load_n(&wt->gen->dirs, __ATOMIC_ACQUIRE) *
+		       0xc2b2ae3d27d4eb4fULL;
+}
+
+/* Tell every process of the union that a directory of the upper changed. */
+void un_wtable_bump_dirs(struct un_wtable *wt)
+{
+	if (wt && wt->gen)
+		__atomic_add_fetch(&wt->gen->dirs, 1, __ATOMIC_SEQ_CST);
 }

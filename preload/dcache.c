@@ -1,0 +1,134 @@
+/*
+ * dcache.c - which layers make up the directories looked up lately.
+ *
+ * Looking a path up walks it from the union's root, one component at a
+ * time, with an lstat in each layer: a path of depth d costs up to
+ * d * layers system calls.  Programs mostly work in a few directories
+ * at a time (tar, find, git, make), so each thread remembers the last
+ * few merged directories it walked, with the layers that make them up;
+ * a lookup then starts at the parent directory of its last component.
+ *
+ * An entry is valid while nothing that could change a directory's
+ * layers has happened in any process of the union: the whiteout table
+ * unchanged (whiteouts, opaque directories) and no directory made,
+ * removed or renamed in the upper.  Both are counted in the table's
+ * mapped header (un_wtable_stamp), so checking costs no system call.
+ * Changes made to the upper behind the library's back (another tool
+ * writing the upper while the union runs) are not seen; nor are they by
+ * the kernel's overlayfs, whose documentation calls them undefined.
+ */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+#define DCACHE_SIZE 32	/* a power of two */
+
+struct dcache_ent {
+	struct un_mount *m;
+	uint64_t stamp;
+	uint64_t mask, parentmask;
+	size_t len;
+	char *vpath;
+};
+
+struct dcache {
+	struct dcache_ent ent[DCACHE_SIZE];
+};
+
+static __thread struct dcache *tls_dcache;
+static pthread_key_t dcache_key;
+static pthread_once_t dcache_once = PTHREAD_ONCE_INIT;
+
+static void dcache_free(void *p)
+{
+	struct dcache *c = p;
+
+	for (int i = 0; i < DCACHE_SIZE; i++)
+		free(c->ent[i].vpath);
+	free(c);
+}
+
+static void dcache_key_init(void)
+{
+	pthread_key_create(&dcache_key, dcache_free);
+}
+
+static struct dcache *dcache_mine(void)
+{
+	if (!tls_dcache) {
+		pthread_once(&dcache_once, dcache_key_init);
+		tls_dcache = calloc(1, sizeof(*tls_dcache));
+		if (tls_dcache)
+			pthread_setspecific(dcache_key, tls_dcache);
+	}
+	return tls_dcache;
+}
+
+static unsigned slot_of(const char *vpath, size_t len)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;	/* FNV-1a */
+
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ (unsigned char)vpath[i]) * 0x100000001b3ULL;
+	return (unsigned)(h ^ (h >> 32)) & (DCACHE_SIZE - 1);
+}
+
+static uint64_t stamp_of(struct un_mount *m)
+{
+	return un_wtable_stamp(m->wt);
+}
+
+int un_dcache_get(struct un_mount *m, const char *vpath, size_t len,
+		  uint64_t *mask, uint64_t *parentmask)
+{
+	struct dcache *c = tls_dcache;
+	struct dcache_ent *e;
+
+	if (!c)
+		return -1;
+	e = &c->ent[slot_of(vpath, len)];
+	if (e->m != m || e->len != len || !e->vpath ||
+	    memcmp(e->vpath, vpath, len) || e->stamp != stamp_of(m))
+		return -1;
+	*mask = e->mask;
+	*parentmask = e->parentmask;
+	return 0;
+}
+
+uint64_t un_dcache_stamp(struct un_mount *m)
+{
+	return stamp_of(m);
+}
+
+void un_dcache_put(struct un_mount *m, const char *vpath, size_t len,
+		   uint64_t mask, uint64_t parentmask, uint64_t stamp)
+{
+	struct dcache *c = dcache_mine();
+	struct dcache_ent *e;
+
+	if (!c)
+		return;
+	e = &c->ent[slot_of(vpath, len)];
+	if (!e->vpath || e->len < len) {
+		char *fresh = malloc(len + 1);
+
+		if (!fresh)
+			return;
+		free(e->vpath);
+		e->vpath = fresh;
+	}
+	memcpy(e->vpath, vpath, len);
+	e->vpath[len] = '\0';
+	e->len = len;
+	e->m = m;
+	e->mask = mask;
+	e->parentmask = parentmask;
+	e->stamp = stamp;
+}
+
+void un_dcache_changed(struct un_mount *m)
+{
+	un_wtable_bump_dirs(m->wt);
+}
