@@ -76,7 +76,16 @@ static int open_table(struct un_mount *m)
 	rc = un_wtable_open(m->upper, &m->wt);
 	if (rc == 0 && fresh) {
 		struct timespec times[2] = { before.st_atim, before.st_mtim };
+		static const char *const made[] = { "", "/whiteouts", "/lock",
+						    "/work" };
+		char path[PATH_MAX];
 
+		/* The upper's owner owns its metadata, whoever made it (root
+		   running a tool in someone's union, say). */
+		for (size_t i = 0; geteuid() == 0 && i < 4; i++) {
+			snprintf(path, sizeof(path), "%s%s", meta, made[i]);
+			real_lchown(path, before.st_uid, before.st_gid);
+		}
 		real_utimensat(AT_FDCWD, m->upper, times, 0);
 	}
 	return rc;

@@ -15,7 +15,7 @@
  *
  * ftw follows links and walks a directory reached twice (through a link)
  * only the first time, so which path it reports depends on the order of
- * readdir: its lines name each entry by its resolved parent directory.  A
+ * readdir: its lines name each entry by its resolved path instead.  A
  * walk that fails (ftw meets a link loop) prints only its result and
  * errno, since how far it got depends on the order too.
  */
@@ -190,37 +190,56 @@ static int on_nftw(const char *path, const struct stat *st, int flag,
 	return 0;
 }
 
-/* path named by its resolved parent directory, relative to DIR. */
+/* realpath(path) relative to realpath(DIR); NULL when it fails. */
+static char *resolve(const char *path)
+{
+	size_t n = root_real ? strlen(root_real) : 0;
+	char *real, *r;
+
+	real = root_real ? realpath(path, NULL) : NULL;
+	if (!real)
+		return NULL;
+	if (!strcmp(real, root_real))
+		r = strdup(".");
+	else if (!strncmp(real, root_real, n) && real[n] == '/')
+		r = strdup(real + n + 1);
+	else
+		r = strdup(real);
+	free(real);
+	return r;
+}
+
+/*
+ * An entry named by its resolved path (a directory ftw reaches through a
+ * link and by its own name is walked once, under whichever name readdir
+ * gives first), or by its resolved parent and its name when it does not
+ * resolve (a dangling link).
+ */
 static int on_ftw(const char *path, const struct stat *st, int flag)
 {
-	char *copy = strdup(path), *slash, *dir;
-	const char *name, *r;
+	char *r = resolve(path), *parent, *slash;
 
 	(void)st;
-	slash = strrchr(copy, '/');
-	if (!strcmp(path, root) || !slash) {
-		add("ftw %s .", ftw_kind(flag));
-		free(copy);
+	if (r) {
+		add("ftw %s %s", ftw_kind(flag), r);
+		free(r);
 		return 0;
 	}
-	*slash = '\0';
-	name = slash + 1;
-	dir = root_real ? realpath(*copy ? copy : "/", NULL) : NULL;
-	if (!dir) {
-		add("ftw %s %s (parent: %s)", ftw_kind(flag), path,
-		    errname(errno));
-	} else {
-		r = dir;
-		if (!strcmp(dir, root_real))
-			r = NULL;
-		else if (!strncmp(dir, root_real, strlen(root_real)) &&
-			 dir[strlen(root_real)] == '/')
-			r = dir + strlen(root_real) + 1;
-		add("ftw %s %s%s%s", ftw_kind(flag), r ? r : "", r ? "/" : "",
-		    name);
-		free(dir);
+	parent = strdup(path);
+	slash = strrchr(parent, '/');
+	if (slash) {
+		*slash = '\0';
+		r = resolve(*parent ? parent : "/");
 	}
-	free(copy);
+	if (r && !strcmp(r, "."))
+		add("ftw %s %s", ftw_kind(flag), slash + 1);
+	else if (r)
+		add("ftw %s %s/%s", ftw_kind(flag), r, slash + 1);
+	else
+		add("ftw %s %s (%s)", ftw_kind(flag), rel(path),
+		    errname(errno));
+	free(r);
+	free(parent);
 	return 0;
 }
 

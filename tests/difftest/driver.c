@@ -1,0 +1,1284 @@
+/*
+ * driver.c - the operation player of the differential tester.
+ *
+ * The same list of operations is played once over a kernel overlay mount
+ * and once under libunion; difftest.py compares what this program prints.
+ * Every call goes through libc (so that LD_PRELOAD sees it), and every
+ * result is printed in a form that does not depend on which of the two
+ * answered: no inode or device numbers, no descriptor numbers, times only
+ * where a test set them (see fmt_time).
+ *
+ *   driver [-r ROOT]... [FILE] play the operations of FILE (default stdin)
+ *   driver --list ROOT...      print the tree under each ROOT
+ *
+ * An operation is one line of space-separated words: the name, then the
+ * arguments.  Each line read prints exactly one line,
+ *
+ *	<the operation line> => <result>
+ *
+ * where the result is `ok`, a value, or `-1 ENAME` (the errno's name).
+ * Descriptors live in numbered slots 0..15 (`S` below); `cwd` as a
+ * directory slot (`D`) means AT_FDCWD.
+ *
+ *   open S PATH FLAGS MODE       FLAGS: rdonly,wronly,rdwr,creat,excl,trunc,
+ *                                append,directory,nofollow,path (comma list)
+ *   openat S D PATH FLAGS MODE   creat S PATH MODE     close S
+ *   read S N                     pread S N OFF         fdcat S
+ *   write S N SEED               pwrite S N OFF SEED   lseek S OFF set|cur|end
+ *   ftruncate S LEN              fstat S               fchdir S
+ *   fchmod S MODE                fchown S UID GID      futimens S ATIME MTIME
+ *   fsetxattr S NAME VALUE FL    fremovexattr S NAME   fdls S
+ *   readall PATH                 append PATH N SEED    truncate PATH LEN
+ *   unlink PATH   rmdir PATH     mkdir PATH MODE       mkfifo PATH MODE
+ *   rename OLD NEW               renameat2 OLD NEW 0|noreplace|exchange
+ *   renameat D OLD D NEW         unlinkat D PATH 0|removedir
+ *   mkdirat D PATH MODE          symlink TARGET PATH   symlinkat TARGET D PATH
+ *   readlink PATH                readlinkat D PATH     link OLD NEW
+ *   linkat D OLD D NEW 0|follow  chmod PATH MODE       fchmodat D PATH MODE FL
+ *   chown PATH UID GID           lchown PATH UID GID   fchownat D PATH U G FL
+ *   utimensat D PATH ATIME MTIME 0|nofollow   (a time: SEC.NSEC, now, omit)
+ *   setxattr PATH NAME VALUE 0|create|replace (lsetxattr the same)
+ *   getxattr PATH NAME   lgetxattr PATH NAME   listxattr PATH   llistxattr PATH
+ *   removexattr PATH NAME        lremovexattr PATH NAME
+ *   stat PATH   lstat PATH       fstatat D PATH 0|nofollow
+ *   statx D PATH 0|nofollow      access PATH f|rwx    faccessat D PATH f|rwx FL
+ *   ls PATH                      chdir PATH           getcwd
+ *   realpath PATH                inocheck PATH
+ *
+ * With -r, a path argument that leaves every ROOT (a relative path is
+ * joined to getcwd(), then `.` and `..` are taken lexically) is not used:
+ * the operation prints `ESCAPES`.  Outside the merged roots the two runs
+ * see different directories (a mount point or none), so the tester keeps
+ * to the roots even when a chdir failed or went through a symlink.
+ *
+ * Every open adds O_NONBLOCK, so that a FIFO never blocks the player.
+ *
+ * FL for the *at calls: 0, nofollow, eaccess, removedir, follow (one).
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/types.h>
+#include <sys/xattr.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifndef RENAME_NOREPLACE
+#define RENAME_NOREPLACE (1 << 0)
+#endif
+#ifndef RENAME_EXCHANGE
+#define RENAME_EXCHANGE (1 << 1)
+#endif
+
+#define NSLOTS 16
+#define MAXARGS 16
+
+/* Times at or after this are "new" (set by the clock during the run);
+ * before it they were set on purpose by the layers or by an operation. */
+#define OLD_TIME_LIMIT 1500000000L
+
+static int slots[NSLOTS];
+static const char *roots[8];
+static int nroots;
+static char out[1 << 16];
+static size_t outlen;
+
+static void put(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static void put(const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (outlen >= sizeof(out) - 1)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(out + outlen, sizeof(out) - outlen, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		outlen += (size_t)n < sizeof(out) - outlen ? (size_t)n :
+			  sizeof(out) - outlen - 1;
+}
+
+static const char *ename(int e)
+{
+	const char *s = strerrorname_np(e);
+	static char buf[32];
+
+	if (s)
+		return s;
+	snprintf(buf, sizeof(buf), "E%d", e);
+	return buf;
+}
+
+static void put_err(void)
+{
+	put("-1 %s", ename(errno));
+}
+
+/* An int result: `ok` for 0, the value otherwise, or the errno. */
+static void put_rc(long rc)
+{
+	if (rc < 0)
+		put_err();
+	else if (rc == 0)
+		put("ok");
+	else
+		put("%ld", rc);
+}
+
+/* FNV-1a, 64 bits: enough to tell contents apart. */
+static uint64_t fnv(uint64_t h, const void *p, size_t n)
+{
+	const unsigned char *c = p;
+
+	while (n--) {
+		h ^= *c++;
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+#define FNV_INIT 0xcbf29ce484222325ULL
+
+static char type_char(mode_t m)
+{
+	return S_ISREG(m) ? 'f' : S_ISDIR(m) ? 'd' : S_ISLNK(m) ? 'l' :
+	       S_ISCHR(m) ? 'c' : S_ISBLK(m) ? 'b' : S_ISFIFO(m) ? 'p' :
+	       S_ISSOCK(m) ? 's' : '?';
+}
+
+static char dtype_char(unsigned char t)
+{
+	switch (t) {
+	case DT_REG: return 'f';
+	case DT_DIR: return 'd';
+	case DT_LNK: return 'l';
+	case DT_CHR: return 'c';
+	case DT_BLK: return 'b';
+	case DT_FIFO: return 'p';
+	case DT_SOCK: return 's';
+	case DT_UNKNOWN: return 'u';
+	}
+	return '?';
+}
+
+static void put_time(long sec, long nsec)
+{
+	if (sec >= OLD_TIME_LIMIT)
+		put("new");
+	else
+		put("%ld.%09ld", sec, nsec);
+}
+
+/* The fields of a stat that must match the kernel's. */
+static void put_statfields(mode_t mode, long nlink, long uid, long gid,
+			   long long size, long msec, long mnsec,
+			   unsigned rmaj, unsigned rmin)
+{
+	put("%c %04o %ld:%ld", type_char(mode), (unsigned)(mode & 07777), uid,
+	    gid);
+	if (!S_ISDIR(mode))
+		put(" size=%lld", size);
+	put(" nlink=%ld", nlink);
+	if (S_ISCHR(mode) || S_ISBLK(mode))
+		put(" rdev=%u:%u", rmaj, rmin);
+	put(" mtime=");
+	put_time(msec, mnsec);
+}
+
+static void put_stat(const struct stat *st)
+{
+	put_statfields(st->st_mode, (long)st->st_nlink, (long)st->st_uid,
+		       (long)st->st_gid, (long long)st->st_size,
+		       (long)st->st_mtim.tv_sec, st->st_mtim.tv_nsec,
+		       major(st->st_rdev), minor(st->st_rdev));
+}
+
+static void put_escaped(const char *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)p[i];
+
+		if (c > 0x20 && c < 0x7f && c != '\\')
+			put("%c", c);
+		else
+			put("\\x%02x", c);
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* Arguments */
+
+static int bad;
+
+static int arg_slot(const char *s)
+{
+	char *end;
+	long n = strtol(s, &end, 10);
+
+	if (*end || n < 0 || n >= NSLOTS) {
+		bad = 1;
+		return 0;
+	}
+	return (int)n;
+}
+
+static int arg_fd(const char *s)
+{
+	return slots[arg_slot(s)];
+}
+
+static int arg_dirfd(const char *s)
+{
+	if (strcmp(s, "cwd") == 0)
+		return AT_FDCWD;
+	return arg_fd(s);
+}
+
+static long long arg_num(const char *s)
+{
+	char *end;
+	long long n = strtoll(s, &end, 0);
+
+	if (*end)
+		bad = 1;
+	return n;
+}
+
+static mode_t arg_mode(const char *s)
+{
+	char *end;
+	long n = strtol(s, &end, 8);
+
+	if (*end)
+		bad = 1;
+	return (mode_t)n;
+}
+
+static int arg_oflags(const char *s)
+{
+	static const struct {
+		const char *name;
+		int flag;
+	} tab[] = {
+		{ "rdonly", O_RDONLY }, { "wronly", O_WRONLY },
+		{ "rdwr", O_RDWR }, { "creat", O_CREAT }, { "excl", O_EXCL },
+		{ "trunc", O_TRUNC }, { "append", O_APPEND },
+		{ "directory", O_DIRECTORY }, { "nofollow", O_NOFOLLOW },
+		{ "path", O_PATH }, { "nonblock", O_NONBLOCK },
+	};
+	char buf[256], *tok, *save = NULL;
+	int flags = 0;
+	size_t i;
+
+	snprintf(buf, sizeof(buf), "%s", s);
+	for (tok = strtok_r(buf, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		for (i = 0; i < sizeof(tab) / sizeof(tab[0]); i++)
+			if (strcmp(tok, tab[i].name) == 0)
+				break;
+		if (i == sizeof(tab) / sizeof(tab[0]))
+			bad = 1;
+		else
+			flags |= tab[i].flag;
+	}
+	return flags;
+}
+
+static int arg_atflags(const char *s)
+{
+	if (strcmp(s, "0") == 0)
+		return 0;
+	if (strcmp(s, "nofollow") == 0)
+		return AT_SYMLINK_NOFOLLOW;
+	if (strcmp(s, "follow") == 0)
+		return AT_SYMLINK_FOLLOW;
+	if (strcmp(s, "eaccess") == 0)
+		return AT_EACCESS;
+	if (strcmp(s, "removedir") == 0)
+		return AT_REMOVEDIR;
+	bad = 1;
+	return 0;
+}
+
+static int arg_amode(const char *s)
+{
+	int m = 0;
+
+	if (strcmp(s, "f") == 0)
+		return F_OK;
+	for (; *s; s++) {
+		if (*s == 'r')
+			m |= R_OK;
+		else if (*s == 'w')
+			m |= W_OK;
+		else if (*s == 'x')
+			m |= X_OK;
+		else
+			bad = 1;
+	}
+	return m;
+}
+
+static struct timespec arg_time(const char *s)
+{
+	struct timespec ts = { 0, 0 };
+	char *end;
+
+	if (strcmp(s, "now") == 0) {
+		ts.tv_nsec = UTIME_NOW;
+		return ts;
+	}
+	if (strcmp(s, "omit") == 0) {
+		ts.tv_nsec = UTIME_OMIT;
+		return ts;
+	}
+	ts.tv_sec = strtol(s, &end, 10);
+	if (*end == '.')
+		ts.tv_nsec = strtol(end + 1, &end, 10);
+	if (*end)
+		bad = 1;
+	return ts;
+}
+
+static int arg_xflags(const char *s)
+{
+	if (strcmp(s, "create") == 0)
+		return XATTR_CREATE;
+	if (strcmp(s, "replace") == 0)
+		return XATTR_REPLACE;
+	if (strcmp(s, "0") != 0)
+		bad = 1;
+	return 0;
+}
+
+/* The bytes an operation writes: a function of SEED and the position. */
+static char *gen_data(size_t n, long seed)
+{
+	static const char abc[] = "abcdefghijklmnopqrstuvwxyz0123456789\n";
+	char *buf = malloc(n ? n : 1);
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		buf[i] = abc[(size_t)(seed * 7 + (long)i) % (sizeof(abc) - 1)];
+	return buf;
+}
+
+/* ------------------------------------------------------------------ */
+/* Reading and listing */
+
+/* Read FD to its end: `n=SIZE h=HASH`. */
+static void put_readall(int fd)
+{
+	char buf[65536];
+	uint64_t h = FNV_INIT;
+	long long total = 0;
+	ssize_t n;
+
+	while ((n = read(fd, buf, sizeof(buf))) > 0) {
+		h = fnv(h, buf, (size_t)n);
+		total += n;
+	}
+	if (n < 0) {
+		put_err();
+		return;
+	}
+	put("n=%lld h=%016llx", total, (unsigned long long)h);
+}
+
+struct ent {
+	char *name;
+	unsigned char dtype;
+	ino_t dino;
+};
+
+static int ent_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct ent *)a)->name,
+		      ((const struct ent *)b)->name);
+}
+
+/* Read a directory stream whole, sorted by name; NULL and errno on error. */
+static struct ent *read_dir(DIR *d, size_t *count)
+{
+	struct ent *v = NULL;
+	size_t n = 0, cap = 0;
+	struct dirent *de;
+
+	errno = 0;
+	while ((de = readdir(d))) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		if (n == cap) {
+			cap = cap ? 2 * cap : 16;
+			v = realloc(v, cap * sizeof(*v));
+		}
+		v[n].name = strdup(de->d_name);
+		v[n].dtype = de->d_type;
+		v[n].dino = de->d_ino;
+		n++;
+		errno = 0;
+	}
+	if (errno) {
+		int e = errno;
+		size_t i;
+
+		for (i = 0; i < n; i++)
+			free(v[i].name);
+		free(v);
+		errno = e;
+		return NULL;
+	}
+	if (n)
+		qsort(v, n, sizeof(*v), ent_cmp);
+	*count = n;
+	return v ? v : calloc(1, sizeof(*v));
+}
+
+static void free_ents(struct ent *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(v[i].name);
+	free(v);
+}
+
+/* `name:T ...`, each entry checked against fstatat on the stream's fd:
+ * `!ino` when d_ino is not st_ino, `!type` when d_type is not the type. */
+static void put_dir(DIR *d)
+{
+	struct ent *v;
+	size_t n, i;
+
+	v = read_dir(d, &n);
+	if (!v) {
+		put_err();
+		return;
+	}
+	put("[");
+	for (i = 0; i < n; i++) {
+		struct stat st;
+
+		put("%s%s:%c", i ? " " : "", v[i].name, dtype_char(v[i].dtype));
+		if (fstatat(dirfd(d), v[i].name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+			put("!stat=%s", ename(errno));
+			continue;
+		}
+		if (st.st_ino != v[i].dino)
+			put("!ino");
+		if (v[i].dtype != DT_UNKNOWN &&
+		    dtype_char(v[i].dtype) != type_char(st.st_mode))
+			put("!type");
+	}
+	put("]");
+	free_ents(v, n);
+}
+
+static int xname_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The xattr names of a list, sorted; with values when PATH is given. */
+static void put_xattrs(const char *list, ssize_t len, const char *path,
+		       int nofollow)
+{
+	const char *names[256];
+	size_t n = 0, i;
+	const char *p;
+
+	for (p = list; p < list + len && n < 256; p += strlen(p) + 1)
+		names[n++] = p;
+	qsort(names, n, sizeof(names[0]), xname_cmp);
+	put("[");
+	for (i = 0; i < n; i++) {
+		put("%s%s", i ? " " : "", names[i]);
+		if (path) {
+			char val[4096];
+			ssize_t vl = nofollow ?
+				lgetxattr(path, names[i], val, sizeof(val)) :
+				getxattr(path, names[i], val, sizeof(val));
+
+			put("=");
+			if (vl < 0)
+				put("!%s", ename(errno));
+			else
+				put_escaped(val, (size_t)vl);
+		}
+	}
+	put("]");
+}
+
+/* ------------------------------------------------------------------ */
+/* The tree listing (--list) */
+
+static void list_entry(const char *path, const char *rel, const struct ent *e);
+
+static void list_tree(const char *path, const char *rel)
+{
+	DIR *d = opendir(path);
+	struct ent *v;
+	size_t n, i;
+
+	if (!d) {
+		printf("%s/ opendir %s\n", rel, ename(errno));
+		return;
+	}
+	v = read_dir(d, &n);
+	if (!v) {
+		printf("%s/ readdir %s\n", rel, ename(errno));
+		closedir(d);
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		char *cp, *cr;
+
+		if (asprintf(&cp, "%s/%s", path, v[i].name) < 0 ||
+		    asprintf(&cr, "%s/%s", rel, v[i].name) < 0)
+			abort();
+		{
+			struct stat st;
+
+			/* the d_ino and d_type checks against the stream */
+			if (fstatat(dirfd(d), v[i].name, &st,
+				    AT_SYMLINK_NOFOLLOW) == 0) {
+				if (st.st_ino != v[i].dino)
+					printf("%s !dino\n", cr);
+				if (v[i].dtype != DT_UNKNOWN &&
+				    dtype_char(v[i].dtype) != type_char(st.st_mode))
+					printf("%s !dtype %c\n", cr,
+					       dtype_char(v[i].dtype));
+			}
+		}
+		list_entry(cp, cr, &v[i]);
+		free(cp);
+		free(cr);
+	}
+	free_ents(v, n);
+	closedir(d);
+}
+
+static void list_entry(const char *path, const char *rel, const struct ent *e)
+{
+	struct stat st;
+	char buf[PATH_MAX];
+	ssize_t n;
+
+	(void)e;
+	outlen = 0;
+	if (lstat(path, &st) < 0) {
+		printf("%s lstat %s\n", rel, ename(errno));
+		return;
+	}
+	put("%s ", rel);
+	put_stat(&st);
+	if (S_ISREG(st.st_mode)) {
+		int fd = open(path, O_RDONLY | O_NOFOLLOW);
+
+		put(" ");
+		if (fd < 0) {
+			put("open=%s", ename(errno));
+		} else {
+			put_readall(fd);
+			close(fd);
+		}
+	}
+	if (S_ISLNK(st.st_mode)) {
+		n = readlink(path, buf, sizeof(buf));
+		put(" -> ");
+		if (n < 0)
+			put("!%s", ename(errno));
+		else
+			put_escaped(buf, (size_t)n);
+	}
+	n = llistxattr(path, buf, sizeof(buf));
+	if (n < 0) {
+		put(" xattrs=!%s", ename(errno));
+	} else if (n > 0) {
+		put(" xattrs=");
+		put_xattrs(buf, n, path, 1);
+	}
+	printf("%s\n", out);
+	if (S_ISDIR(st.st_mode))
+		list_tree(path, rel);
+}
+
+static int do_list(int argc, char **argv)
+{
+	int i;
+
+	for (i = 0; i < argc; i++) {
+		printf("== %d\n", i);
+		list_entry(argv[i], ".", NULL);
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* inocheck: stat, lstat, fstatat, statx, fstat and the parent's d_ino of
+ * one name must agree on the inode (and all but d_ino on the device). */
+
+static int is_root(const char *path);
+
+static void do_inocheck(const char *path)
+{
+	struct stat a, b;
+	struct statx sx;
+	int fd;
+
+	if (lstat(path, &a) < 0) {
+		put_err();
+		return;
+	}
+	put("%c", type_char(a.st_mode));
+	if (fstatat(AT_FDCWD, path, &b, AT_SYMLINK_NOFOLLOW) < 0)
+		put(" fstatat=%s", ename(errno));
+	else if (a.st_ino != b.st_ino || a.st_dev != b.st_dev)
+		put(" fstatat-differs");
+	if (statx(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS,
+		  &sx) < 0)
+		put(" statx=%s", ename(errno));
+	else if (sx.stx_ino != a.st_ino ||
+		 makedev(sx.stx_dev_major, sx.stx_dev_minor) != a.st_dev)
+		put(" statx-differs");
+	if (!S_ISLNK(a.st_mode)) {
+		if (stat(path, &b) < 0)
+			put(" stat=%s", ename(errno));
+		else if (a.st_ino != b.st_ino || a.st_dev != b.st_dev)
+			put(" stat-differs");
+		fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
+		if (fd < 0) {
+			put(" open=%s", ename(errno));
+		} else {
+			if (fstat(fd, &b) < 0)
+				put(" fstat=%s", ename(errno));
+			else if (a.st_ino != b.st_ino || a.st_dev != b.st_dev ||
+				 a.st_size != b.st_size ||
+				 a.st_mtim.tv_sec != b.st_mtim.tv_sec ||
+				 a.st_mtim.tv_nsec != b.st_mtim.tv_nsec)
+				put(" fstat-differs");
+			close(fd);
+		}
+	}
+	/* the entry in its parent's listing (not for a root: its parent
+	 * is outside the union, and lists the covered directory or none) */
+	if (!is_root(path)) {
+		char dir[PATH_MAX], *slash;
+		const char *base;
+		DIR *d;
+
+		snprintf(dir, sizeof(dir), "%s", path);
+		while (strlen(dir) > 1 && dir[strlen(dir) - 1] == '/')
+			dir[strlen(dir) - 1] = 0;
+		slash = strrchr(dir, '/');
+		if (!slash) {
+			base = dir;
+			d = opendir(".");
+		} else {
+			*slash = 0;
+			base = slash + 1;
+			d = opendir(slash == dir ? "/" : dir);
+		}
+		if (strcmp(base, ".") == 0 || strcmp(base, "..") == 0) {
+			if (d)
+				closedir(d);
+			d = NULL;
+		}
+		if (d) {
+			struct dirent *de;
+			int seen = 0;
+
+			while ((de = readdir(d)))
+				if (strcmp(de->d_name, base) == 0) {
+					seen++;
+					if (de->d_ino != a.st_ino)
+						put(" dino-differs");
+				}
+			if (seen != 1)
+				put(" listed=%d", seen);
+			closedir(d);
+		}
+	}
+	put(" ok");
+}
+
+/* ------------------------------------------------------------------ */
+/* The escape guard */
+
+/* Whether PATH, made absolute with the cwd and normalised lexically, is a
+ * root or lies below one.  Without roots, everything is inside. */
+static int inside_roots(const char *path)
+{
+	char buf[2 * PATH_MAX + 2], *comp[PATH_MAX / 2], *save = NULL, *tok;
+	char norm[2 * PATH_MAX + 2];
+	int n = 0, i;
+	size_t len = 0;
+
+	if (!nroots)
+		return 1;
+	if (path[0] == '/') {
+		snprintf(buf, sizeof(buf), "%s", path);
+	} else {
+		char cwd[PATH_MAX];
+
+		if (!getcwd(cwd, sizeof(cwd)))
+			return 0;
+		snprintf(buf, sizeof(buf), "%s/%s", cwd, path);
+	}
+	for (tok = strtok_r(buf, "/", &save); tok;
+	     tok = strtok_r(NULL, "/", &save)) {
+		if (strcmp(tok, ".") == 0)
+			continue;
+		if (strcmp(tok, "..") == 0) {
+			if (n > 0)
+				n--;
+			continue;
+		}
+		comp[n++] = tok;
+	}
+	norm[0] = 0;
+	for (i = 0; i < n; i++)
+		len += (size_t)snprintf(norm + len, sizeof(norm) - len, "/%s",
+					comp[i]);
+	for (i = 0; i < nroots; i++) {
+		size_t rl = strlen(roots[i]);
+
+		if (strncmp(norm, roots[i], rl) == 0 &&
+		    (norm[rl] == 0 || norm[rl] == '/'))
+			return 1;
+	}
+	return 0;
+}
+
+/* Whether PATH names one of the roots itself. */
+static int is_root(const char *path)
+{
+	char *r = realpath(path, NULL);
+	int i, yes = 0;
+
+	if (!r)
+		return 0;
+	for (i = 0; i < nroots; i++)
+		if (strcmp(r, roots[i]) == 0)
+			yes = 1;
+	free(r);
+	return yes;
+}
+
+/* The argument positions that are paths (relative to the cwd). */
+static int escapes(int ac, char **av)
+{
+	static const struct {
+		const char *op;
+		int a, b; /* argument indexes, 0 for none */
+		int dirfd_a, dirfd_b; /* the dirfd argument of each, or 0 */
+	} tab[] = {
+		{ "open", 2, 0, 0, 0 }, { "openat", 3, 0, 2, 0 },
+		{ "creat", 2, 0, 0, 0 }, { "readall", 1, 0, 0, 0 },
+		{ "append", 1, 0, 0, 0 }, { "truncate", 1, 0, 0, 0 },
+		{ "unlink", 1, 0, 0, 0 }, { "rmdir", 1, 0, 0, 0 },
+		{ "mkdir", 1, 0, 0, 0 }, { "mkfifo", 1, 0, 0, 0 },
+		{ "rename", 1, 2, 0, 0 }, { "renameat2", 1, 2, 0, 0 },
+		{ "renameat", 2, 4, 1, 3 }, { "unlinkat", 2, 0, 1, 0 },
+		{ "mkdirat", 2, 0, 1, 0 }, { "symlink", 2, 0, 0, 0 },
+		{ "symlinkat", 3, 0, 2, 0 }, { "readlink", 1, 0, 0, 0 },
+		{ "readlinkat", 2, 0, 1, 0 }, { "link", 1, 2, 0, 0 },
+		{ "linkat", 2, 4, 1, 3 }, { "chmod", 1, 0, 0, 0 },
+		{ "fchmodat", 2, 0, 1, 0 }, { "chown", 1, 0, 0, 0 },
+		{ "lchown", 1, 0, 0, 0 }, { "fchownat", 2, 0, 1, 0 },
+		{ "utimensat", 2, 0, 1, 0 }, { "setxattr", 1, 0, 0, 0 },
+		{ "lsetxattr", 1, 0, 0, 0 }, { "getxattr", 1, 0, 0, 0 },
+		{ "lgetxattr", 1, 0, 0, 0 }, { "listxattr", 1, 0, 0, 0 },
+		{ "llistxattr", 1, 0, 0, 0 }, { "removexattr", 1, 0, 0, 0 },
+		{ "lremovexattr", 1, 0, 0, 0 }, { "stat", 1, 0, 0, 0 },
+		{ "lstat", 1, 0, 0, 0 }, { "fstatat", 2, 0, 1, 0 },
+		{ "statx", 2, 0, 1, 0 }, { "access", 1, 0, 0, 0 },
+		{ "faccessat", 2, 0, 1, 0 }, { "ls", 1, 0, 0, 0 },
+		{ "chdir", 1, 0, 0, 0 }, { "realpath", 1, 0, 0, 0 },
+		{ "inocheck", 1, 0, 0, 0 },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(tab) / sizeof(tab[0]); i++) {
+		if (strcmp(av[0], tab[i].op) != 0)
+			continue;
+		if (tab[i].a && tab[i].a < ac &&
+		    (!tab[i].dirfd_a || strcmp(av[tab[i].dirfd_a], "cwd") == 0) &&
+		    !inside_roots(av[tab[i].a]))
+			return 1;
+		if (tab[i].b && tab[i].b < ac &&
+		    (!tab[i].dirfd_b || strcmp(av[tab[i].dirfd_b], "cwd") == 0) &&
+		    !inside_roots(av[tab[i].b]))
+			return 1;
+		return 0;
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* The operations */
+
+static void do_op(int ac, char **av)
+{
+	const char *op = av[0];
+	struct stat st;
+	char buf[PATH_MAX + 1];
+	ssize_t n;
+	long rc;
+
+#define NEED(k)                          \
+	do {                             \
+		if (ac != (k) + 1) {     \
+			put("BADARGS");  \
+			return;          \
+		}                        \
+	} while (0)
+#define IS(s) (strcmp(op, (s)) == 0)
+
+	if (IS("open") || IS("openat") || IS("creat")) {
+		int s, fd;
+
+		if (IS("open")) {
+			NEED(4);
+			s = arg_slot(av[1]);
+			fd = open(av[2], arg_oflags(av[3]) | O_NONBLOCK,
+				  arg_mode(av[4]));
+		} else if (IS("openat")) {
+			NEED(5);
+			s = arg_slot(av[1]);
+			fd = openat(arg_dirfd(av[2]), av[3],
+				    arg_oflags(av[4]) | O_NONBLOCK,
+				    arg_mode(av[5]));
+		} else {
+			NEED(3);
+			s = arg_slot(av[1]);
+			fd = creat(av[2], arg_mode(av[3]));
+		}
+		if (slots[s] >= 0)
+			close(slots[s]);
+		slots[s] = fd;
+		put_rc(fd < 0 ? -1 : 0);
+	} else if (IS("close")) {
+		int s;
+
+		NEED(1);
+		s = arg_slot(av[1]);
+		put_rc(close(slots[s]));
+		slots[s] = -1;
+	} else if (IS("read") || IS("pread")) {
+		size_t len;
+		char *p;
+
+		NEED(IS("read") ? 2 : 3);
+		len = (size_t)arg_num(av[2]);
+		if (len > (1 << 20))
+			len = 1 << 20;
+		p = malloc(len ? len : 1);
+		n = IS("read") ? read(arg_fd(av[1]), p, len) :
+				 pread(arg_fd(av[1]), p, len, arg_num(av[3]));
+		if (n < 0)
+			put_err();
+		else
+			put("n=%zd h=%016llx", n,
+			    (unsigned long long)fnv(FNV_INIT, p, (size_t)n));
+		free(p);
+	} else if (IS("fdcat")) {
+		int fd;
+
+		NEED(1);
+		/* the whole file from offset 0, not moving the offset */
+		fd = arg_fd(av[1]);
+		{
+			char b[65536];
+			uint64_t h = FNV_INIT;
+			long long off = 0;
+
+			while ((n = pread(fd, b, sizeof(b), off)) > 0) {
+				h = fnv(h, b, (size_t)n);
+				off += n;
+			}
+			if (n < 0)
+				put_err();
+			else
+				put("n=%lld h=%016llx", off,
+				    (unsigned long long)h);
+		}
+	} else if (IS("write") || IS("pwrite")) {
+		size_t len;
+		char *p;
+
+		NEED(IS("write") ? 3 : 4);
+		len = (size_t)arg_num(av[2]);
+		if (len > (1 << 20))
+			len = 1 << 20;
+		p = gen_data(len, (long)arg_num(av[IS("write") ? 3 : 4]));
+		n = IS("write") ? write(arg_fd(av[1]), p, len) :
+				  pwrite(arg_fd(av[1]), p, len, arg_num(av[3]));
+		free(p);
+		if (n < 0)
+			put_err();
+		else
+			put("n=%zd", n);
+	} else if (IS("lseek")) {
+		int wh;
+
+		NEED(3);
+		wh = strcmp(av[3], "set") == 0 ? SEEK_SET :
+		     strcmp(av[3], "cur") == 0 ? SEEK_CUR : SEEK_END;
+		rc = (long)lseek(arg_fd(av[1]), arg_num(av[2]), wh);
+		if (rc < 0)
+			put_err();
+		else
+			put("%ld", rc);
+	} else if (IS("ftruncate")) {
+		NEED(2);
+		put_rc(ftruncate(arg_fd(av[1]), arg_num(av[2])));
+	} else if (IS("fstat")) {
+		NEED(1);
+		if (fstat(arg_fd(av[1]), &st) < 0)
+			put_err();
+		else
+			put_stat(&st);
+	} else if (IS("fchdir")) {
+		NEED(1);
+		put_rc(fchdir(arg_fd(av[1])));
+	} else if (IS("fchmod")) {
+		NEED(2);
+		put_rc(fchmod(arg_fd(av[1]), arg_mode(av[2])));
+	} else if (IS("fchown")) {
+		NEED(3);
+		put_rc(fchown(arg_fd(av[1]), (uid_t)arg_num(av[2]),
+			      (gid_t)arg_num(av[3])));
+	} else if (IS("futimens")) {
+		struct timespec ts[2];
+
+		NEED(3);
+		ts[0] = arg_time(av[2]);
+		ts[1] = arg_time(av[3]);
+		put_rc(futimens(arg_fd(av[1]), ts));
+	} else if (IS("fsetxattr")) {
+		NEED(4);
+		put_rc(fsetxattr(arg_fd(av[1]), av[2], av[3], strlen(av[3]),
+				 arg_xflags(av[4])));
+	} else if (IS("fremovexattr")) {
+		NEED(2);
+		put_rc(fremovexattr(arg_fd(av[1]), av[2]));
+	} else if (IS("fdls")) {
+		int fd;
+		DIR *d;
+
+		NEED(1);
+		fd = dup(arg_fd(av[1]));
+		if (fd < 0) {
+			put_err();
+			return;
+		}
+		d = fdopendir(fd);
+		if (!d) {
+			put_err();
+			close(fd);
+			return;
+		}
+		rewinddir(d);
+		put_dir(d);
+		closedir(d);
+	} else if (IS("readall")) {
+		int fd;
+
+		NEED(1);
+		fd = open(av[1], O_RDONLY | O_NONBLOCK);
+		if (fd < 0) {
+			put_err();
+			return;
+		}
+		put_readall(fd);
+		close(fd);
+	} else if (IS("append")) {
+		size_t len;
+		char *p;
+		int fd;
+
+		NEED(3);
+		fd = open(av[1], O_WRONLY | O_APPEND | O_NONBLOCK);
+		if (fd < 0) {
+			put_err();
+			return;
+		}
+		len = (size_t)arg_num(av[2]);
+		p = gen_data(len, (long)arg_num(av[3]));
+		n = write(fd, p, len);
+		free(p);
+		if (n < 0)
+			put_err();
+		else
+			put("n=%zd", n);
+		close(fd);
+	} else if (IS("truncate")) {
+		NEED(2);
+		put_rc(truncate(av[1], arg_num(av[2])));
+	} else if (IS("unlink")) {
+		NEED(1);
+		put_rc(unlink(av[1]));
+	} else if (IS("rmdir")) {
+		NEED(1);
+		put_rc(rmdir(av[1]));
+	} else if (IS("mkdir")) {
+		NEED(2);
+		put_rc(mkdir(av[1], arg_mode(av[2])));
+	} else if (IS("mkfifo")) {
+		NEED(2);
+		put_rc(mkfifo(av[1], arg_mode(av[2])));
+	} else if (IS("rename")) {
+		NEED(2);
+		put_rc(rename(av[1], av[2]));
+	} else if (IS("renameat2")) {
+		unsigned fl = 0;
+
+		NEED(3);
+		if (strcmp(av[3], "noreplace") == 0)
+			fl = RENAME_NOREPLACE;
+		else if (strcmp(av[3], "exchange") == 0)
+			fl = RENAME_EXCHANGE;
+		else if (strcmp(av[3], "0") != 0)
+			bad = 1;
+		put_rc(renameat2(AT_FDCWD, av[1], AT_FDCWD, av[2], fl));
+	} else if (IS("renameat")) {
+		NEED(4);
+		put_rc(renameat(arg_dirfd(av[1]), av[2], arg_dirfd(av[3]),
+				av[4]));
+	} else if (IS("unlinkat")) {
+		NEED(3);
+		put_rc(unlinkat(arg_dirfd(av[1]), av[2], arg_atflags(av[3])));
+	} else if (IS("mkdirat")) {
+		NEED(3);
+		put_rc(mkdirat(arg_dirfd(av[1]), av[2], arg_mode(av[3])));
+	} else if (IS("symlink")) {
+		NEED(2);
+		put_rc(symlink(av[1], av[2]));
+	} else if (IS("symlinkat")) {
+		NEED(3);
+		put_rc(symlinkat(av[1], arg_dirfd(av[2]), av[3]));
+	} else if (IS("readlink") || IS("readlinkat")) {
+		if (IS("readlink")) {
+			NEED(1);
+			n = readlink(av[1], buf, sizeof(buf) - 1);
+		} else {
+			NEED(2);
+			n = readlinkat(arg_dirfd(av[1]), av[2], buf,
+				       sizeof(buf) - 1);
+		}
+		if (n < 0) {
+			put_err();
+		} else {
+			put("-> ");
+			put_escaped(buf, (size_t)n);
+		}
+	} else if (IS("link")) {
+		NEED(2);
+		put_rc(link(av[1], av[2]));
+	} else if (IS("linkat")) {
+		NEED(5);
+		put_rc(linkat(arg_dirfd(av[1]), av[2], arg_dirfd(av[3]), av[4],
+			      arg_atflags(av[5])));
+	} else if (IS("chmod")) {
+		NEED(2);
+		put_rc(chmod(av[1], arg_mode(av[2])));
+	} else if (IS("fchmodat")) {
+		NEED(4);
+		put_rc(fchmodat(arg_dirfd(av[1]), av[2], arg_mode(av[3]),
+				arg_atflags(av[4])));
+	} else if (IS("chown") || IS("lchown")) {
+		NEED(3);
+		put_rc((IS("chown") ? chown : lchown)(
+			av[1], (uid_t)arg_num(av[2]), (gid_t)arg_num(av[3])));
+	} else if (IS("fchownat")) {
+		NEED(5);
+		put_rc(fchownat(arg_dirfd(av[1]), av[2], (uid_t)arg_num(av[3]),
+				(gid_t)arg_num(av[4]), arg_atflags(av[5])));
+	} else if (IS("utimensat")) {
+		struct timespec ts[2];
+
+		NEED(5);
+		ts[0] = arg_time(av[3]);
+		ts[1] = arg_time(av[4]);
+		put_rc(utimensat(arg_dirfd(av[1]), av[2], ts,
+				 arg_atflags(av[5])));
+	} else if (IS("setxattr") || IS("lsetxattr")) {
+		NEED(4);
+		put_rc((IS("setxattr") ? setxattr : lsetxattr)(
+			av[1], av[2], av[3], strlen(av[3]), arg_xflags(av[4])));
+	} else if (IS("getxattr") || IS("lgetxattr")) {
+		NEED(2);
+		n = (IS("getxattr") ? getxattr : lgetxattr)(av[1], av[2], buf,
+							     sizeof(buf));
+		if (n < 0) {
+			put_err();
+		} else {
+			put("= ");
+			put_escaped(buf, (size_t)n);
+		}
+	} else if (IS("listxattr") || IS("llistxattr")) {
+		NEED(1);
+		n = (IS("listxattr") ? listxattr : llistxattr)(av[1], buf,
+							       sizeof(buf));
+		if (n < 0)
+			put_err();
+		else
+			put_xattrs(buf, n, NULL, 0);
+	} else if (IS("removexattr") || IS("lremovexattr")) {
+		NEED(2);
+		put_rc((IS("removexattr") ? removexattr : lremovexattr)(av[1],
+									av[2]));
+	} else if (IS("stat") || IS("lstat")) {
+		NEED(1);
+		if ((IS("stat") ? stat : lstat)(av[1], &st) < 0)
+			put_err();
+		else
+			put_stat(&st);
+	} else if (IS("fstatat")) {
+		NEED(3);
+		if (fstatat(arg_dirfd(av[1]), av[2], &st, arg_atflags(av[3])) < 0)
+			put_err();
+		else
+			put_stat(&st);
+	} else if (IS("statx")) {
+		struct statx sx;
+
+		NEED(3);
+		if (statx(arg_dirfd(av[1]), av[2], arg_atflags(av[3]),
+			  STATX_BASIC_STATS, &sx) < 0) {
+			put_err();
+		} else {
+			put_statfields(sx.stx_mode, (long)sx.stx_nlink,
+				       (long)sx.stx_uid, (long)sx.stx_gid,
+				       (long long)sx.stx_size,
+				       (long)sx.stx_mtime.tv_sec,
+				       (long)sx.stx_mtime.tv_nsec,
+				       sx.stx_rdev_major, sx.stx_rdev_minor);
+			if ((sx.stx_mask & STATX_BASIC_STATS) !=
+			    STATX_BASIC_STATS)
+				put(" mask=%x", sx.stx_mask & STATX_BASIC_STATS);
+		}
+	} else if (IS("access")) {
+		NEED(2);
+		put_rc(access(av[1], arg_amode(av[2])));
+	} else if (IS("faccessat")) {
+		NEED(4);
+		put_rc(faccessat(arg_dirfd(av[1]), av[2], arg_amode(av[3]),
+				 arg_atflags(av[4])));
+	} else if (IS("ls")) {
+		DIR *d;
+
+		NEED(1);
+		d = opendir(av[1]);
+		if (!d) {
+			put_err();
+			return;
+		}
+		put_dir(d);
+		closedir(d);
+	} else if (IS("chdir")) {
+		NEED(1);
+		put_rc(chdir(av[1]));
+	} else if (IS("getcwd")) {
+		NEED(0);
+		if (!getcwd(buf, sizeof(buf)))
+			put_err();
+		else
+			put("%s", buf);
+	} else if (IS("realpath")) {
+		char *r;
+
+		NEED(1);
+		r = realpath(av[1], NULL);
+		if (!r) {
+			put_err();
+		} else {
+			put("%s", r);
+			free(r);
+		}
+	} else if (IS("inocheck")) {
+		NEED(1);
+		do_inocheck(av[1]);
+	} else {
+		put("UNKNOWN-OP");
+	}
+#undef NEED
+#undef IS
+}
+
+static int do_ops(FILE *f)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t len;
+
+	while ((len = getline(&line, &cap, f)) >= 0) {
+		char *av[MAXARGS + 1], *save = NULL, *copy, *tok;
+		int ac = 0;
+
+		while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+			line[--len] = 0;
+		copy = strdup(line);
+		for (tok = strtok_r(copy, " ", &save); tok && ac < MAXARGS;
+		     tok = strtok_r(NULL, " ", &save))
+			av[ac++] = tok;
+		av[ac] = NULL;
+		outlen = 0;
+		out[0] = 0;
+		bad = 0;
+		if (ac == 0) {
+			put("EMPTY");
+		} else if (escapes(ac, av)) {
+			put("ESCAPES");
+		} else {
+			int saved = errno;
+
+			do_op(ac, av);
+			errno = saved;
+		}
+		if (bad)
+			put(" BADARGS");
+		printf("%s => %s\n", line, out);
+		fflush(stdout);
+		free(copy);
+	}
+	free(line);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	FILE *f = stdin;
+	int i;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	for (i = 0; i < NSLOTS; i++)
+		slots[i] = -1;
+	if (argc >= 2 && strcmp(argv[1], "--list") == 0)
+		return do_list(argc - 2, argv + 2);
+	for (i = 1; i + 1 < argc && strcmp(argv[i], "-r") == 0; i += 2)
+		if (nroots < 8)
+			roots[nroots++] = argv[i + 1];
+	if (i < argc) {
+		f = fopen(argv[i], "r");
+		if (!f) {
+			fprintf(stderr, "driver: %s: %s\n", argv[i],
+				strerror(errno));
+			return 2;
+		}
+	}
+	return do_ops(f);
+}

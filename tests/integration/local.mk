@@ -1,0 +1,104 @@
+# Integration scenarios: shell scripts named operation-precondition, each
+# run over a kernel overlay mount (as root) and under libunion, outputs
+# compared (tests/lib.sh).  Run one by hand from the build tree:
+#   make check TESTS=tests/integration/read-ls-la.sh
+# or directly:  bash tests/integration/read-ls-la.sh
+
+TEST_EXTENSIONS = .sh
+SH_LOG_COMPILER = $(SHELL)
+AM_TESTS_ENVIRONMENT = \
+	LIBUNION='$(abs_top_builddir)/preload/.libs/libunion.so'; \
+	TESTPROG='$(abs_top_builddir)/tests/prog'; \
+	TOP_SRCDIR='$(abs_top_srcdir)'; \
+	export LIBUNION TESTPROG TOP_SRCDIR;
+
+UN_INTEGRATION_TESTS = \
+	tests/integration/access-lower.sh \
+	tests/integration/chmod-lower.sh \
+	tests/integration/chown-lower.sh \
+	tests/integration/concurrent-create-delete.sh \
+	tests/integration/config-errors.sh \
+	tests/integration/config-inplace.sh \
+	tests/integration/config-nested.sh \
+	tests/integration/config-readonly.sh \
+	tests/integration/copyup-keeps-metadata.sh \
+	tests/integration/cp-a-into.sh \
+	tests/integration/crash-kill9-copyup.sh \
+	tests/integration/find-delete.sh \
+	tests/integration/git-lower-repo.sh \
+	tests/integration/link-lower.sh \
+	tests/integration/make-gcc-lower.sh \
+	tests/integration/mkdir-exists-lower.sh \
+	tests/integration/mkdir-over-whiteout.sh \
+	tests/integration/mkdir-p.sh \
+	tests/integration/mkfifo-create.sh \
+	tests/integration/mv-dir-with-lower.sh \
+	tests/integration/noent-creat.sh \
+	tests/integration/open-append-lower.sh \
+	tests/integration/open-creat-excl-lower.sh \
+	tests/integration/open-rdwr-lower.sh \
+	tests/integration/open-trunc-lower.sh \
+	tests/integration/perl-pi-lower.sh \
+	tests/integration/python-write-rename.sh \
+	tests/integration/read-cat-all.sh \
+	tests/integration/read-cd-relative.sh \
+	tests/integration/read-du.sh \
+	tests/integration/read-exec.sh \
+	tests/integration/read-find.sh \
+	tests/integration/read-fortify.sh \
+	tests/integration/read-grep-r.sh \
+	tests/integration/read-ls-la.sh \
+	tests/integration/read-multi-lower.sh \
+	tests/integration/read-nobody.sh \
+	tests/integration/read-ovl-whiteout-lower.sh \
+	tests/integration/read-python-walk.sh \
+	tests/integration/read-seekdir.sh \
+	tests/integration/read-stat.sh \
+	tests/integration/read-symlinks.sh \
+	tests/integration/read-tar-c.sh \
+	tests/integration/read-walkers.sh \
+	tests/integration/rename-lower-file.sh \
+	tests/integration/rename-merged-dir-exdev.sh \
+	tests/integration/rename-noreplace.sh \
+	tests/integration/rename-over-lower-file.sh \
+	tests/integration/rename-upper-dir.sh \
+	tests/integration/rename-whiteout-reuse.sh \
+	tests/integration/rm-rf-half-lower.sh \
+	tests/integration/rmdir-after-rm-all.sh \
+	tests/integration/rmdir-lower-empty.sh \
+	tests/integration/rmdir-merged-notempty.sh \
+	tests/integration/sed-i-lower.sh \
+	tests/integration/seed-walkthrough.sh \
+	tests/integration/setxattr-lower.sh \
+	tests/integration/sqlite3-lower-db.sh \
+	tests/integration/symlink-create.sh \
+	tests/integration/tar-x-into.sh \
+	tests/integration/touch-lower.sh \
+	tests/integration/truncate-lower.sh \
+	tests/integration/unlink-lower.sh \
+	tests/integration/unlink-noent.sh \
+	tests/integration/unlink-open-file.sh \
+	tests/integration/unlink-upper.sh
+
+TESTS += $(UN_INTEGRATION_TESTS)
+dist_check_SCRIPTS += $(UN_INTEGRATION_TESTS)
+EXTRA_DIST += tests/lib.sh examples/seed-walkthrough.sh
+
+# Programs the scenarios run.
+check_PROGRAMS += tests/prog/sysop tests/prog/pathprobe-plain \
+	tests/prog/pathprobe-fortify tests/prog/walkers
+
+tests_prog_sysop_SOURCES = tests/prog/sysop.c tests/prog/errname.h
+
+tests_prog_pathprobe_plain_SOURCES = tests/prog/pathprobe.c \
+	tests/prog/errname.h
+tests_prog_pathprobe_plain_CFLAGS = $(AM_CFLAGS) -U_FORTIFY_SOURCE
+
+# The same source as glibc's headers rewrite it under these macros
+# (stat64, __open64_2, __realpath_chk, __getcwd_chk, __readlink_chk...).
+tests_prog_pathprobe_fortify_SOURCES = tests/prog/pathprobe.c \
+	tests/prog/errname.h
+tests_prog_pathprobe_fortify_CFLAGS = $(AM_CFLAGS) -U_FORTIFY_SOURCE \
+	-D_FILE_OFFSET_BITS=64 -D_FORTIFY_SOURCE=2 -O2 -Wno-error=cpp
+
+tests_prog_walkers_SOURCES = tests/prog/walkers.c tests/prog/errname.h

@@ -1,0 +1,940 @@
+# tests/lib.sh - the shared helper of the integration scenarios.
+#
+# Sourced by every tests/integration/*.sh (bash, `set -eu`).  A scenario
+# builds layers, runs the same steps over a kernel overlay mount of one
+# copy of them and under libunion over another copy, and compares what the
+# steps printed and the merged tree left behind:
+#
+#	. "$TOP_SRCDIR/tests/lib.sh"
+#	setup() { make_rich_tree "$1"; }	# fills $1/upper, $1/lower1..
+#	action() { step 'cat "$M/common.txt"'; step 'rm "$M/only3.txt"'; }
+#	compare_kernel_union NAME setup action [check]
+#	un_done
+#
+# Environment (set by `make check` through AM_TESTS_ENVIRONMENT; the
+# defaults suit a run by hand from an in-tree build):
+#	LIBUNION     the library (default TOP/preload/.libs/libunion.so)
+#	TESTPROG     the test programs (default TOP/tests/prog)
+#	TOP_SRCDIR   the source tree (default: the parent of this file)
+#	UN_KEEP=1    keep the temporary directory (its path is printed)
+#	UN_VERBOSE=1 print both transcripts even when they agree
+#	UN_HARNESS   test the harness itself: `kernel` runs the "union" side
+#	             on a second kernel mount (everything must pass as root),
+#	             `kernel-wrong` does the same after planting a stray file
+#	             in the union copy's upper (every comparison must fail).
+#
+# Exit status of a scenario: 0 pass, 1 fail, 77 skip (automake's rules).
+
+set -eu
+
+: "${TOP_SRCDIR:=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}"
+: "${LIBUNION:=$TOP_SRCDIR/preload/.libs/libunion.so}"
+: "${TESTPROG:=$TOP_SRCDIR/tests/prog}"
+: "${UN_HARNESS:=}"
+export TOP_SRCDIR LIBUNION TESTPROG
+
+# The outputs compared must not depend on the locale or the time zone.
+export LC_ALL=C TZ=UTC
+unset LANGUAGE UNION_LAYERS LD_PRELOAD 2>/dev/null || true
+
+# A python that every user can run (not a per-user shim).
+if [ -x /usr/bin/python3 ]; then
+	PYTHON=/usr/bin/python3
+else
+	PYTHON=$(command -v python3 || echo python3)
+fi
+export PYTHON
+
+UN_NAME=$(basename "$0" .sh)
+UN_FAILS=0
+UN_SKIPPED=0
+UN_DONE=0
+UN_MOUNTS=()
+UN_BG_PIDS=()
+UN_SNAP_DIRS=()
+UN_SNAP_N=0
+
+# The fixed time every layer entry gets (the copies must look alike).
+UN_FIXED_TIME=@1600000000
+
+# ------------------------------------------------------------------
+# Reporting
+
+un_log() { printf '%s\n' "$*" >&2; }
+
+# fail MSG: record a failure (the scenario goes on, and exits 1 at the end).
+fail() {
+	UN_FAILS=$((UN_FAILS + 1))
+	printf 'FAIL: %s: %s\n' "$UN_NAME" "$*" >&2
+}
+
+# skip REASON: the scenario cannot run here; exit 77 at once.
+skip() {
+	if [ "$UN_FAILS" -gt 0 ]; then
+		printf 'FAIL: %s: %d check(s) failed before a skip (%s)\n' \
+			"$UN_NAME" "$UN_FAILS" "$*" >&2
+		exit 1
+	fi
+	UN_SKIPPED=1
+	printf '\nSKIP: %s: %s\n\n' "$UN_NAME" "$*" >&2
+	exit 77
+}
+
+# un_done: the last line of every scenario.
+un_done() {
+	UN_DONE=1
+	if [ "$UN_FAILS" -gt 0 ]; then
+		printf '%s: %d check(s) failed\n' "$UN_NAME" "$UN_FAILS" >&2
+		exit 1
+	fi
+	printf 'PASS: %s\n' "$UN_NAME"
+	exit 0
+}
+
+# ------------------------------------------------------------------
+# The private temporary directory and the cleanup
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/libunion-$UN_NAME.XXXXXX")
+# Traversable by uid 65534 (the as-nobody steps); nothing secret in it.
+chmod 755 "$T"
+mkdir -m 1777 "$T/home"
+export T
+
+un_cleanup() {
+	local rc=$? i
+	set +e
+	for i in "${UN_BG_PIDS[@]}"; do
+		kill -9 "$i" 2>/dev/null
+	done
+	for ((i = ${#UN_MOUNTS[@]} - 1; i >= 0; i--)); do
+		umount "${UN_MOUNTS[i]}" 2>/dev/null ||
+			umount -l "${UN_MOUNTS[i]}" 2>/dev/null
+	done
+	if [ "${UN_KEEP:-0}" = 1 ]; then
+		un_log "kept $T"
+	else
+		rm -rf "$T" 2>/dev/null || { sleep 1; rm -rf "$T"; }
+	fi
+	# A skip is only a skip when skip() said so, and a failure recorded
+	# by fail() is never an exit 0.
+	if [ "$rc" = 77 ] && [ "$UN_SKIPPED" != 1 ]; then
+		un_log "FAIL: $UN_NAME: exit status 77 without a skip"
+		rc=1
+	fi
+	if [ "$rc" = 0 ] && [ "$UN_FAILS" -gt 0 ]; then
+		rc=1
+	fi
+	if [ "$rc" != 0 ] && [ "$rc" != 77 ] && [ "$UN_DONE" != 1 ]; then
+		un_log "FAIL: $UN_NAME: the scenario stopped early (status $rc)"
+	fi
+	exit "$rc"
+}
+trap un_cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# ------------------------------------------------------------------
+# Preconditions
+
+is_root() { [ "$(id -u)" = 0 ]; }
+
+need_root() {
+	is_root || skip "needs root (${1:-a kernel overlay mount to compare with})"
+}
+
+# need_harness_off: scenarios of libunion's own behaviour (configuration
+# errors and the like) have no kernel equivalent for UN_HARNESS.
+need_harness_off() {
+	[ -z "$UN_HARNESS" ] || skip "not applicable with UN_HARNESS=$UN_HARNESS"
+}
+
+# need_cmd CMD...: skip unless every command is installed.
+need_cmd() {
+	local c
+	for c; do
+		command -v "$c" >/dev/null 2>&1 ||
+			skip "needs the command '$c' (not installed)"
+	done
+}
+
+# need_kernel_overlay: root, and a kernel that mounts overlayfs here.
+need_kernel_overlay() {
+	need_root
+	[ -e "$T/.overlay-ok" ] && return 0
+	local d=$T/.overlay-probe
+	mkdir -p "$d/l" "$d/u" "$d/w" "$d/m"
+	if ! mount -t overlay overlay \
+		-o "lowerdir=$d/l,upperdir=$d/u,workdir=$d/w" "$d/m" 2>"$d/err"; then
+		skip "the kernel refuses an overlay mount: $(cat "$d/err")"
+	fi
+	umount "$d/m"
+	rm -rf "$d"
+	: >"$T/.overlay-ok"
+}
+
+# need_prog NAME...: the test programs must be built (a failure, not a skip:
+# `make check` builds them).
+need_prog() {
+	local p
+	for p; do
+		if [ ! -x "$TESTPROG/$p" ]; then
+			fail "the test program $TESTPROG/$p is not built (make check builds it)"
+			un_done
+		fi
+	done
+}
+
+# need_lib: the library must exist (its absence is a failure, not a skip).
+need_lib() {
+	case $UN_HARNESS in kernel*) return 0 ;; esac
+	if [ ! -f "$LIBUNION" ]; then
+		fail "libunion is not built: $LIBUNION does not exist"
+		return 1
+	fi
+}
+
+# ------------------------------------------------------------------
+# Running under the library
+
+# un_escape PATH: escape `\ : ; =` as UNION_LAYERS wants.
+un_escape() { printf '%s' "$1" | sed 's/[\\:;=]/\\&/g'; }
+
+# un_spec MERGED UPPER LOWER...: one mount of UNION_LAYERS.
+un_spec() {
+	local s
+	s=$(un_escape "$1")=$(un_escape "$2")
+	shift 2
+	local l
+	for l; do
+		s=$s:$(un_escape "$l")
+	done
+	printf '%s' "$s"
+}
+
+# un_run MERGED UPPER LOWER... -- CMD...: run CMD under libunion.
+# An empty UPPER makes the union read-only.
+un_run() {
+	local layers=()
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do
+		layers+=("$1")
+		shift
+	done
+	if [ $# -eq 0 ] || [ ${#layers[@]} -lt 3 ]; then
+		un_log "un_run: usage: un_run MERGED UPPER LOWER... -- CMD..."
+		return 2
+	fi
+	shift
+	case $UN_HARNESS in
+	kernel*)
+		_un_run_kernel "${layers[@]}" -- "$@"
+		return
+		;;
+	esac
+	if [ ! -f "$LIBUNION" ]; then
+		un_log "un_run: libunion is not built: $LIBUNION"
+		return 127
+	fi
+	UNION_LAYERS=$(un_spec "${layers[@]}") LD_PRELOAD=$LIBUNION "$@"
+}
+
+# Self-test of the harness: the same call, answered by a kernel mount.
+_un_run_kernel() {
+	local m=$1 u=$2
+	shift 2
+	local lowers=()
+	while [ "$1" != -- ]; do
+		lowers+=("$1")
+		shift
+	done
+	shift
+	local w=
+	[ -n "$u" ] && w=$(dirname "$u")/.harness-work.$(basename "$u")
+	kernel_mount "$m" "$u" "$w" "${lowers[@]}" || return 125
+	local rc=0
+	"$@" || rc=$?
+	kernel_umount "$m"
+	return "$rc"
+}
+
+# as_nobody CMD...: run CMD as uid/gid 65534 (as root), else as oneself.
+as_nobody() {
+	if is_root; then
+		setpriv --reuid=65534 --regid=65534 --clear-groups -- "$@"
+	else
+		"$@"
+	fi
+}
+
+# ------------------------------------------------------------------
+# Kernel overlay mounts
+
+# Escape a path for the overlay mount options.
+_un_kesc() { printf '%s' "$1" | sed 's/[\\:,]/\\&/g'; }
+
+# kernel_mount MERGED UPPER WORK LOWER...: mount overlayfs (root only).
+# An empty UPPER mounts read-only (lowers only).  UN_KERNEL_OPTS adds
+# options (e.g. userxattr).
+kernel_mount() {
+	need_root
+	local m=$1 u=$2 w=$3 lo= l
+	shift 3
+	for l; do
+		lo=${lo:+$lo:}$(_un_kesc "$l")
+	done
+	local opts="lowerdir=$lo"
+	if [ -n "$u" ]; then
+		mkdir -p "$u" "$w"
+		opts="$opts,upperdir=$(_un_kesc "$u"),workdir=$(_un_kesc "$w")"
+	fi
+	opts="$opts${UN_KERNEL_OPTS:+,$UN_KERNEL_OPTS}"
+	mkdir -p "$m"
+	if ! mount -t overlay overlay -o "$opts" "$m"; then
+		fail "kernel mount of $m failed (-o $opts)"
+		return 1
+	fi
+	UN_MOUNTS+=("$m")
+}
+
+# kernel_umount [MERGED]: unmount MERGED (default: the last mount).
+kernel_umount() {
+	local n=${#UN_MOUNTS[@]} i
+	[ "$n" -gt 0 ] || return 0
+	local m=${1:-${UN_MOUNTS[n - 1]}}
+	umount "$m" || umount -l "$m"
+	local keep=()
+	for i in "${UN_MOUNTS[@]}"; do
+		[ "$i" = "$m" ] || keep+=("$i")
+	done
+	UN_MOUNTS=("${keep[@]+"${keep[@]}"}")
+}
+
+# ------------------------------------------------------------------
+# Describing trees
+
+# listing [-o] DIR: a deterministic description of the tree under DIR,
+# one line a path (sorted): type, mode, [-o: owner], for files the size,
+# link count and sha256, for other non-directories the link count, for
+# symlinks the target.  No inode or device numbers, times, or directory
+# sizes and link counts: those legitimately differ.  Self-contained (only
+# find, xargs, sha256sum, awk, sort), so that it can run under the
+# library: `un_run ... -- bash -c "$(declare -f listing); listing DIR"`.
+listing() {
+	local own=0
+	if [ "${1-}" = -o ]; then
+		own=1
+		shift
+	fi
+	(
+		cd -- "$1" || exit 1
+		{
+			LC_ALL=C find . -printf 'E\t%p\t%y\t%m\t%n\t%U:%G\t%s\t%l\n'
+			LC_ALL=C find . -type f -print0 |
+				LC_ALL=C xargs -0r sha256sum -- | sed 's/^/H /'
+		} | LC_ALL=C awk -F '\t' -v own="$own" '
+			/^H / { h[substr($0, 69)] = substr($0, 3, 64); next }
+			$1 == "E" { n++; p[n] = $2; t[n] = $3; m[n] = $4
+				nl[n] = $5; o[n] = $6; s[n] = $7; l[n] = $8 }
+			END {
+				for (i = 1; i <= n; i++) {
+					q = p[i]; sub(/^\.\//, "", q)
+					line = q " " t[i]
+					if (t[i] != "l") line = line " " m[i]
+					if (own) line = line " " o[i]
+					if (t[i] == "f")
+						line = line " size=" s[i] " nlink=" nl[i] \
+						    " sha256=" (p[i] in h ? h[p[i]] : "UNREADABLE")
+					else if (t[i] != "d")
+						line = line " nlink=" nl[i]
+					if (t[i] == "l") line = line " -> " l[i]
+					print line
+				}
+			}' | LC_ALL=C sort
+	)
+}
+
+# The state of a layer, for lowers_snapshot: everything but atimes.
+_un_tree_state() {
+	(
+		cd -- "$1" || exit 1
+		LC_ALL=C find . -printf '%p\t%y\t%m\t%U:%G\t%s\t%n\t%T@\t%l\n'
+		LC_ALL=C find . \( -type c -o -type b \) -exec stat -c '%n dev=%t:%T' {} +
+		LC_ALL=C find . -type f -print0 | LC_ALL=C xargs -0r sha256sum --
+		if command -v getfattr >/dev/null 2>&1; then
+			getfattr -R -P -d -m - -e hex . 2>/dev/null |
+				awk '/^# file: / { f = substr($0, 9); next }
+				     /=/ { print "xattr " f " " $0 }'
+		fi
+	) | LC_ALL=C sort
+}
+
+# lowers_snapshot DIR...: remember the state of each DIR ...
+lowers_snapshot() {
+	local d
+	mkdir -p "$T/.snap"
+	for d; do
+		UN_SNAP_N=$((UN_SNAP_N + 1))
+		UN_SNAP_DIRS+=("$UN_SNAP_N:$d")
+		_un_tree_state "$d" >"$T/.snap/$UN_SNAP_N"
+	done
+}
+
+# lowers_check: ... and fail for each one that changed since.
+lowers_check() {
+	local e n d
+	for e in "${UN_SNAP_DIRS[@]+"${UN_SNAP_DIRS[@]}"}"; do
+		n=${e%%:*}
+		d=${e#*:}
+		_un_tree_state "$d" >"$T/.snap/$n.after"
+		if ! cmp -s "$T/.snap/$n" "$T/.snap/$n.after"; then
+			fail "a lower changed: $d"
+			diff -u "$T/.snap/$n" "$T/.snap/$n.after" | head -n 40 >&2
+		fi
+	done
+	UN_SNAP_DIRS=()
+}
+
+# ------------------------------------------------------------------
+# Building layers
+
+# fix_times DIR: give every entry modified since 2005 the fixed time, so
+# that the two copies of a layer set look alike (older times, set on
+# purpose by a setup, are kept).
+fix_times() {
+	find "$1" -newermt 2005-01-01 -exec touch -h -d "$UN_FIXED_TIME" {} +
+}
+
+# mkf PATH MODE [TEXT]: a file holding TEXT and a newline (parents made).
+mkf() {
+	mkdir -p -- "$(dirname -- "$1")"
+	printf '%s\n' "${3-$1}" >"$1"
+	chmod "$2" -- "$1"
+}
+
+# mkd PATH [MODE]: a directory.
+mkd() {
+	mkdir -p -- "$1"
+	chmod "${2:-755}" -- "$1"
+}
+
+# mkl TARGET PATH: a symlink.
+mkl() {
+	mkdir -p -- "$(dirname -- "$2")"
+	ln -s -- "$1" "$2"
+}
+
+# make_seed_tree DIR: the layers of shared/seed-walkthrough.md.
+make_seed_tree() {
+	mkdir -p "$1/upper" "$1/lower1"
+	echo "I'm from lower!" >"$1/lower1/in_lower.txt"
+	echo "I'm from upper!" >"$1/upper/in_upper.txt"
+	echo "I'm from lower!" >"$1/lower1/in_both.txt"
+	echo "I'm from upper!" >"$1/upper/in_both.txt"
+}
+
+# make_rich_tree DIR: an upper and three lowers with most of what a tree
+# can hold: files of modes 0600 0644 0755 0444, nested and empty
+# directories, relative, absolute (under $M), dangling and looping
+# symlinks, names in several layers (a file over a directory and the
+# other way round), a hard link, names with spaces.  Needs $M.
+make_rich_tree() {
+	local d=$1
+	local u=$d/upper l1=$d/lower1 l2=$d/lower2 l3=$d/lower3
+	mkdir -p "$u" "$l1" "$l2" "$l3"
+
+	# lower3: the bottom
+	mkf "$l3/common.txt" 644 "common from lower3"
+	mkf "$l3/only3.txt" 644 "only in lower3"
+	mkf "$l3/dir/a3.txt" 644 "dir/a3 from lower3"
+	mkf "$l3/dir/sub/deep3.txt" 644 "deep in lower3"
+	mkf "$l3/shape3/inside3.txt" 644 "under a dir that lower1 covers with a file"
+	mkf "$l3/deep/a/b/c/d/leaf.txt" 644 "a leaf five levels down"
+	mkf "$l3/bin/tool3" 755 "#!/bin/sh"
+	mkd "$l3/empty3"
+
+	# lower2
+	mkf "$l2/common.txt" 644 "common from lower2"
+	mkf "$l2/only2.sh" 755 "#!/bin/sh
+echo only2"
+	mkf "$l2/dir/a2.txt" 644 "dir/a2 from lower2"
+	mkf "$l2/dir/a3.txt" 644 "dir/a3 from lower2 (over lower3)"
+	mkf "$l2/dir/sub/deep2.txt" 644 "deep in lower2"
+	mkd "$l2/dir/empty2"
+	mkf "$l2/shape1/under-upper-file.txt" 644 "hidden by the upper's file shape1"
+	mkf "$l2/shape2" 644 "a file that the upper's directory shape2 hides"
+	mkf "$l2/name with spaces.txt" 644 "spaces in lower2"
+	mkf "$l2/hl-a" 644 "hard linked in lower2"
+	ln "$l2/hl-a" "$l2/hl-b"
+	mkf "$l2/ro.txt" 444 "read-only in lower2"
+	mkf "$l2/secret.txt" 600 "secret of lower2's owner"
+	mkf "$l2/private/hidden.txt" 644 "in a 0700 directory"
+	chmod 700 "$l2/private"
+	mkf "$l2/bin/tool2" 755 "#!/bin/sh"
+	mkd "$l2/deep/a/b" 750
+
+	# lower1: the top lower
+	mkf "$l1/common.txt" 644 "common from lower1"
+	mkf "$l1/only1.txt" 644 "only in lower1"
+	mkf "$l1/dir/a1.txt" 640 "dir/a1 from lower1"
+	mkf "$l1/dir/sub/deep1.txt" 644 "deep in lower1"
+	mkf "$l1/shape3" 644 "a file over lower3's directory shape3"
+	mkf "$l1/dir with space/file one" 644 "file one"
+	mkd "$l1/emptydir"
+	mkd "$l1/dir/empty1" 700
+	mkl dir/a1.txt "$l1/rel-link"
+	mkl "$M/only3.txt" "$l1/abs-link"
+	mkl "$M/dir/sub" "$l1/abs-dirlink"
+	mkl dir "$l1/dirlink"
+	mkl rel-link "$l1/chain-link"
+	mkl does-not-exist "$l1/dangling"
+	mkl "$M/nowhere/at/all" "$l1/abs-dangling"
+	mkl ../common.txt "$l1/dir/up-link"
+	mkl loop-b "$l1/loop-a"
+	mkl loop-a "$l1/loop-b"
+
+	# upper
+	mkf "$u/common.txt" 644 "common from upper"
+	mkf "$u/only_u.txt" 644 "only in upper"
+	mkf "$u/dir/au.txt" 644 "dir/au from upper"
+	mkf "$u/shape1" 644 "upper file over lower2's directory shape1"
+	mkf "$u/shape2/inside.txt" 644 "upper directory over lower2's file"
+	mkl only2.sh "$u/u-link"
+	mkd "$u/upper-empty"
+
+	fix_times "$d"
+}
+
+# make_small_tree DIR: an upper and two lowers, readable by everyone,
+# for the write scenarios.
+make_small_tree() {
+	local d=$1
+	local u=$d/upper l1=$d/lower1 l2=$d/lower2
+	mkdir -p "$u" "$l1" "$l2"
+
+	mkf "$l2/f2" 644 "f2 from lower2"
+	mkf "$l2/both" 644 "both from lower2"
+	mkf "$l2/d/x2" 644 "d/x2 from lower2"
+	mkf "$l2/d/sub/y2" 644 "d/sub/y2 from lower2"
+	mkf "$l2/ro" 444 "read-only from lower2"
+	mkf "$l2/exe" 755 "#!/bin/sh
+echo exe"
+	mkd "$l2/e2"
+	mkf "$l2/d2/only2" 644 "d2/only2 from lower2"
+	mkd "$l2/d2/deeper" 705
+	mkf "$l2/d2/deeper/z" 644 "d2/deeper/z from lower2"
+
+	mkf "$l1/f1" 644 "f1 from lower1"
+	mkf "$l1/both" 644 "both from lower1"
+	mkf "$l1/d/x1" 644 "d/x1 from lower1"
+	mkf "$l1/hl1" 644 "hard linked in lower1"
+	ln "$l1/hl1" "$l1/hl2"
+	mkf "$l1/sp ace" 644 "a name with a space"
+	mkd "$l1/e1"
+	mkl f1 "$l1/link-f1"
+	mkl "$M/f2" "$l1/abslink-f2"
+	mkl d "$l1/link-d"
+
+	mkf "$u/fu" 644 "fu from upper"
+	mkf "$u/both" 644 "both from upper"
+	mkf "$u/d/xu" 644 "d/xu from upper"
+	mkd "$u/du"
+	mkf "$u/du/in-du" 644 "in du, upper only"
+
+	fix_times "$d"
+}
+
+# ------------------------------------------------------------------
+# Helpers for the steps (exported, so that `bash -c` sees them)
+
+# st PATH...: type, mode, size (non-dirs), link count, owner (unless
+# UN_SHOW_OWNER=0) of each PATH, without following a last symlink.
+st() {
+	local p f
+	for p; do
+		if [ -d "$p" ] && [ ! -L "$p" ]; then
+			f='%n: %F %a nlink=%h'
+		else
+			f='%n: %F %a size=%s nlink=%h'
+		fi
+		[ "${UN_SHOW_OWNER:-1}" = 1 ] && f="$f %u:%g"
+		stat -c "$f" -- "$p" || true
+	done
+}
+
+# show PATH...: st, then the content of a file, the target of a symlink
+# or the names in a directory.
+show() {
+	local p
+	for p; do
+		st "$p"
+		if [ -L "$p" ]; then
+			printf '  -> %s\n' "$(readlink -- "$p")"
+		elif [ -d "$p" ]; then
+			ls -A1p -- "$p" | sed 's/^/  /'
+		elif [ -f "$p" ]; then
+			sed 's/^/  | /' -- "$p"
+		fi
+	done
+}
+
+# names DIR: the sorted names in DIR, one a line, `/` after directories.
+names() { ls -A1p -- "$1"; }
+
+export -f st show names listing
+
+# ------------------------------------------------------------------
+# The comparison
+
+# step 'SHELL COMMAND': run the command in the view under test (`bash -c`,
+# $M is the merged path, cwd $T, HOME $T/home), and record the command,
+# its stdout and stderr together, and its exit status.
+step() {
+	local rc=0
+	printf '$ %s\n' "$1" >>"$UN_OUT"
+	_un_view bash -c "$1" >>"$UN_OUT" 2>&1 </dev/null || rc=$?
+	printf '[exit %d]\n' "$rc" >>"$UN_OUT"
+}
+
+# stepx <<'EOF' ... EOF: a step whose command comes from stdin (for
+# commands with quotes of both kinds).
+stepx() { step "$(cat)"; }
+
+# note TEXT: a line in the transcript (not a command).
+note() { printf '# %s\n' "$*" >>"$UN_OUT"; }
+
+# _un_view CMD...: run CMD in the current side's view.
+# As nobody, the library is loaded only after setpriv: a root process
+# loaded with it (setpriv itself) could make the upper's .union/ root's.
+_un_view() {
+	local pre=(timeout -k 5 "${UN_STEP_TIMEOUT:-60}" env HOME="$T/home")
+	local who=()
+	[ "${UN_AS:-root}" = nobody ] &&
+		who=(setpriv --reuid=65534 --regid=65534 --clear-groups --)
+	case $UN_SIDE in
+	kernel) (cd "$T" && "${who[@]}" "${pre[@]}" "$@") ;;
+	union)
+		if [ -n "$UN_HARNESS" ]; then
+			(cd "$T" && un_run "$M" "${UN_LAYERS[@]}" -- "${who[@]}" "${pre[@]}" "$@")
+		else
+			(cd "$T" && "${who[@]}" env UNION_LAYERS="$(un_spec "$M" "${UN_LAYERS[@]}")" \
+				LD_PRELOAD="$LIBUNION" "${pre[@]}" "$@")
+		fi
+		;;
+	*)
+		un_log "step outside compare_kernel_union"
+		return 2
+		;;
+	esac
+}
+
+# in_view CMD...: run CMD (not recorded) in the current side's view.
+in_view() { _un_view "$@"; }
+
+_un_sedq() { printf '%s' "$1" | sed 's/[][\.*^$/&]/\\&/g'; }
+
+# Replace the paths that differ between the sides by stable names.
+# (The merged path only where a path component ends: $T/m must not eat
+# the start of $T/mv-dir-with-lower.)
+_un_normalise() {
+	local e='\([^A-Za-z0-9._+-]\|$\)'
+	sed -e "s/$(_un_sedq "$UN_K_M")$e/MERGED\1/g" \
+		-e "s/$(_un_sedq "$UN_U_M")$e/MERGED\1/g" \
+		-e "s/$(_un_sedq "$UN_KD")/LAYERS/g" \
+		-e "s/$(_un_sedq "$UN_UD")/LAYERS/g" \
+		-e "s/$(_un_sedq "$T")/T/g" "$1"
+}
+
+# _un_layers DIR: set UN_LAYERS to DIR's upper (or "" with UN_NO_UPPER=1)
+# and its lowers lower1, lower2, ... in order.
+_un_layers() {
+	local i=1
+	if [ "${UN_NO_UPPER:-0}" = 1 ]; then
+		UN_LAYERS=("")
+	else
+		UN_LAYERS=("$1/upper")
+	fi
+	while [ -d "$1/lower$i" ]; do
+		UN_LAYERS+=("$1/lower$i")
+		i=$((i + 1))
+	done
+}
+
+# compare_kernel_union NAME SETUP ACTION [CHECK]
+#
+# SETUP DIR fills DIR/upper and DIR/lower1.. (called once per side, with
+# $M set).  ACTION runs `step`s; it is called once over a kernel overlay
+# mount and once under libunion, with the merged view at the same path $M
+# both times ($T/m; during the libunion run an empty directory).
+# Transcripts are compared after replacing the merged path and the layer
+# directories by MERGED and LAYERS, then the listings of the final merged
+# views, then the lowers are checked unchanged.  CHECK SIDE DIR, when
+# given, runs afterwards for side-specific checks of DIR's upper (SIDE is
+# `kernel` or `union`; it calls fail).
+#
+# Variables: UN_AS=nobody runs the steps as uid 65534 with the uppers
+# owned by 65534; UN_NOBODY_LOWERS=1 then also gives the kernel copy's
+# lowers to 65534 (the kernel's reference for DESIGN.md's "as if every
+# lower file were their own"; libunion's lowers stay root's).
+# UN_NO_UPPER=1: a read-only union.  UN_INPLACE=1: the merged path is
+# lower1 itself.  UN_LISTING_IGNORE: an ERE of listing lines whose content
+# hash is not compared (files that hold inode numbers, like .git/index).
+# UN_MERGED_ABSENT=1: libunion's merged path does not
+# exist on disk (by default it is the kernel's empty mount point).  UN_KERNEL_OPTS: more mount options.
+compare_kernel_union() {
+	local name=$1 setup=$2 action=$3 check=${4-}
+	need_kernel_overlay
+	local base=$T/$name
+	UN_KD=$base/kernel UN_UD=$base/union
+	mkdir -p "$UN_KD" "$UN_UD"
+	local m_default=$T/m
+	local nobody=0
+	[ "${UN_AS:-root}" = nobody ] && nobody=1
+	export UN_SHOW_OWNER=1
+	[ $nobody = 1 ] && UN_SHOW_OWNER=0
+
+	if [ "${UN_INPLACE:-0}" = 1 ]; then
+		UN_K_M=$UN_KD/lower1 UN_U_M=$UN_UD/lower1
+	else
+		UN_K_M=$m_default UN_U_M=$m_default
+	fi
+
+	# The two copies of the layers.
+	local side dir
+	for side in kernel union; do
+		dir=$UN_KD
+		export M=$UN_K_M
+		if [ $side = union ]; then
+			dir=$UN_UD
+			M=$UN_U_M
+		fi
+		"$setup" "$dir"
+		fix_times "$dir"
+		if [ $nobody = 1 ]; then
+			[ "${UN_NO_UPPER:-0}" = 1 ] || chown -R 65534:65534 "$dir/upper"
+			# (A kernel standing in for libunion, UN_HARNESS, needs
+			# the same ownership to give the same answers.)
+			if [ "${UN_NOBODY_LOWERS:-0}" = 1 ] &&
+				{ [ $side = kernel ] || [ -n "$UN_HARNESS" ]; }; then
+				chown -hR 65534:65534 "$dir"/lower*
+			fi
+		fi
+		_un_layers "$dir"
+		lowers_snapshot "${UN_LAYERS[@]:1}"
+	done
+	[ "${UN_NOBODY_LOWERS:-0}" = 1 ] && _un_check_nobody_lowers "$UN_UD"
+
+	# The kernel's side.  $L names the side's layer directory (for files
+	# that a setup put beside the layers).
+	UN_SIDE=kernel
+	M=$UN_K_M
+	export L=$UN_KD
+	UN_OUT=$base/kernel.out
+	: >"$UN_OUT"
+	_un_layers "$UN_KD"
+	local kok=1
+	kernel_mount "$M" "${UN_LAYERS[0]}" "$UN_KD/work" "${UN_LAYERS[@]:1}" || kok=0
+	if [ $kok = 1 ]; then
+		_un_warm_up
+		("$action") || note "the action stopped with status $?"
+		_un_final_listing >"$base/kernel.list" 2>&1 || true
+		kernel_umount "$M"
+	fi
+	# Where the kernel had its mount point, libunion's merged path is an
+	# empty directory too (so that the parent looks the same), unless
+	# UN_MERGED_ABSENT=1 asks for a merged path absent on disk.
+	if [ "$M" = "$m_default" ] && [ "${UN_MERGED_ABSENT:-0}" = 1 ]; then
+		rmdir "$M"
+	fi
+
+	# libunion's side (or a second kernel mount when testing the harness).
+	UN_SIDE=union
+	M=$UN_U_M
+	L=$UN_UD
+	UN_OUT=$base/union.out
+	: >"$UN_OUT"
+	_un_layers "$UN_UD"
+	if [ "$UN_HARNESS" = kernel-wrong ]; then
+		# (a read-only union has no upper: then into its top lower)
+		local plant=$UN_UD/upper
+		[ "${UN_NO_UPPER:-0}" = 1 ] && plant=$UN_UD/lower1
+		echo "planted by UN_HARNESS=kernel-wrong" >"$plant/harness-planted"
+	fi
+	if need_lib && [ $kok = 1 ]; then
+		_un_warm_up
+		("$action") || note "the action stopped with status $?"
+		_un_final_listing >"$base/union.list" 2>&1 || true
+		if [ "$M" = "$m_default" ]; then
+			rmdir "$M" 2>/dev/null || true
+		fi
+
+		_un_compare "$name" "$base/kernel.out" "$base/union.out" "steps"
+		if [ -n "${UN_LISTING_IGNORE:-}" ]; then
+			local f
+			for f in "$base/kernel.list" "$base/union.list"; do
+				sed -E -i "\\%$UN_LISTING_IGNORE%s/ sha256=[0-9a-f]+/ sha256=(ignored)/" "$f"
+			done
+		fi
+		_un_compare "$name" "$base/kernel.list" "$base/union.list" \
+			"final merged listing"
+	fi
+	lowers_check
+	if [ -n "$check" ]; then
+		"$check" kernel "$UN_KD"
+		"$check" union "$UN_UD"
+	fi
+	unset UN_SIDE
+}
+
+# Before the action: a lookup of every name.  The kernel sets its
+# trusted.overlay.origin and .impure xattrs on upper directories at the
+# first lookup, which changes their ctime (tar then says "file changed as
+# we read it"); after this walk the steps see a settled tree.  libunion's
+# side gets the same walk, by the user of the steps (a walk by root could
+# leave root's files in the upper that the steps then cannot write).
+_un_warm_up() {
+	_un_view find "$M" >/dev/null 2>&1 </dev/null || true
+	touch -d "$UN_FIXED_TIME" "$T"
+}
+
+# With UN_NOBODY_LOWERS=1 the kernel's reference owns its lowers and
+# libunion's do not: the two agree only where a lower object gives others
+# the read and search bits it gives its owner (DESIGN.md: reading follows
+# the lower's own permissions, changing goes as if the user owned it).
+_un_check_nobody_lowers() {
+	local bad
+	bad=$(find "$1"/lower* ! -type l \( \( -perm -u=r ! -perm -o=r \) -o \
+		\( -perm -u=x ! -perm -o=x \) \) -printf '%P (%m) ' 2>/dev/null)
+	[ -z "$bad" ] ||
+		fail "harness: UN_NOBODY_LOWERS with lower objects that others may not read as their owner may: $bad"
+}
+
+# The final merged view, listed as root (owners left out in the as-nobody
+# runs, where the kernel's reference owns its lowers differently).
+_un_final_listing() {
+	local o=-o
+	[ "${UN_AS:-root}" = nobody ] && o=
+	case $UN_SIDE in
+	kernel) listing $o "$M" ;;
+	union)
+		un_run "$M" "${UN_LAYERS[@]}" -- \
+			bash -c "$(declare -f listing); listing $o \"\$1\"" listing "$M"
+		;;
+	esac
+	echo "[listing exit $?]"
+}
+
+_un_compare() {
+	local name=$1 k=$2 u=$3 what=$4
+	_un_normalise "$k" >"$k.norm"
+	_un_normalise "$u" >"$u.norm"
+	if cmp -s "$k.norm" "$u.norm"; then
+		printf 'ok: %s: %s agree (%d lines)\n' "$name" "$what" \
+			"$(wc -l <"$k.norm")"
+		if [ "${UN_VERBOSE:-0}" = 1 ]; then
+			cat "$k.norm"
+		fi
+	else
+		fail "$name: $what differ between the kernel and libunion"
+		diff -u --label "kernel ($name)" --label "libunion ($name)" \
+			"$k.norm" "$u.norm" | head -n "${UN_DIFF_LINES:-150}" >&2 || true
+	fi
+}
+
+# ------------------------------------------------------------------
+# Expectations without a kernel reference
+
+# expect_eq WHAT EXPECTED ACTUAL
+expect_eq() {
+	if [ "$2" = "$3" ]; then
+		printf 'ok: %s\n' "$1"
+	else
+		fail "$1"
+		diff -u --label expected --label actual \
+			<(printf '%s\n' "$2") <(printf '%s\n' "$3") >&2 || true
+	fi
+}
+
+# expect_true WHAT CMD...: CMD must succeed.
+expect_true() {
+	local what=$1
+	shift
+	if "$@"; then
+		printf 'ok: %s\n' "$what"
+	else
+		fail "$what"
+	fi
+}
+
+# upper_names DIR: what DIR/upper holds, libunion's .union left out.
+upper_names() {
+	(cd "$1/upper" && find . -path ./.union -prune -o -printf '%P %y\n' |
+		sed '/^ d$/d' | LC_ALL=C sort)
+}
+
+# whiteout_table DIR: the whiteout table of DIR/upper (empty if none).
+whiteout_table() {
+	cat "$1/upper/.union/whiteouts" 2>/dev/null || true
+}
+
+# whiteout_records DIR: what the table says now, one "KIND PATH" a line
+# (w: whiteout, o: opaque), sorted.  The table is a journal (version 1:
+# a header line "libunion-whiteouts 1", then "w PATH", "o PATH" or
+# "- PATH" to drop a record, with \xHH escapes); it is replayed here.
+whiteout_records() {
+	local f=$1/upper/.union/whiteouts
+	[ -f "$f" ] || return 0
+	local head
+	head=$(head -n1 "$f")
+	case $head in
+	"libunion-whiteouts 1") ;;
+	*)
+		un_log "whiteout_records: unknown table header '$head'"
+		return 1
+		;;
+	esac
+	tail -n +2 "$f" | awk '
+		{ k = substr($0, 1, 1); p = substr($0, 3)
+		  if (k == "-") delete r[p]; else r[p] = k }
+		END { for (p in r) print r[p] " " p }' |
+		while IFS= read -r line; do
+			printf '%s %b\n' "${line%% *}" "${line#* }"
+		done | LC_ALL=C sort
+}
+
+# check_whiteout SIDE DIR NAME...: the deletion of each NAME is recorded
+# the way the side records it: a 0/0 character device in the kernel's
+# upper, a record in the table and no file at all in libunion's.
+check_whiteout() {
+	local side=$1 d=$2 n
+	shift 2
+	for n; do
+		if [ "$side" = kernel ]; then
+			[ "$(stat -c '%F %t:%T' "$d/upper/$n" 2>/dev/null)" = \
+				"character special file 0:0" ] ||
+				fail "kernel: no 0/0 whiteout for $n"
+		else
+			case $UN_HARNESS in kernel*) continue ;; esac
+			if [ -e "$d/upper/$n" ] || [ -L "$d/upper/$n" ]; then
+				fail "libunion left $(stat -c %F "$d/upper/$n") at upper/$n (a whiteout must be a table record)"
+			fi
+			whiteout_records "$d" | grep -qxF -- "w $n" ||
+				fail "libunion: no whiteout record of $n in upper/.union/whiteouts"
+		fi
+	done
+}
+
+# check_opaque SIDE DIR NAME...: NAME is an opaque directory in the upper.
+check_opaque() {
+	local side=$1 d=$2 n
+	shift 2
+	for n; do
+		if [ "$side" = kernel ]; then
+			[ "$(getfattr --only-values -n trusted.overlay.opaque "$d/upper/$n" 2>/dev/null)" = y ] ||
+				fail "kernel: upper/$n is not opaque"
+		else
+			case $UN_HARNESS in kernel*) continue ;; esac
+			[ -d "$d/upper/$n" ] || fail "libunion: upper/$n is not a directory"
+			whiteout_records "$d" | grep -qxF -- "o $n" ||
+				fail "libunion: no opaque record of $n in upper/.union/whiteouts"
+		fi
+	done
+}
