@@ -300,6 +300,34 @@ static DIR *open_node(struct un_node *n)
 	return d;
 }
 
+/*
+ * The cwd was deleted from the merged view (rm -r of the directory a
+ * shell stands in): like the kernel's dead directory, "." lists nothing.
+ */
+static DIR *open_dead_cwd(void)
+{
+	struct un_dir *d;
+	char merged[PATH_MAX];
+	int fd;
+
+	if (un_cwd_get(merged, sizeof(merged)) < 0) {
+		errno = ENOENT;
+		return NULL;
+	}
+	fd = real_open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	d = calloc(1, sizeof(*d));
+	if (!d) {
+		real_close(fd);
+		errno = ENOMEM;
+		return NULL;
+	}
+	d->magic = UN_DIR_MAGIC;
+	d->fd = fd;
+	return (DIR *)d;
+}
+
 UN_EXPORT DIR *opendir(const char *path)
 {
 	struct un_node n;
@@ -311,6 +339,8 @@ UN_EXPORT DIR *opendir(const char *path)
 	rc = un_lookup(AT_FDCWD, path, UN_LK_FOLLOW, &n);
 	if (rc > 0)
 		d = real_opendir(n.kpath);
+	else if (rc == -ENOENT && !strcmp(path, "."))
+		d = open_dead_cwd();
 	else if (rc < 0)
 		d = (un_fail(rc), NULL);
 	else
