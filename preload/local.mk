@@ -5,7 +5,7 @@
 # No _FILE_OFFSET_BITS, _TIME_BITS or _FORTIFY_SOURCE here: they would make
 # the headers rename the very functions being defined.
 UN_LIB_CFLAGS = $(AM_CFLAGS) -fvisibility=hidden -ftls-model=initial-exec \
-	-U_FORTIFY_SOURCE -D_GNU_SOURCE -pthread
+	-U_FORTIFY_SOURCE -D_GNU_SOURCE -pthread $(SANITIZER_CFLAGS)
 
 noinst_LTLIBRARIES += preload/libunion-core.la
 preload_libunion_core_la_CFLAGS = $(UN_LIB_CFLAGS)
@@ -39,7 +39,8 @@ pkglibdir = $(libdir)/libunion
 preload_libunion_la_SOURCES =
 preload_libunion_la_LIBADD = preload/libunion-core.la
 preload_libunion_la_LDFLAGS = -module -avoid-version -no-undefined \
-	-shared -pthread -Wl,--version-script=$(top_builddir)/preload/exports.sym
+	-shared -pthread -Wl,--version-script=$(top_builddir)/preload/exports.sym \
+	$(SANITIZER_CFLAGS)
 EXTRA_preload_libunion_la_DEPENDENCIES = preload/exports.sym
 EXTRA_DIST += preload/exports.sym.in
 CLEANFILES += preload/exports.sym

@@ -29,6 +29,12 @@ set -eu
 
 : "${TOP_SRCDIR:=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}"
 : "${LIBUNION:=$TOP_SRCDIR/preload/.libs/libunion.so}"
+# A sanitizer build needs the ASan runtime first in LD_PRELOAD: LIBUNION
+# becomes the whole preload list, and LIBUNION_SO the library itself.
+LIBUNION_SO=$LIBUNION
+if [ -n "${UN_PRELOAD_FIRST:-}" ] && [ "${LIBUNION#"$UN_PRELOAD_FIRST"}" = "$LIBUNION" ]; then
+	LIBUNION="$UN_PRELOAD_FIRST $LIBUNION"
+fi
 : "${TESTPROG:=$TOP_SRCDIR/tests/prog}"
 : "${UN_HARNESS:=}"
 export TOP_SRCDIR LIBUNION TESTPROG
@@ -187,8 +193,8 @@ need_prog() {
 # need_lib: the library must exist (its absence is a failure, not a skip).
 need_lib() {
 	case $UN_HARNESS in kernel*) return 0 ;; esac
-	if [ ! -f "$LIBUNION" ]; then
-		fail "libunion is not built: $LIBUNION does not exist"
+	if [ ! -f "$LIBUNION_SO" ]; then
+		fail "libunion is not built: $LIBUNION_SO does not exist"
 		return 1
 	fi
 }
@@ -230,8 +236,8 @@ un_run() {
 		return
 		;;
 	esac
-	if [ ! -f "$LIBUNION" ]; then
-		un_log "un_run: libunion is not built: $LIBUNION"
+	if [ ! -f "$LIBUNION_SO" ]; then
+		un_log "un_run: libunion is not built: $LIBUNION_SO"
 		return 127
 	fi
 	UNION_LAYERS=$(un_spec "${layers[@]}") LD_PRELOAD=$LIBUNION "$@"

@@ -1,7 +1,8 @@
 # Unit tests (Check), linked directly against the rooms.
 UN_CHECK_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) -D_GNU_SOURCE -pthread \
-	-U_FORTIFY_SOURCE
-UN_CHECK_LIBS = preload/libunion-core.la $(CHECK_LIBS) -ldl -lpthread
+	-U_FORTIFY_SOURCE $(SANITIZER_CFLAGS)
+UN_CHECK_LIBS = preload/libunion-core.la $(CHECK_LIBS) -ldl -lpthread \
+	$(SANITIZER_CFLAGS)
 
 check_PROGRAMS += tests/unit/check_config tests/unit/check_whiteout \
 	tests/unit/check_namei

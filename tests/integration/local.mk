@@ -6,8 +6,14 @@
 
 TEST_EXTENSIONS = .sh
 SH_LOG_COMPILER = $(SHELL)
+# LIBUNION is what the tests put in LD_PRELOAD: in a sanitizer build
+# (configure --enable-sanitizers) the ASan runtime comes first.
 AM_TESTS_ENVIRONMENT = \
 	LIBUNION='$(abs_top_builddir)/preload/.libs/libunion.so'; \
+	UN_PRELOAD_FIRST='$(SANITIZER_PRELOAD)'; \
+	ASAN_OPTIONS='detect_leaks=0:verify_asan_link_order=0:abort_on_error=0:exitcode=86'; \
+	UBSAN_OPTIONS='print_stacktrace=1:halt_on_error=1:exitcode=86'; \
+	export UN_PRELOAD_FIRST ASAN_OPTIONS UBSAN_OPTIONS; \
 	TESTPROG='$(abs_top_builddir)/tests/prog'; \
 	TOP_SRCDIR='$(abs_top_srcdir)'; \
 	export LIBUNION TESTPROG TOP_SRCDIR;
