@@ -19,14 +19,33 @@ out=$(u run -l "$T/l/f" -- touch "$ran" 2>&1) || rc=$?
 expect_eq "a lower that is a file: status 125" 125 "$rc"
 expect_eq "a lower that is a file: message" "union: lower '$T/l/f' is not a directory" "$out"
 
+echo file >"$T/file"
 rc=0
-out=$(u run -l "$T/l" -u "$T/l/f" -- touch "$ran" 2>&1) || rc=$?
+out=$(u run -l "$T/l" -u "$T/file" -- touch "$ran" 2>&1) || rc=$?
 expect_eq "an upper that is a file: status 125" 125 "$rc"
-expect_eq "an upper that is a file: message" "union: upper '$T/l/f' is not a directory" "$out"
+expect_eq "an upper that is a file: message" "union: upper '$T/file' is not a directory" "$out"
 
 rc=0
 out=$(u run -l "$T/l" -u "$T/l" -- touch "$ran" 2>&1) || rc=$?
 expect_eq "an upper that is a lower: status 125" 125 "$rc"
+expect_eq "an upper that is a lower: message" \
+	"union: run: the upper '$T/l' lies in the merged path '$T/l'" "$out"
+mkdir -p "$T/l/up"
+rc=0
+out=$(u run -l "$T/l" -u "$T/l/up" -m "$T/m" -- touch "$ran" 2>&1) || rc=$?
+expect_eq "an upper inside a lower: status 125" 125 "$rc"
+expect_eq "an upper inside a lower: message" \
+	"union: run: the upper '$T/l/up' lies in the lower '$T/l'" "$out"
+rc=0
+out=$(u run -l "$T/l/up" -u "$T/l" -m "$T/m" -- touch "$ran" 2>&1) || rc=$?
+expect_eq "a lower inside the upper: message" \
+	"union: run: the upper '$T/l' holds the lower '$T/l/up'" "$out"
+rc=0
+out=$(u run -l "$T/l" -u "$T/m/up" -m "$T/m" -- touch "$ran" 2>&1) || rc=$?
+expect_eq "an upper inside MERGED: message" \
+	"union: run: the upper '$T/m/up' lies in the merged path '$T/m'" "$out"
+expect_true "overlapping layers: nothing ran" test ! -e "$ran"
+expect_true "overlapping layers: no upper made" test ! -e "$T/m"
 
 # A library that does not load must not let the command run unprotected
 # (ld.so would only warn and run it on the real directories).

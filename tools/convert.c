@@ -1,0 +1,457 @@
+/*
+ * convert.c - `union convert`: between libunion's table and overlayfs's
+ * on-disk whiteouts.
+ *
+ *	union convert --to-overlay [--userxattr] [-l DIR]... UPPER
+ *	union convert --from-overlay [-l DIR]... [-m PATH] UPPER
+ *
+ * Kernel overlayfs (and fuse-overlayfs) keep a deletion as a character
+ * device 0/0 at the deleted name in the upper, and an opaque directory as
+ * the xattr trusted.overlay.opaque=y (user.overlay.opaque with the
+ * userxattr mount option); libunion keeps both as records of its table,
+ * UPPER/.union/whiteouts.  Everything else in an upper is the same, so
+ * converting the records converts the upper:
+ *
+ * --to-overlay: each 'w' record becomes a 0/0 device (mknod; Linux lets
+ * any user make this one since 5.8), each 'o' record the opaque xattr
+ * (trusted.*: root; --userxattr: user.overlay.opaque), after
+ * making the missing parent directories with the metadata the union
+ * showed for them.  Then UPPER/.union is removed: a kernel overlay would
+ * show it as a directory of the merged view.  Nothing is changed unless
+ * the privileges are there (probed first).
+ *
+ * --from-overlay: each 0/0 device in the upper becomes a 'w' record and
+ * each directory with either opaque xattr set to "y" an 'o' record; the
+ * records are appended first (creating the table if need be), then the
+ * devices and the xattrs are removed, so that an interrupted run can be
+ * run again.  With --lower, UPPER/.union/layers is written too.
+ *
+ * Both keep the times of the directories they touch (the merged view
+ * shows the upper's).  The kernel's other xattrs (origin, impure) are
+ * left alone; a redirect or a metacopy (features that are off by default)
+ * is reported, since libunion has no equivalent.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#include "union.h"
+
+static const char convert_usage[] =
+	"usage: union convert --to-overlay [--userxattr] [-l|--lower DIR]... "
+	"UPPER\n"
+	"       union convert --from-overlay [-l|--lower DIR]... "
+	"[-m|--merged PATH] UPPER\n";
+
+/* Directories whose times must be put back at the end. */
+struct touched {
+	char **path;
+	struct stat *st;
+	size_t n;
+};
+
+static void touch_note(struct touched *t, const char *path)
+{
+	struct stat st;
+
+	for (size_t i = 0; i < t->n; i++)
+		if (!strcmp(t->path[i], path))
+			return;
+	if (lstat(path, &st) < 0)
+		return;
+	t->path = un_xrealloc(t->path, (t->n + 1) * sizeof(*t->path));
+	t->st = un_xrealloc(t->st, (t->n + 1) * sizeof(*t->st));
+	t->path[t->n] = un_xstrdup(path);
+	t->st[t->n] = st;
+	t->n++;
+}
+
+static int touch_restore(struct touched *t)
+{
+	int ret = 0;
+
+	for (size_t i = t->n; i-- > 0;) {
+		struct timespec ts[2] = { t->st[i].st_atim, t->st[i].st_mtim };
+
+		if (utimensat(AT_FDCWD, t->path[i], ts,
+			      AT_SYMLINK_NOFOLLOW) < 0 && !ret)
+			ret = un_fail(-errno, "cannot set the times of '%s'",
+				      t->path[i]);
+		free(t->path[i]);
+	}
+	free(t->path);
+	free(t->st);
+	memset(t, 0, sizeof(*t));
+	return ret;
+}
+
+/* ------------------------------------------------------------------ */
+/* --to-overlay                                                         */
+
+/* Can we make what the records need?  Probed in UPPER/.union. */
+static int probe(const char *meta, bool dev, const char *xattr)
+{
+	char *p = un_xasprintf("%s/convert-probe", meta);
+	int ret = 0;
+
+	if (dev) {
+		unlink(p);
+		if (mknod(p, S_IFCHR, 0) < 0) {
+			ret = -errno;
+			un_fail(ret, "convert --to-overlay: cannot make the "
+				"whiteout devices (character devices 0/0)");
+			goto out_free;
+		}
+		unlink(p);
+	}
+	if (xattr) {
+		if (mkdir(p, 0700) < 0 && errno != EEXIST) {
+			ret = un_fail(-errno, "cannot create '%s'", p);
+			goto out_free;
+		}
+		if (lsetxattr(p, xattr, "y", 1, 0) < 0) {
+			ret = -errno;
+			un_fail(ret, "convert --to-overlay: cannot set %s%s",
+				xattr, strncmp(xattr, "trusted.", 8) ? "" :
+				" (this needs root; --userxattr uses "
+				"user.overlay.opaque)");
+		}
+		rmdir(p);
+	}
+out_free:
+	free(p);
+	return ret;
+}
+
+/*
+ * Make the missing directories above rel in the upper, as the union
+ * showed them.  Returns 1 when a non-directory of the upper is in the
+ * way (the record is hidden, nothing to do).
+ */
+static int make_parents(const struct un_view *v, const char *upper,
+			const char *rel, struct touched *made)
+{
+	char *buf = un_xstrdup(rel);
+	struct stat st;
+	int ret = 0;
+
+	for (char *s = buf; (s = strchr(s, '/')); s++) {
+		char *p;
+		struct un_obj o;
+
+		*s = '\0';
+		p = un_path_join(upper, buf);
+		if (lstat(p, &st) == 0) {
+			ret = S_ISDIR(st.st_mode) ? 0 : 1;
+		} else if (errno != ENOENT) {
+			ret = un_fail(-errno, "cannot read '%s'", p);
+		} else {
+			ret = v ? un_view_lookup(v, buf, &o) : 0;
+			if (ret == 0 && mkdir(p, 0700) < 0)
+				ret = un_fail(-errno, "cannot create '%s'", p);
+			if (ret == 0 && v && un_obj_is_dir(&o)) {
+				ret = un_set_meta(p, &o.st);
+				if (ret == 0)
+					touch_note(made, p);
+			} else if (ret == 0) {
+				chmod(p, 0755);
+			}
+		}
+		free(p);
+		*s = '/';
+		if (ret)
+			break;
+	}
+	free(buf);
+	return ret;
+}
+
+static int to_overlay(struct un_changes *c, bool have_layers,
+		      const char *opaque_xattr)
+{
+	const struct un_rec *recs;
+	struct touched t = { 0 };
+	char *meta = un_path_join(c->ly.upper, UN_FMT_META_DIR);
+	bool want_dev = false, want_xattr = false;
+	size_t n = un_table_records(c->tbl, &recs);
+	int ret = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (recs[i].kind == UN_REC_WHITEOUT)
+			want_dev = true;
+		else
+			want_xattr = true;
+	}
+	if (n) {
+		ret = probe(meta, want_dev, want_xattr ? opaque_xattr : NULL);
+		if (ret < 0)
+			goto out_free;
+	}
+
+	for (size_t i = 0; i < n; i++) {
+		char *p = un_path_join(c->ly.upper, recs[i].path);
+		char *dir = un_rel_dir(recs[i].path);
+		char *dp = un_path_join(c->ly.upper, dir);
+		struct stat st;
+
+		ret = make_parents(have_layers ? &c->merged : NULL,
+				   c->ly.upper, recs[i].path, &t);
+		if (ret == 1) {
+			ret = 0;
+			goto next;
+		}
+		if (ret < 0)
+			goto next;
+		touch_note(&t, dp);
+		if (lstat(p, &st) < 0 && errno == ENOENT) {
+			if (recs[i].kind == UN_REC_OPAQUE) {
+				un_err("warning: the opaque directory '%s' is "
+				       "not in the upper", p);
+				goto next;
+			}
+			if (mknod(p, S_IFCHR, makedev(0, 0)) < 0)
+				ret = un_fail(-errno, "cannot make the "
+						      "whiteout '%s'", p);
+		} else if (lstat(p, &st) < 0) {
+			ret = un_fail(-errno, "cannot read '%s'", p);
+		} else if (S_ISDIR(st.st_mode)) {
+			/* 'o', or 'w' over an upper directory: opaque. */
+			if (lsetxattr(p, opaque_xattr, "y", 1, 0) < 0)
+				ret = un_fail(-errno, "cannot set %s on '%s'",
+					      opaque_xattr, p);
+		}
+		/* Anything else there hides the lowers already. */
+next:
+		free(dp);
+		free(dir);
+		free(p);
+		if (ret < 0)
+			break;
+	}
+	if (touch_restore(&t) < 0 && ret == 0)
+		ret = -EIO;
+	if (ret == 0)
+		ret = un_remove_tree(meta);
+out_free:
+	free(meta);
+	return ret;
+}
+
+/* ------------------------------------------------------------------ */
+/* --from-overlay                                                       */
+
+struct found {
+	struct un_rec *recs;
+	size_t n;
+};
+
+static void found_add(struct found *f, const char *rel, char kind)
+{
+	f->recs = un_xrealloc(f->recs, (f->n + 1) * sizeof(*f->recs));
+	f->recs[f->n].path = un_xstrdup(rel);
+	f->recs[f->n].kind = kind;
+	f->n++;
+}
+
+static void check_features(const char *path)
+{
+	if (lgetxattr(path, "trusted.overlay.redirect", NULL, 0) >= 0 ||
+	    lgetxattr(path, "user.overlay.redirect", NULL, 0) >= 0)
+		un_err("warning: '%s' is a renamed directory (overlay "
+		       "redirect): libunion shows it without its lower "
+		       "content", path);
+	if (lgetxattr(path, "trusted.overlay.metacopy", NULL, 0) >= 0 ||
+	    lgetxattr(path, "user.overlay.metacopy", NULL, 0) >= 0)
+		un_err("warning: '%s' is a metadata-only copy (overlay "
+		       "metacopy): its data is in a lower, not here", path);
+}
+
+/* Find the whiteouts and opaque directories below rel in the upper. */
+static int scan(const char *upper, const char *rel, struct found *f)
+{
+	char *dir = un_path_join(upper, rel);
+	struct un_strv names = { 0 };
+	int ret;
+
+	ret = un_list_dir(dir, &names);
+	for (size_t i = 0; ret == 0 && i < names.n; i++) {
+		char *crel = un_rel_join(rel, names.v[i]);
+		char *p = un_path_join(dir, names.v[i]);
+		struct stat st;
+
+		if (!*rel && !strcmp(names.v[i], UN_FMT_META_DIR))
+			goto next;
+		if (lstat(p, &st) < 0) {
+			ret = un_fail(-errno, "cannot read '%s'", p);
+			goto next;
+		}
+		check_features(p);
+		if (un_is_whiteout_dev(&st)) {
+			found_add(f, crel, UN_REC_WHITEOUT);
+		} else if (S_ISDIR(st.st_mode)) {
+			if (un_has_ovl_opaque(p))
+				found_add(f, crel, UN_REC_OPAQUE);
+			ret = scan(upper, crel, f);
+		}
+next:
+		free(p);
+		free(crel);
+	}
+	un_strv_release(&names);
+	free(dir);
+	return ret;
+}
+
+static int from_overlay(const char *upper, struct un_table *tbl)
+{
+	struct touched t = { 0 };
+	struct found f = { 0 };
+	int ret;
+
+	ret = scan(upper, "", &f);
+	if (ret == 0)
+		ret = un_table_append(tbl, f.recs, f.n);
+	for (size_t i = 0; ret == 0 && i < f.n; i++) {
+		char *p = un_path_join(upper, f.recs[i].path);
+		char *dir = un_rel_dir(f.recs[i].path);
+		char *dp = un_path_join(upper, dir);
+
+		touch_note(&t, dp);
+		if (f.recs[i].kind == UN_REC_WHITEOUT) {
+			if (unlink(p) < 0 && errno != ENOENT)
+				ret = un_fail(-errno, "cannot remove '%s'", p);
+		} else {
+			touch_note(&t, p);
+			if (lremovexattr(p, "trusted.overlay.opaque") < 0 &&
+			    errno != ENODATA && errno != ENOTSUP)
+				ret = un_fail(-errno, "cannot remove the "
+					      "opaque xattr of '%s'", p);
+			if (lremovexattr(p, "user.overlay.opaque") < 0 &&
+			    errno != ENODATA && errno != ENOTSUP && !ret)
+				ret = un_fail(-errno, "cannot remove the "
+					      "opaque xattr of '%s'", p);
+		}
+		free(dp);
+		free(dir);
+		free(p);
+	}
+	if (touch_restore(&t) < 0 && ret == 0)
+		ret = -EIO;
+	for (size_t i = 0; i < f.n; i++)
+		free(f.recs[i].path);
+	free(f.recs);
+	return ret;
+}
+
+/* ------------------------------------------------------------------ */
+
+int un_cmd_convert(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "to-overlay", no_argument, NULL, 't' },
+		{ "from-overlay", no_argument, NULL, 'f' },
+		{ "userxattr", no_argument, NULL, 'x' },
+		{ "lower", required_argument, NULL, 'l' },
+		{ "merged", required_argument, NULL, 'm' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct un_strv lowers = { 0 };
+	const char *merged = NULL, *upper_arg;
+	struct un_changes c = { 0 };
+	struct un_table *tbl = NULL;
+	bool userxattr = false, have_layers;
+	char *upper = NULL, *lp;
+	int opt, dir = 0, status = UN_EXIT_USAGE;
+	struct stat st;
+
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":l:m:h", opts, NULL)) != -1) {
+		switch (opt) {
+		case 't':
+		case 'f':
+			if (dir && dir != opt) {
+				un_err("convert: --to-overlay or "
+				       "--from-overlay, not both");
+				goto out_free;
+			}
+			dir = opt;
+			break;
+		case 'x':
+			userxattr = true;
+			break;
+		case 'l':
+			un_strv_push(&lowers, optarg);
+			break;
+		case 'm':
+			merged = optarg;
+			break;
+		case 'h':
+			fputs(convert_usage, stdout);
+			status = 0;
+			goto out_free;
+		default:
+			un_err("convert: %s option '%s'",
+			       opt == ':' ? "missing argument of" : "unknown",
+			       argv[optind - 1]);
+			fputs(convert_usage, stderr);
+			goto out_free;
+		}
+	}
+	if (!dir || optind != argc - 1) {
+		fputs(convert_usage, stderr);
+		goto out_free;
+	}
+	upper_arg = argv[optind];
+	status = UN_EXIT_FAIL;
+
+	/* The layers are needed only for the metadata of new parents. */
+	if (un_abspath(upper_arg, &upper) < 0 || stat(upper, &st) < 0 ||
+	    !S_ISDIR(st.st_mode)) {
+		un_err("upper '%s' is not a directory", upper_arg);
+		goto out_free;
+	}
+	lp = un_xasprintf("%s/%s/%s", upper, UN_FMT_META_DIR, UN_FMT_LAYERS);
+	have_layers = lowers.n || lstat(lp, &st) == 0;
+	free(lp);
+
+	if (dir == 't') {
+		if (have_layers) {
+			if (un_changes_open(upper_arg, &lowers, merged, &c) < 0)
+				goto out_free;
+		} else {
+			c.ly.upper = un_xstrdup(upper);
+			if (un_table_load(upper, &c.tbl) < 0)
+				goto out_release;
+		}
+		if (to_overlay(&c, have_layers, userxattr ?
+				"user.overlay.opaque" :
+				"trusted.overlay.opaque") == 0)
+			status = 0;
+		goto out_release;
+	}
+
+	if (lowers.n) {
+		if (un_layers_for(upper_arg, &lowers, merged, &c.ly) < 0 ||
+		    un_layers_write(&c.ly) < 0)
+			goto out_release;
+	}
+	if (un_table_load(upper, &tbl) < 0)
+		goto out_release;
+	if (from_overlay(upper, tbl) == 0)
+		status = 0;
+out_release:
+	un_table_release(tbl);
+	un_changes_release(&c);
+out_free:
+	free(upper);
+	un_strv_release(&lowers);
+	return status;
+}

@@ -1,0 +1,31 @@
+# union(1): the command beside the library (tools/), its man pages (man/)
+# and its tests (tests/tools/).
+
+bin_PROGRAMS += tools/union
+tools_union_SOURCES = \
+	tools/union.h \
+	tools/union.c \
+	tools/util.c \
+	tools/escape.c \
+	tools/fsutil.c \
+	tools/layers.c \
+	tools/table.c \
+	tools/view.c \
+	tools/changes.c \
+	tools/library.c \
+	tools/run.c \
+	tools/diff.c \
+	tools/tar.c \
+	tools/export.c \
+	tools/commit.c \
+	tools/convert.c
+# The tool finds the library in the private directory it is installed in.
+tools_union_CPPFLAGS = $(AM_CPPFLAGS) -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 \
+	-DUN_PKGLIBDIR='"$(pkglibdir)"'
+tools_union_CFLAGS = $(AM_CFLAGS)
+EXTRA_DIST += include/union_format.h
+
+dist_man1_MANS = man/union.1
+dist_man7_MANS = man/libunion.7
+
+include tests/tools/local.mk

@@ -1,0 +1,316 @@
+/*
+ * union.h - the map of the `union` command.
+ *
+ * One section per file, in the order a command uses them:
+ *
+ *   union.c    main: the subcommands and the usage text
+ *   util.c     messages, memory, string vectors, relative paths
+ *   escape.c   the \xHH escaping of the table and the layers file, and
+ *              the '\' escaping of UNION_LAYERS
+ *   fsutil.c   file-system helpers: rm -rf, listing, copying data,
+ *              metadata and xattrs, atomic writes
+ *   layers.c   UPPER/.union/layers: which MERGED and lowers an upper
+ *              belongs to
+ *   table.c    UPPER/.union/whiteouts read and written from the tool,
+ *              with the library's locking
+ *   view.c     lookups and listings through a stack of layers, as the
+ *              library (and kernel overlayfs) does them
+ *   changes.c  the walk over what an upper changes: its objects, its
+ *              whiteouts and opaque directories, in tree order
+ *   library.c  finding libunion.so and checking that it loads
+ *   run.c      `union run`
+ *   diff.c     `union diff`
+ *   tar.c      a POSIX tar (ustar + pax) writer
+ *   export.c   `union export`: the changes as an OCI image layer
+ *   commit.c   `union commit`
+ *   convert.c  `union convert`: the table <-> overlayfs's on-disk format
+ *
+ * Conventions (as in preload/): functions return 0 (or a count) or
+ * -errno; a function that fails on a file says so on stderr itself
+ * ("union: <what> '<path>': <reason>") and returns the error, so its
+ * callers only pass it up.  Running out of memory ends the program
+ * (un_xmalloc), as git's xmalloc does.  Paths "relative to the union"
+ * (rel) have no leading '/'; the union's root is "".
+ */
+#ifndef UN_TOOL_H
+#define UN_TOOL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <limits.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include "union_format.h"
+
+/* Exit statuses: run's own failures use 125 (126/127: cannot execute). */
+#define UN_EXIT_FAIL 1
+#define UN_EXIT_USAGE 2
+#define UN_EXIT_RUN_FAIL 125
+
+/* ------------------------------------------------------------------ */
+/* union.c                                                              */
+
+int un_cmd_run(int argc, char **argv);
+int un_cmd_diff(int argc, char **argv);
+int un_cmd_export(int argc, char **argv);
+int un_cmd_commit(int argc, char **argv);
+int un_cmd_convert(int argc, char **argv);
+
+/* ------------------------------------------------------------------ */
+/* util.c                                                               */
+
+/* "union: <message>\n" on stderr. */
+void un_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* un_err with ": <strerror(-ret)>" appended; returns ret. */
+int un_fail(int ret, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+void *un_xmalloc(size_t n);
+void *un_xrealloc(void *p, size_t n);
+char *un_xstrdup(const char *s);
+char *un_xstrndup(const char *s, size_t n);
+char *un_xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* A growable vector of strings. */
+struct un_strv {
+	char **v;
+	size_t n;
+	size_t cap;
+};
+
+void un_strv_push(struct un_strv *sv, const char *s);
+void un_strv_sort(struct un_strv *sv);
+/* Binary search; sv must be sorted. */
+bool un_strv_has(const struct un_strv *sv, const char *s);
+void un_strv_release(struct un_strv *sv);
+
+/* "dir/name" (just "name" when dir is ""); malloc'ed. */
+char *un_rel_join(const char *dir, const char *name);
+/* "root/rel" (just "root" when rel is ""); malloc'ed. */
+char *un_path_join(const char *root, const char *rel);
+/* The last component of rel, and everything before it ("" at the top). */
+const char *un_rel_base(const char *rel);
+char *un_rel_dir(const char *rel);
+/*
+ * An absolute, lexically normalised path for a path given by the user
+ * (no "//", "." or trailing '/'; ".." is resolved by realpath when the
+ * path exists, lexically otherwise).
+ */
+int un_abspath(const char *in, char **out);
+/* A 64-bit FNV-1a hash (names of temporary files). */
+uint64_t un_hash(const char *s);
+
+/* ------------------------------------------------------------------ */
+/* escape.c                                                             */
+
+/* The table's escaping: bytes outside 0x21..0x7e and '\' as \xHH. */
+char *un_escape(const char *s, size_t len);
+/* Undo it; -EINVAL for anything but \xHH escapes of printable bytes. */
+int un_unescape(const char *s, size_t len, char **out, size_t *outlen);
+/* NULL when rel is a valid record path of the table, else why not. */
+const char *un_rel_invalid(const char *rel, size_t len);
+/* UNION_LAYERS's escaping: '\' before '\', ':', ';' and '='. */
+char *un_escape_spec(const char *s);
+
+/* ------------------------------------------------------------------ */
+/* fsutil.c                                                             */
+
+/* rm -rf path (0 when it does not exist); fixes modes of its own dirs. */
+int un_remove_tree(const char *path);
+/* mkdir -p (0 when it exists as a directory). */
+int un_mkdir_p(const char *path, mode_t mode);
+/* The names in a directory (without "." and ".."), sorted. */
+int un_list_dir(const char *path, struct un_strv *names);
+/* Copy the rest of from into to. */
+int un_copy_data(int from, int to, const char *what);
+/* Copy the xattrs of from to to (neither followed); see fsutil.c. */
+int un_copy_xattrs(const char *from, const char *to);
+/*
+ * Give path (not followed) st's owner (when we may), mode (not for a
+ * symlink) and times.
+ */
+int un_set_meta(const char *path, const struct stat *st);
+/* Read a whole file into a NUL-terminated buffer. */
+int un_read_file(const char *path, char **buf, size_t *len);
+/* Write a file whole or not at all (temp file, fsync, rename). */
+int un_write_file_atomic(const char *path, const char *buf, size_t len);
+/* An overlayfs whiteout: a character device 0/0. */
+static inline bool un_is_whiteout_dev(const struct stat *st)
+{
+	return S_ISCHR(st->st_mode) && st->st_rdev == 0;
+}
+/* Does the directory carry an overlayfs opaque xattr set to "y"? */
+bool un_has_ovl_opaque(const char *path);
+/* An xattr that belongs to overlayfs itself (never copied or exported). */
+bool un_xattr_is_overlay(const char *name);
+
+/* ------------------------------------------------------------------ */
+/* layers.c                                                             */
+
+/* The layers of one union. */
+struct un_layers {
+	char *merged;
+	char *upper;
+	int nlower;
+	char **lower;		/* top first */
+};
+
+/* Read UPPER/.union/layers (upper: an absolute path). */
+int un_layers_read(const char *upper, struct un_layers *ly);
+/* Write UPPER/.union/layers (creating UPPER/.union). */
+int un_layers_write(const struct un_layers *ly);
+void un_layers_release(struct un_layers *ly);
+/*
+ * The layers of the commands that take an UPPER: from the options when
+ * lowers are given (merged: the option, else the file's, else the first
+ * lower), else from the file.  Reports its errors.
+ */
+int un_layers_for(const char *upper_arg, const struct un_strv *lowers,
+		  const char *merged, struct un_layers *ly);
+/* One mount of UNION_LAYERS for ly. */
+char *un_layers_spec(const struct un_layers *ly);
+/* The absolute merged path of rel ("MERGED/rel"). */
+char *un_layers_merged_path(const struct un_layers *ly, const char *rel);
+
+/* ------------------------------------------------------------------ */
+/* table.c                                                              */
+
+enum un_kind {
+	UN_REC_NONE = 0,
+	UN_REC_WHITEOUT = 'w',
+	UN_REC_OPAQUE = 'o',
+};
+
+struct un_rec {
+	char *path;
+	char kind;		/* 'w', 'o', or '-' (cancel) in an append */
+};
+
+struct un_table;
+
+/* Read UPPER/.union/whiteouts (a missing table is an empty one). */
+int un_table_load(const char *upper, struct un_table **out);
+void un_table_release(struct un_table *t);
+enum un_kind un_table_get(const struct un_table *t, const char *rel);
+/* The live records, sorted by path; valid until the next change. */
+size_t un_table_records(struct un_table *t, const struct un_rec **recs);
+/* Append records (under the lock), and apply them to t. */
+int un_table_append(struct un_table *t, const struct un_rec *recs, size_t n);
+/*
+ * Rewrite the table with its live records only (keep), or with none: a
+ * compaction, seen by the library's processes at their next call.
+ */
+int un_table_rewrite(struct un_table *t, bool keep);
+
+/* ------------------------------------------------------------------ */
+/* view.c                                                               */
+
+/* A stack of layers, looked up as overlayfs does. */
+struct un_view {
+	int nlayer;
+	const char *root[64];
+	struct un_table *tbl;	/* non-NULL: layer 0 is an upper with it */
+};
+
+/* What a path is in a view. */
+struct un_obj {
+	int layer;		/* topmost layer holding it; -1: nothing */
+	uint64_t dirmask;	/* a directory: the layers that merge into it */
+	struct stat st;		/* lstat of real */
+	char real[PATH_MAX];	/* the object in that layer */
+};
+
+/* The lowers only (what the upper changes against). */
+void un_view_lowers(struct un_view *v, const struct un_layers *ly);
+/* The whole union: the upper with its table over the lowers. */
+void un_view_union(struct un_view *v, const struct un_layers *ly,
+		   struct un_table *t);
+/* Look rel up; o->layer is -1 when the view shows nothing there. */
+int un_view_lookup(const struct un_view *v, const char *rel,
+		   struct un_obj *o);
+/* The names the view shows in the directory rel (dir: its lookup). */
+int un_view_list(const struct un_view *v, const char *rel,
+		 const struct un_obj *dir, struct un_strv *names);
+
+static inline bool un_obj_is_dir(const struct un_obj *o)
+{
+	return o->layer >= 0 && S_ISDIR(o->st.st_mode);
+}
+
+/* ------------------------------------------------------------------ */
+/* changes.c                                                            */
+
+/* What an upper changes, loaded once for a command. */
+struct un_changes {
+	struct un_layers ly;
+	struct un_table *tbl;
+	struct un_view lowers;	/* before: the lowers alone */
+	struct un_view merged;	/* after: the union */
+};
+
+/* One path met by the walk. */
+struct un_entry {
+	const char *rel;	/* "" for the root */
+	bool in_upper;		/* the upper holds it (st, upper_path) */
+	struct stat st;
+	const char *upper_path;
+	struct un_obj before;	/* what the lowers show at rel */
+	enum un_kind record;	/* the table's record of rel */
+	bool opaque;		/* a directory that shows nothing of the
+				   lowers below it (record, or the lowers
+				   hold no directory there) */
+	bool dev_whiteout;	/* a whiteout that is a 0/0 device in the
+				   upper (overlayfs's format) */
+};
+
+/*
+ * The walk, in tree order: dir_pre of a directory, then each whiteout
+ * in it, then its other names sorted (object for a non-directory, the
+ * whole walk of a subdirectory), then dir_post.  Directories are those
+ * of the upper and those that hold table records (in_upper false).  A
+ * callback returning non-zero stops the walk with that value.
+ */
+struct un_walk_ops {
+	int (*dir_pre)(void *arg, const struct un_entry *e);
+	int (*whiteout)(void *arg, const struct un_entry *e);
+	int (*object)(void *arg, const struct un_entry *e);
+	int (*dir_post)(void *arg, const struct un_entry *e);
+};
+
+int un_changes_open(const char *upper_arg, const struct un_strv *lowers,
+		    const char *merged, struct un_changes *c);
+void un_changes_release(struct un_changes *c);
+int un_changes_walk(struct un_changes *c, const struct un_walk_ops *ops,
+		    void *arg);
+
+/* ------------------------------------------------------------------ */
+/* library.c                                                            */
+
+/* The libunion.so to preload; reports why when there is none. */
+int un_library_find(char **path);
+/* Check that it loads (in a child, without running anything else). */
+int un_library_check(const char *path);
+
+/* ------------------------------------------------------------------ */
+/* tar.c                                                                */
+
+struct un_tar {
+	int fd;
+	uint64_t written;
+};
+
+struct un_tar_entry {
+	const char *name;	/* relative, no leading '/' */
+	const struct stat *st;	/* type, mode, owner, size, times, rdev */
+	const char *src;	/* the file to take data, target, xattrs
+				   from (NULL: an empty file) */
+	const char *hardlink;	/* a hard link to this earlier name */
+};
+
+void un_tar_init(struct un_tar *t, int fd);
+int un_tar_add(struct un_tar *t, const struct un_tar_entry *e);
+int un_tar_finish(struct un_tar *t);
+
+#endif /* UN_TOOL_H */
