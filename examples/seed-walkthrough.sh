@@ -13,12 +13,16 @@
 
 set -u
 
+# The argument is what goes into LD_PRELOAD: the library, possibly after
+# other libraries (a sanitizer runtime), separated by spaces.
 lib=${1:-$(dirname "$0")/../preload/.libs/libunion.so}
-if [ ! -f "$lib" ]; then
-	echo "seed-walkthrough: $lib not found (build first: make)" >&2
+so=${lib##* }
+if [ ! -f "$so" ]; then
+	echo "seed-walkthrough: $so not found (build first: make)" >&2
 	exit 1
 fi
-lib=$(cd "$(dirname "$lib")" && pwd)/$(basename "$lib")
+first=${lib%"$so"}
+lib=$first$(cd "$(dirname "$so")" && pwd)/$(basename "$so")
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/seed-walkthrough.XXXXXX")
 mounted=
@@ -196,16 +200,16 @@ else
 fi
 
 title "a mistake says what is wrong"
-show "UNION_LAYERS=\"\$PWD/merged=\$PWD/upper:~/lower\" LD_PRELOAD=$lib ls merged"
+show "UNION_LAYERS=\"\$PWD/merged=\$PWD/upper:~/lower\" LD_PRELOAD=\"$lib\" ls merged"
 check "the message names the unexpanded ~" same "$out" \
 	"libunion: UNION_LAYERS: lower '~/lower' is not an absolute path"
 check "exit status 125" same "$status" 125
-show "UNION_LAYERS=\"\$PWD/merged=\$PWD/upper:\$PWD/no-such-dir\" LD_PRELOAD=$lib ls merged"
+show "UNION_LAYERS=\"\$PWD/merged=\$PWD/upper:\$PWD/no-such-dir\" LD_PRELOAD=\"$lib\" ls merged"
 check "a missing directory is named as missing" eval \
 	'printf "%s\n" "$out" | grep -q "^libunion: UNION_LAYERS: .*$T/no-such-dir"'
 check "one line only" same "$(printf '%s\n' "$out" | wc -l)" 1
 check "exit status 125" same "$status" 125
-show "UNION_LAYERS=\"\$PWD/merged=\$PWD/upper:\$PWD/lower\" LD_PRELOAD=$lib sh -c 'touch ran; echo ran'"
+show "UNION_LAYERS=\"\$PWD/merged=\$PWD/upper:\$PWD/lower\" LD_PRELOAD=\"$lib\" sh -c 'touch ran; echo ran'"
 check "(and a correct value runs the command)" same "$out" "ran"
 
 printf '\n'

@@ -74,6 +74,8 @@ void un_exec_env_size(char *const envp[], size_t *entries, size_t *bytes)
 			 strlen(envp[count]) > layers)
 			layers = strlen(envp[count]);
 	}
+	if (un_preload_value && strlen(un_preload_value) > preload)
+		preload = strlen(un_preload_value);
 	*entries = count + 4;
 	*bytes = sizeof("UNION_LAYERS=") + layers + sizeof("LD_PRELOAD=") +
 		 (un_self_path ? strlen(un_self_path) : 0) + 1 + preload + 1 +
@@ -89,6 +91,11 @@ void un_exec_env(char *const envp[], char **env, char *buf)
 
 	if (!envp)
 		envp = environ;
+	/* An environment without LD_PRELOAD (env -i, clearenv, unsetenv)
+	   gets this process's own, which keeps the user's other preloaded
+	   libraries (fakeroot, a sanitizer runtime) in their order. */
+	if (un_preload_value && preload_has_self(un_preload_value))
+		preload = un_preload_value;
 	for (size_t i = 0; envp && envp[i]; i++) {
 		if (env_is(envp[i], "LD_PRELOAD"))
 			preload = envp[i] + sizeof("LD_PRELOAD");

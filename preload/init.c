@@ -28,6 +28,7 @@ bool un_active;
 __thread int un_depth;
 const char *un_self_path;
 const char *un_layers_value;
+const char *un_preload_value;
 
 static pthread_once_t un_once = PTHREAD_ONCE_INIT;
 static bool un_initialised;
@@ -127,6 +128,9 @@ static void init_once(void)
 	if (un_config_parse(value, &un_config, true, err, sizeof(err)) < 0)
 		die("libunion: UNION_LAYERS: %s\n", err);
 	un_layers_value = strdup(value);
+	value = getenv("LD_PRELOAD");
+	if (value)
+		un_preload_value = strdup(value);
 
 	for (int i = 0; i < un_config.nmount; i++) {
 		struct un_mount *m = &un_config.mount[i];

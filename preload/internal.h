@@ -82,8 +82,10 @@ static inline void un_leave(void)
 
 /* The absolute path of libunion.so itself (for LD_PRELOAD in children). */
 UN_HIDDEN extern const char *un_self_path;
-/* UNION_LAYERS as this process got it (passed on to children). */
+/* UNION_LAYERS and LD_PRELOAD as this process got them (passed on to
+   children whose environment lost them). */
 UN_HIDDEN extern const char *un_layers_value;
+UN_HIDDEN extern const char *un_preload_value;
 
 /* ------------------------------------------------------------------ */
 /* config.c                                                             */

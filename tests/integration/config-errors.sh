@@ -58,7 +58,7 @@ bad "$T/m=$T/u:$T/notdir" "~$T/notdir"		# a lower that is not a directory
 
 # Unset or empty: the command runs normally, status passed through.
 rc=0
-out=$(env -u UNION_LAYERS LD_PRELOAD=$LIBUNION /bin/sh -c 'cat "$T/l/f"; exit 3' 2>&1) || rc=$?
+out=$(env -u UNION_LAYERS LD_PRELOAD="$LIBUNION" /bin/sh -c 'cat "$T/l/f"; exit 3' 2>&1) || rc=$?
 expect_eq "unset UNION_LAYERS: the command runs" "from lower/3" "$out/$rc"
 rc=0
 out=$(UNION_LAYERS= LD_PRELOAD=$LIBUNION /bin/sh -c 'cat "$T/l/f"; exit 4' 2>&1) || rc=$?

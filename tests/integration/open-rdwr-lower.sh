@@ -9,7 +9,7 @@ need_prog sysop
 setup() { make_small_tree "$1"; }
 
 action() {
-	step 'printf XY | dd of="$M/f2" bs=1 seek=3 conv=notrunc status=none; cat "$M/f2"; st "$M/f2"'
+	step 'perl -e '"'"'open(F, "+<", $ARGV[0]) or die; seek(F, 3, 0); print F "XY"'"'"' "$M/f2"; cat "$M/f2"; st "$M/f2"'
 	step '"$TESTPROG/sysop" open "$M/f1" rdwr -- open "$M/ro" rdwr -- open "$M/exe" rdwr -- open "$M/d" rdwr -- open "$M/e1" rdonly,directory -- open "$M/f1" rdonly,directory'
 	step 'exec 3<>"$M/d/x1"; read -r line <&3; echo "read: $line"; echo appended >&3; exec 3>&-; cat "$M/d/x1"'
 	step '"$PYTHON" -c "import sys; f = open(sys.argv[1], \"r+\"); d = f.read(); f.seek(0); f.write(d.upper()); f.close()" "$M/sp ace"; cat "$M/sp ace"'
