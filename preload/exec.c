@@ -76,8 +76,9 @@ void un_exec_env_size(char *const envp[], size_t *entries, size_t *bytes)
 	}
 	if (un_preload_value && strlen(un_preload_value) > preload)
 		preload = strlen(un_preload_value);
-	*entries = count + 4;
-	*bytes = sizeof("UNION_LAYERS=") + layers + sizeof("LD_PRELOAD=") +
+	*entries = count + 5;
+	*bytes = sizeof("UNION_OCI_LOWERS=1") +
+		 sizeof("UNION_LAYERS=") + layers + sizeof("LD_PRELOAD=") +
 		 (un_self_path ? strlen(un_self_path) : 0) + 1 + preload + 1 +
 		 sizeof("UNION_CWD=") + 48 + PATH_MAX;
 }
@@ -85,6 +86,7 @@ void un_exec_env_size(char *const envp[], size_t *entries, size_t *bytes)
 void un_exec_env(char *const envp[], char **env, char *buf)
 {
 	const char *preload = NULL, *layers = NULL;
+	bool oci_set = false;
 	char cwd[PATH_MAX];
 	struct stat st;
 	size_t n = 0;
@@ -103,6 +105,8 @@ void un_exec_env(char *const envp[], char **env, char *buf)
 			layers = envp[i] + sizeof("UNION_LAYERS");
 		else if (!env_is(envp[i], "UNION_CWD"))
 			env[n++] = envp[i];
+		if (env_is(envp[i], "UNION_OCI_LOWERS"))
+			oci_set = true;
 	}
 	/* A caller's own UNION_LAYERS (a nested union run) is respected. */
 	env[n++] = buf;
@@ -120,6 +124,10 @@ void un_exec_env(char *const envp[], char **env, char *buf)
 		if (preload && *preload)
 			buf = stpcpy(stpcpy(buf, ":"), preload);
 		buf++;
+	}
+	if (un_config.oci_lowers && !oci_set) {
+		env[n++] = buf;
+		buf = stpcpy(buf, "UNION_OCI_LOWERS=1") + 1;
 	}
 	if (un_cwd_get(cwd, sizeof(cwd)) == 0 && real_stat(".", &st) == 0) {
 		env[n++] = buf;

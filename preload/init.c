@@ -128,6 +128,8 @@ static void init_once(void)
 	if (un_config_parse(value, &un_config, true, err, sizeof(err)) < 0)
 		die("libunion: UNION_LAYERS: %s\n", err);
 	un_layers_value = strdup(value);
+	value = getenv("UNION_OCI_LOWERS");
+	un_config.oci_lowers = value && !strcmp(value, "1");
 	value = getenv("LD_PRELOAD");
 	if (value)
 		un_preload_value = strdup(value);

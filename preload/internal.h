@@ -106,7 +106,13 @@ struct un_mount {
 struct un_config {
 	int nmount;
 	struct un_mount *mount;
+	bool oci_lowers;	/* UNION_OCI_LOWERS=1: lowers are extracted OCI
+				   layers (.wh.NAME, .wh..wh..opq) */
 };
+
+/* The OCI whiteout prefix and opaque marker (image-spec, layer.md). */
+#define UN_OCI_WH ".wh."
+#define UN_OCI_OPQ ".wh..wh..opq"
 
 UN_HIDDEN extern struct un_config un_config;
 

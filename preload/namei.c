@@ -92,12 +92,39 @@ static uint64_t root_layers(const struct un_mount *m)
 	return mask;
 }
 
+/* An OCI layer's marker file: dir/.wh.NAME or dir/.wh..wh..opq. */
+static bool oci_marker(const char *real, const char *name)
+{
+	char buf[PATH_MAX];
+	const char *slash = strrchr(real, '/');
+	struct stat st;
+	int n;
+
+	if (name)	/* real is the directory; the marker is inside */
+		n = snprintf(buf, sizeof(buf), "%s/%s", real, name);
+	else		/* real is the name; its .wh. beside it */
+		n = snprintf(buf, sizeof(buf), "%.*s/" UN_OCI_WH "%s",
+			     (int)(slash - real), real, slash + 1);
+	return n > 0 && (size_t)n < sizeof(buf) && real_lstat(buf, &st) == 0;
+}
+
 static bool is_opaque(struct un_mount *m, int layer, const char *rel,
 		      size_t rel_len, const char *real)
 {
 	if (layer == 0)
 		return m->wt && un_wtable_get(m->wt, rel, rel_len) == UN_W_OPAQUE;
-	return un_is_ovl_opaque(real);
+	return un_is_ovl_opaque(real) ||
+	       (un_config.oci_lowers && oci_marker(real, UN_OCI_OPQ));
+}
+
+/* Is the last component of rel an OCI whiteout file's own name? */
+static bool oci_name(const char *rel, size_t rel_len)
+{
+	const char *base = rel + rel_len;
+
+	while (base > rel && base[-1] != '/')
+		base--;
+	return !strncmp(base, UN_OCI_WH, sizeof(UN_OCI_WH) - 1);
 }
 
 /* What one component resolves to inside a union. */
@@ -137,12 +164,18 @@ static int lookup_component(struct un_mount *m, uint64_t dirmask,
 					     UN_W_WHITEOUT)
 				break;
 		}
+		if (i > 0 && un_config.oci_lowers && oci_name(rel, rel_len))
+			continue;	/* an OCI layer's marker never shows */
 		if (un_path_join(real, sizeof(real), un_layer_root(m, i),
 				 un_layer_len(m, i), rel) < 0)
 			return -ENAMETOOLONG;
 		if (real_lstat(real, &st) < 0) {
 			if (errno != ENOENT && errno != ENOTDIR && !first_err)
 				first_err = -errno;
+			/* An OCI whiteout hides the name in the layers below. */
+			if (errno == ENOENT && i > 0 && un_config.oci_lowers &&
+			    oci_marker(real, NULL))
+				break;
 			continue;
 		}
 		if (un_is_ovl_whiteout(&st))

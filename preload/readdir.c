@@ -72,6 +72,9 @@ static bool hidden(struct un_dir *d, int layer, const char *rel,
 
 	if (d->at_root && !strcmp(e->d_name, UN_META_DIR))
 		return true;
+	if (layer > 0 && un_config.oci_lowers &&
+	    !strncmp(e->d_name, UN_OCI_WH, sizeof(UN_OCI_WH) - 1))
+		return true;
 	if (layer > 0 && d->mnt->wt && rl + 1 + nl < sizeof(buf)) {
 		memcpy(buf, rel, rl);
 		if (rl)
@@ -183,6 +186,27 @@ static int build_merged(struct un_dir *d, const struct un_node *n)
 			bool dot = !strcmp(e->d_name, ".");
 			bool dotdot = !strcmp(e->d_name, "..");
 
+			/* An OCI whiteout .wh.NAME takes NAME from below. */
+			if (i > 0 && un_config.oci_lowers && !dot && !dotdot &&
+			    !strncmp(e->d_name, UN_OCI_WH,
+				     sizeof(UN_OCI_WH) - 1) &&
+			    strcmp(e->d_name, UN_OCI_OPQ)) {
+				const char *name = e->d_name +
+						   sizeof(UN_OCI_WH) - 1;
+				size_t wl = strlen(name);
+
+				HASH_FIND(hh, set, name, wl, s);
+				if (!s) {
+					s = malloc(sizeof(*s) + wl + 1);
+					if (!s) {
+						rc = -ENOMEM;
+						break;
+					}
+					memcpy(s->name, name, wl + 1);
+					s->idx = -1;
+					HASH_ADD(hh, set, name[0], wl, s);
+				}
+			}
 			HASH_FIND(hh, set, e->d_name, nl, s);
 			if (!s) {
 				s = malloc(sizeof(*s) + nl + 1);

@@ -40,6 +40,7 @@ UN_INTEGRATION_TESTS = \
 	tests/integration/mkfifo-create.sh \
 	tests/integration/mv-dir-with-lower.sh \
 	tests/integration/noent-creat.sh \
+	tests/integration/oci-lowers.sh \
 	tests/integration/open-append-lower.sh \
 	tests/integration/open-creat-excl-lower.sh \
 	tests/integration/open-rdwr-lower.sh \
