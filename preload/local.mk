@@ -49,6 +49,10 @@ preload/exports.sym: $(top_srcdir)/preload/exports.sym.in $(top_srcdir)/preload/
 	$(AM_V_GEN)$(MKDIR_P) preload && \
 	$(CPP) -P -x c -I$(top_srcdir)/preload $(top_srcdir)/preload/exports.sym.in > $@
 
-# The .la file is useless for a module loaded by LD_PRELOAD.
+# The .la file is useless for a module loaded by LD_PRELOAD; without it
+# libtool cannot uninstall the module, so the hook does.
 install-exec-hook:
 	rm -f $(DESTDIR)$(pkglibdir)/libunion.la
+
+uninstall-hook:
+	rm -f $(DESTDIR)$(pkglibdir)/libunion.so
