@@ -20,6 +20,7 @@
  * a child that changed directory before exec does not adopt a stale one).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -70,15 +71,64 @@ static struct fd_entry **slot(int fd, bool create)
 	return &chunk[i];
 }
 
+/*
+ * A descriptor known to lie outside every union (opened on an outside
+ * path, or found so once).  An empty slot means "never seen": such a
+ * descriptor (inherited across exec, made by a call we do not wrap) is
+ * looked at once through /proc/self/fd.
+ */
+static struct fd_entry outside_entry;
+#define OUTSIDE (&outside_entry)
+
+static void release(struct fd_entry *e)
+{
+	if (e != OUTSIDE)
+		free(e);
+}
+
 static void put(int fd, struct fd_entry *e)
 {
 	struct fd_entry **s = slot(fd, e != NULL);
 
 	if (!s) {
-		free(e);
+		release(e);
 		return;
 	}
-	free(__atomic_exchange_n(s, e, __ATOMIC_ACQ_REL));
+	release(__atomic_exchange_n(s, e, __ATOMIC_ACQ_REL));
+}
+
+void un_fd_set_outside(int fd)
+{
+	put(fd, OUTSIDE);
+}
+
+/*
+ * A descriptor we have not seen open: if /proc/self/fd shows it on an
+ * object of some layer, it stands for that object's merged path (a
+ * directory descriptor a parent passed across exec, say).
+ */
+static struct fd_entry *discover(int fd)
+{
+	char proc[64], real[PATH_MAX], merged[PATH_MAX];
+	struct un_node n;
+	ssize_t len;
+
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	len = real_readlink(proc, real, sizeof(real) - 1);
+	if (len <= 0 || real[0] != '/') {
+		put(fd, OUTSIDE);
+		return OUTSIDE;
+	}
+	real[len] = '\0';
+	if (un_path_unreal(real, merged, sizeof(merged)) < 0 ||
+	    un_lookup(AT_FDCWD, merged, 0, &n) != 0 || n.layer < 0) {
+		put(fd, OUTSIDE);
+		return OUTSIDE;
+	}
+	un_fd_set(fd, merged, un_node_is_merged_dir(&n));
+	struct fd_entry **s = slot(fd, false);
+
+	return s ? __atomic_load_n(s, __ATOMIC_ACQUIRE) : OUTSIDE;
 }
 
 void un_fd_set(int fd, const char *vpath, bool merged_dir)
@@ -108,10 +158,14 @@ void un_fd_forget(int fd)
 int un_fd_get(int fd, char *buf, size_t len, bool *merged_dir)
 {
 	struct fd_entry **s = slot(fd, false);
-	struct fd_entry *e;
+	struct fd_entry *e = s ? __atomic_load_n(s, __ATOMIC_ACQUIRE) : NULL;
 	size_t n;
 
-	if (!s || !(e = __atomic_load_n(s, __ATOMIC_ACQUIRE)))
+	if (fd < 0 || !un_active)
+		return -ENOENT;
+	if (!e)
+		e = discover(fd);
+	if (!e || e == OUTSIDE)
 		return -ENOENT;
 	n = strlen(e->vpath);
 	if (n >= len)
@@ -147,8 +201,8 @@ void un_fd_forget_range(unsigned first, unsigned last)
 			unsigned fd = (c << CHUNK_BITS) | i;
 
 			if (fd >= first && fd <= last && chunk[i])
-				free(__atomic_exchange_n(&chunk[i], NULL,
-							 __ATOMIC_ACQ_REL));
+				release(__atomic_exchange_n(&chunk[i], NULL,
+							    __ATOMIC_ACQ_REL));
 		}
 	}
 }
@@ -166,7 +220,7 @@ void un_fd_foreach_path(const char *vpath, void (*fn)(int fd, void *arg),
 			struct fd_entry *e = __atomic_load_n(&chunk[i],
 							     __ATOMIC_ACQUIRE);
 
-			if (e && !strcmp(e->vpath, vpath))
+			if (e && e != OUTSIDE && !strcmp(e->vpath, vpath))
 				fn((int)((c << CHUNK_BITS) | i), arg);
 		}
 	}

@@ -202,6 +202,8 @@ UN_HIDDEN void un_fd_set(int fd, const char *vpath, bool merged_dir);
 /* Copy the merged path of fd into buf; 0, or -ENOENT when fd has none. */
 UN_HIDDEN int un_fd_get(int fd, char *buf, size_t len, bool *merged_dir);
 UN_HIDDEN void un_fd_forget(int fd);
+/* Remember that fd lies outside every union. */
+UN_HIDDEN void un_fd_set_outside(int fd);
 UN_HIDDEN void un_fd_dup(int oldfd, int newfd);
 /* Forget every descriptor from first to last (inclusive). */
 UN_HIDDEN void un_fd_forget_range(unsigned first, unsigned last);

@@ -38,7 +38,7 @@ static int open_entered(int dirfd, const char *path, int flags, mode_t mode)
 	if (rc > 0) {
 		fd = real_openat(dirfd, n.kpath, flags, mode);
 		if (fd >= 0)
-			un_fd_forget(fd);
+			un_fd_set_outside(fd);
 		return fd;
 	}
 	if (rc < 0)
