@@ -395,28 +395,39 @@ UN_EXPORT int execvpe(const char *file, char *const argv[],
 	return exec_search(file, argv, envp);
 }
 
-/* Gather execl's arguments into an array (on the stack, as glibc does). */
-#define COUNT_ARGS(arg, ap, argc)                                        \
-	do {                                                             \
-		va_list cp_;                                             \
-		va_copy(cp_, ap);                                        \
-		for (argc = 1; va_arg(cp_, char *); argc++)              \
-			;                                                \
-		va_end(cp_);                                             \
-	} while (0)
+/*
+ * execl and friends: their arguments, up to the NULL, gathered into an
+ * array on the caller's stack (as glibc does; no allocation in a vfork
+ * child).  count_args_v counts them after arg; fill_args_v stores them.
+ */
+static size_t count_args_v(va_list ap)
+{
+	va_list cp;
+	size_t argc = 1;
+
+	va_copy(cp, ap);
+	while (va_arg(cp, char *))
+		argc++;
+	va_end(cp);
+	return argc;
+}
+
+static void fill_args_v(char **argv, size_t argc, const char *arg, va_list ap)
+{
+	argv[0] = (char *)arg;
+	for (size_t i = 1; i <= argc; i++)
+		argv[i] = va_arg(ap, char *);	/* the last is the NULL */
+}
 
 UN_EXPORT int execl(const char *path, const char *arg, ...)
 {
 	va_list ap;
-	size_t argc;
 
 	va_start(ap, arg);
-	COUNT_ARGS(arg, ap, argc);
+	size_t argc = count_args_v(ap);
 	char *argv[argc + 1];
 
-	argv[0] = (char *)arg;
-	for (size_t i = 1; i <= argc; i++)
-		argv[i] = va_arg(ap, char *);
+	fill_args_v(argv, argc, arg, ap);
 	va_end(ap);
 	return exec_at(AT_FDCWD, path, argv, environ);
 }
@@ -424,15 +435,12 @@ UN_EXPORT int execl(const char *path, const char *arg, ...)
 UN_EXPORT int execlp(const char *file, const char *arg, ...)
 {
 	va_list ap;
-	size_t argc;
 
 	va_start(ap, arg);
-	COUNT_ARGS(arg, ap, argc);
+	size_t argc = count_args_v(ap);
 	char *argv[argc + 1];
 
-	argv[0] = (char *)arg;
-	for (size_t i = 1; i <= argc; i++)
-		argv[i] = va_arg(ap, char *);
+	fill_args_v(argv, argc, arg, ap);
 	va_end(ap);
 	return exec_search(file, argv, environ);
 }
@@ -440,15 +448,12 @@ UN_EXPORT int execlp(const char *file, const char *arg, ...)
 UN_EXPORT int execle(const char *path, const char *arg, ...)
 {
 	va_list ap;
-	size_t argc;
 
 	va_start(ap, arg);
-	COUNT_ARGS(arg, ap, argc);
+	size_t argc = count_args_v(ap);
 	char *argv[argc + 1];
 
-	argv[0] = (char *)arg;
-	for (size_t i = 1; i <= argc; i++)
-		argv[i] = va_arg(ap, char *);
+	fill_args_v(argv, argc, arg, ap);
 	char *const *envp = va_arg(ap, char *const *);
 
 	va_end(ap);
