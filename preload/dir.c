@@ -69,12 +69,15 @@ static enum un_wkind table_get(const struct un_node *n)
 	return un_wtable_get(n->mnt->wt, rel, strlen(rel));
 }
 
-int un_make_prepare(struct un_node *n)
+int un_make_prepare(struct un_node *n, bool isdir)
 {
-	if (n->layer >= 0)
-		return -EEXIST;
 	if (!n->mnt->upper)
 		return -EROFS;
+	if (n->layer >= 0)
+		return -EEXIST;
+	/* Only mkdir takes a name with a trailing slash. */
+	if (!isdir && n->trailing_slash)
+		return -ENOENT;
 	return un_copy_up_parent(n);
 }
 
@@ -183,11 +186,9 @@ static int remove_node(int dirfd, const char *path, bool isdir)
 	bool lower;
 	int rc;
 
-	if (isdir && last_is(path, "."))
-		return -EINVAL;
-	if (isdir && last_is(path, ".."))
-		return -ENOTEMPTY;
-	rc = un_lookup(dirfd, path, 0, &n);
+	/* In the kernel's order: the path, '.' and '..', the root (a mount
+	   point), a read-only union, the name, its type, its contents. */
+	rc = un_lookup(dirfd, path, UN_LK_NOFOLLOW_SLASH, &n);
 	if (rc > 0) {
 		rc = isdir ? real_unlinkat(dirfd, n.kpath, AT_REMOVEDIR)
 			   : real_unlinkat(dirfd, n.kpath, 0);
@@ -195,16 +196,20 @@ static int remove_node(int dirfd, const char *path, bool isdir)
 	}
 	if (rc < 0)
 		return rc;
+	if (isdir && last_is(path, "."))
+		return -EINVAL;
+	if (isdir && last_is(path, ".."))
+		return -ENOTEMPTY;
+	if (!isdir && n.layer >= 0 && S_ISDIR(n.st.st_mode))
+		return -EISDIR;
+	if (isdir && n.layer >= 0 && !*un_node_rel(&n))
+		return -EBUSY;	/* the union's root: a mount point */
+	if (!n.mnt->upper)
+		return -EROFS;
 	if (n.layer < 0)
 		return -ENOENT;
 	if (isdir && !S_ISDIR(n.st.st_mode))
 		return -ENOTDIR;
-	if (!isdir && S_ISDIR(n.st.st_mode))
-		return -EISDIR;
-	if (!n.mnt->upper)
-		return -EROFS;
-	if (!*un_node_rel(&n))
-		return -EBUSY;	/* the union's root */
 	if (isdir) {
 		rc = check_empty(&n);
 		if (rc < 0)
@@ -312,12 +317,18 @@ static int link_nodes(int olddirfd, const char *oldpath, int newdirfd,
 		return -EEXIST;
 	if (orc > 0 || rc > 0 || o.mnt != n.mnt)
 		return -EXDEV;
+	/* The new name's checks come first (filename_create), then the
+	   old object's (vfs_link). */
+	if (!n.mnt->upper)
+		return -EROFS;
+	if (n.trailing_slash)
+		return -ENOENT;
 	if (S_ISDIR(o.st.st_mode))
 		return -EPERM;
 	rc = un_copy_up(&o);
 	if (rc < 0)
 		return rc;
-	rc = un_make_prepare(&n);
+	rc = un_make_prepare(&n, false);
 	if (rc < 0)
 		return rc;
 	if (real_linkat(AT_FDCWD, o.real, AT_FDCWD, n.real, 0) < 0)
@@ -363,7 +374,9 @@ static int rename_nodes(int olddirfd, const char *oldpath, int newdirfd,
 		return -EINVAL;	/* RENAME_WHITEOUT: overlayfs refuses it */
 	if ((flags & RENAME_NOREPLACE) && exchange)
 		return -EINVAL;
-	orc = un_lookup(olddirfd, oldpath, 0, &o);
+	/* Both names are looked up without following a last symlink, and
+	   may be absent; the checks then come in the kernel's order. */
+	orc = un_lookup(olddirfd, oldpath, UN_LK_PARENT, &o);
 	if (orc < 0)
 		return orc;
 	rc = un_lookup(newdirfd, newpath, UN_LK_PARENT, &n);
@@ -373,40 +386,56 @@ static int rename_nodes(int olddirfd, const char *oldpath, int newdirfd,
 		rc = real_renameat2(olddirfd, o.kpath, newdirfd, n.kpath, flags);
 		return rc < 0 ? -errno : 0;
 	}
-	if (orc == 0 && o.layer < 0)
-		return -ENOENT;
-	if (orc > 0 || rc > 0 || o.mnt != n.mnt)
+	/* A union's root has its parent outside, on another mount. */
+	if (orc == 0 && rc == 0 && !*un_node_rel(&o) && !*un_node_rel(&n) &&
+	    o.mnt == n.mnt)
+		return 0;
+	if (orc > 0 || rc > 0 || o.mnt != n.mnt || !*un_node_rel(&o) ||
+	    !*un_node_rel(&n))
 		return -EXDEV;
+	if (last_is(oldpath, ".") || last_is(oldpath, "..") ||
+	    last_is(newpath, ".") || last_is(newpath, ".."))
+		return -EBUSY;
 	if (!o.mnt->upper)
 		return -EROFS;
-	if (!*un_node_rel(&o) || !*un_node_rel(&n))
-		return -EBUSY;
-	if (exchange && n.layer < 0)
+	if (o.layer < 0)
 		return -ENOENT;
 	if (n.layer >= 0 && (flags & RENAME_NOREPLACE))
 		return -EEXIST;
+	if (exchange && n.layer < 0)
+		return -ENOENT;
+	if (!S_ISDIR(o.st.st_mode) &&
+	    (o.trailing_slash || (!exchange && n.trailing_slash)))
+		return -ENOTDIR;
+	if (exchange && n.layer >= 0 && !S_ISDIR(n.st.st_mode) &&
+	    n.trailing_slash)
+		return -ENOTDIR;
+	/* The old directory an ancestor of the new name, or the reverse. */
+	size_t ol = strlen(o.vpath), nl = strlen(n.vpath);
+
+	if (ol < nl && !strncmp(n.vpath, o.vpath, ol) && n.vpath[ol] == '/')
+		return -EINVAL;
+	if (!exchange && nl < ol && !strncmp(o.vpath, n.vpath, nl) &&
+	    o.vpath[nl] == '/')
+		return -ENOTEMPTY;
 	if (!strcmp(o.vpath, n.vpath))
 		return 0;
-	/* Moving a directory below itself. */
-	if (S_ISDIR(o.st.st_mode) && !strncmp(n.vpath, o.vpath,
-					      strlen(o.vpath)) &&
-	    n.vpath[strlen(o.vpath)] == '/')
-		return -EINVAL;
+	if (o.layer > 0) {
+		rc = may_change_parent(&o);
+		if (rc < 0)
+			return rc;
+	}
 	if (n.layer >= 0 && !exchange) {
 		if (S_ISDIR(o.st.st_mode) && !S_ISDIR(n.st.st_mode))
 			return -ENOTDIR;
 		if (!S_ISDIR(o.st.st_mode) && S_ISDIR(n.st.st_mode))
 			return -EISDIR;
-		if (S_ISDIR(n.st.st_mode)) {
-			rc = check_empty(&n);
-			if (rc < 0)
-				return rc;
-		}
 	}
+	/* overlayfs's own checks: directories with lower parts stay. */
 	if (dir_pinned(&o) || (exchange && dir_pinned(&n)))
 		return -EXDEV;
-	if (o.layer > 0) {
-		rc = may_change_parent(&o);
+	if (n.layer >= 0 && !exchange && S_ISDIR(n.st.st_mode)) {
+		rc = check_empty(&n);
 		if (rc < 0)
 			return rc;
 	}
@@ -425,7 +454,7 @@ static int rename_nodes(int olddirfd, const char *oldpath, int newdirfd,
 		return 0;
 	}
 	if (n.layer < 0) {
-		rc = un_make_prepare(&n);
+		rc = un_make_prepare(&n, S_ISDIR(o.st.st_mode));
 		if (rc < 0)
 			return rc;
 	} else {
@@ -500,6 +529,11 @@ UN_EXPORT int utimensat(int dirfd, const char *path,
 	struct un_node n;
 	int rc;
 
+	/* Nothing to change: the kernel answers before any lookup. */
+	if (times && times[0].tv_nsec == UTIME_OMIT &&
+	    times[1].tv_nsec == UTIME_OMIT &&
+	    !(flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH)))
+		return 0;
 	if (!un_launder(path))
 		return futimens(dirfd, times);
 	if (!un_enter())

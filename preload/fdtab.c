@@ -115,6 +115,8 @@ static struct fd_entry *discover(int fd)
 
 	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
 	len = real_readlink(proc, real, sizeof(real) - 1);
+	if (len < 0 && errno == ENOENT)
+		return NULL;	/* not open: the caller answers EBADF */
 	if (len <= 0 || real[0] != '/') {
 		put(fd, OUTSIDE);
 		return OUTSIDE;
@@ -163,9 +165,12 @@ int un_fd_get(int fd, char *buf, size_t len, bool *merged_dir)
 
 	if (fd < 0 || !un_active)
 		return -ENOENT;
-	if (!e)
+	if (!e) {
 		e = discover(fd);
-	if (!e || e == OUTSIDE)
+		if (!e)
+			return -EBADF;
+	}
+	if (e == OUTSIDE)
 		return -ENOENT;
 	n = strlen(e->vpath);
 	if (n >= len)

@@ -191,6 +191,17 @@ UN_HIDDEN void un_wtable_fork_prepare(struct un_wtable *wt);
 UN_HIDDEN void un_wtable_fork_parent(struct un_wtable *wt);
 UN_HIDDEN void un_wtable_fork_child(struct un_wtable *wt);
 
+/*
+ * The tables' own descriptors, for wrap_fd.c (a program that closes
+ * every descriptor or dup2s over ours must not take them from us):
+ * is fd one of them (checked by identity, not only by number); the
+ * list of them (at most max, returns the count); and, before the
+ * program takes the number fd, move ours away from it.
+ */
+UN_HIDDEN bool un_wtable_owns_fd(int fd);
+UN_HIDDEN int un_wtable_fds(int *fds, int max);
+UN_HIDDEN void un_wtable_vacate_fd(int fd);
+
 /* ------------------------------------------------------------------ */
 /* fdtab.c: merged paths behind descriptors; the merged cwd.           */
 
@@ -229,6 +240,8 @@ UN_HIDDEN bool un_cwd_near_union(void);
 #define UN_LK_EMPTY	0x2	/* "" names dirfd itself (AT_EMPTY_PATH) */
 #define UN_LK_PARENT	0x4	/* for creation: the last component may be
 				   absent, its parent must be a directory */
+#define UN_LK_NOFOLLOW_SLASH 0x8 /* a trailing slash does not follow a
+				   last symlink (rename, unlink, rmdir) */
 
 /* The answer of a lookup under a MERGED path. */
 struct un_node {

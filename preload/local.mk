@@ -32,7 +32,8 @@ preload_libunion_core_la_SOURCES = \
 	preload/wrap_fd.c \
 	preload/wrap_stat.c \
 	preload/wrap_name.c \
-	preload/wrap_cwd.c
+	preload/wrap_cwd.c \
+	preload/wrap_xattr.c
 
 pkglib_LTLIBRARIES += preload/libunion.la
 pkglibdir = $(libdir)/libunion

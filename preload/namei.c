@@ -473,6 +473,8 @@ static int walk_start(struct walk *w, int dirfd, const char *path,
 				return rc;
 		} else {
 			rc = un_fd_get(dirfd, w->vpath, sizeof(w->vpath), NULL);
+			if (rc == -EBADF)
+				return rc;
 			if (rc < 0)
 				return 1;	/* not a directory of a union */
 		}
@@ -543,8 +545,6 @@ int un_lookup(int dirfd, const char *path, int flags, struct un_node *n)
 	if (!plen && !(flags & UN_LK_EMPTY))
 		return -ENOENT;
 	n->trailing_slash = plen > 1 && path[plen - 1] == '/';
-	if (n->trailing_slash)
-		follow_last = true;
 
 	rc = walk_start(&w, dirfd, path, todo, sizeof(todo));
 	if (rc != 0)
@@ -558,11 +558,22 @@ int un_lookup(int dirfd, const char *path, int flags, struct un_node *n)
 			break;
 		size_t len = strcspn(p, "/");
 		const char *rest = p + len;
-		bool last;
+		bool last, want_dir, follow;
 
 		while (*rest == '/')
 			rest++;
 		last = !*rest;
+		/*
+		 * A slash after the last name (in the path, or in a symlink's
+		 * target spliced in) asks for a directory: a symlink there is
+		 * followed, and anything else is ENOTDIR; except for creation
+		 * (the name may be absent, EEXIST decides) and for the calls
+		 * that never follow their last name (rename, unlink, rmdir).
+		 */
+		want_dir = last && p[len] == '/';
+		follow = !last || follow_last ||
+			 (want_dir &&
+			  !(flags & (UN_LK_PARENT | UN_LK_NOFOLLOW_SLASH)));
 		if (len > NAME_MAX)
 			return -ENAMETOOLONG;
 		if (len <= 2 && p[0] == '.' && (len == 1 || p[1] == '.') &&
@@ -621,13 +632,14 @@ int un_lookup(int dirfd, const char *path, int flags, struct un_node *n)
 					p = rest;
 					continue;
 				}
+				n->trailing_slash = want_dir;
 				if (errno == ENOENT && last)
 					return hand_over(&w, "", n);
 				return -errno;
 			}
-			if (S_ISLNK(st.st_mode) && (!last || follow_last)) {
+			if (S_ISLNK(st.st_mode) && follow) {
 				rc = walk_link(&w, w.vpath, todo, sizeof(todo),
-					       rest);
+					       want_dir ? "/" : rest);
 				if (rc < 0)
 					return rc;
 				p = todo;
@@ -635,6 +647,10 @@ int un_lookup(int dirfd, const char *path, int flags, struct un_node *n)
 			}
 			if (!last && !S_ISDIR(st.st_mode))
 				return -ENOTDIR;
+			if (last) {
+				n->trailing_slash = want_dir;
+				return hand_over(&w, "", n);
+			}
 			p = rest;
 			continue;
 		}
@@ -671,6 +687,7 @@ int un_lookup(int dirfd, const char *path, int flags, struct un_node *n)
 			n->layer = -1;
 			n->dirlayers = 0;
 			n->parent_dirlayers = w.dirmask;
+			n->trailing_slash = want_dir;
 			n->real[0] = '\0';
 			if (w.m->upper &&
 			    un_path_join(n->real, sizeof(n->real), w.m->upper,
@@ -679,16 +696,19 @@ int un_lookup(int dirfd, const char *path, int flags, struct un_node *n)
 			n->kpath = n->real;
 			return 0;
 		}
-		if (S_ISLNK(c.st.st_mode) && (!last || follow_last)) {
-			rc = walk_link(&w, c.real, todo, sizeof(todo), rest);
+		if (S_ISLNK(c.st.st_mode) && follow) {
+			rc = walk_link(&w, c.real, todo, sizeof(todo),
+				       want_dir ? "/" : rest);
 			if (rc < 0)
 				return rc;
 			p = todo;
 			continue;
 		}
-		if (!S_ISDIR(c.st.st_mode) && (!last || n->trailing_slash))
+		if (!S_ISDIR(c.st.st_mode) &&
+		    (!last || (want_dir && !(flags & UN_LK_PARENT))))
 			return -ENOTDIR;
 		if (last) {
+			n->trailing_slash = want_dir;
 			n->mnt = w.m;
 			memcpy(n->vpath, w.vpath, w.vlen + 1);
 			n->rel_off = rel - w.vpath;

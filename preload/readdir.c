@@ -328,10 +328,23 @@ static DIR *open_node(struct un_node *n)
  * The cwd was deleted from the merged view (rm -r of the directory a
  * shell stands in): like the kernel's dead directory, "." lists nothing.
  */
+static DIR *dead_dir(int fd)
+{
+	struct un_dir *d = calloc(1, sizeof(*d));
+
+	if (!d) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	d->magic = UN_DIR_MAGIC;
+	d->fd = fd;
+	return (DIR *)d;
+}
+
 static DIR *open_dead_cwd(void)
 {
-	struct un_dir *d;
 	char merged[PATH_MAX];
+	DIR *d;
 	int fd;
 
 	if (un_cwd_get(merged, sizeof(merged)) < 0) {
@@ -341,15 +354,10 @@ static DIR *open_dead_cwd(void)
 	fd = real_open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return NULL;
-	d = calloc(1, sizeof(*d));
-	if (!d) {
+	d = dead_dir(fd);
+	if (!d)
 		real_close(fd);
-		errno = ENOMEM;
-		return NULL;
-	}
-	d->magic = UN_DIR_MAGIC;
-	d->fd = fd;
-	return (DIR *)d;
+	return d;
 }
 
 UN_EXPORT DIR *opendir(const char *path)
@@ -388,8 +396,10 @@ UN_EXPORT DIR *fdopendir(int fd)
 	}
 	rc = un_lookup(AT_FDCWD, vpath, 0, &n);
 	if (rc != 0 || n.layer < 0) {
-		/* The name moved away: list what the descriptor holds. */
-		d = real_fdopendir(fd);
+		/* The directory was deleted from the merged view: like the
+		   kernel's dead directory, it lists nothing. */
+		d = real_fcntl(fd, F_GETFD) < 0 ? (un_fail(-EBADF), NULL)
+						: dead_dir(fd);
 		goto out;
 	}
 	if (!S_ISDIR(n.st.st_mode)) {

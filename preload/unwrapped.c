@@ -3,7 +3,8 @@
  *
  * LD_PRELOAD reaches only dynamically linked programs, and the loader
  * drops it for a program that gains privileges (setuid or setgid to
- * another identity).  Such a program run from a union would see, and
+ * another identity, or file capabilities for a user other than root:
+ * the kernel marks all of these AT_SECURE).  Such a program run from a union would see, and
  * write, the real directories: the lowers included.  So exec refuses
  * them, with one line on stderr naming the program and why, and EPERM,
  * unless the user says otherwise in UNION_UNWRAPPED_EXEC:
@@ -20,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "wrap.h"
@@ -71,6 +73,19 @@ static int is_static_elf(int fd)
 	return 1;
 }
 
+/*
+ * 1 when the file carries file capabilities (security.capability) that
+ * the kernel grants at exec, so that it marks a program run by anyone
+ * but root AT_SECURE and the loader ignores LD_PRELOAD.  Root already
+ * holds every capability: nothing is gained, LD_PRELOAD is kept.
+ */
+static int gains_caps(int fd)
+{
+	if (geteuid() == 0)
+		return 0;
+	return fgetxattr(fd, "security.capability", NULL, 0) > 0;
+}
+
 /* The policy: in the environment the program gets, else in ours. */
 static const char *policy_of(char *const envp[])
 {
@@ -102,6 +117,9 @@ int un_exec_check(const char *real, const char *shown, bool in_union,
 	    (((st.st_mode & S_ISUID) && st.st_uid != geteuid()) ||
 	     ((st.st_mode & S_ISGID) && st.st_gid != getegid())))
 		why = "it is setuid or setgid, and the loader drops LD_PRELOAD";
+	else if (gains_caps(fd))
+		why = "it has file capabilities, and the loader drops "
+		      "LD_PRELOAD";
 	else if (is_static_elf(fd))
 		why = "it is statically linked, and LD_PRELOAD cannot reach it";
 	real_close(fd);

@@ -1409,3 +1409,102 @@ void un_wtable_bump_dirs(struct un_wtable *wt)
 	if (wt && wt->gen)
 		__atomic_add_fetch(&wt->gen->dirs, 1, __ATOMIC_SEQ_CST);
 }
+
+/* ------------------------------------------------------------------ */
+/* The table's descriptors against the program's close and dup2        */
+/* (wrap_fd.c): a program that closes every descriptor, or dup2s onto  */
+/* the numbers we hold, must neither lose us our files nor have us use */
+/* its own (we would flock, and unlock, the program's file).           */
+
+/* Under io: is fd the table's or the lock file's descriptor, by number
+   and by identity?  1 the table, 2 the lock file, 0 neither. */
+static int wt_fd_which(struct un_wtable *wt, int fd)
+{
+	struct statx stx;
+
+	if (fd < 0 || (fd != wt->tfd && fd != wt->lfd))
+		return 0;
+	if (sys_fstatx(fd, &stx) < 0)
+		return 0;
+	if (fd == wt->tfd && id_eq(stx_id(&stx), wt->tid))
+		return 1;
+	if (fd == wt->lfd && id_eq(stx_id(&stx), wt->lid))
+		return 2;
+	return 0;
+}
+
+/* Cheap, without a lock: could fd be one of wt's?  (A racy hint.) */
+static bool wt_fd_maybe(struct un_wtable *wt, int fd)
+{
+	return wt && (__atomic_load_n(&wt->tfd, __ATOMIC_RELAXED) == fd ||
+		      __atomic_load_n(&wt->lfd, __ATOMIC_RELAXED) == fd);
+}
+
+bool un_wtable_owns_fd(int fd)
+{
+	for (int i = 0; i < un_config.nmount; i++) {
+		struct un_wtable *wt = un_config.mount[i].wt;
+		int which;
+
+		if (!wt_fd_maybe(wt, fd))
+			continue;
+		pthread_mutex_lock(&wt->io);
+		which = wt_fd_which(wt, fd);
+		pthread_mutex_unlock(&wt->io);
+		if (which)
+			return true;
+	}
+	return false;
+}
+
+int un_wtable_fds(int *fds, int max)
+{
+	int n = 0;
+
+	for (int i = 0; i < un_config.nmount; i++) {
+		struct un_wtable *wt = un_config.mount[i].wt;
+
+		if (!wt)
+			continue;
+		pthread_mutex_lock(&wt->io);
+		if (n < max && wt_fd_which(wt, wt->tfd) == 1)
+			fds[n++] = wt->tfd;
+		if (n < max && wt_fd_which(wt, wt->lfd) == 2)
+			fds[n++] = wt->lfd;
+		pthread_mutex_unlock(&wt->io);
+	}
+	return n;
+}
+
+/*
+ * The program is about to take the number fd (dup2 onto it): if it is
+ * ours, move our file to another number first.  The open file
+ * description moves with it, and so does a flock on it.  Where no number
+ * is free we let it go: the next use reopens it.
+ */
+void un_wtable_vacate_fd(int fd)
+{
+	for (int i = 0; i < un_config.nmount; i++) {
+		struct un_wtable *wt = un_config.mount[i].wt;
+		long nfd;
+		int which;
+
+		if (!wt_fd_maybe(wt, fd))
+			continue;
+		pthread_mutex_lock(&wt->io);
+		which = wt_fd_which(wt, fd);
+		if (which) {
+			nfd = syscall(SYS_fcntl, fd, F_DUPFD_CLOEXEC, WT_FD_MIN);
+			if (nfd < 0 || nfd == fd)
+				nfd = -1;
+			sys_close(fd);
+			if (which == 1)
+				__atomic_store_n(&wt->tfd, (int)nfd,
+						 __ATOMIC_RELAXED);
+			else
+				__atomic_store_n(&wt->lfd, (int)nfd,
+						 __ATOMIC_RELAXED);
+		}
+		pthread_mutex_unlock(&wt->io);
+	}
+}

@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <unistd.h>
 
 #include "internal.h"
 
@@ -53,7 +54,7 @@ static inline bool un_unprivileged(void)
 }
 
 /* dir.c: creation bookkeeping shared by the wrappers. */
-UN_HIDDEN int un_make_prepare(struct un_node *n);
+UN_HIDDEN int un_make_prepare(struct un_node *n, bool isdir);
 UN_HIDDEN void un_make_done(struct un_node *n, bool isdir);
 
 /* wrap_open.c: open a merged path (the common body of the open family). */

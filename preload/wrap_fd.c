@@ -2,7 +2,14 @@
  * wrap_fd.c - keeping fdtab in step with the descriptors, and changes
  * made through a descriptor.
  *
- * close, dup and friends only forward and update the table.  A change
+ * close, dup and friends forward and update the table.  They also keep
+ * the library's own descriptors (the whiteout table and its lock file,
+ * high numbers, close-on-exec) from the program: close() of one of them
+ * fails with EBADF, as for a number the program never opened;
+ * close_range() and closefrom() close around them; dup2() and dup3()
+ * onto one of them first move ours to another number, so the program
+ * gets the number it asked for.  Calls made from inside the library
+ * (the depth guard raised) are not filtered.  A change
  * through a descriptor that was opened read-only on a lower file
  * (fchmod, fchown, futimens, fsetxattr...) must not reach the lower: the
  * file is copied up first, which re-points the process's descriptors on
@@ -16,9 +23,24 @@
 
 #include "wrap.h"
 
+/* Is fd one of the library's own descriptors (for a program's call)? */
+static bool lib_fd(int fd)
+{
+	if (un_depth > 0 || fd < 0)
+		return false;
+	un_init();
+	return un_active && un_wtable_owns_fd(fd);
+}
+
 UN_EXPORT int close(int fd)
 {
-	int rc = real_close(fd);
+	int rc;
+
+	if (lib_fd(fd)) {
+		errno = EBADF;
+		return -1;
+	}
+	rc = real_close(fd);
 
 	if (un_depth == 0) {
 		UN_SAVE_ERRNO;
@@ -41,6 +63,59 @@ UN_EXPORT int fclose(FILE *f)
 	return rc;
 }
 
+/* The library's descriptors within [first, last], sorted; the count. */
+#define UN_MAX_LIB_FDS 64
+
+static int lib_fds_in(unsigned first, unsigned last, int *fds)
+{
+	int all[UN_MAX_LIB_FDS], n, k = 0;
+
+	if (un_depth > 0)
+		return 0;
+	un_init();
+	if (!un_active)
+		return 0;
+	n = un_wtable_fds(all, UN_MAX_LIB_FDS);
+	for (int i = 0; i < n; i++) {
+		int j = k;
+
+		if ((unsigned)all[i] < first || (unsigned)all[i] > last)
+			continue;
+		while (j > 0 && fds[j - 1] > all[i]) {
+			fds[j] = fds[j - 1];
+			j--;
+		}
+		fds[j] = all[i];
+		k++;
+	}
+	return k;
+}
+
+/*
+ * close_range over [first, last] less the library's own descriptors
+ * (which are close-on-exec already, so CLOSE_RANGE_CLOEXEC may cover
+ * them).  Returns 0 or -errno.
+ */
+static int close_range_around(unsigned first, unsigned last, int flags)
+{
+	int fds[UN_MAX_LIB_FDS], n = 0;
+	unsigned from = first;
+
+	if (first <= last && !(flags & CLOSE_RANGE_CLOEXEC))
+		n = lib_fds_in(first, last, fds);
+	for (int i = 0; i < n; i++) {
+		unsigned fd = (unsigned)fds[i];
+
+		if (fd > from && real_close_range(from, fd - 1, flags) < 0)
+			return -errno;
+		from = fd + 1;
+	}
+	if ((n == 0 || from <= last) &&
+	    real_close_range(from, last, flags) < 0)
+		return -errno;
+	return 0;
+}
+
 UN_EXPORT int close_range(unsigned int first, unsigned int last, int flags)
 {
 	int rc;
@@ -49,18 +124,26 @@ UN_EXPORT int close_range(unsigned int first, unsigned int last, int flags)
 		errno = ENOSYS;
 		return -1;
 	}
-	rc = real_close_range(first, last, flags);
-	if (rc == 0 && !(flags & CLOSE_RANGE_CLOEXEC))
+	rc = close_range_around(first, last, flags);
+	if (rc < 0)
+		return un_fail(rc);
+	if (!(flags & CLOSE_RANGE_CLOEXEC))
 		un_fd_forget_range(first, last);
-	return rc;
+	return 0;
 }
 
 UN_EXPORT void closefrom(int lowfd)
 {
-	if (real_closefrom)
-		real_closefrom(lowfd);
-	if (lowfd >= 0)
-		un_fd_forget_range((unsigned)lowfd, ~0u);
+	if (lowfd < 0)
+		lowfd = 0;
+	/* Around our own descriptors where close_range works; where it
+	   does not, libc's closefrom (ours are then reopened at the next
+	   use: whiteout.c notices). */
+	if (!real_close_range || close_range_around((unsigned)lowfd, ~0u, 0) < 0) {
+		if (real_closefrom)
+			real_closefrom(lowfd);
+	}
+	un_fd_forget_range((unsigned)lowfd, ~0u);
 }
 
 UN_EXPORT int dup(int fd)
@@ -75,9 +158,19 @@ UN_EXPORT int dup(int fd)
 	return nfd;
 }
 
+/* Before the program takes the number fd2: move ours away from it. */
+static void vacate(int fd, int fd2)
+{
+	if (fd != fd2 && lib_fd(fd2))
+		un_wtable_vacate_fd(fd2);
+}
+
 UN_EXPORT int dup2(int fd, int fd2)
 {
-	int nfd = real_dup2(fd, fd2);
+	int nfd;
+
+	vacate(fd, fd2);
+	nfd = real_dup2(fd, fd2);
 
 	if (nfd >= 0 && nfd != fd) {
 		UN_SAVE_ERRNO;
@@ -89,7 +182,10 @@ UN_EXPORT int dup2(int fd, int fd2)
 
 UN_EXPORT int dup3(int fd, int fd2, int flags)
 {
-	int nfd = real_dup3(fd, fd2, flags);
+	int nfd;
+
+	vacate(fd, fd2);
+	nfd = real_dup3(fd, fd2, flags);
 
 	if (nfd >= 0) {
 		UN_SAVE_ERRNO;

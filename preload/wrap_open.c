@@ -30,10 +30,13 @@ static int open_entered(int dirfd, const char *path, int flags, mode_t mode)
 	bool excl = creat && (flags & O_EXCL);
 	bool tmpfile = (flags & O_TMPFILE) == O_TMPFILE;
 	bool writing = (flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC);
-	int lk = (flags & O_NOFOLLOW) || excl ? 0 : UN_LK_FOLLOW;
+	int lk = ((flags & O_NOFOLLOW) || excl ? 0 : UN_LK_FOLLOW) |
+		 (creat ? UN_LK_PARENT : 0);
 	struct un_node n;
 	int fd, rc;
 
+	if (creat && (flags & O_DIRECTORY) && !tmpfile)
+		return un_fail(-EINVAL);	/* as Linux since 6.4 */
 	rc = un_lookup(dirfd, path, lk, &n);
 	if (rc > 0) {
 		fd = real_openat(dirfd, n.kpath, flags, mode);
@@ -44,12 +47,13 @@ static int open_entered(int dirfd, const char *path, int flags, mode_t mode)
 	if (rc < 0)
 		return un_fail(rc);
 
+	/* O_CREAT with a trailing slash: EISDIR, whatever is there. */
+	if (creat && n.trailing_slash)
+		return un_fail(-EISDIR);
 	if (n.layer < 0) {
 		if (!creat || tmpfile)
 			return un_fail(-ENOENT);
-		if (n.trailing_slash)
-			return un_fail(-EISDIR);
-		rc = un_make_prepare(&n);
+		rc = un_make_prepare(&n, false);
 		if (rc < 0)
 			return un_fail(rc);
 		fd = real_openat(AT_FDCWD, n.real, flags, mode);
@@ -61,6 +65,8 @@ static int open_entered(int dirfd, const char *path, int flags, mode_t mode)
 	}
 	if (excl)
 		return un_fail(-EEXIST);
+	if (creat && S_ISDIR(n.st.st_mode))
+		return un_fail(-EISDIR);
 	if (tmpfile) {
 		if (!S_ISDIR(n.st.st_mode))
 			return un_fail(-ENOTDIR);
@@ -425,7 +431,7 @@ UN_EXPORT char *mkdtemp(char *tmpl)
 		if (rc == 0)
 			rc = un_lookup(AT_FDCWD, tmpl, UN_LK_PARENT, &n);
 		if (rc == 0)
-			rc = un_make_prepare(&n);
+			rc = un_make_prepare(&n, true);
 		if (rc == -EEXIST)
 			continue;
 		if (rc < 0) {
@@ -515,7 +521,7 @@ static int socket_addr(const struct sockaddr_un *in, socklen_t len,
 	if (rc != 0)
 		return rc;
 	if (create) {
-		rc = un_make_prepare(&n);
+		rc = un_make_prepare(&n, false);
 		if (rc < 0)
 			return rc;
 	} else if (n.layer < 0) {

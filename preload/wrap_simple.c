@@ -7,9 +7,41 @@
  * inner block, to the translated path and descriptor before the real
  * function is called, so each row reads like the call it forwards.
  */
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "wrap.h"
+
+/*
+ * The checks the kernel makes before it would copy anything up; each
+ * returns 0 to go on, or the -errno to answer with nothing copied.
+ */
+static int un_pre_none(const struct un_node *n, int unused)
+{
+	(void)n;
+	(void)unused;
+	return 0;
+}
+
+static int un_pre_truncate(const struct un_node *n, off_t len)
+{
+	if (len < 0)
+		return -EINVAL;
+	if (S_ISDIR(n->st.st_mode))
+		return -EISDIR;
+	if (!S_ISREG(n->st.st_mode))
+		return -EINVAL;
+	return 0;
+}
+
+/* Removing an attribute a lower object lacks copies nothing up. */
+static int un_pre_removexattr(const struct un_node *n, const char *name)
+{
+	if (n->layer > 0 && real_lgetxattr(n->real, name, NULL, 0) < 0 &&
+	    (errno == ENODATA || errno == ENOTSUP))
+		return -errno;
+	return 0;
+}
 
 #define UN_SPECIAL(ret, name, params)
 
@@ -40,7 +72,7 @@
 	}
 
 #define UN_CHANGE_BODY(ret, name, dirfd_lookup, path, args, lkflags,       \
-		       rebind_dirfd)                                       \
+		       rebind_dirfd, pre, prearg)                          \
 	{                                                                  \
 		struct un_node un_n;                                       \
 		ret un_r;                                                  \
@@ -55,7 +87,8 @@
 			un_r = un_fail(un_rc);                             \
 		} else if (un_n.layer < 0) {                               \
 			un_r = un_fail(-ENOENT);                           \
-		} else if ((un_rc = un_copy_up(&un_n)) < 0) {              \
+		} else if ((un_rc = pre(&un_n, prearg)) < 0 ||             \
+			   (un_rc = un_copy_up(&un_n)) < 0) {              \
 			un_r = un_fail(un_rc);                             \
 		} else {                                                   \
 			rebind_dirfd                                       \
@@ -66,14 +99,16 @@
 		return un_r;                                               \
 	}
 
-#define UN_CHANGE(ret, name, params, path, args, lkflags)                  \
+#define UN_CHANGE(ret, name, params, path, args, lkflags, pre, prearg)     \
 	UN_EXPORT ret name params UN_CHANGE_BODY(ret, name, AT_FDCWD, path, \
-						 args, lkflags, )
+						 args, lkflags, , pre,     \
+						 prearg)
 
-#define UN_CHANGE_AT(ret, name, params, dirfd, path, args, lkflags)        \
+#define UN_CHANGE_AT(ret, name, params, dirfd, path, args, lkflags, pre,   \
+		     prearg)                                               \
 	UN_EXPORT ret name params UN_CHANGE_BODY(                          \
 		ret, name, dirfd, path, args, lkflags,                     \
-		int dirfd = AT_FDCWD; (void)dirfd;)
+		int dirfd = AT_FDCWD; (void)dirfd;, pre, prearg)
 
 #define UN_MAKE_BODY(ret, name, dirfd_lookup, path, args, isdir,           \
 		     rebind_dirfd)                                         \
@@ -89,7 +124,7 @@
 			un_r = real_##name args;                           \
 		} else if (un_rc < 0) {                                    \
 			un_r = un_fail(un_rc);                             \
-		} else if ((un_rc = un_make_prepare(&un_n)) < 0) {         \
+		} else if ((un_rc = un_make_prepare(&un_n, isdir)) < 0) {  \
 			un_r = un_fail(un_rc);                             \
 		} else {                                                   \
 			rebind_dirfd                                       \

@@ -20,7 +20,16 @@ AM_TESTS_ENVIRONMENT = \
 
 UN_INTEGRATION_TESTS = \
 	tests/integration/access-lower.sh \
+	tests/integration/access-w-ok-lower-readonly-file.sh \
+	tests/integration/at-calls-lower-dirfd.sh \
+	tests/integration/bind-unix-socket-lower-dir.sh \
+	tests/integration/chmod-R-tree.sh \
+	tests/integration/chmod-lower-dir.sh \
 	tests/integration/chmod-lower.sh \
+	tests/integration/chmod-noent.sh \
+	tests/integration/chmod-nofollow-symlink.sh \
+	tests/integration/chmod-symlink-target-lower.sh \
+	tests/integration/chown-lower-dir.sh \
 	tests/integration/chown-lower.sh \
 	tests/integration/concurrent-create-delete.sh \
 	tests/integration/config-errors.sh \
@@ -28,23 +37,56 @@ UN_INTEGRATION_TESTS = \
 	tests/integration/config-nested.sh \
 	tests/integration/config-readonly.sh \
 	tests/integration/copyup-keeps-metadata.sh \
+	tests/integration/copyup-preserves-hardlink-count-upper.sh \
 	tests/integration/cp-a-into.sh \
+	tests/integration/cp-preserve-into-lower-dir.sh \
 	tests/integration/crash-kill9-copyup.sh \
+	tests/integration/creat-lower-file.sh \
+	tests/integration/deep-path-copyup.sh \
+	tests/integration/dir-mtime-after-unlink.sh \
+	tests/integration/fifo-lower-open-write.sh \
 	tests/integration/find-delete.sh \
+	tests/integration/fopen-modes-lower.sh \
 	tests/integration/git-lower-repo.sh \
+	tests/integration/install-into-lower-dir.sh \
+	tests/integration/lchown-symlink-lower.sh \
+	tests/integration/link-dir.sh \
 	tests/integration/link-lower.sh \
+	tests/integration/link-noent.sh \
+	tests/integration/link-over-existing.sh \
+	tests/integration/link-to-whiteout-name.sh \
+	tests/integration/link-upper-to-new.sh \
+	tests/integration/linkat-follow-symlink.sh \
+	tests/integration/ln-sf-replace-lower-link.sh \
 	tests/integration/make-gcc-lower.sh \
 	tests/integration/mkdir-exists-lower.sh \
+	tests/integration/mkdir-noent-parent.sh \
+	tests/integration/mkdir-over-upper-file.sh \
+	tests/integration/mkdir-over-whiteout-then-list.sh \
 	tests/integration/mkdir-over-whiteout.sh \
 	tests/integration/mkdir-p.sh \
+	tests/integration/mkdir-trailing-slash.sh \
 	tests/integration/mkfifo-create.sh \
+	tests/integration/mknod-fifo-over-whiteout.sh \
+	tests/integration/mkstemp-lower-dir.sh \
 	tests/integration/mv-dir-with-lower.sh \
 	tests/integration/noent-creat.sh \
 	tests/integration/oci-lowers.sh \
 	tests/integration/open-append-lower.sh \
+	tests/integration/open-creat-dir.sh \
 	tests/integration/open-creat-excl-lower.sh \
+	tests/integration/open-creat-missing-parent.sh \
+	tests/integration/open-creat-over-whiteout.sh \
+	tests/integration/open-creat-parent-is-file.sh \
+	tests/integration/open-creat-trailing-slash.sh \
+	tests/integration/open-directory-file.sh \
+	tests/integration/open-excl-upper.sh \
+	tests/integration/open-nofollow-symlink.sh \
 	tests/integration/open-rdwr-lower.sh \
+	tests/integration/open-tmpfile-lower-dir.sh \
 	tests/integration/open-trunc-lower.sh \
+	tests/integration/open-trunc-rdonly-lower.sh \
+	tests/integration/open-wronly-dir-lower.sh \
 	tests/integration/perl-pi-lower.sh \
 	tests/integration/python-write-rename.sh \
 	tests/integration/read-cat-all.sh \
@@ -64,28 +106,67 @@ UN_INTEGRATION_TESTS = \
 	tests/integration/read-symlinks.sh \
 	tests/integration/read-tar-c.sh \
 	tests/integration/read-walkers.sh \
+	tests/integration/readonly-union-each-write.sh \
+	tests/integration/removexattr-lower.sh \
+	tests/integration/rename-dir-into-itself.sh \
+	tests/integration/rename-dir-over-file.sh \
+	tests/integration/rename-dir-over-nonempty-dir.sh \
+	tests/integration/rename-exchange-files.sh \
+	tests/integration/rename-file-over-dir.sh \
+	tests/integration/rename-lower-file-across-dirs.sh \
 	tests/integration/rename-lower-file.sh \
+	tests/integration/rename-lower-symlink.sh \
+	tests/integration/rename-merged-dir-exdev-with-mv.sh \
 	tests/integration/rename-merged-dir-exdev.sh \
+	tests/integration/rename-noreplace-over-whiteout.sh \
 	tests/integration/rename-noreplace.sh \
 	tests/integration/rename-over-lower-file.sh \
+	tests/integration/rename-over-self-hardlink.sh \
+	tests/integration/rename-to-same-name.sh \
+	tests/integration/rename-upper-dir-over-empty-lower-dir.sh \
 	tests/integration/rename-upper-dir.sh \
 	tests/integration/rename-whiteout-reuse.sh \
 	tests/integration/rm-rf-half-lower.sh \
+	tests/integration/rm-rf-then-mkdir-same.sh \
 	tests/integration/rmdir-after-rm-all.sh \
+	tests/integration/rmdir-dot.sh \
+	tests/integration/rmdir-file.sh \
 	tests/integration/rmdir-lower-empty.sh \
+	tests/integration/rmdir-lower-nonempty-partially-whited.sh \
 	tests/integration/rmdir-merged-notempty.sh \
+	tests/integration/rmdir-noent.sh \
+	tests/integration/rmdir-opaque-dir.sh \
+	tests/integration/rmdir-upper-empty.sh \
 	tests/integration/sed-i-lower.sh \
 	tests/integration/seed-walkthrough.sh \
+	tests/integration/setxattr-lower-dir.sh \
 	tests/integration/setxattr-lower.sh \
+	tests/integration/setxattr-overlay-private.sh \
 	tests/integration/sqlite3-lower-db.sh \
+	tests/integration/statfs-merged.sh \
 	tests/integration/symlink-create.sh \
+	tests/integration/symlink-dangling-create.sh \
+	tests/integration/symlink-over-existing.sh \
+	tests/integration/symlink-over-whiteout.sh \
 	tests/integration/tar-x-into.sh \
 	tests/integration/touch-lower.sh \
+	tests/integration/touch-r-lower.sh \
+	tests/integration/truncate-dir.sh \
+	tests/integration/truncate-lower-grow.sh \
 	tests/integration/truncate-lower.sh \
+	tests/integration/truncate-noent.sh \
+	tests/integration/unlink-dir.sh \
 	tests/integration/unlink-lower.sh \
 	tests/integration/unlink-noent.sh \
 	tests/integration/unlink-open-file.sh \
-	tests/integration/unlink-upper.sh
+	tests/integration/unlink-symlink-lower.sh \
+	tests/integration/unlink-then-recreate-file.sh \
+	tests/integration/unlink-twice.sh \
+	tests/integration/unlink-upper.sh \
+	tests/integration/utime-lower.sh \
+	tests/integration/utimensat-lower-nofollow.sh \
+	tests/integration/utimes-now-lower.sh \
+	tests/integration/xattr-user-listing-after-copyup.sh
 
 TESTS += $(UN_INTEGRATION_TESTS)
 dist_check_SCRIPTS += $(UN_INTEGRATION_TESTS)
