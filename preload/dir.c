@@ -71,13 +71,14 @@ static enum un_wkind table_get(const struct un_node *n)
 
 int un_make_prepare(struct un_node *n, bool isdir)
 {
-	if (!n->mnt->upper)
-		return -EROFS;
+	/* filename_create's order: an existing name, a trailing slash
+	   (only mkdir takes one), then a read-only union. */
 	if (n->layer >= 0)
 		return -EEXIST;
-	/* Only mkdir takes a name with a trailing slash. */
 	if (!isdir && n->trailing_slash)
 		return -ENOENT;
+	if (!n->mnt->upper)
+		return -EROFS;
 	return un_copy_up_parent(n);
 }
 
@@ -298,6 +299,32 @@ static int link_nodes(int olddirfd, const char *oldpath, int newdirfd,
 
 	if (flags & ~(AT_SYMLINK_FOLLOW | AT_EMPTY_PATH))
 		return -EINVAL;
+	/* The object of a descriptor (an O_TMPFILE given a name, say), or
+	   one named through /proc/self/fd: linked as the kernel finds it,
+	   into the upper. */
+	if (((flags & AT_EMPTY_PATH) && oldpath && !*oldpath) ||
+	    (oldpath && !strncmp(oldpath, "/proc/", 6))) {
+		rc = un_lookup(newdirfd, newpath, UN_LK_PARENT, &n);
+		if (rc > 0) {
+			rc = real_linkat(olddirfd, oldpath, newdirfd, n.kpath,
+					 flags);
+			return rc < 0 ? -errno : 0;
+		}
+		if (rc < 0)
+			return rc;
+		if (*oldpath == '\0') {
+			rc = un_fd_copy_up(olddirfd);
+			if (rc < 0)
+				return rc;
+		}
+		rc = un_make_prepare(&n, false);
+		if (rc < 0)
+			return rc;
+		if (real_linkat(olddirfd, oldpath, AT_FDCWD, n.real, flags) < 0)
+			return -errno;
+		un_make_done(&n, false);
+		return 0;
+	}
 	orc = un_lookup(olddirfd, oldpath,
 			((flags & AT_SYMLINK_FOLLOW) ? UN_LK_FOLLOW : 0) |
 				((flags & AT_EMPTY_PATH) ? UN_LK_EMPTY : 0),

@@ -57,6 +57,10 @@ static inline bool un_unprivileged(void)
 UN_HIDDEN int un_make_prepare(struct un_node *n, bool isdir);
 UN_HIDDEN void un_make_done(struct un_node *n, bool isdir);
 
+/* wrap_fd.c: before a change through fd, copy its object up if it lies
+   in a lower (fd is re-pointed); 0 or -errno. */
+UN_HIDDEN int un_fd_copy_up(int fd);
+
 /* wrap_open.c: open a merged path (the common body of the open family). */
 UN_HIDDEN int un_open(int dirfd, const char *path, int flags, mode_t mode);
 

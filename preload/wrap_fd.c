@@ -240,7 +240,7 @@ UN_EXPORT int fcntl64(int fd, int cmd, ...)
  * that still lies in a lower, copy it up (which re-points fd).
  * Returns 0, or -errno (EROFS in a read-only union).
  */
-static int fd_copy_up(int fd)
+int un_fd_copy_up(int fd)
 {
 	char vpath[PATH_MAX];
 	struct un_node n;
@@ -271,7 +271,7 @@ static int fd_prepare(int fd)
 
 	if (!un_enter())
 		return 0;
-	rc = fd_copy_up(fd);
+	rc = un_fd_copy_up(fd);
 	un_leave();
 	return rc;
 }

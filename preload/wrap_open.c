@@ -91,6 +91,16 @@ static int open_entered(int dirfd, const char *path, int flags, mode_t mode)
 				return un_fail(rc);
 		}
 	}
+	/*
+	 * A fifo is copied up on any open: the kernel's readers and writers
+	 * meet in the overlay inode and never touch the lower one, whose
+	 * times would otherwise move; here they meet in the upper copy.
+	 */
+	if (S_ISFIFO(n.st.st_mode) && !(flags & O_PATH) && n.mnt->upper) {
+		rc = un_copy_up(&n);
+		if (rc < 0)
+			return un_fail(rc);
+	}
 	fd = real_openat(AT_FDCWD, n.real, flags & ~(O_CREAT | O_EXCL), mode);
 	if (fd >= 0)
 		un_fd_set(fd, n.vpath, un_node_is_merged_dir(&n));
@@ -322,12 +332,15 @@ static int fill_template(char *tmpl, int suffixlen)
 	return 0;
 }
 
-/* Is the directory of tmpl in a union?  (Then we make the name.) */
-static bool template_in_union(const char *tmpl)
+/*
+ * Is the directory of tmpl in a union (0: then we make the name), or
+ * outside (1), or not there at all (-errno)?
+ */
+static int template_in_union(const char *tmpl)
 {
 	struct un_node n;
 
-	return un_lookup(AT_FDCWD, tmpl, 0, &n) == 0;
+	return un_lookup(AT_FDCWD, tmpl, UN_LK_PARENT, &n);
 }
 
 static int mkstemp_common(char *tmpl, int suffixlen, int flags)
@@ -337,8 +350,10 @@ static int mkstemp_common(char *tmpl, int suffixlen, int flags)
 
 	if (!un_enter())
 		return real_mkostemps(tmpl, suffixlen, flags);
-	if (!template_in_union(tmpl)) {
-		fd = real_mkostemps(tmpl, suffixlen, flags);
+	rc = template_in_union(tmpl);
+	if (rc != 0) {
+		fd = rc > 0 ? real_mkostemps(tmpl, suffixlen, flags)
+			    : un_fail(rc);
 		goto out;
 	}
 	if (strlen(tmpl) >= sizeof(saved)) {
@@ -414,8 +429,12 @@ UN_EXPORT char *mkdtemp(char *tmpl)
 
 	if (!un_enter())
 		return real_mkdtemp(tmpl);
-	if (!template_in_union(tmpl)) {
-		ret = real_mkdtemp(tmpl);
+	rc = template_in_union(tmpl);
+	if (rc != 0) {
+		if (rc > 0)
+			ret = real_mkdtemp(tmpl);
+		else
+			un_fail(rc);
 		goto out;
 	}
 	if (strlen(tmpl) >= sizeof(saved)) {
@@ -460,7 +479,7 @@ static FILE *tmpfile_common(void)
 
 	if (!un_enter())
 		return real_tmpfile();
-	if (!template_in_union(P_tmpdir "/x")) {
+	if (template_in_union(P_tmpdir "/x") != 0) {
 		f = real_tmpfile();
 		goto out;
 	}
@@ -522,6 +541,8 @@ static int socket_addr(const struct sockaddr_un *in, socklen_t len,
 		return rc;
 	if (create) {
 		rc = un_make_prepare(&n, false);
+		if (rc == -EEXIST)
+			return -EADDRINUSE;	/* bind's word for it */
 		if (rc < 0)
 			return rc;
 	} else if (n.layer < 0) {

@@ -7,6 +7,8 @@
  * inner block, to the translated path and descriptor before the real
  * function is called, so each row reads like the call it forwards.
  */
+#include <sys/statfs.h>
+#include <sys/statvfs.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
@@ -23,10 +25,13 @@ static int un_pre_none(const struct un_node *n, int unused)
 	return 0;
 }
 
+/* n is NULL for the checks made before the lookup. */
 static int un_pre_truncate(const struct un_node *n, off_t len)
 {
 	if (len < 0)
 		return -EINVAL;
+	if (!n)
+		return 0;
 	if (S_ISDIR(n->st.st_mode))
 		return -EISDIR;
 	if (!S_ISREG(n->st.st_mode))
@@ -34,13 +39,29 @@ static int un_pre_truncate(const struct un_node *n, off_t len)
 	return 0;
 }
 
-/* Removing an attribute a lower object lacks copies nothing up. */
-static int un_pre_removexattr(const struct un_node *n, const char *name)
+/*
+ * statfs of a merged path: the filesystem of the layer that holds the
+ * object, named overlayfs (as the kernel's mount answers), read-only in
+ * a union without an upper.
+ */
+#define OVERLAYFS_SUPER_MAGIC 0x794c7630
+
+_Static_assert(sizeof(struct statfs) == sizeof(struct statfs64),
+	       "struct statfs and statfs64 must share a layout");
+_Static_assert(sizeof(struct statvfs) == sizeof(struct statvfs64),
+	       "struct statvfs and statvfs64 must share a layout");
+
+static void un_fix_statfs(const struct un_node *n, struct statfs *buf)
 {
-	if (n->layer > 0 && real_lgetxattr(n->real, name, NULL, 0) < 0 &&
-	    (errno == ENODATA || errno == ENOTSUP))
-		return -errno;
-	return 0;
+	buf->f_type = OVERLAYFS_SUPER_MAGIC;
+	if (!n->mnt->upper)
+		buf->f_flags |= ST_RDONLY;
+}
+
+static void un_fix_statvfs(const struct un_node *n, struct statvfs *buf)
+{
+	if (!n->mnt->upper)
+		buf->f_flag |= ST_RDONLY;
 }
 
 #define UN_SPECIAL(ret, name, params)
@@ -79,7 +100,10 @@ static int un_pre_removexattr(const struct un_node *n, const char *name)
 		int un_rc;                                                 \
 		if (!un_enter())                                           \
 			return real_##name args;                           \
-		un_rc = un_lookup(dirfd_lookup, path, lkflags, &un_n);     \
+		un_rc = pre(NULL, prearg);                                 \
+		if (un_rc == 0)                                            \
+			un_rc = un_lookup(dirfd_lookup, path, lkflags,     \
+					  &un_n);                          \
 		if (un_rc > 0) {                                           \
 			const char *path = un_n.kpath;                     \
 			un_r = real_##name args;                           \

@@ -1,10 +1,17 @@
 /*
- * wrap_xattr.c - reading extended attributes in the merged view.
+ * wrap_xattr.c - extended attributes in the merged view.
  *
- * overlayfs keeps its own bookkeeping in trusted.overlay.* (the opaque
- * marker of a lower that was once an upper, for one) and never shows it:
- * listxattr leaves those names out and getxattr answers ENODATA.  The
- * other attributes are the object's, read where it lies.
+ * overlayfs keeps its own bookkeeping in trusted.overlay.* and never
+ * shows it; since Linux 6.7 a user's own trusted.overlay.NAME (one
+ * overlay nested in another) is stored escaped, as
+ * trusted.overlay.overlay.NAME, and shown unescaped.  The same is done
+ * here: listxattr shows only the escaped names (unescaped), getxattr,
+ * setxattr and removexattr of trusted.overlay.NAME use the escaped one.
+ *
+ * Changes copy the object up first, except where the kernel answers
+ * before it would: user.* attributes exist only on files and
+ * directories (EPERM), and removing an attribute a lower object lacks
+ * is ENODATA with nothing copied.
  */
 #include <string.h>
 #include <sys/xattr.h>
@@ -12,15 +19,28 @@
 #include "wrap.h"
 
 #define OVL_PREFIX "trusted.overlay."
+#define OVL_ESCAPED "trusted.overlay.overlay."
 
 static bool private_name(const char *name)
 {
-	return !strncmp(name, OVL_PREFIX, sizeof(OVL_PREFIX) - 1);
+	return name && !strncmp(name, OVL_PREFIX, sizeof(OVL_PREFIX) - 1);
+}
+
+/* The name as stored: trusted.overlay.X becomes trusted.overlay.overlay.X */
+static const char *stored_name(const char *name, char *buf, size_t len)
+{
+	if (!private_name(name))
+		return name;
+	if ((size_t)snprintf(buf, len, OVL_ESCAPED "%s",
+			     name + sizeof(OVL_PREFIX) - 1) >= len)
+		return name;
+	return buf;
 }
 
 static ssize_t get_common(const char *path, const char *name, void *value,
 			  size_t size, int lkflags)
 {
+	char esc[XATTR_NAME_MAX + 32];
 	struct un_node n;
 	ssize_t r;
 	int rc;
@@ -34,15 +54,14 @@ static ssize_t get_common(const char *path, const char *name, void *value,
 			    : real_lgetxattr(n.kpath, name, value, size);
 	else if (rc < 0 || n.layer < 0)
 		r = un_fail(rc < 0 ? rc : -ENOENT);
-	else if (name && private_name(name))
-		r = un_fail(-ENODATA);
 	else
-		r = real_lgetxattr(n.real, name, value, size);
+		r = real_lgetxattr(n.real, stored_name(name, esc, sizeof(esc)),
+				   value, size);
 	un_leave();
 	return r;
 }
 
-/* Drop the private names from a list of size len; the new length. */
+/* Show a list as the kernel does; the new length. */
 static ssize_t filter_list(char *list, ssize_t len)
 {
 	char *w = list;
@@ -50,7 +69,16 @@ static ssize_t filter_list(char *list, ssize_t len)
 	for (char *r = list; r < list + len;) {
 		size_t l = strlen(r) + 1;
 
-		if (!private_name(r)) {
+		if (!strncmp(r, OVL_ESCAPED, sizeof(OVL_ESCAPED) - 1)) {
+			/* drop one "overlay." */
+			size_t cut = sizeof(OVL_ESCAPED) - sizeof(OVL_PREFIX);
+
+			memmove(w, r, sizeof(OVL_PREFIX) - 1);
+			memmove(w + sizeof(OVL_PREFIX) - 1,
+				r + sizeof(OVL_PREFIX) - 1 + cut,
+				l - (sizeof(OVL_PREFIX) - 1) - cut);
+			w += l - cut;
+		} else if (!private_name(r)) {
 			memmove(w, r, l);
 			w += l;
 		}
@@ -93,6 +121,66 @@ static ssize_t list_common(const char *path, char *list, size_t size,
 	return r;
 }
 
+/* The checks the kernel makes before it would copy anything up. */
+static int before_change(const struct un_node *n, const char *name,
+			 bool removing)
+{
+	if (!strncmp(name, "user.", 5) && !S_ISREG(n->st.st_mode) &&
+	    !S_ISDIR(n->st.st_mode))
+		return -EPERM;
+	if (removing && n->layer > 0 &&
+	    real_lgetxattr(n->real, name, NULL, 0) < 0 &&
+	    (errno == ENODATA || errno == ENOTSUP))
+		return -errno;
+	return 0;
+}
+
+static int change_common(const char *path, const char *name,
+			 const void *value, size_t size, int flags,
+			 int lkflags, bool removing)
+{
+	char esc[XATTR_NAME_MAX + 32];
+	struct un_node n;
+	int rc;
+
+	if (!un_enter()) {
+		if (removing)
+			return lkflags ? real_removexattr(path, name)
+				       : real_lremovexattr(path, name);
+		return lkflags ? real_setxattr(path, name, value, size, flags)
+			       : real_lsetxattr(path, name, value, size, flags);
+	}
+	rc = un_lookup(AT_FDCWD, path, lkflags, &n);
+	if (rc > 0) {
+		if (removing)
+			rc = lkflags ? real_removexattr(n.kpath, name)
+				     : real_lremovexattr(n.kpath, name);
+		else
+			rc = lkflags ? real_setxattr(n.kpath, name, value, size,
+						     flags)
+				     : real_lsetxattr(n.kpath, name, value, size,
+						      flags);
+		goto out;
+	}
+	if (rc == 0 && n.layer < 0)
+		rc = -ENOENT;
+	if (rc == 0) {
+		name = stored_name(name, esc, sizeof(esc));
+		rc = before_change(&n, name, removing);
+	}
+	if (rc == 0)
+		rc = un_copy_up(&n);
+	if (rc < 0) {
+		rc = un_fail(rc);
+		goto out;
+	}
+	rc = removing ? real_lremovexattr(n.real, name)
+		      : real_lsetxattr(n.real, name, value, size, flags);
+out:
+	un_leave();
+	return rc;
+}
+
 UN_EXPORT ssize_t getxattr(const char *path, const char *name, void *value,
 			   size_t size)
 {
@@ -113,4 +201,27 @@ UN_EXPORT ssize_t listxattr(const char *path, char *list, size_t size)
 UN_EXPORT ssize_t llistxattr(const char *path, char *list, size_t size)
 {
 	return list_common(path, list, size, 0);
+}
+
+UN_EXPORT int setxattr(const char *path, const char *name, const void *value,
+		       size_t size, int flags)
+{
+	return change_common(path, name, value, size, flags, UN_LK_FOLLOW,
+			     false);
+}
+
+UN_EXPORT int lsetxattr(const char *path, const char *name, const void *value,
+			size_t size, int flags)
+{
+	return change_common(path, name, value, size, flags, 0, false);
+}
+
+UN_EXPORT int removexattr(const char *path, const char *name)
+{
+	return change_common(path, name, NULL, 0, 0, UN_LK_FOLLOW, true);
+}
+
+UN_EXPORT int lremovexattr(const char *path, const char *name)
+{
+	return change_common(path, name, NULL, 0, 0, 0, true);
 }
