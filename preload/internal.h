@@ -213,6 +213,9 @@ UN_HIDDEN void un_fd_set(int fd, const char *vpath, bool merged_dir);
 /* Copy the merged path of fd into buf; 0, or -ENOENT when fd has none. */
 UN_HIDDEN int un_fd_get(int fd, char *buf, size_t len, bool *merged_dir);
 UN_HIDDEN void un_fd_forget(int fd);
+/* fd was opened on an object of the upper (and so stays there). */
+UN_HIDDEN void un_fd_mark_upper(int fd);
+UN_HIDDEN bool un_fd_in_upper(int fd);
 /* Remember that fd lies outside every union. */
 UN_HIDDEN void un_fd_set_outside(int fd);
 UN_HIDDEN void un_fd_dup(int oldfd, int newfd);

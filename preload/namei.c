@@ -199,6 +199,40 @@ static int lookup_component(struct un_mount *m, uint64_t dirmask,
 	return 0;
 }
 
+/*
+ * lookup_component, through the cache: a directory walked lately is
+ * known with its layers (for the same layers of its parent), so only its
+ * topmost layer is stat'ed, for st; a directory found the long way is
+ * remembered.  vpath (vlen bytes) is rel's merged path.
+ */
+static int lookup_cached(struct un_mount *m, uint64_t dirmask,
+			 const char *vpath, size_t vlen, const char *rel,
+			 size_t rel_len, struct comp *c)
+{
+	uint64_t mask, pmask, stamp;
+	int rc;
+
+	if (un_dcache_get(m, vpath, vlen, &mask, &pmask) == 0 &&
+	    pmask == dirmask && mask) {
+		int layer = __builtin_ctzll(mask);
+
+		if (un_path_join(c->real, sizeof(c->real),
+				 un_layer_root(m, layer), un_layer_len(m, layer),
+				 rel) == 0 &&
+		    real_lstat(c->real, &c->st) == 0 &&
+		    S_ISDIR(c->st.st_mode)) {
+			c->layer = layer;
+			c->dirlayers = mask;
+			return 0;
+		}
+	}
+	stamp = un_dcache_stamp(m);
+	rc = lookup_component(m, dirmask, rel, rel_len, c);
+	if (rc == 0 && c->layer >= 0 && S_ISDIR(c->st.st_mode))
+		un_dcache_put(m, vpath, vlen, c->dirlayers, dirmask, stamp);
+	return rc;
+}
+
 /* The walk's state. */
 struct walk {
 	char vpath[PATH_MAX];	/* merged path so far, symlink-free */
@@ -674,8 +708,8 @@ int un_lookup(int dirfd, const char *path, int flags, struct un_node *n)
 
 		const char *rel = rel_of(w.m, w.vpath, w.vlen);
 
-		rc = lookup_component(w.m, w.dirmask, rel,
-				      w.vlen - (rel - w.vpath), &c);
+		rc = lookup_cached(w.m, w.dirmask, w.vpath, w.vlen, rel,
+				   w.vlen - (rel - w.vpath), &c);
 		if (rc < 0)
 			return rc;
 		if (c.layer < 0) {

@@ -270,19 +270,12 @@ DIR *un_dir_open(const struct un_node *n, int fd)
 		if (rc < 0)
 			goto out_free;
 	} else {
-		int dfd = real_dup(fd);
-
-		if (dfd < 0) {
-			rc = -errno;
-			goto out_free;
-		}
-		d->real = real_fdopendir(dfd);
+		/* The real stream owns fd from now on (closedir closes it). */
+		d->real = real_fdopendir(fd);
 		if (!d->real) {
 			rc = -errno;
-			real_close(dfd);
 			goto out_free;
 		}
-		real_rewinddir(d->real);
 	}
 	return (DIR *)d;
 
@@ -551,14 +544,15 @@ UN_EXPORT int closedir(DIR *dir)
 
 	if (!un_dir_is_ours(dir))
 		return real_closedir(dir);
+	un_fd_forget(d->fd);
 	if (d->real)
-		real_closedir(d->real);
+		rc = real_closedir(d->real);	/* closes d->fd */
+	else
+		rc = real_close(d->fd);
 	for (size_t i = 0; i < d->nents; i++)
 		free(d->ents[i].name);
 	free(d->ents);
 	free(d->rel);
-	un_fd_forget(d->fd);
-	rc = real_close(d->fd);
 	d->magic = 0;
 	free(d);
 	return rc;

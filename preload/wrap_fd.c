@@ -246,7 +246,7 @@ int un_fd_copy_up(int fd)
 	struct un_node n;
 	int rc;
 
-	if (un_fd_get(fd, vpath, sizeof(vpath), NULL) < 0)
+	if (un_fd_in_upper(fd) || un_fd_get(fd, vpath, sizeof(vpath), NULL) < 0)
 		return 0;
 	rc = un_lookup(AT_FDCWD, vpath, 0, &n);
 	if (rc != 0 || n.layer <= 0)

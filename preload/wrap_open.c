@@ -61,6 +61,7 @@ static int open_entered(int dirfd, const char *path, int flags, mode_t mode)
 			return fd;
 		un_make_done(&n, false);
 		un_fd_set(fd, n.vpath, false);
+		un_fd_mark_upper(fd);
 		return fd;
 	}
 	if (excl)
@@ -102,8 +103,11 @@ static int open_entered(int dirfd, const char *path, int flags, mode_t mode)
 			return un_fail(rc);
 	}
 	fd = real_openat(AT_FDCWD, n.real, flags & ~(O_CREAT | O_EXCL), mode);
-	if (fd >= 0)
+	if (fd >= 0) {
 		un_fd_set(fd, n.vpath, un_node_is_merged_dir(&n));
+		if (n.layer == 0 && !S_ISDIR(n.st.st_mode))
+			un_fd_mark_upper(fd);
+	}
 	return fd;
 }
 
