@@ -242,9 +242,10 @@ static int remove_node(int dirfd, const char *path, bool isdir)
 	}
 	if (lower && n.layer > 0)
 		touch_parent(&n);
-	/* Records below a deleted directory stay: its whiteout (or the
-	   opaque directory made there later) hides them, and leaving them
-	   halves the table's writes in rm -rf. */
+	/* The records below a deleted directory go: the table holds only
+	   what the merged view needs (union diff and export read it). */
+	if (isdir && n.mnt->wt)
+		un_wtable_clear_below(n.mnt->wt, un_node_rel(&n));
 	if (!lower && table_get(&n) != UN_W_NONE)
 		table_set(&n, UN_W_NONE);
 	return 0;
