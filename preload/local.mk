@@ -24,6 +24,7 @@ preload_libunion_core_la_SOURCES = \
 	preload/copy_up.c \
 	preload/dir.c \
 	preload/exec.c \
+	preload/mounts.c \
 	preload/unwrapped.c \
 	preload/walk.c \
 	preload/wrap.h \

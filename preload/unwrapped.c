@@ -4,10 +4,11 @@
  * LD_PRELOAD reaches only dynamically linked programs, and the loader
  * drops it for a program that gains privileges (setuid or setgid to
  * another identity, or file capabilities for a user other than root:
- * the kernel marks all of these AT_SECURE).  Such a program run from a union would see, and
- * write, the real directories: the lowers included.  So exec refuses
- * them, with one line on stderr naming the program and why, and EPERM,
- * unless the user says otherwise in UNION_UNWRAPPED_EXEC:
+ * the kernel marks all of these AT_SECURE).  Such a program run from a
+ * union would see, and write, the real directories: the lowers
+ * included.  So exec refuses them, with one line on stderr naming the
+ * program and why, and EPERM, unless the user says otherwise in
+ * UNION_UNWRAPPED_EXEC:
  *
  *   refuse   (the default) refuse every such program;
  *   outside  run those that lie outside every MERGED (the user vouches

@@ -57,6 +57,10 @@ static inline bool un_unprivileged(void)
 UN_HIDDEN int un_make_prepare(struct un_node *n, bool isdir);
 UN_HIDDEN void un_make_done(struct un_node *n, bool isdir);
 
+/* mounts.c: open a mount table (/proc/self/mountinfo...) with the
+   unions listed as overlay mounts; -ENOENT when path is not one. */
+UN_HIDDEN int un_mounts_open(const char *path, int flags);
+
 /* wrap_fd.c: before a change through fd, copy its object up if it lies
    in a lower (fd is re-pointed); 0 or -errno. */
 UN_HIDDEN int un_fd_copy_up(int fd);

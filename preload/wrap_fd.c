@@ -110,8 +110,7 @@ static int close_range_around(unsigned first, unsigned last, int flags)
 			return -errno;
 		from = fd + 1;
 	}
-	if ((n == 0 || from <= last) &&
-	    real_close_range(from, last, flags) < 0)
+	if ((n == 0 || from <= last) && real_close_range(from, last, flags) < 0)
 		return -errno;
 	return 0;
 }
@@ -139,7 +138,8 @@ UN_EXPORT void closefrom(int lowfd)
 	/* Around our own descriptors where close_range works; where it
 	   does not, libc's closefrom (ours are then reopened at the next
 	   use: whiteout.c notices). */
-	if (!real_close_range || close_range_around((unsigned)lowfd, ~0u, 0) < 0) {
+	if (!real_close_range ||
+	    close_range_around((unsigned)lowfd, ~0u, 0) < 0) {
 		if (real_closefrom)
 			real_closefrom(lowfd);
 	}

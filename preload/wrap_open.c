@@ -39,6 +39,9 @@ static int open_entered(int dirfd, const char *path, int flags, mode_t mode)
 		return un_fail(-EINVAL);	/* as Linux since 6.4 */
 	rc = un_lookup(dirfd, path, lk, &n);
 	if (rc > 0) {
+		/* The mount tables list the unions as overlay mounts. */
+		if (path[0] == '/' && (fd = un_mounts_open(path, flags)) != -ENOENT)
+			return fd < 0 ? un_fail(fd) : fd;
 		fd = real_openat(dirfd, n.kpath, flags, mode);
 		if (fd >= 0)
 			un_fd_set_outside(fd);
