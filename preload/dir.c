@@ -333,6 +333,8 @@ static int link_nodes(int olddirfd, const char *oldpath, int newdirfd,
 			&o);
 	if (orc < 0)
 		return orc;
+	if (orc == 0 && o.layer < 0)
+		return -ENOENT;	/* the old name first, as the kernel */
 	rc = un_lookup(newdirfd, newpath, UN_LK_PARENT, &n);
 	if (rc < 0)
 		return rc;
@@ -474,12 +476,26 @@ static int rename_nodes(int olddirfd, const char *oldpath, int newdirfd,
 	if (rc < 0)
 		return rc;
 	if (exchange) {
+		bool o_hides = S_ISDIR(o.st.st_mode) && lower_shows(&n);
+		bool n_hides = S_ISDIR(n.st.st_mode) && lower_shows(&o);
+
 		rc = un_copy_up(&n);
 		if (rc < 0)
+			return rc;
+		/* A directory moved where a lower shows the name hides it. */
+		if (o_hides && (rc = table_set(&n, UN_W_OPAQUE)) < 0)
+			return rc;
+		if (n_hides && (rc = table_set(&o, UN_W_OPAQUE)) < 0)
 			return rc;
 		if (real_renameat2(AT_FDCWD, o.real, AT_FDCWD, n.real,
 				   RENAME_EXCHANGE) < 0)
 			return -errno;
+		if (!S_ISDIR(n.st.st_mode) && table_get(&o) == UN_W_OPAQUE)
+			table_set(&o, UN_W_NONE);
+		if (!S_ISDIR(o.st.st_mode) && table_get(&n) == UN_W_OPAQUE)
+			table_set(&n, UN_W_NONE);
+		if (S_ISDIR(o.st.st_mode) || S_ISDIR(n.st.st_mode))
+			un_dcache_changed(o.mnt);
 		return 0;
 	}
 	if (n.layer < 0) {

@@ -505,6 +505,8 @@ static int walk_start(struct walk *w, int dirfd, const char *path,
 			rc = un_cwd_get(w->vpath, sizeof(w->vpath));
 			if (rc < 0 && rc != -ENOENT)
 				return rc;
+		} else if (dirfd < 0) {
+			return -EBADF;
 		} else {
 			rc = un_fd_get(dirfd, w->vpath, sizeof(w->vpath), NULL);
 			if (rc == -EBADF)

@@ -30,7 +30,11 @@ static int open_entered(int dirfd, const char *path, int flags, mode_t mode)
 	bool excl = creat && (flags & O_EXCL);
 	bool tmpfile = (flags & O_TMPFILE) == O_TMPFILE;
 	bool writing = (flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC);
-	int lk = ((flags & O_NOFOLLOW) || excl ? 0 : UN_LK_FOLLOW) |
+	size_t plen = path ? strlen(path) : 0;
+	/* O_CREAT with a trailing slash is EISDIR before any following. */
+	bool slash = plen > 1 && path[plen - 1] == '/';
+	int lk = ((flags & O_NOFOLLOW) || excl || (creat && slash) ?
+			  0 : UN_LK_FOLLOW) |
 		 (creat ? UN_LK_PARENT : 0);
 	struct un_node n;
 	int fd, rc;
