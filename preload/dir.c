@@ -532,8 +532,10 @@ static int rename_nodes(int olddirfd, const char *oldpath, int newdirfd,
 		return rc;
 	}
 	/* After the change, so no process caches the old layers anew. */
-	if (S_ISDIR(o.st.st_mode))
+	if (S_ISDIR(o.st.st_mode)) {
 		un_dcache_changed(o.mnt);
+		un_fd_renamed(o.vpath, n.vpath);
+	}
 	/* Then reveal: the new name no longer whited out. */
 	if (!S_ISDIR(o.st.st_mode) && table_get(&n) != UN_W_NONE)
 		table_set(&n, UN_W_NONE);

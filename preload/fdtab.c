@@ -251,11 +251,64 @@ void un_fd_foreach_path(const char *vpath, void (*fn)(int fd, void *arg),
 	}
 }
 
+/* The path new + (path - old), when path is old or lies below it. */
+static char *moved(const char *path, const char *old, const char *new)
+{
+	size_t ol = strlen(old), nl = strlen(new), pl = strlen(path);
+	char *s;
+
+	if (strncmp(path, old, ol) || (path[ol] != '/' && path[ol] != '\0'))
+		return NULL;
+	s = malloc(nl + pl - ol + 1);
+	if (s) {
+		memcpy(s, new, nl);
+		memcpy(s + nl, path + ol, pl - ol + 1);
+	}
+	return s;
+}
+
+void un_fd_renamed(const char *old, const char *new)
+{
+	for (unsigned c = 0; c < NCHUNKS; c++) {
+		struct fd_entry **chunk = __atomic_load_n(&chunks[c],
+							  __ATOMIC_ACQUIRE);
+
+		if (!chunk)
+			continue;
+		for (unsigned i = 0; i < CHUNK_SIZE; i++) {
+			struct fd_entry *e = __atomic_load_n(&chunk[i],
+							     __ATOMIC_ACQUIRE);
+			char *p;
+
+			if (!e || e == OUTSIDE || !(p = moved(e->vpath, old, new)))
+				continue;
+			un_fd_set((int)((c << CHUNK_BITS) | i), p, e->merged_dir);
+			free(p);
+		}
+	}
+	un_cwd_renamed(old, new);
+}
+
 /* ---- the cwd ---- */
 
 static pthread_mutex_t cwd_lock = PTHREAD_MUTEX_INITIALIZER;
+
+
 static char *cwd_merged;	/* merged path of the cwd, or NULL */
 static char *cwd_real;		/* the real cwd as last seen */
+
+/* The cwd follows a rename of itself or of a directory above it. */
+void un_cwd_renamed(const char *old, const char *new)
+{
+	pthread_mutex_lock(&cwd_lock);
+	char *p = cwd_merged ? moved(cwd_merged, old, new) : NULL;
+
+	if (p) {
+		free(cwd_merged);
+		cwd_merged = p;
+	}
+	pthread_mutex_unlock(&cwd_lock);
+}
 static bool cwd_near;		/* some MERGED lies below the real cwd */
 
 bool un_cwd_near_union(void)

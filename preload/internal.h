@@ -219,6 +219,10 @@ UN_HIDDEN bool un_fd_in_upper(int fd);
 /* Remember that fd lies outside every union. */
 UN_HIDDEN void un_fd_set_outside(int fd);
 UN_HIDDEN void un_fd_dup(int oldfd, int newfd);
+/* A directory was renamed from old to new (merged paths): the
+   descriptors and the cwd at or below it follow. */
+UN_HIDDEN void un_fd_renamed(const char *old, const char *new);
+UN_HIDDEN void un_cwd_renamed(const char *old, const char *new);
 /* Forget every descriptor from first to last (inclusive). */
 UN_HIDDEN void un_fd_forget_range(unsigned first, unsigned last);
 /* Call fn for every descriptor whose merged path is vpath. */
