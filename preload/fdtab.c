@@ -418,17 +418,20 @@ void un_cwd_refresh(void)
 /* A child of fork must not inherit a held lock. */
 static void cwd_fork_prepare(void)
 {
+	un_depth++;	/* see init.c's fork_prepare */
 	pthread_mutex_lock(&cwd_lock);
 }
 
 static void cwd_fork_parent(void)
 {
 	pthread_mutex_unlock(&cwd_lock);
+	un_depth--;
 }
 
 static void cwd_fork_child(void)
 {
 	pthread_mutex_init(&cwd_lock, NULL);
+	un_depth--;
 }
 
 __attribute__((constructor)) static void fdtab_setup(void)

@@ -92,8 +92,15 @@ static int open_table(struct un_mount *m)
 	return rc;
 }
 
+/*
+ * fork: the table locks are taken in prepare and given back in the parent
+ * and in the child.  The depth guard is raised meanwhile, so that a
+ * signal handler running in between goes straight to libc rather than
+ * wait for a lock its own thread holds.
+ */
 static void fork_prepare(void)
 {
+	un_depth++;
 	for (int i = 0; i < un_config.nmount; i++)
 		if (un_config.mount[i].wt)
 			un_wtable_fork_prepare(un_config.mount[i].wt);
@@ -104,6 +111,7 @@ static void fork_parent(void)
 	for (int i = un_config.nmount - 1; i >= 0; i--)
 		if (un_config.mount[i].wt)
 			un_wtable_fork_parent(un_config.mount[i].wt);
+	un_depth--;
 }
 
 static void fork_child(void)
@@ -111,6 +119,7 @@ static void fork_child(void)
 	for (int i = 0; i < un_config.nmount; i++)
 		if (un_config.mount[i].wt)
 			un_wtable_fork_child(un_config.mount[i].wt);
+	un_depth--;
 }
 
 static void init_once(void)
