@@ -594,6 +594,18 @@ struct popen_child {
 static struct popen_child *popen_children;
 static pthread_mutex_t popen_lock = PTHREAD_MUTEX_INITIALIZER;
 
+/* A child forked while another thread is in popen must not inherit the
+   lock held. */
+static void popen_fork_child(void)
+{
+	pthread_mutex_init(&popen_lock, NULL);
+}
+
+__attribute__((constructor)) static void popen_setup(void)
+{
+	pthread_atfork(NULL, NULL, popen_fork_child);
+}
+
 UN_EXPORT FILE *popen(const char *command, const char *type)
 {
 	posix_spawn_file_actions_t fa;

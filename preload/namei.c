@@ -487,12 +487,50 @@ static int hand_over(struct walk *w, const char *rest, struct un_node *n)
 }
 
 /*
+ * If path is /proc/self/fd/N[/rest] (or /dev/fd/N, /proc/thread-self/fd/N,
+ * /proc/PID/fd/N of this process) and N was opened in a union, write its
+ * merged path (and rest) into buf and return 0; 1 otherwise.
+ */
+static int proc_fd_path(const char *path, char *buf, size_t size,
+			bool follow)
+{
+	char pid[40], vpath[PATH_MAX];
+	const char *p = NULL;
+	char *end;
+	long fd;
+	int n;
+
+	if (!strncmp(path, "/proc/self/fd/", 14))
+		p = path + 14;
+	else if (!strncmp(path, "/dev/fd/", 8))
+		p = path + 8;
+	else if (!strncmp(path, "/proc/thread-self/fd/", 21))
+		p = path + 21;
+	else if (!strncmp(path, "/proc/", 6) &&
+		 (n = snprintf(pid, sizeof(pid), "/proc/%d/fd/",
+			       (int)getpid())) > 0 &&
+		 !strncmp(path, pid, n))
+		p = path + n;
+	if (!p || *p < '0' || *p > '9')
+		return 1;
+	fd = strtol(p, &end, 10);
+	/* The link itself (lstat, readlink) stays the kernel's. */
+	if ((*end && *end != '/') || (!*end && !follow) || fd > INT_MAX ||
+	    un_fd_get((int)fd, vpath, sizeof(vpath), NULL) < 0)
+		return 1;
+	if (strlen(vpath) + strlen(end) >= size)
+		return -ENAMETOOLONG;
+	strcpy(stpcpy(buf, vpath), end);
+	return 0;
+}
+
+/*
  * Where a lookup starts: fills w, and todo with the path left to walk.
  * Returns 1 when the path cannot reach a union (the caller's path goes
  * to the kernel as it is).
  */
 static int walk_start(struct walk *w, int dirfd, const char *path,
-		      char *todo, size_t size)
+		      char *todo, size_t size, bool follow)
 {
 	const char *abs = path;
 	size_t consumed;
@@ -500,7 +538,17 @@ static int walk_start(struct walk *w, int dirfd, const char *path,
 	int rc;
 
 	w->links = 0;
-	if (path[0] != '/') {
+	/* /proc/self/fd/N and /dev/fd/N of a descriptor opened in a union
+	   stand for its merged path: the kernel would follow the magic link
+	   to the real file, a lower one included. */
+	if (path[0] == '/') {
+		rc = proc_fd_path(path, todo, size, follow);
+		if (rc < 0)
+			return rc;
+		if (rc == 0)
+			abs = todo;
+	}
+	if (abs[0] != '/') {
 		if (dirfd == AT_FDCWD) {
 			rc = un_cwd_get(w->vpath, sizeof(w->vpath));
 			if (rc < 0 && rc != -ENOENT)
@@ -582,7 +630,8 @@ int un_lookup(int dirfd, const char *path, int flags, struct un_node *n)
 		return -ENOENT;
 	n->trailing_slash = plen > 1 && path[plen - 1] == '/';
 
-	rc = walk_start(&w, dirfd, path, todo, sizeof(todo));
+	rc = walk_start(&w, dirfd, path, todo, sizeof(todo),
+			follow_last || (plen > 1 && path[plen - 1] == '/'));
 	if (rc != 0)
 		return rc;
 	p = todo;

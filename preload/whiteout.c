@@ -1107,6 +1107,10 @@ static void wt_refresh(struct un_wtable *wt)
 	    __atomic_load_n(&wt->seen_gen, __ATOMIC_ACQUIRE))
 		return;
 
+	int cancel;
+
+	/* No cancellation point may leave the lock held (pread is one). */
+	pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &cancel);
 	pthread_mutex_lock(&wt->io);
 	g = __atomic_load_n(&wt->gen->generation, __ATOMIC_ACQUIRE);
 	if (g != wt->seen_gen) {
@@ -1116,6 +1120,7 @@ static void wt_refresh(struct un_wtable *wt)
 			__atomic_store_n(&wt->seen_gen, g, __ATOMIC_RELEASE);
 	}
 	pthread_mutex_unlock(&wt->io);
+	pthread_setcancelstate(cancel, NULL);
 	errno = saved;
 }
 
@@ -1242,7 +1247,8 @@ bool un_wtable_has_below(struct un_wtable *wt, const char *rel,
 	return below;
 }
 
-int un_wtable_set(struct un_wtable *wt, const char *rel, enum un_wkind kind)
+static int wtable_set(struct un_wtable *wt, const char *rel,
+		      enum un_wkind kind)
 {
 	size_t len = strlen(rel), n;
 	char op, *line;
@@ -1291,7 +1297,7 @@ out_unlock_io:
 	return ret;
 }
 
-int un_wtable_clear_below(struct un_wtable *wt, const char *rel)
+static int wtable_clear_below(struct un_wtable *wt, const char *rel)
 {
 	size_t len = strlen(rel), cap = 0, used = 0;
 	struct wt_rec *r, *rt;
@@ -1507,4 +1513,30 @@ void un_wtable_vacate_fd(int fd)
 		}
 		pthread_mutex_unlock(&wt->io);
 	}
+}
+
+/*
+ * The writers hold the table's mutex and its flock across write() and
+ * pread(), both cancellation points: a thread cancelled there would leave
+ * every other thread and process of the union waiting.  Cancellation
+ * waits until the record is written.
+ */
+int un_wtable_set(struct un_wtable *wt, const char *rel, enum un_wkind kind)
+{
+	int cancel, rc;
+
+	pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &cancel);
+	rc = wtable_set(wt, rel, kind);
+	pthread_setcancelstate(cancel, NULL);
+	return rc;
+}
+
+int un_wtable_clear_below(struct un_wtable *wt, const char *rel)
+{
+	int cancel, rc;
+
+	pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &cancel);
+	rc = wtable_clear_below(wt, rel);
+	pthread_setcancelstate(cancel, NULL);
+	return rc;
 }

@@ -146,15 +146,23 @@ UN_EXPORT void closefrom(int lowfd)
 	un_fd_forget_range((unsigned)lowfd, ~0u);
 }
 
+/* Copy fd's table entry to nfd, inside the library (it may look fd up). */
+static void dup_entry(int fd, int nfd)
+{
+	UN_SAVE_ERRNO;
+	if (un_enter()) {
+		un_fd_dup(fd, nfd);
+		un_leave();
+	}
+	UN_RESTORE_ERRNO;
+}
+
 UN_EXPORT int dup(int fd)
 {
 	int nfd = real_dup(fd);
 
-	if (nfd >= 0) {
-		UN_SAVE_ERRNO;
-		un_fd_dup(fd, nfd);
-		UN_RESTORE_ERRNO;
-	}
+	if (nfd >= 0)
+		dup_entry(fd, nfd);
 	return nfd;
 }
 
@@ -172,11 +180,8 @@ UN_EXPORT int dup2(int fd, int fd2)
 	vacate(fd, fd2);
 	nfd = real_dup2(fd, fd2);
 
-	if (nfd >= 0 && nfd != fd) {
-		UN_SAVE_ERRNO;
-		un_fd_dup(fd, nfd);
-		UN_RESTORE_ERRNO;
-	}
+	if (nfd >= 0 && nfd != fd)
+		dup_entry(fd, nfd);
 	return nfd;
 }
 
@@ -187,11 +192,8 @@ UN_EXPORT int dup3(int fd, int fd2, int flags)
 	vacate(fd, fd2);
 	nfd = real_dup3(fd, fd2, flags);
 
-	if (nfd >= 0) {
-		UN_SAVE_ERRNO;
-		un_fd_dup(fd, nfd);
-		UN_RESTORE_ERRNO;
-	}
+	if (nfd >= 0)
+		dup_entry(fd, nfd);
 	return nfd;
 }
 
@@ -204,11 +206,8 @@ static int fcntl_common(int (*fn)(int, int, ...), int fd, int cmd,
 {
 	int rc = fn(fd, cmd, arg);
 
-	if (rc >= 0 && (cmd == F_DUPFD || cmd == F_DUPFD_CLOEXEC)) {
-		UN_SAVE_ERRNO;
-		un_fd_dup(fd, rc);
-		UN_RESTORE_ERRNO;
-	}
+	if (rc >= 0 && (cmd == F_DUPFD || cmd == F_DUPFD_CLOEXEC))
+		dup_entry(fd, rc);
 	return rc;
 }
 

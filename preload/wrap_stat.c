@@ -23,17 +23,90 @@
 _Static_assert(sizeof(struct stat) == sizeof(struct stat64),
 	       "struct stat and stat64 must share a layout");
 
-int un_stat(int dirfd, const char *path, struct stat *st, int flags)
+/*
+ * Which entry point a stat came through.  A call that stays outside the
+ * union goes to that very entry point's real function: another preloaded
+ * library (fakeroot) may implement one name through another, and calling
+ * a different real function would bounce between the two libraries.
+ */
+enum stat_kind {
+	K_STAT, K_STAT64, K_LSTAT, K_LSTAT64, K_FSTATAT, K_FSTATAT64,
+	K_XSTAT, K_XSTAT64, K_LXSTAT, K_LXSTAT64, K_FXSTATAT, K_FXSTATAT64,
+};
+
+static int real_stat_call(enum stat_kind k, int ver, int dirfd,
+			  const char *path, struct stat *buf, int flags)
+{
+	struct stat64 *b64 = (struct stat64 *)buf;
+
+	switch (k) {
+	case K_STAT:
+		return real_stat(path, buf);
+	case K_STAT64:
+		return real_stat64(path, b64);
+	case K_LSTAT:
+		return real_lstat(path, buf);
+	case K_LSTAT64:
+		return real_lstat64(path, b64);
+	case K_FSTATAT:
+		return real_fstatat(dirfd, path, buf, flags);
+	case K_FSTATAT64:
+		return real_fstatat64(dirfd, path, b64, flags);
+	case K_XSTAT:
+		return real___xstat(ver, path, buf);
+	case K_XSTAT64:
+		return real___xstat64(ver, path, b64);
+	case K_LXSTAT:
+		return real___lxstat(ver, path, buf);
+	case K_LXSTAT64:
+		return real___lxstat64(ver, path, b64);
+	case K_FXSTATAT:
+		return real___fxstatat(ver, dirfd, path, buf, flags);
+	case K_FXSTATAT64:
+		return real___fxstatat64(ver, dirfd, path, b64, flags);
+	}
+	errno = ENOSYS;
+	return -1;
+}
+
+/* fstat's answer for a descriptor opened in a union: nlink 1 for a
+   directory merged from several layers, as it is now. */
+static int fix_fstat(int fd, struct stat *st, int rc)
+{
+	char vpath[PATH_MAX];
+	struct un_node n;
+
+	if (rc != 0 || !S_ISDIR(st->st_mode) || !un_enter())
+		return rc;
+	UN_SAVE_ERRNO;
+	if (un_fd_get(fd, vpath, sizeof(vpath), NULL) == 0 &&
+	    un_lookup(AT_FDCWD, vpath, 0, &n) == 0 && un_node_is_merged_dir(&n))
+		st->st_nlink = 1;
+	UN_RESTORE_ERRNO;
+	un_leave();
+	return rc;
+}
+
+static int stat_common(enum stat_kind k, int ver, int dirfd, const char *path,
+		       struct stat *st, int flags)
 {
 	struct un_node n;
 	int rc;
 
 	if (!un_enter())
-		return real_fstatat(dirfd, path, st, flags);
+		return real_stat_call(k, ver, dirfd, path, st, flags);
+	/* "" (or NULL) with AT_EMPTY_PATH: the descriptor itself. */
+	if ((flags & AT_EMPTY_PATH) && (!un_launder(path) || !*path) &&
+	    dirfd != AT_FDCWD) {
+		un_leave();
+		return fix_fstat(dirfd, st,
+				 real_stat_call(k, ver, dirfd, path ? path : "",
+						st, flags));
+	}
 	rc = un_lookup(dirfd, path, un_at_follow(flags) | un_at_empty(flags),
 		       &n);
 	if (rc > 0) {
-		rc = real_fstatat(dirfd, n.kpath, st, flags);
+		rc = real_stat_call(k, ver, dirfd, n.kpath, st, flags);
 	} else if (rc < 0) {
 		rc = un_fail(rc);
 	} else if (n.layer < 0) {
@@ -48,112 +121,99 @@ int un_stat(int dirfd, const char *path, struct stat *st, int flags)
 	return rc;
 }
 
-static int un_fstat(int fd, struct stat *st)
+int un_stat(int dirfd, const char *path, struct stat *st, int flags)
 {
-	bool merged_dir = false;
-	char vpath[PATH_MAX];
-	int rc = real_fstat(fd, st);
-
-	if (rc == 0 && un_enter()) {
-		if (un_fd_get(fd, vpath, sizeof(vpath), &merged_dir) == 0 &&
-		    merged_dir)
-			st->st_nlink = 1;
-		un_leave();
-	}
-	return rc;
+	return stat_common(K_FSTATAT, 0, dirfd, path, st, flags);
 }
 
 UN_EXPORT int stat(const char *path, struct stat *buf)
 {
-	return un_stat(AT_FDCWD, path, buf, 0);
+	return stat_common(K_STAT, 0, AT_FDCWD, path, buf, 0);
 }
 
 UN_EXPORT int stat64(const char *path, struct stat64 *buf)
 {
-	return un_stat(AT_FDCWD, path, (struct stat *)buf, 0);
+	return stat_common(K_STAT64, 0, AT_FDCWD, path, (struct stat *)buf, 0);
 }
 
 UN_EXPORT int lstat(const char *path, struct stat *buf)
 {
-	return un_stat(AT_FDCWD, path, buf, AT_SYMLINK_NOFOLLOW);
+	return stat_common(K_LSTAT, 0, AT_FDCWD, path, buf,
+			   AT_SYMLINK_NOFOLLOW);
 }
 
 UN_EXPORT int lstat64(const char *path, struct stat64 *buf)
 {
-	return un_stat(AT_FDCWD, path, (struct stat *)buf, AT_SYMLINK_NOFOLLOW);
+	return stat_common(K_LSTAT64, 0, AT_FDCWD, path, (struct stat *)buf,
+			   AT_SYMLINK_NOFOLLOW);
 }
 
 UN_EXPORT int fstatat(int dirfd, const char *path, struct stat *buf, int flags)
 {
-	if (un_launder(path) && !*path && (flags & AT_EMPTY_PATH) && dirfd != AT_FDCWD)
-		return un_fstat(dirfd, buf);
-	return un_stat(dirfd, path, buf, flags);
+	return stat_common(K_FSTATAT, 0, dirfd, path, buf, flags);
 }
 
 UN_EXPORT int fstatat64(int dirfd, const char *path, struct stat64 *buf,
 			int flags)
 {
-	return fstatat(dirfd, path, (struct stat *)buf, flags);
+	return stat_common(K_FSTATAT64, 0, dirfd, path, (struct stat *)buf,
+			   flags);
 }
 
 UN_EXPORT int fstat(int fd, struct stat *buf)
 {
-	return un_fstat(fd, buf);
+	return fix_fstat(fd, buf, real_fstat(fd, buf));
 }
 
 UN_EXPORT int fstat64(int fd, struct stat64 *buf)
 {
-	return un_fstat(fd, (struct stat *)buf);
+	return fix_fstat(fd, (struct stat *)buf, real_fstat64(fd, buf));
 }
 
 UN_EXPORT int __xstat(int ver, const char *path, struct stat *buf)
 {
-	(void)ver;
-	return un_stat(AT_FDCWD, path, buf, 0);
+	return stat_common(K_XSTAT, ver, AT_FDCWD, path, buf, 0);
 }
 
 UN_EXPORT int __xstat64(int ver, const char *path, struct stat64 *buf)
 {
-	(void)ver;
-	return un_stat(AT_FDCWD, path, (struct stat *)buf, 0);
+	return stat_common(K_XSTAT64, ver, AT_FDCWD, path, (struct stat *)buf,
+			   0);
 }
 
 UN_EXPORT int __lxstat(int ver, const char *path, struct stat *buf)
 {
-	(void)ver;
-	return un_stat(AT_FDCWD, path, buf, AT_SYMLINK_NOFOLLOW);
+	return stat_common(K_LXSTAT, ver, AT_FDCWD, path, buf,
+			   AT_SYMLINK_NOFOLLOW);
 }
 
 UN_EXPORT int __lxstat64(int ver, const char *path, struct stat64 *buf)
 {
-	(void)ver;
-	return un_stat(AT_FDCWD, path, (struct stat *)buf, AT_SYMLINK_NOFOLLOW);
+	return stat_common(K_LXSTAT64, ver, AT_FDCWD, path, (struct stat *)buf,
+			   AT_SYMLINK_NOFOLLOW);
 }
 
 UN_EXPORT int __fxstat(int ver, int fd, struct stat *buf)
 {
-	(void)ver;
-	return un_fstat(fd, buf);
+	return fix_fstat(fd, buf, real___fxstat(ver, fd, buf));
 }
 
 UN_EXPORT int __fxstat64(int ver, int fd, struct stat64 *buf)
 {
-	(void)ver;
-	return un_fstat(fd, (struct stat *)buf);
+	return fix_fstat(fd, (struct stat *)buf, real___fxstat64(ver, fd, buf));
 }
 
 UN_EXPORT int __fxstatat(int ver, int dirfd, const char *path,
 			 struct stat *buf, int flags)
 {
-	(void)ver;
-	return fstatat(dirfd, path, buf, flags);
+	return stat_common(K_FXSTATAT, ver, dirfd, path, buf, flags);
 }
 
 UN_EXPORT int __fxstatat64(int ver, int dirfd, const char *path,
 			   struct stat64 *buf, int flags)
 {
-	(void)ver;
-	return fstatat(dirfd, path, (struct stat *)buf, flags);
+	return stat_common(K_FXSTATAT64, ver, dirfd, path, (struct stat *)buf,
+			   flags);
 }
 
 UN_EXPORT int statx(int dirfd, const char *path, int flags, unsigned int mask,
@@ -166,7 +226,8 @@ UN_EXPORT int statx(int dirfd, const char *path, int flags, unsigned int mask,
 
 	if (!un_enter())
 		return real_statx(dirfd, path, flags, mask, buf);
-	if (un_launder(path) && !*path && (flags & AT_EMPTY_PATH) && dirfd != AT_FDCWD) {
+	if ((!un_launder(path) || !*path) && (flags & AT_EMPTY_PATH) &&
+	    dirfd != AT_FDCWD) {
 		rc = real_statx(dirfd, path, flags, mask, buf);
 		if (rc == 0 && un_fd_get(dirfd, vpath, sizeof(vpath),
 					 &merged_dir) == 0 && merged_dir)
