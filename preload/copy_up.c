@@ -412,6 +412,13 @@ static void repoint_fd(int fd, void *arg)
 	real_close(nfd);
 }
 
+void un_repoint_fd(int fd, const struct un_node *n, const struct stat *old)
+{
+	struct repoint rp = { old->st_dev, old->st_ino, n->real };
+
+	repoint_fd(fd, &rp);
+}
+
 int un_copy_up(struct un_node *n)
 {
 	struct repoint rp;

@@ -301,11 +301,9 @@ static int link_nodes(int olddirfd, const char *oldpath, int newdirfd,
 
 	if (flags & ~(AT_SYMLINK_FOLLOW | AT_EMPTY_PATH))
 		return -EINVAL;
-	/* The object of a descriptor (an O_TMPFILE given a name, say), or
-	   one named through /proc/self/fd: linked as the kernel finds it,
-	   into the upper. */
-	if (((flags & AT_EMPTY_PATH) && oldpath && !*oldpath) ||
-	    (oldpath && !strncmp(oldpath, "/proc/", 6))) {
+	/* The object of a descriptor (an O_TMPFILE given a name, say): copied
+	   up if it lies in a lower, then linked into the upper. */
+	if ((flags & AT_EMPTY_PATH) && oldpath && !*oldpath) {
 		rc = un_lookup(newdirfd, newpath, UN_LK_PARENT, &n);
 		if (rc > 0) {
 			rc = real_linkat(olddirfd, oldpath, newdirfd, n.kpath,
@@ -314,11 +312,9 @@ static int link_nodes(int olddirfd, const char *oldpath, int newdirfd,
 		}
 		if (rc < 0)
 			return rc;
-		if (*oldpath == '\0') {
-			rc = un_fd_copy_up(olddirfd);
-			if (rc < 0)
-				return rc;
-		}
+		rc = un_fd_copy_up(olddirfd);
+		if (rc < 0)
+			return rc;
 		rc = un_make_prepare(&n, false);
 		if (rc < 0)
 			return rc;
@@ -338,6 +334,17 @@ static int link_nodes(int olddirfd, const char *oldpath, int newdirfd,
 	rc = un_lookup(newdirfd, newpath, UN_LK_PARENT, &n);
 	if (rc < 0)
 		return rc;
+	/* /proc/self/fd/N of a descriptor the union does not know (an
+	   O_TMPFILE of the upper): the kernel finds its file. */
+	if (orc > 0 && rc == 0 && !strncmp(oldpath, "/proc/", 6)) {
+		rc = un_make_prepare(&n, false);
+		if (rc < 0)
+			return rc;
+		if (real_linkat(olddirfd, o.kpath, AT_FDCWD, n.real, flags) < 0)
+			return -errno;
+		un_make_done(&n, false);
+		return 0;
+	}
 	if (orc > 0 && rc > 0) {
 		rc = real_linkat(olddirfd, o.kpath, newdirfd, n.kpath, flags);
 		return rc < 0 ? -errno : 0;

@@ -352,6 +352,10 @@ UN_HIDDEN bool un_dir_is_ours(const DIR *d);
  */
 UN_HIDDEN int un_copy_up(struct un_node *n);
 
+/* Re-point fd, open on the old file (stat old), at n's upper copy. */
+UN_HIDDEN void un_repoint_fd(int fd, const struct un_node *n,
+			     const struct stat *old);
+
 /* Make sure the parent directory of n exists in the upper. */
 UN_HIDDEN int un_copy_up_parent(struct un_node *n);
 

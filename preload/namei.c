@@ -628,6 +628,15 @@ int un_lookup(int dirfd, const char *path, int flags, struct un_node *n)
 		return -ENAMETOOLONG;
 	if (!plen && !(flags & UN_LK_EMPTY))
 		return -ENOENT;
+	/* "" with AT_EMPTY_PATH names the descriptor's own object: the
+	   kernel takes it as it is (callers that change it copy it up
+	   through the descriptor first). */
+	if (!plen && dirfd != AT_FDCWD) {
+		struct stat st;
+
+		if (real_fstat(dirfd, &st) == 0 && !S_ISDIR(st.st_mode))
+			return 1;
+	}
 	n->trailing_slash = plen > 1 && path[plen - 1] == '/';
 
 	rc = walk_start(&w, dirfd, path, todo, sizeof(todo),

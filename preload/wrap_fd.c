@@ -248,18 +248,29 @@ int un_fd_copy_up(int fd)
 	if (un_fd_in_upper(fd) || un_fd_get(fd, vpath, sizeof(vpath), NULL) < 0)
 		return 0;
 	rc = un_lookup(AT_FDCWD, vpath, 0, &n);
-	if (rc != 0 || n.layer <= 0)
+	if (rc != 0 || n.layer < 0)
 		return rc < 0 ? rc : 0;
-	rc = un_copy_up(&n);
-	if (rc < 0)
-		return rc;
-	/* The copy-up re-pointed fd; never let a change reach the lower. */
+	if (n.layer > 0) {
+		rc = un_copy_up(&n);
+		if (rc < 0)
+			return rc;
+	}
+	/* The copy-up re-pointed fd.  If another process made the copy, fd
+	   may still be open on the lower file: re-point it now.  Never let
+	   a change through it reach a lower. */
 	struct stat st;
 
 	if (real_fstat(fd, &st) < 0)
 		return -errno;
-	if (st.st_dev != n.st.st_dev || st.st_ino != n.st.st_ino)
-		return -EIO;
+	if (st.st_dev != n.st.st_dev || st.st_ino != n.st.st_ino) {
+		if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
+			return 0;	/* a descriptor of something else */
+		un_repoint_fd(fd, &n, &st);
+		if (real_fstat(fd, &st) < 0)
+			return -errno;
+		if (st.st_dev != n.st.st_dev || st.st_ino != n.st.st_ino)
+			return -EIO;
+	}
 	return 0;
 }
 

@@ -69,7 +69,8 @@ static ssize_t un_readlink(int dirfd, const char *path, char *buf, size_t len)
 		r = copy_link(merged, buf, len);
 		goto out;
 	}
-	rc = un_lookup(dirfd, path, 0, &n);
+	/* "" names the descriptor's own symlink (an O_PATH descriptor). */
+	rc = un_lookup(dirfd, path, UN_LK_EMPTY, &n);
 	if (rc > 0)
 		r = real_readlinkat(dirfd, n.kpath, buf, len);
 	else if (rc < 0)

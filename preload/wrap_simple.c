@@ -104,7 +104,10 @@ static void un_fix_statvfs(const struct un_node *n, struct statvfs *buf)
 		if (un_rc == 0)                                            \
 			un_rc = un_lookup(dirfd_lookup, path, lkflags,     \
 					  &un_n);                          \
-		if (un_rc > 0) {                                           \
+		if (un_rc > 0 && !*un_n.kpath &&                           \
+		    (un_rc = un_fd_copy_up(dirfd_lookup)) < 0) {           \
+			un_r = un_fail(un_rc);                             \
+		} else if (un_rc > 0 || (un_rc == 0 && !*un_n.kpath)) {    \
 			const char *path = un_n.kpath;                     \
 			un_r = real_##name args;                           \
 		} else if (un_rc < 0) {                                    \

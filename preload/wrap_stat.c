@@ -266,7 +266,8 @@ static int un_access(int dirfd, const char *path, int mode, int flags)
 
 	if (!un_enter())
 		return real_faccessat(dirfd, path, mode, flags);
-	rc = un_lookup(dirfd, path, un_at_follow(flags), &n);
+	rc = un_lookup(dirfd, path, un_at_follow(flags) | un_at_empty(flags),
+		       &n);
 	if (rc > 0) {
 		rc = real_faccessat(dirfd, n.kpath, mode, flags);
 		goto out;

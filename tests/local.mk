@@ -26,3 +26,4 @@ TESTS += tests/symbols.sh
 EXTRA_DIST += tests/symbols.sh
 
 include tests/integration/local.mk
+include tests/edges/local.mk

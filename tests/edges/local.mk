@@ -1,0 +1,69 @@
+# The hard edges (issue 6): processes, threads and signals, static and
+# setuid programs, cleared environments, descriptors, bad input, a full
+# disk, other allocators, and the lowers never written.  Shell scenarios
+# on tests/lib.sh and tests/edges/edgelib.sh, with the C programs below;
+# some build a program at run time (a static one, one linked with
+# jemalloc, small shared libraries) with $(CC).  Exit 0 pass, 1 fail,
+# 77 skip (root or a package missing, said on a SKIP: line).  Run one:
+#   make check TESTS=tests/edges/procs-signal.sh
+# or directly:  bash tests/edges/procs-signal.sh
+# The stress test runs EDGES_STRESS_SECS seconds twice (default 20).
+
+UN_EDGES_TESTS = \
+	tests/edges/unwrapped-static.sh \
+	tests/edges/unwrapped-setuid.sh \
+	tests/edges/procs-vfork.sh \
+	tests/edges/procs-fork-threads.sh \
+	tests/edges/procs-signal.sh \
+	tests/edges/procs-cancel.sh \
+	tests/edges/procs-stress.sh \
+	tests/edges/env-children.sh \
+	tests/edges/env-fakeroot.sh \
+	tests/edges/fd-close-all.sh \
+	tests/edges/fd-exec-inherit.sh \
+	tests/edges/bad-names.sh \
+	tests/edges/bad-paths.sh \
+	tests/edges/bad-opath-tmpfile.sh \
+	tests/edges/bad-layer-midrun.sh \
+	tests/edges/bad-table.sh \
+	tests/edges/full-disk.sh \
+	tests/edges/alloc-jemalloc.sh \
+	tests/edges/early-ctor.sh \
+	tests/edges/lowers-never-written.sh
+
+TESTS += $(UN_EDGES_TESTS)
+
+# Known bugs, each with its failing test (see the notes of issue 6):
+# a signal handler's union call while the interrupted code is inside the
+# library goes straight to libc; a table cut short under a running
+# process loses its last record silently; jemalloc's start-up reaches
+# the library's lazy initialisation, which allocates (a deadlock).
+XFAIL_TESTS = tests/edges/procs-signal.sh tests/edges/bad-table.sh \
+	tests/edges/alloc-jemalloc.sh
+dist_check_SCRIPTS += $(UN_EDGES_TESTS)
+EXTRA_DIST += tests/edges/edgelib.sh tests/edges/driver.py \
+	tests/edges/write-sweep.py tests/edges/static-hello.c \
+	tests/edges/marker-lib.c tests/edges/ctor-lib.c \
+	tests/edges/jemalloc-ops.c
+AM_TESTS_ENVIRONMENT += \
+	EDGEPROG='$(abs_top_builddir)/tests/edges'; \
+	EDGES_CC='$(CC)'; \
+	export EDGEPROG EDGES_CC;
+
+check_PROGRAMS += tests/edges/procs tests/edges/execs tests/edges/fdops \
+	tests/edges/badcalls
+
+UN_EDGES_CFLAGS = $(AM_CFLAGS) -I$(top_srcdir)/tests/prog -U_FORTIFY_SOURCE
+
+tests_edges_procs_SOURCES = tests/edges/procs.c
+tests_edges_procs_CFLAGS = $(UN_EDGES_CFLAGS) -pthread
+tests_edges_procs_LDADD = -lpthread
+
+tests_edges_execs_SOURCES = tests/edges/execs.c tests/prog/errname.h
+tests_edges_execs_CFLAGS = $(UN_EDGES_CFLAGS)
+
+tests_edges_fdops_SOURCES = tests/edges/fdops.c tests/prog/errname.h
+tests_edges_fdops_CFLAGS = $(UN_EDGES_CFLAGS)
+
+tests_edges_badcalls_SOURCES = tests/edges/badcalls.c tests/prog/errname.h
+tests_edges_badcalls_CFLAGS = $(UN_EDGES_CFLAGS)

@@ -1,0 +1,32 @@
+#!/bin/bash
+# procs-cancel: pthread_cancel of threads blocked in, or looping over, wrapped calls; the union works on, here and in another process.
+[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
+set -eu
+. "${TOP_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/edges/edgelib.sh"
+
+need_harness_off
+need_lib || un_done
+need_edgeprog procs
+
+make_procs_layers "$T/d"
+M=$T/m
+lowers_snapshot "$T/d/lower"
+
+rc=0
+bounded 200 env UNION_LAYERS="$(un_spec "$M" "$T/d/upper" "$T/d/lower")" \
+	LD_PRELOAD="$LIBUNION" "$EDGEPROG/procs" cancel "$M" "${EDGES_CANCEL_ROUNDS:-50}" || rc=$?
+[ "$rc" = 0 ] || fail "procs cancel: status $rc (137: the whole run hung)"
+
+# After the process is gone (its flock with it), the union is usable and
+# the table readable.
+rc=0
+out=$(bounded 30 env UNION_LAYERS="$(un_spec "$M" "$T/d/upper" "$T/d/lower")" \
+	LD_PRELOAD="$LIBUNION" sh -c 'rm "$1/c0" && ls "$1" | grep -c "^c"' sh "$M" 2>&1) || rc=$?
+expect_eq "afterwards a new process deletes and lists" "399/0" "$out/$rc"
+lowers_check
+# Copy-ups a cancellation cut short stay in the work directory (as after
+# kill -9); say so, it is not what this test is about.
+if [ -n "$(ls -A "$T/d/upper/.union/work")" ]; then
+	un_log "note: left in .union/work: $(ls -A "$T/d/upper/.union/work" | head -n 5 | tr '\n' ' ')"
+fi
+un_done

@@ -1,0 +1,29 @@
+#!/bin/bash
+# procs-fork-threads: fork while other threads change the union (and popen); every child does union work and exits.
+[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
+set -eu
+. "${TOP_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/edges/edgelib.sh"
+
+need_harness_off
+need_lib || un_done
+need_edgeprog procs
+
+N=${EDGES_FORKS:-200}
+make_procs_layers "$T/d"
+M=$T/m
+lowers_snapshot "$T/d/lower"
+
+rc=0
+bounded 300 env UNION_LAYERS="$(un_spec "$M" "$T/d/upper" "$T/d/lower")" \
+	LD_PRELOAD="$LIBUNION" "$EDGEPROG/procs" forkthreads "$M" "$N" || rc=$?
+[ "$rc" = 0 ] || fail "procs forkthreads: status $rc (137: the whole run hung)"
+
+# Another process: every child's deletion, no thread's leftovers.
+left=$(un_run "$M" "$T/d/upper" "$T/d/lower" -- ls "$M" |
+	grep -E '^(c[0-9]+|lw[0-3]|t[0-9]+_[0-9]+|child[0-9]+)$' | sort -V | tr '\n' ' ' || true)
+want=$(for i in $(seq "$N" 399); do printf 'c%d ' "$i"; done)
+expect_eq "another process sees the children's deletions and nothing left by the threads" \
+	"$want" "$left"
+expect_eq "the work directory is empty" "" "$(ls -A "$T/d/upper/.union/work")"
+lowers_check
+un_done

@@ -1,0 +1,42 @@
+#!/bin/bash
+# procs-stress: threads, forks, a SIGALRM handler and cancellations at once for a bounded time: no hang, no lost change.
+[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
+set -eu
+. "${TOP_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/edges/edgelib.sh"
+
+need_harness_off
+need_lib || un_done
+need_edgeprog procs
+
+SECS=${EDGES_STRESS_SECS:-20}
+
+# Twice: without the cancellations (threads, forks, signals), then with
+# them, so that a failure says which mix it needs.
+for mode in stress-nocancel stress; do
+	d=$T/$mode
+	make_stress_layers "$d"
+	M=$T/m-$mode
+	lowers_snapshot "$d/lower"
+	rc=0
+	bounded $((SECS + 90)) env UNION_LAYERS="$(un_spec "$M" "$d/upper" "$d/lower")" \
+		LD_PRELOAD="$LIBUNION" PROCS_EXPECT="$T/$mode.expect" \
+		"$EDGEPROG/procs" "$mode" "$M" "$SECS" || rc=$?
+	if [ "$rc" != 0 ]; then
+		fail "procs $mode: status $rc (137: the whole run hung)"
+		lowers_check
+		continue
+	fi
+	# What a fresh process sees must be what the operations said.
+	un_run "$M" "$d/upper" "$d/lower" -- ls -A "$M" | LC_ALL=C sort >"$T/$mode.seen"
+	LC_ALL=C sort "$T/$mode.expect" >"$T/$mode.want"
+	if cmp -s "$T/$mode.want" "$T/$mode.seen"; then
+		echo "ok: $mode: a fresh process sees the $(wc -l <"$T/$mode.want") names the operations left"
+	else
+		fail "$mode: a fresh process sees another view than the operations left"
+		diff "$T/$mode.want" "$T/$mode.seen" | head -n 20 >&2 || true
+	fi
+	[ -z "$(ls -A "$d/upper/.union/work")" ] ||
+		fail "$mode: .union/work is not empty: $(ls -A "$d/upper/.union/work" | head -n 5 | tr '\n' ' ')"
+	lowers_check
+done
+un_done

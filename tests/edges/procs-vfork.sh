@@ -1,0 +1,30 @@
+#!/bin/bash
+# procs-vfork: vfork children that stat, read and delete through the union before they exec a merged program.
+[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
+set -eu
+. "${TOP_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/edges/edgelib.sh"
+
+need_harness_off
+need_lib || un_done
+need_edgeprog procs
+
+make_procs_layers "$T/d"
+M=$T/m
+lowers_snapshot "$T/d/lower"
+
+rc=0
+out=$(bounded 60 env UNION_LAYERS="$(un_spec "$M" "$T/d/upper" "$T/d/lower")" \
+	LD_PRELOAD="$LIBUNION" "$EDGEPROG/procs" vfork "$M" 2>&1) || rc=$?
+printf '%s\n' "$out"
+[ "$rc" = 0 ] || fail "procs vfork: status $rc (124/137: it hung)"
+expect_eq "the exec'd merged cat printed M/f twice" "hello
+hello" "$(printf '%s\n' "$out" | grep -x hello || true)"
+
+# What another process sees afterwards.
+expect_eq "another process sees the vfork child's and the parent's changes" \
+	"vf-new" \
+	"$(un_run "$M" "$T/d/upper" "$T/d/lower" -- ls "$M" | grep '^vf-' || true)"
+expect_eq "the deletions are whiteout records" "w vf-g
+w vf-h" "$(table_records "$T/d/upper")"
+lowers_check
+un_done
