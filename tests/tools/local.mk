@@ -23,6 +23,7 @@ AM_TESTS_ENVIRONMENT += \
 	export UNION_CMD;
 
 # The examples that use the union command run as tests too.
-UN_TOOLS_EXAMPLES = examples/build-sandbox.sh examples/legacy-tool.sh
+UN_TOOLS_EXAMPLES = examples/build-sandbox.sh examples/legacy-tool.sh \
+	examples/image-layers.sh
 TESTS += $(UN_TOOLS_EXAMPLES)
 dist_noinst_SCRIPTS += $(UN_TOOLS_EXAMPLES)
