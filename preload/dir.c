@@ -424,16 +424,17 @@ static int rename_nodes(int olddirfd, const char *oldpath, int newdirfd,
 		rc = real_renameat2(olddirfd, o.kpath, newdirfd, n.kpath, flags);
 		return rc < 0 ? -errno : 0;
 	}
-	/* A union's root has its parent outside, on another mount. */
-	if (orc == 0 && rc == 0 && !*un_node_rel(&o) && !*un_node_rel(&n) &&
-	    o.mnt == n.mnt)
-		return 0;
-	if (orc > 0 || rc > 0 || o.mnt != n.mnt || !*un_node_rel(&o) ||
-	    !*un_node_rel(&n))
+	if (orc > 0 || rc > 0 || o.mnt != n.mnt)
 		return -EXDEV;
+	/* '.' and '..' are refused before their objects are looked at. */
 	if (last_is(oldpath, ".") || last_is(oldpath, "..") ||
 	    last_is(newpath, ".") || last_is(newpath, ".."))
 		return -EBUSY;
+	/* A union's root has its parent outside, on another mount. */
+	if (!*un_node_rel(&o) && !*un_node_rel(&n))
+		return 0;
+	if (!*un_node_rel(&o) || !*un_node_rel(&n))
+		return -EXDEV;
 	if (!o.mnt->upper)
 		return -EROFS;
 	if (o.layer < 0)
