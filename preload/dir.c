@@ -424,17 +424,21 @@ static int rename_nodes(int olddirfd, const char *oldpath, int newdirfd,
 		rc = real_renameat2(olddirfd, o.kpath, newdirfd, n.kpath, flags);
 		return rc < 0 ? -errno : 0;
 	}
-	if (orc > 0 || rc > 0 || o.mnt != n.mnt)
+	/* The kernel compares the mounts of the two parents first.  The
+	   parent of a union's root lies outside (another mount), unless the
+	   name was '.' or '..' of a directory inside. */
+	bool odots = last_is(oldpath, ".") || last_is(oldpath, "..");
+	bool ndots = last_is(newpath, ".") || last_is(newpath, "..");
+	bool oout = !*un_node_rel(&o) && !odots;
+	bool nout = !*un_node_rel(&n) && !ndots;
+
+	if (orc > 0 || rc > 0 || o.mnt != n.mnt || oout != nout)
 		return -EXDEV;
 	/* '.' and '..' are refused before their objects are looked at. */
-	if (last_is(oldpath, ".") || last_is(oldpath, "..") ||
-	    last_is(newpath, ".") || last_is(newpath, ".."))
+	if (odots || ndots)
 		return -EBUSY;
-	/* A union's root has its parent outside, on another mount. */
-	if (!*un_node_rel(&o) && !*un_node_rel(&n))
-		return 0;
-	if (!*un_node_rel(&o) || !*un_node_rel(&n))
-		return -EXDEV;
+	if (oout && nout)
+		return 0;	/* the root onto itself */
 	if (!o.mnt->upper)
 		return -EROFS;
 	if (o.layer < 0)
