@@ -427,12 +427,14 @@ static int rename_nodes(int olddirfd, const char *oldpath, int newdirfd,
 	/* The kernel compares the mounts of the two parents first.  The
 	   parent of a union's root lies outside (another mount), unless the
 	   name was '.' or '..' of a directory inside. */
+	if (orc > 0 || rc > 0 || o.mnt != n.mnt)
+		return -EXDEV;
 	bool odots = last_is(oldpath, ".") || last_is(oldpath, "..");
 	bool ndots = last_is(newpath, ".") || last_is(newpath, "..");
 	bool oout = !*un_node_rel(&o) && !odots;
 	bool nout = !*un_node_rel(&n) && !ndots;
 
-	if (orc > 0 || rc > 0 || o.mnt != n.mnt || oout != nout)
+	if (oout != nout)
 		return -EXDEV;
 	/* '.' and '..' are refused before their objects are looked at. */
 	if (odots || ndots)
