@@ -364,6 +364,7 @@ class OpGen:
     def __init__(self, rng, spec, plain=False):
         self.plain = plain
         self.dslots = set()
+        self.fslots = set()
         self.rng = rng
         self.spec = spec
         self.paths = []  # (union index, path) of every layer name
@@ -379,6 +380,7 @@ class OpGen:
                         self.dirs.append((ui, e["path"]))
             self.dirs.append((ui, ""))
         self.cwd = None  # (union, path) after a chdir
+        self.last = None  # the last (union, path) chosen
         self.ui = 0
 
     def union(self):
@@ -405,9 +407,26 @@ class OpGen:
         return s
 
     def rawpath(self, ui=None):
+        """A path: mostly a name of the layers, sometimes a new one; one
+        time in four the last one used (create, then use; delete, then
+        create again), or its parent or a child of it."""
         rng = self.rng
         if ui is None:
             ui = self.union()
+        if self.last and self.last[0] == ui and rng.random() < 0.25:
+            p = self.last[1]
+            r = rng.random()
+            if r < 0.15 and p:
+                p = os.path.dirname(p)
+            elif r < 0.3:
+                p = (p + "/" if p else "") + rng.choice(NAMES + ["n1"])
+            return ui, p
+        ui, p = self._rawpath(ui)
+        self.last = (ui, p)
+        return ui, p
+
+    def _rawpath(self, ui):
+        rng = self.rng
         r = rng.random()
         cands = [p for u, p in self.paths if u == ui]
         if r < 0.72 and cands:
@@ -435,7 +454,15 @@ class OpGen:
         return self.rawpath(ui)
 
     def slot(self):
+        """A descriptor slot, mostly one that an earlier op opened."""
+        if self.fslots and self.rng.random() < 0.85:
+            return self.rng.choice(sorted(self.fslots))
         return str(self.rng.randrange(6))
+
+    def newslot(self):
+        s = str(self.rng.randrange(6))
+        self.fslots.add(s)
+        return s
 
     def dslot(self):
         if self.plain:
@@ -483,8 +510,8 @@ class OpGen:
         rng = self.rng
         P = self.path
         ops = [
-            (10, lambda: "open %s %s %s %s" % (self.slot(), P(), self.oflags(),
-                                               self.mode())),
+            (10, lambda: "open %s %s %s %s" % (self.newslot(), P(),
+                                               self.oflags(), self.mode())),
             (3, lambda: self.opendir()),
             (3, lambda: "read %s %d" % (self.slot(), rng.choice(
                 [1, 100, 4096, 100000]))),
@@ -511,7 +538,8 @@ class OpGen:
             (3, lambda: "append %s %d %d" % (P(), rng.choice([1, 50]),
                                              rng.randrange(100))),
             (2, lambda: "truncate %s %d" % (P(), rng.choice([0, 7, 9000]))),
-            (2, lambda: "creat %s %s %s" % (self.slot(), P(), self.mode())),
+            (2, lambda: "creat %s %s %s" % (self.newslot(), P(),
+                                            self.mode())),
             (5, lambda: "unlink %s" % P()),
             (3, lambda: "rmdir %s" % P()),
             (4, lambda: "mkdir %s %s" % (P(), self.mode())),
@@ -542,13 +570,14 @@ class OpGen:
             (2, lambda: "access %s %s" % (P(), rng.choice(["f", "r", "w",
                                                            "x", "rw"]))),
             (4, lambda: "ls %s" % self.rel(*self.dirpath())),
+            (1, lambda: "lsseek %s" % self.rel(*self.dirpath())),
             (2, lambda: self.chdir()),
             (0.5, lambda: "getcwd"),
             (1, lambda: "realpath %s" % P()),
             (2, lambda: "inocheck %s" % P()),
             # with a directory descriptor
             (1.5, lambda: "openat %s %s %s %s %s" % (
-                self.slot(), self.dslot(), self.name_in_dslot(),
+                self.newslot(), self.dslot(), self.name_in_dslot(),
                 self.oflags(), self.mode())),
             (1, lambda: "mkdirat %s %s %s" % (self.dslot(),
                                               self.name_in_dslot(),
@@ -1306,9 +1335,17 @@ def main():
                     help="keep the temporary directories (R.kernel, "
                     "R.union)")
     ap.add_argument("--jobs", "-j", type=int, default=os.cpu_count() or 1)
+    ap.add_argument("--min-seeds", type=int, default=0,
+                    help="fail unless at least this many seeds ran in "
+                    "each layout")
     ap.add_argument("--time-budget", type=float, default=0,
                     help="start no new seed after this many seconds")
     ap.add_argument("--no-shrink", action="store_true")
+    ap.add_argument("--max-print", type=int, default=None,
+                    help="print the first N mismatches in full, the "
+                    "others one line each")
+    ap.add_argument("--max-shrink", type=int, default=None,
+                    help="shrink only (about) the first N mismatches")
     ap.add_argument("--repro-dir", default=None,
                     help="write a reproducer script for each mismatch here")
     ap.add_argument("--lib", default=os.environ.get(
@@ -1367,8 +1404,10 @@ def main():
         seeds = range(args.first_seed, args.first_seed + (args.seeds or 20))
     base = tempfile.mkdtemp(prefix="difftest.", dir=args.tmp)
     os.chmod(base, 0o755)
+    # seed-major, so that a time budget cuts every layout alike
     jobs = [(env, s, lay, args.ops, base, args.keep, not args.no_shrink,
-             args.repro_dir, args.plain) for lay in layouts for s in seeds]
+             args.repro_dir, args.plain) for s in seeds for lay in layouts]
+    shrunk = [0]
     t0 = time.time()
     results = []
     classes = {}
@@ -1378,6 +1417,7 @@ def main():
     skipped = 0
     with ProcessPoolExecutor(max_workers=max(1, args.jobs)) as ex:
         pending = set()
+        fails_seen = [0]
         it = iter(jobs)
         done_launch = False
 
@@ -1393,6 +1433,12 @@ def main():
             except StopIteration:
                 done_launch = True
                 return False
+            if args.max_shrink is not None and j[6]:
+                # a mismatch can only be known when the job ends: allow
+                # shrinking to the first max_shrink jobs that fail, by
+                # turning it off once that many mismatches were seen
+                if fails_seen[0] >= args.max_shrink:
+                    j = j[:6] + (False,) + j[7:]
             pending.add(ex.submit(run_seed, j))
             return True
 
@@ -1403,16 +1449,24 @@ def main():
                 pending.discard(fut)
                 r = fut.result()
                 results.append(r)
+                if not r["ok"]:
+                    fails_seen[0] += 1
                 if r["allowed"] and r["ok"]:
                     allowed += 1
-                if not r["ok"] and args.classify:
-                    fails += 1
+                if not r["ok"]:
                     classes.setdefault(r.get("klass"), []).append(
                         (r["layout"], r["seed"]))
-                elif not r["ok"]:
-                    fails += 1
                     if r["harness"]:
                         harness += 1
+                if not r["ok"] and (args.classify or
+                                    (args.max_print is not None and
+                                     fails >= args.max_print)):
+                    fails += 1
+                    if not args.classify:
+                        print("MISMATCH seed %d layout %s: %s" % (
+                            r["seed"], r["layout"], r.get("klass")))
+                elif not r["ok"]:
+                    fails += 1
                     print("MISMATCH seed %d layout %s (%.1fs): replay with "
                           "--seed %d --layout %s" % (
                               r["seed"], r["layout"], r["time"], r["seed"],
@@ -1444,6 +1498,9 @@ def main():
         with open(args.json, "w") as f:
             json.dump([r for r in results if not r["ok"]], f, indent=1,
                       default=str)
+    if classes:
+        print("difftest: the mismatches grouped by what differs "
+              "(count, what, seeds):")
     for k, v in sorted(classes.items(), key=lambda kv: -len(kv[1])):
         print("%4d  %s   e.g. %s" % (len(v), k, " ".join(
             "%s:%d" % x for x in sorted(v)[:6])))
@@ -1459,6 +1516,14 @@ def main():
     for lay, (n, f) in per.items():
         print("difftest: layout %s: %d seeds x %d ops, %d mismatches" %
               (lay, n, args.ops, f))
+    if args.min_seeds:
+        short = [lay for lay in layouts
+                 if per.get(lay, [0])[0] < args.min_seeds]
+        if short:
+            print("difftest: FAIL: fewer than %d seeds ran for %s (time "
+                  "budget too small for this machine?)" % (
+                      args.min_seeds, ", ".join(short)))
+            return 1
     print("difftest: %d seeds run, %d mismatches (%d harness errors), "
           "%d with allowed differences only, %d not started (time budget), "
           "%.0fs" % (len(results), fails, harness, allowed, skipped,

@@ -42,7 +42,7 @@
  *   removexattr PATH NAME        lremovexattr PATH NAME
  *   stat PATH   lstat PATH       fstatat D PATH 0|nofollow
  *   statx D PATH 0|nofollow      access PATH f|rwx    faccessat D PATH f|rwx FL
- *   ls PATH                      chdir PATH           getcwd
+ *   ls PATH       lsseek PATH    chdir PATH           getcwd
  *   realpath PATH                inocheck PATH
  *
  * With -r, a path argument that leaves every ROOT (a relative path is
@@ -55,7 +55,9 @@
  *
  * FL for the *at calls: 0, nofollow, eaccess, removedir, follow (one).
  */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -777,6 +779,82 @@ static int is_root(const char *path)
 	return yes;
 }
 
+/* Whether the operation follows a symlink at the end of its (first)
+ * path. */
+static int follows(int ac, char **av)
+{
+	static const char *const yes[] = {
+		"readall", "append", "truncate", "chmod", "chown", "setxattr",
+		"getxattr", "listxattr", "removexattr", "stat", "access", "ls",
+		"chdir", "realpath", "lsseek", NULL,
+	};
+	static const char *const flagged[] = { /* unless the flags say so */
+		"fstatat", "statx", "utimensat", "fchownat", "faccessat",
+		"fchmodat", NULL,
+	};
+	const char *op = av[0];
+	int i;
+
+	for (i = 0; yes[i]; i++)
+		if (strcmp(op, yes[i]) == 0)
+			return 1;
+	for (i = 0; flagged[i]; i++)
+		if (strcmp(op, flagged[i]) == 0)
+			return strcmp(av[ac - 1], "nofollow") != 0;
+	if (strcmp(op, "open") == 0 || strcmp(op, "openat") == 0)
+		return !strstr(av[ac - 2], "nofollow");
+	if (strcmp(op, "creat") == 0)
+		return 1;
+	if (strcmp(op, "linkat") == 0)
+		return strcmp(av[ac - 1], "follow") == 0;
+	return 0;
+}
+
+/* Whether PATH, resolved through symlinks (realpath: its directory, and
+ * the whole path when the operation follows the last component), stays
+ * inside the roots.  A symlink to `..` at the top of MERGED, or one that
+ * a rename moved up, would otherwise reach the directory that holds
+ * MERGED, which differs between the runs (a mount point or nothing). */
+static int resolves_inside(const char *path, int follow)
+{
+	char dir[PATH_MAX], *r, *slash;
+	size_t len;
+	int ok = 1;
+
+	if (!nroots)
+		return 1;
+	snprintf(dir, sizeof(dir), "%s", path);
+	len = strlen(dir);
+	if (len > 1 && dir[len - 1] == '/')
+		follow = 1;
+	while (len > 1 && dir[len - 1] == '/')
+		dir[--len] = 0;
+	/* MERGED itself: its parent is outside, but the operation is on
+	 * MERGED (rename, rmdir...), which both sides must answer alike */
+	if (is_root(dir) && !follow)
+		return 1;
+	slash = strrchr(dir, '/');
+	if (!slash)
+		snprintf(dir, sizeof(dir), ".");
+	else if (slash == dir)
+		dir[1] = 0;
+	else
+		*slash = 0;
+	r = realpath(dir, NULL);
+	if (r) {
+		ok = inside_roots(r);
+		free(r);
+	}
+	if (ok && follow) {
+		r = realpath(path, NULL);
+		if (r) {
+			ok = inside_roots(r);
+			free(r);
+		}
+	}
+	return ok;
+}
+
 /* The argument positions that are paths (relative to the cwd). */
 static int escapes(int ac, char **av)
 {
@@ -807,6 +885,7 @@ static int escapes(int ac, char **av)
 		{ "statx", 2, 0, 1, 0 }, { "access", 1, 0, 0, 0 },
 		{ "faccessat", 2, 0, 1, 0 }, { "ls", 1, 0, 0, 0 },
 		{ "chdir", 1, 0, 0, 0 }, { "realpath", 1, 0, 0, 0 },
+		{ "lsseek", 1, 0, 0, 0 },
 		{ "inocheck", 1, 0, 0, 0 },
 	};
 	size_t i;
@@ -816,15 +895,72 @@ static int escapes(int ac, char **av)
 			continue;
 		if (tab[i].a && tab[i].a < ac &&
 		    (!tab[i].dirfd_a || strcmp(av[tab[i].dirfd_a], "cwd") == 0) &&
-		    !inside_roots(av[tab[i].a]))
+		    (!inside_roots(av[tab[i].a]) ||
+		     !resolves_inside(av[tab[i].a], follows(ac, av))))
 			return 1;
 		if (tab[i].b && tab[i].b < ac &&
 		    (!tab[i].dirfd_b || strcmp(av[tab[i].dirfd_b], "cwd") == 0) &&
-		    !inside_roots(av[tab[i].b]))
+		    (!inside_roots(av[tab[i].b]) ||
+		     !resolves_inside(av[tab[i].b], 0)))
 			return 1;
 		return 0;
 	}
 	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* lsseek: telldir before each entry, then seekdir back to the middle one
+ * and rewinddir must give the same entries again (the order is the
+ * stream's own, so only the count and the checks are printed). */
+
+static void do_lsseek(const char *path)
+{
+	DIR *d = opendir(path);
+	char *names[512];
+	long pos[512];
+	struct dirent *de;
+	int n = 0, i, k, seek_ok = 1, rewind_ok = 1, gone = 0;
+	struct stat st;
+
+	if (!d) {
+		put_err();
+		return;
+	}
+	for (;;) {
+		long p = telldir(d);
+
+		de = readdir(d);
+		if (!de || n == 512)
+			break;
+		pos[n] = p;
+		names[n++] = strdup(de->d_name);
+		/* a whiteout that the kernel lists (see ls): not counted */
+		if (de->d_type == DT_CHR &&
+		    fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 &&
+		    errno == ENOENT)
+			gone++;
+	}
+	for (k = n / 2; n > 0 && k < n; k += (n - k + 1) / 2 + 1) {
+		seekdir(d, pos[k]);
+		de = readdir(d);
+		if (!de || strcmp(de->d_name, names[k]) != 0)
+			seek_ok = 0;
+	}
+	rewinddir(d);
+	for (i = 0; i < n; i++) {
+		de = readdir(d);
+		if (!de || strcmp(de->d_name, names[i]) != 0) {
+			rewind_ok = 0;
+			break;
+		}
+	}
+	if (readdir(d))
+		rewind_ok = 0;
+	closedir(d);
+	for (i = 0; i < n; i++)
+		free(names[i]);
+	put("n=%d seekdir=%s rewinddir=%s", n - 2 /* . and .. */ - gone,
+	    seek_ok ? "ok" : "BAD", rewind_ok ? "ok" : "BAD");
 }
 
 /* ------------------------------------------------------------------ */
@@ -1189,6 +1325,9 @@ static void do_op(int ac, char **av)
 		}
 		put_dir(d);
 		closedir(d);
+	} else if (IS("lsseek")) {
+		NEED(1);
+		do_lsseek(av[1]);
 	} else if (IS("chdir")) {
 		NEED(1);
 		put_rc(chdir(av[1]));

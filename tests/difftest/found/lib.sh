@@ -1,0 +1,74 @@
+# found/lib.sh - the helper of the reproducers in this directory.
+#
+#	. "$(dirname "$0")/lib.sh"
+#	repro 'SETUP' 'OPS'
+#
+# SETUP is shell run in $R, where the layers are: u (upper), l1 and l2
+# (lowers, top first) of MERGED $M = $R/merged (absent on disk for
+# libunion); with LAYOUT=two also u2 and l3 for a second MERGED $M2.
+# OPS are driver operations (see ../driver.c), one a line, with $M/$M2.
+# The operations run once over a kernel overlay mount and once under
+# libunion on identical layers at the same path; the outputs, the merged
+# trees and the lowers are compared.  Exit 0: same (fixed); 1: differs.
+# NOGUARD=1 turns the driver's escape guard off (operations on MERGED).
+set -u
+_here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+DRIVER=${DRIVER:-$_here/../driver}
+LIBUNION=${LIBUNION:-$_here/../../../preload/.libs/libunion.so}
+LAYOUT=${LAYOUT:-absent}
+[ "$(id -u)" = 0 ] || { echo "SKIP: needs root (kernel overlay)"; exit 77; }
+[ -x "$DRIVER" ] || { echo "no driver at $DRIVER (make check builds it)"; exit 2; }
+
+repro() {
+	local setup=$1 ops=$2 T R M M2 lows rc=0
+	T=$(mktemp -d /tmp/found.XXXXXX)
+	R=$T/r M=$R/merged M2=$R/merged2
+	lows="l1 l2"
+	[ "$LAYOUT" = two ] && lows="l1 l2 l3"
+	_build() {
+		rm -rf "$R"
+		mkdir -p "$R/cwd" "$R/u" "$R/l1" "$R/l2"
+		[ "$LAYOUT" = two ] && mkdir -p "$R/u2" "$R/l3"
+		(cd "$R" && eval "$setup")
+		find "$R" -exec touch -h -d @1000000000 {} +
+	}
+	_lowers() {
+		(cd "$R" && find $lows -printf '%p %y %m %U:%G %s %T@ %l\n' &&
+			find $lows -type f -exec sha1sum {} + &&
+			getfattr -R -h -d -m - $lows 2>/dev/null) | sort
+	}
+	local roots="-r $M" list="$M" spec="$M=$R/u:$R/l1:$R/l2"
+	# NOGUARD=1: no escape guard (for operations on MERGED itself)
+	[ -n "${NOGUARD:-}" ] && roots=""
+	if [ "$LAYOUT" = two ]; then
+		[ -n "$roots" ] && roots="$roots -r $M2"
+		list="$list $M2"
+		spec="$spec;$M2=$R/u2:$R/l3"
+	fi
+	eval "printf '%s\n' \"$ops\"" | sed '/^[[:space:]]*$/d' >"$T/ops"
+	_build
+	mkdir -p "$R/w" "$M"
+	mount -t overlay overlay -o "lowerdir=$R/l1:$R/l2,upperdir=$R/u,workdir=$R/w" "$M"
+	if [ "$LAYOUT" = two ]; then
+		mkdir -p "$R/w2" "$M2"
+		mount -t overlay overlay -o "lowerdir=$R/l3,upperdir=$R/u2,workdir=$R/w2" "$M2"
+	fi
+	(cd "$R/cwd" && "$DRIVER" $roots "$T/ops"; "$DRIVER" --list $list) >"$T/kernel" 2>&1
+	[ "$LAYOUT" = two ] && umount "$M2"
+	umount "$M"
+	_build
+	_lowers >"$T/lowers.before"
+	(cd "$R/cwd" && export UNION_LAYERS="$spec" LD_PRELOAD="$LIBUNION" &&
+		"$DRIVER" $roots "$T/ops"; "$DRIVER" --list $list) >"$T/libunion" 2>&1
+	_lowers >"$T/lowers.after"
+	sed -i "s#$R/#\$R/#g" "$T/kernel" "$T/libunion" "$T/lowers.before" "$T/lowers.after"
+	diff -u --label kernel "$T/kernel" --label libunion "$T/libunion" || rc=1
+	if ! cmp -s "$T/lowers.before" "$T/lowers.after"; then
+		echo "LIBUNION CHANGED A LOWER:"
+		diff -u --label before "$T/lowers.before" --label after "$T/lowers.after"
+		rc=1
+	fi
+	[ "$rc" = 0 ] && echo "SAME as the kernel (fixed)"
+	rm -rf "$T"
+	return "$rc"
+}
