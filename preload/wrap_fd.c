@@ -239,6 +239,36 @@ UN_EXPORT int fcntl64(int fd, int cmd, ...)
  * that still lies in a lower, copy it up (which re-points fd).
  * Returns 0, or -errno (EROFS in a read-only union).
  */
+/*
+ * Is st (a descriptor's file) the object n names, in the layer that
+ * holds it now or in a lower (its original before a copy-up)?  A copy in
+ * the upper counts as the lower file's own only while it still has the
+ * original's size and mtime: another file renamed over the name is not
+ * (the kernel knows a copy's origin; the library guesses, on the safe
+ * side: at worst a change through a stale descriptor fails).
+ */
+static bool fd_is_of(const struct un_node *n, const struct stat *st)
+{
+	char real[PATH_MAX];
+	struct stat ls;
+
+	if (st->st_dev == n->st.st_dev && st->st_ino == n->st.st_ino)
+		return true;
+	if (n->layer == 0 && S_ISREG(st->st_mode) &&
+	    (n->st.st_size != st->st_size ||
+	     n->st.st_mtim.tv_sec != st->st_mtim.tv_sec ||
+	     n->st.st_mtim.tv_nsec != st->st_mtim.tv_nsec))
+		return false;
+	for (int i = 1; i <= n->mnt->nlower; i++) {
+		if (un_path_join(real, sizeof(real), un_layer_root(n->mnt, i),
+				 un_layer_len(n->mnt, i), un_node_rel(n)) == 0 &&
+		    real_lstat(real, &ls) == 0 && ls.st_dev == st->st_dev &&
+		    ls.st_ino == st->st_ino)
+			return true;
+	}
+	return false;
+}
+
 int un_fd_copy_up(int fd)
 {
 	char vpath[PATH_MAX];
@@ -248,8 +278,19 @@ int un_fd_copy_up(int fd)
 	if (un_fd_in_upper(fd) || un_fd_get(fd, vpath, sizeof(vpath), NULL) < 0)
 		return 0;
 	rc = un_lookup(AT_FDCWD, vpath, 0, &n);
-	if (rc != 0 || n.layer < 0)
-		return rc < 0 ? rc : 0;
+	if (rc > 0)
+		return 0;
+	if (rc < 0)
+		return rc;
+	struct stat st;
+
+	if (real_fstat(fd, &st) < 0)
+		return -errno;
+	/* The name is gone, or now names another object: the descriptor's
+	   file can no longer be copied up, and a change through it could
+	   only reach a lower (the kernel answers EEXIST too). */
+	if (n.layer < 0 || !fd_is_of(&n, &st))
+		return -EEXIST;
 	if (n.layer > 0) {
 		rc = un_copy_up(&n);
 		if (rc < 0)
@@ -258,8 +299,6 @@ int un_fd_copy_up(int fd)
 	/* The copy-up re-pointed fd.  If another process made the copy, fd
 	   may still be open on the lower file: re-point it now.  Never let
 	   a change through it reach a lower. */
-	struct stat st;
-
 	if (real_fstat(fd, &st) < 0)
 		return -errno;
 	if (st.st_dev != n.st.st_dev || st.st_ino != n.st.st_ino) {

@@ -75,6 +75,10 @@ static int open_entered(int dirfd, const char *path, int flags, mode_t mode)
 		return un_fail(-EEXIST);
 	if (creat && S_ISDIR(n.st.st_mode))
 		return un_fail(-EISDIR);
+	/* Errors the kernel gives before it would copy anything up. */
+	if ((flags & O_DIRECTORY) && !S_ISDIR(n.st.st_mode) && !tmpfile &&
+	    !S_ISLNK(n.st.st_mode))
+		return un_fail(-ENOTDIR);
 	if (tmpfile) {
 		if (!S_ISDIR(n.st.st_mode))
 			return un_fail(-ENOTDIR);
