@@ -57,6 +57,7 @@ def run(call):
         f.restype = ctypes.c_void_p
     cargs = [conv(a, keep) for a in args]
     if name == "freopen":
+        libc.fopen.restype = ctypes.c_void_p  # a FILE *, not an int
         cargs.append(ctypes.c_void_p(libc.fopen(b"/dev/null", b"r")))
     ctypes.set_errno(0)
     r = f(*cargs)
