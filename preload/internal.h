@@ -292,13 +292,6 @@ UN_HIDDEN int un_lookup(int dirfd, const char *path, int flags,
 			struct un_node *n);
 
 /*
- * Look up the directory rel (relative to the root of m; "" for the root)
- * inside mount m, filling n.  Used by readdir and copy-up.
- */
-UN_HIDDEN int un_lookup_rel(struct un_mount *m, const char *rel, int flags,
-			    struct un_node *n);
-
-/*
  * Is the name at real (in a lower) an overlayfs-format whiteout
  * (character device 0/0)?
  */

@@ -828,19 +828,6 @@ int un_lookup(int dirfd, const char *path, int flags, struct un_node *n)
 	return rc;
 }
 
-int un_lookup_rel(struct un_mount *m, const char *rel, int flags,
-		  struct un_node *n)
-{
-	char path[PATH_MAX];
-
-	if (un_path_join(path, sizeof(path), m->merged,
-			 m->merged_len == 1 ? 0 : m->merged_len, rel) < 0)
-		return -ENAMETOOLONG;
-	if (!path[0])
-		strcpy(path, "/");
-	return un_lookup(AT_FDCWD, path, flags, n);
-}
-
 int un_path_unreal(const char *real, char *buf, size_t len)
 {
 	for (int i = 0; i < un_config.nmount; i++) {

@@ -68,10 +68,6 @@ UN_HIDDEN int un_fd_copy_up(int fd);
 /* wrap_open.c: open a merged path (the common body of the open family). */
 UN_HIDDEN int un_open(int dirfd, const char *path, int flags, mode_t mode);
 
-/* wrap_stat.c: the merged view of a stat. */
-UN_HIDDEN int un_stat(int dirfd, const char *path, struct stat *st,
-		      int flags);
-
 /*
  * exec.c: the environment a child needs to stay in the union, built in
  * caller-provided room (entries pointers, bytes of strings).

@@ -13,7 +13,7 @@
  *
  * On x86_64 struct stat and struct stat64 are one layout, as are the
  * _STAT_VER structures of the __xstat generation; every name funnels into
- * un_stat() and un_fstat().
+ * stat_common() and fix_fstat().
  */
 #include <string.h>
 #include <unistd.h>
@@ -119,11 +119,6 @@ static int stat_common(enum stat_kind k, int ver, int dirfd, const char *path,
 	}
 	un_leave();
 	return rc;
-}
-
-int un_stat(int dirfd, const char *path, struct stat *st, int flags)
-{
-	return stat_common(K_FSTATAT, 0, dirfd, path, st, flags);
 }
 
 UN_EXPORT int stat(const char *path, struct stat *buf)

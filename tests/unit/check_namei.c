@@ -1482,19 +1482,6 @@ START_TEST(test_lookup_merged_is_root)
 }
 END_TEST
 
-START_TEST(test_lookup_rel_helper)
-{
-	struct un_node n;
-
-	mkf("l1/d/f", "x");
-	use_std();
-	ck_assert_int_eq(un_lookup_rel(&un_config.mount[0], "d", 0, &n), 0);
-	expect_node(&n, 1, P("l1/d"), P("m/d"));
-	ck_assert_int_eq(un_lookup_rel(&un_config.mount[0], "", 0, &n), 0);
-	expect_node(&n, 0, P("u"), P("m"));
-}
-END_TEST
-
 /* ------------------------------------------------------------------ */
 /* Relative paths: the cwd and directory descriptors.                  */
 
@@ -1803,7 +1790,6 @@ static Suite *namei_suite(void)
 	tcase_add_test(tc, test_lookup_nested_mount_via_symlink_in_outer);
 	tcase_add_test(tc, test_lookup_in_place_merged_equals_lower);
 	tcase_add_test(tc, test_lookup_merged_is_root);
-	tcase_add_test(tc, test_lookup_rel_helper);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("relative");
