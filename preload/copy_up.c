@@ -304,6 +304,9 @@ out_unstage:
 	return rc;
 }
 
+static void repoint_dir_fds(struct un_mount *m, const char *rel,
+			    const struct stat *old, const char *upper);
+
 /* Make the directories of rel's parent exist in the upper. */
 static int copy_up_parents(struct un_mount *m, const char *rel)
 {
@@ -363,6 +366,8 @@ static int copy_up_parents(struct un_mount *m, const char *rel)
 			return -ENOENT;
 		dst[m->upper_len + 1 + i] = '\0';
 		rc = copy_one(m, src, &st, dst);
+		if (rc == 0)
+			repoint_dir_fds(m, sub, &st, dst);
 		if (i < plen)
 			dst[m->upper_len + 1 + i] = '/';
 		if (rc < 0)
@@ -397,6 +402,10 @@ static void repoint_fd(int fd, void *arg)
 	if (real_fstat(fd, &st) < 0 || st.st_dev != r->dev ||
 	    st.st_ino != r->ino)
 		return;
+	/* A streamed listing reads on from the lower directory: its
+	   position means nothing in the upper copy. */
+	if (S_ISDIR(st.st_mode) && un_fd_is_stream(fd))
+		return;
 	flags = real_fcntl(fd, F_GETFL);
 	fdflags = real_fcntl(fd, F_GETFD);
 	off = lseek(fd, 0, SEEK_CUR);
@@ -410,6 +419,19 @@ static void repoint_fd(int fd, void *arg)
 		lseek(nfd, off, SEEK_SET);
 	real_dup3(nfd, fd, (fdflags & FD_CLOEXEC) ? O_CLOEXEC : 0);
 	real_close(nfd);
+}
+
+/* A directory rel of m was copied up (as a parent of another copy-up):
+   the process's descriptors on it follow, as overlayfs's do. */
+static void repoint_dir_fds(struct un_mount *m, const char *rel,
+			    const struct stat *old, const char *upper)
+{
+	char vpath[PATH_MAX];
+	struct repoint rp = { old->st_dev, old->st_ino, upper };
+
+	if (un_path_join(vpath, sizeof(vpath), m->merged, m->merged_len,
+			 rel) == 0)
+		un_fd_foreach_path(vpath, repoint_fd, &rp);
 }
 
 void un_repoint_fd(int fd, const struct un_node *n, const struct stat *old)

@@ -239,6 +239,11 @@ static int remove_node(int dirfd, const char *path, bool isdir)
 						      UN_W_OPAQUE : UN_W_NONE);
 			return rc;
 		}
+		/* A directory gone from the upper: the caches of every
+		   process may still hold its layers (a file may take its
+		   name next). */
+		if (isdir)
+			un_dcache_changed(n.mnt);
 	}
 	if (lower && n.layer > 0)
 		touch_parent(&n);
@@ -292,6 +297,47 @@ UN_EXPORT int remove(const char *path)
 }
 
 /* ---- link ---- */
+
+/*
+ * The parent of a name that lies outside every union, when the other
+ * name of a link or rename lies inside one.  The kernel resolves both
+ * parents before it compares their mounts: a missing parent is ENOENT
+ * (and a parent that is no directory ENOTDIR) rather than EXDEV.
+ */
+static int outside_parent(int dirfd, const char *kpath)
+{
+	char parent[PATH_MAX];
+	size_t len = strlen(kpath);
+	struct stat st;
+
+	while (len > 1 && kpath[len - 1] == '/')
+		len--;
+	while (len > 0 && kpath[len - 1] != '/')
+		len--;
+	if (len == 0)
+		return 0;	/* the name lies in dirfd itself */
+	if (len >= sizeof(parent))
+		return -ENAMETOOLONG;
+	memcpy(parent, kpath, len);
+	parent[len] = '\0';
+	if (real_fstatat(dirfd, parent, &st, 0) < 0)
+		return -errno;
+	return S_ISDIR(st.st_mode) ? 0 : -ENOTDIR;
+}
+
+/* Both names known, one inside a union and the other outside: EXDEV
+   unless the outside name's parent cannot be resolved. */
+static int cross_mount(int olddirfd, int orc, const struct un_node *o,
+		       int newdirfd, int rc, const struct un_node *n)
+{
+	int err = 0;
+
+	if (orc > 0)
+		err = outside_parent(olddirfd, o->kpath);
+	if (err == 0 && rc > 0)
+		err = outside_parent(newdirfd, n->kpath);
+	return err < 0 ? err : -EXDEV;
+}
 
 static int link_nodes(int olddirfd, const char *oldpath, int newdirfd,
 		      const char *newpath, int flags)
@@ -354,7 +400,7 @@ static int link_nodes(int olddirfd, const char *oldpath, int newdirfd,
 	if (rc == 0 && n.layer >= 0)
 		return -EEXIST;
 	if (orc > 0 || rc > 0 || o.mnt != n.mnt)
-		return -EXDEV;
+		return cross_mount(olddirfd, orc, &o, newdirfd, rc, &n);
 	/* The new name's checks come first (filename_create), then the
 	   old object's (vfs_link). */
 	if (!n.mnt->upper)
@@ -428,7 +474,7 @@ static int rename_nodes(int olddirfd, const char *oldpath, int newdirfd,
 	   parent of a union's root lies outside (another mount), unless the
 	   name was '.' or '..' of a directory inside. */
 	if (orc > 0 || rc > 0 || o.mnt != n.mnt)
-		return -EXDEV;
+		return cross_mount(olddirfd, orc, &o, newdirfd, rc, &n);
 	bool odots = last_is(oldpath, ".") || last_is(oldpath, "..");
 	bool ndots = last_is(newpath, ".") || last_is(newpath, "..");
 	bool oout = !*un_node_rel(&o) && !odots;
@@ -436,11 +482,14 @@ static int rename_nodes(int olddirfd, const char *oldpath, int newdirfd,
 
 	if (oout != nout)
 		return -EXDEV;
-	/* '.' and '..' are refused before their objects are looked at. */
-	if (odots || ndots)
+	/* '.' and '..' are refused before their objects are looked at; a
+	   new name of '.' or '..' exists, which RENAME_NOREPLACE names. */
+	if (odots)
 		return -EBUSY;
-	if (oout && nout)
-		return 0;	/* the root onto itself */
+	if (ndots)
+		return (flags & RENAME_NOREPLACE) ? -EEXIST : -EBUSY;
+	if (oout && nout)	/* the root onto itself */
+		return (flags & RENAME_NOREPLACE) ? -EEXIST : 0;
 	if (!o.mnt->upper)
 		return -EROFS;
 	if (o.layer < 0)
@@ -460,9 +509,8 @@ static int rename_nodes(int olddirfd, const char *oldpath, int newdirfd,
 
 	if (ol < nl && !strncmp(n.vpath, o.vpath, ol) && n.vpath[ol] == '/')
 		return -EINVAL;
-	if (!exchange && nl < ol && !strncmp(o.vpath, n.vpath, nl) &&
-	    o.vpath[nl] == '/')
-		return -ENOTEMPTY;
+	if (nl < ol && !strncmp(o.vpath, n.vpath, nl) && o.vpath[nl] == '/')
+		return exchange ? -EINVAL : -ENOTEMPTY;
 	if (!strcmp(o.vpath, n.vpath))
 		return 0;
 	if (o.layer > 0) {

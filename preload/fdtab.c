@@ -38,6 +38,8 @@ struct fd_entry {
 	bool merged_dir;
 	bool upper;		/* opened on an object of the upper: a change
 				   through it never needs a copy-up */
+	bool stream;		/* read by a streamed DIR (readdir.c): never
+				   re-pointed under it */
 	char vpath[];
 };
 
@@ -147,6 +149,7 @@ void un_fd_set(int fd, const char *vpath, bool merged_dir)
 			return;
 		e->merged_dir = merged_dir;
 		e->upper = false;
+		e->stream = false;
 		memcpy(e->vpath, vpath, len + 1);
 	}
 	put(fd, e);
@@ -167,6 +170,24 @@ bool un_fd_in_upper(int fd)
 	struct fd_entry *e = s ? __atomic_load_n(s, __ATOMIC_ACQUIRE) : NULL;
 
 	return e && e != OUTSIDE && __atomic_load_n(&e->upper, __ATOMIC_ACQUIRE);
+}
+
+void un_fd_mark_stream(int fd)
+{
+	struct fd_entry **s = slot(fd, false);
+	struct fd_entry *e = s ? __atomic_load_n(s, __ATOMIC_ACQUIRE) : NULL;
+
+	if (e && e != OUTSIDE)
+		__atomic_store_n(&e->stream, true, __ATOMIC_RELEASE);
+}
+
+bool un_fd_is_stream(int fd)
+{
+	struct fd_entry **s = slot(fd, false);
+	struct fd_entry *e = s ? __atomic_load_n(s, __ATOMIC_ACQUIRE) : NULL;
+
+	return e && e != OUTSIDE &&
+	       __atomic_load_n(&e->stream, __ATOMIC_ACQUIRE);
 }
 
 void un_fd_forget(int fd)

@@ -216,6 +216,10 @@ UN_HIDDEN void un_fd_forget(int fd);
 /* fd was opened on an object of the upper (and so stays there). */
 UN_HIDDEN void un_fd_mark_upper(int fd);
 UN_HIDDEN bool un_fd_in_upper(int fd);
+/* fd is read by a streamed directory stream (readdir.c): a copy-up of
+   its directory must not re-point it under the stream's position. */
+UN_HIDDEN void un_fd_mark_stream(int fd);
+UN_HIDDEN bool un_fd_is_stream(int fd);
 /* Remember that fd lies outside every union. */
 UN_HIDDEN void un_fd_set_outside(int fd);
 UN_HIDDEN void un_fd_dup(int oldfd, int newfd);

@@ -663,9 +663,14 @@ int un_lookup(int dirfd, const char *path, int flags, struct un_node *n)
 		 * followed, and anything else is ENOTDIR; except for creation
 		 * (the name may be absent, EEXIST decides) and for the calls
 		 * that never follow their last name (rename, unlink, rmdir).
+		 * Creation that follows a last symlink (open with O_CREAT)
+		 * stops at a name with a slash after it, even one spliced in
+		 * from a link's target (self -> self/): the kernel answers
+		 * EISDIR there before it looks the name up.
 		 */
 		want_dir = last && p[len] == '/';
-		follow = !last || follow_last ||
+		follow = !last ||
+			 (follow_last && !(want_dir && (flags & UN_LK_PARENT))) ||
 			 (want_dir &&
 			  !(flags & (UN_LK_PARENT | UN_LK_NOFOLLOW_SLASH)));
 		if (len > NAME_MAX)

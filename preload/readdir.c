@@ -276,6 +276,7 @@ DIR *un_dir_open(const struct un_node *n, int fd)
 			rc = -errno;
 			goto out_free;
 		}
+		un_fd_mark_stream(fd);
 	}
 	return (DIR *)d;
 
@@ -306,14 +307,15 @@ static DIR *open_node(struct un_node *n)
 	fd = real_open(n->real, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return NULL;
+	un_fd_set(fd, n->vpath, un_node_is_merged_dir(n));
 	d = un_dir_open(n, fd);
 	if (!d) {
 		UN_SAVE_ERRNO;
+		un_fd_forget(fd);
 		real_close(fd);
 		UN_RESTORE_ERRNO;
 		return NULL;
 	}
-	un_fd_set(fd, n->vpath, un_node_is_merged_dir(n));
 	return d;
 }
 

@@ -368,3 +368,42 @@ UN_EXPORT int fremovexattr(int fd, const char *name)
 
 	return rc < 0 ? un_fail(rc) : real_fremovexattr(fd, name);
 }
+
+/*
+ * lseek on a merged directory.  The descriptor is the real directory of
+ * one layer, whose file system answers SEEK_END (ext4's htree end, say);
+ * overlayfs keeps its own position in a merged directory's listing and
+ * takes only SEEK_SET and SEEK_CUR (EINVAL otherwise).  A directory one
+ * layer holds alone is the real one in both.  SEEK_SET and SEEK_CUR go
+ * straight through: they are the common case and cost nothing here.
+ */
+static bool seek_refused(int fd, int whence)
+{
+	bool merged_dir = false;
+	char vpath[PATH_MAX];
+
+	if (whence == SEEK_SET || whence == SEEK_CUR || !un_enter())
+		return false;
+	if (un_fd_get(fd, vpath, sizeof(vpath), &merged_dir) < 0)
+		merged_dir = false;
+	un_leave();
+	return merged_dir;
+}
+
+UN_EXPORT off_t lseek(int fd, off_t off, int whence)
+{
+	if (seek_refused(fd, whence)) {
+		errno = EINVAL;
+		return -1;
+	}
+	return real_lseek(fd, off, whence);
+}
+
+UN_EXPORT off64_t lseek64(int fd, off64_t off, int whence)
+{
+	if (seek_refused(fd, whence)) {
+		errno = EINVAL;
+		return -1;
+	}
+	return real_lseek64(fd, off, whence);
+}
