@@ -251,6 +251,8 @@ static int remove_node(int dirfd, const char *path, bool isdir)
 	   what the merged view needs (union diff and export read it). */
 	if (isdir && n.mnt->wt)
 		un_wtable_clear_below(n.mnt->wt, un_node_rel(&n));
+	if (isdir)
+		un_fd_removed(n.vpath);
 	if (!lower && table_get(&n) != UN_W_NONE)
 		table_set(&n, UN_W_NONE);
 	return 0;
@@ -558,6 +560,7 @@ static int rename_nodes(int olddirfd, const char *oldpath, int newdirfd,
 			table_set(&n, UN_W_NONE);
 		if (S_ISDIR(o.st.st_mode) || S_ISDIR(n.st.st_mode))
 			un_dcache_changed(o.mnt);
+		un_fd_exchanged(o.vpath, n.vpath);
 		return 0;
 	}
 	if (n.layer < 0) {
@@ -594,10 +597,13 @@ static int rename_nodes(int olddirfd, const char *oldpath, int newdirfd,
 		return rc;
 	}
 	/* After the change, so no process caches the old layers anew. */
-	if (S_ISDIR(o.st.st_mode)) {
+	if (S_ISDIR(o.st.st_mode))
 		un_dcache_changed(o.mnt);
-		un_fd_renamed(o.vpath, n.vpath);
-	}
+	/* A directory replaced at the new name is gone; the descriptors
+	   (and the cwd) on the moved object follow it. */
+	if (n.layer >= 0 && S_ISDIR(n.st.st_mode))
+		un_fd_removed(n.vpath);
+	un_fd_renamed(o.vpath, n.vpath);
 	/* Then reveal: the new name no longer whited out. */
 	if (!S_ISDIR(o.st.st_mode) && table_get(&n) != UN_W_NONE)
 		table_set(&n, UN_W_NONE);

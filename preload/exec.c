@@ -88,6 +88,7 @@ void un_exec_env(char *const envp[], char **env, char *buf)
 	const char *preload = NULL, *layers = NULL;
 	bool oci_set = false;
 	char cwd[PATH_MAX];
+	int rc;
 	struct stat st;
 	size_t n = 0;
 
@@ -129,11 +130,14 @@ void un_exec_env(char *const envp[], char **env, char *buf)
 		env[n++] = buf;
 		buf = stpcpy(buf, "UNION_OCI_LOWERS=1") + 1;
 	}
-	if (un_cwd_get(cwd, sizeof(cwd)) == 0 && real_stat(".", &st) == 0) {
+	/* A removed cwd travels marked ('-' before the path): the child
+	   finds nothing in it either. */
+	rc = un_cwd_get(cwd, sizeof(cwd));
+	if ((rc == 0 || rc == -ESTALE) && real_stat(".", &st) == 0) {
 		env[n++] = buf;
-		sprintf(buf, "UNION_CWD=%llu:%llu:%s",
+		sprintf(buf, "UNION_CWD=%llu:%llu:%s%s",
 			(unsigned long long)st.st_dev,
-			(unsigned long long)st.st_ino, cwd);
+			(unsigned long long)st.st_ino, rc ? "-" : "", cwd);
 	}
 	env[n] = NULL;
 }

@@ -40,6 +40,8 @@ struct fd_entry {
 				   through it never needs a copy-up */
 	bool stream;		/* read by a streamed DIR (readdir.c): never
 				   re-pointed under it */
+	bool dead;		/* its directory was removed from the merged
+				   view: nothing can be found in it */
 	char vpath[];
 };
 
@@ -150,6 +152,7 @@ void un_fd_set(int fd, const char *vpath, bool merged_dir)
 		e->merged_dir = merged_dir;
 		e->upper = false;
 		e->stream = false;
+		e->dead = false;
 		memcpy(e->vpath, vpath, len + 1);
 	}
 	put(fd, e);
@@ -170,6 +173,15 @@ bool un_fd_in_upper(int fd)
 	struct fd_entry *e = s ? __atomic_load_n(s, __ATOMIC_ACQUIRE) : NULL;
 
 	return e && e != OUTSIDE && __atomic_load_n(&e->upper, __ATOMIC_ACQUIRE);
+}
+
+static void mark_dead(int fd)
+{
+	struct fd_entry **s = slot(fd, false);
+	struct fd_entry *e = s ? __atomic_load_n(s, __ATOMIC_ACQUIRE) : NULL;
+
+	if (e && e != OUTSIDE)
+		__atomic_store_n(&e->dead, true, __ATOMIC_RELEASE);
 }
 
 void un_fd_mark_stream(int fd)
@@ -219,18 +231,24 @@ int un_fd_get(int fd, char *buf, size_t len, bool *merged_dir)
 	memcpy(buf, e->vpath, n + 1);
 	if (merged_dir)
 		*merged_dir = e->merged_dir;
-	return 0;
+	return __atomic_load_n(&e->dead, __ATOMIC_ACQUIRE) ? -ESTALE : 0;
 }
 
+/* The new number shares the old one's open file: the same entry, dead
+   or alive (never the re-discovery of an unknown number). */
 void un_fd_dup(int oldfd, int newfd)
 {
 	char buf[PATH_MAX];
 	bool merged_dir;
+	int rc = un_fd_get(oldfd, buf, sizeof(buf), &merged_dir);
 
-	if (un_fd_get(oldfd, buf, sizeof(buf), &merged_dir) == 0)
+	if (rc == 0 || rc == -ESTALE) {
 		un_fd_set(newfd, buf, merged_dir);
-	else
+		if (rc == -ESTALE)
+			mark_dead(newfd);
+	} else {
 		un_fd_forget(newfd);
+	}
 }
 
 void un_fd_forget_range(unsigned first, unsigned last)
@@ -288,7 +306,48 @@ static char *moved(const char *path, const char *old, const char *new)
 	return s;
 }
 
-void un_fd_renamed(const char *old, const char *new)
+/*
+ * The kernel's descriptors and cwd hold the object, not its name: after
+ * a rename of a directory (or an exchange of two names) the descriptors
+ * at or below it answer for the new place, and after an rmdir nothing
+ * can be found in it.  Ours hold merged paths, so they are moved along.
+ */
+enum moving { MOVE_RENAME, MOVE_EXCHANGE, MOVE_REMOVE };
+
+static void cwd_move(const char *a, const char *b, enum moving how);
+
+/* The new entry for e after the change, or NULL when e stays as it is. */
+static struct fd_entry *after_move(const struct fd_entry *e, const char *a,
+				   const char *b, enum moving how)
+{
+	char *p = NULL;
+	struct fd_entry *fresh;
+	size_t len;
+
+	if (how == MOVE_REMOVE) {
+		if (strcmp(e->vpath, a) || e->dead)
+			return NULL;
+		len = strlen(e->vpath);
+	} else {
+		p = moved(e->vpath, a, b);
+		if (!p && how == MOVE_EXCHANGE)
+			p = moved(e->vpath, b, a);
+		if (!p)
+			return NULL;
+		len = strlen(p);
+	}
+	fresh = malloc(sizeof(*fresh) + len + 1);
+	if (fresh) {
+		memcpy(fresh, e, sizeof(*fresh));
+		memcpy(fresh->vpath, p ? p : e->vpath, len + 1);
+		if (how == MOVE_REMOVE)
+			fresh->dead = true;
+	}
+	free(p);
+	return fresh;
+}
+
+static void fds_move(const char *a, const char *b, enum moving how)
 {
 	for (unsigned c = 0; c < NCHUNKS; c++) {
 		struct fd_entry **chunk = __atomic_load_n(&chunks[c],
@@ -299,15 +358,30 @@ void un_fd_renamed(const char *old, const char *new)
 		for (unsigned i = 0; i < CHUNK_SIZE; i++) {
 			struct fd_entry *e = __atomic_load_n(&chunk[i],
 							     __ATOMIC_ACQUIRE);
-			char *p;
+			struct fd_entry *fresh;
 
-			if (!e || e == OUTSIDE || !(p = moved(e->vpath, old, new)))
+			if (!e || e == OUTSIDE ||
+			    !(fresh = after_move(e, a, b, how)))
 				continue;
-			un_fd_set((int)((c << CHUNK_BITS) | i), p, e->merged_dir);
-			free(p);
+			put((int)((c << CHUNK_BITS) | i), fresh);
 		}
 	}
-	un_cwd_renamed(old, new);
+	cwd_move(a, b, how);
+}
+
+void un_fd_renamed(const char *old, const char *new)
+{
+	fds_move(old, new, MOVE_RENAME);
+}
+
+void un_fd_exchanged(const char *a, const char *b)
+{
+	fds_move(a, b, MOVE_EXCHANGE);
+}
+
+void un_fd_removed(const char *vpath)
+{
+	fds_move(vpath, NULL, MOVE_REMOVE);
 }
 
 /* ---- the cwd ---- */
@@ -316,17 +390,26 @@ static pthread_mutex_t cwd_lock = PTHREAD_MUTEX_INITIALIZER;
 
 
 static char *cwd_merged;	/* merged path of the cwd, or NULL */
+static bool cwd_dead;		/* cwd_merged was removed (see fds_move) */
 static char *cwd_real;		/* the real cwd as last seen */
 
-/* The cwd follows a rename of itself or of a directory above it. */
-void un_cwd_renamed(const char *old, const char *new)
+/* The cwd follows a rename or exchange of itself or of a directory
+   above it, and dies with an rmdir of itself. */
+static void cwd_move(const char *a, const char *b, enum moving how)
 {
 	pthread_mutex_lock(&cwd_lock);
-	char *p = cwd_merged ? moved(cwd_merged, old, new) : NULL;
+	if (cwd_merged && how == MOVE_REMOVE) {
+		if (!strcmp(cwd_merged, a))
+			cwd_dead = true;
+	} else if (cwd_merged) {
+		char *p = moved(cwd_merged, a, b);
 
-	if (p) {
-		free(cwd_merged);
-		cwd_merged = p;
+		if (!p && how == MOVE_EXCHANGE)
+			p = moved(cwd_merged, b, a);
+		if (p) {
+			free(cwd_merged);
+			cwd_merged = p;
+		}
 	}
 	pthread_mutex_unlock(&cwd_lock);
 }
@@ -362,6 +445,8 @@ int un_cwd_get(char *buf, size_t len)
 
 	pthread_mutex_lock(&cwd_lock);
 	rc = copy_out(cwd_merged, buf, len);
+	if (rc == 0 && cwd_dead)
+		rc = -ESTALE;
 	pthread_mutex_unlock(&cwd_lock);
 	return rc;
 }
@@ -383,13 +468,23 @@ void un_cwd_set(const char *vpath)
 	pthread_mutex_lock(&cwd_lock);
 	free(cwd_merged);
 	cwd_merged = fresh;
+	cwd_dead = false;
 	pthread_mutex_unlock(&cwd_lock);
 	if (!vpath)
 		un_cwd_refresh();
 }
 
-/* The UNION_CWD an exec'd parent left us, if it names our real cwd. */
-static char *inherited_cwd(void)
+void un_cwd_set_dead(const char *vpath)
+{
+	un_cwd_set(vpath);
+	pthread_mutex_lock(&cwd_lock);
+	cwd_dead = cwd_merged != NULL;
+	pthread_mutex_unlock(&cwd_lock);
+}
+
+/* The UNION_CWD an exec'd parent left us, if it names our real cwd
+   ("DEV:INO:PATH", or "DEV:INO:-PATH" for a removed directory). */
+static char *inherited_cwd(bool *dead)
 {
 	const char *v = getenv("UNION_CWD");
 	unsigned long long dev, ino;
@@ -400,6 +495,8 @@ static char *inherited_cwd(void)
 		return NULL;
 	if (real_stat(".", &st) < 0 || st.st_dev != dev || st.st_ino != ino)
 		return NULL;
+	*dead = v[off] == '-';
+	off += *dead;
 	if (v[off] != '/' || !un_config_find(v + off))
 		return NULL;
 	return strdup(v + off);
@@ -416,10 +513,11 @@ void un_cwd_refresh(void)
 	char *real = real_getcwd(buf, sizeof(buf)) ? strdup(buf) : NULL;
 	char *merged = NULL;
 	static bool started;
+	bool dead = false;
 
 	if (!started) {
 		started = true;
-		merged = inherited_cwd();
+		merged = inherited_cwd(&dead);
 	}
 	/* A real cwd under a MERGED (an in-place union, or a MERGED that
 	   exists on disk) is that merged directory. */
@@ -432,6 +530,7 @@ void un_cwd_refresh(void)
 	if (merged) {
 		free(cwd_merged);
 		cwd_merged = merged;
+		cwd_dead = dead;
 	}
 	pthread_mutex_unlock(&cwd_lock);
 }

@@ -210,7 +210,9 @@ UN_HIDDEN void un_wtable_vacate_fd(int fd);
  * merged_dir: the object is a directory merged from several layers.
  */
 UN_HIDDEN void un_fd_set(int fd, const char *vpath, bool merged_dir);
-/* Copy the merged path of fd into buf; 0, or -ENOENT when fd has none. */
+/* Copy the merged path of fd into buf; 0, or -ENOENT when fd has none,
+   -EBADF when it is not open, -ESTALE (buf filled) when its directory
+   was removed from the merged view since. */
 UN_HIDDEN int un_fd_get(int fd, char *buf, size_t len, bool *merged_dir);
 UN_HIDDEN void un_fd_forget(int fd);
 /* fd was opened on an object of the upper (and so stays there). */
@@ -224,19 +226,25 @@ UN_HIDDEN bool un_fd_is_stream(int fd);
 UN_HIDDEN void un_fd_set_outside(int fd);
 UN_HIDDEN void un_fd_dup(int oldfd, int newfd);
 /* A directory was renamed from old to new (merged paths): the
-   descriptors and the cwd at or below it follow. */
+   descriptors and the cwd at or below it follow.  Two names were
+   exchanged: the same both ways.  A directory was removed: descriptors
+   on it and a cwd in it are dead (-ESTALE from un_fd_get/un_cwd_get). */
 UN_HIDDEN void un_fd_renamed(const char *old, const char *new);
-UN_HIDDEN void un_cwd_renamed(const char *old, const char *new);
+UN_HIDDEN void un_fd_exchanged(const char *a, const char *b);
+UN_HIDDEN void un_fd_removed(const char *vpath);
 /* Forget every descriptor from first to last (inclusive). */
 UN_HIDDEN void un_fd_forget_range(unsigned first, unsigned last);
 /* Call fn for every descriptor whose merged path is vpath. */
 UN_HIDDEN void un_fd_foreach_path(const char *vpath,
 				  void (*fn)(int fd, void *arg), void *arg);
 
-/* The merged cwd: copy into buf; 0, or -ENOENT when cwd is not merged. */
+/* The merged cwd: copy into buf; 0, or -ENOENT when cwd is not merged,
+   -ESTALE (buf filled) when it was removed. */
 UN_HIDDEN int un_cwd_get(char *buf, size_t len);
-/* Set (vpath) or clear (NULL) the merged cwd. */
+/* Set (vpath) or clear (NULL) the merged cwd; or set it dead (fchdir to
+   a dead descriptor). */
 UN_HIDDEN void un_cwd_set(const char *vpath);
+UN_HIDDEN void un_cwd_set_dead(const char *vpath);
 /* The real cwd as last seen (kept up to date by the chdir wrappers). */
 UN_HIDDEN int un_cwd_real(char *buf, size_t len);
 UN_HIDDEN void un_cwd_refresh(void);

@@ -498,7 +498,7 @@ static int proc_fd_path(const char *path, char *buf, size_t size,
 	const char *p = NULL;
 	char *end;
 	long fd;
-	int n;
+	int n, rc;
 
 	if (!strncmp(path, "/proc/self/fd/", 14))
 		p = path + 14;
@@ -515,13 +515,37 @@ static int proc_fd_path(const char *path, char *buf, size_t size,
 		return 1;
 	fd = strtol(p, &end, 10);
 	/* The link itself (lstat, readlink) stays the kernel's. */
-	if ((*end && *end != '/') || (!*end && !follow) || fd > INT_MAX ||
-	    un_fd_get((int)fd, vpath, sizeof(vpath), NULL) < 0)
+	if ((*end && *end != '/') || (!*end && !follow) || fd > INT_MAX)
+		return 1;
+	/* A dead directory's magic link would reach a lower one. */
+	rc = un_fd_get((int)fd, vpath, sizeof(vpath), NULL);
+	if (rc == -ESTALE)
+		return -ENOENT;
+	if (rc < 0)
 		return 1;
 	if (strlen(vpath) + strlen(end) >= size)
 		return -ENAMETOOLONG;
 	strcpy(stpcpy(buf, vpath), end);
 	return 0;
+}
+
+/*
+ * A relative path from a directory removed from the merged view (a dead
+ * cwd or descriptor).  Nothing can be found in it, as in the kernel's
+ * deleted directory.  The directory itself ("." or "") goes to the kernel
+ * when the real one is gone too (it was the upper's); never when it is a
+ * lower directory that the union hid, which a change must not reach.
+ */
+static int dead_start(int dirfd, const char *path)
+{
+	struct stat st;
+
+	for (const char *p = path; *p; p++)
+		if (*p != '.' && *p != '/')
+			return -ENOENT;
+	if (real_fstatat(dirfd, ".", &st, 0) == 0 && st.st_nlink == 0)
+		return 1;
+	return -ENOENT;
 }
 
 /*
@@ -551,6 +575,8 @@ static int walk_start(struct walk *w, int dirfd, const char *path,
 	if (abs[0] != '/') {
 		if (dirfd == AT_FDCWD) {
 			rc = un_cwd_get(w->vpath, sizeof(w->vpath));
+			if (rc == -ESTALE)
+				return dead_start(dirfd, path);
 			if (rc < 0 && rc != -ENOENT)
 				return rc;
 		} else if (dirfd < 0) {
@@ -559,6 +585,8 @@ static int walk_start(struct walk *w, int dirfd, const char *path,
 			rc = un_fd_get(dirfd, w->vpath, sizeof(w->vpath), NULL);
 			if (rc == -EBADF)
 				return rc;
+			if (rc == -ESTALE)
+				return dead_start(dirfd, path);
 			if (rc < 0)
 				return 1;	/* not a directory of a union */
 		}

@@ -342,7 +342,9 @@ static DIR *open_dead_cwd(void)
 	DIR *d;
 	int fd;
 
-	if (un_cwd_get(merged, sizeof(merged)) < 0) {
+	int rc = un_cwd_get(merged, sizeof(merged));
+
+	if (rc < 0 && rc != -ESTALE) {
 		errno = ENOENT;
 		return NULL;
 	}
@@ -385,11 +387,13 @@ UN_EXPORT DIR *fdopendir(int fd)
 
 	if (!un_enter())
 		return real_fdopendir(fd);
-	if (un_fd_get(fd, vpath, sizeof(vpath), NULL) < 0) {
+	rc = un_fd_get(fd, vpath, sizeof(vpath), NULL);
+	if (rc < 0 && rc != -ESTALE) {
 		d = real_fdopendir(fd);
 		goto out;
 	}
-	rc = un_lookup(AT_FDCWD, vpath, 0, &n);
+	if (rc == 0)
+		rc = un_lookup(AT_FDCWD, vpath, 0, &n);
 	if (rc != 0 || n.layer < 0) {
 		/* The directory was deleted from the merged view: like the
 		   kernel's dead directory, it lists nothing. */

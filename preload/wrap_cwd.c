@@ -44,8 +44,12 @@ UN_EXPORT int fchdir(int fd)
 
 	if (rc == 0 && un_enter()) {
 		UN_SAVE_ERRNO;
-		if (un_fd_get(fd, vpath, sizeof(vpath), NULL) == 0)
+		int got = un_fd_get(fd, vpath, sizeof(vpath), NULL);
+
+		if (got == 0)
 			un_cwd_set(vpath);
+		else if (got == -ESTALE)
+			un_cwd_set_dead(vpath);
 		else
 			un_cwd_set(NULL);
 		UN_RESTORE_ERRNO;
@@ -59,7 +63,13 @@ static char *cwd_into(char *buf, size_t size)
 	char merged[PATH_MAX];
 	size_t len;
 
-	if (un_cwd_get(merged, sizeof(merged)) < 0)
+	int rc = un_cwd_get(merged, sizeof(merged));
+
+	if (rc == -ESTALE) {
+		errno = ENOENT;	/* the kernel's getcwd in a removed directory */
+		return NULL;
+	}
+	if (rc < 0)
 		return real_getcwd(buf, size);
 	len = strlen(merged) + 1;
 	if (!buf) {

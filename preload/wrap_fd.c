@@ -275,7 +275,19 @@ int un_fd_copy_up(int fd)
 	struct un_node n;
 	int rc;
 
-	if (un_fd_in_upper(fd) || un_fd_get(fd, vpath, sizeof(vpath), NULL) < 0)
+	if (un_fd_in_upper(fd))
+		return 0;
+	rc = un_fd_get(fd, vpath, sizeof(vpath), NULL);
+	if (rc == -ESTALE) {
+		struct stat st;
+
+		/* A removed directory: a change reaches it only where the
+		   real one is gone too (it was the upper's), never a lower. */
+		if (real_fstat(fd, &st) == 0 && st.st_nlink == 0)
+			return 0;
+		return -ENOENT;
+	}
+	if (rc < 0)
 		return 0;
 	rc = un_lookup(AT_FDCWD, vpath, 0, &n);
 	if (rc > 0)

@@ -22,7 +22,7 @@ static int proc_self_link(const char *path, char *out, size_t len)
 {
 	char pidprefix[32];
 	const char *rest = NULL;
-	int fd;
+	int fd, rc;
 	char end;
 
 	if (!strncmp(path, "/proc/self/", 11))
@@ -39,10 +39,22 @@ static int proc_self_link(const char *path, char *out, size_t len)
 	if (!rest)
 		return -ENOENT;
 	if (!strcmp(rest, "cwd"))
-		return un_cwd_get(out, len);
-	if (sscanf(rest, "fd/%d%c", &fd, &end) == 1)
-		return un_fd_get(fd, out, len, NULL);
-	return -ENOENT;
+		rc = un_cwd_get(out, len);
+	else if (sscanf(rest, "fd/%d%c", &fd, &end) == 1)
+		rc = un_fd_get(fd, out, len, NULL);
+	else
+		return -ENOENT;
+	/* A removed directory reads as the kernel shows one. */
+	if (rc == -ESTALE) {
+		static const char deleted[] = " (deleted)";
+		size_t used = strlen(out);
+
+		if (used + sizeof(deleted) > len)
+			return -ENAMETOOLONG;
+		memcpy(out + used, deleted, sizeof(deleted));
+		rc = 0;
+	}
+	return rc;
 }
 
 static ssize_t copy_link(const char *src, char *buf, size_t len)
