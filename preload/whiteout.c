@@ -179,6 +179,8 @@ struct wt_id {
 	uint64_t ino;
 };
 
+#define WT_TAIL 64
+
 struct un_wtable {
 	char *table_path;
 	char *tmp_path;
@@ -197,6 +199,10 @@ struct un_wtable {
 	off_t fsize;		/* size of the table at the last read */
 	uint64_t epoch;		/* epoch of the file behind tfd */
 	bool corrupt;		/* reported already */
+	/* The last bytes of the file before pos.off, as read or written:
+	   catch-up checks they are still there (see wt_catch_up). */
+	char tail[WT_TAIL];
+	size_t tail_len;
 
 	int lfd;		/* the lock file; -1: none */
 	struct wt_id lid;
@@ -717,6 +723,47 @@ static int read_range(int fd, off_t off, off_t size, char **buf, size_t *got)
 	return 0;
 }
 
+/* n more bytes of the file were read or written at the end of what we
+   know: keep its last WT_TAIL bytes. */
+static void tail_feed(struct un_wtable *wt, const char *bytes, size_t n)
+{
+	if (n >= WT_TAIL) {
+		memcpy(wt->tail, bytes + n - WT_TAIL, WT_TAIL);
+		wt->tail_len = WT_TAIL;
+		return;
+	}
+	if (wt->tail_len + n > WT_TAIL) {
+		size_t drop = wt->tail_len + n - WT_TAIL;
+
+		memmove(wt->tail, wt->tail + drop, wt->tail_len - drop);
+		wt->tail_len -= drop;
+	}
+	memcpy(wt->tail + wt->tail_len, bytes, n);
+	wt->tail_len += n;
+}
+
+/*
+ * Are the bytes before our read position still those we read?  Writers
+ * only append (and cut a killed append beyond every complete record); a
+ * rewrite comes as a new file under a new epoch.  A file cut short or
+ * changed in place under a running process (by hand, or by a tool that
+ * ignored the lock) would otherwise go unseen when its size comes out
+ * the same, and the records it lost would silently stay in our maps.
+ */
+static bool tail_intact(struct un_wtable *wt, off_t size)
+{
+	char now[WT_TAIL];
+
+	if (size < wt->pos.off)
+		return false;
+	if (wt->tail_len == 0)
+		return true;
+	return pread_all(wt->tfd, now, wt->tail_len,
+			 wt->pos.off - (off_t)wt->tail_len) ==
+		       (ssize_t)wt->tail_len &&
+	       !memcmp(now, wt->tail, wt->tail_len);
+}
+
 /*
  * Load the table from scratch from a fresh descriptor (epoch: the epoch
  * loaded before opening).  On failure the old state stays.
@@ -741,6 +788,10 @@ static int wt_reload(struct un_wtable *wt, bool create, uint64_t epoch)
 	if (ret < 0)
 		goto out_close;
 	ret = wt_parse(&m, buf, got, &pos, &why);
+	if (ret == 0) {
+		wt->tail_len = 0;
+		tail_feed(wt, buf, pos.off);
+	}
 	free(buf);
 	if (ret < 0) {
 		if (ret == -EUCLEAN && !wt->corrupt)
@@ -788,11 +839,20 @@ static int wt_catch_up(struct un_wtable *wt, bool create, uint64_t epoch)
 	}
 	if (ret < 0)
 		return ret;
-	if ((off_t)stx.stx_size < wt->pos.off)
-		return wt_reload(wt, create, epoch);
+	if (!tail_intact(wt, (off_t)stx.stx_size)) {
+		if (!wt->corrupt)
+			wt_complain("%s: cut short or changed in place under a "
+				    "running process (records it held may be "
+				    "lost); refusing changes until it is "
+				    "repaired", wt->table_path);
+		wt->corrupt = true;
+		return -EUCLEAN;
+	}
 	wt->fsize = stx.stx_size;
 	if ((off_t)stx.stx_size == wt->pos.off)
 		return 0;
+
+	off_t from = wt->pos.off;
 
 	ret = read_range(wt->tfd, wt->pos.off, stx.stx_size, &buf, &got);
 	if (ret < 0)
@@ -801,6 +861,7 @@ static int wt_catch_up(struct un_wtable *wt, bool create, uint64_t epoch)
 	pthread_rwlock_wrlock(&wt->rw);
 	ret = wt_parse(&wt->mem, buf, got, &wt->pos, &why);
 	pthread_rwlock_unlock(&wt->rw);
+	tail_feed(wt, buf, wt->pos.off - from);
 	free(buf);
 	if (ret == -EUCLEAN) {
 		if (!wt->corrupt)
@@ -860,6 +921,8 @@ static int wt_sync(struct un_wtable *wt, bool locked)
 		ret = write_all(wt->tfd, WT_HEADER "\n", strlen(WT_HEADER) + 1);
 		if (ret < 0)
 			return ret;
+		wt->tail_len = 0;
+		tail_feed(wt, WT_HEADER "\n", strlen(WT_HEADER) + 1);
 		wt->pos.off = wt->fsize = strlen(WT_HEADER) + 1;
 		wt->pos.lineno = 1;
 	}
@@ -1063,6 +1126,8 @@ static int wt_compact(struct un_wtable *wt)
 	wt->pos.off = wt->fsize = stx.stx_size;
 	wt->pos.lineno = 1 + nlive;
 	wt->pos.nrec = nlive;
+	wt->tail_len = 0;	/* buf holds the file's last `used` bytes */
+	tail_feed(wt, buf, used);
 	free(buf);
 	return 0;
 
@@ -1079,11 +1144,12 @@ out_free:
  * compact if due, and announce them.  stale: the maps could not follow
  * (out of memory), so do not compact from them, and reload next time.
  */
-static void wt_appended(struct un_wtable *wt, size_t len, unsigned long n,
-			bool stale)
+static void wt_appended(struct un_wtable *wt, const char *bytes, size_t len,
+			unsigned long n, bool stale)
 {
 	uint64_t g;
 
+	tail_feed(wt, bytes, len);
 	wt->pos.off += len;
 	wt->fsize = wt->pos.off;
 	wt->pos.lineno += n;
@@ -1285,7 +1351,7 @@ static int wtable_set(struct un_wtable *wt, const char *rel,
 	pthread_rwlock_wrlock(&wt->rw);
 	ret = mem_apply(&wt->mem, op, rel, len);
 	pthread_rwlock_unlock(&wt->rw);
-	wt_appended(wt, n, 1, ret < 0);
+	wt_appended(wt, line, n, 1, ret < 0);
 	ret = 0;
 
 out_unlock:
@@ -1358,7 +1424,7 @@ static int wtable_clear_below(struct un_wtable *wt, const char *rel)
 		free(r);
 	}
 	pthread_rwlock_unlock(&wt->rw);
-	wt_appended(wt, used, n, false);
+	wt_appended(wt, buf, used, n, false);
 
 out_unlock:
 	wt_unlock(wt);

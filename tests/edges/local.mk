@@ -41,7 +41,7 @@ TESTS += $(UN_EDGES_TESTS)
 # still listed after its deletion, once threads were cancelled inside
 # wrapped calls in an earlier process); run it by hand.
 EXTRA_DIST += tests/edges/procs-cancel.sh
-XFAIL_TESTS = tests/edges/procs-signal.sh tests/edges/bad-table.sh \
+XFAIL_TESTS = tests/edges/procs-signal.sh \
 	tests/edges/alloc-jemalloc.sh
 dist_check_SCRIPTS += $(UN_EDGES_TESTS)
 EXTRA_DIST += tests/edges/edgelib.sh tests/edges/driver.py \
