@@ -42,6 +42,7 @@ struct fd_entry {
 				   re-pointed under it */
 	bool dead;		/* its directory was removed from the merged
 				   view: nothing can be found in it */
+	bool fifo;		/* a lower fifo's stand-in (fifo.c) */
 	char vpath[];
 };
 
@@ -153,54 +154,40 @@ void un_fd_set(int fd, const char *vpath, bool merged_dir)
 		e->upper = false;
 		e->stream = false;
 		e->dead = false;
+		e->fifo = false;
 		memcpy(e->vpath, vpath, len + 1);
 	}
 	put(fd, e);
 }
 
-void un_fd_mark_upper(int fd)
+/* The entry of fd when it has one in a union (none for OUTSIDE). */
+static struct fd_entry *entry_of(int fd)
 {
 	struct fd_entry **s = slot(fd, false);
 	struct fd_entry *e = s ? __atomic_load_n(s, __ATOMIC_ACQUIRE) : NULL;
 
-	if (e && e != OUTSIDE)
-		__atomic_store_n(&e->upper, true, __ATOMIC_RELEASE);
+	return e == OUTSIDE ? NULL : e;
 }
 
-bool un_fd_in_upper(int fd)
-{
-	struct fd_entry **s = slot(fd, false);
-	struct fd_entry *e = s ? __atomic_load_n(s, __ATOMIC_ACQUIRE) : NULL;
+/* The flags below are set once on an entry and never cleared. */
+#define FD_FLAG(mark, test, field)					\
+	void mark(int fd)						\
+	{								\
+		struct fd_entry *e = entry_of(fd);			\
+									\
+		if (e)							\
+			__atomic_store_n(&e->field, true, __ATOMIC_RELEASE); \
+	}								\
+	bool test(int fd)						\
+	{								\
+		struct fd_entry *e = entry_of(fd);			\
+									\
+		return e && __atomic_load_n(&e->field, __ATOMIC_ACQUIRE); \
+	}
 
-	return e && e != OUTSIDE && __atomic_load_n(&e->upper, __ATOMIC_ACQUIRE);
-}
-
-static void mark_dead(int fd)
-{
-	struct fd_entry **s = slot(fd, false);
-	struct fd_entry *e = s ? __atomic_load_n(s, __ATOMIC_ACQUIRE) : NULL;
-
-	if (e && e != OUTSIDE)
-		__atomic_store_n(&e->dead, true, __ATOMIC_RELEASE);
-}
-
-void un_fd_mark_stream(int fd)
-{
-	struct fd_entry **s = slot(fd, false);
-	struct fd_entry *e = s ? __atomic_load_n(s, __ATOMIC_ACQUIRE) : NULL;
-
-	if (e && e != OUTSIDE)
-		__atomic_store_n(&e->stream, true, __ATOMIC_RELEASE);
-}
-
-bool un_fd_is_stream(int fd)
-{
-	struct fd_entry **s = slot(fd, false);
-	struct fd_entry *e = s ? __atomic_load_n(s, __ATOMIC_ACQUIRE) : NULL;
-
-	return e && e != OUTSIDE &&
-	       __atomic_load_n(&e->stream, __ATOMIC_ACQUIRE);
-}
+FD_FLAG(un_fd_mark_upper, un_fd_in_upper, upper)
+FD_FLAG(un_fd_mark_stream, un_fd_is_stream, stream)
+FD_FLAG(un_fd_mark_fifo, un_fd_is_fifo, fifo)
 
 void un_fd_forget(int fd)
 {
@@ -234,23 +221,29 @@ int un_fd_get(int fd, char *buf, size_t len, bool *merged_dir)
 	return __atomic_load_n(&e->dead, __ATOMIC_ACQUIRE) ? -ESTALE : 0;
 }
 
-/* The new number shares the old one's open file: the same entry, dead
-   or alive (never the re-discovery of an unknown number). */
+/* The new number shares the old one's open file: the same entry, with
+   every flag (never the re-discovery of an unknown number). */
 void un_fd_dup(int oldfd, int newfd)
 {
 	char buf[PATH_MAX];
-	bool merged_dir;
-	int rc = un_fd_get(oldfd, buf, sizeof(buf), &merged_dir);
+	int rc = un_fd_get(oldfd, buf, sizeof(buf), NULL);
+	struct fd_entry *e = entry_of(oldfd), *copy;
+	size_t size;
 
-	if (rc == 0 || rc == -ESTALE) {
-		un_fd_set(newfd, buf, merged_dir);
-		if (rc == -ESTALE)
-			mark_dead(newfd);
-	} else {
+	if ((rc != 0 && rc != -ESTALE) || !e) {
 		un_fd_forget(newfd);
+		return;
 	}
+	size = sizeof(*e) + strlen(buf) + 1;
+	copy = malloc(size);
+	if (!copy) {
+		un_fd_forget(newfd);
+		return;
+	}
+	memcpy(copy, e, sizeof(*e));
+	memcpy(copy->vpath, buf, size - sizeof(*e));
+	put(newfd, copy);
 }
-
 void un_fd_forget_range(unsigned first, unsigned last)
 {
 	for (unsigned c = first >> CHUNK_BITS; c < NCHUNKS; c++) {

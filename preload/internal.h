@@ -12,6 +12,7 @@
  *   namei.c     lookup of a path through the layers
  *   readdir.c   merged directory listings (the DIR streams)
  *   copy_up.c   copying an object from a lower into the upper
+ *   fifo.c      a lower's fifo opened through a stand-in, not copied up
  *   dir.c       creation, deletion and rename in the merged view
  *   exec.c      exec: program lookup, #! lines, the child's environment
  *   walk.c      glibc's internal walkers redone over the merged view
@@ -222,6 +223,9 @@ UN_HIDDEN bool un_fd_in_upper(int fd);
    its directory must not re-point it under the stream's position. */
 UN_HIDDEN void un_fd_mark_stream(int fd);
 UN_HIDDEN bool un_fd_is_stream(int fd);
+/* fd was opened on a lower fifo through its stand-in (fifo.c). */
+UN_HIDDEN void un_fd_mark_fifo(int fd);
+UN_HIDDEN bool un_fd_is_fifo(int fd);
 /* Remember that fd lies outside every union. */
 UN_HIDDEN void un_fd_set_outside(int fd);
 UN_HIDDEN void un_fd_dup(int oldfd, int newfd);

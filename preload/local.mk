@@ -22,6 +22,7 @@ preload_libunion_core_la_SOURCES = \
 	preload/dcache.c \
 	preload/readdir.c \
 	preload/copy_up.c \
+	preload/fifo.c \
 	preload/dir.c \
 	preload/exec.c \
 	preload/mounts.c \

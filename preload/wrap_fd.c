@@ -18,6 +18,7 @@
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
@@ -325,59 +326,94 @@ int un_fd_copy_up(int fd)
 	return 0;
 }
 
-/* Before a change through fd: 0 to go on, or -errno. */
-static int fd_prepare(int fd)
+/*
+ * Before a change through fd: 0 to go on through fd, or -errno; 1 when
+ * the change must go to the path left in `to` instead: fd is a lower
+ * fifo's stand-in (fifo.c), and the change belongs to the fifo, now
+ * copied up, as the kernel's goes to the overlay inode.
+ */
+static int fd_prepare(int fd, char *to, size_t len)
 {
+	struct un_node n;
 	int rc;
 
 	if (!un_enter())
 		return 0;
-	rc = un_fd_copy_up(fd);
+	rc = un_fifo_object(fd, &n);
+	if (rc == 0) {
+		rc = un_copy_up(&n);
+		if (rc == 0 && strlen(n.real) >= len)
+			rc = -ENAMETOOLONG;
+		if (rc == 0) {
+			strcpy(to, n.real);
+			rc = 1;
+		}
+	} else if (rc > 0) {
+		rc = un_fd_copy_up(fd);
+	}
 	un_leave();
 	return rc;
 }
 
 UN_EXPORT int fchmod(int fd, mode_t mode)
 {
-	int rc = fd_prepare(fd);
+	char to[PATH_MAX];
+	int rc = fd_prepare(fd, to, sizeof(to));
 
+	if (rc == 1)
+		return real_fchmodat(AT_FDCWD, to, mode, 0);
 	return rc < 0 ? un_fail(rc) : real_fchmod(fd, mode);
 }
 
 UN_EXPORT int fchown(int fd, uid_t uid, gid_t gid)
 {
-	int rc = fd_prepare(fd);
+	char to[PATH_MAX];
+	int rc = fd_prepare(fd, to, sizeof(to));
 
+	if (rc == 1)
+		return real_lchown(to, uid, gid);
 	return rc < 0 ? un_fail(rc) : real_fchown(fd, uid, gid);
 }
 
 UN_EXPORT int futimens(int fd, const struct timespec times[2])
 {
-	int rc = fd_prepare(fd);
+	char to[PATH_MAX];
+	int rc = fd_prepare(fd, to, sizeof(to));
 
+	if (rc == 1)
+		return real_utimensat(AT_FDCWD, to, times, AT_SYMLINK_NOFOLLOW);
 	return rc < 0 ? un_fail(rc) : real_futimens(fd, times);
 }
 
 UN_EXPORT int futimes(int fd, const struct timeval times[2])
 {
-	int rc = fd_prepare(fd);
+	char to[PATH_MAX];
+	int rc = fd_prepare(fd, to, sizeof(to));
 
+	if (rc == 1)
+		return real_lutimes(to, times);
 	return rc < 0 ? un_fail(rc) : real_futimes(fd, times);
 }
 
 UN_EXPORT int fsetxattr(int fd, const char *name, const void *value,
 			size_t size, int flags)
 {
-	int rc = fd_prepare(fd);
+	char to[PATH_MAX];
+	int rc = fd_prepare(fd, to, sizeof(to));
 
+	if (rc == 1)
+		return real_lsetxattr(to, name, value, size, flags);
 	return rc < 0 ? un_fail(rc)
 		      : real_fsetxattr(fd, name, value, size, flags);
 }
 
 UN_EXPORT int fremovexattr(int fd, const char *name)
 {
-	int rc = fd_prepare(fd);
+	char to[PATH_MAX];
+	int rc = fd_prepare(fd, to, sizeof(to));
 
+	if (rc == 1)
+		return real_lremovexattr(to, name);
 	return rc < 0 ? un_fail(rc) : real_fremovexattr(fd, name);
 }
 

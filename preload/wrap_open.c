@@ -103,15 +103,12 @@ static int open_entered(int dirfd, const char *path, int flags, mode_t mode)
 				return un_fail(rc);
 		}
 	}
-	/*
-	 * A fifo is copied up on any open: the kernel's readers and writers
-	 * meet in the overlay inode and never touch the lower one, whose
-	 * times would otherwise move; here they meet in the upper copy.
-	 */
-	if (S_ISFIFO(n.st.st_mode) && !(flags & O_PATH) && n.mnt->upper) {
-		rc = un_copy_up(&n);
-		if (rc < 0)
-			return un_fail(rc);
+	/* A lower fifo opens through its stand-in: never the lower one,
+	   whose times a write would move, and no copy-up (fifo.c). */
+	if (S_ISFIFO(n.st.st_mode) && n.layer > 0 && !(flags & O_PATH) &&
+	    n.mnt->upper) {
+		fd = un_fifo_open(&n, flags);
+		return fd < 0 ? un_fail(fd) : fd;
 	}
 	fd = real_openat(AT_FDCWD, n.real, flags & ~(O_CREAT | O_EXCL), mode);
 	if (fd >= 0) {

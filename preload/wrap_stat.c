@@ -70,18 +70,25 @@ static int real_stat_call(enum stat_kind k, int ver, int dirfd,
 }
 
 /* fstat's answer for a descriptor opened in a union: nlink 1 for a
-   directory merged from several layers, as it is now. */
+   directory merged from several layers, as it is now; a lower fifo's
+   stand-in answers as the fifo (fifo.c). */
 static int fix_fstat(int fd, struct stat *st, int rc)
 {
 	char vpath[PATH_MAX];
 	struct un_node n;
 
-	if (rc != 0 || !S_ISDIR(st->st_mode) || !un_enter())
+	if (rc != 0 || !(S_ISDIR(st->st_mode) || S_ISFIFO(st->st_mode)) ||
+	    !un_enter())
 		return rc;
 	UN_SAVE_ERRNO;
-	if (un_fd_get(fd, vpath, sizeof(vpath), NULL) == 0 &&
-	    un_lookup(AT_FDCWD, vpath, 0, &n) == 0 && un_node_is_merged_dir(&n))
+	if (S_ISFIFO(st->st_mode)) {
+		if (un_fifo_object(fd, &n) == 0)
+			*st = n.st;
+	} else if (un_fd_get(fd, vpath, sizeof(vpath), NULL) == 0 &&
+		   un_lookup(AT_FDCWD, vpath, 0, &n) == 0 &&
+		   un_node_is_merged_dir(&n)) {
 		st->st_nlink = 1;
+	}
 	UN_RESTORE_ERRNO;
 	un_leave();
 	return rc;
@@ -227,6 +234,10 @@ UN_EXPORT int statx(int dirfd, const char *path, int flags, unsigned int mask,
 		if (rc == 0 && un_fd_get(dirfd, vpath, sizeof(vpath),
 					 &merged_dir) == 0 && merged_dir)
 			buf->stx_nlink = 1;
+		if (rc == 0 && S_ISFIFO(buf->stx_mode) &&
+		    un_fifo_object(dirfd, &n) == 0)
+			rc = real_statx(AT_FDCWD, n.real,
+					flags | AT_SYMLINK_NOFOLLOW, mask, buf);
 		goto out;
 	}
 	rc = un_lookup(dirfd, path, un_at_follow(flags), &n);

@@ -1,5 +1,5 @@
 #!/bin/bash
-# fifo-lower-open-write: a fifo in a lower opened for writing (with a reader): data flows, the lower fifo is never touched (libunion copies a fifo up on open, where the kernel's overlay inode holds the pipe); O_NONBLOCK without a reader gives ENXIO; deleting it whites it out.
+# fifo-lower-open-write: a fifo in a lower opened for writing (with a reader): data flows between processes, the lower fifo is never touched and nothing is copied up (the kernel's overlay inode holds the pipe; libunion's processes meet in a stand-in under UPPER/.union); fstat and fchmod through the descriptor answer for the fifo; O_NONBLOCK without a reader gives ENXIO; deleting it whites it out.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 set -eu
 . "${TOP_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh"
@@ -20,12 +20,24 @@ try:
     os.open(sys.argv[1], os.O_WRONLY | os.O_NONBLOCK)
 except OSError as e:
     print(e.strerror)" "$M/fifo"'
+	step '"$PYTHON" -c "import os, sys
+p = sys.argv[1]
+fd = os.open(p, os.O_RDWR)
+os.write(fd, b\"x\")
+a, b = os.stat(p), os.fstat(fd)
+print(a.st_ino == b.st_ino, oct(b.st_mode), b.st_mtime_ns == a.st_mtime_ns)
+os.fchmod(fd, 0o600)
+print(oct(os.fstat(fd).st_mode), oct(os.stat(p).st_mode))" "$M/d2/fifo2"; st "$M/d2"'
 	step 'rm "$M/d2/fifo2"; names "$M/d2"; st "$M/fifo"'
 }
 
 # The deletion is recorded; the lowers are checked unchanged by the harness.
 check() {
 	check_whiteout "$1" "$2" d2/fifo2
+	# Opened, written and read, the top fifo stayed in its lower.
+	if [ "$1" = union ] && { [ -e "$2/upper/fifo" ] || [ -p "$2/upper/fifo" ]; }; then
+		fail "libunion copied the lower fifo up on open"
+	fi
 }
 
 compare_kernel_union fifo-lower-open-write setup action check

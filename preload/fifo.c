@@ -1,0 +1,108 @@
+/*
+ * fifo.c - a lower's fifo, opened without copying it up.
+ *
+ * In the kernel's overlay the readers and writers of a fifo meet in the
+ * overlay inode: the lower fifo is never opened, its times never move,
+ * and nothing is copied up.  Here the processes of a union must meet in
+ * some real fifo.  Opening the lower one would let every write move its
+ * mtime (pipe_write updates the inode's times): a change to a lower.
+ * Copying it up on open would show (the parent directory becomes merged,
+ * st_ino changes, the write time shows).
+ *
+ * So a lower fifo is opened through a stand-in: a fifo in the upper's
+ * metadata directory, UPPER/.union/fifo/DEV-INO (the lower fifo's
+ * identity), made on first use by any process of the union, so that all
+ * of them meet there.  The descriptor is marked in fdtab; what is asked
+ * of the descriptor itself (fstat, statx with AT_EMPTY_PATH, fchmod and
+ * the other changes through it) is answered by the merged object, as the
+ * kernel answers by its overlay inode: un_fifo_object() gives it.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "wrap.h"
+
+#define UN_FIFO_DIR UN_META_DIR "/fifo"
+
+/* The stand-in of the lower fifo n (made if needed); its path in buf. */
+static int stand_in(const struct un_node *n, char *buf, size_t len)
+{
+	struct stat st;
+	int w;
+
+	w = snprintf(buf, len, "%s/" UN_FIFO_DIR, n->mnt->upper);
+	if (w < 0 || (size_t)w >= len)
+		return -ENAMETOOLONG;
+	/* Every user of the union may meet there: the directory is
+	   sticky and open to all, as /tmp. */
+	if (real_mkdir(buf, 01777) == 0)
+		real_chmod(buf, 01777);
+	else if (errno != EEXIST)
+		return -errno;
+	w = snprintf(buf, len, "%s/" UN_FIFO_DIR "/%llx-%llx", n->mnt->upper,
+		     (unsigned long long)n->st.st_dev,
+		     (unsigned long long)n->st.st_ino);
+	if (w < 0 || (size_t)w >= len)
+		return -ENAMETOOLONG;
+	if (real_mkfifo(buf, 0666) == 0)
+		real_chmod(buf, 0666);	/* whatever the umask */
+	else if (errno != EEXIST)
+		return -errno;
+	if (real_lstat(buf, &st) < 0)
+		return -errno;
+	return S_ISFIFO(st.st_mode) ? 0 : -EEXIST;
+}
+
+int un_fifo_open(const struct un_node *n, int flags)
+{
+	char path[PATH_MAX];
+	int fd, rc;
+
+	/* The lower fifo's permissions decide, as for a lower file: reading
+	   where the lower lets the caller; writing, for an unprivileged
+	   user, by the owner's bits (DESIGN.md, Permissions). */
+	if ((flags & O_ACCMODE) != O_WRONLY &&
+	    real_faccessat(AT_FDCWD, n->real, R_OK, AT_EACCESS) < 0)
+		return -errno;
+	if ((flags & O_ACCMODE) != O_RDONLY) {
+		if (un_unprivileged() ? !(n->st.st_mode & S_IWUSR)
+				      : real_faccessat(AT_FDCWD, n->real, W_OK,
+						       AT_EACCESS) < 0)
+			return -EACCES;
+	}
+	rc = stand_in(n, path, sizeof(path));
+	if (rc < 0)
+		return rc;
+	fd = real_open(path, flags & ~(O_CREAT | O_EXCL | O_TRUNC), 0);
+	if (fd < 0)
+		return -errno;
+	un_fd_set(fd, n->vpath, false);
+	un_fd_mark_fifo(fd);
+	return fd;
+}
+
+int un_fifo_object(int fd, struct un_node *n)
+{
+	char vpath[PATH_MAX];
+	int rc;
+
+	if (!un_fd_is_fifo(fd))
+		return 1;
+	rc = un_fd_get(fd, vpath, sizeof(vpath), NULL);
+	if (rc < 0)
+		return rc;
+	rc = un_lookup(AT_FDCWD, vpath, 0, n);
+	if (rc > 0)
+		return -ENOENT;
+	if (rc < 0)
+		return rc;
+	/* The name gone, or another object there: the kernel's descriptor
+	   keeps its own inode, which we can no longer reach. */
+	if (n->layer < 0 || !S_ISFIFO(n->st.st_mode))
+		return -ENOENT;
+	return 0;
+}
