@@ -417,7 +417,11 @@ static void repoint_fd(int fd, void *arg)
 		return;
 	if (off >= 0)
 		lseek(nfd, off, SEEK_SET);
-	real_dup3(nfd, fd, (fdflags & FD_CLOEXEC) ? O_CLOEXEC : 0);
+	/* From now on fd is the upper's: a change through it needs no
+	   copy-up, even once its name is gone. */
+	if (real_dup3(nfd, fd, (fdflags & FD_CLOEXEC) ? O_CLOEXEC : 0) >= 0 &&
+	    !S_ISDIR(st.st_mode))
+		un_fd_mark_upper(fd);
 	real_close(nfd);
 }
 

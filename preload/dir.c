@@ -399,16 +399,27 @@ static int link_nodes(int olddirfd, const char *oldpath, int newdirfd,
 	}
 	if (orc == 0 && o.layer < 0)
 		return -ENOENT;
-	if (rc == 0 && n.layer >= 0)
+	/* The new name's checks come first (filename_create: its parent,
+	   an existing name, a trailing slash, a read-only union), then the
+	   mounts, then the old object's (vfs_link). */
+	if (rc > 0) {
+		struct stat st;
+		int err = outside_parent(newdirfd, n.kpath);
+
+		if (err < 0)
+			return err;
+		if (real_fstatat(newdirfd, n.kpath, &st,
+				 AT_SYMLINK_NOFOLLOW) == 0)
+			return -EEXIST;
+	} else if (n.layer >= 0) {
 		return -EEXIST;
-	if (orc > 0 || rc > 0 || o.mnt != n.mnt)
-		return cross_mount(olddirfd, orc, &o, newdirfd, rc, &n);
-	/* The new name's checks come first (filename_create), then the
-	   old object's (vfs_link). */
-	if (!n.mnt->upper)
-		return -EROFS;
+	}
 	if (n.trailing_slash)
 		return -ENOENT;
+	if (rc == 0 && !n.mnt->upper)
+		return -EROFS;
+	if (orc > 0 || rc > 0 || o.mnt != n.mnt)
+		return cross_mount(olddirfd, orc, &o, newdirfd, rc, &n);
 	if (S_ISDIR(o.st.st_mode))
 		return -EPERM;
 	rc = un_copy_up(&o);

@@ -429,11 +429,19 @@ static bool seek_refused(int fd, int whence)
 {
 	bool merged_dir = false;
 	char vpath[PATH_MAX];
+	struct un_node n;
+	struct stat st;
 
 	if (whence == SEEK_SET || whence == SEEK_CUR || !un_enter())
 		return false;
+	/* Merged when opened, or since (a copy-up of a lower directory
+	   makes it so, and the kernel's listing turns merged with it). */
 	if (un_fd_get(fd, vpath, sizeof(vpath), &merged_dir) < 0)
 		merged_dir = false;
+	else if (!merged_dir && real_fstat(fd, &st) == 0 &&
+		 S_ISDIR(st.st_mode))
+		merged_dir = un_lookup(AT_FDCWD, vpath, 0, &n) == 0 &&
+			     un_node_is_merged_dir(&n);
 	un_leave();
 	return merged_dir;
 }

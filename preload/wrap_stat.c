@@ -75,7 +75,9 @@ static int real_stat_call(enum stat_kind k, int ver, int dirfd,
 static int fix_fstat(int fd, struct stat *st, int rc)
 {
 	char vpath[PATH_MAX];
+	bool merged_dir = false;
 	struct un_node n;
+	int got;
 
 	if (rc != 0 || !(S_ISDIR(st->st_mode) || S_ISFIFO(st->st_mode)) ||
 	    !un_enter())
@@ -84,9 +86,13 @@ static int fix_fstat(int fd, struct stat *st, int rc)
 	if (S_ISFIFO(st->st_mode)) {
 		if (un_fifo_object(fd, &n) == 0)
 			*st = n.st;
-	} else if (un_fd_get(fd, vpath, sizeof(vpath), NULL) == 0 &&
-		   un_lookup(AT_FDCWD, vpath, 0, &n) == 0 &&
-		   un_node_is_merged_dir(&n)) {
+	} else if ((got = un_fd_get(fd, vpath, sizeof(vpath),
+				    &merged_dir)) == 0) {
+		if (un_lookup(AT_FDCWD, vpath, 0, &n) == 0 &&
+		    un_node_is_merged_dir(&n))
+			st->st_nlink = 1;
+	} else if (got == -ESTALE && merged_dir) {
+		/* Removed, the kernel's merged directory keeps its 1. */
 		st->st_nlink = 1;
 	}
 	UN_RESTORE_ERRNO;

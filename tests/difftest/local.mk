@@ -10,7 +10,10 @@ tests_difftest_driver_CFLAGS = $(AM_CFLAGS) -D_GNU_SOURCE -U_FORTIFY_SOURCE
 TESTS += tests/difftest/run-ci.sh
 dist_check_SCRIPTS += tests/difftest/run-ci.sh tests/difftest/difftest.py
 EXTRA_DIST += tests/difftest/README.md
-# The reproducers of the bugs found (run by hand: found/run-all.sh).
+# The reproducers of the bugs found, each compared with the kernel again
+# (regressions; found/run-all.sh runs them by hand too).
+TESTS += tests/difftest/found/run-all.sh
+dist_check_SCRIPTS += tests/difftest/found/run-all.sh
 EXTRA_DIST += \
 	tests/difftest/found/01-dirfd-not-repointed.sh \
 	tests/difftest/found/02-fd-of-unlinked-or-replaced-lower-file.sh \
@@ -28,8 +31,11 @@ EXTRA_DIST += \
 	tests/difftest/found/14-fifo-open-copies-up.sh \
 	tests/difftest/found/15-rename-root.sh \
 	tests/difftest/found/16-trailing-slash-symlink.sh \
-	tests/difftest/found/lib.sh \
-	tests/difftest/found/run-all.sh
+	tests/difftest/found/17-link-new-name-checks-first.sh \
+	tests/difftest/found/18-fstat-removed-merged-dir.sh \
+	tests/difftest/found/19-lseek-dir-merged-by-copy-up.sh \
+	tests/difftest/found/20-fd-after-copy-up-and-unlink.sh \
+	tests/difftest/found/lib.sh
 clean-local: clean-local-difftest
 clean-local-difftest:
 	rm -rf difftest-repros

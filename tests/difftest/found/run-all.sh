@@ -1,5 +1,9 @@
 #!/bin/bash
 # run-all.sh - run every reproducer here; print FIXED or STILL FAILS each.
+# From make check (the build's top directory): its driver and library.
+[ -x "$PWD/tests/difftest/driver" ] && export DRIVER=${DRIVER:-$PWD/tests/difftest/driver}
+[ -f "$PWD/preload/.libs/libunion.so" ] &&
+	export LIBUNION=${LIBUNION:-$PWD/preload/.libs/libunion.so}
 cd "$(dirname "$0")" || exit 2
 fails=0
 for f in [0-9]*.sh; do
