@@ -27,3 +27,4 @@ EXTRA_DIST += tests/symbols.sh
 
 include tests/integration/local.mk
 include tests/edges/local.mk
+include tests/fuzz/local.mk
