@@ -48,7 +48,9 @@
 
 /* Every path here is a short name under a short scratch directory:
    gcc cannot see that, and would warn at every snprintf. */
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wformat-truncation"
+#endif
 
 #define MAX_LOWER 3
 #define MAX_ENTS 48
