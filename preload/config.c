@@ -36,6 +36,11 @@ static void set_err(char *err, size_t errlen, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(err, errlen, fmt, ap);
 	va_end(ap);
+	/* The reason is printed as one line: a newline (or another control
+	   byte) quoted from a path would break it (found by fuzz_config). */
+	for (char *c = err; errlen && *c; c++)
+		if ((unsigned char)*c < 0x20 || *c == 0x7f)
+			*c = '?';
 }
 
 /*

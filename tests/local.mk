@@ -28,3 +28,5 @@ EXTRA_DIST += tests/symbols.sh
 include tests/integration/local.mk
 include tests/edges/local.mk
 include tests/difftest/local.mk
+include tests/fuzz/local.mk
+include tests/valgrind/local.mk
