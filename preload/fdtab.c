@@ -381,25 +381,28 @@ static bool cwd_near;		/* some MERGED lies below the real cwd */
  */
 struct cwd_wsect {
 	sigset_t mask;
-	bool locked;
+	bool locked, blocked;
 };
 
 static void cwd_wbegin(struct cwd_wsect *w)
 {
 	w->locked = !(un_in_signal() && cwd_held);
-	if (!w->locked)
-		return;
-	un_sig_block(&w->mask);
-	pthread_mutex_lock(&cwd_lock);
+	/* Before the union is active (start-up) no handler reads the cwd:
+	   spare the start-up two system calls. */
+	w->blocked = w->locked && __atomic_load_n(&un_active, __ATOMIC_ACQUIRE);
+	if (w->blocked)
+		un_sig_block(&w->mask);
+	if (w->locked)
+		pthread_mutex_lock(&cwd_lock);
 }
 
 static void cwd_wend(struct cwd_wsect *w)
 {
 	__atomic_add_fetch(&cwd_seq, 1, __ATOMIC_RELEASE);
-	if (!w->locked)
-		return;
-	pthread_mutex_unlock(&cwd_lock);
-	un_sig_restore(&w->mask);
+	if (w->locked)
+		pthread_mutex_unlock(&cwd_lock);
+	if (w->blocked)
+		un_sig_restore(&w->mask);
 }
 
 /* Copy s (one of the buffers above) into buf: 0, -ENOENT when empty. */
