@@ -116,7 +116,9 @@ static bool wanted(int sig)
 {
 	if (sig <= 0 || sig >= NSIG)
 		return false;
-	if (!un_in_signal())
+	/* Not from a handler, nor from inside the library (our own start-up
+	   may be what is running: pthread_once would wait for itself). */
+	if (!un_in_signal() && un_depth == 0)
 		un_init();
 	return __atomic_load_n(&un_active, __ATOMIC_ACQUIRE);
 }
