@@ -156,7 +156,10 @@ static int sigaction_common(int sig, const struct sigaction *act,
 		return real_sigaction(sig, act, old);
 	prev = __atomic_load_n(&user_handler[sig], __ATOMIC_ACQUIRE);
 	prevflags = __atomic_load_n(&user_flags[sig], __ATOMIC_ACQUIRE);
-	wrap = act && is_function(act->sa_handler);
+	/* The trampoline itself (read back by a raw rt_sigaction and given
+	   back to us) keeps the handler it serves: it must not call itself. */
+	wrap = act && is_function(act->sa_handler) &&
+	       (void *)act->sa_sigaction != (void *)un_trampoline;
 	if (wrap) {
 		mine = *act;
 		__atomic_store_n(&user_flags[sig], act->sa_flags,
@@ -213,6 +216,7 @@ static __sighandler_t rewrap(int sig, __sighandler_t h, __sighandler_t r,
 	if ((void *)r == (void *)un_trampoline)
 		r = (__sighandler_t)prev;
 	if (r == SIG_ERR || !is_function(h) ||
+	    (void *)h == (void *)un_trampoline ||
 	    real_sigaction(sig, NULL, &cur) < 0 || cur.sa_handler != h)
 		return r;
 	__atomic_store_n(&user_flags[sig], cur.sa_flags, __ATOMIC_RELEASE);

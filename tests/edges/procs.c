@@ -770,6 +770,15 @@ static void on_alarm_change(int sig)
 	errno = saved;
 }
 
+static volatile sig_atomic_t usr2_signo;
+
+static void on_usr2(int sig, siginfo_t *info, void *uc)
+{
+	(void)sig;
+	(void)uc;
+	usr2_signo = info ? info->si_signo : -1;
+}
+
 static int do_sigchange(double secs)
 {
 	struct sigaction sa, got;
@@ -803,6 +812,19 @@ static int do_sigchange(double secs)
 		FAIL("signal() does not return the previous handler");
 	else
 		OK("sigaction and signal read the program's own handler back");
+	/* An SA_SIGINFO handler reads back as one, and gets its siginfo. */
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = on_usr2;
+	sa.sa_flags = SA_SIGINFO;
+	if (sigaction(SIGUSR2, &sa, NULL) < 0 ||
+	    sigaction(SIGUSR2, NULL, &got) < 0 || got.sa_sigaction != on_usr2 ||
+	    !(got.sa_flags & SA_SIGINFO))
+		FAIL("an SA_SIGINFO handler does not read back as itself");
+	else if (raise(SIGUSR2) != 0 || usr2_signo != SIGUSR2)
+		FAIL("an SA_SIGINFO handler got no siginfo (%d)",
+		     (int)usr2_signo);
+	else
+		OK("an SA_SIGINFO handler reads back and gets its siginfo");
 
 	PHASE("SIGALRM every 300us for %.0f s; the handler deletes and makes "
 	      "names while the main loop and another process change the union",
