@@ -57,19 +57,21 @@ static bool private_xattr(const char *name)
 static int copy_xattrs(const char *src, const char *dst)
 {
 	char *names = NULL, *value = NULL;
-	ssize_t len, vlen;
+	ssize_t len, vlen, cap;
 	int rc = 0;
 
 	len = real_llistxattr(src, NULL, 0);
 	if (len <= 0)
 		return len < 0 && errno != ENOTSUP ? -errno : 0;
-	names = malloc(len);
-	value = malloc(XATTR_SIZE_MAX);
+	/* un_sig_alloc: a signal handler's copy-up must not malloc. */
+	cap = len;
+	names = un_sig_alloc(cap);
+	value = un_sig_alloc(XATTR_SIZE_MAX);
 	if (!names || !value) {
 		rc = -ENOMEM;
 		goto out_free;
 	}
-	len = real_llistxattr(src, names, len);
+	len = real_llistxattr(src, names, cap);
 	if (len < 0) {
 		rc = -errno;
 		goto out_free;
@@ -88,8 +90,8 @@ static int copy_xattrs(const char *src, const char *dst)
 		}
 	}
 out_free:
-	free(names);
-	free(value);
+	un_sig_free(names, cap);
+	un_sig_free(value, XATTR_SIZE_MAX);
 	return rc;
 }
 

@@ -86,7 +86,7 @@ int un_dcache_get(struct un_mount *m, const char *vpath, size_t len,
 	struct dcache *c = tls_dcache;
 	struct dcache_ent *e;
 
-	if (!c)
+	if (!c || un_in_signal())
 		return -1;
 	e = &c->ent[slot_of(vpath, len)];
 	if (e->m != m || e->len != len || !e->vpath ||
@@ -105,9 +105,12 @@ uint64_t un_dcache_stamp(struct un_mount *m)
 void un_dcache_put(struct un_mount *m, const char *vpath, size_t len,
 		   uint64_t mask, uint64_t parentmask, uint64_t stamp)
 {
-	struct dcache *c = dcache_mine();
+	struct dcache *c;
 	struct dcache_ent *e;
 
+	if (un_in_signal())
+		return;
+	c = dcache_mine();
 	if (!c)
 		return;
 	e = &c->ent[slot_of(vpath, len)];

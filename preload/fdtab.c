@@ -18,10 +18,21 @@
  * Relative paths are then looked up from the merged path.  Across exec
  * the merged cwd travels in UNION_CWD ("dev:ino:path" of the real cwd, so
  * a child that changed directory before exec does not adopt a stale one).
+ *
+ * Signal handlers (signal mode, see internal.h) must not malloc or free:
+ * there a new record is left empty (the descriptor is discovered through
+ * /proc/self/fd when it is next needed), and an entry swapped out is put
+ * on a lock-free list that the next ordinary call frees.  The cwd lives in
+ * fixed buffers; its readers hold cwd_lock only to copy, and its writers,
+ * rare, block signals while they hold it, so a handler that finds its own
+ * thread holding the lock knows it interrupted a reader (cwd_held) and
+ * may read without it.  A sequence count lets that interrupted reader see
+ * a handler's chdir and copy again.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +46,7 @@
 #define NCHUNKS 1024u
 
 struct fd_entry {
+	struct fd_entry *next_free;	/* on the deferred list */
 	bool merged_dir;
 	bool upper;		/* opened on an object of the upper: a change
 				   through it never needs a copy-up */
@@ -87,21 +99,50 @@ static struct fd_entry **slot(int fd, bool create)
 static struct fd_entry outside_entry;
 #define OUTSIDE (&outside_entry)
 
+/* Entries dropped in signal mode, to be freed by an ordinary call. */
+static struct fd_entry *deferred;
+
 static void release(struct fd_entry *e)
 {
-	if (e != OUTSIDE)
+	if (!e || e == OUTSIDE)
+		return;
+	if (!un_in_signal()) {
 		free(e);
+		return;
+	}
+	e->next_free = __atomic_load_n(&deferred, __ATOMIC_RELAXED);
+	while (!__atomic_compare_exchange_n(&deferred, &e->next_free, e, true,
+					    __ATOMIC_RELEASE, __ATOMIC_RELAXED))
+		;
+}
+
+static void free_deferred(void)
+{
+	struct fd_entry *e;
+
+	if (!__atomic_load_n(&deferred, __ATOMIC_RELAXED) || un_in_signal())
+		return;
+	e = __atomic_exchange_n(&deferred, NULL, __ATOMIC_ACQUIRE);
+	while (e) {
+		struct fd_entry *next = e->next_free;
+
+		free(e);
+		e = next;
+	}
 }
 
 static void put(int fd, struct fd_entry *e)
 {
-	struct fd_entry **s = slot(fd, e != NULL);
+	/* No chunk is allocated in signal mode (nor is e ever one there
+	   but OUTSIDE, which may then go unrecorded). */
+	struct fd_entry **s = slot(fd, e != NULL && !un_in_signal());
 
 	if (!s) {
 		release(e);
 		return;
 	}
 	release(__atomic_exchange_n(s, e, __ATOMIC_ACQ_REL));
+	free_deferred();
 }
 
 void un_fd_set_outside(int fd)
@@ -112,29 +153,44 @@ void un_fd_set_outside(int fd)
 /*
  * A descriptor we have not seen open: if /proc/self/fd shows it on an
  * object of some layer, it stands for that object's merged path (a
- * directory descriptor a parent passed across exec, say).
+ * directory descriptor a parent passed across exec, say).  Into merged
+ * (PATH_MAX bytes): 0, -ENOENT when it lies outside every union, -EBADF
+ * when it is not open.
  */
-static struct fd_entry *discover(int fd)
+static int discover_path(int fd, char *merged, bool *merged_dir)
 {
-	char proc[64], real[PATH_MAX], merged[PATH_MAX];
+	char proc[64], real[PATH_MAX];
 	struct un_node n;
 	ssize_t len;
 
 	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
 	len = real_readlink(proc, real, sizeof(real) - 1);
 	if (len < 0 && errno == ENOENT)
-		return NULL;	/* not open: the caller answers EBADF */
-	if (len <= 0 || real[0] != '/') {
-		put(fd, OUTSIDE);
-		return OUTSIDE;
-	}
+		return -EBADF;
+	if (len <= 0 || real[0] != '/')
+		return -ENOENT;
 	real[len] = '\0';
-	if (un_path_unreal(real, merged, sizeof(merged)) < 0 ||
-	    un_lookup(AT_FDCWD, merged, 0, &n) != 0 || n.layer < 0) {
+	if (un_path_unreal(real, merged, PATH_MAX) < 0 ||
+	    un_lookup(AT_FDCWD, merged, 0, &n) != 0 || n.layer < 0)
+		return -ENOENT;
+	*merged_dir = un_node_is_merged_dir(&n);
+	return 0;
+}
+
+/* The same, recorded (not in signal mode: the caller copes with NULL). */
+static struct fd_entry *discover(int fd)
+{
+	char merged[PATH_MAX];
+	bool merged_dir = false;
+	int rc = discover_path(fd, merged, &merged_dir);
+
+	if (rc == -EBADF)
+		return NULL;	/* not open: the caller answers EBADF */
+	if (rc < 0) {
 		put(fd, OUTSIDE);
 		return OUTSIDE;
 	}
-	un_fd_set(fd, merged, un_node_is_merged_dir(&n));
+	un_fd_set(fd, merged, merged_dir);
 	struct fd_entry **s = slot(fd, false);
 
 	return s ? __atomic_load_n(s, __ATOMIC_ACQUIRE) : OUTSIDE;
@@ -144,7 +200,8 @@ void un_fd_set(int fd, const char *vpath, bool merged_dir)
 {
 	struct fd_entry *e = NULL;
 
-	if (vpath) {
+	/* In signal mode the slot is emptied: discovered when next used. */
+	if (vpath && !un_in_signal()) {
 		size_t len = strlen(vpath);
 
 		e = malloc(sizeof(*e) + len + 1);
@@ -205,6 +262,21 @@ int un_fd_get(int fd, char *buf, size_t len, bool *merged_dir)
 
 	if (fd < 0 || !un_active)
 		return -ENOENT;
+	if (!e && un_in_signal()) {
+		char merged[PATH_MAX];
+		bool md = false;
+		int rc = discover_path(fd, merged, &md);
+
+		if (rc < 0)
+			return rc;
+		n = strlen(merged);
+		if (n >= len)
+			return -ENAMETOOLONG;
+		memcpy(buf, merged, n + 1);
+		if (merged_dir)
+			*merged_dir = md;
+		return 0;
+	}
 	if (!e) {
 		e = discover(fd);
 		if (!e)
@@ -222,28 +294,23 @@ int un_fd_get(int fd, char *buf, size_t len, bool *merged_dir)
 }
 
 /* The new number shares the old one's open file: the same entry, with
-   every flag (never the re-discovery of an unknown number). */
+   every flag (in signal mode, discovered again when next used). */
 void un_fd_dup(int oldfd, int newfd)
 {
 	char buf[PATH_MAX];
 	int rc = un_fd_get(oldfd, buf, sizeof(buf), NULL);
-	struct fd_entry *e = entry_of(oldfd), *copy;
-	size_t size;
+	struct fd_entry *e = entry_of(oldfd), *copy = NULL;
+	size_t size = sizeof(*e) + strlen(buf) + 1;
 
-	if ((rc != 0 && rc != -ESTALE) || !e) {
-		un_fd_forget(newfd);
-		return;
+	if ((rc == 0 || rc == -ESTALE) && e && !un_in_signal())
+		copy = malloc(size);
+	if (copy) {
+		memcpy(copy, e, sizeof(*e));
+		memcpy(copy->vpath, buf, size - sizeof(*e));
 	}
-	size = sizeof(*e) + strlen(buf) + 1;
-	copy = malloc(size);
-	if (!copy) {
-		un_fd_forget(newfd);
-		return;
-	}
-	memcpy(copy, e, sizeof(*e));
-	memcpy(copy->vpath, buf, size - sizeof(*e));
 	put(newfd, copy);
 }
+
 void un_fd_forget_range(unsigned first, unsigned last)
 {
 	for (unsigned c = first >> CHUNK_BITS; c < NCHUNKS; c++) {
@@ -283,20 +350,20 @@ void un_fd_foreach_path(const char *vpath, void (*fn)(int fd, void *arg),
 	}
 }
 
-/* The path new + (path - old), when path is old or lies below it. */
-static char *moved(const char *path, const char *old, const char *new)
+/* Into out (PATH_MAX bytes), the path new + (path - old), when path is
+   old or lies below it; false otherwise (or when it would not fit). */
+static bool moved(const char *path, const char *old, const char *new,
+		  char *out)
 {
 	size_t ol = strlen(old), nl = strlen(new), pl = strlen(path);
-	char *s;
 
 	if (strncmp(path, old, ol) || (path[ol] != '/' && path[ol] != '\0'))
-		return NULL;
-	s = malloc(nl + pl - ol + 1);
-	if (s) {
-		memcpy(s, new, nl);
-		memcpy(s + nl, path + ol, pl - ol + 1);
-	}
-	return s;
+		return false;
+	if (nl + pl - ol >= PATH_MAX)
+		return false;
+	memcpy(out, new, nl);
+	memcpy(out + nl, path + ol, pl - ol + 1);
+	return true;
 }
 
 /*
@@ -309,35 +376,18 @@ enum moving { MOVE_RENAME, MOVE_EXCHANGE, MOVE_REMOVE };
 
 static void cwd_move(const char *a, const char *b, enum moving how);
 
-/* The new entry for e after the change, or NULL when e stays as it is. */
-static struct fd_entry *after_move(const struct fd_entry *e, const char *a,
-				   const char *b, enum moving how)
+/* Into p, the new path of e after the change; false when e stays. */
+static bool after_move(const struct fd_entry *e, const char *a,
+		       const char *b, enum moving how, char *p)
 {
-	char *p = NULL;
-	struct fd_entry *fresh;
-	size_t len;
-
 	if (how == MOVE_REMOVE) {
 		if (strcmp(e->vpath, a) || e->dead)
-			return NULL;
-		len = strlen(e->vpath);
-	} else {
-		p = moved(e->vpath, a, b);
-		if (!p && how == MOVE_EXCHANGE)
-			p = moved(e->vpath, b, a);
-		if (!p)
-			return NULL;
-		len = strlen(p);
+			return false;
+		strcpy(p, e->vpath);
+		return true;
 	}
-	fresh = malloc(sizeof(*fresh) + len + 1);
-	if (fresh) {
-		memcpy(fresh, e, sizeof(*fresh));
-		memcpy(fresh->vpath, p ? p : e->vpath, len + 1);
-		if (how == MOVE_REMOVE)
-			fresh->dead = true;
-	}
-	free(p);
-	return fresh;
+	return moved(e->vpath, a, b, p) ||
+	       (how == MOVE_EXCHANGE && moved(e->vpath, b, a, p));
 }
 
 static void fds_move(const char *a, const char *b, enum moving how)
@@ -351,11 +401,23 @@ static void fds_move(const char *a, const char *b, enum moving how)
 		for (unsigned i = 0; i < CHUNK_SIZE; i++) {
 			struct fd_entry *e = __atomic_load_n(&chunk[i],
 							     __ATOMIC_ACQUIRE);
-			struct fd_entry *fresh;
+			struct fd_entry *fresh = NULL;
+			char p[PATH_MAX];
+			size_t len;
 
-			if (!e || e == OUTSIDE ||
-			    !(fresh = after_move(e, a, b, how)))
+			if (!e || e == OUTSIDE || !after_move(e, a, b, how, p))
 				continue;
+			/* In signal mode the slot is emptied instead
+			   (discovered again when next used). */
+			len = strlen(p);
+			if (!un_in_signal())
+				fresh = malloc(sizeof(*fresh) + len + 1);
+			if (fresh) {
+				memcpy(fresh, e, sizeof(*fresh));
+				memcpy(fresh->vpath, p, len + 1);
+				if (how == MOVE_REMOVE)
+					fresh->dead = true;
+			}
 			put((int)((c << CHUNK_BITS) | i), fresh);
 		}
 	}
@@ -380,33 +442,108 @@ void un_fd_removed(const char *vpath)
 /* ---- the cwd ---- */
 
 static pthread_mutex_t cwd_lock = PTHREAD_MUTEX_INITIALIZER;
+/* This thread holds cwd_lock as a reader (or in fork's prepare). */
+static __thread int cwd_held;
+/* Raised by every change of the buffers below. */
+static unsigned long cwd_seq;
 
-
-static char *cwd_merged;	/* merged path of the cwd, or NULL */
+static char cwd_merged[PATH_MAX];	/* merged path of the cwd, or "" */
 static bool cwd_dead;		/* cwd_merged was removed (see fds_move) */
-static char *cwd_real;		/* the real cwd as last seen */
+static char cwd_real[PATH_MAX];		/* the real cwd as last seen, or "" */
+static bool cwd_near;		/* some MERGED lies below the real cwd */
+
+/*
+ * A writer's section: signals blocked, so that no handler of this thread
+ * runs while it holds the lock.  A handler that changes the cwd while
+ * its own thread was reading (holding the lock) writes without it: the
+ * other threads are kept out by the lock its thread holds, and the
+ * reader it interrupted sees cwd_seq move and copies again.
+ */
+struct cwd_wsect {
+	sigset_t mask;
+	bool locked, blocked;
+};
+
+static void cwd_wbegin(struct cwd_wsect *w)
+{
+	w->locked = !(un_in_signal() && cwd_held);
+	/* Before the union is active (start-up) no handler reads the cwd:
+	   spare the start-up two system calls. */
+	w->blocked = w->locked && __atomic_load_n(&un_active, __ATOMIC_ACQUIRE);
+	if (w->blocked)
+		un_sig_block(&w->mask);
+	if (w->locked)
+		pthread_mutex_lock(&cwd_lock);
+}
+
+static void cwd_wend(struct cwd_wsect *w)
+{
+	__atomic_add_fetch(&cwd_seq, 1, __ATOMIC_RELEASE);
+	if (w->locked)
+		pthread_mutex_unlock(&cwd_lock);
+	if (w->blocked)
+		un_sig_restore(&w->mask);
+}
+
+/* Copy s (one of the buffers above) into buf: 0, -ENOENT when empty. */
+static int cwd_read(const char *s, char *buf, size_t len)
+{
+	bool locked = !(un_in_signal() && cwd_held);
+	unsigned long seq;
+	size_t n;
+	int rc;
+
+	if (locked) {
+		pthread_mutex_lock(&cwd_lock);
+		cwd_held++;
+	}
+	do {
+		seq = __atomic_load_n(&cwd_seq, __ATOMIC_ACQUIRE);
+		n = strnlen(s, PATH_MAX);
+		if (n == 0)
+			rc = -ENOENT;
+		else if (n >= len)
+			rc = -ERANGE;
+		else {
+			memcpy(buf, s, n);
+			buf[n] = '\0';
+			rc = 0;
+		}
+	} while (seq != __atomic_load_n(&cwd_seq, __ATOMIC_ACQUIRE));
+	if (locked) {
+		cwd_held--;
+		pthread_mutex_unlock(&cwd_lock);
+	}
+	return rc;
+}
+
+/* Set a buffer to s (NULL: empty). */
+static void cwd_store(char *dst, const char *s)
+{
+	size_t n = s ? strnlen(s, PATH_MAX - 1) : 0;
+
+	memcpy(dst, s ? s : "", n);
+	dst[n] = '\0';
+}
 
 /* The cwd follows a rename or exchange of itself or of a directory
    above it, and dies with an rmdir of itself. */
 static void cwd_move(const char *a, const char *b, enum moving how)
 {
-	pthread_mutex_lock(&cwd_lock);
-	if (cwd_merged && how == MOVE_REMOVE) {
+	char p[PATH_MAX];
+	struct cwd_wsect w;
+
+	cwd_wbegin(&w);
+	if (cwd_merged[0] && how == MOVE_REMOVE) {
 		if (!strcmp(cwd_merged, a))
 			cwd_dead = true;
-	} else if (cwd_merged) {
-		char *p = moved(cwd_merged, a, b);
-
-		if (!p && how == MOVE_EXCHANGE)
-			p = moved(cwd_merged, b, a);
-		if (p) {
-			free(cwd_merged);
-			cwd_merged = p;
-		}
+	} else if (cwd_merged[0] &&
+		   (moved(cwd_merged, a, b, p) ||
+		    (how == MOVE_EXCHANGE && moved(cwd_merged, b, a, p)))) {
+		cwd_store(cwd_merged, p);
 	}
-	pthread_mutex_unlock(&cwd_lock);
+	cwd_wend(&w);
 }
-static bool cwd_near;		/* some MERGED lies below the real cwd */
 
 bool un_cwd_near_union(void)
 {
@@ -419,65 +556,48 @@ static bool near_union(const char *real)
 	return real && un_config_is_ancestor(real, strlen(real));
 }
 
-static int copy_out(const char *s, char *buf, size_t len)
-{
-	size_t n;
-
-	if (!s)
-		return -ENOENT;
-	n = strlen(s);
-	if (n >= len)
-		return -ERANGE;
-	memcpy(buf, s, n + 1);
-	return 0;
-}
-
 int un_cwd_get(char *buf, size_t len)
 {
-	int rc;
+	int rc = cwd_read(cwd_merged, buf, len);
 
-	pthread_mutex_lock(&cwd_lock);
-	rc = copy_out(cwd_merged, buf, len);
-	if (rc == 0 && cwd_dead)
-		rc = -ESTALE;
-	pthread_mutex_unlock(&cwd_lock);
-	return rc;
+	return rc == 0 && __atomic_load_n(&cwd_dead, __ATOMIC_ACQUIRE) ?
+		       -ESTALE : rc;
 }
 
 int un_cwd_real(char *buf, size_t len)
 {
-	int rc;
-
-	pthread_mutex_lock(&cwd_lock);
-	rc = copy_out(cwd_real, buf, len);
-	pthread_mutex_unlock(&cwd_lock);
-	return rc;
+	return cwd_read(cwd_real, buf, len);
 }
 
 void un_cwd_set(const char *vpath)
 {
-	char *fresh = vpath ? strdup(vpath) : NULL;
+	struct cwd_wsect w;
 
-	pthread_mutex_lock(&cwd_lock);
-	free(cwd_merged);
-	cwd_merged = fresh;
+	if (vpath && strlen(vpath) >= PATH_MAX)
+		vpath = NULL;
+	cwd_wbegin(&w);
+	cwd_store(cwd_merged, vpath);
 	cwd_dead = false;
-	pthread_mutex_unlock(&cwd_lock);
+	cwd_wend(&w);
 	if (!vpath)
 		un_cwd_refresh();
 }
 
 void un_cwd_set_dead(const char *vpath)
 {
-	un_cwd_set(vpath);
-	pthread_mutex_lock(&cwd_lock);
-	cwd_dead = cwd_merged != NULL;
-	pthread_mutex_unlock(&cwd_lock);
+	struct cwd_wsect w;
+
+	if (strlen(vpath) >= PATH_MAX)
+		return;
+	cwd_wbegin(&w);
+	cwd_store(cwd_merged, vpath);
+	cwd_dead = true;
+	cwd_wend(&w);
 }
 
 /* The UNION_CWD an exec'd parent left us, if it names our real cwd
    ("DEV:INO:PATH", or "DEV:INO:-PATH" for a removed directory). */
-static char *inherited_cwd(bool *dead)
+static const char *inherited_cwd(bool *dead)
 {
 	const char *v = getenv("UNION_CWD");
 	unsigned long long dev, ino;
@@ -492,7 +612,7 @@ static char *inherited_cwd(bool *dead)
 	off += *dead;
 	if (v[off] != '/' || !un_config_find(v + off))
 		return NULL;
-	return strdup(v + off);
+	return v + off;
 }
 
 /*
@@ -503,10 +623,11 @@ static char *inherited_cwd(bool *dead)
 void un_cwd_refresh(void)
 {
 	char buf[PATH_MAX];
-	char *real = real_getcwd(buf, sizeof(buf)) ? strdup(buf) : NULL;
-	char *merged = NULL;
+	const char *real = real_getcwd(buf, sizeof(buf)) ? buf : NULL;
+	const char *merged = NULL;
 	static bool started;
 	bool dead = false;
+	struct cwd_wsect w;
 
 	if (!started) {
 		started = true;
@@ -515,34 +636,36 @@ void un_cwd_refresh(void)
 	/* A real cwd under a MERGED (an in-place union, or a MERGED that
 	   exists on disk) is that merged directory. */
 	if (!merged && real && un_config_find(real))
-		merged = strdup(real);
-	pthread_mutex_lock(&cwd_lock);
-	free(cwd_real);
-	cwd_real = real;
+		merged = real;
+	cwd_wbegin(&w);
+	cwd_store(cwd_real, real);
 	__atomic_store_n(&cwd_near, near_union(real), __ATOMIC_RELAXED);
 	if (merged) {
-		free(cwd_merged);
-		cwd_merged = merged;
+		cwd_store(cwd_merged, merged);
 		cwd_dead = dead;
 	}
-	pthread_mutex_unlock(&cwd_lock);
+	cwd_wend(&w);
 }
 
-/* A child of fork must not inherit a held lock. */
+/* A child of fork must not inherit a held lock.  A handler that runs
+   meanwhile reads without it (the buffers do not change under fork). */
 static void cwd_fork_prepare(void)
 {
 	un_depth++;	/* see init.c's fork_prepare */
 	pthread_mutex_lock(&cwd_lock);
+	cwd_held++;
 }
 
 static void cwd_fork_parent(void)
 {
+	cwd_held--;
 	pthread_mutex_unlock(&cwd_lock);
 	un_depth--;
 }
 
 static void cwd_fork_child(void)
 {
+	cwd_held--;
 	pthread_mutex_init(&cwd_lock, NULL);
 	un_depth--;
 }

@@ -59,19 +59,70 @@ UN_HIDDEN void un_init(void);
 UN_HIDDEN extern bool un_active;
 
 /*
- * The guard: a thread-local depth counter.  A wrapper entered while the
- * same thread is already inside the library (libc calling its own exported
- * names, or our own helpers) goes straight to the real function.
+ * The guard, and signal handlers (issue 6).
+ *
+ * un_depth counts how deep this thread is inside the library.  A wrapper
+ * entered while it is raised is libc (or another preloaded library, or
+ * an allocator) calling an exported name back from inside one of our own
+ * calls -- an allocator's readlink during our init, glibc's internals,
+ * popen/system, the atfork handlers -- and goes straight to the real
+ * function, as it always did.
+ *
+ * A signal handler is told apart by how it is entered, not by guessing:
+ * the sigaction family is wrapped (wrap_signal.c) and every handler the
+ * program installs runs behind a trampoline that saves un_depth, sets it
+ * to 0 and raises un_sigdepth for the handler's duration.  So a handler's
+ * call gets the union's view even when the interrupted code is in the
+ * middle of a wrapper, and it runs in "signal mode" (un_in_signal()):
+ *
+ *  - no malloc or free: the interrupted code may be inside malloc (glibc's
+ *    is not async-signal-safe), whether or not it is inside the library.
+ *    Buffers come from the stack or un_sig_alloc (mmap); an fd record that
+ *    would need one is left empty (fdtab discovers it through
+ *    /proc/self/fd on demand) and a dropped one is freed later.
+ *  - never wait for a lock this thread may hold: the whiteout maps are
+ *    used only when current and a try-lock succeeds, else the table file
+ *    is scanned (whiteout.c); the per-thread directory cache is not used
+ *    (dcache.c); the cwd is read without its lock when this thread holds
+ *    it, which is safe because its writers block signals (fdtab.c).
+ *  - a change takes the table's flock on a descriptor of its own and
+ *    appends without touching the maps; normal writers block signals while
+ *    they hold the flock, so the handler never waits for its own thread.
+ *
+ * The hot path pays one more thread-local load and no system call;
+ * signals are blocked only around rare sections (a table write, a cwd
+ * change).  Handlers installed behind the library's back (a raw
+ * rt_sigaction) keep the old behaviour: straight to libc while the thread
+ * is inside the library.
  */
 UN_HIDDEN extern __thread int un_depth;
+UN_HIDDEN extern __thread int un_sigdepth;
+
+/* A handler running through the trampoline has left by a longjmp when
+   the stack is above the trampoline's frame again (see wrap_signal.c). */
+UN_HIDDEN void un_sig_check_left(void);
+
+static inline bool un_in_signal(void)
+{
+	return un_sigdepth > 0;
+}
 
 static inline bool un_enter(void)
 {
 	if (un_depth > 0)
 		return false;
-	un_init();
-	if (!un_active)
-		return false;
+	if (__builtin_expect(un_sigdepth > 0, 0))
+		un_sig_check_left();
+	if (__builtin_expect(un_sigdepth > 0, 0)) {
+		/* No pthread_once in a handler: its own thread may be in
+		   init_once.  un_active is set only at the end of it. */
+		if (!__atomic_load_n(&un_active, __ATOMIC_ACQUIRE))
+			return false;
+	} else {
+		un_init();
+		if (!un_active)
+			return false;
+	}
 	un_depth++;
 	return true;
 }
@@ -80,6 +131,16 @@ static inline void un_leave(void)
 {
 	un_depth--;
 }
+
+/* Block every signal (a rare section that must not be interrupted by a
+   handler that could call the library); *old keeps the mask to restore. */
+#include <signal.h>
+UN_HIDDEN void un_sig_block(sigset_t *old);
+UN_HIDDEN void un_sig_restore(const sigset_t *old);
+
+/* Memory that is safe to take in signal mode too (malloc otherwise). */
+UN_HIDDEN void *un_sig_alloc(size_t len);
+UN_HIDDEN void un_sig_free(void *p, size_t len);
 
 /* The absolute path of libunion.so itself (for LD_PRELOAD in children). */
 UN_HIDDEN extern const char *un_self_path;

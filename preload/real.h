@@ -11,6 +11,7 @@
 #include <fts.h>
 #include <ftw.h>
 #include <glob.h>
+#include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <sys/socket.h>

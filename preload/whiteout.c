@@ -90,6 +90,17 @@
  * flock; after a fork the child reopens the lock file, since a flock
  * belongs to the open file description that parent and child share.
  *
+ * Signal handlers (signal mode, see internal.h) take neither lock and
+ * never malloc.  A lookup uses the maps when they are current and a
+ * try-lock of `rw` succeeds (it fails while a writer, perhaps the very
+ * thread the handler interrupted, replays into them); otherwise it reads
+ * the answer from the file itself, mapped, by a scan (wt_scan_*).  A
+ * change takes the flock on a descriptor of its own (a new open file
+ * description, so it excludes this process's other threads too), repairs
+ * an unfinished tail, appends and raises the generation; the maps catch
+ * up at the next ordinary lookup.  Ordinary writers block signals while
+ * they hold the flock, so a handler never waits for its own thread.
+ *
  * This file runs inside the preloaded library: open, close, stat, mkdir,
  * rename, unlink, fcntl and ftruncate are reached by raw system calls,
  * never through the intercepted libc names.  Our descriptors are
@@ -103,6 +114,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1191,6 +1203,387 @@ static void wt_refresh(struct un_wtable *wt)
 }
 
 /* ------------------------------------------------------------------ */
+/* Signal mode: no lock of this process, no malloc (see the top).      */
+
+/* Decode the escaped path enc (enclen bytes) into out (cap bytes), without
+   touching enc; its length, or -1 when it is bad or does not fit. */
+static long key_decode(const char *enc, size_t enclen, char *out, size_t cap)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < enclen; i++) {
+		int c = (unsigned char)enc[i];
+
+		if (c == '\\') {
+			int hi, lo;
+
+			if (i + 3 >= enclen || enc[i + 1] != 'x')
+				return -1;
+			hi = hexval(enc[i + 2]);
+			lo = hexval(enc[i + 3]);
+			if (hi < 0 || lo < 0)
+				return -1;
+			c = hi << 4 | lo;
+			i += 3;
+		} else if (must_escape((unsigned char)c)) {
+			return -1;
+		}
+		if (n >= cap)
+			return -1;
+		out[n++] = (char)c;
+	}
+	return (long)n;
+}
+
+/* The table file, mapped read-only for a scan. */
+struct wt_view {
+	const char *p;
+	size_t len;
+};
+
+/* Map fd's file (the whole lines only matter to the scans). */
+static int view_map(int fd, struct wt_view *v)
+{
+	struct statx stx;
+	void *p;
+	int ret = sys_fstatx(fd, &stx);
+
+	if (ret < 0)
+		return ret;
+	v->p = NULL;
+	v->len = stx.stx_size;
+	if (v->len == 0)
+		return 0;
+	p = mmap(NULL, v->len, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (p == MAP_FAILED)
+		return -errno;
+	v->p = p;
+	return 0;
+}
+
+static void view_unmap(struct wt_view *v)
+{
+	if (v->p)
+		munmap((void *)v->p, v->len);
+}
+
+/* The next whole record line at *off (past the header): its op and the
+   escaped path (enc, enclen).  false at the end, or at a line that
+   breaks the grammar (what follows it is not trusted either). */
+static bool view_next(const struct wt_view *v, size_t *off, char *op,
+		      const char **enc, size_t *enclen)
+{
+	const char *line, *nl;
+
+	if (*off == 0) {
+		nl = v->p ? memchr(v->p, '\n', v->len) : NULL;
+		if (!nl || header_invalid(v->p, nl - v->p))
+			return false;
+		*off = nl - v->p + 1;
+	}
+	if (*off >= v->len)
+		return false;
+	line = v->p + *off;
+	nl = memchr(line, '\n', v->len - *off);
+	if (!nl || nl - line < 3 || line[1] != ' ' ||
+	    (line[0] != 'w' && line[0] != 'o' && line[0] != '-'))
+		return false;
+	*op = line[0];
+	*enc = line + 2;
+	*enclen = nl - line - 2;
+	*off = nl - v->p + 1;
+	return true;
+}
+
+/* Is the escaped path enc the path key (len bytes)? */
+static bool enc_is(const char *enc, size_t enclen, const char *key,
+		   size_t len, char *tmp)
+{
+	long n;
+
+	if (!memchr(enc, '\\', enclen))
+		return enclen == len && memcmp(enc, key, len) == 0;
+	n = key_decode(enc, enclen, tmp, PATH_MAX);
+	return n == (long)len && memcmp(tmp, key, len) == 0;
+}
+
+/* What the mapped table says of key: the last record of it wins. */
+static char view_kind(const struct wt_view *v, const char *key, size_t len)
+{
+	char tmp[PATH_MAX], op, kind = '-';
+	const char *enc;
+	size_t enclen, off = 0;
+
+	while (view_next(v, &off, &op, &enc, &enclen))
+		if (enc_is(enc, enclen, key, len, tmp))
+			kind = op;
+	return kind;
+}
+
+/*
+ * Call fn for each path strictly below rel ("" : every path) whose last
+ * record is live; stops when fn returns true.  Quadratic in the records
+ * below rel, which is fine for a path taken only by signal handlers.
+ */
+static bool view_each_below(const struct wt_view *v, const char *rel,
+			    size_t rel_len,
+			    bool (*fn)(const char *key, size_t len, void *arg),
+			    void *arg)
+{
+	char key[PATH_MAX], tmp[PATH_MAX], op, op2;
+	const char *enc, *enc2;
+	size_t enclen, enclen2, off = 0;
+
+	while (view_next(v, &off, &op, &enc, &enclen)) {
+		size_t later = off;
+		bool live = true;
+		long n;
+
+		if (op == '-')
+			continue;
+		n = key_decode(enc, enclen, key, sizeof(key));
+		if (n <= (long)rel_len || (rel_len > 0 &&
+		    (key[rel_len] != '/' || memcmp(key, rel, rel_len))))
+			continue;
+		while (live && view_next(v, &later, &op2, &enc2, &enclen2))
+			if (enc_is(enc2, enclen2, key, n, tmp))
+				live = false;
+		if (live && fn(key, n, arg))
+			return true;
+	}
+	return false;
+}
+
+static bool found_one(const char *key, size_t len, void *arg)
+{
+	(void)key;
+	(void)len;
+	(void)arg;
+	return true;
+}
+
+/* Map the table at its path (a fresh descriptor: ours may be mid-use). */
+static int wt_sig_view(struct un_wtable *wt, struct wt_view *v)
+{
+	int fd = sys_open(wt->table_path, O_RDONLY | O_NOFOLLOW, 0);
+	int ret;
+
+	if (fd < 0)
+		return fd;
+	ret = view_map(fd, v);
+	sys_close(fd);
+	return ret;
+}
+
+/* May the maps answer a handler?  Then they are read-locked. */
+static bool wt_sig_maps(struct un_wtable *wt)
+{
+	if (!wt->gen || __atomic_load_n(&wt->gen->generation, __ATOMIC_ACQUIRE) !=
+	    __atomic_load_n(&wt->seen_gen, __ATOMIC_ACQUIRE))
+		return false;
+	return pthread_rwlock_tryrdlock(&wt->rw) == 0;
+}
+
+static enum un_wkind wt_sig_get(struct un_wtable *wt, const char *rel,
+				size_t rel_len)
+{
+	enum un_wkind kind = UN_W_NONE;
+	struct wt_view v;
+	int saved = errno;
+
+	if (wt_sig_maps(wt)) {
+		struct wt_rec *r = mem_find(&wt->mem, rel, rel_len);
+
+		if (r)
+			kind = (enum un_wkind)r->kind;
+		pthread_rwlock_unlock(&wt->rw);
+		return kind;
+	}
+	if (wt_sig_view(wt, &v) == 0) {
+		char op = view_kind(&v, rel, rel_len);
+
+		if (op != '-')
+			kind = (enum un_wkind)op;
+		view_unmap(&v);
+	}
+	errno = saved;
+	return kind;
+}
+
+static bool wt_sig_has_below(struct un_wtable *wt, const char *rel,
+			     size_t rel_len)
+{
+	struct wt_view v;
+	bool below = false;
+	int saved = errno;
+
+	if (wt_sig_maps(wt)) {
+		if (rel_len == 0)
+			below = wt->mem.recs != NULL;
+		else
+			below = anc_find(&wt->mem, rel, rel_len) != NULL;
+		pthread_rwlock_unlock(&wt->rw);
+		return below;
+	}
+	if (wt_sig_view(wt, &v) == 0) {
+		below = view_each_below(&v, rel, rel_len, found_one, NULL);
+		view_unmap(&v);
+	}
+	errno = saved;
+	return below;
+}
+
+/* A handler's writer: the flock on a descriptor of its own, and the table
+   opened afresh, repaired and ready for appends (a header written). */
+struct wt_sig_writer {
+	int lfd, tfd;
+};
+
+static int wt_sig_begin(struct un_wtable *wt, struct wt_sig_writer *w)
+{
+	struct statx stx;
+	char tail[256];
+	off_t size, end;
+	int ret;
+
+	w->tfd = -1;
+	w->lfd = sys_open(wt->lock_path, O_RDWR | O_NOFOLLOW, 0);
+	if (w->lfd < 0)
+		return w->lfd;
+	ret = flock_retry(w->lfd, LOCK_EX);
+	if (ret < 0)
+		goto out_close;
+	w->tfd = open_reg(wt->table_path, O_RDWR | O_APPEND, true);
+	if (w->tfd < 0) {
+		ret = w->tfd;
+		goto out_close;
+	}
+	ret = stat_reg(w->tfd, wt->table_path, &stx);
+	if (ret < 0)
+		goto out_close;
+	/* A killed append left a line without its '\n': cut it. */
+	size = end = stx.stx_size;
+	while (end > 0) {
+		size_t chunk = end < (off_t)sizeof(tail) ? (size_t)end :
+							    sizeof(tail);
+		ssize_t n = pread_all(w->tfd, tail, chunk, end - chunk);
+		char *nl;
+
+		if (n != (ssize_t)chunk) {
+			ret = n < 0 ? (int)n : -EIO;
+			goto out_close;
+		}
+		nl = memrchr(tail, '\n', chunk);
+		if (nl) {
+			end = end - chunk + (nl - tail) + 1;
+			break;
+		}
+		end -= chunk;
+	}
+	if (end < size && (ret = sys_ftruncate(w->tfd, end)) < 0)
+		goto out_close;
+	if (end == 0)
+		ret = write_all(w->tfd, WT_HEADER "\n", strlen(WT_HEADER) + 1);
+	if (ret < 0)
+		goto out_close;
+	return 0;
+
+out_close:
+	sys_close(w->tfd);
+	sys_close(w->lfd);
+	return ret;
+}
+
+/* Announce what was appended (the maps catch up at the next ordinary
+   lookup: the generation differs from seen_gen), and let go. */
+static void wt_sig_end(struct un_wtable *wt, struct wt_sig_writer *w,
+		       bool appended)
+{
+	if (appended && wt->gen)
+		__atomic_add_fetch(&wt->gen->generation, 1, __ATOMIC_SEQ_CST);
+	sys_close(w->tfd);
+	sys_close(w->lfd);	/* drops the flock */
+}
+
+static int wt_sig_set(struct un_wtable *wt, const char *rel, size_t len,
+		      char op)
+{
+	struct wt_sig_writer w;
+	struct wt_view v;
+	char *line;
+	size_t n, cap = rec_max(len);
+	int ret;
+
+	line = un_sig_alloc(cap);
+	if (!line)
+		return -ENOMEM;
+	n = rec_encode(line, op, rel, len);
+	ret = wt_sig_begin(wt, &w);
+	if (ret < 0)
+		goto out_free;
+	if (view_map(w.tfd, &v) == 0) {
+		bool same = view_kind(&v, rel, len) == op;
+
+		view_unmap(&v);
+		if (same)
+			goto out_end;	/* already so */
+	}
+	ret = write_all(w.tfd, line, n);
+out_end:
+	wt_sig_end(wt, &w, ret == 0);
+out_free:
+	un_sig_free(line, cap);
+	return ret;
+}
+
+struct wt_sig_clear {
+	int fd;
+	int ret;
+	char line[4 * PATH_MAX + 3];
+};
+
+static bool clear_one(const char *key, size_t len, void *arg)
+{
+	struct wt_sig_clear *c = arg;
+
+	if (rec_max(len) > sizeof(c->line)) {
+		c->ret = -ENAMETOOLONG;
+		return true;
+	}
+	c->ret = write_all(c->fd, c->line, rec_encode(c->line, '-', key, len));
+	return c->ret < 0;
+}
+
+static int wt_sig_clear_below(struct un_wtable *wt, const char *rel,
+			      size_t len)
+{
+	struct wt_sig_writer w;
+	struct wt_sig_clear *c;
+	struct wt_view v;
+	int ret;
+
+	c = un_sig_alloc(sizeof(*c));
+	if (!c)
+		return -ENOMEM;
+	ret = wt_sig_begin(wt, &w);
+	if (ret < 0)
+		goto out_free;
+	ret = view_map(w.tfd, &v);
+	if (ret == 0) {
+		/* One '-' record a line: each line is whole if we die. */
+		c->fd = w.tfd;
+		c->ret = 0;
+		view_each_below(&v, rel, len, clear_one, c);
+		view_unmap(&v);
+		ret = c->ret;
+	}
+	wt_sig_end(wt, &w, true);
+out_free:
+	un_sig_free(c, sizeof(*c));
+	return ret;
+}
+
+/* ------------------------------------------------------------------ */
 /* The API.                                                            */
 
 static char *path_cat(const char *a, const char *b)
@@ -1287,6 +1680,8 @@ enum un_wkind un_wtable_get(struct un_wtable *wt, const char *rel,
 
 	if (!wt)
 		return UN_W_NONE;
+	if (un_in_signal())
+		return wt_sig_get(wt, rel, rel_len);
 	wt_refresh(wt);
 	pthread_rwlock_rdlock(&wt->rw);
 	r = mem_find(&wt->mem, rel, rel_len);
@@ -1303,6 +1698,8 @@ bool un_wtable_has_below(struct un_wtable *wt, const char *rel,
 
 	if (!wt)
 		return false;
+	if (un_in_signal())
+		return wt_sig_has_below(wt, rel, rel_len);
 	wt_refresh(wt);
 	pthread_rwlock_rdlock(&wt->rw);
 	if (rel_len == 0)
@@ -1329,6 +1726,8 @@ static int wtable_set(struct un_wtable *wt, const char *rel,
 	if (!wt)
 		return -EROFS;
 	op = kind == UN_W_NONE ? '-' : (char)kind;
+	if (un_in_signal())
+		return wt_sig_set(wt, rel, len, op);
 	line = malloc(rec_max(len));
 	if (!line)
 		return -ENOMEM;
@@ -1376,6 +1775,8 @@ static int wtable_clear_below(struct un_wtable *wt, const char *rel)
 		return -EINVAL;
 	if (!wt)
 		return -EROFS;
+	if (un_in_signal())
+		return wt_sig_clear_below(wt, rel, len);
 
 	pthread_mutex_lock(&wt->io);
 	ret = wt_lock(wt);
@@ -1505,6 +1906,16 @@ static int wt_fd_which(struct un_wtable *wt, int fd)
 	return 0;
 }
 
+/* Take io; in signal mode only if it is free (false otherwise). */
+static bool wt_io_lock(struct un_wtable *wt)
+{
+	if (!un_in_signal()) {
+		pthread_mutex_lock(&wt->io);
+		return true;
+	}
+	return pthread_mutex_trylock(&wt->io) == 0;
+}
+
 /* Cheap, without a lock: could fd be one of wt's?  (A racy hint.) */
 static bool wt_fd_maybe(struct un_wtable *wt, int fd)
 {
@@ -1520,7 +1931,10 @@ bool un_wtable_owns_fd(int fd)
 
 		if (!wt_fd_maybe(wt, fd))
 			continue;
-		pthread_mutex_lock(&wt->io);
+		/* A handler cannot wait for io (its thread may hold it): the
+		   number alone answers then. */
+		if (!wt_io_lock(wt))
+			return true;
 		which = wt_fd_which(wt, fd);
 		pthread_mutex_unlock(&wt->io);
 		if (which)
@@ -1538,7 +1952,14 @@ int un_wtable_fds(int *fds, int max)
 
 		if (!wt)
 			continue;
-		pthread_mutex_lock(&wt->io);
+		if (!wt_io_lock(wt)) {
+			/* A handler: the numbers, unchecked. */
+			if (n < max && wt->tfd >= 0)
+				fds[n++] = wt->tfd;
+			if (n < max && wt->lfd >= 0)
+				fds[n++] = wt->lfd;
+			continue;
+		}
 		if (n < max && wt_fd_which(wt, wt->tfd) == 1)
 			fds[n++] = wt->tfd;
 		if (n < max && wt_fd_which(wt, wt->lfd) == 2)
@@ -1563,7 +1984,8 @@ void un_wtable_vacate_fd(int fd)
 
 		if (!wt_fd_maybe(wt, fd))
 			continue;
-		pthread_mutex_lock(&wt->io);
+		if (!wt_io_lock(wt))
+			continue;	/* a handler: the next use reopens it */
 		which = wt_fd_which(wt, fd);
 		if (which) {
 			nfd = syscall(SYS_fcntl, fd, F_DUPFD_CLOEXEC, WT_FD_MIN);
@@ -1585,14 +2007,21 @@ void un_wtable_vacate_fd(int fd)
  * The writers hold the table's mutex and its flock across write() and
  * pread(), both cancellation points: a thread cancelled there would leave
  * every other thread and process of the union waiting.  Cancellation
- * waits until the record is written.
+ * waits until the record is written.  Signals wait too (a rare section,
+ * two system calls): a handler that changed the union would otherwise
+ * wait for the flock its own thread holds.
  */
 int un_wtable_set(struct un_wtable *wt, const char *rel, enum un_wkind kind)
 {
 	int cancel, rc;
+	sigset_t mask;
 
+	if (un_in_signal())
+		return wtable_set(wt, rel, kind);
 	pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &cancel);
+	un_sig_block(&mask);
 	rc = wtable_set(wt, rel, kind);
+	un_sig_restore(&mask);
 	pthread_setcancelstate(cancel, NULL);
 	return rc;
 }
@@ -1600,9 +2029,14 @@ int un_wtable_set(struct un_wtable *wt, const char *rel, enum un_wkind kind)
 int un_wtable_clear_below(struct un_wtable *wt, const char *rel)
 {
 	int cancel, rc;
+	sigset_t mask;
 
+	if (un_in_signal())
+		return wtable_clear_below(wt, rel);
 	pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &cancel);
+	un_sig_block(&mask);
 	rc = wtable_clear_below(wt, rel);
+	un_sig_restore(&mask);
 	pthread_setcancelstate(cancel, NULL);
 	return rc;
 }

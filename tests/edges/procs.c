@@ -10,6 +10,10 @@
  *   procs signal M SECS      a fast SIGALRM whose handler stats and opens
  *                            merged paths while the main loop is inside
  *                            the library
+ *   procs sigchange M SECS   the handler changes the union (deletes lower
+ *                            files c<i>, makes some again) while the main
+ *                            loop and another process change it too;
+ *                            sigaction reads the program's handler back
  *   procs cancel M ROUNDS    pthread_cancel of threads blocked in, or
  *                            looping over, wrapped calls
  *   procs stress M SECS      all of it at once, then the final view
@@ -722,6 +726,185 @@ static int do_signal(double secs)
 }
 
 /* ------------------------------------------------------------------ */
+/* Signal handlers that change the union                               */
+
+#define SIGCH_MAX 300 /* the handler deletes c0..c299, a child c399 down */
+
+static volatile sig_atomic_t sc_next, sc_bad, sc_first_bad, sc_first_errno;
+static volatile sig_atomic_t sc_calls, sc_every = 1;
+
+/* Deletes lower file c<i>, checks it is gone, and makes the odd ones
+   again (over the whiteout), checking they are back. */
+static void on_alarm_change(int sig)
+{
+	int saved = errno, i = sc_next, fd, step = 0;
+	char p[4096];
+	struct stat st;
+
+	(void)sig;
+	/* Spread the changes over the run (the other signals only come in
+	   on top of the main loop). */
+	if (i >= SIGCH_MAX || ++sc_calls % sc_every)
+		return;
+	mp(p, sizeof(p), "c%d", i);
+	if (unlink(p) != 0)
+		step = 1;
+	else if (lstat(p, &st) == 0 || errno != ENOENT)
+		step = 2;
+	else if (i % 2 == 1) {
+		fd = open(p, O_WRONLY | O_CREAT | O_EXCL, 0644);
+		if (fd < 0)
+			step = 3;
+		else if (write(fd, "re\n", 3) != 3 || close(fd) != 0)
+			step = 4;
+		else if (stat(p, &st) != 0 || st.st_size != 3)
+			step = 5;
+	}
+	if (step) {
+		if (!sc_bad++) {
+			sc_first_bad = i * 10 + step;
+			sc_first_errno = errno;
+		}
+	}
+	sc_next = i + 1;
+	errno = saved;
+}
+
+static volatile sig_atomic_t usr2_signo;
+
+static void on_usr2(int sig, siginfo_t *info, void *uc)
+{
+	(void)sig;
+	(void)uc;
+	usr2_signo = info ? info->si_signo : -1;
+}
+
+static int do_sigchange(double secs)
+{
+	struct sigaction sa, got;
+	struct itimerval it = {{0, 300}, {0, 300}};
+	double end;
+	unsigned long rounds = 0, bad = 0;
+	pid_t child;
+	char p[4096];
+	int missing = 0, wrong = 0, st;
+	FILE *out;
+
+	mp(sig_f, sizeof(sig_f), "f");
+	snprintf(sig_d, sizeof(sig_d), "%s", M);
+	/* about SIGCH_MAX changes in secs / 2, one signal every 300us */
+	sc_every = (sig_atomic_t)(secs / 2 / 300e-6 / SIGCH_MAX) + 1;
+
+	/* The program reads its own handler back, whatever the library
+	   gives the kernel. */
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_alarm_change;
+	sa.sa_flags = SA_RESTART;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGALRM, &sa, NULL) < 0 ||
+	    sigaction(SIGALRM, NULL, &got) < 0)
+		FAIL("sigaction: %s", strerror(errno));
+	else if (got.sa_handler != on_alarm_change ||
+		 (got.sa_flags & SA_SIGINFO) || !(got.sa_flags & SA_RESTART))
+		FAIL("sigaction reads back another handler or flags (%#x)",
+		     (unsigned)got.sa_flags);
+	else if (signal(SIGALRM, on_alarm_change) != on_alarm_change)
+		FAIL("signal() does not return the previous handler");
+	else
+		OK("sigaction and signal read the program's own handler back");
+	/* An SA_SIGINFO handler reads back as one, and gets its siginfo. */
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = on_usr2;
+	sa.sa_flags = SA_SIGINFO;
+	if (sigaction(SIGUSR2, &sa, NULL) < 0 ||
+	    sigaction(SIGUSR2, NULL, &got) < 0 || got.sa_sigaction != on_usr2 ||
+	    !(got.sa_flags & SA_SIGINFO))
+		FAIL("an SA_SIGINFO handler does not read back as itself");
+	else if (raise(SIGUSR2) != 0 || usr2_signo != SIGUSR2)
+		FAIL("an SA_SIGINFO handler got no siginfo (%d)",
+		     (int)usr2_signo);
+	else
+		OK("an SA_SIGINFO handler reads back and gets its siginfo");
+
+	PHASE("SIGALRM every 300us for %.0f s; the handler deletes and makes "
+	      "names while the main loop and another process change the union",
+	      secs);
+	watchdog_start();
+	beat_phase = "the handler's changes under the main loop's";
+	/* Another process changes the table meanwhile, so that this one's
+	   copy of it is often behind when the handler looks. */
+	child = fork();
+	if (child == 0) {
+		signal(SIGALRM, SIG_IGN);
+		for (int i = 399; i >= SIGCH_MAX; i--) {
+			if (unlink(mp(p, sizeof(p), "c%d", i)) < 0)
+				_exit(1);
+			usleep((useconds_t)(secs * 1e6 / 150));
+		}
+		_exit(0);
+	}
+	if (setitimer(ITIMER_REAL, &it, NULL) < 0) {
+		FAIL("setitimer: %s", strerror(errno));
+		return 1;
+	}
+	end = now() + secs;
+	while (now() < end || sc_next < SIGCH_MAX) {
+		bad += main_round(rounds);
+		rounds++;
+		beat++;
+		if (now() > end + 60)
+			break;
+	}
+	stop_alarm();
+	st = wait_bounded(child, 60);
+	if (st != 0)
+		FAIL("the other process: %s", status_str(st));
+	if (bad)
+		FAIL("the main loop got %lu wrong answers in %lu rounds", bad,
+		     rounds);
+	else
+		OK("the main loop: %lu rounds, all answers right", rounds);
+	if (sc_bad)
+		FAIL("the handler's changes went wrong %d times; first: c%d, "
+		     "step %d (1 unlink, 2 still there, 3 create, 4 write, "
+		     "5 stat), %s",
+		     (int)sc_bad, (int)sc_first_bad / 10,
+		     (int)sc_first_bad % 10, strerror(sc_first_errno));
+	else
+		OK("the handler deleted %d lower files and made half of them "
+		   "again, every answer right",
+		   (int)sc_next);
+
+	/* This process's view: the ordinary path catches up. */
+	out = fopen(getenv("PROCS_EXPECT") ? getenv("PROCS_EXPECT")
+					   : "/dev/null",
+		    "w");
+	for (int i = 0; i < 400; i++) {
+		bool want = i < SIGCH_MAX && i % 2 == 1;
+		char buf[16];
+
+		mp(p, sizeof(p), "c%d", i);
+		if (exists(p) != want)
+			missing++;
+		else if (want && (read_file(p, buf, sizeof(buf)) != 3 ||
+				  strcmp(buf, "re\n")))
+			wrong++;
+		if (want && out)
+			fprintf(out, "c%d\n", i);
+	}
+	if (out)
+		fclose(out);
+	if (missing || wrong)
+		FAIL("after the run, %d of the c<i> are (not) there against "
+		     "the operations, %d hold the wrong text",
+		     missing, wrong);
+	else
+		OK("this process sees every change of the handler and of "
+		   "the other process");
+	return failures ? 1 : 0;
+}
+
+/* ------------------------------------------------------------------ */
 /* Thread cancellation                                                 */
 
 static void *blocked_main(void *arg)
@@ -1271,6 +1454,8 @@ int main(int argc, char **argv)
 		return do_forkthreads(argc > 3 ? atoi(argv[3]) : 200);
 	if (!strcmp(argv[1], "signal"))
 		return do_signal(argc > 3 ? atof(argv[3]) : 5);
+	if (!strcmp(argv[1], "sigchange"))
+		return do_sigchange(argc > 3 ? atof(argv[3]) : 5);
 	if (!strcmp(argv[1], "cancel"))
 		return do_cancel(argc > 3 ? atoi(argv[3]) : 50);
 	if (!strcmp(argv[1], "stress"))

@@ -1106,6 +1106,97 @@ START_TEST(concurrent_threads)
 END_TEST
 
 /* ------------------------------------------------------------------ */
+/* Signal mode: what a signal handler's call sees and does (no lock of */
+/* this process, no malloc; see whiteout.c).                           */
+
+static void sig_mode(bool on)
+{
+	un_sigdepth = on ? 1 : 0;
+}
+
+/* A handle whose maps are behind (another handle changed the table)
+   answers a handler from the file, as the maps would. */
+START_TEST(sig_scan_when_behind)
+{
+	struct un_wtable *w1 = open_ok(), *w2 = open_ok();
+	size_t i;
+
+	ck_assert_int_eq(un_wtable_set(w1, "a/b/c", UN_W_WHITEOUT), 0);
+	for (i = 0; i < sizeof(odd_names) / sizeof(*odd_names); i++)
+		ck_assert_int_eq(un_wtable_set(w2, odd_names[i],
+					       UN_W_WHITEOUT), 0);
+	ck_assert_int_eq(un_wtable_set(w2, "a/b/c", UN_W_NONE), 0);
+	ck_assert_int_eq(un_wtable_set(w2, "a/d", UN_W_OPAQUE), 0);
+	ck_assert_int_eq(un_wtable_set(w2, "x", UN_W_WHITEOUT), 0);
+	ck_assert_int_eq(un_wtable_set(w2, "x", UN_W_NONE), 0);
+
+	sig_mode(true);
+	for (i = 0; i < sizeof(odd_names) / sizeof(*odd_names); i++)
+		ck_assert_int_eq(get(w1, odd_names[i]), UN_W_WHITEOUT);
+	ck_assert_int_eq(get(w1, "a/b/c"), UN_W_NONE);
+	ck_assert_int_eq(get(w1, "a/d"), UN_W_OPAQUE);
+	ck_assert_int_eq(get(w1, "x"), UN_W_NONE);
+	ck_assert_int_eq(get(w1, "A"), UN_W_NONE);
+	ck_assert(below(w1, ""));
+	ck_assert(below(w1, "a"));
+	ck_assert(!below(w1, "a/b"));
+	ck_assert(below(w1, "dir"));
+	ck_assert(!below(w1, "x"));
+	sig_mode(false);
+
+	/* The same answers from the maps, once caught up. */
+	ck_assert_int_eq(get(w1, "a/d"), UN_W_OPAQUE);
+	sig_mode(true);
+	ck_assert_int_eq(get(w1, "a/d"), UN_W_OPAQUE);
+	ck_assert(!below(w1, "a/b"));
+	sig_mode(false);
+	un_wtable_release(w1);
+	un_wtable_release(w2);
+}
+END_TEST
+
+/* A handler's changes: appended whole, read back at once, and caught up
+   with by the maps and by other handles. */
+START_TEST(sig_changes)
+{
+	struct un_wtable *w1 = open_ok(), *w2;
+
+	ck_assert_int_eq(un_wtable_set(w1, "a", UN_W_WHITEOUT), 0);
+	spew(table_path(), "w foo", 5, O_APPEND);	/* a killed append */
+
+	sig_mode(true);
+	ck_assert_int_eq(un_wtable_set(w1, "d/x", UN_W_WHITEOUT), 0);
+	ck_assert_int_eq(un_wtable_set(w1, "d/x", UN_W_WHITEOUT), 0);
+	ck_assert_int_eq(un_wtable_set(w1, "d/y", UN_W_OPAQUE), 0);
+	ck_assert_int_eq(un_wtable_set(w1, "sp ace", UN_W_WHITEOUT), 0);
+	ck_assert_int_eq(un_wtable_set(w1, "a", UN_W_NONE), 0);
+	ck_assert_int_eq(un_wtable_set(w1, "/bad", UN_W_WHITEOUT), -EINVAL);
+	ck_assert_int_eq(get(w1, "d/x"), UN_W_WHITEOUT);
+	ck_assert_int_eq(get(w1, "sp ace"), UN_W_WHITEOUT);
+	ck_assert_int_eq(get(w1, "a"), UN_W_NONE);
+	ck_assert_int_eq(get(w1, "foo"), UN_W_NONE);
+	ck_assert(below(w1, "d"));
+	ck_assert_int_eq(un_wtable_clear_below(w1, "d"), 0);
+	ck_assert(!below(w1, "d"));
+	ck_assert_int_eq(get(w1, "d/y"), UN_W_NONE);
+	sig_mode(false);
+
+	ASSERT_TABLE(HEADER "w a\nw d/x\no d/y\nw sp\\x20ace\n- a\n"
+			    "- d/x\n- d/y\n");
+	ck_assert_int_eq(get(w1, "a"), UN_W_NONE);
+	ck_assert_int_eq(get(w1, "sp ace"), UN_W_WHITEOUT);
+	ck_assert(!below(w1, "d"));
+	ck_assert_int_eq(un_wtable_set(w1, "b", UN_W_WHITEOUT), 0);
+	w2 = open_ok();
+	ck_assert_int_eq(get(w2, "sp ace"), UN_W_WHITEOUT);
+	ck_assert_int_eq(get(w2, "b"), UN_W_WHITEOUT);
+	ck_assert(!below(w2, "d"));
+	un_wtable_release(w2);
+	un_wtable_release(w1);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
 
 static Suite *whiteout_suite(void)
 {
@@ -1154,6 +1245,12 @@ static Suite *whiteout_suite(void)
 	tcase_add_test(tc, fds_high_cloexec);
 	tcase_add_test(tc, fds_closed_behind);
 	tcase_add_test(tc, fds_reused_behind);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("signal");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, sig_scan_when_behind);
+	tcase_add_test(tc, sig_changes);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("concurrent");

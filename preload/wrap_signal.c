@@ -1,0 +1,252 @@
+/*
+ * wrap_signal.c - signal handlers that call into the union (issue 6).
+ *
+ * A handler may interrupt its thread anywhere, the middle of a wrapper
+ * included, and call stat or open itself (both async-signal-safe).  The
+ * depth guard cannot tell such a call from libc calling an exported name
+ * back, so the handler's entry is marked where it happens: every handler
+ * the program installs (sigaction, signal and their relatives) is given
+ * to the kernel as un_trampoline, which saves the thread's un_depth, sets
+ * it to 0 and raises un_sigdepth around the program's handler.  Wrappers
+ * then give the union's view, in signal mode (see internal.h).
+ *
+ * The program never sees the trampoline: an old action read back is the
+ * program's own handler and flags.  The kernel calls a handler with three
+ * arguments whether or not SA_SIGINFO is set (x86-64 and the other Linux
+ * ABIs pass them in registers), so the trampoline calls the program's
+ * handler the same way.  A handler that leaves by longjmp skips the
+ * trampoline's return: the next wrapper notices that the stack is back
+ * above the trampoline's frame and leaves signal mode (un_sig_check_left).
+ *
+ * Also here: blocking signals around the library's rare sections, and
+ * memory that signal mode may take (mmap, never malloc).
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "wrap.h"
+
+__thread int un_sigdepth;
+/* The trampoline's frame of the innermost handler (signal mode only). */
+static __thread void *sig_frame;
+
+/* The program's handler and flags for each signal the trampoline serves. */
+static void *user_handler[NSIG];
+static int user_flags[NSIG];
+
+typedef void (*un_sigfn)(int, siginfo_t *, void *);
+
+static void un_trampoline(int sig, siginfo_t *info, void *uc)
+{
+	int depth = un_depth;
+	void *frame = sig_frame;
+	void *h = __atomic_load_n(&user_handler[sig], __ATOMIC_ACQUIRE);
+
+	sig_frame = __builtin_frame_address(0);
+	un_sigdepth++;
+	un_depth = 0;
+	if (h != (void *)SIG_DFL && h != (void *)SIG_IGN)
+		((un_sigfn)h)(sig, info, uc);
+	un_depth = depth;
+	un_sigdepth--;
+	sig_frame = frame;
+}
+
+void un_sig_check_left(void)
+{
+	/* The stack grows down: a wrapper called from the handler runs
+	   below the trampoline's frame; above it, the handler is gone. */
+	if ((uintptr_t)__builtin_frame_address(0) > (uintptr_t)sig_frame) {
+		un_sigdepth = 0;
+		sig_frame = NULL;
+	}
+}
+
+void un_sig_block(sigset_t *old)
+{
+	sigset_t all;
+
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, old);
+}
+
+void un_sig_restore(const sigset_t *old)
+{
+	pthread_sigmask(SIG_SETMASK, old, NULL);
+}
+
+void *un_sig_alloc(size_t len)
+{
+	void *p;
+
+	if (!un_in_signal())
+		return malloc(len);
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+		 -1, 0);
+	return p == MAP_FAILED ? NULL : p;
+}
+
+void un_sig_free(void *p, size_t len)
+{
+	if (!p)
+		return;
+	if (un_in_signal())
+		munmap(p, len);
+	else
+		free(p);
+}
+
+/* ------------------------------------------------------------------ */
+
+static bool is_function(__sighandler_t h)
+{
+	return h != SIG_DFL && h != SIG_IGN && h != SIG_ERR
+#ifdef SIG_HOLD
+	       && h != SIG_HOLD
+#endif
+		;
+}
+
+/* Should handlers of sig go through the trampoline? */
+static bool wanted(int sig)
+{
+	if (sig <= 0 || sig >= NSIG)
+		return false;
+	/* Not from a handler, nor from inside the library (our own start-up
+	   may be what is running: pthread_once would wait for itself). */
+	if (!un_in_signal() && un_depth == 0)
+		un_init();
+	return __atomic_load_n(&un_active, __ATOMIC_ACQUIRE);
+}
+
+/* The program's view of an action the kernel holds (prev: the handler
+   and flags the trampoline served before the change). */
+static void unwrap(struct sigaction *old, void *prev, int prevflags)
+{
+	if (!(old->sa_flags & SA_SIGINFO) ||
+	    old->sa_sigaction != un_trampoline)
+		return;
+	old->sa_flags = (old->sa_flags & ~SA_SIGINFO) |
+			(prevflags & SA_SIGINFO);
+	if (prevflags & SA_SIGINFO)
+		old->sa_sigaction = (un_sigfn)prev;
+	else
+		old->sa_handler = (__sighandler_t)prev;
+}
+
+static int sigaction_common(int sig, const struct sigaction *act,
+			    struct sigaction *old)
+{
+	struct sigaction mine, got;
+	void *prev;
+	int prevflags, rc;
+	bool wrap;
+
+	if (!real_sigaction)
+		un_init();
+	if (!real_sigaction) {
+		errno = ENOSYS;
+		return -1;
+	}
+	if (!wanted(sig))
+		return real_sigaction(sig, act, old);
+	prev = __atomic_load_n(&user_handler[sig], __ATOMIC_ACQUIRE);
+	prevflags = __atomic_load_n(&user_flags[sig], __ATOMIC_ACQUIRE);
+	/* The trampoline itself (read back by a raw rt_sigaction and given
+	   back to us) keeps the handler it serves: it must not call itself. */
+	wrap = act && is_function(act->sa_handler) &&
+	       (void *)act->sa_sigaction != (void *)un_trampoline;
+	if (wrap) {
+		mine = *act;
+		__atomic_store_n(&user_flags[sig], act->sa_flags,
+				 __ATOMIC_RELEASE);
+		__atomic_store_n(&user_handler[sig], (void *)act->sa_sigaction,
+				 __ATOMIC_RELEASE);
+		mine.sa_flags |= SA_SIGINFO;
+		mine.sa_sigaction = un_trampoline;
+		act = &mine;
+	}
+	rc = real_sigaction(sig, act, &got);
+	if (rc < 0) {
+		if (wrap) {
+			int saved = errno;
+
+			__atomic_store_n(&user_handler[sig], prev,
+					 __ATOMIC_RELEASE);
+			__atomic_store_n(&user_flags[sig], prevflags,
+					 __ATOMIC_RELEASE);
+			errno = saved;
+		}
+		return rc;
+	}
+	if (old) {
+		unwrap(&got, prev, prevflags);
+		*old = got;
+	}
+	return rc;
+}
+
+UN_EXPORT int sigaction(int sig, const struct sigaction *act,
+			struct sigaction *old)
+{
+	return sigaction_common(sig, act, old);
+}
+
+UN_EXPORT int __sigaction(int sig, const struct sigaction *act,
+			  struct sigaction *old)
+{
+	return sigaction_common(sig, act, old);
+}
+
+/*
+ * The signal() family: the real function sets the action exactly as
+ * glibc means it (flags, mask, siginterrupt), then a function handler is
+ * moved behind the trampoline.  The moment in between runs the program's
+ * handler unwrapped, as without this file.
+ */
+static __sighandler_t rewrap(int sig, __sighandler_t h, __sighandler_t r,
+			     void *prev)
+{
+	struct sigaction cur;
+
+	if ((void *)r == (void *)un_trampoline)
+		r = (__sighandler_t)prev;
+	if (r == SIG_ERR || !is_function(h) ||
+	    (void *)h == (void *)un_trampoline ||
+	    real_sigaction(sig, NULL, &cur) < 0 || cur.sa_handler != h)
+		return r;
+	__atomic_store_n(&user_flags[sig], cur.sa_flags, __ATOMIC_RELEASE);
+	__atomic_store_n(&user_handler[sig], (void *)h, __ATOMIC_RELEASE);
+	cur.sa_flags |= SA_SIGINFO;
+	cur.sa_sigaction = un_trampoline;
+	real_sigaction(sig, &cur, NULL);
+	return r;
+}
+
+#define UN_SIGNAL_LIKE(name)                                               \
+	UN_EXPORT __sighandler_t name(int sig, __sighandler_t h)           \
+	{                                                                  \
+		void *prev;                                                \
+		if (!real_##name)                                          \
+			un_init();                                         \
+		if (!real_##name) {                                        \
+			errno = ENOSYS;                                    \
+			return SIG_ERR;                                    \
+		}                                                          \
+		if (!wanted(sig) || !real_sigaction)                       \
+			return real_##name(sig, h);                        \
+		prev = __atomic_load_n(&user_handler[sig],                 \
+				       __ATOMIC_ACQUIRE);                  \
+		return rewrap(sig, h, real_##name(sig, h), prev);          \
+	}
+
+UN_SIGNAL_LIKE(signal)
+UN_SIGNAL_LIKE(bsd_signal)
+UN_SIGNAL_LIKE(ssignal)
+UN_SIGNAL_LIKE(sysv_signal)
+UN_SIGNAL_LIKE(__sysv_signal)
+UN_SIGNAL_LIKE(sigset)

@@ -1,0 +1,37 @@
+#!/bin/bash
+# procs-sigchange: a SIGALRM handler deletes and makes names while the main code and another process change the union; sigaction reads the program's own handler back.
+[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
+set -eu
+. "${TOP_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/edges/edgelib.sh"
+
+need_harness_off
+need_lib || un_done
+need_edgeprog procs
+
+make_procs_layers "$T/d"
+M=$T/m
+lowers_snapshot "$T/d/lower"
+
+rc=0
+bounded 150 env UNION_LAYERS="$(un_spec "$M" "$T/d/upper" "$T/d/lower")" \
+	LD_PRELOAD="$LIBUNION" PROCS_EXPECT="$T/expect" \
+	"$EDGEPROG/procs" sigchange "$M" "${EDGES_SIGNAL_SECS:-5}" || rc=$?
+[ "$rc" = 0 ] || fail "procs sigchange: status $rc (137: the whole run hung)"
+
+# A fresh process sees what the handler and the other process left: of
+# c0..c399, only the odd ones below 300 (made again by the handler).
+if [ -f "$T/expect" ]; then
+	un_run "$M" "$T/d/upper" "$T/d/lower" -- ls "$M" |
+		grep -xE 'c[0-9]+' | LC_ALL=C sort >"$T/seen" || true
+	LC_ALL=C sort "$T/expect" >"$T/want"
+	if cmp -s "$T/want" "$T/seen"; then
+		echo "ok: a fresh process sees the $(wc -l <"$T/want") names c<i> the changes left"
+	else
+		fail "a fresh process sees other names c<i> than the changes left"
+		diff "$T/want" "$T/seen" | head -n 10 >&2 || true
+	fi
+	expect_eq "a made-again name holds the handler's text" "re" \
+		"$(un_run "$M" "$T/d/upper" "$T/d/lower" -- cat "$M/c1")"
+fi
+lowers_check
+un_done
