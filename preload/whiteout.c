@@ -755,6 +755,36 @@ static void tail_feed(struct un_wtable *wt, const char *bytes, size_t n)
 }
 
 /*
+ * wt_parse decodes the lines of its buffer in place: before it does, keep
+ * the last WT_TAIL bytes of the buffer's whole lines (what a successful
+ * parse consumes), to feed the tail with afterwards.
+ */
+struct tail_copy {
+	char bytes[WT_TAIL];
+	size_t len;
+	size_t end;		/* the end of the buffer's last whole line */
+};
+
+static void tail_save(struct tail_copy *t, const char *buf, size_t len)
+{
+	const char *nl = len ? memrchr(buf, '\n', len) : NULL;
+
+	t->end = nl ? (size_t)(nl - buf) + 1 : 0;
+	t->len = t->end < WT_TAIL ? t->end : WT_TAIL;
+	memcpy(t->bytes, buf + t->end - t->len, t->len);
+}
+
+/* After the parse consumed `consumed` bytes of that buffer. */
+static void tail_parsed(struct un_wtable *wt, const struct tail_copy *t,
+			size_t consumed)
+{
+	if (consumed == t->end)
+		tail_feed(wt, t->bytes, t->len);
+	else
+		wt->tail_len = 0;	/* a corrupt line: refused anyway */
+}
+
+/*
  * Are the bytes before our read position still those we read?  Writers
  * only append (and cut a killed append beyond every complete record); a
  * rewrite comes as a new file under a new epoch.  A file cut short or
@@ -799,11 +829,10 @@ static int wt_reload(struct un_wtable *wt, bool create, uint64_t epoch)
 	ret = read_range(fd, 0, stx.stx_size, &buf, &got);
 	if (ret < 0)
 		goto out_close;
+	struct tail_copy saved;
+
+	tail_save(&saved, buf, got);
 	ret = wt_parse(&m, buf, got, &pos, &why);
-	if (ret == 0) {
-		wt->tail_len = 0;
-		tail_feed(wt, buf, pos.off);
-	}
 	free(buf);
 	if (ret < 0) {
 		if (ret == -EUCLEAN && !wt->corrupt)
@@ -824,6 +853,8 @@ static int wt_reload(struct un_wtable *wt, bool create, uint64_t epoch)
 	wt->tfd = fd;
 	wt->tid = stx_id(&stx);
 	wt->pos = pos;
+	wt->tail_len = 0;
+	tail_parsed(wt, &saved, pos.off);
 	wt->fsize = got;
 	wt->epoch = epoch;
 	wt->corrupt = false;
@@ -865,15 +896,17 @@ static int wt_catch_up(struct un_wtable *wt, bool create, uint64_t epoch)
 		return 0;
 
 	off_t from = wt->pos.off;
+	struct tail_copy saved;
 
 	ret = read_range(wt->tfd, wt->pos.off, stx.stx_size, &buf, &got);
 	if (ret < 0)
 		return ret;
 	wt->fsize = wt->pos.off + got;
+	tail_save(&saved, buf, got);
 	pthread_rwlock_wrlock(&wt->rw);
 	ret = wt_parse(&wt->mem, buf, got, &wt->pos, &why);
 	pthread_rwlock_unlock(&wt->rw);
-	tail_feed(wt, buf, wt->pos.off - from);
+	tail_parsed(wt, &saved, wt->pos.off - from);
 	free(buf);
 	if (ret == -EUCLEAN) {
 		if (!wt->corrupt)
