@@ -85,7 +85,37 @@ int un_fifo_open(const struct un_node *n, int flags)
 	return fd;
 }
 
-int un_fifo_object(int fd, struct un_node *n)
+/* The lower fifo behind the stand-in fd, found by the identity its
+   name carries, at n's place in some lower: n filled, or -ENOENT. */
+static int lower_fifo(int fd, struct un_node *n)
+{
+	char proc[64], stand[PATH_MAX];
+	unsigned long long dev, ino;
+	const char *base;
+	ssize_t len;
+
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	len = real_readlink(proc, stand, sizeof(stand) - 1);
+	if (len <= 0)
+		return -ENOENT;
+	stand[len] = '\0';
+	base = strrchr(stand, '/');
+	if (!base || sscanf(base + 1, "%llx-%llx", &dev, &ino) != 2)
+		return -ENOENT;
+	for (int l = 1; l <= n->mnt->nlower; l++) {
+		if (un_path_join(n->real, sizeof(n->real), un_layer_root(n->mnt, l),
+				 un_layer_len(n->mnt, l), un_node_rel(n)) < 0 ||
+		    real_lstat(n->real, &n->st) < 0)
+			continue;
+		if (n->st.st_dev == dev && n->st.st_ino == ino) {
+			n->layer = l;
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+int un_fifo_object(int fd, struct un_node *n, bool named)
 {
 	char vpath[PATH_MAX];
 	int rc;
@@ -95,14 +125,16 @@ int un_fifo_object(int fd, struct un_node *n)
 	rc = un_fd_get(fd, vpath, sizeof(vpath), NULL);
 	if (rc < 0)
 		return rc;
-	rc = un_lookup(AT_FDCWD, vpath, 0, n);
+	rc = un_lookup(AT_FDCWD, vpath, UN_LK_PARENT, n);
 	if (rc > 0)
 		return -ENOENT;
 	if (rc < 0)
 		return rc;
-	/* The name gone, or another object there: the kernel's descriptor
-	   keeps its own inode, which we can no longer reach. */
-	if (n->layer < 0 || !S_ISFIFO(n->st.st_mode))
-		return -ENOENT;
-	return 0;
+	if (n->layer >= 0 && S_ISFIFO(n->st.st_mode))
+		return 0;
+	/* The name gone from the merged view, or another object there: the
+	   kernel's descriptor keeps its inode, whose attributes are still
+	   the lower fifo's, which is still there.  A change must not copy it
+	   up there (named: the caller would change it by name). */
+	return named ? -ENOENT : lower_fifo(fd, n);
 }

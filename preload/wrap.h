@@ -66,10 +66,10 @@ UN_HIDDEN int un_mounts_open(const char *path, int flags);
 UN_HIDDEN int un_fd_copy_up(int fd);
 
 /* fifo.c: open the lower fifo n through its stand-in (fd or -errno);
-   the merged object behind a descriptor so opened (0, n filled), 1 when
-   fd is not one, or -errno. */
+   the fifo behind a descriptor so opened (0, n filled), 1 when fd is not
+   one, or -errno (named: only while its merged name still names it). */
 UN_HIDDEN int un_fifo_open(const struct un_node *n, int flags);
-UN_HIDDEN int un_fifo_object(int fd, struct un_node *n);
+UN_HIDDEN int un_fifo_object(int fd, struct un_node *n, bool named);
 
 /* wrap_open.c: open a merged path (the common body of the open family). */
 UN_HIDDEN int un_open(int dirfd, const char *path, int flags, mode_t mode);

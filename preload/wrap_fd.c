@@ -339,7 +339,7 @@ static int fd_prepare(int fd, char *to, size_t len)
 
 	if (!un_enter())
 		return 0;
-	rc = un_fifo_object(fd, &n);
+	rc = un_fifo_object(fd, &n, true);
 	if (rc == 0) {
 		rc = un_copy_up(&n);
 		if (rc == 0 && strlen(n.real) >= len)

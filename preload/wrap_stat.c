@@ -84,7 +84,7 @@ static int fix_fstat(int fd, struct stat *st, int rc)
 		return rc;
 	UN_SAVE_ERRNO;
 	if (S_ISFIFO(st->st_mode)) {
-		if (un_fifo_object(fd, &n) == 0)
+		if (un_fifo_object(fd, &n, false) == 0)
 			*st = n.st;
 	} else if ((got = un_fd_get(fd, vpath, sizeof(vpath),
 				    &merged_dir)) == 0) {
@@ -241,7 +241,7 @@ UN_EXPORT int statx(int dirfd, const char *path, int flags, unsigned int mask,
 					 &merged_dir) == 0 && merged_dir)
 			buf->stx_nlink = 1;
 		if (rc == 0 && S_ISFIFO(buf->stx_mode) &&
-		    un_fifo_object(dirfd, &n) == 0)
+		    un_fifo_object(dirfd, &n, false) == 0)
 			rc = real_statx(AT_FDCWD, n.real,
 					flags | AT_SYMLINK_NOFOLLOW, mask, buf);
 		goto out;
