@@ -9,6 +9,18 @@
  * depth guard is raised, so that whatever libc does for us goes straight
  * to the real functions.
  *
+ * Initialisation never calls malloc.  A wrapper may be reached from an
+ * allocator's own start-up: jemalloc reads /etc/malloc.conf (readlink)
+ * with its init lock held, so a malloc from here would wait for that
+ * lock forever.  The configuration and the strings kept from the
+ * environment live in anonymous mappings (config.c, keep() below); the
+ * whiteout tables are checked at start but their maps are built at the
+ * first lookup (whiteout.c); the real functions are all found by dlsym
+ * (a failed dlsym mallocs for dlerror, but every row exists in the libc
+ * the library was built against).  Only the merged cwd (fdtab.c), which
+ * allocates, waits: when un_init runs before our constructor it is
+ * taken by the constructor, under the guard.
+ *
  * After fork the child inherits the mount table and the whiteout tables
  * as they are; their locks are reinitialised by their own atfork
  * handlers (whiteout.c, fdtab.c).
@@ -20,6 +32,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -32,6 +45,8 @@ const char *un_preload_value;
 
 static pthread_once_t un_once = PTHREAD_ONCE_INIT;
 static bool un_initialised;
+static bool un_constructed;	/* our constructor has started */
+static bool un_cwd_pending;	/* the merged cwd is still to be taken */
 
 static void die(const char *fmt, const char *what)
 	__attribute__((noreturn));
@@ -122,6 +137,21 @@ static void fork_child(void)
 	un_depth--;
 }
 
+/* Copies of a and b (b may be NULL) in one anonymous mapping. */
+static void keep(const char *a, const char *b, const char **ka,
+		 const char **kb)
+{
+	size_t la = strlen(a) + 1, lb = b ? strlen(b) + 1 : 0;
+	char *map = mmap(NULL, la + lb, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (map == MAP_FAILED)
+		return;
+	*ka = memcpy(map, a, la);
+	if (b)
+		*kb = memcpy(map + la, b, lb);
+}
+
 static void init_once(void)
 {
 	const char *value;
@@ -136,12 +166,9 @@ static void init_once(void)
 		goto out;
 	if (un_config_parse(value, &un_config, true, err, sizeof(err)) < 0)
 		die("libunion: UNION_LAYERS: %s\n", err);
-	un_layers_value = strdup(value);
+	keep(value, getenv("LD_PRELOAD"), &un_layers_value, &un_preload_value);
 	value = getenv("UNION_OCI_LOWERS");
 	un_config.oci_lowers = value && !strcmp(value, "1");
-	value = getenv("LD_PRELOAD");
-	if (value)
-		un_preload_value = strdup(value);
 
 	for (int i = 0; i < un_config.nmount; i++) {
 		struct un_mount *m = &un_config.mount[i];
@@ -159,7 +186,10 @@ static void init_once(void)
 		}
 	}
 	pthread_atfork(fork_prepare, fork_parent, fork_child);
-	un_cwd_refresh();
+	if (__atomic_load_n(&un_constructed, __ATOMIC_ACQUIRE))
+		un_cwd_refresh();
+	else
+		un_cwd_pending = true;
 	un_active = un_config.nmount > 0;
 out:
 	__atomic_store_n(&un_initialised, true, __ATOMIC_RELEASE);
@@ -175,5 +205,13 @@ void un_init(void)
 
 __attribute__((constructor)) static void un_constructor(void)
 {
+	__atomic_store_n(&un_constructed, true, __ATOMIC_RELEASE);
 	un_init();
+	if (un_cwd_pending) {
+		/* un_init ran early, from another library's calls. */
+		un_cwd_pending = false;
+		un_depth++;
+		un_cwd_refresh();
+		un_depth--;
+	}
 }

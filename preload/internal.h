@@ -108,6 +108,8 @@ struct un_config {
 	struct un_mount *mount;
 	bool oci_lowers;	/* UNION_OCI_LOWERS=1: lowers are extracted OCI
 				   layers (.wh.NAME, .wh..wh..opq) */
+	void *arena;		/* one mapping holds the mounts and paths */
+	size_t arena_len;
 };
 
 /* The OCI whiteout prefix and opaque marker (image-spec, layer.md). */

@@ -180,6 +180,7 @@ struct wt_id {
 };
 
 struct un_wtable {
+	size_t map_len;		/* the handle and its paths are one mapping */
 	char *table_path;
 	char *tmp_path;
 	char *lock_path;
@@ -197,6 +198,8 @@ struct un_wtable {
 	off_t fsize;		/* size of the table at the last read */
 	uint64_t epoch;		/* epoch of the file behind tfd */
 	bool corrupt;		/* reported already */
+	bool check_only;	/* the first load: check the file, build no
+				   maps (see un_wtable_open) */
 
 	int lfd;		/* the lock file; -1: none */
 	struct wt_id lid;
@@ -623,7 +626,7 @@ static void mem_free(struct wt_mem *m)
 
 /*
  * Replay the whole lines of buf (which starts at pos->off in the file)
- * into m, advancing pos.  Stops before an unfinished last line.  On a
+ * into m (NULL: only check them), advancing pos.  Stops before an unfinished last line.  On a
  * bad line returns -EUCLEAN with *why set, pos at the line before it.
  * buf is decoded in place.
  */
@@ -650,7 +653,7 @@ static int wt_parse(struct wt_mem *m, char *buf, size_t len,
 			*why = rec_decode(line, ll, &op, &keylen);
 			if (*why)
 				return -EUCLEAN;
-			ret = mem_apply(m, op, line + 2, keylen);
+			ret = m ? mem_apply(m, op, line + 2, keylen) : 0;
 			if (ret < 0)
 				return ret;
 			pos->nrec++;
@@ -665,16 +668,21 @@ static int wt_parse(struct wt_mem *m, char *buf, size_t len,
 /* ------------------------------------------------------------------ */
 /* The files.                                                          */
 
-/* Open path, creating it (O_EXCL, tolerating EEXIST) when create. */
+/*
+ * Open path, creating it (O_EXCL, tolerating EEXIST) when create.  The
+ * file nearly always exists: try that first, one system call.
+ */
 static int open_reg(const char *path, int flags, bool create)
 {
-	int fd = -EEXIST;
+	int fd;
 
 	flags |= O_NOFOLLOW;
-	if (create)
+	fd = sys_open(path, flags, 0);
+	if (fd == -ENOENT && create) {
 		fd = sys_open(path, flags | O_CREAT | O_EXCL, 0644);
-	if (fd == -EEXIST)
-		fd = sys_open(path, flags, 0);
+		if (fd == -EEXIST)
+			fd = sys_open(path, flags, 0);
+	}
 	if (fd == -EISDIR || fd == -ELOOP) {
 		wt_complain("%s: not a regular file", path);
 		return -EUCLEAN;
@@ -718,6 +726,32 @@ static int read_range(int fd, off_t off, off_t size, char **buf, size_t *got)
 }
 
 /*
+ * The same into an anonymous mapping (*maplen bytes, to munmap): the
+ * first load, which may run where malloc must not be called.
+ */
+static int read_range_map(int fd, off_t size, char **buf, size_t *maplen,
+			  size_t *got)
+{
+	size_t len = size ? size : 1;
+	ssize_t n;
+	void *map;
+
+	map = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (map == MAP_FAILED)
+		return -errno;
+	n = pread_all(fd, map, size, 0);
+	if (n < 0) {
+		munmap(map, len);
+		return n;
+	}
+	*buf = map;
+	*maplen = len;
+	*got = n;
+	return 0;
+}
+
+/*
  * Load the table from scratch from a fresh descriptor (epoch: the epoch
  * loaded before opening).  On failure the old state stays.
  */
@@ -728,7 +762,7 @@ static int wt_reload(struct un_wtable *wt, bool create, uint64_t epoch)
 	struct statx stx;
 	const char *why = NULL;
 	char *buf = NULL;
-	size_t got = 0;
+	size_t got = 0, maplen = 0;
 	int fd, ret;
 
 	fd = open_reg(wt->table_path, O_RDWR | O_APPEND, create);
@@ -737,11 +771,17 @@ static int wt_reload(struct un_wtable *wt, bool create, uint64_t epoch)
 	ret = stat_reg(fd, wt->table_path, &stx);
 	if (ret < 0)
 		goto out_close;
-	ret = read_range(fd, 0, stx.stx_size, &buf, &got);
+	if (wt->check_only)
+		ret = read_range_map(fd, stx.stx_size, &buf, &maplen, &got);
+	else
+		ret = read_range(fd, 0, stx.stx_size, &buf, &got);
 	if (ret < 0)
 		goto out_close;
-	ret = wt_parse(&m, buf, got, &pos, &why);
-	free(buf);
+	ret = wt_parse(wt->check_only ? NULL : &m, buf, got, &pos, &why);
+	if (wt->check_only)
+		munmap(buf, maplen);
+	else
+		free(buf);
 	if (ret < 0) {
 		if (ret == -EUCLEAN && !wt->corrupt)
 			wt_complain_line(wt, pos.lineno + 1, why);
@@ -1127,70 +1167,85 @@ static void wt_refresh(struct un_wtable *wt)
 /* ------------------------------------------------------------------ */
 /* The API.                                                            */
 
-static char *path_cat(const char *a, const char *b)
+/* Copy upper then suffix to *at, advancing it past the NUL. */
+static char *path_put(char **at, const char *upper, size_t len,
+		      const char *suffix)
 {
-	size_t la = strlen(a), lb = strlen(b);
-	char *p;
+	char *p = *at;
+	size_t ls = strlen(suffix);
 
-	if (la + lb >= PATH_MAX)
-		return NULL;
-	p = malloc(la + lb + 1);
-	if (!p)
-		return NULL;
-	memcpy(p, a, la);
-	memcpy(p + la, b, lb + 1);
+	memcpy(p, upper, len);
+	memcpy(p + len, suffix, ls + 1);
+	*at += len + ls + 1;
 	return p;
 }
 
+/*
+ * Open an upper's table: make UPPER/.union, the lock file and the table
+ * where missing, and check the table (a corrupt one is refused here, at
+ * start).  The maps are not built yet: the first lookup or change builds
+ * them (the epoch and generation seen are left impossible, so that the
+ * first look reloads).  A process that never looks under MERGED never
+ * pays for them.
+ *
+ * No malloc: this runs at start-up, which a wrapper called from inside
+ * an allocator's initialisation may trigger.  The handle and its paths
+ * live in one anonymous mapping; the check reads into another.
+ */
 int un_wtable_open(const char *upper, struct un_wtable **out)
 {
+	size_t len = strlen(upper), size;
 	struct un_wtable *wt;
-	char *meta = NULL, *work = NULL;
+	char *at, *meta, *work;
 	int saved = errno;
 	int ret;
 
-	wt = calloc(1, sizeof(*wt));
-	if (!wt)
+	if (len + strlen(WT_TMP) >= PATH_MAX)
+		return -ENAMETOOLONG;
+	size = sizeof(*wt) + 5 * (len + strlen(WT_TMP) + 1);
+	wt = mmap(NULL, size, PROT_READ | PROT_WRITE,
+		  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (wt == MAP_FAILED)
 		return -ENOMEM;
+	wt->map_len = size;
 	wt->tfd = wt->lfd = -1;
 	pthread_mutex_init(&wt->io, NULL);
 	pthread_rwlock_init(&wt->rw, NULL);
-
-	ret = -ENAMETOOLONG;
-	meta = path_cat(upper, WT_META);
-	work = path_cat(upper, WT_WORK);
-	wt->table_path = path_cat(upper, WT_TABLE);
-	wt->tmp_path = path_cat(upper, WT_TMP);
-	wt->lock_path = path_cat(upper, WT_LOCK);
-	if (!meta || !work || !wt->table_path || !wt->tmp_path ||
-	    !wt->lock_path)
-		goto out_fail;
-
-	ret = sys_mkdir(meta, 0755);
-	if (ret < 0 && ret != -EEXIST)
-		goto out_fail;
-	ret = sys_mkdir(work, 0755);
-	if (ret < 0 && ret != -EEXIST)
-		goto out_fail;
+	at = (char *)(wt + 1);
+	wt->table_path = path_put(&at, upper, len, WT_TABLE);
+	wt->tmp_path = path_put(&at, upper, len, WT_TMP);
+	wt->lock_path = path_put(&at, upper, len, WT_LOCK);
+	meta = path_put(&at, upper, len, WT_META);
+	work = path_put(&at, upper, len, WT_WORK);
 
 	ret = wt_open_lock(wt);
+	if (ret == -ENOENT) {
+		/* A fresh upper: make the directories and try again. */
+		ret = sys_mkdir(meta, 0755);
+		if (ret < 0 && ret != -EEXIST)
+			goto out_fail;
+		ret = sys_mkdir(work, 0755);
+		if (ret < 0 && ret != -EEXIST)
+			goto out_fail;
+		ret = wt_open_lock(wt);
+	}
 	if (ret < 0)
 		goto out_fail;
+	wt->check_only = true;
 	ret = wt_sync(wt, true);
-	wt->seen_gen = __atomic_load_n(&wt->gen->generation, __ATOMIC_ACQUIRE);
+	wt->check_only = false;
 	wt_unlock(wt);
 	if (ret < 0)
 		goto out_fail;
+	/* Nothing is in the maps: make the first look load them. */
+	wt->epoch = ~(uint64_t)0;
+	wt->seen_gen = ~(uint64_t)0;
 
-	free(meta);
-	free(work);
 	*out = wt;
 	errno = saved;
 	return 0;
 
 out_fail:
-	free(meta);
-	free(work);
 	un_wtable_release(wt);
 	errno = saved;
 	return ret;
@@ -1207,10 +1262,7 @@ void un_wtable_release(struct un_wtable *wt)
 	mem_free(&wt->mem);
 	pthread_rwlock_destroy(&wt->rw);
 	pthread_mutex_destroy(&wt->io);
-	free(wt->table_path);
-	free(wt->tmp_path);
-	free(wt->lock_path);
-	free(wt);
+	munmap(wt, wt->map_len);
 }
 
 enum un_wkind un_wtable_get(struct un_wtable *wt, const char *rel,

@@ -35,14 +35,12 @@ TESTS += $(UN_EDGES_TESTS)
 # Known bugs, each with its failing test (see the notes of issue 6):
 # a signal handler's union call while the interrupted code is inside the
 # library goes straight to libc; a table cut short under a running
-# process loses its last record silently; jemalloc's start-up reaches
-# the library's lazy initialisation, which allocates (a deadlock).
+# process loses its last record silently.
 # Not in TESTS: procs-cancel.sh fails about one run in three (a name
 # still listed after its deletion, once threads were cancelled inside
 # wrapped calls in an earlier process); run it by hand.
 EXTRA_DIST += tests/edges/procs-cancel.sh
-XFAIL_TESTS = tests/edges/procs-signal.sh tests/edges/bad-table.sh \
-	tests/edges/alloc-jemalloc.sh
+XFAIL_TESTS = tests/edges/procs-signal.sh tests/edges/bad-table.sh
 dist_check_SCRIPTS += $(UN_EDGES_TESTS)
 EXTRA_DIST += tests/edges/edgelib.sh tests/edges/driver.py \
 	tests/edges/write-sweep.py tests/edges/static-hello.c \
