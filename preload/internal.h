@@ -172,7 +172,8 @@ UN_HIDDEN void un_wtable_release(struct un_wtable *wt);
 UN_HIDDEN enum un_wkind un_wtable_get(struct un_wtable *wt, const char *rel,
 				      size_t rel_len);
 
-/* True when some record lies strictly below rel (rel/...). */
+/* True when some record lies strictly below rel (rel/...).  A walk of
+   the whole table: for the unit tests, not for a lookup. */
 UN_HIDDEN bool un_wtable_has_below(struct un_wtable *wt, const char *rel,
 				   size_t rel_len);
 

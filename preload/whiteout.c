@@ -54,9 +54,13 @@
  * How a process uses it
  * ---------------------
  *
- * In memory the table is a uthash map from path to kind, plus a second
- * map counting, for every proper ancestor directory of every record,
- * the records below it, so that has_below is a single lookup.  A lookup
+ * In memory the table is one open-addressing hash map from path to kind:
+ * a slot is a pointer, a record its hash, length, kind and path in one
+ * small allocation (about 50 bytes a record with the slots, so that a
+ * 10k-record table costs under half a MiB).  Nothing is kept per
+ * ancestor directory: only clear_below and the unit tests ask what lies
+ * below a path, and they walk the map.  The map is built at the first lookup, not at open
+ * (see un_wtable_open).  A lookup
  * costs no system call: it compares the mapped generation with the one
  * this handle last caught up with, and only when they differ does it
  * read the file again, from the byte where it stopped last time, and
@@ -115,9 +119,6 @@
 
 #include "internal.h"
 
-/* Out of memory inside uthash: fail the insertion, never exit. */
-#define HASH_NONFATAL_OOM 1
-#include <uthash.h>
 
 #define WT_HEADER "libunion-whiteouts 1"
 #define WT_HEADER_NAME "libunion-whiteouts "
@@ -147,24 +148,29 @@ struct wt_gen {
 
 /* A record: path -> kind. */
 struct wt_rec {
-	UT_hash_handle hh;
-	size_t len;
+	uint32_t hash;
+	uint32_t len;
 	char kind;
 	char key[];
 };
 
-/* An ancestor directory of records, with their number. */
-struct wt_anc {
-	UT_hash_handle hh;
-	size_t len;
-	unsigned long refs;
-	char key[];
+/* The map: cap slots (a power of two, or 0), each NULL (never used),
+   WT_TOMB (a removed record) or a record. */
+struct wt_mem {
+	struct wt_rec **slot;
+	size_t cap;
+	size_t count;		/* records */
+	size_t used;		/* records and tombstones */
 };
 
-struct wt_mem {
-	struct wt_rec *recs;
-	struct wt_anc *anc;
-};
+#define WT_TOMB ((struct wt_rec *)1)
+
+/* Every record r of m, by slot index i (removing r meanwhile is safe). */
+#define MEM_FOREACH(m, i, r)						\
+	for ((i) = 0; (i) < (m)->cap; (i)++)				\
+		if (((r) = (m)->slot[i]) == NULL || (r) == WT_TOMB)	\
+			continue;					\
+		else
 
 /* How far a replay has come. */
 struct wt_pos {
@@ -503,130 +509,160 @@ static const char *header_invalid(const char *line, size_t len)
 /* ------------------------------------------------------------------ */
 /* The maps.                                                           */
 
+/* FNV-1a. */
+static uint32_t key_hash(const char *key, size_t len)
+{
+	uint32_t h = 2166136261u;
+
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ (unsigned char)key[i]) * 16777619u;
+	return h;
+}
+
+/* The slot holding key, or else the slot where it would go. */
+static size_t mem_slot(const struct wt_mem *m, const char *key, size_t len,
+		       uint32_t h)
+{
+	size_t mask = m->cap - 1, i = h & mask, tomb = m->cap;
+
+	for (;; i = (i + 1) & mask) {
+		struct wt_rec *r = m->slot[i];
+
+		if (!r)
+			return tomb < m->cap ? tomb : i;
+		if (r == WT_TOMB) {
+			if (tomb == m->cap)
+				tomb = i;
+		} else if (r->hash == h && r->len == len &&
+			   !memcmp(r->key, key, len)) {
+			return i;
+		}
+	}
+}
+
 static struct wt_rec *mem_find(struct wt_mem *m, const char *key, size_t len)
 {
 	struct wt_rec *r;
 
-	HASH_FIND(hh, m->recs, key, len, r);
-	return r;
+	if (!m->cap)
+		return NULL;
+	r = m->slot[mem_slot(m, key, len, key_hash(key, len))];
+	return r == WT_TOMB ? NULL : r;
 }
 
-static struct wt_anc *anc_find(struct wt_mem *m, const char *key, size_t len)
+/*
+ * Room for one more: at most 3/4 of the slots used (tombstones count),
+ * else rehash into a map at most half full.
+ */
+static int mem_grow(struct wt_mem *m)
 {
-	struct wt_anc *a;
+	size_t cap = 16, i;
+	struct wt_rec **slot, *r;
 
-	HASH_FIND(hh, m->anc, key, len, a);
-	return a;
-}
+	if (4 * (m->used + 1) <= 3 * m->cap)
+		return 0;
+	while (2 * (m->count + 1) > cap)
+		cap *= 2;
+	slot = calloc(cap, sizeof(*slot));
+	if (!slot)
+		return -ENOMEM;
+	for (i = 0; i < m->cap; i++) {
+		size_t j;
 
-/* Drop a reference from each ancestor key[0..i), key[i] == '/', i < lim. */
-static void anc_put(struct wt_mem *m, const char *key, size_t lim)
-{
-	size_t i;
-
-	for (i = 0; i < lim; i++) {
-		struct wt_anc *a;
-
-		if (key[i] != '/')
+		r = m->slot[i];
+		if (!r || r == WT_TOMB)
 			continue;
-		a = anc_find(m, key, i);
-		if (a && --a->refs == 0) {
-			HASH_DEL(m->anc, a);
-			free(a);
-		}
+		for (j = r->hash & (cap - 1); slot[j]; j = (j + 1) & (cap - 1))
+			;
+		slot[j] = r;
 	}
-}
-
-/* Take one reference on every proper ancestor of key ("" excepted). */
-static int anc_get(struct wt_mem *m, const char *key, size_t len)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		struct wt_anc *a;
-
-		if (key[i] != '/')
-			continue;
-		a = anc_find(m, key, i);
-		if (a) {
-			a->refs++;
-			continue;
-		}
-		a = malloc(sizeof(*a) + i + 1);
-		if (!a)
-			goto out_undo;
-		a->len = i;
-		a->refs = 1;
-		memcpy(a->key, key, i);
-		a->key[i] = '\0';
-		HASH_ADD_KEYPTR(hh, m->anc, a->key, a->len, a);
-		if (!a->hh.tbl) {
-			free(a);
-			goto out_undo;
-		}
-	}
+	free(m->slot);
+	m->slot = slot;
+	m->cap = cap;
+	m->used = m->count;
 	return 0;
+}
 
-out_undo:
-	anc_put(m, key, i);
-	return -ENOMEM;
+/* Take r (found in m) out of the map and free it. */
+static void mem_del(struct wt_mem *m, struct wt_rec *r)
+{
+	size_t i = mem_slot(m, r->key, r->len, r->hash);
+
+	m->slot[i] = WT_TOMB;
+	m->count--;
+	free(r);
 }
 
 /* Replay one record. */
 static int mem_apply(struct wt_mem *m, char op, const char *key, size_t len)
 {
 	struct wt_rec *r = mem_find(m, key, len);
+	uint32_t h;
+	size_t i;
 
 	if (op == '-') {
-		if (r) {
-			HASH_DEL(m->recs, r);
-			anc_put(m, key, len);
-			free(r);
-		}
+		if (r)
+			mem_del(m, r);
 		return 0;
 	}
 	if (r) {
 		r->kind = op;
 		return 0;
 	}
+	if (len > UINT32_MAX || mem_grow(m) < 0)
+		return -ENOMEM;
 	r = malloc(sizeof(*r) + len + 1);
 	if (!r)
 		return -ENOMEM;
+	h = key_hash(key, len);
+	r->hash = h;
 	r->len = len;
 	r->kind = op;
 	memcpy(r->key, key, len);
 	r->key[len] = '\0';
-	HASH_ADD_KEYPTR(hh, m->recs, r->key, r->len, r);
-	if (!r->hh.tbl) {
-		free(r);
-		return -ENOMEM;
-	}
-	if (anc_get(m, key, len) < 0) {
-		HASH_DEL(m->recs, r);
-		free(r);
-		return -ENOMEM;
-	}
+	i = mem_slot(m, key, len, h);
+	if (!m->slot[i])
+		m->used++;
+	m->slot[i] = r;
+	m->count++;
 	return 0;
+}
+
+/* Is key strictly below rel (rel/...; anything for rel "")? */
+static bool key_below(const char *key, size_t len, const char *rel,
+		      size_t rel_len)
+{
+	return len > rel_len && (rel_len == 0 || (key[rel_len] == '/' &&
+						   !memcmp(key, rel, rel_len)));
+}
+
+/* Is any record strictly below rel?  A walk of the map. */
+static bool mem_any_below(struct wt_mem *m, const char *rel, size_t rel_len)
+{
+	struct wt_rec *r;
+	size_t i;
+
+	MEM_FOREACH(m, i, r)
+		if (key_below(r->key, r->len, rel, rel_len))
+			return true;
+	return false;
 }
 
 static void mem_free(struct wt_mem *m)
 {
-	struct wt_rec *r, *rt;
-	struct wt_anc *a, *at;
+	struct wt_rec *r;
+	size_t i;
 
-	HASH_ITER(hh, m->recs, r, rt) {
-		HASH_DEL(m->recs, r);
+	MEM_FOREACH(m, i, r)
 		free(r);
-	}
-	HASH_ITER(hh, m->anc, a, at) {
-		HASH_DEL(m->anc, a);
-		free(a);
-	}
+	free(m->slot);
+	memset(m, 0, sizeof(*m));
 }
 
 /*
  * Replay the whole lines of buf (which starts at pos->off in the file)
- * into m (NULL: only check them), advancing pos.  Stops before an unfinished last line.  On a
+ * into m (NULL: only check them), advancing pos.  Stops before an
+ * unfinished last line.  On a
  * bad line returns -EUCLEAN with *why set, pos at the line before it.
  * buf is decoded in place.
  */
@@ -757,7 +793,7 @@ static int read_range_map(int fd, off_t size, char **buf, size_t *maplen,
  */
 static int wt_reload(struct un_wtable *wt, bool create, uint64_t epoch)
 {
-	struct wt_mem m = { NULL, NULL }, old;
+	struct wt_mem m = { NULL }, old;
 	struct wt_pos pos = { 0, 0, 0 };
 	struct statx stx;
 	const char *why = NULL;
@@ -1038,10 +1074,11 @@ static int wt_append(struct un_wtable *wt, const char *buf, size_t len)
  */
 static int wt_compact(struct un_wtable *wt)
 {
-	unsigned long nlive = HASH_COUNT(wt->mem.recs);
+	unsigned long nlive = wt->mem.count;
 	size_t cap = 65536, used = 0;
 	struct statx stx;
-	struct wt_rec *r, *rt;
+	struct wt_rec *r;
+	size_t i;
 	char *buf;
 	int fd, ret;
 
@@ -1061,7 +1098,7 @@ static int wt_compact(struct un_wtable *wt)
 
 	used = strlen(WT_HEADER) + 1;
 	memcpy(buf, WT_HEADER "\n", used);
-	HASH_ITER(hh, wt->mem.recs, r, rt) {
+	MEM_FOREACH(&wt->mem, i, r) {
 		size_t need = rec_max(r->len);
 
 		if (used + need > cap) {
@@ -1291,10 +1328,7 @@ bool un_wtable_has_below(struct un_wtable *wt, const char *rel,
 		return false;
 	wt_refresh(wt);
 	pthread_rwlock_rdlock(&wt->rw);
-	if (rel_len == 0)
-		below = wt->mem.recs != NULL;
-	else
-		below = anc_find(&wt->mem, rel, rel_len) != NULL;
+	below = mem_any_below(&wt->mem, rel, rel_len);
 	pthread_rwlock_unlock(&wt->rw);
 	return below;
 }
@@ -1351,8 +1385,8 @@ out_unlock_io:
 
 static int wtable_clear_below(struct un_wtable *wt, const char *rel)
 {
-	size_t len = strlen(rel), cap = 0, used = 0;
-	struct wt_rec *r, *rt;
+	size_t len = strlen(rel), cap = 0, used = 0, i;
+	struct wt_rec *r;
 	unsigned long n = 0;
 	char *buf = NULL;
 	int saved = errno;
@@ -1370,14 +1404,11 @@ static int wtable_clear_below(struct un_wtable *wt, const char *rel)
 	ret = wt_sync(wt, true);
 	if (ret < 0)
 		goto out_unlock;
-	if (len > 0 && !anc_find(&wt->mem, rel, len))
-		goto out_unlock;	/* nothing below */
 
-	HASH_ITER(hh, wt->mem.recs, r, rt) {
+	MEM_FOREACH(&wt->mem, i, r) {
 		size_t need = rec_max(r->len);
 
-		if (r->len <= len || (len > 0 && (r->key[len] != '/' ||
-						  memcmp(r->key, rel, len))))
+		if (!key_below(r->key, r->len, rel, len))
 			continue;
 		if (used + need > cap) {
 			size_t ncap = 2 * (used + need);
@@ -1401,14 +1432,9 @@ static int wtable_clear_below(struct un_wtable *wt, const char *rel)
 	if (ret < 0)
 		goto out_unlock;
 	pthread_rwlock_wrlock(&wt->rw);
-	HASH_ITER(hh, wt->mem.recs, r, rt) {
-		if (r->len <= len || (len > 0 && (r->key[len] != '/' ||
-						  memcmp(r->key, rel, len))))
-			continue;
-		HASH_DEL(wt->mem.recs, r);
-		anc_put(&wt->mem, r->key, r->len);
-		free(r);
-	}
+	MEM_FOREACH(&wt->mem, i, r)
+		if (key_below(r->key, r->len, rel, len))
+			mem_del(&wt->mem, r);
 	pthread_rwlock_unlock(&wt->rw);
 	wt_appended(wt, used, n, false);
 
