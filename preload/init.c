@@ -76,38 +76,6 @@ static void find_self(void)
 }
 
 /*
- * Open the whiteout table of m.  Making UPPER/.union changes the upper
- * root's times, which are the merged root's: put them back, so the
- * merged root looks as the kernel's would.
- */
-static int open_table(struct un_mount *m)
-{
-	char meta[PATH_MAX];
-	struct stat before, st;
-	bool fresh;
-	int rc;
-
-	snprintf(meta, sizeof(meta), "%s/" UN_META_DIR, m->upper);
-	fresh = real_lstat(meta, &st) < 0 && real_stat(m->upper, &before) == 0;
-	rc = un_wtable_open(m->upper, &m->wt);
-	if (rc == 0 && fresh) {
-		struct timespec times[2] = { before.st_atim, before.st_mtim };
-		static const char *const made[] = { "", "/whiteouts", "/lock",
-						    "/work" };
-		char path[PATH_MAX];
-
-		/* The upper's owner owns its metadata, whoever made it (root
-		   running a tool in someone's union, say). */
-		for (size_t i = 0; geteuid() == 0 && i < 4; i++) {
-			snprintf(path, sizeof(path), "%s%s", meta, made[i]);
-			real_lchown(path, before.st_uid, before.st_gid);
-		}
-		real_utimensat(AT_FDCWD, m->upper, times, 0);
-	}
-	return rc;
-}
-
-/*
  * fork: the table locks are taken in prepare and given back in the parent
  * and in the child.  The depth guard is raised meanwhile, so that a
  * signal handler running in between goes straight to libc rather than
@@ -176,7 +144,7 @@ static void init_once(void)
 
 		if (!m->upper)
 			continue;
-		rc = open_table(m);
+		rc = un_wtable_open(m->upper, &m->wt);
 		if (rc < 0) {
 			/* whiteout.c has already said which file and why */
 			snprintf(err, sizeof(err), "%s: %s", m->upper,

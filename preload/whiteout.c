@@ -704,6 +704,23 @@ static int wt_parse(struct wt_mem *m, char *buf, size_t len,
 /* ------------------------------------------------------------------ */
 /* The files.                                                          */
 
+/* Root made the file fd at path: give it to the owner of its directory
+   (UPPER/.union, which wt_make_meta gave to the upper's owner). */
+static void wt_fix_owner(int fd, const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	char dir[PATH_MAX];
+	struct statx stx;
+
+	if (geteuid() != 0 || !slash || (size_t)(slash - path) >= sizeof(dir))
+		return;
+	memcpy(dir, path, slash - path);
+	dir[slash - path] = '\0';
+	if (syscall(SYS_statx, AT_FDCWD, dir, 0, STATX_UID | STATX_GID,
+		    &stx) == 0)
+		syscall(SYS_fchown, fd, stx.stx_uid, stx.stx_gid);
+}
+
 /*
  * Open path, creating it (O_EXCL, tolerating EEXIST) when create.  The
  * file nearly always exists: try that first, one system call.
@@ -716,6 +733,8 @@ static int open_reg(const char *path, int flags, bool create)
 	fd = sys_open(path, flags, 0);
 	if (fd == -ENOENT && create) {
 		fd = sys_open(path, flags | O_CREAT | O_EXCL, 0644);
+		if (fd >= 0)
+			wt_fix_owner(fd, path);
 		if (fd == -EEXIST)
 			fd = sys_open(path, flags, 0);
 	}
@@ -1204,6 +1223,132 @@ static void wt_refresh(struct un_wtable *wt)
 /* ------------------------------------------------------------------ */
 /* The API.                                                            */
 
+/*
+ * Check the whole lines of the table (fd, size bytes) without building
+ * maps; pos as wt_parse leaves it.  A small table is read onto the
+ * stack, a larger one into an anonymous mapping (never malloc).
+ */
+static int wt_check(int fd, off_t size, struct wt_pos *pos)
+{
+	char small[2048], *buf = small;
+	const char *why = NULL;
+	size_t len = size, maplen = 0;
+	ssize_t n;
+	int ret;
+
+	if (len > sizeof(small)) {
+		ret = read_range_map(fd, size, &buf, &maplen, &len);
+		if (ret < 0)
+			return ret;
+	} else {
+		n = pread_all(fd, buf, len, 0);
+		if (n < 0)
+			return n;
+		len = n;
+	}
+	ret = wt_parse(NULL, buf, len, pos, &why);
+	if (maplen)
+		munmap(buf, maplen);
+	return ret;
+}
+
+/*
+ * The usual start: the lock file and the table exist and are whole.
+ * Readers need no flock, so open, map and check them without it (the
+ * flock is for writers, and for repairing).  1: done; 0: something is
+ * missing, short, unfinished or wrong, and nothing is left open: take
+ * the locked way, which makes, repairs or reports it.
+ */
+static int wt_open_fast(struct un_wtable *wt)
+{
+	struct wt_pos pos = { 0, 0, 0 };
+	struct statx stx, tstx;
+	struct wt_gen *map;
+	int lfd, tfd;
+
+	/* Quietly: the locked way says what is wrong, once. */
+	lfd = sys_open(wt->lock_path, O_RDWR | O_NOFOLLOW, 0);
+	if (lfd < 0)
+		return 0;
+	lfd = fd_move_high(lfd);
+	if (sys_fstatx(lfd, &stx) < 0 || !S_ISREG(stx.stx_mode) ||
+	    stx.stx_size < WT_LOCK_SIZE)
+		goto out_close_lock;
+	map = mmap(NULL, WT_LOCK_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
+		   lfd, 0);
+	if (map == MAP_FAILED)
+		goto out_close_lock;
+	if (memcmp(map->magic, WT_MAGIC, 8) != 0)
+		goto out_unmap;
+	tfd = sys_open(wt->table_path, O_RDWR | O_APPEND | O_NOFOLLOW, 0);
+	if (tfd < 0)
+		goto out_unmap;
+	tfd = fd_move_high(tfd);
+	if (sys_fstatx(tfd, &tstx) < 0 || !S_ISREG(tstx.stx_mode) ||
+	    wt_check(tfd, tstx.stx_size, &pos) < 0 || pos.off == 0 ||
+	    pos.off != (off_t)tstx.stx_size)
+		goto out_close_table;
+
+	wt->lfd = lfd;
+	wt->lid = wt->gid = stx_id(&stx);
+	wt->gen = map;
+	wt->pid = getpid();
+	wt->tfd = tfd;
+	wt->tid = stx_id(&tstx);
+	wt->pos = pos;
+	wt->fsize = pos.off;
+	return 1;
+
+out_close_table:
+	sys_close(tfd);
+out_unmap:
+	munmap(map, WT_LOCK_SIZE);
+out_close_lock:
+	sys_close(lfd);
+	return 0;
+}
+
+/*
+ * Make UPPER/.union and its work directory.  Making .union changes the
+ * upper root's times, which are the merged root's: put them back, so
+ * that the merged root looks as the kernel's would.  The upper's owner
+ * owns the metadata, whoever made it (root running a tool in someone's
+ * union, say); the lock file and the table follow in wt_fix_owner.
+ */
+static int wt_make_meta(const char *upper, const char *meta,
+			const char *work)
+{
+	struct statx before;
+	bool fresh;
+	int ret;
+
+	fresh = syscall(SYS_statx, AT_FDCWD, upper, 0,
+			STATX_UID | STATX_GID | STATX_ATIME | STATX_MTIME,
+			&before) == 0;
+	ret = sys_mkdir(meta, 0755);
+	if (ret < 0 && ret != -EEXIST)
+		return ret;
+	fresh = fresh && ret == 0;
+	ret = sys_mkdir(work, 0755);
+	if (ret < 0 && ret != -EEXIST)
+		return ret;
+	if (fresh) {
+		struct timespec times[2] = {
+			{ before.stx_atime.tv_sec, before.stx_atime.tv_nsec },
+			{ before.stx_mtime.tv_sec, before.stx_mtime.tv_nsec },
+		};
+
+		if (geteuid() == 0) {
+			syscall(SYS_fchownat, AT_FDCWD, meta, before.stx_uid,
+				before.stx_gid, AT_SYMLINK_NOFOLLOW);
+			syscall(SYS_fchownat, AT_FDCWD, work, before.stx_uid,
+				before.stx_gid, AT_SYMLINK_NOFOLLOW);
+		}
+		syscall(SYS_utimensat, AT_FDCWD, upper, times, 0);
+	}
+	return 0;
+}
+
 /* Copy upper then suffix to *at, advancing it past the NUL. */
 static char *path_put(char **at, const char *upper, size_t len,
 		      const char *suffix)
@@ -1255,14 +1400,13 @@ int un_wtable_open(const char *upper, struct un_wtable **out)
 	meta = path_put(&at, upper, len, WT_META);
 	work = path_put(&at, upper, len, WT_WORK);
 
+	if (wt_open_fast(wt))
+		goto out_lazy;
 	ret = wt_open_lock(wt);
 	if (ret == -ENOENT) {
 		/* A fresh upper: make the directories and try again. */
-		ret = sys_mkdir(meta, 0755);
-		if (ret < 0 && ret != -EEXIST)
-			goto out_fail;
-		ret = sys_mkdir(work, 0755);
-		if (ret < 0 && ret != -EEXIST)
+		ret = wt_make_meta(upper, meta, work);
+		if (ret < 0)
 			goto out_fail;
 		ret = wt_open_lock(wt);
 	}
@@ -1274,6 +1418,7 @@ int un_wtable_open(const char *upper, struct un_wtable **out)
 	wt_unlock(wt);
 	if (ret < 0)
 		goto out_fail;
+out_lazy:
 	/* Nothing is in the maps: make the first look load them. */
 	wt->epoch = ~(uint64_t)0;
 	wt->seen_gen = ~(uint64_t)0;
