@@ -33,6 +33,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/single_threaded.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -80,10 +81,23 @@ static void find_self(void)
  * and in the child.  The depth guard is raised meanwhile, so that a
  * signal handler running in between goes straight to libc rather than
  * wait for a lock its own thread holds.
+ *
+ * A process with one thread, forking from outside the library, holds no
+ * table lock and nobody else can: then the handlers touch nothing.  Every
+ * page a process writes after a fork costs it a fault (the fork made it
+ * copy-on-write), and shells fork for every command.
  */
+static bool fork_locked;	/* this fork took the locks */
+
 static void fork_prepare(void)
 {
+	bool lock = !__libc_single_threaded || un_depth > 0;
+
 	un_depth++;
+	if (fork_locked != lock)
+		fork_locked = lock;	/* written only when it changes */
+	if (!lock)
+		return;
 	for (int i = 0; i < un_config.nmount; i++)
 		if (un_config.mount[i].wt)
 			un_wtable_fork_prepare(un_config.mount[i].wt);
@@ -91,17 +105,19 @@ static void fork_prepare(void)
 
 static void fork_parent(void)
 {
-	for (int i = un_config.nmount - 1; i >= 0; i--)
-		if (un_config.mount[i].wt)
-			un_wtable_fork_parent(un_config.mount[i].wt);
+	if (fork_locked)
+		for (int i = un_config.nmount - 1; i >= 0; i--)
+			if (un_config.mount[i].wt)
+				un_wtable_fork_parent(un_config.mount[i].wt);
 	un_depth--;
 }
 
 static void fork_child(void)
 {
-	for (int i = 0; i < un_config.nmount; i++)
-		if (un_config.mount[i].wt)
-			un_wtable_fork_child(un_config.mount[i].wt);
+	if (fork_locked)
+		for (int i = 0; i < un_config.nmount; i++)
+			if (un_config.mount[i].wt)
+				un_wtable_fork_child(un_config.mount[i].wt);
 	un_depth--;
 }
 
