@@ -19,7 +19,9 @@
  * with its init lock held), where a malloc deadlocks.  Everything lives
  * in one anonymous mapping sized from the value before parsing: the
  * mounts (at most one more than the ';'s) and the unescaped paths (each
- * no longer than its text in the value).
+ * no longer than its text in the value), with room left over that
+ * un_config_alloc hands out (the whiteout table handles, the copies of
+ * the environment init.c keeps): one page, one fault, in the usual case.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -45,6 +47,9 @@ static void set_err(char *err, size_t errlen, const char *fmt, ...)
 	vsnprintf(err, errlen, fmt, ap);
 	va_end(ap);
 }
+
+/* Bytes kept spare in the arena for un_config_alloc, at the least. */
+#define UN_CONFIG_SPARE 1024
 
 /* The arena of one parse: a bump allocator over one anonymous mapping. */
 struct arena {
@@ -291,8 +296,11 @@ int un_config_parse(const char *value, struct un_config *cfg, bool check_dirs,
 	for (s = value; *s; s++)
 		maxmount += *s == ';';
 	/* Every field unescapes to at most its own text plus a NUL, and
-	   there are fewer fields than bytes plus one. */
-	size = maxmount * sizeof(struct un_mount) + 2 * (len + 1);
+	   there are fewer fields than bytes plus one.  The rest of the
+	   last page, and at least UN_CONFIG_SPARE bytes, is spare. */
+	size = maxmount * sizeof(struct un_mount) + 2 * (len + 1) +
+	       UN_CONFIG_SPARE;
+	size = (size + 4095) & ~(size_t)4095;
 	map = mmap(NULL, size, PROT_READ | PROT_WRITE,
 		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (map == MAP_FAILED) {
@@ -323,11 +331,23 @@ int un_config_parse(const char *value, struct un_config *cfg, bool check_dirs,
 				goto out_release;
 			}
 	sort_by_merged_len(cfg->mount, cfg->nmount);
+	cfg->arena_next = a.next;
 	return 0;
 
 out_release:
 	un_config_release(cfg);
 	return -1;
+}
+
+void *un_config_alloc(struct un_config *cfg, size_t size)
+{
+	char *end = (char *)cfg->arena + cfg->arena_len;
+	char *p = (char *)(((uintptr_t)cfg->arena_next + 15) & ~(uintptr_t)15);
+
+	if (!cfg->arena_next || size > (size_t)(end - p))
+		return NULL;
+	cfg->arena_next = p + size;
+	return p;
 }
 
 void un_config_release(struct un_config *cfg)

@@ -13,7 +13,7 @@
  * allocator's own start-up: jemalloc reads /etc/malloc.conf (readlink)
  * with its init lock held, so a malloc from here would wait for that
  * lock forever.  The configuration and the strings kept from the
- * environment live in anonymous mappings (config.c, keep() below); the
+ * environment live in one anonymous mapping (config.c, keep() below); the
  * whiteout tables are checked at start but their maps are built at the
  * first lookup (whiteout.c); the real functions are all found by dlsym
  * (a failed dlsym mallocs for dlerror, but every row exists in the libc
@@ -121,15 +121,28 @@ static void fork_child(void)
 	un_depth--;
 }
 
-/* Copies of a and b (b may be NULL) in one anonymous mapping. */
+/* The configuration's spare room, else a mapping of its own. */
+static void *boot_alloc(size_t size)
+{
+	void *p = un_config_alloc(&un_config, size);
+
+	if (!p) {
+		p = mmap(NULL, size, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (p == MAP_FAILED)
+			p = NULL;
+	}
+	return p;
+}
+
+/* Copies of a and b (b may be NULL), never freed. */
 static void keep(const char *a, const char *b, const char **ka,
 		 const char **kb)
 {
 	size_t la = strlen(a) + 1, lb = b ? strlen(b) + 1 : 0;
-	char *map = mmap(NULL, la + lb, PROT_READ | PROT_WRITE,
-			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char *map = boot_alloc(la + lb);
 
-	if (map == MAP_FAILED)
+	if (!map)
 		return;
 	*ka = memcpy(map, a, la);
 	if (b)
@@ -160,7 +173,10 @@ static void init_once(void)
 
 		if (!m->upper)
 			continue;
-		rc = un_wtable_open(m->upper, &m->wt);
+		rc = un_wtable_open_mem(m->upper,
+				un_config_alloc(&un_config,
+						un_wtable_mem_size(m->upper)),
+				&m->wt);
 		if (rc < 0) {
 			/* whiteout.c has already said which file and why */
 			snprintf(err, sizeof(err), "%s: %s", m->upper,

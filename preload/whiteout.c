@@ -186,7 +186,8 @@ struct wt_id {
 };
 
 struct un_wtable {
-	size_t map_len;		/* the handle and its paths are one mapping */
+	size_t map_len;		/* the handle and its paths are one mapping
+				   of this size; 0: in the caller's memory */
 	char *table_path;
 	char *tmp_path;
 	char *lock_path;
@@ -1374,22 +1375,34 @@ static char *path_put(char **at, const char *upper, size_t len,
  * an allocator's initialisation may trigger.  The handle and its paths
  * live in one anonymous mapping; the check reads into another.
  */
+size_t un_wtable_mem_size(const char *upper)
+{
+	return sizeof(struct un_wtable) +
+	       5 * (strlen(upper) + strlen(WT_TMP) + 1);
+}
+
 int un_wtable_open(const char *upper, struct un_wtable **out)
 {
-	size_t len = strlen(upper), size;
-	struct un_wtable *wt;
+	return un_wtable_open_mem(upper, NULL, out);
+}
+
+int un_wtable_open_mem(const char *upper, void *mem, struct un_wtable **out)
+{
+	size_t len = strlen(upper), size = un_wtable_mem_size(upper);
+	struct un_wtable *wt = mem;
 	char *at, *meta, *work;
 	int saved = errno;
 	int ret;
 
 	if (len + strlen(WT_TMP) >= PATH_MAX)
 		return -ENAMETOOLONG;
-	size = sizeof(*wt) + 5 * (len + strlen(WT_TMP) + 1);
-	wt = mmap(NULL, size, PROT_READ | PROT_WRITE,
-		  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (wt == MAP_FAILED)
-		return -ENOMEM;
-	wt->map_len = size;
+	if (!wt) {
+		wt = mmap(NULL, size, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (wt == MAP_FAILED)
+			return -ENOMEM;
+		wt->map_len = size;
+	}
 	wt->tfd = wt->lfd = -1;
 	pthread_mutex_init(&wt->io, NULL);
 	pthread_rwlock_init(&wt->rw, NULL);
@@ -1400,16 +1413,18 @@ int un_wtable_open(const char *upper, struct un_wtable **out)
 	meta = path_put(&at, upper, len, WT_META);
 	work = path_put(&at, upper, len, WT_WORK);
 
-	if (wt_open_fast(wt))
-		goto out_lazy;
-	ret = wt_open_lock(wt);
-	if (ret == -ENOENT) {
-		/* A fresh upper: make the directories and try again. */
-		ret = wt_make_meta(upper, meta, work);
-		if (ret < 0)
+	/* UPPER/.union may exist without work/: the union tool keeps its
+	   own files there.  Copy-ups need it, so make it either way. */
+	if (wt_open_fast(wt)) {
+		ret = sys_mkdir(work, 0755);
+		if (ret < 0 && ret != -EEXIST)
 			goto out_fail;
-		ret = wt_open_lock(wt);
+		goto out_lazy;
 	}
+	ret = wt_make_meta(upper, meta, work);
+	if (ret < 0)
+		goto out_fail;
+	ret = wt_open_lock(wt);
 	if (ret < 0)
 		goto out_fail;
 	wt->check_only = true;
@@ -1444,7 +1459,8 @@ void un_wtable_release(struct un_wtable *wt)
 	mem_free(&wt->mem);
 	pthread_rwlock_destroy(&wt->rw);
 	pthread_mutex_destroy(&wt->io);
-	munmap(wt, wt->map_len);
+	if (wt->map_len)
+		munmap(wt, wt->map_len);
 }
 
 enum un_wkind un_wtable_get(struct un_wtable *wt, const char *rel,
