@@ -551,19 +551,12 @@ static struct wt_rec *mem_find(struct wt_mem *m, const char *key, size_t len)
 	return r == WT_TOMB ? NULL : r;
 }
 
-/*
- * Room for one more: at most 3/4 of the slots used (tombstones count),
- * else rehash into a map at most half full.
- */
-static int mem_grow(struct wt_mem *m)
+/* Rehash m into cap slots (a power of two, more than its records). */
+static int mem_resize(struct wt_mem *m, size_t cap)
 {
-	size_t cap = 16, i;
 	struct wt_rec **slot, *r;
+	size_t i;
 
-	if (4 * (m->used + 1) <= 3 * m->cap)
-		return 0;
-	while (2 * (m->count + 1) > cap)
-		cap *= 2;
 	slot = calloc(cap, sizeof(*slot));
 	if (!slot)
 		return -ENOMEM;
@@ -582,6 +575,36 @@ static int mem_grow(struct wt_mem *m)
 	m->cap = cap;
 	m->used = m->count;
 	return 0;
+}
+
+/*
+ * Room for one more: at most 3/4 of the slots used (tombstones count),
+ * else rehash into a map at most half full.
+ */
+static int mem_grow(struct wt_mem *m)
+{
+	size_t cap = 16;
+
+	if (4 * (m->used + 1) <= 3 * m->cap)
+		return 0;
+	while (2 * (m->count + 1) > cap)
+		cap *= 2;
+	return mem_resize(m, cap);
+}
+
+/*
+ * Before a load of about n records: size the map once (at most 3/4
+ * full), rather than through every doubling, whose freed arrays would
+ * stay in the heap.  A failure is left to mem_grow.
+ */
+static void mem_reserve(struct wt_mem *m, size_t n)
+{
+	size_t cap = 16;
+
+	while (4 * n > 3 * cap)
+		cap *= 2;
+	if (cap > m->cap)
+		mem_resize(m, cap);
 }
 
 /* Take r (found in m) out of the map and free it. */
@@ -833,6 +856,13 @@ static int wt_reload(struct un_wtable *wt, bool create, uint64_t epoch)
 		ret = read_range(fd, 0, stx.stx_size, &buf, &got);
 	if (ret < 0)
 		goto out_close;
+	if (!wt->check_only) {
+		size_t lines = 0;
+
+		for (char *p = buf; (p = memchr(p, '\n', buf + got - p)); p++)
+			lines++;
+		mem_reserve(&m, lines);
+	}
 	ret = wt_parse(wt->check_only ? NULL : &m, buf, got, &pos, &why);
 	if (wt->check_only)
 		munmap(buf, maplen);
