@@ -13,12 +13,22 @@
  *
  * Invariant: after a successful parse every path is absolute, has no
  * trailing slash (except "/" itself), and every layer is a directory.
+ *
+ * Memory: the parse never calls malloc.  It may run from a wrapper that
+ * an allocator's own start-up reached (jemalloc reads /etc/malloc.conf
+ * with its init lock held), where a malloc deadlocks.  Everything lives
+ * in one anonymous mapping sized from the value before parsing: the
+ * mounts (at most one more than the ';'s) and the unescaped paths (each
+ * no longer than its text in the value), with room left over that
+ * un_config_alloc hands out (the whiteout table handles, the copies of
+ * the environment init.c keeps): one page, one fault, in the usual case.
  */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -43,28 +53,31 @@ static void set_err(char *err, size_t errlen, const char *fmt, ...)
 			*c = '?';
 }
 
+/* Bytes kept spare in the arena for un_config_alloc, at the least. */
+#define UN_CONFIG_SPARE 1024
+
+/* The arena of one parse: a bump allocator over one anonymous mapping. */
+struct arena {
+	char *next;
+};
+
 /*
  * Cut the next field off *sp at an unescaped delimiter from delims,
- * unescaping into a fresh string.  *sp advances past the delimiter (or
- * to the end); *delim receives the delimiter found ('\0' at the end).
+ * unescaping into the arena.  *sp advances past the delimiter (or to
+ * the end); *delim receives the delimiter found ('\0' at the end).
  */
-static int next_field(const char **sp, const char *delims, char **out,
-		      char *delim, char *err, size_t errlen)
+static int next_field(const char **sp, const char *delims, struct arena *a,
+		      char **out, char *delim, char *err, size_t errlen)
 {
 	const char *s = *sp;
+	char *buf = a->next;
 	size_t n = 0;
-	char *buf = malloc(strlen(s) + 1);
 
-	if (!buf) {
-		set_err(err, errlen, "out of memory");
-		return -1;
-	}
 	for (; *s && !strchr(delims, *s); s++) {
 		if (*s == '\\') {
 			if (!s[1]) {
 				set_err(err, errlen,
 					"dangling '\\' at the end of the value");
-				free(buf);
 				return -1;
 			}
 			s++;
@@ -72,6 +85,7 @@ static int next_field(const char **sp, const char *delims, char **out,
 		buf[n++] = *s;
 	}
 	buf[n] = '\0';
+	a->next += n + 1;	/* the arena is sized for every field */
 	*delim = *s;
 	*sp = *s ? s + 1 : s;
 	*out = buf;
@@ -118,11 +132,14 @@ static int check_path(char *p, const char *role, char *err, size_t errlen)
 			p);
 		return -1;
 	}
-	/* Quote the path as given: normalise() works in place. */
-	set_err(err, errlen, "%s '%s' must not contain '..'", role, p);
-	if (normalise(p) < 0)
-		return -1;
-	err[0] = '\0';
+	for (const char *c = p; (c = strstr(c, "..")); c += 2) {
+		if (c[-1] == '/' && (c[2] == '/' || !c[2])) {
+			set_err(err, errlen, "%s '%s' must not contain '..'",
+				role, p);
+			return -1;
+		}
+	}
+	normalise(p);	/* absolute, without '..': cannot fail */
 	return 0;
 }
 
@@ -182,14 +199,15 @@ static int check_dir(const char *path, const char *role, bool create,
 	return 0;
 }
 
-static int parse_mount(const char **sp, struct un_mount *m, bool check_dirs,
-		       char *end_delim, char *err, size_t errlen)
+static int parse_mount(const char **sp, struct arena *a, struct un_mount *m,
+		       bool check_dirs, char *end_delim, char *err,
+		       size_t errlen)
 {
 	char delim;
 	char *field;
 
 	memset(m, 0, sizeof(*m));
-	if (next_field(sp, "=;", &m->merged, &delim, err, errlen) < 0)
+	if (next_field(sp, "=;", a, &m->merged, &delim, err, errlen) < 0)
 		return -1;
 	if (!*m->merged) {
 		set_err(err, errlen, delim == ';' || !delim ?
@@ -206,17 +224,13 @@ static int parse_mount(const char **sp, struct un_mount *m, bool check_dirs,
 		return -1;
 	m->merged_len = strlen(m->merged);
 
-	if (next_field(sp, ":;", &field, &delim, err, errlen) < 0)
+	if (next_field(sp, ":;", a, &field, &delim, err, errlen) < 0)
 		return -1;
 	if (*field) {
-		if (check_path(field, "upper", err, errlen) < 0) {
-			free(field);
+		if (check_path(field, "upper", err, errlen) < 0)
 			return -1;
-		}
 		m->upper = field;
 		m->upper_len = strlen(field);
-	} else {
-		free(field);
 	}
 	if (delim != ':') {
 		set_err(err, errlen, "mount '%s' has no lower (MERGED=UPPER:LOWER)",
@@ -224,16 +238,14 @@ static int parse_mount(const char **sp, struct un_mount *m, bool check_dirs,
 		return -1;
 	}
 	do {
-		if (next_field(sp, ":;", &field, &delim, err, errlen) < 0)
+		if (next_field(sp, ":;", a, &field, &delim, err, errlen) < 0)
 			return -1;
 		if (!*field) {
-			free(field);
 			set_err(err, errlen, "mount '%s' has an empty lower",
 				m->merged);
 			return -1;
 		}
 		if (m->nlower == UN_MAX_LOWERS) {
-			free(field);
 			set_err(err, errlen, "mount '%s' has more than %d lowers",
 				m->merged, UN_MAX_LOWERS);
 			return -1;
@@ -257,47 +269,60 @@ static int parse_mount(const char **sp, struct un_mount *m, bool check_dirs,
 	return 0;
 }
 
-static void mount_release(struct un_mount *m)
+/*
+ * Longest MERGED first.  An insertion sort: a handful of mounts, and
+ * glibc's qsort may malloc (and asks the kernel for the memory size).
+ */
+static void sort_by_merged_len(struct un_mount *mount, int n)
 {
-	free(m->merged);
-	free(m->upper);
-	for (int i = 0; i < m->nlower; i++)
-		free(m->lower[i]);
-	if (m->wt)
-		un_wtable_release(m->wt);
-	memset(m, 0, sizeof(*m));
-}
+	for (int i = 1; i < n; i++) {
+		struct un_mount m = mount[i];
+		int j = i;
 
-static int by_merged_len_desc(const void *a, const void *b)
-{
-	const struct un_mount *x = a, *y = b;
-
-	return (x->merged_len < y->merged_len) - (x->merged_len > y->merged_len);
+		for (; j > 0 && mount[j - 1].merged_len < m.merged_len; j--)
+			mount[j] = mount[j - 1];
+		mount[j] = m;
+	}
 }
 
 int un_config_parse(const char *value, struct un_config *cfg, bool check_dirs,
 		    char *err, size_t errlen)
 {
 	const char *s = value;
+	struct arena a;
+	size_t len, maxmount = 1, size;
 	char delim = ';';
+	void *map;
 
 	memset(cfg, 0, sizeof(*cfg));
 	if (!value || !*value)
 		return 0;
+	len = strlen(value);
+	for (s = value; *s; s++)
+		maxmount += *s == ';';
+	/* Every field unescapes to at most its own text plus a NUL, and
+	   there are fewer fields than bytes plus one.  The rest of the
+	   last page, and at least UN_CONFIG_SPARE bytes, is spare. */
+	size = maxmount * sizeof(struct un_mount) + 2 * (len + 1) +
+	       UN_CONFIG_SPARE;
+	size = (size + 4095) & ~(size_t)4095;
+	map = mmap(NULL, size, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (map == MAP_FAILED) {
+		set_err(err, errlen, "out of memory");
+		return -1;
+	}
+	cfg->arena = map;
+	cfg->arena_len = size;
+	cfg->mount = map;
+	a.next = (char *)map + maxmount * sizeof(struct un_mount);
+	s = value;
 	while (delim == ';') {
-		struct un_mount *grown = realloc(cfg->mount, (cfg->nmount + 1) *
-						 sizeof(*cfg->mount));
-
-		if (!grown) {
-			set_err(err, errlen, "out of memory");
-			goto out_release;
-		}
-		cfg->mount = grown;
 		if (!*s) {
 			set_err(err, errlen, "empty mount after the last ';'");
 			goto out_release;
 		}
-		if (parse_mount(&s, &cfg->mount[cfg->nmount++], check_dirs,
+		if (parse_mount(&s, &a, &cfg->mount[cfg->nmount++], check_dirs,
 				&delim, err, errlen) < 0)
 			goto out_release;
 	}
@@ -310,7 +335,8 @@ int un_config_parse(const char *value, struct un_config *cfg, bool check_dirs,
 					cfg->mount[i].merged);
 				goto out_release;
 			}
-	qsort(cfg->mount, cfg->nmount, sizeof(*cfg->mount), by_merged_len_desc);
+	sort_by_merged_len(cfg->mount, cfg->nmount);
+	cfg->arena_next = a.next;
 	return 0;
 
 out_release:
@@ -318,11 +344,24 @@ out_release:
 	return -1;
 }
 
+void *un_config_alloc(struct un_config *cfg, size_t size)
+{
+	char *end = (char *)cfg->arena + cfg->arena_len;
+	char *p = (char *)(((uintptr_t)cfg->arena_next + 15) & ~(uintptr_t)15);
+
+	if (!cfg->arena_next || size > (size_t)(end - p))
+		return NULL;
+	cfg->arena_next = p + size;
+	return p;
+}
+
 void un_config_release(struct un_config *cfg)
 {
 	for (int i = 0; i < cfg->nmount; i++)
-		mount_release(&cfg->mount[i]);
-	free(cfg->mount);
+		if (cfg->mount[i].wt)
+			un_wtable_release(cfg->mount[i].wt);
+	if (cfg->arena)
+		munmap(cfg->arena, cfg->arena_len);
 	memset(cfg, 0, sizeof(*cfg));
 }
 

@@ -9,6 +9,18 @@
  * depth guard is raised, so that whatever libc does for us goes straight
  * to the real functions.
  *
+ * Initialisation never calls malloc.  A wrapper may be reached from an
+ * allocator's own start-up: jemalloc reads /etc/malloc.conf (readlink)
+ * with its init lock held, so a malloc from here would wait for that
+ * lock forever.  The configuration and the strings kept from the
+ * environment live in one anonymous mapping (config.c, keep() below); the
+ * whiteout tables are checked at start but their maps are built at the
+ * first lookup (whiteout.c); the real functions are all found by dlsym
+ * (a failed dlsym mallocs for dlerror, but every row exists in the libc
+ * the library was built against).  Only the merged cwd (fdtab.c), which
+ * allocates, waits: when un_init runs before our constructor it is
+ * taken by the constructor, under the guard.
+ *
  * After fork the child inherits the mount table and the whiteout tables
  * as they are; their locks are reinitialised by their own atfork
  * handlers (whiteout.c, fdtab.c).
@@ -20,6 +32,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/single_threaded.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -32,6 +46,8 @@ const char *un_preload_value;
 
 static pthread_once_t un_once = PTHREAD_ONCE_INIT;
 static bool un_initialised;
+static bool un_constructed;	/* our constructor has started */
+static bool un_cwd_pending;	/* the merged cwd is still to be taken */
 
 static void die(const char *fmt, const char *what)
 	__attribute__((noreturn));
@@ -61,46 +77,27 @@ static void find_self(void)
 }
 
 /*
- * Open the whiteout table of m.  Making UPPER/.union changes the upper
- * root's times, which are the merged root's: put them back, so the
- * merged root looks as the kernel's would.
- */
-static int open_table(struct un_mount *m)
-{
-	char meta[PATH_MAX];
-	struct stat before, st;
-	bool fresh;
-	int rc;
-
-	snprintf(meta, sizeof(meta), "%s/" UN_META_DIR, m->upper);
-	fresh = real_lstat(meta, &st) < 0 && real_stat(m->upper, &before) == 0;
-	rc = un_wtable_open(m->upper, &m->wt);
-	if (rc == 0 && fresh) {
-		struct timespec times[2] = { before.st_atim, before.st_mtim };
-		static const char *const made[] = { "", "/whiteouts", "/lock",
-						    "/work" };
-		char path[PATH_MAX];
-
-		/* The upper's owner owns its metadata, whoever made it (root
-		   running a tool in someone's union, say). */
-		for (size_t i = 0; geteuid() == 0 && i < 4; i++) {
-			snprintf(path, sizeof(path), "%s%s", meta, made[i]);
-			real_lchown(path, before.st_uid, before.st_gid);
-		}
-		real_utimensat(AT_FDCWD, m->upper, times, 0);
-	}
-	return rc;
-}
-
-/*
  * fork: the table locks are taken in prepare and given back in the parent
  * and in the child.  The depth guard is raised meanwhile, so that a
  * signal handler running in between goes straight to libc rather than
  * wait for a lock its own thread holds.
+ *
+ * A process with one thread, forking from outside the library, holds no
+ * table lock and nobody else can: then the handlers touch nothing.  Every
+ * page a process writes after a fork costs it a fault (the fork made it
+ * copy-on-write), and shells fork for every command.
  */
+static bool fork_locked;	/* this fork took the locks */
+
 static void fork_prepare(void)
 {
+	bool lock = !__libc_single_threaded || un_depth > 0;
+
 	un_depth++;
+	if (fork_locked != lock)
+		fork_locked = lock;	/* written only when it changes */
+	if (!lock)
+		return;
 	for (int i = 0; i < un_config.nmount; i++)
 		if (un_config.mount[i].wt)
 			un_wtable_fork_prepare(un_config.mount[i].wt);
@@ -108,18 +105,48 @@ static void fork_prepare(void)
 
 static void fork_parent(void)
 {
-	for (int i = un_config.nmount - 1; i >= 0; i--)
-		if (un_config.mount[i].wt)
-			un_wtable_fork_parent(un_config.mount[i].wt);
+	if (fork_locked)
+		for (int i = un_config.nmount - 1; i >= 0; i--)
+			if (un_config.mount[i].wt)
+				un_wtable_fork_parent(un_config.mount[i].wt);
 	un_depth--;
 }
 
 static void fork_child(void)
 {
-	for (int i = 0; i < un_config.nmount; i++)
-		if (un_config.mount[i].wt)
-			un_wtable_fork_child(un_config.mount[i].wt);
+	if (fork_locked)
+		for (int i = 0; i < un_config.nmount; i++)
+			if (un_config.mount[i].wt)
+				un_wtable_fork_child(un_config.mount[i].wt);
 	un_depth--;
+}
+
+/* The configuration's spare room, else a mapping of its own. */
+static void *boot_alloc(size_t size)
+{
+	void *p = un_config_alloc(&un_config, size);
+
+	if (!p) {
+		p = mmap(NULL, size, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (p == MAP_FAILED)
+			p = NULL;
+	}
+	return p;
+}
+
+/* Copies of a and b (b may be NULL), never freed. */
+static void keep(const char *a, const char *b, const char **ka,
+		 const char **kb)
+{
+	size_t la = strlen(a) + 1, lb = b ? strlen(b) + 1 : 0;
+	char *map = boot_alloc(la + lb);
+
+	if (!map)
+		return;
+	*ka = memcpy(map, a, la);
+	if (b)
+		*kb = memcpy(map + la, b, lb);
 }
 
 static void init_once(void)
@@ -136,12 +163,9 @@ static void init_once(void)
 		goto out;
 	if (un_config_parse(value, &un_config, true, err, sizeof(err)) < 0)
 		die("libunion: UNION_LAYERS: %s\n", err);
-	un_layers_value = strdup(value);
+	keep(value, getenv("LD_PRELOAD"), &un_layers_value, &un_preload_value);
 	value = getenv("UNION_OCI_LOWERS");
 	un_config.oci_lowers = value && !strcmp(value, "1");
-	value = getenv("LD_PRELOAD");
-	if (value)
-		un_preload_value = strdup(value);
 
 	for (int i = 0; i < un_config.nmount; i++) {
 		struct un_mount *m = &un_config.mount[i];
@@ -149,7 +173,10 @@ static void init_once(void)
 
 		if (!m->upper)
 			continue;
-		rc = open_table(m);
+		rc = un_wtable_open_mem(m->upper,
+				un_config_alloc(&un_config,
+						un_wtable_mem_size(m->upper)),
+				&m->wt);
 		if (rc < 0) {
 			/* whiteout.c has already said which file and why */
 			snprintf(err, sizeof(err), "%s: %s", m->upper,
@@ -159,7 +186,10 @@ static void init_once(void)
 		}
 	}
 	pthread_atfork(fork_prepare, fork_parent, fork_child);
-	un_cwd_refresh();
+	if (__atomic_load_n(&un_constructed, __ATOMIC_ACQUIRE))
+		un_cwd_refresh();
+	else
+		un_cwd_pending = true;
 	un_active = un_config.nmount > 0;
 out:
 	__atomic_store_n(&un_initialised, true, __ATOMIC_RELEASE);
@@ -175,5 +205,13 @@ void un_init(void)
 
 __attribute__((constructor)) static void un_constructor(void)
 {
+	__atomic_store_n(&un_constructed, true, __ATOMIC_RELEASE);
 	un_init();
+	if (un_cwd_pending) {
+		/* un_init ran early, from another library's calls. */
+		un_cwd_pending = false;
+		un_depth++;
+		un_cwd_refresh();
+		un_depth--;
+	}
 }

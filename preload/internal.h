@@ -170,6 +170,9 @@ struct un_config {
 	struct un_mount *mount;
 	bool oci_lowers;	/* UNION_OCI_LOWERS=1: lowers are extracted OCI
 				   layers (.wh.NAME, .wh..wh..opq) */
+	void *arena;		/* one mapping holds the mounts and paths */
+	size_t arena_len;
+	char *arena_next;	/* its free part (un_config_alloc) */
 };
 
 /* The OCI whiteout prefix and opaque marker (image-spec, layer.md). */
@@ -187,6 +190,9 @@ UN_HIDDEN extern struct un_config un_config;
 UN_HIDDEN int un_config_parse(const char *value, struct un_config *cfg,
 			      bool check_dirs, char *err, size_t errlen);
 UN_HIDDEN void un_config_release(struct un_config *cfg);
+/* size bytes (16-aligned, zeroed, freed with cfg) from the spare room of
+   cfg's mapping, or NULL when it is full: never malloc (see init.c). */
+UN_HIDDEN void *un_config_alloc(struct un_config *cfg, size_t size);
 
 /*
  * The mount whose MERGED is the longest prefix of the absolute path
@@ -222,6 +228,12 @@ enum un_wkind {
 
 /* Open (creating if needed) the table of an upper. */
 UN_HIDDEN int un_wtable_open(const char *upper, struct un_wtable **out);
+/* The same with the handle in mem (un_wtable_mem_size(upper) zeroed
+   bytes, 16-aligned, left to the caller to free), or in a mapping of
+   its own when mem is NULL. */
+UN_HIDDEN size_t un_wtable_mem_size(const char *upper);
+UN_HIDDEN int un_wtable_open_mem(const char *upper, void *mem,
+				 struct un_wtable **out);
 UN_HIDDEN void un_wtable_release(struct un_wtable *wt);
 
 /*
@@ -232,7 +244,8 @@ UN_HIDDEN void un_wtable_release(struct un_wtable *wt);
 UN_HIDDEN enum un_wkind un_wtable_get(struct un_wtable *wt, const char *rel,
 				      size_t rel_len);
 
-/* True when some record lies strictly below rel (rel/...). */
+/* True when some record lies strictly below rel (rel/...).  A walk of
+   the whole table: for the unit tests, not for a lookup. */
 UN_HIDDEN bool un_wtable_has_below(struct un_wtable *wt, const char *rel,
 				   size_t rel_len);
 

@@ -42,9 +42,13 @@ pkglib_LTLIBRARIES += preload/libunion.la
 pkglibdir = $(libdir)/libunion
 preload_libunion_la_SOURCES =
 preload_libunion_la_LIBADD = preload/libunion-core.la
+# -z now: bind every libc call at load.  Lazily bound, each child of a
+# shell would look up (and copy-on-write the GOT for) every libc function
+# the exec path calls that the parent never did: about ten page faults a
+# fork+exec, more than the one-time binding costs.
 preload_libunion_la_LDFLAGS = -module -avoid-version -no-undefined \
 	-shared -pthread -Wl,--version-script=$(top_builddir)/preload/exports.sym \
-	$(SANITIZER_CFLAGS)
+	-Wl,-z,now $(SANITIZER_CFLAGS)
 EXTRA_preload_libunion_la_DEPENDENCIES = preload/exports.sym
 EXTRA_DIST += preload/exports.sym.in
 CLEANFILES += preload/exports.sym

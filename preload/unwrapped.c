@@ -27,30 +27,49 @@
 
 #include "wrap.h"
 
-/* 1 when the ELF file has no program interpreter, 0 otherwise. */
+/*
+ * The 4-byte type of the program header at off, from buf (the file's
+ * first n bytes) when it lies there, else read; -1 when unreadable.
+ */
+static int64_t ph_type(int fd, const unsigned char *buf, size_t n,
+		       size_t off)
+{
+	uint32_t ptype;
+
+	if (off + sizeof(ptype) <= n)
+		memcpy(&ptype, buf + off, sizeof(ptype));
+	else if (pread(fd, &ptype, sizeof(ptype), off) != sizeof(ptype))
+		return -1;
+	return ptype;
+}
+
+/*
+ * 1 when the ELF file has no program interpreter, 0 otherwise.  Every
+ * exec pays for this look: one read takes the header and, in any usual
+ * program, every program header with it.
+ */
 static int is_static_elf(int fd)
 {
-	unsigned char ident[EI_NIDENT];
-	size_t phoff, phentsize, phnum;
+	unsigned char buf[1024];
+	size_t phoff, phentsize, phnum, n;
+	ssize_t got = pread(fd, buf, sizeof(buf), 0);
 	uint16_t type;
 
-	if (pread(fd, ident, sizeof(ident), 0) != sizeof(ident) ||
-	    memcmp(ident, ELFMAG, SELFMAG))
+	if (got < EI_NIDENT || memcmp(buf, ELFMAG, SELFMAG))
 		return 0;
-	if (ident[EI_CLASS] == ELFCLASS64) {
+	n = got;
+	if (buf[EI_CLASS] == ELFCLASS64 && n >= sizeof(Elf64_Ehdr)) {
 		Elf64_Ehdr eh;
 
-		if (pread(fd, &eh, sizeof(eh), 0) != sizeof(eh))
-			return 0;
+		memcpy(&eh, buf, sizeof(eh));
 		type = eh.e_type;
 		phoff = eh.e_phoff;
 		phentsize = eh.e_phentsize;
 		phnum = eh.e_phnum;
-	} else if (ident[EI_CLASS] == ELFCLASS32) {
+	} else if (buf[EI_CLASS] == ELFCLASS32 && n >= sizeof(Elf32_Ehdr)) {
 		Elf32_Ehdr eh;
 
-		if (pread(fd, &eh, sizeof(eh), 0) != sizeof(eh))
-			return 0;
+		memcpy(&eh, buf, sizeof(eh));
 		type = eh.e_type;
 		phoff = eh.e_phoff;
 		phentsize = eh.e_phentsize;
@@ -61,12 +80,9 @@ static int is_static_elf(int fd)
 	if (type != ET_EXEC && type != ET_DYN)
 		return 0;
 	for (size_t i = 0; i < phnum && i < 4096; i++) {
-		uint32_t ptype;
+		int64_t ptype = ph_type(fd, buf, n, phoff + i * phentsize);
 
-		if (pread(fd, &ptype, sizeof(ptype), phoff + i * phentsize) !=
-		    sizeof(ptype))
-			return 0;
-		if (ptype == PT_INTERP)
+		if (ptype == PT_INTERP || ptype < 0)
 			return 0;
 	}
 	/* A shared library is ET_DYN without PT_INTERP too, but nobody

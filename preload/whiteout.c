@@ -54,9 +54,13 @@
  * How a process uses it
  * ---------------------
  *
- * In memory the table is a uthash map from path to kind, plus a second
- * map counting, for every proper ancestor directory of every record,
- * the records below it, so that has_below is a single lookup.  A lookup
+ * In memory the table is one open-addressing hash map from path to kind:
+ * a slot is a pointer, a record its hash, length, kind and path in one
+ * small allocation (about 50 bytes a record with the slots, so that a
+ * 10k-record table costs under half a MiB).  Nothing is kept per
+ * ancestor directory: only clear_below and the unit tests ask what lies
+ * below a path, and they walk the map.  The map is built at the first lookup, not at open
+ * (see un_wtable_open).  A lookup
  * costs no system call: it compares the mapped generation with the one
  * this handle last caught up with, and only when they differ does it
  * read the file again, from the byte where it stopped last time, and
@@ -127,9 +131,6 @@
 
 #include "internal.h"
 
-/* Out of memory inside uthash: fail the insertion, never exit. */
-#define HASH_NONFATAL_OOM 1
-#include <uthash.h>
 
 #define WT_HEADER "libunion-whiteouts 1"
 #define WT_HEADER_NAME "libunion-whiteouts "
@@ -159,24 +160,29 @@ struct wt_gen {
 
 /* A record: path -> kind. */
 struct wt_rec {
-	UT_hash_handle hh;
-	size_t len;
+	uint32_t hash;
+	uint32_t len;
 	char kind;
 	char key[];
 };
 
-/* An ancestor directory of records, with their number. */
-struct wt_anc {
-	UT_hash_handle hh;
-	size_t len;
-	unsigned long refs;
-	char key[];
+/* The map: cap slots (a power of two, or 0), each NULL (never used),
+   WT_TOMB (a removed record) or a record. */
+struct wt_mem {
+	struct wt_rec **slot;
+	size_t cap;
+	size_t count;		/* records */
+	size_t used;		/* records and tombstones */
 };
 
-struct wt_mem {
-	struct wt_rec *recs;
-	struct wt_anc *anc;
-};
+#define WT_TOMB ((struct wt_rec *)1)
+
+/* Every record r of m, by slot index i (removing r meanwhile is safe). */
+#define MEM_FOREACH(m, i, r)						\
+	for ((i) = 0; (i) < (m)->cap; (i)++)				\
+		if (((r) = (m)->slot[i]) == NULL || (r) == WT_TOMB)	\
+			continue;					\
+		else
 
 /* How far a replay has come. */
 struct wt_pos {
@@ -194,6 +200,8 @@ struct wt_id {
 #define WT_TAIL 64
 
 struct un_wtable {
+	size_t map_len;		/* the handle and its paths are one mapping
+				   of this size; 0: in the caller's memory */
 	char *table_path;
 	char *tmp_path;
 	char *lock_path;
@@ -215,6 +223,8 @@ struct un_wtable {
 	   catch-up checks they are still there (see wt_catch_up). */
 	char tail[WT_TAIL];
 	size_t tail_len;
+	bool check_only;	/* the first load: check the file, build no
+				   maps (see un_wtable_open) */
 
 	int lfd;		/* the lock file; -1: none */
 	struct wt_id lid;
@@ -518,130 +528,183 @@ static const char *header_invalid(const char *line, size_t len)
 /* ------------------------------------------------------------------ */
 /* The maps.                                                           */
 
+/* FNV-1a. */
+static uint32_t key_hash(const char *key, size_t len)
+{
+	uint32_t h = 2166136261u;
+
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ (unsigned char)key[i]) * 16777619u;
+	return h;
+}
+
+/* The slot holding key, or else the slot where it would go. */
+static size_t mem_slot(const struct wt_mem *m, const char *key, size_t len,
+		       uint32_t h)
+{
+	size_t mask = m->cap - 1, i = h & mask, tomb = m->cap;
+
+	for (;; i = (i + 1) & mask) {
+		struct wt_rec *r = m->slot[i];
+
+		if (!r)
+			return tomb < m->cap ? tomb : i;
+		if (r == WT_TOMB) {
+			if (tomb == m->cap)
+				tomb = i;
+		} else if (r->hash == h && r->len == len &&
+			   !memcmp(r->key, key, len)) {
+			return i;
+		}
+	}
+}
+
 static struct wt_rec *mem_find(struct wt_mem *m, const char *key, size_t len)
 {
 	struct wt_rec *r;
 
-	HASH_FIND(hh, m->recs, key, len, r);
-	return r;
+	if (!m->cap)
+		return NULL;
+	r = m->slot[mem_slot(m, key, len, key_hash(key, len))];
+	return r == WT_TOMB ? NULL : r;
 }
 
-static struct wt_anc *anc_find(struct wt_mem *m, const char *key, size_t len)
+/* Rehash m into cap slots (a power of two, more than its records). */
+static int mem_resize(struct wt_mem *m, size_t cap)
 {
-	struct wt_anc *a;
-
-	HASH_FIND(hh, m->anc, key, len, a);
-	return a;
-}
-
-/* Drop a reference from each ancestor key[0..i), key[i] == '/', i < lim. */
-static void anc_put(struct wt_mem *m, const char *key, size_t lim)
-{
+	struct wt_rec **slot, *r;
 	size_t i;
 
-	for (i = 0; i < lim; i++) {
-		struct wt_anc *a;
+	slot = calloc(cap, sizeof(*slot));
+	if (!slot)
+		return -ENOMEM;
+	for (i = 0; i < m->cap; i++) {
+		size_t j;
 
-		if (key[i] != '/')
+		r = m->slot[i];
+		if (!r || r == WT_TOMB)
 			continue;
-		a = anc_find(m, key, i);
-		if (a && --a->refs == 0) {
-			HASH_DEL(m->anc, a);
-			free(a);
-		}
+		for (j = r->hash & (cap - 1); slot[j]; j = (j + 1) & (cap - 1))
+			;
+		slot[j] = r;
 	}
-}
-
-/* Take one reference on every proper ancestor of key ("" excepted). */
-static int anc_get(struct wt_mem *m, const char *key, size_t len)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		struct wt_anc *a;
-
-		if (key[i] != '/')
-			continue;
-		a = anc_find(m, key, i);
-		if (a) {
-			a->refs++;
-			continue;
-		}
-		a = malloc(sizeof(*a) + i + 1);
-		if (!a)
-			goto out_undo;
-		a->len = i;
-		a->refs = 1;
-		memcpy(a->key, key, i);
-		a->key[i] = '\0';
-		HASH_ADD_KEYPTR(hh, m->anc, a->key, a->len, a);
-		if (!a->hh.tbl) {
-			free(a);
-			goto out_undo;
-		}
-	}
+	free(m->slot);
+	m->slot = slot;
+	m->cap = cap;
+	m->used = m->count;
 	return 0;
+}
 
-out_undo:
-	anc_put(m, key, i);
-	return -ENOMEM;
+/*
+ * Room for one more: at most 3/4 of the slots used (tombstones count),
+ * else rehash into a map at most half full.
+ */
+static int mem_grow(struct wt_mem *m)
+{
+	size_t cap = 16;
+
+	if (4 * (m->used + 1) <= 3 * m->cap)
+		return 0;
+	while (2 * (m->count + 1) > cap)
+		cap *= 2;
+	return mem_resize(m, cap);
+}
+
+/*
+ * Before a load of about n records: size the map once (at most 3/4
+ * full), rather than through every doubling, whose freed arrays would
+ * stay in the heap.  A failure is left to mem_grow.
+ */
+static void mem_reserve(struct wt_mem *m, size_t n)
+{
+	size_t cap = 16;
+
+	while (4 * n > 3 * cap)
+		cap *= 2;
+	if (cap > m->cap)
+		mem_resize(m, cap);
+}
+
+/* Take r (found in m) out of the map and free it. */
+static void mem_del(struct wt_mem *m, struct wt_rec *r)
+{
+	size_t i = mem_slot(m, r->key, r->len, r->hash);
+
+	m->slot[i] = WT_TOMB;
+	m->count--;
+	free(r);
 }
 
 /* Replay one record. */
 static int mem_apply(struct wt_mem *m, char op, const char *key, size_t len)
 {
 	struct wt_rec *r = mem_find(m, key, len);
+	uint32_t h;
+	size_t i;
 
 	if (op == '-') {
-		if (r) {
-			HASH_DEL(m->recs, r);
-			anc_put(m, key, len);
-			free(r);
-		}
+		if (r)
+			mem_del(m, r);
 		return 0;
 	}
 	if (r) {
 		r->kind = op;
 		return 0;
 	}
+	if (len > UINT32_MAX || mem_grow(m) < 0)
+		return -ENOMEM;
 	r = malloc(sizeof(*r) + len + 1);
 	if (!r)
 		return -ENOMEM;
+	h = key_hash(key, len);
+	r->hash = h;
 	r->len = len;
 	r->kind = op;
 	memcpy(r->key, key, len);
 	r->key[len] = '\0';
-	HASH_ADD_KEYPTR(hh, m->recs, r->key, r->len, r);
-	if (!r->hh.tbl) {
-		free(r);
-		return -ENOMEM;
-	}
-	if (anc_get(m, key, len) < 0) {
-		HASH_DEL(m->recs, r);
-		free(r);
-		return -ENOMEM;
-	}
+	i = mem_slot(m, key, len, h);
+	if (!m->slot[i])
+		m->used++;
+	m->slot[i] = r;
+	m->count++;
 	return 0;
+}
+
+/* Is key strictly below rel (rel/...; anything for rel "")? */
+static bool key_below(const char *key, size_t len, const char *rel,
+		      size_t rel_len)
+{
+	return len > rel_len && (rel_len == 0 || (key[rel_len] == '/' &&
+						   !memcmp(key, rel, rel_len)));
+}
+
+/* Is any record strictly below rel?  A walk of the map. */
+static bool mem_any_below(struct wt_mem *m, const char *rel, size_t rel_len)
+{
+	struct wt_rec *r;
+	size_t i;
+
+	MEM_FOREACH(m, i, r)
+		if (key_below(r->key, r->len, rel, rel_len))
+			return true;
+	return false;
 }
 
 static void mem_free(struct wt_mem *m)
 {
-	struct wt_rec *r, *rt;
-	struct wt_anc *a, *at;
+	struct wt_rec *r;
+	size_t i;
 
-	HASH_ITER(hh, m->recs, r, rt) {
-		HASH_DEL(m->recs, r);
+	MEM_FOREACH(m, i, r)
 		free(r);
-	}
-	HASH_ITER(hh, m->anc, a, at) {
-		HASH_DEL(m->anc, a);
-		free(a);
-	}
+	free(m->slot);
+	memset(m, 0, sizeof(*m));
 }
 
 /*
  * Replay the whole lines of buf (which starts at pos->off in the file)
- * into m, advancing pos.  Stops before an unfinished last line.  On a
+ * into m (NULL: only check them), advancing pos.  Stops before an
+ * unfinished last line.  On a
  * bad line returns -EUCLEAN with *why set, pos at the line before it.
  * buf is decoded in place.
  */
@@ -668,7 +731,7 @@ static int wt_parse(struct wt_mem *m, char *buf, size_t len,
 			*why = rec_decode(line, ll, &op, &keylen);
 			if (*why)
 				return -EUCLEAN;
-			ret = mem_apply(m, op, line + 2, keylen);
+			ret = m ? mem_apply(m, op, line + 2, keylen) : 0;
 			if (ret < 0)
 				return ret;
 			pos->nrec++;
@@ -683,16 +746,40 @@ static int wt_parse(struct wt_mem *m, char *buf, size_t len,
 /* ------------------------------------------------------------------ */
 /* The files.                                                          */
 
-/* Open path, creating it (O_EXCL, tolerating EEXIST) when create. */
+/* Root made the file fd at path: give it to the owner of its directory
+   (UPPER/.union, which wt_make_meta gave to the upper's owner). */
+static void wt_fix_owner(int fd, const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	char dir[PATH_MAX];
+	struct statx stx;
+
+	if (geteuid() != 0 || !slash || (size_t)(slash - path) >= sizeof(dir))
+		return;
+	memcpy(dir, path, slash - path);
+	dir[slash - path] = '\0';
+	if (syscall(SYS_statx, AT_FDCWD, dir, 0, STATX_UID | STATX_GID,
+		    &stx) == 0)
+		syscall(SYS_fchown, fd, stx.stx_uid, stx.stx_gid);
+}
+
+/*
+ * Open path, creating it (O_EXCL, tolerating EEXIST) when create.  The
+ * file nearly always exists: try that first, one system call.
+ */
 static int open_reg(const char *path, int flags, bool create)
 {
-	int fd = -EEXIST;
+	int fd;
 
 	flags |= O_NOFOLLOW;
-	if (create)
+	fd = sys_open(path, flags, 0);
+	if (fd == -ENOENT && create) {
 		fd = sys_open(path, flags | O_CREAT | O_EXCL, 0644);
-	if (fd == -EEXIST)
-		fd = sys_open(path, flags, 0);
+		if (fd >= 0)
+			wt_fix_owner(fd, path);
+		if (fd == -EEXIST)
+			fd = sys_open(path, flags, 0);
+	}
 	if (fd == -EISDIR || fd == -ELOOP) {
 		wt_complain("%s: not a regular file", path);
 		return -EUCLEAN;
@@ -807,17 +894,43 @@ static bool tail_intact(struct un_wtable *wt, off_t size)
 }
 
 /*
+ * The same into an anonymous mapping (*maplen bytes, to munmap): the
+ * first load, which may run where malloc must not be called.
+ */
+static int read_range_map(int fd, off_t size, char **buf, size_t *maplen,
+			  size_t *got)
+{
+	size_t len = size ? size : 1;
+	ssize_t n;
+	void *map;
+
+	map = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (map == MAP_FAILED)
+		return -errno;
+	n = pread_all(fd, map, size, 0);
+	if (n < 0) {
+		munmap(map, len);
+		return n;
+	}
+	*buf = map;
+	*maplen = len;
+	*got = n;
+	return 0;
+}
+
+/*
  * Load the table from scratch from a fresh descriptor (epoch: the epoch
  * loaded before opening).  On failure the old state stays.
  */
 static int wt_reload(struct un_wtable *wt, bool create, uint64_t epoch)
 {
-	struct wt_mem m = { NULL, NULL }, old;
+	struct wt_mem m = { NULL }, old;
 	struct wt_pos pos = { 0, 0, 0 };
 	struct statx stx;
 	const char *why = NULL;
 	char *buf = NULL;
-	size_t got = 0;
+	size_t got = 0, maplen = 0;
 	int fd, ret;
 
 	fd = open_reg(wt->table_path, O_RDWR | O_APPEND, create);
@@ -826,14 +939,27 @@ static int wt_reload(struct un_wtable *wt, bool create, uint64_t epoch)
 	ret = stat_reg(fd, wt->table_path, &stx);
 	if (ret < 0)
 		goto out_close;
-	ret = read_range(fd, 0, stx.stx_size, &buf, &got);
+	if (wt->check_only)
+		ret = read_range_map(fd, stx.stx_size, &buf, &maplen, &got);
+	else
+		ret = read_range(fd, 0, stx.stx_size, &buf, &got);
 	if (ret < 0)
 		goto out_close;
 	struct tail_copy saved;
 
+	if (!wt->check_only) {
+		size_t lines = 0;
+
+		for (char *p = buf; (p = memchr(p, '\n', buf + got - p)); p++)
+			lines++;
+		mem_reserve(&m, lines);
+	}
 	tail_save(&saved, buf, got);
-	ret = wt_parse(&m, buf, got, &pos, &why);
-	free(buf);
+	ret = wt_parse(wt->check_only ? NULL : &m, buf, got, &pos, &why);
+	if (wt->check_only)
+		munmap(buf, maplen);
+	else
+		free(buf);
 	if (ret < 0) {
 		if (ret == -EUCLEAN && !wt->corrupt)
 			wt_complain_line(wt, pos.lineno + 1, why);
@@ -1106,10 +1232,11 @@ static int wt_append(struct un_wtable *wt, const char *buf, size_t len)
  */
 static int wt_compact(struct un_wtable *wt)
 {
-	unsigned long nlive = HASH_COUNT(wt->mem.recs);
+	unsigned long nlive = wt->mem.count;
 	size_t cap = 65536, used = 0;
 	struct statx stx;
-	struct wt_rec *r, *rt;
+	struct wt_rec *r;
+	size_t i;
 	char *buf;
 	int fd, ret;
 
@@ -1129,7 +1256,7 @@ static int wt_compact(struct un_wtable *wt)
 
 	used = strlen(WT_HEADER) + 1;
 	memcpy(buf, WT_HEADER "\n", used);
-	HASH_ITER(hh, wt->mem.recs, r, rt) {
+	MEM_FOREACH(&wt->mem, i, r) {
 		size_t need = rec_max(r->len);
 
 		if (used + need > cap) {
@@ -1451,10 +1578,7 @@ static bool wt_sig_has_below(struct un_wtable *wt, const char *rel,
 	int saved = errno;
 
 	if (wt_sig_maps(wt)) {
-		if (rel_len == 0)
-			below = wt->mem.recs != NULL;
-		else
-			below = anc_find(&wt->mem, rel, rel_len) != NULL;
+		below = mem_any_below(&wt->mem, rel, rel_len);
 		pthread_rwlock_unlock(&wt->rw);
 		return below;
 	}
@@ -1619,70 +1743,225 @@ out_free:
 /* ------------------------------------------------------------------ */
 /* The API.                                                            */
 
-static char *path_cat(const char *a, const char *b)
+/*
+ * Check the whole lines of the table (fd, size bytes) without building
+ * maps; pos as wt_parse leaves it.  A small table is read onto the
+ * stack, a larger one into an anonymous mapping (never malloc).
+ */
+static int wt_check(int fd, off_t size, struct wt_pos *pos)
 {
-	size_t la = strlen(a), lb = strlen(b);
-	char *p;
+	char small[2048], *buf = small;
+	const char *why = NULL;
+	size_t len = size, maplen = 0;
+	ssize_t n;
+	int ret;
 
-	if (la + lb >= PATH_MAX)
-		return NULL;
-	p = malloc(la + lb + 1);
-	if (!p)
-		return NULL;
-	memcpy(p, a, la);
-	memcpy(p + la, b, lb + 1);
+	if (len > sizeof(small)) {
+		ret = read_range_map(fd, size, &buf, &maplen, &len);
+		if (ret < 0)
+			return ret;
+	} else {
+		n = pread_all(fd, buf, len, 0);
+		if (n < 0)
+			return n;
+		len = n;
+	}
+	ret = wt_parse(NULL, buf, len, pos, &why);
+	if (maplen)
+		munmap(buf, maplen);
+	return ret;
+}
+
+/*
+ * The usual start: the lock file and the table exist and are whole.
+ * Readers need no flock, so open, map and check them without it (the
+ * flock is for writers, and for repairing).  1: done; 0: something is
+ * missing, short, unfinished or wrong, and nothing is left open: take
+ * the locked way, which makes, repairs or reports it.
+ */
+static int wt_open_fast(struct un_wtable *wt)
+{
+	struct wt_pos pos = { 0, 0, 0 };
+	struct statx stx, tstx;
+	struct wt_gen *map;
+	int lfd, tfd;
+
+	/* Quietly: the locked way says what is wrong, once. */
+	lfd = sys_open(wt->lock_path, O_RDWR | O_NOFOLLOW, 0);
+	if (lfd < 0)
+		return 0;
+	lfd = fd_move_high(lfd);
+	if (sys_fstatx(lfd, &stx) < 0 || !S_ISREG(stx.stx_mode) ||
+	    stx.stx_size < WT_LOCK_SIZE)
+		goto out_close_lock;
+	map = mmap(NULL, WT_LOCK_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
+		   lfd, 0);
+	if (map == MAP_FAILED)
+		goto out_close_lock;
+	if (memcmp(map->magic, WT_MAGIC, 8) != 0)
+		goto out_unmap;
+	tfd = sys_open(wt->table_path, O_RDWR | O_APPEND | O_NOFOLLOW, 0);
+	if (tfd < 0)
+		goto out_unmap;
+	tfd = fd_move_high(tfd);
+	if (sys_fstatx(tfd, &tstx) < 0 || !S_ISREG(tstx.stx_mode) ||
+	    wt_check(tfd, tstx.stx_size, &pos) < 0 || pos.off == 0 ||
+	    pos.off != (off_t)tstx.stx_size)
+		goto out_close_table;
+
+	wt->lfd = lfd;
+	wt->lid = wt->gid = stx_id(&stx);
+	wt->gen = map;
+	wt->pid = getpid();
+	wt->tfd = tfd;
+	wt->tid = stx_id(&tstx);
+	wt->pos = pos;
+	wt->fsize = pos.off;
+	return 1;
+
+out_close_table:
+	sys_close(tfd);
+out_unmap:
+	munmap(map, WT_LOCK_SIZE);
+out_close_lock:
+	sys_close(lfd);
+	return 0;
+}
+
+/*
+ * Make UPPER/.union and its work directory.  Making .union changes the
+ * upper root's times, which are the merged root's: put them back, so
+ * that the merged root looks as the kernel's would.  The upper's owner
+ * owns the metadata, whoever made it (root running a tool in someone's
+ * union, say); the lock file and the table follow in wt_fix_owner.
+ */
+static int wt_make_meta(const char *upper, const char *meta,
+			const char *work)
+{
+	struct statx before;
+	bool fresh;
+	int ret;
+
+	fresh = syscall(SYS_statx, AT_FDCWD, upper, 0,
+			STATX_UID | STATX_GID | STATX_ATIME | STATX_MTIME,
+			&before) == 0;
+	ret = sys_mkdir(meta, 0755);
+	if (ret < 0 && ret != -EEXIST)
+		return ret;
+	fresh = fresh && ret == 0;
+	ret = sys_mkdir(work, 0755);
+	if (ret < 0 && ret != -EEXIST)
+		return ret;
+	if (fresh) {
+		struct timespec times[2] = {
+			{ before.stx_atime.tv_sec, before.stx_atime.tv_nsec },
+			{ before.stx_mtime.tv_sec, before.stx_mtime.tv_nsec },
+		};
+
+		if (geteuid() == 0) {
+			syscall(SYS_fchownat, AT_FDCWD, meta, before.stx_uid,
+				before.stx_gid, AT_SYMLINK_NOFOLLOW);
+			syscall(SYS_fchownat, AT_FDCWD, work, before.stx_uid,
+				before.stx_gid, AT_SYMLINK_NOFOLLOW);
+		}
+		syscall(SYS_utimensat, AT_FDCWD, upper, times, 0);
+	}
+	return 0;
+}
+
+/* Copy upper then suffix to *at, advancing it past the NUL. */
+static char *path_put(char **at, const char *upper, size_t len,
+		      const char *suffix)
+{
+	char *p = *at;
+	size_t ls = strlen(suffix);
+
+	memcpy(p, upper, len);
+	memcpy(p + len, suffix, ls + 1);
+	*at += len + ls + 1;
 	return p;
+}
+
+/*
+ * Open an upper's table: make UPPER/.union, the lock file and the table
+ * where missing, and check the table (a corrupt one is refused here, at
+ * start).  The maps are not built yet: the first lookup or change builds
+ * them (the epoch and generation seen are left impossible, so that the
+ * first look reloads).  A process that never looks under MERGED never
+ * pays for them.
+ *
+ * No malloc: this runs at start-up, which a wrapper called from inside
+ * an allocator's initialisation may trigger.  The handle and its paths
+ * live in one anonymous mapping; the check reads into another.
+ */
+size_t un_wtable_mem_size(const char *upper)
+{
+	return sizeof(struct un_wtable) +
+	       5 * (strlen(upper) + strlen(WT_TMP) + 1);
 }
 
 int un_wtable_open(const char *upper, struct un_wtable **out)
 {
-	struct un_wtable *wt;
-	char *meta = NULL, *work = NULL;
+	return un_wtable_open_mem(upper, NULL, out);
+}
+
+int un_wtable_open_mem(const char *upper, void *mem, struct un_wtable **out)
+{
+	size_t len = strlen(upper), size = un_wtable_mem_size(upper);
+	struct un_wtable *wt = mem;
+	char *at, *meta, *work;
 	int saved = errno;
 	int ret;
 
-	wt = calloc(1, sizeof(*wt));
-	if (!wt)
-		return -ENOMEM;
+	if (len + strlen(WT_TMP) >= PATH_MAX)
+		return -ENAMETOOLONG;
+	if (!wt) {
+		wt = mmap(NULL, size, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (wt == MAP_FAILED)
+			return -ENOMEM;
+		wt->map_len = size;
+	}
 	wt->tfd = wt->lfd = -1;
 	pthread_mutex_init(&wt->io, NULL);
 	pthread_rwlock_init(&wt->rw, NULL);
+	at = (char *)(wt + 1);
+	wt->table_path = path_put(&at, upper, len, WT_TABLE);
+	wt->tmp_path = path_put(&at, upper, len, WT_TMP);
+	wt->lock_path = path_put(&at, upper, len, WT_LOCK);
+	meta = path_put(&at, upper, len, WT_META);
+	work = path_put(&at, upper, len, WT_WORK);
 
-	ret = -ENAMETOOLONG;
-	meta = path_cat(upper, WT_META);
-	work = path_cat(upper, WT_WORK);
-	wt->table_path = path_cat(upper, WT_TABLE);
-	wt->tmp_path = path_cat(upper, WT_TMP);
-	wt->lock_path = path_cat(upper, WT_LOCK);
-	if (!meta || !work || !wt->table_path || !wt->tmp_path ||
-	    !wt->lock_path)
+	/* UPPER/.union may exist without work/: the union tool keeps its
+	   own files there.  Copy-ups need it, so make it either way. */
+	if (wt_open_fast(wt)) {
+		ret = sys_mkdir(work, 0755);
+		if (ret < 0 && ret != -EEXIST)
+			goto out_fail;
+		goto out_lazy;
+	}
+	ret = wt_make_meta(upper, meta, work);
+	if (ret < 0)
 		goto out_fail;
-
-	ret = sys_mkdir(meta, 0755);
-	if (ret < 0 && ret != -EEXIST)
-		goto out_fail;
-	ret = sys_mkdir(work, 0755);
-	if (ret < 0 && ret != -EEXIST)
-		goto out_fail;
-
 	ret = wt_open_lock(wt);
 	if (ret < 0)
 		goto out_fail;
+	wt->check_only = true;
 	ret = wt_sync(wt, true);
-	wt->seen_gen = __atomic_load_n(&wt->gen->generation, __ATOMIC_ACQUIRE);
+	wt->check_only = false;
 	wt_unlock(wt);
 	if (ret < 0)
 		goto out_fail;
+out_lazy:
+	/* Nothing is in the maps: make the first look load them. */
+	wt->epoch = ~(uint64_t)0;
+	wt->seen_gen = ~(uint64_t)0;
 
-	free(meta);
-	free(work);
 	*out = wt;
 	errno = saved;
 	return 0;
 
 out_fail:
-	free(meta);
-	free(work);
 	un_wtable_release(wt);
 	errno = saved;
 	return ret;
@@ -1699,10 +1978,8 @@ void un_wtable_release(struct un_wtable *wt)
 	mem_free(&wt->mem);
 	pthread_rwlock_destroy(&wt->rw);
 	pthread_mutex_destroy(&wt->io);
-	free(wt->table_path);
-	free(wt->tmp_path);
-	free(wt->lock_path);
-	free(wt);
+	if (wt->map_len)
+		munmap(wt, wt->map_len);
 }
 
 enum un_wkind un_wtable_get(struct un_wtable *wt, const char *rel,
@@ -1735,10 +2012,7 @@ bool un_wtable_has_below(struct un_wtable *wt, const char *rel,
 		return wt_sig_has_below(wt, rel, rel_len);
 	wt_refresh(wt);
 	pthread_rwlock_rdlock(&wt->rw);
-	if (rel_len == 0)
-		below = wt->mem.recs != NULL;
-	else
-		below = anc_find(&wt->mem, rel, rel_len) != NULL;
+	below = mem_any_below(&wt->mem, rel, rel_len);
 	pthread_rwlock_unlock(&wt->rw);
 	return below;
 }
@@ -1797,8 +2071,8 @@ out_unlock_io:
 
 static int wtable_clear_below(struct un_wtable *wt, const char *rel)
 {
-	size_t len = strlen(rel), cap = 0, used = 0;
-	struct wt_rec *r, *rt;
+	size_t len = strlen(rel), cap = 0, used = 0, i;
+	struct wt_rec *r;
 	unsigned long n = 0;
 	char *buf = NULL;
 	int saved = errno;
@@ -1818,14 +2092,11 @@ static int wtable_clear_below(struct un_wtable *wt, const char *rel)
 	ret = wt_sync(wt, true);
 	if (ret < 0)
 		goto out_unlock;
-	if (len > 0 && !anc_find(&wt->mem, rel, len))
-		goto out_unlock;	/* nothing below */
 
-	HASH_ITER(hh, wt->mem.recs, r, rt) {
+	MEM_FOREACH(&wt->mem, i, r) {
 		size_t need = rec_max(r->len);
 
-		if (r->len <= len || (len > 0 && (r->key[len] != '/' ||
-						  memcmp(r->key, rel, len))))
+		if (!key_below(r->key, r->len, rel, len))
 			continue;
 		if (used + need > cap) {
 			size_t ncap = 2 * (used + need);
@@ -1849,14 +2120,9 @@ static int wtable_clear_below(struct un_wtable *wt, const char *rel)
 	if (ret < 0)
 		goto out_unlock;
 	pthread_rwlock_wrlock(&wt->rw);
-	HASH_ITER(hh, wt->mem.recs, r, rt) {
-		if (r->len <= len || (len > 0 && (r->key[len] != '/' ||
-						  memcmp(r->key, rel, len))))
-			continue;
-		HASH_DEL(wt->mem.recs, r);
-		anc_put(&wt->mem, r->key, r->len);
-		free(r);
-	}
+	MEM_FOREACH(&wt->mem, i, r)
+		if (key_below(r->key, r->len, rel, len))
+			mem_del(&wt->mem, r);
 	pthread_rwlock_unlock(&wt->rw);
 	wt_appended(wt, buf, used, n, false);
 

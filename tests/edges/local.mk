@@ -34,10 +34,6 @@ UN_EDGES_TESTS = \
 
 TESTS += $(UN_EDGES_TESTS)
 
-# Known bugs, each with its failing test (see the notes of issue 6):
-# jemalloc's start-up reaches the library's lazy initialisation, which
-# allocates (a deadlock).
-XFAIL_TESTS = tests/edges/alloc-jemalloc.sh
 dist_check_SCRIPTS += $(UN_EDGES_TESTS)
 EXTRA_DIST += tests/edges/edgelib.sh tests/edges/driver.py \
 	tests/edges/write-sweep.py tests/edges/static-hello.c \

@@ -700,7 +700,19 @@ START_TEST(unfinished_last_line)
 
 	spew(table_path(), "w foo", 5, O_APPEND);
 	ck_assert_int_eq(un_wtable_clear_below(w1, ""), 0);
-	ASSERT_TABLE(HEADER "w a\nw b\n- a\n- b\n");
+	/* The cancellations come in the map's order, whichever it is. */
+	{
+		size_t n;
+		char *got = slurp(table_path(), &n);
+
+		ck_assert_ptr_nonnull(got);
+		ck_assert_msg(
+			(n == sizeof(HEADER "w a\nw b\n- a\n- b\n") - 1) &&
+			(!memcmp(got, HEADER "w a\nw b\n- a\n- b\n", n) ||
+			 !memcmp(got, HEADER "w a\nw b\n- b\n- a\n", n)),
+			"table: %.*s", (int)n, got);
+		free(got);
+	}
 	un_wtable_release(w1);
 
 	w2 = open_ok();
