@@ -74,13 +74,27 @@ static int next_field(const char **sp, const char *delims, struct arena *a,
 	size_t n = 0;
 
 	for (; *s && !strchr(delims, *s); s++) {
+		/* DESIGN.md: a backslash escapes a backslash, ':', ';' or
+		   '=' inside a path, and those four appear there only
+		   escaped; any other reading would guess at what was meant. */
 		if (*s == '\\') {
 			if (!s[1]) {
 				set_err(err, errlen,
 					"dangling '\\' at the end of the value");
 				return -1;
 			}
+			if (!strchr("\\:;=", s[1])) {
+				set_err(err, errlen,
+					"'\\%c': '\\' escapes only '\\', ':', "
+					"';' and '='", s[1]);
+				return -1;
+			}
 			s++;
+		} else if (strchr(":;=", *s)) {
+			set_err(err, errlen,
+				"unescaped '%c' inside a path (write '\\%c')",
+				*s, *s);
+			return -1;
 		}
 		buf[n++] = *s;
 	}

@@ -925,7 +925,7 @@ static int read_range_map(int fd, off_t size, char **buf, size_t *maplen,
  */
 static int wt_reload(struct un_wtable *wt, bool create, uint64_t epoch)
 {
-	struct wt_mem m = { NULL }, old;
+	struct wt_mem m = { .slot = NULL }, old;
 	struct wt_pos pos = { 0, 0, 0 };
 	struct statx stx;
 	const char *why = NULL;

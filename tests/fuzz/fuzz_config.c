@@ -5,8 +5,10 @@
  *   UNION_LAYERS := mount (';' mount)*
  *   mount        := MERGED '=' [UPPER] ':' LOWER (':' LOWER)*
  *
- * '\' makes the next byte part of the path; MERGED ends at the first
- * unescaped '=' (or ';'), a layer at the first unescaped ':' or ';'.
+ * '\' escapes '\', ':', ';' or '=' (anything else after it is refused),
+ * and those four appear in a path only escaped; MERGED ends at the first
+ * unescaped '=' (or ';'), a layer at the first unescaped ':' or ';', and
+ * any other unescaped one of them is refused.
  * Paths must be absolute, are normalised lexically (repeated '/', '.'
  * and a trailing '/' dropped) and must not name '..'.  At most
  * UN_MAX_LOWERS lowers; a MERGED may not be given twice.
@@ -50,7 +52,9 @@ static void model_free(struct model *md)
 
 /*
  * Read one path from *sp up to an unescaped byte of stops; *end gets
- * that byte (or 0).  Returns NULL on a '\' with nothing after it.
+ * that byte (or 0).  Returns NULL on a '\' with nothing after it or with
+ * a byte it does not escape after it, and on an unescaped special byte
+ * that is not one of stops.
  */
 static char *model_field(const char **sp, const char *stops, char *end)
 {
@@ -58,10 +62,13 @@ static char *model_field(const char **sp, const char *stops, char *end)
 	char *out = malloc(strlen(s) + 1), *w = out;
 
 	while (*s && !strchr(stops, *s)) {
-		if (*s == '\\' && !*++s) {
+		if ((*s == '\\' && (!s[1] || !strchr("\\:;=", s[1]))) ||
+		    (*s != '\\' && strchr(":;=", *s))) {
 			free(out);
 			return NULL;
 		}
+		if (*s == '\\')
+			s++;
 		*w++ = *s++;
 	}
 	*w = '\0';

@@ -400,7 +400,11 @@ static void model_lookup(const char *sub, int flags, struct answer *a)
 		const char *x = todo[i];
 		bool last = i == ntodo - 1;
 		bool want_dir = last && trail;
-		bool follow = !last || (flags & UN_LK_FOLLOW) ||
+		/* Creation stops at a name a slash follows (the kernel
+		   answers EISDIR there), even one spliced from a link. */
+		bool follow = !last ||
+			      ((flags & UN_LK_FOLLOW) &&
+			       !(want_dir && (flags & UN_LK_PARENT))) ||
 			      (want_dir && !(flags & (UN_LK_PARENT |
 						      UN_LK_NOFOLLOW_SLASH)));
 

@@ -700,6 +700,27 @@ START_TEST(test_config_error_dangling_backslash_in_merged)
 }
 END_TEST
 
+/* A backslash escapes only the four bytes DESIGN.md names: "\\b" is
+   not a guess at "b". */
+START_TEST(test_config_error_backslash_before_other_byte)
+{
+	expect_error("/m=/u:/l\\b", false,
+		     "'\\b': '\\' escapes only '\\', ':', ';' and '='");
+}
+END_TEST
+
+/* '=' inside UPPER or a LOWER, ':' inside MERGED: only escaped. */
+START_TEST(test_config_error_unescaped_specials_inside_paths)
+{
+	expect_error("/m=/u=x:/l", false,
+		     "unescaped '=' inside a path (write '\\=')");
+	expect_error("/m=/u:/l=x", false,
+		     "unescaped '=' inside a path (write '\\=')");
+	expect_error("/a:b=/u:/l", false,
+		     "unescaped ':' inside a path (write '\\:')");
+}
+END_TEST
+
 START_TEST(test_config_error_no_lower)
 {
 	expect_error(V("%1$s/m=%1$s/u", T), true,
@@ -897,6 +918,8 @@ static Suite *config_suite(void)
 	tcase_add_test(tc, test_config_error_trailing_semicolon);
 	tcase_add_test(tc, test_config_error_dangling_backslash);
 	tcase_add_test(tc, test_config_error_dangling_backslash_in_merged);
+	tcase_add_test(tc, test_config_error_backslash_before_other_byte);
+	tcase_add_test(tc, test_config_error_unescaped_specials_inside_paths);
 	tcase_add_test(tc, test_config_error_no_lower);
 	tcase_add_test(tc, test_config_error_no_lower_before_semicolon);
 	tcase_add_test(tc, test_config_error_no_lower_and_no_upper);
