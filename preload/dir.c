@@ -53,11 +53,24 @@ static bool lower_shows(const struct un_node *n)
 	return false;
 }
 
+/*
+ * Write a record for n.  The directory caches of every process (dcache.c)
+ * do not follow the table's every append, only the changes that can make
+ * or unmake a directory or change its layers: so every record but the
+ * whiteout of an existing non-directory (the common unlink, rm -rf's
+ * every file) announces itself, after it is written.
+ */
 static int table_set(struct un_node *n, enum un_wkind kind)
 {
+	int rc;
+
 	if (!n->mnt->wt)
 		return kind == UN_W_NONE ? 0 : -EROFS;
-	return un_wtable_set(n->mnt->wt, un_node_rel(n), kind);
+	rc = un_wtable_set(n->mnt->wt, un_node_rel(n), kind);
+	if (rc == 0 && (kind != UN_W_WHITEOUT || n->layer < 0 ||
+			S_ISDIR(n->st.st_mode)))
+		un_dcache_changed(n->mnt);
+	return rc;
 }
 
 static enum un_wkind table_get(const struct un_node *n)
