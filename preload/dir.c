@@ -259,6 +259,10 @@ static int remove_node(int dirfd, const char *path, bool isdir)
 	   what the merged view needs (union diff and export read it). */
 	if (isdir && n.mnt->wt)
 		un_wtable_clear_below(n.mnt->wt, un_node_rel(&n));
+	/* A directory of the upper alone went without a record: the caches
+	   still hold it (a lookup would take it without a stat). */
+	if (isdir && !lower)
+		un_dcache_changed(n.mnt);
 	if (!lower && table_get(&n) != UN_W_NONE)
 		table_set(&n, UN_W_NONE);
 	return 0;

@@ -249,6 +249,10 @@ UN_HIDDEN bool un_cwd_near_union(void);
 				   absent, its parent must be a directory */
 #define UN_LK_NOFOLLOW_SLASH 0x8 /* a trailing slash does not follow a
 				   last symlink (rename, unlink, rmdir) */
+#define UN_LK_NOSTAT	0x10	/* the caller reads n->st only for the
+				   type: a directory the cache knows is
+				   taken as it is, with no lstat (st then
+				   holds S_IFDIR and zeros) */
 
 /* The answer of a lookup under a MERGED path. */
 struct un_node {
@@ -306,6 +310,14 @@ UN_HIDDEN bool un_is_ovl_opaque(const char *real);
 /* Join root and rel into buf ("root/rel", or root when rel is ""). */
 UN_HIDDEN int un_path_join(char *buf, size_t len, const char *root,
 			   size_t root_len, const char *rel);
+
+/*
+ * The merged directory vpath (canonical, as fdtab keeps it) when the
+ * cache knows its layers, at no system call: 0 and n filled as by
+ * un_lookup but for st, which holds S_IFDIR and zeros; or -ENOENT when
+ * the cache does not know it (the caller looks it up).
+ */
+UN_HIDDEN int un_dir_cached(const char *vpath, struct un_node *n);
 
 /* Map a real path (in some layer) back to its merged path, if any. */
 UN_HIDDEN int un_path_unreal(const char *real, char *buf, size_t len);

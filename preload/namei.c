@@ -202,12 +202,14 @@ static int lookup_component(struct un_mount *m, uint64_t dirmask,
 /*
  * lookup_component, through the cache: a directory walked lately is
  * known with its layers (for the same layers of its parent), so only its
- * topmost layer is stat'ed, for st; a directory found the long way is
+ * topmost layer is stat'ed, for st, and not even that when the caller
+ * needs only the type (nostat: a directory on the way, or the last name
+ * of an open for reading); a directory found the long way is
  * remembered.  vpath (vlen bytes) is rel's merged path.
  */
 static int lookup_cached(struct un_mount *m, uint64_t dirmask,
 			 const char *vpath, size_t vlen, const char *rel,
-			 size_t rel_len, struct comp *c)
+			 size_t rel_len, struct comp *c, bool nostat)
 {
 	uint64_t mask, pmask, stamp;
 	int rc;
@@ -218,12 +220,17 @@ static int lookup_cached(struct un_mount *m, uint64_t dirmask,
 
 		if (un_path_join(c->real, sizeof(c->real),
 				 un_layer_root(m, layer), un_layer_len(m, layer),
-				 rel) == 0 &&
-		    real_lstat(c->real, &c->st) == 0 &&
-		    S_ISDIR(c->st.st_mode)) {
-			c->layer = layer;
-			c->dirlayers = mask;
-			return 0;
+				 rel) == 0) {
+			if (nostat) {
+				memset(&c->st, 0, sizeof(c->st));
+				c->st.st_mode = S_IFDIR;
+			}
+			if (nostat || (real_lstat(c->real, &c->st) == 0 &&
+				       S_ISDIR(c->st.st_mode))) {
+				c->layer = layer;
+				c->dirlayers = mask;
+				return 0;
+			}
 		}
 	}
 	stamp = un_dcache_stamp(m);
@@ -769,7 +776,8 @@ int un_lookup(int dirfd, const char *path, int flags, struct un_node *n)
 		const char *rel = rel_of(w.m, w.vpath, w.vlen);
 
 		rc = lookup_cached(w.m, w.dirmask, w.vpath, w.vlen, rel,
-				   w.vlen - (rel - w.vpath), &c);
+				   w.vlen - (rel - w.vpath), &c,
+				   !last || (flags & UN_LK_NOSTAT));
 		if (rc < 0)
 			return rc;
 		if (c.layer < 0) {
@@ -826,6 +834,38 @@ int un_lookup(int dirfd, const char *path, int flags, struct un_node *n)
 	rc = fill_dir(&w, n);
 	n->kpath = n->real;
 	return rc;
+}
+
+int un_dir_cached(const char *vpath, struct un_node *n)
+{
+	size_t len = strlen(vpath);
+	struct un_mount *m = un_config_find(vpath);
+	const char *rel;
+	int layer;
+
+	if (!m || len >= sizeof(n->vpath))
+		return -ENOENT;
+	rel = rel_of(m, vpath, len);
+	if (!*rel) {
+		n->dirlayers = root_layers(m);
+		n->parent_dirlayers = 0;
+	} else if (un_dcache_get(m, vpath, len, &n->dirlayers,
+				 &n->parent_dirlayers) < 0 || !n->dirlayers) {
+		return -ENOENT;
+	}
+	layer = __builtin_ctzll(n->dirlayers);
+	if (un_path_join(n->real, sizeof(n->real), un_layer_root(m, layer),
+			 un_layer_len(m, layer), rel) < 0)
+		return -ENOENT;
+	n->mnt = m;
+	memcpy(n->vpath, vpath, len + 1);
+	n->rel_off = rel - vpath;
+	n->layer = layer;
+	n->trailing_slash = false;
+	n->kpath = n->real;
+	memset(&n->st, 0, sizeof(n->st));
+	n->st.st_mode = S_IFDIR;
+	return 0;
 }
 
 int un_path_unreal(const char *real, char *buf, size_t len)

@@ -306,6 +306,15 @@ static DIR *open_node(struct un_node *n)
 	fd = real_open(n->real, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return NULL;
+	/* Looked up without a stat (UN_LK_NOSTAT): a merged listing wants
+	   the inode number of "." */
+	if (un_node_is_merged_dir(n) && !n->st.st_ino &&
+	    real_fstat(fd, &n->st) < 0) {
+		UN_SAVE_ERRNO;
+		real_close(fd);
+		UN_RESTORE_ERRNO;
+		return NULL;
+	}
 	d = un_dir_open(n, fd);
 	if (!d) {
 		UN_SAVE_ERRNO;
@@ -361,7 +370,7 @@ UN_EXPORT DIR *opendir(const char *path)
 
 	if (!un_enter())
 		return real_opendir(path);
-	rc = un_lookup(AT_FDCWD, path, UN_LK_FOLLOW, &n);
+	rc = un_lookup(AT_FDCWD, path, UN_LK_FOLLOW | UN_LK_NOSTAT, &n);
 	if (rc > 0)
 		d = real_opendir(n.kpath);
 	else if (rc == -ENOENT && !strcmp(path, "."))
@@ -385,6 +394,12 @@ UN_EXPORT DIR *fdopendir(int fd)
 		return real_fdopendir(fd);
 	if (un_fd_get(fd, vpath, sizeof(vpath), NULL) < 0) {
 		d = real_fdopendir(fd);
+		goto out;
+	}
+	/* A directory the cache knows to lie in one layer is streamed: it
+	   needs no stat (real_fdopendir checks the type itself). */
+	if (un_dir_cached(vpath, &n) == 0 && !un_node_is_merged_dir(&n)) {
+		d = un_dir_open(&n, fd);
 		goto out;
 	}
 	rc = un_lookup(AT_FDCWD, vpath, 0, &n);

@@ -33,9 +33,12 @@ static int open_entered(int dirfd, const char *path, int flags, mode_t mode)
 	size_t plen = path ? strlen(path) : 0;
 	/* O_CREAT with a trailing slash is EISDIR before any following. */
 	bool slash = plen > 1 && path[plen - 1] == '/';
+	/* An open for reading needs no stat of a directory the cache knows
+	   (find and tar open every directory they walk). */
 	int lk = ((flags & O_NOFOLLOW) || excl || (creat && slash) ?
 			  0 : UN_LK_FOLLOW) |
-		 (creat ? UN_LK_PARENT : 0);
+		 (creat ? UN_LK_PARENT : 0) |
+		 (!creat && !tmpfile && !writing ? UN_LK_NOSTAT : 0);
 	struct un_node n;
 	int fd, rc;
 

@@ -70,7 +70,8 @@ static int real_stat_call(enum stat_kind k, int ver, int dirfd,
 }
 
 /* fstat's answer for a descriptor opened in a union: nlink 1 for a
-   directory merged from several layers, as it is now. */
+   directory merged from several layers, as it is now (the directory
+   cache knows, mostly, at no system call). */
 static int fix_fstat(int fd, struct stat *st, int rc)
 {
 	char vpath[PATH_MAX];
@@ -80,7 +81,9 @@ static int fix_fstat(int fd, struct stat *st, int rc)
 		return rc;
 	UN_SAVE_ERRNO;
 	if (un_fd_get(fd, vpath, sizeof(vpath), NULL) == 0 &&
-	    un_lookup(AT_FDCWD, vpath, 0, &n) == 0 && un_node_is_merged_dir(&n))
+	    (un_dir_cached(vpath, &n) == 0 ||
+	     un_lookup(AT_FDCWD, vpath, 0, &n) == 0) &&
+	    un_node_is_merged_dir(&n))
 		st->st_nlink = 1;
 	UN_RESTORE_ERRNO;
 	un_leave();
