@@ -24,6 +24,7 @@
 #include "internal.h"
 
 #define DCACHE_SIZE 32	/* a power of two */
+#define NSETS 16	/* upper name sets: about the depth of a walk */
 
 struct dcache_ent {
 	struct un_mount *m;
@@ -33,8 +34,19 @@ struct dcache_ent {
 	char *vpath;
 };
 
+/* The hashed names of the upper part of a merged directory. */
+struct nset {
+	struct un_mount *m;
+	uint64_t stamp;
+	size_t rel_len;
+	char *rel;
+	uint64_t *hash;		/* sorted */
+	size_t n;
+};
+
 struct dcache {
 	struct dcache_ent ent[DCACHE_SIZE];
+	struct nset set[NSETS];
 };
 
 static __thread struct dcache *tls_dcache;
@@ -47,6 +59,10 @@ static void dcache_free(void *p)
 
 	for (int i = 0; i < DCACHE_SIZE; i++)
 		free(c->ent[i].vpath);
+	for (int i = 0; i < NSETS; i++) {
+		free(c->set[i].rel);
+		free(c->set[i].hash);
+	}
 	free(c);
 }
 
@@ -66,12 +82,19 @@ static struct dcache *dcache_mine(void)
 	return tls_dcache;
 }
 
-static unsigned slot_of(const char *vpath, size_t len)
+uint64_t un_name_hash(const char *name, size_t len)
 {
 	uint64_t h = 0xcbf29ce484222325ULL;	/* FNV-1a */
 
 	for (size_t i = 0; i < len; i++)
-		h = (h ^ (unsigned char)vpath[i]) * 0x100000001b3ULL;
+		h = (h ^ (unsigned char)name[i]) * 0x100000001b3ULL;
+	return h;
+}
+
+static unsigned slot_of(const char *vpath, size_t len)
+{
+	uint64_t h = un_name_hash(vpath, len);
+
 	return (unsigned)(h ^ (h >> 32)) & (DCACHE_SIZE - 1);
 }
 
@@ -131,4 +154,95 @@ void un_dcache_put(struct un_mount *m, const char *vpath, size_t len,
 void un_dcache_changed(struct un_mount *m)
 {
 	un_wtable_bump_dirs(m->wt);
+}
+
+/* ---- the upper's names ---- */
+
+/* Valid while no name was made in the upper, nor a directory changed. */
+static uint64_t names_stamp(struct un_mount *m)
+{
+	return un_wtable_names(m->wt) * 0xff51afd7ed558ccdULL +
+	       stamp_of(m);
+}
+
+uint64_t un_dcache_names_stamp(struct un_mount *m)
+{
+	return names_stamp(m);
+}
+
+static unsigned set_slot(const char *rel, size_t len)
+{
+	uint64_t h = un_name_hash(rel, len);
+
+	return (unsigned)(h ^ (h >> 29)) & (NSETS - 1);
+}
+
+static int cmp_hash(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Takes hashes (malloc'ed) over, sorting them. */
+void un_dcache_put_names(struct un_mount *m, const char *rel,
+			 uint64_t *hashes, size_t n, uint64_t stamp)
+{
+	struct dcache *c = dcache_mine();
+	size_t len = strlen(rel);
+	struct nset *e;
+	char *r;
+
+	/* Without a table there is no counter to tell a change by. */
+	if (!c || !m->wt || !(r = strdup(rel))) {
+		free(hashes);
+		return;
+	}
+	qsort(hashes, n, sizeof(*hashes), cmp_hash);
+	e = &c->set[set_slot(rel, len)];
+	free(e->rel);
+	free(e->hash);
+	e->m = m;
+	e->stamp = stamp;
+	e->rel = r;
+	e->rel_len = len;
+	e->hash = hashes;
+	e->n = n;
+}
+
+bool un_dcache_upper_lacks(struct un_mount *m, const char *rel,
+			   size_t rel_len)
+{
+	struct dcache *c = tls_dcache;
+	const char *name = rel + rel_len;
+	size_t plen, lo, hi;
+	struct nset *e;
+	uint64_t h;
+
+	if (!c)
+		return false;
+	while (name > rel && name[-1] != '/')
+		name--;
+	plen = name > rel ? (size_t)(name - rel - 1) : 0;
+	e = &c->set[set_slot(rel, plen)];
+	if (e->m != m || e->rel_len != plen || !e->rel ||
+	    memcmp(e->rel, rel, plen) || e->stamp != names_stamp(m))
+		return false;
+	h = un_name_hash(name, rel_len - (size_t)(name - rel));
+	for (lo = 0, hi = e->n; lo < hi;) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (e->hash[mid] == h)
+			return false;
+		if (e->hash[mid] < h)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return true;
+}
+
+void un_dcache_names_changed(struct un_mount *m)
+{
+	un_wtable_bump_names(m->wt);
 }

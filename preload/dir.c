@@ -100,6 +100,7 @@ void un_make_done(struct un_node *n, bool isdir)
 	enum un_wkind was = table_get(n);
 
 	UN_SAVE_ERRNO;
+	un_dcache_names_changed(n->mnt);
 	if (isdir && (was == UN_W_WHITEOUT || lower_shows(n)))
 		table_set(n, UN_W_OPAQUE);
 	else if (was != UN_W_NONE)
@@ -521,6 +522,7 @@ static int rename_nodes(int olddirfd, const char *oldpath, int newdirfd,
 		if (real_renameat2(AT_FDCWD, o.real, AT_FDCWD, n.real,
 				   RENAME_EXCHANGE) < 0)
 			return -errno;
+		un_dcache_names_changed(o.mnt);
 		if (!S_ISDIR(n.st.st_mode) && table_get(&o) == UN_W_OPAQUE)
 			table_set(&o, UN_W_NONE);
 		if (!S_ISDIR(o.st.st_mode) && table_get(&n) == UN_W_OPAQUE)
@@ -562,6 +564,7 @@ static int rename_nodes(int olddirfd, const char *oldpath, int newdirfd,
 			table_set(&o, UN_W_NONE);
 		return rc;
 	}
+	un_dcache_names_changed(o.mnt);
 	/* After the change, so no process caches the old layers anew. */
 	if (S_ISDIR(o.st.st_mode)) {
 		un_dcache_changed(o.mnt);

@@ -185,6 +185,9 @@ UN_HIDDEN int un_wtable_clear_below(struct un_wtable *wt, const char *rel);
    directory of the upper (see dcache.c); and the bump for the latter. */
 UN_HIDDEN uint64_t un_wtable_stamp(struct un_wtable *wt);
 UN_HIDDEN void un_wtable_bump_dirs(struct un_wtable *wt);
+/* A counter of the names any process made in the upper, and its bump. */
+UN_HIDDEN uint64_t un_wtable_names(struct un_wtable *wt);
+UN_HIDDEN void un_wtable_bump_names(struct un_wtable *wt);
 
 /* fork handlers: no lock held by another thread reaches the child. */
 UN_HIDDEN void un_wtable_fork_prepare(struct un_wtable *wt);
@@ -336,6 +339,26 @@ UN_HIDDEN void un_dcache_put(struct un_mount *m, const char *vpath,
 			     uint64_t stamp);
 /* A directory of m's upper was made, removed or renamed. */
 UN_HIDDEN void un_dcache_changed(struct un_mount *m);
+
+/*
+ * The names of the upper part of merged directories listed lately, so
+ * that a lookup of a name the upper lacks skips its lstat there (a miss
+ * is the dearest lookup: tmpfs keeps no negative dentries).  readdir.c
+ * takes a stamp before it reads the upper directory, hashes every name
+ * with un_name_hash, and puts the sorted hashes (rel: the directory
+ * under the union's root).  Every call that makes a name in the upper
+ * calls un_dcache_names_changed after it, which drops every set of
+ * every process.
+ */
+UN_HIDDEN uint64_t un_name_hash(const char *name, size_t len);
+UN_HIDDEN uint64_t un_dcache_names_stamp(struct un_mount *m);
+UN_HIDDEN void un_dcache_put_names(struct un_mount *m, const char *rel,
+				   uint64_t *hashes, size_t n, uint64_t stamp);
+/* Is rel (dir/name under the union's root) known to be absent from the
+   upper?  False when unknown. */
+UN_HIDDEN bool un_dcache_upper_lacks(struct un_mount *m, const char *rel,
+				     size_t rel_len);
+UN_HIDDEN void un_dcache_names_changed(struct un_mount *m);
 
 /* ------------------------------------------------------------------ */
 /* readdir.c: merged directory streams.                                */

@@ -158,6 +158,9 @@ static int lookup_component(struct un_mount *m, uint64_t dirmask,
 
 		if (!(dirmask & bit))
 			continue;
+		/* The upper's names of a directory listed lately. */
+		if (i == 0 && un_dcache_upper_lacks(m, rel, rel_len))
+			continue;
 		if (i > 0 && !table_checked) {
 			table_checked = true;
 			if (m->wt && un_wtable_get(m->wt, rel, rel_len) ==

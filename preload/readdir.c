@@ -169,6 +169,16 @@ static int build_merged(struct un_dir *d, const struct un_node *n)
 		bool bottom = k == nlayers - 1;
 		DIR *real;
 		struct dirent64 *e;
+		/* The upper's names, for the lookups that follow a listing
+		   (dcache.c); NULL once out of memory. */
+		uint64_t *names = NULL, stamp = 0;
+		size_t nnames = 0, names_cap = 0;
+
+		if (i == 0) {
+			stamp = un_dcache_names_stamp(d->mnt);
+			names_cap = 64;
+			names = malloc(names_cap * sizeof(*names));
+		}
 
 		if (un_path_join(realdir, sizeof(realdir),
 				 un_layer_root(d->mnt, i),
@@ -185,6 +195,21 @@ static int build_merged(struct un_dir *d, const struct un_node *n)
 			size_t nl = strlen(e->d_name);
 			bool dot = !strcmp(e->d_name, ".");
 			bool dotdot = !strcmp(e->d_name, "..");
+
+			if (names && nnames == names_cap) {
+				uint64_t *grown = realloc(names, 2 * names_cap *
+							  sizeof(*names));
+
+				if (!grown) {
+					free(names);
+					names = NULL;
+				} else {
+					names = grown;
+					names_cap *= 2;
+				}
+			}
+			if (names && !dot && !dotdot)
+				names[nnames++] = un_name_hash(e->d_name, nl);
 
 			/* An OCI whiteout .wh.NAME takes NAME from below. */
 			if (i > 0 && un_config.oci_lowers && !dot && !dotdot &&
@@ -234,6 +259,10 @@ static int build_merged(struct un_dir *d, const struct un_node *n)
 				d->ents[s->idx].order = bottom_pos++;
 		}
 		real_closedir(real);
+		if (names && rc == 0)
+			un_dcache_put_names(d->mnt, d->rel, names, nnames, stamp);
+		else
+			free(names);
 		if (rc < 0)
 			goto out;
 	}

@@ -143,6 +143,8 @@ struct wt_gen {
 	uint64_t epoch;		/* raised after every rewrite */
 	uint64_t dirs;		/* raised after every change of a directory
 				   in the upper (dcache.c); no lock */
+	uint64_t names;		/* raised after every name made in a
+				   directory of the upper (dcache.c) */
 };
 
 /* A record: path -> kind. */
@@ -1414,6 +1416,20 @@ void un_wtable_bump_dirs(struct un_wtable *wt)
 {
 	if (wt && wt->gen)
 		__atomic_add_fetch(&wt->gen->dirs, 1, __ATOMIC_SEQ_CST);
+}
+
+/* The count of names made in the upper, and its bump (dcache.c). */
+uint64_t un_wtable_names(struct un_wtable *wt)
+{
+	if (!wt || !wt->gen)
+		return 0;
+	return __atomic_load_n(&wt->gen->names, __ATOMIC_ACQUIRE);
+}
+
+void un_wtable_bump_names(struct un_wtable *wt)
+{
+	if (wt && wt->gen)
+		__atomic_add_fetch(&wt->gen->names, 1, __ATOMIC_SEQ_CST);
 }
 
 /* ------------------------------------------------------------------ */

@@ -541,7 +541,7 @@ UN_EXPORT FILE *tmpfile64(void)
  */
 static int socket_addr(const struct sockaddr_un *in, socklen_t len,
 		       bool create, struct sockaddr_un *out, socklen_t *outlen,
-		       int *dirfd)
+		       int *dirfd, struct un_mount **mnt)
 {
 	char path[sizeof(in->sun_path) + 1];
 	size_t plen = len - offsetof(struct sockaddr_un, sun_path);
@@ -557,6 +557,7 @@ static int socket_addr(const struct sockaddr_un *in, socklen_t len,
 		       &n);
 	if (rc != 0)
 		return rc;
+	*mnt = n.mnt;
 	if (create) {
 		rc = un_make_prepare(&n, false);
 		if (rc == -EEXIST)
@@ -595,6 +596,7 @@ static int socket_call(int fd, const struct sockaddr *addr, socklen_t len,
 {
 	struct sockaddr_un real_addr;
 	socklen_t real_len;
+	struct un_mount *mnt = NULL;
 	int dirfd, rc;
 
 	if (!un_enter())
@@ -605,7 +607,7 @@ static int socket_call(int fd, const struct sockaddr *addr, socklen_t len,
 		goto out;
 	}
 	rc = socket_addr((const struct sockaddr_un *)addr, len, create,
-			 &real_addr, &real_len, &dirfd);
+			 &real_addr, &real_len, &dirfd, &mnt);
 	if (rc > 0) {
 		rc = create ? real_bind(fd, addr, len) : real_connect(fd, addr, len);
 		goto out;
@@ -616,11 +618,12 @@ static int socket_call(int fd, const struct sockaddr *addr, socklen_t len,
 	}
 	rc = create ? real_bind(fd, (struct sockaddr *)&real_addr, real_len)
 		    : real_connect(fd, (struct sockaddr *)&real_addr, real_len);
-	if (dirfd >= 0) {
-		UN_SAVE_ERRNO;
+	UN_SAVE_ERRNO;
+	if (create && rc == 0 && mnt)
+		un_dcache_names_changed(mnt);	/* the socket's name */
+	if (dirfd >= 0)
 		real_close(dirfd);
-		UN_RESTORE_ERRNO;
-	}
+	UN_RESTORE_ERRNO;
 out:
 	un_leave();
 	return rc;
