@@ -17,6 +17,7 @@
  * writing the upper while the union runs) are not seen; nor are they by
  * the kernel's overlayfs, whose documentation calls them undefined.
  */
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,6 +48,10 @@ struct nset {
 struct dcache {
 	struct dcache_ent ent[DCACHE_SIZE];
 	struct nset set[NSETS];
+	/* The directory of the last miss in an upper, and its misses. */
+	struct un_mount *miss_m;
+	uint64_t miss_dir;	/* un_name_hash of its rel */
+	unsigned misses;
 };
 
 static __thread struct dcache *tls_dcache;
@@ -245,4 +250,72 @@ bool un_dcache_upper_lacks(struct un_mount *m, const char *rel,
 void un_dcache_names_changed(struct un_mount *m)
 {
 	un_wtable_bump_names(m->wt);
+}
+
+/*
+ * Read the names of m's upper directory rel (plen bytes) into a set,
+ * for lookups that were not preceded by a listing (git status lstats
+ * every file of its index).
+ */
+static void learn_upper(struct un_mount *m, const char *rel, size_t plen)
+{
+	char dir[PATH_MAX], relz[PATH_MAX];
+	uint64_t stamp = names_stamp(m), *hash, *grown;
+	size_t n = 0, cap = 64;
+	struct dirent64 *e;
+	DIR *d;
+
+	if (plen >= sizeof(relz))
+		return;
+	memcpy(relz, rel, plen);
+	relz[plen] = '\0';
+	if (un_path_join(dir, sizeof(dir), m->upper, m->upper_len, relz) < 0)
+		return;
+	hash = malloc(cap * sizeof(*hash));
+	if (!hash)
+		return;
+	d = real_opendir(dir);
+	if (!d) {
+		free(hash);
+		return;
+	}
+	while ((e = real_readdir64(d))) {
+		if (n == cap) {
+			grown = realloc(hash, 2 * cap * sizeof(*hash));
+			if (!grown) {
+				free(hash);
+				real_closedir(d);
+				return;
+			}
+			hash = grown;
+			cap *= 2;
+		}
+		hash[n++] = un_name_hash(e->d_name, strlen(e->d_name));
+	}
+	real_closedir(d);
+	un_dcache_put_names(m, relz, hash, n, stamp);
+}
+
+void un_dcache_upper_missed(struct un_mount *m, const char *rel,
+			    size_t rel_len)
+{
+	struct dcache *c = dcache_mine();
+	const char *name = rel + rel_len;
+	size_t plen;
+	uint64_t h;
+
+	if (!c || !m->upper || !m->wt)
+		return;
+	while (name > rel && name[-1] != '/')
+		name--;
+	plen = name > rel ? (size_t)(name - rel - 1) : 0;
+	h = un_name_hash(rel, plen);
+	if (c->miss_m != m || c->miss_dir != h) {
+		c->miss_m = m;
+		c->miss_dir = h;
+		c->misses = 0;
+	}
+	/* The second miss in one directory: more are likely to follow. */
+	if (++c->misses == 2)
+		learn_upper(m, rel, plen);
 }

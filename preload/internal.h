@@ -252,6 +252,11 @@ UN_HIDDEN bool un_cwd_near_union(void);
 				   absent, its parent must be a directory */
 #define UN_LK_NOFOLLOW_SLASH 0x8 /* a trailing slash does not follow a
 				   last symlink (rename, unlink, rmdir) */
+#define UN_LK_EXCL	0x20	/* the caller creates the last name with
+				   O_EXCL: in a directory of the upper
+				   alone, with no record of the name, it
+				   is not looked at (layer -1; the kernel's
+				   create answers EEXIST) */
 #define UN_LK_NOSTAT	0x10	/* the caller reads n->st only for the
 				   type: a directory the cache knows is
 				   taken as it is, with no lstat (st then
@@ -359,6 +364,10 @@ UN_HIDDEN void un_dcache_put_names(struct un_mount *m, const char *rel,
 UN_HIDDEN bool un_dcache_upper_lacks(struct un_mount *m, const char *rel,
 				     size_t rel_len);
 UN_HIDDEN void un_dcache_names_changed(struct un_mount *m);
+/* The upper lacked rel (dir/name) where a lower may have it: after a
+   few misses in one directory, its upper names are read into a set. */
+UN_HIDDEN void un_dcache_upper_missed(struct un_mount *m, const char *rel,
+				      size_t rel_len);
 
 /* ------------------------------------------------------------------ */
 /* readdir.c: merged directory streams.                                */

@@ -173,6 +173,8 @@ static int lookup_component(struct un_mount *m, uint64_t dirmask,
 				 un_layer_len(m, i), rel) < 0)
 			return -ENAMETOOLONG;
 		if (real_lstat(real, &st) < 0) {
+			if (i == 0 && errno == ENOENT && (dirmask >> 1))
+				un_dcache_upper_missed(m, rel, rel_len);
 			if (errno != ENOENT && errno != ENOTDIR && !first_err)
 				first_err = -errno;
 			/* An OCI whiteout hides the name in the layers below. */
@@ -777,11 +779,17 @@ int un_lookup(int dirfd, const char *path, int flags, struct un_node *n)
 		}
 
 		const char *rel = rel_of(w.m, w.vpath, w.vlen);
+		size_t rel_len = w.vlen - (rel - w.vpath);
 
-		rc = lookup_cached(w.m, w.dirmask, w.vpath, w.vlen, rel,
-				   w.vlen - (rel - w.vpath), &c,
-				   !last || (flags & UN_LK_NOSTAT));
-		if (rc < 0)
+		/* An exclusive create in a directory of the upper alone: the
+		   kernel's O_EXCL tells whether the name is there (tar x). */
+		if (last && (flags & UN_LK_EXCL) && w.dirmask == 1 &&
+		    !want_dir && w.m->wt &&
+		    un_wtable_get(w.m->wt, rel, rel_len) == UN_W_NONE)
+			c.layer = -1;
+		else if ((rc = lookup_cached(w.m, w.dirmask, w.vpath, w.vlen,
+					     rel, rel_len, &c,
+					     !last || (flags & UN_LK_NOSTAT))) < 0)
 			return rc;
 		if (c.layer < 0) {
 			if (!last)

@@ -37,7 +37,7 @@ static int open_entered(int dirfd, const char *path, int flags, mode_t mode)
 	   (find and tar open every directory they walk). */
 	int lk = ((flags & O_NOFOLLOW) || excl || (creat && slash) ?
 			  0 : UN_LK_FOLLOW) |
-		 (creat ? UN_LK_PARENT : 0) |
+		 (creat ? UN_LK_PARENT : 0) | (excl ? UN_LK_EXCL : 0) |
 		 (!creat && !tmpfile && !writing ? UN_LK_NOSTAT : 0);
 	struct un_node n;
 	int fd, rc;
