@@ -156,9 +156,12 @@ static int build_merged(struct un_dir *d, const struct un_node *n)
 		if (n->dirlayers & ((uint64_t)1 << i))
 			order[nlayers++] = i;
 
-	/* "." and "..", with the inode numbers stat gives for them. */
-	if (snprintf(up, sizeof(up), "%s/..", n->vpath) >= (int)sizeof(up) ||
-	    un_lookup(AT_FDCWD, up, UN_LK_FOLLOW, &parent) < 0 ||
+	/* "." and "..", with the inode numbers stat gives for them.  vpath
+	   is free of symlinks: its parent is vpath less its last name (no
+	   '..' to walk, with its search permission check). */
+	memcpy(up, n->vpath, strlen(n->vpath) + 1);
+	*strrchr(up, '/') = '\0';
+	if (un_lookup(AT_FDCWD, *up ? up : "/", UN_LK_FOLLOW, &parent) < 0 ||
 	    (parent.mnt && parent.layer < 0))
 		parent.st.st_ino = n->st.st_ino;
 	else if (!parent.mnt && real_stat(parent.kpath, &parent.st) < 0)
@@ -425,10 +428,13 @@ UN_EXPORT DIR *fdopendir(int fd)
 		d = real_fdopendir(fd);
 		goto out;
 	}
-	/* A directory the cache knows to lie in one layer is streamed: it
-	   needs no stat (real_fdopendir checks the type itself). */
-	if (un_dir_cached(vpath, &n) == 0 && !un_node_is_merged_dir(&n)) {
-		d = un_dir_open(&n, fd);
+	/* A directory the cache knows: a stream of one layer needs no stat
+	   (real_fdopendir checks the type itself), a merged listing only
+	   the inode number of ".", which fd gives. */
+	if (un_dir_cached(vpath, &n) == 0 &&
+	    (!un_node_is_merged_dir(&n) || real_fstat(fd, &n.st) == 0)) {
+		d = S_ISDIR(n.st.st_mode) ? un_dir_open(&n, fd)
+					  : (un_fail(-ENOTDIR), NULL);
 		goto out;
 	}
 	rc = un_lookup(AT_FDCWD, vpath, 0, &n);
