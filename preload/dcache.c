@@ -45,9 +45,20 @@ struct nset {
 	size_t n;
 };
 
+/* The last lower file looked up (see un_dcache_memo_get). */
+struct memo {
+	struct un_mount *m;
+	uint64_t stamp, dirmask;
+	int layer;
+	struct stat st;
+	size_t vlen, vcap, rcap;
+	char *vpath, *real;
+};
+
 struct dcache {
 	struct dcache_ent ent[DCACHE_SIZE];
 	struct nset set[NSETS];
+	struct memo memo;
 	/* The directory of the last miss in an upper, and its misses. */
 	struct un_mount *miss_m;
 	uint64_t miss_dir;	/* un_name_hash of its rel */
@@ -68,6 +79,8 @@ static void dcache_free(void *p)
 		free(c->set[i].rel);
 		free(c->set[i].hash);
 	}
+	free(c->memo.vpath);
+	free(c->memo.real);
 	free(c);
 }
 
@@ -318,4 +331,80 @@ void un_dcache_upper_missed(struct un_mount *m, const char *rel,
 	/* The second miss in one directory: more are likely to follow. */
 	if (++c->misses == 2)
 		learn_upper(m, rel, plen);
+}
+
+/* ---- the last lower file ---- */
+
+/*
+ * A program that stats a file and then opens it (tar, cp, grep -r)
+ * looks the name up twice in a row.  A regular file found in a lower
+ * stays what it was while the lowers do not change (they never do), no
+ * name is made in the upper (a copy-up, a create: the names counter),
+ * no directory changes (the stamp) and the table does not white it out
+ * (looked at on each use): so an open for reading takes the first
+ * lookup's answer.  Its st is the lstat of that lookup, good for the
+ * type and the mode, not for the times (a read moves atime): stat
+ * never uses it.
+ */
+void un_dcache_memo_put(struct un_mount *m, const char *vpath, size_t vlen,
+			uint64_t dirmask, int layer, const struct stat *st,
+			const char *real, uint64_t stamp)
+{
+	struct dcache *c = dcache_mine();
+	size_t rlen = strlen(real);
+	struct memo *e;
+
+	if (!c || !m->wt)
+		return;
+	e = &c->memo;
+	e->m = NULL;
+	if (e->vcap <= vlen) {
+		free(e->vpath);
+		e->vcap = vlen + 64;
+		e->vpath = malloc(e->vcap);
+	}
+	if (e->rcap <= rlen) {
+		free(e->real);
+		e->rcap = rlen + 64;
+		e->real = malloc(e->rcap);
+	}
+	if (!e->vpath || !e->real) {
+		free(e->vpath);
+		free(e->real);
+		e->vpath = e->real = NULL;
+		e->vcap = e->rcap = 0;
+		return;
+	}
+	memcpy(e->vpath, vpath, vlen + 1);
+	memcpy(e->real, real, rlen + 1);
+	e->vlen = vlen;
+	e->dirmask = dirmask;
+	e->layer = layer;
+	e->st = *st;
+	e->stamp = stamp;
+	e->m = m;
+}
+
+int un_dcache_memo_get(struct un_mount *m, const char *vpath, size_t vlen,
+		       uint64_t dirmask, const char *rel, size_t rel_len,
+		       int *layer, struct stat *st, char *real, size_t size)
+{
+	struct dcache *c = tls_dcache;
+	struct memo *e;
+	size_t rlen;
+
+	if (!c)
+		return -1;
+	e = &c->memo;
+	if (e->m != m || e->vlen != vlen || e->dirmask != dirmask ||
+	    memcmp(e->vpath, vpath, vlen) || e->stamp != names_stamp(m) ||
+	    un_wtable_get(m->wt, rel, rel_len) != UN_W_NONE)
+		return -1;
+	rlen = strlen(e->real);
+	if (rlen >= size)
+		return -1;
+	memcpy(real, e->real, rlen + 1);
+	*layer = e->layer;
+	*st = e->st;
+	return 0;
 }

@@ -364,6 +364,16 @@ UN_HIDDEN void un_dcache_put_names(struct un_mount *m, const char *rel,
 UN_HIDDEN bool un_dcache_upper_lacks(struct un_mount *m, const char *rel,
 				     size_t rel_len);
 UN_HIDDEN void un_dcache_names_changed(struct un_mount *m);
+/* The last regular file found in a lower, for an open for reading
+   right after a stat of it (see dcache.c); get: 0 on a hit. */
+UN_HIDDEN void un_dcache_memo_put(struct un_mount *m, const char *vpath,
+				  size_t vlen, uint64_t dirmask, int layer,
+				  const struct stat *st, const char *real,
+				  uint64_t stamp);
+UN_HIDDEN int un_dcache_memo_get(struct un_mount *m, const char *vpath,
+				 size_t vlen, uint64_t dirmask,
+				 const char *rel, size_t rel_len, int *layer,
+				 struct stat *st, char *real, size_t size);
 /* The upper lacked rel (dir/name) where a lower may have it: after a
    few misses in one directory, its upper names are read into a set. */
 UN_HIDDEN void un_dcache_upper_missed(struct un_mount *m, const char *rel,

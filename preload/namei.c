@@ -783,14 +783,28 @@ int un_lookup(int dirfd, const char *path, int flags, struct un_node *n)
 
 		/* An exclusive create in a directory of the upper alone: the
 		   kernel's O_EXCL tells whether the name is there (tar x). */
+		uint64_t stamp = last ? un_dcache_names_stamp(w.m) : 0;
+
 		if (last && (flags & UN_LK_EXCL) && w.dirmask == 1 &&
 		    !want_dir && w.m->wt &&
-		    un_wtable_get(w.m->wt, rel, rel_len) == UN_W_NONE)
+		    un_wtable_get(w.m->wt, rel, rel_len) == UN_W_NONE) {
 			c.layer = -1;
-		else if ((rc = lookup_cached(w.m, w.dirmask, w.vpath, w.vlen,
-					     rel, rel_len, &c,
-					     !last || (flags & UN_LK_NOSTAT))) < 0)
-			return rc;
+		} else if (last && (flags & UN_LK_NOSTAT) &&
+			   un_dcache_memo_get(w.m, w.vpath, w.vlen, w.dirmask,
+					      rel, rel_len, &c.layer, &c.st,
+					      c.real, sizeof(c.real)) == 0) {
+			c.dirlayers = 0;	/* the lower file of a stat */
+		} else {
+			rc = lookup_cached(w.m, w.dirmask, w.vpath, w.vlen, rel,
+					   rel_len, &c,
+					   !last || (flags & UN_LK_NOSTAT));
+			if (rc < 0)
+				return rc;
+			if (last && c.layer > 0 && S_ISREG(c.st.st_mode))
+				un_dcache_memo_put(w.m, w.vpath, w.vlen,
+						   w.dirmask, c.layer, &c.st,
+						   c.real, stamp);
+		}
 		if (c.layer < 0) {
 			if (!last)
 				return -ENOENT;

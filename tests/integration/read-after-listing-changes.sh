@@ -4,7 +4,8 @@
 # a file copied up by a child, a directory made and removed); its next
 # lookups must see them, as through the kernel.  libunion remembers the
 # upper's names of the directories it listed, to skip the upper's lstat
-# of a name it lacks: this catches a memory that outlives a change.
+# of a name it lacks, and the last lower file it looked up, for an open
+# that follows a stat: this catches a memory that outlives a change.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 set -eu
 . "${TOP_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh"
@@ -55,6 +56,20 @@ os.listdir(d)
 child('mv f3 moved; ln f4 linked')
 for n in ('f3', 'moved', 'linked', 'f4'):
     look('moved', n)
+# a stat, then a child changes or deletes the file, then an open
+def read_after(tag, name, script):
+    try:
+        os.lstat(os.path.join(d, name))
+    except OSError:
+        pass
+    child(script)
+    try:
+        print(tag, name, repr(open(os.path.join(d, name)).read().strip()))
+    except OSError as e:
+        print(tag, name, 'error', e.strerror)
+read_after('stat-open', 'f5', 'echo changed5 >>f5')
+read_after('stat-open', 'f6', 'rm f6')
+read_after('stat-open', 'f1', 'mv f1 f1.old; echo new1 >f1')
 # the listing again, then a child removes an upper directory and makes a
 # file of that name
 os.listdir(d)
