@@ -403,14 +403,20 @@ UN_EXPORT DIR *opendir(const char *path)
 	if (!un_enter())
 		return real_opendir(path);
 	rc = un_lookup(AT_FDCWD, path, UN_LK_FOLLOW | UN_LK_NOSTAT, &n);
-	if (rc > 0)
+	if (rc > 0) {
 		d = real_opendir(n.kpath);
-	else if (rc == -ENOENT && !strcmp(path, "."))
+	} else if (rc == -ENOENT && !strcmp(path, ".")) {
 		d = open_dead_cwd();
-	else if (rc < 0)
+	} else if (rc < 0) {
 		d = (un_fail(rc), NULL);
-	else
+	} else {
 		d = open_node(&n);
+		/* A directory the cache knew, gone behind the library's back
+		   (a layer changed): a proper lookup. */
+		if (!d && errno == ENOENT && !n.st.st_ino &&
+		    un_lookup(AT_FDCWD, path, UN_LK_FOLLOW, &n) == 0)
+			d = open_node(&n);
+	}
 	un_leave();
 	return d;
 }

@@ -23,8 +23,14 @@
 
 #include "wrap.h"
 
-/* The body, for a caller already inside the library. */
-static int open_entered(int dirfd, const char *path, int flags, mode_t mode)
+/*
+ * The body, for a caller already inside the library.  cached: a
+ * directory the cache knows may be taken without a stat (UN_LK_NOSTAT);
+ * when it turns out gone (a layer changed behind the library's back),
+ * the open is tried again with a proper lookup.
+ */
+static int open_lookup(int dirfd, const char *path, int flags, mode_t mode,
+		       bool cached)
 {
 	bool creat = flags & O_CREAT;
 	bool excl = creat && (flags & O_EXCL);
@@ -38,7 +44,7 @@ static int open_entered(int dirfd, const char *path, int flags, mode_t mode)
 	int lk = ((flags & O_NOFOLLOW) || excl || (creat && slash) ?
 			  0 : UN_LK_FOLLOW) |
 		 (creat ? UN_LK_PARENT : 0) | (excl ? UN_LK_EXCL : 0) |
-		 (!creat && !tmpfile && !writing ? UN_LK_NOSTAT : 0);
+		 (cached && !creat && !tmpfile && !writing ? UN_LK_NOSTAT : 0);
 	struct un_node n;
 	int fd, rc;
 
@@ -117,12 +123,20 @@ static int open_entered(int dirfd, const char *path, int flags, mode_t mode)
 			return un_fail(rc);
 	}
 	fd = real_openat(AT_FDCWD, n.real, flags & ~(O_CREAT | O_EXCL), mode);
+	if (fd < 0 && errno == ENOENT && (lk & UN_LK_NOSTAT) &&
+	    S_ISDIR(n.st.st_mode) && !n.st.st_ino)
+		return open_lookup(dirfd, path, flags, mode, false);
 	if (fd >= 0) {
 		un_fd_set(fd, n.vpath, un_node_is_merged_dir(&n));
 		if (n.layer == 0 && !S_ISDIR(n.st.st_mode))
 			un_fd_mark_upper(fd);
 	}
 	return fd;
+}
+
+static int open_entered(int dirfd, const char *path, int flags, mode_t mode)
+{
+	return open_lookup(dirfd, path, flags, mode, true);
 }
 
 int un_open(int dirfd, const char *path, int flags, mode_t mode)
