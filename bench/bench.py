@@ -33,6 +33,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -466,15 +467,20 @@ class Bench:
         env = dict(ctx.env, BENCH_ROOT=ctx.root)
         with open(out, 'wb') as fo, open(err, 'wb') as fe:
             ru0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+            # No subprocess timeout: Popen.wait(timeout) polls with sleeps
+            # that double up to 50 ms, which rounded every time up to
+            # 15.5, 31.5, 63.5 ms...  A timer kills a hung run instead and
+            # the wait blocks in waitpid.
             t0 = time.perf_counter()
-            try:
-                r = subprocess.run(['bash', '-c', full], env=env, stdout=fo,
-                                   stderr=fe, stdin=subprocess.DEVNULL,
-                                   timeout=TIMEOUT)
-                rc = r.returncode
-            except subprocess.TimeoutExpired:
-                rc = 'timeout'
+            p = subprocess.Popen(['bash', '-c', full], env=env, stdout=fo,
+                                 stderr=fe, stdin=subprocess.DEVNULL)
+            timer = threading.Timer(TIMEOUT, p.kill)
+            timer.start()
+            rc = p.wait()
             t = time.perf_counter() - t0
+            if not timer.is_alive():
+                rc = 'timeout'
+            timer.cancel()
             ru1 = resource.getrusage(resource.RUSAGE_CHILDREN)
         # CPU time of the process tree (a FUSE daemon's is not in it)
         self.last_cpu = (ru1.ru_utime - ru0.ru_utime) + (ru1.ru_stime - ru0.ru_stime)

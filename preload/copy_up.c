@@ -290,7 +290,9 @@ static int copy_one(const struct un_mount *m, const char *src,
 		goto out_unstage;
 	}
 	if (rc == 0) {
-		/* The upper gained a directory: cached layers are stale. */
+		/* The upper gained a name (dcache.c); a directory: cached
+		   layers are stale. */
+		un_dcache_names_changed((struct un_mount *)m);
 		if (S_ISDIR(st->st_mode))
 			un_dcache_changed((struct un_mount *)m);
 		if (have_parent) {

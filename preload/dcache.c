@@ -17,6 +17,7 @@
  * writing the upper while the union runs) are not seen; nor are they by
  * the kernel's overlayfs, whose documentation calls them undefined.
  */
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,7 @@
 #include "internal.h"
 
 #define DCACHE_SIZE 32	/* a power of two */
+#define NSETS 16	/* upper name sets: about the depth of a walk */
 
 struct dcache_ent {
 	struct un_mount *m;
@@ -33,8 +35,34 @@ struct dcache_ent {
 	char *vpath;
 };
 
+/* The hashed names of the upper part of a merged directory. */
+struct nset {
+	struct un_mount *m;
+	uint64_t stamp;
+	size_t rel_len;
+	char *rel;
+	uint64_t *hash;		/* sorted */
+	size_t n;
+};
+
+/* The last lower file looked up (see un_dcache_memo_get). */
+struct memo {
+	struct un_mount *m;
+	uint64_t stamp, dirmask;
+	int layer;
+	struct stat st;
+	size_t vlen, vcap, rcap;
+	char *vpath, *real;
+};
+
 struct dcache {
 	struct dcache_ent ent[DCACHE_SIZE];
+	struct nset set[NSETS];
+	struct memo memo;
+	/* The directory of the last miss in an upper, and its misses. */
+	struct un_mount *miss_m;
+	uint64_t miss_dir;	/* un_name_hash of its rel */
+	unsigned misses;
 };
 
 static __thread struct dcache *tls_dcache;
@@ -47,6 +75,12 @@ static void dcache_free(void *p)
 
 	for (int i = 0; i < DCACHE_SIZE; i++)
 		free(c->ent[i].vpath);
+	for (int i = 0; i < NSETS; i++) {
+		free(c->set[i].rel);
+		free(c->set[i].hash);
+	}
+	free(c->memo.vpath);
+	free(c->memo.real);
 	free(c);
 }
 
@@ -66,12 +100,19 @@ static struct dcache *dcache_mine(void)
 	return tls_dcache;
 }
 
-static unsigned slot_of(const char *vpath, size_t len)
+uint64_t un_name_hash(const char *name, size_t len)
 {
 	uint64_t h = 0xcbf29ce484222325ULL;	/* FNV-1a */
 
 	for (size_t i = 0; i < len; i++)
-		h = (h ^ (unsigned char)vpath[i]) * 0x100000001b3ULL;
+		h = (h ^ (unsigned char)name[i]) * 0x100000001b3ULL;
+	return h;
+}
+
+static unsigned slot_of(const char *vpath, size_t len)
+{
+	uint64_t h = un_name_hash(vpath, len);
+
 	return (unsigned)(h ^ (h >> 32)) & (DCACHE_SIZE - 1);
 }
 
@@ -134,4 +175,239 @@ void un_dcache_put(struct un_mount *m, const char *vpath, size_t len,
 void un_dcache_changed(struct un_mount *m)
 {
 	un_wtable_bump_dirs(m->wt);
+}
+
+/* ---- the upper's names ---- */
+
+/* Valid while no name was made in the upper, nor a directory changed. */
+static uint64_t names_stamp(struct un_mount *m)
+{
+	return un_wtable_names(m->wt) * 0xff51afd7ed558ccdULL +
+	       stamp_of(m);
+}
+
+uint64_t un_dcache_names_stamp(struct un_mount *m)
+{
+	return names_stamp(m);
+}
+
+static unsigned set_slot(const char *rel, size_t len)
+{
+	uint64_t h = un_name_hash(rel, len);
+
+	return (unsigned)(h ^ (h >> 29)) & (NSETS - 1);
+}
+
+static int cmp_hash(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Takes hashes (malloc'ed) over, sorting them. */
+void un_dcache_put_names(struct un_mount *m, const char *rel,
+			 uint64_t *hashes, size_t n, uint64_t stamp)
+{
+	struct dcache *c = dcache_mine();
+	size_t len = strlen(rel);
+	struct nset *e;
+	char *r;
+
+	/* Without a table there is no counter to tell a change by. */
+	if (!c || !m->wt || !(r = strdup(rel))) {
+		free(hashes);
+		return;
+	}
+	qsort(hashes, n, sizeof(*hashes), cmp_hash);
+	e = &c->set[set_slot(rel, len)];
+	free(e->rel);
+	free(e->hash);
+	e->m = m;
+	e->stamp = stamp;
+	e->rel = r;
+	e->rel_len = len;
+	e->hash = hashes;
+	e->n = n;
+}
+
+bool un_dcache_upper_lacks(struct un_mount *m, const char *rel,
+			   size_t rel_len)
+{
+	struct dcache *c = tls_dcache;
+	const char *name = rel + rel_len;
+	size_t plen, lo, hi;
+	struct nset *e;
+	uint64_t h;
+
+	if (!c)
+		return false;
+	while (name > rel && name[-1] != '/')
+		name--;
+	plen = name > rel ? (size_t)(name - rel - 1) : 0;
+	e = &c->set[set_slot(rel, plen)];
+	if (e->m != m || e->rel_len != plen || !e->rel ||
+	    memcmp(e->rel, rel, plen) || e->stamp != names_stamp(m))
+		return false;
+	h = un_name_hash(name, rel_len - (size_t)(name - rel));
+	for (lo = 0, hi = e->n; lo < hi;) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (e->hash[mid] == h)
+			return false;
+		if (e->hash[mid] < h)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return true;
+}
+
+void un_dcache_names_changed(struct un_mount *m)
+{
+	un_wtable_bump_names(m->wt);
+}
+
+/*
+ * Read the names of m's upper directory rel (plen bytes) into a set,
+ * for lookups that were not preceded by a listing (git status lstats
+ * every file of its index).
+ */
+static void learn_upper(struct un_mount *m, const char *rel, size_t plen)
+{
+	char dir[PATH_MAX], relz[PATH_MAX];
+	uint64_t stamp = names_stamp(m), *hash, *grown;
+	size_t n = 0, cap = 64;
+	struct dirent64 *e;
+	DIR *d;
+
+	if (plen >= sizeof(relz))
+		return;
+	memcpy(relz, rel, plen);
+	relz[plen] = '\0';
+	if (un_path_join(dir, sizeof(dir), m->upper, m->upper_len, relz) < 0)
+		return;
+	hash = malloc(cap * sizeof(*hash));
+	if (!hash)
+		return;
+	d = real_opendir(dir);
+	if (!d) {
+		free(hash);
+		return;
+	}
+	while ((e = real_readdir64(d))) {
+		if (n == cap) {
+			grown = realloc(hash, 2 * cap * sizeof(*hash));
+			if (!grown) {
+				free(hash);
+				real_closedir(d);
+				return;
+			}
+			hash = grown;
+			cap *= 2;
+		}
+		hash[n++] = un_name_hash(e->d_name, strlen(e->d_name));
+	}
+	real_closedir(d);
+	un_dcache_put_names(m, relz, hash, n, stamp);
+}
+
+void un_dcache_upper_missed(struct un_mount *m, const char *rel,
+			    size_t rel_len)
+{
+	struct dcache *c = dcache_mine();
+	const char *name = rel + rel_len;
+	size_t plen;
+	uint64_t h;
+
+	if (!c || !m->upper || !m->wt)
+		return;
+	while (name > rel && name[-1] != '/')
+		name--;
+	plen = name > rel ? (size_t)(name - rel - 1) : 0;
+	h = un_name_hash(rel, plen);
+	if (c->miss_m != m || c->miss_dir != h) {
+		c->miss_m = m;
+		c->miss_dir = h;
+		c->misses = 0;
+	}
+	/* The second miss in one directory: more are likely to follow. */
+	if (++c->misses == 2)
+		learn_upper(m, rel, plen);
+}
+
+/* ---- the last lower file ---- */
+
+/*
+ * A program that stats a file and then opens it (tar, cp, grep -r)
+ * looks the name up twice in a row.  A regular file found in a lower
+ * stays what it was while the lowers do not change (they never do), no
+ * name is made in the upper (a copy-up, a create: the names counter),
+ * no directory changes (the stamp) and the table does not white it out
+ * (looked at on each use): so an open for reading takes the first
+ * lookup's answer.  Its st is the lstat of that lookup, good for the
+ * type and the mode, not for the times (a read moves atime): stat
+ * never uses it.
+ */
+void un_dcache_memo_put(struct un_mount *m, const char *vpath, size_t vlen,
+			uint64_t dirmask, int layer, const struct stat *st,
+			const char *real, uint64_t stamp)
+{
+	struct dcache *c = dcache_mine();
+	size_t rlen = strlen(real);
+	struct memo *e;
+
+	if (!c || !m->wt)
+		return;
+	e = &c->memo;
+	e->m = NULL;
+	if (e->vcap <= vlen) {
+		free(e->vpath);
+		e->vcap = vlen + 64;
+		e->vpath = malloc(e->vcap);
+	}
+	if (e->rcap <= rlen) {
+		free(e->real);
+		e->rcap = rlen + 64;
+		e->real = malloc(e->rcap);
+	}
+	if (!e->vpath || !e->real) {
+		free(e->vpath);
+		free(e->real);
+		e->vpath = e->real = NULL;
+		e->vcap = e->rcap = 0;
+		return;
+	}
+	memcpy(e->vpath, vpath, vlen + 1);
+	memcpy(e->real, real, rlen + 1);
+	e->vlen = vlen;
+	e->dirmask = dirmask;
+	e->layer = layer;
+	e->st = *st;
+	e->stamp = stamp;
+	e->m = m;
+}
+
+int un_dcache_memo_get(struct un_mount *m, const char *vpath, size_t vlen,
+		       uint64_t dirmask, const char *rel, size_t rel_len,
+		       int *layer, struct stat *st, char *real, size_t size)
+{
+	struct dcache *c = tls_dcache;
+	struct memo *e;
+	size_t rlen;
+
+	if (!c)
+		return -1;
+	e = &c->memo;
+	if (e->m != m || e->vlen != vlen || e->dirmask != dirmask ||
+	    memcmp(e->vpath, vpath, vlen) || e->stamp != names_stamp(m) ||
+	    un_wtable_get(m->wt, rel, rel_len) != UN_W_NONE)
+		return -1;
+	rlen = strlen(e->real);
+	if (rlen >= size)
+		return -1;
+	memcpy(real, e->real, rlen + 1);
+	*layer = e->layer;
+	*st = e->st;
+	return 0;
 }

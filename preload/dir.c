@@ -53,11 +53,24 @@ static bool lower_shows(const struct un_node *n)
 	return false;
 }
 
+/*
+ * Write a record for n.  The directory caches of every process (dcache.c)
+ * do not follow the table's every append, only the changes that can make
+ * or unmake a directory or change its layers: so every record but the
+ * whiteout of an existing non-directory (the common unlink, rm -rf's
+ * every file) announces itself, after it is written.
+ */
 static int table_set(struct un_node *n, enum un_wkind kind)
 {
+	int rc;
+
 	if (!n->mnt->wt)
 		return kind == UN_W_NONE ? 0 : -EROFS;
-	return un_wtable_set(n->mnt->wt, un_node_rel(n), kind);
+	rc = un_wtable_set(n->mnt->wt, un_node_rel(n), kind);
+	if (rc == 0 && (kind != UN_W_WHITEOUT || n->layer < 0 ||
+			S_ISDIR(n->st.st_mode)))
+		un_dcache_changed(n->mnt);
+	return rc;
 }
 
 static enum un_wkind table_get(const struct un_node *n)
@@ -87,6 +100,7 @@ void un_make_done(struct un_node *n, bool isdir)
 	enum un_wkind was = table_get(n);
 
 	UN_SAVE_ERRNO;
+	un_dcache_names_changed(n->mnt);
 	if (isdir && (was == UN_W_WHITEOUT || lower_shows(n)))
 		table_set(n, UN_W_OPAQUE);
 	else if (was != UN_W_NONE)
@@ -565,6 +579,7 @@ static int rename_nodes(int olddirfd, const char *oldpath, int newdirfd,
 		if (real_renameat2(AT_FDCWD, o.real, AT_FDCWD, n.real,
 				   RENAME_EXCHANGE) < 0)
 			return -errno;
+		un_dcache_names_changed(o.mnt);
 		if (!S_ISDIR(n.st.st_mode) && table_get(&o) == UN_W_OPAQUE)
 			table_set(&o, UN_W_NONE);
 		if (!S_ISDIR(o.st.st_mode) && table_get(&n) == UN_W_OPAQUE)
@@ -607,6 +622,7 @@ static int rename_nodes(int olddirfd, const char *oldpath, int newdirfd,
 			table_set(&o, UN_W_NONE);
 		return rc;
 	}
+	un_dcache_names_changed(o.mnt);
 	/* After the change, so no process caches the old layers anew. */
 	if (S_ISDIR(o.st.st_mode))
 		un_dcache_changed(o.mnt);

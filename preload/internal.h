@@ -260,6 +260,9 @@ UN_HIDDEN int un_wtable_clear_below(struct un_wtable *wt, const char *rel);
    directory of the upper (see dcache.c); and the bump for the latter. */
 UN_HIDDEN uint64_t un_wtable_stamp(struct un_wtable *wt);
 UN_HIDDEN void un_wtable_bump_dirs(struct un_wtable *wt);
+/* A counter of the names any process made in the upper, and its bump. */
+UN_HIDDEN uint64_t un_wtable_names(struct un_wtable *wt);
+UN_HIDDEN void un_wtable_bump_names(struct un_wtable *wt);
 
 /* fork handlers: no lock held by another thread reaches the child. */
 UN_HIDDEN void un_wtable_fork_prepare(struct un_wtable *wt);
@@ -339,6 +342,15 @@ UN_HIDDEN bool un_cwd_near_union(void);
 				   absent, its parent must be a directory */
 #define UN_LK_NOFOLLOW_SLASH 0x8 /* a trailing slash does not follow a
 				   last symlink (rename, unlink, rmdir) */
+#define UN_LK_EXCL	0x20	/* the caller creates the last name with
+				   O_EXCL: in a directory of the upper
+				   alone, with no record of the name, it
+				   is not looked at (layer -1; the kernel's
+				   create answers EEXIST) */
+#define UN_LK_NOSTAT	0x10	/* the caller reads n->st only for the
+				   type: a directory the cache knows is
+				   taken as it is, with no lstat (st then
+				   holds S_IFDIR and zeros) */
 
 /* The answer of a lookup under a MERGED path. */
 struct un_node {
@@ -397,6 +409,14 @@ UN_HIDDEN bool un_is_ovl_opaque(const char *real);
 UN_HIDDEN int un_path_join(char *buf, size_t len, const char *root,
 			   size_t root_len, const char *rel);
 
+/*
+ * The merged directory vpath (canonical, as fdtab keeps it) when the
+ * cache knows its layers, at no system call: 0 and n filled as by
+ * un_lookup but for st, which holds S_IFDIR and zeros; or -ENOENT when
+ * the cache does not know it (the caller looks it up).
+ */
+UN_HIDDEN int un_dir_cached(const char *vpath, struct un_node *n);
+
 /* Map a real path (in some layer) back to its merged path, if any. */
 UN_HIDDEN int un_path_unreal(const char *real, char *buf, size_t len);
 
@@ -414,6 +434,40 @@ UN_HIDDEN void un_dcache_put(struct un_mount *m, const char *vpath,
 			     uint64_t stamp);
 /* A directory of m's upper was made, removed or renamed. */
 UN_HIDDEN void un_dcache_changed(struct un_mount *m);
+
+/*
+ * The names of the upper part of merged directories listed lately, so
+ * that a lookup of a name the upper lacks skips its lstat there (a miss
+ * is the dearest lookup: tmpfs keeps no negative dentries).  readdir.c
+ * takes a stamp before it reads the upper directory, hashes every name
+ * with un_name_hash, and puts the sorted hashes (rel: the directory
+ * under the union's root).  Every call that makes a name in the upper
+ * calls un_dcache_names_changed after it, which drops every set of
+ * every process.
+ */
+UN_HIDDEN uint64_t un_name_hash(const char *name, size_t len);
+UN_HIDDEN uint64_t un_dcache_names_stamp(struct un_mount *m);
+UN_HIDDEN void un_dcache_put_names(struct un_mount *m, const char *rel,
+				   uint64_t *hashes, size_t n, uint64_t stamp);
+/* Is rel (dir/name under the union's root) known to be absent from the
+   upper?  False when unknown. */
+UN_HIDDEN bool un_dcache_upper_lacks(struct un_mount *m, const char *rel,
+				     size_t rel_len);
+UN_HIDDEN void un_dcache_names_changed(struct un_mount *m);
+/* The last regular file found in a lower, for an open for reading
+   right after a stat of it (see dcache.c); get: 0 on a hit. */
+UN_HIDDEN void un_dcache_memo_put(struct un_mount *m, const char *vpath,
+				  size_t vlen, uint64_t dirmask, int layer,
+				  const struct stat *st, const char *real,
+				  uint64_t stamp);
+UN_HIDDEN int un_dcache_memo_get(struct un_mount *m, const char *vpath,
+				 size_t vlen, uint64_t dirmask,
+				 const char *rel, size_t rel_len, int *layer,
+				 struct stat *st, char *real, size_t size);
+/* The upper lacked rel (dir/name) where a lower may have it: after a
+   few misses in one directory, its upper names are read into a set. */
+UN_HIDDEN void un_dcache_upper_missed(struct un_mount *m, const char *rel,
+				      size_t rel_len);
 
 /* ------------------------------------------------------------------ */
 /* readdir.c: merged directory streams.                                */

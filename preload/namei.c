@@ -158,6 +158,9 @@ static int lookup_component(struct un_mount *m, uint64_t dirmask,
 
 		if (!(dirmask & bit))
 			continue;
+		/* The upper's names of a directory listed lately. */
+		if (i == 0 && un_dcache_upper_lacks(m, rel, rel_len))
+			continue;
 		if (i > 0 && !table_checked) {
 			table_checked = true;
 			if (m->wt && un_wtable_get(m->wt, rel, rel_len) ==
@@ -170,6 +173,8 @@ static int lookup_component(struct un_mount *m, uint64_t dirmask,
 				 un_layer_len(m, i), rel) < 0)
 			return -ENAMETOOLONG;
 		if (real_lstat(real, &st) < 0) {
+			if (i == 0 && errno == ENOENT && (dirmask >> 1))
+				un_dcache_upper_missed(m, rel, rel_len);
 			if (errno != ENOENT && errno != ENOTDIR && !first_err)
 				first_err = -errno;
 			/* An OCI whiteout hides the name in the layers below. */
@@ -202,12 +207,14 @@ static int lookup_component(struct un_mount *m, uint64_t dirmask,
 /*
  * lookup_component, through the cache: a directory walked lately is
  * known with its layers (for the same layers of its parent), so only its
- * topmost layer is stat'ed, for st; a directory found the long way is
+ * topmost layer is stat'ed, for st, and not even that when the caller
+ * needs only the type (nostat: a directory on the way, or the last name
+ * of an open for reading); a directory found the long way is
  * remembered.  vpath (vlen bytes) is rel's merged path.
  */
 static int lookup_cached(struct un_mount *m, uint64_t dirmask,
 			 const char *vpath, size_t vlen, const char *rel,
-			 size_t rel_len, struct comp *c)
+			 size_t rel_len, struct comp *c, bool nostat)
 {
 	uint64_t mask, pmask, stamp;
 	int rc;
@@ -218,12 +225,17 @@ static int lookup_cached(struct un_mount *m, uint64_t dirmask,
 
 		if (un_path_join(c->real, sizeof(c->real),
 				 un_layer_root(m, layer), un_layer_len(m, layer),
-				 rel) == 0 &&
-		    real_lstat(c->real, &c->st) == 0 &&
-		    S_ISDIR(c->st.st_mode)) {
-			c->layer = layer;
-			c->dirlayers = mask;
-			return 0;
+				 rel) == 0) {
+			if (nostat) {
+				memset(&c->st, 0, sizeof(c->st));
+				c->st.st_mode = S_IFDIR;
+			}
+			if (nostat || (real_lstat(c->real, &c->st) == 0 &&
+				       S_ISDIR(c->st.st_mode))) {
+				c->layer = layer;
+				c->dirlayers = mask;
+				return 0;
+			}
 		}
 	}
 	stamp = un_dcache_stamp(m);
@@ -800,11 +812,32 @@ int un_lookup(int dirfd, const char *path, int flags, struct un_node *n)
 		}
 
 		const char *rel = rel_of(w.m, w.vpath, w.vlen);
+		size_t rel_len = w.vlen - (rel - w.vpath);
 
-		rc = lookup_cached(w.m, w.dirmask, w.vpath, w.vlen, rel,
-				   w.vlen - (rel - w.vpath), &c);
-		if (rc < 0)
-			return rc;
+		/* An exclusive create in a directory of the upper alone: the
+		   kernel's O_EXCL tells whether the name is there (tar x). */
+		uint64_t stamp = last ? un_dcache_names_stamp(w.m) : 0;
+
+		if (last && (flags & UN_LK_EXCL) && w.dirmask == 1 &&
+		    !want_dir && w.m->wt &&
+		    un_wtable_get(w.m->wt, rel, rel_len) == UN_W_NONE) {
+			c.layer = -1;
+		} else if (last && (flags & UN_LK_NOSTAT) &&
+			   un_dcache_memo_get(w.m, w.vpath, w.vlen, w.dirmask,
+					      rel, rel_len, &c.layer, &c.st,
+					      c.real, sizeof(c.real)) == 0) {
+			c.dirlayers = 0;	/* the lower file of a stat */
+		} else {
+			rc = lookup_cached(w.m, w.dirmask, w.vpath, w.vlen, rel,
+					   rel_len, &c,
+					   !last || (flags & UN_LK_NOSTAT));
+			if (rc < 0)
+				return rc;
+			if (last && c.layer > 0 && S_ISREG(c.st.st_mode))
+				un_dcache_memo_put(w.m, w.vpath, w.vlen,
+						   w.dirmask, c.layer, &c.st,
+						   c.real, stamp);
+		}
 		if (c.layer < 0) {
 			if (!last)
 				return -ENOENT;
@@ -859,6 +892,38 @@ int un_lookup(int dirfd, const char *path, int flags, struct un_node *n)
 	rc = fill_dir(&w, n);
 	n->kpath = n->real;
 	return rc;
+}
+
+int un_dir_cached(const char *vpath, struct un_node *n)
+{
+	size_t len = strlen(vpath);
+	struct un_mount *m = un_config_find(vpath);
+	const char *rel;
+	int layer;
+
+	if (!m || len >= sizeof(n->vpath))
+		return -ENOENT;
+	rel = rel_of(m, vpath, len);
+	if (!*rel) {
+		n->dirlayers = root_layers(m);
+		n->parent_dirlayers = 0;
+	} else if (un_dcache_get(m, vpath, len, &n->dirlayers,
+				 &n->parent_dirlayers) < 0 || !n->dirlayers) {
+		return -ENOENT;
+	}
+	layer = __builtin_ctzll(n->dirlayers);
+	if (un_path_join(n->real, sizeof(n->real), un_layer_root(m, layer),
+			 un_layer_len(m, layer), rel) < 0)
+		return -ENOENT;
+	n->mnt = m;
+	memcpy(n->vpath, vpath, len + 1);
+	n->rel_off = rel - vpath;
+	n->layer = layer;
+	n->trailing_slash = false;
+	n->kpath = n->real;
+	memset(&n->st, 0, sizeof(n->st));
+	n->st.st_mode = S_IFDIR;
+	return 0;
 }
 
 int un_path_unreal(const char *real, char *buf, size_t len)

@@ -156,9 +156,12 @@ static int build_merged(struct un_dir *d, const struct un_node *n)
 		if (n->dirlayers & ((uint64_t)1 << i))
 			order[nlayers++] = i;
 
-	/* "." and "..", with the inode numbers stat gives for them. */
-	if (snprintf(up, sizeof(up), "%s/..", n->vpath) >= (int)sizeof(up) ||
-	    un_lookup(AT_FDCWD, up, UN_LK_FOLLOW, &parent) < 0 ||
+	/* "." and "..", with the inode numbers stat gives for them.  vpath
+	   is free of symlinks: its parent is vpath less its last name (no
+	   '..' to walk, with its search permission check). */
+	memcpy(up, n->vpath, strlen(n->vpath) + 1);
+	*strrchr(up, '/') = '\0';
+	if (un_lookup(AT_FDCWD, *up ? up : "/", UN_LK_FOLLOW, &parent) < 0 ||
 	    (parent.mnt && parent.layer < 0))
 		parent.st.st_ino = n->st.st_ino;
 	else if (!parent.mnt && real_stat(parent.kpath, &parent.st) < 0)
@@ -169,6 +172,16 @@ static int build_merged(struct un_dir *d, const struct un_node *n)
 		bool bottom = k == nlayers - 1;
 		DIR *real;
 		struct dirent64 *e;
+		/* The upper's names, for the lookups that follow a listing
+		   (dcache.c); NULL once out of memory. */
+		uint64_t *names = NULL, stamp = 0;
+		size_t nnames = 0, names_cap = 0;
+
+		if (i == 0) {
+			stamp = un_dcache_names_stamp(d->mnt);
+			names_cap = 64;
+			names = malloc(names_cap * sizeof(*names));
+		}
 
 		if (un_path_join(realdir, sizeof(realdir),
 				 un_layer_root(d->mnt, i),
@@ -185,6 +198,21 @@ static int build_merged(struct un_dir *d, const struct un_node *n)
 			size_t nl = strlen(e->d_name);
 			bool dot = !strcmp(e->d_name, ".");
 			bool dotdot = !strcmp(e->d_name, "..");
+
+			if (names && nnames == names_cap) {
+				uint64_t *grown = realloc(names, 2 * names_cap *
+							  sizeof(*names));
+
+				if (!grown) {
+					free(names);
+					names = NULL;
+				} else {
+					names = grown;
+					names_cap *= 2;
+				}
+			}
+			if (names && !dot && !dotdot)
+				names[nnames++] = un_name_hash(e->d_name, nl);
 
 			/* An OCI whiteout .wh.NAME takes NAME from below. */
 			if (i > 0 && un_config.oci_lowers && !dot && !dotdot &&
@@ -234,6 +262,10 @@ static int build_merged(struct un_dir *d, const struct un_node *n)
 				d->ents[s->idx].order = bottom_pos++;
 		}
 		real_closedir(real);
+		if (names && rc == 0)
+			un_dcache_put_names(d->mnt, d->rel, names, nnames, stamp);
+		else
+			free(names);
 		if (rc < 0)
 			goto out;
 	}
@@ -307,6 +339,15 @@ static DIR *open_node(struct un_node *n)
 	fd = real_open(n->real, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return NULL;
+	/* Looked up without a stat (UN_LK_NOSTAT): a merged listing wants
+	   the inode number of "." */
+	if (un_node_is_merged_dir(n) && !n->st.st_ino &&
+	    real_fstat(fd, &n->st) < 0) {
+		UN_SAVE_ERRNO;
+		real_close(fd);
+		UN_RESTORE_ERRNO;
+		return NULL;
+	}
 	un_fd_set(fd, n->vpath, un_node_is_merged_dir(n));
 	d = un_dir_open(n, fd);
 	if (!d) {
@@ -365,15 +406,21 @@ UN_EXPORT DIR *opendir(const char *path)
 
 	if (!un_enter())
 		return real_opendir(path);
-	rc = un_lookup(AT_FDCWD, path, UN_LK_FOLLOW, &n);
-	if (rc > 0)
+	rc = un_lookup(AT_FDCWD, path, UN_LK_FOLLOW | UN_LK_NOSTAT, &n);
+	if (rc > 0) {
 		d = real_opendir(n.kpath);
-	else if (rc == -ENOENT && !strcmp(path, "."))
+	} else if (rc == -ENOENT && !strcmp(path, ".")) {
 		d = open_dead_cwd();
-	else if (rc < 0)
+	} else if (rc < 0) {
 		d = (un_fail(rc), NULL);
-	else
+	} else {
 		d = open_node(&n);
+		/* A directory the cache knew, gone behind the library's back
+		   (a layer changed): a proper lookup. */
+		if (!d && errno == ENOENT && !n.st.st_ino &&
+		    un_lookup(AT_FDCWD, path, UN_LK_FOLLOW, &n) == 0)
+			d = open_node(&n);
+	}
 	un_leave();
 	return d;
 }
@@ -390,6 +437,15 @@ UN_EXPORT DIR *fdopendir(int fd)
 	rc = un_fd_get(fd, vpath, sizeof(vpath), NULL);
 	if (rc < 0 && rc != -ESTALE) {
 		d = real_fdopendir(fd);
+		goto out;
+	}
+	if (rc == 0 && un_dir_cached(vpath, &n) == 0 &&
+	    (!un_node_is_merged_dir(&n) || real_fstat(fd, &n.st) == 0)) {
+		/* A directory the cache knows: a stream of one layer needs
+		   no stat (real_fdopendir checks the type itself), a merged
+		   listing only the inode number of ".", which fd gives. */
+		d = S_ISDIR(n.st.st_mode) ? un_dir_open(&n, fd)
+					  : (un_fail(-ENOTDIR), NULL);
 		goto out;
 	}
 	if (rc == 0)

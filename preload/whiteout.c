@@ -156,6 +156,8 @@ struct wt_gen {
 	uint64_t epoch;		/* raised after every rewrite */
 	uint64_t dirs;		/* raised after every change of a directory
 				   in the upper (dcache.c); no lock */
+	uint64_t names;		/* raised after every name made in a
+				   directory of the upper (dcache.c) */
 };
 
 /* A record: path -> kind. */
@@ -2161,18 +2163,18 @@ void un_wtable_fork_child(struct un_wtable *wt)
 
 /*
  * A stamp of everything that can change which layers make up a merged
- * directory: the table's generation and epoch, and the count of
- * directory changes in the upper.  No system call.
+ * directory: the table's epoch, and the count of directory changes,
+ * which dir.c also raises after every record that can hide, reveal or
+ * make opaque a directory.  Not the generation: the whiteout of a file
+ * (every unlink of rm -rf) changes no directory.  No system call.
  */
 uint64_t un_wtable_stamp(struct un_wtable *wt)
 {
 	if (!wt || !wt->gen)
 		return 0;
-	return __atomic_load_n(&wt->gen->generation, __ATOMIC_ACQUIRE) +
-	       __atomic_load_n(&wt->gen->epoch, __ATOMIC_ACQUIRE) *
+	return __atomic_load_n(&wt->gen->epoch, __ATOMIC_ACQUIRE) *
 		       0x9e3779b97f4a7c15ULL +
-	       __atomic_load_n(&wt->gen->dirs, __ATOMIC_ACQUIRE) *
-		       0xc2b2ae3d27d4eb4fULL;
+	       __atomic_load_n(&wt->gen->dirs, __ATOMIC_ACQUIRE);
 }
 
 /* Tell every process of the union that a directory of the upper changed. */
@@ -2180,6 +2182,20 @@ void un_wtable_bump_dirs(struct un_wtable *wt)
 {
 	if (wt && wt->gen)
 		__atomic_add_fetch(&wt->gen->dirs, 1, __ATOMIC_SEQ_CST);
+}
+
+/* The count of names made in the upper, and its bump (dcache.c). */
+uint64_t un_wtable_names(struct un_wtable *wt)
+{
+	if (!wt || !wt->gen)
+		return 0;
+	return __atomic_load_n(&wt->gen->names, __ATOMIC_ACQUIRE);
+}
+
+void un_wtable_bump_names(struct un_wtable *wt)
+{
+	if (wt && wt->gen)
+		__atomic_add_fetch(&wt->gen->names, 1, __ATOMIC_SEQ_CST);
 }
 
 /* ------------------------------------------------------------------ */

@@ -23,8 +23,14 @@
 
 #include "wrap.h"
 
-/* The body, for a caller already inside the library. */
-static int open_entered(int dirfd, const char *path, int flags, mode_t mode)
+/*
+ * The body, for a caller already inside the library.  cached: a
+ * directory the cache knows may be taken without a stat (UN_LK_NOSTAT);
+ * when it turns out gone (a layer changed behind the library's back),
+ * the open is tried again with a proper lookup.
+ */
+static int open_lookup(int dirfd, const char *path, int flags, mode_t mode,
+		       bool cached)
 {
 	bool creat = flags & O_CREAT;
 	bool excl = creat && (flags & O_EXCL);
@@ -33,9 +39,12 @@ static int open_entered(int dirfd, const char *path, int flags, mode_t mode)
 	size_t plen = path ? strlen(path) : 0;
 	/* O_CREAT with a trailing slash is EISDIR before any following. */
 	bool slash = plen > 1 && path[plen - 1] == '/';
+	/* An open for reading needs no stat of a directory the cache knows
+	   (find and tar open every directory they walk). */
 	int lk = ((flags & O_NOFOLLOW) || excl || (creat && slash) ?
 			  0 : UN_LK_FOLLOW) |
-		 (creat ? UN_LK_PARENT : 0);
+		 (creat ? UN_LK_PARENT : 0) | (excl ? UN_LK_EXCL : 0) |
+		 (cached && !creat && !tmpfile && !writing ? UN_LK_NOSTAT : 0);
 	struct un_node n;
 	int fd, rc;
 
@@ -111,12 +120,20 @@ static int open_entered(int dirfd, const char *path, int flags, mode_t mode)
 		return fd < 0 ? un_fail(fd) : fd;
 	}
 	fd = real_openat(AT_FDCWD, n.real, flags & ~(O_CREAT | O_EXCL), mode);
+	if (fd < 0 && errno == ENOENT && (lk & UN_LK_NOSTAT) &&
+	    S_ISDIR(n.st.st_mode) && !n.st.st_ino)
+		return open_lookup(dirfd, path, flags, mode, false);
 	if (fd >= 0) {
 		un_fd_set(fd, n.vpath, un_node_is_merged_dir(&n));
 		if (n.layer == 0 && !S_ISDIR(n.st.st_mode))
 			un_fd_mark_upper(fd);
 	}
 	return fd;
+}
+
+static int open_entered(int dirfd, const char *path, int flags, mode_t mode)
+{
+	return open_lookup(dirfd, path, flags, mode, true);
 }
 
 int un_open(int dirfd, const char *path, int flags, mode_t mode)
@@ -535,7 +552,7 @@ UN_EXPORT FILE *tmpfile64(void)
  */
 static int socket_addr(const struct sockaddr_un *in, socklen_t len,
 		       bool create, struct sockaddr_un *out, socklen_t *outlen,
-		       int *dirfd)
+		       int *dirfd, struct un_mount **mnt)
 {
 	char path[sizeof(in->sun_path) + 1];
 	size_t plen = len - offsetof(struct sockaddr_un, sun_path);
@@ -551,6 +568,7 @@ static int socket_addr(const struct sockaddr_un *in, socklen_t len,
 		       &n);
 	if (rc != 0)
 		return rc;
+	*mnt = n.mnt;
 	if (create) {
 		rc = un_make_prepare(&n, false);
 		if (rc == -EEXIST)
@@ -589,6 +607,7 @@ static int socket_call(int fd, const struct sockaddr *addr, socklen_t len,
 {
 	struct sockaddr_un real_addr;
 	socklen_t real_len;
+	struct un_mount *mnt = NULL;
 	int dirfd, rc;
 
 	if (!un_enter())
@@ -599,7 +618,7 @@ static int socket_call(int fd, const struct sockaddr *addr, socklen_t len,
 		goto out;
 	}
 	rc = socket_addr((const struct sockaddr_un *)addr, len, create,
-			 &real_addr, &real_len, &dirfd);
+			 &real_addr, &real_len, &dirfd, &mnt);
 	if (rc > 0) {
 		rc = create ? real_bind(fd, addr, len) : real_connect(fd, addr, len);
 		goto out;
@@ -610,11 +629,12 @@ static int socket_call(int fd, const struct sockaddr *addr, socklen_t len,
 	}
 	rc = create ? real_bind(fd, (struct sockaddr *)&real_addr, real_len)
 		    : real_connect(fd, (struct sockaddr *)&real_addr, real_len);
-	if (dirfd >= 0) {
-		UN_SAVE_ERRNO;
+	UN_SAVE_ERRNO;
+	if (create && rc == 0 && mnt)
+		un_dcache_names_changed(mnt);	/* the socket's name */
+	if (dirfd >= 0)
 		real_close(dirfd);
-		UN_RESTORE_ERRNO;
-	}
+	UN_RESTORE_ERRNO;
 out:
 	un_leave();
 	return rc;

@@ -70,8 +70,9 @@ static int real_stat_call(enum stat_kind k, int ver, int dirfd,
 }
 
 /* fstat's answer for a descriptor opened in a union: nlink 1 for a
-   directory merged from several layers, as it is now; a lower fifo's
-   stand-in answers as the fifo (fifo.c). */
+   directory merged from several layers, as it is now (the directory
+   cache knows, mostly, at no system call); a lower fifo's stand-in
+   answers as the fifo (fifo.c). */
 static int fix_fstat(int fd, struct stat *st, int rc)
 {
 	char vpath[PATH_MAX];
@@ -88,7 +89,8 @@ static int fix_fstat(int fd, struct stat *st, int rc)
 			*st = n.st;
 	} else if ((got = un_fd_get(fd, vpath, sizeof(vpath),
 				    &merged_dir)) == 0) {
-		if (un_lookup(AT_FDCWD, vpath, 0, &n) == 0 &&
+		if ((un_dir_cached(vpath, &n) == 0 ||
+		     un_lookup(AT_FDCWD, vpath, 0, &n) == 0) &&
 		    un_node_is_merged_dir(&n))
 			st->st_nlink = 1;
 	} else if (got == -ESTALE && merged_dir) {

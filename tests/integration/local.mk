@@ -89,6 +89,7 @@ UN_INTEGRATION_TESTS = \
 	tests/integration/open-wronly-dir-lower.sh \
 	tests/integration/perl-pi-lower.sh \
 	tests/integration/python-write-rename.sh \
+	tests/integration/read-after-listing-changes.sh \
 	tests/integration/read-cat-all.sh \
 	tests/integration/read-cd-relative.sh \
 	tests/integration/read-du.sh \
