@@ -371,6 +371,7 @@ void *un_config_alloc(struct un_config *cfg, size_t size)
 
 void un_config_release(struct un_config *cfg)
 {
+	un_dcache_forget();
 	for (int i = 0; i < cfg->nmount; i++)
 		if (cfg->mount[i].wt)
 			un_wtable_release(cfg->mount[i].wt);

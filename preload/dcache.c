@@ -84,6 +84,20 @@ static void dcache_free(void *p)
 	free(c);
 }
 
+/* A configuration is being released (the tools and the tests): this
+   thread's caches name its mounts, which may come back at the same
+   addresses with other layers behind them. */
+void un_dcache_forget(void)
+{
+	struct dcache *c = tls_dcache;
+
+	if (!c)
+		return;
+	pthread_setspecific(dcache_key, NULL);
+	tls_dcache = NULL;
+	dcache_free(c);
+}
+
 static void dcache_key_init(void)
 {
 	pthread_key_create(&dcache_key, dcache_free);

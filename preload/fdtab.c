@@ -99,30 +99,64 @@ static struct fd_entry **slot(int fd, bool create)
 static struct fd_entry outside_entry;
 #define OUTSIDE (&outside_entry)
 
-/* Entries dropped in signal mode, to be freed by an ordinary call. */
+/*
+ * Readers take entries without a lock, so an entry swapped out of its
+ * slot may still be in a reader's hands: another thread's (a close racing
+ * a lookup through the same number, or an rmdir moving every entry), or
+ * the thread a handler interrupted.  Nothing is freed at once: swapped-out
+ * entries wait on a list, and the list is freed only when no reader is
+ * inside (every read of entries is counted in `readers`).  A reader that
+ * begins after an entry left its slot cannot find it; one that began
+ * before is counted, so the list waits for it.
+ */
 static struct fd_entry *deferred;
+static unsigned long readers;
 
-static void release(struct fd_entry *e)
+static void read_begin(void)
 {
-	if (!e || e == OUTSIDE)
-		return;
-	if (!un_in_signal()) {
-		free(e);
-		return;
-	}
-	e->next_free = __atomic_load_n(&deferred, __ATOMIC_RELAXED);
-	while (!__atomic_compare_exchange_n(&deferred, &e->next_free, e, true,
-					    __ATOMIC_RELEASE, __ATOMIC_RELAXED))
+	__atomic_add_fetch(&readers, 1, __ATOMIC_SEQ_CST);
+}
+
+static void read_end(void)
+{
+	__atomic_sub_fetch(&readers, 1, __ATOMIC_SEQ_CST);
+}
+
+/* Put the list first..last (linked by next_free) on the deferred list. */
+static void defer(struct fd_entry *first, struct fd_entry *last)
+{
+	last->next_free = __atomic_load_n(&deferred, __ATOMIC_RELAXED);
+	while (!__atomic_compare_exchange_n(&deferred, &last->next_free, first,
+					    true, __ATOMIC_SEQ_CST,
+					    __ATOMIC_RELAXED))
 		;
 }
 
+static void release(struct fd_entry *e)
+{
+	if (e && e != OUTSIDE)
+		defer(e, e);
+}
+
+/* Free the deferred entries if no reader can hold one (never in signal
+   mode: free is not async-signal-safe). */
 static void free_deferred(void)
 {
-	struct fd_entry *e;
+	struct fd_entry *e, *last;
 
-	if (!__atomic_load_n(&deferred, __ATOMIC_RELAXED) || un_in_signal())
+	if (!__atomic_load_n(&deferred, __ATOMIC_RELAXED) || un_in_signal() ||
+	    __atomic_load_n(&readers, __ATOMIC_SEQ_CST))
 		return;
-	e = __atomic_exchange_n(&deferred, NULL, __ATOMIC_ACQUIRE);
+	e = __atomic_exchange_n(&deferred, NULL, __ATOMIC_SEQ_CST);
+	if (!e)
+		return;
+	if (__atomic_load_n(&readers, __ATOMIC_SEQ_CST)) {
+		/* A reader came in meanwhile: it may hold one of them. */
+		for (last = e; last->next_free; last = last->next_free)
+			;
+		defer(e, last);
+		return;
+	}
 	while (e) {
 		struct fd_entry *next = e->next_free;
 
@@ -230,16 +264,24 @@ static struct fd_entry *entry_of(int fd)
 #define FD_FLAG(mark, test, field)					\
 	void mark(int fd)						\
 	{								\
-		struct fd_entry *e = entry_of(fd);			\
+		struct fd_entry *e;					\
 									\
+		read_begin();						\
+		e = entry_of(fd);					\
 		if (e)							\
 			__atomic_store_n(&e->field, true, __ATOMIC_RELEASE); \
+		read_end();						\
 	}								\
 	bool test(int fd)						\
 	{								\
-		struct fd_entry *e = entry_of(fd);			\
+		struct fd_entry *e;					\
+		bool set;						\
 									\
-		return e && __atomic_load_n(&e->field, __ATOMIC_ACQUIRE); \
+		read_begin();						\
+		e = entry_of(fd);					\
+		set = e && __atomic_load_n(&e->field, __ATOMIC_ACQUIRE); \
+		read_end();						\
+		return set;						\
 	}
 
 FD_FLAG(un_fd_mark_upper, un_fd_in_upper, upper)
@@ -254,7 +296,19 @@ void un_fd_forget(int fd)
 		put(fd, NULL);
 }
 
+static int fd_get(int fd, char *buf, size_t len, bool *merged_dir);
+
 int un_fd_get(int fd, char *buf, size_t len, bool *merged_dir)
+{
+	int rc;
+
+	read_begin();
+	rc = fd_get(fd, buf, len, merged_dir);
+	read_end();
+	return rc;
+}
+
+static int fd_get(int fd, char *buf, size_t len, bool *merged_dir)
 {
 	struct fd_entry **s = slot(fd, false);
 	struct fd_entry *e = s ? __atomic_load_n(s, __ATOMIC_ACQUIRE) : NULL;
@@ -298,16 +352,21 @@ int un_fd_get(int fd, char *buf, size_t len, bool *merged_dir)
 void un_fd_dup(int oldfd, int newfd)
 {
 	char buf[PATH_MAX];
-	int rc = un_fd_get(oldfd, buf, sizeof(buf), NULL);
-	struct fd_entry *e = entry_of(oldfd), *copy = NULL;
-	size_t size = sizeof(*e) + strlen(buf) + 1;
+	struct fd_entry *e, *copy = NULL;
+	size_t size;
+	int rc;
 
+	read_begin();
+	rc = fd_get(oldfd, buf, sizeof(buf), NULL);
+	e = entry_of(oldfd);
+	size = sizeof(*copy) + strlen(buf) + 1;
 	if ((rc == 0 || rc == -ESTALE) && e && !un_in_signal())
 		copy = malloc(size);
 	if (copy) {
 		memcpy(copy, e, sizeof(*e));
 		memcpy(copy->vpath, buf, size - sizeof(*e));
 	}
+	read_end();
 	put(newfd, copy);
 }
 
@@ -334,6 +393,7 @@ void un_fd_forget_range(unsigned first, unsigned last)
 void un_fd_foreach_path(const char *vpath, void (*fn)(int fd, void *arg),
 			void *arg)
 {
+	read_begin();
 	for (unsigned c = 0; c < NCHUNKS; c++) {
 		struct fd_entry **chunk = __atomic_load_n(&chunks[c],
 							  __ATOMIC_ACQUIRE);
@@ -348,6 +408,7 @@ void un_fd_foreach_path(const char *vpath, void (*fn)(int fd, void *arg),
 				fn((int)((c << CHUNK_BITS) | i), arg);
 		}
 	}
+	read_end();
 }
 
 /* Into out (PATH_MAX bytes), the path new + (path - old), when path is
@@ -392,6 +453,7 @@ static bool after_move(const struct fd_entry *e, const char *a,
 
 static void fds_move(const char *a, const char *b, enum moving how)
 {
+	read_begin();
 	for (unsigned c = 0; c < NCHUNKS; c++) {
 		struct fd_entry **chunk = __atomic_load_n(&chunks[c],
 							  __ATOMIC_ACQUIRE);
@@ -421,6 +483,8 @@ static void fds_move(const char *a, const char *b, enum moving how)
 			put((int)((c << CHUNK_BITS) | i), fresh);
 		}
 	}
+	read_end();
+	free_deferred();
 	cwd_move(a, b, how);
 }
 
@@ -665,6 +729,8 @@ static void cwd_fork_parent(void)
 
 static void cwd_fork_child(void)
 {
+	/* Only this thread goes on, and it was reading no entry. */
+	__atomic_store_n(&readers, 0, __ATOMIC_SEQ_CST);
 	cwd_held--;
 	pthread_mutex_init(&cwd_lock, NULL);
 	un_depth--;

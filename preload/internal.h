@@ -434,6 +434,8 @@ UN_HIDDEN void un_dcache_put(struct un_mount *m, const char *vpath,
 			     uint64_t stamp);
 /* A directory of m's upper was made, removed or renamed. */
 UN_HIDDEN void un_dcache_changed(struct un_mount *m);
+/* Drop this thread's caches (its configuration is being released). */
+UN_HIDDEN void un_dcache_forget(void);
 
 /*
  * The names of the upper part of merged directories listed lately, so
