@@ -688,6 +688,12 @@ class Env:
         self.ignore = ignore
         self.driver = driver
         self.lib = lib
+        # A sanitizer build of the library (make check sets
+        # UN_PRELOAD_FIRST to the ASan runtime) needs the runtime first
+        # in LD_PRELOAD.  A sanitizer's report ends the driver with a
+        # status of its own (ASAN_OPTIONS exitcode), a mismatch.
+        first = os.environ.get("UN_PRELOAD_FIRST", "")
+        self.preload = (first + " " + lib) if first else lib
         self.verbose = verbose
         self.timeout = timeout
 
@@ -790,7 +796,7 @@ def run_side(env, spec, ops, R, kernel, keep_as=None):
             xenv = None
         else:
             xenv = {"UNION_LAYERS": union_layers(spec, R),
-                    "LD_PRELOAD": env.lib}
+                    "LD_PRELOAD": env.preload}
         rargs = []
         for m in roots:
             rargs += ["-r", m]
@@ -1234,7 +1240,8 @@ def repro_script(spec, ops, seed, layout, text, R=None):
     w("lowers >$T/lowers.before")
     ul = ";".join("$R/%s=$R/%s:%s" % (un.merged, un.upper, ":".join(
         "$R/" + lo for lo in un.lowers)) for un in spec.unions)
-    w('(cd "$R/cwd" && export UNION_LAYERS="%s" LD_PRELOAD="$LIBUNION"; '
+    w('(cd "$R/cwd" && export UNION_LAYERS="%s" '
+      'LD_PRELOAD="${UN_PRELOAD_FIRST:+$UN_PRELOAD_FIRST }$LIBUNION"; '
       '"$DRIVER" %s $T/ops; "$DRIVER" --list %s) >$T/union.out 2>&1' %
       (ul, rr, roots))
     w("lowers >$T/lowers.after")

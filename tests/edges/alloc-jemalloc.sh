@@ -5,6 +5,9 @@ set -eu
 . "${TOP_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/edges/edgelib.sh"
 
 need_harness_off
+# ASan's malloc, preloaded first, takes the place of jemalloc's in every
+# process: what this test is about would not happen.
+need_no_sanitizer "ASan replaces jemalloc's allocator, so jemalloc's start-up is not what runs"
 need_lib || un_done
 cc_build jemalloc-ops jemalloc-ops.c -pthread -ljemalloc ||
 	skip "cannot link with jemalloc (apt-get install -y libjemalloc-dev)"

@@ -20,6 +20,10 @@
 #	             as the procs program expects them (see procs.c)
 #	drv_start CMD..., drv OP PATH, drv_stop: a long-running process of a
 #	             union (driver.py) to act on between two of its calls
+#	rt_first LIST: LIST (an LD_PRELOAD value) after the ASan runtime in a
+#	             sanitizer build (LIST itself otherwise): for a child
+#	             whose environment loses ASAN_OPTIONS, where the runtime
+#	             must be the first preload
 
 . "${TOP_SRCDIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}/tests/lib.sh"
 
@@ -34,6 +38,8 @@ fi
 EDGESRC=$TOP_SRCDIR/tests/edges
 export EDGEPROG EDGES_CC EDGESRC
 unset UNION_UNWRAPPED_EXEC 2>/dev/null || true
+
+rt_first() { printf '%s' "${UN_PRELOAD_FIRST:+$UN_PRELOAD_FIRST }$1"; }
 
 need_edgeprog() {
 	local p

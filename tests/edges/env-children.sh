@@ -60,17 +60,20 @@ for LD in "$LIBUNION:$MARK" "$MARK:$LIBUNION" "$MARK $LIBUNION"; do
 done
 LD=$LIBUNION
 # A program that hands its child LD_PRELOAD=other.so: libunion is put in
-# front, other.so stays.
+# front, other.so stays.  (In a sanitizer build other.so comes after the
+# ASan runtime, which the child needs before libc.)
+OTHER=$(rt_first "$MARK")
 check_maps "an envp with LD_PRELOAD=other.so: the child has both" "union marker" \
-	"$EDGEPROG/execs" ownenv-preload "$MARK" /bin/sh -c "$GREP_BOTH"
+	"$EDGEPROG/execs" ownenv-preload "$OTHER" /bin/sh -c "$GREP_BOTH"
 check_maps "an envp with LD_PRELOAD=other.so: the child is in the union" "$WANT" \
-	"$EDGEPROG/execs" ownenv-preload "$MARK" /bin/cat "$M/secret"
+	"$EDGEPROG/execs" ownenv-preload "$OTHER" /bin/cat "$M/secret"
 # The variable itself: libunion once, first, the other after it.
-out=$(env UNION_LAYERS="$SPEC" LD_PRELOAD="$LIBUNION" "$EDGEPROG/execs" ownenv-preload "$MARK" \
+out=$(env UNION_LAYERS="$SPEC" LD_PRELOAD="$LIBUNION" "$EDGEPROG/execs" ownenv-preload "$OTHER" \
 	/usr/bin/env 2>&1 | grep '^LD_PRELOAD=' || true)
-expect_eq "the child's LD_PRELOAD" "LD_PRELOAD=$LIBUNION:$MARK" "$out"
-# env -i: the child gets the LD_PRELOAD this process had, in its order.
-for LD in "$MARK:$LIBUNION" "$LIBUNION:$MARK"; do
+expect_eq "the child's LD_PRELOAD" "LD_PRELOAD=$LIBUNION_SO:$OTHER" "$out"
+# env -i: the child gets the LD_PRELOAD this process had, in its order
+# (env -i drops ASAN_OPTIONS: a sanitizer build's runtime stays first).
+for LD in "$(rt_first "$MARK:$LIBUNION_SO")" "$LIBUNION:$MARK"; do
 	out=$(env UNION_LAYERS="$SPEC" LD_PRELOAD="$LD" sh -c 'env -i /usr/bin/env' 2>&1 | grep '^LD_PRELOAD=' || true)
 	expect_eq "env -i under LD_PRELOAD='${LD//$T/T}': the child's LD_PRELOAD" "LD_PRELOAD=$LD" "$out"
 done

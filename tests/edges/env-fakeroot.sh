@@ -52,6 +52,15 @@ if [ "$rc" != 0 ] || ! grep -q '^id: 0:0$' "$T/ref.out"; then
 fi
 LC_ALL=C sort "$T/ref.out" >"$T/ref.sorted"
 
+# A sanitizer build, libunion in front of fakeroot: ASan installs its
+# deadly-signal handlers during its own start-up, through libunion's
+# sigaction, whose lazy start-up then stats the layers through fakeroot,
+# whose strtol is ASan's, which refuses to run before ASan has started
+# (a CHECK failure).  Without those handlers a crash is a plain signal.
+SAN_INSIDE=()
+[ -n "${UN_PRELOAD_FIRST:-}" ] &&
+	SAN_INSIDE=(ASAN_OPTIONS="${ASAN_OPTIONS:-}:handle_segv=0:handle_sigbus=0:handle_sigfpe=0:handle_sigill=0:handle_abort=0")
+
 for order in union-outside union-inside; do
 	d=$T/$order
 	M=$T/m-$order
@@ -64,7 +73,7 @@ for order in union-outside union-inside; do
 			fakeroot bash "$T/steps.sh") >"$T/$order.out" 2>&1 || rc=$?
 	else
 		# fakeroot first, then libunion put in front of it.
-		(cd "$T" && bounded 60 "${who[@]}" env M="$M" fakeroot sh -c \
+		(cd "$T" && bounded 60 "${who[@]}" env M="$M" "${SAN_INSIDE[@]+"${SAN_INSIDE[@]}"}" fakeroot sh -c \
 			'UNION_LAYERS="$1" LD_PRELOAD="$2${LD_PRELOAD:+:$LD_PRELOAD}" exec bash "$3"' \
 			sh "$spec" "$LIBUNION" "$T/steps.sh") >"$T/$order.out" 2>&1 || rc=$?
 	fi

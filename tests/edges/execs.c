@@ -15,6 +15,7 @@
  *                                  (PATH and EXECS_OWN=1 only)
  *   execs ownenv-preload LIB PATH ARG...
  *                                  the same with LD_PRELOAD=LIB in it
+ *                                  (and the sanitizers' options, below)
  *   execs spawn-ownenv PATH ARG... posix_spawn with that envp
  *
  * A failed call prints "CALL: ENAME" (the errno's name) and exits 1; a
@@ -35,7 +36,7 @@
 extern char **environ;
 
 static char *own_env[] = {(char *)"PATH=/usr/bin:/bin", (char *)"EXECS_OWN=1",
-			  NULL, NULL};
+			  NULL, NULL, NULL, NULL};
 
 static int failed(const char *call, int e)
 {
@@ -118,11 +119,23 @@ int main(int argc, char **argv)
 		return failed("execve", errno);
 	}
 	if (!strcmp(op, "ownenv-preload") && argc > 3) {
+		const char *opt[] = {"ASAN_OPTIONS", "UBSAN_OPTIONS"};
 		char *pre;
+		int n = 3;
 
 		if (asprintf(&pre, "LD_PRELOAD=%s", argv[2]) < 0)
 			return 2;
 		own_env[2] = pre;
+		/* libunion puts itself in front of LIB: in a sanitizer build
+		   the ASan runtime (in LIB) is then not the first preload, and
+		   the child starts only if ASan's options (which turn that
+		   check off) reach it.  Harmless without a sanitizer. */
+		for (unsigned i = 0; i < 2; i++) {
+			const char *v = getenv(opt[i]);
+
+			if (v && asprintf(&own_env[n], "%s=%s", opt[i], v) >= 0)
+				n++;
+		}
 		execve(argv[3], argv + 3, own_env);
 		return failed("execve", errno);
 	}

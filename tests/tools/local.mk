@@ -22,8 +22,13 @@ AM_TESTS_ENVIRONMENT += \
 	UNION_CMD='$(abs_top_builddir)/tools/union'; \
 	export UNION_CMD;
 
-# The examples that use the union command run as tests too.
+# The examples that use the union command run as tests too, each through
+# a wrapper on toolslib.sh (the command under test, the sanitizer build's
+# runtime and report check).
 UN_TOOLS_EXAMPLES = examples/build-sandbox.sh examples/legacy-tool.sh \
 	examples/image-layers.sh
-TESTS += $(UN_TOOLS_EXAMPLES)
+UN_TOOLS_EXAMPLE_TESTS = tests/tools/example-build-sandbox.sh \
+	tests/tools/example-legacy-tool.sh tests/tools/example-image-layers.sh
+TESTS += $(UN_TOOLS_EXAMPLE_TESTS)
+dist_check_SCRIPTS += $(UN_TOOLS_EXAMPLE_TESTS)
 dist_noinst_SCRIPTS += $(UN_TOOLS_EXAMPLES)

@@ -5,6 +5,9 @@ set -eu
 need_union
 
 lib=$UNION_LIBRARY
+# (In a sanitizer build the wrapper UNION_CMD put the ASan runtime in
+# front of the old value: it then comes right after the library.)
+san=${UN_SAN_RT:+:$UN_SAN_RT}
 mkdir -p "$T/l1" "$T/l2"
 echo one >"$T/l1/f1"
 echo two >"$T/l2/f2"
@@ -13,11 +16,11 @@ echo two >"$T/l2/f2"
 other=$(ldconfig -p 2>/dev/null | awk '/libm\.so\.6 .*x86-64|libm\.so\.6 \(libc6/ { print $NF; exit }')
 [ -n "$other" ] || other=$(find /lib /usr/lib -name 'libm.so.6' 2>/dev/null | head -n 1)
 out=$(LD_PRELOAD=$other u run -l "$T/l1" -- printenv LD_PRELOAD)
-expect_eq "LD_PRELOAD: the library first, the old value kept" "$lib:$other" "$out"
+expect_eq "LD_PRELOAD: the library first, the old value kept" "$lib$san:$other" "$out"
 out=$(u run -l "$T/l1" -- printenv LD_PRELOAD)
-expect_eq "LD_PRELOAD: just the library" "$lib" "$out"
+expect_eq "LD_PRELOAD: just the library" "$lib$san" "$out"
 out=$(LD_PRELOAD="$lib $other" u run -l "$T/l1" -- printenv LD_PRELOAD)
-expect_eq "LD_PRELOAD: the library is not listed twice" "$lib:$other" "$out"
+expect_eq "LD_PRELOAD: the library is not listed twice" "$lib$san:$other" "$out"
 
 # UNION_LAYERS: lowers top first, `\ : ; =` escaped.
 odd=$T/'odd:dir;with=and\back slash'

@@ -7,8 +7,10 @@
 #	UNION_CMD    the union command under test (default: tools/union of
 #	             the build tree the test runs from, else of the source
 #	             tree)
-#	UNION_LIBRARY  set to $LIBUNION, so that the command preloads the
-#	             library under test
+#	UNION_LIBRARY  set to $LIBUNION_SO, so that the command preloads
+#	             the library under test
+#	UNION_CMD_REAL the command itself (UNION_CMD may be a wrapper, below)
+#	UN_SAN_RT    in a sanitizer build the ASan runtime, else empty
 #	u            run the command: u run -l "$L1" -- cat ...
 #	u_view LOWERS... [-u UPPER] -m M: the listing of the merged view
 #	need_union   the command must be built (a failure, not a skip)
@@ -24,12 +26,38 @@ if [ -z "${UNION_CMD:-}" ]; then
 		UNION_CMD=$TOP_SRCDIR/tools/union
 	fi
 fi
-UNION_LIBRARY=$LIBUNION
-export UNION_CMD UNION_LIBRARY
+UNION_CMD_REAL=$UNION_CMD
+UNION_LIBRARY=$LIBUNION_SO
+UN_SAN_RT=${UN_PRELOAD_FIRST:-}
+
+# A sanitizer build: UNION_CMD becomes a wrapper that runs the command
+# with the ASan runtime in LD_PRELOAD.  The command then loads the
+# sanitized library with ASan in place (its dlopen of it, its execvp), and
+# the children it starts get LD_PRELOAD=libunion.so:RUNTIME[:the others]
+# (the library first, as `union run` puts it): the runtime is still loaded
+# before libc, so its malloc and interceptors are the ones in use (ASan's
+# link-order check is off in ASAN_OPTIONS, see tests/integration/local.mk).
+# Without it the runtime would come in only as the library's dependency,
+# after libc, and no heap error of the library would be seen.
+if [ -n "$UN_SAN_RT" ]; then
+	mkdir -p "$T/.union-cmd"
+	{
+		echo '#!/bin/bash'
+		printf 'rt=%q\n' "$UN_SAN_RT"
+		echo 'case " ${LD_PRELOAD:-} " in'
+		echo '*[\ :]"$rt"[\ :]*) ;;'
+		echo '*) export LD_PRELOAD="$rt${LD_PRELOAD:+:$LD_PRELOAD}" ;;'
+		echo 'esac'
+		printf 'exec %q "$@"\n' "$UNION_CMD_REAL"
+	} >"$T/.union-cmd/union"
+	chmod 755 "$T/.union-cmd" "$T/.union-cmd/union"
+	UNION_CMD=$T/.union-cmd/union
+fi
+export UNION_CMD UNION_CMD_REAL UNION_LIBRARY UN_SAN_RT
 
 need_union() {
-	if [ ! -x "$UNION_CMD" ]; then
-		fail "the union command is not built: $UNION_CMD"
+	if [ ! -x "$UNION_CMD_REAL" ]; then
+		fail "the union command is not built: $UNION_CMD_REAL"
 		un_done
 	fi
 	need_lib || un_done
@@ -73,4 +101,21 @@ make_change_tree() {
 		mkdir -p n/m && echo q >n/m/q && echo new >new &&
 		echo sp >"sp ace" && ln -s new link && chmod 600 d/sub/y
 	' sh "$d/m"
+}
+
+# run_example NAME: run examples/NAME.sh with the command under test (the
+# sanitizer wrapper too), as a test: its status is the test's, and a
+# sanitizer's report from anything it ran fails it (see tests/lib.sh).
+run_example() {
+	local rc=0
+	need_union
+	bash "$TOP_SRCDIR/examples/$1.sh" "$UNION_CMD" || rc=$?
+	case $rc in
+	0) un_done ;;
+	77) skip "examples/$1.sh skipped (its reason above)" ;;
+	*)
+		fail "examples/$1.sh failed (status $rc)"
+		un_done
+		;;
+	esac
 }

@@ -31,7 +31,7 @@ if ! command -v valgrind >/dev/null; then
 fi
 if [ -n "${UN_PRELOAD_FIRST:-}" ] || nm -D "$LIBUNION" 2>/dev/null |
 	grep -q __asan_init; then
-	echo "SKIP: $LIBUNION is a sanitizer build; valgrind cannot run it"
+	echo "SKIP: memcheck: valgrind cannot run the ASan runtime that $LIBUNION needs (sanitizer build)"
 	exit 77
 fi
 if [ ! -f "$LIBUNION" ]; then

@@ -16,6 +16,10 @@ _here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 DRIVER=${DRIVER:-$_here/../driver}
 LIBUNION=${LIBUNION:-$_here/../../../preload/.libs/libunion.so}
 LAYOUT=${LAYOUT:-absent}
+# A sanitizer build (UN_PRELOAD_FIRST, set by make check) needs the ASan
+# runtime first in LD_PRELOAD; its report then shows in the libunion
+# side's output, which no longer matches the kernel's.
+PRELOAD=${UN_PRELOAD_FIRST:+$UN_PRELOAD_FIRST }$LIBUNION
 [ "$(id -u)" = 0 ] || { echo "SKIP: needs root (kernel overlay)"; exit 77; }
 [ -x "$DRIVER" ] || { echo "no driver at $DRIVER (make check builds it)"; exit 2; }
 
@@ -58,7 +62,7 @@ repro() {
 	umount "$M"
 	_build
 	_lowers >"$T/lowers.before"
-	(cd "$R/cwd" && export UNION_LAYERS="$spec" LD_PRELOAD="$LIBUNION" &&
+	(cd "$R/cwd" && export UNION_LAYERS="$spec" LD_PRELOAD="$PRELOAD" &&
 		"$DRIVER" $roots "$T/ops"; "$DRIVER" --list $list) >"$T/libunion" 2>&1
 	_lowers >"$T/lowers.after"
 	sed -i "s#$R/#\$R/#g" "$T/kernel" "$T/libunion" "$T/lowers.before" "$T/lowers.after"
