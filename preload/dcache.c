@@ -103,8 +103,20 @@ static void dcache_key_init(void)
 	pthread_key_create(&dcache_key, dcache_free);
 }
 
+/*
+ * This thread's cache, to read; to write (made at first use).  Never in
+ * signal mode: the handler may have interrupted its own thread in the
+ * middle of changing the cache, or of malloc (see internal.h).
+ */
+static struct dcache *dcache_now(void)
+{
+	return un_in_signal() ? NULL : tls_dcache;
+}
+
 static struct dcache *dcache_mine(void)
 {
+	if (un_in_signal())
+		return NULL;
 	if (!tls_dcache) {
 		pthread_once(&dcache_once, dcache_key_init);
 		tls_dcache = calloc(1, sizeof(*tls_dcache));
@@ -138,10 +150,10 @@ static uint64_t stamp_of(struct un_mount *m)
 int un_dcache_get(struct un_mount *m, const char *vpath, size_t len,
 		  uint64_t *mask, uint64_t *parentmask)
 {
-	struct dcache *c = tls_dcache;
+	struct dcache *c = dcache_now();
 	struct dcache_ent *e;
 
-	if (!c || un_in_signal())
+	if (!c)
 		return -1;
 	e = &c->ent[slot_of(vpath, len)];
 	if (e->m != m || e->len != len || !e->vpath ||
@@ -248,7 +260,7 @@ void un_dcache_put_names(struct un_mount *m, const char *rel,
 bool un_dcache_upper_lacks(struct un_mount *m, const char *rel,
 			   size_t rel_len)
 {
-	struct dcache *c = tls_dcache;
+	struct dcache *c = dcache_now();
 	const char *name = rel + rel_len;
 	size_t plen, lo, hi;
 	struct nset *e;
@@ -406,7 +418,7 @@ int un_dcache_memo_get(struct un_mount *m, const char *vpath, size_t vlen,
 		       uint64_t dirmask, const char *rel, size_t rel_len,
 		       int *layer, struct stat *st, char *real, size_t size)
 {
-	struct dcache *c = tls_dcache;
+	struct dcache *c = dcache_now();
 	struct memo *e;
 	size_t rlen;
 
