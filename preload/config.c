@@ -326,6 +326,7 @@ int un_config_parse(const char *value, struct un_config *cfg, bool check_dirs,
 		set_err(err, errlen, "out of memory");
 		return -1;
 	}
+	un_lsan_root(map, size);
 	cfg->arena = map;
 	cfg->arena_len = size;
 	cfg->mount = map;
@@ -375,8 +376,10 @@ void un_config_release(struct un_config *cfg)
 	for (int i = 0; i < cfg->nmount; i++)
 		if (cfg->mount[i].wt)
 			un_wtable_release(cfg->mount[i].wt);
-	if (cfg->arena)
+	if (cfg->arena) {
+		un_lsan_unroot(cfg->arena, cfg->arena_len);
 		munmap(cfg->arena, cfg->arena_len);
+	}
 	memset(cfg, 0, sizeof(*cfg));
 }
 

@@ -131,6 +131,8 @@ static void *boot_alloc(size_t size)
 			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 		if (p == MAP_FAILED)
 			p = NULL;
+		else
+			un_lsan_root(p, size);
 	}
 	return p;
 }

@@ -501,6 +501,34 @@ UN_HIDDEN int un_copy_up_parent(struct un_node *n);
 /* ------------------------------------------------------------------ */
 /* Small helpers shared by the wrappers.                               */
 
+/*
+ * Memory the library maps for itself and fills with pointers to the heap
+ * (the configuration's arena, the tables' handles): in a sanitizer build
+ * LeakSanitizer must scan it, or every map it points to looks leaked.
+ */
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/lsan_interface.h>
+static inline void un_lsan_root(void *p, size_t len)
+{
+	__lsan_register_root_region(p, len);
+}
+static inline void un_lsan_unroot(void *p, size_t len)
+{
+	__lsan_unregister_root_region(p, len);
+}
+#else
+static inline void un_lsan_root(void *p, size_t len)
+{
+	(void)p;
+	(void)len;
+}
+static inline void un_lsan_unroot(void *p, size_t len)
+{
+	(void)p;
+	(void)len;
+}
+#endif
+
 /* Save and restore errno around bookkeeping. */
 #define UN_SAVE_ERRNO int un_saved_errno_ = errno
 #define UN_RESTORE_ERRNO errno = un_saved_errno_

@@ -1922,6 +1922,7 @@ int un_wtable_open_mem(const char *upper, void *mem, struct un_wtable **out)
 			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 		if (wt == MAP_FAILED)
 			return -ENOMEM;
+		un_lsan_root(wt, size);
 		wt->map_len = size;
 	}
 	wt->tfd = wt->lfd = -1;
@@ -1980,8 +1981,10 @@ void un_wtable_release(struct un_wtable *wt)
 	mem_free(&wt->mem);
 	pthread_rwlock_destroy(&wt->rw);
 	pthread_mutex_destroy(&wt->io);
-	if (wt->map_len)
+	if (wt->map_len) {
+		un_lsan_unroot(wt, wt->map_len);
 		munmap(wt, wt->map_len);
+	}
 }
 
 enum un_wkind un_wtable_get(struct un_wtable *wt, const char *rel,

@@ -5,6 +5,10 @@ set -eu
 . "${TOP_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/edges/edgelib.sh"
 
 need_harness_off
+# ASan's allocator is not fork-safe: in the child of a multithreaded fork
+# its lock may be held by a thread that no longer exists (the child's
+# first malloc hangs; glibc's malloc resets its locks in the child).
+need_no_sanitizer "forks of a multithreaded process: ASan's allocator is not fork-safe"
 need_lib || un_done
 need_edgeprog procs
 

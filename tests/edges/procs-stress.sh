@@ -10,6 +10,16 @@ need_edgeprog procs
 
 SECS=${EDGES_STRESS_SECS:-20}
 
+# ASan's allocator is not fork-safe: in the child of a multithreaded fork
+# its lock may be held by a thread that no longer exists, and the child's
+# first malloc hangs (seen here; glibc's malloc resets its locks in the
+# child).  So a sanitizer build leaves the stress loop's forks out, and
+# says so; the normal build runs them (procs-fork-threads too).
+if [ -n "${UN_PRELOAD_FIRST:-}" ]; then
+	echo "NOTE: sanitizer build: the stress loop runs without its forks (ASan's allocator is not fork-safe)"
+	export PROCS_NO_FORK=1
+fi
+
 # Twice: without the cancellations (threads, forks, signals), then with
 # them, so that a failure says which mix it needs.
 for mode in stress-nocancel stress; do

@@ -1234,6 +1234,7 @@ static int name_cmp(const void *a, const void *b)
 
 static int do_stress(double secs, bool with_cancel)
 {
+	bool no_fork = getenv("PROCS_NO_FORK") != NULL;
 	bool wedged = false;
 	struct worker w[NWORK];
 	double end;
@@ -1277,8 +1278,9 @@ static int do_stress(double secs, bool with_cancel)
 			usleep(2000 + rand() % 5000);
 		}
 
-		/* a child that deletes a lower file of its own */
-		if (forks >= 1000)
+		/* a child that deletes a lower file of its own (not under
+		   PROCS_NO_FORK: see procs-stress.sh) */
+		if (forks >= 1000 || no_fork)
 			continue;
 		pid = fork();
 		if (pid == 0) {
