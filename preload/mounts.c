@@ -31,7 +31,10 @@ static enum table_kind kind_of(const char *path)
 		rest = path + 11;
 	else if (!strncmp(path, "/proc/thread-self/", 18))
 		rest = path + 18;
-	else if ((n = snprintf(pid, sizeof(pid), "/proc/%d/", (int)getpid())) >
+	/* "/proc/" first: getpid is a system call, and most paths are not
+	   under /proc at all. */
+	else if (!strncmp(path, "/proc/", 6) &&
+		 (n = snprintf(pid, sizeof(pid), "/proc/%d/", (int)getpid())) >
 			 0 &&
 		 !strncmp(path, pid, n))
 		rest = path + n;

@@ -29,7 +29,8 @@ static int proc_self_link(const char *path, char *out, size_t len)
 		rest = path + 11;
 	else if (!strncmp(path, "/proc/thread-self/", 18))
 		rest = path + 18;
-	else {
+	else if (!strncmp(path, "/proc/", 6)) {
+		/* Only then: getpid is a system call. */
 		int n = snprintf(pidprefix, sizeof(pidprefix), "/proc/%d/",
 				 (int)getpid());
 
