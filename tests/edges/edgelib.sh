@@ -97,6 +97,14 @@ make_procs_layers() {
 }
 
 # make_stress_layers DIR: the layers of `procs stress`.
+# procs_union: the layers the procs program expects in $T/d, M=$T/m, and
+# the lowers snapshotted for lowers_check.
+procs_union() {
+	make_procs_layers "$T/d"
+	M=$T/m
+	lowers_snapshot "$T/d/lower"
+}
+
 make_stress_layers() {
 	local d=$1 i t
 	mkdir -p "$d/upper" "$d/lower/bin"

@@ -13,9 +13,7 @@ need_lib || un_done
 need_edgeprog procs
 
 N=${EDGES_FORKS:-200}
-make_procs_layers "$T/d"
-M=$T/m
-lowers_snapshot "$T/d/lower"
+procs_union
 
 rc=0
 bounded 300 env UNION_LAYERS="$(un_spec "$M" "$T/d/upper" "$T/d/lower")" \

@@ -8,9 +8,7 @@ need_harness_off
 need_lib || un_done
 need_edgeprog procs
 
-make_procs_layers "$T/d"
-M=$T/m
-lowers_snapshot "$T/d/lower"
+procs_union
 
 # The program's own watchdog reports a hang after 20 s without progress;
 # the outer bound is for a hang it cannot see.

@@ -8,9 +8,7 @@ need_harness_off
 need_lib || un_done
 need_edgeprog procs
 
-make_procs_layers "$T/d"
-M=$T/m
-lowers_snapshot "$T/d/lower"
+procs_union
 
 rc=0
 out=$(bounded 60 env UNION_LAYERS="$(un_spec "$M" "$T/d/upper" "$T/d/lower")" \

@@ -17,6 +17,8 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <ftw.h>
+#include <sys/stat.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerInitialize(int *argc, char ***argv);
@@ -51,6 +53,21 @@ static inline unsigned fuzz_byte(struct fuzz_in *in)
 static inline unsigned fuzz_pick(struct fuzz_in *in, unsigned n)
 {
 	return fuzz_byte(in) % n;
+}
+
+/* Remove the tree at dir (the layers a target built); errors ignored. */
+static inline int fuzz_rm_one(const char *path, const struct stat *st,
+			      int type, struct FTW *ftw)
+{
+	(void)st;
+	(void)type;
+	(void)ftw;
+	return remove(path);
+}
+
+static inline void fuzz_rm_tree(const char *dir)
+{
+	nftw(dir, fuzz_rm_one, 8, FTW_DEPTH | FTW_PHYS);
 }
 
 #endif /* UN_FUZZ_H */

@@ -87,19 +87,10 @@ static int nent;
 static struct rec recs[MAX_RECS];
 static int nrec;
 
-static int rm_one(const char *path, const struct stat *st, int type,
-		  struct FTW *ftw)
-{
-	(void)st;
-	(void)type;
-	(void)ftw;
-	return remove(path);
-}
-
 static void cleanup(void)
 {
 	if (base[0])
-		nftw(base, rm_one, 8, FTW_DEPTH | FTW_PHYS);
+		fuzz_rm_tree(base);
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -667,6 +658,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 
 	un_config_release(&un_config);
-	nftw(tdir, rm_one, 8, FTW_DEPTH | FTW_PHYS);
+	fuzz_rm_tree(tdir);
 	return 0;
 }

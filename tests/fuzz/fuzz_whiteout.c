@@ -73,19 +73,10 @@ static void on_death(void)
 	fputs(buf, stderr);
 }
 
-static int rm_one(const char *path, const struct stat *st, int type,
-		  struct FTW *ftw)
-{
-	(void)st;
-	(void)type;
-	(void)ftw;
-	return remove(path);
-}
-
 static void cleanup(void)
 {
 	if (upper[0])
-		nftw(upper, rm_one, 8, FTW_DEPTH | FTW_PHYS);
+		fuzz_rm_tree(upper);
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
