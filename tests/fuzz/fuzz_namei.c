@@ -257,6 +257,23 @@ static void gen_target(struct fuzz_in *in, char *buf, size_t size)
 		snprintf(buf + strlen(buf), size - strlen(buf), "/");
 }
 
+/* Record path's table record in the model; false when it is full, and
+   the table must not get the record either (the model would miss it). */
+static bool model_set_rec(const char *path, char kind)
+{
+	int i;
+
+	for (i = 0; i < nrec && strcmp(recs[i].path, path); i++)
+		;
+	if (i == MAX_RECS)
+		return false;
+	if (i == nrec)
+		nrec++;
+	snprintf(recs[i].path, sizeof(recs[i].path), "%s", path);
+	recs[i].kind = kind;
+	return true;
+}
+
 static void build_one(struct fuzz_in *in, struct un_wtable *wt)
 {
 	int layer = fuzz_pick(in, nlayer);
@@ -269,18 +286,11 @@ static void build_one(struct fuzz_in *in, struct un_wtable *wt)
 	if (what >= 6) {
 		/* A record of the upper's table, whatever lies there. */
 		char kind = what == 6 ? 'w' : 'o';
-		int i;
 
+		if (!model_set_rec(rel, kind))
+			return;
 		FUZZ_CHECK(un_wtable_set(wt, rel, (enum un_wkind)kind) == 0,
 			   "un_wtable_set %s", rel);
-		for (i = 0; i < nrec && strcmp(recs[i].path, rel); i++)
-			;
-		if (i == MAX_RECS)
-			return;
-		if (i == nrec)
-			nrec++;
-		snprintf(recs[i].path, sizeof(recs[i].path), "%s", rel);
-		recs[i].kind = kind;
 		return;
 	}
 	if (ent_find(layer, rel) || !make_parents(layer, rel) ||
@@ -303,20 +313,11 @@ static void build_one(struct fuzz_in *in, struct un_wtable *wt)
 				setxattr(real, root ? "trusted.overlay.opaque" :
 						      "user.overlay.opaque",
 					 "y", 1, 0) == 0;
-		if (what == 5 && layer == 0) {
-			/* The upper's opaque directory is a table record. */
+		/* The upper's opaque directory is a table record (left a
+		   plain directory when the model has no room for it). */
+		if (what == 5 && layer == 0 && model_set_rec(rel, 'o'))
 			FUZZ_CHECK(un_wtable_set(wt, rel, UN_W_OPAQUE) == 0,
 				   "un_wtable_set %s", rel);
-			if (!rec_kind(rel) && nrec < MAX_RECS) {
-				snprintf(recs[nrec].path, sizeof(recs[0].path),
-					 "%s", rel);
-				recs[nrec++].kind = 'o';
-			} else {
-				for (int i = 0; i < nrec; i++)
-					if (!strcmp(recs[i].path, rel))
-						recs[i].kind = 'o';
-			}
-		}
 		break;
 	case 2:
 	case 3:
@@ -551,6 +552,22 @@ static void gen_query(struct fuzz_in *in, char *sub, size_t size)
 		snprintf(sub + strlen(sub), size - strlen(sub), "/");
 }
 
+/* What the input built, for FUZZ_NAMEI_DUMP=1 when replaying a failure. */
+static void dump_layers(void)
+{
+	static const char *const kinds[] = { "none", "file", "dir", "symlink",
+					     "whiteout" };
+
+	fprintf(stderr, "layers: %d (0 is the upper)\n", nlayer);
+	for (int i = 0; i < nent; i++)
+		fprintf(stderr, "  layer %d: %s %s%s%s%s\n", ents[i].layer,
+			ents[i].path, kinds[ents[i].kind],
+			ents[i].opaque ? " opaque" : "",
+			ents[i].kind == K_LNK ? " -> " : "", ents[i].target);
+	for (int i = 0; i < nrec; i++)
+		fprintf(stderr, "  table: %c %s\n", recs[i].kind, recs[i].path);
+}
+
 static void check_query(const char *sub, int flags)
 {
 	char path[PATH_MAX], real[PATH_MAX], vpath[PATH_MAX];
@@ -647,6 +664,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (int i = 0; i < nbuild; i++)
 		build_one(&in, un_config.mount[0].wt);
 
+	if (getenv("FUZZ_NAMEI_DUMP"))
+		dump_layers();
 	nquery = 1 + fuzz_pick(&in, 16);
 	for (int i = 0; i < nquery; i++) {
 		char sub[PATH_MAX];

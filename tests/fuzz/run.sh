@@ -2,10 +2,12 @@
 # Build the fuzz targets with clang's libFuzzer (and ASan+UBSan) and run
 # each for a bounded time.  Usage:
 #
-#   bash tests/fuzz/run.sh [--time SECS] [--keep DIR] [TARGET...]
+#   bash tests/fuzz/run.sh [--time SECS] [--seed N] [--keep DIR] [TARGET...]
 #
 # TARGET is config, whiteout or namei (default: all three); SECS each
-# (default 60).  Each run starts from the committed seeds in
+# (default 60).  --seed fixes libFuzzer's random seed (CI: the same
+# mutations on every run, so that a red CI is never a fresh roll of the
+# dice; a local run without it explores new ground each time).  Each run starts from the committed seeds in
 # tests/fuzz/corpus/TARGET (not modified: the grown corpus stays in the
 # work directory, kept with --keep).  A crash, a hang (over 10 s for
 # one input), a leak or a misreading stops the target, keeps its input
@@ -15,13 +17,15 @@
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 secs=60
+seed=0
 keep=
 targets=()
 while [ $# -gt 0 ]; do
 	case $1 in
 	--time) secs=$2; shift 2 ;;
 	--keep) keep=$2; shift 2 ;;
-	-h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+	--seed) seed=$2; shift 2 ;;
+	-h|--help) sed -n '2,19p' "$0"; exit 0 ;;
 	*) targets+=("$1"); shift ;;
 	esac
 done
@@ -77,7 +81,8 @@ for t in "${targets[@]}"; do
 		regress=("$top/tests/fuzz/regress/$t")
 	echo "== fuzz_$t: $secs s"
 	if (cd "$work" && ASAN_OPTIONS=detect_leaks=1 ./"fuzz_$t" \
-		-max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
+		-max_total_time="$secs" -seed="$seed" -timeout=10 \
+		-rss_limit_mb=2048 \
 		-max_len="${max_len[$t]}" -print_final_stats=1 \
 		-artifact_prefix="$work/$t-" \
 		"$work/corpus-$t" "${regress[@]}") >"$work/$t.log" 2>&1; then
