@@ -106,11 +106,7 @@ static int next_field(const char **sp, const char *delims, struct arena *a,
 	return 0;
 }
 
-/*
- * Normalise an absolute path in place.  Returns -1 when it is not
- * absolute or names '..'.
- */
-static int normalise(char *p)
+int un_path_normalise(char *p)
 {
 	char *r = p, *w = p;
 
@@ -153,7 +149,7 @@ static int check_path(char *p, const char *role, char *err, size_t errlen)
 			return -1;
 		}
 	}
-	normalise(p);	/* absolute, without '..': cannot fail */
+	un_path_normalise(p);	/* absolute, without '..': cannot fail */
 	return 0;
 }
 

@@ -55,6 +55,9 @@ struct fd_entry {
 	bool dead;		/* its directory was removed from the merged
 				   view: nothing can be found in it */
 	bool fifo;		/* a lower fifo's stand-in (fifo.c) */
+	bool near;		/* not in a union: a directory outside with a
+				   MERGED below it, vpath its real path (a
+				   relative lookup from it may enter one) */
 	char vpath[];
 };
 
@@ -98,6 +101,12 @@ static struct fd_entry **slot(int fd, bool create)
  */
 static struct fd_entry outside_entry;
 #define OUTSIDE (&outside_entry)
+
+/* An entry that stands for a merged path (not OUTSIDE, not near). */
+static bool in_union(const struct fd_entry *e)
+{
+	return e && e != OUTSIDE && !e->near;
+}
 
 /*
  * Readers take entries without a lock, so an entry swapped out of its
@@ -179,36 +188,75 @@ static void put(int fd, struct fd_entry *e)
 	free_deferred();
 }
 
-void un_fd_set_outside(int fd)
+bool un_fd_far(int fd)
 {
-	put(fd, OUTSIDE);
+	struct fd_entry **s = slot(fd, false);
+
+	/* No reader count: OUTSIDE is never freed. */
+	return s && __atomic_load_n(s, __ATOMIC_ACQUIRE) == OUTSIDE;
+}
+
+int un_fd_real(int fd, char *real, size_t size)
+{
+	char proc[64];
+	ssize_t len;
+
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	len = real_readlink(proc, real, size - 1);
+	if (len < 0 && errno == ENOENT)
+		return -EBADF;
+	if (len <= 0 || real[0] != '/')
+		return -ENOENT;
+	real[len] = '\0';
+	return 0;
 }
 
 /*
  * A descriptor we have not seen open: if /proc/self/fd shows it on an
  * object of some layer, it stands for that object's merged path (a
  * directory descriptor a parent passed across exec, say).  Into merged
- * (PATH_MAX bytes): 0, -ENOENT when it lies outside every union, -EBADF
- * when it is not open.
+ * (PATH_MAX bytes): 0, -ENOENT when it lies outside every union, 1 when
+ * it is a directory outside with a MERGED below it (merged: its real
+ * path), -EBADF when it is not open.
  */
 static int discover_path(int fd, char *merged, bool *merged_dir)
 {
-	char proc[64], real[PATH_MAX];
+	char real[PATH_MAX];
 	struct un_node n;
-	ssize_t len;
+	int rc = un_fd_real(fd, real, sizeof(real));
 
-	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
-	len = real_readlink(proc, real, sizeof(real) - 1);
-	if (len < 0 && errno == ENOENT)
-		return -EBADF;
-	if (len <= 0 || real[0] != '/')
-		return -ENOENT;
-	real[len] = '\0';
-	if (un_path_unreal(real, merged, PATH_MAX) < 0 ||
-	    un_lookup(AT_FDCWD, merged, 0, &n) != 0 || n.layer < 0)
+	if (rc < 0)
+		return rc;
+	if (un_path_unreal(real, merged, PATH_MAX) < 0) {
+		if (!un_config_is_ancestor(real, strlen(real)))
+			return -ENOENT;
+		strcpy(merged, real);
+		return 1;
+	}
+	if (un_lookup(AT_FDCWD, merged, 0, &n) != 0 || n.layer < 0)
 		return -ENOENT;
 	*merged_dir = un_node_is_merged_dir(&n);
 	return 0;
+}
+
+static struct fd_entry *raw_entry(int fd)
+{
+	struct fd_entry **s = slot(fd, false);
+
+	return s ? __atomic_load_n(s, __ATOMIC_ACQUIRE) : NULL;
+}
+
+static void set_near(int fd, const char *real)
+{
+	size_t len = strlen(real);
+	struct fd_entry *e = malloc(sizeof(*e) + len + 1);
+
+	if (e) {
+		memset(e, 0, sizeof(*e));
+		e->near = true;
+		memcpy(e->vpath, real, len + 1);
+	}
+	put(fd, e);
 }
 
 /* The same, recorded (not in signal mode: the caller copes with NULL). */
@@ -217,6 +265,7 @@ static struct fd_entry *discover(int fd)
 	char merged[PATH_MAX];
 	bool merged_dir = false;
 	int rc = discover_path(fd, merged, &merged_dir);
+	struct fd_entry *e;
 
 	if (rc == -EBADF)
 		return NULL;	/* not open: the caller answers EBADF */
@@ -224,10 +273,42 @@ static struct fd_entry *discover(int fd)
 		put(fd, OUTSIDE);
 		return OUTSIDE;
 	}
-	un_fd_set(fd, merged, merged_dir);
-	struct fd_entry **s = slot(fd, false);
+	if (rc == 1)
+		set_near(fd, merged);
+	else
+		un_fd_set(fd, merged, merged_dir);
+	e = raw_entry(fd);
+	return e ? e : OUTSIDE;
+}
 
-	return s ? __atomic_load_n(s, __ATOMIC_ACQUIRE) : OUTSIDE;
+void un_fd_opened_outside(int fd, int dirfd, const char *path)
+{
+	char abs[PATH_MAX];
+	size_t base;
+
+	if (path[0] == '/') {
+		base = 0;
+	} else if (dirfd == AT_FDCWD) {
+		if (!un_cwd_near_union() || un_cwd_real(abs, sizeof(abs)) < 0)
+			goto far;
+		base = strlen(abs);
+	} else {
+		if (un_fd_near(dirfd, abs, sizeof(abs)) < 0)
+			goto far;
+		base = strlen(abs);
+	}
+	if (base + 1 + strlen(path) >= sizeof(abs))
+		goto far;
+	if (base)
+		abs[base++] = '/';
+	strcpy(abs + base, path);
+	if (un_path_normalise(abs) == 0 &&
+	    un_config_is_ancestor(abs, strlen(abs))) {
+		set_near(fd, abs);
+		return;
+	}
+far:
+	put(fd, OUTSIDE);
 }
 
 void un_fd_set(int fd, const char *vpath, bool merged_dir)
@@ -246,6 +327,7 @@ void un_fd_set(int fd, const char *vpath, bool merged_dir)
 		e->stream = false;
 		e->dead = false;
 		e->fifo = false;
+		e->near = false;
 		memcpy(e->vpath, vpath, len + 1);
 	}
 	put(fd, e);
@@ -254,10 +336,9 @@ void un_fd_set(int fd, const char *vpath, bool merged_dir)
 /* The entry of fd when it has one in a union (none for OUTSIDE). */
 static struct fd_entry *entry_of(int fd)
 {
-	struct fd_entry **s = slot(fd, false);
-	struct fd_entry *e = s ? __atomic_load_n(s, __ATOMIC_ACQUIRE) : NULL;
+	struct fd_entry *e = raw_entry(fd);
 
-	return e == OUTSIDE ? NULL : e;
+	return in_union(e) ? e : NULL;
 }
 
 /* The flags below are set once on an entry and never cleared. */
@@ -323,6 +404,8 @@ static int fd_get(int fd, char *buf, size_t len, bool *merged_dir)
 
 		if (rc < 0)
 			return rc;
+		if (rc == 1)
+			return -ENOENT;		/* outside */
 		n = strlen(merged);
 		if (n >= len)
 			return -ENAMETOOLONG;
@@ -336,7 +419,7 @@ static int fd_get(int fd, char *buf, size_t len, bool *merged_dir)
 		if (!e)
 			return -EBADF;
 	}
-	if (e == OUTSIDE)
+	if (!in_union(e))
 		return -ENOENT;
 	n = strlen(e->vpath);
 	if (n >= len)
@@ -347,24 +430,46 @@ static int fd_get(int fd, char *buf, size_t len, bool *merged_dir)
 	return __atomic_load_n(&e->dead, __ATOMIC_ACQUIRE) ? -ESTALE : 0;
 }
 
+int un_fd_near(int fd, char *buf, size_t len)
+{
+	struct fd_entry *e;
+	int rc = -ENOENT;
+
+	read_begin();
+	e = raw_entry(fd);
+	if (!e && !un_in_signal())
+		e = discover(fd);
+	if (e && e != OUTSIDE && e->near) {
+		rc = -ENAMETOOLONG;
+		if (strlen(e->vpath) < len) {
+			strcpy(buf, e->vpath);
+			rc = 0;
+		}
+	}
+	read_end();
+	return rc;
+}
+
 /* The new number shares the old one's open file: the same entry, with
-   every flag (in signal mode, discovered again when next used). */
+   every flag (in signal mode, discovered again when next used).  One
+   known to lie outside stays known (find's fts dups every directory it
+   reads: left unknown, each would cost a readlink and a lookup). */
 void un_fd_dup(int oldfd, int newfd)
 {
 	char buf[PATH_MAX];
 	struct fd_entry *e, *copy = NULL;
-	size_t size;
-	int rc;
 
 	read_begin();
-	rc = fd_get(oldfd, buf, sizeof(buf), NULL);
-	e = entry_of(oldfd);
-	size = sizeof(*copy) + strlen(buf) + 1;
-	if ((rc == 0 || rc == -ESTALE) && e && !un_in_signal())
+	(void)fd_get(oldfd, buf, sizeof(buf), NULL);	/* discovers it */
+	e = raw_entry(oldfd);
+	if (e == OUTSIDE) {
+		copy = OUTSIDE;
+	} else if (e && !un_in_signal()) {
+		size_t size = sizeof(*e) + strlen(e->vpath) + 1;
+
 		copy = malloc(size);
-	if (copy) {
-		memcpy(copy, e, sizeof(*e));
-		memcpy(copy->vpath, buf, size - sizeof(*e));
+		if (copy)
+			memcpy(copy, e, size);
 	}
 	read_end();
 	put(newfd, copy);
@@ -404,7 +509,7 @@ void un_fd_foreach_path(const char *vpath, void (*fn)(int fd, void *arg),
 			struct fd_entry *e = __atomic_load_n(&chunk[i],
 							     __ATOMIC_ACQUIRE);
 
-			if (e && e != OUTSIDE && !strcmp(e->vpath, vpath))
+			if (in_union(e) && !strcmp(e->vpath, vpath))
 				fn((int)((c << CHUNK_BITS) | i), arg);
 		}
 	}
@@ -467,7 +572,7 @@ static void fds_move(const char *a, const char *b, enum moving how)
 			char p[PATH_MAX];
 			size_t len;
 
-			if (!e || e == OUTSIDE || !after_move(e, a, b, how, p))
+			if (!in_union(e) || !after_move(e, a, b, how, p))
 				continue;
 			/* In signal mode the slot is emptied instead
 			   (discovered again when next used). */

@@ -205,6 +205,9 @@ UN_HIDDEN struct un_mount *un_config_match(const char *abspath,
 					   size_t *consumed);
 /* Is the normalised path (len bytes) a proper ancestor of a MERGED? */
 UN_HIDDEN bool un_config_is_ancestor(const char *abspath, size_t len);
+/* Normalise an absolute path in place (repeated slashes, '.', a trailing
+   slash); -1 when it is not absolute or names '..'. */
+UN_HIDDEN int un_path_normalise(char *p);
 
 /* Layer i of a mount: 0 is the upper (may be NULL), 1..nlower the lowers. */
 static inline const char *un_layer_root(const struct un_mount *m, int i)
@@ -303,8 +306,18 @@ UN_HIDDEN bool un_fd_is_stream(int fd);
 /* fd was opened on a lower fifo through its stand-in (fifo.c). */
 UN_HIDDEN void un_fd_mark_fifo(int fd);
 UN_HIDDEN bool un_fd_is_fifo(int fd);
-/* Remember that fd lies outside every union. */
-UN_HIDDEN void un_fd_set_outside(int fd);
+/* fd is known to lie outside every union, with no MERGED below it. */
+UN_HIDDEN bool un_fd_far(int fd);
+/* fd was opened outside every union on path (relative to dirfd): it is
+   remembered as near (a directory some MERGED lies below, from which a
+   relative lookup may enter a union) or as outside. */
+UN_HIDDEN void un_fd_opened_outside(int fd, int dirfd, const char *path);
+/* The real path of a near directory descriptor: 0, else -ENOENT (or
+   -ENAMETOOLONG). */
+UN_HIDDEN int un_fd_near(int fd, char *buf, size_t len);
+/* The real path of any descriptor, from /proc/self/fd: 0, -EBADF when it
+   is not open, -ENOENT when it has no path. */
+UN_HIDDEN int un_fd_real(int fd, char *real, size_t size);
 UN_HIDDEN void un_fd_dup(int oldfd, int newfd);
 /* A directory was renamed from old to new (merged paths): the
    descriptors and the cwd at or below it follow.  Two names were

@@ -42,11 +42,14 @@
 
 #define MAX_SYMLINKS 40
 
-/* Does the path name a '..' component anywhere? */
+/* Does the path name a '..' component anywhere?  (strchr, not strstr:
+   most names hold no dot at all, and this runs on every path that may
+   stay outside.) */
 static bool has_dotdot(const char *p)
 {
-	for (const char *s = p; (s = strstr(s, "..")); s += 2)
-		if ((s == p || s[-1] == '/') && (s[2] == '/' || s[2] == '\0'))
+	for (const char *s = p; (s = strchr(s, '.')); s++)
+		if (s[1] == '.' && (s == p || s[-1] == '/') &&
+		    (s[2] == '/' || s[2] == '\0'))
 			return true;
 	return false;
 }
@@ -599,8 +602,6 @@ static int walk_start(struct walk *w, int dirfd, const char *path,
 				return rc;
 			if (rc == -ESTALE)
 				return dead_start(dirfd, path);
-			if (rc < 0)
-				return 1;	/* not a directory of a union */
 		}
 		if (rc == 0) {
 			/* From a merged directory. */
@@ -614,12 +615,20 @@ static int walk_start(struct walk *w, int dirfd, const char *path,
 			rc = walk_jump(w, todo);
 			return rc < 0 ? rc : 0;
 		}
-		/* A real cwd: only '..' or a MERGED below it can lead the
-		   path into a union.  Then go on from the joined path. */
-		if (!un_cwd_near_union() && !has_dotdot(path))
-			return 1;
-		if (un_cwd_real(w->vpath, sizeof(w->vpath)) < 0)
-			return 1;
+		/* A real directory: only '..' or a MERGED below it can lead
+		   the path into a union.  Then go on from the joined path. */
+		if (dirfd == AT_FDCWD) {
+			if (!un_cwd_near_union() && !has_dotdot(path))
+				return 1;
+			if (un_cwd_real(w->vpath, sizeof(w->vpath)) < 0)
+				return 1;
+		} else if (un_fd_near(dirfd, w->vpath, sizeof(w->vpath)) < 0) {
+			/* (The real path of a descriptor far from every
+			   union is asked of the kernel only for a '..'.) */
+			if (!has_dotdot(path) ||
+			    un_fd_real(dirfd, w->vpath, sizeof(w->vpath)) < 0)
+				return 1;
+		}
 		if (strlen(w->vpath) + 1 + strlen(path) >= size)
 			return -ENAMETOOLONG;
 		strcpy(stpcpy(stpcpy(todo, w->vpath), "/"), path);
@@ -663,6 +672,13 @@ int un_lookup(int dirfd, const char *path, int flags, struct un_node *n)
 	n->kpath = path;
 	if (!path)
 		return -EFAULT;
+	/* The commonest call of all, kept short (find's fstatat of every
+	   name): a name relative to a descriptor far from every union. */
+	if (path[0] != '/' && dirfd >= 0 && un_fd_far(dirfd) &&
+	    !has_dotdot(path)) {
+		n->trailing_slash = false;
+		return 1;
+	}
 	plen = strlen(path);
 	if (plen >= PATH_MAX)
 		return -ENAMETOOLONG;

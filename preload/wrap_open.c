@@ -57,7 +57,7 @@ static int open_lookup(int dirfd, const char *path, int flags, mode_t mode,
 			return fd < 0 ? un_fail(fd) : fd;
 		fd = real_openat(dirfd, n.kpath, flags, mode);
 		if (fd >= 0)
-			un_fd_set_outside(fd);
+			un_fd_opened_outside(fd, dirfd, n.kpath);
 		return fd;
 	}
 	if (rc < 0)

@@ -167,6 +167,7 @@ UN_INTEGRATION_TESTS = \
 	tests/integration/utime-lower.sh \
 	tests/integration/utimensat-lower-nofollow.sh \
 	tests/integration/utimes-now-lower.sh \
+	tests/integration/walk-from-parent.sh \
 	tests/integration/xattr-user-listing-after-copyup.sh
 
 TESTS += $(UN_INTEGRATION_TESTS)
