@@ -423,9 +423,12 @@ static void repoint_fd(int fd, void *arg)
 		lseek(nfd, off, SEEK_SET);
 	/* From now on fd is the upper's: a change through it needs no
 	   copy-up, even once its name is gone. */
-	if (real_dup3(nfd, fd, (fdflags & FD_CLOEXEC) ? O_CLOEXEC : 0) >= 0 &&
-	    !S_ISDIR(st.st_mode))
-		un_fd_mark_upper(fd);
+	if (real_dup3(nfd, fd, (fdflags & FD_CLOEXEC) ? O_CLOEXEC : 0) >= 0) {
+		if (S_ISDIR(st.st_mode))
+			un_fd_mark_layer(fd, 0);
+		else
+			un_fd_mark_upper(fd);
+	}
 	real_close(nfd);
 }
 
@@ -474,6 +477,7 @@ int un_copy_up(struct un_node *n)
 	if (rc < 0)
 		return rc;
 	memcpy(n->real, dst, strlen(dst) + 1);
+	n->at_fd = AT_FDCWD;	/* real is no longer in the caller's dirfd */
 	if (real_lstat(n->real, &n->st) < 0)
 		return -errno;
 	n->layer = 0;

@@ -55,6 +55,8 @@ struct fd_entry {
 	bool dead;		/* its directory was removed from the merged
 				   view: nothing can be found in it */
 	bool fifo;		/* a lower fifo's stand-in (fifo.c) */
+	signed char layer;	/* a directory: the layer whose copy the
+				   descriptor is open on; -1 unknown */
 	bool near;		/* not in a union: a directory outside with a
 				   MERGED below it, vpath its real path (a
 				   relative lookup from it may enter one) */
@@ -328,6 +330,7 @@ void un_fd_set(int fd, const char *vpath, bool merged_dir)
 		e->dead = false;
 		e->fifo = false;
 		e->near = false;
+		e->layer = -1;
 		memcpy(e->vpath, vpath, len + 1);
 	}
 	put(fd, e);
@@ -368,6 +371,31 @@ static struct fd_entry *entry_of(int fd)
 FD_FLAG(un_fd_mark_upper, un_fd_in_upper, upper)
 FD_FLAG(un_fd_mark_stream, un_fd_is_stream, stream)
 FD_FLAG(un_fd_mark_fifo, un_fd_is_fifo, fifo)
+
+void un_fd_mark_layer(int fd, int layer)
+{
+	struct fd_entry *e;
+
+	read_begin();
+	e = entry_of(fd);
+	if (e)
+		__atomic_store_n(&e->layer, (signed char)layer,
+				 __ATOMIC_RELEASE);
+	read_end();
+}
+
+int un_fd_layer(int fd)
+{
+	struct fd_entry *e;
+	int layer = -1;
+
+	read_begin();
+	e = entry_of(fd);
+	if (e && !__atomic_load_n(&e->dead, __ATOMIC_ACQUIRE))
+		layer = __atomic_load_n(&e->layer, __ATOMIC_ACQUIRE);
+	read_end();
+	return layer;
+}
 
 void un_fd_forget(int fd)
 {
@@ -582,6 +610,10 @@ static void fds_move(const char *a, const char *b, enum moving how)
 			if (fresh) {
 				memcpy(fresh, e, sizeof(*fresh));
 				memcpy(fresh->vpath, p, len + 1);
+				/* Its copy in a layer may now lie
+				   elsewhere (a lower directory renamed is
+				   a new one in the upper). */
+				fresh->layer = -1;
 				if (how == MOVE_REMOVE)
 					fresh->dead = true;
 			}

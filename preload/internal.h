@@ -26,10 +26,12 @@
 #define UN_INTERNAL_H
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 
@@ -306,6 +308,10 @@ UN_HIDDEN bool un_fd_is_stream(int fd);
 /* fd was opened on a lower fifo through its stand-in (fifo.c). */
 UN_HIDDEN void un_fd_mark_fifo(int fd);
 UN_HIDDEN bool un_fd_is_fifo(int fd);
+/* The layer whose copy of its directory fd is open on (-1: unknown),
+   recorded after an open of a directory (un_fd_mark_layer). */
+UN_HIDDEN int un_fd_layer(int fd);
+UN_HIDDEN void un_fd_mark_layer(int fd, int layer);
 /* fd is known to lie outside every union, with no MERGED below it. */
 UN_HIDDEN bool un_fd_far(int fd);
 /* fd was opened outside every union on path (relative to dirfd): it is
@@ -379,7 +385,27 @@ struct un_node {
 	char real[PATH_MAX];	/* the object in `layer`, or where the upper
 				   would hold it */
 	struct stat st;		/* lstat of real, when layer >= 0 */
+	int at_fd;		/* AT_FDCWD, or the caller's descriptor of the
+				   directory holding real (see un_node_at) */
 };
+
+/*
+ * Where the kernel finds n->real most cheaply: relative to the caller's
+ * own descriptor of its directory when the lookup went through one (one
+ * component to walk), else the whole real path.  Returns the descriptor
+ * to use with *path.
+ */
+static inline int un_node_at(const struct un_node *n, const char **path)
+{
+	const char *name;
+
+	if (n->at_fd == AT_FDCWD || !(name = strrchr(n->real, '/'))) {
+		*path = n->real;
+		return AT_FDCWD;
+	}
+	*path = name + 1;
+	return n->at_fd;
+}
 
 static inline const char *un_node_rel(const struct un_node *n)
 {

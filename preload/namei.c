@@ -139,11 +139,42 @@ struct comp {
 };
 
 /*
+ * The caller's directory descriptor, when the name looked up lies
+ * directly in it and the descriptor is open on that directory's copy in
+ * `layer` (fdtab.c knows): the name is then stat'ed relative to it, a
+ * one-component walk for the kernel instead of the layer's whole path
+ * (find and tar stat every name relative to the directory they read).
+ */
+struct at_base {
+	int fd;
+	int layer;
+};
+
+/* The last component of rel. */
+static const char *last_name(const char *rel, size_t rel_len)
+{
+	const char *slash = memrchr(rel, '/', rel_len);
+
+	return slash ? slash + 1 : rel;
+}
+
+/* lstat of real, the name rel in layer i, relative to base when it may. */
+static int layer_lstat(const struct at_base *base, int i, const char *real,
+		       const char *rel, size_t rel_len, struct stat *st)
+{
+	if (base && base->layer == i)
+		return real_fstatat(base->fd, last_name(rel, rel_len), st,
+				    AT_SYMLINK_NOFOLLOW);
+	return real_lstat(real, st);
+}
+
+/*
  * Look rel (the path under m's root, its last component new) up in the
  * layers of dirmask.  Returns 0 (c->layer may be -1) or -errno.
  */
 static int lookup_component(struct un_mount *m, uint64_t dirmask,
-			    const char *rel, size_t rel_len, struct comp *c)
+			    const char *rel, size_t rel_len,
+			    const struct at_base *base, struct comp *c)
 {
 	int first_err = 0;
 	bool table_checked = false;
@@ -175,7 +206,7 @@ static int lookup_component(struct un_mount *m, uint64_t dirmask,
 		if (un_path_join(real, sizeof(real), un_layer_root(m, i),
 				 un_layer_len(m, i), rel) < 0)
 			return -ENAMETOOLONG;
-		if (real_lstat(real, &st) < 0) {
+		if (layer_lstat(base, i, real, rel, rel_len, &st) < 0) {
 			if (i == 0 && errno == ENOENT && (dirmask >> 1))
 				un_dcache_upper_missed(m, rel, rel_len);
 			if (errno != ENOENT && errno != ENOTDIR && !first_err)
@@ -217,7 +248,8 @@ static int lookup_component(struct un_mount *m, uint64_t dirmask,
  */
 static int lookup_cached(struct un_mount *m, uint64_t dirmask,
 			 const char *vpath, size_t vlen, const char *rel,
-			 size_t rel_len, struct comp *c, bool nostat)
+			 size_t rel_len, const struct at_base *base,
+			 struct comp *c, bool nostat)
 {
 	uint64_t mask, pmask, stamp;
 	int rc;
@@ -233,7 +265,8 @@ static int lookup_cached(struct un_mount *m, uint64_t dirmask,
 				memset(&c->st, 0, sizeof(c->st));
 				c->st.st_mode = S_IFDIR;
 			}
-			if (nostat || (real_lstat(c->real, &c->st) == 0 &&
+			if (nostat || (layer_lstat(base, layer, c->real, rel,
+						   rel_len, &c->st) == 0 &&
 				       S_ISDIR(c->st.st_mode))) {
 				c->layer = layer;
 				c->dirlayers = mask;
@@ -242,7 +275,7 @@ static int lookup_cached(struct un_mount *m, uint64_t dirmask,
 		}
 	}
 	stamp = un_dcache_stamp(m);
-	rc = lookup_component(m, dirmask, rel, rel_len, c);
+	rc = lookup_component(m, dirmask, rel, rel_len, base, c);
 	if (rc == 0 && c->layer >= 0 && S_ISDIR(c->st.st_mode))
 		un_dcache_put(m, vpath, vlen, c->dirlayers, dirmask, stamp);
 	return rc;
@@ -256,7 +289,17 @@ struct walk {
 	uint64_t dirmask;	/* layers of the directory vpath names */
 	uint64_t parentmask;	/* layers of its parent directory */
 	int links;
+	/* The caller's dirfd while vpath is still its directory (vlen
+	   base_vlen and never popped since): base.layer -1 when none. */
+	struct at_base base;
+	size_t base_vlen;
 };
+
+static const struct at_base *walk_base(const struct walk *w)
+{
+	return w->base.layer >= 0 && w->vlen == w->base_vlen ? &w->base
+							     : NULL;
+}
 
 /* The part of a merged path under the root of m ("" at the root). */
 static const char *rel_of(const struct un_mount *m, const char *vpath,
@@ -304,7 +347,8 @@ static int settle(struct walk *w, bool links_ok)
 		memcpy(relbuf + rlen, rel, len);
 		rlen += len;
 		relbuf[rlen] = '\0';
-		rc = lookup_component(w->m, w->dirmask, relbuf, rlen, &c);
+		rc = lookup_component(w->m, w->dirmask, relbuf, rlen, NULL,
+				      &c);
 		if (rc < 0)
 			return rc;
 		if (c.layer < 0)
@@ -332,6 +376,7 @@ static int walk_settle(struct walk *w)
 /* Drop the last component of vpath ('..' on a symlink-free path). */
 static void walk_pop(struct walk *w)
 {
+	w->base.layer = -1;
 	while (w->vlen > 1 && w->vpath[w->vlen - 1] != '/')
 		w->vlen--;
 	if (w->vlen > 1)
@@ -577,6 +622,7 @@ static int walk_start(struct walk *w, int dirfd, const char *path,
 	int rc;
 
 	w->links = 0;
+	w->base.layer = -1;
 	/* /proc/self/fd/N and /dev/fd/N of a descriptor opened in a union
 	   stand for its merged path: the kernel would follow the magic link
 	   to the real file, a lower one included. */
@@ -602,6 +648,11 @@ static int walk_start(struct walk *w, int dirfd, const char *path,
 				return rc;
 			if (rc == -ESTALE)
 				return dead_start(dirfd, path);
+			if (rc == 0) {
+				w->base.fd = dirfd;
+				w->base.layer = un_fd_layer(dirfd);
+				w->base_vlen = strlen(w->vpath);
+			}
 		}
 		if (rc == 0) {
 			/* From a merged directory. */
@@ -670,6 +721,7 @@ int un_lookup(int dirfd, const char *path, int flags, struct un_node *n)
 
 	n->mnt = NULL;
 	n->kpath = path;
+	n->at_fd = AT_FDCWD;
 	if (!path)
 		return -EFAULT;
 	/* The commonest call of all, kept short (find's fstatat of every
@@ -812,6 +864,7 @@ int un_lookup(int dirfd, const char *path, int flags, struct un_node *n)
 
 		/* Inside a union. */
 		size_t save = w.vlen;
+		const struct at_base *base = walk_base(&w);
 
 		rc = walk_push(&w, p, len);
 		if (rc < 0)
@@ -845,7 +898,7 @@ int un_lookup(int dirfd, const char *path, int flags, struct un_node *n)
 			c.dirlayers = 0;	/* the lower file of a stat */
 		} else {
 			rc = lookup_cached(w.m, w.dirmask, w.vpath, w.vlen, rel,
-					   rel_len, &c,
+					   rel_len, base, &c,
 					   !last || (flags & UN_LK_NOSTAT));
 			if (rc < 0)
 				return rc;
@@ -894,6 +947,8 @@ int un_lookup(int dirfd, const char *path, int flags, struct un_node *n)
 			memcpy(n->real, c.real, strlen(c.real) + 1);
 			n->st = c.st;
 			n->kpath = n->real;
+			if (base && base->layer == c.layer)
+				n->at_fd = base->fd;
 			return 0;
 		}
 		(void)save;
@@ -932,6 +987,7 @@ int un_dir_cached(const char *vpath, struct un_node *n)
 			 un_layer_len(m, layer), rel) < 0)
 		return -ENOENT;
 	n->mnt = m;
+	n->at_fd = AT_FDCWD;
 	memcpy(n->vpath, vpath, len + 1);
 	n->rel_off = rel - vpath;
 	n->layer = layer;

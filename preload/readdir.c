@@ -349,6 +349,7 @@ static DIR *open_node(struct un_node *n)
 		return NULL;
 	}
 	un_fd_set(fd, n->vpath, un_node_is_merged_dir(n));
+	un_fd_mark_layer(fd, n->layer);
 	d = un_dir_open(n, fd);
 	if (!d) {
 		UN_SAVE_ERRNO;

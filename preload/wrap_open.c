@@ -46,7 +46,8 @@ static int open_lookup(int dirfd, const char *path, int flags, mode_t mode,
 		 (creat ? UN_LK_PARENT : 0) | (excl ? UN_LK_EXCL : 0) |
 		 (cached && !creat && !tmpfile && !writing ? UN_LK_NOSTAT : 0);
 	struct un_node n;
-	int fd, rc;
+	const char *real;
+	int fd, rc, at;
 
 	if (creat && (flags & O_DIRECTORY) && !tmpfile)
 		return un_fail(-EINVAL);	/* as Linux since 6.4 */
@@ -119,13 +120,16 @@ static int open_lookup(int dirfd, const char *path, int flags, mode_t mode,
 		fd = un_fifo_open(&n, flags);
 		return fd < 0 ? un_fail(fd) : fd;
 	}
-	fd = real_openat(AT_FDCWD, n.real, flags & ~(O_CREAT | O_EXCL), mode);
+	at = un_node_at(&n, &real);
+	fd = real_openat(at, real, flags & ~(O_CREAT | O_EXCL), mode);
 	if (fd < 0 && errno == ENOENT && (lk & UN_LK_NOSTAT) &&
 	    S_ISDIR(n.st.st_mode) && !n.st.st_ino)
 		return open_lookup(dirfd, path, flags, mode, false);
 	if (fd >= 0) {
 		un_fd_set(fd, n.vpath, un_node_is_merged_dir(&n));
-		if (n.layer == 0 && !S_ISDIR(n.st.st_mode))
+		if (S_ISDIR(n.st.st_mode))
+			un_fd_mark_layer(fd, n.layer);
+		else if (n.layer == 0)
 			un_fd_mark_upper(fd);
 	}
 	return fd;
