@@ -51,6 +51,11 @@
 
 UN_HIDDEN void un_real_init(void);
 
+/* nextsym.c: what dlsym(RTLD_NEXT, name) would answer, cheaply; NULL
+   when unsure (then ask dlsym).  un_nextsym_init() first. */
+UN_HIDDEN void un_nextsym_init(void);
+UN_HIDDEN void *un_nextsym(const char *name);
+
 /* ------------------------------------------------------------------ */
 /* init.c                                                               */
 

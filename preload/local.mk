@@ -14,6 +14,7 @@ preload_libunion_core_la_SOURCES = \
 	preload/real.h \
 	preload/syms.def \
 	preload/real.c \
+	preload/nextsym.c \
 	preload/init.c \
 	preload/config.c \
 	preload/whiteout.c \

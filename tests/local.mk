@@ -5,9 +5,9 @@ UN_CHECK_LIBS = preload/libunion-core.la $(CHECK_LIBS) -ldl -lpthread \
 	$(SANITIZER_CFLAGS)
 
 check_PROGRAMS += tests/unit/check_config tests/unit/check_whiteout \
-	tests/unit/check_namei
+	tests/unit/check_namei tests/unit/check_nextsym
 TESTS += tests/unit/check_config tests/unit/check_whiteout \
-	tests/unit/check_namei
+	tests/unit/check_namei tests/unit/check_nextsym
 
 tests_unit_check_config_SOURCES = tests/unit/check_config.c
 tests_unit_check_config_CFLAGS = $(UN_CHECK_CFLAGS)
@@ -20,6 +20,10 @@ tests_unit_check_whiteout_LDADD = $(UN_CHECK_LIBS)
 tests_unit_check_namei_SOURCES = tests/unit/check_namei.c
 tests_unit_check_namei_CFLAGS = $(UN_CHECK_CFLAGS)
 tests_unit_check_namei_LDADD = $(UN_CHECK_LIBS)
+
+tests_unit_check_nextsym_SOURCES = tests/unit/check_nextsym.c
+tests_unit_check_nextsym_CFLAGS = $(UN_CHECK_CFLAGS)
+tests_unit_check_nextsym_LDADD = $(UN_CHECK_LIBS)
 
 # The exported symbols against syms.def and this machine's libc.
 TESTS += tests/symbols.sh
