@@ -251,8 +251,11 @@ static struct fd_entry *raw_entry(int fd)
 static void set_near(int fd, const char *real)
 {
 	size_t len = strlen(real);
-	struct fd_entry *e = malloc(sizeof(*e) + len + 1);
+	struct fd_entry *e = NULL;
 
+	/* No malloc in signal mode: left unknown, discovered when used. */
+	if (!un_in_signal())
+		e = malloc(sizeof(*e) + len + 1);
 	if (e) {
 		memset(e, 0, sizeof(*e));
 		e->near = true;
