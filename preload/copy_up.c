@@ -477,7 +477,7 @@ int un_copy_up(struct un_node *n)
 	if (rc < 0)
 		return rc;
 	memcpy(n->real, dst, strlen(dst) + 1);
-	n->at_fd = AT_FDCWD;	/* real is no longer in the caller's dirfd */
+	n->at_off = 0;	/* real is no longer below the lookup's start */
 	if (real_lstat(n->real, &n->st) < 0)
 		return -errno;
 	n->layer = 0;

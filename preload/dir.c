@@ -160,17 +160,20 @@ static void touch_parent(const struct un_node *n)
 /* Is anything visible in the directory n?  0 empty, -ENOTEMPTY, -errno. */
 static int check_empty(struct un_node *n)
 {
-	DIR *d;
+	DIR *d, *real;
 	struct dirent64 *e;
 	int fd, rc = 0;
 
-	fd = real_open(n->real, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	fd = un_dir_open_real(n, &real);
 	if (fd < 0)
 		return -errno;
-	d = un_dir_open(n, fd);
+	d = un_dir_open(n, fd, real);
 	if (!d) {
 		rc = -errno;
-		real_close(fd);
+		if (real)
+			real_closedir(real);
+		else
+			real_close(fd);
 		return rc;
 	}
 	while ((e = readdir64(d))) {

@@ -653,6 +653,8 @@ static unsigned long cwd_seq;
 
 static char cwd_merged[PATH_MAX];	/* merged path of the cwd, or "" */
 static bool cwd_dead;		/* cwd_merged was removed (see fds_move) */
+static int cwd_layer = -1;	/* the layer whose copy of cwd_merged the
+				   real cwd is, or -1 */
 static char cwd_real[PATH_MAX];		/* the real cwd as last seen, or "" */
 static bool cwd_near;		/* some MERGED lies below the real cwd */
 
@@ -689,8 +691,9 @@ static void cwd_wend(struct cwd_wsect *w)
 		un_sig_restore(&w->mask);
 }
 
-/* Copy s (one of the buffers above) into buf: 0, -ENOENT when empty. */
-static int cwd_read(const char *s, char *buf, size_t len)
+/* Copy s (one of the buffers above) into buf: 0, -ENOENT when empty;
+   with it, when asked, the layer of the real cwd. */
+static int cwd_read(const char *s, char *buf, size_t len, int *layer)
 {
 	bool locked = !(un_in_signal() && cwd_held);
 	unsigned long seq;
@@ -713,6 +716,8 @@ static int cwd_read(const char *s, char *buf, size_t len)
 			buf[n] = '\0';
 			rc = 0;
 		}
+		if (layer)
+			*layer = cwd_layer;
 	} while (seq != __atomic_load_n(&cwd_seq, __ATOMIC_ACQUIRE));
 	if (locked) {
 		cwd_held--;
@@ -745,6 +750,7 @@ static void cwd_move(const char *a, const char *b, enum moving how)
 		   (moved(cwd_merged, a, b, p) ||
 		    (how == MOVE_EXCHANGE && moved(cwd_merged, b, a, p)))) {
 		cwd_store(cwd_merged, p);
+		cwd_layer = -1;	/* a lower directory renamed is a new one */
 	}
 	cwd_wend(&w);
 }
@@ -760,20 +766,28 @@ static bool near_union(const char *real)
 	return real && un_config_is_ancestor(real, strlen(real));
 }
 
+int un_cwd_get_at(char *buf, size_t len, int *layer)
+{
+	int rc = cwd_read(cwd_merged, buf, len, layer);
+
+	if (rc == 0 && __atomic_load_n(&cwd_dead, __ATOMIC_ACQUIRE))
+		rc = -ESTALE;
+	if (rc != 0 && layer)
+		*layer = -1;
+	return rc;
+}
+
 int un_cwd_get(char *buf, size_t len)
 {
-	int rc = cwd_read(cwd_merged, buf, len);
-
-	return rc == 0 && __atomic_load_n(&cwd_dead, __ATOMIC_ACQUIRE) ?
-		       -ESTALE : rc;
+	return un_cwd_get_at(buf, len, NULL);
 }
 
 int un_cwd_real(char *buf, size_t len)
 {
-	return cwd_read(cwd_real, buf, len);
+	return cwd_read(cwd_real, buf, len, NULL);
 }
 
-void un_cwd_set(const char *vpath)
+void un_cwd_set(const char *vpath, int layer)
 {
 	struct cwd_wsect w;
 
@@ -782,6 +796,7 @@ void un_cwd_set(const char *vpath)
 	cwd_wbegin(&w);
 	cwd_store(cwd_merged, vpath);
 	cwd_dead = false;
+	cwd_layer = vpath ? layer : -1;
 	cwd_wend(&w);
 	if (!vpath)
 		un_cwd_refresh();
@@ -796,6 +811,7 @@ void un_cwd_set_dead(const char *vpath)
 	cwd_wbegin(&w);
 	cwd_store(cwd_merged, vpath);
 	cwd_dead = true;
+	cwd_layer = -1;
 	cwd_wend(&w);
 }
 
@@ -847,6 +863,7 @@ void un_cwd_refresh(void)
 	if (merged) {
 		cwd_store(cwd_merged, merged);
 		cwd_dead = dead;
+		cwd_layer = -1;	/* not known: full paths */
 	}
 	cwd_wend(&w);
 }

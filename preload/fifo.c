@@ -102,7 +102,7 @@ static int lower_fifo(int fd, struct un_node *n)
 	base = strrchr(stand, '/');
 	if (!base || sscanf(base + 1, "%llx-%llx", &dev, &ino) != 2)
 		return -ENOENT;
-	n->at_fd = AT_FDCWD;
+	n->at_off = 0;
 	for (int l = 1; l <= n->mnt->nlower; l++) {
 		if (un_path_join(n->real, sizeof(n->real), un_layer_root(n->mnt, l),
 				 un_layer_len(n->mnt, l), un_node_rel(n)) < 0 ||

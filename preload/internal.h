@@ -346,9 +346,13 @@ UN_HIDDEN void un_fd_foreach_path(const char *vpath,
 /* The merged cwd: copy into buf; 0, or -ENOENT when cwd is not merged,
    -ESTALE (buf filled) when it was removed. */
 UN_HIDDEN int un_cwd_get(char *buf, size_t len);
-/* Set (vpath) or clear (NULL) the merged cwd; or set it dead (fchdir to
-   a dead descriptor). */
-UN_HIDDEN void un_cwd_set(const char *vpath);
+/* The same, with the layer whose copy of that directory the real cwd is
+   (-1: unknown, or not a layer's). */
+UN_HIDDEN int un_cwd_get_at(char *buf, size_t len, int *layer);
+/* Set (vpath; the real cwd now stands in its copy in layer, or -1) or
+   clear (NULL) the merged cwd; or set it dead (fchdir to a dead
+   descriptor). */
+UN_HIDDEN void un_cwd_set(const char *vpath, int layer);
 UN_HIDDEN void un_cwd_set_dead(const char *vpath);
 /* The real cwd as last seen (kept up to date by the chdir wrappers). */
 UN_HIDDEN int un_cwd_real(char *buf, size_t len);
@@ -390,25 +394,24 @@ struct un_node {
 	char real[PATH_MAX];	/* the object in `layer`, or where the upper
 				   would hold it */
 	struct stat st;		/* lstat of real, when layer >= 0 */
-	int at_fd;		/* AT_FDCWD, or the caller's descriptor of the
-				   directory holding real (see un_node_at) */
+	int at_fd;		/* AT_FDCWD, or the descriptor (or cwd) the
+				   lookup started from (see un_node_at) */
+	size_t at_off;		/* then real + at_off is real's path from it */
 };
 
 /*
  * Where the kernel finds n->real most cheaply: relative to the caller's
- * own descriptor of its directory when the lookup went through one (one
- * component to walk), else the whole real path.  Returns the descriptor
- * to use with *path.
+ * descriptor (or cwd) the lookup started from, when that stands in the
+ * layer holding real (a path of a component or two), else the whole
+ * real path.  Returns the descriptor to use with *path.
  */
 static inline int un_node_at(const struct un_node *n, const char **path)
 {
-	const char *name;
-
-	if (n->at_fd == AT_FDCWD || !(name = strrchr(n->real, '/'))) {
+	if (n->at_off == 0) {
 		*path = n->real;
 		return AT_FDCWD;
 	}
-	*path = name + 1;
+	*path = n->real + n->at_off;
 	return n->at_fd;
 }
 
@@ -518,9 +521,15 @@ UN_HIDDEN void un_dcache_upper_missed(struct un_mount *m, const char *rel,
 /* ------------------------------------------------------------------ */
 /* readdir.c: merged directory streams.                                */
 
-/* Build a merged listing for directory node n; returns a DIR-like
-   stream (struct un_dir, cast to DIR *) or NULL with errno set. */
-UN_HIDDEN DIR *un_dir_open(const struct un_node *n, int fd);
+/* Build a merged listing for directory node n, open as fd; returns a
+   DIR-like stream (struct un_dir, cast to DIR *) or NULL with errno set.
+   A directory of one layer is read through real, the stream of fd, or
+   one fdopendir makes (NULL). */
+UN_HIDDEN DIR *un_dir_open(const struct un_node *n, int fd, DIR *real);
+/* Open the directory n for un_dir_open: into *real a stream of it when
+   it is of one layer (opendir's two system calls, not open's one and
+   fdopendir's three), else NULL.  The descriptor, or -1 with errno. */
+UN_HIDDEN int un_dir_open_real(const struct un_node *n, DIR **real);
 
 /* True when d is one of ours (see the magic in readdir.c). */
 UN_HIDDEN bool un_dir_is_ours(const DIR *d);

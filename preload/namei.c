@@ -139,31 +139,27 @@ struct comp {
 };
 
 /*
- * The caller's directory descriptor, when the name looked up lies
- * directly in it and the descriptor is open on that directory's copy in
- * `layer` (fdtab.c knows): the name is then stat'ed relative to it, a
- * one-component walk for the kernel instead of the layer's whole path
- * (find and tar stat every name relative to the directory they read).
+ * Where the lookup started: the caller's directory descriptor, or the
+ * cwd (AT_FDCWD), when it stands in the copy of that directory in
+ * `layer` of m (fdtab.c knows).  A name below it in that layer is then
+ * stat'ed relative to it, by its path `sub` from there: a walk of one or
+ * two components for the kernel instead of the layer's whole path (find
+ * and tar stat every name relative to the directory they read, git every
+ * index entry relative to the cwd).
  */
 struct at_base {
+	const struct un_mount *m;
 	int fd;
 	int layer;
+	const char *sub;
 };
 
-/* The last component of rel. */
-static const char *last_name(const char *rel, size_t rel_len)
-{
-	const char *slash = memrchr(rel, '/', rel_len);
-
-	return slash ? slash + 1 : rel;
-}
-
-/* lstat of real, the name rel in layer i, relative to base when it may. */
+/* lstat of real, a name in layer i, relative to base when it may. */
 static int layer_lstat(const struct at_base *base, int i, const char *real,
-		       const char *rel, size_t rel_len, struct stat *st)
+		       struct stat *st)
 {
 	if (base && base->layer == i)
-		return real_fstatat(base->fd, last_name(rel, rel_len), st,
+		return real_fstatat(base->fd, base->sub, st,
 				    AT_SYMLINK_NOFOLLOW);
 	return real_lstat(real, st);
 }
@@ -206,7 +202,7 @@ static int lookup_component(struct un_mount *m, uint64_t dirmask,
 		if (un_path_join(real, sizeof(real), un_layer_root(m, i),
 				 un_layer_len(m, i), rel) < 0)
 			return -ENAMETOOLONG;
-		if (layer_lstat(base, i, real, rel, rel_len, &st) < 0) {
+		if (layer_lstat(base, i, real, &st) < 0) {
 			if (i == 0 && errno == ENOENT && (dirmask >> 1))
 				un_dcache_upper_missed(m, rel, rel_len);
 			if (errno != ENOENT && errno != ENOTDIR && !first_err)
@@ -265,8 +261,8 @@ static int lookup_cached(struct un_mount *m, uint64_t dirmask,
 				memset(&c->st, 0, sizeof(c->st));
 				c->st.st_mode = S_IFDIR;
 			}
-			if (nostat || (layer_lstat(base, layer, c->real, rel,
-						   rel_len, &c->st) == 0 &&
+			if (nostat || (layer_lstat(base, layer, c->real,
+						   &c->st) == 0 &&
 				       S_ISDIR(c->st.st_mode))) {
 				c->layer = layer;
 				c->dirlayers = mask;
@@ -289,16 +285,30 @@ struct walk {
 	uint64_t dirmask;	/* layers of the directory vpath names */
 	uint64_t parentmask;	/* layers of its parent directory */
 	int links;
-	/* The caller's dirfd while vpath is still its directory (vlen
-	   base_vlen and never popped since): base.layer -1 when none. */
+	/* Where the walk started (dirfd or cwd), while vpath still lies
+	   at or below it (never popped since, same union): base.layer -1
+	   when none; base_vlen the length of its merged path. */
 	struct at_base base;
 	size_t base_vlen;
 };
 
-static const struct at_base *walk_base(const struct walk *w)
+/* Is the walk's directory at or below its starting point still? */
+static bool walk_in_base(const struct walk *w)
 {
-	return w->base.layer >= 0 && w->vlen == w->base_vlen ? &w->base
-							     : NULL;
+	return w->base.layer >= 0 && w->m == w->base.m &&
+	       w->vlen >= w->base_vlen;
+}
+
+/* The walk just pushed a name below its starting point: into here, the
+   base with that name's path from there. */
+static const struct at_base *walk_base(const struct walk *w,
+				       struct at_base *here)
+{
+	*here = w->base;
+	here->sub = w->vpath + w->base_vlen;
+	if (*here->sub == '/')
+		here->sub++;
+	return here;
 }
 
 /* The part of a merged path under the root of m ("" at the root). */
@@ -635,7 +645,9 @@ static int walk_start(struct walk *w, int dirfd, const char *path,
 	}
 	if (abs[0] != '/') {
 		if (dirfd == AT_FDCWD) {
-			rc = un_cwd_get(w->vpath, sizeof(w->vpath));
+			rc = un_cwd_get_at(w->vpath, sizeof(w->vpath),
+					   &w->base.layer);
+			w->base.fd = AT_FDCWD;
 			if (rc == -ESTALE)
 				return dead_start(dirfd, path);
 			if (rc < 0 && rc != -ENOENT)
@@ -651,7 +663,6 @@ static int walk_start(struct walk *w, int dirfd, const char *path,
 			if (rc == 0) {
 				w->base.fd = dirfd;
 				w->base.layer = un_fd_layer(dirfd);
-				w->base_vlen = strlen(w->vpath);
 			}
 		}
 		if (rc == 0) {
@@ -663,6 +674,8 @@ static int walk_start(struct walk *w, int dirfd, const char *path,
 			rc = walk_settle(w);
 			if (rc != 0)
 				return rc;
+			w->base.m = w->m;
+			w->base_vlen = w->vlen;
 			rc = walk_jump(w, todo);
 			return rc < 0 ? rc : 0;
 		}
@@ -721,7 +734,7 @@ int un_lookup(int dirfd, const char *path, int flags, struct un_node *n)
 
 	n->mnt = NULL;
 	n->kpath = path;
-	n->at_fd = AT_FDCWD;
+	n->at_off = 0;
 	if (!path)
 		return -EFAULT;
 	/* The commonest call of all, kept short (find's fstatat of every
@@ -864,11 +877,15 @@ int un_lookup(int dirfd, const char *path, int flags, struct un_node *n)
 
 		/* Inside a union. */
 		size_t save = w.vlen;
-		const struct at_base *base = walk_base(&w);
+		bool in_base = walk_in_base(&w);
+		const struct at_base *base = NULL;
+		struct at_base here;
 
 		rc = walk_push(&w, p, len);
 		if (rc < 0)
 			return rc;
+		if (in_base)
+			base = walk_base(&w, &here);
 		struct un_mount *inner = un_config_find(w.vpath);
 
 		if (inner != w.m) {
@@ -947,8 +964,10 @@ int un_lookup(int dirfd, const char *path, int flags, struct un_node *n)
 			memcpy(n->real, c.real, strlen(c.real) + 1);
 			n->st = c.st;
 			n->kpath = n->real;
-			if (base && base->layer == c.layer)
+			if (base && base->layer == c.layer) {
 				n->at_fd = base->fd;
+				n->at_off = strlen(n->real) - strlen(base->sub);
+			}
 			return 0;
 		}
 		(void)save;
@@ -987,7 +1006,7 @@ int un_dir_cached(const char *vpath, struct un_node *n)
 			 un_layer_len(m, layer), rel) < 0)
 		return -ENOENT;
 	n->mnt = m;
-	n->at_fd = AT_FDCWD;
+	n->at_off = 0;
 	memcpy(n->vpath, vpath, len + 1);
 	n->rel_off = rel - vpath;
 	n->layer = layer;

@@ -156,16 +156,25 @@ static int build_merged(struct un_dir *d, const struct un_node *n)
 		if (n->dirlayers & ((uint64_t)1 << i))
 			order[nlayers++] = i;
 
-	/* "." and "..", with the inode numbers stat gives for them.  vpath
-	   is free of symlinks: its parent is vpath less its last name (no
-	   '..' to walk, with its search permission check). */
-	memcpy(up, n->vpath, strlen(n->vpath) + 1);
-	*strrchr(up, '/') = '\0';
-	if (un_lookup(AT_FDCWD, *up ? up : "/", UN_LK_FOLLOW, &parent) < 0 ||
-	    (parent.mnt && parent.layer < 0))
-		parent.st.st_ino = n->st.st_ino;
-	else if (!parent.mnt && real_stat(parent.kpath, &parent.st) < 0)
-		parent.st.st_ino = n->st.st_ino;
+	/* "." and "..", with the inode numbers stat gives for them.  Below
+	   the root, a directory the upper holds has its parent there too,
+	   topmost, and the upper's own ".." says its inode number.  Else
+	   vpath is free of symlinks: its parent is vpath less its last name
+	   (no '..' to walk, with its search permission check). */
+	bool dotdot_from_upper = (n->dirlayers & 1) && d->rel[0];
+
+	parent.st.st_ino = n->st.st_ino;
+	if (!dotdot_from_upper) {
+		memcpy(up, n->vpath, strlen(n->vpath) + 1);
+		*strrchr(up, '/') = '\0';
+		if (un_lookup(AT_FDCWD, *up ? up : "/", UN_LK_FOLLOW,
+			      &parent) < 0 ||
+		    (parent.mnt && parent.layer < 0))
+			parent.st.st_ino = n->st.st_ino;
+		else if (!parent.mnt &&
+			 real_stat(parent.kpath, &parent.st) < 0)
+			parent.st.st_ino = n->st.st_ino;
+	}
 
 	for (int k = 0; k < nlayers; k++) {
 		int i = order[k];
@@ -198,6 +207,9 @@ static int build_merged(struct un_dir *d, const struct un_node *n)
 			size_t nl = strlen(e->d_name);
 			bool dot = !strcmp(e->d_name, ".");
 			bool dotdot = !strcmp(e->d_name, "..");
+
+			if (dotdot && i == 0 && dotdot_from_upper)
+				parent.st.st_ino = e->d_ino;
 
 			if (names && nnames == names_cap) {
 				uint64_t *grown = realloc(names, 2 * names_cap *
@@ -278,7 +290,16 @@ out:
 	return rc;
 }
 
-DIR *un_dir_open(const struct un_node *n, int fd)
+int un_dir_open_real(const struct un_node *n, DIR **real)
+{
+	*real = NULL;
+	if (un_node_is_merged_dir(n))
+		return real_open(n->real, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	*real = real_opendir(n->real);
+	return *real ? dirfd(*real) : -1;
+}
+
+DIR *un_dir_open(const struct un_node *n, int fd, DIR *real)
 {
 	struct un_dir *d = calloc(1, sizeof(*d));
 	int rc;
@@ -303,7 +324,7 @@ DIR *un_dir_open(const struct un_node *n, int fd)
 			goto out_free;
 	} else {
 		/* The real stream owns fd from now on (closedir closes it). */
-		d->real = real_fdopendir(fd);
+		d->real = real ? real : real_fdopendir(fd);
 		if (!d->real) {
 			rc = -errno;
 			goto out_free;
@@ -325,7 +346,7 @@ out_free:
 /* Open the merged directory n, or answer -errno. */
 static DIR *open_node(struct un_node *n)
 {
-	DIR *d;
+	DIR *d, *real;
 	int fd;
 
 	if (n->layer < 0) {
@@ -336,7 +357,7 @@ static DIR *open_node(struct un_node *n)
 		errno = ENOTDIR;
 		return NULL;
 	}
-	fd = real_open(n->real, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	fd = un_dir_open_real(n, &real);
 	if (fd < 0)
 		return NULL;
 	/* Looked up without a stat (UN_LK_NOSTAT): a merged listing wants
@@ -350,11 +371,14 @@ static DIR *open_node(struct un_node *n)
 	}
 	un_fd_set(fd, n->vpath, un_node_is_merged_dir(n));
 	un_fd_mark_layer(fd, n->layer);
-	d = un_dir_open(n, fd);
+	d = un_dir_open(n, fd, real);
 	if (!d) {
 		UN_SAVE_ERRNO;
 		un_fd_forget(fd);
-		real_close(fd);
+		if (real)
+			real_closedir(real);
+		else
+			real_close(fd);
 		UN_RESTORE_ERRNO;
 		return NULL;
 	}
@@ -445,7 +469,7 @@ UN_EXPORT DIR *fdopendir(int fd)
 		/* A directory the cache knows: a stream of one layer needs
 		   no stat (real_fdopendir checks the type itself), a merged
 		   listing only the inode number of ".", which fd gives. */
-		d = S_ISDIR(n.st.st_mode) ? un_dir_open(&n, fd)
+		d = S_ISDIR(n.st.st_mode) ? un_dir_open(&n, fd, NULL)
 					  : (un_fail(-ENOTDIR), NULL);
 		goto out;
 	}
@@ -462,7 +486,7 @@ UN_EXPORT DIR *fdopendir(int fd)
 		d = (un_fail(-ENOTDIR), NULL);
 		goto out;
 	}
-	d = un_dir_open(&n, fd);
+	d = un_dir_open(&n, fd, NULL);
 out:
 	un_leave();
 	return d;

@@ -23,7 +23,7 @@ UN_EXPORT int chdir(const char *path)
 	if (rc > 0) {
 		rc = real_chdir(n.kpath);
 		if (rc == 0)
-			un_cwd_set(NULL);
+			un_cwd_set(NULL, -1);
 	} else if (rc < 0 || n.layer < 0) {
 		rc = un_fail(rc < 0 ? rc : -ENOENT);
 	} else if (!S_ISDIR(n.st.st_mode)) {
@@ -31,7 +31,7 @@ UN_EXPORT int chdir(const char *path)
 	} else {
 		rc = real_chdir(n.real);
 		if (rc == 0)
-			un_cwd_set(n.vpath);
+			un_cwd_set(n.vpath, n.layer);
 	}
 	un_leave();
 	return rc;
@@ -47,11 +47,11 @@ UN_EXPORT int fchdir(int fd)
 		int got = un_fd_get(fd, vpath, sizeof(vpath), NULL);
 
 		if (got == 0)
-			un_cwd_set(vpath);
+			un_cwd_set(vpath, un_fd_layer(fd));
 		else if (got == -ESTALE)
 			un_cwd_set_dead(vpath);
 		else
-			un_cwd_set(NULL);
+			un_cwd_set(NULL, -1);
 		UN_RESTORE_ERRNO;
 		un_leave();
 	}

@@ -176,7 +176,7 @@ static void use(const char *fmt, ...)
 			      strerror(-rc));
 	}
 	/* the cwd's idea of "near a union" depends on the table */
-	un_cwd_set(NULL);
+	un_cwd_set(NULL, -1);
 }
 
 /* The standard union: T/m = T/u : T/l1 : T/l2. */
@@ -273,7 +273,7 @@ static void setup(void)
 
 static void teardown(void)
 {
-	un_cwd_set(NULL);
+	un_cwd_set(NULL, -1);
 	if (chdir("/") < 0)
 		perror("chdir /");
 	un_config_release(&un_config);
@@ -1304,7 +1304,7 @@ START_TEST(test_lookup_empty_path)
 	mkd("l1/d");
 	use_std();
 	ck_assert_int_eq(lk("", 0, &n), -ENOENT);
-	un_cwd_set(P("m/d"));
+	un_cwd_set(P("m/d"), -1);
 	ck_assert_int_eq(lk("", 0, &n), -ENOENT);
 	ck_assert_int_eq(lk("", UN_LK_EMPTY, &n), 0);
 	expect_node(&n, 1, P("l1/d"), P("m/d"));
@@ -1492,7 +1492,7 @@ START_TEST(test_lookup_relative_from_merged_cwd)
 	mkf("l1/d/lf", "lf");
 	mkf("u/f", "f");
 	use_std();
-	un_cwd_set(P("m/d"));
+	un_cwd_set(P("m/d"), -1);
 	ck_assert_int_eq(lk("lf", 0, &n), 0);
 	expect_node(&n, 1, P("l1/d/lf"), P("m/d/lf"));
 	ck_assert_int_eq(lk("./lf", 0, &n), 0);
@@ -1503,7 +1503,7 @@ START_TEST(test_lookup_relative_from_merged_cwd)
 	expect_node(&n, 1, P("l1/d"), P("m/d"));
 	ck_assert_int_eq(lk("nope", 0, &n), 0);
 	expect_node(&n, -1, P("u/d/nope"), P("m/d/nope"));
-	un_cwd_set(NULL);
+	un_cwd_set(NULL, -1);
 }
 END_TEST
 
@@ -1514,12 +1514,12 @@ START_TEST(test_lookup_relative_dotdot_out_of_merged_cwd)
 	mkd("l1/d");
 	mkf("outside", "o");
 	use_std();
-	un_cwd_set(P("m/d"));
+	un_cwd_set(P("m/d"), -1);
 	ck_assert_int_eq(lk("../..", 0, &n), 1);
 	ck_assert_str_eq(n.kpath, T);
 	ck_assert_int_eq(lk("../../outside", 0, &n), 1);
 	ck_assert_str_eq(n.kpath, P("outside"));
-	un_cwd_set(NULL);
+	un_cwd_set(NULL, -1);
 }
 END_TEST
 
@@ -1529,10 +1529,10 @@ START_TEST(test_lookup_relative_merged_cwd_not_on_disk)
 
 	mkf("l1/f", "x");
 	use("%1$s/no/m=%1$s/u:%1$s/l1", T);
-	un_cwd_set(P("no/m"));
+	un_cwd_set(P("no/m"), -1);
 	ck_assert_int_eq(lk("f", 0, &n), 0);
 	expect_node(&n, 1, P("l1/f"), P("no/m/f"));
-	un_cwd_set(NULL);
+	un_cwd_set(NULL, -1);
 }
 END_TEST
 
