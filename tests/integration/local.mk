@@ -22,6 +22,7 @@ UN_INTEGRATION_TESTS = \
 	tests/integration/access-lower.sh \
 	tests/integration/access-w-ok-lower-readonly-file.sh \
 	tests/integration/at-calls-lower-dirfd.sh \
+	tests/integration/base-dirfd-cwd-moves.sh \
 	tests/integration/bind-unix-socket-lower-dir.sh \
 	tests/integration/chmod-R-tree.sh \
 	tests/integration/chmod-lower-dir.sh \
