@@ -379,10 +379,24 @@ void un_config_release(struct un_config *cfg)
 	memset(cfg, 0, sizeof(*cfg));
 }
 
+/* Past the slashes and '.' components at p. */
+static const char *skip_seps(const char *p)
+{
+	for (;;) {
+		while (*p == '/')
+			p++;
+		if (p[0] != '.' || (p[1] != '/' && p[1] != '\0'))
+			return p;
+		p++;
+	}
+}
+
 /*
  * Does the absolute path start with MERGED of m, component by component
  * (repeated slashes and '.' components allowed)?  Returns how much of
- * path that prefix takes (up to the next component), or 0.
+ * path that prefix takes (up to the next component), or 0.  Every path a
+ * process names runs through here: byte by byte, leaving at the first
+ * difference, with no call.
  */
 static size_t prefix_len(const char *path, const struct un_mount *m)
 {
@@ -393,23 +407,17 @@ static size_t prefix_len(const char *path, const struct un_mount *m)
 	for (;;) {
 		while (*q == '/')
 			q++;
-		for (;;) {
-			while (*p == '/')
-				p++;
-			if (p[0] == '.' && (p[1] == '/' || !p[1])) {
-				p++;
-				continue;
-			}
-			break;
-		}
+		p = skip_seps(p);
 		if (!*q)
 			return p - path;
-		size_t len = strcspn(q, "/");
-
-		if (strncmp(p, q, len) || (p[len] != '/' && p[len] != '\0'))
+		while (*q && *q != '/') {
+			if (*p != *q)
+				return 0;
+			p++;
+			q++;
+		}
+		if (*p != '/' && *p != '\0')
 			return 0;
-		p += len;
-		q += len;
 	}
 }
 
@@ -431,6 +439,32 @@ struct un_mount *un_config_match(const char *abspath, size_t *consumed)
 struct un_mount *un_config_find(const char *abspath)
 {
 	return un_config_match(abspath, NULL);
+}
+
+bool un_config_is_ancestor_raw(const char *abspath)
+{
+	for (int i = 0; i < un_config.nmount; i++) {
+		const char *p = abspath, *q = un_config.mount[i].merged;
+
+		if (*p != '/')
+			return false;
+		for (;;) {
+			while (*q == '/')
+				q++;
+			p = skip_seps(p);
+			if (!*q)
+				break;		/* MERGED itself or below it */
+			if (!*p)
+				return true;	/* MERGED goes on below */
+			while (*q && *q != '/' && *p == *q) {
+				p++;
+				q++;
+			}
+			if ((*q && *q != '/') || (*p && *p != '/'))
+				break;		/* another name */
+		}
+	}
+	return false;
 }
 
 bool un_config_is_ancestor(const char *abspath, size_t len)

@@ -292,7 +292,17 @@ void un_fd_opened_outside(int fd, int dirfd, const char *path)
 	size_t base;
 
 	if (path[0] == '/') {
-		base = 0;
+		/* Every open outside comes here: no copy unless near. */
+		size_t len = strlen(path);
+
+		if (un_config_is_ancestor_raw(path) && len < sizeof(abs)) {
+			memcpy(abs, path, len + 1);
+			if (un_path_normalise(abs) == 0) {
+				set_near(fd, abs);
+				return;
+			}
+		}
+		goto far;
 	} else if (dirfd == AT_FDCWD) {
 		if (!un_cwd_near_union() || un_cwd_real(abs, sizeof(abs)) < 0)
 			goto far;

@@ -212,6 +212,9 @@ UN_HIDDEN struct un_mount *un_config_match(const char *abspath,
 					   size_t *consumed);
 /* Is the normalised path (len bytes) a proper ancestor of a MERGED? */
 UN_HIDDEN bool un_config_is_ancestor(const char *abspath, size_t len);
+/* The same for an absolute path as a caller wrote it (repeated slashes,
+   '.' components; a '..' never matches). */
+UN_HIDDEN bool un_config_is_ancestor_raw(const char *abspath);
 /* Normalise an absolute path in place (repeated slashes, '.', a trailing
    slash); -1 when it is not absolute or names '..'. */
 UN_HIDDEN int un_path_normalise(char *p);

@@ -25,6 +25,10 @@ static enum table_kind kind_of(const char *path)
 	char pid[32];
 	int n;
 
+	/* Every open of an absolute path outside comes here: one test for
+	   the paths not under /proc or /etc. */
+	if (path[0] != '/' || (path[1] != 'p' && path[1] != 'e'))
+		return NOT_A_TABLE;
 	if (!strcmp(path, "/proc/mounts") || !strcmp(path, "/etc/mtab"))
 		return MOUNTS;
 	if (!strncmp(path, "/proc/self/", 11))
@@ -105,17 +109,17 @@ static void put_lines(FILE *f, enum table_kind kind)
 	}
 }
 
-int un_mounts_open(const char *path, int flags)
+/* The table at path, copied into a memfd with the unions added.  (Kept
+   out of un_mounts_open, which every open runs: its buffer is stack that
+   the common case need not touch.) */
+static __attribute__((noinline)) int open_table(const char *path, int flags,
+						enum table_kind kind)
 {
-	enum table_kind kind;
 	char buf[8192];
 	ssize_t n;
 	int in, out;
 	FILE *f;
 
-	if ((flags & O_ACCMODE) != O_RDONLY || !path ||
-	    (kind = kind_of(path)) == NOT_A_TABLE)
-		return -ENOENT;
 	in = real_open(path, O_RDONLY | O_CLOEXEC);
 	if (in < 0)
 		return -errno;
@@ -137,4 +141,14 @@ int un_mounts_open(const char *path, int flags)
 	}
 	lseek(out, 0, SEEK_SET);
 	return out;
+}
+
+int un_mounts_open(const char *path, int flags)
+{
+	enum table_kind kind;
+
+	if ((flags & O_ACCMODE) != O_RDONLY || !path ||
+	    (kind = kind_of(path)) == NOT_A_TABLE)
+		return -ENOENT;
+	return open_table(path, flags, kind);
 }

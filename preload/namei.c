@@ -570,6 +570,8 @@ static int proc_fd_path(const char *path, char *buf, size_t size,
 	long fd;
 	int n, rc;
 
+	if (path[1] != 'p' && path[1] != 'd')
+		return 1;	/* most paths: one test */
 	if (!strncmp(path, "/proc/self/fd/", 14))
 		p = path + 14;
 	else if (!strncmp(path, "/dev/fd/", 8))
