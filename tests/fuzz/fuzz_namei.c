@@ -27,7 +27,10 @@
  *
  * Compared: the return value or errno; for a node in the union its
  * layer, merged path, real path, the layers of it and of its parent,
- * the trailing-slash flag and the inode of what it found.
+ * the trailing-slash flag and the inode of what it found.  Half the
+ * time a directory found is also opened and a second path looked up
+ * relative to its descriptor, which must find what the absolute lookup
+ * finds (and un_node_at's short path must name the same file).
  *
  * MERGED is a new name for every input (it never exists on disk), so
  * that the per-thread cache of directory layers (dcache.c) cannot answer
@@ -629,6 +632,67 @@ static void check_query(const char *sub, int flags)
 		   st.st_mode & S_IFMT, a.kind);
 }
 
+/*
+ * The same lookups relative to a descriptor of a merged directory: the
+ * library resolves names below it in the layer the descriptor stands in
+ * relative to it (struct at_base in namei.c), and must find what the
+ * absolute lookup finds.  dir: a path under MERGED that names a
+ * directory in the union; rel: a path relative to it.
+ */
+static void check_relative(const char *dir, const char *rel, int flags)
+{
+	char path[PATH_MAX];
+	struct un_node d, a, r;
+	struct stat st, at;
+	int fd, rca, rcr;
+
+	if (!*rel)
+		return;		/* "" is ENOENT, not the directory */
+	snprintf(path, sizeof(path), "%s%s", merged, dir);
+	if (un_lookup(AT_FDCWD, path, UN_LK_FOLLOW, &d) != 0 || d.layer < 0 ||
+	    !S_ISDIR(d.st.st_mode))
+		return;
+	fd = real_open(d.real, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	FUZZ_CHECK(fd >= 0, "open %s: %s", d.real, strerror(errno));
+	un_fd_set(fd, d.vpath, un_node_is_merged_dir(&d));
+	un_fd_mark_layer(fd, d.layer);
+	un_active = true;	/* the descriptor table answers only then */
+
+	snprintf(path, sizeof(path), "%s/%s", d.vpath, rel);
+	rca = un_lookup(AT_FDCWD, path, flags, &a);
+	rcr = un_lookup(fd, rel, flags, &r);
+	FUZZ_CHECK(rca == rcr, "%s from %s (flags %#x): %d, absolute %d", rel,
+		   d.vpath, flags, rcr, rca);
+	if (rcr == 0) {
+		FUZZ_CHECK(!strcmp(r.vpath, a.vpath) && r.layer == a.layer &&
+				   !strcmp(r.real, a.real) &&
+				   r.dirlayers == a.dirlayers &&
+				   r.parent_dirlayers == a.parent_dirlayers &&
+				   r.trailing_slash == a.trailing_slash,
+			   "%s from %s: %s layer %d real %s, absolute %s layer "
+			   "%d real %s", rel, d.vpath, r.vpath, r.layer, r.real,
+			   a.vpath, a.layer, a.real);
+		if (r.layer >= 0) {
+			const char *kp;
+			int at_fd = un_node_at(&r, &kp);
+
+			FUZZ_CHECK(r.st.st_ino == a.st.st_ino &&
+					   r.st.st_dev == a.st.st_dev,
+				   "%s from %s: st of another file", rel,
+				   d.vpath);
+			FUZZ_CHECK(lstat(r.real, &st) == 0 &&
+					   fstatat(at_fd, kp, &at,
+						   AT_SYMLINK_NOFOLLOW) == 0 &&
+					   st.st_ino == at.st_ino,
+				   "%s from %s: %s relative to %d is not %s", rel,
+				   d.vpath, kp, at_fd, r.real);
+		}
+	}
+	un_active = false;
+	un_fd_set(fd, NULL, false);
+	close(fd);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct fuzz_in in = { data, size };
@@ -674,6 +738,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		gen_query(&in, sub, sizeof(sub));
 		check_query(sub, flags);
+		if (fuzz_pick(&in, 2)) {
+			char rel[PATH_MAX];
+			int rflags = fuzz_pick(&in, 16) &
+				     (UN_LK_FOLLOW | UN_LK_PARENT |
+				      UN_LK_NOFOLLOW_SLASH);
+
+			gen_query(&in, rel, sizeof(rel));
+			check_relative(sub, rel + strspn(rel, "/"), rflags);
+		}
 	}
 
 	un_config_release(&un_config);
