@@ -441,13 +441,13 @@ struct un_mount *un_config_find(const char *abspath)
 	return un_config_match(abspath, NULL);
 }
 
-bool un_config_is_ancestor_raw(const char *abspath)
+bool un_config_is_ancestor(const char *abspath)
 {
+	if (*abspath != '/')
+		return false;
 	for (int i = 0; i < un_config.nmount; i++) {
 		const char *p = abspath, *q = un_config.mount[i].merged;
 
-		if (*p != '/')
-			return false;
 		for (;;) {
 			while (*q == '/')
 				q++;
@@ -467,15 +467,3 @@ bool un_config_is_ancestor_raw(const char *abspath)
 	return false;
 }
 
-bool un_config_is_ancestor(const char *abspath, size_t len)
-{
-	for (int i = 0; i < un_config.nmount; i++) {
-		const struct un_mount *m = &un_config.mount[i];
-
-		if (len == 1 || (m->merged_len > len &&
-				 !strncmp(m->merged, abspath, len) &&
-				 m->merged[len] == '/'))
-			return true;
-	}
-	return false;
-}

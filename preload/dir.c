@@ -170,10 +170,7 @@ static int check_empty(struct un_node *n)
 	d = un_dir_open(n, fd, real);
 	if (!d) {
 		rc = -errno;
-		if (real)
-			real_closedir(real);
-		else
-			real_close(fd);
+		un_dir_close_real(fd, real);
 		return rc;
 	}
 	while ((e = readdir64(d))) {

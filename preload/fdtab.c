@@ -230,7 +230,7 @@ static int discover_path(int fd, char *merged, bool *merged_dir)
 	if (rc < 0)
 		return rc;
 	if (un_path_unreal(real, merged, PATH_MAX) < 0) {
-		if (!un_config_is_ancestor(real, strlen(real)))
+		if (!un_config_is_ancestor(real))
 			return -ENOENT;
 		strcpy(merged, real);
 		return 1;
@@ -288,38 +288,32 @@ static struct fd_entry *discover(int fd)
 
 void un_fd_opened_outside(int fd, int dirfd, const char *path)
 {
-	char abs[PATH_MAX];
-	size_t base;
+	char buf[PATH_MAX];
+	const char *abs = path;
 
-	if (path[0] == '/') {
-		/* Every open outside comes here: no copy unless near. */
-		size_t len = strlen(path);
+	/* Every open outside comes here: an absolute path is tested where
+	   it lies, a relative one joined only to a near base. */
+	if (path[0] != '/') {
+		int rc = dirfd != AT_FDCWD ? un_fd_near(dirfd, buf, sizeof(buf)) :
+			 un_cwd_near_union() ? un_cwd_real(buf, sizeof(buf)) :
+					       -ENOENT;
+		size_t base;
 
-		if (un_config_is_ancestor_raw(path) && len < sizeof(abs)) {
-			memcpy(abs, path, len + 1);
-			if (un_path_normalise(abs) == 0) {
-				set_near(fd, abs);
-				return;
-			}
-		}
-		goto far;
-	} else if (dirfd == AT_FDCWD) {
-		if (!un_cwd_near_union() || un_cwd_real(abs, sizeof(abs)) < 0)
+		if (rc < 0)
 			goto far;
-		base = strlen(abs);
-	} else {
-		if (un_fd_near(dirfd, abs, sizeof(abs)) < 0)
+		base = strlen(buf);
+		if (base + 1 + strlen(path) >= sizeof(buf))
 			goto far;
-		base = strlen(abs);
+		buf[base] = '/';
+		strcpy(buf + base + 1, path);
+		abs = buf;
 	}
-	if (base + 1 + strlen(path) >= sizeof(abs))
+	if (!un_config_is_ancestor(abs) || strlen(abs) >= sizeof(buf))
 		goto far;
-	if (base)
-		abs[base++] = '/';
-	strcpy(abs + base, path);
-	if (un_path_normalise(abs) == 0 &&
-	    un_config_is_ancestor(abs, strlen(abs))) {
-		set_near(fd, abs);
+	if (abs != buf)
+		strcpy(buf, abs);
+	if (un_path_normalise(buf) == 0) {
+		set_near(fd, buf);
 		return;
 	}
 far:
@@ -397,19 +391,6 @@ void un_fd_mark_layer(int fd, int layer)
 	read_end();
 }
 
-int un_fd_layer(int fd)
-{
-	struct fd_entry *e;
-	int layer = -1;
-
-	read_begin();
-	e = entry_of(fd);
-	if (e && !__atomic_load_n(&e->dead, __ATOMIC_ACQUIRE))
-		layer = __atomic_load_n(&e->layer, __ATOMIC_ACQUIRE);
-	read_end();
-	return layer;
-}
-
 void un_fd_forget(int fd)
 {
 	struct fd_entry **s = slot(fd, false);
@@ -426,6 +407,19 @@ int un_fd_get(int fd, char *buf, size_t len, bool *merged_dir)
 
 	read_begin();
 	rc = fd_get(fd, buf, len, merged_dir);
+	read_end();
+	return rc;
+}
+
+int un_fd_get_at(int fd, char *buf, size_t len, int *layer)
+{
+	struct fd_entry *e;
+	int rc;
+
+	read_begin();
+	rc = fd_get(fd, buf, len, NULL);
+	e = rc == 0 ? entry_of(fd) : NULL;
+	*layer = e ? __atomic_load_n(&e->layer, __ATOMIC_ACQUIRE) : -1;
 	read_end();
 	return rc;
 }
@@ -623,9 +617,10 @@ static void fds_move(const char *a, const char *b, enum moving how)
 			if (fresh) {
 				memcpy(fresh, e, sizeof(*fresh));
 				memcpy(fresh->vpath, p, len + 1);
-				/* Its copy in a layer may now lie
-				   elsewhere (a lower directory renamed is
-				   a new one in the upper). */
+				/* Its layer is forgotten: no rename moves
+				   a directory between layers today (a
+				   merged or lower one answers EXDEV), but
+				   nothing here should rely on that. */
 				fresh->layer = -1;
 				if (how == MOVE_REMOVE)
 					fresh->dead = true;
@@ -773,7 +768,7 @@ bool un_cwd_near_union(void)
 /* Does some MERGED lie under the directory real? */
 static bool near_union(const char *real)
 {
-	return real && un_config_is_ancestor(real, strlen(real));
+	return real && un_config_is_ancestor(real);
 }
 
 int un_cwd_get_at(char *buf, size_t len, int *layer)

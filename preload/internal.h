@@ -210,11 +210,9 @@ UN_HIDDEN struct un_mount *un_config_find(const char *abspath);
    takes (repeated slashes and '.' components are allowed in abspath). */
 UN_HIDDEN struct un_mount *un_config_match(const char *abspath,
 					   size_t *consumed);
-/* Is the normalised path (len bytes) a proper ancestor of a MERGED? */
-UN_HIDDEN bool un_config_is_ancestor(const char *abspath, size_t len);
-/* The same for an absolute path as a caller wrote it (repeated slashes,
-   '.' components; a '..' never matches). */
-UN_HIDDEN bool un_config_is_ancestor_raw(const char *abspath);
+/* Is the absolute path a proper ancestor of a MERGED, component by
+   component (repeated slashes and '.' allowed; a '..' never matches)? */
+UN_HIDDEN bool un_config_is_ancestor(const char *abspath);
 /* Normalise an absolute path in place (repeated slashes, '.', a trailing
    slash); -1 when it is not absolute or names '..'. */
 UN_HIDDEN int un_path_normalise(char *p);
@@ -316,10 +314,11 @@ UN_HIDDEN bool un_fd_is_stream(int fd);
 /* fd was opened on a lower fifo through its stand-in (fifo.c). */
 UN_HIDDEN void un_fd_mark_fifo(int fd);
 UN_HIDDEN bool un_fd_is_fifo(int fd);
-/* The layer whose copy of its directory fd is open on (-1: unknown),
-   recorded after an open of a directory (un_fd_mark_layer). */
-UN_HIDDEN int un_fd_layer(int fd);
+/* Record the layer whose copy of its directory fd is open on (after an
+   open of a directory); un_fd_get_at answers it with the merged path
+   (-1: unknown, or fd not a live directory of a union). */
 UN_HIDDEN void un_fd_mark_layer(int fd, int layer);
+UN_HIDDEN int un_fd_get_at(int fd, char *buf, size_t len, int *layer);
 /* fd is known to lie outside every union, with no MERGED below it. */
 UN_HIDDEN bool un_fd_far(int fd);
 /* fd was opened outside every union on path (relative to dirfd): it is
@@ -533,6 +532,8 @@ UN_HIDDEN DIR *un_dir_open(const struct un_node *n, int fd, DIR *real);
    it is of one layer (opendir's two system calls, not open's one and
    fdopendir's three), else NULL.  The descriptor, or -1 with errno. */
 UN_HIDDEN int un_dir_open_real(const struct un_node *n, DIR **real);
+/* Close what un_dir_open_real opened, when un_dir_open failed. */
+UN_HIDDEN void un_dir_close_real(int fd, DIR *real);
 
 /* True when d is one of ours (see the magic in readdir.c). */
 UN_HIDDEN bool un_dir_is_ours(const DIR *d);

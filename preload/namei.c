@@ -657,15 +657,13 @@ static int walk_start(struct walk *w, int dirfd, const char *path,
 		} else if (dirfd < 0) {
 			return -EBADF;
 		} else {
-			rc = un_fd_get(dirfd, w->vpath, sizeof(w->vpath), NULL);
+			rc = un_fd_get_at(dirfd, w->vpath, sizeof(w->vpath),
+					  &w->base.layer);
+			w->base.fd = dirfd;
 			if (rc == -EBADF)
 				return rc;
 			if (rc == -ESTALE)
 				return dead_start(dirfd, path);
-			if (rc == 0) {
-				w->base.fd = dirfd;
-				w->base.layer = un_fd_layer(dirfd);
-			}
 		}
 		if (rc == 0) {
 			/* From a merged directory. */
@@ -850,7 +848,7 @@ int un_lookup(int dirfd, const char *path, int flags, struct un_node *n)
 			if (real_lstat(w.vpath, &st) < 0) {
 				/* On the way to a MERGED not on disk. */
 				if (errno == ENOENT &&
-				    un_config_is_ancestor(w.vpath, w.vlen)) {
+				    un_config_is_ancestor(w.vpath)) {
 					p = rest;
 					continue;
 				}

@@ -299,6 +299,14 @@ int un_dir_open_real(const struct un_node *n, DIR **real)
 	return *real ? dirfd(*real) : -1;
 }
 
+void un_dir_close_real(int fd, DIR *real)
+{
+	if (real)
+		real_closedir(real);
+	else
+		real_close(fd);
+}
+
 DIR *un_dir_open(const struct un_node *n, int fd, DIR *real)
 {
 	struct un_dir *d = calloc(1, sizeof(*d));
@@ -375,10 +383,7 @@ static DIR *open_node(struct un_node *n)
 	if (!d) {
 		UN_SAVE_ERRNO;
 		un_fd_forget(fd);
-		if (real)
-			real_closedir(real);
-		else
-			real_close(fd);
+		un_dir_close_real(fd, real);
 		UN_RESTORE_ERRNO;
 		return NULL;
 	}

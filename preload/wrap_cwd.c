@@ -44,10 +44,11 @@ UN_EXPORT int fchdir(int fd)
 
 	if (rc == 0 && un_enter()) {
 		UN_SAVE_ERRNO;
-		int got = un_fd_get(fd, vpath, sizeof(vpath), NULL);
+		int layer;
+		int got = un_fd_get_at(fd, vpath, sizeof(vpath), &layer);
 
 		if (got == 0)
-			un_cwd_set(vpath, un_fd_layer(fd));
+			un_cwd_set(vpath, layer);
 		else if (got == -ESTALE)
 			un_cwd_set_dead(vpath);
 		else
