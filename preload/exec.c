@@ -599,7 +599,9 @@ static struct popen_child *popen_children;
 static pthread_mutex_t popen_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* A child forked while another thread is in popen must not inherit the
-   lock held. */
+   lock held.  The list itself stays walkable in such a child: every change
+   to it is one pointer store of a node already filled (a fork copies the
+   parent's memory as one thread's stores left it, in their order). */
 static void popen_fork_child(void)
 {
 	pthread_mutex_init(&popen_lock, NULL);
@@ -666,7 +668,11 @@ UN_EXPORT FILE *popen(const char *command, const char *type)
 	c->f = f;
 	c->pid = pid;
 	c->next = popen_children;
-	popen_children = c;
+	/* Published only once whole: a child forked meanwhile sees the
+	   list as it stood at some instant, and without the release order
+	   the compiler stored the head before the node's fields (the child
+	   of such a fork walked an unfilled node and died of SIGSEGV). */
+	__atomic_store_n(&popen_children, c, __ATOMIC_RELEASE);
 	pthread_mutex_unlock(&popen_lock);
 	return f;
 }
