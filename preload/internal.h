@@ -443,6 +443,21 @@ UN_HIDDEN int un_lookup(int dirfd, const char *path, int flags,
 			struct un_node *n);
 
 /*
+ * The last component of path is '.' (1), '..' (2), or a name (0).  A
+ * change of such a last component is refused by its kind (the kernel's
+ * LAST_DOT and LAST_DOTDOT) once the rest of the path is walked;
+ * un_lookup_dots walks it and says where that directory lies: -errno
+ * when the walk fails; 0 in the union *mnt; 1 outside every union, with
+ * kpath the path to give the kernel with the same dirfd (the same last
+ * component, taken in the same real directory).  Never the directory
+ * '..' names: at the top of a MERGED that lies outside the union, and
+ * in an in-place union it holds the lower.
+ */
+UN_HIDDEN int un_path_last_dots(const char *path);
+UN_HIDDEN int un_lookup_dots(int dirfd, const char *path,
+			     struct un_mount **mnt, char *kpath, size_t size);
+
+/*
  * Is the name at real (in a lower) an overlayfs-format whiteout
  * (character device 0/0)?
  */

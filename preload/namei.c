@@ -984,6 +984,75 @@ int un_lookup(int dirfd, const char *path, int flags, struct un_node *n)
 	return rc;
 }
 
+/*
+ * The last component of path, when it is '.' (1) or '..' (2), trailing
+ * slashes left aside; 0 for a name.  The kernel answers a change of such
+ * a name by its kind alone (LAST_DOT, LAST_DOTDOT), after walking the
+ * rest of the path: rmdir ENOTEMPTY or EINVAL, unlink EISDIR, rename
+ * EBUSY, a creation EEXIST.
+ */
+int un_path_last_dots(const char *path)
+{
+	size_t len = strlen(path);
+
+	while (len > 1 && path[len - 1] == '/')
+		len--;
+	if (len >= 1 && path[len - 1] == '.' &&
+	    (len == 1 || path[len - 2] == '/'))
+		return 1;
+	if (len >= 2 && path[len - 1] == '.' && path[len - 2] == '.' &&
+	    (len == 2 || path[len - 3] == '/'))
+		return 2;
+	return 0;
+}
+
+int un_lookup_dots(int dirfd, const char *path, struct un_mount **mnt,
+		   char *kpath, size_t size)
+{
+	char dir[PATH_MAX];
+	struct un_node n;
+	size_t len = strlen(path), cut;
+	int rc;
+
+	*mnt = NULL;
+	while (len > 1 && path[len - 1] == '/')
+		len--;
+	cut = len;
+	while (cut > 0 && path[cut - 1] != '/')
+		cut--;
+	/* The directory the component is taken in, as "DIR/.": walked as
+	   the kernel walks it, with search permission asked of it too
+	   (link_path_walk's may_lookup before the last component). */
+	if (cut + 2 > sizeof(dir))
+		return -ENAMETOOLONG;
+	memcpy(dir, path, cut);
+	strcpy(dir + cut, ".");
+	rc = un_lookup(dirfd, dir, UN_LK_FOLLOW, &n);
+	if (rc < 0)
+		return rc;
+	if (rc == 0) {
+		if (n.layer < 0)
+			return -ENOENT;
+		if (!S_ISDIR(n.st.st_mode))
+			return -ENOTDIR;
+		*mnt = n.mnt;
+		return 0;
+	}
+	/* Outside every union: the kernel takes the same component in the
+	   real directory the walk reached (the caller's own path when the
+	   walk left it as it was). */
+	if (n.kpath == dir) {
+		if (strlen(path) >= size)
+			return -ENAMETOOLONG;
+		strcpy(kpath, path);
+		return 1;
+	}
+	if (strlen(n.kpath) + 1 + strlen(path + cut) >= size)
+		return -ENAMETOOLONG;
+	strcpy(stpcpy(stpcpy(kpath, n.kpath), "/"), path + cut);
+	return 1;
+}
+
 int un_dir_cached(const char *vpath, struct un_node *n)
 {
 	size_t len = strlen(vpath);

@@ -56,6 +56,7 @@ static inline bool un_unprivileged(void)
 /* dir.c: creation bookkeeping shared by the wrappers. */
 UN_HIDDEN int un_make_prepare(struct un_node *n, bool isdir);
 UN_HIDDEN void un_make_done(struct un_node *n, bool isdir);
+UN_HIDDEN int un_make_dots(int dirfd, const char *path, struct un_node *n);
 
 /* mounts.c: open a mount table (/proc/self/mountinfo...) with the
    unions listed as overlay mounts; -ENOENT when path is not one. */

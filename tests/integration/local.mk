@@ -151,6 +151,7 @@ UN_INTEGRATION_TESTS = \
 	tests/integration/symlink-over-existing.sh \
 	tests/integration/symlink-over-whiteout.sh \
 	tests/integration/tar-x-into.sh \
+	tests/integration/top-dotdot.sh \
 	tests/integration/touch-lower.sh \
 	tests/integration/touch-r-lower.sh \
 	tests/integration/truncate-dir.sh \
