@@ -732,13 +732,15 @@ UN_EXPORT int utimensat(int dirfd, const char *path,
 	struct un_node n;
 	int rc;
 
+	if (!un_launder(path)) {
+		errno = EINVAL;	/* glibc's answer: futimens is another call */
+		return -1;
+	}
 	/* Nothing to change: the kernel answers before any lookup. */
 	if (times && times[0].tv_nsec == UTIME_OMIT &&
 	    times[1].tv_nsec == UTIME_OMIT &&
 	    !(flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH)))
 		return 0;
-	if (!un_launder(path))
-		return futimens(dirfd, times);
 	if (!un_enter())
 		return real_utimensat(dirfd, path, times, flags);
 	rc = un_lookup(dirfd, path, un_at_follow(flags) | un_at_empty(flags),
@@ -754,4 +756,26 @@ UN_EXPORT int utimensat(int dirfd, const char *path,
 				    AT_SYMLINK_NOFOLLOW);
 	un_leave();
 	return rc;
+}
+
+/* futimesat: glibc's, over the utimensat above (a NULL path names dirfd
+   itself, as futimes). */
+UN_EXPORT int futimesat(int dirfd, const char *path,
+			const struct timeval times[2])
+{
+	struct timespec ts[2];
+
+	if (!un_launder(path))
+		return futimes(dirfd, times);
+	if (!times)
+		return utimensat(dirfd, path, NULL, 0);
+	for (int i = 0; i < 2; i++) {
+		if (times[i].tv_usec < 0 || times[i].tv_usec >= 1000000) {
+			errno = EINVAL;
+			return -1;
+		}
+		ts[i].tv_sec = times[i].tv_sec;
+		ts[i].tv_nsec = times[i].tv_usec * 1000;
+	}
+	return utimensat(dirfd, path, ts, 0);
 }

@@ -729,14 +729,16 @@ int un_lookup(int dirfd, const char *path, int flags, struct un_node *n)
 	struct walk w;
 	struct comp c;
 	size_t plen;
+	ssize_t slen;
 	bool follow_last = flags & UN_LK_FOLLOW;
 	int rc;
 
 	n->mnt = NULL;
 	n->kpath = path;
 	n->at_off = 0;
-	if (!path)
-		return -EFAULT;
+	slen = un_user_str(path);
+	if (slen < 0)
+		return (int)slen;
 	/* The commonest call of all, kept short (find's fstatat of every
 	   name): a name relative to a descriptor far from every union. */
 	if (path[0] != '/' && dirfd >= 0 && un_fd_far(dirfd) &&
@@ -744,7 +746,7 @@ int un_lookup(int dirfd, const char *path, int flags, struct un_node *n)
 		n->trailing_slash = false;
 		return 1;
 	}
-	plen = strlen(path);
+	plen = (size_t)slen;
 	if (plen >= PATH_MAX)
 		return -ENAMETOOLONG;
 	if (!plen && !(flags & UN_LK_EMPTY))
@@ -993,7 +995,12 @@ int un_lookup(int dirfd, const char *path, int flags, struct un_node *n)
  */
 int un_path_last_dots(const char *path)
 {
-	size_t len = strlen(path);
+	ssize_t slen = un_user_str(path);
+	size_t len;
+
+	if (slen < 0)
+		return (int)slen;
+	len = (size_t)slen;
 
 	while (len > 1 && path[len - 1] == '/')
 		len--;
