@@ -231,7 +231,9 @@ static int remove_node(int dirfd, const char *path, bool isdir)
 			return -EISDIR;
 		return dots == 1 ? -EINVAL : -ENOTEMPTY;
 	}
-	rc = un_lookup(dirfd, path, UN_LK_NOFOLLOW_SLASH, &n);
+	/* (The name's own type is judged below, in the kernel's order: a
+	   slash after a file is not the lookup's ENOTDIR here.) */
+	rc = un_lookup(dirfd, path, UN_LK_NOFOLLOW_SLASH | UN_LK_PARENT, &n);
 	if (rc > 0) {
 		rc = isdir ? real_unlinkat(dirfd, n.kpath, AT_REMOVEDIR)
 			   : real_unlinkat(dirfd, n.kpath, 0);
@@ -239,14 +241,26 @@ static int remove_node(int dirfd, const char *path, bool isdir)
 	}
 	if (rc < 0)
 		return rc;
-	if (!isdir && n.layer >= 0 && S_ISDIR(n.st.st_mode))
-		return -EISDIR;
-	if (isdir && n.layer >= 0 && !*un_node_rel(&n))
-		return -EBUSY;	/* the union's root: a mount point */
+	/* The union's root is a mount point: its parent lies outside, on
+	   a mount that may well be writable. */
+	if (n.layer >= 0 && !*un_node_rel(&n))
+		return isdir ? -EBUSY : -EISDIR;
+	/* do_unlinkat, do_rmdir: the mount's write access first, then the
+	   name (absent; a slash after a non-directory), then may_delete:
+	   permission on the parent before the victim's type. */
 	if (!n.mnt->upper)
 		return -EROFS;
 	if (n.layer < 0)
 		return -ENOENT;
+	if (!isdir && n.trailing_slash)
+		return S_ISDIR(n.st.st_mode) ? -EISDIR : -ENOTDIR;
+	if (n.layer > 0) {
+		rc = may_change_parent(&n);
+		if (rc < 0)
+			return rc;
+	}
+	if (!isdir && S_ISDIR(n.st.st_mode))
+		return -EISDIR;
 	if (isdir && !S_ISDIR(n.st.st_mode))
 		return -ENOTDIR;
 	if (isdir) {
@@ -255,11 +269,6 @@ static int remove_node(int dirfd, const char *path, bool isdir)
 			return rc;
 	}
 	lower = lower_shows(&n);
-	if (n.layer > 0) {
-		rc = may_change_parent(&n);
-		if (rc < 0)
-			return rc;
-	}
 	if (lower) {
 		rc = un_copy_up_parent(&n);
 		if (rc < 0)

@@ -166,6 +166,10 @@ static int change_common(const char *path, const char *name,
 	}
 	if (rc == 0 && n.layer < 0)
 		rc = -ENOENT;
+	/* The mount's write access before the name is looked at (EPERM
+	   for user.* on a fifo, ENODATA for an absent one). */
+	if (rc == 0 && !n.mnt->upper)
+		rc = -EROFS;
 	if (rc == 0 && un_user_str(name) == -EFAULT)
 		rc = -EFAULT;	/* nothing copied up for a name unread */
 	if (rc == 0) {

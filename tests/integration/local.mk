@@ -46,6 +46,7 @@ UN_INTEGRATION_TESTS = \
 	tests/integration/deep-path-copyup.sh \
 	tests/integration/dir-mtime-after-unlink.sh \
 	tests/integration/fifo-lower-open-write.sh \
+	tests/integration/error-order.sh \
 	tests/integration/find-delete.sh \
 	tests/integration/fopen-modes-lower.sh \
 	tests/integration/git-lower-repo.sh \
