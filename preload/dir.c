@@ -109,6 +109,23 @@ void un_make_done(struct un_node *n, bool isdir)
 }
 
 /*
+ * A new name of '.' or '..' (mkdir, mknod, symlink...): it exists, once
+ * the walk to the directory it is taken in succeeds.  -EEXIST in a union;
+ * outside, 1 with n->kpath the path for the kernel to answer.
+ */
+int un_make_dots(int dirfd, const char *path, struct un_node *n)
+{
+	struct un_mount *m;
+	int rc;
+
+	rc = un_lookup_dots(dirfd, path, &m, n->real, sizeof(n->real));
+	if (rc == 0)
+		return -EEXIST;
+	n->kpath = n->real;
+	return rc;
+}
+
+/*
  * The permission an unprivileged user needs on the parent of a lower
  * object to delete or rename it: the owner's w and x bits (lower objects
  * count as the user's own).
@@ -185,25 +202,38 @@ static int check_empty(struct un_node *n)
 
 /* ---- unlink, rmdir ---- */
 
-static bool last_is(const char *path, const char *name)
-{
-	size_t len = strlen(path), nl = strlen(name);
-
-	while (len > 1 && path[len - 1] == '/')
-		len--;
-	return len >= nl && !memcmp(path + len - nl, name, nl) &&
-	       (len == nl || path[len - nl - 1] == '/');
-}
-
 static int remove_node(int dirfd, const char *path, bool isdir)
 {
 	struct un_node n;
 	bool lower;
-	int rc;
+	int rc, dots;
 
 	/* In the kernel's order: the path, '.' and '..', the root (a mount
-	   point), a read-only union, the name, its type, its contents. */
-	rc = un_lookup(dirfd, path, UN_LK_NOFOLLOW_SLASH, &n);
+	   point), a read-only union, the name, its type, its contents.
+	   '.' and '..' are refused by their kind wherever they lead: "$M/.."
+	   names the directory that holds MERGED (in an in-place union, the
+	   one that holds the lower), which no call here may remove. */
+	dots = un_path_last_dots(path);
+	if (dots < 0)
+		return dots;
+	if (dots) {
+		struct un_mount *m;
+
+		rc = un_lookup_dots(dirfd, path, &m, n.real, sizeof(n.real));
+		if (rc < 0)
+			return rc;
+		if (rc > 0) {
+			rc = real_unlinkat(dirfd, n.real,
+					   isdir ? AT_REMOVEDIR : 0);
+			return rc < 0 ? -errno : 0;
+		}
+		if (!isdir)
+			return -EISDIR;
+		return dots == 1 ? -EINVAL : -ENOTEMPTY;
+	}
+	/* (The name's own type is judged below, in the kernel's order: a
+	   slash after a file is not the lookup's ENOTDIR here.) */
+	rc = un_lookup(dirfd, path, UN_LK_NOFOLLOW_SLASH | UN_LK_PARENT, &n);
 	if (rc > 0) {
 		rc = isdir ? real_unlinkat(dirfd, n.kpath, AT_REMOVEDIR)
 			   : real_unlinkat(dirfd, n.kpath, 0);
@@ -211,18 +241,26 @@ static int remove_node(int dirfd, const char *path, bool isdir)
 	}
 	if (rc < 0)
 		return rc;
-	if (isdir && last_is(path, "."))
-		return -EINVAL;
-	if (isdir && last_is(path, ".."))
-		return -ENOTEMPTY;
-	if (!isdir && n.layer >= 0 && S_ISDIR(n.st.st_mode))
-		return -EISDIR;
-	if (isdir && n.layer >= 0 && !*un_node_rel(&n))
-		return -EBUSY;	/* the union's root: a mount point */
+	/* The union's root is a mount point: its parent lies outside, on
+	   a mount that may well be writable. */
+	if (n.layer >= 0 && !*un_node_rel(&n))
+		return isdir ? -EBUSY : -EISDIR;
+	/* do_unlinkat, do_rmdir: the mount's write access first, then the
+	   name (absent; a slash after a non-directory), then may_delete:
+	   permission on the parent before the victim's type. */
 	if (!n.mnt->upper)
 		return -EROFS;
 	if (n.layer < 0)
 		return -ENOENT;
+	if (!isdir && n.trailing_slash)
+		return S_ISDIR(n.st.st_mode) ? -EISDIR : -ENOTDIR;
+	if (n.layer > 0) {
+		rc = may_change_parent(&n);
+		if (rc < 0)
+			return rc;
+	}
+	if (!isdir && S_ISDIR(n.st.st_mode))
+		return -EISDIR;
 	if (isdir && !S_ISDIR(n.st.st_mode))
 		return -ENOTDIR;
 	if (isdir) {
@@ -231,11 +269,6 @@ static int remove_node(int dirfd, const char *path, bool isdir)
 			return rc;
 	}
 	lower = lower_shows(&n);
-	if (n.layer > 0) {
-		rc = may_change_parent(&n);
-		if (rc < 0)
-			return rc;
-	}
 	if (lower) {
 		rc = un_copy_up_parent(&n);
 		if (rc < 0)
@@ -393,6 +426,29 @@ static int link_nodes(int olddirfd, const char *oldpath, int newdirfd,
 		return orc;
 	if (orc == 0 && o.layer < 0)
 		return -ENOENT;	/* the old name first, as the kernel */
+	/* A new name of '.' or '..' exists (filename_create), wherever the
+	   walk to it leads: never a link made at the name '..' stands for. */
+	rc = un_path_last_dots(newpath);
+	if (rc < 0)
+		return rc;
+	if (rc) {
+		struct un_mount *m;
+
+		rc = un_lookup_dots(newdirfd, newpath, &m, n.real,
+				    sizeof(n.real));
+		if (rc < 0)
+			return rc;
+		if (orc > 0 && rc > 0) {
+			rc = real_linkat(olddirfd, o.kpath, newdirfd, n.real,
+					 flags);
+			return rc < 0 ? -errno : 0;
+		}
+		if (orc > 0 && real_fstatat(olddirfd, o.kpath, &o.st,
+					    (flags & AT_SYMLINK_FOLLOW) ? 0 :
+						    AT_SYMLINK_NOFOLLOW) < 0)
+			return -errno;
+		return -EEXIST;
+	}
 	rc = un_lookup(newdirfd, newpath, UN_LK_PARENT, &n);
 	if (rc < 0)
 		return rc;
@@ -479,20 +535,36 @@ static int rename_nodes(int olddirfd, const char *oldpath, int newdirfd,
 {
 	struct un_node o, n;
 	bool old_lower, exchange = flags & RENAME_EXCHANGE;
-	int rc, orc;
+	int rc, orc, odots, ndots;
 
 	if (flags & ~(RENAME_NOREPLACE | RENAME_EXCHANGE))
 		return -EINVAL;	/* RENAME_WHITEOUT: overlayfs refuses it */
 	if ((flags & RENAME_NOREPLACE) && exchange)
 		return -EINVAL;
 	/* Both names are looked up without following a last symlink, and
-	   may be absent; the checks then come in the kernel's order. */
-	orc = un_lookup(olddirfd, oldpath, UN_LK_PARENT, &o);
+	   may be absent; the checks then come in the kernel's order.  A
+	   last '.' or '..' is looked up only as far as the directory it is
+	   taken in (never the object it names: see remove_node). */
+	odots = un_path_last_dots(oldpath);
+	if (odots < 0)
+		return odots;
+	orc = odots ? un_lookup_dots(olddirfd, oldpath, &o.mnt, o.real,
+				     sizeof(o.real))
+		    : un_lookup(olddirfd, oldpath, UN_LK_PARENT, &o);
 	if (orc < 0)
 		return orc;
-	rc = un_lookup(newdirfd, newpath, UN_LK_PARENT, &n);
+	if (odots)
+		o.kpath = o.real;
+	ndots = un_path_last_dots(newpath);
+	if (ndots < 0)
+		return ndots;
+	rc = ndots ? un_lookup_dots(newdirfd, newpath, &n.mnt, n.real,
+				    sizeof(n.real))
+		   : un_lookup(newdirfd, newpath, UN_LK_PARENT, &n);
 	if (rc < 0)
 		return rc;
+	if (ndots)
+		n.kpath = n.real;
 	if (orc > 0 && rc > 0) {
 		rc = real_renameat2(olddirfd, o.kpath, newdirfd, n.kpath, flags);
 		return rc < 0 ? -errno : 0;
@@ -502,10 +574,8 @@ static int rename_nodes(int olddirfd, const char *oldpath, int newdirfd,
 	   name was '.' or '..' of a directory inside. */
 	if (orc > 0 || rc > 0 || o.mnt != n.mnt)
 		return cross_mount(olddirfd, orc, &o, newdirfd, rc, &n);
-	bool odots = last_is(oldpath, ".") || last_is(oldpath, "..");
-	bool ndots = last_is(newpath, ".") || last_is(newpath, "..");
-	bool oout = !*un_node_rel(&o) && !odots;
-	bool nout = !*un_node_rel(&n) && !ndots;
+	bool oout = !odots && !*un_node_rel(&o);
+	bool nout = !ndots && !*un_node_rel(&n);
 
 	if (oout != nout)
 		return -EXDEV;
@@ -671,13 +741,15 @@ UN_EXPORT int utimensat(int dirfd, const char *path,
 	struct un_node n;
 	int rc;
 
+	if (!un_launder(path)) {
+		errno = EINVAL;	/* glibc's answer: futimens is another call */
+		return -1;
+	}
 	/* Nothing to change: the kernel answers before any lookup. */
 	if (times && times[0].tv_nsec == UTIME_OMIT &&
 	    times[1].tv_nsec == UTIME_OMIT &&
 	    !(flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH)))
 		return 0;
-	if (!un_launder(path))
-		return futimens(dirfd, times);
 	if (!un_enter())
 		return real_utimensat(dirfd, path, times, flags);
 	rc = un_lookup(dirfd, path, un_at_follow(flags) | un_at_empty(flags),
@@ -693,4 +765,26 @@ UN_EXPORT int utimensat(int dirfd, const char *path,
 				    AT_SYMLINK_NOFOLLOW);
 	un_leave();
 	return rc;
+}
+
+/* futimesat: glibc's, over the utimensat above (a NULL path names dirfd
+   itself, as futimes). */
+UN_EXPORT int futimesat(int dirfd, const char *path,
+			const struct timeval times[2])
+{
+	struct timespec ts[2];
+
+	if (!un_launder(path))
+		return futimes(dirfd, times);
+	if (!times)
+		return utimensat(dirfd, path, NULL, 0);
+	for (int i = 0; i < 2; i++) {
+		if (times[i].tv_usec < 0 || times[i].tv_usec >= 1000000) {
+			errno = EINVAL;
+			return -1;
+		}
+		ts[i].tv_sec = times[i].tv_sec;
+		ts[i].tv_nsec = times[i].tv_usec * 1000;
+	}
+	return utimensat(dirfd, path, ts, 0);
 }

@@ -299,7 +299,7 @@ UN_EXPORT int execveat(int dirfd, const char *path, char *const argv[],
 {
 	size_t entries, bytes;
 
-	if ((un_launder(path) && *path) || !(flags & AT_EMPTY_PATH))
+	if (!un_path_empty(path) || !(flags & AT_EMPTY_PATH))
 		return exec_at(dirfd, path, argv, envp);
 	if (!un_enter())
 		return real_execveat(dirfd, path, argv, envp, flags);
@@ -338,6 +338,10 @@ static int exec_search(const char *file, char *const argv[],
 	bool eacces = false;
 	char cand[PATH_MAX];
 
+	if (file && un_user_str(file) < 0) {
+		errno = EFAULT;
+		return -1;
+	}
 	if (!file || !*file) {
 		errno = ENOENT;
 		return -1;
@@ -475,7 +479,7 @@ UN_EXPORT int posix_spawn(pid_t *pid, const char *path,
 	struct prog p;
 	int rc;
 
-	if (!un_enter())
+	if (!un_launder(path) || un_user_str(path) < 0 || !un_enter())
 		return real_posix_spawn(pid, path, fa, attr, argv, envp);
 	char *nargv[count_args(argv) + 4];
 
@@ -505,7 +509,10 @@ UN_EXPORT int posix_spawnp(pid_t *pid, const char *file,
 	char cand[PATH_MAX];
 	int rc = ENOENT;
 
-	if (!un_launder(file) || !*file)
+	/* What cannot be read, glibc answers (its child reports or dies). */
+	if (!un_launder(file) || un_user_str(file) < 0)
+		return real_posix_spawnp(pid, file, fa, attr, argv, envp);
+	if (!*file)
 		return ENOENT;
 	if (strchr(file, '/'))
 		return posix_spawn(pid, file, fa, attr, argv, envp);

@@ -26,6 +26,7 @@
 #define UN_INTERNAL_H
 
 #include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdbool.h>
@@ -443,6 +444,22 @@ UN_HIDDEN int un_lookup(int dirfd, const char *path, int flags,
 			struct un_node *n);
 
 /*
+ * The last component of path is '.' (1), '..' (2), or a name (0) (or
+ * -EFAULT: path cannot be read, see un_user_str).  A
+ * change of such a last component is refused by its kind (the kernel's
+ * LAST_DOT and LAST_DOTDOT) once the rest of the path is walked;
+ * un_lookup_dots walks it and says where that directory lies: -errno
+ * when the walk fails; 0 in the union *mnt; 1 outside every union, with
+ * kpath the path to give the kernel with the same dirfd (the same last
+ * component, taken in the same real directory).  Never the directory
+ * '..' names: at the top of a MERGED that lies outside the union, and
+ * in an in-place union it holds the lower.
+ */
+UN_HIDDEN int un_path_last_dots(const char *path);
+UN_HIDDEN int un_lookup_dots(int dirfd, const char *path,
+			     struct un_mount **mnt, char *kpath, size_t size);
+
+/*
  * Is the name at real (in a lower) an overlayfs-format whiteout
  * (character device 0/0)?
  */
@@ -585,6 +602,40 @@ static inline void un_lsan_unroot(void *p, size_t len)
 	(void)len;
 }
 #endif
+
+/*
+ * wrap_mem.c: may the library read the string s the caller passed
+ * (a path, an xattr name)?  Its length (strlen: the callers need it
+ * anyway), or the kernel's answer for a string it cannot read: -EFAULT
+ * (or -ENAMETOOLONG: no NUL in PATH_MAX bytes).  Inline, the common
+ * case: a page this thread has read before, the NUL in it.
+ */
+#define UN_PAGE_SIZE 4096u
+UN_HIDDEN extern unsigned long un_mem_gen;
+UN_HIDDEN extern __thread uintptr_t un_mem_page[2];
+UN_HIDDEN extern __thread unsigned long un_mem_page_gen;
+UN_HIDDEN ssize_t un_user_str_slow(const char *s);
+/* The same for len bytes at p (a socket address, a buffer to fill):
+   0 or -EFAULT.  Not for hot paths: a system call unless both ends lie
+   in pages known readable. */
+UN_HIDDEN int un_user_mem(const void *p, size_t len);
+
+static inline ssize_t un_user_str(const char *s)
+{
+	uintptr_t a = (uintptr_t)s, page = a & ~(uintptr_t)(UN_PAGE_SIZE - 1);
+
+	if (__builtin_expect(a < UN_PAGE_SIZE, 0))
+		return -EFAULT;
+	if ((page == un_mem_page[0] || page == un_mem_page[1]) &&
+	    un_mem_page_gen == __atomic_load_n(&un_mem_gen, __ATOMIC_RELAXED)) {
+		size_t room = page + UN_PAGE_SIZE - a;
+		size_t len = strnlen(s, room);
+
+		if (len < room)
+			return (ssize_t)len;
+	}
+	return un_user_str_slow(s);
+}
 
 /* Save and restore errno around bookkeeping. */
 #define UN_SAVE_ERRNO int un_saved_errno_ = errno

@@ -729,14 +729,16 @@ int un_lookup(int dirfd, const char *path, int flags, struct un_node *n)
 	struct walk w;
 	struct comp c;
 	size_t plen;
+	ssize_t slen;
 	bool follow_last = flags & UN_LK_FOLLOW;
 	int rc;
 
 	n->mnt = NULL;
 	n->kpath = path;
 	n->at_off = 0;
-	if (!path)
-		return -EFAULT;
+	slen = un_user_str(path);
+	if (slen < 0)
+		return (int)slen;
 	/* The commonest call of all, kept short (find's fstatat of every
 	   name): a name relative to a descriptor far from every union. */
 	if (path[0] != '/' && dirfd >= 0 && un_fd_far(dirfd) &&
@@ -744,7 +746,7 @@ int un_lookup(int dirfd, const char *path, int flags, struct un_node *n)
 		n->trailing_slash = false;
 		return 1;
 	}
-	plen = strlen(path);
+	plen = (size_t)slen;
 	if (plen >= PATH_MAX)
 		return -ENAMETOOLONG;
 	if (!plen && !(flags & UN_LK_EMPTY))
@@ -982,6 +984,80 @@ int un_lookup(int dirfd, const char *path, int flags, struct un_node *n)
 	rc = fill_dir(&w, n);
 	n->kpath = n->real;
 	return rc;
+}
+
+/*
+ * The last component of path, when it is '.' (1) or '..' (2), trailing
+ * slashes left aside; 0 for a name.  The kernel answers a change of such
+ * a name by its kind alone (LAST_DOT, LAST_DOTDOT), after walking the
+ * rest of the path: rmdir ENOTEMPTY or EINVAL, unlink EISDIR, rename
+ * EBUSY, a creation EEXIST.
+ */
+int un_path_last_dots(const char *path)
+{
+	ssize_t slen = un_user_str(path);
+	size_t len;
+
+	if (slen < 0)
+		return (int)slen;
+	len = (size_t)slen;
+
+	while (len > 1 && path[len - 1] == '/')
+		len--;
+	if (len >= 1 && path[len - 1] == '.' &&
+	    (len == 1 || path[len - 2] == '/'))
+		return 1;
+	if (len >= 2 && path[len - 1] == '.' && path[len - 2] == '.' &&
+	    (len == 2 || path[len - 3] == '/'))
+		return 2;
+	return 0;
+}
+
+int un_lookup_dots(int dirfd, const char *path, struct un_mount **mnt,
+		   char *kpath, size_t size)
+{
+	char dir[PATH_MAX];
+	struct un_node n;
+	size_t len = strlen(path), cut;
+	int rc;
+
+	*mnt = NULL;
+	while (len > 1 && path[len - 1] == '/')
+		len--;
+	cut = len;
+	while (cut > 0 && path[cut - 1] != '/')
+		cut--;
+	/* The directory the component is taken in, as "DIR/.": walked as
+	   the kernel walks it, with search permission asked of it too
+	   (link_path_walk's may_lookup before the last component). */
+	if (cut + 2 > sizeof(dir))
+		return -ENAMETOOLONG;
+	memcpy(dir, path, cut);
+	strcpy(dir + cut, ".");
+	rc = un_lookup(dirfd, dir, UN_LK_FOLLOW, &n);
+	if (rc < 0)
+		return rc;
+	if (rc == 0) {
+		if (n.layer < 0)
+			return -ENOENT;
+		if (!S_ISDIR(n.st.st_mode))
+			return -ENOTDIR;
+		*mnt = n.mnt;
+		return 0;
+	}
+	/* Outside every union: the kernel takes the same component in the
+	   real directory the walk reached (the caller's own path when the
+	   walk left it as it was). */
+	if (n.kpath == dir) {
+		if (strlen(path) >= size)
+			return -ENAMETOOLONG;
+		strcpy(kpath, path);
+		return 1;
+	}
+	if (strlen(n.kpath) + 1 + strlen(path + cut) >= size)
+		return -ENAMETOOLONG;
+	strcpy(stpcpy(stpcpy(kpath, n.kpath), "/"), path + cut);
+	return 1;
 }
 
 int un_dir_cached(const char *vpath, struct un_node *n)

@@ -660,10 +660,16 @@ static int un_walk_root(struct un_walk *w)
 /* The common entry of ftw and nftw. */
 static int un_walk(const char *root, struct un_walk *w)
 {
-	size_t len = strlen(root);
+	size_t len;
 	char *cp;
 	int ret, err;
 
+	/* glibc's walkers read the root at once; we answer EFAULT. */
+	if (un_user_str(root) == -EFAULT) {
+		errno = EFAULT;
+		return -1;
+	}
+	len = strlen(root);
 	if (!len) {
 		errno = ENOENT;
 		return -1;

@@ -28,6 +28,17 @@ static inline const char *un_launder(const char *p)
 	return p;
 }
 
+/*
+ * NULL or "": the forms AT_EMPTY_PATH gives to the descriptor itself.
+ * A string the library may not read is neither (its lookup answers
+ * EFAULT, see un_user_str).
+ */
+static inline bool un_path_empty(const char *p)
+{
+	p = un_launder(p);
+	return !p || un_user_str(p) == 0;
+}
+
 /* The lookup flags an *at call's flags ask for. */
 static inline int un_at_follow(int flags)
 {
@@ -56,6 +67,7 @@ static inline bool un_unprivileged(void)
 /* dir.c: creation bookkeeping shared by the wrappers. */
 UN_HIDDEN int un_make_prepare(struct un_node *n, bool isdir);
 UN_HIDDEN void un_make_done(struct un_node *n, bool isdir);
+UN_HIDDEN int un_make_dots(int dirfd, const char *path, struct un_node *n);
 
 /* mounts.c: open a mount table (/proc/self/mountinfo...) with the
    unions listed as overlay mounts; -ENOENT when path is not one. */

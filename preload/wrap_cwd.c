@@ -83,6 +83,9 @@ static char *cwd_into(char *buf, size_t size)
 	} else if (size < len) {
 		errno = ERANGE;
 		return NULL;
+	} else if (un_user_mem(buf, len) < 0) {
+		errno = EFAULT;	/* as the kernel's copy_to_user */
+		return NULL;
 	}
 	memcpy(buf, merged, len);
 	return buf;

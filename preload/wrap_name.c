@@ -77,7 +77,7 @@ static ssize_t un_readlink(int dirfd, const char *path, char *buf, size_t len)
 
 	if (!un_enter())
 		return real_readlinkat(dirfd, path, buf, len);
-	if (path && path[0] == '/' &&
+	if (un_user_str(path) >= 0 && path[0] == '/' &&
 	    proc_self_link(path, merged, sizeof(merged)) == 0) {
 		r = copy_link(merged, buf, len);
 		goto out;

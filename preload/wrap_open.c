@@ -36,7 +36,9 @@ static int open_lookup(int dirfd, const char *path, int flags, mode_t mode,
 	bool excl = creat && (flags & O_EXCL);
 	bool tmpfile = (flags & O_TMPFILE) == O_TMPFILE;
 	bool writing = (flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC);
-	size_t plen = path ? strlen(path) : 0;
+	/* (An unreadable path reads as "": the lookup answers EFAULT.) */
+	ssize_t slen = path ? un_user_str(path) : 0;
+	size_t plen = slen > 0 ? (size_t)slen : 0;
 	/* O_CREAT with a trailing slash is EISDIR before any following. */
 	bool slash = plen > 1 && path[plen - 1] == '/';
 	/* An open for reading needs no stat of a directory the cache knows
@@ -617,7 +619,8 @@ static int socket_call(int fd, const struct sockaddr *addr, socklen_t len,
 	if (!un_enter())
 		return create ? real_bind(fd, addr, len)
 			      : real_connect(fd, addr, len);
-	if (!addr || addr->sa_family != AF_UNIX) {
+	if (!addr || un_user_mem(addr, len) < 0 ||
+	    addr->sa_family != AF_UNIX) {
 		rc = create ? real_bind(fd, addr, len) : real_connect(fd, addr, len);
 		goto out;
 	}

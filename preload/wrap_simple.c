@@ -145,7 +145,12 @@ static void un_fix_statvfs(const struct un_node *n, struct statvfs *buf)
 		int un_rc;                                                 \
 		if (!un_enter())                                           \
 			return real_##name args;                           \
-		un_rc = un_lookup(dirfd_lookup, path, UN_LK_PARENT, &un_n); \
+		un_rc = un_path_last_dots(path);                          \
+		if (un_rc > 0)                                             \
+			un_rc = un_make_dots(dirfd_lookup, path, &un_n);   \
+		else if (un_rc == 0)                                       \
+			un_rc = un_lookup(dirfd_lookup, path, UN_LK_PARENT, \
+					  &un_n);                          \
 		if (un_rc > 0) {                                           \
 			const char *path = un_n.kpath;                     \
 			un_r = real_##name args;                           \

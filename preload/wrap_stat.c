@@ -111,7 +111,7 @@ static int stat_common(enum stat_kind k, int ver, int dirfd, const char *path,
 	if (!un_enter())
 		return real_stat_call(k, ver, dirfd, path, st, flags);
 	/* "" (or NULL) with AT_EMPTY_PATH: the descriptor itself. */
-	if ((flags & AT_EMPTY_PATH) && (!un_launder(path) || !*path) &&
+	if ((flags & AT_EMPTY_PATH) && un_path_empty(path) &&
 	    dirfd != AT_FDCWD) {
 		un_leave();
 		return fix_fstat(dirfd, st,
@@ -236,7 +236,7 @@ UN_EXPORT int statx(int dirfd, const char *path, int flags, unsigned int mask,
 
 	if (!un_enter())
 		return real_statx(dirfd, path, flags, mask, buf);
-	if ((!un_launder(path) || !*path) && (flags & AT_EMPTY_PATH) &&
+	if (un_path_empty(path) && (flags & AT_EMPTY_PATH) &&
 	    dirfd != AT_FDCWD) {
 		rc = real_statx(dirfd, path, flags, mask, buf);
 		if (rc == 0 && un_fd_get(dirfd, vpath, sizeof(vpath),

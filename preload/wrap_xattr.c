@@ -54,6 +54,8 @@ static ssize_t get_common(const char *path, const char *name, void *value,
 			    : real_lgetxattr(n.kpath, name, value, size);
 	else if (rc < 0 || n.layer < 0)
 		r = un_fail(rc < 0 ? rc : -ENOENT);
+	else if (un_user_str(name) == -EFAULT)	/* the name, then */
+		r = un_fail(-EFAULT);
 	else
 		r = real_lgetxattr(n.real, stored_name(name, esc, sizeof(esc)),
 				   value, size);
@@ -164,6 +166,12 @@ static int change_common(const char *path, const char *name,
 	}
 	if (rc == 0 && n.layer < 0)
 		rc = -ENOENT;
+	/* The mount's write access before the name is looked at (EPERM
+	   for user.* on a fifo, ENODATA for an absent one). */
+	if (rc == 0 && !n.mnt->upper)
+		rc = -EROFS;
+	if (rc == 0 && un_user_str(name) == -EFAULT)
+		rc = -EFAULT;	/* nothing copied up for a name unread */
 	if (rc == 0) {
 		name = stored_name(name, esc, sizeof(esc));
 		rc = before_change(&n, name, removing);

@@ -30,7 +30,8 @@ UN_EDGES_TESTS = \
 	tests/edges/full-disk.sh \
 	tests/edges/alloc-jemalloc.sh \
 	tests/edges/early-ctor.sh \
-	tests/edges/lowers-never-written.sh
+	tests/edges/lowers-never-written.sh \
+	tests/edges/bad-pointers.sh
 
 TESTS += $(UN_EDGES_TESTS)
 
@@ -45,7 +46,7 @@ AM_TESTS_ENVIRONMENT += \
 	export EDGEPROG EDGES_CC;
 
 check_PROGRAMS += tests/edges/procs tests/edges/execs tests/edges/fdops \
-	tests/edges/badcalls
+	tests/edges/badcalls tests/edges/badptrs
 
 UN_EDGES_CFLAGS = $(AM_CFLAGS) -I$(top_srcdir)/tests/prog -U_FORTIFY_SOURCE
 
@@ -61,3 +62,6 @@ tests_edges_fdops_CFLAGS = $(UN_EDGES_CFLAGS)
 
 tests_edges_badcalls_SOURCES = tests/edges/badcalls.c tests/prog/errname.h
 tests_edges_badcalls_CFLAGS = $(UN_EDGES_CFLAGS)
+
+tests_edges_badptrs_SOURCES = tests/edges/badptrs.c tests/prog/errname.h
+tests_edges_badptrs_CFLAGS = $(UN_EDGES_CFLAGS)

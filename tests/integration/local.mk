@@ -46,6 +46,7 @@ UN_INTEGRATION_TESTS = \
 	tests/integration/deep-path-copyup.sh \
 	tests/integration/dir-mtime-after-unlink.sh \
 	tests/integration/fifo-lower-open-write.sh \
+	tests/integration/error-order.sh \
 	tests/integration/find-delete.sh \
 	tests/integration/fopen-modes-lower.sh \
 	tests/integration/git-lower-repo.sh \
@@ -59,6 +60,7 @@ UN_INTEGRATION_TESTS = \
 	tests/integration/link-upper-to-new.sh \
 	tests/integration/linkat-follow-symlink.sh \
 	tests/integration/ln-sf-replace-lower-link.sh \
+	tests/integration/long-relative.sh \
 	tests/integration/make-gcc-lower.sh \
 	tests/integration/mkdir-exists-lower.sh \
 	tests/integration/mkdir-noent-parent.sh \
@@ -151,6 +153,7 @@ UN_INTEGRATION_TESTS = \
 	tests/integration/symlink-over-existing.sh \
 	tests/integration/symlink-over-whiteout.sh \
 	tests/integration/tar-x-into.sh \
+	tests/integration/top-dotdot.sh \
 	tests/integration/touch-lower.sh \
 	tests/integration/touch-r-lower.sh \
 	tests/integration/truncate-dir.sh \

@@ -1,0 +1,197 @@
+/*
+ * wrap_mem.c - strings the caller hands in, read only where the kernel
+ * could read them.
+ *
+ * The kernel answers EFAULT for a path (or an xattr name, a socket
+ * address) it cannot read; the library reads the caller's string itself
+ * before any system call, so an unreadable one would crash the program
+ * instead.  un_user_str() (internal.h) decides first, cheaply:
+ *
+ *   - an address in the first page (NULL, (char *)1) is never mapped;
+ *   - a page this thread already found readable, whose NUL lies in it,
+ *     needs no system call: a per-thread cache of two pages, forgotten
+ *     whenever the program unmaps or protects memory (munmap, mremap and
+ *     mprotect are wrapped here only to bump a generation counter);
+ *   - anything else is copied with process_vm_readv from this process
+ *     (the kernel's own reading: EFAULT exactly where it would fail), a
+ *     page at a time up to the NUL or PATH_MAX bytes, and the pages read
+ *     are remembered.
+ *
+ * What the cache cannot know: memory that libc unmaps by itself (free()
+ * of a large block, a thread stack or a library going away) without
+ * calling the exported munmap.  A path left in such memory is a use
+ * after free in the program; it is read as if still there, and may crash
+ * where the kernel would answer EFAULT.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "wrap.h"
+
+unsigned long un_mem_gen = 1;
+__thread uintptr_t un_mem_page[2];
+__thread unsigned long un_mem_page_gen;
+
+static void remember(uintptr_t page)
+{
+	unsigned long gen = __atomic_load_n(&un_mem_gen, __ATOMIC_ACQUIRE);
+
+	if (un_mem_page_gen != gen) {
+		un_mem_page[0] = un_mem_page[1] = 0;
+		un_mem_page_gen = gen;
+	}
+	if (un_mem_page[0] == page || un_mem_page[1] == page)
+		return;
+	un_mem_page[1] = un_mem_page[0];
+	un_mem_page[0] = page;
+}
+
+/* Can this page be read?  (mincore: mapped or not; the fallback where
+   process_vm_readv is refused, by a seccomp filter say.) */
+static bool page_mapped(uintptr_t page)
+{
+	unsigned char vec;
+
+	return mincore((void *)page, 1, &vec) == 0 || errno != ENOMEM;
+}
+
+ssize_t un_user_str_slow(const char *s)
+{
+	uintptr_t a = (uintptr_t)s, page_size = UN_PAGE_SIZE;
+	size_t total = 0;
+	char chunk[512];
+	pid_t pid = getpid();
+	UN_SAVE_ERRNO;
+	ssize_t rc = -ENAMETOOLONG;
+
+	if (a < page_size) {
+		rc = -EFAULT;
+		goto out;
+	}
+	while (total < PATH_MAX) {
+		uintptr_t page = a & ~(page_size - 1);
+		size_t n = page + page_size - a;
+		struct iovec local, remote;
+		ssize_t got;
+		const char *nul;
+
+		if (n > sizeof(chunk))
+			n = sizeof(chunk);
+		if (n > PATH_MAX - total)
+			n = PATH_MAX - total;
+		local.iov_base = chunk;
+		local.iov_len = n;
+		remote.iov_base = (void *)a;
+		remote.iov_len = n;
+		got = process_vm_readv(pid, &local, 1, &remote, 1, 0);
+		if (got < 0 && errno != EFAULT) {
+			/* Not allowed here: ask only whether it is mapped. */
+			if (!page_mapped(page)) {
+				rc = -EFAULT;
+				goto out;
+			}
+			nul = memchr((const void *)a, 0, n);
+		} else if (got != (ssize_t)n) {
+			rc = -EFAULT;
+			goto out;
+		} else {
+			nul = memchr(chunk, 0, n);
+		}
+		remember(page);
+		if (nul) {
+			rc = (ssize_t)(total + (size_t)(nul - (got < 0 ?
+					(const char *)a : chunk)));
+			goto out;
+		}
+		a += n;
+		total += n;
+	}
+out:
+	UN_RESTORE_ERRNO;
+	return rc;
+}
+
+static bool known(uintptr_t page)
+{
+	return (page == un_mem_page[0] || page == un_mem_page[1]) &&
+	       un_mem_page_gen == __atomic_load_n(&un_mem_gen,
+						  __ATOMIC_RELAXED);
+}
+
+int un_user_mem(const void *p, size_t len)
+{
+	uintptr_t a = (uintptr_t)p, mask = ~(uintptr_t)(UN_PAGE_SIZE - 1);
+	char chunk[256];
+	UN_SAVE_ERRNO;
+	int rc = 0;
+
+	if (!len)
+		return 0;
+	if (a < UN_PAGE_SIZE || a + len < a)
+		return -EFAULT;
+	if (known(a & mask) && known((a + len - 1) & mask))
+		return 0;
+	/* Every page the range touches: one byte of each. */
+	for (uintptr_t page = a & mask; page <= ((a + len - 1) & mask);
+	     page += UN_PAGE_SIZE) {
+		uintptr_t at = page < a ? a : page;
+		struct iovec local = { chunk, 1 }, remote = { (void *)at, 1 };
+
+		if (process_vm_readv(getpid(), &local, 1, &remote, 1, 0) != 1 &&
+		    (errno == EFAULT || !page_mapped(page))) {
+			rc = -EFAULT;
+			break;
+		}
+		remember(page);
+	}
+	UN_RESTORE_ERRNO;
+	return rc;
+}
+
+/* ---- the wrappers that make the cache forget ---- */
+
+static void forget_pages(void)
+{
+	__atomic_add_fetch(&un_mem_gen, 1, __ATOMIC_RELEASE);
+}
+
+/* (Reached before the library is initialised too, from an allocator:
+   then straight to the system call.) */
+UN_EXPORT int munmap(void *addr, size_t len)
+{
+	forget_pages();
+	if (real_munmap)
+		return real_munmap(addr, len);
+	return (int)syscall(SYS_munmap, addr, len);
+}
+
+UN_EXPORT int mprotect(void *addr, size_t len, int prot)
+{
+	forget_pages();
+	if (real_mprotect)
+		return real_mprotect(addr, len, prot);
+	return (int)syscall(SYS_mprotect, addr, len, prot);
+}
+
+UN_EXPORT void *mremap(void *old, size_t old_len, size_t new_len, int flags,
+		       ...)
+{
+	void *new_addr = NULL;
+
+	if (flags & (MREMAP_FIXED | MREMAP_DONTUNMAP)) {
+		va_list ap;
+
+		va_start(ap, flags);
+		new_addr = va_arg(ap, void *);
+		va_end(ap);
+	}
+	forget_pages();
+	if (real_mremap)
+		return real_mremap(old, old_len, new_len, flags, new_addr);
+	return (void *)syscall(SYS_mremap, old, old_len, new_len, flags,
+			       new_addr);
+}
