@@ -673,6 +673,7 @@ class OpGen:
                         ["600", "700", "500", "555", "750", "755"])))),
                 (0.5, lambda: "fremovexattr %s %s" % (self.slot(),
                                                        self.xname())),
+                (2, lambda: ("fdchange", self.fd_change())),
             ]
             if self.fifos:
                 ops.append((2, lambda: ("fifo", self.fifo_copy_up())))
@@ -842,6 +843,24 @@ class OpGen:
             "linkat %s %s %s %s 0" % (s, n, s, d),
             "symlinkat x %s %s" % (s, d), "fstatat %s . 0" % s,
             "openat %s %s . rdonly,directory 0" % (self.newslot(), s)])]
+
+    def fd_change(self):
+        """A change through a descriptor opened read-only (or O_PATH):
+        in a read-only union it must answer EROFS and leave the lower
+        alone; elsewhere it copies up (issue 11: nothing covered it)."""
+        rng = self.rng
+        s = self.newslot()
+        p = self.path()
+        return ["open %s %s %s 0" % (s, p, rng.choice(["rdonly", "rdonly",
+                                                        "rdonly,directory",
+                                                        "path"])),
+                rng.choice(["fchmod %s %s" % (s, self.mode()),
+                            "futimens %s %s %s" % (s, self.time(),
+                                                   self.time()),
+                            "fsetxattr %s %s fv 0" % (s, self.xname()),
+                            "fremovexattr %s %s" % (s, self.xname()),
+                            "fchown %s %s" % (s, self.owner())]),
+                "fstat %s" % s]
 
     def fifo_copy_up(self):
         """A lower fifo held open (two descriptors, maybe) across a copy-up:
@@ -1136,6 +1155,19 @@ def kernel_fix(line):
     return line.replace(" dino-differs", "")
 
 
+def user_fix(line):
+    """--as-user, both sides: the opaque marks of the user's layers
+    (user.overlay.opaque, see opaque_xattr) are hidden by the kernel mount
+    (userxattr) and shown by libunion, which, as the kernel with its
+    default options, lists user.* xattrs (DESIGN.md: it honours the mark
+    under both names).  Only that name is taken out of xattr lists."""
+    if "user.overlay.opaque" not in line:
+        return line
+    line = re.sub(r" ?user\.overlay\.opaque(=y)?(?=[\] ])", "", line)
+    line = line.replace("[ ", "[")
+    return re.sub(r" xattrs=\[\]", "", line)
+
+
 IGNORES = ("dir-mtime",)
 
 
@@ -1147,7 +1179,7 @@ def ignore_fix(line, ignore):
     return line
 
 
-def compare(spec, ops, kr, ur, ignore=(), selftest=False, R=""):
+def compare(spec, ops, kr, ur, ignore=(), selftest=False, R="", user=False):
     v = Verdict()
     allow = Allow(spec, None, kr, ur, [(i, R + "/" + un.merged)
                                        for i, un in enumerate(spec.unions)])
@@ -1158,6 +1190,9 @@ def compare(spec, ops, kr, ur, ignore=(), selftest=False, R=""):
     for side in (kr, ur):
         side.ops = [ignore_fix(l, ignore) for l in side.ops]
         side.tree = [ignore_fix(l, ignore) for l in side.tree]
+        if user:
+            side.ops = [user_fix(l) for l in side.ops]
+            side.tree = [user_fix(l) for l in side.tree]
     if kr.lowers_changed:
         v.ok = False
         v.sig = ("harness",)
@@ -1272,7 +1307,8 @@ def run_pair(env, spec, ops, R, keep=False):
     kr = run_side(env, spec, ops, R, True, R + ".kernel" if keep else None)
     ur = run_side(env, spec, ops, R, env.selftest,
                   R + ".union" if keep else None)
-    return compare(spec, ops, kr, ur, env.ignore, env.selftest, R), kr, ur
+    return compare(spec, ops, kr, ur, env.ignore, env.selftest, R,
+                   env.user), kr, ur
 
 
 # ----------------------------------------------------------------------
@@ -1897,10 +1933,10 @@ def main():
     if env.known:
         print("difftest: ======== KNOWN mismatches, allowed by %s: NOT a "
               "pass ========" % args.known)
-        for item, _, rx in env.known:
+        for item in sorted({k[0] for k in env.known}):
             n = len([1 for r in results if not r["ok"] and
                      r.get("known") == item])
-            print("difftest:   item %-3s %4d sequence(s)  %s" % (item, n, rx))
+            print("difftest:   item %-3s %4d sequence(s)" % (item, n))
         print("difftest: remove an item's lines from %s once its fix is "
               "merged; an item that matched nothing here may be fixed" %
               args.known)

@@ -50,6 +50,7 @@ EXTRA_DIST += \
 	tests/difftest/found/28-fifo-held-open-across-copy-up.sh \
 	tests/difftest/found/29-refused-truncate-copies-nothing.sh \
 	tests/difftest/found/30-search-permission-of-topmost-copy.sh \
+	tests/difftest/found/31-refused-fd-change-copies-nothing.sh \
 	tests/difftest/found/xfail.txt \
 	tests/difftest/found/lib.sh
 clean-local: clean-local-difftest
