@@ -53,6 +53,16 @@ T_OP = 1200000000
 NAMES = ["a", "b", "c", "d", "e", "f"]
 FILE_MODES = [0o600, 0o644, 0o755, 0o444]
 DIR_MODES = [0o755, 0o755, 0o755, 0o700, 0o775, 0o555]
+# The ingredients of issue 11 (not with --classic): the modes that found
+# the bugs of an unprivileged user who owns the lowers.
+FILE_MODES_X = FILE_MODES + [0o400, 0o640, 0o444]
+DIR_MODES_X = DIR_MODES + [0o500, 0o700, 0o750, 0o555]
+# Read-only unions (an empty UPPER), per union
+P_READONLY = 0.12
+# The user of --as-user: owns every layer, plays the operations.
+USER_ID = 65534
+SETPRIV = ["setpriv", "--reuid=%d" % USER_ID, "--regid=%d" % USER_ID,
+           "--clear-groups", "--"]
 OWNERS = [(0, 0), (0, 0), (0, 0), (1000, 1000), (65534, 65534)]
 SIZES = [0, 1, 10, 100, 511, 4095, 4096, 4097, 20000, 70000]
 
@@ -63,15 +73,18 @@ SIZES = [0, 1, 10, 100, 511, 4095, 4096, 4097, 20000, 70000]
 class Union:
     """One union: paths relative to the run root R (merged may be a lower)."""
 
-    def __init__(self, merged, upper, lowers, work, absent):
+    def __init__(self, merged, upper, lowers, work, absent, readonly=False):
         self.merged = merged
         self.upper = upper
         self.lowers = lowers
         self.work = work
         self.absent = absent  # MERGED does not exist on disk for libunion
+        # an empty UPPER (DESIGN.md): a read-only union; the kernel mount
+        # has no upperdir
+        self.readonly = readonly
 
     def layers(self):
-        return [self.upper] + self.lowers
+        return ([] if self.readonly else [self.upper]) + self.lowers
 
 
 class Spec:
@@ -95,17 +108,22 @@ class Spec:
         return sum(len(v) for v in self.entries.values())
 
 
-def make_unions(layout, rng):
+def make_unions(layout, rng, extra=False):
+    def ro():
+        return extra and rng.random() < P_READONLY
+
     if layout == "two":
         n1 = rng.choice([2, 3])
         n2 = rng.choice([2, 3])
-        return [Union("m1", "u1", ["l1%s" % c for c in "abc"[:n1]], "w1", True),
-                Union("m2", "u2", ["l2%s" % c for c in "abc"[:n2]], "w2", True)]
+        return [Union("m1", "u1", ["l1%s" % c for c in "abc"[:n1]], "w1", True,
+                      ro()),
+                Union("m2", "u2", ["l2%s" % c for c in "abc"[:n2]], "w2", True,
+                      ro())]
     n = rng.choice([2, 3, 3])
     lowers = ["l%d" % (i + 1) for i in range(n)]
     if layout == "inplace":
-        return [Union("l1", "u", lowers, "w", False)]
-    return [Union("merged", "u", lowers, "w", True)]
+        return [Union("l1", "u", lowers, "w", False, ro())]
+    return [Union("merged", "u", lowers, "w", True, ro())]
 
 
 def rand_time(rng, base=T_LAYER):
@@ -121,8 +139,10 @@ def rand_xattrs(rng):
     return {}
 
 
-def gen_layers(rng, layout, plain=False):
-    unions = make_unions(layout, rng)
+def gen_layers(rng, layout, plain=False, extra=False):
+    unions = make_unions(layout, rng, extra)
+    file_modes = FILE_MODES_X if extra else FILE_MODES
+    dir_modes = DIR_MODES_X if extra else DIR_MODES
     spec = Spec(layout, unions)
     for ui, un in enumerate(unions):
         layers = un.layers()
@@ -182,12 +202,12 @@ def gen_layers(rng, layout, plain=False):
                     e = {"path": path, "kind": kind, "mtime": mtime,
                          "uid": own[0], "gid": own[1]}
                     if kind == "f":
-                        e.update(mode=rng.choice(FILE_MODES),
+                        e.update(mode=rng.choice(file_modes),
                                  size=rng.choice(SIZES),
                                  label="%s:%s" % (L, path),
                                  xattrs=rand_xattrs(rng))
                     elif kind == "d":
-                        e.update(mode=rng.choice(DIR_MODES),
+                        e.update(mode=rng.choice(dir_modes),
                                  xattrs=rand_xattrs(rng),
                                  opaque=(not is_upper and
                                          rng.random() < 0.15))
@@ -245,6 +265,12 @@ def gen_layers(rng, layout, plain=False):
                          "mtime": rand_time(rng), "uid": 0, "gid": 0,
                          "xattrs": {}, "opaque": False})
         allpaths.append("empty")
+        # a lower fifo, for the fifo held open across a copy-up
+        if extra and rng.random() < 0.5:
+            add(rng.choice(lowers), {"path": "pf", "kind": "p",
+                                     "mode": 0o644, "mtime": rand_time(rng),
+                                     "uid": 0, "gid": 0})
+            allpaths.append("pf")
     return spec
 
 
@@ -282,7 +308,15 @@ def live_entries(spec, L):
     return out
 
 
-def build(spec, R, kernel):
+def opaque_xattr(user):
+    """The xattr that makes a lower directory opaque: an unprivileged
+    process cannot read trusted.* at all, so the user's layers use
+    user.overlay.opaque (DESIGN.md: both are honoured) and the kernel mount
+    reads that one (userxattr)."""
+    return "user.overlay.opaque" if user else "trusted.overlay.opaque"
+
+
+def build(spec, R, kernel, user=False):
     """Build the layers of spec under R (which must not exist)."""
     os.makedirs(R + "/cwd")
     for un in spec.unions:
@@ -303,7 +337,7 @@ def build(spec, R, kernel):
             elif k == "d":
                 os.mkdir(p)
                 if e.get("opaque"):
-                    os.setxattr(p, "trusted.overlay.opaque", b"y")
+                    os.setxattr(p, opaque_xattr(user), b"y")
             elif k == "l":
                 os.symlink(subst(e["target"], R, spec), p)
             elif k == "h":
@@ -324,6 +358,19 @@ def build(spec, R, kernel):
             touched.append((R + "/" + L, T_LAYER * 10 ** 9))
     for p, t in touched:
         os.utime(p, ns=(t, t), follow_symlinks=False)
+
+
+def give_to_user(spec, R):
+    """--as-user: the layers (every entry, the layer directories) and the
+    driver's cwd become USER_ID's, as a user's own lowers and upper are."""
+    dirs = [R + "/cwd"] + [R + "/" + L for un in spec.unions
+                           for L in un.layers()]
+    for d in dirs:
+        for root, ds, fs in os.walk(d):
+            for n in ds + fs:
+                os.chown(os.path.join(root, n), USER_ID, USER_ID,
+                         follow_symlinks=False)
+        os.chown(d, USER_ID, USER_ID)
 
 
 def tree_state(d):
@@ -361,8 +408,15 @@ class OpGen:
     directory descriptor, O_CREAT|O_DIRECTORY, a utimensat that omits both
     times), to hunt for other bugs while those are known."""
 
-    def __init__(self, rng, spec, plain=False):
+    def __init__(self, rng, spec, plain=False, extra=False):
         self.plain = plain
+        self.extra = extra
+        self.tags = []  # per operation: the macro that made it, or "-"
+        # the lower fifos (union, path)
+        self.fifos = sorted({(ui, e["path"])
+                             for ui, un in enumerate(spec.unions)
+                             for lo in un.lowers for e in spec.entries[lo]
+                             if e["kind"] == "p"})
         self.dslots = set()
         self.fslots = set()
         self.rng = rng
@@ -488,7 +542,9 @@ class OpGen:
 
     def mode(self):
         return "%o" % self.rng.choice([0o600, 0o644, 0o755, 0o444, 0o700,
-                                       0o000, 0o777, 0o640])
+                                       0o000, 0o777, 0o640] +
+                                      ([0o400, 0o500, 0o555, 0o750]
+                                       if self.extra else []))
 
     def time(self):
         r = self.rng.random()
@@ -608,6 +664,19 @@ class OpGen:
                 rng.choice(["f", "r", "w", "x"]))),
             (0.7, lambda: "fchdir %s" % rng.choice("67")),
         ]
+        if self.extra:
+            ops += [
+                (4, lambda: ("removed", self.removed_dir())),
+                (2.5, lambda: ("topdots", self.top_dots())),
+                (3, lambda: ("chmoddir", "chmod %s %s" % (
+                    self.rel(*self.dirpath()), rng.choice(
+                        ["600", "700", "500", "555", "750", "755"])))),
+                (0.5, lambda: "fremovexattr %s %s" % (self.slot(),
+                                                       self.xname())),
+                (2, lambda: ("fdchange", self.fd_change())),
+            ]
+            if self.fifos:
+                ops.append((2, lambda: ("fifo", self.fifo_copy_up())))
         weights = [w for w, _ in ops]
         return rng.choices(ops, weights=weights)[0][1]()
 
@@ -675,7 +744,146 @@ class OpGen:
         return "chdir %s" % s
 
     def gen(self, n):
-        return [self.one() for _ in range(n)]
+        """n operations; self.tags says which ingredient made each."""
+        out = []
+        self.tags = []
+        while len(out) < n:
+            x = self.one()
+            tag = "-"
+            if isinstance(x, tuple):
+                tag, x = x
+            if isinstance(x, str):
+                x = [x]
+            out += x
+            self.tags += [tag] * len(x)
+        self.tags = self.tags[:n]
+        return out[:n]
+
+    # The ingredients of issue 11 (each a few operations in a row)
+
+    def removed_dir(self):
+        """A fresh directory held as the cwd and/or an open descriptor,
+        removed (maybe made again), then `..`, relative and *at calls from
+        it (item 2)."""
+        rng = self.rng
+        ui = self.union()
+        parent = rng.choice([p for u, p in self.dirs if u == ui])
+        name = rng.choice(["r1", "r2"])
+        d = parent + "/" + name if parent else name
+        M = "{M%d}" % ui
+        ops = ["mkdir %s/%s %s" % (M, d, rng.choice(["755", "700", "555",
+                                                     "750"]))]
+        how = rng.choice(["cwd", "fd", "both"])
+        s = rng.choice("67")
+        if how != "cwd":
+            self.dslots.add(s)
+            ops.append("open %s %s/%s rdonly,directory 0" % (s, M, d))
+        if how != "fd":
+            ops.append("chdir %s/%s" % (M, d))
+        if rng.random() < 0.3:  # rm -r: a child first
+            ops += ["mkdir %s/%s/x 755" % (M, d), "rmdir %s/%s/x" % (M, d)]
+        ops.append(rng.choice(["rmdir %s/%s", "unlinkat cwd %s/%s removedir"])
+                   % (M, d))
+        if rng.random() < 0.3:  # the same name made again
+            ops.append("mkdir %s/%s 755" % (M, d))
+        sib = rng.choice(NAMES)
+        inside = []
+        if how != "fd":
+            inside += ["getcwd", "stat .", "stat ..", "ls ..", "ls .",
+                       "mkdir n5 755", "open %s n5 creat,wronly 644" %
+                       self.newslot(), "stat n5", "lstat ../%s" % name,
+                       "unlink ../%s" % sib, "rmdir ../%s" % sib,
+                       "fstatat cwd .. 0", "realpath .."]
+        if how != "cwd":
+            inside += ["fstat %s" % s, "fstatat %s .. 0" % s,
+                       "fstatat %s . 0" % s, "fstatat %s n5 0" % s,
+                       "mkdirat %s n5 755" % s,
+                       "openat %s %s .. rdonly,directory 0" % (
+                           self.newslot(), s),
+                       "renameat %s . %s n6" % (s, s), "fdls %s" % s,
+                       "unlinkat %s ../%s 0" % (s, sib),
+                       "symlinkat x %s n5" % s, "faccessat %s .. x 0" % s,
+                       "fchdir %s" % s]
+        ops += rng.sample(inside, rng.randint(2, min(6, len(inside))))
+        if how != "fd" and rng.random() < 0.6:
+            ops += ["chdir ..", "getcwd", rng.choice(["ls .", "stat %s" % name,
+                                                      "mkdir %s 755" % name])]
+            self.cwd = (ui, parent)
+        else:
+            self.cwd = (ui, d) if how != "fd" else self.cwd
+        return ops
+
+    def top_dots(self):
+        """A path whose last component is `..` or `.` at MERGED's top, or
+        `..`/`.` through a descriptor of MERGED (item 1)."""
+        rng = self.rng
+        ui = self.union()
+        M = "{M%d}" % ui
+        top = M + "/" + rng.choice(["..", "..", "../", "."])
+        nm = M + "/" + rng.choice(NAMES + ["n1"])
+        if rng.random() < 0.6:
+            cands = ["rmdir %s" % top, "unlink %s" % top,
+                     "rename %s %s" % (top, nm), "rename %s %s" % (nm, top),
+                     "renameat2 %s %s noreplace" % (top, nm),
+                     "mkdir %s 755" % top, "link %s %s" % (nm, top),
+                     "link %s %s" % (top, nm), "symlink x %s" % top,
+                     "mkfifo %s 644" % top]
+            if len(self.spec.unions) > 1:
+                cands.append("rename %s {M%d}/n1" % (top, 1 - ui))
+            return rng.choice(cands)
+        s = rng.choice("67")
+        self.dslots.add(s)
+        d = rng.choice(["..", "..", "."])
+        n = rng.choice(NAMES)
+        return ["open %s %s rdonly,directory 0" % (s, M), rng.choice([
+            "unlinkat %s %s removedir" % (s, d), "unlinkat %s %s 0" % (s, d),
+            "renameat %s %s %s n1" % (s, d, s),
+            "renameat %s %s %s %s" % (s, n, s, d),
+            "mkdirat %s %s 755" % (s, d),
+            "linkat %s %s %s %s 0" % (s, n, s, d),
+            "symlinkat x %s %s" % (s, d), "fstatat %s . 0" % s,
+            "openat %s %s . rdonly,directory 0" % (self.newslot(), s)])]
+
+    def fd_change(self):
+        """A change through a descriptor opened read-only (or O_PATH):
+        in a read-only union it must answer EROFS and leave the lower
+        alone; elsewhere it copies up (issue 11: nothing covered it)."""
+        rng = self.rng
+        s = self.newslot()
+        p = self.path()
+        return ["open %s %s %s 0" % (s, p, rng.choice(["rdonly", "rdonly",
+                                                        "rdonly,directory",
+                                                        "path"])),
+                rng.choice(["fchmod %s %s" % (s, self.mode()),
+                            "futimens %s %s %s" % (s, self.time(),
+                                                   self.time()),
+                            "fsetxattr %s %s fv 0" % (s, self.xname()),
+                            "fremovexattr %s %s" % (s, self.xname()),
+                            "fchown %s %s" % (s, self.owner())]),
+                "fstat %s" % s]
+
+    def fifo_copy_up(self):
+        """A lower fifo held open (two descriptors, maybe) across a copy-up:
+        both stay the one fifo; the writes' mtime (item 7)."""
+        rng = self.rng
+        ui, f = rng.choice(self.fifos)
+        p = "{M%d}/%s" % (ui, f)
+        a = self.newslot()
+        b = str((int(a) + 1) % 6)
+        self.fslots.add(b)
+        ops = ["open %s %s rdwr 0" % (a, p)]
+        two = rng.random() < 0.5
+        if two:
+            ops.append("open %s %s rdonly 0" % (b, p))
+        ops.append("write %s 10 %d" % (a, rng.randrange(100)))
+        ops.append(rng.choice(["chmod %s 600" % p, "setxattr %s user.k1 f 0"
+                               % p, "utimensat cwd %s now now 0" % p,
+                               "chown %s 65534 65534" % p,
+                               "lchown %s 65534 65534" % p]))
+        ops += ["write %s 7 %d" % (a, rng.randrange(100)),
+                "read %s 100" % (b if two else a), "fstat %s" % a,
+                "stat %s" % p]
+        return ops
 
 
 # ----------------------------------------------------------------------
@@ -683,8 +891,14 @@ class OpGen:
 
 class Env:
     def __init__(self, driver, lib, verbose=False, timeout=20,
-                 selftest=False, ignore=()):
+                 selftest=False, ignore=(), user=False):
+        # user: the layers are USER_ID's and the operations run as USER_ID
+        # (the kernel mount is still root's; the trees are listed as root)
+        self.user = user
         self.selftest = selftest
+        self.extra = True
+        self.known = []
+        self.shrink_known = False
         self.ignore = ignore
         self.driver = driver
         self.lib = lib
@@ -709,20 +923,25 @@ def esc_mount(p):
 def union_layers(spec, R):
     mounts = []
     for un in spec.unions:
-        s = esc_layers(R + "/" + un.merged) + "=" + esc_layers(
-            R + "/" + un.upper)
+        s = esc_layers(R + "/" + un.merged) + "=" + (
+            "" if un.readonly else esc_layers(R + "/" + un.upper))
         for lo in un.lowers:
             s += ":" + esc_layers(R + "/" + lo)
         mounts.append(s)
     return ";".join(mounts)
 
 
-def kernel_opts(un, R):
-    return ("lowerdir=%s,upperdir=%s,workdir=%s,redirect_dir=off,index=off,"
-            "metacopy=off" % (":".join(esc_mount(R + "/" + lo)
-                                        for lo in un.lowers),
-                              esc_mount(R + "/" + un.upper),
-                              esc_mount(R + "/" + un.work)))
+def kernel_opts(un, R, user=False):
+    # userxattr (the user's run): opaque marks in user.overlay.*; it needs
+    # redirect_dir=nofollow, its default (no lower has a redirect: the same)
+    opts = "index=off,metacopy=off," + (
+        "userxattr" if user else "redirect_dir=off")
+    if un.readonly:
+        return "lowerdir=%s,%s" % (
+            ":".join(esc_mount(R + "/" + lo) for lo in un.lowers), opts)
+    return ("lowerdir=%s,upperdir=%s,workdir=%s,%s" % (
+        ":".join(esc_mount(R + "/" + lo) for lo in un.lowers),
+        esc_mount(R + "/" + un.upper), esc_mount(R + "/" + un.work), opts))
 
 
 def rmtree(p):
@@ -751,15 +970,21 @@ class SideResult:
         self.rc = 0
 
 
-def run_driver(env, args, cwd, extra_env=None, inp=None):
+def run_driver(env, args, cwd, extra_env=None, inp=None, user=False):
     e = dict(os.environ)
     e.pop("LD_PRELOAD", None)
     e.pop("UNION_LAYERS", None)
     e["LC_ALL"] = "C"
-    if extra_env:
+    pre = []
+    if user:
+        # the library is loaded only after setpriv (as tests/lib.sh): a
+        # root process with it could make the upper's .union/ root's
+        pre = SETPRIV + ["env"] + ["%s=%s" % kv for kv in
+                                   sorted((extra_env or {}).items())]
+    elif extra_env:
         e.update(extra_env)
     try:
-        r = subprocess.run([env.driver] + args, cwd=cwd, env=e,
+        r = subprocess.run(pre + [env.driver] + args, cwd=cwd, env=e,
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                            timeout=env.timeout)
         out = r.stdout.decode("utf-8", "backslashreplace").splitlines()
@@ -773,7 +998,9 @@ def run_side(env, spec, ops, R, kernel, keep_as=None):
     """Build the layers at R, play ops on one side, list, check the lowers."""
     res = SideResult()
     rmtree(R)
-    build(spec, R, kernel)
+    build(spec, R, kernel, env.user)
+    if env.user:
+        give_to_user(spec, R)
     lowers = [lo for un in spec.unions for lo in un.lowers]
     before = {lo: tree_state(R + "/" + lo) for lo in lowers}
     opsfile = R + "/ops.txt"
@@ -787,7 +1014,7 @@ def run_side(env, spec, ops, R, kernel, keep_as=None):
             for un in spec.unions:
                 m = R + "/" + un.merged
                 r = subprocess.run(["mount", "-t", "overlay", "overlay", "-o",
-                                    kernel_opts(un, R), m],
+                                    kernel_opts(un, R, env.user), m],
                                    stderr=subprocess.PIPE)
                 if r.returncode != 0:
                     raise RuntimeError("mount failed: %s" %
@@ -801,7 +1028,7 @@ def run_side(env, spec, ops, R, kernel, keep_as=None):
         for m in roots:
             rargs += ["-r", m]
         res.ops, rc, err = run_driver(env, rargs + [opsfile], R + "/cwd",
-                                      xenv)
+                                      xenv, user=env.user)
         if rc != 0:
             res.ops.append("EXIT %s" % rc)
             res.err += err
@@ -848,6 +1075,8 @@ class Verdict:
         self.sig = None      # what shrinking keeps failing
         self.text = []       # the report
         self.allowed = []    # differences DESIGN.md allows
+        self.index = None    # the first differing operation's index
+        self.op = None       # and the operation
 
 
 def hardlinked(spec):
@@ -926,6 +1155,19 @@ def kernel_fix(line):
     return line.replace(" dino-differs", "")
 
 
+def user_fix(line):
+    """--as-user, both sides: the opaque marks of the user's layers
+    (user.overlay.opaque, see opaque_xattr) are hidden by the kernel mount
+    (userxattr) and shown by libunion, which, as the kernel with its
+    default options, lists user.* xattrs (DESIGN.md: it honours the mark
+    under both names).  Only that name is taken out of xattr lists."""
+    if "user.overlay.opaque" not in line:
+        return line
+    line = re.sub(r" ?user\.overlay\.opaque(=y)?(?=[\] ])", "", line)
+    line = line.replace("[ ", "[")
+    return re.sub(r" xattrs=\[\]", "", line)
+
+
 IGNORES = ("dir-mtime",)
 
 
@@ -937,7 +1179,7 @@ def ignore_fix(line, ignore):
     return line
 
 
-def compare(spec, ops, kr, ur, ignore=(), selftest=False, R=""):
+def compare(spec, ops, kr, ur, ignore=(), selftest=False, R="", user=False):
     v = Verdict()
     allow = Allow(spec, None, kr, ur, [(i, R + "/" + un.merged)
                                        for i, un in enumerate(spec.unions)])
@@ -948,6 +1190,9 @@ def compare(spec, ops, kr, ur, ignore=(), selftest=False, R=""):
     for side in (kr, ur):
         side.ops = [ignore_fix(l, ignore) for l in side.ops]
         side.tree = [ignore_fix(l, ignore) for l in side.tree]
+        if user:
+            side.ops = [user_fix(l) for l in side.ops]
+            side.tree = [user_fix(l) for l in side.tree]
     if kr.lowers_changed:
         v.ok = False
         v.sig = ("harness",)
@@ -971,6 +1216,8 @@ def compare(spec, ops, kr, ur, ignore=(), selftest=False, R=""):
                 v.allowed.append("op %d: %s | %s" % (i + 1, k, u))
                 continue
             v.ok = False
+            v.index = i
+            v.op = ops[i] if i < len(ops) else "exit"
             opname = ops[i].split()[0] if i < len(ops) else "exit"
             v.sig = ("op", opname)
             v.klass = "op %s: kernel %s, libunion %s" % (
@@ -1060,7 +1307,8 @@ def run_pair(env, spec, ops, R, keep=False):
     kr = run_side(env, spec, ops, R, True, R + ".kernel" if keep else None)
     ur = run_side(env, spec, ops, R, env.selftest,
                   R + ".union" if keep else None)
-    return compare(spec, ops, kr, ur, env.ignore, env.selftest, R), kr, ur
+    return compare(spec, ops, kr, ur, env.ignore, env.selftest, R,
+                   env.user), kr, ur
 
 
 # ----------------------------------------------------------------------
@@ -1147,14 +1395,16 @@ def shrink(env, spec, ops, R, sig, log):
 # ----------------------------------------------------------------------
 # The reproducer script
 
-def repro_script(spec, ops, seed, layout, text, R=None):
+def repro_script(spec, ops, seed, layout, text, R=None, user=False):
     q = shlex.quote
     if R:
         text = [t.replace(R, "$R") for t in text]
     L = []
     w = L.append
     w("#!/bin/bash")
-    w("# difftest reproducer: seed %d, layout %s." % (seed, layout))
+    w("# difftest reproducer: seed %d, layout %s%s." % (
+        seed, layout, ", as uid %d who owns the layers" % USER_ID
+        if user else ""))
     for t in text:
         w("#   " + t)
     w("# Runs the operations over a kernel overlay mount, then under "
@@ -1189,7 +1439,7 @@ def repro_script(spec, ops, seed, layout, text, R=None):
             elif k == "d":
                 w("\tmkdir %s" % p)
                 if e.get("opaque"):
-                    w("\tsetfattr -n trusted.overlay.opaque -v y %s" % p)
+                    w("\tsetfattr -n %s -v y %s" % (opaque_xattr(user), p))
             elif k == "l":
                 t = e["target"]
                 for i, un in enumerate(spec.unions):
@@ -1213,6 +1463,9 @@ def repro_script(spec, ops, seed, layout, text, R=None):
         w("\ttouch -h -d @%d.%09d %s" % (t // 10 ** 9, t % 10 ** 9, p))
     w("\ttouch -h -d @%d %s" % (T_LAYER, " ".join('"$R/%s"' % d
                                                    for d in dirs)))
+    if user:
+        w('\tchown -hR %d:%d "$R/cwd" %s' % (USER_ID, USER_ID, " ".join(
+            '"$R/%s"' % d for d in dirs)))
     w("}")
     lows = " ".join(lo for un in spec.unions for lo in un.lowers)
     w("# the state of the lowers (libunion must never change them)")
@@ -1229,21 +1482,26 @@ def repro_script(spec, ops, seed, layout, text, R=None):
     roots = " ".join('"$R/%s"' % un.merged for un in spec.unions)
     w("build kernel")
     for un in spec.unions:
-        opts = kernel_opts(un, "$R").replace("$R", "'\"$R\"'")
+        opts = kernel_opts(un, "$R", user).replace("$R", "'\"$R\"'")
         w("mount -t overlay overlay -o '%s' \"$R/%s\"" % (opts, un.merged))
     rr = " ".join('-r "$R/%s"' % un.merged for un in spec.unions)
-    w('(cd "$R/cwd" && "$DRIVER" %s $T/ops; "$DRIVER" --list %s) '
-      '>$T/kernel.out 2>&1' % (rr, roots))
+    # as the user: the operations (the library loaded after setpriv); the
+    # trees are listed as root
+    who = " ".join(SETPRIV) + " " if user else ""
+    w('(cd "$R/cwd" && %s"$DRIVER" %s $T/ops; "$DRIVER" --list %s) '
+      '>$T/kernel.out 2>&1' % (who, rr, roots))
     for un in reversed(spec.unions):
         w('umount "$R/%s"' % un.merged)
     w("build union")
     w("lowers >$T/lowers.before")
-    ul = ";".join("$R/%s=$R/%s:%s" % (un.merged, un.upper, ":".join(
-        "$R/" + lo for lo in un.lowers)) for un in spec.unions)
-    w('(cd "$R/cwd" && export UNION_LAYERS="%s" '
-      'LD_PRELOAD="${UN_PRELOAD_FIRST:+$UN_PRELOAD_FIRST }$LIBUNION"; '
-      '"$DRIVER" %s $T/ops; "$DRIVER" --list %s) >$T/union.out 2>&1' %
-      (ul, rr, roots))
+    ul = ";".join("$R/%s=%s:%s" % (
+        un.merged, "" if un.readonly else "$R/" + un.upper, ":".join(
+            "$R/" + lo for lo in un.lowers)) for un in spec.unions)
+    w('UL="%s"' % ul)
+    w('PRE="${UN_PRELOAD_FIRST:+$UN_PRELOAD_FIRST }$LIBUNION"')
+    w('(cd "$R/cwd" && %senv UNION_LAYERS="$UL" LD_PRELOAD="$PRE" '
+      '"$DRIVER" %s $T/ops; UNION_LAYERS="$UL" LD_PRELOAD="$PRE" '
+      '"$DRIVER" --list %s) >$T/union.out 2>&1' % (who, rr, roots))
     w("lowers >$T/lowers.after")
     w('rc=0')
     w('diff -u --label kernel $T/kernel.out --label libunion $T/union.out '
@@ -1258,13 +1516,99 @@ def repro_script(spec, ops, seed, layout, text, R=None):
 
 
 # ----------------------------------------------------------------------
+# The known mismatches (--known FILE)
+
+def held_removed(ops):
+    """`cwdgone` when a random operation removed (or renamed) the cwd or
+    a directory above it, `fdgone` the same for the directory of a
+    descriptor in slot 6 or 7 (lexically, as the generator named them)."""
+    def norm(base, p):
+        if not p.startswith("{M"):
+            if base is None:
+                return None
+            p = base + "/" + p
+        return os.path.normpath(p)
+
+    cwd, fds, out = None, {}, set()
+    for o in ops:
+        w = o.split()
+        if w[0] == "chdir" and len(w) > 1:
+            cwd = norm(cwd, w[1])
+        elif w[0] == "fchdir":
+            cwd = None
+        elif w[0] == "open" and len(w) > 3 and w[1] in "67":
+            fds[w[1]] = norm(cwd, w[2])
+        gone = None
+        if w[0] in ("rmdir", "rename", "renameat2") and len(w) > 1:
+            gone = norm(cwd, w[1])
+        elif w[0] in ("unlinkat", "renameat") and len(w) > 2 and w[1] == "cwd":
+            gone = norm(cwd, w[2])
+        if gone:
+            if cwd and (cwd == gone or cwd.startswith(gone + "/")):
+                out.add("cwdgone")
+            for d in fds.values():
+                if d and (d == gone or d.startswith(gone + "/")):
+                    out.add("fdgone")
+    return out
+
+
+def signature(env, spec, layout, tags, v, ops):
+    """What a known-list line is matched against: who ran, the layout,
+    whether a union is read-only, the ingredient that made the first
+    differing operation (at=, `-` for a plain random one or for a tree or
+    lower difference), the ingredients played before it (before=), and the
+    class of the difference."""
+    i = v.index
+    at = tags[i] if i is not None and i < len(tags) else "-"
+    before = set(tags[:i] if i is not None else tags) - {"-"}
+    before |= held_removed(ops[:i] if i is not None else ops)
+    before = sorted(before)
+    op = v.op if i is not None else "-"
+    return "as=%s layout=%s ro=%s at=%s before=%s op=%s | %s" % (
+        "user" if env.user else "root", layout,
+        "yes" if any(un.readonly for un in spec.unions) else "no", at,
+        ",".join(before) or "-", op, v.klass)
+
+
+def load_known(path):
+    """The known-list: `ITEM REGEX` lines (# comments), REGEX searched in
+    a mismatch's signature.  The item is issue 11's item it belongs to."""
+    out = []
+    with open(path) as f:
+        for n, line in enumerate(f, 1):
+            line = line.split("#", 1)[0].strip() if not line.lstrip(
+            ).startswith("#") else ""
+            if not line:
+                continue
+            item, _, rx = line.partition(" ")
+            try:
+                out.append((item, re.compile(rx.strip()), rx.strip()))
+            except re.error as ex:
+                sys.exit("difftest: %s:%d: bad regex: %s" % (path, n, ex))
+    return out
+
+
+def known_item(env, sig):
+    for item, rx, _ in env.known:
+        if rx.search(sig):
+            return item
+    return None
+
+
+# ----------------------------------------------------------------------
 # One seed
 
-def seed_case(seed, layout, nops, plain=False):
-    rng = random.Random("%s:%d%s" % (layout, seed, ":plain" if plain else ""))
-    spec = gen_layers(rng, layout, plain)
-    ops = OpGen(rng, spec, plain).gen(nops)
-    return spec, ops
+def seed_case(seed, layout, nops, plain=False, extra=True):
+    """The layers, the operations and their tags (the ingredient that made
+    each) of a seed.  extra: the ingredients of issue 11 (not --classic,
+    which is the stream of cases of before them)."""
+    rng = random.Random("%s:%d%s%s" % (layout, seed,
+                                       ":plain" if plain else "",
+                                       ":issue11" if extra else ""))
+    spec = gen_layers(rng, layout, plain, extra)
+    g = OpGen(rng, spec, plain, extra)
+    ops = g.gen(nops)
+    return spec, ops, g.tags
 
 
 def run_seed(args_tuple):
@@ -1272,10 +1616,11 @@ def run_seed(args_tuple):
      plain) = args_tuple
     R = os.path.join(base, "%s-%d" % (layout, seed), "r")
     os.makedirs(os.path.dirname(R), exist_ok=True)
+    os.chmod(os.path.dirname(R), 0o755)  # the user must reach R
     logs = []
     log = logs.append
     t0 = time.time()
-    spec, ops = seed_case(seed, layout, nops, plain)
+    spec, ops, tags = seed_case(seed, layout, nops, plain, env.extra)
     try:
         v, kr, ur = run_pair(env, spec, ops, R, keep)
     except Exception as ex:  # the harness itself failed
@@ -1286,6 +1631,11 @@ def run_seed(args_tuple):
                klass=v.klass,
                text=v.text, sig=v.sig, logs=logs, allowed=v.allowed,
                time=0)
+    if not v.ok:
+        out["where"] = signature(env, spec, layout, tags, v, ops)
+        out["known"] = known_item(env, out["where"])
+        if out["known"] and not env.shrink_known:
+            do_shrink = False
     if not v.ok and v.sig != ("harness",) and do_shrink:
         try:
             spec2, ops2 = shrink(env, spec, ops, R, v.sig, log)
@@ -1304,7 +1654,7 @@ def run_seed(args_tuple):
                     layout, "-plain" if plain else "", seed))
                 with open(p, "w") as f:
                     f.write(repro_script(spec2, ops2, seed, layout, v2.text,
-                                         R))
+                                         R, env.user))
                 os.chmod(p, 0o755)
                 out["repro"] = p
         except Exception as ex:
@@ -1376,6 +1726,21 @@ def main():
     ap.add_argument("--classify", action="store_true",
                     help="group the mismatches by what differs, one line "
                     "per group, instead of printing each")
+    ap.add_argument("--as-user", action="store_true",
+                    help="play the operations as uid %d (setpriv), who "
+                    "owns every layer (the kernel mount stays root's)" %
+                    USER_ID)
+    ap.add_argument("--classic", action="store_true",
+                    help="the cases of before issue 11: none of its "
+                    "ingredients (modes 0500 0750 0400 0640, removed "
+                    "cwd/directories, `..` at MERGED's top, read-only "
+                    "unions, fifos across a copy-up)")
+    ap.add_argument("--known", default=None,
+                    help="a list of known mismatch classes (ITEM REGEX "
+                    "lines, matched against each mismatch's signature): "
+                    "those are reported as KNOWN and do not fail the run")
+    ap.add_argument("--shrink-known", action="store_true",
+                    help="shrink the known mismatches too")
     ap.add_argument("-v", "--verbose", action="store_true")
     ap.add_argument("--quiet", "-q", action="store_true")
     args = ap.parse_args()
@@ -1384,13 +1749,17 @@ def main():
         for s in args.seed or range(args.first_seed,
                                     args.first_seed + (args.seeds or 1)):
             for lay in (LAYOUTS if args.layout == "all" else [args.layout]):
-                spec, ops = seed_case(s, lay, args.ops, args.plain)
+                spec, ops, _ = seed_case(s, lay, args.ops, args.plain,
+                                         not args.classic)
                 print("# seed %d layout %s" % (s, lay))
                 for L, es in spec.entries.items():
                     for e in live_entries(spec, L):
                         print("#  %s/%s %s %s" % (L, e["path"], e["kind"], {
                             k: v for k, v in e.items()
                             if k in ("target", "mode", "size", "opaque")}))
+                for un in spec.unions:
+                    if un.readonly:
+                        print("#  %s: read-only (empty UPPER)" % un.merged)
                 for o in ops:
                     print(o)
         return 0
@@ -1402,7 +1771,19 @@ def main():
         print("difftest: libunion is not built: %s" % args.lib)
         return 2
     env = Env(ensure_driver(), os.path.abspath(args.lib), args.verbose,
-              selftest=args.self_test, ignore=args.ignore or ())
+              selftest=args.self_test, ignore=args.ignore or (),
+              user=args.as_user)
+    env.extra = not args.classic
+    env.known = load_known(args.known) if args.known else []
+    env.shrink_known = args.shrink_known
+    if env.user and not shutil.which("setpriv"):
+        print("SKIP: difftest --as-user needs setpriv (util-linux)")
+        return 77
+    if env.known:
+        print("difftest: KNOWN-LIST %s: mismatches of these classes do NOT "
+              "fail this run:" % args.known)
+        for item, _, rx in env.known:
+            print("difftest:   item %s: %s" % (item, rx))
 
     layouts = LAYOUTS if args.layout == "all" else [args.layout]
     if args.seed:
@@ -1418,6 +1799,17 @@ def main():
     t0 = time.time()
     results = []
     classes = {}
+    knowns = {}
+
+    def group(r):
+        """--classify's groups: the known item (or ?), the ingredient of
+        the differing operation (at=), what differs"""
+        if args.classify and r.get("where"):
+            w = r["where"]
+            return "[item %s] %s %s" % (
+                r.get("known") or "?", re.search(r"at=\S+", w).group(0),
+                r.get("klass"))
+        return r.get("klass")
     fails = 0
     allowed = 0
     harness = 0
@@ -1456,12 +1848,26 @@ def main():
                 pending.discard(fut)
                 r = fut.result()
                 results.append(r)
+                if not r["ok"] and r.get("known"):
+                    # loud, one line each, never a pass of its item
+                    knowns.setdefault(r["known"], []).append(
+                        (r["layout"], r["seed"]))
+                    classes.setdefault(group(r), []).append(
+                        (r["layout"], r["seed"]))
+                    if args.verbose:
+                        print("  " + r["where"])
+                    print("KNOWN (issue 11 item %s, allowed by the known-"
+                          "list) seed %d layout %s: %s" % (
+                              r["known"], r["seed"], r["layout"],
+                              r["klass"]))
+                    launch()
+                    break
                 if not r["ok"]:
                     fails_seen[0] += 1
                 if r["allowed"] and r["ok"]:
                     allowed += 1
                 if not r["ok"]:
-                    classes.setdefault(r.get("klass"), []).append(
+                    classes.setdefault(group(r), []).append(
                         (r["layout"], r["seed"]))
                     if r["harness"]:
                         harness += 1
@@ -1517,12 +1923,23 @@ def main():
         print("kept %s" % base)
     per = {}
     for r in results:
-        per.setdefault(r["layout"], [0, 0])
+        per.setdefault(r["layout"], [0, 0, 0])
         per[r["layout"]][0] += 1
-        per[r["layout"]][1] += 0 if r["ok"] else 1
-    for lay, (n, f) in per.items():
-        print("difftest: layout %s: %d seeds x %d ops, %d mismatches" %
-              (lay, n, args.ops, f))
+        per[r["layout"]][1] += 0 if r["ok"] or r.get("known") else 1
+        per[r["layout"]][2] += 1 if not r["ok"] and r.get("known") else 0
+    for lay, (n, f, k) in per.items():
+        print("difftest: layout %s: %d seeds x %d ops, %d mismatches%s" %
+              (lay, n, args.ops, f, ", %d KNOWN" % k if env.known else ""))
+    if env.known:
+        print("difftest: ======== KNOWN mismatches, allowed by %s: NOT a "
+              "pass ========" % args.known)
+        for item in sorted({k[0] for k in env.known}):
+            n = len([1 for r in results if not r["ok"] and
+                     r.get("known") == item])
+            print("difftest:   item %-3s %4d sequence(s)" % (item, n))
+        print("difftest: remove an item's lines from %s once its fix is "
+              "merged; an item that matched nothing here may be fixed" %
+              args.known)
     if args.min_seeds:
         short = [lay for lay in layouts
                  if per.get(lay, [0])[0] < args.min_seeds]
@@ -1531,10 +1948,12 @@ def main():
                   "budget too small for this machine?)" % (
                       args.min_seeds, ", ".join(short)))
             return 1
-    print("difftest: %d seeds run, %d mismatches (%d harness errors), "
-          "%d with allowed differences only, %d not started (time budget), "
-          "%.0fs" % (len(results), fails, harness, allowed, skipped,
-                     time.time() - t0))
+    print("difftest: %d seeds run%s, %d mismatches (%d harness errors), "
+          "%d KNOWN, %d with allowed differences only, %d not started "
+          "(time budget), %.0fs" % (
+              len(results), " as uid %d" % USER_ID if env.user else "",
+              fails, harness, sum(len(v) for v in knowns.values()),
+              allowed, skipped, time.time() - t0))
     return 1 if fails else 0
 
 

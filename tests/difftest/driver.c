@@ -67,6 +67,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/types.h>
@@ -89,6 +90,8 @@
 #define OLD_TIME_LIMIT 1500000000L
 
 static int slots[NSLOTS];
+/* The cwd as getcwd last gave it, for the escape guard once it is removed */
+static char last_cwd[PATH_MAX];
 static const char *roots[8];
 static int nroots;
 static char out[1 << 16];
@@ -742,8 +745,14 @@ static int inside_roots(const char *path)
 	} else {
 		char cwd[PATH_MAX];
 
-		if (!getcwd(cwd, sizeof(cwd)))
-			return 0;
+		if (!getcwd(cwd, sizeof(cwd))) {
+			/* a removed cwd: the guard judges from the path it
+			 * had (both sides alike), so that `..` and relative
+			 * calls from it are played */
+			if (errno != ENOENT || !last_cwd[0])
+				return 0;
+			snprintf(cwd, sizeof(cwd), "%s", last_cwd);
+		}
 		snprintf(buf, sizeof(buf), "%s/%s", cwd, path);
 	}
 	for (tok = strtok_r(buf, "/", &save); tok;
@@ -837,8 +846,9 @@ static int resolves_inside(const char *path, int follow)
 	while (len > 1 && dir[len - 1] == '/')
 		dir[--len] = 0;
 	/* MERGED itself: its parent is outside, but the operation is on
-	 * MERGED (rename, rmdir...), which both sides must answer alike */
-	if (is_root(dir) && !follow)
+	 * MERGED (rename, rmdir, open, stat...), which both sides must
+	 * answer alike */
+	if (is_root(dir))
 		return 1;
 	slash = strrchr(dir, '/');
 	if (!slash)
@@ -860,6 +870,58 @@ static int resolves_inside(const char *path, int follow)
 		}
 	}
 	return ok;
+}
+
+/* Keep the cwd while getcwd answers (it fails once the cwd is removed). */
+static void remember_cwd(void)
+{
+	char cwd[PATH_MAX];
+
+	if (getcwd(cwd, sizeof(cwd)))
+		snprintf(last_cwd, sizeof(last_cwd), "%s", cwd);
+}
+
+/* Whether PATH is a root followed by a last component `..` or `.` (and
+ * slashes): `ROOT/..` names the directory that holds MERGED, but an
+ * operation on the name itself (rmdir, unlink, rename, link, mkdir...) must
+ * answer as the kernel does (EBUSY, ENOTEMPTY, EEXIST...) without touching
+ * it (issue 11, item 1). */
+static int is_top_dots(const char *path)
+{
+	char buf[PATH_MAX];
+	size_t len;
+	char *slash;
+	int i;
+
+	snprintf(buf, sizeof(buf), "%s", path);
+	len = strlen(buf);
+	while (len > 1 && buf[len - 1] == '/')
+		buf[--len] = 0;
+	slash = strrchr(buf, '/');
+	if (!slash || (strcmp(slash, "/..") != 0 && strcmp(slash, "/.") != 0))
+		return 0;
+	*slash = 0;
+	for (i = 0; i < nroots; i++)
+		if (strcmp(buf, roots[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/* The operations that act on a name (never follow it nor open it) and may
+ * name `ROOT/..` (see is_top_dots). */
+static int name_op(const char *op)
+{
+	static const char *const ops[] = {
+		"rmdir", "unlink", "rename", "renameat2", "renameat", "unlinkat",
+		"mkdir", "mkdirat", "mkfifo", "symlink", "symlinkat", "link",
+		"linkat", NULL,
+	};
+	int i;
+
+	for (i = 0; ops[i]; i++)
+		if (strcmp(op, ops[i]) == 0)
+			return 1;
+	return 0;
 }
 
 /* The argument positions that are paths (relative to the cwd). */
@@ -901,11 +963,13 @@ static int escapes(int ac, char **av)
 		if (strcmp(av[0], tab[i].op) != 0)
 			continue;
 		if (tab[i].a && tab[i].a < ac &&
+		    !(name_op(av[0]) && is_top_dots(av[tab[i].a])) &&
 		    (!tab[i].dirfd_a || strcmp(av[tab[i].dirfd_a], "cwd") == 0) &&
 		    (!inside_roots(av[tab[i].a]) ||
 		     !resolves_inside(av[tab[i].a], follows(ac, av))))
 			return 1;
 		if (tab[i].b && tab[i].b < ac &&
+		    !(name_op(av[0]) && is_top_dots(av[tab[i].b])) &&
 		    (!tab[i].dirfd_b || strcmp(av[tab[i].dirfd_b], "cwd") == 0) &&
 		    (!inside_roots(av[tab[i].b]) ||
 		     !resolves_inside(av[tab[i].b], 0)))
@@ -1365,8 +1429,17 @@ static void do_op(int ac, char **av)
 #undef IS
 }
 
+/* SIGALRM only interrupts: a call that blocks (creat of a FIFO opens it
+ * without O_NONBLOCK and waits for a reader) answers EINTR on both sides
+ * instead of ending the player by the harness's timeout. */
+static void on_alarm(int sig)
+{
+	(void)sig;
+}
+
 static int do_ops(FILE *f)
 {
+
 	char *line = NULL;
 	size_t cap = 0;
 	ssize_t len;
@@ -1385,6 +1458,7 @@ static int do_ops(FILE *f)
 		outlen = 0;
 		out[0] = 0;
 		bad = 0;
+		remember_cwd();
 		if (ac == 0) {
 			put("EMPTY");
 		} else if (escapes(ac, av)) {
@@ -1392,7 +1466,9 @@ static int do_ops(FILE *f)
 		} else {
 			int saved = errno;
 
+			alarm(2);
 			do_op(ac, av);
+			alarm(0);
 			errno = saved;
 		}
 		if (bad)
@@ -1408,8 +1484,12 @@ static int do_ops(FILE *f)
 int main(int argc, char **argv)
 {
 	FILE *f = stdin;
+	struct sigaction sa;
 	int i;
 
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_alarm; /* no SA_RESTART */
+	sigaction(SIGALRM, &sa, NULL);
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	for (i = 0; i < NSLOTS; i++)
 		slots[i] = -1;

@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/bash
 # run-ci.sh - the differential tester as `make check` and CI run it: every
 # MERGED layout (absent, in place, two mounts), DIFFTEST_SEEDS seeds of
 # DIFFTEST_OPS operations each, within DIFFTEST_BUDGET seconds on
@@ -6,6 +6,10 @@
 # layout, so the default 800 seeds x 3 layouts take about 4 minutes; the
 # budget stops starting new seeds after 300 s, and fewer than 300 seeds in
 # any layout is a failure (issue 4 asks for at least 300 x 60).
+#
+# The mismatches of known.txt (issue 11's items being fixed) print KNOWN
+# and do not fail the run; DIFFTEST_KNOWN= (empty) turns the list off.
+# DIFFTEST_USER=1 plays the operations as uid 65534 (run-ci-user.sh).
 #
 # Exit status: 0 no mismatch, 1 a mismatch (or too few seeds), 77 skipped
 # (not root: the kernel overlay needs it).  Mismatches are printed with the
@@ -49,6 +53,8 @@ if ! command -v "$PYTHON" >/dev/null 2>&1; then
 fi
 
 start=$(date +%s)
+known=()
+[ -n "${DIFFTEST_KNOWN-x}" ] && known=(--known "${DIFFTEST_KNOWN:-$here/known.txt}")
 "$PYTHON" "$here/difftest.py" \
 	--layout all \
 	--seeds "${DIFFTEST_SEEDS:-800}" \
@@ -59,6 +65,8 @@ start=$(date +%s)
 	--max-shrink "${DIFFTEST_MAX_SHRINK:-3}" \
 	--max-print "${DIFFTEST_MAX_PRINT:-20}" \
 	--repro-dir "${DIFFTEST_REPRO_DIR:-$PWD/difftest-repros}" \
+	"${known[@]}" \
+	${DIFFTEST_USER:+--as-user} \
 	--lib "$LIBUNION"
 rc=$?
 echo "difftest: run-ci took $(($(date +%s) - start)) s"

@@ -11,6 +11,10 @@
 # libunion on identical layers at the same path; the outputs, the merged
 # trees and the lowers are compared.  Exit 0: same (fixed); 1: differs.
 # NOGUARD=1 turns the driver's escape guard off (operations on MERGED).
+# AS=nobody plays the operations as uid 65534 (setpriv), who owns every
+# layer and the cwd (the kernel mount is root's, the trees are listed as
+# root).  RO=1 makes $M a read-only union (an empty UPPER; the kernel
+# mount has no upperdir).
 set -u
 _here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 DRIVER=${DRIVER:-$_here/../driver}
@@ -35,13 +39,26 @@ repro() {
 		[ "$LAYOUT" = two ] && mkdir -p "$R/u2" "$R/l3"
 		(cd "$R" && eval "$setup")
 		find "$R" -exec touch -h -d @1000000000 {} +
+		# the user owns the layers and the cwd, not $R
+		if [ "${AS:-root}" = nobody ]; then
+			(cd "$R" && chown -hR 65534:65534 cwd u l1 l2 \
+				$([ "$LAYOUT" = two ] && echo u2 l3))
+		fi
 	}
+	local who=()
+	[ "${AS:-root}" = nobody ] &&
+		who=(setpriv --reuid=65534 --regid=65534 --clear-groups --)
 	_lowers() {
 		(cd "$R" && find $lows -printf '%p %y %m %U:%G %s %T@ %l\n' &&
 			find $lows -type f -exec sha1sum {} + &&
 			getfattr -R -h -d -m - $lows 2>/dev/null) | sort
 	}
 	local roots="-r $M" list="$M" spec="$M=$R/u:$R/l1:$R/l2"
+	local kopts="lowerdir=$R/l1:$R/l2,upperdir=$R/u,workdir=$R/w"
+	if [ -n "${RO:-}" ]; then
+		spec="$M=:$R/l1:$R/l2"
+		kopts="lowerdir=$R/l1:$R/l2"
+	fi
 	# NOGUARD=1: no escape guard (for operations on MERGED itself)
 	[ -n "${NOGUARD:-}" ] && roots=""
 	if [ "$LAYOUT" = two ]; then
@@ -52,18 +69,21 @@ repro() {
 	eval "printf '%s\n' \"$ops\"" | sed '/^[[:space:]]*$/d' >"$T/ops"
 	_build
 	mkdir -p "$R/w" "$M"
-	mount -t overlay overlay -o "lowerdir=$R/l1:$R/l2,upperdir=$R/u,workdir=$R/w" "$M"
+	mount -t overlay overlay -o "$kopts" "$M"
 	if [ "$LAYOUT" = two ]; then
 		mkdir -p "$R/w2" "$M2"
 		mount -t overlay overlay -o "lowerdir=$R/l3,upperdir=$R/u2,workdir=$R/w2" "$M2"
 	fi
-	(cd "$R/cwd" && "$DRIVER" $roots "$T/ops"; "$DRIVER" --list $list) >"$T/kernel" 2>&1
+	chmod 755 "$T"
+	(cd "$R/cwd" && "${who[@]}" "$DRIVER" $roots "$T/ops"; "$DRIVER" --list $list) >"$T/kernel" 2>&1
 	[ "$LAYOUT" = two ] && umount "$M2"
 	umount "$M"
 	_build
 	_lowers >"$T/lowers.before"
-	(cd "$R/cwd" && export UNION_LAYERS="$spec" LD_PRELOAD="$PRELOAD" &&
-		"$DRIVER" $roots "$T/ops"; "$DRIVER" --list $list) >"$T/libunion" 2>&1
+	# as nobody, the library is loaded after setpriv (as tests/lib.sh)
+	(cd "$R/cwd" && "${who[@]}" env UNION_LAYERS="$spec" LD_PRELOAD="$PRELOAD" \
+		"$DRIVER" $roots "$T/ops"
+	 UNION_LAYERS="$spec" LD_PRELOAD="$PRELOAD" "$DRIVER" --list $list) >"$T/libunion" 2>&1
 	_lowers >"$T/lowers.after"
 	sed -i "s#$R/#\$R/#g" "$T/kernel" "$T/libunion" "$T/lowers.before" "$T/lowers.after"
 	diff -u --label kernel "$T/kernel" --label libunion "$T/libunion" || rc=1
