@@ -123,7 +123,7 @@ questions() {
 }
 
 echo "# with bash alone"
-BC= questions
+BC='' questions
 
 # The same with the bash-completion package's helpers (_filedir,
 # _command_offset), where it is installed.
