@@ -44,9 +44,12 @@ static int remove_at(int dfd, const char *name, const char *path)
 			return un_fail(-errno, "cannot remove '%s'", path);
 		return 0;
 	}
-	/* Our own read-only directories (a copied-up 0555) must open up. */
-	if ((st.st_mode & S_IRWXU) != S_IRWXU && st.st_uid == geteuid())
-		fchmodat(dfd, name, (st.st_mode | S_IRWXU) & 07777, 0);
+	/* Our own read-only directories (a copied-up 0555) must open up.
+	 * Where that fails, the removal below fails and says so. */
+	if ((st.st_mode & S_IRWXU) != S_IRWXU && st.st_uid == geteuid() &&
+	    fchmodat(dfd, name, (st.st_mode | S_IRWXU) & 07777, 0) < 0) {
+		/* reported below */
+	}
 	fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return un_fail(-errno, "cannot remove '%s'", path);

@@ -480,7 +480,11 @@ int un_table_append(struct un_table *t, const struct un_rec *recs, size_t n)
 	ret = write_all(x.tfd, buf, used);
 	if (ret < 0) {
 		un_fail(ret, "cannot write '%s'", t->path);
-		ftruncate(x.tfd, x.end);
+		/* Take back what was written; if even that fails, the
+		 * write's error above is the one to report. */
+		if (ftruncate(x.tfd, x.end) < 0) {
+			/* already reported */
+		}
 		txn_end(&x, false);
 		goto out_free;
 	}
