@@ -160,6 +160,10 @@ static bool sections_have_go(int fd, bool is64, uint64_t shoff,
 			continue;
 		s = (const char *)names + name;
 		left = strsize - name;
+		/* (most names fail at their second or seventh byte) */
+		if (left < sizeof(".go.buildinfo") ||
+		    (s[1] != 'g' && (s[1] != 'n' || s[6] != 'g')))
+			continue;
 		if ((left > sizeof(".go.buildinfo") - 1 &&
 		     !memcmp(s, ".go.buildinfo", sizeof(".go.buildinfo"))) ||
 		    (left > sizeof(".note.go.buildid") - 1 &&
