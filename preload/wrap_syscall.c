@@ -20,8 +20,9 @@
  * statfs, struct utimbuf, struct timespec/timeval).
  *
  * Passed straight through as well: a call libc makes from inside one of
- * our wrappers (the depth guard, whiteout.c issues raw calls of its
- * own), and every call of a process with no union.
+ * our wrappers (the depth guard), a call from the library's own code
+ * (whiteout.c issues raw calls on the table), and every call of a
+ * process with no union.
  *
  * openat2: without RESOLVE_* flags it is openat with the flags and mode
  * of struct open_how (checked as the kernel checks them).  With them,
@@ -106,7 +107,7 @@ static bool concerns_union(int dirfd, const char *path, bool follow)
 	(RESOLVE_NO_XDEV | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_SYMLINKS |    \
 	 RESOLVE_BENEATH | RESOLVE_IN_ROOT | RESOLVE_CACHED)
 
-static long do_openat2(long *a)
+static long do_openat2(long *a, bool *handled)
 {
 	int dirfd = (int)a[0];
 	const char *path = (const char *)a[1];
@@ -137,9 +138,10 @@ static long do_openat2(long *a)
 		return fail(EINVAL);
 	if ((how.resolve & RESOLVE_BENEATH) && (how.resolve & RESOLVE_IN_ROOT))
 		return fail(EINVAL);
-	if (how.resolve &&
-	    !concerns_union(dirfd, path, !(how.flags & O_NOFOLLOW)))
-		return real_syscall(SYS_openat2, a[0], a[1], a[2], a[3]);
+	if (!concerns_union(dirfd, path, !(how.flags & O_NOFOLLOW))) {
+		*handled = false;
+		return 0;
+	}
 	if (how.resolve & RESOLVE_CACHED)
 		return fail(EAGAIN);
 	if (how.resolve & ~(uint64_t)RESOLVE_NO_MAGICLINKS)
@@ -160,8 +162,15 @@ static long do_getcwd(char *buf, size_t size)
 }
 
 /*
- * The named wrapper of a path-taking number; 1 into *handled when the
- * number is one, else 0 (the caller passes it on).
+ * The named wrapper of a path-taking number; true into *handled when
+ * the number is one and answered here, else false (the caller passes it
+ * on).
+ *
+ * An open of a path that concerns no union goes straight to the kernel,
+ * unrecorded (fdtab discovers such a descriptor when it must): an
+ * allocator opens by syscall() with its own lock held (jemalloc reads
+ * /proc/sys/vm/overcommit_memory while it starts), and recording the
+ * descriptor would call malloc back.
  */
 static long dispatch(long nr, long *a, bool *handled)
 {
@@ -170,18 +179,26 @@ static long dispatch(long nr, long *a, bool *handled)
 	/* ---- open ---- */
 #ifdef SYS_open
 	case SYS_open:
+		if (!concerns_union(AT_FDCWD, (const char *)a[0],
+				    !((int)a[1] & O_NOFOLLOW)))
+			break;
 		return open((const char *)a[0], (int)a[1], (mode_t)a[2]);
 #endif
 #ifdef SYS_creat
 	case SYS_creat:
+		if (!concerns_union(AT_FDCWD, (const char *)a[0], true))
+			break;
 		return creat((const char *)a[0], (mode_t)a[1]);
 #endif
 	case SYS_openat:
+		if (!concerns_union((int)a[0], (const char *)a[1],
+				    !((int)a[2] & O_NOFOLLOW)))
+			break;
 		return openat((int)a[0], (const char *)a[1], (int)a[2],
-				  (mode_t)a[3]);
+			      (mode_t)a[3]);
 #ifdef SYS_openat2
 	case SYS_openat2:
-		return do_openat2(a);
+		return do_openat2(a, handled);
 #endif
 
 	/* ---- the stat family ---- */
@@ -439,6 +456,20 @@ static long dispatch(long nr, long *a, bool *handled)
 	return 0;
 }
 
+/*
+ * The library's own code calls syscall() too (whiteout.c makes its table
+ * calls raw, some of them where the depth guard is down): a call from
+ * inside libunion.so is never the program's.  The linker marks where the
+ * object starts and ends.
+ */
+extern const char __ehdr_start[] __attribute__((visibility("hidden")));
+extern const char _end[] __attribute__((visibility("hidden")));
+
+static bool from_library(const void *ret)
+{
+	return (const char *)ret >= __ehdr_start && (const char *)ret < _end;
+}
+
 UN_EXPORT long syscall(long nr, ...)
 {
 	va_list ap;
@@ -459,7 +490,7 @@ UN_EXPORT long syscall(long nr, ...)
 	}
 	/* Only a process with a union, and not libc (nor the library
 	   itself) calling from inside a wrapper. */
-	if (un_depth > 0)
+	if (un_depth > 0 || from_library(__builtin_return_address(0)))
 		goto real;
 	if (__builtin_expect(un_sigdepth > 0, 0)) {
 		if (!__atomic_load_n(&un_active, __ATOMIC_ACQUIRE))
