@@ -88,6 +88,13 @@ for prog in go-note go-buildinfo; do
 			run "$policy" "$EDGEPROG/execs" spawn "$p"
 			if [ $runs = 1 ]; then ran "posix_spawn $tag"
 			else refused "posix_spawn $tag" "$p" "posix_spawn: EPERM" 1; fi
+
+			# By descriptor: the merged path names it in a union.
+			for how in fexecve execveat-empty; do
+				run "$policy" "$EDGEPROG/execs" $how "$p"
+				if [ $runs = 1 ]; then ran "$how $tag"
+				else refused "$how $tag" "$([ $where = inside ] && echo "$p" || echo /proc/self/fd/3)" "$how: EPERM" 1; fi
+			done
 		done
 	done
 	# A shell (dash, preloaded) running it from MERGED: the shell's exec
