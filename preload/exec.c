@@ -294,15 +294,35 @@ UN_EXPORT int execv(const char *path, char *const argv[])
 	return exec_at(AT_FDCWD, path, argv, environ);
 }
 
+/*
+ * The program behind a descriptor (fexecve, execveat with AT_EMPTY_PATH)
+ * is checked as a named one is: through /proc/self/fd, shown by its
+ * merged path where it has one.
+ */
+static int exec_check_fd(int fd, char *const envp[])
+{
+	char proc[64], shown[PATH_MAX];
+	bool in_union = un_fd_get(fd, shown, sizeof(shown), NULL) == 0;
+
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	return un_exec_check(proc, in_union ? shown : proc, in_union, envp);
+}
+
 UN_EXPORT int execveat(int dirfd, const char *path, char *const argv[],
 		       char *const envp[], int flags)
 {
 	size_t entries, bytes;
+	int rc;
 
 	if (!un_path_empty(path) || !(flags & AT_EMPTY_PATH))
 		return exec_at(dirfd, path, argv, envp);
 	if (!un_enter())
 		return real_execveat(dirfd, path, argv, envp, flags);
+	rc = exec_check_fd(dirfd, envp);
+	if (rc < 0) {
+		un_leave();
+		return un_fail(rc);
+	}
 	un_exec_env_size(envp, &entries, &bytes);
 	char *env[entries];
 	char buf[bytes];
@@ -315,9 +335,15 @@ UN_EXPORT int execveat(int dirfd, const char *path, char *const argv[],
 UN_EXPORT int fexecve(int fd, char *const argv[], char *const envp[])
 {
 	size_t entries, bytes;
+	int rc;
 
 	if (!un_enter())
 		return real_fexecve(fd, argv, envp);
+	rc = exec_check_fd(fd, envp);
+	if (rc < 0) {
+		un_leave();
+		return un_fail(rc);
+	}
 	un_exec_env_size(envp, &entries, &bytes);
 	char *env[entries];
 	char buf[bytes];

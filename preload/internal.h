@@ -17,6 +17,9 @@
  *   exec.c      exec: program lookup, #! lines, the child's environment
  *   walk.c      glibc's internal walkers redone over the merged view
  *   wrap_*.c    the exported wrappers, grouped by family
+ *               (wrap_syscall.c: libc's syscall() with a path-taking
+ *               number, answered by the named wrapper)
+ *   dents.c     getdents64 by syscall(): the union's listing
  *
  * Conventions: internal functions return 0 (or a count) on success and
  * -errno on failure; only the exported wrappers touch errno, once, at the

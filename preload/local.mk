@@ -38,7 +38,9 @@ preload_libunion_core_la_SOURCES = \
 	preload/wrap_cwd.c \
 	preload/wrap_xattr.c \
 	preload/wrap_signal.c \
-	preload/wrap_mem.c
+	preload/wrap_mem.c \
+	preload/wrap_syscall.c \
+	preload/dents.c
 
 pkglib_LTLIBRARIES += preload/libunion.la
 pkglibdir = $(libdir)/libunion

@@ -16,9 +16,19 @@
  *   allow    run them all.
  *
  * A static program is an ELF executable without a PT_INTERP program
- * header (static-pie included).
+ * header (static-pie included).  A dynamically linked program can still
+ * make its file calls by raw system calls: every Go program does (its
+ * runtime calls the kernel itself, cgo or not; Debian's `go` command is
+ * one), and is refused the same way.  A Go program is recognised by its
+ * ELF note of the owner "Go" (.note.go.buildid, in a PT_NOTE segment)
+ * or, where the build id was left out (-ldflags=-buildid=), by a section
+ * named .go.buildinfo or .note.go.buildid.  A program that issues raw
+ * system calls any other way (inline `syscall` instructions, another
+ * runtime that bypasses libc, a Go program stripped of its section
+ * headers and build id) cannot be told from its headers and runs loose.
  */
 #include <elf.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,38 +37,163 @@
 
 #include "wrap.h"
 
-/*
- * The 4-byte type of the program header at off, from buf (the file's
- * first n bytes) when it lies there, else read; -1 when unreadable.
- */
-static int64_t ph_type(int fd, const unsigned char *buf, size_t n,
-		       size_t off)
-{
-	uint32_t ptype;
+/* What the ELF headers say about a program, for the refusal. */
+enum elf_kind {
+	ELF_PLAIN,	/* dynamic, file calls through libc (or not ELF) */
+	ELF_STATIC,	/* no program interpreter */
+	ELF_GO,		/* dynamic, but a Go program: raw system calls */
+};
 
-	if (off + sizeof(ptype) <= n)
-		memcpy(&ptype, buf + off, sizeof(ptype));
-	else if (pread(fd, &ptype, sizeof(ptype), off) != sizeof(ptype))
-		return -1;
-	return ptype;
+/*
+ * len bytes of the file at off: from buf (the file's first n bytes) when
+ * they lie there, else read into room (of at least len bytes).  NULL
+ * when unreadable.
+ */
+static const unsigned char *file_bytes(int fd, const unsigned char *buf,
+				       size_t n, uint64_t off, size_t len,
+				       unsigned char *room)
+{
+	if (off <= n && len <= n - off)
+		return buf + off;
+	if (pread(fd, room, len, (off_t)off) != (ssize_t)len)
+		return NULL;
+	return room;
+}
+
+/* A 32- or 64-bit field of a header, in the file's own class. */
+static uint64_t field(const unsigned char *p, bool is64, size_t off64,
+		      size_t off32, size_t size32)
+{
+	uint64_t v64;
+	uint32_t v32;
+	uint16_t v16;
+
+	if (is64) {
+		memcpy(&v64, p + off64, sizeof(v64));
+		return v64;
+	}
+	if (size32 == 2) {
+		memcpy(&v16, p + off32, sizeof(v16));
+		return v16;
+	}
+	memcpy(&v32, p + off32, sizeof(v32));
+	return v32;
+}
+
+#define PH_FIELD(p, f) \
+	field(p, is64, offsetof(Elf64_Phdr, f), offsetof(Elf32_Phdr, f), 4)
+#define SH_FIELD(p, f) \
+	field(p, is64, offsetof(Elf64_Shdr, f), offsetof(Elf32_Shdr, f), 4)
+
+/*
+ * Does a note segment (len bytes) hold a note of the owner "Go"?  The Go
+ * linker writes its build id there (.note.go.buildid), also when the
+ * host's linker links a cgo program.
+ */
+static bool notes_have_go(const unsigned char *p, size_t len)
+{
+	size_t off = 0;
+
+	while (off + 12 <= len) {
+		uint32_t namesz, descsz;
+
+		memcpy(&namesz, p + off, 4);
+		memcpy(&descsz, p + off + 4, 4);
+		off += 12;
+		if (namesz > len - off)
+			return false;
+		if (namesz == 3 && !memcmp(p + off, "Go", 3))
+			return true;
+		off += ((size_t)namesz + 3) & ~(size_t)3;
+		if (descsz > len - off)
+			return false;
+		off += ((size_t)descsz + 3) & ~(size_t)3;
+	}
+	return false;
 }
 
 /*
- * 1 when the ELF file has no program interpreter, 0 otherwise.  Every
- * exec pays for this look: one read takes the header and, in any usual
- * program, every program header with it.
+ * Does a section bear a Go name (.go.buildinfo, which every Go program
+ * since Go 1.13 has even when its build id was left out, or
+ * .note.go.buildid)?  The section headers and their string table lie at
+ * the end of the file, the table just before the headers (as both the
+ * GNU and the Go linkers write them): one read of the tail takes both.
  */
-static int is_static_elf(int fd)
+static bool sections_have_go(int fd, bool is64, uint64_t shoff,
+			     size_t shentsize, size_t shnum, size_t shstrndx)
 {
-	unsigned char buf[1024];
-	size_t phoff, phentsize, phnum, n;
+	unsigned char tail[8192], room[8192];
+	const unsigned char *sh, *names;
+	uint64_t start, end, stroff, strsize;
+	size_t minsize = is64 ? sizeof(Elf64_Shdr) : sizeof(Elf32_Shdr);
+	ssize_t got;
+
+	if (!shoff || !shnum || shentsize < minsize || shstrndx >= shnum ||
+	    shnum > 4096)
+		return false;
+	end = shoff + (uint64_t)shentsize * shnum;
+	start = end > sizeof(tail) ? end - sizeof(tail) : 0;
+	if (start > shoff)
+		return false;	/* over a hundred sections: give up */
+	got = pread(fd, tail, end - start, (off_t)start);
+	if (got != (ssize_t)(end - start))
+		return false;
+	sh = tail + (shoff - start) + shstrndx * shentsize;
+	stroff = SH_FIELD(sh, sh_offset);
+	strsize = SH_FIELD(sh, sh_size);
+	if (strsize > sizeof(room))
+		strsize = sizeof(room);
+	if (stroff >= start && stroff + strsize <= end)
+		names = tail + (stroff - start);
+	else if (pread(fd, room, strsize, (off_t)stroff) == (ssize_t)strsize)
+		names = room;
+	else
+		return false;
+	for (size_t i = 0; i < shnum; i++) {
+		uint32_t name;	/* sh_name: 4 bytes first in both classes */
+		const char *s;
+		size_t left;
+
+		memcpy(&name, tail + (shoff - start) + i * shentsize,
+		       sizeof(name));
+		if (name >= strsize)
+			continue;
+		s = (const char *)names + name;
+		left = strsize - name;
+		/* (most names fail at their second or seventh byte) */
+		if (left < sizeof(".go.buildinfo") ||
+		    (s[1] != 'g' && (s[1] != 'n' || s[6] != 'g')))
+			continue;
+		if ((left > sizeof(".go.buildinfo") - 1 &&
+		     !memcmp(s, ".go.buildinfo", sizeof(".go.buildinfo"))) ||
+		    (left > sizeof(".note.go.buildid") - 1 &&
+		     !memcmp(s, ".note.go.buildid",
+			     sizeof(".note.go.buildid"))))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * What kind of program the ELF file is.  Every exec pays for this look:
+ * one read takes the header and, in any usual program, every program
+ * header and note segment with it; a dynamic program without a Go note
+ * costs one more read, of its section headers and their names.
+ */
+static enum elf_kind elf_kind(int fd)
+{
+	unsigned char buf[1024], room[512];
+	uint64_t phoff, shoff;
+	size_t phentsize, phnum, shentsize, shnum, shstrndx, n;
 	ssize_t got = pread(fd, buf, sizeof(buf), 0);
+	bool is64, interp = false, go = false;
 	uint16_t type;
 
 	if (got < EI_NIDENT || memcmp(buf, ELFMAG, SELFMAG))
-		return 0;
+		return ELF_PLAIN;
 	n = got;
-	if (buf[EI_CLASS] == ELFCLASS64 && n >= sizeof(Elf64_Ehdr)) {
+	is64 = buf[EI_CLASS] == ELFCLASS64;
+	if (is64 && n >= sizeof(Elf64_Ehdr)) {
 		Elf64_Ehdr eh;
 
 		memcpy(&eh, buf, sizeof(eh));
@@ -66,6 +201,10 @@ static int is_static_elf(int fd)
 		phoff = eh.e_phoff;
 		phentsize = eh.e_phentsize;
 		phnum = eh.e_phnum;
+		shoff = eh.e_shoff;
+		shentsize = eh.e_shentsize;
+		shnum = eh.e_shnum;
+		shstrndx = eh.e_shstrndx;
 	} else if (buf[EI_CLASS] == ELFCLASS32 && n >= sizeof(Elf32_Ehdr)) {
 		Elf32_Ehdr eh;
 
@@ -74,20 +213,49 @@ static int is_static_elf(int fd)
 		phoff = eh.e_phoff;
 		phentsize = eh.e_phentsize;
 		phnum = eh.e_phnum;
+		shoff = eh.e_shoff;
+		shentsize = eh.e_shentsize;
+		shnum = eh.e_shnum;
+		shstrndx = eh.e_shstrndx;
 	} else {
-		return 0;
+		return ELF_PLAIN;
 	}
 	if (type != ET_EXEC && type != ET_DYN)
-		return 0;
+		return ELF_PLAIN;
+	if (phentsize < (is64 ? sizeof(Elf64_Phdr) : sizeof(Elf32_Phdr)))
+		return ELF_PLAIN;
 	for (size_t i = 0; i < phnum && i < 4096; i++) {
-		int64_t ptype = ph_type(fd, buf, n, phoff + i * phentsize);
+		const unsigned char *ph = file_bytes(fd, buf, n,
+						     phoff + i * phentsize,
+						     phentsize > sizeof(room) ?
+						     sizeof(room) : phentsize,
+						     room);
+		uint32_t ptype;
 
-		if (ptype == PT_INTERP || ptype < 0)
-			return 0;
+		if (!ph)
+			return ELF_PLAIN;
+		memcpy(&ptype, ph, sizeof(ptype));
+		if (ptype == PT_INTERP) {
+			interp = true;
+		} else if (ptype == PT_NOTE && !go) {
+			uint64_t off = PH_FIELD(ph, p_offset);
+			uint64_t len = PH_FIELD(ph, p_filesz);
+			const unsigned char *note;
+
+			if (len > sizeof(room))
+				len = sizeof(room);
+			note = file_bytes(fd, buf, n, off, len, room);
+			go = note && notes_have_go(note, len);
+		}
 	}
 	/* A shared library is ET_DYN without PT_INTERP too, but nobody
-	   executes one; a static-pie executable is what this finds. */
-	return 1;
+	   executes one; a static-pie executable is what this finds (and a
+	   Go program linked by Go alone, without cgo). */
+	if (!interp)
+		return ELF_STATIC;
+	if (go || sections_have_go(fd, is64, shoff, shentsize, shnum, shstrndx))
+		return ELF_GO;
+	return ELF_PLAIN;
 }
 
 /*
@@ -137,8 +305,19 @@ int un_exec_check(const char *real, const char *shown, bool in_union,
 	else if (gains_caps(fd))
 		why = "it has file capabilities, and the loader drops "
 		      "LD_PRELOAD";
-	else if (is_static_elf(fd))
-		why = "it is statically linked, and LD_PRELOAD cannot reach it";
+	else
+		switch (elf_kind(fd)) {
+		case ELF_STATIC:
+			why = "it is statically linked, and LD_PRELOAD cannot "
+			      "reach it";
+			break;
+		case ELF_GO:
+			why = "it is a Go program, whose file calls bypass "
+			      "libc, and LD_PRELOAD cannot reach them";
+			break;
+		case ELF_PLAIN:
+			break;
+		}
 	real_close(fd);
 	if (!why)
 		return 0;

@@ -101,4 +101,11 @@ UN_HIDDEN void un_exec_env(char *const envp[], char **env, char *buf);
 UN_HIDDEN int un_exec_check(const char *real, const char *shown,
 			    bool in_union, char *const envp[]);
 
+/*
+ * dents.c: getdents64 (is64) or the old getdents on fd, for syscall():
+ * the union's listing of a directory of a union, the kernel's elsewhere;
+ * the bytes written, or -1 and errno.
+ */
+UN_HIDDEN long un_getdents(bool is64, int fd, void *buf, unsigned int count);
+
 #endif /* UN_WRAP_H */

@@ -4,6 +4,9 @@
  * environment lost the union's variables.
  *
  *   execs execve PATH ARG...       execve with our environ
+ *   execs fexecve PATH ARG...      open PATH, then fexecve
+ *   execs execveat-empty PATH ARG...  open PATH, then execveat(fd, "",
+ *                                  AT_EMPTY_PATH)
  *   execs spawn PATH ARG...        posix_spawn, then wait
  *   execs spawnp FILE ARG...       posix_spawnp, then wait
  *   execs system CMD               system(CMD)
@@ -24,6 +27,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -85,6 +89,17 @@ int main(int argc, char **argv)
 	if (!strcmp(op, "execve")) {
 		execve(argv[2], argv + 2, environ);
 		return failed("execve", errno);
+	}
+	if (!strcmp(op, "fexecve") || !strcmp(op, "execveat-empty")) {
+		int fd = open(argv[2], O_RDONLY);
+
+		if (fd < 0)
+			return failed("open", errno);
+		if (op[1] == 'e')
+			fexecve(fd, argv + 2, environ);
+		else
+			execveat(fd, "", argv + 2, environ, AT_EMPTY_PATH);
+		return failed(op, errno);
 	}
 	if (!strcmp(op, "spawn"))
 		return spawn_wait(posix_spawn, "posix_spawn", argv[2], argv + 2,

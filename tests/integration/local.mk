@@ -149,6 +149,8 @@ UN_INTEGRATION_TESTS = \
 	tests/integration/sqlite3-lower-db.sh \
 	tests/integration/statfs-merged.sh \
 	tests/integration/symlink-create.sh \
+	tests/integration/syscall-raw-lower.sh \
+	tests/integration/syscall-node-lower.sh \
 	tests/integration/symlink-dangling-create.sh \
 	tests/integration/symlink-over-existing.sh \
 	tests/integration/symlink-over-whiteout.sh \
@@ -180,7 +182,7 @@ EXTRA_DIST += tests/lib.sh tests/prog/callc.py examples/seed-walkthrough.sh
 
 # Programs the scenarios run.
 check_PROGRAMS += tests/prog/sysop tests/prog/pathprobe-plain \
-	tests/prog/pathprobe-fortify tests/prog/walkers
+	tests/prog/pathprobe-fortify tests/prog/walkers tests/prog/rawsys
 
 tests_prog_sysop_SOURCES = tests/prog/sysop.c tests/prog/errname.h
 
@@ -194,5 +196,7 @@ tests_prog_pathprobe_fortify_SOURCES = tests/prog/pathprobe.c \
 	tests/prog/errname.h
 tests_prog_pathprobe_fortify_CFLAGS = $(AM_CFLAGS) -U_FORTIFY_SOURCE \
 	-D_FILE_OFFSET_BITS=64 -D_FORTIFY_SOURCE=2 -O2 -Wno-error=cpp
+
+tests_prog_rawsys_SOURCES = tests/prog/rawsys.c tests/prog/errname.h
 
 tests_prog_walkers_SOURCES = tests/prog/walkers.c tests/prog/errname.h
