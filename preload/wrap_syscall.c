@@ -38,6 +38,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/xattr.h>
@@ -396,6 +397,14 @@ static long dispatch(long nr, long *a, bool *handled)
 		return fchdir((int)a[0]);
 	case SYS_getcwd:
 		return do_getcwd((char *)a[0], (size_t)a[1]);
+	/* The pages wrap_mem.c found readable are forgotten by these. */
+	case SYS_munmap:
+		return munmap((void *)a[0], (size_t)a[1]);
+	case SYS_mprotect:
+		return mprotect((void *)a[0], (size_t)a[1], (int)a[2]);
+	case SYS_mremap:
+		return (long)mremap((void *)a[0], (size_t)a[1], (size_t)a[2],
+				    (int)a[3], (void *)a[4]);
 	/* The library's own descriptors must survive these (wrap_fd.c),
 	   and its table of merged paths must follow them. */
 	case SYS_close:
