@@ -3,14 +3,15 @@
  *
  * Everything below UPPER/.union/ is libunion's, never part of the merged
  * view.  The names and constants here are the on-disk contract between
- * the library (preload/whiteout.c) and the `union` command (tools/), and
- * what any other program needs to read or write them:
+ * the library (preload/whiteout.c and its wt_*.c) and the `union`
+ * command (tools/), and what any other program needs to read or write
+ * them:
  *
  *   UPPER/.union/whiteouts  the whiteout table, "libunion-whiteouts 1":
  *                           one record a line, `<op> <escaped path>`,
  *                           ops 'w' (whiteout), 'o' (opaque) and '-'
  *                           (cancel); the full grammar is at the head of
- *                           preload/whiteout.c
+ *                           preload/wt_format.c
  *   UPPER/.union/lock       serialises the table's writers (flock) and
  *                           holds struct un_fmt_gen at offset 0
  *   UPPER/.union/work/      the library's staging area for copy-ups

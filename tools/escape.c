@@ -5,7 +5,7 @@
  * outside 0x21..0x7e, and the backslash, as `\xHH` (two lowercase hex
  * digits), so that any name but NUL round-trips through a line of text;
  * readers accept `\xHH` and nothing else after a backslash (the grammar
- * at the head of preload/whiteout.c).
+ * at the head of preload/wt_format.c).
  *
  * UNION_LAYERS instead puts a backslash before each of `\ : ; =` inside
  * a path (DESIGN.md, "Configuration").

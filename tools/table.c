@@ -2,7 +2,7 @@
  * table.c - the whiteout table, UPPER/.union/whiteouts, from the tool.
  *
  * The tool's own reader and writer of the library's table (the grammar
- * and the locking are fixed at the head of preload/whiteout.c; the
+ * and the locking are fixed at the head of preload/wt_format.c; the
  * constants are in include/union_format.h):
  *
  *	libunion-whiteouts 1
