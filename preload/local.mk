@@ -19,7 +19,8 @@ preload_libunion_core_la_SOURCES = \
 	preload/config.c \
 	preload/wtable.h \
 	preload/whiteout.c \
-	preload/wt_format.c \
+	include/union_format.h \
+	include/union_format.c \
 	preload/wt_map.c \
 	preload/wt_file.c \
 	preload/wt_signal.c \

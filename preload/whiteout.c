@@ -5,12 +5,12 @@
  * and every directory that hides the lowers below it (opaque).  Paths
  * are relative to the union's root: no leading '/', components joined
  * by single '/', never "." or "..".  The file's format, and what a
- * writer of it must do, are at the head of wt_format.c.
+ * writer of it must do, are at the head of include/union_format.c, which
+ * reads and writes the records for the library and the `union` command.
  *
  * This file is the table's interface (internal.h, un_wtable_*); its
  * rooms share wtable.h:
  *
- *   wt_format.c  the record format: checking, encoding, decoding lines
  *   wt_map.c     the table in memory
  *   wt_file.c    the files: catch-up, the lock, appends, compaction
  *   wt_signal.c  the view a signal handler gets
@@ -240,17 +240,17 @@ static int wtable_set(struct un_wtable *wt, const char *rel,
 
 	if (kind != UN_W_NONE && kind != UN_W_WHITEOUT && kind != UN_W_OPAQUE)
 		return -EINVAL;
-	if (path_invalid(rel, len))
+	if (un_fmt_path_invalid(rel, len))
 		return -EINVAL;
 	if (!wt)
 		return -EROFS;
 	op = kind == UN_W_NONE ? '-' : (char)kind;
 	if (un_in_signal())
 		return wt_sig_set(wt, rel, len, op);
-	line = malloc(rec_max(len));
+	line = malloc(un_fmt_rec_max(len));
 	if (!line)
 		return -ENOMEM;
-	n = rec_encode(line, op, rel, len);
+	n = un_fmt_rec_encode(line, op, rel, len);
 
 	pthread_mutex_lock(&wt->io);
 	ret = wt_lock(wt);
@@ -290,7 +290,7 @@ static int wtable_clear_below(struct un_wtable *wt, const char *rel)
 	int saved = errno;
 	int ret;
 
-	if (len > 0 && path_invalid(rel, len))
+	if (len > 0 && un_fmt_path_invalid(rel, len))
 		return -EINVAL;
 	if (!wt)
 		return -EROFS;
@@ -306,7 +306,7 @@ static int wtable_clear_below(struct un_wtable *wt, const char *rel)
 		goto out_unlock;
 
 	MEM_FOREACH(&wt->mem, i, r) {
-		size_t need = rec_max(r->len);
+		size_t need = un_fmt_rec_max(r->len);
 
 		if (!key_below(r->key, r->len, rel, len))
 			continue;
@@ -321,7 +321,7 @@ static int wtable_clear_below(struct un_wtable *wt, const char *rel)
 			buf = nbuf;
 			cap = ncap;
 		}
-		used += rec_encode(buf + used, '-', r->key, r->len);
+		used += un_fmt_rec_encode(buf + used, '-', r->key, r->len);
 		n++;
 	}
 	if (n == 0)

@@ -543,7 +543,7 @@ static int wt_compact(struct un_wtable *wt)
 	used = strlen(WT_HEADER) + 1;
 	memcpy(buf, WT_HEADER "\n", used);
 	MEM_FOREACH(&wt->mem, i, r) {
-		size_t need = rec_max(r->len);
+		size_t need = un_fmt_rec_max(r->len);
 
 		if (used + need > cap) {
 			ret = write_all(fd, buf, used);
@@ -561,7 +561,7 @@ static int wt_compact(struct un_wtable *wt)
 			buf = nbuf;
 			cap = need;
 		}
-		used += rec_encode(buf + used, r->kind, r->key, r->len);
+		used += un_fmt_rec_encode(buf + used, r->kind, r->key, r->len);
 	}
 	ret = write_all(fd, buf, used);
 	if (ret < 0)

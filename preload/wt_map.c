@@ -213,11 +213,11 @@ int wt_parse(struct wt_mem *m, char *buf, size_t len,
 			break;
 		ll = nl - line;
 		if (pos->lineno == 0) {
-			*why = header_invalid(line, ll);
+			*why = un_fmt_header_invalid(line, ll);
 			if (*why)
 				return -EUCLEAN;
 		} else {
-			*why = rec_decode(line, ll, &op, &keylen);
+			*why = un_fmt_rec_decode(line, ll, &op, &keylen);
 			if (*why)
 				return -EUCLEAN;
 			ret = m ? mem_apply(m, op, line + 2, keylen) : 0;

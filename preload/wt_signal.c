@@ -66,7 +66,7 @@ static bool view_next(const struct wt_view *v, size_t *off, char *op,
 
 	if (*off == 0) {
 		nl = v->p ? memchr(v->p, '\n', v->len) : NULL;
-		if (!nl || header_invalid(v->p, nl - v->p))
+		if (!nl || un_fmt_header_invalid(v->p, nl - v->p))
 			return false;
 		*off = nl - v->p + 1;
 	}
@@ -88,12 +88,12 @@ static bool view_next(const struct wt_view *v, size_t *off, char *op,
 static bool enc_is(const char *enc, size_t enclen, const char *key,
 		   size_t len, char *tmp)
 {
-	long n;
+	size_t n;
 
 	if (!memchr(enc, '\\', enclen))
 		return enclen == len && memcmp(enc, key, len) == 0;
-	n = key_decode(enc, enclen, tmp, PATH_MAX);
-	return n == (long)len && memcmp(tmp, key, len) == 0;
+	return !un_fmt_unescape(enc, enclen, tmp, PATH_MAX, &n) && n == len &&
+	       memcmp(tmp, key, len) == 0;
 }
 
 /* What the mapped table says of key: the last record of it wins. */
@@ -126,12 +126,12 @@ static bool view_each_below(const struct wt_view *v, const char *rel,
 	while (view_next(v, &off, &op, &enc, &enclen)) {
 		size_t later = off;
 		bool live = true;
-		long n;
+		size_t n;
 
-		if (op == '-')
+		if (op == '-' ||
+		    un_fmt_unescape(enc, enclen, key, sizeof(key), &n))
 			continue;
-		n = key_decode(enc, enclen, key, sizeof(key));
-		if (n <= (long)rel_len || (rel_len > 0 &&
+		if (n <= rel_len || (rel_len > 0 &&
 		    (key[rel_len] != '/' || memcmp(key, rel, rel_len))))
 			continue;
 		while (live && view_next(v, &later, &op2, &enc2, &enclen2))
@@ -297,13 +297,13 @@ int wt_sig_set(struct un_wtable *wt, const char *rel, size_t len,
 	struct wt_sig_writer w;
 	struct wt_view v;
 	char *line;
-	size_t n, cap = rec_max(len);
+	size_t n, cap = un_fmt_rec_max(len);
 	int ret;
 
 	line = un_sig_alloc(cap);
 	if (!line)
 		return -ENOMEM;
-	n = rec_encode(line, op, rel, len);
+	n = un_fmt_rec_encode(line, op, rel, len);
 	ret = wt_sig_begin(wt, &w);
 	if (ret < 0)
 		goto out_free;
@@ -332,11 +332,12 @@ static bool clear_one(const char *key, size_t len, void *arg)
 {
 	struct wt_sig_clear *c = arg;
 
-	if (rec_max(len) > sizeof(c->line)) {
+	if (un_fmt_rec_max(len) > sizeof(c->line)) {
 		c->ret = -ENAMETOOLONG;
 		return true;
 	}
-	c->ret = write_all(c->fd, c->line, rec_encode(c->line, '-', key, len));
+	c->ret = write_all(c->fd, c->line,
+			   un_fmt_rec_encode(c->line, '-', key, len));
 	return c->ret < 0;
 }
 

@@ -3,15 +3,16 @@
  * table's interface, un_wtable_*):
  *
  *   whiteout.c   the interface: open, look up, change, fork, descriptors
- *   wt_format.c  the record format of UPPER/.union/whiteouts
  *   wt_map.c     the table in memory, a hash map from path to kind
  *   wt_file.c    the files: catch-up, the lock, appends, compaction
  *   wt_signal.c  the view a signal handler gets (no lock, no malloc)
  *   wt_sys.c     raw system calls, and the complaints on stderr
  *
- * The handle (struct un_wtable) is defined here, with the head of the
- * shared lock file (struct wt_gen).  The invariants that tie the
- * handle to the files are at the head of whiteout.c.
+ * The record format of UPPER/.union/whiteouts is include/union_format.c
+ * (un_fmt_*), shared with the `union` command.  The handle (struct
+ * un_wtable) is defined here, with the head of the shared lock file
+ * (struct wt_gen).  The invariants that tie the handle to the files are
+ * at the head of whiteout.c.
  */
 #ifndef UN_WTABLE_H
 #define UN_WTABLE_H
@@ -20,17 +21,17 @@
 #include <sys/stat.h>
 
 #include "internal.h"
+#include "union_format.h"
 
-#define WT_HEADER "libunion-whiteouts 1"
-#define WT_HEADER_NAME "libunion-whiteouts "
-#define WT_TABLE "/" UN_META_DIR "/whiteouts"
-#define WT_TMP "/" UN_META_DIR "/whiteouts.tmp"
-#define WT_LOCK "/" UN_META_DIR "/lock"
-#define WT_WORK "/" UN_META_DIR "/work"
-#define WT_META "/" UN_META_DIR
+#define WT_HEADER UN_FMT_TABLE_HEADER
+#define WT_TABLE "/" UN_FMT_META_DIR "/" UN_FMT_TABLE
+#define WT_TMP "/" UN_FMT_META_DIR "/" UN_FMT_TABLE_TMP
+#define WT_LOCK "/" UN_FMT_META_DIR "/" UN_FMT_LOCK
+#define WT_WORK "/" UN_FMT_META_DIR "/" UN_FMT_WORK
+#define WT_META "/" UN_FMT_META_DIR
 
-#define WT_MAGIC "UNWTGEN1"
-#define WT_LOCK_SIZE 4096
+#define WT_MAGIC UN_FMT_LOCK_MAGIC
+#define WT_LOCK_SIZE UN_FMT_LOCK_SIZE
 
 /* Our descriptors live at or above this number. */
 #define WT_FD_MIN 900
@@ -38,7 +39,8 @@
 /* Compact when more than this many records and more than half dead. */
 #define WT_COMPACT_MIN 1024
 
-/* The head of the shared lock file. */
+/* The head of the shared lock file: struct un_fmt_gen, and the library's
+   own counters after it. */
 struct wt_gen {
 	char magic[8];
 	uint64_t generation;	/* raised after every append */
@@ -48,6 +50,12 @@ struct wt_gen {
 	uint64_t names;		/* raised after every name made in a
 				   directory of the upper (dcache.c) */
 };
+
+_Static_assert(offsetof(struct wt_gen, generation) ==
+	       offsetof(struct un_fmt_gen, generation) &&
+	       offsetof(struct wt_gen, epoch) ==
+	       offsetof(struct un_fmt_gen, epoch),
+	       "struct wt_gen starts as struct un_fmt_gen");
 
 /* A record: path -> kind. */
 struct wt_rec {
@@ -149,26 +157,6 @@ UN_HIDDEN int flock_retry(int fd, int op);
 /* One line on stderr: "libunion: <what>". */
 UN_HIDDEN void wt_complain(const char *fmt, ...)
 	__attribute__((format(printf, 1, 2)));
-
-/* ------------------------------------------------------------------ */
-/* wt_format.c: the lines of the table.                                */
-
-/* NULL when rel is a valid record path, else why not. */
-UN_HIDDEN const char *path_invalid(const char *rel, size_t len);
-/* Longest encoding of a record of a path of len bytes. */
-UN_HIDDEN size_t rec_max(size_t len);
-/* Write "<op> <escaped path>\n" at out; returns its length. */
-UN_HIDDEN size_t rec_encode(char *out, char op, const char *key, size_t len);
-/* Parse one record line (without its '\n'), decoding the path in place
-   at line + 2.  Returns NULL, or why the line is bad. */
-UN_HIDDEN const char *rec_decode(char *line, size_t len, char *op,
-				 size_t *keylen);
-/* NULL when line (without its '\n') is our header, else why not. */
-UN_HIDDEN const char *header_invalid(const char *line, size_t len);
-/* Decode the escaped path enc into out (cap bytes), without touching
-   enc; its length, or -1 when it is bad or does not fit. */
-UN_HIDDEN long key_decode(const char *enc, size_t enclen, char *out,
-			  size_t cap);
 
 /* ------------------------------------------------------------------ */
 /* wt_map.c: the map (locking is the caller's).                        */

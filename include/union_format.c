@@ -1,6 +1,12 @@
 /*
- * wt_format.c - the whiteout table's record format: checking, encoding
- * and decoding the lines of UPPER/.union/whiteouts.
+ * union_format.c - the record format of the whiteout table: checking,
+ * escaping and unescaping paths, encoding and decoding its lines.
+ *
+ * Compiled into both the library (preload/, where every function here
+ * must stay async-signal-safe: no malloc, no lock, no system call) and
+ * the `union` command (tools/), so that the two read and write the same
+ * format by the same code.  The layers file (union_format.h) escapes its
+ * paths in the same way.
  *
  * File format, version 1 (UPPER/.union/whiteouts)
  * -----------------------------------------------
@@ -43,16 +49,17 @@
  * records to UPPER/.union/whiteouts.tmp, fsyncs it, renames it over the
  * table and adds one to the epoch counter, all under the same lock.
  *
- * UPPER/.union/lock is a file of 4096 bytes; it starts with, in host byte
- * order, struct wt_gen (wtable.h): the magic "UNWTGEN1", a 64-bit generation
- * counter and a 64-bit epoch counter.  Each process maps it shared.
+ * UPPER/.union/lock is a file of 4096 bytes; it starts with, in host
+ * byte order, struct un_fmt_gen (union_format.h): the magic "UNWTGEN1",
+ * a 64-bit generation counter and a 64-bit epoch counter.  Each process
+ * maps it shared.
  */
+#include <stdbool.h>
 #include <string.h>
 
-#include "wtable.h"
+#include "union_format.h"
 
-/* NULL when rel is a valid record path, else why not. */
-const char *path_invalid(const char *rel, size_t len)
+const char *un_fmt_path_invalid(const char *rel, size_t len)
 {
 	size_t i = 0;
 
@@ -83,23 +90,13 @@ static bool must_escape(unsigned char c)
 	return c < 0x21 || c > 0x7e || c == '\\';
 }
 
-/* Longest encoding of a record of a path of len bytes. */
-size_t rec_max(size_t len)
-{
-	return 4 * len + 3;
-}
-
-/* Write "<op> <escaped path>\n" at out; returns its length. */
-size_t rec_encode(char *out, char op, const char *key, size_t len)
+size_t un_fmt_escape(char *out, const char *s, size_t len)
 {
 	static const char hex[] = "0123456789abcdef";
 	char *p = out;
-	size_t i;
 
-	*p++ = op;
-	*p++ = ' ';
-	for (i = 0; i < len; i++) {
-		unsigned char c = key[i];
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = s[i];
 
 		if (must_escape(c)) {
 			*p++ = '\\';
@@ -110,7 +107,6 @@ size_t rec_encode(char *out, char op, const char *key, size_t len)
 			*p++ = c;
 		}
 	}
-	*p++ = '\n';
 	return p - out;
 }
 
@@ -124,60 +120,11 @@ static int hexval(char c)
 }
 
 /*
- * Parse one record line (without its '\n'), decoding the path in place
- * at line + 2.  Returns NULL, or why the line is bad.
+ * out may be enc itself: each byte is written at or before the place
+ * its escape was read from, and never ahead of what is still to read.
  */
-const char *rec_decode(char *line, size_t len, char *op,
-			      size_t *keylen)
-{
-	char *out = line + 2;
-	size_t i;
-
-	if (len == 0)
-		return "empty line";
-	if (line[0] != 'w' && line[0] != 'o' && line[0] != '-')
-		return "unknown operation";
-	if (len < 2 || line[1] != ' ')
-		return "no space after the operation";
-	for (i = 2; i < len; i++) {
-		unsigned char c = line[i];
-		int hi, lo;
-
-		if (c == '\\') {
-			if (i + 3 >= len || line[i + 1] != 'x')
-				return "bad escape";
-			hi = hexval(line[i + 2]);
-			lo = hexval(line[i + 3]);
-			if (hi < 0 || lo < 0)
-				return "bad escape";
-			*out++ = (char)(hi << 4 | lo);
-			i += 3;
-		} else if (must_escape(c)) {
-			return "unescaped space or control byte";
-		} else {
-			*out++ = c;
-		}
-	}
-	*op = line[0];
-	*keylen = out - (line + 2);
-	return path_invalid(line + 2, *keylen);
-}
-
-/* NULL when line (without its '\n') is our header, else why not. */
-const char *header_invalid(const char *line, size_t len)
-{
-	size_t name = strlen(WT_HEADER_NAME);
-
-	if (len == strlen(WT_HEADER) && memcmp(line, WT_HEADER, len) == 0)
-		return NULL;
-	if (len > name && memcmp(line, WT_HEADER_NAME, name) == 0)
-		return "unsupported version";
-	return "not a libunion-whiteouts header";
-}
-
-/* Decode the escaped path enc (enclen bytes) into out (cap bytes), without
-   touching enc; its length, or -1 when it is bad or does not fit. */
-long key_decode(const char *enc, size_t enclen, char *out, size_t cap)
+const char *un_fmt_unescape(const char *enc, size_t enclen, char *out,
+			    size_t cap, size_t *outlen)
 {
 	size_t i, n = 0;
 
@@ -188,19 +135,62 @@ long key_decode(const char *enc, size_t enclen, char *out, size_t cap)
 			int hi, lo;
 
 			if (i + 3 >= enclen || enc[i + 1] != 'x')
-				return -1;
+				return "bad escape";
 			hi = hexval(enc[i + 2]);
 			lo = hexval(enc[i + 3]);
 			if (hi < 0 || lo < 0)
-				return -1;
+				return "bad escape";
 			c = hi << 4 | lo;
 			i += 3;
 		} else if (must_escape((unsigned char)c)) {
-			return -1;
+			return "unescaped space or control byte";
 		}
 		if (n >= cap)
-			return -1;
+			return "path too long";
 		out[n++] = (char)c;
 	}
-	return (long)n;
+	*outlen = n;
+	return NULL;
+}
+
+size_t un_fmt_rec_encode(char *out, char op, const char *path, size_t len)
+{
+	char *p = out;
+
+	*p++ = op;
+	*p++ = ' ';
+	p += un_fmt_escape(p, path, len);
+	*p++ = '\n';
+	return p - out;
+}
+
+const char *un_fmt_rec_decode(char *line, size_t len, char *op,
+			      size_t *pathlen)
+{
+	const char *why;
+
+	if (len == 0)
+		return "empty line";
+	if (line[0] != 'w' && line[0] != 'o' && line[0] != '-')
+		return "unknown operation";
+	if (len < 2 || line[1] != ' ')
+		return "no space after the operation";
+	why = un_fmt_unescape(line + 2, len - 2, line + 2, len - 2, pathlen);
+	if (why)
+		return why;
+	*op = line[0];
+	return un_fmt_path_invalid(line + 2, *pathlen);
+}
+
+const char *un_fmt_header_invalid(const char *line, size_t len)
+{
+	/* "libunion-whiteouts ": the name, without the version. */
+	size_t name = strlen(UN_FMT_TABLE_HEADER) - 1;
+
+	if (len == strlen(UN_FMT_TABLE_HEADER) &&
+	    memcmp(line, UN_FMT_TABLE_HEADER, len) == 0)
+		return NULL;
+	if (len > name && memcmp(line, UN_FMT_TABLE_HEADER, name) == 0)
+		return "unsupported version";
+	return "not a libunion-whiteouts header";
 }
