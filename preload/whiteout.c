@@ -194,6 +194,19 @@ void un_wtable_release(struct un_wtable *wt)
 	}
 }
 
+/*
+ * Read-lock the maps, current with the file; false in signal mode, where
+ * wt_signal.c answers without the locks.
+ */
+static bool wt_read_lock(struct un_wtable *wt)
+{
+	if (un_in_signal())
+		return false;
+	wt_refresh(wt);
+	pthread_rwlock_rdlock(&wt->rw);
+	return true;
+}
+
 enum un_wkind un_wtable_get(struct un_wtable *wt, const char *rel,
 			    size_t rel_len)
 {
@@ -202,10 +215,8 @@ enum un_wkind un_wtable_get(struct un_wtable *wt, const char *rel,
 
 	if (!wt)
 		return UN_W_NONE;
-	if (un_in_signal())
+	if (!wt_read_lock(wt))
 		return wt_sig_get(wt, rel, rel_len);
-	wt_refresh(wt);
-	pthread_rwlock_rdlock(&wt->rw);
 	r = mem_find(&wt->mem, rel, rel_len);
 	if (r)
 		kind = (enum un_wkind)r->kind;
@@ -220,13 +231,39 @@ bool un_wtable_has_below(struct un_wtable *wt, const char *rel,
 
 	if (!wt)
 		return false;
-	if (un_in_signal())
+	if (!wt_read_lock(wt))
 		return wt_sig_has_below(wt, rel, rel_len);
-	wt_refresh(wt);
-	pthread_rwlock_rdlock(&wt->rw);
 	below = mem_any_below(&wt->mem, rel, rel_len);
 	pthread_rwlock_unlock(&wt->rw);
 	return below;
+}
+
+/* A change ends: the flock, then io, let go. */
+static void wt_write_end(struct un_wtable *wt)
+{
+	wt_unlock(wt);
+	pthread_mutex_unlock(&wt->io);
+}
+
+/*
+ * A change begins: io, then the flock, then the maps caught up with the
+ * file (which the flock lets us repair).  0 with both held, else -errno
+ * with neither.
+ */
+static int wt_write_begin(struct un_wtable *wt)
+{
+	int ret;
+
+	pthread_mutex_lock(&wt->io);
+	ret = wt_lock(wt);
+	if (ret < 0) {
+		pthread_mutex_unlock(&wt->io);
+		return ret;
+	}
+	ret = wt_sync(wt, true);
+	if (ret < 0)
+		wt_write_end(wt);
+	return ret;
 }
 
 static int wtable_set(struct un_wtable *wt, const char *rel,
@@ -252,30 +289,25 @@ static int wtable_set(struct un_wtable *wt, const char *rel,
 		return -ENOMEM;
 	n = un_fmt_rec_encode(line, op, rel, len);
 
-	pthread_mutex_lock(&wt->io);
-	ret = wt_lock(wt);
+	ret = wt_write_begin(wt);
 	if (ret < 0)
-		goto out_unlock_io;
-	ret = wt_sync(wt, true);
-	if (ret < 0)
-		goto out_unlock;
+		goto out_free;
 	r = mem_find(&wt->mem, rel, len);
 	if ((r ? r->kind : '-') == op)
-		goto out_unlock;	/* already so: nothing to write */
+		goto out_end;	/* already so: nothing to write */
 
 	ret = wt_append(wt, line, n);
 	if (ret < 0)
-		goto out_unlock;
+		goto out_end;
 	pthread_rwlock_wrlock(&wt->rw);
 	ret = mem_apply(&wt->mem, op, rel, len);
 	pthread_rwlock_unlock(&wt->rw);
 	wt_appended(wt, line, n, 1, ret < 0);
 	ret = 0;
 
-out_unlock:
-	wt_unlock(wt);
-out_unlock_io:
-	pthread_mutex_unlock(&wt->io);
+out_end:
+	wt_write_end(wt);
+out_free:
 	free(line);
 	errno = saved;
 	return ret;
@@ -297,13 +329,9 @@ static int wtable_clear_below(struct un_wtable *wt, const char *rel)
 	if (un_in_signal())
 		return wt_sig_clear_below(wt, rel, len);
 
-	pthread_mutex_lock(&wt->io);
-	ret = wt_lock(wt);
+	ret = wt_write_begin(wt);
 	if (ret < 0)
-		goto out_unlock_io;
-	ret = wt_sync(wt, true);
-	if (ret < 0)
-		goto out_unlock;
+		goto out_restore;
 
 	MEM_FOREACH(&wt->mem, i, r) {
 		size_t need = un_fmt_rec_max(r->len);
@@ -316,7 +344,7 @@ static int wtable_clear_below(struct un_wtable *wt, const char *rel)
 
 			if (!nbuf) {
 				ret = -ENOMEM;
-				goto out_unlock;
+				goto out_end;
 			}
 			buf = nbuf;
 			cap = ncap;
@@ -325,12 +353,12 @@ static int wtable_clear_below(struct un_wtable *wt, const char *rel)
 		n++;
 	}
 	if (n == 0)
-		goto out_unlock;
+		goto out_end;
 
 	/* One write for all: the lines are whole even if we die midway. */
 	ret = wt_append(wt, buf, used);
 	if (ret < 0)
-		goto out_unlock;
+		goto out_end;
 	pthread_rwlock_wrlock(&wt->rw);
 	MEM_FOREACH(&wt->mem, i, r)
 		if (key_below(r->key, r->len, rel, len))
@@ -338,11 +366,10 @@ static int wtable_clear_below(struct un_wtable *wt, const char *rel)
 	pthread_rwlock_unlock(&wt->rw);
 	wt_appended(wt, buf, used, n, false);
 
-out_unlock:
-	wt_unlock(wt);
-out_unlock_io:
-	pthread_mutex_unlock(&wt->io);
+out_end:
+	wt_write_end(wt);
 	free(buf);
+out_restore:
 	errno = saved;
 	return ret;
 }
@@ -534,34 +561,32 @@ void un_wtable_vacate_fd(int fd)
  * every other thread and process of the union waiting.  Cancellation
  * waits until the record is written.  Signals wait too (a rare section,
  * two system calls): a handler that changed the union would otherwise
- * wait for the flock its own thread holds.
+ * wait for the flock its own thread holds.  below: clear every record
+ * below rel, else record kind for rel.
  */
-int un_wtable_set(struct un_wtable *wt, const char *rel, enum un_wkind kind)
+static int wt_change(struct un_wtable *wt, const char *rel,
+		     enum un_wkind kind, bool below)
 {
 	int cancel, rc;
 	sigset_t mask;
 
 	if (un_in_signal())
-		return wtable_set(wt, rel, kind);
+		return below ? wtable_clear_below(wt, rel) :
+			       wtable_set(wt, rel, kind);
 	pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &cancel);
 	un_sig_block(&mask);
-	rc = wtable_set(wt, rel, kind);
+	rc = below ? wtable_clear_below(wt, rel) : wtable_set(wt, rel, kind);
 	un_sig_restore(&mask);
 	pthread_setcancelstate(cancel, NULL);
 	return rc;
 }
 
+int un_wtable_set(struct un_wtable *wt, const char *rel, enum un_wkind kind)
+{
+	return wt_change(wt, rel, kind, false);
+}
+
 int un_wtable_clear_below(struct un_wtable *wt, const char *rel)
 {
-	int cancel, rc;
-	sigset_t mask;
-
-	if (un_in_signal())
-		return wtable_clear_below(wt, rel);
-	pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &cancel);
-	un_sig_block(&mask);
-	rc = wtable_clear_below(wt, rel);
-	un_sig_restore(&mask);
-	pthread_setcancelstate(cancel, NULL);
-	return rc;
+	return wt_change(wt, rel, UN_W_NONE, true);
 }
