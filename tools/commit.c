@@ -458,9 +458,17 @@ static int remove_marker(struct commit *k)
 
 int un_cmd_commit(int argc, char **argv)
 {
+	static const struct option opts[] = {
+		{ "lower", required_argument, NULL, 'l' },
+		{ "merged", required_argument, NULL, 'm' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
 	static const struct un_cmd_opts cmd = {
 		.name = "commit",
 		.usage = commit_usage,
+		.shortopts = ":l:m:h",
+		.longopts = opts,
 	};
 	static const struct un_walk_ops ops = {
 		.dir_pre = dir_pre,

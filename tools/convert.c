@@ -389,11 +389,15 @@ int un_cmd_convert(int argc, char **argv)
 		{ "to-overlay", no_argument, NULL, 't' },
 		{ "from-overlay", no_argument, NULL, 'f' },
 		{ "userxattr", no_argument, NULL, 'x' },
+		{ "lower", required_argument, NULL, 'l' },
+		{ "merged", required_argument, NULL, 'm' },
+		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	static const struct un_cmd_opts cmd = {
 		.name = "convert",
 		.usage = convert_usage,
+		.shortopts = ":l:m:h",
 		.longopts = opts,
 		.opt = convert_opt,
 		.check = convert_check,

@@ -210,11 +210,15 @@ int un_cmd_diff(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
+		{ "lower", required_argument, NULL, 'l' },
+		{ "merged", required_argument, NULL, 'm' },
+		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	static const struct un_cmd_opts cmd = {
 		.name = "diff",
 		.usage = diff_usage,
+		.shortopts = ":l:m:h",
 		.longopts = opts,
 		.opt = diff_opt,
 	};

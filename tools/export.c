@@ -204,12 +204,15 @@ int un_cmd_export(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "gzip", no_argument, NULL, 'z' },
+		{ "lower", required_argument, NULL, 'l' },
+		{ "merged", required_argument, NULL, 'm' },
+		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	static const struct un_cmd_opts cmd = {
 		.name = "export",
 		.usage = export_usage,
-		.shortopts = "o:z",
+		.shortopts = ":o:zl:m:h",
 		.longopts = opts,
 		.opt = export_opt,
 		.check = export_check,

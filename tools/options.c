@@ -9,41 +9,17 @@
  */
 #include <getopt.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
 #include "union.h"
-
-static const struct option common_opts[] = {
-	{ "lower", required_argument, NULL, 'l' },
-	{ "merged", required_argument, NULL, 'm' },
-	{ "help", no_argument, NULL, 'h' },
-};
-
-#define NCOMMON (sizeof(common_opts) / sizeof(common_opts[0]))
 
 int un_upper_args_parse(int argc, char **argv, const struct un_cmd_opts *cmd,
 			void *arg, struct un_upper_args *a)
 {
-	struct option *opts;
-	char *shortopts;
-	size_t nown = 0;
 	int opt, status = -1;
 
-	while (cmd->longopts && cmd->longopts[nown].name)
-		nown++;
-	opts = un_xmalloc((nown + NCOMMON + 1) * sizeof(*opts));
-	if (nown)
-		memcpy(opts, cmd->longopts, nown * sizeof(*opts));
-	memcpy(opts + nown, common_opts, sizeof(common_opts));
-	memset(opts + nown + NCOMMON, 0, sizeof(*opts));
-	/* ':' first: a missing argument is told from an unknown option. */
-	shortopts = un_xasprintf(":%sl:m:h", cmd->shortopts ? cmd->shortopts :
-				 "");
-
 	opterr = 0;
-	while (status < 0 &&
-	       (opt = getopt_long(argc, argv, shortopts, opts, NULL)) != -1) {
+	while (status < 0 && (opt = getopt_long(argc, argv, cmd->shortopts,
+						cmd->longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'l':
 			un_strv_push(&a->lowers, optarg);
@@ -77,8 +53,6 @@ int un_upper_args_parse(int argc, char **argv, const struct un_cmd_opts *cmd,
 		a->upper = argv[optind];
 	if (status < 0 && cmd->check)
 		status = cmd->check(arg);
-	free(shortopts);
-	free(opts);
 	return status;
 }
 

@@ -298,12 +298,16 @@ struct un_upper_args {
 
 struct option;
 
-/* A command on an UPPER: what it takes besides those. */
+/*
+ * A command on an UPPER: every option it takes, its own and the common
+ * ones ('l', 'm' and 'h', which un_upper_args_parse handles), so that
+ * each command's file shows its whole command line.
+ */
 struct un_cmd_opts {
 	const char *name;		/* for messages ("export") */
 	const char *usage;		/* its usage text */
-	const char *shortopts;		/* its own, getopt style, or NULL */
-	const struct option *longopts;	/* the same, NULL-terminated */
+	const char *shortopts;		/* getopt_long's, starting with ':' */
+	const struct option *longopts;	/* getopt_long's */
 	/* Take one of its own (optarg set): 0, or -1 after saying why not. */
 	int (*opt)(int opt, void *arg);
 	/* After them all, or NULL: -1 to go on, else the status to exit
