@@ -3,14 +3,16 @@
  *
  * Everything below UPPER/.union/ is libunion's, never part of the merged
  * view.  The names and constants here are the on-disk contract between
- * the library (preload/whiteout.c) and the `union` command (tools/), and
- * what any other program needs to read or write them:
+ * the library (preload/whiteout.c and its wt_*.c) and the `union`
+ * command (tools/), and what any other program needs to read or write
+ * them:
  *
  *   UPPER/.union/whiteouts  the whiteout table, "libunion-whiteouts 1":
  *                           one record a line, `<op> <escaped path>`,
  *                           ops 'w' (whiteout), 'o' (opaque) and '-'
  *                           (cancel); the full grammar is at the head of
- *                           preload/whiteout.c
+ *                           include/union_format.c, which reads and
+ *                           writes it for the library and the tool
  *   UPPER/.union/lock       serialises the table's writers (flock) and
  *                           holds struct un_fmt_gen at offset 0
  *   UPPER/.union/work/      the library's staging area for copy-ups
@@ -27,6 +29,7 @@
 #ifndef UNION_FORMAT_H
 #define UNION_FORMAT_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #define UN_FMT_META "union"		/* with a leading '.': ".union" */
@@ -54,5 +57,40 @@ struct un_fmt_gen {
 	uint64_t generation;	/* raised after every append to the table */
 	uint64_t epoch;		/* raised after every rewrite of the table */
 };
+
+/*
+ * union_format.c: the records of the table.  Each function answers NULL
+ * for a good input, else why not (a short phrase for a message).
+ */
+
+/* Is rel a valid record path (non-empty, relative, no NUL, no empty,
+   "." or ".." component)? */
+const char *un_fmt_path_invalid(const char *rel, size_t len);
+/* Escape len bytes of s into out (room for un_fmt_escaped_max(len));
+   returns the length written (no NUL). */
+size_t un_fmt_escape(char *out, const char *s, size_t len);
+/* Unescape enc into out (cap bytes; out may be enc), *outlen its length;
+   any byte may come out, NUL too: un_fmt_path_invalid checks a path. */
+const char *un_fmt_unescape(const char *enc, size_t enclen, char *out,
+			    size_t cap, size_t *outlen);
+/* Write the record "<op> <escaped path>\n" (un_fmt_rec_max(len) bytes at
+   most) at out; returns its length. */
+size_t un_fmt_rec_encode(char *out, char op, const char *path, size_t len);
+/* Check the record line (without its '\n') and decode its path in place
+   at line + 2 (*pathlen bytes); *op is 'w', 'o' or '-'. */
+const char *un_fmt_rec_decode(char *line, size_t len, char *op,
+			      size_t *pathlen);
+/* Is line (without its '\n') the table's first line? */
+const char *un_fmt_header_invalid(const char *line, size_t len);
+
+static inline size_t un_fmt_escaped_max(size_t len)
+{
+	return 4 * len;
+}
+
+static inline size_t un_fmt_rec_max(size_t len)
+{
+	return un_fmt_escaped_max(len) + 3;
+}
 
 #endif /* UNION_FORMAT_H */

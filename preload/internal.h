@@ -7,7 +7,10 @@
  *   init.c      lazy, once-only start-up; fork handling; the guard that
  *               sends libc's own nested calls straight through
  *   config.c    UNION_LAYERS: parsing and the mount table
- *   whiteout.c  the whiteout table UPPER/.union/whiteouts
+ *   whiteout.c  the whiteout table UPPER/.union/whiteouts (its rooms,
+ *               wt_*.c, share wtable.h: the map, the files, the
+ *               signal-safe view, the system calls; its record format
+ *               is include/union_format.c, shared with the tool)
  *   fdtab.c     merged paths behind descriptors, and the merged cwd
  *   namei.c     lookup of a path through the layers
  *   readdir.c   merged directory listings (the DIR streams)

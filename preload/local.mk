@@ -17,7 +17,14 @@ preload_libunion_core_la_SOURCES = \
 	preload/nextsym.c \
 	preload/init.c \
 	preload/config.c \
+	preload/wtable.h \
 	preload/whiteout.c \
+	include/union_format.h \
+	include/union_format.c \
+	preload/wt_map.c \
+	preload/wt_file.c \
+	preload/wt_signal.c \
+	preload/wt_sys.c \
 	preload/fdtab.c \
 	preload/namei.c \
 	preload/dcache.c \

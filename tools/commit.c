@@ -88,6 +88,16 @@ static int cancel_record(struct commit *k, const char *rel)
 	return un_table_append(k->c->tbl, &r, 1);
 }
 
+/* The change at rel is applied and gone from the upper: its record too. */
+static int applied(struct commit *k, const char *rel)
+{
+	int ret = cancel_record(k, rel);
+
+	if (ret == 0)
+		step_done(k);
+	return ret;
+}
+
 /*
  * Remove an applied object from the upper, keeping the times of its
  * directory: they are what the union shows for it, and what TOP's
@@ -258,9 +268,7 @@ static int whiteout(void *arg, const struct un_entry *e)
 		if (ret < 0)
 			goto out_free;
 	}
-	ret = cancel_record(k, e->rel);
-	if (ret == 0)
-		step_done(k);
+	ret = applied(k, e->rel);
 out_free:
 	free(tp);
 	return ret;
@@ -374,9 +382,7 @@ static int object(void *arg, const struct un_entry *e)
 	ret = upper_remove(e->upper_path, false);
 	if (ret < 0)
 		goto out_free;
-	ret = cancel_record(k, e->rel);
-	if (ret == 0)
-		step_done(k);
+	ret = applied(k, e->rel);
 	goto out_free;
 
 out_unlink:
@@ -458,46 +464,27 @@ int un_cmd_commit(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	static const struct un_cmd_opts cmd = {
+		.name = "commit",
+		.usage = commit_usage,
+		.shortopts = ":l:m:h",
+		.longopts = opts,
+	};
 	static const struct un_walk_ops ops = {
 		.dir_pre = dir_pre,
 		.whiteout = whiteout,
 		.object = object,
 		.dir_post = dir_post,
 	};
-	struct un_strv lowers = { 0 };
-	const char *merged = NULL, *abort_after;
+	const char *abort_after;
 	struct commit k = { 0 };
 	struct un_changes c;
-	int opt, status = UN_EXIT_USAGE;
+	int status;
 
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":l:m:h", opts, NULL)) != -1) {
-		switch (opt) {
-		case 'l':
-			un_strv_push(&lowers, optarg);
-			break;
-		case 'm':
-			merged = optarg;
-			break;
-		case 'h':
-			fputs(commit_usage, stdout);
-			status = 0;
-			goto out_free;
-		default:
-			un_err("commit: %s option '%s'",
-			       opt == ':' ? "missing argument of" : "unknown",
-			       argv[optind - 1]);
-			fputs(commit_usage, stderr);
-			goto out_free;
-		}
-	}
-	if (optind != argc - 1) {
-		fputs(commit_usage, stderr);
-		goto out_free;
-	}
+	status = un_upper_changes_open(argc, argv, &cmd, NULL, &c);
+	if (status >= 0)
+		return status;
 	status = UN_EXIT_FAIL;
-	if (un_changes_open(argv[optind], &lowers, merged, &c) < 0)
-		goto out_free;
 	k.c = &c;
 	k.top = c.ly.lower[0];
 	abort_after = getenv("UNION_TEST_COMMIT_ABORT");
@@ -516,7 +503,5 @@ out_release:
 		free(k.links[i].path);
 	free(k.links);
 	un_changes_release(&c);
-out_free:
-	un_strv_release(&lowers);
 	return status;
 }

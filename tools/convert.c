@@ -352,6 +352,37 @@ static int from_overlay(const char *upper, struct un_table *tbl)
 
 /* ------------------------------------------------------------------ */
 
+struct convert_args {
+	int dir;		/* 't' (to overlay) or 'f' (from), 0: not yet */
+	bool userxattr;
+};
+
+static int convert_opt(int opt, void *arg)
+{
+	struct convert_args *v = arg;
+
+	if (opt == 'x') {
+		v->userxattr = true;
+		return 0;
+	}
+	if (v->dir && v->dir != opt) {
+		un_err("convert: --to-overlay or --from-overlay, not both");
+		return -1;
+	}
+	v->dir = opt;
+	return 0;
+}
+
+static int convert_check(void *arg)
+{
+	struct convert_args *v = arg;
+
+	if (v->dir)
+		return -1;
+	fputs(convert_usage, stderr);
+	return UN_EXIT_USAGE;
+}
+
 int un_cmd_convert(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -363,53 +394,28 @@ int un_cmd_convert(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct un_strv lowers = { 0 };
-	const char *merged = NULL, *upper_arg;
+	static const struct un_cmd_opts cmd = {
+		.name = "convert",
+		.usage = convert_usage,
+		.shortopts = ":l:m:h",
+		.longopts = opts,
+		.opt = convert_opt,
+		.check = convert_check,
+	};
+	struct un_upper_args a = { 0 };
+	struct convert_args v = { 0 };
+	const char *upper_arg;
 	struct un_changes c = { 0 };
 	struct un_table *tbl = NULL;
-	bool userxattr = false, have_layers;
+	bool have_layers;
 	char *upper = NULL, *lp;
-	int opt, dir = 0, status = UN_EXIT_USAGE;
+	int status;
 	struct stat st;
 
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":l:m:h", opts, NULL)) != -1) {
-		switch (opt) {
-		case 't':
-		case 'f':
-			if (dir && dir != opt) {
-				un_err("convert: --to-overlay or "
-				       "--from-overlay, not both");
-				goto out_free;
-			}
-			dir = opt;
-			break;
-		case 'x':
-			userxattr = true;
-			break;
-		case 'l':
-			un_strv_push(&lowers, optarg);
-			break;
-		case 'm':
-			merged = optarg;
-			break;
-		case 'h':
-			fputs(convert_usage, stdout);
-			status = 0;
-			goto out_free;
-		default:
-			un_err("convert: %s option '%s'",
-			       opt == ':' ? "missing argument of" : "unknown",
-			       argv[optind - 1]);
-			fputs(convert_usage, stderr);
-			goto out_free;
-		}
-	}
-	if (!dir || optind != argc - 1) {
-		fputs(convert_usage, stderr);
+	status = un_upper_args_parse(argc, argv, &cmd, &v, &a);
+	if (status >= 0)
 		goto out_free;
-	}
-	upper_arg = argv[optind];
+	upper_arg = a.upper;
 	status = UN_EXIT_FAIL;
 
 	/* The layers are needed only for the metadata of new parents. */
@@ -419,27 +425,28 @@ int un_cmd_convert(int argc, char **argv)
 		goto out_free;
 	}
 	lp = un_xasprintf("%s/%s/%s", upper, UN_FMT_META_DIR, UN_FMT_LAYERS);
-	have_layers = lowers.n || lstat(lp, &st) == 0;
+	have_layers = a.lowers.n || lstat(lp, &st) == 0;
 	free(lp);
 
-	if (dir == 't') {
+	if (v.dir == 't') {
 		if (have_layers) {
-			if (un_changes_open(upper_arg, &lowers, merged, &c) < 0)
+			if (un_changes_open(upper_arg, &a.lowers, a.merged,
+					    &c) < 0)
 				goto out_free;
 		} else {
 			c.ly.upper = un_xstrdup(upper);
 			if (un_table_load(upper, &c.tbl) < 0)
 				goto out_release;
 		}
-		if (to_overlay(&c, have_layers, userxattr ?
+		if (to_overlay(&c, have_layers, v.userxattr ?
 				"user.overlay.opaque" :
 				"trusted.overlay.opaque") == 0)
 			status = 0;
 		goto out_release;
 	}
 
-	if (lowers.n) {
-		if (un_layers_for(upper_arg, &lowers, merged, &c.ly) < 0 ||
+	if (a.lowers.n) {
+		if (un_layers_for(upper_arg, &a.lowers, a.merged, &c.ly) < 0 ||
 		    un_layers_write(&c.ly) < 0)
 			goto out_release;
 	}
@@ -452,6 +459,6 @@ out_release:
 	un_changes_release(&c);
 out_free:
 	free(upper);
-	un_strv_release(&lowers);
+	un_strv_release(&a.lowers);
 	return status;
 }

@@ -197,6 +197,15 @@ static void print(const struct diff *d, bool json)
 		fputs("]\n", stdout);
 }
 
+static int diff_opt(int opt, void *arg)
+{
+	bool *json = arg;
+
+	(void)opt;		/* 'j', its only one */
+	*json = true;
+	return 0;
+}
+
 int un_cmd_diff(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -206,50 +215,28 @@ int un_cmd_diff(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	static const struct un_cmd_opts cmd = {
+		.name = "diff",
+		.usage = diff_usage,
+		.shortopts = ":l:m:h",
+		.longopts = opts,
+		.opt = diff_opt,
+	};
 	static const struct un_walk_ops ops = {
 		.dir_pre = dir_pre,
 		.whiteout = whiteout,
 		.object = object,
 		.dir_post = dir_post,
 	};
-	struct un_strv lowers = { 0 };
-	const char *merged = NULL;
 	struct un_changes c;
 	struct diff d = { .c = &c };
 	bool json = false;
-	int opt, status = UN_EXIT_USAGE;
+	int status;
 
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":l:m:h", opts, NULL)) != -1) {
-		switch (opt) {
-		case 'j':
-			json = true;
-			break;
-		case 'l':
-			un_strv_push(&lowers, optarg);
-			break;
-		case 'm':
-			merged = optarg;
-			break;
-		case 'h':
-			fputs(diff_usage, stdout);
-			status = 0;
-			goto out_free;
-		default:
-			un_err("diff: %s option '%s'",
-			       opt == ':' ? "missing argument of" : "unknown",
-			       argv[optind - 1]);
-			fputs(diff_usage, stderr);
-			goto out_free;
-		}
-	}
-	if (optind != argc - 1) {
-		fputs(diff_usage, stderr);
-		goto out_free;
-	}
+	status = un_upper_changes_open(argc, argv, &cmd, &json, &c);
+	if (status >= 0)
+		return status;
 	status = UN_EXIT_FAIL;
-	if (un_changes_open(argv[optind], &lowers, merged, &c) < 0)
-		goto out_free;
 	if (un_changes_walk(&c, &ops, &d) == 0) {
 		finish(&d);
 		print(&d, json);
@@ -261,7 +248,5 @@ int un_cmd_diff(int argc, char **argv)
 		free(d.v[i].rel);
 	free(d.v);
 	un_changes_release(&c);
-out_free:
-	un_strv_release(&lowers);
 	return status;
 }

@@ -171,6 +171,34 @@ static int wait_gzip(pid_t pid)
 	return -EIO;
 }
 
+struct export_args {
+	const char *output;
+	bool gzip;
+};
+
+static int export_opt(int opt, void *arg)
+{
+	struct export_args *e = arg;
+
+	if (opt == 'o')
+		e->output = optarg;
+	else
+		e->gzip = true;
+	return 0;
+}
+
+static int export_check(void *arg)
+{
+	struct export_args *e = arg;
+
+	if (!e->output && isatty(1)) {
+		un_err("export: not writing an archive to a terminal (use -o "
+		       "FILE or a redirection)");
+		return UN_EXIT_FAIL;
+	}
+	return -1;
+}
+
 int un_cmd_export(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -181,58 +209,31 @@ int un_cmd_export(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	static const struct un_cmd_opts cmd = {
+		.name = "export",
+		.usage = export_usage,
+		.shortopts = ":o:zl:m:h",
+		.longopts = opts,
+		.opt = export_opt,
+		.check = export_check,
+	};
 	static const struct un_walk_ops ops = {
 		.dir_pre = dir_pre,
 		.whiteout = whiteout,
 		.object = object,
 	};
-	struct un_strv lowers = { 0 };
-	const char *merged = NULL, *output = NULL;
+	struct export_args e = { 0 };
+	const char *output;
 	struct export x = { 0 };
 	struct un_changes c;
-	bool gzip = false;
-	int opt, fd = 1, tfd, status = UN_EXIT_USAGE, ret;
+	int fd = 1, tfd, status, ret;
 	pid_t gz = -1;
 
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":o:zl:m:h", opts, NULL)) != -1) {
-		switch (opt) {
-		case 'o':
-			output = optarg;
-			break;
-		case 'z':
-			gzip = true;
-			break;
-		case 'l':
-			un_strv_push(&lowers, optarg);
-			break;
-		case 'm':
-			merged = optarg;
-			break;
-		case 'h':
-			fputs(export_usage, stdout);
-			status = 0;
-			goto out_free;
-		default:
-			un_err("export: %s option '%s'",
-			       opt == ':' ? "missing argument of" : "unknown",
-			       argv[optind - 1]);
-			fputs(export_usage, stderr);
-			goto out_free;
-		}
-	}
-	if (optind != argc - 1) {
-		fputs(export_usage, stderr);
-		goto out_free;
-	}
+	status = un_upper_changes_open(argc, argv, &cmd, &e, &c);
+	if (status >= 0)
+		return status;
 	status = UN_EXIT_FAIL;
-	if (!output && isatty(1)) {
-		un_err("export: not writing an archive to a terminal (use -o "
-		       "FILE or a redirection)");
-		goto out_free;
-	}
-	if (un_changes_open(argv[optind], &lowers, merged, &c) < 0)
-		goto out_free;
+	output = e.output;
 	if (output) {
 		fd = open(output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
 			  0644);
@@ -242,7 +243,7 @@ int un_cmd_export(int argc, char **argv)
 		}
 	}
 	tfd = fd;
-	if (gzip && start_gzip(fd, &tfd, &gz) < 0)
+	if (e.gzip && start_gzip(fd, &tfd, &gz) < 0)
 		goto out_close;
 
 	un_tar_init(&x.tar, tfd);
@@ -268,7 +269,5 @@ out_release:
 		free(x.links[i].name);
 	free(x.links);
 	un_changes_release(&c);
-out_free:
-	un_strv_release(&lowers);
 	return status;
 }

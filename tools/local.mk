@@ -7,12 +7,14 @@ tools_union_SOURCES = \
 	tools/union.c \
 	tools/util.c \
 	tools/escape.c \
+	include/union_format.c \
 	tools/fsutil.c \
 	tools/layers.c \
 	tools/table.c \
 	tools/view.c \
 	tools/changes.c \
 	tools/library.c \
+	tools/options.c \
 	tools/run.c \
 	tools/diff.c \
 	tools/tar.c \

@@ -2,8 +2,9 @@
  * table.c - the whiteout table, UPPER/.union/whiteouts, from the tool.
  *
  * The tool's own reader and writer of the library's table (the grammar
- * and the locking are fixed at the head of preload/whiteout.c; the
- * constants are in include/union_format.h):
+ * and the locking are fixed at the head of include/union_format.c, whose
+ * code checks, encodes and decodes the records here as in the library;
+ * the constants are in include/union_format.h):
  *
  *	libunion-whiteouts 1
  *	w <escaped path>	a whiteout
@@ -111,10 +112,11 @@ static void recs_apply(struct rec_node **recs, char op, const char *path,
 }
 
 /*
- * Replay the whole lines of buf into recs.  *end: the end of the last
- * whole line.  Returns NULL, or why line *lineno is bad.
+ * Replay the whole lines of buf into recs (decoding them in place).
+ * *end: the end of the last whole line.  Returns NULL, or why line
+ * *lineno is bad.
  */
-static const char *parse(const char *buf, size_t len, struct rec_node **recs,
+static const char *parse(char *buf, size_t len, struct rec_node **recs,
 			 size_t *end, unsigned long *lineno)
 {
 	size_t p = 0;
@@ -122,40 +124,24 @@ static const char *parse(const char *buf, size_t len, struct rec_node **recs,
 	*lineno = 0;
 	*end = 0;
 	while (p < len) {
-		const char *line = buf + p, *nl = memchr(line, '\n', len - p);
+		char *line = buf + p, *nl = memchr(line, '\n', len - p);
 		const char *why;
 		size_t ll, plen;
-		char *path;
+		char op;
 
 		if (!nl)
 			break;		/* an append cut short */
 		ll = nl - line;
 		++*lineno;
 		if (*lineno == 1) {
-			size_t hl = strlen(UN_FMT_TABLE_HEADER);
-
-			if (ll == hl && !memcmp(line, UN_FMT_TABLE_HEADER, hl))
-				goto next;
-			if (ll > hl - 1 && !memcmp(line, UN_FMT_TABLE_HEADER,
-						   hl - 1))
-				return "unsupported version";
-			return "not a libunion-whiteouts header";
+			why = un_fmt_header_invalid(line, ll);
+		} else {
+			why = un_fmt_rec_decode(line, ll, &op, &plen);
+			if (!why)
+				recs_apply(recs, op, line + 2, plen);
 		}
-		if (ll == 0)
-			return "empty line";
-		if (line[0] != 'w' && line[0] != 'o' && line[0] != '-')
-			return "unknown operation";
-		if (ll < 2 || line[1] != ' ')
-			return "no space after the operation";
-		if (un_unescape(line + 2, ll - 2, &path, &plen) < 0)
-			return "bad escape, or unescaped space or control byte";
-		why = un_rel_invalid(path, plen);
-		if (!why)
-			recs_apply(recs, line[0], path, plen);
-		free(path);
 		if (why)
 			return why;
-next:
 		p += ll + 1;
 		*end = p;
 	}
@@ -439,19 +425,13 @@ static void txn_end(struct table_txn *x, bool changed)
 static void encode(char **buf, size_t *used, size_t *cap, char op,
 		   const char *path)
 {
-	char *e = un_escape(path, strlen(path));
-	size_t n = strlen(e) + 3;
+	size_t len = strlen(path), n = un_fmt_rec_max(len);
 
 	if (*used + n > *cap) {
 		*cap = 2 * (*used + n);
 		*buf = un_xrealloc(*buf, *cap);
 	}
-	(*buf)[(*used)++] = op;
-	(*buf)[(*used)++] = ' ';
-	memcpy(*buf + *used, e, n - 3);
-	*used += n - 3;
-	(*buf)[(*used)++] = '\n';
-	free(e);
+	*used += un_fmt_rec_encode(*buf + *used, op, path, len);
 }
 
 int un_table_append(struct un_table *t, const struct un_rec *recs, size_t n)
@@ -462,8 +442,8 @@ int un_table_append(struct un_table *t, const struct un_rec *recs, size_t n)
 	int ret;
 
 	for (size_t i = 0; i < n; i++) {
-		const char *why = un_rel_invalid(recs[i].path,
-						 strlen(recs[i].path));
+		const char *why = un_fmt_path_invalid(recs[i].path,
+						      strlen(recs[i].path));
 
 		if (why) {
 			un_err("cannot record '%s': %s", recs[i].path, why);

@@ -5,8 +5,9 @@
  *
  *   union.c    main: the subcommands and the usage text
  *   util.c     messages, memory, string vectors, relative paths
- *   escape.c   the \xHH escaping of the table and the layers file, and
- *              the '\' escaping of UNION_LAYERS
+ *   escape.c   the \xHH escaping of the table and the layers file (the
+ *              library's, include/union_format.c, in the tool's memory),
+ *              and the '\' escaping of UNION_LAYERS
  *   fsutil.c   file-system helpers: rm -rf, listing, copying data,
  *              metadata and xattrs, atomic writes
  *   layers.c   UPPER/.union/layers: which MERGED and lowers an upper
@@ -18,6 +19,7 @@
  *   changes.c  the walk over what an upper changes: its objects, its
  *              whiteouts and opaque directories, in tree order
  *   library.c  finding libunion.so and checking that it loads
+ *   options.c  the command line of the commands on an UPPER
  *   run.c      `union run`
  *   diff.c     `union diff`
  *   tar.c      a POSIX tar (ustar + pax) writer
@@ -105,12 +107,11 @@ uint64_t un_hash(const char *s);
 /* ------------------------------------------------------------------ */
 /* escape.c                                                             */
 
-/* The table's escaping: bytes outside 0x21..0x7e and '\' as \xHH. */
+/* The table's escaping (un_fmt_escape), malloc'ed and NUL-terminated. */
 char *un_escape(const char *s, size_t len);
-/* Undo it; -EINVAL for anything but \xHH escapes of printable bytes. */
+/* Undo it (un_fmt_unescape): -EINVAL for anything but \xHH escapes of
+   printable bytes; *out malloc'ed and NUL-terminated. */
 int un_unescape(const char *s, size_t len, char **out, size_t *outlen);
-/* NULL when rel is a valid record path of the table, else why not. */
-const char *un_rel_invalid(const char *rel, size_t len);
 /* UNION_LAYERS's escaping: '\' before '\', ':', ';' and '='. */
 char *un_escape_spec(const char *s);
 
@@ -284,6 +285,50 @@ int un_changes_open(const char *upper_arg, const struct un_strv *lowers,
 void un_changes_release(struct un_changes *c);
 int un_changes_walk(struct un_changes *c, const struct un_walk_ops *ops,
 		    void *arg);
+
+/* ------------------------------------------------------------------ */
+/* options.c                                                            */
+
+/* The options every command on an UPPER takes, and its operand. */
+struct un_upper_args {
+	struct un_strv lowers;	/* -l/--lower DIR, in order (top first) */
+	const char *merged;	/* -m/--merged PATH, or NULL */
+	const char *upper;	/* the operand */
+};
+
+struct option;
+
+/*
+ * A command on an UPPER: every option it takes, its own and the common
+ * ones ('l', 'm' and 'h', which un_upper_args_parse handles), so that
+ * each command's file shows its whole command line.
+ */
+struct un_cmd_opts {
+	const char *name;		/* for messages ("export") */
+	const char *usage;		/* its usage text */
+	const char *shortopts;		/* getopt_long's, starting with ':' */
+	const struct option *longopts;	/* getopt_long's */
+	/* Take one of its own (optarg set): 0, or -1 after saying why not. */
+	int (*opt)(int opt, void *arg);
+	/* After them all, or NULL: -1 to go on, else the status to exit
+	   with (after saying why). */
+	int (*check)(void *arg);
+};
+
+/*
+ * Parse argv: -l, -m, -h, the command's own options, and exactly one
+ * operand; then the command's check.  -1 when the command goes on; else
+ * the status to exit with: 0 after --help, UN_EXIT_USAGE after a wrong
+ * command line (said on stderr, with the usage), or the check's.
+ * a->lowers is the caller's to release.
+ */
+int un_upper_args_parse(int argc, char **argv, const struct un_cmd_opts *cmd,
+			void *arg, struct un_upper_args *a);
+/* The same, then un_changes_open(c) on the upper: -1 when the command
+   goes on (release c), else the status to exit with. */
+int un_upper_changes_open(int argc, char **argv,
+			  const struct un_cmd_opts *cmd, void *arg,
+			  struct un_changes *c);
 
 /* ------------------------------------------------------------------ */
 /* library.c                                                            */

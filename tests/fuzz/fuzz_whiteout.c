@@ -1,7 +1,7 @@
 /*
  * fuzz_whiteout.c - the whiteout table's reader (preload/whiteout.c)
- * against a model of the format, version 1, as README.md and the head
- * of whiteout.c define it.
+ * against a model of the format, version 1, as the head of
+ * include/union_format.c defines it.
  *
  * The input is written as UPPER/.union/whiteouts of a scratch upper and
  * opened with un_wtable_open(), which reads it the way every process of

@@ -54,7 +54,7 @@ mkdir -p "$work"
 # The rooms once, instrumented for coverage; each target links them.
 echo "== building the rooms with $CC"
 mkdir -p "$work/obj"
-for c in "$top"/preload/*.c; do
+for c in "$top"/preload/*.c "$top"/include/*.c; do
 	"$CC" "${flags[@]}" -fsanitize=fuzzer-no-link -c "$c" \
 		-o "$work/obj/$(basename "$c" .c).o" || exit 1
 done

@@ -1,0 +1,196 @@
+/*
+ * union_format.c - the record format of the whiteout table: checking,
+ * escaping and unescaping paths, encoding and decoding its lines.
+ *
+ * Compiled into both the library (preload/, where every function here
+ * must stay async-signal-safe: no malloc, no lock, no system call) and
+ * the `union` command (tools/), so that the two read and write the same
+ * format by the same code.  The layers file (union_format.h) escapes its
+ * paths in the same way.
+ *
+ * File format, version 1 (UPPER/.union/whiteouts)
+ * -----------------------------------------------
+ *
+ * A text file of lines, each ended by '\n' (0x0a).  The first line is
+ * exactly
+ *
+ *	libunion-whiteouts 1
+ *
+ * Every following line is one record, `<op> <path>`: a one-byte
+ * operation, one space (0x20), the escaped path:
+ *
+ *	w <path>	path is deleted (a whiteout)
+ *	o <path>	path is an opaque directory
+ *	- <path>	cancel any earlier record of path
+ *
+ * Reading replays the records in order; a later record of a path
+ * replaces the earlier one, so the table is what remains at the end.
+ * A path appears at most once in the result.  Escaping: every byte of
+ * the path outside 0x21..0x7e, and the backslash itself, is written as
+ * `\xHH`, two lowercase hexadecimal digits (a space is `\x20`, a
+ * newline `\x0a`, a backslash `\x5c`); every other byte stands for
+ * itself.  Readers accept `\xHH` for any byte but no other escape.  A
+ * decoded path must be non-empty, must not hold a NUL byte, start or
+ * end with '/', or hold an empty, "." or ".." component.
+ *
+ * A last line without its '\n' is a write that a kill cut short: readers
+ * ignore it, and the next writer truncates the file back to the end of
+ * the last whole line before it appends.  An empty file (or one whose
+ * only content is such an unfinished line) is an empty table.  Anything
+ * else that does not follow this grammar (another header, another
+ * version, an unknown operation, a bad escape, an invalid path, a blank
+ * line) makes the whole file corrupt: libunion then refuses to use the
+ * union rather than guess.
+ *
+ * Writers (processes of the union; a tool that writes must do the same)
+ * hold flock(LOCK_EX) on UPPER/.union/lock while they append, append
+ * whole records with O_APPEND, and then add one to the generation
+ * counter described below.  A rewrite (compaction) writes the live
+ * records to UPPER/.union/whiteouts.tmp, fsyncs it, renames it over the
+ * table and adds one to the epoch counter, all under the same lock.
+ *
+ * UPPER/.union/lock is a file of 4096 bytes; it starts with, in host
+ * byte order, struct un_fmt_gen (union_format.h): the magic "UNWTGEN1",
+ * a 64-bit generation counter and a 64-bit epoch counter.  Each process
+ * maps it shared.
+ */
+#include <stdbool.h>
+#include <string.h>
+
+#include "union_format.h"
+
+const char *un_fmt_path_invalid(const char *rel, size_t len)
+{
+	size_t i = 0;
+
+	if (len == 0)
+		return "empty path";
+	if (rel[0] == '/')
+		return "path starts with '/'";
+	while (i <= len) {
+		size_t start = i;
+
+		while (i < len && rel[i] != '/') {
+			if (rel[i] == '\0')
+				return "NUL byte in path";
+			i++;
+		}
+		if (i == start)
+			return "empty path component";
+		if (rel[start] == '.' && (i - start == 1 ||
+		    (i - start == 2 && rel[start + 1] == '.')))
+			return "'.' or '..' in path";
+		i++;
+	}
+	return NULL;
+}
+
+static bool must_escape(unsigned char c)
+{
+	return c < 0x21 || c > 0x7e || c == '\\';
+}
+
+size_t un_fmt_escape(char *out, const char *s, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	char *p = out;
+
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = s[i];
+
+		if (must_escape(c)) {
+			*p++ = '\\';
+			*p++ = 'x';
+			*p++ = hex[c >> 4];
+			*p++ = hex[c & 15];
+		} else {
+			*p++ = c;
+		}
+	}
+	return p - out;
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+/*
+ * out may be enc itself: each byte is written at or before the place
+ * its escape was read from, and never ahead of what is still to read.
+ */
+const char *un_fmt_unescape(const char *enc, size_t enclen, char *out,
+			    size_t cap, size_t *outlen)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < enclen; i++) {
+		int c = (unsigned char)enc[i];
+
+		if (c == '\\') {
+			int hi, lo;
+
+			if (i + 3 >= enclen || enc[i + 1] != 'x')
+				return "bad escape";
+			hi = hexval(enc[i + 2]);
+			lo = hexval(enc[i + 3]);
+			if (hi < 0 || lo < 0)
+				return "bad escape";
+			c = hi << 4 | lo;
+			i += 3;
+		} else if (must_escape((unsigned char)c)) {
+			return "unescaped space or control byte";
+		}
+		if (n >= cap)
+			return "path too long";
+		out[n++] = (char)c;
+	}
+	*outlen = n;
+	return NULL;
+}
+
+size_t un_fmt_rec_encode(char *out, char op, const char *path, size_t len)
+{
+	char *p = out;
+
+	*p++ = op;
+	*p++ = ' ';
+	p += un_fmt_escape(p, path, len);
+	*p++ = '\n';
+	return p - out;
+}
+
+const char *un_fmt_rec_decode(char *line, size_t len, char *op,
+			      size_t *pathlen)
+{
+	const char *why;
+
+	if (len == 0)
+		return "empty line";
+	if (line[0] != 'w' && line[0] != 'o' && line[0] != '-')
+		return "unknown operation";
+	if (len < 2 || line[1] != ' ')
+		return "no space after the operation";
+	why = un_fmt_unescape(line + 2, len - 2, line + 2, len - 2, pathlen);
+	if (why)
+		return why;
+	*op = line[0];
+	return un_fmt_path_invalid(line + 2, *pathlen);
+}
+
+const char *un_fmt_header_invalid(const char *line, size_t len)
+{
+	/* "libunion-whiteouts ": the name, without the version. */
+	size_t name = strlen(UN_FMT_TABLE_HEADER) - 1;
+
+	if (len == strlen(UN_FMT_TABLE_HEADER) &&
+	    memcmp(line, UN_FMT_TABLE_HEADER, len) == 0)
+		return NULL;
+	if (len > name && memcmp(line, UN_FMT_TABLE_HEADER, name) == 0)
+		return "unsupported version";
+	return "not a libunion-whiteouts header";
+}

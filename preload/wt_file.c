@@ -1,0 +1,775 @@
+/*
+ * wt_file.c - the whiteout table's files: UPPER/.union/whiteouts and
+ * UPPER/.union/lock, opened, checked, caught up with, locked, appended
+ * to and compacted.
+ *
+ * A lookup costs no system call: it compares the generation in the
+ * mapped lock file with the one this handle last caught up with
+ * (seen_gen), and only when they differ does wt_refresh read the file
+ * again, from the byte where it stopped last time, and replay the new
+ * lines (wt_catch_up).  When the epoch has moved as well, the file was
+ * rewritten and is loaded from scratch (wt_reload).  A writer takes the
+ * flock (wt_lock), catches up and repairs (wt_sync), appends
+ * (wt_append) and announces (wt_appended), which may compact.  The
+ * invariants these keep are at the head of whiteout.c.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "wtable.h"
+
+static void wt_complain_line(const struct un_wtable *wt, unsigned long line,
+			     const char *why)
+{
+	wt_complain("%s: corrupt at line %lu: %s", wt->table_path, line, why);
+}
+
+/* Root made the file fd at path: give it to the owner of its directory
+   (UPPER/.union, which wt_make_meta gave to the upper's owner). */
+static void wt_fix_owner(int fd, const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	char dir[PATH_MAX];
+	struct statx stx;
+
+	if (geteuid() != 0 || !slash || (size_t)(slash - path) >= sizeof(dir))
+		return;
+	memcpy(dir, path, slash - path);
+	dir[slash - path] = '\0';
+	if (syscall(SYS_statx, AT_FDCWD, dir, 0, STATX_UID | STATX_GID,
+		    &stx) == 0)
+		syscall(SYS_fchown, fd, stx.stx_uid, stx.stx_gid);
+}
+
+/*
+ * Open path, creating it (O_EXCL, tolerating EEXIST) when create.  The
+ * file nearly always exists: try that first, one system call.
+ */
+int open_reg(const char *path, int flags, bool create)
+{
+	int fd;
+
+	flags |= O_NOFOLLOW;
+	fd = sys_open(path, flags, 0);
+	if (fd == -ENOENT && create) {
+		fd = sys_open(path, flags | O_CREAT | O_EXCL, 0644);
+		if (fd >= 0)
+			wt_fix_owner(fd, path);
+		if (fd == -EEXIST)
+			fd = sys_open(path, flags, 0);
+	}
+	if (fd == -EISDIR || fd == -ELOOP) {
+		wt_complain("%s: not a regular file", path);
+		return -EUCLEAN;
+	}
+	if (fd < 0)
+		return fd;
+	return fd_move_high(fd);
+}
+
+/* statx fd and insist on a regular file. */
+int stat_reg(int fd, const char *path, struct statx *stx)
+{
+	int ret = sys_fstatx(fd, stx);
+
+	if (ret < 0)
+		return ret;
+	if (!S_ISREG(stx->stx_mode)) {
+		wt_complain("%s: not a regular file", path);
+		return -EUCLEAN;
+	}
+	return 0;
+}
+
+/* Read [off, size) of fd into a new buffer; *got is the count read. */
+static int read_range(int fd, off_t off, off_t size, char **buf, size_t *got)
+{
+	size_t len = size - off;
+	ssize_t n;
+
+	*buf = malloc(len ? len : 1);
+	if (!*buf)
+		return -ENOMEM;
+	n = pread_all(fd, *buf, len, off);
+	if (n < 0) {
+		free(*buf);
+		*buf = NULL;
+		return n;
+	}
+	*got = n;
+	return 0;
+}
+
+/* n more bytes of the file were read or written at the end of what we
+   know: keep its last WT_TAIL bytes. */
+static void tail_feed(struct un_wtable *wt, const char *bytes, size_t n)
+{
+	if (n >= WT_TAIL) {
+		memcpy(wt->tail, bytes + n - WT_TAIL, WT_TAIL);
+		wt->tail_len = WT_TAIL;
+		return;
+	}
+	if (wt->tail_len + n > WT_TAIL) {
+		size_t drop = wt->tail_len + n - WT_TAIL;
+
+		memmove(wt->tail, wt->tail + drop, wt->tail_len - drop);
+		wt->tail_len -= drop;
+	}
+	memcpy(wt->tail + wt->tail_len, bytes, n);
+	wt->tail_len += n;
+}
+
+/*
+ * wt_parse decodes the lines of its buffer in place: before it does, keep
+ * the last WT_TAIL bytes of the buffer's whole lines (what a successful
+ * parse consumes), to feed the tail with afterwards.
+ */
+struct tail_copy {
+	char bytes[WT_TAIL];
+	size_t len;
+	size_t end;		/* the end of the buffer's last whole line */
+};
+
+static void tail_save(struct tail_copy *t, const char *buf, size_t len)
+{
+	const char *nl = len ? memrchr(buf, '\n', len) : NULL;
+
+	t->end = nl ? (size_t)(nl - buf) + 1 : 0;
+	t->len = t->end < WT_TAIL ? t->end : WT_TAIL;
+	memcpy(t->bytes, buf + t->end - t->len, t->len);
+}
+
+/* After the parse consumed `consumed` bytes of that buffer. */
+static void tail_parsed(struct un_wtable *wt, const struct tail_copy *t,
+			size_t consumed)
+{
+	if (consumed == t->end)
+		tail_feed(wt, t->bytes, t->len);
+	else
+		wt->tail_len = 0;	/* a corrupt line: refused anyway */
+}
+
+/*
+ * Are the bytes before our read position still those we read?  Writers
+ * only append (and cut a killed append beyond every complete record); a
+ * rewrite comes as a new file under a new epoch.  A file cut short or
+ * changed in place under a running process (by hand, or by a tool that
+ * ignored the lock) would otherwise go unseen when its size comes out
+ * the same, and the records it lost would silently stay in our maps.
+ */
+static bool tail_intact(struct un_wtable *wt, off_t size)
+{
+	char now[WT_TAIL];
+
+	if (size < wt->pos.off)
+		return false;
+	if (wt->tail_len == 0)
+		return true;
+	return pread_all(wt->tfd, now, wt->tail_len,
+			 wt->pos.off - (off_t)wt->tail_len) ==
+		       (ssize_t)wt->tail_len &&
+	       !memcmp(now, wt->tail, wt->tail_len);
+}
+
+/*
+ * The same into an anonymous mapping (*maplen bytes, to munmap): the
+ * first load, which may run where malloc must not be called.
+ */
+static int read_range_map(int fd, off_t size, char **buf, size_t *maplen,
+			  size_t *got)
+{
+	size_t len = size ? size : 1;
+	ssize_t n;
+	void *map;
+
+	map = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (map == MAP_FAILED)
+		return -errno;
+	n = pread_all(fd, map, size, 0);
+	if (n < 0) {
+		munmap(map, len);
+		return n;
+	}
+	*buf = map;
+	*maplen = len;
+	*got = n;
+	return 0;
+}
+
+/*
+ * Load the table from scratch from a fresh descriptor (epoch: the epoch
+ * loaded before opening).  On failure the old state stays.
+ */
+static int wt_reload(struct un_wtable *wt, bool create, uint64_t epoch)
+{
+	struct wt_mem m = { .slot = NULL }, old;
+	struct wt_pos pos = { 0, 0, 0 };
+	struct statx stx;
+	const char *why = NULL;
+	char *buf = NULL;
+	size_t got = 0, maplen = 0;
+	int fd, ret;
+
+	fd = open_reg(wt->table_path, O_RDWR | O_APPEND, create);
+	if (fd < 0)
+		return fd;
+	ret = stat_reg(fd, wt->table_path, &stx);
+	if (ret < 0)
+		goto out_close;
+	if (wt->check_only)
+		ret = read_range_map(fd, stx.stx_size, &buf, &maplen, &got);
+	else
+		ret = read_range(fd, 0, stx.stx_size, &buf, &got);
+	if (ret < 0)
+		goto out_close;
+	struct tail_copy saved;
+
+	if (!wt->check_only) {
+		size_t lines = 0;
+
+		for (char *p = buf; (p = memchr(p, '\n', buf + got - p)); p++)
+			lines++;
+		mem_reserve(&m, lines);
+	}
+	tail_save(&saved, buf, got);
+	ret = wt_parse(wt->check_only ? NULL : &m, buf, got, &pos, &why);
+	if (wt->check_only)
+		munmap(buf, maplen);
+	else
+		free(buf);
+	if (ret < 0) {
+		if (ret == -EUCLEAN && !wt->corrupt)
+			wt_complain_line(wt, pos.lineno + 1, why);
+		if (ret == -EUCLEAN)
+			wt->corrupt = true;
+		mem_free(&m);
+		goto out_close;
+	}
+
+	pthread_rwlock_wrlock(&wt->rw);
+	old = wt->mem;
+	wt->mem = m;
+	pthread_rwlock_unlock(&wt->rw);
+	mem_free(&old);
+
+	sys_close(wt->tfd);
+	wt->tfd = fd;
+	wt->tid = stx_id(&stx);
+	wt->pos = pos;
+	wt->tail_len = 0;
+	tail_parsed(wt, &saved, pos.off);
+	wt->fsize = got;
+	wt->epoch = epoch;
+	wt->corrupt = false;
+	return 0;
+
+out_close:
+	sys_close(fd);
+	return ret;
+}
+
+/* Replay what was appended since pos.off (or reload when we must). */
+static int wt_catch_up(struct un_wtable *wt, bool create, uint64_t epoch)
+{
+	struct statx stx;
+	const char *why = NULL;
+	char *buf;
+	size_t got = 0;
+	int ret;
+
+	ret = sys_fstatx(wt->tfd, &stx);
+	if (ret == -EBADF || (!ret && !id_eq(stx_id(&stx), wt->tid))) {
+		/* Closed, or the number reused, behind our back. */
+		wt->tfd = -1;
+		return wt_reload(wt, create, epoch);
+	}
+	if (ret < 0)
+		return ret;
+	if (!tail_intact(wt, (off_t)stx.stx_size)) {
+		if (!wt->corrupt)
+			wt_complain("%s: cut short or changed in place under a "
+				    "running process (records it held may be "
+				    "lost); refusing changes until it is "
+				    "repaired", wt->table_path);
+		wt->corrupt = true;
+		return -EUCLEAN;
+	}
+	wt->fsize = stx.stx_size;
+	if ((off_t)stx.stx_size == wt->pos.off)
+		return 0;
+
+	off_t from = wt->pos.off;
+	struct tail_copy saved;
+
+	ret = read_range(wt->tfd, wt->pos.off, stx.stx_size, &buf, &got);
+	if (ret < 0)
+		return ret;
+	wt->fsize = wt->pos.off + got;
+	tail_save(&saved, buf, got);
+	pthread_rwlock_wrlock(&wt->rw);
+	ret = wt_parse(&wt->mem, buf, got, &wt->pos, &why);
+	pthread_rwlock_unlock(&wt->rw);
+	tail_parsed(wt, &saved, wt->pos.off - from);
+	free(buf);
+	if (ret == -EUCLEAN) {
+		if (!wt->corrupt)
+			wt_complain_line(wt, wt->pos.lineno + 1, why);
+		wt->corrupt = true;
+	} else if (ret < 0) {
+		/* Out of memory half-way: start afresh next time. */
+		wt->epoch = ~(uint64_t)0;
+	}
+	return ret;
+}
+
+/*
+ * Under the lock: is the table at its path another file than ours, though
+ * the epoch says it was not rewritten?  That is a compaction killed
+ * between its rename and its epoch bump.
+ */
+static bool wt_replaced(struct un_wtable *wt)
+{
+	struct statx stx;
+
+	if (sys_statx(wt->table_path, &stx) < 0)
+		return true;
+	return !id_eq(stx_id(&stx), wt->tid);
+}
+
+/*
+ * Bring the maps up to date with the file.  locked: we hold the flock,
+ * so we may also create the table, cut an unfinished tail and write
+ * the header of an empty table.  Under io.
+ */
+int wt_sync(struct un_wtable *wt, bool locked)
+{
+	uint64_t epoch = __atomic_load_n(&wt->gen->epoch, __ATOMIC_ACQUIRE);
+	int ret;
+
+	if (wt->tfd >= 0 && epoch == wt->epoch && locked && wt_replaced(wt)) {
+		/* Announce the rewrite its author could not. */
+		epoch = __atomic_add_fetch(&wt->gen->epoch, 1,
+					   __ATOMIC_SEQ_CST);
+	}
+	if (wt->tfd < 0 || epoch != wt->epoch)
+		ret = wt_reload(wt, locked, epoch);
+	else
+		ret = wt_catch_up(wt, locked, epoch);
+	if (ret < 0 || !locked)
+		return ret;
+
+	if (wt->fsize > wt->pos.off) {
+		/* Nobody else writes now: the tail is a killed append. */
+		ret = sys_ftruncate(wt->tfd, wt->pos.off);
+		if (ret < 0)
+			return ret;
+		wt->fsize = wt->pos.off;
+	}
+	if (wt->pos.off == 0) {
+		ret = write_all(wt->tfd, WT_HEADER "\n", strlen(WT_HEADER) + 1);
+		if (ret < 0)
+			return ret;
+		wt->tail_len = 0;
+		tail_feed(wt, WT_HEADER "\n", strlen(WT_HEADER) + 1);
+		wt->pos.off = wt->fsize = strlen(WT_HEADER) + 1;
+		wt->pos.lineno = 1;
+	}
+	return 0;
+}
+
+/*
+ * Open (creating) and map the lock file; returns with the flock held.
+ * A file shorter than a page is one whose creator was killed before it
+ * finished: complete it, under the lock.
+ */
+int wt_open_lock(struct un_wtable *wt)
+{
+	struct wt_gen head = { .generation = 0 };
+	struct wt_gen *map;
+	struct statx stx;
+	struct wt_id id;
+	char have[sizeof(head)];
+	ssize_t n;
+	int fd, ret;
+
+	memcpy(head.magic, WT_MAGIC, sizeof(head.magic));
+	fd = open_reg(wt->lock_path, O_RDWR, true);
+	if (fd < 0)
+		return fd;
+	ret = stat_reg(fd, wt->lock_path, &stx);
+	if (ret < 0)
+		goto out_close;
+	id = stx_id(&stx);
+	ret = flock_retry(fd, LOCK_EX);
+	if (ret < 0)
+		goto out_close;
+	ret = sys_fstatx(fd, &stx);
+	if (ret < 0)
+		goto out_unlock;
+
+	if (stx.stx_size < WT_LOCK_SIZE) {
+		n = pread_all(fd, have, sizeof(have), 0);
+		if (n < 0) {
+			ret = n;
+			goto out_unlock;
+		}
+		if (memcmp(have, &head, n) != 0)
+			goto out_corrupt;
+		ret = -EIO;
+		if (pwrite(fd, &head, sizeof(head), 0) == sizeof(head))
+			ret = sys_ftruncate(fd, WT_LOCK_SIZE);
+		if (ret < 0)
+			goto out_unlock;
+	}
+
+	if (!wt->gen || !id_eq(id, wt->gid)) {
+		map = mmap(NULL, WT_LOCK_SIZE, PROT_READ | PROT_WRITE,
+			   MAP_SHARED, fd, 0);
+		if (map == MAP_FAILED) {
+			ret = -errno;
+			goto out_unlock;
+		}
+		if (memcmp(map->magic, WT_MAGIC, 8) != 0) {
+			munmap(map, WT_LOCK_SIZE);
+			goto out_corrupt;
+		}
+		if (wt->gen)
+			munmap(wt->gen, WT_LOCK_SIZE);
+		wt->gen = map;
+		wt->gid = id;
+	}
+	wt->lfd = fd;
+	wt->lid = id;
+	wt->pid = getpid();
+	return 0;
+
+out_corrupt:
+	wt_complain("%s: not a libunion lock file", wt->lock_path);
+	ret = -EUCLEAN;
+out_unlock:
+	flock(fd, LOCK_UN);
+out_close:
+	sys_close(fd);
+	return ret;
+}
+
+/* Take the flock, reopening the lock file when it is not ours. */
+int wt_lock(struct un_wtable *wt)
+{
+	struct statx stx;
+	int ret;
+
+	if (wt->pid != getpid()) {
+		/* A fork: the description, and so the flock, is shared. */
+		sys_close(wt->lfd);
+		wt->lfd = -1;
+		return wt_open_lock(wt);
+	}
+	ret = flock_retry(wt->lfd, LOCK_EX);
+	if (ret == -EBADF) {
+		wt->lfd = -1;
+		return wt_open_lock(wt);
+	}
+	if (ret < 0)
+		return ret;
+	ret = sys_fstatx(wt->lfd, &stx);
+	if (ret == -EBADF || (!ret && !id_eq(stx_id(&stx), wt->lid))) {
+		/* The number was closed and reused: not our file. */
+		if (!ret)
+			flock(wt->lfd, LOCK_UN);
+		wt->lfd = -1;
+		return wt_open_lock(wt);
+	}
+	return ret;
+}
+
+void wt_unlock(struct un_wtable *wt)
+{
+	flock(wt->lfd, LOCK_UN);
+}
+
+/* Append whole records (under the lock); reopen once on EBADF. */
+int wt_append(struct un_wtable *wt, const char *buf, size_t len)
+{
+	int ret = write_all(wt->tfd, buf, len);
+
+	if (ret == -EBADF) {
+		wt->tfd = -1;
+		ret = wt_sync(wt, true);
+		if (ret == 0)
+			ret = write_all(wt->tfd, buf, len);
+	}
+	return ret;
+}
+
+/*
+ * Rewrite the table with only its live records when most of its lines
+ * are dead.  Under the lock, with the maps current.  A failure leaves
+ * the old file, which is still right.
+ */
+static int wt_compact(struct un_wtable *wt)
+{
+	unsigned long nlive = wt->mem.count;
+	size_t cap = 65536, used = 0;
+	struct statx stx;
+	struct wt_rec *r;
+	size_t i;
+	char *buf;
+	int fd, ret;
+
+	if (wt->pos.nrec <= WT_COMPACT_MIN || wt->pos.nrec <= 2 * nlive)
+		return 0;
+
+	buf = malloc(cap);
+	if (!buf)
+		return -ENOMEM;
+	fd = sys_open(wt->tmp_path,
+		      O_RDWR | O_APPEND | O_CREAT | O_TRUNC | O_NOFOLLOW, 0644);
+	if (fd < 0) {
+		ret = fd;
+		goto out_free;
+	}
+	fd = fd_move_high(fd);
+
+	used = strlen(WT_HEADER) + 1;
+	memcpy(buf, WT_HEADER "\n", used);
+	MEM_FOREACH(&wt->mem, i, r) {
+		size_t need = un_fmt_rec_max(r->len);
+
+		if (used + need > cap) {
+			ret = write_all(fd, buf, used);
+			if (ret < 0)
+				goto out_unlink;
+			used = 0;
+		}
+		if (need > cap) {
+			char *nbuf = realloc(buf, need);
+
+			if (!nbuf) {
+				ret = -ENOMEM;
+				goto out_unlink;
+			}
+			buf = nbuf;
+			cap = need;
+		}
+		used += un_fmt_rec_encode(buf + used, r->kind, r->key, r->len);
+	}
+	ret = write_all(fd, buf, used);
+	if (ret < 0)
+		goto out_unlink;
+	if (fsync(fd) < 0) {
+		ret = -errno;
+		goto out_unlink;
+	}
+	ret = sys_fstatx(fd, &stx);
+	if (ret < 0)
+		goto out_unlink;
+	ret = sys_rename(wt->tmp_path, wt->table_path);
+	if (ret < 0)
+		goto out_unlink;
+
+	wt->epoch = __atomic_add_fetch(&wt->gen->epoch, 1, __ATOMIC_SEQ_CST);
+	sys_close(wt->tfd);
+	wt->tfd = fd;
+	wt->tid = stx_id(&stx);
+	wt->pos.off = wt->fsize = stx.stx_size;
+	wt->pos.lineno = 1 + nlive;
+	wt->pos.nrec = nlive;
+	wt->tail_len = 0;	/* buf holds the file's last `used` bytes */
+	tail_feed(wt, buf, used);
+	free(buf);
+	return 0;
+
+out_unlink:
+	sys_unlink(wt->tmp_path);
+	sys_close(fd);
+out_free:
+	free(buf);
+	return ret;
+}
+
+/*
+ * After an append of n records, len bytes in all: account for them,
+ * compact if due, and announce them.  stale: the maps could not follow
+ * (out of memory), so do not compact from them, and reload next time.
+ */
+void wt_appended(struct un_wtable *wt, const char *bytes, size_t len,
+			unsigned long n, bool stale)
+{
+	uint64_t g;
+
+	tail_feed(wt, bytes, len);
+	wt->pos.off += len;
+	wt->fsize = wt->pos.off;
+	wt->pos.lineno += n;
+	wt->pos.nrec += n;
+	if (stale)
+		wt->epoch = ~(uint64_t)0;
+	else
+		wt_compact(wt);
+	g = __atomic_add_fetch(&wt->gen->generation, 1, __ATOMIC_SEQ_CST);
+	__atomic_store_n(&wt->seen_gen, stale ? 0 : g, __ATOMIC_RELEASE);
+}
+
+/* Catch up when another handle has changed the table (readers). */
+void wt_refresh(struct un_wtable *wt)
+{
+	uint64_t g;
+	int saved = errno;
+	int ret;
+
+	if (__atomic_load_n(&wt->gen->generation, __ATOMIC_ACQUIRE) ==
+	    __atomic_load_n(&wt->seen_gen, __ATOMIC_ACQUIRE))
+		return;
+
+	int cancel;
+
+	/* No cancellation point may leave the lock held (pread is one). */
+	pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &cancel);
+	pthread_mutex_lock(&wt->io);
+	g = __atomic_load_n(&wt->gen->generation, __ATOMIC_ACQUIRE);
+	if (g != wt->seen_gen) {
+		ret = wt_sync(wt, false);
+		/* A corrupt table is reported once, not retried per lookup. */
+		if (ret == 0 || ret == -EUCLEAN)
+			__atomic_store_n(&wt->seen_gen, g, __ATOMIC_RELEASE);
+	}
+	pthread_mutex_unlock(&wt->io);
+	pthread_setcancelstate(cancel, NULL);
+	errno = saved;
+}
+
+/*
+ * Check the whole lines of the table (fd, size bytes) without building
+ * maps; pos as wt_parse leaves it.  A small table is read onto the
+ * stack, a larger one into an anonymous mapping (never malloc).
+ */
+static int wt_check(int fd, off_t size, struct wt_pos *pos)
+{
+	char small[2048], *buf = small;
+	const char *why = NULL;
+	size_t len = size, maplen = 0;
+	ssize_t n;
+	int ret;
+
+	if (len > sizeof(small)) {
+		ret = read_range_map(fd, size, &buf, &maplen, &len);
+		if (ret < 0)
+			return ret;
+	} else {
+		n = pread_all(fd, buf, len, 0);
+		if (n < 0)
+			return n;
+		len = n;
+	}
+	ret = wt_parse(NULL, buf, len, pos, &why);
+	if (maplen)
+		munmap(buf, maplen);
+	return ret;
+}
+
+/*
+ * The usual start: the lock file and the table exist and are whole.
+ * Readers need no flock, so open, map and check them without it (the
+ * flock is for writers, and for repairing).  1: done; 0: something is
+ * missing, short, unfinished or wrong, and nothing is left open: take
+ * the locked way, which makes, repairs or reports it.
+ */
+int wt_open_fast(struct un_wtable *wt)
+{
+	struct wt_pos pos = { 0, 0, 0 };
+	struct statx stx, tstx;
+	struct wt_gen *map;
+	int lfd, tfd;
+
+	/* Quietly: the locked way says what is wrong, once. */
+	lfd = sys_open(wt->lock_path, O_RDWR | O_NOFOLLOW, 0);
+	if (lfd < 0)
+		return 0;
+	lfd = fd_move_high(lfd);
+	if (sys_fstatx(lfd, &stx) < 0 || !S_ISREG(stx.stx_mode) ||
+	    stx.stx_size < WT_LOCK_SIZE)
+		goto out_close_lock;
+	map = mmap(NULL, WT_LOCK_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
+		   lfd, 0);
+	if (map == MAP_FAILED)
+		goto out_close_lock;
+	if (memcmp(map->magic, WT_MAGIC, 8) != 0)
+		goto out_unmap;
+	tfd = sys_open(wt->table_path, O_RDWR | O_APPEND | O_NOFOLLOW, 0);
+	if (tfd < 0)
+		goto out_unmap;
+	tfd = fd_move_high(tfd);
+	if (sys_fstatx(tfd, &tstx) < 0 || !S_ISREG(tstx.stx_mode) ||
+	    wt_check(tfd, tstx.stx_size, &pos) < 0 || pos.off == 0 ||
+	    pos.off != (off_t)tstx.stx_size)
+		goto out_close_table;
+
+	wt->lfd = lfd;
+	wt->lid = wt->gid = stx_id(&stx);
+	wt->gen = map;
+	wt->pid = getpid();
+	wt->tfd = tfd;
+	wt->tid = stx_id(&tstx);
+	wt->pos = pos;
+	wt->fsize = pos.off;
+	return 1;
+
+out_close_table:
+	sys_close(tfd);
+out_unmap:
+	munmap(map, WT_LOCK_SIZE);
+out_close_lock:
+	sys_close(lfd);
+	return 0;
+}
+
+/*
+ * Make UPPER/.union and its work directory.  Making .union changes the
+ * upper root's times, which are the merged root's: put them back, so
+ * that the merged root looks as the kernel's would.  The upper's owner
+ * owns the metadata, whoever made it (root running a tool in someone's
+ * union, say); the lock file and the table follow in wt_fix_owner.
+ */
+int wt_make_meta(const char *upper, const char *meta,
+			const char *work)
+{
+	struct statx before;
+	bool fresh;
+	int ret;
+
+	fresh = syscall(SYS_statx, AT_FDCWD, upper, 0,
+			STATX_UID | STATX_GID | STATX_ATIME | STATX_MTIME,
+			&before) == 0;
+	ret = sys_mkdir(meta, 0755);
+	if (ret < 0 && ret != -EEXIST)
+		return ret;
+	fresh = fresh && ret == 0;
+	ret = sys_mkdir(work, 0755);
+	if (ret < 0 && ret != -EEXIST)
+		return ret;
+	if (fresh) {
+		struct timespec times[2] = {
+			{ before.stx_atime.tv_sec, before.stx_atime.tv_nsec },
+			{ before.stx_mtime.tv_sec, before.stx_mtime.tv_nsec },
+		};
+
+		if (geteuid() == 0) {
+			syscall(SYS_fchownat, AT_FDCWD, meta, before.stx_uid,
+				before.stx_gid, AT_SYMLINK_NOFOLLOW);
+			syscall(SYS_fchownat, AT_FDCWD, work, before.stx_uid,
+				before.stx_gid, AT_SYMLINK_NOFOLLOW);
+		}
+		syscall(SYS_utimensat, AT_FDCWD, upper, times, 0);
+	}
+	return 0;
+}

@@ -1,0 +1,228 @@
+/*
+ * wtable.h - what the whiteout table's rooms share (internal.h has the
+ * table's interface, un_wtable_*):
+ *
+ *   whiteout.c   the interface: open, look up, change, fork, descriptors
+ *   wt_map.c     the table in memory, a hash map from path to kind
+ *   wt_file.c    the files: catch-up, the lock, appends, compaction
+ *   wt_signal.c  the view a signal handler gets (no lock, no malloc)
+ *   wt_sys.c     raw system calls, and the complaints on stderr
+ *
+ * The record format of UPPER/.union/whiteouts is include/union_format.c
+ * (un_fmt_*), shared with the `union` command.  The handle (struct
+ * un_wtable) is defined here, with the head of the shared lock file
+ * (struct wt_gen).  The invariants that tie the handle to the files are
+ * at the head of whiteout.c.
+ */
+#ifndef UN_WTABLE_H
+#define UN_WTABLE_H
+
+#include <pthread.h>
+#include <sys/stat.h>
+
+#include "internal.h"
+#include "union_format.h"
+
+#define WT_HEADER UN_FMT_TABLE_HEADER
+#define WT_TABLE "/" UN_FMT_META_DIR "/" UN_FMT_TABLE
+#define WT_TMP "/" UN_FMT_META_DIR "/" UN_FMT_TABLE_TMP
+#define WT_LOCK "/" UN_FMT_META_DIR "/" UN_FMT_LOCK
+#define WT_WORK "/" UN_FMT_META_DIR "/" UN_FMT_WORK
+#define WT_META "/" UN_FMT_META_DIR
+
+#define WT_MAGIC UN_FMT_LOCK_MAGIC
+#define WT_LOCK_SIZE UN_FMT_LOCK_SIZE
+
+/* Our descriptors live at or above this number. */
+#define WT_FD_MIN 900
+
+/* Compact when more than this many records and more than half dead. */
+#define WT_COMPACT_MIN 1024
+
+/* The head of the shared lock file: struct un_fmt_gen, and the library's
+   own counters after it. */
+struct wt_gen {
+	char magic[8];
+	uint64_t generation;	/* raised after every append */
+	uint64_t epoch;		/* raised after every rewrite */
+	uint64_t dirs;		/* raised after every change of a directory
+				   in the upper (dcache.c); no lock */
+	uint64_t names;		/* raised after every name made in a
+				   directory of the upper (dcache.c) */
+};
+
+_Static_assert(offsetof(struct wt_gen, generation) ==
+	       offsetof(struct un_fmt_gen, generation) &&
+	       offsetof(struct wt_gen, epoch) ==
+	       offsetof(struct un_fmt_gen, epoch),
+	       "struct wt_gen starts as struct un_fmt_gen");
+
+/* A record: path -> kind. */
+struct wt_rec {
+	uint32_t hash;
+	uint32_t len;
+	char kind;
+	char key[];
+};
+
+/* The map: cap slots (a power of two, or 0), each NULL (never used),
+   WT_TOMB (a removed record) or a record. */
+struct wt_mem {
+	struct wt_rec **slot;
+	size_t cap;
+	size_t count;		/* records */
+	size_t used;		/* records and tombstones */
+};
+
+#define WT_TOMB ((struct wt_rec *)1)
+
+/* Every record r of m, by slot index i (removing r meanwhile is safe). */
+#define MEM_FOREACH(m, i, r)						\
+	for ((i) = 0; (i) < (m)->cap; (i)++)				\
+		if (((r) = (m)->slot[i]) == NULL || (r) == WT_TOMB)	\
+			continue;					\
+		else
+
+/* How far a replay has come. */
+struct wt_pos {
+	off_t off;		/* end of the last whole line */
+	unsigned long lineno;	/* whole lines, the header included */
+	unsigned long nrec;	/* record lines */
+};
+
+/* Identity of an open file. */
+struct wt_id {
+	uint64_t dev;
+	uint64_t ino;
+};
+
+#define WT_TAIL 64
+
+struct un_wtable {
+	size_t map_len;		/* the handle and its paths are one mapping
+				   of this size; 0: in the caller's memory */
+	char *table_path;
+	char *tmp_path;
+	char *lock_path;
+
+	pthread_mutex_t io;
+	pthread_rwlock_t rw;
+
+	/* Under rw (written also under io). */
+	struct wt_mem mem;
+
+	/* Under io. */
+	int tfd;		/* the table, O_RDWR | O_APPEND; -1: none */
+	struct wt_id tid;
+	struct wt_pos pos;
+	off_t fsize;		/* size of the table at the last read */
+	uint64_t epoch;		/* epoch of the file behind tfd */
+	bool corrupt;		/* reported already */
+	/* The last bytes of the file before pos.off, as read or written:
+	   catch-up checks they are still there (see wt_catch_up). */
+	char tail[WT_TAIL];
+	size_t tail_len;
+	bool check_only;	/* the first load: check the file, build no
+				   maps (see un_wtable_open) */
+
+	int lfd;		/* the lock file; -1: none */
+	struct wt_id lid;
+	pid_t pid;		/* the process that opened lfd */
+	struct wt_gen *gen;	/* the lock file, mapped */
+	struct wt_id gid;	/* identity of the mapped file */
+
+	uint64_t seen_gen;	/* atomic: the generation we are current with */
+};
+
+/* ------------------------------------------------------------------ */
+/* wt_sys.c: system calls by number (the libc names are ours to        */
+/* intercept); they return 0 (or a descriptor) or -errno.              */
+
+UN_HIDDEN int sys_open(const char *path, int flags, mode_t mode);
+UN_HIDDEN void sys_close(int fd);
+UN_HIDDEN int sys_fstatx(int fd, struct statx *stx);
+UN_HIDDEN int sys_statx(const char *path, struct statx *stx);
+UN_HIDDEN int sys_mkdir(const char *path, mode_t mode);
+UN_HIDDEN int sys_rename(const char *from, const char *to);
+UN_HIDDEN void sys_unlink(const char *path);
+UN_HIDDEN int sys_ftruncate(int fd, off_t len);
+/* Move fd to WT_FD_MIN or above (keeping it where it is if we cannot). */
+UN_HIDDEN int fd_move_high(int fd);
+UN_HIDDEN struct wt_id stx_id(const struct statx *stx);
+UN_HIDDEN bool id_eq(struct wt_id a, struct wt_id b);
+UN_HIDDEN int write_all(int fd, const char *buf, size_t len);
+/* Read up to len bytes at off; returns the count (short at EOF). */
+UN_HIDDEN ssize_t pread_all(int fd, char *buf, size_t len, off_t off);
+UN_HIDDEN int flock_retry(int fd, int op);
+/* One line on stderr: "libunion: <what>". */
+UN_HIDDEN void wt_complain(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2)));
+
+/* ------------------------------------------------------------------ */
+/* wt_map.c: the map (locking is the caller's).                        */
+
+UN_HIDDEN struct wt_rec *mem_find(struct wt_mem *m, const char *key,
+				  size_t len);
+/* Before a load of about n records: size the map once. */
+UN_HIDDEN void mem_reserve(struct wt_mem *m, size_t n);
+/* Take r (found in m) out of the map and free it. */
+UN_HIDDEN void mem_del(struct wt_mem *m, struct wt_rec *r);
+/* Replay one record. */
+UN_HIDDEN int mem_apply(struct wt_mem *m, char op, const char *key,
+			size_t len);
+/* Is key strictly below rel (rel/...; anything for rel "")? */
+UN_HIDDEN bool key_below(const char *key, size_t len, const char *rel,
+			 size_t rel_len);
+/* Is any record strictly below rel?  A walk of the map. */
+UN_HIDDEN bool mem_any_below(struct wt_mem *m, const char *rel,
+			     size_t rel_len);
+UN_HIDDEN void mem_free(struct wt_mem *m);
+/* Replay the whole lines of buf (at pos->off in the file) into m (NULL:
+   only check them), advancing pos; -EUCLEAN with *why on a bad line. */
+UN_HIDDEN int wt_parse(struct wt_mem *m, char *buf, size_t len,
+		       struct wt_pos *pos, const char **why);
+
+/* ------------------------------------------------------------------ */
+/* wt_file.c: the files.                                               */
+
+/* Open path (O_NOFOLLOW, moved high), creating it when create;
+   -EUCLEAN, said on stderr, when it is not a regular file. */
+UN_HIDDEN int open_reg(const char *path, int flags, bool create);
+/* statx fd and insist on a regular file. */
+UN_HIDDEN int stat_reg(int fd, const char *path, struct statx *stx);
+/* Bring the maps up to date with the file (locked: we hold the flock,
+   and may create, repair and start the table).  Under io. */
+UN_HIDDEN int wt_sync(struct un_wtable *wt, bool locked);
+/* Open (creating) and map the lock file; returns with the flock held. */
+UN_HIDDEN int wt_open_lock(struct un_wtable *wt);
+/* Take the flock, reopening the lock file when it is not ours. */
+UN_HIDDEN int wt_lock(struct un_wtable *wt);
+UN_HIDDEN void wt_unlock(struct un_wtable *wt);
+/* Append whole records (under the lock); reopen once on EBADF. */
+UN_HIDDEN int wt_append(struct un_wtable *wt, const char *buf, size_t len);
+/* After an append of n records, len bytes in all: account for them,
+   compact if due, and announce them (stale: the maps could not follow). */
+UN_HIDDEN void wt_appended(struct un_wtable *wt, const char *bytes,
+			   size_t len, unsigned long n, bool stale);
+/* Catch up when another handle has changed the table (readers). */
+UN_HIDDEN void wt_refresh(struct un_wtable *wt);
+/* Open the lock file and the table without the flock when both are
+   whole: 1; 0 when the locked way must make, repair or report them. */
+UN_HIDDEN int wt_open_fast(struct un_wtable *wt);
+/* Make UPPER/.union and its work directory. */
+UN_HIDDEN int wt_make_meta(const char *upper, const char *meta,
+			   const char *work);
+
+/* ------------------------------------------------------------------ */
+/* wt_signal.c: the same for a signal handler (no lock, no malloc).    */
+
+UN_HIDDEN enum un_wkind wt_sig_get(struct un_wtable *wt, const char *rel,
+				   size_t rel_len);
+UN_HIDDEN bool wt_sig_has_below(struct un_wtable *wt, const char *rel,
+				size_t rel_len);
+UN_HIDDEN int wt_sig_set(struct un_wtable *wt, const char *rel, size_t len,
+			 char op);
+UN_HIDDEN int wt_sig_clear_below(struct un_wtable *wt, const char *rel,
+				 size_t len);
+
+#endif /* UN_WTABLE_H */
