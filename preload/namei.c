@@ -603,21 +603,63 @@ static int proc_fd_path(const char *path, char *buf, size_t size,
 
 /*
  * A relative path from a directory removed from the merged view (a dead
- * cwd or descriptor).  Nothing can be found in it, as in the kernel's
- * deleted directory.  The directory itself ("." or "") goes to the kernel
- * when the real one is gone too (it was the upper's); never when it is a
- * lower directory that the union hid, which a change must not reach.
+ * cwd or descriptor, w->vpath; the directory removed is its first
+ * dead_at bytes).  Nothing can be found in it, as in the kernel's deleted
+ * directory, but '..' leads back to where it stood: the walk goes on
+ * from the live parent of the directory removed, whatever now has its
+ * name (rm -r d; mkdir d leaves a dead d/sub's '..' dead too).  The
+ * directory itself ("." or "") goes to the kernel when the real one is
+ * gone too (it was the upper's); never when it is a lower directory that
+ * the union hid, which a change must not reach.
  */
-static int dead_start(int dirfd, const char *path)
+static int dead_start(struct walk *w, int dirfd, const char *path,
+		      size_t dead_at, char *todo, size_t size)
 {
+	const char *p = path;
 	struct stat st;
 
-	for (const char *p = path; *p; p++)
-		if (*p != '.' && *p != '/')
+	w->vlen = strlen(w->vpath);
+	for (;;) {
+		size_t len;
+
+		while (*p == '/')
+			p++;
+		len = strcspn(p, "/");
+		if (len == 0)
+			break;
+		if (len > 2 || p[0] != '.' || (len == 2 && p[1] != '.'))
 			return -ENOENT;
+		p += len;
+		if (len == 2) {
+			walk_pop(w);
+			if (w->vlen < dead_at) {
+				/* Back in a live directory. */
+				if (strlen(p) >= size)
+					return -ENAMETOOLONG;
+				strcpy(todo, p);
+				return walk_settle(w);
+			}
+		}
+	}
 	if (real_fstatat(dirfd, ".", &st, 0) == 0 && st.st_nlink == 0)
 		return 1;
 	return -ENOENT;
+}
+
+struct un_mount *un_dead_self(int dirfd, const char *path)
+{
+	char vpath[PATH_MAX];
+	int rc;
+
+	if (!path || !*path || path[0] == '/')
+		return NULL;
+	for (const char *p = path; *p; p++)
+		if ((*p != '.' && *p != '/') ||
+		    (*p == '.' && p[1] == '.'))
+			return NULL;
+	rc = dirfd == AT_FDCWD ? un_cwd_get(vpath, sizeof(vpath)) :
+				 un_fd_get(dirfd, vpath, sizeof(vpath), NULL);
+	return rc == -ESTALE ? un_config_find(vpath) : NULL;
 }
 
 /*
@@ -646,24 +688,28 @@ static int walk_start(struct walk *w, int dirfd, const char *path,
 			abs = todo;
 	}
 	if (abs[0] != '/') {
+		size_t dead_at = 0;
+
 		if (dirfd == AT_FDCWD) {
 			rc = un_cwd_get_at(w->vpath, sizeof(w->vpath),
-					   &w->base.layer);
+					   &w->base.layer, &dead_at);
 			w->base.fd = AT_FDCWD;
 			if (rc == -ESTALE)
-				return dead_start(dirfd, path);
+				return dead_start(w, dirfd, path, dead_at,
+						  todo, size);
 			if (rc < 0 && rc != -ENOENT)
 				return rc;
 		} else if (dirfd < 0) {
 			return -EBADF;
 		} else {
 			rc = un_fd_get_at(dirfd, w->vpath, sizeof(w->vpath),
-					  &w->base.layer);
+					  &w->base.layer, &dead_at);
 			w->base.fd = dirfd;
 			if (rc == -EBADF)
 				return rc;
 			if (rc == -ESTALE)
-				return dead_start(dirfd, path);
+				return dead_start(w, dirfd, path, dead_at,
+						  todo, size);
 		}
 		if (rc == 0) {
 			/* From a merged directory. */

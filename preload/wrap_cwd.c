@@ -45,12 +45,14 @@ UN_EXPORT int fchdir(int fd)
 	if (rc == 0 && un_enter()) {
 		UN_SAVE_ERRNO;
 		int layer;
-		int got = un_fd_get_at(fd, vpath, sizeof(vpath), &layer);
+		size_t dead_at = 0;
+		int got = un_fd_get_at(fd, vpath, sizeof(vpath), &layer,
+				       &dead_at);
 
 		if (got == 0)
 			un_cwd_set(vpath, layer);
 		else if (got == -ESTALE)
-			un_cwd_set_dead(vpath);
+			un_cwd_set_dead(vpath, dead_at);
 		else
 			un_cwd_set(NULL, -1);
 		UN_RESTORE_ERRNO;
