@@ -499,7 +499,8 @@ static int rename_dead_dot(int olddirfd, const char *oldpath,
 	}
 	if (odead != ndead)
 		return -EXDEV;
-	if (un_dead_self(olddirfd, oldpath) || last_is(oldpath, ".") ||
+	if (un_dead_self(olddirfd, oldpath, NULL, NULL) ||
+	    last_is(oldpath, ".") ||
 	    last_is(oldpath, ".."))
 		return -EBUSY;
 	return (flags & RENAME_NOREPLACE) ? -EEXIST : -EBUSY;
@@ -517,8 +518,8 @@ static int rename_nodes(int olddirfd, const char *oldpath, int newdirfd,
 		return -EINVAL;	/* RENAME_WHITEOUT: overlayfs refuses it */
 	if ((flags & RENAME_NOREPLACE) && exchange)
 		return -EINVAL;
-	odead = un_dead_self(olddirfd, oldpath);
-	ndead = un_dead_self(newdirfd, newpath);
+	odead = un_dead_self(olddirfd, oldpath, NULL, NULL);
+	ndead = un_dead_self(newdirfd, newpath, NULL, NULL);
 	if (odead || ndead)
 		return rename_dead_dot(olddirfd, oldpath, odead, newdirfd,
 				       newpath, ndead, flags);

@@ -815,6 +815,44 @@ static void cwd_move(const char *a, const char *b, enum moving how)
 	cwd_wend(&w);
 }
 
+/* The cwd as last seen alive by un_cwd_check (namei.c): at the change
+   count cwd_seq, while the stamp of its union was cwd_seen_stamp. */
+static const struct un_mount *cwd_seen_m;
+static uint64_t cwd_seen_stamp;
+static unsigned long cwd_seen_seq;
+
+bool un_cwd_seen(const struct un_mount *m, uint64_t stamp,
+		 unsigned long *seq)
+{
+	*seq = __atomic_load_n(&cwd_seq, __ATOMIC_ACQUIRE);
+	return __atomic_load_n(&cwd_seen_m, __ATOMIC_RELAXED) == m &&
+	       __atomic_load_n(&cwd_seen_stamp, __ATOMIC_RELAXED) == stamp &&
+	       __atomic_load_n(&cwd_seen_seq, __ATOMIC_RELAXED) == *seq;
+}
+
+void un_cwd_saw(const struct un_mount *m, uint64_t stamp, unsigned long seq)
+{
+	/* (Racing writers leave at worst a stale triple: one more look.) */
+	__atomic_store_n(&cwd_seen_seq, ~0UL, __ATOMIC_RELAXED);
+	__atomic_store_n(&cwd_seen_m, m, __ATOMIC_RELAXED);
+	__atomic_store_n(&cwd_seen_stamp, stamp, __ATOMIC_RELAXED);
+	__atomic_store_n(&cwd_seen_seq, seq, __ATOMIC_RELEASE);
+}
+
+void un_cwd_kill(const char *vpath, size_t dead_at, unsigned long seq)
+{
+	struct cwd_wsect w;
+
+	cwd_wbegin(&w);
+	if (__atomic_load_n(&cwd_seq, __ATOMIC_ACQUIRE) == seq &&
+	    !cwd_dead_at && !strcmp(cwd_merged, vpath) &&
+	    dead_at && dead_at <= strlen(vpath)) {
+		cwd_dead_at = dead_at;
+		cwd_layer = -1;
+	}
+	cwd_wend(&w);
+}
+
 bool un_cwd_near_union(void)
 {
 	return __atomic_load_n(&cwd_near, __ATOMIC_RELAXED);

@@ -362,6 +362,15 @@ UN_HIDDEN int un_cwd_get_at(char *buf, size_t len, int *layer,
    descriptor). */
 UN_HIDDEN void un_cwd_set(const char *vpath, int layer);
 UN_HIDDEN void un_cwd_set_dead(const char *vpath, size_t dead_at);
+/* Was the cwd seen alive (un_cwd_check) at m's stamp, with no change of
+   the cwd since (*seq: the change count now)?  Remember that it was;
+   kill it (dead_at as un_fd_get_at's) unless it changed since seq. */
+UN_HIDDEN bool un_cwd_seen(const struct un_mount *m, uint64_t stamp,
+			   unsigned long *seq);
+UN_HIDDEN void un_cwd_saw(const struct un_mount *m, uint64_t stamp,
+			  unsigned long seq);
+UN_HIDDEN void un_cwd_kill(const char *vpath, size_t dead_at,
+			   unsigned long seq);
 /* The real cwd as last seen (kept up to date by the chdir wrappers). */
 UN_HIDDEN int un_cwd_real(char *buf, size_t len);
 UN_HIDDEN void un_cwd_refresh(void);
@@ -448,12 +457,19 @@ static inline bool un_node_is_merged_dir(const struct un_node *n)
 UN_HIDDEN int un_lookup(int dirfd, const char *path, int flags,
 			struct un_node *n);
 
+/* Is the merged cwd still alive, though another process may have
+   removed it?  (Kills it when not: see namei.c's cwd_check.) */
+UN_HIDDEN void un_cwd_check(void);
+
 /* The union of the directory removed from the merged view that path
-   names, relative to dirfd (or the cwd), with '.' components alone;
-   NULL when it names something else.  Nothing is found in such a
+   names, relative to a removed dirfd (or cwd), with '.' and '..'
+   components alone that stay in what was removed; NULL when it names
+   something else.  Into vpath (PATH_MAX bytes, or NULL) its merged path,
+   and into *dead_at as un_fd_get_at's.  Nothing is found in such a
    directory, but the kernel still refuses its '.' by name first
-   (rename's EBUSY). */
-UN_HIDDEN struct un_mount *un_dead_self(int dirfd, const char *path);
+   (rename's EBUSY), and stats it and enters it. */
+UN_HIDDEN struct un_mount *un_dead_self(int dirfd, const char *path,
+					char *vpath, size_t *dead_at);
 
 /*
  * Is the name at real (in a lower) an overlayfs-format whiteout

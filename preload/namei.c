@@ -616,6 +616,7 @@ static int dead_start(struct walk *w, int dirfd, const char *path,
 		      size_t dead_at, char *todo, size_t size)
 {
 	const char *p = path;
+	bool popped = false;
 	struct stat st;
 
 	w->vlen = strlen(w->vpath);
@@ -631,6 +632,7 @@ static int dead_start(struct walk *w, int dirfd, const char *path,
 			return -ENOENT;
 		p += len;
 		if (len == 2) {
+			popped = true;
 			walk_pop(w);
 			if (w->vlen < dead_at) {
 				/* Back in a live directory. */
@@ -641,25 +643,125 @@ static int dead_start(struct walk *w, int dirfd, const char *path,
 			}
 		}
 	}
-	if (real_fstatat(dirfd, ".", &st, 0) == 0 && st.st_nlink == 0)
+	/* (A removed ancestor: its real one may be anything by now.) */
+	if (!popped && real_fstatat(dirfd, ".", &st, 0) == 0 &&
+	    st.st_nlink == 0)
 		return 1;
 	return -ENOENT;
 }
 
-struct un_mount *un_dead_self(int dirfd, const char *path)
+/* The merged path of w leads nowhere: the length of its shortest prefix
+   that leads nowhere either (w is left as it was). */
+static size_t dead_prefix(struct walk *w, const struct un_mount *m)
 {
-	char vpath[PATH_MAX];
+	char save[PATH_MAX];
+	size_t vlen = strlen(w->vpath), dead_at = vlen;
+	int layer = w->base.layer;
+
+	memcpy(save, w->vpath, vlen + 1);
+	w->vlen = vlen;
+	while (w->vlen > m->merged_len) {
+		walk_pop(w);
+		if (walk_settle(w) == 0)
+			break;
+		dead_at = w->vlen;
+	}
+	memcpy(w->vpath, save, vlen + 1);
+	w->vlen = vlen;
+	w->base.layer = layer;
+	return dead_at;
+}
+
+/*
+ * The cwd holds its directory as the kernel's does, also when another
+ * process removed it.  When a directory of the union changed since the
+ * cwd was last seen alive (the stamp dcache.c trusts), it is looked at
+ * again: a real cwd deleted (it was the upper's), a merged path that
+ * leads nowhere now, or a directory there that no longer holds the
+ * layer the real cwd stands in (rm -r d; mkdir d) make it dead.  w holds
+ * the cwd's merged path, base.layer its layer.  Returns -ESTALE and
+ * *dead_at then (the shortest prefix that leads nowhere), else 0.
+ */
+static int cwd_check(struct walk *w, size_t *dead_at)
+{
+	struct un_mount *m = un_config_find(w->vpath);
+	size_t vlen = strlen(w->vpath);
+	unsigned long seq;
+	uint64_t stamp;
+	struct stat st;
+	int layer = w->base.layer, rc = 0;
+	bool dead;
+
+	if (!m || !m->wt || vlen <= m->merged_len)
+		return 0;	/* a read-only union; a union's root */
+	stamp = un_wtable_stamp(m->wt);
+	if (un_cwd_seen(m, stamp, &seq))
+		return 0;
+	w->vlen = vlen;
+	dead = real_stat(".", &st) == 0 && st.st_nlink == 0;
+	if (!dead) {
+		rc = walk_settle(w);
+		if (rc < 0 && rc != -ENOENT && rc != -ENOTDIR)
+			return 0;	/* the walk will say */
+		dead = rc < 0 ||
+		       (layer >= 0 && !((w->dirmask >> layer) & 1));
+	}
+	w->base.layer = layer;
+	if (!dead) {
+		un_cwd_saw(m, stamp, seq);
+		return 0;
+	}
+	*dead_at = rc < 0 ? dead_prefix(w, m) : vlen;
+	un_cwd_kill(w->vpath, *dead_at, seq);
+	return -ESTALE;
+}
+
+void un_cwd_check(void)
+{
+	struct walk w;
+	size_t dead_at;
+
+	w.links = 0;
+	if (un_cwd_get_at(w.vpath, sizeof(w.vpath), &w.base.layer, NULL) == 0)
+		(void)cwd_check(&w, &dead_at);
+}
+
+struct un_mount *un_dead_self(int dirfd, const char *path, char *vpath,
+			      size_t *dead_at)
+{
+	char buf[PATH_MAX];
+	size_t at = 0, len;
 	int rc;
 
 	if (!path || !*path || path[0] == '/')
 		return NULL;
-	for (const char *p = path; *p; p++)
-		if ((*p != '.' && *p != '/') ||
-		    (*p == '.' && p[1] == '.'))
+	if (!vpath)
+		vpath = buf;
+	rc = dirfd == AT_FDCWD ?
+		     un_cwd_get_at(vpath, PATH_MAX, NULL, &at) :
+		     un_fd_get_at(dirfd, vpath, PATH_MAX, &(int){ 0 }, &at);
+	if (rc != -ESTALE)
+		return NULL;
+	len = strlen(vpath);
+	for (const char *p = path; *p; p += strspn(p, "/")) {
+		size_t n = strcspn(p, "/");
+
+		if (n > 2 || p[0] != '.' || (n == 2 && p[1] != '.'))
 			return NULL;
-	rc = dirfd == AT_FDCWD ? un_cwd_get(vpath, sizeof(vpath)) :
-				 un_fd_get(dirfd, vpath, sizeof(vpath), NULL);
-	return rc == -ESTALE ? un_config_find(vpath) : NULL;
+		if (n == 2) {	/* as walk_pop */
+			while (len > 1 && vpath[len - 1] != '/')
+				len--;
+			if (len > 1)
+				len--;
+			if (len < at)
+				return NULL;	/* back in a live one */
+		}
+		p += n;
+	}
+	vpath[len] = '\0';
+	if (dead_at)
+		*dead_at = at;
+	return un_config_find(vpath);
 }
 
 /*
@@ -694,6 +796,8 @@ static int walk_start(struct walk *w, int dirfd, const char *path,
 			rc = un_cwd_get_at(w->vpath, sizeof(w->vpath),
 					   &w->base.layer, &dead_at);
 			w->base.fd = AT_FDCWD;
+			if (rc == 0)
+				rc = cwd_check(w, &dead_at);
 			if (rc == -ESTALE)
 				return dead_start(w, dirfd, path, dead_at,
 						  todo, size);
@@ -718,6 +822,20 @@ static int walk_start(struct walk *w, int dirfd, const char *path,
 			strcpy(todo, path);
 			w->vlen = strlen(w->vpath);
 			rc = walk_settle(w);
+			/* A descriptor's directory another process removed:
+			   it and every one on it or below are dead. */
+			if ((rc == -ENOENT || rc == -ENOTDIR) &&
+			    dirfd != AT_FDCWD && w->m &&
+			    w->vlen > w->m->merged_len) {
+				char gone[PATH_MAX];
+
+				dead_at = dead_prefix(w, w->m);
+				memcpy(gone, w->vpath, dead_at);
+				gone[dead_at] = '\0';
+				un_fd_removed(gone, false);
+				return dead_start(w, dirfd, path, dead_at,
+						  todo, size);
+			}
 			if (rc != 0)
 				return rc;
 			w->base.m = w->m;
