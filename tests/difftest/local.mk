@@ -36,6 +36,7 @@ EXTRA_DIST += \
 	tests/difftest/found/19-lseek-dir-merged-by-copy-up.sh \
 	tests/difftest/found/20-fd-after-copy-up-and-unlink.sh \
 	tests/difftest/found/21-fifo-fstat-after-unlink.sh \
+	tests/difftest/found/30-removed-dir-dotdot.sh \
 	tests/difftest/found/lib.sh
 clean-local: clean-local-difftest
 clean-local-difftest:
