@@ -172,7 +172,7 @@ static int lookup_component(struct un_mount *m, uint64_t dirmask,
 			    const char *rel, size_t rel_len,
 			    const struct at_base *base, struct comp *c)
 {
-	int first_err = 0;
+	int first_err = 0, top = __builtin_ctzll(dirmask);
 	bool table_checked = false;
 	char real[PATH_MAX];
 	struct stat st;
@@ -203,6 +203,10 @@ static int lookup_component(struct un_mount *m, uint64_t dirmask,
 				 un_layer_len(m, i), rel) < 0)
 			return -ENAMETOOLONG;
 		if (layer_lstat(base, i, real, &st) < 0) {
+			/* Search permission of a merged directory is its
+			   topmost copy's, for the names below it too. */
+			if (i == top && errno == EACCES)
+				return -EACCES;
 			if (i == 0 && errno == ENOENT && (dirmask >> 1))
 				un_dcache_upper_missed(m, rel, rel_len);
 			if (errno != ENOENT && errno != ENOTDIR && !first_err)

@@ -355,6 +355,27 @@ static int fd_prepare(int fd, char *to, size_t len)
 	return rc;
 }
 
+/* The mode or owner of a directory changed through fd (r: the call's
+   answer): the directory caches of every process drop what they know
+   of its search permission (as wrap_simple.c's un_perm_changed). */
+static int fd_perm_changed(int fd, int r)
+{
+	char vpath[PATH_MAX];
+	struct un_mount *m;
+	struct stat st;
+
+	if (r < 0 || !un_enter())
+		return r;
+	UN_SAVE_ERRNO;
+	if (un_fd_get(fd, vpath, sizeof(vpath), NULL) == 0 &&
+	    (m = un_config_find(vpath)) && m->wt &&
+	    real_fstat(fd, &st) == 0 && S_ISDIR(st.st_mode))
+		un_dcache_changed(m);
+	UN_RESTORE_ERRNO;
+	un_leave();
+	return r;
+}
+
 UN_EXPORT int fchmod(int fd, mode_t mode)
 {
 	char to[PATH_MAX];
@@ -362,7 +383,8 @@ UN_EXPORT int fchmod(int fd, mode_t mode)
 
 	if (rc == 1)
 		return real_fchmodat(AT_FDCWD, to, mode, 0);
-	return rc < 0 ? un_fail(rc) : real_fchmod(fd, mode);
+	return fd_perm_changed(fd, rc < 0 ? un_fail(rc) :
+					    real_fchmod(fd, mode));
 }
 
 UN_EXPORT int fchown(int fd, uid_t uid, gid_t gid)
@@ -372,7 +394,8 @@ UN_EXPORT int fchown(int fd, uid_t uid, gid_t gid)
 
 	if (rc == 1)
 		return real_lchown(to, uid, gid);
-	return rc < 0 ? un_fail(rc) : real_fchown(fd, uid, gid);
+	return fd_perm_changed(fd, rc < 0 ? un_fail(rc) :
+					    real_fchown(fd, uid, gid));
 }
 
 UN_EXPORT int futimens(int fd, const struct timespec times[2])

@@ -66,6 +66,14 @@ static void un_fix_statvfs(const struct un_node *n, struct statvfs *buf)
 
 #define UN_SPECIAL(ret, name, params)
 
+/* The mode or owner of a directory changed: the directory caches of
+   every process drop what they know of its search permission. */
+static void un_perm_changed(struct un_node *n, const char *call)
+{
+	if (strstr(call, "chmod") || strstr(call, "chown"))
+		un_dcache_changed(n->mnt);
+}
+
 #define UN_READ(ret, name, params, path, args, lkflags, fix, fixarg)        \
 	UN_EXPORT ret name params                                          \
 	{                                                                  \
@@ -121,6 +129,8 @@ static void un_fix_statvfs(const struct un_node *n, struct statvfs *buf)
 			rebind_dirfd                                       \
 			const char *path = un_n.real;                      \
 			un_r = real_##name args;                           \
+			if (un_r >= 0 && S_ISDIR(un_n.st.st_mode))         \
+				un_perm_changed(&un_n, #name);             \
 		}                                                          \
 		un_leave();                                                \
 		return un_r;                                               \

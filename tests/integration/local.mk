@@ -140,6 +140,7 @@ UN_INTEGRATION_TESTS = \
 	tests/integration/rmdir-noent.sh \
 	tests/integration/rmdir-opaque-dir.sh \
 	tests/integration/rmdir-upper-empty.sh \
+	tests/integration/search-perm-topmost-copy.sh \
 	tests/integration/sed-i-lower.sh \
 	tests/integration/seed-walkthrough.sh \
 	tests/integration/setxattr-lower-dir.sh \
