@@ -703,7 +703,9 @@ static int cwd_check(struct walk *w, size_t *dead_at)
 		return 0;
 	w->vlen = vlen;
 	dead = real_stat(".", &st) == 0 && st.st_nlink == 0;
-	if (!dead) {
+	/* (A real cwd in the upper dies deleted, whoever removes it: one
+	   system call, what a tar x from its cwd pays at each mkdir.) */
+	if (!dead && layer != 0) {
 		rc = walk_settle(w);
 		if (rc < 0 && rc != -ENOENT && rc != -ENOTDIR)
 			return 0;	/* the walk will say */

@@ -66,11 +66,18 @@ static void un_fix_statvfs(const struct un_node *n, struct statvfs *buf)
 
 #define UN_SPECIAL(ret, name, params)
 
-/* The mode or owner of a directory changed: the directory caches of
-   every process drop what they know of its search permission. */
+/* The mode or owner of a directory (n->st before) changed: when search
+   permission may be less than it was, the directory caches of every
+   process drop what they know (what they hold was found with it).  A
+   mode that only grows (tar x: mkdir 0700, then chmod 0755) keeps them. */
 static void un_perm_changed(struct un_node *n, const char *call)
 {
-	if (strstr(call, "chmod") || strstr(call, "chown"))
+	struct stat st;
+
+	if ((strstr(call, "chmod") || strstr(call, "chown")) &&
+	    (real_lstat(n->real, &st) < 0 ||
+	     (n->st.st_mode & ~st.st_mode & 0111) ||
+	     n->st.st_uid != st.st_uid || n->st.st_gid != st.st_gid))
 		un_dcache_changed(n->mnt);
 }
 
