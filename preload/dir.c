@@ -299,7 +299,7 @@ static int remove_node(int dirfd, const char *path, bool isdir)
 	if (isdir && n.mnt->wt)
 		un_wtable_clear_below(n.mnt->wt, un_node_rel(&n));
 	if (isdir)
-		un_fd_removed(n.vpath);
+		un_fd_removed(n.vpath, un_node_is_merged_dir(&n));
 	if (!lower && table_get(&n) != UN_W_NONE)
 		table_set(&n, UN_W_NONE);
 	return 0;
@@ -530,10 +530,43 @@ static bool dir_pinned(const struct un_node *n)
 	       (n->layer > 0 || (n->dirlayers & ~(uint64_t)1));
 }
 
+/* rename with '.' of a removed directory as a name (odead or ndead, its
+   union): the kernel finds the other name's parent, compares the mounts,
+   then refuses the '.' as it does a live one's. */
+static int rename_dead_dot(int olddirfd, const char *oldpath,
+			   struct un_mount *odead, int newdirfd,
+			   const char *newpath, struct un_mount *ndead,
+			   unsigned int flags)
+{
+	struct un_node o, n;
+	int rc;
+
+	if (!odead) {
+		rc = un_lookup(olddirfd, oldpath, UN_LK_PARENT, &o);
+		if (rc < 0)
+			return rc;
+		odead = rc > 0 ? NULL : o.mnt;
+	}
+	if (!ndead) {
+		rc = un_lookup(newdirfd, newpath, UN_LK_PARENT, &n);
+		if (rc < 0)
+			return rc;
+		ndead = rc > 0 ? NULL : n.mnt;
+	}
+	if (odead != ndead)
+		return -EXDEV;
+	if (un_dead_self(olddirfd, oldpath, NULL, NULL) ||
+	    last_is(oldpath, ".") ||
+	    last_is(oldpath, ".."))
+		return -EBUSY;
+	return (flags & RENAME_NOREPLACE) ? -EEXIST : -EBUSY;
+}
+
 static int rename_nodes(int olddirfd, const char *oldpath, int newdirfd,
 			const char *newpath, unsigned int flags)
 {
 	struct un_node o, n;
+	struct un_mount *odead, *ndead;
 	bool old_lower, exchange = flags & RENAME_EXCHANGE;
 	int rc, orc, odots, ndots;
 
@@ -541,6 +574,11 @@ static int rename_nodes(int olddirfd, const char *oldpath, int newdirfd,
 		return -EINVAL;	/* RENAME_WHITEOUT: overlayfs refuses it */
 	if ((flags & RENAME_NOREPLACE) && exchange)
 		return -EINVAL;
+	odead = un_dead_self(olddirfd, oldpath, NULL, NULL);
+	ndead = un_dead_self(newdirfd, newpath, NULL, NULL);
+	if (odead || ndead)
+		return rename_dead_dot(olddirfd, oldpath, odead, newdirfd,
+				       newpath, ndead, flags);
 	/* Both names are looked up without following a last symlink, and
 	   may be absent; the checks then come in the kernel's order.  A
 	   last '.' or '..' is looked up only as far as the directory it is
@@ -699,7 +737,7 @@ static int rename_nodes(int olddirfd, const char *oldpath, int newdirfd,
 	/* A directory replaced at the new name is gone; the descriptors
 	   (and the cwd) on the moved object follow it. */
 	if (n.layer >= 0 && S_ISDIR(n.st.st_mode))
-		un_fd_removed(n.vpath);
+		un_fd_removed(n.vpath, un_node_is_merged_dir(&n));
 	un_fd_renamed(o.vpath, n.vpath);
 	/* Then reveal: the new name no longer whited out. */
 	if (!S_ISDIR(o.st.st_mode) && table_get(&n) != UN_W_NONE)

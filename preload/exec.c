@@ -80,7 +80,7 @@ void un_exec_env_size(char *const envp[], size_t *entries, size_t *bytes)
 	*bytes = sizeof("UNION_OCI_LOWERS=1") +
 		 sizeof("UNION_LAYERS=") + layers + sizeof("LD_PRELOAD=") +
 		 (un_self_path ? strlen(un_self_path) : 0) + 1 + preload + 1 +
-		 sizeof("UNION_CWD=") + 48 + PATH_MAX;
+		 sizeof("UNION_CWD=") + 64 + PATH_MAX;
 }
 
 void un_exec_env(char *const envp[], char **env, char *buf)
@@ -130,14 +130,23 @@ void un_exec_env(char *const envp[], char **env, char *buf)
 		env[n++] = buf;
 		buf = stpcpy(buf, "UNION_OCI_LOWERS=1") + 1;
 	}
-	/* A removed cwd travels marked ('-' before the path): the child
-	   finds nothing in it either. */
-	rc = un_cwd_get(cwd, sizeof(cwd));
+	/* A removed cwd travels marked ('-' before the path, and how much
+	   of it was removed when that is an ancestor): the child finds
+	   nothing in it either, and its '..' leads where ours does. */
+	size_t dead_at = 0;
+
+	rc = un_cwd_get_at(cwd, sizeof(cwd), NULL, &dead_at);
 	if ((rc == 0 || rc == -ESTALE) && real_stat(".", &st) == 0) {
 		env[n++] = buf;
-		sprintf(buf, "UNION_CWD=%llu:%llu:%s%s",
-			(unsigned long long)st.st_dev,
-			(unsigned long long)st.st_ino, rc ? "-" : "", cwd);
+		if (rc == -ESTALE && dead_at != strlen(cwd))
+			sprintf(buf, "UNION_CWD=%llu:%llu:-%zu:%s",
+				(unsigned long long)st.st_dev,
+				(unsigned long long)st.st_ino, dead_at, cwd);
+		else
+			sprintf(buf, "UNION_CWD=%llu:%llu:%s%s",
+				(unsigned long long)st.st_dev,
+				(unsigned long long)st.st_ino, rc ? "-" : "",
+				cwd);
 	}
 	env[n] = NULL;
 }

@@ -54,6 +54,10 @@ struct fd_entry {
 				   re-pointed under it */
 	bool dead;		/* its directory was removed from the merged
 				   view: nothing can be found in it */
+	unsigned short dead_at;	/* then the length of the prefix of vpath
+				   that names the outermost directory
+				   removed ('..' leads back to the live
+				   parent of that one) */
 	bool fifo;		/* a lower fifo's stand-in (fifo.c) */
 	signed char layer;	/* a directory: the layer whose copy the
 				   descriptor is open on; -1 unknown */
@@ -335,6 +339,7 @@ void un_fd_set(int fd, const char *vpath, bool merged_dir)
 		e->upper = false;
 		e->stream = false;
 		e->dead = false;
+		e->dead_at = 0;
 		e->fifo = false;
 		e->near = false;
 		e->layer = -1;
@@ -399,32 +404,34 @@ void un_fd_forget(int fd)
 		put(fd, NULL);
 }
 
-static int fd_get(int fd, char *buf, size_t len, bool *merged_dir);
+static int fd_get(int fd, char *buf, size_t len, bool *merged_dir,
+		  size_t *dead_at);
 
 int un_fd_get(int fd, char *buf, size_t len, bool *merged_dir)
 {
 	int rc;
 
 	read_begin();
-	rc = fd_get(fd, buf, len, merged_dir);
+	rc = fd_get(fd, buf, len, merged_dir, NULL);
 	read_end();
 	return rc;
 }
 
-int un_fd_get_at(int fd, char *buf, size_t len, int *layer)
+int un_fd_get_at(int fd, char *buf, size_t len, int *layer, size_t *dead_at)
 {
 	struct fd_entry *e;
 	int rc;
 
 	read_begin();
-	rc = fd_get(fd, buf, len, NULL);
+	rc = fd_get(fd, buf, len, NULL, dead_at);
 	e = rc == 0 ? entry_of(fd) : NULL;
 	*layer = e ? __atomic_load_n(&e->layer, __ATOMIC_ACQUIRE) : -1;
 	read_end();
 	return rc;
 }
 
-static int fd_get(int fd, char *buf, size_t len, bool *merged_dir)
+static int fd_get(int fd, char *buf, size_t len, bool *merged_dir,
+		  size_t *dead_at)
 {
 	struct fd_entry **s = slot(fd, false);
 	struct fd_entry *e = s ? __atomic_load_n(s, __ATOMIC_ACQUIRE) : NULL;
@@ -462,7 +469,13 @@ static int fd_get(int fd, char *buf, size_t len, bool *merged_dir)
 	memcpy(buf, e->vpath, n + 1);
 	if (merged_dir)
 		*merged_dir = e->merged_dir;
-	return __atomic_load_n(&e->dead, __ATOMIC_ACQUIRE) ? -ESTALE : 0;
+	/* (An entry's fields never change once dead: a dead one is
+	   replaced, not changed.) */
+	if (!__atomic_load_n(&e->dead, __ATOMIC_ACQUIRE))
+		return 0;
+	if (dead_at)
+		*dead_at = e->dead_at;
+	return -ESTALE;
 }
 
 int un_fd_near(int fd, char *buf, size_t len)
@@ -495,7 +508,7 @@ void un_fd_dup(int oldfd, int newfd)
 	struct fd_entry *e, *copy = NULL;
 
 	read_begin();
-	(void)fd_get(oldfd, buf, sizeof(buf), NULL);	/* discovers it */
+	(void)fd_get(oldfd, buf, sizeof(buf), NULL, NULL); /* discovers it */
 	e = raw_entry(oldfd);
 	if (e == OUTSIDE) {
 		copy = OUTSIDE;
@@ -577,21 +590,55 @@ enum moving { MOVE_RENAME, MOVE_EXCHANGE, MOVE_REMOVE };
 
 static void cwd_move(const char *a, const char *b, enum moving how);
 
-/* Into p, the new path of e after the change; false when e stays. */
-static bool after_move(const struct fd_entry *e, const char *a,
-		       const char *b, enum moving how, char *p)
+/*
+ * Into p and *dead_at, the new path of a descriptor or the cwd (vpath,
+ * dead_at as fd_entry has them) after the change; false when it stays.
+ *
+ * A removal kills what lies at or below the directory removed (below
+ * it only what another process emptied), and moves the dead part of a
+ * dead one up to it.  A rename or an exchange moves a live one, and
+ * a dead one only when it names a live directory above the dead part:
+ * a name at or below that part now names another directory (rm -r d;
+ * mkdir d), which the dead one must not follow.
+ */
+static bool moving(const char *vpath, size_t dead_at, const char *a,
+		   const char *b, enum moving how, char *p, size_t *new_at)
 {
+	size_t al = strlen(a);
+
 	if (how == MOVE_REMOVE) {
-		if (strcmp(e->vpath, a) || e->dead)
+		if (!moved(vpath, a, a, p) || (dead_at && dead_at <= al))
 			return false;
-		strcpy(p, e->vpath);
+		*new_at = al;
 		return true;
 	}
-	return moved(e->vpath, a, b, p) ||
-	       (how == MOVE_EXCHANGE && moved(e->vpath, b, a, p));
+	if (dead_at && al >= dead_at &&
+	    (how != MOVE_EXCHANGE || strlen(b) >= dead_at))
+		return false;
+	if (moved(vpath, a, b, p)) {
+		if (dead_at && dead_at > al)
+			*new_at = dead_at - al + strlen(b);
+		return !dead_at || dead_at > al;
+	}
+	if (how == MOVE_EXCHANGE && moved(vpath, b, a, p)) {
+		if (dead_at && dead_at > strlen(b))
+			*new_at = dead_at - strlen(b) + al;
+		return !dead_at || dead_at > strlen(b);
+	}
+	return false;
 }
 
-static void fds_move(const char *a, const char *b, enum moving how)
+static bool after_move(const struct fd_entry *e, const char *a,
+		       const char *b, enum moving how, char *p,
+		       size_t *dead_at)
+{
+	*dead_at = e->dead ? e->dead_at : 0;
+	return moving(e->vpath, *dead_at, a, b, how, p, dead_at);
+}
+
+/* merged: a directory removed was merged from several layers then. */
+static void fds_move(const char *a, const char *b, enum moving how,
+		     bool merged)
 {
 	read_begin();
 	for (unsigned c = 0; c < NCHUNKS; c++) {
@@ -605,9 +652,10 @@ static void fds_move(const char *a, const char *b, enum moving how)
 							     __ATOMIC_ACQUIRE);
 			struct fd_entry *fresh = NULL;
 			char p[PATH_MAX];
-			size_t len;
+			size_t len, dead_at;
 
-			if (!in_union(e) || !after_move(e, a, b, how, p))
+			if (!in_union(e) ||
+			    !after_move(e, a, b, how, p, &dead_at))
 				continue;
 			/* In signal mode the slot is emptied instead
 			   (discovered again when next used). */
@@ -622,8 +670,11 @@ static void fds_move(const char *a, const char *b, enum moving how)
 				   merged or lower one answers EXDEV), but
 				   nothing here should rely on that. */
 				fresh->layer = -1;
-				if (how == MOVE_REMOVE)
-					fresh->dead = true;
+				fresh->dead = dead_at != 0;
+				fresh->dead_at = (unsigned short)dead_at;
+				/* What fstat of it answers (wrap_stat.c). */
+				if (how == MOVE_REMOVE && !strcmp(p, a))
+					fresh->merged_dir = merged;
 			}
 			put((int)((c << CHUNK_BITS) | i), fresh);
 		}
@@ -635,17 +686,17 @@ static void fds_move(const char *a, const char *b, enum moving how)
 
 void un_fd_renamed(const char *old, const char *new)
 {
-	fds_move(old, new, MOVE_RENAME);
+	fds_move(old, new, MOVE_RENAME, false);
 }
 
 void un_fd_exchanged(const char *a, const char *b)
 {
-	fds_move(a, b, MOVE_EXCHANGE);
+	fds_move(a, b, MOVE_EXCHANGE, false);
 }
 
-void un_fd_removed(const char *vpath)
+void un_fd_removed(const char *vpath, bool merged)
 {
-	fds_move(vpath, NULL, MOVE_REMOVE);
+	fds_move(vpath, NULL, MOVE_REMOVE, merged);
 }
 
 /* ---- the cwd ---- */
@@ -657,7 +708,8 @@ static __thread int cwd_held;
 static unsigned long cwd_seq;
 
 static char cwd_merged[PATH_MAX];	/* merged path of the cwd, or "" */
-static bool cwd_dead;		/* cwd_merged was removed (see fds_move) */
+static size_t cwd_dead_at;	/* cwd_merged was removed: as fd_entry's
+				   dead_at (see moving), else 0 */
 static int cwd_layer = -1;	/* the layer whose copy of cwd_merged the
 				   real cwd is, or -1 */
 static char cwd_real[PATH_MAX];		/* the real cwd as last seen, or "" */
@@ -697,8 +749,9 @@ static void cwd_wend(struct cwd_wsect *w)
 }
 
 /* Copy s (one of the buffers above) into buf: 0, -ENOENT when empty;
-   with it, when asked, the layer of the real cwd. */
-static int cwd_read(const char *s, char *buf, size_t len, int *layer)
+   with it, when asked, the layer of the real cwd and cwd_dead_at. */
+static int cwd_read(const char *s, char *buf, size_t len, int *layer,
+		    size_t *dead_at)
 {
 	bool locked = !(un_in_signal() && cwd_held);
 	unsigned long seq;
@@ -723,6 +776,8 @@ static int cwd_read(const char *s, char *buf, size_t len, int *layer)
 		}
 		if (layer)
 			*layer = cwd_layer;
+		if (dead_at)
+			*dead_at = cwd_dead_at;
 	} while (seq != __atomic_load_n(&cwd_seq, __ATOMIC_ACQUIRE));
 	if (locked) {
 		cwd_held--;
@@ -747,15 +802,53 @@ static void cwd_move(const char *a, const char *b, enum moving how)
 	char p[PATH_MAX];
 	struct cwd_wsect w;
 
+	size_t dead_at;
+
 	cwd_wbegin(&w);
-	if (cwd_merged[0] && how == MOVE_REMOVE) {
-		if (!strcmp(cwd_merged, a))
-			cwd_dead = true;
-	} else if (cwd_merged[0] &&
-		   (moved(cwd_merged, a, b, p) ||
-		    (how == MOVE_EXCHANGE && moved(cwd_merged, b, a, p)))) {
+	dead_at = cwd_dead_at;
+	if (cwd_merged[0] &&
+	    moving(cwd_merged, dead_at, a, b, how, p, &dead_at)) {
 		cwd_store(cwd_merged, p);
+		cwd_dead_at = dead_at;
 		cwd_layer = -1;	/* a lower directory renamed is a new one */
+	}
+	cwd_wend(&w);
+}
+
+/* The cwd as last seen alive by un_cwd_check (namei.c): at the change
+   count cwd_seq, while the stamp of its union was cwd_seen_stamp. */
+static const struct un_mount *cwd_seen_m;
+static uint64_t cwd_seen_stamp;
+static unsigned long cwd_seen_seq;
+
+bool un_cwd_seen(const struct un_mount *m, uint64_t stamp,
+		 unsigned long *seq)
+{
+	*seq = __atomic_load_n(&cwd_seq, __ATOMIC_ACQUIRE);
+	return __atomic_load_n(&cwd_seen_m, __ATOMIC_RELAXED) == m &&
+	       __atomic_load_n(&cwd_seen_stamp, __ATOMIC_RELAXED) == stamp &&
+	       __atomic_load_n(&cwd_seen_seq, __ATOMIC_RELAXED) == *seq;
+}
+
+void un_cwd_saw(const struct un_mount *m, uint64_t stamp, unsigned long seq)
+{
+	/* (Racing writers leave at worst a stale triple: one more look.) */
+	__atomic_store_n(&cwd_seen_seq, ~0UL, __ATOMIC_RELAXED);
+	__atomic_store_n(&cwd_seen_m, m, __ATOMIC_RELAXED);
+	__atomic_store_n(&cwd_seen_stamp, stamp, __ATOMIC_RELAXED);
+	__atomic_store_n(&cwd_seen_seq, seq, __ATOMIC_RELEASE);
+}
+
+void un_cwd_kill(const char *vpath, size_t dead_at, unsigned long seq)
+{
+	struct cwd_wsect w;
+
+	cwd_wbegin(&w);
+	if (__atomic_load_n(&cwd_seq, __ATOMIC_ACQUIRE) == seq &&
+	    !cwd_dead_at && !strcmp(cwd_merged, vpath) &&
+	    dead_at && dead_at <= strlen(vpath)) {
+		cwd_dead_at = dead_at;
+		cwd_layer = -1;
 	}
 	cwd_wend(&w);
 }
@@ -771,12 +864,16 @@ static bool near_union(const char *real)
 	return real && un_config_is_ancestor(real);
 }
 
-int un_cwd_get_at(char *buf, size_t len, int *layer)
+int un_cwd_get_at(char *buf, size_t len, int *layer, size_t *dead_at)
 {
-	int rc = cwd_read(cwd_merged, buf, len, layer);
+	size_t dead;
+	int rc = cwd_read(cwd_merged, buf, len, layer, &dead);
 
-	if (rc == 0 && __atomic_load_n(&cwd_dead, __ATOMIC_ACQUIRE))
+	if (rc == 0 && dead) {
 		rc = -ESTALE;
+		if (dead_at)
+			*dead_at = dead;
+	}
 	if (rc != 0 && layer)
 		*layer = -1;
 	return rc;
@@ -784,12 +881,12 @@ int un_cwd_get_at(char *buf, size_t len, int *layer)
 
 int un_cwd_get(char *buf, size_t len)
 {
-	return un_cwd_get_at(buf, len, NULL);
+	return un_cwd_get_at(buf, len, NULL, NULL);
 }
 
 int un_cwd_real(char *buf, size_t len)
 {
-	return cwd_read(cwd_real, buf, len, NULL);
+	return cwd_read(cwd_real, buf, len, NULL, NULL);
 }
 
 void un_cwd_set(const char *vpath, int layer)
@@ -800,42 +897,56 @@ void un_cwd_set(const char *vpath, int layer)
 		vpath = NULL;
 	cwd_wbegin(&w);
 	cwd_store(cwd_merged, vpath);
-	cwd_dead = false;
+	cwd_dead_at = 0;
 	cwd_layer = vpath ? layer : -1;
 	cwd_wend(&w);
 	if (!vpath)
 		un_cwd_refresh();
 }
 
-void un_cwd_set_dead(const char *vpath)
+void un_cwd_set_dead(const char *vpath, size_t dead_at)
 {
 	struct cwd_wsect w;
 
-	if (strlen(vpath) >= PATH_MAX)
+	if (strlen(vpath) >= PATH_MAX || !dead_at || dead_at > strlen(vpath))
 		return;
 	cwd_wbegin(&w);
 	cwd_store(cwd_merged, vpath);
-	cwd_dead = true;
+	cwd_dead_at = dead_at;
 	cwd_layer = -1;
 	cwd_wend(&w);
 }
 
 /* The UNION_CWD an exec'd parent left us, if it names our real cwd
-   ("DEV:INO:PATH", or "DEV:INO:-PATH" for a removed directory). */
-static const char *inherited_cwd(bool *dead)
+   ("DEV:INO:PATH"; for a removed directory "DEV:INO:-PATH", or
+   "DEV:INO:-N:PATH" when the directory removed is PATH's first N bytes,
+   an ancestor of it: see moving). */
+static const char *inherited_cwd(size_t *dead_at)
 {
 	const char *v = getenv("UNION_CWD");
 	unsigned long long dev, ino;
-	int off = 0;
+	unsigned n;
+	int off = 0, more = 0;
 	struct stat st;
 
 	if (!v || sscanf(v, "%llu:%llu:%n", &dev, &ino, &off) != 2 || !off)
 		return NULL;
 	if (real_stat(".", &st) < 0 || st.st_dev != dev || st.st_ino != ino)
 		return NULL;
-	*dead = v[off] == '-';
-	off += *dead;
-	if (v[off] != '/' || !un_config_find(v + off))
+	*dead_at = 0;
+	if (v[off] == '-') {
+		off++;
+		if (v[off] >= '0' && v[off] <= '9') {
+			if (sscanf(v + off, "%u:%n", &n, &more) != 1 || !more)
+				return NULL;
+			*dead_at = n;
+			off += more;
+		}
+		if (!*dead_at)
+			*dead_at = strlen(v + off);
+	}
+	if (v[off] != '/' || !un_config_find(v + off) ||
+	    *dead_at > strlen(v + off))
 		return NULL;
 	return v + off;
 }
@@ -851,12 +962,12 @@ void un_cwd_refresh(void)
 	const char *real = real_getcwd(buf, sizeof(buf)) ? buf : NULL;
 	const char *merged = NULL;
 	static bool started;
-	bool dead = false;
+	size_t dead_at = 0;
 	struct cwd_wsect w;
 
 	if (!started) {
 		started = true;
-		merged = inherited_cwd(&dead);
+		merged = inherited_cwd(&dead_at);
 	}
 	/* A real cwd under a MERGED (an in-place union, or a MERGED that
 	   exists on disk) is that merged directory. */
@@ -867,7 +978,7 @@ void un_cwd_refresh(void)
 	__atomic_store_n(&cwd_near, near_union(real), __ATOMIC_RELAXED);
 	if (merged) {
 		cwd_store(cwd_merged, merged);
-		cwd_dead = dead;
+		cwd_dead_at = dead_at;
 		cwd_layer = -1;	/* not known: full paths */
 	}
 	cwd_wend(&w);

@@ -323,9 +323,13 @@ UN_HIDDEN void un_fd_mark_fifo(int fd);
 UN_HIDDEN bool un_fd_is_fifo(int fd);
 /* Record the layer whose copy of its directory fd is open on (after an
    open of a directory); un_fd_get_at answers it with the merged path
-   (-1: unknown, or fd not a live directory of a union). */
+   (-1: unknown, or fd not a live directory of a union); and, when it
+   answers -ESTALE, into *dead_at (when not NULL) the length of the
+   prefix of the path that names the outermost directory removed: '..'
+   from there leads back to the live parent of that one. */
 UN_HIDDEN void un_fd_mark_layer(int fd, int layer);
-UN_HIDDEN int un_fd_get_at(int fd, char *buf, size_t len, int *layer);
+UN_HIDDEN int un_fd_get_at(int fd, char *buf, size_t len, int *layer,
+			   size_t *dead_at);
 /* fd is known to lie outside every union, with no MERGED below it. */
 UN_HIDDEN bool un_fd_far(int fd);
 /* fd was opened outside every union on path (relative to dirfd): it is
@@ -342,10 +346,11 @@ UN_HIDDEN void un_fd_dup(int oldfd, int newfd);
 /* A directory was renamed from old to new (merged paths): the
    descriptors and the cwd at or below it follow.  Two names were
    exchanged: the same both ways.  A directory was removed: descriptors
-   on it and a cwd in it are dead (-ESTALE from un_fd_get/un_cwd_get). */
+   on it and a cwd in it are dead (-ESTALE from un_fd_get/un_cwd_get);
+   merged: it was merged from several layers then (fstat's nlink). */
 UN_HIDDEN void un_fd_renamed(const char *old, const char *new);
 UN_HIDDEN void un_fd_exchanged(const char *a, const char *b);
-UN_HIDDEN void un_fd_removed(const char *vpath);
+UN_HIDDEN void un_fd_removed(const char *vpath, bool merged);
 /* Forget every descriptor from first to last (inclusive). */
 UN_HIDDEN void un_fd_forget_range(unsigned first, unsigned last);
 /* Call fn for every descriptor whose merged path is vpath. */
@@ -356,13 +361,23 @@ UN_HIDDEN void un_fd_foreach_path(const char *vpath,
    -ESTALE (buf filled) when it was removed. */
 UN_HIDDEN int un_cwd_get(char *buf, size_t len);
 /* The same, with the layer whose copy of that directory the real cwd is
-   (-1: unknown, or not a layer's). */
-UN_HIDDEN int un_cwd_get_at(char *buf, size_t len, int *layer);
+   (-1: unknown, or not a layer's), and dead_at as un_fd_get_at's. */
+UN_HIDDEN int un_cwd_get_at(char *buf, size_t len, int *layer,
+			    size_t *dead_at);
 /* Set (vpath; the real cwd now stands in its copy in layer, or -1) or
    clear (NULL) the merged cwd; or set it dead (fchdir to a dead
    descriptor). */
 UN_HIDDEN void un_cwd_set(const char *vpath, int layer);
-UN_HIDDEN void un_cwd_set_dead(const char *vpath);
+UN_HIDDEN void un_cwd_set_dead(const char *vpath, size_t dead_at);
+/* Was the cwd seen alive (un_cwd_check) at m's stamp, with no change of
+   the cwd since (*seq: the change count now)?  Remember that it was;
+   kill it (dead_at as un_fd_get_at's) unless it changed since seq. */
+UN_HIDDEN bool un_cwd_seen(const struct un_mount *m, uint64_t stamp,
+			   unsigned long *seq);
+UN_HIDDEN void un_cwd_saw(const struct un_mount *m, uint64_t stamp,
+			  unsigned long seq);
+UN_HIDDEN void un_cwd_kill(const char *vpath, size_t dead_at,
+			   unsigned long seq);
 /* The real cwd as last seen (kept up to date by the chdir wrappers). */
 UN_HIDDEN int un_cwd_real(char *buf, size_t len);
 UN_HIDDEN void un_cwd_refresh(void);
@@ -448,6 +463,20 @@ static inline bool un_node_is_merged_dir(const struct un_node *n)
  */
 UN_HIDDEN int un_lookup(int dirfd, const char *path, int flags,
 			struct un_node *n);
+
+/* Is the merged cwd still alive, though another process may have
+   removed it?  (Kills it when not: see namei.c's cwd_check.) */
+UN_HIDDEN void un_cwd_check(void);
+
+/* The union of the directory removed from the merged view that path
+   names, relative to a removed dirfd (or cwd), with '.' and '..'
+   components alone that stay in what was removed; NULL when it names
+   something else.  Into vpath (PATH_MAX bytes, or NULL) its merged path,
+   and into *dead_at as un_fd_get_at's.  Nothing is found in such a
+   directory, but the kernel still refuses its '.' by name first
+   (rename's EBUSY), and stats it and enters it. */
+UN_HIDDEN struct un_mount *un_dead_self(int dirfd, const char *path,
+					char *vpath, size_t *dead_at);
 
 /*
  * The last component of path is '.' (1), '..' (2), or a name (0) (or

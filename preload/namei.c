@@ -172,7 +172,7 @@ static int lookup_component(struct un_mount *m, uint64_t dirmask,
 			    const char *rel, size_t rel_len,
 			    const struct at_base *base, struct comp *c)
 {
-	int first_err = 0;
+	int first_err = 0, top = __builtin_ctzll(dirmask);
 	bool table_checked = false;
 	char real[PATH_MAX];
 	struct stat st;
@@ -203,6 +203,10 @@ static int lookup_component(struct un_mount *m, uint64_t dirmask,
 				 un_layer_len(m, i), rel) < 0)
 			return -ENAMETOOLONG;
 		if (layer_lstat(base, i, real, &st) < 0) {
+			/* Search permission of a merged directory is its
+			   topmost copy's, for the names below it too. */
+			if (i == top && errno == EACCES)
+				return -EACCES;
 			if (i == 0 && errno == ENOENT && (dirmask >> 1))
 				un_dcache_upper_missed(m, rel, rel_len);
 			if (errno != ENOENT && errno != ENOTDIR && !first_err)
@@ -603,21 +607,167 @@ static int proc_fd_path(const char *path, char *buf, size_t size,
 
 /*
  * A relative path from a directory removed from the merged view (a dead
- * cwd or descriptor).  Nothing can be found in it, as in the kernel's
- * deleted directory.  The directory itself ("." or "") goes to the kernel
- * when the real one is gone too (it was the upper's); never when it is a
- * lower directory that the union hid, which a change must not reach.
+ * cwd or descriptor, w->vpath; the directory removed is its first
+ * dead_at bytes).  Nothing can be found in it, as in the kernel's deleted
+ * directory, but '..' leads back to where it stood: the walk goes on
+ * from the live parent of the directory removed, whatever now has its
+ * name (rm -r d; mkdir d leaves a dead d/sub's '..' dead too).  The
+ * directory itself ("." or "") goes to the kernel when the real one is
+ * gone too (it was the upper's); never when it is a lower directory that
+ * the union hid, which a change must not reach.
  */
-static int dead_start(int dirfd, const char *path)
+static int dead_start(struct walk *w, int dirfd, const char *path,
+		      size_t dead_at, char *todo, size_t size)
 {
+	const char *p = path;
+	bool popped = false;
 	struct stat st;
 
-	for (const char *p = path; *p; p++)
-		if (*p != '.' && *p != '/')
+	w->vlen = strlen(w->vpath);
+	for (;;) {
+		size_t len;
+
+		while (*p == '/')
+			p++;
+		len = strcspn(p, "/");
+		if (len == 0)
+			break;
+		if (len > 2 || p[0] != '.' || (len == 2 && p[1] != '.'))
 			return -ENOENT;
-	if (real_fstatat(dirfd, ".", &st, 0) == 0 && st.st_nlink == 0)
+		p += len;
+		if (len == 2) {
+			popped = true;
+			walk_pop(w);
+			if (w->vlen < dead_at) {
+				/* Back in a live directory. */
+				if (strlen(p) >= size)
+					return -ENAMETOOLONG;
+				strcpy(todo, p);
+				return walk_settle(w);
+			}
+		}
+	}
+	/* (A removed ancestor: its real one may be anything by now.) */
+	if (!popped && real_fstatat(dirfd, ".", &st, 0) == 0 &&
+	    st.st_nlink == 0)
 		return 1;
 	return -ENOENT;
+}
+
+/* The merged path of w leads nowhere: the length of its shortest prefix
+   that leads nowhere either (w is left as it was). */
+static size_t dead_prefix(struct walk *w, const struct un_mount *m)
+{
+	char save[PATH_MAX];
+	size_t vlen = strlen(w->vpath), dead_at = vlen;
+	int layer = w->base.layer;
+
+	memcpy(save, w->vpath, vlen + 1);
+	w->vlen = vlen;
+	while (w->vlen > m->merged_len) {
+		walk_pop(w);
+		if (walk_settle(w) == 0)
+			break;
+		dead_at = w->vlen;
+	}
+	memcpy(w->vpath, save, vlen + 1);
+	w->vlen = vlen;
+	w->base.layer = layer;
+	return dead_at;
+}
+
+/*
+ * The cwd holds its directory as the kernel's does, also when another
+ * process removed it.  When a directory of the union changed since the
+ * cwd was last seen alive (the stamp dcache.c trusts), it is looked at
+ * again: a real cwd deleted (it was the upper's), a merged path that
+ * leads nowhere now, or a directory there that no longer holds the
+ * layer the real cwd stands in (rm -r d; mkdir d) make it dead.  w holds
+ * the cwd's merged path, base.layer its layer.  Returns -ESTALE and
+ * *dead_at then (the shortest prefix that leads nowhere), else 0.
+ */
+static int cwd_check(struct walk *w, size_t *dead_at)
+{
+	struct un_mount *m = un_config_find(w->vpath);
+	size_t vlen = strlen(w->vpath);
+	unsigned long seq;
+	uint64_t stamp;
+	struct stat st;
+	int layer = w->base.layer, rc = 0;
+	bool dead;
+
+	if (!m || !m->wt || vlen <= m->merged_len)
+		return 0;	/* a read-only union; a union's root */
+	stamp = un_wtable_stamp(m->wt);
+	if (un_cwd_seen(m, stamp, &seq))
+		return 0;
+	w->vlen = vlen;
+	dead = real_stat(".", &st) == 0 && st.st_nlink == 0;
+	/* (A real cwd in the upper dies deleted, whoever removes it: one
+	   system call, what a tar x from its cwd pays at each mkdir.) */
+	if (!dead && layer != 0) {
+		rc = walk_settle(w);
+		if (rc < 0 && rc != -ENOENT && rc != -ENOTDIR)
+			return 0;	/* the walk will say */
+		dead = rc < 0 ||
+		       (layer >= 0 && !((w->dirmask >> layer) & 1));
+	}
+	w->base.layer = layer;
+	if (!dead) {
+		un_cwd_saw(m, stamp, seq);
+		return 0;
+	}
+	*dead_at = rc < 0 ? dead_prefix(w, m) : vlen;
+	un_cwd_kill(w->vpath, *dead_at, seq);
+	return -ESTALE;
+}
+
+void un_cwd_check(void)
+{
+	struct walk w;
+	size_t dead_at;
+
+	w.links = 0;
+	if (un_cwd_get_at(w.vpath, sizeof(w.vpath), &w.base.layer, NULL) == 0)
+		(void)cwd_check(&w, &dead_at);
+}
+
+struct un_mount *un_dead_self(int dirfd, const char *path, char *vpath,
+			      size_t *dead_at)
+{
+	char buf[PATH_MAX];
+	size_t at = 0, len;
+	int rc;
+
+	if (!path || !*path || path[0] == '/')
+		return NULL;
+	if (!vpath)
+		vpath = buf;
+	rc = dirfd == AT_FDCWD ?
+		     un_cwd_get_at(vpath, PATH_MAX, NULL, &at) :
+		     un_fd_get_at(dirfd, vpath, PATH_MAX, &(int){ 0 }, &at);
+	if (rc != -ESTALE)
+		return NULL;
+	len = strlen(vpath);
+	for (const char *p = path; *p; p += strspn(p, "/")) {
+		size_t n = strcspn(p, "/");
+
+		if (n > 2 || p[0] != '.' || (n == 2 && p[1] != '.'))
+			return NULL;
+		if (n == 2) {	/* as walk_pop */
+			while (len > 1 && vpath[len - 1] != '/')
+				len--;
+			if (len > 1)
+				len--;
+			if (len < at)
+				return NULL;	/* back in a live one */
+		}
+		p += n;
+	}
+	vpath[len] = '\0';
+	if (dead_at)
+		*dead_at = at;
+	return un_config_find(vpath);
 }
 
 /*
@@ -646,24 +796,30 @@ static int walk_start(struct walk *w, int dirfd, const char *path,
 			abs = todo;
 	}
 	if (abs[0] != '/') {
+		size_t dead_at = 0;
+
 		if (dirfd == AT_FDCWD) {
 			rc = un_cwd_get_at(w->vpath, sizeof(w->vpath),
-					   &w->base.layer);
+					   &w->base.layer, &dead_at);
 			w->base.fd = AT_FDCWD;
+			if (rc == 0)
+				rc = cwd_check(w, &dead_at);
 			if (rc == -ESTALE)
-				return dead_start(dirfd, path);
+				return dead_start(w, dirfd, path, dead_at,
+						  todo, size);
 			if (rc < 0 && rc != -ENOENT)
 				return rc;
 		} else if (dirfd < 0) {
 			return -EBADF;
 		} else {
 			rc = un_fd_get_at(dirfd, w->vpath, sizeof(w->vpath),
-					  &w->base.layer);
+					  &w->base.layer, &dead_at);
 			w->base.fd = dirfd;
 			if (rc == -EBADF)
 				return rc;
 			if (rc == -ESTALE)
-				return dead_start(dirfd, path);
+				return dead_start(w, dirfd, path, dead_at,
+						  todo, size);
 		}
 		if (rc == 0) {
 			/* From a merged directory. */
@@ -672,6 +828,20 @@ static int walk_start(struct walk *w, int dirfd, const char *path,
 			strcpy(todo, path);
 			w->vlen = strlen(w->vpath);
 			rc = walk_settle(w);
+			/* A descriptor's directory another process removed:
+			   it and every one on it or below are dead. */
+			if ((rc == -ENOENT || rc == -ENOTDIR) &&
+			    dirfd != AT_FDCWD && w->m &&
+			    w->vlen > w->m->merged_len) {
+				char gone[PATH_MAX];
+
+				dead_at = dead_prefix(w, w->m);
+				memcpy(gone, w->vpath, dead_at);
+				gone[dead_at] = '\0';
+				un_fd_removed(gone, false);
+				return dead_start(w, dirfd, path, dead_at,
+						  todo, size);
+			}
 			if (rc != 0)
 				return rc;
 			w->base.m = w->m;

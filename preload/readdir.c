@@ -274,7 +274,10 @@ static int build_merged(struct un_dir *d, const struct un_node *n)
 				d->ents[s->idx].order = bottom_pos++;
 		}
 		real_closedir(real);
-		if (names && rc == 0)
+		/* (Only where a lookup would search the upper's copy: a
+		   name skipped there must not be found in a lower.) */
+		if (names && rc == 0 &&
+		    real_faccessat(AT_FDCWD, realdir, X_OK, AT_EACCESS) == 0)
 			un_dcache_put_names(d->mnt, d->rel, names, nnames, stamp);
 		else
 			free(names);

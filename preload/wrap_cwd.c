@@ -17,8 +17,22 @@ UN_EXPORT int chdir(const char *path)
 	struct un_node n;
 	int rc;
 
+	char dead[PATH_MAX];
+	size_t dead_at;
+
 	if (!un_enter())
 		return real_chdir(path);
+	if (un_launder(path) && path[0] != '/')
+		un_cwd_check();	/* (another process may have removed it) */
+	/* Into a removed directory ('.' or '..' of a removed one): the
+	   real one's own '..' is its real parent; the cwd stays dead. */
+	if (un_dead_self(AT_FDCWD, path, dead, &dead_at)) {
+		rc = real_chdir(path);
+		if (rc == 0)
+			un_cwd_set_dead(dead, dead_at);
+		un_leave();
+		return rc;
+	}
 	rc = un_lookup(AT_FDCWD, path, UN_LK_FOLLOW, &n);
 	if (rc > 0) {
 		rc = real_chdir(n.kpath);
@@ -45,12 +59,14 @@ UN_EXPORT int fchdir(int fd)
 	if (rc == 0 && un_enter()) {
 		UN_SAVE_ERRNO;
 		int layer;
-		int got = un_fd_get_at(fd, vpath, sizeof(vpath), &layer);
+		size_t dead_at = 0;
+		int got = un_fd_get_at(fd, vpath, sizeof(vpath), &layer,
+				       &dead_at);
 
 		if (got == 0)
 			un_cwd_set(vpath, layer);
 		else if (got == -ESTALE)
-			un_cwd_set_dead(vpath);
+			un_cwd_set_dead(vpath, dead_at);
 		else
 			un_cwd_set(NULL, -1);
 		UN_RESTORE_ERRNO;
@@ -63,8 +79,10 @@ static char *cwd_into(char *buf, size_t size)
 {
 	char merged[PATH_MAX];
 	size_t len;
+	int rc;
 
-	int rc = un_cwd_get(merged, sizeof(merged));
+	un_cwd_check();	/* (another process may have removed it) */
+	rc = un_cwd_get(merged, sizeof(merged));
 
 	if (rc == -ESTALE) {
 		errno = ENOENT;	/* the kernel's getcwd in a removed directory */

@@ -355,6 +355,31 @@ static int fd_prepare(int fd, char *to, size_t len)
 	return rc;
 }
 
+/* The mode or owner of a directory changed through fd (r: the call's
+   answer): the directory caches of every process drop what they know
+   of its search permission (as wrap_simple.c's un_perm_changed; the old
+   mode unknown here, unless the directory is searchable by all). */
+static int fd_perm_changed(int fd, int r, bool owner)
+{
+	char vpath[PATH_MAX];
+	struct un_mount *m;
+	struct stat st;
+	int layer;
+
+	if (r < 0 || !un_enter())
+		return r;
+	UN_SAVE_ERRNO;
+	/* (A layer is known for a directory's descriptor alone.) */
+	if (un_fd_get_at(fd, vpath, sizeof(vpath), &layer, NULL) == 0 &&
+	    layer >= 0 && (m = un_config_find(vpath)) && m->wt &&
+	    real_fstat(fd, &st) == 0 && S_ISDIR(st.st_mode) &&
+	    (owner || (st.st_mode & 0111) != 0111))
+		un_dcache_changed(m);
+	UN_RESTORE_ERRNO;
+	un_leave();
+	return r;
+}
+
 UN_EXPORT int fchmod(int fd, mode_t mode)
 {
 	char to[PATH_MAX];
@@ -362,7 +387,8 @@ UN_EXPORT int fchmod(int fd, mode_t mode)
 
 	if (rc == 1)
 		return real_fchmodat(AT_FDCWD, to, mode, 0);
-	return rc < 0 ? un_fail(rc) : real_fchmod(fd, mode);
+	return fd_perm_changed(fd, rc < 0 ? un_fail(rc) :
+					    real_fchmod(fd, mode), false);
 }
 
 UN_EXPORT int fchown(int fd, uid_t uid, gid_t gid)
@@ -372,7 +398,8 @@ UN_EXPORT int fchown(int fd, uid_t uid, gid_t gid)
 
 	if (rc == 1)
 		return real_lchown(to, uid, gid);
-	return rc < 0 ? un_fail(rc) : real_fchown(fd, uid, gid);
+	return fd_perm_changed(fd, rc < 0 ? un_fail(rc) :
+					    real_fchown(fd, uid, gid), true);
 }
 
 UN_EXPORT int futimens(int fd, const struct timespec times[2])

@@ -66,6 +66,21 @@ static void un_fix_statvfs(const struct un_node *n, struct statvfs *buf)
 
 #define UN_SPECIAL(ret, name, params)
 
+/* The mode or owner of a directory (n->st before) changed: when search
+   permission may be less than it was, the directory caches of every
+   process drop what they know (what they hold was found with it).  A
+   mode that only grows (tar x: mkdir 0700, then chmod 0755) keeps them. */
+static void un_perm_changed(struct un_node *n, const char *call)
+{
+	struct stat st;
+
+	if ((strstr(call, "chmod") || strstr(call, "chown")) &&
+	    (real_lstat(n->real, &st) < 0 ||
+	     (n->st.st_mode & ~st.st_mode & 0111) ||
+	     n->st.st_uid != st.st_uid || n->st.st_gid != st.st_gid))
+		un_dcache_changed(n->mnt);
+}
+
 #define UN_READ(ret, name, params, path, args, lkflags, fix, fixarg)        \
 	UN_EXPORT ret name params                                          \
 	{                                                                  \
@@ -121,6 +136,8 @@ static void un_fix_statvfs(const struct un_node *n, struct statvfs *buf)
 			rebind_dirfd                                       \
 			const char *path = un_n.real;                      \
 			un_r = real_##name args;                           \
+			if (un_r >= 0 && S_ISDIR(un_n.st.st_mode))         \
+				un_perm_changed(&un_n, #name);             \
 		}                                                          \
 		un_leave();                                                \
 		return un_r;                                               \

@@ -122,6 +122,15 @@ static int stat_common(enum stat_kind k, int ver, int dirfd, const char *path,
 		       &n);
 	if (rc > 0) {
 		rc = real_stat_call(k, ver, dirfd, n.kpath, st, flags);
+	} else if (rc == -ENOENT && un_dead_self(dirfd, path, NULL, NULL)) {
+		/* A removed directory ('.', or '..' of a removed one): no
+		   change may reach its real one (a lower's), but a stat
+		   reads it as fstat does. */
+		rc = real_stat_call(k, ver, dirfd, path, st, flags);
+		if (dirfd != AT_FDCWD && !strstr(path, "..")) {
+			un_leave();
+			return fix_fstat(dirfd, st, rc);
+		}
 	} else if (rc < 0) {
 		rc = un_fail(rc);
 	} else if (n.layer < 0) {

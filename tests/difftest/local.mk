@@ -51,6 +51,7 @@ EXTRA_DIST += \
 	tests/difftest/found/29-refused-truncate-copies-nothing.sh \
 	tests/difftest/found/30-search-permission-of-topmost-copy.sh \
 	tests/difftest/found/31-refused-fd-change-copies-nothing.sh \
+	tests/difftest/found/32-removed-dir-dotdot.sh \
 	tests/difftest/found/41-dotdot-at-top-of-merged.sh \
 	tests/difftest/found/xfail.txt \
 	tests/difftest/found/lib.sh

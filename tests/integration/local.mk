@@ -95,6 +95,7 @@ UN_INTEGRATION_TESTS = \
 	tests/integration/read-after-listing-changes.sh \
 	tests/integration/read-cat-all.sh \
 	tests/integration/read-cd-relative.sh \
+	tests/integration/removed-cwd-cd-up.sh \
 	tests/integration/read-du.sh \
 	tests/integration/read-exec.sh \
 	tests/integration/read-find.sh \
@@ -141,6 +142,7 @@ UN_INTEGRATION_TESTS = \
 	tests/integration/rmdir-noent.sh \
 	tests/integration/rmdir-opaque-dir.sh \
 	tests/integration/rmdir-upper-empty.sh \
+	tests/integration/search-perm-topmost-copy.sh \
 	tests/integration/sed-i-lower.sh \
 	tests/integration/seed-walkthrough.sh \
 	tests/integration/setxattr-lower-dir.sh \
