@@ -37,7 +37,8 @@ preload_libunion_core_la_SOURCES = \
 	preload/wrap_name.c \
 	preload/wrap_cwd.c \
 	preload/wrap_xattr.c \
-	preload/wrap_signal.c
+	preload/wrap_signal.c \
+	preload/wrap_watch.c
 
 pkglib_LTLIBRARIES += preload/libunion.la
 pkglibdir = $(libdir)/libunion

@@ -89,4 +89,9 @@ UN_HIDDEN void un_exec_env(char *const envp[], char **env, char *buf);
 UN_HIDDEN int un_exec_check(const char *real, const char *shown,
 			    bool in_union, char *const envp[]);
 
+/* wrap_watch.c: the program closed fd (or fds first..last): forget the
+   inotify instance it was, if it was one we translate. */
+UN_HIDDEN void un_watch_closed(int fd);
+UN_HIDDEN void un_watch_closed_range(unsigned first, unsigned last);
+
 #endif /* UN_WRAP_H */
