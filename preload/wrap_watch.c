@@ -68,11 +68,13 @@ enum {
 	ROLE_PROBE = 2,	/* the upper parent of a lower file being watched */
 	ROLE_META = 4,	/* UPPER/.union: appends to the whiteout table */
 	ROLE_WORK = 8,	/* UPPER/.union/work: where copy-ups come from */
+	ROLE_NAMES = 16, /* a watched directory's upper copy: its names */
 };
 
 #define PROBE_MASK IN_MOVED_TO
 #define META_MASK (IN_MODIFY | IN_MOVED_TO)
 #define WORK_MASK IN_MOVED_FROM
+#define NAMES_MASK (IN_CREATE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE)
 
 /* One real watch of an inotify instance. */
 struct wrec {
@@ -90,6 +92,11 @@ struct wrec {
 				   times to come: IN_ATTRIB after a copy-up
 				   in it, IN_MODIFY after a whiteout */
 	int eat_modify;
+	/* ROLE_NAMES: the names the upper copy holds, sorted, kept up to
+	   date by its events (so a whiteout record can be told from the
+	   removal of an upper name, whose own event follows it). */
+	char **names;
+	size_t nnames, capnames;
 	/* ROLE_PROG on a file of a lower, until its copy-up: */
 	bool waiting;
 	int probe;		/* the real wd of the upper parent's watch */
@@ -105,24 +112,25 @@ struct wmnt {
 
 struct winst {
 	int fd;
+	pid_t pid;		/* the process it belongs to: a vfork child
+				   shares our memory, and its closes before
+				   exec are not ours */
 	struct wrec *w;
 	size_t nw, capw;
 	struct wmnt *m;
 	size_t nm;
 	uint32_t cookies[16];	/* of moves out of a work directory */
 	unsigned ncookie;
-	struct {		/* deletes made up lately (a late real one
-				   of the same name is the same deletion) */
+	struct {		/* a subdirectory's mtime moved by a whiteout
+				   in it: its IN_MODIFY is the union's own */
 		int wd;
 		char name[NAME_MAX + 1];
-	} synth[8];
-	unsigned nsynth;
+	} eatname[8];
+	unsigned neatname;
 	int dropped[32];	/* wds whose IN_IGNORED is ours to drop */
 	unsigned ndropped;
 	char *out;		/* translated events not yet read */
 	size_t outlen, outcap;
-	const char *ahead;	/* the real events after the one at hand */
-	size_t aheadlen;
 };
 
 #define MAX_INST 64
@@ -166,9 +174,14 @@ static bool is_tracked(int fd)
 
 static struct winst *inst_find(int fd)
 {
-	for (int i = 0; i < ninst; i++)
-		if (insts[i]->fd == fd)
+	for (int i = 0; i < ninst; i++) {
+		if (insts[i]->fd == fd) {
+			/* Used by a fork child (a vfork child does not read
+			   events): its copy is its own now. */
+			insts[i]->pid = getpid();
 			return insts[i];
+		}
+	}
 	return NULL;
 }
 
@@ -184,16 +197,120 @@ static struct winst *inst_get(int fd)
 	if (!in)
 		return NULL;
 	in->fd = fd;
+	in->pid = getpid();
 	insts[ninst++] = in;
 	__atomic_store_n(&tracked[ntracked], fd, __ATOMIC_RELAXED);
 	__atomic_store_n(&ntracked, ntracked + 1, __ATOMIC_RELEASE);
 	return in;
 }
 
+static void names_free(struct wrec *r)
+{
+	for (size_t i = 0; i < r->nnames; i++)
+		free(r->names[i]);
+	free(r->names);
+	r->names = NULL;
+	r->nnames = r->capnames = 0;
+}
+
 static void rec_free(struct wrec *r)
 {
 	free(r->real);
 	free(r->rel);
+	names_free(r);
+}
+
+/* Where name is, or would go, in r's sorted names. */
+static size_t names_pos(const struct wrec *r, const char *name, bool *found)
+{
+	size_t lo = 0, hi = r->nnames;
+
+	*found = false;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		int c = strcmp(r->names[mid], name);
+
+		if (!c) {
+			*found = true;
+			return mid;
+		}
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static bool names_has(const struct wrec *r, const char *name)
+{
+	bool found;
+
+	names_pos(r, name, &found);
+	return found;
+}
+
+static void names_add(struct wrec *r, const char *name)
+{
+	bool found;
+	size_t i = names_pos(r, name, &found);
+	char *copy;
+
+	if (found)
+		return;
+	if (r->nnames == r->capnames) {
+		size_t cap = r->capnames ? r->capnames * 2 : 16;
+		char **n = realloc(r->names, cap * sizeof(*n));
+
+		if (!n)
+			return;
+		r->names = n;
+		r->capnames = cap;
+	}
+	copy = strdup(name);
+	if (!copy)
+		return;
+	memmove(r->names + i + 1, r->names + i,
+		(r->nnames - i) * sizeof(*r->names));
+	r->names[i] = copy;
+	r->nnames++;
+}
+
+static void names_del(struct wrec *r, const char *name)
+{
+	bool found;
+	size_t i = names_pos(r, name, &found);
+
+	if (!found)
+		return;
+	free(r->names[i]);
+	memmove(r->names + i, r->names + i + 1,
+		(r->nnames - i - 1) * sizeof(*r->names));
+	r->nnames--;
+}
+
+/* Read the names of r's directory (after its watch is set, so that no
+   change falls between the two: one seen twice is harmless). */
+static void names_load(struct wrec *r)
+{
+	DIR *d = real_opendir(r->real);
+	struct dirent64 *e;
+
+	if (!d)
+		return;
+	while ((e = real_readdir64(d)))
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+			names_add(r, e->d_name);
+	real_closedir(d);
+}
+
+/* What r's internal roles need to hear. */
+static uint32_t role_mask(const struct wrec *r)
+{
+	return (r->roles & ROLE_PROBE ? PROBE_MASK : 0) |
+	       (r->roles & ROLE_META ? META_MASK : 0) |
+	       (r->roles & ROLE_WORK ? WORK_MASK : 0) |
+	       (r->roles & ROLE_NAMES ? NAMES_MASK : 0);
 }
 
 static void inst_free(struct winst *in)
@@ -207,10 +324,10 @@ static void inst_free(struct winst *in)
 }
 
 /* The program closed fd (wrap_fd.c): forget what it watched. */
-static void forget_locked(int fd)
+static void forget_locked(int fd, pid_t self)
 {
 	for (int i = 0; i < ninst; i++) {
-		if (insts[i]->fd != fd)
+		if (insts[i]->fd != fd || insts[i]->pid != self)
 			continue;
 		inst_free(insts[i]);
 		insts[i] = insts[--ninst];
@@ -232,7 +349,7 @@ void un_watch_closed(int fd)
 	if (!__atomic_load_n(&ntracked, __ATOMIC_ACQUIRE) || !is_tracked(fd))
 		return;
 	pthread_mutex_lock(&watch_lock);
-	forget_locked(fd);
+	forget_locked(fd, getpid());
 	pthread_mutex_unlock(&watch_lock);
 }
 
@@ -240,11 +357,13 @@ void un_watch_closed_range(unsigned first, unsigned last)
 {
 	if (!__atomic_load_n(&ntracked, __ATOMIC_ACQUIRE))
 		return;
+	pid_t self = getpid();
+
 	pthread_mutex_lock(&watch_lock);
 	for (int i = ninst - 1; i >= 0; i--)
 		if ((unsigned)insts[i]->fd >= first &&
 		    (unsigned)insts[i]->fd <= last)
-			forget_locked(insts[i]->fd);
+			forget_locked(insts[i]->fd, self);
 	pthread_mutex_unlock(&watch_lock);
 }
 
@@ -316,6 +435,9 @@ static void rec_sync(struct winst *in, struct wrec *r)
 /* r lost a role: remove the real watch when nothing needs it. */
 static void rec_release(struct winst *in, struct wrec *r)
 {
+	r->imask = role_mask(r);
+	if (!(r->roles & ROLE_NAMES))
+		names_free(r);
 	if (r->roles) {
 		rec_sync(in, r);
 		return;
@@ -341,8 +463,6 @@ static void probe_release(struct winst *in, struct wrec *r)
 	p = rec_find(in, probe);
 	if (p) {
 		p->roles &= ~ROLE_PROBE;
-		p->imask = (p->roles & ROLE_META ? META_MASK : 0) |
-			   (p->roles & ROLE_WORK ? WORK_MASK : 0);
 		rec_release(in, p);
 	}
 }
@@ -486,24 +606,25 @@ static int unescape(char *s)
 	return 0;
 }
 
-/* Was a deletion of name made up for wd lately?  (Then drop the real.) */
-static bool synth_take(struct winst *in, int wd, const char *name)
+static void eatname_add(struct winst *in, int wd, const char *name)
 {
-	for (unsigned i = 0; i < 8 && i < in->nsynth; i++) {
-		if (in->synth[i].wd == wd && !strcmp(in->synth[i].name, name)) {
-			in->synth[i].wd = -1;
+	unsigned i = in->neatname++ % 8;
+
+	in->eatname[i].wd = wd;
+	snprintf(in->eatname[i].name, sizeof(in->eatname[i].name), "%s",
+		 name);
+}
+
+static bool eatname_take(struct winst *in, int wd, const char *name)
+{
+	for (unsigned i = 0; i < 8 && i < in->neatname; i++) {
+		if (in->eatname[i].wd == wd &&
+		    !strcmp(in->eatname[i].name, name)) {
+			in->eatname[i].wd = -1;
 			return true;
 		}
 	}
 	return false;
-}
-
-static void synth_add(struct winst *in, int wd, const char *name)
-{
-	unsigned i = in->nsynth++ % 8;
-
-	in->synth[i].wd = wd;
-	snprintf(in->synth[i].name, sizeof(in->synth[i].name), "%s", name);
 }
 
 /* Is rel a directory in the first lower that shows it? */
@@ -522,72 +643,64 @@ static bool lower_isdir(const struct un_mount *m, const char *rel)
 	return false;
 }
 
-/* Is a real removal of name from watch wd among the events still to
-   translate? */
-static bool removal_ahead(const struct winst *in, int wd, const char *name)
-{
-	for (size_t off = 0;
-	     off + sizeof(struct inotify_event) <= in->aheadlen;) {
-		const struct inotify_event *ev = (const void *)(in->ahead + off);
-
-		off += sizeof(*ev) + ev->len;
-		if (ev->wd == wd && ev->len &&
-		    ev->mask & (IN_DELETE | IN_MOVED_FROM) &&
-		    !strcmp(ev->name, name))
-			return true;
-	}
-	return false;
-}
-
-/* A whiteout of rel was recorded: tell the watchers of rel's directory
-   and of rel itself, unless the upper holds rel or its removal from the
-   upper is among the events read (then that real event reports it). */
+/* A whiteout of rel was recorded.  A watched directory holding rel hears
+   IN_DELETE of it, unless its upper copy holds the name (then the
+   upper's own unlink or rename follows, and reports it); a watched file
+   still in its lower hears IN_ATTRIB (its link count dropped).  dir.c
+   then moves the directory's mtime (a lower-only name), which is no
+   event of the kernel's. */
 static void whiteout_seen(struct winst *in, struct un_mount *m,
 			  const char *rel)
 {
 	const char *slash = strrchr(rel, '/');
 	const char *name = slash ? slash + 1 : rel;
 	size_t dlen = slash ? (size_t)(slash - rel) : 0;
-	char upper[PATH_MAX];
-	struct stat st;
-	int checked = 0;	/* 1: the upper lacks rel; -1: holds it */
+	/* the grandparent, and the name of rel's directory in it */
+	size_t glen = 0;
+	const char *gname = NULL;
 
+	if (slash) {
+		const char *g = slash;
+
+		while (g > rel && g[-1] != '/')
+			g--;
+		gname = g;
+		glen = g > rel ? (size_t)(g - 1 - rel) : 0;
+	}
 	for (size_t i = 0; i < in->nw; i++) {
 		struct wrec *r = &in->w[i];
-		uint32_t mask;
+		uint32_t mask = IN_DELETE;
 
 		if (!(r->roles & ROLE_PROG) || r->mnt != m || !r->rel ||
 		    r->wd != r->shown)
 			continue;
-		if (r->isdir && strlen(r->rel) == dlen &&
-		    !strncmp(r->rel, rel, dlen))
-			mask = IN_DELETE;
-		else if (!r->isdir && !strcmp(r->rel, rel))
-			mask = IN_ATTRIB;
-		else
+		if (!r->isdir) {
+			if (r->waiting && !strcmp(r->rel, rel) &&
+			    r->pmask & IN_ATTRIB)
+				emit(in, r->shown, IN_ATTRIB, NULL);
 			continue;
-		if (!checked)
-			checked = un_path_join(upper, sizeof(upper), m->upper,
-					       m->upper_len, rel) == 0 &&
-						  real_lstat(upper, &st) < 0
-					  ? 1 : -1;
-		if (checked < 0)
-			return;
-		if (mask == IN_DELETE) {
-			if (removal_ahead(in, r->wd, name))
-				continue;
-			/* The name lies in lowers only: dir.c moves the
-			   directory's mtime next (an IN_MODIFY of it). */
-			r->eat_modify++;
-			if (!(r->pmask & mask))
-				continue;
-			if (lower_isdir(m, rel))
-				mask |= IN_ISDIR;
-			emit(in, r->shown, mask, name);
-			synth_add(in, r->wd, name);
-		} else if (r->pmask & mask) {
-			emit(in, r->shown, mask, NULL);
 		}
+		if (gname && strlen(r->rel) == glen &&
+		    !strncmp(r->rel, rel, glen)) {
+			char sub[NAME_MAX + 1];
+			size_t sl = (size_t)(slash - gname);
+
+			if (sl < sizeof(sub)) {
+				memcpy(sub, gname, sl);
+				sub[sl] = '\0';
+				eatname_add(in, r->wd, sub);
+			}
+			continue;
+		}
+		if (strlen(r->rel) != dlen || strncmp(r->rel, rel, dlen) ||
+		    !(r->roles & ROLE_NAMES) || names_has(r, name))
+			continue;
+		r->eat_modify++;
+		if (!(r->pmask & IN_DELETE))
+			continue;
+		if (lower_isdir(m, rel))
+			mask |= IN_ISDIR;
+		emit(in, r->shown, mask, name);
 	}
 }
 
@@ -659,6 +772,26 @@ static void repoint_one(int fd, void *arg)
 	un_repoint_fd(fd, c->n, &c->old);
 }
 
+/* The file n lies in the upper already: this process's descriptors still
+   open on its lower copy (opened before another process copied it up)
+   follow it now, as the watch does. */
+static void repoint_stale(const struct un_node *n)
+{
+	const char *rel = un_node_rel(n);
+	struct repoint_ctx c = { .n = n };
+	char real[PATH_MAX];
+
+	for (int i = 1; i <= n->mnt->nlower; i++) {
+		if (un_path_join(real, sizeof(real), un_layer_root(n->mnt, i),
+				 un_layer_len(n->mnt, i), rel) < 0 ||
+		    real_lstat(real, &c.old) < 0)
+			continue;
+		if (S_ISREG(c.old.st_mode))
+			un_fd_foreach_path(n->vpath, repoint_one, &c);
+		return;
+	}
+}
+
 /* name appeared in the upper directory watched by probe, by a copy-up:
    every waiting watch of that name follows it into the upper. */
 static void probe_hit(struct winst *in, int probe, const char *name)
@@ -668,7 +801,6 @@ static void probe_hit(struct winst *in, int probe, const char *name)
 		struct repoint_ctx c;
 		const char *base;
 		struct un_node n;
-		char vpath[PATH_MAX];
 		int shown, wd;
 		uint32_t pmask;
 
@@ -678,10 +810,15 @@ static void probe_hit(struct winst *in, int probe, const char *name)
 		base = base ? base + 1 : r->rel;
 		if (strcmp(base, name))
 			continue;
-		if (un_path_join(vpath, sizeof(vpath), r->mnt->merged,
+		/* The copy is at UPPER/rel (not looked up: the writer may
+		   not have told the directory caches of its new name yet). */
+		n.mnt = r->mnt;
+		n.layer = 0;
+		if (un_path_join(n.vpath, sizeof(n.vpath), r->mnt->merged,
 				 r->mnt->merged_len, r->rel) < 0 ||
-		    un_lookup(AT_FDCWD, vpath, 0, &n) != 0 || n.layer != 0 ||
-		    S_ISDIR(n.st.st_mode))
+		    un_path_join(n.real, sizeof(n.real), r->mnt->upper,
+				 r->mnt->upper_len, r->rel) < 0 ||
+		    real_lstat(n.real, &n.st) < 0 || !S_ISREG(n.st.st_mode))
 			continue;
 		shown = r->shown;
 		pmask = r->pmask;
@@ -748,7 +885,7 @@ static void ignored(struct winst *in, struct wrec *r)
 
 		if (!(o->roles & ROLE_PROG) || o->shown != shown)
 			continue;
-		o->roles &= ~ROLE_PROG;
+		o->roles &= ~(ROLE_PROG | ROLE_NAMES);
 		o->pmask = 0;
 		if (o->waiting)
 			probe_release(in, o);
@@ -769,8 +906,6 @@ static void translate(struct winst *in, const char *raw, size_t len)
 		bool copyup;
 
 		off += sizeof(*ev) + ev->len;
-		in->ahead = raw + off;
-		in->aheadlen = len - off;
 		r = ev->wd >= 0 ? rec_find(in, ev->wd) : NULL;
 		if (!r) {
 			if (!(ev->mask & IN_IGNORED) ||
@@ -801,6 +936,12 @@ static void translate(struct winst *in, const char *raw, size_t len)
 		}
 		copyup = (ev->mask & IN_MOVED_TO) &&
 			 cookie_take(in, ev->cookie);
+		if (r->roles & ROLE_NAMES && ev->len) {
+			if (ev->mask & (IN_CREATE | IN_MOVED_TO))
+				names_add(r, name);
+			else if (ev->mask & (IN_DELETE | IN_MOVED_FROM))
+				names_del(r, name);
+		}
 		if (copyup && r->roles & ROLE_PROBE) {
 			int wd = r->wd;
 
@@ -825,15 +966,13 @@ static void translate(struct winst *in, const char *raw, size_t len)
 		if (!(r->roles & ROLE_PROG) || copyup ||
 		    !(ev->mask & r->pmask & IN_ALL_EVENTS))
 			continue;
-		if (ev->mask & IN_DELETE && ev->len &&
-		    synth_take(in, r->wd, name))
+		if (ev->mask == (IN_MODIFY | IN_ISDIR) && ev->len &&
+		    eatname_take(in, r->wd, name))
 			continue;
 		out_add(in, r->shown,
 			ev->mask & ((r->pmask & IN_ALL_EVENTS) | ~IN_ALL_EVENTS),
 			ev->cookie, ev->name, ev->len);
 	}
-	in->ahead = NULL;
-	in->aheadlen = 0;
 }
 
 /* read() of an instance's descriptor: the translated events. */
@@ -971,6 +1110,13 @@ static int add_prog(struct winst *in, struct un_node *n, uint32_t mask,
 	r->isdir = S_ISDIR(n->st.st_mode);
 	if (!r->rel)
 		r->rel = strdup(un_node_rel(n));
+	if (r->isdir && n->layer == 0 && r->shown == r->wd &&
+	    !(r->roles & ROLE_NAMES)) {
+		r->roles |= ROLE_NAMES;
+		r->imask = role_mask(r);
+		rec_sync(in, r);
+		names_load(r);
+	}
 	rec_sync(in, r);
 	/* A secondary (the upper copy of a watched file) keeps its
 	   primary's descriptor, as the kernel keeps one per inode. */
@@ -1011,6 +1157,14 @@ UN_EXPORT int inotify_add_watch(int fd, const char *path, uint32_t mask)
 
 	if (!un_enter())
 		return real_inotify_add_watch(fd, path, mask);
+	/* The kernel's own answers (EINVAL, EBADF) come before the lookup,
+	   and before anything is copied up. */
+	if (!(mask & (IN_ALL_EVENTS | IN_ONLYDIR | IN_DONT_FOLLOW |
+		      IN_EXCL_UNLINK | IN_MASK_ADD | IN_MASK_CREATE |
+		      IN_ONESHOT)) || !is_inotify(fd)) {
+		un_leave();
+		return real_inotify_add_watch(fd, path, mask);
+	}
 	rc = un_lookup(AT_FDCWD, path, (mask & IN_DONT_FOLLOW) ? 0 : UN_LK_FOLLOW,
 		       &n);
 	if (rc > 0) {
@@ -1025,11 +1179,8 @@ UN_EXPORT int inotify_add_watch(int fd, const char *path, uint32_t mask)
 		rc = un_fail(rc);
 		goto out;
 	}
-	/* The kernel's own answers (EBADF, EINVAL) before any copy-up. */
-	if (!(mask & IN_ALL_EVENTS) || !is_inotify(fd)) {
-		rc = real_inotify_add_watch(fd, n.real, mask | IN_DONT_FOLLOW);
-		goto out;
-	}
+	if (n.layer == 0 && S_ISREG(n.st.st_mode))
+		repoint_stale(&n);
 	if (n.layer > 0 && n.mnt->upper) {
 		if (S_ISDIR(n.st.st_mode))
 			un_copy_up(&n);	/* else the lower copy, as it is */
@@ -1072,7 +1223,7 @@ UN_EXPORT int inotify_rm_watch(int fd, int wd)
 		if (!(r->roles & ROLE_PROG) || r->shown != wd)
 			continue;
 		ours = true;
-		r->roles &= ~ROLE_PROG;
+		r->roles &= ~(ROLE_PROG | ROLE_NAMES);
 		r->pmask = 0;
 		if (r->waiting)
 			probe_release(in, r);
