@@ -20,7 +20,7 @@ setup() {
 action() {
 	stepx <<'SH'
 cat >"$T/home/wd.py" <<'PY'
-import ctypes, os, struct, subprocess, sys
+import ctypes, os, select, struct, subprocess, sys
 libc = ctypes.CDLL(None, use_errno=True)
 M = os.environ["M"]
 N = {0x2: "MODIFY", 0x100: "CREATE", 0x200: "DELETE", 0x8000: "IGNORED",
@@ -44,6 +44,9 @@ seen, last = [], None
 def show(until):
     global last
     while True:
+        if not select.select([fd], [], [], 30)[0]:
+            print("TIMEOUT waiting for", until)
+            return
         buf = os.read(fd, 4096)
         off = 0
         while off < len(buf):
@@ -59,6 +62,9 @@ def show(until):
                 return
 subprocess.run(["sh", "-c", 'echo more >> "$1/dir/lf"; echo x > "$1/dir/x"; rm "$1/dir/lf2"', "sh", M], check=True)
 show("DELETE lf2")
+# lf is in the upper now: its own events come under wd2 too
+subprocess.run(["sh", "-c", 'echo again >> "$1/dir/lf"', "sh", M], check=True)
+show("wd2 MODIFY")
 print("rm wd2:", rm(wd2))
 show("IGNORED")
 print("rm wd2 again:", rm(wd2))
