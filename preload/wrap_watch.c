@@ -1056,8 +1056,14 @@ UN_EXPORT ssize_t read(int fd, void *buf, size_t len)
 UN_EXPORT ssize_t __read_chk(int fd, void *buf, size_t len, size_t buflen)
 {
 	if (len > buflen || !__atomic_load_n(&ntracked, __ATOMIC_RELAXED) ||
-	    un_depth > 0 || !is_tracked(fd))
+	    un_depth > 0 || !is_tracked(fd)) {
+		if (__builtin_expect(!real___read_chk, 0)) {
+			if (len > buflen)
+				abort();	/* as __chk_fail would */
+			return syscall(SYS_read, fd, buf, len);
+		}
 		return real___read_chk(fd, buf, len, buflen);
+	}
 	return read_events(fd, buf, len);
 }
 
