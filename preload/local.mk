@@ -47,7 +47,8 @@ preload_libunion_core_la_SOURCES = \
 	preload/wrap_signal.c \
 	preload/wrap_mem.c \
 	preload/wrap_syscall.c \
-	preload/dents.c
+	preload/dents.c \
+	preload/wrap_watch.c
 
 pkglib_LTLIBRARIES += preload/libunion.la
 pkglibdir = $(libdir)/libunion

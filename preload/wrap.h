@@ -108,4 +108,9 @@ UN_HIDDEN int un_exec_check(const char *real, const char *shown,
  */
 UN_HIDDEN long un_getdents(bool is64, int fd, void *buf, unsigned int count);
 
+/* wrap_watch.c: the program closed fd (or fds first..last): forget the
+   inotify instance it was, if it was one we translate. */
+UN_HIDDEN void un_watch_closed(int fd);
+UN_HIDDEN void un_watch_closed_range(unsigned first, unsigned last);
+
 #endif /* UN_WRAP_H */

@@ -46,6 +46,7 @@ UN_EXPORT int close(int fd)
 	if (un_depth == 0) {
 		UN_SAVE_ERRNO;
 		un_fd_forget(fd);
+		un_watch_closed(fd);
 		UN_RESTORE_ERRNO;
 	}
 	return rc;
@@ -59,6 +60,7 @@ UN_EXPORT int fclose(FILE *f)
 	if (fd >= 0 && un_depth == 0) {
 		UN_SAVE_ERRNO;
 		un_fd_forget(fd);
+		un_watch_closed(fd);
 		UN_RESTORE_ERRNO;
 	}
 	return rc;
@@ -127,8 +129,10 @@ UN_EXPORT int close_range(unsigned int first, unsigned int last, int flags)
 	rc = close_range_around(first, last, flags);
 	if (rc < 0)
 		return un_fail(rc);
-	if (!(flags & CLOSE_RANGE_CLOEXEC))
+	if (!(flags & CLOSE_RANGE_CLOEXEC)) {
 		un_fd_forget_range(first, last);
+		un_watch_closed_range(first, last);
+	}
 	return 0;
 }
 
@@ -145,6 +149,7 @@ UN_EXPORT void closefrom(int lowfd)
 			real_closefrom(lowfd);
 	}
 	un_fd_forget_range((unsigned)lowfd, ~0u);
+	un_watch_closed_range((unsigned)lowfd, ~0u);
 }
 
 /* Copy fd's table entry to nfd, inside the library (it may look fd up). */
@@ -172,6 +177,8 @@ static void vacate(int fd, int fd2)
 {
 	if (fd != fd2 && lib_fd(fd2))
 		un_wtable_vacate_fd(fd2);
+	if (fd != fd2)
+		un_watch_closed(fd2);	/* an inotify instance there ends */
 }
 
 UN_EXPORT int dup2(int fd, int fd2)

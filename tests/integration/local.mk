@@ -176,6 +176,9 @@ UN_INTEGRATION_TESTS = \
 	tests/integration/utimensat-lower-nofollow.sh \
 	tests/integration/utimes-now-lower.sh \
 	tests/integration/walk-from-parent.sh \
+	tests/integration/watch-inotifywait-dir.sh \
+	tests/integration/watch-tail-f.sh \
+	tests/integration/watch-wd-rm-watch.sh \
 	tests/integration/xattr-user-listing-after-copyup.sh
 
 TESTS += $(UN_INTEGRATION_TESTS)
