@@ -155,7 +155,7 @@ for s in $subs; do
 	offered=$(_union_opts "$s" | tr ' ' '\n' | sort)
 	known=$(
 		sed -n 's/^[[:space:]]*{ "\([a-z-]*\)", \([a-z_]*\), NULL, .*/--\1 \2/p' "$src"
-		sed -n 's/.*getopt_long(argc, argv, "\([^"]*\)".*/\1/p' "$src" |
+		sed -n 's/.*getopt_long(argc, argv, "\([^"]*\)".*/\1/p; s/.*\.shortopts = "\([^"]*\)".*/\1/p' "$src" |
 			tr -d '+:' | grep -o . | sed 's/^/-/; s/$/ ?/'
 	)
 	[ -n "$known" ] || fail "$s: no options found in $src (has the parsing moved?)"
