@@ -556,8 +556,7 @@ static int rename_dead_dot(int olddirfd, const char *oldpath,
 	if (odead != ndead)
 		return -EXDEV;
 	if (un_dead_self(olddirfd, oldpath, NULL, NULL) ||
-	    last_is(oldpath, ".") ||
-	    last_is(oldpath, ".."))
+	    un_path_last_dots(oldpath) > 0)
 		return -EBUSY;
 	return (flags & RENAME_NOREPLACE) ? -EEXIST : -EBUSY;
 }
