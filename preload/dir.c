@@ -82,6 +82,41 @@ static enum un_wkind table_get(const struct un_node *n)
 	return un_wtable_get(n->mnt->wt, rel, strlen(rel));
 }
 
+/*
+ * May an unprivileged user make or remove a name in n's merged parent?
+ * The kernel checks the overlay directory, whose mode is that of its
+ * topmost copy; lower objects count as the user's own, so the owner's w
+ * and x bits decide there (DESIGN.md, Permissions).  Asked before
+ * anything is copied up, so that a refused change copies nothing, and
+ * for changes that reach no real directory (a whiteout is a record).
+ */
+static int may_change_parent(const struct un_node *n)
+{
+	const mode_t wx = S_IWUSR | S_IXUSR;
+	char parent[PATH_MAX];
+	struct stat st;
+	char *slash;
+	int top;
+
+	if (!un_unprivileged() || !n->parent_dirlayers)
+		return 0;
+	top = __builtin_ctzll(n->parent_dirlayers);
+	if (top > n->mnt->nlower ||
+	    un_path_join(parent, sizeof(parent), un_layer_root(n->mnt, top),
+			 un_layer_len(n->mnt, top), un_node_rel(n)) < 0)
+		return 0;
+	slash = strrchr(parent, '/');
+	if (!slash)
+		return 0;
+	*slash = '\0';
+	if (real_stat(parent, &st) < 0)
+		return -errno;
+	if (top == 0)	/* the upper's copy is the user's: ask the kernel */
+		return real_faccessat(AT_FDCWD, parent, W_OK | X_OK,
+				      AT_EACCESS) < 0 ? -errno : 0;
+	return (st.st_mode & wx) == wx ? 0 : -EACCES;
+}
+
 int un_make_prepare(struct un_node *n, bool isdir)
 {
 	/* filename_create's order: an existing name, a trailing slash
@@ -92,6 +127,13 @@ int un_make_prepare(struct un_node *n, bool isdir)
 		return -ENOENT;
 	if (!n->mnt->upper)
 		return -EROFS;
+	if (!(n->parent_dirlayers & 1)) {
+		/* The parent's copy-up must not outrun its permission. */
+		int rc = may_change_parent(n);
+
+		if (rc < 0)
+			return rc;
+	}
 	return un_copy_up_parent(n);
 }
 
@@ -106,31 +148,6 @@ void un_make_done(struct un_node *n, bool isdir)
 	else if (was != UN_W_NONE)
 		table_set(n, UN_W_NONE);
 	UN_RESTORE_ERRNO;
-}
-
-/*
- * The permission an unprivileged user needs on the parent of a lower
- * object to delete or rename it: the owner's w and x bits (lower objects
- * count as the user's own).
- */
-static int may_change_parent(const struct un_node *n)
-{
-	char parent[PATH_MAX];
-	struct stat st;
-	char *slash;
-
-	if (!un_unprivileged())
-		return 0;
-	memcpy(parent, n->real, strlen(n->real) + 1);
-	slash = strrchr(parent, '/');
-	if (!slash || slash == parent)
-		return 0;
-	*slash = '\0';
-	if (real_stat(parent, &st) < 0)
-		return -errno;
-	if ((st.st_mode & (S_IWUSR | S_IXUSR)) != (S_IWUSR | S_IXUSR))
-		return -EACCES;
-	return 0;
 }
 
 /*
@@ -225,14 +242,16 @@ static int remove_node(int dirfd, const char *path, bool isdir)
 		return -ENOENT;
 	if (isdir && !S_ISDIR(n.st.st_mode))
 		return -ENOTDIR;
-	if (isdir) {
-		rc = check_empty(&n);
+	lower = lower_shows(&n);
+	/* The parent's permission before the contents (may_delete); a
+	   name of the upper alone is checked by the kernel's unlink. */
+	if (n.layer > 0 || lower || isdir) {
+		rc = may_change_parent(&n);
 		if (rc < 0)
 			return rc;
 	}
-	lower = lower_shows(&n);
-	if (n.layer > 0) {
-		rc = may_change_parent(&n);
+	if (isdir) {
+		rc = check_empty(&n);
 		if (rc < 0)
 			return rc;
 	}
@@ -436,6 +455,9 @@ static int link_nodes(int olddirfd, const char *oldpath, int newdirfd,
 		return cross_mount(olddirfd, orc, &o, newdirfd, rc, &n);
 	if (S_ISDIR(o.st.st_mode))
 		return -EPERM;
+	rc = may_change_parent(&n);
+	if (rc < 0)
+		return rc;
 	rc = un_copy_up(&o);
 	if (rc < 0)
 		return rc;
@@ -540,11 +562,12 @@ static int rename_nodes(int olddirfd, const char *oldpath, int newdirfd,
 		return exchange ? -EINVAL : -ENOTEMPTY;
 	if (!strcmp(o.vpath, n.vpath))
 		return 0;
-	if (o.layer > 0) {
-		rc = may_change_parent(&o);
-		if (rc < 0)
-			return rc;
-	}
+	/* Both parents, before anything is copied up. */
+	rc = may_change_parent(&o);
+	if (rc == 0)
+		rc = may_change_parent(&n);
+	if (rc < 0)
+		return rc;
 	if (n.layer >= 0 && !exchange) {
 		if (S_ISDIR(o.st.st_mode) && !S_ISDIR(n.st.st_mode))
 			return -ENOTDIR;

@@ -43,6 +43,7 @@ UN_INTEGRATION_TESTS = \
 	tests/integration/cp-preserve-into-lower-dir.sh \
 	tests/integration/crash-kill9-copyup.sh \
 	tests/integration/creat-lower-file.sh \
+	tests/integration/create-under-ro-lower-dir.sh \
 	tests/integration/deep-path-copyup.sh \
 	tests/integration/dir-mtime-after-unlink.sh \
 	tests/integration/fifo-lower-open-write.sh \
