@@ -104,8 +104,15 @@ static int open_lookup(int dirfd, const char *path, int flags, mode_t mode,
 			return un_fail(-EISDIR);
 		if (!n.mnt->upper)
 			return un_fail(-EROFS);
+		/* may_open before the copy-up: the owner's w bit of a
+		   lower file (DESIGN.md, Permissions), and reading where
+		   the lower lets the caller, so that a refused open copies
+		   nothing (an empty file needs no reading to copy). */
 		if (n.layer > 0 && un_unprivileged() &&
-		    !(n.st.st_mode & S_IWUSR) && S_ISREG(n.st.st_mode))
+		    S_ISREG(n.st.st_mode) &&
+		    (!(n.st.st_mode & S_IWUSR) ||
+		     ((flags & O_ACCMODE) != O_WRONLY &&
+		      real_faccessat(AT_FDCWD, n.real, R_OK, AT_EACCESS) < 0)))
 			return un_fail(-EACCES);
 		if (S_ISREG(n.st.st_mode)) {
 			rc = un_copy_up(&n);
