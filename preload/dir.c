@@ -387,6 +387,13 @@ static int link_nodes(int olddirfd, const char *oldpath, int newdirfd,
 	if ((flags & AT_EMPTY_PATH) && oldpath && !*oldpath) {
 		rc = un_lookup(newdirfd, newpath, UN_LK_PARENT, &n);
 		if (rc > 0) {
+			char vpath[PATH_MAX];
+			int in = un_fd_get(olddirfd, vpath, sizeof(vpath), NULL);
+
+			/* A union's object never gets a name outside it. */
+			if (in == 0 || in == -ESTALE)
+				return cross_mount(AT_FDCWD, 0, &n, newdirfd,
+						   rc, &n);
 			rc = real_linkat(olddirfd, oldpath, newdirfd, n.kpath,
 					 flags);
 			return rc < 0 ? -errno : 0;
@@ -702,18 +709,26 @@ UN_EXPORT int utimensat(int dirfd, const char *path,
 	struct un_node n;
 	int rc;
 
+	/* glibc's utimensat refuses a NULL path (its futimens does not
+	   come through here). */
+	if (!un_launder(path))
+		return un_fail(-EINVAL);
 	/* Nothing to change: the kernel answers before any lookup. */
 	if (times && times[0].tv_nsec == UTIME_OMIT &&
 	    times[1].tv_nsec == UTIME_OMIT &&
 	    !(flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH)))
 		return 0;
-	if (!un_launder(path))
-		return futimens(dirfd, times);
 	if (!un_enter())
 		return real_utimensat(dirfd, path, times, flags);
 	rc = un_lookup(dirfd, path, un_at_follow(flags) | un_at_empty(flags),
 		       &n);
-	if (rc > 0)
+	/* "" with AT_EMPTY_PATH names dirfd's own object: copied up first
+	   where it lies in a lower (EROFS in a read-only union). */
+	if (rc > 0 && !*n.kpath) {
+		rc = un_fd_copy_up(dirfd);
+		rc = rc < 0 ? un_fail(rc)
+			    : real_utimensat(dirfd, "", times, flags);
+	} else if (rc > 0)
 		rc = real_utimensat(dirfd, n.kpath, times, flags);
 	else if (rc < 0 || n.layer < 0)
 		rc = un_fail(rc < 0 ? rc : -ENOENT);

@@ -110,6 +110,7 @@ UN_INTEGRATION_TESTS = \
 	tests/integration/read-tar-c.sh \
 	tests/integration/read-walkers.sh \
 	tests/integration/readonly-union-each-write.sh \
+	tests/integration/readonly-union-fd-changes.sh \
 	tests/integration/refused-change-copies-nothing.sh \
 	tests/integration/removexattr-lower.sh \
 	tests/integration/rename-dir-into-itself.sh \
