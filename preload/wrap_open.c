@@ -120,9 +120,9 @@ static int open_lookup(int dirfd, const char *path, int flags, mode_t mode,
 				return un_fail(rc);
 		}
 	}
-	/* A lower fifo opens through its stand-in: never the lower one,
-	   whose times a write would move, and no copy-up (fifo.c). */
-	if (S_ISFIFO(n.st.st_mode) && n.layer > 0 && !(flags & O_PATH) &&
+	/* A fifo opens through its stand-in: never the layer's own, whose
+	   times a write would move, and no copy-up (fifo.c). */
+	if (S_ISFIFO(n.st.st_mode) && n.layer >= 0 && !(flags & O_PATH) &&
 	    n.mnt->upper) {
 		fd = un_fifo_open(&n, flags);
 		return fd < 0 ? un_fail(fd) : fd;

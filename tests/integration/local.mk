@@ -47,6 +47,7 @@ UN_INTEGRATION_TESTS = \
 	tests/integration/create-under-ro-lower-dir.sh \
 	tests/integration/deep-path-copyup.sh \
 	tests/integration/dir-mtime-after-unlink.sh \
+	tests/integration/fifo-held-across-copyup.sh \
 	tests/integration/fifo-lower-open-write.sh \
 	tests/integration/find-delete.sh \
 	tests/integration/fopen-modes-lower.sh \
