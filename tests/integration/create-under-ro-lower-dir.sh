@@ -1,5 +1,5 @@
 #!/bin/bash
-# create-under-ro-lower-dir: under lower directories of modes 0555 and 0500 (the user owns the lowers), create, append, unlink, link, symlink, mkdir and rename in writable subdirectories; chmod, utime and chown of the read-only directory itself; the same after the directory has a copy in the upper; then chmod -R u+w and rm -rf of the tree (issue 11, item 3).
+# create-under-ro-lower-dir: under lower directories of modes 0555 and 0500 (the user owns the lowers), or made 0555 in the union, create, append, unlink, link, symlink, mkdir and rename in writable subdirectories; chmod, utime and chown of the read-only directory itself; the same after the directory has a copy in the upper; then chmod -R u+w and rm -rf of the tree (issue 11, item 3).
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 set -eu
 . "${TOP_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh"
@@ -20,6 +20,9 @@ setup() {
 	done
 	chmod 555 "$l1/ro" "$l1/ro2" "$l2/ro" "$l2/ro2"
 	chmod 500 "$l1/rx" "$l2/rx"
+	# a writable lower directory that the union makes 0555
+	mkf "$l1/w/f" 644 "w/f"
+	mkf "$l2/w/g" 644 "w/g"
 	# a whole read-only tree, as a tarball of 0555 directories unpacks
 	mkf "$l1/tree/a/b/c" 444 "c"
 	mkf "$l2/tree/a/e" 444 "e"
@@ -45,6 +48,8 @@ action() {
 	step '"$TESTPROG/sysop" chmod "$M/rx" 700 -- chmod "$M/rx" 500 -- stat "$M/rx"'
 	# refused: a name made or removed in the read-only directory itself
 	step '"$TESTPROG/sysop" open "$M/ro/new" wronly,creat 644 -- unlink "$M/ro/f" -- mkdir "$M/ro/nd" 755 -- rename "$M/ro/f" "$M/ro/s/f" -- rename "$M/ro/s/x" "$M/ro/x" -- link "$M/ro/s/x" "$M/ro/x" -- symlink x "$M/ro/sl" -- rmdir "$M/ro/t"'
+	# the topmost copy's mode decides, not the lower's
+	step 'chmod 555 "$M/w" && "$TESTPROG/sysop" unlink "$M/w/f" -- unlink "$M/w/g" -- rename "$M/w/f" "$M/w/h" -- open "$M/w/new" wronly,creat 644; ls "$M/w"'
 	step 'chmod u+w "$M/ro" && rm -rf "$M/ro"; ls "$M"'
 	step 'chmod -R u+w "$M/tree" && rm -rf "$M/tree"; ls "$M"'
 	step 'chmod -R u+w "$M/rx" "$M/ro2" && rm -r "$M/rx" "$M/ro2"; ls -A "$M"'
