@@ -134,6 +134,7 @@ UN_INTEGRATION_TESTS = \
 	tests/integration/rename-upper-dir.sh \
 	tests/integration/rename-whiteout-reuse.sh \
 	tests/integration/rm-rf-half-lower.sh \
+	tests/integration/rm-rf-ro-tree.sh \
 	tests/integration/rm-rf-then-mkdir-same.sh \
 	tests/integration/rmdir-after-rm-all.sh \
 	tests/integration/rmdir-dot.sh \
