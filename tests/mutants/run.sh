@@ -69,7 +69,7 @@ mutant xattr_copies preload/wrap_xattr.c \
 	's/if (n->layer > 0 \&\& un_unprivileged()) {/if (0) {/' \
 	refused-change-copies-nothing
 mutant chown_copies preload/wrap_simple.c \
-	's/if (uid != (uid_t)-1 \&\& uid != geteuid())/if (0)/' \
+	's/if (uid != (uid_t)-1 \&\& uid != geteuid())/if (0 \&\& uid != geteuid())/' \
 	refused-change-copies-nothing
 mutant utimensat_bad_time_copies preload/dir.c \
 	's/else if (times \&\& (nsec_bad/else if (0 \&\& (nsec_bad/' \
