@@ -109,11 +109,11 @@ static int may_change_parent(const struct un_node *n)
 	if (!slash)
 		return 0;
 	*slash = '\0';
-	if (real_stat(parent, &st) < 0)
-		return -errno;
 	if (top == 0)	/* the upper's copy is the user's: ask the kernel */
 		return real_faccessat(AT_FDCWD, parent, W_OK | X_OK,
 				      AT_EACCESS) < 0 ? -errno : 0;
+	if (real_stat(parent, &st) < 0)
+		return -errno;
 	return (st.st_mode & wx) == wx ? 0 : -EACCES;
 }
 
