@@ -8,6 +8,13 @@
  * change it), mode and times, and only then renamed into place.  So the
  * upper never shows a partial file, whatever kills the process.
  *
+ * The kernel copies up with the mounter's credentials, so the upper's
+ * own permission bits never stop a copy-up that the checks on the merged
+ * objects let through (DESIGN.md, Permissions): a directory is staged
+ * writable and given its mode once in place, and an upper directory
+ * that a copy must enter without the owner's w and x bits has them lifted
+ * for the rename and put back (the upper is the user's own).
+ *
  * Two processes copying up the same object race to the final rename: a
  * non-directory goes in with RENAME_NOREPLACE, a directory's rename fails
  * when the target exists; the loser drops its staged copy and takes the
@@ -81,6 +88,13 @@ static int copy_xattrs(const char *src, const char *dst)
 		if (private_xattr(name))
 			continue;
 		vlen = real_lgetxattr(src, name, value, XATTR_SIZE_MAX);
+		/* An attribute the user may not read (user.* of an object
+		   without read permission) is not dropped in silence: the
+		   copy fails, DESIGN.md's one difference. */
+		if (vlen < 0 && errno == EACCES) {
+			rc = -EACCES;
+			goto out_free;
+		}
 		if (vlen < 0)
 			continue;
 		if (real_lsetxattr(dst, name, value, vlen, 0) < 0 &&
@@ -172,6 +186,21 @@ static int copy_data(int in, int out, off_t size)
 	return 0;
 }
 
+/*
+ * The mode a staged copy of st gets before its rename into place: a
+ * directory moved to another parent must be writable by the mover
+ * (the kernel's rename checks it), so an unprivileged user's staged
+ * directory keeps the owner's w and x until it is in place.
+ */
+static mode_t staged_mode(const struct stat *st)
+{
+	mode_t mode = st->st_mode & 07777;
+
+	if (S_ISDIR(st->st_mode) && un_unprivileged())
+		mode |= S_IWUSR | S_IXUSR;
+	return mode;
+}
+
 /* Owner (where allowed), mode and times of st onto the staged path. */
 static int copy_attrs(const char *dst, const struct stat *st)
 {
@@ -180,7 +209,7 @@ static int copy_attrs(const char *dst, const struct stat *st)
 	if (real_lchown(dst, st->st_uid, st->st_gid) < 0 && errno != EPERM)
 		return -errno;
 	if (!S_ISLNK(st->st_mode) &&
-	    real_fchmodat(AT_FDCWD, dst, st->st_mode & 07777, 0) < 0)
+	    real_fchmodat(AT_FDCWD, dst, staged_mode(st), 0) < 0)
 		return -errno;
 	if (real_utimensat(AT_FDCWD, dst, times, AT_SYMLINK_NOFOLLOW) < 0)
 		return -errno;
@@ -194,9 +223,13 @@ static int stage(const char *src, const struct stat *st, const char *work)
 
 	switch (st->st_mode & S_IFMT) {
 	case S_IFREG:
-		in = real_open(src, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-		if (in < 0)
-			return -errno;
+		/* An empty file needs no reading: one its owner may not
+		   read is copied up all the same (DESIGN.md). */
+		if (st->st_size > 0) {
+			in = real_open(src, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+			if (in < 0)
+				return -errno;
+		}
 		out = real_open(work, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
 				0600);
 		if (out < 0) {
@@ -246,6 +279,78 @@ static void unstage(const char *work, const struct stat *st)
 		real_unlink(work);
 }
 
+/* An upper directory whose owner's w and x bits were lifted. */
+struct lift {
+	bool lifted;
+	mode_t mode;	/* the mode to put back */
+};
+
+/*
+ * Let the library rename into the upper directory dir (stat st, or NULL
+ * to look): an unprivileged user who lacks the owner's w or x bits there
+ * gets them until unlift_dir.  The checks against the merged directory
+ * were made before (dir.c, wrap_open.c); the kernel writes its upper with
+ * the mounter's credentials.
+ */
+static void lift_dir(const char *dir, const struct stat *st, struct lift *l)
+{
+	const mode_t wx = S_IWUSR | S_IXUSR;
+	struct stat cur;
+
+	l->lifted = false;
+	if (!un_unprivileged())
+		return;
+	if (!st) {
+		if (real_lstat(dir, &cur) < 0)
+			return;
+		st = &cur;
+	}
+	if (!S_ISDIR(st->st_mode) || (st->st_mode & wx) == wx)
+		return;
+	l->mode = st->st_mode & 07777;
+	l->lifted = real_chmod(dir, l->mode | wx) == 0;
+}
+
+static void unlift_dir(const char *dir, const struct lift *l)
+{
+	if (l->lifted)
+		real_chmod(dir, l->mode);
+}
+
+/* Rename the staged copy work (of st) to dst, entering parent (stat
+   pst, NULL when unknown) as unlift_dir allows; 0 or -errno. */
+static int rename_in(const char *work, const struct stat *st,
+		     const char *dst, const char *parent,
+		     const struct stat *pst)
+{
+	struct lift lift = { false, 0 };
+	int rc;
+
+	/* Another process of the union may put the parent's mode back
+	   between our lift and our rename (it lifted it too): again. */
+	for (int tries = 0;; tries++) {
+		if (parent)
+			lift_dir(parent, tries ? NULL : pst, &lift);
+		if (S_ISDIR(st->st_mode))
+			rc = real_rename(work, dst) < 0 ? -errno : 0;
+		else
+			rc = real_renameat2(AT_FDCWD, work, AT_FDCWD, dst,
+					    RENAME_NOREPLACE) < 0 ? -errno : 0;
+		if (parent)
+			unlift_dir(parent, &lift);
+		if (rc != -EACCES || !parent || !un_unprivileged() ||
+		    tries == 3)
+			break;
+	}
+	/* A directory staged writable gets its own mode once in place (a
+	   kill in between leaves it with the owner's w and x). */
+	if (rc == 0 && S_ISDIR(st->st_mode) &&
+	    staged_mode(st) != (st->st_mode & 07777) &&
+	    real_chmod(dst, st->st_mode & 07777) < 0)
+		rc = -errno;
+	return rc;
+}
+
 /*
  * Copy src (stat st) to dst in the upper of m.  Returns 0 when dst holds
  * a whole copy afterwards (ours, or a racing process's).
@@ -275,11 +380,8 @@ static int copy_one(const struct un_mount *m, const char *src,
 		*slash = '\0';
 		have_parent = real_lstat(parent, &pst) == 0;
 	}
-	if (S_ISDIR(st->st_mode))
-		rc = real_rename(work, dst) < 0 ? -errno : 0;
-	else
-		rc = real_renameat2(AT_FDCWD, work, AT_FDCWD, dst,
-				    RENAME_NOREPLACE) < 0 ? -errno : 0;
+	rc = rename_in(work, st, dst, have_parent ? parent : NULL,
+		       have_parent ? &pst : NULL);
 	if (rc == -EEXIST || rc == -ENOTEMPTY) {
 		struct stat cur;
 
@@ -484,6 +586,8 @@ int un_copy_up(struct un_node *n)
 	n->dirlayers |= 1;
 	n->parent_dirlayers |= 1;
 
+	if (S_ISFIFO(old.st_mode))
+		un_fifo_copied_up(n->mnt, &old, &n->st);
 	if (!S_ISLNK(old.st_mode)) {
 		rp.dev = old.st_dev;
 		rp.ino = old.st_ino;

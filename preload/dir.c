@@ -82,6 +82,41 @@ static enum un_wkind table_get(const struct un_node *n)
 	return un_wtable_get(n->mnt->wt, rel, strlen(rel));
 }
 
+/*
+ * May an unprivileged user make or remove a name in n's merged parent?
+ * The kernel checks the overlay directory, whose mode is that of its
+ * topmost copy; lower objects count as the user's own, so the owner's w
+ * and x bits decide there (DESIGN.md, Permissions).  Asked before
+ * anything is copied up, so that a refused change copies nothing, and
+ * for changes that reach no real directory (a whiteout is a record).
+ */
+static int may_change_parent(const struct un_node *n)
+{
+	const mode_t wx = S_IWUSR | S_IXUSR;
+	char parent[PATH_MAX];
+	struct stat st;
+	char *slash;
+	int top;
+
+	if (!un_unprivileged() || !n->parent_dirlayers)
+		return 0;
+	top = __builtin_ctzll(n->parent_dirlayers);
+	if (top > n->mnt->nlower ||
+	    un_path_join(parent, sizeof(parent), un_layer_root(n->mnt, top),
+			 un_layer_len(n->mnt, top), un_node_rel(n)) < 0)
+		return 0;
+	slash = strrchr(parent, '/');
+	if (!slash)
+		return 0;
+	*slash = '\0';
+	if (top == 0)	/* the upper's copy is the user's: ask the kernel */
+		return real_faccessat(AT_FDCWD, parent, W_OK | X_OK,
+				      AT_EACCESS) < 0 ? -errno : 0;
+	if (real_stat(parent, &st) < 0)
+		return -errno;
+	return (st.st_mode & wx) == wx ? 0 : -EACCES;
+}
+
 int un_make_prepare(struct un_node *n, bool isdir)
 {
 	/* filename_create's order: an existing name, a trailing slash
@@ -92,6 +127,13 @@ int un_make_prepare(struct un_node *n, bool isdir)
 		return -ENOENT;
 	if (!n->mnt->upper)
 		return -EROFS;
+	if (!(n->parent_dirlayers & 1)) {
+		/* The parent's copy-up must not outrun its permission. */
+		int rc = may_change_parent(n);
+
+		if (rc < 0)
+			return rc;
+	}
 	return un_copy_up_parent(n);
 }
 
@@ -125,32 +167,6 @@ int un_make_dots(int dirfd, const char *path, struct un_node *n)
 	return rc;
 }
 
-/*
- * The permission an unprivileged user needs on the parent of a lower
- * object to delete or rename it: the owner's w and x bits (lower objects
- * count as the user's own).
- */
-static int may_change_parent(const struct un_node *n)
-{
-	char parent[PATH_MAX];
-	struct stat st;
-	char *slash;
-
-	if (!un_unprivileged())
-		return 0;
-	memcpy(parent, n->real, strlen(n->real) + 1);
-	slash = strrchr(parent, '/');
-	if (!slash || slash == parent)
-		return 0;
-	*slash = '\0';
-	if (real_stat(parent, &st) < 0)
-		return -errno;
-	if ((st.st_mode & (S_IWUSR | S_IXUSR)) != (S_IWUSR | S_IXUSR))
-		return -EACCES;
-	return 0;
-}
-
-/*
  * A whiteout changes its directory, as the kernel's whiteout device
  * does: the parent is copied up (done by the caller) and its mtime and
  * ctime move to now.
@@ -254,7 +270,11 @@ static int remove_node(int dirfd, const char *path, bool isdir)
 		return -ENOENT;
 	if (!isdir && n.trailing_slash)
 		return S_ISDIR(n.st.st_mode) ? -EISDIR : -ENOTDIR;
-	if (n.layer > 0) {
+	lower = lower_shows(&n);
+	/* may_delete: permission on the parent before the victim's type and
+	   contents; a file of the upper alone is checked by the kernel's
+	   unlink. */
+	if (n.layer > 0 || lower || isdir || S_ISDIR(n.st.st_mode)) {
 		rc = may_change_parent(&n);
 		if (rc < 0)
 			return rc;
@@ -268,7 +288,6 @@ static int remove_node(int dirfd, const char *path, bool isdir)
 		if (rc < 0)
 			return rc;
 	}
-	lower = lower_shows(&n);
 	if (lower) {
 		rc = un_copy_up_parent(&n);
 		if (rc < 0)
@@ -401,6 +420,13 @@ static int link_nodes(int olddirfd, const char *oldpath, int newdirfd,
 	if ((flags & AT_EMPTY_PATH) && oldpath && !*oldpath) {
 		rc = un_lookup(newdirfd, newpath, UN_LK_PARENT, &n);
 		if (rc > 0) {
+			char vpath[PATH_MAX];
+			int in = un_fd_get(olddirfd, vpath, sizeof(vpath), NULL);
+
+			/* A union's object never gets a name outside it. */
+			if (in == 0 || in == -ESTALE)
+				return cross_mount(AT_FDCWD, 0, &n, newdirfd,
+						   rc, &n);
 			rc = real_linkat(olddirfd, oldpath, newdirfd, n.kpath,
 					 flags);
 			return rc < 0 ? -errno : 0;
@@ -492,6 +518,9 @@ static int link_nodes(int olddirfd, const char *oldpath, int newdirfd,
 		return cross_mount(olddirfd, orc, &o, newdirfd, rc, &n);
 	if (S_ISDIR(o.st.st_mode))
 		return -EPERM;
+	rc = may_change_parent(&n);
+	if (rc < 0)
+		return rc;
 	rc = un_copy_up(&o);
 	if (rc < 0)
 		return rc;
@@ -647,11 +676,12 @@ static int rename_nodes(int olddirfd, const char *oldpath, int newdirfd,
 		return exchange ? -EINVAL : -ENOTEMPTY;
 	if (!strcmp(o.vpath, n.vpath))
 		return 0;
-	if (o.layer > 0) {
-		rc = may_change_parent(&o);
-		if (rc < 0)
-			return rc;
-	}
+	/* Both parents, before anything is copied up. */
+	rc = may_change_parent(&o);
+	if (rc == 0)
+		rc = may_change_parent(&n);
+	if (rc < 0)
+		return rc;
 	if (n.layer >= 0 && !exchange) {
 		if (S_ISDIR(o.st.st_mode) && !S_ISDIR(n.st.st_mode))
 			return -ENOTDIR;
@@ -772,16 +802,24 @@ UN_EXPORT int rename(const char *oldpath, const char *newpath)
 
 /* ---- utimensat: a NULL path names dirfd itself ---- */
 
+/* vfs_utimes refuses a bad nanosecond count after the lookup, before
+   it would change (and the overlay copy up) anything. */
+static bool nsec_bad(long nsec)
+{
+	return nsec != UTIME_NOW && nsec != UTIME_OMIT &&
+	       (nsec < 0 || nsec > 999999999);
+}
+
 UN_EXPORT int utimensat(int dirfd, const char *path,
 			const struct timespec times[2], int flags)
 {
 	struct un_node n;
 	int rc;
 
-	if (!un_launder(path)) {
-		errno = EINVAL;	/* glibc's answer: futimens is another call */
-		return -1;
-	}
+	/* glibc's utimensat refuses a NULL path (its futimens does not
+	   come through here). */
+	if (!un_launder(path))
+		return un_fail(-EINVAL);
 	/* Nothing to change: the kernel answers before any lookup. */
 	if (times && times[0].tv_nsec == UTIME_OMIT &&
 	    times[1].tv_nsec == UTIME_OMIT &&
@@ -791,10 +829,19 @@ UN_EXPORT int utimensat(int dirfd, const char *path,
 		return real_utimensat(dirfd, path, times, flags);
 	rc = un_lookup(dirfd, path, un_at_follow(flags) | un_at_empty(flags),
 		       &n);
-	if (rc > 0)
+	/* "" with AT_EMPTY_PATH names dirfd's own object: copied up first
+	   where it lies in a lower (EROFS in a read-only union). */
+	if (rc > 0 && !*n.kpath) {
+		rc = un_fd_copy_up(dirfd);
+		rc = rc < 0 ? un_fail(rc)
+			    : real_utimensat(dirfd, "", times, flags);
+	} else if (rc > 0)
 		rc = real_utimensat(dirfd, n.kpath, times, flags);
 	else if (rc < 0 || n.layer < 0)
 		rc = un_fail(rc < 0 ? rc : -ENOENT);
+	else if (times && (nsec_bad(times[0].tv_nsec) ||
+			   nsec_bad(times[1].tv_nsec)))
+		rc = un_fail(-EINVAL);
 	else if ((rc = un_copy_up(&n)) < 0)
 		rc = un_fail(rc);
 	else

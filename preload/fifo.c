@@ -16,6 +16,14 @@
  * of the descriptor itself (fstat, statx with AT_EMPTY_PATH, fchmod and
  * the other changes through it) is answered by the merged object, as the
  * kernel answers by its overlay inode: un_fifo_object() gives it.
+ *
+ * A fifo of the upper opens through a stand-in too (keyed by the upper
+ * fifo's identity): the kernel's pipe lives in the overlay inode, so a
+ * write never moves the times that stat shows, of an upper fifo either.
+ * When a lower fifo is copied up (a chmod, say) its stand-in is renamed
+ * to the copy's: the descriptors held on it, in any process, and every
+ * later open of the copy meet in one fifo, as in the kernel, where the
+ * overlay inode outlives the copy-up.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -28,7 +36,18 @@
 
 #define UN_FIFO_DIR UN_META_DIR "/fifo"
 
-/* The stand-in of the lower fifo n (made if needed); its path in buf. */
+/* The stand-in's name for the fifo of identity st (not made). */
+static int stand_in_name(const struct un_mount *m, const struct stat *st,
+			 char *buf, size_t len)
+{
+	int w = snprintf(buf, len, "%s/" UN_FIFO_DIR "/%llx-%llx", m->upper,
+			 (unsigned long long)st->st_dev,
+			 (unsigned long long)st->st_ino);
+
+	return w < 0 || (size_t)w >= len ? -ENAMETOOLONG : 0;
+}
+
+/* The stand-in of the fifo n (made if needed); its path in buf. */
 static int stand_in(const struct un_node *n, char *buf, size_t len)
 {
 	struct stat st;
@@ -43,11 +62,9 @@ static int stand_in(const struct un_node *n, char *buf, size_t len)
 		real_chmod(buf, 01777);
 	else if (errno != EEXIST)
 		return -errno;
-	w = snprintf(buf, len, "%s/" UN_FIFO_DIR "/%llx-%llx", n->mnt->upper,
-		     (unsigned long long)n->st.st_dev,
-		     (unsigned long long)n->st.st_ino);
-	if (w < 0 || (size_t)w >= len)
-		return -ENAMETOOLONG;
+	w = stand_in_name(n->mnt, &n->st, buf, len);
+	if (w < 0)
+		return w;
 	if (real_mkfifo(buf, 0666) == 0)
 		real_chmod(buf, 0666);	/* whatever the umask */
 	else if (errno != EEXIST)
@@ -55,6 +72,16 @@ static int stand_in(const struct un_node *n, char *buf, size_t len)
 	if (real_lstat(buf, &st) < 0)
 		return -errno;
 	return S_ISFIFO(st.st_mode) ? 0 : -EEXIST;
+}
+
+void un_fifo_copied_up(const struct un_mount *m, const struct stat *old,
+		       const struct stat *copy)
+{
+	char from[PATH_MAX], to[PATH_MAX];
+
+	if (stand_in_name(m, old, from, sizeof(from)) == 0 &&
+	    stand_in_name(m, copy, to, sizeof(to)) == 0)
+		real_rename(from, to);	/* none yet (ENOENT): nothing held */
 }
 
 int un_fifo_open(const struct un_node *n, int flags)
@@ -85,8 +112,8 @@ int un_fifo_open(const struct un_node *n, int flags)
 	return fd;
 }
 
-/* The lower fifo behind the stand-in fd, found by the identity its
-   name carries, at n's place in some lower: n filled, or -ENOENT. */
+/* The fifo behind the stand-in fd, found by the identity its name
+   carries, at n's place in some layer: n filled, or -ENOENT. */
 static int lower_fifo(int fd, struct un_node *n)
 {
 	char proc[64], stand[PATH_MAX];
@@ -103,7 +130,7 @@ static int lower_fifo(int fd, struct un_node *n)
 	if (!base || sscanf(base + 1, "%llx-%llx", &dev, &ino) != 2)
 		return -ENOENT;
 	n->at_off = 0;
-	for (int l = 1; l <= n->mnt->nlower; l++) {
+	for (int l = n->mnt->upper ? 0 : 1; l <= n->mnt->nlower; l++) {
 		if (un_path_join(n->real, sizeof(n->real), un_layer_root(n->mnt, l),
 				 un_layer_len(n->mnt, l), un_node_rel(n)) < 0 ||
 		    real_lstat(n->real, &n->st) < 0)

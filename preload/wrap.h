@@ -77,11 +77,16 @@ UN_HIDDEN int un_mounts_open(const char *path, int flags);
    in a lower (fd is re-pointed); 0 or -errno. */
 UN_HIDDEN int un_fd_copy_up(int fd);
 
-/* fifo.c: open the lower fifo n through its stand-in (fd or -errno);
+/* fifo.c: open the fifo n through its stand-in (fd or -errno);
    the fifo behind a descriptor so opened (0, n filled), 1 when fd is not
    one, or -errno (named: only while its merged name still names it). */
 UN_HIDDEN int un_fifo_open(const struct un_node *n, int flags);
 UN_HIDDEN int un_fifo_object(int fd, struct un_node *n, bool named);
+/* A lower fifo (stat old) was copied up (stat copy): its stand-in, held
+   or not, becomes the copy's. */
+UN_HIDDEN void un_fifo_copied_up(const struct un_mount *m,
+				 const struct stat *old,
+				 const struct stat *copy);
 
 /* wrap_open.c: open a merged path (the common body of the open family). */
 UN_HIDDEN int un_open(int dirfd, const char *path, int flags, mode_t mode);

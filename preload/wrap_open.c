@@ -106,8 +106,15 @@ static int open_lookup(int dirfd, const char *path, int flags, mode_t mode,
 			return un_fail(-EISDIR);
 		if (!n.mnt->upper)
 			return un_fail(-EROFS);
+		/* may_open before the copy-up: the owner's w bit of a
+		   lower file (DESIGN.md, Permissions), and reading where
+		   the lower lets the caller, so that a refused open copies
+		   nothing (an empty file needs no reading to copy). */
 		if (n.layer > 0 && un_unprivileged() &&
-		    !(n.st.st_mode & S_IWUSR) && S_ISREG(n.st.st_mode))
+		    S_ISREG(n.st.st_mode) &&
+		    (!(n.st.st_mode & S_IWUSR) ||
+		     ((flags & O_ACCMODE) != O_WRONLY &&
+		      real_faccessat(AT_FDCWD, n.real, R_OK, AT_EACCESS) < 0)))
 			return un_fail(-EACCES);
 		if (S_ISREG(n.st.st_mode)) {
 			rc = un_copy_up(&n);
@@ -115,9 +122,9 @@ static int open_lookup(int dirfd, const char *path, int flags, mode_t mode,
 				return un_fail(rc);
 		}
 	}
-	/* A lower fifo opens through its stand-in: never the lower one,
-	   whose times a write would move, and no copy-up (fifo.c). */
-	if (S_ISFIFO(n.st.st_mode) && n.layer > 0 && !(flags & O_PATH) &&
+	/* A fifo opens through its stand-in: never the layer's own, whose
+	   times a write would move, and no copy-up (fifo.c). */
+	if (S_ISFIFO(n.st.st_mode) && n.layer >= 0 && !(flags & O_PATH) &&
 	    n.mnt->upper) {
 		fd = un_fifo_open(&n, flags);
 		return fd < 0 ? un_fail(fd) : fd;

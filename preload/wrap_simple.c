@@ -36,6 +36,67 @@ static int un_pre_truncate(const struct un_node *n, off_t len)
 		return -EISDIR;
 	if (!S_ISREG(n->st.st_mode))
 		return -EINVAL;
+	/* vfs_truncate's order: a read-only mount, then the permission,
+	   which for a lower file is its owner's w bit (DESIGN.md). */
+	if (!n->mnt->upper)
+		return -EROFS;
+	if (n->layer > 0 && un_unprivileged() && !(n->st.st_mode & S_IWUSR))
+		return -EACCES;
+	return 0;
+}
+
+/*
+ * chmod: fchmodat takes only AT_SYMLINK_NOFOLLOW, and glibc answers
+ * EOPNOTSUPP for a symlink named with it (lchmod too) before any change.
+ */
+static int un_pre_chmod(const struct un_node *n, int flags)
+{
+	if (!n)
+		return (flags & ~AT_SYMLINK_NOFOLLOW) ? -EINVAL : 0;
+	return S_ISLNK(n->st.st_mode) ? -EOPNOTSUPP : 0;
+}
+
+/* Is gid the caller's (effective or supplementary)?  Unsure: yes. */
+static bool in_group(gid_t gid)
+{
+	gid_t groups[256];
+	int n;
+
+	if (gid == getegid())
+		return true;
+	n = getgroups(256, groups);
+	if (n < 0)
+		return true;
+	for (int i = 0; i < n; i++)
+		if (groups[i] == gid)
+			return true;
+	return false;
+}
+
+/* The uid and gid of a chown, in one argument. */
+#define UN_IDS(uid, gid) \
+	(((unsigned long long)(uid_t)(uid) << 32) | (gid_t)(gid))
+
+/*
+ * chown of a lower object by an unprivileged user, who owns it as far
+ * as the union goes: the kernel's chown_ok and chgrp_ok (EPERM, after a
+ * read-only mount's EROFS), before anything is copied up.  A group the
+ * object keeps counts only where its owner is the caller already.
+ */
+static int un_pre_chown(const struct un_node *n, unsigned long long ids)
+{
+	uid_t uid = (uid_t)(ids >> 32);
+	gid_t gid = (gid_t)ids;
+
+	if (!n || n->layer <= 0 || !un_unprivileged())
+		return 0;
+	if (!n->mnt->upper)
+		return -EROFS;
+	if (uid != (uid_t)-1 && uid != geteuid())
+		return -EPERM;
+	if (gid != (gid_t)-1 && !in_group(gid) &&
+	    !(n->st.st_uid == geteuid() && n->st.st_gid == gid))
+		return -EPERM;
 	return 0;
 }
 

@@ -123,13 +123,30 @@ static ssize_t list_common(const char *path, char *list, size_t size,
 	return r;
 }
 
-/* The checks the kernel makes before it would copy anything up. */
+/*
+ * The checks the kernel makes before it would copy anything up, in its
+ * order: a read-only mount (mnt_want_write), then xattr_permission --
+ * user.* only on files and directories; for an unprivileged user no
+ * trusted.* or security.* (EPERM), and the write permission for every
+ * name outside system.*, which for a lower object is its owner's w bit
+ * (DESIGN.md, Permissions) -- then the attribute to remove.
+ */
 static int before_change(const struct un_node *n, const char *name,
 			 bool removing)
 {
+	if (!n->mnt->upper)
+		return -EROFS;
 	if (!strncmp(name, "user.", 5) && !S_ISREG(n->st.st_mode) &&
 	    !S_ISDIR(n->st.st_mode))
 		return -EPERM;
+	if (n->layer > 0 && un_unprivileged()) {
+		if (!strncmp(name, "trusted.", 8) ||
+		    !strncmp(name, "security.", 9))
+			return -EPERM;
+		if (strncmp(name, "system.", 7) &&
+		    !(n->st.st_mode & S_IWUSR))
+			return -EACCES;
+	}
 	if (removing && n->layer > 0 &&
 	    real_lgetxattr(n->real, name, NULL, 0) < 0 &&
 	    (errno == ENODATA || errno == ENOTSUP))
@@ -152,7 +169,16 @@ static int change_common(const char *path, const char *name,
 		return lkflags ? real_setxattr(path, name, value, size, flags)
 			       : real_lsetxattr(path, name, value, size, flags);
 	}
-	rc = un_lookup(AT_FDCWD, path, lkflags, &n);
+	/* The arguments are checked before the lookup (setxattr_copy). */
+	rc = 0;
+	if (!removing && (flags & ~(XATTR_CREATE | XATTR_REPLACE)))
+		rc = -EINVAL;
+	else if (!*name || strlen(name) > XATTR_NAME_MAX)
+		rc = -ERANGE;
+	else if (!removing && size > XATTR_SIZE_MAX)
+		rc = -E2BIG;
+	if (rc == 0)
+		rc = un_lookup(AT_FDCWD, path, lkflags, &n);
 	if (rc > 0) {
 		if (removing)
 			rc = lkflags ? real_removexattr(n.kpath, name)

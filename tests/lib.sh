@@ -693,7 +693,10 @@ _un_layers() {
 # Variables: UN_AS=nobody runs the steps as uid 65534 with the uppers
 # owned by 65534; UN_NOBODY_LOWERS=1 then also gives the kernel copy's
 # lowers to 65534 (the kernel's reference for DESIGN.md's "as if every
-# lower file were their own"; libunion's lowers stay root's).
+# lower file were their own"; libunion's lowers stay root's);
+# UN_NOBODY_LOWERS=both gives both sides' lowers to 65534 (the user owns
+# the lowers, as DESIGN.md's Permissions asks: modes like 0500 and 0400
+# then read alike on both sides).
 # UN_NO_UPPER=1: a read-only union.  UN_INPLACE=1: the merged path is
 # lower1 itself.  UN_LISTING_IGNORE: an ERE of listing lines whose content
 # hash is not compared (files that hold inode numbers, like .git/index).
@@ -732,8 +735,9 @@ compare_kernel_union() {
 			[ "${UN_NO_UPPER:-0}" = 1 ] || chown -R 65534:65534 "$dir/upper"
 			# (A kernel standing in for libunion, UN_HARNESS, needs
 			# the same ownership to give the same answers.)
-			if [ "${UN_NOBODY_LOWERS:-0}" = 1 ] &&
-				{ [ $side = kernel ] || [ -n "$UN_HARNESS" ]; }; then
+			if { [ "${UN_NOBODY_LOWERS:-0}" = 1 ] &&
+				{ [ $side = kernel ] || [ -n "$UN_HARNESS" ]; }; } ||
+				[ "${UN_NOBODY_LOWERS:-0}" = both ]; then
 				chown -hR 65534:65534 "$dir"/lower*
 			fi
 		fi

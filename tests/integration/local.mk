@@ -38,13 +38,16 @@ UN_INTEGRATION_TESTS = \
 	tests/integration/config-nested.sh \
 	tests/integration/config-readonly.sh \
 	tests/integration/copyup-keeps-metadata.sh \
+	tests/integration/copyup-unreadable-lower.sh \
 	tests/integration/copyup-preserves-hardlink-count-upper.sh \
 	tests/integration/cp-a-into.sh \
 	tests/integration/cp-preserve-into-lower-dir.sh \
 	tests/integration/crash-kill9-copyup.sh \
 	tests/integration/creat-lower-file.sh \
+	tests/integration/create-under-ro-lower-dir.sh \
 	tests/integration/deep-path-copyup.sh \
 	tests/integration/dir-mtime-after-unlink.sh \
+	tests/integration/fifo-held-across-copyup.sh \
 	tests/integration/fifo-lower-open-write.sh \
 	tests/integration/error-order.sh \
 	tests/integration/find-delete.sh \
@@ -112,6 +115,8 @@ UN_INTEGRATION_TESTS = \
 	tests/integration/read-tar-c.sh \
 	tests/integration/read-walkers.sh \
 	tests/integration/readonly-union-each-write.sh \
+	tests/integration/readonly-union-fd-changes.sh \
+	tests/integration/refused-change-copies-nothing.sh \
 	tests/integration/removexattr-lower.sh \
 	tests/integration/rename-dir-into-itself.sh \
 	tests/integration/rename-dir-over-file.sh \
@@ -132,6 +137,7 @@ UN_INTEGRATION_TESTS = \
 	tests/integration/rename-upper-dir.sh \
 	tests/integration/rename-whiteout-reuse.sh \
 	tests/integration/rm-rf-half-lower.sh \
+	tests/integration/rm-rf-ro-tree.sh \
 	tests/integration/rm-rf-then-mkdir-same.sh \
 	tests/integration/rmdir-after-rm-all.sh \
 	tests/integration/rmdir-dot.sh \

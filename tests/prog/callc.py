@@ -3,7 +3,8 @@
 # through libc with ctypes (so that libunion's interposer answers), each
 # printed as "FUNC ARG...: ok" or "FUNC ARG...: ENAME".  An argument of
 # digits is an int (a leading 0: octal), NULL a null pointer, AT_FDCWD
-# itself, dir:PATH a descriptor of the directory PATH, tv:SEC two struct
+# itself, dir:PATH a descriptor of the directory PATH, rd:PATH one of PATH
+# opened read-only (O_RDONLY|O_NOFOLLOW), tv:SEC two struct
 # timevals, ts:SEC two struct timespecs, ub:SEC a struct utimbuf, all of
 # SEC seconds; anything else a string.
 import ctypes, errno, os, re, sys
@@ -26,6 +27,10 @@ def conv(a, keep):
         return ctypes.c_long(int(a, 8) if a.startswith("0") and len(a) > 1 else int(a))
     if a.startswith("dir:"):
         fd = os.open(a[4:], os.O_RDONLY | os.O_DIRECTORY)
+        keep.append(fd)
+        return ctypes.c_long(fd)
+    if a.startswith("rd:"):
+        fd = os.open(a[3:], os.O_RDONLY | os.O_NOFOLLOW)
         keep.append(fd)
         return ctypes.c_long(fd)
     if a[:3] in ("tv:", "ts:"):

@@ -1,0 +1,157 @@
+#!/bin/bash
+# tests/mutants/run.sh - deliberate bugs (mutants) that the tests must catch.
+#
+# Run by hand, as root (the scenarios compare with kernel overlay mounts);
+# not part of make check (each mutant rebuilds the library and runs its
+# scenarios: about a minute a mutant):
+#
+#	bash tests/mutants/run.sh             # every mutant
+#	bash tests/mutants/run.sh NAME...     # the named ones
+#	bash tests/mutants/run.sh --list      # their names and what they break
+#
+# Each mutant below names a source file, a sed expression that plants the
+# bug in it, and the scenarios that must catch it.  The checkout is never
+# touched: its files (as they are, committed or not) are copied to a
+# scratch directory and built there once; for each mutant the file is
+# changed, the library rebuilt and the scenarios run until one fails
+# ("caught"); then the file is put back.  A mutant that no scenario
+# catches ("MISSED": a test stopped testing what it is for) or whose sed
+# expression no longer changes its file ("STALE": the code moved; update
+# the expression) makes the script exit 1.  A new test for a bug class
+# deserves a row here: break the code the way the test guards against.
+set -u
+
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+MUTANTS=()
+
+# mutant NAME FILE SED-EXPRESSION SCENARIO... (what it breaks, in NAME)
+mutant() {
+	MUTANTS+=("$1")
+	eval "M_FILE_$1=\$2; M_SED_$1=\$3"
+	shift 3
+	eval "M_TESTS_${MUTANTS[-1]}=\"\$*\""
+}
+
+# A read-only union: a change through a descriptor skips the read-only
+# check and reaches the lower file (issue 11's undetected mutant).
+mutant ro_fd_copy_up preload/wrap_fd.c \
+	's/\tif (n.layer > 0) {/\tif (n.layer > 0 \&\& n.mnt->upper) {/' \
+	readonly-union-fd-changes
+# utimensat(fd, "", AT_EMPTY_PATH) changes the descriptor's lower file.
+mutant utimensat_empty_path preload/dir.c \
+	's/rc = un_fd_copy_up(dirfd);/rc = 0;/' \
+	readonly-union-fd-changes
+# Copy-up under 0555 directories: a staged directory is given its mode
+# before its rename (which needs it writable) ...
+mutant staged_dir_mode preload/copy_up.c \
+	's/mode |= S_IWUSR | S_IXUSR;/mode |= 0;/' \
+	create-under-ro-lower-dir
+# ... and an upper parent without the owner's w/x is not lifted.
+mutant no_lift preload/copy_up.c \
+	's/l->lifted = real_chmod(dir, l->mode | wx) == 0;/l->lifted = false;/' \
+	create-under-ro-lower-dir
+# The parent's permission is read from its bottom copy, not its topmost.
+mutant parent_bottom_copy preload/dir.c \
+	's/top = __builtin_ctzll(n->parent_dirlayers);/top = 63 - __builtin_clzll(n->parent_dirlayers);/' \
+	create-under-ro-lower-dir
+# Refused changes copy nothing up: creation checks after the copy-up ...
+mutant create_copies_parent preload/dir.c \
+	's/if (!(n->parent_dirlayers \& 1)) {/if (0) {/' \
+	refused-change-copies-nothing
+# ... truncate, open, xattrs, chown and bad times likewise.
+mutant truncate_copies preload/wrap_simple.c \
+	's/if (n->layer > 0 \&\& un_unprivileged() \&\& !(n->st.st_mode \& S_IWUSR))/if (0)/' \
+	refused-change-copies-nothing
+mutant open_copies preload/wrap_open.c \
+	's/(!(n.st.st_mode \& S_IWUSR) ||/(0 ||/' \
+	refused-change-copies-nothing
+mutant xattr_copies preload/wrap_xattr.c \
+	's/if (n->layer > 0 \&\& un_unprivileged()) {/if (0) {/' \
+	refused-change-copies-nothing
+mutant chown_copies preload/wrap_simple.c \
+	's/if (uid != (uid_t)-1 \&\& uid != geteuid())/if (0 \&\& uid != geteuid())/' \
+	refused-change-copies-nothing
+mutant utimensat_bad_time_copies preload/dir.c \
+	's/else if (times \&\& (nsec_bad/else if (0 \&\& (nsec_bad/' \
+	refused-change-copies-nothing
+# An empty file its owner may not read is opened for reading at copy-up.
+mutant empty_file_read preload/copy_up.c \
+	's/if (st->st_size > 0) {/if (1) {/' \
+	copyup-unreadable-lower
+# Fifos: the stand-in stays behind at copy-up (two fifos) ...
+mutant fifo_stand_in_left preload/copy_up.c \
+	's/un_fifo_copied_up(n->mnt, \&old, \&n->st);/(void)old;/' \
+	fifo-held-across-copyup
+# ... or an upper fifo opens directly (writes move its mtime).
+mutant fifo_upper_direct preload/wrap_open.c \
+	's/S_ISFIFO(n.st.st_mode) \&\& n.layer >= 0/S_ISFIFO(n.st.st_mode) \&\& n.layer > 0/' \
+	fifo-held-across-copyup
+
+if [ "${1-}" = --list ]; then
+	for m in "${MUTANTS[@]}"; do
+		eval "printf '%-26s %-22s %s\n' \"\$m\" \"\$M_FILE_$m\" \"\$M_TESTS_$m\""
+	done
+	exit 0
+fi
+[ "$(id -u)" = 0 ] || { echo "run.sh: needs root (kernel overlay mounts)" >&2; exit 77; }
+want=("$@")
+[ ${#want[@]} -gt 0 ] || want=("${MUTANTS[@]}")
+
+S=$(mktemp -d "${TMPDIR:-/tmp}/libunion-mutants.XXXXXX")
+trap 'rm -rf "$S"' EXIT
+echo "scratch copy in $S; building"
+(cd "$TOP" && git ls-files -z --cached --others --exclude-standard |
+	xargs -0 tar -cf - --no-recursion) | (cd "$S" && tar -xf -)
+chmod 755 "$S"
+build_log=$S/build.log
+if ! (cd "$S" && autoreconf -fi && ./configure -q && make -j2 &&
+	make -j2 tests/prog/sysop) >"$build_log" 2>&1; then
+	tail -n 30 "$build_log"
+	echo "run.sh: the unchanged tree does not build"
+	exit 1
+fi
+
+bad=0
+for m in "${want[@]}"; do
+	file=$(eval "printf %s \"\${M_FILE_$m-}\"")
+	if [ -z "$file" ]; then
+		echo "unknown mutant $m"
+		bad=1
+		continue
+	fi
+	sedx=$(eval "printf %s \"\$M_SED_$m\"")
+	tests=$(eval "printf %s \"\$M_TESTS_$m\"")
+	cp "$S/$file" "$S/$file.orig"
+	sed -i "$sedx" "$S/$file"
+	if cmp -s "$S/$file" "$S/$file.orig"; then
+		echo "STALE   $m: the expression no longer changes $file"
+		bad=1
+	elif ! (cd "$S" && make -j2 preload/libunion.la) >"$build_log" 2>&1; then
+		echo "STALE   $m: the mutant does not build"
+		tail -n 10 "$build_log"
+		bad=1
+	else
+		caught=
+		for t in $tests; do
+			(cd "$S" && LIBUNION=$S/preload/.libs/libunion.so \
+				TESTPROG=$S/tests/prog TOP_SRCDIR=$S \
+				bash "$S/tests/integration/$t.sh") >"$S/$m.$t.log" 2>&1
+			rc=$?
+			if [ $rc = 1 ]; then
+				caught=$t
+				break
+			fi
+		done
+		if [ -n "$caught" ]; then
+			echo "caught  $m (by $caught)"
+		else
+			echo "MISSED  $m: none of $tests failed"
+			bad=1
+		fi
+	fi
+	mv "$S/$file.orig" "$S/$file"
+	touch "$S/$file"
+done
+(cd "$S" && make -j2 preload/libunion.la) >"$build_log" 2>&1
+[ $bad = 0 ] && echo "every mutant caught" || echo "run.sh: some mutants were not caught"
+exit $bad
