@@ -167,6 +167,7 @@ int un_make_dots(int dirfd, const char *path, struct un_node *n)
 	return rc;
 }
 
+/*
  * A whiteout changes its directory, as the kernel's whiteout device
  * does: the parent is copied up (done by the caller) and its mtime and
  * ctime move to now.
