@@ -560,33 +560,81 @@ static bool dir_pinned(const struct un_node *n)
 	       (n->layer > 0 || (n->dirlayers & ~(uint64_t)1));
 }
 
-/* rename with '.' of a removed directory as a name (odead or ndead, its
-   union): the kernel finds the other name's parent, compares the mounts,
-   then refuses the '.' as it does a live one's. */
-static int rename_dead_dot(int olddirfd, const char *oldpath,
-			   struct un_mount *odead, int newdirfd,
-			   const char *newpath, struct un_mount *ndead,
-			   unsigned int flags)
+/* The union of the removed directory that holds path's last component
+   (path relative to a removed dirfd, the directories before its last
+   component '.' and '..' alone that stay in what was removed), else
+   NULL.  The kernel finds such a parent as it does a live one: only a
+   name looked up in it is absent. */
+static struct un_mount *dead_parent(int dirfd, const char *path)
 {
-	struct un_node o, n;
+	char dir[PATH_MAX];
+	ssize_t slen = un_user_str(path);
+	size_t len;
+
+	if (slen <= 0 || (size_t)slen >= sizeof(dir))
+		return NULL;
+	len = (size_t)slen;
+	while (len > 0 && path[len - 1] == '/')
+		len--;
+	while (len > 0 && path[len - 1] != '/')
+		len--;
+	if (len == 0) {
+		if (path[0] == '/')
+			return NULL;	/* "/" itself */
+		return un_dead_self(dirfd, ".", NULL, NULL);
+	}
+	memcpy(dir, path, len);
+	dir[len] = '\0';
+	return un_dead_self(dirfd, dir, NULL, NULL);
+}
+
+/* The union that holds the directory path's last component is taken in,
+   for rename_dead_dot: NULL outside every union.  A last '.' or '..' is
+   looked up only as far as that directory (see rename_nodes). */
+static int rename_parent_mount(int dirfd, const char *path,
+			       struct un_mount **mnt)
+{
+	char kpath[PATH_MAX];
+	struct un_node n;
+	int rc, dots;
+
+	*mnt = dead_parent(dirfd, path);
+	if (*mnt)
+		return 0;
+	dots = un_path_last_dots(path);
+	if (dots < 0)
+		return dots;
+	if (dots) {
+		rc = un_lookup_dots(dirfd, path, mnt, kpath, sizeof(kpath));
+		return rc < 0 ? rc : 0;
+	}
+	rc = un_lookup(dirfd, path, UN_LK_PARENT, &n);
+	if (rc < 0)
+		return rc;
+	*mnt = rc > 0 ? NULL : n.mnt;
+	return 0;
+}
+
+/* rename with a last '.' or '..' as a name, where a name is taken in a
+   removed directory (renameat(fd, ".", fd, "n"), renameat(fd, "..", fd,
+   "n")): the kernel finds both parents as it does live ones, compares
+   their mounts, then refuses the '.' or '..' before it looks anything
+   up (a name looked up in the removed directory would be absent). */
+static int rename_dead_dot(int olddirfd, const char *oldpath, int newdirfd,
+			   const char *newpath, unsigned int flags)
+{
+	struct un_mount *om, *nm;
 	int rc;
 
-	if (!odead) {
-		rc = un_lookup(olddirfd, oldpath, UN_LK_PARENT, &o);
-		if (rc < 0)
-			return rc;
-		odead = rc > 0 ? NULL : o.mnt;
-	}
-	if (!ndead) {
-		rc = un_lookup(newdirfd, newpath, UN_LK_PARENT, &n);
-		if (rc < 0)
-			return rc;
-		ndead = rc > 0 ? NULL : n.mnt;
-	}
-	if (odead != ndead)
+	rc = rename_parent_mount(olddirfd, oldpath, &om);
+	if (rc < 0)
+		return rc;
+	rc = rename_parent_mount(newdirfd, newpath, &nm);
+	if (rc < 0)
+		return rc;
+	if (om != nm)
 		return -EXDEV;
-	if (un_dead_self(olddirfd, oldpath, NULL, NULL) ||
-	    un_path_last_dots(oldpath) > 0)
+	if (un_path_last_dots(oldpath) > 0)
 		return -EBUSY;
 	return (flags & RENAME_NOREPLACE) ? -EEXIST : -EBUSY;
 }
@@ -595,7 +643,6 @@ static int rename_nodes(int olddirfd, const char *oldpath, int newdirfd,
 			const char *newpath, unsigned int flags)
 {
 	struct un_node o, n;
-	struct un_mount *odead, *ndead;
 	bool old_lower, exchange = flags & RENAME_EXCHANGE;
 	int rc, orc, odots, ndots;
 
@@ -603,11 +650,13 @@ static int rename_nodes(int olddirfd, const char *oldpath, int newdirfd,
 		return -EINVAL;	/* RENAME_WHITEOUT: overlayfs refuses it */
 	if ((flags & RENAME_NOREPLACE) && exchange)
 		return -EINVAL;
-	odead = un_dead_self(olddirfd, oldpath, NULL, NULL);
-	ndead = un_dead_self(newdirfd, newpath, NULL, NULL);
-	if (odead || ndead)
-		return rename_dead_dot(olddirfd, oldpath, odead, newdirfd,
-				       newpath, ndead, flags);
+	/* (Only a last '.' or '..' reaches the kernel's EBUSY before the
+	   lookups that a removed directory fails.) */
+	if ((un_path_last_dots(oldpath) > 0 ||
+	     un_path_last_dots(newpath) > 0) &&
+	    (dead_parent(olddirfd, oldpath) || dead_parent(newdirfd, newpath)))
+		return rename_dead_dot(olddirfd, oldpath, newdirfd, newpath,
+				       flags);
 	/* Both names are looked up without following a last symlink, and
 	   may be absent; the checks then come in the kernel's order.  A
 	   last '.' or '..' is looked up only as far as the directory it is
