@@ -852,14 +852,6 @@ UN_EXPORT int rename(const char *oldpath, const char *newpath)
 
 /* ---- utimensat: a NULL path names dirfd itself ---- */
 
-/* vfs_utimes refuses a bad nanosecond count after the lookup, before
-   it would change (and the overlay copy up) anything. */
-static bool nsec_bad(long nsec)
-{
-	return nsec != UTIME_NOW && nsec != UTIME_OMIT &&
-	       (nsec < 0 || nsec > 999999999);
-}
-
 UN_EXPORT int utimensat(int dirfd, const char *path,
 			const struct timespec times[2], int flags)
 {
@@ -889,8 +881,8 @@ UN_EXPORT int utimensat(int dirfd, const char *path,
 		rc = real_utimensat(dirfd, n.kpath, times, flags);
 	else if (rc < 0 || n.layer < 0)
 		rc = un_fail(rc < 0 ? rc : -ENOENT);
-	else if (times && (nsec_bad(times[0].tv_nsec) ||
-			   nsec_bad(times[1].tv_nsec)))
+	else if (times && (un_nsec_bad(times[0].tv_nsec) ||
+			   un_nsec_bad(times[1].tv_nsec)))
 		rc = un_fail(-EINVAL);
 	else if ((rc = un_copy_up(&n)) < 0)
 		rc = un_fail(rc);

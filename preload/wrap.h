@@ -73,6 +73,21 @@ UN_HIDDEN int un_make_dots(int dirfd, const char *path, struct un_node *n);
    unions listed as overlay mounts; -ENOENT when path is not one. */
 UN_HIDDEN int un_mounts_open(const char *path, int flags);
 
+/* wrap_simple.c: a chown the kernel refuses before it would copy n up
+   (an unprivileged caller's chown_ok and chgrp_ok: EPERM, or EROFS in a
+   read-only union); 0 to go on.  ids is UN_IDS(uid, gid); n NULL: 0. */
+#define UN_IDS(uid, gid) \
+	(((unsigned long long)(uid_t)(uid) << 32) | (gid_t)(gid))
+UN_HIDDEN int un_pre_chown(const struct un_node *n, unsigned long long ids);
+
+/* vfs_utimes refuses a bad nanosecond count after the lookup, before
+   it would change (and the overlay copy up) anything. */
+static inline bool un_nsec_bad(long nsec)
+{
+	return nsec != UTIME_NOW && nsec != UTIME_OMIT &&
+	       (nsec < 0 || nsec > 999999999);
+}
+
 /* wrap_fd.c: before a change through fd, copy its object up if it lies
    in a lower (fd is re-pointed); 0 or -errno. */
 UN_HIDDEN int un_fd_copy_up(int fd);

@@ -334,19 +334,49 @@ int un_fd_copy_up(int fd)
 }
 
 /*
+ * The checks (wrap_simple.c's un_pre_*) the kernel makes before it would
+ * copy fd's object up, on the object fd's name holds in a lower: 0 to go
+ * on, or the -errno to answer with nothing copied.  (A name gone or
+ * holding another object is left to un_fd_copy_up's answer.)
+ */
+static int fd_pre(int fd, int (*pre)(const struct un_node *,
+				     unsigned long long),
+		  unsigned long long prearg)
+{
+	char vpath[PATH_MAX];
+	struct un_node n;
+	struct stat st;
+
+	if (un_fd_in_upper(fd) || un_fd_get(fd, vpath, sizeof(vpath), NULL) ||
+	    un_lookup(AT_FDCWD, vpath, 0, &n) || n.layer <= 0 ||
+	    real_fstat(fd, &st) < 0 || !fd_is_of(&n, &st))
+		return 0;
+	return pre(&n, prearg);
+}
+
+/*
  * Before a change through fd: 0 to go on through fd, or -errno; 1 when
  * the change must go to the path left in `to` instead: fd is a lower
  * fifo's stand-in (fifo.c), and the change belongs to the fifo, now
  * copied up, as the kernel's goes to the overlay inode.
  */
-static int fd_prepare(int fd, char *to, size_t len)
+static int fd_prepare(int fd, char *to, size_t len,
+		      int (*pre)(const struct un_node *, unsigned long long),
+		      unsigned long long prearg)
 {
 	struct un_node n;
-	int rc;
+	int rc, fl;
 
+	/* The kernel refuses every change through an O_PATH descriptor
+	   (fdget: EBADF) before its overlay would copy anything up. */
+	fl = real_fcntl(fd, F_GETFL);
+	if (fl >= 0 && (fl & O_PATH))
+		return -EBADF;
 	if (!un_enter())
 		return 0;
 	rc = un_fifo_object(fd, &n, true);
+	if (rc == 0 && pre)
+		rc = pre(&n, prearg);
 	if (rc == 0) {
 		rc = un_copy_up(&n);
 		if (rc == 0 && strlen(n.real) >= len)
@@ -356,7 +386,9 @@ static int fd_prepare(int fd, char *to, size_t len)
 			rc = 1;
 		}
 	} else if (rc > 0) {
-		rc = un_fd_copy_up(fd);
+		rc = pre ? fd_pre(fd, pre, prearg) : 0;
+		if (rc == 0)
+			rc = un_fd_copy_up(fd);
 	}
 	un_leave();
 	return rc;
@@ -390,7 +422,7 @@ static int fd_perm_changed(int fd, int r, bool owner)
 UN_EXPORT int fchmod(int fd, mode_t mode)
 {
 	char to[PATH_MAX];
-	int rc = fd_prepare(fd, to, sizeof(to));
+	int rc = fd_prepare(fd, to, sizeof(to), NULL, 0);
 
 	if (rc == 1)
 		return real_fchmodat(AT_FDCWD, to, mode, 0);
@@ -401,7 +433,8 @@ UN_EXPORT int fchmod(int fd, mode_t mode)
 UN_EXPORT int fchown(int fd, uid_t uid, gid_t gid)
 {
 	char to[PATH_MAX];
-	int rc = fd_prepare(fd, to, sizeof(to));
+	int rc = fd_prepare(fd, to, sizeof(to), un_pre_chown,
+			    UN_IDS(uid, gid));
 
 	if (rc == 1)
 		return real_lchown(to, uid, gid);
@@ -412,7 +445,16 @@ UN_EXPORT int fchown(int fd, uid_t uid, gid_t gid)
 UN_EXPORT int futimens(int fd, const struct timespec times[2])
 {
 	char to[PATH_MAX];
-	int rc = fd_prepare(fd, to, sizeof(to));
+	int rc;
+
+	/* The kernel answers these before it looks at fd: nothing to
+	   change (0, even through an O_PATH descriptor), or EINVAL. */
+	if (times && ((times[0].tv_nsec == UTIME_OMIT &&
+		       times[1].tv_nsec == UTIME_OMIT) ||
+		      un_nsec_bad(times[0].tv_nsec) ||
+		      un_nsec_bad(times[1].tv_nsec)))
+		return real_futimens(fd, times);
+	rc = fd_prepare(fd, to, sizeof(to), NULL, 0);
 
 	if (rc == 1)
 		return real_utimensat(AT_FDCWD, to, times, AT_SYMLINK_NOFOLLOW);
@@ -422,7 +464,13 @@ UN_EXPORT int futimens(int fd, const struct timespec times[2])
 UN_EXPORT int futimes(int fd, const struct timeval times[2])
 {
 	char to[PATH_MAX];
-	int rc = fd_prepare(fd, to, sizeof(to));
+	int rc;
+
+	/* glibc refuses a bad microsecond count before any call (EINVAL). */
+	if (times && (times[0].tv_usec < 0 || times[0].tv_usec >= 1000000 ||
+		      times[1].tv_usec < 0 || times[1].tv_usec >= 1000000))
+		return real_futimes(fd, times);
+	rc = fd_prepare(fd, to, sizeof(to), NULL, 0);
 
 	if (rc == 1)
 		return real_lutimes(to, times);
@@ -433,7 +481,7 @@ UN_EXPORT int fsetxattr(int fd, const char *name, const void *value,
 			size_t size, int flags)
 {
 	char to[PATH_MAX];
-	int rc = fd_prepare(fd, to, sizeof(to));
+	int rc = fd_prepare(fd, to, sizeof(to), NULL, 0);
 
 	if (rc == 1)
 		return real_lsetxattr(to, name, value, size, flags);
@@ -444,7 +492,7 @@ UN_EXPORT int fsetxattr(int fd, const char *name, const void *value,
 UN_EXPORT int fremovexattr(int fd, const char *name)
 {
 	char to[PATH_MAX];
-	int rc = fd_prepare(fd, to, sizeof(to));
+	int rc = fd_prepare(fd, to, sizeof(to), NULL, 0);
 
 	if (rc == 1)
 		return real_lremovexattr(to, name);

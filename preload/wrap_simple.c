@@ -73,17 +73,13 @@ static bool in_group(gid_t gid)
 	return false;
 }
 
-/* The uid and gid of a chown, in one argument. */
-#define UN_IDS(uid, gid) \
-	(((unsigned long long)(uid_t)(uid) << 32) | (gid_t)(gid))
-
 /*
  * chown of a lower object by an unprivileged user, who owns it as far
  * as the union goes: the kernel's chown_ok and chgrp_ok (EPERM, after a
  * read-only mount's EROFS), before anything is copied up.  A group the
  * object keeps counts only where its owner is the caller already.
  */
-static int un_pre_chown(const struct un_node *n, unsigned long long ids)
+int un_pre_chown(const struct un_node *n, unsigned long long ids)
 {
 	uid_t uid = (uid_t)(ids >> 32);
 	gid_t gid = (gid_t)ids;
