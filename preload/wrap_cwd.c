@@ -22,7 +22,15 @@ UN_EXPORT int chdir(const char *path)
 
 	if (!un_enter())
 		return real_chdir(path);
-	if (un_launder(path) && path[0] != '/')
+	/* A path the kernel cannot read: its EFAULT, before the checks
+	   below read it. */
+	rc = (int)un_user_str(path);
+	if (rc < 0) {
+		rc = un_fail(rc);
+		un_leave();
+		return rc;
+	}
+	if (path[0] != '/')
 		un_cwd_check();	/* (another process may have removed it) */
 	/* Into a removed directory ('.' or '..' of a removed one): the
 	   real one's own '..' is its real parent; the cwd stays dead. */

@@ -1070,7 +1070,9 @@ UN_EXPORT ssize_t __read_chk(int fd, void *buf, size_t len, size_t buflen)
 /* ------------------------------------------------------------------ */
 /* inotify_add_watch, inotify_rm_watch                                 */
 
-static bool is_inotify(int fd)
+/* Is fd an instance of the anonymous inode kind ("inotify",
+   "[fanotify]")?  0 yes, -EBADF no descriptor, -EINVAL another file. */
+static int anon_kind(int fd, const char *kind)
 {
 	char link[64], target[32];
 	ssize_t n;
@@ -1078,9 +1080,16 @@ static bool is_inotify(int fd)
 	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
 	n = real_readlink(link, target, sizeof(target) - 1);
 	if (n < 0)
-		return false;
+		return -EBADF;
 	target[n] = '\0';
-	return !strcmp(target, "anon_inode:inotify");
+	return !strncmp(target, "anon_inode:", 11) && !strcmp(target + 11, kind)
+		       ? 0
+		       : -EINVAL;
+}
+
+static bool is_inotify(int fd)
+{
+	return anon_kind(fd, "inotify") == 0;
 }
 
 /* Put the program's watch (mask) on the real object of n; its wd. */
@@ -1265,6 +1274,13 @@ UN_EXPORT int fanotify_mark(int fd, unsigned int flags, uint64_t mask,
 
 	if (!path || !un_enter())
 		return real_fanotify_mark(fd, flags, mask, dirfd, path);
+	/* The kernel looks at its descriptor before the path (a bad one is
+	   EBADF or EINVAL, even with a path it cannot read). */
+	rc = anon_kind(fd, "[fanotify]");
+	if (rc < 0) {
+		rc = un_fail(rc);
+		goto out;
+	}
 	rc = un_lookup(dirfd, path,
 		       (flags & FAN_MARK_DONT_FOLLOW) ? 0 : UN_LK_FOLLOW, &n);
 	if (rc > 0) {

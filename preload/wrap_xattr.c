@@ -171,11 +171,19 @@ static int change_common(const char *path, const char *name,
 	}
 	/* The arguments are checked before the lookup (setxattr_copy). */
 	rc = 0;
-	if (!removing && (flags & ~(XATTR_CREATE | XATTR_REPLACE)))
+	if (!removing && (flags & ~(XATTR_CREATE | XATTR_REPLACE))) {
 		rc = -EINVAL;
-	else if (!*name || strlen(name) > XATTR_NAME_MAX)
-		rc = -ERANGE;
-	else if (!removing && size > XATTR_SIZE_MAX)
+	} else {
+		/* The name is copied in first: EFAULT, or ERANGE for one
+		   empty or too long (un_user_str's ENAMETOOLONG included). */
+		ssize_t len = un_user_str(name);
+
+		if (len == -EFAULT)
+			rc = -EFAULT;
+		else if (len <= 0 || len > XATTR_NAME_MAX)
+			rc = -ERANGE;
+	}
+	if (rc == 0 && !removing && size > XATTR_SIZE_MAX)
 		rc = -E2BIG;
 	if (rc == 0)
 		rc = un_lookup(AT_FDCWD, path, lkflags, &n);

@@ -31,6 +31,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/fanotify.h>
+#include <sys/inotify.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -133,6 +135,27 @@ static long sock_call(const char *p, int connect_)
 }
 
 /* A template: a writable bad pointer. */
+/* One inotify and one fanotify instance for the watch calls (fanotify
+   needs CAP_SYS_ADMIN: as nobody its -1 makes the call's EBADF, with and
+   without the library alike). */
+static int inotify_fd(void)
+{
+	static int fd = -2;
+
+	if (fd == -2)
+		fd = inotify_init1(IN_CLOEXEC);
+	return fd;
+}
+
+static int fanotify_fd(void)
+{
+	static int fd = -2;
+
+	if (fd == -2)
+		fd = fanotify_init(FAN_CLASS_NOTIF | FAN_CLOEXEC, O_RDONLY);
+	return fd;
+}
+
 #define T(p) ((char *)(p))
 
 /* Every row: a name, and the call with the bad pointer p (d: a
@@ -235,6 +258,9 @@ static long sock_call(const char *p, int connect_)
 	X(lsetxattr, lsetxattr(p, "user.x", "v", 1, 0))                       \
 	X(removexattr, removexattr(p, "user.x"))                              \
 	X(lremovexattr, lremovexattr(p, "user.x"))                            \
+	X(inotify_add_watch, inotify_add_watch(inotify_fd(), p, IN_MODIFY))    \
+	X(fanotify_mark, fanotify_mark(fanotify_fd(), FAN_MARK_ADD, FAN_MODIFY, \
+				       d, p))                                 \
 	X(setxattr_name, setxattr("f", p, "v", 1, 0))                         \
 	X(lsetxattr_name, lsetxattr("f", p, "v", 1, 0))                       \
 	X(removexattr_name, removexattr("f", p))                              \
