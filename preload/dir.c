@@ -219,6 +219,31 @@ static int check_empty(struct un_node *n)
 
 /* ---- unlink, rmdir ---- */
 
+/*
+ * rmdir or unlink of a union's root: a mount point, whose parent lies
+ * outside.  may_delete asks for write and search permission on that real
+ * parent first (EACCES for a user who may not write it), then the mount
+ * point is busy (rmdir) or a directory (unlink).
+ */
+static int remove_root(const struct un_node *n, bool isdir)
+{
+	char parent[PATH_MAX];
+	char *slash;
+
+	if (!isdir && n->trailing_slash)
+		return -EISDIR;	/* unlink("dir/"): before any permission */
+	memcpy(parent, n->vpath, strlen(n->vpath) + 1);
+	slash = strrchr(parent, '/');
+	if (slash && slash != parent) {
+		*slash = '\0';
+		if (real_faccessat(AT_FDCWD, parent, W_OK | X_OK,
+				   AT_EACCESS) < 0 &&
+		    (errno == EACCES || errno == EPERM || errno == EROFS))
+			return -errno;
+	}
+	return isdir ? -EBUSY : -EISDIR;
+}
+
 static int remove_node(int dirfd, const char *path, bool isdir)
 {
 	struct un_node n;
@@ -261,7 +286,7 @@ static int remove_node(int dirfd, const char *path, bool isdir)
 	/* The union's root is a mount point: its parent lies outside, on
 	   a mount that may well be writable. */
 	if (n.layer >= 0 && !*un_node_rel(&n))
-		return isdir ? -EBUSY : -EISDIR;
+		return remove_root(&n, isdir);
 	/* do_unlinkat, do_rmdir: the mount's write access first, then the
 	   name (absent; a slash after a non-directory), then may_delete:
 	   permission on the parent before the victim's type. */

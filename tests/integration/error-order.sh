@@ -22,6 +22,9 @@ action() {
 	step '"$TESTPROG/sysop" open "$M/fifo" wronly,nonblock -- open "$M/fifo" rdonly,nonblock -- open "$M/fifo" rdwr,nonblock'
 	step '"$TESTPROG/sysop" link "$M/nope" /tmp/x -- link "$M/f1" "$T/outside-link" -- link "$M/nope" "$M/new" -- link "$M/f1" "$M/f2" -- link "$M/d" "$M/newd" -- rename "$M/f1" "$T/outside" -- rename "$M/nope" "$T/outside"'
 	step '"$TESTPROG/sysop" unlink "$M/ro/f" -- unlink "$M/ro/f/" -- unlink "$M/ro/sub" -- rmdir "$M/ro/f" -- rmdir "$M/ro/sub/" -- rename "$M/ro/f" "$M/f9" -- rename "$M/ro/sub" "$M/sub9" -- rename "$M/ro/f" "$T/outside" -- link "$M/f1" "$M/ro/new" -- mkdir "$M/ro/f" 755 -- removexattr "$M/ro/f" user.absent'
+	# The union's root is a mount point: permission on its real parent
+	# first (a user who may not write it gets EACCES), then EBUSY/EISDIR.
+	step '"$TESTPROG/sysop" unlink "$M" -- rmdir "$M" -- unlink "$M/" -- rmdir "$M/"'
 	step 'names "$M"'
 }
 
