@@ -136,6 +136,20 @@ static char *un_realpath(const char *path, char *resolved)
 		un_fail(-EINVAL);
 		goto out;
 	}
+	rc = (int)un_user_str(path);
+	if (rc < 0) {
+		un_fail(rc);
+		goto out;
+	}
+	/* glibc's realpath of a relative path starts from getcwd, which
+	   fails (ENOENT) in a removed directory; so does this one. */
+	if (path[0] != '/') {
+		un_cwd_check();
+		if (un_cwd_get(n.vpath, sizeof(n.vpath)) == -ESTALE) {
+			un_fail(-ENOENT);
+			goto out;
+		}
+	}
 	rc = un_lookup(AT_FDCWD, path, UN_LK_FOLLOW, &n);
 	if (rc > 0) {
 		r = real_realpath(n.kpath, resolved);

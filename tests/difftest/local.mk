@@ -52,6 +52,7 @@ EXTRA_DIST += \
 	tests/difftest/found/30-search-permission-of-topmost-copy.sh \
 	tests/difftest/found/31-refused-fd-change-copies-nothing.sh \
 	tests/difftest/found/32-removed-dir-dotdot.sh \
+	tests/difftest/found/33-realpath-from-removed-cwd.sh \
 	tests/difftest/found/41-dotdot-at-top-of-merged.sh \
 	tests/difftest/found/xfail.txt \
 	tests/difftest/found/lib.sh
