@@ -104,9 +104,7 @@ static int open_lookup(int dirfd, const char *path, int flags, mode_t mode,
 	if (writing && !(flags & O_PATH) && !S_ISLNK(n.st.st_mode)) {
 		if (S_ISDIR(n.st.st_mode))
 			return un_fail(-EISDIR);
-		/* A read-only mount refuses writing to its files only: a
-		   fifo, socket or device still opens for writing. */
-		if (!n.mnt->upper && S_ISREG(n.st.st_mode))
+		if (!n.mnt->upper)
 			return un_fail(-EROFS);
 		/* may_open before the copy-up: the owner's w bit of a
 		   lower file (DESIGN.md, Permissions), and reading where

@@ -46,7 +46,6 @@ static int parse_flags(const char *s)
 		{ "trunc", O_TRUNC }, { "append", O_APPEND },
 		{ "directory", O_DIRECTORY }, { "nofollow", O_NOFOLLOW },
 		{ "tmpfile", O_TMPFILE }, { "path", O_PATH },
-		{ "nonblock", O_NONBLOCK },
 	};
 	char *copy = strdup(s), *tok, *save = NULL;
 	int flags = 0;
