@@ -664,6 +664,23 @@ static int rename_dead_dot(int olddirfd, const char *oldpath, int newdirfd,
 	return (flags & RENAME_NOREPLACE) ? -EEXIST : -EBUSY;
 }
 
+/* One name of a rename, as un_lookup's answer; dots is
+   un_path_last_dots(path) (its error passed on): a last '.' or '..' is
+   looked up only as far as the directory it is taken in. */
+static int rename_lookup(int dirfd, const char *path, int dots,
+			 struct un_node *n)
+{
+	int rc;
+
+	if (dots < 0)
+		return dots;
+	if (!dots)
+		return un_lookup(dirfd, path, UN_LK_PARENT, n);
+	rc = un_lookup_dots(dirfd, path, &n->mnt, n->real, sizeof(n->real));
+	n->kpath = n->real;
+	return rc;
+}
+
 static int rename_nodes(int olddirfd, const char *oldpath, int newdirfd,
 			const char *newpath, unsigned int flags)
 {
@@ -677,8 +694,9 @@ static int rename_nodes(int olddirfd, const char *oldpath, int newdirfd,
 		return -EINVAL;
 	/* (Only a last '.' or '..' reaches the kernel's EBUSY before the
 	   lookups that a removed directory fails.) */
-	if ((un_path_last_dots(oldpath) > 0 ||
-	     un_path_last_dots(newpath) > 0) &&
+	odots = un_path_last_dots(oldpath);
+	ndots = un_path_last_dots(newpath);
+	if ((odots > 0 || ndots > 0) &&
 	    (dead_parent(olddirfd, oldpath) || dead_parent(newdirfd, newpath)))
 		return rename_dead_dot(olddirfd, oldpath, newdirfd, newpath,
 				       flags);
@@ -686,26 +704,12 @@ static int rename_nodes(int olddirfd, const char *oldpath, int newdirfd,
 	   may be absent; the checks then come in the kernel's order.  A
 	   last '.' or '..' is looked up only as far as the directory it is
 	   taken in (never the object it names: see remove_node). */
-	odots = un_path_last_dots(oldpath);
-	if (odots < 0)
-		return odots;
-	orc = odots ? un_lookup_dots(olddirfd, oldpath, &o.mnt, o.real,
-				     sizeof(o.real))
-		    : un_lookup(olddirfd, oldpath, UN_LK_PARENT, &o);
+	orc = rename_lookup(olddirfd, oldpath, odots, &o);
 	if (orc < 0)
 		return orc;
-	if (odots)
-		o.kpath = o.real;
-	ndots = un_path_last_dots(newpath);
-	if (ndots < 0)
-		return ndots;
-	rc = ndots ? un_lookup_dots(newdirfd, newpath, &n.mnt, n.real,
-				    sizeof(n.real))
-		   : un_lookup(newdirfd, newpath, UN_LK_PARENT, &n);
+	rc = rename_lookup(newdirfd, newpath, ndots, &n);
 	if (rc < 0)
 		return rc;
-	if (ndots)
-		n.kpath = n.real;
 	if (orc > 0 && rc > 0) {
 		rc = real_renameat2(olddirfd, o.kpath, newdirfd, n.kpath, flags);
 		return rc < 0 ? -errno : 0;
