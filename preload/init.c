@@ -183,6 +183,19 @@ static void init_once(void)
 			/* whiteout.c has already said which file and why */
 			snprintf(err, sizeof(err), "%s: %s", m->upper,
 				 strerror(-rc));
+			/* A chmod of MERGED itself can take the owner's
+			   search permission from UPPER: the kernel's overlay
+			   goes on with the mounter's credentials; a new
+			   process here cannot reach UPPER/.union (a known
+			   limit), so it says how to give the union back. */
+			if (rc == -EACCES &&
+			    real_faccessat(AT_FDCWD, m->upper, X_OK,
+					   AT_EACCESS) < 0)
+				die("libunion: cannot open the whiteout table of upper %s"
+				    " (the upper lost its owner's search"
+				    " permission, as after a chmod of MERGED"
+				    " itself: chmod u+x on the upper gives the"
+				    " union back)\n", err);
 			die("libunion: cannot open the whiteout table of upper %s\n",
 			    err);
 		}

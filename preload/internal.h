@@ -436,6 +436,8 @@ static inline int un_node_at(const struct un_node *n, const char **path)
 		return AT_FDCWD;
 	}
 	*path = n->real + n->at_off;
+	if (!**path)
+		*path = ".";	/* the start itself */
 	return n->at_fd;
 }
 

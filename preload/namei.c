@@ -134,6 +134,7 @@ static bool oci_name(const char *rel, size_t rel_len)
 struct comp {
 	int layer;		/* topmost layer holding it; -1 absent */
 	uint64_t dirlayers;	/* for a directory: the layers merged */
+	bool guessed;		/* a layer refused EACCES (base's sub NULL) */
 	struct stat st;
 	char real[PATH_MAX];
 };
@@ -151,34 +152,46 @@ struct at_base {
 	const struct un_mount *m;
 	int fd;
 	int layer;
-	const char *sub;
+	const char *sub;	/* NULL: see lookup_component's `above` */
 };
 
-/* lstat of real, a name in layer i, relative to base when it may. */
+/* lstat of real, a name in layer i, relative to base when it may ("":
+   the base itself). */
 static int layer_lstat(const struct at_base *base, int i, const char *real,
 		       struct stat *st)
 {
-	if (base && base->layer == i)
+	if (base && base->layer == i && base->sub)
 		return real_fstatat(base->fd, base->sub, st,
-				    AT_SYMLINK_NOFOLLOW);
+				    AT_SYMLINK_NOFOLLOW |
+				    (*base->sub ? 0 : AT_EMPTY_PATH));
 	return real_lstat(real, st);
 }
 
 /*
  * Look rel (the path under m's root, its last component new) up in the
  * layers of dirmask.  Returns 0 (c->layer may be -1) or -errno.
+ *
+ * base with a NULL sub: rel is the starting directory of a relative
+ * lookup or one of its ancestors, which the kernel does not walk (its
+ * cwd and descriptors hold their layers): a layer whose copy cannot be
+ * reached by its whole path (EACCES: an ancestor there lost its owner's
+ * search permission) is taken as a directory in base->layer, where the
+ * start stands below it, and as absent in the others (a copy made there
+ * since the start was entered, behind an unsearchable directory, is
+ * missed).
  */
 static int lookup_component(struct un_mount *m, uint64_t dirmask,
 			    const char *rel, size_t rel_len,
 			    const struct at_base *base, struct comp *c)
 {
-	int first_err = 0, top = __builtin_ctzll(dirmask);
+	int first_err = 0, top = __builtin_ctzll(dirmask), rc;
 	bool table_checked = false;
 	char real[PATH_MAX];
 	struct stat st;
 
 	c->layer = -1;
 	c->dirlayers = 0;
+	c->guessed = false;
 	if (rel_len == sizeof(UN_META_DIR) - 1 &&
 	    !memcmp(rel, UN_META_DIR, rel_len))
 		return 0;
@@ -202,7 +215,16 @@ static int lookup_component(struct un_mount *m, uint64_t dirmask,
 		if (un_path_join(real, sizeof(real), un_layer_root(m, i),
 				 un_layer_len(m, i), rel) < 0)
 			return -ENAMETOOLONG;
-		if (layer_lstat(base, i, real, &st) < 0) {
+		rc = layer_lstat(base, i, real, &st);
+		if (rc < 0 && errno == EACCES && base && !base->sub) {
+			c->guessed = true;
+			if (base->layer != i)
+				continue;
+			memset(&st, 0, sizeof(st));
+			st.st_mode = S_IFDIR;
+			rc = 0;
+		}
+		if (rc < 0) {
 			/* Search permission of a merged directory is its
 			   topmost copy's, for the names below it too. */
 			if (i == top && errno == EACCES)
@@ -331,14 +353,19 @@ static const char *rel_of(const struct un_mount *m, const char *vpath,
  * symlink target, where vpath is free of symlinks.  A symlink met on the
  * way returns 2 when links_ok (walk_jump then walks the path properly),
  * else -ENOENT (the tree changed under a path that was free of them).
+ * start: vpath is where a relative lookup starts (the cwd, a dirfd), in
+ * w->base.layer when that is >= 0: the kernel checks no search
+ * permission on the way there (lookup_component's NULL sub).
  */
-static int settle(struct walk *w, bool links_ok)
+static int settle_in(struct walk *w, bool links_ok, bool start)
 {
+	struct at_base above = w->base;
 	struct comp c;
 	const char *rel;
 	char relbuf[PATH_MAX];
 	size_t rlen = 0;
 	uint64_t stamp;
+	bool guessed = false;
 
 	w->m = un_config_find(w->vpath);
 	if (!w->m)
@@ -361,10 +388,12 @@ static int settle(struct walk *w, bool links_ok)
 		memcpy(relbuf + rlen, rel, len);
 		rlen += len;
 		relbuf[rlen] = '\0';
-		rc = lookup_component(w->m, w->dirmask, relbuf, rlen, NULL,
-				      &c);
+		above.sub = NULL;
+		rc = lookup_component(w->m, w->dirmask, relbuf, rlen,
+				      start ? &above : NULL, &c);
 		if (rc < 0)
 			return rc;
+		guessed |= c.guessed;
 		if (c.layer < 0)
 			return -ENOENT;
 		if (S_ISLNK(c.st.st_mode))
@@ -377,14 +406,27 @@ static int settle(struct walk *w, bool links_ok)
 		if (*rel == '/')
 			rel++;
 	}
-	un_dcache_put(w->m, w->vpath, w->vlen, w->dirmask, w->parentmask,
-		      stamp);
+	/* (What was guessed past a refusal is not for the strict walks.) */
+	if (!guessed)
+		un_dcache_put(w->m, w->vpath, w->vlen, w->dirmask,
+			      w->parentmask, stamp);
 	return 0;
+}
+
+static int settle(struct walk *w, bool links_ok)
+{
+	return settle_in(w, links_ok, false);
 }
 
 static int walk_settle(struct walk *w)
 {
 	return settle(w, false);
+}
+
+/* Settle the walk on its starting directory (see settle_in). */
+static int settle_start(struct walk *w)
+{
+	return settle_in(w, false, w->base.layer >= 0);
 }
 
 /* Drop the last component of vpath ('..' on a symlink-free path). */
@@ -415,9 +457,10 @@ static int walk_push(struct walk *w, const char *name, size_t len)
  * empty, '.' or '..' component): base (vpath, a merged directory) plus
  * that part is then a path the cache may know.  Leaves todo with the
  * last component.  Returns 0 when settled there, 1 when the caller is
- * to walk todo from base as usual, or -errno.
+ * to walk todo from base as usual, or -errno.  from_base: base is where
+ * a relative lookup starts (settle_start).
  */
-static int walk_jump(struct walk *w, char *todo)
+static int walk_jump(struct walk *w, char *todo, bool from_base)
 {
 	size_t len = strlen(todo), end = len, dir;
 	size_t save = w->vlen;
@@ -452,7 +495,7 @@ static int walk_jump(struct walk *w, char *todo)
 	   base, which follows links and reports the right error. */
 	w->vlen = save;
 	w->vpath[save] = '\0';
-	rc = walk_settle(w);
+	rc = from_base ? settle_start(w) : walk_settle(w);
 	return rc < 0 ? rc : 1;
 }
 
@@ -499,12 +542,22 @@ static int walk_link(struct walk *w, const char *real, char *todo,
 	return splice_target(todo, size, target, rest);
 }
 
-/* May the caller search the directory the walk stands in? */
+/* May the caller search the directory the walk stands in?  Asked of
+   its topmost copy relative to where the lookup started, when it may:
+   the kernel checks nothing above a cwd or a dirfd. */
 static int may_search(const struct walk *w)
 {
 	char real[PATH_MAX];
 	int layer = __builtin_ctzll(w->dirmask);
+	struct at_base here;
 
+	if (walk_in_base(w) && w->base.layer == layer) {
+		walk_base(w, &here);
+		if (real_faccessat(here.fd, *here.sub ? here.sub : ".", X_OK,
+				   AT_EACCESS) < 0)
+			return errno == ENOENT ? 0 : -errno;
+		return 0;
+	}
 	if (un_path_join(real, sizeof(real), un_layer_root(w->m, layer),
 			 un_layer_len(w->m, layer),
 			 rel_of(w->m, w->vpath, w->vlen)) < 0)
@@ -529,6 +582,18 @@ static int fill_dir(struct walk *w, struct un_node *n)
 	if (un_path_join(n->real, sizeof(n->real), un_layer_root(w->m, layer),
 			 un_layer_len(w->m, layer), rel) < 0)
 		return -ENAMETOOLONG;
+	/* At or below where the lookup started, in its layer: relative to
+	   it (its ancestors there may be unsearchable: see settle_in). */
+	if (walk_in_base(w) && w->base.layer == layer) {
+		struct at_base here;
+
+		walk_base(w, &here);
+		if (layer_lstat(&here, layer, n->real, &n->st) < 0)
+			return -errno;
+		n->at_fd = here.fd;
+		n->at_off = strlen(n->real) - strlen(here.sub);
+		return 0;
+	}
 	if (real_lstat(n->real, &n->st) < 0)
 		return -errno;
 	return 0;
@@ -706,7 +771,7 @@ static int cwd_check(struct walk *w, size_t *dead_at)
 	/* (A real cwd in the upper dies deleted, whoever removes it: one
 	   system call, what a tar x from its cwd pays at each mkdir.) */
 	if (!dead && layer != 0) {
-		rc = walk_settle(w);
+		rc = settle_start(w);
 		if (rc < 0 && rc != -ENOENT && rc != -ENOTDIR)
 			return 0;	/* the walk will say */
 		dead = rc < 0 ||
@@ -827,7 +892,7 @@ static int walk_start(struct walk *w, int dirfd, const char *path,
 				return -ENAMETOOLONG;
 			strcpy(todo, path);
 			w->vlen = strlen(w->vpath);
-			rc = walk_settle(w);
+			rc = settle_start(w);
 			/* A descriptor's directory another process removed:
 			   it and every one on it or below are dead. */
 			if ((rc == -ENOENT || rc == -ENOTDIR) &&
@@ -846,7 +911,7 @@ static int walk_start(struct walk *w, int dirfd, const char *path,
 				return rc;
 			w->base.m = w->m;
 			w->base_vlen = w->vlen;
-			rc = walk_jump(w, todo);
+			rc = walk_jump(w, todo, true);
 			return rc < 0 ? rc : 0;
 		}
 		/* A real directory: only '..' or a MERGED below it can lead
@@ -877,7 +942,7 @@ static int walk_start(struct walk *w, int dirfd, const char *path,
 		rc = walk_settle(w);
 		if (rc != 0)
 			return rc;
-		rc = walk_jump(w, todo);
+		rc = walk_jump(w, todo, false);
 		return rc < 0 ? rc : 0;
 	}
 	if (!has_dotdot(abs))

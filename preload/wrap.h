@@ -80,6 +80,17 @@ UN_HIDDEN int un_mounts_open(const char *path, int flags);
 	(((unsigned long long)(uid_t)(uid) << 32) | (gid_t)(gid))
 UN_HIDDEN int un_pre_chown(const struct un_node *n, unsigned long long ids);
 
+/* wrap_xattr.c: an xattr change the kernel refuses before it would copy
+   n up (fsetxattr, fremovexattr); change is (uintptr_t) a pointer to
+   struct un_xattr_change.  0 to go on, or -errno. */
+struct un_xattr_change {
+	const char *name;
+	size_t size;
+	int flags;
+	bool removing;
+};
+UN_HIDDEN int un_pre_xattr(const struct un_node *n, unsigned long long change);
+
 /* vfs_utimes refuses a bad nanosecond count after the lookup, before
    it would change (and the overlay copy up) anything. */
 static inline bool un_nsec_bad(long nsec)

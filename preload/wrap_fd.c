@@ -480,8 +480,10 @@ UN_EXPORT int futimes(int fd, const struct timeval times[2])
 UN_EXPORT int fsetxattr(int fd, const char *name, const void *value,
 			size_t size, int flags)
 {
+	struct un_xattr_change c = { name, size, flags, false };
 	char to[PATH_MAX];
-	int rc = fd_prepare(fd, to, sizeof(to), NULL, 0);
+	int rc = fd_prepare(fd, to, sizeof(to), un_pre_xattr,
+			    (uintptr_t)&c);
 
 	if (rc == 1)
 		return real_lsetxattr(to, name, value, size, flags);
@@ -491,8 +493,10 @@ UN_EXPORT int fsetxattr(int fd, const char *name, const void *value,
 
 UN_EXPORT int fremovexattr(int fd, const char *name)
 {
+	struct un_xattr_change c = { name, 0, 0, true };
 	char to[PATH_MAX];
-	int rc = fd_prepare(fd, to, sizeof(to), NULL, 0);
+	int rc = fd_prepare(fd, to, sizeof(to), un_pre_xattr,
+			    (uintptr_t)&c);
 
 	if (rc == 1)
 		return real_lremovexattr(to, name);

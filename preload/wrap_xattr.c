@@ -13,6 +13,7 @@
  * directories (EPERM), and removing an attribute a lower object lacks
  * is ENODATA with nothing copied.
  */
+#include <stdint.h>
 #include <string.h>
 #include <sys/xattr.h>
 
@@ -154,6 +155,48 @@ static int before_change(const struct un_node *n, const char *name,
 	return 0;
 }
 
+/* The arguments, checked before the lookup or the descriptor's object
+   is looked at (setxattr_copy): 0 or -errno. */
+static int args_check(const char *name, size_t size, int flags,
+		      bool removing)
+{
+	ssize_t len;
+
+	if (!removing && (flags & ~(XATTR_CREATE | XATTR_REPLACE)))
+		return -EINVAL;
+	/* The name is copied in first: EFAULT, or ERANGE for one empty or
+	   too long (un_user_str's ENAMETOOLONG included). */
+	len = un_user_str(name);
+	if (len == -EFAULT)
+		return -EFAULT;
+	if (len <= 0 || len > XATTR_NAME_MAX)
+		return -ERANGE;
+	if (!removing && size > XATTR_SIZE_MAX)
+		return -E2BIG;
+	return 0;
+}
+
+/*
+ * fsetxattr and fremovexattr (wrap_fd.c) on a descriptor whose object
+ * lies in a lower: what the kernel refuses before its overlay would copy
+ * the object up, as for the path calls (a 0444 file, an absent name to
+ * remove), so that a refused change copies nothing up.
+ */
+int un_pre_xattr(const struct un_node *n, unsigned long long change)
+{
+	const struct un_xattr_change *c =
+		(const struct un_xattr_change *)(uintptr_t)change;
+	char esc[XATTR_NAME_MAX + 32];
+	int rc = args_check(c->name, c->size, c->flags, c->removing);
+
+	if (rc < 0)
+		return rc;
+	if (!n->mnt->upper)
+		return -EROFS;
+	return before_change(n, stored_name(c->name, esc, sizeof(esc)),
+			     c->removing);
+}
+
 static int change_common(const char *path, const char *name,
 			 const void *value, size_t size, int flags,
 			 int lkflags, bool removing)
@@ -169,22 +212,7 @@ static int change_common(const char *path, const char *name,
 		return lkflags ? real_setxattr(path, name, value, size, flags)
 			       : real_lsetxattr(path, name, value, size, flags);
 	}
-	/* The arguments are checked before the lookup (setxattr_copy). */
-	rc = 0;
-	if (!removing && (flags & ~(XATTR_CREATE | XATTR_REPLACE))) {
-		rc = -EINVAL;
-	} else {
-		/* The name is copied in first: EFAULT, or ERANGE for one
-		   empty or too long (un_user_str's ENAMETOOLONG included). */
-		ssize_t len = un_user_str(name);
-
-		if (len == -EFAULT)
-			rc = -EFAULT;
-		else if (len <= 0 || len > XATTR_NAME_MAX)
-			rc = -ERANGE;
-	}
-	if (rc == 0 && !removing && size > XATTR_SIZE_MAX)
-		rc = -E2BIG;
+	rc = args_check(name, size, flags, removing);
 	if (rc == 0)
 		rc = un_lookup(AT_FDCWD, path, lkflags, &n);
 	if (rc > 0) {

@@ -54,6 +54,8 @@ EXTRA_DIST += \
 	tests/difftest/found/32-removed-dir-dotdot.sh \
 	tests/difftest/found/33-realpath-from-removed-cwd.sh \
 	tests/difftest/found/41-dotdot-at-top-of-merged.sh \
+	tests/difftest/found/51-refused-fd-xattr-copies-nothing.sh \
+	tests/difftest/found/52-relative-walk-below-unsearchable.sh \
 	tests/difftest/found/xfail.txt \
 	tests/difftest/found/lib.sh
 clean-local: clean-local-difftest
