@@ -13,6 +13,16 @@
  *
  * where REAL is the program's real path, already found through the
  * union.
+ *
+ * A process that runs under the supervisor already (a dynamic program
+ * started by a supervised one) cannot start another: the kernel allows
+ * one seccomp listener in a process's chain of filters (EBUSY).  It
+ * needs none: its filter goes with the program it executes, and the
+ * supervisor answers the calls of a process that has no library.  Such
+ * a process has UNION_SUPERVISED=1 in its environment (the supervisor
+ * sets it for the program it starts) and a filter (Seccomp: 2 in
+ * /proc/self/status); both are asked, so that the variable alone,
+ * carried out of the supervised tree, cannot let a program run loose.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +40,27 @@ static const char *supervisor_of(char *const envp[])
 	return getenv("UNION_SUPERVISOR");
 }
 
+static bool under_supervisor(void)
+{
+	const char *mark = getenv("UNION_SUPERVISED");
+	char buf[4096], *s;
+	ssize_t n;
+	int fd;
+
+	if (!mark || strcmp(mark, "1"))
+		return false;
+	fd = real_open("/proc/self/status", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	n = real_read(fd, buf, sizeof(buf) - 1);
+	real_close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	s = strstr(buf, "\nSeccomp:");
+	return s && atoi(s + 9) == 2;
+}
+
 int un_exec_supervised(const char *real, char *const argv[],
 		       char *const envp[])
 {
@@ -39,6 +70,8 @@ int un_exec_supervised(const char *real, char *const argv[],
 
 	if (!sup || !*sup)
 		return -ENOENT;
+	if (under_supervisor())
+		return 1;
 	if (!argv)
 		argv = no_args;
 	while (argv[argc])

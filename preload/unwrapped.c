@@ -330,9 +330,14 @@ int un_exec_check(const char *real, const char *shown, bool in_union,
 		return 0;
 	/* Under the supervisor (supervised.c), unless refused outright;
 	   it does not return when it runs. */
-	if (supervisable && !(policy && !strcmp(policy, "refuse")) &&
-	    un_exec_supervised(real, argv, envp) != -ENOENT)
-		why = "the supervisor cannot be started";
+	if (supervisable && !(policy && !strcmp(policy, "refuse"))) {
+		int rc = un_exec_supervised(real, argv, envp);
+
+		if (rc > 0)
+			return 0;	/* supervised already */
+		if (rc != -ENOENT)
+			why = "the supervisor cannot be started";
+	}
 	len = snprintf(line, sizeof(line),
 		       "libunion: refusing to run %s: %s, so it would see "
 		       "and change the real directories "

@@ -127,7 +127,10 @@ UN_HIDDEN int un_exec_check(const char *real, const char *shown,
 /*
  * supervised.c: execute the supervisor ($UNION_SUPERVISOR, from envp or
  * ours) on the program at real; returns -errno only when it cannot
- * (-ENOENT: there is no supervisor).
+ * (-ENOENT: there is no supervisor), 1 without executing anything when
+ * this process runs under the supervisor already (the program will too:
+ * the filter is inherited, and one supervisor is all a process tree may
+ * have).
  */
 UN_HIDDEN int un_exec_supervised(const char *real, char *const argv[],
 				 char *const envp[]);

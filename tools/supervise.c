@@ -196,6 +196,9 @@ static void child(int sock, int progfd, char **argv)
 	}
 	prog.len = (unsigned short)len;
 	prog.filter = f;
+	/* the mark by which the library knows a supervised process (see
+	   preload/supervised.c) */
+	setenv("UNION_SUPERVISED", "1", 1);
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
 		sv_err("PR_SET_NO_NEW_PRIVS: %s", strerror(errno));
 		_exit(126);
@@ -203,8 +206,12 @@ static void child(int sock, int progfd, char **argv)
 	fd = (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
 			  SECCOMP_FILTER_FLAG_NEW_LISTENER, &prog);
 	if (fd < 0) {
-		sv_err("this kernel cannot supervise a program (seccomp user "
-		       "notification, Linux 5.0): %s", strerror(errno));
+		if (errno == EBUSY)
+			sv_err("this process runs under a supervisor already");
+		else
+			sv_err("this kernel cannot supervise a program "
+			       "(seccomp user notification, Linux 5.0): %s",
+			       strerror(errno));
 		_exit(126);
 	}
 	if (send_fd(sock, fd) < 0)
