@@ -91,6 +91,11 @@ int un_exec_supervised(const char *real, char *const argv[],
 	char buf[bytes];
 
 	un_exec_env(envp, env, buf);
+	/* Leave the library for the exec, as exec.c does: after a vfork
+	   the child's un_depth is the parent's (shared memory), and an exec
+	   that succeeds never comes back to lower it. */
+	un_leave();
 	real_execve(sup, nargv, env);
+	un_depth++;
 	return errno == ENOENT ? -ENOEXEC : -errno;
 }

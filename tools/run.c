@@ -334,7 +334,8 @@ static void exec_command(const char *lib, char **cmd)
 
 /*
  * The supervisor of static and Go programs (tools/supervise.c), for
- * $UNION_SUPERVISOR: the one named there already, else the one beside
+ * $UNION_SUPERVISOR: the one named there already (none when it is set
+ * but empty), else the one beside
  * this program (the build tree), else the installed one; NULL where
  * there is none (this build has none off x86_64): such programs are
  * then refused, as before.
@@ -345,8 +346,8 @@ static char *supervisor_find(void)
 	char exe[PATH_MAX], *slash, *cand;
 	ssize_t n;
 
-	if (env && *env)
-		return un_xstrdup(env);
+	if (env)	/* set empty: none, refuse such programs */
+		return *env ? un_xstrdup(env) : NULL;
 	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	if (n > 0) {
 		exe[n] = '\0';

@@ -255,7 +255,9 @@ static void answer(int listener, struct seccomp_notif *req,
 	c.proc = sv_proc_of((pid_t)req->pid);
 	if (!c.proc)
 		a = (struct sv_answer){ SV_RETURN, -ESRCH };
-	else if (sv_proc_kind(c.proc) == SV_SUPERVISED)
+	else if (sv_proc_kind(c.proc) == SV_SUPERVISED &&
+		 !sv_proc_call_is_library(c.proc,
+					  req->data.instruction_pointer))
 		a = sv_answer_call(&c);
 	if (c.proc && exec && a.verdict == SV_CONTINUE)
 		sv_proc_forget_kind(c.proc);

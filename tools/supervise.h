@@ -74,7 +74,15 @@ struct sv_proc {
 	char *cwd;		/* merged cwd, absolute */
 	bool cwd_synced;	/* the kernel's cwd is the same directory */
 	int pidfd;		/* readable when the process has ended */
+	/* A Go program with cgo that has the library: the text of libc
+	   and of the library, whose calls are the library's own (already
+	   through the union) and go on to the kernel. */
+	int nlibtext;
+	uint64_t libtext[4][2];
 };
+
+/* Does the call come from the library's or libc's code? */
+bool sv_proc_call_is_library(const struct sv_proc *p, uint64_t ip);
 
 /* The mounts of UNION_LAYERS (merged, upper, lowers). */
 int sv_layers_init(void);

@@ -25,7 +25,8 @@ static bool notes_have_go(const unsigned char *p, size_t len)
 		off += 12;
 		if (namesz > len - off)
 			return false;
-		if (namesz == 3 && !memcmp(p + off, "Go", 3))
+		/* the Go linker pads the name: "Go\0\0", namesz 4 */
+		if ((namesz == 3 || namesz == 4) && !memcmp(p + off, "Go", 3))
 			return true;
 		off += ((size_t)namesz + 3) & ~(size_t)3;
 		if (descsz > len - off)

@@ -349,8 +349,11 @@ void sv_proc_forget_kind(struct sv_proc *p)
 	}
 }
 
-/* Does the process have the library mapped? */
-static bool maps_library(pid_t pid)
+/*
+ * Read the process's maps: does it have the library, and where lies the
+ * text of libc and of the library (for a Go program with cgo)?
+ */
+static bool read_maps(struct sv_proc *p, bool *has_libc)
 {
 	char name[64];
 	char *buf = NULL;
@@ -358,15 +361,39 @@ static bool maps_library(pid_t pid)
 	bool found = false;
 	FILE *f;
 
-	snprintf(name, sizeof(name), "/proc/%d/maps", (int)pid);
+	*has_libc = false;
+	p->nlibtext = 0;
+	snprintf(name, sizeof(name), "/proc/%d/maps", (int)p->tgid);
 	f = fopen(name, "re");
 	if (!f)
 		return false;
-	while (!found && getline(&buf, &cap, f) > 0)
-		found = strstr(buf, lib_path) != NULL;
+	while (getline(&buf, &cap, f) > 0) {
+		unsigned long long lo, hi;
+		char perms[8];
+		bool lib = strstr(buf, lib_path) != NULL;
+		bool libc = strstr(buf, "/libc.so") != NULL;
+
+		found |= lib;
+		*has_libc |= libc;
+		if ((lib || libc) && p->nlibtext < 4 &&
+		    sscanf(buf, "%llx-%llx %7s", &lo, &hi, perms) == 3 &&
+		    perms[2] == 'x') {
+			p->libtext[p->nlibtext][0] = lo;
+			p->libtext[p->nlibtext][1] = hi;
+			p->nlibtext++;
+		}
+	}
 	free(buf);
 	fclose(f);
 	return found;
+}
+
+bool sv_proc_call_is_library(const struct sv_proc *p, uint64_t ip)
+{
+	for (int i = 0; i < p->nlibtext; i++)
+		if (ip >= p->libtext[i][0] && ip < p->libtext[i][1])
+			return true;
+	return false;
 }
 
 /*
@@ -374,12 +401,15 @@ static bool maps_library(pid_t pid)
  * Go and has the library mapped.  A dynamic program that has not mapped
  * it yet (the loader is at work) is supervised meanwhile, and looked at
  * again at its next call; any other is supervised for good (until it
- * execs).
+ * execs).  A Go program with cgo and the library is supervised, except
+ * for the calls made from libc's or the library's text (the library's
+ * own, whose paths are real already): known once libc is mapped.
  */
 enum sv_kind sv_proc_kind(struct sv_proc *p)
 {
 	char name[64];
 	enum sv_elf elf;
+	bool has_lib, has_libc;
 	int fd;
 
 	if (p->kind_known)
@@ -389,17 +419,25 @@ enum sv_kind sv_proc_kind(struct sv_proc *p)
 	elf = fd >= 0 ? sv_elf_kind(fd) : SV_ELF_STATIC;
 	if (fd >= 0)
 		close(fd);
+	p->kind = SV_SUPERVISED;
+	if (elf == SV_ELF_STATIC) {
+		p->nlibtext = 0;
+		p->kind_known = true;
+		return p->kind;
+	}
+	has_lib = read_maps(p, &has_libc);
 	if (elf == SV_ELF_PLAIN) {
-		if (maps_library(p->tgid)) {
+		p->nlibtext = 0;
+		if (has_lib) {
 			p->kind = SV_PRELOADED;
 			p->kind_known = true;
-		} else {
-			p->kind = SV_SUPERVISED;
 		}
 		return p->kind;
 	}
-	p->kind = SV_SUPERVISED;
-	p->kind_known = true;
+	/* Go: the library's text counts only when the library is there */
+	if (!has_lib)
+		p->nlibtext = 0;
+	p->kind_known = has_libc;
 	return p->kind;
 }
 

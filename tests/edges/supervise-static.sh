@@ -31,6 +31,10 @@ action() {
 	step '"$P" exec "$P" cat "$M/f2"; "$P" exec /bin/cat "$M/both"'
 	step '"$P" exec /bin/sh -c "\"\$P\" cat \"\$M/fu\"; cat \"\$M/d/x1\""'
 	step 'rm "$M/f2"; "$P" list "$M"; "$P" cat "$M/f2"'
+	# dash forks its commands by vfork: the library must leave the
+	# parent's state as it found it when it hands a program to the
+	# supervisor, or the next exec runs outside the union
+	step 'sh -c "\"\$P\" cat \"\$M/fu\"; \"\$P\" cat \"\$M/both\"; cat \"\$M/d/x1\""'
 }
 
 compare_kernel_union supervise-static setup action
