@@ -579,6 +579,12 @@ int sv_path(struct sv_call *c, int dirfd, uint64_t addr, bool empty_ok)
 			c->relative_cwd = true;
 		} else {
 			ret = sv_fd_path(c, dirfd, base, sizeof(base));
+			if (ret == -ENOTDIR && !rel[0]) {
+				/* the descriptor itself (a pipe, a socket):
+				   the kernel's */
+				c->inside = false;
+				return 0;
+			}
 			if (ret < 0)
 				return ret;
 		}

@@ -38,6 +38,7 @@ action() {
 	bb 'chmod 600 "$M/g" && stat -c "%a %s %F" "$M/g"'
 	bb 'touch -d "2001-01-01 00:00:00" "$M/g" && stat -c "%Y" "$M/g"'
 	bb 'cd "$M" && tar cf /tmp/sv-$$.tar d2 && mkdir x && cd x && tar xf /tmp/sv-$$.tar && rm /tmp/sv-$$.tar && find . | sort'
+	bb 'tar cf - -C "$M" d2 | tar tf - | sort'
 	bb 'cd "$M/d2" && pwd && cd .. && pwd && ls -A1 | sort'
 	bb 'cat "$M/nope" ; echo $?; rm "$M/nope"; echo $?'
 }
