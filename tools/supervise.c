@@ -34,6 +34,10 @@
 #include <fcntl.h>
 #include <linux/audit.h>
 #include <linux/filter.h>
+
+#ifndef SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
+#define SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (1UL << 5)
+#endif
 #include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -203,8 +207,17 @@ static void child(int sock, int progfd, char **argv)
 		sv_err("PR_SET_NO_NEW_PRIVS: %s", strerror(errno));
 		_exit(126);
 	}
+	/* Once the supervisor has a call, a signal must not interrupt it
+	   half done (a file created, then the call restarted by SA_RESTART
+	   and failing with EEXIST): only a fatal signal ends the wait
+	   (WAIT_KILLABLE_RECV, Linux 5.19; without it, as before). */
 	fd = (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
-			  SECCOMP_FILTER_FLAG_NEW_LISTENER, &prog);
+			  SECCOMP_FILTER_FLAG_NEW_LISTENER |
+				  SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV,
+			  &prog);
+	if (fd < 0 && errno == EINVAL)
+		fd = (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
+				  SECCOMP_FILTER_FLAG_NEW_LISTENER, &prog);
 	if (fd < 0) {
 		if (errno == EBUSY)
 			sv_err("this process runs under a supervisor already");

@@ -13,6 +13,8 @@
  *	supervise-static cwd DIR NAME  chdir DIR, getcwd, read NAME
  *	supervise-static exec PROG ARG...  execv PROG (a chain)
  *	supervise-static cat FILE      print FILE
+ *	supervise-static signals DIR   500 exclusive creations in DIR under
+ *	                               a 50 us SA_RESTART timer: none fails
  */
 #include <dirent.h>
 #include <errno.h>
@@ -21,7 +23,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -55,6 +59,42 @@ static void *thread(void *arg)
 	fprintf(f, "thread %ld\n", (long)arg);
 	fclose(f);
 	return NULL;
+}
+
+static volatile sig_atomic_t ticks;
+
+static void tick(int sig)
+{
+	(void)sig;
+	ticks++;
+}
+
+static int signals(void)
+{
+	struct sigaction sa = { .sa_handler = tick, .sa_flags = SA_RESTART };
+	struct itimerval it = { { 0, 50 }, { 0, 50 } };
+	char path[4096];
+	int bad = 0;
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGALRM, &sa, NULL);
+	setitimer(ITIMER_REAL, &it, NULL);
+	for (int i = 0; i < 500; i++) {
+		struct stat st;
+		int fd;
+
+		snprintf(path, sizeof(path), "%s/s%d", dir, i);
+		fd = open(path, O_CREAT | O_EXCL | O_WRONLY, 0644);
+		if (fd < 0 || close(fd) < 0 || stat(path, &st) < 0 ||
+		    unlink(path) < 0) {
+			if (!bad++)
+				printf("s%d: %s\n", i, strerror(errno));
+		}
+	}
+	memset(&it, 0, sizeof(it));
+	setitimer(ITIMER_REAL, &it, NULL);
+	printf("signals: %d failed%s\n", bad, ticks ? "" : " (no tick)");
+	return bad != 0;
 }
 
 static int cmp(const void *a, const void *b)
@@ -161,5 +201,7 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "cat"))
 		return cat(dir);
+	if (!strcmp(argv[1], "signals"))
+		return signals();
 	return 2;
 }
