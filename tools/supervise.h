@@ -39,6 +39,9 @@ struct sv_call {
 	char path[PATH_MAX];	/* absolute, as the library will see it */
 	bool inside;		/* within some MERGED (lexically) */
 	bool relative_cwd;	/* relative to the cwd */
+	bool fd_only;		/* empty, AT_EMPTY_PATH: the descriptor's
+				   own object (fstat): by its merged path,
+				   else (removed) the kernel's */
 };
 
 /* How a notification is answered. */

@@ -208,7 +208,7 @@ static struct sv_answer do_stat(struct sv_call *c, int dirfd, uint64_t path,
 	if (!c->inside)
 		return cont();
 	if (fstatat(AT_FDCWD, c->path, &st, flags & AT_SYMLINK_NOFOLLOW) < 0)
-		return ret(-errno);
+		return c->fd_only ? cont() : ret(-errno);
 	return ret(sv_write_mem(c, buf, &st, sizeof(st)));
 }
 
@@ -224,7 +224,7 @@ static struct sv_answer do_statx(struct sv_call *c)
 		return cont();
 	if (statx(AT_FDCWD, c->path, flags & ~AT_EMPTY_PATH,
 		  (unsigned)ARG(3), &stx) < 0)
-		return ret(-errno);
+		return c->fd_only ? cont() : ret(-errno);
 	return ret(sv_write_mem(c, ARG(4), &stx, sizeof(stx)));
 }
 
@@ -318,7 +318,12 @@ static struct sv_answer do_fchdir(struct sv_call *c)
 static struct sv_answer do_getcwd(struct sv_call *c)
 {
 	size_t len = strlen(c->proc->cwd) + 1;
+	struct stat st;
 	int err;
+
+	/* a cwd removed meanwhile has no name, as in the kernel */
+	if (stat(c->proc->cwd, &st) < 0 && errno == ENOENT)
+		return ret(-ENOENT);
 
 	if (ARG(1) < len)
 		return ret(-ERANGE);

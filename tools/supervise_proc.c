@@ -567,6 +567,7 @@ int sv_path(struct sv_call *c, int dirfd, uint64_t addr, bool empty_ok)
 	if (ret < 0)
 		return ret;
 	c->relative_cwd = false;
+	c->fd_only = !rel[0] && empty_ok && dirfd != AT_FDCWD;
 	if (!rel[0] && !empty_ok)
 		return -ENOENT;
 	if (rel[0] == '/') {
