@@ -61,11 +61,16 @@ const int sv_notified[] = {
 const size_t sv_notified_n = sizeof(sv_notified) / sizeof(sv_notified[0]);
 
 /* libc falls back from these to the ones above */
+/* (numbers newer than the headers may know: the xattr *at calls of
+   Linux 6.13, open_tree_attr 6.15, file_getattr/file_setattr 6.17) */
 const int sv_enosys[] = {
 	SYS_openat2, SYS_getdents, SYS_fchmodat2,
 	SYS_name_to_handle_at, SYS_open_by_handle_at,
 	SYS_open_tree, SYS_move_mount, SYS_fsopen, SYS_fsmount,
 	SYS_mount_setattr,
+	463 /* setxattrat */, 464 /* getxattrat */, 465 /* listxattrat */,
+	466 /* removexattrat */, 467 /* open_tree_attr */,
+	468 /* file_getattr */, 469 /* file_setattr */,
 };
 const size_t sv_enosys_n = sizeof(sv_enosys) / sizeof(sv_enosys[0]);
 

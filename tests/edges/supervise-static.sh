@@ -24,6 +24,7 @@ setup() { make_small_tree "$1"; }
 action() {
 	step '"$P" threads "$M/d" && sort "$M"/d/t*'
 	step '"$P" fork "$M/e1"'
+	step '"$P" nosuchcommand "$M"; echo "status $?"'
 	step '"$P" signals "$M/d2"; ls -A "$M/d2"'
 	step '"$P" list "$M/d"; "$P" list "$M"'
 	step '"$P" at "$M/d" x2; "$P" at "$M/d" xu; "$P" at "$M/d" nope'
