@@ -328,10 +328,6 @@ static void exec_command(const char *lib, char **cmd)
 	_exit(err == ENOENT ? 127 : 126);
 }
 
-#ifndef UN_PKGLIBEXECDIR
-#define UN_PKGLIBEXECDIR NULL
-#endif
-
 /*
  * The supervisor of static and Go programs (tools/supervise.c), for
  * $UNION_SUPERVISOR: the one named there already (none when it is set
@@ -360,12 +356,12 @@ static char *supervisor_find(void)
 			free(cand);
 		}
 	}
-	if (!UN_PKGLIBEXECDIR)
-		return NULL;
+#ifdef UN_PKGLIBEXECDIR
 	cand = un_xasprintf("%s/union-supervise", UN_PKGLIBEXECDIR);
 	if (access(cand, X_OK) == 0)
 		return cand;
 	free(cand);
+#endif
 	return NULL;
 }
 
