@@ -176,7 +176,10 @@ struct thread_ent {
 static struct proc_ent *procs;
 static struct thread_ent *threads;
 static const char *lib_path;
-static int new_pidfd = -1;
+/* pidfds of processes made since the loop last looked (a first-seen
+   process can bring its unseen ancestors) */
+static int new_pidfds[40];
+static int nnew_pidfds;
 
 /* Tgid and PPid of a thread; -ESRCH when it is gone. */
 static int thread_status(pid_t tid, pid_t *tgid, pid_t *ppid, mode_t *umask)
@@ -235,8 +238,8 @@ static struct proc_ent *add_proc(pid_t tgid, const char *cwd, bool synced)
 	e->p.cwd = strdup(cwd);
 	e->p.cwd_synced = synced;
 	e->p.pidfd = (int)syscall(SYS_pidfd_open, tgid, 0);
-	if (e->p.pidfd >= 0)
-		new_pidfd = e->p.pidfd;
+	if (e->p.pidfd >= 0 && nnew_pidfds < 40)
+		new_pidfds[nnew_pidfds++] = e->p.pidfd;
 	HASH_ADD_INT(procs, p.tgid, e);
 	return e;
 }
@@ -249,10 +252,7 @@ int sv_procs_init(const char *libpath, pid_t child, const char *cwd)
 
 int sv_proc_take_new_pidfd(void)
 {
-	int fd = new_pidfd;
-
-	new_pidfd = -1;
-	return fd;
+	return nnew_pidfds ? new_pidfds[--nnew_pidfds] : -1;
 }
 
 static void drop_proc(struct proc_ent *e)
@@ -299,10 +299,35 @@ static char *kernel_cwd(pid_t pid)
 	return strdup(buf);
 }
 
+/*
+ * The entry of a process first seen: its parent's cwd, the parent found
+ * the same way (a subshell that forks before it makes a call of its own
+ * is met first through its child); depth bounds the climb.
+ */
+static struct proc_ent *proc_first_seen(pid_t tgid, pid_t ppid, int depth)
+{
+	struct proc_ent *parent = NULL;
+	pid_t pptgid, grand;
+
+	if (ppid > 1 && depth < 32) {
+		parent = find_proc(ppid);
+		if (!parent && thread_status(ppid, &pptgid, &grand, NULL) == 0 &&
+		    pptgid == ppid)
+			parent = proc_first_seen(ppid, grand, depth + 1);
+	}
+	if (parent)
+		return add_proc(tgid, parent->p.cwd, parent->p.cwd_synced);
+	char *cwd = kernel_cwd(tgid);
+	struct proc_ent *e = add_proc(tgid, cwd ? cwd : "/", true);
+
+	free(cwd);
+	return e;
+}
+
 struct sv_proc *sv_proc_of(pid_t tid)
 {
 	struct thread_ent *t;
-	struct proc_ent *e, *parent;
+	struct proc_ent *e;
 	pid_t tgid, ppid;
 
 	HASH_FIND_INT(threads, &tid, t);
@@ -312,16 +337,8 @@ struct sv_proc *sv_proc_of(pid_t tid)
 		return NULL;
 	e = find_proc(tgid);
 	if (!e) {
-		parent = find_proc(ppid);
-		if (parent) {
-			e = add_proc(tgid, parent->p.cwd,
-				     parent->p.cwd_synced);
-		} else {
-			char *cwd = kernel_cwd(tgid);
-
-			e = add_proc(tgid, cwd ? cwd : "/", true);
-			free(cwd);
-		}
+		/* a thread's PPid is its process's parent */
+		e = proc_first_seen(tgid, ppid, 0);
 		if (!e)
 			return NULL;
 	}

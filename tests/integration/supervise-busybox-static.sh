@@ -43,6 +43,18 @@ action() {
 	bb 'cat "$M/nope" ; echo $?; rm "$M/nope"; echo $?'
 }
 
+# Over the rich tree: symlinks (relative, absolute, dangling, looping),
+# names in several layers, and commands run in subshells that fork
+# before their first call (they must still start in the shell's cwd).
+setup_rich() { make_rich_tree "$1"; }
+action_rich() {
+	bb 'cd "$M" && find . | sort'
+	bb 'cd "$M" && for f in $(find . -type f | sort); do echo "$f: $(cat "$f" 2>&1 | head -1)"; done'
+	bb 'cd "$M" && find . -type l | sort | while read l; do echo "$l -> $(readlink "$l")"; cat "$l" 2>/dev/null | head -1; done'
+	bb 'cd "$M" && rm -rf dir && mv common.txt c2 && cp -a deep d2 && find . | sort'
+}
+
 compare_kernel_union supervise-busybox setup action
+compare_kernel_union supervise-busybox-rich setup_rich action_rich
 UN_AS=nobody UN_NOBODY_LOWERS=both compare_kernel_union supervise-busybox-nobody setup action
 un_done
