@@ -223,7 +223,7 @@ static int prog_resolve(int dirfd, const char *path, char *const argv[],
 		if (strlen(n.kpath) >= sizeof(p->real))
 			return -ENAMETOOLONG;
 		strcpy(p->real, n.kpath);
-		return un_exec_check(p->real, path, false, envp);
+		return un_exec_check(p->real, path, false, argv, envp);
 	}
 	if (n.layer < 0)
 		return -ENOENT;
@@ -234,7 +234,7 @@ static int prog_resolve(int dirfd, const char *path, char *const argv[],
 		return -errno;
 	if (!read_shebang(n.real, p->interp, sizeof(p->interp), p->arg,
 			  sizeof(p->arg)))
-		return un_exec_check(p->real, path, true, envp);
+		return un_exec_check(p->real, path, true, argv, envp);
 
 	/* A script: the interpreter through the union, $0 as given. */
 	rc = un_lookup(AT_FDCWD, p->interp, UN_LK_FOLLOW, &in);
@@ -255,7 +255,8 @@ static int prog_resolve(int dirfd, const char *path, char *const argv[],
 		p->argv[k++] = argv[i];
 	p->argv[k] = NULL;
 	strcpy(p->real, rc > 0 ? in.kpath : in.real);
-	return un_exec_check(p->real, p->interp, rc == 0, envp);
+	return un_exec_check(p->real, p->interp, rc == 0, p->argv,
+			     envp);
 }
 
 static size_t count_args(char *const argv[])
@@ -308,13 +309,14 @@ UN_EXPORT int execv(const char *path, char *const argv[])
  * is checked as a named one is: through /proc/self/fd, shown by its
  * merged path where it has one.
  */
-static int exec_check_fd(int fd, char *const envp[])
+static int exec_check_fd(int fd, char *const argv[], char *const envp[])
 {
 	char proc[64], shown[PATH_MAX];
 	bool in_union = un_fd_get(fd, shown, sizeof(shown), NULL) == 0;
 
 	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
-	return un_exec_check(proc, in_union ? shown : proc, in_union, envp);
+	return un_exec_check(proc, in_union ? shown : proc, in_union, argv,
+			     envp);
 }
 
 UN_EXPORT int execveat(int dirfd, const char *path, char *const argv[],
@@ -327,7 +329,7 @@ UN_EXPORT int execveat(int dirfd, const char *path, char *const argv[],
 		return exec_at(dirfd, path, argv, envp);
 	if (!un_enter())
 		return real_execveat(dirfd, path, argv, envp, flags);
-	rc = exec_check_fd(dirfd, envp);
+	rc = exec_check_fd(dirfd, argv, envp);
 	if (rc < 0) {
 		un_leave();
 		return un_fail(rc);
@@ -348,7 +350,7 @@ UN_EXPORT int fexecve(int fd, char *const argv[], char *const envp[])
 
 	if (!un_enter())
 		return real_fexecve(fd, argv, envp);
-	rc = exec_check_fd(fd, envp);
+	rc = exec_check_fd(fd, argv, envp);
 	if (rc < 0) {
 		un_leave();
 		return un_fail(rc);

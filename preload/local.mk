@@ -35,6 +35,7 @@ preload_libunion_core_la_SOURCES = \
 	preload/exec.c \
 	preload/mounts.c \
 	preload/unwrapped.c \
+	preload/supervised.c \
 	preload/walk.c \
 	preload/wrap.h \
 	preload/wrap_simple.c \

@@ -10,7 +10,11 @@
  * program and why, and EPERM, unless the user says otherwise in
  * UNION_UNWRAPPED_EXEC:
  *
- *   refuse   (the default) refuse every such program;
+ *   (unset)  run a static or Go program under the seccomp supervisor
+ *            (supervised.c) where $UNION_SUPERVISOR names one, as
+ *            `union run` sets it; refuse it where none is named, and
+ *            refuse every setuid or capable program;
+ *   refuse   refuse every such program, supervisor or not;
  *   outside  run those that lie outside every MERGED (the user vouches
  *            that they touch no union);
  *   allow    run them all.
@@ -283,10 +287,11 @@ static const char *policy_of(char *const envp[])
 }
 
 int un_exec_check(const char *real, const char *shown, bool in_union,
-		  char *const envp[])
+		  char *const argv[], char *const envp[])
 {
 	const char *policy = policy_of(envp);
 	const char *why = NULL;
+	bool supervisable = false;
 	struct stat st;
 	char line[PATH_MAX + 256];
 	int fd, len;
@@ -310,10 +315,12 @@ int un_exec_check(const char *real, const char *shown, bool in_union,
 		case ELF_STATIC:
 			why = "it is statically linked, and LD_PRELOAD cannot "
 			      "reach it";
+			supervisable = true;
 			break;
 		case ELF_GO:
 			why = "it is a Go program, whose file calls bypass "
 			      "libc, and LD_PRELOAD cannot reach them";
+			supervisable = true;
 			break;
 		case ELF_PLAIN:
 			break;
@@ -321,6 +328,16 @@ int un_exec_check(const char *real, const char *shown, bool in_union,
 	real_close(fd);
 	if (!why)
 		return 0;
+	/* Under the supervisor (supervised.c), unless refused outright;
+	   it does not return when it runs. */
+	if (supervisable && !(policy && !strcmp(policy, "refuse"))) {
+		int rc = un_exec_supervised(real, argv, envp);
+
+		if (rc > 0)
+			return 0;	/* supervised already */
+		if (rc != -ENOENT)
+			why = "the supervisor cannot be started";
+	}
 	len = snprintf(line, sizeof(line),
 		       "libunion: refusing to run %s: %s, so it would see "
 		       "and change the real directories "

@@ -127,10 +127,24 @@ UN_HIDDEN void un_exec_env(char *const envp[], char **env, char *buf);
 
 /*
  * unwrapped.c: 0 when the program at real may run, or -EPERM (after one
- * line on stderr) when LD_PRELOAD cannot follow it (static, setuid).
+ * line on stderr) when LD_PRELOAD cannot follow it (static, setuid).  A
+ * static or Go program is run under the supervisor instead where there
+ * is one (argv: the arguments it gets): then it does not return.
  */
 UN_HIDDEN int un_exec_check(const char *real, const char *shown,
-			    bool in_union, char *const envp[]);
+			    bool in_union, char *const argv[],
+			    char *const envp[]);
+
+/*
+ * supervised.c: execute the supervisor ($UNION_SUPERVISOR, from envp or
+ * ours) on the program at real; returns -errno only when it cannot
+ * (-ENOENT: there is no supervisor), 1 without executing anything when
+ * this process runs under the supervisor already (the program will too:
+ * the filter is inherited, and one supervisor is all a process tree may
+ * have).
+ */
+UN_HIDDEN int un_exec_supervised(const char *real, char *const argv[],
+				 char *const envp[]);
 
 /*
  * dents.c: getdents64 (is64) or the old getdents on fd, for syscall():

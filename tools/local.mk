@@ -31,3 +31,22 @@ dist_man1_MANS = man/union.1
 dist_man7_MANS = man/libunion.7
 
 include tests/tools/local.mk
+
+# union-supervise: runs static and Go programs inside the union under a
+# seccomp filter (x86_64 system call numbers; elsewhere such programs
+# are refused, as before).  The library's exec starts it, from
+# $UNION_SUPERVISOR (which `union run` sets).
+if UN_SUPERVISE
+pkglibexec_PROGRAMS = tools/union-supervise
+tools_union_supervise_SOURCES = \
+	tools/supervise.h \
+	tools/supervise.c \
+	tools/supervise_proc.c \
+	tools/supervise_calls.c \
+	tools/supervise_elf.c
+tools_union_supervise_CPPFLAGS = $(AM_CPPFLAGS) -D_GNU_SOURCE \
+	-D_FILE_OFFSET_BITS=64
+tools_union_supervise_CFLAGS = $(AM_CFLAGS)
+tools_union_supervise_LDADD = -ldl
+tools_union_CPPFLAGS += -DUN_PKGLIBEXECDIR='"$(pkglibexecdir)"'
+endif

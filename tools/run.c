@@ -15,7 +15,9 @@
  * mounts of an enclosing union, except one at the same MERGED), the
  * library goes first in LD_PRELOAD (what was there stays, after it), and
  * CMD runs, or $SHELL, or /bin/sh, found and started through the union
- * (see exec_command).
+ * (see exec_command).  UNION_SUPERVISOR names the supervisor, so that a
+ * static or Go program, here or anywhere below, runs inside the union
+ * under it (tools/supervise.c) instead of being refused.
  *
  * The exit status is the command's, 128+N when signal N killed it, 125
  * when `union` itself failed, 126 when CMD cannot be executed and 127
@@ -326,6 +328,43 @@ static void exec_command(const char *lib, char **cmd)
 	_exit(err == ENOENT ? 127 : 126);
 }
 
+/*
+ * The supervisor of static and Go programs (tools/supervise.c), for
+ * $UNION_SUPERVISOR: the one named there already (none when it is set
+ * but empty), else the one beside
+ * this program (the build tree), else the installed one; NULL where
+ * there is none (this build has none off x86_64): such programs are
+ * then refused, as before.
+ */
+static char *supervisor_find(void)
+{
+	const char *env = getenv("UNION_SUPERVISOR");
+	char exe[PATH_MAX], *slash, *cand;
+	ssize_t n;
+
+	if (env)	/* set empty: none, refuse such programs */
+		return *env ? un_xstrdup(env) : NULL;
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n > 0) {
+		exe[n] = '\0';
+		slash = strrchr(exe, '/');
+		if (slash) {
+			*slash = '\0';
+			cand = un_xasprintf("%s/union-supervise", exe);
+			if (access(cand, X_OK) == 0)
+				return cand;
+			free(cand);
+		}
+	}
+#ifdef UN_PKGLIBEXECDIR
+	cand = un_xasprintf("%s/union-supervise", UN_PKGLIBEXECDIR);
+	if (access(cand, X_OK) == 0)
+		return cand;
+	free(cand);
+#endif
+	return NULL;
+}
+
 static volatile sig_atomic_t child_pid;
 
 static void forward_signal(int sig)
@@ -433,6 +472,10 @@ int un_cmd_run(int argc, char **argv)
 	free(val);
 	val = preload_value(lib, getenv("LD_PRELOAD"));
 	setenv("LD_PRELOAD", val, 1);
+	free(val);
+	val = supervisor_find();
+	if (val)
+		setenv("UNION_SUPERVISOR", val, 1);
 	free(val);
 
 	if (!temporary)

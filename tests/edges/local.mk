@@ -14,6 +14,8 @@ UN_EDGES_TESTS = \
 	tests/edges/unwrapped-setuid.sh \
 	tests/edges/unwrapped-go-marked.sh \
 	tests/edges/unwrapped-go.sh \
+	tests/edges/supervise-static.sh \
+	tests/edges/supervise-go.sh \
 	tests/edges/procs-vfork.sh \
 	tests/edges/procs-fork-threads.sh \
 	tests/edges/procs-signal.sh \
@@ -42,7 +44,8 @@ EXTRA_DIST += tests/edges/edgelib.sh tests/edges/driver.py \
 	tests/edges/write-sweep.py tests/edges/static-hello.c \
 	tests/edges/marker-lib.c tests/edges/ctor-lib.c \
 	tests/edges/jemalloc-ops.c tests/edges/go-marked.c \
-	tests/edges/go/plain/main.go tests/edges/go/cgo/main.go
+	tests/edges/go/plain/main.go tests/edges/go/cgo/main.go \
+	tests/edges/supervise-static.c
 AM_TESTS_ENVIRONMENT += \
 	EDGEPROG='$(abs_top_builddir)/tests/edges'; \
 	EDGES_CC='$(CC)'; \

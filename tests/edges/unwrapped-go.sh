@@ -81,9 +81,10 @@ for prog in go-cgo go-plain; do
 			>"$T/out" 2>"$T/err" </dev/null || rc=$?
 		check_refused "sh -c ./$prog in MERGED as $who" "./$prog" "$rc" 126
 	done
-	# `union run` straight into it (the library's execvp refuses).
+	# `union run` straight into it (the library's execvp refuses; with
+	# no supervisor: supervise-go.sh runs them under it).
 	rc=0
-	"$UNION_CMD" run -u "$D/upper" -m "$M" -l "$D/lower" -- "$M/bin/$prog" "$M/out-$prog" \
+	UNION_SUPERVISOR= "$UNION_CMD" run -u "$D/upper" -m "$M" -l "$D/lower" -- "$M/bin/$prog" "$M/out-$prog" \
 		>"$T/out" 2>"$T/err" </dev/null || rc=$?
 	check_refused "union run $prog" "$M/bin/$prog" "$rc" 126
 done
@@ -91,12 +92,12 @@ done
 # The case: Debian's go command building a module that lies in
 # an in-place union over a lower.  go is a dynamically linked Go program.
 rc=0
-"$UNION_CMD" run -u "$D/upper" -l "$D/lower" -- sh -c \
+UNION_SUPERVISOR= "$UNION_CMD" run -u "$D/upper" -l "$D/lower" -- sh -c \
 	"cd \"$D/lower/proj/hello\" && go build -o hello ." \
 	>"$T/out" 2>"$T/err" </dev/null || rc=$?
 check_refused "union run -- sh -c 'go build' in place over the lower" "$GO" "$rc" 126
 rc=0
-"$UNION_CMD" run -u "$D/upper" -l "$D/lower" -- go version >"$T/out" 2>"$T/err" </dev/null || rc=$?
+UNION_SUPERVISOR= "$UNION_CMD" run -u "$D/upper" -l "$D/lower" -- go version >"$T/out" 2>"$T/err" </dev/null || rc=$?
 check_refused "union run -- go version" "$GO" "$rc" 126
 
 # Outside every MERGED the policy `outside` lets a Go program run.

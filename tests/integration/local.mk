@@ -175,6 +175,7 @@ UN_INTEGRATION_TESTS = \
 	tests/integration/unlink-noent.sh \
 	tests/integration/unlink-open-file.sh \
 	tests/integration/unlink-symlink-lower.sh \
+	tests/integration/supervise-busybox-static.sh \
 	tests/integration/unlink-then-recreate-file.sh \
 	tests/integration/unlink-twice.sh \
 	tests/integration/unlink-upper.sh \

@@ -1,0 +1,44 @@
+#!/bin/bash
+# supervise-static: a static C program runs inside the union under the
+# seccomp supervisor: threads and a forked child create files, getdents64
+# lists merged directories, openat from a directory's descriptor, fchmod
+# of a lower file opened read-only, chdir/getcwd, exec chains of static
+# and dynamic programs; the same as over the kernel overlay, the lowers
+# unchanged; as root and as nobody.
+[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
+set -eu
+. "${TOP_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/edges/edgelib.sh"
+
+need_harness_off
+need_lib || un_done
+UNION_SUPERVISOR=${UNION_SUPERVISOR:-$(cd "$(dirname "$LIBUNION_SO")/../.." && pwd)/tools/union-supervise}
+[ -x "$UNION_SUPERVISOR" ] || skip "no supervisor built: $UNION_SUPERVISOR"
+cc_build sv-static supervise-static.c -static -pthread ||
+	skip "cannot link a static program ($EDGES_CC -static; libc6-dev's libc.a missing?)"
+chmod 755 "$T" "$T/sv-static"
+P=$T/sv-static
+export UNION_SUPERVISOR P
+
+setup() { make_small_tree "$1"; }
+
+action() {
+	step '"$P" threads "$M/d" && sort "$M"/d/t*'
+	step '"$P" fork "$M/e1"'
+	step '"$P" nosuchcommand "$M"; echo "status $?"'
+	step '"$P" signals "$M/d2"; ls -A "$M/d2"'
+	step '"$P" list "$M/d"; "$P" list "$M"'
+	step '"$P" at "$M/d" x2; "$P" at "$M/d" xu; "$P" at "$M/d" nope'
+	step '"$P" fchmod "$M/f1"; stat -c %a "$M/f1"'
+	step '"$P" cwd "$M/d/sub" y2; "$P" cwd "$M/nope" x'
+	step '"$P" exec "$P" cat "$M/f2"; "$P" exec /bin/cat "$M/both"'
+	step '"$P" exec /bin/sh -c "\"\$P\" cat \"\$M/fu\"; cat \"\$M/d/x1\""'
+	step 'rm "$M/f2"; "$P" list "$M"; "$P" cat "$M/f2"'
+	# dash forks its commands by vfork: the library must leave the
+	# parent's state as it found it when it hands a program to the
+	# supervisor, or the next exec runs outside the union
+	step 'sh -c "\"\$P\" cat \"\$M/fu\"; \"\$P\" cat \"\$M/both\"; cat \"\$M/d/x1\""'
+}
+
+compare_kernel_union supervise-static setup action
+UN_AS=nobody UN_NOBODY_LOWERS=both compare_kernel_union supervise-static-nobody setup action
+un_done

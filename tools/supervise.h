@@ -1,0 +1,155 @@
+/*
+ * supervise.h - the map of union-supervise, the seccomp supervisor.
+ *
+ * A program that LD_PRELOAD cannot reach (static, or Go) runs under a
+ * seccomp filter that sends its path-taking system calls to this
+ * process as user notifications.  This process runs with libunion
+ * preloaded, so it answers each call by making the same call by name:
+ * the library's own lookup, copy-up, whiteout table and merged listings
+ * do the work, there is no second implementation of them here.
+ *
+ *   supervise.c        main: the filter, the child, the loop
+ *   supervise_proc.c   the supervised processes: thread -> process,
+ *                      their kind (supervised or preloaded), their
+ *                      merged cwd; reading and writing their memory;
+ *                      turning their path arguments into merged paths
+ *   supervise_calls.c  the answer to each system call
+ *   supervise_elf.c    what kind of program an executable is
+ *
+ * Conventions as in the rest of tools/: 0 or -errno.
+ */
+#ifndef UN_SUPERVISE_H
+#define UN_SUPERVISE_H
+
+#include <limits.h>
+#include <linux/seccomp.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/* ------------------------------------------------------------------ */
+/* supervise.c                                                          */
+
+/* The listener and the notification being answered. */
+struct sv_call {
+	int listener;
+	struct seccomp_notif *req;
+	struct sv_proc *proc;
+	/* a path argument, once read and resolved */
+	char path[PATH_MAX];	/* absolute, as the library will see it */
+	bool inside;		/* within some MERGED (lexically) */
+	bool relative_cwd;	/* relative to the cwd */
+	bool fd_only;		/* empty, AT_EMPTY_PATH: the descriptor's
+				   own object (fstat): by its merged path,
+				   else (removed) the kernel's */
+};
+
+/* How a notification is answered. */
+enum sv_verdict {
+	SV_CONTINUE,		/* let the kernel do it */
+	SV_RETURN,		/* return val (>= 0) or the error -val */
+	SV_SENT,		/* answered already (ADDFD with SEND) */
+};
+
+struct sv_answer {
+	enum sv_verdict verdict;
+	int64_t val;
+};
+
+/* Is the notification still pending (the memory read is then valid)? */
+bool sv_valid(const struct sv_call *c);
+
+/* Say it on stderr, "union-supervise: ...". */
+void sv_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* ------------------------------------------------------------------ */
+/* supervise_proc.c                                                     */
+
+enum sv_kind {
+	SV_SUPERVISED,		/* its calls are answered here */
+	SV_PRELOADED,		/* libunion is in it: continue every call */
+};
+
+struct sv_proc {
+	pid_t tgid;
+	enum sv_kind kind;
+	bool kind_known;
+	char *cwd;		/* merged cwd, absolute */
+	bool cwd_synced;	/* the kernel's cwd is the same directory */
+	int pidfd;		/* readable when the process has ended */
+	/* A Go program with cgo that has the library: the text of libc
+	   and of the library, whose calls are the library's own (already
+	   through the union) and go on to the kernel. */
+	int nlibtext;
+	uint64_t libtext[4][2];
+};
+
+/* Does the call come from the library's or libc's code? */
+bool sv_proc_call_is_library(const struct sv_proc *p, uint64_t ip);
+
+/* The mounts of UNION_LAYERS (merged, upper, lowers). */
+int sv_layers_init(void);
+/* Is the (absolute, normalised) path within some MERGED? */
+bool sv_inside(const char *path);
+/* Map a real path (of a layer) to its merged path, in place; false
+   when it lies in no layer. */
+bool sv_real_to_merged(char *path, size_t size);
+/* Does the real path lie in a lower layer (not an upper)? */
+bool sv_in_lower(const char *path);
+
+/* The library's file name, to know a preloaded process by its maps. */
+int sv_procs_init(const char *libpath, pid_t child, const char *cwd);
+/* The process of a thread (made on first sight); NULL if it is gone. */
+struct sv_proc *sv_proc_of(pid_t tid);
+/* Its kind, worked out when unknown. */
+enum sv_kind sv_proc_kind(struct sv_proc *p);
+/* Forget its kind (after an exec). */
+void sv_proc_forget_kind(struct sv_proc *p);
+/* A process's pidfd became readable: drop it. */
+void sv_proc_ended(int pidfd);
+/* The pidfd of a newly made process, for the loop to watch; -1 none. */
+int sv_proc_take_new_pidfd(void);
+/* The umask of a thread (022 when unreadable). */
+mode_t sv_umask_of(pid_t tid);
+
+/* Copy the NUL-terminated string at addr in the target into buf. */
+int sv_read_str(const struct sv_call *c, uint64_t addr, char *buf,
+		size_t size);
+int sv_read_mem(const struct sv_call *c, uint64_t addr, void *buf,
+		size_t len);
+int sv_write_mem(const struct sv_call *c, uint64_t addr, const void *buf,
+		 size_t len);
+/*
+ * The path argument at addr, relative to dirfd (AT_FDCWD: the cwd),
+ * into c->path (absolute) and c->inside.  An empty path is -ENOENT
+ * unless empty_ok.
+ */
+int sv_path(struct sv_call *c, int dirfd, uint64_t addr, bool empty_ok);
+/* The merged (or real, outside every layer) path behind fd of the
+   target; -EBADF when none. */
+int sv_fd_path(const struct sv_call *c, int fd, char *out, size_t size);
+
+/* ------------------------------------------------------------------ */
+/* supervise_calls.c                                                    */
+
+/* The system calls sent here (SECCOMP_RET_USER_NOTIF). */
+extern const int sv_notified[];
+extern const size_t sv_notified_n;
+/* The ones refused in the filter itself (ENOSYS: libc falls back). */
+extern const int sv_enosys[];
+extern const size_t sv_enosys_n;
+
+struct sv_answer sv_answer_call(struct sv_call *c);
+
+/* ------------------------------------------------------------------ */
+/* supervise_elf.c                                                      */
+
+enum sv_elf {
+	SV_ELF_PLAIN,		/* dynamic, file calls through libc */
+	SV_ELF_STATIC,		/* no program interpreter */
+	SV_ELF_GO,		/* a Go program: raw system calls */
+};
+
+enum sv_elf sv_elf_kind(int fd);
+
+#endif

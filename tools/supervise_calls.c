@@ -1,0 +1,779 @@
+/*
+ * supervise_calls.c - the answer to each supervised system call.
+ *
+ * Every call whose path lies outside every MERGED goes on to the kernel
+ * (SECCOMP_USER_NOTIF_FLAG_CONTINUE).  One inside is made here by name,
+ * on the absolute merged path, so libunion (preloaded in this process)
+ * does it: an open is then given to the process as the real descriptor
+ * (SECCOMP_IOCTL_NOTIF_ADDFD with SECCOMP_ADDFD_FLAG_SEND), copied up
+ * first when opened for writing; the stat family, readlink, getcwd and
+ * getdents64 write their answers into the process; the changes return
+ * what the call returned.  A descriptor-taking change (fchmod, fchown,
+ * utimensat on a descriptor, fsetxattr, fremovexattr) on a file of a
+ * lower is made on its merged path, so that it is copied up rather than
+ * changed in the lower.  Calls that take a path and are not answered
+ * here fail inside MERGED (EPERM): never loose on the real directories.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
+#include <sys/time.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+#include <utime.h>
+
+#include "supervise.h"
+
+#ifndef SYS_fchmodat2
+#define SYS_fchmodat2 452
+#endif
+
+const int sv_notified[] = {
+	SYS_open, SYS_openat, SYS_creat,
+	SYS_stat, SYS_lstat, SYS_newfstatat, SYS_statx,
+	SYS_access, SYS_faccessat, SYS_faccessat2,
+	SYS_readlink, SYS_readlinkat,
+	SYS_getdents64,
+	SYS_chdir, SYS_fchdir, SYS_getcwd,
+	SYS_mkdir, SYS_mkdirat, SYS_mknod, SYS_mknodat,
+	SYS_unlink, SYS_unlinkat, SYS_rmdir,
+	SYS_rename, SYS_renameat, SYS_renameat2,
+	SYS_link, SYS_linkat, SYS_symlink, SYS_symlinkat,
+	SYS_chmod, SYS_fchmod, SYS_fchmodat,
+	SYS_chown, SYS_lchown, SYS_fchown, SYS_fchownat,
+	SYS_utime, SYS_utimes, SYS_futimesat, SYS_utimensat,
+	SYS_truncate, SYS_statfs,
+	SYS_setxattr, SYS_lsetxattr, SYS_fsetxattr,
+	SYS_getxattr, SYS_lgetxattr, SYS_listxattr, SYS_llistxattr,
+	SYS_removexattr, SYS_lremovexattr, SYS_fremovexattr,
+	SYS_execve, SYS_execveat,
+	/* refused inside MERGED */
+	SYS_inotify_add_watch, SYS_chroot, SYS_mount, SYS_umount2,
+	SYS_pivot_root, SYS_swapon, SYS_swapoff, SYS_acct, SYS_uselib,
+	SYS_fanotify_mark,
+};
+const size_t sv_notified_n = sizeof(sv_notified) / sizeof(sv_notified[0]);
+
+/* libc falls back from these to the ones above */
+/* (numbers newer than the headers may know: the xattr *at calls of
+   Linux 6.13, open_tree_attr 6.15, file_getattr/file_setattr 6.17) */
+const int sv_enosys[] = {
+	SYS_openat2, SYS_getdents, SYS_fchmodat2,
+	SYS_name_to_handle_at, SYS_open_by_handle_at,
+	SYS_open_tree, SYS_move_mount, SYS_fsopen, SYS_fsmount,
+	SYS_mount_setattr,
+	463 /* setxattrat */, 464 /* getxattrat */, 465 /* listxattrat */,
+	466 /* removexattrat */, 467 /* open_tree_attr */,
+	468 /* file_getattr */, 469 /* file_setattr */,
+};
+const size_t sv_enosys_n = sizeof(sv_enosys) / sizeof(sv_enosys[0]);
+
+#define ARG(i) (c->req->data.args[i])
+#define IARG(i) ((int)c->req->data.args[i])
+
+static struct sv_answer cont(void)
+{
+	return (struct sv_answer){ SV_CONTINUE, 0 };
+}
+
+static struct sv_answer ret(int64_t v)
+{
+	return (struct sv_answer){ SV_RETURN, v };
+}
+
+/* -errno of a libc call's failure, else its result. */
+static struct sv_answer res(int64_t r)
+{
+	return ret(r < 0 ? -errno : r);
+}
+
+/* ---- directory descriptors, for getdents64 ------------------------- */
+
+/*
+ * A directory opened here stays open here too: the process's descriptor
+ * shares the open file with ours, and the library lists a merged
+ * directory on our descriptor (its offset is the shared one).  Which of
+ * ours is which of the process's is asked of the kernel (kcmp), so a
+ * dup, a fork or a reused number cannot mislead it.
+ */
+struct dirent_fd {
+	pid_t tgid;
+	int tfd;
+	int sfd;
+};
+
+static struct dirent_fd *dirs;
+static size_t ndirs, capdirs;
+
+#ifndef KCMP_FILE
+#define KCMP_FILE 0
+#endif
+
+static bool same_file(pid_t pid, int tfd, int sfd)
+{
+	return syscall(SYS_kcmp, pid, getpid(), KCMP_FILE, tfd, sfd) == 0;
+}
+
+/* Close ours of the directories no process holds any more. */
+static void dirs_collect(void)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < ndirs; i++) {
+		if (same_file(dirs[i].tgid, dirs[i].tfd, dirs[i].sfd))
+			dirs[k++] = dirs[i];
+		else
+			close(dirs[i].sfd);
+	}
+	ndirs = k;
+}
+
+static void dirs_add(pid_t tgid, int tfd, int sfd)
+{
+	if (ndirs == capdirs) {
+		dirs_collect();
+		if (ndirs == capdirs) {
+			capdirs = capdirs ? 2 * capdirs : 64;
+			dirs = realloc(dirs, capdirs * sizeof(*dirs));
+			if (!dirs) {
+				sv_err("out of memory");
+				exit(125);
+			}
+		}
+	}
+	dirs[ndirs++] = (struct dirent_fd){ tgid, tfd, sfd };
+}
+
+static int dirs_find(pid_t pid, int tfd)
+{
+	for (size_t i = ndirs; i-- > 0;)
+		if (same_file(pid, tfd, dirs[i].sfd))
+			return dirs[i].sfd;
+	return -1;
+}
+
+/* ---- the calls ----------------------------------------------------- */
+
+/* Run with the process's umask (a creation). */
+static mode_t umask_as(const struct sv_call *c)
+{
+	return umask(sv_umask_of(c->req->pid));
+}
+
+static struct sv_answer do_open(struct sv_call *c, int dirfd, uint64_t path,
+				int flags, mode_t mode)
+{
+	struct seccomp_notif_addfd add = { 0 };
+	struct stat st;
+	int sfd, tfd, err;
+	mode_t old;
+
+	err = sv_path(c, dirfd, path, false);
+	if (err < 0)
+		return ret(err);
+	if (!c->inside)
+		return cont();
+	old = umask_as(c);
+	sfd = open(c->path, flags | O_CLOEXEC, mode);
+	err = errno;
+	umask(old);
+	if (sfd < 0)
+		return ret(-err);
+	add.id = c->req->id;
+	add.flags = SECCOMP_ADDFD_FLAG_SEND;
+	add.srcfd = (uint32_t)sfd;
+	add.newfd_flags = flags & O_CLOEXEC;
+	tfd = ioctl(c->listener, SECCOMP_IOCTL_NOTIF_ADDFD, &add);
+	if (tfd >= 0 && fstat(sfd, &st) == 0 && S_ISDIR(st.st_mode) &&
+	    !(flags & O_PATH)) {
+		dirs_add(c->proc->tgid, tfd, sfd);
+		return (struct sv_answer){ SV_SENT, 0 };
+	}
+	err = errno;
+	close(sfd);
+	if (tfd < 0)	/* ENOENT: the call was interrupted meanwhile */
+		return ret(err == ENOENT ? -EINTR : -err);
+	return (struct sv_answer){ SV_SENT, 0 };
+}
+
+static struct sv_answer do_stat(struct sv_call *c, int dirfd, uint64_t path,
+				uint64_t buf, int flags)
+{
+	struct stat st;
+	int err = sv_path(c, dirfd, path, flags & AT_EMPTY_PATH);
+
+	if (err < 0)
+		return ret(err);
+	if (!c->inside)
+		return cont();
+	if (fstatat(AT_FDCWD, c->path, &st, flags & AT_SYMLINK_NOFOLLOW) < 0)
+		return c->fd_only ? cont() : ret(-errno);
+	return ret(sv_write_mem(c, buf, &st, sizeof(st)));
+}
+
+static struct sv_answer do_statx(struct sv_call *c)
+{
+	struct statx stx;
+	int flags = IARG(2);
+	int err = sv_path(c, IARG(0), ARG(1), flags & AT_EMPTY_PATH);
+
+	if (err < 0)
+		return ret(err);
+	if (!c->inside)
+		return cont();
+	if (statx(AT_FDCWD, c->path, flags & ~AT_EMPTY_PATH,
+		  (unsigned)ARG(3), &stx) < 0)
+		return c->fd_only ? cont() : ret(-errno);
+	return ret(sv_write_mem(c, ARG(4), &stx, sizeof(stx)));
+}
+
+static struct sv_answer do_readlink(struct sv_call *c, int dirfd,
+				    uint64_t path, uint64_t buf, int64_t size)
+{
+	char out[PATH_MAX];
+	ssize_t n;
+	int err = sv_path(c, dirfd, path, true);
+
+	if (err < 0)
+		return ret(err);
+	if (!c->inside)
+		return cont();
+	if ((int)size <= 0)
+		return ret(-EINVAL);
+	n = readlink(c->path, out,
+		     (size_t)size < sizeof(out) ? (size_t)size : sizeof(out));
+	if (n < 0)
+		return ret(-errno);
+	err = sv_write_mem(c, buf, out, (size_t)n);
+	return ret(err < 0 ? err : n);
+}
+
+static struct sv_answer do_getdents(struct sv_call *c)
+{
+	size_t count = ARG(2) < (1u << 20) ? ARG(2) : (1u << 20);
+	int sfd = dirs_find(c->req->pid, IARG(0));
+	char *buf;
+	long n;
+	int err;
+
+	if (sfd < 0)
+		return cont();	/* not opened through the union */
+	buf = malloc(count ? count : 1);
+	if (!buf)
+		return ret(-ENOMEM);
+	n = syscall(SYS_getdents64, sfd, buf, count);
+	if (n < 0) {
+		err = -errno;
+		free(buf);
+		return ret(err);
+	}
+	err = sv_write_mem(c, ARG(1), buf, (size_t)n);
+	free(buf);
+	return ret(err < 0 ? err : n);
+}
+
+/* Make path the process's cwd, after the checks chdir makes. */
+static struct sv_answer set_cwd(struct sv_call *c, const char *path,
+				bool kernel_follows)
+{
+	char real[PATH_MAX];
+	struct stat st;
+
+	if (stat(path, &st) < 0)
+		return ret(-errno);
+	if (!S_ISDIR(st.st_mode))
+		return ret(-ENOTDIR);
+	if (access(path, X_OK) < 0)
+		return ret(-errno);
+	if (!realpath(path, real))
+		return ret(-errno);
+	free(c->proc->cwd);
+	c->proc->cwd = strdup(real);
+	c->proc->cwd_synced = kernel_follows;
+	return kernel_follows ? cont() : ret(0);
+}
+
+static struct sv_answer do_chdir(struct sv_call *c)
+{
+	int err = sv_path(c, AT_FDCWD, ARG(0), false);
+
+	if (err < 0)
+		return ret(err);
+	/* outside every MERGED the kernel moves too (when it can follow
+	   the path: absolute, or from a cwd it shares) */
+	return set_cwd(c, c->path, !c->inside);
+}
+
+static struct sv_answer do_fchdir(struct sv_call *c)
+{
+	char path[PATH_MAX];
+	int err = sv_fd_path(c, IARG(0), path, sizeof(path));
+
+	if (err < 0)
+		return ret(err);
+	return set_cwd(c, path, !sv_inside(path));
+}
+
+static struct sv_answer do_getcwd(struct sv_call *c)
+{
+	size_t len = strlen(c->proc->cwd) + 1;
+	struct stat st;
+	int err;
+
+	/* a cwd removed meanwhile has no name, as in the kernel */
+	if (stat(c->proc->cwd, &st) < 0 && errno == ENOENT)
+		return ret(-ENOENT);
+
+	if (ARG(1) < len)
+		return ret(-ERANGE);
+	err = sv_write_mem(c, ARG(0), c->proc->cwd, len);
+	return ret(err < 0 ? err : (int64_t)len);
+}
+
+/* One path argument, then fn on it; outside MERGED, the kernel. */
+#define ONE_PATH(dirfd, arg, empty_ok)                                   \
+	do {                                                             \
+		int e_ = sv_path(c, (dirfd), (arg), (empty_ok));         \
+		if (e_ < 0)                                              \
+			return ret(e_);                                  \
+		if (!c->inside)                                          \
+			return cont();                                   \
+	} while (0)
+
+static struct sv_answer do_mkdir(struct sv_call *c, int dirfd, uint64_t path,
+				 mode_t mode)
+{
+	mode_t old;
+	int r;
+
+	ONE_PATH(dirfd, path, false);
+	old = umask_as(c);
+	r = mkdir(c->path, mode);
+	r = r < 0 ? -errno : 0;
+	umask(old);
+	return ret(r);
+}
+
+static struct sv_answer do_mknod(struct sv_call *c, int dirfd, uint64_t path,
+				 mode_t mode, dev_t dev)
+{
+	mode_t old;
+	int r;
+
+	ONE_PATH(dirfd, path, false);
+	old = umask_as(c);
+	r = mknod(c->path, mode, dev);
+	r = r < 0 ? -errno : 0;
+	umask(old);
+	return ret(r);
+}
+
+/* Two paths (rename, link): either inside, the library does it. */
+static struct sv_answer two_paths(struct sv_call *c, int d1, uint64_t p1,
+				  int d2, uint64_t p2, char *first,
+				  bool empty_ok)
+{
+	bool inside;
+	int err = sv_path(c, d1, p1, empty_ok);
+
+	if (err < 0)
+		return ret(err);
+	strcpy(first, c->path);
+	inside = c->inside;
+	err = sv_path(c, d2, p2, false);
+	if (err < 0)
+		return ret(err);
+	if (!inside && !c->inside)
+		return cont();
+	return ret(1);
+}
+
+static struct sv_answer do_rename(struct sv_call *c, int d1, uint64_t p1,
+				  int d2, uint64_t p2, unsigned flags)
+{
+	char from[PATH_MAX];
+	struct sv_answer a = two_paths(c, d1, p1, d2, p2, from, false);
+
+	if (a.verdict != SV_RETURN || a.val < 0)
+		return a;
+	if (flags)
+		return res(renameat2(AT_FDCWD, from, AT_FDCWD, c->path,
+				     flags));
+	return res(rename(from, c->path));
+}
+
+static struct sv_answer do_link(struct sv_call *c, int d1, uint64_t p1,
+				int d2, uint64_t p2, int flags)
+{
+	char from[PATH_MAX];
+	struct sv_answer a;
+
+	if (flags & AT_EMPTY_PATH)
+		return ret(-EPERM);	/* a descriptor: not followed here */
+	a = two_paths(c, d1, p1, d2, p2, from, false);
+	if (a.verdict != SV_RETURN || a.val < 0)
+		return a;
+	return res(linkat(AT_FDCWD, from, AT_FDCWD, c->path,
+			  flags & AT_SYMLINK_FOLLOW));
+}
+
+static struct sv_answer do_symlink(struct sv_call *c, uint64_t target,
+				   int dirfd, uint64_t path)
+{
+	char to[PATH_MAX];
+	int err = sv_read_str(c, target, to, sizeof(to));
+
+	if (err < 0)
+		return ret(err);
+	ONE_PATH(dirfd, path, false);
+	return res(symlink(to, c->path));
+}
+
+/*
+ * A change through a descriptor: on a file of a lower, made on the
+ * merged path (copied up; the process's descriptor keeps the lower file,
+ * as a descriptor of another process does after a copy-up); else the
+ * kernel's.  *path gets the merged path.
+ */
+static bool fd_in_lower(struct sv_call *c, int fd, char *path)
+{
+	char name[64], real[PATH_MAX];
+	ssize_t n;
+
+	snprintf(name, sizeof(name), "/proc/%d/fd/%d", (int)c->req->pid, fd);
+	n = readlink(name, real, sizeof(real) - 1);
+	if (n <= 0)
+		return false;
+	real[n] = '\0';
+	if (!sv_in_lower(real))
+		return false;
+	strcpy(path, real);
+	return sv_real_to_merged(path, PATH_MAX);
+}
+
+static struct sv_answer do_utimens(struct sv_call *c)
+{
+	struct timespec ts[2], *tp = NULL;
+	char path[PATH_MAX];
+	int flags = IARG(3);
+	int err;
+
+	if (ARG(2)) {
+		err = sv_read_mem(c, ARG(2), ts, sizeof(ts));
+		if (err < 0)
+			return ret(err);
+		tp = ts;
+	}
+	if (!ARG(1)) {		/* futimens */
+		if (!fd_in_lower(c, IARG(0), path))
+			return cont();
+		return res(utimensat(AT_FDCWD, path, tp, 0));
+	}
+	ONE_PATH(IARG(0), ARG(1), false);
+	return res(utimensat(AT_FDCWD, c->path, tp,
+			     flags & AT_SYMLINK_NOFOLLOW));
+}
+
+static struct sv_answer do_utimes(struct sv_call *c, int dirfd, uint64_t path,
+				  uint64_t times, bool utimbuf)
+{
+	struct timeval tv[2];
+	struct utimbuf ub;
+	int err;
+
+	ONE_PATH(dirfd, path, false);
+	if (!times)
+		return res(utimes(c->path, NULL));
+	if (utimbuf) {
+		err = sv_read_mem(c, times, &ub, sizeof(ub));
+		if (err < 0)
+			return ret(err);
+		return res(utime(c->path, &ub));
+	}
+	err = sv_read_mem(c, times, tv, sizeof(tv));
+	if (err < 0)
+		return ret(err);
+	return res(utimes(c->path, tv));
+}
+
+static struct sv_answer do_xattr(struct sv_call *c, long nr)
+{
+	char name[XATTR_NAME_MAX + 1], path[PATH_MAX];
+	char *val = NULL;
+	size_t size = ARG(3);
+	ssize_t n;
+	int err;
+
+	if (nr == SYS_fsetxattr || nr == SYS_fremovexattr) {
+		if (!fd_in_lower(c, IARG(0), path))
+			return cont();
+		strcpy(c->path, path);
+	} else {
+		ONE_PATH(AT_FDCWD, ARG(0), false);
+	}
+	if (nr == SYS_listxattr || nr == SYS_llistxattr)
+		size = ARG(2);
+	else if ((err = sv_read_str(c, ARG(1), name, sizeof(name))) < 0)
+		return ret(err);
+	if (size > XATTR_SIZE_MAX)
+		size = XATTR_SIZE_MAX;
+	if (size) {
+		val = malloc(size);
+		if (!val)
+			return ret(-ENOMEM);
+	}
+	switch (nr) {
+	case SYS_setxattr:
+	case SYS_lsetxattr:
+	case SYS_fsetxattr:
+		err = sv_read_mem(c, ARG(2), val, size);
+		if (err < 0)
+			break;
+		n = (nr == SYS_lsetxattr ? lsetxattr : setxattr)(
+			c->path, name, val, size, IARG(4));
+		err = n < 0 ? -errno : 0;
+		break;
+	case SYS_removexattr:
+	case SYS_lremovexattr:
+	case SYS_fremovexattr:
+		n = (nr == SYS_lremovexattr ? lremovexattr : removexattr)(
+			c->path, name);
+		err = n < 0 ? -errno : 0;
+		break;
+	case SYS_getxattr:
+	case SYS_lgetxattr:
+		n = (nr == SYS_lgetxattr ? lgetxattr : getxattr)(
+			c->path, name, val, size);
+		err = n < 0 ? -errno : 0;
+		if (n > 0 && size)
+			err = sv_write_mem(c, ARG(2), val, (size_t)n);
+		if (!err)
+			err = (int)n;
+		break;
+	default:	/* listxattr, llistxattr */
+		n = (nr == SYS_llistxattr ? llistxattr : listxattr)(
+			c->path, val, size);
+		err = n < 0 ? -errno : 0;
+		if (n > 0 && size)
+			err = sv_write_mem(c, ARG(1), val, (size_t)n);
+		if (!err)
+			err = (int)n;
+		break;
+	}
+	free(val);
+	return ret(err);
+}
+
+/*
+ * exec: the kernel finds the program by the path the process gave.
+ * Outside every MERGED that is the right one.  Inside, it is right only
+ * when the file the union shows there is the one the kernel finds at the
+ * same path (a lower in place under MERGED, not changed in the upper);
+ * else the exec is refused, saying why (the supervisor cannot change the
+ * path the kernel reads).
+ */
+static struct sv_answer do_exec(struct sv_call *c, int dirfd, uint64_t path,
+				int flags)
+{
+	char self[64], real[PATH_MAX];
+	ssize_t n;
+	int fd, err;
+
+	if ((flags & AT_EMPTY_PATH) && dirfd != AT_FDCWD) {
+		err = sv_path(c, dirfd, path, true);
+		if (err < 0)
+			return ret(err);
+	} else {
+		ONE_PATH(dirfd, path, false);
+	}
+	if (!c->inside)
+		return cont();
+	fd = open(c->path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return ret(-errno);
+	snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
+	n = readlink(self, real, sizeof(real) - 1);
+	close(fd);
+	if (n <= 0)
+		return ret(-EACCES);
+	real[n] = '\0';
+	if (!c->relative_cwd && !strcmp(real, c->path))
+		return cont();
+	sv_err("cannot run %s: the union shows it from %s, and a supervised "
+	       "program can run only what the kernel finds at its path",
+	       c->path, real);
+	return ret(-EPERM);
+}
+
+struct sv_answer sv_answer_call(struct sv_call *c)
+{
+	long nr = c->req->data.nr;
+	char path[PATH_MAX];
+
+	switch (nr) {
+	case SYS_open:
+		return do_open(c, AT_FDCWD, ARG(0), IARG(1), (mode_t)ARG(2));
+	case SYS_creat:
+		return do_open(c, AT_FDCWD, ARG(0),
+			       O_CREAT | O_WRONLY | O_TRUNC, (mode_t)ARG(1));
+	case SYS_openat:
+		return do_open(c, IARG(0), ARG(1), IARG(2), (mode_t)ARG(3));
+	case SYS_stat:
+		return do_stat(c, AT_FDCWD, ARG(0), ARG(1), 0);
+	case SYS_lstat:
+		return do_stat(c, AT_FDCWD, ARG(0), ARG(1),
+			       AT_SYMLINK_NOFOLLOW);
+	case SYS_newfstatat:
+		return do_stat(c, IARG(0), ARG(1), ARG(2), IARG(3));
+	case SYS_statx:
+		return do_statx(c);
+	case SYS_access:
+		ONE_PATH(AT_FDCWD, ARG(0), false);
+		return res(access(c->path, IARG(1)));
+	case SYS_faccessat:
+		ONE_PATH(IARG(0), ARG(1), false);
+		return res(access(c->path, IARG(2)));
+	case SYS_faccessat2:
+		ONE_PATH(IARG(0), ARG(1), IARG(3) & AT_EMPTY_PATH);
+		return res(faccessat(AT_FDCWD, c->path, IARG(2),
+				     IARG(3) & ~AT_EMPTY_PATH));
+	case SYS_readlink:
+		return do_readlink(c, AT_FDCWD, ARG(0), ARG(1), (int64_t)ARG(2));
+	case SYS_readlinkat:
+		return do_readlink(c, IARG(0), ARG(1), ARG(2), (int64_t)ARG(3));
+	case SYS_getdents64:
+		return do_getdents(c);
+	case SYS_chdir:
+		return do_chdir(c);
+	case SYS_fchdir:
+		return do_fchdir(c);
+	case SYS_getcwd:
+		return do_getcwd(c);
+	case SYS_mkdir:
+		return do_mkdir(c, AT_FDCWD, ARG(0), (mode_t)ARG(1));
+	case SYS_mkdirat:
+		return do_mkdir(c, IARG(0), ARG(1), (mode_t)ARG(2));
+	case SYS_mknod:
+		return do_mknod(c, AT_FDCWD, ARG(0), (mode_t)ARG(1),
+				(dev_t)ARG(2));
+	case SYS_mknodat:
+		return do_mknod(c, IARG(0), ARG(1), (mode_t)ARG(2),
+				(dev_t)ARG(3));
+	case SYS_unlink:
+		ONE_PATH(AT_FDCWD, ARG(0), false);
+		return res(unlink(c->path));
+	case SYS_rmdir:
+		ONE_PATH(AT_FDCWD, ARG(0), false);
+		return res(rmdir(c->path));
+	case SYS_unlinkat:
+		ONE_PATH(IARG(0), ARG(1), false);
+		return res(IARG(2) & AT_REMOVEDIR ? rmdir(c->path)
+						  : unlink(c->path));
+	case SYS_rename:
+		return do_rename(c, AT_FDCWD, ARG(0), AT_FDCWD, ARG(1), 0);
+	case SYS_renameat:
+		return do_rename(c, IARG(0), ARG(1), IARG(2), ARG(3), 0);
+	case SYS_renameat2:
+		return do_rename(c, IARG(0), ARG(1), IARG(2), ARG(3),
+				 (unsigned)ARG(4));
+	case SYS_link:
+		return do_link(c, AT_FDCWD, ARG(0), AT_FDCWD, ARG(1), 0);
+	case SYS_linkat:
+		return do_link(c, IARG(0), ARG(1), IARG(2), ARG(3), IARG(4));
+	case SYS_symlink:
+		return do_symlink(c, ARG(0), AT_FDCWD, ARG(1));
+	case SYS_symlinkat:
+		return do_symlink(c, ARG(0), IARG(1), ARG(2));
+	case SYS_chmod:
+		ONE_PATH(AT_FDCWD, ARG(0), false);
+		return res(chmod(c->path, (mode_t)ARG(1)));
+	case SYS_fchmodat:
+		ONE_PATH(IARG(0), ARG(1), false);
+		return res(chmod(c->path, (mode_t)ARG(2)));
+	case SYS_fchmod:
+		if (!fd_in_lower(c, IARG(0), path))
+			return cont();
+		return res(chmod(path, (mode_t)ARG(1)));
+	case SYS_chown:
+		ONE_PATH(AT_FDCWD, ARG(0), false);
+		return res(chown(c->path, (uid_t)ARG(1), (gid_t)ARG(2)));
+	case SYS_lchown:
+		ONE_PATH(AT_FDCWD, ARG(0), false);
+		return res(lchown(c->path, (uid_t)ARG(1), (gid_t)ARG(2)));
+	case SYS_fchownat:
+		if ((IARG(4) & AT_EMPTY_PATH) && IARG(0) != AT_FDCWD) {
+			int e = sv_read_str(c, ARG(1), path, sizeof(path));
+
+			if (e < 0)
+				return ret(e);
+			if (!path[0]) {
+				if (!fd_in_lower(c, IARG(0), path))
+					return cont();
+				return res(lchown(path, (uid_t)ARG(2),
+						  (gid_t)ARG(3)));
+			}
+		}
+		ONE_PATH(IARG(0), ARG(1), false);
+		return res(fchownat(AT_FDCWD, c->path, (uid_t)ARG(2),
+				    (gid_t)ARG(3),
+				    IARG(4) & AT_SYMLINK_NOFOLLOW));
+	case SYS_fchown:
+		if (!fd_in_lower(c, IARG(0), path))
+			return cont();
+		return res(chown(path, (uid_t)ARG(1), (gid_t)ARG(2)));
+	case SYS_utimensat:
+		return do_utimens(c);
+	case SYS_utime:
+		return do_utimes(c, AT_FDCWD, ARG(0), ARG(1), true);
+	case SYS_utimes:
+		return do_utimes(c, AT_FDCWD, ARG(0), ARG(1), false);
+	case SYS_futimesat:
+		return do_utimes(c, IARG(0), ARG(1), ARG(2), false);
+	case SYS_truncate:
+		ONE_PATH(AT_FDCWD, ARG(0), false);
+		return res(truncate(c->path, (off_t)ARG(1)));
+	case SYS_statfs: {
+		struct statfs sf;
+
+		ONE_PATH(AT_FDCWD, ARG(0), false);
+		if (statfs(c->path, &sf) < 0)
+			return ret(-errno);
+		return ret(sv_write_mem(c, ARG(1), &sf, sizeof(sf)));
+	}
+	case SYS_setxattr:
+	case SYS_lsetxattr:
+	case SYS_fsetxattr:
+	case SYS_getxattr:
+	case SYS_lgetxattr:
+	case SYS_listxattr:
+	case SYS_llistxattr:
+	case SYS_removexattr:
+	case SYS_lremovexattr:
+	case SYS_fremovexattr:
+		return do_xattr(c, nr);
+	case SYS_execve:
+		return do_exec(c, AT_FDCWD, ARG(0), 0);
+	case SYS_execveat:
+		return do_exec(c, IARG(0), ARG(1), IARG(4));
+	case SYS_inotify_add_watch:
+		ONE_PATH(AT_FDCWD, ARG(1), false);
+		return ret(-EPERM);
+	case SYS_chroot:
+	case SYS_swapon:
+	case SYS_swapoff:
+	case SYS_acct:
+	case SYS_uselib:
+		ONE_PATH(AT_FDCWD, ARG(0), true);
+		return ret(-EPERM);
+	default:
+		/* mount, umount2, pivot_root, fanotify_mark: never in a
+		   union (and need privileges anyway) */
+		return ret(-EPERM);
+	}
+}
