@@ -378,7 +378,7 @@ static int fd_prepare(int fd, char *to, size_t len,
 	if (rc == 0 && pre)
 		rc = pre(&n, prearg);
 	if (rc == 0) {
-		rc = un_copy_up(&n);
+		rc = un_fifo_copy_up(&n);
 		if (rc == 0 && strlen(n.real) >= len)
 			rc = -ENAMETOOLONG;
 		if (rc == 0) {
@@ -477,11 +477,28 @@ UN_EXPORT int futimes(int fd, const struct timeval times[2])
 	return rc < 0 ? un_fail(rc) : real_futimes(fd, times);
 }
 
+/* fsetxattr, fremovexattr: a user.* name on a fifo, socket or device
+   is refused (EPERM, after a read-only mount's EROFS) before anything
+   is copied up, as the kernel's xattr_permission does: a lower fifo
+   whose name was removed would show again (fifo.c). */
+static int pre_user_xattr(const struct un_node *n, unsigned long long arg)
+{
+	const char *name = (const char *)(uintptr_t)arg;
+
+	if (!n->mnt->upper)
+		return -EROFS;
+	if (un_user_str(name) > 0 && !strncmp(name, "user.", 5) &&
+	    !S_ISREG(n->st.st_mode) && !S_ISDIR(n->st.st_mode))
+		return -EPERM;
+	return 0;
+}
+
 UN_EXPORT int fsetxattr(int fd, const char *name, const void *value,
 			size_t size, int flags)
 {
 	char to[PATH_MAX];
-	int rc = fd_prepare(fd, to, sizeof(to), NULL, 0);
+	int rc = fd_prepare(fd, to, sizeof(to), pre_user_xattr,
+			    (uintptr_t)name);
 
 	if (rc == 1)
 		return real_lsetxattr(to, name, value, size, flags);
@@ -492,7 +509,8 @@ UN_EXPORT int fsetxattr(int fd, const char *name, const void *value,
 UN_EXPORT int fremovexattr(int fd, const char *name)
 {
 	char to[PATH_MAX];
-	int rc = fd_prepare(fd, to, sizeof(to), NULL, 0);
+	int rc = fd_prepare(fd, to, sizeof(to), pre_user_xattr,
+			    (uintptr_t)name);
 
 	if (rc == 1)
 		return real_lremovexattr(to, name);
