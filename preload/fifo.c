@@ -24,6 +24,22 @@
  * to the copy's: the descriptors held on it, in any process, and every
  * later open of the copy meet in one fifo, as in the kernel, where the
  * overlay inode outlives the copy-up.
+ *
+ * A read-only union has no upper to hold stand-ins, yet the kernel opens
+ * its fifos (a read-only mount refuses writing to regular files,
+ * directories and symlinks only) and never moves the lower fifo's times.
+ * Its stand-ins live in a directory of the calling user's own, outside
+ * every layer: RUN/libunion/fifo/DEV-INO-MOUNT, where RUN is the user's
+ * runtime directory /run/user/UID when it is theirs, or else the
+ * directory is /tmp/libunion-UID; it is made 0700 and used only while
+ * it is a real directory owned by the user that others may not write
+ * (a name another user planted in /tmp is refused, EACCES).  MOUNT
+ * tells the unions apart (a hash of MERGED and the lowers), as two
+ * kernel mounts of one lower have two overlay inodes.  Chosen by the
+ * uid alone, not by the environment, so that every process of that user
+ * meets there; processes of different users do not (in the kernel they
+ * do).  A change through such a descriptor answers EROFS, as the
+ * kernel's (fd_prepare: the copy-up of the fifo refuses).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -47,26 +63,105 @@ static int stand_in_name(const struct un_mount *m, const struct stat *st,
 	return w < 0 || (size_t)w >= len ? -ENAMETOOLONG : 0;
 }
 
+/* mkdir dir with mode, or find it there: 0 or -errno. */
+static int make_dir(const char *dir, mode_t mode)
+{
+	if (real_mkdir(dir, mode) == 0 || errno == EEXIST)
+		return 0;
+	return -errno;
+}
+
+/* Is dir a real directory of the caller's (euid) that no one else may
+   write? */
+static bool own_dir(const char *dir, uid_t uid)
+{
+	struct stat st;
+
+	return real_lstat(dir, &st) == 0 && S_ISDIR(st.st_mode) &&
+	       st.st_uid == uid && !(st.st_mode & 022);
+}
+
+/* The directory of a read-only union's stand-ins (made if needed), in
+   buf: see the head of this file. */
+static int private_dir(char *buf, size_t len)
+{
+	uid_t uid = geteuid();
+	int w, rc;
+
+	w = snprintf(buf, len, "/run/user/%u", (unsigned)uid);
+	if (w > 0 && (size_t)w < len && own_dir(buf, uid))
+		w = snprintf(buf, len, "/run/user/%u/libunion", (unsigned)uid);
+	else
+		w = snprintf(buf, len, "/tmp/libunion-%u", (unsigned)uid);
+	if (w < 0 || (size_t)w + sizeof("/fifo") > len)
+		return -ENAMETOOLONG;
+	rc = make_dir(buf, 0700);
+	if (rc < 0)
+		return rc;
+	if (!own_dir(buf, uid))
+		return -EACCES;
+	strcpy(buf + w, "/fifo");
+	rc = make_dir(buf, 0700);
+	if (rc < 0)
+		return rc;
+	return own_dir(buf, uid) ? 0 : -EACCES;
+}
+
+/* Which union (FNV-1a of MERGED and the lowers): two kernel mounts of
+   one lower fifo are two fifos. */
+static unsigned long long mount_key(const struct un_mount *m)
+{
+	unsigned long long h = 0xcbf29ce484222325ULL;
+
+	for (int l = -1; l < m->nlower; l++) {
+		const char *s = l < 0 ? m->merged : m->lower[l];
+
+		do {
+			h ^= (unsigned char)*s;
+			h *= 0x100000001b3ULL;
+		} while (*s++);
+	}
+	return h;
+}
+
 /* The stand-in of the fifo n (made if needed); its path in buf. */
 static int stand_in(const struct un_node *n, char *buf, size_t len)
 {
 	struct stat st;
+	mode_t mode;
 	int w;
 
-	w = snprintf(buf, len, "%s/" UN_FIFO_DIR, n->mnt->upper);
-	if (w < 0 || (size_t)w >= len)
-		return -ENAMETOOLONG;
-	/* Every user of the union may meet there: the directory is
-	   sticky and open to all, as /tmp. */
-	if (real_mkdir(buf, 01777) == 0)
-		real_chmod(buf, 01777);
-	else if (errno != EEXIST)
-		return -errno;
-	w = stand_in_name(n->mnt, &n->st, buf, len);
-	if (w < 0)
-		return w;
-	if (real_mkfifo(buf, 0666) == 0)
-		real_chmod(buf, 0666);	/* whatever the umask */
+	if (n->mnt->upper) {
+		w = snprintf(buf, len, "%s/" UN_FIFO_DIR, n->mnt->upper);
+		if (w < 0 || (size_t)w >= len)
+			return -ENAMETOOLONG;
+		/* Every user of the union may meet there: the directory
+		   is sticky and open to all, as /tmp. */
+		if (real_mkdir(buf, 01777) == 0)
+			real_chmod(buf, 01777);
+		else if (errno != EEXIST)
+			return -errno;
+		w = stand_in_name(n->mnt, &n->st, buf, len);
+		if (w < 0)
+			return w;
+		mode = 0666;
+	} else {
+		size_t dlen;
+
+		w = private_dir(buf, len);
+		if (w < 0)
+			return w;
+		dlen = strlen(buf);
+		w = snprintf(buf + dlen, len - dlen, "/%llx-%llx-%llx",
+			     (unsigned long long)n->st.st_dev,
+			     (unsigned long long)n->st.st_ino,
+			     mount_key(n->mnt));
+		if (w < 0 || (size_t)w >= len - dlen)
+			return -ENAMETOOLONG;
+		mode = 0600;
+	}
+	if (real_mkfifo(buf, mode) == 0)
+		real_chmod(buf, mode);	/* whatever the umask */
 	else if (errno != EEXIST)
 		return -errno;
 	if (real_lstat(buf, &st) < 0)
@@ -112,12 +207,12 @@ int un_fifo_open(const struct un_node *n, int flags)
 	return fd;
 }
 
-/* The fifo behind the stand-in fd, found by the identity its name
-   carries, at n's place in some layer: n filled, or -ENOENT. */
-static int lower_fifo(int fd, struct un_node *n)
+/* The identity of the fifo whose stand-in fd is open on, which its
+   name carries: 0, or -ENOENT. */
+static int stand_in_id(int fd, unsigned long long *dev,
+		       unsigned long long *ino)
 {
 	char proc[64], stand[PATH_MAX];
-	unsigned long long dev, ino;
 	const char *base;
 	ssize_t len;
 
@@ -127,7 +222,18 @@ static int lower_fifo(int fd, struct un_node *n)
 		return -ENOENT;
 	stand[len] = '\0';
 	base = strrchr(stand, '/');
-	if (!base || sscanf(base + 1, "%llx-%llx", &dev, &ino) != 2)
+	if (!base || sscanf(base + 1, "%llx-%llx", dev, ino) != 2)
+		return -ENOENT;
+	return 0;
+}
+
+/* The fifo behind the stand-in fd, found by its identity at n's place
+   in some layer: n filled, or -ENOENT. */
+static int lower_fifo(int fd, struct un_node *n)
+{
+	unsigned long long dev, ino;
+
+	if (stand_in_id(fd, &dev, &ino) < 0)
 		return -ENOENT;
 	n->at_off = 0;
 	for (int l = n->mnt->upper ? 0 : 1; l <= n->mnt->nlower; l++) {
@@ -143,9 +249,20 @@ static int lower_fifo(int fd, struct un_node *n)
 	return -ENOENT;
 }
 
+/* Does the name show the very fifo that fd is open on (and not a fifo
+   made there since)? */
+static bool is_its_fifo(int fd, const struct un_node *n)
+{
+	unsigned long long dev, ino;
+
+	return S_ISFIFO(n->st.st_mode) && stand_in_id(fd, &dev, &ino) == 0 &&
+	       n->st.st_dev == dev && n->st.st_ino == ino;
+}
+
 int un_fifo_object(int fd, struct un_node *n, bool named)
 {
 	char vpath[PATH_MAX];
+	bool dir;
 	int rc;
 
 	if (!un_fd_is_fifo(fd))
@@ -156,13 +273,51 @@ int un_fifo_object(int fd, struct un_node *n, bool named)
 	rc = un_lookup(AT_FDCWD, vpath, UN_LK_PARENT, n);
 	if (rc > 0)
 		return -ENOENT;
+	/* (A change: the kernel's copy-up of a fifo whose directory was
+	   removed fails so.) */
 	if (rc < 0)
-		return rc;
-	if (n->layer >= 0 && S_ISFIFO(n->st.st_mode))
+		return named && rc == -ENOENT ? -EIO : rc;
+	if (n->layer >= 0 && is_its_fifo(fd, n))
 		return 0;
 	/* The name gone from the merged view, or another object there: the
 	   kernel's descriptor keeps its inode, whose attributes are still
-	   the lower fifo's, which is still there.  A change must not copy it
-	   up there (named: the caller would change it by name). */
-	return named ? -ENOENT : lower_fifo(fd, n);
+	   the lower fifo's, which is still there.  A change (named) copies
+	   it up all the same, as the kernel's does, to the name it had
+	   (un_fifo_copy_up): the kernel stages a fifo's copy in its work
+	   directory and renames it over whatever non-directory holds the
+	   name, a whiteout included, so the name shows the fifo again. */
+	dir = n->layer >= 0 && S_ISDIR(n->st.st_mode);
+	rc = lower_fifo(fd, n);
+	if (rc < 0 || !named)
+		return rc;
+	if (n->layer == 0)
+		return -ENOENT;	/* (not reached: the name held it) */
+	return dir ? -EISDIR : 0;
+}
+
+int un_fifo_copy_up(struct un_node *n)
+{
+	char upper[PATH_MAX];
+	struct stat st;
+	int rc;
+
+	if (n->layer <= 0)
+		return un_copy_up(n);
+	/* What the name shows instead of the fifo (after an unlink, a
+	   rename or a new object made there), in the upper: replaced, as
+	   the kernel's rename replaces it; the whiteout of the name, a
+	   record here, dropped. */
+	if (n->mnt->upper &&
+	    un_path_join(upper, sizeof(upper), n->mnt->upper,
+			 n->mnt->upper_len, un_node_rel(n)) == 0 &&
+	    real_lstat(upper, &st) == 0) {
+		if (S_ISDIR(st.st_mode))
+			return -EISDIR;
+		if (real_unlink(upper) < 0)
+			return -errno;
+	}
+	rc = un_copy_up(n);
+	if (rc == 0)
+		un_make_done(n, false);
+	return rc;
 }

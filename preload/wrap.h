@@ -105,9 +105,13 @@ UN_HIDDEN int un_fd_copy_up(int fd);
 
 /* fifo.c: open the fifo n through its stand-in (fd or -errno);
    the fifo behind a descriptor so opened (0, n filled), 1 when fd is not
-   one, or -errno (named: only while its merged name still names it). */
+   one, or -errno (named: for a change, -EISDIR or -EIO where the kernel's
+   copy-up of it fails so). */
 UN_HIDDEN int un_fifo_open(const struct un_node *n, int flags);
 UN_HIDDEN int un_fifo_object(int fd, struct un_node *n, bool named);
+/* Copy up the fifo un_fifo_object(named) gave, to its name even where
+   the name now shows something else (as the kernel): 0 or -errno. */
+UN_HIDDEN int un_fifo_copy_up(struct un_node *n);
 /* A lower fifo (stat old) was copied up (stat copy): its stand-in, held
    or not, becomes the copy's. */
 UN_HIDDEN void un_fifo_copied_up(const struct un_mount *m,

@@ -378,7 +378,7 @@ static int fd_prepare(int fd, char *to, size_t len,
 	if (rc == 0 && pre)
 		rc = pre(&n, prearg);
 	if (rc == 0) {
-		rc = un_copy_up(&n);
+		rc = un_fifo_copy_up(&n);
 		if (rc == 0 && strlen(n.real) >= len)
 			rc = -ENAMETOOLONG;
 		if (rc == 0) {

@@ -104,7 +104,11 @@ static int open_lookup(int dirfd, const char *path, int flags, mode_t mode,
 	if (writing && !(flags & O_PATH) && !S_ISLNK(n.st.st_mode)) {
 		if (S_ISDIR(n.st.st_mode))
 			return un_fail(-EISDIR);
-		if (!n.mnt->upper)
+		/* A read-only mount refuses writing to its regular files
+		   only (sb_permission): a fifo, socket or device still
+		   opens for writing (a fifo through a stand-in outside
+		   the lowers, below). */
+		if (!n.mnt->upper && S_ISREG(n.st.st_mode))
 			return un_fail(-EROFS);
 		/* may_open before the copy-up: the owner's w bit of a
 		   lower file (DESIGN.md, Permissions), and reading where
@@ -123,9 +127,10 @@ static int open_lookup(int dirfd, const char *path, int flags, mode_t mode,
 		}
 	}
 	/* A fifo opens through its stand-in: never the layer's own, whose
-	   times a write would move, and no copy-up (fifo.c). */
-	if (S_ISFIFO(n.st.st_mode) && n.layer >= 0 && !(flags & O_PATH) &&
-	    n.mnt->upper) {
+	   times a write would move, and no copy-up (fifo.c); in a
+	   read-only union too, for reading as well (the readers meet the
+	   writers there). */
+	if (S_ISFIFO(n.st.st_mode) && n.layer >= 0 && !(flags & O_PATH)) {
 		fd = un_fifo_open(&n, flags);
 		return fd < 0 ? un_fail(fd) : fd;
 	}

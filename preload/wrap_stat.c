@@ -280,7 +280,8 @@ out:
  * access and friends.  As root, the kernel's answer on the object's real
  * file.  For an unprivileged user, an object of a lower counts as the
  * user's own for W_OK (DESIGN.md, Permissions): its owner bits answer.
- * A read-only union answers EROFS to W_OK.
+ * A read-only union answers EROFS to W_OK, but for a fifo, socket or
+ * device (they open for writing there).
  */
 static int un_access(int dirfd, const char *path, int mode, int flags)
 {
@@ -299,7 +300,11 @@ static int un_access(int dirfd, const char *path, int mode, int flags)
 		rc = un_fail(rc < 0 ? rc : -ENOENT);
 		goto out;
 	}
-	if ((mode & W_OK) && !n.mnt->upper) {
+	/* (sb_permission: a fifo, socket or device of a read-only mount
+	   may still be written.) */
+	if ((mode & W_OK) && !n.mnt->upper &&
+	    (S_ISREG(n.st.st_mode) || S_ISDIR(n.st.st_mode) ||
+	     S_ISLNK(n.st.st_mode))) {
 		rc = un_fail(-EROFS);
 		goto out;
 	}

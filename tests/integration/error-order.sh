@@ -30,7 +30,7 @@ action() {
 
 compare_kernel_union error-order setup action
 UN_NO_UPPER=1 compare_kernel_union error-order-readonly setup action
-UN_AS=nobody UN_NOBODY_LOWERS=1 compare_kernel_union error-order-nobody setup action
-UN_AS=nobody UN_NOBODY_LOWERS=1 UN_NO_UPPER=1 \
+UN_AS=nobody UN_NOBODY_LOWERS=both compare_kernel_union error-order-nobody setup action
+UN_AS=nobody UN_NOBODY_LOWERS=both UN_NO_UPPER=1 \
 	compare_kernel_union error-order-nobody-readonly setup action
 un_done

@@ -49,6 +49,7 @@ UN_INTEGRATION_TESTS = \
 	tests/integration/dir-mtime-after-unlink.sh \
 	tests/integration/fifo-held-across-copyup.sh \
 	tests/integration/fifo-lower-open-write.sh \
+	tests/integration/fifo-readonly-union.sh \
 	tests/integration/error-order.sh \
 	tests/integration/find-delete.sh \
 	tests/integration/fopen-modes-lower.sh \

@@ -86,6 +86,14 @@ mutant fifo_stand_in_left preload/copy_up.c \
 mutant fifo_upper_direct preload/wrap_open.c \
 	's/S_ISFIFO(n.st.st_mode) \&\& n.layer >= 0/S_ISFIFO(n.st.st_mode) \&\& n.layer > 0/' \
 	fifo-held-across-copyup
+# A read-only union's fifo: refused for writing (EROFS) as a file is ...
+mutant fifo_ro_erofs preload/wrap_open.c \
+	's/if (!n.mnt->upper \&\& S_ISREG(n.st.st_mode))/if (!n.mnt->upper)/' \
+	fifo-readonly-union error-order
+# ... or opened itself, with no stand-in (writes move the lower's mtime).
+mutant fifo_ro_lower_own preload/wrap_open.c \
+	's/n.layer >= 0 \&\& !(flags \& O_PATH)) {/n.layer >= 0 \&\& !(flags \& O_PATH) \&\& n.mnt->upper) {/' \
+	fifo-readonly-union
 
 if [ "${1-}" = --list ]; then
 	for m in "${MUTANTS[@]}"; do

@@ -10,8 +10,9 @@
  * "OP ARG...: ENAME" for each call, and exits 0 (2 on a usage error).
  *
  *   open PATH FLAGS [MODE]   FLAGS: rdonly,wronly,rdwr,creat,excl,trunc,
- *                            append,directory,nofollow,tmpfile (with
- *                            commas); the descriptor is closed again
+ *                            append,directory,nofollow,tmpfile,path,
+ *                            nonblock (with commas); the descriptor is
+ *                            closed again
  *   write PATH TEXT          open O_WRONLY, write TEXT at offset 0
  *   read PATH                open O_RDONLY, print the first line
  *   rename OLD NEW           renameat2 OLD NEW noreplace|exchange|0
@@ -46,6 +47,7 @@ static int parse_flags(const char *s)
 		{ "trunc", O_TRUNC }, { "append", O_APPEND },
 		{ "directory", O_DIRECTORY }, { "nofollow", O_NOFOLLOW },
 		{ "tmpfile", O_TMPFILE }, { "path", O_PATH },
+		{ "nonblock", O_NONBLOCK },
 	};
 	char *copy = strdup(s), *tok, *save = NULL;
 	int flags = 0;
