@@ -32,10 +32,32 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
 #include "wrap.h"
+
+/*
+ * Every exec makes this check, mostly in the child of a shell's fork,
+ * so it calls libc through pointers the parent has already found
+ * (real.c's un_real_fork): a libc function first called in the child
+ * would be bound there by the loader, at a dozen page faults each time.
+ */
+static ssize_t read_at(int fd, void *buf, size_t len, uint64_t off)
+{
+	return real_syscall(SYS_pread64, fd, buf, len, (off_t)off);
+}
+
+static uid_t euid(void)
+{
+	return (uid_t)real_syscall(SYS_geteuid);
+}
+
+static gid_t egid(void)
+{
+	return (gid_t)real_syscall(SYS_getegid);
+}
 
 /* What the ELF headers say about a program, for the refusal. */
 enum elf_kind {
@@ -55,7 +77,7 @@ static const unsigned char *file_bytes(int fd, const unsigned char *buf,
 {
 	if (off <= n && len <= n - off)
 		return buf + off;
-	if (pread(fd, room, len, (off_t)off) != (ssize_t)len)
+	if (read_at(fd, room, len, off) != (ssize_t)len)
 		return NULL;
 	return room;
 }
@@ -118,11 +140,14 @@ static bool notes_have_go(const unsigned char *p, size_t len)
  * .note.go.buildid)?  The section headers and their string table lie at
  * the end of the file, the table just before the headers (as both the
  * GNU and the Go linkers write them): one read of the tail takes both.
+ * One page of it (64 section headers, where a Go program has 15 to 40):
+ * this runs in every child a shell forks, where each page of stack the
+ * read fills costs a fault.
  */
 static bool sections_have_go(int fd, bool is64, uint64_t shoff,
 			     size_t shentsize, size_t shnum, size_t shstrndx)
 {
-	unsigned char tail[8192], room[8192];
+	unsigned char tail[4096], room[1024];
 	const unsigned char *sh, *names;
 	uint64_t start, end, stroff, strsize;
 	size_t minsize = is64 ? sizeof(Elf64_Shdr) : sizeof(Elf32_Shdr);
@@ -134,8 +159,8 @@ static bool sections_have_go(int fd, bool is64, uint64_t shoff,
 	end = shoff + (uint64_t)shentsize * shnum;
 	start = end > sizeof(tail) ? end - sizeof(tail) : 0;
 	if (start > shoff)
-		return false;	/* over a hundred sections: give up */
-	got = pread(fd, tail, end - start, (off_t)start);
+		return false;	/* over 64 sections: give up */
+	got = read_at(fd, tail, end - start, start);
 	if (got != (ssize_t)(end - start))
 		return false;
 	sh = tail + (shoff - start) + shstrndx * shentsize;
@@ -145,7 +170,7 @@ static bool sections_have_go(int fd, bool is64, uint64_t shoff,
 		strsize = sizeof(room);
 	if (stroff >= start && stroff + strsize <= end)
 		names = tail + (stroff - start);
-	else if (pread(fd, room, strsize, (off_t)stroff) == (ssize_t)strsize)
+	else if (read_at(fd, room, strsize, stroff) == (ssize_t)strsize)
 		names = room;
 	else
 		return false;
@@ -185,7 +210,7 @@ static enum elf_kind elf_kind(int fd)
 	unsigned char buf[1024], room[512];
 	uint64_t phoff, shoff;
 	size_t phentsize, phnum, shentsize, shnum, shstrndx, n;
-	ssize_t got = pread(fd, buf, sizeof(buf), 0);
+	ssize_t got = read_at(fd, buf, sizeof(buf), 0);
 	bool is64, interp = false, go = false;
 	uint16_t type;
 
@@ -266,7 +291,7 @@ static enum elf_kind elf_kind(int fd)
  */
 static int gains_caps(int fd)
 {
-	if (geteuid() == 0)
+	if (euid() == 0)
 		return 0;
 	return fgetxattr(fd, "security.capability", NULL, 0) > 0;
 }
@@ -282,14 +307,32 @@ static const char *policy_of(char *const envp[])
 	return getenv("UNION_UNWRAPPED_EXEC");
 }
 
+/* Say why the program is refused (its own frame: the line is long, and
+   the check itself runs in every child a shell forks). */
+static __attribute__((noinline)) int refuse(const char *shown,
+					    const char *why)
+{
+	char line[PATH_MAX + 256];
+	int len;
+
+	len = snprintf(line, sizeof(line),
+		       "libunion: refusing to run %s: %s, so it would see "
+		       "and change the real directories "
+		       "(UNION_UNWRAPPED_EXEC=outside or =allow runs it)\n",
+		       shown, why);
+	if (len > 0 && write(2, line, (size_t)len < sizeof(line) ?
+					      (size_t)len : sizeof(line) - 1) < 0)
+		return -EPERM;
+	return -EPERM;
+}
+
 int un_exec_check(const char *real, const char *shown, bool in_union,
 		  char *const envp[])
 {
 	const char *policy = policy_of(envp);
 	const char *why = NULL;
 	struct stat st;
-	char line[PATH_MAX + 256];
-	int fd, len;
+	int fd;
 
 	if (policy && !strcmp(policy, "allow"))
 		return 0;
@@ -299,8 +342,8 @@ int un_exec_check(const char *real, const char *shown, bool in_union,
 	if (fd < 0)
 		return 0;	/* the exec itself will say why */
 	if (real_fstat(fd, &st) == 0 &&
-	    (((st.st_mode & S_ISUID) && st.st_uid != geteuid()) ||
-	     ((st.st_mode & S_ISGID) && st.st_gid != getegid())))
+	    (((st.st_mode & S_ISUID) && st.st_uid != euid()) ||
+	     ((st.st_mode & S_ISGID) && st.st_gid != egid())))
 		why = "it is setuid or setgid, and the loader drops LD_PRELOAD";
 	else if (gains_caps(fd))
 		why = "it has file capabilities, and the loader drops "
@@ -319,15 +362,5 @@ int un_exec_check(const char *real, const char *shown, bool in_union,
 			break;
 		}
 	real_close(fd);
-	if (!why)
-		return 0;
-	len = snprintf(line, sizeof(line),
-		       "libunion: refusing to run %s: %s, so it would see "
-		       "and change the real directories "
-		       "(UNION_UNWRAPPED_EXEC=outside or =allow runs it)\n",
-		       shown, why);
-	if (len > 0 && write(2, line, (size_t)len < sizeof(line) ?
-					      (size_t)len : sizeof(line) - 1) < 0)
-		return -EPERM;
-	return -EPERM;
+	return why ? refuse(shown, why) : 0;
 }
