@@ -759,11 +759,15 @@ static void cwd_wend(struct cwd_wsect *w)
  */
 enum { CWD_NONE, CWD_ARMED, CWD_TAKEN };
 static int cwd_state;
+/* UNION_CWD as the process started with it: a program may clear its
+   environment (env -i) before it first asks for the cwd. */
+static const char *cwd_inherited;
 
 static void cwd_adopt(bool first);
 
-void un_cwd_arm(void)
+void un_cwd_arm(const char *inherited)
 {
+	cwd_inherited = inherited;
 	__atomic_store_n(&cwd_state, CWD_ARMED, __ATOMIC_RELEASE);
 }
 
@@ -965,7 +969,8 @@ void un_cwd_set_dead(const char *vpath, size_t dead_at)
    an ancestor of it: see moving). */
 static const char *inherited_cwd(size_t *dead_at)
 {
-	const char *v = getenv("UNION_CWD");
+	const char *v = __atomic_load_n(&cwd_state, __ATOMIC_ACQUIRE) ==
+			CWD_NONE ? getenv("UNION_CWD") : cwd_inherited;
 	unsigned long long dev, ino;
 	unsigned n;
 	int off = 0, more = 0;

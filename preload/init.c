@@ -204,7 +204,9 @@ static void init_early(void)
 	if (uppers)
 		__atomic_store_n(&un_tables_state, UN_TABLES_ARMED,
 				 __ATOMIC_RELEASE);
-	un_cwd_arm();
+	/* The environment's strings lie on the initial stack, where a
+	   program's unsetenv or clearenv leaves them. */
+	un_cwd_arm(getenv("UNION_CWD"));
 	__atomic_store_n(&un_active, un_config.nmount > 0, __ATOMIC_RELEASE);
 }
 

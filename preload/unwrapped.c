@@ -297,14 +297,34 @@ static int gains_caps(int fd)
 }
 
 /* The policy: in the environment the program gets, else in ours. */
-static const char *policy_of(char *const envp[])
+extern char **environ;
+
+/* The value of UNION_UNWRAPPED_EXEC in env, or NULL (by hand, as getenv
+   would: see the head of this file). */
+static const char *policy_in(char *const env[])
 {
 	static const char name[] = "UNION_UNWRAPPED_EXEC=";
 
-	for (size_t i = 0; envp && envp[i]; i++)
-		if (!strncmp(envp[i], name, sizeof(name) - 1))
-			return envp[i] + sizeof(name) - 1;
-	return getenv("UNION_UNWRAPPED_EXEC");
+	for (size_t i = 0; env && env[i]; i++) {
+		const char *e = env[i], *n = name;
+
+		if (*e != 'U')
+			continue;
+		while (*n && *e == *n) {
+			e++;
+			n++;
+		}
+		if (!*n)
+			return e;
+	}
+	return NULL;
+}
+
+static const char *policy_of(char *const envp[])
+{
+	const char *policy = policy_in(envp);
+
+	return policy ? policy : policy_in(environ);
 }
 
 /* Say why the program is refused (its own frame: the line is long, and

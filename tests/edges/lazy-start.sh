@@ -49,5 +49,9 @@ expect_eq "the cwd across exec, asked after other calls" "from the lower
 $M/sub" "$(in_union sh -c 'cd "$1/sub" && sh -c "cat f; /bin/pwd"' sh "$M")"
 expect_eq "the cwd across an exec that never asked" "$M/sub" \
 	"$(in_union sh -c 'cd "$1/sub" && exec env /bin/sh -c /bin/pwd' sh "$M")"
+# env -i clears its environment, UNION_CWD with it, before it asks for the
+# cwd (at its exec): what it started with still counts.
+expect_eq "the cwd across env -i" "$M/sub" \
+	"$(in_union sh -c 'cd "$1/sub" && env -i /bin/pwd' sh "$M")"
 lowers_check
 un_done
