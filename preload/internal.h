@@ -417,9 +417,11 @@ UN_HIDDEN void un_cwd_kill(const char *vpath, size_t dead_at,
 /* The real cwd as last seen (kept up to date by the chdir wrappers). */
 UN_HIDDEN int un_cwd_real(char *buf, size_t len);
 UN_HIDDEN void un_cwd_refresh(void);
-/* Take the cwd (and adopt UNION_CWD) at the first call that asks for
-   it, from now on (init.c, when there is a union). */
-UN_HIDDEN void un_cwd_arm(void);
+/* Take the cwd (and adopt inherited, the value of UNION_CWD at start, a
+   string that outlives the process's changes to its environment) at the
+   first call that asks for it, from now on (init.c, when there is a
+   union). */
+UN_HIDDEN void un_cwd_arm(const char *inherited);
 /* True when some MERGED lies below the (real, unmerged) cwd. */
 UN_HIDDEN bool un_cwd_near_union(void);
 
@@ -686,7 +688,12 @@ static inline void un_lsan_unroot(void *p, size_t len)
  */
 #define UN_PAGE_SIZE 4096u
 UN_HIDDEN extern unsigned long un_mem_gen;
-UN_HIDDEN extern __thread uintptr_t un_mem_page[2];
+/* Pages found readable, direct-mapped by page number (one compare a
+   look): a walker's names (find's, from entries malloc'ed all over its
+   heap) missed a two-page memory four times in ten, a system call or two
+   each. */
+#define UN_MEM_SLOTS 16
+UN_HIDDEN extern __thread uintptr_t un_mem_page[UN_MEM_SLOTS];
 UN_HIDDEN extern __thread unsigned long un_mem_page_gen;
 UN_HIDDEN ssize_t un_user_str_slow(const char *s);
 /* The same for len bytes at p (a socket address, a buffer to fill):
@@ -700,7 +707,7 @@ static inline ssize_t un_user_str(const char *s)
 
 	if (__builtin_expect(a < UN_PAGE_SIZE, 0))
 		return -EFAULT;
-	if ((page == un_mem_page[0] || page == un_mem_page[1]) &&
+	if (un_mem_page[(page / UN_PAGE_SIZE) % UN_MEM_SLOTS] == page &&
 	    un_mem_page_gen == __atomic_load_n(&un_mem_gen, __ATOMIC_RELAXED)) {
 		size_t room = page + UN_PAGE_SIZE - a;
 		size_t len = strnlen(s, room);
