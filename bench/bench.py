@@ -7,6 +7,9 @@ and each run times every system in turn (interleaved):
 
   native          the workload run directly on a plain copy of what the
                   merged view shows (cp -a lower, then upper over it)
+  noop-preload    native's tree, with an empty shared object (built here)
+                  in LD_PRELOAD: what any preload costs, the floor of
+                  libunion's exec rows
   libunion        UNION_LAYERS=VIEW=UPPER:LOWER LD_PRELOAD=libunion.so
   kernel          mount -t overlay
   fuse-overlayfs  fuse-overlayfs -o lowerdir=,upperdir=,workdir=
@@ -44,8 +47,8 @@ SCALES = {
     'medium': dict(files=15000, dirs=1000, bigfile_mb=512),
     'large': dict(files=100000, dirs=5000, bigfile_mb=2048),
 }
-ALL_SYSTEMS = ['native', 'libunion', 'kernel', 'fuse-overlayfs',
-               'unionfs-fuse']
+ALL_SYSTEMS = ['native', 'noop-preload', 'libunion', 'kernel',
+               'fuse-overlayfs', 'unionfs-fuse']
 FIXED_MTIME_LOWER = 1577836800   # 2020-01-01, before the git index
 FIXED_MTIME_UPPER = 1609459200   # 2021-01-01
 TIMEOUT = 900
@@ -54,7 +57,8 @@ TIMEOUT = 900
 TARGETS = {
     'find-type-f': '<=1.1', 'find-printf-s': '<=1.3', 'tar-c': '<=1.25',
     'git-status-warm': '<=1.3', 'git-status-fresh': '<=1.5',
-    'true-500': '<=1.05', 'lowerbin-500': '<=1.05', 'tar-x': '<=1.5',
+    'true-500': '<=1.05 noop', 'lowerbin-500': '<=1.05 noop', 'tar-x': '<=1.5',
+    'stat-outside': '<=1.02',
     'make-j2': '<=1.1', 'rm-rf': '<=2.5', 'copy-up': '>=0.9',
 }
 
@@ -306,6 +310,7 @@ class Bench:
     def __init__(self, args):
         self.a = args
         self.slot = 0
+        self.noop_lib = None
 
     # -- paths ----------------------------------------------------------
     def setup_paths(self):
@@ -345,6 +350,9 @@ class Bench:
             why = None
             if s == 'native':
                 pass
+            elif s == 'noop-preload':
+                if not self.noop_lib:
+                    why = 'cannot build the empty shared object (cc missing?)'
             elif s == 'libunion':
                 if not os.path.exists(self.lib):
                     why = 'library %s not built (run make)' % self.lib
@@ -421,7 +429,9 @@ class Bench:
                 rmtree(d)
             return f
 
-        if system == 'native':
+        if system == 'noop-preload':
+            env['LD_PRELOAD'] = self.noop_lib
+        if system in ('native', 'noop-preload'):
             if layer == 'main' and fresh != 'write':
                 return Ctx(system, self.native_base, env, cleanup=clean())
             root = os.path.join(d, 'tree')
@@ -574,12 +584,27 @@ def v_tree(b, ctx, out):
 
 
 def w_copyup(b, ctx):
-    if ctx.system == 'native':
+    if ctx.system in ('native', 'noop-preload'):
         # what a copy-up does, with a plain cp on the same file system: copy
         # the lower file, change the copy, rename it into place
         return ('cp "%s/big.bin" .big.tmp && printf x >> .big.tmp && '
                 'mv .big.tmp big.bin\n' % b.biglower)
     return 'printf x >> big.bin\n'
+
+
+def w_stat_outside(b, ctx):
+    # a stat per file, every name outside every MERGED (the union is
+    # configured, its view elsewhere), from a cwd outside too
+    return "cd / && find /usr -printf '%s\\n' >/dev/null\n"
+
+
+def v_stat_outside(b, ctx, out):
+    """What find saw, through the same system (not timed)."""
+    t, rc, o, err = b.run(ctx, "cd / && find /usr -printf '%s %p\\n' | cksum\n",
+                          'verify', timed=False)
+    if rc != 0:
+        return 'verification failed: rc=%s %s' % (rc, open(err).read()[-300:])
+    return canon_raw(o)
 
 
 def v_copyup(b, ctx, out):
@@ -629,6 +654,8 @@ WORKLOADS = [
      v_tree),
     ('copy-up', 'copy-up of a {big} MiB file (throughput)', 'big', 'write',
      None, w_copyup, v_copyup),
+    ('stat-outside', "find /usr -printf '%s\\n', outside every MERGED", 'main',
+     None, None, w_stat_outside, v_stat_outside),
 ]
 
 
@@ -744,6 +771,14 @@ def bench_main(a, b, wls):
                 datetime.datetime.fromtimestamp(os.path.getmtime(a.lib)).strftime('%Y-%m-%d %H:%M'))
     else:
         b.lib, lib_id = a.lib, a.lib + ' (missing)'
+    # the no-op preload: an empty shared object
+    b.noop_lib = os.path.join(b.base, 'noop.so')
+    src = os.path.join(b.base, 'noop.c')
+    with open(src, 'w') as f:
+        f.write('/* nothing: what loading any preloaded object costs */\n')
+    if subprocess.run(['cc', '-shared', '-fPIC', '-o', b.noop_lib, src],
+                      capture_output=True).returncode != 0:
+        b.noop_lib = None
     systems = b.probe()
     for n in b.notes:
         log('note:', n)
@@ -892,7 +927,22 @@ def bench_main(a, b, wls):
     for r in table:
         print('| ' + ' | '.join(c.ljust(w) for c, w in zip(r, widths)) + ' |')
     print()
-    csys = [s for s in systems if s in ('native', 'libunion', 'kernel')]
+    if 'noop-preload' in systems and 'libunion' in systems:
+        print('libunion against the no-op preload (time ratio of medians; the exec '
+              'rows\' target is <= 1.05):')
+        for wl in wls:
+            name = wl[0]
+            ln, nn = results.get((name, 'libunion')), results.get((name, 'noop-preload'))
+            if not ln or not nn:
+                continue
+            lm, nm = statistics.median(ln), statistics.median(nn)
+            lc = statistics.median(cpus[(name, 'libunion')])
+            nc = statistics.median(cpus[(name, 'noop-preload')])
+            r = nm / lm if name == 'copy-up' else lm / nm
+            print('  %-18s %s (CPU %s)' % (name, fmt_ratio(r),
+                                          fmt_ratio(lc / nc) if nc > 0 else '-'))
+        print()
+    csys = [s for s in systems if s in ('native', 'noop-preload', 'libunion', 'kernel')]
     if len(csys) > 1:
         print('CPU time of the process tree (user+sys, medians; a FUSE daemon\'s CPU is '
               'not in it, so only these): ratio to native')

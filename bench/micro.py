@@ -42,6 +42,12 @@ class M:
                         os.path.join(HERE, 'micro.c')], check=True)
         self.lib = os.path.join(self.base, 'libunion.so')
         shutil.copy2(a.lib, self.lib)
+        # an empty shared object: what any preload costs
+        self.noop = os.path.join(self.base, 'noop.so')
+        with open(self.noop + '.c', 'w') as f:
+            f.write('/* nothing */\n')
+        subprocess.run(['cc', '-shared', '-fPIC', '-o', self.noop, self.noop + '.c'],
+                       check=True)
         self.env0 = {'PATH': '/usr/bin:/bin', 'LC_ALL': 'C'}
 
     def p(self, *parts):
@@ -50,7 +56,9 @@ class M:
     def env(self, kind, upper=None):
         """bare: no library; unset: library, no UNION_LAYERS; set: the union."""
         e = dict(self.env0)
-        if kind != 'bare':
+        if kind == 'noop':
+            e['LD_PRELOAD'] = self.noop
+        elif kind != 'bare':
             e['LD_PRELOAD'] = self.lib
         if kind == 'set':
             e['UNION_LAYERS'] = '%s=%s:%s' % (self.view, upper or self.upper,
@@ -185,8 +193,13 @@ def run(m, a):
 
     log('micro: exec')
     b, _ = m.micro(bare, 'exec', a.execs, m.bin, 'noop')
+    o, _ = m.micro(m.env('noop'), 'exec', a.execs, m.bin, 'noop')
     u, _ = m.micro(unset, 'exec', a.execs, m.bin, 'noop')
     s, _ = m.micro(lset, 'exec', a.execs, m.bin, 'noop')
+    row('exec', 'fork+exec+exit, an empty preloaded object', b, o,
+        note=' +%.0f us/exec' % ((o - b) / 1000))
+    row('exec', 'fork+exec+exit, library with UNION_LAYERS, against the empty '
+        'preload', o, s, note=' target <= 1.05')
     row('exec', 'fork+exec+exit, library without UNION_LAYERS', b, u,
         note=' +%.0f us/exec' % ((u - b) / 1000))
     row('exec', 'fork+exec+exit, library with UNION_LAYERS', b, s,

@@ -430,6 +430,9 @@ struct un_mount *un_config_match(const char *abspath, size_t *consumed)
 		if (len) {
 			if (consumed)
 				*consumed = len;
+			/* The first lookup in a union opens the tables
+			   (init.c): from here on the mount is used. */
+			un_tables_need();
 			return m;
 		}
 	}

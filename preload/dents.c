@@ -48,14 +48,11 @@ struct dents {
 static struct dents *lists;
 static pthread_mutex_t lists_lock = PTHREAD_MUTEX_INITIALIZER;
 
-static void dents_fork_child(void)
+/* A child of fork must not inherit the lock held (init.c's fork
+   handlers call this when a lock may be). */
+void un_fork_dents_child(void)
 {
 	pthread_mutex_init(&lists_lock, NULL);
-}
-
-__attribute__((constructor)) static void dents_setup(void)
-{
-	pthread_atfork(NULL, NULL, dents_fork_child);
 }
 
 static void dents_free(struct dents *l)

@@ -34,23 +34,76 @@ extern char **environ;
 
 /* ---- the child's environment ---- */
 
+/*
+ * Which of the variables the child's environment is made of entry is.
+ * Every entry of the environment is looked at, so most leave at their
+ * first byte.
+ */
+enum env_var { ENV_OTHER, ENV_PRELOAD, ENV_LAYERS, ENV_CWD, ENV_OCI };
+
+/* Is entry "name=..."?  (By hand: see the head of unwrapped.c.) */
 static bool env_is(const char *entry, const char *name)
 {
-	size_t n = strlen(name);
-
-	return !strncmp(entry, name, n) && entry[n] == '=';
+	while (*name && *entry == *name) {
+		entry++;
+		name++;
+	}
+	return !*name && *entry == '=';
 }
 
-/* Does the LD_PRELOAD value list libunion already? */
+static enum env_var env_var(const char *entry)
+{
+	if (entry[0] == 'L')
+		return env_is(entry, "LD_PRELOAD") ? ENV_PRELOAD : ENV_OTHER;
+	if (entry[0] != 'U' || entry[1] != 'N')
+		return ENV_OTHER;
+	if (env_is(entry, "UNION_LAYERS"))
+		return ENV_LAYERS;
+	if (env_is(entry, "UNION_CWD"))
+		return ENV_CWD;
+	if (env_is(entry, "UNION_OCI_LOWERS"))
+		return ENV_OCI;
+	return ENV_OTHER;
+}
+
+/* Does the LD_PRELOAD value (a list split by ':' or ' ') list
+   libunion already?  (By hand: see the head of unwrapped.c.) */
 static bool preload_has_self(const char *value)
 {
-	size_t n = strlen(un_self_path);
+	const char *self = un_self_path;
 
-	for (const char *s = value; (s = strstr(s, un_self_path)); s += n)
-		if ((s == value || s[-1] == ':' || s[-1] == ' ') &&
-		    (s[n] == '\0' || s[n] == ':' || s[n] == ' '))
+	for (const char *s = value; *s;) {
+		const char *a = self, *b = s;
+
+		while (*a && *a == *b) {
+			a++;
+			b++;
+		}
+		if (!*a && (!*b || *b == ':' || *b == ' '))
 			return true;
+		while (*s && *s != ':' && *s != ' ')
+			s++;
+		while (*s == ':' || *s == ' ')
+			s++;
+	}
 	return false;
+}
+
+/* Room for "UNION_CWD=DEV:INO:-N:" (three 64-bit numbers at most). */
+#define CWD_HEAD (sizeof("UNION_CWD=") + 3 * 20 + 4)
+
+/* The decimal digits of v at p; returns the end. */
+static char *put_u64(char *p, unsigned long long v)
+{
+	char digits[24];
+	size_t n = 0;
+
+	do
+		digits[n++] = (char)('0' + v % 10);
+	while ((v /= 10) != 0);
+	while (n)
+		*p++ = digits[--n];
+	return p;
 }
 
 /*
@@ -58,6 +111,8 @@ static bool preload_has_self(const char *value)
  * in a vfork child, which shares the parent's memory, so nothing may be
  * allocated (it would leak in the parent) and the depth guard must be
  * lowered again before the real exec (the parent would inherit it).
+ * It runs in every child a shell forks, where each page first written
+ * costs a fault: no copy of the cwd, no stdio.
  */
 void un_exec_env_size(char *const envp[], size_t *entries, size_t *bytes)
 {
@@ -68,11 +123,17 @@ void un_exec_env_size(char *const envp[], size_t *entries, size_t *bytes)
 	if (!envp)
 		envp = environ;
 	for (; envp && envp[count]; count++) {
-		if (env_is(envp[count], "LD_PRELOAD"))
+		switch (env_var(envp[count])) {
+		case ENV_PRELOAD:
 			preload = strlen(envp[count]);
-		else if (env_is(envp[count], "UNION_LAYERS") &&
-			 strlen(envp[count]) > layers)
-			layers = strlen(envp[count]);
+			break;
+		case ENV_LAYERS:
+			if (strlen(envp[count]) > layers)
+				layers = strlen(envp[count]);
+			break;
+		default:
+			break;
+		}
 	}
 	if (un_preload_value && strlen(un_preload_value) > preload)
 		preload = strlen(un_preload_value);
@@ -80,16 +141,48 @@ void un_exec_env_size(char *const envp[], size_t *entries, size_t *bytes)
 	*bytes = sizeof("UNION_OCI_LOWERS=1") +
 		 sizeof("UNION_LAYERS=") + layers + sizeof("LD_PRELOAD=") +
 		 (un_self_path ? strlen(un_self_path) : 0) + 1 + preload + 1 +
-		 sizeof("UNION_CWD=") + 64 + PATH_MAX;
+		 CWD_HEAD + PATH_MAX;
+}
+
+/*
+ * UNION_CWD=DEV:INO:PATH at buf when the cwd is merged (DEV:INO:-PATH
+ * when it was removed, DEV:INO:-N:PATH when what was removed is its
+ * first N bytes, an ancestor): the child finds nothing in a removed one
+ * either, and its '..' leads where ours does.  The path is read into
+ * its place at once, the head written before it after.  False when
+ * there is nothing to pass on.
+ */
+static bool cwd_var(char *buf)
+{
+	char *path = buf + CWD_HEAD, *p;
+	size_t dead_at = 0, len;
+	struct stat st;
+	int rc;
+
+	rc = un_cwd_get_at(path, PATH_MAX, NULL, &dead_at);
+	if ((rc != 0 && rc != -ESTALE) || real_stat(".", &st) != 0)
+		return false;
+	len = strlen(path);
+	p = stpcpy(buf, "UNION_CWD=");
+	p = put_u64(p, (unsigned long long)st.st_dev);
+	*p++ = ':';
+	p = put_u64(p, (unsigned long long)st.st_ino);
+	*p++ = ':';
+	if (rc == -ESTALE) {
+		*p++ = '-';
+		if (dead_at != len) {
+			p = put_u64(p, dead_at);
+			*p++ = ':';
+		}
+	}
+	memmove(p, path, len + 1);
+	return true;
 }
 
 void un_exec_env(char *const envp[], char **env, char *buf)
 {
 	const char *preload = NULL, *layers = NULL;
 	bool oci_set = false;
-	char cwd[PATH_MAX];
-	int rc;
-	struct stat st;
 	size_t n = 0;
 
 	if (!envp)
@@ -100,14 +193,23 @@ void un_exec_env(char *const envp[], char **env, char *buf)
 	if (un_preload_value && preload_has_self(un_preload_value))
 		preload = un_preload_value;
 	for (size_t i = 0; envp && envp[i]; i++) {
-		if (env_is(envp[i], "LD_PRELOAD"))
+		switch (env_var(envp[i])) {
+		case ENV_PRELOAD:
 			preload = envp[i] + sizeof("LD_PRELOAD");
-		else if (env_is(envp[i], "UNION_LAYERS"))
+			break;
+		case ENV_LAYERS:
 			layers = envp[i] + sizeof("UNION_LAYERS");
-		else if (!env_is(envp[i], "UNION_CWD"))
-			env[n++] = envp[i];
-		if (env_is(envp[i], "UNION_OCI_LOWERS"))
+			break;
+		case ENV_CWD:
+			break;
+		case ENV_OCI:
 			oci_set = true;
+			env[n++] = envp[i];
+			break;
+		case ENV_OTHER:
+			env[n++] = envp[i];
+			break;
+		}
 	}
 	/* A caller's own UNION_LAYERS (a nested union run) is respected. */
 	env[n++] = buf;
@@ -130,24 +232,8 @@ void un_exec_env(char *const envp[], char **env, char *buf)
 		env[n++] = buf;
 		buf = stpcpy(buf, "UNION_OCI_LOWERS=1") + 1;
 	}
-	/* A removed cwd travels marked ('-' before the path, and how much
-	   of it was removed when that is an ancestor): the child finds
-	   nothing in it either, and its '..' leads where ours does. */
-	size_t dead_at = 0;
-
-	rc = un_cwd_get_at(cwd, sizeof(cwd), NULL, &dead_at);
-	if ((rc == 0 || rc == -ESTALE) && real_stat(".", &st) == 0) {
+	if (cwd_var(buf))
 		env[n++] = buf;
-		if (rc == -ESTALE && dead_at != strlen(cwd))
-			sprintf(buf, "UNION_CWD=%llu:%llu:-%zu:%s",
-				(unsigned long long)st.st_dev,
-				(unsigned long long)st.st_ino, dead_at, cwd);
-		else
-			sprintf(buf, "UNION_CWD=%llu:%llu:%s%s",
-				(unsigned long long)st.st_dev,
-				(unsigned long long)st.st_ino, rc ? "-" : "",
-				cwd);
-	}
 	env[n] = NULL;
 }
 
@@ -268,16 +354,53 @@ static size_t count_args(char *const argv[])
 	return argc;
 }
 
-static int exec_at(int dirfd, const char *path, char *const argv[],
-		   char *const envp[])
+/*
+ * Is path an absolute path outside every MERGED, without a '..' that
+ * could lead into one?  Then un_lookup would answer "outside" and hand
+ * the kernel the path as it is (namei.c: the same rule, the first one it
+ * applies to an absolute path).  Asked first, without a struct un_node
+ * (two PATH_MAX buffers): exec runs in the child of a shell's fork,
+ * where every stack page first written costs a fault.  1 when outside,
+ * 0 when un_lookup must look, -errno when path cannot be read.
+ */
+static int prog_outside(const char *path)
+{
+	ssize_t len = un_user_str(path);
+
+	if (len < 0)
+		return (int)len;
+	if (path[0] != '/' || len >= PATH_MAX || un_config_find(path))
+		return 0;
+	for (const char *s = path; (s = strchr(s, '.')); s++)
+		if (s[1] == '.' && s[-1] == '/' && (s[2] == '/' || !s[2]))
+			return 0;
+	return 1;
+}
+
+/* Exec real with the child's environment, built on this frame. */
+static int exec_real(const char *real, char *const argv[],
+		     char *const envp[])
 {
 	size_t entries, bytes;
+
+	un_exec_env_size(envp, &entries, &bytes);
+	char *env[entries];
+	char buf[bytes];
+
+	un_exec_env(envp, env, buf);
+	un_leave();
+	return real_execve(real, argv, env);
+}
+
+/* A program looked up through the union (or a script, or a path that
+   may lead into one). */
+static __attribute__((noinline)) int exec_lookup(int dirfd, const char *path,
+						 char *const argv[],
+						 char *const envp[])
+{
+	char *nargv[count_args(argv) + 4];
 	struct prog p;
 	int rc;
-
-	if (!un_enter())
-		return real_execve(path, argv, envp);
-	char *nargv[count_args(argv) + 4];
 
 	p.argv = nargv;
 	rc = prog_resolve(dirfd, path, argv, envp, &p);
@@ -285,13 +408,26 @@ static int exec_at(int dirfd, const char *path, char *const argv[],
 		un_leave();
 		return un_fail(rc);
 	}
-	un_exec_env_size(envp, &entries, &bytes);
-	char *env[entries];
-	char buf[bytes];
+	return exec_real(p.real, p.rewritten ? nargv : argv, envp);
+}
 
-	un_exec_env(envp, env, buf);
-	un_leave();
-	return real_execve(p.real, p.rewritten ? nargv : argv, env);
+static int exec_at(int dirfd, const char *path, char *const argv[],
+		   char *const envp[])
+{
+	int rc;
+
+	if (!un_enter())
+		return real_execve(path, argv, envp);
+	rc = dirfd == AT_FDCWD ? prog_outside(path) : 0;
+	if (rc == 0)
+		return exec_lookup(dirfd, path, argv, envp);
+	if (rc > 0)
+		rc = un_exec_check(path, path, false, argv, envp);
+	if (rc < 0) {
+		un_leave();
+		return un_fail(rc);
+	}
+	return exec_real(path, argv, envp);
 }
 
 UN_EXPORT int execve(const char *path, char *const argv[], char *const envp[])
@@ -643,17 +779,13 @@ static struct popen_child *popen_children;
 static pthread_mutex_t popen_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* A child forked while another thread is in popen must not inherit the
-   lock held.  The list itself stays walkable in such a child: every change
-   to it is one pointer store of a node already filled (a fork copies the
-   parent's memory as one thread's stores left it, in their order). */
-static void popen_fork_child(void)
+   lock held (init.c's fork handlers call this when a lock may be).  The
+   list itself stays walkable in such a child: every change to it is one
+   pointer store of a node already filled (a fork copies the parent's
+   memory as one thread's stores left it, in their order). */
+void un_fork_popen_child(void)
 {
 	pthread_mutex_init(&popen_lock, NULL);
-}
-
-__attribute__((constructor)) static void popen_setup(void)
-{
-	pthread_atfork(NULL, NULL, popen_fork_child);
 }
 
 UN_EXPORT FILE *popen(const char *command, const char *type)

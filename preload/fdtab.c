@@ -36,6 +36,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/single_threaded.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -727,7 +728,7 @@ struct cwd_wsect {
 	bool locked, blocked;
 };
 
-static void cwd_wbegin(struct cwd_wsect *w)
+static void cwd_wbegin_raw(struct cwd_wsect *w)
 {
 	w->locked = !(un_in_signal() && cwd_held);
 	/* Before the union is active (start-up) no handler reads the cwd:
@@ -748,16 +749,59 @@ static void cwd_wend(struct cwd_wsect *w)
 		un_sig_restore(&w->mask);
 }
 
+/*
+ * The cwd is taken when a call first asks for it, not at start: most
+ * processes started from a shell in a union (a /bin/true) never do.
+ * init.c arms this; until then (no union, the unit tests) the buffers
+ * hold what un_cwd_refresh and un_cwd_set put there.  The take reads the
+ * real cwd (and UNION_CWD) outside the lock and stores what it found
+ * under it, unless another thread took the cwd meanwhile.
+ */
+enum { CWD_NONE, CWD_ARMED, CWD_TAKEN };
+static int cwd_state;
+/* UNION_CWD as the process started with it: a program may clear its
+   environment (env -i) before it first asks for the cwd. */
+static const char *cwd_inherited;
+
+static void cwd_adopt(bool first);
+
+void un_cwd_arm(const char *inherited)
+{
+	cwd_inherited = inherited;
+	__atomic_store_n(&cwd_state, CWD_ARMED, __ATOMIC_RELEASE);
+}
+
+/* Take the cwd if it is still to be taken: true when this call did. */
+static inline bool cwd_need(void)
+{
+	if (__builtin_expect(__atomic_load_n(&cwd_state, __ATOMIC_ACQUIRE) !=
+			     CWD_ARMED, 1))
+		return false;
+	cwd_adopt(true);
+	return true;
+}
+
+static void cwd_wbegin(struct cwd_wsect *w)
+{
+	cwd_need();
+	cwd_wbegin_raw(w);
+}
+
 /* Copy s (one of the buffers above) into buf: 0, -ENOENT when empty;
    with it, when asked, the layer of the real cwd and cwd_dead_at. */
 static int cwd_read(const char *s, char *buf, size_t len, int *layer,
 		    size_t *dead_at)
 {
-	bool locked = !(un_in_signal() && cwd_held);
+	bool locked;
 	unsigned long seq;
 	size_t n;
 	int rc;
 
+	cwd_need();
+	/* A process of one thread has no writer but a handler of its own,
+	   which the sequence count catches; without the lock (a write) a
+	   child of fork reads the cwd with no fault. */
+	locked = !(un_in_signal() && cwd_held) && !__libc_single_threaded;
 	if (locked) {
 		pthread_mutex_lock(&cwd_lock);
 		cwd_held++;
@@ -824,6 +868,7 @@ static unsigned long cwd_seen_seq;
 bool un_cwd_seen(const struct un_mount *m, uint64_t stamp,
 		 unsigned long *seq)
 {
+	cwd_need();
 	*seq = __atomic_load_n(&cwd_seq, __ATOMIC_ACQUIRE);
 	return __atomic_load_n(&cwd_seen_m, __ATOMIC_RELAXED) == m &&
 	       __atomic_load_n(&cwd_seen_stamp, __ATOMIC_RELAXED) == stamp &&
@@ -855,6 +900,7 @@ void un_cwd_kill(const char *vpath, size_t dead_at, unsigned long seq)
 
 bool un_cwd_near_union(void)
 {
+	cwd_need();
 	return __atomic_load_n(&cwd_near, __ATOMIC_RELAXED);
 }
 
@@ -923,7 +969,8 @@ void un_cwd_set_dead(const char *vpath, size_t dead_at)
    an ancestor of it: see moving). */
 static const char *inherited_cwd(size_t *dead_at)
 {
-	const char *v = getenv("UNION_CWD");
+	const char *v = __atomic_load_n(&cwd_state, __ATOMIC_ACQUIRE) ==
+			CWD_NONE ? getenv("UNION_CWD") : cwd_inherited;
 	unsigned long long dev, ino;
 	unsigned n;
 	int off = 0, more = 0;
@@ -952,64 +999,80 @@ static const char *inherited_cwd(size_t *dead_at)
 }
 
 /*
- * Re-read the real cwd after a chdir we did not translate; at start-up
- * also adopt the merged cwd (from UNION_CWD, or because the real cwd
- * lies lexically under a MERGED, as with an in-place union).
+ * Read the real cwd, and adopt the merged cwd it stands for: at the
+ * first look (first) the one UNION_CWD names, or, then and later, the
+ * real cwd itself when it lies lexically under a MERGED (an in-place
+ * union, or a MERGED that exists on disk).  The first look stores
+ * nothing when another thread's came first.
  */
-void un_cwd_refresh(void)
+static void cwd_adopt(bool first)
 {
 	char buf[PATH_MAX];
 	const char *real = real_getcwd(buf, sizeof(buf)) ? buf : NULL;
 	const char *merged = NULL;
-	static bool started;
 	size_t dead_at = 0;
 	struct cwd_wsect w;
+	bool near;
 
-	if (!started) {
-		started = true;
+	if (first)
 		merged = inherited_cwd(&dead_at);
-	}
-	/* A real cwd under a MERGED (an in-place union, or a MERGED that
-	   exists on disk) is that merged directory. */
 	if (!merged && real && un_config_find(real))
 		merged = real;
-	cwd_wbegin(&w);
-	cwd_store(cwd_real, real);
-	__atomic_store_n(&cwd_near, near_union(real), __ATOMIC_RELAXED);
-	if (merged) {
-		cwd_store(cwd_merged, merged);
-		cwd_dead_at = dead_at;
-		cwd_layer = -1;	/* not known: full paths */
+	near = near_union(real);
+	cwd_wbegin_raw(&w);
+	if (!first || __atomic_load_n(&cwd_state, __ATOMIC_ACQUIRE) !=
+		      CWD_TAKEN) {
+		cwd_store(cwd_real, real);
+		__atomic_store_n(&cwd_near, near, __ATOMIC_RELAXED);
+		if (merged) {
+			cwd_store(cwd_merged, merged);
+			cwd_dead_at = dead_at;
+			cwd_layer = -1;	/* not known: full paths */
+		}
+		if (__atomic_load_n(&cwd_state, __ATOMIC_RELAXED) ==
+		    CWD_ARMED)
+			__atomic_store_n(&cwd_state, CWD_TAKEN,
+					 __ATOMIC_RELEASE);
 	}
 	cwd_wend(&w);
 }
 
-/* A child of fork must not inherit a held lock.  A handler that runs
-   meanwhile reads without it (the buffers do not change under fork). */
-static void cwd_fork_prepare(void)
+/*
+ * Re-read the real cwd after a chdir we did not translate (the first
+ * call also adopts the merged cwd: see cwd_adopt).
+ */
+void un_cwd_refresh(void)
 {
-	un_depth++;	/* see init.c's fork_prepare */
+	static bool started;
+	bool first;
+
+	if (cwd_need())
+		return;		/* that was the first look */
+	first = !started && __atomic_load_n(&cwd_state, __ATOMIC_ACQUIRE) ==
+			    CWD_NONE;
+	started = true;
+	cwd_adopt(first);
+}
+
+/* A child of fork must not inherit a held lock.  A handler that runs
+   meanwhile reads without it (the buffers do not change under fork).
+   Called by init.c's fork handlers, only when a lock may be held. */
+void un_fork_cwd_prepare(void)
+{
 	pthread_mutex_lock(&cwd_lock);
 	cwd_held++;
 }
 
-static void cwd_fork_parent(void)
+void un_fork_cwd_parent(void)
 {
 	cwd_held--;
 	pthread_mutex_unlock(&cwd_lock);
-	un_depth--;
 }
 
-static void cwd_fork_child(void)
+void un_fork_cwd_child(void)
 {
 	/* Only this thread goes on, and it was reading no entry. */
 	__atomic_store_n(&readers, 0, __ATOMIC_SEQ_CST);
 	cwd_held--;
 	pthread_mutex_init(&cwd_lock, NULL);
-	un_depth--;
-}
-
-__attribute__((constructor)) static void fdtab_setup(void)
-{
-	pthread_atfork(cwd_fork_prepare, cwd_fork_parent, cwd_fork_child);
 }

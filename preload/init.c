@@ -1,34 +1,51 @@
 /*
  * init.c - start-up, once and lazily.
  *
- * The constructor runs un_init() before main, so that a malformed
- * UNION_LAYERS stops the program before it can do anything half
- * protected.  But another library's constructor may call a wrapper
- * before ours has run, so every wrapper calls un_init() too; a
- * pthread_once makes it happen exactly once.  While initialising, the
- * depth guard is raised, so that whatever libc does for us goes straight
- * to the real functions.
+ * What every process pays is kept to what the contract needs before
+ * main: the constructor finds the real functions and checks
+ * UNION_LAYERS, so that a malformed value or a missing layer stops the
+ * program before it can do anything half protected (DESIGN.md).  The
+ * rest waits until a call first needs it, so that a process that never
+ * looks into a union (a /bin/true run from a shell in one, a compiler
+ * reading /usr/include) pays little more than the loader's mapping of
+ * one more object:
+ *
+ *  - the whiteout tables (and the lock files and UPPER/.union/work) are
+ *    opened and checked at the first lookup that lands in a union
+ *    (un_config_match, config.c, calls un_tables_need); a table found
+ *    corrupt then stops the process as it would have at start;
+ *  - the merged cwd is taken at the first call that asks for it
+ *    (fdtab.c, armed here);
+ *  - exec's check of the program (unwrapped.c) is made by the exec.
+ *
+ * Another library's constructor may call a wrapper before ours has run,
+ * so every wrapper calls un_init() too, which makes it happen exactly
+ * once.  While initialising, the depth guard is raised, so that
+ * whatever libc does for us goes straight to the real functions.
  *
  * Initialisation never calls malloc.  A wrapper may be reached from an
  * allocator's own start-up: jemalloc reads /etc/malloc.conf (readlink)
  * with its init lock held, so a malloc from here would wait for that
  * lock forever.  The configuration and the strings kept from the
- * environment live in one anonymous mapping (config.c, keep() below); the
- * whiteout tables are checked at start but their maps are built at the
- * first lookup (whiteout.c); the real functions are all found by dlsym
- * (a failed dlsym mallocs for dlerror, but every row exists in the libc
- * the library was built against).  Only the merged cwd (fdtab.c), which
- * allocates, waits: when un_init runs before our constructor it is
- * taken by the constructor, under the guard.
+ * environment live in one anonymous mapping (config.c, keep() below);
+ * the tables, opened later, live in its spare room too and build their
+ * maps only at their first lookup (whiteout.c); the real functions are
+ * all found by nextsym.c's walk (dlsym where it is unsure; a failed
+ * dlsym mallocs for dlerror, but every row exists in the libc the
+ * library was built against).
  *
  * After fork the child inherits the mount table and the whiteout tables
- * as they are; their locks are reinitialised by their own atfork
- * handlers (whiteout.c, fdtab.c).
+ * as they are.  The fork handlers of every room are called from here
+ * (un_fork_*), and only when some lock may be held: a process with one
+ * thread that forks from outside the library holds none, and a shell
+ * forks for every command.
  */
 #include <dlfcn.h>
 #include <fcntl.h>
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,11 +60,17 @@ __thread int un_depth;
 const char *un_self_path;
 const char *un_layers_value;
 const char *un_preload_value;
+int un_tables_state;
 
-static pthread_once_t un_once = PTHREAD_ONCE_INIT;
-static bool un_initialised;
-static bool un_constructed;	/* our constructor has started */
-static bool un_cwd_pending;	/* the merged cwd is still to be taken */
+/* How far start-up has come (see un_init). */
+enum {
+	INIT_NONE,
+	INIT_EARLY,		/* a thread is in init_early */
+	INIT_STARTED,		/* init_early done: what the constructor does */
+	INIT_LATE,		/* a thread is in init_late */
+	INIT_DONE,		/* init_late done too: a wrapper has run */
+};
+static int init_state;
 
 static void die(const char *fmt, const char *what)
 	__attribute__((noreturn));
@@ -67,37 +90,37 @@ static void die(const char *fmt, const char *what)
 	_exit(125);
 }
 
-static void find_self(void)
-{
-	Dl_info info;
-
-	if (dladdr((void *)&un_init, &info) && info.dli_fname &&
-	    info.dli_fname[0] == '/')
-		un_self_path = info.dli_fname;
-}
-
 /*
- * fork: the table locks are taken in prepare and given back in the parent
- * and in the child.  The depth guard is raised meanwhile, so that a
- * signal handler running in between goes straight to libc rather than
- * wait for a lock its own thread holds.
+ * fork: the locks of every room are taken in prepare and given back in
+ * the parent and in the child.  The depth guard is raised meanwhile, so
+ * that a signal handler running in between goes straight to libc rather
+ * than wait for a lock its own thread holds.
  *
- * A process with one thread, forking from outside the library, holds no
- * table lock and nobody else can: then the handlers touch nothing.  Every
- * page a process writes after a fork costs it a fault (the fork made it
- * copy-on-write), and shells fork for every command.
+ * A process with one thread, forking from outside the library and not
+ * from a handler, holds no lock of ours and nobody else can: then the
+ * handlers touch nothing.  Every page a process writes after a fork
+ * costs it a fault (the fork made it copy-on-write), in the parent and
+ * in the child, and shells fork for every command.
  */
 static bool fork_locked;	/* this fork took the locks */
 
 static void fork_prepare(void)
 {
-	bool lock = !__libc_single_threaded || un_depth > 0;
+	bool lock = !__libc_single_threaded || un_depth > 0 ||
+		    un_sigdepth > 0;
 
-	un_depth++;
+	un_real_fork();
 	if (fork_locked != lock)
 		fork_locked = lock;	/* written only when it changes */
 	if (!lock)
 		return;
+	un_depth++;
+	/* Another thread opening the tables finishes first: the child
+	   must not inherit them half made. */
+	while (__atomic_load_n(&un_tables_state, __ATOMIC_ACQUIRE) ==
+	       UN_TABLES_OPENING)
+		sched_yield();
+	un_fork_cwd_prepare();
 	for (int i = 0; i < un_config.nmount; i++)
 		if (un_config.mount[i].wt)
 			un_wtable_fork_prepare(un_config.mount[i].wt);
@@ -105,19 +128,25 @@ static void fork_prepare(void)
 
 static void fork_parent(void)
 {
-	if (fork_locked)
-		for (int i = un_config.nmount - 1; i >= 0; i--)
-			if (un_config.mount[i].wt)
-				un_wtable_fork_parent(un_config.mount[i].wt);
+	if (!fork_locked)
+		return;
+	for (int i = un_config.nmount - 1; i >= 0; i--)
+		if (un_config.mount[i].wt)
+			un_wtable_fork_parent(un_config.mount[i].wt);
+	un_fork_cwd_parent();
 	un_depth--;
 }
 
 static void fork_child(void)
 {
-	if (fork_locked)
-		for (int i = 0; i < un_config.nmount; i++)
-			if (un_config.mount[i].wt)
-				un_wtable_fork_child(un_config.mount[i].wt);
+	if (!fork_locked)
+		return;
+	for (int i = 0; i < un_config.nmount; i++)
+		if (un_config.mount[i].wt)
+			un_wtable_fork_child(un_config.mount[i].wt);
+	un_fork_cwd_child();
+	un_fork_dents_child();
+	un_fork_popen_child();
 	un_depth--;
 }
 
@@ -151,36 +180,121 @@ static void keep(const char *a, const char *b, const char **ka,
 		*kb = memcpy(map + la, b, lb);
 }
 
-static void init_once(void)
+/* What the constructor does: the real functions that must be known at
+   start, and UNION_LAYERS checked. */
+static void init_early(void)
 {
 	const char *value;
 	char err[PATH_MAX + 128];
+	bool uppers = false;
 
-	un_depth++;
 	un_real_init();
-	find_self();
+	un_self_path = un_nextsym_self();
 
 	value = getenv("UNION_LAYERS");
 	if (!value || !*value)
-		goto out;
+		return;
 	if (un_config_parse(value, &un_config, true, err, sizeof(err)) < 0)
 		die("libunion: UNION_LAYERS: %s\n", err);
 	keep(value, getenv("LD_PRELOAD"), &un_layers_value, &un_preload_value);
 	value = getenv("UNION_OCI_LOWERS");
 	un_config.oci_lowers = value && !strcmp(value, "1");
+	for (int i = 0; i < un_config.nmount; i++)
+		uppers = uppers || un_config.mount[i].upper;
+	if (uppers)
+		__atomic_store_n(&un_tables_state, UN_TABLES_ARMED,
+				 __ATOMIC_RELEASE);
+	/* The environment's strings lie on the initial stack, where a
+	   program's unsetenv or clearenv leaves them. */
+	un_cwd_arm(getenv("UNION_CWD"));
+	__atomic_store_n(&un_active, un_config.nmount > 0, __ATOMIC_RELEASE);
+}
+
+/* What waits for the first wrapper: the fork handlers.  Until a wrapper
+   has run, no lock of ours can be held and no real function of the exec
+   path is worth finding before a fork (see fork_prepare). */
+static void init_late(void)
+{
+	pthread_atfork(fork_prepare, fork_parent, fork_child);
+}
+
+/* This thread is in init_early or init_late (a wrapper reached from
+   there goes on without waiting for itself). */
+static __thread bool init_running;
+
+/*
+ * Start-up, in two steps, each once, in whichever thread comes first,
+ * the others waiting for it: the constructor takes the first
+ * (un_init_early), the first wrapper the second (un_init).  Not
+ * pthread_once: its end is a futex wake, a system call in every process,
+ * for waiters that are almost never there.
+ */
+static void init_upto(int goal)
+{
+	int state;
+
+	while ((state = __atomic_load_n(&init_state, __ATOMIC_ACQUIRE)) <
+	       goal) {
+		int next = state == INIT_NONE ? INIT_EARLY : INIT_LATE;
+
+		if (init_running)
+			return;
+		if ((state != INIT_NONE && state != INIT_STARTED) ||
+		    !__atomic_compare_exchange_n(&init_state, &state, next,
+						 false, __ATOMIC_ACQ_REL,
+						 __ATOMIC_ACQUIRE)) {
+			sched_yield();	/* another thread is at it */
+			continue;
+		}
+		init_running = true;
+		un_depth++;
+		if (next == INIT_EARLY)
+			init_early();
+		else
+			init_late();
+		un_depth--;
+		init_running = false;
+		__atomic_store_n(&init_state, next + 1, __ATOMIC_RELEASE);
+	}
+}
+
+void un_init(void)
+{
+	if (__builtin_expect(__atomic_load_n(&init_state, __ATOMIC_ACQUIRE) ==
+			     INIT_DONE, 1))
+		return;
+	init_upto(INIT_DONE);
+}
+
+/*
+ * The whiteout tables of every upper, opened at the first lookup in a
+ * union (un_tables_need): made where missing, checked, their maps left
+ * for their first lookup.  One thread opens them while the others wait;
+ * signals are blocked meanwhile, so that no handler of the opening
+ * thread finds them half made.  A vfork child may be the one: the
+ * handles are the parent's memory then, and descriptors that the parent
+ * lacks are reopened at their next use, as after a program's closefrom.
+ */
+static void tables_open(void)
+{
+	char err[PATH_MAX + 128];
 
 	for (int i = 0; i < un_config.nmount; i++) {
 		struct un_mount *m = &un_config.mount[i];
 		int rc;
 
-		if (!m->upper)
+		if (!m->upper || m->wt)
 			continue;
 		rc = un_wtable_open_mem(m->upper,
 				un_config_alloc(&un_config,
 						un_wtable_mem_size(m->upper)),
 				&m->wt);
 		if (rc < 0) {
-			/* whiteout.c has already said which file and why */
+			/* whiteout.c has already said which file and why;
+			   a vfork child dying here leaves the parent to
+			   try (and say it) again. */
+			__atomic_store_n(&un_tables_state, UN_TABLES_ARMED,
+					 __ATOMIC_RELEASE);
 			snprintf(err, sizeof(err), "%s: %s", m->upper,
 				 strerror(-rc));
 			/* A chmod of MERGED itself can take the owner's
@@ -200,33 +314,39 @@ static void init_once(void)
 			    err);
 		}
 	}
-	pthread_atfork(fork_prepare, fork_parent, fork_child);
-	if (__atomic_load_n(&un_constructed, __ATOMIC_ACQUIRE))
-		un_cwd_refresh();
-	else
-		un_cwd_pending = true;
-	un_active = un_config.nmount > 0;
-out:
-	__atomic_store_n(&un_initialised, true, __ATOMIC_RELEASE);
-	un_depth--;
 }
 
-void un_init(void)
+void un_tables_open(void)
 {
-	if (__atomic_load_n(&un_initialised, __ATOMIC_ACQUIRE))
-		return;
-	pthread_once(&un_once, init_once);
+	int state;
+
+	while ((state = __atomic_load_n(&un_tables_state, __ATOMIC_ACQUIRE)) !=
+	       UN_TABLES_OPEN) {
+		int armed = UN_TABLES_ARMED;
+		sigset_t mask;
+
+		if (state == UN_TABLES_NONE)
+			return;		/* no union with an upper here */
+		if (state == UN_TABLES_OPENING) {
+			sched_yield();	/* another thread is at it */
+			continue;
+		}
+		if (!__atomic_compare_exchange_n(&un_tables_state, &armed,
+						 UN_TABLES_OPENING, false,
+						 __ATOMIC_ACQ_REL,
+						 __ATOMIC_ACQUIRE))
+			continue;
+		un_sig_block(&mask);
+		un_depth++;
+		tables_open();
+		un_depth--;
+		__atomic_store_n(&un_tables_state, UN_TABLES_OPEN,
+				 __ATOMIC_RELEASE);
+		un_sig_restore(&mask);
+	}
 }
 
 __attribute__((constructor)) static void un_constructor(void)
 {
-	__atomic_store_n(&un_constructed, true, __ATOMIC_RELEASE);
-	un_init();
-	if (un_cwd_pending) {
-		/* un_init ran early, from another library's calls. */
-		un_cwd_pending = false;
-		un_depth++;
-		un_cwd_refresh();
-		un_depth--;
-	}
+	init_upto(INIT_STARTED);
 }

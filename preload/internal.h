@@ -56,12 +56,21 @@
 
 #include "real.h"
 
+/* Find the real functions that must be known at start (real.c: the
+   others are found when first called). */
 UN_HIDDEN void un_real_init(void);
+/* Before a fork: find the real functions a child calls to exec. */
+UN_HIDDEN void un_real_fork(void);
 
 /* nextsym.c: what dlsym(RTLD_NEXT, name) would answer, cheaply; NULL
    when unsure (then ask dlsym).  un_nextsym_init() first. */
 UN_HIDDEN void un_nextsym_init(void);
 UN_HIDDEN void *un_nextsym(const char *name);
+/* The path libunion.so was loaded from, when absolute (else NULL); after
+   un_nextsym_init(). */
+UN_HIDDEN const char *un_nextsym_self(void);
+/* Is the walk on for this process (else un_nextsym answers NULL)? */
+UN_HIDDEN bool un_nextsym_usable(void);
 
 /* ------------------------------------------------------------------ */
 /* init.c                                                               */
@@ -71,6 +80,33 @@ UN_HIDDEN void un_init(void);
 
 /* True when the union is active (UNION_LAYERS set and valid). */
 UN_HIDDEN extern bool un_active;
+
+/*
+ * The whiteout tables are opened at the first lookup in a union, not at
+ * start (init.c): un_config_match and un_config_find call
+ * un_tables_need() before they answer with a mount.  NONE: nothing to
+ * open (no upper, or no union: the unit tests open their own).
+ */
+enum { UN_TABLES_NONE, UN_TABLES_ARMED, UN_TABLES_OPENING, UN_TABLES_OPEN };
+UN_HIDDEN extern int un_tables_state;
+UN_HIDDEN void un_tables_open(void);
+
+static inline void un_tables_need(void)
+{
+	int state = __atomic_load_n(&un_tables_state, __ATOMIC_ACQUIRE);
+
+	if (__builtin_expect(state != UN_TABLES_OPEN &&
+			     state != UN_TABLES_NONE, 0))
+		un_tables_open();
+}
+
+/* fork: init.c's handlers call these of the other rooms, only when a
+   lock of ours may be held (see init.c). */
+UN_HIDDEN void un_fork_cwd_prepare(void);
+UN_HIDDEN void un_fork_cwd_parent(void);
+UN_HIDDEN void un_fork_cwd_child(void);
+UN_HIDDEN void un_fork_dents_child(void);
+UN_HIDDEN void un_fork_popen_child(void);
 
 /*
  * The guard, and signal handlers (issue 6).
@@ -381,6 +417,11 @@ UN_HIDDEN void un_cwd_kill(const char *vpath, size_t dead_at,
 /* The real cwd as last seen (kept up to date by the chdir wrappers). */
 UN_HIDDEN int un_cwd_real(char *buf, size_t len);
 UN_HIDDEN void un_cwd_refresh(void);
+/* Take the cwd (and adopt inherited, the value of UNION_CWD at start, a
+   string that outlives the process's changes to its environment) at the
+   first call that asks for it, from now on (init.c, when there is a
+   union). */
+UN_HIDDEN void un_cwd_arm(const char *inherited);
 /* True when some MERGED lies below the (real, unmerged) cwd. */
 UN_HIDDEN bool un_cwd_near_union(void);
 
@@ -649,7 +690,12 @@ static inline void un_lsan_unroot(void *p, size_t len)
  */
 #define UN_PAGE_SIZE 4096u
 UN_HIDDEN extern unsigned long un_mem_gen;
-UN_HIDDEN extern __thread uintptr_t un_mem_page[2];
+/* Pages found readable, direct-mapped by page number (one compare a
+   look): a walker's names (find's, from entries malloc'ed all over its
+   heap) missed a two-page memory four times in ten, a system call or two
+   each. */
+#define UN_MEM_SLOTS 16
+UN_HIDDEN extern __thread uintptr_t un_mem_page[UN_MEM_SLOTS];
 UN_HIDDEN extern __thread unsigned long un_mem_page_gen;
 UN_HIDDEN ssize_t un_user_str_slow(const char *s);
 /* The same for len bytes at p (a socket address, a buffer to fill):
@@ -663,7 +709,7 @@ static inline ssize_t un_user_str(const char *s)
 
 	if (__builtin_expect(a < UN_PAGE_SIZE, 0))
 		return -EFAULT;
-	if ((page == un_mem_page[0] || page == un_mem_page[1]) &&
+	if (un_mem_page[(page / UN_PAGE_SIZE) % UN_MEM_SLOTS] == page &&
 	    un_mem_page_gen == __atomic_load_n(&un_mem_gen, __ATOMIC_RELAXED)) {
 		size_t room = page + UN_PAGE_SIZE - a;
 		size_t len = strnlen(s, room);

@@ -153,19 +153,55 @@ void *un_nextsym(const char *name)
 	return NULL;
 }
 
+/* The ELF header of this object, where the linker put it: its address
+   is the object's load address, l_addr of its link map. */
+extern const ElfW(Ehdr) __ehdr_start __attribute__((visibility("hidden")));
+
+static const char *self_path;
+
+/*
+ * This object's link map: found in the loader's list by its load
+ * address (a few pointer compares), else by dladdr1 (which also looks
+ * for the nearest symbol among all of ours: thousands of instructions).
+ */
+static struct link_map *self_map(void)
+{
+	struct link_map *self = NULL;
+	Dl_info info;
+
+	for (struct link_map *l = _r_debug.r_map; l; l = l->l_next)
+		if (l->l_addr == (ElfW(Addr))&__ehdr_start &&
+		    l->l_ld == _DYNAMIC)
+			return l;
+	if (!dladdr1((void *)un_nextsym_init, &info, (void **)&self,
+		     RTLD_DL_LINKMAP))
+		return NULL;
+	return self;
+}
+
+bool un_nextsym_usable(void)
+{
+	return usable;
+}
+
+const char *un_nextsym_self(void)
+{
+	return self_path;
+}
+
 void un_nextsym_init(void)
 {
 	/* Names every libc has, checked against dlsym before trusting the
 	   walk: "stat" and "open" are also what fakeroot wraps. */
 	static const char *const probes[] = { "open", "stat", "realpath" };
-	struct link_map *self = NULL;
-	Dl_info info;
+	struct link_map *self = self_map();
 
 	usable = false;
 	nobjs = 0;
-	if (!dladdr1((void *)un_nextsym_init, &info, (void **)&self,
-		     RTLD_DL_LINKMAP) || !self)
+	if (!self)
 		return;
+	if (self->l_name && self->l_name[0] == '/')
+		self_path = self->l_name;
 	for (const struct link_map *l = self->l_next; l; l = l->l_next) {
 		if (nobjs == MAX_OBJS || !read_object(l, &objs[nobjs]))
 			return;	/* one we cannot read: dlsym for all */

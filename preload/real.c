@@ -4,16 +4,60 @@
  * The next definition after libunion in the search order: libc's (or
  * another preloaded library's, such as fakeroot's, which then chains
  * on), found by nextsym.c's walk of the hash tables, or by
- * dlsym(RTLD_NEXT) where that walk is not sure.  A failed dlsym allocates
- * for dlerror, so everything is resolved once, at initialisation, never
- * from inside a wrapper that malloc might reach.  A symbol this libc
- * lacks stays NULL and its wrapper answers ENOSYS.
+ * dlsym(RTLD_NEXT) where that walk is not sure.
+ *
+ * Each is found when it is first called, not at start: a process calls
+ * a handful of the 186, and looking them all up was a fifth of the
+ * instructions a /bin/true spends under the library.  On x86-64 every
+ * real_<name> starts out pointing at a stub of its own (two instructions
+ * below) that hands the pointer's address and the name to
+ * un_real_resolve(), with the caller's argument registers saved, then
+ * jumps to the function found; the pointer then holds it, and later
+ * calls go straight there.  So a real_<name> is never NULL and never
+ * needs to be checked before a call, before the constructor ran or in a
+ * signal handler alike: nextsym.c's lookup only reads memory.  Two
+ * threads resolving one name store the same address.
+ *
+ * dlsym is not safe everywhere (a failed one allocates for dlerror, and
+ * it takes the loader's lock): where the walk is off for the process
+ * (nextsym.c), and for the rows whose absence the wrappers test (a
+ * NULL pointer: close_range, closefrom, fcntl64, glob, glob64), the
+ * constructor resolves them all at once, as it did for every row
+ * before.  Elsewhere than x86-64 that is done for every row.
  */
 #include <dlfcn.h>
+#include <errno.h>
 
 #include "internal.h"
 
+#if defined(__x86_64__)
+#define UN_LAZY 1
+#else
+#define UN_LAZY 0
+#endif
+
+#if UN_LAZY
+/* The stubs: un_stub_<name> loads &real_<name> into %r11 and the name
+   into %r10 (neither carries an argument) and goes to un_lazy_common. */
+#define UN_SPECIAL(ret, name, params)					\
+	extern void un_stub_##name(void) UN_HIDDEN;			\
+	__asm__(".pushsection .rodata\n"				\
+		"un_name_" #name ": .string \"" #name "\"\n"		\
+		".popsection\n"						\
+		".pushsection .text\n"					\
+		".p2align 4\n"						\
+		".hidden un_stub_" #name "\n"				\
+		".type un_stub_" #name ", @function\n"			\
+		"un_stub_" #name ":\n"					\
+		"	leaq real_" #name "(%rip), %r11\n"		\
+		"	leaq un_name_" #name "(%rip), %r10\n"		\
+		"	jmp un_lazy_common\n"				\
+		".size un_stub_" #name ", .-un_stub_" #name "\n"	\
+		".popsection\n");					\
+	ret(*real_##name) params = (ret(*) params)un_stub_##name;
+#else
 #define UN_SPECIAL(ret, name, params) ret(*real_##name) params;
+#endif
 #define UN_READ(ret, name, params, ...) UN_SPECIAL(ret, name, params)
 #define UN_READ_AT(ret, name, params, ...) UN_SPECIAL(ret, name, params)
 #define UN_CHANGE(ret, name, params, ...) UN_SPECIAL(ret, name, params)
@@ -23,16 +67,143 @@
 #include "syms.def"
 #undef UN_SPECIAL
 
+static bool nextsym_ready;	/* un_nextsym_init() has run */
+
 static void *next(const char *name)
 {
-	void *addr = un_nextsym(name);
+	void *addr = nextsym_ready ? un_nextsym(name) : NULL;
 
 	return addr ? addr : dlsym(RTLD_NEXT, name);
+}
+
+#if UN_LAZY
+void *un_real_resolve(void **slot, const char *name) UN_HIDDEN;
+
+/* A function that is not there: what the wrappers answered for a NULL
+   pointer (never on a glibc that can load the library: see above). */
+static long no_function(void)
+{
+	errno = ENOSYS;
+	return -1;
+}
+
+/* Called by a stub, with the caller's arguments saved: the function,
+   which the stub then jumps to; from now on *slot holds it. */
+void *un_real_resolve(void **slot, const char *name)
+{
+	int saved = errno;
+	void *addr = next(name);
+
+	__atomic_store_n(slot, addr, __ATOMIC_RELAXED);
+	errno = saved;
+	return addr ? addr : (void *)no_function;
+}
+
+/*
+ * The stubs' common part: save the argument registers (%rax too: the
+ * count of vector registers of a variadic call), call un_real_resolve on
+ * an aligned stack, restore them and jump to what it found, as if the
+ * caller had called that function itself.
+ */
+__asm__(".pushsection .text\n"
+	".p2align 4\n"
+	".hidden un_lazy_common\n"
+	".type un_lazy_common, @function\n"
+	"un_lazy_common:\n"
+	"	.cfi_startproc\n"
+	"	pushq %rbp\n"
+	"	.cfi_def_cfa_offset 16\n"
+	"	.cfi_offset %rbp, -16\n"
+	"	movq %rsp, %rbp\n"
+	"	.cfi_def_cfa_register %rbp\n"
+	"	andq $-16, %rsp\n"
+	"	subq $192, %rsp\n"
+	"	movq %rdi, 0(%rsp)\n"
+	"	movq %rsi, 8(%rsp)\n"
+	"	movq %rdx, 16(%rsp)\n"
+	"	movq %rcx, 24(%rsp)\n"
+	"	movq %r8, 32(%rsp)\n"
+	"	movq %r9, 40(%rsp)\n"
+	"	movq %rax, 48(%rsp)\n"
+	"	movaps %xmm0, 64(%rsp)\n"
+	"	movaps %xmm1, 80(%rsp)\n"
+	"	movaps %xmm2, 96(%rsp)\n"
+	"	movaps %xmm3, 112(%rsp)\n"
+	"	movaps %xmm4, 128(%rsp)\n"
+	"	movaps %xmm5, 144(%rsp)\n"
+	"	movaps %xmm6, 160(%rsp)\n"
+	"	movaps %xmm7, 176(%rsp)\n"
+	"	movq %r11, %rdi\n"
+	"	movq %r10, %rsi\n"
+	"	call un_real_resolve\n"
+	"	movq %rax, %r11\n"
+	"	movq 0(%rsp), %rdi\n"
+	"	movq 8(%rsp), %rsi\n"
+	"	movq 16(%rsp), %rdx\n"
+	"	movq 24(%rsp), %rcx\n"
+	"	movq 32(%rsp), %r8\n"
+	"	movq 40(%rsp), %r9\n"
+	"	movq 48(%rsp), %rax\n"
+	"	movaps 64(%rsp), %xmm0\n"
+	"	movaps 80(%rsp), %xmm1\n"
+	"	movaps 96(%rsp), %xmm2\n"
+	"	movaps 112(%rsp), %xmm3\n"
+	"	movaps 128(%rsp), %xmm4\n"
+	"	movaps 144(%rsp), %xmm5\n"
+	"	movaps 160(%rsp), %xmm6\n"
+	"	movaps 176(%rsp), %xmm7\n"
+	"	movq %rbp, %rsp\n"
+	"	popq %rbp\n"
+	"	.cfi_def_cfa %rsp, 8\n"
+	"	jmp *%r11\n"
+	"	.cfi_endproc\n"
+	".size un_lazy_common, .-un_lazy_common\n"
+	".popsection\n");
+#endif
+
+/*
+ * Before a fork: the real functions a child calls to exec are found now,
+ * once, in the parent.  Found in the child, they would be looked up
+ * again in every child a shell forks, each first read of a page of
+ * libc's symbol tables a fault there.
+ */
+void un_real_fork(void)
+{
+	static bool done;
+
+	if (done || !nextsym_ready)
+		return;
+	done = true;
+#if UN_LAZY
+#define READY(name)							\
+	do {								\
+		if ((void (*)(void))real_##name == un_stub_##name)	\
+			real_##name = next(#name);			\
+	} while (0)
+	READY(execve);
+	READY(execveat);
+	READY(fexecve);
+	READY(open);
+	READY(fstat);
+	READY(stat);
+	READY(close);
+	READY(syscall);
+#undef READY
+#endif
 }
 
 void un_real_init(void)
 {
 	un_nextsym_init();
+	nextsym_ready = true;
+	/* The rows whose absence the wrappers test. */
+	real_close_range = next("close_range");
+	real_closefrom = next("closefrom");
+	real_fcntl64 = next("fcntl64");
+	real_glob = next("glob");
+	real_glob64 = next("glob64");
+	if (UN_LAZY && un_nextsym_usable())
+		return;
 #define UN_SPECIAL(ret, name, params) \
 	real_##name = (ret(*) params)next(#name);
 #include "syms.def"

@@ -36,10 +36,33 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include "union_elf.h"
 #include "wrap.h"
+
+/*
+ * Every exec makes this check, mostly in the child of a shell's fork,
+ * so it calls libc through pointers the parent has already found
+ * (real.c's un_real_fork): a libc function first called in the child
+ * would be bound there by the loader, at a dozen page faults each time.
+ */
+static ssize_t read_at(int fd, void *buf, size_t len, uint64_t off)
+{
+	return real_syscall(SYS_pread64, fd, buf, len, (off_t)off);
+}
+
+static uid_t euid(void)
+{
+	return (uid_t)real_syscall(SYS_geteuid);
+}
+
+static gid_t egid(void)
+{
+	return (gid_t)real_syscall(SYS_getegid);
+}
 
 /* What the ELF headers say about a program, for the refusal. */
 enum elf_kind {
@@ -59,7 +82,7 @@ static const unsigned char *file_bytes(int fd, const unsigned char *buf,
 {
 	if (off <= n && len <= n - off)
 		return buf + off;
-	if (pread(fd, room, len, (off_t)off) != (ssize_t)len)
+	if (read_at(fd, room, len, off) != (ssize_t)len)
 		return NULL;
 	return room;
 }
@@ -90,43 +113,19 @@ static uint64_t field(const unsigned char *p, bool is64, size_t off64,
 	field(p, is64, offsetof(Elf64_Shdr, f), offsetof(Elf32_Shdr, f), 4)
 
 /*
- * Does a note segment (len bytes) hold a note of the owner "Go"?  The Go
- * linker writes its build id there (.note.go.buildid), also when the
- * host's linker links a cgo program.
- */
-static bool notes_have_go(const unsigned char *p, size_t len)
-{
-	size_t off = 0;
-
-	while (off + 12 <= len) {
-		uint32_t namesz, descsz;
-
-		memcpy(&namesz, p + off, 4);
-		memcpy(&descsz, p + off + 4, 4);
-		off += 12;
-		if (namesz > len - off)
-			return false;
-		if (namesz == 3 && !memcmp(p + off, "Go", 3))
-			return true;
-		off += ((size_t)namesz + 3) & ~(size_t)3;
-		if (descsz > len - off)
-			return false;
-		off += ((size_t)descsz + 3) & ~(size_t)3;
-	}
-	return false;
-}
-
-/*
  * Does a section bear a Go name (.go.buildinfo, which every Go program
  * since Go 1.13 has even when its build id was left out, or
  * .note.go.buildid)?  The section headers and their string table lie at
  * the end of the file, the table just before the headers (as both the
  * GNU and the Go linkers write them): one read of the tail takes both.
+ * One page of it (64 section headers, where a Go program has 15 to 40):
+ * this runs in every child a shell forks, where each page of stack the
+ * read fills costs a fault.
  */
 static bool sections_have_go(int fd, bool is64, uint64_t shoff,
 			     size_t shentsize, size_t shnum, size_t shstrndx)
 {
-	unsigned char tail[8192], room[8192];
+	unsigned char tail[4096], room[1024];
 	const unsigned char *sh, *names;
 	uint64_t start, end, stroff, strsize;
 	size_t minsize = is64 ? sizeof(Elf64_Shdr) : sizeof(Elf32_Shdr);
@@ -138,8 +137,8 @@ static bool sections_have_go(int fd, bool is64, uint64_t shoff,
 	end = shoff + (uint64_t)shentsize * shnum;
 	start = end > sizeof(tail) ? end - sizeof(tail) : 0;
 	if (start > shoff)
-		return false;	/* over a hundred sections: give up */
-	got = pread(fd, tail, end - start, (off_t)start);
+		return false;	/* over 64 sections: give up */
+	got = read_at(fd, tail, end - start, start);
 	if (got != (ssize_t)(end - start))
 		return false;
 	sh = tail + (shoff - start) + shstrndx * shentsize;
@@ -149,7 +148,7 @@ static bool sections_have_go(int fd, bool is64, uint64_t shoff,
 		strsize = sizeof(room);
 	if (stroff >= start && stroff + strsize <= end)
 		names = tail + (stroff - start);
-	else if (pread(fd, room, strsize, (off_t)stroff) == (ssize_t)strsize)
+	else if (read_at(fd, room, strsize, stroff) == (ssize_t)strsize)
 		names = room;
 	else
 		return false;
@@ -189,7 +188,7 @@ static enum elf_kind elf_kind(int fd)
 	unsigned char buf[1024], room[512];
 	uint64_t phoff, shoff;
 	size_t phentsize, phnum, shentsize, shnum, shstrndx, n;
-	ssize_t got = pread(fd, buf, sizeof(buf), 0);
+	ssize_t got = read_at(fd, buf, sizeof(buf), 0);
 	bool is64, interp = false, go = false;
 	uint16_t type;
 
@@ -249,7 +248,7 @@ static enum elf_kind elf_kind(int fd)
 			if (len > sizeof(room))
 				len = sizeof(room);
 			note = file_bytes(fd, buf, n, off, len, room);
-			go = note && notes_have_go(note, len);
+			go = note && union_notes_have_go(note, len);
 		}
 	}
 	/* A shared library is ET_DYN without PT_INTERP too, but nobody
@@ -270,20 +269,59 @@ static enum elf_kind elf_kind(int fd)
  */
 static int gains_caps(int fd)
 {
-	if (geteuid() == 0)
+	if (euid() == 0)
 		return 0;
 	return fgetxattr(fd, "security.capability", NULL, 0) > 0;
 }
 
 /* The policy: in the environment the program gets, else in ours. */
-static const char *policy_of(char *const envp[])
+extern char **environ;
+
+/* The value of UNION_UNWRAPPED_EXEC in env, or NULL (by hand, as getenv
+   would: see the head of this file). */
+static const char *policy_in(char *const env[])
 {
 	static const char name[] = "UNION_UNWRAPPED_EXEC=";
 
-	for (size_t i = 0; envp && envp[i]; i++)
-		if (!strncmp(envp[i], name, sizeof(name) - 1))
-			return envp[i] + sizeof(name) - 1;
-	return getenv("UNION_UNWRAPPED_EXEC");
+	for (size_t i = 0; env && env[i]; i++) {
+		const char *e = env[i], *n = name;
+
+		if (*e != 'U')
+			continue;
+		while (*n && *e == *n) {
+			e++;
+			n++;
+		}
+		if (!*n)
+			return e;
+	}
+	return NULL;
+}
+
+static const char *policy_of(char *const envp[])
+{
+	const char *policy = policy_in(envp);
+
+	return policy ? policy : policy_in(environ);
+}
+
+/* Say why the program is refused (its own frame: the line is long, and
+   the check itself runs in every child a shell forks). */
+static __attribute__((noinline)) int refuse(const char *shown,
+					    const char *why)
+{
+	char line[PATH_MAX + 256];
+	int len;
+
+	len = snprintf(line, sizeof(line),
+		       "libunion: refusing to run %s: %s, so it would see "
+		       "and change the real directories "
+		       "(UNION_UNWRAPPED_EXEC=outside or =allow runs it)\n",
+		       shown, why);
+	if (len > 0 && write(2, line, (size_t)len < sizeof(line) ?
+					      (size_t)len : sizeof(line) - 1) < 0)
+		return -EPERM;
+	return -EPERM;
 }
 
 int un_exec_check(const char *real, const char *shown, bool in_union,
@@ -293,8 +331,7 @@ int un_exec_check(const char *real, const char *shown, bool in_union,
 	const char *why = NULL;
 	bool supervisable = false;
 	struct stat st;
-	char line[PATH_MAX + 256];
-	int fd, len;
+	int fd;
 
 	if (policy && !strcmp(policy, "allow"))
 		return 0;
@@ -304,8 +341,8 @@ int un_exec_check(const char *real, const char *shown, bool in_union,
 	if (fd < 0)
 		return 0;	/* the exec itself will say why */
 	if (real_fstat(fd, &st) == 0 &&
-	    (((st.st_mode & S_ISUID) && st.st_uid != geteuid()) ||
-	     ((st.st_mode & S_ISGID) && st.st_gid != getegid())))
+	    (((st.st_mode & S_ISUID) && st.st_uid != euid()) ||
+	     ((st.st_mode & S_ISGID) && st.st_gid != egid())))
 		why = "it is setuid or setgid, and the loader drops LD_PRELOAD";
 	else if (gains_caps(fd))
 		why = "it has file capabilities, and the loader drops "
@@ -338,13 +375,5 @@ int un_exec_check(const char *real, const char *shown, bool in_union,
 		if (rc != -ENOENT)
 			why = "the supervisor cannot be started";
 	}
-	len = snprintf(line, sizeof(line),
-		       "libunion: refusing to run %s: %s, so it would see "
-		       "and change the real directories "
-		       "(UNION_UNWRAPPED_EXEC=outside or =allow runs it)\n",
-		       shown, why);
-	if (len > 0 && write(2, line, (size_t)len < sizeof(line) ?
-					      (size_t)len : sizeof(line) - 1) < 0)
-		return -EPERM;
-	return -EPERM;
+	return refuse(shown, why);
 }

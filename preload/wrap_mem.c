@@ -9,7 +9,8 @@
  *
  *   - an address in the first page (NULL, (char *)1) is never mapped;
  *   - a page this thread already found readable, whose NUL lies in it,
- *     needs no system call: a per-thread cache of two pages, forgotten
+ *     needs no system call: a per-thread cache of 16 pages (one slot for
+ *     each page number modulo 16), forgotten
  *     whenever the program unmaps or protects memory (munmap, mremap and
  *     mprotect are wrapped here only to bump a generation counter);
  *   - anything else is copied with process_vm_readv from this process
@@ -25,6 +26,7 @@
  */
 #include <errno.h>
 #include <stdarg.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
@@ -33,7 +35,7 @@
 #include "wrap.h"
 
 unsigned long un_mem_gen = 1;
-__thread uintptr_t un_mem_page[2];
+__thread uintptr_t un_mem_page[UN_MEM_SLOTS];
 __thread unsigned long un_mem_page_gen;
 
 static void remember(uintptr_t page)
@@ -41,13 +43,10 @@ static void remember(uintptr_t page)
 	unsigned long gen = __atomic_load_n(&un_mem_gen, __ATOMIC_ACQUIRE);
 
 	if (un_mem_page_gen != gen) {
-		un_mem_page[0] = un_mem_page[1] = 0;
+		memset(un_mem_page, 0, sizeof(un_mem_page));
 		un_mem_page_gen = gen;
 	}
-	if (un_mem_page[0] == page || un_mem_page[1] == page)
-		return;
-	un_mem_page[1] = un_mem_page[0];
-	un_mem_page[0] = page;
+	un_mem_page[(page / UN_PAGE_SIZE) % UN_MEM_SLOTS] = page;
 }
 
 /* Can this page be read?  (mincore: mapped or not; the fallback where
@@ -117,7 +116,7 @@ out:
 
 static bool known(uintptr_t page)
 {
-	return (page == un_mem_page[0] || page == un_mem_page[1]) &&
+	return un_mem_page[(page / UN_PAGE_SIZE) % UN_MEM_SLOTS] == page &&
 	       un_mem_page_gen == __atomic_load_n(&un_mem_gen,
 						  __ATOMIC_RELAXED);
 }

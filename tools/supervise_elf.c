@@ -11,30 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "union_elf.h"
 #include "supervise.h"
-
-static bool notes_have_go(const unsigned char *p, size_t len)
-{
-	size_t off = 0;
-
-	while (off + 12 <= len) {
-		uint32_t namesz, descsz;
-
-		memcpy(&namesz, p + off, 4);
-		memcpy(&descsz, p + off + 4, 4);
-		off += 12;
-		if (namesz > len - off)
-			return false;
-		/* the Go linker pads the name: "Go\0\0", namesz 4 */
-		if ((namesz == 3 || namesz == 4) && !memcmp(p + off, "Go", 3))
-			return true;
-		off += ((size_t)namesz + 3) & ~(size_t)3;
-		if (descsz > len - off)
-			return false;
-		off += ((size_t)descsz + 3) & ~(size_t)3;
-	}
-	return false;
-}
 
 enum sv_elf sv_elf_kind(int fd)
 {
@@ -64,7 +42,8 @@ enum sv_elf sv_elf_kind(int fd)
 					     ph.p_filesz : sizeof(note);
 
 			got = pread(fd, note, len, (off_t)ph.p_offset);
-			go = got == (ssize_t)len && notes_have_go(note, len);
+			go = got == (ssize_t)len &&
+			     union_notes_have_go(note, len);
 		}
 	}
 	if (!interp)

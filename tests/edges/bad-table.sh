@@ -1,5 +1,5 @@
 #!/bin/bash
-# bad-table: the whiteout table (and its lock file) cut short, garbled, of another version, a directory or a symlink: at start a clear error naming the file and status 125; in a running process the call fails (no crash, no record dropped).
+# bad-table: the whiteout table (and its lock file) cut short, garbled, of another version, a directory or a symlink: at a process's first look into the union (where the table is opened) a clear error naming the file and status 125; in a running process the call fails (no crash, no record dropped).
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 set -eu
 . "${TOP_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/edges/edgelib.sh"
@@ -21,13 +21,15 @@ fresh() {
 in_union() { un_run "$M" "$U" "$D/lower" -- "$@"; }
 view() { in_union ls "$M" 2>&1 | tr '\n' ' '; }
 
-# refuses WHAT NAMED: a new process refuses to start: status 125, a line
-# naming NAMED, the command not run.
+# refuses WHAT NAMED: a new process refuses to go on at its first look
+# into the union (the table is opened then, not at start: a process that
+# never looks pays nothing for it): status 125, a line naming NAMED,
+# nothing after it run.
 refuses() {
 	local what=$1 named=$2 rc=0
-	in_union sh -c 'echo ran' >"$T/out" 2>"$T/err" || rc=$?
+	in_union sh -c 'ls "$1" && echo ran' sh "$M" >"$T/out" 2>"$T/err" || rc=$?
 	if [ "$rc" = 125 ] && [ ! -s "$T/out" ] && grep -qF "libunion: $named" "$T/err"; then
-		echo "ok: $what: refused at start ($(head -n1 "$T/err"))"
+		echo "ok: $what: refused at the first look ($(head -n1 "$T/err"))"
 	else
 		fail "$what: expected status 125, no output and a line naming $named; got status $rc, out '$(cat "$T/out")', err '$(cat "$T/err")'"
 	fi

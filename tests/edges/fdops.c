@@ -372,6 +372,16 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (argc < 3)
 		goto usage;
+	/* libunion opens its table (and so its descriptors) at a process's
+	   first look into the union, not at start: look once, so that there
+	   are descriptors of its own for the program to close or dup2 over. */
+	if (!strcmp(argv[1], "closerange") || !strcmp(argv[1], "closefrom") ||
+	    !strcmp(argv[1], "closeloop") || !strcmp(argv[1], "dup2lib") ||
+	    !strcmp(argv[1], "dup2high")) {
+		struct stat st;
+
+		stat(argv[2], &st);
+	}
 	if (!strcmp(argv[1], "closerange") || !strcmp(argv[1], "closefrom") ||
 	    !strcmp(argv[1], "closeloop"))
 		return do_close(argv[2], argv[1]);

@@ -34,6 +34,7 @@ UN_EDGES_TESTS = \
 	tests/edges/full-disk.sh \
 	tests/edges/alloc-jemalloc.sh \
 	tests/edges/early-ctor.sh \
+	tests/edges/lazy-start.sh \
 	tests/edges/lowers-never-written.sh \
 	tests/edges/bad-pointers.sh
 
