@@ -93,13 +93,10 @@ for want in 50 400 2000; do
 	n=$(wc -l <"$T/deleted")
 	[ -s "$T/deleter.err" ] && fail "deleter: $(cat "$T/deleter.err")"
 	visible=$(in_union ls -A "$M" 2>&1) || fail "the union no longer lists: $visible"
-	bad=0
-	for i in $(cat "$T/deleted"); do
-		if printf '%s\n' "$visible" | grep -qx "del-$i"; then
-			fail "del-$i reported deleted, still visible"
-			bad=1
-		fi
-	done
+	# (one grep for all of them: a grep per name cost a minute under load)
+	still=$(printf '%s\n' "$visible" |
+		grep -xFf <(sed 's/^/del-/' "$T/deleted") | head -3 || true)
+	[ -z "$still" ] || fail "reported deleted, still visible: $still"
 	missing=$(for i in $(cat "$T/deleted"); do echo "del-$i"; done |
 		grep -vxFf <(whiteout_records "$T" | sed -n 's/^w //p') | head -3)
 	[ -z "$missing" ] || fail "reported deleted, no record in the table: $missing"
