@@ -309,7 +309,9 @@ static int remove_node(int dirfd, const char *path, bool isdir)
 		return -EISDIR;
 	if (isdir && !S_ISDIR(n.st.st_mode))
 		return -ENOTDIR;
-	if (isdir) {
+	/* A directory of the upper alone is the upper's rmdir to refuse
+	   (ENOTEMPTY): read for emptiness, a 0000 one would be EACCES. */
+	if (isdir && n.dirlayers != 1) {
 		rc = check_empty(&n);
 		if (rc < 0)
 			return rc;
@@ -502,6 +504,14 @@ static int link_nodes(int olddirfd, const char *oldpath, int newdirfd,
 		return -EEXIST;
 	}
 	rc = un_lookup(newdirfd, newpath, UN_LK_PARENT, &n);
+	/* An old name outside every union is the kernel's to find, and it
+	   finds it before it looks at the new name (filename_lookup, then
+	   filename_create): ask it here unless it links the two itself. */
+	if (orc > 0 && rc <= 0 &&
+	    real_fstatat(olddirfd, o.kpath, &o.st,
+			 (flags & AT_SYMLINK_FOLLOW) ? 0 :
+						       AT_SYMLINK_NOFOLLOW) < 0)
+		return -errno;
 	if (rc < 0)
 		return rc;
 	/* /proc/self/fd/N of a descriptor the union does not know (an
@@ -542,11 +552,13 @@ static int link_nodes(int olddirfd, const char *oldpath, int newdirfd,
 		return -EROFS;
 	if (orc > 0 || rc > 0 || o.mnt != n.mnt)
 		return cross_mount(olddirfd, orc, &o, newdirfd, rc, &n);
-	if (S_ISDIR(o.st.st_mode))
-		return -EPERM;
+	/* vfs_link: may_create on the new parent, then the old object's
+	   type. */
 	rc = may_change_parent(&n);
 	if (rc < 0)
 		return rc;
+	if (S_ISDIR(o.st.st_mode))
+		return -EPERM;
 	rc = un_copy_up(&o);
 	if (rc < 0)
 		return rc;
@@ -577,6 +589,27 @@ UN_EXPORT int link(const char *oldpath, const char *newpath)
 }
 
 /* ---- rename ---- */
+
+/* May the caller write the directory n (a lower one counts as theirs,
+   DESIGN.md, Permissions)?  A directory that changes parent needs it,
+   for its '..' (vfs_rename, before overlayfs's own EXDEV). */
+static int may_write_dir(const struct un_node *n)
+{
+	if (!un_unprivileged())
+		return 0;
+	if (n->layer == 0)
+		return real_faccessat(AT_FDCWD, n->real, W_OK, AT_EACCESS) < 0 ?
+			       -errno : 0;
+	return (n->st.st_mode & S_IWUSR) ? 0 : -EACCES;
+}
+
+/* Do the merged names a and b lie in different directories? */
+static bool other_parent(const char *a, const char *b)
+{
+	const char *sa = strrchr(a, '/'), *sb = strrchr(b, '/');
+
+	return sa - a != sb - b || strncmp(a, b, (size_t)(sa - a));
+}
 
 /* A directory that lies (also) in a lower cannot move: EXDEV. */
 static bool dir_pinned(const struct un_node *n)
@@ -613,55 +646,67 @@ static struct un_mount *dead_parent(int dirfd, const char *path)
 	return un_dead_self(dirfd, dir, NULL, NULL);
 }
 
-/* The union that holds the directory path's last component is taken in,
-   for rename_dead_dot: NULL outside every union.  A last '.' or '..' is
-   looked up only as far as that directory (see rename_nodes). */
-static int rename_parent_mount(int dirfd, const char *path,
-			       struct un_mount **mnt)
+/*
+ * One name of a rename whose other name may be taken in a removed
+ * directory, as far as the kernel's filename_parentat goes: *mnt the
+ * union that holds the directory its last component is taken in (NULL
+ * outside every union: the parent of a union's root is outside too; the
+ * removed directory's union when that is one).  Returns un_lookup's
+ * answer (0 when removed), n filled as it fills it.  A last '.' or '..'
+ * is looked up only as far as that directory (see rename_nodes).
+ */
+static int rename_parent(int dirfd, const char *path, int dots,
+			 struct un_mount **mnt, struct un_node *n)
 {
-	char kpath[PATH_MAX];
-	struct un_node n;
-	int rc, dots;
+	int rc;
 
 	*mnt = dead_parent(dirfd, path);
 	if (*mnt)
 		return 0;
-	dots = un_path_last_dots(path);
 	if (dots < 0)
 		return dots;
 	if (dots) {
-		rc = un_lookup_dots(dirfd, path, mnt, kpath, sizeof(kpath));
-		return rc < 0 ? rc : 0;
+		rc = un_lookup_dots(dirfd, path, mnt, n->real,
+				    sizeof(n->real));
+		n->kpath = n->real;
+		return rc;
 	}
-	rc = un_lookup(dirfd, path, UN_LK_PARENT, &n);
+	rc = un_lookup(dirfd, path, UN_LK_PARENT, n);
 	if (rc < 0)
 		return rc;
-	*mnt = rc > 0 ? NULL : n.mnt;
-	return 0;
+	*mnt = rc > 0 || !*un_node_rel(n) ? NULL : n->mnt;
+	return rc;
 }
 
-/* rename with a last '.' or '..' as a name, where a name is taken in a
-   removed directory (renameat(fd, ".", fd, "n"), renameat(fd, "..", fd,
-   "n")): the kernel finds both parents as it does live ones, compares
-   their mounts, then refuses the '.' or '..' before it looks anything
-   up (a name looked up in the removed directory would be absent). */
-static int rename_dead_dot(int olddirfd, const char *oldpath, int newdirfd,
-			   const char *newpath, unsigned int flags)
+/*
+ * rename where a name is taken in a removed directory (a removed cwd or
+ * descriptor, or '.' and '..' of one): the kernel finds both parents as
+ * it does live ones (EBADF, ENOTDIR...), compares their mounts, refuses
+ * a '.' or '..' and a read-only mount, then looks the names up: a name
+ * in a removed directory is ENOENT (lookup_one_qstr_excl: IS_DEADDIR),
+ * before any check of the other's object.
+ */
+static int rename_dead(int olddirfd, const char *oldpath, int odots,
+		       int newdirfd, const char *newpath, int ndots,
+		       unsigned int flags)
 {
 	struct un_mount *om, *nm;
-	int rc;
+	struct un_node o, n;
+	int orc, rc;
 
-	rc = rename_parent_mount(olddirfd, oldpath, &om);
+	orc = rename_parent(olddirfd, oldpath, odots, &om, &o);
+	if (orc < 0)
+		return orc;
+	rc = rename_parent(newdirfd, newpath, ndots, &nm, &n);
 	if (rc < 0)
 		return rc;
-	rc = rename_parent_mount(newdirfd, newpath, &nm);
-	if (rc < 0)
-		return rc;
-	if (om != nm)
-		return -EXDEV;
-	if (un_path_last_dots(oldpath) > 0)
+	if (om != nm || !om)
+		return cross_mount(olddirfd, orc, &o, newdirfd, rc, &n);
+	if (odots > 0)
 		return -EBUSY;
-	return (flags & RENAME_NOREPLACE) ? -EEXIST : -EBUSY;
+	if (ndots > 0)
+		return (flags & RENAME_NOREPLACE) ? -EEXIST : -EBUSY;
+	return om->upper ? -ENOENT : -EROFS;
 }
 
 /* One name of a rename, as un_lookup's answer; dots is
@@ -697,17 +742,26 @@ static int rename_nodes(int olddirfd, const char *oldpath, int newdirfd,
 	odots = un_path_last_dots(oldpath);
 	ndots = un_path_last_dots(newpath);
 	if ((odots > 0 || ndots > 0) &&
-	    (dead_parent(olddirfd, oldpath) || dead_parent(newdirfd, newpath)))
-		return rename_dead_dot(olddirfd, oldpath, newdirfd, newpath,
-				       flags);
+	    (dead_parent(olddirfd, oldpath) ||
+	     dead_parent(newdirfd, newpath)))
+		return rename_dead(olddirfd, oldpath, odots, newdirfd, newpath,
+				   ndots, flags);
 	/* Both names are looked up without following a last symlink, and
 	   may be absent; the checks then come in the kernel's order.  A
 	   last '.' or '..' is looked up only as far as the directory it is
-	   taken in (never the object it names: see remove_node). */
+	   taken in (never the object it names: see remove_node).  A lookup
+	   answers ENOENT for a name taken in a removed directory, which the
+	   kernel finds only after both parents. */
 	orc = rename_lookup(olddirfd, oldpath, odots, &o);
+	if (orc == -ENOENT && dead_parent(olddirfd, oldpath))
+		return rename_dead(olddirfd, oldpath, odots, newdirfd, newpath,
+				   ndots, flags);
 	if (orc < 0)
 		return orc;
 	rc = rename_lookup(newdirfd, newpath, ndots, &n);
+	if (rc == -ENOENT && dead_parent(newdirfd, newpath))
+		return rename_dead(olddirfd, oldpath, odots, newdirfd, newpath,
+				   ndots, flags);
 	if (rc < 0)
 		return rc;
 	if (orc > 0 && rc > 0) {
@@ -766,6 +820,13 @@ static int rename_nodes(int olddirfd, const char *oldpath, int newdirfd,
 			return -ENOTDIR;
 		if (!S_ISDIR(o.st.st_mode) && S_ISDIR(n.st.st_mode))
 			return -EISDIR;
+	}
+	if (other_parent(o.vpath, n.vpath)) {
+		if (S_ISDIR(o.st.st_mode) && (rc = may_write_dir(&o)) < 0)
+			return rc;
+		if (exchange && S_ISDIR(n.st.st_mode) &&
+		    (rc = may_write_dir(&n)) < 0)
+			return rc;
 	}
 	/* overlayfs's own checks: directories with lower parts stay. */
 	if (dir_pinned(&o) || (exchange && dir_pinned(&n)))
@@ -908,8 +969,11 @@ UN_EXPORT int utimensat(int dirfd, const char *path,
 			    : real_utimensat(dirfd, "", times, flags);
 	} else if (rc > 0)
 		rc = real_utimensat(dirfd, n.kpath, times, flags);
-	else if (rc < 0 || n.layer < 0)
-		rc = un_fail(rc < 0 ? rc : -ENOENT);
+	else if (rc < 0)
+		rc = un_fail(rc == -ENOENT ? un_dead_change(dirfd, path, rc)
+					   : rc);
+	else if (n.layer < 0)
+		rc = un_fail(-ENOENT);
 	else if (times && (un_nsec_bad(times[0].tv_nsec) ||
 			   un_nsec_bad(times[1].tv_nsec)))
 		rc = un_fail(-EINVAL);

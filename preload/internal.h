@@ -521,6 +521,12 @@ UN_HIDDEN void un_cwd_check(void);
 UN_HIDDEN struct un_mount *un_dead_self(int dirfd, const char *path,
 					char *vpath, size_t *dead_at);
 
+/* A change that copies up (chmod, chown, utimes, setxattr...) of the
+   removed directory that dirfd (or the cwd) holds, path "." (no '..'):
+   the kernel's answer (ENOTDIR, EIO: see namei.c), or rc when path names
+   no such directory. */
+UN_HIDDEN int un_dead_change(int dirfd, const char *path, int rc);
+
 /*
  * The last component of path is '.' (1), '..' (2), or a name (0) (or
  * -EFAULT: path cannot be read, see un_user_str).  A

@@ -836,6 +836,55 @@ struct un_mount *un_dead_self(int dirfd, const char *path, char *vpath,
 }
 
 /*
+ * The kernel copies a removed directory up as it does a live one: a
+ * copy made in the work directory is renamed to its name in its
+ * parent's upper copy.  A directory of the upper needs no copy (a
+ * removed one is reached through the kernel: its real one is deleted
+ * too, see dead_start); for a lower one, the rename meets the whiteout
+ * that its removal left there (or a non-directory made since): ENOTDIR;
+ * when the parent was removed as well, its upper copy is gone: EIO.
+ * (Over a directory made at its name since, the kernel's rename would
+ * replace that one: left as rc.)
+ */
+int un_dead_change(int dirfd, const char *path, int rc)
+{
+	char vpath[PATH_MAX], real[PATH_MAX];
+	struct un_mount *m;
+	struct stat st;
+	size_t at, len;
+
+	if (has_dotdot(path))
+		return rc;
+	m = un_dead_self(dirfd, path, vpath, &at);
+	if (!m || !m->upper)
+		return rc;
+	len = strlen(vpath);
+	if (at < len)
+		return -EIO;
+	if (un_path_join(real, sizeof(real), m->upper, m->upper_len,
+			 rel_of(m, vpath, len)) < 0)
+		return rc;
+	if (real_lstat(real, &st) == 0 && S_ISDIR(st.st_mode))
+		return rc;
+	return -ENOTDIR;
+}
+
+/* The length of the MERGED prefix abs[0, consumed) without the '.'
+   components at its end (MERGED's own components are names). */
+static size_t keep_dots(const char *abs, size_t consumed)
+{
+	for (;;) {
+		size_t end = consumed;
+
+		while (end > 0 && abs[end - 1] == '/')
+			end--;
+		if (end < 2 || abs[end - 1] != '.' || abs[end - 2] != '/')
+			return consumed;
+		consumed = end - 1;
+	}
+}
+
+/*
  * Where a lookup starts: fills w, and todo with the path left to walk.
  * Returns 1 when the path cannot reach a union (the caller's path goes
  * to the kernel as it is).
@@ -935,7 +984,12 @@ static int walk_start(struct walk *w, int dirfd, const char *path,
 	}
 	m = un_config_match(abs, &consumed);
 	if (m) {
-		/* A MERGED prefix stands for the union whatever is on disk. */
+		/* A MERGED prefix stands for the union whatever is on disk;
+		   the '.' components right after it are left to the walk,
+		   which asks MERGED's search permission for them
+		   (link_path_walk's may_lookup: "$M/." is EACCES in a MERGED
+		   the caller may not search). */
+		consumed = keep_dots(abs, consumed);
 		memmove(todo, abs + consumed, strlen(abs + consumed) + 1);
 		memcpy(w->vpath, m->merged, m->merged_len + 1);
 		w->vlen = m->merged_len;

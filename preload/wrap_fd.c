@@ -293,7 +293,7 @@ int un_fd_copy_up(int fd)
 		   real one is gone too (it was the upper's), never a lower. */
 		if (real_fstat(fd, &st) == 0 && st.st_nlink == 0)
 			return 0;
-		return -ENOENT;
+		return un_dead_change(fd, ".", -ENOENT);
 	}
 	if (rc < 0)
 		return 0;

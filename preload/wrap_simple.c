@@ -183,7 +183,10 @@ static void un_perm_changed(struct un_node *n, const char *call)
 			const char *path = un_n.kpath;                     \
 			un_r = real_##name args;                           \
 		} else if (un_rc < 0) {                                    \
-			un_r = un_fail(un_rc);                             \
+			un_r = un_fail(un_rc == -ENOENT ?                  \
+					       un_dead_change(dirfd_lookup, \
+							      path, un_rc) \
+					       : un_rc);                   \
 		} else if (un_n.layer < 0) {                               \
 			un_r = un_fail(-ENOENT);                           \
 		} else if ((un_rc = pre(&un_n, prearg)) < 0 ||             \

@@ -215,6 +215,9 @@ static int change_common(const char *path, const char *name,
 	rc = args_check(name, size, flags, removing);
 	if (rc == 0)
 		rc = un_lookup(AT_FDCWD, path, lkflags, &n);
+	/* (A removal looks at the lower's name first: left ENOENT.) */
+	if (rc == -ENOENT && !removing)
+		rc = un_dead_change(AT_FDCWD, path, rc);
 	if (rc > 0) {
 		if (removing)
 			rc = lkflags ? real_removexattr(n.kpath, name)

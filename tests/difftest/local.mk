@@ -58,6 +58,14 @@ EXTRA_DIST += \
 	tests/difftest/found/52-relative-walk-below-unsearchable.sh \
 	tests/difftest/found/xfail.txt \
 	tests/difftest/found/lib.sh
+# issue 11, item 6: the kernel's error order (session 5)
+EXTRA_DIST += \
+	tests/difftest/found/61-link-create-permission-first.sh \
+	tests/difftest/found/62-dot-at-top-needs-search.sh \
+	tests/difftest/found/63-rename-dir-to-other-parent-needs-write.sh \
+	tests/difftest/found/64-rename-from-removed-dir-order.sh \
+	tests/difftest/found/65-change-of-removed-lower-dir.sh \
+	tests/difftest/found/66-rmdir-unreadable-upper-dir.sh
 clean-local: clean-local-difftest
 clean-local-difftest:
 	rm -rf difftest-repros difftest-repros-user
