@@ -1552,6 +1552,34 @@ def held_removed(ops):
     return out
 
 
+def root_unsearchable(ops):
+    """`rootnox` when a `chmod` left a MERGED root without its owner's
+    search permission (lexically, as held_removed reads paths): the one
+    case README's "Known limits" names, where the library, running with
+    the user's credentials, cannot reach the upper any more."""
+    cwd, nox = None, set()
+    for o in ops:
+        w = o.split()
+        if w[0] == "chdir" and len(w) > 1:
+            cwd = w[1] if w[1].startswith("{M") else (
+                None if cwd is None else os.path.normpath(cwd + "/" + w[1]))
+        elif w[0] == "fchdir":
+            cwd = None
+        elif w[0] == "chmod" and len(w) > 2:
+            p = w[1]
+            if not p.startswith("{M"):
+                if cwd is None:
+                    continue
+                p = cwd + "/" + p
+            p = os.path.normpath(p)
+            if re.fullmatch(r"\{M\d+\}", p):
+                if int(w[2], 8) & 0o100:
+                    nox.discard(p)
+                else:
+                    nox.add(p)
+    return {"rootnox"} if nox else set()
+
+
 def signature(env, spec, layout, tags, v, ops):
     """What a known-list line is matched against: who ran, the layout,
     whether a union is read-only, the ingredient that made the first
@@ -1562,6 +1590,7 @@ def signature(env, spec, layout, tags, v, ops):
     at = tags[i] if i is not None and i < len(tags) else "-"
     before = set(tags[:i] if i is not None else tags) - {"-"}
     before |= held_removed(ops[:i] if i is not None else ops)
+    before |= root_unsearchable(ops[:i] if i is not None else ops)
     before = sorted(before)
     op = v.op if i is not None else "-"
     return "as=%s layout=%s ro=%s at=%s before=%s op=%s | %s" % (
