@@ -92,6 +92,12 @@
 static int slots[NSLOTS];
 /* The cwd as getcwd last gave it, for the escape guard once it is removed */
 static char last_cwd[PATH_MAX];
+/* The path each slot was opened on, absolute ("" when not known: openat
+   from a descriptor): after fchdir into a removed directory, getcwd
+   fails and the escape guard judges from this, not from the cwd before
+   (which once let `../../../b` from a dead directory under the root
+   reach above every root as if it named one below). */
+static char slot_path[NSLOTS][PATH_MAX];
 static const char *roots[8];
 static int nroots;
 static char out[1 << 16];
@@ -873,6 +879,25 @@ static int resolves_inside(const char *path, int follow)
 }
 
 /* Keep the cwd while getcwd answers (it fails once the cwd is removed). */
+/* Record where slot s was opened: path (relative to the cwd, or to the
+   cwd the guard last knew in a removed one), or unknown (NULL). */
+static void remember_slot(int s, const char *path)
+{
+	char cwd[PATH_MAX];
+
+	slot_path[s][0] = '\0';
+	if (!path)
+		return;
+	if (path[0] == '/')
+		snprintf(slot_path[s], sizeof(slot_path[s]), "%s", path);
+	else if (getcwd(cwd, sizeof(cwd)))
+		snprintf(slot_path[s], sizeof(slot_path[s]), "%.*s/%s",
+			 PATH_MAX / 2, cwd, path);
+	else if (errno == ENOENT && last_cwd[0])
+		snprintf(slot_path[s], sizeof(slot_path[s]), "%.*s/%s",
+			 PATH_MAX / 2, last_cwd, path);
+}
+
 static void remember_cwd(void)
 {
 	char cwd[PATH_MAX];
@@ -1076,6 +1101,7 @@ static void do_op(int ac, char **av)
 		if (slots[s] >= 0)
 			close(slots[s]);
 		slots[s] = fd;
+		remember_slot(s, IS("openat") ? NULL : av[2]);
 		put_rc(fd < 0 ? -1 : 0);
 	} else if (IS("close")) {
 		int s;
@@ -1159,8 +1185,15 @@ static void do_op(int ac, char **av)
 		else
 			put_stat(&st);
 	} else if (IS("fchdir")) {
+		char cwd[PATH_MAX];
+		int rc;
+
 		NEED(1);
-		put_rc(fchdir(arg_fd(av[1])));
+		rc = fchdir(arg_fd(av[1]));
+		if (rc == 0 && !getcwd(cwd, sizeof(cwd)))
+			snprintf(last_cwd, sizeof(last_cwd), "%s",
+				 slot_path[arg_slot(av[1])]);
+		put_rc(rc);
 	} else if (IS("fchmod")) {
 		NEED(2);
 		put_rc(fchmod(arg_fd(av[1]), arg_mode(av[2])));

@@ -90,5 +90,9 @@ action() {
 }
 
 compare_kernel_union syscall-node-lower setup action
+# npm's cache, made by root's run, is root's: nobody's npm would stumble
+# on it in a way that varies from run to run (EACCES on one side, a half
+# install on the other, once in CI).  Each user starts with none.
+rm -rf "$T/home/.npm"
 UN_AS=nobody UN_NOBODY_LOWERS=1 compare_kernel_union syscall-node-lower-nobody setup action
 un_done
