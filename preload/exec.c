@@ -389,6 +389,7 @@ static int exec_real(const char *real, char *const argv[],
 
 	un_exec_env(envp, env, buf);
 	un_leave();
+	un_exec_no_return();
 	return real_execve(real, argv, env);
 }
 
@@ -476,6 +477,7 @@ UN_EXPORT int execveat(int dirfd, const char *path, char *const argv[],
 
 	un_exec_env(envp, env, buf);
 	un_leave();
+	un_exec_no_return();
 	return real_execveat(dirfd, path, argv, env, flags);
 }
 
@@ -497,6 +499,7 @@ UN_EXPORT int fexecve(int fd, char *const argv[], char *const envp[])
 
 	un_exec_env(envp, env, buf);
 	un_leave();
+	un_exec_no_return();
 	return real_fexecve(fd, argv, env);
 }
 

@@ -660,6 +660,27 @@ UN_HIDDEN int un_copy_up_parent(struct un_node *n);
 /* Small helpers shared by the wrappers.                               */
 
 /*
+ * Just before an exec that replaces the process: in a sanitizer build,
+ * clear the stack's shadow.  A child of vfork shares the parent's stack
+ * and shadow memory, and the library's frames it leaves behind when the
+ * exec succeeds never return to unpoison their redzones; the parent
+ * (often an uninstrumented shell) then calls the library again over that
+ * stale poison, and ASan reported reads of live locals (a `st` just
+ * filled by fstat) as stack-buffer-overflows.  Costs nothing otherwise.
+ */
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/asan_interface.h>
+static inline void un_exec_no_return(void)
+{
+	__asan_handle_no_return();
+}
+#else
+static inline void un_exec_no_return(void)
+{
+}
+#endif
+
+/*
  * Memory the library maps for itself and fills with pointers to the heap
  * (the configuration's arena, the tables' handles): in a sanitizer build
  * LeakSanitizer must scan it, or every map it points to looks leaked.

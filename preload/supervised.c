@@ -95,6 +95,7 @@ int un_exec_supervised(const char *real, char *const argv[],
 	   the child's un_depth is the parent's (shared memory), and an exec
 	   that succeeds never comes back to lower it. */
 	un_leave();
+	un_exec_no_return();
 	real_execve(sup, nargv, env);
 	un_depth++;
 	return errno == ENOENT ? -ENOEXEC : -errno;
