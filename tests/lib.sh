@@ -350,8 +350,9 @@ kernel_umount() {
 # link count and sha256, for other non-directories the link count, for
 # symlinks the target.  No inode or device numbers, times, or directory
 # sizes and link counts: those legitimately differ.  Self-contained (only
-# find, xargs, sha256sum, awk, sort), so that it can run under the
-# library: `un_run ... -- bash -c "$(declare -f listing); listing DIR"`.
+# find, sha256sum, awk, sort), so that it can run under the library:
+# `un_run ... -- bash -c "$(declare -f listing _un_listing_walk
+# _un_listing_fmt); listing DIR"`.
 listing() {
 	local own=0
 	if [ "${1-}" = -o ]; then
@@ -360,30 +361,40 @@ listing() {
 	fi
 	(
 		cd -- "$1" || exit 1
-		{
-			LC_ALL=C find . -printf 'E\t%p\t%y\t%m\t%n\t%U:%G\t%s\t%l\n'
-			LC_ALL=C find . -type f -print0 |
-				LC_ALL=C xargs -0r sha256sum -- | sed 's/^/H /'
-		} | LC_ALL=C awk -F '\t' -v own="$own" '
-			/^H / { h[substr($0, 69)] = substr($0, 3, 64); next }
-			$1 == "E" { n++; p[n] = $2; t[n] = $3; m[n] = $4
-				nl[n] = $5; o[n] = $6; s[n] = $7; l[n] = $8 }
-			END {
-				for (i = 1; i <= n; i++) {
-					q = p[i]; sub(/^\.\//, "", q)
-					line = q " " t[i]
-					if (t[i] != "l") line = line " " m[i]
-					if (own) line = line " " o[i]
-					if (t[i] == "f")
-						line = line " size=" s[i] " nlink=" nl[i] \
-						    " sha256=" (p[i] in h ? h[p[i]] : "UNREADABLE")
-					else if (t[i] != "d")
-						line = line " nlink=" nl[i]
-					if (t[i] == "l") line = line " -> " l[i]
-					print line
-				}
-			}' | LC_ALL=C sort
+		_un_listing_walk | _un_listing_fmt "$own"
 	)
+}
+
+# listing's walk of the cwd (the part that needs the view): an E line an
+# entry, then a sha256sum line a regular file.  Its status is 0: what it
+# cannot read shows in the lines.
+_un_listing_walk() {
+	LC_ALL=C find . -printf 'E\t%p\t%y\t%m\t%n\t%U:%G\t%s\t%l\n'
+	LC_ALL=C find . -type f -exec sha256sum -- {} +
+	return 0
+}
+
+# _un_listing_fmt OWN: listing's lines from its walk's (OWN=1: owners).
+_un_listing_fmt() {
+	LC_ALL=C awk -F '\t' -v own="$1" '
+		$1 == "E" { n++; p[n] = $2; t[n] = $3; m[n] = $4
+			nl[n] = $5; o[n] = $6; s[n] = $7; l[n] = $8; next }
+		{ h[substr($0, 67)] = substr($0, 1, 64) }
+		END {
+			for (i = 1; i <= n; i++) {
+				q = p[i]; sub(/^\.\//, "", q)
+				line = q " " t[i]
+				if (t[i] != "l") line = line " " m[i]
+				if (own) line = line " " o[i]
+				if (t[i] == "f")
+					line = line " size=" s[i] " nlink=" nl[i] \
+					    " sha256=" (p[i] in h ? h[p[i]] : "UNREADABLE")
+				else if (t[i] != "d")
+					line = line " nlink=" nl[i]
+				if (t[i] == "l") line = line " -> " l[i]
+				print line
+			}
+		}' | LC_ALL=C sort
 }
 
 # The state of a layer, for lowers_snapshot: everything but atimes.
@@ -640,7 +651,7 @@ show() {
 # names DIR: the sorted names in DIR, one a line, `/` after directories.
 names() { ls -A1p -- "$1"; }
 
-export -f st show names listing
+export -f st show names listing _un_listing_walk _un_listing_fmt
 
 # ------------------------------------------------------------------
 # The comparison
@@ -676,8 +687,12 @@ _un_view() {
 		if [ -n "$UN_HARNESS" ]; then
 			(cd "$T" && un_run "$M" "${UN_LAYERS[@]}" -- "${who[@]}" "${pre[@]}" "$@")
 		else
-			(cd "$T" && "${who[@]}" env UNION_LAYERS="$(un_spec "$M" "${UN_LAYERS[@]}")" \
-				LD_PRELOAD="$LIBUNION" "${pre[@]}" "$@")
+			# (The library comes in with the command itself, not
+			# with timeout and env: each process loaded with it
+			# costs, most in the sanitizer build.)
+			(cd "$T" && "${who[@]}" "${pre[@]}" \
+				UNION_LAYERS="$(un_spec "$M" "${UN_LAYERS[@]}")" \
+				LD_PRELOAD="$LIBUNION" "$@")
 		fi
 		;;
 	*)
@@ -898,16 +913,25 @@ _un_check_nobody_lowers() {
 # The final merged view, listed as root (owners left out in the as-nobody
 # runs, where the kernel's reference owns its lowers differently).
 _un_final_listing() {
-	local o=-o
-	[ "${UN_AS:-root}" = nobody ] && o=
+	local own=1 rc=0
+	[ "${UN_AS:-root}" = nobody ] && own=0
 	case $UN_SIDE in
-	kernel) listing $o "$M" ;;
+	kernel)
+		(
+			cd -- "$M" || exit 1
+			_un_listing_walk | _un_listing_fmt "$own"
+		) || rc=$?
+		;;
 	union)
-		un_run "$M" "${UN_LAYERS[@]}" -- \
-			bash -c "$(declare -f listing); listing $o \"\$1\"" listing "$M"
+		# (Only the walk runs in the view: fewer processes loaded
+		# with the library.)
+		un_run "$M" "${UN_LAYERS[@]}" -- bash -c \
+			"$(declare -f _un_listing_walk); cd -- \"\$1\" || exit 1; _un_listing_walk" \
+			listing "$M" | _un_listing_fmt "$own"
+		rc=${PIPESTATUS[0]}
 		;;
 	esac
-	echo "[listing exit $?]"
+	echo "[listing exit $rc]"
 }
 
 _un_compare() {

@@ -62,7 +62,7 @@ if [ -z "$UN_HARNESS" ]; then
 		out=$(M=$M un_run "$M" "$d/upper" "$d/lower1" "$d/lower2" -- bash -c "$cmd" 2>&1) || true
 		expect_eq "$mode run: no errors" "done" "$out"
 		M=$M un_run "$M" "$d/upper" "$d/lower1" "$d/lower2" -- \
-			bash -c "$(declare -f listing); listing \"\$M\"" >"$T/$mode.list" 2>&1 || true
+			bash -c "$(declare -f listing _un_listing_walk _un_listing_fmt); listing \"\$M\"" >"$T/$mode.list" 2>&1 || true
 		lowers_check
 		check_whiteout union "$d" $DELETED
 	done

@@ -49,7 +49,7 @@ python3 "$TOP_SRCDIR/tests/tools/oci-apply.py" "$T/ref" \
 
 # The union: top layer first, a read-only union.
 view=$(UNION_OCI_LOWERS=1 UNION_LAYERS="$(un_escape "$T/rootfs")=:$(un_escape "$L/3"):$(un_escape "$L/2"):$(un_escape "$L/1")" \
-	LD_PRELOAD="$LIBUNION" bash -c "$(declare -f listing); listing '$T/rootfs'")
+	LD_PRELOAD="$LIBUNION" bash -c "$(declare -f listing _un_listing_walk _un_listing_fmt); listing '$T/rootfs'")
 ref=$(listing "$T/ref")
 if [ "$view" != "$ref" ]; then
 	fail "the union of the layers differs from their application"

@@ -69,7 +69,7 @@ u() { "$UNION_CMD" "$@"; }
 # `union run ARGS` (ARGS must include -m MERGED as the last two).
 u_view() {
 	local m=${*: -1}
-	"$UNION_CMD" run "$@" -- bash -c "$(declare -f listing); listing -o \"\$1\"" \
+	"$UNION_CMD" run "$@" -- bash -c "$(declare -f listing _un_listing_walk _un_listing_fmt); listing -o \"\$1\"" \
 		listing "$m"
 }
 
