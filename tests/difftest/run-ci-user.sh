@@ -4,7 +4,7 @@
 # cwd) belong to uid 65534, who plays the operations (setpriv; libunion is
 # loaded after it); the kernel overlay is still mounted by root.  Every
 # layout, DIFFTEST_USER_SEEDS seeds, a budget of DIFFTEST_USER_BUDGET
-# seconds (about 2-3 minutes with the defaults on the 2-core VM), at least
+# seconds (about a minute with the defaults on the 2-core VM), at least
 # DIFFTEST_USER_MIN_SEEDS per layout.  Its own variables: the root run's
 # (DIFFTEST_SEEDS...) are set for the whole `make check` by CI's
 # sanitizer pass, where this run is slower.  The mismatches that known.txt lists
@@ -16,8 +16,8 @@ command -v setpriv >/dev/null 2>&1 || {
 	exit 77
 }
 DIFFTEST_USER=1 \
-DIFFTEST_SEEDS=${DIFFTEST_USER_SEEDS:-300} \
-DIFFTEST_BUDGET=${DIFFTEST_USER_BUDGET:-160} \
+DIFFTEST_SEEDS=${DIFFTEST_USER_SEEDS:-200} \
+DIFFTEST_BUDGET=${DIFFTEST_USER_BUDGET:-120} \
 DIFFTEST_MIN_SEEDS=${DIFFTEST_USER_MIN_SEEDS:-60} \
 DIFFTEST_MAX_SHRINK=${DIFFTEST_MAX_SHRINK:-2} \
 DIFFTEST_REPRO_DIR=${DIFFTEST_REPRO_DIR:-$PWD/difftest-repros-user} \

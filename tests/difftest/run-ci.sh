@@ -3,9 +3,11 @@
 # MERGED layout (absent, in place, two mounts), DIFFTEST_SEEDS seeds of
 # DIFFTEST_OPS operations each, within DIFFTEST_BUDGET seconds on
 # DIFFTEST_JOBS cores.  Measured on 2 cores: about 0.1 s per seed and
-# layout, so the default 800 seeds x 3 layouts take about 4 minutes; the
-# budget stops starting new seeds after 300 s, and fewer than 300 seeds in
-# any layout is a failure (issue 4 asks for at least 300 x 60).
+# layout, so the default 300 seeds x 3 layouts take about 90 s; the
+# budget stops starting new seeds after 200 s, and fewer than 300 seeds in
+# any layout is a failure (issue 4 asks for at least 300 x 60).  (It ran
+# 800 seeds until CI took 42 minutes; longer runs are made by hand:
+# DIFFTEST_SEEDS=2000 tests/difftest/run-ci.sh.)
 #
 # The mismatches of known.txt (issue 11's items being fixed) print KNOWN
 # and do not fail the run; DIFFTEST_KNOWN= (empty) turns the list off.
@@ -57,10 +59,10 @@ known=()
 [ -n "${DIFFTEST_KNOWN-x}" ] && known=(--known "${DIFFTEST_KNOWN:-$here/known.txt}")
 "$PYTHON" "$here/difftest.py" \
 	--layout all \
-	--seeds "${DIFFTEST_SEEDS:-800}" \
+	--seeds "${DIFFTEST_SEEDS:-300}" \
 	--ops "${DIFFTEST_OPS:-60}" \
 	--jobs "${DIFFTEST_JOBS:-2}" \
-	--time-budget "${DIFFTEST_BUDGET:-300}" \
+	--time-budget "${DIFFTEST_BUDGET:-200}" \
 	--min-seeds "${DIFFTEST_MIN_SEEDS:-300}" \
 	--max-shrink "${DIFFTEST_MAX_SHRINK:-3}" \
 	--max-print "${DIFFTEST_MAX_PRINT:-20}" \
