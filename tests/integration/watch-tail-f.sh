@@ -26,7 +26,8 @@ setup() {
 # fstatfs answers the real file system; an append made before its watch
 # is set is read by the check tail makes after setting it, which
 # inotify_add_watch makes right by moving tail's descriptor to the upper
-# copy.)
+# copy.  `-s 0.1`: the kernel side's polls a second apart made this
+# scenario 45 s long.)
 follow() {
 	stepx <<'SH'
 waitfor() {
@@ -41,7 +42,7 @@ printed() { grep -qx -- "$2" "$1"; }
 set -- $TAIL_HOW
 out=$T/home/tail.$$
 cd "$M"
-tail -n 1 $1 "$2" >"$out" 2>&1 &
+tail -s 0.1 -n 1 $1 "$2" >"$out" 2>&1 &
 pid=$!
 trap 'kill $pid 2>/dev/null' EXIT
 waitfor test -s "$out"
