@@ -50,55 +50,14 @@
 #include <linux/openat2.h>
 
 #include "errname.h"
+#define PROGARGS_NAME "rawsys"
+#include "progargs.h"
 
 #ifndef SYS_fchmodat2
 #define SYS_fchmodat2 452
 #endif
 
 extern char **environ;
-
-static int parse_flags(const char *s)
-{
-	static const struct {
-		const char *name;
-		int flag;
-	} tab[] = {
-		{ "rdonly", O_RDONLY }, { "wronly", O_WRONLY },
-		{ "rdwr", O_RDWR }, { "creat", O_CREAT }, { "excl", O_EXCL },
-		{ "trunc", O_TRUNC }, { "append", O_APPEND },
-		{ "directory", O_DIRECTORY }, { "nofollow", O_NOFOLLOW },
-		{ "path", O_PATH },
-	};
-	char *copy = strdup(s), *tok, *save = NULL;
-	int flags = 0;
-	size_t i;
-
-	for (tok = strtok_r(copy, ",|", &save); tok;
-	     tok = strtok_r(NULL, ",|", &save)) {
-		for (i = 0; i < sizeof(tab) / sizeof(tab[0]); i++)
-			if (strcmp(tok, tab[i].name) == 0)
-				break;
-		if (i == sizeof(tab) / sizeof(tab[0])) {
-			fprintf(stderr, "rawsys: unknown flag %s\n", tok);
-			exit(2);
-		}
-		flags |= tab[i].flag;
-	}
-	free(copy);
-	return flags;
-}
-
-static void usage(const char *op)
-{
-	fprintf(stderr, "rawsys: bad arguments for %s\n", op);
-	exit(2);
-}
-
-static char type_char(mode_t m)
-{
-	return S_ISREG(m) ? 'f' : S_ISDIR(m) ? 'd' : S_ISLNK(m) ? 'l' :
-	       S_ISCHR(m) ? 'c' : S_ISFIFO(m) ? 'p' : '?';
-}
 
 static int amode(const char *s)
 {

@@ -35,50 +35,8 @@
 
 #include "config.h"
 #include "errname.h"
-
-static int parse_flags(const char *s)
-{
-	static const struct {
-		const char *name;
-		int flag;
-	} tab[] = {
-		{ "rdonly", O_RDONLY }, { "wronly", O_WRONLY },
-		{ "rdwr", O_RDWR }, { "creat", O_CREAT }, { "excl", O_EXCL },
-		{ "trunc", O_TRUNC }, { "append", O_APPEND },
-		{ "directory", O_DIRECTORY }, { "nofollow", O_NOFOLLOW },
-		{ "tmpfile", O_TMPFILE }, { "path", O_PATH },
-		{ "nonblock", O_NONBLOCK },
-	};
-	char *copy = strdup(s), *tok, *save = NULL;
-	int flags = 0;
-	size_t i;
-
-	for (tok = strtok_r(copy, ",|", &save); tok;
-	     tok = strtok_r(NULL, ",|", &save)) {
-		for (i = 0; i < sizeof(tab) / sizeof(tab[0]); i++)
-			if (strcmp(tok, tab[i].name) == 0)
-				break;
-		if (i == sizeof(tab) / sizeof(tab[0])) {
-			fprintf(stderr, "sysop: unknown flag %s\n", tok);
-			exit(2);
-		}
-		flags |= tab[i].flag;
-	}
-	free(copy);
-	return flags;
-}
-
-static void usage(const char *op)
-{
-	fprintf(stderr, "sysop: bad arguments for %s\n", op);
-	exit(2);
-}
-
-static char type_char(mode_t m)
-{
-	return S_ISREG(m) ? 'f' : S_ISDIR(m) ? 'd' : S_ISLNK(m) ? 'l' :
-	       S_ISCHR(m) ? 'c' : S_ISFIFO(m) ? 'p' : '?';
-}
+#define PROGARGS_NAME "sysop"
+#include "progargs.h"
 
 /* Run one call; argv[0] is the op.  Prints its line. */
 static void run(int argc, char **argv)
