@@ -812,12 +812,8 @@ compare_kernel_union() {
 				chown -hR 65534:65534 "$dir"/lower*
 			fi
 		fi
-		# (libunion's lowers are checked unchanged afterwards; the
-		# kernel's would cost as much and never change.)
-		if [ $side = union ]; then
-			_un_layers "$dir"
-			lowers_snapshot "${UN_LAYERS[@]:1}"
-		fi
+		_un_layers "$dir"
+		lowers_snapshot "${UN_LAYERS[@]:1}"
 	done
 	[ "${UN_NOBODY_LOWERS:-0}" = 1 ] && _un_check_nobody_lowers "$UN_UD"
 
