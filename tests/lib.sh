@@ -813,6 +813,8 @@ compare_kernel_union() {
 			fi
 		fi
 		_un_layers "$dir"
+		# (Both sides: the snapshot reads the files, which moves
+		# their atimes; a step may show them.)
 		lowers_snapshot "${UN_LAYERS[@]:1}"
 	done
 	[ "${UN_NOBODY_LOWERS:-0}" = 1 ] && _un_check_nobody_lowers "$UN_UD"
