@@ -114,9 +114,22 @@ export T
 # test ignores what a process said and its status, it greps its stderr:
 UN_SAN_REPORT_RE='ERROR: [A-Za-z]+Sanitizer|runtime error:|Sanitizer: CHECK failed|ASan runtime does not come first'
 
+# The canary: a call that escapes the layers by way of a descriptor it
+# takes for another (fd 0 is /dev/null under make check) changes the
+# real /dev/null.  Once seen (mode 0640, 2026-12-05, during a session's
+# development); every test now fails while it is so.
+un_check_dev_null() {
+	local now
+	now=$(stat -c '%F %t:%T %a %u' /dev/null 2>&1)
+	[ "$now" = "character special file 1:3 666 0" ] && return 0
+	un_log "FAIL: $UN_NAME: /dev/null is not the null device of mode 0666 any more ($now): a call escaped the layers"
+	return 1
+}
+
 un_cleanup() {
 	local rc=$? i
 	set +e
+	un_check_dev_null || UN_FAILS=$((UN_FAILS + 1))
 	for i in "${UN_BG_PIDS[@]}"; do
 		kill -9 "$i" 2>/dev/null
 	done

@@ -71,5 +71,12 @@ known=()
 	${DIFFTEST_USER:+--as-user} \
 	--lib "$LIBUNION"
 rc=$?
+# (The driver's stdin is /dev/null: an operation that escaped through a
+# descriptor it took for another would change it; lib.sh says more.)
+nul=$(stat -c '%F %t:%T %a %u' /dev/null)
+if [ "$nul" != "character special file 1:3 666 0" ]; then
+	echo "FAIL: /dev/null is not the null device of mode 0666 any more ($nul): an operation escaped the layers"
+	rc=1
+fi
 echo "difftest: run-ci took $(($(date +%s) - start)) s"
 exit $rc
