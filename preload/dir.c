@@ -325,7 +325,10 @@ static int remove_node(int dirfd, const char *path, bool isdir)
 			return rc;
 	}
 	if (n.layer == 0) {
-		rc = real_unlinkat(AT_FDCWD, n.real, isdir ? AT_REMOVEDIR : 0);
+		char kbuf[PATH_MAX];
+
+		rc = real_unlinkat(AT_FDCWD, un_kreal(n.real, kbuf),
+				   isdir ? AT_REMOVEDIR : 0);
 		if (rc < 0) {
 			rc = -errno;
 			if (lower)
@@ -732,6 +735,7 @@ static int rename_nodes(int olddirfd, const char *oldpath, int newdirfd,
 	struct un_node o, n;
 	bool old_lower, exchange = flags & RENAME_EXCHANGE;
 	int rc, orc, odots, ndots;
+	char okbuf[PATH_MAX], nkbuf[PATH_MAX];	/* see un_kreal */
 
 	if (flags & ~(RENAME_NOREPLACE | RENAME_EXCHANGE))
 		return -EINVAL;	/* RENAME_WHITEOUT: overlayfs refuses it */
@@ -853,8 +857,8 @@ static int rename_nodes(int olddirfd, const char *oldpath, int newdirfd,
 			return rc;
 		if (n_hides && (rc = table_set(&o, UN_W_OPAQUE)) < 0)
 			return rc;
-		if (real_renameat2(AT_FDCWD, o.real, AT_FDCWD, n.real,
-				   RENAME_EXCHANGE) < 0)
+		if (real_renameat2(AT_FDCWD, un_kreal(o.real, okbuf), AT_FDCWD,
+				   un_kreal(n.real, nkbuf), RENAME_EXCHANGE) < 0)
 			return -errno;
 		un_dcache_names_changed(o.mnt);
 		if (!S_ISDIR(n.st.st_mode) && table_get(&o) == UN_W_OPAQUE)
@@ -892,8 +896,8 @@ static int rename_nodes(int olddirfd, const char *oldpath, int newdirfd,
 		if (rc < 0)
 			return rc;
 	}
-	if (real_renameat2(AT_FDCWD, o.real, AT_FDCWD, n.real,
-			   flags & RENAME_NOREPLACE) < 0) {
+	if (real_renameat2(AT_FDCWD, un_kreal(o.real, okbuf), AT_FDCWD,
+			   un_kreal(n.real, nkbuf), flags & RENAME_NOREPLACE) < 0) {
 		rc = -errno;
 		if (old_lower)
 			table_set(&o, UN_W_NONE);

@@ -71,6 +71,50 @@ int un_path_join(char *buf, size_t len, const char *root, size_t root_len,
 	return 0;
 }
 
+const char *un_kreal_long(const char *real, char *buf)
+{
+	char cwd[UN_VPATH_MAX], start[UN_VPATH_MAX];
+	const struct un_mount *m;
+	const char *rest;
+	size_t i, common = 0, ups = 0;
+	int layer;
+
+	/* Where the real cwd stands: the cwd's copy in its layer. */
+	if (un_cwd_get_at(cwd, sizeof(cwd), &layer, NULL) < 0 || layer < 0)
+		return real;
+	m = un_config_find(cwd);
+	if (!m || layer > m->nlower || !un_layer_root(m, layer))
+		return real;
+	if (un_path_join(start, sizeof(start), un_layer_root(m, layer),
+			 un_layer_len(m, layer),
+			 cwd + m->merged_len + (cwd[m->merged_len] == '/')) < 0)
+		return real;
+	/* The longest common prefix on a component boundary. */
+	for (i = 0; start[i] && start[i] == real[i]; i++)
+		if (start[i] == '/')
+			common = i;
+	if ((!start[i] && (real[i] == '/' || !real[i])) ||
+	    (!real[i] && start[i] == '/'))
+		common = i;
+	for (const char *s = start + common; *s; s++)
+		ups += *s == '/';
+	rest = real + common;
+	while (*rest == '/')
+		rest++;
+	if (3 * ups + strlen(rest) + 2 >= PATH_MAX)
+		return real;
+	buf[0] = '\0';
+	for (size_t k = 0; k < ups; k++)
+		memcpy(buf + 3 * k, "../", 4);
+	if (*rest)
+		strcpy(buf + 3 * ups, rest);
+	else if (ups)
+		buf[3 * ups - 1] = '\0';	/* "..", not "../" */
+	else
+		strcpy(buf, ".");
+	return buf;
+}
+
 bool un_is_ovl_opaque(const char *real)
 {
 	char v[4];
@@ -136,7 +180,7 @@ struct comp {
 	uint64_t dirlayers;	/* for a directory: the layers merged */
 	bool guessed;		/* a layer refused EACCES (base's sub NULL) */
 	struct stat st;
-	char real[PATH_MAX];
+	char real[UN_VPATH_MAX];
 };
 
 /*
@@ -164,7 +208,9 @@ static int layer_lstat(const struct at_base *base, int i, const char *real,
 		return real_fstatat(base->fd, base->sub, st,
 				    AT_SYMLINK_NOFOLLOW |
 				    (*base->sub ? 0 : AT_EMPTY_PATH));
-	return real_lstat(real, st);
+	char kbuf[PATH_MAX];
+
+	return real_lstat(un_kreal(real, kbuf), st);
 }
 
 /*
@@ -186,7 +232,7 @@ static int lookup_component(struct un_mount *m, uint64_t dirmask,
 {
 	int first_err = 0, top = __builtin_ctzll(dirmask), rc;
 	bool table_checked = false;
-	char real[PATH_MAX];
+	char real[UN_VPATH_MAX];
 	struct stat st;
 
 	c->layer = -1;
@@ -305,7 +351,7 @@ static int lookup_cached(struct un_mount *m, uint64_t dirmask,
 
 /* The walk's state. */
 struct walk {
-	char vpath[PATH_MAX];	/* merged path so far, symlink-free */
+	char vpath[UN_VPATH_MAX]; /* merged path so far, symlink-free */
 	size_t vlen;
 	struct un_mount *m;	/* the union vpath lies in, or NULL */
 	uint64_t dirmask;	/* layers of the directory vpath names */
@@ -362,7 +408,7 @@ static int settle_in(struct walk *w, bool links_ok, bool start)
 	struct at_base above = w->base;
 	struct comp c;
 	const char *rel;
-	char relbuf[PATH_MAX];
+	char relbuf[UN_VPATH_MAX];
 	size_t rlen = 0;
 	uint64_t stamp;
 	bool guessed = false;
@@ -442,7 +488,7 @@ static void walk_pop(struct walk *w)
 
 static int walk_push(struct walk *w, const char *name, size_t len)
 {
-	if (w->vlen + 1 + len >= PATH_MAX)
+	if (w->vlen + 1 + len >= UN_VPATH_MAX)
 		return -ENAMETOOLONG;
 	if (w->vlen > 1)
 		w->vpath[w->vlen++] = '/';
@@ -547,7 +593,7 @@ static int walk_link(struct walk *w, const char *real, char *todo,
    the kernel checks nothing above a cwd or a dirfd. */
 static int may_search(const struct walk *w)
 {
-	char real[PATH_MAX];
+	char real[UN_VPATH_MAX];
 	int layer = __builtin_ctzll(w->dirmask);
 	struct at_base here;
 
@@ -562,7 +608,10 @@ static int may_search(const struct walk *w)
 			 un_layer_len(w->m, layer),
 			 rel_of(w->m, w->vpath, w->vlen)) < 0)
 		return -ENAMETOOLONG;
-	if (real_faccessat(AT_FDCWD, real, X_OK, AT_EACCESS) < 0)
+	char kbuf[PATH_MAX];
+
+	if (real_faccessat(AT_FDCWD, un_kreal(real, kbuf), X_OK,
+			   AT_EACCESS) < 0)
 		return errno == ENOENT ? 0 : -errno;
 	return 0;
 }
@@ -594,7 +643,9 @@ static int fill_dir(struct walk *w, struct un_node *n)
 		n->at_off = strlen(n->real) - strlen(here.sub);
 		return 0;
 	}
-	if (real_lstat(n->real, &n->st) < 0)
+	char kbuf[PATH_MAX];
+
+	if (real_lstat(un_kreal(n->real, kbuf), &n->st) < 0)
 		return -errno;
 	return 0;
 }
@@ -723,7 +774,7 @@ static int dead_start(struct walk *w, int dirfd, const char *path,
    that leads nowhere either (w is left as it was). */
 static size_t dead_prefix(struct walk *w, const struct un_mount *m)
 {
-	char save[PATH_MAX];
+	char save[UN_VPATH_MAX];
 	size_t vlen = strlen(w->vpath), dead_at = vlen;
 	int layer = w->base.layer;
 
@@ -800,7 +851,7 @@ void un_cwd_check(void)
 struct un_mount *un_dead_self(int dirfd, const char *path, char *vpath,
 			      size_t *dead_at)
 {
-	char buf[PATH_MAX];
+	char buf[UN_VPATH_MAX];
 	size_t at = 0, len;
 	int rc;
 
@@ -809,8 +860,8 @@ struct un_mount *un_dead_self(int dirfd, const char *path, char *vpath,
 	if (!vpath)
 		vpath = buf;
 	rc = dirfd == AT_FDCWD ?
-		     un_cwd_get_at(vpath, PATH_MAX, NULL, &at) :
-		     un_fd_get_at(dirfd, vpath, PATH_MAX, &(int){ 0 }, &at);
+		     un_cwd_get_at(vpath, UN_VPATH_MAX, NULL, &at) :
+		     un_fd_get_at(dirfd, vpath, UN_VPATH_MAX, &(int){ 0 }, &at);
 	if (rc != -ESTALE)
 		return NULL;
 	len = strlen(vpath);
@@ -848,7 +899,7 @@ struct un_mount *un_dead_self(int dirfd, const char *path, char *vpath,
  */
 int un_dead_change(int dirfd, const char *path, int rc)
 {
-	char vpath[PATH_MAX], real[PATH_MAX];
+	char vpath[UN_VPATH_MAX], real[UN_VPATH_MAX];
 	struct un_mount *m;
 	struct stat st;
 	size_t at, len;
@@ -864,7 +915,9 @@ int un_dead_change(int dirfd, const char *path, int rc)
 	if (un_path_join(real, sizeof(real), m->upper, m->upper_len,
 			 rel_of(m, vpath, len)) < 0)
 		return rc;
-	if (real_lstat(real, &st) == 0 && S_ISDIR(st.st_mode))
+	char kbuf[PATH_MAX];
+
+	if (real_lstat(un_kreal(real, kbuf), &st) == 0 && S_ISDIR(st.st_mode))
 		return rc;
 	return -ENOTDIR;
 }
@@ -947,7 +1000,7 @@ static int walk_start(struct walk *w, int dirfd, const char *path,
 			if ((rc == -ENOENT || rc == -ENOTDIR) &&
 			    dirfd != AT_FDCWD && w->m &&
 			    w->vlen > w->m->merged_len) {
-				char gone[PATH_MAX];
+				char gone[UN_VPATH_MAX];
 
 				dead_at = dead_prefix(w, w->m);
 				memcpy(gone, w->vpath, dead_at);
@@ -1305,7 +1358,7 @@ int un_path_last_dots(const char *path)
 int un_lookup_dots(int dirfd, const char *path, struct un_mount **mnt,
 		   char *kpath, size_t size)
 {
-	char dir[PATH_MAX];
+	char dir[UN_VPATH_MAX];
 	struct un_node n;
 	size_t len = strlen(path), cut;
 	int rc;

@@ -155,7 +155,8 @@ static void un_perm_changed(struct un_node *n, const char *call)
 		} else if (un_n.layer < 0) {                               \
 			un_r = un_fail(-ENOENT);                           \
 		} else {                                                   \
-			const char *path = un_n.real;                      \
+			char un_kbuf[PATH_MAX];                            \
+			const char *path = un_kreal(un_n.real, un_kbuf);   \
 			un_r = real_##name args;                           \
 			if (un_r >= 0)                                     \
 				fix(&un_n, fixarg);                        \
@@ -194,7 +195,8 @@ static void un_perm_changed(struct un_node *n, const char *call)
 			un_r = un_fail(un_rc);                             \
 		} else {                                                   \
 			rebind_dirfd                                       \
-			const char *path = un_n.real;                      \
+			char un_kbuf[PATH_MAX];                            \
+			const char *path = un_kreal(un_n.real, un_kbuf);   \
 			un_r = real_##name args;                           \
 			if (un_r >= 0 && S_ISDIR(un_n.st.st_mode))         \
 				un_perm_changed(&un_n, #name);             \
@@ -237,7 +239,8 @@ static void un_perm_changed(struct un_node *n, const char *call)
 			un_r = un_fail(un_rc);                             \
 		} else {                                                   \
 			rebind_dirfd                                       \
-			const char *path = un_n.real;                      \
+			char un_kbuf[PATH_MAX];                            \
+			const char *path = un_kreal(un_n.real, un_kbuf);   \
 			un_r = real_##name args;                           \
 			if (un_r == 0)                                     \
 				un_make_done(&un_n, isdir);                \
