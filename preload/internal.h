@@ -474,6 +474,9 @@ struct un_node {
 	int at_fd;		/* AT_FDCWD, or the descriptor (or cwd) the
 				   lookup started from (see un_node_at) */
 	size_t at_off;		/* then real + at_off is real's path from it */
+	int start_fd;		/* the dirfd the lookup was given: a path too
+				   long for the kernel goes from there when
+				   it can (un_node_kat) */
 };
 
 /*
@@ -508,6 +511,30 @@ static inline const char *un_kreal(const char *real, char *buf)
 	if (__builtin_expect(strlen(real) < PATH_MAX, 1))
 		return real;
 	return un_kreal_long(real, buf);
+}
+
+/*
+ * The same for an *at call on n->real: when it is too long, relative to
+ * the descriptor (or cwd) the lookup started from where that stands in
+ * real's layer (rm -r's unlinkat(dirfd, name) deep in a tree), or
+ * through '..' from it (fts's openat(dirfd, "..") on the way back up),
+ * else as un_kreal.  Returns the descriptor to use with *path.
+ */
+UN_HIDDEN int un_node_kat_long(const struct un_node *n, char *buf,
+			       const char **path);
+/* The same for real relative to the descriptor fd (or AT_FDCWD) where
+   it may: the descriptor to use with *path. */
+UN_HIDDEN int un_kreal_at(int fd, const char *real, char *buf,
+			  const char **path);
+
+static inline int un_node_kat(const struct un_node *n, char *buf,
+			      const char **path)
+{
+	if (__builtin_expect(strlen(n->real) < PATH_MAX, 1)) {
+		*path = n->real;
+		return AT_FDCWD;
+	}
+	return un_node_kat_long(n, buf, path);
 }
 
 static inline const char *un_node_rel(const struct un_node *n)

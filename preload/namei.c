@@ -71,39 +71,42 @@ int un_path_join(char *buf, size_t len, const char *root, size_t root_len,
 	return 0;
 }
 
-const char *un_kreal_long(const char *real, char *buf)
+static const char *rel_of(const struct un_mount *m, const char *vpath,
+			  size_t vlen);
+
+/*
+ * Into buf (PATH_MAX bytes), real's path from the copy in layer of the
+ * merged directory start (where a descriptor or the real cwd stands),
+ * through '..' where real lies beside it; NULL when there is no such
+ * copy or the path does not fit.
+ */
+static const char *kreal_from(const char *start, int layer, const char *real,
+			      char *buf)
 {
-	char cwd[UN_VPATH_MAX], start[UN_VPATH_MAX];
-	const struct un_mount *m;
+	char from[UN_VPATH_MAX];
+	const struct un_mount *m = un_config_find(start);
 	const char *rest;
 	size_t i, common = 0, ups = 0;
-	int layer;
 
-	/* Where the real cwd stands: the cwd's copy in its layer. */
-	if (un_cwd_get_at(cwd, sizeof(cwd), &layer, NULL) < 0 || layer < 0)
-		return real;
-	m = un_config_find(cwd);
-	if (!m || layer > m->nlower || !un_layer_root(m, layer))
-		return real;
-	if (un_path_join(start, sizeof(start), un_layer_root(m, layer),
+	if (!m || layer < 0 || layer > m->nlower || !un_layer_root(m, layer) ||
+	    un_path_join(from, sizeof(from), un_layer_root(m, layer),
 			 un_layer_len(m, layer),
-			 cwd + m->merged_len + (cwd[m->merged_len] == '/')) < 0)
-		return real;
+			 rel_of(m, start, strlen(start))) < 0)
+		return NULL;
 	/* The longest common prefix on a component boundary. */
-	for (i = 0; start[i] && start[i] == real[i]; i++)
-		if (start[i] == '/')
+	for (i = 0; from[i] && from[i] == real[i]; i++)
+		if (from[i] == '/')
 			common = i;
-	if ((!start[i] && (real[i] == '/' || !real[i])) ||
-	    (!real[i] && start[i] == '/'))
+	if ((!from[i] && (real[i] == '/' || !real[i])) ||
+	    (!real[i] && from[i] == '/'))
 		common = i;
-	for (const char *s = start + common; *s; s++)
+	for (const char *s = from + common; *s; s++)
 		ups += *s == '/';
 	rest = real + common;
 	while (*rest == '/')
 		rest++;
 	if (3 * ups + strlen(rest) + 2 >= PATH_MAX)
-		return real;
-	buf[0] = '\0';
+		return NULL;
 	for (size_t k = 0; k < ups; k++)
 		memcpy(buf + 3 * k, "../", 4);
 	if (*rest)
@@ -113,6 +116,41 @@ const char *un_kreal_long(const char *real, char *buf)
 	else
 		strcpy(buf, ".");
 	return buf;
+}
+
+const char *un_kreal_long(const char *real, char *buf)
+{
+	char cwd[UN_VPATH_MAX];
+	const char *k;
+	int layer;
+
+	if (un_cwd_get_at(cwd, sizeof(cwd), &layer, NULL) < 0 ||
+	    !(k = kreal_from(cwd, layer, real, buf)))
+		return real;
+	return k;
+}
+
+int un_kreal_at(int fd, const char *real, char *buf, const char **path)
+{
+	char vpath[UN_VPATH_MAX];
+	int layer;
+
+	*path = real;
+	if (__builtin_expect(strlen(real) < PATH_MAX, 1))
+		return AT_FDCWD;
+	if (fd >= 0 && un_fd_get_at(fd, vpath, sizeof(vpath), &layer,
+				    NULL) == 0 &&
+	    (*path = kreal_from(vpath, layer, real, buf)))
+		return fd;
+	*path = un_kreal_long(real, buf);
+	return AT_FDCWD;
+}
+
+int un_node_kat_long(const struct un_node *n, char *buf, const char **path)
+{
+	if (n->at_off && strlen(n->real + n->at_off) < PATH_MAX)
+		return un_node_at(n, path);
+	return un_kreal_at(n->start_fd, n->real, buf, path);
 }
 
 bool un_is_ovl_opaque(const char *real)
@@ -199,6 +237,28 @@ struct at_base {
 	const char *sub;	/* NULL: see lookup_component's `above` */
 };
 
+/*
+ * The descriptor (or AT_FDCWD) the lookup under way started from, for
+ * a path in a layer too long for the kernel (un_kreal_at).  Saved and
+ * restored around every lookup: one may run inside another (fdtab's
+ * discovery of a descriptor, a signal handler).
+ */
+static __thread int lk_start = AT_FDCWD;
+
+/* lstat of real, a path in a layer (from the lookup's start when it is
+   too long for the kernel). */
+static int k_lstat(const char *real, struct stat *st)
+{
+	char kbuf[PATH_MAX];
+	const char *kp;
+	int kfd;
+
+	if (__builtin_expect(strlen(real) < PATH_MAX, 1))
+		return real_lstat(real, st);
+	kfd = un_kreal_at(lk_start, real, kbuf, &kp);
+	return real_fstatat(kfd, kp, st, AT_SYMLINK_NOFOLLOW);
+}
+
 /* lstat of real, a name in layer i, relative to base when it may ("":
    the base itself). */
 static int layer_lstat(const struct at_base *base, int i, const char *real,
@@ -208,9 +268,7 @@ static int layer_lstat(const struct at_base *base, int i, const char *real,
 		return real_fstatat(base->fd, base->sub, st,
 				    AT_SYMLINK_NOFOLLOW |
 				    (*base->sub ? 0 : AT_EMPTY_PATH));
-	char kbuf[PATH_MAX];
-
-	return real_lstat(un_kreal(real, kbuf), st);
+	return k_lstat(real, st);
 }
 
 /*
@@ -224,7 +282,8 @@ static int layer_lstat(const struct at_base *base, int i, const char *real,
  * search permission) is taken as a directory in base->layer, where the
  * start stands below it, and as absent in the others (a copy made there
  * since the start was entered, behind an unsearchable directory, is
- * missed).
+ * missed).  The same when the whole path is too long for the kernel
+ * (ENAMETOOLONG: the start lies deeper than PATH_MAX).
  */
 static int lookup_component(struct un_mount *m, uint64_t dirmask,
 			    const char *rel, size_t rel_len,
@@ -262,7 +321,10 @@ static int lookup_component(struct un_mount *m, uint64_t dirmask,
 				 un_layer_len(m, i), rel) < 0)
 			return -ENAMETOOLONG;
 		rc = layer_lstat(base, i, real, &st);
-		if (rc < 0 && errno == EACCES && base && !base->sub) {
+		/* (Nor one whose whole path is too long for the kernel:
+		   an ancestor of a start deeper than PATH_MAX.) */
+		if (rc < 0 && (errno == EACCES || errno == ENAMETOOLONG) &&
+		    base && !base->sub) {
 			c->guessed = true;
 			if (base->layer != i)
 				continue;
@@ -609,9 +671,10 @@ static int may_search(const struct walk *w)
 			 rel_of(w->m, w->vpath, w->vlen)) < 0)
 		return -ENAMETOOLONG;
 	char kbuf[PATH_MAX];
+	const char *kp;
+	int kfd = un_kreal_at(lk_start, real, kbuf, &kp);
 
-	if (real_faccessat(AT_FDCWD, un_kreal(real, kbuf), X_OK,
-			   AT_EACCESS) < 0)
+	if (real_faccessat(kfd, kp, X_OK, AT_EACCESS) < 0)
 		return errno == ENOENT ? 0 : -errno;
 	return 0;
 }
@@ -643,9 +706,7 @@ static int fill_dir(struct walk *w, struct un_node *n)
 		n->at_off = strlen(n->real) - strlen(here.sub);
 		return 0;
 	}
-	char kbuf[PATH_MAX];
-
-	if (real_lstat(un_kreal(n->real, kbuf), &n->st) < 0)
+	if (k_lstat(n->real, &n->st) < 0)
 		return -errno;
 	return 0;
 }
@@ -915,9 +976,7 @@ int un_dead_change(int dirfd, const char *path, int rc)
 	if (un_path_join(real, sizeof(real), m->upper, m->upper_len,
 			 rel_of(m, vpath, len)) < 0)
 		return rc;
-	char kbuf[PATH_MAX];
-
-	if (real_lstat(un_kreal(real, kbuf), &st) == 0 && S_ISDIR(st.st_mode))
+	if (k_lstat(real, &st) == 0 && S_ISDIR(st.st_mode))
 		return rc;
 	return -ENOTDIR;
 }
@@ -1064,7 +1123,7 @@ static int walk_start(struct walk *w, int dirfd, const char *path,
 	return walk_settle(w);
 }
 
-int un_lookup(int dirfd, const char *path, int flags, struct un_node *n)
+static int lookup(int dirfd, const char *path, int flags, struct un_node *n)
 {
 	char todo[PATH_MAX + 8];
 	const char *p;
@@ -1078,6 +1137,7 @@ int un_lookup(int dirfd, const char *path, int flags, struct un_node *n)
 	n->mnt = NULL;
 	n->kpath = path;
 	n->at_off = 0;
+	n->start_fd = dirfd;
 	slen = un_user_str(path);
 	if (slen < 0)
 		return (int)slen;
@@ -1283,6 +1343,12 @@ int un_lookup(int dirfd, const char *path, int flags, struct un_node *n)
 			    un_path_join(n->real, sizeof(n->real), w.m->upper,
 					 w.m->upper_len, rel) < 0)
 				return -ENAMETOOLONG;
+			/* Where the upper would hold it, from a start that
+			   stands in the upper (see un_node_kat). */
+			if (w.m->upper && base && base->layer == 0) {
+				n->at_fd = base->fd;
+				n->at_off = strlen(n->real) - strlen(base->sub);
+			}
 			n->kpath = n->real;
 			return 0;
 		}
@@ -1325,6 +1391,16 @@ int un_lookup(int dirfd, const char *path, int flags, struct un_node *n)
 		return hand_over(&w, "", n);
 	rc = fill_dir(&w, n);
 	n->kpath = n->real;
+	return rc;
+}
+
+int un_lookup(int dirfd, const char *path, int flags, struct un_node *n)
+{
+	int saved = lk_start, rc;
+
+	lk_start = dirfd;
+	rc = lookup(dirfd, path, flags, n);
+	lk_start = saved;
 	return rc;
 }
 
@@ -1425,6 +1501,7 @@ int un_dir_cached(const char *vpath, struct un_node *n)
 		return -ENOENT;
 	n->mnt = m;
 	n->at_off = 0;
+	n->start_fd = AT_FDCWD;
 	memcpy(n->vpath, vpath, len + 1);
 	n->rel_off = rel - vpath;
 	n->layer = layer;

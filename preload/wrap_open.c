@@ -77,8 +77,10 @@ static int open_lookup(int dirfd, const char *path, int flags, mode_t mode,
 		rc = un_make_prepare(&n, false);
 		if (rc < 0)
 			return un_fail(rc);
-		fd = real_openat(AT_FDCWD, un_kreal(n.real, kbuf), flags,
-				 mode);
+		const char *kp;
+		int kfd = un_node_kat(&n, kbuf, &kp);
+
+		fd = real_openat(kfd, kp, flags, mode);
 		if (fd < 0)
 			return fd;
 		un_make_done(&n, false);
@@ -141,7 +143,7 @@ static int open_lookup(int dirfd, const char *path, int flags, mode_t mode,
 	}
 	at = un_node_at(&n, &real);
 	if (at == AT_FDCWD)
-		real = un_kreal(real, kbuf);
+		at = un_node_kat(&n, kbuf, &real);
 	fd = real_openat(at, real, flags & ~(O_CREAT | O_EXCL), mode);
 	if (fd < 0 && errno == ENOENT && (lk & UN_LK_NOSTAT) &&
 	    S_ISDIR(n.st.st_mode) && !n.st.st_ino)
