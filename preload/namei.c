@@ -282,8 +282,7 @@ static int layer_lstat(const struct at_base *base, int i, const char *real,
  * search permission) is taken as a directory in base->layer, where the
  * start stands below it, and as absent in the others (a copy made there
  * since the start was entered, behind an unsearchable directory, is
- * missed).  The same when the whole path is too long for the kernel
- * (ENAMETOOLONG: the start lies deeper than PATH_MAX).
+ * missed).
  */
 static int lookup_component(struct un_mount *m, uint64_t dirmask,
 			    const char *rel, size_t rel_len,
@@ -321,10 +320,7 @@ static int lookup_component(struct un_mount *m, uint64_t dirmask,
 				 un_layer_len(m, i), rel) < 0)
 			return -ENAMETOOLONG;
 		rc = layer_lstat(base, i, real, &st);
-		/* (Nor one whose whole path is too long for the kernel:
-		   an ancestor of a start deeper than PATH_MAX.) */
-		if (rc < 0 && (errno == EACCES || errno == ENAMETOOLONG) &&
-		    base && !base->sub) {
+		if (rc < 0 && errno == EACCES && base && !base->sub) {
 			c->guessed = true;
 			if (base->layer != i)
 				continue;
