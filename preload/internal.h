@@ -224,6 +224,7 @@ struct un_mount {
 	int nlower;
 	char *lower[UN_MAX_LOWERS];
 	size_t lower_len[UN_MAX_LOWERS];
+	size_t root_max;	/* the longest of upper_len and lower_len */
 	struct un_wtable *wt;	/* whiteout table; NULL when read-only */
 };
 

@@ -238,10 +238,11 @@ struct at_base {
 };
 
 /*
- * The descriptor (or AT_FDCWD) the lookup under way started from, for
- * a path in a layer too long for the kernel (un_kreal_at).  Saved and
- * restored around every lookup: one may run inside another (fdtab's
- * discovery of a descriptor, a signal handler).
+ * The descriptor (or AT_FDCWD) the lookup under way started from, for a
+ * path in a layer too long for the kernel (un_kreal_at).  A lookup
+ * inside another (fdtab's discovery of a descriptor, a signal handler's)
+ * may leave its own here: the path made from it is still right (it is
+ * made from that descriptor's own place), only perhaps too long.
  */
 static __thread int lk_start = AT_FDCWD;
 
@@ -251,24 +252,30 @@ static int k_lstat(const char *real, struct stat *st)
 {
 	char kbuf[PATH_MAX];
 	const char *kp;
-	int kfd;
+	int kfd = un_kreal_at(lk_start, real, kbuf, &kp);
 
-	if (__builtin_expect(strlen(real) < PATH_MAX, 1))
-		return real_lstat(real, st);
-	kfd = un_kreal_at(lk_start, real, kbuf, &kp);
 	return real_fstatat(kfd, kp, st, AT_SYMLINK_NOFOLLOW);
 }
 
 /* lstat of real, a name in layer i, relative to base when it may ("":
-   the base itself). */
+   the base itself).  maybe_long: real may be PATH_MAX bytes or more (a
+   rel that long, under m's longest layer root: see long_rel). */
 static int layer_lstat(const struct at_base *base, int i, const char *real,
-		       struct stat *st)
+		       bool maybe_long, struct stat *st)
 {
 	if (base && base->layer == i && base->sub)
 		return real_fstatat(base->fd, base->sub, st,
 				    AT_SYMLINK_NOFOLLOW |
 				    (*base->sub ? 0 : AT_EMPTY_PATH));
+	if (__builtin_expect(!maybe_long, 1))
+		return real_lstat(real, st);
 	return k_lstat(real, st);
+}
+
+/* May rel (rel_len bytes) joined to a layer root of m reach PATH_MAX? */
+static inline bool long_rel(const struct un_mount *m, size_t rel_len)
+{
+	return m->root_max + 1 + rel_len >= PATH_MAX;
 }
 
 /*
@@ -289,7 +296,7 @@ static int lookup_component(struct un_mount *m, uint64_t dirmask,
 			    const struct at_base *base, struct comp *c)
 {
 	int first_err = 0, top = __builtin_ctzll(dirmask), rc;
-	bool table_checked = false;
+	bool table_checked = false, maybe_long = long_rel(m, rel_len);
 	char real[UN_VPATH_MAX];
 	struct stat st;
 
@@ -319,7 +326,7 @@ static int lookup_component(struct un_mount *m, uint64_t dirmask,
 		if (un_path_join(real, sizeof(real), un_layer_root(m, i),
 				 un_layer_len(m, i), rel) < 0)
 			return -ENAMETOOLONG;
-		rc = layer_lstat(base, i, real, &st);
+		rc = layer_lstat(base, i, real, maybe_long, &st);
 		if (rc < 0 && errno == EACCES && base && !base->sub) {
 			c->guessed = true;
 			if (base->layer != i)
@@ -391,8 +398,9 @@ static int lookup_cached(struct un_mount *m, uint64_t dirmask,
 				memset(&c->st, 0, sizeof(c->st));
 				c->st.st_mode = S_IFDIR;
 			}
-			if (nostat || (layer_lstat(base, layer, c->real,
-						   &c->st) == 0 &&
+			if (nostat ||
+			    (layer_lstat(base, layer, c->real,
+					 long_rel(m, rel_len), &c->st) == 0 &&
 				       S_ISDIR(c->st.st_mode))) {
 				c->layer = layer;
 				c->dirlayers = mask;
@@ -696,7 +704,7 @@ static int fill_dir(struct walk *w, struct un_node *n)
 		struct at_base here;
 
 		walk_base(w, &here);
-		if (layer_lstat(&here, layer, n->real, &n->st) < 0)
+		if (layer_lstat(&here, layer, n->real, false, &n->st) < 0)
 			return -errno;
 		n->at_fd = here.fd;
 		n->at_off = strlen(n->real) - strlen(here.sub);
@@ -1037,6 +1045,7 @@ static int walk_start(struct walk *w, int dirfd, const char *path,
 			rc = un_fd_get_at(dirfd, w->vpath, sizeof(w->vpath),
 					  &w->base.layer, &dead_at);
 			w->base.fd = dirfd;
+			lk_start = dirfd;	/* (un_fd_get_at may look up) */
 			if (rc == -EBADF)
 				return rc;
 			if (rc == -ESTALE)
@@ -1119,7 +1128,7 @@ static int walk_start(struct walk *w, int dirfd, const char *path,
 	return walk_settle(w);
 }
 
-static int lookup(int dirfd, const char *path, int flags, struct un_node *n)
+int un_lookup(int dirfd, const char *path, int flags, struct un_node *n)
 {
 	char todo[PATH_MAX + 8];
 	const char *p;
@@ -1134,6 +1143,7 @@ static int lookup(int dirfd, const char *path, int flags, struct un_node *n)
 	n->kpath = path;
 	n->at_off = 0;
 	n->start_fd = dirfd;
+	lk_start = dirfd;
 	slen = un_user_str(path);
 	if (slen < 0)
 		return (int)slen;
@@ -1390,15 +1400,6 @@ static int lookup(int dirfd, const char *path, int flags, struct un_node *n)
 	return rc;
 }
 
-int un_lookup(int dirfd, const char *path, int flags, struct un_node *n)
-{
-	int saved = lk_start, rc;
-
-	lk_start = dirfd;
-	rc = lookup(dirfd, path, flags, n);
-	lk_start = saved;
-	return rc;
-}
 
 /*
  * The last component of path, when it is '.' (1) or '..' (2), trailing
