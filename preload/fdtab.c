@@ -713,7 +713,7 @@ static size_t cwd_dead_at;	/* cwd_merged was removed: as fd_entry's
 				   dead_at (see moving), else 0 */
 static int cwd_layer = -1;	/* the layer whose copy of cwd_merged the
 				   real cwd is, or -1 */
-static char cwd_real[UN_VPATH_MAX];	/* the real cwd as last seen, or "" */
+static char cwd_real[UN_VPATH_MAX];	/* the real cwd last seen, or "" */
 static bool cwd_near;		/* some MERGED lies below the real cwd */
 
 /*
@@ -954,7 +954,8 @@ void un_cwd_set_dead(const char *vpath, size_t dead_at)
 {
 	struct cwd_wsect w;
 
-	if (strlen(vpath) >= UN_VPATH_MAX || !dead_at || dead_at > strlen(vpath))
+	if (strlen(vpath) >= UN_VPATH_MAX || !dead_at ||
+	    dead_at > strlen(vpath))
 		return;
 	cwd_wbegin(&w);
 	cwd_store(cwd_merged, vpath);
@@ -1059,7 +1060,7 @@ static void cwd_adopt(bool first)
 		if (merged) {
 			cwd_store(cwd_merged, merged);
 			cwd_dead_at = dead_at;
-			cwd_layer = layer;	/* -1, not known: full paths */
+			cwd_layer = layer;	/* -1: unknown, full paths */
 		}
 		if (__atomic_load_n(&cwd_state, __ATOMIC_RELAXED) ==
 		    CWD_ARMED)

@@ -475,9 +475,9 @@ struct un_node {
 	int at_fd;		/* AT_FDCWD, or the descriptor (or cwd) the
 				   lookup started from (see un_node_at) */
 	size_t at_off;		/* then real + at_off is real's path from it */
-	int start_fd;		/* the dirfd the lookup was given: a path too
-				   long for the kernel goes from there when
-				   it can (un_node_kat) */
+	int start_fd;		/* the dirfd the lookup was given: a path
+				   too long for the kernel goes from there
+				   when it can (un_node_kat) */
 };
 
 /*

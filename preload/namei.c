@@ -1045,7 +1045,7 @@ static int walk_start(struct walk *w, int dirfd, const char *path,
 			rc = un_fd_get_at(dirfd, w->vpath, sizeof(w->vpath),
 					  &w->base.layer, &dead_at);
 			w->base.fd = dirfd;
-			lk_start = dirfd;	/* (un_fd_get_at may look up) */
+			lk_start = dirfd; /* (un_fd_get_at may look up) */
 			if (rc == -EBADF)
 				return rc;
 			if (rc == -ESTALE)
