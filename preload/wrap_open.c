@@ -142,7 +142,7 @@ static int open_lookup(int dirfd, const char *path, int flags, mode_t mode,
 		return fd < 0 ? un_fail(fd) : fd;
 	}
 	at = un_node_at(&n, &real);
-	if (at == AT_FDCWD)
+	if (!n.at_off)	/* (the whole real path: it may be too long) */
 		at = un_node_kat(&n, kbuf, &real);
 	fd = real_openat(at, real, flags & ~(O_CREAT | O_EXCL), mode);
 	if (fd < 0 && errno == ENOENT && (lk & UN_LK_NOSTAT) &&
