@@ -241,6 +241,7 @@ static int parse_mount(const char **sp, struct arena *a, struct un_mount *m,
 			return -1;
 		m->upper = field;
 		m->upper_len = strlen(field);
+		m->root_max = m->upper_len;
 	}
 	if (delim != ':') {
 		set_err(err, errlen, "mount '%s' has no lower (MERGED=UPPER:LOWER)",
@@ -264,6 +265,8 @@ static int parse_mount(const char **sp, struct arena *a, struct un_mount *m,
 		if (check_path(field, "lower", err, errlen) < 0)
 			return -1;
 		m->lower_len[m->nlower - 1] = strlen(field);
+		if (m->lower_len[m->nlower - 1] > m->root_max)
+			m->root_max = m->lower_len[m->nlower - 1];
 	} while (delim == ':');
 	*end_delim = delim;
 

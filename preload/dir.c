@@ -325,7 +325,11 @@ static int remove_node(int dirfd, const char *path, bool isdir)
 			return rc;
 	}
 	if (n.layer == 0) {
-		rc = real_unlinkat(AT_FDCWD, n.real, isdir ? AT_REMOVEDIR : 0);
+		char kbuf[PATH_MAX];
+		const char *kp;
+		int kfd = un_node_kat(&n, kbuf, &kp);
+
+		rc = real_unlinkat(kfd, kp, isdir ? AT_REMOVEDIR : 0);
 		if (rc < 0) {
 			rc = -errno;
 			if (lower)
@@ -732,6 +736,9 @@ static int rename_nodes(int olddirfd, const char *oldpath, int newdirfd,
 	struct un_node o, n;
 	bool old_lower, exchange = flags & RENAME_EXCHANGE;
 	int rc, orc, odots, ndots;
+	char okbuf[PATH_MAX], nkbuf[PATH_MAX];	/* see un_node_kat */
+	const char *okp, *nkp;
+	int okfd, nkfd;
 
 	if (flags & ~(RENAME_NOREPLACE | RENAME_EXCHANGE))
 		return -EINVAL;	/* RENAME_WHITEOUT: overlayfs refuses it */
@@ -853,8 +860,9 @@ static int rename_nodes(int olddirfd, const char *oldpath, int newdirfd,
 			return rc;
 		if (n_hides && (rc = table_set(&o, UN_W_OPAQUE)) < 0)
 			return rc;
-		if (real_renameat2(AT_FDCWD, o.real, AT_FDCWD, n.real,
-				   RENAME_EXCHANGE) < 0)
+		okfd = un_node_kat(&o, okbuf, &okp);
+		nkfd = un_node_kat(&n, nkbuf, &nkp);
+		if (real_renameat2(okfd, okp, nkfd, nkp, RENAME_EXCHANGE) < 0)
 			return -errno;
 		un_dcache_names_changed(o.mnt);
 		if (!S_ISDIR(n.st.st_mode) && table_get(&o) == UN_W_OPAQUE)
@@ -892,7 +900,9 @@ static int rename_nodes(int olddirfd, const char *oldpath, int newdirfd,
 		if (rc < 0)
 			return rc;
 	}
-	if (real_renameat2(AT_FDCWD, o.real, AT_FDCWD, n.real,
+	okfd = un_node_kat(&o, okbuf, &okp);
+	nkfd = un_node_kat(&n, nkbuf, &nkp);
+	if (real_renameat2(okfd, okp, nkfd, nkp,
 			   flags & RENAME_NOREPLACE) < 0) {
 		rc = -errno;
 		if (old_lower)

@@ -141,7 +141,7 @@ void un_exec_env_size(char *const envp[], size_t *entries, size_t *bytes)
 	*bytes = sizeof("UNION_OCI_LOWERS=1") +
 		 sizeof("UNION_LAYERS=") + layers + sizeof("LD_PRELOAD=") +
 		 (un_self_path ? strlen(un_self_path) : 0) + 1 + preload + 1 +
-		 CWD_HEAD + PATH_MAX;
+		 CWD_HEAD + UN_VPATH_MAX;
 }
 
 /*
@@ -159,7 +159,9 @@ static bool cwd_var(char *buf)
 	struct stat st;
 	int rc;
 
-	rc = un_cwd_get_at(path, PATH_MAX, NULL, &dead_at);
+	/* (A cwd deeper than PATH_MAX too: a child without it would take
+	   its real cwd, a layer's directory, for one outside the union.) */
+	rc = un_cwd_get_at(path, UN_VPATH_MAX, NULL, &dead_at);
 	if ((rc != 0 && rc != -ESTALE) || real_stat(".", &st) != 0)
 		return false;
 	len = strlen(path);

@@ -505,7 +505,7 @@ int un_fd_near(int fd, char *buf, size_t len)
    reads: left unknown, each would cost a readlink and a lookup). */
 void un_fd_dup(int oldfd, int newfd)
 {
-	char buf[PATH_MAX];
+	char buf[UN_VPATH_MAX];
 	struct fd_entry *e, *copy = NULL;
 
 	read_begin();
@@ -565,7 +565,7 @@ void un_fd_foreach_path(const char *vpath, void (*fn)(int fd, void *arg),
 	read_end();
 }
 
-/* Into out (PATH_MAX bytes), the path new + (path - old), when path is
+/* Into out (UN_VPATH_MAX bytes), the path new + (path - old), when path is
    old or lies below it; false otherwise (or when it would not fit). */
 static bool moved(const char *path, const char *old, const char *new,
 		  char *out)
@@ -574,7 +574,7 @@ static bool moved(const char *path, const char *old, const char *new,
 
 	if (strncmp(path, old, ol) || (path[ol] != '/' && path[ol] != '\0'))
 		return false;
-	if (nl + pl - ol >= PATH_MAX)
+	if (nl + pl - ol >= UN_VPATH_MAX)
 		return false;
 	memcpy(out, new, nl);
 	memcpy(out + nl, path + ol, pl - ol + 1);
@@ -652,7 +652,7 @@ static void fds_move(const char *a, const char *b, enum moving how,
 			struct fd_entry *e = __atomic_load_n(&chunk[i],
 							     __ATOMIC_ACQUIRE);
 			struct fd_entry *fresh = NULL;
-			char p[PATH_MAX];
+			char p[UN_VPATH_MAX];
 			size_t len, dead_at;
 
 			if (!in_union(e) ||
@@ -708,12 +708,12 @@ static __thread int cwd_held;
 /* Raised by every change of the buffers below. */
 static unsigned long cwd_seq;
 
-static char cwd_merged[PATH_MAX];	/* merged path of the cwd, or "" */
+static char cwd_merged[UN_VPATH_MAX]; /* merged path of the cwd, or "" */
 static size_t cwd_dead_at;	/* cwd_merged was removed: as fd_entry's
 				   dead_at (see moving), else 0 */
 static int cwd_layer = -1;	/* the layer whose copy of cwd_merged the
 				   real cwd is, or -1 */
-static char cwd_real[PATH_MAX];		/* the real cwd as last seen, or "" */
+static char cwd_real[UN_VPATH_MAX];	/* the real cwd last seen, or "" */
 static bool cwd_near;		/* some MERGED lies below the real cwd */
 
 /*
@@ -808,7 +808,7 @@ static int cwd_read(const char *s, char *buf, size_t len, int *layer,
 	}
 	do {
 		seq = __atomic_load_n(&cwd_seq, __ATOMIC_ACQUIRE);
-		n = strnlen(s, PATH_MAX);
+		n = strnlen(s, UN_VPATH_MAX);
 		if (n == 0)
 			rc = -ENOENT;
 		else if (n >= len)
@@ -833,7 +833,7 @@ static int cwd_read(const char *s, char *buf, size_t len, int *layer,
 /* Set a buffer to s (NULL: empty). */
 static void cwd_store(char *dst, const char *s)
 {
-	size_t n = s ? strnlen(s, PATH_MAX - 1) : 0;
+	size_t n = s ? strnlen(s, UN_VPATH_MAX - 1) : 0;
 
 	memcpy(dst, s ? s : "", n);
 	dst[n] = '\0';
@@ -843,7 +843,7 @@ static void cwd_store(char *dst, const char *s)
    above it, and dies with an rmdir of itself. */
 static void cwd_move(const char *a, const char *b, enum moving how)
 {
-	char p[PATH_MAX];
+	char p[UN_VPATH_MAX];
 	struct cwd_wsect w;
 
 	size_t dead_at;
@@ -939,7 +939,7 @@ void un_cwd_set(const char *vpath, int layer)
 {
 	struct cwd_wsect w;
 
-	if (vpath && strlen(vpath) >= PATH_MAX)
+	if (vpath && strlen(vpath) >= UN_VPATH_MAX)
 		vpath = NULL;
 	cwd_wbegin(&w);
 	cwd_store(cwd_merged, vpath);
@@ -954,7 +954,8 @@ void un_cwd_set_dead(const char *vpath, size_t dead_at)
 {
 	struct cwd_wsect w;
 
-	if (strlen(vpath) >= PATH_MAX || !dead_at || dead_at > strlen(vpath))
+	if (strlen(vpath) >= UN_VPATH_MAX || !dead_at ||
+	    dead_at > strlen(vpath))
 		return;
 	cwd_wbegin(&w);
 	cwd_store(cwd_merged, vpath);
@@ -999,6 +1000,35 @@ static const char *inherited_cwd(size_t *dead_at)
 }
 
 /*
+ * The layer whose copy of the merged directory merged the real directory
+ * real is, or -1.  Wanted where a cwd inherited across exec lies deeper
+ * than PATH_MAX: no whole path in a layer reaches it, and un_kreal then
+ * hands the kernel paths relative to the real cwd, which it must know
+ * the layer of.  (glibc's getcwd reads a real cwd that deep by walking
+ * its '..'s, a rare cost.)
+ */
+static int real_layer(const char *merged, const char *real)
+{
+	struct un_mount *m = un_config_find(merged);
+	const char *rel;
+
+	if (!m)
+		return -1;
+	rel = merged + m->merged_len;
+	rel += *rel == '/';
+	for (int i = 0; i <= m->nlower; i++) {
+		const char *root = un_layer_root(m, i);
+		size_t len = un_layer_len(m, i);
+
+		if (root && !strncmp(real, root, len) &&
+		    (*rel ? real[len] == '/' && !strcmp(real + len + 1, rel)
+			  : !real[len]))
+			return i;
+	}
+	return -1;
+}
+
+/*
  * Read the real cwd, and adopt the merged cwd it stands for: at the
  * first look (first) the one UNION_CWD names, or, then and later, the
  * real cwd itself when it lies lexically under a MERGED (an in-place
@@ -1007,17 +1037,20 @@ static const char *inherited_cwd(size_t *dead_at)
  */
 static void cwd_adopt(bool first)
 {
-	char buf[PATH_MAX];
+	char buf[UN_VPATH_MAX];
 	const char *real = real_getcwd(buf, sizeof(buf)) ? buf : NULL;
 	const char *merged = NULL;
 	size_t dead_at = 0;
 	struct cwd_wsect w;
 	bool near;
+	int layer = -1;
 
 	if (first)
 		merged = inherited_cwd(&dead_at);
 	if (!merged && real && un_config_find(real))
 		merged = real;
+	if (merged && !dead_at && real)
+		layer = real_layer(merged, real);
 	near = near_union(real);
 	cwd_wbegin_raw(&w);
 	if (!first || __atomic_load_n(&cwd_state, __ATOMIC_ACQUIRE) !=
@@ -1027,7 +1060,7 @@ static void cwd_adopt(bool first)
 		if (merged) {
 			cwd_store(cwd_merged, merged);
 			cwd_dead_at = dead_at;
-			cwd_layer = -1;	/* not known: full paths */
+			cwd_layer = layer;	/* -1: unknown, full paths */
 		}
 		if (__atomic_load_n(&cwd_state, __ATOMIC_RELAXED) ==
 		    CWD_ARMED)

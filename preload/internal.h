@@ -51,6 +51,18 @@
 /* At most this many lowers in one mount (layers are kept in a bitmask). */
 #define UN_MAX_LOWERS 62
 
+/*
+ * The longest merged path (and path in a layer) the library holds, with
+ * its NUL (issue 11, item 9).  The kernel takes a path argument of at
+ * most PATH_MAX bytes but holds a cwd or a descriptor at any depth: a
+ * tree made by mkdir and chdir one level at a time goes past PATH_MAX.
+ * The lookup, the merged cwd and the descriptors' paths keep up to this
+ * many bytes; a layer path of PATH_MAX or more is handed to the kernel
+ * relative to the real cwd (un_kreal).  Twice PATH_MAX: every lookup
+ * holds a few of these on the stack.
+ */
+#define UN_VPATH_MAX (2 * PATH_MAX)
+
 /* ------------------------------------------------------------------ */
 /* real.c: the real libc functions, one pointer per syms.def row.      */
 
@@ -212,6 +224,7 @@ struct un_mount {
 	int nlower;
 	char *lower[UN_MAX_LOWERS];
 	size_t lower_len[UN_MAX_LOWERS];
+	size_t root_max;	/* the longest of upper_len and lower_len */
 	struct un_wtable *wt;	/* whiteout table; NULL when read-only */
 };
 
@@ -448,7 +461,7 @@ UN_HIDDEN bool un_cwd_near_union(void);
 /* The answer of a lookup under a MERGED path. */
 struct un_node {
 	struct un_mount *mnt;	/* the union the object lies in */
-	char vpath[PATH_MAX];	/* merged absolute path */
+	char vpath[UN_VPATH_MAX]; /* merged absolute path */
 	size_t rel_off;		/* start of the part under MERGED in vpath */
 	int layer;		/* layer holding the object; -1: absent */
 	uint64_t dirlayers;	/* a directory: the layers that merge into it */
@@ -456,12 +469,15 @@ struct un_node {
 	bool trailing_slash;	/* the path ended in '/' */
 	const char *kpath;	/* outside every union: the path to give the
 				   kernel (the caller's own, or real) */
-	char real[PATH_MAX];	/* the object in `layer`, or where the upper
+	char real[UN_VPATH_MAX]; /* the object in `layer`, or where the upper
 				   would hold it */
 	struct stat st;		/* lstat of real, when layer >= 0 */
 	int at_fd;		/* AT_FDCWD, or the descriptor (or cwd) the
 				   lookup started from (see un_node_at) */
 	size_t at_off;		/* then real + at_off is real's path from it */
+	int start_fd;		/* the dirfd the lookup was given: a path
+				   too long for the kernel goes from there
+				   when it can (un_node_kat) */
 };
 
 /*
@@ -480,6 +496,46 @@ static inline int un_node_at(const struct un_node *n, const char **path)
 	if (!**path)
 		*path = ".";	/* the start itself */
 	return n->at_fd;
+}
+
+/*
+ * The path to give the kernel (with AT_FDCWD) for real, an absolute path
+ * in some layer: real itself when shorter than PATH_MAX (the common case:
+ * one strlen), else its path relative to the real cwd, through '..' where
+ * it lies beside it, written into buf (PATH_MAX bytes); real again when
+ * that does not fit either (the kernel then answers ENAMETOOLONG).
+ */
+UN_HIDDEN const char *un_kreal_long(const char *real, char *buf);
+
+static inline const char *un_kreal(const char *real, char *buf)
+{
+	if (__builtin_expect(strlen(real) < PATH_MAX, 1))
+		return real;
+	return un_kreal_long(real, buf);
+}
+
+/*
+ * The same for an *at call on n->real: when it is too long, relative to
+ * the descriptor (or cwd) the lookup started from where that stands in
+ * real's layer (rm -r's unlinkat(dirfd, name) deep in a tree), or
+ * through '..' from it (fts's openat(dirfd, "..") on the way back up),
+ * else as un_kreal.  Returns the descriptor to use with *path.
+ */
+UN_HIDDEN int un_node_kat_long(const struct un_node *n, char *buf,
+			       const char **path);
+/* The same for real relative to the descriptor fd (or AT_FDCWD) where
+   it may: the descriptor to use with *path. */
+UN_HIDDEN int un_kreal_at(int fd, const char *real, char *buf,
+			  const char **path);
+
+static inline int un_node_kat(const struct un_node *n, char *buf,
+			      const char **path)
+{
+	if (__builtin_expect(strlen(n->real) < PATH_MAX, 1)) {
+		*path = n->real;
+		return AT_FDCWD;
+	}
+	return un_node_kat_long(n, buf, path);
 }
 
 static inline const char *un_node_rel(const struct un_node *n)
@@ -514,7 +570,7 @@ UN_HIDDEN void un_cwd_check(void);
 /* The union of the directory removed from the merged view that path
    names, relative to a removed dirfd (or cwd), with '.' and '..'
    components alone that stay in what was removed; NULL when it names
-   something else.  Into vpath (PATH_MAX bytes, or NULL) its merged path,
+   something else.  Into vpath (UN_VPATH_MAX bytes, or NULL) its merged path,
    and into *dead_at as un_fd_get_at's.  Nothing is found in such a
    directory, but the kernel still refuses its '.' by name first
    (rename's EBUSY), and stats it and enters it. */

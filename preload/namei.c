@@ -71,6 +71,88 @@ int un_path_join(char *buf, size_t len, const char *root, size_t root_len,
 	return 0;
 }
 
+static const char *rel_of(const struct un_mount *m, const char *vpath,
+			  size_t vlen);
+
+/*
+ * Into buf (PATH_MAX bytes), real's path from the copy in layer of the
+ * merged directory start (where a descriptor or the real cwd stands),
+ * through '..' where real lies beside it; NULL when there is no such
+ * copy or the path does not fit.
+ */
+static const char *kreal_from(const char *start, int layer, const char *real,
+			      char *buf)
+{
+	char from[UN_VPATH_MAX];
+	const struct un_mount *m = un_config_find(start);
+	const char *rest;
+	size_t i, common = 0, ups = 0;
+
+	if (!m || layer < 0 || layer > m->nlower || !un_layer_root(m, layer) ||
+	    un_path_join(from, sizeof(from), un_layer_root(m, layer),
+			 un_layer_len(m, layer),
+			 rel_of(m, start, strlen(start))) < 0)
+		return NULL;
+	/* The longest common prefix on a component boundary. */
+	for (i = 0; from[i] && from[i] == real[i]; i++)
+		if (from[i] == '/')
+			common = i;
+	if ((!from[i] && (real[i] == '/' || !real[i])) ||
+	    (!real[i] && from[i] == '/'))
+		common = i;
+	for (const char *s = from + common; *s; s++)
+		ups += *s == '/';
+	rest = real + common;
+	while (*rest == '/')
+		rest++;
+	if (3 * ups + strlen(rest) + 2 >= PATH_MAX)
+		return NULL;
+	for (size_t k = 0; k < ups; k++)
+		memcpy(buf + 3 * k, "../", 4);
+	if (*rest)
+		strcpy(buf + 3 * ups, rest);
+	else if (ups)
+		buf[3 * ups - 1] = '\0';	/* "..", not "../" */
+	else
+		strcpy(buf, ".");
+	return buf;
+}
+
+const char *un_kreal_long(const char *real, char *buf)
+{
+	char cwd[UN_VPATH_MAX];
+	const char *k;
+	int layer;
+
+	if (un_cwd_get_at(cwd, sizeof(cwd), &layer, NULL) < 0 ||
+	    !(k = kreal_from(cwd, layer, real, buf)))
+		return real;
+	return k;
+}
+
+int un_kreal_at(int fd, const char *real, char *buf, const char **path)
+{
+	char vpath[UN_VPATH_MAX];
+	int layer;
+
+	*path = real;
+	if (__builtin_expect(strlen(real) < PATH_MAX, 1))
+		return AT_FDCWD;
+	if (fd >= 0 && un_fd_get_at(fd, vpath, sizeof(vpath), &layer,
+				    NULL) == 0 &&
+	    (*path = kreal_from(vpath, layer, real, buf)))
+		return fd;
+	*path = un_kreal_long(real, buf);
+	return AT_FDCWD;
+}
+
+int un_node_kat_long(const struct un_node *n, char *buf, const char **path)
+{
+	if (n->at_off && strlen(n->real + n->at_off) < PATH_MAX)
+		return un_node_at(n, path);
+	return un_kreal_at(n->start_fd, n->real, buf, path);
+}
+
 bool un_is_ovl_opaque(const char *real)
 {
 	char v[4];
@@ -136,7 +218,7 @@ struct comp {
 	uint64_t dirlayers;	/* for a directory: the layers merged */
 	bool guessed;		/* a layer refused EACCES (base's sub NULL) */
 	struct stat st;
-	char real[PATH_MAX];
+	char real[UN_VPATH_MAX];
 };
 
 /*
@@ -155,16 +237,45 @@ struct at_base {
 	const char *sub;	/* NULL: see lookup_component's `above` */
 };
 
+/*
+ * The descriptor (or AT_FDCWD) the lookup under way started from, for a
+ * path in a layer too long for the kernel (un_kreal_at).  A lookup
+ * inside another (fdtab's discovery of a descriptor, a signal handler's)
+ * may leave its own here: the path made from it is still right (it is
+ * made from that descriptor's own place), only perhaps too long.
+ */
+static __thread int lk_start = AT_FDCWD;
+
+/* lstat of real, a path in a layer (from the lookup's start when it is
+   too long for the kernel). */
+static int k_lstat(const char *real, struct stat *st)
+{
+	char kbuf[PATH_MAX];
+	const char *kp;
+	int kfd = un_kreal_at(lk_start, real, kbuf, &kp);
+
+	return real_fstatat(kfd, kp, st, AT_SYMLINK_NOFOLLOW);
+}
+
 /* lstat of real, a name in layer i, relative to base when it may ("":
-   the base itself). */
+   the base itself).  maybe_long: real may be PATH_MAX bytes or more (a
+   rel that long, under m's longest layer root: see long_rel). */
 static int layer_lstat(const struct at_base *base, int i, const char *real,
-		       struct stat *st)
+		       bool maybe_long, struct stat *st)
 {
 	if (base && base->layer == i && base->sub)
 		return real_fstatat(base->fd, base->sub, st,
 				    AT_SYMLINK_NOFOLLOW |
 				    (*base->sub ? 0 : AT_EMPTY_PATH));
-	return real_lstat(real, st);
+	if (__builtin_expect(!maybe_long, 1))
+		return real_lstat(real, st);
+	return k_lstat(real, st);
+}
+
+/* May rel (rel_len bytes) joined to a layer root of m reach PATH_MAX? */
+static inline bool long_rel(const struct un_mount *m, size_t rel_len)
+{
+	return m->root_max + 1 + rel_len >= PATH_MAX;
 }
 
 /*
@@ -185,8 +296,8 @@ static int lookup_component(struct un_mount *m, uint64_t dirmask,
 			    const struct at_base *base, struct comp *c)
 {
 	int first_err = 0, top = __builtin_ctzll(dirmask), rc;
-	bool table_checked = false;
-	char real[PATH_MAX];
+	bool table_checked = false, maybe_long = long_rel(m, rel_len);
+	char real[UN_VPATH_MAX];
 	struct stat st;
 
 	c->layer = -1;
@@ -215,7 +326,7 @@ static int lookup_component(struct un_mount *m, uint64_t dirmask,
 		if (un_path_join(real, sizeof(real), un_layer_root(m, i),
 				 un_layer_len(m, i), rel) < 0)
 			return -ENAMETOOLONG;
-		rc = layer_lstat(base, i, real, &st);
+		rc = layer_lstat(base, i, real, maybe_long, &st);
 		if (rc < 0 && errno == EACCES && base && !base->sub) {
 			c->guessed = true;
 			if (base->layer != i)
@@ -287,8 +398,9 @@ static int lookup_cached(struct un_mount *m, uint64_t dirmask,
 				memset(&c->st, 0, sizeof(c->st));
 				c->st.st_mode = S_IFDIR;
 			}
-			if (nostat || (layer_lstat(base, layer, c->real,
-						   &c->st) == 0 &&
+			if (nostat ||
+			    (layer_lstat(base, layer, c->real,
+					 long_rel(m, rel_len), &c->st) == 0 &&
 				       S_ISDIR(c->st.st_mode))) {
 				c->layer = layer;
 				c->dirlayers = mask;
@@ -305,7 +417,7 @@ static int lookup_cached(struct un_mount *m, uint64_t dirmask,
 
 /* The walk's state. */
 struct walk {
-	char vpath[PATH_MAX];	/* merged path so far, symlink-free */
+	char vpath[UN_VPATH_MAX]; /* merged path so far, symlink-free */
 	size_t vlen;
 	struct un_mount *m;	/* the union vpath lies in, or NULL */
 	uint64_t dirmask;	/* layers of the directory vpath names */
@@ -362,7 +474,7 @@ static int settle_in(struct walk *w, bool links_ok, bool start)
 	struct at_base above = w->base;
 	struct comp c;
 	const char *rel;
-	char relbuf[PATH_MAX];
+	char relbuf[UN_VPATH_MAX];
 	size_t rlen = 0;
 	uint64_t stamp;
 	bool guessed = false;
@@ -442,7 +554,7 @@ static void walk_pop(struct walk *w)
 
 static int walk_push(struct walk *w, const char *name, size_t len)
 {
-	if (w->vlen + 1 + len >= PATH_MAX)
+	if (w->vlen + 1 + len >= UN_VPATH_MAX)
 		return -ENAMETOOLONG;
 	if (w->vlen > 1)
 		w->vpath[w->vlen++] = '/';
@@ -547,7 +659,7 @@ static int walk_link(struct walk *w, const char *real, char *todo,
    the kernel checks nothing above a cwd or a dirfd. */
 static int may_search(const struct walk *w)
 {
-	char real[PATH_MAX];
+	char real[UN_VPATH_MAX];
 	int layer = __builtin_ctzll(w->dirmask);
 	struct at_base here;
 
@@ -562,7 +674,11 @@ static int may_search(const struct walk *w)
 			 un_layer_len(w->m, layer),
 			 rel_of(w->m, w->vpath, w->vlen)) < 0)
 		return -ENAMETOOLONG;
-	if (real_faccessat(AT_FDCWD, real, X_OK, AT_EACCESS) < 0)
+	char kbuf[PATH_MAX];
+	const char *kp;
+	int kfd = un_kreal_at(lk_start, real, kbuf, &kp);
+
+	if (real_faccessat(kfd, kp, X_OK, AT_EACCESS) < 0)
 		return errno == ENOENT ? 0 : -errno;
 	return 0;
 }
@@ -588,13 +704,13 @@ static int fill_dir(struct walk *w, struct un_node *n)
 		struct at_base here;
 
 		walk_base(w, &here);
-		if (layer_lstat(&here, layer, n->real, &n->st) < 0)
+		if (layer_lstat(&here, layer, n->real, false, &n->st) < 0)
 			return -errno;
 		n->at_fd = here.fd;
 		n->at_off = strlen(n->real) - strlen(here.sub);
 		return 0;
 	}
-	if (real_lstat(n->real, &n->st) < 0)
+	if (k_lstat(n->real, &n->st) < 0)
 		return -errno;
 	return 0;
 }
@@ -723,7 +839,7 @@ static int dead_start(struct walk *w, int dirfd, const char *path,
    that leads nowhere either (w is left as it was). */
 static size_t dead_prefix(struct walk *w, const struct un_mount *m)
 {
-	char save[PATH_MAX];
+	char save[UN_VPATH_MAX];
 	size_t vlen = strlen(w->vpath), dead_at = vlen;
 	int layer = w->base.layer;
 
@@ -800,7 +916,7 @@ void un_cwd_check(void)
 struct un_mount *un_dead_self(int dirfd, const char *path, char *vpath,
 			      size_t *dead_at)
 {
-	char buf[PATH_MAX];
+	char buf[UN_VPATH_MAX];
 	size_t at = 0, len;
 	int rc;
 
@@ -809,8 +925,8 @@ struct un_mount *un_dead_self(int dirfd, const char *path, char *vpath,
 	if (!vpath)
 		vpath = buf;
 	rc = dirfd == AT_FDCWD ?
-		     un_cwd_get_at(vpath, PATH_MAX, NULL, &at) :
-		     un_fd_get_at(dirfd, vpath, PATH_MAX, &(int){ 0 }, &at);
+		     un_cwd_get_at(vpath, UN_VPATH_MAX, NULL, &at) :
+		     un_fd_get_at(dirfd, vpath, UN_VPATH_MAX, &(int){ 0 }, &at);
 	if (rc != -ESTALE)
 		return NULL;
 	len = strlen(vpath);
@@ -848,7 +964,7 @@ struct un_mount *un_dead_self(int dirfd, const char *path, char *vpath,
  */
 int un_dead_change(int dirfd, const char *path, int rc)
 {
-	char vpath[PATH_MAX], real[PATH_MAX];
+	char vpath[UN_VPATH_MAX], real[UN_VPATH_MAX];
 	struct un_mount *m;
 	struct stat st;
 	size_t at, len;
@@ -864,7 +980,7 @@ int un_dead_change(int dirfd, const char *path, int rc)
 	if (un_path_join(real, sizeof(real), m->upper, m->upper_len,
 			 rel_of(m, vpath, len)) < 0)
 		return rc;
-	if (real_lstat(real, &st) == 0 && S_ISDIR(st.st_mode))
+	if (k_lstat(real, &st) == 0 && S_ISDIR(st.st_mode))
 		return rc;
 	return -ENOTDIR;
 }
@@ -929,6 +1045,7 @@ static int walk_start(struct walk *w, int dirfd, const char *path,
 			rc = un_fd_get_at(dirfd, w->vpath, sizeof(w->vpath),
 					  &w->base.layer, &dead_at);
 			w->base.fd = dirfd;
+			lk_start = dirfd; /* (un_fd_get_at may look up) */
 			if (rc == -EBADF)
 				return rc;
 			if (rc == -ESTALE)
@@ -947,7 +1064,7 @@ static int walk_start(struct walk *w, int dirfd, const char *path,
 			if ((rc == -ENOENT || rc == -ENOTDIR) &&
 			    dirfd != AT_FDCWD && w->m &&
 			    w->vlen > w->m->merged_len) {
-				char gone[PATH_MAX];
+				char gone[UN_VPATH_MAX];
 
 				dead_at = dead_prefix(w, w->m);
 				memcpy(gone, w->vpath, dead_at);
@@ -1025,6 +1142,8 @@ int un_lookup(int dirfd, const char *path, int flags, struct un_node *n)
 	n->mnt = NULL;
 	n->kpath = path;
 	n->at_off = 0;
+	n->start_fd = dirfd;
+	lk_start = dirfd;
 	slen = un_user_str(path);
 	if (slen < 0)
 		return (int)slen;
@@ -1230,6 +1349,12 @@ int un_lookup(int dirfd, const char *path, int flags, struct un_node *n)
 			    un_path_join(n->real, sizeof(n->real), w.m->upper,
 					 w.m->upper_len, rel) < 0)
 				return -ENAMETOOLONG;
+			/* Where the upper would hold it, from a start that
+			   stands in the upper (see un_node_kat). */
+			if (w.m->upper && base && base->layer == 0) {
+				n->at_fd = base->fd;
+				n->at_off = strlen(n->real) - strlen(base->sub);
+			}
 			n->kpath = n->real;
 			return 0;
 		}
@@ -1275,6 +1400,7 @@ int un_lookup(int dirfd, const char *path, int flags, struct un_node *n)
 	return rc;
 }
 
+
 /*
  * The last component of path, when it is '.' (1) or '..' (2), trailing
  * slashes left aside; 0 for a name.  The kernel answers a change of such
@@ -1305,7 +1431,7 @@ int un_path_last_dots(const char *path)
 int un_lookup_dots(int dirfd, const char *path, struct un_mount **mnt,
 		   char *kpath, size_t size)
 {
-	char dir[PATH_MAX];
+	char dir[UN_VPATH_MAX];
 	struct un_node n;
 	size_t len = strlen(path), cut;
 	int rc;
@@ -1372,6 +1498,7 @@ int un_dir_cached(const char *vpath, struct un_node *n)
 		return -ENOENT;
 	n->mnt = m;
 	n->at_off = 0;
+	n->start_fd = AT_FDCWD;
 	memcpy(n->vpath, vpath, len + 1);
 	n->rel_off = rel - vpath;
 	n->layer = layer;

@@ -295,10 +295,13 @@ out:
 
 int un_dir_open_real(const struct un_node *n, DIR **real)
 {
+	char kbuf[PATH_MAX];
+	const char *kreal = un_kreal(n->real, kbuf);
+
 	*real = NULL;
 	if (un_node_is_merged_dir(n))
-		return real_open(n->real, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	*real = real_opendir(n->real);
+		return real_open(kreal, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	*real = real_opendir(kreal);
 	return *real ? dirfd(*real) : -1;
 }
 

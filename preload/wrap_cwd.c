@@ -17,7 +17,7 @@ UN_EXPORT int chdir(const char *path)
 	struct un_node n;
 	int rc;
 
-	char dead[PATH_MAX];
+	char dead[UN_VPATH_MAX];
 	size_t dead_at;
 
 	if (!un_enter())
@@ -51,7 +51,9 @@ UN_EXPORT int chdir(const char *path)
 	} else if (!S_ISDIR(n.st.st_mode)) {
 		rc = un_fail(-ENOTDIR);
 	} else {
-		rc = real_chdir(n.real);
+		char kbuf[PATH_MAX];
+
+		rc = real_chdir(un_kreal(n.real, kbuf));
 		if (rc == 0)
 			un_cwd_set(n.vpath, n.layer);
 	}
@@ -61,7 +63,7 @@ UN_EXPORT int chdir(const char *path)
 
 UN_EXPORT int fchdir(int fd)
 {
-	char vpath[PATH_MAX];
+	char vpath[UN_VPATH_MAX];
 	int rc = real_fchdir(fd);
 
 	if (rc == 0 && un_enter()) {
@@ -85,7 +87,7 @@ UN_EXPORT int fchdir(int fd)
 
 static char *cwd_into(char *buf, size_t size)
 {
-	char merged[PATH_MAX];
+	char merged[UN_VPATH_MAX];
 	size_t len;
 	int rc;
 

@@ -90,8 +90,13 @@ static ssize_t un_readlink(int dirfd, const char *path, char *buf, size_t len)
 		r = un_fail(rc);
 	else if (n.layer < 0)
 		r = un_fail(-ENOENT);
-	else
-		r = real_readlinkat(AT_FDCWD, n.real, buf, len);
+	else {
+		char kbuf[PATH_MAX];	/* see un_node_kat */
+		const char *kp;
+		int kfd = un_node_kat(&n, kbuf, &kp);
+
+		r = real_readlinkat(kfd, kp, buf, len);
+	}
 out:
 	un_leave();
 	return r;

@@ -41,6 +41,8 @@ static int open_lookup(int dirfd, const char *path, int flags, mode_t mode,
 	size_t plen = slen > 0 ? (size_t)slen : 0;
 	/* O_CREAT with a trailing slash is EISDIR before any following. */
 	bool slash = plen > 1 && path[plen - 1] == '/';
+	/* A path in a layer too long for the kernel: see un_kreal. */
+	char kbuf[PATH_MAX];
 	/* An open for reading needs no stat of a directory the cache knows
 	   (find and tar open every directory they walk). */
 	int lk = ((flags & O_NOFOLLOW) || excl || (creat && slash) ?
@@ -75,7 +77,10 @@ static int open_lookup(int dirfd, const char *path, int flags, mode_t mode,
 		rc = un_make_prepare(&n, false);
 		if (rc < 0)
 			return un_fail(rc);
-		fd = real_openat(AT_FDCWD, n.real, flags, mode);
+		const char *kp;
+		int kfd = un_node_kat(&n, kbuf, &kp);
+
+		fd = real_openat(kfd, kp, flags, mode);
 		if (fd < 0)
 			return fd;
 		un_make_done(&n, false);
@@ -99,7 +104,8 @@ static int open_lookup(int dirfd, const char *path, int flags, mode_t mode,
 		rc = un_copy_up(&n);
 		if (rc < 0)
 			return un_fail(rc);
-		return real_openat(AT_FDCWD, n.real, flags, mode);
+		return real_openat(AT_FDCWD, un_kreal(n.real, kbuf), flags,
+				   mode);
 	}
 	if (writing && !(flags & O_PATH) && !S_ISLNK(n.st.st_mode)) {
 		if (S_ISDIR(n.st.st_mode))
@@ -118,7 +124,8 @@ static int open_lookup(int dirfd, const char *path, int flags, mode_t mode,
 		    S_ISREG(n.st.st_mode) &&
 		    (!(n.st.st_mode & S_IWUSR) ||
 		     ((flags & O_ACCMODE) != O_WRONLY &&
-		      real_faccessat(AT_FDCWD, n.real, R_OK, AT_EACCESS) < 0)))
+		      real_faccessat(AT_FDCWD, un_kreal(n.real, kbuf), R_OK,
+				     AT_EACCESS) < 0)))
 			return un_fail(-EACCES);
 		if (S_ISREG(n.st.st_mode)) {
 			rc = un_copy_up(&n);
@@ -135,6 +142,8 @@ static int open_lookup(int dirfd, const char *path, int flags, mode_t mode,
 		return fd < 0 ? un_fail(fd) : fd;
 	}
 	at = un_node_at(&n, &real);
+	if (!n.at_off)	/* (the whole real path: it may be too long) */
+		at = un_node_kat(&n, kbuf, &real);
 	fd = real_openat(at, real, flags & ~(O_CREAT | O_EXCL), mode);
 	if (fd < 0 && errno == ENOENT && (lk & UN_LK_NOSTAT) &&
 	    S_ISDIR(n.st.st_mode) && !n.st.st_ino)

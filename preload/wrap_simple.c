@@ -155,7 +155,8 @@ static void un_perm_changed(struct un_node *n, const char *call)
 		} else if (un_n.layer < 0) {                               \
 			un_r = un_fail(-ENOENT);                           \
 		} else {                                                   \
-			const char *path = un_n.real;                      \
+			char un_kbuf[PATH_MAX];                            \
+			const char *path = un_kreal(un_n.real, un_kbuf);   \
 			un_r = real_##name args;                           \
 			if (un_r >= 0)                                     \
 				fix(&un_n, fixarg);                        \
@@ -193,8 +194,12 @@ static void un_perm_changed(struct un_node *n, const char *call)
 			   (un_rc = un_copy_up(&un_n)) < 0) {              \
 			un_r = un_fail(un_rc);                             \
 		} else {                                                   \
+			char un_kbuf[PATH_MAX];                            \
+			const char *un_kp;                                 \
+			int un_kfd = un_node_kat(&un_n, un_kbuf, &un_kp);  \
+			(void)un_kfd;	/* AT_FDCWD without a dirfd */    \
 			rebind_dirfd                                       \
-			const char *path = un_n.real;                      \
+			const char *path = un_kp;                          \
 			un_r = real_##name args;                           \
 			if (un_r >= 0 && S_ISDIR(un_n.st.st_mode))         \
 				un_perm_changed(&un_n, #name);             \
@@ -212,7 +217,7 @@ static void un_perm_changed(struct un_node *n, const char *call)
 		     prearg)                                               \
 	UN_EXPORT ret name params UN_CHANGE_BODY(                          \
 		ret, name, dirfd, path, args, lkflags,                     \
-		int dirfd = AT_FDCWD; (void)dirfd;, pre, prearg)
+		int dirfd = un_kfd; (void)dirfd;, pre, prearg)
 
 #define UN_MAKE_BODY(ret, name, dirfd_lookup, path, args, isdir,           \
 		     rebind_dirfd)                                         \
@@ -236,8 +241,12 @@ static void un_perm_changed(struct un_node *n, const char *call)
 		} else if ((un_rc = un_make_prepare(&un_n, isdir)) < 0) {  \
 			un_r = un_fail(un_rc);                             \
 		} else {                                                   \
+			char un_kbuf[PATH_MAX];                            \
+			const char *un_kp;                                 \
+			int un_kfd = un_node_kat(&un_n, un_kbuf, &un_kp);  \
+			(void)un_kfd;	/* AT_FDCWD without a dirfd */    \
 			rebind_dirfd                                       \
-			const char *path = un_n.real;                      \
+			const char *path = un_kp;                          \
 			un_r = real_##name args;                           \
 			if (un_r == 0)                                     \
 				un_make_done(&un_n, isdir);                \
@@ -253,7 +262,7 @@ static void un_perm_changed(struct un_node *n, const char *call)
 #define UN_MAKE_AT(ret, name, params, dirfd, path, args, isdir)            \
 	UN_EXPORT ret name params UN_MAKE_BODY(                            \
 		ret, name, dirfd, path, args, isdir,                       \
-		int dirfd = AT_FDCWD; (void)dirfd;)
+		int dirfd = un_kfd; (void)dirfd;)
 
 /* Template rows without a dirfd leave UN_READ_AT unused so far. */
 #define UN_READ_AT(...)

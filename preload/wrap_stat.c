@@ -75,7 +75,7 @@ static int real_stat_call(enum stat_kind k, int ver, int dirfd,
    answers as the fifo (fifo.c). */
 static int fix_fstat(int fd, struct stat *st, int rc)
 {
-	char vpath[PATH_MAX];
+	char vpath[UN_VPATH_MAX];
 	bool merged_dir = false;
 	struct un_node n;
 	int got;
@@ -240,7 +240,7 @@ UN_EXPORT int statx(int dirfd, const char *path, int flags, unsigned int mask,
 {
 	struct un_node n;
 	bool merged_dir = false;
-	char vpath[PATH_MAX];
+	char vpath[UN_VPATH_MAX], kbuf[PATH_MAX];
 	int rc;
 
 	if (!un_enter())
@@ -253,7 +253,7 @@ UN_EXPORT int statx(int dirfd, const char *path, int flags, unsigned int mask,
 			buf->stx_nlink = 1;
 		if (rc == 0 && S_ISFIFO(buf->stx_mode) &&
 		    un_fifo_object(dirfd, &n, false) == 0)
-			rc = real_statx(AT_FDCWD, n.real,
+			rc = real_statx(AT_FDCWD, un_kreal(n.real, kbuf),
 					flags | AT_SYMLINK_NOFOLLOW, mask, buf);
 		goto out;
 	}
@@ -266,8 +266,8 @@ UN_EXPORT int statx(int dirfd, const char *path, int flags, unsigned int mask,
 		rc = un_fail(-ENOENT);
 	} else {
 		/* n.real is the object itself: never follow it again. */
-		rc = real_statx(AT_FDCWD, n.real, flags | AT_SYMLINK_NOFOLLOW,
-				mask, buf);
+		rc = real_statx(AT_FDCWD, un_kreal(n.real, kbuf),
+				flags | AT_SYMLINK_NOFOLLOW, mask, buf);
 		if (rc == 0 && un_node_is_merged_dir(&n))
 			buf->stx_nlink = 1;
 	}
@@ -286,6 +286,7 @@ out:
 static int un_access(int dirfd, const char *path, int mode, int flags)
 {
 	struct un_node n;
+	char kbuf[PATH_MAX];	/* see un_kreal */
 	int rc;
 
 	if (!un_enter())
@@ -327,7 +328,7 @@ static int un_access(int dirfd, const char *path, int mode, int flags)
 			mode = F_OK;
 		}
 	}
-	rc = real_faccessat(AT_FDCWD, n.real, mode,
+	rc = real_faccessat(AT_FDCWD, un_kreal(n.real, kbuf), mode,
 			    (flags & AT_EACCESS) | AT_SYMLINK_NOFOLLOW);
 out:
 	un_leave();

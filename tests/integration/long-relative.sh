@@ -1,5 +1,5 @@
 #!/bin/bash
-# long-relative: relative paths of up to PATH_MAX-1 bytes ('./' runs, '../d' runs) from a cwd under MERGED: stat, open, mkdir, rename, rmdir answer as the kernel's (the cwd joined to such a path is longer than PATH_MAX); and mkdir+chdir one level at a time as deep as the merged path stays under PATH_MAX.  As root and as nobody owning the lowers.
+# long-relative: relative paths of up to PATH_MAX-1 bytes ('./' runs, '../d' runs) from a cwd under MERGED: stat, open, mkdir, rename, rmdir answer as the kernel's (the cwd joined to such a path is longer than PATH_MAX); and mkdir+chdir one level at a time as deep as the merged path stays under PATH_MAX; then past it (issue 11, item 9: 30 names of 200 bytes): create, stat, rename, symlink, readlink, mkdir, list, rmdir, unlink, '..' paths relative to the deep cwd, a child given the deep cwd across exec, chdir('..') back out, and rm -r of the top (fts: openat/unlinkat relative to deep descriptors).  As root and as nobody owning the lowers.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 set -eu
 . "${TOP_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh"
@@ -46,6 +46,44 @@ for i in range(depth):
 print("depth", depth)
 PY
 EOS
+	# One process goes down (os.mkdir, os.chdir), works there, hands
+	# the deep cwd to a child across exec, and comes back up.
+	stepx <<'EOS'
+"$PYTHON" - <<'PY'
+import os, subprocess
+def t(what, f):
+    try:
+        r = f()
+        print(what, "ok" if r is None else r)
+    except OSError as e:
+        print(what, os.strerror(e.errno))
+os.chdir(os.environ["M"] + "/d")
+n = "n" * 200
+for i in range(30):
+    os.mkdir(n)
+    os.chdir(n)
+print("deep", len(os.getcwd()) > 4096)
+t("create", lambda: open("leaf", "w").write("x") and None)
+t("stat", lambda: os.stat("leaf").st_size)
+t("rename", lambda: os.rename("leaf", "leaf2"))
+t("symlink", lambda: os.symlink("leaf2", "s1"))
+t("readlink", lambda: os.readlink("s1"))
+t("mkdir", lambda: os.mkdir("sub"))
+t("list", lambda: sorted(os.listdir(".")))
+t("rmdir", lambda: os.rmdir("sub"))
+t("unlink", lambda: os.unlink("s1"))
+t("stat ../..", lambda: os.stat("../..").st_nlink)
+t("open ../n/leaf2", lambda: open("../" + n + "/leaf2").read())
+t("list ../ x30", lambda: sorted(os.listdir("../" * 30)))
+subprocess.run(["bash", "-c", "touch t1; mv t1 t2; stat -c '%s %F' t2; ls; "
+                "ls $(printf '../%.0s' {1..30}); rm t2 leaf2; ls -a"])
+for i in range(30):
+    os.chdir("..")
+print(os.getcwd() == os.environ["M"] + "/d")
+PY
+EOS
+	# rm -r walks it with fts: openat/unlinkat relative to deep descriptors
+	step 'cd "$M/d"; rm -r nnn*; echo "rm $?"; ls -a'
 	step 'names "$M/d"'
 }
 
