@@ -243,11 +243,6 @@ UN_EXPORT int fcntl64(int fd, int cmd, ...)
 }
 
 /*
- * Before a change through fd: if fd was opened in a union on an object
- * that still lies in a lower, copy it up (which re-points fd).
- * Returns 0, or -errno (EROFS in a read-only union).
- */
-/*
  * Is st (a descriptor's file) the object n names, in the layer that
  * holds it now or in a lower (its original before a copy-up)?  A copy in
  * the upper counts as the lower file's own only while it still has the
@@ -277,10 +272,83 @@ static bool fd_is_of(const struct un_node *n, const struct stat *st)
 	return false;
 }
 
+/* un_fd_copy_up, once fd's name is looked up (n). */
+static int fd_copy_up_node(int fd, struct un_node *n)
+{
+	struct stat st;
+	int rc;
+
+	if (real_fstat(fd, &st) < 0)
+		return -errno;
+	/* The name is gone, or now names another object: the descriptor's
+	   file can no longer be copied up, and a change through it could
+	   only reach a lower (the kernel answers EEXIST too). */
+	if (n->layer < 0 || !fd_is_of(n, &st))
+		return -EEXIST;
+	if (n->layer > 0) {
+		rc = un_copy_up(n);
+		if (rc < 0)
+			return rc;
+	}
+	/* The copy-up re-pointed fd.  If another process made the copy, fd
+	   may still be open on the lower file: re-point it now.  Never let
+	   a change through it reach a lower. */
+	if (real_fstat(fd, &st) < 0)
+		return -errno;
+	if (st.st_dev != n->st.st_dev || st.st_ino != n->st.st_ino) {
+		if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
+			return 0;	/* a descriptor of something else */
+		un_repoint_fd(fd, n, &st);
+		if (real_fstat(fd, &st) < 0)
+			return -errno;
+		if (st.st_dev != n->st.st_dev || st.st_ino != n->st.st_ino)
+			return -EIO;
+	}
+	return 0;
+}
+
+/* un_fd_copy_up of fd, whose merged path is vpath. */
+static int fd_copy_up_name(int fd, const char *vpath)
+{
+	struct un_node n;
+	int rc = un_lookup(AT_FDCWD, vpath, 0, &n);
+
+	if (rc == 0)
+		rc = fd_copy_up_node(fd, &n);
+	return rc > 0 ? 0 : rc;
+}
+
+/*
+ * A change through a descriptor, whose merged path is vpath, met rc.
+ * The kernel makes such a change through the object it holds, looking
+ * no name up, and copies up with the mounter's credentials; the library
+ * finds the object again by its name and copies up as the user, who may
+ * since have taken the owner's x from an upper directory above it
+ * (chmod 600 of a merged directory): EACCES, never the kernel's answer
+ * here.  Then the upper's directories on the way are made searchable
+ * (un_upper_lift) for another try, until the caller puts them back with
+ * un_upper_unlift: true.  False when there is nothing to try again.
+ */
+static bool fd_lift(int rc, const char *vpath, struct un_upper_lift *lift)
+{
+	struct un_mount *m;
+
+	if (rc != -EACCES || !un_unprivileged() ||
+	    !(m = un_config_find(vpath)) || strlen(vpath) <= m->merged_len)
+		return false;
+	return un_upper_lift(m, vpath + m->merged_len + (m->merged_len > 1),
+			     lift) > 0;
+}
+
+/*
+ * Before a change through fd: if fd was opened in a union on an object
+ * that still lies in a lower, copy it up (which re-points fd).
+ * Returns 0, or -errno (EROFS in a read-only union).
+ */
 int un_fd_copy_up(int fd)
 {
 	char vpath[PATH_MAX];
-	struct un_node n;
+	struct un_upper_lift lift;
 	int rc;
 
 	if (un_fd_in_upper(fd))
@@ -297,40 +365,12 @@ int un_fd_copy_up(int fd)
 	}
 	if (rc < 0)
 		return 0;
-	rc = un_lookup(AT_FDCWD, vpath, 0, &n);
-	if (rc > 0)
-		return 0;
-	if (rc < 0)
-		return rc;
-	struct stat st;
-
-	if (real_fstat(fd, &st) < 0)
-		return -errno;
-	/* The name is gone, or now names another object: the descriptor's
-	   file can no longer be copied up, and a change through it could
-	   only reach a lower (the kernel answers EEXIST too). */
-	if (n.layer < 0 || !fd_is_of(&n, &st))
-		return -EEXIST;
-	if (n.layer > 0) {
-		rc = un_copy_up(&n);
-		if (rc < 0)
-			return rc;
+	rc = fd_copy_up_name(fd, vpath);
+	if (fd_lift(rc, vpath, &lift)) {
+		rc = fd_copy_up_name(fd, vpath);
+		un_upper_unlift(&lift);
 	}
-	/* The copy-up re-pointed fd.  If another process made the copy, fd
-	   may still be open on the lower file: re-point it now.  Never let
-	   a change through it reach a lower. */
-	if (real_fstat(fd, &st) < 0)
-		return -errno;
-	if (st.st_dev != n.st.st_dev || st.st_ino != n.st.st_ino) {
-		if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
-			return 0;	/* a descriptor of something else */
-		un_repoint_fd(fd, &n, &st);
-		if (real_fstat(fd, &st) < 0)
-			return -errno;
-		if (st.st_dev != n.st.st_dev || st.st_ino != n.st.st_ino)
-			return -EIO;
-	}
-	return 0;
+	return rc;
 }
 
 /*
@@ -344,14 +384,26 @@ static int fd_pre(int fd, int (*pre)(const struct un_node *,
 		  unsigned long long prearg)
 {
 	char vpath[PATH_MAX];
+	struct un_upper_lift lift;
 	struct un_node n;
 	struct stat st;
+	bool lifted;
+	int rc;
 
-	if (un_fd_in_upper(fd) || un_fd_get(fd, vpath, sizeof(vpath), NULL) ||
-	    un_lookup(AT_FDCWD, vpath, 0, &n) || n.layer <= 0 ||
-	    real_fstat(fd, &st) < 0 || !fd_is_of(&n, &st))
+	if (un_fd_in_upper(fd) || un_fd_get(fd, vpath, sizeof(vpath), NULL))
 		return 0;
-	return pre(&n, prearg);
+	rc = un_lookup(AT_FDCWD, vpath, 0, &n);
+	lifted = fd_lift(rc, vpath, &lift);
+	if (lifted)
+		rc = un_lookup(AT_FDCWD, vpath, 0, &n);
+	if (rc == 0 && n.layer > 0 && real_fstat(fd, &st) == 0 &&
+	    fd_is_of(&n, &st))
+		rc = pre(&n, prearg);
+	else
+		rc = 0;
+	if (lifted)
+		un_upper_unlift(&lift);
+	return rc;
 }
 
 /*
