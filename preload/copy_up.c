@@ -653,7 +653,7 @@ int un_copy_up(struct un_node *n)
 	n->parent_dirlayers |= 1;
 
 	if (S_ISFIFO(old.st_mode))
-		un_fifo_copied_up(n->mnt, &old, &n->st);
+		un_fifo_copied_up(n->mnt, &old, &n->st, n->real);
 	if (!S_ISLNK(old.st_mode)) {
 		rp.dev = old.st_dev;
 		rp.ino = old.st_ino;

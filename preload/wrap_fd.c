@@ -30,7 +30,7 @@ static bool lib_fd(int fd)
 	if (un_depth > 0 || fd < 0)
 		return false;
 	un_init();
-	return un_active && un_wtable_owns_fd(fd);
+	return un_active && (un_wtable_owns_fd(fd) || un_fifo_owns_fd(fd));
 }
 
 UN_EXPORT int close(int fd)
@@ -46,6 +46,7 @@ UN_EXPORT int close(int fd)
 	if (un_depth == 0) {
 		UN_SAVE_ERRNO;
 		un_fd_forget(fd);
+		un_fifo_forget(fd);
 		un_watch_closed(fd);
 		UN_RESTORE_ERRNO;
 	}
@@ -60,6 +61,7 @@ UN_EXPORT int fclose(FILE *f)
 	if (fd >= 0 && un_depth == 0) {
 		UN_SAVE_ERRNO;
 		un_fd_forget(fd);
+		un_fifo_forget(fd);
 		un_watch_closed(fd);
 		UN_RESTORE_ERRNO;
 	}
@@ -79,6 +81,7 @@ static int lib_fds_in(unsigned first, unsigned last, int *fds)
 	if (!un_active)
 		return 0;
 	n = un_wtable_fds(all, UN_MAX_LIB_FDS);
+	n += un_fifo_fds(all + n, UN_MAX_LIB_FDS - n);
 	for (int i = 0; i < n; i++) {
 		int j = k;
 
@@ -131,6 +134,7 @@ UN_EXPORT int close_range(unsigned int first, unsigned int last, int flags)
 		return un_fail(rc);
 	if (!(flags & CLOSE_RANGE_CLOEXEC)) {
 		un_fd_forget_range(first, last);
+		un_fifo_forget_range(first, last);
 		un_watch_closed_range(first, last);
 	}
 	return 0;
@@ -149,6 +153,7 @@ UN_EXPORT void closefrom(int lowfd)
 			real_closefrom(lowfd);
 	}
 	un_fd_forget_range((unsigned)lowfd, ~0u);
+	un_fifo_forget_range((unsigned)lowfd, ~0u);
 	un_watch_closed_range((unsigned)lowfd, ~0u);
 }
 
@@ -158,6 +163,7 @@ static void dup_entry(int fd, int nfd)
 	UN_SAVE_ERRNO;
 	if (un_enter()) {
 		un_fd_dup(fd, nfd);
+		un_fifo_dup(fd, nfd);
 		un_leave();
 	}
 	UN_RESTORE_ERRNO;
@@ -175,8 +181,10 @@ UN_EXPORT int dup(int fd)
 /* Before the program takes the number fd2: move ours away from it. */
 static void vacate(int fd, int fd2)
 {
-	if (fd != fd2 && lib_fd(fd2))
+	if (fd != fd2 && lib_fd(fd2)) {
 		un_wtable_vacate_fd(fd2);
+		un_fifo_vacate_fd(fd2);
+	}
 	if (fd != fd2)
 		un_watch_closed(fd2);	/* an inotify instance there ends */
 }
@@ -410,7 +418,9 @@ static int fd_pre(int fd, int (*pre)(const struct un_node *,
  * Before a change through fd: 0 to go on through fd, or -errno; 1 when
  * the change must go to the path left in `to` instead: fd is a lower
  * fifo's stand-in (fifo.c), and the change belongs to the fifo, now
- * copied up, as the kernel's goes to the overlay inode.
+ * copied up, as the kernel's goes to the overlay inode; 2 the same, but
+ * `to` is a /proc path to follow (the fifo was unlinked since: its
+ * O_PATH descriptor's, fifo.c).
  */
 static int fd_prepare(int fd, char *to, size_t len,
 		      int (*pre)(const struct un_node *, unsigned long long),
@@ -435,7 +445,7 @@ static int fd_prepare(int fd, char *to, size_t len,
 			rc = -ENAMETOOLONG;
 		if (rc == 0) {
 			strcpy(to, n.real);
-			rc = 1;
+			rc = un_fifo_held_path(to) ? 2 : 1;
 		}
 	} else if (rc > 0) {
 		rc = pre ? fd_pre(fd, pre, prearg) : 0;
@@ -476,7 +486,7 @@ UN_EXPORT int fchmod(int fd, mode_t mode)
 	char to[PATH_MAX];
 	int rc = fd_prepare(fd, to, sizeof(to), NULL, 0);
 
-	if (rc == 1)
+	if (rc >= 1)	/* (fchmodat follows a /proc path) */
 		return real_fchmodat(AT_FDCWD, to, mode, 0);
 	return fd_perm_changed(fd, rc < 0 ? un_fail(rc) :
 					    real_fchmod(fd, mode), false);
@@ -488,6 +498,8 @@ UN_EXPORT int fchown(int fd, uid_t uid, gid_t gid)
 	int rc = fd_prepare(fd, to, sizeof(to), un_pre_chown,
 			    UN_IDS(uid, gid));
 
+	if (rc == 2)
+		return real_chown(to, uid, gid);
 	if (rc == 1)
 		return real_lchown(to, uid, gid);
 	return fd_perm_changed(fd, rc < 0 ? un_fail(rc) :
@@ -508,8 +520,9 @@ UN_EXPORT int futimens(int fd, const struct timespec times[2])
 		return real_futimens(fd, times);
 	rc = fd_prepare(fd, to, sizeof(to), NULL, 0);
 
-	if (rc == 1)
-		return real_utimensat(AT_FDCWD, to, times, AT_SYMLINK_NOFOLLOW);
+	if (rc >= 1)
+		return real_utimensat(AT_FDCWD, to, times,
+				      rc == 1 ? AT_SYMLINK_NOFOLLOW : 0);
 	return rc < 0 ? un_fail(rc) : real_futimens(fd, times);
 }
 
@@ -524,6 +537,8 @@ UN_EXPORT int futimes(int fd, const struct timeval times[2])
 		return real_futimes(fd, times);
 	rc = fd_prepare(fd, to, sizeof(to), NULL, 0);
 
+	if (rc == 2)
+		return real_utimes(to, times);
 	if (rc == 1)
 		return real_lutimes(to, times);
 	return rc < 0 ? un_fail(rc) : real_futimes(fd, times);
@@ -537,6 +552,8 @@ UN_EXPORT int fsetxattr(int fd, const char *name, const void *value,
 	int rc = fd_prepare(fd, to, sizeof(to), un_pre_xattr,
 			    (uintptr_t)&c);
 
+	if (rc == 2)
+		return real_setxattr(to, name, value, size, flags);
 	if (rc == 1)
 		return real_lsetxattr(to, name, value, size, flags);
 	return rc < 0 ? un_fail(rc)
@@ -550,6 +567,8 @@ UN_EXPORT int fremovexattr(int fd, const char *name)
 	int rc = fd_prepare(fd, to, sizeof(to), un_pre_xattr,
 			    (uintptr_t)&c);
 
+	if (rc == 2)
+		return real_removexattr(to, name);
 	if (rc == 1)
 		return real_lremovexattr(to, name);
 	return rc < 0 ? un_fail(rc) : real_fremovexattr(fd, name);
