@@ -453,21 +453,20 @@ static bool is_its_fifo(int fd, const struct un_node *n)
 	return true;
 }
 
-/*
- * The fifo behind the stand-in fd when no name shows it any more: the
- * upper's, unlinked (link count 0), which fd's held descriptor still
- * holds.  n filled (real is the held descriptor's /proc path, which
- * un_fifo_held_path tells), or -ENOENT.
- */
-static int unlinked_fifo(int fd, struct un_node *n)
+/* The fifo fd's held descriptor holds, when it is the one fd's stand-in
+   stands for (and, when unlinked, a fifo no name shows: so never a
+   lower's): n's st, and for real the /proc path of that descriptor;
+   or -ENOENT. */
+static int held_fifo(int fd, struct un_node *n, bool unlinked)
 {
 	unsigned long long dev, ino;
 	int obj = held_obj(fd);
 	struct stat st;
 
-	if (obj < 0 || !n->mnt->upper || stand_in_id(fd, &dev, &ino) < 0 ||
+	if (obj < 0 || stand_in_id(fd, &dev, &ino) < 0 ||
 	    real_fstat(obj, &st) < 0 || st.st_dev != dev ||
-	    st.st_ino != ino || st.st_nlink != 0 || !S_ISFIFO(st.st_mode))
+	    st.st_ino != ino || !S_ISFIFO(st.st_mode) ||
+	    (unlinked && st.st_nlink != 0))
 		return -ENOENT;
 	snprintf(n->real, sizeof(n->real), "/proc/self/fd/%d", obj);
 	n->st = st;
@@ -476,10 +475,35 @@ static int unlinked_fifo(int fd, struct un_node *n)
 	return 0;
 }
 
+/*
+ * The fifo behind the stand-in fd when no name shows it any more: the
+ * upper's, unlinked (link count 0), which fd's held descriptor still
+ * holds.  n filled (real is the held descriptor's /proc path, which
+ * un_fifo_held_path tells), or -ENOENT.
+ */
+static int unlinked_fifo(int fd, struct un_node *n)
+{
+	return n->mnt && n->mnt->upper ? held_fifo(fd, n, true) : -ENOENT;
+}
+
 bool un_fifo_held_path(const char *real)
 {
 	return !strncmp(real, "/proc/self/fd/", 14);
 }
+
+int un_fifo_held(int fd, struct un_node *n)
+{
+	int obj = held_obj(fd);
+	struct stat st;
+
+	if (obj < 0 || real_fstat(obj, &st) < 0 ||
+	    st.st_dev != n->st.st_dev || st.st_ino != n->st.st_ino)
+		return -EACCES;
+	snprintf(n->real, sizeof(n->real), "/proc/self/fd/%d", obj);
+	n->at_off = 0;
+	return 0;
+}
+
 
 int un_fifo_object(int fd, struct un_node *n, bool named)
 {
@@ -497,6 +521,11 @@ int un_fifo_object(int fd, struct un_node *n, bool named)
 		return -ENOENT;
 	/* (A change: the kernel's copy-up of a fifo whose directory was
 	   removed fails so.) */
+	/* A directory on the way lost its owner's x since: what fd holds
+	   answers a look (fstat), as the kernel's overlay inode does; a
+	   change is tried again with the way lifted (wrap_fd.c). */
+	if (rc == -EACCES && !named && held_fifo(fd, n, false) == 0)
+		return 0;
 	if (rc < 0)
 		return named && rc == -ENOENT ? -EIO : rc;
 	if (n->layer >= 0 && is_its_fifo(fd, n))

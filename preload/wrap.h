@@ -121,6 +121,9 @@ UN_HIDDEN void un_fifo_copied_up(const struct un_mount *m,
 /* Is real (un_fifo_object's n->real) the /proc path of the O_PATH
    descriptor of an unlinked fifo?  Then calls on it must follow it. */
 UN_HIDDEN bool un_fifo_held_path(const char *real);
+/* Point n->real at the /proc path of fd's O_PATH descriptor, when that
+   holds n's fifo (n->st): 0, or -EACCES. */
+UN_HIDDEN int un_fifo_held(int fd, struct un_node *n);
 /* The O_PATH descriptors paired with stand-in descriptors (fifo.c): the
    stand-in fd was closed (or the range); fd was dup'ed to nfd; is fd
    one of them; the list of them (at most max, the count); the program

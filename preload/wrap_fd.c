@@ -426,6 +426,9 @@ static int fd_prepare(int fd, char *to, size_t len,
 		      int (*pre)(const struct un_node *, unsigned long long),
 		      unsigned long long prearg)
 {
+	char vpath[PATH_MAX];
+	struct un_upper_lift lift;
+	bool lifted = false;
 	struct un_node n;
 	int rc, fl;
 
@@ -437,10 +440,19 @@ static int fd_prepare(int fd, char *to, size_t len,
 	if (!un_enter())
 		return 0;
 	rc = un_fifo_object(fd, &n, true);
+	/* A directory above the fifo lost its owner's x (fd_lift): the
+	   change goes, once the way is lifted, to the fifo's O_PATH
+	   descriptor (fifo.c), which needs no way. */
+	if (rc == -EACCES &&
+	    un_fd_get(fd, vpath, sizeof(vpath), NULL) == 0 &&
+	    (lifted = fd_lift(rc, vpath, &lift)))
+		rc = un_fifo_object(fd, &n, true);
 	if (rc == 0 && pre)
 		rc = pre(&n, prearg);
 	if (rc == 0) {
 		rc = un_fifo_copy_up(&n);
+		if (rc == 0 && lifted && !un_fifo_held_path(n.real))
+			rc = un_fifo_held(fd, &n);
 		if (rc == 0 && strlen(n.real) >= len)
 			rc = -ENAMETOOLONG;
 		if (rc == 0) {
@@ -452,6 +464,8 @@ static int fd_prepare(int fd, char *to, size_t len,
 		if (rc == 0)
 			rc = un_fd_copy_up(fd);
 	}
+	if (lifted)
+		un_upper_unlift(&lift);
 	un_leave();
 	return rc;
 }
