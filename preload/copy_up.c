@@ -317,6 +317,64 @@ static void unlift_dir(const char *dir, const struct lift *l)
 		real_chmod(dir, l->mode);
 }
 
+/*
+ * Search permission on the way to rel's upper copy, for a copy-up that
+ * the kernel makes through an object it holds (a descriptor's), with
+ * the mounter's credentials and no lookup by name: an unprivileged
+ * user who took the owner's x from an upper directory above it (chmod
+ * 600 of a merged directory) could no longer reach the place.  The
+ * owner's x of the upper's root and of each upper directory on the way
+ * to rel's parent is lifted where it lacks (the upper is the user's
+ * own), and un_upper_unlift puts every mode back, deepest first.
+ * Returns how many were lifted (0: nothing to put back).
+ */
+int un_upper_lift(const struct un_mount *m, const char *rel,
+		  struct un_upper_lift *l)
+{
+	struct stat st;
+	size_t len, end;
+	int n = 0;
+
+	l->n = 0;
+	if (!m->upper || !un_unprivileged() ||
+	    un_path_join(l->path, sizeof(l->path), m->upper, m->upper_len,
+			 rel) < 0)
+		return 0;
+	len = strlen(l->path);
+	/* The root, then each directory below it, rel's parent last. */
+	for (end = m->upper_len; end < len && n < UN_UPPER_LIFT_MAX;) {
+		char save = l->path[end];
+
+		l->path[end] = '\0';
+		if (real_lstat(l->path, &st) < 0 || !S_ISDIR(st.st_mode)) {
+			l->path[end] = save;
+			break;	/* the upper has no more of the way */
+		}
+		if (!(st.st_mode & S_IXUSR) && st.st_uid == geteuid() &&
+		    real_chmod(l->path, (st.st_mode & 07777) | S_IXUSR) == 0) {
+			l->end[n] = end;
+			l->mode[n] = st.st_mode & 07777;
+			l->n = ++n;
+		}
+		l->path[end] = save;
+		while (++end < len && l->path[end] != '/')
+			;
+	}
+	return n;
+}
+
+void un_upper_unlift(struct un_upper_lift *l)
+{
+	while (l->n > 0) {
+		int i = --l->n;
+		char save = l->path[l->end[i]];
+
+		l->path[l->end[i]] = '\0';
+		real_chmod(l->path, l->mode[i]);
+		l->path[l->end[i]] = save;
+	}
+}
+
 /* Rename the staged copy work (of st) to dst, entering parent (stat
    pst, NULL when unknown) as unlift_dir allows; 0 or -errno. */
 static int rename_in(const char *work, const struct stat *st,
@@ -435,6 +493,11 @@ static int copy_up_parents(struct un_mount *m, const char *rel)
 	dst[m->upper_len + 1 + plen] = '\0';
 	if (real_lstat(dst, &st) == 0)
 		return S_ISDIR(st.st_mode) ? 0 : -ENOTDIR;
+	/* Only a directory known absent is made: one the user cannot
+	   reach (EACCES) may be there, and a staged copy renamed over it
+	   (an empty directory) would replace it. */
+	if (errno != ENOENT)
+		return -errno;
 
 	/* Find the deepest ancestor the upper has, then go down. */
 	start = 0;
@@ -443,12 +506,15 @@ static int copy_up_parents(struct un_mount *m, const char *rel)
 			continue;
 		dst[m->upper_len + 1 + i] = '\0';
 		bool have = real_lstat(dst, &st) == 0;
+		int err = errno;
 
 		dst[m->upper_len + 1 + i] = '/';
 		if (have) {
 			start = i + 1;
 			break;
 		}
+		if (err != ENOENT)
+			return -err;
 	}
 	for (size_t i = start; i <= plen; i++) {
 		if (i < plen && rel[i] != '/')
@@ -587,7 +653,7 @@ int un_copy_up(struct un_node *n)
 	n->parent_dirlayers |= 1;
 
 	if (S_ISFIFO(old.st_mode))
-		un_fifo_copied_up(n->mnt, &old, &n->st);
+		un_fifo_copied_up(n->mnt, &old, &n->st, n->real);
 	if (!S_ISLNK(old.st_mode)) {
 		rp.dev = old.st_dev;
 		rp.ino = old.st_ino;

@@ -40,6 +40,20 @@
  * meets there; processes of different users do not (in the kernel they
  * do).  A change through such a descriptor answers EROFS, as the
  * kernel's (fd_prepare: the copy-up of the fifo refuses).
+ *
+ * The kernel's descriptor holds its overlay inode, and so the upper
+ * fifo, even once every name of it is gone (a copy-up, then unlink): a
+ * change through it lands on that unlinked fifo, and fstat shows it.
+ * The stand-in names the object only by its identity, which no name
+ * leads to any more.  So each stand-in descriptor the process opens is
+ * paired with an O_PATH descriptor of the fifo itself (held[], a small
+ * lock-free table: fifos are few), kept high and close-on-exec and
+ * hidden from the program as the whiteout table's are (wrap_fd.c), and
+ * re-pointed at the copy when this process copies the fifo up (or finds
+ * another process's copy by its name).  It is used only for a fifo that
+ * no name shows and whose link count is 0, so never for a lower's.  A
+ * descriptor inherited across exec, or one beyond the table, has none:
+ * there the change answers ENOENT, as before.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -51,6 +65,161 @@
 #include "wrap.h"
 
 #define UN_FIFO_DIR UN_META_DIR "/fifo"
+
+/* Held O_PATH descriptors: slot i pairs the stand-in descriptor
+   held[i].fd1 - 1 (0: a free slot, -1: being filled or emptied) with
+   held[i].obj, the fifo it opened. */
+#define FIFO_HELD 64
+#define FIFO_FD_MIN 900	/* where the library's own descriptors live */
+static struct {
+	int fd1;
+	int obj;
+} held[FIFO_HELD];
+static int nheld;	/* slots in use: 0 makes every look free */
+
+/* The O_PATH descriptor paired with the stand-in descriptor fd, or -1. */
+static int held_obj(int fd)
+{
+	if (!__atomic_load_n(&nheld, __ATOMIC_ACQUIRE))
+		return -1;
+	for (int i = 0; i < FIFO_HELD; i++)
+		if (__atomic_load_n(&held[i].fd1, __ATOMIC_ACQUIRE) == fd + 1)
+			return held[i].obj;
+	return -1;
+}
+
+/* Pair fd with obj (closed when there is no room). */
+static void held_add(int fd, int obj)
+{
+	for (int i = 0; i < FIFO_HELD; i++) {
+		int free_ = 0;
+
+		if (__atomic_compare_exchange_n(&held[i].fd1, &free_, -1, false,
+						__ATOMIC_ACQ_REL,
+						__ATOMIC_RELAXED)) {
+			held[i].obj = obj;
+			__atomic_add_fetch(&nheld, 1, __ATOMIC_RELEASE);
+			__atomic_store_n(&held[i].fd1, fd + 1, __ATOMIC_RELEASE);
+			return;
+		}
+	}
+	real_close(obj);
+}
+
+/* The O_PATH descriptor of path, high and close-on-exec, or -1. */
+static int open_obj(const char *path)
+{
+	int fd = real_open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC), nfd;
+
+	if (fd < 0 || fd >= FIFO_FD_MIN)
+		return fd;
+	nfd = real_fcntl(fd, F_DUPFD_CLOEXEC, FIFO_FD_MIN);
+	real_close(fd);
+	return nfd;
+}
+
+void un_fifo_forget(int fd)
+{
+	if (!__atomic_load_n(&nheld, __ATOMIC_ACQUIRE))
+		return;
+	for (int i = 0; i < FIFO_HELD; i++) {
+		int fd1 = fd + 1;
+
+		if (__atomic_compare_exchange_n(&held[i].fd1, &fd1, -1, false,
+						__ATOMIC_ACQ_REL,
+						__ATOMIC_RELAXED)) {
+			real_close(held[i].obj);
+			__atomic_sub_fetch(&nheld, 1, __ATOMIC_RELEASE);
+			__atomic_store_n(&held[i].fd1, 0, __ATOMIC_RELEASE);
+		}
+	}
+}
+
+void un_fifo_forget_range(unsigned first, unsigned last)
+{
+	if (!__atomic_load_n(&nheld, __ATOMIC_ACQUIRE))
+		return;
+	for (int i = 0; i < FIFO_HELD; i++) {
+		int fd1 = __atomic_load_n(&held[i].fd1, __ATOMIC_ACQUIRE);
+
+		if (fd1 > 0 && (unsigned)(fd1 - 1) >= first &&
+		    (unsigned)(fd1 - 1) <= last)
+			un_fifo_forget(fd1 - 1);
+	}
+}
+
+void un_fifo_dup(int fd, int nfd)
+{
+	int obj;
+
+	if (nfd == fd)
+		return;
+	un_fifo_forget(nfd);	/* dup2 over a stand-in closed it */
+	obj = held_obj(fd);
+	if (obj >= 0) {
+		obj = real_fcntl(obj, F_DUPFD_CLOEXEC, FIFO_FD_MIN);
+		if (obj >= 0)
+			held_add(nfd, obj);
+	}
+}
+
+bool un_fifo_owns_fd(int fd)
+{
+	if (!__atomic_load_n(&nheld, __ATOMIC_ACQUIRE))
+		return false;
+	for (int i = 0; i < FIFO_HELD; i++)
+		if (__atomic_load_n(&held[i].fd1, __ATOMIC_ACQUIRE) > 0 &&
+		    held[i].obj == fd)
+			return true;
+	return false;
+}
+
+int un_fifo_fds(int *fds, int max)
+{
+	int n = 0;
+
+	if (!__atomic_load_n(&nheld, __ATOMIC_ACQUIRE))
+		return 0;
+	for (int i = 0; i < FIFO_HELD && n < max; i++)
+		if (__atomic_load_n(&held[i].fd1, __ATOMIC_ACQUIRE) > 0)
+			fds[n++] = held[i].obj;
+	return n;
+}
+
+void un_fifo_vacate_fd(int fd)
+{
+	if (!__atomic_load_n(&nheld, __ATOMIC_ACQUIRE))
+		return;
+	for (int i = 0; i < FIFO_HELD; i++) {
+		if (__atomic_load_n(&held[i].fd1, __ATOMIC_ACQUIRE) > 0 &&
+		    held[i].obj == fd) {
+			int nfd = real_fcntl(fd, F_DUPFD_CLOEXEC,
+					     FIFO_FD_MIN);
+
+			/* (No number free: the pair is forgotten.) */
+			if (nfd < 0 || nfd == fd)
+				un_fifo_forget(
+					__atomic_load_n(&held[i].fd1,
+							__ATOMIC_ACQUIRE) - 1);
+			else {
+				held[i].obj = nfd;
+				real_close(fd);
+			}
+		}
+	}
+}
+
+/* Point the held descriptor obj at the fifo at path (a copy of the one
+   it holds), keeping its number. */
+static void held_repoint(int obj, const char *path)
+{
+	int nfd = real_open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+
+	if (nfd < 0)
+		return;
+	real_dup3(nfd, obj, O_CLOEXEC);
+	real_close(nfd);
+}
 
 /* The stand-in's name for the fifo of identity st (not made). */
 static int stand_in_name(const struct un_mount *m, const struct stat *st,
@@ -170,13 +339,22 @@ static int stand_in(const struct un_node *n, char *buf, size_t len)
 }
 
 void un_fifo_copied_up(const struct un_mount *m, const struct stat *old,
-		       const struct stat *copy)
+		       const struct stat *copy, const char *path)
 {
 	char from[PATH_MAX], to[PATH_MAX];
+	struct stat st;
 
 	if (stand_in_name(m, old, from, sizeof(from)) == 0 &&
 	    stand_in_name(m, copy, to, sizeof(to)) == 0)
 		real_rename(from, to);	/* none yet (ENOENT): nothing held */
+	/* This process's own descriptors of the fifo follow its copy. */
+	if (!__atomic_load_n(&nheld, __ATOMIC_ACQUIRE))
+		return;
+	for (int i = 0; i < FIFO_HELD; i++)
+		if (__atomic_load_n(&held[i].fd1, __ATOMIC_ACQUIRE) > 0 &&
+		    real_fstat(held[i].obj, &st) == 0 &&
+		    st.st_dev == old->st_dev && st.st_ino == old->st_ino)
+			held_repoint(held[i].obj, path);
 }
 
 int un_fifo_open(const struct un_node *n, int flags)
@@ -204,6 +382,13 @@ int un_fifo_open(const struct un_node *n, int flags)
 		return -errno;
 	un_fd_set(fd, n->vpath, false);
 	un_fd_mark_fifo(fd);
+	un_fifo_forget(fd);	/* (a number closed behind our back) */
+	if (n->mnt->upper) {
+		int obj = open_obj(n->real);
+
+		if (obj >= 0)
+			held_add(fd, obj);
+	}
 	return fd;
 }
 
@@ -250,14 +435,75 @@ static int lower_fifo(int fd, struct un_node *n)
 }
 
 /* Does the name show the very fifo that fd is open on (and not a fifo
-   made there since)? */
+   made there since)?  Then fd's held descriptor follows it (another
+   process copied it up). */
 static bool is_its_fifo(int fd, const struct un_node *n)
 {
 	unsigned long long dev, ino;
+	struct stat st;
+	int obj;
 
-	return S_ISFIFO(n->st.st_mode) && stand_in_id(fd, &dev, &ino) == 0 &&
-	       n->st.st_dev == dev && n->st.st_ino == ino;
+	if (!S_ISFIFO(n->st.st_mode) || stand_in_id(fd, &dev, &ino) < 0 ||
+	    n->st.st_dev != dev || n->st.st_ino != ino)
+		return false;
+	obj = held_obj(fd);
+	if (obj >= 0 && real_fstat(obj, &st) == 0 &&
+	    (st.st_dev != dev || st.st_ino != ino))
+		held_repoint(obj, n->real);
+	return true;
 }
+
+/* The fifo fd's held descriptor holds, when it is the one fd's stand-in
+   stands for (and, when unlinked, a fifo no name shows: so never a
+   lower's): n's st, and for real the /proc path of that descriptor;
+   or -ENOENT. */
+static int held_fifo(int fd, struct un_node *n, bool unlinked)
+{
+	unsigned long long dev, ino;
+	int obj = held_obj(fd);
+	struct stat st;
+
+	if (obj < 0 || stand_in_id(fd, &dev, &ino) < 0 ||
+	    real_fstat(obj, &st) < 0 || st.st_dev != dev ||
+	    st.st_ino != ino || !S_ISFIFO(st.st_mode) ||
+	    (unlinked && st.st_nlink != 0))
+		return -ENOENT;
+	snprintf(n->real, sizeof(n->real), "/proc/self/fd/%d", obj);
+	n->st = st;
+	n->layer = 0;
+	n->at_off = 0;
+	return 0;
+}
+
+/*
+ * The fifo behind the stand-in fd when no name shows it any more: the
+ * upper's, unlinked (link count 0), which fd's held descriptor still
+ * holds.  n filled (real is the held descriptor's /proc path, which
+ * un_fifo_held_path tells), or -ENOENT.
+ */
+static int unlinked_fifo(int fd, struct un_node *n)
+{
+	return n->mnt && n->mnt->upper ? held_fifo(fd, n, true) : -ENOENT;
+}
+
+bool un_fifo_held_path(const char *real)
+{
+	return !strncmp(real, "/proc/self/fd/", 14);
+}
+
+int un_fifo_held(int fd, struct un_node *n)
+{
+	int obj = held_obj(fd);
+	struct stat st;
+
+	if (obj < 0 || real_fstat(obj, &st) < 0 ||
+	    st.st_dev != n->st.st_dev || st.st_ino != n->st.st_ino)
+		return -EACCES;
+	snprintf(n->real, sizeof(n->real), "/proc/self/fd/%d", obj);
+	n->at_off = 0;
+	return 0;
+}
+
 
 int un_fifo_object(int fd, struct un_node *n, bool named)
 {
@@ -275,6 +521,11 @@ int un_fifo_object(int fd, struct un_node *n, bool named)
 		return -ENOENT;
 	/* (A change: the kernel's copy-up of a fifo whose directory was
 	   removed fails so.) */
+	/* A directory on the way lost its owner's x since: what fd holds
+	   answers a look (fstat), as the kernel's overlay inode does; a
+	   change is tried again with the way lifted (wrap_fd.c). */
+	if (rc == -EACCES && !named && held_fifo(fd, n, false) == 0)
+		return 0;
 	if (rc < 0)
 		return named && rc == -ENOENT ? -EIO : rc;
 	if (n->layer >= 0 && is_its_fifo(fd, n))
@@ -288,7 +539,9 @@ int un_fifo_object(int fd, struct un_node *n, bool named)
 	   name, a whiteout included, so the name shows the fifo again. */
 	dir = n->layer >= 0 && S_ISDIR(n->st.st_mode);
 	rc = lower_fifo(fd, n);
-	if (rc < 0 || !named)
+	if (rc < 0)
+		return unlinked_fifo(fd, n);
+	if (!named)
 		return rc;
 	if (n->layer == 0)
 		return -ENOENT;	/* (not reached: the name held it) */

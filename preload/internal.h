@@ -712,6 +712,24 @@ UN_HIDDEN void un_repoint_fd(int fd, const struct un_node *n,
 /* Make sure the parent directory of n exists in the upper. */
 UN_HIDDEN int un_copy_up_parent(struct un_node *n);
 
+/*
+ * The owner's x lifted on the upper directories on the way to rel (the
+ * root's and each one's down to rel's parent) that lack it, for an
+ * unprivileged user's copy-up through a descriptor (the kernel's, with
+ * the mounter's credentials, needs no lookup by name): the count lifted;
+ * un_upper_unlift puts the modes back.
+ */
+#define UN_UPPER_LIFT_MAX 32
+struct un_upper_lift {
+	int n;
+	size_t end[UN_UPPER_LIFT_MAX];	/* each directory: path[0..end) */
+	mode_t mode[UN_UPPER_LIFT_MAX];	/* its mode to put back */
+	char path[PATH_MAX];
+};
+UN_HIDDEN int un_upper_lift(const struct un_mount *m, const char *rel,
+			    struct un_upper_lift *l);
+UN_HIDDEN void un_upper_unlift(struct un_upper_lift *l);
+
 /* ------------------------------------------------------------------ */
 /* Small helpers shared by the wrappers.                               */
 

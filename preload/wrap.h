@@ -112,11 +112,28 @@ UN_HIDDEN int un_fifo_object(int fd, struct un_node *n, bool named);
 /* Copy up the fifo un_fifo_object(named) gave, to its name even where
    the name now shows something else (as the kernel): 0 or -errno. */
 UN_HIDDEN int un_fifo_copy_up(struct un_node *n);
-/* A lower fifo (stat old) was copied up (stat copy): its stand-in, held
-   or not, becomes the copy's. */
+/* A lower fifo (stat old) was copied up (stat copy, at path): its
+   stand-in, held or not, becomes the copy's, and so do the process's
+   O_PATH descriptors of it. */
 UN_HIDDEN void un_fifo_copied_up(const struct un_mount *m,
 				 const struct stat *old,
-				 const struct stat *copy);
+				 const struct stat *copy, const char *path);
+/* Is real (un_fifo_object's n->real) the /proc path of the O_PATH
+   descriptor of an unlinked fifo?  Then calls on it must follow it. */
+UN_HIDDEN bool un_fifo_held_path(const char *real);
+/* Point n->real at the /proc path of fd's O_PATH descriptor, when that
+   holds n's fifo (n->st): 0, or -EACCES. */
+UN_HIDDEN int un_fifo_held(int fd, struct un_node *n);
+/* The O_PATH descriptors paired with stand-in descriptors (fifo.c): the
+   stand-in fd was closed (or the range); fd was dup'ed to nfd; is fd
+   one of them; the list of them (at most max, the count); the program
+   takes the number fd: move ours away. */
+UN_HIDDEN void un_fifo_forget(int fd);
+UN_HIDDEN void un_fifo_forget_range(unsigned first, unsigned last);
+UN_HIDDEN void un_fifo_dup(int fd, int nfd);
+UN_HIDDEN bool un_fifo_owns_fd(int fd);
+UN_HIDDEN int un_fifo_fds(int *fds, int max);
+UN_HIDDEN void un_fifo_vacate_fd(int fd);
 
 /* wrap_open.c: open a merged path (the common body of the open family). */
 UN_HIDDEN int un_open(int dirfd, const char *path, int flags, mode_t mode);

@@ -30,7 +30,7 @@ static bool lib_fd(int fd)
 	if (un_depth > 0 || fd < 0)
 		return false;
 	un_init();
-	return un_active && un_wtable_owns_fd(fd);
+	return un_active && (un_wtable_owns_fd(fd) || un_fifo_owns_fd(fd));
 }
 
 UN_EXPORT int close(int fd)
@@ -46,6 +46,7 @@ UN_EXPORT int close(int fd)
 	if (un_depth == 0) {
 		UN_SAVE_ERRNO;
 		un_fd_forget(fd);
+		un_fifo_forget(fd);
 		un_watch_closed(fd);
 		UN_RESTORE_ERRNO;
 	}
@@ -60,6 +61,7 @@ UN_EXPORT int fclose(FILE *f)
 	if (fd >= 0 && un_depth == 0) {
 		UN_SAVE_ERRNO;
 		un_fd_forget(fd);
+		un_fifo_forget(fd);
 		un_watch_closed(fd);
 		UN_RESTORE_ERRNO;
 	}
@@ -79,6 +81,7 @@ static int lib_fds_in(unsigned first, unsigned last, int *fds)
 	if (!un_active)
 		return 0;
 	n = un_wtable_fds(all, UN_MAX_LIB_FDS);
+	n += un_fifo_fds(all + n, UN_MAX_LIB_FDS - n);
 	for (int i = 0; i < n; i++) {
 		int j = k;
 
@@ -131,6 +134,7 @@ UN_EXPORT int close_range(unsigned int first, unsigned int last, int flags)
 		return un_fail(rc);
 	if (!(flags & CLOSE_RANGE_CLOEXEC)) {
 		un_fd_forget_range(first, last);
+		un_fifo_forget_range(first, last);
 		un_watch_closed_range(first, last);
 	}
 	return 0;
@@ -149,6 +153,7 @@ UN_EXPORT void closefrom(int lowfd)
 			real_closefrom(lowfd);
 	}
 	un_fd_forget_range((unsigned)lowfd, ~0u);
+	un_fifo_forget_range((unsigned)lowfd, ~0u);
 	un_watch_closed_range((unsigned)lowfd, ~0u);
 }
 
@@ -158,6 +163,7 @@ static void dup_entry(int fd, int nfd)
 	UN_SAVE_ERRNO;
 	if (un_enter()) {
 		un_fd_dup(fd, nfd);
+		un_fifo_dup(fd, nfd);
 		un_leave();
 	}
 	UN_RESTORE_ERRNO;
@@ -175,8 +181,10 @@ UN_EXPORT int dup(int fd)
 /* Before the program takes the number fd2: move ours away from it. */
 static void vacate(int fd, int fd2)
 {
-	if (fd != fd2 && lib_fd(fd2))
+	if (fd != fd2 && lib_fd(fd2)) {
 		un_wtable_vacate_fd(fd2);
+		un_fifo_vacate_fd(fd2);
+	}
 	if (fd != fd2)
 		un_watch_closed(fd2);	/* an inotify instance there ends */
 }
@@ -243,11 +251,6 @@ UN_EXPORT int fcntl64(int fd, int cmd, ...)
 }
 
 /*
- * Before a change through fd: if fd was opened in a union on an object
- * that still lies in a lower, copy it up (which re-points fd).
- * Returns 0, or -errno (EROFS in a read-only union).
- */
-/*
  * Is st (a descriptor's file) the object n names, in the layer that
  * holds it now or in a lower (its original before a copy-up)?  A copy in
  * the upper counts as the lower file's own only while it still has the
@@ -277,10 +280,83 @@ static bool fd_is_of(const struct un_node *n, const struct stat *st)
 	return false;
 }
 
+/* un_fd_copy_up, once fd's name is looked up (n). */
+static int fd_copy_up_node(int fd, struct un_node *n)
+{
+	struct stat st;
+	int rc;
+
+	if (real_fstat(fd, &st) < 0)
+		return -errno;
+	/* The name is gone, or now names another object: the descriptor's
+	   file can no longer be copied up, and a change through it could
+	   only reach a lower (the kernel answers EEXIST too). */
+	if (n->layer < 0 || !fd_is_of(n, &st))
+		return -EEXIST;
+	if (n->layer > 0) {
+		rc = un_copy_up(n);
+		if (rc < 0)
+			return rc;
+	}
+	/* The copy-up re-pointed fd.  If another process made the copy, fd
+	   may still be open on the lower file: re-point it now.  Never let
+	   a change through it reach a lower. */
+	if (real_fstat(fd, &st) < 0)
+		return -errno;
+	if (st.st_dev != n->st.st_dev || st.st_ino != n->st.st_ino) {
+		if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
+			return 0;	/* a descriptor of something else */
+		un_repoint_fd(fd, n, &st);
+		if (real_fstat(fd, &st) < 0)
+			return -errno;
+		if (st.st_dev != n->st.st_dev || st.st_ino != n->st.st_ino)
+			return -EIO;
+	}
+	return 0;
+}
+
+/* un_fd_copy_up of fd, whose merged path is vpath. */
+static int fd_copy_up_name(int fd, const char *vpath)
+{
+	struct un_node n;
+	int rc = un_lookup(AT_FDCWD, vpath, 0, &n);
+
+	if (rc == 0)
+		rc = fd_copy_up_node(fd, &n);
+	return rc > 0 ? 0 : rc;
+}
+
+/*
+ * A change through a descriptor, whose merged path is vpath, met rc.
+ * The kernel makes such a change through the object it holds, looking
+ * no name up, and copies up with the mounter's credentials; the library
+ * finds the object again by its name and copies up as the user, who may
+ * since have taken the owner's x from an upper directory above it
+ * (chmod 600 of a merged directory): EACCES, never the kernel's answer
+ * here.  Then the upper's directories on the way are made searchable
+ * (un_upper_lift) for another try, until the caller puts them back with
+ * un_upper_unlift: true.  False when there is nothing to try again.
+ */
+static bool fd_lift(int rc, const char *vpath, struct un_upper_lift *lift)
+{
+	struct un_mount *m;
+
+	if (rc != -EACCES || !un_unprivileged() ||
+	    !(m = un_config_find(vpath)) || strlen(vpath) <= m->merged_len)
+		return false;
+	return un_upper_lift(m, vpath + m->merged_len + (m->merged_len > 1),
+			     lift) > 0;
+}
+
+/*
+ * Before a change through fd: if fd was opened in a union on an object
+ * that still lies in a lower, copy it up (which re-points fd).
+ * Returns 0, or -errno (EROFS in a read-only union).
+ */
 int un_fd_copy_up(int fd)
 {
 	char vpath[PATH_MAX];
-	struct un_node n;
+	struct un_upper_lift lift;
 	int rc;
 
 	if (un_fd_in_upper(fd))
@@ -297,40 +373,12 @@ int un_fd_copy_up(int fd)
 	}
 	if (rc < 0)
 		return 0;
-	rc = un_lookup(AT_FDCWD, vpath, 0, &n);
-	if (rc > 0)
-		return 0;
-	if (rc < 0)
-		return rc;
-	struct stat st;
-
-	if (real_fstat(fd, &st) < 0)
-		return -errno;
-	/* The name is gone, or now names another object: the descriptor's
-	   file can no longer be copied up, and a change through it could
-	   only reach a lower (the kernel answers EEXIST too). */
-	if (n.layer < 0 || !fd_is_of(&n, &st))
-		return -EEXIST;
-	if (n.layer > 0) {
-		rc = un_copy_up(&n);
-		if (rc < 0)
-			return rc;
+	rc = fd_copy_up_name(fd, vpath);
+	if (fd_lift(rc, vpath, &lift)) {
+		rc = fd_copy_up_name(fd, vpath);
+		un_upper_unlift(&lift);
 	}
-	/* The copy-up re-pointed fd.  If another process made the copy, fd
-	   may still be open on the lower file: re-point it now.  Never let
-	   a change through it reach a lower. */
-	if (real_fstat(fd, &st) < 0)
-		return -errno;
-	if (st.st_dev != n.st.st_dev || st.st_ino != n.st.st_ino) {
-		if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
-			return 0;	/* a descriptor of something else */
-		un_repoint_fd(fd, &n, &st);
-		if (real_fstat(fd, &st) < 0)
-			return -errno;
-		if (st.st_dev != n.st.st_dev || st.st_ino != n.st.st_ino)
-			return -EIO;
-	}
-	return 0;
+	return rc;
 }
 
 /*
@@ -344,26 +392,43 @@ static int fd_pre(int fd, int (*pre)(const struct un_node *,
 		  unsigned long long prearg)
 {
 	char vpath[PATH_MAX];
+	struct un_upper_lift lift;
 	struct un_node n;
 	struct stat st;
+	bool lifted;
+	int rc;
 
-	if (un_fd_in_upper(fd) || un_fd_get(fd, vpath, sizeof(vpath), NULL) ||
-	    un_lookup(AT_FDCWD, vpath, 0, &n) || n.layer <= 0 ||
-	    real_fstat(fd, &st) < 0 || !fd_is_of(&n, &st))
+	if (un_fd_in_upper(fd) || un_fd_get(fd, vpath, sizeof(vpath), NULL))
 		return 0;
-	return pre(&n, prearg);
+	rc = un_lookup(AT_FDCWD, vpath, 0, &n);
+	lifted = fd_lift(rc, vpath, &lift);
+	if (lifted)
+		rc = un_lookup(AT_FDCWD, vpath, 0, &n);
+	if (rc == 0 && n.layer > 0 && real_fstat(fd, &st) == 0 &&
+	    fd_is_of(&n, &st))
+		rc = pre(&n, prearg);
+	else
+		rc = 0;
+	if (lifted)
+		un_upper_unlift(&lift);
+	return rc;
 }
 
 /*
  * Before a change through fd: 0 to go on through fd, or -errno; 1 when
  * the change must go to the path left in `to` instead: fd is a lower
  * fifo's stand-in (fifo.c), and the change belongs to the fifo, now
- * copied up, as the kernel's goes to the overlay inode.
+ * copied up, as the kernel's goes to the overlay inode; 2 the same, but
+ * `to` is a /proc path to follow (the fifo was unlinked since: its
+ * O_PATH descriptor's, fifo.c).
  */
 static int fd_prepare(int fd, char *to, size_t len,
 		      int (*pre)(const struct un_node *, unsigned long long),
 		      unsigned long long prearg)
 {
+	char vpath[PATH_MAX];
+	struct un_upper_lift lift;
+	bool lifted = false;
 	struct un_node n;
 	int rc, fl;
 
@@ -375,21 +440,32 @@ static int fd_prepare(int fd, char *to, size_t len,
 	if (!un_enter())
 		return 0;
 	rc = un_fifo_object(fd, &n, true);
+	/* A directory above the fifo lost its owner's x (fd_lift): the
+	   change goes, once the way is lifted, to the fifo's O_PATH
+	   descriptor (fifo.c), which needs no way. */
+	if (rc == -EACCES &&
+	    un_fd_get(fd, vpath, sizeof(vpath), NULL) == 0 &&
+	    (lifted = fd_lift(rc, vpath, &lift)))
+		rc = un_fifo_object(fd, &n, true);
 	if (rc == 0 && pre)
 		rc = pre(&n, prearg);
 	if (rc == 0) {
 		rc = un_fifo_copy_up(&n);
+		if (rc == 0 && lifted && !un_fifo_held_path(n.real))
+			rc = un_fifo_held(fd, &n);
 		if (rc == 0 && strlen(n.real) >= len)
 			rc = -ENAMETOOLONG;
 		if (rc == 0) {
 			strcpy(to, n.real);
-			rc = 1;
+			rc = un_fifo_held_path(to) ? 2 : 1;
 		}
 	} else if (rc > 0) {
 		rc = pre ? fd_pre(fd, pre, prearg) : 0;
 		if (rc == 0)
 			rc = un_fd_copy_up(fd);
 	}
+	if (lifted)
+		un_upper_unlift(&lift);
 	un_leave();
 	return rc;
 }
@@ -424,7 +500,7 @@ UN_EXPORT int fchmod(int fd, mode_t mode)
 	char to[PATH_MAX];
 	int rc = fd_prepare(fd, to, sizeof(to), NULL, 0);
 
-	if (rc == 1)
+	if (rc >= 1)	/* (fchmodat follows a /proc path) */
 		return real_fchmodat(AT_FDCWD, to, mode, 0);
 	return fd_perm_changed(fd, rc < 0 ? un_fail(rc) :
 					    real_fchmod(fd, mode), false);
@@ -436,6 +512,8 @@ UN_EXPORT int fchown(int fd, uid_t uid, gid_t gid)
 	int rc = fd_prepare(fd, to, sizeof(to), un_pre_chown,
 			    UN_IDS(uid, gid));
 
+	if (rc == 2)
+		return real_chown(to, uid, gid);
 	if (rc == 1)
 		return real_lchown(to, uid, gid);
 	return fd_perm_changed(fd, rc < 0 ? un_fail(rc) :
@@ -456,8 +534,9 @@ UN_EXPORT int futimens(int fd, const struct timespec times[2])
 		return real_futimens(fd, times);
 	rc = fd_prepare(fd, to, sizeof(to), NULL, 0);
 
-	if (rc == 1)
-		return real_utimensat(AT_FDCWD, to, times, AT_SYMLINK_NOFOLLOW);
+	if (rc >= 1)
+		return real_utimensat(AT_FDCWD, to, times,
+				      rc == 1 ? AT_SYMLINK_NOFOLLOW : 0);
 	return rc < 0 ? un_fail(rc) : real_futimens(fd, times);
 }
 
@@ -472,6 +551,8 @@ UN_EXPORT int futimes(int fd, const struct timeval times[2])
 		return real_futimes(fd, times);
 	rc = fd_prepare(fd, to, sizeof(to), NULL, 0);
 
+	if (rc == 2)
+		return real_utimes(to, times);
 	if (rc == 1)
 		return real_lutimes(to, times);
 	return rc < 0 ? un_fail(rc) : real_futimes(fd, times);
@@ -485,6 +566,8 @@ UN_EXPORT int fsetxattr(int fd, const char *name, const void *value,
 	int rc = fd_prepare(fd, to, sizeof(to), un_pre_xattr,
 			    (uintptr_t)&c);
 
+	if (rc == 2)
+		return real_setxattr(to, name, value, size, flags);
 	if (rc == 1)
 		return real_lsetxattr(to, name, value, size, flags);
 	return rc < 0 ? un_fail(rc)
@@ -498,6 +581,8 @@ UN_EXPORT int fremovexattr(int fd, const char *name)
 	int rc = fd_prepare(fd, to, sizeof(to), un_pre_xattr,
 			    (uintptr_t)&c);
 
+	if (rc == 2)
+		return real_removexattr(to, name);
 	if (rc == 1)
 		return real_lremovexattr(to, name);
 	return rc < 0 ? un_fail(rc) : real_fremovexattr(fd, name);

@@ -254,7 +254,10 @@ UN_EXPORT int statx(int dirfd, const char *path, int flags, unsigned int mask,
 		if (rc == 0 && S_ISFIFO(buf->stx_mode) &&
 		    un_fifo_object(dirfd, &n, false) == 0)
 			rc = real_statx(AT_FDCWD, un_kreal(n.real, kbuf),
-					flags | AT_SYMLINK_NOFOLLOW, mask, buf);
+					un_fifo_held_path(n.real) ?
+						flags & ~AT_SYMLINK_NOFOLLOW :
+						flags | AT_SYMLINK_NOFOLLOW,
+					mask, buf);
 		goto out;
 	}
 	rc = un_lookup(dirfd, path, un_at_follow(flags), &n);

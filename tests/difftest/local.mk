@@ -65,7 +65,9 @@ EXTRA_DIST += \
 	tests/difftest/found/63-rename-dir-to-other-parent-needs-write.sh \
 	tests/difftest/found/64-rename-from-removed-dir-order.sh \
 	tests/difftest/found/65-change-of-removed-lower-dir.sh \
-	tests/difftest/found/66-rmdir-unreadable-upper-dir.sh
+	tests/difftest/found/66-rmdir-unreadable-upper-dir.sh \
+	tests/difftest/found/67-fd-change-below-unsearchable-dir.sh \
+	tests/difftest/found/68-fifo-change-below-unsearchable-dir.sh
 clean-local: clean-local-difftest
 clean-local-difftest:
 	rm -rf difftest-repros difftest-repros-user

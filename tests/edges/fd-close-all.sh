@@ -1,5 +1,5 @@
 #!/bin/bash
-# fd-close-all: programs that close every descriptor (close_range, closefrom, a close loop) or dup2 over 900..1023 where libunion keeps its own; deletions afterwards reach another process.
+# fd-close-all: programs that close every descriptor (close_range, closefrom, a close loop) or dup2 over 900..1023 where libunion keeps its own; deletions afterwards reach another process; a held fifo's O_PATH descriptor.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 set -eu
 . "${TOP_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/edges/edgelib.sh"
@@ -14,6 +14,7 @@ MODES="closerange closefrom closeloop dup2high dup2lib"
 mkdir -p "$D/upper" "$D/lower"
 echo keep >"$D/lower/keep"
 for m in $MODES; do echo "gone $m" >"$D/lower/gone-$m"; done
+mkfifo -m 644 "$D/lower/pf"
 : >"$T/progfile"
 lowers_snapshot "$D/lower"
 SPEC=$(un_spec "$M" "$D/upper" "$D/lower")
@@ -33,5 +34,12 @@ for m in $MODES; do
 		fail "$m: no whiteout record of gone-$m in the table"
 done
 expect_eq "the program's own file was never written by the library" "" "$(cat "$T/progfile")"
+
+# A fifo's O_PATH descriptor (fifo.c) survives close_range, gives way to
+# the program's dup2, and still holds the fifo once its copy is unlinked.
+rc=0
+bounded 60 env UNION_LAYERS="$SPEC" LD_PRELOAD="$LIBUNION" \
+	"$EDGEPROG/fdops" fifohold "$M" || rc=$?
+[ "$rc" = 0 ] || fail "fdops fifohold: status $rc"
 lowers_check
 un_done

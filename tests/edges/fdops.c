@@ -13,6 +13,14 @@
  *   fdops dup2lib M        dup2 of /dev/null over each of libunion's own
  *                          descriptors (found in /proc/self/fd), then
  *                          union work; the program's dup2 must hold
+ *   fdops fifohold M       open the lower fifo M/pf, copy it up (chmod),
+ *                          close every other descriptor (close_range),
+ *                          dup2 /dev/null over the library's O_PATH
+ *                          descriptor of the fifo, unlink M/pf: fchmod
+ *                          through the fifo's descriptor still changes
+ *                          the unlinked fifo (fstat: mode, link count
+ *                          0), and the program's dup2 holds, after the
+ *                          close of the fifo's descriptor too
  *   fdops inherit M DIR    open M/DIR, clear close-on-exec, exec
  *                          `fdops child FD M DIR` (the union continues
  *                          across the exec)
@@ -367,6 +375,84 @@ static int do_filechild(int fd, const char *path)
 	return failures ? 1 : 0;
 }
 
+/* The descriptors whose raw /proc/self/fd link ends in suffix. */
+static int fds_to(const char *suffix, int *out, int max)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	int n = 0, dfd = d ? dirfd(d) : -1;
+	size_t sl = strlen(suffix);
+
+	while (d && (e = readdir(d)) && n < max) {
+		char link[PATH_MAX], target[PATH_MAX];
+		ssize_t len;
+		int fd = atoi(e->d_name);
+
+		if (e->d_name[0] == '.' || fd == dfd)
+			continue;
+		snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+		len = syscall(SYS_readlinkat, AT_FDCWD, link, target,
+			      sizeof(target) - 1);
+		if (len < 0 || (size_t)len < sl)
+			continue;
+		target[len] = '\0';
+		if (!strcmp(target + len - sl, suffix))
+			out[n++] = fd;
+	}
+	if (d)
+		closedir(d);
+	return n;
+}
+
+static int do_fifohold(const char *M)
+{
+	char path[PATH_MAX];
+	int fd, null, obj[4], nobj;
+	struct stat st, nst;
+	bool ok;
+
+	snprintf(path, sizeof(path), "%s/pf", M);
+	fd = open(path, O_RDONLY | O_NONBLOCK);
+	if (fd < 0 || chmod(path, 0600) < 0) {
+		say(false, "open/chmod %s: %s", path, errname(errno));
+		return 1;
+	}
+	if (close_range((unsigned)fd + 1, ~0U, 0) < 0 ||
+	    (fd > 3 && close_range(3, (unsigned)fd - 1, 0) < 0))
+		say(false, "close_range: %s", errname(errno));
+	/* the fifo's copy: its link reads as the merged name, as the
+	   program's own descriptor's does */
+	nobj = fds_to(path, obj, 4);
+	for (int i = 0; i < nobj; i++)
+		if (obj[i] == fd)
+			obj[i--] = obj[--nobj];
+	say(nobj == 1, "one O_PATH descriptor of the fifo's copy survives "
+		       "close_range (%d)", nobj);
+	null = open("/dev/null", O_RDWR);
+	fstat(null, &nst);
+	for (int i = 0; i < nobj; i++)
+		if (dup2(null, obj[i]) != obj[i])
+			say(false, "dup2(null, %d): %s", obj[i],
+			    errname(errno));
+	if (unlink(path) < 0)
+		say(false, "unlink %s: %s", path, errname(errno));
+	errno = 0;
+	ok = fchmod(fd, 0640) == 0;
+	say(ok, "fchmod of the unlinked fifo%s%s", ok ? "" : ": ",
+	    ok ? "" : errname(errno));
+	memset(&st, 0, sizeof(st));
+	ok = fstat(fd, &st) == 0;
+	say(ok && (st.st_mode & 07777) == 0640 && st.st_nlink == 0,
+	    "fstat: the unlinked fifo, mode 0640 (%o), link count 0 (%ld)",
+	    (unsigned)(st.st_mode & 07777), (long)st.st_nlink);
+	close(fd);
+	for (int i = 0; i < nobj; i++)
+		say(fstat(obj[i], &st) == 0 && st.st_ino == nst.st_ino &&
+			    st.st_dev == nst.st_dev,
+		    "descriptor %d is still the program's /dev/null", obj[i]);
+	return failures ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -389,6 +475,8 @@ int main(int argc, char **argv)
 		return do_dup2high(argv[2], argv[3]);
 	if (!strcmp(argv[1], "dup2lib"))
 		return do_dup2lib(argv[2]);
+	if (!strcmp(argv[1], "fifohold"))
+		return do_fifohold(argv[2]);
 	if (!strcmp(argv[1], "inherit") && argc > 3)
 		return do_inherit(argv, argv[2], argv[3]);
 	if (!strcmp(argv[1], "inheritfile") && argc > 3)
@@ -398,7 +486,8 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[1], "child") && argc > 4)
 		return do_child(atoi(argv[2]), argv[3], argv[4]);
 usage:
-	fprintf(stderr, "usage: fdops closerange|closefrom|closeloop|dup2lib M"
+	fprintf(stderr, "usage: fdops closerange|closefrom|closeloop|dup2lib|"
+			"fifohold M"
 			" | dup2high M FILE | inherit M DIR\n");
 	return 2;
 }

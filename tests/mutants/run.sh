@@ -10,7 +10,9 @@
 #	bash tests/mutants/run.sh --list      # their names and what they break
 #
 # Each mutant below names a source file, a sed expression that plants the
-# bug in it, and the scenarios that must catch it.  The checkout is never
+# bug in it, and the scenarios that must catch it (tests/integration/NAME,
+# or tests/DIR/NAME where it names a directory: a reproducer of
+# difftest/found, an edges test).  The checkout is never
 # touched: its files (as they are, committed or not) are copied to a
 # scratch directory and built there once; for each mutant the file is
 # changed, the library rebuilt and the scenarios run until one fails
@@ -35,7 +37,7 @@ mutant() {
 # A read-only union: a change through a descriptor skips the read-only
 # check and reaches the lower file (issue 11's undetected mutant).
 mutant ro_fd_copy_up preload/wrap_fd.c \
-	's/\tif (n.layer > 0) {/\tif (n.layer > 0 \&\& n.mnt->upper) {/' \
+	's/\tif (n->layer > 0) {/\tif (n->layer > 0 \&\& n->mnt->upper) {/' \
 	readonly-union-fd-changes
 # utimensat(fd, "", AT_EMPTY_PATH) changes the descriptor's lower file.
 mutant utimensat_empty_path preload/dir.c \
@@ -80,7 +82,7 @@ mutant empty_file_read preload/copy_up.c \
 	copyup-unreadable-lower
 # Fifos: the stand-in stays behind at copy-up (two fifos) ...
 mutant fifo_stand_in_left preload/copy_up.c \
-	's/un_fifo_copied_up(n->mnt, \&old, \&n->st);/(void)old;/' \
+	's/un_fifo_copied_up(n->mnt, \&old, \&n->st, n->real);/(void)old;/' \
 	fifo-held-across-copyup
 # ... or an upper fifo opens directly (writes move its mtime).
 mutant fifo_upper_direct preload/wrap_open.c \
@@ -94,6 +96,23 @@ mutant fifo_ro_erofs preload/wrap_open.c \
 mutant fifo_ro_lower_own preload/wrap_open.c \
 	's/n.layer >= 0 \&\& !(flags \& O_PATH)) {/n.layer >= 0 \&\& !(flags \& O_PATH) \&\& n.mnt->upper) {/' \
 	fifo-readonly-union
+# A change through a descriptor below a directory whose owner lost x:
+# the upper's way is not lifted for the copy-up (EACCES) ...
+mutant fd_no_lift preload/wrap_fd.c \
+	's/\treturn un_upper_lift(m, vpath/\treturn 0 \&\& un_upper_lift(m, vpath/' \
+	difftest/found/67-fd-change-below-unsearchable-dir
+# ... nor for a fifo's (nor its O_PATH descriptor used).
+mutant fifo_no_lift preload/wrap_fd.c \
+	's/\t\t\trc = un_fifo_held(fd, \&n);/\t\t\trc = -EACCES;/' \
+	difftest/found/68-fifo-change-below-unsearchable-dir
+# A fifo's O_PATH descriptor is not used once no name shows the fifo ...
+mutant fifo_unlinked_lost preload/fifo.c \
+	's/? held_fifo(fd, n, true) : -ENOENT;/? (held_fifo(fd, n, true) ? -ENOENT : -ENOENT) : -ENOENT;/' \
+	difftest/found/44-fifo-change-after-upper-unlink
+# ... or the program's close_range closes it.
+mutant fifo_held_closed preload/wrap_fd.c \
+	's/\tn += un_fifo_fds(all + n, UN_MAX_LIB_FDS - n);/\t;/' \
+	edges/fd-close-all
 
 if [ "${1-}" = --list ]; then
 	for m in "${MUTANTS[@]}"; do
@@ -113,7 +132,8 @@ echo "scratch copy in $S; building"
 chmod 755 "$S"
 build_log=$S/build.log
 if ! (cd "$S" && autoreconf -fi && ./configure -q && make -j2 &&
-	make -j2 tests/prog/sysop) >"$build_log" 2>&1; then
+	make -j2 tests/prog/sysop tests/difftest/driver tests/edges/fdops) \
+	>"$build_log" 2>&1; then
 	tail -n 30 "$build_log"
 	echo "run.sh: the unchanged tree does not build"
 	exit 1
@@ -141,9 +161,13 @@ for m in "${want[@]}"; do
 	else
 		caught=
 		for t in $tests; do
+			script=$S/tests/integration/$t.sh
+			case $t in */*) script=$S/tests/$t.sh ;; esac
 			(cd "$S" && LIBUNION=$S/preload/.libs/libunion.so \
 				TESTPROG=$S/tests/prog TOP_SRCDIR=$S \
-				bash "$S/tests/integration/$t.sh") >"$S/$m.$t.log" 2>&1
+				DRIVER=$S/tests/difftest/driver \
+				EDGEPROG=$S/tests/edges \
+				bash "$script") >"$S/$m.${t##*/}.log" 2>&1
 			rc=$?
 			if [ $rc = 1 ]; then
 				caught=$t
