@@ -366,8 +366,10 @@ UN_HIDDEN bool un_fd_is_fifo(int fd);
 UN_HIDDEN void un_fd_mark_layer(int fd, int layer);
 UN_HIDDEN int un_fd_get_at(int fd, char *buf, size_t len, int *layer,
 			   size_t *dead_at);
-/* fd is known to lie outside every union, with no MERGED below it. */
+/* fd is known to lie outside every union, with no MERGED below it
+   (and the same recorded, for a descriptor opened relative to one). */
 UN_HIDDEN bool un_fd_far(int fd);
+UN_HIDDEN void un_fd_set_far(int fd);
 /* fd was opened outside every union on path (relative to dirfd): it is
    remembered as near (a directory some MERGED lies below, from which a
    relative lookup may enter a union) or as outside. */
@@ -766,6 +768,33 @@ static inline ssize_t un_user_str(const char *s)
 		}
 	}
 	return un_user_str_slow(s);
+}
+
+/* namei.c: does the path name a '..' component? */
+UN_HIDDEN bool un_path_has_dotdot(const char *p);
+
+/*
+ * The commonest call of all, tested before anything else (find's
+ * fstatat of every name, the openat of every directory it walks): a
+ * name relative to a descriptor known to lie far from every union,
+ * without '..'.  No union can be reached from there (a symlink outside
+ * is not followed into one, see namei.c): the kernel takes the call as
+ * it is.  False for anything else, a string that cannot be read
+ * included (the lookup answers it).
+ */
+static inline bool un_far_name(int dirfd, const char *path)
+{
+	ssize_t len;
+
+	if (dirfd < 0 || !un_fd_far(dirfd))
+		return false;
+	len = un_user_str(path);
+	if (len <= 0 || path[0] == '/')
+		return false;
+	/* One name (the commonest by far) is '..' only as a whole. */
+	if (!memchr(path, '/', (size_t)len))
+		return !(len == 2 && path[0] == '.' && path[1] == '.');
+	return !un_path_has_dotdot(path);
 }
 
 /* Save and restore errno around bookkeeping. */

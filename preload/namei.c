@@ -54,6 +54,11 @@ static bool has_dotdot(const char *p)
 	return false;
 }
 
+bool un_path_has_dotdot(const char *p)
+{
+	return has_dotdot(p);
+}
+
 int un_path_join(char *buf, size_t len, const char *root, size_t root_len,
 		 const char *rel)
 {
@@ -1070,8 +1075,7 @@ int un_lookup(int dirfd, const char *path, int flags, struct un_node *n)
 		return (int)slen;
 	/* The commonest call of all, kept short (find's fstatat of every
 	   name): a name relative to a descriptor far from every union. */
-	if (path[0] != '/' && dirfd >= 0 && un_fd_far(dirfd) &&
-	    !has_dotdot(path)) {
+	if (un_far_name(dirfd, path)) {
 		n->trailing_slash = false;
 		return 1;
 	}

@@ -30,7 +30,11 @@ static bool lib_fd(int fd)
 	if (un_depth > 0 || fd < 0)
 		return false;
 	un_init();
-	return un_active && un_wtable_owns_fd(fd);
+	/* (No table opened yet: the library holds no descriptor.) */
+	return un_active &&
+	       __atomic_load_n(&un_tables_state, __ATOMIC_ACQUIRE) !=
+		       UN_TABLES_ARMED &&
+	       un_wtable_owns_fd(fd);
 }
 
 UN_EXPORT int close(int fd)
@@ -156,7 +160,10 @@ UN_EXPORT void closefrom(int lowfd)
 static void dup_entry(int fd, int nfd)
 {
 	UN_SAVE_ERRNO;
-	if (un_enter()) {
+	if (un_fd_far(fd)) {
+		/* fts dups every directory it reads. */
+		un_fd_set_far(nfd);
+	} else if (un_enter()) {
 		un_fd_dup(fd, nfd);
 		un_leave();
 	}
