@@ -234,6 +234,10 @@ int un_user_mem(const void *p, size_t len)
 		return -EFAULT;
 	if (known(a & mask) && known((a + len - 1) & mask))
 		return 0;
+	/* (ls -la hands lgetxattr a heap buffer for every name.) */
+	if (a >= __atomic_load_n(&un_heap_lo, __ATOMIC_ACQUIRE) &&
+	    a + len <= (uintptr_t)sbrk(0))
+		return 0;
 	/* Every page the range touches: one byte of each. */
 	for (uintptr_t page = a & mask; page <= ((a + len - 1) & mask);
 	     page += UN_PAGE_SIZE) {
@@ -247,6 +251,8 @@ int un_user_mem(const void *p, size_t len)
 		}
 		remember(page);
 	}
+	if (!rc)
+		heap_missed();
 	UN_RESTORE_ERRNO;
 	return rc;
 }
