@@ -404,9 +404,14 @@ static const char *skip_seps(const char *p)
 static size_t prefix_len(const char *path, const struct un_mount *m)
 {
 	const char *p = path, *q = m->merged;
+	size_t len = m->merged_len;
 
 	if (*p != '/')
 		return 0;
+	/* The walk's own paths are canonical and mostly lie in the union:
+	   MERGED as it is spelled, at one compare. */
+	if (len > 1 && !strncmp(p, q, len) && (p[len] == '/' || !p[len]))
+		return skip_seps(p + len) - path;
 	for (;;) {
 		while (*q == '/')
 			q++;

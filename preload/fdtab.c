@@ -197,10 +197,21 @@ static void put(int fd, struct fd_entry *e)
 
 bool un_fd_far(int fd)
 {
-	struct fd_entry **s = slot(fd, false);
+	struct fd_entry **chunk;
 
-	/* No reader count: OUTSIDE is never freed. */
-	return s && __atomic_load_n(s, __ATOMIC_ACQUIRE) == OUTSIDE;
+	/* (slot() by hand: this runs before every call of a walker
+	   outside.)  No reader count: OUTSIDE is never freed. */
+	if ((unsigned)fd >= CHUNK_SIZE * NCHUNKS)
+		return false;
+	chunk = __atomic_load_n(&chunks[(unsigned)fd >> CHUNK_BITS],
+				__ATOMIC_ACQUIRE);
+	return chunk && __atomic_load_n(&chunk[fd & (CHUNK_SIZE - 1)],
+					__ATOMIC_ACQUIRE) == OUTSIDE;
+}
+
+void un_fd_set_far(int fd)
+{
+	put(fd, OUTSIDE);
 }
 
 int un_fd_real(int fd, char *real, size_t size)
@@ -401,8 +412,10 @@ void un_fd_forget(int fd)
 {
 	struct fd_entry **s = slot(fd, false);
 
-	if (s && __atomic_load_n(s, __ATOMIC_RELAXED))
-		put(fd, NULL);
+	if (s && __atomic_load_n(s, __ATOMIC_RELAXED)) {
+		release(__atomic_exchange_n(s, NULL, __ATOMIC_ACQ_REL));
+		free_deferred();
+	}
 }
 
 static int fd_get(int fd, char *buf, size_t len, bool *merged_dir,

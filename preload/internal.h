@@ -379,8 +379,10 @@ UN_HIDDEN bool un_fd_is_fifo(int fd);
 UN_HIDDEN void un_fd_mark_layer(int fd, int layer);
 UN_HIDDEN int un_fd_get_at(int fd, char *buf, size_t len, int *layer,
 			   size_t *dead_at);
-/* fd is known to lie outside every union, with no MERGED below it. */
+/* fd is known to lie outside every union, with no MERGED below it
+   (and the same recorded, for a descriptor opened relative to one). */
 UN_HIDDEN bool un_fd_far(int fd);
+UN_HIDDEN void un_fd_set_far(int fd);
 /* fd was opened outside every union on path (relative to dirfd): it is
    remembered as near (a directory some MERGED lies below, from which a
    relative lookup may enter a union) or as outside. */
@@ -789,6 +791,7 @@ static inline void un_lsan_unroot(void *p, size_t len)
  * (or -ENAMETOOLONG: no NUL in PATH_MAX bytes).  Inline, the common
  * case: a page this thread has read before, the NUL in it.
  */
+#include <unistd.h>
 #define UN_PAGE_SIZE 4096u
 UN_HIDDEN extern unsigned long un_mem_gen;
 /* Pages found readable, direct-mapped by page number (one compare a
@@ -799,6 +802,15 @@ UN_HIDDEN extern unsigned long un_mem_gen;
 UN_HIDDEN extern __thread uintptr_t un_mem_page[UN_MEM_SLOTS];
 UN_HIDDEN extern __thread unsigned long un_mem_page_gen;
 UN_HIDDEN ssize_t un_user_str_slow(const char *s);
+/*
+ * The main heap, [un_heap_lo, sbrk(0)): the brk area is one mapping,
+ * readable whole, where most programs keep the names they pass (find's
+ * walk passed names from 1,400 heap pages, which a 16-page memory missed
+ * one call in five).  UINTPTR_MAX while unknown or no longer trusted
+ * (wrap_mem.c: learnt after a few misses, dropped for good by an
+ * munmap, mprotect or mremap of the program that touches the heap).
+ */
+UN_HIDDEN extern uintptr_t un_heap_lo;
 /* The same for len bytes at p (a socket address, a buffer to fill):
    0 or -EFAULT.  Not for hot paths: a system call unless both ends lie
    in pages known readable. */
@@ -818,7 +830,45 @@ static inline ssize_t un_user_str(const char *s)
 		if (len < room)
 			return (ssize_t)len;
 	}
+	if (a >= __atomic_load_n(&un_heap_lo, __ATOMIC_ACQUIRE)) {
+		uintptr_t top = (uintptr_t)sbrk(0);
+
+		if (a < top) {
+			size_t room = top - a < PATH_MAX ? top - a : PATH_MAX;
+			size_t len = strnlen(s, room);
+
+			if (len < room)
+				return (ssize_t)len;
+		}
+	}
 	return un_user_str_slow(s);
+}
+
+/* namei.c: does the path name a '..' component? */
+UN_HIDDEN bool un_path_has_dotdot(const char *p);
+
+/*
+ * The commonest call of all, tested before anything else (find's
+ * fstatat of every name, the openat of every directory it walks): a
+ * name relative to a descriptor known to lie far from every union,
+ * without '..'.  No union can be reached from there (a symlink outside
+ * is not followed into one, see namei.c): the kernel takes the call as
+ * it is.  False for anything else, a string that cannot be read
+ * included (the lookup answers it).
+ */
+static inline bool un_far_name(int dirfd, const char *path)
+{
+	ssize_t len;
+
+	if (dirfd < 0 || !un_fd_far(dirfd))
+		return false;
+	len = un_user_str(path);
+	if (len <= 0 || path[0] == '/')
+		return false;
+	/* One name (the commonest by far) is '..' only as a whole. */
+	if (!memchr(path, '/', (size_t)len))
+		return !(len == 2 && path[0] == '.' && path[1] == '.');
+	return !un_path_has_dotdot(path);
 }
 
 /* Save and restore errno around bookkeeping. */

@@ -54,6 +54,11 @@ static bool has_dotdot(const char *p)
 	return false;
 }
 
+bool un_path_has_dotdot(const char *p)
+{
+	return has_dotdot(p);
+}
+
 int un_path_join(char *buf, size_t len, const char *root, size_t root_len,
 		 const char *rel)
 {
@@ -1001,6 +1006,45 @@ static size_t keep_dots(const char *abs, size_t consumed)
 }
 
 /*
+ * A path relative to a descriptor far from every union, real its real
+ * path as the kernel gives it (/proc/self/fd: no symlink, no '.' or '..'
+ * in it), path holding a '..': does the path surely stay outside?  True
+ * when its leading '.' and '..' lead to a directory neither in a union
+ * nor above a MERGED, and no '..' follows.  fts climbs out of a
+ * directory by openat(fd, ".."): this spares that an lstat of every
+ * component of the real path.
+ */
+static bool dotdot_stays_outside(const char *real, const char *path)
+{
+	char dir[PATH_MAX];
+	size_t len = strlen(real);
+	const char *p = path;
+
+	if (len >= sizeof(dir))
+		return false;
+	memcpy(dir, real, len + 1);
+	for (;;) {
+		while (*p == '/')
+			p++;
+		if (p[0] == '.' && (p[1] == '/' || !p[1])) {
+			p++;
+		} else if (p[0] == '.' && p[1] == '.' &&
+			   (p[2] == '/' || !p[2])) {
+			while (len > 1 && dir[len - 1] != '/')
+				len--;
+			if (len > 1)
+				len--;	/* the slash, but for the root's */
+			dir[len] = '\0';
+			p += 2;
+		} else {
+			break;
+		}
+	}
+	return !has_dotdot(p) && !un_config_find(dir) &&
+	       !un_config_is_ancestor(dir);
+}
+
+/*
  * Where a lookup starts: fills w, and todo with the path left to walk.
  * Returns 1 when the path cannot reach a union (the caller's path goes
  * to the kernel as it is).
@@ -1091,7 +1135,8 @@ static int walk_start(struct walk *w, int dirfd, const char *path,
 			/* (The real path of a descriptor far from every
 			   union is asked of the kernel only for a '..'.) */
 			if (!has_dotdot(path) ||
-			    un_fd_real(dirfd, w->vpath, sizeof(w->vpath)) < 0)
+			    un_fd_real(dirfd, w->vpath, sizeof(w->vpath)) < 0 ||
+			    dotdot_stays_outside(w->vpath, path))
 				return 1;
 		}
 		if (strlen(w->vpath) + 1 + strlen(path) >= size)
@@ -1149,8 +1194,7 @@ int un_lookup(int dirfd, const char *path, int flags, struct un_node *n)
 		return (int)slen;
 	/* The commonest call of all, kept short (find's fstatat of every
 	   name): a name relative to a descriptor far from every union. */
-	if (path[0] != '/' && dirfd >= 0 && un_fd_far(dirfd) &&
-	    !has_dotdot(path)) {
+	if (un_far_name(dirfd, path)) {
 		n->trailing_slash = false;
 		return 1;
 	}

@@ -30,7 +30,13 @@ static bool lib_fd(int fd)
 	if (un_depth > 0 || fd < 0)
 		return false;
 	un_init();
-	return un_active && (un_wtable_owns_fd(fd) || un_fifo_owns_fd(fd));
+	/* (No table opened yet: the library holds no table descriptor;
+	   a fifo's held descriptors need no table.) */
+	return un_active &&
+	       (un_fifo_owns_fd(fd) ||
+		(__atomic_load_n(&un_tables_state, __ATOMIC_ACQUIRE) !=
+			 UN_TABLES_ARMED &&
+		 un_wtable_owns_fd(fd)));
 }
 
 UN_EXPORT int close(int fd)
@@ -161,7 +167,11 @@ UN_EXPORT void closefrom(int lowfd)
 static void dup_entry(int fd, int nfd)
 {
 	UN_SAVE_ERRNO;
-	if (un_enter()) {
+	if (un_fd_far(fd)) {
+		/* fts dups every directory it reads. */
+		un_fd_set_far(nfd);
+		un_fifo_dup(fd, nfd);	/* (nfd may have been a stand-in) */
+	} else if (un_enter()) {
 		un_fd_dup(fd, nfd);
 		un_fifo_dup(fd, nfd);
 		un_leave();

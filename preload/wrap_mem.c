@@ -18,14 +18,26 @@
  *     page at a time up to the NUL or PATH_MAX bytes, and the pages read
  *     are remembered.
  *
+ *   - a string in the main heap, below sbrk(0), needs no system call
+ *     either: the brk area is one readable mapping from the kernel's
+ *     start_brk up.  That start is read from /proc/self/stat once the
+ *     process missed the page cache a few times (a short-lived process
+ *     never pays for it); an munmap, mprotect (without PROT_READ) or
+ *     mremap that touches the heap makes the library stop trusting it
+ *     for the rest of the process.  A heap shrunk by malloc's trim moves
+ *     sbrk(0) down with it.
+ *
  * What the cache cannot know: memory that libc unmaps by itself (free()
  * of a large block, a thread stack or a library going away) without
- * calling the exported munmap.  A path left in such memory is a use
- * after free in the program; it is read as if still there, and may crash
- * where the kernel would answer EFAULT.
+ * calling the exported munmap, and mappings made over known memory with
+ * MAP_FIXED or guard pages installed by madvise.  A path left in such
+ * memory is a use after free in the program; it is read as if still
+ * there, and may crash where the kernel would answer EFAULT.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
@@ -37,6 +49,92 @@
 unsigned long un_mem_gen = 1;
 __thread uintptr_t un_mem_page[UN_MEM_SLOTS];
 __thread unsigned long un_mem_page_gen;
+
+uintptr_t un_heap_lo = UINTPTR_MAX;
+
+/* The heap's state: not known yet (counting misses), being learnt, in
+   un_heap_lo, or not trusted for good. */
+enum { HEAP_UNKNOWN, HEAP_LEARNING, HEAP_ON, HEAP_OFF };
+static int heap_state;
+static unsigned heap_misses;
+
+/* Misses of the page cache before the heap's start is read: a program
+   that passes a few paths pays nothing for it. */
+#define HEAP_LEARN_AFTER 8
+
+/* The kernel's start_brk (field 47 of /proc/self/stat), or 0. */
+static uintptr_t read_start_brk(void)
+{
+	char buf[1024];
+	ssize_t len;
+	char *p;
+	int fd, field;
+
+	fd = real_open("/proc/self/stat", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	len = real_read(fd, buf, sizeof(buf) - 1);
+	real_close(fd);
+	if (len <= 0)
+		return 0;
+	buf[len] = '\0';
+	/* The name (field 2) may hold anything but ends at the last ')'. */
+	p = strrchr(buf, ')');
+	if (!p)
+		return 0;
+	for (field = 2; field < 47; field++) {
+		p = strchr(p + 1, ' ');
+		if (!p)
+			return 0;
+	}
+	return (uintptr_t)strtoul(p + 1, NULL, 10);
+}
+
+/* After a miss of the page cache: learn the heap's start when the time
+   has come (not in signal mode: it opens a file). */
+static void heap_missed(void)
+{
+	int state = HEAP_UNKNOWN;
+	uintptr_t lo;
+
+	if (__atomic_load_n(&heap_state, __ATOMIC_RELAXED) != HEAP_UNKNOWN ||
+	    un_in_signal() ||
+	    __atomic_add_fetch(&heap_misses, 1, __ATOMIC_RELAXED) <
+		    HEAP_LEARN_AFTER ||
+	    !__atomic_compare_exchange_n(&heap_state, &state, HEAP_LEARNING,
+					 false, __ATOMIC_SEQ_CST,
+					 __ATOMIC_RELAXED))
+		return;
+	lo = read_start_brk();
+	if (!lo || lo > (uintptr_t)sbrk(0)) {
+		__atomic_store_n(&heap_state, HEAP_OFF, __ATOMIC_SEQ_CST);
+		return;
+	}
+	__atomic_store_n(&un_heap_lo, lo, __ATOMIC_SEQ_CST);
+	state = HEAP_LEARNING;
+	if (!__atomic_compare_exchange_n(&heap_state, &state, HEAP_ON, false,
+					 __ATOMIC_SEQ_CST, __ATOMIC_RELAXED))
+		/* Dropped meanwhile (heap_touched). */
+		__atomic_store_n(&un_heap_lo, UINTPTR_MAX, __ATOMIC_SEQ_CST);
+}
+
+/* The program unmaps, protects or moves [addr, addr + len): if that
+   touches the heap (or, before its start is known, anything below the
+   break), stop trusting the heap. */
+static void heap_touched(const void *addr, size_t len)
+{
+	uintptr_t a = (uintptr_t)addr, lo;
+
+	if (__atomic_load_n(&heap_state, __ATOMIC_SEQ_CST) == HEAP_OFF)
+		return;
+	lo = __atomic_load_n(&un_heap_lo, __ATOMIC_SEQ_CST);
+	if (lo == UINTPTR_MAX)
+		lo = 0;
+	if (a >= (uintptr_t)sbrk(0) || (len && a + len <= lo))
+		return;
+	__atomic_store_n(&heap_state, HEAP_OFF, __ATOMIC_SEQ_CST);
+	__atomic_store_n(&un_heap_lo, UINTPTR_MAX, __ATOMIC_SEQ_CST);
+}
 
 static void remember(uintptr_t page)
 {
@@ -110,6 +208,8 @@ ssize_t un_user_str_slow(const char *s)
 		total += n;
 	}
 out:
+	if (rc != -EFAULT)
+		heap_missed();
 	UN_RESTORE_ERRNO;
 	return rc;
 }
@@ -134,6 +234,10 @@ int un_user_mem(const void *p, size_t len)
 		return -EFAULT;
 	if (known(a & mask) && known((a + len - 1) & mask))
 		return 0;
+	/* (ls -la hands lgetxattr a heap buffer for every name.) */
+	if (a >= __atomic_load_n(&un_heap_lo, __ATOMIC_ACQUIRE) &&
+	    a + len <= (uintptr_t)sbrk(0))
+		return 0;
 	/* Every page the range touches: one byte of each. */
 	for (uintptr_t page = a & mask; page <= ((a + len - 1) & mask);
 	     page += UN_PAGE_SIZE) {
@@ -147,6 +251,8 @@ int un_user_mem(const void *p, size_t len)
 		}
 		remember(page);
 	}
+	if (!rc)
+		heap_missed();
 	UN_RESTORE_ERRNO;
 	return rc;
 }
@@ -163,6 +269,7 @@ static void forget_pages(void)
 UN_EXPORT int munmap(void *addr, size_t len)
 {
 	forget_pages();
+	heap_touched(addr, len);
 	if (real_munmap)
 		return real_munmap(addr, len);
 	return (int)syscall(SYS_munmap, addr, len);
@@ -171,6 +278,8 @@ UN_EXPORT int munmap(void *addr, size_t len)
 UN_EXPORT int mprotect(void *addr, size_t len, int prot)
 {
 	forget_pages();
+	if (!(prot & PROT_READ))
+		heap_touched(addr, len);
 	if (real_mprotect)
 		return real_mprotect(addr, len, prot);
 	return (int)syscall(SYS_mprotect, addr, len, prot);
@@ -189,6 +298,9 @@ UN_EXPORT void *mremap(void *old, size_t old_len, size_t new_len, int flags,
 		va_end(ap);
 	}
 	forget_pages();
+	heap_touched(old, old_len);
+	if (flags & MREMAP_FIXED)
+		heap_touched(new_addr, new_len);
 	if (real_mremap)
 		return real_mremap(old, old_len, new_len, flags, new_addr);
 	return (void *)syscall(SYS_mremap, old, old_len, new_len, flags,

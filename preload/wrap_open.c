@@ -167,6 +167,13 @@ int un_open(int dirfd, const char *path, int flags, mode_t mode)
 {
 	int fd;
 
+	if (un_far_name(dirfd, path)) {
+		/* What is opened there lies far from every union too. */
+		fd = real_openat(dirfd, path, flags, mode);
+		if (fd >= 0)
+			un_fd_set_far(fd);
+		return fd;
+	}
 	if (!un_enter())
 		return real_openat(dirfd, path, flags, mode);
 	fd = open_entered(dirfd, path, flags, mode);

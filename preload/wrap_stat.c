@@ -102,8 +102,9 @@ static int fix_fstat(int fd, struct stat *st, int rc)
 	return rc;
 }
 
-static int stat_common(enum stat_kind k, int ver, int dirfd, const char *path,
-		       struct stat *st, int flags)
+static __attribute__((noinline)) int
+stat_lookup(enum stat_kind k, int ver, int dirfd, const char *path,
+	    struct stat *st, int flags)
 {
 	struct un_node n;
 	int rc;
@@ -143,6 +144,16 @@ static int stat_common(enum stat_kind k, int ver, int dirfd, const char *path,
 	}
 	un_leave();
 	return rc;
+}
+
+/* A name far from every union goes straight to the kernel, before the
+   lookup's stack frame (a struct un_node) is even set up. */
+static inline int stat_common(enum stat_kind k, int ver, int dirfd,
+			      const char *path, struct stat *st, int flags)
+{
+	if (un_far_name(dirfd, path))
+		return real_stat_call(k, ver, dirfd, path, st, flags);
+	return stat_lookup(k, ver, dirfd, path, st, flags);
 }
 
 UN_EXPORT int stat(const char *path, struct stat *buf)

@@ -18,6 +18,12 @@
  *             (what a cache of good pages must forget)
  *   cross     a string that runs from the end of a good page into an
  *             unmapped one with no NUL before it
+ *   heapend   a heap page above the break, released by sbrk after good
+ *             paths were read from it and its neighbours (the library
+ *             trusts the heap below sbrk(0): it must look again)
+ *   heapprot  a heap page made PROT_NONE after the same (mprotect of
+ *             the heap: the library must stop trusting the heap)
+ * The heap kinds are tried with a few calls only (HEAP_CALLS).
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -28,6 +34,7 @@
 #include <ftw.h>
 #include <glob.h>
 #include <spawn.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -375,10 +382,65 @@ static char *crossing(void)
 	return p + pagesz - 4;
 }
 
+/*
+ * 32 pages of heap above malloc's, grown with sbrk, a good path stat'ed
+ * from each, the last first: enough misses for the library to learn the
+ * heap, and its memory of pages left holding the low 16 only.
+ */
+#define HEAP_PAGES 32
+static char *heap_pages(void)
+{
+	uintptr_t cur = (uintptr_t)sbrk(0);
+	char *p;
+
+	if (cur % pagesz && sbrk(pagesz - cur % pagesz) == (void *)-1)
+		abort();
+	p = sbrk(HEAP_PAGES * pagesz);
+	if (p == (void *)-1)
+		abort();
+	for (int i = HEAP_PAGES - 1; i >= 0; i--) {
+		strcpy(p + i * pagesz, "f");
+		stat(p + i * pagesz, &st);
+	}
+	return p;
+}
+
+/* The upper half released: a page there (its slot in the library's
+   memory holds a low page). */
+static char *heap_end(void)
+{
+	char *p = heap_pages();
+
+	if (sbrk(-(HEAP_PAGES / 2) * pagesz) == (void *)-1)
+		abort();
+	return p + (HEAP_PAGES / 2 + 4) * pagesz;
+}
+
+static char *heap_prot(void)
+{
+	char *p = heap_pages() + (HEAP_PAGES / 2 + 4) * pagesz;
+
+	if (mprotect(p, pagesz, PROT_NONE) < 0)
+		abort();
+	return p;
+}
+
+static int heap_call(const char *name)
+{
+	static const char *const some[] = { "stat", "lstat", "fstatat",
+		"open", "openat", "access", "chdir", "mkdir", "unlink",
+		"execve", "getcwd_buf", "connect" };
+
+	for (size_t i = 0; i < sizeof(some) / sizeof(some[0]); i++)
+		if (!strcmp(name, some[i]))
+			return 1;
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const char *kinds[] = { "null", "one", "unmapped", "stale",
-				       "cross" };
+				       "cross", "heapend", "heapprot" };
 	int d;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -401,6 +463,8 @@ int main(int argc, char **argv)
 
 			if (k == 0 && null_ok(calls[i].name))
 				continue;
+			if (k >= 5 && !heap_call(calls[i].name))
+				continue;
 			fflush(stdout);
 			pid = fork();
 			if (pid < 0)
@@ -417,6 +481,10 @@ int main(int argc, char **argv)
 					p = stale_page();
 				else if (k == 4)
 					p = crossing();
+				else if (k == 5)
+					p = heap_end();
+				else if (k == 6)
+					p = heap_prot();
 				__asm__("" : "+r"(p));
 				errno = 0;
 				rc = calls[i].fn(p, d);

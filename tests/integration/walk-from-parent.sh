@@ -1,5 +1,5 @@
 #!/bin/bash
-# walk-from-parent: programs that walk from a directory above MERGED with directory descriptors (find, du and tar use fts and openat) see the union below it, as they see the kernel's mount; *at calls relative to a descriptor outside every union reach it too, through a name below or a '..'.
+# walk-from-parent: programs that walk from a directory above MERGED with directory descriptors (find, du and tar use fts and openat) see the union below it, as they see the kernel's mount; *at calls relative to a descriptor outside every union reach it too, through a name below or a '..' (fts climbing by openat(fd, "..") from a far directory included).
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 set -eu
 . "${TOP_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh"
@@ -32,6 +32,10 @@ import os, sys
 t = sys.argv[1]
 top = os.open(t, os.O_RDONLY | os.O_DIRECTORY)
 side = os.open(t + "/side", os.O_RDONLY | os.O_DIRECTORY)
+# fts climbs by openat(fd, ".."): from a directory far from the union
+# to one above MERGED, and down into it again
+up = os.open("..", os.O_RDONLY | os.O_DIRECTORY, dir_fd=side)
+print(sorted(os.listdir(os.open("m", os.O_RDONLY | os.O_DIRECTORY, dir_fd=up))))
 print(os.read(os.open("m/d/x2", os.O_RDONLY, dir_fd=top), 100).decode().strip())
 print(os.read(os.open("../m/f1", os.O_RDONLY, dir_fd=side), 100).decode().strip())
 os.mkdir("m/d/made", dir_fd=top)
