@@ -150,7 +150,7 @@ static void dirs_add(pid_t tgid, int tfd, int sfd)
 	dirs[ndirs++] = (struct dirent_fd){ tgid, tfd, sfd };
 }
 
-static int dirs_find(pid_t pid, int tfd)
+int sv_dirs_find(pid_t pid, int tfd)
 {
 	for (size_t i = ndirs; i-- > 0;)
 		if (same_file(pid, tfd, dirs[i].sfd))
@@ -166,6 +166,41 @@ static mode_t umask_as(const struct sv_call *c)
 	return umask(sv_umask_of(c->req->pid));
 }
 
+/*
+ * The kernel hands over no O_PATH descriptor (ADDFD takes the file with
+ * fget(), which refuses them).  Where the kernel finds the same file at
+ * the path the process gave (a lower in place), the kernel opens it;
+ * else a regular file or a directory is given opened for reading (a
+ * descriptor that can also read: the difference is said in
+ * docs/SUPERVISE.md); anything else is refused.
+ */
+static int o_path_stand_in(struct sv_call *c, int sfd, int flags)
+{
+	char self[64], real[PATH_MAX];
+	struct stat st;
+	ssize_t n;
+	int fd;
+
+	snprintf(self, sizeof(self), "/proc/self/fd/%d", sfd);
+	n = readlink(self, real, sizeof(real) - 1);
+	if (n > 0) {
+		real[n] = '\0';
+		if (c->dfd == AT_FDCWD && !c->relative_cwd &&
+		    !strcmp(real, c->abs))
+			return -ECHILD;		/* the kernel's */
+	}
+	if (fstat(sfd, &st) < 0)
+		return -errno;
+	if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
+		return -EOPNOTSUPP;
+	fd = open(self, O_RDONLY | O_CLOEXEC | O_NOCTTY |
+		  (S_ISDIR(st.st_mode) ? O_DIRECTORY : 0));
+	if (fd < 0)
+		return -errno;
+	(void)flags;
+	return fd;
+}
+
 static struct sv_answer do_open(struct sv_call *c, int dirfd, uint64_t path,
 				int flags, mode_t mode)
 {
@@ -179,27 +214,48 @@ static struct sv_answer do_open(struct sv_call *c, int dirfd, uint64_t path,
 		return ret(err);
 	if (!c->inside)
 		return cont();
+	if (sv_may_block(c, flags) && sv_open_blocking(c, flags, mode) == 0)
+		return (struct sv_answer){ SV_SENT, 0 };
 	old = umask_as(c);
-	sfd = open(c->path, flags | O_CLOEXEC, mode);
+	sfd = openat(c->dfd, c->path, flags | O_CLOEXEC, mode);
 	err = errno;
 	umask(old);
 	if (sfd < 0)
 		return ret(-err);
+	if (flags & O_PATH) {
+		int fd = o_path_stand_in(c, sfd, flags);
+
+		close(sfd);
+		if (fd == -ECHILD)
+			return cont();
+		if (fd < 0)
+			return ret(fd);
+		sfd = fd;
+	}
 	add.id = c->req->id;
 	add.flags = SECCOMP_ADDFD_FLAG_SEND;
 	add.srcfd = (uint32_t)sfd;
 	add.newfd_flags = flags & O_CLOEXEC;
 	tfd = ioctl(c->listener, SECCOMP_IOCTL_NOTIF_ADDFD, &add);
-	if (tfd >= 0 && fstat(sfd, &st) == 0 && S_ISDIR(st.st_mode) &&
-	    !(flags & O_PATH)) {
+	if (tfd < 0) {	/* ENOENT: the call was interrupted meanwhile */
+		err = errno;
+		close(sfd);
+		return ret(err == ENOENT ? -EINTR : -err);
+	}
+	if (fstat(sfd, &st) == 0 && S_ISDIR(st.st_mode)) {
 		dirs_add(c->proc->tgid, tfd, sfd);
 		return (struct sv_answer){ SV_SENT, 0 };
 	}
-	err = errno;
+	if (S_ISFIFO(st.st_mode))
+		sv_fifo_note(c->proc->tgid, tfd, c->abs);
 	close(sfd);
-	if (tfd < 0)	/* ENOENT: the call was interrupted meanwhile */
-		return ret(err == ENOENT ? -EINTR : -err);
 	return (struct sv_answer){ SV_SENT, 0 };
+}
+
+/* The *at flags for c->path: AT_EMPTY_PATH for a base's own object. */
+static int at_flags(const struct sv_call *c, int flags)
+{
+	return (flags & AT_SYMLINK_NOFOLLOW) | (c->path[0] ? 0 : AT_EMPTY_PATH);
 }
 
 static struct sv_answer do_stat(struct sv_call *c, int dirfd, uint64_t path,
@@ -212,7 +268,7 @@ static struct sv_answer do_stat(struct sv_call *c, int dirfd, uint64_t path,
 		return ret(err);
 	if (!c->inside)
 		return cont();
-	if (fstatat(AT_FDCWD, c->path, &st, flags & AT_SYMLINK_NOFOLLOW) < 0)
+	if (fstatat(c->dfd, c->path, &st, at_flags(c, flags)) < 0)
 		return c->fd_only ? cont() : ret(-errno);
 	return ret(sv_write_mem(c, buf, &st, sizeof(st)));
 }
@@ -227,7 +283,8 @@ static struct sv_answer do_statx(struct sv_call *c)
 		return ret(err);
 	if (!c->inside)
 		return cont();
-	if (statx(AT_FDCWD, c->path, flags & ~AT_EMPTY_PATH,
+	if (statx(c->dfd, c->path,
+		  (flags & ~AT_EMPTY_PATH) | at_flags(c, 0),
 		  (unsigned)ARG(3), &stx) < 0)
 		return c->fd_only ? cont() : ret(-errno);
 	return ret(sv_write_mem(c, ARG(4), &stx, sizeof(stx)));
@@ -246,7 +303,7 @@ static struct sv_answer do_readlink(struct sv_call *c, int dirfd,
 		return cont();
 	if ((int)size <= 0)
 		return ret(-EINVAL);
-	n = readlink(c->path, out,
+	n = readlinkat(c->dfd, c->path, out,
 		     (size_t)size < sizeof(out) ? (size_t)size : sizeof(out));
 	if (n < 0)
 		return ret(-errno);
@@ -257,7 +314,7 @@ static struct sv_answer do_readlink(struct sv_call *c, int dirfd,
 static struct sv_answer do_getdents(struct sv_call *c)
 {
 	size_t count = ARG(2) < (1u << 20) ? ARG(2) : (1u << 20);
-	int sfd = dirs_find(c->req->pid, IARG(0));
+	int sfd = sv_dirs_find(c->req->pid, IARG(0));
 	char *buf;
 	long n;
 	int err;
@@ -278,25 +335,46 @@ static struct sv_answer do_getdents(struct sv_call *c)
 	return ret(err < 0 ? err : n);
 }
 
-/* Make path the process's cwd, after the checks chdir makes. */
-static struct sv_answer set_cwd(struct sv_call *c, const char *path,
-				bool kernel_follows)
+/*
+ * Make c's directory the process's cwd, after the checks chdir makes
+ * (made here by the library, which then holds the directory: one
+ * removed later stays the process's cwd, as in the kernel).  Outside
+ * every MERGED, when the kernel can follow, the kernel's chdir too.
+ */
+static struct sv_answer set_cwd(struct sv_call *c, bool kernel_follows)
 {
+	struct sv_proc *p = c->proc;
 	char real[PATH_MAX];
-	struct stat st;
+	int fd, err = sv_enter(c);
 
-	if (stat(path, &st) < 0)
+	if (err < 0)
+		return ret(err);
+	if (c->path[0] && chdir(c->path) < 0)
 		return ret(-errno);
-	if (!S_ISDIR(st.st_mode))
-		return ret(-ENOTDIR);
-	if (access(path, X_OK) < 0)
+	fd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
 		return ret(-errno);
-	if (!realpath(path, real))
-		return ret(-errno);
-	free(c->proc->cwd);
-	c->proc->cwd = strdup(real);
-	c->proc->cwd_synced = kernel_follows;
-	return kernel_follows ? cont() : ret(0);
+	/* its name, for the children and the prefix test; a directory
+	   removed meanwhile keeps the name it was reached by */
+	if (!getcwd(real, sizeof(real))) {
+		if (!c->abs[0] || strlen(c->abs) >= sizeof(real)) {
+			close(fd);
+			return ret(-ENAMETOOLONG);
+		}
+		strcpy(real, c->abs);
+	}
+	free(p->cwd);
+	p->cwd = strdup(real);
+	if (p->cwdfd >= 0)
+		close(p->cwdfd);
+	p->cwdfd = -1;
+	p->cwd_synced = kernel_follows;
+	if (kernel_follows) {
+		close(fd);
+		return cont();
+	}
+	p->cwdfd = fd;
+	return ret(0);
 }
 
 static struct sv_answer do_chdir(struct sv_call *c)
@@ -307,32 +385,46 @@ static struct sv_answer do_chdir(struct sv_call *c)
 		return ret(err);
 	/* outside every MERGED the kernel moves too (when it can follow
 	   the path: absolute, or from a cwd it shares) */
-	return set_cwd(c, c->path, !c->inside);
+	return set_cwd(c, !c->inside);
 }
 
 static struct sv_answer do_fchdir(struct sv_call *c)
 {
-	char path[PATH_MAX];
-	int err = sv_fd_path(c, IARG(0), path, sizeof(path));
+	int sfd = sv_dirs_find(c->req->pid, IARG(0));
+	int err = sv_fd_path(c, IARG(0), c->abs, sizeof(c->abs));
 
+	if (sfd >= 0) {		/* opened here: the library's own */
+		c->dfd = sfd;
+		c->path[0] = '\0';
+		return set_cwd(c, false);
+	}
 	if (err < 0)
 		return ret(err);
-	return set_cwd(c, path, !sv_inside(path));
+	c->dfd = AT_FDCWD;
+	strcpy(c->path, c->abs);
+	return set_cwd(c, !sv_inside(c->abs));
 }
 
 static struct sv_answer do_getcwd(struct sv_call *c)
 {
-	size_t len = strlen(c->proc->cwd) + 1;
-	struct stat st;
+	char buf[PATH_MAX];
+	size_t len;
 	int err;
 
-	/* a cwd removed meanwhile has no name, as in the kernel */
-	if (stat(c->proc->cwd, &st) < 0 && errno == ENOENT)
-		return ret(-ENOENT);
-
+	if (c->proc->cwdfd >= 0 && !c->proc->cwd_synced) {
+		/* the library's name of it (ENOENT once removed, as the
+		   kernel's) */
+		if (fchdir(c->proc->cwdfd) < 0 || !getcwd(buf, sizeof(buf)))
+			return ret(-errno);
+	} else {
+		if (strlen(c->proc->cwd) >= sizeof(buf))
+			return ret(-ENAMETOOLONG);
+		strcpy(buf, c->proc->cwd);
+	}
+	len = strlen(buf) + 1;
 	if (ARG(1) < len)
 		return ret(-ERANGE);
-	err = sv_write_mem(c, ARG(0), c->proc->cwd, len);
+	err = sv_write_mem(c, ARG(0), buf, len);
 	return ret(err < 0 ? err : (int64_t)len);
 }
 
@@ -354,7 +446,7 @@ static struct sv_answer do_mkdir(struct sv_call *c, int dirfd, uint64_t path,
 
 	ONE_PATH(dirfd, path, false);
 	old = umask_as(c);
-	r = mkdir(c->path, mode);
+	r = mkdirat(c->dfd, c->path, mode);
 	r = r < 0 ? -errno : 0;
 	umask(old);
 	return ret(r);
@@ -368,15 +460,16 @@ static struct sv_answer do_mknod(struct sv_call *c, int dirfd, uint64_t path,
 
 	ONE_PATH(dirfd, path, false);
 	old = umask_as(c);
-	r = mknod(c->path, mode, dev);
+	r = mknodat(c->dfd, c->path, mode, dev);
 	r = r < 0 ? -errno : 0;
 	umask(old);
 	return ret(r);
 }
 
-/* Two paths (rename, link): either inside, the library does it. */
+/* Two paths (rename, link): either inside, the library does it; the
+   first is left in *d1 and first. */
 static struct sv_answer two_paths(struct sv_call *c, int d1, uint64_t p1,
-				  int d2, uint64_t p2, char *first,
+				  int d2, uint64_t p2, int *fd1, char *first,
 				  bool empty_ok)
 {
 	bool inside;
@@ -385,6 +478,7 @@ static struct sv_answer two_paths(struct sv_call *c, int d1, uint64_t p1,
 	if (err < 0)
 		return ret(err);
 	strcpy(first, c->path);
+	*fd1 = c->dfd;
 	inside = c->inside;
 	err = sv_path(c, d2, p2, false);
 	if (err < 0)
@@ -398,28 +492,29 @@ static struct sv_answer do_rename(struct sv_call *c, int d1, uint64_t p1,
 				  int d2, uint64_t p2, unsigned flags)
 {
 	char from[PATH_MAX];
-	struct sv_answer a = two_paths(c, d1, p1, d2, p2, from, false);
+	int fd1;
+	struct sv_answer a = two_paths(c, d1, p1, d2, p2, &fd1, from, false);
 
 	if (a.verdict != SV_RETURN || a.val < 0)
 		return a;
 	if (flags)
-		return res(renameat2(AT_FDCWD, from, AT_FDCWD, c->path,
-				     flags));
-	return res(rename(from, c->path));
+		return res(renameat2(fd1, from, c->dfd, c->path, flags));
+	return res(renameat(fd1, from, c->dfd, c->path));
 }
 
 static struct sv_answer do_link(struct sv_call *c, int d1, uint64_t p1,
 				int d2, uint64_t p2, int flags)
 {
 	char from[PATH_MAX];
+	int fd1;
 	struct sv_answer a;
 
 	if (flags & AT_EMPTY_PATH)
 		return ret(-EPERM);	/* a descriptor: not followed here */
-	a = two_paths(c, d1, p1, d2, p2, from, false);
+	a = two_paths(c, d1, p1, d2, p2, &fd1, from, false);
 	if (a.verdict != SV_RETURN || a.val < 0)
 		return a;
-	return res(linkat(AT_FDCWD, from, AT_FDCWD, c->path,
+	return res(linkat(fd1, from, c->dfd, c->path,
 			  flags & AT_SYMLINK_FOLLOW));
 }
 
@@ -432,7 +527,7 @@ static struct sv_answer do_symlink(struct sv_call *c, uint64_t target,
 	if (err < 0)
 		return ret(err);
 	ONE_PATH(dirfd, path, false);
-	return res(symlink(to, c->path));
+	return res(symlinkat(to, c->dfd, c->path));
 }
 
 /*
@@ -451,6 +546,8 @@ static bool fd_in_lower(struct sv_call *c, int fd, char *path)
 	if (n <= 0)
 		return false;
 	real[n] = '\0';
+	if (sv_fifo_merged(real, path, PATH_MAX))
+		return true;	/* a fifo's stand-in: the merged fifo */
 	if (!sv_in_lower(real))
 		return false;
 	strcpy(path, real);
@@ -476,30 +573,41 @@ static struct sv_answer do_utimens(struct sv_call *c)
 		return res(utimensat(AT_FDCWD, path, tp, 0));
 	}
 	ONE_PATH(IARG(0), ARG(1), false);
-	return res(utimensat(AT_FDCWD, c->path, tp,
+	return res(utimensat(c->dfd, c->path, tp,
 			     flags & AT_SYMLINK_NOFOLLOW));
 }
 
+/* utime, utimes, futimesat: as utimensat (microseconds checked as the
+   kernel checks them). */
 static struct sv_answer do_utimes(struct sv_call *c, int dirfd, uint64_t path,
 				  uint64_t times, bool utimbuf)
 {
+	struct timespec ts[2];
 	struct timeval tv[2];
 	struct utimbuf ub;
 	int err;
 
 	ONE_PATH(dirfd, path, false);
 	if (!times)
-		return res(utimes(c->path, NULL));
+		return res(utimensat(c->dfd, c->path, NULL, 0));
 	if (utimbuf) {
 		err = sv_read_mem(c, times, &ub, sizeof(ub));
 		if (err < 0)
 			return ret(err);
-		return res(utime(c->path, &ub));
+		ts[0] = (struct timespec){ ub.actime, 0 };
+		ts[1] = (struct timespec){ ub.modtime, 0 };
+	} else {
+		err = sv_read_mem(c, times, tv, sizeof(tv));
+		if (err < 0)
+			return ret(err);
+		for (int i = 0; i < 2; i++) {
+			if (tv[i].tv_usec < 0 || tv[i].tv_usec >= 1000000)
+				return ret(-EINVAL);
+			ts[i] = (struct timespec){ tv[i].tv_sec,
+						   tv[i].tv_usec * 1000 };
+		}
 	}
-	err = sv_read_mem(c, times, tv, sizeof(tv));
-	if (err < 0)
-		return ret(err);
-	return res(utimes(c->path, tv));
+	return res(utimensat(c->dfd, c->path, ts, 0));
 }
 
 static struct sv_answer do_xattr(struct sv_call *c, long nr)
@@ -514,8 +622,11 @@ static struct sv_answer do_xattr(struct sv_call *c, long nr)
 		if (!fd_in_lower(c, IARG(0), path))
 			return cont();
 		strcpy(c->path, path);
+		c->dfd = AT_FDCWD;
 	} else {
 		ONE_PATH(AT_FDCWD, ARG(0), false);
+		if ((err = sv_enter(c)) < 0)
+			return ret(err);
 	}
 	if (nr == SYS_listxattr || nr == SYS_llistxattr)
 		size = ARG(2);
@@ -594,7 +705,7 @@ static struct sv_answer do_exec(struct sv_call *c, int dirfd, uint64_t path,
 	}
 	if (!c->inside)
 		return cont();
-	fd = open(c->path, O_RDONLY | O_CLOEXEC);
+	fd = openat(c->dfd, c->path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return ret(-errno);
 	snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
@@ -603,11 +714,11 @@ static struct sv_answer do_exec(struct sv_call *c, int dirfd, uint64_t path,
 	if (n <= 0)
 		return ret(-EACCES);
 	real[n] = '\0';
-	if (!c->relative_cwd && !strcmp(real, c->path))
+	if (!c->relative_cwd && !strcmp(real, c->abs))
 		return cont();
 	sv_err("cannot run %s: the union shows it from %s, and a supervised "
 	       "program can run only what the kernel finds at its path",
-	       c->path, real);
+	       c->abs, real);
 	return ret(-EPERM);
 }
 
@@ -615,6 +726,7 @@ struct sv_answer sv_answer_call(struct sv_call *c)
 {
 	long nr = c->req->data.nr;
 	char path[PATH_MAX];
+	int e2;
 
 	switch (nr) {
 	case SYS_open:
@@ -635,14 +747,15 @@ struct sv_answer sv_answer_call(struct sv_call *c)
 		return do_statx(c);
 	case SYS_access:
 		ONE_PATH(AT_FDCWD, ARG(0), false);
-		return res(access(c->path, IARG(1)));
+		return res(faccessat(c->dfd, c->path, IARG(1), 0));
 	case SYS_faccessat:
 		ONE_PATH(IARG(0), ARG(1), false);
-		return res(access(c->path, IARG(2)));
+		return res(faccessat(c->dfd, c->path, IARG(2), 0));
 	case SYS_faccessat2:
 		ONE_PATH(IARG(0), ARG(1), IARG(3) & AT_EMPTY_PATH);
-		return res(faccessat(AT_FDCWD, c->path, IARG(2),
-				     IARG(3) & ~AT_EMPTY_PATH));
+		return res(faccessat(c->dfd, c->path, IARG(2),
+				     (IARG(3) & ~AT_EMPTY_PATH) |
+					     (c->path[0] ? 0 : AT_EMPTY_PATH)));
 	case SYS_readlink:
 		return do_readlink(c, AT_FDCWD, ARG(0), ARG(1), (int64_t)ARG(2));
 	case SYS_readlinkat:
@@ -667,14 +780,14 @@ struct sv_answer sv_answer_call(struct sv_call *c)
 				(dev_t)ARG(3));
 	case SYS_unlink:
 		ONE_PATH(AT_FDCWD, ARG(0), false);
-		return res(unlink(c->path));
+		return res(unlinkat(c->dfd, c->path, 0));
 	case SYS_rmdir:
 		ONE_PATH(AT_FDCWD, ARG(0), false);
-		return res(rmdir(c->path));
+		return res(unlinkat(c->dfd, c->path, AT_REMOVEDIR));
 	case SYS_unlinkat:
 		ONE_PATH(IARG(0), ARG(1), false);
-		return res(IARG(2) & AT_REMOVEDIR ? rmdir(c->path)
-						  : unlink(c->path));
+		return res(unlinkat(c->dfd, c->path,
+				    IARG(2) & AT_REMOVEDIR));
 	case SYS_rename:
 		return do_rename(c, AT_FDCWD, ARG(0), AT_FDCWD, ARG(1), 0);
 	case SYS_renameat:
@@ -692,20 +805,22 @@ struct sv_answer sv_answer_call(struct sv_call *c)
 		return do_symlink(c, ARG(0), IARG(1), ARG(2));
 	case SYS_chmod:
 		ONE_PATH(AT_FDCWD, ARG(0), false);
-		return res(chmod(c->path, (mode_t)ARG(1)));
+		return res(fchmodat(c->dfd, c->path, (mode_t)ARG(1), 0));
 	case SYS_fchmodat:
 		ONE_PATH(IARG(0), ARG(1), false);
-		return res(chmod(c->path, (mode_t)ARG(2)));
+		return res(fchmodat(c->dfd, c->path, (mode_t)ARG(2), 0));
 	case SYS_fchmod:
 		if (!fd_in_lower(c, IARG(0), path))
 			return cont();
 		return res(chmod(path, (mode_t)ARG(1)));
 	case SYS_chown:
 		ONE_PATH(AT_FDCWD, ARG(0), false);
-		return res(chown(c->path, (uid_t)ARG(1), (gid_t)ARG(2)));
+		return res(fchownat(c->dfd, c->path, (uid_t)ARG(1),
+				    (gid_t)ARG(2), 0));
 	case SYS_lchown:
 		ONE_PATH(AT_FDCWD, ARG(0), false);
-		return res(lchown(c->path, (uid_t)ARG(1), (gid_t)ARG(2)));
+		return res(fchownat(c->dfd, c->path, (uid_t)ARG(1),
+				    (gid_t)ARG(2), AT_SYMLINK_NOFOLLOW));
 	case SYS_fchownat:
 		if ((IARG(4) & AT_EMPTY_PATH) && IARG(0) != AT_FDCWD) {
 			int e = sv_read_str(c, ARG(1), path, sizeof(path));
@@ -720,7 +835,7 @@ struct sv_answer sv_answer_call(struct sv_call *c)
 			}
 		}
 		ONE_PATH(IARG(0), ARG(1), false);
-		return res(fchownat(AT_FDCWD, c->path, (uid_t)ARG(2),
+		return res(fchownat(c->dfd, c->path, (uid_t)ARG(2),
 				    (gid_t)ARG(3),
 				    IARG(4) & AT_SYMLINK_NOFOLLOW));
 	case SYS_fchown:
@@ -737,11 +852,15 @@ struct sv_answer sv_answer_call(struct sv_call *c)
 		return do_utimes(c, IARG(0), ARG(1), ARG(2), false);
 	case SYS_truncate:
 		ONE_PATH(AT_FDCWD, ARG(0), false);
+		if ((e2 = sv_enter(c)) < 0)
+			return ret(e2);
 		return res(truncate(c->path, (off_t)ARG(1)));
 	case SYS_statfs: {
 		struct statfs sf;
 
 		ONE_PATH(AT_FDCWD, ARG(0), false);
+		if ((e2 = sv_enter(c)) < 0)
+			return ret(e2);
 		if (statfs(c->path, &sf) < 0)
 			return ret(-errno);
 		return ret(sv_write_mem(c, ARG(1), &sf, sizeof(sf)));

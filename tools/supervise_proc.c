@@ -23,9 +23,11 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -228,7 +230,9 @@ static struct proc_ent *find_proc(pid_t tgid)
 	return e;
 }
 
-static struct proc_ent *add_proc(pid_t tgid, const char *cwd, bool synced)
+/* cwdfd: a descriptor of the cwd to copy (the parent's), -1 none. */
+static struct proc_ent *add_proc(pid_t tgid, const char *cwd, bool synced,
+				 int cwdfd)
 {
 	struct proc_ent *e = calloc(1, sizeof(*e));
 
@@ -237,6 +241,11 @@ static struct proc_ent *add_proc(pid_t tgid, const char *cwd, bool synced)
 	e->p.tgid = tgid;
 	e->p.cwd = strdup(cwd);
 	e->p.cwd_synced = synced;
+	e->p.cwdfd = -1;
+	if (!synced && cwdfd >= 0)
+		e->p.cwdfd = fcntl(cwdfd, F_DUPFD_CLOEXEC, 3);
+	if (!synced && e->p.cwdfd < 0)
+		e->p.cwdfd = open(cwd, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	e->p.pidfd = (int)syscall(SYS_pidfd_open, tgid, 0);
 	if (e->p.pidfd >= 0 && nnew_pidfds < 40)
 		new_pidfds[nnew_pidfds++] = e->p.pidfd;
@@ -244,10 +253,15 @@ static struct proc_ent *add_proc(pid_t tgid, const char *cwd, bool synced)
 	return e;
 }
 
+/*
+ * The first process: the cwd it was started in, the supervisor's (the
+ * library's merged cwd).  Inside a MERGED the kernel's cwd is a layer's
+ * directory, not the same: not synced, and the directory held open.
+ */
 int sv_procs_init(const char *libpath, pid_t child, const char *cwd)
 {
 	lib_path = libpath;
-	return add_proc(child, cwd, true) ? 0 : -ENOMEM;
+	return add_proc(child, cwd, !sv_inside(cwd), -1) ? 0 : -ENOMEM;
 }
 
 int sv_proc_take_new_pidfd(void)
@@ -268,6 +282,8 @@ static void drop_proc(struct proc_ent *e)
 	HASH_DEL(procs, e);
 	if (e->p.pidfd >= 0)
 		close(e->p.pidfd);
+	if (e->p.cwdfd >= 0)
+		close(e->p.cwdfd);
 	free(e->p.cwd);
 	free(e);
 }
@@ -316,9 +332,11 @@ static struct proc_ent *proc_first_seen(pid_t tgid, pid_t ppid, int depth)
 			parent = proc_first_seen(ppid, grand, depth + 1);
 	}
 	if (parent)
-		return add_proc(tgid, parent->p.cwd, parent->p.cwd_synced);
+		return add_proc(tgid, parent->p.cwd, parent->p.cwd_synced,
+				parent->p.cwdfd);
 	char *cwd = kernel_cwd(tgid);
-	struct proc_ent *e = add_proc(tgid, cwd ? cwd : "/", true);
+	struct proc_ent *e = add_proc(tgid, cwd ? cwd : "/",
+				      !cwd || !sv_inside(cwd), -1);
 
 	free(cwd);
 	return e;
@@ -520,6 +538,68 @@ int sv_read_str(const struct sv_call *c, uint64_t addr, char *buf,
 	return -ENAMETOOLONG;
 }
 
+/* ---- fifos ---------------------------------------------------------- */
+
+/*
+ * The library opens a fifo of the union through a stand-in of its own
+ * (preload/fifo.c), and answers what is asked of such a descriptor by
+ * the merged fifo.  The process's descriptor shows the stand-in in
+ * /proc; this table says which merged fifo it stands for, so that its
+ * fstat and the changes through it (fchmod...) go to the merged fifo,
+ * as the kernel's go to the overlay inode.  The last few are kept (an
+ * opener thread adds too: a lock).
+ */
+#define NFIFOS 64
+static struct {
+	char *real, *merged;
+} fifos[NFIFOS];
+static unsigned next_fifo;
+static pthread_mutex_t fifo_lock = PTHREAD_MUTEX_INITIALIZER;
+
+void sv_fifo_note(pid_t tgid, int tfd, const char *merged)
+{
+	char name[64], real[PATH_MAX];
+	struct stat st;
+	ssize_t n;
+	unsigned i;
+
+	snprintf(name, sizeof(name), "/proc/%d/fd/%d", (int)tgid, tfd);
+	if (!merged[0] || stat(name, &st) < 0 || !S_ISFIFO(st.st_mode))
+		return;
+	n = readlink(name, real, sizeof(real) - 1);
+	if (n <= 0)
+		return;
+	real[n] = '\0';
+	pthread_mutex_lock(&fifo_lock);
+	for (i = 0; i < NFIFOS; i++)
+		if (fifos[i].real && !strcmp(fifos[i].real, real))
+			break;
+	if (i == NFIFOS)
+		i = next_fifo++ % NFIFOS;
+	free(fifos[i].real);
+	free(fifos[i].merged);
+	fifos[i].real = strdup(real);
+	fifos[i].merged = strdup(merged);
+	pthread_mutex_unlock(&fifo_lock);
+}
+
+bool sv_fifo_merged(const char *real, char *out, size_t size)
+{
+	bool found = false;
+
+	pthread_mutex_lock(&fifo_lock);
+	for (unsigned i = 0; i < NFIFOS && !found; i++) {
+		if (fifos[i].real && fifos[i].merged &&
+		    !strcmp(fifos[i].real, real) &&
+		    strlen(fifos[i].merged) < size) {
+			strcpy(out, fifos[i].merged);
+			found = true;
+		}
+	}
+	pthread_mutex_unlock(&fifo_lock);
+	return found;
+}
+
 /* ---- paths --------------------------------------------------------- */
 
 int sv_fd_path(const struct sv_call *c, int fd, char *out, size_t size)
@@ -534,7 +614,8 @@ int sv_fd_path(const struct sv_call *c, int fd, char *out, size_t size)
 	out[n] = '\0';
 	if (out[0] != '/')
 		return -ENOTDIR;	/* a socket, a pipe, an anon inode */
-	sv_real_to_merged(out, size);
+	if (!sv_fifo_merged(out, out, size))
+		sv_real_to_merged(out, size);
 	return 0;
 }
 
@@ -576,20 +657,36 @@ static void normalise(const char *in, char *out)
 	*o = '\0';
 }
 
+/*
+ * The base a relative path is given to the library with: the process's
+ * cwd held here (not synced), or this process's descriptor of the same
+ * open directory.  Through it the library follows a directory renamed
+ * or removed since, as the kernel follows the process's own.
+ */
+static int base_fd(const struct sv_call *c, int dirfd)
+{
+	if (dirfd == AT_FDCWD)
+		return c->proc->cwd_synced ? -1 : c->proc->cwdfd;
+	return sv_dirs_find(c->req->pid, dirfd);
+}
+
 int sv_path(struct sv_call *c, int dirfd, uint64_t addr, bool empty_ok)
 {
 	char rel[PATH_MAX], base[PATH_MAX], norm[PATH_MAX];
 	int ret = sv_read_str(c, addr, rel, sizeof(rel));
+	int bfd = -1;
 
 	if (ret < 0)
 		return ret;
+	c->dfd = AT_FDCWD;
 	c->relative_cwd = false;
 	c->fd_only = !rel[0] && empty_ok && dirfd != AT_FDCWD;
 	if (!rel[0] && !empty_ok)
 		return -ENOENT;
 	if (rel[0] == '/') {
-		strcpy(c->path, rel);
+		strcpy(c->abs, rel);
 	} else {
+		bfd = base_fd(c, dirfd);
 		if (dirfd == AT_FDCWD) {
 			if (strlen(c->proc->cwd) >= sizeof(base))
 				return -ENAMETOOLONG;
@@ -606,21 +703,42 @@ int sv_path(struct sv_call *c, int dirfd, uint64_t addr, bool empty_ok)
 			if (ret < 0)
 				return ret;
 		}
-		if (strlen(base) + strlen(rel) + 2 > sizeof(c->path))
-			return -ENAMETOOLONG;
-		strcpy(c->path, strcmp(base, "/") ? base : "");
-		if (rel[0]) {
-			strcat(c->path, "/");
-			strcat(c->path, rel);
-		} else if (!c->path[0]) {
-			strcpy(c->path, "/");
+		if (strlen(base) + strlen(rel) + 2 > sizeof(c->abs)) {
+			/* too long to name whole: only from a base */
+			if (bfd < 0)
+				return -ENAMETOOLONG;
+			c->abs[0] = '\0';
+		} else {
+			strcpy(c->abs, strcmp(base, "/") ? base : "");
+			if (rel[0]) {
+				strcat(c->abs, "/");
+				strcat(c->abs, rel);
+			} else if (!c->abs[0]) {
+				strcpy(c->abs, "/");
+			}
 		}
 	}
-	normalise(c->path, norm);
+	normalise(c->abs, norm);
 	c->inside = sv_inside(norm);
 	/* A relative path outside MERGED may go to the kernel as it is
 	   only when the kernel's cwd is the one kept here. */
 	if (c->relative_cwd && !c->proc->cwd_synced)
 		c->inside = true;
+	if (bfd >= 0) {
+		/* the library walks from the base, whatever its name now
+		   ("" with AT_EMPTY_PATH: the base itself) */
+		c->dfd = bfd;
+		c->inside = true;
+		strcpy(c->path, rel[0] || !c->relative_cwd ? rel : ".");
+	} else {
+		strcpy(c->path, c->abs);
+	}
+	return 0;
+}
+
+int sv_enter(const struct sv_call *c)
+{
+	if (c->dfd != AT_FDCWD && fchdir(c->dfd) < 0)
+		return -errno;
 	return 0;
 }
