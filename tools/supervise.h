@@ -134,6 +134,11 @@ int sv_write_mem(const struct sv_call *c, uint64_t addr, const void *buf,
  * unless empty_ok.
  */
 int sv_path(struct sv_call *c, int dirfd, uint64_t addr, bool empty_ok);
+/* The real path the kernel has behind this process's descriptor fd
+   (not the library's merged name of it); its length or -errno. */
+ssize_t sv_kernel_fd_path(int fd, char *buf, size_t size);
+/* That real file opened anew with flags (not through the library). */
+int sv_kernel_reopen(int fd, int flags);
 /* Make dfd (when not AT_FDCWD) this process's cwd, so that a call
    without an *at form can be given c->path; 0 or -errno. */
 int sv_enter(const struct sv_call *c);
@@ -159,8 +164,9 @@ int sv_dirs_find(pid_t pid, int tfd);
 /* A fifo's stand-in (the real file a descriptor of the target opened
    here shows in /proc) and the merged fifo it stands for. */
 void sv_fifo_note(pid_t tgid, int tfd, const char *merged);
-/* The merged fifo of a stand-in's real path, into out; false if none. */
-bool sv_fifo_merged(const char *real, char *out, size_t size);
+/* The merged fifo of the target's descriptor fd when it is such a
+   stand-in, into out; false if not. */
+bool sv_fifo_merged(pid_t pid, int fd, char *out, size_t size);
 
 /* ------------------------------------------------------------------ */
 /* supervise_block.c                                                    */

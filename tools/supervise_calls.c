@@ -174,31 +174,20 @@ static mode_t umask_as(const struct sv_call *c)
  * descriptor that can also read: the difference is said in
  * docs/SUPERVISE.md); anything else is refused.
  */
-static int o_path_stand_in(struct sv_call *c, int sfd, int flags)
+static int o_path_stand_in(struct sv_call *c, int sfd)
 {
-	char self[64], real[PATH_MAX];
+	char real[PATH_MAX];
 	struct stat st;
-	ssize_t n;
-	int fd;
 
-	snprintf(self, sizeof(self), "/proc/self/fd/%d", sfd);
-	n = readlink(self, real, sizeof(real) - 1);
-	if (n > 0) {
-		real[n] = '\0';
-		if (c->dfd == AT_FDCWD && !c->relative_cwd &&
-		    !strcmp(real, c->abs))
-			return -ECHILD;		/* the kernel's */
-	}
+	if (sv_kernel_fd_path(sfd, real, sizeof(real)) > 0 &&
+	    c->dfd == AT_FDCWD && !c->relative_cwd && !strcmp(real, c->abs))
+		return -ECHILD;		/* the kernel's */
 	if (fstat(sfd, &st) < 0)
 		return -errno;
 	if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
 		return -EOPNOTSUPP;
-	fd = open(self, O_RDONLY | O_CLOEXEC | O_NOCTTY |
-		  (S_ISDIR(st.st_mode) ? O_DIRECTORY : 0));
-	if (fd < 0)
-		return -errno;
-	(void)flags;
-	return fd;
+	return sv_kernel_reopen(sfd, O_RDONLY | O_CLOEXEC | O_NOCTTY |
+				     (S_ISDIR(st.st_mode) ? O_DIRECTORY : 0));
 }
 
 static struct sv_answer do_open(struct sv_call *c, int dirfd, uint64_t path,
@@ -223,7 +212,7 @@ static struct sv_answer do_open(struct sv_call *c, int dirfd, uint64_t path,
 	if (sfd < 0)
 		return ret(-err);
 	if (flags & O_PATH) {
-		int fd = o_path_stand_in(c, sfd, flags);
+		int fd = o_path_stand_in(c, sfd);
 
 		close(sfd);
 		if (fd == -ECHILD)
@@ -546,7 +535,7 @@ static bool fd_in_lower(struct sv_call *c, int fd, char *path)
 	if (n <= 0)
 		return false;
 	real[n] = '\0';
-	if (sv_fifo_merged(real, path, PATH_MAX))
+	if (sv_fifo_merged(c->req->pid, fd, path, PATH_MAX))
 		return true;	/* a fifo's stand-in: the merged fifo */
 	if (!sv_in_lower(real))
 		return false;
@@ -682,18 +671,101 @@ static struct sv_answer do_xattr(struct sv_call *c, long nr)
 }
 
 /*
+ * An exec of a program the kernel would not find at the process's path
+ * (in the upper, or MERGED not in place): the real file, as the library
+ * opened it, is put into the process as a descriptor (ADDFD without
+ * SEND), and the path string the process passed is overwritten, through
+ * /proc/PID/mem (as a debugger writes: read-only strings too), with
+ * "/dev/fd/N"; then the kernel makes the exec.  The descriptor is
+ * close-on-exec for an ELF program (the kernel has it open by then);
+ * an interpreter needs to open its script by that name, so a script's
+ * stays open in the new program.  When argv[0] is that same string (as
+ * in execv(p, argv) with argv[0] == p), the original is first copied
+ * below the thread's stack pointer (past the red zone: memory the
+ * thread does not use across the call; the pointer is read from
+ * /proc/PID/syscall) and argv[0] pointed at the copy, so the program
+ * still sees its name.  Refused (0 < return) when the string is too
+ * short to hold the new name or the memory cannot be written.
+ */
+static int copy_argv0(struct sv_call *c, int mfd, uint64_t argv,
+		      const char *orig)
+{
+	char name[64], buf[512];
+	unsigned long long sp = 0;
+	uint64_t at;
+	ssize_t n;
+	int fd;
+
+	snprintf(name, sizeof(name), "/proc/%d/syscall", (int)c->req->pid);
+	fd = open(name, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 1;
+	buf[n] = '\0';
+	if (sscanf(buf, "%*s %*s %*s %*s %*s %*s %*s %llx", &sp) != 1 ||
+	    sp < 4096 + PATH_MAX)
+		return 1;
+	at = (sp - 256 - strlen(orig) - 1) & ~(uint64_t)15;
+	if (pwrite(mfd, orig, strlen(orig) + 1, (off_t)at) !=
+		    (ssize_t)strlen(orig) + 1 ||
+	    pwrite(mfd, &at, sizeof(at), (off_t)argv) != sizeof(at))
+		return 1;
+	return 0;
+}
+
+static int exec_by_fd(struct sv_call *c, int fd, uint64_t addr,
+		      uint64_t argv)
+{
+	struct seccomp_notif_addfd add = { 0 };
+	char name[32], mem[64], head[4] = { 0 };
+	uint64_t argv0 = 0;
+	size_t len;
+	int tfd, mfd, err = 1;
+
+	if (sv_read_str(c, addr, c->path, sizeof(c->path)) < 0)
+		return 1;
+	len = strlen(c->path);
+	if (argv && sv_read_mem(c, argv, &argv0, sizeof(argv0)) < 0)
+		return 1;
+	if (len < sizeof("/dev/fd/NNN") - 1 || access("/dev/fd/", X_OK) < 0)
+		return 1;
+	snprintf(mem, sizeof(mem), "/proc/%d/mem", (int)c->req->pid);
+	mfd = open(mem, O_RDWR | O_CLOEXEC);
+	if (mfd < 0)
+		return 1;
+	if (argv && argv0 == addr && copy_argv0(c, mfd, argv, c->path))
+		goto out;
+	add.id = c->req->id;
+	add.srcfd = (uint32_t)fd;
+	if (pread(fd, head, sizeof(head), 0) == 4 && !memcmp(head, "\177ELF", 4))
+		add.newfd_flags = O_CLOEXEC;
+	tfd = ioctl(c->listener, SECCOMP_IOCTL_NOTIF_ADDFD, &add);
+	if (tfd < 0 || tfd > 999)
+		goto out;
+	snprintf(name, sizeof(name), "/dev/fd/%d", tfd);
+	if (pwrite(mfd, name, strlen(name) + 1, (off_t)addr) ==
+	    (ssize_t)strlen(name) + 1)
+		err = sv_valid(c) ? 0 : 1;
+out:
+	close(mfd);
+	return err;
+}
+
+/*
  * exec: the kernel finds the program by the path the process gave.
- * Outside every MERGED that is the right one.  Inside, it is right only
- * when the file the union shows there is the one the kernel finds at the
- * same path (a lower in place under MERGED, not changed in the upper);
- * else the exec is refused, saying why (the supervisor cannot change the
- * path the kernel reads).
+ * Outside every MERGED that is the right one; inside, when the file the
+ * union shows there is the one the kernel finds at the same path (a
+ * lower in place under MERGED, not changed in the upper).  Else through
+ * a descriptor (exec_by_fd), or refused, saying why.  A descriptor
+ * (fexecve) is the real file already.
  */
 static struct sv_answer do_exec(struct sv_call *c, int dirfd, uint64_t path,
-				int flags)
+				uint64_t argv, int flags)
 {
-	char self[64], real[PATH_MAX];
-	ssize_t n;
+	char real[PATH_MAX];
 	int fd, err;
 
 	if ((flags & AT_EMPTY_PATH) && dirfd != AT_FDCWD) {
@@ -703,22 +775,32 @@ static struct sv_answer do_exec(struct sv_call *c, int dirfd, uint64_t path,
 	} else {
 		ONE_PATH(dirfd, path, false);
 	}
-	if (!c->inside)
+	if (!c->inside || c->fd_only)
 		return cont();
 	fd = openat(c->dfd, c->path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return ret(-errno);
-	snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
-	n = readlink(self, real, sizeof(real) - 1);
-	close(fd);
-	if (n <= 0)
+	if (sv_kernel_fd_path(fd, real, sizeof(real)) <= 0) {
+		close(fd);
 		return ret(-EACCES);
-	real[n] = '\0';
-	if (!c->relative_cwd && !strcmp(real, c->abs))
+	}
+	if (c->dfd == AT_FDCWD && !c->relative_cwd && !strcmp(real, c->abs)) {
+		close(fd);
 		return cont();
-	sv_err("cannot run %s: the union shows it from %s, and a supervised "
-	       "program can run only what the kernel finds at its path",
-	       c->abs, real);
+	}
+	if (faccessat(c->dfd, c->path, X_OK, 0) < 0) {
+		err = -errno;
+		close(fd);
+		return ret(err);
+	}
+	err = exec_by_fd(c, fd, path, argv);
+	close(fd);
+	if (!err)
+		return cont();
+	sv_err("cannot run %s: the union shows it from %s, and the path "
+	       "string the program gave cannot be replaced by the file's "
+	       "(shorter than /dev/fd/NNN, or not writable)",
+	       c->abs[0] ? c->abs : c->path, real);
 	return ret(-EPERM);
 }
 
@@ -877,9 +959,9 @@ struct sv_answer sv_answer_call(struct sv_call *c)
 	case SYS_fremovexattr:
 		return do_xattr(c, nr);
 	case SYS_execve:
-		return do_exec(c, AT_FDCWD, ARG(0), 0);
+		return do_exec(c, AT_FDCWD, ARG(0), ARG(1), 0);
 	case SYS_execveat:
-		return do_exec(c, IARG(0), ARG(1), IARG(4));
+		return do_exec(c, IARG(0), ARG(1), ARG(2), IARG(4));
 	case SYS_inotify_add_watch:
 		ONE_PATH(AT_FDCWD, ARG(1), false);
 		return ret(-EPERM);

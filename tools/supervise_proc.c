@@ -21,6 +21,7 @@
  * the supervisor points into some layer, which maps back to MERGED
  * (layers never overlap, union run checks it).
  */
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -538,6 +539,56 @@ int sv_read_str(const struct sv_call *c, uint64_t addr, char *buf,
 	return -ENAMETOOLONG;
 }
 
+/* ---- the kernel's view ------------------------------------------- */
+
+/*
+ * The library follows /proc/self/fd/N to the descriptor's merged path
+ * (namei.c), as a program expects; what file the kernel has there is
+ * asked of libc's own functions.
+ */
+static void *libc_sym(const char *name)
+{
+	static void *libc;
+
+	if (!libc)
+		libc = dlopen("libc.so.6", RTLD_NOW | RTLD_NOLOAD);
+	return libc ? dlsym(libc, name) : NULL;
+}
+
+ssize_t sv_kernel_fd_path(int fd, char *buf, size_t size)
+{
+	static ssize_t (*fn)(const char *, char *, size_t);
+	char self[64];
+	ssize_t n;
+
+	if (!fn)
+		fn = (ssize_t (*)(const char *, char *, size_t))libc_sym(
+			"readlink");
+	if (!fn || size < 2)
+		return -ENOSYS;
+	snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
+	n = fn(self, buf, size - 1);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	return n;
+}
+
+int sv_kernel_reopen(int fd, int flags)
+{
+	static int (*fn)(const char *, int, ...);
+	char self[64];
+	int r;
+
+	if (!fn)
+		fn = (int (*)(const char *, int, ...))libc_sym("open");
+	if (!fn)
+		return -ENOSYS;
+	snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
+	r = fn(self, flags);
+	return r < 0 ? -errno : r;
+}
+
 /* ---- fifos ---------------------------------------------------------- */
 
 /*
@@ -551,46 +602,54 @@ int sv_read_str(const struct sv_call *c, uint64_t addr, char *buf,
  */
 #define NFIFOS 64
 static struct {
-	char *real, *merged;
+	dev_t dev;
+	ino_t ino;
+	char *merged;
 } fifos[NFIFOS];
-static unsigned next_fifo;
+static unsigned next_fifo, nfifos;
 static pthread_mutex_t fifo_lock = PTHREAD_MUTEX_INITIALIZER;
 
+/* The stand-in is known by its identity: the library renames it at a
+   copy-up of its fifo (fifo.c), the descriptors keep it. */
 void sv_fifo_note(pid_t tgid, int tfd, const char *merged)
 {
-	char name[64], real[PATH_MAX];
+	char name[64];
 	struct stat st;
-	ssize_t n;
 	unsigned i;
 
 	snprintf(name, sizeof(name), "/proc/%d/fd/%d", (int)tgid, tfd);
 	if (!merged[0] || stat(name, &st) < 0 || !S_ISFIFO(st.st_mode))
 		return;
-	n = readlink(name, real, sizeof(real) - 1);
-	if (n <= 0)
-		return;
-	real[n] = '\0';
 	pthread_mutex_lock(&fifo_lock);
 	for (i = 0; i < NFIFOS; i++)
-		if (fifos[i].real && !strcmp(fifos[i].real, real))
+		if (fifos[i].merged && fifos[i].dev == st.st_dev &&
+		    fifos[i].ino == st.st_ino)
 			break;
 	if (i == NFIFOS)
 		i = next_fifo++ % NFIFOS;
-	free(fifos[i].real);
 	free(fifos[i].merged);
-	fifos[i].real = strdup(real);
+	fifos[i].dev = st.st_dev;
+	fifos[i].ino = st.st_ino;
 	fifos[i].merged = strdup(merged);
+	nfifos++;
 	pthread_mutex_unlock(&fifo_lock);
 }
 
-bool sv_fifo_merged(const char *real, char *out, size_t size)
+bool sv_fifo_merged(pid_t pid, int fd, char *out, size_t size)
 {
+	char name[64];
+	struct stat st;
 	bool found = false;
 
+	if (!nfifos)
+		return false;
+	snprintf(name, sizeof(name), "/proc/%d/fd/%d", (int)pid, fd);
+	if (stat(name, &st) < 0 || !S_ISFIFO(st.st_mode))
+		return false;
 	pthread_mutex_lock(&fifo_lock);
 	for (unsigned i = 0; i < NFIFOS && !found; i++) {
-		if (fifos[i].real && fifos[i].merged &&
-		    !strcmp(fifos[i].real, real) &&
+		if (fifos[i].merged && fifos[i].dev == st.st_dev &&
+		    fifos[i].ino == st.st_ino &&
 		    strlen(fifos[i].merged) < size) {
 			strcpy(out, fifos[i].merged);
 			found = true;
@@ -614,7 +673,7 @@ int sv_fd_path(const struct sv_call *c, int fd, char *out, size_t size)
 	out[n] = '\0';
 	if (out[0] != '/')
 		return -ENOTDIR;	/* a socket, a pipe, an anon inode */
-	if (!sv_fifo_merged(out, out, size))
+	if (!sv_fifo_merged(c->req->pid, fd, out, size))
 		sv_real_to_merged(out, size);
 	return 0;
 }
