@@ -5,7 +5,7 @@
 # program (execv(p, argv) with argv[0] == p: the program keeps its name)
 # and from a preloaded shell; a fifo opened by a supervised reader while
 # a process of the same supervised tree opens the other end (the
-# supervisor must not wait in the reader's open).  The same as over the
+# supervisor must not wait in the reader's open: the reader comes first).  The same as over the
 # kernel overlay, the lowers unchanged; as root and as nobody.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 set -eu
@@ -31,7 +31,7 @@ action() {
 	step '"$P" exec "$M/sv-low" cat "$M/f1"'
 	step 'cp "$P" "$M/sv-up" && "$P" exec "$M/sv-up" cat "$M/f2"'
 	step '"$M/sv-low" cat "$M/both"; "$M/sv-up" exec "$M/sv-low" cat "$M/d/x1"'
-	step 'mkfifo "$M/pf"; timeout 20 "$P" exec /bin/sh -c "\"\$P\" cat \"\$M/pf\" & echo through > \"\$M/pf\"; wait"; echo "status $?"'
+	step 'mkfifo "$M/pf"; timeout 20 "$P" exec /bin/sh -c "\"\$P\" cat \"\$M/pf\" & sleep 0.3; echo through > \"\$M/pf\"; wait"; echo "status $?"'
 }
 
 compare_kernel_union supervise-exec-union setup action
