@@ -139,6 +139,9 @@ int sv_path(struct sv_call *c, int dirfd, uint64_t addr, bool empty_ok);
 ssize_t sv_kernel_fd_path(int fd, char *buf, size_t size);
 /* That real file opened anew with flags (not through the library). */
 int sv_kernel_reopen(int fd, int flags);
+/* Collapse "//", "/./" and "/../" of an absolute path lexically into
+   out (PATH_MAX). */
+void sv_normalise(const char *in, char *out);
 /* Make dfd (when not AT_FDCWD) this process's cwd, so that a call
    without an *at form can be given c->path; 0 or -errno. */
 int sv_enter(const struct sv_call *c);

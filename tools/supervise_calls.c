@@ -106,6 +106,7 @@ struct dirent_fd {
 	pid_t tgid;
 	int tfd;
 	int sfd;
+	bool o_path;	/* given for an O_PATH open (o_path_stand_in) */
 };
 
 static struct dirent_fd *dirs;
@@ -134,7 +135,7 @@ static void dirs_collect(void)
 	ndirs = k;
 }
 
-static void dirs_add(pid_t tgid, int tfd, int sfd)
+static void dirs_add(pid_t tgid, int tfd, int sfd, bool o_path)
 {
 	if (ndirs == capdirs) {
 		dirs_collect();
@@ -147,7 +148,22 @@ static void dirs_add(pid_t tgid, int tfd, int sfd)
 			}
 		}
 	}
-	dirs[ndirs++] = (struct dirent_fd){ tgid, tfd, sfd };
+	dirs[ndirs++] = (struct dirent_fd){ tgid, tfd, sfd, o_path };
+}
+
+/*
+ * Was the target's tfd given for an O_PATH open?  The kernel refuses
+ * what such a descriptor cannot do (EBADF: fchmod, fchown, futimens,
+ * the f*xattr calls, getdents64), and the read descriptor given in its
+ * place could: those are answered EBADF here (read and write are not
+ * seen: the difference docs/SUPERVISE.md names).
+ */
+static bool o_path_fd(pid_t pid, int tfd)
+{
+	for (size_t i = ndirs; i-- > 0;)
+		if (dirs[i].o_path && same_file(pid, tfd, dirs[i].sfd))
+			return true;
+	return false;
 }
 
 int sv_dirs_find(pid_t pid, int tfd)
@@ -231,8 +247,8 @@ static struct sv_answer do_open(struct sv_call *c, int dirfd, uint64_t path,
 		close(sfd);
 		return ret(err == ENOENT ? -EINTR : -err);
 	}
-	if (fstat(sfd, &st) == 0 && S_ISDIR(st.st_mode)) {
-		dirs_add(c->proc->tgid, tfd, sfd);
+	if (fstat(sfd, &st) == 0 && (S_ISDIR(st.st_mode) || (flags & O_PATH))) {
+		dirs_add(c->proc->tgid, tfd, sfd, flags & O_PATH);
 		return (struct sv_answer){ SV_SENT, 0 };
 	}
 	if (S_ISFIFO(st.st_mode))
@@ -310,6 +326,8 @@ static struct sv_answer do_getdents(struct sv_call *c)
 
 	if (sfd < 0)
 		return cont();	/* not opened through the union */
+	if (o_path_fd(c->req->pid, IARG(0)))
+		return ret(-EBADF);
 	buf = malloc(count ? count : 1);
 	if (!buf)
 		return ret(-ENOMEM);
@@ -340,7 +358,18 @@ static struct sv_answer set_cwd(struct sv_call *c, bool kernel_follows)
 		return ret(err);
 	if (c->path[0] && chdir(c->path) < 0)
 		return ret(-errno);
-	fd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	/*
+	 * Held as the library holds a descriptor: a copy of the base (an
+	 * fchdir: it knows what was removed of it), else opened by the
+	 * merged name; "." only when the directory has no name any more
+	 * (an unknown descriptor is named by its real path).
+	 */
+	if (!c->path[0])
+		fd = fcntl(c->dfd, F_DUPFD_CLOEXEC, 3);
+	else if (getcwd(real, sizeof(real)))
+		fd = open(real, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	else
+		fd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return ret(-errno);
 	/* its name, for the children and the prefix test; a directory
@@ -557,6 +586,8 @@ static struct sv_answer do_utimens(struct sv_call *c)
 		tp = ts;
 	}
 	if (!ARG(1)) {		/* futimens */
+		if (o_path_fd(c->req->pid, IARG(0)))
+			return ret(-EBADF);
 		if (!fd_in_lower(c, IARG(0), path))
 			return cont();
 		return res(utimensat(AT_FDCWD, path, tp, 0));
@@ -608,6 +639,8 @@ static struct sv_answer do_xattr(struct sv_call *c, long nr)
 	int err;
 
 	if (nr == SYS_fsetxattr || nr == SYS_fremovexattr) {
+		if (o_path_fd(c->req->pid, IARG(0)))
+			return ret(-EBADF);
 		if (!fd_in_lower(c, IARG(0), path))
 			return cont();
 		strcpy(c->path, path);
@@ -784,9 +817,18 @@ static struct sv_answer do_exec(struct sv_call *c, int dirfd, uint64_t path,
 		close(fd);
 		return ret(-EACCES);
 	}
-	if (c->dfd == AT_FDCWD && !c->relative_cwd && !strcmp(real, c->abs)) {
-		close(fd);
-		return cont();
+	if (c->dfd == AT_FDCWD && !c->relative_cwd) {
+		char norm[PATH_MAX];
+
+		sv_normalise(c->abs, norm);
+		/* "dir/../prog" outside every MERGED (it came here only if
+		   no ".." climbs out of one: sv_path) is the kernel's too;
+		   inside, its directories may be in no single layer */
+		if (!strcmp(real, c->abs) ||
+		    (!strcmp(real, norm) && !sv_inside(norm))) {
+			close(fd);
+			return cont();
+		}
 	}
 	if (faccessat(c->dfd, c->path, X_OK, 0) < 0) {
 		err = -errno;
@@ -892,6 +934,8 @@ struct sv_answer sv_answer_call(struct sv_call *c)
 		ONE_PATH(IARG(0), ARG(1), false);
 		return res(fchmodat(c->dfd, c->path, (mode_t)ARG(2), 0));
 	case SYS_fchmod:
+		if (o_path_fd(c->req->pid, IARG(0)))
+			return ret(-EBADF);
 		if (!fd_in_lower(c, IARG(0), path))
 			return cont();
 		return res(chmod(path, (mode_t)ARG(1)));
@@ -921,6 +965,8 @@ struct sv_answer sv_answer_call(struct sv_call *c)
 				    (gid_t)ARG(3),
 				    IARG(4) & AT_SYMLINK_NOFOLLOW));
 	case SYS_fchown:
+		if (o_path_fd(c->req->pid, IARG(0)))
+			return ret(-EBADF);
 		if (!fd_in_lower(c, IARG(0), path))
 			return cont();
 		return res(chown(path, (uid_t)ARG(1), (gid_t)ARG(2)));

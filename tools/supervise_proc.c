@@ -678,8 +678,28 @@ int sv_fd_path(const struct sv_call *c, int fd, char *out, size_t size)
 	return 0;
 }
 
+/* Does a ".." of the absolute path climb out of some MERGED it went
+   through ("MERGED/../x")?  Then the kernel would walk the mount. */
+static bool climbs_out(const char *path)
+{
+	char prefix[PATH_MAX], norm[PATH_MAX];
+
+	for (const char *p = strstr(path, ".."); p; p = strstr(p + 1, "..")) {
+		if ((p != path && p[-1] != '/') || (p[2] && p[2] != '/'))
+			continue;
+		if ((size_t)(p - path) >= sizeof(prefix))
+			return true;
+		memcpy(prefix, path, (size_t)(p - path));
+		prefix[p - path] = '\0';
+		sv_normalise(prefix, norm);
+		if (sv_inside(norm))
+			return true;
+	}
+	return false;
+}
+
 /* Collapse "//", "/./" and "/../" lexically (for the prefix test). */
-static void normalise(const char *in, char *out)
+void sv_normalise(const char *in, char *out)
 {
 	char *o = out;
 
@@ -777,8 +797,10 @@ int sv_path(struct sv_call *c, int dirfd, uint64_t addr, bool empty_ok)
 			}
 		}
 	}
-	normalise(c->abs, norm);
-	c->inside = sv_inside(norm);
+	sv_normalise(c->abs, norm);
+	/* a ".." may climb out of a MERGED it went through (MERGED/..):
+	   the library walks it, as the kernel walks the mount */
+	c->inside = sv_inside(norm) || climbs_out(c->abs);
 	/* A relative path outside MERGED may go to the kernel as it is
 	   only when the kernel's cwd is the one kept here. */
 	if (c->relative_cwd && !c->proc->cwd_synced)
