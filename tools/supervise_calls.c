@@ -499,6 +499,18 @@ static struct sv_answer two_paths(struct sv_call *c, int d1, uint64_t p1,
 	*fd1 = c->dfd;
 	inside = c->inside;
 	err = sv_path(c, d2, p2, false);
+	if (err == -EBADF && !inside)
+		return cont();	/* nothing of it can be inside */
+	if (err == -EBADF) {
+		/* a bad second base: the kernel looks the first path up
+		   before it meets it, so the library is given it as bad */
+		err = sv_read_str(c, p2, c->path, sizeof(c->path));
+		if (err < 0)
+			return ret(err);
+		c->dfd = -1;
+		c->inside = true;
+		return ret(1);
+	}
 	if (err < 0)
 		return ret(err);
 	if (!inside && !c->inside)
