@@ -38,10 +38,11 @@ struct sv_call {
 	/* a path argument, once read and resolved */
 	char abs[PATH_MAX];	/* absolute merged path ("" when longer
 				   than PATH_MAX; then dfd is a base) */
-	/* What the library is given: path relative to dfd, a descriptor
-	   of this process (the process's cwd or directory, opened here
+	/* What the library is given: path relative to dfd, this
+	   process's descriptor of the process's directory (opened here
 	   through the library, so that the library follows it even when
-	   it was removed), or AT_FDCWD with path == abs. */
+	   it was removed), or AT_FDCWD with path == abs, or relative to
+	   this process's cwd, made the process's (sv_path fchdir()s). */
 	int dfd;
 	char path[PATH_MAX];
 	bool inside;		/* within some MERGED (lexically) */

@@ -142,12 +142,17 @@ int sv_open_blocking(const struct sv_call *c, int flags, mode_t mode)
 	o->mode = mode;
 	strcpy(o->path, c->path);
 	strcpy(o->abs, c->abs);
+	/* the loop's cwd (a relative path from the process's cwd) moves
+	   on: the thread has its own copy of the base */
 	o->dfd = AT_FDCWD;
-	if (c->dfd != AT_FDCWD) {
+	if (c->dfd != AT_FDCWD)
 		o->dfd = fcntl(c->dfd, F_DUPFD_CLOEXEC, 3);
-		if (o->dfd < 0)
-			return -errno;
-	}
+	else if (c->path[0] != '/' && c->proc->cwdfd >= 0)
+		o->dfd = fcntl(c->proc->cwdfd, F_DUPFD_CLOEXEC, 3);
+	else if (c->path[0] != '/')
+		return -EAGAIN;
+	if (o->dfd < 0 && o->dfd != AT_FDCWD)
+		return -errno;
 	atomic_store(&o->state, WAITING);
 	/* joinable: its id stays valid for pthread_kill until joined */
 	err = pthread_create(&o->th, NULL, run, o);

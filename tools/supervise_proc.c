@@ -805,12 +805,20 @@ int sv_path(struct sv_call *c, int dirfd, uint64_t addr, bool empty_ok)
 	   only when the kernel's cwd is the one kept here. */
 	if (c->relative_cwd && !c->proc->cwd_synced)
 		c->inside = true;
-	if (bfd >= 0) {
+	if (bfd >= 0 && c->relative_cwd) {
+		/* the library walks from its own cwd, made the process's:
+		   its checks of a cwd (search permission of the topmost
+		   copy, a removed one) are those of a preloaded process */
+		if (fchdir(bfd) < 0)
+			return -errno;
+		c->inside = true;
+		strcpy(c->path, rel[0] ? rel : ".");
+	} else if (bfd >= 0) {
 		/* the library walks from the base, whatever its name now
 		   ("" with AT_EMPTY_PATH: the base itself) */
 		c->dfd = bfd;
 		c->inside = true;
-		strcpy(c->path, rel[0] || !c->relative_cwd ? rel : ".");
+		strcpy(c->path, rel);
 	} else {
 		strcpy(c->path, c->abs);
 	}
