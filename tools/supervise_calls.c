@@ -665,7 +665,13 @@ static struct sv_answer do_xattr(struct sv_call *c, long nr)
 	if (nr == SYS_listxattr || nr == SYS_llistxattr)
 		size = ARG(2);
 	else if ((err = sv_read_str(c, ARG(1), name, sizeof(name))) < 0)
-		return ret(err);
+		/* a name longer than XATTR_NAME_MAX: the kernel's ERANGE */
+		return ret(err == -ENAMETOOLONG ? -ERANGE : err);
+	/* a value too big to set is refused (E2BIG), never cut short; a
+	   buffer to fill is used up to the largest value there can be */
+	if (size > XATTR_SIZE_MAX &&
+	    (nr == SYS_setxattr || nr == SYS_lsetxattr || nr == SYS_fsetxattr))
+		return ret(-E2BIG);
 	if (size > XATTR_SIZE_MAX)
 		size = XATTR_SIZE_MAX;
 	if (size) {
