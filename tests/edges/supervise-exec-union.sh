@@ -13,7 +13,8 @@
 # getcwd; a relative open from it; MERGED/.. (the kernel walks the
 # mount); an O_PATH descriptor (fremovexattr: EBADF); a fifo's fstat
 # after its copy-up; renameat and linkat with a bad second base (the
-# first path's ENOENT first).  One file, so that the layouts are built
+# first path's ENOENT first); a listing of a directory of mode 0600
+# (the library's getdents64 of a descriptor).  One file, so that the layouts are built
 # once for both.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 set -eu
@@ -79,6 +80,14 @@ fstat 3
 open 6 $M/d rdonly,directory 0
 renameat 6 a/f 7 d
 linkat 6 b 7 c follow
+OPS'
+	# a directory of mode 0600 lists (getdents64 needs no search
+	# permission): the library's listing of a descriptor (dents.c)
+	step 'play <<"OPS"
+chmod $M/d2 600
+open 3 $M/d2 rdonly,directory 0
+fdls 3
+chmod $M/d2 755
 OPS'
 }
 
