@@ -39,7 +39,7 @@
 #define ERESTARTSYS 512		/* the kernel's, never seen by a process */
 #endif
 
-enum { FREE, WAITING, STOP_SIGNAL, STOP_GONE, DONE };
+enum { FREE, WAITING, STOP_SIGNAL, STOP_GONE, OPENED, DONE };
 
 struct opener {
 	_Atomic int state;
@@ -80,9 +80,17 @@ static void *run(void *arg)
 	struct seccomp_notif_addfd add = { 0 };
 	int sfd, tfd, err, st;
 
+	sigset_t usr2;
+
 	sfd = openat(o->dfd, o->path, o->flags | O_CLOEXEC, o->mode);
 	err = errno;
-	st = atomic_load(&o->state);
+	/* From here on not interrupted: SIGUSR2 would cut short ADDFD's
+	   wait for the process to take the descriptor (it would not get
+	   it, and the fifo's end would close under the other side). */
+	sigemptyset(&usr2);
+	sigaddset(&usr2, SIGUSR2);
+	pthread_sigmask(SIG_BLOCK, &usr2, NULL);
+	st = atomic_exchange(&o->state, OPENED);
 	if (sfd < 0 && err == EINTR && st == STOP_SIGNAL) {
 		send_resp(o, -ERESTARTSYS);
 	} else if (sfd < 0) {
@@ -210,6 +218,9 @@ int sv_block_tick(void)
 		case DONE:
 			pthread_join(o->th, NULL);
 			atomic_store(&o->state, FREE);
+			continue;
+		case OPENED:
+			waiting++;
 			continue;
 		case STOP_SIGNAL:
 		case STOP_GONE:
