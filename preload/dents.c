@@ -22,6 +22,7 @@
  * malloc there) the real call answers: a listing only reads.
  */
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -80,6 +81,15 @@ static int dents_build(int fd, const struct stat *st, struct dents **out)
 	l->dev = st->st_dev;
 	l->ino = st->st_ino;
 	dfd = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0 && errno == EACCES) {
+		/* "." needs search permission, which listing does not (a
+		   directory of mode 0600): opened again by the name the
+		   library gives the descriptor (namei.c, /proc/self/fd/N) */
+		char self[64];
+
+		snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
+		dfd = open(self, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	}
 	if (dfd < 0) {
 		rc = -errno;
 		goto out_free;

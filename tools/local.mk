@@ -43,11 +43,12 @@ tools_union_supervise_SOURCES = \
 	tools/supervise.c \
 	tools/supervise_proc.c \
 	tools/supervise_calls.c \
+	tools/supervise_block.c \
 	tools/supervise_elf.c \
 	include/union_elf.h
 tools_union_supervise_CPPFLAGS = $(AM_CPPFLAGS) -D_GNU_SOURCE \
 	-D_FILE_OFFSET_BITS=64
 tools_union_supervise_CFLAGS = $(AM_CFLAGS)
-tools_union_supervise_LDADD = -ldl
+tools_union_supervise_LDADD = -ldl -lpthread
 tools_union_CPPFLAGS += -DUN_PKGLIBEXECDIR='"$(pkglibexecdir)"'
 endif

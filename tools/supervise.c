@@ -260,7 +260,8 @@ static void respond(int listener, struct seccomp_notif_resp *resp,
 static void answer(int listener, struct seccomp_notif *req,
 		   struct seccomp_notif_resp *resp)
 {
-	struct sv_call c = { .listener = listener, .req = req };
+	struct sv_call c = { .listener = listener, .req = req,
+			      .dfd = AT_FDCWD };
 	struct sv_answer a = { SV_CONTINUE, 0 };
 	bool exec = req->data.nr == SYS_execve ||
 		    req->data.nr == SYS_execveat;
@@ -316,7 +317,9 @@ static int loop(int listener, pid_t pid)
 
 		while ((fd = sv_proc_take_new_pidfd()) >= 0)
 			watch(ep, fd);
-		n = epoll_wait(ep, evs, 16, -1);
+		/* while opens wait in their threads, look at them often */
+		n = epoll_wait(ep, evs, 16,
+			       sv_block_tick() ? SV_BLOCK_TICK_MS : -1);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)

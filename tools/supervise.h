@@ -36,7 +36,15 @@ struct sv_call {
 	struct seccomp_notif *req;
 	struct sv_proc *proc;
 	/* a path argument, once read and resolved */
-	char path[PATH_MAX];	/* absolute, as the library will see it */
+	char abs[PATH_MAX];	/* absolute merged path ("" when longer
+				   than PATH_MAX; then dfd is a base) */
+	/* What the library is given: path relative to dfd, this
+	   process's descriptor of the process's directory (opened here
+	   through the library, so that the library follows it even when
+	   it was removed), or AT_FDCWD with path == abs, or relative to
+	   this process's cwd, made the process's (sv_path fchdir()s). */
+	int dfd;
+	char path[PATH_MAX];
 	bool inside;		/* within some MERGED (lexically) */
 	bool relative_cwd;	/* relative to the cwd */
 	bool fd_only;		/* empty, AT_EMPTY_PATH: the descriptor's
@@ -76,6 +84,8 @@ struct sv_proc {
 	bool kind_known;
 	char *cwd;		/* merged cwd, absolute */
 	bool cwd_synced;	/* the kernel's cwd is the same directory */
+	int cwdfd;		/* when not synced: this process's descriptor
+				   of that cwd (O_PATH, through the library) */
 	int pidfd;		/* readable when the process has ended */
 	/* A Go program with cgo that has the library: the text of libc
 	   and of the library, whose calls are the library's own (already
@@ -125,6 +135,17 @@ int sv_write_mem(const struct sv_call *c, uint64_t addr, const void *buf,
  * unless empty_ok.
  */
 int sv_path(struct sv_call *c, int dirfd, uint64_t addr, bool empty_ok);
+/* The real path the kernel has behind this process's descriptor fd
+   (not the library's merged name of it); its length or -errno. */
+ssize_t sv_kernel_fd_path(int fd, char *buf, size_t size);
+/* That real file opened anew with flags (not through the library). */
+int sv_kernel_reopen(int fd, int flags);
+/* Collapse "//", "/./" and "/../" of an absolute path lexically into
+   out (PATH_MAX). */
+void sv_normalise(const char *in, char *out);
+/* Make dfd (when not AT_FDCWD) this process's cwd, so that a call
+   without an *at form can be given c->path; 0 or -errno. */
+int sv_enter(const struct sv_call *c);
 /* The merged (or real, outside every layer) path behind fd of the
    target; -EBADF when none. */
 int sv_fd_path(const struct sv_call *c, int fd, char *out, size_t size);
@@ -140,6 +161,29 @@ extern const int sv_enosys[];
 extern const size_t sv_enosys_n;
 
 struct sv_answer sv_answer_call(struct sv_call *c);
+/* This process's descriptor of the target's directory descriptor tfd
+   (the same open file, opened here); -1 when there is none. */
+int sv_dirs_find(pid_t pid, int tfd);
+
+/* A fifo's stand-in (the real file a descriptor of the target opened
+   here shows in /proc) and the merged fifo it stands for. */
+void sv_fifo_note(pid_t tgid, int tfd, const char *merged);
+/* The merged fifo of the target's descriptor fd when it is such a
+   stand-in, into out; false if not. */
+bool sv_fifo_merged(pid_t pid, int fd, char *out, size_t size);
+
+/* ------------------------------------------------------------------ */
+/* supervise_block.c                                                    */
+
+/* Would opening c's path with flags wait (a fifo, blocking)? */
+bool sv_may_block(const struct sv_call *c, int flags);
+/* Open c's path in a thread of its own, which answers; 0, or -EAGAIN
+   when no thread can be had (then open it here). */
+int sv_open_blocking(const struct sv_call *c, int flags, mode_t mode);
+/* Look at the waiting opens (interrupt those whose process has a
+   signal to take or is gone); how many still wait. */
+int sv_block_tick(void);
+#define SV_BLOCK_TICK_MS 20
 
 /* ------------------------------------------------------------------ */
 /* supervise_elf.c                                                      */

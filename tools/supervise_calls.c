@@ -106,6 +106,7 @@ struct dirent_fd {
 	pid_t tgid;
 	int tfd;
 	int sfd;
+	bool o_path;	/* given for an O_PATH open (o_path_stand_in) */
 };
 
 static struct dirent_fd *dirs;
@@ -134,7 +135,7 @@ static void dirs_collect(void)
 	ndirs = k;
 }
 
-static void dirs_add(pid_t tgid, int tfd, int sfd)
+static void dirs_add(pid_t tgid, int tfd, int sfd, bool o_path)
 {
 	if (ndirs == capdirs) {
 		dirs_collect();
@@ -147,10 +148,25 @@ static void dirs_add(pid_t tgid, int tfd, int sfd)
 			}
 		}
 	}
-	dirs[ndirs++] = (struct dirent_fd){ tgid, tfd, sfd };
+	dirs[ndirs++] = (struct dirent_fd){ tgid, tfd, sfd, o_path };
 }
 
-static int dirs_find(pid_t pid, int tfd)
+/*
+ * Was the target's tfd given for an O_PATH open?  The kernel refuses
+ * what such a descriptor cannot do (EBADF: fchmod, fchown, futimens,
+ * the f*xattr calls, getdents64), and the read descriptor given in its
+ * place could: those are answered EBADF here (read and write are not
+ * seen: the difference docs/SUPERVISE.md names).
+ */
+static bool o_path_fd(pid_t pid, int tfd)
+{
+	for (size_t i = ndirs; i-- > 0;)
+		if (dirs[i].o_path && same_file(pid, tfd, dirs[i].sfd))
+			return true;
+	return false;
+}
+
+int sv_dirs_find(pid_t pid, int tfd)
 {
 	for (size_t i = ndirs; i-- > 0;)
 		if (same_file(pid, tfd, dirs[i].sfd))
@@ -166,6 +182,30 @@ static mode_t umask_as(const struct sv_call *c)
 	return umask(sv_umask_of(c->req->pid));
 }
 
+/*
+ * The kernel hands over no O_PATH descriptor (ADDFD takes the file with
+ * fget(), which refuses them).  Where the kernel finds the same file at
+ * the path the process gave (a lower in place), the kernel opens it;
+ * else a regular file or a directory is given opened for reading (a
+ * descriptor that can also read: the difference is said in
+ * docs/SUPERVISE.md); anything else is refused.
+ */
+static int o_path_stand_in(struct sv_call *c, int sfd)
+{
+	char real[PATH_MAX];
+	struct stat st;
+
+	if (sv_kernel_fd_path(sfd, real, sizeof(real)) > 0 &&
+	    c->dfd == AT_FDCWD && !c->relative_cwd && !strcmp(real, c->abs))
+		return -ECHILD;		/* the kernel's */
+	if (fstat(sfd, &st) < 0)
+		return -errno;
+	if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
+		return -EOPNOTSUPP;
+	return sv_kernel_reopen(sfd, O_RDONLY | O_CLOEXEC | O_NOCTTY |
+				     (S_ISDIR(st.st_mode) ? O_DIRECTORY : 0));
+}
+
 static struct sv_answer do_open(struct sv_call *c, int dirfd, uint64_t path,
 				int flags, mode_t mode)
 {
@@ -179,27 +219,48 @@ static struct sv_answer do_open(struct sv_call *c, int dirfd, uint64_t path,
 		return ret(err);
 	if (!c->inside)
 		return cont();
+	if (sv_may_block(c, flags) && sv_open_blocking(c, flags, mode) == 0)
+		return (struct sv_answer){ SV_SENT, 0 };
 	old = umask_as(c);
-	sfd = open(c->path, flags | O_CLOEXEC, mode);
+	sfd = openat(c->dfd, c->path, flags | O_CLOEXEC, mode);
 	err = errno;
 	umask(old);
 	if (sfd < 0)
 		return ret(-err);
+	if (flags & O_PATH) {
+		int fd = o_path_stand_in(c, sfd);
+
+		close(sfd);
+		if (fd == -ECHILD)
+			return cont();
+		if (fd < 0)
+			return ret(fd);
+		sfd = fd;
+	}
 	add.id = c->req->id;
 	add.flags = SECCOMP_ADDFD_FLAG_SEND;
 	add.srcfd = (uint32_t)sfd;
 	add.newfd_flags = flags & O_CLOEXEC;
 	tfd = ioctl(c->listener, SECCOMP_IOCTL_NOTIF_ADDFD, &add);
-	if (tfd >= 0 && fstat(sfd, &st) == 0 && S_ISDIR(st.st_mode) &&
-	    !(flags & O_PATH)) {
-		dirs_add(c->proc->tgid, tfd, sfd);
+	if (tfd < 0) {	/* ENOENT: the call was interrupted meanwhile */
+		err = errno;
+		close(sfd);
+		return ret(err == ENOENT ? -EINTR : -err);
+	}
+	if (fstat(sfd, &st) == 0 && (S_ISDIR(st.st_mode) || (flags & O_PATH))) {
+		dirs_add(c->proc->tgid, tfd, sfd, flags & O_PATH);
 		return (struct sv_answer){ SV_SENT, 0 };
 	}
-	err = errno;
+	if (S_ISFIFO(st.st_mode))
+		sv_fifo_note(c->proc->tgid, tfd, c->abs);
 	close(sfd);
-	if (tfd < 0)	/* ENOENT: the call was interrupted meanwhile */
-		return ret(err == ENOENT ? -EINTR : -err);
 	return (struct sv_answer){ SV_SENT, 0 };
+}
+
+/* The *at flags for c->path: AT_EMPTY_PATH for a base's own object. */
+static int at_flags(const struct sv_call *c, int flags)
+{
+	return (flags & AT_SYMLINK_NOFOLLOW) | (c->path[0] ? 0 : AT_EMPTY_PATH);
 }
 
 static struct sv_answer do_stat(struct sv_call *c, int dirfd, uint64_t path,
@@ -212,7 +273,7 @@ static struct sv_answer do_stat(struct sv_call *c, int dirfd, uint64_t path,
 		return ret(err);
 	if (!c->inside)
 		return cont();
-	if (fstatat(AT_FDCWD, c->path, &st, flags & AT_SYMLINK_NOFOLLOW) < 0)
+	if (fstatat(c->dfd, c->path, &st, at_flags(c, flags)) < 0)
 		return c->fd_only ? cont() : ret(-errno);
 	return ret(sv_write_mem(c, buf, &st, sizeof(st)));
 }
@@ -227,7 +288,8 @@ static struct sv_answer do_statx(struct sv_call *c)
 		return ret(err);
 	if (!c->inside)
 		return cont();
-	if (statx(AT_FDCWD, c->path, flags & ~AT_EMPTY_PATH,
+	if (statx(c->dfd, c->path,
+		  (flags & ~AT_EMPTY_PATH) | at_flags(c, 0),
 		  (unsigned)ARG(3), &stx) < 0)
 		return c->fd_only ? cont() : ret(-errno);
 	return ret(sv_write_mem(c, ARG(4), &stx, sizeof(stx)));
@@ -246,7 +308,7 @@ static struct sv_answer do_readlink(struct sv_call *c, int dirfd,
 		return cont();
 	if ((int)size <= 0)
 		return ret(-EINVAL);
-	n = readlink(c->path, out,
+	n = readlinkat(c->dfd, c->path, out,
 		     (size_t)size < sizeof(out) ? (size_t)size : sizeof(out));
 	if (n < 0)
 		return ret(-errno);
@@ -257,13 +319,15 @@ static struct sv_answer do_readlink(struct sv_call *c, int dirfd,
 static struct sv_answer do_getdents(struct sv_call *c)
 {
 	size_t count = ARG(2) < (1u << 20) ? ARG(2) : (1u << 20);
-	int sfd = dirs_find(c->req->pid, IARG(0));
+	int sfd = sv_dirs_find(c->req->pid, IARG(0));
 	char *buf;
 	long n;
 	int err;
 
 	if (sfd < 0)
 		return cont();	/* not opened through the union */
+	if (o_path_fd(c->req->pid, IARG(0)))
+		return ret(-EBADF);
 	buf = malloc(count ? count : 1);
 	if (!buf)
 		return ret(-ENOMEM);
@@ -278,25 +342,57 @@ static struct sv_answer do_getdents(struct sv_call *c)
 	return ret(err < 0 ? err : n);
 }
 
-/* Make path the process's cwd, after the checks chdir makes. */
-static struct sv_answer set_cwd(struct sv_call *c, const char *path,
-				bool kernel_follows)
+/*
+ * Make c's directory the process's cwd, after the checks chdir makes
+ * (made here by the library, which then holds the directory: one
+ * removed later stays the process's cwd, as in the kernel).  Outside
+ * every MERGED, when the kernel can follow, the kernel's chdir too.
+ */
+static struct sv_answer set_cwd(struct sv_call *c, bool kernel_follows)
 {
+	struct sv_proc *p = c->proc;
 	char real[PATH_MAX];
-	struct stat st;
+	int fd, err = sv_enter(c);
 
-	if (stat(path, &st) < 0)
+	if (err < 0)
+		return ret(err);
+	if (c->path[0] && chdir(c->path) < 0)
 		return ret(-errno);
-	if (!S_ISDIR(st.st_mode))
-		return ret(-ENOTDIR);
-	if (access(path, X_OK) < 0)
+	/*
+	 * Held as the library holds a descriptor: a copy of the base (an
+	 * fchdir: it knows what was removed of it), else opened by the
+	 * merged name; "." only when the directory has no name any more
+	 * (an unknown descriptor is named by its real path).
+	 */
+	if (!c->path[0])
+		fd = fcntl(c->dfd, F_DUPFD_CLOEXEC, 3);
+	else if (getcwd(real, sizeof(real)))
+		fd = open(real, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	else
+		fd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
 		return ret(-errno);
-	if (!realpath(path, real))
-		return ret(-errno);
-	free(c->proc->cwd);
-	c->proc->cwd = strdup(real);
-	c->proc->cwd_synced = kernel_follows;
-	return kernel_follows ? cont() : ret(0);
+	/* its name, for the children and the prefix test; a directory
+	   removed meanwhile keeps the name it was reached by */
+	if (!getcwd(real, sizeof(real))) {
+		if (!c->abs[0] || strlen(c->abs) >= sizeof(real)) {
+			close(fd);
+			return ret(-ENAMETOOLONG);
+		}
+		strcpy(real, c->abs);
+	}
+	free(p->cwd);
+	p->cwd = strdup(real);
+	if (p->cwdfd >= 0)
+		close(p->cwdfd);
+	p->cwdfd = -1;
+	p->cwd_synced = kernel_follows;
+	if (kernel_follows) {
+		close(fd);
+		return cont();
+	}
+	p->cwdfd = fd;
+	return ret(0);
 }
 
 static struct sv_answer do_chdir(struct sv_call *c)
@@ -307,32 +403,46 @@ static struct sv_answer do_chdir(struct sv_call *c)
 		return ret(err);
 	/* outside every MERGED the kernel moves too (when it can follow
 	   the path: absolute, or from a cwd it shares) */
-	return set_cwd(c, c->path, !c->inside);
+	return set_cwd(c, !c->inside);
 }
 
 static struct sv_answer do_fchdir(struct sv_call *c)
 {
-	char path[PATH_MAX];
-	int err = sv_fd_path(c, IARG(0), path, sizeof(path));
+	int sfd = sv_dirs_find(c->req->pid, IARG(0));
+	int err = sv_fd_path(c, IARG(0), c->abs, sizeof(c->abs));
 
+	if (sfd >= 0) {		/* opened here: the library's own */
+		c->dfd = sfd;
+		c->path[0] = '\0';
+		return set_cwd(c, false);
+	}
 	if (err < 0)
 		return ret(err);
-	return set_cwd(c, path, !sv_inside(path));
+	c->dfd = AT_FDCWD;
+	strcpy(c->path, c->abs);
+	return set_cwd(c, !sv_inside(c->abs));
 }
 
 static struct sv_answer do_getcwd(struct sv_call *c)
 {
-	size_t len = strlen(c->proc->cwd) + 1;
-	struct stat st;
+	char buf[PATH_MAX];
+	size_t len;
 	int err;
 
-	/* a cwd removed meanwhile has no name, as in the kernel */
-	if (stat(c->proc->cwd, &st) < 0 && errno == ENOENT)
-		return ret(-ENOENT);
-
+	if (c->proc->cwdfd >= 0 && !c->proc->cwd_synced) {
+		/* the library's name of it (ENOENT once removed, as the
+		   kernel's) */
+		if (fchdir(c->proc->cwdfd) < 0 || !getcwd(buf, sizeof(buf)))
+			return ret(-errno);
+	} else {
+		if (strlen(c->proc->cwd) >= sizeof(buf))
+			return ret(-ENAMETOOLONG);
+		strcpy(buf, c->proc->cwd);
+	}
+	len = strlen(buf) + 1;
 	if (ARG(1) < len)
 		return ret(-ERANGE);
-	err = sv_write_mem(c, ARG(0), c->proc->cwd, len);
+	err = sv_write_mem(c, ARG(0), buf, len);
 	return ret(err < 0 ? err : (int64_t)len);
 }
 
@@ -354,7 +464,7 @@ static struct sv_answer do_mkdir(struct sv_call *c, int dirfd, uint64_t path,
 
 	ONE_PATH(dirfd, path, false);
 	old = umask_as(c);
-	r = mkdir(c->path, mode);
+	r = mkdirat(c->dfd, c->path, mode);
 	r = r < 0 ? -errno : 0;
 	umask(old);
 	return ret(r);
@@ -368,15 +478,16 @@ static struct sv_answer do_mknod(struct sv_call *c, int dirfd, uint64_t path,
 
 	ONE_PATH(dirfd, path, false);
 	old = umask_as(c);
-	r = mknod(c->path, mode, dev);
+	r = mknodat(c->dfd, c->path, mode, dev);
 	r = r < 0 ? -errno : 0;
 	umask(old);
 	return ret(r);
 }
 
-/* Two paths (rename, link): either inside, the library does it. */
+/* Two paths (rename, link): either inside, the library does it; the
+   first is left in *d1 and first. */
 static struct sv_answer two_paths(struct sv_call *c, int d1, uint64_t p1,
-				  int d2, uint64_t p2, char *first,
+				  int d2, uint64_t p2, int *fd1, char *first,
 				  bool empty_ok)
 {
 	bool inside;
@@ -385,8 +496,21 @@ static struct sv_answer two_paths(struct sv_call *c, int d1, uint64_t p1,
 	if (err < 0)
 		return ret(err);
 	strcpy(first, c->path);
+	*fd1 = c->dfd;
 	inside = c->inside;
 	err = sv_path(c, d2, p2, false);
+	if (err == -EBADF && !inside)
+		return cont();	/* nothing of it can be inside */
+	if (err == -EBADF) {
+		/* a bad second base: the kernel looks the first path up
+		   before it meets it, so the library is given it as bad */
+		err = sv_read_str(c, p2, c->path, sizeof(c->path));
+		if (err < 0)
+			return ret(err);
+		c->dfd = -1;
+		c->inside = true;
+		return ret(1);
+	}
 	if (err < 0)
 		return ret(err);
 	if (!inside && !c->inside)
@@ -398,28 +522,29 @@ static struct sv_answer do_rename(struct sv_call *c, int d1, uint64_t p1,
 				  int d2, uint64_t p2, unsigned flags)
 {
 	char from[PATH_MAX];
-	struct sv_answer a = two_paths(c, d1, p1, d2, p2, from, false);
+	int fd1;
+	struct sv_answer a = two_paths(c, d1, p1, d2, p2, &fd1, from, false);
 
 	if (a.verdict != SV_RETURN || a.val < 0)
 		return a;
 	if (flags)
-		return res(renameat2(AT_FDCWD, from, AT_FDCWD, c->path,
-				     flags));
-	return res(rename(from, c->path));
+		return res(renameat2(fd1, from, c->dfd, c->path, flags));
+	return res(renameat(fd1, from, c->dfd, c->path));
 }
 
 static struct sv_answer do_link(struct sv_call *c, int d1, uint64_t p1,
 				int d2, uint64_t p2, int flags)
 {
 	char from[PATH_MAX];
+	int fd1;
 	struct sv_answer a;
 
 	if (flags & AT_EMPTY_PATH)
 		return ret(-EPERM);	/* a descriptor: not followed here */
-	a = two_paths(c, d1, p1, d2, p2, from, false);
+	a = two_paths(c, d1, p1, d2, p2, &fd1, from, false);
 	if (a.verdict != SV_RETURN || a.val < 0)
 		return a;
-	return res(linkat(AT_FDCWD, from, AT_FDCWD, c->path,
+	return res(linkat(fd1, from, c->dfd, c->path,
 			  flags & AT_SYMLINK_FOLLOW));
 }
 
@@ -432,7 +557,7 @@ static struct sv_answer do_symlink(struct sv_call *c, uint64_t target,
 	if (err < 0)
 		return ret(err);
 	ONE_PATH(dirfd, path, false);
-	return res(symlink(to, c->path));
+	return res(symlinkat(to, c->dfd, c->path));
 }
 
 /*
@@ -451,6 +576,8 @@ static bool fd_in_lower(struct sv_call *c, int fd, char *path)
 	if (n <= 0)
 		return false;
 	real[n] = '\0';
+	if (sv_fifo_merged(c->req->pid, fd, path, PATH_MAX))
+		return true;	/* a fifo's stand-in: the merged fifo */
 	if (!sv_in_lower(real))
 		return false;
 	strcpy(path, real);
@@ -471,35 +598,48 @@ static struct sv_answer do_utimens(struct sv_call *c)
 		tp = ts;
 	}
 	if (!ARG(1)) {		/* futimens */
+		if (o_path_fd(c->req->pid, IARG(0)))
+			return ret(-EBADF);
 		if (!fd_in_lower(c, IARG(0), path))
 			return cont();
 		return res(utimensat(AT_FDCWD, path, tp, 0));
 	}
 	ONE_PATH(IARG(0), ARG(1), false);
-	return res(utimensat(AT_FDCWD, c->path, tp,
+	return res(utimensat(c->dfd, c->path, tp,
 			     flags & AT_SYMLINK_NOFOLLOW));
 }
 
+/* utime, utimes, futimesat: as utimensat (microseconds checked as the
+   kernel checks them). */
 static struct sv_answer do_utimes(struct sv_call *c, int dirfd, uint64_t path,
 				  uint64_t times, bool utimbuf)
 {
+	struct timespec ts[2];
 	struct timeval tv[2];
 	struct utimbuf ub;
 	int err;
 
 	ONE_PATH(dirfd, path, false);
 	if (!times)
-		return res(utimes(c->path, NULL));
+		return res(utimensat(c->dfd, c->path, NULL, 0));
 	if (utimbuf) {
 		err = sv_read_mem(c, times, &ub, sizeof(ub));
 		if (err < 0)
 			return ret(err);
-		return res(utime(c->path, &ub));
+		ts[0] = (struct timespec){ ub.actime, 0 };
+		ts[1] = (struct timespec){ ub.modtime, 0 };
+	} else {
+		err = sv_read_mem(c, times, tv, sizeof(tv));
+		if (err < 0)
+			return ret(err);
+		for (int i = 0; i < 2; i++) {
+			if (tv[i].tv_usec < 0 || tv[i].tv_usec >= 1000000)
+				return ret(-EINVAL);
+			ts[i] = (struct timespec){ tv[i].tv_sec,
+						   tv[i].tv_usec * 1000 };
+		}
 	}
-	err = sv_read_mem(c, times, tv, sizeof(tv));
-	if (err < 0)
-		return ret(err);
-	return res(utimes(c->path, tv));
+	return res(utimensat(c->dfd, c->path, ts, 0));
 }
 
 static struct sv_answer do_xattr(struct sv_call *c, long nr)
@@ -511,16 +651,27 @@ static struct sv_answer do_xattr(struct sv_call *c, long nr)
 	int err;
 
 	if (nr == SYS_fsetxattr || nr == SYS_fremovexattr) {
+		if (o_path_fd(c->req->pid, IARG(0)))
+			return ret(-EBADF);
 		if (!fd_in_lower(c, IARG(0), path))
 			return cont();
 		strcpy(c->path, path);
+		c->dfd = AT_FDCWD;
 	} else {
 		ONE_PATH(AT_FDCWD, ARG(0), false);
+		if ((err = sv_enter(c)) < 0)
+			return ret(err);
 	}
 	if (nr == SYS_listxattr || nr == SYS_llistxattr)
 		size = ARG(2);
 	else if ((err = sv_read_str(c, ARG(1), name, sizeof(name))) < 0)
-		return ret(err);
+		/* a name longer than XATTR_NAME_MAX: the kernel's ERANGE */
+		return ret(err == -ENAMETOOLONG ? -ERANGE : err);
+	/* a value too big to set is refused (E2BIG), never cut short; a
+	   buffer to fill is used up to the largest value there can be */
+	if (size > XATTR_SIZE_MAX &&
+	    (nr == SYS_setxattr || nr == SYS_lsetxattr || nr == SYS_fsetxattr))
+		return ret(-E2BIG);
 	if (size > XATTR_SIZE_MAX)
 		size = XATTR_SIZE_MAX;
 	if (size) {
@@ -571,18 +722,101 @@ static struct sv_answer do_xattr(struct sv_call *c, long nr)
 }
 
 /*
+ * An exec of a program the kernel would not find at the process's path
+ * (in the upper, or MERGED not in place): the real file, as the library
+ * opened it, is put into the process as a descriptor (ADDFD without
+ * SEND), and the path string the process passed is overwritten, through
+ * /proc/PID/mem (as a debugger writes: read-only strings too), with
+ * "/dev/fd/N"; then the kernel makes the exec.  The descriptor is
+ * close-on-exec for an ELF program (the kernel has it open by then);
+ * an interpreter needs to open its script by that name, so a script's
+ * stays open in the new program.  When argv[0] is that same string (as
+ * in execv(p, argv) with argv[0] == p), the original is first copied
+ * below the thread's stack pointer (past the red zone: memory the
+ * thread does not use across the call; the pointer is read from
+ * /proc/PID/syscall) and argv[0] pointed at the copy, so the program
+ * still sees its name.  Refused (0 < return) when the string is too
+ * short to hold the new name or the memory cannot be written.
+ */
+static int copy_argv0(struct sv_call *c, int mfd, uint64_t argv,
+		      const char *orig)
+{
+	char name[64], buf[512];
+	unsigned long long sp = 0;
+	uint64_t at;
+	ssize_t n;
+	int fd;
+
+	snprintf(name, sizeof(name), "/proc/%d/syscall", (int)c->req->pid);
+	fd = open(name, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 1;
+	buf[n] = '\0';
+	if (sscanf(buf, "%*s %*s %*s %*s %*s %*s %*s %llx", &sp) != 1 ||
+	    sp < 4096 + PATH_MAX)
+		return 1;
+	at = (sp - 256 - strlen(orig) - 1) & ~(uint64_t)15;
+	if (pwrite(mfd, orig, strlen(orig) + 1, (off_t)at) !=
+		    (ssize_t)strlen(orig) + 1 ||
+	    pwrite(mfd, &at, sizeof(at), (off_t)argv) != sizeof(at))
+		return 1;
+	return 0;
+}
+
+static int exec_by_fd(struct sv_call *c, int fd, uint64_t addr,
+		      uint64_t argv)
+{
+	struct seccomp_notif_addfd add = { 0 };
+	char name[32], mem[64], head[4] = { 0 };
+	uint64_t argv0 = 0;
+	size_t len;
+	int tfd, mfd, err = 1;
+
+	if (sv_read_str(c, addr, c->path, sizeof(c->path)) < 0)
+		return 1;
+	len = strlen(c->path);
+	if (argv && sv_read_mem(c, argv, &argv0, sizeof(argv0)) < 0)
+		return 1;
+	if (len < sizeof("/dev/fd/NNN") - 1 || access("/dev/fd/", X_OK) < 0)
+		return 1;
+	snprintf(mem, sizeof(mem), "/proc/%d/mem", (int)c->req->pid);
+	mfd = open(mem, O_RDWR | O_CLOEXEC);
+	if (mfd < 0)
+		return 1;
+	if (argv && argv0 == addr && copy_argv0(c, mfd, argv, c->path))
+		goto out;
+	add.id = c->req->id;
+	add.srcfd = (uint32_t)fd;
+	if (pread(fd, head, sizeof(head), 0) == 4 && !memcmp(head, "\177ELF", 4))
+		add.newfd_flags = O_CLOEXEC;
+	tfd = ioctl(c->listener, SECCOMP_IOCTL_NOTIF_ADDFD, &add);
+	if (tfd < 0 || tfd > 999)
+		goto out;
+	snprintf(name, sizeof(name), "/dev/fd/%d", tfd);
+	if (pwrite(mfd, name, strlen(name) + 1, (off_t)addr) ==
+	    (ssize_t)strlen(name) + 1)
+		err = sv_valid(c) ? 0 : 1;
+out:
+	close(mfd);
+	return err;
+}
+
+/*
  * exec: the kernel finds the program by the path the process gave.
- * Outside every MERGED that is the right one.  Inside, it is right only
- * when the file the union shows there is the one the kernel finds at the
- * same path (a lower in place under MERGED, not changed in the upper);
- * else the exec is refused, saying why (the supervisor cannot change the
- * path the kernel reads).
+ * Outside every MERGED that is the right one; inside, when the file the
+ * union shows there is the one the kernel finds at the same path (a
+ * lower in place under MERGED, not changed in the upper).  Else through
+ * a descriptor (exec_by_fd), or refused, saying why.  A descriptor
+ * (fexecve) is the real file already.
  */
 static struct sv_answer do_exec(struct sv_call *c, int dirfd, uint64_t path,
-				int flags)
+				uint64_t argv, int flags)
 {
-	char self[64], real[PATH_MAX];
-	ssize_t n;
+	char real[PATH_MAX];
 	int fd, err;
 
 	if ((flags & AT_EMPTY_PATH) && dirfd != AT_FDCWD) {
@@ -592,22 +826,41 @@ static struct sv_answer do_exec(struct sv_call *c, int dirfd, uint64_t path,
 	} else {
 		ONE_PATH(dirfd, path, false);
 	}
-	if (!c->inside)
+	if (!c->inside || c->fd_only)
 		return cont();
-	fd = open(c->path, O_RDONLY | O_CLOEXEC);
+	fd = openat(c->dfd, c->path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return ret(-errno);
-	snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
-	n = readlink(self, real, sizeof(real) - 1);
-	close(fd);
-	if (n <= 0)
+	if (sv_kernel_fd_path(fd, real, sizeof(real)) <= 0) {
+		close(fd);
 		return ret(-EACCES);
-	real[n] = '\0';
-	if (!c->relative_cwd && !strcmp(real, c->path))
+	}
+	if (c->dfd == AT_FDCWD && !c->relative_cwd) {
+		char norm[PATH_MAX];
+
+		sv_normalise(c->abs, norm);
+		/* "dir/../prog" outside every MERGED (it came here only if
+		   no ".." climbs out of one: sv_path) is the kernel's too;
+		   inside, its directories may be in no single layer */
+		if (!strcmp(real, c->abs) ||
+		    (!strcmp(real, norm) && !sv_inside(norm))) {
+			close(fd);
+			return cont();
+		}
+	}
+	if (faccessat(c->dfd, c->path, X_OK, 0) < 0) {
+		err = -errno;
+		close(fd);
+		return ret(err);
+	}
+	err = exec_by_fd(c, fd, path, argv);
+	close(fd);
+	if (!err)
 		return cont();
-	sv_err("cannot run %s: the union shows it from %s, and a supervised "
-	       "program can run only what the kernel finds at its path",
-	       c->path, real);
+	sv_err("cannot run %s: the union shows it from %s, and the path "
+	       "string the program gave cannot be replaced by the file's "
+	       "(shorter than /dev/fd/NNN, or not writable)",
+	       c->abs[0] ? c->abs : c->path, real);
 	return ret(-EPERM);
 }
 
@@ -615,6 +868,7 @@ struct sv_answer sv_answer_call(struct sv_call *c)
 {
 	long nr = c->req->data.nr;
 	char path[PATH_MAX];
+	int e2;
 
 	switch (nr) {
 	case SYS_open:
@@ -635,14 +889,15 @@ struct sv_answer sv_answer_call(struct sv_call *c)
 		return do_statx(c);
 	case SYS_access:
 		ONE_PATH(AT_FDCWD, ARG(0), false);
-		return res(access(c->path, IARG(1)));
+		return res(faccessat(c->dfd, c->path, IARG(1), 0));
 	case SYS_faccessat:
 		ONE_PATH(IARG(0), ARG(1), false);
-		return res(access(c->path, IARG(2)));
+		return res(faccessat(c->dfd, c->path, IARG(2), 0));
 	case SYS_faccessat2:
 		ONE_PATH(IARG(0), ARG(1), IARG(3) & AT_EMPTY_PATH);
-		return res(faccessat(AT_FDCWD, c->path, IARG(2),
-				     IARG(3) & ~AT_EMPTY_PATH));
+		return res(faccessat(c->dfd, c->path, IARG(2),
+				     (IARG(3) & ~AT_EMPTY_PATH) |
+					     (c->path[0] ? 0 : AT_EMPTY_PATH)));
 	case SYS_readlink:
 		return do_readlink(c, AT_FDCWD, ARG(0), ARG(1), (int64_t)ARG(2));
 	case SYS_readlinkat:
@@ -667,14 +922,14 @@ struct sv_answer sv_answer_call(struct sv_call *c)
 				(dev_t)ARG(3));
 	case SYS_unlink:
 		ONE_PATH(AT_FDCWD, ARG(0), false);
-		return res(unlink(c->path));
+		return res(unlinkat(c->dfd, c->path, 0));
 	case SYS_rmdir:
 		ONE_PATH(AT_FDCWD, ARG(0), false);
-		return res(rmdir(c->path));
+		return res(unlinkat(c->dfd, c->path, AT_REMOVEDIR));
 	case SYS_unlinkat:
 		ONE_PATH(IARG(0), ARG(1), false);
-		return res(IARG(2) & AT_REMOVEDIR ? rmdir(c->path)
-						  : unlink(c->path));
+		return res(unlinkat(c->dfd, c->path,
+				    IARG(2) & AT_REMOVEDIR));
 	case SYS_rename:
 		return do_rename(c, AT_FDCWD, ARG(0), AT_FDCWD, ARG(1), 0);
 	case SYS_renameat:
@@ -692,20 +947,24 @@ struct sv_answer sv_answer_call(struct sv_call *c)
 		return do_symlink(c, ARG(0), IARG(1), ARG(2));
 	case SYS_chmod:
 		ONE_PATH(AT_FDCWD, ARG(0), false);
-		return res(chmod(c->path, (mode_t)ARG(1)));
+		return res(fchmodat(c->dfd, c->path, (mode_t)ARG(1), 0));
 	case SYS_fchmodat:
 		ONE_PATH(IARG(0), ARG(1), false);
-		return res(chmod(c->path, (mode_t)ARG(2)));
+		return res(fchmodat(c->dfd, c->path, (mode_t)ARG(2), 0));
 	case SYS_fchmod:
+		if (o_path_fd(c->req->pid, IARG(0)))
+			return ret(-EBADF);
 		if (!fd_in_lower(c, IARG(0), path))
 			return cont();
 		return res(chmod(path, (mode_t)ARG(1)));
 	case SYS_chown:
 		ONE_PATH(AT_FDCWD, ARG(0), false);
-		return res(chown(c->path, (uid_t)ARG(1), (gid_t)ARG(2)));
+		return res(fchownat(c->dfd, c->path, (uid_t)ARG(1),
+				    (gid_t)ARG(2), 0));
 	case SYS_lchown:
 		ONE_PATH(AT_FDCWD, ARG(0), false);
-		return res(lchown(c->path, (uid_t)ARG(1), (gid_t)ARG(2)));
+		return res(fchownat(c->dfd, c->path, (uid_t)ARG(1),
+				    (gid_t)ARG(2), AT_SYMLINK_NOFOLLOW));
 	case SYS_fchownat:
 		if ((IARG(4) & AT_EMPTY_PATH) && IARG(0) != AT_FDCWD) {
 			int e = sv_read_str(c, ARG(1), path, sizeof(path));
@@ -720,10 +979,12 @@ struct sv_answer sv_answer_call(struct sv_call *c)
 			}
 		}
 		ONE_PATH(IARG(0), ARG(1), false);
-		return res(fchownat(AT_FDCWD, c->path, (uid_t)ARG(2),
+		return res(fchownat(c->dfd, c->path, (uid_t)ARG(2),
 				    (gid_t)ARG(3),
 				    IARG(4) & AT_SYMLINK_NOFOLLOW));
 	case SYS_fchown:
+		if (o_path_fd(c->req->pid, IARG(0)))
+			return ret(-EBADF);
 		if (!fd_in_lower(c, IARG(0), path))
 			return cont();
 		return res(chown(path, (uid_t)ARG(1), (gid_t)ARG(2)));
@@ -737,11 +998,15 @@ struct sv_answer sv_answer_call(struct sv_call *c)
 		return do_utimes(c, IARG(0), ARG(1), ARG(2), false);
 	case SYS_truncate:
 		ONE_PATH(AT_FDCWD, ARG(0), false);
+		if ((e2 = sv_enter(c)) < 0)
+			return ret(e2);
 		return res(truncate(c->path, (off_t)ARG(1)));
 	case SYS_statfs: {
 		struct statfs sf;
 
 		ONE_PATH(AT_FDCWD, ARG(0), false);
+		if ((e2 = sv_enter(c)) < 0)
+			return ret(e2);
 		if (statfs(c->path, &sf) < 0)
 			return ret(-errno);
 		return ret(sv_write_mem(c, ARG(1), &sf, sizeof(sf)));
@@ -758,9 +1023,9 @@ struct sv_answer sv_answer_call(struct sv_call *c)
 	case SYS_fremovexattr:
 		return do_xattr(c, nr);
 	case SYS_execve:
-		return do_exec(c, AT_FDCWD, ARG(0), 0);
+		return do_exec(c, AT_FDCWD, ARG(0), ARG(1), 0);
 	case SYS_execveat:
-		return do_exec(c, IARG(0), ARG(1), IARG(4));
+		return do_exec(c, IARG(0), ARG(1), ARG(2), IARG(4));
 	case SYS_inotify_add_watch:
 		ONE_PATH(AT_FDCWD, ARG(1), false);
 		return ret(-EPERM);

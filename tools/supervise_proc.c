@@ -21,11 +21,14 @@
  * the supervisor points into some layer, which maps back to MERGED
  * (layers never overlap, union run checks it).
  */
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -228,7 +231,9 @@ static struct proc_ent *find_proc(pid_t tgid)
 	return e;
 }
 
-static struct proc_ent *add_proc(pid_t tgid, const char *cwd, bool synced)
+/* cwdfd: a descriptor of the cwd to copy (the parent's), -1 none. */
+static struct proc_ent *add_proc(pid_t tgid, const char *cwd, bool synced,
+				 int cwdfd)
 {
 	struct proc_ent *e = calloc(1, sizeof(*e));
 
@@ -237,6 +242,11 @@ static struct proc_ent *add_proc(pid_t tgid, const char *cwd, bool synced)
 	e->p.tgid = tgid;
 	e->p.cwd = strdup(cwd);
 	e->p.cwd_synced = synced;
+	e->p.cwdfd = -1;
+	if (!synced && cwdfd >= 0)
+		e->p.cwdfd = fcntl(cwdfd, F_DUPFD_CLOEXEC, 3);
+	if (!synced && e->p.cwdfd < 0)
+		e->p.cwdfd = open(cwd, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	e->p.pidfd = (int)syscall(SYS_pidfd_open, tgid, 0);
 	if (e->p.pidfd >= 0 && nnew_pidfds < 40)
 		new_pidfds[nnew_pidfds++] = e->p.pidfd;
@@ -244,10 +254,15 @@ static struct proc_ent *add_proc(pid_t tgid, const char *cwd, bool synced)
 	return e;
 }
 
+/*
+ * The first process: the cwd it was started in, the supervisor's (the
+ * library's merged cwd).  Inside a MERGED the kernel's cwd is a layer's
+ * directory, not the same: not synced, and the directory held open.
+ */
 int sv_procs_init(const char *libpath, pid_t child, const char *cwd)
 {
 	lib_path = libpath;
-	return add_proc(child, cwd, true) ? 0 : -ENOMEM;
+	return add_proc(child, cwd, !sv_inside(cwd), -1) ? 0 : -ENOMEM;
 }
 
 int sv_proc_take_new_pidfd(void)
@@ -268,6 +283,8 @@ static void drop_proc(struct proc_ent *e)
 	HASH_DEL(procs, e);
 	if (e->p.pidfd >= 0)
 		close(e->p.pidfd);
+	if (e->p.cwdfd >= 0)
+		close(e->p.cwdfd);
 	free(e->p.cwd);
 	free(e);
 }
@@ -316,9 +333,11 @@ static struct proc_ent *proc_first_seen(pid_t tgid, pid_t ppid, int depth)
 			parent = proc_first_seen(ppid, grand, depth + 1);
 	}
 	if (parent)
-		return add_proc(tgid, parent->p.cwd, parent->p.cwd_synced);
+		return add_proc(tgid, parent->p.cwd, parent->p.cwd_synced,
+				parent->p.cwdfd);
 	char *cwd = kernel_cwd(tgid);
-	struct proc_ent *e = add_proc(tgid, cwd ? cwd : "/", true);
+	struct proc_ent *e = add_proc(tgid, cwd ? cwd : "/",
+				      !cwd || !sv_inside(cwd), -1);
 
 	free(cwd);
 	return e;
@@ -520,6 +539,126 @@ int sv_read_str(const struct sv_call *c, uint64_t addr, char *buf,
 	return -ENAMETOOLONG;
 }
 
+/* ---- the kernel's view ------------------------------------------- */
+
+/*
+ * The library follows /proc/self/fd/N to the descriptor's merged path
+ * (namei.c), as a program expects; what file the kernel has there is
+ * asked of libc's own functions.
+ */
+static void *libc_sym(const char *name)
+{
+	static void *libc;
+
+	if (!libc)
+		libc = dlopen("libc.so.6", RTLD_NOW | RTLD_NOLOAD);
+	return libc ? dlsym(libc, name) : NULL;
+}
+
+ssize_t sv_kernel_fd_path(int fd, char *buf, size_t size)
+{
+	static ssize_t (*fn)(const char *, char *, size_t);
+	char self[64];
+	ssize_t n;
+
+	if (!fn)
+		fn = (ssize_t (*)(const char *, char *, size_t))libc_sym(
+			"readlink");
+	if (!fn || size < 2)
+		return -ENOSYS;
+	snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
+	n = fn(self, buf, size - 1);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	return n;
+}
+
+int sv_kernel_reopen(int fd, int flags)
+{
+	static int (*fn)(const char *, int, ...);
+	char self[64];
+	int r;
+
+	if (!fn)
+		fn = (int (*)(const char *, int, ...))libc_sym("open");
+	if (!fn)
+		return -ENOSYS;
+	snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
+	r = fn(self, flags);
+	return r < 0 ? -errno : r;
+}
+
+/* ---- fifos ---------------------------------------------------------- */
+
+/*
+ * The library opens a fifo of the union through a stand-in of its own
+ * (preload/fifo.c), and answers what is asked of such a descriptor by
+ * the merged fifo.  The process's descriptor shows the stand-in in
+ * /proc; this table says which merged fifo it stands for, so that its
+ * fstat and the changes through it (fchmod...) go to the merged fifo,
+ * as the kernel's go to the overlay inode.  The last few are kept (an
+ * opener thread adds too: a lock).
+ */
+#define NFIFOS 64
+static struct {
+	dev_t dev;
+	ino_t ino;
+	char *merged;
+} fifos[NFIFOS];
+static unsigned next_fifo, nfifos;
+static pthread_mutex_t fifo_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* The stand-in is known by its identity: the library renames it at a
+   copy-up of its fifo (fifo.c), the descriptors keep it. */
+void sv_fifo_note(pid_t tgid, int tfd, const char *merged)
+{
+	char name[64];
+	struct stat st;
+	unsigned i;
+
+	snprintf(name, sizeof(name), "/proc/%d/fd/%d", (int)tgid, tfd);
+	if (!merged[0] || stat(name, &st) < 0 || !S_ISFIFO(st.st_mode))
+		return;
+	pthread_mutex_lock(&fifo_lock);
+	for (i = 0; i < NFIFOS; i++)
+		if (fifos[i].merged && fifos[i].dev == st.st_dev &&
+		    fifos[i].ino == st.st_ino)
+			break;
+	if (i == NFIFOS)
+		i = next_fifo++ % NFIFOS;
+	free(fifos[i].merged);
+	fifos[i].dev = st.st_dev;
+	fifos[i].ino = st.st_ino;
+	fifos[i].merged = strdup(merged);
+	nfifos++;
+	pthread_mutex_unlock(&fifo_lock);
+}
+
+bool sv_fifo_merged(pid_t pid, int fd, char *out, size_t size)
+{
+	char name[64];
+	struct stat st;
+	bool found = false;
+
+	if (!nfifos)
+		return false;
+	snprintf(name, sizeof(name), "/proc/%d/fd/%d", (int)pid, fd);
+	if (stat(name, &st) < 0 || !S_ISFIFO(st.st_mode))
+		return false;
+	pthread_mutex_lock(&fifo_lock);
+	for (unsigned i = 0; i < NFIFOS && !found; i++) {
+		if (fifos[i].merged && fifos[i].dev == st.st_dev &&
+		    fifos[i].ino == st.st_ino &&
+		    strlen(fifos[i].merged) < size) {
+			strcpy(out, fifos[i].merged);
+			found = true;
+		}
+	}
+	pthread_mutex_unlock(&fifo_lock);
+	return found;
+}
+
 /* ---- paths --------------------------------------------------------- */
 
 int sv_fd_path(const struct sv_call *c, int fd, char *out, size_t size)
@@ -534,12 +673,33 @@ int sv_fd_path(const struct sv_call *c, int fd, char *out, size_t size)
 	out[n] = '\0';
 	if (out[0] != '/')
 		return -ENOTDIR;	/* a socket, a pipe, an anon inode */
-	sv_real_to_merged(out, size);
+	if (!sv_fifo_merged(c->req->pid, fd, out, size))
+		sv_real_to_merged(out, size);
 	return 0;
 }
 
+/* Does a ".." of the absolute path climb out of some MERGED it went
+   through ("MERGED/../x")?  Then the kernel would walk the mount. */
+static bool climbs_out(const char *path)
+{
+	char prefix[PATH_MAX], norm[PATH_MAX];
+
+	for (const char *p = strstr(path, ".."); p; p = strstr(p + 1, "..")) {
+		if ((p != path && p[-1] != '/') || (p[2] && p[2] != '/'))
+			continue;
+		if ((size_t)(p - path) >= sizeof(prefix))
+			return true;
+		memcpy(prefix, path, (size_t)(p - path));
+		prefix[p - path] = '\0';
+		sv_normalise(prefix, norm);
+		if (sv_inside(norm))
+			return true;
+	}
+	return false;
+}
+
 /* Collapse "//", "/./" and "/../" lexically (for the prefix test). */
-static void normalise(const char *in, char *out)
+void sv_normalise(const char *in, char *out)
 {
 	char *o = out;
 
@@ -576,20 +736,36 @@ static void normalise(const char *in, char *out)
 	*o = '\0';
 }
 
+/*
+ * The base a relative path is given to the library with: the process's
+ * cwd held here (not synced), or this process's descriptor of the same
+ * open directory.  Through it the library follows a directory renamed
+ * or removed since, as the kernel follows the process's own.
+ */
+static int base_fd(const struct sv_call *c, int dirfd)
+{
+	if (dirfd == AT_FDCWD)
+		return c->proc->cwd_synced ? -1 : c->proc->cwdfd;
+	return sv_dirs_find(c->req->pid, dirfd);
+}
+
 int sv_path(struct sv_call *c, int dirfd, uint64_t addr, bool empty_ok)
 {
 	char rel[PATH_MAX], base[PATH_MAX], norm[PATH_MAX];
 	int ret = sv_read_str(c, addr, rel, sizeof(rel));
+	int bfd = -1;
 
 	if (ret < 0)
 		return ret;
+	c->dfd = AT_FDCWD;
 	c->relative_cwd = false;
 	c->fd_only = !rel[0] && empty_ok && dirfd != AT_FDCWD;
 	if (!rel[0] && !empty_ok)
 		return -ENOENT;
 	if (rel[0] == '/') {
-		strcpy(c->path, rel);
+		strcpy(c->abs, rel);
 	} else {
+		bfd = base_fd(c, dirfd);
 		if (dirfd == AT_FDCWD) {
 			if (strlen(c->proc->cwd) >= sizeof(base))
 				return -ENAMETOOLONG;
@@ -606,21 +782,52 @@ int sv_path(struct sv_call *c, int dirfd, uint64_t addr, bool empty_ok)
 			if (ret < 0)
 				return ret;
 		}
-		if (strlen(base) + strlen(rel) + 2 > sizeof(c->path))
-			return -ENAMETOOLONG;
-		strcpy(c->path, strcmp(base, "/") ? base : "");
-		if (rel[0]) {
-			strcat(c->path, "/");
-			strcat(c->path, rel);
-		} else if (!c->path[0]) {
-			strcpy(c->path, "/");
+		if (strlen(base) + strlen(rel) + 2 > sizeof(c->abs)) {
+			/* too long to name whole: only from a base */
+			if (bfd < 0)
+				return -ENAMETOOLONG;
+			c->abs[0] = '\0';
+		} else {
+			strcpy(c->abs, strcmp(base, "/") ? base : "");
+			if (rel[0]) {
+				strcat(c->abs, "/");
+				strcat(c->abs, rel);
+			} else if (!c->abs[0]) {
+				strcpy(c->abs, "/");
+			}
 		}
 	}
-	normalise(c->path, norm);
-	c->inside = sv_inside(norm);
+	sv_normalise(c->abs, norm);
+	/* a ".." may climb out of a MERGED it went through (MERGED/..):
+	   the library walks it, as the kernel walks the mount */
+	c->inside = sv_inside(norm) || climbs_out(c->abs);
 	/* A relative path outside MERGED may go to the kernel as it is
 	   only when the kernel's cwd is the one kept here. */
 	if (c->relative_cwd && !c->proc->cwd_synced)
 		c->inside = true;
+	if (bfd >= 0 && c->relative_cwd) {
+		/* the library walks from its own cwd, made the process's:
+		   its checks of a cwd (search permission of the topmost
+		   copy, a removed one) are those of a preloaded process */
+		if (fchdir(bfd) < 0)
+			return -errno;
+		c->inside = true;
+		strcpy(c->path, rel[0] ? rel : ".");
+	} else if (bfd >= 0) {
+		/* the library walks from the base, whatever its name now
+		   ("" with AT_EMPTY_PATH: the base itself) */
+		c->dfd = bfd;
+		c->inside = true;
+		strcpy(c->path, rel);
+	} else {
+		strcpy(c->path, c->abs);
+	}
+	return 0;
+}
+
+int sv_enter(const struct sv_call *c)
+{
+	if (c->dfd != AT_FDCWD && fchdir(c->dfd) < 0)
+		return -errno;
 	return 0;
 }

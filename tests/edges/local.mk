@@ -15,6 +15,7 @@ UN_EDGES_TESTS = \
 	tests/edges/unwrapped-go-marked.sh \
 	tests/edges/unwrapped-go.sh \
 	tests/edges/supervise-static.sh \
+	tests/edges/supervise-exec-union.sh \
 	tests/edges/supervise-go.sh \
 	tests/edges/procs-vfork.sh \
 	tests/edges/procs-fork-threads.sh \

@@ -1,0 +1,245 @@
+/*
+ * supervise_block.c - opens that may block (a fifo), each in a thread
+ * of its own.
+ *
+ * The loop answers one notification at a time.  An open of a fifo
+ * without O_NONBLOCK waits in the kernel for the other end; made by the
+ * loop itself it would stop every supervised process (the one that is
+ * to open the other end among them: a deadlock).  So such an open is
+ * handed to a thread, which makes it by name (through the library, on a
+ * copy of the base descriptor: the loop may close its own meanwhile),
+ * injects the descriptor and answers; the loop goes on.
+ *
+ * Under SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV a signal does not
+ * interrupt the waiting process once its call is received: the kernel
+ * would have interrupted its open.  So while a thread waits, the loop
+ * looks at its process every SV_BLOCK_TICK_MS: when the waiting thread
+ * has a signal it can take (pending, not blocked, not ignored), the
+ * thread's open is interrupted (SIGUSR2, a handler without SA_RESTART)
+ * and the call answered -ERESTARTSYS, which the kernel turns, as for
+ * its own interrupted open, into EINTR or a restart by the handler's
+ * SA_RESTART.  When the call is gone (the process killed), the open is
+ * interrupted and nothing answered.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "supervise.h"
+
+#ifndef ERESTARTSYS
+#define ERESTARTSYS 512		/* the kernel's, never seen by a process */
+#endif
+
+enum { FREE, WAITING, STOP_SIGNAL, STOP_GONE, OPENED, DONE };
+
+struct opener {
+	_Atomic int state;
+	pthread_t th;
+	int listener;
+	uint64_t id;
+	pid_t tid, tgid;
+	int dfd;
+	int flags;
+	mode_t mode;
+	char path[PATH_MAX];
+	char abs[PATH_MAX];
+};
+
+#define NOPENERS 32
+static struct opener openers[NOPENERS];
+static bool handler_set;
+
+static void on_usr2(int sig)
+{
+	(void)sig;
+}
+
+static void send_resp(const struct opener *o, int64_t val)
+{
+	struct seccomp_notif_resp resp = { .id = o->id };
+
+	if (val < 0)
+		resp.error = (int32_t)val;
+	else
+		resp.val = val;
+	ioctl(o->listener, SECCOMP_IOCTL_NOTIF_SEND, &resp);
+}
+
+static void *run(void *arg)
+{
+	struct opener *o = arg;
+	struct seccomp_notif_addfd add = { 0 };
+	int sfd, tfd, err, st;
+
+	sigset_t usr2;
+
+	sfd = openat(o->dfd, o->path, o->flags | O_CLOEXEC, o->mode);
+	err = errno;
+	/* From here on not interrupted: SIGUSR2 would cut short ADDFD's
+	   wait for the process to take the descriptor (it would not get
+	   it, and the fifo's end would close under the other side). */
+	sigemptyset(&usr2);
+	sigaddset(&usr2, SIGUSR2);
+	pthread_sigmask(SIG_BLOCK, &usr2, NULL);
+	st = atomic_exchange(&o->state, OPENED);
+	if (sfd < 0 && err == EINTR && st == STOP_SIGNAL) {
+		send_resp(o, -ERESTARTSYS);
+	} else if (sfd < 0) {
+		if (st != STOP_GONE)
+			send_resp(o, -err);
+	} else {
+		add.id = o->id;
+		add.flags = SECCOMP_ADDFD_FLAG_SEND;
+		add.srcfd = (uint32_t)sfd;
+		add.newfd_flags = o->flags & O_CLOEXEC;
+		tfd = ioctl(o->listener, SECCOMP_IOCTL_NOTIF_ADDFD, &add);
+		if (tfd >= 0)
+			sv_fifo_note(o->tgid, tfd, o->abs);
+		close(sfd);
+	}
+	if (o->dfd != AT_FDCWD)
+		close(o->dfd);
+	atomic_store(&o->state, DONE);
+	return NULL;
+}
+
+bool sv_may_block(const struct sv_call *c, int flags)
+{
+	struct stat st;
+
+	if (flags & (O_NONBLOCK | O_PATH))
+		return false;
+	if (fstatat(c->dfd, c->path, &st,
+		    flags & O_NOFOLLOW ? AT_SYMLINK_NOFOLLOW : 0) < 0)
+		return false;
+	return S_ISFIFO(st.st_mode);
+}
+
+int sv_open_blocking(const struct sv_call *c, int flags, mode_t mode)
+{
+	struct opener *o = NULL;
+	int err;
+
+	if (!handler_set) {
+		struct sigaction sa = { .sa_handler = on_usr2 };
+
+		sigemptyset(&sa.sa_mask);
+		sigaction(SIGUSR2, &sa, NULL);	/* no SA_RESTART */
+		handler_set = true;
+	}
+	sv_block_tick();	/* frees the finished ones */
+	for (int i = 0; i < NOPENERS && !o; i++)
+		if (atomic_load(&openers[i].state) == FREE)
+			o = &openers[i];
+	if (!o)
+		return -EAGAIN;	/* the caller opens it itself */
+	o->listener = c->listener;
+	o->id = c->req->id;
+	o->tid = (pid_t)c->req->pid;
+	o->tgid = c->proc->tgid;
+	o->flags = flags;
+	o->mode = mode;
+	strcpy(o->path, c->path);
+	strcpy(o->abs, c->abs);
+	/* the loop's cwd (a relative path from the process's cwd) moves
+	   on: the thread has its own copy of the base */
+	o->dfd = AT_FDCWD;
+	if (c->dfd != AT_FDCWD)
+		o->dfd = fcntl(c->dfd, F_DUPFD_CLOEXEC, 3);
+	else if (c->path[0] != '/' && c->proc->cwdfd >= 0)
+		o->dfd = fcntl(c->proc->cwdfd, F_DUPFD_CLOEXEC, 3);
+	else if (c->path[0] != '/')
+		return -EAGAIN;
+	if (o->dfd < 0 && o->dfd != AT_FDCWD)
+		return -errno;
+	atomic_store(&o->state, WAITING);
+	/* joinable: its id stays valid for pthread_kill until joined */
+	err = pthread_create(&o->th, NULL, run, o);
+	if (err) {
+		if (o->dfd != AT_FDCWD)
+			close(o->dfd);
+		atomic_store(&o->state, FREE);
+		return -EAGAIN;
+	}
+	return 0;
+}
+
+/* A signal the thread can take now: pending, not blocked, not
+   ignored (its own or its process's). */
+static bool signal_waits(pid_t tgid, pid_t tid)
+{
+	char name[80], buf[4096], *s;
+	unsigned long long pnd = 0, shd = 0, blk = 0, ign = 0;
+	ssize_t n;
+	int fd;
+
+	snprintf(name, sizeof(name), "/proc/%d/task/%d/status", (int)tgid,
+		 (int)tid);
+	fd = open(name, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	if ((s = strstr(buf, "\nSigPnd:")))
+		pnd = strtoull(s + 8, NULL, 16);
+	if ((s = strstr(buf, "\nShdPnd:")))
+		shd = strtoull(s + 8, NULL, 16);
+	if ((s = strstr(buf, "\nSigBlk:")))
+		blk = strtoull(s + 8, NULL, 16);
+	if ((s = strstr(buf, "\nSigIgn:")))
+		ign = strtoull(s + 8, NULL, 16);
+	return ((pnd | shd) & ~blk & ~ign) != 0;
+}
+
+int sv_block_tick(void)
+{
+	int waiting = 0;
+
+	for (int i = 0; i < NOPENERS; i++) {
+		struct opener *o = &openers[i];
+		int want, expect = WAITING;
+		uint64_t id = o->id;
+
+		switch (atomic_load(&o->state)) {
+		case FREE:
+			continue;
+		case DONE:
+			pthread_join(o->th, NULL);
+			atomic_store(&o->state, FREE);
+			continue;
+		case OPENED:
+			waiting++;
+			continue;
+		case STOP_SIGNAL:
+		case STOP_GONE:
+			/* again: the first may have come before its open */
+			waiting++;
+			pthread_kill(o->th, SIGUSR2);
+			continue;
+		default:
+			break;
+		}
+		waiting++;
+		if (ioctl(o->listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &id) < 0)
+			want = STOP_GONE;
+		else if (signal_waits(o->tgid, o->tid))
+			want = STOP_SIGNAL;
+		else
+			continue;
+		if (atomic_compare_exchange_strong(&o->state, &expect, want))
+			pthread_kill(o->th, SIGUSR2);
+	}
+	return waiting;
+}
