@@ -37,7 +37,8 @@ UN_EDGES_TESTS = \
 	tests/edges/early-ctor.sh \
 	tests/edges/lazy-start.sh \
 	tests/edges/lowers-never-written.sh \
-	tests/edges/bad-pointers.sh
+	tests/edges/bad-pointers.sh \
+	tests/edges/thread-stack.sh
 
 TESTS += $(UN_EDGES_TESTS)
 
@@ -47,7 +48,7 @@ EXTRA_DIST += tests/edges/edgelib.sh tests/edges/driver.py \
 	tests/edges/marker-lib.c tests/edges/ctor-lib.c \
 	tests/edges/jemalloc-ops.c tests/edges/go-marked.c \
 	tests/edges/go/plain/main.go tests/edges/go/cgo/main.go \
-	tests/edges/supervise-static.c
+	tests/edges/supervise-static.c tests/edges/thread-stack.c
 AM_TESTS_ENVIRONMENT += \
 	EDGEPROG='$(abs_top_builddir)/tests/edges'; \
 	EDGES_CC='$(CC)'; \
