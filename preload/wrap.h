@@ -90,6 +90,10 @@ struct un_xattr_change {
 	bool removing;
 };
 UN_HIDDEN int un_pre_xattr(const struct un_node *n, unsigned long long change);
+/* The xattr name to give the kernel for fd: a user's trusted.overlay.X
+   escaped (buf) when fd is an object of a union, as through a path. */
+UN_HIDDEN const char *un_fd_xattr_name(int fd, const char *name, char *buf,
+				       size_t len);
 
 /* vfs_utimes refuses a bad nanosecond count after the lookup, before
    it would change (and the overlay copy up) anything. */

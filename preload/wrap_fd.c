@@ -572,10 +572,11 @@ UN_EXPORT int fsetxattr(int fd, const char *name, const void *value,
 			size_t size, int flags)
 {
 	struct un_xattr_change c = { name, size, flags, false };
-	char to[PATH_MAX];
+	char to[PATH_MAX], esc[XATTR_NAME_MAX + 32];
 	int rc = fd_prepare(fd, to, sizeof(to), un_pre_xattr,
 			    (uintptr_t)&c);
 
+	name = un_fd_xattr_name(fd, name, esc, sizeof(esc));
 	if (rc == 2)
 		return real_setxattr(to, name, value, size, flags);
 	if (rc == 1)
@@ -587,10 +588,11 @@ UN_EXPORT int fsetxattr(int fd, const char *name, const void *value,
 UN_EXPORT int fremovexattr(int fd, const char *name)
 {
 	struct un_xattr_change c = { name, 0, 0, true };
-	char to[PATH_MAX];
+	char to[PATH_MAX], esc[XATTR_NAME_MAX + 32];
 	int rc = fd_prepare(fd, to, sizeof(to), un_pre_xattr,
 			    (uintptr_t)&c);
 
+	name = un_fd_xattr_name(fd, name, esc, sizeof(esc));
 	if (rc == 2)
 		return real_removexattr(to, name);
 	if (rc == 1)

@@ -125,6 +125,73 @@ static ssize_t list_common(const char *path, char *list, size_t size,
 }
 
 /*
+ * Through a descriptor: the same names as through a path when the
+ * descriptor is an object of a union, the real ones elsewhere.
+ */
+static bool fd_in_union(int fd)
+{
+	char vpath[PATH_MAX];
+	int rc = un_fd_get(fd, vpath, sizeof(vpath), NULL);
+
+	return (rc == 0 || rc == -ESTALE) && un_config_find(vpath);
+}
+
+const char *un_fd_xattr_name(int fd, const char *name, char *buf,
+			     size_t len)
+{
+	const char *stored = name;
+
+	UN_SAVE_ERRNO;
+	/* (A bad name: the kernel answers it.) */
+	if (un_user_str(name) != -EFAULT && private_name(name) &&
+	    un_enter()) {
+		if (fd_in_union(fd))
+			stored = stored_name(name, buf, len);
+		un_leave();
+	}
+	UN_RESTORE_ERRNO;
+	return stored;
+}
+
+UN_EXPORT ssize_t fgetxattr(int fd, const char *name, void *value,
+			    size_t size)
+{
+	char esc[XATTR_NAME_MAX + 32];
+
+	return real_fgetxattr(fd, un_fd_xattr_name(fd, name, esc, sizeof(esc)),
+			      value, size);
+}
+
+UN_EXPORT ssize_t flistxattr(int fd, char *list, size_t size)
+{
+	ssize_t r;
+	bool ours;
+
+	if (!un_enter())
+		return real_flistxattr(fd, list, size);
+	UN_SAVE_ERRNO;
+	ours = fd_in_union(fd);
+	UN_RESTORE_ERRNO;
+	un_leave();
+	if (!ours)
+		return real_flistxattr(fd, list, size);
+	{
+		/* As list_common: exact sizes for what is shown. */
+		char buf[XATTR_LIST_MAX];
+
+		r = real_flistxattr(fd, buf, sizeof(buf));
+		if (r >= 0) {
+			r = filter_list(buf, r);
+			if (size && (size_t)r > size)
+				r = un_fail(-ERANGE);
+			else if (size)
+				memcpy(list, buf, r);
+		}
+	}
+	return r;
+}
+
+/*
  * The checks the kernel makes before it would copy anything up, in its
  * order: a read-only mount (mnt_want_write), then xattr_permission --
  * user.* only on files and directories; for an unprivileged user no

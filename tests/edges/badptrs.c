@@ -274,6 +274,7 @@ static int fanotify_fd(void)
 	X(lremovexattr_name, lremovexattr("f", p))                            \
 	X(fsetxattr_name, fsetxattr(open("f", O_RDONLY), p, "v", 1, 0))       \
 	X(fremovexattr_name, fremovexattr(open("f", O_RDONLY), p))            \
+	X(fgetxattr_name, fgetxattr(open("f", O_RDONLY), p, NULL, 0))         \
 	X(mkdir, mkdir(p, 0755))                                              \
 	X(mkdirat, mkdirat(d, p, 0755))                                       \
 	X(mknod, mknod(p, S_IFIFO | 0644, 0))                                 \
