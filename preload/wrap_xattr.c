@@ -90,6 +90,24 @@ static ssize_t filter_list(char *list, ssize_t len)
 	return w - list;
 }
 
+/*
+ * The kernel's answer for a list of r bytes read into buf (all of it:
+ * the size asked for with size 0 may count private names, so the list
+ * is read into room of our own to answer exactly): filtered, copied to
+ * list when size allows; r itself when the read failed.
+ */
+static ssize_t shown_list(ssize_t r, char *buf, char *list, size_t size)
+{
+	if (r < 0)
+		return r;
+	r = filter_list(buf, r);
+	if (size && (size_t)r > size)
+		return un_fail(-ERANGE);
+	if (size)
+		memcpy(list, buf, r);
+	return r;
+}
+
 static ssize_t list_common(const char *path, char *list, size_t size,
 			   int lkflags)
 {
@@ -107,18 +125,10 @@ static ssize_t list_common(const char *path, char *list, size_t size,
 	} else if (rc < 0 || n.layer < 0) {
 		r = un_fail(rc < 0 ? rc : -ENOENT);
 	} else {
-		/* The size asked for with size 0 may count private names:
-		   read them into room of our own to answer exactly. */
 		char buf[XATTR_LIST_MAX];
 
-		r = real_llistxattr(n.real, buf, sizeof(buf));
-		if (r >= 0) {
-			r = filter_list(buf, r);
-			if (size && (size_t)r > size)
-				r = un_fail(-ERANGE);
-			else if (size)
-				memcpy(list, buf, r);
-		}
+		r = shown_list(real_llistxattr(n.real, buf, sizeof(buf)), buf,
+			       list, size);
 	}
 	un_leave();
 	return r;
@@ -162,9 +172,18 @@ UN_EXPORT ssize_t fgetxattr(int fd, const char *name, void *value,
 			      value, size);
 }
 
+/* (Its own frame: the 64 KiB list is taken only for a union's object.) */
+static __attribute__((noinline)) ssize_t flist_shown(int fd, char *list,
+						      size_t size)
+{
+	char buf[XATTR_LIST_MAX];
+
+	return shown_list(real_flistxattr(fd, buf, sizeof(buf)), buf, list,
+			  size);
+}
+
 UN_EXPORT ssize_t flistxattr(int fd, char *list, size_t size)
 {
-	ssize_t r;
 	bool ours;
 
 	if (!un_enter())
@@ -173,22 +192,8 @@ UN_EXPORT ssize_t flistxattr(int fd, char *list, size_t size)
 	ours = fd_in_union(fd);
 	UN_RESTORE_ERRNO;
 	un_leave();
-	if (!ours)
-		return real_flistxattr(fd, list, size);
-	{
-		/* As list_common: exact sizes for what is shown. */
-		char buf[XATTR_LIST_MAX];
-
-		r = real_flistxattr(fd, buf, sizeof(buf));
-		if (r >= 0) {
-			r = filter_list(buf, r);
-			if (size && (size_t)r > size)
-				r = un_fail(-ERANGE);
-			else if (size)
-				memcpy(list, buf, r);
-		}
-	}
-	return r;
+	return ours ? flist_shown(fd, list, size)
+		    : real_flistxattr(fd, list, size);
 }
 
 /*
