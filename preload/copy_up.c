@@ -216,7 +216,8 @@ static int copy_attrs(const char *dst, const struct stat *st)
 	return 0;
 }
 
-/* Stage a copy of src (stat st) at work. */
+/* Stage a copy of src (stat st; a path for the kernel, see un_kreal) at
+   work. */
 static int stage(const char *src, const struct stat *st, const char *work)
 {
 	int in = -1, out = -1, rc = 0;
@@ -376,7 +377,8 @@ void un_upper_unlift(struct un_upper_lift *l)
 }
 
 /* Rename the staged copy work (of st) to dst, entering parent (stat
-   pst, NULL when unknown) as unlift_dir allows; 0 or -errno. */
+   pst, NULL when unknown) as unlift_dir allows; 0 or -errno.  dst and
+   parent are paths for the kernel (un_kreal). */
 static int rename_in(const char *work, const struct stat *st,
 		     const char *dst, const char *parent,
 		     const struct stat *pst)
@@ -418,16 +420,23 @@ static int copy_one(const struct un_mount *m, const char *src,
 {
 	char work[PATH_MAX];
 	int rc;
+	/* src, dst and its parent may lie deeper than PATH_MAX (a lower
+	   tree made one level at a time): the kernel is given each by a
+	   path it takes (un_kreal).  work is always short. */
+	UN_KBUF(ksrc);
+	UN_KBUF(kdst);
+	UN_KBUF(kparent);
 
 	rc = work_name(m, work, sizeof(work));
 	if (rc < 0)
 		return rc;
-	rc = stage(src, st, work);
+	rc = stage(un_kreal(src, &ksrc), st, work);
 	if (rc < 0)
 		goto out_unstage;
 	/* A copy-up leaves the parent's times as they were (the kernel's
 	   ovl_copy_up_one does the same): it changes no merged name. */
-	char parent[PATH_MAX];
+	char parent[UN_VPATH_MAX];
+	const char *kp = NULL, *kd = un_kreal(dst, &kdst);
 	struct stat pst;
 	bool have_parent = false;
 	char *slash;
@@ -436,15 +445,16 @@ static int copy_one(const struct un_mount *m, const char *src,
 	slash = strrchr(parent, '/');
 	if (slash && slash != parent) {
 		*slash = '\0';
-		have_parent = real_lstat(parent, &pst) == 0;
+		kp = un_kreal(parent, &kparent);
+		have_parent = real_lstat(kp, &pst) == 0;
 	}
-	rc = rename_in(work, st, dst, have_parent ? parent : NULL,
+	rc = rename_in(work, st, kd, have_parent ? kp : NULL,
 		       have_parent ? &pst : NULL);
 	if (rc == -EEXIST || rc == -ENOTEMPTY) {
 		struct stat cur;
 
 		/* Another process won the race; its copy stands. */
-		if (real_lstat(dst, &cur) == 0 &&
+		if (real_lstat(kd, &cur) == 0 &&
 		    (cur.st_mode & S_IFMT) == (st->st_mode & S_IFMT))
 			rc = 0;
 		goto out_unstage;
@@ -458,7 +468,7 @@ static int copy_one(const struct un_mount *m, const char *src,
 		if (have_parent) {
 			struct timespec times[2] = { pst.st_atim, pst.st_mtim };
 
-			real_utimensat(AT_FDCWD, parent, times,
+			real_utimensat(AT_FDCWD, kp, times,
 				       AT_SYMLINK_NOFOLLOW);
 		}
 		return 0;
@@ -474,7 +484,8 @@ static void repoint_dir_fds(struct un_mount *m, const char *rel,
 /* Make the directories of rel's parent exist in the upper. */
 static int copy_up_parents(struct un_mount *m, const char *rel)
 {
-	char dst[PATH_MAX], src[PATH_MAX];
+	char dst[UN_VPATH_MAX], src[UN_VPATH_MAX];
+	UN_KBUF(kbuf);	/* dst or src too long for the kernel */
 	const char *slash = strrchr(rel, '/');
 	size_t plen, start;
 	struct stat st;
@@ -491,7 +502,7 @@ static int copy_up_parents(struct un_mount *m, const char *rel)
 	dst[m->upper_len] = '/';
 	memcpy(dst + m->upper_len + 1, rel, plen);
 	dst[m->upper_len + 1 + plen] = '\0';
-	if (real_lstat(dst, &st) == 0)
+	if (real_lstat(un_kreal(dst, &kbuf), &st) == 0)
 		return S_ISDIR(st.st_mode) ? 0 : -ENOTDIR;
 	/* Only a directory known absent is made: one the user cannot
 	   reach (EACCES) may be there, and a staged copy renamed over it
@@ -505,7 +516,7 @@ static int copy_up_parents(struct un_mount *m, const char *rel)
 		if (rel[i] != '/' || i == plen)
 			continue;
 		dst[m->upper_len + 1 + i] = '\0';
-		bool have = real_lstat(dst, &st) == 0;
+		bool have = real_lstat(un_kreal(dst, &kbuf), &st) == 0;
 		int err = errno;
 
 		dst[m->upper_len + 1 + i] = '/';
@@ -520,7 +531,7 @@ static int copy_up_parents(struct un_mount *m, const char *rel)
 		if (i < plen && rel[i] != '/')
 			continue;
 		/* rel[0..i) is the next directory to make. */
-		char sub[PATH_MAX];
+		char sub[UN_VPATH_MAX];
 		int l, found = -1;
 
 		memcpy(sub, rel, i);
@@ -529,7 +540,8 @@ static int copy_up_parents(struct un_mount *m, const char *rel)
 			if (un_path_join(src, sizeof(src), un_layer_root(m, l),
 					 un_layer_len(m, l), sub) < 0)
 				return -ENAMETOOLONG;
-			if (real_lstat(src, &st) == 0 && S_ISDIR(st.st_mode)) {
+			if (real_lstat(un_kreal(src, &kbuf), &st) == 0 &&
+			    S_ISDIR(st.st_mode)) {
 				found = l;
 				break;
 			}
@@ -583,8 +595,9 @@ static void repoint_fd(int fd, void *arg)
 	off = lseek(fd, 0, SEEK_CUR);
 	if (flags < 0 || fdflags < 0)
 		return;
-	nfd = real_open(r->upper, (flags & ~(O_CREAT | O_EXCL | O_TRUNC)) |
-					 O_CLOEXEC);
+	UN_KBUF(kbuf);
+	nfd = real_open(un_kreal(r->upper, &kbuf),
+			(flags & ~(O_CREAT | O_EXCL | O_TRUNC)) | O_CLOEXEC);
 	if (nfd < 0)
 		return;
 	if (off >= 0)
@@ -605,7 +618,7 @@ static void repoint_fd(int fd, void *arg)
 static void repoint_dir_fds(struct un_mount *m, const char *rel,
 			    const struct stat *old, const char *upper)
 {
-	char vpath[PATH_MAX];
+	char vpath[UN_VPATH_MAX];
 	struct repoint rp = { old->st_dev, old->st_ino, upper };
 
 	if (un_path_join(vpath, sizeof(vpath), m->merged, m->merged_len,
@@ -624,7 +637,8 @@ int un_copy_up(struct un_node *n)
 {
 	struct repoint rp;
 	struct stat old;
-	char dst[PATH_MAX];
+	char dst[UN_VPATH_MAX];
+	UN_KBUF(kbuf);
 	int rc;
 
 	if (n->layer == 0)
@@ -646,7 +660,7 @@ int un_copy_up(struct un_node *n)
 		return rc;
 	memcpy(n->real, dst, strlen(dst) + 1);
 	n->at_off = 0;	/* real is no longer below the lookup's start */
-	if (real_lstat(n->real, &n->st) < 0)
+	if (real_lstat(un_kreal(n->real, &kbuf), &n->st) < 0)
 		return -errno;
 	n->layer = 0;
 	n->dirlayers |= 1;

@@ -30,7 +30,8 @@ static bool lower_shows(const struct un_node *n)
 {
 	uint64_t mask = n->parent_dirlayers & ~(uint64_t)1;
 	const char *rel = un_node_rel(n);
-	char real[PATH_MAX];
+	char real[UN_VPATH_MAX];
+	UN_KBUF(kbuf);	/* real may be deeper than PATH_MAX */
 	struct stat st;
 
 	if (n->layer > 0)
@@ -46,7 +47,7 @@ static bool lower_shows(const struct un_node *n)
 		if (un_path_join(real, sizeof(real), un_layer_root(n->mnt, i),
 				 un_layer_len(n->mnt, i), rel) < 0)
 			continue;
-		if (real_lstat(real, &st) < 0)
+		if (real_lstat(un_kreal(real, &kbuf), &st) < 0)
 			continue;
 		return !un_is_ovl_whiteout(&st);
 	}
@@ -93,7 +94,8 @@ static enum un_wkind table_get(const struct un_node *n)
 static int may_change_parent(const struct un_node *n)
 {
 	const mode_t wx = S_IWUSR | S_IXUSR;
-	char parent[PATH_MAX];
+	char parent[UN_VPATH_MAX];
+	UN_KBUF(kbuf);	/* parent may be deeper than PATH_MAX */
 	struct stat st;
 	char *slash;
 	int top;
@@ -110,9 +112,9 @@ static int may_change_parent(const struct un_node *n)
 		return 0;
 	*slash = '\0';
 	if (top == 0)	/* the upper's copy is the user's: ask the kernel */
-		return real_faccessat(AT_FDCWD, parent, W_OK | X_OK,
-				      AT_EACCESS) < 0 ? -errno : 0;
-	if (real_stat(parent, &st) < 0)
+		return real_faccessat(AT_FDCWD, un_kreal(parent, &kbuf),
+				      W_OK | X_OK, AT_EACCESS) < 0 ? -errno : 0;
+	if (real_stat(un_kreal(parent, &kbuf), &st) < 0)
 		return -errno;
 	return (st.st_mode & wx) == wx ? 0 : -EACCES;
 }
@@ -176,7 +178,8 @@ static void touch_parent(const struct un_node *n)
 {
 	struct timespec times[2] = { { .tv_nsec = UTIME_OMIT },
 				     { .tv_nsec = UTIME_NOW } };
-	char parent[PATH_MAX];
+	char parent[UN_VPATH_MAX];
+	UN_KBUF(kbuf);	/* parent may be deeper than PATH_MAX */
 	char *slash;
 
 	if (un_path_join(parent, sizeof(parent), n->mnt->upper,
@@ -186,7 +189,7 @@ static void touch_parent(const struct un_node *n)
 	if (!slash)
 		return;
 	*slash = '\0';
-	real_utimensat(AT_FDCWD, parent, times, 0);
+	real_utimensat(AT_FDCWD, un_kreal(parent, &kbuf), times, 0);
 }
 
 /* ---- emptiness of a merged directory ---- */
@@ -325,9 +328,9 @@ static int remove_node(int dirfd, const char *path, bool isdir)
 			return rc;
 	}
 	if (n.layer == 0) {
-		char kbuf[PATH_MAX];
+		UN_KBUF(kbuf);
 		const char *kp;
-		int kfd = un_node_kat(&n, kbuf, &kp);
+		int kfd = un_node_kat(&n, &kbuf, &kp);
 
 		rc = real_unlinkat(kfd, kp, isdir ? AT_REMOVEDIR : 0);
 		if (rc < 0) {
@@ -736,7 +739,8 @@ static int rename_nodes(int olddirfd, const char *oldpath, int newdirfd,
 	struct un_node o, n;
 	bool old_lower, exchange = flags & RENAME_EXCHANGE;
 	int rc, orc, odots, ndots;
-	char okbuf[PATH_MAX], nkbuf[PATH_MAX];	/* see un_node_kat */
+	UN_KBUF(okbuf);	/* see un_node_kat */
+	UN_KBUF(nkbuf);
 	const char *okp, *nkp;
 	int okfd, nkfd;
 
@@ -860,8 +864,8 @@ static int rename_nodes(int olddirfd, const char *oldpath, int newdirfd,
 			return rc;
 		if (n_hides && (rc = table_set(&o, UN_W_OPAQUE)) < 0)
 			return rc;
-		okfd = un_node_kat(&o, okbuf, &okp);
-		nkfd = un_node_kat(&n, nkbuf, &nkp);
+		okfd = un_node_kat(&o, &okbuf, &okp);
+		nkfd = un_node_kat(&n, &nkbuf, &nkp);
 		if (real_renameat2(okfd, okp, nkfd, nkp, RENAME_EXCHANGE) < 0)
 			return -errno;
 		un_dcache_names_changed(o.mnt);
@@ -900,8 +904,8 @@ static int rename_nodes(int olddirfd, const char *oldpath, int newdirfd,
 		if (rc < 0)
 			return rc;
 	}
-	okfd = un_node_kat(&o, okbuf, &okp);
-	nkfd = un_node_kat(&n, nkbuf, &nkp);
+	okfd = un_node_kat(&o, &okbuf, &okp);
+	nkfd = un_node_kat(&n, &nkbuf, &nkp);
 	if (real_renameat2(okfd, okp, nkfd, nkp,
 			   flags & RENAME_NOREPLACE) < 0) {
 		rc = -errno;

@@ -501,19 +501,43 @@ static inline int un_node_at(const struct un_node *n, const char **path)
 }
 
 /*
+ * Where a path in a layer too long for the kernel is written: buf, and
+ * the descriptor opened on a directory deep in it when nothing shorter
+ * reaches it (deep_open in namei.c: a piece shorter than PATH_MAX at a
+ * time).  UN_KBUF declares one: the descriptor is closed when it goes out
+ * of scope.  The common case pays one store and one compare.
+ */
+struct un_kbuf {
+	int fd;			/* -1, or the descriptor path is relative to */
+	char path[PATH_MAX];
+};
+UN_HIDDEN void un_kbuf_close(struct un_kbuf *k);
+static inline void un_kbuf_done(struct un_kbuf *k)
+{
+	if (__builtin_expect(k->fd >= 0, 0))
+		un_kbuf_close(k);
+}
+#define UN_KBUF(k)                                                     \
+	struct un_kbuf k __attribute__((cleanup(un_kbuf_done)));        \
+	k.fd = -1
+
+/*
  * The path to give the kernel (with AT_FDCWD) for real, an absolute path
  * in some layer: real itself when shorter than PATH_MAX (the common case:
  * one strlen), else its path relative to the real cwd, through '..' where
- * it lies beside it, written into buf (PATH_MAX bytes); real again when
- * that does not fit either (the kernel then answers ENAMETOOLONG).
+ * it lies beside it, written into k; else, for a path at any depth (a
+ * lower tree deeper than PATH_MAX copied up into the upper: issue 11,
+ * item 9), /proc/self/fd/N/REST, N a descriptor on a directory deep in it
+ * that k holds; real again when none of that works (the kernel then
+ * answers ENAMETOOLONG).
  */
-UN_HIDDEN const char *un_kreal_long(const char *real, char *buf);
+UN_HIDDEN const char *un_kreal_long(const char *real, struct un_kbuf *k);
 
-static inline const char *un_kreal(const char *real, char *buf)
+static inline const char *un_kreal(const char *real, struct un_kbuf *k)
 {
 	if (__builtin_expect(strlen(real) < PATH_MAX, 1))
 		return real;
-	return un_kreal_long(real, buf);
+	return un_kreal_long(real, k);
 }
 
 /*
@@ -521,24 +545,32 @@ static inline const char *un_kreal(const char *real, char *buf)
  * the descriptor (or cwd) the lookup started from where that stands in
  * real's layer (rm -r's unlinkat(dirfd, name) deep in a tree), or
  * through '..' from it (fts's openat(dirfd, "..") on the way back up),
- * else as un_kreal.  Returns the descriptor to use with *path.
+ * or through '..' from the real cwd, else relative to a descriptor on a
+ * directory deep in it that k holds.  Returns the descriptor to use with
+ * *path.
  */
-UN_HIDDEN int un_node_kat_long(const struct un_node *n, char *buf,
+UN_HIDDEN int un_node_kat_long(const struct un_node *n, struct un_kbuf *k,
 			       const char **path);
 /* The same for real relative to the descriptor fd (or AT_FDCWD) where
    it may: the descriptor to use with *path. */
-UN_HIDDEN int un_kreal_at(int fd, const char *real, char *buf,
+UN_HIDDEN int un_kreal_at(int fd, const char *real, struct un_kbuf *k,
 			  const char **path);
 
-static inline int un_node_kat(const struct un_node *n, char *buf,
+static inline int un_node_kat(const struct un_node *n, struct un_kbuf *k,
 			      const char **path)
 {
 	if (__builtin_expect(strlen(n->real) < PATH_MAX, 1)) {
 		*path = n->real;
 		return AT_FDCWD;
 	}
-	return un_node_kat_long(n, buf, path);
+	return un_node_kat_long(n, k, path);
 }
+
+/* For a call without a dirfd (mkdir, chmod...): un_node_kat's answer
+   (fd, path) as one path for AT_FDCWD, /proc/self/fd/FD/PATH when fd is
+   a descriptor (into k). */
+UN_HIDDEN const char *un_kat_path(struct un_kbuf *k, int fd,
+				  const char *path);
 
 static inline const char *un_node_rel(const struct un_node *n)
 {

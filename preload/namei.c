@@ -123,39 +123,142 @@ static const char *kreal_from(const char *start, int layer, const char *real,
 	return buf;
 }
 
-const char *un_kreal_long(const char *real, char *buf)
+void un_kbuf_close(struct un_kbuf *k)
 {
-	char cwd[UN_VPATH_MAX];
-	const char *k;
-	int layer;
+	UN_SAVE_ERRNO;
 
-	if (un_cwd_get_at(cwd, sizeof(cwd), &layer, NULL) < 0 ||
-	    !(k = kreal_from(cwd, layer, real, buf)))
-		return real;
-	return k;
+	real_close(k->fd);
+	k->fd = -1;
+	UN_RESTORE_ERRNO;
 }
 
-int un_kreal_at(int fd, const char *real, char *buf, const char **path)
+/*
+ * A descriptor on a directory deep in real (absolute, PATH_MAX bytes or
+ * more), opened a piece of fewer than room bytes at a time, and into
+ * *rest what is left of real below it (fewer than room bytes); or
+ * AT_FDCWD; -ENAMETOOLONG when a piece cannot be cut.  The kernel holds
+ * a directory at any depth: only a path argument is limited.  When a
+ * piece cannot be opened (a directory missing, not one, not searchable)
+ * the whole path fails at it with the same errno: *rest is then that
+ * piece and "/." (in piece, PATH_MAX bytes), which fails the same way
+ * from the last descriptor returned, and never makes a name.
+ */
+static int deep_open(const char *real, size_t room, char *piece,
+		     const char **rest)
 {
-	char vpath[UN_VPATH_MAX];
-	int layer;
+	const char *p = real;
+	int fd = AT_FDCWD;
+
+	while (strlen(p) >= room) {
+		size_t cut = room - 3;	/* room for "/." */
+		int nfd;
+
+		while (cut > 0 && p[cut] != '/')
+			cut--;
+		if (cut == 0) {
+			if (fd >= 0)
+				real_close(fd);
+			return -ENAMETOOLONG;
+		}
+		memcpy(piece, p, cut);
+		piece[cut] = '\0';
+		nfd = real_openat(fd, piece,
+				  O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (nfd < 0) {
+			memcpy(piece + cut, "/.", 3);
+			*rest = piece;
+			return fd;
+		}
+		if (fd >= 0)
+			real_close(fd);
+		fd = nfd;
+		for (p += cut; *p == '/'; p++)
+			;
+	}
+	*rest = *p ? p : ".";
+	return fd;
+}
+
+/* "/proc/self/fd/N/" and its number: what un_kreal_long puts in front. */
+#define PROC_FD_ROOM 32
+
+const char *un_kreal_long(const char *real, struct un_kbuf *k)
+{
+	char cwd[UN_VPATH_MAX], piece[PATH_MAX];
+	const char *rest;
+	int layer, fd, n;
+
+	un_kbuf_done(k);	/* k may be reused for another path */
+	if (un_cwd_get_at(cwd, sizeof(cwd), &layer, NULL) == 0 &&
+	    kreal_from(cwd, layer, real, k->path))
+		return k->path;
+	fd = deep_open(real, PATH_MAX - PROC_FD_ROOM, piece, &rest);
+	if (fd == -ENAMETOOLONG)
+		return real;
+	if (fd == AT_FDCWD) {	/* the first piece failed: absolute */
+		memcpy(k->path, rest, strlen(rest) + 1);
+		return k->path;
+	}
+	n = snprintf(k->path, sizeof(k->path), "/proc/self/fd/%d/%s", fd,
+		     rest);
+	k->fd = fd;
+	if (n < 0 || (size_t)n >= sizeof(k->path)) {
+		un_kbuf_close(k);
+		return real;
+	}
+	return k->path;
+}
+
+int un_kreal_at(int fd, const char *real, struct un_kbuf *k,
+		const char **path)
+{
+	char vpath[UN_VPATH_MAX], cwd[UN_VPATH_MAX];
+	int layer, dfd;
 
 	*path = real;
 	if (__builtin_expect(strlen(real) < PATH_MAX, 1))
 		return AT_FDCWD;
+	un_kbuf_done(k);
 	if (fd >= 0 && un_fd_get_at(fd, vpath, sizeof(vpath), &layer,
 				    NULL) == 0 &&
-	    (*path = kreal_from(vpath, layer, real, buf)))
+	    (*path = kreal_from(vpath, layer, real, k->path)))
 		return fd;
-	*path = un_kreal_long(real, buf);
-	return AT_FDCWD;
+	if (un_cwd_get_at(cwd, sizeof(cwd), &layer, NULL) == 0 &&
+	    (*path = kreal_from(cwd, layer, real, k->path)))
+		return AT_FDCWD;
+	/* Deeper than any path from where the caller stands. */
+	dfd = deep_open(real, PATH_MAX, k->path, path);
+	if (dfd == -ENAMETOOLONG) {
+		*path = real;
+		return AT_FDCWD;
+	}
+	if (dfd >= 0)
+		k->fd = dfd;
+	return dfd;
 }
 
-int un_node_kat_long(const struct un_node *n, char *buf, const char **path)
+const char *un_kat_path(struct un_kbuf *k, int fd, const char *path)
+{
+	char rest[PATH_MAX];
+	int n;
+
+	if (fd == AT_FDCWD)
+		return path;
+	/* path may lie in k->path. */
+	memcpy(rest, path, strlen(path) + 1);
+	n = snprintf(k->path, sizeof(k->path), "/proc/self/fd/%d/%s", fd,
+		     rest);
+	if (n < 0 || (size_t)n >= sizeof(k->path))
+		memcpy(k->path, rest, strlen(rest) + 1);	/* ENAMETOOLONG */
+	return k->path;
+}
+
+int un_node_kat_long(const struct un_node *n, struct un_kbuf *k,
+		     const char **path)
 {
 	if (n->at_off && strlen(n->real + n->at_off) < PATH_MAX)
 		return un_node_at(n, path);
-	return un_kreal_at(n->start_fd, n->real, buf, path);
+	return un_kreal_at(n->start_fd, n->real, k, path);
 }
 
 bool un_is_ovl_opaque(const char *real)
@@ -255,9 +358,9 @@ static __thread int lk_start = AT_FDCWD;
    too long for the kernel). */
 static int k_lstat(const char *real, struct stat *st)
 {
-	char kbuf[PATH_MAX];
+	UN_KBUF(kbuf);
 	const char *kp;
-	int kfd = un_kreal_at(lk_start, real, kbuf, &kp);
+	int kfd = un_kreal_at(lk_start, real, &kbuf, &kp);
 
 	return real_fstatat(kfd, kp, st, AT_SYMLINK_NOFOLLOW);
 }
@@ -679,9 +782,9 @@ static int may_search(const struct walk *w)
 			 un_layer_len(w->m, layer),
 			 rel_of(w->m, w->vpath, w->vlen)) < 0)
 		return -ENAMETOOLONG;
-	char kbuf[PATH_MAX];
+	UN_KBUF(kbuf);
 	const char *kp;
-	int kfd = un_kreal_at(lk_start, real, kbuf, &kp);
+	int kfd = un_kreal_at(lk_start, real, &kbuf, &kp);
 
 	if (real_faccessat(kfd, kp, X_OK, AT_EACCESS) < 0)
 		return errno == ENOENT ? 0 : -errno;

@@ -66,7 +66,7 @@ bool un_dir_is_ours(const DIR *d)
 static bool hidden(struct un_dir *d, int layer, const char *rel,
 		   const char *realdir, const struct dirent64 *e)
 {
-	char buf[PATH_MAX];
+	char buf[UN_VPATH_MAX];	/* rel may be deeper than PATH_MAX */
 	size_t rl = strlen(rel);
 	size_t nl = strlen(e->d_name);
 
@@ -85,10 +85,12 @@ static bool hidden(struct un_dir *d, int layer, const char *rel,
 	}
 	if (e->d_type == DT_CHR || e->d_type == DT_UNKNOWN) {
 		struct stat st;
+		UN_KBUF(kbuf);
 
 		if (snprintf(buf, sizeof(buf), "%s/%s", realdir, e->d_name) <
 			    (int)sizeof(buf) &&
-		    real_lstat(buf, &st) == 0 && un_is_ovl_whiteout(&st))
+		    real_lstat(un_kreal(buf, &kbuf), &st) == 0 &&
+		    un_is_ovl_whiteout(&st))
 			return true;
 	}
 	return false;
@@ -148,7 +150,8 @@ static int build_merged(struct un_dir *d, const struct un_node *n)
 	size_t cap = 0;
 	int order[UN_MAX_LOWERS + 2], nlayers = 0;
 	long bottom_pos = 0;
-	char realdir[PATH_MAX], up[PATH_MAX];
+	char realdir[UN_VPATH_MAX], up[UN_VPATH_MAX];
+	UN_KBUF(kbuf);	/* realdir too long for the kernel */
 	struct un_node parent;
 	int rc = 0;
 
@@ -198,7 +201,7 @@ static int build_merged(struct un_dir *d, const struct un_node *n)
 			rc = -ENAMETOOLONG;
 			goto out;
 		}
-		real = real_opendir(realdir);
+		real = real_opendir(un_kreal(realdir, &kbuf));
 		if (!real) {
 			rc = -errno;
 			goto out;
@@ -277,7 +280,8 @@ static int build_merged(struct un_dir *d, const struct un_node *n)
 		/* (Only where a lookup would search the upper's copy: a
 		   name skipped there must not be found in a lower.) */
 		if (names && rc == 0 &&
-		    real_faccessat(AT_FDCWD, realdir, X_OK, AT_EACCESS) == 0)
+		    real_faccessat(AT_FDCWD, un_kreal(realdir, &kbuf), X_OK,
+				   AT_EACCESS) == 0)
 			un_dcache_put_names(d->mnt, d->rel, names, nnames, stamp);
 		else
 			free(names);
@@ -295,8 +299,8 @@ out:
 
 int un_dir_open_real(const struct un_node *n, DIR **real)
 {
-	char kbuf[PATH_MAX];
-	const char *kreal = un_kreal(n->real, kbuf);
+	UN_KBUF(kbuf);
+	const char *kreal = un_kreal(n->real, &kbuf);
 
 	*real = NULL;
 	if (un_node_is_merged_dir(n))
@@ -521,7 +525,7 @@ static struct dirent64 *next_entry(struct un_dir *d)
 	}
 	for (;;) {
 		struct dirent64 *e = real_readdir64(d->real);
-		char realdir[PATH_MAX];
+		char realdir[UN_VPATH_MAX];
 
 		if (!e)
 			return NULL;

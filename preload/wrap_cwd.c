@@ -51,9 +51,9 @@ UN_EXPORT int chdir(const char *path)
 	} else if (!S_ISDIR(n.st.st_mode)) {
 		rc = un_fail(-ENOTDIR);
 	} else {
-		char kbuf[PATH_MAX];
+		UN_KBUF(kbuf);
 
-		rc = real_chdir(un_kreal(n.real, kbuf));
+		rc = real_chdir(un_kreal(n.real, &kbuf));
 		if (rc == 0)
 			un_cwd_set(n.vpath, n.layer);
 	}

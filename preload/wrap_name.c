@@ -91,9 +91,9 @@ static ssize_t un_readlink(int dirfd, const char *path, char *buf, size_t len)
 	else if (n.layer < 0)
 		r = un_fail(-ENOENT);
 	else {
-		char kbuf[PATH_MAX];	/* see un_node_kat */
+		UN_KBUF(kbuf);	/* see un_node_kat */
 		const char *kp;
-		int kfd = un_node_kat(&n, kbuf, &kp);
+		int kfd = un_node_kat(&n, &kbuf, &kp);
 
 		r = real_readlinkat(kfd, kp, buf, len);
 	}

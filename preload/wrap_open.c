@@ -42,7 +42,7 @@ static int open_lookup(int dirfd, const char *path, int flags, mode_t mode,
 	/* O_CREAT with a trailing slash is EISDIR before any following. */
 	bool slash = plen > 1 && path[plen - 1] == '/';
 	/* A path in a layer too long for the kernel: see un_kreal. */
-	char kbuf[PATH_MAX];
+	UN_KBUF(kbuf);
 	/* An open for reading needs no stat of a directory the cache knows
 	   (find and tar open every directory they walk). */
 	int lk = ((flags & O_NOFOLLOW) || excl || (creat && slash) ?
@@ -78,7 +78,7 @@ static int open_lookup(int dirfd, const char *path, int flags, mode_t mode,
 		if (rc < 0)
 			return un_fail(rc);
 		const char *kp;
-		int kfd = un_node_kat(&n, kbuf, &kp);
+		int kfd = un_node_kat(&n, &kbuf, &kp);
 
 		fd = real_openat(kfd, kp, flags, mode);
 		if (fd < 0)
@@ -104,7 +104,7 @@ static int open_lookup(int dirfd, const char *path, int flags, mode_t mode,
 		rc = un_copy_up(&n);
 		if (rc < 0)
 			return un_fail(rc);
-		return real_openat(AT_FDCWD, un_kreal(n.real, kbuf), flags,
+		return real_openat(AT_FDCWD, un_kreal(n.real, &kbuf), flags,
 				   mode);
 	}
 	if (writing && !(flags & O_PATH) && !S_ISLNK(n.st.st_mode)) {
@@ -124,7 +124,7 @@ static int open_lookup(int dirfd, const char *path, int flags, mode_t mode,
 		    S_ISREG(n.st.st_mode) &&
 		    (!(n.st.st_mode & S_IWUSR) ||
 		     ((flags & O_ACCMODE) != O_WRONLY &&
-		      real_faccessat(AT_FDCWD, un_kreal(n.real, kbuf), R_OK,
+		      real_faccessat(AT_FDCWD, un_kreal(n.real, &kbuf), R_OK,
 				     AT_EACCESS) < 0)))
 			return un_fail(-EACCES);
 		if (S_ISREG(n.st.st_mode)) {
@@ -143,7 +143,7 @@ static int open_lookup(int dirfd, const char *path, int flags, mode_t mode,
 	}
 	at = un_node_at(&n, &real);
 	if (!n.at_off)	/* (the whole real path: it may be too long) */
-		at = un_node_kat(&n, kbuf, &real);
+		at = un_node_kat(&n, &kbuf, &real);
 	fd = real_openat(at, real, flags & ~(O_CREAT | O_EXCL), mode);
 	if (fd < 0 && errno == ENOENT && (lk & UN_LK_NOSTAT) &&
 	    S_ISDIR(n.st.st_mode) && !n.st.st_ino)

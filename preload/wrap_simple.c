@@ -155,8 +155,8 @@ static void un_perm_changed(struct un_node *n, const char *call)
 		} else if (un_n.layer < 0) {                               \
 			un_r = un_fail(-ENOENT);                           \
 		} else {                                                   \
-			char un_kbuf[PATH_MAX];                            \
-			const char *path = un_kreal(un_n.real, un_kbuf);   \
+			UN_KBUF(un_kbuf);                                  \
+			const char *path = un_kreal(un_n.real, &un_kbuf);  \
 			un_r = real_##name args;                           \
 			if (un_r >= 0)                                     \
 				fix(&un_n, fixarg);                        \
@@ -194,9 +194,9 @@ static void un_perm_changed(struct un_node *n, const char *call)
 			   (un_rc = un_copy_up(&un_n)) < 0) {              \
 			un_r = un_fail(un_rc);                             \
 		} else {                                                   \
-			char un_kbuf[PATH_MAX];                            \
+			UN_KBUF(un_kbuf);                                  \
 			const char *un_kp;                                 \
-			int un_kfd = un_node_kat(&un_n, un_kbuf, &un_kp);  \
+			int un_kfd = un_node_kat(&un_n, &un_kbuf, &un_kp); \
 			(void)un_kfd;	/* AT_FDCWD without a dirfd */    \
 			rebind_dirfd                                       \
 			const char *path = un_kp;                          \
@@ -209,9 +209,9 @@ static void un_perm_changed(struct un_node *n, const char *call)
 	}
 
 #define UN_CHANGE(ret, name, params, path, args, lkflags, pre, prearg)     \
-	UN_EXPORT ret name params UN_CHANGE_BODY(ret, name, AT_FDCWD, path, \
-						 args, lkflags, , pre,     \
-						 prearg)
+	UN_EXPORT ret name params UN_CHANGE_BODY(                          \
+		ret, name, AT_FDCWD, path, args, lkflags,                  \
+		un_kp = un_kat_path(&un_kbuf, un_kfd, un_kp);, pre, prearg)
 
 #define UN_CHANGE_AT(ret, name, params, dirfd, path, args, lkflags, pre,   \
 		     prearg)                                               \
@@ -241,9 +241,9 @@ static void un_perm_changed(struct un_node *n, const char *call)
 		} else if ((un_rc = un_make_prepare(&un_n, isdir)) < 0) {  \
 			un_r = un_fail(un_rc);                             \
 		} else {                                                   \
-			char un_kbuf[PATH_MAX];                            \
+			UN_KBUF(un_kbuf);                                  \
 			const char *un_kp;                                 \
-			int un_kfd = un_node_kat(&un_n, un_kbuf, &un_kp);  \
+			int un_kfd = un_node_kat(&un_n, &un_kbuf, &un_kp); \
 			(void)un_kfd;	/* AT_FDCWD without a dirfd */    \
 			rebind_dirfd                                       \
 			const char *path = un_kp;                          \
@@ -256,8 +256,9 @@ static void un_perm_changed(struct un_node *n, const char *call)
 	}
 
 #define UN_MAKE(ret, name, params, path, args, isdir)                      \
-	UN_EXPORT ret name params UN_MAKE_BODY(ret, name, AT_FDCWD, path,   \
-					       args, isdir, )
+	UN_EXPORT ret name params UN_MAKE_BODY(                            \
+		ret, name, AT_FDCWD, path, args, isdir,                    \
+		un_kp = un_kat_path(&un_kbuf, un_kfd, un_kp);)
 
 #define UN_MAKE_AT(ret, name, params, dirfd, path, args, isdir)            \
 	UN_EXPORT ret name params UN_MAKE_BODY(                            \

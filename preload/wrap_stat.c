@@ -251,7 +251,8 @@ UN_EXPORT int statx(int dirfd, const char *path, int flags, unsigned int mask,
 {
 	struct un_node n;
 	bool merged_dir = false;
-	char vpath[UN_VPATH_MAX], kbuf[PATH_MAX];
+	char vpath[UN_VPATH_MAX];
+	UN_KBUF(kbuf);
 	int rc;
 
 	if (!un_enter())
@@ -264,7 +265,7 @@ UN_EXPORT int statx(int dirfd, const char *path, int flags, unsigned int mask,
 			buf->stx_nlink = 1;
 		if (rc == 0 && S_ISFIFO(buf->stx_mode) &&
 		    un_fifo_object(dirfd, &n, false) == 0)
-			rc = real_statx(AT_FDCWD, un_kreal(n.real, kbuf),
+			rc = real_statx(AT_FDCWD, un_kreal(n.real, &kbuf),
 					un_fifo_held_path(n.real) ?
 						flags & ~AT_SYMLINK_NOFOLLOW :
 						flags | AT_SYMLINK_NOFOLLOW,
@@ -280,7 +281,7 @@ UN_EXPORT int statx(int dirfd, const char *path, int flags, unsigned int mask,
 		rc = un_fail(-ENOENT);
 	} else {
 		/* n.real is the object itself: never follow it again. */
-		rc = real_statx(AT_FDCWD, un_kreal(n.real, kbuf),
+		rc = real_statx(AT_FDCWD, un_kreal(n.real, &kbuf),
 				flags | AT_SYMLINK_NOFOLLOW, mask, buf);
 		if (rc == 0 && un_node_is_merged_dir(&n))
 			buf->stx_nlink = 1;
@@ -300,7 +301,7 @@ out:
 static int un_access(int dirfd, const char *path, int mode, int flags)
 {
 	struct un_node n;
-	char kbuf[PATH_MAX];	/* see un_kreal */
+	UN_KBUF(kbuf);	/* see un_kreal */
 	int rc;
 
 	if (!un_enter())
@@ -342,7 +343,7 @@ static int un_access(int dirfd, const char *path, int mode, int flags)
 			mode = F_OK;
 		}
 	}
-	rc = real_faccessat(AT_FDCWD, un_kreal(n.real, kbuf), mode,
+	rc = real_faccessat(AT_FDCWD, un_kreal(n.real, &kbuf), mode,
 			    (flags & AT_EACCESS) | AT_SYMLINK_NOFOLLOW);
 out:
 	un_leave();

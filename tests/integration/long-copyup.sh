@@ -1,0 +1,102 @@
+#!/bin/bash
+# long-copyup: a lower tree deeper than PATH_MAX (30 names of 200 bytes, issue 11, item 9), entered in the union one level at a time: create, append (a copy-up of the file and of its 30 parents, which are made in the upper by paths the kernel takes), read, unlink (a whiteout whose merged path is longer than PATH_MAX), rename, mkdir, rmdir of a lower directory, listings; another process then finds the whiteouts again, and lists and stats through '..'.  As root and as nobody owning the lowers.
+[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
+set -eu
+. "${TOP_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh"
+
+setup() {
+	make_small_tree "$1"
+	# mkdir -p cannot make it: one level at a time, with *at calls.
+	"$PYTHON" - "$1/lower1" <<'PY'
+import os, sys
+fd = os.open(sys.argv[1], os.O_RDONLY | os.O_DIRECTORY)
+os.mkdir("deep", dir_fd=fd)
+for name in ["deep"] + ["n" * 200] * 30:
+    if name != "deep":
+        os.mkdir(name, dir_fd=fd)
+    nfd = os.open(name, os.O_RDONLY | os.O_DIRECTORY, dir_fd=fd)
+    os.close(fd)
+    fd = nfd
+os.mkdir("sd", dir_fd=fd)
+os.mkdir("ed", dir_fd=fd)
+for f in ("a", "b", "c", "sd/x"):
+    w = os.open(f, os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=fd)
+    os.write(w, ("lower " + f + "\n").encode())
+    os.close(w)
+# A time before 2005 (fix_times keeps it: its touch cannot reach this
+# deep), from the bottom up through '..'.
+t = (1000000000, 1000000000)
+for f in ("a", "b", "c", "sd/x", "sd", "ed", "."):
+    os.utime(f, t, dir_fd=fd, follow_symlinks=False)
+for i in range(31):
+    nfd = os.open("..", os.O_RDONLY | os.O_DIRECTORY, dir_fd=fd)
+    os.close(fd)
+    fd = nfd
+    os.utime(".", t, dir_fd=fd)
+PY
+	chmod -R a+rX "$1"/lower*
+}
+
+action() {
+	stepx <<'EOS'
+"$PYTHON" - <<'PY'
+import os
+def t(what, f):
+    try:
+        r = f()
+        print(what, "ok" if r is None else r)
+    except OSError as e:
+        print(what, os.strerror(e.errno))
+os.chdir(os.environ["M"] + "/deep")
+n = "n" * 200
+for i in range(30):
+    os.chdir(n)
+print("deep", len(os.getcwd()) > 4096)
+t("stat a", lambda: os.stat("a").st_size)
+t("list", lambda: sorted(os.listdir(".")))
+t("create", lambda: open("new", "w").write("x") and None)
+t("append a", lambda: open("a", "a").write("more\n") and None)
+t("read a", lambda: open("a").read())
+t("unlink b", lambda: os.unlink("b"))
+t("stat b", lambda: os.stat("b"))
+t("rename c", lambda: os.rename("c", "c2"))
+t("read c2", lambda: open("c2").read())
+t("mkdir", lambda: os.mkdir("nd"))
+t("rmdir ed", lambda: os.rmdir("ed"))
+t("append sd/x", lambda: open("sd/x", "a").write("more\n") and None)
+t("list", lambda: sorted(os.listdir(".")))
+t("list sd", lambda: sorted(os.listdir("sd")))
+os.chdir("..")
+t("list ..", lambda: sorted(os.listdir(n)))
+PY
+EOS
+	# A new process: the whiteouts are found again by their long paths.
+	stepx <<'EOS'
+"$PYTHON" - <<'PY'
+import os
+def t(what, f):
+    try:
+        r = f()
+        print(what, "ok" if r is None else r)
+    except OSError as e:
+        print(what, os.strerror(e.errno))
+os.chdir(os.environ["M"] + "/deep")
+n = "n" * 200
+for i in range(30):
+    os.chdir(n)
+t("list", lambda: sorted(os.listdir(".")))
+t("stat b", lambda: os.stat("b"))
+t("stat ed", lambda: os.stat("ed"))
+t("read a", lambda: open("a").read())
+t("stat ../n/a", lambda: os.stat("../" + n + "/a").st_size)
+t("list ../ x30", lambda: sorted(os.listdir("../" * 30)))
+PY
+EOS
+	step 'cd "$M/deep"; ls; ls "$M"'
+	# rm -r walks it with fts: a whiteout for every lower name, deep.
+	step 'cd "$M"; rm -r deep; echo "rm $?"; ls'
+}
+
+compare_kernel_union long-copyup setup action
+UN_AS=nobody UN_NOBODY_LOWERS=1 compare_kernel_union long-copyup-nobody setup action
+un_done
