@@ -572,7 +572,14 @@ static int link_nodes(int olddirfd, const char *oldpath, int newdirfd,
 	rc = un_make_prepare(&n, false);
 	if (rc < 0)
 		return rc;
-	if (real_linkat(AT_FDCWD, o.real, AT_FDCWD, n.real, 0) < 0)
+	/* Either may lie deeper than PATH_MAX (un_node_kat). */
+	UN_KBUF(okbuf);
+	UN_KBUF(nkbuf);
+	const char *okp, *nkp;
+	int okfd = un_node_kat(&o, &okbuf, &okp);
+	int nkfd = un_node_kat(&n, &nkbuf, &nkp);
+
+	if (real_linkat(okfd, okp, nkfd, nkp, 0) < 0)
 		return -errno;
 	un_make_done(&n, false);
 	return 0;
@@ -993,9 +1000,13 @@ UN_EXPORT int utimensat(int dirfd, const char *path,
 		rc = un_fail(-EINVAL);
 	else if ((rc = un_copy_up(&n)) < 0)
 		rc = un_fail(rc);
-	else
-		rc = real_utimensat(AT_FDCWD, n.real, times,
-				    AT_SYMLINK_NOFOLLOW);
+	else {
+		UN_KBUF(kbuf);	/* see un_node_kat */
+		const char *kp;
+		int kfd = un_node_kat(&n, &kbuf, &kp);
+
+		rc = real_utimensat(kfd, kp, times, AT_SYMLINK_NOFOLLOW);
+	}
 	un_leave();
 	return rc;
 }

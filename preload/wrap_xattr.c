@@ -57,9 +57,13 @@ static ssize_t get_common(const char *path, const char *name, void *value,
 		r = un_fail(rc < 0 ? rc : -ENOENT);
 	else if (un_user_str(name) == -EFAULT)	/* the name, then */
 		r = un_fail(-EFAULT);
-	else
-		r = real_lgetxattr(n.real, stored_name(name, esc, sizeof(esc)),
-				   value, size);
+	else {
+		UN_KBUF(kbuf);	/* see un_kreal */
+
+		r = real_lgetxattr(un_kreal(n.real, &kbuf),
+				   stored_name(name, esc, sizeof(esc)), value,
+				   size);
+	}
 	un_leave();
 	return r;
 }
@@ -126,9 +130,11 @@ static ssize_t list_common(const char *path, char *list, size_t size,
 		r = un_fail(rc < 0 ? rc : -ENOENT);
 	} else {
 		char buf[XATTR_LIST_MAX];
+		UN_KBUF(kbuf);	/* see un_kreal */
 
-		r = shown_list(real_llistxattr(n.real, buf, sizeof(buf)), buf,
-			       list, size);
+		r = shown_list(real_llistxattr(un_kreal(n.real, &kbuf), buf,
+					       sizeof(buf)),
+			       buf, list, size);
 	}
 	un_leave();
 	return r;
@@ -220,8 +226,10 @@ static int before_change(const struct un_node *n, const char *name,
 		    !(n->st.st_mode & S_IWUSR))
 			return -EACCES;
 	}
+	UN_KBUF(kbuf);	/* see un_kreal */
+
 	if (removing && n->layer > 0 &&
-	    real_lgetxattr(n->real, name, NULL, 0) < 0 &&
+	    real_lgetxattr(un_kreal(n->real, &kbuf), name, NULL, 0) < 0 &&
 	    (errno == ENODATA || errno == ENOTSUP))
 		return -errno;
 	return 0;
@@ -319,8 +327,14 @@ static int change_common(const char *path, const char *name,
 		rc = un_fail(rc);
 		goto out;
 	}
-	rc = removing ? real_lremovexattr(n.real, name)
-		      : real_lsetxattr(n.real, name, value, size, flags);
+	{
+		UN_KBUF(kbuf);	/* see un_kreal */
+		const char *kreal = un_kreal(n.real, &kbuf);
+
+		rc = removing ? real_lremovexattr(kreal, name)
+			      : real_lsetxattr(kreal, name, value, size,
+					       flags);
+	}
 out:
 	un_leave();
 	return rc;

@@ -92,14 +92,16 @@ static bool enc_is(const char *enc, size_t enclen, const char *key,
 
 	if (!memchr(enc, '\\', enclen))
 		return enclen == len && memcmp(enc, key, len) == 0;
-	return !un_fmt_unescape(enc, enclen, tmp, PATH_MAX, &n) && n == len &&
+	return !un_fmt_unescape(enc, enclen, tmp, UN_VPATH_MAX, &n) &&
+	       n == len &&
 	       memcmp(tmp, key, len) == 0;
 }
 
 /* What the mapped table says of key: the last record of it wins. */
 static char view_kind(const struct wt_view *v, const char *key, size_t len)
 {
-	char tmp[PATH_MAX], op, kind = '-';
+	/* A key may be as long as a merged path (issue 11, item 9). */
+	char tmp[UN_VPATH_MAX], op, kind = '-';
 	const char *enc;
 	size_t enclen, off = 0;
 
@@ -119,7 +121,7 @@ static bool view_each_below(const struct wt_view *v, const char *rel,
 			    bool (*fn)(const char *key, size_t len, void *arg),
 			    void *arg)
 {
-	char key[PATH_MAX], tmp[PATH_MAX], op, op2;
+	char key[UN_VPATH_MAX], tmp[UN_VPATH_MAX], op, op2;
 	const char *enc, *enc2;
 	size_t enclen, enclen2, off = 0;
 
@@ -325,7 +327,7 @@ out_free:
 struct wt_sig_clear {
 	int fd;
 	int ret;
-	char line[4 * PATH_MAX + 3];
+	char line[4 * UN_VPATH_MAX + 3];
 };
 
 static bool clear_one(const char *key, size_t len, void *arg)

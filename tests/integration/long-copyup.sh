@@ -92,6 +92,37 @@ t("stat ../n/a", lambda: os.stat("../" + n + "/a").st_size)
 t("list ../ x30", lambda: sorted(os.listdir("../" * 30)))
 PY
 EOS
+	# The other changes that copy up, at the bottom.
+	stepx <<'EOS'
+"$PYTHON" - <<'PY'
+import os
+def t(what, f):
+    try:
+        r = f()
+        print(what, "ok" if r is None else r)
+    except OSError as e:
+        print(what, os.strerror(e.errno))
+os.chdir(os.environ["M"] + "/deep")
+n = "n" * 200
+for i in range(30):
+    os.chdir(n)
+t("chmod a", lambda: os.chmod("a", 0o600))
+t("utime sd/x", lambda: os.utime("sd/x", (1, 2)))
+t("truncate sd/x", lambda: os.truncate("sd/x", 3))
+t("setxattr a", lambda: os.setxattr("a", "user.t", b"v"))
+t("getxattr a", lambda: os.getxattr("a", "user.t"))
+t("link", lambda: os.link("c2", "c3"))
+t("symlink", lambda: os.symlink("a", "s"))
+t("readlink", lambda: os.readlink("s"))
+t("mkfifo", lambda: os.mkfifo("ff"))
+fd = os.open("new", os.O_RDONLY)
+t("fchmod", lambda: os.fchmod(fd, 0o640))
+os.close(fd)
+t("rename sd", lambda: os.rename("sd", "sd2"))
+t("stat", lambda: [(x, oct(os.lstat(x).st_mode), os.lstat(x).st_size)
+                   for x in sorted(os.listdir("."))])
+PY
+EOS
 	step 'cd "$M/deep"; ls; ls "$M"'
 	# rm -r walks it with fts: a whiteout for every lower name, deep.
 	step 'cd "$M"; rm -r deep; echo "rm $?"; ls'
