@@ -130,4 +130,40 @@ EOS
 
 compare_kernel_union long-copyup setup action
 UN_AS=nobody UN_NOBODY_LOWERS=1 compare_kernel_union long-copyup-nobody setup action
+
+# The documented limit (libunion.7): a merged path of 8191 bytes (its
+# layers' roots as long as MERGED) is made and entered; one byte more
+# answers ENAMETOOLONG, where the kernel would not fail (so no kernel
+# reference: the library alone).
+if [ -z "$UN_HARNESS" ] && need_lib; then
+	mkdir -p "$T/cap/u" "$T/cap/l" "$T/cap/m"
+	got=$(cd "$T/cap/m" && un_run "$T/cap/m" "$T/cap/u" "$T/cap/l" -- "$PYTHON" -c '
+import os
+def t(what, f):
+    try:
+        f()
+        print(what, "ok")
+    except OSError as e:
+        print(what, os.strerror(e.errno))
+n = "n" * 200
+while 8191 - len(os.getcwd()) - 1 > 255:
+    os.mkdir(n)
+    os.chdir(n)
+k = 8191 - len(os.getcwd()) - 1
+t("mkdir 8191", lambda: os.mkdir("m" * k))
+t("chdir 8191", lambda: os.chdir("m" * k))
+print("getcwd", len(os.getcwd()))
+os.chdir("..")
+t("mkdir 8192", lambda: os.mkdir("m" * (k + 1)))
+t("open 8192", lambda: open("f" * (k + 1), "w"))
+t("rename to 8192", lambda: os.rename("m" * k, "m" * (k + 1)))
+')
+	expect_eq "merged paths up to 8191 bytes, ENAMETOOLONG past them" \
+		"mkdir 8191 ok
+chdir 8191 ok
+getcwd 8191
+mkdir 8192 File name too long
+open 8192 File name too long
+rename to 8192 File name too long" "$got"
+fi
 un_done
