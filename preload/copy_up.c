@@ -613,8 +613,24 @@ static void repoint_fd(int fd, void *arg)
 	real_close(nfd);
 }
 
+/* A cwd in the directory vpath just copied up follows it as the
+   descriptors do: the kernel's cwd is the merged directory, whose real
+   one is now the upper's copy (what "." shows once it is removed). */
+static void repoint_cwd(const char *vpath, const struct repoint *r)
+{
+	char cwd[UN_VPATH_MAX], kbuf[PATH_MAX];
+	struct stat st;
+
+	if (un_cwd_get(cwd, sizeof(cwd)) != 0 || strcmp(cwd, vpath) ||
+	    real_fstatat(AT_FDCWD, ".", &st, 0) < 0 ||
+	    st.st_dev != r->dev || st.st_ino != r->ino)
+		return;
+	if (real_chdir(un_kreal(r->upper, kbuf)) == 0)
+		un_cwd_set(vpath, 0);
+}
+
 /* A directory rel of m was copied up (as a parent of another copy-up):
-   the process's descriptors on it follow, as overlayfs's do. */
+   the process's descriptors and cwd on it follow, as overlayfs's do. */
 static void repoint_dir_fds(struct un_mount *m, const char *rel,
 			    const struct stat *old, const char *upper)
 {
@@ -622,8 +638,10 @@ static void repoint_dir_fds(struct un_mount *m, const char *rel,
 	struct repoint rp = { old->st_dev, old->st_ino, upper };
 
 	if (un_path_join(vpath, sizeof(vpath), m->merged, m->merged_len,
-			 rel) == 0)
+			 rel) == 0) {
 		un_fd_foreach_path(vpath, repoint_fd, &rp);
+		repoint_cwd(vpath, &rp);
+	}
 }
 
 void un_repoint_fd(int fd, const struct un_node *n, const struct stat *old)
@@ -673,6 +691,8 @@ int un_copy_up(struct un_node *n)
 		rp.ino = old.st_ino;
 		rp.upper = n->real;
 		un_fd_foreach_path(n->vpath, repoint_fd, &rp);
+		if (S_ISDIR(old.st_mode))
+			repoint_cwd(n->vpath, &rp);
 	}
 	return 0;
 }

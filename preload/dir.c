@@ -157,13 +157,17 @@ void un_make_done(struct un_node *n, bool isdir)
  * the walk to the directory it is taken in succeeds.  -EEXIST in a union;
  * outside, 1 with n->kpath the path for the kernel to answer.
  */
+static struct un_mount *dead_parent(int dirfd, const char *path);
+
 int un_make_dots(int dirfd, const char *path, struct un_node *n)
 {
 	struct un_mount *m;
 	int rc;
 
 	rc = un_lookup_dots(dirfd, path, &m, n->real, sizeof(n->real));
-	if (rc == 0)
+	/* (Taken in a removed directory, the last '.' or '..' is looked
+	   up no more than in a live one: filename_create's EEXIST.) */
+	if (rc == 0 || (rc == -ENOENT && dead_parent(dirfd, path)))
 		return -EEXIST;
 	n->kpath = n->real;
 	return rc;
@@ -195,7 +199,7 @@ static void touch_parent(const struct un_node *n)
 /* ---- emptiness of a merged directory ---- */
 
 /* Is anything visible in the directory n?  0 empty, -ENOTEMPTY, -errno. */
-static int check_empty(struct un_node *n)
+static int read_empty(struct un_node *n)
 {
 	DIR *d, *real;
 	struct dirent64 *e;
@@ -217,6 +221,28 @@ static int check_empty(struct un_node *n)
 		}
 	}
 	closedir(d);
+	return rc;
+}
+
+/* The same, as the kernel reads it with the mounter's credentials: an
+   unprivileged user who took the owner's r or x from the upper copy
+   (chmod 0 of a merged directory) has them lifted while it is read.  (A
+   lower's own mode is never changed.) */
+static int check_empty(struct un_node *n)
+{
+	const mode_t rx = S_IRUSR | S_IXUSR;
+	mode_t mode = n->st.st_mode & 07777;
+	char kbuf[PATH_MAX];
+	int rc = read_empty(n);
+
+	if (rc != -EACCES || n->layer != 0 || (mode & rx) == rx ||
+	    !un_unprivileged() ||
+	    real_chmod(un_kreal(n->real, kbuf), mode | rx) < 0)
+		return rc;
+	rc = read_empty(n);
+	real_chmod(un_kreal(n->real, kbuf), mode);
+	/* What was cached meanwhile saw the lifted mode. */
+	un_dcache_changed(n->mnt);
 	return rc;
 }
 
@@ -675,8 +701,14 @@ static int rename_parent(int dirfd, const char *path, int dots,
 	int rc;
 
 	*mnt = dead_parent(dirfd, path);
-	if (*mnt)
+	if (*mnt) {
+		/* The parent's walk starts with may_lookup on the removed
+		   directory the path is relative to. */
+		if (real_faccessat(dirfd, ".", X_OK, AT_EACCESS) < 0 &&
+		    errno == EACCES)
+			return -EACCES;
 		return 0;
+	}
 	if (dots < 0)
 		return dots;
 	if (dots) {

@@ -34,6 +34,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/single_threaded.h>
@@ -336,26 +337,52 @@ far:
 	put(fd, OUTSIDE);
 }
 
+/* A fresh entry for vpath (NULL when out of memory). */
+static struct fd_entry *entry_new(const char *vpath, bool merged_dir)
+{
+	size_t len = strlen(vpath);
+	struct fd_entry *e = malloc(sizeof(*e) + len + 1);
+
+	if (!e)
+		return NULL;
+	e->merged_dir = merged_dir;
+	e->upper = false;
+	e->stream = false;
+	e->dead = false;
+	e->dead_at = 0;
+	e->fifo = false;
+	e->near = false;
+	e->layer = -1;
+	memcpy(e->vpath, vpath, len + 1);
+	return e;
+}
+
 void un_fd_set(int fd, const char *vpath, bool merged_dir)
 {
 	struct fd_entry *e = NULL;
 
 	/* In signal mode the slot is emptied: discovered when next used. */
 	if (vpath && !un_in_signal()) {
-		size_t len = strlen(vpath);
-
-		e = malloc(sizeof(*e) + len + 1);
+		e = entry_new(vpath, merged_dir);
 		if (!e)
 			return;
-		e->merged_dir = merged_dir;
-		e->upper = false;
-		e->stream = false;
-		e->dead = false;
-		e->dead_at = 0;
-		e->fifo = false;
-		e->near = false;
-		e->layer = -1;
-		memcpy(e->vpath, vpath, len + 1);
+	}
+	put(fd, e);
+}
+
+void un_fd_set_dead(int fd, const char *vpath, size_t dead_at,
+		    bool merged_dir)
+{
+	struct fd_entry *e = NULL;
+
+	if (!dead_at || dead_at > strlen(vpath) || dead_at > USHRT_MAX)
+		return;
+	if (!un_in_signal()) {
+		e = entry_new(vpath, merged_dir);
+		if (!e)
+			return;
+		e->dead = true;
+		e->dead_at = (unsigned short)dead_at;
 	}
 	put(fd, e);
 }
@@ -602,7 +629,8 @@ static bool moved(const char *path, const char *old, const char *new,
  */
 enum moving { MOVE_RENAME, MOVE_EXCHANGE, MOVE_REMOVE };
 
-static void cwd_move(const char *a, const char *b, enum moving how);
+static void cwd_move(const char *a, const char *b, enum moving how,
+		     bool merged);
 
 /*
  * Into p and *dead_at, the new path of a descriptor or the cwd (vpath,
@@ -695,7 +723,7 @@ static void fds_move(const char *a, const char *b, enum moving how,
 	}
 	read_end();
 	free_deferred();
-	cwd_move(a, b, how);
+	cwd_move(a, b, how, merged);
 }
 
 void un_fd_renamed(const char *old, const char *new)
@@ -726,6 +754,8 @@ static size_t cwd_dead_at;	/* cwd_merged was removed: as fd_entry's
 				   dead_at (see moving), else 0 */
 static int cwd_layer = -1;	/* the layer whose copy of cwd_merged the
 				   real cwd is, or -1 */
+static bool cwd_dead_merged;	/* cwd_merged, removed, was merged from
+				   several layers then (stat's nlink) */
 static char cwd_real[UN_VPATH_MAX];	/* the real cwd last seen, or "" */
 static bool cwd_near;		/* some MERGED lies below the real cwd */
 
@@ -853,8 +883,10 @@ static void cwd_store(char *dst, const char *s)
 }
 
 /* The cwd follows a rename or exchange of itself or of a directory
-   above it, and dies with an rmdir of itself. */
-static void cwd_move(const char *a, const char *b, enum moving how)
+   above it, and dies with an rmdir of itself (merged: as
+   un_fd_removed's). */
+static void cwd_move(const char *a, const char *b, enum moving how,
+		     bool merged)
 {
 	char p[UN_VPATH_MAX];
 	struct cwd_wsect w;
@@ -867,6 +899,8 @@ static void cwd_move(const char *a, const char *b, enum moving how)
 	    moving(cwd_merged, dead_at, a, b, how, p, &dead_at)) {
 		cwd_store(cwd_merged, p);
 		cwd_dead_at = dead_at;
+		cwd_dead_merged = how == MOVE_REMOVE && merged &&
+				  !strcmp(p, a);
 		cwd_layer = -1;	/* a lower directory renamed is a new one */
 	}
 	cwd_wend(&w);
@@ -906,6 +940,7 @@ void un_cwd_kill(const char *vpath, size_t dead_at, unsigned long seq)
 	    !cwd_dead_at && !strcmp(cwd_merged, vpath) &&
 	    dead_at && dead_at <= strlen(vpath)) {
 		cwd_dead_at = dead_at;
+		cwd_dead_merged = false;	/* (not known) */
 		cwd_layer = -1;
 	}
 	cwd_wend(&w);
@@ -957,13 +992,14 @@ void un_cwd_set(const char *vpath, int layer)
 	cwd_wbegin(&w);
 	cwd_store(cwd_merged, vpath);
 	cwd_dead_at = 0;
+	cwd_dead_merged = false;
 	cwd_layer = vpath ? layer : -1;
 	cwd_wend(&w);
 	if (!vpath)
 		un_cwd_refresh();
 }
 
-void un_cwd_set_dead(const char *vpath, size_t dead_at)
+void un_cwd_set_dead(const char *vpath, size_t dead_at, bool merged)
 {
 	struct cwd_wsect w;
 
@@ -973,8 +1009,21 @@ void un_cwd_set_dead(const char *vpath, size_t dead_at)
 	cwd_wbegin(&w);
 	cwd_store(cwd_merged, vpath);
 	cwd_dead_at = dead_at;
+	cwd_dead_merged = merged;
 	cwd_layer = -1;
 	cwd_wend(&w);
+}
+
+bool un_dead_merged(int dirfd)
+{
+	char vpath[UN_VPATH_MAX];
+	bool merged = false;
+
+	if (dirfd != AT_FDCWD)
+		return un_fd_get(dirfd, vpath, sizeof(vpath), &merged) ==
+			       -ESTALE && merged;
+	return un_cwd_get(vpath, sizeof(vpath)) == -ESTALE &&
+	       __atomic_load_n(&cwd_dead_merged, __ATOMIC_RELAXED);
 }
 
 /* The UNION_CWD an exec'd parent left us, if it names our real cwd

@@ -402,6 +402,11 @@ UN_HIDDEN void un_fd_dup(int oldfd, int newfd);
 UN_HIDDEN void un_fd_renamed(const char *old, const char *new);
 UN_HIDDEN void un_fd_exchanged(const char *a, const char *b);
 UN_HIDDEN void un_fd_removed(const char *vpath, bool merged);
+/* fd was opened on the removed directory vpath ('.' of a removed cwd or
+   descriptor): dead as un_fd_removed leaves one (dead_at and merged as
+   there). */
+UN_HIDDEN void un_fd_set_dead(int fd, const char *vpath, size_t dead_at,
+			      bool merged);
 /* Forget every descriptor from first to last (inclusive). */
 UN_HIDDEN void un_fd_forget_range(unsigned first, unsigned last);
 /* Call fn for every descriptor whose merged path is vpath. */
@@ -419,7 +424,12 @@ UN_HIDDEN int un_cwd_get_at(char *buf, size_t len, int *layer,
    clear (NULL) the merged cwd; or set it dead (fchdir to a dead
    descriptor). */
 UN_HIDDEN void un_cwd_set(const char *vpath, int layer);
-UN_HIDDEN void un_cwd_set_dead(const char *vpath, size_t dead_at);
+UN_HIDDEN void un_cwd_set_dead(const char *vpath, size_t dead_at,
+				bool merged);
+/* The removed directory that dirfd (AT_FDCWD: the cwd) holds was merged
+   from several layers when it was removed: the kernel's stat of it keeps
+   the nlink of 1 it had (false when live, or not known). */
+UN_HIDDEN bool un_dead_merged(int dirfd);
 /* Was the cwd seen alive (un_cwd_check) at m's stamp, with no change of
    the cwd since (*seq: the change count now)?  Remember that it was;
    kill it (dead_at as un_fd_get_at's) unless it changed since seq. */
@@ -609,6 +619,12 @@ UN_HIDDEN void un_cwd_check(void);
    directory, but the kernel still refuses its '.' by name first
    (rename's EBUSY), and stats it and enters it. */
 UN_HIDDEN struct un_mount *un_dead_self(int dirfd, const char *path,
+					char *vpath, size_t *dead_at);
+
+/* The same for a path of dots alone ('.', '..', './..'), with a cheap
+   look at the path first: for callers that ask after every lookup that
+   found nothing or went to the kernel (stat, open). */
+UN_HIDDEN struct un_mount *un_dead_dots(int dirfd, const char *path,
 					char *vpath, size_t *dead_at);
 
 /* A change that copies up (chmod, chown, utimes, setxattr...) of the

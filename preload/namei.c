@@ -913,6 +913,12 @@ static int dead_start(struct walk *w, int dirfd, const char *path,
 	struct stat st;
 
 	w->vlen = strlen(w->vpath);
+	/* The walk's first step needs search permission on the removed
+	   directory itself (may_lookup), '.' and '..' alike. */
+	if (path[strspn(path, "/")] &&
+	    real_faccessat(dirfd, ".", X_OK, AT_EACCESS) < 0 &&
+	    errno == EACCES)
+		return -EACCES;
 	for (;;) {
 		size_t len;
 
@@ -1057,6 +1063,16 @@ struct un_mount *un_dead_self(int dirfd, const char *path, char *vpath,
 	if (dead_at)
 		*dead_at = at;
 	return un_config_find(vpath);
+}
+
+struct un_mount *un_dead_dots(int dirfd, const char *path, char *vpath,
+			      size_t *dead_at)
+{
+	for (const char *p = path; *p; p++)
+		if (*p != '.' && *p != '/')
+			return NULL;
+	return path[0] == '.' ? un_dead_self(dirfd, path, vpath, dead_at)
+			      : NULL;
 }
 
 /*

@@ -417,7 +417,8 @@ static DIR *dead_dir(int fd)
 	return (DIR *)d;
 }
 
-static DIR *open_dead_cwd(void)
+/* path: '.', or '..' of a removed cwd that names a removed directory. */
+static DIR *open_dead_cwd(const char *path)
 {
 	char merged[PATH_MAX];
 	DIR *d;
@@ -429,7 +430,7 @@ static DIR *open_dead_cwd(void)
 		errno = ENOENT;
 		return NULL;
 	}
-	fd = real_open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	fd = real_open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return NULL;
 	d = dead_dir(fd);
@@ -449,8 +450,9 @@ UN_EXPORT DIR *opendir(const char *path)
 	rc = un_lookup(AT_FDCWD, path, UN_LK_FOLLOW | UN_LK_NOSTAT, &n);
 	if (rc > 0) {
 		d = real_opendir(n.kpath);
-	} else if (rc == -ENOENT && !strcmp(path, ".")) {
-		d = open_dead_cwd();
+	} else if (rc == -ENOENT && (!strcmp(path, ".") ||
+				     un_dead_dots(AT_FDCWD, path, NULL, NULL))) {
+		d = open_dead_cwd(path);
 	} else if (rc < 0) {
 		d = (un_fail(rc), NULL);
 	} else {

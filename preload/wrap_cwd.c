@@ -35,9 +35,12 @@ UN_EXPORT int chdir(const char *path)
 	/* Into a removed directory ('.' or '..' of a removed one): the
 	   real one's own '..' is its real parent; the cwd stays dead. */
 	if (un_dead_self(AT_FDCWD, path, dead, &dead_at)) {
+		/* (Without '..' it is the same removed directory.) */
+		bool merged = !strstr(path, "..") && un_dead_merged(AT_FDCWD);
+
 		rc = real_chdir(path);
 		if (rc == 0)
-			un_cwd_set_dead(dead, dead_at);
+			un_cwd_set_dead(dead, dead_at, merged);
 		un_leave();
 		return rc;
 	}
@@ -76,7 +79,7 @@ UN_EXPORT int fchdir(int fd)
 		if (got == 0)
 			un_cwd_set(vpath, layer);
 		else if (got == -ESTALE)
-			un_cwd_set_dead(vpath, dead_at);
+			un_cwd_set_dead(vpath, dead_at, un_dead_merged(fd));
 		else
 			un_cwd_set(NULL, -1);
 		UN_RESTORE_ERRNO;

@@ -24,6 +24,35 @@
 #include "wrap.h"
 
 /*
+ * A removed directory opened by '.' (or '..' of a removed one) from a
+ * removed cwd or descriptor: for writing (or O_CREAT) the kernel says
+ * EISDIR, as of any directory; for reading it opens it (its listing is
+ * empty, its fstat the removed directory's).  The real one opens, and the
+ * descriptor is dead as one open on it before its removal (nothing is
+ * found in it, no change reaches a lower's real one).  -ENOENT when path
+ * names no such directory.
+ */
+static int open_dead(int dirfd, const char *path, int flags, mode_t mode,
+		     bool writing)
+{
+	char vpath[UN_VPATH_MAX];
+	size_t dead_at;
+	bool merged;
+	int fd;
+
+	if (!un_dead_dots(dirfd, path, vpath, &dead_at))
+		return -ENOENT;
+	if (writing)
+		return -EISDIR;
+	merged = !strstr(path, "..") && un_dead_merged(dirfd);
+	fd = real_openat(dirfd, path, flags, mode);
+	if (fd < 0)
+		return -errno;
+	un_fd_set_dead(fd, vpath, dead_at, merged);
+	return fd;
+}
+
+/*
  * The body, for a caller already inside the library.  cached: a
  * directory the cache knows may be taken without a stat (UN_LK_NOSTAT);
  * when it turns out gone (a layer changed behind the library's back),
@@ -56,6 +85,11 @@ static int open_lookup(int dirfd, const char *path, int flags, mode_t mode,
 	if (creat && (flags & O_DIRECTORY) && !tmpfile)
 		return un_fail(-EINVAL);	/* as Linux since 6.4 */
 	rc = un_lookup(dirfd, path, lk, &n);
+	if ((rc > 0 || rc == -ENOENT) && !tmpfile) {
+		fd = open_dead(dirfd, path, flags, mode, creat || writing);
+		if (fd != -ENOENT)
+			return fd < 0 ? un_fail(fd) : fd;
+	}
 	if (rc > 0) {
 		/* The mount tables list the unions as overlay mounts. */
 		if (path[0] == '/' && (fd = un_mounts_open(path, flags)) != -ENOENT)

@@ -102,6 +102,13 @@ static int fix_fstat(int fd, struct stat *st, int rc)
 	return rc;
 }
 
+/* A removed directory that was merged keeps the nlink of 1 the kernel's
+   merged directories show; path without '..' is that directory itself. */
+static bool dead_merged_self(int dirfd, const char *path)
+{
+	return !strstr(path, "..") && un_dead_merged(dirfd);
+}
+
 static __attribute__((noinline)) int
 stat_lookup(enum stat_kind k, int ver, int dirfd, const char *path,
 	    struct stat *st, int flags)
@@ -121,17 +128,15 @@ stat_lookup(enum stat_kind k, int ver, int dirfd, const char *path,
 	}
 	rc = un_lookup(dirfd, path, un_at_follow(flags) | un_at_empty(flags),
 		       &n);
-	if (rc > 0) {
-		rc = real_stat_call(k, ver, dirfd, n.kpath, st, flags);
-	} else if (rc == -ENOENT && un_dead_self(dirfd, path, NULL, NULL)) {
-		/* A removed directory ('.', or '..' of a removed one): no
-		   change may reach its real one (a lower's), but a stat
-		   reads it as fstat does. */
+	if ((rc > 0 || rc == -ENOENT) && un_dead_dots(dirfd, path, NULL, NULL)) {
+		/* No change may reach a removed directory's real one (a
+		   lower's), but a stat reads it as fstat does. */
 		rc = real_stat_call(k, ver, dirfd, path, st, flags);
-		if (dirfd != AT_FDCWD && !strstr(path, "..")) {
-			un_leave();
-			return fix_fstat(dirfd, st, rc);
-		}
+		if (rc == 0 && S_ISDIR(st->st_mode) &&
+		    dead_merged_self(dirfd, path))
+			st->st_nlink = 1;
+	} else if (rc > 0) {
+		rc = real_stat_call(k, ver, dirfd, n.kpath, st, flags);
 	} else if (rc < 0) {
 		rc = un_fail(rc);
 	} else if (n.layer < 0) {
@@ -273,7 +278,12 @@ UN_EXPORT int statx(int dirfd, const char *path, int flags, unsigned int mask,
 		goto out;
 	}
 	rc = un_lookup(dirfd, path, un_at_follow(flags), &n);
-	if (rc > 0) {
+	if ((rc > 0 || rc == -ENOENT) && un_dead_dots(dirfd, path, NULL, NULL)) {
+		rc = real_statx(dirfd, path, flags, mask, buf);
+		if (rc == 0 && S_ISDIR(buf->stx_mode) &&
+		    dead_merged_self(dirfd, path))
+			buf->stx_nlink = 1;
+	} else if (rc > 0) {
 		rc = real_statx(dirfd, n.kpath, flags, mask, buf);
 	} else if (rc < 0) {
 		rc = un_fail(rc);

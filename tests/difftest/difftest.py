@@ -767,12 +767,20 @@ class OpGen:
         it (item 2)."""
         rng = self.rng
         ui = self.union()
-        parent = rng.choice([p for u, p in self.dirs if u == ui])
-        name = rng.choice(["r1", "r2"])
-        d = parent + "/" + name if parent else name
         M = "{M%d}" % ui
-        ops = ["mkdir %s/%s %s" % (M, d, rng.choice(["755", "700", "555",
-                                                     "750"]))]
+        if (ui, "empty") in self.dirs and rng.random() < 0.4:
+            # the lower's empty directory: removed while only a lower's,
+            # or merged once a child made in it copied it up (the
+            # kernel's fstat/stat of it answers by what it was)
+            parent, name = "", "empty"
+            d = name
+            ops = []
+        else:
+            parent = rng.choice([p for u, p in self.dirs if u == ui])
+            name = rng.choice(["r1", "r2"])
+            d = parent + "/" + name if parent else name
+            ops = ["mkdir %s/%s %s" % (M, d, rng.choice(["755", "700",
+                                                         "555", "750"]))]
         how = rng.choice(["cwd", "fd", "both"])
         s = rng.choice("67")
         if how != "cwd":
@@ -793,7 +801,8 @@ class OpGen:
                        "mkdir n5 755", "open %s n5 creat,wronly 644" %
                        self.newslot(), "stat n5", "lstat ../%s" % name,
                        "unlink ../%s" % sib, "rmdir ../%s" % sib,
-                       "fstatat cwd .. 0", "realpath .."]
+                       "fstatat cwd .. 0", "realpath ..", "statx cwd . 0",
+                       self.open_dot_fstat()]
         if how != "cwd":
             inside += ["fstat %s" % s, "fstatat %s .. 0" % s,
                        "fstatat %s . 0" % s, "fstatat %s n5 0" % s,
@@ -804,7 +813,8 @@ class OpGen:
                        "unlinkat %s ../%s 0" % (s, sib),
                        "symlinkat x %s n5" % s, "faccessat %s .. x 0" % s,
                        "fchdir %s" % s]
-        ops += rng.sample(inside, rng.randint(2, min(6, len(inside))))
+        for op in rng.sample(inside, rng.randint(2, min(6, len(inside)))):
+            ops += op if isinstance(op, list) else [op]
         if how != "fd" and rng.random() < 0.6:
             ops += ["chdir ..", "getcwd", rng.choice(["ls .", "stat %s" % name,
                                                       "mkdir %s 755" % name])]
@@ -812,6 +822,11 @@ class OpGen:
         else:
             self.cwd = (ui, d) if how != "fd" else self.cwd
         return ops
+
+    def open_dot_fstat(self):
+        """The removed cwd opened by '.' and its descriptor fstat'ed."""
+        s = self.newslot()
+        return ["open %s . rdonly,directory 0" % s, "fstat %s" % s]
 
     def top_dots(self):
         """A path whose last component is `..` or `.` at MERGED's top, or

@@ -75,6 +75,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../prog/oflags.h"
+
 #ifndef RENAME_NOREPLACE
 #define RENAME_NOREPLACE (1 << 0)
 #endif
@@ -277,32 +279,15 @@ static mode_t arg_mode(const char *s)
 	return (mode_t)n;
 }
 
+/* An unknown name makes the op a bad one (the driver goes on). */
 static int arg_oflags(const char *s)
 {
-	static const struct {
-		const char *name;
-		int flag;
-	} tab[] = {
-		{ "rdonly", O_RDONLY }, { "wronly", O_WRONLY },
-		{ "rdwr", O_RDWR }, { "creat", O_CREAT }, { "excl", O_EXCL },
-		{ "trunc", O_TRUNC }, { "append", O_APPEND },
-		{ "directory", O_DIRECTORY }, { "nofollow", O_NOFOLLOW },
-		{ "path", O_PATH }, { "nonblock", O_NONBLOCK },
-	};
-	char buf[256], *tok, *save = NULL;
-	int flags = 0;
-	size_t i;
+	char unknown[64];
+	int flags = oflags_parse(s, unknown, sizeof(unknown));
 
-	snprintf(buf, sizeof(buf), "%s", s);
-	for (tok = strtok_r(buf, ",", &save); tok;
-	     tok = strtok_r(NULL, ",", &save)) {
-		for (i = 0; i < sizeof(tab) / sizeof(tab[0]); i++)
-			if (strcmp(tok, tab[i].name) == 0)
-				break;
-		if (i == sizeof(tab) / sizeof(tab[0]))
-			bad = 1;
-		else
-			flags |= tab[i].flag;
+	if (flags < 0) {
+		bad = 1;
+		return 0;
 	}
 	return flags;
 }

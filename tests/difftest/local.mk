@@ -4,7 +4,7 @@
 # run of `make check` and CI (root only; a SKIP otherwise), run-ci-user.sh
 # the same as uid 65534.
 check_PROGRAMS += tests/difftest/driver
-tests_difftest_driver_SOURCES = tests/difftest/driver.c
+tests_difftest_driver_SOURCES = tests/difftest/driver.c tests/prog/oflags.h
 # No _FORTIFY_SOURCE: the driver must call the plain entry points.
 tests_difftest_driver_CFLAGS = $(AM_CFLAGS) -D_GNU_SOURCE -U_FORTIFY_SOURCE
 

@@ -105,6 +105,18 @@ procs_union() {
 	lowers_snapshot "$T/d/lower"
 }
 
+# procs_run SECONDS DIR MODE ARG...: tests/edges/procs MODE "$M" ARG... in
+# the union at $M of DIR/upper over DIR/lower, killed after SECONDS (137: it
+# hung).  PROCS_EXPECT, when set (as `PROCS_EXPECT=F procs_run ...`), names
+# the file where the program writes what another process must see.
+procs_run() {
+	local bound=$1 d=$2 mode=$3
+	shift 3
+	bounded "$bound" env UNION_LAYERS="$(un_spec "$M" "$d/upper" "$d/lower")" \
+		LD_PRELOAD="$LIBUNION" ${PROCS_EXPECT:+PROCS_EXPECT="$PROCS_EXPECT"} \
+		"$EDGEPROG/procs" "$mode" "$M" "$@"
+}
+
 make_stress_layers() {
 	local d=$1 i t
 	mkdir -p "$d/upper" "$d/lower/bin"

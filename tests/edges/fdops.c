@@ -120,9 +120,10 @@ static int max_fd(void)
 	return (int)rl.rlim_cur;
 }
 
-/* libunion's descriptors: those whose /proc/self/fd link ends in
-   /.union/whiteouts or /.union/lock. */
-static int lib_fds(int *out, int max)
+/* The descriptors whose raw /proc/self/fd link (the kernel's, not the
+   union's: readlink of /proc/self/fd is translated) contains one of the
+   needles, or ends in it when whole is set. */
+static int fds_to(const char *const *needles, bool whole, int *out, int max)
 {
 	DIR *d = opendir("/proc/self/fd");
 	struct dirent *e;
@@ -136,19 +137,36 @@ static int lib_fds(int *out, int max)
 		if (e->d_name[0] == '.' || fd == dfd)
 			continue;
 		snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
-		/* the raw link: readlink of /proc/self/fd is translated */
 		len = syscall(SYS_readlinkat, AT_FDCWD, link, target,
 			      sizeof(target) - 1);
 		if (len < 0)
 			continue;
 		target[len] = '\0';
-		if (strstr(target, "/.union/whiteouts") ||
-		    strstr(target, "/.union/lock"))
-			out[n++] = fd;
+		for (const char *const *k = needles; *k; k++) {
+			size_t kl = strlen(*k);
+			bool hit = whole ? (size_t)len >= kl &&
+						   !strcmp(target + len - kl, *k)
+					 : strstr(target, *k) != NULL;
+
+			if (hit) {
+				out[n++] = fd;
+				break;
+			}
+		}
 	}
 	if (d)
 		closedir(d);
 	return n;
+}
+
+/* libunion's descriptors: its whiteout table and lock file. */
+static int lib_fds(int *out, int max)
+{
+	static const char *const lib_files[] = {
+		"/.union/whiteouts", "/.union/lock", NULL
+	};
+
+	return fds_to(lib_files, false, out, max);
 }
 
 static void show_fds(const char *when, const int *fds, int n, char *out,
@@ -375,35 +393,6 @@ static int do_filechild(int fd, const char *path)
 	return failures ? 1 : 0;
 }
 
-/* The descriptors whose raw /proc/self/fd link ends in suffix. */
-static int fds_to(const char *suffix, int *out, int max)
-{
-	DIR *d = opendir("/proc/self/fd");
-	struct dirent *e;
-	int n = 0, dfd = d ? dirfd(d) : -1;
-	size_t sl = strlen(suffix);
-
-	while (d && (e = readdir(d)) && n < max) {
-		char link[PATH_MAX], target[PATH_MAX];
-		ssize_t len;
-		int fd = atoi(e->d_name);
-
-		if (e->d_name[0] == '.' || fd == dfd)
-			continue;
-		snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
-		len = syscall(SYS_readlinkat, AT_FDCWD, link, target,
-			      sizeof(target) - 1);
-		if (len < 0 || (size_t)len < sl)
-			continue;
-		target[len] = '\0';
-		if (!strcmp(target + len - sl, suffix))
-			out[n++] = fd;
-	}
-	if (d)
-		closedir(d);
-	return n;
-}
-
 static int do_fifohold(const char *M)
 {
 	char path[PATH_MAX];
@@ -422,7 +411,7 @@ static int do_fifohold(const char *M)
 		say(false, "close_range: %s", errname(errno));
 	/* the fifo's copy: its link reads as the merged name, as the
 	   program's own descriptor's does */
-	nobj = fds_to(path, obj, 4);
+	nobj = fds_to((const char *const[]){ path, NULL }, true, obj, 4);
 	for (int i = 0; i < nobj; i++)
 		if (obj[i] == fd)
 			obj[i--] = obj[--nobj];

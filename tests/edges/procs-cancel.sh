@@ -11,8 +11,7 @@ need_edgeprog procs
 procs_union
 
 rc=0
-bounded 200 env UNION_LAYERS="$(un_spec "$M" "$T/d/upper" "$T/d/lower")" \
-	LD_PRELOAD="$LIBUNION" "$EDGEPROG/procs" cancel "$M" "${EDGES_CANCEL_ROUNDS:-50}" || rc=$?
+procs_run 200 "$T/d" cancel "${EDGES_CANCEL_ROUNDS:-50}" || rc=$?
 [ "$rc" = 0 ] || fail "procs cancel: status $rc (137: the whole run hung)"
 
 # After the process is gone (its flock with it), the union is usable and

@@ -16,8 +16,7 @@ N=${EDGES_FORKS:-200}
 procs_union
 
 rc=0
-bounded 300 env UNION_LAYERS="$(un_spec "$M" "$T/d/upper" "$T/d/lower")" \
-	LD_PRELOAD="$LIBUNION" "$EDGEPROG/procs" forkthreads "$M" "$N" || rc=$?
+procs_run 300 "$T/d" forkthreads "$N" || rc=$?
 [ "$rc" = 0 ] || fail "procs forkthreads: status $rc (137: the whole run hung)"
 
 # Another process: every child's deletion, no thread's leftovers.

@@ -13,8 +13,7 @@ procs_union
 # The program's own watchdog reports a hang after 20 s without progress;
 # the outer bound is for a hang it cannot see.
 rc=0
-bounded 120 env UNION_LAYERS="$(un_spec "$M" "$T/d/upper" "$T/d/lower")" \
-	LD_PRELOAD="$LIBUNION" "$EDGEPROG/procs" signal "$M" "${EDGES_SIGNAL_SECS:-5}" || rc=$?
+procs_run 120 "$T/d" signal "${EDGES_SIGNAL_SECS:-5}" || rc=$?
 [ "$rc" = 0 ] || fail "procs signal: status $rc (137: the whole run hung)"
 
 # The main loop recreated lw0 each round; the view is still whole.

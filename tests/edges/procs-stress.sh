@@ -30,9 +30,7 @@ for mode in stress-nocancel stress; do
 	M=$T/m-$mode
 	lowers_snapshot "$d/lower"
 	rc=0
-	bounded $((SECS + 90)) env UNION_LAYERS="$(un_spec "$M" "$d/upper" "$d/lower")" \
-		LD_PRELOAD="$LIBUNION" PROCS_EXPECT="$T/$mode.expect" \
-		"$EDGEPROG/procs" "$mode" "$M" "$SECS" || rc=$?
+	PROCS_EXPECT="$T/$mode.expect" procs_run $((SECS + 90)) "$d" "$mode" "$SECS" || rc=$?
 	if [ "$rc" != 0 ]; then
 		fail "procs $mode: status $rc (137: the whole run hung)"
 		lowers_check

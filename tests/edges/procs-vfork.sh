@@ -11,8 +11,7 @@ need_edgeprog procs
 procs_union
 
 rc=0
-out=$(bounded 60 env UNION_LAYERS="$(un_spec "$M" "$T/d/upper" "$T/d/lower")" \
-	LD_PRELOAD="$LIBUNION" "$EDGEPROG/procs" vfork "$M" 2>&1) || rc=$?
+out=$(procs_run 60 "$T/d" vfork 2>&1) || rc=$?
 printf '%s\n' "$out"
 [ "$rc" = 0 ] || fail "procs vfork: status $rc (124/137: it hung)"
 expect_eq "the exec'd merged cat printed M/f twice" "hello

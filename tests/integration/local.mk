@@ -199,6 +199,7 @@ check_PROGRAMS += tests/prog/sysop tests/prog/pathprobe-plain \
 	tests/prog/pathprobe-fortify tests/prog/walkers tests/prog/rawsys
 
 tests_prog_sysop_SOURCES = tests/prog/sysop.c tests/prog/errname.h \
+	tests/prog/oflags.h \
 	tests/prog/progargs.h
 
 tests_prog_pathprobe_plain_SOURCES = tests/prog/pathprobe.c \
@@ -213,6 +214,7 @@ tests_prog_pathprobe_fortify_CFLAGS = $(AM_CFLAGS) -U_FORTIFY_SOURCE \
 	-D_FILE_OFFSET_BITS=64 -D_FORTIFY_SOURCE=2 -O2 -Wno-error=cpp
 
 tests_prog_rawsys_SOURCES = tests/prog/rawsys.c tests/prog/errname.h \
+	tests/prog/oflags.h \
 	tests/prog/progargs.h
 
 tests_prog_walkers_SOURCES = tests/prog/walkers.c tests/prog/errname.h

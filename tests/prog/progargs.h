@@ -1,6 +1,6 @@
 /*
- * progargs.h - what sysop and rawsys share: open flags spelled by name
- * ("rdwr,creat,excl"), the usage exit, and the one-letter file type both
+ * progargs.h - what sysop and rawsys share: open flags by name (oflags.h) with
+ * their error exit, the usage exit, and the one-letter file type both
  * print.  Each program sets PROGARGS_NAME, the name its messages start
  * with, before including this.
  */
@@ -13,45 +13,23 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "oflags.h"
+
 #ifndef PROGARGS_NAME
 #error "define PROGARGS_NAME before including progargs.h"
 #endif
 
-/* The open flags named in S, separated by ',' or '|'; exits 2 on a name
- * it does not know. */
+/* The open flags named in S (oflags.h); exits 2 on a name it does not
+ * know. */
 static int parse_flags(const char *s)
 {
-	static const struct {
-		const char *name;
-		int flag;
-	} tab[] = {
-		{ "rdonly", O_RDONLY }, { "wronly", O_WRONLY },
-		{ "rdwr", O_RDWR }, { "creat", O_CREAT }, { "excl", O_EXCL },
-		{ "trunc", O_TRUNC }, { "append", O_APPEND },
-		{ "directory", O_DIRECTORY }, { "nofollow", O_NOFOLLOW },
-		{ "tmpfile", O_TMPFILE }, { "path", O_PATH },
-		{ "nonblock", O_NONBLOCK },
-	};
-	char *copy = strdup(s), *tok, *save = NULL;
-	int flags = 0;
-	size_t i;
+	char unknown[64];
+	int flags = oflags_parse(s, unknown, sizeof(unknown));
 
-	if (!copy) {
-		perror(PROGARGS_NAME);
+	if (flags < 0) {
+		fprintf(stderr, PROGARGS_NAME ": unknown flag %s\n", unknown);
 		exit(2);
 	}
-	for (tok = strtok_r(copy, ",|", &save); tok;
-	     tok = strtok_r(NULL, ",|", &save)) {
-		for (i = 0; i < sizeof(tab) / sizeof(tab[0]); i++)
-			if (strcmp(tok, tab[i].name) == 0)
-				break;
-		if (i == sizeof(tab) / sizeof(tab[0])) {
-			fprintf(stderr, PROGARGS_NAME ": unknown flag %s\n", tok);
-			exit(2);
-		}
-		flags |= tab[i].flag;
-	}
-	free(copy);
 	return flags;
 }
 
