@@ -618,14 +618,15 @@ static void repoint_fd(int fd, void *arg)
    one is now the upper's copy (what "." shows once it is removed). */
 static void repoint_cwd(const char *vpath, const struct repoint *r)
 {
-	char cwd[UN_VPATH_MAX], kbuf[PATH_MAX];
+	char cwd[UN_VPATH_MAX];
 	struct stat st;
+	UN_KBUF(kbuf);
 
 	if (un_cwd_get(cwd, sizeof(cwd)) != 0 || strcmp(cwd, vpath) ||
 	    real_fstatat(AT_FDCWD, ".", &st, 0) < 0 ||
 	    st.st_dev != r->dev || st.st_ino != r->ino)
 		return;
-	if (real_chdir(un_kreal(r->upper, kbuf)) == 0)
+	if (real_chdir(un_kreal(r->upper, &kbuf)) == 0)
 		un_cwd_set(vpath, 0);
 }
 

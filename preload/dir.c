@@ -232,15 +232,18 @@ static int check_empty(struct un_node *n)
 {
 	const mode_t rx = S_IRUSR | S_IXUSR;
 	mode_t mode = n->st.st_mode & 07777;
-	char kbuf[PATH_MAX];
 	int rc = read_empty(n);
+	const char *kp;
+	UN_KBUF(kbuf);
 
 	if (rc != -EACCES || n->layer != 0 || (mode & rx) == rx ||
-	    !un_unprivileged() ||
-	    real_chmod(un_kreal(n->real, kbuf), mode | rx) < 0)
+	    !un_unprivileged())
+		return rc;
+	kp = un_kreal(n->real, &kbuf);
+	if (real_chmod(kp, mode | rx) < 0)
 		return rc;
 	rc = read_empty(n);
-	real_chmod(un_kreal(n->real, kbuf), mode);
+	real_chmod(kp, mode);
 	/* What was cached meanwhile saw the lifted mode. */
 	un_dcache_changed(n->mnt);
 	return rc;
