@@ -14,6 +14,8 @@
  *                      merged cwd; reading and writing their memory;
  *                      turning their path arguments into merged paths
  *   supervise_calls.c  the answer to each system call
+ *   supervise_sock.c   bind and connect of unix sockets by path
+ *   supervise_block.c  opens and connects that may wait, in threads
  *   supervise_elf.c    what kind of program an executable is
  *
  * Conventions as in the rest of tools/: 0 or -errno.
@@ -135,6 +137,8 @@ int sv_write_mem(const struct sv_call *c, uint64_t addr, const void *buf,
  * unless empty_ok.
  */
 int sv_path(struct sv_call *c, int dirfd, uint64_t addr, bool empty_ok);
+/* The same, of a path already read (rel, shorter than PATH_MAX). */
+int sv_path_str(struct sv_call *c, int dirfd, const char *rel, bool empty_ok);
 /* The real path the kernel has behind this process's descriptor fd
    (not the library's merged name of it); its length or -errno. */
 ssize_t sv_kernel_fd_path(int fd, char *buf, size_t size);
@@ -173,6 +177,12 @@ void sv_fifo_note(pid_t tgid, int tfd, const char *merged);
 bool sv_fifo_merged(pid_t pid, int fd, char *out, size_t size);
 
 /* ------------------------------------------------------------------ */
+/* supervise_sock.c                                                     */
+
+/* bind (create) or connect of a unix socket named by a path. */
+struct sv_answer sv_answer_socket(struct sv_call *c, bool create);
+
+/* ------------------------------------------------------------------ */
 /* supervise_block.c                                                    */
 
 /* Would opening c's path with flags wait (a fifo, blocking)? */
@@ -183,6 +193,16 @@ int sv_open_blocking(const struct sv_call *c, int flags, mode_t mode);
 /* Look at the waiting opens (interrupt those whose process has a
    signal to take or is gone); how many still wait. */
 int sv_block_tick(void);
+struct sockaddr_un;
+/* Could connecting the socket wait (blocking, not a datagram one)? */
+bool sv_connect_may_block(int sock);
+/* Connect sock (this process's copy of the target's socket) to addr in
+   a thread, which answers, then closes sock and dirfd (the directory
+   addr names by /proc/self/fd, or -1); 0, or -EAGAIN when no thread can
+   be had (nothing taken: connect here). */
+int sv_connect_blocking(const struct sv_call *c, int sock,
+			const struct sockaddr_un *addr, socklen_t len,
+			int dirfd);
 #define SV_BLOCK_TICK_MS 20
 
 /* ------------------------------------------------------------------ */

@@ -53,6 +53,7 @@ const int sv_notified[] = {
 	SYS_getxattr, SYS_lgetxattr, SYS_listxattr, SYS_llistxattr,
 	SYS_removexattr, SYS_lremovexattr, SYS_fremovexattr,
 	SYS_execve, SYS_execveat,
+	SYS_bind, SYS_connect,	/* supervise_sock.c */
 	/* refused inside MERGED */
 	SYS_inotify_add_watch, SYS_chroot, SYS_mount, SYS_umount2,
 	SYS_pivot_root, SYS_swapon, SYS_swapoff, SYS_acct, SYS_uselib,
@@ -1026,6 +1027,9 @@ struct sv_answer sv_answer_call(struct sv_call *c)
 		return do_exec(c, AT_FDCWD, ARG(0), ARG(1), 0);
 	case SYS_execveat:
 		return do_exec(c, IARG(0), ARG(1), ARG(2), IARG(4));
+	case SYS_bind:
+	case SYS_connect:
+		return sv_answer_socket(c, nr == SYS_bind);
 	case SYS_inotify_add_watch:
 		ONE_PATH(AT_FDCWD, ARG(1), false);
 		return ret(-EPERM);
