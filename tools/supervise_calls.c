@@ -424,6 +424,20 @@ static struct sv_answer do_fchdir(struct sv_call *c)
 	return set_cwd(c, !sv_inside(c->abs));
 }
 
+/* The library's (merged) name of this process's descriptor fd. */
+static int fd_merged_name(int fd, char *buf, size_t size)
+{
+	char self[64];
+	ssize_t n;
+
+	snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
+	n = readlink(self, buf, size - 1);
+	if (n <= 0 || buf[0] != '/')
+		return -1;
+	buf[n] = '\0';
+	return 0;
+}
+
 static struct sv_answer do_getcwd(struct sv_call *c)
 {
 	char buf[PATH_MAX];
@@ -432,9 +446,16 @@ static struct sv_answer do_getcwd(struct sv_call *c)
 
 	if (c->proc->cwdfd >= 0 && !c->proc->cwd_synced) {
 		/* the library's name of it (ENOENT once removed, as the
-		   kernel's) */
-		if (fchdir(c->proc->cwdfd) < 0 || !getcwd(buf, sizeof(buf)))
-			return ret(-errno);
+		   kernel's); the kernel names a cwd whose search permission
+		   was taken since, where fchdir fails: then by the library's
+		   name of the descriptor */
+		if (fchdir(c->proc->cwdfd) == 0) {
+			if (!getcwd(buf, sizeof(buf)))
+				return ret(-errno);
+		} else if (errno != EACCES ||
+			   fd_merged_name(c->proc->cwdfd, buf, sizeof(buf)) < 0) {
+			return ret(-EACCES);
+		}
 	} else {
 		if (strlen(c->proc->cwd) >= sizeof(buf))
 			return ret(-ENAMETOOLONG);

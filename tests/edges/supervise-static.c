@@ -11,6 +11,8 @@
  *	supervise-static at DIR NAME   openat(DIR's descriptor, NAME), read
  *	supervise-static fchmod FILE   open read-only, fchmod 0600, stat
  *	supervise-static cwd DIR NAME  chdir DIR, getcwd, read NAME
+ *	supervise-static cwdmode DIR NAME  chdir DIR, chmod DIR 0600,
+ *	                               getcwd, readlink NAME, chmod 0755
  *	supervise-static exec PROG ARG...  execv PROG (a chain)
  *	supervise-static cat FILE      print FILE
  *	supervise-static signals DIR   500 exclusive creations in DIR under
@@ -192,6 +194,24 @@ int main(int argc, char **argv)
 		}
 		printf("cwd %s\n", path);
 		return cat(argv[3]);
+	}
+	if (!strcmp(argv[1], "cwdmode") && argc > 3) {
+		/* the cwd's search permission taken after the chdir: the
+		   kernel still names it (getcwd), a path from it is refused */
+		char buf[64];
+
+		if (chdir(dir) < 0 || chmod(dir, 0600) < 0) {
+			printf("chdir, chmod: %s\n", strerror(errno));
+			return 1;
+		}
+		if (!getcwd(path, sizeof(path)))
+			printf("getcwd: %s\n", strerror(errno));
+		else
+			printf("cwd %s\n", path);
+		if (readlink(argv[3], buf, sizeof(buf)) < 0)
+			printf("readlink %s: %s\n", argv[3], strerror(errno));
+		chmod(dir, 0755);
+		return 0;
 	}
 	if (!strcmp(argv[1], "exec")) {
 		fflush(stdout);
