@@ -49,16 +49,6 @@
 #define ARG(i) (c->req->data.args[i])
 #define IARG(i) ((int)c->req->data.args[i])
 
-static struct sv_answer cont(void)
-{
-	return (struct sv_answer){ SV_CONTINUE, 0 };
-}
-
-static struct sv_answer ret(int64_t v)
-{
-	return (struct sv_answer){ SV_RETURN, v };
-}
-
 /*
  * The address the library is given for c->path: the path itself when
  * it fits sun_path (and is absolute, when another thread is to use it:
@@ -143,50 +133,50 @@ struct sv_answer sv_answer_socket(struct sv_call *c, bool create)
 	   pointer, another family, an abstract name: the kernel's */
 	if (!ARG(1) || len <= offsetof(struct sockaddr_un, sun_path) ||
 	    len > sizeof(sa))
-		return cont();
+		return sv_cont();
 	memset(&sa, 0, sizeof(sa));
 	if (sv_read_mem(c, ARG(1), &sa, len) < 0)
-		return cont();
+		return sv_cont();
 	if (sa.sun_family != AF_UNIX || sa.sun_path[0] == '\0')
-		return cont();
+		return sv_cont();
 	plen = len - offsetof(struct sockaddr_un, sun_path);
 	memcpy(name, sa.sun_path, plen);
 	name[plen] = '\0';
 	err = sv_path_str(c, AT_FDCWD, name, false);
 	if (err < 0)
-		return ret(err);
+		return sv_ret(err);
 	if (!c->inside)
-		return cont();
+		return sv_cont();
 	sock = -1;
 	errno = ESRCH;	/* no pidfd: the process could not be followed */
 	if (c->proc->pidfd >= 0)
 		sock = (int)syscall(SYS_pidfd_getfd, c->proc->pidfd, IARG(0),
 				    0);
 	if (sock < 0 && errno == EBADF && c->proc->pidfd >= 0)
-		return cont();	/* no such descriptor: the kernel's EBADF */
+		return sv_cont();	/* no such descriptor: the kernel's EBADF */
 	if (sock < 0) {
 		err = errno;
 		sv_err("cannot %s a socket in the union for process %d "
 		       "(pidfd_getfd: %s)", create ? "bind" : "connect",
 		       (int)c->proc->tgid, strerror(err));
-		return ret(-EPERM);	/* never loose in the layers */
+		return sv_ret(-EPERM);	/* never loose in the layers */
 	}
 	/* not a socket, or not a unix one: the kernel's answer, before
 	   anything is made in the union */
 	if (getsockopt(sock, SOL_SOCKET, SO_DOMAIN, &domain, &olen) < 0 ||
 	    domain != AF_UNIX) {
 		close(sock);
-		return cont();
+		return sv_cont();
 	}
 	if (!sv_valid(c)) {
 		close(sock);
-		return ret(-EINTR);	/* gone meanwhile: not answered */
+		return sv_ret(-EINTR);	/* gone meanwhile: not answered */
 	}
 	wait = !create && sv_connect_may_block(sock);
 	err = library_addr(c, wait, &addr, &alen, &dirfd);
 	if (err < 0) {
 		close(sock);
-		return ret(err);
+		return sv_ret(err);
 	}
 	if (wait) {
 		r = connect_briefly(sock, &addr, alen);
@@ -208,5 +198,5 @@ struct sv_answer sv_answer_socket(struct sv_call *c, bool create)
 	close(sock);
 	if (dirfd >= 0)
 		close(dirfd);
-	return ret(r);
+	return sv_ret(r);
 }
