@@ -33,11 +33,20 @@
  * directory on our descriptor (its offset is the shared one).  Which of
  * ours is which of the process's is asked of the kernel (kcmp), so a
  * dup, a fork or a reused number cannot mislead it.
+ *
+ * When the library copies the directory up (a file made in it), it
+ * re-points its descriptors of it at the upper copy (dup3 over the same
+ * number, copy_up.c), as overlayfs's follow: ours then lists and walks
+ * the merged directory right, but is no longer the process's open
+ * file.  So a second descriptor of the same open file is kept (kfd, a
+ * dup the library does not know: syscall(), which it passes through),
+ * to know the process's descriptor by and to carry its offset.
  */
 struct dirent_fd {
 	pid_t tgid;
 	int tfd;
-	int sfd;
+	int sfd;	/* the library's (may be re-pointed) */
+	int kfd;	/* the process's open file; -1 when no dup was had */
 	bool o_path;	/* given for an O_PATH open (o_path_stand_in) */
 };
 
@@ -53,16 +62,34 @@ static bool same_file(pid_t pid, int tfd, int sfd)
 	return syscall(SYS_kcmp, pid, getpid(), KCMP_FILE, tfd, sfd) == 0;
 }
 
+/* Our descriptor of the process's open file. */
+static int kernel_fd(const struct dirent_fd *d)
+{
+	return d->kfd >= 0 ? d->kfd : d->sfd;
+}
+
+static const struct dirent_fd *dirs_entry(pid_t pid, int tfd)
+{
+	for (size_t i = ndirs; i-- > 0;)
+		if (same_file(pid, tfd, kernel_fd(&dirs[i])))
+			return &dirs[i];
+	return NULL;
+}
+
 /* Close ours of the directories no process holds any more. */
 static void dirs_collect(void)
 {
 	size_t k = 0;
 
 	for (size_t i = 0; i < ndirs; i++) {
-		if (same_file(dirs[i].tgid, dirs[i].tfd, dirs[i].sfd))
+		if (same_file(dirs[i].tgid, dirs[i].tfd,
+			      kernel_fd(&dirs[i]))) {
 			dirs[k++] = dirs[i];
-		else
-			close(dirs[i].sfd);
+			continue;
+		}
+		close(dirs[i].sfd);
+		if (dirs[i].kfd >= 0)
+			syscall(SYS_close, dirs[i].kfd);
 	}
 	ndirs = k;
 }
@@ -80,7 +107,10 @@ static void dirs_add(pid_t tgid, int tfd, int sfd, bool o_path)
 			}
 		}
 	}
-	dirs[ndirs++] = (struct dirent_fd){ tgid, tfd, sfd, o_path };
+	dirs[ndirs++] = (struct dirent_fd){
+		tgid, tfd, sfd,
+		(int)syscall(SYS_fcntl, sfd, F_DUPFD_CLOEXEC, 3), o_path
+	};
 }
 
 /*
@@ -92,18 +122,16 @@ static void dirs_add(pid_t tgid, int tfd, int sfd, bool o_path)
  */
 bool sv_dirs_o_path(pid_t pid, int tfd)
 {
-	for (size_t i = ndirs; i-- > 0;)
-		if (dirs[i].o_path && same_file(pid, tfd, dirs[i].sfd))
-			return true;
-	return false;
+	const struct dirent_fd *d = dirs_entry(pid, tfd);
+
+	return d && d->o_path;
 }
 
 int sv_dirs_find(pid_t pid, int tfd)
 {
-	for (size_t i = ndirs; i-- > 0;)
-		if (same_file(pid, tfd, dirs[i].sfd))
-			return dirs[i].sfd;
-	return -1;
+	const struct dirent_fd *d = dirs_entry(pid, tfd);
+
+	return d ? d->sfd : -1;
 }
 
 /*
@@ -184,24 +212,35 @@ struct sv_answer sv_answer_open(struct sv_call *c, int dirfd, uint64_t path,
 struct sv_answer sv_answer_getdents(struct sv_call *c)
 {
 	size_t count = ARG(2) < (1u << 20) ? ARG(2) : (1u << 20);
-	int sfd = sv_dirs_find(c->req->pid, IARG(0));
+	const struct dirent_fd *d = dirs_entry(c->req->pid, IARG(0));
+	bool moved;
 	char *buf;
 	long n;
 	int err;
 
-	if (sfd < 0)
+	if (!d)
 		return sv_cont();	/* not opened through the union */
-	if (sv_dirs_o_path(c->req->pid, IARG(0)))
+	if (d->o_path)
 		return sv_ret(-EBADF);
 	buf = malloc(count ? count : 1);
 	if (!buf)
 		return sv_ret(-ENOMEM);
-	n = syscall(SYS_getdents64, sfd, buf, count);
+	/* re-pointed: the library reads on from the process's offset,
+	   which then moves as the library's does (raw lseek: the kernel
+	   offsets, not the library's view of them) */
+	moved = d->kfd >= 0 && !same_file(getpid(), d->kfd, d->sfd);
+	if (moved)
+		syscall(SYS_lseek, d->sfd,
+			syscall(SYS_lseek, d->kfd, 0, SEEK_CUR), SEEK_SET);
+	n = syscall(SYS_getdents64, d->sfd, buf, count);
 	if (n < 0) {
 		err = -errno;
 		free(buf);
 		return sv_ret(err);
 	}
+	if (moved)
+		syscall(SYS_lseek, d->kfd,
+			syscall(SYS_lseek, d->sfd, 0, SEEK_CUR), SEEK_SET);
 	err = sv_write_mem(c, ARG(1), buf, (size_t)n);
 	free(buf);
 	return sv_ret(err < 0 ? err : n);

@@ -8,6 +8,9 @@
  *	supervise-static fork DIR      a child writes DIR/child, then
  *	                               the parent reads it
  *	supervise-static list DIR      the names of DIR (getdents64), sorted
+ *	supervise-static atnew DIR NAME  open DIR, create NAME from its
+ *	                               descriptor (DIR copied up), list
+ *	                               DIR through the descriptor
  *	supervise-static at DIR NAME   openat(DIR's descriptor, NAME), read
  *	supervise-static fchmod FILE   open read-only, fchmod 0600, stat
  *	supervise-static cwd DIR NAME  chdir DIR, getcwd, read NAME
@@ -104,6 +107,27 @@ static int cmp(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* The names of d, sorted (getdents64). */
+static int list(DIR *d)
+{
+	char *names[1024];
+	size_t n = 0;
+	struct dirent *e;
+
+	if (!d) {
+		printf("opendir: %s\n", strerror(errno));
+		return 1;
+	}
+	rewinddir(d);
+	while ((e = readdir(d)) && n < 1024)
+		names[n++] = strdup(e->d_name);
+	closedir(d);
+	qsort(names, n, sizeof(*names), cmp);
+	for (size_t i = 0; i < n; i++)
+		printf("%s\n", names[i]);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	char path[4096];
@@ -143,23 +167,18 @@ int main(int argc, char **argv)
 		printf("child status %d\n", WEXITSTATUS(status));
 		return cat(path);
 	}
-	if (!strcmp(argv[1], "list")) {
-		char *names[1024];
-		size_t n = 0;
-		struct dirent *e;
-		DIR *d = opendir(dir);
+	if (!strcmp(argv[1], "list"))
+		return list(opendir(dir));
+	if (!strcmp(argv[1], "atnew") && argc > 3) {
+		int dfd = open(dir, O_RDONLY | O_DIRECTORY);
+		int fd = openat(dfd, argv[3], O_WRONLY | O_CREAT, 0644);
 
-		if (!d) {
-			printf("opendir: %s\n", strerror(errno));
+		if (fd < 0) {
+			printf("openat: %s\n", strerror(errno));
 			return 1;
 		}
-		while ((e = readdir(d)) && n < 1024)
-			names[n++] = strdup(e->d_name);
-		closedir(d);
-		qsort(names, n, sizeof(*names), cmp);
-		for (size_t i = 0; i < n; i++)
-			printf("%s\n", names[i]);
-		return 0;
+		close(fd);
+		return list(fdopendir(dup(dfd)));
 	}
 	if (!strcmp(argv[1], "at") && argc > 3) {
 		char buf[256];
