@@ -438,8 +438,16 @@ struct sv_answer sv_answer_call(struct sv_call *c)
 	case SYS_fchmod:
 		if (sv_dirs_o_path(c->req->pid, IARG(0)))
 			return sv_ret(-EBADF);
-		if (!fd_in_lower(c, IARG(0), path))
-			return sv_cont();
+		if (!fd_in_lower(c, IARG(0), path)) {
+			/* a directory opened here: through the library's
+			   descriptor, so that it knows the new mode (the
+			   search permission its walks check) */
+			int sfd = sv_dirs_find(c->req->pid, IARG(0));
+
+			if (sfd < 0)
+				return sv_cont();
+			return sv_res(fchmod(sfd, (mode_t)ARG(1)));
+		}
 		return sv_res(chmod(path, (mode_t)ARG(1)));
 	case SYS_chown:
 		ONE_PATH(AT_FDCWD, ARG(0), false);
@@ -469,8 +477,14 @@ struct sv_answer sv_answer_call(struct sv_call *c)
 	case SYS_fchown:
 		if (sv_dirs_o_path(c->req->pid, IARG(0)))
 			return sv_ret(-EBADF);
-		if (!fd_in_lower(c, IARG(0), path))
-			return sv_cont();
+		if (!fd_in_lower(c, IARG(0), path)) {
+			int sfd = sv_dirs_find(c->req->pid, IARG(0));
+
+			if (sfd < 0)	/* as fchmod's */
+				return sv_cont();
+			return sv_res(fchown(sfd, (uid_t)ARG(1),
+					     (gid_t)ARG(2)));
+		}
 		return sv_res(chown(path, (uid_t)ARG(1), (gid_t)ARG(2)));
 	case SYS_utimensat:
 		return do_utimens(c);

@@ -14,6 +14,8 @@
  *	supervise-static at DIR NAME   openat(DIR's descriptor, NAME), read
  *	supervise-static fchmod FILE   open read-only, fchmod 0600, stat
  *	supervise-static cwd DIR NAME  chdir DIR, getcwd, read NAME
+ *	supervise-static fchmoddir DIR NAME...  fchmod DIR 0600 through
+ *	                               a descriptor, open each DIR/NAME
  *	supervise-static cwdmode DIR NAME  chdir DIR, chmod DIR 0600,
  *	                               getcwd, readlink NAME, chmod 0755
  *	supervise-static exec PROG ARG...  execv PROG (a chain)
@@ -213,6 +215,31 @@ int main(int argc, char **argv)
 		}
 		printf("cwd %s\n", path);
 		return cat(argv[3]);
+	}
+	if (!strcmp(argv[1], "fchmoddir") && argc > 3) {
+		/* the search permission taken through a descriptor: a
+		   path below is refused (as the user) */
+		int dfd = open(dir, O_RDONLY | O_DIRECTORY), fd;
+		struct stat st;
+
+		/* (looked up before: the supervisor's library must not
+		   answer from what it knew) */
+		for (int i = 3; i < argc; i++) {
+			snprintf(path, sizeof(path), "%s/%s", dir, argv[i]);
+			stat(path, &st);
+		}
+		if (dfd < 0 || fchmod(dfd, 0600) < 0) {
+			printf("fchmod: %s\n", strerror(errno));
+			return 1;
+		}
+		for (int i = 3; i < argc; i++) {
+			snprintf(path, sizeof(path), "%s/%s", dir, argv[i]);
+			fd = open(path, O_RDONLY);
+			printf("open %s: %s\n", argv[i],
+			       fd < 0 ? strerror(errno) : "ok");
+		}
+		fchmod(dfd, 0755);
+		return 0;
 	}
 	if (!strcmp(argv[1], "cwdmode") && argc > 3) {
 		/* the cwd's search permission taken after the chdir: the

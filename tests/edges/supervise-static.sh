@@ -33,6 +33,7 @@ action() {
 	step '"$P" fchmod "$M/f1"; stat -c %a "$M/f1"'
 	step '"$P" cwd "$M/d/sub" y2; "$P" cwd "$M/nope" x'
 	step '"$P" cwdmode "$M/d/sub" y2'
+	step '"$P" fchmoddir "$M/d" x1 nope; "$P" fchmoddir "$M" f1 nope'
 	step '"$P" exec "$P" cat "$M/f2"; "$P" exec /bin/cat "$M/both"'
 	step '"$P" exec /bin/sh -c "\"\$P\" cat \"\$M/fu\"; cat \"\$M/d/x1\""'
 	step 'rm "$M/f2"; "$P" list "$M"; "$P" cat "$M/f2"'
