@@ -216,6 +216,8 @@ struct sv_answer sv_answer_open(struct sv_call *c, int dirfd, uint64_t path,
 				int flags, mode_t mode);
 /* getdents64 of a directory opened through the union */
 struct sv_answer sv_answer_getdents(struct sv_call *c);
+/* lseek past SEEK_CUR of a directory opened through the union */
+struct sv_answer sv_answer_lseek(struct sv_call *c);
 /* This process's descriptor of the target's directory descriptor tfd
    (the same open file, opened here); -1 when there is none. */
 int sv_dirs_find(pid_t pid, int tfd);

@@ -245,3 +245,27 @@ struct sv_answer sv_answer_getdents(struct sv_call *c)
 	free(buf);
 	return sv_ret(err < 0 ? err : n);
 }
+
+/*
+ * lseek with SEEK_END, SEEK_DATA or SEEK_HOLE (the filter sends no
+ * other) of a directory opened here: the library's, which refuses them
+ * on a merged directory as overlayfs does (EINVAL) where the layer's
+ * file system would answer its own; the offset it sets is the
+ * process's.  Any other descriptor: the kernel's.
+ */
+struct sv_answer sv_answer_lseek(struct sv_call *c)
+{
+	const struct dirent_fd *d = dirs_entry(c->req->pid, IARG(0));
+	off_t r;
+
+	if (!d)
+		return sv_cont();
+	if (d->o_path)
+		return sv_ret(-EBADF);
+	r = lseek(d->sfd, (off_t)ARG(1), IARG(2));
+	if (r < 0)
+		return sv_ret(-errno);
+	if (d->kfd >= 0 && !same_file(getpid(), d->kfd, d->sfd))
+		syscall(SYS_lseek, d->kfd, r, SEEK_SET);
+	return sv_ret(r);
+}

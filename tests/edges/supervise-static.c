@@ -16,6 +16,7 @@
  *	supervise-static cwd DIR NAME  chdir DIR, getcwd, read NAME
  *	supervise-static fchmoddir DIR NAME...  fchmod DIR 0600 through
  *	                               a descriptor, open each DIR/NAME
+ *	supervise-static seekend PATH...  lseek(SEEK_END) of each
  *	supervise-static cwdmode DIR NAME  chdir DIR, chmod DIR 0600,
  *	                               getcwd, readlink NAME, chmod 0755
  *	supervise-static exec PROG ARG...  execv PROG (a chain)
@@ -239,6 +240,20 @@ int main(int argc, char **argv)
 			       fd < 0 ? strerror(errno) : "ok");
 		}
 		fchmod(dfd, 0755);
+		return 0;
+	}
+	if (!strcmp(argv[1], "seekend")) {
+		/* SEEK_END of each path: a merged directory refuses it */
+		for (int i = 2; i < argc; i++) {
+			int fd = open(argv[i], O_RDONLY);
+			off_t r = lseek(fd, 0, SEEK_END);
+
+			if (r < 0)
+				printf("lseek end: %s\n", strerror(errno));
+			else
+				printf("lseek end: %lld\n", (long long)r);
+			close(fd);
+		}
 		return 0;
 	}
 	if (!strcmp(argv[1], "cwdmode") && argc > 3) {

@@ -1,7 +1,8 @@
 #!/bin/bash
 # supervise-static: a static C program runs inside the union under the
 # seccomp supervisor: threads and a forked child create files, getdents64
-# lists merged directories (also one copied up since it was opened),
+# lists merged directories (also one copied up since it was opened), and
+# refuses their lseek(SEEK_END),
 # openat from a directory's descriptor, fchmod of a lower file opened
 # read-only, chdir/getcwd (also of a cwd whose search permission was
 # taken since), exec chains of static and dynamic programs; the same as
@@ -29,6 +30,7 @@ action() {
 	step '"$P" signals "$M/d2"; ls -A "$M/d2"'
 	step '"$P" list "$M/d"; "$P" list "$M"'
 	step '"$P" atnew "$M/d2/deeper" new'
+	step '"$P" seekend "$M/d" "$M/d2/deeper" "$M/f1"'
 	step '"$P" at "$M/d" x2; "$P" at "$M/d" xu; "$P" at "$M/d" nope'
 	step '"$P" fchmod "$M/f1"; stat -c %a "$M/f1"'
 	step '"$P" cwd "$M/d/sub" y2; "$P" cwd "$M/nope" x'
