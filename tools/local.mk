@@ -43,7 +43,12 @@ tools_union_supervise_SOURCES = \
 	tools/supervise.c \
 	tools/supervise_proc.c \
 	tools/supervise_calls.c \
+	tools/supervise_open.c \
+	tools/supervise_stat.c \
+	tools/supervise_cwd.c \
+	tools/supervise_exec.c \
 	tools/supervise_block.c \
+	tools/supervise_sock.c \
 	tools/supervise_elf.c \
 	include/union_elf.h
 tools_union_supervise_CPPFLAGS = $(AM_CPPFLAGS) -D_GNU_SOURCE \

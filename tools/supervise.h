@@ -13,7 +13,14 @@
  *                      their kind (supervised or preloaded), their
  *                      merged cwd; reading and writing their memory;
  *                      turning their path arguments into merged paths
- *   supervise_calls.c  the answer to each system call
+ *   supervise_calls.c  the table of calls, the answer to each (the
+ *                      changes: mkdir, unlink, rename, chmod...)
+ *   supervise_open.c   open, getdents64 of what was opened
+ *   supervise_stat.c   the stat family, readlink
+ *   supervise_cwd.c    chdir, fchdir, getcwd
+ *   supervise_exec.c   execve, execveat
+ *   supervise_sock.c   bind and connect of unix sockets by path
+ *   supervise_block.c  opens and connects that may wait, in threads
  *   supervise_elf.c    what kind of program an executable is
  *
  * Conventions as in the rest of tools/: 0 or -errno.
@@ -21,10 +28,12 @@
 #ifndef UN_SUPERVISE_H
 #define UN_SUPERVISE_H
 
+#include <errno.h>
 #include <limits.h>
 #include <linux/seccomp.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 /* ------------------------------------------------------------------ */
@@ -135,6 +144,8 @@ int sv_write_mem(const struct sv_call *c, uint64_t addr, const void *buf,
  * unless empty_ok.
  */
 int sv_path(struct sv_call *c, int dirfd, uint64_t addr, bool empty_ok);
+/* The same, of a path already read (rel, shorter than PATH_MAX). */
+int sv_path_str(struct sv_call *c, int dirfd, const char *rel, bool empty_ok);
 /* The real path the kernel has behind this process's descriptor fd
    (not the library's merged name of it); its length or -errno. */
 ssize_t sv_kernel_fd_path(int fd, char *buf, size_t size);
@@ -151,7 +162,42 @@ int sv_enter(const struct sv_call *c);
 int sv_fd_path(const struct sv_call *c, int fd, char *out, size_t size);
 
 /* ------------------------------------------------------------------ */
-/* supervise_calls.c                                                    */
+/* The answers (every supervise_*.c that answers a call)                */
+
+static inline struct sv_answer sv_cont(void)
+{
+	return (struct sv_answer){ SV_CONTINUE, 0 };
+}
+
+static inline struct sv_answer sv_ret(int64_t v)
+{
+	return (struct sv_answer){ SV_RETURN, v };
+}
+
+/* -errno of a libc call's failure, else its result. */
+static inline struct sv_answer sv_res(int64_t r)
+{
+	return sv_ret(r < 0 ? -errno : r);
+}
+
+/* Run with the process's umask (a creation); gives the old one back. */
+static inline mode_t sv_umask_as(const struct sv_call *c)
+{
+	return umask(sv_umask_of(c->req->pid));
+}
+
+/* One path argument into c; outside MERGED, the kernel's. */
+#define SV_ONE_PATH(c, dirfd, arg, empty_ok)                             \
+	do {                                                             \
+		int e_ = sv_path((c), (dirfd), (arg), (empty_ok));       \
+		if (e_ < 0)                                              \
+			return sv_ret(e_);                               \
+		if (!(c)->inside)                                        \
+			return sv_cont();                                \
+	} while (0)
+
+/* ------------------------------------------------------------------ */
+/* supervise_calls.c: the table of calls, the changes                   */
 
 /* The system calls sent here (SECCOMP_RET_USER_NOTIF). */
 extern const int sv_notified[];
@@ -161,9 +207,45 @@ extern const int sv_enosys[];
 extern const size_t sv_enosys_n;
 
 struct sv_answer sv_answer_call(struct sv_call *c);
+
+/* ------------------------------------------------------------------ */
+/* supervise_open.c                                                     */
+
+/* open, openat, creat */
+struct sv_answer sv_answer_open(struct sv_call *c, int dirfd, uint64_t path,
+				int flags, mode_t mode);
+/* getdents64 of a directory opened through the union */
+struct sv_answer sv_answer_getdents(struct sv_call *c);
+/* lseek past SEEK_CUR of a directory opened through the union */
+struct sv_answer sv_answer_lseek(struct sv_call *c);
 /* This process's descriptor of the target's directory descriptor tfd
    (the same open file, opened here); -1 when there is none. */
 int sv_dirs_find(pid_t pid, int tfd);
+/* Was the target's tfd given for an O_PATH open? */
+bool sv_dirs_o_path(pid_t pid, int tfd);
+
+/* ------------------------------------------------------------------ */
+/* supervise_stat.c                                                     */
+
+struct sv_answer sv_answer_stat(struct sv_call *c, int dirfd, uint64_t path,
+				uint64_t buf, int flags);
+struct sv_answer sv_answer_statx(struct sv_call *c);
+struct sv_answer sv_answer_readlink(struct sv_call *c, int dirfd,
+				    uint64_t path, uint64_t buf,
+				    int64_t size);
+
+/* ------------------------------------------------------------------ */
+/* supervise_cwd.c                                                      */
+
+struct sv_answer sv_answer_chdir(struct sv_call *c);
+struct sv_answer sv_answer_fchdir(struct sv_call *c);
+struct sv_answer sv_answer_getcwd(struct sv_call *c);
+
+/* ------------------------------------------------------------------ */
+/* supervise_exec.c                                                     */
+
+struct sv_answer sv_answer_exec(struct sv_call *c, int dirfd, uint64_t path,
+				uint64_t argv, int flags);
 
 /* A fifo's stand-in (the real file a descriptor of the target opened
    here shows in /proc) and the merged fifo it stands for. */
@@ -171,6 +253,12 @@ void sv_fifo_note(pid_t tgid, int tfd, const char *merged);
 /* The merged fifo of the target's descriptor fd when it is such a
    stand-in, into out; false if not. */
 bool sv_fifo_merged(pid_t pid, int fd, char *out, size_t size);
+
+/* ------------------------------------------------------------------ */
+/* supervise_sock.c                                                     */
+
+/* bind (create) or connect of a unix socket named by a path. */
+struct sv_answer sv_answer_socket(struct sv_call *c, bool create);
 
 /* ------------------------------------------------------------------ */
 /* supervise_block.c                                                    */
@@ -183,6 +271,16 @@ int sv_open_blocking(const struct sv_call *c, int flags, mode_t mode);
 /* Look at the waiting opens (interrupt those whose process has a
    signal to take or is gone); how many still wait. */
 int sv_block_tick(void);
+struct sockaddr_un;
+/* Could connecting the socket wait (blocking, not a datagram one)? */
+bool sv_connect_may_block(int sock);
+/* Connect sock (this process's copy of the target's socket) to addr in
+   a thread, which answers, then closes sock and dirfd (the directory
+   addr names by /proc/self/fd, or -1); 0, or -EAGAIN when no thread can
+   be had (nothing taken: connect here). */
+int sv_connect_blocking(const struct sv_call *c, int sock,
+			const struct sockaddr_un *addr, socklen_t len,
+			int dirfd);
 #define SV_BLOCK_TICK_MS 20
 
 /* ------------------------------------------------------------------ */

@@ -1,6 +1,7 @@
 /*
- * supervise_block.c - opens that may block (a fifo), each in a thread
- * of its own.
+ * supervise_block.c - opens that may block (a fifo), and connects that
+ * may (a unix stream socket, blocking, to a listener whose backlog is
+ * full), each in a thread of its own.
  *
  * The loop answers one notification at a time.  An open of a fifo
  * without O_NONBLOCK waits in the kernel for the other end; made by the
@@ -8,7 +9,10 @@
  * to open the other end among them: a deadlock).  So such an open is
  * handed to a thread, which makes it by name (through the library, on a
  * copy of the base descriptor: the loop may close its own meanwhile),
- * injects the descriptor and answers; the loop goes on.
+ * injects the descriptor and answers; the loop goes on.  A connect
+ * likewise: the thread connects this process's copy of the socket
+ * (pidfd_getfd: the same open file) by the name the loop made for it,
+ * and answers.
  *
  * Under SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV a signal does not
  * interrupt the waiting process once its call is received: the kernel
@@ -30,7 +34,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "supervise.h"
@@ -52,6 +58,11 @@ struct opener {
 	mode_t mode;
 	char path[PATH_MAX];
 	char abs[PATH_MAX];
+	/* a connect: the socket (this process's copy), its address;
+	   -1 for an open */
+	int sock;
+	struct sockaddr_un addr;
+	socklen_t addrlen;
 };
 
 #define NOPENERS 32
@@ -74,6 +85,30 @@ static void send_resp(const struct opener *o, int64_t val)
 	ioctl(o->listener, SECCOMP_IOCTL_NOTIF_SEND, &resp);
 }
 
+/* A connect: as an open, but the answer is 0 (the socket is the
+   process's own open file, connected). */
+static void *run_connect(struct opener *o)
+{
+	sigset_t usr2;
+	int r, err, st;
+
+	r = connect(o->sock, (struct sockaddr *)&o->addr, o->addrlen);
+	err = errno;
+	sigemptyset(&usr2);
+	sigaddset(&usr2, SIGUSR2);
+	pthread_sigmask(SIG_BLOCK, &usr2, NULL);
+	st = atomic_exchange(&o->state, OPENED);
+	if (r < 0 && err == EINTR && st == STOP_SIGNAL)
+		send_resp(o, -ERESTARTSYS);
+	else if (st != STOP_GONE)
+		send_resp(o, r < 0 ? -err : 0);
+	close(o->sock);
+	if (o->dfd >= 0)
+		close(o->dfd);
+	atomic_store(&o->state, DONE);
+	return NULL;
+}
+
 static void *run(void *arg)
 {
 	struct opener *o = arg;
@@ -82,6 +117,8 @@ static void *run(void *arg)
 
 	sigset_t usr2;
 
+	if (o->sock >= 0)
+		return run_connect(o);
 	sfd = openat(o->dfd, o->path, o->flags | O_CLOEXEC, o->mode);
 	err = errno;
 	/* From here on not interrupted: SIGUSR2 would cut short ADDFD's
@@ -124,11 +161,9 @@ bool sv_may_block(const struct sv_call *c, int flags)
 	return S_ISFIFO(st.st_mode);
 }
 
-int sv_open_blocking(const struct sv_call *c, int flags, mode_t mode)
+/* A free opener, the handler set; NULL when all are taken. */
+static struct opener *take_opener(void)
 {
-	struct opener *o = NULL;
-	int err;
-
 	if (!handler_set) {
 		struct sigaction sa = { .sa_handler = on_usr2 };
 
@@ -137,11 +172,31 @@ int sv_open_blocking(const struct sv_call *c, int flags, mode_t mode)
 		handler_set = true;
 	}
 	sv_block_tick();	/* frees the finished ones */
-	for (int i = 0; i < NOPENERS && !o; i++)
+	for (int i = 0; i < NOPENERS; i++)
 		if (atomic_load(&openers[i].state) == FREE)
-			o = &openers[i];
+			return &openers[i];
+	return NULL;
+}
+
+/* Start o's thread; 0, or -EAGAIN (o freed). */
+static int start(struct opener *o)
+{
+	atomic_store(&o->state, WAITING);
+	/* joinable: its id stays valid for pthread_kill until joined */
+	if (pthread_create(&o->th, NULL, run, o)) {
+		atomic_store(&o->state, FREE);
+		return -EAGAIN;
+	}
+	return 0;
+}
+
+int sv_open_blocking(const struct sv_call *c, int flags, mode_t mode)
+{
+	struct opener *o = take_opener();
+
 	if (!o)
 		return -EAGAIN;	/* the caller opens it itself */
+	o->sock = -1;
 	o->listener = c->listener;
 	o->id = c->req->id;
 	o->tid = (pid_t)c->req->pid;
@@ -161,16 +216,43 @@ int sv_open_blocking(const struct sv_call *c, int flags, mode_t mode)
 		return -EAGAIN;
 	if (o->dfd < 0 && o->dfd != AT_FDCWD)
 		return -errno;
-	atomic_store(&o->state, WAITING);
-	/* joinable: its id stays valid for pthread_kill until joined */
-	err = pthread_create(&o->th, NULL, run, o);
-	if (err) {
+	if (start(o) < 0) {
 		if (o->dfd != AT_FDCWD)
 			close(o->dfd);
-		atomic_store(&o->state, FREE);
 		return -EAGAIN;
 	}
 	return 0;
+}
+
+bool sv_connect_may_block(int sock)
+{
+	int type = 0, fl = fcntl(sock, F_GETFL);
+	socklen_t len = sizeof(type);
+
+	if (fl < 0 || (fl & O_NONBLOCK))
+		return false;	/* EAGAIN at once, as the kernel's */
+	if (getsockopt(sock, SOL_SOCKET, SO_TYPE, &type, &len) < 0)
+		return false;
+	return type != SOCK_DGRAM;
+}
+
+int sv_connect_blocking(const struct sv_call *c, int sock,
+			const struct sockaddr_un *addr, socklen_t len,
+			int dirfd)
+{
+	struct opener *o = take_opener();
+
+	if (!o)
+		return -EAGAIN;	/* the caller connects itself */
+	o->listener = c->listener;
+	o->id = c->req->id;
+	o->tid = (pid_t)c->req->pid;
+	o->tgid = c->proc->tgid;
+	o->sock = sock;
+	o->addr = *addr;
+	o->addrlen = len;
+	o->dfd = dirfd;
+	return start(o);
 }
 
 /* A signal the thread can take now: pending, not blocked, not

@@ -751,12 +751,19 @@ static int base_fd(const struct sv_call *c, int dirfd)
 
 int sv_path(struct sv_call *c, int dirfd, uint64_t addr, bool empty_ok)
 {
-	char rel[PATH_MAX], base[PATH_MAX], norm[PATH_MAX];
+	char rel[PATH_MAX];
 	int ret = sv_read_str(c, addr, rel, sizeof(rel));
-	int bfd = -1;
 
 	if (ret < 0)
 		return ret;
+	return sv_path_str(c, dirfd, rel, empty_ok);
+}
+
+int sv_path_str(struct sv_call *c, int dirfd, const char *rel, bool empty_ok)
+{
+	char base[PATH_MAX], norm[PATH_MAX];
+	int ret, bfd = -1;
+
 	c->dfd = AT_FDCWD;
 	c->relative_cwd = false;
 	c->fd_only = !rel[0] && empty_ok && dirfd != AT_FDCWD;

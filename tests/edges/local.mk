@@ -15,6 +15,7 @@ UN_EDGES_TESTS = \
 	tests/edges/unwrapped-go-marked.sh \
 	tests/edges/unwrapped-go.sh \
 	tests/edges/supervise-static.sh \
+	tests/edges/supervise-sock.sh \
 	tests/edges/supervise-exec-union.sh \
 	tests/edges/supervise-go.sh \
 	tests/edges/procs-vfork.sh \
@@ -48,7 +49,8 @@ EXTRA_DIST += tests/edges/edgelib.sh tests/edges/driver.py \
 	tests/edges/marker-lib.c tests/edges/ctor-lib.c \
 	tests/edges/jemalloc-ops.c tests/edges/go-marked.c \
 	tests/edges/go/plain/main.go tests/edges/go/cgo/main.go \
-	tests/edges/supervise-static.c tests/edges/thread-stack.c
+	tests/edges/supervise-static.c tests/edges/supervise-sock.c \
+	tests/edges/thread-stack.c
 AM_TESTS_ENVIRONMENT += \
 	EDGEPROG='$(abs_top_builddir)/tests/edges'; \
 	EDGES_CC='$(CC)'; \

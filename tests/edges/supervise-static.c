@@ -8,9 +8,17 @@
  *	supervise-static fork DIR      a child writes DIR/child, then
  *	                               the parent reads it
  *	supervise-static list DIR      the names of DIR (getdents64), sorted
+ *	supervise-static atnew DIR NAME  open DIR, create NAME from its
+ *	                               descriptor (DIR copied up), list
+ *	                               DIR through the descriptor
  *	supervise-static at DIR NAME   openat(DIR's descriptor, NAME), read
  *	supervise-static fchmod FILE   open read-only, fchmod 0600, stat
  *	supervise-static cwd DIR NAME  chdir DIR, getcwd, read NAME
+ *	supervise-static fchmoddir DIR NAME...  fchmod DIR 0600 through
+ *	                               a descriptor, open each DIR/NAME
+ *	supervise-static seekend PATH...  lseek(SEEK_END) of each
+ *	supervise-static cwdmode DIR NAME  chdir DIR, chmod DIR 0600,
+ *	                               getcwd, readlink NAME, chmod 0755
  *	supervise-static exec PROG ARG...  execv PROG (a chain)
  *	supervise-static cat FILE      print FILE
  *	supervise-static signals DIR   500 exclusive creations in DIR under
@@ -102,6 +110,27 @@ static int cmp(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* The names of d, sorted (getdents64). */
+static int list(DIR *d)
+{
+	char *names[1024];
+	size_t n = 0;
+	struct dirent *e;
+
+	if (!d) {
+		printf("opendir: %s\n", strerror(errno));
+		return 1;
+	}
+	rewinddir(d);
+	while ((e = readdir(d)) && n < 1024)
+		names[n++] = strdup(e->d_name);
+	closedir(d);
+	qsort(names, n, sizeof(*names), cmp);
+	for (size_t i = 0; i < n; i++)
+		printf("%s\n", names[i]);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	char path[4096];
@@ -141,23 +170,18 @@ int main(int argc, char **argv)
 		printf("child status %d\n", WEXITSTATUS(status));
 		return cat(path);
 	}
-	if (!strcmp(argv[1], "list")) {
-		char *names[1024];
-		size_t n = 0;
-		struct dirent *e;
-		DIR *d = opendir(dir);
+	if (!strcmp(argv[1], "list"))
+		return list(opendir(dir));
+	if (!strcmp(argv[1], "atnew") && argc > 3) {
+		int dfd = open(dir, O_RDONLY | O_DIRECTORY);
+		int fd = openat(dfd, argv[3], O_WRONLY | O_CREAT, 0644);
 
-		if (!d) {
-			printf("opendir: %s\n", strerror(errno));
+		if (fd < 0) {
+			printf("openat: %s\n", strerror(errno));
 			return 1;
 		}
-		while ((e = readdir(d)) && n < 1024)
-			names[n++] = strdup(e->d_name);
-		closedir(d);
-		qsort(names, n, sizeof(*names), cmp);
-		for (size_t i = 0; i < n; i++)
-			printf("%s\n", names[i]);
-		return 0;
+		close(fd);
+		return list(fdopendir(dup(dfd)));
 	}
 	if (!strcmp(argv[1], "at") && argc > 3) {
 		char buf[256];
@@ -192,6 +216,63 @@ int main(int argc, char **argv)
 		}
 		printf("cwd %s\n", path);
 		return cat(argv[3]);
+	}
+	if (!strcmp(argv[1], "fchmoddir") && argc > 3) {
+		/* the search permission taken through a descriptor: a
+		   path below is refused (as the user) */
+		int dfd = open(dir, O_RDONLY | O_DIRECTORY), fd;
+		struct stat st;
+
+		/* (looked up before: the supervisor's library must not
+		   answer from what it knew) */
+		for (int i = 3; i < argc; i++) {
+			snprintf(path, sizeof(path), "%s/%s", dir, argv[i]);
+			stat(path, &st);
+		}
+		if (dfd < 0 || fchmod(dfd, 0600) < 0) {
+			printf("fchmod: %s\n", strerror(errno));
+			return 1;
+		}
+		for (int i = 3; i < argc; i++) {
+			snprintf(path, sizeof(path), "%s/%s", dir, argv[i]);
+			fd = open(path, O_RDONLY);
+			printf("open %s: %s\n", argv[i],
+			       fd < 0 ? strerror(errno) : "ok");
+		}
+		fchmod(dfd, 0755);
+		return 0;
+	}
+	if (!strcmp(argv[1], "seekend")) {
+		/* SEEK_END of each path: a merged directory refuses it */
+		for (int i = 2; i < argc; i++) {
+			int fd = open(argv[i], O_RDONLY);
+			off_t r = lseek(fd, 0, SEEK_END);
+
+			if (r < 0)
+				printf("lseek end: %s\n", strerror(errno));
+			else
+				printf("lseek end: %lld\n", (long long)r);
+			close(fd);
+		}
+		return 0;
+	}
+	if (!strcmp(argv[1], "cwdmode") && argc > 3) {
+		/* the cwd's search permission taken after the chdir: the
+		   kernel still names it (getcwd), a path from it is refused */
+		char buf[64];
+
+		if (chdir(dir) < 0 || chmod(dir, 0600) < 0) {
+			printf("chdir, chmod: %s\n", strerror(errno));
+			return 1;
+		}
+		if (!getcwd(path, sizeof(path)))
+			printf("getcwd: %s\n", strerror(errno));
+		else
+			printf("cwd %s\n", path);
+		if (readlink(argv[3], buf, sizeof(buf)) < 0)
+			printf("readlink %s: %s\n", argv[3], strerror(errno));
+		chmod(dir, 0755);
+		return 0;
 	}
 	if (!strcmp(argv[1], "exec")) {
 		fflush(stdout);
