@@ -362,18 +362,28 @@ void un_dcache_upper_missed(struct un_mount *m, const char *rel,
 		learn_upper(m, rel, plen);
 }
 
-/* ---- the last lower file ---- */
+/* ---- the last file looked up ---- */
 
 /*
- * A program that stats a file and then opens it (tar, cp, grep -r)
- * looks the name up twice in a row.  A regular file found in a lower
- * stays what it was while the lowers do not change (they never do), no
- * name is made in the upper (a copy-up, a create: the names counter),
- * no directory changes (the stamp) and the table does not white it out
- * (looked at on each use): so an open for reading takes the first
- * lookup's answer.  Its st is the lstat of that lookup, good for the
- * type and the mode, not for the times (a read moves atime): stat
- * never uses it.
+ * Programs look one name up several times in a row: a stat then an open
+ * (tar, cp, grep -r), a statx then two getxattr (ls -l).  The last
+ * non-directory a lookup found is remembered, with the layers of its
+ * parent, and a lookup that needs only its place and type (UN_LK_NOSTAT:
+ * an open for reading, getxattr, listxattr) takes it without a stat
+ * while it is still good:
+ *
+ *  - a lower object stays what it was while the lowers do not change
+ *    (they never do) and no name is made in the upper (a copy-up, a
+ *    create, a rename: the names counter, every process's);
+ *  - no directory of the union changed (the stamp in the same counter);
+ *  - the table does not white the name out (looked at on each use: an
+ *    unlink of an upper name over a lower one records a whiteout);
+ *  - an upper object removed by another process with no record (a name
+ *    no lower has) leaves the real call to answer ENOENT, as the kernel
+ *    would; put back at that name, it is a name made, counted.
+ *
+ * Its st is the lstat of that lookup, good for the type and the mode,
+ * not for the times (a read moves atime): stat never uses it.
  */
 void un_dcache_memo_put(struct un_mount *m, const char *vpath, size_t vlen,
 			uint64_t dirmask, int layer, const struct stat *st,
