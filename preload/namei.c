@@ -1413,7 +1413,8 @@ int un_lookup(int dirfd, const char *path, int flags, struct un_node *n)
 			return rc;
 		if (in_base)
 			base = walk_base(&w, &here);
-		struct un_mount *inner = un_config_find(w.vpath);
+		struct un_mount *inner = w.m->has_inner ?
+			un_config_find(w.vpath) : w.m;
 
 		if (inner != w.m) {
 			/* The root of a nested union. */
@@ -1440,7 +1441,10 @@ int un_lookup(int dirfd, const char *path, int flags, struct un_node *n)
 		} else if (last && (flags & UN_LK_NOSTAT) &&
 			   un_dcache_memo_get(w.m, w.vpath, w.vlen, w.dirmask,
 					      rel, rel_len, &c.layer, &c.st,
-					      c.real, sizeof(c.real)) == 0) {
+					      c.real, sizeof(c.real)) == 0 &&
+			   (c.layer > 0 ||
+			    ((flags & UN_LK_REALONLY) && !want_dir &&
+			     S_ISREG(c.st.st_mode)))) {
 			c.dirlayers = 0;	/* the non-directory just looked up */
 		} else {
 			rc = lookup_cached(w.m, w.dirmask, w.vpath, w.vlen, rel,

@@ -29,6 +29,9 @@ action() {
 	step '"$TESTPROG/sysop" lstatx "$M/f2" -- sh "rm $M/f2" -- lgetxattr "$M/f2" user.v -- lstatx "$M/f2" -- sh "ln -s fu $M/f2" -- getxattr "$M/f2" user.v -- lgetxattr "$M/f2" user.nope -- lstatx "$M/f2" -- statx "$M/f2"'
 	# An upper file replaced by a directory, then by a file again.
 	step '"$TESTPROG/sysop" lstatx "$M/fu" -- sh "rm $M/fu; mkdir $M/fu" -- lgetxattr "$M/fu" user.v -- lstatx "$M/fu" -- sh "rmdir $M/fu; echo x >$M/fu" -- getxattr "$M/fu" user.v -- lstatx "$M/fu"'
+	# This process removes an upper name that no lower has (no record,
+	# no counter moves), then asks for it again.
+	step '"$TESTPROG/sysop" lstatx "$M/d/xu" -- getxattr "$M/d/xu" user.v -- unlink "$M/d/xu" -- open "$M/d/xu/" rdonly -- getxattr "$M/d/xu/" user.v -- lgetxattr "$M/d/xu" user.v -- open "$M/d/xu" rdonly'
 }
 
 compare_kernel_union statx-then-xattr-other-change setup action
