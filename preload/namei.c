@@ -529,6 +529,25 @@ static const char *rel_of(const struct un_mount *m, const char *vpath,
 }
 
 /*
+ * The union vpath lies in: the walk's own while vpath still lies in it
+ * and no other MERGED lies below it (a walk that went on down from a
+ * MERGED, the commonest case: no test of the configuration again), else
+ * the configuration's answer.  vpath is canonical, so lying in it is a
+ * matter of its prefix.
+ */
+static struct un_mount *walk_mount(const struct walk *w)
+{
+	struct un_mount *m = w->m;
+
+	if (m && !m->has_inner && w->vlen >= m->merged_len &&
+	    (w->vlen == m->merged_len || m->merged_len == 1 ||
+	     w->vpath[m->merged_len] == '/') &&
+	    !memcmp(w->vpath, m->merged, m->merged_len))
+		return m;
+	return un_config_find(w->vpath);
+}
+
+/*
  * Settle the walk on vpath, a directory: find its union and the layers
  * that make it up, from the cache or by walking its components from the
  * union's root.  Used at the start, after '..' and after an absolute
@@ -549,7 +568,7 @@ static int settle_in(struct walk *w, bool links_ok, bool start)
 	uint64_t stamp;
 	bool guessed = false;
 
-	w->m = un_config_find(w->vpath);
+	w->m = walk_mount(w);
 	if (!w->m)
 		return 0;
 	w->dirmask = root_layers(w->m);
@@ -979,6 +998,7 @@ void un_cwd_check(void)
 	size_t dead_at;
 
 	w.links = 0;
+	w.m = NULL;
 	if (un_cwd_get_at(w.vpath, sizeof(w.vpath), &w.base.layer, NULL) == 0)
 		(void)cwd_check(&w, &dead_at);
 }
@@ -1123,6 +1143,7 @@ static int walk_start(struct walk *w, int dirfd, const char *path,
 	int rc;
 
 	w->links = 0;
+	w->m = NULL;
 	w->base.layer = -1;
 	/* /proc/self/fd/N and /dev/fd/N of a descriptor opened in a union
 	   stand for its merged path: the kernel would follow the magic link
@@ -1220,6 +1241,7 @@ static int walk_start(struct walk *w, int dirfd, const char *path,
 		memmove(todo, abs + consumed, strlen(abs + consumed) + 1);
 		memcpy(w->vpath, m->merged, m->merged_len + 1);
 		w->vlen = m->merged_len;
+		w->m = m;
 		rc = walk_settle(w);
 		if (rc != 0)
 			return rc;
