@@ -1469,10 +1469,14 @@ int un_lookup(int dirfd, const char *path, int flags, struct un_node *n)
 			     S_ISREG(c.st.st_mode)))) {
 			c.dirlayers = 0;	/* the non-directory just looked up */
 		} else {
+			/* (statx's buffer: the kernel fills it only when it
+			   answers, so not for a name the walk may go on
+			   from, a link followed or a trailing slash.) */
 			rc = lookup_cached(w.m, w.dirmask, w.vpath, w.vlen, rel,
 					   rel_len, base, &c,
 					   !last || (flags & UN_LK_NOSTAT),
-					   last ? x : NULL);
+					   last && !want_dir && !follow ?
+						   x : NULL);
 			if (rc < 0)
 				return rc;
 			if (last && c.layer >= 0 && !S_ISDIR(c.st.st_mode))
