@@ -350,6 +350,21 @@ int un_config_parse(const char *value, struct un_config *cfg, bool check_dirs,
 				goto out_release;
 			}
 	sort_by_merged_len(cfg->mount, cfg->nmount);
+	/* A walk inside a union looks for a nested MERGED's root only
+	   where one lies below (un_lookup: most unions hold none). */
+	for (int i = 0; i < cfg->nmount; i++) {
+		struct un_mount *m = &cfg->mount[i];
+
+		for (int j = 0; j < cfg->nmount; j++) {
+			const struct un_mount *o = &cfg->mount[j];
+
+			if (j != i && o->merged_len > m->merged_len &&
+			    !strncmp(o->merged, m->merged, m->merged_len) &&
+			    (m->merged_len == 1 ||
+			     o->merged[m->merged_len] == '/'))
+				m->has_inner = true;
+		}
+	}
 	cfg->arena_next = a.next;
 	return 0;
 

@@ -126,13 +126,30 @@ static struct dcache *dcache_mine(void)
 	return tls_dcache;
 }
 
+/*
+ * Eight bytes at a step (a merged path of 40 bytes is five steps, where
+ * FNV's byte at a time cost ~200 instructions a lookup, twice a stat).
+ * Only this process compares these hashes: a collision costs a miss, or
+ * in a name set an lstat that was not needed, never a wrong answer.
+ */
 uint64_t un_name_hash(const char *name, size_t len)
 {
-	uint64_t h = 0xcbf29ce484222325ULL;	/* FNV-1a */
+	const uint64_t k = 0x9e3779b97f4a7c15ULL;
+	uint64_t h = len * k, w;
 
-	for (size_t i = 0; i < len; i++)
-		h = (h ^ (unsigned char)name[i]) * 0x100000001b3ULL;
-	return h;
+	for (; len >= 8; name += 8, len -= 8) {
+		memcpy(&w, name, 8);
+		h = (h ^ w) * k;
+		h ^= h >> 29;
+	}
+	if (len) {
+		w = 0;
+		for (size_t i = 0; i < len; i++)
+			w |= (uint64_t)(unsigned char)name[i] << (8 * i);
+		h = (h ^ w) * k;
+	}
+	h ^= h >> 32;
+	return h * 0xff51afd7ed558ccdULL;
 }
 
 static unsigned slot_of(const char *vpath, size_t len)
@@ -362,18 +379,32 @@ void un_dcache_upper_missed(struct un_mount *m, const char *rel,
 		learn_upper(m, rel, plen);
 }
 
-/* ---- the last lower file ---- */
+/* ---- the last file looked up ---- */
 
 /*
- * A program that stats a file and then opens it (tar, cp, grep -r)
- * looks the name up twice in a row.  A regular file found in a lower
- * stays what it was while the lowers do not change (they never do), no
- * name is made in the upper (a copy-up, a create: the names counter),
- * no directory changes (the stamp) and the table does not white it out
- * (looked at on each use): so an open for reading takes the first
- * lookup's answer.  Its st is the lstat of that lookup, good for the
- * type and the mode, not for the times (a read moves atime): stat
- * never uses it.
+ * Programs look one name up several times in a row: a stat then an open
+ * (tar, cp, grep -r), a statx then two getxattr (ls -l).  The last
+ * non-directory a lookup found is remembered, with the layers of its
+ * parent, and a lookup that needs only its place and type (UN_LK_NOSTAT:
+ * an open for reading, getxattr, listxattr) takes it without a stat
+ * while it is still good:
+ *
+ *  - a lower object stays what it was while the lowers do not change
+ *    (they never do) and no name is made in the upper (a copy-up, a
+ *    create, a rename: the names counter, every process's);
+ *  - no directory of the union changed (the stamp in the same counter);
+ *  - the table does not white the name out (looked at on each use: an
+ *    unlink of an upper name over a lower one records a whiteout);
+ *  - an upper object removed (by any process) with no record, a name no
+ *    lower has, changes nothing counted: so an upper object is taken
+ *    only by a caller whose one real call on it answers ENOENT itself
+ *    (UN_LK_REALONLY: getxattr, listxattr), for a regular file named
+ *    without a trailing slash (whose type decides nothing: a stale one
+ *    made `open("a/")` ENOTDIR where the kernel says ENOENT); put back
+ *    at that name, it is a name made, counted.
+ *
+ * Its st is the lstat of that lookup, good for the type and the mode,
+ * not for the times (a read moves atime): stat never uses it.
  */
 void un_dcache_memo_put(struct un_mount *m, const char *vpath, size_t vlen,
 			uint64_t dirmask, int layer, const struct stat *st,

@@ -225,6 +225,8 @@ struct un_mount {
 	char *lower[UN_MAX_LOWERS];
 	size_t lower_len[UN_MAX_LOWERS];
 	size_t root_max;	/* the longest of upper_len and lower_len */
+	bool has_inner;		/* another MERGED lies below this one: a
+				   walk inside must look for its root */
 	struct un_wtable *wt;	/* whiteout table; NULL when read-only */
 };
 
@@ -469,6 +471,19 @@ UN_HIDDEN bool un_cwd_near_union(void);
 				   type: a directory the cache knows is
 				   taken as it is, with no lstat (st then
 				   holds S_IFDIR and zeros) */
+#define UN_LK_REALONLY	0x80	/* with UN_LK_NOSTAT: the caller only
+				   hands n->real to one real call, which
+				   answers ENOENT itself when the name is
+				   gone: the last name looked up may be
+				   taken from the upper too (dcache.c's
+				   memo; an upper name removed by another
+				   process leaves no trace to check) */
+#define UN_LK_STATX	0x40	/* statx's: the last name is stat'ed by
+				   statx(n->stx_mask, n->stx_flags) into
+				   n->stx (set by the caller); n->stx_done
+				   says whether n->stx holds the answer of
+				   the object's own layer (never for a
+				   directory: the caller asks again) */
 
 /* The answer of a lookup under a MERGED path. */
 struct un_node {
@@ -490,6 +505,10 @@ struct un_node {
 	int start_fd;		/* the dirfd the lookup was given: a path
 				   too long for the kernel goes from there
 				   when it can (un_node_kat) */
+	struct statx *stx;	/* UN_LK_STATX: the caller's buffer, */
+	unsigned stx_mask;	/* mask */
+	int stx_flags;		/* and AT_STATX_SYNC_* flags */
+	bool stx_done;		/* n->stx holds the object's statx */
 };
 
 /*

@@ -35,6 +35,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/sysmacros.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
@@ -380,6 +381,69 @@ static int layer_lstat(const struct at_base *base, int i, const char *real,
 	return k_lstat(real, st);
 }
 
+/*
+ * A statx caller's request, answered by the lookup's own stat of the
+ * last name (un_lookup's UN_LK_STATX): the layer's statx fills the
+ * caller's buffer, and st is made from it, so that `ls -la` costs one
+ * call a name, as on the kernel's overlay, not an lstat and a statx.
+ * got: the layer whose answer the buffer holds last (-1: none).
+ */
+struct stx_req {
+	struct statx *buf;
+	unsigned mask;
+	int flags;		/* AT_STATX_SYNC_* of the caller */
+	int got;
+};
+
+/* struct stat from a statx answer, as glibc makes it where stat is
+   statx (the fields the basic mask fills). */
+static void stat_of_statx(const struct statx *x, struct stat *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->st_dev = makedev(x->stx_dev_major, x->stx_dev_minor);
+	st->st_ino = x->stx_ino;
+	st->st_mode = x->stx_mode;
+	st->st_nlink = x->stx_nlink;
+	st->st_uid = x->stx_uid;
+	st->st_gid = x->stx_gid;
+	st->st_rdev = makedev(x->stx_rdev_major, x->stx_rdev_minor);
+	st->st_size = (off_t)x->stx_size;
+	st->st_blksize = x->stx_blksize;
+	st->st_blocks = (blkcnt_t)x->stx_blocks;
+	st->st_atim.tv_sec = x->stx_atime.tv_sec;
+	st->st_atim.tv_nsec = x->stx_atime.tv_nsec;
+	st->st_mtim.tv_sec = x->stx_mtime.tv_sec;
+	st->st_mtim.tv_nsec = x->stx_mtime.tv_nsec;
+	st->st_ctim.tv_sec = x->stx_ctime.tv_sec;
+	st->st_ctim.tv_nsec = x->stx_ctime.tv_nsec;
+}
+
+/* layer_lstat, by statx into x's buffer where x asks for it. */
+static int layer_stat(const struct at_base *base, int i, const char *real,
+		      bool maybe_long, struct stat *st, struct stx_req *x)
+{
+	const char *kp = real;
+	int kfd = AT_FDCWD, fl;
+	UN_KBUF(kbuf);	/* real may be deeper than PATH_MAX */
+
+	if (!x)
+		return layer_lstat(base, i, real, maybe_long, st);
+	fl = x->flags | AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT;
+	if (base && base->layer == i && base->sub) {
+		kfd = base->fd;
+		kp = base->sub;
+		if (!*kp)
+			fl |= AT_EMPTY_PATH;
+	} else if (__builtin_expect(maybe_long, 0)) {
+		kfd = un_kreal_at(lk_start, real, &kbuf, &kp);
+	}
+	if (real_statx(kfd, kp, fl, x->mask | STATX_BASIC_STATS, x->buf) < 0)
+		return -1;
+	stat_of_statx(x->buf, st);
+	x->got = i;
+	return 0;
+}
+
 /* May rel (rel_len bytes) joined to a layer root of m reach PATH_MAX? */
 static inline bool long_rel(const struct un_mount *m, size_t rel_len)
 {
@@ -401,7 +465,8 @@ static inline bool long_rel(const struct un_mount *m, size_t rel_len)
  */
 static int lookup_component(struct un_mount *m, uint64_t dirmask,
 			    const char *rel, size_t rel_len,
-			    const struct at_base *base, struct comp *c)
+			    const struct at_base *base, struct comp *c,
+			    struct stx_req *x)
 {
 	int first_err = 0, top = __builtin_ctzll(dirmask), rc;
 	bool table_checked = false, maybe_long = long_rel(m, rel_len);
@@ -434,7 +499,7 @@ static int lookup_component(struct un_mount *m, uint64_t dirmask,
 		if (un_path_join(real, sizeof(real), un_layer_root(m, i),
 				 un_layer_len(m, i), rel) < 0)
 			return -ENAMETOOLONG;
-		rc = layer_lstat(base, i, real, maybe_long, &st);
+		rc = layer_stat(base, i, real, maybe_long, &st, x);
 		if (rc < 0 && errno == EACCES && base && !base->sub) {
 			c->guessed = true;
 			if (base->layer != i)
@@ -490,7 +555,7 @@ static int lookup_component(struct un_mount *m, uint64_t dirmask,
 static int lookup_cached(struct un_mount *m, uint64_t dirmask,
 			 const char *vpath, size_t vlen, const char *rel,
 			 size_t rel_len, const struct at_base *base,
-			 struct comp *c, bool nostat)
+			 struct comp *c, bool nostat, struct stx_req *x)
 {
 	uint64_t mask, pmask, stamp;
 	int rc;
@@ -517,7 +582,7 @@ static int lookup_cached(struct un_mount *m, uint64_t dirmask,
 		}
 	}
 	stamp = un_dcache_stamp(m);
-	rc = lookup_component(m, dirmask, rel, rel_len, base, c);
+	rc = lookup_component(m, dirmask, rel, rel_len, base, c, x);
 	if (rc == 0 && c->layer >= 0 && S_ISDIR(c->st.st_mode))
 		un_dcache_put(m, vpath, vlen, c->dirlayers, dirmask, stamp);
 	return rc;
@@ -567,6 +632,25 @@ static const char *rel_of(const struct un_mount *m, const char *vpath,
 }
 
 /*
+ * The union vpath lies in: the walk's own while vpath still lies in it
+ * and no other MERGED lies below it (a walk that went on down from a
+ * MERGED, the commonest case: no test of the configuration again), else
+ * the configuration's answer.  vpath is canonical, so lying in it is a
+ * matter of its prefix.
+ */
+static struct un_mount *walk_mount(const struct walk *w)
+{
+	struct un_mount *m = w->m;
+
+	if (m && !m->has_inner && w->vlen >= m->merged_len &&
+	    (w->vlen == m->merged_len || m->merged_len == 1 ||
+	     w->vpath[m->merged_len] == '/') &&
+	    !memcmp(w->vpath, m->merged, m->merged_len))
+		return m;
+	return un_config_find(w->vpath);
+}
+
+/*
  * Settle the walk on vpath, a directory: find its union and the layers
  * that make it up, from the cache or by walking its components from the
  * union's root.  Used at the start, after '..' and after an absolute
@@ -587,7 +671,7 @@ static int settle_in(struct walk *w, bool links_ok, bool start)
 	uint64_t stamp;
 	bool guessed = false;
 
-	w->m = un_config_find(w->vpath);
+	w->m = walk_mount(w);
 	if (!w->m)
 		return 0;
 	w->dirmask = root_layers(w->m);
@@ -610,7 +694,7 @@ static int settle_in(struct walk *w, bool links_ok, bool start)
 		relbuf[rlen] = '\0';
 		above.sub = NULL;
 		rc = lookup_component(w->m, w->dirmask, relbuf, rlen,
-				      start ? &above : NULL, &c);
+				      start ? &above : NULL, &c, NULL);
 		if (rc < 0)
 			return rc;
 		guessed |= c.guessed;
@@ -1023,6 +1107,7 @@ void un_cwd_check(void)
 	size_t dead_at;
 
 	w.links = 0;
+	w.m = NULL;
 	if (un_cwd_get_at(w.vpath, sizeof(w.vpath), &w.base.layer, NULL) == 0)
 		(void)cwd_check(&w, &dead_at);
 }
@@ -1177,6 +1262,7 @@ static int walk_start(struct walk *w, int dirfd, const char *path,
 	int rc;
 
 	w->links = 0;
+	w->m = NULL;
 	w->base.layer = -1;
 	/* /proc/self/fd/N and /dev/fd/N of a descriptor opened in a union
 	   stand for its merged path: the kernel would follow the magic link
@@ -1274,6 +1360,7 @@ static int walk_start(struct walk *w, int dirfd, const char *path,
 		memmove(todo, abs + consumed, strlen(abs + consumed) + 1);
 		memcpy(w->vpath, m->merged, m->merged_len + 1);
 		w->vlen = m->merged_len;
+		w->m = m;
 		rc = walk_settle(w);
 		if (rc != 0)
 			return rc;
@@ -1301,12 +1388,20 @@ int un_lookup(int dirfd, const char *path, int flags, struct un_node *n)
 	size_t plen;
 	ssize_t slen;
 	bool follow_last = flags & UN_LK_FOLLOW;
+	struct stx_req xr, *x = NULL;
 	int rc;
 
 	n->mnt = NULL;
 	n->kpath = path;
 	n->at_off = 0;
 	n->start_fd = dirfd;
+	n->stx_done = false;
+	if (flags & UN_LK_STATX) {
+		xr.buf = n->stx;
+		xr.mask = n->stx_mask;
+		xr.flags = n->stx_flags;
+		x = &xr;
+	}
 	lk_start = dirfd;
 	slen = un_user_str(path);
 	if (slen < 0)
@@ -1459,7 +1554,8 @@ int un_lookup(int dirfd, const char *path, int flags, struct un_node *n)
 			return rc;
 		if (in_base)
 			base = walk_base(&w, &here);
-		struct un_mount *inner = un_config_find(w.vpath);
+		struct un_mount *inner = w.m->has_inner ?
+			un_config_find(w.vpath) : w.m;
 
 		if (inner != w.m) {
 			/* The root of a nested union. */
@@ -1473,10 +1569,12 @@ int un_lookup(int dirfd, const char *path, int flags, struct un_node *n)
 		const char *rel = rel_of(w.m, w.vpath, w.vlen);
 		size_t rel_len = w.vlen - (rel - w.vpath);
 
-		/* An exclusive create in a directory of the upper alone: the
-		   kernel's O_EXCL tells whether the name is there (tar x). */
 		uint64_t stamp = last ? un_dcache_names_stamp(w.m) : 0;
 
+		if (x)
+			x->got = -1;
+		/* An exclusive create in a directory of the upper alone: the
+		   kernel's O_EXCL tells whether the name is there (tar x). */
 		if (last && (flags & UN_LK_EXCL) && w.dirmask == 1 &&
 		    !want_dir && w.m->wt &&
 		    un_wtable_get(w.m->wt, rel, rel_len) == UN_W_NONE) {
@@ -1484,15 +1582,23 @@ int un_lookup(int dirfd, const char *path, int flags, struct un_node *n)
 		} else if (last && (flags & UN_LK_NOSTAT) &&
 			   un_dcache_memo_get(w.m, w.vpath, w.vlen, w.dirmask,
 					      rel, rel_len, &c.layer, &c.st,
-					      c.real, sizeof(c.real)) == 0) {
-			c.dirlayers = 0;	/* the lower file of a stat */
+					      c.real, sizeof(c.real)) == 0 &&
+			   (c.layer > 0 ||
+			    ((flags & UN_LK_REALONLY) && !want_dir &&
+			     S_ISREG(c.st.st_mode)))) {
+			c.dirlayers = 0;	/* the non-directory just looked up */
 		} else {
+			/* (statx's buffer: the kernel fills it only when it
+			   answers, so not for a name the walk may go on
+			   from, a link followed or a trailing slash.) */
 			rc = lookup_cached(w.m, w.dirmask, w.vpath, w.vlen, rel,
 					   rel_len, base, &c,
-					   !last || (flags & UN_LK_NOSTAT));
+					   !last || (flags & UN_LK_NOSTAT),
+					   last && !want_dir && !follow ?
+						   x : NULL);
 			if (rc < 0)
 				return rc;
-			if (last && c.layer > 0 && S_ISREG(c.st.st_mode))
+			if (last && c.layer >= 0 && !S_ISDIR(c.st.st_mode))
 				un_dcache_memo_put(w.m, w.vpath, w.vlen,
 						   w.dirmask, c.layer, &c.st,
 						   c.real, stamp);
@@ -1543,6 +1649,10 @@ int un_lookup(int dirfd, const char *path, int flags, struct un_node *n)
 			memcpy(n->real, c.real, strlen(c.real) + 1);
 			n->st = c.st;
 			n->kpath = n->real;
+			/* A non-directory stops the search at its layer:
+			   the buffer holds that layer's answer. */
+			n->stx_done = x && x->got == c.layer &&
+				      !S_ISDIR(c.st.st_mode);
 			if (base && base->layer == c.layer) {
 				n->at_fd = base->fd;
 				n->at_off = strlen(n->real) - strlen(base->sub);

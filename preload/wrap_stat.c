@@ -251,6 +251,19 @@ UN_EXPORT int __fxstatat64(int ver, int dirfd, const char *path,
 			   flags);
 }
 
+/* Flags and a mask that statx takes without complaint (no EINVAL to
+   give from the real call), and a buffer the library may write: the
+   lookup may then answer with its own statx of the last name. */
+static bool statx_plain(int flags, unsigned mask, const struct statx *buf)
+{
+	const int known = AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT |
+			  AT_EMPTY_PATH | AT_STATX_SYNC_TYPE;
+
+	return !(flags & ~known) &&
+	       (flags & AT_STATX_SYNC_TYPE) != AT_STATX_SYNC_TYPE &&
+	       !(mask & STATX__RESERVED) && buf;
+}
+
 UN_EXPORT int statx(int dirfd, const char *path, int flags, unsigned int mask,
 		    struct statx *buf)
 {
@@ -277,7 +290,16 @@ UN_EXPORT int statx(int dirfd, const char *path, int flags, unsigned int mask,
 					mask, buf);
 		goto out;
 	}
-	rc = un_lookup(dirfd, path, un_at_follow(flags), &n);
+	/* The lookup's own stat of the last name is the statx asked for
+	   (one call a name for ls -la), when the kernel would take the
+	   flags and mask as they are; else it is asked again below. */
+	n.stx = buf;
+	n.stx_mask = mask;
+	n.stx_flags = flags & AT_STATX_SYNC_TYPE;
+	rc = un_lookup(dirfd, path,
+		       un_at_follow(flags) |
+			       (statx_plain(flags, mask, buf) ? UN_LK_STATX : 0),
+		       &n);
 	if ((rc > 0 || rc == -ENOENT) && un_dead_dots(dirfd, path, NULL, NULL)) {
 		rc = real_statx(dirfd, path, flags, mask, buf);
 		if (rc == 0 && S_ISDIR(buf->stx_mode) &&
@@ -289,6 +311,8 @@ UN_EXPORT int statx(int dirfd, const char *path, int flags, unsigned int mask,
 		rc = un_fail(rc);
 	} else if (n.layer < 0) {
 		rc = un_fail(-ENOENT);
+	} else if (n.stx_done) {
+		rc = 0;		/* a non-directory: nlink is its own */
 	} else {
 		/* n.real is the object itself: never follow it again. */
 		rc = real_statx(AT_FDCWD, un_kreal(n.real, &kbuf),

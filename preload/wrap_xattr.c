@@ -49,7 +49,9 @@ static ssize_t get_common(const char *path, const char *name, void *value,
 	if (!un_enter())
 		return lkflags ? real_getxattr(path, name, value, size)
 			       : real_lgetxattr(path, name, value, size);
-	rc = un_lookup(AT_FDCWD, path, lkflags, &n);
+	/* Only the object's place is wanted: a name just stat'ed (ls -l
+	   reads two attributes after its statx) is not looked at again. */
+	rc = un_lookup(AT_FDCWD, path, lkflags | UN_LK_NOSTAT | UN_LK_REALONLY, &n);
 	if (rc > 0)
 		r = lkflags ? real_getxattr(n.kpath, name, value, size)
 			    : real_lgetxattr(n.kpath, name, value, size);
@@ -122,7 +124,7 @@ static ssize_t list_common(const char *path, char *list, size_t size,
 	if (!un_enter())
 		return lkflags ? real_listxattr(path, list, size)
 			       : real_llistxattr(path, list, size);
-	rc = un_lookup(AT_FDCWD, path, lkflags, &n);
+	rc = un_lookup(AT_FDCWD, path, lkflags | UN_LK_NOSTAT | UN_LK_REALONLY, &n);
 	if (rc > 0) {
 		r = lkflags ? real_listxattr(n.kpath, list, size)
 			    : real_llistxattr(n.kpath, list, size);

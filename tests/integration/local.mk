@@ -106,6 +106,7 @@ UN_INTEGRATION_TESTS = \
 	tests/integration/read-find.sh \
 	tests/integration/read-fortify.sh \
 	tests/integration/read-grep-r.sh \
+	tests/integration/listing-ls-la-calls.sh \
 	tests/integration/read-ls-la.sh \
 	tests/integration/read-multi-lower.sh \
 	tests/integration/read-nobody.sh \
@@ -158,6 +159,7 @@ UN_INTEGRATION_TESTS = \
 	tests/integration/setxattr-overlay-private.sh \
 	tests/integration/sqlite3-lower-db.sh \
 	tests/integration/statfs-merged.sh \
+	tests/integration/statx-then-xattr-other-change.sh \
 	tests/integration/symlink-create.sh \
 	tests/integration/syscall-raw-lower.sh \
 	tests/integration/syscall-node-lower.sh \

@@ -22,6 +22,12 @@
  *   lchown PATH UID GID      utimens PATH SEC NSEC     lutimens PATH SEC NSEC
  *   access PATH r|w|x|f      stat PATH                 lstat PATH
  *   setxattr PATH NAME VALUE getxattr PATH NAME        removexattr PATH NAME
+ *   lgetxattr PATH NAME
+ *   statx PATH | lstatx PATH  statx following (or not) the last link:
+ *                            type, mode, size and nlink, and "same" when
+ *                            stat (or lstat) agrees on every field
+ *   sh COMMAND               system(COMMAND), its exit status (another
+ *                            process changing the view between calls)
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -29,7 +35,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdbool.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
@@ -168,6 +176,56 @@ static void run(int argc, char **argv)
 			result[0] = ' ';
 			result[n + 1] = 0;
 		}
+	} else if (!strcmp(op, "lgetxattr")) {
+		ssize_t n;
+
+		NEED(2);
+		n = lgetxattr(argv[1], argv[2], result + 1, 200);
+		rc = n < 0 ? -1 : 0;
+		if (n >= 0) {
+			result[0] = ' ';
+			result[n + 1] = 0;
+		}
+	} else if (!strcmp(op, "statx") || !strcmp(op, "lstatx")) {
+		bool l = op[0] == 'l';
+		struct statx x;
+		struct stat st;
+
+		NEED(1);
+		rc = statx(AT_FDCWD, argv[1],
+			   AT_STATX_SYNC_AS_STAT | (l ? AT_SYMLINK_NOFOLLOW : 0),
+			   STATX_MODE | STATX_NLINK | STATX_SIZE | STATX_MTIME,
+			   &x);
+		if (rc == 0) {
+			bool same = (l ? lstat : stat)(argv[1], &st) == 0 &&
+				    st.st_ino == x.stx_ino &&
+				    major(st.st_dev) == x.stx_dev_major &&
+				    minor(st.st_dev) == x.stx_dev_minor &&
+				    st.st_mode == x.stx_mode &&
+				    st.st_nlink == x.stx_nlink &&
+				    st.st_size == (off_t)x.stx_size &&
+				    st.st_mtim.tv_sec == x.stx_mtime.tv_sec &&
+				    st.st_mtim.tv_nsec == x.stx_mtime.tv_nsec;
+
+			snprintf(result, sizeof(result), " %c %04o",
+				 type_char(x.stx_mode),
+				 (unsigned)(x.stx_mode & 07777));
+			if (!S_ISDIR(x.stx_mode))
+				snprintf(result + strlen(result),
+					 sizeof(result) - strlen(result),
+					 " size=%llu",
+					 (unsigned long long)x.stx_size);
+			snprintf(result + strlen(result),
+				 sizeof(result) - strlen(result),
+				 " nlink=%u %s", (unsigned)x.stx_nlink,
+				 same ? "same" : "DIFFERS");
+		}
+	} else if (!strcmp(op, "sh")) {
+		NEED(1);
+		fflush(stdout);
+		rc = system(argv[1]);
+		snprintf(result, sizeof(result), " %d", rc);
+		rc = 0;
 	} else if (!strcmp(op, "removexattr")) {
 		NEED(2);
 		rc = removexattr(argv[1], argv[2]);
