@@ -616,7 +616,10 @@ static void repoint_fd(int fd, void *arg)
 /* A cwd in the directory vpath just copied up follows it as the
    descriptors do: the kernel's cwd is the merged directory, whose real
    one is now the upper's copy (what "." shows once it is removed). */
-static void repoint_cwd(const char *vpath, const struct repoint *r)
+/* (Not inlined: its frame of paths is taken only when called; a
+   thread's calls must fit in 128 KiB of stack: edges/thread-stack.) */
+static __attribute__((noinline)) void repoint_cwd(const char *vpath,
+						 const struct repoint *r)
 {
 	char cwd[UN_VPATH_MAX];
 	struct stat st;

@@ -228,7 +228,9 @@ static int read_empty(struct un_node *n)
    unprivileged user who took the owner's r or x from the upper copy
    (chmod 0 of a merged directory) has them lifted while it is read.  (A
    lower's own mode is never changed.) */
-static int check_empty(struct un_node *n)
+/* (Not inlined: its frame of paths is taken only when called; a
+   thread's calls must fit in 128 KiB of stack: edges/thread-stack.) */
+static __attribute__((noinline)) int check_empty(struct un_node *n)
 {
 	const mode_t rx = S_IRUSR | S_IXUSR;
 	mode_t mode = n->st.st_mode & 07777;

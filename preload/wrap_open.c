@@ -32,8 +32,11 @@
  * found in it, no change reaches a lower's real one).  -ENOENT when path
  * names no such directory.
  */
-static int open_dead(int dirfd, const char *path, int flags, mode_t mode,
-		     bool writing)
+/* (Not inlined: its frame of paths is taken only when called; a
+   thread's calls must fit in 128 KiB of stack: edges/thread-stack.) */
+static __attribute__((noinline)) int open_dead(int dirfd, const char *path,
+						int flags, mode_t mode,
+						bool writing)
 {
 	char vpath[UN_VPATH_MAX];
 	size_t dead_at;
