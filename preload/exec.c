@@ -34,38 +34,6 @@ extern char **environ;
 
 /* ---- the child's environment ---- */
 
-/*
- * Which of the variables the child's environment is made of entry is.
- * Every entry of the environment is looked at, so most leave at their
- * first byte.
- */
-enum env_var { ENV_OTHER, ENV_PRELOAD, ENV_LAYERS, ENV_CWD, ENV_OCI };
-
-/* Is entry "name=..."?  (By hand: see the head of unwrapped.c.) */
-static bool env_is(const char *entry, const char *name)
-{
-	while (*name && *entry == *name) {
-		entry++;
-		name++;
-	}
-	return !*name && *entry == '=';
-}
-
-static enum env_var env_var(const char *entry)
-{
-	if (entry[0] == 'L')
-		return env_is(entry, "LD_PRELOAD") ? ENV_PRELOAD : ENV_OTHER;
-	if (entry[0] != 'U' || entry[1] != 'N')
-		return ENV_OTHER;
-	if (env_is(entry, "UNION_LAYERS"))
-		return ENV_LAYERS;
-	if (env_is(entry, "UNION_CWD"))
-		return ENV_CWD;
-	if (env_is(entry, "UNION_OCI_LOWERS"))
-		return ENV_OCI;
-	return ENV_OTHER;
-}
-
 /* Does the LD_PRELOAD value (a list split by ':' or ' ') list
    libunion already?  (By hand: see the head of unwrapped.c.) */
 static bool preload_has_self(const char *value)
@@ -123,11 +91,11 @@ void un_exec_env_size(char *const envp[], size_t *entries, size_t *bytes)
 	if (!envp)
 		envp = environ;
 	for (; envp && envp[count]; count++) {
-		switch (env_var(envp[count])) {
-		case ENV_PRELOAD:
+		switch (un_env_var(envp[count])) {
+		case UN_ENV_PRELOAD:
 			preload = strlen(envp[count]);
 			break;
-		case ENV_LAYERS:
+		case UN_ENV_LAYERS:
 			if (strlen(envp[count]) > layers)
 				layers = strlen(envp[count]);
 			break;
@@ -195,20 +163,20 @@ void un_exec_env(char *const envp[], char **env, char *buf)
 	if (un_preload_value && preload_has_self(un_preload_value))
 		preload = un_preload_value;
 	for (size_t i = 0; envp && envp[i]; i++) {
-		switch (env_var(envp[i])) {
-		case ENV_PRELOAD:
+		switch (un_env_var(envp[i])) {
+		case UN_ENV_PRELOAD:
 			preload = envp[i] + sizeof("LD_PRELOAD");
 			break;
-		case ENV_LAYERS:
+		case UN_ENV_LAYERS:
 			layers = envp[i] + sizeof("UNION_LAYERS");
 			break;
-		case ENV_CWD:
+		case UN_ENV_CWD:
 			break;
-		case ENV_OCI:
+		case UN_ENV_OCI:
 			oci_set = true;
 			env[n++] = envp[i];
 			break;
-		case ENV_OTHER:
+		case UN_ENV_OTHER:
 			env[n++] = envp[i];
 			break;
 		}

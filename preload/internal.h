@@ -68,15 +68,20 @@
 
 #include "real.h"
 
-/* Find the real functions that must be known at start (real.c: the
-   others are found when first called). */
-UN_HIDDEN void un_real_init(void);
+/* At the first wrapper: check the walk, find the rows whose absence the
+   wrappers test (real.c: the others are found when first called). */
+UN_HIDDEN void un_real_late(void);
+/* At start (the constructor): whatever must be found before any call. */
+UN_HIDDEN void un_real_early(void);
 /* Before a fork: find the real functions a child calls to exec. */
 UN_HIDDEN void un_real_fork(void);
 
 /* nextsym.c: what dlsym(RTLD_NEXT, name) would answer, cheaply; NULL
-   when unsure (then ask dlsym).  un_nextsym_init() first. */
+   when unsure (then ask dlsym).  un_nextsym_init() first (real.c does it
+   at the first lookup), un_nextsym_check() before trusting it for good
+   (it asks dlsym: not from a signal handler). */
 UN_HIDDEN void un_nextsym_init(void);
+UN_HIDDEN void un_nextsym_check(void);
 UN_HIDDEN void *un_nextsym(const char *name);
 /* The path libunion.so was loaded from, when absolute (else NULL); after
    un_nextsym_init(). */
@@ -210,6 +215,13 @@ UN_HIDDEN extern const char *un_self_path;
    children whose environment lost them). */
 UN_HIDDEN extern const char *un_layers_value;
 UN_HIDDEN extern const char *un_preload_value;
+
+/* Which of the variables the library reads an environment entry
+   ("NAME=value") is (init.c; by hand, no libc call: the constructor
+   reads the environment with it, exec.c every entry a child gets).  Most entries leave at their first byte. */
+enum un_env_var { UN_ENV_OTHER, UN_ENV_PRELOAD, UN_ENV_LAYERS, UN_ENV_CWD,
+		  UN_ENV_OCI };
+UN_HIDDEN enum un_env_var un_env_var(const char *entry);
 
 /* ------------------------------------------------------------------ */
 /* config.c                                                             */
