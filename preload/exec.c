@@ -347,9 +347,16 @@ static int prog_outside(const char *path)
 	return 1;
 }
 
-/* Exec real with the child's environment, built on this frame. */
-static int exec_real(const char *real, char *const argv[],
-		     char *const envp[])
+/* How exec_with_env hands the program to the kernel. */
+enum exec_how { EXEC_PATH, EXEC_AT, EXEC_FD };
+
+/*
+ * The one place a child's environment is built before an exec: on this
+ * frame (see un_exec_env_size), the depth guard lowered, then the real
+ * execve (path), execveat (dirfd, path, flags) or fexecve (dirfd).
+ */
+static int exec_with_env(enum exec_how how, int dirfd, const char *path,
+			 char *const argv[], char *const envp[], int flags)
 {
 	size_t entries, bytes;
 
@@ -360,7 +367,15 @@ static int exec_real(const char *real, char *const argv[],
 	un_exec_env(envp, env, buf);
 	un_leave();
 	un_exec_no_return();
-	return real_execve(real, argv, env);
+	switch (how) {
+	case EXEC_AT:
+		return real_execveat(dirfd, path, argv, env, flags);
+	case EXEC_FD:
+		return real_fexecve(dirfd, argv, env);
+	case EXEC_PATH:
+		break;
+	}
+	return real_execve(path, argv, env);
 }
 
 /* A program looked up through the union (or a script, or a path that
@@ -379,7 +394,8 @@ static __attribute__((noinline)) int exec_lookup(int dirfd, const char *path,
 		un_leave();
 		return un_fail(rc);
 	}
-	return exec_real(p.real, p.rewritten ? nargv : argv, envp);
+	return exec_with_env(EXEC_PATH, AT_FDCWD, p.real,
+			     p.rewritten ? nargv : argv, envp, 0);
 }
 
 static int exec_at(int dirfd, const char *path, char *const argv[],
@@ -398,7 +414,7 @@ static int exec_at(int dirfd, const char *path, char *const argv[],
 		un_leave();
 		return un_fail(rc);
 	}
-	return exec_real(path, argv, envp);
+	return exec_with_env(EXEC_PATH, AT_FDCWD, path, argv, envp, 0);
 }
 
 UN_EXPORT int execve(const char *path, char *const argv[], char *const envp[])
@@ -429,7 +445,6 @@ static int exec_check_fd(int fd, char *const argv[], char *const envp[])
 UN_EXPORT int execveat(int dirfd, const char *path, char *const argv[],
 		       char *const envp[], int flags)
 {
-	size_t entries, bytes;
 	int rc;
 
 	if (!un_path_empty(path) || !(flags & AT_EMPTY_PATH))
@@ -441,19 +456,11 @@ UN_EXPORT int execveat(int dirfd, const char *path, char *const argv[],
 		un_leave();
 		return un_fail(rc);
 	}
-	un_exec_env_size(envp, &entries, &bytes);
-	char *env[entries];
-	char buf[bytes];
-
-	un_exec_env(envp, env, buf);
-	un_leave();
-	un_exec_no_return();
-	return real_execveat(dirfd, path, argv, env, flags);
+	return exec_with_env(EXEC_AT, dirfd, path, argv, envp, flags);
 }
 
 UN_EXPORT int fexecve(int fd, char *const argv[], char *const envp[])
 {
-	size_t entries, bytes;
 	int rc;
 
 	if (!un_enter())
@@ -463,14 +470,7 @@ UN_EXPORT int fexecve(int fd, char *const argv[], char *const envp[])
 		un_leave();
 		return un_fail(rc);
 	}
-	un_exec_env_size(envp, &entries, &bytes);
-	char *env[entries];
-	char buf[bytes];
-
-	un_exec_env(envp, env, buf);
-	un_leave();
-	un_exec_no_return();
-	return real_fexecve(fd, argv, env);
+	return exec_with_env(EXEC_FD, fd, NULL, argv, envp, 0);
 }
 
 /*
