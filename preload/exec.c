@@ -80,9 +80,17 @@ static char *put_u64(char *p, unsigned long long v)
  * allocated (it would leak in the parent) and the depth guard must be
  * lowered again before the real exec (the parent would inherit it).
  * It runs in every child a shell forks, where each page first written
- * costs a fault: no copy of the cwd, no stdio.
+ * costs a fault: no copy of the cwd, no stdio, and (exec_with_env) room
+ * for the cwd as long as it is, not UN_VPATH_MAX: the frames below an
+ * 8 KiB buffer, mostly untouched, lay two or three stack pages deeper,
+ * each a fault in every child (bash running /bin/true 200 times from a
+ * merged cwd: 4 faults an exec fewer).
+ *
+ * env_size: the entries and bytes env_build needs, with cwd_room bytes
+ * for the merged cwd's path.
  */
-void un_exec_env_size(char *const envp[], size_t *entries, size_t *bytes)
+static void env_size(char *const envp[], size_t *entries, size_t *bytes,
+		     size_t cwd_room)
 {
 	size_t count = 0, layers = strlen(un_layers_value ? un_layers_value
 							   : ""),
@@ -109,7 +117,12 @@ void un_exec_env_size(char *const envp[], size_t *entries, size_t *bytes)
 	*bytes = sizeof("UNION_OCI_LOWERS=1") +
 		 sizeof("UNION_LAYERS=") + layers + sizeof("LD_PRELOAD=") +
 		 (un_self_path ? strlen(un_self_path) : 0) + 1 + preload + 1 +
-		 CWD_HEAD + UN_VPATH_MAX;
+		 CWD_HEAD + cwd_room;
+}
+
+void un_exec_env_size(char *const envp[], size_t *entries, size_t *bytes)
+{
+	env_size(envp, entries, bytes, UN_VPATH_MAX);
 }
 
 /*
@@ -117,10 +130,12 @@ void un_exec_env_size(char *const envp[], size_t *entries, size_t *bytes)
  * when it was removed, DEV:INO:-N:PATH when what was removed is its
  * first N bytes, an ancestor): the child finds nothing in a removed one
  * either, and its '..' leads where ours does.  The path is read into
- * its place at once, the head written before it after.  False when
- * there is nothing to pass on.
+ * its place at once (room bytes there), the head written before it
+ * after.  1 when written, 0 when there is nothing to pass on, -1 when
+ * the path has outgrown room (another thread's chdir since the room was
+ * measured).
  */
-static bool cwd_var(char *buf)
+static int cwd_var(char *buf, size_t room)
 {
 	char *path = buf + CWD_HEAD, *p;
 	size_t dead_at = 0, len;
@@ -129,9 +144,11 @@ static bool cwd_var(char *buf)
 
 	/* (A cwd deeper than PATH_MAX too: a child without it would take
 	   its real cwd, a layer's directory, for one outside the union.) */
-	rc = un_cwd_get_at(path, UN_VPATH_MAX, NULL, &dead_at);
+	rc = un_cwd_get_at(path, room, NULL, &dead_at);
+	if (rc == -ERANGE && room < UN_VPATH_MAX)
+		return -1;
 	if ((rc != 0 && rc != -ESTALE) || real_stat(".", &st) != 0)
-		return false;
+		return 0;
 	len = strlen(path);
 	p = stpcpy(buf, "UNION_CWD=");
 	p = put_u64(p, (unsigned long long)st.st_dev);
@@ -146,14 +163,18 @@ static bool cwd_var(char *buf)
 		}
 	}
 	memmove(p, path, len + 1);
-	return true;
+	return 1;
 }
 
-void un_exec_env(char *const envp[], char **env, char *buf)
+/* un_exec_env with cwd_room bytes for the cwd's path (env_size's): false
+   when the cwd outgrew them (then size and build again with more). */
+static bool env_build(char *const envp[], char **env, char *buf,
+		      size_t cwd_room)
 {
 	const char *preload = NULL, *layers = NULL;
 	bool oci_set = false;
 	size_t n = 0;
+	int cwd;
 
 	if (!envp)
 		envp = environ;
@@ -202,10 +223,20 @@ void un_exec_env(char *const envp[], char **env, char *buf)
 		env[n++] = buf;
 		buf = stpcpy(buf, "UNION_OCI_LOWERS=1") + 1;
 	}
-	if (cwd_var(buf))
+	cwd = cwd_var(buf, cwd_room);
+	if (cwd < 0)
+		return false;
+	if (cwd > 0)
 		env[n++] = buf;
 	env[n] = NULL;
+	return true;
 }
+
+void un_exec_env(char *const envp[], char **env, char *buf)
+{
+	env_build(envp, env, buf, UN_VPATH_MAX);
+}
+
 
 /* ---- finding the program ---- */
 
@@ -358,24 +389,27 @@ enum exec_how { EXEC_PATH, EXEC_AT, EXEC_FD };
 static int exec_with_env(enum exec_how how, int dirfd, const char *path,
 			 char *const argv[], char *const envp[], int flags)
 {
-	size_t entries, bytes;
+	size_t entries, bytes, room = un_cwd_room();
 
-	un_exec_env_size(envp, &entries, &bytes);
-	char *env[entries];
-	char buf[bytes];
+	for (;; room = UN_VPATH_MAX) {
+		env_size(envp, &entries, &bytes, room);
+		char *env[entries];
+		char buf[bytes];
 
-	un_exec_env(envp, env, buf);
-	un_leave();
-	un_exec_no_return();
-	switch (how) {
-	case EXEC_AT:
-		return real_execveat(dirfd, path, argv, env, flags);
-	case EXEC_FD:
-		return real_fexecve(dirfd, argv, env);
-	case EXEC_PATH:
-		break;
+		if (!env_build(envp, env, buf, room))
+			continue;	/* the cwd grew meanwhile */
+		un_leave();
+		un_exec_no_return();
+		switch (how) {
+		case EXEC_AT:
+			return real_execveat(dirfd, path, argv, env, flags);
+		case EXEC_FD:
+			return real_fexecve(dirfd, argv, env);
+		case EXEC_PATH:
+			break;
+		}
+		return real_execve(path, argv, env);
 	}
-	return real_execve(path, argv, env);
 }
 
 /* A program looked up through the union (or a script, or a path that

@@ -427,6 +427,10 @@ UN_HIDDEN int un_cwd_get(char *buf, size_t len);
    (-1: unknown, or not a layer's), and dead_at as un_fd_get_at's. */
 UN_HIDDEN int un_cwd_get_at(char *buf, size_t len, int *layer,
 			    size_t *dead_at);
+/* The room un_cwd_get_at needs for the merged cwd at this instant (its
+   length and the NUL; 1 when there is none).  Another thread's chdir
+   may change it before the copy, which then answers -ERANGE. */
+UN_HIDDEN size_t un_cwd_room(void);
 /* Set (vpath; the real cwd now stands in its copy in layer, or -1) or
    clear (NULL) the merged cwd; or set it dead (fchdir to a dead
    descriptor). */
