@@ -114,6 +114,8 @@ static void fork_prepare(void)
 		    un_sigdepth > 0;
 
 	un_real_fork();
+	if (!un_in_signal())
+		un_heap_learn();
 	if (fork_locked != lock)
 		fork_locked = lock;	/* written only when it changes */
 	if (!lock)

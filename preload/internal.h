@@ -818,6 +818,9 @@ UN_HIDDEN extern unsigned long un_mem_gen;
 UN_HIDDEN extern __thread uintptr_t un_mem_page[UN_MEM_SLOTS];
 UN_HIDDEN extern __thread unsigned long un_mem_page_gen;
 UN_HIDDEN ssize_t un_user_str_slow(const char *s);
+/* Before a fork (init.c): learn the main heap now if still unknown, so
+   that the children trust it from their first path (wrap_mem.c). */
+UN_HIDDEN void un_heap_learn(void);
 /*
  * The main heap, [un_heap_lo, sbrk(0)): the brk area is one mapping,
  * readable whole, where most programs keep the names they pass (find's
