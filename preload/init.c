@@ -226,7 +226,8 @@ extern char **environ;
  * calls in a process is bound then by the loader (~800 instructions and
  * a look through libc's symbol tables each), so the environment is read
  * in one pass by hand instead of by four getenv, and the real functions
- * are found when first called (real.c; the walk's check against dlsym
+ * are found when first called (real.c; but for the five whose absence
+ * the wrappers test, found here by the walk; its check against dlsym
  * waits for the first wrapper, un_real_late).
  */
 static void init_early(void)
@@ -279,8 +280,8 @@ static void init_early(void)
 	__atomic_store_n(&un_active, un_config.nmount > 0, __ATOMIC_RELEASE);
 }
 
-/* What waits for the first wrapper: the real functions' check and the
-   rows whose absence the wrappers test (real.c), the library's own path
+/* What waits for the first wrapper: the real functions' check against
+   dlsym (real.c), the library's own path
    (for the children's LD_PRELOAD), the fork handlers.  Until a wrapper
    has run, no lock of ours can be held and no real function of the exec
    path is worth finding before a fork (see fork_prepare). */

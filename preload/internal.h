@@ -68,11 +68,12 @@
 
 #include "real.h"
 
-/* At the first wrapper: check the walk, find the rows whose absence the
-   wrappers test (real.c: the others are found when first called). */
-UN_HIDDEN void un_real_late(void);
-/* At start (the constructor): whatever must be found before any call. */
+/* At start (the constructor): the rows whose absence the wrappers test,
+   and elsewhere than x86-64 every row (real.c: the others are found
+   when first called). */
 UN_HIDDEN void un_real_early(void);
+/* At the first wrapper: check the walk against dlsym (real.c). */
+UN_HIDDEN void un_real_late(void);
 /* Before a fork: find the real functions a child calls to exec. */
 UN_HIDDEN void un_real_fork(void);
 

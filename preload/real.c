@@ -21,15 +21,16 @@
  * dlsym is not safe everywhere (a failed one allocates for dlerror, and
  * it takes the loader's lock): where the walk is off for the process
  * (nextsym.c), and for the rows whose absence the wrappers test (a
- * NULL pointer: close_range, closefrom, fcntl64, glob, glob64), the
- * first wrapper resolves them all at once (un_real_late), as the
+ * NULL pointer: close_range, closefrom, fcntl64, glob, glob64), they
+ * are found in the constructor (un_real_early: by the walk, which
+ * allocates nothing), and where the walk turns out off (un_real_late, at
+ * the first wrapper) every row is found again by dlsym, as the
  * constructor did for every row before.  Elsewhere than x86-64 that is
- * done for every row.  Nothing is looked up at start: a process that
- * never calls a wrapper (a /bin/true from a shell in a union) finds
- * only the stat of its layers' check (config.c).
+ * done for every row at start.
  */
 #include <dlfcn.h>
 #include <errno.h>
+#include <sched.h>
 
 #include "internal.h"
 
@@ -226,8 +227,7 @@ void un_real_fork(void)
 
 /*
  * At the first wrapper (init.c's init_late): the walk checked against
- * dlsym on a few names (nextsym.c), and the rows whose absence the
- * wrappers test.  Where the walk is off (a disagreement, an object it
+ * dlsym on a few names (nextsym.c).  Where the walk is off (a disagreement, an object it
  * cannot read), or elsewhere than x86-64, every row is found now by
  * dlsym, as before the stubs; whatever a stub found earlier with the
  * walk (the layers' stat in the constructor) is found again.
@@ -239,14 +239,13 @@ void un_real_late(void)
 	if (done)
 		return;
 	done = true;
+	/* Another thread setting the walk up finishes within microseconds:
+	   wait for it, so that the walk is never trusted unchecked (not in
+	   a handler, which may have interrupted this very thread there). */
+	while (!nextsym_ready() && !un_in_signal())
+		sched_yield();
 	if (nextsym_ready())
 		un_nextsym_check();
-	/* The rows whose absence the wrappers test. */
-	real_close_range = next("close_range");
-	real_closefrom = next("closefrom");
-	real_fcntl64 = next("fcntl64");
-	real_glob = next("glob");
-	real_glob64 = next("glob64");
 	if (UN_LAZY && un_nextsym_usable())
 		return;
 #define UN_SPECIAL(ret, name, params) \
@@ -261,10 +260,20 @@ void un_real_late(void)
 #undef UN_MAKE_AT
 }
 
-/* At start: nothing on x86-64 (the stubs find each row when first
-   called); elsewhere every row must be found before the first call. */
+/*
+ * At start: the rows whose absence the wrappers test (a NULL pointer),
+ * by the walk, else by dlsym: a dlsym that fails allocates (dlerror),
+ * which a wrapper reached from an allocator's start-up must not do
+ * (INTERPOSITION.md).  Elsewhere than x86-64 every row must be found
+ * before the first call.
+ */
 void un_real_early(void)
 {
+	real_close_range = next("close_range");
+	real_closefrom = next("closefrom");
+	real_fcntl64 = next("fcntl64");
+	real_glob = next("glob");
+	real_glob64 = next("glob64");
 	if (!UN_LAZY)
 		un_real_late();
 }

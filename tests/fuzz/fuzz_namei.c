@@ -110,6 +110,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	}
 	snprintf(tdir, sizeof(tdir), "%s/t", base);
 	root = geteuid() == 0;
+	un_real_early();
 	un_real_late();
 	atexit(cleanup);
 	return 0;
