@@ -22,6 +22,12 @@
  * no longer than its text in the value), with room left over that
  * un_config_alloc hands out (the whiteout table handles, the copies of
  * the environment init.c keeps): one page, one fault, in the usual case.
+ *
+ * The parse runs in the constructor of every process (init.c), most of
+ * which never look into the union: a valid value is parsed by hand,
+ * without the libc string functions, each of which the loader would bind
+ * at its first call (~800 instructions).  The only calls are the
+ * mapping and a stat of each layer.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -61,6 +67,15 @@ struct arena {
 	char *next;
 };
 
+/* Is c (not NUL) one of set?  strchr, by hand (see the head). */
+static bool in_set(char c, const char *set)
+{
+	for (; *set; set++)
+		if (c == *set)
+			return true;
+	return false;
+}
+
 /*
  * Cut the next field off *sp at an unescaped delimiter from delims,
  * unescaping into the arena.  *sp advances past the delimiter (or to
@@ -73,7 +88,14 @@ static int next_field(const char **sp, const char *delims, struct arena *a,
 	char *buf = a->next;
 	size_t n = 0;
 
-	for (; *s && !strchr(delims, *s); s++) {
+	for (; *s; s++) {
+		/* Most bytes are none of the four that mean something. */
+		if (*s != '\\' && *s != ':' && *s != ';' && *s != '=') {
+			buf[n++] = *s;
+			continue;
+		}
+		if (in_set(*s, delims))
+			break;
 		/* DESIGN.md: a backslash escapes a backslash, ':', ';' or
 		   '=' inside a path, and those four appear there only
 		   escaped; any other reading would guess at what was meant. */
@@ -83,14 +105,14 @@ static int next_field(const char **sp, const char *delims, struct arena *a,
 					"dangling '\\' at the end of the value");
 				return -1;
 			}
-			if (!strchr("\\:;=", s[1])) {
+			if (!in_set(s[1], "\\:;=")) {
 				set_err(err, errlen,
 					"'\\%c': '\\' escapes only '\\', ':', "
 					"';' and '='", s[1]);
 				return -1;
 			}
 			s++;
-		} else if (strchr(":;=", *s)) {
+		} else if (in_set(*s, ":;=")) {
 			set_err(err, errlen,
 				"unescaped '%c' inside a path (write '\\%c')",
 				*s, *s);
@@ -106,7 +128,8 @@ static int next_field(const char **sp, const char *delims, struct arena *a,
 	return 0;
 }
 
-int un_path_normalise(char *p)
+/* un_path_normalise, answering the length of the result (or -1). */
+static ssize_t normalise(char *p)
 {
 	char *r = p, *w = p;
 
@@ -118,39 +141,51 @@ int un_path_normalise(char *p)
 		if (!*r)
 			break;
 		const char *c = r;
-		size_t len = strcspn(c, "/");
+		size_t len = 0;
 
+		while (c[len] && c[len] != '/')
+			len++;
 		r += len;
 		if (len == 1 && c[0] == '.')
 			continue;
 		if (len == 2 && c[0] == '.' && c[1] == '.')
 			return -1;
+		/* The component moves down or stays (w <= c): by hand
+		   (see the head). */
 		*w++ = '/';
-		memmove(w, c, len);
-		w += len;
+		for (size_t i = 0; i < len; i++)
+			*w++ = c[i];
 	}
 	if (w == p)
 		*w++ = '/';
 	*w = '\0';
-	return 0;
+	return w - p;
 }
 
-static int check_path(char *p, const char *role, char *err, size_t errlen)
+int un_path_normalise(char *p)
+{
+	return normalise(p) < 0 ? -1 : 0;
+}
+
+/* Absolute, no '..': normalised in place, its length answered (or -1,
+   the reason in err). */
+static ssize_t check_path(char *p, const char *role, char *err,
+			  size_t errlen)
 {
 	if (*p != '/') {
 		set_err(err, errlen, "%s '%s' is not an absolute path", role,
 			p);
 		return -1;
 	}
-	for (const char *c = p; (c = strstr(c, "..")); c += 2) {
-		if (c[-1] == '/' && (c[2] == '/' || !c[2])) {
+	for (const char *c = p + 1; *c; c++) {
+		if (c[-1] == '/' && c[0] == '.' && c[1] == '.' &&
+		    (c[2] == '/' || !c[2])) {
 			set_err(err, errlen, "%s '%s' must not contain '..'",
 				role, p);
 			return -1;
 		}
 	}
-	un_path_normalise(p);	/* absolute, without '..': cannot fail */
-	return 0;
+	return normalise(p);	/* absolute, without '..': cannot fail */
 }
 
 /* mkdir -p for a missing upper. */
@@ -215,8 +250,9 @@ static int parse_mount(const char **sp, struct arena *a, struct un_mount *m,
 {
 	char delim;
 	char *field;
+	ssize_t len;
 
-	memset(m, 0, sizeof(*m));
+	/* *m is in the arena's fresh mapping: zero already. */
 	if (next_field(sp, "=;", a, &m->merged, &delim, err, errlen) < 0)
 		return -1;
 	if (!*m->merged) {
@@ -230,17 +266,19 @@ static int parse_mount(const char **sp, struct arena *a, struct un_mount *m,
 			m->merged);
 		return -1;
 	}
-	if (check_path(m->merged, "merged", err, errlen) < 0)
+	len = check_path(m->merged, "merged", err, errlen);
+	if (len < 0)
 		return -1;
-	m->merged_len = strlen(m->merged);
+	m->merged_len = (size_t)len;
 
 	if (next_field(sp, ":;", a, &field, &delim, err, errlen) < 0)
 		return -1;
 	if (*field) {
-		if (check_path(field, "upper", err, errlen) < 0)
+		len = check_path(field, "upper", err, errlen);
+		if (len < 0)
 			return -1;
 		m->upper = field;
-		m->upper_len = strlen(field);
+		m->upper_len = (size_t)len;
 		m->root_max = m->upper_len;
 	}
 	if (delim != ':') {
@@ -262,9 +300,10 @@ static int parse_mount(const char **sp, struct arena *a, struct un_mount *m,
 			return -1;
 		}
 		m->lower[m->nlower++] = field;
-		if (check_path(field, "lower", err, errlen) < 0)
+		len = check_path(field, "lower", err, errlen);
+		if (len < 0)
 			return -1;
-		m->lower_len[m->nlower - 1] = strlen(field);
+		m->lower_len[m->nlower - 1] = (size_t)len;
 		if (m->lower_len[m->nlower - 1] > m->root_max)
 			m->root_max = m->lower_len[m->nlower - 1];
 	} while (delim == ':');
@@ -310,9 +349,9 @@ int un_config_parse(const char *value, struct un_config *cfg, bool check_dirs,
 	memset(cfg, 0, sizeof(*cfg));
 	if (!value || !*value)
 		return 0;
-	len = strlen(value);
 	for (s = value; *s; s++)
 		maxmount += *s == ';';
+	len = (size_t)(s - value);
 	/* Every field unescapes to at most its own text plus a NUL, and
 	   there are fewer fields than bytes plus one.  The rest of the
 	   last page, and at least UN_CONFIG_SPARE bytes, is spare. */

@@ -34,38 +34,6 @@ extern char **environ;
 
 /* ---- the child's environment ---- */
 
-/*
- * Which of the variables the child's environment is made of entry is.
- * Every entry of the environment is looked at, so most leave at their
- * first byte.
- */
-enum env_var { ENV_OTHER, ENV_PRELOAD, ENV_LAYERS, ENV_CWD, ENV_OCI };
-
-/* Is entry "name=..."?  (By hand: see the head of unwrapped.c.) */
-static bool env_is(const char *entry, const char *name)
-{
-	while (*name && *entry == *name) {
-		entry++;
-		name++;
-	}
-	return !*name && *entry == '=';
-}
-
-static enum env_var env_var(const char *entry)
-{
-	if (entry[0] == 'L')
-		return env_is(entry, "LD_PRELOAD") ? ENV_PRELOAD : ENV_OTHER;
-	if (entry[0] != 'U' || entry[1] != 'N')
-		return ENV_OTHER;
-	if (env_is(entry, "UNION_LAYERS"))
-		return ENV_LAYERS;
-	if (env_is(entry, "UNION_CWD"))
-		return ENV_CWD;
-	if (env_is(entry, "UNION_OCI_LOWERS"))
-		return ENV_OCI;
-	return ENV_OTHER;
-}
-
 /* Does the LD_PRELOAD value (a list split by ':' or ' ') list
    libunion already?  (By hand: see the head of unwrapped.c.) */
 static bool preload_has_self(const char *value)
@@ -112,9 +80,17 @@ static char *put_u64(char *p, unsigned long long v)
  * allocated (it would leak in the parent) and the depth guard must be
  * lowered again before the real exec (the parent would inherit it).
  * It runs in every child a shell forks, where each page first written
- * costs a fault: no copy of the cwd, no stdio.
+ * costs a fault: no copy of the cwd, no stdio, and (exec_with_env) room
+ * for the cwd as long as it is, not UN_VPATH_MAX: the frames below an
+ * 8 KiB buffer, mostly untouched, lay two or three stack pages deeper,
+ * each a fault in every child (bash running /bin/true 200 times from a
+ * merged cwd: 4 faults an exec fewer).
+ *
+ * env_size: the entries and bytes env_build needs, with cwd_room bytes
+ * for the merged cwd's path.
  */
-void un_exec_env_size(char *const envp[], size_t *entries, size_t *bytes)
+static void env_size(char *const envp[], size_t *entries, size_t *bytes,
+		     size_t cwd_room)
 {
 	size_t count = 0, layers = strlen(un_layers_value ? un_layers_value
 							   : ""),
@@ -123,11 +99,11 @@ void un_exec_env_size(char *const envp[], size_t *entries, size_t *bytes)
 	if (!envp)
 		envp = environ;
 	for (; envp && envp[count]; count++) {
-		switch (env_var(envp[count])) {
-		case ENV_PRELOAD:
+		switch (un_env_var(envp[count])) {
+		case UN_ENV_PRELOAD:
 			preload = strlen(envp[count]);
 			break;
-		case ENV_LAYERS:
+		case UN_ENV_LAYERS:
 			if (strlen(envp[count]) > layers)
 				layers = strlen(envp[count]);
 			break;
@@ -141,7 +117,12 @@ void un_exec_env_size(char *const envp[], size_t *entries, size_t *bytes)
 	*bytes = sizeof("UNION_OCI_LOWERS=1") +
 		 sizeof("UNION_LAYERS=") + layers + sizeof("LD_PRELOAD=") +
 		 (un_self_path ? strlen(un_self_path) : 0) + 1 + preload + 1 +
-		 CWD_HEAD + UN_VPATH_MAX;
+		 CWD_HEAD + cwd_room;
+}
+
+void un_exec_env_size(char *const envp[], size_t *entries, size_t *bytes)
+{
+	env_size(envp, entries, bytes, UN_VPATH_MAX);
 }
 
 /*
@@ -149,10 +130,12 @@ void un_exec_env_size(char *const envp[], size_t *entries, size_t *bytes)
  * when it was removed, DEV:INO:-N:PATH when what was removed is its
  * first N bytes, an ancestor): the child finds nothing in a removed one
  * either, and its '..' leads where ours does.  The path is read into
- * its place at once, the head written before it after.  False when
- * there is nothing to pass on.
+ * its place at once (room bytes there), the head written before it
+ * after.  1 when written, 0 when there is nothing to pass on, -1 when
+ * the path has outgrown room (another thread's chdir since the room was
+ * measured).
  */
-static bool cwd_var(char *buf)
+static int cwd_var(char *buf, size_t room)
 {
 	char *path = buf + CWD_HEAD, *p;
 	size_t dead_at = 0, len;
@@ -161,9 +144,11 @@ static bool cwd_var(char *buf)
 
 	/* (A cwd deeper than PATH_MAX too: a child without it would take
 	   its real cwd, a layer's directory, for one outside the union.) */
-	rc = un_cwd_get_at(path, UN_VPATH_MAX, NULL, &dead_at);
+	rc = un_cwd_get_at(path, room, NULL, &dead_at);
+	if (rc == -ERANGE && room < UN_VPATH_MAX)
+		return -1;
 	if ((rc != 0 && rc != -ESTALE) || real_stat(".", &st) != 0)
-		return false;
+		return 0;
 	len = strlen(path);
 	p = stpcpy(buf, "UNION_CWD=");
 	p = put_u64(p, (unsigned long long)st.st_dev);
@@ -178,14 +163,18 @@ static bool cwd_var(char *buf)
 		}
 	}
 	memmove(p, path, len + 1);
-	return true;
+	return 1;
 }
 
-void un_exec_env(char *const envp[], char **env, char *buf)
+/* un_exec_env with cwd_room bytes for the cwd's path (env_size's): false
+   when the cwd outgrew them (then size and build again with more). */
+static bool env_build(char *const envp[], char **env, char *buf,
+		      size_t cwd_room)
 {
 	const char *preload = NULL, *layers = NULL;
 	bool oci_set = false;
 	size_t n = 0;
+	int cwd;
 
 	if (!envp)
 		envp = environ;
@@ -195,20 +184,20 @@ void un_exec_env(char *const envp[], char **env, char *buf)
 	if (un_preload_value && preload_has_self(un_preload_value))
 		preload = un_preload_value;
 	for (size_t i = 0; envp && envp[i]; i++) {
-		switch (env_var(envp[i])) {
-		case ENV_PRELOAD:
+		switch (un_env_var(envp[i])) {
+		case UN_ENV_PRELOAD:
 			preload = envp[i] + sizeof("LD_PRELOAD");
 			break;
-		case ENV_LAYERS:
+		case UN_ENV_LAYERS:
 			layers = envp[i] + sizeof("UNION_LAYERS");
 			break;
-		case ENV_CWD:
+		case UN_ENV_CWD:
 			break;
-		case ENV_OCI:
+		case UN_ENV_OCI:
 			oci_set = true;
 			env[n++] = envp[i];
 			break;
-		case ENV_OTHER:
+		case UN_ENV_OTHER:
 			env[n++] = envp[i];
 			break;
 		}
@@ -234,10 +223,20 @@ void un_exec_env(char *const envp[], char **env, char *buf)
 		env[n++] = buf;
 		buf = stpcpy(buf, "UNION_OCI_LOWERS=1") + 1;
 	}
-	if (cwd_var(buf))
+	cwd = cwd_var(buf, cwd_room);
+	if (cwd < 0)
+		return false;
+	if (cwd > 0)
 		env[n++] = buf;
 	env[n] = NULL;
+	return true;
 }
+
+void un_exec_env(char *const envp[], char **env, char *buf)
+{
+	env_build(envp, env, buf, UN_VPATH_MAX);
+}
+
 
 /* ---- finding the program ---- */
 
@@ -379,20 +378,38 @@ static int prog_outside(const char *path)
 	return 1;
 }
 
-/* Exec real with the child's environment, built on this frame. */
-static int exec_real(const char *real, char *const argv[],
-		     char *const envp[])
+/* How exec_with_env hands the program to the kernel. */
+enum exec_how { EXEC_PATH, EXEC_AT, EXEC_FD };
+
+/*
+ * The one place a child's environment is built before an exec: on this
+ * frame (see un_exec_env_size), the depth guard lowered, then the real
+ * execve (path), execveat (dirfd, path, flags) or fexecve (dirfd).
+ */
+static int exec_with_env(enum exec_how how, int dirfd, const char *path,
+			 char *const argv[], char *const envp[], int flags)
 {
-	size_t entries, bytes;
+	size_t entries, bytes, room = un_cwd_room();
 
-	un_exec_env_size(envp, &entries, &bytes);
-	char *env[entries];
-	char buf[bytes];
+	for (;; room = UN_VPATH_MAX) {
+		env_size(envp, &entries, &bytes, room);
+		char *env[entries];
+		char buf[bytes];
 
-	un_exec_env(envp, env, buf);
-	un_leave();
-	un_exec_no_return();
-	return real_execve(real, argv, env);
+		if (!env_build(envp, env, buf, room))
+			continue;	/* the cwd grew meanwhile */
+		un_leave();
+		un_exec_no_return();
+		switch (how) {
+		case EXEC_AT:
+			return real_execveat(dirfd, path, argv, env, flags);
+		case EXEC_FD:
+			return real_fexecve(dirfd, argv, env);
+		case EXEC_PATH:
+			break;
+		}
+		return real_execve(path, argv, env);
+	}
 }
 
 /* A program looked up through the union (or a script, or a path that
@@ -411,7 +428,8 @@ static __attribute__((noinline)) int exec_lookup(int dirfd, const char *path,
 		un_leave();
 		return un_fail(rc);
 	}
-	return exec_real(p.real, p.rewritten ? nargv : argv, envp);
+	return exec_with_env(EXEC_PATH, AT_FDCWD, p.real,
+			     p.rewritten ? nargv : argv, envp, 0);
 }
 
 static int exec_at(int dirfd, const char *path, char *const argv[],
@@ -430,7 +448,7 @@ static int exec_at(int dirfd, const char *path, char *const argv[],
 		un_leave();
 		return un_fail(rc);
 	}
-	return exec_real(path, argv, envp);
+	return exec_with_env(EXEC_PATH, AT_FDCWD, path, argv, envp, 0);
 }
 
 UN_EXPORT int execve(const char *path, char *const argv[], char *const envp[])
@@ -461,7 +479,6 @@ static int exec_check_fd(int fd, char *const argv[], char *const envp[])
 UN_EXPORT int execveat(int dirfd, const char *path, char *const argv[],
 		       char *const envp[], int flags)
 {
-	size_t entries, bytes;
 	int rc;
 
 	if (!un_path_empty(path) || !(flags & AT_EMPTY_PATH))
@@ -473,19 +490,11 @@ UN_EXPORT int execveat(int dirfd, const char *path, char *const argv[],
 		un_leave();
 		return un_fail(rc);
 	}
-	un_exec_env_size(envp, &entries, &bytes);
-	char *env[entries];
-	char buf[bytes];
-
-	un_exec_env(envp, env, buf);
-	un_leave();
-	un_exec_no_return();
-	return real_execveat(dirfd, path, argv, env, flags);
+	return exec_with_env(EXEC_AT, dirfd, path, argv, envp, flags);
 }
 
 UN_EXPORT int fexecve(int fd, char *const argv[], char *const envp[])
 {
-	size_t entries, bytes;
 	int rc;
 
 	if (!un_enter())
@@ -495,14 +504,7 @@ UN_EXPORT int fexecve(int fd, char *const argv[], char *const envp[])
 		un_leave();
 		return un_fail(rc);
 	}
-	un_exec_env_size(envp, &entries, &bytes);
-	char *env[entries];
-	char buf[bytes];
-
-	un_exec_env(envp, env, buf);
-	un_leave();
-	un_exec_no_return();
-	return real_fexecve(fd, argv, env);
+	return exec_with_env(EXEC_FD, fd, NULL, argv, envp, 0);
 }
 
 /*

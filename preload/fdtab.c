@@ -973,6 +973,12 @@ int un_cwd_get_at(char *buf, size_t len, int *layer, size_t *dead_at)
 	return rc;
 }
 
+size_t un_cwd_room(void)
+{
+	cwd_need();
+	return strnlen(cwd_merged, UN_VPATH_MAX) + 1;
+}
+
 int un_cwd_get(char *buf, size_t len)
 {
 	return un_cwd_get_at(buf, len, NULL, NULL);

@@ -2,10 +2,11 @@
  * init.c - start-up, once and lazily.
  *
  * What every process pays is kept to what the contract needs before
- * main: the constructor finds the real functions and checks
- * UNION_LAYERS, so that a malformed value or a missing layer stops the
- * program before it can do anything half protected (DESIGN.md).  The
- * rest waits until a call first needs it, so that a process that never
+ * main: the constructor checks UNION_LAYERS, so that a malformed value
+ * or a missing layer stops the program before it can do anything half
+ * protected (DESIGN.md), and calls no libc function it can do without
+ * (init_early).  The rest waits until a call first needs it, so that a
+ * process that never
  * looks into a union (a /bin/true run from a shell in one, a compiler
  * reading /usr/include) pays little more than the loader's mapping of
  * one more object:
@@ -16,6 +17,9 @@
  *    corrupt then stops the process as it would have at start;
  *  - the merged cwd is taken at the first call that asks for it
  *    (fdtab.c, armed here);
+ *  - the real functions are found when first called (real.c), and the
+ *    walk that finds them is checked against dlsym by the first wrapper
+ *    (init_late);
  *  - exec's check of the program (unwrapped.c) is made by the exec.
  *
  * Another library's constructor may call a wrapper before ours has run,
@@ -30,9 +34,9 @@
  * environment live in one anonymous mapping (config.c, keep() below);
  * the tables, opened later, live in its spare room too and build their
  * maps only at their first lookup (whiteout.c); the real functions are
- * all found by nextsym.c's walk (dlsym where it is unsure; a failed
- * dlsym mallocs for dlerror, but every row exists in the libc the
- * library was built against).
+ * found by nextsym.c's walk (dlsym where it is unsure; a failed dlsym
+ * mallocs for dlerror, but every row exists in the libc the library was
+ * built against).
  *
  * After fork the child inherits the mount table and the whiteout tables
  * as they are.  The fork handlers of every room are called from here
@@ -110,6 +114,8 @@ static void fork_prepare(void)
 		    un_sigdepth > 0;
 
 	un_real_fork();
+	if (!un_in_signal())
+		un_heap_learn();
 	if (fork_locked != lock)
 		fork_locked = lock;	/* written only when it changes */
 	if (!lock)
@@ -166,39 +172,103 @@ static void *boot_alloc(size_t size)
 	return p;
 }
 
-/* Copies of a and b (b may be NULL), never freed. */
-static void keep(const char *a, const char *b, const char **ka,
-		 const char **kb)
+/* Is entry "name=..."?  (By hand: see init_early.) */
+static bool env_is(const char *entry, const char *name)
 {
-	size_t la = strlen(a) + 1, lb = b ? strlen(b) + 1 : 0;
-	char *map = boot_alloc(la + lb);
-
-	if (!map)
-		return;
-	*ka = memcpy(map, a, la);
-	if (b)
-		*kb = memcpy(map + la, b, lb);
+	while (*name && *entry == *name) {
+		entry++;
+		name++;
+	}
+	return !*name && *entry == '=';
 }
 
-/* What the constructor does: the real functions that must be known at
-   start, and UNION_LAYERS checked. */
+enum un_env_var un_env_var(const char *entry)
+{
+	if (entry[0] == 'L')
+		return env_is(entry, "LD_PRELOAD") ? UN_ENV_PRELOAD :
+						     UN_ENV_OTHER;
+	if (entry[0] != 'U' || entry[1] != 'N')
+		return UN_ENV_OTHER;
+	if (env_is(entry, "UNION_LAYERS"))
+		return UN_ENV_LAYERS;
+	if (env_is(entry, "UNION_CWD"))
+		return UN_ENV_CWD;
+	if (env_is(entry, "UNION_OCI_LOWERS"))
+		return UN_ENV_OCI;
+	return UN_ENV_OTHER;
+}
+
+/* A copy of s, never freed (by hand: see init_early). */
+static const char *keep(const char *s)
+{
+	size_t len = 0;
+	char *copy;
+
+	/* (The empty asm keeps the compiler from making this loop a call
+	   to strlen.) */
+	while (s[len]) {
+		len++;
+		__asm__("" : "+r"(len));
+	}
+	copy = boot_alloc(len + 1);
+	if (copy)
+		for (size_t i = 0; i <= len; i++)
+			copy[i] = s[i];
+	return copy;
+}
+
+extern char **environ;
+
+/*
+ * What the constructor does: UNION_LAYERS checked (DESIGN.md: a
+ * malformed value or a missing layer stops the program before main), and
+ * nothing else that can wait.  Every libc function the library first
+ * calls in a process is bound then by the loader (~800 instructions and
+ * a look through libc's symbol tables each), so the environment is read
+ * in one pass by hand instead of by four getenv, and the real functions
+ * are found when first called (real.c; but for the five whose absence
+ * the wrappers test, found here by the walk; its check against dlsym
+ * waits for the first wrapper, un_real_late).
+ */
 static void init_early(void)
 {
-	const char *value;
+	const char *layers = NULL, *preload = NULL, *cwd = NULL,
+		   *oci = NULL;
 	char err[PATH_MAX + 128];
 	bool uppers = false;
 
-	un_real_init();
-	un_self_path = un_nextsym_self();
-
-	value = getenv("UNION_LAYERS");
-	if (!value || !*value)
+	un_real_early();
+	/* The first of each, as getenv answers. */
+	for (char **e = environ; e && *e; e++) {
+		switch (un_env_var(*e)) {
+		case UN_ENV_LAYERS:
+			if (!layers)
+				layers = *e + sizeof("UNION_LAYERS");
+			break;
+		case UN_ENV_PRELOAD:
+			if (!preload)
+				preload = *e + sizeof("LD_PRELOAD");
+			break;
+		case UN_ENV_CWD:
+			if (!cwd)
+				cwd = *e + sizeof("UNION_CWD");
+			break;
+		case UN_ENV_OCI:
+			if (!oci)
+				oci = *e + sizeof("UNION_OCI_LOWERS");
+			break;
+		case UN_ENV_OTHER:
+			break;
+		}
+	}
+	if (!layers || !*layers)
 		return;
-	if (un_config_parse(value, &un_config, true, err, sizeof(err)) < 0)
+	if (un_config_parse(layers, &un_config, true, err, sizeof(err)) < 0)
 		die("libunion: UNION_LAYERS: %s\n", err);
-	keep(value, getenv("LD_PRELOAD"), &un_layers_value, &un_preload_value);
-	value = getenv("UNION_OCI_LOWERS");
-	un_config.oci_lowers = value && !strcmp(value, "1");
+	un_layers_value = keep(layers);
+	if (preload)
+		un_preload_value = keep(preload);
+	un_config.oci_lowers = oci && oci[0] == '1' && !oci[1];
 	for (int i = 0; i < un_config.nmount; i++)
 		uppers = uppers || un_config.mount[i].upper;
 	if (uppers)
@@ -206,15 +276,19 @@ static void init_early(void)
 				 __ATOMIC_RELEASE);
 	/* The environment's strings lie on the initial stack, where a
 	   program's unsetenv or clearenv leaves them. */
-	un_cwd_arm(getenv("UNION_CWD"));
+	un_cwd_arm(cwd);
 	__atomic_store_n(&un_active, un_config.nmount > 0, __ATOMIC_RELEASE);
 }
 
-/* What waits for the first wrapper: the fork handlers.  Until a wrapper
+/* What waits for the first wrapper: the real functions' check against
+   dlsym (real.c), the library's own path
+   (for the children's LD_PRELOAD), the fork handlers.  Until a wrapper
    has run, no lock of ours can be held and no real function of the exec
    path is worth finding before a fork (see fork_prepare). */
 static void init_late(void)
 {
+	un_real_late();
+	un_self_path = un_nextsym_self();
 	pthread_atfork(fork_prepare, fork_parent, fork_child);
 }
 

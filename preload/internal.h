@@ -68,15 +68,21 @@
 
 #include "real.h"
 
-/* Find the real functions that must be known at start (real.c: the
-   others are found when first called). */
-UN_HIDDEN void un_real_init(void);
+/* At start (the constructor): the rows whose absence the wrappers test,
+   and elsewhere than x86-64 every row (real.c: the others are found
+   when first called). */
+UN_HIDDEN void un_real_early(void);
+/* At the first wrapper: check the walk against dlsym (real.c). */
+UN_HIDDEN void un_real_late(void);
 /* Before a fork: find the real functions a child calls to exec. */
 UN_HIDDEN void un_real_fork(void);
 
 /* nextsym.c: what dlsym(RTLD_NEXT, name) would answer, cheaply; NULL
-   when unsure (then ask dlsym).  un_nextsym_init() first. */
+   when unsure (then ask dlsym).  un_nextsym_init() first (real.c does it
+   at the first lookup), un_nextsym_check() before trusting it for good
+   (it asks dlsym: not from a signal handler). */
 UN_HIDDEN void un_nextsym_init(void);
+UN_HIDDEN void un_nextsym_check(void);
 UN_HIDDEN void *un_nextsym(const char *name);
 /* The path libunion.so was loaded from, when absolute (else NULL); after
    un_nextsym_init(). */
@@ -210,6 +216,13 @@ UN_HIDDEN extern const char *un_self_path;
    children whose environment lost them). */
 UN_HIDDEN extern const char *un_layers_value;
 UN_HIDDEN extern const char *un_preload_value;
+
+/* Which of the variables the library reads an environment entry
+   ("NAME=value") is (init.c; by hand, no libc call: the constructor
+   reads the environment with it, exec.c every entry a child gets).  Most entries leave at their first byte. */
+enum un_env_var { UN_ENV_OTHER, UN_ENV_PRELOAD, UN_ENV_LAYERS, UN_ENV_CWD,
+		  UN_ENV_OCI };
+UN_HIDDEN enum un_env_var un_env_var(const char *entry);
 
 /* ------------------------------------------------------------------ */
 /* config.c                                                             */
@@ -422,6 +435,10 @@ UN_HIDDEN int un_cwd_get(char *buf, size_t len);
    (-1: unknown, or not a layer's), and dead_at as un_fd_get_at's. */
 UN_HIDDEN int un_cwd_get_at(char *buf, size_t len, int *layer,
 			    size_t *dead_at);
+/* The room un_cwd_get_at needs for the merged cwd at this instant (its
+   length and the NUL; 1 when there is none).  Another thread's chdir
+   may change it before the copy, which then answers -ERANGE. */
+UN_HIDDEN size_t un_cwd_room(void);
 /* Set (vpath; the real cwd now stands in its copy in layer, or -1) or
    clear (NULL) the merged cwd; or set it dead (fchdir to a dead
    descriptor). */
@@ -869,6 +886,9 @@ UN_HIDDEN extern unsigned long un_mem_gen;
 UN_HIDDEN extern __thread uintptr_t un_mem_page[UN_MEM_SLOTS];
 UN_HIDDEN extern __thread unsigned long un_mem_page_gen;
 UN_HIDDEN ssize_t un_user_str_slow(const char *s);
+/* Before a fork (init.c): learn the main heap now if still unknown, so
+   that the children trust it from their first path (wrap_mem.c). */
+UN_HIDDEN void un_heap_learn(void);
 /*
  * The main heap, [un_heap_lo, sbrk(0)): the brk area is one mapping,
  * readable whole, where most programs keep the names they pass (find's

@@ -15,8 +15,13 @@
  * wrong function.  So un_nextsym() answers NULL, and the caller asks
  * dlsym, whenever it is not sure: an object without a GNU hash table, an
  * indirect function (whose resolver dlsym would run), a name not found.
- * And un_nextsym_init() checks itself against dlsym on a few names first:
- * any disagreement (an unusual load order) turns it off for the process.
+ * And un_nextsym_check() checks it against dlsym on a few names at the
+ * first wrapper: any disagreement (an unusual load order) turns it off
+ * for the process (real.c then finds every row again by dlsym).
+ *
+ * No libc call here: the first lookup may come from the constructor,
+ * where each libc function the library first calls is bound by the
+ * loader at some 800 instructions.
  *
  * Versions follow dlsym's rule for a name asked without one: a hidden
  * version (the old `realpath@GLIBC_2.2.5`) is never taken; the default
@@ -53,8 +58,7 @@ static const void *dyn_addr(const struct link_map *l, ElfW(Addr) p)
 
 static bool read_object(const struct link_map *l, struct elf_obj *o)
 {
-	memset(o, 0, sizeof(*o));
-	o->base = l->l_addr;
+	*o = (struct elf_obj){ .base = l->l_addr };
 	for (const ElfW(Dyn) *d = l->l_ld; d && d->d_tag != DT_NULL; d++) {
 		switch (d->d_tag) {
 		case DT_SYMTAB:
@@ -81,6 +85,16 @@ static uint32_t gnu_hash(const char *name)
 	for (const unsigned char *p = (const unsigned char *)name; *p; p++)
 		h = h * 33 + *p;
 	return h;
+}
+
+/* strcmp(a, b) == 0, by hand (see the head of the file). */
+static bool same(const char *a, const char *b)
+{
+	while (*a && *a == *b) {
+		a++;
+		b++;
+	}
+	return *a == *b;
 }
 
 enum found { F_NONE, F_SYM, F_UNSURE };
@@ -113,7 +127,7 @@ static enum found lookup(const struct elf_obj *o, const char *name,
 		uint32_t h2 = chain[i - symoffset];
 		const ElfW(Sym) *s = &o->symtab[i];
 
-		if ((h | 1) == (h2 | 1) && !strcmp(o->strtab + s->st_name, name) &&
+		if ((h | 1) == (h2 | 1) && same(o->strtab + s->st_name, name) &&
 		    s->st_shndx != SHN_UNDEF &&
 		    !(o->versym && (o->versym[i] & 0x8000))) {
 			int type = ELF64_ST_TYPE(s->st_info);
@@ -191,9 +205,6 @@ const char *un_nextsym_self(void)
 
 void un_nextsym_init(void)
 {
-	/* Names every libc has, checked against dlsym before trusting the
-	   walk: "stat" and "open" are also what fakeroot wraps. */
-	static const char *const probes[] = { "open", "stat", "realpath" };
 	struct link_map *self = self_map();
 
 	usable = false;
@@ -208,10 +219,20 @@ void un_nextsym_init(void)
 		nobjs++;
 	}
 	usable = true;
-	for (size_t i = 0; i < sizeof(probes) / sizeof(probes[0]); i++) {
-		if (un_nextsym(probes[i]) != dlsym(RTLD_NEXT, probes[i])) {
+}
+
+/*
+ * Names every libc has, checked against dlsym before trusting the walk
+ * for good: "stat" and "open" are also what fakeroot wraps.  Made at the
+ * first wrapper, not at start: three dlsym are a tenth of what a process
+ * that never calls a wrapper (a /bin/true) would spend in the library.
+ */
+void un_nextsym_check(void)
+{
+	static const char *const probes[] = { "open", "stat", "realpath" };
+
+	for (size_t i = 0; usable && i < sizeof(probes) / sizeof(probes[0]);
+	     i++)
+		if (un_nextsym(probes[i]) != dlsym(RTLD_NEXT, probes[i]))
 			usable = false;
-			return;
-		}
-	}
 }

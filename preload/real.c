@@ -21,12 +21,16 @@
  * dlsym is not safe everywhere (a failed one allocates for dlerror, and
  * it takes the loader's lock): where the walk is off for the process
  * (nextsym.c), and for the rows whose absence the wrappers test (a
- * NULL pointer: close_range, closefrom, fcntl64, glob, glob64), the
- * constructor resolves them all at once, as it did for every row
- * before.  Elsewhere than x86-64 that is done for every row.
+ * NULL pointer: close_range, closefrom, fcntl64, glob, glob64), they
+ * are found in the constructor (un_real_early: by the walk, which
+ * allocates nothing), and where the walk turns out off (un_real_late, at
+ * the first wrapper) every row is found again by dlsym, as the
+ * constructor did for every row before.  Elsewhere than x86-64 that is
+ * done for every row at start.
  */
 #include <dlfcn.h>
 #include <errno.h>
+#include <sched.h>
 
 #include "internal.h"
 
@@ -67,13 +71,44 @@
 #include "syms.def"
 #undef UN_SPECIAL
 
-static bool nextsym_ready;	/* un_nextsym_init() has run */
+/*
+ * nextsym.c's walk is set up by the first lookup, whichever thread or
+ * handler makes it: a thread that finds another one at it asks dlsym
+ * meanwhile (the same answer, dearer) rather than wait for it, which a
+ * signal handler interrupting the setup could not.
+ */
+enum { NEXTSYM_NONE, NEXTSYM_BUSY, NEXTSYM_READY };
+static int nextsym_state;
 
+static bool nextsym_ready(void)
+{
+	int state = __atomic_load_n(&nextsym_state, __ATOMIC_ACQUIRE);
+
+	if (state == NEXTSYM_NONE &&
+	    __atomic_compare_exchange_n(&nextsym_state, &state, NEXTSYM_BUSY,
+					false, __ATOMIC_ACQ_REL,
+					__ATOMIC_ACQUIRE)) {
+		un_nextsym_init();
+		state = NEXTSYM_READY;
+		__atomic_store_n(&nextsym_state, state, __ATOMIC_RELEASE);
+	}
+	return state == NEXTSYM_READY;
+}
+
+/* The walk's answer, else dlsym's; errno as it was (the walk touches
+   none, and the errno of a library is a libc call away: bound by the
+   loader at its first call, which the constructor's stat need not pay). */
 static void *next(const char *name)
 {
-	void *addr = nextsym_ready ? un_nextsym(name) : NULL;
+	void *addr = nextsym_ready() ? un_nextsym(name) : NULL;
+	int saved;
 
-	return addr ? addr : dlsym(RTLD_NEXT, name);
+	if (addr)
+		return addr;
+	saved = errno;
+	addr = dlsym(RTLD_NEXT, name);
+	errno = saved;
+	return addr;
 }
 
 #if UN_LAZY
@@ -91,11 +126,9 @@ static long no_function(void)
    which the stub then jumps to; from now on *slot holds it. */
 void *un_real_resolve(void **slot, const char *name)
 {
-	int saved = errno;
 	void *addr = next(name);
 
 	__atomic_store_n(slot, addr, __ATOMIC_RELAXED);
-	errno = saved;
 	return addr ? addr : (void *)no_function;
 }
 
@@ -171,7 +204,7 @@ void un_real_fork(void)
 {
 	static bool done;
 
-	if (done || !nextsym_ready)
+	if (done || !nextsym_ready())
 		return;
 	done = true;
 #if UN_LAZY
@@ -192,16 +225,27 @@ void un_real_fork(void)
 #endif
 }
 
-void un_real_init(void)
+/*
+ * At the first wrapper (init.c's init_late): the walk checked against
+ * dlsym on a few names (nextsym.c).  Where the walk is off (a disagreement, an object it
+ * cannot read), or elsewhere than x86-64, every row is found now by
+ * dlsym, as before the stubs; whatever a stub found earlier with the
+ * walk (the layers' stat in the constructor) is found again.
+ */
+void un_real_late(void)
 {
-	un_nextsym_init();
-	nextsym_ready = true;
-	/* The rows whose absence the wrappers test. */
-	real_close_range = next("close_range");
-	real_closefrom = next("closefrom");
-	real_fcntl64 = next("fcntl64");
-	real_glob = next("glob");
-	real_glob64 = next("glob64");
+	static bool done;
+
+	if (done)
+		return;
+	done = true;
+	/* Another thread setting the walk up finishes within microseconds:
+	   wait for it, so that the walk is never trusted unchecked (not in
+	   a handler, which may have interrupted this very thread there). */
+	while (!nextsym_ready() && !un_in_signal())
+		sched_yield();
+	if (nextsym_ready())
+		un_nextsym_check();
 	if (UN_LAZY && un_nextsym_usable())
 		return;
 #define UN_SPECIAL(ret, name, params) \
@@ -214,4 +258,22 @@ void un_real_init(void)
 #undef UN_CHANGE_AT
 #undef UN_MAKE
 #undef UN_MAKE_AT
+}
+
+/*
+ * At start: the rows whose absence the wrappers test (a NULL pointer),
+ * by the walk, else by dlsym: a dlsym that fails allocates (dlerror),
+ * which a wrapper reached from an allocator's start-up must not do
+ * (INTERPOSITION.md).  Elsewhere than x86-64 every row must be found
+ * before the first call.
+ */
+void un_real_early(void)
+{
+	real_close_range = next("close_range");
+	real_closefrom = next("closefrom");
+	real_fcntl64 = next("fcntl64");
+	real_glob = next("glob");
+	real_glob64 = next("glob64");
+	if (!UN_LAZY)
+		un_real_late();
 }

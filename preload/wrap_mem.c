@@ -118,6 +118,22 @@ static void heap_missed(void)
 		__atomic_store_n(&un_heap_lo, UINTPTR_MAX, __ATOMIC_SEQ_CST);
 }
 
+/*
+ * Before a fork: learn the heap now if it is still unknown.  A shell's
+ * children pass it paths that lie in its heap (the program to exec),
+ * but the shell itself seldom does: each child missed on its own, with
+ * a getpid, a process_vm_readv and a page of its own written for the
+ * count, and the parent never learnt.  A process that forks reads
+ * /proc/self/stat once for all its children.
+ */
+void un_heap_learn(void)
+{
+	if (__atomic_load_n(&heap_state, __ATOMIC_RELAXED) != HEAP_UNKNOWN)
+		return;
+	__atomic_store_n(&heap_misses, HEAP_LEARN_AFTER, __ATOMIC_RELAXED);
+	heap_missed();
+}
+
 /* The program unmaps, protects or moves [addr, addr + len): if that
    touches the heap (or, before its start is known, anything below the
    break), stop trusting the heap. */

@@ -37,6 +37,8 @@ UN_EDGES_TESTS = \
 	tests/edges/alloc-jemalloc.sh \
 	tests/edges/early-ctor.sh \
 	tests/edges/lazy-start.sh \
+	tests/edges/lazy-bind.sh \
+	tests/edges/exec-child-calls.sh \
 	tests/edges/lowers-never-written.sh \
 	tests/edges/bad-pointers.sh \
 	tests/edges/thread-stack.sh

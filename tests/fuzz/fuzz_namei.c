@@ -110,7 +110,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	}
 	snprintf(tdir, sizeof(tdir), "%s/t", base);
 	root = geteuid() == 0;
-	un_real_init();
+	un_real_early();
+	un_real_late();
 	atexit(cleanup);
 	return 0;
 }

@@ -112,7 +112,8 @@ static void remove_tmp(void)
 
 static void setup(void)
 {
-	un_real_init();
+	un_real_early();
+	un_real_late();
 	snprintf(T, sizeof(T), "%s/t.XXXXXX", base);
 	ck_assert_ptr_nonnull(mkdtemp(T));
 	mkd("m");
