@@ -80,8 +80,8 @@ static int nheld;	/* slots in use: 0 makes every look free */
 /* The O_PATH descriptor paired with the stand-in descriptor fd, or -1. */
 static int held_obj(int fd)
 {
-	if (!__atomic_load_n(&nheld, __ATOMIC_ACQUIRE))
-		return -1;
+	if (fd < 0 || !__atomic_load_n(&nheld, __ATOMIC_ACQUIRE))
+		return -1;	/* (fd + 1 == 0 marks an empty slot) */
 	for (int i = 0; i < FIFO_HELD; i++)
 		if (__atomic_load_n(&held[i].fd1, __ATOMIC_ACQUIRE) == fd + 1)
 			return held[i].obj;
@@ -120,7 +120,8 @@ static int open_obj(const char *path)
 
 void un_fifo_forget(int fd)
 {
-	if (!__atomic_load_n(&nheld, __ATOMIC_ACQUIRE))
+	/* (fd + 1 of close(-1) is 0, the mark of an empty slot.) */
+	if (fd < 0 || !__atomic_load_n(&nheld, __ATOMIC_ACQUIRE))
 		return;
 	for (int i = 0; i < FIFO_HELD; i++) {
 		int fd1 = fd + 1;

@@ -1083,8 +1083,12 @@ static void do_op(int ac, char **av)
 			s = arg_slot(av[1]);
 			fd = creat(av[2], arg_mode(av[3]));
 		}
-		if (slots[s] >= 0)
+		if (slots[s] >= 0) {
+			int err = errno;	/* the open's, for put_rc */
+
 			close(slots[s]);
+			errno = err;
+		}
 		slots[s] = fd;
 		remember_slot(s, IS("openat") ? NULL : av[2]);
 		put_rc(fd < 0 ? -1 : 0);
