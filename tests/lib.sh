@@ -163,7 +163,8 @@ trap 'exit 143' TERM
 # ------------------------------------------------------------------
 # Preconditions
 
-is_root() { [ "$(id -u)" = 0 ]; }
+# (bash's EUID: no id process, need_root runs for every mount.)
+is_root() { [ "${EUID:-$(id -u)}" = 0 ]; }
 
 need_root() {
 	is_root || skip "needs root (${1:-a kernel overlay mount to compare with})"
@@ -315,23 +316,32 @@ as_nobody() {
 # ------------------------------------------------------------------
 # Kernel overlay mounts
 
-# Escape a path for the overlay mount options.
-_un_kesc() { printf '%s' "$1" | sed 's/[\\:,]/\\&/g'; }
+# _un_kesc_to VAR PATH: VAR=PATH escaped for the overlay mount options
+# (`\ : ,`; in bash, not sed: a mount has up to five such paths).
+_un_kesc_to() {
+	local _un_k=${2//\\/\\\\}
+	_un_k=${_un_k//:/\\:}
+	printf -v "$1" '%s' "${_un_k//,/\\,}"
+}
 
 # kernel_mount MERGED UPPER WORK LOWER...: mount overlayfs (root only).
 # An empty UPPER mounts read-only (lowers only).  UN_KERNEL_OPTS adds
 # options (e.g. userxattr).
 kernel_mount() {
 	need_root
-	local m=$1 u=$2 w=$3 lo= l
+	local m=$1 u=$2 w=$3 lo= l e
 	shift 3
 	for l; do
-		lo=${lo:+$lo:}$(_un_kesc "$l")
+		_un_kesc_to e "$l"
+		lo=${lo:+$lo:}$e
 	done
 	local opts="lowerdir=$lo"
 	if [ -n "$u" ]; then
 		mkdir -p "$u" "$w"
-		opts="$opts,upperdir=$(_un_kesc "$u"),workdir=$(_un_kesc "$w")"
+		_un_kesc_to e "$u"
+		opts="$opts,upperdir=$e"
+		_un_kesc_to e "$w"
+		opts="$opts,workdir=$e"
 	fi
 	opts="$opts${UN_KERNEL_OPTS:+,$UN_KERNEL_OPTS}"
 	mkdir -p "$m"
@@ -410,50 +420,39 @@ _un_listing_fmt() {
 		}' | LC_ALL=C sort
 }
 
-# The state of a layer, for lowers_snapshot: everything but atimes.
-# (One walk: the regular files and the devices go to lists beside the
-# snapshots, hashed and described after.)
-_un_tree_state() {
-	local files=$T/.snap/files devs=$T/.snap/devices
-	(
-		cd -- "$1" || exit 1
-		LC_ALL=C find . -printf '%p\t%y\t%m\t%U:%G\t%s\t%n\t%T@\t%l\n' \
-			\( -type f -fprint0 "$files" \) , \
-			\( \( -type c -o -type b \) -fprint0 "$devs" \)
-		[ -s "$devs" ] && LC_ALL=C xargs -0r stat -c '%n dev=%t:%T' -- <"$devs"
-		LC_ALL=C xargs -0r sha256sum -- <"$files"
-		if command -v getfattr >/dev/null 2>&1; then
-			getfattr -R -P -d -m - -e hex . 2>/dev/null |
-				awk '/^# file: / { f = substr($0, 9); next }
-				     /=/ { print "xattr " f " " $0 }'
-		fi
-	) | LC_ALL=C sort
-}
-
-# lowers_snapshot DIR...: remember the state of each DIR ...
+# lowers_snapshot DIR...: remember the state of each DIR (everything but
+# atimes: tests/tree_state.py, one process for all the DIRs) ...
 lowers_snapshot() {
-	local d
+	local d args=()
+	[ $# -gt 0 ] || return 0
 	[ -d "$T/.snap" ] || mkdir -p "$T/.snap"
 	for d; do
 		UN_SNAP_N=$((UN_SNAP_N + 1))
 		UN_SNAP_DIRS+=("$UN_SNAP_N:$d")
-		_un_tree_state "$d" >"$T/.snap/$UN_SNAP_N"
+		args+=("$T/.snap/$UN_SNAP_N" "$d")
 	done
+	"$PYTHON" -S "$TOP_SRCDIR/tests/tree_state.py" "${args[@]}" ||
+		fail "harness: tree_state.py could not snapshot $*"
 }
 
 # lowers_check: ... and fail for each one that changed since.
 lowers_check() {
-	local e n d
+	local e args=() changed rc=0 out d
 	for e in "${UN_SNAP_DIRS[@]+"${UN_SNAP_DIRS[@]}"}"; do
-		n=${e%%:*}
-		d=${e#*:}
-		_un_tree_state "$d" >"$T/.snap/$n.after"
-		if ! cmp -s "$T/.snap/$n" "$T/.snap/$n.after"; then
-			fail "a lower changed: $d"
-			diff -u "$T/.snap/$n" "$T/.snap/$n.after" | head -n 40 >&2
-		fi
+		args+=("$T/.snap/${e%%:*}" "${e#*:}")
 	done
 	UN_SNAP_DIRS=()
+	[ ${#args[@]} -gt 0 ] || return 0
+	# (It prints "OUT<tab>DIR" for each DIR that changed, status 1.)
+	changed=$("$PYTHON" -S "$TOP_SRCDIR/tests/tree_state.py" --check "${args[@]}") || rc=$?
+	if [ "$rc" != 0 ] && [ -z "$changed" ]; then
+		fail "harness: tree_state.py --check failed (status $rc)"
+	fi
+	[ -n "$changed" ] || return 0
+	while IFS=$'\t' read -r out d; do
+		fail "a lower changed: $d"
+		diff -u "$out" "$out.after" | head -n 40 >&2
+	done <<<"$changed"
 }
 
 # ------------------------------------------------------------------
@@ -695,7 +694,11 @@ _un_view() {
 	[ "${UN_AS:-root}" = nobody ] &&
 		who=(setpriv --reuid=65534 --regid=65534 --clear-groups --)
 	case $UN_SIDE in
-	kernel) (cd "$T" && "${who[@]}" "${pre[@]}" "$@") ;;
+	kernel)
+		# (HOME by the shell, not env: a process fewer a step.)
+		(cd "$T" && HOME="$T/home" "${who[@]}" timeout -k 5 \
+			"${UN_STEP_TIMEOUT:-60}" "$@")
+		;;
 	union)
 		if [ -n "$UN_HARNESS" ]; then
 			(cd "$T" && un_run "$M" "${UN_LAYERS[@]}" -- "${who[@]}" "${pre[@]}" "$@")
@@ -805,7 +808,7 @@ compare_kernel_union() {
 	fi
 
 	# The two copies of the layers (libunion's only, UN_UNION_ONLY=1).
-	local side dir sides=(kernel union)
+	local side dir sides=(kernel union) snap=()
 	[ "${UN_UNION_ONLY:-0}" = 1 ] && sides=(union)
 	for side in "${sides[@]}"; do
 		dir=$UN_KD
@@ -827,10 +830,11 @@ compare_kernel_union() {
 			fi
 		fi
 		_un_layers "$dir"
-		# (Both sides: the snapshot reads the files, which moves
-		# their atimes; a step may show them.)
-		lowers_snapshot "${UN_LAYERS[@]:1}"
+		snap+=("${UN_LAYERS[@]:1}")
 	done
+	# (Both sides: the snapshot reads the files, which moves their
+	# atimes; a step may show them.  One process for both.)
+	lowers_snapshot "${snap[@]}"
 	[ "${UN_NOBODY_LOWERS:-0}" = 1 ] && _un_check_nobody_lowers "$UN_UD"
 
 	# The kernel's side.  $L names the side's layer directory (for files
