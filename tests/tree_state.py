@@ -36,9 +36,9 @@ def esc(b):
     return "".join(out)
 
 
-def describe(path, rel, lines):
+def describe(path, rel, lines, follow=False):
     try:
-        st = os.lstat(path)
+        st = os.stat(path) if follow else os.lstat(path)
     except OSError as e:
         lines.append("%s gone (%s)" % (esc(rel), e.strerror))
         return None
@@ -67,12 +67,12 @@ def describe(path, rel, lines):
             line += " UNREADABLE (%s)" % e.strerror
     lines.append(line)
     try:
-        names = sorted(os.listxattr(path, follow_symlinks=False))
+        names = sorted(os.listxattr(path, follow_symlinks=follow))
     except OSError:
         names = []
     for n in names:
         try:
-            v = os.getxattr(path, n, follow_symlinks=False).hex()
+            v = os.getxattr(path, n, follow_symlinks=follow).hex()
         except OSError as e:
             v = "(%s)" % e.strerror
         lines.append("xattr %s %s=0x%s" % (esc(rel), n, v))
@@ -83,7 +83,9 @@ def state(top):
     """The lines of the tree under TOP (bytes paths: any name)."""
     top = os.fsencode(top)
     lines = []
-    if describe(top, b".", lines) != "d":
+    # (The top followed, as `cd DIR && find .` did: a layer may be given
+    # by a symlink to it.)
+    if describe(top, b".", lines, follow=True) != "d":
         return lines
     todo = [b"."]
     while todo:
