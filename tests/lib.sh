@@ -246,16 +246,23 @@ un_escape() {
 }
 
 # un_spec MERGED UPPER LOWER...: one mount of UNION_LAYERS.
-un_spec() {
-	local s e l
-	_un_escape_to s "$1"
-	_un_escape_to e "$2"
-	s=$s=$e
-	shift 2
-	for l; do
-		_un_escape_to e "$l"
-		s=$s:$e
+# _un_spec_to VAR MERGED UPPER LOWER...: the same into VAR (no subshell:
+# every step under the library needs it).
+_un_spec_to() {
+	local _un_s _un_e _un_l _un_var=$1
+	_un_escape_to _un_s "$2"
+	_un_escape_to _un_e "$3"
+	_un_s=$_un_s=$_un_e
+	shift 3
+	for _un_l; do
+		_un_escape_to _un_e "$_un_l"
+		_un_s=$_un_s:$_un_e
 	done
+	printf -v "$_un_var" '%s' "$_un_s"
+}
+un_spec() {
+	local s
+	_un_spec_to s "$@"
 	printf '%s' "$s"
 }
 
@@ -282,7 +289,9 @@ un_run() {
 		un_log "un_run: libunion is not built: $LIBUNION_SO"
 		return 127
 	fi
-	UNION_LAYERS=$(un_spec "${layers[@]}") LD_PRELOAD=$LIBUNION "$@"
+	local _un_spec	# (a name no caller's function uses)
+	_un_spec_to _un_spec "${layers[@]}"
+	UNION_LAYERS=$_un_spec LD_PRELOAD=$LIBUNION "$@"
 }
 
 # Self-test of the harness: the same call, answered by a kernel mount.
@@ -707,9 +716,10 @@ _un_view() {
 			# (The library comes in with the command itself, not
 			# with timeout and env: each process loaded with it
 			# costs, most in the sanitizer build.)
+			local _un_spec
+			_un_spec_to _un_spec "$M" "${UN_LAYERS[@]}"
 			(cd "$T" && "${who[@]}" "${pre[@]}" \
-				UNION_LAYERS="$(un_spec "$M" "${UN_LAYERS[@]}")" \
-				LD_PRELOAD="$LIBUNION" "$@")
+				UNION_LAYERS="$_un_spec" LD_PRELOAD="$LIBUNION" "$@")
 		fi
 		;;
 	*)
