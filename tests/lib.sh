@@ -533,7 +533,11 @@ make_seed_tree() {
 make_rich_tree() {
 	local d=$1
 	local u=$d/upper l1=$d/lower1 l2=$d/lower2 l3=$d/lower3
-	mkdir -p "$u" "$l1" "$l2" "$l3"
+	# (The parents that mkf would make one process each, in one; not
+	# the directories mkd makes: it sets the mode of one it finds.)
+	mkdir -p "$u/dir" "$u/shape2" "$l1/dir/sub" "$l1/dir with space" \
+		"$l2/dir/sub" "$l2/shape1" "$l2/private" "$l2/bin" \
+		"$l3/dir/sub" "$l3/shape3" "$l3/deep/a/b/c/d" "$l3/bin"
 
 	# lower3: the bottom
 	mkf "$l3/common.txt" 644 "common from lower3"
@@ -602,7 +606,8 @@ echo only2"
 make_small_tree() {
 	local d=$1
 	local u=$d/upper l1=$d/lower1 l2=$d/lower2
-	mkdir -p "$u" "$l1" "$l2"
+	# (mkf's parents in one process, as make_rich_tree.)
+	mkdir -p "$u/d" "$l1/d" "$l2/d/sub" "$l2/d2"
 
 	mkf "$l2/f2" 644 "f2 from lower2"
 	mkf "$l2/both" 644 "both from lower2"
