@@ -163,7 +163,8 @@ trap 'exit 143' TERM
 # ------------------------------------------------------------------
 # Preconditions
 
-is_root() { [ "$(id -u)" = 0 ]; }
+# (bash's EUID: no id process, need_root runs for every mount.)
+is_root() { [ "${EUID:-$(id -u)}" = 0 ]; }
 
 need_root() {
 	is_root || skip "needs root (${1:-a kernel overlay mount to compare with})"
@@ -245,16 +246,23 @@ un_escape() {
 }
 
 # un_spec MERGED UPPER LOWER...: one mount of UNION_LAYERS.
-un_spec() {
-	local s e l
-	_un_escape_to s "$1"
-	_un_escape_to e "$2"
-	s=$s=$e
-	shift 2
-	for l; do
-		_un_escape_to e "$l"
-		s=$s:$e
+# _un_spec_to VAR MERGED UPPER LOWER...: the same into VAR (no subshell:
+# every step under the library needs it).
+_un_spec_to() {
+	local _un_s _un_e _un_l _un_var=$1
+	_un_escape_to _un_s "$2"
+	_un_escape_to _un_e "$3"
+	_un_s=$_un_s=$_un_e
+	shift 3
+	for _un_l; do
+		_un_escape_to _un_e "$_un_l"
+		_un_s=$_un_s:$_un_e
 	done
+	printf -v "$_un_var" '%s' "$_un_s"
+}
+un_spec() {
+	local s
+	_un_spec_to s "$@"
 	printf '%s' "$s"
 }
 
@@ -281,7 +289,9 @@ un_run() {
 		un_log "un_run: libunion is not built: $LIBUNION_SO"
 		return 127
 	fi
-	UNION_LAYERS=$(un_spec "${layers[@]}") LD_PRELOAD=$LIBUNION "$@"
+	local _un_spec	# (a name no caller's function uses)
+	_un_spec_to _un_spec "${layers[@]}"
+	UNION_LAYERS=$_un_spec LD_PRELOAD=$LIBUNION "$@"
 }
 
 # Self-test of the harness: the same call, answered by a kernel mount.
@@ -315,23 +325,32 @@ as_nobody() {
 # ------------------------------------------------------------------
 # Kernel overlay mounts
 
-# Escape a path for the overlay mount options.
-_un_kesc() { printf '%s' "$1" | sed 's/[\\:,]/\\&/g'; }
+# _un_kesc_to VAR PATH: VAR=PATH escaped for the overlay mount options
+# (`\ : ,`; in bash, not sed: a mount has up to five such paths).
+_un_kesc_to() {
+	local _un_k=${2//\\/\\\\}
+	_un_k=${_un_k//:/\\:}
+	printf -v "$1" '%s' "${_un_k//,/\\,}"
+}
 
 # kernel_mount MERGED UPPER WORK LOWER...: mount overlayfs (root only).
 # An empty UPPER mounts read-only (lowers only).  UN_KERNEL_OPTS adds
 # options (e.g. userxattr).
 kernel_mount() {
 	need_root
-	local m=$1 u=$2 w=$3 lo= l
+	local m=$1 u=$2 w=$3 lo= l e
 	shift 3
 	for l; do
-		lo=${lo:+$lo:}$(_un_kesc "$l")
+		_un_kesc_to e "$l"
+		lo=${lo:+$lo:}$e
 	done
 	local opts="lowerdir=$lo"
 	if [ -n "$u" ]; then
 		mkdir -p "$u" "$w"
-		opts="$opts,upperdir=$(_un_kesc "$u"),workdir=$(_un_kesc "$w")"
+		_un_kesc_to e "$u"
+		opts="$opts,upperdir=$e"
+		_un_kesc_to e "$w"
+		opts="$opts,workdir=$e"
 	fi
 	opts="$opts${UN_KERNEL_OPTS:+,$UN_KERNEL_OPTS}"
 	mkdir -p "$m"
@@ -379,11 +398,12 @@ listing() {
 }
 
 # listing's walk of the cwd (the part that needs the view): an E line an
-# entry, then a sha256sum line a regular file.  Its status is 0: what it
-# cannot read shows in the lines.
+# entry, and a sha256sum line a regular file (in any order: the format
+# reads them all first).  One find for both (a process fewer under the
+# library).  Its status is 0: what it cannot read shows in the lines.
 _un_listing_walk() {
-	LC_ALL=C find . -printf 'E\t%p\t%y\t%m\t%n\t%U:%G\t%s\t%l\n'
-	LC_ALL=C find . -type f -exec sha256sum -- {} +
+	LC_ALL=C find . -printf 'E\t%p\t%y\t%m\t%n\t%U:%G\t%s\t%l\n' \
+		\( -type f -exec sha256sum -- {} + \)
 	return 0
 }
 
@@ -410,50 +430,39 @@ _un_listing_fmt() {
 		}' | LC_ALL=C sort
 }
 
-# The state of a layer, for lowers_snapshot: everything but atimes.
-# (One walk: the regular files and the devices go to lists beside the
-# snapshots, hashed and described after.)
-_un_tree_state() {
-	local files=$T/.snap/files devs=$T/.snap/devices
-	(
-		cd -- "$1" || exit 1
-		LC_ALL=C find . -printf '%p\t%y\t%m\t%U:%G\t%s\t%n\t%T@\t%l\n' \
-			\( -type f -fprint0 "$files" \) , \
-			\( \( -type c -o -type b \) -fprint0 "$devs" \)
-		[ -s "$devs" ] && LC_ALL=C xargs -0r stat -c '%n dev=%t:%T' -- <"$devs"
-		LC_ALL=C xargs -0r sha256sum -- <"$files"
-		if command -v getfattr >/dev/null 2>&1; then
-			getfattr -R -P -d -m - -e hex . 2>/dev/null |
-				awk '/^# file: / { f = substr($0, 9); next }
-				     /=/ { print "xattr " f " " $0 }'
-		fi
-	) | LC_ALL=C sort
-}
-
-# lowers_snapshot DIR...: remember the state of each DIR ...
+# lowers_snapshot DIR...: remember the state of each DIR (everything but
+# atimes: tests/tree_state.py, one process for all the DIRs) ...
 lowers_snapshot() {
-	local d
+	local d args=()
+	[ $# -gt 0 ] || return 0
 	[ -d "$T/.snap" ] || mkdir -p "$T/.snap"
 	for d; do
 		UN_SNAP_N=$((UN_SNAP_N + 1))
 		UN_SNAP_DIRS+=("$UN_SNAP_N:$d")
-		_un_tree_state "$d" >"$T/.snap/$UN_SNAP_N"
+		args+=("$T/.snap/$UN_SNAP_N" "$d")
 	done
+	"$PYTHON" -S "$TOP_SRCDIR/tests/tree_state.py" "${args[@]}" ||
+		fail "harness: tree_state.py could not snapshot $*"
 }
 
 # lowers_check: ... and fail for each one that changed since.
 lowers_check() {
-	local e n d
+	local e args=() changed rc=0 out d
 	for e in "${UN_SNAP_DIRS[@]+"${UN_SNAP_DIRS[@]}"}"; do
-		n=${e%%:*}
-		d=${e#*:}
-		_un_tree_state "$d" >"$T/.snap/$n.after"
-		if ! cmp -s "$T/.snap/$n" "$T/.snap/$n.after"; then
-			fail "a lower changed: $d"
-			diff -u "$T/.snap/$n" "$T/.snap/$n.after" | head -n 40 >&2
-		fi
+		args+=("$T/.snap/${e%%:*}" "${e#*:}")
 	done
 	UN_SNAP_DIRS=()
+	[ ${#args[@]} -gt 0 ] || return 0
+	# (It prints "OUT<tab>DIR" for each DIR that changed, status 1.)
+	changed=$("$PYTHON" -S "$TOP_SRCDIR/tests/tree_state.py" --check "${args[@]}") || rc=$?
+	if [ "$rc" != 0 ] && [ -z "$changed" ]; then
+		fail "harness: tree_state.py --check failed (status $rc)"
+	fi
+	[ -n "$changed" ] || return 0
+	while IFS=$'\t' read -r out d; do
+		fail "a lower changed: $d"
+		diff -u "$out" "$out.after" | head -n 40 >&2
+	done <<<"$changed"
 }
 
 # ------------------------------------------------------------------
@@ -524,7 +533,11 @@ make_seed_tree() {
 make_rich_tree() {
 	local d=$1
 	local u=$d/upper l1=$d/lower1 l2=$d/lower2 l3=$d/lower3
-	mkdir -p "$u" "$l1" "$l2" "$l3"
+	# (The parents that mkf would make one process each, in one; not
+	# the directories mkd makes: it sets the mode of one it finds.)
+	mkdir -p "$u/dir" "$u/shape2" "$l1/dir/sub" "$l1/dir with space" \
+		"$l2/dir/sub" "$l2/shape1" "$l2/private" "$l2/bin" \
+		"$l3/dir/sub" "$l3/shape3" "$l3/deep/a/b/c/d" "$l3/bin"
 
 	# lower3: the bottom
 	mkf "$l3/common.txt" 644 "common from lower3"
@@ -593,7 +606,8 @@ echo only2"
 make_small_tree() {
 	local d=$1
 	local u=$d/upper l1=$d/lower1 l2=$d/lower2
-	mkdir -p "$u" "$l1" "$l2"
+	# (mkf's parents in one process, as make_rich_tree.)
+	mkdir -p "$u/d" "$l1/d" "$l2/d/sub" "$l2/d2"
 
 	mkf "$l2/f2" 644 "f2 from lower2"
 	mkf "$l2/both" 644 "both from lower2"
@@ -695,7 +709,11 @@ _un_view() {
 	[ "${UN_AS:-root}" = nobody ] &&
 		who=(setpriv --reuid=65534 --regid=65534 --clear-groups --)
 	case $UN_SIDE in
-	kernel) (cd "$T" && "${who[@]}" "${pre[@]}" "$@") ;;
+	kernel)
+		# (HOME by the shell, not env: a process fewer a step.)
+		(cd "$T" && HOME="$T/home" "${who[@]}" timeout -k 5 \
+			"${UN_STEP_TIMEOUT:-60}" "$@")
+		;;
 	union)
 		if [ -n "$UN_HARNESS" ]; then
 			(cd "$T" && un_run "$M" "${UN_LAYERS[@]}" -- "${who[@]}" "${pre[@]}" "$@")
@@ -703,9 +721,10 @@ _un_view() {
 			# (The library comes in with the command itself, not
 			# with timeout and env: each process loaded with it
 			# costs, most in the sanitizer build.)
+			local _un_spec
+			_un_spec_to _un_spec "$M" "${UN_LAYERS[@]}"
 			(cd "$T" && "${who[@]}" "${pre[@]}" \
-				UNION_LAYERS="$(un_spec "$M" "${UN_LAYERS[@]}")" \
-				LD_PRELOAD="$LIBUNION" "$@")
+				UNION_LAYERS="$_un_spec" LD_PRELOAD="$LIBUNION" "$@")
 		fi
 		;;
 	*)
@@ -805,7 +824,7 @@ compare_kernel_union() {
 	fi
 
 	# The two copies of the layers (libunion's only, UN_UNION_ONLY=1).
-	local side dir sides=(kernel union)
+	local side dir sides=(kernel union) snap=()
 	[ "${UN_UNION_ONLY:-0}" = 1 ] && sides=(union)
 	for side in "${sides[@]}"; do
 		dir=$UN_KD
@@ -827,10 +846,11 @@ compare_kernel_union() {
 			fi
 		fi
 		_un_layers "$dir"
-		# (Both sides: the snapshot reads the files, which moves
-		# their atimes; a step may show them.)
-		lowers_snapshot "${UN_LAYERS[@]:1}"
+		snap+=("${UN_LAYERS[@]:1}")
 	done
+	# (Both sides: the snapshot reads the files, which moves their
+	# atimes; a step may show them.  One process for both.)
+	lowers_snapshot "${snap[@]}"
 	[ "${UN_NOBODY_LOWERS:-0}" = 1 ] && _un_check_nobody_lowers "$UN_UD"
 
 	# The kernel's side.  $L names the side's layer directory (for files
@@ -941,12 +961,12 @@ _un_warm_up() {
 	local err=$T/.snap/warm-up.err
 	[ -d "$T/.snap" ] || mkdir -p "$T/.snap"
 	_un_view find "$M" >/dev/null 2>"$err" </dev/null || true
-	# (What the walk finds does not matter here; a sanitizer's report does.)
-	if grep -q -E "$UN_SAN_REPORT_RE" "$err"; then
+	# (What the walk finds does not matter here; a sanitizer's report
+	# does.  Most walks say nothing: no grep then.)
+	if [ -s "$err" ] && grep -q -E "$UN_SAN_REPORT_RE" "$err"; then
 		fail "a sanitizer reported an error during the warm-up walk ($UN_SIDE side)"
 		head -n 60 "$err" >&2
 	fi
-	rm -f "$err"
 	touch -d "$UN_FIXED_TIME" "$T"
 }
 

@@ -25,6 +25,9 @@ tests_unit_check_nextsym_SOURCES = tests/unit/check_nextsym.c
 tests_unit_check_nextsym_CFLAGS = $(UN_CHECK_CFLAGS)
 tests_unit_check_nextsym_LDADD = $(UN_CHECK_LIBS)
 
+# The layer snapshots of tests/lib.sh (lowers_snapshot, lowers_check).
+dist_check_SCRIPTS += tests/tree_state.py
+
 # The exported symbols against syms.def and this machine's libc.
 TESTS += tests/symbols.sh
 EXTRA_DIST += tests/symbols.sh
