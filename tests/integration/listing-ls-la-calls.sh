@@ -36,7 +36,10 @@ base=$(count e)
 counted=$(count d)
 grep -q ' f60$' "$T/ls.out" || fail "ls -la did not list the directory"
 per=$((counted - base))
-limit=$((3 * (names - 2) + 8))
+# (A quarter of a call a name of slack: the whole make check at load 12
+# counted 225 where a run alone counts 214; a name looked up again before
+# its statx or each getxattr costs a call a name more: 285 and 358.)
+limit=$((3 * (names - 2) + 8 + (names - 2) / 4))
 if [ "$per" -le "$limit" ]; then
 	printf 'ok: %s stat and xattr calls for %s names (at most %s)\n' \
 		"$per" "$names" "$limit"
