@@ -36,6 +36,7 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include "newsys.h"
 #include "wrap.h"
 
 /* A fresh name under UPPER/.union/work. */
@@ -117,7 +118,7 @@ static int copy_range(int in, int out, off_t off, off_t len)
 
 	while (done < len) {
 		loff_t ioff = off + done, ooff = off + done;
-		ssize_t n = copy_file_range(in, &ioff, out, &ooff,
+		ssize_t n = un_copy_file_range(in, &ioff, out, &ooff,
 					    (size_t)(len - done), 0);
 
 		if (n > 0) {

@@ -28,6 +28,7 @@
 #include <unistd.h>
 #include <pthread.h>
 
+#include "newsys.h"
 #include "wrap.h"
 
 extern char **environ;
@@ -817,7 +818,7 @@ UN_EXPORT FILE *popen(const char *command, const char *type)
 	c = malloc(sizeof(*c));
 	if (!c)
 		return NULL;
-	if (pipe2(fds, O_CLOEXEC) < 0) {
+	if (un_pipe2(fds, O_CLOEXEC) < 0) {
 		free(c);
 		return NULL;
 	}

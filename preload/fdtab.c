@@ -1032,6 +1032,25 @@ bool un_dead_merged(int dirfd)
 	       __atomic_load_n(&cwd_dead_merged, __ATOMIC_RELAXED);
 }
 
+/* The decimal number at *s that a ':' ends (exec.c writes them):
+   *s moved past the ':', or false.  Not by sscanf, which would make the
+   library need one more libc version (newsys.h says what that costs);
+   a number too big reads as ULLONG_MAX, which no caller accepts. */
+static bool number_colon(const char **s, unsigned long long *v)
+{
+	int saved = errno;
+	char *end;
+
+	if (**s < '0' || **s > '9')
+		return false;
+	*v = strtoull(*s, &end, 10);
+	errno = saved;
+	if (*end != ':')
+		return false;
+	*s = end + 1;
+	return true;
+}
+
 /* The UNION_CWD an exec'd parent left us, if it names our real cwd
    ("DEV:INO:PATH"; for a removed directory "DEV:INO:-PATH", or
    "DEV:INO:-N:PATH" when the directory removed is PATH's first N bytes,
@@ -1040,31 +1059,27 @@ static const char *inherited_cwd(size_t *dead_at)
 {
 	const char *v = __atomic_load_n(&cwd_state, __ATOMIC_ACQUIRE) ==
 			CWD_NONE ? getenv("UNION_CWD") : cwd_inherited;
-	unsigned long long dev, ino;
-	unsigned n;
-	int off = 0, more = 0;
+	unsigned long long dev, ino, n;
 	struct stat st;
 
-	if (!v || sscanf(v, "%llu:%llu:%n", &dev, &ino, &off) != 2 || !off)
+	if (!v || !number_colon(&v, &dev) || !number_colon(&v, &ino))
 		return NULL;
 	if (real_stat(".", &st) < 0 || st.st_dev != dev || st.st_ino != ino)
 		return NULL;
 	*dead_at = 0;
-	if (v[off] == '-') {
-		off++;
-		if (v[off] >= '0' && v[off] <= '9') {
-			if (sscanf(v + off, "%u:%n", &n, &more) != 1 || !more)
+	if (*v == '-') {
+		v++;
+		if (*v >= '0' && *v <= '9') {
+			if (!number_colon(&v, &n) || n > UINT_MAX)
 				return NULL;
 			*dead_at = n;
-			off += more;
 		}
 		if (!*dead_at)
-			*dead_at = strlen(v + off);
+			*dead_at = strlen(v);
 	}
-	if (v[off] != '/' || !un_config_find(v + off) ||
-	    *dead_at > strlen(v + off))
+	if (*v != '/' || !un_config_find(v) || *dead_at > strlen(v))
 		return NULL;
-	return v + off;
+	return v;
 }
 
 /*

@@ -58,6 +58,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -398,7 +399,7 @@ int un_fifo_open(const struct un_node *n, int flags)
 static int stand_in_id(int fd, unsigned long long *dev,
 		       unsigned long long *ino)
 {
-	char proc[64], stand[PATH_MAX];
+	char proc[64], stand[PATH_MAX], *end, *after;
 	const char *base;
 	ssize_t len;
 
@@ -408,7 +409,15 @@ static int stand_in_id(int fd, unsigned long long *dev,
 		return -ENOENT;
 	stand[len] = '\0';
 	base = strrchr(stand, '/');
-	if (!base || sscanf(base + 1, "%llx-%llx", dev, ino) != 2)
+	/* Read by hand, not by sscanf: see newsys.h.  (Our own names:
+	   no number in them overflows.) */
+	if (!base)
+		return -ENOENT;
+	*dev = strtoull(base + 1, &end, 16);
+	if (end == base + 1 || *end != '-')
+		return -ENOENT;
+	*ino = strtoull(end + 1, &after, 16);
+	if (after == end + 1)
 		return -ENOENT;
 	return 0;
 }

@@ -226,8 +226,7 @@ extern char **environ;
  * calls in a process is bound then by the loader (~800 instructions and
  * a look through libc's symbol tables each), so the environment is read
  * in one pass by hand instead of by four getenv, and the real functions
- * are found when first called (real.c; but for the five whose absence
- * the wrappers test, found here by the walk; its check against dlsym
+ * are found when first called (real.c; the walk's check against dlsym
  * waits for the first wrapper, un_real_late).
  */
 static void init_early(void)

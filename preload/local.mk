@@ -37,6 +37,7 @@ preload_libunion_core_la_SOURCES = \
 	preload/unwrapped.c \
 	preload/supervised.c \
 	preload/walk.c \
+	preload/newsys.h \
 	preload/wrap.h \
 	preload/wrap_simple.c \
 	preload/wrap_open.c \

@@ -15,6 +15,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "newsys.h"
 #include "wrap.h"
 
 enum table_kind { NOT_A_TABLE, MOUNTINFO, MOUNTS };
@@ -123,7 +124,7 @@ static __attribute__((noinline)) int open_table(const char *path, int flags,
 	in = real_open(path, O_RDONLY | O_CLOEXEC);
 	if (in < 0)
 		return -errno;
-	out = memfd_create("mounts", (flags & O_CLOEXEC) ? MFD_CLOEXEC : 0);
+	out = un_memfd_create("mounts", (flags & O_CLOEXEC) ? MFD_CLOEXEC : 0);
 	if (out < 0) {
 		n = -errno;
 		real_close(in);

@@ -19,13 +19,9 @@
  * threads resolving one name store the same address.
  *
  * dlsym is not safe everywhere (a failed one allocates for dlerror, and
- * it takes the loader's lock): where the walk is off for the process
- * (nextsym.c), and for the rows whose absence the wrappers test (a
- * NULL pointer: close_range, closefrom, fcntl64, glob, glob64), they
- * are found in the constructor (un_real_early: by the walk, which
- * allocates nothing), and where the walk turns out off (un_real_late, at
- * the first wrapper) every row is found again by dlsym, as the
- * constructor did for every row before.  Elsewhere than x86-64 that is
+ * it takes the loader's lock): where the walk turns out off for the
+ * process (nextsym.c; un_real_late, at the first wrapper) every row is
+ * found again by dlsym, as the constructor did for every row before.  Elsewhere than x86-64 that is
  * done for every row at start.
  */
 #include <dlfcn.h>
@@ -261,19 +257,16 @@ void un_real_late(void)
 }
 
 /*
- * At start: the rows whose absence the wrappers test (a NULL pointer),
- * by the walk, else by dlsym: a dlsym that fails allocates (dlerror),
- * which a wrapper reached from an allocator's start-up must not do
- * (INTERPOSITION.md).  Elsewhere than x86-64 every row must be found
- * before the first call.
+ * At start: nothing on x86-64 (every row is found at its first call).
+ * Elsewhere every row must be found before the first call.  Every row
+ * names a function the glibc the library needs (2.34: pthread and dlsym
+ * live in libc there) has, so no wrapper tests for one that is missing
+ * (close_range, closefrom and fcntl64 came with 2.34 and 2.28); a
+ * dlsym that failed would allocate (dlerror), which a wrapper reached
+ * from an allocator's start-up must not do (INTERPOSITION.md).
  */
 void un_real_early(void)
 {
-	real_close_range = next("close_range");
-	real_closefrom = next("closefrom");
-	real_fcntl64 = next("fcntl64");
-	real_glob = next("glob");
-	real_glob64 = next("glob64");
 	if (!UN_LAZY)
 		un_real_late();
 }

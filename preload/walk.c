@@ -157,9 +157,28 @@ static void un_closedir_quiet(DIR *d)
 typedef int (*un_sel64_fn)(const struct dirent64 *);
 typedef int (*un_cmp64_fn)(const struct dirent64 **, const struct dirent64 **);
 
-static int un_scan_cmp(const void *a, const void *b, void *arg)
+/*
+ * The caller's comparison for the sort under way in this thread.  qsort_r
+ * would pass it as an argument, but would make the library need one more
+ * libc version (GLIBC_2.8), which the loader checks in every process that
+ * loads it; a comparison that sorts again (a scandir inside it) saves
+ * and restores it.
+ */
+static __thread const void *sort_arg;
+
+static void sort_with(void *base, size_t n, size_t size,
+		      int (*cmp)(const void *, const void *), const void *arg)
 {
-	un_cmp64_fn cmp = *(un_cmp64_fn *)arg;
+	const void *outer = sort_arg;
+
+	sort_arg = arg;
+	qsort(base, n, size, cmp);
+	sort_arg = outer;
+}
+
+static int un_scan_cmp(const void *a, const void *b)
+{
+	un_cmp64_fn cmp = *(const un_cmp64_fn *)sort_arg;
 
 	return cmp((const struct dirent64 **)a, (const struct dirent64 **)b);
 }
@@ -232,7 +251,7 @@ static int un_scan(DIR *d, struct dirent64 ***list, un_sel64_fn sel,
 
 	closedir(d);
 	if (cmp && n > 1)
-		qsort_r(v, n, sizeof(*v), un_scan_cmp, &cmp);
+		sort_with(v, n, sizeof(*v), un_scan_cmp, &cmp);
 	*list = v;
 	errno = saved_errno;
 	return (int)n;
@@ -870,9 +889,9 @@ out_none:
 	return FTS_NS;
 }
 
-static int un_fts_cmp(const void *a, const void *b, void *arg)
+static int un_fts_cmp(const void *a, const void *b)
 {
-	const struct un_fts *sp = arg;
+	const struct un_fts *sp = sort_arg;
 
 	return sp->cmp((const FTSENT64 **)a, (const FTSENT64 **)b);
 }
@@ -896,7 +915,7 @@ static FTSENT64 *un_fts_sort(struct un_fts *sp, FTSENT64 *head, int nitems)
 	a = sp->pub.fts_array;
 	for (i = 0, p = head; p; p = p->fts_link)
 		a[i++] = p;
-	qsort_r(a, nitems, sizeof(*a), un_fts_cmp, sp);
+	sort_with(a, nitems, sizeof(*a), un_fts_cmp, sp);
 	for (i = 0; i < nitems - 1; i++)
 		a[i]->fts_link = a[i + 1];
 	a[nitems - 1]->fts_link = NULL;
@@ -1391,10 +1410,6 @@ UN_EXPORT int glob(const char *pattern, int flags,
 	int ret;
 
 	un_init();
-	if (!real_glob) {
-		errno = ENOSYS;
-		return GLOB_NOSYS;
-	}
 	if (flags & GLOB_ALTDIRFUNC)
 		return real_glob(pattern, flags, errfunc, pglob);
 
@@ -1414,10 +1429,6 @@ UN_EXPORT int glob64(const char *pattern, int flags,
 	int ret;
 
 	un_init();
-	if (!real_glob64) {
-		errno = ENOSYS;
-		return GLOB_NOSYS;
-	}
 	if (flags & GLOB_ALTDIRFUNC)
 		return real_glob64(pattern, flags, errfunc, pglob);
 

@@ -131,10 +131,6 @@ UN_EXPORT int close_range(unsigned int first, unsigned int last, int flags)
 {
 	int rc;
 
-	if (!real_close_range) {
-		errno = ENOSYS;
-		return -1;
-	}
 	rc = close_range_around(first, last, flags);
 	if (rc < 0)
 		return un_fail(rc);
@@ -153,11 +149,8 @@ UN_EXPORT void closefrom(int lowfd)
 	/* Around our own descriptors where close_range works; where it
 	   does not, libc's closefrom (ours are then reopened at the next
 	   use: whiteout.c notices). */
-	if (!real_close_range ||
-	    close_range_around((unsigned)lowfd, ~0u, 0) < 0) {
-		if (real_closefrom)
-			real_closefrom(lowfd);
-	}
+	if (close_range_around((unsigned)lowfd, ~0u, 0) < 0)
+		real_closefrom(lowfd);
 	un_fd_forget_range((unsigned)lowfd, ~0u);
 	un_fifo_forget_range((unsigned)lowfd, ~0u);
 	un_watch_closed_range((unsigned)lowfd, ~0u);
@@ -256,8 +249,7 @@ UN_EXPORT int fcntl64(int fd, int cmd, ...)
 	va_start(ap, cmd);
 	arg = va_arg(ap, uintptr_t);
 	va_end(ap);
-	return fcntl_common(real_fcntl64 ? real_fcntl64 : real_fcntl, fd, cmd,
-			    arg);
+	return fcntl_common(real_fcntl64, fd, cmd, arg);
 }
 
 /*

@@ -44,6 +44,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "newsys.h"
 #include "wrap.h"
 
 unsigned long un_mem_gen = 1;
@@ -200,7 +201,7 @@ ssize_t un_user_str_slow(const char *s)
 		local.iov_len = n;
 		remote.iov_base = (void *)a;
 		remote.iov_len = n;
-		got = process_vm_readv(pid, &local, 1, &remote, 1, 0);
+		got = un_process_vm_readv(pid, &local, 1, &remote, 1, 0);
 		if (got < 0 && errno != EFAULT) {
 			/* Not allowed here: ask only whether it is mapped. */
 			if (!page_mapped(page)) {
@@ -260,7 +261,7 @@ int un_user_mem(const void *p, size_t len)
 		uintptr_t at = page < a ? a : page;
 		struct iovec local = { chunk, 1 }, remote = { (void *)at, 1 };
 
-		if (process_vm_readv(getpid(), &local, 1, &remote, 1, 0) != 1 &&
+		if (un_process_vm_readv(getpid(), &local, 1, &remote, 1, 0) != 1 &&
 		    (errno == EFAULT || !page_mapped(page))) {
 			rc = -EFAULT;
 			break;

@@ -7,6 +7,7 @@
  * merged cwd they answer the merged path instead.  realpath answers the
  * merged, symlink-free path the lookup walked.
  */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,12 +19,26 @@
  * If path is a /proc magic link of this process that we can answer in
  * the merged namespace, copy the answer into out and return 0.
  */
+/* N of "fd/N" (decimal, nothing after it), or -1.  Not by sscanf: see
+   newsys.h. */
+static int fd_number(const char *rest)
+{
+	int saved = errno;
+	long fd;
+	char *end;
+
+	if (strncmp(rest, "fd/", 3) || rest[3] < '0' || rest[3] > '9')
+		return -1;
+	fd = strtol(rest + 3, &end, 10);
+	errno = saved;	/* (ERANGE: read as too big) */
+	return *end || fd > INT_MAX ? -1 : (int)fd;
+}
+
 static int proc_self_link(const char *path, char *out, size_t len)
 {
 	char pidprefix[32];
 	const char *rest = NULL;
 	int fd, rc;
-	char end;
 
 	if (!strncmp(path, "/proc/self/", 11))
 		rest = path + 11;
@@ -41,7 +56,7 @@ static int proc_self_link(const char *path, char *out, size_t len)
 		return -ENOENT;
 	if (!strcmp(rest, "cwd"))
 		rc = un_cwd_get(out, len);
-	else if (sscanf(rest, "fd/%d%c", &fd, &end) == 1)
+	else if ((fd = fd_number(rest)) >= 0)
 		rc = un_fd_get(fd, out, len, NULL);
 	else
 		return -ENOENT;

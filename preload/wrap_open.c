@@ -17,10 +17,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "newsys.h"
 #include "wrap.h"
 
 /*
@@ -424,7 +424,7 @@ static int fill_template(char *tmpl, int suffixlen)
 	if (suffixlen < 0 || len < 6 + (size_t)suffixlen ||
 	    memcmp(tmpl + len - suffixlen - 6, "XXXXXX", 6))
 		return -EINVAL;
-	if (getrandom(rnd, sizeof(rnd), 0) != sizeof(rnd))
+	if (un_getrandom(rnd, sizeof(rnd), 0) != sizeof(rnd))
 		return -EAGAIN;
 	for (int i = 0; i < 6; i++)
 		tmpl[len - suffixlen - 6 + i] =

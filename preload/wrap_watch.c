@@ -585,25 +585,17 @@ static ssize_t out_take(struct winst *in, void *buf, size_t len)
 /* ------------------------------------------------------------------ */
 /* Deletions read back from the whiteout table                         */
 
-/* Decode the escaped path of a table record in place; -1 if malformed. */
-static int unescape(char *s)
+/* Is line (its '\n' cut off, len bytes) a whiteout record?  Its path is
+   decoded in place at line + 2, a string (union_format.c's reading). */
+static bool whiteout_record(char *line, size_t len)
 {
-	char *w = s;
+	size_t pathlen;
+	char op;
 
-	for (const char *r = s; *r; r++) {
-		unsigned v;
-
-		if (*r != '\\') {
-			*w++ = *r;
-			continue;
-		}
-		if (r[1] != 'x' || sscanf(r + 2, "%2x", &v) != 1 || !v)
-			return -1;
-		*w++ = (char)v;
-		r += 3;
-	}
-	*w = '\0';
-	return 0;
+	if (un_fmt_rec_decode(line, len, &op, &pathlen) || op != 'w')
+		return false;
+	line[2 + pathlen] = '\0';
+	return true;
 }
 
 static void eatname_add(struct winst *in, int wd, const char *name)
@@ -728,8 +720,7 @@ static void table_read(struct winst *in, struct wmnt *w)
 		buf[have] = '\0';
 		while ((nl = memchr(line, '\n', buf + have - line))) {
 			*nl = '\0';
-			if (line[0] == 'w' && line[1] == ' ' &&
-			    !unescape(line + 2))
+			if (whiteout_record(line, (size_t)(nl - line)))
 				whiteout_seen(in, w->mnt, line + 2);
 			w->toff += nl + 1 - line;
 			line = nl + 1;
