@@ -24,6 +24,16 @@
  * its own interrupted open, into EINTR or a restart by the handler's
  * SA_RESTART.  When the call is gone (the process killed), the open is
  * interrupted and nothing answered.
+ *
+ * The umask: the loop makes each creation with the process's umask,
+ * set around the call (umask is the whole process's: its fs struct,
+ * shared by its threads).  So each thread here first takes an fs
+ * struct of its own (unshare(CLONE_FS)) and the umask of the process
+ * whose call it makes: the loop's umask, set for another process's
+ * open, mkdir or bind meanwhile, can never be the one a thread's open
+ * creates with (what the library creates for it included), nor a
+ * thread's the loop's.  (The cwd is copied too; the threads use their
+ * own descriptors as bases.)
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -34,6 +44,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sched.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -56,6 +67,7 @@ struct opener {
 	int dfd;
 	int flags;
 	mode_t mode;
+	mode_t umask;	/* the process's, read by the loop */
 	char path[PATH_MAX];
 	char abs[PATH_MAX];
 	/* a connect: the socket (this process's copy), its address;
@@ -117,10 +129,17 @@ static void *run(void *arg)
 
 	sigset_t usr2;
 
-	if (o->sock >= 0)
-		return run_connect(o);
-	sfd = openat(o->dfd, o->path, o->flags | O_CLOEXEC, o->mode);
-	err = errno;
+	/* an fs struct (umask) of this thread's own: see the top */
+	if (unshare(CLONE_FS) < 0) {
+		sfd = -1;
+		err = errno;	/* ENOMEM: answered, never the wrong mode */
+	} else {
+		umask(o->umask);
+		if (o->sock >= 0)
+			return run_connect(o);
+		sfd = openat(o->dfd, o->path, o->flags | O_CLOEXEC, o->mode);
+		err = errno;
+	}
 	/* From here on not interrupted: SIGUSR2 would cut short ADDFD's
 	   wait for the process to take the descriptor (it would not get
 	   it, and the fifo's end would close under the other side). */
@@ -143,7 +162,9 @@ static void *run(void *arg)
 			sv_fifo_note(o->tgid, tfd, o->abs);
 		close(sfd);
 	}
-	if (o->dfd != AT_FDCWD)
+	if (o->sock >= 0)
+		close(o->sock);	/* unshare failed: not connected */
+	if (o->dfd >= 0)
 		close(o->dfd);
 	atomic_store(&o->state, DONE);
 	return NULL;
@@ -203,6 +224,7 @@ int sv_open_blocking(const struct sv_call *c, int flags, mode_t mode)
 	o->tgid = c->proc->tgid;
 	o->flags = flags;
 	o->mode = mode;
+	o->umask = sv_umask_of(o->tid);
 	strcpy(o->path, c->path);
 	strcpy(o->abs, c->abs);
 	/* the loop's cwd (a relative path from the process's cwd) moves
@@ -249,6 +271,7 @@ int sv_connect_blocking(const struct sv_call *c, int sock,
 	o->tid = (pid_t)c->req->pid;
 	o->tgid = c->proc->tgid;
 	o->sock = sock;
+	o->umask = sv_umask_of(o->tid);
 	o->addr = *addr;
 	o->addrlen = len;
 	o->dfd = dirfd;

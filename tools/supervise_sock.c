@@ -187,7 +187,9 @@ struct sv_answer sv_answer_socket(struct sv_call *c, bool create)
 			r = connect(sock, (struct sockaddr *)&addr, alen) < 0 ?
 				    -errno : 0;
 	} else if (create) {
-		/* the socket file's mode is the process's umask's */
+		/* the socket file's mode is the process's umask's (and the
+		   socket's own mode's: the same socket); the loop's umask
+		   is no other thread's (supervise_block.c unshares it) */
 		old = umask(sv_umask_of(c->req->pid));
 		r = bind(sock, (struct sockaddr *)&addr, alen) < 0 ? -errno : 0;
 		umask(old);
