@@ -75,6 +75,11 @@ struct opener {
 	int sock;
 	struct sockaddr_un addr;
 	socklen_t addrlen;
+	/* a sendto: its data (malloc'd), length and flags; NULL for a
+	   connect */
+	void *data;
+	size_t dlen;
+	int sflags;
 };
 
 #define NOPENERS 32
@@ -98,13 +103,17 @@ static void send_resp(const struct opener *o, int64_t val)
 }
 
 /* A connect: as an open, but the answer is 0 (the socket is the
-   process's own open file, connected). */
+   process's own open file, connected); a sendto: the bytes sent. */
 static void *run_connect(struct opener *o)
 {
 	sigset_t usr2;
 	int r, err, st;
 
-	r = connect(o->sock, (struct sockaddr *)&o->addr, o->addrlen);
+	if (o->data)
+		r = (int)sendto(o->sock, o->data, o->dlen, o->sflags,
+				(struct sockaddr *)&o->addr, o->addrlen);
+	else
+		r = connect(o->sock, (struct sockaddr *)&o->addr, o->addrlen);
 	err = errno;
 	sigemptyset(&usr2);
 	sigaddset(&usr2, SIGUSR2);
@@ -113,7 +122,9 @@ static void *run_connect(struct opener *o)
 	if (r < 0 && err == EINTR && st == STOP_SIGNAL)
 		send_resp(o, -ERESTARTSYS);
 	else if (st != STOP_GONE)
-		send_resp(o, r < 0 ? -err : 0);
+		send_resp(o, r < 0 ? -err : r);
+	free(o->data);
+	o->data = NULL;
 	close(o->sock);
 	if (o->dfd >= 0)
 		close(o->dfd);
@@ -162,8 +173,11 @@ static void *run(void *arg)
 			sv_fifo_note(o->tgid, tfd, o->abs);
 		close(sfd);
 	}
-	if (o->sock >= 0)
-		close(o->sock);	/* unshare failed: not connected */
+	if (o->sock >= 0) {	/* unshare failed: nothing done */
+		free(o->data);
+		o->data = NULL;
+		close(o->sock);
+	}
 	if (o->dfd >= 0)
 		close(o->dfd);
 	atomic_store(&o->state, DONE);
@@ -218,6 +232,7 @@ int sv_open_blocking(const struct sv_call *c, int flags, mode_t mode)
 	if (!o)
 		return -EAGAIN;	/* the caller opens it itself */
 	o->sock = -1;
+	o->data = NULL;
 	o->listener = c->listener;
 	o->id = c->req->id;
 	o->tid = (pid_t)c->req->pid;
@@ -258,14 +273,15 @@ bool sv_connect_may_block(int sock)
 	return type != SOCK_DGRAM;
 }
 
-int sv_connect_blocking(const struct sv_call *c, int sock,
-			const struct sockaddr_un *addr, socklen_t len,
-			int dirfd)
+/* A connect (data NULL) or a sendto of sock in a thread. */
+static int start_sock(const struct sv_call *c, int sock,
+		      const struct sockaddr_un *addr, socklen_t len,
+		      int dirfd, void *data, size_t dlen, int flags)
 {
 	struct opener *o = take_opener();
 
 	if (!o)
-		return -EAGAIN;	/* the caller connects itself */
+		return -EAGAIN;	/* the caller does it itself */
 	o->listener = c->listener;
 	o->id = c->req->id;
 	o->tid = (pid_t)c->req->pid;
@@ -275,7 +291,24 @@ int sv_connect_blocking(const struct sv_call *c, int sock,
 	o->addr = *addr;
 	o->addrlen = len;
 	o->dfd = dirfd;
+	o->data = data;
+	o->dlen = dlen;
+	o->sflags = flags;
 	return start(o);
+}
+
+int sv_connect_blocking(const struct sv_call *c, int sock,
+			const struct sockaddr_un *addr, socklen_t len,
+			int dirfd)
+{
+	return start_sock(c, sock, addr, len, dirfd, NULL, 0, 0);
+}
+
+int sv_send_blocking(const struct sv_call *c, int sock,
+		     const struct sockaddr_un *addr, socklen_t len,
+		     int dirfd, void *data, size_t dlen, int flags)
+{
+	return start_sock(c, sock, addr, len, dirfd, data, dlen, flags);
 }
 
 /* A signal the thread can take now: pending, not blocked, not
