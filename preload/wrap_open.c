@@ -648,6 +648,17 @@ static int socket_addr(const struct sockaddr_un *in, socklen_t len,
 			return rc;
 	} else if (n.layer < 0) {
 		return -ENOENT;
+	} else if (n.layer > 0 && !S_ISSOCK(n.st.st_mode) &&
+		   (S_ISREG(n.st.st_mode) || S_ISDIR(n.st.st_mode))) {
+		/* Not a socket, in a lower.  The kernel asks for write
+		   permission first, which overlayfs asks of a lower file or
+		   directory as read permission (it would be copied up):
+		   the real one's w bits would say EACCES where it says
+		   ECONNREFUSED. */
+		UN_KBUF(kbuf);
+
+		return real_faccessat(AT_FDCWD, un_kreal(n.real, &kbuf), R_OK,
+				      AT_EACCESS) < 0 ? -EACCES : -ECONNREFUSED;
 	}
 	memset(out, 0, sizeof(*out));
 	out->sun_family = AF_UNIX;
@@ -720,4 +731,94 @@ UN_EXPORT int bind(int fd, const struct sockaddr *addr, socklen_t len)
 UN_EXPORT int connect(int fd, const struct sockaddr *addr, socklen_t len)
 {
 	return socket_call(fd, addr, len, false);
+}
+
+/*
+ * A datagram sent with an address (sendto, sendmsg) to a socket named by
+ * a path goes, as a connect, to the topmost socket file the union shows
+ * (ENOENT where it shows none).  The usual calls pay nothing: no address
+ * (a connected socket) goes straight to libc, and so does another family
+ * or a socket that is not a datagram one (the kernel never looks such an
+ * address up: EISCONN, EOPNOTSUPP...).  The data is never looked at.
+ * 1 when the kernel is to have the address as it is, 0 with *out (and
+ * *dirfd, closed by the caller), or -errno.
+ */
+static int datagram_addr(int fd, const struct sockaddr *addr, socklen_t len,
+			 struct sockaddr_un *out, socklen_t *outlen, int *dirfd)
+{
+	struct un_mount *mnt = NULL;
+	int type = 0;
+	socklen_t tlen = sizeof(type);
+
+	*dirfd = -1;
+	if (len <= offsetof(struct sockaddr_un, sun_path) ||
+	    un_user_mem(addr, len) < 0 || addr->sa_family != AF_UNIX)
+		return 1;
+	if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &tlen) < 0 ||
+	    type != SOCK_DGRAM)
+		return 1;	/* not a socket, or the address is ignored */
+	return socket_addr((const struct sockaddr_un *)addr, len, false, out,
+			   outlen, dirfd, &mnt);
+}
+
+UN_EXPORT ssize_t sendto(int fd, const void *buf, size_t n, int flags,
+			 const struct sockaddr *addr, socklen_t len)
+{
+	struct sockaddr_un real_addr;
+	socklen_t real_len;
+	ssize_t r;
+	int dirfd, rc;
+
+	if (!addr || !un_enter())
+		return real_sendto(fd, buf, n, flags, addr, len);
+	rc = datagram_addr(fd, addr, len, &real_addr, &real_len, &dirfd);
+	if (rc > 0) {
+		r = real_sendto(fd, buf, n, flags, addr, len);
+	} else if (rc < 0) {
+		r = un_fail(rc);
+	} else {
+		r = real_sendto(fd, buf, n, flags,
+				(struct sockaddr *)&real_addr, real_len);
+		UN_SAVE_ERRNO;
+		if (dirfd >= 0)
+			real_close(dirfd);
+		UN_RESTORE_ERRNO;
+	}
+	un_leave();
+	return r;
+}
+
+UN_EXPORT ssize_t sendmsg(int fd, const struct msghdr *msg, int flags)
+{
+	struct sockaddr_un real_addr;
+	struct msghdr m;
+	ssize_t r;
+	int dirfd, rc;
+
+	if (!msg || !un_enter())
+		return real_sendmsg(fd, msg, flags);
+	if (un_user_mem(msg, sizeof(*msg)) < 0 || !msg->msg_name)
+		rc = 1;	/* EFAULT, or no address: the kernel's */
+	else
+		rc = datagram_addr(fd, msg->msg_name, msg->msg_namelen, &real_addr,
+			   &m.msg_namelen, &dirfd);
+	if (rc > 0) {
+		r = real_sendmsg(fd, msg, flags);
+	} else if (rc < 0) {
+		r = un_fail(rc);
+	} else {
+		/* the caller's header is const: a copy with the real name */
+		socklen_t namelen = m.msg_namelen;
+
+		m = *msg;
+		m.msg_name = &real_addr;
+		m.msg_namelen = namelen;
+		r = real_sendmsg(fd, &m, flags);
+		UN_SAVE_ERRNO;
+		if (dirfd >= 0)
+			real_close(dirfd);
+		UN_RESTORE_ERRNO;
+	}
+	un_leave();
+	return r;
 }

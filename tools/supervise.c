@@ -90,12 +90,13 @@ bool sv_valid(const struct sv_call *c)
 /*
  * The filter: the architecture, the x32 numbers refused, lseek sent
  * only with a whence past SEEK_CUR (SEEK_SET and SEEK_CUR are the hot
- * ones, and the same on a layer's directory as on a merged one), then
+ * ones, and the same on a layer's directory as on a merged one), sendto
+ * only with an address, then
  * one comparison a call sent (sv_notified) or refused (sv_enosys).
  */
 static struct sock_filter *build_filter(size_t *len)
 {
-	size_t n = sv_notified_n + sv_enosys_n, head = 8, i = 0;
+	size_t n = sv_notified_n + sv_enosys_n, head = 13, i = 0;
 	size_t total = head + n + 3;
 	size_t allow = head + n, notif = allow + 1, enosys = allow + 2;
 	struct sock_filter *f = calloc(total, sizeof(*f));
@@ -122,6 +123,21 @@ static struct sock_filter *build_filter(size_t *len)
 	f[i] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JGT | BPF_K,
 					    SEEK_CUR, (uint8_t)(notif - i - 1),
 					    (uint8_t)(allow - i - 1));
+	i++;
+	/* sendto: only with an address (args[4], both halves); without
+	   one (a connected socket: the hot case) never */
+	f[i++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K,
+					      SYS_sendto, 0, 4);
+	f[i++] = STMT(BPF_LD | BPF_W | BPF_ABS,
+		      offsetof(struct seccomp_data, args[4]));
+	f[i] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 0,
+					    (uint8_t)(notif - i - 1));
+	i++;
+	f[i++] = STMT(BPF_LD | BPF_W | BPF_ABS,
+		      offsetof(struct seccomp_data, args[4]) + 4);
+	f[i] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0,
+					    (uint8_t)(allow - i - 1),
+					    (uint8_t)(notif - i - 1));
 	i++;
 	for (size_t k = 0; k < sv_notified_n; k++, i++)
 		f[i] = (struct sock_filter)BPF_JUMP(

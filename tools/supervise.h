@@ -19,7 +19,7 @@
  *   supervise_stat.c   the stat family, readlink
  *   supervise_cwd.c    chdir, fchdir, getcwd
  *   supervise_exec.c   execve, execveat
- *   supervise_sock.c   bind and connect of unix sockets by path
+ *   supervise_sock.c   bind, connect, sendto of unix sockets by path
  *   supervise_block.c  opens and connects that may wait, in threads
  *   supervise_elf.c    what kind of program an executable is
  *
@@ -259,6 +259,9 @@ bool sv_fifo_merged(pid_t pid, int fd, char *out, size_t size);
 
 /* bind (create) or connect of a unix socket named by a path. */
 struct sv_answer sv_answer_socket(struct sv_call *c, bool create);
+/* sendto with an address: a datagram to a unix socket named by a
+   path. */
+struct sv_answer sv_answer_sendto(struct sv_call *c);
 
 /* ------------------------------------------------------------------ */
 /* supervise_block.c                                                    */
@@ -281,6 +284,12 @@ bool sv_connect_may_block(int sock);
 int sv_connect_blocking(const struct sv_call *c, int sock,
 			const struct sockaddr_un *addr, socklen_t len,
 			int dirfd);
+/* The same for a datagram that waits for room at the receiver: sent
+   (the data, malloc'd, then freed) by the thread, which answers the
+   number of bytes; flags are the process's. */
+int sv_send_blocking(const struct sv_call *c, int sock,
+		     const struct sockaddr_un *addr, socklen_t len,
+		     int dirfd, void *data, size_t dlen, int flags);
 #define SV_BLOCK_TICK_MS 20
 
 /* ------------------------------------------------------------------ */

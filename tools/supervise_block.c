@@ -24,6 +24,16 @@
  * its own interrupted open, into EINTR or a restart by the handler's
  * SA_RESTART.  When the call is gone (the process killed), the open is
  * interrupted and nothing answered.
+ *
+ * The umask: the loop makes each creation with the process's umask,
+ * set around the call (umask is the whole process's: its fs struct,
+ * shared by its threads).  So each thread here first takes an fs
+ * struct of its own (unshare(CLONE_FS)) and the umask of the process
+ * whose call it makes: the loop's umask, set for another process's
+ * open, mkdir or bind meanwhile, can never be the one a thread's open
+ * creates with (what the library creates for it included), nor a
+ * thread's the loop's.  (The cwd is copied too; the threads use their
+ * own descriptors as bases.)
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -34,6 +44,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sched.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -56,6 +67,7 @@ struct opener {
 	int dfd;
 	int flags;
 	mode_t mode;
+	mode_t umask;	/* the process's, read by the loop */
 	char path[PATH_MAX];
 	char abs[PATH_MAX];
 	/* a connect: the socket (this process's copy), its address;
@@ -63,6 +75,11 @@ struct opener {
 	int sock;
 	struct sockaddr_un addr;
 	socklen_t addrlen;
+	/* a sendto: its data (malloc'd), length and flags; NULL for a
+	   connect */
+	void *data;
+	size_t dlen;
+	int sflags;
 };
 
 #define NOPENERS 32
@@ -86,13 +103,17 @@ static void send_resp(const struct opener *o, int64_t val)
 }
 
 /* A connect: as an open, but the answer is 0 (the socket is the
-   process's own open file, connected). */
+   process's own open file, connected); a sendto: the bytes sent. */
 static void *run_connect(struct opener *o)
 {
 	sigset_t usr2;
 	int r, err, st;
 
-	r = connect(o->sock, (struct sockaddr *)&o->addr, o->addrlen);
+	if (o->data)
+		r = (int)sendto(o->sock, o->data, o->dlen, o->sflags,
+				(struct sockaddr *)&o->addr, o->addrlen);
+	else
+		r = connect(o->sock, (struct sockaddr *)&o->addr, o->addrlen);
 	err = errno;
 	sigemptyset(&usr2);
 	sigaddset(&usr2, SIGUSR2);
@@ -101,7 +122,9 @@ static void *run_connect(struct opener *o)
 	if (r < 0 && err == EINTR && st == STOP_SIGNAL)
 		send_resp(o, -ERESTARTSYS);
 	else if (st != STOP_GONE)
-		send_resp(o, r < 0 ? -err : 0);
+		send_resp(o, r < 0 ? -err : r);
+	free(o->data);
+	o->data = NULL;
 	close(o->sock);
 	if (o->dfd >= 0)
 		close(o->dfd);
@@ -117,10 +140,17 @@ static void *run(void *arg)
 
 	sigset_t usr2;
 
-	if (o->sock >= 0)
-		return run_connect(o);
-	sfd = openat(o->dfd, o->path, o->flags | O_CLOEXEC, o->mode);
-	err = errno;
+	/* an fs struct (umask) of this thread's own: see the top */
+	if (unshare(CLONE_FS) < 0) {
+		sfd = -1;
+		err = errno;	/* ENOMEM: answered, never the wrong mode */
+	} else {
+		umask(o->umask);
+		if (o->sock >= 0)
+			return run_connect(o);
+		sfd = openat(o->dfd, o->path, o->flags | O_CLOEXEC, o->mode);
+		err = errno;
+	}
 	/* From here on not interrupted: SIGUSR2 would cut short ADDFD's
 	   wait for the process to take the descriptor (it would not get
 	   it, and the fifo's end would close under the other side). */
@@ -143,7 +173,12 @@ static void *run(void *arg)
 			sv_fifo_note(o->tgid, tfd, o->abs);
 		close(sfd);
 	}
-	if (o->dfd != AT_FDCWD)
+	if (o->sock >= 0) {	/* unshare failed: nothing done */
+		free(o->data);
+		o->data = NULL;
+		close(o->sock);
+	}
+	if (o->dfd >= 0)
 		close(o->dfd);
 	atomic_store(&o->state, DONE);
 	return NULL;
@@ -197,12 +232,14 @@ int sv_open_blocking(const struct sv_call *c, int flags, mode_t mode)
 	if (!o)
 		return -EAGAIN;	/* the caller opens it itself */
 	o->sock = -1;
+	o->data = NULL;
 	o->listener = c->listener;
 	o->id = c->req->id;
 	o->tid = (pid_t)c->req->pid;
 	o->tgid = c->proc->tgid;
 	o->flags = flags;
 	o->mode = mode;
+	o->umask = sv_umask_of(o->tid);
 	strcpy(o->path, c->path);
 	strcpy(o->abs, c->abs);
 	/* the loop's cwd (a relative path from the process's cwd) moves
@@ -236,23 +273,42 @@ bool sv_connect_may_block(int sock)
 	return type != SOCK_DGRAM;
 }
 
-int sv_connect_blocking(const struct sv_call *c, int sock,
-			const struct sockaddr_un *addr, socklen_t len,
-			int dirfd)
+/* A connect (data NULL) or a sendto of sock in a thread. */
+static int start_sock(const struct sv_call *c, int sock,
+		      const struct sockaddr_un *addr, socklen_t len,
+		      int dirfd, void *data, size_t dlen, int flags)
 {
 	struct opener *o = take_opener();
 
 	if (!o)
-		return -EAGAIN;	/* the caller connects itself */
+		return -EAGAIN;	/* the caller does it itself */
 	o->listener = c->listener;
 	o->id = c->req->id;
 	o->tid = (pid_t)c->req->pid;
 	o->tgid = c->proc->tgid;
 	o->sock = sock;
+	o->umask = sv_umask_of(o->tid);
 	o->addr = *addr;
 	o->addrlen = len;
 	o->dfd = dirfd;
+	o->data = data;
+	o->dlen = dlen;
+	o->sflags = flags;
 	return start(o);
+}
+
+int sv_connect_blocking(const struct sv_call *c, int sock,
+			const struct sockaddr_un *addr, socklen_t len,
+			int dirfd)
+{
+	return start_sock(c, sock, addr, len, dirfd, NULL, 0, 0);
+}
+
+int sv_send_blocking(const struct sv_call *c, int sock,
+		     const struct sockaddr_un *addr, socklen_t len,
+		     int dirfd, void *data, size_t dlen, int flags)
+{
+	return start_sock(c, sock, addr, len, dirfd, data, dlen, flags);
 }
 
 /* A signal the thread can take now: pending, not blocked, not

@@ -529,6 +529,8 @@ struct sv_answer sv_answer_call(struct sv_call *c)
 	case SYS_bind:
 	case SYS_connect:
 		return sv_answer_socket(c, nr == SYS_bind);
+	case SYS_sendto:	/* with an address (the filter) */
+		return sv_answer_sendto(c);
 	case SYS_inotify_add_watch:
 		ONE_PATH(AT_FDCWD, ARG(1), false);
 		return sv_ret(-EPERM);

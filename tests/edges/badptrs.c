@@ -141,6 +141,26 @@ static long sock_call(const char *p, int connect_)
 	return rc;
 }
 
+/* Datagrams with an address: a bad pointer as the address (sendto, a
+   msghdr's name) or as the msghdr itself. */
+static long sock_send(const char *p, int how)
+{
+	int s = socket(AF_UNIX, SOCK_DGRAM, 0);
+	struct iovec iov = { .iov_base = "x", .iov_len = 1 };
+	struct msghdr m = { .msg_name = (void *)p,
+			    .msg_namelen = sizeof(struct sockaddr_un),
+			    .msg_iov = &iov, .msg_iovlen = 1 };
+	long rc;
+
+	if (how == 0)
+		rc = sendto(s, "x", 1, 0, (const struct sockaddr *)p,
+			    sizeof(struct sockaddr_un));
+	else
+		rc = sendmsg(s, how == 1 ? &m : (const struct msghdr *)p, 0);
+	close(s);
+	return rc;
+}
+
 /* A template: a writable bad pointer. */
 /* One inotify and one fanotify instance for the watch calls (fanotify
    needs CAP_SYS_ADMIN: as nobody its -1 makes the call's EBADF, with and
@@ -302,6 +322,9 @@ static int fanotify_fd(void)
 	X(mkdtemp, ptr_rc(mkdtemp(T(p))))                                     \
 	X(bind, sock_call(p, 0))                                              \
 	X(connect, sock_call(p, 1))                                           \
+	X(sendto, sock_send(p, 0))                                            \
+	X(sendmsg_name, sock_send(p, 1))                                      \
+	X(sendmsg, sock_send(p, 2))                                           \
 	X(unlink, unlink(p))                                                  \
 	X(unlinkat, unlinkat(d, p, 0))                                        \
 	X(unlinkat_dir, unlinkat(d, p, AT_REMOVEDIR))                         \

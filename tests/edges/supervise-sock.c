@@ -17,11 +17,19 @@
  *	                             nonblocking one fails at once (EAGAIN)
  *	supervise-sock dgram PATH    a datagram socket bound at PATH; a
  *	                             child connects to it and sends
+ *	supervise-sock sendto PATH   a datagram socket bound at PATH; an
+ *	                             unbound one sends to it by PATH
+ *	                             (sendto), by its name from its
+ *	                             directory, to a missing name; a child
+ *	                             then sends more than the receiver's
+ *	                             queue holds (the last ones wait) while
+ *	                             the parent stats PATH, then reads all
  *	supervise-sock abstract      the same as pair by an abstract name
  *	supervise-sock connect PATH  connect, print the error
  *	supervise-sock bind PATH     bind, print the error
  */
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -203,6 +211,61 @@ static int dgram(const char *path)
 	return 0;
 }
 
+static const char *send_err(int fd, const char *path, const char *what)
+{
+	struct sockaddr_un a;
+	socklen_t len = addr_of(path, &a, false);
+	ssize_t n = sendto(fd, what, strlen(what), 0, (struct sockaddr *)&a,
+			   len);
+
+	return n < 0 ? strerror(errno) : "sent";
+}
+
+/* more than net.unix.max_dgram_qlen (10 by default) */
+#define NDGRAMS 14
+
+static int dgram_sendto(const char *path)
+{
+	int s = sock_at(path, SOCK_DGRAM, true, false), c, status, got = 0;
+	const char *slash = strrchr(path, '/');
+	char buf[16], dir[PATH_MAX];
+	struct stat st;
+	pid_t pid;
+
+	if (s < 0) {
+		printf("bind %s: %s\n", path, strerror(errno));
+		return 1;
+	}
+	c = socket(AF_UNIX, SOCK_DGRAM, 0);
+	printf("sendto: %s\n", send_err(c, path, "one"));
+	print_msg(s);
+	snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
+	if (chdir(dir) < 0)
+		printf("chdir: %s\n", strerror(errno));
+	printf("relative: %s\n", send_err(c, slash + 1, "two"));
+	print_msg(s);
+	printf("missing: %s\n", send_err(c, "nope", "x"));
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		int i;
+
+		for (i = 0; i < NDGRAMS; i++)
+			if (strcmp(send_err(c, slash + 1, "more"), "sent"))
+				break;
+		_exit(i);
+	}
+	/* the child waits for room: the supervisor must not */
+	usleep(100000);
+	printf("stat while the sender waits: %s\n",
+	       stat(path, &st) < 0 ? strerror(errno) : "ok");
+	while (got < NDGRAMS && recv(s, buf, sizeof(buf), 0) > 0)
+		got++;
+	status = child_status(pid);
+	printf("received %d, child sent %d\n", got, status);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	char name[64];
@@ -224,6 +287,8 @@ int main(int argc, char **argv)
 		return pair(argv[2], false, true);
 	if (argc == 3 && !strcmp(argv[1], "dgram"))
 		return dgram(argv[2]);
+	if (argc == 3 && !strcmp(argv[1], "sendto"))
+		return dgram_sendto(argv[2]);
 	if (argc == 2 && !strcmp(argv[1], "abstract")) {
 		snprintf(name, sizeof(name), "libunion-test-%d", (int)getpid());
 		return pair(name, true, false);
@@ -234,7 +299,7 @@ int main(int argc, char **argv)
 		printf("%s: %s\n", argv[1], fd < 0 ? strerror(errno) : "done");
 		return 0;
 	}
-	fprintf(stderr, "usage: supervise-sock pair|cdpair|intr|dgram|"
+	fprintf(stderr, "usage: supervise-sock pair|cdpair|intr|dgram|sendto|"
 			"abstract|connect|bind ...\n");
 	return 2;
 }

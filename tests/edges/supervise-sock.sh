@@ -5,7 +5,8 @@
 # the same path (absolute, relative to a chdir, relative to the cwd it
 # was started in) and a message passes; a connect that waits for an
 # accept does not stop the supervisor, a signal interrupts it; datagram
-# and abstract sockets; the errors of a missing or stale socket; the
+# and abstract sockets; datagrams sent with sendto by the merged path
+# (one that waits for room does not stop the supervisor); the errors of a missing or stale socket; the
 # same as over the kernel overlay, the lowers unchanged; as root and as
 # nobody.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
@@ -30,6 +31,7 @@ action() {
 	step 'cd "$M/e2" && "$P" pair s3'
 	step '"$P" intr "$M/e1/s4"'
 	step '"$P" dgram "$M/d2/s5"'
+	step '"$P" sendto "$M/d/sub/s6"; stat -c "%n %F" "$M/d/sub/s6"'
 	step '"$P" abstract'
 	step '"$P" connect "$M/d/sub/s1"; "$P" connect "$M/nope"; "$P" connect "$M/f1"'
 	step '"$P" bind "$M/d/sub/s1"; "$P" bind "$M/f1"; "$P" bind "$M/nodir/s"'

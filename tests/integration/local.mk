@@ -24,6 +24,7 @@ UN_INTEGRATION_TESTS = \
 	tests/integration/at-calls-lower-dirfd.sh \
 	tests/integration/base-dirfd-cwd-moves.sh \
 	tests/integration/bind-unix-socket-lower-dir.sh \
+	tests/integration/sendto-unix-socket.sh \
 	tests/integration/chmod-R-tree.sh \
 	tests/integration/chmod-lower-dir.sh \
 	tests/integration/chmod-lower.sh \
