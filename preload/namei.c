@@ -326,8 +326,11 @@ struct comp {
 	int layer;		/* topmost layer holding it; -1 absent */
 	uint64_t dirlayers;	/* for a directory: the layers merged */
 	bool guessed;		/* a layer refused EACCES (base's sub NULL) */
+	bool upper_lacks;	/* in: the upper's name set has no such name
+				   (asked once, by lookup_component's caller) */
 	struct stat st;
-	char real[UN_VPATH_MAX];
+	char *real;		/* UN_VPATH_MAX bytes, the caller's: a lookup's
+				   last name is found straight into its node */
 };
 
 /*
@@ -462,6 +465,10 @@ static inline bool long_rel(const struct un_mount *m, size_t rel_len)
  * start stands below it, and as absent in the others (a copy made there
  * since the start was entered, behind an unsearchable directory, is
  * missed).
+ *
+ * c->upper_lacks, set by the caller: the upper's name set says it has
+ * no rel (un_dcache_upper_lacks, asked once: the caller may decide from
+ * it first).
  */
 static int lookup_component(struct un_mount *m, uint64_t dirmask,
 			    const char *rel, size_t rel_len,
@@ -470,7 +477,7 @@ static int lookup_component(struct un_mount *m, uint64_t dirmask,
 {
 	int first_err = 0, top = __builtin_ctzll(dirmask), rc;
 	bool table_checked = false, maybe_long = long_rel(m, rel_len);
-	char real[UN_VPATH_MAX];
+	char real[UN_VPATH_MAX], *rp;
 	struct stat st;
 
 	c->layer = -1;
@@ -486,7 +493,7 @@ static int lookup_component(struct un_mount *m, uint64_t dirmask,
 		if (!(dirmask & bit))
 			continue;
 		/* The upper's names of a directory listed lately. */
-		if (i == 0 && un_dcache_upper_lacks(m, rel, rel_len))
+		if (i == 0 && c->upper_lacks)
 			continue;
 		if (i > 0 && !table_checked) {
 			table_checked = true;
@@ -496,10 +503,12 @@ static int lookup_component(struct un_mount *m, uint64_t dirmask,
 		}
 		if (i > 0 && un_config.oci_lowers && oci_name(rel, rel_len))
 			continue;	/* an OCI layer's marker never shows */
-		if (un_path_join(real, sizeof(real), un_layer_root(m, i),
+		/* Into c->real until a layer holds it (no copy then). */
+		rp = c->layer < 0 ? c->real : real;
+		if (un_path_join(rp, UN_VPATH_MAX, un_layer_root(m, i),
 				 un_layer_len(m, i), rel) < 0)
 			return -ENAMETOOLONG;
-		rc = layer_stat(base, i, real, maybe_long, &st, x);
+		rc = layer_stat(base, i, rp, maybe_long, &st, x);
 		if (rc < 0 && errno == EACCES && base && !base->sub) {
 			c->guessed = true;
 			if (base->layer != i)
@@ -519,7 +528,7 @@ static int lookup_component(struct un_mount *m, uint64_t dirmask,
 				first_err = -errno;
 			/* An OCI whiteout hides the name in the layers below. */
 			if (errno == ENOENT && i > 0 && un_config.oci_lowers &&
-			    oci_marker(real, NULL))
+			    oci_marker(rp, NULL))
 				break;
 			continue;
 		}
@@ -528,7 +537,6 @@ static int lookup_component(struct un_mount *m, uint64_t dirmask,
 		if (c->layer < 0) {
 			c->layer = i;
 			c->st = st;
-			memcpy(c->real, real, strlen(real) + 1);
 			if (!S_ISDIR(st.st_mode))
 				break;
 		} else if (!S_ISDIR(st.st_mode)) {
@@ -536,7 +544,7 @@ static int lookup_component(struct un_mount *m, uint64_t dirmask,
 		}
 		c->dirlayers |= bit;
 		/* Opacity matters only when some layer is left below. */
-		if ((dirmask >> (i + 1)) && is_opaque(m, i, rel, rel_len, real))
+		if ((dirmask >> (i + 1)) && is_opaque(m, i, rel, rel_len, rp))
 			break;
 	}
 	if (c->layer < 0 && first_err)
@@ -557,14 +565,27 @@ static int lookup_cached(struct un_mount *m, uint64_t dirmask,
 			 size_t rel_len, const struct at_base *base,
 			 struct comp *c, bool nostat, struct stx_req *x)
 {
-	uint64_t mask, pmask, stamp;
+	uint64_t mask, pmask, stamp, may;
+	bool asked = false;	/* c->upper_lacks set */
 	int rc;
 
+	/* A name to stat that one layer alone may hold (a lower name the
+	   upper lacks, below a directory of two layers): the cache would
+	   save no call, its answer's layer is stat'ed all the same, so it
+	   is not asked (~100 instructions, a miss for every file). */
+	if (!nostat) {
+		c->upper_lacks = (dirmask & 1) &&
+				 un_dcache_upper_lacks(m, rel, rel_len);
+		asked = true;
+		may = c->upper_lacks ? dirmask & ~(uint64_t)1 : dirmask;
+		if (!(may & (may - 1)))
+			goto uncached;
+	}
 	if (un_dcache_get(m, vpath, vlen, &mask, &pmask) == 0 &&
 	    pmask == dirmask && mask) {
 		int layer = __builtin_ctzll(mask);
 
-		if (un_path_join(c->real, sizeof(c->real),
+		if (un_path_join(c->real, UN_VPATH_MAX,
 				 un_layer_root(m, layer), un_layer_len(m, layer),
 				 rel) == 0) {
 			if (nostat) {
@@ -581,6 +602,10 @@ static int lookup_cached(struct un_mount *m, uint64_t dirmask,
 			}
 		}
 	}
+	if (!asked)
+		c->upper_lacks = (dirmask & 1) &&
+				 un_dcache_upper_lacks(m, rel, rel_len);
+uncached:
 	stamp = un_dcache_stamp(m);
 	rc = lookup_component(m, dirmask, rel, rel_len, base, c, x);
 	if (rc == 0 && c->layer >= 0 && S_ISDIR(c->st.st_mode))
@@ -666,7 +691,7 @@ static int settle_in(struct walk *w, bool links_ok, bool start)
 	struct at_base above = w->base;
 	struct comp c;
 	const char *rel;
-	char relbuf[UN_VPATH_MAX];
+	char relbuf[UN_VPATH_MAX], creal[UN_VPATH_MAX];
 	size_t rlen = 0;
 	uint64_t stamp;
 	bool guessed = false;
@@ -679,6 +704,7 @@ static int settle_in(struct walk *w, bool links_ok, bool start)
 	rel = rel_of(w->m, w->vpath, w->vlen);
 	if (!*rel)
 		return 0;
+	c.real = creal;
 	if (un_dcache_get(w->m, w->vpath, w->vlen, &w->dirmask,
 			  &w->parentmask) == 0)
 		return 0;
@@ -693,6 +719,8 @@ static int settle_in(struct walk *w, bool links_ok, bool start)
 		rlen += len;
 		relbuf[rlen] = '\0';
 		above.sub = NULL;
+		c.upper_lacks = (w->dirmask & 1) &&
+				un_dcache_upper_lacks(w->m, relbuf, rlen);
 		rc = lookup_component(w->m, w->dirmask, relbuf, rlen,
 				      start ? &above : NULL, &c, NULL);
 		if (rc < 0)
@@ -1394,6 +1422,7 @@ int un_lookup(int dirfd, const char *path, int flags, struct un_node *n)
 	n->mnt = NULL;
 	n->kpath = path;
 	n->at_off = 0;
+	c.real = n->real;
 	n->start_fd = dirfd;
 	n->stx_done = false;
 	if (flags & UN_LK_STATX) {
@@ -1582,7 +1611,7 @@ int un_lookup(int dirfd, const char *path, int flags, struct un_node *n)
 		} else if (last && (flags & UN_LK_NOSTAT) &&
 			   un_dcache_memo_get(w.m, w.vpath, w.vlen, w.dirmask,
 					      rel, rel_len, &c.layer, &c.st,
-					      c.real, sizeof(c.real)) == 0 &&
+					      c.real, UN_VPATH_MAX) == 0 &&
 			   (c.layer > 0 ||
 			    ((flags & UN_LK_REALONLY) && !want_dir &&
 			     S_ISREG(c.st.st_mode)))) {
@@ -1646,8 +1675,7 @@ int un_lookup(int dirfd, const char *path, int flags, struct un_node *n)
 			n->layer = c.layer;
 			n->dirlayers = c.dirlayers;
 			n->parent_dirlayers = w.dirmask;
-			memcpy(n->real, c.real, strlen(c.real) + 1);
-			n->st = c.st;
+			n->st = c.st;	/* (c.real is n->real) */
 			n->kpath = n->real;
 			/* A non-directory stops the search at its layer:
 			   the buffer holds that layer's answer. */
