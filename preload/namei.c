@@ -277,13 +277,9 @@ bool un_is_ovl_opaque(const char *real)
 /* The layers present at the root of m (every layer is a directory). */
 static uint64_t root_layers(const struct un_mount *m)
 {
-	uint64_t mask = 0;
-
-	if (m->upper)
-		mask |= 1;
-	for (int i = 1; i <= m->nlower; i++)
-		mask |= (uint64_t)1 << i;
-	return mask;
+	/* Bits 1 to nlower (at most UN_MAX_LOWERS, 62), and 0 for the
+	   upper. */
+	return ((((uint64_t)1 << m->nlower) - 1) << 1) | (m->upper != NULL);
 }
 
 /* An OCI layer's marker file: dir/.wh.NAME or dir/.wh..wh..opq. */
@@ -1103,6 +1099,8 @@ static int cwd_check(struct walk *w, size_t *dead_at)
 	int layer = w->base.layer, rc = 0;
 	bool dead;
 
+	/* (settle_start's walk_mount takes it: no second search.) */
+	w->m = m;
 	if (!m || !m->wt || vlen <= m->merged_len)
 		return 0;	/* a read-only union; a union's root */
 	stamp = un_wtable_stamp(m->wt);
@@ -1388,10 +1386,11 @@ static int walk_start(struct walk *w, int dirfd, const char *path,
 		memmove(todo, abs + consumed, strlen(abs + consumed) + 1);
 		memcpy(w->vpath, m->merged, m->merged_len + 1);
 		w->vlen = m->merged_len;
+		/* Settled on MERGED itself (what settle_in finds there,
+		   without asking the configuration again). */
 		w->m = m;
-		rc = walk_settle(w);
-		if (rc != 0)
-			return rc;
+		w->dirmask = root_layers(m);
+		w->parentmask = 0;
 		rc = walk_jump(w, todo, false);
 		return rc < 0 ? rc : 0;
 	}
