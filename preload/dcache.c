@@ -147,9 +147,11 @@ uint64_t un_name_hash(const char *name, size_t len)
 		h ^= h >> 29;
 	}
 	if (len) {
-		if (total >= 8) {
+		if (total >= 8 &&
+		    __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__) {
 			/* The eight bytes ending the name, less those
-			   already taken. */
+			   already taken (elsewhere, the loads below:
+			   any word of these bytes will do). */
 			memcpy(&w, name + len - 8, 8);
 			w >>= 8 * (8 - len);
 		} else if (len >= 4) {
