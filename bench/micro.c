@@ -9,6 +9,8 @@
  *
  *   micro stat PATH N          stat(PATH) N times
  *   micro lstat PATH N         lstat(PATH) N times
+ *   micro statat DIR/NAME N    fstatat(fd of DIR, NAME, 0) N times (DIR is
+ *                              opened once, O_DIRECTORY, before the loop)
  *   micro open PATH N          open(PATH, O_RDONLY) + close, N times
  *   micro readdir DIR N        opendir + readdir to the end + closedir, N times
  *   micro first PATH           the first stat(PATH) of the process, once
@@ -64,6 +66,15 @@ static void op_lstat(const char *p)
 	struct stat st;
 
 	last_errno = lstat(p, &st) == 0 ? 0 : errno;
+}
+
+static int at_fd = -1;
+
+static void op_statat(const char *name)
+{
+	struct stat st;
+
+	last_errno = fstatat(at_fd, name, &st, 0) == 0 ? 0 : errno;
 }
 
 static void op_open(const char *p)
@@ -173,6 +184,14 @@ static long status_kb(const char *key)
 	return v;
 }
 
+static void __attribute__((noreturn)) usage(void)
+{
+	fprintf(stderr, "usage: micro stat|lstat|open|readdir PATH N"
+			" | statat DIR/NAME N | first PATH"
+			" | exec N PROG [ARG]... | mem [PATH] | noop\n");
+	exit(2);
+}
+
 int main(int argc, char **argv)
 {
 	const char *mode = argc > 1 ? argv[1] : "";
@@ -204,10 +223,22 @@ int main(int argc, char **argv)
 			return run_loop(mode, op_lstat, argv[2], n);
 		if (strcmp(mode, "open") == 0)
 			return run_loop(mode, op_open, argv[2], n);
+		if (strcmp(mode, "statat") == 0) {
+			char *slash = strrchr(argv[2], '/');
+
+			if (!slash || !slash[1])
+				usage();
+			*slash = '\0';
+			at_fd = open(slash == argv[2] ? "/" : argv[2],
+				     O_RDONLY | O_DIRECTORY);
+			if (at_fd < 0) {
+				perror("micro: open DIR");
+				return 1;
+			}
+			return run_loop(mode, op_statat, slash + 1, n);
+		}
 		if (strcmp(mode, "readdir") == 0)
 			return run_loop(mode, op_readdir, argv[2], n);
 	}
-	fprintf(stderr, "usage: micro stat|lstat|open|readdir PATH N | first PATH"
-			" | exec N PROG [ARG]... | mem [PATH] | noop\n");
-	return 2;
+	usage();
 }

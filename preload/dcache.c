@@ -128,14 +128,18 @@ static struct dcache *dcache_mine(void)
 
 /*
  * Eight bytes at a step (a merged path of 40 bytes is five steps, where
- * FNV's byte at a time cost ~200 instructions a lookup, twice a stat).
- * Only this process compares these hashes: a collision costs a miss, or
- * in a name set an lstat that was not needed, never a wrong answer.
+ * FNV's byte at a time cost ~200 instructions a lookup, twice a stat),
+ * and the last one to seven bytes in one or two loads, not a byte at a
+ * time (overlapping what was hashed, or one another, and shifted: the
+ * word is the same as the bytes gathered one by one).  Only this
+ * process compares these hashes: a collision costs a miss, or in a name
+ * set an lstat that was not needed, never a wrong answer.
  */
 uint64_t un_name_hash(const char *name, size_t len)
 {
 	const uint64_t k = 0x9e3779b97f4a7c15ULL;
 	uint64_t h = len * k, w;
+	size_t total = len;
 
 	for (; len >= 8; name += 8, len -= 8) {
 		memcpy(&w, name, 8);
@@ -143,9 +147,26 @@ uint64_t un_name_hash(const char *name, size_t len)
 		h ^= h >> 29;
 	}
 	if (len) {
-		w = 0;
-		for (size_t i = 0; i < len; i++)
-			w |= (uint64_t)(unsigned char)name[i] << (8 * i);
+		if (total >= 8 &&
+		    __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__) {
+			/* The eight bytes ending the name, less those
+			   already taken (elsewhere, the loads below:
+			   any word of these bytes will do). */
+			memcpy(&w, name + len - 8, 8);
+			w >>= 8 * (8 - len);
+		} else if (len >= 4) {
+			uint32_t lo, hi;
+
+			memcpy(&lo, name, 4);
+			memcpy(&hi, name + len - 4, 4);
+			w = lo | (uint64_t)hi << (8 * (len - 4));
+		} else {
+			w = (unsigned char)name[0] |
+			    (uint64_t)(unsigned char)name[len / 2]
+				    << (8 * (len / 2)) |
+			    (uint64_t)(unsigned char)name[len - 1]
+				    << (8 * (len - 1));
+		}
 		h = (h ^ w) * k;
 	}
 	h ^= h >> 32;

@@ -277,13 +277,9 @@ bool un_is_ovl_opaque(const char *real)
 /* The layers present at the root of m (every layer is a directory). */
 static uint64_t root_layers(const struct un_mount *m)
 {
-	uint64_t mask = 0;
-
-	if (m->upper)
-		mask |= 1;
-	for (int i = 1; i <= m->nlower; i++)
-		mask |= (uint64_t)1 << i;
-	return mask;
+	/* Bits 1 to nlower (at most UN_MAX_LOWERS, 62), and 0 for the
+	   upper. */
+	return ((((uint64_t)1 << m->nlower) - 1) << 1) | (m->upper != NULL);
 }
 
 /* An OCI layer's marker file: dir/.wh.NAME or dir/.wh..wh..opq. */
@@ -326,8 +322,11 @@ struct comp {
 	int layer;		/* topmost layer holding it; -1 absent */
 	uint64_t dirlayers;	/* for a directory: the layers merged */
 	bool guessed;		/* a layer refused EACCES (base's sub NULL) */
+	bool upper_lacks;	/* in: the upper's name set has no such name
+				   (asked once, by lookup_component's caller) */
 	struct stat st;
-	char real[UN_VPATH_MAX];
+	char *real;		/* UN_VPATH_MAX bytes, the caller's: a lookup's
+				   last name is found straight into its node */
 };
 
 /*
@@ -462,6 +461,10 @@ static inline bool long_rel(const struct un_mount *m, size_t rel_len)
  * start stands below it, and as absent in the others (a copy made there
  * since the start was entered, behind an unsearchable directory, is
  * missed).
+ *
+ * c->upper_lacks, set by the caller: the upper's name set says it has
+ * no rel (un_dcache_upper_lacks, asked once: the caller may decide from
+ * it first).
  */
 static int lookup_component(struct un_mount *m, uint64_t dirmask,
 			    const char *rel, size_t rel_len,
@@ -470,7 +473,7 @@ static int lookup_component(struct un_mount *m, uint64_t dirmask,
 {
 	int first_err = 0, top = __builtin_ctzll(dirmask), rc;
 	bool table_checked = false, maybe_long = long_rel(m, rel_len);
-	char real[UN_VPATH_MAX];
+	char real[UN_VPATH_MAX], *rp;
 	struct stat st;
 
 	c->layer = -1;
@@ -486,7 +489,7 @@ static int lookup_component(struct un_mount *m, uint64_t dirmask,
 		if (!(dirmask & bit))
 			continue;
 		/* The upper's names of a directory listed lately. */
-		if (i == 0 && un_dcache_upper_lacks(m, rel, rel_len))
+		if (i == 0 && c->upper_lacks)
 			continue;
 		if (i > 0 && !table_checked) {
 			table_checked = true;
@@ -496,10 +499,12 @@ static int lookup_component(struct un_mount *m, uint64_t dirmask,
 		}
 		if (i > 0 && un_config.oci_lowers && oci_name(rel, rel_len))
 			continue;	/* an OCI layer's marker never shows */
-		if (un_path_join(real, sizeof(real), un_layer_root(m, i),
+		/* Into c->real until a layer holds it (no copy then). */
+		rp = c->layer < 0 ? c->real : real;
+		if (un_path_join(rp, UN_VPATH_MAX, un_layer_root(m, i),
 				 un_layer_len(m, i), rel) < 0)
 			return -ENAMETOOLONG;
-		rc = layer_stat(base, i, real, maybe_long, &st, x);
+		rc = layer_stat(base, i, rp, maybe_long, &st, x);
 		if (rc < 0 && errno == EACCES && base && !base->sub) {
 			c->guessed = true;
 			if (base->layer != i)
@@ -519,7 +524,7 @@ static int lookup_component(struct un_mount *m, uint64_t dirmask,
 				first_err = -errno;
 			/* An OCI whiteout hides the name in the layers below. */
 			if (errno == ENOENT && i > 0 && un_config.oci_lowers &&
-			    oci_marker(real, NULL))
+			    oci_marker(rp, NULL))
 				break;
 			continue;
 		}
@@ -528,7 +533,6 @@ static int lookup_component(struct un_mount *m, uint64_t dirmask,
 		if (c->layer < 0) {
 			c->layer = i;
 			c->st = st;
-			memcpy(c->real, real, strlen(real) + 1);
 			if (!S_ISDIR(st.st_mode))
 				break;
 		} else if (!S_ISDIR(st.st_mode)) {
@@ -536,7 +540,7 @@ static int lookup_component(struct un_mount *m, uint64_t dirmask,
 		}
 		c->dirlayers |= bit;
 		/* Opacity matters only when some layer is left below. */
-		if ((dirmask >> (i + 1)) && is_opaque(m, i, rel, rel_len, real))
+		if ((dirmask >> (i + 1)) && is_opaque(m, i, rel, rel_len, rp))
 			break;
 	}
 	if (c->layer < 0 && first_err)
@@ -557,14 +561,27 @@ static int lookup_cached(struct un_mount *m, uint64_t dirmask,
 			 size_t rel_len, const struct at_base *base,
 			 struct comp *c, bool nostat, struct stx_req *x)
 {
-	uint64_t mask, pmask, stamp;
+	uint64_t mask, pmask, stamp, may;
+	bool asked = false;	/* c->upper_lacks set */
 	int rc;
 
+	/* A name to stat that one layer alone may hold (a lower name the
+	   upper lacks, below a directory of two layers): the cache would
+	   save no call, its answer's layer is stat'ed all the same, so it
+	   is not asked (~100 instructions, a miss for every file). */
+	if (!nostat) {
+		c->upper_lacks = (dirmask & 1) &&
+				 un_dcache_upper_lacks(m, rel, rel_len);
+		asked = true;
+		may = c->upper_lacks ? dirmask & ~(uint64_t)1 : dirmask;
+		if (!(may & (may - 1)))
+			goto uncached;
+	}
 	if (un_dcache_get(m, vpath, vlen, &mask, &pmask) == 0 &&
 	    pmask == dirmask && mask) {
 		int layer = __builtin_ctzll(mask);
 
-		if (un_path_join(c->real, sizeof(c->real),
+		if (un_path_join(c->real, UN_VPATH_MAX,
 				 un_layer_root(m, layer), un_layer_len(m, layer),
 				 rel) == 0) {
 			if (nostat) {
@@ -581,6 +598,10 @@ static int lookup_cached(struct un_mount *m, uint64_t dirmask,
 			}
 		}
 	}
+	if (!asked)
+		c->upper_lacks = (dirmask & 1) &&
+				 un_dcache_upper_lacks(m, rel, rel_len);
+uncached:
 	stamp = un_dcache_stamp(m);
 	rc = lookup_component(m, dirmask, rel, rel_len, base, c, x);
 	if (rc == 0 && c->layer >= 0 && S_ISDIR(c->st.st_mode))
@@ -666,7 +687,7 @@ static int settle_in(struct walk *w, bool links_ok, bool start)
 	struct at_base above = w->base;
 	struct comp c;
 	const char *rel;
-	char relbuf[UN_VPATH_MAX];
+	char relbuf[UN_VPATH_MAX], creal[UN_VPATH_MAX];
 	size_t rlen = 0;
 	uint64_t stamp;
 	bool guessed = false;
@@ -679,6 +700,7 @@ static int settle_in(struct walk *w, bool links_ok, bool start)
 	rel = rel_of(w->m, w->vpath, w->vlen);
 	if (!*rel)
 		return 0;
+	c.real = creal;
 	if (un_dcache_get(w->m, w->vpath, w->vlen, &w->dirmask,
 			  &w->parentmask) == 0)
 		return 0;
@@ -693,6 +715,8 @@ static int settle_in(struct walk *w, bool links_ok, bool start)
 		rlen += len;
 		relbuf[rlen] = '\0';
 		above.sub = NULL;
+		c.upper_lacks = (w->dirmask & 1) &&
+				un_dcache_upper_lacks(w->m, relbuf, rlen);
 		rc = lookup_component(w->m, w->dirmask, relbuf, rlen,
 				      start ? &above : NULL, &c, NULL);
 		if (rc < 0)
@@ -756,6 +780,59 @@ static int walk_push(struct walk *w, const char *name, size_t len)
 	return 0;
 }
 
+/* The bytes of w equal to c: the high bit of each such byte (exact, no
+   borrow from one byte into the next). */
+static inline uint64_t bytes_eq(uint64_t w, unsigned char c)
+{
+	const uint64_t low7 = 0x7f7f7f7f7f7f7f7fULL;
+	uint64_t x = w ^ (0x0101010101010101ULL * c);
+
+	return ~(((x & low7) + low7) | x | low7);
+}
+
+/*
+ * Is s[0, n), a directory part ending in '/', free of empty, '.' and '..'
+ * components?  Eight bytes a step (a byte at a time cost ~90
+ * instructions a stat): a '/' or a '.' right after a '/' (or at the
+ * start) sends to the exact test, which lets names like ".git" through.
+ */
+static bool plain_dirs(const char *s, size_t n)
+{
+	uint64_t before = 0x80;	/* as if a '/' came first */
+
+	/* (The shifts take s[0] for the lowest byte of a word.) */
+	if (__BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__)
+		goto exact;
+	for (size_t i = 0; n >= 8 && i < n; i += 8) {
+		uint64_t w, sl;
+
+		if (n - i >= 8) {
+			memcpy(&w, s + i, 8);
+		} else {
+			/* The last bytes, loaded with some already seen,
+			   shifted out (s has n bytes at least). */
+			memcpy(&w, s + n - 8, 8);
+			w >>= 8 * (8 - (n - i));
+		}
+		sl = bytes_eq(w, '/');
+		if (((sl << 8) | before) & (sl | bytes_eq(w, '.')))
+			goto exact;
+		before = (sl >> 56) & 0x80;
+	}
+	if (n >= 8)
+		return true;
+exact:
+	for (size_t i = 0, c = 0; i < n; i++) {
+		if (s[i] == '/') {
+			if (i == c || (i - c == 1 && s[c] == '.') ||
+			    (i - c == 2 && s[c] == '.' && s[c + 1] == '.'))
+				return false;
+			c = i + 1;
+		}
+	}
+	return true;
+}
+
 /*
  * Start the walk in the directory part of todo when it is plain (no
  * empty, '.' or '..' component): base (vpath, a merged directory) plus
@@ -777,14 +854,8 @@ static int walk_jump(struct walk *w, char *todo, bool from_base)
 		dir--;
 	if (dir <= 1)
 		return 1;	/* a single component */
-	for (size_t i = 0, c = 0; i < dir; i++) {
-		if (todo[i] == '/') {
-			if (i == c || (i - c == 1 && todo[c] == '.') ||
-			    (i - c == 2 && todo[c] == '.' && todo[c + 1] == '.'))
-				return 1;
-			c = i + 1;
-		}
-	}
+	if (!plain_dirs(todo, dir))
+		return 1;
 	if (todo[0] == '/' || walk_push(w, todo, dir - 1) < 0) {
 		w->vlen = save;
 		w->vpath[save] = '\0';
@@ -1075,6 +1146,8 @@ static int cwd_check(struct walk *w, size_t *dead_at)
 	int layer = w->base.layer, rc = 0;
 	bool dead;
 
+	/* (settle_start's walk_mount takes it: no second search.) */
+	w->m = m;
 	if (!m || !m->wt || vlen <= m->merged_len)
 		return 0;	/* a read-only union; a union's root */
 	stamp = un_wtable_stamp(m->wt);
@@ -1360,10 +1433,11 @@ static int walk_start(struct walk *w, int dirfd, const char *path,
 		memmove(todo, abs + consumed, strlen(abs + consumed) + 1);
 		memcpy(w->vpath, m->merged, m->merged_len + 1);
 		w->vlen = m->merged_len;
+		/* Settled on MERGED itself (what settle_in finds there,
+		   without asking the configuration again). */
 		w->m = m;
-		rc = walk_settle(w);
-		if (rc != 0)
-			return rc;
+		w->dirmask = root_layers(m);
+		w->parentmask = 0;
 		rc = walk_jump(w, todo, false);
 		return rc < 0 ? rc : 0;
 	}
@@ -1394,6 +1468,7 @@ int un_lookup(int dirfd, const char *path, int flags, struct un_node *n)
 	n->mnt = NULL;
 	n->kpath = path;
 	n->at_off = 0;
+	c.real = n->real;
 	n->start_fd = dirfd;
 	n->stx_done = false;
 	if (flags & UN_LK_STATX) {
@@ -1582,7 +1657,7 @@ int un_lookup(int dirfd, const char *path, int flags, struct un_node *n)
 		} else if (last && (flags & UN_LK_NOSTAT) &&
 			   un_dcache_memo_get(w.m, w.vpath, w.vlen, w.dirmask,
 					      rel, rel_len, &c.layer, &c.st,
-					      c.real, sizeof(c.real)) == 0 &&
+					      c.real, UN_VPATH_MAX) == 0 &&
 			   (c.layer > 0 ||
 			    ((flags & UN_LK_REALONLY) && !want_dir &&
 			     S_ISREG(c.st.st_mode)))) {
@@ -1646,8 +1721,7 @@ int un_lookup(int dirfd, const char *path, int flags, struct un_node *n)
 			n->layer = c.layer;
 			n->dirlayers = c.dirlayers;
 			n->parent_dirlayers = w.dirmask;
-			memcpy(n->real, c.real, strlen(c.real) + 1);
-			n->st = c.st;
+			n->st = c.st;	/* (c.real is n->real) */
 			n->kpath = n->real;
 			/* A non-directory stops the search at its layer:
 			   the buffer holds that layer's answer. */

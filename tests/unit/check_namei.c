@@ -881,6 +881,43 @@ START_TEST(test_lookup_repeated_slashes)
 }
 END_TEST
 
+/* An empty, '.' or '..' component after a directory name of every
+   length from 1 to 17: the directory part is checked eight bytes at a
+   time (namei.c plain_dirs), so the bad one falls at every place of a
+   word and across two. */
+START_TEST(test_lookup_bad_component_at_every_offset)
+{
+	static const char *const bad[] = { "%s//e/f", "%s/./e/f",
+					   "%s/../%s/e/f", "%s/e//f",
+					   "%s/e/../e/f", "./%s/e/f" };
+	struct un_node n;
+	char d[18], rel[128], path[256], want[128];
+
+	for (size_t k = 1; k < sizeof(d); k++) {
+		memset(d, 'd', k);
+		d[k] = '\0';
+		snprintf(rel, sizeof(rel), "l1/%s/e/f", d);
+		mkf(rel, "x");
+	}
+	use_std();
+	for (size_t k = 1; k < sizeof(d); k++) {
+		memset(d, 'd', k);
+		d[k] = '\0';
+		snprintf(want, sizeof(want), "m/%s/e/f", d);
+		snprintf(rel, sizeof(rel), "l1/%s/e/f", d);
+		for (size_t b = 0; b < sizeof(bad) / sizeof(bad[0]); b++) {
+			char tail[128];
+
+			snprintf(tail, sizeof(tail), bad[b], d, d);
+			snprintf(path, sizeof(path), "%s", P("m/"));
+			strncat(path, tail, sizeof(path) - strlen(path) - 1);
+			ck_assert_msg(lk(path, 0, &n) == 0, "%s", path);
+			expect_node(&n, 1, P(rel), P(want));
+		}
+	}
+}
+END_TEST
+
 START_TEST(test_lookup_trailing_slash_on_directory)
 {
 	struct un_node n;
@@ -1741,6 +1778,7 @@ static Suite *namei_suite(void)
 	tcase_add_test(tc, test_lookup_dotdot_out_of_merged_root_passes_through);
 	tcase_add_test(tc, test_lookup_dotdot_out_and_back_in);
 	tcase_add_test(tc, test_lookup_repeated_slashes);
+	tcase_add_test(tc, test_lookup_bad_component_at_every_offset);
 	tcase_add_test(tc, test_lookup_trailing_slash_on_directory);
 	tcase_add_test(tc, test_lookup_trailing_slash_on_file_enotdir);
 	tcase_add_test(tc, test_lookup_trailing_slash_on_absent_name);
