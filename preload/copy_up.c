@@ -32,7 +32,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/syscall.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
@@ -44,7 +43,7 @@ static int work_name(const struct un_mount *m, char *buf, size_t len)
 	static unsigned long counter;
 	unsigned long c = __atomic_add_fetch(&counter, 1, __ATOMIC_RELAXED);
 	int n = snprintf(buf, len, "%s/" UN_META_DIR "/work/cu.%d.%ld.%lu",
-			 m->upper, (int)getpid(), (long)syscall(SYS_gettid), c);
+			 m->upper, (int)un_self_pid(), (long)un_self_tid(), c);
 
 	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
 }

@@ -118,6 +118,11 @@ static inline void un_tables_need(void)
 		un_tables_open();
 }
 
+/* The ids of this process and thread, cached (init.c): right in a
+   child of any fork, and in a vfork child as its parent's. */
+UN_HIDDEN pid_t un_self_pid(void);
+UN_HIDDEN pid_t un_self_tid(void);
+
 /* fork: init.c's handlers call these of the other rooms, only when a
    lock of ours may be held (see init.c). */
 UN_HIDDEN void un_fork_cwd_prepare(void);

@@ -43,8 +43,9 @@
  *  - The rename of a compaction precedes the epoch bump, so a reader
  *    that sees the new epoch opens the new file; one that still holds
  *    the old file reads a complete, equivalent table from it.  A writer
- *    also checks that the path still names the file it holds, and bumps
- *    the epoch itself for a compaction killed between rename and bump.
+ *    also checks that the file it holds still has a link (a rename over
+ *    it leaves none), and bumps the epoch itself for a compaction killed
+ *    between rename and bump.
  *  - A record is in the page cache when set returns: a kill -9 cannot
  *    lose it.  Records are not fsynced one by one (only compaction
  *    fsyncs, before its rename).
