@@ -211,6 +211,17 @@ static inline void un_leave(void)
 UN_HIDDEN void un_sig_block(sigset_t *old);
 UN_HIDDEN void un_sig_restore(const sigset_t *old);
 
+/* The same without a system call where it can (wrap_signal.c): the
+   program's handlers are held back until the section ends, instead of
+   every signal blocked.  For a short section that takes a lock a
+   handler may want (the whiteout table's flock). */
+struct un_sig_hold {
+	bool blocked;		/* fell back to un_sig_block */
+	sigset_t mask;
+};
+UN_HIDDEN void un_sig_hold(struct un_sig_hold *h);
+UN_HIDDEN void un_sig_unhold(struct un_sig_hold *h);
+
 /* Memory that is safe to take in signal mode too (malloc otherwise). */
 UN_HIDDEN void *un_sig_alloc(size_t len);
 UN_HIDDEN void un_sig_free(void *p, size_t len);

@@ -562,22 +562,23 @@ void un_wtable_vacate_fd(int fd)
  * every other thread and process of the union waiting.  Cancellation
  * waits until the record is written.  Signals wait too (a rare section,
  * two system calls): a handler that changed the union would otherwise
- * wait for the flock its own thread holds.  below: clear every record
+ * wait for the flock its own thread holds.  They are held back without
+ * a system call (un_sig_hold), not blocked.  below: clear every record
  * below rel, else record kind for rel.
  */
 static int wt_change(struct un_wtable *wt, const char *rel,
 		     enum un_wkind kind, bool below)
 {
+	struct un_sig_hold hold;
 	int cancel, rc;
-	sigset_t mask;
 
 	if (un_in_signal())
 		return below ? wtable_clear_below(wt, rel) :
 			       wtable_set(wt, rel, kind);
 	pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &cancel);
-	un_sig_block(&mask);
+	un_sig_hold(&hold);
 	rc = below ? wtable_clear_below(wt, rel) : wtable_set(wt, rel, kind);
-	un_sig_restore(&mask);
+	un_sig_unhold(&hold);
 	pthread_setcancelstate(cancel, NULL);
 	return rc;
 }
