@@ -358,6 +358,8 @@ UN_HIDDEN int un_wtable_clear_below(struct un_wtable *wt, const char *rel);
    directory of the upper (see dcache.c); and the bump for the latter. */
 UN_HIDDEN uint64_t un_wtable_stamp(struct un_wtable *wt);
 UN_HIDDEN void un_wtable_bump_dirs(struct un_wtable *wt);
+UN_HIDDEN bool un_wtable_bump_dirs_own(struct un_wtable *wt, uint64_t *before,
+				       uint64_t *after);
 /* A counter of the names any process made in the upper, and its bump. */
 UN_HIDDEN uint64_t un_wtable_names(struct un_wtable *wt);
 UN_HIDDEN void un_wtable_bump_names(struct un_wtable *wt);
@@ -742,6 +744,10 @@ UN_HIDDEN void un_dcache_put(struct un_mount *m, const char *vpath,
 			     uint64_t stamp);
 /* A directory of m's upper was made, removed or renamed. */
 UN_HIDDEN void un_dcache_changed(struct un_mount *m);
+/* The same after this thread copied the directory vpath (vlen bytes)
+   up: its own cache is carried over the change (dcache.c). */
+UN_HIDDEN void un_dcache_dir_copied(struct un_mount *m, const char *vpath,
+				   size_t vlen);
 /* Drop this thread's caches (its configuration is being released). */
 UN_HIDDEN void un_dcache_forget(void);
 

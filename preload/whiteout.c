@@ -406,13 +406,17 @@ void un_wtable_fork_child(struct un_wtable *wt)
  * make opaque a directory.  Not the generation: the whiteout of a file
  * (every unlink of rm -rf) changes no directory.  No system call.
  */
+static uint64_t stamp_make(uint64_t epoch, uint64_t dirs)
+{
+	return epoch * 0x9e3779b97f4a7c15ULL + dirs;
+}
+
 uint64_t un_wtable_stamp(struct un_wtable *wt)
 {
 	if (!wt || !wt->gen)
 		return 0;
-	return __atomic_load_n(&wt->gen->epoch, __ATOMIC_ACQUIRE) *
-		       0x9e3779b97f4a7c15ULL +
-	       __atomic_load_n(&wt->gen->dirs, __ATOMIC_ACQUIRE);
+	return stamp_make(__atomic_load_n(&wt->gen->epoch, __ATOMIC_ACQUIRE),
+			  __atomic_load_n(&wt->gen->dirs, __ATOMIC_ACQUIRE));
 }
 
 /* Tell every process of the union that a directory of the upper changed. */
@@ -420,6 +424,26 @@ void un_wtable_bump_dirs(struct un_wtable *wt)
 {
 	if (wt && wt->gen)
 		__atomic_add_fetch(&wt->gen->dirs, 1, __ATOMIC_SEQ_CST);
+}
+
+/*
+ * The same, and the stamp just before and just after this bump (no
+ * other change in between), for a caller that carries its own cache
+ * over its own change; false when they cannot be told (no table, or a
+ * rewrite of the table at that moment).
+ */
+bool un_wtable_bump_dirs_own(struct un_wtable *wt, uint64_t *before,
+			     uint64_t *after)
+{
+	uint64_t e, d;
+
+	if (!wt || !wt->gen)
+		return false;
+	e = __atomic_load_n(&wt->gen->epoch, __ATOMIC_ACQUIRE);
+	d = __atomic_fetch_add(&wt->gen->dirs, 1, __ATOMIC_SEQ_CST);
+	*before = stamp_make(e, d);
+	*after = stamp_make(e, d + 1);
+	return __atomic_load_n(&wt->gen->epoch, __ATOMIC_ACQUIRE) == e;
 }
 
 /* The count of names made in the upper, and its bump (dcache.c). */
