@@ -32,7 +32,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/syscall.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
@@ -45,7 +44,7 @@ static int work_name(const struct un_mount *m, char *buf, size_t len)
 	static unsigned long counter;
 	unsigned long c = __atomic_add_fetch(&counter, 1, __ATOMIC_RELAXED);
 	int n = snprintf(buf, len, "%s/" UN_META_DIR "/work/cu.%d.%ld.%lu",
-			 m->upper, (int)getpid(), (long)syscall(SYS_gettid), c);
+			 m->upper, (int)un_self_pid(), (long)un_self_tid(), c);
 
 	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
 }
@@ -412,6 +411,25 @@ static int rename_in(const char *work, const struct stat *st,
 	return rc;
 }
 
+/* The directory dst (a path in m's upper) was copied up by this thread:
+   cached layers are stale, this thread's for dst's merged path only. */
+static void dir_copied(const struct un_mount *m, const char *dst)
+{
+	char vpath[UN_VPATH_MAX];
+	const char *rel = dst + m->upper_len;
+	/* (A MERGED of "/" adds nothing before rel's slash.) */
+	size_t mlen = m->merged_len == 1 ? 0 : m->merged_len, rlen;
+
+	if (strncmp(dst, m->upper, m->upper_len) != 0 || *rel != '/' ||
+	    mlen + (rlen = strlen(rel)) >= sizeof(vpath)) {
+		un_dcache_changed((struct un_mount *)m);
+		return;
+	}
+	memcpy(vpath, m->merged, mlen);
+	memcpy(vpath + mlen, rel, rlen + 1);
+	un_dcache_dir_copied((struct un_mount *)m, vpath, mlen + rlen);
+}
+
 /*
  * Copy src (stat st) to dst in the upper of m.  Returns 0 when dst holds
  * a whole copy afterwards (ours, or a racing process's).
@@ -465,7 +483,7 @@ static int copy_one(const struct un_mount *m, const char *src,
 		   layers are stale. */
 		un_dcache_names_changed((struct un_mount *)m);
 		if (S_ISDIR(st->st_mode))
-			un_dcache_changed((struct un_mount *)m);
+			dir_copied(m, dst);
 		if (have_parent) {
 			struct timespec times[2] = { pst.st_atim, pst.st_mtim };
 

@@ -241,6 +241,41 @@ void un_dcache_changed(struct un_mount *m)
 	un_wtable_bump_dirs(m->wt);
 }
 
+/*
+ * This thread copied the directory vpath up.  Every other thread and
+ * process must drop what it knows (the count of directory changes goes
+ * up), but this one knows what changed: vpath gained the upper layer
+ * (bit 0), and the entries of its children hold vpath's old layers as
+ * their parent's; every other entry that was valid just before the
+ * change is still right, and is carried over to the new stamp.  tar x
+ * into lower directories copies one up for every other file it writes,
+ * and walked each path again from the union's root after each.
+ */
+void un_dcache_dir_copied(struct un_mount *m, const char *vpath, size_t vlen)
+{
+	struct dcache *c = dcache_now();
+	uint64_t before, after;
+
+	if (!un_wtable_bump_dirs_own(m->wt, &before, &after) || !c)
+		return;
+	for (int i = 0; i < DCACHE_SIZE; i++) {
+		struct dcache_ent *e = &c->ent[i];
+
+		if (e->m != m || e->stamp != before || !e->vpath)
+			continue;
+		if (e->len == vlen && !memcmp(e->vpath, vpath, vlen)) {
+			e->mask |= 1;
+		} else if (e->len > vlen && e->vpath[vlen] == '/' &&
+			   !memcmp(e->vpath, vpath, vlen) &&
+			   !memchr(e->vpath + vlen + 1, '/',
+				   e->len - vlen - 1)) {
+			e->m = NULL;	/* a child: its parent's layers moved */
+			continue;
+		}
+		e->stamp = after;
+	}
+}
+
 /* ---- the upper's names ---- */
 
 /* Valid while no name was made in the upper, nor a directory changed. */

@@ -55,6 +55,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/single_threaded.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -92,6 +93,78 @@ static void die(const char *fmt, const char *what)
 			_exit(125);
 	}
 	_exit(125);
+}
+
+/*
+ * The process's and the thread's ids without a system call per use:
+ * glibc no longer caches getpid(), and the table's writers ask for it
+ * before every record (after a fork the child must reopen the lock
+ * file, whose flock it would share with its parent), copy-ups for
+ * every staging name.  The process id lives in a page the kernel
+ * zeroes in every child (MADV_WIPEONFORK, Linux 4.14): any fork, also
+ * a raw clone() that runs no atfork handler, finds 0 there and asks
+ * again.  A vfork child shares the page, and so answers its parent's
+ * id: right for these uses, since it also shares the parent's memory
+ * (the handles, the descriptor numbers kept there) and runs while the
+ * parent waits.  Where the page cannot be had, getpid() every time.
+ * The thread id is cached per thread, valid while the process id it
+ * was taken under is still ours.
+ */
+static pid_t *pid_page;		/* NULL: not yet; MAP_FAILED: none */
+
+static pid_t *pid_page_make(void)
+{
+	pid_t *p = MAP_FAILED, *none = NULL;
+
+#ifdef MADV_WIPEONFORK
+	p = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p != MAP_FAILED && madvise(p, 4096, MADV_WIPEONFORK) != 0) {
+		munmap(p, 4096);
+		p = MAP_FAILED;
+	}
+#endif
+	if (!__atomic_compare_exchange_n(&pid_page, &none, p, false,
+					 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+		/* Another thread was first. */
+		if (p != MAP_FAILED)
+			munmap(p, 4096);
+		p = none;
+	}
+	return p;
+}
+
+pid_t un_self_pid(void)
+{
+	pid_t *p = __atomic_load_n(&pid_page, __ATOMIC_ACQUIRE);
+	pid_t pid;
+	int saved;
+
+	if (__builtin_expect(p == NULL, 0)) {
+		saved = errno;
+		p = pid_page_make();
+		errno = saved;
+	}
+	if (p == MAP_FAILED)
+		return getpid();
+	pid = __atomic_load_n(p, __ATOMIC_RELAXED);
+	if (pid == 0) {
+		pid = getpid();
+		__atomic_store_n(p, pid, __ATOMIC_RELAXED);
+	}
+	return pid;
+}
+
+pid_t un_self_tid(void)
+{
+	static __thread pid_t tid, tid_pid;
+	pid_t pid = un_self_pid();
+
+	if (tid_pid != pid) {
+		tid = (pid_t)syscall(SYS_gettid);
+		tid_pid = pid;
+	}
+	return tid;
 }
 
 /*

@@ -118,6 +118,11 @@ static inline void un_tables_need(void)
 		un_tables_open();
 }
 
+/* The ids of this process and thread, cached (init.c): right in a
+   child of any fork, and in a vfork child as its parent's. */
+UN_HIDDEN pid_t un_self_pid(void);
+UN_HIDDEN pid_t un_self_tid(void);
+
 /* fork: init.c's handlers call these of the other rooms, only when a
    lock of ours may be held (see init.c). */
 UN_HIDDEN void un_fork_cwd_prepare(void);
@@ -205,6 +210,17 @@ static inline void un_leave(void)
 #include <signal.h>
 UN_HIDDEN void un_sig_block(sigset_t *old);
 UN_HIDDEN void un_sig_restore(const sigset_t *old);
+
+/* The same without a system call where it can (wrap_signal.c): the
+   program's handlers are held back until the section ends, instead of
+   every signal blocked.  For a short section that takes a lock a
+   handler may want (the whiteout table's flock). */
+struct un_sig_hold {
+	bool blocked;		/* fell back to un_sig_block */
+	sigset_t mask;
+};
+UN_HIDDEN void un_sig_hold(struct un_sig_hold *h);
+UN_HIDDEN void un_sig_unhold(struct un_sig_hold *h);
 
 /* Memory that is safe to take in signal mode too (malloc otherwise). */
 UN_HIDDEN void *un_sig_alloc(size_t len);
@@ -342,6 +358,8 @@ UN_HIDDEN int un_wtable_clear_below(struct un_wtable *wt, const char *rel);
    directory of the upper (see dcache.c); and the bump for the latter. */
 UN_HIDDEN uint64_t un_wtable_stamp(struct un_wtable *wt);
 UN_HIDDEN void un_wtable_bump_dirs(struct un_wtable *wt);
+UN_HIDDEN bool un_wtable_bump_dirs_own(struct un_wtable *wt, uint64_t *before,
+				       uint64_t *after);
 /* A counter of the names any process made in the upper, and its bump. */
 UN_HIDDEN uint64_t un_wtable_names(struct un_wtable *wt);
 UN_HIDDEN void un_wtable_bump_names(struct un_wtable *wt);
@@ -726,6 +744,10 @@ UN_HIDDEN void un_dcache_put(struct un_mount *m, const char *vpath,
 			     uint64_t stamp);
 /* A directory of m's upper was made, removed or renamed. */
 UN_HIDDEN void un_dcache_changed(struct un_mount *m);
+/* The same after this thread copied the directory vpath (vlen bytes)
+   up: its own cache is carried over the change (dcache.c). */
+UN_HIDDEN void un_dcache_dir_copied(struct un_mount *m, const char *vpath,
+				   size_t vlen);
 /* Drop this thread's caches (its configuration is being released). */
 UN_HIDDEN void un_dcache_forget(void);
 

@@ -43,8 +43,9 @@
  *  - The rename of a compaction precedes the epoch bump, so a reader
  *    that sees the new epoch opens the new file; one that still holds
  *    the old file reads a complete, equivalent table from it.  A writer
- *    also checks that the path still names the file it holds, and bumps
- *    the epoch itself for a compaction killed between rename and bump.
+ *    also checks that the file it holds still has a link (a rename over
+ *    it leaves none), and bumps the epoch itself for a compaction killed
+ *    between rename and bump.
  *  - A record is in the page cache when set returns: a kill -9 cannot
  *    lose it.  Records are not fsynced one by one (only compaction
  *    fsyncs, before its rename).
@@ -405,13 +406,17 @@ void un_wtable_fork_child(struct un_wtable *wt)
  * make opaque a directory.  Not the generation: the whiteout of a file
  * (every unlink of rm -rf) changes no directory.  No system call.
  */
+static uint64_t stamp_make(uint64_t epoch, uint64_t dirs)
+{
+	return epoch * 0x9e3779b97f4a7c15ULL + dirs;
+}
+
 uint64_t un_wtable_stamp(struct un_wtable *wt)
 {
 	if (!wt || !wt->gen)
 		return 0;
-	return __atomic_load_n(&wt->gen->epoch, __ATOMIC_ACQUIRE) *
-		       0x9e3779b97f4a7c15ULL +
-	       __atomic_load_n(&wt->gen->dirs, __ATOMIC_ACQUIRE);
+	return stamp_make(__atomic_load_n(&wt->gen->epoch, __ATOMIC_ACQUIRE),
+			  __atomic_load_n(&wt->gen->dirs, __ATOMIC_ACQUIRE));
 }
 
 /* Tell every process of the union that a directory of the upper changed. */
@@ -419,6 +424,26 @@ void un_wtable_bump_dirs(struct un_wtable *wt)
 {
 	if (wt && wt->gen)
 		__atomic_add_fetch(&wt->gen->dirs, 1, __ATOMIC_SEQ_CST);
+}
+
+/*
+ * The same, and the stamp just before and just after this bump (no
+ * other change in between), for a caller that carries its own cache
+ * over its own change; false when they cannot be told (no table, or a
+ * rewrite of the table at that moment).
+ */
+bool un_wtable_bump_dirs_own(struct un_wtable *wt, uint64_t *before,
+			     uint64_t *after)
+{
+	uint64_t e, d;
+
+	if (!wt || !wt->gen)
+		return false;
+	e = __atomic_load_n(&wt->gen->epoch, __ATOMIC_ACQUIRE);
+	d = __atomic_fetch_add(&wt->gen->dirs, 1, __ATOMIC_SEQ_CST);
+	*before = stamp_make(e, d);
+	*after = stamp_make(e, d + 1);
+	return __atomic_load_n(&wt->gen->epoch, __ATOMIC_ACQUIRE) == e;
 }
 
 /* The count of names made in the upper, and its bump (dcache.c). */
@@ -561,22 +586,23 @@ void un_wtable_vacate_fd(int fd)
  * every other thread and process of the union waiting.  Cancellation
  * waits until the record is written.  Signals wait too (a rare section,
  * two system calls): a handler that changed the union would otherwise
- * wait for the flock its own thread holds.  below: clear every record
+ * wait for the flock its own thread holds.  They are held back without
+ * a system call (un_sig_hold), not blocked.  below: clear every record
  * below rel, else record kind for rel.
  */
 static int wt_change(struct un_wtable *wt, const char *rel,
 		     enum un_wkind kind, bool below)
 {
+	struct un_sig_hold hold;
 	int cancel, rc;
-	sigset_t mask;
 
 	if (un_in_signal())
 		return below ? wtable_clear_below(wt, rel) :
 			       wtable_set(wt, rel, kind);
 	pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &cancel);
-	un_sig_block(&mask);
+	un_sig_hold(&hold);
 	rc = below ? wtable_clear_below(wt, rel) : wtable_set(wt, rel, kind);
-	un_sig_restore(&mask);
+	un_sig_unhold(&hold);
 	pthread_setcancelstate(cancel, NULL);
 	return rc;
 }

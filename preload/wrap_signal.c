@@ -27,6 +27,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
+#include <ucontext.h>
+#include <unistd.h>
 
 #include "wrap.h"
 
@@ -40,12 +43,91 @@ static int user_flags[NSIG];
 
 typedef void (*un_sigfn)(int, siginfo_t *, void *);
 
+/*
+ * Holding handlers back (un_sig_hold): a thread in such a section runs
+ * no handler of the program's.  One that arrives is blocked in the mask
+ * its return restores, queued again to this thread with its siginfo,
+ * and remembered; leaving the section unblocks it, and the kernel
+ * delivers it then, with its sa_mask and ucontext, as if it had been
+ * blocked all along.  A handler installed with SA_RESETHAND cannot be
+ * put back so (the kernel reset the action when it delivered it): once
+ * the program installed one, sections block every signal instead.
+ */
+static __thread int hold_depth;
+static __thread sigset_t held;		/* signals queued again */
+static __thread bool held_any;
+static bool resethand_seen;		/* sticky */
+
+static void note_flags(int sig, int flags)
+{
+	__atomic_store_n(&user_flags[sig], flags, __ATOMIC_RELEASE);
+	if ((flags & SA_RESETHAND) &&
+	    !__atomic_load_n(&resethand_seen, __ATOMIC_RELAXED))
+		__atomic_store_n(&resethand_seen, true, __ATOMIC_SEQ_CST);
+}
+
+/* In the trampoline, inside a section: put the signal back. */
+static void hold_back(int sig, siginfo_t *info, ucontext_t *uc)
+{
+	sigset_t one;
+
+	sigemptyset(&one);
+	sigaddset(&one, sig);
+	/* Blocked now (SA_NODEFER leaves it open in the handler) and after
+	   the return, until the section ends. */
+	pthread_sigmask(SIG_BLOCK, &one, NULL);
+	sigaddset(&uc->uc_sigmask, sig);
+	sigaddset(&held, sig);
+	held_any = true;
+	if (!info || syscall(SYS_rt_tgsigqueueinfo, un_self_pid(),
+			     un_self_tid(), sig, info) < 0)
+		syscall(SYS_tgkill, un_self_pid(), un_self_tid(), sig);
+}
+
+void un_sig_hold(struct un_sig_hold *h)
+{
+	h->blocked = __atomic_load_n(&resethand_seen, __ATOMIC_ACQUIRE);
+	if (h->blocked) {
+		un_sig_block(&h->mask);
+		return;
+	}
+	hold_depth++;
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+}
+
+void un_sig_unhold(struct un_sig_hold *h)
+{
+	sigset_t set;
+
+	if (h->blocked) {
+		un_sig_restore(&h->mask);
+		return;
+	}
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	if (--hold_depth > 0 || !held_any)
+		return;
+	/* No handler writes held now (the depth is 0): take it, then let
+	   the signals in. */
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	set = held;
+	sigemptyset(&held);
+	held_any = false;
+	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+}
+
 static void un_trampoline(int sig, siginfo_t *info, void *uc)
 {
 	int depth = un_depth;
 	void *frame = sig_frame;
 	void *h = __atomic_load_n(&user_handler[sig], __ATOMIC_ACQUIRE);
 
+	if (hold_depth > 0 && uc) {
+		int saved = errno;
+
+		hold_back(sig, info, uc);
+		errno = saved;
+		return;
+	}
 	sig_frame = __builtin_frame_address(0);
 	un_sigdepth++;
 	un_depth = 0;
@@ -162,8 +244,7 @@ static int sigaction_common(int sig, const struct sigaction *act,
 	       (void *)act->sa_sigaction != (void *)un_trampoline;
 	if (wrap) {
 		mine = *act;
-		__atomic_store_n(&user_flags[sig], act->sa_flags,
-				 __ATOMIC_RELEASE);
+		note_flags(sig, act->sa_flags);
 		__atomic_store_n(&user_handler[sig], (void *)act->sa_sigaction,
 				 __ATOMIC_RELEASE);
 		mine.sa_flags |= SA_SIGINFO;
@@ -219,7 +300,7 @@ static __sighandler_t rewrap(int sig, __sighandler_t h, __sighandler_t r,
 	    (void *)h == (void *)un_trampoline ||
 	    real_sigaction(sig, NULL, &cur) < 0 || cur.sa_handler != h)
 		return r;
-	__atomic_store_n(&user_flags[sig], cur.sa_flags, __ATOMIC_RELEASE);
+	note_flags(sig, cur.sa_flags);
 	__atomic_store_n(&user_handler[sig], (void *)h, __ATOMIC_RELEASE);
 	cur.sa_flags |= SA_SIGINFO;
 	cur.sa_sigaction = un_trampoline;

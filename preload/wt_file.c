@@ -277,16 +277,16 @@ out_close:
 	return ret;
 }
 
-/* Replay what was appended since pos.off (or reload when we must). */
-static int wt_catch_up(struct un_wtable *wt, bool create, uint64_t epoch)
+/* Replay what was appended since pos.off (or reload when we must);
+   ret and stx: wt_sync's fstatx of tfd. */
+static int wt_catch_up(struct un_wtable *wt, bool create, uint64_t epoch,
+		       int ret, const struct statx *pstx)
 {
-	struct statx stx;
+	struct statx stx = *pstx;
 	const char *why = NULL;
 	char *buf;
 	size_t got = 0;
-	int ret;
 
-	ret = sys_fstatx(wt->tfd, &stx);
 	if (ret == -EBADF || (!ret && !id_eq(stx_id(&stx), wt->tid))) {
 		/* Closed, or the number reused, behind our back. */
 		wt->tfd = -1;
@@ -332,20 +332,6 @@ static int wt_catch_up(struct un_wtable *wt, bool create, uint64_t epoch)
 }
 
 /*
- * Under the lock: is the table at its path another file than ours, though
- * the epoch says it was not rewritten?  That is a compaction killed
- * between its rename and its epoch bump.
- */
-static bool wt_replaced(struct un_wtable *wt)
-{
-	struct statx stx;
-
-	if (sys_statx(wt->table_path, &stx) < 0)
-		return true;
-	return !id_eq(stx_id(&stx), wt->tid);
-}
-
-/*
  * Bring the maps up to date with the file.  locked: we hold the flock,
  * so we may also create the table, cut an unfinished tail and write
  * the header of an empty table.  Under io.
@@ -353,17 +339,27 @@ static bool wt_replaced(struct un_wtable *wt)
 int wt_sync(struct un_wtable *wt, bool locked)
 {
 	uint64_t epoch = __atomic_load_n(&wt->gen->epoch, __ATOMIC_ACQUIRE);
+	struct statx stx;
 	int ret;
 
-	if (wt->tfd >= 0 && epoch == wt->epoch && locked && wt_replaced(wt)) {
-		/* Announce the rewrite its author could not. */
-		epoch = __atomic_add_fetch(&wt->gen->epoch, 1,
-					   __ATOMIC_SEQ_CST);
+	if (wt->tfd >= 0 && epoch == wt->epoch) {
+		/* One fstatx answers both questions: is the number still our
+		   table (wt_catch_up), and is our table still the one at its
+		   path, though the epoch says it was not rewritten?  A
+		   rewrite renames another file over it, which leaves ours
+		   with no link: a compaction killed between its rename and
+		   its epoch bump (or a table removed by hand).  Under the
+		   lock, announce the rewrite its author could not. */
+		ret = sys_fstatx(wt->tfd, &stx);
+		if (locked && ret == 0 && id_eq(stx_id(&stx), wt->tid) &&
+		    stx.stx_nlink == 0)
+			epoch = __atomic_add_fetch(&wt->gen->epoch, 1,
+						   __ATOMIC_SEQ_CST);
 	}
 	if (wt->tfd < 0 || epoch != wt->epoch)
 		ret = wt_reload(wt, locked, epoch);
 	else
-		ret = wt_catch_up(wt, locked, epoch);
+		ret = wt_catch_up(wt, locked, epoch, ret, &stx);
 	if (ret < 0 || !locked)
 		return ret;
 
@@ -449,7 +445,7 @@ int wt_open_lock(struct un_wtable *wt)
 	}
 	wt->lfd = fd;
 	wt->lid = id;
-	wt->pid = getpid();
+	wt->pid = un_self_pid();
 	return 0;
 
 out_corrupt:
@@ -468,7 +464,7 @@ int wt_lock(struct un_wtable *wt)
 	struct statx stx;
 	int ret;
 
-	if (wt->pid != getpid()) {
+	if (wt->pid != un_self_pid()) {
 		/* A fork: the description, and so the flock, is shared. */
 		sys_close(wt->lfd);
 		wt->lfd = -1;
@@ -717,7 +713,7 @@ int wt_open_fast(struct un_wtable *wt)
 	wt->lfd = lfd;
 	wt->lid = wt->gid = stx_id(&stx);
 	wt->gen = map;
-	wt->pid = getpid();
+	wt->pid = un_self_pid();
 	wt->tfd = tfd;
 	wt->tid = stx_id(&tstx);
 	wt->pos = pos;

@@ -36,15 +36,7 @@ void sys_close(int fd)
 int sys_fstatx(int fd, struct statx *stx)
 {
 	if (syscall(SYS_statx, fd, "", AT_EMPTY_PATH,
-		    STATX_TYPE | STATX_INO | STATX_SIZE, stx) < 0)
-		return -errno;
-	return 0;
-}
-
-int sys_statx(const char *path, struct statx *stx)
-{
-	if (syscall(SYS_statx, AT_FDCWD, path, AT_SYMLINK_NOFOLLOW,
-		    STATX_TYPE | STATX_INO, stx) < 0)
+		    STATX_TYPE | STATX_INO | STATX_SIZE | STATX_NLINK, stx) < 0)
 		return -errno;
 	return 0;
 }

@@ -141,7 +141,6 @@ struct un_wtable {
 UN_HIDDEN int sys_open(const char *path, int flags, mode_t mode);
 UN_HIDDEN void sys_close(int fd);
 UN_HIDDEN int sys_fstatx(int fd, struct statx *stx);
-UN_HIDDEN int sys_statx(const char *path, struct statx *stx);
 UN_HIDDEN int sys_mkdir(const char *path, mode_t mode);
 UN_HIDDEN int sys_rename(const char *from, const char *to);
 UN_HIDDEN void sys_unlink(const char *path);

@@ -22,6 +22,7 @@ UN_EDGES_TESTS = \
 	tests/edges/procs-fork-threads.sh \
 	tests/edges/procs-signal.sh \
 	tests/edges/procs-sigchange.sh \
+	tests/edges/procs-sighold.sh \
 	tests/edges/procs-stress.sh \
 	tests/edges/procs-cancel.sh \
 	tests/edges/env-children.sh \
