@@ -109,8 +109,12 @@ out_free:
 	return rc;
 }
 
-/* Copy len bytes at off from in to out, by the fastest means. */
-static int copy_range(int in, int out, off_t off, off_t len)
+/* Copy len bytes at off from in to out, by the fastest means.  Not
+   inlined: its 64 KiB buffer would stay in copy_one's frame for every
+   copy-up, a directory's too, in threads of small stacks
+   (tests/edges/thread-stack). */
+static __attribute__((noinline)) int copy_range(int in, int out, off_t off,
+						off_t len)
 {
 	char buf[1 << 16];
 	off_t done = 0;
@@ -412,8 +416,9 @@ static int rename_in(const char *work, const struct stat *st,
 }
 
 /* The directory dst (a path in m's upper) was copied up by this thread:
-   cached layers are stale, this thread's for dst's merged path only. */
-static void dir_copied(const struct un_mount *m, const char *dst)
+   cached layers are stale, this thread's for dst's merged path only.
+   (Not inlined: its 8 KiB path would stay in copy_one's frame.) */
+static __attribute__((noinline)) void dir_copied(const struct un_mount *m, const char *dst)
 {
 	char vpath[UN_VPATH_MAX];
 	const char *rel = dst + m->upper_len;
