@@ -666,8 +666,13 @@ UN_HIDDEN struct un_mount *un_dead_dots(int dirfd, const char *path,
 /* A change that copies up (chmod, chown, utimes, setxattr...) of the
    removed directory that dirfd (or the cwd) holds, path "." (no '..'):
    the kernel's answer (ENOTDIR, EIO: see namei.c), or rc when path names
-   no such directory. */
-UN_HIDDEN int un_dead_change(int dirfd, const char *path, int rc);
+   no such directory; or 0 when a directory was made at its name since
+   and the removed one lies in a lower: n is then that one (layer > 0),
+   for the checks the kernel makes before its copy-up, and for
+   un_copy_up_dead; after which the change goes through dirfd and path
+   as the caller has them. */
+UN_HIDDEN int un_dead_change(int dirfd, const char *path, int rc,
+			     struct un_node *n);
 
 /*
  * The last component of path is '.' (1), '..' (2), or a name (0) (or
@@ -790,6 +795,15 @@ UN_HIDDEN bool un_dir_is_ours(const DIR *d);
  * upper path.  -EROFS for a read-only union.
  */
 UN_HIDDEN int un_copy_up(struct un_node *n);
+/*
+ * n, as un_dead_change leaves it (a removed lower directory whose name
+ * holds a directory made since), is copied up over that one, as the
+ * kernel's copy-up renames its copy to the name: -ENOTEMPTY when that
+ * one is not empty.  The process's descriptors on the removed one and
+ * its cwd there follow into the copy, and stay removed (merged, as the
+ * kernel's stat shows the copied-up directory: nlink 1).
+ */
+UN_HIDDEN int un_copy_up_dead(struct un_node *n);
 
 /* Re-point fd, open on the old file (stat old), at n's upper copy. */
 UN_HIDDEN void un_repoint_fd(int fd, const struct un_node *n,

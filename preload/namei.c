@@ -1168,14 +1168,38 @@ struct un_mount *un_dead_dots(int dirfd, const char *path, char *vpath,
  * too, see dead_start); for a lower one, the rename meets the whiteout
  * that its removal left there (or a non-directory made since): ENOTDIR;
  * when the parent was removed as well, its upper copy is gone: EIO.
- * (Over a directory made at its name since, the kernel's rename would
- * replace that one: left as rc.)
+ * Over a directory made at its name since, the rename replaces that one
+ * (ENOTEMPTY when it is not empty, from the rename itself): n is then
+ * the removed directory, in the lower whose copy dirfd (or the real
+ * cwd) holds, for the caller's checks and un_copy_up_dead.
  */
-int un_dead_change(int dirfd, const char *path, int rc)
+/* n (real and st filled) is the removed directory vpath of m, its copy
+   in layer: un_dead_change's 0. */
+static int dead_node(struct un_node *n, struct un_mount *m, const char *vpath,
+		     size_t len, const char *rel, int layer, int dirfd)
+{
+	memcpy(n->vpath, vpath, len + 1);
+	n->mnt = m;
+	n->rel_off = (size_t)(rel - vpath);
+	n->layer = layer;
+	n->dirlayers = (1ULL << layer) | 1;
+	n->parent_dirlayers = 1;	/* the new one's parent */
+	n->trailing_slash = false;
+	n->kpath = NULL;
+	n->at_fd = AT_FDCWD;
+	n->at_off = 0;
+	n->start_fd = dirfd;
+	n->stx = NULL;
+	n->stx_done = false;
+	return 0;
+}
+
+int un_dead_change(int dirfd, const char *path, int rc, struct un_node *n)
 {
 	char vpath[UN_VPATH_MAX], real[UN_VPATH_MAX];
 	struct un_mount *m;
-	struct stat st;
+	struct stat st, here;
+	const char *rel;
 	size_t at, len;
 
 	if (has_dotdot(path))
@@ -1186,12 +1210,35 @@ int un_dead_change(int dirfd, const char *path, int rc)
 	len = strlen(vpath);
 	if (at < len)
 		return -EIO;
-	if (un_path_join(real, sizeof(real), m->upper, m->upper_len,
-			 rel_of(m, vpath, len)) < 0)
+	rel = rel_of(m, vpath, len);
+	if (un_path_join(real, sizeof(real), m->upper, m->upper_len, rel) < 0)
 		return rc;
-	if (k_lstat(real, &st) == 0 && S_ISDIR(st.st_mode))
+	if (k_lstat(real, &st) < 0 || !S_ISDIR(st.st_mode))
+		return -ENOTDIR;
+	/* The real directory the removed one stands in: a lower's, live
+	   (a deleted one was the upper's: the change reached it). */
+	if ((dirfd == AT_FDCWD ? real_stat(".", &here)
+			       : real_fstat(dirfd, &here)) < 0 ||
+	    !S_ISDIR(here.st_mode) || here.st_nlink == 0)
 		return rc;
-	return -ENOTDIR;
+	/* Copied up already (un_copy_up_dead re-pointed it): the change
+	   goes to the copy, as the kernel's to the removed directory's
+	   upper one. */
+	if (here.st_dev == st.st_dev && here.st_ino == st.st_ino) {
+		memcpy(n->real, real, strlen(real) + 1);
+		n->st = st;
+		return dead_node(n, m, vpath, len, rel, 0, dirfd);
+	}
+	for (int l = 1; l <= m->nlower; l++) {
+		if (!un_layer_root(m, l) ||
+		    un_path_join(n->real, sizeof(n->real), un_layer_root(m, l),
+				 un_layer_len(m, l), rel) < 0 ||
+		    k_lstat(n->real, &n->st) < 0 ||
+		    n->st.st_dev != here.st_dev || n->st.st_ino != here.st_ino)
+			continue;
+		return dead_node(n, m, vpath, len, rel, l, dirfd);
+	}
+	return rc;
 }
 
 /* The length of the MERGED prefix abs[0, consumed) without the '.'
