@@ -6,9 +6,16 @@
 # the new one (ENOTEMPTY when that is not empty, nothing changed), then
 # changes it; '.' and the descriptors stay removed (getcwd, creations:
 # ENOENT) and stat as the copy, merged (nlink 1).  libunion answered
-# ENOENT.  (Difftest root seeds absent:60, 104.)
+# ENOENT.  (Difftest root seeds absent:60, 104.)  As root and as the user
+# who owns the lowers: a chown the kernel refuses him (EPERM) copies
+# nothing up, the new directory stays (e).
 . "$(dirname "$0")/lib.sh"
-repro 'mkdir -p l1/a l1/b l1/c l1/d; echo x >l1/keep' '
+ops='
+open 10 $M/e rdonly,directory 0
+rmdir $M/e
+mkdir $M/e 700
+fchown 10 0 0
+fstat 10
 open 6 $M/b rdonly,directory 0
 open 7 $M/c rdonly,directory 0
 open 8 $M/d rdonly,directory 0
@@ -50,3 +57,8 @@ fchdir 6
 getcwd
 stat .
 '
+setup='mkdir -p l1/a l1/b l1/c l1/d l1/e; echo x >l1/keep'
+rc=0
+repro "$setup" "$ops" || rc=1
+AS=nobody repro "$setup" "$ops" || rc=1
+exit $rc
