@@ -528,6 +528,9 @@ static int link_nodes(int olddirfd, const char *oldpath, int newdirfd,
 
 		rc = un_lookup_dots(newdirfd, newpath, &m, n.real,
 				    sizeof(n.real));
+		/* Taken in a removed directory, as un_make_dots. */
+		if (rc == -ENOENT && dead_parent(newdirfd, newpath))
+			rc = 0;
 		if (rc < 0)
 			return rc;
 		if (orc > 0 && rc > 0) {
