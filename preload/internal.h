@@ -663,6 +663,13 @@ UN_HIDDEN struct un_mount *un_dead_self(int dirfd, const char *path,
 UN_HIDDEN struct un_mount *un_dead_dots(int dirfd, const char *path,
 					char *vpath, size_t *dead_at);
 
+/* The removed directory that un_dead_dots finds for path was merged
+   from several layers (the kernel's stat shows nlink 1): for path
+   without '..', un_dead_merged's answer; for a removed ancestor reached
+   by '..', whether a lower holds a directory at its name (its upper
+   copy, deleted, is the rest). */
+UN_HIDDEN bool un_dead_dots_merged(int dirfd, const char *path);
+
 /* A change that copies up (chmod, chown, utimes, setxattr...) of the
    removed directory that dirfd (or the cwd) holds, path "." (no '..'):
    the kernel's answer (ENOTDIR, EIO: see namei.c), or rc when path names

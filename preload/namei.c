@@ -1160,6 +1160,31 @@ struct un_mount *un_dead_dots(int dirfd, const char *path, char *vpath,
 			      : NULL;
 }
 
+bool un_dead_dots_merged(int dirfd, const char *path)
+{
+	char vpath[UN_VPATH_MAX], real[UN_VPATH_MAX];
+	struct un_mount *m;
+	struct stat st;
+	const char *rel;
+
+	if (!has_dotdot(path))
+		return un_dead_merged(dirfd);
+	m = un_dead_dots(dirfd, path, vpath, NULL);
+	if (!m || !m->upper)
+		return false;
+	/* A removed ancestor had an upper copy (its child's removal made
+	   one, for the whiteout or the rmdir): merged when a lower holds
+	   a directory at its name too. */
+	rel = rel_of(m, vpath, strlen(vpath));
+	for (int l = 1; l <= m->nlower; l++)
+		if (un_layer_root(m, l) &&
+		    un_path_join(real, sizeof(real), un_layer_root(m, l),
+				 un_layer_len(m, l), rel) == 0 &&
+		    k_lstat(real, &st) == 0 && S_ISDIR(st.st_mode))
+			return true;
+	return false;
+}
+
 /*
  * The kernel copies a removed directory up as it does a live one: a
  * copy made in the work directory is renamed to its name in its

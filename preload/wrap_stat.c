@@ -103,10 +103,10 @@ static int fix_fstat(int fd, struct stat *st, int rc)
 }
 
 /* A removed directory that was merged keeps the nlink of 1 the kernel's
-   merged directories show; path without '..' is that directory itself. */
+   merged directories show (path: dots alone, un_dead_dots found it). */
 static bool dead_merged_self(int dirfd, const char *path)
 {
-	return !strstr(path, "..") && un_dead_merged(dirfd);
+	return un_dead_dots_merged(dirfd, path);
 }
 
 static __attribute__((noinline)) int

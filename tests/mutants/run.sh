@@ -126,6 +126,11 @@ mutant dead_change_not_empty preload/copy_up.c \
 mutant dead_link_dots preload/dir.c \
 	's/if (rc == -ENOENT \&\& dead_parent(newdirfd, newpath))/if (0 \&\& dead_parent(newdirfd, newpath))/' \
 	difftest/found/73-link-dots-in-removed-dir
+# stat('..') of a removed merged parent: the nlink of its real (deleted)
+# upper copy, 0, not the kernel's 1.
+mutant dead_parent_not_merged preload/namei.c \
+	's/\tif (!m || !m->upper)$/\tif (1 || !m || !m->upper)/' \
+	difftest/found/74-stat-dotdot-of-removed-parent
 
 if [ "${1-}" = --list ]; then
 	for m in "${MUTANTS[@]}"; do
