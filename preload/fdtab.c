@@ -931,7 +931,8 @@ void un_cwd_saw(const struct un_mount *m, uint64_t stamp, unsigned long seq)
 	__atomic_store_n(&cwd_seen_seq, seq, __ATOMIC_RELEASE);
 }
 
-void un_cwd_kill(const char *vpath, size_t dead_at, unsigned long seq)
+void un_cwd_kill(const char *vpath, size_t dead_at, unsigned long seq,
+		 bool merged)
 {
 	struct cwd_wsect w;
 
@@ -940,7 +941,7 @@ void un_cwd_kill(const char *vpath, size_t dead_at, unsigned long seq)
 	    !cwd_dead_at && !strcmp(cwd_merged, vpath) &&
 	    dead_at && dead_at <= strlen(vpath)) {
 		cwd_dead_at = dead_at;
-		cwd_dead_merged = false;	/* (not known) */
+		cwd_dead_merged = merged;
 		cwd_layer = -1;
 	}
 	cwd_wend(&w);

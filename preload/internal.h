@@ -451,13 +451,14 @@ UN_HIDDEN void un_cwd_set_dead(const char *vpath, size_t dead_at,
 UN_HIDDEN bool un_dead_merged(int dirfd);
 /* Was the cwd seen alive (un_cwd_check) at m's stamp, with no change of
    the cwd since (*seq: the change count now)?  Remember that it was;
-   kill it (dead_at as un_fd_get_at's) unless it changed since seq. */
+   kill it (dead_at as un_fd_get_at's; merged as un_cwd_set_dead's)
+   unless it changed since seq. */
 UN_HIDDEN bool un_cwd_seen(const struct un_mount *m, uint64_t stamp,
 			   unsigned long *seq);
 UN_HIDDEN void un_cwd_saw(const struct un_mount *m, uint64_t stamp,
 			  unsigned long seq);
 UN_HIDDEN void un_cwd_kill(const char *vpath, size_t dead_at,
-			   unsigned long seq);
+			   unsigned long seq, bool merged);
 /* The real cwd as last seen (kept up to date by the chdir wrappers). */
 UN_HIDDEN int un_cwd_real(char *buf, size_t len);
 UN_HIDDEN void un_cwd_refresh(void);

@@ -1055,6 +1055,54 @@ static size_t dead_prefix(struct walk *w, const struct un_mount *m)
 	return dead_at;
 }
 
+/* Does the real directory real hold any entry besides '.' and '..'?
+   (Not asked in a signal handler: opendir mallocs.) */
+static bool real_has_entries(const char *real)
+{
+	struct dirent64 *e;
+	bool any = false;
+	DIR *d;
+
+	if (un_in_signal() || !(d = real_opendir(real)))
+		return false;
+	while (!any && (e = real_readdir64(d)))
+		any = strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
+	real_closedir(d);
+	return any;
+}
+
+/*
+ * The merged directory vpath of m, which another process removed, was
+ * merged from several layers then (the kernel's stat of it keeps nlink
+ * 1)?  here is the real one the cwd stands in.  A deleted one was the
+ * upper copy: merged when a lower holds the directory too.  A lower one
+ * was merged when two lowers hold it, or when its lower held entries:
+ * their removal needed an upper copy (whiteouts) before its own.
+ */
+static bool removed_merged(const struct un_mount *m, const char *vpath,
+			   size_t vlen, const struct stat *here)
+{
+	char real[UN_VPATH_MAX];
+	const char *rel = rel_of(m, vpath, vlen);
+	struct stat st;
+	int lowers = 0;
+	bool full = false;
+
+	for (int l = 1; l <= m->nlower; l++) {
+		if (!un_layer_root(m, l) ||
+		    un_path_join(real, sizeof(real), un_layer_root(m, l),
+				 un_layer_len(m, l), rel) < 0 ||
+		    k_lstat(real, &st) < 0 || !S_ISDIR(st.st_mode))
+			continue;
+		lowers++;
+		if (!full && here->st_nlink)
+			full = real_has_entries(real);
+	}
+	if (here->st_nlink == 0)
+		return lowers > 0;
+	return lowers > 1 || full;
+}
+
 /*
  * The cwd holds its directory as the kernel's does, also when another
  * process removed it.  When a directory of the union changed since the
@@ -1081,7 +1129,9 @@ static int cwd_check(struct walk *w, size_t *dead_at)
 	if (un_cwd_seen(m, stamp, &seq))
 		return 0;
 	w->vlen = vlen;
-	dead = real_stat(".", &st) == 0 && st.st_nlink == 0;
+	if (real_stat(".", &st) < 0)
+		st.st_nlink = 1;	/* (not known: as a live lower one) */
+	dead = st.st_nlink == 0;
 	/* (A real cwd in the upper dies deleted, whoever removes it: one
 	   system call, what a tar x from its cwd pays at each mkdir.) */
 	if (!dead && layer != 0) {
@@ -1097,7 +1147,8 @@ static int cwd_check(struct walk *w, size_t *dead_at)
 		return 0;
 	}
 	*dead_at = rc < 0 ? dead_prefix(w, m) : vlen;
-	un_cwd_kill(w->vpath, *dead_at, seq);
+	un_cwd_kill(w->vpath, *dead_at, seq,
+		    removed_merged(m, w->vpath, vlen, &st));
 	return -ESTALE;
 }
 

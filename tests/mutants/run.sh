@@ -131,6 +131,10 @@ mutant dead_link_dots preload/dir.c \
 mutant dead_parent_not_merged preload/namei.c \
 	's/^\t\treturn un_dead_merged(dirfd);$/\t\treturn un_dead_merged(dirfd);\n\treturn false;/' \
 	difftest/found/74-stat-dotdot-of-removed-parent
+# A cwd another process removed: its merged-ness not worked out (nlink).
+mutant other_removed_not_merged preload/namei.c \
+	's/^\t\t    removed_merged(m, w->vpath, vlen, \&st));/\t\t    0 \&\& removed_merged(m, w->vpath, vlen, \&st));/' \
+	removed-cwd-by-other
 
 if [ "${1-}" = --list ]; then
 	for m in "${MUTANTS[@]}"; do
