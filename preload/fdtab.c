@@ -182,8 +182,23 @@ static void free_deferred(void)
 	}
 }
 
+/* The process whose table this is, taken when its first entry is put
+   (0: none yet), and again in a fork child: a vfork child shares the
+   table until its exec, and its closes must not empty the parent's. */
+static pid_t table_pid;
+
+bool un_fd_vfork_child(void)
+{
+	pid_t owner = __atomic_load_n(&table_pid, __ATOMIC_RELAXED);
+
+	return owner && owner != getpid();
+}
+
 static void put(int fd, struct fd_entry *e)
 {
+	if (e && __builtin_expect(!__atomic_load_n(&table_pid,
+						   __ATOMIC_RELAXED), 0))
+		__atomic_store_n(&table_pid, getpid(), __ATOMIC_RELAXED);
 	/* No chunk is allocated in signal mode (nor is e ever one there
 	   but OUTSIDE, which may then go unrecorded). */
 	struct fd_entry **s = slot(fd, e != NULL && !un_in_signal());
@@ -1173,6 +1188,8 @@ void un_fork_cwd_parent(void)
 
 void un_fork_cwd_child(void)
 {
+	if (__atomic_load_n(&table_pid, __ATOMIC_RELAXED))
+		__atomic_store_n(&table_pid, getpid(), __ATOMIC_RELAXED);
 	/* Only this thread goes on, and it was reading no entry. */
 	__atomic_store_n(&readers, 0, __ATOMIC_SEQ_CST);
 	cwd_held--;

@@ -422,6 +422,10 @@ UN_HIDDEN void un_fd_removed(const char *vpath, bool merged);
    there). */
 UN_HIDDEN void un_fd_set_dead(int fd, const char *vpath, size_t dead_at,
 			      bool merged);
+/* This is a vfork child (or another clone sharing the memory of the
+   process whose table this is, with no fork handler run): its closes
+   before exec are not the table's. */
+UN_HIDDEN bool un_fd_vfork_child(void);
 /* Forget every descriptor from first to last (inclusive). */
 UN_HIDDEN void un_fd_forget_range(unsigned first, unsigned last);
 /* Call fn for every descriptor whose merged path is vpath. */

@@ -138,7 +138,9 @@ UN_EXPORT int close_range(unsigned int first, unsigned int last, int flags)
 	rc = close_range_around(first, last, flags);
 	if (rc < 0)
 		return un_fail(rc);
-	if (!(flags & CLOSE_RANGE_CLOEXEC)) {
+	/* (Python's subprocess closes in a vfork child: the table is the
+	   parent's.) */
+	if (!(flags & CLOSE_RANGE_CLOEXEC) && !un_fd_vfork_child()) {
 		un_fd_forget_range(first, last);
 		un_fifo_forget_range(first, last);
 		un_watch_closed_range(first, last);
@@ -158,6 +160,8 @@ UN_EXPORT void closefrom(int lowfd)
 		if (real_closefrom)
 			real_closefrom(lowfd);
 	}
+	if (un_fd_vfork_child())
+		return;
 	un_fd_forget_range((unsigned)lowfd, ~0u);
 	un_fifo_forget_range((unsigned)lowfd, ~0u);
 	un_watch_closed_range((unsigned)lowfd, ~0u);

@@ -135,6 +135,11 @@ mutant dead_parent_not_merged preload/namei.c \
 mutant other_removed_not_merged preload/namei.c \
 	's/^\t\t    removed_merged(m, w->vpath, vlen, \&st));/\t\t    0 \&\& removed_merged(m, w->vpath, vlen, \&st));/' \
 	removed-cwd-by-other
+# A vfork child's close_range (Python's subprocess) empties the parent's
+# table of descriptors.
+mutant vfork_close_range preload/wrap_fd.c \
+	's/if (!(flags \& CLOSE_RANGE_CLOEXEC) \&\& !un_fd_vfork_child()) {/if (!(flags \& CLOSE_RANGE_CLOEXEC)) {/' \
+	fd-after-python-subprocess
 
 if [ "${1-}" = --list ]; then
 	for m in "${MUTANTS[@]}"; do
