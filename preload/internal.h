@@ -675,6 +675,13 @@ UN_HIDDEN struct un_mount *un_dead_dots(int dirfd, const char *path,
    copy, deleted, is the rest). */
 UN_HIDDEN bool un_dead_dots_merged(int dirfd, const char *path);
 
+/* The directory vpath, which another process removed (its name leads
+   nowhere now), was merged from several layers then, here the real one
+   a descriptor or the cwd holds (stat): a deleted one, the upper copy,
+   when a lower holds it too; a lower one when two lowers hold it or it
+   holds entries (their removal copied it up first). */
+UN_HIDDEN bool un_removed_merged(const char *vpath, const struct stat *here);
+
 /* A change that copies up (chmod, chown, utimes, setxattr...) of the
    removed directory that dirfd (or the cwd) holds, path "." (no '..'):
    the kernel's answer (ENOTDIR, EIO: see namei.c), or rc when path names

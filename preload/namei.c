@@ -1103,6 +1103,15 @@ static bool removed_merged(const struct un_mount *m, const char *vpath,
 	return lowers > 1 || full;
 }
 
+bool un_removed_merged(const char *vpath, const struct stat *here)
+{
+	const struct un_mount *m = un_config_find(vpath);
+	size_t len = strlen(vpath);
+
+	return m && m->upper && len > m->merged_len &&
+	       removed_merged(m, vpath, len, here);
+}
+
 /*
  * The cwd holds its directory as the kernel's does, also when another
  * process removed it.  When a directory of the union changed since the

@@ -1,5 +1,5 @@
 #!/bin/bash
-# removed-cwd-by-other: a cwd that ANOTHER process removed (rm -r): getcwd, stat of '.' (nlink 1 where the kernel's dentry was merged: a lower directory with entries, whose removal copied it up first, or an upper copy over a lower; the real nlink for a lower one alone and an upper one alone), '..', a listing, names and creations in it, then cd .. and on, as the kernel's.
+# removed-cwd-by-other: a cwd (and a descriptor opened there) that ANOTHER process removed (rm -r): getcwd, stat of '.' and fstat (nlink 1 where the kernel's dentry was merged: a lower directory with entries, whose removal copied it up first, or an upper copy over a lower; the real nlink for a lower one alone and an upper one alone), '..', a listing, names and creations in it, then cd .. and on, as the kernel's.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 set -eu
 . "${TOP_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh"
@@ -30,10 +30,13 @@ def st(p):
 for d in ("pl", "d", "up", "e1"):
     print("==", d)
     os.chdir(M + "/" + d)
+    fd = os.open(".", os.O_RDONLY | os.O_DIRECTORY)
     subprocess.run(["sh", "-c", 'rm -rf "$0"', M + "/" + d], check=True)
     t("getcwd", os.getcwd)
     t("stat .", lambda: st("."))
     t("stat ..", lambda: st(".."))
+    t("fstat fd", lambda: st(fd))
+    t("listdir fd", lambda: sorted(os.listdir(fd)))
     t("listdir", lambda: sorted(os.listdir(".")))
     t("stat sub", lambda: st("sub"))
     t("mkdir x", lambda: os.mkdir("x"))

@@ -140,6 +140,11 @@ mutant other_removed_not_merged preload/namei.c \
 mutant vfork_close_range preload/wrap_fd.c \
 	's/if (!(flags \& CLOSE_RANGE_CLOEXEC) \&\& !un_fd_vfork_child()) {/if (!(flags \& CLOSE_RANGE_CLOEXEC)) {/' \
 	fd-after-python-subprocess
+# fstat of a descriptor whose directory another process removed: the
+# real one's nlink.
+mutant other_removed_fd_not_merged preload/wrap_stat.c \
+	's/\t\t\t   un_removed_merged(vpath, st)) {/\t\t\t   0 \&\& un_removed_merged(vpath, st)) {/' \
+	removed-cwd-by-other
 
 if [ "${1-}" = --list ]; then
 	for m in "${MUTANTS[@]}"; do
