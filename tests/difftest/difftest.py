@@ -975,14 +975,20 @@ def umount(p):
     return False
 
 
+# A directory listed by name with nlink 0: see remount().
+STALE_DIR = re.compile(r"^\S+ d \S+ \S+ nlink=0 ")
+
+
 def remount(spec, R, user, mounted):
-    """Mount the kernel side afresh before its tree is listed.  Where the
+    """Mount the kernel side afresh, to list its tree again.  Where the
     kernel's copy-up of a removed directory renamed its copy over a
     directory made at its name since (issue 11 item 2), the merged dentry
     of that name keeps the replaced one (nlink 0, empty) until the dentry
     leaves the kernel's cache: a state of memory, not of the layers.  The
     listing is of what the layers hold, as a fresh mount sees it (and
-    the same mount once its cache lets go)."""
+    the same mount once its cache lets go).  Only a tree that lists a
+    directory with nlink 0 (none otherwise) is listed again: a mount
+    costs a seed about a tenth of its time."""
     for m in reversed(mounted):
         if not umount(m):
             raise RuntimeError("cannot unmount %s" % m)
@@ -1069,10 +1075,12 @@ def run_side(env, spec, ops, R, kernel, keep_as=None):
         if rc != 0:
             res.ops.append("EXIT %s" % rc)
             res.err += err
-        if kernel:
-            remount(spec, R, env.user, mounted)
         res.tree, rc, err = run_driver(env, ["--list"] + roots, R + "/cwd",
                                        xenv)
+        if kernel and rc == 0 and any(STALE_DIR.match(l) for l in res.tree):
+            remount(spec, R, env.user, mounted)
+            res.tree, rc, err = run_driver(env, ["--list"] + roots,
+                                           R + "/cwd", xenv)
         if rc != 0:
             res.tree.append("EXIT %s" % rc)
             res.err += err
