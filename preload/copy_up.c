@@ -437,10 +437,11 @@ static __attribute__((noinline)) void dir_copied(const struct un_mount *m, const
 
 /*
  * Copy src (stat st) to dst in the upper of m.  Returns 0 when dst holds
- * a whole copy afterwards (ours, or a racing process's).
+ * a whole copy afterwards (ours, or a racing process's; over: ours,
+ * renamed over the empty directory dst).
  */
 static int copy_one(const struct un_mount *m, const char *src,
-		    const struct stat *st, const char *dst)
+		    const struct stat *st, const char *dst, bool over)
 {
 	char work[PATH_MAX];
 	int rc;
@@ -474,7 +475,10 @@ static int copy_one(const struct un_mount *m, const char *src,
 	}
 	rc = rename_in(work, st, kd, have_parent ? kp : NULL,
 		       have_parent ? &pst : NULL);
-	if (rc == -EEXIST || rc == -ENOTEMPTY) {
+	/* over: the rename replaces a directory made at dst since its
+	   removal (un_copy_up_dead); one not empty is the caller's
+	   answer. */
+	if ((rc == -EEXIST || rc == -ENOTEMPTY) && !over) {
 		struct stat cur;
 
 		/* Another process won the race; its copy stands. */
@@ -573,7 +577,7 @@ static int copy_up_parents(struct un_mount *m, const char *rel)
 		if (found < 0)
 			return -ENOENT;
 		dst[m->upper_len + 1 + i] = '\0';
-		rc = copy_one(m, src, &st, dst);
+		rc = copy_one(m, src, &st, dst, false);
 		if (rc == 0)
 			repoint_dir_fds(m, sub, &st, dst);
 		if (i < plen)
@@ -701,7 +705,7 @@ int un_copy_up(struct un_node *n)
 	if (rc < 0)
 		return rc;
 	old = n->st;
-	rc = copy_one(n->mnt, n->real, &n->st, dst);
+	rc = copy_one(n->mnt, n->real, &n->st, dst, false);
 	if (rc < 0)
 		return rc;
 	memcpy(n->real, dst, strlen(dst) + 1);
@@ -722,5 +726,79 @@ int un_copy_up(struct un_node *n)
 		if (S_ISDIR(old.st_mode))
 			repoint_cwd(n->vpath, &rp);
 	}
+	return 0;
+}
+
+/* A descriptor on a removed directory just copied up (un_copy_up_dead)
+   follows into the copy, and stays removed. */
+struct repoint_dead {
+	struct repoint rp;
+	const char *vpath;
+	dev_t dev;	/* the copy's */
+	ino_t ino;
+};
+
+static void repoint_dead_fd(int fd, void *arg)
+{
+	const struct repoint_dead *d = arg;
+	struct stat st;
+
+	repoint_fd(fd, (void *)&d->rp);
+	if (real_fstat(fd, &st) == 0 && st.st_dev == d->dev &&
+	    st.st_ino == d->ino)
+		un_fd_set_dead(fd, d->vpath, strlen(d->vpath), true);
+}
+
+static __attribute__((noinline)) void repoint_dead_cwd(
+	const struct repoint_dead *d)
+{
+	char cwd[UN_VPATH_MAX];
+	struct stat st;
+	size_t at;
+	UN_KBUF(kbuf);
+
+	if (un_cwd_get_at(cwd, sizeof(cwd), NULL, &at) != -ESTALE ||
+	    strcmp(cwd, d->vpath) || at != strlen(cwd) ||
+	    real_stat(".", &st) < 0 || st.st_dev != d->rp.dev ||
+	    st.st_ino != d->rp.ino)
+		return;
+	if (real_chdir(un_kreal(d->rp.upper, &kbuf)) == 0)
+		un_cwd_set_dead(d->vpath, at, true);
+}
+
+int un_copy_up_dead(struct un_node *n)
+{
+	char dst[UN_VPATH_MAX];
+	const char *rel = un_node_rel(n);
+	struct repoint_dead d;
+	struct stat now;
+	UN_KBUF(kbuf);
+	int rc;
+
+	if (n->layer == 0)
+		return 0;	/* copied up before */
+	rc = un_path_join(dst, sizeof(dst), n->mnt->upper, n->mnt->upper_len,
+			  rel);
+	if (rc < 0)
+		return rc;
+	rc = copy_one(n->mnt, n->real, &n->st, dst, true);
+	if (rc < 0)
+		return rc;
+	/* The copy is no opaque directory (the kernel's has only its
+	   origin): the one made at its name was. */
+	if (n->mnt->wt &&
+	    un_wtable_get(n->mnt->wt, rel, strlen(rel)) != UN_W_NONE &&
+	    un_wtable_set(n->mnt->wt, rel, UN_W_NONE) == 0)
+		un_dcache_changed(n->mnt);
+	if (real_lstat(un_kreal(dst, &kbuf), &now) < 0)
+		return 0;	/* (another process's doing) */
+	d.rp.dev = n->st.st_dev;
+	d.rp.ino = n->st.st_ino;
+	d.rp.upper = dst;
+	d.vpath = n->vpath;
+	d.dev = now.st_dev;
+	d.ino = now.st_ino;
+	un_fd_foreach_path(n->vpath, repoint_dead_fd, &d);
+	repoint_dead_cwd(&d);
 	return 0;
 }

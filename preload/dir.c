@@ -528,6 +528,9 @@ static int link_nodes(int olddirfd, const char *oldpath, int newdirfd,
 
 		rc = un_lookup_dots(newdirfd, newpath, &m, n.real,
 				    sizeof(n.real));
+		/* Taken in a removed directory, as un_make_dots. */
+		if (rc == -ENOENT && dead_parent(newdirfd, newpath))
+			rc = 0;
 		if (rc < 0)
 			return rc;
 		if (orc > 0 && rc > 0) {
@@ -1027,9 +1030,18 @@ UN_EXPORT int utimensat(int dirfd, const char *path,
 			    : real_utimensat(dirfd, "", times, flags);
 	} else if (rc > 0)
 		rc = real_utimensat(dirfd, n.kpath, times, flags);
-	else if (rc < 0)
-		rc = un_fail(rc == -ENOENT ? un_dead_change(dirfd, path, rc)
-					   : rc);
+	else if (rc == -ENOENT && !(rc = un_dead_change(dirfd, path, rc, &n))) {
+		/* '.' of a removed lower directory, a directory made at
+		   its name since (wrap_simple.c's UN_CHANGE_BODY) */
+		if (times && (un_nsec_bad(times[0].tv_nsec) ||
+			      un_nsec_bad(times[1].tv_nsec)))
+			rc = un_fail(-EINVAL);
+		else if ((rc = un_copy_up_dead(&n)) < 0)
+			rc = un_fail(rc);
+		else
+			rc = real_utimensat(dirfd, path, times, flags);
+	} else if (rc < 0)
+		rc = un_fail(rc);
 	else if (n.layer < 0)
 		rc = un_fail(-ENOENT);
 	else if (times && (un_nsec_bad(times[0].tv_nsec) ||

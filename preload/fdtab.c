@@ -182,8 +182,23 @@ static void free_deferred(void)
 	}
 }
 
+/* The process whose table this is, taken when its first entry is put
+   (0: none yet), and again in a fork child: a vfork child shares the
+   table until its exec, and its closes must not empty the parent's. */
+static pid_t table_pid;
+
+bool un_fd_vfork_child(void)
+{
+	pid_t owner = __atomic_load_n(&table_pid, __ATOMIC_RELAXED);
+
+	return owner && owner != getpid();
+}
+
 static void put(int fd, struct fd_entry *e)
 {
+	if (e && __builtin_expect(!__atomic_load_n(&table_pid,
+						   __ATOMIC_RELAXED), 0))
+		__atomic_store_n(&table_pid, getpid(), __ATOMIC_RELAXED);
 	/* No chunk is allocated in signal mode (nor is e ever one there
 	   but OUTSIDE, which may then go unrecorded). */
 	struct fd_entry **s = slot(fd, e != NULL && !un_in_signal());
@@ -931,7 +946,8 @@ void un_cwd_saw(const struct un_mount *m, uint64_t stamp, unsigned long seq)
 	__atomic_store_n(&cwd_seen_seq, seq, __ATOMIC_RELEASE);
 }
 
-void un_cwd_kill(const char *vpath, size_t dead_at, unsigned long seq)
+void un_cwd_kill(const char *vpath, size_t dead_at, unsigned long seq,
+		 bool merged)
 {
 	struct cwd_wsect w;
 
@@ -940,7 +956,7 @@ void un_cwd_kill(const char *vpath, size_t dead_at, unsigned long seq)
 	    !cwd_dead_at && !strcmp(cwd_merged, vpath) &&
 	    dead_at && dead_at <= strlen(vpath)) {
 		cwd_dead_at = dead_at;
-		cwd_dead_merged = false;	/* (not known) */
+		cwd_dead_merged = merged;
 		cwd_layer = -1;
 	}
 	cwd_wend(&w);
@@ -1183,6 +1199,16 @@ void un_fork_cwd_parent(void)
 {
 	cwd_held--;
 	pthread_mutex_unlock(&cwd_lock);
+}
+
+/* In every fork child (init.c's handler, whether or not a lock was
+   held): the table is now this process's own.  A shell's child that
+   closed its descriptors with closefrom would otherwise keep its
+   parent's entries for them, taken for a vfork child's. */
+void un_fd_forked(void)
+{
+	if (__atomic_load_n(&table_pid, __ATOMIC_RELAXED))
+		__atomic_store_n(&table_pid, getpid(), __ATOMIC_RELAXED);
 }
 
 void un_fork_cwd_child(void)

@@ -218,6 +218,7 @@ static void fork_parent(void)
 
 static void fork_child(void)
 {
+	un_fd_forked();
 	if (!fork_locked)
 		return;
 	for (int i = 0; i < un_config.nmount; i++)

@@ -440,6 +440,11 @@ UN_HIDDEN void un_fd_removed(const char *vpath, bool merged);
    there). */
 UN_HIDDEN void un_fd_set_dead(int fd, const char *vpath, size_t dead_at,
 			      bool merged);
+/* This is a vfork child (or another clone sharing the memory of the
+   process whose table this is, with no fork handler run): its closes
+   before exec are not the table's. */
+UN_HIDDEN bool un_fd_vfork_child(void);
+UN_HIDDEN void un_fd_forked(void);
 /* Forget every descriptor from first to last (inclusive). */
 UN_HIDDEN void un_fd_forget_range(unsigned first, unsigned last);
 /* Call fn for every descriptor whose merged path is vpath. */
@@ -469,13 +474,14 @@ UN_HIDDEN void un_cwd_set_dead(const char *vpath, size_t dead_at,
 UN_HIDDEN bool un_dead_merged(int dirfd);
 /* Was the cwd seen alive (un_cwd_check) at m's stamp, with no change of
    the cwd since (*seq: the change count now)?  Remember that it was;
-   kill it (dead_at as un_fd_get_at's) unless it changed since seq. */
+   kill it (dead_at as un_fd_get_at's; merged as un_cwd_set_dead's)
+   unless it changed since seq. */
 UN_HIDDEN bool un_cwd_seen(const struct un_mount *m, uint64_t stamp,
 			   unsigned long *seq);
 UN_HIDDEN void un_cwd_saw(const struct un_mount *m, uint64_t stamp,
 			  unsigned long seq);
 UN_HIDDEN void un_cwd_kill(const char *vpath, size_t dead_at,
-			   unsigned long seq);
+			   unsigned long seq, bool merged);
 /* The real cwd as last seen (kept up to date by the chdir wrappers). */
 UN_HIDDEN int un_cwd_real(char *buf, size_t len);
 UN_HIDDEN void un_cwd_refresh(void);
@@ -681,11 +687,30 @@ UN_HIDDEN struct un_mount *un_dead_self(int dirfd, const char *path,
 UN_HIDDEN struct un_mount *un_dead_dots(int dirfd, const char *path,
 					char *vpath, size_t *dead_at);
 
+/* The removed directory that un_dead_dots finds for path was merged
+   from several layers (the kernel's stat shows nlink 1): for path
+   without '..', un_dead_merged's answer; for a removed ancestor reached
+   by '..', whether a lower holds a directory at its name (its upper
+   copy, deleted, is the rest). */
+UN_HIDDEN bool un_dead_dots_merged(int dirfd, const char *path);
+
+/* The directory vpath, which another process removed (its name leads
+   nowhere now), was merged from several layers then, here the real one
+   a descriptor or the cwd holds (stat): a deleted one, the upper copy,
+   when a lower holds it too; a lower one when two lowers hold it or it
+   holds entries (their removal copied it up first). */
+UN_HIDDEN bool un_removed_merged(const char *vpath, const struct stat *here);
+
 /* A change that copies up (chmod, chown, utimes, setxattr...) of the
    removed directory that dirfd (or the cwd) holds, path "." (no '..'):
    the kernel's answer (ENOTDIR, EIO: see namei.c), or rc when path names
-   no such directory. */
-UN_HIDDEN int un_dead_change(int dirfd, const char *path, int rc);
+   no such directory; or 0 when a directory was made at its name since
+   and the removed one lies in a lower: n is then that one (layer > 0),
+   for the checks the kernel makes before its copy-up, and for
+   un_copy_up_dead; after which the change goes through dirfd and path
+   as the caller has them. */
+UN_HIDDEN int un_dead_change(int dirfd, const char *path, int rc,
+			     struct un_node *n);
 
 /*
  * The last component of path is '.' (1), '..' (2), or a name (0) (or
@@ -812,6 +837,15 @@ UN_HIDDEN bool un_dir_is_ours(const DIR *d);
  * upper path.  -EROFS for a read-only union.
  */
 UN_HIDDEN int un_copy_up(struct un_node *n);
+/*
+ * n, as un_dead_change leaves it (a removed lower directory whose name
+ * holds a directory made since), is copied up over that one, as the
+ * kernel's copy-up renames its copy to the name: -ENOTEMPTY when that
+ * one is not empty.  The process's descriptors on the removed one and
+ * its cwd there follow into the copy, and stay removed (merged, as the
+ * kernel's stat shows the copied-up directory: nlink 1).
+ */
+UN_HIDDEN int un_copy_up_dead(struct un_node *n);
 
 /* Re-point fd, open on the old file (stat old), at n's upper copy. */
 UN_HIDDEN void un_repoint_fd(int fd, const struct un_node *n,

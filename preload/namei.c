@@ -1126,6 +1126,63 @@ static size_t dead_prefix(struct walk *w, const struct un_mount *m)
 	return dead_at;
 }
 
+/* Does the real directory real hold any entry besides '.' and '..'?
+   (Not asked in a signal handler: opendir mallocs.) */
+static bool real_has_entries(const char *real)
+{
+	struct dirent64 *e;
+	bool any = false;
+	DIR *d;
+
+	if (un_in_signal() || !(d = real_opendir(real)))
+		return false;
+	while (!any && (e = real_readdir64(d)))
+		any = strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
+	real_closedir(d);
+	return any;
+}
+
+/*
+ * The merged directory vpath of m, which another process removed, was
+ * merged from several layers then (the kernel's stat of it keeps nlink
+ * 1)?  here is the real one the cwd stands in.  A deleted one was the
+ * upper copy: merged when a lower holds the directory too.  A lower one
+ * was merged when two lowers hold it, or when its lower held entries:
+ * their removal needed an upper copy (whiteouts) before its own.
+ */
+static bool removed_merged(const struct un_mount *m, const char *vpath,
+			   size_t vlen, const struct stat *here)
+{
+	char real[UN_VPATH_MAX];
+	const char *rel = rel_of(m, vpath, vlen);
+	struct stat st;
+	int lowers = 0;
+	bool full = false;
+
+	for (int l = 1; l <= m->nlower; l++) {
+		if (!un_layer_root(m, l) ||
+		    un_path_join(real, sizeof(real), un_layer_root(m, l),
+				 un_layer_len(m, l), rel) < 0 ||
+		    k_lstat(real, &st) < 0 || !S_ISDIR(st.st_mode))
+			continue;
+		lowers++;
+		if (!full && here->st_nlink)
+			full = real_has_entries(real);
+	}
+	if (here->st_nlink == 0)
+		return lowers > 0;
+	return lowers > 1 || full;
+}
+
+bool un_removed_merged(const char *vpath, const struct stat *here)
+{
+	const struct un_mount *m = un_config_find(vpath);
+	size_t len = strlen(vpath);
+
+	return m && m->upper && len > m->merged_len &&
+	       removed_merged(m, vpath, len, here);
+}
+
 /*
  * The cwd holds its directory as the kernel's does, also when another
  * process removed it.  When a directory of the union changed since the
@@ -1154,7 +1211,9 @@ static int cwd_check(struct walk *w, size_t *dead_at)
 	if (un_cwd_seen(m, stamp, &seq))
 		return 0;
 	w->vlen = vlen;
-	dead = real_stat(".", &st) == 0 && st.st_nlink == 0;
+	if (real_stat(".", &st) < 0)
+		st.st_nlink = 1;	/* (not known: as a live lower one) */
+	dead = st.st_nlink == 0;
 	/* (A real cwd in the upper dies deleted, whoever removes it: one
 	   system call, what a tar x from its cwd pays at each mkdir.) */
 	if (!dead && layer != 0) {
@@ -1170,7 +1229,8 @@ static int cwd_check(struct walk *w, size_t *dead_at)
 		return 0;
 	}
 	*dead_at = rc < 0 ? dead_prefix(w, m) : vlen;
-	un_cwd_kill(w->vpath, *dead_at, seq);
+	un_cwd_kill(w->vpath, *dead_at, seq,
+		    removed_merged(m, w->vpath, vlen, &st));
 	return -ESTALE;
 }
 
@@ -1233,6 +1293,31 @@ struct un_mount *un_dead_dots(int dirfd, const char *path, char *vpath,
 			      : NULL;
 }
 
+bool un_dead_dots_merged(int dirfd, const char *path)
+{
+	char vpath[UN_VPATH_MAX], real[UN_VPATH_MAX];
+	struct un_mount *m;
+	struct stat st;
+	const char *rel;
+
+	if (!has_dotdot(path))
+		return un_dead_merged(dirfd);
+	m = un_dead_dots(dirfd, path, vpath, NULL);
+	if (!m || !m->upper)
+		return false;
+	/* A removed ancestor had an upper copy (its child's removal made
+	   one, for the whiteout or the rmdir): merged when a lower holds
+	   a directory at its name too. */
+	rel = rel_of(m, vpath, strlen(vpath));
+	for (int l = 1; l <= m->nlower; l++)
+		if (un_layer_root(m, l) &&
+		    un_path_join(real, sizeof(real), un_layer_root(m, l),
+				 un_layer_len(m, l), rel) == 0 &&
+		    k_lstat(real, &st) == 0 && S_ISDIR(st.st_mode))
+			return true;
+	return false;
+}
+
 /*
  * The kernel copies a removed directory up as it does a live one: a
  * copy made in the work directory is renamed to its name in its
@@ -1241,14 +1326,38 @@ struct un_mount *un_dead_dots(int dirfd, const char *path, char *vpath,
  * too, see dead_start); for a lower one, the rename meets the whiteout
  * that its removal left there (or a non-directory made since): ENOTDIR;
  * when the parent was removed as well, its upper copy is gone: EIO.
- * (Over a directory made at its name since, the kernel's rename would
- * replace that one: left as rc.)
+ * Over a directory made at its name since, the rename replaces that one
+ * (ENOTEMPTY when it is not empty, from the rename itself): n is then
+ * the removed directory, in the lower whose copy dirfd (or the real
+ * cwd) holds, for the caller's checks and un_copy_up_dead.
  */
-int un_dead_change(int dirfd, const char *path, int rc)
+/* n (real and st filled) is the removed directory vpath of m, its copy
+   in layer: un_dead_change's 0. */
+static int dead_node(struct un_node *n, struct un_mount *m, const char *vpath,
+		     size_t len, const char *rel, int layer, int dirfd)
+{
+	memcpy(n->vpath, vpath, len + 1);
+	n->mnt = m;
+	n->rel_off = (size_t)(rel - vpath);
+	n->layer = layer;
+	n->dirlayers = (1ULL << layer) | 1;
+	n->parent_dirlayers = 1;	/* the new one's parent */
+	n->trailing_slash = false;
+	n->kpath = NULL;
+	n->at_fd = AT_FDCWD;
+	n->at_off = 0;
+	n->start_fd = dirfd;
+	n->stx = NULL;
+	n->stx_done = false;
+	return 0;
+}
+
+int un_dead_change(int dirfd, const char *path, int rc, struct un_node *n)
 {
 	char vpath[UN_VPATH_MAX], real[UN_VPATH_MAX];
 	struct un_mount *m;
-	struct stat st;
+	struct stat st, here;
+	const char *rel;
 	size_t at, len;
 
 	if (has_dotdot(path))
@@ -1259,12 +1368,35 @@ int un_dead_change(int dirfd, const char *path, int rc)
 	len = strlen(vpath);
 	if (at < len)
 		return -EIO;
-	if (un_path_join(real, sizeof(real), m->upper, m->upper_len,
-			 rel_of(m, vpath, len)) < 0)
+	rel = rel_of(m, vpath, len);
+	if (un_path_join(real, sizeof(real), m->upper, m->upper_len, rel) < 0)
 		return rc;
-	if (k_lstat(real, &st) == 0 && S_ISDIR(st.st_mode))
+	if (k_lstat(real, &st) < 0 || !S_ISDIR(st.st_mode))
+		return -ENOTDIR;
+	/* The real directory the removed one stands in: a lower's, live
+	   (a deleted one was the upper's: the change reached it). */
+	if ((dirfd == AT_FDCWD ? real_stat(".", &here)
+			       : real_fstat(dirfd, &here)) < 0 ||
+	    !S_ISDIR(here.st_mode) || here.st_nlink == 0)
 		return rc;
-	return -ENOTDIR;
+	/* Copied up already (un_copy_up_dead re-pointed it): the change
+	   goes to the copy, as the kernel's to the removed directory's
+	   upper one. */
+	if (here.st_dev == st.st_dev && here.st_ino == st.st_ino) {
+		memcpy(n->real, real, strlen(real) + 1);
+		n->st = st;
+		return dead_node(n, m, vpath, len, rel, 0, dirfd);
+	}
+	for (int l = 1; l <= m->nlower; l++) {
+		if (!un_layer_root(m, l) ||
+		    un_path_join(n->real, sizeof(n->real), un_layer_root(m, l),
+				 un_layer_len(m, l), rel) < 0 ||
+		    k_lstat(n->real, &n->st) < 0 ||
+		    n->st.st_dev != here.st_dev || n->st.st_ino != here.st_ino)
+			continue;
+		return dead_node(n, m, vpath, len, rel, l, dirfd);
+	}
+	return rc;
 }
 
 /* The length of the MERGED prefix abs[0, consumed) without the '.'

@@ -36,7 +36,7 @@ UN_EXPORT int chdir(const char *path)
 	   real one's own '..' is its real parent; the cwd stays dead. */
 	if (un_dead_self(AT_FDCWD, path, dead, &dead_at)) {
 		/* (Without '..' it is the same removed directory.) */
-		bool merged = !strstr(path, "..") && un_dead_merged(AT_FDCWD);
+		bool merged = un_dead_dots_merged(AT_FDCWD, path);
 
 		rc = real_chdir(path);
 		if (rc == 0)

@@ -134,7 +134,9 @@ UN_EXPORT int close_range(unsigned int first, unsigned int last, int flags)
 	rc = close_range_around(first, last, flags);
 	if (rc < 0)
 		return un_fail(rc);
-	if (!(flags & CLOSE_RANGE_CLOEXEC)) {
+	/* (Python's subprocess closes in a vfork child: the table is the
+	   parent's.) */
+	if (!(flags & CLOSE_RANGE_CLOEXEC) && !un_fd_vfork_child()) {
 		un_fd_forget_range(first, last);
 		un_fifo_forget_range(first, last);
 		un_watch_closed_range(first, last);
@@ -151,6 +153,8 @@ UN_EXPORT void closefrom(int lowfd)
 	   use: whiteout.c notices). */
 	if (close_range_around((unsigned)lowfd, ~0u, 0) < 0)
 		real_closefrom(lowfd);
+	if (un_fd_vfork_child())
+		return;
 	un_fd_forget_range((unsigned)lowfd, ~0u);
 	un_fifo_forget_range((unsigned)lowfd, ~0u);
 	un_watch_closed_range((unsigned)lowfd, ~0u);
@@ -350,6 +354,17 @@ static bool fd_lift(int rc, const char *vpath, struct un_upper_lift *lift)
 			     lift) > 0;
 }
 
+/* A change through fd, open on a removed lower directory: the kernel's
+   answer, or 0 once that is copied up over a directory made at its name
+   since (which re-points fd).  (Apart: its node is taken only here.) */
+static __attribute__((noinline)) int fd_copy_up_dead(int fd)
+{
+	struct un_node n;
+	int rc = un_dead_change(fd, ".", -ENOENT, &n);
+
+	return rc < 0 ? rc : un_copy_up_dead(&n);
+}
+
 /*
  * Before a change through fd: if fd was opened in a union on an object
  * that still lies in a lower, copy it up (which re-points fd).
@@ -371,7 +386,7 @@ int un_fd_copy_up(int fd)
 		   real one is gone too (it was the upper's), never a lower. */
 		if (real_fstat(fd, &st) == 0 && st.st_nlink == 0)
 			return 0;
-		return un_dead_change(fd, ".", -ENOENT);
+		return fd_copy_up_dead(fd);
 	}
 	if (rc < 0)
 		return 0;
@@ -400,7 +415,15 @@ static int fd_pre(int fd, int (*pre)(const struct un_node *,
 	bool lifted;
 	int rc;
 
-	if (un_fd_in_upper(fd) || un_fd_get(fd, vpath, sizeof(vpath), NULL))
+	if (un_fd_in_upper(fd))
+		return 0;
+	rc = un_fd_get(fd, vpath, sizeof(vpath), NULL);
+	/* A removed lower directory that un_fd_copy_up would copy up over
+	   a directory made at its name since: the same checks first. */
+	if (rc == -ESTALE)
+		return un_dead_change(fd, ".", -ENOENT, &n) == 0 ?
+			       pre(&n, prearg) : 0;
+	if (rc)
 		return 0;
 	rc = un_lookup(AT_FDCWD, vpath, 0, &n);
 	lifted = fd_lift(rc, vpath, &lift);

@@ -47,7 +47,7 @@ static __attribute__((noinline)) int open_dead(int dirfd, const char *path,
 		return -ENOENT;
 	if (writing)
 		return -EISDIR;
-	merged = !strstr(path, "..") && un_dead_merged(dirfd);
+	merged = un_dead_dots_merged(dirfd, path);
 	fd = real_openat(dirfd, path, flags, mode);
 	if (fd < 0)
 		return -errno;

@@ -183,11 +183,19 @@ static void un_perm_changed(struct un_node *n, const char *call)
 		} else if (un_rc > 0 || (un_rc == 0 && !*un_n.kpath)) {    \
 			const char *path = un_n.kpath;                     \
 			un_r = real_##name args;                           \
+		} else if (un_rc == -ENOENT &&                             \
+			   !(un_rc = un_dead_change(dirfd_lookup, path,    \
+						    un_rc, &un_n))) {      \
+			/* '.' of a removed lower directory, a directory   \
+			   made at its name since: copied up over that     \
+			   one, then changed through dirfd and path. */    \
+			if ((un_rc = pre(&un_n, prearg)) < 0 ||            \
+			    (un_rc = un_copy_up_dead(&un_n)) < 0)          \
+				un_r = un_fail(un_rc);                     \
+			else                                               \
+				un_r = real_##name args;                   \
 		} else if (un_rc < 0) {                                    \
-			un_r = un_fail(un_rc == -ENOENT ?                  \
-					       un_dead_change(dirfd_lookup, \
-							      path, un_rc) \
-					       : un_rc);                   \
+			un_r = un_fail(un_rc);                             \
 		} else if (un_n.layer < 0) {                               \
 			un_r = un_fail(-ENOENT);                           \
 		} else if ((un_rc = pre(&un_n, prearg)) < 0 ||             \

@@ -89,10 +89,18 @@ static int fix_fstat(int fd, struct stat *st, int rc)
 			*st = n.st;
 	} else if ((got = un_fd_get(fd, vpath, sizeof(vpath),
 				    &merged_dir)) == 0) {
-		if ((un_dir_cached(vpath, &n) == 0 ||
-		     un_lookup(AT_FDCWD, vpath, 0, &n) == 0) &&
-		    un_node_is_merged_dir(&n))
+		int lk = un_dir_cached(vpath, &n) == 0 ?
+				 0 : un_lookup(AT_FDCWD, vpath, 0, &n);
+
+		if (lk == 0 && n.layer >= 0) {
+			if (un_node_is_merged_dir(&n))
+				st->st_nlink = 1;
+		} else if ((lk == 0 || lk == -ENOENT) &&
+			   un_removed_merged(vpath, st)) {
+			/* Another process removed it: the kernel's
+			   merged directory keeps its 1. */
 			st->st_nlink = 1;
+		}
 	} else if (got == -ESTALE && merged_dir) {
 		/* Removed, the kernel's merged directory keeps its 1. */
 		st->st_nlink = 1;
@@ -103,10 +111,10 @@ static int fix_fstat(int fd, struct stat *st, int rc)
 }
 
 /* A removed directory that was merged keeps the nlink of 1 the kernel's
-   merged directories show; path without '..' is that directory itself. */
+   merged directories show (path: dots alone, un_dead_dots found it). */
 static bool dead_merged_self(int dirfd, const char *path)
 {
-	return !strstr(path, "..") && un_dead_merged(dirfd);
+	return un_dead_dots_merged(dirfd, path);
 }
 
 static __attribute__((noinline)) int

@@ -285,6 +285,7 @@ static int change_common(const char *path, const char *name,
 {
 	char esc[XATTR_NAME_MAX + 32];
 	struct un_node n;
+	bool over = false;
 	int rc;
 
 	if (!un_enter()) {
@@ -297,9 +298,18 @@ static int change_common(const char *path, const char *name,
 	rc = args_check(name, size, flags, removing);
 	if (rc == 0)
 		rc = un_lookup(AT_FDCWD, path, lkflags, &n);
-	/* (A removal looks at the lower's name first: left ENOENT.) */
-	if (rc == -ENOENT && !removing)
-		rc = un_dead_change(AT_FDCWD, path, rc);
+	/* '.' of a removed lower directory: over a directory made at its
+	   name since, copied up over that one (over), then changed by
+	   path.  (Else a removal looks at the lower's name first: left
+	   ENOENT.) */
+	if (rc == -ENOENT) {
+		int dead = un_dead_change(AT_FDCWD, path, rc, &n);
+
+		if (dead == 0)
+			over = true;
+		if (dead == 0 || !removing)
+			rc = dead;
+	}
 	if (rc > 0) {
 		if (removing)
 			rc = lkflags ? real_removexattr(n.kpath, name)
@@ -324,14 +334,14 @@ static int change_common(const char *path, const char *name,
 		rc = before_change(&n, name, removing);
 	}
 	if (rc == 0)
-		rc = un_copy_up(&n);
+		rc = over ? un_copy_up_dead(&n) : un_copy_up(&n);
 	if (rc < 0) {
 		rc = un_fail(rc);
 		goto out;
 	}
 	{
 		UN_KBUF(kbuf);	/* see un_kreal */
-		const char *kreal = un_kreal(n.real, &kbuf);
+		const char *kreal = over ? path : un_kreal(n.real, &kbuf);
 
 		rc = removing ? real_lremovexattr(kreal, name)
 			      : real_lsetxattr(kreal, name, value, size,

@@ -72,7 +72,14 @@ EXTRA_DIST += \
 	tests/difftest/found/65-change-of-removed-lower-dir.sh \
 	tests/difftest/found/66-rmdir-unreadable-upper-dir.sh \
 	tests/difftest/found/67-fd-change-below-unsearchable-dir.sh \
-	tests/difftest/found/68-fifo-change-below-unsearchable-dir.sh
+	tests/difftest/found/68-fifo-change-below-unsearchable-dir.sh \
+	tests/difftest/found/69-removed-dir-dot.sh \
+	tests/difftest/found/70-removed-dir-search-perm.sh \
+	tests/difftest/found/71-close-minus-one-after-fifo.sh \
+	tests/difftest/found/72-removed-dir-copied-over-new.sh \
+	tests/difftest/found/73-link-dots-in-removed-dir.sh \
+	tests/difftest/found/74-stat-dotdot-of-removed-parent.sh \
+	tests/difftest/found/75-stat-dotdot-removed-parent-times.sh
 clean-local: clean-local-difftest
 clean-local-difftest:
 	rm -rf difftest-repros difftest-repros-user difftest-repros-static \

@@ -102,6 +102,9 @@ UN_INTEGRATION_TESTS = \
 	tests/integration/read-after-listing-changes.sh \
 	tests/integration/read-cat-all.sh \
 	tests/integration/read-cd-relative.sh \
+	tests/integration/fd-after-python-subprocess.sh \
+	tests/integration/fd-closerange-in-fork-child.sh \
+	tests/integration/removed-cwd-by-other.sh \
 	tests/integration/removed-cwd-cd-up.sh \
 	tests/integration/read-du.sh \
 	tests/integration/read-exec.sh \

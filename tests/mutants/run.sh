@@ -113,6 +113,38 @@ mutant fifo_unlinked_lost preload/fifo.c \
 mutant fifo_held_closed preload/wrap_fd.c \
 	's/\tn += un_fifo_fds(all + n, UN_MAX_LIB_FDS - n);/\t;/' \
 	edges/fd-close-all
+# A removed lower directory copied up over a directory made at its name:
+# the kernel's checks (a chown refused the user) come after the copy ...
+mutant dead_change_no_pre preload/wrap_fd.c \
+	's/pre(\&n, prearg) : 0;/0 : 0;/' \
+	difftest/found/72-removed-dir-copied-over-new
+# ... or a new directory not empty is replaced as a race lost (ENOTEMPTY).
+mutant dead_change_not_empty preload/copy_up.c \
+	's/dst, true);/dst, false);/' \
+	difftest/found/72-removed-dir-copied-over-new
+# link's new name '..' taken in a removed directory: not EEXIST.
+mutant dead_link_dots preload/dir.c \
+	's/if (rc == -ENOENT \&\& dead_parent(newdirfd, newpath))/if (0 \&\& dead_parent(newdirfd, newpath))/' \
+	difftest/found/73-link-dots-in-removed-dir
+# stat('..') of a removed merged parent: the nlink of its real (deleted)
+# upper copy, 0, not the kernel's 1.
+mutant dead_parent_not_merged preload/namei.c \
+	's/^\t\treturn un_dead_merged(dirfd);$/\t\treturn un_dead_merged(dirfd);\n\treturn false;/' \
+	difftest/found/74-stat-dotdot-of-removed-parent
+# A cwd another process removed: its merged-ness not worked out (nlink).
+mutant other_removed_not_merged preload/namei.c \
+	's/^\t\t    removed_merged(m, w->vpath, vlen, \&st));/\t\t    0 \&\& removed_merged(m, w->vpath, vlen, \&st));/' \
+	removed-cwd-by-other
+# A vfork child's close_range (Python's subprocess) empties the parent's
+# table of descriptors.
+mutant vfork_close_range preload/wrap_fd.c \
+	's/if (!(flags \& CLOSE_RANGE_CLOEXEC) \&\& !un_fd_vfork_child()) {/if (!(flags \& CLOSE_RANGE_CLOEXEC)) {/' \
+	fd-after-python-subprocess
+# fstat of a descriptor whose directory another process removed: the
+# real one's nlink.
+mutant other_removed_fd_not_merged preload/wrap_stat.c \
+	's/\t\t\t   un_removed_merged(vpath, st)) {/\t\t\t   0 \&\& un_removed_merged(vpath, st)) {/' \
+	removed-cwd-by-other
 
 if [ "${1-}" = --list ]; then
 	for m in "${MUTANTS[@]}"; do
