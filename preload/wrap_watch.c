@@ -43,6 +43,21 @@ static bool is_inotify(int fd)
 	return anon_kind(fd, "inotify") == 0;
 }
 
+/* The object a watch or a mark goes on: un_lookup's answer (above 0:
+   not in a union, n->kpath is the kernel's path), with the errors of a
+   missing object and, when onlydir, of one that is not a directory. */
+static int watched_lookup(int dirfd, const char *path, bool follow,
+			  bool onlydir, struct un_node *n)
+{
+	int rc = un_lookup(dirfd, path, follow ? UN_LK_FOLLOW : 0, n);
+
+	if (rc == 0 && n->layer < 0)
+		rc = -ENOENT;
+	if (rc == 0 && onlydir && !S_ISDIR(n->st.st_mode))
+		rc = -ENOTDIR;
+	return rc;
+}
+
 /* Put the program's watch (mask) on the real object of n; its wd. */
 static int add_prog(struct winst *in, struct un_node *n, uint32_t mask,
 		    bool wait)
@@ -131,16 +146,12 @@ UN_EXPORT int inotify_add_watch(int fd, const char *path, uint32_t mask)
 		un_leave();
 		return real_inotify_add_watch(fd, path, mask);
 	}
-	rc = un_lookup(AT_FDCWD, path, (mask & IN_DONT_FOLLOW) ? 0 : UN_LK_FOLLOW,
-		       &n);
+	rc = watched_lookup(AT_FDCWD, path, !(mask & IN_DONT_FOLLOW),
+			    mask & IN_ONLYDIR, &n);
 	if (rc > 0) {
 		rc = real_inotify_add_watch(fd, n.kpath, mask);
 		goto out;
 	}
-	if (rc == 0 && n.layer < 0)
-		rc = -ENOENT;
-	if (rc == 0 && (mask & IN_ONLYDIR) && !S_ISDIR(n.st.st_mode))
-		rc = -ENOTDIR;
 	if (rc < 0) {
 		rc = un_fail(rc);
 		goto out;
@@ -232,16 +243,12 @@ UN_EXPORT int fanotify_mark(int fd, unsigned int flags, uint64_t mask,
 		rc = un_fail(rc);
 		goto out;
 	}
-	rc = un_lookup(dirfd, path,
-		       (flags & FAN_MARK_DONT_FOLLOW) ? 0 : UN_LK_FOLLOW, &n);
+	rc = watched_lookup(dirfd, path, !(flags & FAN_MARK_DONT_FOLLOW),
+			    flags & FAN_MARK_ONLYDIR, &n);
 	if (rc > 0) {
 		rc = real_fanotify_mark(fd, flags, mask, dirfd, n.kpath);
 		goto out;
 	}
-	if (rc == 0 && n.layer < 0)
-		rc = -ENOENT;
-	if (rc == 0 && (flags & FAN_MARK_ONLYDIR) && !S_ISDIR(n.st.st_mode))
-		rc = -ENOTDIR;
 	if (rc < 0) {
 		rc = un_fail(rc);
 		goto out;
