@@ -50,6 +50,9 @@ preload_libunion_core_la_SOURCES = \
 	preload/wrap_mem.c \
 	preload/wrap_syscall.c \
 	preload/dents.c \
+	preload/watch.h \
+	preload/watch.c \
+	preload/watch_events.c \
 	preload/wrap_watch.c
 
 pkglib_LTLIBRARIES += preload/libunion.la

@@ -488,24 +488,33 @@ _un_parent() {
 }
 
 # mkf PATH MODE [TEXT]: a file holding TEXT and a newline (parents made).
+# A new file of a mode without x bits (0644, 0444, 0600, 0640...) gets it
+# from the umask it is created under (bash's 0666 less the umask), not
+# from a chmod.
 mkf() {
 	local new=0
 	_un_parent "$1"
 	[ -e "$1" ] || [ -L "$1" ] || new=1
+	if [ $new = 1 ] && [[ $2 =~ ^0?[0246][0246][0246]$ ]]; then
+		local um
+		printf -v um '%04o' $((0666 & ~8#$2))
+		umask "$um"
+		printf '%s\n' "${3-$1}" >"$1"
+		umask "$_un_umask"
+		return
+	fi
 	printf '%s\n' "${3-$1}" >"$1"
 	if [ $new = 0 ] || [ "$2" != 644 ] || [ "$_un_umask" != 0022 ]; then
 		chmod "$2" -- "$1"
 	fi
 }
 
-# mkd PATH [MODE]: a directory.
+# mkd PATH [MODE]: a directory (a new one made with its mode: mkdir -m).
 mkd() {
-	local new=0
 	if [ ! -d "$1" ]; then
-		mkdir -p -- "$1"
-		new=1
-	fi
-	if [ $new = 0 ] || [ "${2:-755}" != 755 ] || [ "$_un_umask" != 0022 ]; then
+		_un_parent "$1"
+		mkdir -m "${2:-755}" -- "$1"
+	else
 		chmod "${2:-755}" -- "$1"
 	fi
 }
@@ -606,8 +615,9 @@ echo only2"
 make_small_tree() {
 	local d=$1
 	local u=$d/upper l1=$d/lower1 l2=$d/lower2
-	# (mkf's parents in one process, as make_rich_tree.)
-	mkdir -p "$u/d" "$l1/d" "$l2/d/sub" "$l2/d2"
+	# (mkf's parents and the directories of mode 0755 in one process.)
+	mkdir -p -m 755 "$u/d" "$u/du" "$l1/d" "$l1/e1" "$l2/d/sub" "$l2/d2" \
+		"$l2/e2"
 
 	mkf "$l2/f2" 644 "f2 from lower2"
 	mkf "$l2/both" 644 "both from lower2"
@@ -616,7 +626,6 @@ make_small_tree() {
 	mkf "$l2/ro" 444 "read-only from lower2"
 	mkf "$l2/exe" 755 "#!/bin/sh
 echo exe"
-	mkd "$l2/e2"
 	mkf "$l2/d2/only2" 644 "d2/only2 from lower2"
 	mkd "$l2/d2/deeper" 705
 	mkf "$l2/d2/deeper/z" 644 "d2/deeper/z from lower2"
@@ -627,7 +636,6 @@ echo exe"
 	mkf "$l1/hl1" 644 "hard linked in lower1"
 	ln "$l1/hl1" "$l1/hl2"
 	mkf "$l1/sp ace" 644 "a name with a space"
-	mkd "$l1/e1"
 	mkl f1 "$l1/link-f1"
 	mkl "$M/f2" "$l1/abslink-f2"
 	mkl d "$l1/link-d"
@@ -635,7 +643,6 @@ echo exe"
 	mkf "$u/fu" 644 "fu from upper"
 	mkf "$u/both" 644 "both from upper"
 	mkf "$u/d/xu" 644 "d/xu from upper"
-	mkd "$u/du"
 	mkf "$u/du/in-du" 644 "in du, upper only"
 
 	fix_times "$d"
@@ -718,13 +725,24 @@ _un_view() {
 		if [ -n "$UN_HARNESS" ]; then
 			(cd "$T" && un_run "$M" "${UN_LAYERS[@]}" -- "${who[@]}" "${pre[@]}" "$@")
 		else
-			# (The library comes in with the command itself, not
-			# with timeout and env: each process loaded with it
-			# costs, most in the sanitizer build.)
 			local _un_spec
 			_un_spec_to _un_spec "$M" "${UN_LAYERS[@]}"
-			(cd "$T" && "${who[@]}" "${pre[@]}" \
-				UNION_LAYERS="$_un_spec" LD_PRELOAD="$LIBUNION" "$@")
+			if [ ${#who[@]} = 0 ] && [ -z "${UN_PRELOAD_FIRST:-}" ]; then
+				# (As root in a plain build, timeout comes
+				# in with the library: a load of it costs
+				# far less than an exec of env.)
+				(cd "$T" && HOME="$T/home" UNION_LAYERS="$_un_spec" \
+					LD_PRELOAD="$LIBUNION" timeout -k 5 \
+					"${UN_STEP_TIMEOUT:-60}" "$@")
+			else
+				# (The library comes in with the command
+				# itself, not with timeout and env: in the
+				# sanitizer build each process loaded with
+				# it costs ~40 ms, and setpriv must run
+				# without it.)
+				(cd "$T" && "${who[@]}" "${pre[@]}" \
+					UNION_LAYERS="$_un_spec" LD_PRELOAD="$LIBUNION" "$@")
+			fi
 		fi
 		;;
 	*)
@@ -751,9 +769,10 @@ _un_sedq_to() {
 	printf -v "$1" '%s' "$_un_q"
 }
 
-# Replace the paths that differ between the sides by stable names.
-# (The merged path only where a path component ends: $T/m must not eat
-# the start of $T/mv-dir-with-lower.)
+# _un_normalise FILE...: in each FILE, replace the paths that differ
+# between the sides by stable names.  (The merged path only where a path
+# component ends: $T/m must not eat the start of $T/mv-dir-with-lower.)
+# In place, one sed for the four files of a comparison.
 _un_normalise() {
 	local e='\([^A-Za-z0-9._+-]\|$\)'
 	local km um kd ud t
@@ -762,8 +781,8 @@ _un_normalise() {
 	_un_sedq_to kd "$UN_KD"
 	_un_sedq_to ud "$UN_UD"
 	_un_sedq_to t "$T"
-	sed -e "s/$km$e/MERGED\1/g" -e "s/$um$e/MERGED\1/g" \
-		-e "s/$kd/LAYERS/g" -e "s/$ud/LAYERS/g" -e "s/$t/T/g" "$1"
+	sed -i -e "s/$km$e/MERGED\1/g" -e "s/$um$e/MERGED\1/g" \
+		-e "s/$kd/LAYERS/g" -e "s/$ud/LAYERS/g" -e "s/$t/T/g" "$@"
 }
 
 # _un_layers DIR: set UN_LAYERS to DIR's upper (or "" with UN_NO_UPPER=1)
@@ -906,13 +925,13 @@ compare_kernel_union() {
 			rmdir "$M" 2>/dev/null || true
 		fi
 
-		_un_compare "$name" "$base/kernel.out" "$base/union.out" "steps"
 		if [ -n "${UN_LISTING_IGNORE:-}" ]; then
-			local f
-			for f in "$base/kernel.list" "$base/union.list"; do
-				sed -E -i "\\%$UN_LISTING_IGNORE%s/ sha256=[0-9a-f]+/ sha256=(ignored)/" "$f"
-			done
+			sed -E -i "\\%$UN_LISTING_IGNORE%s/ sha256=[0-9a-f]+/ sha256=(ignored)/" \
+				"$base/kernel.list" "$base/union.list"
 		fi
+		_un_normalise "$base/kernel.out" "$base/union.out" \
+			"$base/kernel.list" "$base/union.list"
+		_un_compare "$name" "$base/kernel.out" "$base/union.out" "steps"
 		_un_compare "$name" "$base/kernel.list" "$base/union.list" \
 			"final merged listing"
 	fi
@@ -1006,20 +1025,21 @@ _un_final_listing() {
 	echo "[listing exit $rc]"
 }
 
+# _un_compare NAME KERNEL UNION WHAT: the two files (normalised) alike.
 _un_compare() {
-	local name=$1 k=$2 u=$3 what=$4
-	_un_normalise "$k" >"$k.norm"
-	_un_normalise "$u" >"$u.norm"
-	if cmp -s "$k.norm" "$u.norm"; then
+	local name=$1 k=$2 u=$3 what=$4 lines
+	if cmp -s "$k" "$u"; then
+		# (Counted by mapfile, not wc: a process fewer.)
+		mapfile -t lines <"$k"
 		printf 'ok: %s: %s agree (%d lines)\n' "$name" "$what" \
-			"$(wc -l <"$k.norm")"
+			"${#lines[@]}"
 		if [ "${UN_VERBOSE:-0}" = 1 ]; then
-			cat "$k.norm"
+			cat "$k"
 		fi
 	else
 		fail "$name: $what differ between the kernel and libunion"
 		diff -u --label "kernel ($name)" --label "libunion ($name)" \
-			"$k.norm" "$u.norm" | head -n "${UN_DIFF_LINES:-150}" >&2 || true
+			"$k" "$u" | head -n "${UN_DIFF_LINES:-150}" >&2 || true
 	fi
 }
 

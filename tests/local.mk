@@ -9,15 +9,15 @@ check_PROGRAMS += tests/unit/check_config tests/unit/check_whiteout \
 TESTS += tests/unit/check_config tests/unit/check_whiteout \
 	tests/unit/check_namei tests/unit/check_nextsym
 
-tests_unit_check_config_SOURCES = tests/unit/check_config.c
+tests_unit_check_config_SOURCES = tests/unit/check_config.c tests/unit/unit.h
 tests_unit_check_config_CFLAGS = $(UN_CHECK_CFLAGS)
 tests_unit_check_config_LDADD = $(UN_CHECK_LIBS)
 
-tests_unit_check_whiteout_SOURCES = tests/unit/check_whiteout.c
+tests_unit_check_whiteout_SOURCES = tests/unit/check_whiteout.c tests/unit/unit.h
 tests_unit_check_whiteout_CFLAGS = $(UN_CHECK_CFLAGS)
 tests_unit_check_whiteout_LDADD = $(UN_CHECK_LIBS)
 
-tests_unit_check_namei_SOURCES = tests/unit/check_namei.c
+tests_unit_check_namei_SOURCES = tests/unit/check_namei.c tests/unit/unit.h
 tests_unit_check_namei_CFLAGS = $(UN_CHECK_CFLAGS)
 tests_unit_check_namei_LDADD = $(UN_CHECK_LIBS)
 

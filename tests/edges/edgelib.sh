@@ -14,6 +14,10 @@
 #	             into $T; returns 1 (and logs why) if the compiler fails
 #	bounded SECS CMD...  run CMD, killed (with its process group) after
 #	             SECS: status 137 is a hang
+#	need_supervisor  the library and tools/union-supervise built (else
+#	             a failure or a SKIP); UNION_SUPERVISOR set and exported
+#	static_prog OUT SRC FLAGS...  cc_build OUT SRC -static FLAGS, made
+#	             runnable by nobody; a SKIP when it cannot be linked
 #	table_records UPPERDIR: what the whiteout table of UPPERDIR says, one
 #	             "KIND PATH" a line (escapes left as they are), sorted
 #	make_procs_layers DIR, make_stress_layers DIR: DIR/upper and DIR/lower
@@ -66,6 +70,28 @@ bounded() {
 	local secs=$1
 	shift
 	timeout -s KILL "$secs" "$@"
+}
+
+# need_supervisor: the prologue of the scenarios run under the seccomp
+# supervisor (supervise-*.sh): no harness, the library built, and the
+# supervisor beside it (tools/ of the build tree the library is in).
+need_supervisor() {
+	need_harness_off
+	need_lib || un_done
+	: "${UNION_SUPERVISOR:=$(cd "$(dirname "$LIBUNION_SO")/../.." && pwd)/tools/union-supervise}"
+	[ -x "$UNION_SUPERVISOR" ] || skip "no supervisor built: $UNION_SUPERVISOR"
+	export UNION_SUPERVISOR
+}
+
+# static_prog OUT SRC FLAGS...: $EDGESRC/SRC linked -static into $T/OUT,
+# which nobody can reach and run; a SKIP when the static link fails (a
+# machine without libc6-dev's libc.a is not a failure of the library).
+static_prog() {
+	local out=$1 src=$2
+	shift 2
+	cc_build "$out" "$src" -static "$@" ||
+		skip "cannot link $src static ($EDGES_CC -static; libc6-dev's libc.a missing?)"
+	chmod 755 "$T" "$T/$out"
 }
 
 # table_records UPPERDIR: replay UPPERDIR/.union/whiteouts (see lib.sh's

@@ -20,18 +20,10 @@
 set -eu
 . "${TOP_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/edges/edgelib.sh"
 
-need_harness_off
-need_lib || un_done
-UNION_SUPERVISOR=${UNION_SUPERVISOR:-$(cd "$(dirname "$LIBUNION_SO")/../.." && pwd)/tools/union-supervise}
-[ -x "$UNION_SUPERVISOR" ] || skip "no supervisor built: $UNION_SUPERVISOR"
-cc_build sv-static supervise-static.c -static -pthread ||
-	skip "cannot link a static program ($EDGES_CC -static; libc6-dev's libc.a missing?)"
-cc_build sv-driver ../difftest/driver.c -static -D_GNU_SOURCE -U_FORTIFY_SOURCE ||
-	skip "cannot link the static driver"
-chmod 755 "$T" "$T/sv-static" "$T/sv-driver"
-P=$T/sv-static
-D=$T/sv-driver
-export UNION_SUPERVISOR P D
+need_supervisor
+static_prog sv-static supervise-static.c -pthread
+static_prog sv-driver ../difftest/driver.c -D_GNU_SOURCE -U_FORTIFY_SOURCE
+export P=$T/sv-static D=$T/sv-driver
 
 # play: the operations on stdin, $M for MERGED, through the static driver
 play() { sed "s|\\\$M|$M|g" | "$D" -r "$M"; }

@@ -13,15 +13,9 @@
 set -eu
 . "${TOP_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/edges/edgelib.sh"
 
-need_harness_off
-need_lib || un_done
-UNION_SUPERVISOR=${UNION_SUPERVISOR:-$(cd "$(dirname "$LIBUNION_SO")/../.." && pwd)/tools/union-supervise}
-[ -x "$UNION_SUPERVISOR" ] || skip "no supervisor built: $UNION_SUPERVISOR"
-cc_build sv-sock supervise-sock.c -static ||
-	skip "cannot link a static program ($EDGES_CC -static; libc6-dev's libc.a missing?)"
-chmod 755 "$T" "$T/sv-sock"
-P=$T/sv-sock
-export UNION_SUPERVISOR P
+need_supervisor
+static_prog sv-sock supervise-sock.c
+export P=$T/sv-sock
 
 setup() { make_small_tree "$1"; }
 

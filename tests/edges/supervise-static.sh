@@ -11,15 +11,9 @@
 set -eu
 . "${TOP_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/edges/edgelib.sh"
 
-need_harness_off
-need_lib || un_done
-UNION_SUPERVISOR=${UNION_SUPERVISOR:-$(cd "$(dirname "$LIBUNION_SO")/../.." && pwd)/tools/union-supervise}
-[ -x "$UNION_SUPERVISOR" ] || skip "no supervisor built: $UNION_SUPERVISOR"
-cc_build sv-static supervise-static.c -static -pthread ||
-	skip "cannot link a static program ($EDGES_CC -static; libc6-dev's libc.a missing?)"
-chmod 755 "$T" "$T/sv-static"
-P=$T/sv-static
-export UNION_SUPERVISOR P
+need_supervisor
+static_prog sv-static supervise-static.c -pthread
+export P=$T/sv-static
 
 setup() { make_small_tree "$1"; }
 

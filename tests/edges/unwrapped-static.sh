@@ -8,8 +8,7 @@ need_harness_off
 need_lib || un_done
 need_edgeprog execs
 
-cc_build static-hello static-hello.c -static ||
-	skip "cannot link a static program ($EDGES_CC -static; libc6-dev's libc.a missing?)"
+static_prog static-hello static-hello.c
 pie=0
 cc_build static-pie static-hello.c -static-pie -fPIE && pie=1
 

@@ -199,7 +199,8 @@ UN_INTEGRATION_TESTS = \
 
 TESTS += $(UN_INTEGRATION_TESTS)
 dist_check_SCRIPTS += $(UN_INTEGRATION_TESTS)
-EXTRA_DIST += tests/lib.sh tests/prog/callc.py examples/seed-walkthrough.sh
+EXTRA_DIST += tests/lib.sh tests/prog/callc.py tests/prog/deep.py \
+	examples/seed-walkthrough.sh
 
 # Programs the scenarios run.
 check_PROGRAMS += tests/prog/sysop tests/prog/pathprobe-plain \

@@ -39,18 +39,9 @@ PY
 
 action() {
 	stepx <<'EOS'
-"$PYTHON" - <<'PY'
-import os
-def t(what, f):
-    try:
-        r = f()
-        print(what, "ok" if r is None else r)
-    except OSError as e:
-        print(what, os.strerror(e.errno))
-os.chdir(os.environ["M"] + "/deep")
-n = "n" * 200
-for i in range(30):
-    os.chdir(n)
+PYTHONPATH="$TOP_SRCDIR/tests/prog" "$PYTHON" -B - <<'PY'
+from deep import *
+down(os.environ["M"] + "/deep")
 print("deep", len(os.getcwd()) > 4096)
 t("stat a", lambda: os.stat("a").st_size)
 t("list", lambda: sorted(os.listdir(".")))
@@ -67,45 +58,27 @@ t("append sd/x", lambda: open("sd/x", "a").write("more\n") and None)
 t("list", lambda: sorted(os.listdir(".")))
 t("list sd", lambda: sorted(os.listdir("sd")))
 os.chdir("..")
-t("list ..", lambda: sorted(os.listdir(n)))
+t("list ..", lambda: sorted(os.listdir(N)))
 PY
 EOS
 	# A new process: the whiteouts are found again by their long paths.
 	stepx <<'EOS'
-"$PYTHON" - <<'PY'
-import os
-def t(what, f):
-    try:
-        r = f()
-        print(what, "ok" if r is None else r)
-    except OSError as e:
-        print(what, os.strerror(e.errno))
-os.chdir(os.environ["M"] + "/deep")
-n = "n" * 200
-for i in range(30):
-    os.chdir(n)
+PYTHONPATH="$TOP_SRCDIR/tests/prog" "$PYTHON" -B - <<'PY'
+from deep import *
+down(os.environ["M"] + "/deep")
 t("list", lambda: sorted(os.listdir(".")))
 t("stat b", lambda: os.stat("b"))
 t("stat ed", lambda: os.stat("ed"))
 t("read a", lambda: open("a").read())
-t("stat ../n/a", lambda: os.stat("../" + n + "/a").st_size)
+t("stat ../n/a", lambda: os.stat("../" + N + "/a").st_size)
 t("list ../ x30", lambda: sorted(os.listdir("../" * 30)))
 PY
 EOS
 	# The other changes that copy up, at the bottom.
 	stepx <<'EOS'
-"$PYTHON" - <<'PY'
-import os
-def t(what, f):
-    try:
-        r = f()
-        print(what, "ok" if r is None else r)
-    except OSError as e:
-        print(what, os.strerror(e.errno))
-os.chdir(os.environ["M"] + "/deep")
-n = "n" * 200
-for i in range(30):
-    os.chdir(n)
+PYTHONPATH="$TOP_SRCDIR/tests/prog" "$PYTHON" -B - <<'PY'
+from deep import *
+down(os.environ["M"] + "/deep")
 t("chmod a", lambda: os.chmod("a", 0o600))
 t("utime sd/x", lambda: os.utime("sd/x", (1, 2)))
 t("truncate sd/x", lambda: os.truncate("sd/x", 3))
@@ -137,25 +110,19 @@ UN_AS=nobody UN_NOBODY_LOWERS=1 compare_kernel_union long-copyup-nobody setup ac
 # reference: the library alone).
 if [ -z "$UN_HARNESS" ] && need_lib; then
 	mkdir -p "$T/cap/u" "$T/cap/l" "$T/cap/m"
-	got=$(cd "$T/cap/m" && un_run "$T/cap/m" "$T/cap/u" "$T/cap/l" -- "$PYTHON" -c '
-import os
-def t(what, f):
-    try:
-        f()
-        print(what, "ok")
-    except OSError as e:
-        print(what, os.strerror(e.errno))
-n = "n" * 200
+	got=$(cd "$T/cap/m" && PYTHONPATH="$TOP_SRCDIR/tests/prog" \
+		un_run "$T/cap/m" "$T/cap/u" "$T/cap/l" -- "$PYTHON" -B -c '
+from deep import *
 while 8191 - len(os.getcwd()) - 1 > 255:
-    os.mkdir(n)
-    os.chdir(n)
+    os.mkdir(N)
+    os.chdir(N)
 k = 8191 - len(os.getcwd()) - 1
 t("mkdir 8191", lambda: os.mkdir("m" * k))
 t("chdir 8191", lambda: os.chdir("m" * k))
 print("getcwd", len(os.getcwd()))
 os.chdir("..")
 t("mkdir 8192", lambda: os.mkdir("m" * (k + 1)))
-t("open 8192", lambda: open("f" * (k + 1), "w"))
+t("open 8192", lambda: open("f" * (k + 1), "w") and None)
 t("rename to 8192", lambda: os.rename("m" * k, "m" * (k + 1)))
 ')
 	expect_eq "merged paths up to 8191 bytes, ENAMETOOLONG past them" \

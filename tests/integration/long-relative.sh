@@ -11,33 +11,28 @@ setup() {
 
 action() {
 	stepx <<'EOS'
-"$PYTHON" - "$M" <<'PY'
-import os, sys
-def t(what, f):
-    try:
-        f(); print(what, "ok")
-    except OSError as e:
-        print(what, os.strerror(e.errno))
-os.chdir(sys.argv[1] + "/d")
+PYTHONPATH="$TOP_SRCDIR/tests/prog" "$PYTHON" -B - <<'PY'
+from deep import *
+os.chdir(os.environ["M"] + "/d")
 dots = "/".join(["."] * 2045) + "/x1"
 ups = ("../d/" * 818) + "x1"
 for rel in (dots, ups, ups[:4094] + "x", "./" * 2047 + "x1"):
-    t("stat %d" % len(rel), lambda: os.stat(rel))
-    t("open %d" % len(rel), lambda: open(rel).read())
+    t("stat %d" % len(rel), lambda: os.stat(rel) and None)
+    t("open %d" % len(rel), lambda: open(rel).read() and None)
 new = "/".join(["."] * 2046) + "/nd"
 t("mkdir %d" % len(new), lambda: os.mkdir(new))
 t("rename", lambda: os.rename(new, "/".join(["."] * 2046) + "/ne"))
 t("rename x1", lambda: os.rename("/".join(["."] * 2046) + "/x1", "./x1b"))
 t("rmdir", lambda: os.rmdir("/".join(["."] * 2046) + "/ne"))
 # one level at a time, while the merged path stays under PATH_MAX
-name = "n" * 200
+name = N
 depth = 0
 while len(os.getcwd()) + 1 + len(name) < 4000:
     t("mkdir", lambda: os.mkdir(name))
     t("chdir", lambda: os.chdir(name))
     depth += 1
-t("create leaf", lambda: open("leaf", "w").write("x"))
-t("stat leaf", lambda: os.stat("leaf"))
+t("create leaf", lambda: open("leaf", "w").write("x") and None)
+t("stat leaf", lambda: os.stat("leaf") and None)
 t("rename leaf", lambda: os.rename("leaf", "leaf2"))
 t("unlink leaf2", lambda: os.unlink("leaf2"))
 for i in range(depth):
@@ -49,19 +44,10 @@ EOS
 	# One process goes down (os.mkdir, os.chdir), works there, hands
 	# the deep cwd to a child across exec, and comes back up.
 	stepx <<'EOS'
-"$PYTHON" - <<'PY'
-import os, subprocess
-def t(what, f):
-    try:
-        r = f()
-        print(what, "ok" if r is None else r)
-    except OSError as e:
-        print(what, os.strerror(e.errno))
-os.chdir(os.environ["M"] + "/d")
-n = "n" * 200
-for i in range(30):
-    os.mkdir(n)
-    os.chdir(n)
+PYTHONPATH="$TOP_SRCDIR/tests/prog" "$PYTHON" -B - <<'PY'
+import subprocess
+from deep import *
+down(os.environ["M"] + "/d", make=True)
 print("deep", len(os.getcwd()) > 4096)
 t("create", lambda: open("leaf", "w").write("x") and None)
 t("stat", lambda: os.stat("leaf").st_size)
@@ -73,7 +59,7 @@ t("list", lambda: sorted(os.listdir(".")))
 t("rmdir", lambda: os.rmdir("sub"))
 t("unlink", lambda: os.unlink("s1"))
 t("stat ../..", lambda: os.stat("../..").st_nlink)
-t("open ../n/leaf2", lambda: open("../" + n + "/leaf2").read())
+t("open ../n/leaf2", lambda: open("../" + N + "/leaf2").read())
 t("list ../ x30", lambda: sorted(os.listdir("../" * 30)))
 subprocess.run(["bash", "-c", "touch t1; mv t1 t2; stat -c '%s %F' t2; ls; "
                 "ls $(printf '../%.0s' {1..30}); rm t2 leaf2; ls -a"])

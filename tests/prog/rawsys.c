@@ -247,7 +247,6 @@ static void run(int argc, char **argv)
 	const char *op = argv[0];
 	char result[8192] = "";
 	long rc = -1;
-	int i;
 
 #define NEED(n) do { if (argc != (n) + 1) usage(op); } while (0)
 #define NEED2(a, b) do { if (argc != (a) + 1 && argc != (b) + 1) usage(op); } while (0)
@@ -573,30 +572,10 @@ static void run(int argc, char **argv)
 #undef NEED2
 #undef IS
 
-	for (i = 0; i < argc; i++)
-		printf("%s%s", i ? " " : "", argv[i]);
-	if (rc < 0)
-		printf(": %s\n", errname(errno));
-	else
-		printf(": ok%s\n", result);
-	fflush(stdout);
+	report(argc, argv, rc < 0, result);
 }
 
 int main(int argc, char **argv)
 {
-	int start = 1, i;
-
-	if (argc < 2) {
-		fprintf(stderr, "usage: rawsys OP ARG... [-- OP ARG...]...\n");
-		return 2;
-	}
-	for (i = 1; i <= argc; i++) {
-		if (i == argc || !strcmp(argv[i], "--")) {
-			argv[i] = NULL;	/* each call's own argv (exec) */
-			if (i > start)
-				run(i - start, argv + start);
-			start = i + 1;
-		}
-	}
-	return 0;
+	return progargs_main(argc, argv, run);
 }

@@ -51,7 +51,7 @@ static void run(int argc, char **argv)
 {
 	const char *op = argv[0];
 	char result[512] = "";
-	int rc = -1, i;
+	int rc = -1;
 
 #define NEED(n) do { if (argc != (n) + 1) usage(op); } while (0)
 	if (!strcmp(op, "open")) {
@@ -235,29 +235,10 @@ static void run(int argc, char **argv)
 	}
 #undef NEED
 
-	for (i = 0; i < argc; i++)
-		printf("%s%s", i ? " " : "", argv[i]);
-	if (rc < 0)
-		printf(": %s\n", errname(errno));
-	else
-		printf(": ok%s\n", result);
-	fflush(stdout);
+	report(argc, argv, rc < 0, result);
 }
 
 int main(int argc, char **argv)
 {
-	int start = 1, i;
-
-	if (argc < 2) {
-		fprintf(stderr, "usage: sysop OP ARG... [-- OP ARG...]...\n");
-		return 2;
-	}
-	for (i = 1; i <= argc; i++) {
-		if (i == argc || !strcmp(argv[i], "--")) {
-			if (i > start)
-				run(i - start, argv + start);
-			start = i + 1;
-		}
-	}
-	return 0;
+	return progargs_main(argc, argv, run);
 }

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "unit.h"
 
 static char T[128];
 
@@ -84,15 +85,6 @@ static bool exists(const char *path)
 	return lstat(path, &st) == 0;
 }
 
-static int rm_one(const char *path, const struct stat *st, int type,
-		  struct FTW *ftw)
-{
-	(void)st;
-	(void)type;
-	(void)ftw;
-	return remove(path);
-}
-
 /*
  * Every test's T lies in one base directory that main() makes and removes,
  * so that the directories of failed tests (whose child exits without the
@@ -106,7 +98,7 @@ static void remove_tmp(void)
 		return;
 	if (chdir("/") < 0)
 		perror("chdir /");
-	nftw(T, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	rm_tree(T);
 	T[0] = '\0';
 }
 
@@ -947,17 +939,5 @@ static Suite *config_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(config_suite());
-	int failed;
-
-	strcpy(base, "/tmp/check_config.XXXXXX");
-	if (!mkdtemp(base)) {
-		perror("mkdtemp");
-		return EXIT_FAILURE;
-	}
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	nftw(base, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return unit_main(config_suite(), base, sizeof(base), "config");
 }

@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "unit.h"
 
 static char T[128];
 
@@ -139,15 +140,6 @@ static const char *slurp(const char *path)
 	return p;
 }
 
-static int rm_one(const char *path, const struct stat *st, int type,
-		  struct FTW *ftw)
-{
-	(void)st;
-	(void)type;
-	(void)ftw;
-	return remove(path);
-}
-
 /* Make un_config from value (T is %1$s) and open the whiteout tables. */
 static void use(const char *fmt, ...)
 	__attribute__((format(printf, 1, 2)));
@@ -256,7 +248,7 @@ static void remove_tmp(void)
 		return;
 	if (chdir("/") < 0)
 		perror("chdir /");
-	nftw(T, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	rm_tree(T);
 	T[0] = '\0';
 }
 
@@ -1851,17 +1843,5 @@ static Suite *namei_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(namei_suite());
-	int failed;
-
-	strcpy(base, "/tmp/check_namei.XXXXXX");
-	if (!mkdtemp(base)) {
-		perror("mkdtemp");
-		return EXIT_FAILURE;
-	}
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	nftw(base, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return unit_main(namei_suite(), base, sizeof(base), "namei");
 }

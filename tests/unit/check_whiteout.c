@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "unit.h"
 
 #define HEADER "libunion-whiteouts 1\n"
 
@@ -51,15 +52,6 @@ static const char *table_path(void)
 	return upath(".union/whiteouts");
 }
 
-static int rm_one(const char *path, const struct stat *st, int type,
-		  struct FTW *ftw)
-{
-	(void)st;
-	(void)type;
-	(void)ftw;
-	return remove(path);
-}
-
 /* A test's own directory (mkdtemp) inside the run's base directory. */
 static void setup(void)
 {
@@ -69,7 +61,7 @@ static void setup(void)
 
 static void teardown(void)
 {
-	nftw(tmpdir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	rm_tree(tmpdir);
 }
 
 /* The whole content of a file (NUL-terminated too); NULL if absent. */
@@ -1277,18 +1269,5 @@ static Suite *whiteout_suite(void)
 
 int main(void)
 {
-	SRunner *sr;
-	int failed;
-
-	strcpy(basedir, "/tmp/check_whiteout.XXXXXX");
-	if (!mkdtemp(basedir)) {
-		perror("mkdtemp");
-		return EXIT_FAILURE;
-	}
-	sr = srunner_create(whiteout_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	nftw(basedir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return unit_main(whiteout_suite(), basedir, sizeof(basedir), "whiteout");
 }
