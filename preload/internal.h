@@ -23,6 +23,10 @@
  *               (wrap_syscall.c: libc's syscall() with a path-taking
  *               number, answered by the named wrapper)
  *   dents.c     getdents64 by syscall(): the union's listing
+ *   watch*.c    file watching (inotify, fanotify) over the layers:
+ *               watch.h (wrap_watch.c the wrappers)
+ *   newsys.h    newer libc functions made by syscall() (fewer libc
+ *               versions for the loader to check)
  *
  * Conventions: internal functions return 0 (or a count) on success and
  * -errno on failure; only the exported wrappers touch errno, once, at the
