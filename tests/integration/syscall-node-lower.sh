@@ -85,8 +85,8 @@ action() {
 	step 'node "$T/js/cp.js"; names "$M/dcopy"; names "$M/d"'
 	# npm: a file: dependency (a link) and a local directory installed as
 	# a copy (--install-links), both lying in a lower; npm's cache in $HOME.
-	step 'cd "$M/app" && npm install --offline --no-audit --no-fund --loglevel=error >/dev/null; echo "npm: $?"; node -e "console.log(require(\"pkg\"))"; st node_modules/pkg; cat package-lock.json'
-	step 'cd "$M/app2" && npm install --offline --no-audit --no-fund --loglevel=error --install-links ../pkg >/dev/null; echo "npm: $?"; node -e "console.log(require(\"pkg\"), require(\"pkg/lib/util.js\"))"; st node_modules/pkg node_modules/pkg/lib/util.js; cat package.json'
+	step 'cd "$M/app" && npm install --offline --no-audit --no-fund --no-update-notifier --loglevel=error >/dev/null; echo "npm: $?"; node -e "console.log(require(\"pkg\"))"; st node_modules/pkg; cat package-lock.json'
+	step 'cd "$M/app2" && npm install --offline --no-audit --no-fund --no-update-notifier --loglevel=error --install-links ../pkg >/dev/null; echo "npm: $?"; node -e "console.log(require(\"pkg\"), require(\"pkg/lib/util.js\"))"; st node_modules/pkg node_modules/pkg/lib/util.js; cat package.json'
 }
 
 compare_kernel_union syscall-node-lower setup action
