@@ -13,7 +13,8 @@
  * MERGED for the libunion run).  Kinds of bad pointer:
  *   null      NULL
  *   one       (char *)1
- *   unmapped  the start of a page just unmapped
+ *   unmapped  the start of a page just unmapped (a hole kept: see
+ *             unmap_keep_hole)
  *   stale     a page that held a good path, used once, then unmapped
  *             (what a cache of good pages must forget)
  *   cross     a string that runs from the end of a good page into an
@@ -365,13 +366,31 @@ static int null_ok(const char *name)
 
 static long pagesz;
 
+/*
+ * Unmap len bytes at p and keep the hole a hole: a PROT_NONE mapping in
+ * it, so that no later mmap (glibc's posix_spawn maps its child's stack,
+ * the library a page of its own) lands there and makes the pointer read
+ * as a string of zeros on one side only.  The kernel answers EFAULT for
+ * it as for nothing mapped; the library saw the munmap, so "stale" still
+ * tests that it forgets a page it had found readable.
+ */
+static void unmap_keep_hole(char *p, size_t len)
+{
+	if (munmap(p, len) < 0 ||
+	    mmap(p, len, PROT_NONE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1,
+		 0) != p)
+		abort();
+}
+
 static char *unmapped_page(void)
 {
 	char *p = mmap(NULL, pagesz, PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
-	if (p == MAP_FAILED || munmap(p, pagesz) < 0)
+	if (p == MAP_FAILED)
 		abort();
+	unmap_keep_hole(p, pagesz);
 	return p;
 }
 
@@ -386,8 +405,7 @@ static char *stale_page(void)
 	strcpy(p, "f");
 	stat(p, &st);
 	access(p, F_OK);
-	if (munmap(p, pagesz) < 0)
-		abort();
+	unmap_keep_hole(p, pagesz);
 	return p;
 }
 
@@ -401,8 +419,7 @@ static char *crossing(void)
 		abort();
 	memset(p, 'a', pagesz);
 	stat(p + pagesz - 8, &st);	/* (ENAMETOOLONG or EFAULT) */
-	if (munmap(p + pagesz, pagesz) < 0)
-		abort();
+	unmap_keep_hole(p + pagesz, pagesz);
 	return p + pagesz - 4;
 }
 
