@@ -454,7 +454,10 @@ void un_fd_forget(int fd)
 {
 	struct fd_entry **s = slot(fd, false);
 
-	if (s && __atomic_load_n(s, __ATOMIC_RELAXED)) {
+	/* (The vfork test, a getpid, only where an entry would go: most
+	   closes are of numbers the table does not hold.) */
+	if (s && __atomic_load_n(s, __ATOMIC_RELAXED) &&
+	    !un_fd_vfork_child()) {
 		release(__atomic_exchange_n(s, NULL, __ATOMIC_ACQ_REL));
 		free_deferred();
 	}

@@ -446,7 +446,8 @@ UN_HIDDEN void un_fd_set_dead(int fd, const char *vpath, size_t dead_at,
 			      bool merged);
 /* This is a vfork child (or another clone sharing the memory of the
    process whose table this is, with no fork handler run): its closes
-   before exec are not the table's. */
+   and dups before exec are not the table's (nor the fifo pairs',
+   nor the inotify instances'). */
 UN_HIDDEN bool un_fd_vfork_child(void);
 UN_HIDDEN void un_fd_forked(void);
 /* Forget every descriptor from first to last (inclusive). */

@@ -163,6 +163,11 @@ UN_EXPORT void closefrom(int lowfd)
 /* Copy fd's table entry to nfd, inside the library (it may look fd up). */
 static void dup_entry(int fd, int nfd)
 {
+	/* A vfork child's dup2 (Python's subprocess dups the child's
+	   stdio there) changes its own descriptors, not the parent's
+	   whose table it shares.  (getpid leaves errno.) */
+	if (un_fd_vfork_child())
+		return;
 	UN_SAVE_ERRNO;
 	if (un_fd_far(fd)) {
 		/* fts dups every directory it reads. */
@@ -188,7 +193,9 @@ UN_EXPORT int dup(int fd)
 /* Before the program takes the number fd2: move ours away from it. */
 static void vacate(int fd, int fd2)
 {
-	if (fd != fd2 && lib_fd(fd2)) {
+	/* (Not in a vfork child: the numbers recorded are the parent's,
+	   whose descriptor stays; the child's goes at its exec.) */
+	if (fd != fd2 && lib_fd(fd2) && !un_fd_vfork_child()) {
 		un_wtable_vacate_fd(fd2);
 		un_fifo_vacate_fd(fd2);
 	}
