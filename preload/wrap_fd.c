@@ -293,6 +293,17 @@ static bool fd_is_of(const struct un_node *n, const struct stat *st)
 	return false;
 }
 
+/* A change through fd, open on a removed lower directory: the kernel's
+   answer, or 0 once that is copied up over a directory made at its name
+   since (which re-points fd).  (Apart: its node is taken only here.) */
+static __attribute__((noinline)) int fd_copy_up_dead(int fd)
+{
+	struct un_node n;
+	int rc = un_dead_change(fd, ".", -ENOENT, &n);
+
+	return rc < 0 ? rc : un_copy_up_dead(&n);
+}
+
 /* un_fd_copy_up, once fd's name is looked up (n). */
 static int fd_copy_up_node(int fd, struct un_node *n)
 {
@@ -301,6 +312,17 @@ static int fd_copy_up_node(int fd, struct un_node *n)
 
 	if (real_fstat(fd, &st) < 0)
 		return -errno;
+	/* A directory whose name is gone: another process removed it (a
+	   lower or merged one cannot be renamed).  The kernel changes its
+	   upper copy, deleted: here the real one, or one made again
+	   (un_dead_change and un_copy_up_dead, as for one this process
+	   removed; ENOTDIR where it had none). */
+	if (n->layer < 0 && S_ISDIR(st.st_mode)) {
+		if (st.st_nlink == 0)
+			return 0;
+		un_fd_removed(n->vpath, un_removed_merged(n->vpath, &st));
+		return fd_copy_up_dead(fd);
+	}
 	/* The name is gone, or now names another object: the descriptor's
 	   file can no longer be copied up, and a change through it could
 	   only reach a lower (the kernel answers EEXIST too). */
@@ -359,17 +381,6 @@ static bool fd_lift(int rc, const char *vpath, struct un_upper_lift *lift)
 		return false;
 	return un_upper_lift(m, vpath + m->merged_len + (m->merged_len > 1),
 			     lift) > 0;
-}
-
-/* A change through fd, open on a removed lower directory: the kernel's
-   answer, or 0 once that is copied up over a directory made at its name
-   since (which re-points fd).  (Apart: its node is taken only here.) */
-static __attribute__((noinline)) int fd_copy_up_dead(int fd)
-{
-	struct un_node n;
-	int rc = un_dead_change(fd, ".", -ENOENT, &n);
-
-	return rc < 0 ? rc : un_copy_up_dead(&n);
 }
 
 /*
