@@ -766,6 +766,33 @@ static __attribute__((noinline)) void repoint_dead_cwd(
 		un_cwd_set_dead(d->vpath, at, true);
 }
 
+/* Remove dst, a copy un_copy_up_dead made of a removed directory, its
+   parent's times kept (the kernel's deleted copy moved none). */
+static void remove_copy(struct un_mount *m, const char *dst)
+{
+	char parent[UN_VPATH_MAX];
+	char *slash;
+	struct stat pst;
+	UN_KBUF(kbuf);
+	UN_KBUF(kparent);
+	bool have_parent = false;
+
+	memcpy(parent, dst, strlen(dst) + 1);
+	slash = strrchr(parent, '/');
+	if (slash && slash != parent) {
+		*slash = '\0';
+		have_parent = real_lstat(un_kreal(parent, &kparent), &pst) == 0;
+	}
+	(void)real_rmdir(un_kreal(dst, &kbuf));
+	if (have_parent) {
+		struct timespec times[2] = { pst.st_atim, pst.st_mtim };
+
+		real_utimensat(AT_FDCWD, un_kreal(parent, &kparent), times,
+			       AT_SYMLINK_NOFOLLOW);
+	}
+	un_dcache_changed(m);
+}
+
 int un_copy_up_dead(struct un_node *n)
 {
 	char dst[UN_VPATH_MAX];
@@ -773,6 +800,7 @@ int un_copy_up_dead(struct un_node *n)
 	struct repoint_dead d;
 	struct stat now;
 	UN_KBUF(kbuf);
+	bool gone;
 	int rc;
 
 	if (n->layer == 0)
@@ -781,12 +809,18 @@ int un_copy_up_dead(struct un_node *n)
 			  rel);
 	if (rc < 0)
 		return rc;
+	/* No directory made at its name since, only the whiteout of its
+	   removal (namei.c's had_copy): the copy stands for the one the
+	   kernel's dentry keeps, deleted; it is removed once descriptors
+	   and cwd are in it, the whiteout kept. */
+	gone = n->mnt->wt && un_wtable_get(n->mnt->wt, rel, strlen(rel)) ==
+				     UN_W_WHITEOUT;
 	rc = copy_one(n->mnt, n->real, &n->st, dst, true);
 	if (rc < 0)
 		return rc;
 	/* The copy is no opaque directory (the kernel's has only its
 	   origin): the one made at its name was. */
-	if (n->mnt->wt &&
+	if (!gone && n->mnt->wt &&
 	    un_wtable_get(n->mnt->wt, rel, strlen(rel)) != UN_W_NONE &&
 	    un_wtable_set(n->mnt->wt, rel, UN_W_NONE) == 0)
 		un_dcache_changed(n->mnt);
@@ -800,5 +834,7 @@ int un_copy_up_dead(struct un_node *n)
 	d.ino = now.st_ino;
 	un_fd_foreach_path(n->vpath, repoint_dead_fd, &d);
 	repoint_dead_cwd(&d);
+	if (gone)
+		remove_copy(n->mnt, dst);
 	return 0;
 }

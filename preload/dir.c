@@ -383,8 +383,10 @@ static int remove_node(int dirfd, const char *path, bool isdir)
 	   what the merged view needs (union diff and export read it). */
 	if (isdir && n.mnt->wt)
 		un_wtable_clear_below(n.mnt->wt, un_node_rel(&n));
-	if (isdir)
+	if (isdir) {
 		un_fd_removed(n.vpath, un_node_is_merged_dir(&n));
+		un_dead_times_set(n.vpath, lower && n.layer == 0 ? &n.st : NULL);
+	}
 	if (!lower && table_get(&n) != UN_W_NONE)
 		table_set(&n, UN_W_NONE);
 	return 0;
@@ -966,8 +968,12 @@ static int rename_nodes(int olddirfd, const char *oldpath, int newdirfd,
 		un_dcache_changed(o.mnt);
 	/* A directory replaced at the new name is gone; the descriptors
 	   (and the cwd) on the moved object follow it. */
-	if (n.layer >= 0 && S_ISDIR(n.st.st_mode))
+	if (n.layer >= 0 && S_ISDIR(n.st.st_mode)) {
 		un_fd_removed(n.vpath, un_node_is_merged_dir(&n));
+		un_dead_times_set(n.vpath, n.layer == 0 &&
+						   un_node_is_merged_dir(&n) ?
+						   &n.st : NULL);
+	}
 	un_fd_renamed(o.vpath, n.vpath);
 	/* Then reveal: the new name no longer whited out. */
 	if (!S_ISDIR(o.st.st_mode) && table_get(&n) != UN_W_NONE)

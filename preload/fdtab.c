@@ -454,7 +454,10 @@ void un_fd_forget(int fd)
 {
 	struct fd_entry **s = slot(fd, false);
 
-	if (s && __atomic_load_n(s, __ATOMIC_RELAXED)) {
+	/* (The vfork test, a getpid, only where an entry would go: most
+	   closes are of numbers the table does not hold.) */
+	if (s && __atomic_load_n(s, __ATOMIC_RELAXED) &&
+	    !un_fd_vfork_child()) {
 		release(__atomic_exchange_n(s, NULL, __ATOMIC_ACQ_REL));
 		free_deferred();
 	}
@@ -754,6 +757,62 @@ void un_fd_exchanged(const char *a, const char *b)
 void un_fd_removed(const char *vpath, bool merged)
 {
 	fds_move(vpath, NULL, MOVE_REMOVE, merged);
+}
+
+/* The times of the last removed directories that had an upper copy over
+   a lower (un_dead_times_set), the newest replacing the oldest. */
+#define DEAD_TIMES 8
+static struct {
+	char vpath[UN_VPATH_MAX];	/* "" for a free slot */
+	struct timespec t[3];
+} dead_times[DEAD_TIMES];
+static unsigned dead_times_next;
+static pthread_mutex_t dead_times_lock = PTHREAD_MUTEX_INITIALIZER;
+
+void un_dead_times_set(const char *vpath, const struct stat *copy)
+{
+	size_t len = strlen(vpath);
+	int i, slot = -1;
+
+	/* (Not in a handler: a stat's times are all it would miss.) */
+	if (un_in_signal() || len >= UN_VPATH_MAX)
+		return;
+	pthread_mutex_lock(&dead_times_lock);
+	for (i = 0; i < DEAD_TIMES; i++)
+		if (strcmp(dead_times[i].vpath, vpath) == 0)
+			slot = i;
+	if (!copy) {
+		if (slot >= 0)
+			dead_times[slot].vpath[0] = '\0';
+	} else {
+		if (slot < 0)
+			slot = (int)(dead_times_next++ % DEAD_TIMES);
+		memcpy(dead_times[slot].vpath, vpath, len + 1);
+		dead_times[slot].t[0] = copy->st_atim;
+		dead_times[slot].t[1] = copy->st_mtim;
+		dead_times[slot].t[2] = copy->st_ctim;
+	}
+	pthread_mutex_unlock(&dead_times_lock);
+}
+
+bool un_dead_times(const char *vpath, const struct stat *st,
+		   struct timespec t[3])
+{
+	bool found = false;
+
+	/* (A deleted real one is the copy itself, changed since maybe.) */
+	if (!S_ISDIR(st->st_mode) || st->st_nlink == 0 || !*vpath ||
+	    un_in_signal() ||
+	    !__atomic_load_n(&dead_times_next, __ATOMIC_RELAXED))
+		return false;
+	pthread_mutex_lock(&dead_times_lock);
+	for (int i = 0; i < DEAD_TIMES && !found; i++)
+		if (strcmp(dead_times[i].vpath, vpath) == 0) {
+			memcpy(t, dead_times[i].t, sizeof(dead_times[i].t));
+			found = true;
+		}
+	pthread_mutex_unlock(&dead_times_lock);
+	return found;
 }
 
 /* ---- the cwd ---- */

@@ -122,7 +122,8 @@ static int open_obj(const char *path)
 void un_fifo_forget(int fd)
 {
 	/* (fd + 1 of close(-1) is 0, the mark of an empty slot.) */
-	if (fd < 0 || !__atomic_load_n(&nheld, __ATOMIC_ACQUIRE))
+	if (fd < 0 || !__atomic_load_n(&nheld, __ATOMIC_ACQUIRE) ||
+	    un_fd_vfork_child())	/* the pair is the parent's */
 		return;
 	for (int i = 0; i < FIFO_HELD; i++) {
 		int fd1 = fd + 1;

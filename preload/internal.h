@@ -439,6 +439,17 @@ UN_HIDDEN void un_fd_dup(int oldfd, int newfd);
 UN_HIDDEN void un_fd_renamed(const char *old, const char *new);
 UN_HIDDEN void un_fd_exchanged(const char *a, const char *b);
 UN_HIDDEN void un_fd_removed(const char *vpath, bool merged);
+/* The directory vpath was removed (rmdir), with copy the stat of its
+   upper copy when a lower held it too (else NULL).  The kernel's dentry
+   keeps that copy, deleted, and a stat of it from below (a removed cwd's
+   '..') shows its times; the library's real one there is the lower's.
+   A few of the last are remembered, per process. */
+UN_HIDDEN void un_dead_times_set(const char *vpath, const struct stat *copy);
+/* The times (atime, mtime, ctime) of the upper copy of the removed
+   directory vpath, that st (its real one, a live lower's) stands for:
+   false when none is remembered, or st is not a live directory. */
+UN_HIDDEN bool un_dead_times(const char *vpath, const struct stat *st,
+			     struct timespec t[3]);
 /* fd was opened on the removed directory vpath ('.' of a removed cwd or
    descriptor): dead as un_fd_removed leaves one (dead_at and merged as
    there). */
@@ -446,7 +457,8 @@ UN_HIDDEN void un_fd_set_dead(int fd, const char *vpath, size_t dead_at,
 			      bool merged);
 /* This is a vfork child (or another clone sharing the memory of the
    process whose table this is, with no fork handler run): its closes
-   before exec are not the table's. */
+   and dups before exec are not the table's (nor the fifo pairs',
+   nor the inotify instances'). */
 UN_HIDDEN bool un_fd_vfork_child(void);
 UN_HIDDEN void un_fd_forked(void);
 /* Forget every descriptor from first to last (inclusive). */

@@ -1331,6 +1331,26 @@ bool un_dead_dots_merged(int dirfd, const char *path)
  * the removed directory, in the lower whose copy dirfd (or the real
  * cwd) holds, for the caller's checks and un_copy_up_dead.
  */
+/* The removed directory rel of m had an upper copy when it was removed,
+   though none is at its name now (another process removed it, after the
+   entries that a lower holds there: their whiteouts needed the copy). */
+static bool had_copy(const struct un_mount *m, const char *rel)
+{
+	char real[UN_VPATH_MAX];
+	struct stat st;
+
+	if (!m->wt || un_wtable_get(m->wt, rel, strlen(rel)) != UN_W_WHITEOUT)
+		return false;
+	for (int l = 1; l <= m->nlower; l++)
+		if (un_layer_root(m, l) &&
+		    un_path_join(real, sizeof(real), un_layer_root(m, l),
+				 un_layer_len(m, l), rel) == 0 &&
+		    k_lstat(real, &st) == 0 && S_ISDIR(st.st_mode) &&
+		    real_has_entries(real))
+			return true;
+	return false;
+}
+
 /* n (real and st filled) is the removed directory vpath of m, its copy
    in layer: un_dead_change's 0. */
 static int dead_node(struct un_node *n, struct un_mount *m, const char *vpath,
@@ -1371,7 +1391,19 @@ int un_dead_change(int dirfd, const char *path, int rc, struct un_node *n)
 	rel = rel_of(m, vpath, len);
 	if (un_path_join(real, sizeof(real), m->upper, m->upper_len, rel) < 0)
 		return rc;
-	if (k_lstat(real, &st) < 0 || !S_ISDIR(st.st_mode))
+	if (k_lstat(real, &st) < 0) {
+		/* Nothing at its name in the upper: ENOTDIR, unless
+		   another process's removal of its entries made the
+		   upper copy that the kernel's dentry keeps, deleted:
+		   the change reaches that (made again: had_copy). */
+		if (!had_copy(m, rel) ||
+		    (dirfd == AT_FDCWD ? real_stat(".", &here)
+				       : real_fstat(dirfd, &here)) < 0 ||
+		    !S_ISDIR(here.st_mode) || here.st_nlink == 0)
+			return -ENOTDIR;
+		goto lower;
+	}
+	if (!S_ISDIR(st.st_mode))
 		return -ENOTDIR;
 	/* The real directory the removed one stands in: a lower's, live
 	   (a deleted one was the upper's: the change reached it). */
@@ -1387,6 +1419,7 @@ int un_dead_change(int dirfd, const char *path, int rc, struct un_node *n)
 		n->st = st;
 		return dead_node(n, m, vpath, len, rel, 0, dirfd);
 	}
+lower:
 	for (int l = 1; l <= m->nlower; l++) {
 		if (!un_layer_root(m, l) ||
 		    un_path_join(n->real, sizeof(n->real), un_layer_root(m, l),

@@ -232,7 +232,8 @@ static void forget_locked(int fd, pid_t self)
 
 void un_watch_closed(int fd)
 {
-	if (!__atomic_load_n(&ntracked, __ATOMIC_ACQUIRE) || !is_tracked(fd))
+	if (!__atomic_load_n(&ntracked, __ATOMIC_ACQUIRE) || !is_tracked(fd) ||
+	    un_fd_vfork_child())	/* the instance is the parent's */
 		return;
 	pthread_mutex_lock(&watch_lock);
 	forget_locked(fd, getpid());

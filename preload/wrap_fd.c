@@ -163,6 +163,11 @@ UN_EXPORT void closefrom(int lowfd)
 /* Copy fd's table entry to nfd, inside the library (it may look fd up). */
 static void dup_entry(int fd, int nfd)
 {
+	/* A vfork child's dup2 (Python's subprocess dups the child's
+	   stdio there) changes its own descriptors, not the parent's
+	   whose table it shares.  (getpid leaves errno.) */
+	if (un_fd_vfork_child())
+		return;
 	UN_SAVE_ERRNO;
 	if (un_fd_far(fd)) {
 		/* fts dups every directory it reads. */
@@ -188,7 +193,9 @@ UN_EXPORT int dup(int fd)
 /* Before the program takes the number fd2: move ours away from it. */
 static void vacate(int fd, int fd2)
 {
-	if (fd != fd2 && lib_fd(fd2)) {
+	/* (Not in a vfork child: the numbers recorded are the parent's,
+	   whose descriptor stays; the child's goes at its exec.) */
+	if (fd != fd2 && lib_fd(fd2) && !un_fd_vfork_child()) {
 		un_wtable_vacate_fd(fd2);
 		un_fifo_vacate_fd(fd2);
 	}
@@ -286,6 +293,17 @@ static bool fd_is_of(const struct un_node *n, const struct stat *st)
 	return false;
 }
 
+/* A change through fd, open on a removed lower directory: the kernel's
+   answer, or 0 once that is copied up over a directory made at its name
+   since (which re-points fd).  (Apart: its node is taken only here.) */
+static __attribute__((noinline)) int fd_copy_up_dead(int fd)
+{
+	struct un_node n;
+	int rc = un_dead_change(fd, ".", -ENOENT, &n);
+
+	return rc < 0 ? rc : un_copy_up_dead(&n);
+}
+
 /* un_fd_copy_up, once fd's name is looked up (n). */
 static int fd_copy_up_node(int fd, struct un_node *n)
 {
@@ -294,6 +312,17 @@ static int fd_copy_up_node(int fd, struct un_node *n)
 
 	if (real_fstat(fd, &st) < 0)
 		return -errno;
+	/* A directory whose name is gone: another process removed it (a
+	   lower or merged one cannot be renamed).  The kernel changes its
+	   upper copy, deleted: here the real one, or one made again
+	   (un_dead_change and un_copy_up_dead, as for one this process
+	   removed; ENOTDIR where it had none). */
+	if (n->layer < 0 && S_ISDIR(st.st_mode)) {
+		if (st.st_nlink == 0)
+			return 0;
+		un_fd_removed(n->vpath, un_removed_merged(n->vpath, &st));
+		return fd_copy_up_dead(fd);
+	}
 	/* The name is gone, or now names another object: the descriptor's
 	   file can no longer be copied up, and a change through it could
 	   only reach a lower (the kernel answers EEXIST too). */
@@ -352,17 +381,6 @@ static bool fd_lift(int rc, const char *vpath, struct un_upper_lift *lift)
 		return false;
 	return un_upper_lift(m, vpath + m->merged_len + (m->merged_len > 1),
 			     lift) > 0;
-}
-
-/* A change through fd, open on a removed lower directory: the kernel's
-   answer, or 0 once that is copied up over a directory made at its name
-   since (which re-points fd).  (Apart: its node is taken only here.) */
-static __attribute__((noinline)) int fd_copy_up_dead(int fd)
-{
-	struct un_node n;
-	int rc = un_dead_change(fd, ".", -ENOENT, &n);
-
-	return rc < 0 ? rc : un_copy_up_dead(&n);
 }
 
 /*

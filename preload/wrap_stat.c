@@ -69,6 +69,19 @@ static int real_stat_call(enum stat_kind k, int ver, int dirfd,
 	return -1;
 }
 
+/* st, the real one of the removed directory vpath: the kernel's shows
+   the times of its upper copy, deleted, where it had one. */
+static void dead_times_fix(const char *vpath, struct stat *st)
+{
+	struct timespec t[3];
+
+	if (un_dead_times(vpath, st, t)) {
+		st->st_atim = t[0];
+		st->st_mtim = t[1];
+		st->st_ctim = t[2];
+	}
+}
+
 /* fstat's answer for a descriptor opened in a union: nlink 1 for a
    directory merged from several layers, as it is now (the directory
    cache knows, mostly, at no system call); a lower fifo's stand-in
@@ -103,6 +116,7 @@ static int fix_fstat(int fd, struct stat *st, int rc)
 		}
 	} else if (got == -ESTALE && merged_dir) {
 		/* Removed, the kernel's merged directory keeps its 1. */
+		dead_times_fix(vpath, st);
 		st->st_nlink = 1;
 	}
 	UN_RESTORE_ERRNO;
@@ -117,10 +131,28 @@ static bool dead_merged_self(int dirfd, const char *path)
 	return un_dead_dots_merged(dirfd, path);
 }
 
+/* The same for statx's buf (nlink 1 too). */
+static void dead_statx_fix(const char *vpath, struct statx *buf)
+{
+	struct timespec t[3];
+	struct stat st = { .st_mode = buf->stx_mode, .st_nlink = buf->stx_nlink };
+
+	buf->stx_nlink = 1;
+	if (!un_dead_times(vpath, &st, t))
+		return;
+	buf->stx_atime.tv_sec = t[0].tv_sec;
+	buf->stx_atime.tv_nsec = (__u32)t[0].tv_nsec;
+	buf->stx_mtime.tv_sec = t[1].tv_sec;
+	buf->stx_mtime.tv_nsec = (__u32)t[1].tv_nsec;
+	buf->stx_ctime.tv_sec = t[2].tv_sec;
+	buf->stx_ctime.tv_nsec = (__u32)t[2].tv_nsec;
+}
+
 static __attribute__((noinline)) int
 stat_lookup(enum stat_kind k, int ver, int dirfd, const char *path,
 	    struct stat *st, int flags)
 {
+	char dead[UN_VPATH_MAX];
 	struct un_node n;
 	int rc;
 
@@ -136,13 +168,16 @@ stat_lookup(enum stat_kind k, int ver, int dirfd, const char *path,
 	}
 	rc = un_lookup(dirfd, path, un_at_follow(flags) | un_at_empty(flags),
 		       &n);
-	if ((rc > 0 || rc == -ENOENT) && un_dead_dots(dirfd, path, NULL, NULL)) {
+	if ((rc > 0 || rc == -ENOENT) &&
+	    un_dead_dots(dirfd, path, dead, NULL)) {
 		/* No change may reach a removed directory's real one (a
 		   lower's), but a stat reads it as fstat does. */
 		rc = real_stat_call(k, ver, dirfd, path, st, flags);
 		if (rc == 0 && S_ISDIR(st->st_mode) &&
-		    dead_merged_self(dirfd, path))
+		    dead_merged_self(dirfd, path)) {
+			dead_times_fix(dead, st);
 			st->st_nlink = 1;
+		}
 	} else if (rc > 0) {
 		rc = real_stat_call(k, ver, dirfd, n.kpath, st, flags);
 	} else if (rc < 0) {
@@ -308,11 +343,12 @@ UN_EXPORT int statx(int dirfd, const char *path, int flags, unsigned int mask,
 		       un_at_follow(flags) |
 			       (statx_plain(flags, mask, buf) ? UN_LK_STATX : 0),
 		       &n);
-	if ((rc > 0 || rc == -ENOENT) && un_dead_dots(dirfd, path, NULL, NULL)) {
+	if ((rc > 0 || rc == -ENOENT) &&
+	    un_dead_dots(dirfd, path, vpath, NULL)) {
 		rc = real_statx(dirfd, path, flags, mask, buf);
 		if (rc == 0 && S_ISDIR(buf->stx_mode) &&
 		    dead_merged_self(dirfd, path))
-			buf->stx_nlink = 1;
+			dead_statx_fix(vpath, buf);
 	} else if (rc > 0) {
 		rc = real_statx(dirfd, n.kpath, flags, mask, buf);
 	} else if (rc < 0) {

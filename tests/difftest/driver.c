@@ -44,6 +44,8 @@
  *   statx D PATH 0|nofollow      access PATH f|rwx    faccessat D PATH f|rwx FL
  *   ls PATH       lsseek PATH    chdir PATH           getcwd
  *   realpath PATH                inocheck PATH
+ *   vfork-close S                vfork-dup2 S S2  (made by a vfork child,
+ *                                which then exits: the driver's stay)
  *
  * With -r, a path argument that leaves every ROOT (a relative path is
  * joined to getcwd(), then `.` and `..` are taken lexically) is not used:
@@ -71,6 +73,7 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/types.h>
+#include <sys/wait.h>
 #include <sys/xattr.h>
 #include <time.h>
 #include <unistd.h>
@@ -1099,6 +1102,28 @@ static void do_op(int ac, char **av)
 		s = arg_slot(av[1]);
 		put_rc(close(slots[s]));
 		slots[s] = -1;
+	} else if (IS("vfork-close") || IS("vfork-dup2")) {
+		/* The close or dup2 made in a vfork child, which shares the
+		   driver's memory (the library's table) but not its
+		   descriptors: the driver's stay as they were. */
+		pid_t pid;
+		int st;
+
+		NEED(IS("vfork-close") ? 1 : 2);
+		{
+			int a = arg_fd(av[1]);
+			int b = IS("vfork-dup2") ? arg_fd(av[2]) : -1;
+
+			pid = vfork();
+			if (pid == 0) {
+				if (b >= 0)
+					dup2(a, b);
+				else
+					close(a);
+				_exit(0);
+			}
+		}
+		put_rc(pid < 0 || waitpid(pid, &st, 0) < 0 ? -1 : 0);
 	} else if (IS("read") || IS("pread")) {
 		size_t len;
 		char *p;
