@@ -191,7 +191,14 @@ bool un_fd_vfork_child(void)
 {
 	pid_t owner = __atomic_load_n(&table_pid, __ATOMIC_RELAXED);
 
-	return owner && owner != getpid();
+	/* (No getpid unless this thread called vfork: wrap_vfork.c.) */
+	if (!owner || !un_vforked())
+		return false;
+	if (getpid() == owner) {
+		un_vforked_clear();	/* the parent, resumed */
+		return false;
+	}
+	return true;
 }
 
 static void put(int fd, struct fd_entry *e)

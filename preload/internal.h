@@ -460,6 +460,10 @@ UN_HIDDEN void un_fd_set_dead(int fd, const char *vpath, size_t dead_at,
    and dups before exec are not the table's (nor the fifo pairs',
    nor the inotify instances'). */
 UN_HIDDEN bool un_fd_vfork_child(void);
+/* wrap_vfork.c: this thread called vfork (its child, or itself once
+   resumed, until un_vforked_clear). */
+UN_HIDDEN bool un_vforked(void);
+UN_HIDDEN void un_vforked_clear(void);
 UN_HIDDEN void un_fd_forked(void);
 /* Forget every descriptor from first to last (inclusive). */
 UN_HIDDEN void un_fd_forget_range(unsigned first, unsigned last);

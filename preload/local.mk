@@ -49,6 +49,7 @@ preload_libunion_core_la_SOURCES = \
 	preload/wrap_signal.c \
 	preload/wrap_mem.c \
 	preload/wrap_syscall.c \
+	preload/wrap_vfork.c \
 	preload/dents.c \
 	preload/watch.h \
 	preload/watch.c \

@@ -1,0 +1,59 @@
+/*
+ * wrap_vfork.c - vfork: a flag for the child, which shares our memory.
+ *
+ * A vfork child runs in the parent's memory until its exec or _exit, so
+ * what it does to the library's tables (a close, a dup2: Python's
+ * subprocess makes both there) would be done to its parent's.  fdtab.c
+ * tells such a child by comparing getpid() with the pid its table was
+ * made in; this flag keeps that system call off every other close.  It
+ * is set in the calling thread's slot before libc's vfork runs, so the
+ * child finds it set, and the parent too once it resumes: the parent's
+ * first test then finds its own pid and clears it (un_vforked_clear).
+ * Other threads of the parent never see it set.
+ *
+ * The wrapper cannot be C: vfork returns twice on the caller's stack,
+ * and a frame of ours under it would be the child's to overwrite.  It
+ * sets the flag and jumps to libc's vfork (real_vfork, found as every
+ * row is), which then returns straight to the caller, twice.  Elsewhere
+ * than x86-64 vfork is not wrapped and the flag is always set (fdtab.c
+ * then asks getpid() each time, as it did before).
+ */
+#include <stdbool.h>
+
+#include "internal.h"
+
+#if defined(__x86_64__)
+static __thread int vforked;
+
+__asm__(".pushsection .text\n"
+	".p2align 4\n"
+	".globl vfork\n"
+	".type vfork, @function\n"
+	"vfork:\n"
+	"	.cfi_startproc\n"
+	"	movq vforked@gottpoff(%rip), %rax\n"
+	"	movl $1, %fs:(%rax)\n"
+	"	jmp *real_vfork(%rip)\n"
+	"	.cfi_endproc\n"
+	".size vfork, .-vfork\n"
+	".popsection\n");
+
+bool un_vforked(void)
+{
+	return __atomic_load_n(&vforked, __ATOMIC_RELAXED);
+}
+
+void un_vforked_clear(void)
+{
+	__atomic_store_n(&vforked, 0, __ATOMIC_RELAXED);
+}
+#else
+bool un_vforked(void)
+{
+	return true;
+}
+
+void un_vforked_clear(void)
+{
+}
+#endif
