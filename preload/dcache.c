@@ -51,8 +51,8 @@ struct memo {
 	uint64_t stamp, dirmask;
 	int layer;
 	struct stat st;
-	size_t vlen, vcap, rcap;
-	char *vpath, *real;
+	size_t vlen, vcap;
+	char *vpath;		/* vlen bytes, no NUL */
 };
 
 struct dcache {
@@ -80,7 +80,6 @@ static void dcache_free(void *p)
 		free(c->set[i].hash);
 	}
 	free(c->memo.vpath);
-	free(c->memo.real);
 	free(c);
 }
 
@@ -464,10 +463,9 @@ void un_dcache_upper_missed(struct un_mount *m, const char *rel,
  */
 void un_dcache_memo_put(struct un_mount *m, const char *vpath, size_t vlen,
 			uint64_t dirmask, int layer, const struct stat *st,
-			const char *real, uint64_t stamp)
+			uint64_t stamp)
 {
 	struct dcache *c = dcache_mine();
-	size_t rlen = strlen(real);
 	struct memo *e;
 
 	if (!c || !m->wt)
@@ -478,21 +476,12 @@ void un_dcache_memo_put(struct un_mount *m, const char *vpath, size_t vlen,
 		free(e->vpath);
 		e->vcap = vlen + 64;
 		e->vpath = malloc(e->vcap);
+		if (!e->vpath) {
+			e->vcap = 0;
+			return;
+		}
 	}
-	if (e->rcap <= rlen) {
-		free(e->real);
-		e->rcap = rlen + 64;
-		e->real = malloc(e->rcap);
-	}
-	if (!e->vpath || !e->real) {
-		free(e->vpath);
-		free(e->real);
-		e->vpath = e->real = NULL;
-		e->vcap = e->rcap = 0;
-		return;
-	}
-	memcpy(e->vpath, vpath, vlen + 1);
-	memcpy(e->real, real, rlen + 1);
+	memcpy(e->vpath, vpath, vlen);
 	e->vlen = vlen;
 	e->dirmask = dirmask;
 	e->layer = layer;
@@ -507,7 +496,6 @@ int un_dcache_memo_get(struct un_mount *m, const char *vpath, size_t vlen,
 {
 	struct dcache *c = dcache_now();
 	struct memo *e;
-	size_t rlen;
 
 	if (!c)
 		return -1;
@@ -516,10 +504,11 @@ int un_dcache_memo_get(struct un_mount *m, const char *vpath, size_t vlen,
 	    memcmp(e->vpath, vpath, vlen) || e->stamp != names_stamp(m) ||
 	    un_wtable_get(m->wt, rel, rel_len) != UN_W_NONE)
 		return -1;
-	rlen = strlen(e->real);
-	if (rlen >= size)
+	/* The real path is the layer's root and rel, as the lookup that
+	   put it joined them (~60 instructions a stat not to keep a copy). */
+	if (un_path_join(real, size, un_layer_root(m, e->layer),
+			 un_layer_len(m, e->layer), rel) < 0)
 		return -1;
-	memcpy(real, e->real, rlen + 1);
 	*layer = e->layer;
 	*st = e->st;
 	return 0;

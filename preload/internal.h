@@ -803,8 +803,7 @@ UN_HIDDEN void un_dcache_names_changed(struct un_mount *m);
    right after a stat of it (see dcache.c); get: 0 on a hit. */
 UN_HIDDEN void un_dcache_memo_put(struct un_mount *m, const char *vpath,
 				  size_t vlen, uint64_t dirmask, int layer,
-				  const struct stat *st, const char *real,
-				  uint64_t stamp);
+				  const struct stat *st, uint64_t stamp);
 UN_HIDDEN int un_dcache_memo_get(struct un_mount *m, const char *vpath,
 				 size_t vlen, uint64_t dirmask,
 				 const char *rel, size_t rel_len, int *layer,

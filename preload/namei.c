@@ -1808,7 +1808,7 @@ int un_lookup(int dirfd, const char *path, int flags, struct un_node *n)
 			if (last && c.layer >= 0 && !S_ISDIR(c.st.st_mode))
 				un_dcache_memo_put(w.m, w.vpath, w.vlen,
 						   w.dirmask, c.layer, &c.st,
-						   c.real, stamp);
+						   stamp);
 		}
 		if (c.layer < 0) {
 			if (!last)
