@@ -1193,10 +1193,9 @@ bool un_removed_merged(const char *vpath, const struct stat *here)
  * the cwd's merged path, base.layer its layer.  Returns -ESTALE and
  * *dead_at then (the shortest prefix that leads nowhere), else 0.
  */
-static int cwd_check(struct walk *w, size_t *dead_at)
+static int cwd_check(struct walk *w, struct un_mount *m, size_t vlen,
+		     size_t *dead_at)
 {
-	struct un_mount *m = un_config_find(w->vpath);
-	size_t vlen = strlen(w->vpath);
 	unsigned long seq;
 	uint64_t stamp;
 	struct stat st;
@@ -1236,13 +1235,15 @@ static int cwd_check(struct walk *w, size_t *dead_at)
 
 void un_cwd_check(void)
 {
+	struct un_mount *m;
 	struct walk w;
-	size_t dead_at;
+	size_t dead_at, vlen;
 
 	w.links = 0;
 	w.m = NULL;
-	if (un_cwd_get_at(w.vpath, sizeof(w.vpath), &w.base.layer, NULL) == 0)
-		(void)cwd_check(&w, &dead_at);
+	if (un_cwd_get_walk(w.vpath, sizeof(w.vpath), &w.base.layer, NULL,
+			    &m, &vlen) == 0)
+		(void)cwd_check(&w, m, vlen, &dead_at);
 }
 
 struct un_mount *un_dead_self(int dirfd, const char *path, char *vpath,
@@ -1480,14 +1481,15 @@ static int walk_start(struct walk *w, int dirfd, const char *path,
 			abs = todo;
 	}
 	if (abs[0] != '/') {
-		size_t dead_at = 0;
+		size_t dead_at = 0, vlen;
 
 		if (dirfd == AT_FDCWD) {
-			rc = un_cwd_get_at(w->vpath, sizeof(w->vpath),
-					   &w->base.layer, &dead_at);
+			rc = un_cwd_get_walk(w->vpath, sizeof(w->vpath),
+					     &w->base.layer, &dead_at, &m,
+					     &vlen);
 			w->base.fd = AT_FDCWD;
 			if (rc == 0)
-				rc = cwd_check(w, &dead_at);
+				rc = cwd_check(w, m, vlen, &dead_at);
 			if (rc == -ESTALE)
 				return dead_start(w, dirfd, path, dead_at,
 						  todo, size);
@@ -1496,8 +1498,8 @@ static int walk_start(struct walk *w, int dirfd, const char *path,
 		} else if (dirfd < 0) {
 			return -EBADF;
 		} else {
-			rc = un_fd_get_at(dirfd, w->vpath, sizeof(w->vpath),
-					  &w->base.layer, &dead_at);
+			rc = un_fd_get_walk(dirfd, w->vpath, sizeof(w->vpath),
+					    &w->base.layer, &dead_at, &w->m);
 			w->base.fd = dirfd;
 			lk_start = dirfd; /* (un_fd_get_at may look up) */
 			if (rc == -EBADF)
