@@ -332,6 +332,12 @@ void un_dcache_put_names(struct un_mount *m, const char *rel,
 bool un_dcache_upper_lacks(struct un_mount *m, const char *rel,
 			   size_t rel_len)
 {
+	return un_dcache_upper_lacks_at(m, rel, rel_len, names_stamp(m));
+}
+
+bool un_dcache_upper_lacks_at(struct un_mount *m, const char *rel,
+			      size_t rel_len, uint64_t nstamp)
+{
 	struct dcache *c = dcache_now();
 	const char *name = rel + rel_len;
 	size_t plen, lo, hi;
@@ -345,7 +351,7 @@ bool un_dcache_upper_lacks(struct un_mount *m, const char *rel,
 	plen = name > rel ? (size_t)(name - rel - 1) : 0;
 	e = &c->set[set_slot(rel, plen)];
 	if (e->m != m || e->rel_len != plen || !e->rel ||
-	    memcmp(e->rel, rel, plen) || e->stamp != names_stamp(m))
+	    memcmp(e->rel, rel, plen) || e->stamp != nstamp)
 		return false;
 	h = un_name_hash(name, rel_len - (size_t)(name - rel));
 	for (lo = 0, hi = e->n; lo < hi;) {

@@ -808,6 +808,10 @@ UN_HIDDEN void un_dcache_put_names(struct un_mount *m, const char *rel,
    upper?  False when unknown. */
 UN_HIDDEN bool un_dcache_upper_lacks(struct un_mount *m, const char *rel,
 				     size_t rel_len);
+/* The same, against nstamp, un_dcache_names_stamp(m) as the caller
+   read it lately (in the same lookup). */
+UN_HIDDEN bool un_dcache_upper_lacks_at(struct un_mount *m, const char *rel,
+					size_t rel_len, uint64_t nstamp);
 UN_HIDDEN void un_dcache_names_changed(struct un_mount *m);
 /* The last regular file found in a lower, for an open for reading
    right after a stat of it (see dcache.c); get: 0 on a hit. */

@@ -554,12 +554,14 @@ static int lookup_component(struct un_mount *m, uint64_t dirmask,
  * topmost layer is stat'ed, for st, and not even that when the caller
  * needs only the type (nostat: a directory on the way, or the last name
  * of an open for reading); a directory found the long way is
- * remembered.  vpath (vlen bytes) is rel's merged path.
+ * remembered.  vpath (vlen bytes) is rel's merged path.  nstamp: the
+ * names stamp un_lookup read for this last name (NULL: read it here).
  */
 static int lookup_cached(struct un_mount *m, uint64_t dirmask,
 			 const char *vpath, size_t vlen, const char *rel,
 			 size_t rel_len, const struct at_base *base,
-			 struct comp *c, bool nostat, struct stx_req *x)
+			 struct comp *c, bool nostat, struct stx_req *x,
+			 const uint64_t *nstamp)
 {
 	uint64_t mask, pmask, stamp, may;
 	bool asked = false;	/* c->upper_lacks set */
@@ -571,7 +573,10 @@ static int lookup_cached(struct un_mount *m, uint64_t dirmask,
 	   is not asked (~100 instructions, a miss for every file). */
 	if (!nostat) {
 		c->upper_lacks = (dirmask & 1) &&
-				 un_dcache_upper_lacks(m, rel, rel_len);
+				 (nstamp ? un_dcache_upper_lacks_at(m, rel,
+						rel_len, *nstamp) :
+					   un_dcache_upper_lacks(m, rel,
+						rel_len));
 		asked = true;
 		may = c->upper_lacks ? dirmask & ~(uint64_t)1 : dirmask;
 		if (!(may & (may - 1)))
@@ -1804,7 +1809,8 @@ int un_lookup(int dirfd, const char *path, int flags, struct un_node *n)
 					   rel_len, base, &c,
 					   !last || (flags & UN_LK_NOSTAT),
 					   last && !want_dir && !follow ?
-						   x : NULL);
+						   x : NULL,
+					   last ? &stamp : NULL);
 			if (rc < 0)
 				return rc;
 			if (last && c.layer >= 0 && !S_ISDIR(c.st.st_mode))
