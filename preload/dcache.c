@@ -51,8 +51,8 @@ struct memo {
 	uint64_t stamp, dirmask;
 	int layer;
 	struct stat st;
-	size_t vlen, vcap, rcap;
-	char *vpath, *real;
+	size_t vlen, vcap;
+	char *vpath;		/* vlen bytes, no NUL */
 };
 
 struct dcache {
@@ -80,7 +80,6 @@ static void dcache_free(void *p)
 		free(c->set[i].hash);
 	}
 	free(c->memo.vpath);
-	free(c->memo.real);
 	free(c);
 }
 
@@ -333,6 +332,12 @@ void un_dcache_put_names(struct un_mount *m, const char *rel,
 bool un_dcache_upper_lacks(struct un_mount *m, const char *rel,
 			   size_t rel_len)
 {
+	return un_dcache_upper_lacks_at(m, rel, rel_len, names_stamp(m));
+}
+
+bool un_dcache_upper_lacks_at(struct un_mount *m, const char *rel,
+			      size_t rel_len, uint64_t nstamp)
+{
 	struct dcache *c = dcache_now();
 	const char *name = rel + rel_len;
 	size_t plen, lo, hi;
@@ -346,7 +351,7 @@ bool un_dcache_upper_lacks(struct un_mount *m, const char *rel,
 	plen = name > rel ? (size_t)(name - rel - 1) : 0;
 	e = &c->set[set_slot(rel, plen)];
 	if (e->m != m || e->rel_len != plen || !e->rel ||
-	    memcmp(e->rel, rel, plen) || e->stamp != names_stamp(m))
+	    memcmp(e->rel, rel, plen) || e->stamp != nstamp)
 		return false;
 	h = un_name_hash(name, rel_len - (size_t)(name - rel));
 	for (lo = 0, hi = e->n; lo < hi;) {
@@ -464,10 +469,9 @@ void un_dcache_upper_missed(struct un_mount *m, const char *rel,
  */
 void un_dcache_memo_put(struct un_mount *m, const char *vpath, size_t vlen,
 			uint64_t dirmask, int layer, const struct stat *st,
-			const char *real, uint64_t stamp)
+			uint64_t stamp)
 {
 	struct dcache *c = dcache_mine();
-	size_t rlen = strlen(real);
 	struct memo *e;
 
 	if (!c || !m->wt)
@@ -478,21 +482,12 @@ void un_dcache_memo_put(struct un_mount *m, const char *vpath, size_t vlen,
 		free(e->vpath);
 		e->vcap = vlen + 64;
 		e->vpath = malloc(e->vcap);
+		if (!e->vpath) {
+			e->vcap = 0;
+			return;
+		}
 	}
-	if (e->rcap <= rlen) {
-		free(e->real);
-		e->rcap = rlen + 64;
-		e->real = malloc(e->rcap);
-	}
-	if (!e->vpath || !e->real) {
-		free(e->vpath);
-		free(e->real);
-		e->vpath = e->real = NULL;
-		e->vcap = e->rcap = 0;
-		return;
-	}
-	memcpy(e->vpath, vpath, vlen + 1);
-	memcpy(e->real, real, rlen + 1);
+	memcpy(e->vpath, vpath, vlen);
 	e->vlen = vlen;
 	e->dirmask = dirmask;
 	e->layer = layer;
@@ -507,7 +502,6 @@ int un_dcache_memo_get(struct un_mount *m, const char *vpath, size_t vlen,
 {
 	struct dcache *c = dcache_now();
 	struct memo *e;
-	size_t rlen;
 
 	if (!c)
 		return -1;
@@ -516,10 +510,11 @@ int un_dcache_memo_get(struct un_mount *m, const char *vpath, size_t vlen,
 	    memcmp(e->vpath, vpath, vlen) || e->stamp != names_stamp(m) ||
 	    un_wtable_get(m->wt, rel, rel_len) != UN_W_NONE)
 		return -1;
-	rlen = strlen(e->real);
-	if (rlen >= size)
+	/* The real path is the layer's root and rel, as the lookup that
+	   put it joined them (~60 instructions a stat not to keep a copy). */
+	if (un_path_join(real, size, un_layer_root(m, e->layer),
+			 un_layer_len(m, e->layer), rel) < 0)
 		return -1;
-	memcpy(real, e->real, rlen + 1);
 	*layer = e->layer;
 	*st = e->st;
 	return 0;

@@ -66,6 +66,10 @@ struct fd_entry {
 	bool near;		/* not in a union: a directory outside with a
 				   MERGED below it, vpath its real path (a
 				   relative lookup from it may enter one) */
+	/* atomic: un_config_find(vpath), found at the first lookup from
+	   the descriptor (NULL: not yet), for the next ones (~90
+	   instructions each).  Only a hint: the walk checks it. */
+	struct un_mount *m;
 	char vpath[];
 };
 
@@ -375,6 +379,7 @@ static struct fd_entry *entry_new(const char *vpath, bool merged_dir)
 	e->fifo = false;
 	e->near = false;
 	e->layer = -1;
+	e->m = NULL;
 	memcpy(e->vpath, vpath, len + 1);
 	return e;
 }
@@ -485,6 +490,12 @@ int un_fd_get(int fd, char *buf, size_t len, bool *merged_dir)
 
 int un_fd_get_at(int fd, char *buf, size_t len, int *layer, size_t *dead_at)
 {
+	return un_fd_get_walk(fd, buf, len, layer, dead_at, NULL);
+}
+
+int un_fd_get_walk(int fd, char *buf, size_t len, int *layer,
+		   size_t *dead_at, struct un_mount **m)
+{
 	struct fd_entry *e;
 	int rc;
 
@@ -492,6 +503,13 @@ int un_fd_get_at(int fd, char *buf, size_t len, int *layer, size_t *dead_at)
 	rc = fd_get(fd, buf, len, NULL, dead_at);
 	e = rc == 0 ? entry_of(fd) : NULL;
 	*layer = e ? __atomic_load_n(&e->layer, __ATOMIC_ACQUIRE) : -1;
+	if (m) {
+		*m = e ? __atomic_load_n(&e->m, __ATOMIC_ACQUIRE) : NULL;
+		if (e && !*m) {
+			*m = un_config_find(buf);
+			__atomic_store_n(&e->m, *m, __ATOMIC_RELEASE);
+		}
+	}
 	read_end();
 	return rc;
 }
@@ -732,6 +750,7 @@ static void fds_move(const char *a, const char *b, enum moving how,
 			if (fresh) {
 				memcpy(fresh, e, sizeof(*fresh));
 				memcpy(fresh->vpath, p, len + 1);
+				fresh->m = NULL;	/* (another path) */
 				/* Its layer is forgotten: no rename moves
 				   a directory between layers today (a
 				   merged or lower one answers EXDEV), but
@@ -831,6 +850,11 @@ static __thread int cwd_held;
 static unsigned long cwd_seq;
 
 static char cwd_merged[UN_VPATH_MAX]; /* merged path of the cwd, or "" */
+static size_t cwd_merged_len;	/* strlen(cwd_merged) */
+/* un_config_find(cwd_merged), kept with it (the configuration is fixed
+   once parsed): a relative lookup needs the cwd's union, ~90
+   instructions to find again at every one. */
+static struct un_mount *cwd_mnt;
 static size_t cwd_dead_at;	/* cwd_merged was removed: as fd_entry's
 				   dead_at (see moving), else 0 */
 static int cwd_layer = -1;	/* the layer whose copy of cwd_merged the
@@ -914,7 +938,7 @@ static void cwd_wbegin(struct cwd_wsect *w)
 /* Copy s (one of the buffers above) into buf: 0, -ENOENT when empty;
    with it, when asked, the layer of the real cwd and cwd_dead_at. */
 static int cwd_read(const char *s, char *buf, size_t len, int *layer,
-		    size_t *dead_at)
+		    size_t *dead_at, struct un_mount **m, size_t *np)
 {
 	bool locked;
 	unsigned long seq;
@@ -932,7 +956,8 @@ static int cwd_read(const char *s, char *buf, size_t len, int *layer,
 	}
 	do {
 		seq = __atomic_load_n(&cwd_seq, __ATOMIC_ACQUIRE);
-		n = strnlen(s, UN_VPATH_MAX);
+		n = s == cwd_merged ? cwd_merged_len :
+				      strnlen(s, UN_VPATH_MAX);
 		if (n == 0)
 			rc = -ENOENT;
 		else if (n >= len)
@@ -946,6 +971,10 @@ static int cwd_read(const char *s, char *buf, size_t len, int *layer,
 			*layer = cwd_layer;
 		if (dead_at)
 			*dead_at = cwd_dead_at;
+		if (m)
+			*m = cwd_mnt;
+		if (np)
+			*np = n;
 	} while (seq != __atomic_load_n(&cwd_seq, __ATOMIC_ACQUIRE));
 	if (locked) {
 		cwd_held--;
@@ -963,6 +992,14 @@ static void cwd_store(char *dst, const char *s)
 	dst[n] = '\0';
 }
 
+/* Set cwd_merged to s (NULL: clear it), with its length and union. */
+static void cwd_merged_store(const char *s)
+{
+	cwd_store(cwd_merged, s);
+	cwd_merged_len = strlen(cwd_merged);
+	cwd_mnt = cwd_merged[0] ? un_config_find(cwd_merged) : NULL;
+}
+
 /* The cwd follows a rename or exchange of itself or of a directory
    above it, and dies with an rmdir of itself (merged: as
    un_fd_removed's). */
@@ -978,7 +1015,7 @@ static void cwd_move(const char *a, const char *b, enum moving how,
 	dead_at = cwd_dead_at;
 	if (cwd_merged[0] &&
 	    moving(cwd_merged, dead_at, a, b, how, p, &dead_at)) {
-		cwd_store(cwd_merged, p);
+		cwd_merged_store(p);
 		cwd_dead_at = dead_at;
 		cwd_dead_merged = how == MOVE_REMOVE && merged &&
 				  !strcmp(p, a);
@@ -1042,8 +1079,14 @@ static bool near_union(const char *real)
 
 int un_cwd_get_at(char *buf, size_t len, int *layer, size_t *dead_at)
 {
+	return un_cwd_get_walk(buf, len, layer, dead_at, NULL, NULL);
+}
+
+int un_cwd_get_walk(char *buf, size_t len, int *layer, size_t *dead_at,
+		    struct un_mount **m, size_t *np)
+{
 	size_t dead;
-	int rc = cwd_read(cwd_merged, buf, len, layer, &dead);
+	int rc = cwd_read(cwd_merged, buf, len, layer, &dead, m, np);
 
 	if (rc == 0 && dead) {
 		rc = -ESTALE;
@@ -1068,7 +1111,7 @@ int un_cwd_get(char *buf, size_t len)
 
 int un_cwd_real(char *buf, size_t len)
 {
-	return cwd_read(cwd_real, buf, len, NULL, NULL);
+	return cwd_read(cwd_real, buf, len, NULL, NULL, NULL, NULL);
 }
 
 void un_cwd_set(const char *vpath, int layer)
@@ -1078,7 +1121,7 @@ void un_cwd_set(const char *vpath, int layer)
 	if (vpath && strlen(vpath) >= UN_VPATH_MAX)
 		vpath = NULL;
 	cwd_wbegin(&w);
-	cwd_store(cwd_merged, vpath);
+	cwd_merged_store(vpath);
 	cwd_dead_at = 0;
 	cwd_dead_merged = false;
 	cwd_layer = vpath ? layer : -1;
@@ -1095,7 +1138,7 @@ void un_cwd_set_dead(const char *vpath, size_t dead_at, bool merged)
 	    dead_at > strlen(vpath))
 		return;
 	cwd_wbegin(&w);
-	cwd_store(cwd_merged, vpath);
+	cwd_merged_store(vpath);
 	cwd_dead_at = dead_at;
 	cwd_dead_merged = merged;
 	cwd_layer = -1;
@@ -1223,7 +1266,7 @@ static void cwd_adopt(bool first)
 		cwd_store(cwd_real, real);
 		__atomic_store_n(&cwd_near, near, __ATOMIC_RELAXED);
 		if (merged) {
-			cwd_store(cwd_merged, merged);
+			cwd_merged_store(merged);
 			cwd_dead_at = dead_at;
 			cwd_layer = layer;	/* -1: unknown, full paths */
 		}

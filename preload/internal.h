@@ -416,6 +416,10 @@ UN_HIDDEN bool un_fd_is_fifo(int fd);
 UN_HIDDEN void un_fd_mark_layer(int fd, int layer);
 UN_HIDDEN int un_fd_get_at(int fd, char *buf, size_t len, int *layer,
 			   size_t *dead_at);
+/* The same, and a hint of buf's union in *m (un_config_find(buf) when
+   last asked: kept with the descriptor; a walk checks it). */
+UN_HIDDEN int un_fd_get_walk(int fd, char *buf, size_t len, int *layer,
+			     size_t *dead_at, struct un_mount **m);
 /* fd is known to lie outside every union, with no MERGED below it
    (and the same recorded, for a descriptor opened relative to one). */
 UN_HIDDEN bool un_fd_far(int fd);
@@ -478,6 +482,12 @@ UN_HIDDEN int un_cwd_get(char *buf, size_t len);
    (-1: unknown, or not a layer's), and dead_at as un_fd_get_at's. */
 UN_HIDDEN int un_cwd_get_at(char *buf, size_t len, int *layer,
 			    size_t *dead_at);
+/* The same, with the cwd's union (un_config_find of buf, kept with the
+   cwd) and buf's length, where m and np are not NULL (both read with
+   buf, in one copy). */
+UN_HIDDEN int un_cwd_get_walk(char *buf, size_t len, int *layer,
+			      size_t *dead_at, struct un_mount **m,
+			      size_t *np);
 /* The room un_cwd_get_at needs for the merged cwd at this instant (its
    length and the NUL; 1 when there is none).  Another thread's chdir
    may change it before the copy, which then answers -ERANGE. */
@@ -814,13 +824,16 @@ UN_HIDDEN void un_dcache_put_names(struct un_mount *m, const char *rel,
    upper?  False when unknown. */
 UN_HIDDEN bool un_dcache_upper_lacks(struct un_mount *m, const char *rel,
 				     size_t rel_len);
+/* The same, against nstamp, un_dcache_names_stamp(m) as the caller
+   read it lately (in the same lookup). */
+UN_HIDDEN bool un_dcache_upper_lacks_at(struct un_mount *m, const char *rel,
+					size_t rel_len, uint64_t nstamp);
 UN_HIDDEN void un_dcache_names_changed(struct un_mount *m);
 /* The last regular file found in a lower, for an open for reading
    right after a stat of it (see dcache.c); get: 0 on a hit. */
 UN_HIDDEN void un_dcache_memo_put(struct un_mount *m, const char *vpath,
 				  size_t vlen, uint64_t dirmask, int layer,
-				  const struct stat *st, const char *real,
-				  uint64_t stamp);
+				  const struct stat *st, uint64_t stamp);
 UN_HIDDEN int un_dcache_memo_get(struct un_mount *m, const char *vpath,
 				 size_t vlen, uint64_t dirmask,
 				 const char *rel, size_t rel_len, int *layer,

@@ -554,12 +554,14 @@ static int lookup_component(struct un_mount *m, uint64_t dirmask,
  * topmost layer is stat'ed, for st, and not even that when the caller
  * needs only the type (nostat: a directory on the way, or the last name
  * of an open for reading); a directory found the long way is
- * remembered.  vpath (vlen bytes) is rel's merged path.
+ * remembered.  vpath (vlen bytes) is rel's merged path.  nstamp: the
+ * names stamp un_lookup read for this last name (NULL: read it here).
  */
 static int lookup_cached(struct un_mount *m, uint64_t dirmask,
 			 const char *vpath, size_t vlen, const char *rel,
 			 size_t rel_len, const struct at_base *base,
-			 struct comp *c, bool nostat, struct stx_req *x)
+			 struct comp *c, bool nostat, struct stx_req *x,
+			 const uint64_t *nstamp)
 {
 	uint64_t mask, pmask, stamp, may;
 	bool asked = false;	/* c->upper_lacks set */
@@ -571,7 +573,10 @@ static int lookup_cached(struct un_mount *m, uint64_t dirmask,
 	   is not asked (~100 instructions, a miss for every file). */
 	if (!nostat) {
 		c->upper_lacks = (dirmask & 1) &&
-				 un_dcache_upper_lacks(m, rel, rel_len);
+				 (nstamp ? un_dcache_upper_lacks_at(m, rel,
+						rel_len, *nstamp) :
+					   un_dcache_upper_lacks(m, rel,
+						rel_len));
 		asked = true;
 		may = c->upper_lacks ? dirmask & ~(uint64_t)1 : dirmask;
 		if (!(may & (may - 1)))
@@ -1193,10 +1198,9 @@ bool un_removed_merged(const char *vpath, const struct stat *here)
  * the cwd's merged path, base.layer its layer.  Returns -ESTALE and
  * *dead_at then (the shortest prefix that leads nowhere), else 0.
  */
-static int cwd_check(struct walk *w, size_t *dead_at)
+static int cwd_check(struct walk *w, struct un_mount *m, size_t vlen,
+		     size_t *dead_at)
 {
-	struct un_mount *m = un_config_find(w->vpath);
-	size_t vlen = strlen(w->vpath);
 	unsigned long seq;
 	uint64_t stamp;
 	struct stat st;
@@ -1236,13 +1240,15 @@ static int cwd_check(struct walk *w, size_t *dead_at)
 
 void un_cwd_check(void)
 {
+	struct un_mount *m;
 	struct walk w;
-	size_t dead_at;
+	size_t dead_at, vlen;
 
 	w.links = 0;
 	w.m = NULL;
-	if (un_cwd_get_at(w.vpath, sizeof(w.vpath), &w.base.layer, NULL) == 0)
-		(void)cwd_check(&w, &dead_at);
+	if (un_cwd_get_walk(w.vpath, sizeof(w.vpath), &w.base.layer, NULL,
+			    &m, &vlen) == 0)
+		(void)cwd_check(&w, m, vlen, &dead_at);
 }
 
 struct un_mount *un_dead_self(int dirfd, const char *path, char *vpath,
@@ -1513,14 +1519,15 @@ static int walk_start(struct walk *w, int dirfd, const char *path,
 			abs = todo;
 	}
 	if (abs[0] != '/') {
-		size_t dead_at = 0;
+		size_t dead_at = 0, vlen;
 
 		if (dirfd == AT_FDCWD) {
-			rc = un_cwd_get_at(w->vpath, sizeof(w->vpath),
-					   &w->base.layer, &dead_at);
+			rc = un_cwd_get_walk(w->vpath, sizeof(w->vpath),
+					     &w->base.layer, &dead_at, &m,
+					     &vlen);
 			w->base.fd = AT_FDCWD;
 			if (rc == 0)
-				rc = cwd_check(w, &dead_at);
+				rc = cwd_check(w, m, vlen, &dead_at);
 			if (rc == -ESTALE)
 				return dead_start(w, dirfd, path, dead_at,
 						  todo, size);
@@ -1529,8 +1536,8 @@ static int walk_start(struct walk *w, int dirfd, const char *path,
 		} else if (dirfd < 0) {
 			return -EBADF;
 		} else {
-			rc = un_fd_get_at(dirfd, w->vpath, sizeof(w->vpath),
-					  &w->base.layer, &dead_at);
+			rc = un_fd_get_walk(dirfd, w->vpath, sizeof(w->vpath),
+					    &w->base.layer, &dead_at, &w->m);
 			w->base.fd = dirfd;
 			lk_start = dirfd; /* (un_fd_get_at may look up) */
 			if (rc == -EBADF)
@@ -1835,13 +1842,14 @@ int un_lookup(int dirfd, const char *path, int flags, struct un_node *n)
 					   rel_len, base, &c,
 					   !last || (flags & UN_LK_NOSTAT),
 					   last && !want_dir && !follow ?
-						   x : NULL);
+						   x : NULL,
+					   last ? &stamp : NULL);
 			if (rc < 0)
 				return rc;
 			if (last && c.layer >= 0 && !S_ISDIR(c.st.st_mode))
 				un_dcache_memo_put(w.m, w.vpath, w.vlen,
 						   w.dirmask, c.layer, &c.st,
-						   c.real, stamp);
+						   stamp);
 		}
 		if (c.layer < 0) {
 			if (!last)

@@ -438,6 +438,9 @@ int wt_open_lock(struct un_wtable *wt)
 			munmap(map, WT_LOCK_SIZE);
 			goto out_corrupt;
 		}
+		/* Another file's generations: nothing is known of them. */
+		__atomic_store_n(&wt->empty_gen, ~(uint64_t)0,
+				 __ATOMIC_RELEASE);
 		if (wt->gen)
 			munmap(wt->gen, WT_LOCK_SIZE);
 		wt->gen = map;
@@ -614,6 +617,7 @@ void wt_appended(struct un_wtable *wt, const char *bytes, size_t len,
 		wt_compact(wt);
 	g = __atomic_add_fetch(&wt->gen->generation, 1, __ATOMIC_SEQ_CST);
 	__atomic_store_n(&wt->seen_gen, stale ? 0 : g, __ATOMIC_RELEASE);
+	wt_empty_publish(wt, g, stale);
 }
 
 /* Catch up when another handle has changed the table (readers). */
@@ -636,8 +640,10 @@ void wt_refresh(struct un_wtable *wt)
 	if (g != wt->seen_gen) {
 		ret = wt_sync(wt, false);
 		/* A corrupt table is reported once, not retried per lookup. */
-		if (ret == 0 || ret == -EUCLEAN)
+		if (ret == 0 || ret == -EUCLEAN) {
 			__atomic_store_n(&wt->seen_gen, g, __ATOMIC_RELEASE);
+			wt_empty_publish(wt, g, false);
+		}
 	}
 	pthread_mutex_unlock(&wt->io);
 	pthread_setcancelstate(cancel, NULL);

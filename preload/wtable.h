@@ -132,6 +132,10 @@ struct un_wtable {
 	struct wt_id gid;	/* identity of the mapped file */
 
 	uint64_t seen_gen;	/* atomic: the generation we are current with */
+	/* atomic: a generation at which the maps held no record (~0: none
+	   known), published under io once they are current with it (see
+	   wt_empty_publish); lookups answer from it without the locks. */
+	uint64_t empty_gen;
 };
 
 /* ------------------------------------------------------------------ */
@@ -205,6 +209,15 @@ UN_HIDDEN void wt_appended(struct un_wtable *wt, const char *bytes,
 			   size_t len, unsigned long n, bool stale);
 /* Catch up when another handle has changed the table (readers). */
 UN_HIDDEN void wt_refresh(struct un_wtable *wt);
+/* Under io, the maps current with generation g (or not: stale): tell
+   lock-free lookups whether they are empty at g. */
+static inline void wt_empty_publish(struct un_wtable *wt, uint64_t g,
+				    bool stale)
+{
+	__atomic_store_n(&wt->empty_gen,
+			 !stale && !wt->mem.count ? g : ~(uint64_t)0,
+			 __ATOMIC_RELEASE);
+}
 /* Open the lock file and the table without the flock when both are
    whole: 1; 0 when the locked way must make, repair or report them. */
 UN_HIDDEN int wt_open_fast(struct un_wtable *wt);

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "union_format.h"
 #include "unit.h"
 
 #define HEADER "libunion-whiteouts 1\n"
@@ -498,6 +499,35 @@ START_TEST(generation_other_handle)
 	ck_assert(!below(w2, "p"));
 	ck_assert_int_eq(get(w2, "p/q"), UN_W_NONE);
 	ck_assert_uint_eq(counter(0), 4);
+	un_wtable_release(w1);
+	un_wtable_release(w2);
+}
+END_TEST
+
+/*
+ * An empty table is answered without the locks (the generation at which
+ * the maps were last seen empty).  A record appended without its
+ * generation (a writer killed between its append and the bump) is taken
+ * in by the next change's catch-up, even a change that writes nothing:
+ * lookups must answer from the maps then, not from the old emptiness.
+ */
+START_TEST(empty_then_unannounced_line)
+{
+	struct un_wtable *w1 = open_ok(), *w2 = open_ok();
+	char line[64];
+	size_t n;
+
+	ck_assert_int_eq(get(w1, "a"), UN_W_NONE);
+	ck_assert(!below(w1, ""));
+	n = un_fmt_rec_encode(line, 'w', "a", 1);
+	spew(table_path(), line, n, O_APPEND);
+	ck_assert_int_eq(un_wtable_set(w1, "b", UN_W_NONE), 0);
+	ck_assert_int_eq(get(w1, "a"), UN_W_WHITEOUT);
+	ck_assert(below(w1, ""));
+	/* Another handle's change, announced: seen through the emptiness. */
+	ck_assert_int_eq(get(w2, "c"), UN_W_NONE);
+	ck_assert_int_eq(un_wtable_set(w1, "c", UN_W_OPAQUE), 0);
+	ck_assert_int_eq(get(w2, "c"), UN_W_OPAQUE);
 	un_wtable_release(w1);
 	un_wtable_release(w2);
 }
@@ -1228,6 +1258,7 @@ static Suite *whiteout_suite(void)
 	tc = tcase_create("generation");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, generation_other_handle);
+	tcase_add_test(tc, empty_then_unannounced_line);
 	tcase_add_test(tc, generation_changed_in_place);
 	tcase_add_test(tc, generation_cut_and_refilled);
 	tcase_add_test(tc, compact_dead_lines);
