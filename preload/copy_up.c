@@ -355,7 +355,7 @@ int un_upper_lift(const struct un_mount *m, const char *rel,
 			l->path[end] = save;
 			break;	/* the upper has no more of the way */
 		}
-		if (!(st.st_mode & S_IXUSR) && st.st_uid == geteuid() &&
+		if (!(st.st_mode & S_IXUSR) && st.st_uid == un_self_euid() &&
 		    real_chmod(l->path, (st.st_mode & 07777) | S_IXUSR) == 0) {
 			l->end[n] = end;
 			l->mode[n] = st.st_mode & 07777;

@@ -126,6 +126,11 @@ static inline void un_tables_need(void)
    child of any fork, and in a vfork child as its parent's. */
 UN_HIDDEN pid_t un_self_pid(void);
 UN_HIDDEN pid_t un_self_tid(void);
+/* The effective uid, cached (init.c); every change of it through the
+   library's wrappers calls un_self_euid_changed (wrap_cred.c), with
+   for_good where the uid may change later unseen, or per thread. */
+UN_HIDDEN uid_t un_self_euid(void);
+UN_HIDDEN void un_self_euid_changed(bool for_good);
 
 /* fork: init.c's handlers call these of the other rooms, only when a
    lock of ours may be held (see init.c). */
