@@ -372,6 +372,7 @@ UN_HIDDEN bool un_wtable_bump_dirs_own(struct un_wtable *wt, uint64_t *before,
 /* A counter of the names any process made in the upper, and its bump. */
 UN_HIDDEN uint64_t un_wtable_names(struct un_wtable *wt);
 UN_HIDDEN void un_wtable_bump_names(struct un_wtable *wt);
+UN_HIDDEN uint64_t un_wtable_bump_names_own(struct un_wtable *wt);
 
 /* fork handlers: no lock held by another thread reaches the child. */
 UN_HIDDEN void un_wtable_fork_prepare(struct un_wtable *wt);
@@ -779,9 +780,13 @@ UN_HIDDEN void un_dcache_put(struct un_mount *m, const char *vpath,
 /* A directory of m's upper was made, removed or renamed. */
 UN_HIDDEN void un_dcache_changed(struct un_mount *m);
 /* The same after this thread copied the directory vpath (vlen bytes)
-   up: its own cache is carried over the change (dcache.c). */
+   up: its own cache is carried over the change (dcache.c).  names0:
+   the count of names made in the upper, read before the copy's rename
+   (un_dcache_names_count); names_bumped: what the bump after it found
+   (un_dcache_names_changed_own). */
 UN_HIDDEN void un_dcache_dir_copied(struct un_mount *m, const char *vpath,
-				   size_t vlen);
+				   size_t vlen, uint64_t names0,
+				   uint64_t names_bumped);
 /* Drop this thread's caches (its configuration is being released). */
 UN_HIDDEN void un_dcache_forget(void);
 
@@ -804,6 +809,10 @@ UN_HIDDEN void un_dcache_put_names(struct un_mount *m, const char *rel,
 UN_HIDDEN bool un_dcache_upper_lacks(struct un_mount *m, const char *rel,
 				     size_t rel_len);
 UN_HIDDEN void un_dcache_names_changed(struct un_mount *m);
+/* The count of names made in m's upper, and the bump that tells the
+   count it bumped (for un_dcache_dir_copied). */
+UN_HIDDEN uint64_t un_dcache_names_count(struct un_mount *m);
+UN_HIDDEN uint64_t un_dcache_names_changed_own(struct un_mount *m);
 /* The last regular file found in a lower, for an open for reading
    right after a stat of it (see dcache.c); get: 0 on a hit. */
 UN_HIDDEN void un_dcache_memo_put(struct un_mount *m, const char *vpath,
