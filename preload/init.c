@@ -191,13 +191,39 @@ pid_t un_self_pid(void)
 
 static bool euid_never;		/* ask every time, for good */
 
+/*
+ * Is geteuid libc's own?  fakeroot (and pseudo) preload their own set of
+ * id functions: their seteuid fakes the change and never reaches our
+ * wrapper, so a faked uid is asked every time.  Found once (not in a
+ * handler: dladdr takes the loader's lock); -1 not yet.
+ */
+static int euid_libc = -1;
+
+static bool euid_is_libc(void)
+{
+	int known = __atomic_load_n(&euid_libc, __ATOMIC_RELAXED), saved;
+	Dl_info info;
+
+	if (known >= 0)
+		return known;
+	if (un_in_signal())
+		return false;
+	saved = errno;
+	known = dladdr((void *)geteuid, &info) && info.dli_fname &&
+		strstr(info.dli_fname, "/libc.so");
+	errno = saved;
+	__atomic_store_n(&euid_libc, known, __ATOMIC_RELAXED);
+	return known;
+}
+
 uid_t un_self_euid(void)
 {
 	struct self_page *p = self_page_get();
 	uint64_t w;
 	uid_t uid;
 
-	if (p == MAP_FAILED || __atomic_load_n(&euid_never, __ATOMIC_RELAXED))
+	if (p == MAP_FAILED || __atomic_load_n(&euid_never, __ATOMIC_RELAXED) ||
+	    !euid_is_libc())
 		return geteuid();
 	w = __atomic_load_n(&p->euid, __ATOMIC_ACQUIRE);
 	if ((uint32_t)w != 0)
