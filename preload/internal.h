@@ -21,7 +21,8 @@
  *   walk.c      glibc's internal walkers redone over the merged view
  *   wrap_*.c    the exported wrappers, grouped by family
  *               (wrap_syscall.c: libc's syscall() with a path-taking
- *               number, answered by the named wrapper)
+ *               number, answered by the named wrapper; wrap_cred.c:
+ *               the set*id and namespace calls, for init.c's uid cache)
  *   dents.c     getdents64 by syscall(): the union's listing
  *   watch*.c    file watching (inotify, fanotify) over the layers:
  *               watch.h (wrap_watch.c the wrappers)
