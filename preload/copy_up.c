@@ -355,7 +355,7 @@ int un_upper_lift(const struct un_mount *m, const char *rel,
 			l->path[end] = save;
 			break;	/* the upper has no more of the way */
 		}
-		if (!(st.st_mode & S_IXUSR) && st.st_uid == geteuid() &&
+		if (!(st.st_mode & S_IXUSR) && st.st_uid == un_self_euid() &&
 		    real_chmod(l->path, (st.st_mode & 07777) | S_IXUSR) == 0) {
 			l->end[n] = end;
 			l->mode[n] = st.st_mode & 07777;
@@ -418,7 +418,10 @@ static int rename_in(const char *work, const struct stat *st,
 /* The directory dst (a path in m's upper) was copied up by this thread:
    cached layers are stale, this thread's for dst's merged path only.
    (Not inlined: its 8 KiB path would stay in copy_one's frame.) */
-static __attribute__((noinline)) void dir_copied(const struct un_mount *m, const char *dst)
+static __attribute__((noinline)) void dir_copied(const struct un_mount *m,
+						  const char *dst,
+						  uint64_t names0,
+						  uint64_t names_bumped)
 {
 	char vpath[UN_VPATH_MAX];
 	const char *rel = dst + m->upper_len;
@@ -432,7 +435,8 @@ static __attribute__((noinline)) void dir_copied(const struct un_mount *m, const
 	}
 	memcpy(vpath, m->merged, mlen);
 	memcpy(vpath + mlen, rel, rlen + 1);
-	un_dcache_dir_copied((struct un_mount *)m, vpath, mlen + rlen);
+	un_dcache_dir_copied((struct un_mount *)m, vpath, mlen + rlen, names0,
+			     names_bumped);
 }
 
 /*
@@ -473,6 +477,9 @@ static int copy_one(const struct un_mount *m, const char *src,
 		kp = un_kreal(parent, &kparent);
 		have_parent = real_lstat(kp, &pst) == 0;
 	}
+	/* (Before the rename: see un_dcache_dir_copied.) */
+	uint64_t names0 = un_dcache_names_count((struct un_mount *)m);
+
 	rc = rename_in(work, st, kd, have_parent ? kp : NULL,
 		       have_parent ? &pst : NULL);
 	/* over: the rename replaces a directory made at dst since its
@@ -490,9 +497,11 @@ static int copy_one(const struct un_mount *m, const char *src,
 	if (rc == 0) {
 		/* The upper gained a name (dcache.c); a directory: cached
 		   layers are stale. */
-		un_dcache_names_changed((struct un_mount *)m);
+		uint64_t bumped =
+			un_dcache_names_changed_own((struct un_mount *)m);
+
 		if (S_ISDIR(st->st_mode))
-			dir_copied(m, dst);
+			dir_copied(m, dst, names0, bumped);
 		if (have_parent) {
 			struct timespec times[2] = { pst.st_atim, pst.st_mtim };
 

@@ -179,6 +179,13 @@ static unsigned slot_of(const char *vpath, size_t len)
 	return (unsigned)(h ^ (h >> 32)) & (DCACHE_SIZE - 1);
 }
 
+/* The stamp of the upper's names (valid while no name was made in the
+   upper, nor a directory changed): of a names count and a stamp. */
+static uint64_t names_stamp_make(uint64_t names, uint64_t stamp)
+{
+	return names * 0xff51afd7ed558ccdULL + stamp;
+}
+
 static uint64_t stamp_of(struct un_mount *m)
 {
 	return un_wtable_stamp(m->wt);
@@ -249,14 +256,37 @@ void un_dcache_changed(struct un_mount *m)
  * change is still right, and is carried over to the new stamp.  tar x
  * into lower directories copies one up for every other file it writes,
  * and walked each path again from the union's root after each.
+ *
+ * The copy is an empty directory, so the upper's names of vpath are
+ * known too: none.  Unless another process (or thread) made a name in
+ * the upper between the rename that put the copy in place and the two
+ * bumps after it (it could make one in the copy): names0, read before
+ * the rename, is the count our own names bump must have found, and our
+ * dirs bump the next after it.  Any change after the bumps moves the
+ * counters past the stamp the set is put with.  rm -rf and tar x ask
+ * for names in a directory they just had copied up (the file to remove
+ * or write): without the set, an lstat of the upper's copy or a read of
+ * it (un_dcache_upper_missed).
  */
-void un_dcache_dir_copied(struct un_mount *m, const char *vpath, size_t vlen)
+void un_dcache_dir_copied(struct un_mount *m, const char *vpath, size_t vlen,
+			  uint64_t names0, uint64_t names_bumped)
 {
 	struct dcache *c = dcache_now();
 	uint64_t before, after;
 
 	if (!un_wtable_bump_dirs_own(m->wt, &before, &after) || !c)
 		return;
+	if (names_bumped == names0 && names0 != ~(uint64_t)0 &&
+	    vlen > m->merged_len) {
+		/* vpath is MERGED/rel (a MERGED of "/": "/rel"). */
+		const char *rel = vpath + (m->merged_len == 1 ? 1 :
+					   m->merged_len + 1);
+		uint64_t *none = malloc(sizeof(*none));
+
+		if (none)
+			un_dcache_put_names(m, rel, none, 0,
+					    names_stamp_make(names0 + 1, after));
+	}
 	for (int i = 0; i < DCACHE_SIZE; i++) {
 		struct dcache_ent *e = &c->ent[i];
 
@@ -280,8 +310,7 @@ void un_dcache_dir_copied(struct un_mount *m, const char *vpath, size_t vlen)
 /* Valid while no name was made in the upper, nor a directory changed. */
 static uint64_t names_stamp(struct un_mount *m)
 {
-	return un_wtable_names(m->wt) * 0xff51afd7ed558ccdULL +
-	       stamp_of(m);
+	return names_stamp_make(un_wtable_names(m->wt), stamp_of(m));
 }
 
 uint64_t un_dcache_names_stamp(struct un_mount *m)
@@ -370,6 +399,16 @@ bool un_dcache_upper_lacks_at(struct un_mount *m, const char *rel,
 void un_dcache_names_changed(struct un_mount *m)
 {
 	un_wtable_bump_names(m->wt);
+}
+
+uint64_t un_dcache_names_count(struct un_mount *m)
+{
+	return un_wtable_names(m->wt);
+}
+
+uint64_t un_dcache_names_changed_own(struct un_mount *m)
+{
+	return un_wtable_bump_names_own(m->wt);
 }
 
 /*

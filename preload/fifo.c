@@ -257,7 +257,7 @@ static bool own_dir(const char *dir, uid_t uid)
    buf: see the head of this file. */
 static int private_dir(char *buf, size_t len)
 {
-	uid_t uid = geteuid();
+	uid_t uid = un_self_euid();
 	int w, rc;
 
 	w = snprintf(buf, len, "/run/user/%u", (unsigned)uid);

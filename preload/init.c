@@ -109,12 +109,22 @@ static void die(const char *fmt, const char *what)
  * parent waits.  Where the page cannot be had, getpid() every time.
  * The thread id is cached per thread, valid while the process id it
  * was taken under is still ours.
+ *
+ * The effective user id lives there too (un_self_euid below).
  */
-static pid_t *pid_page;		/* NULL: not yet; MAP_FAILED: none */
+struct self_page {
+	pid_t pid;		/* 0: ask */
+	/* The effective uid plus one in the low half (0: ask), a count
+	   of the changes (un_self_euid_changed) in the high half. */
+	uint64_t euid;
+};
 
-static pid_t *pid_page_make(void)
+static struct self_page *self_page;	/* NULL: not yet; MAP_FAILED: none */
+
+static struct self_page *self_page_make(void)
 {
-	pid_t *p = MAP_FAILED, *none = NULL;
+	struct self_page *p = MAP_FAILED, *none = NULL;
+	int saved = errno;
 
 #ifdef MADV_WIPEONFORK
 	p = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
@@ -124,35 +134,123 @@ static pid_t *pid_page_make(void)
 		p = MAP_FAILED;
 	}
 #endif
-	if (!__atomic_compare_exchange_n(&pid_page, &none, p, false,
+	if (!__atomic_compare_exchange_n(&self_page, &none, p, false,
 					 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
 		/* Another thread was first. */
 		if (p != MAP_FAILED)
 			munmap(p, 4096);
 		p = none;
 	}
+	errno = saved;
+	return p;
+}
+
+static inline struct self_page *self_page_get(void)
+{
+	struct self_page *p = __atomic_load_n(&self_page, __ATOMIC_ACQUIRE);
+
+	if (__builtin_expect(p == NULL, 0))
+		p = self_page_make();
 	return p;
 }
 
 pid_t un_self_pid(void)
 {
-	pid_t *p = __atomic_load_n(&pid_page, __ATOMIC_ACQUIRE);
+	struct self_page *p = self_page_get();
 	pid_t pid;
-	int saved;
 
-	if (__builtin_expect(p == NULL, 0)) {
-		saved = errno;
-		p = pid_page_make();
-		errno = saved;
-	}
 	if (p == MAP_FAILED)
 		return getpid();
-	pid = __atomic_load_n(p, __ATOMIC_RELAXED);
+	pid = __atomic_load_n(&p->pid, __ATOMIC_RELAXED);
 	if (pid == 0) {
 		pid = getpid();
-		__atomic_store_n(p, pid, __ATOMIC_RELAXED);
+		__atomic_store_n(&p->pid, pid, __ATOMIC_RELAXED);
 	}
 	return pid;
+}
+
+/*
+ * The effective uid, asked on every change of a name (is the caller
+ * unprivileged? DESIGN.md, Permissions), several times per copy-up.
+ * It changes only by a set*id call of the process itself, or by a move
+ * into another user namespace; each of those wrapped (wrap_cred.c)
+ * calls un_self_euid_changed.  glibc's set*id functions change every
+ * thread at once; a raw one (syscall(SYS_setuid...)) only the calling
+ * thread's, and a new user namespace may get its map written later by
+ * another process: after those the uid is asked every time, in this
+ * process and its children (a plain variable, which forks copy).  A
+ * process started in a namespace with no map yet has the overflow uid
+ * (65534 by default): that answer is never kept, so the map written
+ * later is seen.  A child of a fork finds the page wiped and asks
+ * again (a child made with CLONE_NEWUSER has another uid).
+ * The count of changes in the word makes a store lose against a change
+ * made meanwhile: a thread that asked before another's setuid and
+ * stores after it must not keep the old uid.
+ */
+#define UN_OVERFLOW_UID 65534u
+
+static bool euid_never;		/* ask every time, for good */
+
+/*
+ * Is geteuid libc's own?  fakeroot (and pseudo) preload their own set of
+ * id functions: their seteuid fakes the change and never reaches our
+ * wrapper, so a faked uid is asked every time.  Found once (not in a
+ * handler: dladdr takes the loader's lock); -1 not yet.
+ */
+static int euid_libc = -1;
+
+static bool euid_is_libc(void)
+{
+	int known = __atomic_load_n(&euid_libc, __ATOMIC_RELAXED), saved;
+	Dl_info info;
+
+	if (known >= 0)
+		return known;
+	if (un_in_signal())
+		return false;
+	saved = errno;
+	known = dladdr((void *)geteuid, &info) && info.dli_fname &&
+		strstr(info.dli_fname, "/libc.so");
+	errno = saved;
+	__atomic_store_n(&euid_libc, known, __ATOMIC_RELAXED);
+	return known;
+}
+
+uid_t un_self_euid(void)
+{
+	struct self_page *p = self_page_get();
+	uint64_t w;
+	uid_t uid;
+
+	if (p == MAP_FAILED || __atomic_load_n(&euid_never, __ATOMIC_RELAXED) ||
+	    !euid_is_libc())
+		return geteuid();
+	w = __atomic_load_n(&p->euid, __ATOMIC_ACQUIRE);
+	if ((uint32_t)w != 0)
+		return (uid_t)((uint32_t)w - 1);
+	uid = geteuid();
+	if (uid != UN_OVERFLOW_UID && uid != (uid_t)-1)
+		__atomic_compare_exchange_n(&p->euid, &w,
+					    (w & ~(uint64_t)UINT32_MAX) |
+					    ((uint64_t)uid + 1), false,
+					    __ATOMIC_ACQ_REL, __ATOMIC_RELAXED);
+	return uid;
+}
+
+void un_self_euid_changed(bool for_good)
+{
+	struct self_page *p = self_page_get();
+	uint64_t w;
+
+	if (for_good)
+		__atomic_store_n(&euid_never, true, __ATOMIC_RELAXED);
+	if (p == MAP_FAILED)
+		return;
+	w = __atomic_load_n(&p->euid, __ATOMIC_RELAXED);
+	while (!__atomic_compare_exchange_n(&p->euid, &w,
+					    ((w >> 32) + 1) << 32, false,
+					    __ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
+		;
 }
 
 pid_t un_self_tid(void)

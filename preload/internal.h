@@ -21,7 +21,8 @@
  *   walk.c      glibc's internal walkers redone over the merged view
  *   wrap_*.c    the exported wrappers, grouped by family
  *               (wrap_syscall.c: libc's syscall() with a path-taking
- *               number, answered by the named wrapper)
+ *               number, answered by the named wrapper; wrap_cred.c:
+ *               the set*id and namespace calls, for init.c's uid cache)
  *   dents.c     getdents64 by syscall(): the union's listing
  *   watch*.c    file watching (inotify, fanotify) over the layers:
  *               watch.h (wrap_watch.c the wrappers)
@@ -126,6 +127,11 @@ static inline void un_tables_need(void)
    child of any fork, and in a vfork child as its parent's. */
 UN_HIDDEN pid_t un_self_pid(void);
 UN_HIDDEN pid_t un_self_tid(void);
+/* The effective uid, cached (init.c); every change of it through the
+   library's wrappers calls un_self_euid_changed (wrap_cred.c), with
+   for_good where the uid may change later unseen, or per thread. */
+UN_HIDDEN uid_t un_self_euid(void);
+UN_HIDDEN void un_self_euid_changed(bool for_good);
 
 /* fork: init.c's handlers call these of the other rooms, only when a
    lock of ours may be held (see init.c). */
@@ -367,6 +373,7 @@ UN_HIDDEN bool un_wtable_bump_dirs_own(struct un_wtable *wt, uint64_t *before,
 /* A counter of the names any process made in the upper, and its bump. */
 UN_HIDDEN uint64_t un_wtable_names(struct un_wtable *wt);
 UN_HIDDEN void un_wtable_bump_names(struct un_wtable *wt);
+UN_HIDDEN uint64_t un_wtable_bump_names_own(struct un_wtable *wt);
 
 /* fork handlers: no lock held by another thread reaches the child. */
 UN_HIDDEN void un_wtable_fork_prepare(struct un_wtable *wt);
@@ -800,9 +807,13 @@ UN_HIDDEN void un_dcache_put(struct un_mount *m, const char *vpath,
 /* A directory of m's upper was made, removed or renamed. */
 UN_HIDDEN void un_dcache_changed(struct un_mount *m);
 /* The same after this thread copied the directory vpath (vlen bytes)
-   up: its own cache is carried over the change (dcache.c). */
+   up: its own cache is carried over the change (dcache.c).  names0:
+   the count of names made in the upper, read before the copy's rename
+   (un_dcache_names_count); names_bumped: what the bump after it found
+   (un_dcache_names_changed_own). */
 UN_HIDDEN void un_dcache_dir_copied(struct un_mount *m, const char *vpath,
-				   size_t vlen);
+				   size_t vlen, uint64_t names0,
+				   uint64_t names_bumped);
 /* Drop this thread's caches (its configuration is being released). */
 UN_HIDDEN void un_dcache_forget(void);
 
@@ -829,6 +840,10 @@ UN_HIDDEN bool un_dcache_upper_lacks(struct un_mount *m, const char *rel,
 UN_HIDDEN bool un_dcache_upper_lacks_at(struct un_mount *m, const char *rel,
 					size_t rel_len, uint64_t nstamp);
 UN_HIDDEN void un_dcache_names_changed(struct un_mount *m);
+/* The count of names made in m's upper, and the bump that tells the
+   count it bumped (for un_dcache_dir_copied). */
+UN_HIDDEN uint64_t un_dcache_names_count(struct un_mount *m);
+UN_HIDDEN uint64_t un_dcache_names_changed_own(struct un_mount *m);
 /* The last regular file found in a lower, for an open for reading
    right after a stat of it (see dcache.c); get: 0 on a hit. */
 UN_HIDDEN void un_dcache_memo_put(struct un_mount *m, const char *vpath,

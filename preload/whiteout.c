@@ -482,6 +482,14 @@ void un_wtable_bump_names(struct un_wtable *wt)
 		__atomic_add_fetch(&wt->gen->names, 1, __ATOMIC_SEQ_CST);
 }
 
+/* The same, telling the count it bumped (~0 without a table). */
+uint64_t un_wtable_bump_names_own(struct un_wtable *wt)
+{
+	if (!wt || !wt->gen)
+		return ~(uint64_t)0;
+	return __atomic_fetch_add(&wt->gen->names, 1, __ATOMIC_SEQ_CST);
+}
+
 /* ------------------------------------------------------------------ */
 /* The table's descriptors against the program's close and dup2        */
 /* (wrap_fd.c): a program that closes every descriptor, or dup2s onto  */

@@ -61,7 +61,7 @@ static inline void un_fix_none(const struct un_node *n, int unused)
  * (an unprivileged user; see DESIGN.md, Permissions). */
 static inline bool un_unprivileged(void)
 {
-	return geteuid() != 0;
+	return un_self_euid() != 0;
 }
 
 /* dir.c: creation bookkeeping shared by the wrappers. */

@@ -88,10 +88,10 @@ int un_pre_chown(const struct un_node *n, unsigned long long ids)
 		return 0;
 	if (!n->mnt->upper)
 		return -EROFS;
-	if (uid != (uid_t)-1 && uid != geteuid())
+	if (uid != (uid_t)-1 && uid != un_self_euid())
 		return -EPERM;
 	if (gid != (gid_t)-1 && !in_group(gid) &&
-	    !(n->st.st_uid == geteuid() && n->st.st_gid == gid))
+	    !(n->st.st_uid == un_self_euid() && n->st.st_gid == gid))
 		return -EPERM;
 	return 0;
 }

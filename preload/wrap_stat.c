@@ -404,7 +404,7 @@ static int un_access(int dirfd, const char *path, int mode, int flags)
 	}
 	if ((mode & W_OK) && n.layer > 0) {
 		bool eff = flags & AT_EACCESS;
-		uid_t uid = eff ? geteuid() : getuid();
+		uid_t uid = eff ? un_self_euid() : getuid();
 
 		if (uid != 0 && !(n.st.st_mode & S_IWUSR)) {
 			rc = un_fail(-EACCES);

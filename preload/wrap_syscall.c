@@ -35,6 +35,7 @@
  * family, file_getattr/file_setattr, name_to_handle_at, open_tree)
  * answer ENOSYS too where the path concerns a union: never loose.
  */
+#include <sched.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -437,6 +438,26 @@ static long dispatch(long nr, long *a, bool *handled)
 		return execveat((int)a[0], (const char *)a[1],
 				    (char *const *)a[2], (char *const *)a[3],
 				    (int)a[4]);
+
+	/* ---- the effective uid's cache (init.c, wrap_cred.c) ---- */
+	/* A raw set*id changes the calling thread only (glibc's functions
+	   change every thread): the uid is asked every time from then on. */
+	case SYS_setuid:
+	case SYS_setreuid:
+	case SYS_setresuid:
+		un_self_euid_changed(true);
+		*handled = false;
+		return 0;
+	case SYS_unshare:
+		if (a[0] & CLONE_NEWUSER)
+			un_self_euid_changed(true);
+		*handled = false;
+		return 0;
+	case SYS_setns:
+		if (a[1] == 0 || (a[1] & CLONE_NEWUSER))
+			un_self_euid_changed(true);
+		*handled = false;
+		return 0;
 
 	/* ---- path-taking numbers with no libc function to reuse ---- */
 	case SYS_name_to_handle_at:

@@ -40,7 +40,7 @@ static void wt_fix_owner(int fd, const char *path)
 	char dir[PATH_MAX];
 	struct statx stx;
 
-	if (geteuid() != 0 || !slash || (size_t)(slash - path) >= sizeof(dir))
+	if (un_self_euid() != 0 || !slash || (size_t)(slash - path) >= sizeof(dir))
 		return;
 	memcpy(dir, path, slash - path);
 	dir[slash - path] = '\0';
@@ -765,7 +765,7 @@ int wt_make_meta(const char *upper, const char *meta,
 			{ before.stx_mtime.tv_sec, before.stx_mtime.tv_nsec },
 		};
 
-		if (geteuid() == 0) {
+		if (un_self_euid() == 0) {
 			syscall(SYS_fchownat, AT_FDCWD, meta, before.stx_uid,
 				before.stx_gid, AT_SYMLINK_NOFOLLOW);
 			syscall(SYS_fchownat, AT_FDCWD, work, before.stx_uid,

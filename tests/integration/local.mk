@@ -180,6 +180,7 @@ UN_INTEGRATION_TESTS = \
 	tests/integration/truncate-lower.sh \
 	tests/integration/truncate-noent.sh \
 	tests/integration/unlink-dir.sh \
+	tests/integration/unlink-euid-change.sh \
 	tests/integration/unlink-lower.sh \
 	tests/integration/unlink-noent.sh \
 	tests/integration/unlink-open-file.sh \
