@@ -340,9 +340,10 @@ int wt_sync(struct un_wtable *wt, bool locked)
 {
 	uint64_t epoch = __atomic_load_n(&wt->gen->epoch, __ATOMIC_ACQUIRE);
 	struct statx stx;
-	int ret;
+	bool held = wt->tfd >= 0 && epoch == wt->epoch;
+	int ret = 0;
 
-	if (wt->tfd >= 0 && epoch == wt->epoch) {
+	if (held) {
 		/* One fstatx answers both questions: is the number still our
 		   table (wt_catch_up), and is our table still the one at its
 		   path, though the epoch says it was not rewritten?  A
@@ -356,7 +357,7 @@ int wt_sync(struct un_wtable *wt, bool locked)
 			epoch = __atomic_add_fetch(&wt->gen->epoch, 1,
 						   __ATOMIC_SEQ_CST);
 	}
-	if (wt->tfd < 0 || epoch != wt->epoch)
+	if (!held || epoch != wt->epoch)
 		ret = wt_reload(wt, locked, epoch);
 	else
 		ret = wt_catch_up(wt, locked, epoch, ret, &stx);
