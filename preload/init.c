@@ -279,6 +279,17 @@ pid_t un_self_tid(void)
  */
 static bool fork_locked;	/* this fork took the locks */
 
+/* fork_prepare holds the tables' state at OPENING (it was ARMED):
+   fork_parent and fork_child give ARMED back. */
+static bool fork_holds_tables;
+
+static void fork_tables_release(void)
+{
+	if (fork_holds_tables)
+		__atomic_store_n(&un_tables_state, UN_TABLES_ARMED,
+				 __ATOMIC_RELEASE);
+}
+
 static void fork_prepare(void)
 {
 	bool lock = !__libc_single_threaded || un_depth > 0 ||
@@ -293,10 +304,26 @@ static void fork_prepare(void)
 		return;
 	un_depth++;
 	/* Another thread opening the tables finishes first: the child
-	   must not inherit them half made. */
-	while (__atomic_load_n(&un_tables_state, __ATOMIC_ACQUIRE) ==
-	       UN_TABLES_OPENING)
-		sched_yield();
+	   must not inherit them half made.  And none starts until the
+	   fork is made: the state is held at OPENING meanwhile (a test
+	   of it alone let a thread start between it and the fork, and
+	   the child waited for an opening no thread of its made). */
+	for (;;) {
+		int state = __atomic_load_n(&un_tables_state,
+					    __ATOMIC_ACQUIRE);
+
+		if (state == UN_TABLES_OPENING) {
+			sched_yield();
+			continue;
+		}
+		fork_holds_tables = state == UN_TABLES_ARMED;
+		if (!fork_holds_tables ||
+		    __atomic_compare_exchange_n(&un_tables_state, &state,
+						UN_TABLES_OPENING, false,
+						__ATOMIC_ACQ_REL,
+						__ATOMIC_ACQUIRE))
+			break;
+	}
 	un_fork_cwd_prepare();
 	for (int i = 0; i < un_config.nmount; i++)
 		if (un_config.mount[i].wt)
@@ -311,6 +338,7 @@ static void fork_parent(void)
 		if (un_config.mount[i].wt)
 			un_wtable_fork_parent(un_config.mount[i].wt);
 	un_fork_cwd_parent();
+	fork_tables_release();
 	un_depth--;
 }
 
@@ -325,6 +353,7 @@ static void fork_child(void)
 	un_fork_cwd_child();
 	un_fork_dents_child();
 	un_fork_popen_child();
+	fork_tables_release();
 	un_depth--;
 }
 
@@ -501,6 +530,46 @@ static void init_upto(int goal)
 		init_running = false;
 		__atomic_store_n(&init_state, next + 1, __ATOMIC_RELEASE);
 	}
+}
+
+/*
+ * fork.  The fork handlers are registered by init_late, at the first
+ * wrapper of whichever thread calls into the library first; a fork made
+ * meanwhile by another thread (the program's main thread, say, while
+ * its new threads make their first calls) would leave the child
+ * waiting for a start-up no thread of its own is making.  So a fork
+ * waits for a start-up under way, and holds the state at INIT_LATE
+ * until it is made, so that none begins in between (this thread is
+ * marked as in it: a wrapper that another library's fork handler calls
+ * goes on without waiting for itself).  The child, like the parent,
+ * starts up at its next wrapper.
+ */
+UN_EXPORT pid_t fork(void)
+{
+	bool held = false;
+	pid_t pid;
+
+	for (;;) {
+		int state = __atomic_load_n(&init_state, __ATOMIC_ACQUIRE);
+
+		if (init_running || state == INIT_NONE || state == INIT_DONE)
+			break;
+		if (state == INIT_STARTED &&
+		    __atomic_compare_exchange_n(&init_state, &state, INIT_LATE,
+						false, __ATOMIC_ACQ_REL,
+						__ATOMIC_ACQUIRE)) {
+			held = true;
+			init_running = true;
+			break;
+		}
+		sched_yield();	/* another thread is starting up */
+	}
+	pid = real_fork();
+	if (held) {
+		init_running = false;
+		__atomic_store_n(&init_state, INIT_STARTED, __ATOMIC_RELEASE);
+	}
+	return pid;
 }
 
 void un_init(void)
