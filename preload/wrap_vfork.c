@@ -23,7 +23,9 @@
 #include "internal.h"
 
 #if defined(__x86_64__)
-static __thread int vforked;
+/* Named from the assembly below: a hidden global, not a static, whose
+   name a compiler may not keep (clang's fuzzer build dropped it). */
+__thread int un_vforked_flag UN_HIDDEN __attribute__((used));
 
 __asm__(".pushsection .text\n"
 	".p2align 4\n"
@@ -31,7 +33,7 @@ __asm__(".pushsection .text\n"
 	".type vfork, @function\n"
 	"vfork:\n"
 	"	.cfi_startproc\n"
-	"	movq vforked@gottpoff(%rip), %rax\n"
+	"	movq un_vforked_flag@gottpoff(%rip), %rax\n"
 	"	movl $1, %fs:(%rax)\n"
 	"	jmp *real_vfork(%rip)\n"
 	"	.cfi_endproc\n"
@@ -40,12 +42,12 @@ __asm__(".pushsection .text\n"
 
 bool un_vforked(void)
 {
-	return __atomic_load_n(&vforked, __ATOMIC_RELAXED);
+	return __atomic_load_n(&un_vforked_flag, __ATOMIC_RELAXED);
 }
 
 void un_vforked_clear(void)
 {
-	__atomic_store_n(&vforked, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&un_vforked_flag, 0, __ATOMIC_RELAXED);
 }
 #else
 bool un_vforked(void)
