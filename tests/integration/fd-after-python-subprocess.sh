@@ -8,15 +8,10 @@ setup() { make_small_tree "$1"; }
 
 action() {
 	stepx <<'PY'
-"$PYTHON" - "$M" <<'EOF2'
+PYTHONPATH="$TOP_SRCDIR/tests/prog" "$PYTHON" -B - "$M" <<'EOF2'
 import os, subprocess, sys
 M = sys.argv[1]
-def t(what, f):
-    try:
-        r = f()
-        print(what, "ok", "" if r is None else r)
-    except OSError as e:
-        print(what, e.strerror)
+from pystep import t
 fd = os.open(M + "/d2", os.O_RDONLY | os.O_DIRECTORY)
 subprocess.run(["true"], check=True)
 os.unlink(M + "/d2/only2")

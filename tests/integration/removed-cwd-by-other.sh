@@ -14,15 +14,10 @@ setup() {
 
 action() {
 	stepx <<'PY'
-"$PYTHON" - "$M" <<'EOF2'
+PYTHONPATH="$TOP_SRCDIR/tests/prog" "$PYTHON" -B - "$M" <<'EOF2'
 import os, subprocess, sys
 M = sys.argv[1]
-def t(what, f):
-    try:
-        r = f()
-        print(what, "ok", "" if r is None else r)
-    except OSError as e:
-        print(what, e.strerror)
+from pystep import t
 def st(p):
     s = os.stat(p)
     return "%o nlink=%d" % (s.st_mode, s.st_nlink)

@@ -27,15 +27,10 @@ action() {
 	step 'cd "$M/du"; rm -r "$M/du"; sh -c "ls; cd ..; pwd; ls -d fu"; env -i /bin/sh -c "cd .. && /bin/pwd"'
 	# Descriptors: names, creations, .., fstat, rename of ".".
 	stepx <<'PY'
-"$PYTHON" - "$M" <<'EOF2'
+PYTHONPATH="$TOP_SRCDIR/tests/prog" "$PYTHON" -B - "$M" <<'EOF2'
 import os, sys
 M = sys.argv[1]
-def t(what, f):
-    try:
-        r = f()
-        print(what, "ok", "" if r is None else r)
-    except OSError as e:
-        print(what, e.strerror)
+from pystep import t
 os.mkdir(M + "/p")
 os.mkdir(M + "/p/q")
 fd = os.open(M + "/p/q", os.O_RDONLY | os.O_DIRECTORY)
