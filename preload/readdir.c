@@ -59,6 +59,7 @@ struct un_dir {
 	   that cannot be (seekdir, out of memory, put already). */
 	char *low;
 	size_t low_len, low_cap;
+	bool low_off;		/* read in a signal handler: no malloc, no put */
 	struct dirent64 out;	/* what readdir returns */
 	char name_room[NAME_MAX + 1];
 };
@@ -371,6 +372,7 @@ DIR *un_dir_open(const struct un_node *n, int fd, DIR *real)
 		   from the start (a descriptor the program gave, fts's,
 		   may have been read already). */
 		if (d->layer > 0 && d->mnt->upper && d->mnt->wt && *d->rel &&
+		    !un_in_signal() &&
 		    (real || syscall(SYS_lseek, fd, 0, SEEK_CUR) == 0))
 			d->low = malloc(d->low_cap = 256);
 	}
@@ -537,6 +539,10 @@ out:
 /* The lower names of a stream read from its start (see struct un_dir). */
 static void low_drop(struct un_dir *d)
 {
+	if (un_in_signal()) {
+		d->low_off = true;	/* (closedir frees it) */
+		return;
+	}
 	free(d->low);
 	d->low = NULL;
 }
@@ -544,9 +550,14 @@ static void low_drop(struct un_dir *d)
 static void low_add(struct un_dir *d, const char *name)
 {
 	size_t nl = strlen(name) + 1;
+	int saved = errno;	/* (readdir's caller reads it) */
 
-	if (!d->low)
+	if (!d->low || d->low_off)
 		return;
+	if (un_in_signal()) {
+		d->low_off = true;	/* (closedir frees it) */
+		return;
+	}
 	if (d->low_len + nl > d->low_cap) {
 		/* (A huge directory is read again at its rmdir.) */
 		char *grown = d->low_cap < 65536 ?
@@ -555,6 +566,7 @@ static void low_add(struct un_dir *d, const char *name)
 
 		if (!grown) {
 			low_drop(d);
+			errno = saved;
 			return;
 		}
 		d->low = grown;
@@ -595,11 +607,12 @@ static struct dirent64 *next_entry(struct un_dir *d)
 		errno = 0;
 		e = real_readdir64(d->real);
 		if (!e) {
-			if (d->low && errno == 0)
+			int err = errno;	/* 0: the end */
+
+			if (d->low && !d->low_off && !un_in_signal() && !err)
 				low_put(d);
 			low_drop(d);
-			if (errno == 0)
-				errno = saved;
+			errno = err ? err : saved;
 			return NULL;
 		}
 		errno = saved;
