@@ -43,16 +43,30 @@
  * union rather than guess.
  *
  * Writers (processes of the union; a tool that writes must do the same)
- * hold flock(LOCK_EX) on UPPER/.union/lock while they append, append
- * whole records with O_APPEND, and then add one to the generation
- * counter described below.  A rewrite (compaction) writes the live
- * records to UPPER/.union/whiteouts.tmp, fsyncs it, renames it over the
- * table and adds one to the epoch counter, all under the same lock.
+ * hold flock(LOCK_EX) on UPPER/.union/lock while they append; once they
+ * hold it, and before they change the table file in any way (append,
+ * cut, rewrite), they add one to the `begun` counter described below;
+ * they append whole records with O_APPEND, and then add one to the
+ * generation counter.  A rewrite (compaction) writes the live records to
+ * UPPER/.union/whiteouts.tmp, fsyncs it, renames it over the table and
+ * adds one to the epoch counter, all under the same lock.
  *
  * UPPER/.union/lock is a file of 4096 bytes; it starts with, in host
- * byte order, struct un_fmt_gen (union_format.h): the magic "UNWTGEN1",
- * a 64-bit generation counter and a 64-bit epoch counter.  Each process
- * maps it shared.
+ * byte order, struct un_fmt_gen (union_format.h): the magic "UNWTGEN2",
+ * a 64-bit generation counter and a 64-bit epoch counter at offsets 8
+ * and 16, two 64-bit counters of the library's own at 24 and 32 (others
+ * leave them alone) and the 64-bit `begun` counter at 40.  Each process
+ * maps it shared.  `begun` lets a writer that finds it where its own
+ * last change left it skip re-reading the table: no writer has touched
+ * the file since (a writer killed mid-way has raised it too).
+ *
+ * Version 1 of the lock file ("UNWTGEN1", written by libunion before
+ * 2026-12-06) has the same layout, but its writers do not raise `begun`:
+ * a version 1 file is still read and written (with `begun` raised as
+ * well), never with the shortcut, and never turned into version 2 (a
+ * writer of version 1 may be running).  A new lock file is version 2,
+ * which a writer of version 1 refuses ("not a libunion lock file") and
+ * so cannot corrupt.
  */
 #include <stdbool.h>
 #include <string.h>

@@ -14,7 +14,8 @@
  *                           include/union_format.c, which reads and
  *                           writes it for the library and the tool
  *   UPPER/.union/lock       serialises the table's writers (flock) and
- *                           holds struct un_fmt_gen at offset 0
+ *                           holds struct un_fmt_gen at offset 0; version 2
+ *                           ("UNWTGEN2") adds the writers' `begun` counter
  *   UPPER/.union/work/      the library's staging area for copy-ups
  *   UPPER/.union/layers     written by `union run`: the MERGED path and
  *                           the lowers the upper was last used with
@@ -31,6 +32,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #define UN_FMT_META "union"		/* with a leading '.': ".union" */
 #define UN_FMT_META_DIR "." UN_FMT_META
@@ -40,7 +42,10 @@
 #define UN_FMT_TABLE_HEADER "libunion-whiteouts 1"
 
 #define UN_FMT_LOCK "lock"
-#define UN_FMT_LOCK_MAGIC "UNWTGEN1"
+/* What a new lock file starts with: version 2 (writers raise `begun`). */
+#define UN_FMT_LOCK_MAGIC "UNWTGEN2"
+/* Version 1 (no `begun`): still read and written, never created. */
+#define UN_FMT_LOCK_MAGIC_V1 "UNWTGEN1"
 #define UN_FMT_LOCK_SIZE 4096
 
 #define UN_FMT_WORK "work"
@@ -53,10 +58,22 @@
 
 /* The head of UPPER/.union/lock, in host byte order; mapped shared. */
 struct un_fmt_gen {
-	char magic[8];		/* UN_FMT_LOCK_MAGIC, no NUL */
+	char magic[8];		/* UN_FMT_LOCK_MAGIC(_V1), no NUL */
 	uint64_t generation;	/* raised after every append to the table */
 	uint64_t epoch;		/* raised after every rewrite of the table */
+	uint64_t lib[2];	/* the library's own counters: leave them */
+	uint64_t begun;		/* raised by every writer once it holds the
+				   lock, before it changes the table file
+				   (version 2; a version 1 writer does not) */
 };
+
+/* Is magic (8 bytes) a lock file's, of either version?  2, 1 or 0. */
+static inline int un_fmt_lock_version(const char *magic)
+{
+	if (!memcmp(magic, UN_FMT_LOCK_MAGIC, 8))
+		return 2;
+	return !memcmp(magic, UN_FMT_LOCK_MAGIC_V1, 8);
+}
 
 /*
  * union_format.c: the records of the table.  Each function answers NULL

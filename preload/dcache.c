@@ -55,10 +55,24 @@ struct memo {
 	char *vpath;		/* vlen bytes, no NUL */
 };
 
+/* The names a lower directory showed when this thread last listed it
+   to its end (see un_dcache_put_lower). */
+struct lowlist {
+	struct un_mount *m;
+	int layer;
+	char *rel;
+	char *names;		/* each followed by a NUL */
+	size_t len;
+};
+
+#define NLOWLISTS 2	/* rm -rf: the directory, and its parent's */
+
 struct dcache {
 	struct dcache_ent ent[DCACHE_SIZE];
 	struct nset set[NSETS];
 	struct memo memo;
+	struct lowlist low[NLOWLISTS];
+	unsigned low_next;
 	/* The directory of the last miss in an upper, and its misses. */
 	struct un_mount *miss_m;
 	uint64_t miss_dir;	/* un_name_hash of its rel */
@@ -80,6 +94,10 @@ static void dcache_free(void *p)
 		free(c->set[i].hash);
 	}
 	free(c->memo.vpath);
+	for (int i = 0; i < NLOWLISTS; i++) {
+		free(c->low[i].rel);
+		free(c->low[i].names);
+	}
 	free(c);
 }
 
@@ -392,6 +410,96 @@ bool un_dcache_upper_lacks_at(struct un_mount *m, const char *rel,
 			lo = mid + 1;
 		else
 			hi = mid;
+	}
+	return true;
+}
+
+/* ---- emptiness from a listing ---- */
+
+/*
+ * A stream of the lower directory rel, which layer alone made up, was
+ * read to its end: names holds every name it showed, and every name
+ * that only a record of the table hid (len bytes, NUL after each; taken
+ * over).  What a lower shows never changes (the kernel's documentation
+ * calls a change of a lower under a mount undefined), so this stays
+ * the lower part of rel for as long as that layer alone makes it up
+ * below the upper.
+ */
+void un_dcache_put_lower(struct un_mount *m, const char *rel, int layer,
+			 char *names, size_t len)
+{
+	struct dcache *c = dcache_mine();
+	struct lowlist *l;
+	char *r;
+
+	if (!c || !m->wt || !(r = strdup(rel))) {
+		free(names);
+		return;
+	}
+	for (l = c->low; l < c->low + NLOWLISTS; l++)
+		if (l->m == m && l->rel && !strcmp(l->rel, rel))
+			break;
+	if (l == c->low + NLOWLISTS)
+		l = &c->low[c->low_next++ % NLOWLISTS];
+	free(l->rel);
+	free(l->names);
+	l->m = m;
+	l->layer = layer;
+	l->rel = r;
+	l->names = names;
+	l->len = len;
+}
+
+/*
+ * Is the merged directory rel (made up of dirlayers) empty, as far as
+ * this thread knows without reading it?  rm -rf lists a directory, then
+ * removes every name in it, then the directory, whose emptiness check
+ * would read every layer again (~12 system calls).  True only when:
+ *  - its lower part is one layer, the one this thread listed to its end
+ *    (un_dcache_put_lower), and every name that listing held is now
+ *    whited out in the table (which is current: no system call);
+ *  - its upper part, if any, has no name: the set of its upper names
+ *    (a thread's own copy-up puts an empty one) is empty and still
+ *    valid, no name having been made in any directory of the upper, by
+ *    any process, since.
+ * Otherwise (false) the caller reads the layers.
+ */
+bool un_dcache_known_empty(struct un_mount *m, const char *rel,
+			   uint64_t dirlayers)
+{
+	struct dcache *c = dcache_now();
+	size_t rl = strlen(rel);
+	struct lowlist *l;
+	char buf[PATH_MAX];	/* (longer: read, as before) */
+
+	if (!c || !m->wt || !*rel)
+		return false;
+	for (l = c->low; l < c->low + NLOWLISTS; l++)
+		if (l->m == m && l->rel && !strcmp(l->rel, rel))
+			break;
+	if (l == c->low + NLOWLISTS ||
+	    (dirlayers & ~(uint64_t)1) != (uint64_t)1 << l->layer)
+		return false;
+	if (dirlayers & 1) {
+		struct nset *e = &c->set[set_slot(rel, rl)];
+
+		if (e->m != m || !e->rel || e->rel_len != rl ||
+		    memcmp(e->rel, rel, rl) || e->stamp != names_stamp(m) ||
+		    e->n != 0)
+			return false;
+	}
+	for (size_t off = 0; off < l->len;) {
+		const char *name = l->names + off;
+		size_t nl = strlen(name);
+
+		if (rl + 1 + nl >= sizeof(buf))
+			return false;
+		memcpy(buf, rel, rl);
+		buf[rl] = '/';
+		memcpy(buf + rl + 1, name, nl + 1);
+		if (un_wtable_get(m->wt, buf, rl + 1 + nl) != UN_W_WHITEOUT)
+			return false;
+		off += nl + 1;
 	}
 	return true;
 }

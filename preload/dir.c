@@ -345,7 +345,8 @@ static int remove_node(int dirfd, const char *path, bool isdir)
 		return -ENOTDIR;
 	/* A directory of the upper alone is the upper's rmdir to refuse
 	   (ENOTEMPTY): read for emptiness, a 0000 one would be EACCES. */
-	if (isdir && n.dirlayers != 1) {
+	if (isdir && n.dirlayers != 1 &&
+	    !un_dcache_known_empty(n.mnt, un_node_rel(&n), n.dirlayers)) {
 		rc = check_empty(&n);
 		if (rc < 0)
 			return rc;

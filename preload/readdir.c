@@ -23,6 +23,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 #include <uthash.h>
 
@@ -53,6 +54,12 @@ struct un_dir {
 	struct un_dent *ents;	/* merged: the listing */
 	size_t nents, pos;
 	char *rel;		/* the directory under the union's root */
+	/* Streamed from a lower, read from its start: the names so far
+	   (NUL after each) for un_dcache_put_lower at the end; NULL once
+	   that cannot be (seekdir, out of memory, put already). */
+	char *low;
+	size_t low_len, low_cap;
+	bool low_off;		/* read in a signal handler: no malloc, no put */
 	struct dirent64 out;	/* what readdir returns */
 	char name_room[NAME_MAX + 1];
 };
@@ -62,9 +69,11 @@ bool un_dir_is_ours(const DIR *d)
 	return d && ((const struct un_dir *)d)->magic == UN_DIR_MAGIC;
 }
 
-/* Is name (in dir rel, seen in layer) a whiteout that hides it? */
-static bool hidden(struct un_dir *d, int layer, const char *rel,
-		   const char *realdir, const struct dirent64 *e)
+/* Is name (in dir rel, seen in layer) a whiteout that hides it?  *table:
+   hidden by a record of the table alone (may be NULL). */
+static bool hidden_by(struct un_dir *d, int layer, const char *rel,
+		      const char *realdir, const struct dirent64 *e,
+		      bool *table)
 {
 	char buf[UN_VPATH_MAX];	/* rel may be deeper than PATH_MAX */
 	size_t rl = strlen(rel);
@@ -80,8 +89,13 @@ static bool hidden(struct un_dir *d, int layer, const char *rel,
 		if (rl)
 			buf[rl++] = '/';
 		memcpy(buf + rl, e->d_name, nl + 1);
-		if (un_wtable_get(d->mnt->wt, buf, rl + nl) == UN_W_WHITEOUT)
+		if (un_wtable_get(d->mnt->wt, buf, rl + nl) == UN_W_WHITEOUT) {
+			/* (A 0/0 device too, maybe: then the listing holds a
+			   name that needs no record, and rmdir reads.) */
+			if (table)
+				*table = true;
 			return true;
+		}
 	}
 	if (e->d_type == DT_CHR || e->d_type == DT_UNKNOWN) {
 		struct stat st;
@@ -94,6 +108,12 @@ static bool hidden(struct un_dir *d, int layer, const char *rel,
 			return true;
 	}
 	return false;
+}
+
+static bool hidden(struct un_dir *d, int layer, const char *rel,
+		   const char *realdir, const struct dirent64 *e)
+{
+	return hidden_by(d, layer, rel, realdir, e, NULL);
 }
 
 static void free_seen(struct seen **set)
@@ -348,6 +368,13 @@ DIR *un_dir_open(const struct un_node *n, int fd, DIR *real)
 			goto out_free;
 		}
 		un_fd_mark_stream(fd);
+		/* A lower's names, for rmdir's emptiness (dcache.c): read
+		   from the start (a descriptor the program gave, fts's,
+		   may have been read already). */
+		if (d->layer > 0 && d->mnt->upper && d->mnt->wt && *d->rel &&
+		    !un_in_signal() &&
+		    (real || syscall(SYS_lseek, fd, 0, SEEK_CUR) == 0))
+			d->low = malloc(d->low_cap = 256);
 	}
 	return (DIR *)d;
 
@@ -509,6 +536,52 @@ out:
 	return d;
 }
 
+/* The lower names of a stream read from its start (see struct un_dir). */
+static void low_drop(struct un_dir *d)
+{
+	if (un_in_signal()) {
+		d->low_off = true;	/* (closedir frees it) */
+		return;
+	}
+	free(d->low);
+	d->low = NULL;
+}
+
+static void low_add(struct un_dir *d, const char *name)
+{
+	size_t nl = strlen(name) + 1;
+	int saved = errno;	/* (readdir's caller reads it) */
+
+	if (!d->low || d->low_off)
+		return;
+	if (un_in_signal()) {
+		d->low_off = true;	/* (closedir frees it) */
+		return;
+	}
+	if (d->low_len + nl > d->low_cap) {
+		/* (A huge directory is read again at its rmdir.) */
+		char *grown = d->low_cap < 65536 ?
+				      realloc(d->low, 2 * d->low_cap + nl) :
+				      NULL;
+
+		if (!grown) {
+			low_drop(d);
+			errno = saved;
+			return;
+		}
+		d->low = grown;
+		d->low_cap = 2 * d->low_cap + nl;
+	}
+	memcpy(d->low + d->low_len, name, nl);
+	d->low_len += nl;
+}
+
+static void low_put(struct un_dir *d)
+{
+	un_dcache_put_lower(d->mnt, d->rel, d->layer, d->low, d->low_len);
+	d->low = NULL;
+}
+
 /* The next visible entry of d, or NULL at the end. */
 static struct dirent64 *next_entry(struct un_dir *d)
 {
@@ -526,18 +599,36 @@ static struct dirent64 *next_entry(struct un_dir *d)
 		return &d->out;
 	}
 	for (;;) {
-		struct dirent64 *e = real_readdir64(d->real);
+		int saved = errno;
+		struct dirent64 *e;
 		char realdir[UN_VPATH_MAX];
+		bool table = false;
 
-		if (!e)
+		errno = 0;
+		e = real_readdir64(d->real);
+		if (!e) {
+			int err = errno;	/* 0: the end */
+
+			if (d->low && !d->low_off && !un_in_signal() && !err)
+				low_put(d);
+			low_drop(d);
+			errno = err ? err : saved;
 			return NULL;
+		}
+		errno = saved;
 		if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
 			if (un_path_join(realdir, sizeof(realdir),
 					 un_layer_root(d->mnt, d->layer),
 					 un_layer_len(d->mnt, d->layer),
-					 d->rel) == 0 &&
-			    hidden(d, d->layer, d->rel, realdir, e))
+					 d->rel) < 0) {
+				low_drop(d);
+			} else if (hidden_by(d, d->layer, d->rel, realdir, e,
+					     &table)) {
+				if (table)
+					low_add(d, e->d_name);
 				continue;
+			}
+			low_add(d, e->d_name);
 		}
 		return e;
 	}
@@ -609,6 +700,7 @@ UN_EXPORT void rewinddir(DIR *dir)
 	if (d->real)
 		real_rewinddir(d->real);
 	d->pos = 0;
+	low_drop(d);	/* (what was read stays read: not from the start) */
 }
 
 UN_EXPORT long telldir(DIR *dir)
@@ -628,6 +720,7 @@ UN_EXPORT void seekdir(DIR *dir, long pos)
 		real_seekdir(dir, pos);
 		return;
 	}
+	low_drop(d);
 	if (d->real)
 		real_seekdir(d->real, pos);
 	else if (pos >= 0 && (size_t)pos <= d->nents)
@@ -657,6 +750,7 @@ UN_EXPORT int closedir(DIR *dir)
 		free(d->ents[i].name);
 	free(d->ents);
 	free(d->rel);
+	free(d->low);
 	d->magic = 0;
 	free(d);
 	return rc;

@@ -40,6 +40,11 @@
  *    epoch tells it when the file it holds was replaced), repairs an
  *    unfinished tail, then appends; nothing else writes meanwhile, so
  *    after its own append it is current with the new generation.
+ *  - Every writer raises `begun` in the lock file once it holds the
+ *    lock, before it touches the table file.  A handle whose last change
+ *    succeeded and that finds `begun` (and the epoch) as that change
+ *    left them skips the catch-up: nobody has touched the file since
+ *    (wt_sync_locked; a lock file of version 2 only).
  *  - The rename of a compaction precedes the epoch bump, so a reader
  *    that sees the new epoch opens the new file; one that still holds
  *    the old file reads a complete, equivalent table from it.  A writer
@@ -158,7 +163,7 @@ int un_wtable_open_mem(const char *upper, void *mem, struct un_wtable **out)
 	if (ret < 0)
 		goto out_fail;
 	wt->check_only = true;
-	ret = wt_sync(wt, true);
+	ret = wt_sync_locked(wt);	/* (may repair: raises `begun`) */
 	wt->check_only = false;
 	wt_unlock(wt);
 	if (ret < 0)
@@ -283,7 +288,7 @@ static int wt_write_begin(struct un_wtable *wt)
 		pthread_mutex_unlock(&wt->io);
 		return ret;
 	}
-	ret = wt_sync(wt, true);
+	ret = wt_sync_locked(wt);
 	if (ret < 0)
 		wt_write_end(wt);
 	return ret;
@@ -316,8 +321,10 @@ static int wtable_set(struct un_wtable *wt, const char *rel,
 	if (ret < 0)
 		goto out_free;
 	r = mem_find(&wt->mem, rel, len);
-	if ((r ? r->kind : '-') == op)
+	if ((r ? r->kind : '-') == op) {
+		wt_own_done(wt);
 		goto out_end;	/* already so: nothing to write */
+	}
 
 	ret = wt_append(wt, line, n);
 	if (ret < 0)
@@ -326,6 +333,8 @@ static int wtable_set(struct un_wtable *wt, const char *rel,
 	ret = mem_apply(&wt->mem, op, rel, len);
 	pthread_rwlock_unlock(&wt->rw);
 	wt_appended(wt, line, n, 1, ret < 0);
+	if (ret == 0)
+		wt_own_done(wt);
 	ret = 0;
 
 out_end:
@@ -375,8 +384,10 @@ static int wtable_clear_below(struct un_wtable *wt, const char *rel)
 		used += un_fmt_rec_encode(buf + used, '-', r->key, r->len);
 		n++;
 	}
-	if (n == 0)
+	if (n == 0) {
+		wt_own_done(wt);
 		goto out_end;
+	}
 
 	/* One write for all: the lines are whole even if we die midway. */
 	ret = wt_append(wt, buf, used);
@@ -388,6 +399,7 @@ static int wtable_clear_below(struct un_wtable *wt, const char *rel)
 			mem_del(&wt->mem, r);
 	pthread_rwlock_unlock(&wt->rw);
 	wt_appended(wt, buf, used, n, false);
+	wt_own_done(wt);
 
 out_end:
 	wt_write_end(wt);

@@ -241,6 +241,9 @@ static int wt_sig_begin(struct un_wtable *wt, struct wt_sig_writer *w)
 	ret = flock_retry(w->lfd, LOCK_EX);
 	if (ret < 0)
 		goto out_close;
+	/* Before any change of the file (wt_sync_locked). */
+	if (wt->gen)
+		__atomic_add_fetch(&wt->gen->begun, 1, __ATOMIC_SEQ_CST);
 	w->tfd = open_reg(wt->table_path, O_RDWR | O_APPEND, true);
 	if (w->tfd < 0) {
 		ret = w->tfd;

@@ -49,13 +49,24 @@ struct wt_gen {
 				   in the upper (dcache.c); no lock */
 	uint64_t names;		/* raised after every name made in a
 				   directory of the upper (dcache.c) */
+	uint64_t begun;		/* raised by every writer once it holds the
+				   lock (see wt_write_begin) */
 };
 
 _Static_assert(offsetof(struct wt_gen, generation) ==
 	       offsetof(struct un_fmt_gen, generation) &&
 	       offsetof(struct wt_gen, epoch) ==
-	       offsetof(struct un_fmt_gen, epoch),
-	       "struct wt_gen starts as struct un_fmt_gen");
+	       offsetof(struct un_fmt_gen, epoch) &&
+	       offsetof(struct wt_gen, dirs) ==
+	       offsetof(struct un_fmt_gen, lib) &&
+	       offsetof(struct wt_gen, begun) ==
+	       offsetof(struct un_fmt_gen, begun),
+	       "struct wt_gen is struct un_fmt_gen");
+
+/* A writer that finds the file as its own last change left it still
+   reads it (the checks against a change by hand) once in this many
+   changes. */
+#define WT_OWN_MAX 64
 
 /* A record: path -> kind. */
 struct wt_rec {
@@ -130,6 +141,13 @@ struct un_wtable {
 	pid_t pid;		/* the process that opened lfd */
 	struct wt_gen *gen;	/* the lock file, mapped */
 	struct wt_id gid;	/* identity of the mapped file */
+	int lock_version;	/* of the mapped file: 1 or 2 */
+	/* The writer's shortcut (version 2): own_left > 0 when the maps,
+	   pos, tail and tfd are the file's as this handle's last change
+	   left it, and `begun` was then own_begun.  0: read it again. */
+	uint64_t own_begun;
+	unsigned own_left;
+	unsigned own_next;	/* own_left once this change succeeds */
 
 	uint64_t seen_gen;	/* atomic: the generation we are current with */
 	/* atomic: a generation at which the maps held no record (~0: none
@@ -196,6 +214,15 @@ UN_HIDDEN int stat_reg(int fd, const char *path, struct statx *stx);
 /* Bring the maps up to date with the file (locked: we hold the flock,
    and may create, repair and start the table).  Under io. */
 UN_HIDDEN int wt_sync(struct un_wtable *wt, bool locked);
+/* A change, under io and the flock: raise `begun`, and bring the maps up
+   to date with the file unless they are as this handle's last change
+   left them (the writer's shortcut); as wt_sync. */
+UN_HIDDEN int wt_sync_locked(struct un_wtable *wt);
+/* The change succeeded: the maps are the file's. */
+static inline void wt_own_done(struct un_wtable *wt)
+{
+	wt->own_left = wt->own_next;
+}
 /* Open (creating) and map the lock file; returns with the flock held. */
 UN_HIDDEN int wt_open_lock(struct un_wtable *wt);
 /* Take the flock, reopening the lock file when it is not ours. */

@@ -21,8 +21,10 @@
  * union that is in use see the change at their next call:
  *
  *  1. take flock(LOCK_EX) on UPPER/.union/lock, creating it (4096 bytes
- *     that start with "UNWTGEN1", a 64-bit generation and a 64-bit
- *     epoch) or completing one whose creator died;
+ *     that start with "UNWTGEN2", a 64-bit generation and a 64-bit
+ *     epoch, the library's two counters and `begun`; a file of version 1,
+ *     "UNWTGEN1", is used as it is) or completing one whose creator died,
+ *     and add one to `begun` before anything else;
  *  2. read the table again (others may have written since we loaded it),
  *     cut an unfinished last line, write the header into an empty file;
  *  3. append whole records in one write with O_APPEND, or, for a
@@ -297,13 +299,15 @@ static int write_all(int fd, const char *buf, size_t len)
 /* Step 1: the lock file, created or completed, locked and mapped. */
 static int lock_open(struct un_table *t, struct table_txn *x)
 {
-	struct un_fmt_gen head = { .generation = 0 };
+	struct un_fmt_gen head = { .generation = 0 }, head1 = head;
+	const struct un_fmt_gen *want = &head;
 	char have[sizeof(head)];
 	struct stat st;
 	ssize_t n;
 	int ret;
 
 	memcpy(head.magic, UN_FMT_LOCK_MAGIC, sizeof(head.magic));
+	memcpy(head1.magic, UN_FMT_LOCK_MAGIC_V1, sizeof(head1.magic));
 	if (mkdir(t->meta, 0755) < 0 && errno != EEXIST)
 		return un_fail(-errno, "cannot create '%s'", t->meta);
 	x->lfd = open(t->lock_path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
@@ -327,14 +331,18 @@ static int lock_open(struct un_table *t, struct table_txn *x)
 	}
 	if (st.st_size < UN_FMT_LOCK_SIZE) {
 		/* A creator killed before it finished: complete it. */
+		/* (Its creator's version, where it got as far as the
+		   magic; the library does the same.) */
 		n = pread(x->lfd, have, sizeof(have), 0);
-		if (n < 0 || memcmp(have, &head, n)) {
+		if (n >= 8 && !memcmp(have, &head1, n))
+			want = &head1;
+		if (n < 0 || memcmp(have, want, n)) {
 			ret = -EUCLEAN;
 			un_err("'%s' is not a libunion lock file",
 			       t->lock_path);
 			goto out_close;
 		}
-		if (pwrite(x->lfd, &head, sizeof(head), 0) != sizeof(head) ||
+		if (pwrite(x->lfd, want, sizeof(*want), 0) != sizeof(*want) ||
 		    ftruncate(x->lfd, UN_FMT_LOCK_SIZE) < 0) {
 			ret = un_fail(-errno, "cannot write '%s'",
 				      t->lock_path);
@@ -347,12 +355,15 @@ static int lock_open(struct un_table *t, struct table_txn *x)
 		ret = un_fail(-errno, "cannot map '%s'", t->lock_path);
 		goto out_close;
 	}
-	if (memcmp(x->gen->magic, UN_FMT_LOCK_MAGIC, 8)) {
+	if (!un_fmt_lock_version(x->gen->magic)) {
 		munmap(x->gen, UN_FMT_LOCK_SIZE);
 		ret = -EUCLEAN;
 		un_err("'%s' is not a libunion lock file", t->lock_path);
 		goto out_close;
 	}
+	/* Before the table changes: the library's writers then read it
+	   again (union_format.c). */
+	__atomic_add_fetch(&x->gen->begun, 1, __ATOMIC_SEQ_CST);
 	return 0;
 
 out_close:

@@ -147,6 +147,7 @@ UN_INTEGRATION_TESTS = \
 	tests/integration/rm-rf-half-lower.sh \
 	tests/integration/rm-rf-ro-tree.sh \
 	tests/integration/rm-rf-then-mkdir-same.sh \
+	tests/integration/rmdir-after-listing.sh \
 	tests/integration/rmdir-after-rm-all.sh \
 	tests/integration/rmdir-dot.sh \
 	tests/integration/rmdir-file.sh \

@@ -80,6 +80,13 @@ expect_eq "from-overlay: the table (in the order found)" "libunion-whiteouts 1
 w dir/two
 o other
 w top" "$(cat "$K/up/.union/whiteouts")"
+# The tool made the lock file, of version 2, and raised its `begun`
+# before it wrote the table, as every writer must (union_format.c): a
+# running process on the writer's shortcut then reads the table again.
+expect_eq "from-overlay: a lock file of version 2" UNWTGEN2 \
+	"$(head -c 8 "$K/up/.union/lock")"
+expect_eq "from-overlay: begun raised by the tool's write" 1 \
+	"$(od -An -t u8 -j 40 -N 8 "$K/up/.union/lock" | tr -d ' ')"
 u_view -l "$K/l1" -l "$K/l2" -u "$K/up" -m "$K/m" >"$T/k.union.list"
 compare "a kernel-made upper under libunion" "$T/k.list" "$T/k.union.list"
 expect_eq "diff of a kernel-made upper" "C $K/m/dir

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "wtable.h"
 #include "union_format.h"
 #include "unit.h"
 
@@ -126,7 +127,9 @@ static size_t count_lines(const char *path)
 	return lines;
 }
 
-/* The counters of the lock file: 0 generation, 1 epoch. */
+/* The counters of the lock file: 0 generation, 1 epoch, 4 begun. */
+#define BEGUN 4
+
 static uint64_t counter(int which)
 {
 	uint64_t v = 0;
@@ -136,6 +139,48 @@ static uint64_t counter(int which)
 	ck_assert_int_eq(pread(fd, &v, 8, 8 + 8 * which), 8);
 	close(fd);
 	return v;
+}
+
+/*
+ * The version of the lock file a test runs with (the loop tests run
+ * with both: _i 0 is version 2, made by the first open; 1 is version 1,
+ * made here first, as a library of before 2026-12-06 made it).
+ */
+static int lock_version;
+
+static void use_version(int i)
+{
+	lock_version = i ? 1 : 2;
+	if (lock_version == 1) {
+		char head[4096] = "UNWTGEN1";
+		int fd;
+
+		ck_assert_int_eq(mkdir(upath(".union"), 0755), 0);
+		fd = open(upath(".union/lock"), O_WRONLY | O_CREAT | O_EXCL,
+			  0644);
+		ck_assert_int_ge(fd, 0);
+		ck_assert_int_eq(write(fd, head, sizeof(head)),
+				 (ssize_t)sizeof(head));
+		close(fd);
+	}
+}
+
+/* What a writer of the lock file's version does once it holds the lock,
+   before it touches the table (a test then plays the rest of it, or its
+   death, by hand): raise `begun` (version 2). */
+static void writer_begins(void)
+{
+	uint64_t v;
+	int fd;
+
+	if (lock_version == 1)
+		return;
+	fd = open(upath(".union/lock"), O_RDWR);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(pread(fd, &v, 8, 8 + 8 * BEGUN), 8);
+	v++;
+	ck_assert_int_eq(pwrite(fd, &v, 8, 8 + 8 * BEGUN), 8);
+	close(fd);
 }
 
 static struct un_wtable *open_ok(void)
@@ -221,7 +266,7 @@ START_TEST(open_fresh)
 	ASSERT_TABLE(HEADER);
 	lock = slurp(upath(".union/lock"), &len);
 	ck_assert_uint_eq(len, 4096);
-	ck_assert(memcmp(lock, "UNWTGEN1", 8) == 0);
+	ck_assert(memcmp(lock, "UNWTGEN2", 8) == 0);
 	free(lock);
 	ck_assert_uint_eq(counter(0), 0);
 	ck_assert_uint_eq(counter(1), 0);
@@ -535,16 +580,23 @@ END_TEST
 
 /*
  * A line a running handle has already read, changed in place behind the
- * lock (by hand): the handle's next change is refused with EUCLEAN and a
- * line naming the table, rather than going on from maps the file no
- * longer backs; a fresh handle reads the file whole and objects too.
+ * lock (by hand): the handle's next change that reads the file is
+ * refused with EUCLEAN and a line naming the table, rather than going
+ * on from maps the file no longer backs; a fresh handle reads the file
+ * whole and objects too.  With a lock file of version 1 that is w1's
+ * next change.  With version 2, w1 (whose own change was the last)
+ * skips the read; w2 reads, and its attempt, a writer's, sends w1 the
+ * full way too.
  */
 START_TEST(generation_changed_in_place)
 {
-	struct un_wtable *w1 = open_ok(), *w2 = open_ok(), *w3;
+	struct un_wtable *w1, *w2, *w3;
 	char *err;
 	int fd;
 
+	use_version(_i);
+	w1 = open_ok();
+	w2 = open_ok();
 	ck_assert_int_eq(un_wtable_set(w1, "a", UN_W_WHITEOUT), 0);
 	ck_assert_int_eq(get(w2, "a"), UN_W_WHITEOUT);
 
@@ -554,6 +606,9 @@ START_TEST(generation_changed_in_place)
 	close(fd);
 
 	capture_begin();
+	if (lock_version == 2)
+		ck_assert_int_eq(un_wtable_set(w2, "b", UN_W_WHITEOUT),
+				 -EUCLEAN);
 	ck_assert_int_eq(un_wtable_set(w1, "b", UN_W_WHITEOUT), -EUCLEAN);
 	err = capture_end();
 	ck_assert_ptr_nonnull(strstr(err, table_path()));
@@ -595,6 +650,97 @@ START_TEST(generation_cut_and_refilled)
 	ck_assert_int_eq(get(w1, "a"), UN_W_WHITEOUT);
 	un_wtable_release(w1);
 	un_wtable_release(w2);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
+/* The writer's shortcut (wt_sync_locked): a handle whose own change was */
+/* the last one skips reading the table again.                         */
+
+/*
+ * Another handle's change in between (it raised `begun`) is read before
+ * w1 appends: its record is in w1's maps (a cancel of it is written,
+ * not taken for "already so"), and w1's append lands after it.
+ */
+START_TEST(own_other_append)
+{
+	struct un_wtable *w1, *w2, *w3;
+	uint64_t b;
+
+	use_version(_i);
+	w1 = open_ok();
+	w2 = open_ok();
+	ck_assert_int_eq(un_wtable_set(w1, "a", UN_W_WHITEOUT), 0);
+	b = counter(BEGUN);
+	ck_assert_int_eq(un_wtable_set(w1, "b", UN_W_WHITEOUT), 0);
+	ck_assert_uint_eq(counter(BEGUN), b + 1);
+	ck_assert_int_eq(un_wtable_set(w2, "c", UN_W_WHITEOUT), 0);
+	ck_assert_int_eq(un_wtable_set(w1, "d", UN_W_WHITEOUT), 0);
+	ck_assert_int_eq(un_wtable_set(w1, "c", UN_W_NONE), 0);
+	ASSERT_TABLE(HEADER "w a\nw b\nw c\nw d\n- c\n");
+	ck_assert_int_eq(get(w1, "c"), UN_W_NONE);
+	ck_assert_int_eq(get(w2, "c"), UN_W_NONE);
+	ck_assert_int_eq(get(w2, "d"), UN_W_WHITEOUT);
+	w3 = open_ok();
+	ck_assert_int_eq(get(w3, "c"), UN_W_NONE);
+	ck_assert_int_eq(get(w3, "b"), UN_W_WHITEOUT);
+	un_wtable_release(w1);
+	un_wtable_release(w2);
+	un_wtable_release(w3);
+}
+END_TEST
+
+static void sig_mode(bool on);
+
+/* A handler's change (its own writer, wt_signal.c) between two of the
+   handle's ordinary ones is read as another handle's would be. */
+START_TEST(own_signal_writer)
+{
+	struct un_wtable *w1 = open_ok();
+
+	ck_assert_int_eq(un_wtable_set(w1, "a", UN_W_WHITEOUT), 0);
+	ck_assert_int_eq(un_wtable_set(w1, "b", UN_W_WHITEOUT), 0);
+	sig_mode(true);
+	ck_assert_int_eq(un_wtable_set(w1, "s", UN_W_WHITEOUT), 0);
+	sig_mode(false);
+	ck_assert_int_eq(un_wtable_set(w1, "t", UN_W_WHITEOUT), 0);
+	ck_assert_int_eq(un_wtable_set(w1, "s", UN_W_NONE), 0);
+	ASSERT_TABLE(HEADER "w a\nw b\nw s\nw t\n- s\n");
+	un_wtable_release(w1);
+}
+END_TEST
+
+/*
+ * The table cut short by hand (no writer's lock, nothing announced): a
+ * handle on the shortcut appends unawares, but reads the file whole
+ * within WT_OWN_MAX + 1 changes, finds it shorter than what it wrote,
+ * and refuses from then on.  With version 1 the very next change reads
+ * the file.
+ */
+START_TEST(own_full_read_bounded)
+{
+	struct un_wtable *w1;
+	char name[32], *err;
+	int k, rc = 0;
+
+	use_version(_i);
+	w1 = open_ok();
+	ck_assert_int_eq(un_wtable_set(w1, "a", UN_W_WHITEOUT), 0);
+	ck_assert_int_eq(un_wtable_set(w1, "b", UN_W_WHITEOUT), 0);
+	ck_assert_int_eq(truncate(table_path(), strlen(HEADER) + 4), 0);
+	capture_begin();
+	for (k = 0; k <= WT_OWN_MAX + 1; k++) {
+		snprintf(name, sizeof(name), "n%d", k);
+		rc = un_wtable_set(w1, name, UN_W_WHITEOUT);
+		if (rc != 0)
+			break;
+	}
+	err = capture_end();
+	ck_assert_int_eq(rc, -EUCLEAN);
+	ck_assert_int_le(k, lock_version == 1 ? 0 : WT_OWN_MAX);
+	ck_assert_ptr_nonnull(strstr(err, "cut short"));
+	free(err);
+	un_wtable_release(w1);
 }
 END_TEST
 
@@ -671,15 +817,19 @@ END_TEST
  */
 START_TEST(compact_killed_before_epoch)
 {
-	struct un_wtable *w1 = open_ok(), *w2 = open_ok();
+	struct un_wtable *w1, *w2;
 	static const char rewritten[] = HEADER "w a\no d\n";
 
+	use_version(_i);
+	w1 = open_ok();
+	w2 = open_ok();
 	ck_assert_int_eq(un_wtable_set(w1, "a", UN_W_WHITEOUT), 0);
 	ck_assert_int_eq(un_wtable_set(w1, "b", UN_W_WHITEOUT), 0);
 	ck_assert_int_eq(un_wtable_set(w1, "b", UN_W_NONE), 0);
 	ck_assert_int_eq(un_wtable_set(w1, "d", UN_W_OPAQUE), 0);
 	ck_assert_int_eq(get(w2, "d"), UN_W_OPAQUE);
 
+	writer_begins();
 	spew(upath(".union/whiteouts.tmp"), rewritten, sizeof(rewritten) - 1,
 	     O_TRUNC);
 	ck_assert_int_eq(rename(upath(".union/whiteouts.tmp"), table_path()),
@@ -703,9 +853,12 @@ END_TEST
 
 START_TEST(unfinished_last_line)
 {
-	struct un_wtable *w1 = open_ok(), *w2;
+	struct un_wtable *w1, *w2;
 
+	use_version(_i);
+	w1 = open_ok();
 	ck_assert_int_eq(un_wtable_set(w1, "a", UN_W_WHITEOUT), 0);
+	writer_begins();
 	spew(table_path(), "w foo", 5, O_APPEND);
 
 	/* Another process starting now ignores it. */
@@ -715,11 +868,13 @@ START_TEST(unfinished_last_line)
 	un_wtable_release(w2);
 
 	/* Killed again; the next append cuts it off first. */
+	writer_begins();
 	spew(table_path(), "w foo", 5, O_APPEND);
 	ck_assert_int_eq(get(w1, "foo"), UN_W_NONE);
 	ck_assert_int_eq(un_wtable_set(w1, "b", UN_W_WHITEOUT), 0);
 	ASSERT_TABLE(HEADER "w a\nw b\n");
 
+	writer_begins();
 	spew(table_path(), "w foo", 5, O_APPEND);
 	ck_assert_int_eq(un_wtable_clear_below(w1, ""), 0);
 	/* The cancellations come in the map's order, whichever it is. */
@@ -804,15 +959,21 @@ START_TEST(corrupt_open)
 }
 END_TEST
 
-/* Garbage appended by another program while we run. */
+/* Garbage appended by another program while we run (one that takes
+   the lock as a writer must, version 2: a program that does not is seen
+   at the next full read, own_full_read_bounded). */
 START_TEST(corrupt_append)
 {
-	struct un_wtable *w1 = open_ok(), *w2 = open_ok();
+	struct un_wtable *w1, *w2;
 	char expect[PATH_MAX + 256];
 	char *err;
 
+	use_version(_i);
+	w1 = open_ok();
+	w2 = open_ok();
 	ck_assert_int_eq(un_wtable_set(w1, "a", UN_W_WHITEOUT), 0);
 	ck_assert_int_eq(get(w2, "a"), UN_W_WHITEOUT);
+	writer_begins();
 	spew(table_path(), "? b\n", 4, O_APPEND);
 
 	capture_begin();
@@ -880,12 +1041,23 @@ START_TEST(corrupt_lock)
 	ck_assert_str_eq(err, expect);
 	free(err);
 
-	/* A lock file cut short by a kill is completed. */
+	/* A lock file cut short by a kill is completed, in its
+	   creator's version where it shows (version 2 where not). */
 	spew(upath(".union/lock"), "UNWT", 4, O_TRUNC);
 	wt = open_ok();
 	ck_assert_int_eq(un_wtable_set(wt, "a", UN_W_WHITEOUT), 0);
 	ck_assert_uint_eq(counter(0), 1);
 	un_wtable_release(wt);
+	err = slurp(upath(".union/lock"), NULL);
+	ck_assert(memcmp(err, "UNWTGEN2", 8) == 0);
+	free(err);
+	spew(upath(".union/lock"), "UNWTGEN1\0\0", 10, O_TRUNC);
+	wt = open_ok();
+	ck_assert_int_eq(un_wtable_set(wt, "b", UN_W_WHITEOUT), 0);
+	un_wtable_release(wt);
+	err = slurp(upath(".union/lock"), NULL);
+	ck_assert(memcmp(err, "UNWTGEN1", 8) == 0);
+	free(err);
 }
 END_TEST
 
@@ -1259,18 +1431,21 @@ static Suite *whiteout_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, generation_other_handle);
 	tcase_add_test(tc, empty_then_unannounced_line);
-	tcase_add_test(tc, generation_changed_in_place);
+	tcase_add_loop_test(tc, generation_changed_in_place, 0, 2);
+	tcase_add_loop_test(tc, own_other_append, 0, 2);
+	tcase_add_test(tc, own_signal_writer);
+	tcase_add_loop_test(tc, own_full_read_bounded, 0, 2);
 	tcase_add_test(tc, generation_cut_and_refilled);
 	tcase_add_test(tc, compact_dead_lines);
-	tcase_add_test(tc, compact_killed_before_epoch);
+	tcase_add_loop_test(tc, compact_killed_before_epoch, 0, 2);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("damage");
 	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_add_test(tc, unfinished_last_line);
+	tcase_add_loop_test(tc, unfinished_last_line, 0, 2);
 	tcase_add_loop_test(tc, corrupt_open, 0,
 			    sizeof(corrupt_cases) / sizeof(*corrupt_cases));
-	tcase_add_test(tc, corrupt_append);
+	tcase_add_loop_test(tc, corrupt_append, 0, 2);
 	tcase_add_test(tc, corrupt_table_dir);
 	tcase_add_test(tc, corrupt_lock);
 	suite_add_tcase(s, tc);
