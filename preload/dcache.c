@@ -130,9 +130,22 @@ static struct dcache *dcache_now(void)
 	return un_in_signal() ? NULL : tls_dcache;
 }
 
+/*
+ * exec looks the program up in a process that is about to be replaced,
+ * mostly a shell's child: a cache made there (calloc of ~3 KiB, the
+ * thread key, malloc'ed paths) is thrown away by the exec, after
+ * costing page faults and lazily bound libc functions in every child.
+ */
+static __thread bool dcache_quiet;
+
+void un_dcache_quiet(bool on)
+{
+	dcache_quiet = on;
+}
+
 static struct dcache *dcache_mine(void)
 {
-	if (un_in_signal())
+	if (un_in_signal() || dcache_quiet)
 		return NULL;
 	if (!tls_dcache) {
 		pthread_once(&dcache_once, dcache_key_init);

@@ -247,26 +247,47 @@ struct prog {
 	bool rewritten;		/* argv holds the #! form */
 	char interp[PATH_MAX];
 	char arg[256];
+	struct un_exec_head head; /* the program's first bytes (unwrapped.c) */
+	bool replaced;		/* this process is the one the exec replaces */
 };
 
 /*
- * Read a #! line of the real file; fills interp and arg (possibly "").
- * Returns 1 for a script, 0 otherwise.
+ * A lookup for the exec.  In the process the exec replaces (a shell's
+ * child, mostly) no directory cache is made or filled: the exec throws
+ * it away (dcache.c, un_dcache_quiet).  Only around the lookup: the
+ * program's check may hand the process to the supervisor, which lives
+ * on (unwrapped.c).
  */
-static int read_shebang(const char *real, char *interp, size_t ilen,
-			char *arg, size_t alen)
+static int prog_lookup(const struct prog *p, int dirfd, const char *path,
+		       struct un_node *n)
+{
+	int rc;
+
+	if (p->replaced)
+		un_dcache_quiet(true);
+	rc = un_lookup(dirfd, path, UN_LK_FOLLOW, n);
+	if (p->replaced)
+		un_dcache_quiet(false);
+	return rc;
+}
+
+/*
+ * The #! line among the file's first bytes (head, n of them; the
+ * kernel reads 256, of which the line may take 255); fills interp and
+ * arg (possibly "").  Returns 1 for a script, 0 otherwise.  The program
+ * was opened and read once, for this and for un_exec_check_head.
+ */
+static int parse_shebang(const unsigned char *head, size_t n, char *interp,
+			 size_t ilen, char *arg, size_t alen)
 {
 	char buf[256];
-	ssize_t n;
-	int fd = real_open(real, O_RDONLY | O_CLOEXEC);
 	char *s, *end;
 
-	if (fd < 0)
+	if (n < 3 || head[0] != '#' || head[1] != '!')
 		return 0;
-	n = read(fd, buf, sizeof(buf) - 1);
-	real_close(fd);
-	if (n < 3 || buf[0] != '#' || buf[1] != '!')
-		return 0;
+	if (n > sizeof(buf) - 1)
+		n = sizeof(buf) - 1;
+	memcpy(buf, head, n);
 	buf[n] = '\0';
 	end = strchr(buf, '\n');
 	if (!end)
@@ -304,7 +325,7 @@ static int prog_resolve(int dirfd, const char *path, char *const argv[],
 	int rc;
 
 	p->rewritten = false;
-	rc = un_lookup(dirfd, path, UN_LK_FOLLOW, &n);
+	rc = prog_lookup(p, dirfd, path, &n);
 	if (rc < 0)
 		return rc;
 	if (rc > 0) {
@@ -320,12 +341,16 @@ static int prog_resolve(int dirfd, const char *path, char *const argv[],
 	strcpy(p->real, n.real);
 	if (real_access(n.real, X_OK) < 0)
 		return -errno;
-	if (!read_shebang(n.real, p->interp, sizeof(p->interp), p->arg,
-			  sizeof(p->arg)))
-		return un_exec_check(p->real, path, true, argv, envp);
+	un_exec_head_read(n.real, &p->head);
+	if (!parse_shebang(p->head.buf, p->head.n, p->interp,
+			   sizeof(p->interp), p->arg, sizeof(p->arg)))
+		return un_exec_check_head(&p->head, p->real, path, true, argv,
+					  envp);
+	if (p->head.fd >= 0)
+		real_close(p->head.fd);
 
 	/* A script: the interpreter through the union, $0 as given. */
-	rc = un_lookup(AT_FDCWD, p->interp, UN_LK_FOLLOW, &in);
+	rc = prog_lookup(p, AT_FDCWD, p->interp, &in);
 	if (rc < 0)
 		return rc;
 	if (rc == 0 && in.layer < 0)
@@ -354,29 +379,6 @@ static size_t count_args(char *const argv[])
 	while (argv && argv[argc])
 		argc++;
 	return argc;
-}
-
-/*
- * Is path an absolute path outside every MERGED, without a '..' that
- * could lead into one?  Then un_lookup would answer "outside" and hand
- * the kernel the path as it is (namei.c: the same rule, the first one it
- * applies to an absolute path).  Asked first, without a struct un_node
- * (two PATH_MAX buffers): exec runs in the child of a shell's fork,
- * where every stack page first written costs a fault.  1 when outside,
- * 0 when un_lookup must look, -errno when path cannot be read.
- */
-static int prog_outside(const char *path)
-{
-	ssize_t len = un_user_str(path);
-
-	if (len < 0)
-		return (int)len;
-	if (path[0] != '/' || len >= PATH_MAX || un_config_find(path))
-		return 0;
-	for (const char *s = path; (s = strchr(s, '.')); s++)
-		if (s[1] == '.' && s[-1] == '/' && (s[2] == '/' || !s[2]))
-			return 0;
-	return 1;
 }
 
 /* How exec_with_env hands the program to the kernel. */
@@ -424,6 +426,7 @@ static __attribute__((noinline)) int exec_lookup(int dirfd, const char *path,
 	int rc;
 
 	p.argv = nargv;
+	p.replaced = true;
 	rc = prog_resolve(dirfd, path, argv, envp, &p);
 	if (rc < 0) {
 		un_leave();
@@ -440,7 +443,7 @@ static int exec_at(int dirfd, const char *path, char *const argv[],
 
 	if (!un_enter())
 		return real_execve(path, argv, envp);
-	rc = dirfd == AT_FDCWD ? prog_outside(path) : 0;
+	rc = dirfd == AT_FDCWD ? un_path_outside(path) : 0;
 	if (rc == 0)
 		return exec_lookup(dirfd, path, argv, envp);
 	if (rc > 0)
@@ -665,6 +668,7 @@ UN_EXPORT int posix_spawn(pid_t *pid, const char *path,
 	char *nargv[count_args(argv) + 4];
 
 	p.argv = nargv;
+	p.replaced = false;
 	rc = prog_resolve(AT_FDCWD, path, argv, envp, &p);
 	if (rc < 0) {
 		un_leave();

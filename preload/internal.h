@@ -816,6 +816,9 @@ UN_HIDDEN void un_dcache_dir_copied(struct un_mount *m, const char *vpath,
 				   uint64_t names_bumped);
 /* Drop this thread's caches (its configuration is being released). */
 UN_HIDDEN void un_dcache_forget(void);
+/* While on, this thread makes and fills no cache (what it has is still
+   read): exec's lookups, in a process about to be replaced. */
+UN_HIDDEN void un_dcache_quiet(bool on);
 
 /*
  * The names of the upper part of merged directories listed lately, so
@@ -1044,6 +1047,18 @@ static inline ssize_t un_user_str(const char *s)
 
 /* namei.c: does the path name a '..' component? */
 UN_HIDDEN bool un_path_has_dotdot(const char *p);
+
+/*
+ * namei.c: is path an absolute path outside every MERGED, without a
+ * '..' that could lead into one, and not a descriptor's magic link
+ * (/proc/.../fd/N, /dev/fd/N)?  Then un_lookup would answer "outside"
+ * and hand the kernel the path as it is; asking first spares a caller
+ * the lookup's frames (a
+ * struct un_node's two paths, the walk's), each stack page first
+ * written in a fork's child a fault.  1 when outside, 0 when un_lookup
+ * must look, -errno when path cannot be read.
+ */
+UN_HIDDEN int un_path_outside(const char *path);
 
 /*
  * The commonest call of all, tested before anything else (find's

@@ -60,6 +60,23 @@ bool un_path_has_dotdot(const char *p)
 	return has_dotdot(p);
 }
 
+int un_path_outside(const char *path)
+{
+	ssize_t len = un_user_str(path);
+
+	if (len < 0)
+		return (int)len;
+	if (path[0] != '/' || len >= PATH_MAX || has_dotdot(path) ||
+	    un_config_find(path))
+		return 0;
+	/* A descriptor's magic link leads where the descriptor stands,
+	   perhaps into a union (proc_fd_path, the lookup's to follow). */
+	if ((path[1] == 'p' && !strncmp(path, "/proc/", 6)) ||
+	    (path[1] == 'd' && !strncmp(path, "/dev/fd/", 8)))
+		return 0;
+	return 1;
+}
+
 int un_path_join(char *buf, size_t len, const char *root, size_t root_len,
 		 const char *rel)
 {

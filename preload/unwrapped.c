@@ -179,22 +179,21 @@ static bool sections_have_go(int fd, bool is64, uint64_t shoff,
 
 /*
  * What kind of program the ELF file is.  Every exec pays for this look:
- * one read takes the header and, in any usual program, every program
- * header and note segment with it; a dynamic program without a Go note
- * costs one more read, of its section headers and their names.
+ * the file's first n bytes (buf, read by un_exec_head_read) hold the
+ * header and, in any usual program, every program header and note
+ * segment with it; a dynamic program without a Go note costs one more
+ * read, of its section headers and their names.
  */
-static enum elf_kind elf_kind(int fd)
+static enum elf_kind elf_kind(int fd, const unsigned char *buf, size_t n)
 {
-	unsigned char buf[1024], room[512];
+	unsigned char room[512];
 	uint64_t phoff, shoff;
-	size_t phentsize, phnum, shentsize, shnum, shstrndx, n;
-	ssize_t got = read_at(fd, buf, sizeof(buf), 0);
+	size_t phentsize, phnum, shentsize, shnum, shstrndx;
 	bool is64, interp = false, go = false;
 	uint16_t type;
 
-	if (got < EI_NIDENT || memcmp(buf, ELFMAG, SELFMAG))
+	if (n < EI_NIDENT || memcmp(buf, ELFMAG, SELFMAG))
 		return ELF_PLAIN;
-	n = got;
 	is64 = buf[EI_CLASS] == ELFCLASS64;
 	if (is64 && n >= sizeof(Elf64_Ehdr)) {
 		Elf64_Ehdr eh;
@@ -324,22 +323,54 @@ static __attribute__((noinline)) int refuse(const char *shown,
 	return -EPERM;
 }
 
+/* Does the policy let the program run unchecked? */
+static bool policy_lets(const char *policy, bool in_union)
+{
+	return policy && (!strcmp(policy, "allow") ||
+			  (!strcmp(policy, "outside") && !in_union));
+}
+
+void un_exec_head_read(const char *real, struct un_exec_head *h)
+{
+	ssize_t got;
+
+	h->n = 0;
+	h->fd = real_open(real, O_RDONLY | O_CLOEXEC);
+	if (h->fd < 0)
+		return;
+	got = read_at(h->fd, h->buf, sizeof(h->buf), 0);
+	if (got > 0)
+		h->n = (size_t)got;
+}
+
 int un_exec_check(const char *real, const char *shown, bool in_union,
 		  char *const argv[], char *const envp[])
+{
+	struct un_exec_head h;
+
+	if (policy_lets(policy_of(envp), in_union))
+		return 0;
+	un_exec_head_read(real, &h);
+	return un_exec_check_head(&h, real, shown, in_union, argv, envp);
+}
+
+int un_exec_check_head(struct un_exec_head *h, const char *real,
+		       const char *shown, bool in_union, char *const argv[],
+		       char *const envp[])
 {
 	const char *policy = policy_of(envp);
 	const char *why = NULL;
 	bool supervisable = false;
 	struct stat st;
-	int fd;
+	int fd = h->fd;
 
-	if (policy && !strcmp(policy, "allow"))
-		return 0;
-	if (policy && !strcmp(policy, "outside") && !in_union)
-		return 0;
-	fd = real_open(real, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return 0;	/* the exec itself will say why */
+	h->fd = -1;
+	if (policy_lets(policy, in_union)) {
+		real_close(fd);
+		return 0;
+	}
 	if (real_fstat(fd, &st) == 0 &&
 	    (((st.st_mode & S_ISUID) && st.st_uid != euid()) ||
 	     ((st.st_mode & S_ISGID) && st.st_gid != egid())))
@@ -348,7 +379,7 @@ int un_exec_check(const char *real, const char *shown, bool in_union,
 		why = "it has file capabilities, and the loader drops "
 		      "LD_PRELOAD";
 	else
-		switch (elf_kind(fd)) {
+		switch (elf_kind(fd, h->buf, h->n)) {
 		case ELF_STATIC:
 			why = "it is statically linked, and LD_PRELOAD cannot "
 			      "reach it";

@@ -102,8 +102,9 @@ static char *path_put(char **at, const char *upper, size_t len,
  * where missing, and check the table (a corrupt one is refused here, at
  * start).  The maps are not built yet: the first lookup or change builds
  * them (the epoch and generation seen are left impossible, so that the
- * first look reloads).  A process that never looks under MERGED never
- * pays for them.
+ * first look reloads), unless the table holds no record at all, whose
+ * maps are the empty ones a handle starts with (wt_open_fast).  A
+ * process that never looks under MERGED never pays for them.
  *
  * No malloc: this runs at start-up, which a wrapper called from inside
  * an allocator's initialisation may trigger.  The handle and its paths
@@ -151,10 +152,11 @@ int un_wtable_open_mem(const char *upper, void *mem, struct un_wtable **out)
 	/* UPPER/.union may exist without work/: the union tool keeps its
 	   own files there.  Copy-ups need it, so make it either way. */
 	if (wt_open_fast(wt)) {
+		/* (which left the maps current, or for the first look) */
 		ret = sys_mkdir(work, 0755);
 		if (ret < 0 && ret != -EEXIST)
 			goto out_fail;
-		goto out_lazy;
+		goto out;
 	}
 	ret = wt_make_meta(upper, meta, work);
 	if (ret < 0)
@@ -165,15 +167,27 @@ int un_wtable_open_mem(const char *upper, void *mem, struct un_wtable **out)
 	wt->check_only = true;
 	ret = wt_sync_locked(wt);	/* (may repair: raises `begun`) */
 	wt->check_only = false;
+	if (ret == 0 && wt->pos.nrec == 0) {
+		/* No record (a table made just now, say): its maps are the
+		   empty ones, current at the generation of the file, which
+		   nobody raises while we hold the flock (wt_open_fast says
+		   why this matters). */
+		uint64_t g = __atomic_load_n(&wt->gen->generation,
+					     __ATOMIC_ACQUIRE);
+
+		__atomic_store_n(&wt->seen_gen, g, __ATOMIC_RELEASE);
+		wt_empty_publish(wt, g, false);
+		wt_unlock(wt);
+		goto out;
+	}
 	wt_unlock(wt);
 	if (ret < 0)
 		goto out_fail;
-out_lazy:
 	/* Nothing is in the maps: make the first look load them. */
 	wt->epoch = ~(uint64_t)0;
 	wt->seen_gen = ~(uint64_t)0;
 	wt->empty_gen = ~(uint64_t)0;
-
+out:
 	*out = wt;
 	errno = saved;
 	return 0;

@@ -161,6 +161,23 @@ UN_HIDDEN int un_exec_check(const char *real, const char *shown,
 			    char *const envp[]);
 
 /*
+ * The same in two steps, for a caller that reads the file's start
+ * itself (exec.c: its #! line), so that the program is opened and read
+ * once: un_exec_head_read opens real and reads its first bytes into h
+ * (h->fd -1 when it cannot be opened: the exec will say why);
+ * un_exec_check_head checks the program h holds, and closes h->fd.
+ */
+struct un_exec_head {
+	int fd;
+	size_t n;			/* bytes of the file in buf */
+	unsigned char buf[1024];
+};
+UN_HIDDEN void un_exec_head_read(const char *real, struct un_exec_head *h);
+UN_HIDDEN int un_exec_check_head(struct un_exec_head *h, const char *real,
+				 const char *shown, bool in_union,
+				 char *const argv[], char *const envp[]);
+
+/*
  * supervised.c: execute the supervisor ($UNION_SUPERVISOR, from envp or
  * ours) on the program at real; returns -errno only when it cannot
  * (-ENOENT: there is no supervisor), 1 without executing anything when

@@ -195,8 +195,37 @@ static int open_lookup(int dirfd, const char *path, int flags, mode_t mode,
 	return fd;
 }
 
+/*
+ * An absolute path outside every MERGED (a shell's child redirecting
+ * to /dev/null, a compiler reading /usr/include): what open_lookup does
+ * for it, without its frame and the lookup's (un_path_outside).  False
+ * when path is not one.
+ */
+static bool open_outside(int dirfd, const char *path, int flags,
+			 mode_t mode, int *fd)
+{
+	if ((flags & O_CREAT) && (flags & O_DIRECTORY))
+		return false;	/* open_lookup's EINVAL */
+	if (un_path_outside(path) <= 0)
+		return false;
+	/* The mount tables list the unions as overlay mounts. */
+	*fd = un_mounts_open(path, flags);
+	if (*fd != -ENOENT) {
+		*fd = *fd < 0 ? un_fail(*fd) : *fd;
+		return true;
+	}
+	*fd = real_openat(dirfd, path, flags, mode);
+	if (*fd >= 0)
+		un_fd_opened_outside(*fd, dirfd, path);
+	return true;
+}
+
 static int open_entered(int dirfd, const char *path, int flags, mode_t mode)
 {
+	int fd;
+
+	if (open_outside(dirfd, path, flags, mode, &fd))
+		return fd;
 	return open_lookup(dirfd, path, flags, mode, true);
 }
 

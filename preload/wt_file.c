@@ -735,6 +735,7 @@ int wt_open_fast(struct un_wtable *wt)
 	struct wt_pos pos = { 0, 0, 0 };
 	struct statx stx, tstx;
 	struct wt_gen *map;
+	uint64_t epoch, gen;
 	int lfd, tfd;
 
 	/* Quietly: the locked way says what is wrong, once. */
@@ -751,6 +752,10 @@ int wt_open_fast(struct un_wtable *wt)
 		goto out_close_lock;
 	if (!un_fmt_lock_version(map->magic))
 		goto out_unmap;
+	/* Loaded before the table is read, as a reader must (whiteout.c's
+	   invariants): what the read finds is at least this generation. */
+	epoch = __atomic_load_n(&map->epoch, __ATOMIC_ACQUIRE);
+	gen = __atomic_load_n(&map->generation, __ATOMIC_ACQUIRE);
 	tfd = sys_open(wt->table_path, O_RDWR | O_APPEND | O_NOFOLLOW, 0);
 	if (tfd < 0)
 		goto out_unmap;
@@ -770,6 +775,26 @@ int wt_open_fast(struct un_wtable *wt)
 	wt->tid = stx_id(&tstx);
 	wt->pos = pos;
 	wt->fsize = pos.off;
+	/*
+	 * A table of the header alone (the commonest: a union where nothing
+	 * was deleted) is current as read: its maps are the empty ones the
+	 * handle starts with, so lookups answer at once (wt_known_empty)
+	 * instead of reopening and reading it again at the first one.  That
+	 * first lookup is often made in a child of this process, a shell's
+	 * child about to exec a program of the union: there the reload cost
+	 * six system calls, a malloc and a dozen lazily bound functions,
+	 * every time.  Anything else waits for its first lookup.
+	 */
+	if (pos.nrec == 0 && pos.off == (off_t)strlen(WT_HEADER) + 1) {
+		tail_feed(wt, WT_HEADER "\n", strlen(WT_HEADER) + 1);
+		wt->epoch = epoch;
+		__atomic_store_n(&wt->seen_gen, gen, __ATOMIC_RELEASE);
+		wt_empty_publish(wt, gen, false);
+	} else {
+		wt->epoch = ~(uint64_t)0;
+		wt->seen_gen = ~(uint64_t)0;
+		wt->empty_gen = ~(uint64_t)0;
+	}
 	return 1;
 
 out_close_table:

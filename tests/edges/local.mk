@@ -40,6 +40,7 @@ UN_EDGES_TESTS = \
 	tests/edges/lazy-start.sh \
 	tests/edges/lazy-bind.sh \
 	tests/edges/exec-child-calls.sh \
+	tests/edges/exec-child-opens.sh \
 	tests/edges/lowers-never-written.sh \
 	tests/edges/bad-pointers.sh \
 	tests/edges/thread-stack.sh
