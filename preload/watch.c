@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/inotify.h>
@@ -379,6 +380,13 @@ int add_role(struct winst *in, const char *real, unsigned role,
 	return wd;
 }
 
+/* UPPER/.union/name of m, in path (PATH_MAX bytes); false if too long. */
+bool meta_path(char *path, const struct un_mount *m, const char *name)
+{
+	return snprintf(path, PATH_MAX, "%s/%s/%s", m->upper, UN_FMT_META_DIR,
+			name) < PATH_MAX;
+}
+
 /* Watch m's table file itself (a compaction makes a new one), and know
    which file it is: the two events of an append, UPPER/.union's and the
    file's, are never both the last one queued, so the kernel merges no
@@ -388,8 +396,7 @@ void table_watch(struct winst *in, struct wmnt *w)
 	char path[PATH_MAX];
 	struct stat st;
 
-	if (snprintf(path, sizeof(path), "%s/%s/%s", w->mnt->upper,
-		     UN_FMT_META_DIR, UN_FMT_TABLE) >= (int)sizeof(path))
+	if (!meta_path(path, w->mnt, UN_FMT_TABLE))
 		return;
 	add_role(in, path, ROLE_TABLE, TABLE_MASK);
 	if (real_stat(path, &st) == 0) {
@@ -417,8 +424,7 @@ struct wmnt *mnt_watch(struct winst *in, struct un_mount *m)
 	w = &in->m[in->nm++];
 	memset(w, 0, sizeof(*w));
 	w->mnt = m;
-	if (snprintf(path, sizeof(path), "%s/%s/%s", m->upper,
-		     UN_FMT_META_DIR, UN_FMT_WORK) >= (int)sizeof(path))
+	if (!meta_path(path, m, UN_FMT_WORK))
 		return w;
 	/* The table's watches before its size is read: no append falls
 	   between the two unseen. */

@@ -191,6 +191,8 @@ UN_HIDDEN int add_role(struct winst *in, const char *real, unsigned role,
 		       uint32_t mask);
 UN_HIDDEN struct wmnt *mnt_watch(struct winst *in, struct un_mount *m);
 UN_HIDDEN void table_watch(struct winst *in, struct wmnt *w);
+UN_HIDDEN bool meta_path(char *path, const struct un_mount *m,
+			 const char *name);
 /* What r's internal roles need to hear. */
 UN_HIDDEN uint32_t role_mask(const struct wrec *r);
 

@@ -202,8 +202,7 @@ static void bell(struct winst *in)
 	int avail = 0, fd;
 
 	if (!in->nm || (ioctl(in->fd, FIONREAD, &avail) == 0 && avail > 0) ||
-	    snprintf(path, sizeof(path), "%s/%s/%s", in->m[0].mnt->upper,
-		     UN_FMT_META_DIR, UN_FMT_TABLE) >= (int)sizeof(path))
+	    !meta_path(path, in->m[0].mnt, UN_FMT_TABLE))
 		return;
 	fd = real_open(path, O_RDONLY | O_CLOEXEC);
 	if (fd >= 0)
@@ -280,8 +279,7 @@ static void table_moved(struct winst *in, struct wmnt *w)
 	char path[PATH_MAX];
 	struct stat st;
 
-	if (snprintf(path, sizeof(path), "%s/%s/%s", w->mnt->upper,
-		     UN_FMT_META_DIR, UN_FMT_TABLE) < (int)sizeof(path) &&
+	if (meta_path(path, w->mnt, UN_FMT_TABLE) &&
 	    real_stat(path, &st) == 0 && st.st_dev == w->tdev &&
 	    st.st_ino == w->tino)
 		return;
@@ -378,8 +376,7 @@ static void table_event(struct winst *in, struct wmnt *w, struct batch *b,
 	struct stat st;
 
 	if (w->uhead == w->nunits) {
-		if (snprintf(path, sizeof(path), "%s/%s/%s", w->mnt->upper,
-			     UN_FMT_META_DIR, UN_FMT_LOCK) >= (int)sizeof(path))
+		if (!meta_path(path, w->mnt, UN_FMT_LOCK))
 			return;
 		lfd = real_open(path, O_RDONLY | O_CLOEXEC);
 		if (lfd >= 0 && flock(lfd, LOCK_SH) < 0) {
@@ -387,9 +384,9 @@ static void table_event(struct winst *in, struct wmnt *w, struct batch *b,
 			lfd = -1;
 		}
 		batch_drain(in, b);
-		strcpy(path + strlen(path) - strlen(UN_FMT_LOCK), UN_FMT_TABLE);
 		/* Opened after the drain: its close rings the bell. */
-		fd = real_open(path, O_RDONLY | O_CLOEXEC);
+		fd = meta_path(path, w->mnt, UN_FMT_TABLE) ?
+			     real_open(path, O_RDONLY | O_CLOEXEC) : -1;
 		if (fd >= 0 && real_fstat(fd, &st) == 0 &&
 		    (st.st_dev != w->tdev || st.st_ino != w->tino))
 			table_reset(in, w);
