@@ -329,7 +329,8 @@ static void deal(struct wmnt *w, size_t nev)
 		const char *line = w->pend + i;
 		const char *nl = memchr(line, '\n', w->pendlen - i);
 		size_t len = (size_t)(nl - line);
-		bool below = line[0] == '-' && dir && len > 2 + dlen &&
+		bool below = len > 2 && line[0] == '-' && line[1] == ' ' &&
+			     dir && len > 2 + dlen &&
 			     !memcmp(line + 2, dir, dlen) &&
 			     line[2 + dlen] == '/';
 
@@ -343,7 +344,8 @@ static void deal(struct wmnt *w, size_t nev)
 		/* dir.c writes the clearing below a removed directory at
 		   once, right after the directory's own whiteout. */
 		clearing = below;
-		if (line[0] != '-') {
+		if (len > 2 && line[1] == ' ' &&
+		    (line[0] == 'w' || line[0] == 'o')) {
 			dir = line + 2;
 			dlen = len - 2;
 		} else if (!below) {
@@ -655,6 +657,10 @@ static void translate(struct winst *in, struct batch *b)
 			ev->mask & ((r->pmask & IN_ALL_EVENTS) | ~IN_ALL_EVENTS),
 			ev->cookie, ev->name, ev->len);
 	}
+	/* A deal counts the appends of this batch only: one not met (its
+	   watch went meanwhile) leaves its lines to the next deal. */
+	for (size_t i = 0; i < in->nm; i++)
+		in->m[i].uhead = in->m[i].nunits = 0;
 }
 
 /* read() of an instance's descriptor: the translated events. */
