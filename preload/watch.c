@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/inotify.h>
@@ -196,7 +197,8 @@ uint32_t role_mask(const struct wrec *r)
 	return (r->roles & ROLE_PROBE ? PROBE_MASK : 0) |
 	       (r->roles & ROLE_META ? META_MASK : 0) |
 	       (r->roles & ROLE_WORK ? WORK_MASK : 0) |
-	       (r->roles & ROLE_NAMES ? NAMES_MASK : 0);
+	       (r->roles & ROLE_NAMES ? NAMES_MASK : 0) |
+	       (r->roles & ROLE_TABLE ? TABLE_MASK : 0);
 }
 
 static void inst_free(struct winst *in)
@@ -204,6 +206,10 @@ static void inst_free(struct winst *in)
 	for (size_t i = 0; i < in->nw; i++)
 		rec_free(&in->w[i]);
 	free(in->w);
+	for (size_t i = 0; i < in->nm; i++) {
+		free(in->m[i].pend);
+		free(in->m[i].units);
+	}
 	free(in->m);
 	free(in->out);
 	free(in);
@@ -374,12 +380,39 @@ int add_role(struct winst *in, const char *real, unsigned role,
 	return wd;
 }
 
+/* UPPER/.union/name of m, in path (PATH_MAX bytes); false if too long. */
+bool meta_path(char *path, const struct un_mount *m, const char *name)
+{
+	return snprintf(path, PATH_MAX, "%s/%s/%s", m->upper, UN_FMT_META_DIR,
+			name) < PATH_MAX;
+}
+
+/* Watch m's table file itself (a compaction makes a new one), and know
+   which file it is: the two events of an append, UPPER/.union's and the
+   file's, are never both the last one queued, so the kernel merges no
+   append's event into the one before (watch_events.c counts them). */
+void table_watch(struct winst *in, struct wmnt *w)
+{
+	char path[PATH_MAX];
+	struct stat st;
+
+	if (!meta_path(path, w->mnt, UN_FMT_TABLE))
+		return;
+	add_role(in, path, ROLE_TABLE, TABLE_MASK);
+	if (real_stat(path, &st) == 0) {
+		w->toff = st.st_size;
+		w->tdev = st.st_dev;
+		w->tino = st.st_ino;
+	}
+	w->pendoff = w->pendlen = 0;
+	w->uhead = w->nunits = 0;
+}
+
 /* The union's own watches of an instance: the table and the work dir. */
 struct wmnt *mnt_watch(struct winst *in, struct un_mount *m)
 {
 	char path[PATH_MAX];
 	struct wmnt *w;
-	struct stat st;
 
 	for (size_t i = 0; i < in->nm; i++)
 		if (in->m[i].mnt == m)
@@ -389,16 +422,16 @@ struct wmnt *mnt_watch(struct winst *in, struct un_mount *m)
 		return NULL;
 	in->m = w;
 	w = &in->m[in->nm++];
+	memset(w, 0, sizeof(*w));
 	w->mnt = m;
-	w->toff = 0;
-	if (snprintf(path, sizeof(path), "%s/%s/%s", m->upper,
-		     UN_FMT_META_DIR, UN_FMT_TABLE) >= (int)sizeof(path))
+	if (!meta_path(path, m, UN_FMT_WORK))
 		return w;
-	if (real_stat(path, &st) == 0)
-		w->toff = st.st_size;
+	/* The table's watches before its size is read: no append falls
+	   between the two unseen. */
 	path[m->upper_len + 1 + strlen(UN_FMT_META_DIR)] = '\0';
 	add_role(in, path, ROLE_META, META_MASK);
-	strcat(path, "/" UN_FMT_WORK);
+	table_watch(in, w);
+	path[m->upper_len + 1 + strlen(UN_FMT_META_DIR)] = '/';
 	add_role(in, path, ROLE_WORK, WORK_MASK);
 	return w;
 }

@@ -41,12 +41,23 @@
  *  - The copy-ups themselves are hidden: UPPER/.union/work is watched for
  *    IN_MOVED_FROM, and the IN_MOVED_TO with the same cookie is dropped.
  *  - A deletion that only records a whiteout is read back from the table:
- *    UPPER/.union is watched for IN_MODIFY of "whiteouts", the records
- *    appended since the last look are read, and each `w` record of a name
- *    in a watched directory that the upper does not hold (where the upper
- *    holds it, its own unlink or rename reports it) becomes an IN_DELETE
- *    of that name; a watched file so deleted gets an IN_ATTRIB (its link
- *    count dropped).
+ *    UPPER/.union is watched for IN_MODIFY of "whiteouts", and each `w`
+ *    record of a name in a watched directory that the upper does not
+ *    hold (where the upper holds it, its own unlink or rename reports
+ *    it) becomes an IN_DELETE of that name; a watched file so deleted
+ *    gets an IN_ATTRIB (its link count dropped).
+ *    A record must be judged where its append's event stands in the
+ *    queue (the names the upper held then, the events before and after
+ *    it), not when the program reads: a late reader finds in the table
+ *    the records of changes whose events are still to come (a rename's
+ *    copy-up, the next unlink).  So the records are read under the
+ *    table's flock (no append is then between its write and its event)
+ *    after the kernel's queue is taken in whole: every record read has
+ *    its event among those held, one append one event (the table file
+ *    is watched too, so that two appends' events are never the same as
+ *    the last one queued, which the kernel would merge), and the records
+ *    are dealt out to those events in order (watch_events.c, "Appends
+ *    dealt out to their events").
  *
  * The program reads its events with read(2): the descriptors it added
  * watches to are known (one struct winst each), and read() on one of
@@ -78,12 +89,15 @@ enum {
 	ROLE_META = 4,	/* UPPER/.union: appends to the whiteout table */
 	ROLE_WORK = 8,	/* UPPER/.union/work: where copy-ups come from */
 	ROLE_NAMES = 16, /* a watched directory's upper copy: its names */
+	ROLE_TABLE = 32, /* UPPER/.union/whiteouts itself: see META */
 };
 
 #define PROBE_MASK IN_MOVED_TO
 #define META_MASK (IN_MODIFY | IN_MOVED_TO)
 #define WORK_MASK IN_MOVED_FROM
 #define NAMES_MASK (IN_CREATE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE)
+/* IN_CLOSE_NOWRITE: the bell (watch_events.c, bell()) */
+#define TABLE_MASK (IN_MODIFY | IN_CLOSE_NOWRITE)
 
 /* One real watch of an inotify instance. */
 struct wrec {
@@ -117,6 +131,14 @@ struct wrec {
 struct wmnt {
 	struct un_mount *mnt;
 	off_t toff;		/* the table read up to here */
+	dev_t tdev;		/* the table file read (a compaction */
+	ino_t tino;		/*   replaces it) */
+	/* Records read, not yet dealt with: whole lines, and how many of
+	   them each of the appends' events still to come takes. */
+	char *pend;
+	size_t pendoff, pendlen, pendcap;
+	unsigned *units;
+	size_t uhead, nunits, ucap;
 };
 
 struct winst {
@@ -168,6 +190,9 @@ UN_HIDDEN void probe_release(struct winst *in, struct wrec *r);
 UN_HIDDEN int add_role(struct winst *in, const char *real, unsigned role,
 		       uint32_t mask);
 UN_HIDDEN struct wmnt *mnt_watch(struct winst *in, struct un_mount *m);
+UN_HIDDEN void table_watch(struct winst *in, struct wmnt *w);
+UN_HIDDEN bool meta_path(char *path, const struct un_mount *m,
+			 const char *name);
 /* What r's internal roles need to hear. */
 UN_HIDDEN uint32_t role_mask(const struct wrec *r);
 

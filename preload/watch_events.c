@@ -12,7 +12,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/inotify.h>
+#include <sys/ioctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -134,19 +136,162 @@ static void whiteout_seen(struct winst *in, struct un_mount *m,
 	}
 }
 
-/* Read the records appended to m's table since the last look. */
-static void table_read(struct winst *in, struct wmnt *w)
-{
-	char path[PATH_MAX], buf[8192];
-	size_t have = 0;
-	int fd;
+/* ------------------------------------------------------------------ */
+/* Appends dealt out to their events                                   */
 
-	if (snprintf(path, sizeof(path), "%s/%s/%s", w->mnt->upper,
-		     UN_FMT_META_DIR, UN_FMT_TABLE) >= (int)sizeof(path))
+/*
+ * Every append to the table is one write(2), and its IN_MODIFY is queued
+ * by that write before the writer lets the table's flock go.  So, under
+ * the flock (shared: no append is then half done), with the kernel's
+ * queue taken in whole, the records past toff are exactly the appends
+ * whose events are among those held: the first is the event being
+ * translated, the others come later in the batch.  Each event takes its
+ * own append's records, and they are judged there, after the events
+ * queued before it (a rename's copy-up that put the name in the upper)
+ * and before those after it (the rename itself).
+ *
+ * An append is one record, but for dir.c's clearing of the records
+ * below a removed directory, which writes its `-` lines at once, right
+ * after the directory's whiteout: `-` lines below the path of the `w` or
+ * `o` line before them go together (files made again over whiteouts are
+ * `-` lines too, one append each).  `-` lines make no event for the
+ * program, but how many appends they were says which event the next `w`
+ * line is.
+ */
+
+/* A batch of real events, which a deal may lengthen (the queue's rest). */
+struct batch {
+	char *buf;
+	size_t len, cap;
+};
+
+/* Take in what the kernel's queue holds now, after b's events. */
+static void batch_drain(struct winst *in, struct batch *b)
+{
+	int avail = 0;
+	ssize_t n;
+
+	if (ioctl(in->fd, FIONREAD, &avail) < 0 || avail <= 0)
+		return;
+	if (b->len + (size_t)avail > b->cap) {
+		size_t cap = b->len + (size_t)avail;
+		char *nb = realloc(b->buf, cap);
+
+		if (!nb)
+			return;
+		b->buf = nb;
+		b->cap = cap;
+	}
+	n = real_read(in->fd, b->buf + b->len, (size_t)avail);
+	if (n > 0)
+		b->len += (size_t)n;
+}
+
+/*
+ * Events held here (translated, or taken from the queue by a deal) are
+ * not seen by poll(2) on the descriptor: while some wait, an event of
+ * ours must wait in the kernel's queue too.  Opening and closing the
+ * table for reading is one (IN_CLOSE_NOWRITE of its ROLE_TABLE watch),
+ * dropped when read.  A deal's reading of the table rings it after the
+ * queue was taken in; read() rings it when what it hands back leaves
+ * some behind.
+ */
+static void bell(struct winst *in)
+{
+	char path[PATH_MAX];
+	int avail = 0, fd;
+
+	if (!in->nm || (ioctl(in->fd, FIONREAD, &avail) == 0 && avail > 0) ||
+	    !meta_path(path, in->m[0].mnt, UN_FMT_TABLE))
 		return;
 	fd = real_open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	if (fd >= 0)
+		real_close(fd);
+}
+
+/* Is ev an append to the table that UPPER/.union's watch meta hears? */
+static bool is_append(const struct inotify_event *ev, int meta)
+{
+	return ev->wd == meta && ev->mask & IN_MODIFY && ev->len &&
+	       !strcmp(ev->name, UN_FMT_TABLE);
+}
+
+static bool pend_add(struct wmnt *w, const char *line, size_t len)
+{
+	if (w->pendlen + len + 1 > w->pendcap) {
+		size_t cap = 2 * (w->pendlen + len + 1);
+		char *p;
+
+		if (w->pendoff) {	/* what was dealt with goes first */
+			memmove(w->pend, w->pend + w->pendoff,
+				w->pendlen - w->pendoff);
+			w->pendlen -= w->pendoff;
+			w->pendoff = 0;
+		}
+		p = realloc(w->pend, cap);
+		if (!p)
+			return false;
+		w->pend = p;
+		w->pendcap = cap;
+	}
+	memcpy(w->pend + w->pendlen, line, len);
+	w->pend[w->pendlen + len] = '\n';
+	w->pendlen += len + 1;
+	return true;
+}
+
+static bool unit_add(struct wmnt *w, unsigned lines)
+{
+	if (w->uhead == w->nunits)
+		w->uhead = w->nunits = 0;
+	if (w->nunits == w->ucap) {
+		size_t cap = w->ucap ? 2 * w->ucap : 16;
+		unsigned *u;
+
+		if (w->uhead) {
+			memmove(w->units, w->units + w->uhead,
+				(w->nunits - w->uhead) * sizeof(*u));
+			w->nunits -= w->uhead;
+			w->uhead = 0;
+		}
+		u = realloc(w->units, cap * sizeof(*u));
+		if (!u)
+			return false;
+		w->units = u;
+		w->ucap = cap;
+	}
+	w->units[w->nunits++] = lines;
+	return true;
+}
+
+/* The table was rewritten (compaction), or this is not the file read:
+   what was read of the old one is dropped, and reading goes on from the
+   new one's end (its appends before this moment are not told). */
+static void table_reset(struct winst *in, struct wmnt *w)
+{
+	table_watch(in, w);
+}
+
+/* UPPER/.union heard a file renamed to the table's name: a compaction,
+   unless the file read already is that one (seen by table_event). */
+static void table_moved(struct winst *in, struct wmnt *w)
+{
+	char path[PATH_MAX];
+	struct stat st;
+
+	if (meta_path(path, w->mnt, UN_FMT_TABLE) &&
+	    real_stat(path, &st) == 0 && st.st_dev == w->tdev &&
+	    st.st_ino == w->tino)
 		return;
+	table_reset(in, w);
+}
+
+/* Read the whole records past w->toff of the table open at fd. */
+static void table_read(int fd, struct wmnt *w)
+{
+	char buf[8192];
+	size_t have = 0;
+
 	for (;;) {
 		ssize_t n = pread(fd, buf + have, sizeof(buf) - 1 - have,
 				  w->toff + (off_t)have);
@@ -155,11 +300,8 @@ static void table_read(struct winst *in, struct wmnt *w)
 		if (n <= 0)
 			break;
 		have += (size_t)n;
-		buf[have] = '\0';
 		while ((nl = memchr(line, '\n', buf + have - line))) {
-			*nl = '\0';
-			if (whiteout_record(line, (size_t)(nl - line)))
-				whiteout_seen(in, w->mnt, line + 2);
+			pend_add(w, line, (size_t)(nl - line));
 			w->toff += nl + 1 - line;
 			line = nl + 1;
 		}
@@ -171,19 +313,115 @@ static void table_read(struct winst *in, struct wmnt *w)
 		}
 		memmove(buf, line, have);
 	}
-	real_close(fd);
 }
 
-/* The table was rewritten (compaction): go on from its end. */
-static void table_reset(struct wmnt *w)
+/* How many of the lines of w->pend not yet dealt with each of the nev
+   appends took (see the head of this part). */
+static void deal(struct wmnt *w, size_t nev)
+{
+	const char *dir = NULL;	/* the last `w`/`o` line's path (raw:
+				   the escaping keeps prefixes) */
+	size_t dlen = 0, i, next;
+	bool clearing = false;
+
+	w->uhead = w->nunits = 0;
+	for (i = w->pendoff; i < w->pendlen; i = next) {
+		const char *line = w->pend + i;
+		const char *nl = memchr(line, '\n', w->pendlen - i);
+		size_t len = (size_t)(nl - line);
+		bool below = len > 2 && line[0] == '-' && line[1] == ' ' &&
+			     dir && len > 2 + dlen &&
+			     !memcmp(line + 2, dir, dlen) &&
+			     line[2 + dlen] == '/';
+
+		next = i + len + 1;
+		if (below && clearing) {
+			w->units[w->nunits - 1]++;	/* the same append */
+			continue;
+		}
+		if (!unit_add(w, 1))
+			return;
+		/* dir.c writes the clearing below a removed directory at
+		   once, right after the directory's own whiteout. */
+		clearing = below;
+		if (len > 2 && line[1] == ' ' &&
+		    (line[0] == 'w' || line[0] == 'o')) {
+			dir = line + 2;
+			dlen = len - 2;
+		} else if (!below) {
+			dir = NULL;
+		}
+	}
+	/* More appends than events (an append made before the watch was,
+	   a lost event): the last event takes the rest. */
+	while (w->nunits > nev && w->nunits > 1) {
+		w->nunits--;
+		w->units[w->nunits - 1] += w->units[w->nunits];
+	}
+	/* Fewer (appends lost to a compaction): the others take none. */
+	while (w->nunits < nev && unit_add(w, 0))
+		;
+}
+
+/*
+ * The append of w's table at b->buf + at (heard by UPPER/.union's watch
+ * meta) is being translated: its own records.  When none are dealt out
+ * yet, read them under the flock, with the queue's rest in the batch.
+ */
+static void table_event(struct winst *in, struct wmnt *w, struct batch *b,
+			size_t at, int meta)
 {
 	char path[PATH_MAX];
+	size_t nev = 0, off;
+	unsigned take;
+	int fd, lfd;
 	struct stat st;
 
-	if (snprintf(path, sizeof(path), "%s/%s/%s", w->mnt->upper,
-		     UN_FMT_META_DIR, UN_FMT_TABLE) < (int)sizeof(path) &&
-	    real_stat(path, &st) == 0)
-		w->toff = st.st_size;
+	if (w->uhead == w->nunits) {
+		if (!meta_path(path, w->mnt, UN_FMT_LOCK))
+			return;
+		lfd = real_open(path, O_RDONLY | O_CLOEXEC);
+		if (lfd >= 0 && flock(lfd, LOCK_SH) < 0) {
+			real_close(lfd);
+			lfd = -1;
+		}
+		batch_drain(in, b);
+		/* Opened after the drain: its close rings the bell. */
+		fd = meta_path(path, w->mnt, UN_FMT_TABLE) ?
+			     real_open(path, O_RDONLY | O_CLOEXEC) : -1;
+		if (fd >= 0 && real_fstat(fd, &st) == 0 &&
+		    (st.st_dev != w->tdev || st.st_ino != w->tino))
+			table_reset(in, w);
+		else if (fd >= 0)
+			table_read(fd, w);
+		if (fd >= 0)
+			real_close(fd);
+		if (lfd >= 0)
+			real_close(lfd);	/* drops the flock */
+		for (off = at; off + sizeof(struct inotify_event) <= b->len;) {
+			const struct inotify_event *ev =
+				(const void *)(b->buf + off);
+
+			nev += is_append(ev, meta);
+			off += sizeof(*ev) + ev->len;
+		}
+		deal(w, nev);
+		if (w->uhead == w->nunits)
+			return;
+	}
+	take = w->units[w->uhead++];
+	while (take-- > 0 && w->pendoff < w->pendlen) {
+		char *line = w->pend + w->pendoff;
+		char *nl = memchr(line, '\n', w->pendlen - w->pendoff);
+		size_t len = (size_t)(nl - line);
+
+		w->pendoff += len + 1;
+		*nl = '\0';
+		if (whiteout_record(line, len))
+			whiteout_seen(in, w->mnt, line + 2);
+	}
+	if (w->pendoff == w->pendlen)
+		w->pendoff = w->pendlen = 0;
 }
 
 /* ------------------------------------------------------------------ */
@@ -326,11 +564,26 @@ static void ignored(struct winst *in, struct wrec *r)
 	emit(in, shown, IN_IGNORED, NULL);
 }
 
-static void translate(struct winst *in, const char *raw, size_t len)
+/* The table of a union whose UPPER/.union r watches, or NULL. */
+static struct wmnt *meta_mnt(struct winst *in, const struct wrec *r)
 {
-	for (size_t off = 0; off + sizeof(struct inotify_event) <= len;) {
-		const struct inotify_event *ev = (const void *)(raw + off);
+	for (size_t i = 0; i < in->nm; i++) {
+		size_t l = in->m[i].mnt->upper_len;
+
+		if (!strncmp(r->real, in->m[i].mnt->upper, l) &&
+		    !strcmp(r->real + l, "/" UN_FMT_META_DIR))
+			return &in->m[i];
+	}
+	return NULL;
+}
+
+static void translate(struct winst *in, struct batch *b)
+{
+	for (size_t off = 0; off + sizeof(struct inotify_event) <= b->len;) {
+		const struct inotify_event *ev = (const void *)(b->buf + off);
 		const char *name = ev->len ? ev->name : "";
+		size_t at = off;
+		struct wmnt *w;
 		struct wrec *r;
 		bool copyup;
 
@@ -346,18 +599,20 @@ static void translate(struct winst *in, const char *raw, size_t len)
 		if (r->roles & ROLE_WORK && ev->mask & IN_MOVED_FROM)
 			in->cookies[in->ncookie++ % 16] = ev->cookie;
 		if (r->roles & ROLE_META && ev->len &&
-		    !strcmp(name, UN_FMT_TABLE)) {
-			for (size_t i = 0; i < in->nm; i++) {
-				size_t l = in->m[i].mnt->upper_len;
+		    !strcmp(name, UN_FMT_TABLE) && (w = meta_mnt(in, r))) {
+			int wd = r->wd;
 
-				if (strncmp(r->real, in->m[i].mnt->upper, l) ||
-				    strcmp(r->real + l, "/" UN_FMT_META_DIR))
-					continue;
-				if (ev->mask & IN_MODIFY)
-					table_read(in, &in->m[i]);
-				else if (ev->mask & IN_MOVED_TO)
-					table_reset(&in->m[i]);
-			}
+			if (ev->mask & IN_MODIFY)
+				table_event(in, w, b, at, wd);
+			else if (ev->mask & IN_MOVED_TO)
+				table_moved(in, w);
+			/* The batch may have grown (moved), and the records
+			   too (a reset watches the new table file). */
+			ev = (const void *)(b->buf + at);
+			name = ev->len ? ev->name : "";
+			r = rec_find(in, wd);
+			if (!r)
+				continue;
 		}
 		if (ev->mask & IN_IGNORED) {
 			ignored(in, r);
@@ -402,6 +657,10 @@ static void translate(struct winst *in, const char *raw, size_t len)
 			ev->mask & ((r->pmask & IN_ALL_EVENTS) | ~IN_ALL_EVENTS),
 			ev->cookie, ev->name, ev->len);
 	}
+	/* A deal counts the appends of this batch only: one not met (its
+	   watch went meanwhile) leaves its lines to the next deal. */
+	for (size_t i = 0; i < in->nm; i++)
+		in->m[i].uhead = in->m[i].nunits = 0;
 }
 
 /* read() of an instance's descriptor: the translated events. */
@@ -421,7 +680,7 @@ static ssize_t read_events(int fd, void *buf, size_t len)
 	for (;;) {
 		struct winst *in;
 		size_t rsize = len < 65536 ? len : 65536;
-		char *raw;
+		struct batch b;
 		ssize_t n;
 
 		pthread_mutex_lock(&watch_lock);
@@ -433,6 +692,8 @@ static ssize_t read_events(int fd, void *buf, size_t len)
 		}
 		if (in->outlen) {
 			r = out_take(in, buf, len);
+			if (in->outlen)
+				bell(in);
 			pthread_mutex_unlock(&watch_lock);
 			if (r < 0)
 				r = un_fail((int)r);
@@ -442,23 +703,25 @@ static ssize_t read_events(int fd, void *buf, size_t len)
 		}
 		pthread_mutex_unlock(&watch_lock);
 
-		raw = malloc(rsize);
-		if (!raw) {
+		b.buf = malloc(rsize);
+		if (!b.buf) {
 			r = un_fail(-ENOMEM);
 			break;
 		}
-		n = real_read(fd, raw, rsize);
+		b.cap = rsize;
+		n = real_read(fd, b.buf, rsize);
 		if (n <= 0) {
-			free(raw);
+			free(b.buf);
 			r = n;
 			break;
 		}
+		b.len = (size_t)n;
 		pthread_mutex_lock(&watch_lock);
 		in = inst_find(fd);
 		if (in)
-			translate(in, raw, (size_t)n);
+			translate(in, &b);
 		pthread_mutex_unlock(&watch_lock);
-		free(raw);
+		free(b.buf);
 		if (!in) {
 			/* Closed meanwhile. */
 			r = un_fail(-EBADF);

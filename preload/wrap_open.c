@@ -790,6 +790,20 @@ static int datagram_addr(int fd, const struct sockaddr *addr, socklen_t len,
 			   outlen, dirfd, &mnt);
 }
 
+/* How sendto and sendmsg end: the socket file's directory, which
+   datagram_addr opened for a long path (-1 else), closed without a
+   change of errno. */
+static ssize_t datagram_done(ssize_t r, int dirfd)
+{
+	UN_SAVE_ERRNO;
+
+	if (dirfd >= 0)
+		real_close(dirfd);
+	UN_RESTORE_ERRNO;
+	un_leave();
+	return r;
+}
+
 UN_EXPORT ssize_t sendto(int fd, const void *buf, size_t n, int flags,
 			 const struct sockaddr *addr, socklen_t len)
 {
@@ -801,20 +815,14 @@ UN_EXPORT ssize_t sendto(int fd, const void *buf, size_t n, int flags,
 	if (!addr || !un_enter())
 		return real_sendto(fd, buf, n, flags, addr, len);
 	rc = datagram_addr(fd, addr, len, &real_addr, &real_len, &dirfd);
-	if (rc > 0) {
+	if (rc > 0)
 		r = real_sendto(fd, buf, n, flags, addr, len);
-	} else if (rc < 0) {
+	else if (rc < 0)
 		r = un_fail(rc);
-	} else {
+	else
 		r = real_sendto(fd, buf, n, flags,
 				(struct sockaddr *)&real_addr, real_len);
-		UN_SAVE_ERRNO;
-		if (dirfd >= 0)
-			real_close(dirfd);
-		UN_RESTORE_ERRNO;
-	}
-	un_leave();
-	return r;
+	return datagram_done(r, dirfd);
 }
 
 UN_EXPORT ssize_t sendmsg(int fd, const struct msghdr *msg, int flags)
@@ -822,7 +830,7 @@ UN_EXPORT ssize_t sendmsg(int fd, const struct msghdr *msg, int flags)
 	struct sockaddr_un real_addr;
 	struct msghdr m;
 	ssize_t r;
-	int dirfd, rc;
+	int dirfd = -1, rc;
 
 	if (!msg || !un_enter())
 		return real_sendmsg(fd, msg, flags);
@@ -843,11 +851,6 @@ UN_EXPORT ssize_t sendmsg(int fd, const struct msghdr *msg, int flags)
 		m.msg_name = &real_addr;
 		m.msg_namelen = namelen;
 		r = real_sendmsg(fd, &m, flags);
-		UN_SAVE_ERRNO;
-		if (dirfd >= 0)
-			real_close(dirfd);
-		UN_RESTORE_ERRNO;
 	}
-	un_leave();
-	return r;
+	return datagram_done(r, dirfd);
 }

@@ -195,6 +195,7 @@ UN_INTEGRATION_TESTS = \
 	tests/integration/utimes-now-lower.sh \
 	tests/integration/walk-from-parent.sh \
 	tests/integration/watch-inotifywait-dir.sh \
+	tests/integration/watch-late-reader.sh \
 	tests/integration/watch-tail-f.sh \
 	tests/integration/watch-wd-rm-watch.sh \
 	tests/integration/xattr-user-listing-after-copyup.sh
