@@ -1376,6 +1376,50 @@ START_TEST(load_matches_model)
 }
 END_TEST
 
+/*
+ * A record's path is checked in one pass when it holds no backslash
+ * (union_format.c): the same verdict, and the same reason, as the long
+ * way (un_fmt_unescape, then un_fmt_path_invalid), for every path of up
+ * to 5 bytes over an alphabet of the bytes that matter.
+ */
+START_TEST(decode_plain_as_long_way)
+{
+	static const char alpha[] = { 'a', '/', '.', ' ', '\\', 'x', '5',
+				      '\x7f', '\x80' };
+	const size_t na = sizeof(alpha);
+	char line[16], ref[16];
+	size_t total = 1;
+
+	for (int len = 0; len <= 5; len++, total *= na) {
+		for (size_t code = 0; code < total; code++) {
+			const char *why, *want;
+			size_t n = 0, wn = 0, c = code;
+			char op = 0;
+
+			line[0] = 'w';
+			line[1] = ' ';
+			for (int k = 0; k < len; k++, c /= na)
+				line[2 + k] = alpha[c % na];
+			memcpy(ref, line + 2, len);
+			want = un_fmt_unescape(ref, len, ref, len, &wn);
+			if (!want)
+				want = un_fmt_path_invalid(ref, wn);
+			why = un_fmt_rec_decode(line, 2 + len, &op, &n);
+			ck_assert_msg(why == want ||
+				      (why && want && !strcmp(why, want)),
+				      "'%.*s': %s, the long way %s", len,
+				      line + 2, why ? why : "ok",
+				      want ? want : "ok");
+			if (!why) {
+				ck_assert_uint_eq(n, wn);
+				ck_assert(!memcmp(line + 2, ref, n));
+				ck_assert_int_eq(op, 'w');
+			}
+		}
+	}
+}
+END_TEST
+
 /* ------------------------------------------------------------------ */
 
 static Suite *whiteout_suite(void)
@@ -1414,6 +1458,7 @@ static Suite *whiteout_suite(void)
 	tc = tcase_create("load");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, load_matches_model);
+	tcase_add_test(tc, decode_plain_as_long_way);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("damage");
