@@ -59,7 +59,7 @@ TARGETS = {
     'git-status-warm': '<=1.3', 'git-status-fresh': '<=1.5',
     'true-500': '<=1.05 noop', 'lowerbin-500': '<=1.05 noop', 'tar-x': '<=1.5',
     'stat-outside': '<=1.02',
-    'make-j2': '<=1.1', 'rm-rf': '<=2.5', 'copy-up': '>=0.9',
+    'make-j2': '<=1.1', 'make-j32': '<=1.1', 'rm-rf': '<=2.5', 'copy-up': '>=0.9',
 }
 
 
@@ -152,12 +152,30 @@ def generate(p, args):
         f.write('OBJS = main.o ' + ' '.join('u%03d.o' % i for i in range(nsrc)) +
                 '\nCFLAGS = -O0\nprog: $(OBJS)\n\t$(CC) -o $@ $(OBJS)\n'
                 '%.o: %.c common.h\n\t$(CC) $(CFLAGS) -c -o $@ $<\n')
+    # make -j32 (issue 13, scale: many concurrent writers): 200 C files,
+    # each object written into the union by its own compiler process
+    n32 = 200
+    os.makedirs(os.path.join(L, 'src32'))
+    for i in range(n32):
+        with open(os.path.join(L, 'src32', 'v%03d.c' % i), 'w') as f:
+            f.write('/* v%03d.c */\nint v%03d(int x)\n{\n\treturn x * %d + %d;\n}\n'
+                    % (i, i, i + 1, i))
+    with open(os.path.join(L, 'src32', 'main.c'), 'w') as f:
+        f.write('#include <stdio.h>\n' +
+                ''.join('int v%03d(int x);\n' % i for i in range(n32)) +
+                'int main(void)\n{\n\tlong s = 0;\n' +
+                ''.join('\ts += v%03d(%d);\n' % (i, i) for i in range(n32)) +
+                '\tprintf("%ld\\n", s);\n\treturn 0;\n}\n')
+    with open(os.path.join(L, 'src32', 'Makefile'), 'w') as f:
+        f.write('OBJS = main.o ' + ' '.join('v%03d.o' % i for i in range(n32)) +
+                '\nCFLAGS = -O0\nprog: $(OBJS)\n\t$(CC) -o $@ $(OBJS)\n'
+                '%.o: %.c\n\t$(CC) $(CFLAGS) -c -o $@ $<\n')
     os.makedirs(os.path.join(L, 'bin'))
     with open(os.path.join(p.layers, 'hello.c'), 'w') as f:
         f.write('#include <stdio.h>\nint main(void){puts("hello");return 0;}\n')
     sh(['cc', '-O2', '-o', os.path.join(L, 'bin', 'hello'),
         os.path.join(p.layers, 'hello.c')])
-    nfiles = max(1, args.files - nsrc - 4)
+    nfiles = max(1, args.files - nsrc - n32 - 6)
     files = []
     for i in range(nfiles):
         d = dirs[rng.randrange(len(dirs))]
@@ -575,6 +593,14 @@ def v_make(b, ctx, out):
     return verify_listing(b, ctx, './src/prog && md5sum src/*.o\n')
 
 
+def w_make32(b, ctx):
+    return 'make -s -j32 -C src32\n'
+
+
+def v_make32(b, ctx, out):
+    return verify_listing(b, ctx, './src32/prog && md5sum src32/*.o\n')
+
+
 def w_rm(b, ctx):
     return 'rm -rf %s\n' % ' '.join(b.rm_targets)
 
@@ -650,6 +676,8 @@ WORKLOADS = [
      w_tarx, v_tarx),
     ('make-j2', 'make -j2, 100 C files in the lower', 'main', 'write', None,
      w_make, v_make),
+    ('make-j32', 'make -j32, 200 C files in the lower', 'main', 'write', None,
+     w_make32, v_make32),
     ('rm-rf', 'rm -rf of {nrm} lower entries', 'main', 'write', None, w_rm,
      v_tree),
     ('copy-up', 'copy-up of a {big} MiB file (throughput)', 'big', 'write',

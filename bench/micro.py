@@ -119,6 +119,9 @@ def setup(m):
         m.wt_uppers[n] = up
 
 
+SECTIONS = ('outside', 'union', 'exec', 'whiteouts', 'memory', 'program')
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     ap.add_argument('--tmpdir', default='/dev/shm')
@@ -130,10 +133,16 @@ def main():
                     help='runs of each measurement (the median is shown)')
     ap.add_argument('--tsv')
     ap.add_argument('--keep', action='store_true')
+    ap.add_argument('--sections', default=','.join(SECTIONS),
+                    help='which to run, of %s (all)' % ','.join(SECTIONS))
     a, _ = ap.parse_known_args()
     if a.tmpdir == 'auto':
         a.tmpdir = '/dev/shm'
     a.tmpdir = os.path.abspath(a.tmpdir)
+    a.sections = set(a.sections.split(','))
+    if a.sections - set(SECTIONS):
+        log('micro: unknown sections: %s' % ','.join(a.sections - set(SECTIONS)))
+        return 2
     if not os.path.exists(a.lib):
         log('micro: %s not built' % a.lib)
         return 2
@@ -157,104 +166,120 @@ def run(m, a):
     def errno_note(f, want):
         return '' if int(f[3]) == want else ' (errno %s, expected %d!)' % (f[3], want)
 
-    log('micro: outside every MERGED')
-    for op, path, n in (('stat', m.p('outside', 'file'), N),
-                        ('open', m.p('outside', 'file'), N),
-                        ('readdir', m.p('outside', 'big'), ND)):
-        b, _ = m.micro(bare, op, path, n)
-        u, _ = m.micro(unset, op, path, n)
-        s, f = m.micro(lset, op, path, n)
-        label = op + '+close' if op == 'open' else op + (' (10k entries)' if op == 'readdir' else '')
-        row('outside', label + ', library without UNION_LAYERS', b, u)
-        row('outside', label + ', library with UNION_LAYERS', b, s, note=errno_note(f, 0))
+    on = a.sections
+    if 'outside' in on:
+        log('micro: outside every MERGED')
+        for op, path, n in (('stat', m.p('outside', 'file'), N),
+                            ('open', m.p('outside', 'file'), N),
+                            ('readdir', m.p('outside', 'big'), ND)):
+            b, _ = m.micro(bare, op, path, n)
+            u, _ = m.micro(unset, op, path, n)
+            s, f = m.micro(lset, op, path, n)
+            label = op + '+close' if op == 'open' else op + (' (10k entries)' if op == 'readdir' else '')
+            row('outside', label + ', library without UNION_LAYERS', b, u)
+            row('outside', label + ', library with UNION_LAYERS', b, s, note=errno_note(f, 0))
 
-    log('micro: under MERGED')
-    cases = [
-        ('lower file', m.p('view', 'file'), m.p('lower', 'file'), 0),
-        ('lower file 5 dirs deep', m.p('view', 'a/b/c/d/e/file'),
-         m.p('lower', 'a/b/c/d/e/file'), 0),
-        ('upper file', m.p('view', 'ufile'), m.p('upper', 'ufile'), 0),
-        ('missing name', m.p('view', 'nope'), m.p('lower', 'nope'), 2),
-    ]
-    for op in ('stat', 'open'):
-        for name, vpath, dpath, want in cases:
-            b, _ = m.micro(bare, op, dpath, N)
-            s, f = m.micro(lset, op, vpath, N)
-            row('union', '%s, %s (vs the same call on the layer)' %
-                (op + '+close' if op == 'open' else op, name), b, s,
-                note=errno_note(f, want))
-    for name, vpath, dpath in (
-            ('readdir, 10k entries in the lower only', m.p('view', 'big'), m.p('lower', 'big')),
-            ('readdir, 10k lower + 10 upper entries', m.p('view', 'both'), m.p('lower', 'both'))):
-        b, _ = m.micro(bare, 'readdir', dpath, ND)
-        s, f = m.micro(lset, 'readdir', vpath, ND)
-        row('union', name + ' (vs readdir of the lower)', b, s,
-            note=errno_note(f, 0) + ' ' + (f[4] if len(f) > 4 else ''))
+    if 'union' in on:
+        log('micro: under MERGED')
+        cases = [
+            ('lower file', m.p('view', 'file'), m.p('lower', 'file'), 0),
+            ('lower file 5 dirs deep', m.p('view', 'a/b/c/d/e/file'),
+             m.p('lower', 'a/b/c/d/e/file'), 0),
+            ('upper file', m.p('view', 'ufile'), m.p('upper', 'ufile'), 0),
+            ('missing name', m.p('view', 'nope'), m.p('lower', 'nope'), 2),
+        ]
+        for op in ('stat', 'open'):
+            for name, vpath, dpath, want in cases:
+                b, _ = m.micro(bare, op, dpath, N)
+                s, f = m.micro(lset, op, vpath, N)
+                row('union', '%s, %s (vs the same call on the layer)' %
+                    (op + '+close' if op == 'open' else op, name), b, s,
+                    note=errno_note(f, want))
+        for name, vpath, dpath in (
+                ('readdir, 10k entries in the lower only', m.p('view', 'big'), m.p('lower', 'big')),
+                ('readdir, 10k lower + 10 upper entries', m.p('view', 'both'), m.p('lower', 'both'))):
+            b, _ = m.micro(bare, 'readdir', dpath, ND)
+            s, f = m.micro(lset, 'readdir', vpath, ND)
+            row('union', name + ' (vs readdir of the lower)', b, s,
+                note=errno_note(f, 0) + ' ' + (f[4] if len(f) > 4 else ''))
 
-    log('micro: exec')
-    b, _ = m.micro(bare, 'exec', a.execs, m.bin, 'noop')
-    o, _ = m.micro(m.env('noop'), 'exec', a.execs, m.bin, 'noop')
-    u, _ = m.micro(unset, 'exec', a.execs, m.bin, 'noop')
-    s, _ = m.micro(lset, 'exec', a.execs, m.bin, 'noop')
-    row('exec', 'fork+exec+exit, an empty preloaded object', b, o,
-        note=' +%.0f us/exec' % ((o - b) / 1000))
-    row('exec', 'fork+exec+exit, library with UNION_LAYERS, against the empty '
-        'preload', o, s, note=' target <= 1.05')
-    row('exec', 'fork+exec+exit, library without UNION_LAYERS', b, u,
-        note=' +%.0f us/exec' % ((u - b) / 1000))
-    row('exec', 'fork+exec+exit, library with UNION_LAYERS', b, s,
-        note=' +%.0f us/exec' % ((s - b) / 1000))
+    if 'exec' in on:
+        log('micro: exec')
+        b, _ = m.micro(bare, 'exec', a.execs, m.bin, 'noop')
+        o, _ = m.micro(m.env('noop'), 'exec', a.execs, m.bin, 'noop')
+        u, _ = m.micro(unset, 'exec', a.execs, m.bin, 'noop')
+        s, _ = m.micro(lset, 'exec', a.execs, m.bin, 'noop')
+        row('exec', 'fork+exec+exit, an empty preloaded object', b, o,
+            note=' +%.0f us/exec' % ((o - b) / 1000))
+        row('exec', 'fork+exec+exit, library with UNION_LAYERS, against the empty '
+            'preload', o, s, note=' target <= 1.05')
+        row('exec', 'fork+exec+exit, library without UNION_LAYERS', b, u,
+            note=' +%.0f us/exec' % ((u - b) / 1000))
+        row('exec', 'fork+exec+exit, library with UNION_LAYERS', b, s,
+            note=' +%.0f us/exec' % ((s - b) / 1000))
 
-    log('micro: whiteout table')
-    base_stat, _ = m.micro(bare, 'stat', m.p('lower', 'file'), N)
-    for n, up in sorted(m.wt_uppers.items()):
-        e = m.env('set', up)
-        s, f = m.micro(e, 'stat', m.p('view', 'file'), N)
-        row('whiteouts', 'stat of a lower name, %d records' % n, base_stat, s,
-            note=errno_note(f, 0))
-        w, f = m.micro(e, 'stat', m.p('view', 'wfile'), N)
-        row('whiteouts', 'stat of a whited-out name, %d records' % n, base_stat, w,
-            note=errno_note(f, 2))
-        fb, _ = m.micro(bare, 'first', m.p('lower', 'file'))
-        fs, f = m.micro(e, 'first', m.p('view', 'file'))
-        row('whiteouts', 'first stat of a process (loads the table), %d records' % n,
-            fb, fs, note=errno_note(f, 0))
-        eb, _ = m.micro(bare, 'exec', 200, m.bin, 'first', m.p('lower', 'file'))
-        es, _ = m.micro(e, 'exec', 200, m.bin, 'first', m.p('view', 'file'))
-        row('whiteouts', 'exec of a process that stats one union name, %d records' % n,
-            eb, es, note=' +%.0f us/exec' % ((es - eb) / 1000))
+    if 'whiteouts' in on:
+        log('micro: whiteout table')
+        base_stat, _ = m.micro(bare, 'stat', m.p('lower', 'file'), N)
+        for n, up in sorted(m.wt_uppers.items()):
+            e = m.env('set', up)
+            s, f = m.micro(e, 'stat', m.p('view', 'file'), N)
+            row('whiteouts', 'stat of a lower name, %d records' % n, base_stat, s,
+                note=errno_note(f, 0))
+            w, f = m.micro(e, 'stat', m.p('view', 'wfile'), N)
+            row('whiteouts', 'stat of a whited-out name, %d records' % n, base_stat, w,
+                note=errno_note(f, 2))
+            fb, _ = m.micro(bare, 'first', m.p('lower', 'file'))
+            fs, f = m.micro(e, 'first', m.p('view', 'file'))
+            row('whiteouts', 'first stat of a process (loads the table), %d records' % n,
+                fb, fs, note=errno_note(f, 0))
+            eb, _ = m.micro(bare, 'exec', 200, m.bin, 'first', m.p('lower', 'file'))
+            es, _ = m.micro(e, 'exec', 200, m.bin, 'first', m.p('view', 'file'))
+            row('whiteouts', 'exec of a process that stats one union name, %d records' % n,
+                eb, es, note=' +%.0f us/exec' % ((es - eb) / 1000))
 
-    log('micro: memory')
-    mem = []
+    mem, rb, hb, ro, ho = [], 0, 0, 0, 0
+    if 'memory' in on:
+        log('micro: memory')
 
-    def vm(env, path):
-        r = subprocess.run([m.bin, 'mem', path], env=env, capture_output=True, text=True)
-        f = r.stdout.split()
-        return int(f[1]), int(f[2])
-    rb, hb = vm(bare, m.p('lower', 'file'))
-    for label, env, path in (
-            ('library without UNION_LAYERS', unset, m.p('lower', 'file')),
-            ('library, union, no whiteouts', lset, m.p('view', 'file')),
-            ('library, union, 10k-record table', m.env('set', m.wt_uppers[10000]), m.p('view', 'file')),
-            ('library, union, 100k-record table', m.env('set', m.wt_uppers[100000]), m.p('view', 'file'))):
-        r, h = vm(env, path)
-        mem.append((label, r, h, r - rb, h - hb))
+        def vm(env, path):
+            """VmRSS and VmHWM (kB) after one stat: medians of a.reps runs."""
+            got = []
+            for _ in range(max(1, a.reps)):
+                r = subprocess.run([m.bin, 'mem', path], env=env, capture_output=True,
+                                   text=True)
+                f = r.stdout.split()
+                got.append((int(f[1]), int(f[2])))
+            return (int(statistics.median(g[0] for g in got)),
+                    int(statistics.median(g[1] for g in got)))
+        rb, hb = vm(bare, m.p('lower', 'file'))
+        # the floor any preload pays: the loader's mapping of one more object
+        ro, ho = vm(m.env('noop'), m.p('lower', 'file'))
+        for label, env, path in (
+                ('library without UNION_LAYERS', unset, m.p('lower', 'file')),
+                ('library, union, no whiteouts', lset, m.p('view', 'file')),
+                ('library, union, 10k-record table', m.env('set', m.wt_uppers[10000]), m.p('view', 'file')),
+                ('library, union, 100k-record table', m.env('set', m.wt_uppers[100000]), m.p('view', 'file'))):
+            r, h = vm(env, path)
+            mem.append((label, r, h, r - rb, h - hb, r - ro, h - ho))
 
-    log('micro: stat-heavy program outside every MERGED')
-    tree = m.p('outside', 'tree')
-    tb, tl, cb, cl = [], [], [], []
-    cmd = ['find', tree, '-printf', '%s\n']
-    for i in range(31):
-        for env, acc, cacc in ((bare, tb, cb), (lset, tl, cl)):
-            r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
-            t0 = time.perf_counter()
-            subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, check=True)
-            acc.append(time.perf_counter() - t0)
-            r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
-            cacc.append(r1.ru_utime - r0.ru_utime + r1.ru_stime - r0.ru_stime)
-    fb, fl = statistics.median(tb), statistics.median(tl)
-    # CPU time: the sum over the runs (getrusage ticks are coarse)
-    cpb, cpl = sum(cb), sum(cl)
+    fb = fl = cpb = cpl = 0
+    if 'program' in on:
+        log('micro: stat-heavy program outside every MERGED')
+        tree = m.p('outside', 'tree')
+        tb, tl, cb, cl = [], [], [], []
+        cmd = ['find', tree, '-printf', '%s\n']
+        for i in range(31):
+            for env, acc, cacc in ((bare, tb, cb), (lset, tl, cl)):
+                r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+                t0 = time.perf_counter()
+                subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, check=True)
+                acc.append(time.perf_counter() - t0)
+                r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+                cacc.append(r1.ru_utime - r0.ru_utime + r1.ru_stime - r0.ru_stime)
+        fb, fl = statistics.median(tb), statistics.median(tl)
+        # CPU time: the sum over the runs (getrusage ticks are coarse)
+        cpb, cpl = sum(cb), sum(cl)
 
     # ---- print
     print()
@@ -271,29 +296,38 @@ def run(m, a):
     for section, case, base, lib, unit, note in rows:
         out.append(('[%s] %s' % (section, case), fmt_ns(base), fmt_ns(lib),
                     '%.2f' % (lib / base) if base else '-', note.strip()))
-    out.append(('[program] find -printf %s of 10k files outside MERGED, '
-                'library with UNION_LAYERS', '%.1fms' % (fb * 1e3), '%.1fms' % (fl * 1e3),
-                '%.3f' % (fl / fb), 'target <= 1.02 (wall clock, median of 31)'))
-    out.append(('[program] the same, CPU time (user+sys, sum of 31 runs)',
-                '%.0fms' % (cpb * 1e3), '%.0fms' % (cpl * 1e3),
-                '%.3f' % (cpl / cpb) if cpb else '-', 'target <= 1.02'))
+    if 'program' in on:
+        out.append(('[program] find -printf %s of 10k files outside MERGED, '
+                    'library with UNION_LAYERS', '%.1fms' % (fb * 1e3), '%.1fms' % (fl * 1e3),
+                    '%.3f' % (fl / fb), 'target <= 1.02 (wall clock, median of 31)'))
+        out.append(('[program] the same, CPU time (user+sys, sum of 31 runs)',
+                    '%.0fms' % (cpb * 1e3), '%.0fms' % (cpl * 1e3),
+                    '%.3f' % (cpl / cpb) if cpb else '-', 'target <= 1.02'))
     widths = [max(len(r[i]) for r in [hdr] + out) for i in range(len(hdr))]
     print('| ' + ' | '.join(h.ljust(w) for h, w in zip(hdr, widths)) + ' |')
     print('|' + '|'.join('-' * (w + 2) for w in widths) + '|')
     for r in out:
         print('| ' + ' | '.join(c.ljust(w) for c, w in zip(r, widths)) + ' |')
     print()
-    print('memory (kB, after one stat; without the library: VmRSS %d, VmHWM %d)' % (rb, hb))
-    for label, r, h, dr, dh in mem:
-        print('  %-36s VmRSS %6d (+%d)  VmHWM %6d (+%d)' % (label, r, dr, h, dh))
+    if mem:
+        print('memory per process (kB, after one stat; medians of %d): no preload '
+              'VmRSS %d, VmHWM %d; the empty preload VmRSS %d (+%d), VmHWM %d (+%d); '
+              'libunion against the empty preload:' % (max(1, a.reps), rb, hb, ro,
+                                                       ro - rb, ho, ho - hb))
+        for label, r, h, dr, dh, nr, nh in mem:
+            print('  %-36s VmRSS %6d (+%d)  VmHWM %6d (+%d)' % (label, r, nr, h, nh))
     if a.tsv:
         path = a.tsv + '.micro.tsv' if not a.tsv.endswith('micro.tsv') else a.tsv
         with open(path, 'w') as f:
             f.write('case\twithout\twith\tratio\tnote\n')
             for r in out:
                 f.write('\t'.join(r) + '\n')
-            for label, r, h, dr, dh in mem:
-                f.write('memory %s\t%d\t%d\t\tVmHWM +%d kB\n' % (label, rb, r, dh))
+            if mem:
+                f.write('memory the empty preload\t%d\t%d\t\tVmHWM +%d kB\n'
+                        % (rb, ro, ho - hb))
+            for label, r, h, dr, dh, nr, nh in mem:
+                f.write('memory %s, against the empty preload\t%d\t%d\t\tVmHWM +%d kB\n'
+                        % (label, ro, r, nh))
         log('micro TSV written to', path)
     return 0
 

@@ -12,7 +12,7 @@
  * one more object:
  *
  *  - the whiteout tables (and the lock files and UPPER/.union/work) are
- *    opened and checked at the first lookup that lands in a union
+ *    opened and loaded at the first lookup that lands in a union
  *    (un_config_match, config.c, calls un_tables_need); a table found
  *    corrupt then stops the process as it would have at start;
  *  - the merged cwd is taken at the first call that asks for it
@@ -33,7 +33,7 @@
  * lock forever.  The configuration and the strings kept from the
  * environment live in one anonymous mapping (config.c, keep() below);
  * the tables, opened later, live in its spare room too and build their
- * maps only at their first lookup (whiteout.c); the real functions are
+ * maps in anonymous mappings (wt_map.c); the real functions are
  * found by nextsym.c's walk (dlsym where it is unsure; a failed dlsym
  * mallocs for dlerror, but every row exists in the libc the library was
  * built against).
@@ -582,8 +582,8 @@ void un_init(void)
 
 /*
  * The whiteout tables of every upper, opened at the first lookup in a
- * union (un_tables_need): made where missing, checked, their maps left
- * for their first lookup.  One thread opens them while the others wait;
+ * union (un_tables_need): made where missing, checked and loaded into
+ * their maps.  One thread opens them while the others wait;
  * signals are blocked meanwhile, so that no handler of the opening
  * thread finds them half made.  A vfork child may be the one: the
  * handles are the parent's memory then, and descriptors that the parent

@@ -20,8 +20,9 @@
  * ---------------------
  *
  * In memory the table is one open-addressing hash map from path to kind
- * (wt_map.c), built at the first lookup, not at open (see
- * un_wtable_open).  A lookup costs no system call: it compares the
+ * (wt_map.c), built when the table is opened, at the process's first
+ * lookup in the union (see un_wtable_open).  A lookup costs no system
+ * call: it compares the
  * mapped generation with the one this handle last caught up with, and
  * only when they differ does it read the file again, from the byte where
  * it stopped last time, and replay the new lines.  When the epoch has
@@ -99,16 +100,17 @@ static char *path_put(char **at, const char *upper, size_t len,
 
 /*
  * Open an upper's table: make UPPER/.union, the lock file and the table
- * where missing, and check the table (a corrupt one is refused here, at
- * start).  The maps are not built yet: the first lookup or change builds
- * them (the epoch and generation seen are left impossible, so that the
- * first look reloads), unless the table holds no record at all, whose
- * maps are the empty ones a handle starts with (wt_open_fast).  A
- * process that never looks under MERGED never pays for them.
+ * where missing, and load the table (a corrupt one is refused here, at
+ * start).  Tables are opened at a process's first lookup in a union
+ * (init.c), which needs the maps at once: reading the file once, to
+ * check and build in one pass, costs less than a check now and a build
+ * at the first lookup.  A process that never looks under MERGED never
+ * pays for either.
  *
  * No malloc: this runs at start-up, which a wrapper called from inside
  * an allocator's initialisation may trigger.  The handle and its paths
- * live in one anonymous mapping; the check reads into another.
+ * live in one anonymous mapping; the load reads into another, and its
+ * map's slots are a third (wt_map.c).
  */
 size_t un_wtable_mem_size(const char *upper)
 {
@@ -140,6 +142,7 @@ int un_wtable_open_mem(const char *upper, void *mem, struct un_wtable **out)
 		wt->map_len = size;
 	}
 	wt->tfd = wt->lfd = -1;
+	wt->seen_gen = wt->empty_gen = ~(uint64_t)0;
 	pthread_mutex_init(&wt->io, NULL);
 	pthread_rwlock_init(&wt->rw, NULL);
 	at = (char *)(wt + 1);
@@ -152,11 +155,11 @@ int un_wtable_open_mem(const char *upper, void *mem, struct un_wtable **out)
 	/* UPPER/.union may exist without work/: the union tool keeps its
 	   own files there.  Copy-ups need it, so make it either way. */
 	if (wt_open_fast(wt)) {
-		/* (which left the maps current, or for the first look) */
+		/* (which left the maps current) */
 		ret = sys_mkdir(work, 0755);
 		if (ret < 0 && ret != -EEXIST)
 			goto out_fail;
-		goto out;
+		goto out_done;
 	}
 	ret = wt_make_meta(upper, meta, work);
 	if (ret < 0)
@@ -164,30 +167,20 @@ int un_wtable_open_mem(const char *upper, void *mem, struct un_wtable **out)
 	ret = wt_open_lock(wt);
 	if (ret < 0)
 		goto out_fail;
-	wt->check_only = true;
+	wt->epoch = ~(uint64_t)0;	/* nothing loaded: wt_sync loads */
 	ret = wt_sync_locked(wt);	/* (may repair: raises `begun`) */
-	wt->check_only = false;
-	if (ret == 0 && wt->pos.nrec == 0) {
-		/* No record (a table made just now, say): its maps are the
-		   empty ones, current at the generation of the file, which
-		   nobody raises while we hold the flock (wt_open_fast says
-		   why this matters). */
+	if (ret == 0) {
+		/* Under the flock: nobody appends meanwhile. */
 		uint64_t g = __atomic_load_n(&wt->gen->generation,
 					     __ATOMIC_ACQUIRE);
 
 		__atomic_store_n(&wt->seen_gen, g, __ATOMIC_RELEASE);
 		wt_empty_publish(wt, g, false);
-		wt_unlock(wt);
-		goto out;
 	}
 	wt_unlock(wt);
 	if (ret < 0)
 		goto out_fail;
-	/* Nothing is in the maps: make the first look load them. */
-	wt->epoch = ~(uint64_t)0;
-	wt->seen_gen = ~(uint64_t)0;
-	wt->empty_gen = ~(uint64_t)0;
-out:
+out_done:
 	*out = wt;
 	errno = saved;
 	return 0;

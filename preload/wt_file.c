@@ -89,21 +89,24 @@ int stat_reg(int fd, const char *path, struct statx *stx)
 	return 0;
 }
 
-/* Read [off, size) of fd into a new buffer; *got is the count read. */
-static int read_range(int fd, off_t off, off_t size, char **buf, size_t *got)
+/*
+ * Read [off, size) of fd into a new buffer for the map's keys (map: an
+ * anonymous mapping, never malloc); *got is the count read.
+ */
+static int read_range(int fd, off_t off, off_t size, bool map,
+		      struct wt_buf **out, size_t *got)
 {
-	size_t len = size - off;
+	struct wt_buf *b = wt_buf_new(size - off, map);
 	ssize_t n;
 
-	*buf = malloc(len ? len : 1);
-	if (!*buf)
+	if (!b)
 		return -ENOMEM;
-	n = pread_all(fd, *buf, len, off);
+	n = pread_all(fd, b->data, size - off, off);
 	if (n < 0) {
-		free(*buf);
-		*buf = NULL;
+		wt_buf_free(b);
 		return n;
 	}
+	*out = b;
 	*got = n;
 	return 0;
 }
@@ -179,30 +182,84 @@ static bool tail_intact(struct un_wtable *wt, off_t size)
 	       !memcmp(now, wt->tail, wt->tail_len);
 }
 
-/*
- * The same into an anonymous mapping (*maplen bytes, to munmap): the
- * first load, which may run where malloc must not be called.
- */
-static int read_range_map(int fd, off_t size, char **buf, size_t *maplen,
-			  size_t *got)
-{
-	size_t len = size ? size : 1;
-	ssize_t n;
-	void *map;
+/* A table read and replayed from scratch, not yet the handle's. */
+struct wt_load {
+	struct wt_mem mem;
+	struct wt_pos pos;
+	struct tail_copy tail;
+	size_t got;		/* bytes read */
+};
 
-	map = mmap(NULL, len, PROT_READ | PROT_WRITE,
-		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (map == MAP_FAILED)
-		return -errno;
-	n = pread_all(fd, map, size, 0);
-	if (n < 0) {
-		munmap(map, len);
-		return n;
+/*
+ * Read the table (fd, size bytes) and replay it into ld->mem: one read
+ * into a mapping, one pass over the lines.  No malloc: the first load
+ * runs at start-up.  On failure ld->mem is freed, and ld->pos is at the
+ * line before a bad one (-EUCLEAN, *why set).
+ */
+static int wt_load(int fd, off_t size, struct wt_load *ld, const char **why)
+{
+	char small[128];
+	struct wt_buf *b = NULL;
+	size_t lines = 0;
+	ssize_t n;
+	int ret;
+
+	memset(ld, 0, sizeof(*ld));
+	if (size < (off_t)sizeof(small)) {
+		/* A table of no record, the commonest, is a header (the first
+		   line) and maybe an unfinished line: nothing to keep, so no
+		   mapping. */
+		n = pread_all(fd, small, size, 0);
+		if (n < 0)
+			return n;
+		char *nl = memchr(small, '\n', n);
+
+		if (!nl || !memchr(nl + 1, '\n', small + n - nl - 1)) {
+			ld->got = n;
+			tail_save(&ld->tail, small, n);
+			return wt_parse(&ld->mem, small, n, &ld->pos, why);
+		}
 	}
-	*buf = map;
-	*maplen = len;
-	*got = n;
-	return 0;
+	ret = read_range(fd, 0, size, true, &b, &ld->got);
+	if (ret < 0)
+		return ret;
+	mem_adopt(&ld->mem, b);
+	for (char *p = b->data; (p = memchr(p, '\n', b->data + ld->got - p));
+	     p++)
+		lines++;
+	if (lines > 1)		/* records past the header */
+		mem_reserve(&ld->mem, lines - 1);
+	tail_save(&ld->tail, b->data, ld->got);
+	ret = wt_parse(&ld->mem, b->data, ld->got, &ld->pos, why);
+	/* An empty table (the commonest) keeps nothing mapped. */
+	if (ret < 0 || !ld->mem.count)
+		mem_free(&ld->mem);
+	return ret;
+}
+
+/* Make ld the handle's (under io): the maps, and the file fd behind
+   them, of the given epoch. */
+static void wt_install(struct un_wtable *wt, struct wt_load *ld, int fd,
+		       const struct statx *stx, uint64_t epoch)
+{
+	struct wt_mem old;
+
+	pthread_rwlock_wrlock(&wt->rw);
+	old = wt->mem;
+	wt->mem = ld->mem;
+	pthread_rwlock_unlock(&wt->rw);
+	mem_free(&old);
+
+	if (wt->tfd != fd)
+		sys_close(wt->tfd);
+	wt->tfd = fd;
+	wt->tid = stx_id(stx);
+	wt->pos = ld->pos;
+	wt->tail_len = 0;
+	tail_parsed(wt, &ld->tail, ld->pos.off);
+	wt->fsize = ld->got;
+	wt->epoch = epoch;
+	wt->corrupt = false;
 }
 
 /*
@@ -211,12 +268,9 @@ static int read_range_map(int fd, off_t size, char **buf, size_t *maplen,
  */
 static int wt_reload(struct un_wtable *wt, bool create, uint64_t epoch)
 {
-	struct wt_mem m = { .slot = NULL }, old;
-	struct wt_pos pos = { 0, 0, 0 };
+	struct wt_load ld;
 	struct statx stx;
 	const char *why = NULL;
-	char *buf = NULL;
-	size_t got = 0, maplen = 0;
 	int fd, ret;
 
 	fd = open_reg(wt->table_path, O_RDWR | O_APPEND, create);
@@ -225,51 +279,15 @@ static int wt_reload(struct un_wtable *wt, bool create, uint64_t epoch)
 	ret = stat_reg(fd, wt->table_path, &stx);
 	if (ret < 0)
 		goto out_close;
-	if (wt->check_only)
-		ret = read_range_map(fd, stx.stx_size, &buf, &maplen, &got);
-	else
-		ret = read_range(fd, 0, stx.stx_size, &buf, &got);
-	if (ret < 0)
-		goto out_close;
-	struct tail_copy saved;
-
-	if (!wt->check_only) {
-		size_t lines = 0;
-
-		for (char *p = buf; (p = memchr(p, '\n', buf + got - p)); p++)
-			lines++;
-		mem_reserve(&m, lines);
-	}
-	tail_save(&saved, buf, got);
-	ret = wt_parse(wt->check_only ? NULL : &m, buf, got, &pos, &why);
-	if (wt->check_only)
-		munmap(buf, maplen);
-	else
-		free(buf);
+	ret = wt_load(fd, stx.stx_size, &ld, &why);
 	if (ret < 0) {
 		if (ret == -EUCLEAN && !wt->corrupt)
-			wt_complain_line(wt, pos.lineno + 1, why);
+			wt_complain_line(wt, ld.pos.lineno + 1, why);
 		if (ret == -EUCLEAN)
 			wt->corrupt = true;
-		mem_free(&m);
 		goto out_close;
 	}
-
-	pthread_rwlock_wrlock(&wt->rw);
-	old = wt->mem;
-	wt->mem = m;
-	pthread_rwlock_unlock(&wt->rw);
-	mem_free(&old);
-
-	sys_close(wt->tfd);
-	wt->tfd = fd;
-	wt->tid = stx_id(&stx);
-	wt->pos = pos;
-	wt->tail_len = 0;
-	tail_parsed(wt, &saved, pos.off);
-	wt->fsize = got;
-	wt->epoch = epoch;
-	wt->corrupt = false;
+	wt_install(wt, &ld, fd, &stx, epoch);
 	return 0;
 
 out_close:
@@ -284,7 +302,7 @@ static int wt_catch_up(struct un_wtable *wt, bool create, uint64_t epoch,
 {
 	struct statx stx = *pstx;
 	const char *why = NULL;
-	char *buf;
+	struct wt_buf *buf = NULL;
 	size_t got = 0;
 
 	if (ret == -EBADF || (!ret && !id_eq(stx_id(&stx), wt->tid))) {
@@ -310,16 +328,18 @@ static int wt_catch_up(struct un_wtable *wt, bool create, uint64_t epoch,
 	off_t from = wt->pos.off;
 	struct tail_copy saved;
 
-	ret = read_range(wt->tfd, wt->pos.off, stx.stx_size, &buf, &got);
+	ret = read_range(wt->tfd, wt->pos.off, stx.stx_size, false, &buf,
+			 &got);
 	if (ret < 0)
 		return ret;
 	wt->fsize = wt->pos.off + got;
-	tail_save(&saved, buf, got);
+	tail_save(&saved, buf->data, got);
 	pthread_rwlock_wrlock(&wt->rw);
-	ret = wt_parse(&wt->mem, buf, got, &wt->pos, &why);
+	/* The records replayed point into buf: the map keeps it. */
+	mem_adopt(&wt->mem, buf);
+	ret = wt_parse(&wt->mem, buf->data, got, &wt->pos, &why);
 	pthread_rwlock_unlock(&wt->rw);
 	tail_parsed(wt, &saved, wt->pos.off - from);
-	free(buf);
 	if (ret == -EUCLEAN) {
 		if (!wt->corrupt)
 			wt_complain_line(wt, wt->pos.lineno + 1, why);
@@ -695,46 +715,19 @@ void wt_refresh(struct un_wtable *wt)
 }
 
 /*
- * Check the whole lines of the table (fd, size bytes) without building
- * maps; pos as wt_parse leaves it.  A small table is read onto the
- * stack, a larger one into an anonymous mapping (never malloc).
- */
-static int wt_check(int fd, off_t size, struct wt_pos *pos)
-{
-	char small[2048], *buf = small;
-	const char *why = NULL;
-	size_t len = size, maplen = 0;
-	ssize_t n;
-	int ret;
-
-	if (len > sizeof(small)) {
-		ret = read_range_map(fd, size, &buf, &maplen, &len);
-		if (ret < 0)
-			return ret;
-	} else {
-		n = pread_all(fd, buf, len, 0);
-		if (n < 0)
-			return n;
-		len = n;
-	}
-	ret = wt_parse(NULL, buf, len, pos, &why);
-	if (maplen)
-		munmap(buf, maplen);
-	return ret;
-}
-
-/*
  * The usual start: the lock file and the table exist and are whole.
- * Readers need no flock, so open, map and check them without it (the
- * flock is for writers, and for repairing).  1: done; 0: something is
- * missing, short, unfinished or wrong, and nothing is left open: take
- * the locked way, which makes, repairs or reports it.
+ * Readers need no flock, so open, map and load them without it (the
+ * flock is for writers, and for repairing), the maps current with the
+ * generation loaded before the read.  1: done; 0: something is missing,
+ * short, unfinished or wrong, and nothing is left open: take the locked
+ * way, which makes, repairs or reports it.
  */
 int wt_open_fast(struct un_wtable *wt)
 {
-	struct wt_pos pos = { 0, 0, 0 };
 	struct statx stx, tstx;
+	struct wt_load ld;
 	struct wt_gen *map;
+	const char *why = NULL;
 	uint64_t epoch, gen;
 	int lfd, tfd;
 
@@ -752,8 +745,8 @@ int wt_open_fast(struct un_wtable *wt)
 		goto out_close_lock;
 	if (!un_fmt_lock_version(map->magic))
 		goto out_unmap;
-	/* Loaded before the table is read, as a reader must (whiteout.c's
-	   invariants): what the read finds is at least this generation. */
+	/* Before the read: it holds at least what these announce (the
+	   invariants at the head of whiteout.c). */
 	epoch = __atomic_load_n(&map->epoch, __ATOMIC_ACQUIRE);
 	gen = __atomic_load_n(&map->generation, __ATOMIC_ACQUIRE);
 	tfd = sys_open(wt->table_path, O_RDWR | O_APPEND | O_NOFOLLOW, 0);
@@ -761,9 +754,12 @@ int wt_open_fast(struct un_wtable *wt)
 		goto out_unmap;
 	tfd = fd_move_high(tfd);
 	if (sys_fstatx(tfd, &tstx) < 0 || !S_ISREG(tstx.stx_mode) ||
-	    wt_check(tfd, tstx.stx_size, &pos) < 0 || pos.off == 0 ||
-	    pos.off != (off_t)tstx.stx_size)
+	    wt_load(tfd, tstx.stx_size, &ld, &why) < 0)
 		goto out_close_table;
+	if (ld.pos.off == 0 || ld.pos.off != (off_t)tstx.stx_size) {
+		mem_free(&ld.mem);
+		goto out_close_table;
+	}
 
 	wt->lfd = lfd;
 	wt->lid = wt->gid = stx_id(&stx);
@@ -771,30 +767,9 @@ int wt_open_fast(struct un_wtable *wt)
 	wt->lock_version = un_fmt_lock_version(map->magic);
 	wt->own_left = 0;
 	wt->pid = un_self_pid();
-	wt->tfd = tfd;
-	wt->tid = stx_id(&tstx);
-	wt->pos = pos;
-	wt->fsize = pos.off;
-	/*
-	 * A table of the header alone (the commonest: a union where nothing
-	 * was deleted) is current as read: its maps are the empty ones the
-	 * handle starts with, so lookups answer at once (wt_known_empty)
-	 * instead of reopening and reading it again at the first one.  That
-	 * first lookup is often made in a child of this process, a shell's
-	 * child about to exec a program of the union: there the reload cost
-	 * six system calls, a malloc and a dozen lazily bound functions,
-	 * every time.  Anything else waits for its first lookup.
-	 */
-	if (pos.nrec == 0 && pos.off == (off_t)strlen(WT_HEADER) + 1) {
-		tail_feed(wt, WT_HEADER "\n", strlen(WT_HEADER) + 1);
-		wt->epoch = epoch;
-		__atomic_store_n(&wt->seen_gen, gen, __ATOMIC_RELEASE);
-		wt_empty_publish(wt, gen, false);
-	} else {
-		wt->epoch = ~(uint64_t)0;
-		wt->seen_gen = ~(uint64_t)0;
-		wt->empty_gen = ~(uint64_t)0;
-	}
+	wt_install(wt, &ld, tfd, &tstx, epoch);
+	__atomic_store_n(&wt->seen_gen, gen, __ATOMIC_RELEASE);
+	wt_empty_publish(wt, gen, false);
 	return 1;
 
 out_close_table:

@@ -1,19 +1,30 @@
 /*
  * wt_map.c - the whiteout table in memory: one hash map from path to kind.
  *
- * One open-addressing hash map (un_name_hash, linear probing, tombstones): a
- * slot is a pointer, a record its hash, length, kind and path in one
- * small allocation (about 50 bytes a record with the slots, so that a
- * 10k-record table costs under half a MiB).  Nothing is kept per
- * ancestor directory: only clear_below and the unit tests ask what lies
- * below a path, and they walk the map.  wt_parse replays the lines of
- * the file (wt_format.c decodes them) into a map.
+ * One open-addressing hash map (un_name_hash, linear probing, tombstones)
+ * whose slots hold each record whole: its hash, length, kind and a
+ * pointer to its path.  The path is not copied: a load reads the table
+ * file into one buffer, decodes its lines in place, and the slots point
+ * into it; a catch-up keeps the buffer of the lines it read in the same
+ * way.  So loading n records costs one read, one pass over the lines and
+ * n probes of an array (16 bytes a slot, the hash in the slot: a probe
+ * touches no record), and no allocation per record; a load's buffer and
+ * the slot array are anonymous mappings, which the first load needs (it
+ * may run where malloc must not be called: see un_wtable_open).  The
+ * buffers live as long as the map (a reload frees them): the memory is
+ * the file's size since the last compaction, plus the slots.
+ *
+ * Nothing is kept per ancestor directory: only clear_below and the unit
+ * tests ask what lies below a path, and they walk the map.  wt_parse
+ * replays the lines of the file (include/union_format.c decodes them)
+ * into a map.
  *
  * Locking is the caller's: the handle's rwlock guards its map.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "wtable.h"
 
@@ -36,11 +47,11 @@ static size_t mem_slot(const struct wt_mem *m, const char *key, size_t len,
 	size_t mask = m->cap - 1, i = h & mask, tomb = m->cap;
 
 	for (;; i = (i + 1) & mask) {
-		struct wt_rec *r = m->slot[i];
+		const struct wt_rec *r = &m->slot[i];
 
-		if (!r)
+		if (!r->key)
 			return tomb < m->cap ? tomb : i;
-		if (r == WT_TOMB) {
+		if (r->key == WT_TOMB) {
 			if (tomb == m->cap)
 				tomb = i;
 		} else if (r->hash == h && r->len == len &&
@@ -57,30 +68,47 @@ struct wt_rec *mem_find(struct wt_mem *m, const char *key, size_t len)
 	/* (A union with no whiteout at all, the commonest: no hash.) */
 	if (!m->count)
 		return NULL;
-	r = m->slot[mem_slot(m, key, len, key_hash(key, len))];
-	return r == WT_TOMB ? NULL : r;
+	r = &m->slot[mem_slot(m, key, len, key_hash(key, len))];
+	return r->key && r->key != WT_TOMB ? r : NULL;
+}
+
+/* A zeroed array of cap slots, mapped: no malloc (see the head), and
+   populated at once, since a load touches every page of it. */
+static struct wt_rec *slots_new(size_t cap)
+{
+	void *p = mmap(NULL, cap * sizeof(struct wt_rec),
+		       PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+static void slots_free(struct wt_rec *slot, size_t cap)
+{
+	if (slot)
+		munmap(slot, cap * sizeof(*slot));
 }
 
 /* Rehash m into cap slots (a power of two, more than its records). */
 static int mem_resize(struct wt_mem *m, size_t cap)
 {
-	struct wt_rec **slot, *r;
+	struct wt_rec *slot = slots_new(cap);
 	size_t i;
 
-	slot = calloc(cap, sizeof(*slot));
 	if (!slot)
 		return -ENOMEM;
 	for (i = 0; i < m->cap; i++) {
+		const struct wt_rec *r = &m->slot[i];
 		size_t j;
 
-		r = m->slot[i];
-		if (!r || r == WT_TOMB)
+		if (!r->key || r->key == WT_TOMB)
 			continue;
-		for (j = r->hash & (cap - 1); slot[j]; j = (j + 1) & (cap - 1))
+		for (j = r->hash & (cap - 1); slot[j].key;
+		     j = (j + 1) & (cap - 1))
 			;
-		slot[j] = r;
+		slot[j] = *r;
 	}
-	free(m->slot);
+	slots_free(m->slot, m->cap);
 	m->slot = slot;
 	m->cap = cap;
 	m->used = m->count;
@@ -104,8 +132,8 @@ static int mem_grow(struct wt_mem *m)
 
 /*
  * Before a load of about n records: size the map once (at most 3/4
- * full), rather than through every doubling, whose freed arrays would
- * stay in the heap.  A failure is left to mem_grow.
+ * full), rather than through every doubling.  A failure is left to
+ * mem_grow.
  */
 void mem_reserve(struct wt_mem *m, size_t n)
 {
@@ -117,49 +145,94 @@ void mem_reserve(struct wt_mem *m, size_t n)
 		mem_resize(m, cap);
 }
 
-/* Take r (found in m) out of the map and free it. */
+/* Take r (found in m) out of the map. */
 void mem_del(struct wt_mem *m, struct wt_rec *r)
 {
-	size_t i = mem_slot(m, r->key, r->len, r->hash);
-
-	m->slot[i] = WT_TOMB;
+	r->key = WT_TOMB;
 	m->count--;
-	free(r);
 }
 
-/* Replay one record. */
-int mem_apply(struct wt_mem *m, char op, const char *key, size_t len)
+struct wt_buf *wt_buf_new(size_t len, bool map)
 {
-	struct wt_rec *r = mem_find(m, key, len);
+	size_t size = sizeof(struct wt_buf) + len + 1;
+	struct wt_buf *b;
+
+	if (map) {
+		b = mmap(NULL, size, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+		if (b == MAP_FAILED)
+			return NULL;
+		b->map_len = size;
+	} else {
+		b = malloc(size);
+		if (!b)
+			return NULL;
+		b->map_len = 0;
+	}
+	b->next = NULL;
+	return b;
+}
+
+void wt_buf_free(struct wt_buf *b)
+{
+	if (b->map_len)
+		munmap(b, b->map_len);
+	else
+		free(b);
+}
+
+void mem_adopt(struct wt_mem *m, struct wt_buf *b)
+{
+	b->next = m->bufs;
+	m->bufs = b;
+}
+
+/*
+ * Replay one record.  key lies in a buffer m owns, or else (copy) it is
+ * the caller's and a copy is kept.
+ */
+static int mem_record(struct wt_mem *m, char op, const char *key,
+		      size_t len, bool copy)
+{
+	struct wt_rec *r;
 	uint32_t h;
-	size_t i;
 
 	if (op == '-') {
+		r = mem_find(m, key, len);
 		if (r)
 			mem_del(m, r);
 		return 0;
 	}
-	if (r) {
-		r->kind = op;
-		return 0;
-	}
-	if (len > UINT32_MAX || mem_grow(m) < 0)
-		return -ENOMEM;
-	r = malloc(sizeof(*r) + len + 1);
-	if (!r)
+	if (len > WT_KEY_MAX || mem_grow(m) < 0)
 		return -ENOMEM;
 	h = key_hash(key, len);
+	r = &m->slot[mem_slot(m, key, len, h)];
+	if (r->key && r->key != WT_TOMB) {
+		r->kind = (unsigned char)op;	/* the last record wins */
+		return 0;
+	}
+	if (copy) {
+		struct wt_buf *b = wt_buf_new(len, false);
+
+		if (!b)
+			return -ENOMEM;
+		memcpy(b->data, key, len);
+		mem_adopt(m, b);
+		key = b->data;
+	}
+	if (!r->key)
+		m->used++;
 	r->hash = h;
 	r->len = len;
-	r->kind = op;
-	memcpy(r->key, key, len);
-	r->key[len] = '\0';
-	i = mem_slot(m, key, len, h);
-	if (!m->slot[i])
-		m->used++;
-	m->slot[i] = r;
+	r->kind = (unsigned char)op;
+	r->key = key;
 	m->count++;
 	return 0;
+}
+
+int mem_apply(struct wt_mem *m, char op, const char *key, size_t len)
+{
+	return mem_record(m, op, key, len, true);
 }
 
 /* Is key strictly below rel (rel/...; anything for rel "")? */
@@ -184,34 +257,34 @@ bool mem_any_below(struct wt_mem *m, const char *rel, size_t rel_len)
 
 void mem_free(struct wt_mem *m)
 {
-	struct wt_rec *r;
-	size_t i;
+	struct wt_buf *b, *next;
 
-	MEM_FOREACH(m, i, r)
-		free(r);
-	free(m->slot);
+	slots_free(m->slot, m->cap);
+	for (b = m->bufs; b; b = next) {
+		next = b->next;
+		wt_buf_free(b);
+	}
 	memset(m, 0, sizeof(*m));
 }
 
 /*
- * Replay the whole lines of buf (which starts at pos->off in the file)
- * into m (NULL: only check them), advancing pos.  Stops before an
- * unfinished last line.  On a
- * bad line returns -EUCLEAN with *why set, pos at the line before it.
- * buf is decoded in place.
+ * Replay the whole lines of buf (which starts at pos->off in the file,
+ * and lies in a buffer m has adopted) into m, advancing pos.  Stops
+ * before an unfinished last line.  On a bad line returns -EUCLEAN with
+ * *why set, pos at the line before it.  buf is decoded in place, and
+ * the records point into it.
  */
 int wt_parse(struct wt_mem *m, char *buf, size_t len,
 		    struct wt_pos *pos, const char **why)
 {
-	size_t p = 0;
+	char *line = buf, *end = buf + len, *nl;
 	int ret;
 
-	while (p < len) {
-		char *line = buf + p;
-		char *nl = memchr(line, '\n', len - p);
+	for (; line < end; line = nl + 1) {
 		size_t ll, keylen = 0;
 		char op = 0;
 
+		nl = memchr(line, '\n', end - line);
 		if (!nl)
 			break;
 		ll = nl - line;
@@ -223,14 +296,13 @@ int wt_parse(struct wt_mem *m, char *buf, size_t len,
 			*why = un_fmt_rec_decode(line, ll, &op, &keylen);
 			if (*why)
 				return -EUCLEAN;
-			ret = m ? mem_apply(m, op, line + 2, keylen) : 0;
+			ret = mem_record(m, op, line + 2, keylen, false);
 			if (ret < 0)
 				return ret;
 			pos->nrec++;
 		}
 		pos->lineno++;
 		pos->off += ll + 1;
-		p += ll + 1;
 	}
 	return 0;
 }

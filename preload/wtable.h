@@ -68,29 +68,43 @@ _Static_assert(offsetof(struct wt_gen, generation) ==
    changes. */
 #define WT_OWN_MAX 64
 
-/* A record: path -> kind. */
+/*
+ * A record, one slot of the map: path -> kind.  The path is not copied:
+ * key points into one of the map's buffers (struct wt_buf), the text of
+ * the table decoded in place, where it is not NUL-terminated.
+ */
 struct wt_rec {
 	uint32_t hash;
-	uint32_t len;
-	char kind;
-	char key[];
+	uint32_t len : 24;	/* WT_KEY_MAX at most */
+	uint32_t kind : 8;	/* 'w' or 'o' */
+	const char *key;	/* NULL: never used; WT_TOMB: removed */
 };
 
-/* The map: cap slots (a power of two, or 0), each NULL (never used),
-   WT_TOMB (a removed record) or a record. */
+#define WT_KEY_MAX ((1u << 24) - 1)
+#define WT_TOMB ((const char *)1)
+
+/* Memory that keys point into, freed with the map: the table file read
+   at a load (mapped), the lines of a catch-up or a record of our own
+   (malloc). */
+struct wt_buf {
+	struct wt_buf *next;
+	size_t map_len;		/* the mapping's size; 0: from malloc */
+	char data[];
+};
+
+/* The map: cap slots (a power of two, or 0), an anonymous mapping. */
 struct wt_mem {
-	struct wt_rec **slot;
+	struct wt_rec *slot;
 	size_t cap;
 	size_t count;		/* records */
 	size_t used;		/* records and tombstones */
+	struct wt_buf *bufs;	/* newest first */
 };
-
-#define WT_TOMB ((struct wt_rec *)1)
 
 /* Every record r of m, by slot index i (removing r meanwhile is safe). */
 #define MEM_FOREACH(m, i, r)						\
 	for ((i) = 0; (i) < (m)->cap; (i)++)				\
-		if (((r) = (m)->slot[i]) == NULL || (r) == WT_TOMB)	\
+		if (!((r) = &(m)->slot[i])->key || (r)->key == WT_TOMB)	\
 			continue;					\
 		else
 
@@ -133,8 +147,6 @@ struct un_wtable {
 	   catch-up checks they are still there (see wt_catch_up). */
 	char tail[WT_TAIL];
 	size_t tail_len;
-	bool check_only;	/* the first load: check the file, build no
-				   maps (see un_wtable_open) */
 
 	int lfd;		/* the lock file; -1: none */
 	struct wt_id lid;
@@ -182,13 +194,14 @@ UN_HIDDEN void wt_complain(const char *fmt, ...)
 /* ------------------------------------------------------------------ */
 /* wt_map.c: the map (locking is the caller's).                        */
 
+/* The record of key, or NULL; valid until the map next changes. */
 UN_HIDDEN struct wt_rec *mem_find(struct wt_mem *m, const char *key,
 				  size_t len);
 /* Before a load of about n records: size the map once. */
 UN_HIDDEN void mem_reserve(struct wt_mem *m, size_t n);
-/* Take r (found in m) out of the map and free it. */
+/* Take r (found in m) out of the map. */
 UN_HIDDEN void mem_del(struct wt_mem *m, struct wt_rec *r);
-/* Replay one record. */
+/* Record op for key (a copy of it is kept: the caller's record). */
 UN_HIDDEN int mem_apply(struct wt_mem *m, char op, const char *key,
 			size_t len);
 /* Is key strictly below rel (rel/...; anything for rel "")? */
@@ -198,8 +211,16 @@ UN_HIDDEN bool key_below(const char *key, size_t len, const char *rel,
 UN_HIDDEN bool mem_any_below(struct wt_mem *m, const char *rel,
 			     size_t rel_len);
 UN_HIDDEN void mem_free(struct wt_mem *m);
-/* Replay the whole lines of buf (at pos->off in the file) into m (NULL:
-   only check them), advancing pos; -EUCLEAN with *why on a bad line. */
+/* A buffer of len bytes for m's keys (data[len] is there too):
+   mapped (never malloc: a load at start-up) or from malloc.  NULL when
+   out of memory. */
+UN_HIDDEN struct wt_buf *wt_buf_new(size_t len, bool map);
+UN_HIDDEN void wt_buf_free(struct wt_buf *b);
+/* m owns b from now on: keys replayed from it point into it. */
+UN_HIDDEN void mem_adopt(struct wt_mem *m, struct wt_buf *b);
+/* Replay the whole lines of buf (at pos->off in the file; a buffer m has
+   adopted, its lines decoded in place and pointed at) into m, advancing
+   pos; -EUCLEAN with *why on a bad line. */
 UN_HIDDEN int wt_parse(struct wt_mem *m, char *buf, size_t len,
 		       struct wt_pos *pos, const char **why);
 

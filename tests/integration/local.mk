@@ -144,6 +144,7 @@ UN_INTEGRATION_TESTS = \
 	tests/integration/rename-upper-dir-over-empty-lower-dir.sh \
 	tests/integration/rename-upper-dir.sh \
 	tests/integration/rename-whiteout-reuse.sh \
+	tests/integration/rm-many-concurrent-whiteouts.sh \
 	tests/integration/rm-rf-half-lower.sh \
 	tests/integration/rm-rf-ro-tree.sh \
 	tests/integration/rm-rf-then-mkdir-same.sh \

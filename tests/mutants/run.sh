@@ -145,6 +145,11 @@ mutant vfork_close_range preload/wrap_fd.c \
 mutant other_removed_fd_not_merged preload/wrap_stat.c \
 	's/\t\t\t   un_removed_merged(vpath, st)) {/\t\t\t   0 \&\& un_removed_merged(vpath, st)) {/' \
 	removed-cwd-by-other
+# A table loaded from its file: a later record of a path (o, then w)
+# does not replace the earlier one.
+mutant wt_last_record_loses preload/wt_map.c \
+	's/\t\tr->kind = (unsigned char)op;\t\/\* the last record wins \*\//\t\t(void)0;/' \
+	rm-many-concurrent-whiteouts
 
 if [ "${1-}" = --list ]; then
 	for m in "${MUTANTS[@]}"; do

@@ -1403,6 +1403,196 @@ START_TEST(sig_changes)
 END_TEST
 
 /* ------------------------------------------------------------------ */
+/* Loading: the map built from the file (wt_map.c) against a model.    */
+
+#define POOL 600
+
+/* The model: the kind of each path of a pool, the last record's. */
+struct model {
+	char path[POOL][48];
+	char kind[POOL];	/* 0: none */
+};
+
+static void model_init(struct model *mo)
+{
+	for (int i = 0; i < POOL; i++) {
+		/* Escaped bytes (space, backslash, newline, UTF-8) in some,
+		   and paths that are prefixes of others. */
+		switch (i % 6) {
+		case 0:
+			if (i / 6 < 40)
+				snprintf(mo->path[i], 48, "d%d", i / 6);
+			else
+				snprintf(mo->path[i], 48, "d%d/e%d", i % 40, i);
+			break;
+		case 1:
+			snprintf(mo->path[i], 48, "sp ace%d/x\\y", i);
+			break;
+		case 2:
+			snprintf(mo->path[i], 48, "nl\n%d/\xc3\xa9", i);
+			break;
+		default:
+			snprintf(mo->path[i], 48, "d%d/f%d", i % 40, i);
+		}
+		mo->kind[i] = 0;
+	}
+}
+
+static const char model_ops[] = { 'w', 'o', '-' };
+
+/* n random records (seed: the state of rand_r) as table lines. */
+static char *model_lines(struct model *mo, unsigned int *seed, int n,
+			 size_t *len)
+{
+	char *buf = malloc((size_t)n * un_fmt_rec_max(48));
+	size_t used = 0;
+
+	ck_assert_ptr_nonnull(buf);
+	for (int k = 0; k < n; k++) {
+		int i = rand_r(seed) % POOL;
+		char op = model_ops[rand_r(seed) % 3];
+
+		used += un_fmt_rec_encode(buf + used, op, mo->path[i],
+					  strlen(mo->path[i]));
+		mo->kind[i] = op == '-' ? 0 : op;
+	}
+	*len = used;
+	return buf;
+}
+
+/* wt answers as the model does, for every path and every d<N> below. */
+static void model_check(struct un_wtable *wt, const struct model *mo,
+			const char *when)
+{
+	for (int i = 0; i < POOL; i++) {
+		char want = mo->kind[i];
+
+		ck_assert_msg(un_wtable_get(wt, mo->path[i],
+					    strlen(mo->path[i])) ==
+			      (want ? (enum un_wkind)want : UN_W_NONE),
+			      "%s: path %d", when, i);
+	}
+	for (int d = 0; d < 40; d++) {
+		char dir[16];
+		bool want = false;
+		size_t dl = snprintf(dir, sizeof(dir), "d%d", d);
+
+		for (int i = 0; i < POOL; i++)
+			want |= mo->kind[i] && strlen(mo->path[i]) > dl &&
+				!memcmp(mo->path[i], dir, dl) &&
+				mo->path[i][dl] == '/';
+		ck_assert_msg(below(wt, dir) == want, "%s: below d%d", when, d);
+	}
+}
+
+/*
+ * A table of a few thousand records, read whole by a new handle, read in
+ * pieces by a running one (records of another handle, caught up), read
+ * again by the locked way (an unfinished tail to cut) and after a
+ * compaction: every answer is the last record's of its path.
+ */
+START_TEST(load_matches_model)
+{
+	static struct model mo;
+	struct un_wtable *w1, *w2, *w3;
+	unsigned int seed = 13;
+	char *lines;
+	size_t len;
+
+	model_init(&mo);
+	/* The files made whole: the next open takes the quick way. */
+	un_wtable_release(open_ok());
+	lines = model_lines(&mo, &seed, 4000, &len);
+	spew(table_path(), lines, len, O_APPEND);
+	free(lines);
+
+	w1 = open_ok();
+	model_check(w1, &mo, "first load");
+
+	/* Another handle's changes, announced: w1 catches up in pieces. */
+	w2 = open_ok();
+	for (int round = 0; round < 10; round++) {
+		for (int k = 0; k < 30; k++) {
+			int i = rand_r(&seed) % POOL;
+			char op = model_ops[rand_r(&seed) % 3];
+
+			ck_assert_int_eq(un_wtable_set(w2, mo.path[i],
+				op == '-' ? UN_W_NONE : (enum un_wkind)op), 0);
+			mo.kind[i] = op == '-' ? 0 : op;
+		}
+		model_check(w1, &mo, "caught up");
+	}
+	model_check(w2, &mo, "the writer");
+
+	/* An unfinished line: a new handle takes the locked way. */
+	spew(table_path(), "w unfinished", 12, O_APPEND);
+	w3 = open_ok();
+	model_check(w3, &mo, "locked load");
+	ck_assert_int_eq(get(w3, "unfinished"), UN_W_NONE);
+	un_wtable_release(w3);
+
+	/* Most records dead: a compaction, which w1 notices. */
+	for (int i = 0; i < POOL; i++)
+		if (i % 5) {
+			ck_assert_int_eq(un_wtable_set(w2, mo.path[i],
+						       UN_W_NONE), 0);
+			mo.kind[i] = 0;
+		}
+	ck_assert_uint_ge(counter(1), 1);
+	model_check(w1, &mo, "after compaction");
+	w3 = open_ok();
+	model_check(w3, &mo, "load of the compacted table");
+	un_wtable_release(w3);
+	un_wtable_release(w2);
+	un_wtable_release(w1);
+}
+END_TEST
+
+/*
+ * A record's path is checked in one pass when it holds no backslash
+ * (union_format.c): the same verdict, and the same reason, as the long
+ * way (un_fmt_unescape, then un_fmt_path_invalid), for every path of up
+ * to 5 bytes over an alphabet of the bytes that matter.
+ */
+START_TEST(decode_plain_as_long_way)
+{
+	static const char alpha[] = { 'a', '/', '.', ' ', '\\', 'x', '5',
+				      '\x7f', '\x80' };
+	const size_t na = sizeof(alpha);
+	char line[16], ref[16];
+	size_t total = 1;
+
+	for (int len = 0; len <= 5; len++, total *= na) {
+		for (size_t code = 0; code < total; code++) {
+			const char *why, *want;
+			size_t n = 0, wn = 0, c = code;
+			char op = 0;
+
+			line[0] = 'w';
+			line[1] = ' ';
+			for (int k = 0; k < len; k++, c /= na)
+				line[2 + k] = alpha[c % na];
+			memcpy(ref, line + 2, len);
+			want = un_fmt_unescape(ref, len, ref, len, &wn);
+			if (!want)
+				want = un_fmt_path_invalid(ref, wn);
+			why = un_fmt_rec_decode(line, 2 + len, &op, &n);
+			ck_assert_msg(why == want ||
+				      (why && want && !strcmp(why, want)),
+				      "'%.*s': %s, the long way %s", len,
+				      line + 2, why ? why : "ok",
+				      want ? want : "ok");
+			if (!why) {
+				ck_assert_uint_eq(n, wn);
+				ck_assert(!memcmp(line + 2, ref, n));
+				ck_assert_int_eq(op, 'w');
+			}
+		}
+	}
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
 
 static Suite *whiteout_suite(void)
 {
@@ -1438,6 +1628,12 @@ static Suite *whiteout_suite(void)
 	tcase_add_test(tc, generation_cut_and_refilled);
 	tcase_add_test(tc, compact_dead_lines);
 	tcase_add_loop_test(tc, compact_killed_before_epoch, 0, 2);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("load");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, load_matches_model);
+	tcase_add_test(tc, decode_plain_as_long_way);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("damage");
