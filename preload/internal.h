@@ -556,6 +556,13 @@ UN_HIDDEN bool un_cwd_near_union(void);
 				   taken from the upper too (dcache.c's
 				   memo; an upper name removed by another
 				   process leaves no trace to check) */
+#define UN_LK_OPENDIR	0x100	/* an open of a directory for reading
+				   (O_DIRECTORY, n->open_flags set by the
+				   caller): a last name that one layer
+				   alone may hold is opened there with
+				   O_NOFOLLOW, and the open is the
+				   lookup's answer (n->open_fd, else -1):
+				   no stat before it */
 #define UN_LK_STATX	0x40	/* statx's: the last name is stat'ed by
 				   statx(n->stx_mask, n->stx_flags) into
 				   n->stx (set by the caller); n->stx_done
@@ -587,6 +594,8 @@ struct un_node {
 	unsigned stx_mask;	/* mask */
 	int stx_flags;		/* and AT_STATX_SYNC_* flags */
 	bool stx_done;		/* n->stx holds the object's statx */
+	int open_flags;		/* UN_LK_OPENDIR: the caller's open flags */
+	int open_fd;		/* and the descriptor it opened, or -1 */
 };
 
 /*
@@ -863,15 +872,13 @@ UN_HIDDEN void un_dcache_upper_missed(struct un_mount *m, const char *rel,
 
 /* Build a merged listing for directory node n, open as fd; returns a
    DIR-like stream (struct un_dir, cast to DIR *) or NULL with errno set.
-   A directory of one layer is read through real, the stream of fd, or
-   one fdopendir makes (NULL). */
-UN_HIDDEN DIR *un_dir_open(const struct un_node *n, int fd, DIR *real);
-/* Open the directory n for un_dir_open: into *real a stream of it when
-   it is of one layer (opendir's two system calls, not open's one and
-   fdopendir's three), else NULL.  The descriptor, or -1 with errno. */
-UN_HIDDEN int un_dir_open_real(const struct un_node *n, DIR **real);
-/* Close what un_dir_open_real opened, when un_dir_open failed. */
-UN_HIDDEN void un_dir_close_real(int fd, DIR *real);
+   A directory of one layer is read through fd as it goes.  fd_layer:
+   the layer whose copy fd stands on at offset 0 (-1: none), which a
+   merged listing reads through fd instead of opening that copy again. */
+UN_HIDDEN DIR *un_dir_open(const struct un_node *n, int fd, int fd_layer);
+/* Open the directory n for un_dir_open: the descriptor, or -1 with
+   errno. */
+UN_HIDDEN int un_dir_open_real(const struct un_node *n);
 
 /* True when d is one of ours (see the magic in readdir.c). */
 UN_HIDDEN bool un_dir_is_ours(const DIR *d);

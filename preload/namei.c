@@ -549,6 +549,74 @@ static int lookup_component(struct un_mount *m, uint64_t dirmask,
 }
 
 /*
+ * An open of a directory for reading (UN_LK_OPENDIR): the caller's
+ * flags, and the descriptor open_single opened (-1: none).
+ */
+struct open_req {
+	int flags;
+	int fd;
+};
+
+/*
+ * The last name of an open for reading of a directory (find's, fts's
+ * openat(dirfd, name, O_DIRECTORY) of every directory it walks), when
+ * the cache does not know it and one layer alone may hold it: the
+ * upper alone, or a lower alone below a directory whose upper part
+ * lacks the name (the upper's name set) and with no table record for
+ * it.  The open in that layer, with O_NOFOLLOW, is then the lookup: it
+ * succeeds only on a directory there, which is the union's answer (the
+ * layers of a directory are among its parent's), and the kernel makes
+ * the same checks on the way to it as the lstat it replaces, by the
+ * same path.  Anything else (absent, a symlink, a whiteout device, not
+ * a directory, refused) fails it, and the caller looks the name up the
+ * usual way.  0 and op->fd on success (c filled as lookup_cached's
+ * cache hit fills it, and the directory put in the cache), else -1.
+ */
+static int open_single(struct un_mount *m, uint64_t dirmask,
+		       const char *vpath, size_t vlen, const char *rel,
+		       size_t rel_len, const struct at_base *base,
+		       struct comp *c, struct open_req *op)
+{
+	uint64_t may = c->upper_lacks ? dirmask & ~(uint64_t)1 : dirmask;
+	uint64_t stamp;
+	const char *kp;
+	int i, kfd = AT_FDCWD, fd;
+
+	if (!may || (may & (may - 1)) || long_rel(m, rel_len) ||
+	    un_config.oci_lowers ||
+	    (rel_len == sizeof(UN_META_DIR) - 1 &&
+	     !memcmp(rel, UN_META_DIR, rel_len)))
+		return -1;
+	i = __builtin_ctzll(may);
+	if (i > 0 && m->wt && un_wtable_get(m->wt, rel, rel_len) != UN_W_NONE)
+		return -1;
+	if (un_path_join(c->real, UN_VPATH_MAX, un_layer_root(m, i),
+			 un_layer_len(m, i), rel) < 0)
+		return -1;
+	kp = c->real;
+	if (base && base->layer == i && base->sub && *base->sub) {
+		kfd = base->fd;
+		kp = base->sub;
+	}
+	/* (Read before the open: a change since leaves the entry stale.) */
+	stamp = un_dcache_stamp(m);
+	UN_SAVE_ERRNO;
+	fd = real_openat(kfd, kp, op->flags | O_DIRECTORY | O_NOFOLLOW, 0);
+	if (fd < 0) {
+		UN_RESTORE_ERRNO;
+		return -1;
+	}
+	c->layer = i;
+	c->dirlayers = (uint64_t)1 << i;
+	c->guessed = false;
+	memset(&c->st, 0, sizeof(c->st));
+	c->st.st_mode = S_IFDIR;
+	un_dcache_put(m, vpath, vlen, c->dirlayers, dirmask, stamp);
+	op->fd = fd;
+	return 0;
+}
+
+/*
  * lookup_component, through the cache: a directory walked lately is
  * known with its layers (for the same layers of its parent), so only its
  * topmost layer is stat'ed, for st, and not even that when the caller
@@ -556,12 +624,14 @@ static int lookup_component(struct un_mount *m, uint64_t dirmask,
  * of an open for reading); a directory found the long way is
  * remembered.  vpath (vlen bytes) is rel's merged path.  nstamp: the
  * names stamp un_lookup read for this last name (NULL: read it here).
+ * op: an open of a directory for reading, tried first where the cache
+ * misses (open_single).
  */
 static int lookup_cached(struct un_mount *m, uint64_t dirmask,
 			 const char *vpath, size_t vlen, const char *rel,
 			 size_t rel_len, const struct at_base *base,
 			 struct comp *c, bool nostat, struct stx_req *x,
-			 const uint64_t *nstamp)
+			 const uint64_t *nstamp, struct open_req *op)
 {
 	uint64_t mask, pmask, stamp, may;
 	bool asked = false;	/* c->upper_lacks set */
@@ -606,6 +676,9 @@ static int lookup_cached(struct un_mount *m, uint64_t dirmask,
 	if (!asked)
 		c->upper_lacks = (dirmask & 1) &&
 				 un_dcache_upper_lacks(m, rel, rel_len);
+	if (op && open_single(m, dirmask, vpath, vlen, rel, rel_len, base, c,
+			      op) == 0)
+		return 0;
 uncached:
 	stamp = un_dcache_stamp(m);
 	rc = lookup_component(m, dirmask, rel, rel_len, base, c, x);
@@ -1643,6 +1716,7 @@ int un_lookup(int dirfd, const char *path, int flags, struct un_node *n)
 	c.real = n->real;
 	n->start_fd = dirfd;
 	n->stx_done = false;
+	n->open_fd = -1;
 	if (flags & UN_LK_STATX) {
 		xr.buf = n->stx;
 		xr.mask = n->stx_mask;
@@ -1835,6 +1909,10 @@ int un_lookup(int dirfd, const char *path, int flags, struct un_node *n)
 			     S_ISREG(c.st.st_mode)))) {
 			c.dirlayers = 0;	/* the non-directory just looked up */
 		} else {
+			struct open_req orq = {
+				(flags & UN_LK_OPENDIR) ? n->open_flags : 0, -1
+			};
+
 			/* (statx's buffer: the kernel fills it only when it
 			   answers, so not for a name the walk may go on
 			   from, a link followed or a trailing slash.) */
@@ -1843,9 +1921,13 @@ int un_lookup(int dirfd, const char *path, int flags, struct un_node *n)
 					   !last || (flags & UN_LK_NOSTAT),
 					   last && !want_dir && !follow ?
 						   x : NULL,
-					   last ? &stamp : NULL);
+					   last ? &stamp : NULL,
+					   last && !want_dir &&
+						   (flags & UN_LK_OPENDIR) ?
+						   &orq : NULL);
 			if (rc < 0)
 				return rc;
+			n->open_fd = orq.fd;
 			if (last && c.layer >= 0 && !S_ISDIR(c.st.st_mode))
 				un_dcache_memo_put(w.m, w.vpath, w.vlen,
 						   w.dirmask, c.layer, &c.st,
