@@ -53,6 +53,7 @@ struct un_dir {
 	uint64_t magic;
 	int fd;			/* the real directory, for dirfd() */
 	bool streamed;		/* one layer's copy, read as it goes */
+	bool fd_read;		/* merged: fd's copy was read through fd */
 	struct un_mount *mnt;
 	bool at_root;		/* the union's root: hide .union */
 	int layer;		/* streamed: the layer listed */
@@ -449,6 +450,7 @@ DIR *un_dir_open(const struct un_node *n, int fd, int fd_layer)
 		rc = build_merged(d, n, fd_layer);
 		if (rc < 0)
 			goto out_free;
+		d->fd_read = fd_layer >= 0;
 	} else {
 		/* The stream owns fd from now on (closedir closes it). */
 		d->buf = malloc(LAYER_BUF);
@@ -754,8 +756,12 @@ UN_EXPORT void rewinddir(DIR *dir)
 		real_rewinddir(dir);
 		return;
 	}
-	if (d->streamed) {
+	/* (A merged listing that read fd leaves it at offset 0 too, as
+	   glibc's rewinddir does: a dup of fd shares it, CPython's
+	   listdir(fd) counts on it.) */
+	if (d->streamed || d->fd_read)
 		real_lseek(d->fd, 0, SEEK_SET);
+	if (d->streamed) {
 		d->blen = d->bpos = 0;
 		d->filepos = 0;
 	}
