@@ -567,9 +567,10 @@ struct open_req {
  * succeeds only on a directory there, which is the union's answer (the
  * layers of a directory are among its parent's), and the kernel makes
  * the same checks on the way to it as the lstat it replaces, by the
- * same path.  Anything else (absent, a symlink, a whiteout device, not
- * a directory, refused) fails it, and the caller looks the name up the
- * usual way.  0 and op->fd on success (c filled as lookup_cached's
+ * same path (a trailing slash, git's opendir("dir/"), asks for a
+ * directory: one is what it found).  Anything else (absent, a symlink,
+ * a whiteout device, not a directory, refused) fails it, and the
+ * caller looks the name up the usual way.  0 and op->fd on success (c filled as lookup_cached's
  * cache hit fills it, and the directory put in the cache), else -1.
  */
 static int open_single(struct un_mount *m, uint64_t dirmask,
@@ -1922,8 +1923,7 @@ int un_lookup(int dirfd, const char *path, int flags, struct un_node *n)
 					   last && !want_dir && !follow ?
 						   x : NULL,
 					   last ? &stamp : NULL,
-					   last && !want_dir &&
-						   (flags & UN_LK_OPENDIR) ?
+					   last && (flags & UN_LK_OPENDIR) ?
 						   &orq : NULL);
 			if (rc < 0)
 				return rc;

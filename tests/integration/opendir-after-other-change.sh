@@ -68,6 +68,10 @@ t("list d", lambda: ls(fd))
 s4 = os.open("lnk", D, dir_fd=fd)
 t("list lnk", lambda: ls(s4))
 t("open lnk nofollow", lambda: os.open("lnk", D | os.O_NOFOLLOW, dir_fd=fd))
+# opendir of "name/" (git's), the upper's names known again.
+t("list d", lambda: ls(fd))
+t("scandir lnk/", lambda: " ".join(sorted(e.name for e in os.scandir(m + "/d/lnk/"))))
+t("scandir gone/", lambda: " ".join(sorted(e.name for e in os.scandir(m + "/d/gone/"))))
 # A descriptor on the lower's copy, then the directory copied up by
 # another process: its listing is the merged one.
 p = os.open("pure", D, dir_fd=fd)
