@@ -423,10 +423,21 @@ UN_HIDDEN bool un_fd_is_fifo(int fd);
 UN_HIDDEN void un_fd_mark_layer(int fd, int layer);
 UN_HIDDEN int un_fd_get_at(int fd, char *buf, size_t len, int *layer,
 			   size_t *dead_at);
+/* The layers of a descriptor's directory (mask) and of its parent
+   (pmask), as a lookup from it found them while the union's stamp
+   (un_dcache_stamp) was stamp; set: any kept. */
+struct un_fd_masks {
+	uint64_t mask, pmask, stamp;
+	bool set;
+};
 /* The same, and a hint of buf's union in *m (un_config_find(buf) when
-   last asked: kept with the descriptor; a walk checks it). */
+   last asked: kept with the descriptor; a walk checks it), and into *k
+   (when not NULL) the layers kept with it (un_fd_masks_put: namei.c's
+   walk_start, valid while the stamp is). */
 UN_HIDDEN int un_fd_get_walk(int fd, char *buf, size_t len, int *layer,
-			     size_t *dead_at, struct un_mount **m);
+			     size_t *dead_at, struct un_mount **m,
+			     struct un_fd_masks *k);
+UN_HIDDEN void un_fd_masks_put(int fd, const struct un_fd_masks *k);
 /* fd is known to lie outside every union, with no MERGED below it
    (and the same recorded, for a descriptor opened relative to one). */
 UN_HIDDEN bool un_fd_far(int fd);

@@ -701,6 +701,8 @@ struct walk {
 	   when none; base_vlen the length of its merged path. */
 	struct at_base base;
 	size_t base_vlen;
+	bool sure;		/* settle_in's layers are the union's (not
+				   guessed past a refusal) */
 };
 
 /* Is the walk's directory at or below its starting point still? */
@@ -771,18 +773,21 @@ static int settle_in(struct walk *w, bool links_ok, bool start)
 	uint64_t stamp;
 	bool guessed = false;
 
+	w->sure = false;
 	w->m = walk_mount(w);
 	if (!w->m)
 		return 0;
 	w->dirmask = root_layers(w->m);
 	w->parentmask = 0;
 	rel = rel_of(w->m, w->vpath, w->vlen);
+	w->sure = true;
 	if (!*rel)
 		return 0;
 	c.real = creal;
 	if (un_dcache_get(w->m, w->vpath, w->vlen, &w->dirmask,
 			  &w->parentmask) == 0)
 		return 0;
+	w->sure = false;
 	stamp = un_dcache_stamp(w->m);
 	while (*rel) {
 		size_t len = strcspn(rel, "/");
@@ -817,6 +822,7 @@ static int settle_in(struct walk *w, bool links_ok, bool start)
 	if (!guessed)
 		un_dcache_put(w->m, w->vpath, w->vlen, w->dirmask,
 			      w->parentmask, stamp);
+	w->sure = !guessed;
 	return 0;
 }
 
@@ -834,6 +840,40 @@ static int walk_settle(struct walk *w)
 static int settle_start(struct walk *w)
 {
 	return settle_in(w, false, w->base.layer >= 0);
+}
+
+/*
+ * settle_start for a walk from the descriptor fd: the layers kept with
+ * it (k, un_fd_get_walk's) while the union's stamp is still the one
+ * they were found at, which every process bumps at any change of a
+ * directory of the upper or of the table (dcache.c's rule); else
+ * settle_start's answer, kept with it.  find, du and tar stat every
+ * name relative to the directory they read: the directory cache's
+ * probe (a hash of the whole merged path, a compare) once a directory,
+ * not once a name.
+ */
+static int settle_fd(struct walk *w, int fd, const struct un_fd_masks *k)
+{
+	struct un_mount *m = walk_mount(w);
+	struct un_fd_masks put;
+	int rc;
+
+	if (!m)
+		return settle_start(w);
+	put.stamp = un_dcache_stamp(m);
+	if (k->set && k->stamp == put.stamp) {
+		w->m = m;
+		w->dirmask = k->mask;
+		w->parentmask = k->pmask;
+		return 0;
+	}
+	rc = settle_start(w);
+	if (rc == 0 && w->sure && w->m == m) {
+		put.mask = w->dirmask;
+		put.pmask = w->parentmask;
+		un_fd_masks_put(fd, &put);
+	}
+	return rc;
 }
 
 /* Drop the last component of vpath ('..' on a symlink-free path). */
@@ -1577,6 +1617,7 @@ static int walk_start(struct walk *w, int dirfd, const char *path,
 	const char *abs = path;
 	size_t consumed;
 	struct un_mount *m;
+	struct un_fd_masks fdk;
 	int rc;
 
 	w->links = 0;
@@ -1611,7 +1652,8 @@ static int walk_start(struct walk *w, int dirfd, const char *path,
 			return -EBADF;
 		} else {
 			rc = un_fd_get_walk(dirfd, w->vpath, sizeof(w->vpath),
-					    &w->base.layer, &dead_at, &w->m);
+					    &w->base.layer, &dead_at, &w->m,
+					    &fdk);
 			w->base.fd = dirfd;
 			lk_start = dirfd; /* (un_fd_get_at may look up) */
 			if (rc == -EBADF)
@@ -1626,7 +1668,8 @@ static int walk_start(struct walk *w, int dirfd, const char *path,
 				return -ENAMETOOLONG;
 			strcpy(todo, path);
 			w->vlen = strlen(w->vpath);
-			rc = settle_start(w);
+			rc = dirfd == AT_FDCWD ? settle_start(w) :
+						 settle_fd(w, dirfd, &fdk);
 			/* A descriptor's directory another process removed:
 			   it and every one on it or below are dead. */
 			if ((rc == -ENOENT || rc == -ENOTDIR) &&

@@ -75,7 +75,9 @@ t("scandir gone/", lambda: " ".join(sorted(e.name for e in os.scandir(m + "/d/go
 # A descriptor on the lower's copy, then the directory copied up by
 # another process: its listing is the merged one.
 p = os.open("pure", D, dir_fd=fd)
+t("stat pure/p1", lambda: os.stat("p1", dir_fd=p).st_size)
 sh("touch '%s/d/pure/new2'" % m)
+t("stat pure/new2", lambda: os.stat("new2", dir_fd=p).st_size)
 t("list pure", lambda: ls(p))
 t("list pure again", lambda: ls(p))
 t("offset of pure", lambda: os.lseek(p, 0, os.SEEK_CUR))
