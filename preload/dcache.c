@@ -17,15 +17,19 @@
  * writing the upper while the union runs) are not seen; nor are they by
  * the kernel's overlayfs, whose documentation calls them undefined.
  */
+#include <dirent.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "internal.h"
 
 #define DCACHE_SIZE 32	/* a power of two */
 #define NSETS 16	/* upper name sets: about the depth of a walk */
+#define LEARN_BUF 32768	/* getdents64's buffer for learn_upper */
 
 struct dcache_ent {
 	struct un_mount *m;
@@ -542,8 +546,9 @@ static void learn_upper(struct un_mount *m, const char *rel, size_t plen)
 	char dir[PATH_MAX], relz[PATH_MAX];
 	uint64_t stamp = names_stamp(m), *hash, *grown;
 	size_t n = 0, cap = 64;
-	struct dirent64 *e;
-	DIR *d;
+	char *buf;
+	long got;
+	int fd;
 
 	if (plen >= sizeof(relz))
 		return;
@@ -552,28 +557,40 @@ static void learn_upper(struct un_mount *m, const char *rel, size_t plen)
 	if (un_path_join(dir, sizeof(dir), m->upper, m->upper_len, relz) < 0)
 		return;
 	hash = malloc(cap * sizeof(*hash));
-	if (!hash)
-		return;
-	d = real_opendir(dir);
-	if (!d) {
-		free(hash);
-		return;
-	}
-	while ((e = real_readdir64(d))) {
-		if (n == cap) {
-			grown = realloc(hash, 2 * cap * sizeof(*hash));
-			if (!grown) {
-				free(hash);
-				real_closedir(d);
-				return;
+	buf = malloc(LEARN_BUF);
+	if (!hash || !buf)
+		goto out_free;
+	/* (getdents64 itself: opendir's fstat is not needed.) */
+	fd = real_open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		goto out_free;
+	while ((got = real_syscall(SYS_getdents64, fd, buf, LEARN_BUF)) > 0) {
+		for (long pos = 0; pos < got;) {
+			struct dirent64 *e = (struct dirent64 *)(buf + pos);
+
+			pos += e->d_reclen;
+			if (n == cap) {
+				grown = realloc(hash, 2 * cap * sizeof(*hash));
+				if (!grown) {
+					real_close(fd);
+					goto out_free;
+				}
+				hash = grown;
+				cap *= 2;
 			}
-			hash = grown;
-			cap *= 2;
+			hash[n++] = un_name_hash(e->d_name, strlen(e->d_name));
 		}
-		hash[n++] = un_name_hash(e->d_name, strlen(e->d_name));
 	}
-	real_closedir(d);
+	real_close(fd);
+	if (got < 0)
+		goto out_free;
+	free(buf);
 	un_dcache_put_names(m, relz, hash, n, stamp);
+	return;
+
+out_free:
+	free(buf);
+	free(hash);
 }
 
 void un_dcache_upper_missed(struct un_mount *m, const char *rel,

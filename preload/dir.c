@@ -201,17 +201,17 @@ static void touch_parent(const struct un_node *n)
 /* Is anything visible in the directory n?  0 empty, -ENOTEMPTY, -errno. */
 static int read_empty(struct un_node *n)
 {
-	DIR *d, *real;
+	DIR *d;
 	struct dirent64 *e;
 	int fd, rc = 0;
 
-	fd = un_dir_open_real(n, &real);
+	fd = un_dir_open_real(n);
 	if (fd < 0)
 		return -errno;
-	d = un_dir_open(n, fd, real);
+	d = un_dir_open(n, fd, n->layer);
 	if (!d) {
 		rc = -errno;
-		un_dir_close_real(fd, real);
+		real_close(fd);
 		return rc;
 	}
 	while ((e = readdir64(d))) {

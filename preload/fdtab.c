@@ -70,6 +70,14 @@ struct fd_entry {
 	   the descriptor (NULL: not yet), for the next ones (~90
 	   instructions each).  Only a hint: the walk checks it. */
 	struct un_mount *m;
+	/* The layers of the directory and of its parent, as a lookup from
+	   the descriptor found them while the union's stamp was kstamp
+	   (kset: any found): valid as long as the stamp is (dcache.c's
+	   rule), read and written under the sequence count kseq (odd: being
+	   written). */
+	unsigned long kseq;
+	uint64_t kmask, kpmask, kstamp;
+	bool kset;
 	char vpath[];
 };
 
@@ -380,6 +388,8 @@ static struct fd_entry *entry_new(const char *vpath, bool merged_dir)
 	e->near = false;
 	e->layer = -1;
 	e->m = NULL;
+	e->kseq = 0;
+	e->kset = false;
 	memcpy(e->vpath, vpath, len + 1);
 	return e;
 }
@@ -490,11 +500,28 @@ int un_fd_get(int fd, char *buf, size_t len, bool *merged_dir)
 
 int un_fd_get_at(int fd, char *buf, size_t len, int *layer, size_t *dead_at)
 {
-	return un_fd_get_walk(fd, buf, len, layer, dead_at, NULL);
+	return un_fd_get_walk(fd, buf, len, layer, dead_at, NULL, NULL);
+}
+
+/* e's kept layers into k (not set when none, or being written). */
+static void masks_read(struct fd_entry *e, struct un_fd_masks *k)
+{
+	unsigned long seq = __atomic_load_n(&e->kseq, __ATOMIC_ACQUIRE);
+
+	k->set = false;
+	if (seq & 1)
+		return;
+	k->set = __atomic_load_n(&e->kset, __ATOMIC_RELAXED);
+	k->mask = __atomic_load_n(&e->kmask, __ATOMIC_RELAXED);
+	k->pmask = __atomic_load_n(&e->kpmask, __ATOMIC_RELAXED);
+	k->stamp = __atomic_load_n(&e->kstamp, __ATOMIC_RELAXED);
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	if (__atomic_load_n(&e->kseq, __ATOMIC_RELAXED) != seq)
+		k->set = false;
 }
 
 int un_fd_get_walk(int fd, char *buf, size_t len, int *layer,
-		   size_t *dead_at, struct un_mount **m)
+		   size_t *dead_at, struct un_mount **m, struct un_fd_masks *k)
 {
 	struct fd_entry *e;
 	int rc;
@@ -510,8 +537,33 @@ int un_fd_get_walk(int fd, char *buf, size_t len, int *layer,
 			__atomic_store_n(&e->m, *m, __ATOMIC_RELEASE);
 		}
 	}
+	if (k) {
+		k->set = false;
+		if (e)
+			masks_read(e, k);
+	}
 	read_end();
 	return rc;
+}
+
+void un_fd_masks_put(int fd, const struct un_fd_masks *k)
+{
+	struct fd_entry *e;
+	unsigned long seq;
+
+	read_begin();
+	e = entry_of(fd);
+	/* (A writer already at it: this one gives way.) */
+	if (e && !((seq = __atomic_load_n(&e->kseq, __ATOMIC_RELAXED)) & 1) &&
+	    __atomic_compare_exchange_n(&e->kseq, &seq, seq + 1, false,
+					__ATOMIC_ACQ_REL, __ATOMIC_RELAXED)) {
+		__atomic_store_n(&e->kmask, k->mask, __ATOMIC_RELAXED);
+		__atomic_store_n(&e->kpmask, k->pmask, __ATOMIC_RELAXED);
+		__atomic_store_n(&e->kstamp, k->stamp, __ATOMIC_RELAXED);
+		__atomic_store_n(&e->kset, true, __ATOMIC_RELAXED);
+		__atomic_store_n(&e->kseq, seq + 2, __ATOMIC_RELEASE);
+	}
+	read_end();
 }
 
 static int fd_get(int fd, char *buf, size_t len, bool *merged_dir,
@@ -751,6 +803,7 @@ static void fds_move(const char *a, const char *b, enum moving how,
 				memcpy(fresh, e, sizeof(*fresh));
 				memcpy(fresh->vpath, p, len + 1);
 				fresh->m = NULL;	/* (another path) */
+				fresh->kset = false;
 				/* Its layer is forgotten: no rename moves
 				   a directory between layers today (a
 				   merged or lower one answers EXDEV), but

@@ -423,10 +423,21 @@ UN_HIDDEN bool un_fd_is_fifo(int fd);
 UN_HIDDEN void un_fd_mark_layer(int fd, int layer);
 UN_HIDDEN int un_fd_get_at(int fd, char *buf, size_t len, int *layer,
 			   size_t *dead_at);
+/* The layers of a descriptor's directory (mask) and of its parent
+   (pmask), as a lookup from it found them while the union's stamp
+   (un_dcache_stamp) was stamp; set: any kept. */
+struct un_fd_masks {
+	uint64_t mask, pmask, stamp;
+	bool set;
+};
 /* The same, and a hint of buf's union in *m (un_config_find(buf) when
-   last asked: kept with the descriptor; a walk checks it). */
+   last asked: kept with the descriptor; a walk checks it), and into *k
+   (when not NULL) the layers kept with it (un_fd_masks_put: namei.c's
+   walk_start, valid while the stamp is). */
 UN_HIDDEN int un_fd_get_walk(int fd, char *buf, size_t len, int *layer,
-			     size_t *dead_at, struct un_mount **m);
+			     size_t *dead_at, struct un_mount **m,
+			     struct un_fd_masks *k);
+UN_HIDDEN void un_fd_masks_put(int fd, const struct un_fd_masks *k);
 /* fd is known to lie outside every union, with no MERGED below it
    (and the same recorded, for a descriptor opened relative to one). */
 UN_HIDDEN bool un_fd_far(int fd);
@@ -556,6 +567,13 @@ UN_HIDDEN bool un_cwd_near_union(void);
 				   taken from the upper too (dcache.c's
 				   memo; an upper name removed by another
 				   process leaves no trace to check) */
+#define UN_LK_OPENDIR	0x100	/* an open of a directory for reading
+				   (O_DIRECTORY, n->open_flags set by the
+				   caller): a last name that one layer
+				   alone may hold is opened there with
+				   O_NOFOLLOW, and the open is the
+				   lookup's answer (n->open_fd, else -1):
+				   no stat before it */
 #define UN_LK_STATX	0x40	/* statx's: the last name is stat'ed by
 				   statx(n->stx_mask, n->stx_flags) into
 				   n->stx (set by the caller); n->stx_done
@@ -587,6 +605,8 @@ struct un_node {
 	unsigned stx_mask;	/* mask */
 	int stx_flags;		/* and AT_STATX_SYNC_* flags */
 	bool stx_done;		/* n->stx holds the object's statx */
+	int open_flags;		/* UN_LK_OPENDIR: the caller's open flags */
+	int open_fd;		/* and the descriptor it opened, or -1 */
 };
 
 /*
@@ -873,15 +893,13 @@ UN_HIDDEN bool un_dcache_known_empty(struct un_mount *m, const char *rel,
 
 /* Build a merged listing for directory node n, open as fd; returns a
    DIR-like stream (struct un_dir, cast to DIR *) or NULL with errno set.
-   A directory of one layer is read through real, the stream of fd, or
-   one fdopendir makes (NULL). */
-UN_HIDDEN DIR *un_dir_open(const struct un_node *n, int fd, DIR *real);
-/* Open the directory n for un_dir_open: into *real a stream of it when
-   it is of one layer (opendir's two system calls, not open's one and
-   fdopendir's three), else NULL.  The descriptor, or -1 with errno. */
-UN_HIDDEN int un_dir_open_real(const struct un_node *n, DIR **real);
-/* Close what un_dir_open_real opened, when un_dir_open failed. */
-UN_HIDDEN void un_dir_close_real(int fd, DIR *real);
+   A directory of one layer is read through fd as it goes.  fd_layer:
+   the layer whose copy fd stands on at offset 0 (-1: none), which a
+   merged listing reads through fd instead of opening that copy again. */
+UN_HIDDEN DIR *un_dir_open(const struct un_node *n, int fd, int fd_layer);
+/* Open the directory n for un_dir_open: the descriptor, or -1 with
+   errno. */
+UN_HIDDEN int un_dir_open_real(const struct un_node *n);
 
 /* True when d is one of ours (see the magic in readdir.c). */
 UN_HIDDEN bool un_dir_is_ours(const DIR *d);

@@ -566,6 +566,75 @@ static int lookup_component(struct un_mount *m, uint64_t dirmask,
 }
 
 /*
+ * An open of a directory for reading (UN_LK_OPENDIR): the caller's
+ * flags, and the descriptor open_single opened (-1: none).
+ */
+struct open_req {
+	int flags;
+	int fd;
+};
+
+/*
+ * The last name of an open for reading of a directory (find's, fts's
+ * openat(dirfd, name, O_DIRECTORY) of every directory it walks), when
+ * the cache does not know it and one layer alone may hold it: the
+ * upper alone, or a lower alone below a directory whose upper part
+ * lacks the name (the upper's name set) and with no table record for
+ * it.  The open in that layer, with O_NOFOLLOW, is then the lookup: it
+ * succeeds only on a directory there, which is the union's answer (the
+ * layers of a directory are among its parent's), and the kernel makes
+ * the same checks on the way to it as the lstat it replaces, by the
+ * same path (a trailing slash, git's opendir("dir/"), asks for a
+ * directory: one is what it found).  Anything else (absent, a symlink,
+ * a whiteout device, not a directory, refused) fails it, and the
+ * caller looks the name up the usual way.  0 and op->fd on success (c filled as lookup_cached's
+ * cache hit fills it, and the directory put in the cache), else -1.
+ */
+static int open_single(struct un_mount *m, uint64_t dirmask,
+		       const char *vpath, size_t vlen, const char *rel,
+		       size_t rel_len, const struct at_base *base,
+		       struct comp *c, struct open_req *op)
+{
+	uint64_t may = c->upper_lacks ? dirmask & ~(uint64_t)1 : dirmask;
+	uint64_t stamp;
+	const char *kp;
+	int i, kfd = AT_FDCWD, fd;
+
+	if (!may || (may & (may - 1)) || long_rel(m, rel_len) ||
+	    un_config.oci_lowers ||
+	    (rel_len == sizeof(UN_META_DIR) - 1 &&
+	     !memcmp(rel, UN_META_DIR, rel_len)))
+		return -1;
+	i = __builtin_ctzll(may);
+	if (i > 0 && m->wt && un_wtable_get(m->wt, rel, rel_len) != UN_W_NONE)
+		return -1;
+	if (un_path_join(c->real, UN_VPATH_MAX, un_layer_root(m, i),
+			 un_layer_len(m, i), rel) < 0)
+		return -1;
+	kp = c->real;
+	if (base && base->layer == i && base->sub && *base->sub) {
+		kfd = base->fd;
+		kp = base->sub;
+	}
+	/* (Read before the open: a change since leaves the entry stale.) */
+	stamp = un_dcache_stamp(m);
+	UN_SAVE_ERRNO;
+	fd = real_openat(kfd, kp, op->flags | O_DIRECTORY | O_NOFOLLOW, 0);
+	if (fd < 0) {
+		UN_RESTORE_ERRNO;
+		return -1;
+	}
+	c->layer = i;
+	c->dirlayers = (uint64_t)1 << i;
+	c->guessed = false;
+	memset(&c->st, 0, sizeof(c->st));
+	c->st.st_mode = S_IFDIR;
+	un_dcache_put(m, vpath, vlen, c->dirlayers, dirmask, stamp);
+	op->fd = fd;
+	return 0;
+}
+
+/*
  * lookup_component, through the cache: a directory walked lately is
  * known with its layers (for the same layers of its parent), so only its
  * topmost layer is stat'ed, for st, and not even that when the caller
@@ -573,12 +642,14 @@ static int lookup_component(struct un_mount *m, uint64_t dirmask,
  * of an open for reading); a directory found the long way is
  * remembered.  vpath (vlen bytes) is rel's merged path.  nstamp: the
  * names stamp un_lookup read for this last name (NULL: read it here).
+ * op: an open of a directory for reading, tried first where the cache
+ * misses (open_single).
  */
 static int lookup_cached(struct un_mount *m, uint64_t dirmask,
 			 const char *vpath, size_t vlen, const char *rel,
 			 size_t rel_len, const struct at_base *base,
 			 struct comp *c, bool nostat, struct stx_req *x,
-			 const uint64_t *nstamp)
+			 const uint64_t *nstamp, struct open_req *op)
 {
 	uint64_t mask, pmask, stamp, may;
 	bool asked = false;	/* c->upper_lacks set */
@@ -623,6 +694,9 @@ static int lookup_cached(struct un_mount *m, uint64_t dirmask,
 	if (!asked)
 		c->upper_lacks = (dirmask & 1) &&
 				 un_dcache_upper_lacks(m, rel, rel_len);
+	if (op && open_single(m, dirmask, vpath, vlen, rel, rel_len, base, c,
+			      op) == 0)
+		return 0;
 uncached:
 	stamp = un_dcache_stamp(m);
 	rc = lookup_component(m, dirmask, rel, rel_len, base, c, x);
@@ -644,6 +718,8 @@ struct walk {
 	   when none; base_vlen the length of its merged path. */
 	struct at_base base;
 	size_t base_vlen;
+	bool sure;		/* settle_in's layers are the union's (not
+				   guessed past a refusal) */
 };
 
 /* Is the walk's directory at or below its starting point still? */
@@ -714,18 +790,21 @@ static int settle_in(struct walk *w, bool links_ok, bool start)
 	uint64_t stamp;
 	bool guessed = false;
 
+	w->sure = false;
 	w->m = walk_mount(w);
 	if (!w->m)
 		return 0;
 	w->dirmask = root_layers(w->m);
 	w->parentmask = 0;
 	rel = rel_of(w->m, w->vpath, w->vlen);
+	w->sure = true;
 	if (!*rel)
 		return 0;
 	c.real = creal;
 	if (un_dcache_get(w->m, w->vpath, w->vlen, &w->dirmask,
 			  &w->parentmask) == 0)
 		return 0;
+	w->sure = false;
 	stamp = un_dcache_stamp(w->m);
 	while (*rel) {
 		size_t len = strcspn(rel, "/");
@@ -760,6 +839,7 @@ static int settle_in(struct walk *w, bool links_ok, bool start)
 	if (!guessed)
 		un_dcache_put(w->m, w->vpath, w->vlen, w->dirmask,
 			      w->parentmask, stamp);
+	w->sure = !guessed;
 	return 0;
 }
 
@@ -777,6 +857,40 @@ static int walk_settle(struct walk *w)
 static int settle_start(struct walk *w)
 {
 	return settle_in(w, false, w->base.layer >= 0);
+}
+
+/*
+ * settle_start for a walk from the descriptor fd: the layers kept with
+ * it (k, un_fd_get_walk's) while the union's stamp is still the one
+ * they were found at, which every process bumps at any change of a
+ * directory of the upper or of the table (dcache.c's rule); else
+ * settle_start's answer, kept with it.  find, du and tar stat every
+ * name relative to the directory they read: the directory cache's
+ * probe (a hash of the whole merged path, a compare) once a directory,
+ * not once a name.
+ */
+static int settle_fd(struct walk *w, int fd, const struct un_fd_masks *k)
+{
+	struct un_mount *m = walk_mount(w);
+	struct un_fd_masks put;
+	int rc;
+
+	if (!m)
+		return settle_start(w);
+	put.stamp = un_dcache_stamp(m);
+	if (k->set && k->stamp == put.stamp) {
+		w->m = m;
+		w->dirmask = k->mask;
+		w->parentmask = k->pmask;
+		return 0;
+	}
+	rc = settle_start(w);
+	if (rc == 0 && w->sure && w->m == m) {
+		put.mask = w->dirmask;
+		put.pmask = w->parentmask;
+		un_fd_masks_put(fd, &put);
+	}
+	return rc;
 }
 
 /* Drop the last component of vpath ('..' on a symlink-free path). */
@@ -1520,6 +1634,7 @@ static int walk_start(struct walk *w, int dirfd, const char *path,
 	const char *abs = path;
 	size_t consumed;
 	struct un_mount *m;
+	struct un_fd_masks fdk;
 	int rc;
 
 	w->links = 0;
@@ -1554,7 +1669,8 @@ static int walk_start(struct walk *w, int dirfd, const char *path,
 			return -EBADF;
 		} else {
 			rc = un_fd_get_walk(dirfd, w->vpath, sizeof(w->vpath),
-					    &w->base.layer, &dead_at, &w->m);
+					    &w->base.layer, &dead_at, &w->m,
+					    &fdk);
 			w->base.fd = dirfd;
 			lk_start = dirfd; /* (un_fd_get_at may look up) */
 			if (rc == -EBADF)
@@ -1569,7 +1685,8 @@ static int walk_start(struct walk *w, int dirfd, const char *path,
 				return -ENAMETOOLONG;
 			strcpy(todo, path);
 			w->vlen = strlen(w->vpath);
-			rc = settle_start(w);
+			rc = dirfd == AT_FDCWD ? settle_start(w) :
+						 settle_fd(w, dirfd, &fdk);
 			/* A descriptor's directory another process removed:
 			   it and every one on it or below are dead. */
 			if ((rc == -ENOENT || rc == -ENOTDIR) &&
@@ -1660,6 +1777,7 @@ int un_lookup(int dirfd, const char *path, int flags, struct un_node *n)
 	c.real = n->real;
 	n->start_fd = dirfd;
 	n->stx_done = false;
+	n->open_fd = -1;
 	if (flags & UN_LK_STATX) {
 		xr.buf = n->stx;
 		xr.mask = n->stx_mask;
@@ -1852,6 +1970,10 @@ int un_lookup(int dirfd, const char *path, int flags, struct un_node *n)
 			     S_ISREG(c.st.st_mode)))) {
 			c.dirlayers = 0;	/* the non-directory just looked up */
 		} else {
+			struct open_req orq = {
+				(flags & UN_LK_OPENDIR) ? n->open_flags : 0, -1
+			};
+
 			/* (statx's buffer: the kernel fills it only when it
 			   answers, so not for a name the walk may go on
 			   from, a link followed or a trailing slash.) */
@@ -1860,9 +1982,12 @@ int un_lookup(int dirfd, const char *path, int flags, struct un_node *n)
 					   !last || (flags & UN_LK_NOSTAT),
 					   last && !want_dir && !follow ?
 						   x : NULL,
-					   last ? &stamp : NULL);
+					   last ? &stamp : NULL,
+					   last && (flags & UN_LK_OPENDIR) ?
+						   &orq : NULL);
 			if (rc < 0)
 				return rc;
+			n->open_fd = orq.fd;
 			if (last && c.layer >= 0 && !S_ISDIR(c.st.st_mode))
 				un_dcache_memo_put(w.m, w.vpath, w.vlen,
 						   w.dirmask, c.layer, &c.st,

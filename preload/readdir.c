@@ -12,10 +12,12 @@
  *     that shows it, so d_ino equals what stat answers for the name.
  *     telldir is an index into the listing.
  *
- *   - streamed: one layer makes it up.  The real stream is read as it
- *     goes, dropping only what must not be seen (a whiteout device, a
- *     table whiteout, .union at the root).  telldir/seekdir are the real
- *     ones.
+ *   - streamed: one layer makes it up.  Its copy is read as it goes,
+ *     by getdents64 on the descriptor (as glibc's readdir reads, without
+ *     the fstat that glibc's opendir and fdopendir make), dropping only
+ *     what must not be seen (a whiteout device, a table whiteout, .union
+ *     at the root).  telldir is the d_off of the last entry read, seekdir
+ *     and rewinddir an lseek, as glibc's.
  *
  * Every DIR * the program gets from a union is a struct un_dir, marked
  * by a magic number at its start; a DIR * of libc's own (a directory
@@ -30,6 +32,9 @@
 #include "wrap.h"
 
 #define UN_DIR_MAGIC 0x5249444e4f494e55ULL /* "UNIONDIR" */
+
+/* getdents64's buffer (glibc's readdir reads 32 KiB at a time too). */
+#define LAYER_BUF 32768
 
 struct un_dent {
 	ino_t ino;
@@ -47,13 +52,18 @@ struct seen {
 struct un_dir {
 	uint64_t magic;
 	int fd;			/* the real directory, for dirfd() */
-	DIR *real;		/* streamed: the real stream; else NULL */
+	bool streamed;		/* one layer's copy, read as it goes */
+	bool fd_read;		/* merged: fd's copy was read through fd */
 	struct un_mount *mnt;
 	bool at_root;		/* the union's root: hide .union */
 	int layer;		/* streamed: the layer listed */
 	struct un_dent *ents;	/* merged: the listing */
 	size_t nents, pos;
 	char *rel;		/* the directory under the union's root */
+	/* streamed: fd's records, LAYER_BUF bytes read at a time */
+	char *buf;
+	size_t blen, bpos;
+	off64_t filepos;	/* telldir: d_off of the last entry read */
 	/* Streamed from a lower, read from its start: the names so far
 	   (NUL after each) for un_dcache_put_lower at the end; NULL once
 	   that cannot be (seekdir, out of memory, put already). */
@@ -69,13 +79,13 @@ bool un_dir_is_ours(const DIR *d)
 	return d && ((const struct un_dir *)d)->magic == UN_DIR_MAGIC;
 }
 
-/* Is name (in dir rel, seen in layer) a whiteout that hides it?  *table:
-   hidden by a record of the table alone (may be NULL). */
-static bool hidden_by(struct un_dir *d, int layer, const char *rel,
-		      const char *realdir, const struct dirent64 *e,
+/* Is name (in d's directory, seen in layer) a whiteout that hides it?
+   *table: hidden by a record of the table alone (may be NULL). */
+static bool hidden_by(struct un_dir *d, int layer, const struct dirent64 *e,
 		      bool *table)
 {
 	char buf[UN_VPATH_MAX];	/* rel may be deeper than PATH_MAX */
+	const char *rel = d->rel;
 	size_t rl = strlen(rel);
 	size_t nl = strlen(e->d_name);
 
@@ -98,10 +108,13 @@ static bool hidden_by(struct un_dir *d, int layer, const char *rel,
 		}
 	}
 	if (e->d_type == DT_CHR || e->d_type == DT_UNKNOWN) {
+		const char *root = un_layer_root(d->mnt, layer);
+		size_t ll = un_layer_len(d->mnt, layer);
 		struct stat st;
 		UN_KBUF(kbuf);
 
-		if (snprintf(buf, sizeof(buf), "%s/%s", realdir, e->d_name) <
+		if (snprintf(buf, sizeof(buf), "%.*s%s%s/%s", (int)ll, root,
+			     *rel ? "/" : "", rel, e->d_name) <
 			    (int)sizeof(buf) &&
 		    real_lstat(un_kreal(buf, &kbuf), &st) == 0 &&
 		    un_is_ovl_whiteout(&st))
@@ -110,10 +123,9 @@ static bool hidden_by(struct un_dir *d, int layer, const char *rel,
 	return false;
 }
 
-static bool hidden(struct un_dir *d, int layer, const char *rel,
-		   const char *realdir, const struct dirent64 *e)
+static bool hidden(struct un_dir *d, int layer, const struct dirent64 *e)
 {
-	return hidden_by(d, layer, rel, realdir, e, NULL);
+	return hidden_by(d, layer, e, NULL);
 }
 
 static void free_seen(struct seen **set)
@@ -157,14 +169,114 @@ static int by_order(const void *a, const void *b)
 }
 
 /*
+ * One layer's copy of a merged directory, read by getdents64 itself:
+ * opendir would add an fstat (and a 32 KiB DIR) for each layer, and the
+ * copy the caller's descriptor stands on is read through that
+ * descriptor, not opened again (bench/README.md "Session 9 (walks)").
+ */
+struct layer_read {
+	int fd;
+	bool own;		/* opened here: closed by layer_done */
+	bool started;		/* getdents64 answered once */
+	char *buf;		/* LAYER_BUF bytes */
+	size_t len, pos;
+	int err;		/* getdents64's errno, once it failed */
+	const char *realdir;
+	struct un_kbuf *kbuf;
+};
+
+static int layer_open(struct layer_read *r)
+{
+	r->own = true;
+	r->fd = real_open(un_kreal(r->realdir, r->kbuf),
+			  O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	return r->fd < 0 ? -errno : 0;
+}
+
+/* Open the copy of d's directory in layer i: fd when it stands there
+   (fd_layer, at offset 0), else by its real path realdir. */
+static int layer_begin(struct layer_read *r, const char *realdir,
+		       struct un_kbuf *kbuf, int fd, bool fd_here, char *buf)
+{
+	r->buf = buf;
+	r->len = r->pos = 0;
+	r->err = 0;
+	r->started = false;
+	r->realdir = realdir;
+	r->kbuf = kbuf;
+	if (!fd_here)
+		return layer_open(r);
+	r->own = false;
+	r->fd = fd;
+	return 0;
+}
+
+static struct dirent64 *layer_next(struct layer_read *r)
+{
+	struct dirent64 *e;
+
+	do {
+		if (r->pos >= r->len) {
+			long got = real_syscall(SYS_getdents64, r->fd, r->buf,
+						LAYER_BUF);
+
+			/* The caller's descriptor may not be readable
+			   (O_PATH: the kernel's fdopendir takes it, its
+			   readdir fails): the copy is then opened by its
+			   path, as before. */
+			if (got < 0 && !r->own && !r->started) {
+				if (layer_open(r) < 0) {
+					r->err = errno;
+					return NULL;
+				}
+				got = real_syscall(SYS_getdents64, r->fd,
+						   r->buf, LAYER_BUF);
+			}
+			r->started = true;
+			if (got <= 0) {
+				if (got < 0)
+					r->err = errno;
+				return NULL;
+			}
+			r->len = (size_t)got;
+			r->pos = 0;
+		}
+		e = (struct dirent64 *)(r->buf + r->pos);
+		r->pos += e->d_reclen;
+	} while (!e->d_ino);	/* (skipped by glibc's readdir too) */
+	return e;
+}
+
+static void layer_done(struct layer_read *r)
+{
+	if (r->own && r->fd >= 0)
+		real_close(r->fd);
+}
+
+/*
+ * Must the upper's copy of d (n) be asked for search permission before
+ * its names are remembered?  Not when its owner is the caller and has
+ * x: the owner's bits answer alone (an ACL's owner entry is them), and
+ * n->st is that copy's own (fd_layer 0: stat'ed by the lookup or
+ * through the descriptor the listing reads).
+ */
+static bool upper_searchable(const struct un_node *n, int fd_layer)
+{
+	return fd_layer == 0 && n->layer == 0 && n->st.st_ino &&
+	       n->st.st_uid == un_self_euid() && (n->st.st_mode & S_IXUSR);
+}
+
+/*
  * Build the listing of a directory merged from several layers, in the
  * kernel's order (ovl_dir_read_merged): every name the bottom layer has
  * comes in the bottom layer's order ("." and ".." included), then the
  * rest of the top layer's, then what the layers in between add.  Each
  * name is taken from the topmost layer that has it; a whiteout takes the
- * name too, so nothing below shows it.
+ * name too, so nothing below shows it.  fd_layer: the layer whose copy
+ * d->fd stands on, at offset 0 (-1: none), read through it.
  */
-static int build_merged(struct un_dir *d, const struct un_node *n)
+static int build_merged(struct un_dir *d, const struct un_node *n,
+			int fd_layer)
 {
 	struct seen *set = NULL, *s;
 	size_t cap = 0;
@@ -173,8 +285,11 @@ static int build_merged(struct un_dir *d, const struct un_node *n)
 	char realdir[UN_VPATH_MAX], up[UN_VPATH_MAX];
 	UN_KBUF(kbuf);	/* realdir too long for the kernel */
 	struct un_node parent;
+	char *buf = malloc(LAYER_BUF);
 	int rc = 0;
 
+	if (!buf)
+		return -ENOMEM;
 	for (int i = 0; i <= d->mnt->nlower; i++)
 		if (n->dirlayers & ((uint64_t)1 << i))
 			order[nlayers++] = i;
@@ -202,7 +317,7 @@ static int build_merged(struct un_dir *d, const struct un_node *n)
 	for (int k = 0; k < nlayers; k++) {
 		int i = order[k];
 		bool bottom = k == nlayers - 1;
-		DIR *real;
+		struct layer_read r;
 		struct dirent64 *e;
 		/* The upper's names, for the lookups that follow a listing
 		   (dcache.c); NULL once out of memory. */
@@ -219,14 +334,15 @@ static int build_merged(struct un_dir *d, const struct un_node *n)
 				 un_layer_root(d->mnt, i),
 				 un_layer_len(d->mnt, i), d->rel) < 0) {
 			rc = -ENAMETOOLONG;
+			free(names);
 			goto out;
 		}
-		real = real_opendir(un_kreal(realdir, &kbuf));
-		if (!real) {
-			rc = -errno;
+		rc = layer_begin(&r, realdir, &kbuf, d->fd, i == fd_layer, buf);
+		if (rc < 0) {
+			free(names);
 			goto out;
 		}
-		while ((e = real_readdir64(real))) {
+		while ((e = layer_next(&r))) {
 			size_t nl = strlen(e->d_name);
 			bool dot = !strcmp(e->d_name, ".");
 			bool dotdot = !strcmp(e->d_name, "..");
@@ -280,8 +396,7 @@ static int build_merged(struct un_dir *d, const struct un_node *n)
 				memcpy(s->name, e->d_name, nl + 1);
 				s->idx = -1;
 				HASH_ADD(hh, set, name[0], nl, s);
-				if (dot || dotdot ||
-				    !hidden(d, i, d->rel, realdir, e)) {
+				if (dot || dotdot || !hidden(d, i, e)) {
 					s->idx = (ssize_t)d->nents;
 					rc = add_entry(d, &cap, e->d_name,
 						       dot ? n->st.st_ino :
@@ -296,12 +411,15 @@ static int build_merged(struct un_dir *d, const struct un_node *n)
 			if (bottom && s->idx >= 0)
 				d->ents[s->idx].order = bottom_pos++;
 		}
-		real_closedir(real);
+		layer_done(&r);
+		if (rc == 0 && r.err)
+			rc = -r.err;
 		/* (Only where a lookup would search the upper's copy: a
 		   name skipped there must not be found in a lower.) */
 		if (names && rc == 0 &&
-		    real_faccessat(AT_FDCWD, un_kreal(realdir, &kbuf), X_OK,
-				   AT_EACCESS) == 0)
+		    (upper_searchable(n, fd_layer) ||
+		     real_faccessat(AT_FDCWD, un_kreal(realdir, &kbuf), X_OK,
+				    AT_EACCESS) == 0))
 			un_dcache_put_names(d->mnt, d->rel, names, nnames, stamp);
 		else
 			free(names);
@@ -313,31 +431,21 @@ static int build_merged(struct un_dir *d, const struct un_node *n)
 			d->ents[k].order = bottom_pos + (long)k;
 	qsort(d->ents, d->nents, sizeof(*d->ents), by_order);
 out:
+	free(buf);
 	free_seen(&set);
 	return rc;
 }
 
-int un_dir_open_real(const struct un_node *n, DIR **real)
+int un_dir_open_real(const struct un_node *n)
 {
 	UN_KBUF(kbuf);
-	const char *kreal = un_kreal(n->real, &kbuf);
 
-	*real = NULL;
-	if (un_node_is_merged_dir(n))
-		return real_open(kreal, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	*real = real_opendir(kreal);
-	return *real ? dirfd(*real) : -1;
+	/* (glibc's opendir's flags.) */
+	return real_open(un_kreal(n->real, &kbuf),
+			 O_RDONLY | O_NONBLOCK | O_DIRECTORY | O_CLOEXEC);
 }
 
-void un_dir_close_real(int fd, DIR *real)
-{
-	if (real)
-		real_closedir(real);
-	else
-		real_close(fd);
-}
-
-DIR *un_dir_open(const struct un_node *n, int fd, DIR *real)
+DIR *un_dir_open(const struct un_node *n, int fd, int fd_layer)
 {
 	struct un_dir *d = calloc(1, sizeof(*d));
 	int rc;
@@ -357,23 +465,25 @@ DIR *un_dir_open(const struct un_node *n, int fd, DIR *real)
 		goto out_free;
 	}
 	if (un_node_is_merged_dir(n)) {
-		rc = build_merged(d, n);
+		rc = build_merged(d, n, fd_layer);
 		if (rc < 0)
 			goto out_free;
+		d->fd_read = fd_layer >= 0;
 	} else {
-		/* The real stream owns fd from now on (closedir closes it). */
-		d->real = real ? real : real_fdopendir(fd);
-		if (!d->real) {
-			rc = -errno;
+		/* The stream owns fd from now on (closedir closes it). */
+		d->buf = malloc(LAYER_BUF);
+		if (!d->buf) {
+			rc = -ENOMEM;
 			goto out_free;
 		}
+		d->streamed = true;
 		un_fd_mark_stream(fd);
 		/* A lower's names, for rmdir's emptiness (dcache.c): read
-		   from the start (a descriptor the program gave, fts's,
-		   may have been read already). */
+		   from the start (fd_layer < 0: a descriptor the program
+		   gave, fts's, which may have been read already). */
 		if (d->layer > 0 && d->mnt->upper && d->mnt->wt && *d->rel &&
 		    !un_in_signal() &&
-		    (real || syscall(SYS_lseek, fd, 0, SEEK_CUR) == 0))
+		    (fd_layer >= 0 || real_lseek(fd, 0, SEEK_CUR) == 0))
 			d->low = malloc(d->low_cap = 256);
 	}
 	return (DIR *)d;
@@ -388,10 +498,11 @@ out_free:
 	return NULL;
 }
 
-/* Open the merged directory n, or answer -errno. */
+/* Open the merged directory n (or take the descriptor the lookup
+   opened), or answer -errno. */
 static DIR *open_node(struct un_node *n)
 {
-	DIR *d, *real;
+	DIR *d;
 	int fd;
 
 	if (n->layer < 0) {
@@ -402,7 +513,7 @@ static DIR *open_node(struct un_node *n)
 		errno = ENOTDIR;
 		return NULL;
 	}
-	fd = un_dir_open_real(n, &real);
+	fd = n->open_fd >= 0 ? n->open_fd : un_dir_open_real(n);
 	if (fd < 0)
 		return NULL;
 	/* Looked up without a stat (UN_LK_NOSTAT): a merged listing wants
@@ -416,11 +527,11 @@ static DIR *open_node(struct un_node *n)
 	}
 	un_fd_set(fd, n->vpath, un_node_is_merged_dir(n));
 	un_fd_mark_layer(fd, n->layer);
-	d = un_dir_open(n, fd, real);
+	d = un_dir_open(n, fd, n->layer);
 	if (!d) {
 		UN_SAVE_ERRNO;
 		un_fd_forget(fd);
-		un_dir_close_real(fd, real);
+		real_close(fd);
 		UN_RESTORE_ERRNO;
 		return NULL;
 	}
@@ -474,7 +585,11 @@ UN_EXPORT DIR *opendir(const char *path)
 
 	if (!un_enter())
 		return real_opendir(path);
-	rc = un_lookup(AT_FDCWD, path, UN_LK_FOLLOW | UN_LK_NOSTAT, &n);
+	/* (A directory of one layer the cache does not know is looked up
+	   by its open: namei.c open_single.) */
+	n.open_flags = O_RDONLY | O_NONBLOCK | O_DIRECTORY | O_CLOEXEC;
+	rc = un_lookup(AT_FDCWD, path,
+		       UN_LK_FOLLOW | UN_LK_NOSTAT | UN_LK_OPENDIR, &n);
 	if (rc > 0) {
 		d = real_opendir(n.kpath);
 	} else if (rc == -ENOENT && (!strcmp(path, ".") ||
@@ -494,27 +609,45 @@ UN_EXPORT DIR *opendir(const char *path)
 	return d;
 }
 
+/*
+ * The layer whose copy of the merged directory n the caller's fd stands
+ * on (fdtab's layer), rewound for build_merged to read it whole through
+ * fd (glibc's readdir on the kernel's overlay moves that offset too);
+ * -1 when n is of one layer or fd stands nowhere known.
+ */
+static int fd_listing_layer(int fd, const struct un_node *n, int layer)
+{
+	if (!un_node_is_merged_dir(n) || layer < 0 ||
+	    !((n->dirlayers >> layer) & 1))
+		return -1;
+	return real_lseek(fd, 0, SEEK_SET) == 0 ? layer : -1;
+}
+
 UN_EXPORT DIR *fdopendir(int fd)
 {
 	char vpath[PATH_MAX];
 	struct un_node n;
 	DIR *d;
-	int rc;
+	int rc, layer;
 
 	if (!un_enter())
 		return real_fdopendir(fd);
-	rc = un_fd_get(fd, vpath, sizeof(vpath), NULL);
+	rc = un_fd_get_at(fd, vpath, sizeof(vpath), &layer, NULL);
 	if (rc < 0 && rc != -ESTALE) {
 		d = real_fdopendir(fd);
 		goto out;
 	}
 	if (rc == 0 && un_dir_cached(vpath, &n) == 0 &&
-	    (!un_node_is_merged_dir(&n) || real_fstat(fd, &n.st) == 0)) {
+	    ((!un_node_is_merged_dir(&n) && layer >= 0) ||
+	     real_fstat(fd, &n.st) == 0)) {
 		/* A directory the cache knows: a stream of one layer needs
-		   no stat (real_fdopendir checks the type itself), a merged
-		   listing only the inode number of ".", which fd gives. */
-		d = S_ISDIR(n.st.st_mode) ? un_dir_open(&n, fd, NULL)
-					  : (un_fail(-ENOTDIR), NULL);
+		   no stat when fd was opened on a directory (fdtab knows
+		   its layer: no fstat, no fcntl, where glibc's fdopendir
+		   makes both), a merged listing only the inode number of
+		   ".", which fd gives. */
+		d = S_ISDIR(n.st.st_mode) ?
+			    un_dir_open(&n, fd, fd_listing_layer(fd, &n, layer)) :
+			    (un_fail(-ENOTDIR), NULL);
 		goto out;
 	}
 	if (rc == 0)
@@ -530,7 +663,7 @@ UN_EXPORT DIR *fdopendir(int fd)
 		d = (un_fail(-ENOTDIR), NULL);
 		goto out;
 	}
-	d = un_dir_open(&n, fd, NULL);
+	d = un_dir_open(&n, fd, fd_listing_layer(fd, &n, layer));
 out:
 	un_leave();
 	return d;
@@ -576,16 +709,24 @@ static void low_add(struct un_dir *d, const char *name)
 	d->low_len += nl;
 }
 
-static void low_put(struct un_dir *d)
+/* The stream's end: hand the names to the cache (which takes them). */
+static void low_end(struct un_dir *d)
 {
-	un_dcache_put_lower(d->mnt, d->rel, d->layer, d->low, d->low_len);
-	d->low = NULL;
+	int saved = errno;
+
+	if (d->low && !d->low_off && !un_in_signal()) {
+		un_dcache_put_lower(d->mnt, d->rel, d->layer, d->low,
+				    d->low_len);
+		d->low = NULL;
+	}
+	low_drop(d);
+	errno = saved;
 }
 
 /* The next visible entry of d, or NULL at the end. */
 static struct dirent64 *next_entry(struct un_dir *d)
 {
-	if (!d->real) {
+	if (!d->streamed) {
 		struct un_dent *e;
 
 		if (d->pos >= d->nents)
@@ -599,31 +740,40 @@ static struct dirent64 *next_entry(struct un_dir *d)
 		return &d->out;
 	}
 	for (;;) {
-		int saved = errno;
 		struct dirent64 *e;
-		char realdir[UN_VPATH_MAX];
-		bool table = false;
 
-		errno = 0;
-		e = real_readdir64(d->real);
-		if (!e) {
-			int err = errno;	/* 0: the end */
+		if (d->bpos >= d->blen) {
+			int saved = errno;
+			long got = real_syscall(SYS_getdents64, d->fd, d->buf,
+						LAYER_BUF);
 
-			if (d->low && !d->low_off && !un_in_signal() && !err)
-				low_put(d);
-			low_drop(d);
-			errno = err ? err : saved;
-			return NULL;
+			/* As glibc's readdir: ENOENT (a directory removed
+			   since) is the end, and the end leaves errno as
+			   it was. */
+			if (got < 0 && errno == ENOENT)
+				got = 0;
+			if (got <= 0) {
+				int err = errno;
+
+				if (got == 0)
+					low_end(d);
+				else
+					low_drop(d);
+				errno = got == 0 ? saved : err;
+				return NULL;
+			}
+			d->blen = (size_t)got;
+			d->bpos = 0;
 		}
-		errno = saved;
+		e = (struct dirent64 *)(d->buf + d->bpos);
+		d->bpos += e->d_reclen;
+		d->filepos = e->d_off;
+		if (!e->d_ino)
+			continue;	/* (skipped by glibc's readdir too) */
 		if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
-			if (un_path_join(realdir, sizeof(realdir),
-					 un_layer_root(d->mnt, d->layer),
-					 un_layer_len(d->mnt, d->layer),
-					 d->rel) < 0) {
-				low_drop(d);
-			} else if (hidden_by(d, d->layer, d->rel, realdir, e,
-					     &table)) {
+			bool table = false;
+
+			if (hidden_by(d, d->layer, e, &table)) {
 				if (table)
 					low_add(d, e->d_name);
 				continue;
@@ -697,8 +847,15 @@ UN_EXPORT void rewinddir(DIR *dir)
 		real_rewinddir(dir);
 		return;
 	}
-	if (d->real)
-		real_rewinddir(d->real);
+	/* (A merged listing that read fd leaves it at offset 0 too, as
+	   glibc's rewinddir does: a dup of fd shares it, CPython's
+	   listdir(fd) counts on it.) */
+	if (d->streamed || d->fd_read)
+		real_lseek(d->fd, 0, SEEK_SET);
+	if (d->streamed) {
+		d->blen = d->bpos = 0;
+		d->filepos = 0;
+	}
 	d->pos = 0;
 	low_drop(d);	/* (what was read stays read: not from the start) */
 }
@@ -709,7 +866,7 @@ UN_EXPORT long telldir(DIR *dir)
 
 	if (!un_dir_is_ours(dir))
 		return real_telldir(dir);
-	return d->real ? real_telldir(d->real) : (long)d->pos;
+	return d->streamed ? (long)d->filepos : (long)d->pos;
 }
 
 UN_EXPORT void seekdir(DIR *dir, long pos)
@@ -721,9 +878,11 @@ UN_EXPORT void seekdir(DIR *dir, long pos)
 		return;
 	}
 	low_drop(d);
-	if (d->real)
-		real_seekdir(d->real, pos);
-	else if (pos >= 0 && (size_t)pos <= d->nents)
+	if (d->streamed) {
+		(void)real_lseek(d->fd, pos, SEEK_SET);
+		d->blen = d->bpos = 0;
+		d->filepos = pos;
+	} else if (pos >= 0 && (size_t)pos <= d->nents)
 		d->pos = (size_t)pos;
 }
 
@@ -742,14 +901,12 @@ UN_EXPORT int closedir(DIR *dir)
 	if (!un_dir_is_ours(dir))
 		return real_closedir(dir);
 	un_fd_forget(d->fd);
-	if (d->real)
-		rc = real_closedir(d->real);	/* closes d->fd */
-	else
-		rc = real_close(d->fd);
+	rc = real_close(d->fd);
 	for (size_t i = 0; i < d->nents; i++)
 		free(d->ents[i].name);
 	free(d->ents);
 	free(d->rel);
+	free(d->buf);
 	free(d->low);
 	d->magic = 0;
 	free(d);

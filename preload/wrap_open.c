@@ -87,6 +87,13 @@ static int open_lookup(int dirfd, const char *path, int flags, mode_t mode,
 
 	if (creat && (flags & O_DIRECTORY) && !tmpfile)
 		return un_fail(-EINVAL);	/* as Linux since 6.4 */
+	/* A directory opened for reading that the cache does not know is
+	   looked up by the open itself where one layer alone may hold it
+	   (namei.c open_single: find opens every directory it walks). */
+	if ((lk & UN_LK_NOSTAT) && (flags & O_DIRECTORY) && !(flags & O_PATH)) {
+		lk |= UN_LK_OPENDIR;
+		n.open_flags = flags;
+	}
 	rc = un_lookup(dirfd, path, lk, &n);
 	if ((rc > 0 || rc == -ENOENT) && !tmpfile) {
 		fd = open_dead(dirfd, path, flags, mode, creat || writing);
@@ -108,6 +115,12 @@ static int open_lookup(int dirfd, const char *path, int flags, mode_t mode,
 	/* O_CREAT with a trailing slash: EISDIR, whatever is there. */
 	if (creat && n.trailing_slash)
 		return un_fail(-EISDIR);
+	if (n.open_fd >= 0) {
+		/* Opened by the lookup: a directory of one layer. */
+		un_fd_set(n.open_fd, n.vpath, false);
+		un_fd_mark_layer(n.open_fd, n.layer);
+		return n.open_fd;
+	}
 	if (n.layer < 0) {
 		if (!creat || tmpfile)
 			return un_fail(-ENOENT);

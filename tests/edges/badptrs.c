@@ -24,7 +24,10 @@
  *             trusts the heap below sbrk(0): it must look again)
  *   heapprot  a heap page made PROT_NONE after the same (mprotect of
  *             the heap: the library must stop trusting the heap)
- * The heap kinds are tried with a few calls only (HEAP_CALLS).
+ *   ahead     the page after one that held a good path, used once (the
+ *             library reads the pages after it too, and trusts them),
+ *             then unmapped
+ * These last kinds are tried with a few calls only (heap_call).
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -409,6 +412,23 @@ static char *stale_page(void)
 	return p;
 }
 
+/* The second of three pages: "f" in the first was stat'ed through
+   (which finds the next ones readable too), then the second unmapped,
+   and "f" written at its start before. */
+static char *ahead_page(void)
+{
+	char *p = mmap(NULL, 3 * pagesz, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		abort();
+	strcpy(p, "f");
+	strcpy(p + pagesz, "f");
+	stat(p, &st);
+	unmap_keep_hole(p + pagesz, pagesz);
+	return p + pagesz;
+}
+
 /* Four bytes at the end of a good page, the next page unmapped. */
 static char *crossing(void)
 {
@@ -481,7 +501,8 @@ static int heap_call(const char *name)
 int main(int argc, char **argv)
 {
 	static const char *kinds[] = { "null", "one", "unmapped", "stale",
-				       "cross", "heapend", "heapprot" };
+				       "cross", "heapend", "heapprot",
+				       "ahead" };
 	int d;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -526,6 +547,8 @@ int main(int argc, char **argv)
 					p = heap_end();
 				else if (k == 6)
 					p = heap_prot();
+				else if (k == 7)
+					p = ahead_page();
 				__asm__("" : "+r"(p));
 				errno = 0;
 				rc = calls[i].fn(p, d);

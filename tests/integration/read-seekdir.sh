@@ -11,6 +11,9 @@ setup() {
 		echo "$i" >"$1/lower$((i % 3 + 1))/dir/many-$i"
 	done
 	for i in $(seq 30 45); do echo "u$i" >"$1/upper/dir/many-$i"; done
+	# A directory of one lower (read as it goes, not merged).
+	mkdir "$1/lower2/solo"
+	for i in $(seq 1 30); do echo "$i" >"$1/lower2/solo/s-$i"; done
 }
 
 cat >"$T/seek.pl" <<'PL'
@@ -41,6 +44,7 @@ action() {
 	step 'perl "$T/seek.pl" "$M/dir"'
 	step 'perl "$T/seek.pl" "$M"'
 	step 'cd "$M/dir" && perl "$T/seek.pl" .'
+	step 'perl "$T/seek.pl" "$M/solo"'
 }
 
 compare_kernel_union read-seekdir setup action
