@@ -29,11 +29,12 @@
 
 /* A power of two.  tar x of a tree of ~40 directories filled in turn
    (bench.py's tar-x) thrashed 32 direct-mapped slots, each miss a walk
-   from the root again (two lstats a component): 256 slots and 64 name
-   sets took its newfstatat from 10,880 to 7,671 (bench/README.md,
-   Session 9, round 2), for ~15 KiB a thread, allocated at first use. */
+   from the root again (two lstats a component): 256 slots and 256 name
+   sets took its newfstatat from 10,880 to ~7,600 (bench/README.md,
+   Session 9, round 2), for ~24 KiB a thread, allocated at first use
+   (tests/integration/tar-x-calls). */
 #define DCACHE_SIZE 256
-#define NSETS 64	/* upper name sets: the directories a program fills at once */
+#define NSETS 256	/* upper name sets: the directories a program fills at once */
 #define LEARN_BUF 32768	/* getdents64's buffer for learn_upper */
 
 struct dcache_ent {
@@ -141,7 +142,7 @@ static struct dcache *dcache_now(void)
 
 /*
  * exec looks the program up in a process that is about to be replaced,
- * mostly a shell's child: a cache made there (calloc of ~15 KiB, the
+ * mostly a shell's child: a cache made there (calloc of ~24 KiB, the
  * thread key, malloc'ed paths) is thrown away by the exec, after
  * costing page faults and lazily bound libc functions in every child.
  */
