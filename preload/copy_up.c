@@ -442,10 +442,15 @@ static __attribute__((noinline)) void dir_copied(const struct un_mount *m,
 /*
  * Copy src (stat st) to dst in the upper of m.  Returns 0 when dst holds
  * a whole copy afterwards (ours, or a racing process's; over: ours,
- * renamed over the empty directory dst).
+ * renamed over the empty directory dst).  ppst: NULL, or the stat of
+ * the lower directory whose copy this thread just renamed into place as
+ * dst's parent (*ours set): the copy has its mode and times (copy_attrs,
+ * rename_in), so the parent needs no lstat for the times to put back.
+ * ours (may be NULL): set when dst is our own copy, not a racer's.
  */
 static int copy_one(const struct un_mount *m, const char *src,
-		    const struct stat *st, const char *dst, bool over)
+		    const struct stat *st, const char *dst, bool over,
+		    const struct stat *ppst, bool *ours)
 {
 	char work[PATH_MAX];
 	int rc;
@@ -456,6 +461,8 @@ static int copy_one(const struct un_mount *m, const char *src,
 	UN_KBUF(kdst);
 	UN_KBUF(kparent);
 
+	if (ours)
+		*ours = false;
 	rc = work_name(m, work, sizeof(work));
 	if (rc < 0)
 		return rc;
@@ -475,7 +482,12 @@ static int copy_one(const struct un_mount *m, const char *src,
 	if (slash && slash != parent) {
 		*slash = '\0';
 		kp = un_kreal(parent, &kparent);
-		have_parent = real_lstat(kp, &pst) == 0;
+		if (ppst) {
+			pst = *ppst;
+			have_parent = true;
+		} else {
+			have_parent = real_lstat(kp, &pst) == 0;
+		}
 	}
 	/* (Before the rename: see un_dcache_dir_copied.) */
 	uint64_t names0 = un_dcache_names_count((struct un_mount *)m);
@@ -508,6 +520,8 @@ static int copy_one(const struct un_mount *m, const char *src,
 			real_utimensat(AT_FDCWD, kp, times,
 				       AT_SYMLINK_NOFOLLOW);
 		}
+		if (ours)
+			*ours = true;
 		return 0;
 	}
 out_unstage:
@@ -525,7 +539,8 @@ static int copy_up_parents(struct un_mount *m, const char *rel)
 	UN_KBUF(kbuf);	/* dst or src too long for the kernel */
 	const char *slash = strrchr(rel, '/');
 	size_t plen, start;
-	struct stat st;
+	struct stat st, prev;
+	bool have_prev = false;	/* prev: the lower of the copy just made */
 	int rc;
 
 	if (!slash)
@@ -586,9 +601,16 @@ static int copy_up_parents(struct un_mount *m, const char *rel)
 		if (found < 0)
 			return -ENOENT;
 		dst[m->upper_len + 1 + i] = '\0';
-		rc = copy_one(m, src, &st, dst, false);
+		/* The directory made one step up is this one's parent: tar x
+		   into a lower tree copies a chain of them at once. */
+		bool ours;
+
+		rc = copy_one(m, src, &st, dst, false,
+			      have_prev ? &prev : NULL, &ours);
 		if (rc == 0)
 			repoint_dir_fds(m, sub, &st, dst);
+		prev = st;
+		have_prev = rc == 0 && ours;
 		if (i < plen)
 			dst[m->upper_len + 1 + i] = '/';
 		if (rc < 0)
@@ -714,7 +736,7 @@ int un_copy_up(struct un_node *n)
 	if (rc < 0)
 		return rc;
 	old = n->st;
-	rc = copy_one(n->mnt, n->real, &n->st, dst, false);
+	rc = copy_one(n->mnt, n->real, &n->st, dst, false, NULL, NULL);
 	if (rc < 0)
 		return rc;
 	memcpy(n->real, dst, strlen(dst) + 1);
@@ -824,7 +846,7 @@ int un_copy_up_dead(struct un_node *n)
 	   and cwd are in it, the whiteout kept. */
 	gone = n->mnt->wt && un_wtable_get(n->mnt->wt, rel, strlen(rel)) ==
 				     UN_W_WHITEOUT;
-	rc = copy_one(n->mnt, n->real, &n->st, dst, true);
+	rc = copy_one(n->mnt, n->real, &n->st, dst, true, NULL, NULL);
 	if (rc < 0)
 		return rc;
 	/* The copy is no opaque directory (the kernel's has only its
