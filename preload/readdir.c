@@ -6,11 +6,12 @@
  *   - merged: more than one layer makes it up.  The listing is built
  *     once, at opendir (as overlayfs builds its readdir cache): the
  *     upper's names, then each lower's in order, each name once (an
- *     open-addressing set over one arena of names), leaving out whiteouts (the table's, and character
- *     devices 0/0 in a lower, which also hide the name below) and
- *     UPPER/.union.  Each entry keeps the d_ino and d_type of the layer
- *     that shows it, so d_ino equals what stat answers for the name.
- *     telldir is an index into the listing.
+ *     open-addressing set over one arena of names), leaving out
+ *     whiteouts (the table's, and character devices 0/0 in a lower,
+ *     which also hide the name below) and UPPER/.union.  Each entry
+ *     keeps the d_ino and d_type of the layer that shows it, so d_ino
+ *     equals what stat answers for the name.  telldir is an index into
+ *     the listing.
  *
  *   - streamed: one layer makes it up.  Its copy is read as it goes,
  *     by getdents64 on the descriptor (as glibc's readdir reads, without
@@ -236,8 +237,8 @@ static struct seen *seen_get(struct seen_set *set, struct un_dir *d,
 }
 
 /* Add the entry of the name at offset name in d's arena. */
-static int add_entry(struct un_dir *d, size_t *cap, size_t name,
-		     ino_t ino, unsigned char type)
+static int add_entry(struct un_dir *d, size_t *cap, size_t name, ino_t ino,
+		     unsigned char type)
 {
 	if (d->nents == *cap) {
 		size_t ncap = *cap ? *cap * 2 : 64;
@@ -383,7 +384,7 @@ static bool upper_searchable(const struct un_node *n, int fd_layer)
 static int build_merged(struct un_dir *d, const struct un_node *n,
 			int fd_layer)
 {
-	struct seen stack_slots[SEEN_STACK] = { 0 };
+	struct seen stack_slots[SEEN_STACK] = {0};
 	struct seen_set set = { stack_slots, SEEN_STACK - 1, 0, true };
 	struct seen *s;
 	bool added;
