@@ -638,14 +638,25 @@ int un_fd_near(int fd, char *buf, size_t len)
    every flag (in signal mode, discovered again when next used).  One
    known to lie outside stays known (find's fts dups every directory it
    reads: left unknown, each would cost a readlink and a lookup). */
-void un_fd_dup(int oldfd, int newfd)
+/* oldfd's entry, discovered when it has none yet (NULL: none). */
+static __attribute__((noinline)) struct fd_entry *dup_discover(int oldfd)
 {
 	char buf[UN_VPATH_MAX];
+
+	(void)fd_get(oldfd, buf, sizeof(buf), NULL, NULL);
+	return raw_entry(oldfd);
+}
+
+void un_fd_dup(int oldfd, int newfd)
+{
 	struct fd_entry *e, *copy = NULL;
 
 	read_begin();
-	(void)fd_get(oldfd, buf, sizeof(buf), NULL, NULL); /* discovers it */
+	/* (A known entry is copied as it is: fts dups every directory it
+	   reads, and fd_get's copy of the path cost a quarter of it.) */
 	e = raw_entry(oldfd);
+	if (!e)
+		e = dup_discover(oldfd);
 	if (e == OUTSIDE) {
 		copy = OUTSIDE;
 	} else if (e && !un_in_signal()) {

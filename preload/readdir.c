@@ -5,12 +5,13 @@
  *
  *   - merged: more than one layer makes it up.  The listing is built
  *     once, at opendir (as overlayfs builds its readdir cache): the
- *     upper's names, then each lower's in order, each name once (a
- *     uthash set), leaving out whiteouts (the table's, and character
- *     devices 0/0 in a lower, which also hide the name below) and
- *     UPPER/.union.  Each entry keeps the d_ino and d_type of the layer
- *     that shows it, so d_ino equals what stat answers for the name.
- *     telldir is an index into the listing.
+ *     upper's names, then each lower's in order, each name once (an
+ *     open-addressing set over one arena of names), leaving out
+ *     whiteouts (the table's, and character devices 0/0 in a lower,
+ *     which also hide the name below) and UPPER/.union.  Each entry
+ *     keeps the d_ino and d_type of the layer that shows it, so d_ino
+ *     equals what stat answers for the name.  telldir is an index into
+ *     the listing.
  *
  *   - streamed: one layer makes it up.  Its copy is read as it goes,
  *     by getdents64 on the descriptor (as glibc's readdir reads, without
@@ -27,7 +28,6 @@
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
-#include <uthash.h>
 
 #include "wrap.h"
 
@@ -40,14 +40,23 @@ struct un_dent {
 	ino_t ino;
 	unsigned char type;
 	long order;		/* place in the listing (see build_merged) */
-	char *name;
+	size_t name;		/* offset of its name in un_dir's names */
 };
 
+/*
+ * A name build_merged has seen, in its open-addressing set (len 0: a
+ * free slot).  The name itself is in the listing's arena, which may
+ * move as it grows: hence an offset.
+ */
 struct seen {
-	UT_hash_handle hh;
+	uint64_t hash;		/* un_name_hash */
+	size_t name, len;	/* in the arena */
 	ssize_t idx;		/* its entry, or -1 when hidden */
-	char name[];
 };
+
+/* Slots of the set kept on build_merged's stack: a directory of up to
+   half as many names needs no malloc for it. */
+#define SEEN_STACK 64
 
 struct un_dir {
 	uint64_t magic;
@@ -59,6 +68,10 @@ struct un_dir {
 	int layer;		/* streamed: the layer listed */
 	struct un_dent *ents;	/* merged: the listing */
 	size_t nents, pos;
+	/* merged: every name seen (hidden ones too), NUL after each, in
+	   one buffer: no malloc per name */
+	char *names;
+	size_t names_len, names_cap;
 	char *rel;		/* the directory under the union's root */
 	/* streamed: fd's records, LAYER_BUF bytes read at a time */
 	char *buf;
@@ -128,18 +141,104 @@ static bool hidden(struct un_dir *d, int layer, const struct dirent64 *e)
 	return hidden_by(d, layer, e, NULL);
 }
 
-static void free_seen(struct seen **set)
+/* Copy name (len bytes, a NUL added) to d's arena: its offset, or -1. */
+static ssize_t arena_add(struct un_dir *d, const char *name, size_t len)
 {
-	struct seen *s, *tmp;
+	size_t off = d->names_len;
 
-	HASH_ITER(hh, *set, s, tmp) {
-		HASH_DEL(*set, s);
-		free(s);
+	if (d->names_len + len + 1 > d->names_cap) {
+		size_t ncap = d->names_cap ? d->names_cap * 2 : 1024;
+		char *grown;
+
+		while (ncap < d->names_len + len + 1)
+			ncap *= 2;
+		grown = realloc(d->names, ncap);
+		if (!grown)
+			return -1;
+		d->names = grown;
+		d->names_cap = ncap;
 	}
+	memcpy(d->names + off, name, len);
+	d->names[off + len] = '\0';
+	d->names_len += len + 1;
+	return (ssize_t)off;
 }
 
-static int add_entry(struct un_dir *d, size_t *cap, const char *name,
-		     ino_t ino, unsigned char type)
+struct seen_set {
+	struct seen *slot;	/* mask + 1 slots, a power of two */
+	size_t mask, used;
+	bool on_stack;		/* slot is build_merged's (not freed) */
+};
+
+/* Double the set's slots (it is kept at most half full). */
+static int seen_grow(struct seen_set *set)
+{
+	size_t n = (set->mask + 1) * 2;
+	struct seen *slot = calloc(n, sizeof(*slot));
+
+	if (!slot)
+		return -ENOMEM;
+	for (size_t i = 0; i <= set->mask; i++) {
+		size_t j;
+
+		if (!set->slot[i].len)
+			continue;
+		for (j = set->slot[i].hash & (n - 1); slot[j].len;
+		     j = (j + 1) & (n - 1))
+			;
+		slot[j] = set->slot[i];
+	}
+	if (!set->on_stack)
+		free(set->slot);
+	set->slot = slot;
+	set->mask = n - 1;
+	set->on_stack = false;
+	return 0;
+}
+
+/*
+ * The name (len bytes, hash its un_name_hash) in the set: found, or
+ * added (*added, idx -1, the name copied to d's arena); NULL when out
+ * of memory.
+ */
+static struct seen *seen_get(struct seen_set *set, struct un_dir *d,
+			     const char *name, size_t len, uint64_t hash,
+			     bool *added)
+{
+	struct seen *s;
+	size_t i;
+	ssize_t off;
+
+	*added = false;
+	for (i = hash & set->mask; set->slot[i].len; i = (i + 1) & set->mask) {
+		s = &set->slot[i];
+		if (s->hash == hash && s->len == len &&
+		    !memcmp(d->names + s->name, name, len))
+			return s;
+	}
+	if (2 * (set->used + 1) > set->mask + 1) {
+		if (seen_grow(set) < 0)
+			return NULL;
+		for (i = hash & set->mask; set->slot[i].len;
+		     i = (i + 1) & set->mask)
+			;
+	}
+	off = arena_add(d, name, len);
+	if (off < 0)
+		return NULL;
+	s = &set->slot[i];
+	s->hash = hash;
+	s->name = (size_t)off;
+	s->len = len;
+	s->idx = -1;
+	set->used++;
+	*added = true;
+	return s;
+}
+
+/* Add the entry of the name at offset name in d's arena. */
+static int add_entry(struct un_dir *d, size_t *cap, size_t name, ino_t ino,
+		     unsigned char type)
 {
 	if (d->nents == *cap) {
 		size_t ncap = *cap ? *cap * 2 : 64;
@@ -150,9 +249,7 @@ static int add_entry(struct un_dir *d, size_t *cap, const char *name,
 		d->ents = grown;
 		*cap = ncap;
 	}
-	d->ents[d->nents].name = strdup(name);
-	if (!d->ents[d->nents].name)
-		return -ENOMEM;
+	d->ents[d->nents].name = name;
 	d->ents[d->nents].ino = ino;
 	d->ents[d->nents].type = type;
 	d->ents[d->nents].order = -1;
@@ -160,12 +257,21 @@ static int add_entry(struct un_dir *d, size_t *cap, const char *name,
 	return 0;
 }
 
-/* Entry order: the bottom layer's position, else after all of those. */
-static int by_order(const void *a, const void *b)
+/*
+ * Put d's entries in their order: each entry's order is its place, a
+ * permutation of 0..nents-1 (build_merged), followed cycle by cycle
+ * (n swaps at most, where qsort made n log n calls of a comparison).
+ */
+static void put_in_order(struct un_dir *d)
 {
-	const struct un_dent *x = a, *y = b;
+	for (size_t k = 0; k < d->nents; k++)
+		while ((size_t)d->ents[k].order != k) {
+			size_t to = (size_t)d->ents[k].order;
+			struct un_dent t = d->ents[to];
 
-	return (x->order > y->order) - (x->order < y->order);
+			d->ents[to] = d->ents[k];
+			d->ents[k] = t;
+		}
 }
 
 /*
@@ -278,10 +384,13 @@ static bool upper_searchable(const struct un_node *n, int fd_layer)
 static int build_merged(struct un_dir *d, const struct un_node *n,
 			int fd_layer)
 {
-	struct seen *set = NULL, *s;
+	struct seen stack_slots[SEEN_STACK] = {0};
+	struct seen_set set = { stack_slots, SEEN_STACK - 1, 0, true };
+	struct seen *s;
+	bool added;
 	size_t cap = 0;
 	int order[UN_MAX_LOWERS + 2], nlayers = 0;
-	long bottom_pos = 0;
+	long bottom_pos = 0, rest_pos = 0;
 	char realdir[UN_VPATH_MAX], up[UN_VPATH_MAX];
 	UN_KBUF(kbuf);	/* realdir too long for the kernel */
 	struct un_node parent;
@@ -346,6 +455,7 @@ static int build_merged(struct un_dir *d, const struct un_node *n,
 			size_t nl = strlen(e->d_name);
 			bool dot = !strcmp(e->d_name, ".");
 			bool dotdot = !strcmp(e->d_name, "..");
+			uint64_t h = un_name_hash(e->d_name, nl);
 
 			if (dotdot && i == 0 && dotdot_from_upper)
 				parent.st.st_ino = e->d_ino;
@@ -363,7 +473,7 @@ static int build_merged(struct un_dir *d, const struct un_node *n,
 				}
 			}
 			if (names && !dot && !dotdot)
-				names[nnames++] = un_name_hash(e->d_name, nl);
+				names[nnames++] = h;
 
 			/* An OCI whiteout .wh.NAME takes NAME from below. */
 			if (i > 0 && un_config.oci_lowers && !dot && !dotdot &&
@@ -374,41 +484,31 @@ static int build_merged(struct un_dir *d, const struct un_node *n,
 						   sizeof(UN_OCI_WH) - 1;
 				size_t wl = strlen(name);
 
-				HASH_FIND(hh, set, name, wl, s);
-				if (!s) {
-					s = malloc(sizeof(*s) + wl + 1);
-					if (!s) {
-						rc = -ENOMEM;
-						break;
-					}
-					memcpy(s->name, name, wl + 1);
-					s->idx = -1;
-					HASH_ADD(hh, set, name[0], wl, s);
-				}
-			}
-			HASH_FIND(hh, set, e->d_name, nl, s);
-			if (!s) {
-				s = malloc(sizeof(*s) + nl + 1);
-				if (!s) {
+				if (!seen_get(&set, d, name, wl,
+					      un_name_hash(name, wl), &added)) {
 					rc = -ENOMEM;
 					break;
 				}
-				memcpy(s->name, e->d_name, nl + 1);
-				s->idx = -1;
-				HASH_ADD(hh, set, name[0], nl, s);
-				if (dot || dotdot || !hidden(d, i, e)) {
-					s->idx = (ssize_t)d->nents;
-					rc = add_entry(d, &cap, e->d_name,
-						       dot ? n->st.st_ino :
-						       dotdot ? parent.st.st_ino :
-								e->d_ino,
-						       dot || dotdot ? DT_DIR :
-								       e->d_type);
-					if (rc < 0)
-						break;
-				}
 			}
-			if (bottom && s->idx >= 0)
+			s = seen_get(&set, d, e->d_name, nl, h, &added);
+			if (!s) {
+				rc = -ENOMEM;
+				break;
+			}
+			if (added && (dot || dotdot || !hidden(d, i, e))) {
+				s->idx = (ssize_t)d->nents;
+				rc = add_entry(d, &cap, s->name,
+					       dot ? n->st.st_ino :
+					       dotdot ? parent.st.st_ino :
+							e->d_ino,
+					       dot || dotdot ? DT_DIR :
+							       e->d_type);
+				if (rc < 0)
+					break;
+			}
+			/* (Once: a name read twice, the directory changing
+			   under getdents64, keeps its first place.) */
+			if (bottom && s->idx >= 0 && d->ents[s->idx].order < 0)
 				d->ents[s->idx].order = bottom_pos++;
 		}
 		layer_done(&r);
@@ -426,13 +526,16 @@ static int build_merged(struct un_dir *d, const struct un_node *n,
 		if (rc < 0)
 			goto out;
 	}
+	/* The bottom layer's names took places 0..bottom_pos-1; the rest
+	   follow in the order they were added. */
 	for (size_t k = 0; k < d->nents; k++)
 		if (d->ents[k].order < 0)
-			d->ents[k].order = bottom_pos + (long)k;
-	qsort(d->ents, d->nents, sizeof(*d->ents), by_order);
+			d->ents[k].order = bottom_pos + rest_pos++;
+	put_in_order(d);
 out:
 	free(buf);
-	free_seen(&set);
+	if (!set.on_stack)
+		free(set.slot);
 	return rc;
 }
 
@@ -489,9 +592,8 @@ DIR *un_dir_open(const struct un_node *n, int fd, int fd_layer)
 	return (DIR *)d;
 
 out_free:
-	for (size_t i = 0; i < d->nents; i++)
-		free(d->ents[i].name);
 	free(d->ents);
+	free(d->names);
 	free(d->rel);
 	free(d);
 	errno = -rc;
@@ -736,7 +838,7 @@ static struct dirent64 *next_entry(struct un_dir *d)
 		d->out.d_off = (off64_t)d->pos;
 		d->out.d_type = e->type;
 		d->out.d_reclen = sizeof(d->out);
-		strcpy(d->out.d_name, e->name);
+		strcpy(d->out.d_name, d->names + e->name);
 		return &d->out;
 	}
 	for (;;) {
@@ -902,9 +1004,8 @@ UN_EXPORT int closedir(DIR *dir)
 		return real_closedir(dir);
 	un_fd_forget(d->fd);
 	rc = real_close(d->fd);
-	for (size_t i = 0; i < d->nents; i++)
-		free(d->ents[i].name);
 	free(d->ents);
+	free(d->names);
 	free(d->rel);
 	free(d->buf);
 	free(d->low);
