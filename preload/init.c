@@ -295,7 +295,6 @@ static void fork_prepare(void)
 	bool lock = !__libc_single_threaded || un_depth > 0 ||
 		    un_sigdepth > 0;
 
-	un_real_fork();
 	if (!un_in_signal())
 		un_heap_learn();
 	if (fork_locked != lock)
@@ -564,6 +563,11 @@ UN_EXPORT pid_t fork(void)
 		}
 		sched_yield();	/* another thread is starting up */
 	}
+	/* Here, not in fork_prepare: it calls calloc, and an allocator
+	   whose own prepare handler ran first (jemalloc linked into the
+	   program) holds its locks there: the fork hung
+	   (edges/alloc-jemalloc). */
+	un_real_fork();
 	pid = real_fork();
 	if (held) {
 		init_running = false;

@@ -223,7 +223,9 @@ static void bind_for_children(void)
 }
 
 /*
- * Before a fork: the real functions a child calls to exec are found now,
+ * Before a fork (the fork wrapper, init.c: never from an atfork handler,
+ * where another allocator may hold its locks): the real functions a child
+ * calls to exec are found now,
  * once, in the parent.  Found in the child, they would be looked up
  * again in every child a shell forks, each first read of a page of
  * libc's symbol tables a fault there.
