@@ -358,7 +358,8 @@ static int wtable_clear_below(struct un_wtable *wt, const char *rel)
 	struct wt_rec *r, *slot0;
 	unsigned long n = 0;
 	char *buf = NULL;
-	size_t *at = NULL, at_cap = 0;	/* the slots of the records below */
+	size_t at_local[64];		/* the slots of the records below */
+	size_t *at = at_local, at_cap = 64;
 	struct wt_buf *bufs0;
 	size_t cap0;
 	int saved = errno;
@@ -392,13 +393,16 @@ static int wtable_clear_below(struct un_wtable *wt, const char *rel)
 			cap = ncap;
 		}
 		if (n == at_cap) {
-			size_t ncap = at_cap ? 2 * at_cap : 64;
-			size_t *nat = realloc(at, ncap * sizeof(*at));
+			size_t ncap = 2 * at_cap;
+			size_t *nat = at == at_local ? malloc(ncap * sizeof(*at))
+						     : realloc(at, ncap * sizeof(*at));
 
 			if (!nat) {
 				ret = -ENOMEM;
 				goto out_end;
 			}
+			if (at == at_local)
+				memcpy(nat, at_local, sizeof(at_local));
 			at = nat;
 			at_cap = ncap;
 		}
@@ -442,7 +446,8 @@ static int wtable_clear_below(struct un_wtable *wt, const char *rel)
 out_end:
 	wt_write_end(wt);
 	free(buf);
-	free(at);
+	if (at != at_local)
+		free(at);
 out_restore:
 	errno = saved;
 	return ret;
