@@ -235,14 +235,6 @@ int mem_apply(struct wt_mem *m, char op, const char *key, size_t len)
 	return mem_record(m, op, key, len, true);
 }
 
-/* Is key strictly below rel (rel/...; anything for rel "")? */
-bool key_below(const char *key, size_t len, const char *rel,
-		      size_t rel_len)
-{
-	return len > rel_len && (rel_len == 0 || (key[rel_len] == '/' &&
-						   !memcmp(key, rel, rel_len)));
-}
-
 /* Is any record strictly below rel?  A walk of the map. */
 bool mem_any_below(struct wt_mem *m, const char *rel, size_t rel_len)
 {

@@ -204,9 +204,15 @@ UN_HIDDEN void mem_del(struct wt_mem *m, struct wt_rec *r);
 /* Record op for key (a copy of it is kept: the caller's record). */
 UN_HIDDEN int mem_apply(struct wt_mem *m, char op, const char *key,
 			size_t len);
-/* Is key strictly below rel (rel/...; anything for rel "")? */
-UN_HIDDEN bool key_below(const char *key, size_t len, const char *rel,
-			 size_t rel_len);
+/* Is key strictly below rel (rel/...; anything for rel "")?  Inline:
+   the walks of the map (clear_below, at every rmdir) call it for every
+   record. */
+static inline bool key_below(const char *key, size_t len, const char *rel,
+			     size_t rel_len)
+{
+	return len > rel_len && (rel_len == 0 || (key[rel_len] == '/' &&
+						   !memcmp(key, rel, rel_len)));
+}
 /* Is any record strictly below rel?  A walk of the map. */
 UN_HIDDEN bool mem_any_below(struct wt_mem *m, const char *rel,
 			     size_t rel_len);

@@ -458,6 +458,45 @@ START_TEST(has_below_ancestors)
 }
 END_TEST
 
+/* Many records below and beside, with tombstones between them: every
+   one below goes (the slots the scan found are the ones taken out), none
+   beside, in the map and in the file. */
+START_TEST(clear_below_many)
+{
+	struct un_wtable *wt = open_ok();
+	char p[32];
+	int i;
+
+	for (i = 0; i < 600; i++) {
+		snprintf(p, sizeof(p), "d/s%d/f%d", i % 7, i);
+		ck_assert_int_eq(un_wtable_set(wt, p, UN_W_WHITEOUT), 0);
+		snprintf(p, sizeof(p), "e/f%d", i);
+		ck_assert_int_eq(un_wtable_set(wt, p, UN_W_WHITEOUT), 0);
+		if (i % 5 == 0)
+			ck_assert_int_eq(un_wtable_set(wt, p, UN_W_NONE), 0);
+	}
+	ck_assert_int_eq(un_wtable_clear_below(wt, "d/s3"), 0);
+	ck_assert(!below(wt, "d/s3"));
+	ck_assert(below(wt, "d/s4"));
+	ck_assert_int_eq(un_wtable_clear_below(wt, "d"), 0);
+	for (i = 0; i < 2; i++) {
+		int j;
+
+		ck_assert(!below(wt, "d"));
+		for (j = 0; j < 600; j++) {
+			snprintf(p, sizeof(p), "d/s%d/f%d", j % 7, j);
+			ck_assert_int_eq(get(wt, p), UN_W_NONE);
+			snprintf(p, sizeof(p), "e/f%d", j);
+			ck_assert_int_eq(get(wt, p), j % 5 ? UN_W_WHITEOUT :
+					 UN_W_NONE);
+		}
+		un_wtable_release(wt);
+		wt = open_ok();		/* the file says the same */
+	}
+	un_wtable_release(wt);
+}
+END_TEST
+
 START_TEST(clear_below_dir)
 {
 	struct un_wtable *wt = open_ok();
@@ -1614,6 +1653,7 @@ static Suite *whiteout_suite(void)
 	tcase_add_test(tc, set_invalid);
 	tcase_add_test(tc, has_below_ancestors);
 	tcase_add_test(tc, clear_below_dir);
+	tcase_add_test(tc, clear_below_many);
 	tcase_add_test(tc, reopen_persist);
 	suite_add_tcase(s, tc);
 
