@@ -119,6 +119,37 @@ def set_times(root, t):
         os.utime(dp, (t, t))
 
 
+
+def write_c_tree(d, prefix, n, header):
+    """A directory of N C units named PREFIX000.c.., a main.c calling
+    each, and a Makefile building prog from them (one compiler a unit).
+    header: the units include string.h and a common.h declaring them
+    all (make -j2's tree); else each is one line of arithmetic."""
+    os.makedirs(d)
+    decls = ''.join('int %s%03d(int x);\n' % (prefix, i) for i in range(n))
+    for i in range(n):
+        name = '%s%03d' % (prefix, i)
+        with open(os.path.join(d, name + '.c'), 'w') as f:
+            if header:
+                f.write('/* %s.c */\n#include <string.h>\n#include "common.h"\n'
+                        'int %s(int x)\n{\n\tchar b[64];\n\tmemset(b, x, sizeof(b));\n'
+                        '\treturn b[%d] + %d;\n}\n' % (name, name, i % 64, i))
+            else:
+                f.write('/* %s.c */\nint %s(int x)\n{\n\treturn x * %d + %d;\n}\n'
+                        % (name, name, i + 1, i))
+    if header:
+        with open(os.path.join(d, 'common.h'), 'w') as f:
+            f.write('#include <stdio.h>\n' + decls)
+    with open(os.path.join(d, 'main.c'), 'w') as f:
+        f.write(('#include "common.h"\n' if header else '#include <stdio.h>\n' + decls) +
+                'int main(void)\n{\n\tlong s = 0;\n' +
+                ''.join('\ts += %s%03d(%d);\n' % (prefix, i, i) for i in range(n)) +
+                '\tprintf("%ld\\n", s);\n\treturn 0;\n}\n')
+    with open(os.path.join(d, 'Makefile'), 'w') as f:
+        f.write('OBJS = main.o ' + ' '.join('%s%03d.o' % (prefix, i) for i in range(n)) +
+                '\nCFLAGS = -O0\nprog: $(OBJS)\n\t$(CC) -o $@ $(OBJS)\n'
+                '%%.o: %%.c%s\n\t$(CC) $(CFLAGS) -c -o $@ $<\n' % (' common.h' if header else ''))
+
 def generate(p, args):
     """Make the layers under p.layers; returns the plan (what to rm, ...)."""
     rng = random.Random(7)
@@ -133,43 +164,11 @@ def generate(p, args):
         dirs.append('%s/s%03d' % (tops[i % ntop], i // ntop))
     for d in dirs:
         os.makedirs(os.path.join(L, d), exist_ok=True)
-    # make: 100 C files and a Makefile in src/; a binary in bin/
-    nsrc = 100
-    os.makedirs(os.path.join(L, 'src'))
-    for i in range(nsrc):
-        with open(os.path.join(L, 'src', 'u%03d.c' % i), 'w') as f:
-            f.write('/* u%03d.c */\n#include <string.h>\n#include "common.h"\n'
-                    'int u%03d(int x)\n{\n\tchar b[64];\n\tmemset(b, x, sizeof(b));\n'
-                    '\treturn b[%d] + %d;\n}\n' % (i, i, i % 64, i))
-    with open(os.path.join(L, 'src', 'common.h'), 'w') as f:
-        f.write('#include <stdio.h>\n' +
-                ''.join('int u%03d(int x);\n' % i for i in range(nsrc)))
-    with open(os.path.join(L, 'src', 'main.c'), 'w') as f:
-        f.write('#include "common.h"\nint main(void)\n{\n\tlong s = 0;\n' +
-                ''.join('\ts += u%03d(%d);\n' % (i, i) for i in range(nsrc)) +
-                '\tprintf("%ld\\n", s);\n\treturn 0;\n}\n')
-    with open(os.path.join(L, 'src', 'Makefile'), 'w') as f:
-        f.write('OBJS = main.o ' + ' '.join('u%03d.o' % i for i in range(nsrc)) +
-                '\nCFLAGS = -O0\nprog: $(OBJS)\n\t$(CC) -o $@ $(OBJS)\n'
-                '%.o: %.c common.h\n\t$(CC) $(CFLAGS) -c -o $@ $<\n')
+    # make: 100 C files with a common header in src/
+    write_c_tree(os.path.join(L, 'src'), 'u', 100, header=True)
     # make -j32 (issue 13, scale: many concurrent writers): 200 C files,
     # each object written into the union by its own compiler process
-    n32 = 200
-    os.makedirs(os.path.join(L, 'src32'))
-    for i in range(n32):
-        with open(os.path.join(L, 'src32', 'v%03d.c' % i), 'w') as f:
-            f.write('/* v%03d.c */\nint v%03d(int x)\n{\n\treturn x * %d + %d;\n}\n'
-                    % (i, i, i + 1, i))
-    with open(os.path.join(L, 'src32', 'main.c'), 'w') as f:
-        f.write('#include <stdio.h>\n' +
-                ''.join('int v%03d(int x);\n' % i for i in range(n32)) +
-                'int main(void)\n{\n\tlong s = 0;\n' +
-                ''.join('\ts += v%03d(%d);\n' % (i, i) for i in range(n32)) +
-                '\tprintf("%ld\\n", s);\n\treturn 0;\n}\n')
-    with open(os.path.join(L, 'src32', 'Makefile'), 'w') as f:
-        f.write('OBJS = main.o ' + ' '.join('v%03d.o' % i for i in range(n32)) +
-                '\nCFLAGS = -O0\nprog: $(OBJS)\n\t$(CC) -o $@ $(OBJS)\n'
-                '%.o: %.c\n\t$(CC) $(CFLAGS) -c -o $@ $<\n')
+    write_c_tree(os.path.join(L, 'src32'), 'v', 200, header=False)
     os.makedirs(os.path.join(L, 'bin'))
     with open(os.path.join(p.layers, 'hello.c'), 'w') as f:
         f.write('#include <stdio.h>\nint main(void){puts("hello");return 0;}\n')
