@@ -916,15 +916,18 @@ class Env:
         self.shrink_known = False
         self.ignore = ignore
         self.driver = driver
-        self.lib = lib
         # A sanitizer build of the library (make check sets
         # UN_PRELOAD_FIRST to the ASan runtime) needs the runtime first
         # in LD_PRELOAD.  A sanitizer's report ends the driver with a
         # status of its own (ASAN_OPTIONS exitcode), a mismatch.
-        first = os.environ.get("UN_PRELOAD_FIRST", "")
-        self.preload = (first + " " + lib) if first else lib
+        self.set_lib(lib)
         self.verbose = verbose
         self.timeout = timeout
+
+    def set_lib(self, lib):
+        self.lib = lib
+        first = os.environ.get("UN_PRELOAD_FIRST", "")
+        self.preload = (first + " " + lib) if first else lib
 
 
 def esc_layers(p):
@@ -1031,10 +1034,93 @@ def run_driver(env, args, cwd, extra_env=None, inp=None, user=False):
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                            timeout=env.timeout)
         out = r.stdout.decode("utf-8", "backslashreplace").splitlines()
-        return out, r.returncode, r.stderr.decode("utf-8", "replace")
+        err = r.stderr.decode("utf-8", "replace")
+        rc = r.returncode
     except subprocess.TimeoutExpired as ex:
         out = (ex.stdout or b"").decode("utf-8", "backslashreplace")
-        return out.splitlines(), "timeout", "(timeout)"
+        out = out.splitlines()
+        err = (ex.stderr or b"").decode("utf-8", "replace") + "(timeout)"
+        rc = "timeout"
+    if extra_env and "LD_PRELOAD" in extra_env:
+        preload_failed(err)
+    return out, rc, err
+
+
+# ld.so's words when an LD_PRELOAD object does not load: it says so on
+# stderr and runs the program WITHOUT it.
+PRELOAD_FAILED = "from LD_PRELOAD cannot be preloaded"
+
+
+def preload_failed(err):
+    """Raise (a harness error) if ld.so ran the driver without the
+    library: the operations then played on the bare layers (in the
+    inplace layout MERGED is a lower, so they wrote to it) and every
+    difference would be blamed on libunion."""
+    for line in err.splitlines():
+        if PRELOAD_FAILED in line:
+            raise RuntimeError("libunion was not loaded: " + line.strip())
+
+
+def snapshot(src, dest_dir, probe, tries=20):
+    """A private copy of src (the library or the driver) in dest_dir,
+    used for the whole run.  A build that relinks src while the tester
+    runs (GNU ld unlinks its output, then writes it in place: for a
+    moment there is none, then a partial one) must not change what runs
+    midway: ld.so drops an LD_PRELOAD object it cannot load and runs the
+    driver on the bare layers, which looks like libunion changing a
+    lower (session 9: "lowers changed", "tree: entry missing" and ENOENT
+    at scattered seeds while list9 rebuilt its tree).  The copy is taken
+    again until src held still across it and probe(copy) accepts it."""
+    dst = os.path.join(dest_dir, os.path.basename(src))
+    why = "?"
+    for _ in range(tries):
+        try:
+            a = os.stat(src)
+            shutil.copyfile(src, dst)
+            b = os.stat(src)
+        except OSError as ex:
+            why = str(ex)
+        else:
+            k = (a.st_ino, a.st_size, a.st_mtime_ns)
+            if k != (b.st_ino, b.st_size, b.st_mtime_ns):
+                why = "it changed while it was copied"
+            elif os.path.getsize(dst) != b.st_size:
+                why = "the copy is short"
+            else:
+                os.chmod(dst, 0o755)
+                why = probe(dst)
+                if why is None:
+                    return dst
+        time.sleep(0.5)
+    raise RuntimeError("cannot take a copy of %s that works: %s" % (src, why))
+
+
+def probe_driver(env):
+    def probe(drv):
+        r = subprocess.run((SETPRIV if env.user else []) + [drv, "--list"],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        return None if r.returncode == 0 else (
+            "the driver does not run (%s): %s" % (
+                r.returncode, r.stderr.decode("utf-8", "replace").strip()))
+    return probe
+
+
+def probe_lib(env):
+    """The copy must load (as the user who plays the operations): a
+    process run with it must map it."""
+    def probe(lib):
+        first = os.environ.get("UN_PRELOAD_FIRST", "")
+        pre = "%s %s" % (first, lib) if first else lib
+        e = dict(os.environ, LD_PRELOAD=pre, LC_ALL="C")
+        e.pop("UNION_LAYERS", None)
+        r = subprocess.run((SETPRIV if env.user else []) +
+                           ["cat", "/proc/self/maps"], env=e,
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        if lib in r.stdout.decode("utf-8", "replace"):
+            return None
+        return "the library does not load: %s" % (
+            r.stderr.decode("utf-8", "replace").strip() or "not mapped")
+    return probe
 
 
 def run_side(env, spec, ops, R, kernel, keep_as=None):
@@ -1754,10 +1840,16 @@ def ensure_driver():
     if (not os.path.exists(drv) or
             (os.path.exists(src) and
              os.path.getmtime(src) > os.path.getmtime(drv))):
+        # built under another name and renamed: a tester started at the
+        # same moment never runs a half-written driver
         cc = os.environ.get("CC", "cc")
-        r = subprocess.run([cc, "-O2", "-Wall", "-o", drv, src])
+        tmp = "%s.%d.tmp" % (drv, os.getpid())
+        r = subprocess.run([cc, "-O2", "-Wall", "-o", tmp, src])
         if r.returncode != 0:
+            if os.path.lexists(tmp):
+                os.unlink(tmp)
             sys.exit("difftest: cannot build the driver")
+        os.replace(tmp, drv)
     return drv
 
 
@@ -1875,6 +1967,18 @@ def main():
         seeds = range(args.first_seed, args.first_seed + (args.seeds or 20))
     base = tempfile.mkdtemp(prefix="difftest.", dir=args.tmp)
     os.chmod(base, 0o755)
+    # the library and the driver as they are now, for the whole run
+    # (see snapshot): a rebuild meanwhile changes nothing here
+    tools = os.path.join(base, "tools")
+    os.mkdir(tools)
+    os.chmod(tools, 0o755)
+    try:
+        env.driver = snapshot(env.driver, tools, probe_driver(env))
+        env.set_lib(snapshot(env.lib, tools, probe_lib(env)))
+    except RuntimeError as ex:
+        rmtree(base)
+        print("difftest: %s" % ex)
+        return 2
     # seed-major, so that a time budget cuts every layout alike
     jobs = [(env, s, lay, args.ops, base, args.keep, not args.no_shrink,
              args.repro_dir, args.plain) for s in seeds for lay in layouts]
