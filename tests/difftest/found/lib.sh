@@ -12,7 +12,8 @@
 # trees and the lowers are compared.  Exit 0: same (fixed); 1: differs.
 # NOGUARD=1 turns the driver's escape guard off (operations on MERGED).
 # AS=nobody plays the operations as uid 65534 (setpriv), who owns every
-# layer and the cwd (the kernel mount is root's, the trees are listed as
+# layer and the cwd (the kernel mount is root's, with userxattr as
+# difftest.py --as-user mounts it; the trees are listed as
 # root).  RO=1 makes $M a read-only union (an empty UPPER; the kernel
 # mount has no upperdir).
 set -u
@@ -59,6 +60,12 @@ repro() {
 		spec="$M=:$R/l1:$R/l2"
 		kopts="lowerdir=$R/l1:$R/l2"
 	fi
+	# The user's kernel overlay is the one a user can mount, as
+	# difftest.py --as-user mounts it: userxattr (overlay marks in
+	# user.* xattrs, which a symlink or fifo cannot hold).
+	local xopt=""
+	[ "${AS:-root}" = nobody ] && xopt=",userxattr"
+	kopts="$kopts$xopt"
 	# NOGUARD=1: no escape guard (for operations on MERGED itself)
 	[ -n "${NOGUARD:-}" ] && roots=""
 	if [ "$LAYOUT" = two ]; then
@@ -72,7 +79,7 @@ repro() {
 	mount -t overlay overlay -o "$kopts" "$M"
 	if [ "$LAYOUT" = two ]; then
 		mkdir -p "$R/w2" "$M2"
-		mount -t overlay overlay -o "lowerdir=$R/l3,upperdir=$R/u2,workdir=$R/w2" "$M2"
+		mount -t overlay overlay -o "lowerdir=$R/l3,upperdir=$R/u2,workdir=$R/w2$xopt" "$M2"
 	fi
 	chmod 755 "$T"
 	(cd "$R/cwd" && "${who[@]}" "$DRIVER" $roots "$T/ops") >"$T/kernel" 2>&1
@@ -87,7 +94,7 @@ repro() {
 		umount "$M"
 		mount -t overlay overlay -o "$kopts" "$M"
 		[ "$LAYOUT" = two ] &&
-			mount -t overlay overlay -o "lowerdir=$R/l3,upperdir=$R/u2,workdir=$R/w2" "$M2"
+			mount -t overlay overlay -o "lowerdir=$R/l3,upperdir=$R/u2,workdir=$R/w2$xopt" "$M2"
 		(cd "$R/cwd" && "$DRIVER" --list $list) >"$T/ktree" 2>&1
 	fi
 	cat "$T/ktree" >>"$T/kernel"
