@@ -1696,27 +1696,46 @@ def root_unsearchable(ops):
     """`rootnox` when a `chmod` left a MERGED root without its owner's
     search permission (lexically, as held_removed reads paths): the one
     case README's "Known limits" names, where the library, running with
-    the user's credentials, cannot reach the upper any more."""
-    cwd, nox = None, set()
+    the user's credentials, cannot reach the upper any more.  The root
+    may be named by a path, or by a descriptor opened on it (open,
+    openat, fchmod, fchmodat, fchdir: seed absent:410 as the user)."""
+    def at(base, p):
+        if p.startswith("{M"):
+            return os.path.normpath(p)
+        if base is None or p.startswith("/"):
+            return None
+        return os.path.normpath(base + "/" + p)
+
+    cwd, fds, nox = None, {}, set()
     for o in ops:
         w = o.split()
+        target = mode = None
         if w[0] == "chdir" and len(w) > 1:
-            cwd = w[1] if w[1].startswith("{M") else (
-                None if cwd is None else os.path.normpath(cwd + "/" + w[1]))
-        elif w[0] == "fchdir":
-            cwd = None
+            cwd = at(cwd, w[1])
+        elif w[0] == "fchdir" and len(w) > 1:
+            cwd = fds.get(w[1])
+        elif w[0] == "open" and len(w) > 2:
+            fds[w[1]] = at(cwd, w[2])
+        elif w[0] == "openat" and len(w) > 3:
+            fds[w[1]] = at(cwd if w[2] == "cwd" else fds.get(w[2]), w[3])
+        elif w[0] == "close" and len(w) > 1:
+            fds.pop(w[1], None)
         elif w[0] == "chmod" and len(w) > 2:
-            p = w[1]
-            if not p.startswith("{M"):
-                if cwd is None:
-                    continue
-                p = cwd + "/" + p
-            p = os.path.normpath(p)
-            if re.fullmatch(r"\{M\d+\}", p):
-                if int(w[2], 8) & 0o100:
-                    nox.discard(p)
-                else:
-                    nox.add(p)
+            target, mode = at(cwd, w[1]), w[2]
+        elif w[0] == "fchmod" and len(w) > 2:
+            target, mode = fds.get(w[1]), w[2]
+        elif w[0] == "fchmodat" and len(w) > 3:
+            target = at(cwd if w[1] == "cwd" else fds.get(w[1]), w[2])
+            mode = w[3]
+        if target and re.fullmatch(r"\{M\d+\}", target):
+            try:
+                m = int(mode, 8)
+            except ValueError:
+                continue
+            if m & 0o100:
+                nox.discard(target)
+            else:
+                nox.add(target)
     return {"rootnox"} if nox else set()
 
 
