@@ -1739,6 +1739,62 @@ def root_unsearchable(ops):
     return {"rootnox"} if nox else set()
 
 
+def copied_over_new(ops):
+    """`overnew` when a change through a removed directory (a descriptor
+    or the cwd held on it, by f* calls or by ".") came after a directory
+    was made at its name: the kernel copies the removed one up over the
+    new one, and its dentry of the name keeps showing the replaced
+    directory, deleted (nlink 0), while it stays in the kernel's cache
+    (remount() reads the tree from a fresh mount for that reason); the
+    library's name shows the copy, as a fresh mount does (seed absent:616
+    as the user).  Lexical, as held_removed."""
+    def at(base, p):
+        if p.startswith("{M"):
+            return os.path.normpath(p)
+        if base is None or p.startswith("/"):
+            return None
+        return os.path.normpath(base + "/" + p)
+
+    fdchange = ("fchmod", "fchown", "futimens", "fsetxattr", "fremovexattr")
+    atchange = ("fchmodat", "fchownat", "utimensat")
+    pathchange = ("chmod", "chown", "lchown", "setxattr", "lsetxattr",
+                  "removexattr", "lremovexattr")
+    cwd, fds, removed, remade = None, {}, set(), set()
+    for o in ops:
+        w = o.split()
+        held = None
+        if w[0] == "chdir" and len(w) > 1:
+            cwd = at(cwd, w[1])
+        elif w[0] == "fchdir" and len(w) > 1:
+            cwd = fds.get(w[1])
+        elif w[0] == "open" and len(w) > 2:
+            fds[w[1]] = at(cwd, w[2])
+        elif w[0] == "openat" and len(w) > 3:
+            fds[w[1]] = at(cwd if w[2] == "cwd" else fds.get(w[2]), w[3])
+        elif w[0] == "rmdir" and len(w) > 1:
+            p = at(cwd, w[1])
+            removed.add(p)
+            remade.discard(p)
+        elif (w[0] == "unlinkat" and len(w) > 3 and w[3] == "removedir"):
+            p = at(cwd if w[1] == "cwd" else fds.get(w[1]), w[2])
+            removed.add(p)
+            remade.discard(p)
+        elif w[0] in ("mkdir", "mkdirat") and len(w) > 2:
+            p = (at(cwd, w[1]) if w[0] == "mkdir" else
+                 at(cwd if w[1] == "cwd" else fds.get(w[1]), w[2]))
+            if p in removed:
+                remade.add(p)
+        elif w[0] in fdchange and len(w) > 1:
+            held = fds.get(w[1])
+        elif w[0] in atchange and len(w) > 2 and w[2] in (".", ""):
+            held = cwd if w[1] == "cwd" else fds.get(w[1])
+        elif w[0] in pathchange and len(w) > 1 and w[1] == ".":
+            held = cwd
+        if held and held in remade:
+            return {"overnew"}
+    return set()
+
+
 def signature(env, spec, layout, tags, v, ops):
     """What a known-list line is matched against: who ran, the layout,
     whether a union is read-only, the ingredient that made the first
@@ -1750,6 +1806,7 @@ def signature(env, spec, layout, tags, v, ops):
     before = set(tags[:i] if i is not None else tags) - {"-"}
     before |= held_removed(ops[:i] if i is not None else ops)
     before |= root_unsearchable(ops[:i] if i is not None else ops)
+    before |= copied_over_new(ops[:i] if i is not None else ops)
     before = sorted(before)
     op = v.op if i is not None else "-"
     return "as=%s layout=%s ro=%s at=%s before=%s op=%s | %s" % (
