@@ -698,64 +698,6 @@ static struct un_mount *dead_parent(int dirfd, const char *path)
 }
 
 /*
- * Is n's upper object (neither a regular file nor a directory) the
- * copy-up of the lower object at its name?  The library guesses by what
- * a copy-up keeps: type, mtime, and the target of a symlink or the
- * number of a device (as fd_is_of guesses a regular file's copy).
- */
-static bool copy_of_lower(const struct un_node *n)
-{
-	uint64_t mask = n->parent_dirlayers & ~(uint64_t)1;
-	const char *rel = un_node_rel(n);
-	char real[UN_VPATH_MAX], a[PATH_MAX], b[PATH_MAX];
-	UN_KBUF(kbuf);	/* real may be deeper than PATH_MAX */
-	struct stat st;
-	ssize_t la, lb;
-
-	for (int i = 1; i <= n->mnt->nlower && mask; i++) {
-		if (!(mask & ((uint64_t)1 << i)) ||
-		    un_path_join(real, sizeof(real), un_layer_root(n->mnt, i),
-				 un_layer_len(n->mnt, i), rel) < 0 ||
-		    real_lstat(un_kreal(real, &kbuf), &st) < 0)
-			continue;
-		if ((st.st_mode & S_IFMT) != (n->st.st_mode & S_IFMT) ||
-		    st.st_mtim.tv_sec != n->st.st_mtim.tv_sec ||
-		    st.st_mtim.tv_nsec != n->st.st_mtim.tv_nsec ||
-		    st.st_rdev != n->st.st_rdev || st.st_size != n->st.st_size)
-			return false;
-		if (!S_ISLNK(st.st_mode))
-			return true;
-		la = real_readlink(un_kreal(real, &kbuf), a, sizeof(a));
-		lb = real_readlink(un_kreal(n->real, &kbuf), b, sizeof(b));
-		return la >= 0 && la == lb && !memcmp(a, b, (size_t)la);
-	}
-	return false;
-}
-
-/*
- * Are o and n two names of one upper object that the kernel holds as two
- * overlay inodes?  Then its rename answers ESTALE (ovl_rename: two
- * overlay inodes with one upper inode), where a rename between two names
- * of one inode does nothing.  The overlay an unprivileged user mounts
- * (userxattr) can record no origin on a copy-up of a symlink, fifo,
- * socket or device (user.* xattrs are for regular files and directories
- * only): the overlay inode that made the copy-up alone knows its lower
- * and is keyed by it, while a hard link made of it since is looked up
- * afresh (ovl_link drops its dentry) as another inode, keyed by the
- * upper file.  (As root the origin is recorded in trusted.* xattrs and
- * every name finds the one inode.  The kernel's answer lasts while its
- * inode is cached: the library answers as for a warm cache.)
- */
-static bool split_links(const struct un_node *o, const struct un_node *n)
-{
-	if (o->layer != 0 || n->layer != 0 || !un_unprivileged() ||
-	    o->st.st_dev != n->st.st_dev || o->st.st_ino != n->st.st_ino ||
-	    S_ISREG(o->st.st_mode) || S_ISDIR(o->st.st_mode))
-		return false;
-	return copy_of_lower(o) || copy_of_lower(n);
-}
-
-/*
  * One name of a rename whose other name may be taken in a removed
  * directory, as far as the kernel's filename_parentat goes: *mnt the
  * union that holds the directory its last component is taken in (NULL
@@ -956,8 +898,6 @@ static int rename_nodes(int olddirfd, const char *oldpath, int newdirfd,
 			return rc;
 	}
 
-	if (split_links(&o, &n))
-		return -ESTALE;
 	old_lower = lower_shows(&o);
 	rc = un_copy_up(&o);
 	if (rc < 0)

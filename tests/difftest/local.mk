@@ -89,7 +89,6 @@ EXTRA_DIST += \
 # session 10: the long runs' mismatches as the user (fixuser10)
 EXTRA_DIST += \
 	tests/difftest/found/81-fifo-open-trunc-needs-write.sh \
-	tests/difftest/found/82-rename-split-links-estale.sh \
 	tests/difftest/found/83-chown-removed-lower-dir-eperm-first.sh
 clean-local: clean-local-difftest
 clean-local-difftest:
