@@ -213,11 +213,43 @@ bool un_fd_vfork_child(void)
 	return true;
 }
 
+/*
+ * One past the highest number that ever held an entry in a union: the
+ * walks over every descriptor (an rmdir's, a copy-up's: un_fd_removed,
+ * un_fd_foreach_path) stop there instead of reading a whole chunk of
+ * 1,024 slots.  rm -rf holds a handful of low numbers and made such a
+ * walk at every rmdir and every directory copy-up (a fifth of its
+ * instructions).  It only grows: a number's entry may be put after a
+ * walker read the mark, but then the walker could as well have read its
+ * slot before the put, which the walks already allow.
+ */
+static unsigned fd_top;
+
+static void top_raise(int fd)
+{
+	unsigned want = (unsigned)fd + 1,
+		 cur = __atomic_load_n(&fd_top, __ATOMIC_RELAXED);
+
+	while (cur < want &&
+	       !__atomic_compare_exchange_n(&fd_top, &cur, want, true,
+					    __ATOMIC_RELEASE, __ATOMIC_RELAXED))
+		;
+}
+
+/* The walks' bound: no number at or past it holds an entry in a union. */
+static unsigned top_get(void)
+{
+	return __atomic_load_n(&fd_top, __ATOMIC_ACQUIRE);
+}
+
 static void put(int fd, struct fd_entry *e)
 {
 	if (e && __builtin_expect(!__atomic_load_n(&table_pid,
 						   __ATOMIC_RELAXED), 0))
 		__atomic_store_n(&table_pid, getpid(), __ATOMIC_RELAXED);
+	/* (Before the slot is published: see fd_top.) */
+	if (in_union(e) && fd >= 0)
+		top_raise(fd);
 	/* No chunk is allocated in signal mode (nor is e ever one there
 	   but OUTSIDE, which may then go unrecorded). */
 	struct fd_entry **s = slot(fd, e != NULL && !un_in_signal());
@@ -693,14 +725,17 @@ void un_fd_forget_range(unsigned first, unsigned last)
 void un_fd_foreach_path(const char *vpath, void (*fn)(int fd, void *arg),
 			void *arg)
 {
+	unsigned top = top_get();
+
 	read_begin();
-	for (unsigned c = 0; c < NCHUNKS; c++) {
+	for (unsigned c = 0; c < NCHUNKS && (c << CHUNK_BITS) < top; c++) {
 		struct fd_entry **chunk = __atomic_load_n(&chunks[c],
 							  __ATOMIC_ACQUIRE);
 
 		if (!chunk)
 			continue;
-		for (unsigned i = 0; i < CHUNK_SIZE; i++) {
+		for (unsigned i = 0;
+		     i < CHUNK_SIZE && ((c << CHUNK_BITS) | i) < top; i++) {
 			struct fd_entry *e = __atomic_load_n(&chunk[i],
 							     __ATOMIC_ACQUIRE);
 
@@ -788,14 +823,17 @@ static bool after_move(const struct fd_entry *e, const char *a,
 static void fds_move(const char *a, const char *b, enum moving how,
 		     bool merged)
 {
+	unsigned top = top_get();
+
 	read_begin();
-	for (unsigned c = 0; c < NCHUNKS; c++) {
+	for (unsigned c = 0; c < NCHUNKS && (c << CHUNK_BITS) < top; c++) {
 		struct fd_entry **chunk = __atomic_load_n(&chunks[c],
 							  __ATOMIC_ACQUIRE);
 
 		if (!chunk)
 			continue;
-		for (unsigned i = 0; i < CHUNK_SIZE; i++) {
+		for (unsigned i = 0;
+		     i < CHUNK_SIZE && ((c << CHUNK_BITS) | i) < top; i++) {
 			struct fd_entry *e = __atomic_load_n(&chunk[i],
 							     __ATOMIC_ACQUIRE);
 			struct fd_entry *fresh = NULL;
