@@ -1105,6 +1105,40 @@ static void cwd_merged_store(const char *s)
 /* The cwd follows a rename or exchange of itself or of a directory
    above it, and dies with an rmdir of itself (merged: as
    un_fd_removed's). */
+/*
+ * Would the change move the cwd (its new path into p)?  A reader's look,
+ * taken as cwd_read takes one: nearly every rmdir and rename leaves the
+ * cwd where it is (rm -rf removes directories below it), and a writer's
+ * section costs two sigprocmask calls and makes the next relative lookup
+ * check the cwd again (cwd_seq moves).  A handler that changed the cwd
+ * meanwhile sends the caller the writer's way, which looks again.
+ */
+static bool cwd_moves(const char *a, const char *b, enum moving how,
+		      char *p)
+{
+	bool locked, moves;
+	unsigned long seq;
+	size_t dead_at;
+
+	cwd_need();
+	locked = !(un_in_signal() && cwd_held) && !__libc_single_threaded;
+	if (locked) {
+		pthread_mutex_lock(&cwd_lock);
+		cwd_held++;
+	}
+	seq = __atomic_load_n(&cwd_seq, __ATOMIC_ACQUIRE);
+	dead_at = cwd_dead_at;
+	moves = cwd_merged[0] &&
+		moving(cwd_merged, dead_at, a, b, how, p, &dead_at);
+	if (__atomic_load_n(&cwd_seq, __ATOMIC_ACQUIRE) != seq)
+		moves = true;
+	if (locked) {
+		cwd_held--;
+		pthread_mutex_unlock(&cwd_lock);
+	}
+	return moves;
+}
+
 static void cwd_move(const char *a, const char *b, enum moving how,
 		     bool merged)
 {
@@ -1113,6 +1147,8 @@ static void cwd_move(const char *a, const char *b, enum moving how,
 
 	size_t dead_at;
 
+	if (!cwd_moves(a, b, how, p))
+		return;
 	cwd_wbegin(&w);
 	dead_at = cwd_dead_at;
 	if (cwd_merged[0] &&
