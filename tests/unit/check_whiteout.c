@@ -1639,6 +1639,47 @@ START_TEST(load_matches_model)
 END_TEST
 
 /*
+ * un_fmt_escape takes eight bytes a step while none needs escaping:
+ * the same output as byte by byte, for every byte value at every place
+ * of strings of 1 to 24 bytes (a word, a word and a tail, three words),
+ * and the escape decodes back.
+ */
+START_TEST(escape_words_as_bytes)
+{
+	static const char hex[] = "0123456789abcdef";
+	char in[24], want[4 * 24], got[4 * 24], back[24];
+	size_t len, at, n, m, blen;
+
+	for (len = 1; len <= sizeof(in); len++)
+		for (at = 0; at < len; at++)
+			for (int c = 0; c < 256; c++) {
+				memset(in, 'a' + (int)(len % 26), len);
+				in[at] = (char)c;
+				for (n = 0, m = 0; m < len; m++) {
+					unsigned char b = in[m];
+
+					if (b < 0x21 || b > 0x7e || b == '\\') {
+						want[n++] = '\\';
+						want[n++] = 'x';
+						want[n++] = hex[b >> 4];
+						want[n++] = hex[b & 15];
+					} else {
+						want[n++] = (char)b;
+					}
+				}
+				m = un_fmt_escape(got, in, len);
+				ck_assert_uint_eq(m, n);
+				ck_assert(memcmp(got, want, n) == 0);
+				ck_assert_ptr_null(un_fmt_unescape(got, m, back,
+								   sizeof(back),
+								   &blen));
+				ck_assert_uint_eq(blen, len);
+				ck_assert(memcmp(back, in, len) == 0);
+			}
+}
+END_TEST
+
+/*
  * A record's path is checked in one pass when it holds no backslash
  * (union_format.c): the same verdict, and the same reason, as the long
  * way (un_fmt_unescape, then un_fmt_path_invalid), for every path of up
@@ -1726,6 +1767,7 @@ static Suite *whiteout_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, load_matches_model);
 	tcase_add_test(tc, decode_plain_as_long_way);
+	tcase_add_test(tc, escape_words_as_bytes);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("damage");
