@@ -378,6 +378,46 @@ START_TEST(set_odd_names)
 }
 END_TEST
 
+/* Keys longer than a buffer of copies (2 KiB, wt_map.c) between short
+   ones: each is kept whole, in the map and in the file. */
+START_TEST(set_long_keys)
+{
+	struct un_wtable *wt = open_ok();
+	static char key[3][5200];
+	static const size_t lens[3] = { 2047, 3000, 5100 };
+	int i, k, round;
+
+	for (k = 0; k < 3; k++) {
+		for (i = 0; i < (int)lens[k]; i++)
+			key[k][i] = i % 100 == 99 ? '/' : (char)('a' + (i + k) % 26);
+		key[k][lens[k] - 1] = 'z';
+		key[k][lens[k]] = '\0';
+	}
+	for (i = 0; i < 40; i++) {
+		char p[32];
+
+		snprintf(p, sizeof(p), "short/f%d", i);
+		ck_assert_int_eq(un_wtable_set(wt, p, UN_W_WHITEOUT), 0);
+		if (i % 14 == 0)
+			ck_assert_int_eq(un_wtable_set(wt, key[i / 14],
+						       UN_W_WHITEOUT), 0);
+	}
+	for (round = 0; round < 2; round++) {
+		for (k = 0; k < 3; k++)
+			ck_assert_int_eq(get(wt, key[k]), UN_W_WHITEOUT);
+		for (i = 0; i < 40; i++) {
+			char p[32];
+
+			snprintf(p, sizeof(p), "short/f%d", i);
+			ck_assert_int_eq(get(wt, p), UN_W_WHITEOUT);
+		}
+		un_wtable_release(wt);
+		wt = open_ok();		/* the file says the same */
+	}
+	un_wtable_release(wt);
+}
+END_TEST
+
 START_TEST(set_none)
 {
 	struct un_wtable *wt = open_ok();
@@ -1746,6 +1786,7 @@ static Suite *whiteout_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, set_plain);
 	tcase_add_test(tc, set_odd_names);
+	tcase_add_test(tc, set_long_keys);
 	tcase_add_test(tc, set_none);
 	tcase_add_test(tc, set_invalid);
 	tcase_add_test(tc, has_below_ancestors);
