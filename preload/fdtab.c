@@ -1102,9 +1102,6 @@ static void cwd_merged_store(const char *s)
 	cwd_mnt = cwd_merged[0] ? un_config_find(cwd_merged) : NULL;
 }
 
-/* The cwd follows a rename or exchange of itself or of a directory
-   above it, and dies with an rmdir of itself (merged: as
-   un_fd_removed's). */
 /*
  * Would the change move the cwd (its new path into p)?  A reader's look,
  * taken as cwd_read takes one: nearly every rmdir and rename leaves the
@@ -1139,6 +1136,9 @@ static bool cwd_moves(const char *a, const char *b, enum moving how,
 	return moves;
 }
 
+/* The cwd follows a rename or exchange of itself or of a directory
+   above it, and dies with an rmdir of itself (merged: as
+   un_fd_removed's). */
 static void cwd_move(const char *a, const char *b, enum moving how,
 		     bool merged)
 {
