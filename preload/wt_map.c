@@ -6,7 +6,8 @@
  * pointer to its path.  The path is not copied: a load reads the table
  * file into one buffer, decodes its lines in place, and the slots point
  * into it; a catch-up keeps the buffer of the lines it read in the same
- * way.  So loading n records costs one read, one pass over the lines and
+ * way, and the process's own changes copy their keys into shared
+ * buffers (mem_copy_key).  So loading n records costs one read, one pass over the lines and
  * n probes of an array (16 bytes a slot, the hash in the slot: a probe
  * touches no record), and no allocation per record; a load's buffer and
  * the slot array are anonymous mappings, which the first load needs (it
