@@ -69,6 +69,7 @@
  * so cannot corrupt.
  */
 #include <stdbool.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "union_format.h"
@@ -104,12 +105,42 @@ static bool must_escape(unsigned char c)
 	return c < 0x21 || c > 0x7e || c == '\\';
 }
 
+/*
+ * Does any byte of the eight in w need an escape?  (Byte-parallel
+ * tests, exact for "any": a byte below 0x21, a byte above 0x7e, a
+ * backslash.)
+ */
+static bool word_must_escape(uint64_t w)
+{
+	const uint64_t ones = 0x0101010101010101ull,
+		       highs = 0x8080808080808080ull;
+	uint64_t below = (w - ones * 0x21) & ~w & highs;
+	uint64_t above = ((w + ones * (127 - 0x7e)) | w) & highs;
+	uint64_t bs = w ^ (ones * '\\');
+
+	return below | above | ((bs - ones) & ~bs & highs);
+}
+
 size_t un_fmt_escape(char *out, const char *s, size_t len)
 {
 	static const char hex[] = "0123456789abcdef";
 	char *p = out;
+	size_t i = 0;
 
-	for (size_t i = 0; i < len; i++) {
+	/* Eight bytes a step while none needs escaping (a path seldom
+	   has one): every whiteout record is encoded, rm -rf's twice
+	   (its record, and its '-' line when its directory goes), and
+	   byte by byte it was 6% of rm -rf's instructions. */
+	for (; i + 8 <= len; i += 8) {
+		uint64_t w;
+
+		memcpy(&w, s + i, 8);
+		if (word_must_escape(w))
+			break;
+		memcpy(p, s + i, 8);
+		p += 8;
+	}
+	for (; i < len; i++) {
 		unsigned char c = s[i];
 
 		if (must_escape(c)) {

@@ -45,14 +45,21 @@ struct dcache_ent {
 	char *vpath;
 };
 
-/* The hashed names of the upper part of a merged directory. */
-struct nset {
+/* What a name set and a lower list have alike: the directory rel of m
+   they are about, and n items of data (malloc'ed, the slot's own). */
+struct dslot {
 	struct un_mount *m;
-	uint64_t stamp;
+	char *rel;		/* NULL: a free slot */
 	size_t rel_len;
-	char *rel;
-	uint64_t *hash;		/* sorted */
+	void *data;
 	size_t n;
+};
+
+/* The hashed names of the upper part of a merged directory: s.data
+   holds s.n hashes, sorted. */
+struct nset {
+	struct dslot s;
+	uint64_t stamp;
 };
 
 /* The last lower file looked up (see un_dcache_memo_get). */
@@ -66,13 +73,11 @@ struct memo {
 };
 
 /* The names a lower directory showed when this thread last listed it
-   to its end (see un_dcache_put_lower). */
+   to its end (see un_dcache_put_lower): s.data holds s.n bytes, each
+   name followed by a NUL. */
 struct lowlist {
-	struct un_mount *m;
+	struct dslot s;
 	int layer;
-	char *rel;
-	char *names;		/* each followed by a NUL */
-	size_t len;
 };
 
 #define NLOWLISTS 2	/* rm -rf: the directory, and its parent's */
@@ -90,6 +95,45 @@ struct dcache {
 };
 
 static __thread struct dcache *tls_dcache;
+
+static void dslot_free(struct dslot *s)
+{
+	free(s->rel);
+	free(s->data);
+}
+
+/* Is s about the directory rel (len bytes) of m? */
+static bool dslot_is(const struct dslot *s, const struct un_mount *m,
+		     const char *rel, size_t len)
+{
+	return s->m == m && s->rel && s->rel_len == len &&
+	       !memcmp(s->rel, rel, len);
+}
+
+/*
+ * Put into s the directory rel of m (copied) and data (n items, taken
+ * over), in place of what s held.  false when rel cannot be copied:
+ * data is freed and s left as it was.
+ */
+static bool dslot_put(struct dslot *s, struct un_mount *m, const char *rel,
+		      void *data, size_t n)
+{
+	size_t len = strlen(rel);
+	char *r = malloc(len + 1);
+
+	if (!r) {
+		free(data);
+		return false;
+	}
+	memcpy(r, rel, len + 1);
+	dslot_free(s);
+	s->m = m;
+	s->rel = r;
+	s->rel_len = len;
+	s->data = data;
+	s->n = n;
+	return true;
+}
 static pthread_key_t dcache_key;
 static pthread_once_t dcache_once = PTHREAD_ONCE_INIT;
 
@@ -99,15 +143,11 @@ static void dcache_free(void *p)
 
 	for (int i = 0; i < DCACHE_SIZE; i++)
 		free(c->ent[i].vpath);
-	for (int i = 0; i < NSETS; i++) {
-		free(c->set[i].rel);
-		free(c->set[i].hash);
-	}
+	for (int i = 0; i < NSETS; i++)
+		dslot_free(&c->set[i].s);
 	free(c->memo.vpath);
-	for (int i = 0; i < NLOWLISTS; i++) {
-		free(c->low[i].rel);
-		free(c->low[i].names);
-	}
+	for (int i = 0; i < NLOWLISTS; i++)
+		dslot_free(&c->low[i].s);
 	free(c);
 }
 
@@ -378,25 +418,17 @@ void un_dcache_put_names(struct un_mount *m, const char *rel,
 			 uint64_t *hashes, size_t n, uint64_t stamp)
 {
 	struct dcache *c = dcache_mine();
-	size_t len = strlen(rel);
 	struct nset *e;
-	char *r;
 
 	/* Without a table there is no counter to tell a change by. */
-	if (!c || !m->wt || !(r = strdup(rel))) {
+	if (!c || !m->wt) {
 		free(hashes);
 		return;
 	}
 	qsort(hashes, n, sizeof(*hashes), cmp_hash);
-	e = &c->set[set_slot(rel, len)];
-	free(e->rel);
-	free(e->hash);
-	e->m = m;
-	e->stamp = stamp;
-	e->rel = r;
-	e->rel_len = len;
-	e->hash = hashes;
-	e->n = n;
+	e = &c->set[set_slot(rel, strlen(rel))];
+	if (dslot_put(&e->s, m, rel, hashes, n))
+		e->stamp = stamp;
 }
 
 bool un_dcache_upper_lacks(struct un_mount *m, const char *rel,
@@ -411,6 +443,7 @@ bool un_dcache_upper_lacks_at(struct un_mount *m, const char *rel,
 	struct dcache *c = dcache_now();
 	const char *name = rel + rel_len;
 	size_t plen, lo, hi;
+	const uint64_t *hash;
 	struct nset *e;
 	uint64_t h;
 
@@ -420,16 +453,16 @@ bool un_dcache_upper_lacks_at(struct un_mount *m, const char *rel,
 		name--;
 	plen = name > rel ? (size_t)(name - rel - 1) : 0;
 	e = &c->set[set_slot(rel, plen)];
-	if (e->m != m || e->rel_len != plen || !e->rel ||
-	    memcmp(e->rel, rel, plen) || e->stamp != nstamp)
+	if (!dslot_is(&e->s, m, rel, plen) || e->stamp != nstamp)
 		return false;
 	h = un_name_hash(name, rel_len - (size_t)(name - rel));
-	for (lo = 0, hi = e->n; lo < hi;) {
+	hash = e->s.data;
+	for (lo = 0, hi = e->s.n; lo < hi;) {
 		size_t mid = lo + (hi - lo) / 2;
 
-		if (e->hash[mid] == h)
+		if (hash[mid] == h)
 			return false;
-		if (e->hash[mid] < h)
+		if (hash[mid] < h)
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -453,24 +486,18 @@ void un_dcache_put_lower(struct un_mount *m, const char *rel, int layer,
 {
 	struct dcache *c = dcache_mine();
 	struct lowlist *l;
-	char *r;
 
-	if (!c || !m->wt || !(r = strdup(rel))) {
+	if (!c || !m->wt) {
 		free(names);
 		return;
 	}
 	for (l = c->low; l < c->low + NLOWLISTS; l++)
-		if (l->m == m && l->rel && !strcmp(l->rel, rel))
+		if (dslot_is(&l->s, m, rel, strlen(rel)))
 			break;
 	if (l == c->low + NLOWLISTS)
 		l = &c->low[c->low_next++ % NLOWLISTS];
-	free(l->rel);
-	free(l->names);
-	l->m = m;
-	l->layer = layer;
-	l->rel = r;
-	l->names = names;
-	l->len = len;
+	if (dslot_put(&l->s, m, rel, names, len))
+		l->layer = layer;
 }
 
 /*
@@ -498,7 +525,7 @@ bool un_dcache_known_empty(struct un_mount *m, const char *rel,
 	if (!c || !m->wt || !*rel)
 		return false;
 	for (l = c->low; l < c->low + NLOWLISTS; l++)
-		if (l->m == m && l->rel && !strcmp(l->rel, rel))
+		if (dslot_is(&l->s, m, rel, rl))
 			break;
 	if (l == c->low + NLOWLISTS ||
 	    (dirlayers & ~(uint64_t)1) != (uint64_t)1 << l->layer)
@@ -506,13 +533,12 @@ bool un_dcache_known_empty(struct un_mount *m, const char *rel,
 	if (dirlayers & 1) {
 		struct nset *e = &c->set[set_slot(rel, rl)];
 
-		if (e->m != m || !e->rel || e->rel_len != rl ||
-		    memcmp(e->rel, rel, rl) || e->stamp != names_stamp(m) ||
-		    e->n != 0)
+		if (!dslot_is(&e->s, m, rel, rl) ||
+		    e->stamp != names_stamp(m) || e->s.n != 0)
 			return false;
 	}
-	for (size_t off = 0; off < l->len;) {
-		const char *name = l->names + off;
+	for (size_t off = 0; off < l->s.n;) {
+		const char *name = (const char *)l->s.data + off;
 		size_t nl = strlen(name);
 
 		if (rl + 1 + nl >= sizeof(buf))

@@ -213,11 +213,43 @@ bool un_fd_vfork_child(void)
 	return true;
 }
 
+/*
+ * One past the highest number that ever held an entry in a union: the
+ * walks over every descriptor (an rmdir's, a copy-up's: un_fd_removed,
+ * un_fd_foreach_path) stop there instead of reading a whole chunk of
+ * 1,024 slots.  rm -rf holds a handful of low numbers and made such a
+ * walk at every rmdir and every directory copy-up (a fifth of its
+ * instructions).  It only grows: a number's entry may be put after a
+ * walker read the mark, but then the walker could as well have read its
+ * slot before the put, which the walks already allow.
+ */
+static unsigned fd_top;
+
+static void top_raise(int fd)
+{
+	unsigned want = (unsigned)fd + 1,
+		 cur = __atomic_load_n(&fd_top, __ATOMIC_RELAXED);
+
+	while (cur < want &&
+	       !__atomic_compare_exchange_n(&fd_top, &cur, want, true,
+					    __ATOMIC_RELEASE, __ATOMIC_RELAXED))
+		;
+}
+
+/* The walks' bound: no number at or past it holds an entry in a union. */
+static unsigned top_get(void)
+{
+	return __atomic_load_n(&fd_top, __ATOMIC_ACQUIRE);
+}
+
 static void put(int fd, struct fd_entry *e)
 {
 	if (e && __builtin_expect(!__atomic_load_n(&table_pid,
 						   __ATOMIC_RELAXED), 0))
 		__atomic_store_n(&table_pid, getpid(), __ATOMIC_RELAXED);
+	/* (Before the slot is published: see fd_top.) */
+	if (in_union(e) && fd >= 0)
+		top_raise(fd);
 	/* No chunk is allocated in signal mode (nor is e ever one there
 	   but OUTSIDE, which may then go unrecorded). */
 	struct fd_entry **s = slot(fd, e != NULL && !un_in_signal());
@@ -693,14 +725,17 @@ void un_fd_forget_range(unsigned first, unsigned last)
 void un_fd_foreach_path(const char *vpath, void (*fn)(int fd, void *arg),
 			void *arg)
 {
+	unsigned top = top_get();
+
 	read_begin();
-	for (unsigned c = 0; c < NCHUNKS; c++) {
+	for (unsigned c = 0; c < NCHUNKS && (c << CHUNK_BITS) < top; c++) {
 		struct fd_entry **chunk = __atomic_load_n(&chunks[c],
 							  __ATOMIC_ACQUIRE);
 
 		if (!chunk)
 			continue;
-		for (unsigned i = 0; i < CHUNK_SIZE; i++) {
+		for (unsigned i = 0;
+		     i < CHUNK_SIZE && ((c << CHUNK_BITS) | i) < top; i++) {
 			struct fd_entry *e = __atomic_load_n(&chunk[i],
 							     __ATOMIC_ACQUIRE);
 
@@ -788,14 +823,17 @@ static bool after_move(const struct fd_entry *e, const char *a,
 static void fds_move(const char *a, const char *b, enum moving how,
 		     bool merged)
 {
+	unsigned top = top_get();
+
 	read_begin();
-	for (unsigned c = 0; c < NCHUNKS; c++) {
+	for (unsigned c = 0; c < NCHUNKS && (c << CHUNK_BITS) < top; c++) {
 		struct fd_entry **chunk = __atomic_load_n(&chunks[c],
 							  __ATOMIC_ACQUIRE);
 
 		if (!chunk)
 			continue;
-		for (unsigned i = 0; i < CHUNK_SIZE; i++) {
+		for (unsigned i = 0;
+		     i < CHUNK_SIZE && ((c << CHUNK_BITS) | i) < top; i++) {
 			struct fd_entry *e = __atomic_load_n(&chunk[i],
 							     __ATOMIC_ACQUIRE);
 			struct fd_entry *fresh = NULL;
@@ -1064,6 +1102,40 @@ static void cwd_merged_store(const char *s)
 	cwd_mnt = cwd_merged[0] ? un_config_find(cwd_merged) : NULL;
 }
 
+/*
+ * Would the change move the cwd (its new path into p)?  A reader's look,
+ * taken as cwd_read takes one: nearly every rmdir and rename leaves the
+ * cwd where it is (rm -rf removes directories below it), and a writer's
+ * section costs two sigprocmask calls and makes the next relative lookup
+ * check the cwd again (cwd_seq moves).  A handler that changed the cwd
+ * meanwhile sends the caller the writer's way, which looks again.
+ */
+static bool cwd_moves(const char *a, const char *b, enum moving how,
+		      char *p)
+{
+	bool locked, moves;
+	unsigned long seq;
+	size_t dead_at;
+
+	cwd_need();
+	locked = !(un_in_signal() && cwd_held) && !__libc_single_threaded;
+	if (locked) {
+		pthread_mutex_lock(&cwd_lock);
+		cwd_held++;
+	}
+	seq = __atomic_load_n(&cwd_seq, __ATOMIC_ACQUIRE);
+	dead_at = cwd_dead_at;
+	moves = cwd_merged[0] &&
+		moving(cwd_merged, dead_at, a, b, how, p, &dead_at);
+	if (__atomic_load_n(&cwd_seq, __ATOMIC_ACQUIRE) != seq)
+		moves = true;
+	if (locked) {
+		cwd_held--;
+		pthread_mutex_unlock(&cwd_lock);
+	}
+	return moves;
+}
+
 /* The cwd follows a rename or exchange of itself or of a directory
    above it, and dies with an rmdir of itself (merged: as
    un_fd_removed's). */
@@ -1075,6 +1147,8 @@ static void cwd_move(const char *a, const char *b, enum moving how,
 
 	size_t dead_at;
 
+	if (!cwd_moves(a, b, how, p))
+		return;
 	cwd_wbegin(&w);
 	dead_at = cwd_dead_at;
 	if (cwd_merged[0] &&

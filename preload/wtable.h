@@ -99,6 +99,10 @@ struct wt_mem {
 	size_t count;		/* records */
 	size_t used;		/* records and tombstones */
 	struct wt_buf *bufs;	/* newest first */
+	/* The free end of the newest buffer of copied keys (mem_apply's:
+	   see mem_copy_key), room_left bytes. */
+	char *room;
+	size_t room_left;
 };
 
 /* Every record r of m, by slot index i (removing r meanwhile is safe). */

@@ -1,5 +1,5 @@
 #!/bin/bash
-# base-dirfd-cwd-moves: names looked up relative to a directory descriptor or to the cwd stay right while that directory is copied up (a file made in it), renamed, exchanged or removed and made again: the library resolves them relative to the descriptor's or cwd's own layer, which each of these changes must move or forget.
+# base-dirfd-cwd-moves: names looked up relative to a directory descriptor or to the cwd stay right while that directory is copied up (a file made in it), renamed, exchanged or removed and made again: the library resolves them relative to the descriptor's or cwd's own layer, which each of these changes must move or forget (one descriptor at number 1500: past the first chunk of the library's table, the highest it holds).
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 set -eu
 . "${TOP_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh"
@@ -49,7 +49,15 @@ except OSError as e:
 os.mkdir(m + "/up")
 with open(m + "/up/x", "w") as f:
     f.write("x in up\n")
-up = os.open(m + "/up", os.O_RDONLY | os.O_DIRECTORY)
+# At a number past the first 1,024 and above every other: the library
+# walks its descriptors only up to the highest number it ever recorded.
+import resource
+soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+if soft < 1501 and (hard == resource.RLIM_INFINITY or hard >= 1501):
+    resource.setrlimit(resource.RLIMIT_NOFILE, (1501, hard))
+first = os.open(m + "/up", os.O_RDONLY | os.O_DIRECTORY)
+up = os.dup2(first, min(1500, resource.getrlimit(resource.RLIMIT_NOFILE)[0] - 1))
+os.close(first)
 os.rename(m + "/up", m + "/up2")
 with open(m + "/up2/y", "w") as f:
     f.write("y in up2\n")

@@ -378,6 +378,46 @@ START_TEST(set_odd_names)
 }
 END_TEST
 
+/* Keys longer than a buffer of copies (2 KiB, wt_map.c) between short
+   ones: each is kept whole, in the map and in the file. */
+START_TEST(set_long_keys)
+{
+	struct un_wtable *wt = open_ok();
+	static char key[3][5200];
+	static const size_t lens[3] = { 2047, 3000, 5100 };
+	int i, k, round;
+
+	for (k = 0; k < 3; k++) {
+		for (i = 0; i < (int)lens[k]; i++)
+			key[k][i] = i % 100 == 99 ? '/' : (char)('a' + (i + k) % 26);
+		key[k][lens[k] - 1] = 'z';
+		key[k][lens[k]] = '\0';
+	}
+	for (i = 0; i < 40; i++) {
+		char p[32];
+
+		snprintf(p, sizeof(p), "short/f%d", i);
+		ck_assert_int_eq(un_wtable_set(wt, p, UN_W_WHITEOUT), 0);
+		if (i % 14 == 0)
+			ck_assert_int_eq(un_wtable_set(wt, key[i / 14],
+						       UN_W_WHITEOUT), 0);
+	}
+	for (round = 0; round < 2; round++) {
+		for (k = 0; k < 3; k++)
+			ck_assert_int_eq(get(wt, key[k]), UN_W_WHITEOUT);
+		for (i = 0; i < 40; i++) {
+			char p[32];
+
+			snprintf(p, sizeof(p), "short/f%d", i);
+			ck_assert_int_eq(get(wt, p), UN_W_WHITEOUT);
+		}
+		un_wtable_release(wt);
+		wt = open_ok();		/* the file says the same */
+	}
+	un_wtable_release(wt);
+}
+END_TEST
+
 START_TEST(set_none)
 {
 	struct un_wtable *wt = open_ok();
@@ -489,6 +529,57 @@ START_TEST(clear_below_many)
 			snprintf(p, sizeof(p), "e/f%d", j);
 			ck_assert_int_eq(get(wt, p), j % 5 ? UN_W_WHITEOUT :
 					 UN_W_NONE);
+		}
+		un_wtable_release(wt);
+		wt = open_ok();		/* the file says the same */
+	}
+	un_wtable_release(wt);
+}
+END_TEST
+
+/* The table's descriptor closed behind the handle (a raw close) just
+   before an rmdir: clear_below's append reopens and reloads the table,
+   which moves every slot, so the records below go by a second scan of
+   the new map, not by the slots the first scan found there.  (Fewer
+   than WT_OWN_MAX changes: each is its writer's shortcut, which reads
+   nothing before the append that finds the number closed.) */
+START_TEST(clear_below_table_closed)
+{
+	struct un_wtable *wt = open_ok();
+	struct wt_rec *slot0;
+	char p[32];
+	int i, round;
+
+	/* Dead lines first: the reload sizes its map by the file's lines,
+	   so the slots of the records differ from the map built change by
+	   change (taking out the first scan's slots would miss them). */
+	for (i = 0; i < 20; i++) {
+		snprintf(p, sizeof(p), "x/f%d", i);
+		ck_assert_int_eq(un_wtable_set(wt, p, UN_W_WHITEOUT), 0);
+		ck_assert_int_eq(un_wtable_set(wt, p, UN_W_NONE), 0);
+	}
+	for (i = 0; i < 8; i++) {
+		snprintf(p, sizeof(p), "d/s%d/f%d", i % 3, i);
+		ck_assert_int_eq(un_wtable_set(wt, p, UN_W_WHITEOUT), 0);
+		snprintf(p, sizeof(p), "e/f%d", i);
+		ck_assert_int_eq(un_wtable_set(wt, p, UN_W_WHITEOUT), 0);
+	}
+	ck_assert_int_eq(un_wtable_set(wt, "d", UN_W_OPAQUE), 0);
+	slot0 = wt->mem.slot;
+	ck_assert_int_ge(wt->tfd, 0);
+	ck_assert_int_eq(close(wt->tfd), 0);
+	ck_assert_int_eq(un_wtable_clear_below(wt, "d"), 0);
+	/* Reloaded (not the map the scan walked): the fallback ran. */
+	ck_assert_ptr_ne(wt->mem.slot, slot0);
+	for (round = 0; round < 2; round++) {
+		ck_assert(!below(wt, "d"));
+		ck_assert(below(wt, "e"));
+		ck_assert_int_eq(get(wt, "d"), UN_W_OPAQUE);
+		for (i = 0; i < 8; i++) {
+			snprintf(p, sizeof(p), "d/s%d/f%d", i % 3, i);
+			ck_assert_int_eq(get(wt, p), UN_W_NONE);
+			snprintf(p, sizeof(p), "e/f%d", i);
+			ck_assert_int_eq(get(wt, p), UN_W_WHITEOUT);
 		}
 		un_wtable_release(wt);
 		wt = open_ok();		/* the file says the same */
@@ -1588,6 +1679,52 @@ START_TEST(load_matches_model)
 END_TEST
 
 /*
+ * un_fmt_escape takes eight bytes a step while none needs escaping:
+ * the same output as byte by byte, for every byte value at every place
+ * of strings of 1 to 24 bytes about a word's edges, and the escape
+ * decodes back.
+ */
+START_TEST(escape_words_as_bytes)
+{
+	static const char hex[] = "0123456789abcdef";
+	/* (The lengths about a word's edges: a word, one, two, three.) */
+	static const size_t lens[] = { 1, 7, 8, 9, 15, 16, 17, 23, 24 };
+	char in[24], want[4 * 24], got[4 * 24], back[24];
+	size_t len, at, n, m, blen;
+
+	for (size_t k = 0; k < sizeof(lens) / sizeof(*lens); k++)
+		for (len = lens[k], at = 0; at < len; at++)
+			for (int c = 0; c < 256; c++) {
+				memset(in, 'a' + (int)(len % 26), len);
+				in[at] = (char)c;
+				for (n = 0, m = 0; m < len; m++) {
+					unsigned char b = in[m];
+
+					if (b < 0x21 || b > 0x7e || b == '\\') {
+						want[n++] = '\\';
+						want[n++] = 'x';
+						want[n++] = hex[b >> 4];
+						want[n++] = hex[b & 15];
+					} else {
+						want[n++] = (char)b;
+					}
+				}
+				/* (No ck_assert a case: each is a write
+				   of its place to Check's log.) */
+				m = un_fmt_escape(got, in, len);
+				if (m != n || memcmp(got, want, n) ||
+				    un_fmt_unescape(got, m, back, sizeof(back),
+						    &blen) ||
+				    blen != len || memcmp(back, in, len))
+					ck_abort_msg("escape of byte %#x at %zu "
+						     "of %zu bytes: %zu bytes "
+						     "out, want %zu", c, at,
+						     len, m, n);
+			}
+}
+END_TEST
+
+/*
  * A record's path is checked in one pass when it holds no backslash
  * (union_format.c): the same verdict, and the same reason, as the long
  * way (un_fmt_unescape, then un_fmt_path_invalid), for every path of up
@@ -1649,11 +1786,13 @@ static Suite *whiteout_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, set_plain);
 	tcase_add_test(tc, set_odd_names);
+	tcase_add_test(tc, set_long_keys);
 	tcase_add_test(tc, set_none);
 	tcase_add_test(tc, set_invalid);
 	tcase_add_test(tc, has_below_ancestors);
 	tcase_add_test(tc, clear_below_dir);
 	tcase_add_test(tc, clear_below_many);
+	tcase_add_test(tc, clear_below_table_closed);
 	tcase_add_test(tc, reopen_persist);
 	suite_add_tcase(s, tc);
 
@@ -1674,6 +1813,7 @@ static Suite *whiteout_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, load_matches_model);
 	tcase_add_test(tc, decode_plain_as_long_way);
+	tcase_add_test(tc, escape_words_as_bytes);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("damage");
