@@ -46,7 +46,7 @@
 /* Does the path name a '..' component anywhere?  (strchr, not strstr:
    most names hold no dot at all, and this runs on every path that may
    stay outside.) */
-static bool has_dotdot(const char *p)
+UN_EXEC_TEXT static bool has_dotdot(const char *p)
 {
 	for (const char *s = p; (s = strchr(s, '.')); s++)
 		if (s[1] == '.' && (s == p || s[-1] == '/') &&
@@ -60,7 +60,7 @@ bool un_path_has_dotdot(const char *p)
 	return has_dotdot(p);
 }
 
-int un_path_outside(const char *path)
+UN_EXEC_TEXT int un_path_outside(const char *path)
 {
 	ssize_t len = un_user_str(path);
 
