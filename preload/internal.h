@@ -606,7 +606,6 @@ UN_HIDDEN bool un_cwd_near_union(void);
 /* The answer of a lookup under a MERGED path. */
 struct un_node {
 	struct un_mount *mnt;	/* the union the object lies in */
-	char vpath[UN_VPATH_MAX]; /* merged absolute path */
 	size_t rel_off;		/* start of the part under MERGED in vpath */
 	int layer;		/* layer holding the object; -1: absent */
 	uint64_t dirlayers;	/* a directory: the layers that merge into it */
@@ -614,8 +613,6 @@ struct un_node {
 	bool trailing_slash;	/* the path ended in '/' */
 	const char *kpath;	/* outside every union: the path to give the
 				   kernel (the caller's own, or real) */
-	char real[UN_VPATH_MAX]; /* the object in `layer`, or where the upper
-				   would hold it */
 	struct stat st;		/* lstat of real, when layer >= 0 */
 	int at_fd;		/* AT_FDCWD, or the descriptor (or cwd) the
 				   lookup started from (see un_node_at) */
@@ -629,6 +626,14 @@ struct un_node {
 	bool stx_done;		/* n->stx holds the object's statx */
 	int open_flags;		/* UN_LK_OPENDIR: the caller's open flags */
 	int open_fd;		/* and the descriptor it opened, or -1 */
+	/* The two paths last (they fill a few dozen of their 8 KiB): a
+	   node on the stack then writes two pages, the fields and vpath's
+	   head in one, real's head in the other, where fields after each
+	   path wrote a third and a fourth.  In a fork's child every page
+	   first written is a fault (bench/README.md, "Session 10 (exec)"). */
+	char vpath[UN_VPATH_MAX]; /* merged absolute path */
+	char real[UN_VPATH_MAX]; /* the object in `layer`, or where the upper
+				   would hold it */
 };
 
 /*

@@ -707,7 +707,6 @@ uncached:
 
 /* The walk's state. */
 struct walk {
-	char vpath[UN_VPATH_MAX]; /* merged path so far, symlink-free */
 	size_t vlen;
 	struct un_mount *m;	/* the union vpath lies in, or NULL */
 	uint64_t dirmask;	/* layers of the directory vpath names */
@@ -720,6 +719,9 @@ struct walk {
 	size_t base_vlen;
 	bool sure;		/* settle_in's layers are the union's (not
 				   guessed past a refusal) */
+	/* Last, as un_node's paths (internal.h): the fields and the
+	   path's head in one page of the stack. */
+	char vpath[UN_VPATH_MAX]; /* merged path so far, symlink-free */
 };
 
 /* Is the walk's directory at or below its starting point still? */
