@@ -21,7 +21,8 @@
  * mounts (at most one more than the ';'s) and the unescaped paths (each
  * no longer than its text in the value), with room left over that
  * un_config_alloc hands out (the whiteout table handles, the copies of
- * the environment init.c keeps): one page, one fault, in the usual case.
+ * the environment init.c keeps): one page, one fault, in the usual case
+ * (the first parse's is the library's own: first_arena below).
  *
  * The parse runs in the constructor of every process (init.c), most of
  * which never look into the union: a valid value is parsed by hand,
@@ -67,8 +68,24 @@ struct arena {
 	char *next;
 };
 
+/*
+ * The first parse's arena, where the value fits: 4 KiB of the library's
+ * own data, which the loader maps with it anyway, so that no process
+ * pays an mmap of its own (one system call of every exec under the
+ * library).  In .data, not .bss: .data's pages are written by the
+ * loader already (its relocations of the real_* pointers, its zeroing
+ * of .bss's first part), so the parse's writes cost no page fault; in
+ * .bss a page-aligned array moved the variables the start-up writes
+ * (un_config, init.c's) out of that first part, three faults more.  A
+ * larger value, or a second configuration alive beside the first (the
+ * unit tests), is given a mapping.  Zero whenever free, as a fresh
+ * mapping is.
+ */
+static char first_arena[4096] __attribute__((section(".data"), aligned(64)));
+static bool first_arena_busy;
+
 /* Is c (not NUL) one of set?  strchr, by hand (see the head). */
-static bool in_set(char c, const char *set)
+UN_EXEC_TEXT static bool in_set(char c, const char *set)
 {
 	for (; *set; set++)
 		if (c == *set)
@@ -81,7 +98,7 @@ static bool in_set(char c, const char *set)
  * unescaping into the arena.  *sp advances past the delimiter (or to
  * the end); *delim receives the delimiter found ('\0' at the end).
  */
-static int next_field(const char **sp, const char *delims, struct arena *a,
+UN_EXEC_TEXT static int next_field(const char **sp, const char *delims, struct arena *a,
 		      char **out, char *delim, char *err, size_t errlen)
 {
 	const char *s = *sp;
@@ -129,7 +146,7 @@ static int next_field(const char **sp, const char *delims, struct arena *a,
 }
 
 /* un_path_normalise, answering the length of the result (or -1). */
-static ssize_t normalise(char *p)
+UN_EXEC_TEXT static ssize_t normalise(char *p)
 {
 	char *r = p, *w = p;
 
@@ -169,7 +186,7 @@ int un_path_normalise(char *p)
 
 /* Absolute, no '..': normalised in place, its length answered (or -1,
    the reason in err). */
-static ssize_t check_path(char *p, const char *role, char *err,
+UN_EXEC_TEXT static ssize_t check_path(char *p, const char *role, char *err,
 			  size_t errlen)
 {
 	if (*p != '/') {
@@ -212,7 +229,7 @@ static int make_dirs(const char *path)
 	return 0;
 }
 
-static int check_dir(const char *path, const char *role, bool create,
+UN_EXEC_TEXT static int check_dir(const char *path, const char *role, bool create,
 		     char *err, size_t errlen)
 {
 	struct stat st;
@@ -244,7 +261,7 @@ static int check_dir(const char *path, const char *role, bool create,
 	return 0;
 }
 
-static int parse_mount(const char **sp, struct arena *a, struct un_mount *m,
+UN_EXEC_TEXT static int parse_mount(const char **sp, struct arena *a, struct un_mount *m,
 		       bool check_dirs, char *end_delim, char *err,
 		       size_t errlen)
 {
@@ -325,7 +342,7 @@ static int parse_mount(const char **sp, struct arena *a, struct un_mount *m,
  * Longest MERGED first.  An insertion sort: a handful of mounts, and
  * glibc's qsort may malloc (and asks the kernel for the memory size).
  */
-static void sort_by_merged_len(struct un_mount *mount, int n)
+UN_EXEC_TEXT static void sort_by_merged_len(struct un_mount *mount, int n)
 {
 	for (int i = 1; i < n; i++) {
 		struct un_mount m = mount[i];
@@ -337,7 +354,7 @@ static void sort_by_merged_len(struct un_mount *mount, int n)
 	}
 }
 
-int un_config_parse(const char *value, struct un_config *cfg, bool check_dirs,
+UN_EXEC_TEXT int un_config_parse(const char *value, struct un_config *cfg, bool check_dirs,
 		    char *err, size_t errlen)
 {
 	const char *s = value;
@@ -358,13 +375,19 @@ int un_config_parse(const char *value, struct un_config *cfg, bool check_dirs,
 	size = maxmount * sizeof(struct un_mount) + 2 * (len + 1) +
 	       UN_CONFIG_SPARE;
 	size = (size + 4095) & ~(size_t)4095;
-	map = mmap(NULL, size, PROT_READ | PROT_WRITE,
-		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (map == MAP_FAILED) {
-		set_err(err, errlen, "out of memory");
-		return -1;
+	if (size <= sizeof(first_arena) &&
+	    !__atomic_exchange_n(&first_arena_busy, true, __ATOMIC_ACQ_REL)) {
+		map = first_arena;
+		size = sizeof(first_arena);
+	} else {
+		map = mmap(NULL, size, PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (map == MAP_FAILED) {
+			set_err(err, errlen, "out of memory");
+			return -1;
+		}
+		un_lsan_root(map, size);
 	}
-	un_lsan_root(map, size);
 	cfg->arena = map;
 	cfg->arena_len = size;
 	cfg->mount = map;
@@ -412,7 +435,7 @@ out_release:
 	return -1;
 }
 
-void *un_config_alloc(struct un_config *cfg, size_t size)
+UN_EXEC_TEXT void *un_config_alloc(struct un_config *cfg, size_t size)
 {
 	char *end = (char *)cfg->arena + cfg->arena_len;
 	char *p = (char *)(((uintptr_t)cfg->arena_next + 15) & ~(uintptr_t)15);
@@ -429,7 +452,10 @@ void un_config_release(struct un_config *cfg)
 	for (int i = 0; i < cfg->nmount; i++)
 		if (cfg->mount[i].wt)
 			un_wtable_release(cfg->mount[i].wt);
-	if (cfg->arena) {
+	if (cfg->arena == first_arena) {
+		memset(first_arena, 0, sizeof(first_arena));
+		__atomic_store_n(&first_arena_busy, false, __ATOMIC_RELEASE);
+	} else if (cfg->arena) {
 		un_lsan_unroot(cfg->arena, cfg->arena_len);
 		munmap(cfg->arena, cfg->arena_len);
 	}
@@ -437,7 +463,7 @@ void un_config_release(struct un_config *cfg)
 }
 
 /* Past the slashes and '.' components at p. */
-static const char *skip_seps(const char *p)
+UN_EXEC_TEXT static const char *skip_seps(const char *p)
 {
 	for (;;) {
 		while (*p == '/')
@@ -455,7 +481,7 @@ static const char *skip_seps(const char *p)
  * process names runs through here: byte by byte, leaving at the first
  * difference, with no call.
  */
-static size_t prefix_len(const char *path, const struct un_mount *m)
+UN_EXEC_TEXT static size_t prefix_len(const char *path, const struct un_mount *m)
 {
 	const char *p = path, *q = m->merged;
 	size_t len = m->merged_len;
@@ -483,7 +509,7 @@ static size_t prefix_len(const char *path, const struct un_mount *m)
 	}
 }
 
-struct un_mount *un_config_match(const char *abspath, size_t *consumed)
+UN_EXEC_TEXT struct un_mount *un_config_match(const char *abspath, size_t *consumed)
 {
 	for (int i = 0; i < un_config.nmount; i++) {
 		struct un_mount *m = &un_config.mount[i];
@@ -501,7 +527,7 @@ struct un_mount *un_config_match(const char *abspath, size_t *consumed)
 	return NULL;
 }
 
-struct un_mount *un_config_find(const char *abspath)
+UN_EXEC_TEXT struct un_mount *un_config_find(const char *abspath)
 {
 	return un_config_match(abspath, NULL);
 }

@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/single_threaded.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <pthread.h>
@@ -37,7 +38,7 @@ extern char **environ;
 
 /* Does the LD_PRELOAD value (a list split by ':' or ' ') list
    libunion already?  (By hand: see the head of unwrapped.c.) */
-static bool preload_has_self(const char *value)
+UN_EXEC_TEXT static bool preload_has_self(const char *value)
 {
 	const char *self = un_self_path;
 
@@ -62,7 +63,7 @@ static bool preload_has_self(const char *value)
 #define CWD_HEAD (sizeof("UNION_CWD=") + 3 * 20 + 4)
 
 /* The decimal digits of v at p; returns the end. */
-static char *put_u64(char *p, unsigned long long v)
+UN_EXEC_TEXT static char *put_u64(char *p, unsigned long long v)
 {
 	char digits[24];
 	size_t n = 0;
@@ -90,7 +91,7 @@ static char *put_u64(char *p, unsigned long long v)
  * env_size: the entries and bytes env_build needs, with cwd_room bytes
  * for the merged cwd's path.
  */
-static void env_size(char *const envp[], size_t *entries, size_t *bytes,
+UN_EXEC_TEXT static void env_size(char *const envp[], size_t *entries, size_t *bytes,
 		     size_t cwd_room)
 {
 	size_t count = 0, layers = strlen(un_layers_value ? un_layers_value
@@ -127,6 +128,59 @@ void un_exec_env_size(char *const envp[], size_t *entries, size_t *bytes)
 }
 
 /*
+ * The real cwd's device and inode, for UNION_CWD: learnt in the parent
+ * before a fork (un_exec_fork) and kept with the cwd's change count, so
+ * that each child a shell forks in a merged cwd writes UNION_CWD
+ * without a stat(".") of its own (one system call of every exec there).
+ * Only in a process of one thread (a shell), where no other thread can
+ * change the cwd between the count's read and the stat; a signal
+ * handler's chdir moves the count, and the pair is then not used.
+ */
+static struct {
+	bool known;
+	unsigned long seq;
+	dev_t dev;
+	ino_t ino;
+} cwd_id;
+
+void un_exec_fork(void)
+{
+	unsigned long seq;
+	struct stat st;
+
+	if (!__atomic_load_n(&un_active, __ATOMIC_ACQUIRE) ||
+	    !__libc_single_threaded || un_in_signal())
+		return;
+	seq = un_cwd_seq();
+	if ((cwd_id.known && cwd_id.seq == seq) || un_cwd_room() <= 1)
+		return;		/* known already, or the cwd is not merged */
+	if (real_stat(".", &st) != 0)
+		return;
+	cwd_id.dev = st.st_dev;
+	cwd_id.ino = st.st_ino;
+	cwd_id.seq = seq;
+	cwd_id.known = true;
+}
+
+/* The real cwd's device and inode: the parent's where still good. */
+UN_EXEC_TEXT static int cwd_ident(dev_t *dev, ino_t *ino)
+{
+	struct stat st;
+
+	if (cwd_id.known && __libc_single_threaded &&
+	    cwd_id.seq == un_cwd_seq()) {
+		*dev = cwd_id.dev;
+		*ino = cwd_id.ino;
+		return 0;
+	}
+	if (real_stat(".", &st) != 0)
+		return -1;
+	*dev = st.st_dev;
+	*ino = st.st_ino;
+	return 0;
+}
+
+/*
  * UNION_CWD=DEV:INO:PATH at buf when the cwd is merged (DEV:INO:-PATH
  * when it was removed, DEV:INO:-N:PATH when what was removed is its
  * first N bytes, an ancestor): the child finds nothing in a removed one
@@ -136,11 +190,12 @@ void un_exec_env_size(char *const envp[], size_t *entries, size_t *bytes)
  * the path has outgrown room (another thread's chdir since the room was
  * measured).
  */
-static int cwd_var(char *buf, size_t room)
+UN_EXEC_TEXT static int cwd_var(char *buf, size_t room)
 {
 	char *path = buf + CWD_HEAD, *p;
 	size_t dead_at = 0, len;
-	struct stat st;
+	dev_t dev;
+	ino_t ino;
 	int rc;
 
 	/* (A cwd deeper than PATH_MAX too: a child without it would take
@@ -148,13 +203,13 @@ static int cwd_var(char *buf, size_t room)
 	rc = un_cwd_get_at(path, room, NULL, &dead_at);
 	if (rc == -ERANGE && room < UN_VPATH_MAX)
 		return -1;
-	if ((rc != 0 && rc != -ESTALE) || real_stat(".", &st) != 0)
+	if ((rc != 0 && rc != -ESTALE) || cwd_ident(&dev, &ino) != 0)
 		return 0;
 	len = strlen(path);
 	p = stpcpy(buf, "UNION_CWD=");
-	p = put_u64(p, (unsigned long long)st.st_dev);
+	p = put_u64(p, (unsigned long long)dev);
 	*p++ = ':';
-	p = put_u64(p, (unsigned long long)st.st_ino);
+	p = put_u64(p, (unsigned long long)ino);
 	*p++ = ':';
 	if (rc == -ESTALE) {
 		*p++ = '-';
@@ -169,7 +224,7 @@ static int cwd_var(char *buf, size_t room)
 
 /* un_exec_env with cwd_room bytes for the cwd's path (env_size's): false
    when the cwd outgrew them (then size and build again with more). */
-static bool env_build(char *const envp[], char **env, char *buf,
+UN_EXEC_TEXT static bool env_build(char *const envp[], char **env, char *buf,
 		      size_t cwd_room)
 {
 	const char *preload = NULL, *layers = NULL;
@@ -258,7 +313,7 @@ struct prog {
  * program's check may hand the process to the supervisor, which lives
  * on (unwrapped.c).
  */
-static int prog_lookup(const struct prog *p, int dirfd, const char *path,
+UN_EXEC_TEXT static int prog_lookup(const struct prog *p, int dirfd, const char *path,
 		       struct un_node *n)
 {
 	int rc;
@@ -277,7 +332,7 @@ static int prog_lookup(const struct prog *p, int dirfd, const char *path,
  * arg (possibly "").  Returns 1 for a script, 0 otherwise.  The program
  * was opened and read once, for this and for un_exec_check_head.
  */
-static int parse_shebang(const unsigned char *head, size_t n, char *interp,
+UN_EXEC_TEXT static int parse_shebang(const unsigned char *head, size_t n, char *interp,
 			 size_t ilen, char *arg, size_t alen)
 {
 	char buf[256];
@@ -317,7 +372,7 @@ static int parse_shebang(const unsigned char *head, size_t n, char *interp,
  * Resolve the program path (relative to dirfd) for exec.  Returns 0 and
  * fills p, or -errno.
  */
-static int prog_resolve(int dirfd, const char *path, char *const argv[],
+UN_EXEC_TEXT static int prog_resolve(int dirfd, const char *path, char *const argv[],
 			char *const envp[], struct prog *p)
 {
 	struct un_node n, in;
@@ -372,7 +427,7 @@ static int prog_resolve(int dirfd, const char *path, char *const argv[],
 			     envp);
 }
 
-static size_t count_args(char *const argv[])
+UN_EXEC_TEXT static size_t count_args(char *const argv[])
 {
 	size_t argc = 0;
 
@@ -389,7 +444,7 @@ enum exec_how { EXEC_PATH, EXEC_AT, EXEC_FD };
  * frame (see un_exec_env_size), the depth guard lowered, then the real
  * execve (path), execveat (dirfd, path, flags) or fexecve (dirfd).
  */
-static int exec_with_env(enum exec_how how, int dirfd, const char *path,
+UN_EXEC_TEXT static int exec_with_env(enum exec_how how, int dirfd, const char *path,
 			 char *const argv[], char *const envp[], int flags)
 {
 	size_t entries, bytes, room = un_cwd_room();
@@ -417,7 +472,7 @@ static int exec_with_env(enum exec_how how, int dirfd, const char *path,
 
 /* A program looked up through the union (or a script, or a path that
    may lead into one). */
-static __attribute__((noinline)) int exec_lookup(int dirfd, const char *path,
+UN_EXEC_TEXT static __attribute__((noinline)) int exec_lookup(int dirfd, const char *path,
 						 char *const argv[],
 						 char *const envp[])
 {
@@ -436,7 +491,7 @@ static __attribute__((noinline)) int exec_lookup(int dirfd, const char *path,
 			     p.rewritten ? nargv : argv, envp, 0);
 }
 
-static int exec_at(int dirfd, const char *path, char *const argv[],
+UN_EXEC_TEXT static int exec_at(int dirfd, const char *path, char *const argv[],
 		   char *const envp[])
 {
 	int rc;
@@ -455,12 +510,12 @@ static int exec_at(int dirfd, const char *path, char *const argv[],
 	return exec_with_env(EXEC_PATH, AT_FDCWD, path, argv, envp, 0);
 }
 
-UN_EXPORT int execve(const char *path, char *const argv[], char *const envp[])
+UN_EXEC_TEXT UN_EXPORT int execve(const char *path, char *const argv[], char *const envp[])
 {
 	return exec_at(AT_FDCWD, path, argv, envp);
 }
 
-UN_EXPORT int execv(const char *path, char *const argv[])
+UN_EXEC_TEXT UN_EXPORT int execv(const char *path, char *const argv[])
 {
 	return exec_at(AT_FDCWD, path, argv, environ);
 }

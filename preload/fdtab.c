@@ -1015,7 +1015,7 @@ static const char *cwd_inherited;
 
 static void cwd_adopt(bool first);
 
-void un_cwd_arm(const char *inherited)
+UN_EXEC_TEXT void un_cwd_arm(const char *inherited)
 {
 	cwd_inherited = inherited;
 	__atomic_store_n(&cwd_state, CWD_ARMED, __ATOMIC_RELEASE);
@@ -1039,7 +1039,7 @@ static void cwd_wbegin(struct cwd_wsect *w)
 
 /* Copy s (one of the buffers above) into buf: 0, -ENOENT when empty;
    with it, when asked, the layer of the real cwd and cwd_dead_at. */
-static int cwd_read(const char *s, char *buf, size_t len, int *layer,
+UN_EXEC_TEXT static int cwd_read(const char *s, char *buf, size_t len, int *layer,
 		    size_t *dead_at, struct un_mount **m, size_t *np)
 {
 	bool locked;
@@ -1215,12 +1215,12 @@ static bool near_union(const char *real)
 	return real && un_config_is_ancestor(real);
 }
 
-int un_cwd_get_at(char *buf, size_t len, int *layer, size_t *dead_at)
+UN_EXEC_TEXT int un_cwd_get_at(char *buf, size_t len, int *layer, size_t *dead_at)
 {
 	return un_cwd_get_walk(buf, len, layer, dead_at, NULL, NULL);
 }
 
-int un_cwd_get_walk(char *buf, size_t len, int *layer, size_t *dead_at,
+UN_EXEC_TEXT int un_cwd_get_walk(char *buf, size_t len, int *layer, size_t *dead_at,
 		    struct un_mount **m, size_t *np)
 {
 	size_t dead;
@@ -1236,7 +1236,13 @@ int un_cwd_get_walk(char *buf, size_t len, int *layer, size_t *dead_at,
 	return rc;
 }
 
-size_t un_cwd_room(void)
+UN_EXEC_TEXT unsigned long un_cwd_seq(void)
+{
+	cwd_need();
+	return __atomic_load_n(&cwd_seq, __ATOMIC_ACQUIRE);
+}
+
+UN_EXEC_TEXT size_t un_cwd_room(void)
 {
 	cwd_need();
 	return strnlen(cwd_merged, UN_VPATH_MAX) + 1;
@@ -1452,7 +1458,7 @@ void un_fork_cwd_parent(void)
    held): the table is now this process's own.  A shell's child that
    closed its descriptors with closefrom would otherwise keep its
    parent's entries for them, taken for a vfork child's. */
-void un_fd_forked(void)
+UN_EXEC_TEXT void un_fd_forked(void)
 {
 	if (__atomic_load_n(&table_pid, __ATOMIC_RELAXED))
 		__atomic_store_n(&table_pid, getpid(), __ATOMIC_RELAXED);

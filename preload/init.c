@@ -341,7 +341,7 @@ static void fork_parent(void)
 	un_depth--;
 }
 
-static void fork_child(void)
+UN_EXEC_TEXT static void fork_child(void)
 {
 	un_fd_forked();
 	if (!fork_locked)
@@ -357,7 +357,7 @@ static void fork_child(void)
 }
 
 /* The configuration's spare room, else a mapping of its own. */
-static void *boot_alloc(size_t size)
+UN_EXEC_TEXT static void *boot_alloc(size_t size)
 {
 	void *p = un_config_alloc(&un_config, size);
 
@@ -373,7 +373,7 @@ static void *boot_alloc(size_t size)
 }
 
 /* Is entry "name=..."?  (By hand: see init_early.) */
-static bool env_is(const char *entry, const char *name)
+UN_EXEC_TEXT static bool env_is(const char *entry, const char *name)
 {
 	while (*name && *entry == *name) {
 		entry++;
@@ -382,7 +382,7 @@ static bool env_is(const char *entry, const char *name)
 	return !*name && *entry == '=';
 }
 
-enum un_env_var un_env_var(const char *entry)
+UN_EXEC_TEXT enum un_env_var un_env_var(const char *entry)
 {
 	if (entry[0] == 'L')
 		return env_is(entry, "LD_PRELOAD") ? UN_ENV_PRELOAD :
@@ -399,7 +399,7 @@ enum un_env_var un_env_var(const char *entry)
 }
 
 /* A copy of s, never freed (by hand: see init_early). */
-static const char *keep(const char *s)
+UN_EXEC_TEXT static const char *keep(const char *s)
 {
 	size_t len = 0;
 	char *copy;
@@ -429,7 +429,7 @@ extern char **environ;
  * are found when first called (real.c; the walk's check against dlsym
  * waits for the first wrapper, un_real_late).
  */
-static void init_early(void)
+UN_EXEC_TEXT static void init_early(void)
 {
 	const char *layers = NULL, *preload = NULL, *cwd = NULL,
 		   *oci = NULL;
@@ -502,7 +502,7 @@ static __thread bool init_running;
  * pthread_once: its end is a futex wake, a system call in every process,
  * for waiters that are almost never there.
  */
-static void init_upto(int goal)
+UN_EXEC_TEXT static void init_upto(int goal)
 {
 	int state;
 
@@ -543,7 +543,7 @@ static void init_upto(int goal)
  * goes on without waiting for itself).  The child, like the parent,
  * starts up at its next wrapper.
  */
-UN_EXPORT pid_t fork(void)
+UN_EXEC_TEXT UN_EXPORT pid_t fork(void)
 {
 	bool held = false;
 	pid_t pid;
@@ -568,6 +568,7 @@ UN_EXPORT pid_t fork(void)
 	   program) holds its locks there: the fork hung
 	   (edges/alloc-jemalloc). */
 	un_real_fork();
+	un_exec_fork();
 	pid = real_fork();
 	if (held) {
 		init_running = false;
@@ -576,7 +577,7 @@ UN_EXPORT pid_t fork(void)
 	return pid;
 }
 
-void un_init(void)
+UN_EXEC_TEXT void un_init(void)
 {
 	if (__builtin_expect(__atomic_load_n(&init_state, __ATOMIC_ACQUIRE) ==
 			     INIT_DONE, 1))
@@ -664,7 +665,7 @@ void un_tables_open(void)
 	}
 }
 
-__attribute__((constructor)) static void un_constructor(void)
+UN_EXEC_TEXT __attribute__((constructor)) static void un_constructor(void)
 {
 	init_upto(INIT_STARTED);
 }

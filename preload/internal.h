@@ -50,6 +50,21 @@
 #define UN_HIDDEN __attribute__((visibility("hidden")))
 #define UN_EXPORT __attribute__((visibility("default")))
 
+/*
+ * The code of an exec's way, kept together at the head of .text (the
+ * linker puts .text.hot.* there, after .init and .plt): a shell's forked
+ * child on its way to exec (the fork wrapper's return, the fork
+ * handler, sigaction, execve, the program's check, UNION_CWD) and a new
+ * process's start-up (the constructor, the parse, the real functions'
+ * first lookup).  A fork copies no page-table entry of a file's code,
+ * so each 64 KiB of code a child first runs is a page fault there (the
+ * kernel maps the pages around the one that faulted, up to 64 KiB):
+ * spread over .text (exec.c, wrap_signal.c and init.c lie 100-200 KiB
+ * apart) these functions cost a shell's every child three; together,
+ * one (bench/README.md, "Session 10 (exec)").
+ */
+#define UN_EXEC_TEXT __attribute__((section(".text.hot.libunion_exec")))
+
 /* The name of the reserved directory at the top of every upper. */
 #define UN_META_DIR ".union"
 
@@ -81,6 +96,9 @@ UN_HIDDEN void un_real_early(void);
 UN_HIDDEN void un_real_late(void);
 /* Before a fork: find the real functions a child calls to exec. */
 UN_HIDDEN void un_real_fork(void);
+/* exec.c: before a fork (init.c's wrapper), what the children's execs
+   can take from the parent (the real cwd's identity for UNION_CWD). */
+UN_HIDDEN void un_exec_fork(void);
 
 /* nextsym.c: what dlsym(RTLD_NEXT, name) would answer, cheaply; NULL
    when unsure (then ask dlsym).  un_nextsym_init() first (real.c does it
@@ -510,6 +528,10 @@ UN_HIDDEN int un_cwd_get_walk(char *buf, size_t len, int *layer,
    length and the NUL; 1 when there is none).  Another thread's chdir
    may change it before the copy, which then answers -ERANGE. */
 UN_HIDDEN size_t un_cwd_room(void);
+/* The cwd's change count: it moves with every change of the merged cwd
+   and of the real one the library makes or follows (chdir, fchdir, a
+   copy-up's repointing). */
+UN_HIDDEN unsigned long un_cwd_seq(void);
 /* Set (vpath; the real cwd now stands in its copy in layer, or -1) or
    clear (NULL) the merged cwd; or set it dead (fchdir to a dead
    descriptor). */
@@ -584,7 +606,6 @@ UN_HIDDEN bool un_cwd_near_union(void);
 /* The answer of a lookup under a MERGED path. */
 struct un_node {
 	struct un_mount *mnt;	/* the union the object lies in */
-	char vpath[UN_VPATH_MAX]; /* merged absolute path */
 	size_t rel_off;		/* start of the part under MERGED in vpath */
 	int layer;		/* layer holding the object; -1: absent */
 	uint64_t dirlayers;	/* a directory: the layers that merge into it */
@@ -592,8 +613,6 @@ struct un_node {
 	bool trailing_slash;	/* the path ended in '/' */
 	const char *kpath;	/* outside every union: the path to give the
 				   kernel (the caller's own, or real) */
-	char real[UN_VPATH_MAX]; /* the object in `layer`, or where the upper
-				   would hold it */
 	struct stat st;		/* lstat of real, when layer >= 0 */
 	int at_fd;		/* AT_FDCWD, or the descriptor (or cwd) the
 				   lookup started from (see un_node_at) */
@@ -607,6 +626,14 @@ struct un_node {
 	bool stx_done;		/* n->stx holds the object's statx */
 	int open_flags;		/* UN_LK_OPENDIR: the caller's open flags */
 	int open_fd;		/* and the descriptor it opened, or -1 */
+	/* The two paths last (they fill a few dozen of their 8 KiB): a
+	   node on the stack then writes two pages, the fields and vpath's
+	   head in one, real's head in the other, where fields after each
+	   path wrote a third and a fourth.  In a fork's child every page
+	   first written is a fault (bench/README.md, "Session 10 (exec)"). */
+	char vpath[UN_VPATH_MAX]; /* merged absolute path */
+	char real[UN_VPATH_MAX]; /* the object in `layer`, or where the upper
+				   would hold it */
 };
 
 /*

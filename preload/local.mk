@@ -73,9 +73,14 @@ preload_libunion_la_LIBADD = preload/libunion-core.la
 # sends straight to libc) are bound when it is linked, not looked up by
 # the loader: 84 imports fewer.  They reached the same functions before,
 # libunion being first in the search order.
+# -fini= a name nothing defines: no DT_FINI.  crti.o's _fini is empty
+# (destructors run from .fini_array), but it lies after the whole of
+# .text, 200 KiB from the start-up's code: every process under the
+# library paid a page fault at its exit to run it (bench/README.md,
+# "Session 10 (exec)").
 preload_libunion_la_LDFLAGS = -module -avoid-version -no-undefined \
 	-shared -pthread -Wl,--version-script=$(top_builddir)/preload/exports.sym \
-	-Wl,-Bsymbolic-functions $(SANITIZER_CFLAGS)
+	-Wl,-Bsymbolic-functions -Wl,-fini=un_no_dt_fini $(SANITIZER_CFLAGS)
 EXTRA_preload_libunion_la_DEPENDENCIES = preload/exports.sym
 EXTRA_DIST += preload/exports.sym.in
 CLEANFILES += preload/exports.sym

@@ -46,7 +46,7 @@
 /* Does the path name a '..' component anywhere?  (strchr, not strstr:
    most names hold no dot at all, and this runs on every path that may
    stay outside.) */
-static bool has_dotdot(const char *p)
+UN_EXEC_TEXT static bool has_dotdot(const char *p)
 {
 	for (const char *s = p; (s = strchr(s, '.')); s++)
 		if (s[1] == '.' && (s == p || s[-1] == '/') &&
@@ -60,7 +60,7 @@ bool un_path_has_dotdot(const char *p)
 	return has_dotdot(p);
 }
 
-int un_path_outside(const char *path)
+UN_EXEC_TEXT int un_path_outside(const char *path)
 {
 	ssize_t len = un_user_str(path);
 
@@ -707,7 +707,6 @@ uncached:
 
 /* The walk's state. */
 struct walk {
-	char vpath[UN_VPATH_MAX]; /* merged path so far, symlink-free */
 	size_t vlen;
 	struct un_mount *m;	/* the union vpath lies in, or NULL */
 	uint64_t dirmask;	/* layers of the directory vpath names */
@@ -720,6 +719,9 @@ struct walk {
 	size_t base_vlen;
 	bool sure;		/* settle_in's layers are the union's (not
 				   guessed past a refusal) */
+	/* Last, as un_node's paths (internal.h): the fields and the
+	   path's head in one page of the stack. */
+	char vpath[UN_VPATH_MAX]; /* merged path so far, symlink-free */
 };
 
 /* Is the walk's directory at or below its starting point still? */

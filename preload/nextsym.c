@@ -51,12 +51,12 @@ static bool usable;
 /* The dynamic linker rewrites most of an object's DT_* addresses to
    absolute ones; those of a read-only dynamic section (the vDSO's) stay
    offsets from the load address. */
-static const void *dyn_addr(const struct link_map *l, ElfW(Addr) p)
+UN_EXEC_TEXT static const void *dyn_addr(const struct link_map *l, ElfW(Addr) p)
 {
 	return (const void *)(p < l->l_addr ? p + l->l_addr : p);
 }
 
-static bool read_object(const struct link_map *l, struct elf_obj *o)
+UN_EXEC_TEXT static bool read_object(const struct link_map *l, struct elf_obj *o)
 {
 	*o = (struct elf_obj){ .base = l->l_addr };
 	for (const ElfW(Dyn) *d = l->l_ld; d && d->d_tag != DT_NULL; d++) {
@@ -78,7 +78,7 @@ static bool read_object(const struct link_map *l, struct elf_obj *o)
 	return o->symtab && o->strtab && o->gnu_hash;
 }
 
-static uint32_t gnu_hash(const char *name)
+UN_EXEC_TEXT static uint32_t gnu_hash(const char *name)
 {
 	uint32_t h = 5381;
 
@@ -88,7 +88,7 @@ static uint32_t gnu_hash(const char *name)
 }
 
 /* strcmp(a, b) == 0, by hand (see the head of the file). */
-static bool same(const char *a, const char *b)
+UN_EXEC_TEXT static bool same(const char *a, const char *b)
 {
 	while (*a && *a == *b) {
 		a++;
@@ -100,7 +100,7 @@ static bool same(const char *a, const char *b)
 enum found { F_NONE, F_SYM, F_UNSURE };
 
 /* The definition of name (hash h) in o that dlsym would take. */
-static enum found lookup(const struct elf_obj *o, const char *name,
+UN_EXEC_TEXT static enum found lookup(const struct elf_obj *o, const char *name,
 			 uint32_t h, void **addr)
 {
 	const uint32_t *ht = o->gnu_hash;
@@ -145,7 +145,7 @@ static enum found lookup(const struct elf_obj *o, const char *name,
 	}
 }
 
-void *un_nextsym(const char *name)
+UN_EXEC_TEXT void *un_nextsym(const char *name)
 {
 	uint32_t h;
 
@@ -203,7 +203,7 @@ const char *un_nextsym_self(void)
 	return self_path;
 }
 
-void un_nextsym_init(void)
+UN_EXEC_TEXT void un_nextsym_init(void)
 {
 	struct link_map *self = self_map();
 

@@ -46,7 +46,7 @@
 	__asm__(".pushsection .rodata\n"				\
 		"un_name_" #name ": .string \"" #name "\"\n"		\
 		".popsection\n"						\
-		".pushsection .text\n"					\
+		".pushsection .text.hot.libunion_exec,\"ax\",@progbits\n"					\
 		".p2align 4\n"						\
 		".hidden un_stub_" #name "\n"				\
 		".type un_stub_" #name ", @function\n"			\
@@ -78,7 +78,7 @@
 enum { NEXTSYM_NONE, NEXTSYM_BUSY, NEXTSYM_READY };
 static int nextsym_state;
 
-static bool nextsym_ready(void)
+UN_EXEC_TEXT static bool nextsym_ready(void)
 {
 	int state = __atomic_load_n(&nextsym_state, __ATOMIC_ACQUIRE);
 
@@ -96,7 +96,7 @@ static bool nextsym_ready(void)
 /* The walk's answer, else dlsym's; errno as it was (the walk touches
    none, and the errno of a library is a libc call away: bound by the
    loader at its first call, which the constructor's stat need not pay). */
-static void *next(const char *name)
+UN_EXEC_TEXT static void *next(const char *name)
 {
 	void *addr = nextsym_ready() ? un_nextsym(name) : NULL;
 	int saved;
@@ -114,7 +114,7 @@ void *un_real_resolve(void **slot, const char *name) UN_HIDDEN;
 
 /* A function that is not there: what the wrappers answered for a NULL
    pointer (never on a glibc that can load the library: see above). */
-static long no_function(void)
+UN_EXEC_TEXT static long no_function(void)
 {
 	errno = ENOSYS;
 	return -1;
@@ -122,7 +122,7 @@ static long no_function(void)
 
 /* Called by a stub, with the caller's arguments saved: the function,
    which the stub then jumps to; from now on *slot holds it. */
-void *un_real_resolve(void **slot, const char *name)
+UN_EXEC_TEXT void *un_real_resolve(void **slot, const char *name)
 {
 	void *addr = next(name);
 
@@ -136,7 +136,7 @@ void *un_real_resolve(void **slot, const char *name)
  * an aligned stack, restore them and jump to what it found, as if the
  * caller had called that function itself.
  */
-__asm__(".pushsection .text\n"
+__asm__(".pushsection .text.hot.libunion_exec,\"ax\",@progbits\n"
 	".p2align 4\n"
 	".hidden un_lazy_common\n"
 	".type un_lazy_common, @function\n"
@@ -312,7 +312,7 @@ void un_real_late(void)
  * dlsym that failed would allocate (dlerror), which a wrapper reached
  * from an allocator's start-up must not do (INTERPOSITION.md).
  */
-void un_real_early(void)
+UN_EXEC_TEXT void un_real_early(void)
 {
 	if (!UN_LAZY)
 		un_real_late();

@@ -48,20 +48,46 @@
  * so it calls libc through pointers the parent has already found
  * (real.c's un_real_fork): a libc function first called in the child
  * would be bound there by the loader, at a dozen page faults each time.
+ * And through one function, syscall(): the child of a fork has none of
+ * libc's code mapped, and each 64 KiB of it first run there is a page
+ * fault (open, fstat, close and fgetxattr lie apart in libc; glibc's
+ * fstat is fstatat(fd, "", ...), whose "" the kernel reads from one
+ * more page of libc).
  */
-static ssize_t read_at(int fd, void *buf, size_t len, uint64_t off)
+UN_EXEC_TEXT static ssize_t read_at(int fd, void *buf, size_t len, uint64_t off)
 {
 	return real_syscall(SYS_pread64, fd, buf, len, (off_t)off);
 }
 
-static uid_t euid(void)
+UN_EXEC_TEXT static uid_t euid(void)
 {
 	return (uid_t)real_syscall(SYS_geteuid);
 }
 
-static gid_t egid(void)
+UN_EXEC_TEXT static gid_t egid(void)
 {
 	return (gid_t)real_syscall(SYS_getegid);
+}
+
+UN_EXEC_TEXT static int open_ro(const char *path)
+{
+	return (int)real_syscall(SYS_openat, AT_FDCWD, path,
+				 O_RDONLY | O_CLOEXEC);
+}
+
+UN_EXEC_TEXT static void close_fd(int fd)
+{
+	real_syscall(SYS_close, fd);
+}
+
+UN_EXEC_TEXT static int fstat_fd(int fd, struct stat *st)
+{
+#if defined(__x86_64__)
+	/* (the kernel's struct stat is libc's there) */
+	return (int)real_syscall(SYS_fstat, fd, st);
+#else
+	return real_fstat(fd, st);
+#endif
 }
 
 /* What the ELF headers say about a program, for the refusal. */
@@ -76,7 +102,7 @@ enum elf_kind {
  * they lie there, else read into room (of at least len bytes).  NULL
  * when unreadable.
  */
-static const unsigned char *file_bytes(int fd, const unsigned char *buf,
+UN_EXEC_TEXT static const unsigned char *file_bytes(int fd, const unsigned char *buf,
 				       size_t n, uint64_t off, size_t len,
 				       unsigned char *room)
 {
@@ -88,7 +114,7 @@ static const unsigned char *file_bytes(int fd, const unsigned char *buf,
 }
 
 /* A 32- or 64-bit field of a header, in the file's own class. */
-static uint64_t field(const unsigned char *p, bool is64, size_t off64,
+UN_EXEC_TEXT static uint64_t field(const unsigned char *p, bool is64, size_t off64,
 		      size_t off32, size_t size32)
 {
 	uint64_t v64;
@@ -122,7 +148,7 @@ static uint64_t field(const unsigned char *p, bool is64, size_t off64,
  * this runs in every child a shell forks, where each page of stack the
  * read fills costs a fault.
  */
-static bool sections_have_go(int fd, bool is64, uint64_t shoff,
+UN_EXEC_TEXT static bool sections_have_go(int fd, bool is64, uint64_t shoff,
 			     size_t shentsize, size_t shnum, size_t shstrndx)
 {
 	unsigned char tail[4096], room[1024];
@@ -184,7 +210,7 @@ static bool sections_have_go(int fd, bool is64, uint64_t shoff,
  * segment with it; a dynamic program without a Go note costs one more
  * read, of its section headers and their names.
  */
-static enum elf_kind elf_kind(int fd, const unsigned char *buf, size_t n)
+UN_EXEC_TEXT static enum elf_kind elf_kind(int fd, const unsigned char *buf, size_t n)
 {
 	unsigned char room[512];
 	uint64_t phoff, shoff;
@@ -266,11 +292,12 @@ static enum elf_kind elf_kind(int fd, const unsigned char *buf, size_t n)
  * but root AT_SECURE and the loader ignores LD_PRELOAD.  Root already
  * holds every capability: nothing is gained, LD_PRELOAD is kept.
  */
-static int gains_caps(int fd)
+UN_EXEC_TEXT static int gains_caps(int fd)
 {
 	if (euid() == 0)
 		return 0;
-	return fgetxattr(fd, "security.capability", NULL, 0) > 0;
+	return real_syscall(SYS_fgetxattr, fd, "security.capability", NULL,
+			    0) > 0;
 }
 
 /* The policy: in the environment the program gets, else in ours. */
@@ -278,7 +305,7 @@ extern char **environ;
 
 /* The value of UNION_UNWRAPPED_EXEC in env, or NULL (by hand, as getenv
    would: see the head of this file). */
-static const char *policy_in(char *const env[])
+UN_EXEC_TEXT static const char *policy_in(char *const env[])
 {
 	static const char name[] = "UNION_UNWRAPPED_EXEC=";
 
@@ -297,7 +324,7 @@ static const char *policy_in(char *const env[])
 	return NULL;
 }
 
-static const char *policy_of(char *const envp[])
+UN_EXEC_TEXT static const char *policy_of(char *const envp[])
 {
 	const char *policy = policy_in(envp);
 
@@ -324,18 +351,18 @@ static __attribute__((noinline)) int refuse(const char *shown,
 }
 
 /* Does the policy let the program run unchecked? */
-static bool policy_lets(const char *policy, bool in_union)
+UN_EXEC_TEXT static bool policy_lets(const char *policy, bool in_union)
 {
 	return policy && (!strcmp(policy, "allow") ||
 			  (!strcmp(policy, "outside") && !in_union));
 }
 
-void un_exec_head_read(const char *real, struct un_exec_head *h)
+UN_EXEC_TEXT void un_exec_head_read(const char *real, struct un_exec_head *h)
 {
 	ssize_t got;
 
 	h->n = 0;
-	h->fd = real_open(real, O_RDONLY | O_CLOEXEC);
+	h->fd = open_ro(real);
 	if (h->fd < 0)
 		return;
 	got = read_at(h->fd, h->buf, sizeof(h->buf), 0);
@@ -343,7 +370,7 @@ void un_exec_head_read(const char *real, struct un_exec_head *h)
 		h->n = (size_t)got;
 }
 
-int un_exec_check(const char *real, const char *shown, bool in_union,
+UN_EXEC_TEXT int un_exec_check(const char *real, const char *shown, bool in_union,
 		  char *const argv[], char *const envp[])
 {
 	struct un_exec_head h;
@@ -354,7 +381,7 @@ int un_exec_check(const char *real, const char *shown, bool in_union,
 	return un_exec_check_head(&h, real, shown, in_union, argv, envp);
 }
 
-int un_exec_check_head(struct un_exec_head *h, const char *real,
+UN_EXEC_TEXT int un_exec_check_head(struct un_exec_head *h, const char *real,
 		       const char *shown, bool in_union, char *const argv[],
 		       char *const envp[])
 {
@@ -368,10 +395,10 @@ int un_exec_check_head(struct un_exec_head *h, const char *real,
 		return 0;	/* the exec itself will say why */
 	h->fd = -1;
 	if (policy_lets(policy, in_union)) {
-		real_close(fd);
+		close_fd(fd);
 		return 0;
 	}
-	if (real_fstat(fd, &st) == 0 &&
+	if (fstat_fd(fd, &st) == 0 &&
 	    (((st.st_mode & S_ISUID) && st.st_uid != euid()) ||
 	     ((st.st_mode & S_ISGID) && st.st_gid != egid())))
 		why = "it is setuid or setgid, and the loader drops LD_PRELOAD";
@@ -393,7 +420,7 @@ int un_exec_check_head(struct un_exec_head *h, const char *real,
 		case ELF_PLAIN:
 			break;
 		}
-	real_close(fd);
+	close_fd(fd);
 	if (!why)
 		return 0;
 	/* Under the supervisor (supervised.c), unless refused outright;

@@ -184,7 +184,7 @@ void un_sig_free(void *p, size_t len)
 
 /* ------------------------------------------------------------------ */
 
-static bool is_function(__sighandler_t h)
+UN_EXEC_TEXT static bool is_function(__sighandler_t h)
 {
 	return h != SIG_DFL && h != SIG_IGN && h != SIG_ERR
 #ifdef SIG_HOLD
@@ -194,7 +194,7 @@ static bool is_function(__sighandler_t h)
 }
 
 /* Should handlers of sig go through the trampoline? */
-static bool wanted(int sig)
+UN_EXEC_TEXT static bool wanted(int sig)
 {
 	if (sig <= 0 || sig >= NSIG)
 		return false;
@@ -207,7 +207,7 @@ static bool wanted(int sig)
 
 /* The program's view of an action the kernel holds (prev: the handler
    and flags the trampoline served before the change). */
-static void unwrap(struct sigaction *old, void *prev, int prevflags)
+UN_EXEC_TEXT static void unwrap(struct sigaction *old, void *prev, int prevflags)
 {
 	if (!(old->sa_flags & SA_SIGINFO) ||
 	    old->sa_sigaction != un_trampoline)
@@ -220,7 +220,7 @@ static void unwrap(struct sigaction *old, void *prev, int prevflags)
 		old->sa_handler = (__sighandler_t)prev;
 }
 
-static int sigaction_common(int sig, const struct sigaction *act,
+UN_EXEC_TEXT static int sigaction_common(int sig, const struct sigaction *act,
 			    struct sigaction *old)
 {
 	struct sigaction mine, got;
@@ -271,13 +271,13 @@ static int sigaction_common(int sig, const struct sigaction *act,
 	return rc;
 }
 
-UN_EXPORT int sigaction(int sig, const struct sigaction *act,
+UN_EXEC_TEXT UN_EXPORT int sigaction(int sig, const struct sigaction *act,
 			struct sigaction *old)
 {
 	return sigaction_common(sig, act, old);
 }
 
-UN_EXPORT int __sigaction(int sig, const struct sigaction *act,
+UN_EXEC_TEXT UN_EXPORT int __sigaction(int sig, const struct sigaction *act,
 			  struct sigaction *old)
 {
 	return sigaction_common(sig, act, old);

@@ -1,0 +1,47 @@
+#!/bin/bash
+# exec-text-together: the code a shell's forked child runs on its way to exec (the fork handler, sigaction, execve, the program's check, UNION_CWD's cwd) and a new process's start-up lie within 64 KiB of each other in libunion.so (one or two windows) (UN_EXEC_TEXT: each window a child first runs is a page fault there, issue 13), and the library has no DT_FINI (crti.o's empty _fini, after the whole of .text, was a fault at every exit).
+[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
+set -eu
+. "${TOP_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/edges/edgelib.sh"
+
+need_harness_off
+need_lib || un_done
+command -v nm >/dev/null && command -v readelf >/dev/null ||
+	skip "nm and readelf (binutils) are not installed"
+[ "$(uname -m)" = x86_64 ] ||
+	skip "the section is checked where the stubs are lazy (x86-64)"
+
+# The functions' addresses (local symbols: a build with symbols, as
+# the library is built; a stripped one has none to check).
+nm "$LIBUNION_SO" | awk '$2 ~ /^[tT]$/ { print $1, $3 }' >"$T/syms"
+[ -s "$T/syms" ] || skip "libunion.so has no symbol table (stripped)"
+want="fork sigaction execve exec_at un_path_outside un_exec_check
+un_exec_check_head un_cwd_get_at un_env_var un_config_find
+un_config_parse un_lazy_common un_real_resolve un_nextsym"
+span=$("$PYTHON" -S - "$T/syms" $want <<'PY'
+import sys
+addr = {}
+for line in open(sys.argv[1]):
+    a, name = line.split()
+    addr.setdefault(name, int(a, 16))
+missing = [f for f in sys.argv[2:] if f not in addr]
+if missing:
+    print('missing: ' + ' '.join(missing))
+else:
+    at = [addr[f] for f in sys.argv[2:]]
+    print(max(at) - min(at))
+PY
+)
+case $span in
+[0-9]*)
+	if [ "$span" -lt 65536 ]; then
+		echo "ok: exec's functions within $span bytes"
+	else
+		fail "exec's functions span $span bytes of libunion.so, not 64 KiB"
+	fi ;;
+*)
+	fail "exec's functions not found in libunion.so: $span" ;;
+esac
+expect_eq "DT_FINI entries of libunion.so" 0 \
+	"$(readelf -dW "$LIBUNION_SO" | grep -c '(FINI)' || true)"
+un_done
