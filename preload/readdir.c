@@ -24,8 +24,10 @@
  * by a magic number at its start; a DIR * of libc's own (a directory
  * outside every union) goes to the real functions untouched.
  */
+#include <linux/magic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -35,6 +37,10 @@
 
 /* getdents64's buffer (glibc's readdir reads 32 KiB at a time too). */
 #define LAYER_BUF 32768
+
+/* The largest record getdents64 can give: a name of NAME_MAX bytes. */
+#define MAX_RECLEN ((offsetof(struct dirent64, d_name) + NAME_MAX + 1 + 7) & \
+		    ~(size_t)7)
 
 struct un_dent {
 	ino_t ino;
@@ -284,12 +290,75 @@ struct layer_read {
 	int fd;
 	bool own;		/* opened here: closed by layer_done */
 	bool started;		/* getdents64 answered once */
+	/* The caller's descriptor at an offset not known to be 0: its
+	   first record must be "." (see layer_first), else it is rewound. */
+	bool check_dot;
+	/* A read that left room for any record is the end (layer_fills). */
+	bool short_end;
+	bool at_end;		/* short_end saw the end */
 	char *buf;		/* LAYER_BUF bytes */
 	size_t len, pos;
 	int err;		/* getdents64's errno, once it failed */
 	const char *realdir;
 	struct un_kbuf *kbuf;
 };
+
+/*
+ * What a layer's file system promises of getdents64 (layer_fs), on a
+ * copy that lies on the layer root's own device (the caller checks
+ * st_dev: a mount inside a layer may be of another kind):
+ *
+ *   FS_FILLS: it stops short of the buffer only at the end of the
+ *   directory.  A read that left room for the largest record
+ *   (MAX_RECLEN) was then the last, and the read that would answer 0 is
+ *   not made: one getdents64 a layer, where the kernel overlay reads
+ *   each layer's copy inside the program's pair.  tmpfs (libfs's
+ *   offset_readdir, dcache_readdir), ext2/3/4 (ext4_readdir,
+ *   ext4_dx_readdir), xfs (xfs_readdir) and btrfs (btrfs_real_readdir)
+ *   fill the buffer until dir_emit refuses a record or the directory
+ *   ends.  Not FUSE (one request a call: a page at most, or what the
+ *   daemon chose), NFS, overlayfs (its own lower may be FUSE) or any
+ *   other: read to the 0 there, as before.
+ *
+ *   FS_DOTS_FIRST: "." is the first record, at offset 0, and comes
+ *   nowhere else (dir_emit_dots of tmpfs and btrfs; xfs keeps "." and
+ *   ".." first in its first block).  Not ext4: a hashed directory (any
+ *   with dir_index) gives "." at its hash's place.
+ *
+ * One statfs of the layer's root a process, at its first merged
+ * listing; kept in the mount (0 until asked).
+ */
+#define FS_KNOWN 1
+#define FS_FILLS 2
+#define FS_DOTS_FIRST 4
+
+static unsigned layer_fs(struct un_mount *m, int i)
+{
+	unsigned char f = __atomic_load_n(&m->layer_fs[i], __ATOMIC_RELAXED);
+
+	if (!f) {
+		struct statfs sf;
+		int saved = errno;
+
+		f = FS_KNOWN;
+		if (m->layer_dev[i] &&
+		    real_syscall(SYS_statfs, un_layer_root(m, i), &sf) == 0) {
+			switch (sf.f_type) {
+			case TMPFS_MAGIC:
+			case BTRFS_SUPER_MAGIC:
+			case XFS_SUPER_MAGIC:
+				f |= FS_FILLS | FS_DOTS_FIRST;
+				break;
+			case EXT4_SUPER_MAGIC:
+				f |= FS_FILLS;
+				break;
+			}
+		}
+		errno = saved;
+		__atomic_store_n(&m->layer_fs[i], f, __ATOMIC_RELAXED);
+	}
+	return f;
+}
 
 static int layer_open(struct layer_read *r)
 {
@@ -300,21 +369,49 @@ static int layer_open(struct layer_read *r)
 }
 
 /* Open the copy of d's directory in layer i: fd when it stands there
-   (fd_layer, at offset 0), else by its real path realdir. */
+   (fd_layer; fd_unsure: maybe not at offset 0), else by its real path
+   realdir.  fs: layer_fs's answer for that copy (0: none). */
 static int layer_begin(struct layer_read *r, const char *realdir,
-		       struct un_kbuf *kbuf, int fd, bool fd_here, char *buf)
+		       struct un_kbuf *kbuf, int fd, bool fd_here,
+		       bool fd_unsure, unsigned fs, char *buf)
 {
 	r->buf = buf;
 	r->len = r->pos = 0;
 	r->err = 0;
 	r->started = false;
+	r->check_dot = fd_here && fd_unsure && (fs & FS_DOTS_FIRST);
+	r->short_end = fs & FS_FILLS;
+	r->at_end = false;
 	r->realdir = realdir;
 	r->kbuf = kbuf;
-	if (!fd_here)
+	/* (Rewound where its first record cannot tell: the caller's
+	   descriptor is read through only at offset 0.) */
+	if (!fd_here || (fd_unsure && !r->check_dot &&
+			 real_lseek(fd, 0, SEEK_SET) != 0))
 		return layer_open(r);
 	r->own = false;
 	r->fd = fd;
 	return 0;
+}
+
+/*
+ * The first read through the caller's descriptor, whose offset the
+ * library does not know (fdopendir: the program may have read it).
+ * Rewinding it first (lseek) would cost a call in every fts walk, which
+ * opens, fstats and fdopendirs a fresh descriptor; where "." comes
+ * first and nowhere else (FS_DOTS_FIRST) the first record tells
+ * instead: "." means the read began at 0.  Anything else (another
+ * name, nothing at all: read to its end already) rewinds it and reads
+ * again.
+ */
+static long layer_first(struct layer_read *r, long got)
+{
+	if (got > 0 &&
+	    !strcmp(((struct dirent64 *)r->buf)->d_name, "."))
+		return got;
+	if (real_lseek(r->fd, 0, SEEK_SET) != 0)
+		return -1;
+	return real_syscall(SYS_getdents64, r->fd, r->buf, LAYER_BUF);
 }
 
 static struct dirent64 *layer_next(struct layer_read *r)
@@ -323,8 +420,14 @@ static struct dirent64 *layer_next(struct layer_read *r)
 
 	do {
 		if (r->pos >= r->len) {
-			long got = real_syscall(SYS_getdents64, r->fd, r->buf,
-						LAYER_BUF);
+			long got;
+
+			if (r->at_end)
+				return NULL;
+			got = real_syscall(SYS_getdents64, r->fd, r->buf,
+					   LAYER_BUF);
+			if (r->check_dot && !r->started && got >= 0)
+				got = layer_first(r, got);
 
 			/* The caller's descriptor may not be readable
 			   (O_PATH: the kernel's fdopendir takes it, its
@@ -346,6 +449,8 @@ static struct dirent64 *layer_next(struct layer_read *r)
 			}
 			r->len = (size_t)got;
 			r->pos = 0;
+			r->at_end = r->short_end &&
+				    r->len + MAX_RECLEN <= LAYER_BUF;
 		}
 		e = (struct dirent64 *)(r->buf + r->pos);
 		r->pos += e->d_reclen;
@@ -379,10 +484,11 @@ static bool upper_searchable(const struct un_node *n, int fd_layer)
  * rest of the top layer's, then what the layers in between add.  Each
  * name is taken from the topmost layer that has it; a whiteout takes the
  * name too, so nothing below shows it.  fd_layer: the layer whose copy
- * d->fd stands on, at offset 0 (-1: none), read through it.
+ * d->fd stands on (-1: none), read through it; fd_unsure: maybe not at
+ * offset 0 (layer_first).
  */
 static int build_merged(struct un_dir *d, const struct un_node *n,
-			int fd_layer)
+			int fd_layer, bool fd_unsure)
 {
 	struct seen stack_slots[SEEN_STACK] = {0};
 	struct seen_set set = { stack_slots, SEEN_STACK - 1, 0, true };
@@ -446,7 +552,17 @@ static int build_merged(struct un_dir *d, const struct un_node *n,
 			free(names);
 			goto out;
 		}
-		rc = layer_begin(&r, realdir, &kbuf, d->fd, i == fd_layer, buf);
+		/* A short read is the end where the copy is known to lie on
+		   its layer root's device: the root itself, or the copy n->st
+		   is of (its topmost, which fd then stands on). */
+		bool known_dev = !*d->rel ||
+				 (i == fd_layer && i == n->layer &&
+				  n->st.st_ino &&
+				  n->st.st_dev == d->mnt->layer_dev[i]);
+
+		rc = layer_begin(&r, realdir, &kbuf, d->fd, i == fd_layer,
+				 fd_unsure, known_dev ? layer_fs(d->mnt, i) : 0,
+				 buf);
 		if (rc < 0) {
 			free(names);
 			goto out;
@@ -548,7 +664,8 @@ int un_dir_open_real(const struct un_node *n)
 			 O_RDONLY | O_NONBLOCK | O_DIRECTORY | O_CLOEXEC);
 }
 
-DIR *un_dir_open(const struct un_node *n, int fd, int fd_layer)
+DIR *un_dir_open(const struct un_node *n, int fd, int fd_layer,
+		 bool fd_unsure)
 {
 	struct un_dir *d = calloc(1, sizeof(*d));
 	int rc;
@@ -568,7 +685,7 @@ DIR *un_dir_open(const struct un_node *n, int fd, int fd_layer)
 		goto out_free;
 	}
 	if (un_node_is_merged_dir(n)) {
-		rc = build_merged(d, n, fd_layer);
+		rc = build_merged(d, n, fd_layer, fd_unsure);
 		if (rc < 0)
 			goto out_free;
 		d->fd_read = fd_layer >= 0;
@@ -629,7 +746,7 @@ static DIR *open_node(struct un_node *n)
 	}
 	un_fd_set(fd, n->vpath, un_node_is_merged_dir(n));
 	un_fd_mark_layer(fd, n->layer);
-	d = un_dir_open(n, fd, n->layer);
+	d = un_dir_open(n, fd, n->layer, false);
 	if (!d) {
 		UN_SAVE_ERRNO;
 		un_fd_forget(fd);
@@ -713,16 +830,17 @@ UN_EXPORT DIR *opendir(const char *path)
 
 /*
  * The layer whose copy of the merged directory n the caller's fd stands
- * on (fdtab's layer), rewound for build_merged to read it whole through
- * fd (glibc's readdir on the kernel's overlay moves that offset too);
- * -1 when n is of one layer or fd stands nowhere known.
+ * on (fdtab's layer), for build_merged to read it whole through fd
+ * (glibc's readdir on the kernel's overlay moves that offset too; its
+ * offset is checked there, layer_first); -1 when n is of one layer or
+ * fd stands nowhere known.
  */
-static int fd_listing_layer(int fd, const struct un_node *n, int layer)
+static int fd_listing_layer(const struct un_node *n, int layer)
 {
 	if (!un_node_is_merged_dir(n) || layer < 0 ||
 	    !((n->dirlayers >> layer) & 1))
 		return -1;
-	return real_lseek(fd, 0, SEEK_SET) == 0 ? layer : -1;
+	return layer;
 }
 
 UN_EXPORT DIR *fdopendir(int fd)
@@ -748,7 +866,8 @@ UN_EXPORT DIR *fdopendir(int fd)
 		   makes both), a merged listing only the inode number of
 		   ".", which fd gives. */
 		d = S_ISDIR(n.st.st_mode) ?
-			    un_dir_open(&n, fd, fd_listing_layer(fd, &n, layer)) :
+			    un_dir_open(&n, fd, fd_listing_layer(&n, layer),
+					true) :
 			    (un_fail(-ENOTDIR), NULL);
 		goto out;
 	}
@@ -765,7 +884,7 @@ UN_EXPORT DIR *fdopendir(int fd)
 		d = (un_fail(-ENOTDIR), NULL);
 		goto out;
 	}
-	d = un_dir_open(&n, fd, fd_listing_layer(fd, &n, layer));
+	d = un_dir_open(&n, fd, fd_listing_layer(&n, layer), true);
 out:
 	un_leave();
 	return d;

@@ -118,6 +118,7 @@ UN_INTEGRATION_TESTS = \
 	tests/integration/read-nobody.sh \
 	tests/integration/read-ovl-whiteout-lower.sh \
 	tests/integration/read-merged-order.sh \
+	tests/integration/read-merged-fd-offset.sh \
 	tests/integration/read-python-walk.sh \
 	tests/integration/read-seekdir.sh \
 	tests/integration/read-stat.sh \
