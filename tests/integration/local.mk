@@ -54,6 +54,7 @@ UN_INTEGRATION_TESTS = \
 	tests/integration/fifo-readonly-union.sh \
 	tests/integration/error-order.sh \
 	tests/integration/find-delete.sh \
+	tests/integration/getdents-close-frees.sh \
 	tests/integration/fopen-modes-lower.sh \
 	tests/integration/git-lower-repo.sh \
 	tests/integration/install-into-lower-dir.sh \
