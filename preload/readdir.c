@@ -58,7 +58,12 @@ struct seen {
 	uint64_t hash;		/* un_name_hash */
 	size_t name, len;	/* in the arena */
 	ssize_t idx;		/* its entry, or -1 when hidden */
+	/* d_type in the upper's copy and in the lower's, for a directory
+	   of those two layers (NO_TYPE: absent there; see put_subdirs) */
+	unsigned char type_up, type_low;
 };
+
+#define NO_TYPE 0xff
 
 /* Slots of the set kept on build_merged's stack: a directory of up to
    half as many names needs no malloc for it. */
@@ -237,6 +242,7 @@ static struct seen *seen_get(struct seen_set *set, struct un_dir *d,
 	s->name = (size_t)off;
 	s->len = len;
 	s->idx = -1;
+	s->type_up = s->type_low = NO_TYPE;
 	set->used++;
 	*added = true;
 	return s;
@@ -478,6 +484,75 @@ static bool upper_searchable(const struct un_node *n, int fd_layer)
 }
 
 /*
+ * The subdirectories of d (the upper and one lower, n's dirlayers),
+ * told to the directory cache with their layers, as lookup_component
+ * would find them from the two listings just read (names and d_type):
+ * the lookup that follows a listing (fts's fstatat and openat of each
+ * subdirectory, ls -R, git's untracked walk) then stats one layer, not
+ * each.  Only what the listings prove without a call: a name whose
+ * type is unknown (DT_UNKNOWN) in either layer, or a device in the
+ * upper (a whiteout, maybe), is left to the lookup; so is a lower
+ * subdirectory below a copy the caller might not search (an EACCES
+ * there makes the lookup guess): unless root, only names of the upper
+ * alone.  The table's records: an opaque upper copy has the upper
+ * alone; a whiteout hides the lower's (hidden names have no entry).
+ * stamp: un_dcache_stamp before the layers were read (any change of a
+ * directory of the upper or of the table since, and the entries are
+ * not taken).
+ */
+static void put_subdirs(struct un_dir *d, const struct un_node *n,
+			const struct seen_set *set, int lower, uint64_t stamp)
+{
+	uint64_t low = (uint64_t)1 << lower;
+	bool root = un_self_euid() == 0;
+	char vpath[UN_VPATH_MAX], key[UN_VPATH_MAX];
+	size_t vl = strlen(n->vpath), rl = strlen(d->rel);
+
+	if (vl + 1 >= sizeof(vpath) || rl + 1 >= sizeof(key))
+		return;
+	memcpy(vpath, n->vpath, vl);
+	vpath[vl++] = '/';
+	memcpy(key, d->rel, rl);
+	if (rl)
+		key[rl++] = '/';
+	for (size_t i = 0; i <= set->mask; i++) {
+		const struct seen *e = &set->slot[i];
+		const char *name = d->names + e->name;
+		uint64_t mask;
+
+		if (!e->len || e->idx < 0 || vl + e->len >= sizeof(vpath) ||
+		    rl + e->len >= sizeof(key) ||
+		    (name[0] == '.' && (e->len == 1 ||
+					(e->len == 2 && name[1] == '.'))))
+			continue;
+		if (e->type_up == DT_DIR) {
+			mask = 1;
+			if (e->type_low == DT_UNKNOWN)
+				continue;
+			/* (A record, opaque or whiteout, ends the lookup at
+			   the upper: no stat of the lower's copy.) */
+			if (e->type_low == DT_DIR &&
+			    (!d->mnt->wt ||
+			     (memcpy(key + rl, name, e->len),
+			      un_wtable_get(d->mnt->wt, key, rl + e->len) ==
+				      UN_W_NONE))) {
+				if (!root)
+					continue;
+				mask |= low;
+			}
+		} else if (e->type_up == NO_TYPE && e->type_low == DT_DIR &&
+			   root) {
+			mask = low;
+		} else {
+			continue;
+		}
+		memcpy(vpath + vl, name, e->len + 1);
+		un_dcache_put(d->mnt, vpath, vl + e->len, mask, n->dirlayers,
+			      stamp);
+	}
+}
+
+/*
  * Build the listing of a directory merged from several layers, in the
  * kernel's order (ovl_dir_read_merged): every name the bottom layer has
  * comes in the bottom layer's order ("." and ".." included), then the
@@ -502,12 +577,21 @@ static int build_merged(struct un_dir *d, const struct un_node *n,
 	struct un_node parent;
 	char *buf = malloc(LAYER_BUF);
 	int rc = 0;
+	/* The upper and one lower: the subdirectories' layers are told to
+	   the directory cache (put_subdirs). */
+	bool subdirs = false;
+	uint64_t dstamp = 0;
 
 	if (!buf)
 		return -ENOMEM;
 	for (int i = 0; i <= d->mnt->nlower; i++)
 		if (n->dirlayers & ((uint64_t)1 << i))
 			order[nlayers++] = i;
+	if (nlayers == 2 && order[0] == 0 && !un_config.oci_lowers &&
+	    !un_in_signal()) {
+		subdirs = true;
+		dstamp = un_dcache_stamp(d->mnt);
+	}
 
 	/* "." and "..", with the inode numbers stat gives for them.  Below
 	   the root, a directory the upper holds has its parent there too,
@@ -611,6 +695,10 @@ static int build_merged(struct un_dir *d, const struct un_node *n,
 				rc = -ENOMEM;
 				break;
 			}
+			if (i == 0)
+				s->type_up = e->d_type;
+			else
+				s->type_low = e->d_type;
 			if (added && (dot || dotdot || !hidden(d, i, e))) {
 				s->idx = (ssize_t)d->nents;
 				rc = add_entry(d, &cap, s->name,
@@ -648,6 +736,8 @@ static int build_merged(struct un_dir *d, const struct un_node *n,
 		if (d->ents[k].order < 0)
 			d->ents[k].order = bottom_pos + rest_pos++;
 	put_in_order(d);
+	if (subdirs)
+		put_subdirs(d, n, &set, order[1], dstamp);
 out:
 	free(buf);
 	if (!set.on_stack)
