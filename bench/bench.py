@@ -165,10 +165,12 @@ def generate(p, args):
     for d in dirs:
         os.makedirs(os.path.join(L, d), exist_ok=True)
     # make: 100 C files with a common header in src/
-    write_c_tree(os.path.join(L, 'src'), 'u', 100, header=True)
+    nsrc = 100
+    write_c_tree(os.path.join(L, 'src'), 'u', nsrc, header=True)
     # make -j32 (issue 13, scale: many concurrent writers): 200 C files,
     # each object written into the union by its own compiler process
-    write_c_tree(os.path.join(L, 'src32'), 'v', 200, header=False)
+    n32 = 200
+    write_c_tree(os.path.join(L, 'src32'), 'v', n32, header=False)
     os.makedirs(os.path.join(L, 'bin'))
     with open(os.path.join(p.layers, 'hello.c'), 'w') as f:
         f.write('#include <stdio.h>\nint main(void){puts("hello");return 0;}\n')
