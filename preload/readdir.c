@@ -299,7 +299,7 @@ struct layer_read {
 	/* The caller's descriptor at an offset not known to be 0: its
 	   first record must be "." (see layer_first), else it is rewound. */
 	bool check_dot;
-	/* A read that left room for any record is the end (layer_fills). */
+	/* A read that left room for any record is the end (FS_FILLS). */
 	bool short_end;
 	bool at_end;		/* short_end saw the end */
 	char *buf;		/* LAYER_BUF bytes */
