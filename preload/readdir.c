@@ -504,7 +504,7 @@ static void put_subdirs(struct un_dir *d, const struct un_node *n,
 			const struct seen_set *set, int lower, uint64_t stamp)
 {
 	uint64_t low = (uint64_t)1 << lower;
-	bool root = un_self_euid() == 0;
+	int root = -1;		/* un_self_euid() == 0, asked when needed */
 	char vpath[UN_VPATH_MAX], key[UN_VPATH_MAX];
 	size_t vl = strlen(n->vpath), rl = strlen(d->rel);
 
@@ -536,12 +536,17 @@ static void put_subdirs(struct un_dir *d, const struct un_node *n,
 			     (memcpy(key + rl, name, e->len),
 			      un_wtable_get(d->mnt->wt, key, rl + e->len) ==
 				      UN_W_NONE))) {
+				if (root < 0)
+					root = un_self_euid() == 0;
 				if (!root)
 					continue;
 				mask |= low;
 			}
-		} else if (e->type_up == NO_TYPE && e->type_low == DT_DIR &&
-			   root) {
+		} else if (e->type_up == NO_TYPE && e->type_low == DT_DIR) {
+			if (root < 0)
+				root = un_self_euid() == 0;
+			if (!root)
+				continue;
 			mask = low;
 		} else {
 			continue;
@@ -578,8 +583,9 @@ static int build_merged(struct un_dir *d, const struct un_node *n,
 	char *buf = malloc(LAYER_BUF);
 	int rc = 0;
 	/* The upper and one lower: the subdirectories' layers are told to
-	   the directory cache (put_subdirs). */
+	   the directory cache (put_subdirs), when there are some. */
 	bool subdirs = false;
+	size_t ndirs = 0;
 	uint64_t dstamp = 0;
 
 	if (!buf)
@@ -699,6 +705,7 @@ static int build_merged(struct un_dir *d, const struct un_node *n,
 				s->type_up = e->d_type;
 			else
 				s->type_low = e->d_type;
+			ndirs += e->d_type == DT_DIR && !dot && !dotdot;
 			if (added && (dot || dotdot || !hidden(d, i, e))) {
 				s->idx = (ssize_t)d->nents;
 				rc = add_entry(d, &cap, s->name,
@@ -736,7 +743,7 @@ static int build_merged(struct un_dir *d, const struct un_node *n,
 		if (d->ents[k].order < 0)
 			d->ents[k].order = bottom_pos + rest_pos++;
 	put_in_order(d);
-	if (subdirs)
+	if (subdirs && ndirs)
 		put_subdirs(d, n, &set, order[1], dstamp);
 out:
 	free(buf);
