@@ -94,6 +94,9 @@ struct un_dir {
 	char *low;
 	size_t low_len, low_cap;
 	bool low_off;		/* read in a signal handler: no malloc, no put */
+	/* low is kept only if the first record read is "." (the program's
+	   descriptor, on a file system of FS_DOTS_FIRST: un_dir_open) */
+	bool low_check;
 	struct dirent64 out;	/* what readdir returns */
 	char name_room[NAME_MAX + 1];
 };
@@ -797,11 +800,24 @@ DIR *un_dir_open(const struct un_node *n, int fd, int fd_layer,
 		un_fd_mark_stream(fd);
 		/* A lower's names, for rmdir's emptiness (dcache.c): read
 		   from the start (fd_layer < 0: a descriptor the program
-		   gave, fts's, which may have been read already). */
+		   gave, fts's, which may have been read already).  Where
+		   "." comes first and only there (the layer's file system:
+		   FS_DOTS_FIRST), the first record tells, as for a merged
+		   listing (layer_first), instead of an lseek a directory.
+		   (The layer root's kind, not the copy's: a mount of a kind
+		   that gives "." elsewhere inside a lower, its descriptor
+		   moved by the program to just before its "." first, would
+		   keep a partial list; the kernel overlay never looks into
+		   a mount inside a layer at all.) */
 		if (d->layer > 0 && d->mnt->upper && d->mnt->wt && *d->rel &&
-		    !un_in_signal() &&
-		    (fd_layer >= 0 || real_lseek(fd, 0, SEEK_CUR) == 0))
-			d->low = malloc(d->low_cap = 256);
+		    !un_in_signal()) {
+			if (fd_layer < 0 &&
+			    (layer_fs(d->mnt, d->layer) & FS_DOTS_FIRST))
+				d->low_check = true;
+			if (fd_layer >= 0 || d->low_check ||
+			    real_lseek(fd, 0, SEEK_CUR) == 0)
+				d->low = malloc(d->low_cap = 256);
+		}
 	}
 	return (DIR *)d;
 
@@ -1073,7 +1089,9 @@ static struct dirent64 *next_entry(struct un_dir *d)
 			if (got <= 0) {
 				int err = errno;
 
-				if (got == 0)
+				/* (Nothing read at all: maybe not from the
+				   start.) */
+				if (got == 0 && !d->low_check)
 					low_end(d);
 				else
 					low_drop(d);
@@ -1086,6 +1104,11 @@ static struct dirent64 *next_entry(struct un_dir *d)
 		e = (struct dirent64 *)(d->buf + d->bpos);
 		d->bpos += e->d_reclen;
 		d->filepos = e->d_off;
+		if (d->low_check) {
+			d->low_check = false;
+			if (strcmp(e->d_name, "."))
+				low_drop(d);
+		}
 		if (!e->d_ino)
 			continue;	/* (skipped by glibc's readdir too) */
 		if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {

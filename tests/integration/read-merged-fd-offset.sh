@@ -4,7 +4,9 @@
 # read through it is trusted as a read from offset 0 only when its first
 # record is "." (readdir.c layer_first: no lseek for a fresh descriptor);
 # one the program has read part of first is rewound, and the listing is
-# whole.  A directory over getdents64's 32 KiB buffer, in both layers,
+# whole.  A lower directory streamed the same way from past its start
+# keeps no list of its names for rmdir (which would then take it for
+# emptied).  A directory over getdents64's 32 KiB buffer, in both layers,
 # is read on past a full buffer (layer_fs FS_FILLS: only a read that left
 # room for any record is the end).  As root and as nobody.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
@@ -23,6 +25,9 @@ setup() {
 	mkdir -p "$u/d" "$l/d" "$u/big" "$l/big"
 	for i in 1 2 3; do : >"$l/d/l$i"; done
 	for i in 1 2 3; do : >"$u/d/u$i"; done
+	# solo: the lower's alone (a stream of one layer).
+	mkdir -p "$l/solo"
+	for i in 1 2 3 4 5; do : >"$l/solo/s$i"; done
 	# big: 600 names of 40 bytes in the upper's copy (records of 64
 	# bytes: 38 KiB, more than one read), 200 in the lower's.
 	for i in $(seq 1000 1599); do
@@ -54,8 +59,39 @@ rest = os.listdir(fd)
 print(len(first), " ".join(sorted(set(first) | set(rest) | {".", ".."})))
 EOF2
 
+cat >"$T/solo.py" <<'EOF2'
+# Read 3 entries of a directory with readdir, take telldir's place, and
+# list the rest on a descriptor of its own moved there (lseek, then
+# fdopendir: os.listdir(fd)); remove what the rest showed and rmdir:
+# the first names are still there.  (The library must not keep the
+# stream's names for rmdir's emptiness: it did not start at 0.)
+import ctypes, os, sys
+libc = ctypes.CDLL(None, use_errno=True)
+libc.opendir.restype = ctypes.c_void_p
+libc.readdir.restype = ctypes.c_void_p
+libc.readdir.argtypes = libc.telldir.argtypes = libc.closedir.argtypes = [ctypes.c_void_p]
+libc.telldir.restype = ctypes.c_long
+p = sys.argv[1]
+d = libc.opendir(p.encode())
+first = [ctypes.string_at(libc.readdir(d) + 19).decode() for _ in range(3)]
+pos = libc.telldir(d)
+libc.closedir(d)
+fd = os.open(p, os.O_RDONLY | os.O_DIRECTORY)
+os.lseek(fd, pos, os.SEEK_SET)
+rest = os.listdir(fd)
+print(" ".join(sorted(set(first) | set(rest) | {".", ".."})))
+for n in rest:
+	os.unlink(os.path.join(p, n))
+try:
+	os.rmdir(p)
+	print("rmdir: removed")
+except OSError as e:
+	print("rmdir:", os.strerror(e.errno), len(os.listdir(p)))
+EOF2
+
 action() {
 	step '"$PYTHON" -B "$T/part.py" "$M/d"'
+	step '"$PYTHON" -B "$T/solo.py" "$M/solo"'
 	step 'find "$M/d" "$M/big" | sort | md5sum; find "$M/big" | wc -l'
 	step 'ls -f "$M/big" | sort | md5sum; ls -f "$M/big" | wc -l'
 }
