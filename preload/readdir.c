@@ -486,20 +486,42 @@ static bool upper_searchable(const struct un_node *n, int fd_layer)
 	       n->st.st_uid == un_self_euid() && (n->st.st_mode & S_IXUSR);
 }
 
+/* May the caller search d's copy in layer lower?  (nlow: the names it
+   would let put_subdirs tell; one is not worth the call.) */
+static bool lower_searchable(struct un_dir *d, int lower, size_t nlow)
+{
+	char realdir[UN_VPATH_MAX];
+	UN_KBUF(kbuf);
+	int saved = errno;
+	bool ok;
+
+	if (un_self_euid() == 0)
+		return true;
+	if (nlow < 2 || un_path_join(realdir, sizeof(realdir),
+				     un_layer_root(d->mnt, lower),
+				     un_layer_len(d->mnt, lower), d->rel) < 0)
+		return false;
+	ok = real_faccessat(AT_FDCWD, un_kreal(realdir, &kbuf), X_OK,
+			    AT_EACCESS) == 0;
+	errno = saved;
+	return ok;
+}
+
 /*
  * The subdirectories of d (the upper and one lower, n's dirlayers),
  * told to the directory cache with their layers, as lookup_component
  * would find them from the two listings just read (names and d_type):
  * the lookup that follows a listing (fts's fstatat and openat of each
  * subdirectory, ls -R, git's untracked walk) then stats one layer, not
- * each.  Only what the listings prove without a call: a name whose
- * type is unknown (DT_UNKNOWN) in either layer, or a device in the
- * upper (a whiteout, maybe), is left to the lookup; so is a lower
- * subdirectory below a copy the caller might not search (an EACCES
- * there makes the lookup guess): unless root, only names of the upper
- * alone.  The table's records: an opaque upper copy has the upper
- * alone; a whiteout hides the lower's (hidden names have no entry).
- * stamp: un_dcache_stamp before the layers were read (any change of a
+ * each.  Only what the listings prove: a name whose type is unknown
+ * (DT_UNKNOWN) in either layer, or a device in the upper (a whiteout,
+ * maybe), is left to the lookup.  The table's records: an opaque upper
+ * copy has the upper alone; a whiteout hides the lower's (hidden names
+ * have no entry).  A lower's copy counts only where the lookup's lstat
+ * below it would not be refused (EACCES makes the lookup guess): for
+ * root, or when the lower copy of d is searchable (one faccessat, made
+ * only for two such names or more: it saves their lstats).  stamp:
+ * un_dcache_stamp before the layers were read (any change of a
  * directory of the upper or of the table since, and the entries are
  * not taken).
  */
@@ -507,9 +529,9 @@ static void put_subdirs(struct un_dir *d, const struct un_node *n,
 			const struct seen_set *set, int lower, uint64_t stamp)
 {
 	uint64_t low = (uint64_t)1 << lower;
-	int root = -1;		/* un_self_euid() == 0, asked when needed */
+	int lower_ok = -1;	/* the lower's copy searchable: asked once */
 	char vpath[UN_VPATH_MAX], key[UN_VPATH_MAX];
-	size_t vl = strlen(n->vpath), rl = strlen(d->rel);
+	size_t vl = strlen(n->vpath), rl = strlen(d->rel), nlow = 0;
 
 	if (vl + 1 >= sizeof(vpath) || rl + 1 >= sizeof(key))
 		return;
@@ -518,10 +540,14 @@ static void put_subdirs(struct un_dir *d, const struct un_node *n,
 	memcpy(key, d->rel, rl);
 	if (rl)
 		key[rl++] = '/';
+	for (size_t i = 0; i <= set->mask; i++)
+		nlow += set->slot[i].len && set->slot[i].idx >= 0 &&
+			set->slot[i].type_low == DT_DIR;
 	for (size_t i = 0; i <= set->mask; i++) {
 		const struct seen *e = &set->slot[i];
 		const char *name = d->names + e->name;
 		uint64_t mask;
+		bool with_low;
 
 		if (!e->len || e->idx < 0 || vl + e->len >= sizeof(vpath) ||
 		    rl + e->len >= sizeof(key) ||
@@ -534,25 +560,23 @@ static void put_subdirs(struct un_dir *d, const struct un_node *n,
 				continue;
 			/* (A record, opaque or whiteout, ends the lookup at
 			   the upper: no stat of the lower's copy.) */
-			if (e->type_low == DT_DIR &&
-			    (!d->mnt->wt ||
-			     (memcpy(key + rl, name, e->len),
-			      un_wtable_get(d->mnt->wt, key, rl + e->len) ==
-				      UN_W_NONE))) {
-				if (root < 0)
-					root = un_self_euid() == 0;
-				if (!root)
-					continue;
-				mask |= low;
-			}
+			with_low = e->type_low == DT_DIR &&
+				   (!d->mnt->wt ||
+				    (memcpy(key + rl, name, e->len),
+				     un_wtable_get(d->mnt->wt, key,
+						   rl + e->len) == UN_W_NONE));
 		} else if (e->type_up == NO_TYPE && e->type_low == DT_DIR) {
-			if (root < 0)
-				root = un_self_euid() == 0;
-			if (!root)
-				continue;
-			mask = low;
+			mask = 0;
+			with_low = true;
 		} else {
 			continue;
+		}
+		if (with_low) {
+			if (lower_ok < 0)
+				lower_ok = lower_searchable(d, lower, nlow);
+			if (!lower_ok)
+				continue;
+			mask |= low;
 		}
 		memcpy(vpath + vl, name, e->len + 1);
 		un_dcache_put(d->mnt, vpath, vl + e->len, mask, n->dirlayers,
