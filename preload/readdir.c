@@ -611,7 +611,7 @@ static int build_merged(struct un_dir *d, const struct un_node *n,
 	int rc = 0;
 	/* The upper and one lower: the subdirectories' layers are told to
 	   the directory cache (put_subdirs), when there are some. */
-	bool subdirs = false;
+	bool subdirs = false, upper_ok = false;
 	size_t ndirs = 0;
 	uint64_t dstamp = 0;
 
@@ -753,11 +753,16 @@ static int build_merged(struct un_dir *d, const struct un_node *n,
 		if (rc == 0 && r.err)
 			rc = -r.err;
 		/* (Only where a lookup would search the upper's copy: a
-		   name skipped there must not be found in a lower.) */
-		if (names && rc == 0 &&
-		    (upper_searchable(n, fd_layer) ||
-		     real_faccessat(AT_FDCWD, un_kreal(realdir, &kbuf), X_OK,
-				    AT_EACCESS) == 0))
+		   name skipped there must not be found in a lower.  The
+		   subdirectories' layers likewise: the cache's answer skips
+		   the topmost copy's search permission for a name of the
+		   lower alone.) */
+		if (i == 0 && rc == 0 && (names || subdirs))
+			upper_ok = upper_searchable(n, fd_layer) ||
+				   real_faccessat(AT_FDCWD,
+						  un_kreal(realdir, &kbuf),
+						  X_OK, AT_EACCESS) == 0;
+		if (names && rc == 0 && upper_ok)
 			un_dcache_put_names(d->mnt, d->rel, names, nnames, stamp);
 		else
 			free(names);
@@ -770,7 +775,7 @@ static int build_merged(struct un_dir *d, const struct un_node *n,
 		if (d->ents[k].order < 0)
 			d->ents[k].order = bottom_pos + rest_pos++;
 	put_in_order(d);
-	if (subdirs && ndirs)
+	if (subdirs && ndirs && upper_ok)
 		put_subdirs(d, n, &set, order[1], dstamp);
 out:
 	free(buf);
