@@ -28,12 +28,12 @@ setup() {
 	# solo: the lower's alone (a stream of one layer).
 	mkdir -p "$l/solo"
 	for i in 1 2 3 4 5; do : >"$l/solo/s$i"; done
-	# big: 600 names of 40 bytes in the upper's copy (records of 64
-	# bytes: 38 KiB, more than one read), 200 in the lower's.
-	for i in $(seq 1000 1599); do
+	# big: 560 names of 40 bytes in the upper's copy (records of 64
+	# bytes: 35 KiB, more than one read), 50 in the lower's.
+	for i in $(seq 1000 1559); do
 		: >"$u/big/upper-name-padded-to-forty-bytes-$i"
 	done
-	for i in $(seq 1000 1199); do
+	for i in $(seq 1000 1049); do
 		: >"$l/big/lower-name-padded-to-forty-bytes-$i"
 	done
 	chmod -R a+rX "$1"
