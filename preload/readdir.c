@@ -533,6 +533,8 @@ static void put_subdirs(struct un_dir *d, const struct un_node *n,
 	char vpath[UN_VPATH_MAX], key[UN_VPATH_MAX];
 	size_t vl = strlen(n->vpath), rl = strlen(d->rel), nlow = 0;
 
+	if (vl && n->vpath[vl - 1] == '/')
+		vl--;		/* (a MERGED of "/") */
 	if (vl + 1 >= sizeof(vpath) || rl + 1 >= sizeof(key))
 		return;
 	memcpy(vpath, n->vpath, vl);
