@@ -230,7 +230,7 @@ static int make_dirs(const char *path)
 }
 
 UN_EXEC_TEXT static int check_dir(const char *path, const char *role, bool create,
-		     char *err, size_t errlen)
+		     dev_t *dev, char *err, size_t errlen)
 {
 	struct stat st;
 
@@ -258,6 +258,7 @@ UN_EXEC_TEXT static int check_dir(const char *path, const char *role, bool creat
 		set_err(err, errlen, "%s '%s' is not a directory", role, path);
 		return -1;
 	}
+	*dev = st.st_dev;
 	return 0;
 }
 
@@ -328,11 +329,11 @@ UN_EXEC_TEXT static int parse_mount(const char **sp, struct arena *a, struct un_
 
 	if (check_dirs) {
 		for (int i = 0; i < m->nlower; i++)
-			if (check_dir(m->lower[i], "lower", false, err,
-				      errlen) < 0)
+			if (check_dir(m->lower[i], "lower", false,
+				      &m->layer_dev[i + 1], err, errlen) < 0)
 				return -1;
-		if (m->upper &&
-		    check_dir(m->upper, "upper", true, err, errlen) < 0)
+		if (m->upper && check_dir(m->upper, "upper", true,
+					  &m->layer_dev[0], err, errlen) < 0)
 			return -1;
 	}
 	return 0;

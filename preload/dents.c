@@ -13,8 +13,9 @@
  * is the descriptor's own file offset, which each call moves by lseek,
  * so d_off of the k-th record is k + 1 and a program that seeks to a
  * d_off it was given finds its place again.  A listing is dropped when
- * its descriptor's number is listed again on another directory, or
- * rewound.
+ * its descriptor is closed (close, fclose; a close_range or a close in a
+ * signal handler or vfork child leaves it), when its number is listed
+ * again on another directory, or rewound.
  *
  * Descriptors outside every union go to the kernel untouched; one whose
  * directory was removed from the merged view answers ENOENT, as the
@@ -46,6 +47,8 @@ struct dents {
 	struct dent *ents;
 };
 
+/* (Written under lists_lock; un_dents_forget reads the head without
+   it, to pass by at once when no listing is kept.) */
 static struct dents *lists;
 static pthread_mutex_t lists_lock = PTHREAD_MUTEX_INITIALIZER;
 
@@ -186,6 +189,26 @@ static size_t dents_fill(bool is64, const struct dents *l, size_t *pos,
 	return used;
 }
 
+void un_dents_forget(int fd)
+{
+	struct dents **pp, *l = NULL;
+
+	/* (No free and no lock in a handler or in a vfork child, whose
+	   parent's memory this is: the number's next listing replaces it.) */
+	if (!__atomic_load_n(&lists, __ATOMIC_ACQUIRE) || un_in_signal() ||
+	    un_fd_vfork_child())
+		return;
+	pthread_mutex_lock(&lists_lock);
+	for (pp = &lists; *pp; pp = &(*pp)->next)
+		if ((*pp)->fd == fd) {
+			l = *pp;
+			__atomic_store_n(pp, l->next, __ATOMIC_RELAXED);
+			break;
+		}
+	pthread_mutex_unlock(&lists_lock);
+	dents_free(l);
+}
+
 static long fail(int err)
 {
 	errno = err;
@@ -234,10 +257,11 @@ long un_getdents(bool is64, int fd, void *buf, unsigned int count)
 			;
 		if (*pp) {
 			old = *pp;
-			*pp = old->next;
+			__atomic_store_n(pp, old->next, __ATOMIC_RELAXED);
 		}
 		fresh->next = lists;
-		lists = l = fresh;
+		__atomic_store_n(&lists, fresh, __ATOMIC_RELEASE);
+		l = fresh;
 	}
 	pos = (size_t)off;
 	used = dents_fill(is64, l, &pos, buf, count);

@@ -208,7 +208,7 @@ static int read_empty(struct un_node *n)
 	fd = un_dir_open_real(n);
 	if (fd < 0)
 		return -errno;
-	d = un_dir_open(n, fd, n->layer);
+	d = un_dir_open(n, fd, n->layer, false);
 	if (!d) {
 		rc = -errno;
 		real_close(fd);

@@ -285,6 +285,11 @@ struct un_mount {
 	bool has_inner;		/* another MERGED lies below this one: a
 				   walk inside must look for its root */
 	struct un_wtable *wt;	/* whiteout table; NULL when read-only */
+	/* Each layer's root (0 the upper, i lower i): its st_dev from the
+	   start's check (config.c; 0: unknown), and what its file system
+	   promises of getdents64 (readdir.c layer_fs; 0: not asked yet). */
+	dev_t layer_dev[UN_MAX_LOWERS + 1];
+	unsigned char layer_fs[UN_MAX_LOWERS + 1];
 };
 
 struct un_config {
@@ -924,9 +929,12 @@ UN_HIDDEN bool un_dcache_known_empty(struct un_mount *m, const char *rel,
 /* Build a merged listing for directory node n, open as fd; returns a
    DIR-like stream (struct un_dir, cast to DIR *) or NULL with errno set.
    A directory of one layer is read through fd as it goes.  fd_layer:
-   the layer whose copy fd stands on at offset 0 (-1: none), which a
-   merged listing reads through fd instead of opening that copy again. */
-UN_HIDDEN DIR *un_dir_open(const struct un_node *n, int fd, int fd_layer);
+   the layer whose copy fd stands on (-1: none), which a merged listing
+   reads through fd instead of opening that copy again; at offset 0,
+   or fd_unsure: at an offset the library does not know (the program's
+   descriptor: its first record tells, readdir.c layer_first). */
+UN_HIDDEN DIR *un_dir_open(const struct un_node *n, int fd, int fd_layer,
+			   bool fd_unsure);
 /* Open the directory n for un_dir_open: the descriptor, or -1 with
    errno. */
 UN_HIDDEN int un_dir_open_real(const struct un_node *n);

@@ -24,8 +24,10 @@
  * by a magic number at its start; a DIR * of libc's own (a directory
  * outside every union) goes to the real functions untouched.
  */
+#include <linux/magic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -35,6 +37,10 @@
 
 /* getdents64's buffer (glibc's readdir reads 32 KiB at a time too). */
 #define LAYER_BUF 32768
+
+/* The largest record getdents64 can give: a name of NAME_MAX bytes. */
+#define MAX_RECLEN ((offsetof(struct dirent64, d_name) + NAME_MAX + 1 + 7) & \
+		    ~(size_t)7)
 
 struct un_dent {
 	ino_t ino;
@@ -52,7 +58,12 @@ struct seen {
 	uint64_t hash;		/* un_name_hash */
 	size_t name, len;	/* in the arena */
 	ssize_t idx;		/* its entry, or -1 when hidden */
+	/* d_type in the upper's copy and in the lower's, for a directory
+	   of those two layers (NO_TYPE: absent there; see put_subdirs) */
+	unsigned char type_up, type_low;
 };
+
+#define NO_TYPE 0xff
 
 /* Slots of the set kept on build_merged's stack: a directory of up to
    half as many names needs no malloc for it. */
@@ -83,6 +94,9 @@ struct un_dir {
 	char *low;
 	size_t low_len, low_cap;
 	bool low_off;		/* read in a signal handler: no malloc, no put */
+	/* low is kept only if the first record read is "." (the program's
+	   descriptor, on a file system of FS_DOTS_FIRST: un_dir_open) */
+	bool low_check;
 	struct dirent64 out;	/* what readdir returns */
 	char name_room[NAME_MAX + 1];
 };
@@ -231,6 +245,7 @@ static struct seen *seen_get(struct seen_set *set, struct un_dir *d,
 	s->name = (size_t)off;
 	s->len = len;
 	s->idx = -1;
+	s->type_up = s->type_low = NO_TYPE;
 	set->used++;
 	*added = true;
 	return s;
@@ -284,12 +299,75 @@ struct layer_read {
 	int fd;
 	bool own;		/* opened here: closed by layer_done */
 	bool started;		/* getdents64 answered once */
+	/* The caller's descriptor at an offset not known to be 0: its
+	   first record must be "." (see layer_first), else it is rewound. */
+	bool check_dot;
+	/* A read that left room for any record is the end (FS_FILLS). */
+	bool short_end;
+	bool at_end;		/* short_end saw the end */
 	char *buf;		/* LAYER_BUF bytes */
 	size_t len, pos;
 	int err;		/* getdents64's errno, once it failed */
 	const char *realdir;
 	struct un_kbuf *kbuf;
 };
+
+/*
+ * What a layer's file system promises of getdents64 (layer_fs), on a
+ * copy that lies on the layer root's own device (the caller checks
+ * st_dev: a mount inside a layer may be of another kind):
+ *
+ *   FS_FILLS: it stops short of the buffer only at the end of the
+ *   directory.  A read that left room for the largest record
+ *   (MAX_RECLEN) was then the last, and the read that would answer 0 is
+ *   not made: one getdents64 a layer, where the kernel overlay reads
+ *   each layer's copy inside the program's pair.  tmpfs (libfs's
+ *   offset_readdir, dcache_readdir), ext2/3/4 (ext4_readdir,
+ *   ext4_dx_readdir), xfs (xfs_readdir) and btrfs (btrfs_real_readdir)
+ *   fill the buffer until dir_emit refuses a record or the directory
+ *   ends.  Not FUSE (one request a call: a page at most, or what the
+ *   daemon chose), NFS, overlayfs (its own lower may be FUSE) or any
+ *   other: read to the 0 there, as before.
+ *
+ *   FS_DOTS_FIRST: "." is the first record, at offset 0, and comes
+ *   nowhere else (dir_emit_dots of tmpfs and btrfs; xfs keeps "." and
+ *   ".." first in its first block).  Not ext4: a hashed directory (any
+ *   with dir_index) gives "." at its hash's place.
+ *
+ * One statfs of the layer's root a process, at its first merged
+ * listing; kept in the mount (0 until asked).
+ */
+#define FS_KNOWN 1
+#define FS_FILLS 2
+#define FS_DOTS_FIRST 4
+
+static unsigned layer_fs(struct un_mount *m, int i)
+{
+	unsigned char f = __atomic_load_n(&m->layer_fs[i], __ATOMIC_RELAXED);
+
+	if (!f) {
+		struct statfs sf;
+		int saved = errno;
+
+		f = FS_KNOWN;
+		if (m->layer_dev[i] &&
+		    real_syscall(SYS_statfs, un_layer_root(m, i), &sf) == 0) {
+			switch (sf.f_type) {
+			case TMPFS_MAGIC:
+			case BTRFS_SUPER_MAGIC:
+			case XFS_SUPER_MAGIC:
+				f |= FS_FILLS | FS_DOTS_FIRST;
+				break;
+			case EXT4_SUPER_MAGIC:
+				f |= FS_FILLS;
+				break;
+			}
+		}
+		errno = saved;
+		__atomic_store_n(&m->layer_fs[i], f, __ATOMIC_RELAXED);
+	}
+	return f;
+}
 
 static int layer_open(struct layer_read *r)
 {
@@ -300,21 +378,49 @@ static int layer_open(struct layer_read *r)
 }
 
 /* Open the copy of d's directory in layer i: fd when it stands there
-   (fd_layer, at offset 0), else by its real path realdir. */
+   (fd_layer; fd_unsure: maybe not at offset 0), else by its real path
+   realdir.  fs: layer_fs's answer for that copy (0: none). */
 static int layer_begin(struct layer_read *r, const char *realdir,
-		       struct un_kbuf *kbuf, int fd, bool fd_here, char *buf)
+		       struct un_kbuf *kbuf, int fd, bool fd_here,
+		       bool fd_unsure, unsigned fs, char *buf)
 {
 	r->buf = buf;
 	r->len = r->pos = 0;
 	r->err = 0;
 	r->started = false;
+	r->check_dot = fd_here && fd_unsure && (fs & FS_DOTS_FIRST);
+	r->short_end = fs & FS_FILLS;
+	r->at_end = false;
 	r->realdir = realdir;
 	r->kbuf = kbuf;
-	if (!fd_here)
+	/* (Rewound where its first record cannot tell: the caller's
+	   descriptor is read through only at offset 0.) */
+	if (!fd_here || (fd_unsure && !r->check_dot &&
+			 real_lseek(fd, 0, SEEK_SET) != 0))
 		return layer_open(r);
 	r->own = false;
 	r->fd = fd;
 	return 0;
+}
+
+/*
+ * The first read through the caller's descriptor, whose offset the
+ * library does not know (fdopendir: the program may have read it).
+ * Rewinding it first (lseek) would cost a call in every fts walk, which
+ * opens, fstats and fdopendirs a fresh descriptor; where "." comes
+ * first and nowhere else (FS_DOTS_FIRST) the first record tells
+ * instead: "." means the read began at 0.  Anything else (another
+ * name, nothing at all: read to its end already) rewinds it and reads
+ * again.
+ */
+static long layer_first(struct layer_read *r, long got)
+{
+	if (got > 0 &&
+	    !strcmp(((struct dirent64 *)r->buf)->d_name, "."))
+		return got;
+	if (real_lseek(r->fd, 0, SEEK_SET) != 0)
+		return -1;
+	return real_syscall(SYS_getdents64, r->fd, r->buf, LAYER_BUF);
 }
 
 static struct dirent64 *layer_next(struct layer_read *r)
@@ -323,8 +429,14 @@ static struct dirent64 *layer_next(struct layer_read *r)
 
 	do {
 		if (r->pos >= r->len) {
-			long got = real_syscall(SYS_getdents64, r->fd, r->buf,
-						LAYER_BUF);
+			long got;
+
+			if (r->at_end)
+				return NULL;
+			got = real_syscall(SYS_getdents64, r->fd, r->buf,
+					   LAYER_BUF);
+			if (r->check_dot && !r->started && got >= 0)
+				got = layer_first(r, got);
 
 			/* The caller's descriptor may not be readable
 			   (O_PATH: the kernel's fdopendir takes it, its
@@ -346,6 +458,8 @@ static struct dirent64 *layer_next(struct layer_read *r)
 			}
 			r->len = (size_t)got;
 			r->pos = 0;
+			r->at_end = r->short_end &&
+				    r->len + MAX_RECLEN <= LAYER_BUF;
 		}
 		e = (struct dirent64 *)(r->buf + r->pos);
 		r->pos += e->d_reclen;
@@ -372,6 +486,106 @@ static bool upper_searchable(const struct un_node *n, int fd_layer)
 	       n->st.st_uid == un_self_euid() && (n->st.st_mode & S_IXUSR);
 }
 
+/* May the caller search d's copy in layer lower?  (nlow: the names it
+   would let put_subdirs tell; one is not worth the call.) */
+static bool lower_searchable(struct un_dir *d, int lower, size_t nlow)
+{
+	char realdir[UN_VPATH_MAX];
+	UN_KBUF(kbuf);
+	int saved = errno;
+	bool ok;
+
+	if (un_self_euid() == 0)
+		return true;
+	if (nlow < 2 || un_path_join(realdir, sizeof(realdir),
+				     un_layer_root(d->mnt, lower),
+				     un_layer_len(d->mnt, lower), d->rel) < 0)
+		return false;
+	ok = real_faccessat(AT_FDCWD, un_kreal(realdir, &kbuf), X_OK,
+			    AT_EACCESS) == 0;
+	errno = saved;
+	return ok;
+}
+
+/*
+ * The subdirectories of d (the upper and one lower, n's dirlayers),
+ * told to the directory cache with their layers, as lookup_component
+ * would find them from the two listings just read (names and d_type):
+ * the lookup that follows a listing (fts's fstatat and openat of each
+ * subdirectory, ls -R, git's untracked walk) then stats one layer, not
+ * each.  Only what the listings prove: a name whose type is unknown
+ * (DT_UNKNOWN) in either layer, or a device in the upper (a whiteout,
+ * maybe), is left to the lookup.  The table's records: an opaque upper
+ * copy has the upper alone; a whiteout hides the lower's (hidden names
+ * have no entry).  A lower's copy counts only where the lookup's lstat
+ * below it would not be refused (EACCES makes the lookup guess): for
+ * root, or when the lower copy of d is searchable (one faccessat, made
+ * only for two such names or more: it saves their lstats).  stamp:
+ * un_dcache_stamp before the layers were read (any change of a
+ * directory of the upper or of the table since, and the entries are
+ * not taken).
+ */
+static void put_subdirs(struct un_dir *d, const struct un_node *n,
+			const struct seen_set *set, int lower, uint64_t stamp)
+{
+	uint64_t low = (uint64_t)1 << lower;
+	int lower_ok = -1;	/* the lower's copy searchable: asked once */
+	char vpath[UN_VPATH_MAX], key[UN_VPATH_MAX];
+	size_t vl = strlen(n->vpath), rl = strlen(d->rel), nlow = 0;
+
+	if (vl && n->vpath[vl - 1] == '/')
+		vl--;		/* (a MERGED of "/") */
+	if (vl + 1 >= sizeof(vpath) || rl + 1 >= sizeof(key))
+		return;
+	memcpy(vpath, n->vpath, vl);
+	vpath[vl++] = '/';
+	memcpy(key, d->rel, rl);
+	if (rl)
+		key[rl++] = '/';
+	for (size_t i = 0; i <= set->mask; i++)
+		nlow += set->slot[i].len && set->slot[i].idx >= 0 &&
+			set->slot[i].type_low == DT_DIR;
+	for (size_t i = 0; i <= set->mask; i++) {
+		const struct seen *e = &set->slot[i];
+		const char *name = d->names + e->name;
+		uint64_t mask;
+		bool with_low;
+
+		if (!e->len || e->idx < 0 || vl + e->len >= sizeof(vpath) ||
+		    rl + e->len >= sizeof(key) ||
+		    (name[0] == '.' && (e->len == 1 ||
+					(e->len == 2 && name[1] == '.'))))
+			continue;
+		if (e->type_up == DT_DIR) {
+			mask = 1;
+			if (e->type_low == DT_UNKNOWN)
+				continue;
+			/* (A record, opaque or whiteout, ends the lookup at
+			   the upper: no stat of the lower's copy.) */
+			with_low = e->type_low == DT_DIR &&
+				   (!d->mnt->wt ||
+				    (memcpy(key + rl, name, e->len),
+				     un_wtable_get(d->mnt->wt, key,
+						   rl + e->len) == UN_W_NONE));
+		} else if (e->type_up == NO_TYPE && e->type_low == DT_DIR) {
+			mask = 0;
+			with_low = true;
+		} else {
+			continue;
+		}
+		if (with_low) {
+			if (lower_ok < 0)
+				lower_ok = lower_searchable(d, lower, nlow);
+			if (!lower_ok)
+				continue;
+			mask |= low;
+		}
+		memcpy(vpath + vl, name, e->len + 1);
+		un_dcache_put(d->mnt, vpath, vl + e->len, mask, n->dirlayers,
+			      stamp);
+	}
+}
+
 /*
  * Build the listing of a directory merged from several layers, in the
  * kernel's order (ovl_dir_read_merged): every name the bottom layer has
@@ -379,10 +593,11 @@ static bool upper_searchable(const struct un_node *n, int fd_layer)
  * rest of the top layer's, then what the layers in between add.  Each
  * name is taken from the topmost layer that has it; a whiteout takes the
  * name too, so nothing below shows it.  fd_layer: the layer whose copy
- * d->fd stands on, at offset 0 (-1: none), read through it.
+ * d->fd stands on (-1: none), read through it; fd_unsure: maybe not at
+ * offset 0 (layer_first).
  */
 static int build_merged(struct un_dir *d, const struct un_node *n,
-			int fd_layer)
+			int fd_layer, bool fd_unsure)
 {
 	struct seen stack_slots[SEEN_STACK] = {0};
 	struct seen_set set = { stack_slots, SEEN_STACK - 1, 0, true };
@@ -396,12 +611,22 @@ static int build_merged(struct un_dir *d, const struct un_node *n,
 	struct un_node parent;
 	char *buf = malloc(LAYER_BUF);
 	int rc = 0;
+	/* The upper and one lower: the subdirectories' layers are told to
+	   the directory cache (put_subdirs), when there are some. */
+	bool subdirs = false, upper_ok = false;
+	size_t ndirs = 0;
+	uint64_t dstamp = 0;
 
 	if (!buf)
 		return -ENOMEM;
 	for (int i = 0; i <= d->mnt->nlower; i++)
 		if (n->dirlayers & ((uint64_t)1 << i))
 			order[nlayers++] = i;
+	if (nlayers == 2 && order[0] == 0 && !un_config.oci_lowers &&
+	    !un_in_signal()) {
+		subdirs = true;
+		dstamp = un_dcache_stamp(d->mnt);
+	}
 
 	/* "." and "..", with the inode numbers stat gives for them.  Below
 	   the root, a directory the upper holds has its parent there too,
@@ -446,7 +671,17 @@ static int build_merged(struct un_dir *d, const struct un_node *n,
 			free(names);
 			goto out;
 		}
-		rc = layer_begin(&r, realdir, &kbuf, d->fd, i == fd_layer, buf);
+		/* A short read is the end where the copy is known to lie on
+		   its layer root's device: the root itself, or the copy n->st
+		   is of (its topmost, which fd then stands on). */
+		bool known_dev = !*d->rel ||
+				 (i == fd_layer && i == n->layer &&
+				  n->st.st_ino &&
+				  n->st.st_dev == d->mnt->layer_dev[i]);
+
+		rc = layer_begin(&r, realdir, &kbuf, d->fd, i == fd_layer,
+				 fd_unsure, known_dev ? layer_fs(d->mnt, i) : 0,
+				 buf);
 		if (rc < 0) {
 			free(names);
 			goto out;
@@ -495,6 +730,11 @@ static int build_merged(struct un_dir *d, const struct un_node *n,
 				rc = -ENOMEM;
 				break;
 			}
+			if (i == 0)
+				s->type_up = e->d_type;
+			else
+				s->type_low = e->d_type;
+			ndirs += e->d_type == DT_DIR && !dot && !dotdot;
 			if (added && (dot || dotdot || !hidden(d, i, e))) {
 				s->idx = (ssize_t)d->nents;
 				rc = add_entry(d, &cap, s->name,
@@ -515,11 +755,16 @@ static int build_merged(struct un_dir *d, const struct un_node *n,
 		if (rc == 0 && r.err)
 			rc = -r.err;
 		/* (Only where a lookup would search the upper's copy: a
-		   name skipped there must not be found in a lower.) */
-		if (names && rc == 0 &&
-		    (upper_searchable(n, fd_layer) ||
-		     real_faccessat(AT_FDCWD, un_kreal(realdir, &kbuf), X_OK,
-				    AT_EACCESS) == 0))
+		   name skipped there must not be found in a lower.  The
+		   subdirectories' layers likewise: the cache's answer skips
+		   the topmost copy's search permission for a name of the
+		   lower alone.) */
+		if (i == 0 && rc == 0 && (names || subdirs))
+			upper_ok = upper_searchable(n, fd_layer) ||
+				   real_faccessat(AT_FDCWD,
+						  un_kreal(realdir, &kbuf),
+						  X_OK, AT_EACCESS) == 0;
+		if (names && rc == 0 && upper_ok)
 			un_dcache_put_names(d->mnt, d->rel, names, nnames, stamp);
 		else
 			free(names);
@@ -532,6 +777,8 @@ static int build_merged(struct un_dir *d, const struct un_node *n,
 		if (d->ents[k].order < 0)
 			d->ents[k].order = bottom_pos + rest_pos++;
 	put_in_order(d);
+	if (subdirs && ndirs && upper_ok)
+		put_subdirs(d, n, &set, order[1], dstamp);
 out:
 	free(buf);
 	if (!set.on_stack)
@@ -548,7 +795,8 @@ int un_dir_open_real(const struct un_node *n)
 			 O_RDONLY | O_NONBLOCK | O_DIRECTORY | O_CLOEXEC);
 }
 
-DIR *un_dir_open(const struct un_node *n, int fd, int fd_layer)
+DIR *un_dir_open(const struct un_node *n, int fd, int fd_layer,
+		 bool fd_unsure)
 {
 	struct un_dir *d = calloc(1, sizeof(*d));
 	int rc;
@@ -568,7 +816,7 @@ DIR *un_dir_open(const struct un_node *n, int fd, int fd_layer)
 		goto out_free;
 	}
 	if (un_node_is_merged_dir(n)) {
-		rc = build_merged(d, n, fd_layer);
+		rc = build_merged(d, n, fd_layer, fd_unsure);
 		if (rc < 0)
 			goto out_free;
 		d->fd_read = fd_layer >= 0;
@@ -583,11 +831,24 @@ DIR *un_dir_open(const struct un_node *n, int fd, int fd_layer)
 		un_fd_mark_stream(fd);
 		/* A lower's names, for rmdir's emptiness (dcache.c): read
 		   from the start (fd_layer < 0: a descriptor the program
-		   gave, fts's, which may have been read already). */
+		   gave, fts's, which may have been read already).  Where
+		   "." comes first and only there (the layer's file system:
+		   FS_DOTS_FIRST), the first record tells, as for a merged
+		   listing (layer_first), instead of an lseek a directory.
+		   (The layer root's kind, not the copy's: a mount of a kind
+		   that gives "." elsewhere inside a lower, its descriptor
+		   moved by the program to just before its "." first, would
+		   keep a partial list; the kernel overlay never looks into
+		   a mount inside a layer at all.) */
 		if (d->layer > 0 && d->mnt->upper && d->mnt->wt && *d->rel &&
-		    !un_in_signal() &&
-		    (fd_layer >= 0 || real_lseek(fd, 0, SEEK_CUR) == 0))
-			d->low = malloc(d->low_cap = 256);
+		    !un_in_signal()) {
+			if (fd_layer < 0 &&
+			    (layer_fs(d->mnt, d->layer) & FS_DOTS_FIRST))
+				d->low_check = true;
+			if (fd_layer >= 0 || d->low_check ||
+			    real_lseek(fd, 0, SEEK_CUR) == 0)
+				d->low = malloc(d->low_cap = 256);
+		}
 	}
 	return (DIR *)d;
 
@@ -629,7 +890,7 @@ static DIR *open_node(struct un_node *n)
 	}
 	un_fd_set(fd, n->vpath, un_node_is_merged_dir(n));
 	un_fd_mark_layer(fd, n->layer);
-	d = un_dir_open(n, fd, n->layer);
+	d = un_dir_open(n, fd, n->layer, false);
 	if (!d) {
 		UN_SAVE_ERRNO;
 		un_fd_forget(fd);
@@ -713,16 +974,17 @@ UN_EXPORT DIR *opendir(const char *path)
 
 /*
  * The layer whose copy of the merged directory n the caller's fd stands
- * on (fdtab's layer), rewound for build_merged to read it whole through
- * fd (glibc's readdir on the kernel's overlay moves that offset too);
- * -1 when n is of one layer or fd stands nowhere known.
+ * on (fdtab's layer), for build_merged to read it whole through fd
+ * (glibc's readdir on the kernel's overlay moves that offset too; its
+ * offset is checked there, layer_first); -1 when n is of one layer or
+ * fd stands nowhere known.
  */
-static int fd_listing_layer(int fd, const struct un_node *n, int layer)
+static int fd_listing_layer(const struct un_node *n, int layer)
 {
 	if (!un_node_is_merged_dir(n) || layer < 0 ||
 	    !((n->dirlayers >> layer) & 1))
 		return -1;
-	return real_lseek(fd, 0, SEEK_SET) == 0 ? layer : -1;
+	return layer;
 }
 
 UN_EXPORT DIR *fdopendir(int fd)
@@ -748,7 +1010,8 @@ UN_EXPORT DIR *fdopendir(int fd)
 		   makes both), a merged listing only the inode number of
 		   ".", which fd gives. */
 		d = S_ISDIR(n.st.st_mode) ?
-			    un_dir_open(&n, fd, fd_listing_layer(fd, &n, layer)) :
+			    un_dir_open(&n, fd, fd_listing_layer(&n, layer),
+					true) :
 			    (un_fail(-ENOTDIR), NULL);
 		goto out;
 	}
@@ -765,7 +1028,7 @@ UN_EXPORT DIR *fdopendir(int fd)
 		d = (un_fail(-ENOTDIR), NULL);
 		goto out;
 	}
-	d = un_dir_open(&n, fd, fd_listing_layer(fd, &n, layer));
+	d = un_dir_open(&n, fd, fd_listing_layer(&n, layer), true);
 out:
 	un_leave();
 	return d;
@@ -857,7 +1120,9 @@ static struct dirent64 *next_entry(struct un_dir *d)
 			if (got <= 0) {
 				int err = errno;
 
-				if (got == 0)
+				/* (Nothing read at all: maybe not from the
+				   start.) */
+				if (got == 0 && !d->low_check)
 					low_end(d);
 				else
 					low_drop(d);
@@ -870,6 +1135,11 @@ static struct dirent64 *next_entry(struct un_dir *d)
 		e = (struct dirent64 *)(d->buf + d->bpos);
 		d->bpos += e->d_reclen;
 		d->filepos = e->d_off;
+		if (d->low_check) {
+			d->low_check = false;
+			if (strcmp(e->d_name, "."))
+				low_drop(d);
+		}
 		if (!e->d_ino)
 			continue;	/* (skipped by glibc's readdir too) */
 		if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {

@@ -194,6 +194,8 @@ UN_HIDDEN int un_exec_supervised(const char *real, char *const argv[],
  * the bytes written, or -1 and errno.
  */
 UN_HIDDEN long un_getdents(bool is64, int fd, void *buf, unsigned int count);
+/* The program closed fd: the listing un_getdents kept for it goes. */
+UN_HIDDEN void un_dents_forget(int fd);
 
 /* wrap_watch.c: the program closed fd (or fds first..last): forget the
    inotify instance it was, if it was one we translate. */

@@ -54,6 +54,7 @@ UN_EXPORT int close(int fd)
 		un_fd_forget(fd);
 		un_fifo_forget(fd);
 		un_watch_closed(fd);
+		un_dents_forget(fd);
 		UN_RESTORE_ERRNO;
 	}
 	return rc;
@@ -69,6 +70,7 @@ UN_EXPORT int fclose(FILE *f)
 		un_fd_forget(fd);
 		un_fifo_forget(fd);
 		un_watch_closed(fd);
+		un_dents_forget(fd);
 		UN_RESTORE_ERRNO;
 	}
 	return rc;

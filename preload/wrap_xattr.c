@@ -15,6 +15,8 @@
  */
 #include <stdint.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/xattr.h>
 
 #include "wrap.h"
@@ -114,6 +116,43 @@ static ssize_t shown_list(ssize_t r, char *buf, char *list, size_t size)
 	return r;
 }
 
+/* Room for the list on the stack: most objects carry a few names. */
+#define LIST_SMALL 1024
+
+/*
+ * The list of a union's object (real: its path in a layer; NULL: fd's),
+ * read whole and filtered (shown_list): into LIST_SMALL bytes of the
+ * stack where it fits, else into a mapping of XATTR_LIST_MAX (mmap, not
+ * malloc: a signal handler may list), so that no frame holds 64 KiB (a
+ * thread of 128 KiB must do every call: tests/edges/thread-stack.sh).
+ */
+static ssize_t read_shown(const char *real, int fd, char *list, size_t size)
+{
+	char small[LIST_SMALL], *big;
+	int saved = errno;
+	ssize_t r;
+
+	r = real ? real_llistxattr(real, small, sizeof(small))
+		 : real_flistxattr(fd, small, sizeof(small));
+	if (r >= 0 || errno != ERANGE)
+		return shown_list(r, small, list, size);
+	/* (The system call: the munmap wrapper would forget the EFAULT
+	   check's pages for nothing.) */
+	big = (char *)real_syscall(SYS_mmap, NULL, XATTR_LIST_MAX,
+				   PROT_READ | PROT_WRITE,
+				   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (big == MAP_FAILED)
+		return un_fail(-ENOMEM);
+	errno = saved;
+	r = real ? real_llistxattr(real, big, XATTR_LIST_MAX)
+		 : real_flistxattr(fd, big, XATTR_LIST_MAX);
+	r = shown_list(r, big, list, size);
+	UN_SAVE_ERRNO;
+	real_syscall(SYS_munmap, big, XATTR_LIST_MAX);
+	UN_RESTORE_ERRNO;
+	return r;
+}
+
 static ssize_t list_common(const char *path, char *list, size_t size,
 			   int lkflags)
 {
@@ -131,12 +170,9 @@ static ssize_t list_common(const char *path, char *list, size_t size,
 	} else if (rc < 0 || n.layer < 0) {
 		r = un_fail(rc < 0 ? rc : -ENOENT);
 	} else {
-		char buf[XATTR_LIST_MAX];
 		UN_KBUF(kbuf);	/* see un_kreal */
 
-		r = shown_list(real_llistxattr(un_kreal(n.real, &kbuf), buf,
-					       sizeof(buf)),
-			       buf, list, size);
+		r = read_shown(un_kreal(n.real, &kbuf), -1, list, size);
 	}
 	un_leave();
 	return r;
@@ -180,16 +216,6 @@ UN_EXPORT ssize_t fgetxattr(int fd, const char *name, void *value,
 			      value, size);
 }
 
-/* (Its own frame: the 64 KiB list is taken only for a union's object.) */
-static __attribute__((noinline)) ssize_t flist_shown(int fd, char *list,
-						      size_t size)
-{
-	char buf[XATTR_LIST_MAX];
-
-	return shown_list(real_flistxattr(fd, buf, sizeof(buf)), buf, list,
-			  size);
-}
-
 UN_EXPORT ssize_t flistxattr(int fd, char *list, size_t size)
 {
 	bool ours;
@@ -200,7 +226,7 @@ UN_EXPORT ssize_t flistxattr(int fd, char *list, size_t size)
 	ours = fd_in_union(fd);
 	UN_RESTORE_ERRNO;
 	un_leave();
-	return ours ? flist_shown(fd, list, size)
+	return ours ? read_shown(NULL, fd, list, size)
 		    : real_flistxattr(fd, list, size);
 }
 

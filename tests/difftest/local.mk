@@ -85,7 +85,8 @@ EXTRA_DIST += \
 	tests/difftest/found/73-link-dots-in-removed-dir.sh \
 	tests/difftest/found/74-stat-dotdot-of-removed-parent.sh \
 	tests/difftest/found/75-stat-dotdot-removed-parent-times.sh \
-	tests/difftest/found/76-vfork-child-close-dup2.sh
+	tests/difftest/found/76-vfork-child-close-dup2.sh \
+	tests/difftest/found/77-listing-below-unsearchable-upper.sh
 # session 10: the long runs' mismatches as the user (fixuser10)
 EXTRA_DIST += \
 	tests/difftest/found/81-fifo-open-trunc-needs-write.sh \

@@ -45,7 +45,8 @@ UN_EDGES_TESTS = \
 	tests/edges/exec-text-together.sh \
 	tests/edges/lowers-never-written.sh \
 	tests/edges/bad-pointers.sh \
-	tests/edges/thread-stack.sh
+	tests/edges/thread-stack.sh \
+	tests/edges/listing-lower-unsearchable.sh
 
 TESTS += $(UN_EDGES_TESTS)
 

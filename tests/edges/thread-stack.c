@@ -1,6 +1,6 @@
 /*
  * thread-stack.c - the library's deepest calls (a copy-up by rename, by
- * append, a listing, removals) from a thread whose stack is only as big
+ * append, a listing, lists of attribute names, removals) from a thread whose stack is only as big
  * as argv[2] KiB: a wrapper that grows its frames past what README.md
  * promises crashes here (SIGSEGV on the guard page).
  *
@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 static const char *merged;
@@ -29,7 +30,7 @@ static void check(const char *what, int rc)
 
 static void *calls(void *arg)
 {
-	char a[256], b[256], d[256];
+	char a[256], b[256], d[256], list[256];
 	struct stat st;
 	DIR *dir;
 	int fd;
@@ -39,6 +40,15 @@ static void *calls(void *arg)
 	snprintf(b, sizeof(b), "%s/dir/renamed", merged);
 	snprintf(d, sizeof(d), "%s/dir/sub", merged);
 	check("stat", stat(a, &st));
+	/* (A union's list of attribute names is read whole, then filtered:
+	   it must not take XATTR_LIST_MAX of the stack.) */
+	check("listxattr", (int)listxattr(a, list, sizeof(list)));
+	fd = open(merged, O_RDONLY | O_DIRECTORY);
+	check("open of the root", fd);
+	if (fd >= 0) {
+		check("flistxattr", (int)flistxattr(fd, list, sizeof(list)));
+		close(fd);
+	}
 	fd = open(a, O_WRONLY | O_APPEND);
 	check("open for append", fd);
 	if (fd >= 0) {

@@ -1,5 +1,5 @@
 #!/bin/bash
-# thread-stack: the library's deepest calls (copy-up by append and by rename, mkdir, a listing, removals) from a thread with a small stack: README.md promises that 128 KiB is enough; this runs them in 160 KiB and fails on a crash (a wrapper whose frames grew past it).
+# thread-stack: the library's deepest calls (copy-up by append and by rename, mkdir, a listing, removals) from a thread with a small stack: README.md promises that 128 KiB is enough; this runs them in 128 KiB and fails on a crash (a wrapper whose frames grew past it: listxattr's 64 KiB list did at 128).
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 set -eu
 . "${TOP_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/edges/edgelib.sh"
@@ -10,7 +10,7 @@ cc_build thread-stack thread-stack.c -pthread ||
 	skip "cannot build a threaded program with $EDGES_CC"
 
 # (ASan's frames carry redzones: the sanitizer build gets more.)
-kib=160
+kib=128
 if [ -n "${UN_PRELOAD_FIRST:-}" ]; then
 	kib=1024
 	echo "NOTE: sanitizer build: the thread gets $kib KiB"

@@ -54,6 +54,7 @@ UN_INTEGRATION_TESTS = \
 	tests/integration/fifo-readonly-union.sh \
 	tests/integration/error-order.sh \
 	tests/integration/find-delete.sh \
+	tests/integration/getdents-close-frees.sh \
 	tests/integration/fopen-modes-lower.sh \
 	tests/integration/git-lower-repo.sh \
 	tests/integration/install-into-lower-dir.sh \
@@ -118,6 +119,8 @@ UN_INTEGRATION_TESTS = \
 	tests/integration/read-nobody.sh \
 	tests/integration/read-ovl-whiteout-lower.sh \
 	tests/integration/read-merged-order.sh \
+	tests/integration/read-merged-fd-offset.sh \
+	tests/integration/read-merged-subdirs.sh \
 	tests/integration/read-python-walk.sh \
 	tests/integration/read-seekdir.sh \
 	tests/integration/read-stat.sh \
@@ -202,6 +205,7 @@ UN_INTEGRATION_TESTS = \
 	tests/integration/watch-late-reader.sh \
 	tests/integration/watch-tail-f.sh \
 	tests/integration/watch-wd-rm-watch.sh \
+	tests/integration/xattr-list-long.sh \
 	tests/integration/xattr-user-listing-after-copyup.sh
 
 TESTS += $(UN_INTEGRATION_TESTS)
