@@ -797,10 +797,7 @@ UN_HIDDEN bool un_removed_merged(const char *vpath, const struct stat *here);
    and the removed one lies in a lower: n is then that one (layer > 0),
    for the checks the kernel makes before its copy-up, and for
    un_copy_up_dead; after which the change goes through dirfd and path
-   as the caller has them.  With ENOTDIR (the copy-up's answer) n is the
-   removed directory too where a lower holds it (n->layer > 0; else -1):
-   the kernel's checks before its copy-up (setattr_prepare's EPERM of a
-   chown) come first. */
+   as the caller has them. */
 UN_HIDDEN int un_dead_change(int dirfd, const char *path, int rc,
 			     struct un_node *n);
 

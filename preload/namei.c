@@ -1511,35 +1511,6 @@ static int dead_node(struct un_node *n, struct un_mount *m, const char *vpath,
 	return 0;
 }
 
-/* n: the removed directory vpath of m as the lower directory that dirfd
-   (or the real cwd) holds, found there by its identity (here, when
-   known; else stat'ed): true, or false (n->layer stays -1). */
-static bool held_lower(struct un_node *n, struct un_mount *m,
-		       const char *vpath, size_t len, const char *rel,
-		       int dirfd, const struct stat *here)
-{
-	struct stat st;
-
-	if (!here) {
-		if ((dirfd == AT_FDCWD ? real_stat(".", &st)
-				       : real_fstat(dirfd, &st)) < 0 ||
-		    !S_ISDIR(st.st_mode) || st.st_nlink == 0)
-			return false;
-		here = &st;
-	}
-	for (int l = 1; l <= m->nlower; l++) {
-		if (!un_layer_root(m, l) ||
-		    un_path_join(n->real, sizeof(n->real), un_layer_root(m, l),
-				 un_layer_len(m, l), rel) < 0 ||
-		    k_lstat(n->real, &n->st) < 0 ||
-		    n->st.st_dev != here->st_dev || n->st.st_ino != here->st_ino)
-			continue;
-		dead_node(n, m, vpath, len, rel, l, dirfd);
-		return true;
-	}
-	return false;
-}
-
 int un_dead_change(int dirfd, const char *path, int rc, struct un_node *n)
 {
 	char vpath[UN_VPATH_MAX], real[UN_VPATH_MAX];
@@ -1548,7 +1519,6 @@ int un_dead_change(int dirfd, const char *path, int rc, struct un_node *n)
 	const char *rel;
 	size_t at, len;
 
-	n->layer = -1;
 	if (has_dotdot(path))
 		return rc;
 	m = un_dead_self(dirfd, path, vpath, &at);
@@ -1568,16 +1538,12 @@ int un_dead_change(int dirfd, const char *path, int rc, struct un_node *n)
 		if (!had_copy(m, rel) ||
 		    (dirfd == AT_FDCWD ? real_stat(".", &here)
 				       : real_fstat(dirfd, &here)) < 0 ||
-		    !S_ISDIR(here.st_mode) || here.st_nlink == 0) {
-			held_lower(n, m, vpath, len, rel, dirfd, NULL);
+		    !S_ISDIR(here.st_mode) || here.st_nlink == 0)
 			return -ENOTDIR;
-		}
 		goto lower;
 	}
-	if (!S_ISDIR(st.st_mode)) {
-		held_lower(n, m, vpath, len, rel, dirfd, NULL);
+	if (!S_ISDIR(st.st_mode))
 		return -ENOTDIR;
-	}
 	/* The real directory the removed one stands in: a lower's, live
 	   (a deleted one was the upper's: the change reached it). */
 	if ((dirfd == AT_FDCWD ? real_stat(".", &here)
@@ -1593,7 +1559,16 @@ int un_dead_change(int dirfd, const char *path, int rc, struct un_node *n)
 		return dead_node(n, m, vpath, len, rel, 0, dirfd);
 	}
 lower:
-	return held_lower(n, m, vpath, len, rel, dirfd, &here) ? 0 : rc;
+	for (int l = 1; l <= m->nlower; l++) {
+		if (!un_layer_root(m, l) ||
+		    un_path_join(n->real, sizeof(n->real), un_layer_root(m, l),
+				 un_layer_len(m, l), rel) < 0 ||
+		    k_lstat(n->real, &n->st) < 0 ||
+		    n->st.st_dev != here.st_dev || n->st.st_ino != here.st_ino)
+			continue;
+		return dead_node(n, m, vpath, len, rel, l, dirfd);
+	}
+	return rc;
 }
 
 /* The length of the MERGED prefix abs[0, consumed) without the '.'

@@ -439,13 +439,10 @@ static int fd_pre(int fd, int (*pre)(const struct un_node *,
 		return 0;
 	rc = un_fd_get(fd, vpath, sizeof(vpath), NULL);
 	/* A removed lower directory that un_fd_copy_up would copy up over
-	   a directory made at its name since, or refuse to (ENOTDIR): the
-	   same checks first. */
-	if (rc == -ESTALE) {
-		rc = un_dead_change(fd, ".", -ENOENT, &n);
-		return rc == 0 || (rc == -ENOTDIR && n.layer > 0) ?
+	   a directory made at its name since: the same checks first. */
+	if (rc == -ESTALE)
+		return un_dead_change(fd, ".", -ENOENT, &n) == 0 ?
 			       pre(&n, prearg) : 0;
-	}
 	if (rc)
 		return 0;
 	rc = un_lookup(AT_FDCWD, vpath, 0, &n);

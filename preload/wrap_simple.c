@@ -171,7 +171,6 @@ static void un_perm_changed(struct un_node *n, const char *call)
 		struct un_node un_n;                                       \
 		ret un_r;                                                  \
 		int un_rc;                                                 \
-		bool un_dead = false;                                      \
 		if (!un_enter())                                           \
 			return real_##name args;                           \
 		un_rc = pre(NULL, prearg);                                 \
@@ -184,7 +183,7 @@ static void un_perm_changed(struct un_node *n, const char *call)
 		} else if (un_rc > 0 || (un_rc == 0 && !*un_n.kpath)) {    \
 			const char *path = un_n.kpath;                     \
 			un_r = real_##name args;                           \
-		} else if (un_rc == -ENOENT && (un_dead = true) &&         \
+		} else if (un_rc == -ENOENT &&                             \
 			   !(un_rc = un_dead_change(dirfd_lookup, path,    \
 						    un_rc, &un_n))) {      \
 			/* '.' of a removed lower directory, a directory   \
@@ -195,12 +194,6 @@ static void un_perm_changed(struct un_node *n, const char *call)
 				un_r = un_fail(un_rc);                     \
 			else                                               \
 				un_r = real_##name args;                   \
-		} else if (un_dead && un_rc == -ENOTDIR &&                 \
-			   un_n.layer > 0) {                               \
-			/* ... none made there: the copy-up's ENOTDIR,     \
-			   after the checks before it. */                  \
-			int un_pr = pre(&un_n, prearg);                    \
-			un_r = un_fail(un_pr < 0 ? un_pr : un_rc);         \
 		} else if (un_rc < 0) {                                    \
 			un_r = un_fail(un_rc);                             \
 		} else if (un_n.layer < 0) {                               \
