@@ -87,7 +87,9 @@ EXTRA_DIST += \
 	tests/difftest/found/75-stat-dotdot-removed-parent-times.sh \
 	tests/difftest/found/76-vfork-child-close-dup2.sh \
 	tests/difftest/found/81-link-removed-dir-as-old-name.sh \
-	tests/difftest/found/82-rmdir-dots-in-removed-dir.sh
+	tests/difftest/found/82-rmdir-dots-in-removed-dir.sh \
+	tests/difftest/found/83-xattr-of-removed-lower-dir.sh \
+	tests/difftest/found/84-lseek-end-removed-dir-copied-over.sh
 clean-local: clean-local-difftest
 clean-local-difftest:
 	rm -rf difftest-repros difftest-repros-user difftest-repros-static \
