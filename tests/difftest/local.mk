@@ -89,7 +89,8 @@ EXTRA_DIST += \
 	tests/difftest/found/81-link-removed-dir-as-old-name.sh \
 	tests/difftest/found/82-rmdir-dots-in-removed-dir.sh \
 	tests/difftest/found/83-xattr-of-removed-lower-dir.sh \
-	tests/difftest/found/84-lseek-end-removed-dir-copied-over.sh
+	tests/difftest/found/84-lseek-end-removed-dir-copied-over.sh \
+	tests/difftest/found/85-change-removed-lower-dir-checks-first.sh
 clean-local: clean-local-difftest
 clean-local-difftest:
 	rm -rf difftest-repros difftest-repros-user difftest-repros-static \
