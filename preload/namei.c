@@ -1233,9 +1233,12 @@ static int dead_start(struct walk *w, int dirfd, const char *path,
 			}
 		}
 	}
-	/* (A removed ancestor: its real one may be anything by now.) */
-	if (!popped && real_fstatat(dirfd, ".", &st, 0) == 0 &&
-	    st.st_nlink == 0)
+	/* A removed ancestor reached by '..' goes to the kernel too when
+	   its real one is deleted (the upper copy the removed directory's
+	   '..' leads to, as the kernel's dentry's); a live one may be
+	   anything by now (a lower's parent, say). */
+	if (real_fstatat(dirfd, popped ? path : ".", &st, 0) == 0 &&
+	    S_ISDIR(st.st_mode) && st.st_nlink == 0)
 		return 1;
 	return -ENOENT;
 }

@@ -184,6 +184,15 @@ mutant dead_seek_merged preload/wrap_fd.c \
 mutant dead_change_pre preload/wrap_simple.c \
 	's/if (un_dead < 0 \&\& un_dead != -ENOENT \&\&/if (0 \&\& un_dead < 0 \&\&/' \
 	difftest/found/85-change-removed-lower-dir-checks-first
+# readlink('.') of a removed directory: ENOENT, not EINVAL.
+mutant dead_readlink preload/wrap_name.c \
+	's/if (rc == -ENOENT \&\& un_dead_dots(dirfd, path, NULL, NULL))/if (0)/' \
+	difftest/found/86-readlink-chmod-dots-of-removed-dir
+# chmod('..') of a removed directory's removed parent (its upper copy,
+# deleted): ENOENT, not the kernel's change of that copy.
+mutant dead_dotdot_deleted preload/namei.c \
+	's/real_fstatat(dirfd, popped ? path : "\.", \&st, 0)/real_fstatat(dirfd, popped ? "\/" : ".", \&st, 0)/' \
+	difftest/found/86-readlink-chmod-dots-of-removed-dir
 
 if [ "${1-}" = --list ]; then
 	for m in "${MUTANTS[@]}"; do
