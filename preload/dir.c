@@ -841,6 +841,15 @@ static int rename_nodes(int olddirfd, const char *oldpath, int newdirfd,
 	if (rc == -ENOENT && dead_parent(newdirfd, newpath))
 		return rename_dead(olddirfd, oldpath, odots, newdirfd, newpath,
 				   ndots, flags);
+	/* An old name outside every union (a symlink led it out) is the
+	   kernel's to find, and its parent is found before the new name's
+	   (filename_parentat of each, in that order). */
+	if (rc < 0 && orc > 0) {
+		int err = outside_parent(olddirfd, o.kpath);
+
+		if (err < 0)
+			return err;
+	}
 	if (rc < 0)
 		return rc;
 	if (orc > 0 && rc > 0) {

@@ -91,7 +91,8 @@ EXTRA_DIST += \
 	tests/difftest/found/83-xattr-of-removed-lower-dir.sh \
 	tests/difftest/found/84-lseek-end-removed-dir-copied-over.sh \
 	tests/difftest/found/85-change-removed-lower-dir-checks-first.sh \
-	tests/difftest/found/86-readlink-chmod-dots-of-removed-dir.sh
+	tests/difftest/found/86-readlink-chmod-dots-of-removed-dir.sh \
+	tests/difftest/found/87-rename-old-name-led-outside-first.sh
 clean-local: clean-local-difftest
 clean-local-difftest:
 	rm -rf difftest-repros difftest-repros-user difftest-repros-static \

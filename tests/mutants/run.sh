@@ -193,6 +193,11 @@ mutant dead_readlink preload/wrap_name.c \
 mutant dead_dotdot_deleted preload/namei.c \
 	's/real_fstatat(dirfd, popped ? path : "\.", \&st, 0)/real_fstatat(dirfd, popped ? "\/" : ".", \&st, 0)/' \
 	difftest/found/86-readlink-chmod-dots-of-removed-dir
+# rename: an old name led out of the union by a symlink, its parent
+# missing: the new name's ENOTDIR before the old's ENOENT.
+mutant rename_outside_old_first preload/dir.c \
+	's/^\tif (rc < 0 \&\& orc > 0) {/\tif (0 \&\& rc < 0 \&\& orc > 0) {/' \
+	difftest/found/87-rename-old-name-led-outside-first
 
 if [ "${1-}" = --list ]; then
 	for m in "${MUTANTS[@]}"; do
