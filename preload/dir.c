@@ -296,6 +296,10 @@ static int remove_node(int dirfd, const char *path, bool isdir)
 		struct un_mount *m;
 
 		rc = un_lookup_dots(dirfd, path, &m, n.real, sizeof(n.real));
+		/* Taken in a removed directory, as un_make_dots: refused
+		   by its kind as in a live one (do_rmdir, do_unlinkat). */
+		if (rc == -ENOENT && dead_parent(dirfd, path))
+			rc = 0;
 		if (rc < 0)
 			return rc;
 		if (rc > 0) {
@@ -480,6 +484,7 @@ static int link_nodes(int olddirfd, const char *oldpath, int newdirfd,
 		      const char *newpath, int flags)
 {
 	struct un_node o, n;
+	struct un_mount *odead;
 	int rc, orc;
 
 	if (flags & ~(AT_SYMLINK_FOLLOW | AT_EMPTY_PATH))
@@ -517,6 +522,19 @@ static int link_nodes(int olddirfd, const char *oldpath, int newdirfd,
 			((flags & AT_SYMLINK_FOLLOW) ? UN_LK_FOLLOW : 0) |
 				((flags & AT_EMPTY_PATH) ? UN_LK_EMPTY : 0),
 			&o);
+	/* An old name of '.' and '..' that stays in a removed directory:
+	   the kernel's lookup finds it as a live one (nothing is looked up
+	   in it), the new name's checks come next, and vfs_link refuses a
+	   directory last (EPERM).  Here the lookup finds nothing, or the
+	   real one when it was the upper's (deleted too). */
+	odead = (orc == -ENOENT || orc > 0) ?
+			un_dead_dots(olddirfd, oldpath, NULL, NULL) : NULL;
+	if (odead) {
+		orc = 0;
+		o.mnt = odead;
+		o.layer = 0;
+		o.st.st_mode = S_IFDIR;
+	}
 	if (orc < 0)
 		return orc;
 	if (orc == 0 && o.layer < 0)
@@ -823,6 +841,15 @@ static int rename_nodes(int olddirfd, const char *oldpath, int newdirfd,
 	if (rc == -ENOENT && dead_parent(newdirfd, newpath))
 		return rename_dead(olddirfd, oldpath, odots, newdirfd, newpath,
 				   ndots, flags);
+	/* An old name outside every union (a symlink led it out) is the
+	   kernel's to find, and its parent is found before the new name's
+	   (filename_parentat of each, in that order). */
+	if (rc < 0 && orc > 0) {
+		int err = outside_parent(olddirfd, o.kpath);
+
+		if (err < 0)
+			return err;
+	}
 	if (rc < 0)
 		return rc;
 	if (orc > 0 && rc > 0) {

@@ -800,6 +800,15 @@ UN_HIDDEN bool un_removed_merged(const char *vpath, const struct stat *here);
    as the caller has them. */
 UN_HIDDEN int un_dead_change(int dirfd, const char *path, int rc,
 			     struct un_node *n);
+/*
+ * The same removed directory (path '.' alone from dirfd or the cwd) as
+ * the lower that holds its real one has it, whatever a change of it
+ * would meet (un_dead_change's ENOTDIR, EIO): 0 with n filled, else
+ * -ENOENT (the real one is no lower's).  The kernel makes its checks
+ * before a copy-up on that lower object (removexattr's ENODATA,
+ * setattr's and xattr's permission) before the copy-up fails.
+ */
+UN_HIDDEN int un_dead_lower(int dirfd, const char *path, struct un_node *n);
 
 /*
  * The last component of path is '.' (1), '..' (2), or a name (0) (or

@@ -1235,9 +1235,12 @@ static int dead_start(struct walk *w, int dirfd, const char *path,
 			}
 		}
 	}
-	/* (A removed ancestor: its real one may be anything by now.) */
-	if (!popped && real_fstatat(dirfd, ".", &st, 0) == 0 &&
-	    st.st_nlink == 0)
+	/* A removed ancestor reached by '..' goes to the kernel too when
+	   its real one is deleted (the upper copy the removed directory's
+	   '..' leads to, as the kernel's dentry's); a live one may be
+	   anything by now (a lower's parent, say). */
+	if (real_fstatat(dirfd, popped ? path : ".", &st, 0) == 0 &&
+	    S_ISDIR(st.st_mode) && st.st_nlink == 0)
 		return 1;
 	return -ENOENT;
 }
@@ -1511,6 +1514,26 @@ static int dead_node(struct un_node *n, struct un_mount *m, const char *vpath,
 	return 0;
 }
 
+/* n is the removed directory vpath of m (rel its part below MERGED) in
+   the lower that holds here, the real one dirfd (or the cwd) stands in:
+   0, else -ENOENT. */
+static int dead_in_lower(struct un_node *n, struct un_mount *m,
+			 const char *vpath, size_t len, const char *rel,
+			 const struct stat *here, int dirfd)
+{
+	for (int l = 1; l <= m->nlower; l++) {
+		if (!un_layer_root(m, l) ||
+		    un_path_join(n->real, sizeof(n->real), un_layer_root(m, l),
+				 un_layer_len(m, l), rel) < 0 ||
+		    k_lstat(n->real, &n->st) < 0 ||
+		    n->st.st_dev != here->st_dev ||
+		    n->st.st_ino != here->st_ino)
+			continue;
+		return dead_node(n, m, vpath, len, rel, l, dirfd);
+	}
+	return -ENOENT;
+}
+
 int un_dead_change(int dirfd, const char *path, int rc, struct un_node *n)
 {
 	char vpath[UN_VPATH_MAX], real[UN_VPATH_MAX];
@@ -1559,16 +1582,27 @@ int un_dead_change(int dirfd, const char *path, int rc, struct un_node *n)
 		return dead_node(n, m, vpath, len, rel, 0, dirfd);
 	}
 lower:
-	for (int l = 1; l <= m->nlower; l++) {
-		if (!un_layer_root(m, l) ||
-		    un_path_join(n->real, sizeof(n->real), un_layer_root(m, l),
-				 un_layer_len(m, l), rel) < 0 ||
-		    k_lstat(n->real, &n->st) < 0 ||
-		    n->st.st_dev != here.st_dev || n->st.st_ino != here.st_ino)
-			continue;
-		return dead_node(n, m, vpath, len, rel, l, dirfd);
-	}
-	return rc;
+	return dead_in_lower(n, m, vpath, len, rel, &here, dirfd) == 0 ? 0 :
+									 rc;
+}
+
+int un_dead_lower(int dirfd, const char *path, struct un_node *n)
+{
+	char vpath[UN_VPATH_MAX];
+	struct un_mount *m;
+	struct stat here;
+	size_t len;
+
+	if (has_dotdot(path))
+		return -ENOENT;
+	m = un_dead_self(dirfd, path, vpath, NULL);
+	if (!m || (dirfd == AT_FDCWD ? real_stat(".", &here)
+				     : real_fstat(dirfd, &here)) < 0 ||
+	    !S_ISDIR(here.st_mode) || here.st_nlink == 0)
+		return -ENOENT;
+	len = strlen(vpath);
+	return dead_in_lower(n, m, vpath, len, rel_of(m, vpath, len), &here,
+			     dirfd);
 }
 
 /* The length of the MERGED prefix abs[0, consumed) without the '.'

@@ -439,9 +439,12 @@ static int fd_pre(int fd, int (*pre)(const struct un_node *,
 		return 0;
 	rc = un_fd_get(fd, vpath, sizeof(vpath), NULL);
 	/* A removed lower directory that un_fd_copy_up would copy up over
-	   a directory made at its name since: the same checks first. */
+	   a directory made at its name since: the same checks first; and
+	   where its copy-up must fail (ENOTDIR, EIO), the checks the
+	   kernel makes before it, on the lower's copy. */
 	if (rc == -ESTALE)
-		return un_dead_change(fd, ".", -ENOENT, &n) == 0 ?
+		return un_dead_change(fd, ".", -ENOENT, &n) == 0 ||
+				       un_dead_lower(fd, ".", &n) == 0 ?
 			       pre(&n, prearg) : 0;
 	if (rc)
 		return 0;
@@ -655,12 +658,17 @@ static bool seek_refused(int fd, int whence)
 	char vpath[PATH_MAX];
 	struct un_node n;
 	struct stat st;
+	int rc;
 
 	if (whence == SEEK_SET || whence == SEEK_CUR || !un_enter())
 		return false;
 	/* Merged when opened, or since (a copy-up of a lower directory
-	   makes it so, and the kernel's listing turns merged with it). */
-	if (un_fd_get(fd, vpath, sizeof(vpath), &merged_dir) < 0)
+	   makes it so, and the kernel's listing turns merged with it).  A
+	   removed directory keeps what it was (and a removed lower one
+	   copied up over a directory made at its name turned merged:
+	   un_copy_up_dead), as the kernel's dentry keeps its layers. */
+	rc = un_fd_get(fd, vpath, sizeof(vpath), &merged_dir);
+	if (rc < 0 && rc != -ESTALE)
 		merged_dir = false;
 	else if (!merged_dir && real_fstat(fd, &st) == 0 &&
 		 S_ISDIR(st.st_mode))

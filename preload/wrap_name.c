@@ -99,7 +99,11 @@ static ssize_t un_readlink(int dirfd, const char *path, char *buf, size_t len)
 	}
 	/* "" names the descriptor's own symlink (an O_PATH descriptor). */
 	rc = un_lookup(dirfd, path, UN_LK_EMPTY, &n);
-	if (rc > 0)
+	/* A removed directory ('.' and '..' alone): its real one is a
+	   directory, as the kernel's dentry is (EINVAL). */
+	if (rc == -ENOENT && un_dead_dots(dirfd, path, NULL, NULL))
+		r = real_readlinkat(dirfd, path, buf, len);
+	else if (rc > 0)
 		r = real_readlinkat(dirfd, n.kpath, buf, len);
 	else if (rc < 0)
 		r = un_fail(rc);

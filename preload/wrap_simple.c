@@ -170,7 +170,7 @@ static void un_perm_changed(struct un_node *n, const char *call)
 	{                                                                  \
 		struct un_node un_n;                                       \
 		ret un_r;                                                  \
-		int un_rc;                                                 \
+		int un_rc, un_dead = 0, un_pre;                            \
 		if (!un_enter())                                           \
 			return real_##name args;                           \
 		un_rc = pre(NULL, prearg);                                 \
@@ -184,8 +184,8 @@ static void un_perm_changed(struct un_node *n, const char *call)
 			const char *path = un_n.kpath;                     \
 			un_r = real_##name args;                           \
 		} else if (un_rc == -ENOENT &&                             \
-			   !(un_rc = un_dead_change(dirfd_lookup, path,    \
-						    un_rc, &un_n))) {      \
+			   !(un_rc = un_dead = un_dead_change(             \
+				     dirfd_lookup, path, un_rc, &un_n))) { \
 			/* '.' of a removed lower directory, a directory   \
 			   made at its name since: copied up over that     \
 			   one, then changed through dirfd and path. */    \
@@ -195,6 +195,14 @@ static void un_perm_changed(struct un_node *n, const char *call)
 			else                                               \
 				un_r = real_##name args;                   \
 		} else if (un_rc < 0) {                                    \
+			/* A removed directory whose copy-up fails         \
+			   (ENOTDIR, EIO): the checks before it first, on  \
+			   its lower's copy (truncate's EISDIR, chown's    \
+			   EPERM). */                                      \
+			if (un_dead < 0 && un_dead != -ENOENT &&           \
+			    un_dead_lower(dirfd_lookup, path, &un_n) == 0 && \
+			    (un_pre = pre(&un_n, prearg)) < 0)             \
+				un_rc = un_pre;                            \
 			un_r = un_fail(un_rc);                             \
 		} else if (un_n.layer < 0) {                               \
 			un_r = un_fail(-ENOENT);                           \

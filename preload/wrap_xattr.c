@@ -54,7 +54,16 @@ static ssize_t get_common(const char *path, const char *name, void *value,
 	/* Only the object's place is wanted: a name just stat'ed (ls -l
 	   reads two attributes after its statx) is not looked at again. */
 	rc = un_lookup(AT_FDCWD, path, lkflags | UN_LK_NOSTAT | UN_LK_REALONLY, &n);
-	if (rc > 0)
+	if ((rc > 0 || rc == -ENOENT) &&
+	    un_dead_dots(AT_FDCWD, path, NULL, NULL)) {
+		/* A removed directory: its real one, as stat reads it. */
+		if (un_user_str(name) == -EFAULT)
+			r = un_fail(-EFAULT);
+		else
+			r = real_getxattr(path,
+					  stored_name(name, esc, sizeof(esc)),
+					  value, size);
+	} else if (rc > 0)
 		r = lkflags ? real_getxattr(n.kpath, name, value, size)
 			    : real_lgetxattr(n.kpath, name, value, size);
 	else if (rc < 0 || n.layer < 0)
@@ -164,7 +173,12 @@ static ssize_t list_common(const char *path, char *list, size_t size,
 		return lkflags ? real_listxattr(path, list, size)
 			       : real_llistxattr(path, list, size);
 	rc = un_lookup(AT_FDCWD, path, lkflags | UN_LK_NOSTAT | UN_LK_REALONLY, &n);
-	if (rc > 0) {
+	if ((rc > 0 || rc == -ENOENT) &&
+	    un_dead_dots(AT_FDCWD, path, NULL, NULL)) {
+		/* A removed directory: its real one, as stat reads it
+		   ('.' and '..' alone: a directory, never a link). */
+		r = read_shown(path, -1, list, size);
+	} else if (rc > 0) {
 		r = lkflags ? real_listxattr(n.kpath, list, size)
 			    : real_llistxattr(n.kpath, list, size);
 	} else if (rc < 0 || n.layer < 0) {
@@ -326,15 +340,23 @@ static int change_common(const char *path, const char *name,
 		rc = un_lookup(AT_FDCWD, path, lkflags, &n);
 	/* '.' of a removed lower directory: over a directory made at its
 	   name since, copied up over that one (over), then changed by
-	   path.  (Else a removal looks at the lower's name first: left
-	   ENOENT.) */
+	   path.  Else the copy-up fails (ENOTDIR, EIO), after the checks
+	   the kernel makes before it on the lower's copy (ENODATA for an
+	   attribute it lacks). */
 	if (rc == -ENOENT) {
 		int dead = un_dead_change(AT_FDCWD, path, rc, &n);
 
 		if (dead == 0)
 			over = true;
-		if (dead == 0 || !removing)
-			rc = dead;
+		else if (dead != rc && un_dead_lower(AT_FDCWD, path, &n) == 0) {
+			int pre = before_change(&n, stored_name(name, esc,
+							       sizeof(esc)),
+						removing);
+
+			if (pre < 0)
+				dead = pre;
+		}
+		rc = dead;
 	}
 	if (rc > 0) {
 		if (removing)

@@ -86,11 +86,18 @@ EXTRA_DIST += \
 	tests/difftest/found/74-stat-dotdot-of-removed-parent.sh \
 	tests/difftest/found/75-stat-dotdot-removed-parent-times.sh \
 	tests/difftest/found/76-vfork-child-close-dup2.sh \
-	tests/difftest/found/77-listing-below-unsearchable-upper.sh
+	tests/difftest/found/77-listing-below-unsearchable-upper.sh \
+	tests/difftest/found/81-link-removed-dir-as-old-name.sh \
+	tests/difftest/found/82-rmdir-dots-in-removed-dir.sh \
+	tests/difftest/found/83-xattr-of-removed-lower-dir.sh \
+	tests/difftest/found/84-lseek-end-removed-dir-copied-over.sh \
+	tests/difftest/found/85-change-removed-lower-dir-checks-first.sh \
+	tests/difftest/found/86-readlink-chmod-dots-of-removed-dir.sh \
+	tests/difftest/found/87-rename-old-name-led-outside-first.sh
 # session 10: the long runs' mismatches as the user (fixuser10)
 EXTRA_DIST += \
-	tests/difftest/found/81-fifo-open-trunc-needs-write.sh \
-	tests/difftest/found/83-chown-removed-lower-dir-eperm-first.sh
+	tests/difftest/found/88-fifo-open-trunc-needs-write.sh \
+	tests/difftest/found/89-chown-removed-lower-dir-eperm-first.sh
 clean-local: clean-local-difftest
 clean-local-difftest:
 	rm -rf difftest-repros difftest-repros-user difftest-repros-static \

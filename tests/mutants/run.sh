@@ -150,6 +150,54 @@ mutant other_removed_fd_not_merged preload/wrap_stat.c \
 mutant wt_last_record_loses preload/wt_map.c \
 	's/\t\tr->kind = (unsigned char)op;\t\/\* the last record wins \*\//\t\t(void)0;/' \
 	rm-many-concurrent-whiteouts
+# link whose old name is '.' of a removed directory: ENOENT (a lower
+# one) or EXDEV (an upper one), not the kernel's EPERM or EEXIST.
+mutant dead_link_old preload/dir.c \
+	's/^\tif (odead) {$/\tif (0 \&\& odead) {/' \
+	difftest/found/81-link-removed-dir-as-old-name
+# rmdir('.') and rmdir('..') in a removed directory: ENOENT, not EINVAL
+# and ENOTEMPTY.
+mutant dead_rmdir_dots preload/dir.c \
+	's/if (rc == -ENOENT \&\& dead_parent(dirfd, path))$/if (0 \&\& dead_parent(dirfd, path))/' \
+	difftest/found/82-rmdir-dots-in-removed-dir
+# listxattr('.') of a removed lower directory: ENOENT.
+mutant dead_xattr_list preload/wrap_xattr.c \
+	's/shown_list(real_listxattr(path, buf, sizeof(buf)), buf, list,/shown_list(un_fail(path ? -ENOENT : 0), buf, list,/' \
+	difftest/found/83-xattr-of-removed-lower-dir
+# removexattr('.') of a removed lower directory: the copy-up's ENOTDIR
+# before the lower's ENODATA.
+mutant dead_xattr_remove_pre preload/wrap_xattr.c \
+	's/else if (dead != rc \&\& un_dead_lower(AT_FDCWD, path, \&n) == 0) {/else if (0) {/' \
+	difftest/found/83-xattr-of-removed-lower-dir
+# fremovexattr through a descriptor on a removed lower directory: the
+# same, through fd_pre.
+mutant dead_fd_pre preload/wrap_fd.c \
+	's/^\([\t ]*\)un_dead_lower(fd, "\.", \&n) == 0 ?/\10 ?/' \
+	difftest/found/83-xattr-of-removed-lower-dir
+# lseek(SEEK_END) of a removed directory made merged by its copy-up:
+# the real directory's end, not EINVAL.
+mutant dead_seek_merged preload/wrap_fd.c \
+	's/if (rc < 0 \&\& rc != -ESTALE)/if (rc < 0)/' \
+	difftest/found/84-lseek-end-removed-dir-copied-over
+# truncate('.') and chown('.') of a removed lower directory: the
+# copy-up's ENOTDIR or EIO before EISDIR and EPERM.
+mutant dead_change_pre preload/wrap_simple.c \
+	's/if (un_dead < 0 \&\& un_dead != -ENOENT \&\&/if (0 \&\& un_dead < 0 \&\&/' \
+	difftest/found/85-change-removed-lower-dir-checks-first
+# readlink('.') of a removed directory: ENOENT, not EINVAL.
+mutant dead_readlink preload/wrap_name.c \
+	's/if (rc == -ENOENT \&\& un_dead_dots(dirfd, path, NULL, NULL))/if (0)/' \
+	difftest/found/86-readlink-chmod-dots-of-removed-dir
+# chmod('..') of a removed directory's removed parent (its upper copy,
+# deleted): ENOENT, not the kernel's change of that copy.
+mutant dead_dotdot_deleted preload/namei.c \
+	's/real_fstatat(dirfd, popped ? path : "\.", \&st, 0)/real_fstatat(dirfd, popped ? "\/" : ".", \&st, 0)/' \
+	difftest/found/86-readlink-chmod-dots-of-removed-dir
+# rename: an old name led out of the union by a symlink, its parent
+# missing: the new name's ENOTDIR before the old's ENOENT.
+mutant rename_outside_old_first preload/dir.c \
+	's/^\tif (rc < 0 \&\& orc > 0) {/\tif (0 \&\& rc < 0 \&\& orc > 0) {/' \
+	difftest/found/87-rename-old-name-led-outside-first
 
 if [ "${1-}" = --list ]; then
 	for m in "${MUTANTS[@]}"; do
