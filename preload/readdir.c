@@ -38,10 +38,6 @@
 /* getdents64's buffer (glibc's readdir reads 32 KiB at a time too). */
 #define LAYER_BUF 32768
 
-/* The largest record getdents64 can give: a name of NAME_MAX bytes. */
-#define MAX_RECLEN ((offsetof(struct dirent64, d_name) + NAME_MAX + 1 + 7) & \
-		    ~(size_t)7)
-
 struct un_dent {
 	ino_t ino;
 	unsigned char type;
@@ -302,9 +298,6 @@ struct layer_read {
 	/* The caller's descriptor at an offset not known to be 0: its
 	   first record must be "." (see layer_first), else it is rewound. */
 	bool check_dot;
-	/* A read that left room for any record is the end (FS_FILLS). */
-	bool short_end;
-	bool at_end;		/* short_end saw the end */
 	char *buf;		/* LAYER_BUF bytes */
 	size_t len, pos;
 	int err;		/* getdents64's errno, once it failed */
@@ -317,18 +310,6 @@ struct layer_read {
  * copy that lies on the layer root's own device (the caller checks
  * st_dev: a mount inside a layer may be of another kind):
  *
- *   FS_FILLS: it stops short of the buffer only at the end of the
- *   directory.  A read that left room for the largest record
- *   (MAX_RECLEN) was then the last, and the read that would answer 0 is
- *   not made: one getdents64 a layer, where the kernel overlay reads
- *   each layer's copy inside the program's pair.  tmpfs (libfs's
- *   offset_readdir, dcache_readdir), ext2/3/4 (ext4_readdir,
- *   ext4_dx_readdir), xfs (xfs_readdir) and btrfs (btrfs_real_readdir)
- *   fill the buffer until dir_emit refuses a record or the directory
- *   ends.  Not FUSE (one request a call: a page at most, or what the
- *   daemon chose), NFS, overlayfs (its own lower may be FUSE) or any
- *   other: read to the 0 there, as before.
- *
  *   FS_DOTS_FIRST: "." is the first record, at offset 0, and comes
  *   nowhere else (dir_emit_dots of tmpfs and btrfs; xfs keeps "." and
  *   ".." first in its first block).  Not ext4: a hashed directory (any
@@ -336,10 +317,14 @@ struct layer_read {
  *
  * One statfs of the layer's root a process, at its first merged
  * listing; kept in the mount (0 until asked).
+ *
+ * (A short read is never taken for the end, on any file system: the
+ * kernel's filldir64 stops after the first record whenever a signal is
+ * pending, so a program taking signals gets short reads mid-directory;
+ * edges/procs-signal lost names when it was.)
  */
 #define FS_KNOWN 1
-#define FS_FILLS 2
-#define FS_DOTS_FIRST 4
+#define FS_DOTS_FIRST 2
 
 static unsigned layer_fs(struct un_mount *m, int i)
 {
@@ -356,10 +341,7 @@ static unsigned layer_fs(struct un_mount *m, int i)
 			case TMPFS_MAGIC:
 			case BTRFS_SUPER_MAGIC:
 			case XFS_SUPER_MAGIC:
-				f |= FS_FILLS | FS_DOTS_FIRST;
-				break;
-			case EXT4_SUPER_MAGIC:
-				f |= FS_FILLS;
+				f |= FS_DOTS_FIRST;
 				break;
 			}
 		}
@@ -389,8 +371,6 @@ static int layer_begin(struct layer_read *r, const char *realdir,
 	r->err = 0;
 	r->started = false;
 	r->check_dot = fd_here && fd_unsure && (fs & FS_DOTS_FIRST);
-	r->short_end = fs & FS_FILLS;
-	r->at_end = false;
 	r->realdir = realdir;
 	r->kbuf = kbuf;
 	/* (Rewound where its first record cannot tell: the caller's
@@ -431,8 +411,6 @@ static struct dirent64 *layer_next(struct layer_read *r)
 		if (r->pos >= r->len) {
 			long got;
 
-			if (r->at_end)
-				return NULL;
 			got = real_syscall(SYS_getdents64, r->fd, r->buf,
 					   LAYER_BUF);
 			if (r->check_dot && !r->started && got >= 0)
@@ -458,8 +436,6 @@ static struct dirent64 *layer_next(struct layer_read *r)
 			}
 			r->len = (size_t)got;
 			r->pos = 0;
-			r->at_end = r->short_end &&
-				    r->len + MAX_RECLEN <= LAYER_BUF;
 		}
 		e = (struct dirent64 *)(r->buf + r->pos);
 		r->pos += e->d_reclen;
