@@ -849,6 +849,10 @@ UN_HIDDEN int un_path_join(char *buf, size_t len, const char *root,
  * the cache does not know it (the caller looks it up).
  */
 UN_HIDDEN int un_dir_cached(const char *vpath, struct un_node *n);
+/* The same for a directory the caller knows to be of layer alone (a
+   descriptor's, by fdtab), without asking the cache: 0, or -ENOENT
+   when vpath is in no union. */
+UN_HIDDEN int un_dir_single(const char *vpath, int layer, struct un_node *n);
 
 /* Map a real path (in some layer) back to its merged path, if any. */
 UN_HIDDEN int un_path_unreal(const char *real, char *buf, size_t len);

@@ -2173,24 +2173,13 @@ int un_lookup_dots(int dirfd, const char *path, struct un_mount **mnt,
 	return 1;
 }
 
-int un_dir_cached(const char *vpath, struct un_node *n)
+/* n as un_dir_cached fills it, for the directory vpath of union m
+   (rel: its part under MERGED) whose layers n->dirlayers holds. */
+static int dir_node_fill(struct un_mount *m, const char *vpath, size_t len,
+			 const char *rel, struct un_node *n)
 {
-	size_t len = strlen(vpath);
-	struct un_mount *m = un_config_find(vpath);
-	const char *rel;
-	int layer;
+	int layer = __builtin_ctzll(n->dirlayers);
 
-	if (!m || len >= sizeof(n->vpath))
-		return -ENOENT;
-	rel = rel_of(m, vpath, len);
-	if (!*rel) {
-		n->dirlayers = root_layers(m);
-		n->parent_dirlayers = 0;
-	} else if (un_dcache_get(m, vpath, len, &n->dirlayers,
-				 &n->parent_dirlayers) < 0 || !n->dirlayers) {
-		return -ENOENT;
-	}
-	layer = __builtin_ctzll(n->dirlayers);
 	if (un_path_join(n->real, sizeof(n->real), un_layer_root(m, layer),
 			 un_layer_len(m, layer), rel) < 0)
 		return -ENOENT;
@@ -2205,6 +2194,37 @@ int un_dir_cached(const char *vpath, struct un_node *n)
 	memset(&n->st, 0, sizeof(n->st));
 	n->st.st_mode = S_IFDIR;
 	return 0;
+}
+
+int un_dir_cached(const char *vpath, struct un_node *n)
+{
+	size_t len = strlen(vpath);
+	struct un_mount *m = un_config_find(vpath);
+	const char *rel;
+
+	if (!m || len >= sizeof(n->vpath))
+		return -ENOENT;
+	rel = rel_of(m, vpath, len);
+	if (!*rel) {
+		n->dirlayers = root_layers(m);
+		n->parent_dirlayers = 0;
+	} else if (un_dcache_get(m, vpath, len, &n->dirlayers,
+				 &n->parent_dirlayers) < 0 || !n->dirlayers) {
+		return -ENOENT;
+	}
+	return dir_node_fill(m, vpath, len, rel, n);
+}
+
+int un_dir_single(const char *vpath, int layer, struct un_node *n)
+{
+	size_t len = strlen(vpath);
+	struct un_mount *m = un_config_find(vpath);
+
+	if (!m || len >= sizeof(n->vpath) || layer < 0 || layer > m->nlower)
+		return -ENOENT;
+	n->dirlayers = (uint64_t)1 << layer;
+	n->parent_dirlayers = 0;
+	return dir_node_fill(m, vpath, len, rel_of(m, vpath, len), n);
 }
 
 int un_path_unreal(const char *real, char *buf, size_t len)

@@ -993,6 +993,29 @@ UN_EXPORT DIR *fdopendir(int fd)
 	}
 	if (rc == 0)
 		rc = un_lookup(AT_FDCWD, vpath, 0, &n);
+	/* A path that cannot be looked up now (EACCES: a chmod took the
+	   caller's search permission from a directory above, the MERGED
+	   root itself maybe; ELOOP, ENAMETOOLONG, ENOMEM) is no removed
+	   directory: listing nothing would be a wrong answer a program
+	   acts on (a backup that copies nothing).  The kernel's overlay,
+	   with the mounter's credentials, still lists it.  A directory of
+	   the upper alone (as fdtab recorded it at its open: the lowers
+	   never change, so it stays of one layer) is listed through fd,
+	   its whole listing; a merged one needs its lower copies by their
+	   paths, refused too: the error, never fewer names (README "Known
+	   limits"). */
+	if (rc < 0 && rc != -ESTALE && rc != -ENOENT && rc != -ENOTDIR) {
+		bool merged = true;
+
+		if (layer == 0 &&
+		    un_fd_get(fd, vpath, sizeof(vpath), &merged) == 0 &&
+		    !merged && un_dir_single(vpath, 0, &n) == 0 &&
+		    real_fstat(fd, &n.st) == 0 && S_ISDIR(n.st.st_mode))
+			d = un_dir_open(&n, fd, -1, true);
+		else
+			d = (un_fail(rc), NULL);
+		goto out;
+	}
 	if (rc != 0 || n.layer < 0) {
 		/* The directory was deleted from the merged view: like the
 		   kernel's dead directory, it lists nothing. */

@@ -98,6 +98,9 @@ EXTRA_DIST += \
 EXTRA_DIST += \
 	tests/difftest/found/88-fifo-open-trunc-needs-write.sh \
 	tests/difftest/found/89-chown-removed-lower-dir-eperm-first.sh
+# session 10 round 2: an empty listing where the kernel lists (listlost10)
+EXTRA_DIST += \
+	tests/difftest/found/90-fdls-root-lost-search.sh
 clean-local: clean-local-difftest
 clean-local-difftest:
 	rm -rf difftest-repros difftest-repros-user difftest-repros-static \

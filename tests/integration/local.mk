@@ -99,6 +99,7 @@ UN_INTEGRATION_TESTS = \
 	tests/integration/open-trunc-rdonly-lower.sh \
 	tests/integration/open-wronly-dir-lower.sh \
 	tests/integration/opendir-after-other-change.sh \
+	tests/integration/fdopendir-root-lost-search.sh \
 	tests/integration/perl-pi-lower.sh \
 	tests/integration/python-write-rename.sh \
 	tests/integration/read-after-listing-changes.sh \
