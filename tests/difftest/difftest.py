@@ -1692,25 +1692,103 @@ def held_removed(ops):
     return out
 
 
-def root_unsearchable(ops):
+def layer_symlinks(spec):
+    """The symlinks of the merged views of spec's layers: {M<i>}/PATH ->
+    target, from the topmost layer that has PATH (a whiteout, or any
+    other kind of entry, hides the lower ones)."""
+    links = {}
+    if spec is None:
+        return links
+    for i, un in enumerate(spec.unions):
+        taken = set()
+        for L in un.layers():
+            for e in live_entries(spec, L):
+                if e["path"] in taken:
+                    continue
+                taken.add(e["path"])
+                if e["kind"] == "l":
+                    links["{M%d}/%s" % (i, e["path"])] = e["target"]
+    return links
+
+
+def resolve_links(p, links):
+    """p (a normalized {M<i>}/... path) with its symlinks (links, as
+    layer_symlinks) followed, its last name too; None when it leads
+    outside the merged views or loops."""
+    if p is None or not p.startswith("{M"):
+        return None
+    head, _, rest = p.partition("/")
+    todo = [c for c in rest.split("/") if c]
+    cur, hops = [], 0
+    while todo:
+        c = todo.pop(0)
+        if c == ".":
+            continue
+        if c == "..":
+            if not cur:
+                return None  # (above MERGED: not one of the roots)
+            cur.pop()
+            continue
+        cand = "/".join([head] + cur + [c])
+        t = links.get(cand)
+        if t is None:
+            cur.append(c)
+            continue
+        hops += 1
+        if hops > 40:
+            return None
+        if t.startswith("{M"):
+            head, _, trest = t.partition("/")
+            cur = []
+            todo = [x for x in trest.split("/") if x] + todo
+        elif t.startswith("/") or t.startswith("{R}"):
+            return None
+        else:
+            todo = [x for x in t.split("/") if x] + todo
+    return "/".join([head] + cur)
+
+
+def root_unsearchable(ops, spec=None):
     """`rootnox` when a `chmod` left a MERGED root without its owner's
     search permission (lexically, as held_removed reads paths): the one
     case README's "Known limits" names, where the library, running with
     the user's credentials, cannot reach the upper any more.  The root
     may be named by a path, or by a descriptor opened on it (open,
-    openat, fchmod, fchmodat, fchdir: seed absent:410 as the user)."""
+    openat, fchmod, fchmodat, fchdir: seed absent:410 as the user), or
+    by a symlink to it, of the layers (spec) or made by an operation
+    (symlink, symlinkat; user seed inplace:992: chmod of a/c -> ..)."""
+    links = layer_symlinks(spec)
+
     def at(base, p):
         if p.startswith("{M"):
-            return os.path.normpath(p)
-        if base is None or p.startswith("/"):
+            p = os.path.normpath(p)
+        elif base is None or p.startswith("/"):
             return None
-        return os.path.normpath(base + "/" + p)
+        else:
+            p = os.path.normpath(base + "/" + p)
+        return resolve_links(p, links) or p
 
     cwd, fds, nox = None, {}, set()
     for o in ops:
         w = o.split()
         target = mode = None
-        if w[0] == "chdir" and len(w) > 1:
+        if w[0] == "symlink" and len(w) > 2:
+            p = w[2] if w[2].startswith("{M") else (
+                cwd + "/" + w[2] if cwd else None)
+            if p:
+                links[os.path.normpath(p)] = w[1]
+        elif w[0] == "symlinkat" and len(w) > 3:
+            base = cwd if w[2] == "cwd" else fds.get(w[2])
+            p = w[3] if w[3].startswith("{M") else (
+                base + "/" + w[3] if base else None)
+            if p:
+                links[os.path.normpath(p)] = w[1]
+        elif w[0] == "unlink" and len(w) > 1:
+            p = w[1] if w[1].startswith("{M") else (
+                cwd + "/" + w[1] if cwd else None)
+            if p:
+                links.pop(os.path.normpath(p), None)
+        elif w[0] == "chdir" and len(w) > 1:
             cwd = at(cwd, w[1])
         elif w[0] == "fchdir" and len(w) > 1:
             cwd = fds.get(w[1])
@@ -1805,7 +1883,7 @@ def signature(env, spec, layout, tags, v, ops):
     at = tags[i] if i is not None and i < len(tags) else "-"
     before = set(tags[:i] if i is not None else tags) - {"-"}
     before |= held_removed(ops[:i] if i is not None else ops)
-    before |= root_unsearchable(ops[:i] if i is not None else ops)
+    before |= root_unsearchable(ops[:i] if i is not None else ops, spec)
     before |= copied_over_new(ops[:i] if i is not None else ops)
     before = sorted(before)
     op = v.op if i is not None else "-"
