@@ -4,7 +4,7 @@
 # the cwd; each lookup must find it.  The cwd's merged path is read
 # without a lock (fdtab.c cwd_read, a seqlock: writers make the count odd
 # while they write): a torn read gives a path of neither directory.
-# Runs 1.5 seconds, as root and as nobody.
+# Runs 1 second, as root and as nobody.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 set -eu
 . "${TOP_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/edges/edgelib.sh"
@@ -36,7 +36,7 @@ for who in root nobody; do
 	rc=0
 	out=$(bounded 30 "${run[@]}" env \
 		UNION_LAYERS="$(un_spec "$M" "$D/upper" "$D/lower")" \
-		LD_PRELOAD="$LIBUNION" "$T/cwd-threads" "$M" 15) || rc=$?
+		LD_PRELOAD="$LIBUNION" "$T/cwd-threads" "$M" 10) || rc=$?
 	expect_eq "relative lookups while the cwd changes ($who)" "ok/0" \
 		"$out/$rc"
 done
