@@ -92,6 +92,12 @@ struct dcache {
 	struct un_mount *miss_m;
 	uint64_t miss_dir;	/* un_name_hash of its rel */
 	unsigned misses;
+	/* The entry of the last hit of un_dcache_get, tried before the
+	   path is hashed: git status looks up the files of its index in
+	   order, ~15 a directory, each settling in the same directory.
+	   Only a hint: an entry that matches (union, path, then stamp) is
+	   the one the path's hash would pick, whatever it held before. */
+	struct dcache_ent *last;
 };
 
 static __thread struct dcache *tls_dcache;
@@ -272,6 +278,15 @@ static uint64_t stamp_of(struct un_mount *m)
 	return un_wtable_stamp(m->wt);
 }
 
+/* Does e hold vpath (len bytes) of m? */
+static inline bool ent_is(const struct dcache_ent *e,
+			  const struct un_mount *m, const char *vpath,
+			  size_t len)
+{
+	return e->m == m && e->len == len && e->vpath &&
+	       !memcmp(e->vpath, vpath, len);
+}
+
 int un_dcache_get(struct un_mount *m, const char *vpath, size_t len,
 		  uint64_t *mask, uint64_t *parentmask)
 {
@@ -280,9 +295,14 @@ int un_dcache_get(struct un_mount *m, const char *vpath, size_t len,
 
 	if (!c)
 		return -1;
-	e = &c->ent[slot_of(vpath, len)];
-	if (e->m != m || e->len != len || !e->vpath ||
-	    memcmp(e->vpath, vpath, len) || e->stamp != stamp_of(m))
+	e = c->last;
+	if (!e || !ent_is(e, m, vpath, len)) {
+		e = &c->ent[slot_of(vpath, len)];
+		if (!ent_is(e, m, vpath, len))
+			return -1;
+		c->last = e;
+	}
+	if (e->stamp != stamp_of(m))
 		return -1;
 	*mask = e->mask;
 	*parentmask = e->parentmask;

@@ -23,15 +23,17 @@
  * there a new record is left empty (the descriptor is discovered through
  * /proc/self/fd when it is next needed), and an entry swapped out is put
  * on a lock-free list that the next ordinary call frees.  The cwd lives in
- * fixed buffers; its readers hold cwd_lock only to copy, and its writers,
- * rare, block signals while they hold it, so a handler that finds its own
- * thread holding the lock knows it interrupted a reader (cwd_held) and
- * may read without it.  A sequence count lets that interrupted reader see
- * a handler's chdir and copy again.
+ * fixed buffers under a seqlock: readers take no lock, they copy and
+ * copy again when the sequence count was odd (a writer at work) or moved;
+ * writers, rare, hold cwd_lock and block signals while the count is odd,
+ * so no handler of theirs reads a count that cannot move.  cwd_moves,
+ * which looks before it writes, holds the lock: a handler that finds its
+ * own thread holding it (cwd_held) writes without it.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <limits.h>
@@ -948,7 +950,9 @@ bool un_dead_times(const char *vpath, const struct stat *st,
 static pthread_mutex_t cwd_lock = PTHREAD_MUTEX_INITIALIZER;
 /* This thread holds cwd_lock as a reader (or in fork's prepare). */
 static __thread int cwd_held;
-/* Raised by every change of the buffers below. */
+/* A sequence count: odd while a writer changes the buffers below, raised
+   to the next even number when it is done.  Readers (cwd_read) take no
+   lock: they copy, and copy again when the count was odd or moved. */
 static unsigned long cwd_seq;
 
 static char cwd_merged[UN_VPATH_MAX]; /* merged path of the cwd, or "" */
@@ -968,14 +972,17 @@ static bool cwd_near;		/* some MERGED lies below the real cwd */
 
 /*
  * A writer's section: signals blocked, so that no handler of this thread
- * runs while it holds the lock.  A handler that changes the cwd while
- * its own thread was reading (holding the lock) writes without it: the
- * other threads are kept out by the lock its thread holds, and the
- * reader it interrupted sees cwd_seq move and copies again.
+ * runs while the count is odd (a reader in it would wait for ever) or
+ * while it holds the lock.  A handler that changes the cwd while its own
+ * thread holds the lock (cwd_moves) writes without it: the other threads
+ * are kept out by the lock its thread holds, and the reader it
+ * interrupted sees cwd_seq move and looks again.  seq0: the count before
+ * this write (even).
  */
 struct cwd_wsect {
 	sigset_t mask;
 	bool locked, blocked;
+	unsigned long seq0;
 };
 
 static void cwd_wbegin_raw(struct cwd_wsect *w)
@@ -983,16 +990,21 @@ static void cwd_wbegin_raw(struct cwd_wsect *w)
 	w->locked = !(un_in_signal() && cwd_held);
 	/* Before the union is active (start-up) no handler reads the cwd:
 	   spare the start-up two system calls. */
-	w->blocked = w->locked && __atomic_load_n(&un_active, __ATOMIC_ACQUIRE);
+	w->blocked = __atomic_load_n(&un_active, __ATOMIC_ACQUIRE);
 	if (w->blocked)
 		un_sig_block(&w->mask);
 	if (w->locked)
 		pthread_mutex_lock(&cwd_lock);
+	/* Odd before any store to the buffers (the fence keeps them after
+	   it): a reader that copies meanwhile copies again. */
+	w->seq0 = __atomic_load_n(&cwd_seq, __ATOMIC_RELAXED);
+	__atomic_store_n(&cwd_seq, w->seq0 + 1, __ATOMIC_RELAXED);
+	__atomic_thread_fence(__ATOMIC_RELEASE);
 }
 
 static void cwd_wend(struct cwd_wsect *w)
 {
-	__atomic_add_fetch(&cwd_seq, 1, __ATOMIC_RELEASE);
+	__atomic_store_n(&cwd_seq, w->seq0 + 2, __ATOMIC_RELEASE);
 	if (w->locked)
 		pthread_mutex_unlock(&cwd_lock);
 	if (w->blocked)
@@ -1042,24 +1054,31 @@ static void cwd_wbegin(struct cwd_wsect *w)
 UN_EXEC_TEXT static int cwd_read(const char *s, char *buf, size_t len, int *layer,
 		    size_t *dead_at, struct un_mount **m, size_t *np)
 {
-	bool locked;
 	unsigned long seq;
 	size_t n;
 	int rc;
 
 	cwd_need();
-	/* A process of one thread has no writer but a handler of its own,
-	   which the sequence count catches; without the lock (a write) a
-	   child of fork reads the cwd with no fault. */
-	locked = !(un_in_signal() && cwd_held) && !__libc_single_threaded;
-	if (locked) {
-		pthread_mutex_lock(&cwd_lock);
-		cwd_held++;
-	}
-	do {
+	/*
+	 * A seqlock's read, no lock (a mutex cost ~60 instructions a
+	 * relative lookup once git has threads): the copy is kept when the
+	 * count was even before it and the same after.  The copy may race
+	 * a writer; it stays in bounds (n is checked against len, and each
+	 * buffer is UN_VPATH_MAX bytes with a NUL kept at its end) and is
+	 * thrown away.  An odd count is a writer of another thread at work
+	 * (a writer blocks this thread's handlers): wait for it.  Tested by
+	 * tests/edges/cwd-threads.
+	 */
+	for (;;) {
 		seq = __atomic_load_n(&cwd_seq, __ATOMIC_ACQUIRE);
+		if (seq & 1) {
+			sched_yield();
+			continue;
+		}
 		n = s == cwd_merged ? cwd_merged_len :
 				      strnlen(s, UN_VPATH_MAX);
+		if (n >= UN_VPATH_MAX)
+			n = 0;		/* torn: thrown away below */
 		if (n == 0)
 			rc = -ENOENT;
 		else if (n >= len)
@@ -1077,10 +1096,10 @@ UN_EXEC_TEXT static int cwd_read(const char *s, char *buf, size_t len, int *laye
 			*m = cwd_mnt;
 		if (np)
 			*np = n;
-	} while (seq != __atomic_load_n(&cwd_seq, __ATOMIC_ACQUIRE));
-	if (locked) {
-		cwd_held--;
-		pthread_mutex_unlock(&cwd_lock);
+		/* (The copy's loads before the count's second load.) */
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+		if (seq == __atomic_load_n(&cwd_seq, __ATOMIC_RELAXED))
+			break;
 	}
 	return rc;
 }
@@ -1173,6 +1192,8 @@ bool un_cwd_seen(const struct un_mount *m, uint64_t stamp,
 {
 	cwd_need();
 	*seq = __atomic_load_n(&cwd_seq, __ATOMIC_ACQUIRE);
+	/* (An odd count: a change under way; un_cwd_saw's triple with it
+	   never matches, un_cwd_kill's compare neither.) */
 	return __atomic_load_n(&cwd_seen_m, __ATOMIC_RELAXED) == m &&
 	       __atomic_load_n(&cwd_seen_stamp, __ATOMIC_RELAXED) == stamp &&
 	       __atomic_load_n(&cwd_seen_seq, __ATOMIC_RELAXED) == *seq;
@@ -1193,7 +1214,8 @@ void un_cwd_kill(const char *vpath, size_t dead_at, unsigned long seq,
 	struct cwd_wsect w;
 
 	cwd_wbegin(&w);
-	if (__atomic_load_n(&cwd_seq, __ATOMIC_ACQUIRE) == seq &&
+	/* (The count before this write: unchanged since the caller's look.) */
+	if (w.seq0 == seq &&
 	    !cwd_dead_at && !strcmp(cwd_merged, vpath) &&
 	    dead_at && dead_at <= strlen(vpath)) {
 		cwd_dead_at = dead_at;

@@ -375,6 +375,15 @@ UN_HIDDEN void un_wtable_release(struct un_wtable *wt);
 UN_HIDDEN enum un_wkind un_wtable_get(struct un_wtable *wt, const char *rel,
 				      size_t rel_len);
 
+/*
+ * True when the table holds no record at the generation the lock file
+ * announces now: un_wtable_get would answer UN_W_NONE for any path.  As
+ * current as un_wtable_get (another process's change raises the
+ * generation first): a caller may skip building the key of each name of
+ * a listing.  Two loads, no lock, safe in a signal handler.
+ */
+UN_HIDDEN bool un_wtable_empty(struct un_wtable *wt);
+
 /* True when some record lies strictly below rel (rel/...).  A walk of
    the whole table: for the unit tests, not for a lookup. */
 UN_HIDDEN bool un_wtable_has_below(struct un_wtable *wt, const char *rel,

@@ -102,47 +102,67 @@ bool un_dir_is_ours(const DIR *d)
 	return d && ((const struct un_dir *)d)->magic == UN_DIR_MAGIC;
 }
 
+/* Does the table's record of d's name e make it a whiteout?  Out of
+   hidden_by: its key's buffer (UN_VPATH_MAX) is a frame too large for
+   the path of every name of a listing. */
+static __attribute__((noinline)) bool table_hides(struct un_dir *d,
+						  const struct dirent64 *e)
+{
+	char buf[UN_VPATH_MAX];	/* rel may be deeper than PATH_MAX */
+	size_t rl = strlen(d->rel);
+	size_t nl = strlen(e->d_name);
+
+	if (rl + 1 + nl >= sizeof(buf))
+		return false;
+	memcpy(buf, d->rel, rl);
+	if (rl)
+		buf[rl++] = '/';
+	memcpy(buf + rl, e->d_name, nl + 1);
+	/* (A 0/0 device too, maybe: then the listing holds a name that
+	   needs no record, and rmdir reads.) */
+	return un_wtable_get(d->mnt->wt, buf, rl + nl) == UN_W_WHITEOUT;
+}
+
+/* Is d's name e, a character device or of no type in layer's copy, the
+   kernel's whiteout (a 0/0 device)? */
+static __attribute__((noinline)) bool device_hides(struct un_dir *d,
+						   int layer,
+						   const struct dirent64 *e)
+{
+	char buf[UN_VPATH_MAX];
+	const char *root = un_layer_root(d->mnt, layer);
+	size_t ll = un_layer_len(d->mnt, layer);
+	const char *rel = d->rel;
+	struct stat st;
+	UN_KBUF(kbuf);
+
+	return snprintf(buf, sizeof(buf), "%.*s%s%s/%s", (int)ll, root,
+			*rel ? "/" : "", rel, e->d_name) < (int)sizeof(buf) &&
+	       real_lstat(un_kreal(buf, &kbuf), &st) == 0 &&
+	       un_is_ovl_whiteout(&st);
+}
+
 /* Is name (in d's directory, seen in layer) a whiteout that hides it?
-   *table: hidden by a record of the table alone (may be NULL). */
+   *table: hidden by a record of the table alone (may be NULL).  The
+   table's key is built only when the table holds a record now
+   (un_wtable_empty: another process's whiteout raises the generation,
+   and the next name asks again; tests/integration
+   readdir-whiteout-concurrent). */
 static bool hidden_by(struct un_dir *d, int layer, const struct dirent64 *e,
 		      bool *table)
 {
-	char buf[UN_VPATH_MAX];	/* rel may be deeper than PATH_MAX */
-	const char *rel = d->rel;
-	size_t rl = strlen(rel);
-	size_t nl = strlen(e->d_name);
-
 	if (d->at_root && !strcmp(e->d_name, UN_META_DIR))
 		return true;
 	if (layer > 0 && un_config.oci_lowers &&
 	    !strncmp(e->d_name, UN_OCI_WH, sizeof(UN_OCI_WH) - 1))
 		return true;
-	if (layer > 0 && d->mnt->wt && rl + 1 + nl < sizeof(buf)) {
-		memcpy(buf, rel, rl);
-		if (rl)
-			buf[rl++] = '/';
-		memcpy(buf + rl, e->d_name, nl + 1);
-		if (un_wtable_get(d->mnt->wt, buf, rl + nl) == UN_W_WHITEOUT) {
-			/* (A 0/0 device too, maybe: then the listing holds a
-			   name that needs no record, and rmdir reads.) */
-			if (table)
-				*table = true;
-			return true;
-		}
+	if (layer > 0 && !un_wtable_empty(d->mnt->wt) && table_hides(d, e)) {
+		if (table)
+			*table = true;
+		return true;
 	}
-	if (e->d_type == DT_CHR || e->d_type == DT_UNKNOWN) {
-		const char *root = un_layer_root(d->mnt, layer);
-		size_t ll = un_layer_len(d->mnt, layer);
-		struct stat st;
-		UN_KBUF(kbuf);
-
-		if (snprintf(buf, sizeof(buf), "%.*s%s%s/%s", (int)ll, root,
-			     *rel ? "/" : "", rel, e->d_name) <
-			    (int)sizeof(buf) &&
-		    real_lstat(un_kreal(buf, &kbuf), &st) == 0 &&
-		    un_is_ovl_whiteout(&st))
-			return true;
-	}
+	if (e->d_type == DT_CHR || e->d_type == DT_UNKNOWN)
+		return device_hides(d, layer, e);
 	return false;
 }
 

@@ -237,6 +237,11 @@ static bool wt_read_lock(struct un_wtable *wt)
 	return true;
 }
 
+bool un_wtable_empty(struct un_wtable *wt)
+{
+	return !wt || wt_known_empty(wt);
+}
+
 enum un_wkind un_wtable_get(struct un_wtable *wt, const char *rel,
 			    size_t rel_len)
 {

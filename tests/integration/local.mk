@@ -103,6 +103,8 @@ UN_INTEGRATION_TESTS = \
 	tests/integration/perl-pi-lower.sh \
 	tests/integration/python-write-rename.sh \
 	tests/integration/read-after-listing-changes.sh \
+	tests/integration/readdir-whiteout-concurrent.sh \
+	tests/integration/stat-same-dir-after-change.sh \
 	tests/integration/read-cat-all.sh \
 	tests/integration/read-cd-relative.sh \
 	tests/integration/fd-after-python-subprocess.sh \

@@ -1,0 +1,57 @@
+#!/bin/bash
+# stat-same-dir-after-change: a process stats names in one directory
+# after another (as git status does its index), a child process changes
+# that directory between two stats (copies it up by making a name in
+# it, removes a name, replaces a lower subdirectory), and the next stat
+# in the same directory must see the change, as through the kernel.
+# The directory cache tries the entry of its last hit before hashing the
+# path (dcache.c un_dcache_get, `last`): this catches a hit that
+# outlives the change (the union's stamp is what tells).
+[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
+set -eu
+. "${TOP_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh"
+
+setup() {
+	mkdir -p "$1/upper" "$1/lower1/d/sub" "$1/lower1/e"
+	echo a >"$1/lower1/d/a"
+	echo b >"$1/lower1/d/b"
+	echo s >"$1/lower1/d/sub/s"
+	echo e >"$1/lower1/e/x"
+	fix_times "$1"
+}
+
+cat >"$T/probe.py" <<'PY'
+import os, subprocess, sys
+
+m = sys.argv[1]
+os.chdir(m)
+
+def look(tag, *names):
+    for n in names:
+        try:
+            st = os.lstat(n)
+            print(tag, n, 'dir' if os.path.isdir(n) else st.st_size)
+        except OSError as e:
+            print(tag, n, 'error', e.strerror)
+
+def child(script):
+    subprocess.run(['sh', '-c', script], check=True)
+
+look('first', 'd/a', 'd/b', 'd/new', 'd/sub/s', 'd/sub/t')
+child('echo new >d/new')
+look('made', 'd/new', 'd/a', 'd/b')
+child('rm d/a')
+look('removed', 'd/a', 'd/b', 'd/new')
+look('sub', 'd/sub/s', 'd/sub/s', 'd/sub/t')
+child('rm -r d/sub && mkdir d/sub && echo tt >d/sub/t')
+look('replaced', 'd/sub/t', 'd/sub/s', 'd/sub/t')
+PY
+
+action() {
+	step '"$PYTHON" "$T/probe.py" "$M"'
+}
+
+compare_kernel_union stat-same-dir-after-change setup action
+UN_AS=nobody UN_NOBODY_LOWERS=both compare_kernel_union \
+	stat-same-dir-after-change-nobody setup action
+un_done
