@@ -124,6 +124,7 @@ UN_INTEGRATION_TESTS = \
 	tests/integration/read-merged-order.sh \
 	tests/integration/read-merged-fd-offset.sh \
 	tests/integration/read-merged-subdirs.sh \
+	tests/integration/read-subdirs-calls.sh \
 	tests/integration/read-python-walk.sh \
 	tests/integration/read-seekdir.sh \
 	tests/integration/read-stat.sh \
