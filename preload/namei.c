@@ -1660,6 +1660,33 @@ static bool dotdot_stays_outside(const char *real, const char *path)
 }
 
 /*
+ * Drop the '.' components that start todo, a path relative to a merged
+ * directory, when a component follows them: "./d/e" is "d/e" (ls -R
+ * and make name files so).  A '.' asks the search permission of the
+ * directory it stands in, which the component after it asks too: by
+ * its lookup, or, from the directory cache, as "d/e" is trusted (an
+ * entry is put by a lookup or a listing that could search, and every
+ * change of a directory's mode moves the stamp).  A '.' kept for
+ * itself was a faccessat (may_search) and the walk a component at a
+ * time (walk_jump takes plain paths only).  A '.' last, "." or "./",
+ * stays: nothing else asks for it.
+ */
+static void drop_lead_dots(char *todo)
+{
+	size_t i = 0, j;
+
+	while (todo[i] == '.' && todo[i + 1] == '/') {
+		for (j = i + 1; todo[j] == '/'; j++)
+			;
+		if (!todo[j])
+			break;
+		i = j;
+	}
+	if (i)
+		memmove(todo, todo + i, strlen(todo + i) + 1);
+}
+
+/*
  * Where a lookup starts: fills w, and todo with the path left to walk.
  * Returns 1 when the path cannot reach a union (the caller's path goes
  * to the kernel as it is).
@@ -1720,6 +1747,7 @@ static int walk_start(struct walk *w, int dirfd, const char *path,
 			if (strlen(path) >= size)
 				return -ENAMETOOLONG;
 			strcpy(todo, path);
+			drop_lead_dots(todo);
 			w->vlen = strlen(w->vpath);
 			rc = dirfd == AT_FDCWD ? settle_start(w) :
 						 settle_fd(w, dirfd, &fdk);

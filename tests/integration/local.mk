@@ -107,6 +107,7 @@ UN_INTEGRATION_TESTS = \
 	tests/integration/stat-same-dir-after-change.sh \
 	tests/integration/read-cat-all.sh \
 	tests/integration/read-cd-relative.sh \
+	tests/integration/read-dot-relative.sh \
 	tests/integration/fd-after-python-subprocess.sh \
 	tests/integration/fd-closerange-in-fork-child.sh \
 	tests/integration/removed-cwd-by-other.sh \
