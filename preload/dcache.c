@@ -34,6 +34,20 @@
    Session 9, round 2), for ~24 KiB a thread, allocated at first use
    (tests/integration/tar-x-calls). */
 #define DCACHE_SIZE 256
+/*
+ * Eight ways a set: a merged listing tells the cache every subdirectory
+ * it saw (readdir.c put_subdirs), up to a hundred at once, which the
+ * walk that follows asks for one by one; direct-mapped, about a third
+ * of them had been pushed out by a later one before their turn came
+ * (bench/README.md "Session 11 (walks)").  A put takes a free way of
+ * the set, else a stale one, else the least recently used of those
+ * asked for since their put (or put DCACHE_SIZE puts ago), else the
+ * oldest put.  Not plain LRU: the walk's hits make the entries it used
+ * the most recent, so a miss's put pushed out one of the listing's
+ * entries not asked for yet, whose own miss pushed out the next.
+ */
+#define DCACHE_WAYS 8
+#define DCACHE_SETS (DCACHE_SIZE / DCACHE_WAYS)
 #define NSETS 256	/* upper name sets: the directories a program fills at once */
 #define LEARN_BUF 32768	/* getdents64's buffer for learn_upper */
 
@@ -41,6 +55,10 @@ struct dcache_ent {
 	struct un_mount *m;
 	uint64_t stamp;
 	uint64_t mask, parentmask;
+	uint64_t hash;		/* un_name_hash of vpath */
+	uint32_t used;		/* the cache's tick at its put or last hit */
+	uint32_t born;		/* the cache's count of puts at its put */
+	bool hit;		/* asked for since its put */
 	size_t len;
 	char *vpath;
 };
@@ -98,6 +116,7 @@ struct dcache {
 	   Only a hint: an entry that matches (union, path, then stamp) is
 	   the one the path's hash would pick, whatever it held before. */
 	struct dcache_ent *last;
+	uint32_t tick, puts;	/* (wrap: ages are differences) */
 };
 
 static __thread struct dcache *tls_dcache;
@@ -259,11 +278,11 @@ uint64_t un_name_hash(const char *name, size_t len)
 	return h * 0xff51afd7ed558ccdULL;
 }
 
-static unsigned slot_of(const char *vpath, size_t len)
+/* The ways of the set of the path whose un_name_hash is h. */
+static struct dcache_ent *set_of(struct dcache *c, uint64_t h)
 {
-	uint64_t h = un_name_hash(vpath, len);
-
-	return (unsigned)(h ^ (h >> 32)) & (DCACHE_SIZE - 1);
+	return &c->ent[((unsigned)(h ^ (h >> 32)) & (DCACHE_SETS - 1)) *
+		       DCACHE_WAYS];
 }
 
 /* The stamp of the upper's names (valid while no name was made in the
@@ -297,13 +316,27 @@ int un_dcache_get(struct un_mount *m, const char *vpath, size_t len,
 		return -1;
 	e = c->last;
 	if (!e || !ent_is(e, m, vpath, len)) {
-		e = &c->ent[slot_of(vpath, len)];
-		if (!ent_is(e, m, vpath, len))
+		uint64_t h = un_name_hash(vpath, len);
+		struct dcache_ent *set = set_of(c, h);
+
+		e = NULL;
+		for (int i = 0; i < DCACHE_WAYS; i++)
+			if (set[i].hash == h && ent_is(&set[i], m, vpath, len)) {
+				e = &set[i];
+				break;
+			}
+		if (!e)
+			return -1;
+		if (e->stamp != stamp_of(m))
 			return -1;
 		c->last = e;
-	}
-	if (e->stamp != stamp_of(m))
+		/* (The last hit's own hits, git's fifteen lookups in one
+		   directory, leave its place in the order as it was.) */
+		e->used = ++c->tick;
+		e->hit = true;
+	} else if (e->stamp != stamp_of(m)) {
 		return -1;
+	}
 	*mask = e->mask;
 	*parentmask = e->parentmask;
 	return 0;
@@ -314,18 +347,62 @@ uint64_t un_dcache_stamp(struct un_mount *m)
 	return stamp_of(m);
 }
 
+/*
+ * The way of h's set for vpath (len bytes) of m: the one that holds it
+ * already (never two of one path: un_dcache_get takes the first), else
+ * a free one, a stale one of m, or the least recently used.
+ */
+static struct dcache_ent *put_way(struct dcache *c, struct un_mount *m,
+				  const char *vpath, size_t len, uint64_t h)
+{
+	struct dcache_ent *set = set_of(c, h), *victim = NULL;
+	uint64_t now = stamp_of(m);
+	uint32_t age = 0;
+	int rank = 4;	/* of victim: 0 free, 1 stale, 2 used, 3 not yet */
+
+	for (int i = 0; i < DCACHE_WAYS; i++) {
+		struct dcache_ent *e = &set[i];
+		uint32_t a;
+		int r;
+
+		if (e->hash == h && ent_is(e, m, vpath, len))
+			return e;
+		if (!e->m || !e->vpath) {
+			r = 0;
+			a = 0;
+		} else if (e->m == m && e->stamp != now) {
+			r = 1;
+			a = 0;
+		} else if (e->hit || c->puts - e->born >= DCACHE_SIZE) {
+			r = 2;
+			a = c->tick - e->used;
+		} else {
+			r = 3;
+			a = c->puts - e->born;
+		}
+		if (r < rank || (r == rank && a > age)) {
+			victim = e;
+			rank = r;
+			age = a;
+		}
+	}
+	return victim;
+}
+
 void un_dcache_put(struct un_mount *m, const char *vpath, size_t len,
 		   uint64_t mask, uint64_t parentmask, uint64_t stamp)
 {
 	struct dcache *c;
 	struct dcache_ent *e;
+	uint64_t h;
 
 	if (un_in_signal())
 		return;
 	c = dcache_mine();
 	if (!c)
 		return;
-	e = &c->ent[slot_of(vpath, len)];
+	h = un_name_hash(vpath, len);
+	e = put_way(c, m, vpath, len, h);
 	if (!e->vpath || e->len < len) {
 		char *fresh = malloc(len + 1);
 
@@ -337,10 +414,14 @@ void un_dcache_put(struct un_mount *m, const char *vpath, size_t len,
 	memcpy(e->vpath, vpath, len);
 	e->vpath[len] = '\0';
 	e->len = len;
+	e->hash = h;
 	e->m = m;
 	e->mask = mask;
 	e->parentmask = parentmask;
 	e->stamp = stamp;
+	e->used = ++c->tick;
+	e->born = ++c->puts;
+	e->hit = false;
 }
 
 void un_dcache_changed(struct un_mount *m)

@@ -782,31 +782,54 @@ static struct un_mount *walk_mount(const struct walk *w)
  * w->base.layer when that is >= 0: the kernel checks no search
  * permission on the way there (lookup_component's NULL sub).
  */
+static int settle_walk(struct walk *w, const char *rel, bool links_ok,
+		       bool start);
+
+static int settle_in_m(struct walk *w, struct un_mount *m, bool links_ok,
+		       bool start)
+{
+	const char *rel;
+
+	w->sure = false;
+	w->m = m;
+	if (!m)
+		return 0;
+	w->dirmask = root_layers(m);
+	w->parentmask = 0;
+	rel = rel_of(m, w->vpath, w->vlen);
+	w->sure = true;
+	if (!*rel)
+		return 0;
+	if (un_dcache_get(m, w->vpath, w->vlen, &w->dirmask,
+			  &w->parentmask) == 0)
+		return 0;
+	w->sure = false;
+	return settle_walk(w, rel, links_ok, start);
+}
+
 static int settle_in(struct walk *w, bool links_ok, bool start)
+{
+	return settle_in_m(w, walk_mount(w), links_ok, start);
+}
+
+/*
+ * settle_in's walk from the union's root, the cache having missed: out
+ * of line, its two UN_VPATH_MAX buffers with it (a 16 KiB frame, its
+ * stack probes paid by every lookup when settle_in had them: git
+ * status settles twice a name, from the cache).
+ */
+static __attribute__((noinline)) int settle_walk(struct walk *w,
+						 const char *rel,
+						 bool links_ok, bool start)
 {
 	struct at_base above = w->base;
 	struct comp c;
-	const char *rel;
 	char relbuf[UN_VPATH_MAX], creal[UN_VPATH_MAX];
 	size_t rlen = 0;
 	uint64_t stamp;
 	bool guessed = false;
 
-	w->sure = false;
-	w->m = walk_mount(w);
-	if (!w->m)
-		return 0;
-	w->dirmask = root_layers(w->m);
-	w->parentmask = 0;
-	rel = rel_of(w->m, w->vpath, w->vlen);
-	w->sure = true;
-	if (!*rel)
-		return 0;
 	c.real = creal;
-	if (un_dcache_get(w->m, w->vpath, w->vlen, &w->dirmask,
-			  &w->parentmask) == 0)
-		return 0;
-	w->sure = false;
 	stamp = un_dcache_stamp(w->m);
 	while (*rel) {
 		size_t len = strcspn(rel, "/");
@@ -985,11 +1008,13 @@ static int walk_jump(struct walk *w, char *todo, bool from_base)
 	size_t save = w->vlen;
 	int rc;
 
+	const char *slash;
+
 	while (end > 0 && todo[end - 1] == '/')
 		end--;
-	dir = end;
-	while (dir > 0 && todo[dir - 1] != '/')
-		dir--;
+	/* (memrchr: a byte at a time cost ~45 instructions a stat.) */
+	slash = end ? memrchr(todo, '/', end) : NULL;
+	dir = slash ? (size_t)(slash - todo) + 1 : 0;
 	if (dir <= 1)
 		return 1;	/* a single component */
 	if (!plain_dirs(todo, dir))
@@ -999,7 +1024,10 @@ static int walk_jump(struct walk *w, char *todo, bool from_base)
 		w->vpath[save] = '\0';
 		return 1;
 	}
-	rc = settle(w, true);
+	/* (Plain names pushed below a directory of w->m, which holds no
+	   other union: still w->m's, no search of the configuration.) */
+	rc = settle_in_m(w, w->m && !w->m->has_inner ? w->m : walk_mount(w),
+			 true, false);
 	if (rc == 0 && w->m) {
 		memmove(todo, todo + dir, len - dir + 1);
 		return 0;
@@ -1660,6 +1688,33 @@ static bool dotdot_stays_outside(const char *real, const char *path)
 }
 
 /*
+ * Drop the '.' components that start todo, a path relative to a merged
+ * directory, when a component follows them: "./d/e" is "d/e" (ls -R
+ * and make name files so).  A '.' asks the search permission of the
+ * directory it stands in, which the component after it asks too: by
+ * its lookup, or, from the directory cache, as "d/e" is trusted (an
+ * entry is put by a lookup or a listing that could search, and every
+ * change of a directory's mode moves the stamp).  A '.' kept for
+ * itself was a faccessat (may_search) and the walk a component at a
+ * time (walk_jump takes plain paths only).  A '.' last, "." or "./",
+ * stays: nothing else asks for it.
+ */
+static __attribute__((noinline)) void drop_lead_dots(char *todo)
+{
+	size_t i = 0, j;
+
+	while (todo[i] == '.' && todo[i + 1] == '/') {
+		for (j = i + 1; todo[j] == '/'; j++)
+			;
+		if (!todo[j])
+			break;
+		i = j;
+	}
+	if (i)
+		memmove(todo, todo + i, strlen(todo + i) + 1);
+}
+
+/*
  * Where a lookup starts: fills w, and todo with the path left to walk.
  * Returns 1 when the path cannot reach a union (the caller's path goes
  * to the kernel as it is).
@@ -1720,6 +1775,8 @@ static int walk_start(struct walk *w, int dirfd, const char *path,
 			if (strlen(path) >= size)
 				return -ENAMETOOLONG;
 			strcpy(todo, path);
+			if (todo[0] == '.')
+				drop_lead_dots(todo);
 			w->vlen = strlen(w->vpath);
 			rc = dirfd == AT_FDCWD ? settle_start(w) :
 						 settle_fd(w, dirfd, &fdk);

@@ -11,6 +11,8 @@ mkdir -p "$T/u1" "$T/l1/sub" "$T/u2" "$T/l2"
 echo "l1 a" >"$T/l1/a.txt"
 echo "l1 sub file" >"$T/l1/sub/from-l1"
 echo "l2 b" >"$T/l2/b.txt"
+mkdir -p "$T/l2/dd"
+echo "l2 dd c" >"$T/l2/dd/c.txt"
 
 for order in outer-first inner-first; do
 	rm -rf "$T/u1" "$T/u2"
@@ -29,14 +31,20 @@ for order in outer-first inner-first; do
 		echo "top" > "$T/m/top"
 		cd "$T/m/sub" && cat b.txt && ls .. | sort | tr "\n" " "; echo
 		cat "$T/m/sub/from-l1"
+		# (Relative from the outer union: the walk enters the inner.)
+		cd "$T/m" && cat sub/b.txt sub/dd/c.txt ./sub/dd/c.txt
 	' 2>&1) || true
 	expect_eq "nested ($order): the inner mount answers under $T/m/sub" \
 		"l1 a
 l2 b
 b.txt
+dd
 l2 b
 a.txt sub top 
-cat: $T/m/sub/from-l1: No such file or directory" "$out"
+cat: $T/m/sub/from-l1: No such file or directory
+l2 b
+l2 dd c
+l2 dd c" "$out"
 	expect_eq "nested ($order): writes go to the inner upper" \
 		"new" "$(cat "$T/u2/new" 2>&1)"
 	expect_eq "nested ($order): nothing in the outer upper's sub" \

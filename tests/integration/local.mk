@@ -107,6 +107,7 @@ UN_INTEGRATION_TESTS = \
 	tests/integration/stat-same-dir-after-change.sh \
 	tests/integration/read-cat-all.sh \
 	tests/integration/read-cd-relative.sh \
+	tests/integration/read-dot-relative.sh \
 	tests/integration/fd-after-python-subprocess.sh \
 	tests/integration/fd-closerange-in-fork-child.sh \
 	tests/integration/removed-cwd-by-other.sh \
@@ -124,6 +125,7 @@ UN_INTEGRATION_TESTS = \
 	tests/integration/read-merged-order.sh \
 	tests/integration/read-merged-fd-offset.sh \
 	tests/integration/read-merged-subdirs.sh \
+	tests/integration/read-subdirs-calls.sh \
 	tests/integration/read-python-walk.sh \
 	tests/integration/read-seekdir.sh \
 	tests/integration/read-stat.sh \
