@@ -28,7 +28,11 @@
  * writers, rare, hold cwd_lock and block signals while the count is odd,
  * so no handler of theirs reads a count that cannot move.  cwd_moves,
  * which looks before it writes, holds the lock: a handler that finds its
- * own thread holding it (cwd_held) writes without it.
+ * own thread holding it (cwd_held) writes without it.  chdir and fchdir
+ * move the real cwd inside the writer's section (un_cwd_chdir), so that
+ * a lookup that reads the merged cwd and then asks the kernel relative
+ * to the real one (namei.c) knows by the count, read again after its
+ * system calls, whether they may have seen another directory.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -41,6 +45,7 @@
 #include <string.h>
 #include <sys/single_threaded.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -1002,13 +1007,22 @@ static void cwd_wbegin_raw(struct cwd_wsect *w)
 	__atomic_thread_fence(__ATOMIC_RELEASE);
 }
 
-static void cwd_wend(struct cwd_wsect *w)
+/* The end of the section; to the count seq0 + 2 after a change, back to
+   seq0 when nothing changed (a reader's copy at seq0 is still good: a
+   count moved for nothing would send every lookup under way round
+   again). */
+static void cwd_wend_at(struct cwd_wsect *w, unsigned long seq)
 {
-	__atomic_store_n(&cwd_seq, w->seq0 + 2, __ATOMIC_RELEASE);
+	__atomic_store_n(&cwd_seq, seq, __ATOMIC_RELEASE);
 	if (w->locked)
 		pthread_mutex_unlock(&cwd_lock);
 	if (w->blocked)
 		un_sig_restore(&w->mask);
+}
+
+static void cwd_wend(struct cwd_wsect *w)
+{
+	cwd_wend_at(w, w->seq0 + 2);
 }
 
 /*
@@ -1050,9 +1064,11 @@ static void cwd_wbegin(struct cwd_wsect *w)
 }
 
 /* Copy s (one of the buffers above) into buf: 0, -ENOENT when empty;
-   with it, when asked, the layer of the real cwd and cwd_dead_at. */
+   with it, when asked, the layer of the real cwd, cwd_dead_at, and the
+   count the copy was taken at. */
 UN_EXEC_TEXT static int cwd_read(const char *s, char *buf, size_t len, int *layer,
-		    size_t *dead_at, struct un_mount **m, size_t *np)
+		    size_t *dead_at, struct un_mount **m, size_t *np,
+		    unsigned long *seqp)
 {
 	unsigned long seq;
 	size_t n;
@@ -1101,6 +1117,8 @@ UN_EXEC_TEXT static int cwd_read(const char *s, char *buf, size_t len, int *laye
 		if (seq == __atomic_load_n(&cwd_seq, __ATOMIC_RELAXED))
 			break;
 	}
+	if (seqp)
+		*seqp = seq;
 	return rc;
 }
 
@@ -1239,14 +1257,14 @@ static bool near_union(const char *real)
 
 UN_EXEC_TEXT int un_cwd_get_at(char *buf, size_t len, int *layer, size_t *dead_at)
 {
-	return un_cwd_get_walk(buf, len, layer, dead_at, NULL, NULL);
+	return un_cwd_get_walk(buf, len, layer, dead_at, NULL, NULL, NULL);
 }
 
 UN_EXEC_TEXT int un_cwd_get_walk(char *buf, size_t len, int *layer, size_t *dead_at,
-		    struct un_mount **m, size_t *np)
+		    struct un_mount **m, size_t *np, unsigned long *seq)
 {
 	size_t dead;
-	int rc = cwd_read(cwd_merged, buf, len, layer, &dead, m, np);
+	int rc = cwd_read(cwd_merged, buf, len, layer, &dead, m, np, seq);
 
 	if (rc == 0 && dead) {
 		rc = -ESTALE;
@@ -1260,8 +1278,14 @@ UN_EXEC_TEXT int un_cwd_get_walk(char *buf, size_t len, int *layer, size_t *dead
 
 UN_EXEC_TEXT unsigned long un_cwd_seq(void)
 {
+	unsigned long seq;
+
 	cwd_need();
-	return __atomic_load_n(&cwd_seq, __ATOMIC_ACQUIRE);
+	/* (After the caller's system calls: see internal.h.) */
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	while ((seq = __atomic_load_n(&cwd_seq, __ATOMIC_ACQUIRE)) & 1)
+		sched_yield();	/* another thread's writer (as cwd_read) */
+	return seq;
 }
 
 UN_EXEC_TEXT size_t un_cwd_room(void)
@@ -1277,7 +1301,7 @@ int un_cwd_get(char *buf, size_t len)
 
 int un_cwd_real(char *buf, size_t len)
 {
-	return cwd_read(cwd_real, buf, len, NULL, NULL, NULL, NULL);
+	return cwd_read(cwd_real, buf, len, NULL, NULL, NULL, NULL, NULL);
 }
 
 void un_cwd_set(const char *vpath, int layer)
@@ -1294,21 +1318,6 @@ void un_cwd_set(const char *vpath, int layer)
 	cwd_wend(&w);
 	if (!vpath)
 		un_cwd_refresh();
-}
-
-void un_cwd_set_dead(const char *vpath, size_t dead_at, bool merged)
-{
-	struct cwd_wsect w;
-
-	if (strlen(vpath) >= UN_VPATH_MAX || !dead_at ||
-	    dead_at > strlen(vpath))
-		return;
-	cwd_wbegin(&w);
-	cwd_merged_store(vpath);
-	cwd_dead_at = dead_at;
-	cwd_dead_merged = merged;
-	cwd_layer = -1;
-	cwd_wend(&w);
 }
 
 bool un_dead_merged(int dirfd)
@@ -1442,6 +1451,72 @@ static void cwd_adopt(bool first)
 					 __ATOMIC_RELEASE);
 	}
 	cwd_wend(&w);
+}
+
+/*
+ * In a writer's section, after the real cwd moved outside every merged
+ * directory the caller knows of: read it into cwd_real and adopt what it
+ * stands for (as cwd_adopt after the first look), by the system call
+ * itself (glibc's getcwd may walk '..' with opendir, malloc under the
+ * lock).  False when the kernel could not say (deeper than a page, or
+ * removed): cwd_real is then empty, and the caller looks with
+ * cwd_adopt once the section is over.
+ */
+static bool cwd_reread(void)
+{
+	int saved = errno;
+	long n = real_syscall(SYS_getcwd, cwd_real, sizeof(cwd_real));
+	bool got = n > 0 && cwd_real[0] == '/';
+	const char *real = got ? cwd_real : NULL;
+
+	errno = saved;
+	if (!got)
+		cwd_real[0] = '\0';
+	__atomic_store_n(&cwd_near, near_union(real), __ATOMIC_RELAXED);
+	cwd_merged_store(real && un_config_find(real) ? real : NULL);
+	cwd_layer = cwd_merged[0] ? real_layer(cwd_merged, cwd_real) : -1;
+	cwd_dead_at = 0;
+	cwd_dead_merged = false;
+	return got;
+}
+
+int un_cwd_chdir(const char *kpath, int fd, const struct un_cwd_to *to,
+		 const unsigned long *seq)
+{
+	static const struct un_cwd_to none = { NULL, -1, 0, false };
+	struct cwd_wsect w;
+	int saved = errno, rc, err;
+	bool known = true;
+
+	if (to->vpath && (strlen(to->vpath) >= UN_VPATH_MAX ||
+			  to->dead_at > strlen(to->vpath)))
+		to = &none;	/* (not one the buffers can hold) */
+	cwd_wbegin(&w);
+	if (seq && w.seq0 != *seq) {
+		cwd_wend_at(&w, w.seq0);
+		errno = saved;
+		return 1;	/* moved since the caller looked */
+	}
+	rc = kpath ? real_chdir(kpath) : real_fchdir(fd);
+	if (rc < 0) {
+		err = errno;
+		cwd_wend_at(&w, w.seq0);	/* the kernel moved nothing */
+		errno = err;
+		return -1;
+	}
+	if (!to->vpath) {
+		known = cwd_reread();
+	} else {
+		cwd_merged_store(to->vpath);
+		cwd_dead_at = to->dead_at;
+		cwd_dead_merged = to->dead_at && to->dead_merged;
+		cwd_layer = to->dead_at ? -1 : to->layer;
+	}
+	cwd_wend(&w);
+	if (!known)
+		cwd_adopt(false);
+	errno = saved;
+	return 0;
 }
 
 /*

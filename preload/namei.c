@@ -33,6 +33,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/sysmacros.h>
@@ -370,6 +371,15 @@ struct at_base {
  * made from that descriptor's own place), only perhaps too long.
  */
 static __thread int lk_start = AT_FDCWD;
+
+/*
+ * The cwd's change count at which the lookup under way read the merged
+ * cwd it starts from, else 1 (odd: it did not).  Its system calls
+ * relative to the real cwd (AT_FDCWD, stat(".")) are that cwd's if the
+ * count is the same after them: chdir moves the real cwd while the count
+ * is odd (un_cwd_chdir); un_lookup looks again when it moved.
+ */
+static __thread unsigned long lk_cwd_seq = 1;
 
 /* lstat of real, a path in a layer (from the lookup's start when it is
    too long for the kernel). */
@@ -1383,7 +1393,7 @@ void un_cwd_check(void)
 	w.links = 0;
 	w.m = NULL;
 	if (un_cwd_get_walk(w.vpath, sizeof(w.vpath), &w.base.layer, NULL,
-			    &m, &vlen) == 0)
+			    &m, &vlen, NULL) == 0)
 		(void)cwd_check(&w, m, vlen, &dead_at);
 }
 
@@ -1690,10 +1700,14 @@ static int walk_start(struct walk *w, int dirfd, const char *path,
 		size_t dead_at = 0, vlen;
 
 		if (dirfd == AT_FDCWD) {
+			unsigned long seq;
+
 			rc = un_cwd_get_walk(w->vpath, sizeof(w->vpath),
 					     &w->base.layer, &dead_at, &m,
-					     &vlen);
+					     &vlen, &seq);
 			w->base.fd = AT_FDCWD;
+			if (rc != -ENOENT)	/* from the merged cwd */
+				lk_cwd_seq = seq;
 			if (rc == 0)
 				rc = cwd_check(w, m, vlen, &dead_at);
 			if (rc == -ESTALE)
@@ -1795,7 +1809,8 @@ static int walk_start(struct walk *w, int dirfd, const char *path,
 	return walk_settle(w);
 }
 
-int un_lookup(int dirfd, const char *path, int flags, struct un_node *n)
+static int lookup_path(int dirfd, const char *path, int flags,
+		       struct un_node *n)
 {
 	char todo[PATH_MAX + 8];
 	const char *p;
@@ -2095,6 +2110,38 @@ int un_lookup(int dirfd, const char *path, int flags, struct un_node *n)
 		return hand_over(&w, "", n);
 	rc = fill_dir(&w, n);
 	n->kpath = n->real;
+	return rc;
+}
+
+/*
+ * A lookup from the merged cwd that another thread's chdir moved under
+ * it (lk_cwd_seq) may have asked the kernel about the wrong directory:
+ * its answer, the descriptor it opened, and what it told this thread's
+ * caches are thrown away, and it looks again (each time round another
+ * thread's change of the cwd ended: tests/integration/chdir-threads-layers).
+ */
+int un_lookup(int dirfd, const char *path, int flags, struct un_node *n)
+{
+	unsigned long outer = lk_cwd_seq;	/* (a lookup inside one) */
+	int rc;
+
+	for (int round = 0;; round++) {
+		lk_cwd_seq = 1;
+		rc = lookup_path(dirfd, path, flags, n);
+		if (__builtin_expect(lk_cwd_seq & 1, 1) ||
+		    lk_cwd_seq == un_cwd_seq())
+			break;
+		if (n->open_fd >= 0) {
+			UN_SAVE_ERRNO;
+			real_close(n->open_fd);
+			UN_RESTORE_ERRNO;
+		}
+		if (!un_in_signal())
+			un_dcache_forget();
+		if (round >= 2)
+			sched_yield();
+	}
+	lk_cwd_seq = outer;
 	return rc;
 }
 
