@@ -958,7 +958,7 @@ static __thread int cwd_held;
 /* A sequence count: odd while a writer changes the buffers below, raised
    to the next even number when it is done.  Readers (cwd_read) take no
    lock: they copy, and copy again when the count was odd or moved. */
-static unsigned long cwd_seq;
+unsigned long un_cwd_count;	/* (namei.c reads it: un_cwd_moved) */
 
 static char cwd_merged[UN_VPATH_MAX]; /* merged path of the cwd, or "" */
 static size_t cwd_merged_len;	/* strlen(cwd_merged) */
@@ -981,7 +981,7 @@ static bool cwd_near;		/* some MERGED lies below the real cwd */
  * while it holds the lock.  A handler that changes the cwd while its own
  * thread holds the lock (cwd_moves) writes without it: the other threads
  * are kept out by the lock its thread holds, and the reader it
- * interrupted sees cwd_seq move and looks again.  seq0: the count before
+ * interrupted sees un_cwd_count move and looks again.  seq0: the count before
  * this write (even).
  */
 struct cwd_wsect {
@@ -1002,8 +1002,8 @@ static void cwd_wbegin_raw(struct cwd_wsect *w)
 		pthread_mutex_lock(&cwd_lock);
 	/* Odd before any store to the buffers (the fence keeps them after
 	   it): a reader that copies meanwhile copies again. */
-	w->seq0 = __atomic_load_n(&cwd_seq, __ATOMIC_RELAXED);
-	__atomic_store_n(&cwd_seq, w->seq0 + 1, __ATOMIC_RELAXED);
+	w->seq0 = __atomic_load_n(&un_cwd_count, __ATOMIC_RELAXED);
+	__atomic_store_n(&un_cwd_count, w->seq0 + 1, __ATOMIC_RELAXED);
 	__atomic_thread_fence(__ATOMIC_RELEASE);
 }
 
@@ -1013,7 +1013,7 @@ static void cwd_wbegin_raw(struct cwd_wsect *w)
    again). */
 static void cwd_wend_at(struct cwd_wsect *w, unsigned long seq)
 {
-	__atomic_store_n(&cwd_seq, seq, __ATOMIC_RELEASE);
+	__atomic_store_n(&un_cwd_count, seq, __ATOMIC_RELEASE);
 	if (w->locked)
 		pthread_mutex_unlock(&cwd_lock);
 	if (w->blocked)
@@ -1086,7 +1086,7 @@ UN_EXEC_TEXT static int cwd_read(const char *s, char *buf, size_t len, int *laye
 	 * tests/edges/cwd-threads.
 	 */
 	for (;;) {
-		seq = __atomic_load_n(&cwd_seq, __ATOMIC_ACQUIRE);
+		seq = __atomic_load_n(&un_cwd_count, __ATOMIC_ACQUIRE);
 		if (seq & 1) {
 			sched_yield();
 			continue;
@@ -1114,7 +1114,7 @@ UN_EXEC_TEXT static int cwd_read(const char *s, char *buf, size_t len, int *laye
 			*np = n;
 		/* (The copy's loads before the count's second load.) */
 		__atomic_thread_fence(__ATOMIC_ACQUIRE);
-		if (seq == __atomic_load_n(&cwd_seq, __ATOMIC_RELAXED))
+		if (seq == __atomic_load_n(&un_cwd_count, __ATOMIC_RELAXED))
 			break;
 	}
 	if (seqp)
@@ -1144,7 +1144,7 @@ static void cwd_merged_store(const char *s)
  * taken as cwd_read takes one: nearly every rmdir and rename leaves the
  * cwd where it is (rm -rf removes directories below it), and a writer's
  * section costs two sigprocmask calls and makes the next relative lookup
- * check the cwd again (cwd_seq moves).  A handler that changed the cwd
+ * check the cwd again (un_cwd_count moves).  A handler that changed the cwd
  * meanwhile sends the caller the writer's way, which looks again.
  */
 static bool cwd_moves(const char *a, const char *b, enum moving how,
@@ -1160,11 +1160,11 @@ static bool cwd_moves(const char *a, const char *b, enum moving how,
 		pthread_mutex_lock(&cwd_lock);
 		cwd_held++;
 	}
-	seq = __atomic_load_n(&cwd_seq, __ATOMIC_ACQUIRE);
+	seq = __atomic_load_n(&un_cwd_count, __ATOMIC_ACQUIRE);
 	dead_at = cwd_dead_at;
 	moves = cwd_merged[0] &&
 		moving(cwd_merged, dead_at, a, b, how, p, &dead_at);
-	if (__atomic_load_n(&cwd_seq, __ATOMIC_ACQUIRE) != seq)
+	if (__atomic_load_n(&un_cwd_count, __ATOMIC_ACQUIRE) != seq)
 		moves = true;
 	if (locked) {
 		cwd_held--;
@@ -1200,7 +1200,7 @@ static void cwd_move(const char *a, const char *b, enum moving how,
 }
 
 /* The cwd as last seen alive by un_cwd_check (namei.c): at the change
-   count cwd_seq, while the stamp of its union was cwd_seen_stamp. */
+   count un_cwd_count, while the stamp of its union was cwd_seen_stamp. */
 static const struct un_mount *cwd_seen_m;
 static uint64_t cwd_seen_stamp;
 static unsigned long cwd_seen_seq;
@@ -1209,7 +1209,7 @@ bool un_cwd_seen(const struct un_mount *m, uint64_t stamp,
 		 unsigned long *seq)
 {
 	cwd_need();
-	*seq = __atomic_load_n(&cwd_seq, __ATOMIC_ACQUIRE);
+	*seq = __atomic_load_n(&un_cwd_count, __ATOMIC_ACQUIRE);
 	/* (An odd count: a change under way; un_cwd_saw's triple with it
 	   never matches, un_cwd_kill's compare neither.) */
 	return __atomic_load_n(&cwd_seen_m, __ATOMIC_RELAXED) == m &&
@@ -1283,7 +1283,7 @@ UN_EXEC_TEXT unsigned long un_cwd_seq(void)
 	cwd_need();
 	/* (After the caller's system calls: see internal.h.) */
 	__atomic_thread_fence(__ATOMIC_ACQUIRE);
-	while ((seq = __atomic_load_n(&cwd_seq, __ATOMIC_ACQUIRE)) & 1)
+	while ((seq = __atomic_load_n(&un_cwd_count, __ATOMIC_ACQUIRE)) & 1)
 		sched_yield();	/* another thread's writer (as cwd_read) */
 	return seq;
 }

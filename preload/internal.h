@@ -551,6 +551,14 @@ UN_HIDDEN size_t un_cwd_room(void);
    knows the real cwd was the copy's own if the count is the same after
    its calls (un_lookup looks again when it moved). */
 UN_HIDDEN unsigned long un_cwd_seq(void);
+/* Has the cwd changed since seq (un_cwd_get_walk's), after the caller's
+   system calls?  (An odd count, a change under way, has.) */
+UN_HIDDEN extern unsigned long un_cwd_count;
+static inline bool un_cwd_moved(unsigned long seq)
+{
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	return __atomic_load_n(&un_cwd_count, __ATOMIC_ACQUIRE) != seq;
+}
 /*
  * chdir to kpath (fchdir to fd when kpath is NULL) and the merged cwd
  * set to *to, one change for the other threads (see un_cwd_seq).  With

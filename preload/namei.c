@@ -36,6 +36,7 @@
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/single_threaded.h>
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
 #include <unistd.h>
@@ -371,15 +372,6 @@ struct at_base {
  * made from that descriptor's own place), only perhaps too long.
  */
 static __thread int lk_start = AT_FDCWD;
-
-/*
- * The cwd's change count at which the lookup under way read the merged
- * cwd it starts from, else 1 (odd: it did not).  Its system calls
- * relative to the real cwd (AT_FDCWD, stat(".")) are that cwd's if the
- * count is the same after them: chdir moves the real cwd while the count
- * is odd (un_cwd_chdir); un_lookup looks again when it moved.
- */
-static __thread unsigned long lk_cwd_seq = 1;
 
 /* lstat of real, a path in a layer (from the lookup's start when it is
    too long for the kernel). */
@@ -1675,7 +1667,8 @@ static bool dotdot_stays_outside(const char *real, const char *path)
  * to the kernel as it is).
  */
 static int walk_start(struct walk *w, int dirfd, const char *path,
-		      char *todo, size_t size, bool follow)
+		      char *todo, size_t size, bool follow,
+		      unsigned long *cwd_seq)
 {
 	const char *abs = path;
 	size_t consumed;
@@ -1700,14 +1693,10 @@ static int walk_start(struct walk *w, int dirfd, const char *path,
 		size_t dead_at = 0, vlen;
 
 		if (dirfd == AT_FDCWD) {
-			unsigned long seq;
-
 			rc = un_cwd_get_walk(w->vpath, sizeof(w->vpath),
 					     &w->base.layer, &dead_at, &m,
-					     &vlen, &seq);
+					     &vlen, cwd_seq);
 			w->base.fd = AT_FDCWD;
-			if (rc != -ENOENT)	/* from the merged cwd */
-				lk_cwd_seq = seq;
 			if (rc == 0)
 				rc = cwd_check(w, m, vlen, &dead_at);
 			if (rc == -ESTALE)
@@ -1809,8 +1798,16 @@ static int walk_start(struct walk *w, int dirfd, const char *path,
 	return walk_settle(w);
 }
 
-static int lookup_path(int dirfd, const char *path, int flags,
-		       struct un_node *n)
+/*
+ * The lookup.  *cwd_seq (when cwd_seq is not NULL): the cwd's change
+ * count at which it read the cwd it starts from, else left as it was
+ * (1, odd, from un_lookup).  Its system calls relative to the real cwd
+ * (AT_FDCWD, stat(".")) are that cwd's if the count is the same after
+ * them: chdir moves the real cwd while the count is odd (un_cwd_chdir).
+ */
+static __attribute__((noinline)) int lookup_path(int dirfd, const char *path,
+						int flags, struct un_node *n,
+						unsigned long *cwd_seq)
 {
 	char todo[PATH_MAX + 8];
 	const char *p;
@@ -1862,7 +1859,8 @@ static int lookup_path(int dirfd, const char *path, int flags,
 	n->trailing_slash = plen > 1 && path[plen - 1] == '/';
 
 	rc = walk_start(&w, dirfd, path, todo, sizeof(todo),
-			follow_last || (plen > 1 && path[plen - 1] == '/'));
+			follow_last || (plen > 1 && path[plen - 1] == '/'),
+			cwd_seq);
 	if (rc != 0)
 		return rc;
 	p = todo;
@@ -2114,23 +2112,23 @@ static int lookup_path(int dirfd, const char *path, int flags,
 }
 
 /*
- * A lookup from the merged cwd that another thread's chdir moved under
- * it (lk_cwd_seq) may have asked the kernel about the wrong directory:
- * its answer, the descriptor it opened, and what it told this thread's
- * caches are thrown away, and it looks again (each time round another
- * thread's change of the cwd ended: tests/integration/chdir-threads-layers).
+ * A lookup in a process with threads.  One that started from the merged
+ * cwd while another thread's chdir moved it (lookup_path's cwd_seq) may
+ * have asked the kernel about the wrong directory: its answer, the
+ * descriptor it opened, and what it told this thread's caches are thrown
+ * away, and it looks again, until a look sees no change (each time
+ * round another thread's change of the cwd ended:
+ * tests/integration/chdir-threads-layers).
  */
-int un_lookup(int dirfd, const char *path, int flags, struct un_node *n)
+static __attribute__((noinline, cold)) int lookup_again(int dirfd,
+						       const char *path,
+						       int flags,
+						       struct un_node *n)
 {
-	unsigned long outer = lk_cwd_seq;	/* (a lookup inside one) */
+	unsigned long seq;
 	int rc;
 
 	for (int round = 0;; round++) {
-		lk_cwd_seq = 1;
-		rc = lookup_path(dirfd, path, flags, n);
-		if (__builtin_expect(lk_cwd_seq & 1, 1) ||
-		    lk_cwd_seq == un_cwd_seq())
-			break;
 		if (n->open_fd >= 0) {
 			UN_SAVE_ERRNO;
 			real_close(n->open_fd);
@@ -2140,11 +2138,35 @@ int un_lookup(int dirfd, const char *path, int flags, struct un_node *n)
 			un_dcache_forget();
 		if (round >= 2)
 			sched_yield();
+		seq = 1;
+		rc = lookup_path(dirfd, path, flags, n, &seq);
+		if ((seq & 1) || !un_cwd_moved(seq))
+			return rc;
 	}
-	lk_cwd_seq = outer;
-	return rc;
 }
 
+static __attribute__((noinline)) int lookup_threads(int dirfd,
+						   const char *path,
+						   int flags,
+						   struct un_node *n)
+{
+	unsigned long seq = 1;
+	int rc = lookup_path(dirfd, path, flags, n, &seq);
+
+	if (__builtin_expect((seq & 1) || !un_cwd_moved(seq), 1))
+		return rc;
+	return lookup_again(dirfd, path, flags, n);
+}
+
+int un_lookup(int dirfd, const char *path, int flags, struct un_node *n)
+{
+	/* One thread: no other moves the real cwd under the lookup (a
+	   handler's chdir in the middle of one is not looked for).  Two
+	   tail calls: ~4 instructions. */
+	if (__builtin_expect(!__libc_single_threaded, 0))
+		return lookup_threads(dirfd, path, flags, n);
+	return lookup_path(dirfd, path, flags, n, NULL);
+}
 
 /*
  * The last component of path, when it is '.' (1) or '..' (2), trailing
