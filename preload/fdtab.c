@@ -955,9 +955,10 @@ bool un_dead_times(const char *vpath, const struct stat *st,
 static pthread_mutex_t cwd_lock = PTHREAD_MUTEX_INITIALIZER;
 /* This thread holds cwd_lock as a reader (or in fork's prepare). */
 static __thread int cwd_held;
-/* A sequence count: odd while a writer changes the buffers below, raised
-   to the next even number when it is done.  Readers (cwd_read) take no
-   lock: they copy, and copy again when the count was odd or moved. */
+/* A sequence count: odd while a writer changes the buffers below (and
+   chdir the real cwd: un_cwd_chdir), raised to the next even number
+   when it is done.  Readers (cwd_read) take no lock: they copy, and
+   copy again when the count was odd or moved. */
 unsigned long un_cwd_count;	/* (namei.c reads it: un_cwd_moved) */
 
 static char cwd_merged[UN_VPATH_MAX]; /* merged path of the cwd, or "" */

@@ -549,10 +549,11 @@ UN_HIDDEN size_t un_cwd_room(void);
    of un_cwd_get_walk: the count its copy was taken at.  A reader that
    asks the kernel relative to the real cwd (AT_FDCWD) after that copy
    knows the real cwd was the copy's own if the count is the same after
-   its calls (un_lookup looks again when it moved). */
+   its calls (un_lookup, with threads, looks again when it moved). */
 UN_HIDDEN unsigned long un_cwd_seq(void);
 /* Has the cwd changed since seq (un_cwd_get_walk's), after the caller's
-   system calls?  (An odd count, a change under way, has.) */
+   system calls?  (An odd count, a change under way, has.)  un_cwd_count
+   is the count itself (fdtab.c), read here without a call. */
 UN_HIDDEN extern unsigned long un_cwd_count;
 static inline bool un_cwd_moved(unsigned long seq)
 {
