@@ -1800,10 +1800,11 @@ static int walk_start(struct walk *w, int dirfd, const char *path,
 
 /*
  * The lookup.  *cwd_seq (when cwd_seq is not NULL): the cwd's change
- * count at which it read the cwd it starts from, else left as it was
- * (1, odd, from un_lookup).  Its system calls relative to the real cwd
- * (AT_FDCWD, stat(".")) are that cwd's if the count is the same after
- * them: chdir moves the real cwd while the count is odd (un_cwd_chdir).
+ * count at which a path relative to the cwd read the cwd's record, else
+ * left as it was (1, odd, from lookup_threads).  Its system calls
+ * relative to the real cwd (AT_FDCWD, stat(".")) are that record's cwd
+ * if the count is the same after them: chdir moves the real cwd while
+ * the count is odd (un_cwd_chdir).
  */
 static __attribute__((noinline)) int lookup_path(int dirfd, const char *path,
 						int flags, struct un_node *n,
