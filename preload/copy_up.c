@@ -683,13 +683,15 @@ static __attribute__((noinline)) void repoint_cwd(const char *vpath,
 	char cwd[UN_VPATH_MAX];
 	struct stat st;
 	UN_KBUF(kbuf);
+	/* (No move when another thread's chdir came after the look.) */
+	unsigned long seq = un_cwd_seq();
 
 	if (un_cwd_get(cwd, sizeof(cwd)) != 0 || strcmp(cwd, vpath) ||
 	    real_fstatat(AT_FDCWD, ".", &st, 0) < 0 ||
 	    st.st_dev != r->dev || st.st_ino != r->ino)
 		return;
-	if (real_chdir(un_kreal(r->upper, &kbuf)) == 0)
-		un_cwd_set(vpath, 0);
+	(void)un_cwd_chdir(un_kreal(r->upper, &kbuf), -1,
+			   &(struct un_cwd_to){ vpath, 0, 0, false }, &seq);
 }
 
 /* A directory rel of m was copied up (as a parent of another copy-up):
@@ -787,14 +789,16 @@ static __attribute__((noinline)) void repoint_dead_cwd(
 	struct stat st;
 	size_t at;
 	UN_KBUF(kbuf);
+	unsigned long seq = un_cwd_seq();	/* (as repoint_cwd's) */
 
 	if (un_cwd_get_at(cwd, sizeof(cwd), NULL, &at) != -ESTALE ||
 	    strcmp(cwd, d->vpath) || at != strlen(cwd) ||
 	    real_stat(".", &st) < 0 || st.st_dev != d->rp.dev ||
 	    st.st_ino != d->rp.ino)
 		return;
-	if (real_chdir(un_kreal(d->rp.upper, &kbuf)) == 0)
-		un_cwd_set_dead(d->vpath, at, true);
+	(void)un_cwd_chdir(un_kreal(d->rp.upper, &kbuf), -1,
+			   &(struct un_cwd_to){ d->vpath, -1, at, true },
+			   &seq);
 }
 
 /* Remove dst, a copy un_copy_up_dead made of a removed directory, its

@@ -28,7 +28,11 @@
  * writers, rare, hold cwd_lock and block signals while the count is odd,
  * so no handler of theirs reads a count that cannot move.  cwd_moves,
  * which looks before it writes, holds the lock: a handler that finds its
- * own thread holding it (cwd_held) writes without it.
+ * own thread holding it (cwd_held) writes without it.  chdir and fchdir
+ * move the real cwd inside the writer's section (un_cwd_chdir), so that
+ * a lookup that reads the merged cwd and then asks the kernel relative
+ * to the real one (namei.c) knows by the count, read again after its
+ * system calls, whether they may have seen another directory.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -41,6 +45,7 @@
 #include <string.h>
 #include <sys/single_threaded.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -950,10 +955,11 @@ bool un_dead_times(const char *vpath, const struct stat *st,
 static pthread_mutex_t cwd_lock = PTHREAD_MUTEX_INITIALIZER;
 /* This thread holds cwd_lock as a reader (or in fork's prepare). */
 static __thread int cwd_held;
-/* A sequence count: odd while a writer changes the buffers below, raised
-   to the next even number when it is done.  Readers (cwd_read) take no
-   lock: they copy, and copy again when the count was odd or moved. */
-static unsigned long cwd_seq;
+/* A sequence count: odd while a writer changes the buffers below (and
+   chdir the real cwd: un_cwd_chdir), raised to the next even number
+   when it is done.  Readers (cwd_read) take no lock: they copy, and
+   copy again when the count was odd or moved. */
+unsigned long un_cwd_count;	/* (namei.c reads it: un_cwd_moved) */
 
 static char cwd_merged[UN_VPATH_MAX]; /* merged path of the cwd, or "" */
 static size_t cwd_merged_len;	/* strlen(cwd_merged) */
@@ -976,7 +982,7 @@ static bool cwd_near;		/* some MERGED lies below the real cwd */
  * while it holds the lock.  A handler that changes the cwd while its own
  * thread holds the lock (cwd_moves) writes without it: the other threads
  * are kept out by the lock its thread holds, and the reader it
- * interrupted sees cwd_seq move and looks again.  seq0: the count before
+ * interrupted sees un_cwd_count move and looks again.  seq0: the count before
  * this write (even).
  */
 struct cwd_wsect {
@@ -997,18 +1003,27 @@ static void cwd_wbegin_raw(struct cwd_wsect *w)
 		pthread_mutex_lock(&cwd_lock);
 	/* Odd before any store to the buffers (the fence keeps them after
 	   it): a reader that copies meanwhile copies again. */
-	w->seq0 = __atomic_load_n(&cwd_seq, __ATOMIC_RELAXED);
-	__atomic_store_n(&cwd_seq, w->seq0 + 1, __ATOMIC_RELAXED);
+	w->seq0 = __atomic_load_n(&un_cwd_count, __ATOMIC_RELAXED);
+	__atomic_store_n(&un_cwd_count, w->seq0 + 1, __ATOMIC_RELAXED);
 	__atomic_thread_fence(__ATOMIC_RELEASE);
 }
 
-static void cwd_wend(struct cwd_wsect *w)
+/* The end of the section; to the count seq0 + 2 after a change, back to
+   seq0 when nothing changed (a reader's copy at seq0 is still good: a
+   count moved for nothing would send every lookup under way round
+   again). */
+static void cwd_wend_at(struct cwd_wsect *w, unsigned long seq)
 {
-	__atomic_store_n(&cwd_seq, w->seq0 + 2, __ATOMIC_RELEASE);
+	__atomic_store_n(&un_cwd_count, seq, __ATOMIC_RELEASE);
 	if (w->locked)
 		pthread_mutex_unlock(&cwd_lock);
 	if (w->blocked)
 		un_sig_restore(&w->mask);
+}
+
+static void cwd_wend(struct cwd_wsect *w)
+{
+	cwd_wend_at(w, w->seq0 + 2);
 }
 
 /*
@@ -1050,9 +1065,11 @@ static void cwd_wbegin(struct cwd_wsect *w)
 }
 
 /* Copy s (one of the buffers above) into buf: 0, -ENOENT when empty;
-   with it, when asked, the layer of the real cwd and cwd_dead_at. */
+   with it, when asked, the layer of the real cwd, cwd_dead_at, and the
+   count the copy was taken at. */
 UN_EXEC_TEXT static int cwd_read(const char *s, char *buf, size_t len, int *layer,
-		    size_t *dead_at, struct un_mount **m, size_t *np)
+		    size_t *dead_at, struct un_mount **m, size_t *np,
+		    unsigned long *seqp)
 {
 	unsigned long seq;
 	size_t n;
@@ -1070,7 +1087,7 @@ UN_EXEC_TEXT static int cwd_read(const char *s, char *buf, size_t len, int *laye
 	 * tests/edges/cwd-threads.
 	 */
 	for (;;) {
-		seq = __atomic_load_n(&cwd_seq, __ATOMIC_ACQUIRE);
+		seq = __atomic_load_n(&un_cwd_count, __ATOMIC_ACQUIRE);
 		if (seq & 1) {
 			sched_yield();
 			continue;
@@ -1098,9 +1115,11 @@ UN_EXEC_TEXT static int cwd_read(const char *s, char *buf, size_t len, int *laye
 			*np = n;
 		/* (The copy's loads before the count's second load.) */
 		__atomic_thread_fence(__ATOMIC_ACQUIRE);
-		if (seq == __atomic_load_n(&cwd_seq, __ATOMIC_RELAXED))
+		if (seq == __atomic_load_n(&un_cwd_count, __ATOMIC_RELAXED))
 			break;
 	}
+	if (seqp)
+		*seqp = seq;
 	return rc;
 }
 
@@ -1126,7 +1145,7 @@ static void cwd_merged_store(const char *s)
  * taken as cwd_read takes one: nearly every rmdir and rename leaves the
  * cwd where it is (rm -rf removes directories below it), and a writer's
  * section costs two sigprocmask calls and makes the next relative lookup
- * check the cwd again (cwd_seq moves).  A handler that changed the cwd
+ * check the cwd again (un_cwd_count moves).  A handler that changed the cwd
  * meanwhile sends the caller the writer's way, which looks again.
  */
 static bool cwd_moves(const char *a, const char *b, enum moving how,
@@ -1142,11 +1161,11 @@ static bool cwd_moves(const char *a, const char *b, enum moving how,
 		pthread_mutex_lock(&cwd_lock);
 		cwd_held++;
 	}
-	seq = __atomic_load_n(&cwd_seq, __ATOMIC_ACQUIRE);
+	seq = __atomic_load_n(&un_cwd_count, __ATOMIC_ACQUIRE);
 	dead_at = cwd_dead_at;
 	moves = cwd_merged[0] &&
 		moving(cwd_merged, dead_at, a, b, how, p, &dead_at);
-	if (__atomic_load_n(&cwd_seq, __ATOMIC_ACQUIRE) != seq)
+	if (__atomic_load_n(&un_cwd_count, __ATOMIC_ACQUIRE) != seq)
 		moves = true;
 	if (locked) {
 		cwd_held--;
@@ -1182,7 +1201,7 @@ static void cwd_move(const char *a, const char *b, enum moving how,
 }
 
 /* The cwd as last seen alive by un_cwd_check (namei.c): at the change
-   count cwd_seq, while the stamp of its union was cwd_seen_stamp. */
+   count un_cwd_count, while the stamp of its union was cwd_seen_stamp. */
 static const struct un_mount *cwd_seen_m;
 static uint64_t cwd_seen_stamp;
 static unsigned long cwd_seen_seq;
@@ -1191,7 +1210,7 @@ bool un_cwd_seen(const struct un_mount *m, uint64_t stamp,
 		 unsigned long *seq)
 {
 	cwd_need();
-	*seq = __atomic_load_n(&cwd_seq, __ATOMIC_ACQUIRE);
+	*seq = __atomic_load_n(&un_cwd_count, __ATOMIC_ACQUIRE);
 	/* (An odd count: a change under way; un_cwd_saw's triple with it
 	   never matches, un_cwd_kill's compare neither.) */
 	return __atomic_load_n(&cwd_seen_m, __ATOMIC_RELAXED) == m &&
@@ -1239,14 +1258,14 @@ static bool near_union(const char *real)
 
 UN_EXEC_TEXT int un_cwd_get_at(char *buf, size_t len, int *layer, size_t *dead_at)
 {
-	return un_cwd_get_walk(buf, len, layer, dead_at, NULL, NULL);
+	return un_cwd_get_walk(buf, len, layer, dead_at, NULL, NULL, NULL);
 }
 
 UN_EXEC_TEXT int un_cwd_get_walk(char *buf, size_t len, int *layer, size_t *dead_at,
-		    struct un_mount **m, size_t *np)
+		    struct un_mount **m, size_t *np, unsigned long *seq)
 {
 	size_t dead;
-	int rc = cwd_read(cwd_merged, buf, len, layer, &dead, m, np);
+	int rc = cwd_read(cwd_merged, buf, len, layer, &dead, m, np, seq);
 
 	if (rc == 0 && dead) {
 		rc = -ESTALE;
@@ -1260,8 +1279,14 @@ UN_EXEC_TEXT int un_cwd_get_walk(char *buf, size_t len, int *layer, size_t *dead
 
 UN_EXEC_TEXT unsigned long un_cwd_seq(void)
 {
+	unsigned long seq;
+
 	cwd_need();
-	return __atomic_load_n(&cwd_seq, __ATOMIC_ACQUIRE);
+	/* (After the caller's system calls: see internal.h.) */
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	while ((seq = __atomic_load_n(&un_cwd_count, __ATOMIC_ACQUIRE)) & 1)
+		sched_yield();	/* another thread's writer (as cwd_read) */
+	return seq;
 }
 
 UN_EXEC_TEXT size_t un_cwd_room(void)
@@ -1277,7 +1302,7 @@ int un_cwd_get(char *buf, size_t len)
 
 int un_cwd_real(char *buf, size_t len)
 {
-	return cwd_read(cwd_real, buf, len, NULL, NULL, NULL, NULL);
+	return cwd_read(cwd_real, buf, len, NULL, NULL, NULL, NULL, NULL);
 }
 
 void un_cwd_set(const char *vpath, int layer)
@@ -1294,21 +1319,6 @@ void un_cwd_set(const char *vpath, int layer)
 	cwd_wend(&w);
 	if (!vpath)
 		un_cwd_refresh();
-}
-
-void un_cwd_set_dead(const char *vpath, size_t dead_at, bool merged)
-{
-	struct cwd_wsect w;
-
-	if (strlen(vpath) >= UN_VPATH_MAX || !dead_at ||
-	    dead_at > strlen(vpath))
-		return;
-	cwd_wbegin(&w);
-	cwd_merged_store(vpath);
-	cwd_dead_at = dead_at;
-	cwd_dead_merged = merged;
-	cwd_layer = -1;
-	cwd_wend(&w);
 }
 
 bool un_dead_merged(int dirfd)
@@ -1442,6 +1452,72 @@ static void cwd_adopt(bool first)
 					 __ATOMIC_RELEASE);
 	}
 	cwd_wend(&w);
+}
+
+/*
+ * In a writer's section, after the real cwd moved outside every merged
+ * directory the caller knows of: read it into cwd_real and adopt what it
+ * stands for (as cwd_adopt after the first look), by the system call
+ * itself (glibc's getcwd may walk '..' with opendir, malloc under the
+ * lock).  False when the kernel could not say (deeper than a page, or
+ * removed): cwd_real is then empty, and the caller looks with
+ * cwd_adopt once the section is over.
+ */
+static bool cwd_reread(void)
+{
+	int saved = errno;
+	long n = real_syscall(SYS_getcwd, cwd_real, sizeof(cwd_real));
+	bool got = n > 0 && cwd_real[0] == '/';
+	const char *real = got ? cwd_real : NULL;
+
+	errno = saved;
+	if (!got)
+		cwd_real[0] = '\0';
+	__atomic_store_n(&cwd_near, near_union(real), __ATOMIC_RELAXED);
+	cwd_merged_store(real && un_config_find(real) ? real : NULL);
+	cwd_layer = cwd_merged[0] ? real_layer(cwd_merged, cwd_real) : -1;
+	cwd_dead_at = 0;
+	cwd_dead_merged = false;
+	return got;
+}
+
+int un_cwd_chdir(const char *kpath, int fd, const struct un_cwd_to *to,
+		 const unsigned long *seq)
+{
+	static const struct un_cwd_to none = { NULL, -1, 0, false };
+	struct cwd_wsect w;
+	int saved = errno, rc, err;
+	bool known = true;
+
+	if (to->vpath && (strlen(to->vpath) >= UN_VPATH_MAX ||
+			  to->dead_at > strlen(to->vpath)))
+		to = &none;	/* (not one the buffers can hold) */
+	cwd_wbegin(&w);
+	if (seq && w.seq0 != *seq) {
+		cwd_wend_at(&w, w.seq0);
+		errno = saved;
+		return 1;	/* moved since the caller looked */
+	}
+	rc = kpath ? real_chdir(kpath) : real_fchdir(fd);
+	if (rc < 0) {
+		err = errno;
+		cwd_wend_at(&w, w.seq0);	/* the kernel moved nothing */
+		errno = err;
+		return -1;
+	}
+	if (!to->vpath) {
+		known = cwd_reread();
+	} else {
+		cwd_merged_store(to->vpath);
+		cwd_dead_at = to->dead_at;
+		cwd_dead_merged = to->dead_at && to->dead_merged;
+		cwd_layer = to->dead_at ? -1 : to->layer;
+	}
+	cwd_wend(&w);
+	if (!known)
+		cwd_adopt(false);
+	errno = saved;
+	return 0;
 }
 
 /*

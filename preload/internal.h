@@ -537,28 +537,60 @@ UN_HIDDEN int un_cwd_get_at(char *buf, size_t len, int *layer,
    buf, in one copy). */
 UN_HIDDEN int un_cwd_get_walk(char *buf, size_t len, int *layer,
 			      size_t *dead_at, struct un_mount **m,
-			      size_t *np);
+			      size_t *np, unsigned long *seq);
 /* The room un_cwd_get_at needs for the merged cwd at this instant (its
    length and the NUL; 1 when there is none).  Another thread's chdir
    may change it before the copy, which then answers -ERANGE. */
 UN_HIDDEN size_t un_cwd_room(void);
 /* The cwd's change count: it moves with every change of the merged cwd
    and of the real one the library makes or follows (chdir, fchdir, a
-   copy-up's repointing). */
+   copy-up's repointing), which move the real cwd while it is odd (an
+   even count is answered: another thread's change is waited for).  seq
+   of un_cwd_get_walk: the count its copy was taken at.  A reader that
+   asks the kernel relative to the real cwd (AT_FDCWD) after that copy
+   knows the real cwd was the copy's own if the count is the same after
+   its calls (un_lookup, with threads, looks again when it moved). */
 UN_HIDDEN unsigned long un_cwd_seq(void);
+/* Has the cwd changed since seq (un_cwd_get_walk's), after the caller's
+   system calls?  (An odd count, a change under way, has.)  un_cwd_count
+   is the count itself (fdtab.c), read here without a call. */
+UN_HIDDEN extern unsigned long un_cwd_count;
+static inline bool un_cwd_moved(unsigned long seq)
+{
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	return __atomic_load_n(&un_cwd_count, __ATOMIC_ACQUIRE) != seq;
+}
+/*
+ * chdir to kpath (fchdir to fd when kpath is NULL) and the merged cwd
+ * set to *to, one change for the other threads (see un_cwd_seq).  With
+ * seq, only if the count is still *seq (the caller's kpath or *to was
+ * made from the cwd then: a relative path, a removed cwd's '..'), else
+ * nothing is done and 1 returned (look again).  0, or -1 and errno
+ * (errno kept on success).
+ */
+struct un_cwd_to {
+	const char *vpath;	/* the merged directory; NULL: none (the real
+				   cwd is read again, and adopted when it
+				   lies under a MERGED on disk) */
+	int layer;		/* the layer whose copy kpath is, or -1 */
+	size_t dead_at;		/* removed: as un_fd_get_at's, else 0 */
+	bool dead_merged;	/* removed: it was merged then (as
+				   un_dead_merged answers) */
+};
+UN_HIDDEN int un_cwd_chdir(const char *kpath, int fd,
+			   const struct un_cwd_to *to,
+			   const unsigned long *seq);
 /* Set (vpath; the real cwd now stands in its copy in layer, or -1) or
-   clear (NULL) the merged cwd; or set it dead (fchdir to a dead
-   descriptor). */
+   clear (NULL) the merged cwd (the unit tests: a chdir goes through
+   un_cwd_chdir). */
 UN_HIDDEN void un_cwd_set(const char *vpath, int layer);
-UN_HIDDEN void un_cwd_set_dead(const char *vpath, size_t dead_at,
-				bool merged);
 /* The removed directory that dirfd (AT_FDCWD: the cwd) holds was merged
    from several layers when it was removed: the kernel's stat of it keeps
    the nlink of 1 it had (false when live, or not known). */
 UN_HIDDEN bool un_dead_merged(int dirfd);
 /* Was the cwd seen alive (un_cwd_check) at m's stamp, with no change of
    the cwd since (*seq: the change count now)?  Remember that it was;
-   kill it (dead_at as un_fd_get_at's; merged as un_cwd_set_dead's)
+   kill it (dead_at as un_fd_get_at's; merged as un_cwd_to's)
    unless it changed since seq. */
 UN_HIDDEN bool un_cwd_seen(const struct un_mount *m, uint64_t stamp,
 			   unsigned long *seq);

@@ -33,8 +33,10 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/single_threaded.h>
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
 #include <unistd.h>
@@ -1411,7 +1413,7 @@ void un_cwd_check(void)
 	w.links = 0;
 	w.m = NULL;
 	if (un_cwd_get_walk(w.vpath, sizeof(w.vpath), &w.base.layer, NULL,
-			    &m, &vlen) == 0)
+			    &m, &vlen, NULL) == 0)
 		(void)cwd_check(&w, m, vlen, &dead_at);
 }
 
@@ -1720,7 +1722,8 @@ static __attribute__((noinline)) void drop_lead_dots(char *todo)
  * to the kernel as it is).
  */
 static int walk_start(struct walk *w, int dirfd, const char *path,
-		      char *todo, size_t size, bool follow)
+		      char *todo, size_t size, bool follow,
+		      unsigned long *cwd_seq)
 {
 	const char *abs = path;
 	size_t consumed;
@@ -1747,7 +1750,7 @@ static int walk_start(struct walk *w, int dirfd, const char *path,
 		if (dirfd == AT_FDCWD) {
 			rc = un_cwd_get_walk(w->vpath, sizeof(w->vpath),
 					     &w->base.layer, &dead_at, &m,
-					     &vlen);
+					     &vlen, cwd_seq);
 			w->base.fd = AT_FDCWD;
 			if (rc == 0)
 				rc = cwd_check(w, m, vlen, &dead_at);
@@ -1852,7 +1855,17 @@ static int walk_start(struct walk *w, int dirfd, const char *path,
 	return walk_settle(w);
 }
 
-int un_lookup(int dirfd, const char *path, int flags, struct un_node *n)
+/*
+ * The lookup.  *cwd_seq (when cwd_seq is not NULL): the cwd's change
+ * count at which a path relative to the cwd read the cwd's record, else
+ * left as it was (1, odd, from lookup_threads).  Its system calls
+ * relative to the real cwd (AT_FDCWD, stat(".")) are that record's cwd
+ * if the count is the same after them: chdir moves the real cwd while
+ * the count is odd (un_cwd_chdir).
+ */
+static __attribute__((noinline)) int lookup_path(int dirfd, const char *path,
+						int flags, struct un_node *n,
+						unsigned long *cwd_seq)
 {
 	char todo[PATH_MAX + 8];
 	const char *p;
@@ -1904,7 +1917,8 @@ int un_lookup(int dirfd, const char *path, int flags, struct un_node *n)
 	n->trailing_slash = plen > 1 && path[plen - 1] == '/';
 
 	rc = walk_start(&w, dirfd, path, todo, sizeof(todo),
-			follow_last || (plen > 1 && path[plen - 1] == '/'));
+			follow_last || (plen > 1 && path[plen - 1] == '/'),
+			cwd_seq);
 	if (rc != 0)
 		return rc;
 	p = todo;
@@ -2155,6 +2169,62 @@ int un_lookup(int dirfd, const char *path, int flags, struct un_node *n)
 	return rc;
 }
 
+/*
+ * A lookup in a process with threads.  One that started from the merged
+ * cwd while another thread's chdir moved it (lookup_path's cwd_seq) may
+ * have asked the kernel about the wrong directory: its answer, the
+ * descriptor it opened, and what it told this thread's caches are thrown
+ * away, and it looks again, until a look sees no change (each time
+ * round another thread's change of the cwd ended:
+ * tests/integration/chdir-threads-layers).
+ */
+static __attribute__((noinline, cold)) int lookup_again(int dirfd,
+						       const char *path,
+						       int flags,
+						       struct un_node *n)
+{
+	unsigned long seq;
+	int rc;
+
+	for (int round = 0;; round++) {
+		if (n->open_fd >= 0) {
+			UN_SAVE_ERRNO;
+			real_close(n->open_fd);
+			UN_RESTORE_ERRNO;
+		}
+		if (!un_in_signal())
+			un_dcache_forget();
+		if (round >= 2)
+			sched_yield();
+		seq = 1;
+		rc = lookup_path(dirfd, path, flags, n, &seq);
+		if ((seq & 1) || !un_cwd_moved(seq))
+			return rc;
+	}
+}
+
+static __attribute__((noinline)) int lookup_threads(int dirfd,
+						   const char *path,
+						   int flags,
+						   struct un_node *n)
+{
+	unsigned long seq = 1;
+	int rc = lookup_path(dirfd, path, flags, n, &seq);
+
+	if (__builtin_expect((seq & 1) || !un_cwd_moved(seq), 1))
+		return rc;
+	return lookup_again(dirfd, path, flags, n);
+}
+
+int un_lookup(int dirfd, const char *path, int flags, struct un_node *n)
+{
+	/* One thread: no other moves the real cwd under the lookup (a
+	   handler's chdir in the middle of one is not looked for).  Two
+	   tail calls: ~4 instructions. */
+	if (__builtin_expect(!__libc_single_threaded, 0))
+		return lookup_threads(dirfd, path, flags, n);
+	return lookup_path(dirfd, path, flags, n, NULL);
+}
 
 /*
  * The last component of path, when it is '.' (1) or '..' (2), trailing

@@ -12,13 +12,59 @@
 
 #include "wrap.h"
 
-UN_EXPORT int chdir(const char *path)
+/*
+ * chdir's work in a union: 0, -1 and errno, or 1 when another thread
+ * changed the cwd while path was looked up from it (un_cwd_chdir): look
+ * again.  The real chdir and the merged path's store are one change for
+ * the other threads' lookups (tests/integration/chdir-threads-layers).
+ */
+static int chdir_union(const char *path)
 {
+	struct un_cwd_to to = { NULL, -1, 0, false };
+	const unsigned long *check = NULL;
+	unsigned long seq = 0;
+	const char *kpath;
 	struct un_node n;
 	int rc;
 
 	char dead[UN_VPATH_MAX];
 	size_t dead_at;
+	UN_KBUF(kbuf);
+
+	if (path[0] != '/') {
+		un_cwd_check();	/* (another process may have removed it) */
+		seq = un_cwd_seq();	/* the cwd path is looked up from */
+		check = &seq;
+	}
+	/* Into a removed directory ('.' or '..' of a removed one): the
+	   real one's own '..' is its real parent; the cwd stays dead. */
+	if (un_dead_self(AT_FDCWD, path, dead, &dead_at)) {
+		/* (Without '..' it is the same removed directory.) */
+		to.vpath = dead;
+		to.dead_at = dead_at;
+		to.dead_merged = un_dead_dots_merged(AT_FDCWD, path);
+		return un_cwd_chdir(path, -1, &to, check);
+	}
+	rc = un_lookup(AT_FDCWD, path, UN_LK_FOLLOW, &n);
+	if (rc > 0)
+		return un_cwd_chdir(n.kpath, -1, &to, check);
+	if (rc < 0 || n.layer < 0)
+		return un_fail(rc < 0 ? rc : -ENOENT);
+	if (!S_ISDIR(n.st.st_mode))
+		return un_fail(-ENOTDIR);
+	if (!check && strlen(n.real) >= PATH_MAX) {
+		seq = un_cwd_seq();	/* un_kreal's path from the real cwd */
+		check = &seq;
+	}
+	kpath = un_kreal(n.real, &kbuf);
+	to.vpath = n.vpath;
+	to.layer = n.layer;
+	return un_cwd_chdir(kpath, -1, &to, check);
+}
+
+UN_EXPORT int chdir(const char *path)
+{
+	int rc;
 
 	if (!un_enter())
 		return real_chdir(path);
@@ -30,61 +76,36 @@ UN_EXPORT int chdir(const char *path)
 		un_leave();
 		return rc;
 	}
-	if (path[0] != '/')
-		un_cwd_check();	/* (another process may have removed it) */
-	/* Into a removed directory ('.' or '..' of a removed one): the
-	   real one's own '..' is its real parent; the cwd stays dead. */
-	if (un_dead_self(AT_FDCWD, path, dead, &dead_at)) {
-		/* (Without '..' it is the same removed directory.) */
-		bool merged = un_dead_dots_merged(AT_FDCWD, path);
-
-		rc = real_chdir(path);
-		if (rc == 0)
-			un_cwd_set_dead(dead, dead_at, merged);
-		un_leave();
-		return rc;
-	}
-	rc = un_lookup(AT_FDCWD, path, UN_LK_FOLLOW, &n);
-	if (rc > 0) {
-		rc = real_chdir(n.kpath);
-		if (rc == 0)
-			un_cwd_set(NULL, -1);
-	} else if (rc < 0 || n.layer < 0) {
-		rc = un_fail(rc < 0 ? rc : -ENOENT);
-	} else if (!S_ISDIR(n.st.st_mode)) {
-		rc = un_fail(-ENOTDIR);
-	} else {
-		UN_KBUF(kbuf);
-
-		rc = real_chdir(un_kreal(n.real, &kbuf));
-		if (rc == 0)
-			un_cwd_set(n.vpath, n.layer);
-	}
+	UN_SAVE_ERRNO;
+	while ((rc = chdir_union(path)) > 0)
+		UN_RESTORE_ERRNO;
+	if (rc == 0)
+		UN_RESTORE_ERRNO;
 	un_leave();
 	return rc;
 }
 
 UN_EXPORT int fchdir(int fd)
 {
+	struct un_cwd_to to = { NULL, -1, 0, false };
 	char vpath[UN_VPATH_MAX];
-	int rc = real_fchdir(fd);
+	int got, rc;
 
-	if (rc == 0 && un_enter()) {
-		UN_SAVE_ERRNO;
-		int layer;
-		size_t dead_at = 0;
-		int got = un_fd_get_at(fd, vpath, sizeof(vpath), &layer,
-				       &dead_at);
-
-		if (got == 0)
-			un_cwd_set(vpath, layer);
-		else if (got == -ESTALE)
-			un_cwd_set_dead(vpath, dead_at, un_dead_merged(fd));
-		else
-			un_cwd_set(NULL, -1);
-		UN_RESTORE_ERRNO;
-		un_leave();
-	}
+	if (!un_enter())
+		return real_fchdir(fd);
+	UN_SAVE_ERRNO;
+	/* Where fd stands, then the move to it with the record (a thread
+	   that closes fd meanwhile races as it would in the kernel). */
+	got = un_fd_get_at(fd, vpath, sizeof(vpath), &to.layer, &to.dead_at);
+	if (got == 0 || got == -ESTALE)
+		to.vpath = vpath;
+	if (got == -ESTALE)
+		to.dead_merged = un_dead_merged(fd);
+	else
+		to.dead_at = 0;
+	UN_RESTORE_ERRNO;
+	rc = un_cwd_chdir(NULL, fd, &to, NULL);
+	un_leave();
 	return rc;
 }
 

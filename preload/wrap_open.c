@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/single_threaded.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -192,7 +193,10 @@ static int open_lookup(int dirfd, const char *path, int flags, mode_t mode,
 		return fd < 0 ? un_fail(fd) : fd;
 	}
 	at = un_node_at(&n, &real);
-	if (!n.at_off)	/* (the whole real path: it may be too long) */
+	/* The whole real path: it may be too long; and where the lookup
+	   started from the cwd, another thread's chdir may have moved the
+	   real cwd since (fdtab.c un_cwd_chdir). */
+	if (!n.at_off || (at == AT_FDCWD && !__libc_single_threaded))
 		at = un_node_kat(&n, &kbuf, &real);
 	fd = real_openat(at, real, flags & ~(O_CREAT | O_EXCL), mode);
 	if (fd < 0 && errno == ENOENT && (lk & UN_LK_NOSTAT) &&

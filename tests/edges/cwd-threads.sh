@@ -19,8 +19,9 @@ M=$T/m
 long=bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb
 mkdir -p "$D/upper/d1/aaaa" "$D/upper/d2/$long/c" "$D/lower/d1/aaaa" \
 	"$D/lower/d2/$long/c"
-# "id" in every copy: the real cwd and the merged path may disagree for
-# a moment (chdir is not atomic under the library), not be torn.
+# "id" in every copy: this test looks for a torn merged path; the real
+# cwd against the merged path, with names in one copy each, is
+# tests/integration/chdir-threads-layers's.
 for l in upper lower; do
 	echo a >"$D/$l/d1/aaaa/id"
 	echo bb >"$D/$l/d2/$long/c/id"
