@@ -300,8 +300,10 @@ static long idx_node(struct wt_index *ix, const char *key, size_t len,
 }
 
 /* A record key (len bytes) was set in the map: its ancestors count it,
-   its parent lists it. */
-static __attribute__((noinline)) void idx_add(struct wt_mem *m, const char *key, size_t len)
+   its parent lists it.  (This and idx_del are not inlined: mem_record
+   and mem_del stay small where there is no index, nearly always.) */
+static __attribute__((noinline)) void idx_add(struct wt_mem *m,
+					       const char *key, size_t len)
 {
 	struct wt_index *ix = m->idx;
 	long parent = -1, k;
@@ -365,7 +367,8 @@ fail:
 }
 
 /* A record key (len bytes) was taken out of the map. */
-static __attribute__((noinline)) void idx_del(struct wt_mem *m, const char *key, size_t len)
+static __attribute__((noinline)) void idx_del(struct wt_mem *m,
+					       const char *key, size_t len)
 {
 	struct wt_index *ix = m->idx;
 
