@@ -205,12 +205,64 @@ static mode_t staged_mode(const struct stat *st)
 	return mode;
 }
 
-/* Owner (where allowed), mode and times of st onto the staged path. */
-static int copy_attrs(const char *dst, const struct stat *st)
+/*
+ * The owner a directory staged in a union's work directory gets: the
+ * fsuid, and the fsgid or the work directory's group (set-group-ID, a
+ * grpid mount), as its file system decides; learnt by an lstat of one
+ * staged directory, per thread (a setfsuid changes one thread's), and
+ * kept while the credentials' stamp (wrap_cred.c) stays the one it was
+ * learnt under.  A staged directory whose lower has that owner needs no
+ * lchown: tar x as the lowers' owner made one per directory copied up.
+ * Directories only: an lchown of a file drops security.capability,
+ * which a staged copy was just given.  (Not learnt in a handler, which
+ * may have interrupted the thread's own store, nor in a vfork child,
+ * which runs on its parent's thread's memory.)
+ */
+struct staged_owner {
+	const struct un_mount *m;
+	uint64_t stamp;	/* un_cred_stamp when learnt; 0: nothing */
+	uid_t uid;
+	gid_t gid;
+};
+
+static __thread struct staged_owner staged_owner;
+
+/* Has the directory dst, staged for st by mkdir between two reads of
+   the credentials' stamp (the first is stamp), st's owner already? */
+static bool staged_owner_matches(const struct un_mount *m, uint64_t stamp,
+				 const char *dst, const struct stat *st)
+{
+	struct staged_owner *o = &staged_owner;
+	struct stat cur;
+
+	if (!m || !S_ISDIR(st->st_mode) || stamp == 0 ||
+	    un_cred_stamp() != stamp)
+		return false;
+	if (__atomic_load_n(&o->stamp, __ATOMIC_RELAXED) == stamp &&
+	    o->m == m)
+		return o->uid == st->st_uid && o->gid == st->st_gid;
+	if (real_lstat(dst, &cur) < 0)
+		return false;
+	if (!un_in_signal() && !un_vforked()) {
+		__atomic_store_n(&o->stamp, 0, __ATOMIC_RELAXED);
+		__atomic_signal_fence(__ATOMIC_SEQ_CST);
+		o->m = m;
+		o->uid = cur.st_uid;
+		o->gid = cur.st_gid;
+		__atomic_signal_fence(__ATOMIC_SEQ_CST);
+		__atomic_store_n(&o->stamp, stamp, __ATOMIC_RELAXED);
+	}
+	return cur.st_uid == st->st_uid && cur.st_gid == st->st_gid;
+}
+
+/* Owner (where allowed), mode and times of st onto the staged path;
+   owned: the path has st's owner already. */
+static int copy_attrs(const char *dst, const struct stat *st, bool owned)
 {
 	struct timespec times[2] = { st->st_atim, st->st_mtim };
 
-	if (real_lchown(dst, st->st_uid, st->st_gid) < 0 && errno != EPERM)
+	if (!owned && real_lchown(dst, st->st_uid, st->st_gid) < 0 &&
+	    errno != EPERM)
 		return -errno;
 	if (!S_ISLNK(st->st_mode) &&
 	    real_fchmodat(AT_FDCWD, dst, staged_mode(st), 0) < 0)
@@ -221,10 +273,12 @@ static int copy_attrs(const char *dst, const struct stat *st)
 }
 
 /* Stage a copy of src (stat st; a path for the kernel, see un_kreal) at
-   work. */
-static int stage(const char *src, const struct stat *st, const char *work)
+   work, in m's work directory (NULL: the owner is not looked at). */
+static int stage(const struct un_mount *m, const char *src,
+		 const struct stat *st, const char *work)
 {
 	int in = -1, out = -1, rc = 0;
+	uint64_t stamp = 0;
 
 	switch (st->st_mode & S_IFMT) {
 	case S_IFREG:
@@ -244,6 +298,7 @@ static int stage(const char *src, const struct stat *st, const char *work)
 		rc = copy_data(in, out, st->st_size);
 		break;
 	case S_IFDIR:
+		stamp = un_cred_stamp();
 		if (real_mkdir(work, 0700) < 0)
 			return -errno;
 		break;
@@ -267,7 +322,8 @@ static int stage(const char *src, const struct stat *st, const char *work)
 	if (rc == 0)
 		rc = copy_xattrs(src, work);
 	if (rc == 0)
-		rc = copy_attrs(work, st);
+		rc = copy_attrs(work, st,
+				staged_owner_matches(m, stamp, work, st));
 out_close:
 	if (in >= 0)
 		real_close(in);
@@ -466,7 +522,7 @@ static int copy_one(const struct un_mount *m, const char *src,
 	rc = work_name(m, work, sizeof(work));
 	if (rc < 0)
 		return rc;
-	rc = stage(un_kreal(src, &ksrc), st, work);
+	rc = stage(m, un_kreal(src, &ksrc), st, work);
 	if (rc < 0)
 		goto out_unstage;
 	/* A copy-up leaves the parent's times as they were (the kernel's
@@ -532,8 +588,33 @@ out_unstage:
 static void repoint_dir_fds(struct un_mount *m, const char *rel,
 			    const struct stat *old, const char *upper);
 
-/* Make the directories of rel's parent exist in the upper. */
-static int copy_up_parents(struct un_mount *m, const char *rel)
+/*
+ * The topmost lower of rel's parent (vparent, its merged path, vplen
+ * bytes), when the directory cache knows that the upper lacks it and
+ * holds its own parent (the common case of tar x: a file into a lower
+ * directory whose parent was copied up before): copy_up_parents then
+ * needs no lstat of the upper's parent and ancestors, nor of the lowers
+ * above that one.  The cache is put only by walks that guessed nothing
+ * past an EACCES, and is stale once any process changed a directory of
+ * the upper; a copy racing in between is met at the rename, as after an
+ * lstat.  0: not known.
+ */
+static int parent_known_lower(struct un_mount *m, const char *vparent,
+			      size_t vplen)
+{
+	uint64_t mask, pmask;
+
+	if (!vparent || !vplen ||
+	    un_dcache_get(m, vparent, vplen, &mask, &pmask) != 0 ||
+	    (mask & 1) || !(pmask & 1) || !mask)
+		return 0;
+	return __builtin_ctzll(mask);
+}
+
+/* Make the directories of rel's parent exist in the upper; vpath:
+   rel's merged path, of which rel is the tail (or NULL). */
+static int copy_up_parents(struct un_mount *m, const char *rel,
+			   const char *vpath)
 {
 	char dst[UN_VPATH_MAX], src[UN_VPATH_MAX];
 	UN_KBUF(kbuf);	/* dst or src too long for the kernel */
@@ -541,7 +622,7 @@ static int copy_up_parents(struct un_mount *m, const char *rel)
 	size_t plen, start;
 	struct stat st, prev;
 	bool have_prev = false;	/* prev: the lower of the copy just made */
-	int rc;
+	int rc, known;
 
 	if (!slash)
 		return 0;	/* the parent is the union's root */
@@ -554,6 +635,15 @@ static int copy_up_parents(struct un_mount *m, const char *rel)
 	dst[m->upper_len] = '/';
 	memcpy(dst + m->upper_len + 1, rel, plen);
 	dst[m->upper_len + 1 + plen] = '\0';
+	known = parent_known_lower(m, vpath,
+				   vpath ? (size_t)(rel - vpath) + plen : 0);
+	if (known > 0) {
+		/* Only the parent is to make. */
+		const char *pslash = memrchr(rel, '/', plen);
+
+		start = pslash ? (size_t)(pslash - rel) + 1 : 0;
+		goto make;
+	}
 	if (real_lstat(un_kreal(dst, &kbuf), &st) == 0)
 		return S_ISDIR(st.st_mode) ? 0 : -ENOTDIR;
 	/* Only a directory known absent is made: one the user cannot
@@ -579,6 +669,7 @@ static int copy_up_parents(struct un_mount *m, const char *rel)
 		if (err != ENOENT)
 			return -err;
 	}
+make:
 	for (size_t i = start; i <= plen; i++) {
 		if (i < plen && rel[i] != '/')
 			continue;
@@ -588,7 +679,11 @@ static int copy_up_parents(struct un_mount *m, const char *rel)
 
 		memcpy(sub, rel, i);
 		sub[i] = '\0';
-		for (l = 1; l <= m->nlower; l++) {
+		/* (The lowers above the known one hold no directory
+		   there; below it, one may: the cache's answer is only
+		   taken where the lstat finds it.) */
+		for (l = i == plen && known > 0 ? known : 1; l <= m->nlower;
+		     l++) {
 			if (un_path_join(src, sizeof(src), un_layer_root(m, l),
 					 un_layer_len(m, l), sub) < 0)
 				return -ENAMETOOLONG;
@@ -625,7 +720,7 @@ int un_copy_up_parent(struct un_node *n)
 		return -EROFS;
 	if (n->parent_dirlayers & 1)
 		return 0;	/* the parent is in the upper already */
-	return copy_up_parents(n->mnt, un_node_rel(n));
+	return copy_up_parents(n->mnt, un_node_rel(n), n->vpath);
 }
 
 struct repoint {

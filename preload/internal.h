@@ -22,7 +22,8 @@
  *   wrap_*.c    the exported wrappers, grouped by family
  *               (wrap_syscall.c: libc's syscall() with a path-taking
  *               number, answered by the named wrapper; wrap_cred.c:
- *               the set*id and namespace calls, for init.c's uid cache)
+ *               the set*id, setfs*id and namespace calls, for the
+ *               caches of the credentials: init.c, copy_up.c)
  *   dents.c     getdents64 by syscall(): the union's listing
  *   watch*.c    file watching (inotify, fanotify) over the layers:
  *               watch.h (wrap_watch.c the wrappers)
@@ -150,6 +151,13 @@ UN_HIDDEN pid_t un_self_tid(void);
    for_good where the uid may change later unseen, or per thread. */
 UN_HIDDEN uid_t un_self_euid(void);
 UN_HIDDEN void un_self_euid_changed(bool for_good);
+/* wrap_cred.c: a stamp of the process's credentials, 0 while a change
+   is in flight or for good once one may have gone unseen (a raw set*id,
+   a user namespace).  The same stamp, not 0, read before and after a
+   system call: no wrapped set*id or setfs*id reached the kernel in
+   between. */
+UN_HIDDEN uint64_t un_cred_stamp(void);
+UN_HIDDEN void un_cred_changed_for_good(void);
 
 /* fork: init.c's handlers call these of the other rooms, only when a
    lock of ours may be held (see init.c). */

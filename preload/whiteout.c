@@ -357,14 +357,53 @@ out_free:
 	return ret;
 }
 
+/* The records clear_below cancels: their `-` lines and their slots. */
+struct below {
+	char *buf;
+	size_t cap, used;
+	size_t at_local[64];
+	size_t *at;		/* at_local, or from malloc */
+	size_t at_cap;
+	unsigned long n;
+};
+
+static inline int below_add(void *arg, size_t i, struct wt_rec *r)
+{
+	struct below *b = arg;
+	size_t need = un_fmt_rec_max(r->len);
+
+	if (b->used + need > b->cap) {
+		size_t ncap = 2 * (b->used + need);
+		char *nbuf = realloc(b->buf, ncap);
+
+		if (!nbuf)
+			return -ENOMEM;
+		b->buf = nbuf;
+		b->cap = ncap;
+	}
+	if (b->n == b->at_cap) {
+		size_t ncap = 2 * b->at_cap;
+		size_t *nat = b->at == b->at_local ?
+				      malloc(ncap * sizeof(*b->at)) :
+				      realloc(b->at, ncap * sizeof(*b->at));
+
+		if (!nat)
+			return -ENOMEM;
+		if (b->at == b->at_local)
+			memcpy(nat, b->at_local, sizeof(b->at_local));
+		b->at = nat;
+		b->at_cap = ncap;
+	}
+	b->used += un_fmt_rec_encode(b->buf + b->used, '-', r->key, r->len);
+	b->at[b->n++] = i;
+	return 0;
+}
+
 static int wtable_clear_below(struct un_wtable *wt, const char *rel)
 {
-	size_t len = strlen(rel), cap = 0, used = 0, i;
+	size_t len = strlen(rel), i;
 	struct wt_rec *r, *slot0;
-	unsigned long n = 0;
-	char *buf = NULL;
-	size_t at_local[64];		/* the slots of the records below */
-	size_t *at = at_local, at_cap = 64;
+	struct below b;
 	struct wt_buf *bufs0;
 	size_t cap0;
 	int saved = errno;
@@ -377,44 +416,28 @@ static int wtable_clear_below(struct un_wtable *wt, const char *rel)
 	if (un_in_signal())
 		return wt_sig_clear_below(wt, rel, len);
 
+	b.buf = NULL;
+	b.cap = b.used = 0;
+	b.at = b.at_local;
+	b.at_cap = sizeof(b.at_local) / sizeof(b.at_local[0]);
+	b.n = 0;
 	ret = wt_write_begin(wt);
 	if (ret < 0)
 		goto out_restore;
 
-	MEM_FOREACH(&wt->mem, i, r) {
-		size_t need = un_fmt_rec_max(r->len);
-
-		if (!key_below(r->key, r->len, rel, len))
-			continue;
-		if (used + need > cap) {
-			size_t ncap = 2 * (used + need);
-			char *nbuf = realloc(buf, ncap);
-
-			if (!nbuf) {
-				ret = -ENOMEM;
-				goto out_end;
-			}
-			buf = nbuf;
-			cap = ncap;
+	/* (Under io, which every change of the map holds: the index
+	   mem_index_below may make is the writers' alone.) */
+	if (!mem_index_below(&wt->mem, rel, len, below_add, &b, &ret)) {
+		ret = 0;
+		MEM_FOREACH(&wt->mem, i, r) {
+			if (key_below(r->key, r->len, rel, len) &&
+			    (ret = below_add(&b, i, r)) < 0)
+				break;
 		}
-		if (n == at_cap) {
-			size_t ncap = 2 * at_cap;
-			size_t *nat = at == at_local ? malloc(ncap * sizeof(*at))
-						     : realloc(at, ncap * sizeof(*at));
-
-			if (!nat) {
-				ret = -ENOMEM;
-				goto out_end;
-			}
-			if (at == at_local)
-				memcpy(nat, at_local, sizeof(at_local));
-			at = nat;
-			at_cap = ncap;
-		}
-		used += un_fmt_rec_encode(buf + used, '-', r->key, r->len);
-		at[n++] = i;
 	}
-	if (n == 0) {
+	if (ret < 0)
+		goto out_end;
+	if (b.n == 0) {
 		wt_own_done(wt);
 		goto out_end;
 	}
@@ -423,7 +446,7 @@ static int wtable_clear_below(struct un_wtable *wt, const char *rel)
 	slot0 = wt->mem.slot;
 	cap0 = wt->mem.cap;
 	bufs0 = wt->mem.bufs;
-	ret = wt_append(wt, buf, used);
+	ret = wt_append(wt, b.buf, b.used);
 	if (ret < 0)
 		goto out_end;
 	pthread_rwlock_wrlock(&wt->rw);
@@ -437,22 +460,22 @@ static int wtable_clear_below(struct un_wtable *wt, const char *rel)
 	 */
 	if (wt->mem.slot == slot0 && wt->mem.cap == cap0 &&
 	    wt->mem.bufs == bufs0) {
-		for (i = 0; i < n; i++)
-			mem_del(&wt->mem, &wt->mem.slot[at[i]]);
+		for (i = 0; i < b.n; i++)
+			mem_del(&wt->mem, &wt->mem.slot[b.at[i]]);
 	} else {
 		MEM_FOREACH(&wt->mem, i, r)
 			if (key_below(r->key, r->len, rel, len))
 				mem_del(&wt->mem, r);
 	}
 	pthread_rwlock_unlock(&wt->rw);
-	wt_appended(wt, buf, used, n, false);
+	wt_appended(wt, b.buf, b.used, b.n, false);
 	wt_own_done(wt);
 
 out_end:
 	wt_write_end(wt);
-	free(buf);
-	if (at != at_local)
-		free(at);
+	free(b.buf);
+	if (b.at != b.at_local)
+		free(b.at);
 out_restore:
 	errno = saved;
 	return ret;

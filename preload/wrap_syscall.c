@@ -439,23 +439,37 @@ static long dispatch(long nr, long *a, bool *handled)
 				    (char *const *)a[2], (char *const *)a[3],
 				    (int)a[4]);
 
-	/* ---- the effective uid's cache (init.c, wrap_cred.c) ---- */
+	/* ---- the credentials' caches (init.c, wrap_cred.c) ---- */
 	/* A raw set*id changes the calling thread only (glibc's functions
-	   change every thread): the uid is asked every time from then on. */
+	   change every thread): the uid is asked every time from then on,
+	   and a staged copy's owner is never taken as known (copy_up.c). */
 	case SYS_setuid:
 	case SYS_setreuid:
 	case SYS_setresuid:
 		un_self_euid_changed(true);
+		un_cred_changed_for_good();
+		*handled = false;
+		return 0;
+	case SYS_setgid:
+	case SYS_setregid:
+	case SYS_setresgid:
+	case SYS_setfsuid:
+	case SYS_setfsgid:
+		un_cred_changed_for_good();
 		*handled = false;
 		return 0;
 	case SYS_unshare:
-		if (a[0] & CLONE_NEWUSER)
+		if (a[0] & CLONE_NEWUSER) {
 			un_self_euid_changed(true);
+			un_cred_changed_for_good();
+		}
 		*handled = false;
 		return 0;
 	case SYS_setns:
-		if (a[1] == 0 || (a[1] & CLONE_NEWUSER))
+		if (a[1] == 0 || (a[1] & CLONE_NEWUSER)) {
 			un_self_euid_changed(true);
+			un_cred_changed_for_good();
+		}
 		*handled = false;
 		return 0;
 

@@ -92,6 +92,8 @@ struct wt_buf {
 	char data[];
 };
 
+struct wt_index;
+
 /* The map: cap slots (a power of two, or 0), an anonymous mapping. */
 struct wt_mem {
 	struct wt_rec *slot;
@@ -103,6 +105,11 @@ struct wt_mem {
 	   see mem_copy_key), room_left bytes. */
 	char *room;
 	size_t room_left;
+	/* The map by directory, made once the walks of mem_each_below
+	   have cost more than making it (NULL: none), and the slots those
+	   walks have read so far. */
+	struct wt_index *idx;
+	size_t walked;
 };
 
 /* Every record r of m, by slot index i (removing r meanwhile is safe). */
@@ -220,6 +227,15 @@ static inline bool key_below(const char *key, size_t len, const char *rel,
 /* Is any record strictly below rel?  A walk of the map. */
 UN_HIDDEN bool mem_any_below(struct wt_mem *m, const char *rel,
 			     size_t rel_len);
+/* Through the map's index by directory (made now if due): fn(arg, i,
+   r) for every record r (slot i) strictly below rel, until it returns
+   non-zero (*rc: that value, else 0); fn must not change the map.
+   false: no index, the caller walks the map (MEM_FOREACH, key_below). */
+UN_HIDDEN bool mem_index_below(struct wt_mem *m, const char *rel,
+			       size_t rel_len,
+			       int (*fn)(void *arg, size_t i,
+					 struct wt_rec *r),
+			       void *arg, int *rc);
 UN_HIDDEN void mem_free(struct wt_mem *m);
 /* A buffer of len bytes for m's keys (data[len] is there too):
    mapped (never malloc: a load at start-up) or from malloc.  NULL when

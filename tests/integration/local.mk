@@ -39,6 +39,7 @@ UN_INTEGRATION_TESTS = \
 	tests/integration/config-inplace.sh \
 	tests/integration/config-nested.sh \
 	tests/integration/config-readonly.sh \
+	tests/integration/copyup-dir-cred-change.sh \
 	tests/integration/copyup-dir-then-lookup-below.sh \
 	tests/integration/copyup-keeps-metadata.sh \
 	tests/integration/copyup-unreadable-lower.sh \

@@ -588,6 +588,106 @@ START_TEST(clear_below_table_closed)
 }
 END_TEST
 
+/*
+ * rm -rf's order beside a big table: 40 directories of 6 subdirectories
+ * of 8 files, all whited out, then each subdirectory and each directory
+ * cleared in turn, some files set again after their directory's clear
+ * (a key taken out and set again), some taken out one by one.  Past
+ * WT_IDX_MIN records and WT_IDX_WALKS slots walked a record (about 30
+ * clears here) the map's index by directory answers clear_below
+ * (wt_map.c): the same records must go as by the
+ * walk, which a model of the expected kinds checks after every clear,
+ * and the file says the same to a fresh handle.
+ */
+#define IX_D 40
+#define IX_S 6
+#define IX_F 8
+#define IX_OTHER 9000	/* past WT_IDX_MIN with the tree's */
+
+static enum un_wkind ix_model[IX_D][IX_S][IX_F];
+
+static void ix_check(struct un_wtable *wt)
+{
+	char p[64];
+
+	for (int d = 0; d < IX_D; d++)
+		for (int s = 0; s < IX_S; s++)
+			for (int f = 0; f < IX_F; f++) {
+				snprintf(p, sizeof(p), "t/d%d/s%d/f%d", d, s, f);
+				ck_assert_msg(get(wt, p) == ix_model[d][s][f],
+					      "%s: %d, not %d", p, get(wt, p),
+					      ix_model[d][s][f]);
+			}
+}
+
+START_TEST(clear_below_index)
+{
+	struct un_wtable *wt = open_ok();
+	bool indexed = false;
+	char p[64];
+
+	for (int i = 0; i < IX_OTHER; i++) {
+		snprintf(p, sizeof(p), "other/g%d", i);
+		ck_assert_int_eq(un_wtable_set(wt, p, UN_W_WHITEOUT), 0);
+	}
+	for (int d = 0; d < IX_D; d++)
+		for (int s = 0; s < IX_S; s++)
+			for (int f = 0; f < IX_F; f++) {
+				snprintf(p, sizeof(p), "t/d%d/s%d/f%d", d, s, f);
+				ck_assert_int_eq(un_wtable_set(wt, p,
+							       UN_W_WHITEOUT), 0);
+				ix_model[d][s][f] = UN_W_WHITEOUT;
+			}
+	for (int d = 0; d < IX_D; d++) {
+		for (int s = 0; s < IX_S; s++) {
+			snprintf(p, sizeof(p), "t/d%d/s%d/f0", d, s);
+			if (s == 1) {	/* one taken out alone first */
+				ck_assert_int_eq(un_wtable_set(wt, p,
+							       UN_W_NONE), 0);
+				ix_model[d][s][0] = UN_W_NONE;
+			}
+			snprintf(p, sizeof(p), "t/d%d/s%d", d, s);
+			ck_assert_int_eq(un_wtable_clear_below(wt, p), 0);
+			indexed |= wt->mem.idx != NULL;
+			for (int f = 0; f < IX_F; f++)
+				ix_model[d][s][f] = UN_W_NONE;
+			ck_assert_int_eq(un_wtable_set(wt, p, UN_W_WHITEOUT),
+					 0);
+			if (s == 2) {	/* set again below a cleared one */
+				snprintf(p, sizeof(p), "t/d%d/s%d/f3", d, s);
+				ck_assert_int_eq(un_wtable_set(wt, p,
+							       UN_W_OPAQUE), 0);
+				ix_model[d][s][3] = UN_W_OPAQUE;
+			}
+		}
+		if (d % 3 == 0)
+			ix_check(wt);
+		snprintf(p, sizeof(p), "t/d%d", d);
+		ck_assert_int_eq(un_wtable_clear_below(wt, p), 0);
+		indexed |= wt->mem.idx != NULL;
+		for (int s = 0; s < IX_S; s++) {
+			snprintf(p, sizeof(p), "t/d%d/s%d", d, s);
+			ck_assert_int_eq(get(wt, p), UN_W_NONE);
+			for (int f = 0; f < IX_F; f++)
+				ix_model[d][s][f] = UN_W_NONE;
+		}
+		if (d % 3 == 0)
+			ix_check(wt);
+	}
+	ck_assert_msg(indexed, "the index was never made");
+	ix_check(wt);
+	ck_assert(!below(wt, "t"));
+	ck_assert(below(wt, "other"));
+	un_wtable_release(wt);
+	wt = open_ok();		/* the file says the same */
+	ix_check(wt);
+	ck_assert(!below(wt, "t"));
+	snprintf(p, sizeof(p), "other/g%d", IX_OTHER - 1);
+	ck_assert_int_eq(get(wt, p), UN_W_WHITEOUT);
+	un_wtable_release(wt);
+}
+END_TEST
+
 START_TEST(clear_below_dir)
 {
 	struct un_wtable *wt = open_ok();
@@ -1793,6 +1893,7 @@ static Suite *whiteout_suite(void)
 	tcase_add_test(tc, clear_below_dir);
 	tcase_add_test(tc, clear_below_many);
 	tcase_add_test(tc, clear_below_table_closed);
+	tcase_add_test(tc, clear_below_index);
 	tcase_add_test(tc, reopen_persist);
 	suite_add_tcase(s, tc);
 
