@@ -236,11 +236,13 @@ void un_exec_memo_fork(void)
 
 	if (!reports) {
 		struct memo *m, *none = NULL;
+		UN_SAVE_ERRNO;
 
 		if (un_in_signal())
 			return;
 		m = mmap(NULL, sizeof(*m), PROT_READ | PROT_WRITE,
 			 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+		UN_RESTORE_ERRNO;
 		if (m == MAP_FAILED)
 			return;
 		if (!__atomic_compare_exchange_n(&reports, &none, m, false,
