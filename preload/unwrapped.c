@@ -252,9 +252,9 @@ void un_exec_memo_fork(void)
 		return;
 	}
 	gen = __atomic_load_n(&reports->gen, __ATOMIC_ACQUIRE);
-	if (gen == reports_seen)
+	if (gen == __atomic_load_n(&reports_seen, __ATOMIC_RELAXED))
 		return;
-	reports_seen = gen;
+	__atomic_store_n(&reports_seen, gen, __ATOMIC_RELAXED);
 	for (int i = 0; i < MEMO_SLOTS; i++)
 		if (slot_read(&reports->slot[i], id))
 			memo_put(&memo, id);
