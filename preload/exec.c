@@ -143,13 +143,16 @@ static struct {
 	ino_t ino;
 } cwd_id;
 
+/* (And the programs the children checked: unwrapped.c's memo.) */
 void un_exec_fork(void)
 {
 	unsigned long seq;
 	struct stat st;
 
-	if (!__atomic_load_n(&un_active, __ATOMIC_ACQUIRE) ||
-	    !__libc_single_threaded || un_in_signal())
+	if (!__atomic_load_n(&un_active, __ATOMIC_ACQUIRE))
+		return;
+	un_exec_memo_fork();
+	if (!__libc_single_threaded || un_in_signal())
 		return;
 	seq = un_cwd_seq();
 	if ((cwd_id.known && cwd_id.seq == seq) || un_cwd_room() <= 1)
@@ -396,6 +399,8 @@ UN_EXEC_TEXT static int prog_resolve(int dirfd, const char *path, char *const ar
 	strcpy(p->real, n.real);
 	if (real_access(n.real, X_OK) < 0)
 		return -errno;
+	if (un_exec_known(n.real))
+		return 0;	/* a dynamic program, checked before */
 	un_exec_head_read(n.real, &p->head);
 	if (!parse_shebang(p->head.buf, p->head.n, p->interp,
 			   sizeof(p->interp), p->arg, sizeof(p->arg)))

@@ -895,12 +895,15 @@ void un_fd_removed(const char *vpath, bool merged)
 }
 
 /* The times of the last removed directories that had an upper copy over
-   a lower (un_dead_times_set), the newest replacing the oldest. */
+   a lower (un_dead_times_set), the newest replacing the oldest.  Made at
+   the first such removal: as a static array, its 64 KiB of .bss were most
+   of what the loader maps for the library in every process (bench/README.md
+   "Session 11 (exec)"). */
 #define DEAD_TIMES 8
-static struct {
+static struct dead_time {
 	char vpath[UN_VPATH_MAX];	/* "" for a free slot */
 	struct timespec t[3];
-} dead_times[DEAD_TIMES];
+} *dead_times;
 static unsigned dead_times_next;
 static pthread_mutex_t dead_times_lock = PTHREAD_MUTEX_INITIALIZER;
 
@@ -913,6 +916,12 @@ void un_dead_times_set(const char *vpath, const struct stat *copy)
 	if (un_in_signal() || len >= UN_VPATH_MAX)
 		return;
 	pthread_mutex_lock(&dead_times_lock);
+	if (!dead_times && copy)
+		dead_times = calloc(DEAD_TIMES, sizeof(*dead_times));
+	if (!dead_times) {
+		pthread_mutex_unlock(&dead_times_lock);
+		return;		/* nothing to forget, or no memory */
+	}
 	for (i = 0; i < DEAD_TIMES; i++)
 		if (strcmp(dead_times[i].vpath, vpath) == 0)
 			slot = i;
@@ -941,7 +950,7 @@ bool un_dead_times(const char *vpath, const struct stat *st,
 	    !__atomic_load_n(&dead_times_next, __ATOMIC_RELAXED))
 		return false;
 	pthread_mutex_lock(&dead_times_lock);
-	for (int i = 0; i < DEAD_TIMES && !found; i++)
+	for (int i = 0; dead_times && i < DEAD_TIMES && !found; i++)
 		if (strcmp(dead_times[i].vpath, vpath) == 0) {
 			memcpy(t, dead_times[i].t, sizeof(dead_times[i].t));
 			found = true;

@@ -36,6 +36,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/xattr.h>
 #include <unistd.h>
@@ -90,9 +91,179 @@ UN_EXEC_TEXT static int fstat_fd(int fd, struct stat *st)
 #endif
 }
 
+UN_EXEC_TEXT static int stat_path(const char *path, struct stat *st)
+{
+#if defined(__x86_64__)
+	return (int)real_syscall(SYS_newfstatat, AT_FDCWD, path, st, 0);
+#else
+	return real_stat(path, st);
+#endif
+}
+
+/* ---- the programs checked already ---- */
+
+/*
+ * A shell's children exec the same few programs again and again, and
+ * the check below costs each child six system calls (open, two reads,
+ * fstat, geteuid, close).  So a dynamic ELF program that passed is
+ * remembered by its file's identity: device, inode, size, and the times
+ * of its last change of content (mtime) and of anything else (ctime: a
+ * chmod, chown, a setxattr of security.capability, a link or rename).
+ * The next exec of a file so identified costs one stat; a file changed
+ * in any of these ways is a stranger, checked again.  The setuid and
+ * setgid bits are looked at in that stat on every exec (whether they
+ * matter depends on who runs it: no program that has one is
+ * remembered), and file capabilities were looked for when the program
+ * was remembered, whoever ran it (root's check skips that look).
+ *
+ * Remembered in this process's memory (memo), which a fork's child reads
+ * without a page fault (the page is the parent's, shared until written),
+ * and reported by a child, whose memory its exec throws away, through a
+ * page shared with its parent (reports: MAP_SHARED, made at the
+ * parent's first fork), which the parent takes into its memo before its
+ * next fork (un_exec_memo_fork).  Each slot is written under its own
+ * sequence count, odd while written: a writer that finds it odd leaves
+ * it, a reader that sees it odd or moved takes it for empty (another
+ * thread, a signal handler or a sibling may exec meanwhile).
+ */
+#define MEMO_SLOTS 8
+#define ID_WORDS 7
+
+struct memo_slot {
+	unsigned long seq;	/* 0: never written; odd: being written */
+	uint64_t id[ID_WORDS];
+};
+
+struct memo {
+	unsigned long gen;	/* moved by each write */
+	unsigned next;		/* the slot the next program takes */
+	struct memo_slot slot[MEMO_SLOTS];
+};
+
+static struct memo memo;	/* this process's */
+static struct memo *reports;	/* shared with the children, or NULL */
+static unsigned long reports_seen; /* reports->gen at the last look */
+
+UN_EXEC_TEXT static void prog_id(const struct stat *st,
+				 uint64_t id[ID_WORDS])
+{
+	id[0] = (uint64_t)st->st_dev;
+	id[1] = (uint64_t)st->st_ino;
+	id[2] = (uint64_t)st->st_size;
+	id[3] = (uint64_t)st->st_mtim.tv_sec;
+	id[4] = (uint64_t)st->st_mtim.tv_nsec;
+	id[5] = (uint64_t)st->st_ctim.tv_sec;
+	id[6] = (uint64_t)st->st_ctim.tv_nsec;
+}
+
+/* The identity slot s holds, read whole, into id: false when empty or
+   written meanwhile. */
+UN_EXEC_TEXT static bool slot_read(struct memo_slot *s, uint64_t id[ID_WORDS])
+{
+	unsigned long seq = __atomic_load_n(&s->seq, __ATOMIC_ACQUIRE);
+
+	if (!seq || (seq & 1))
+		return false;
+	for (int i = 0; i < ID_WORDS; i++)
+		id[i] = __atomic_load_n(&s->id[i], __ATOMIC_RELAXED);
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	return __atomic_load_n(&s->seq, __ATOMIC_RELAXED) == seq;
+}
+
+UN_EXEC_TEXT static bool memo_holds(struct memo *m,
+				    const uint64_t id[ID_WORDS])
+{
+	uint64_t seen[ID_WORDS];
+
+	for (int i = 0; i < MEMO_SLOTS; i++)
+		if (slot_read(&m->slot[i], seen) &&
+		    !memcmp(seen, id, sizeof(seen)))
+			return true;
+	return false;
+}
+
+/* Remember id in m, unless it is there (or its slot is being written). */
+UN_EXEC_TEXT static void memo_put(struct memo *m,
+				  const uint64_t id[ID_WORDS])
+{
+	struct memo_slot *s;
+	unsigned long seq;
+
+	if (memo_holds(m, id))
+		return;
+	s = &m->slot[__atomic_fetch_add(&m->next, 1, __ATOMIC_RELAXED) %
+		     MEMO_SLOTS];
+	seq = __atomic_load_n(&s->seq, __ATOMIC_RELAXED);
+	if ((seq & 1) ||
+	    !__atomic_compare_exchange_n(&s->seq, &seq, seq + 1, false,
+					 __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+		return;
+	/* (the odd count before the identity, for every reader) */
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	for (int i = 0; i < ID_WORDS; i++)
+		__atomic_store_n(&s->id[i], id[i], __ATOMIC_RELAXED);
+	__atomic_store_n(&s->seq, seq + 2, __ATOMIC_RELEASE);
+	__atomic_fetch_add(&m->gen, 1, __ATOMIC_RELEASE);
+}
+
+/* A program that passed the check, as fstat of its descriptor saw it. */
+UN_EXEC_TEXT static void memo_remember(const struct stat *st)
+{
+	uint64_t id[ID_WORDS];
+
+	prog_id(st, id);
+	memo_put(&memo, id);
+	if (reports)
+		memo_put(reports, id);
+}
+
+UN_EXEC_TEXT bool un_exec_known(const char *real)
+{
+	uint64_t id[ID_WORDS];
+	struct stat st;
+
+	if (stat_path(real, &st) != 0 || !S_ISREG(st.st_mode) ||
+	    (st.st_mode & (S_ISUID | S_ISGID)))
+		return false;
+	prog_id(&st, id);
+	return memo_holds(&memo, id);
+}
+
+void un_exec_memo_fork(void)
+{
+	uint64_t id[ID_WORDS];
+	unsigned long gen;
+
+	if (!reports) {
+		struct memo *m, *none = NULL;
+		UN_SAVE_ERRNO;
+
+		if (un_in_signal())
+			return;
+		m = mmap(NULL, sizeof(*m), PROT_READ | PROT_WRITE,
+			 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+		UN_RESTORE_ERRNO;
+		if (m == MAP_FAILED)
+			return;
+		if (!__atomic_compare_exchange_n(&reports, &none, m, false,
+						 __ATOMIC_RELEASE,
+						 __ATOMIC_RELAXED))
+			munmap(m, sizeof(*m));	/* another thread's */
+		return;
+	}
+	gen = __atomic_load_n(&reports->gen, __ATOMIC_ACQUIRE);
+	if (gen == __atomic_load_n(&reports_seen, __ATOMIC_RELAXED))
+		return;
+	__atomic_store_n(&reports_seen, gen, __ATOMIC_RELAXED);
+	for (int i = 0; i < MEMO_SLOTS; i++)
+		if (slot_read(&reports->slot[i], id))
+			memo_put(&memo, id);
+}
+
 /* What the ELF headers say about a program, for the refusal. */
 enum elf_kind {
-	ELF_PLAIN,	/* dynamic, file calls through libc (or not ELF) */
+	ELF_PLAIN,	/* not ELF, or not a program: the exec will say */
+	ELF_DYNAMIC,	/* dynamic, file calls through libc */
 	ELF_STATIC,	/* no program interpreter */
 	ELF_GO,		/* dynamic, but a Go program: raw system calls */
 };
@@ -283,7 +454,7 @@ UN_EXEC_TEXT static enum elf_kind elf_kind(int fd, const unsigned char *buf, siz
 		return ELF_STATIC;
 	if (go || sections_have_go(fd, is64, shoff, shentsize, shnum, shstrndx))
 		return ELF_GO;
-	return ELF_PLAIN;
+	return ELF_DYNAMIC;
 }
 
 /*
@@ -292,12 +463,16 @@ UN_EXEC_TEXT static enum elf_kind elf_kind(int fd, const unsigned char *buf, siz
  * but root AT_SECURE and the loader ignores LD_PRELOAD.  Root already
  * holds every capability: nothing is gained, LD_PRELOAD is kept.
  */
-UN_EXEC_TEXT static int gains_caps(int fd)
+UN_EXEC_TEXT static bool has_caps(int fd)
 {
-	if (euid() == 0)
-		return 0;
 	return real_syscall(SYS_fgetxattr, fd, "security.capability", NULL,
 			    0) > 0;
+}
+
+UN_EXEC_TEXT static int gains_caps(int fd, bool *looked)
+{
+	*looked = euid() != 0;
+	return *looked && has_caps(fd);
 }
 
 /* The policy: in the environment the program gets, else in ours. */
@@ -375,7 +550,7 @@ UN_EXEC_TEXT int un_exec_check(const char *real, const char *shown, bool in_unio
 {
 	struct un_exec_head h;
 
-	if (policy_lets(policy_of(envp), in_union))
+	if (policy_lets(policy_of(envp), in_union) || un_exec_known(real))
 		return 0;
 	un_exec_head_read(real, &h);
 	return un_exec_check_head(&h, real, shown, in_union, argv, envp);
@@ -387,7 +562,8 @@ UN_EXEC_TEXT int un_exec_check_head(struct un_exec_head *h, const char *real,
 {
 	const char *policy = policy_of(envp);
 	const char *why = NULL;
-	bool supervisable = false;
+	bool supervisable = false, caps_looked = false, stated;
+	enum elf_kind kind = ELF_PLAIN;
 	struct stat st;
 	int fd = h->fd;
 
@@ -398,15 +574,16 @@ UN_EXEC_TEXT int un_exec_check_head(struct un_exec_head *h, const char *real,
 		close_fd(fd);
 		return 0;
 	}
-	if (fstat_fd(fd, &st) == 0 &&
+	stated = fstat_fd(fd, &st) == 0;
+	if (stated &&
 	    (((st.st_mode & S_ISUID) && st.st_uid != euid()) ||
 	     ((st.st_mode & S_ISGID) && st.st_gid != egid())))
 		why = "it is setuid or setgid, and the loader drops LD_PRELOAD";
-	else if (gains_caps(fd))
+	else if (gains_caps(fd, &caps_looked))
 		why = "it has file capabilities, and the loader drops "
 		      "LD_PRELOAD";
 	else
-		switch (elf_kind(fd, h->buf, h->n)) {
+		switch ((kind = elf_kind(fd, h->buf, h->n))) {
 		case ELF_STATIC:
 			why = "it is statically linked, and LD_PRELOAD cannot "
 			      "reach it";
@@ -418,8 +595,15 @@ UN_EXEC_TEXT int un_exec_check_head(struct un_exec_head *h, const char *real,
 			supervisable = true;
 			break;
 		case ELF_PLAIN:
+		case ELF_DYNAMIC:
 			break;
 		}
+	/* Only a dynamic ELF program is remembered: a script's #! line is
+	   read on every exec (exec.c), and its interpreter checked. */
+	if (!why && kind == ELF_DYNAMIC && stated && S_ISREG(st.st_mode) &&
+	    !(st.st_mode & (S_ISUID | S_ISGID)) &&
+	    (caps_looked || !has_caps(fd)))
+		memo_remember(&st);
 	close_fd(fd);
 	if (!why)
 		return 0;

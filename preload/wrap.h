@@ -161,6 +161,15 @@ UN_HIDDEN int un_exec_check(const char *real, const char *shown,
 			    char *const envp[]);
 
 /*
+ * Whether the program at real is a dynamic one that passed the check
+ * before, unchanged since (one stat): it may run without the check.
+ * un_exec_memo_fork, before a fork: what the children found is taken
+ * into this process's memory, which the next children read.
+ */
+UN_HIDDEN bool un_exec_known(const char *real);
+UN_HIDDEN void un_exec_memo_fork(void);
+
+/*
  * The same in two steps, for a caller that reads the file's start
  * itself (exec.c: its #! line), so that the program is opened and read
  * once: un_exec_head_read opens real and reads its first bytes into h

@@ -1,5 +1,5 @@
 #!/bin/bash
-# exec-child-opens: a shell in the union running a program that lies in a lower, its output sent to /dev/null, five times: each child opens the program once (its #! line and ELF headers read together) and never the whiteout table (the shell opened it, empty and current, before it forked: issue 13), as root and as nobody (who owns the lowers); a script of the lower still runs with its interpreter's argument; and a name below a descriptor's magic link (/dev/fd/N/NAME) is still looked up in the merged directory, not in the one layer's copy the descriptor stands on (the open of an absolute path outside every MERGED skips the lookup: not this one).
+# exec-child-opens: a shell in the union running a program that lies in a lower, its output sent to /dev/null, five times: the first child opens the program once (its #! line and ELF headers read together), the others not at all (the shell remembers the check) and never the whiteout table (the shell opened it, empty and current, before it forked: issue 13), as root and as nobody (who owns the lowers); a script of the lower still runs with its interpreter's argument; and a name below a descriptor's magic link (/dev/fd/N/NAME) is still looked up in the merged directory, not in the one layer's copy the descriptor stands on (the open of an absolute path outside every MERGED skips the lookup: not this one).
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 set -eu
 . "${TOP_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/edges/edgelib.sh"
@@ -55,8 +55,10 @@ lower one/0" "$(cat "$d/out")/$rc"
 	local children opens tables
 	read -r children opens tables <"$d/counts"
 	expect_eq "children that exec the lower program ($name)" 5 "$children"
-	expect_eq "opens of the program in those children, one each ($name)" \
-		5 "$opens"
+	# (the first child's check; the others take the shell's memory
+	# of it: unwrapped.c's memo, tests/edges/exec-check-memo)
+	expect_eq "opens of the program in those children, the first's only ($name)" \
+		1 "$opens"
 	expect_eq "opens of the whiteout table in those children ($name)" \
 		0 "$tables"
 }
