@@ -1748,6 +1748,60 @@ def resolve_links(p, links):
     return "/".join([head] + cur)
 
 
+def lexical_at(base, p):
+    """p (an operation's path) joined to base, the directory it is
+    relative to, and normalized lexically ({M<i>}/... paths); None when
+    base is unknown or p is absolute outside the merged views."""
+    if p.startswith("{M"):
+        return os.path.normpath(p)
+    if base is None or p.startswith("/"):
+        return None
+    return os.path.normpath(base + "/" + p)
+
+
+class Dirs:
+    """The cwd and the directories of the descriptors (slot -> path) of
+    an operation sequence, as follow_dirs tracks them; at(base, p) joins
+    a path to a directory (lexical_at, or one that follows symlinks)."""
+
+    def __init__(self, at):
+        self.at = at
+        self.cwd = None
+        self.fds = {}
+
+    def base(self, dirfd):
+        """The directory a *at call's dirfd argument names."""
+        return self.cwd if dirfd == "cwd" else self.fds.get(dirfd)
+
+    def path(self, p):
+        """p relative to the cwd."""
+        return self.at(self.cwd, p)
+
+    def path_at(self, dirfd, p):
+        """p relative to dirfd ("cwd" or a slot)."""
+        return self.at(self.base(dirfd), p)
+
+
+def follow_dirs(ops, at=lexical_at):
+    """Each operation's words, with the Dirs as they stand after it:
+    chdir, fchdir, open, openat and close move the cwd and the
+    descriptors' directories (the other operations leave them)."""
+    d = Dirs(at)
+    for o in ops:
+        w = o.split()
+        if w[0] == "chdir" and len(w) > 1:
+            d.cwd = d.path(w[1])
+        elif w[0] == "fchdir" and len(w) > 1:
+            d.cwd = d.fds.get(w[1])
+        elif w[0] == "open" and len(w) > 2:
+            d.fds[w[1]] = d.path(w[2])
+        elif w[0] == "openat" and len(w) > 3:
+            d.fds[w[1]] = d.path_at(w[2], w[3])
+        elif w[0] == "close" and len(w) > 1:
+            d.fds.pop(w[1], None)
+        yield w, d
+
+
 def root_unsearchable(ops, spec=None):
     """`rootnox` when a `chmod` left a MERGED root without its owner's
     search permission (lexically, as held_removed reads paths): the one
@@ -1760,51 +1814,30 @@ def root_unsearchable(ops, spec=None):
     links = layer_symlinks(spec)
 
     def at(base, p):
-        if p.startswith("{M"):
-            p = os.path.normpath(p)
-        elif base is None or p.startswith("/"):
-            return None
-        else:
-            p = os.path.normpath(base + "/" + p)
-        return resolve_links(p, links) or p
+        p = lexical_at(base, p)
+        return p and (resolve_links(p, links) or p)
 
-    cwd, fds, nox = None, {}, set()
-    for o in ops:
-        w = o.split()
+    nox = set()
+    for w, d in follow_dirs(ops, at):
         target = mode = None
         if w[0] == "symlink" and len(w) > 2:
-            p = w[2] if w[2].startswith("{M") else (
-                cwd + "/" + w[2] if cwd else None)
+            p = lexical_at(d.cwd, w[2])
             if p:
-                links[os.path.normpath(p)] = w[1]
+                links[p] = w[1]
         elif w[0] == "symlinkat" and len(w) > 3:
-            base = cwd if w[2] == "cwd" else fds.get(w[2])
-            p = w[3] if w[3].startswith("{M") else (
-                base + "/" + w[3] if base else None)
+            p = lexical_at(d.base(w[2]), w[3])
             if p:
-                links[os.path.normpath(p)] = w[1]
+                links[p] = w[1]
         elif w[0] == "unlink" and len(w) > 1:
-            p = w[1] if w[1].startswith("{M") else (
-                cwd + "/" + w[1] if cwd else None)
+            p = lexical_at(d.cwd, w[1])
             if p:
-                links.pop(os.path.normpath(p), None)
-        elif w[0] == "chdir" and len(w) > 1:
-            cwd = at(cwd, w[1])
-        elif w[0] == "fchdir" and len(w) > 1:
-            cwd = fds.get(w[1])
-        elif w[0] == "open" and len(w) > 2:
-            fds[w[1]] = at(cwd, w[2])
-        elif w[0] == "openat" and len(w) > 3:
-            fds[w[1]] = at(cwd if w[2] == "cwd" else fds.get(w[2]), w[3])
-        elif w[0] == "close" and len(w) > 1:
-            fds.pop(w[1], None)
+                links.pop(p, None)
         elif w[0] == "chmod" and len(w) > 2:
-            target, mode = at(cwd, w[1]), w[2]
+            target, mode = d.path(w[1]), w[2]
         elif w[0] == "fchmod" and len(w) > 2:
-            target, mode = fds.get(w[1]), w[2]
+            target, mode = d.fds.get(w[1]), w[2]
         elif w[0] == "fchmodat" and len(w) > 3:
-            target = at(cwd if w[1] == "cwd" else fds.get(w[1]), w[2])
-            mode = w[3]
+            target, mode = d.path_at(w[1], w[2]), w[3]
         if target and re.fullmatch(r"\{M\d+\}", target):
             try:
                 m = int(mode, 8)
@@ -1826,48 +1859,32 @@ def copied_over_new(ops):
     (remount() reads the tree from a fresh mount for that reason); the
     library's name shows the copy, as a fresh mount does (seed absent:616
     as the user).  Lexical, as held_removed."""
-    def at(base, p):
-        if p.startswith("{M"):
-            return os.path.normpath(p)
-        if base is None or p.startswith("/"):
-            return None
-        return os.path.normpath(base + "/" + p)
-
     fdchange = ("fchmod", "fchown", "futimens", "fsetxattr", "fremovexattr")
     atchange = ("fchmodat", "fchownat", "utimensat")
     pathchange = ("chmod", "chown", "lchown", "setxattr", "lsetxattr",
                   "removexattr", "lremovexattr")
-    cwd, fds, removed, remade = None, {}, set(), set()
-    for o in ops:
-        w = o.split()
+    removed, remade = set(), set()
+    for w, d in follow_dirs(ops):
         held = None
-        if w[0] == "chdir" and len(w) > 1:
-            cwd = at(cwd, w[1])
-        elif w[0] == "fchdir" and len(w) > 1:
-            cwd = fds.get(w[1])
-        elif w[0] == "open" and len(w) > 2:
-            fds[w[1]] = at(cwd, w[2])
-        elif w[0] == "openat" and len(w) > 3:
-            fds[w[1]] = at(cwd if w[2] == "cwd" else fds.get(w[2]), w[3])
-        elif w[0] == "rmdir" and len(w) > 1:
-            p = at(cwd, w[1])
+        if w[0] == "rmdir" and len(w) > 1:
+            p = d.path(w[1])
             removed.add(p)
             remade.discard(p)
         elif (w[0] == "unlinkat" and len(w) > 3 and w[3] == "removedir"):
-            p = at(cwd if w[1] == "cwd" else fds.get(w[1]), w[2])
+            p = d.path_at(w[1], w[2])
             removed.add(p)
             remade.discard(p)
         elif w[0] in ("mkdir", "mkdirat") and len(w) > 2:
-            p = (at(cwd, w[1]) if w[0] == "mkdir" else
-                 at(cwd if w[1] == "cwd" else fds.get(w[1]), w[2]))
+            p = (d.path(w[1]) if w[0] == "mkdir" else
+                 d.path_at(w[1], w[2]))
             if p in removed:
                 remade.add(p)
         elif w[0] in fdchange and len(w) > 1:
-            held = fds.get(w[1])
+            held = d.fds.get(w[1])
         elif w[0] in atchange and len(w) > 2 and w[2] in (".", ""):
-            held = cwd if w[1] == "cwd" else fds.get(w[1])
+            held = d.base(w[1])
         elif w[0] in pathchange and len(w) > 1 and w[1] == ".":
-            held = cwd
+            held = d.cwd
         if held and held in remade:
             return {"overnew"}
     return set()
