@@ -684,6 +684,10 @@ static bool seek_refused(int fd, int whence)
 		 S_ISDIR(st.st_mode))
 		merged_dir = un_lookup(AT_FDCWD, vpath, 0, &n) == 0 &&
 			     un_node_is_merged_dir(&n);
+	/* A descriptor the kernel seeks in at all (an O_PATH one is
+	   EBADF first: the real call says so). */
+	if (merged_dir && real_lseek(fd, 0, SEEK_CUR) < 0)
+		merged_dir = false;
 	un_leave();
 	return merged_dir;
 }
