@@ -21,6 +21,8 @@ lseek 4 0 end
 lseek 3 0 cur
 lseek 3 0 set
 lseek 3 0 end
+lseek 3 5 set
+lseek 3 0 end
 fdls 3
 open 5 $M/gone rdonly,directory 0
 lseek 5 0 end
