@@ -759,10 +759,15 @@ static void repoint_fd(int fd, void *arg)
 	/* From now on fd is the upper's: a change through it needs no
 	   copy-up, even once its name is gone. */
 	if (real_dup3(nfd, fd, (fdflags & FD_CLOEXEC) ? O_CLOEXEC : 0) >= 0) {
-		if (S_ISDIR(st.st_mode))
+		if (S_ISDIR(st.st_mode)) {
 			un_fd_mark_layer(fd, 0);
-		else
+			/* The kernel's file goes on answering as the one
+			   layer's until it stands at 0 again. */
+			if (off > 0)
+				un_fd_mark_one_layer(fd);
+		} else {
 			un_fd_mark_upper(fd);
+		}
 	}
 	real_close(nfd);
 }
@@ -873,8 +878,13 @@ static void repoint_dead_fd(int fd, void *arg)
 
 	repoint_fd(fd, (void *)&d->rp);
 	if (real_fstat(fd, &st) == 0 && st.st_dev == d->dev &&
-	    st.st_ino == d->ino)
+	    st.st_ino == d->ino) {
+		bool one_layer = un_fd_is_one_layer(fd);
+
 		un_fd_set_dead(fd, d->vpath, strlen(d->vpath), true);
+		if (one_layer)
+			un_fd_mark_one_layer(fd);
+	}
 }
 
 static __attribute__((noinline)) void repoint_dead_cwd(

@@ -243,6 +243,8 @@ long un_getdents(bool is64, int fd, void *buf, unsigned int count)
 	off = real_lseek(fd, 0, SEEK_CUR);
 	if (off < 0)
 		return -1;
+	if (off == 0)
+		un_fd_at_zero(fd);	/* (overlayfs's ovl_dir_reset) */
 
 	pthread_mutex_lock(&lists_lock);
 	for (l = lists; l && l->fd != fd; l = l->next)

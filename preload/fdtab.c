@@ -68,6 +68,7 @@ struct fd_entry {
 				   removed ('..' leads back to the live
 				   parent of that one) */
 	bool fifo;		/* a lower fifo's stand-in (fifo.c) */
+	bool one_layer;		/* un_fd_mark_one_layer (internal.h) */
 	signed char layer;	/* a directory: the layer whose copy the
 				   descriptor is open on; -1 unknown */
 	bool near;		/* not in a union: a directory outside with a
@@ -424,6 +425,7 @@ static struct fd_entry *entry_new(const char *vpath, bool merged_dir)
 	e->dead = false;
 	e->dead_at = 0;
 	e->fifo = false;
+	e->one_layer = false;
 	e->near = false;
 	e->layer = -1;
 	e->m = NULL;
@@ -471,7 +473,8 @@ static struct fd_entry *entry_of(int fd)
 	return in_union(e) ? e : NULL;
 }
 
-/* The flags below are set once on an entry and never cleared. */
+/* The flags below are set once on an entry and never cleared (but
+   one_layer, by un_fd_at_zero). */
 #define FD_FLAG(mark, test, field)					\
 	void mark(int fd)						\
 	{								\
@@ -498,6 +501,49 @@ static struct fd_entry *entry_of(int fd)
 FD_FLAG(un_fd_mark_upper, un_fd_in_upper, upper)
 FD_FLAG(un_fd_mark_stream, un_fd_is_stream, stream)
 FD_FLAG(un_fd_mark_fifo, un_fd_is_fifo, fifo)
+
+/* Whether any descriptor was ever marked one_layer: un_fd_at_zero, on
+   every listing's first read, costs nothing before. */
+static bool any_one_layer;
+
+void un_fd_mark_one_layer(int fd)
+{
+	struct fd_entry *e;
+
+	__atomic_store_n(&any_one_layer, true, __ATOMIC_RELEASE);
+	read_begin();
+	e = entry_of(fd);
+	if (e)
+		__atomic_store_n(&e->one_layer, true, __ATOMIC_RELEASE);
+	read_end();
+}
+
+bool un_fd_is_one_layer(int fd)
+{
+	struct fd_entry *e;
+	bool set;
+
+	if (!__atomic_load_n(&any_one_layer, __ATOMIC_ACQUIRE))
+		return false;
+	read_begin();
+	e = entry_of(fd);
+	set = e && __atomic_load_n(&e->one_layer, __ATOMIC_ACQUIRE);
+	read_end();
+	return set;
+}
+
+void un_fd_at_zero(int fd)
+{
+	struct fd_entry *e;
+
+	if (!__atomic_load_n(&any_one_layer, __ATOMIC_ACQUIRE))
+		return;
+	read_begin();
+	e = entry_of(fd);
+	if (e)
+		__atomic_store_n(&e->one_layer, false, __ATOMIC_RELEASE);
+	read_end();
+}
 
 void un_fd_mark_layer(int fd, int layer)
 {

@@ -454,6 +454,14 @@ UN_HIDDEN bool un_fd_is_stream(int fd);
 /* fd was opened on a lower fifo through its stand-in (fifo.c). */
 UN_HIDDEN void un_fd_mark_fifo(int fd);
 UN_HIDDEN bool un_fd_is_fifo(int fd);
+/* fd's directory turned merged by a copy-up while fd stood away from
+   offset 0: overlayfs looks again at whether a directory is merged only
+   at position 0 (an lseek or a listing there: ovl_dir_reset), so its
+   file answers as the one layer's until then.  un_fd_at_zero: fd stands
+   at 0 in an lseek or a listing, and answers as merged from now on. */
+UN_HIDDEN void un_fd_mark_one_layer(int fd);
+UN_HIDDEN bool un_fd_is_one_layer(int fd);
+UN_HIDDEN void un_fd_at_zero(int fd);
 /* Record the layer whose copy of its directory fd is open on (after an
    open of a directory); un_fd_get_at answers it with the merged path
    (-1: unknown, or fd not a live directory of a union); and, when it

@@ -668,12 +668,26 @@ static bool seek_refused(int fd, int whence)
 	   copied up over a directory made at its name turned merged:
 	   un_copy_up_dead), as the kernel's dentry keeps its layers. */
 	rc = un_fd_get(fd, vpath, sizeof(vpath), &merged_dir);
+	/* Copied up while it stood away from 0, the kernel's file answers
+	   as the one layer's until it stands at 0 (un_fd_mark_one_layer). */
+	if (rc == 0 || rc == -ESTALE) {
+		if (un_fd_is_one_layer(fd)) {
+			if (real_lseek(fd, 0, SEEK_CUR) != 0)
+				rc = -EAGAIN;
+			else
+				un_fd_at_zero(fd);
+		}
+	}
 	if (rc < 0 && rc != -ESTALE)
 		merged_dir = false;
 	else if (!merged_dir && real_fstat(fd, &st) == 0 &&
 		 S_ISDIR(st.st_mode))
 		merged_dir = un_lookup(AT_FDCWD, vpath, 0, &n) == 0 &&
 			     un_node_is_merged_dir(&n);
+	/* A descriptor the kernel seeks in at all (an O_PATH one is
+	   EBADF first: the real call says so). */
+	if (merged_dir && real_lseek(fd, 0, SEEK_CUR) < 0)
+		merged_dir = false;
 	un_leave();
 	return merged_dir;
 }

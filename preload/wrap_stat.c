@@ -376,8 +376,10 @@ out:
  * A read-only union answers EROFS to W_OK, but for a fifo, socket or
  * device (they open for writing there).
  */
-static int un_access(int dirfd, const char *path, int mode, int flags)
+static __attribute__((noinline)) int un_access(int dirfd, const char *path,
+						int mode, int flags)
 {
+	struct un_mount *dm;
 	struct un_node n;
 	UN_KBUF(kbuf);	/* see un_kreal */
 	int rc;
@@ -386,6 +388,15 @@ static int un_access(int dirfd, const char *path, int mode, int flags)
 		return real_faccessat(dirfd, path, mode, flags);
 	rc = un_lookup(dirfd, path, un_at_follow(flags) | un_at_empty(flags),
 		       &n);
+	if ((rc > 0 || rc == -ENOENT) &&
+	    (dm = un_dead_dots(dirfd, path, NULL, NULL))) {
+		/* '.' of a removed directory: the kernel asks its dentry,
+		   as stat_lookup reads it (found/95). */
+		rc = (mode & W_OK) && !dm->upper
+			     ? un_fail(-EROFS)
+			     : real_faccessat(dirfd, path, mode, flags);
+		goto out;
+	}
 	if (rc > 0) {
 		rc = real_faccessat(dirfd, n.kpath, mode, flags);
 		goto out;

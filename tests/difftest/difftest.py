@@ -1163,7 +1163,9 @@ def run_side(env, spec, ops, R, kernel, keep_as=None):
             res.err += err
         res.tree, rc, err = run_driver(env, ["--list"] + roots, R + "/cwd",
                                        xenv)
-        if kernel and rc == 0 and any(STALE_DIR.match(l) for l in res.tree):
+        if kernel and rc == 0 and (
+                any(STALE_DIR.match(l) for l in res.tree) or
+                any(copied_over(ops, spec).values())):
             remount(spec, R, env.user, mounted)
             res.tree, rc, err = run_driver(env, ["--list"] + roots,
                                            R + "/cwd", xenv)
@@ -1692,23 +1694,33 @@ def held_removed(ops):
     return out
 
 
-def layer_symlinks(spec):
-    """The symlinks of the merged views of spec's layers: {M<i>}/PATH ->
-    target, from the topmost layer that has PATH (a whiteout, or any
-    other kind of entry, hides the lower ones)."""
-    links = {}
+def merged_entries(spec):
+    """The entries of the merged views of spec's layers: {M<i>}/PATH ->
+    (n, entry), from the topmost layer that has PATH (a whiteout, or any
+    other kind of entry, hides the lower ones), n its number in the
+    union's layers (0 the upper of a writable union)."""
+    out = {}
     if spec is None:
-        return links
+        return out
     for i, un in enumerate(spec.unions):
-        taken = set()
-        for L in un.layers():
+        for n, L in enumerate(un.layers()):
             for e in live_entries(spec, L):
-                if e["path"] in taken:
-                    continue
-                taken.add(e["path"])
-                if e["kind"] == "l":
-                    links["{M%d}/%s" % (i, e["path"])] = e["target"]
-    return links
+                out.setdefault("{M%d}/%s" % (i, e["path"]), (n, e))
+    return out
+
+
+def layer_symlinks(spec):
+    """The symlinks of the merged views (merged_entries): path -> target."""
+    return {p: e["target"] for p, (_, e) in merged_entries(spec).items()
+            if e["kind"] == "l"}
+
+
+def lower_fifos(spec):
+    """The paths of the merged views (merged_entries) that are fifos of a
+    lower of a writable union (a change copies them up)."""
+    return {p for p, (n, e) in merged_entries(spec).items()
+            if e["kind"] == "p" and n > 0 and
+            not spec.unions[int(p[2:p.index("}")])].readonly}
 
 
 def resolve_links(p, links):
@@ -1748,6 +1760,60 @@ def resolve_links(p, links):
     return "/".join([head] + cur)
 
 
+def lexical_at(base, p):
+    """p (an operation's path) joined to base, the directory it is
+    relative to, and normalized lexically ({M<i>}/... paths); None when
+    base is unknown or p is absolute outside the merged views."""
+    if p.startswith("{M"):
+        return os.path.normpath(p)
+    if base is None or p.startswith("/"):
+        return None
+    return os.path.normpath(base + "/" + p)
+
+
+class Dirs:
+    """The cwd and the directories of the descriptors (slot -> path) of
+    an operation sequence, as follow_dirs tracks them; at(base, p) joins
+    a path to a directory (lexical_at, or one that follows symlinks)."""
+
+    def __init__(self, at):
+        self.at = at
+        self.cwd = None
+        self.fds = {}
+
+    def base(self, dirfd):
+        """The directory a *at call's dirfd argument names."""
+        return self.cwd if dirfd == "cwd" else self.fds.get(dirfd)
+
+    def path(self, p):
+        """p relative to the cwd."""
+        return self.at(self.cwd, p)
+
+    def path_at(self, dirfd, p):
+        """p relative to dirfd ("cwd" or a slot)."""
+        return self.at(self.base(dirfd), p)
+
+
+def follow_dirs(ops, at=lexical_at):
+    """Each operation's words, with the Dirs as they stand after it:
+    chdir, fchdir, open, openat and close move the cwd and the
+    descriptors' directories (the other operations leave them)."""
+    d = Dirs(at)
+    for o in ops:
+        w = o.split()
+        if w[0] == "chdir" and len(w) > 1:
+            d.cwd = d.path(w[1])
+        elif w[0] == "fchdir" and len(w) > 1:
+            d.cwd = d.fds.get(w[1])
+        elif w[0] == "open" and len(w) > 2:
+            d.fds[w[1]] = d.path(w[2])
+        elif w[0] == "openat" and len(w) > 3:
+            d.fds[w[1]] = d.path_at(w[2], w[3])
+        elif w[0] == "close" and len(w) > 1:
+            d.fds.pop(w[1], None)
+        yield w, d
+
+
 def root_unsearchable(ops, spec=None):
     """`rootnox` when a `chmod` left a MERGED root without its owner's
     search permission (lexically, as held_removed reads paths): the one
@@ -1760,51 +1826,30 @@ def root_unsearchable(ops, spec=None):
     links = layer_symlinks(spec)
 
     def at(base, p):
-        if p.startswith("{M"):
-            p = os.path.normpath(p)
-        elif base is None or p.startswith("/"):
-            return None
-        else:
-            p = os.path.normpath(base + "/" + p)
-        return resolve_links(p, links) or p
+        p = lexical_at(base, p)
+        return p and (resolve_links(p, links) or p)
 
-    cwd, fds, nox = None, {}, set()
-    for o in ops:
-        w = o.split()
+    nox = set()
+    for w, d in follow_dirs(ops, at):
         target = mode = None
         if w[0] == "symlink" and len(w) > 2:
-            p = w[2] if w[2].startswith("{M") else (
-                cwd + "/" + w[2] if cwd else None)
+            p = lexical_at(d.cwd, w[2])
             if p:
-                links[os.path.normpath(p)] = w[1]
+                links[p] = w[1]
         elif w[0] == "symlinkat" and len(w) > 3:
-            base = cwd if w[2] == "cwd" else fds.get(w[2])
-            p = w[3] if w[3].startswith("{M") else (
-                base + "/" + w[3] if base else None)
+            p = lexical_at(d.base(w[2]), w[3])
             if p:
-                links[os.path.normpath(p)] = w[1]
+                links[p] = w[1]
         elif w[0] == "unlink" and len(w) > 1:
-            p = w[1] if w[1].startswith("{M") else (
-                cwd + "/" + w[1] if cwd else None)
+            p = lexical_at(d.cwd, w[1])
             if p:
-                links.pop(os.path.normpath(p), None)
-        elif w[0] == "chdir" and len(w) > 1:
-            cwd = at(cwd, w[1])
-        elif w[0] == "fchdir" and len(w) > 1:
-            cwd = fds.get(w[1])
-        elif w[0] == "open" and len(w) > 2:
-            fds[w[1]] = at(cwd, w[2])
-        elif w[0] == "openat" and len(w) > 3:
-            fds[w[1]] = at(cwd if w[2] == "cwd" else fds.get(w[2]), w[3])
-        elif w[0] == "close" and len(w) > 1:
-            fds.pop(w[1], None)
+                links.pop(p, None)
         elif w[0] == "chmod" and len(w) > 2:
-            target, mode = at(cwd, w[1]), w[2]
+            target, mode = d.path(w[1]), w[2]
         elif w[0] == "fchmod" and len(w) > 2:
-            target, mode = fds.get(w[1]), w[2]
+            target, mode = d.fds.get(w[1]), w[2]
         elif w[0] == "fchmodat" and len(w) > 3:
-            target = at(cwd if w[1] == "cwd" else fds.get(w[1]), w[2])
-            mode = w[3]
+            target, mode = d.path_at(w[1], w[2]), w[3]
         if target and re.fullmatch(r"\{M\d+\}", target):
             try:
                 m = int(mode, 8)
@@ -1817,60 +1862,144 @@ def root_unsearchable(ops, spec=None):
     return {"rootnox"} if nox else set()
 
 
-def copied_over_new(ops):
-    """`overnew` when a change through a removed directory (a descriptor
-    or the cwd held on it, by f* calls or by ".") came after a directory
-    was made at its name: the kernel copies the removed one up over the
-    new one, and its dentry of the name keeps showing the replaced
-    directory, deleted (nlink 0), while it stays in the kernel's cache
-    (remount() reads the tree from a fresh mount for that reason); the
-    library's name shows the copy, as a fresh mount does (seed absent:616
-    as the user).  Lexical, as held_removed."""
-    def at(base, p):
-        if p.startswith("{M"):
-            return os.path.normpath(p)
-        if base is None or p.startswith("/"):
-            return None
-        return os.path.normpath(base + "/" + p)
+def copied_over(ops, spec=None):
+    """The names where the kernel's copy-up of an object held by a
+    descriptor (or the cwd) landed over another object put there since,
+    by tag; the kernel's dentry of such a name keeps showing the replaced
+    object while it stays in the kernel's cache (ENOENT below it, nlink
+    0), a state of memory, not of the layers: the library's name shows
+    the copy, as a fresh mount does (remount() lists the kernel's tree
+    from one for that reason).  Lexical, as held_removed.
 
+    - overnew: a change through a removed directory (a descriptor or the
+      cwd held on it, by f* calls or by ".") came after a directory was
+      made at its name: the kernel copies the removed one up over the
+      new one (user seed absent:616; root seeds absent:1077,
+      inplace:1089, two:1247 at --ops 120);
+    - fifoover: a change through a descriptor held on a lower fifo came
+      after a rename replaced the fifo's name: the copy-up lands at the
+      name, over the renamed object (root seed two:1030 at --ops 120)."""
     fdchange = ("fchmod", "fchown", "futimens", "fsetxattr", "fremovexattr")
     atchange = ("fchmodat", "fchownat", "utimensat")
     pathchange = ("chmod", "chown", "lchown", "setxattr", "lsetxattr",
                   "removexattr", "lremovexattr")
-    cwd, fds, removed, remade = None, {}, set(), set()
-    for o in ops:
-        w = o.split()
+    fifos = lower_fifos(spec)
+    removed, remade = set(), set()
+    fifo_fds, replaced = {}, {}     # slot -> the fifo's path
+    out = {"overnew": set(), "fifoover": set()}
+    for w, d in follow_dirs(ops):
         held = None
-        if w[0] == "chdir" and len(w) > 1:
-            cwd = at(cwd, w[1])
-        elif w[0] == "fchdir" and len(w) > 1:
-            cwd = fds.get(w[1])
-        elif w[0] == "open" and len(w) > 2:
-            fds[w[1]] = at(cwd, w[2])
-        elif w[0] == "openat" and len(w) > 3:
-            fds[w[1]] = at(cwd if w[2] == "cwd" else fds.get(w[2]), w[3])
-        elif w[0] == "rmdir" and len(w) > 1:
-            p = at(cwd, w[1])
+        if w[0] in ("open", "openat", "close") and len(w) > 1:
+            fifo_fds.pop(w[1], None)
+            replaced.pop(w[1], None)
+            if d.fds.get(w[1]) in fifos:
+                fifo_fds[w[1]] = d.fds[w[1]]
+        if w[0] == "rmdir" and len(w) > 1:
+            p = d.path(w[1])
             removed.add(p)
             remade.discard(p)
         elif (w[0] == "unlinkat" and len(w) > 3 and w[3] == "removedir"):
-            p = at(cwd if w[1] == "cwd" else fds.get(w[1]), w[2])
+            p = d.path_at(w[1], w[2])
             removed.add(p)
             remade.discard(p)
         elif w[0] in ("mkdir", "mkdirat") and len(w) > 2:
-            p = (at(cwd, w[1]) if w[0] == "mkdir" else
-                 at(cwd if w[1] == "cwd" else fds.get(w[1]), w[2]))
+            p = (d.path(w[1]) if w[0] == "mkdir" else
+                 d.path_at(w[1], w[2]))
             if p in removed:
                 remade.add(p)
+        elif w[0] in ("rename", "renameat2", "renameat") and len(w) > 2:
+            if w[0] == "renameat":
+                a = d.path_at(w[1], w[2])
+                b = d.path_at(w[3], w[4]) if len(w) > 4 else None
+            else:
+                a, b = d.path(w[1]), d.path(w[2])
+            # (the names, not the objects, are the fifos' from now on)
+            fifos.discard(a)
+            fifos.discard(b)
+            swap = len(w) > 3 and w[0] == "renameat2" and "exchange" in w[3]
+            for slot, f in list(fifo_fds.items()):
+                if f == b and not swap:
+                    replaced[slot] = f
+                    del fifo_fds[slot]
+                elif f == a or (f == b and swap):
+                    fifo_fds[slot] = b if f == a else a
         elif w[0] in fdchange and len(w) > 1:
-            held = fds.get(w[1])
+            held = d.fds.get(w[1])
+            if w[1] in replaced:
+                out["fifoover"].add(replaced.pop(w[1]))
+            fifo_fds.pop(w[1], None)    # (copied up: the upper's now)
         elif w[0] in atchange and len(w) > 2 and w[2] in (".", ""):
-            held = cwd if w[1] == "cwd" else fds.get(w[1])
+            held = d.base(w[1])
         elif w[0] in pathchange and len(w) > 1 and w[1] == ".":
-            held = cwd
+            held = d.cwd
         if held and held in remade:
-            return {"overnew"}
-    return set()
+            out["overnew"].add(held)
+    return out
+
+
+# The arguments that name a descriptor slot or `cwd`: the first of these
+# calls (f*, *at, the I/O on a slot), the third of renameat and linkat,
+# the second of symlinkat.
+SLOT_OPS = ("read", "pread", "write", "pwrite", "lseek", "close", "fdls",
+            "fdcat")
+
+
+def stale_tree(spec, ops, text):
+    """Whether the lines of a tree difference (text, as compare() writes
+    it) are all of names copied_over found, or of paths below them, and
+    an operation named one after the copy-up: a change the kernel made
+    through its stale dentry reached the replaced object, not what a
+    fresh mount (remount()) lists (root seed absent:1771 at --ops 120:
+    a chmod of the name after overnew)."""
+    rels = set()
+    for l in text:
+        m = re.match(r"^  [-+]\./(\S+) ", l)
+        if m:
+            rels.add(m.group(1))
+        elif re.match(r"^  [-+](?![-+])", l):
+            return False    # (a line of no entry: not this class)
+    if not rels:
+        return False
+    named = False
+    for j in range(1, len(ops)):
+        names = set().union(*copied_over(ops[:j], spec).values())
+        if names and names_stale(ops, j, names):
+            named = names
+            break
+    if not named:
+        return False
+    nrel = {n.split("/", 1)[1] for n in named if "/" in n}
+    return all(any(r == n or r.startswith(n + "/") for n in nrel)
+               for r in rels)
+
+
+def names_stale(ops, i, names):
+    """Whether operation i of ops names one of names (copied_over's) or a
+    path below one: by a path, relative to the cwd or to a descriptor, or
+    by a descriptor opened on it since."""
+    if not names or i is None or i >= len(ops):
+        return False
+    d = None
+    for w, d in follow_dirs(ops[:i + 1]):
+        pass
+    slots = set()
+    if w[0].startswith("f") or w[0].endswith("at") or w[0] in SLOT_OPS or \
+            w[0] == "renameat2":
+        slots.add(1)
+    if w[0] in ("renameat", "linkat"):
+        slots.add(3)
+    if w[0] == "symlinkat":
+        slots.add(2)
+    cands = [d.path(a) for a in w[1:]]
+    if w[0] == "getcwd":
+        cands.append(d.cwd)
+    for k in slots:
+        if k < len(w) and (w[k] == "cwd" or w[k].isdigit()):
+            cands.append(d.base(w[k]))
+            if k + 1 < len(w):
+                cands.append(d.path_at(w[k], w[k + 1]))
+    return any(c and (c == n or c.startswith(n + "/"))
+               for c in cands for n in names)
 
 
 def signature(env, spec, layout, tags, v, ops):
@@ -1884,7 +2013,15 @@ def signature(env, spec, layout, tags, v, ops):
     before = set(tags[:i] if i is not None else tags) - {"-"}
     before |= held_removed(ops[:i] if i is not None else ops)
     before |= root_unsearchable(ops[:i] if i is not None else ops, spec)
-    before |= copied_over_new(ops[:i] if i is not None else ops)
+    over = copied_over(ops[:i] if i is not None else ops, spec)
+    before |= {tag for tag, names in over.items() if names}
+    # (onstale: the differing operation names such a name, or the tree
+    # differs only there after an operation named it: stale_tree)
+    names = set().union(*over.values())
+    if names_stale(ops, i, names) or (
+            i is None and v.sig == ("tree",) and
+            stale_tree(spec, ops, v.text)):
+        before.add("onstale")
     before = sorted(before)
     op = v.op if i is not None else "-"
     return "as=%s layout=%s ro=%s at=%s before=%s op=%s | %s" % (
