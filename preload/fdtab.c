@@ -46,6 +46,7 @@
 #include <sys/single_threaded.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -1046,7 +1047,8 @@ struct cwd_wsect {
 	unsigned long seq0;
 };
 
-static void cwd_wbegin_raw(struct cwd_wsect *w)
+/* The section's lock, and its signals blocked. */
+static void cwd_wlock(struct cwd_wsect *w)
 {
 	w->locked = !(un_in_signal() && cwd_held);
 	/* Before the union is active (start-up) no handler reads the cwd:
@@ -1056,11 +1058,144 @@ static void cwd_wbegin_raw(struct cwd_wsect *w)
 		un_sig_block(&w->mask);
 	if (w->locked)
 		pthread_mutex_lock(&cwd_lock);
+}
+
+/* The count made odd, once the section's lock is held. */
+static void cwd_wodd(struct cwd_wsect *w)
+{
 	/* Odd before any store to the buffers (the fence keeps them after
 	   it): a reader that copies meanwhile copies again. */
 	w->seq0 = __atomic_load_n(&un_cwd_count, __ATOMIC_RELAXED);
 	__atomic_store_n(&un_cwd_count, w->seq0 + 1, __ATOMIC_RELAXED);
-	__atomic_thread_fence(__ATOMIC_RELEASE);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);	/* (see cwd_drain) */
+}
+
+static void cwd_wbegin_raw(struct cwd_wsect *w)
+{
+	cwd_wlock(w);
+	cwd_wodd(w);
+}
+
+/*
+ * Pins.  A lookup that hands the kernel a path relative to the real cwd
+ * (namei.c lookup_threads: a cwd outside every union) decided so from
+ * the cwd at count seq; another thread's chdir into a merged directory
+ * between that decision and the system call would send the call into
+ * the real cwd the chdir made, a layer's copy (a lower's: open O_CREAT,
+ * mkdir, unlink, rename there change a lower).  So the lookup pins the
+ * cwd (un_cwd_pin, with threads only): cwd_flying counts the pins of
+ * every thread, and a writer that moves the real cwd (un_cwd_chdir)
+ * raises cwd_draining, waits for cwd_flying to drain, makes the count
+ * odd, and only then lowers cwd_draining and moves the real cwd.  A pin
+ * is taken by raising cwd_flying first, then reading cwd_draining and
+ * the count (all sequentially consistent): either the writer sees the
+ * pin and waits for it, or the pin sees the writer (draining, or the
+ * count moved) and is given up, the lookup deciding again once the
+ * writer is done.  The count stays even while the writer drains: a
+ * thread that holds a pin and looks up a second path in the same call
+ * (rename's two) reads the cwd without waiting for the writer that
+ * waits for it.
+ */
+static unsigned long cwd_flying;	/* pins held, every thread's */
+static int cwd_draining;		/* a writer waits for them */
+__thread int un_cwd_pinned;
+
+/*
+ * The writer's wait is bounded (CWD_DRAIN_NS): a call may block inside
+ * the kernel (an open of a fifo until a writer comes, a lock, a slow
+ * filesystem), and the thread that would unblock it may be the one that
+ * changes directory.  Such a call has resolved its path before it
+ * blocks, so going on after the bound misplaces nothing; what the bound
+ * leaves is a pinned thread kept off the processor for longer than it
+ * (a machine loaded far beyond its cores), whose call could then still
+ * start from the new cwd.  Each chdir pays the bound while such a
+ * blocked call lasts.
+ */
+#define CWD_DRAIN_NS 20000000L
+
+static long long cwd_now_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (long long)t.tv_sec * 1000000000LL + t.tv_nsec;
+}
+
+/* Inside the section's lock, before cwd_wodd; cwd_undrain after it.
+   A writer in a thread that holds a pin itself (a handler's chdir, a
+   copy-up's repointing inside a pinned call) does not wait for it. */
+static void cwd_drain(void)
+{
+	unsigned long own;
+	long long end = 0;
+	int saved;
+
+	/* One thread: no pin of another (a pin of its own is not waited
+	   for); no cost. */
+	if (__libc_single_threaded)
+		return;
+	own = un_cwd_pinned ? 1 : 0;
+	__atomic_store_n(&cwd_draining, 1, __ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&cwd_flying, __ATOMIC_SEQ_CST) <= own)
+		return;
+	saved = errno;
+	while (__atomic_load_n(&cwd_flying, __ATOMIC_SEQ_CST) > own) {
+		long long now = cwd_now_ns();
+
+		if (!end)
+			end = now + CWD_DRAIN_NS;
+		else if (now >= end)
+			break;
+		sched_yield();
+	}
+	errno = saved;
+}
+
+static void cwd_undrain(void)
+{
+	if (!__libc_single_threaded)
+		__atomic_store_n(&cwd_draining, 0, __ATOMIC_SEQ_CST);
+}
+
+bool un_cwd_pin(unsigned long seq)
+{
+	/*
+	 * Outside a wrapper (un_depth 0) no un_leave would end the pin.  A
+	 * thread that holds one already (an earlier lookup of this call, or
+	 * the call its handler interrupted) keeps the writers waiting: the
+	 * count still tells whether its decision holds.
+	 */
+	if (un_cwd_pinned || un_depth <= 0)
+		return !un_cwd_moved(seq);
+	__atomic_add_fetch(&cwd_flying, 1, __ATOMIC_SEQ_CST);
+	if (!__atomic_load_n(&cwd_draining, __ATOMIC_SEQ_CST) &&
+	    __atomic_load_n(&un_cwd_count, __ATOMIC_SEQ_CST) == seq) {
+		un_cwd_pinned = un_sigdepth + 1;
+		return true;
+	}
+	__atomic_sub_fetch(&cwd_flying, 1, __ATOMIC_SEQ_CST);
+	/* The writer is at work: its move over before the next look. */
+	while (__atomic_load_n(&cwd_draining, __ATOMIC_ACQUIRE))
+		sched_yield();
+	return false;
+}
+
+void un_cwd_unpin(void)
+{
+	/* A pin of a handler's call stays until that call's un_leave; one
+	   left behind by a handler that left by longjmp (a deeper level)
+	   ends at the interrupted code's. */
+	if (un_cwd_pinned < un_sigdepth + 1)
+		return;
+	un_cwd_pinned = 0;
+	__atomic_sub_fetch(&cwd_flying, 1, __ATOMIC_SEQ_CST);
+}
+
+UN_EXEC_TEXT void un_cwd_forked(void)
+{
+	__atomic_store_n(&cwd_flying, un_cwd_pinned ? 1 : 0,
+			 __ATOMIC_RELAXED);
+	__atomic_store_n(&cwd_draining, 0, __ATOMIC_RELAXED);
 }
 
 /* The end of the section; to the count seq0 + 2 after a change, back to
@@ -1547,7 +1682,11 @@ int un_cwd_chdir(const char *kpath, int fd, const struct un_cwd_to *to,
 	if (to->vpath && (strlen(to->vpath) >= UN_VPATH_MAX ||
 			  to->dead_at > strlen(to->vpath)))
 		to = &none;	/* (not one the buffers can hold) */
-	cwd_wbegin(&w);
+	cwd_need();
+	cwd_wlock(&w);
+	cwd_drain();	/* the relative calls in flight first (see Pins) */
+	cwd_wodd(&w);
+	cwd_undrain();
 	if (seq && w.seq0 != *seq) {
 		cwd_wend_at(&w, w.seq0);
 		errno = saved;

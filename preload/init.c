@@ -344,6 +344,7 @@ static void fork_parent(void)
 UN_EXEC_TEXT static void fork_child(void)
 {
 	un_fd_forked();
+	un_cwd_forked();
 	if (!fork_locked)
 		return;
 	for (int i = 0; i < un_config.nmount; i++)

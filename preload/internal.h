@@ -236,8 +236,22 @@ static inline bool un_enter(void)
 	return true;
 }
 
+/*
+ * A relative path handed to the kernel from the real cwd, in a process
+ * with threads, holds the cwd where it is until the wrapper's un_leave:
+ * un_cwd_pinned is this thread's pin (un_sigdepth + 1 of the level that
+ * took it, or 0), and un_cwd_chdir waits for every pin to end before it
+ * moves the real cwd (fdtab.c, "Pins").  Else a call decided outside
+ * every union could land in a lower's copy of the merged directory
+ * another thread's chdir has just entered.
+ */
+UN_HIDDEN extern __thread int un_cwd_pinned;
+UN_HIDDEN void un_cwd_unpin(void);
+
 static inline void un_leave(void)
 {
+	if (__builtin_expect(un_cwd_pinned != 0, 0))
+		un_cwd_unpin();
 	un_depth--;
 }
 
@@ -596,6 +610,13 @@ struct un_cwd_to {
 UN_HIDDEN int un_cwd_chdir(const char *kpath, int fd,
 			   const struct un_cwd_to *to,
 			   const unsigned long *seq);
+/* Pin the real cwd for the rest of this wrapper's call (see
+   un_cwd_pinned): true when the count is still seq (the caller's
+   decision to hand the kernel a relative path holds), false when it
+   moved (unpinned: decide again). */
+UN_HIDDEN bool un_cwd_pin(unsigned long seq);
+/* In a fork child: only this thread's pin is left. */
+UN_HIDDEN void un_cwd_forked(void);
 /* Set (vpath; the real cwd now stands in its copy in layer, or -1) or
    clear (NULL) the merged cwd (the unit tests: a chdir goes through
    un_cwd_chdir). */

@@ -2170,6 +2170,24 @@ static __attribute__((noinline)) int lookup_path(int dirfd, const char *path,
 }
 
 /*
+ * Does a lookup with threads (lookup_path's cwd_seq: seq) stand?  One
+ * that read the cwd (seq even) stands if the cwd did not change since.
+ * One that hands the kernel a path relative to the real cwd (outside
+ * every union, or "" of AT_EMPTY_PATH) is decided only when the system
+ * call is made, after the lookup: the cwd is pinned until the wrapper's
+ * un_leave (fdtab.c, Pins), and the pin tells whether it moved.
+ */
+static inline bool lookup_settled(int dirfd, int rc, const struct un_node *n,
+				  unsigned long seq)
+{
+	if (seq & 1)
+		return true;
+	if (rc > 0 && dirfd == AT_FDCWD && n->kpath[0] != '/')
+		return un_cwd_pin(seq);
+	return !un_cwd_moved(seq);
+}
+
+/*
  * A lookup in a process with threads.  One that started from the merged
  * cwd while another thread's chdir moved it (lookup_path's cwd_seq) may
  * have asked the kernel about the wrong directory: its answer, the
@@ -2198,7 +2216,7 @@ static __attribute__((noinline, cold)) int lookup_again(int dirfd,
 			sched_yield();
 		seq = 1;
 		rc = lookup_path(dirfd, path, flags, n, &seq);
-		if ((seq & 1) || !un_cwd_moved(seq))
+		if (lookup_settled(dirfd, rc, n, seq))
 			return rc;
 	}
 }
@@ -2211,7 +2229,7 @@ static __attribute__((noinline)) int lookup_threads(int dirfd,
 	unsigned long seq = 1;
 	int rc = lookup_path(dirfd, path, flags, n, &seq);
 
-	if (__builtin_expect((seq & 1) || !un_cwd_moved(seq), 1))
+	if (__builtin_expect(lookup_settled(dirfd, rc, n, seq), 1))
 		return rc;
 	return lookup_again(dirfd, path, flags, n);
 }

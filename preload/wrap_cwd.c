@@ -46,8 +46,16 @@ static int chdir_union(const char *path)
 		return un_cwd_chdir(path, -1, &to, check);
 	}
 	rc = un_lookup(AT_FDCWD, path, UN_LK_FOLLOW, &n);
-	if (rc > 0)
+	if (rc > 0) {
+		/* A relative kpath is guarded by check: the lookup's pin of
+		   the cwd (internal.h un_cwd_pinned) is not wanted, and held
+		   while un_cwd_chdir waits for the lock of another thread's
+		   chdir, which waits for the pin, it would hold both up for
+		   the wait's bound (fdtab.c cwd_drain). */
+		if (un_cwd_pinned)
+			un_cwd_unpin();
 		return un_cwd_chdir(n.kpath, -1, &to, check);
+	}
 	if (rc < 0 || n.layer < 0)
 		return un_fail(rc < 0 ? rc : -ENOENT);
 	if (!S_ISDIR(n.st.st_mode))

@@ -25,6 +25,7 @@ UN_INTEGRATION_TESTS = \
 	tests/integration/base-dirfd-cwd-moves.sh \
 	tests/integration/bind-unix-socket-lower-dir.sh \
 	tests/integration/sendto-unix-socket.sh \
+	tests/integration/chdir-threads-far.sh \
 	tests/integration/chdir-threads-layers.sh \
 	tests/integration/chmod-R-tree.sh \
 	tests/integration/chmod-lower-dir.sh \
@@ -223,7 +224,7 @@ EXTRA_DIST += tests/lib.sh tests/prog/callc.py tests/prog/deep.py tests/prog/pys
 # Programs the scenarios run.
 check_PROGRAMS += tests/prog/sysop tests/prog/pathprobe-plain \
 	tests/prog/pathprobe-fortify tests/prog/walkers tests/prog/rawsys \
-	tests/prog/cwdrace
+	tests/prog/cwdrace tests/prog/cwdfar
 
 tests_prog_sysop_SOURCES = tests/prog/sysop.c tests/prog/errname.h \
 	tests/prog/oflags.h \
@@ -249,3 +250,7 @@ tests_prog_walkers_SOURCES = tests/prog/walkers.c tests/prog/errname.h
 tests_prog_cwdrace_SOURCES = tests/prog/cwdrace.c tests/prog/errname.h
 tests_prog_cwdrace_CFLAGS = $(AM_CFLAGS) -pthread
 tests_prog_cwdrace_LDADD = -lpthread
+
+tests_prog_cwdfar_SOURCES = tests/prog/cwdfar.c
+tests_prog_cwdfar_CFLAGS = $(AM_CFLAGS) -pthread
+tests_prog_cwdfar_LDADD = -lpthread
