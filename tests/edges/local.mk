@@ -48,6 +48,7 @@ UN_EDGES_TESTS = \
 	tests/edges/bad-pointers.sh \
 	tests/edges/thread-stack.sh \
 	tests/edges/cwd-threads.sh \
+	tests/edges/cwd-fifo.sh \
 	tests/edges/listing-lower-unsearchable.sh
 
 TESTS += $(UN_EDGES_TESTS)
@@ -59,7 +60,8 @@ EXTRA_DIST += tests/edges/edgelib.sh tests/edges/driver.py \
 	tests/edges/jemalloc-ops.c tests/edges/go-marked.c \
 	tests/edges/go/plain/main.go tests/edges/go/cgo/main.go \
 	tests/edges/supervise-static.c tests/edges/supervise-sock.c \
-	tests/edges/thread-stack.c tests/edges/cwd-threads.c
+	tests/edges/thread-stack.c tests/edges/cwd-threads.c \
+	tests/edges/cwd-fifo.c
 AM_TESTS_ENVIRONMENT += \
 	EDGEPROG='$(abs_top_builddir)/tests/edges'; \
 	EDGES_CC='$(CC)'; \
