@@ -233,82 +233,6 @@ static void *grow(void *arr, size_t *cap, size_t n, size_t size)
 	return p;
 }
 
-/*
- * The hash of a node's path, its own function (only the index compares
- * it): made so that one pass over a record's key yields the hash of
- * every prefix of it, where key_hash hashed each prefix from its start
- * (about half of the ~600 instructions a record of making the index at
- * 100,000 records, bench/README.md "Session 11 (write, round 2)").  The
- * whole words before a prefix's end are mixed in once (st), the bytes
- * after them taken from the current word under a mask at each prefix.
- */
-struct pfx_hash {
-	uint64_t st;	/* the words before base */
-	uint64_t w;	/* the bytes of key from base (up to 8; 0 past its end) */
-	size_t base;	/* a multiple of 8 */
-};
-
-#define PFX_K 0x9e3779b97f4a7c15ULL
-
-static uint64_t pfx_word(const char *key, size_t off, size_t len)
-{
-	uint64_t w = 0;
-
-	if (len - off >= 8) {
-		memcpy(&w, key + off, 8);
-		return w;
-	}
-	/* (The bytes where a load of the word would put them.) */
-	for (size_t i = 0; off + i < len; i++)
-		w |= (uint64_t)(unsigned char)key[off + i]
-		     << (__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ ?
-			 8 * i : 56 - 8 * i);
-	return w;
-}
-
-static void pfx_start(struct pfx_hash *s, const char *key, size_t len)
-{
-	s->st = PFX_K;
-	s->base = 0;
-	s->w = pfx_word(key, 0, len);
-}
-
-/* The hash of key's first p bytes (p no less than any asked before). */
-static uint32_t pfx_at(struct pfx_hash *s, const char *key, size_t len,
-		       size_t p)
-{
-	size_t r;
-	uint64_t tail, h;
-
-	while (p - s->base >= 8) {
-		s->st = (s->st ^ s->w) * PFX_K;
-		s->st ^= s->st >> 29;
-		s->base += 8;
-		s->w = pfx_word(key, s->base, len);
-	}
-	r = p - s->base;
-	/* The first r bytes of the word, as it was loaded. */
-	if (r == 0)
-		tail = 0;
-	else if (__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__)
-		tail = s->w & ((uint64_t)-1 >> (8 * (8 - r)));
-	else
-		tail = s->w & ((uint64_t)-1 << (8 * (8 - r)));
-	h = (s->st ^ tail) * PFX_K;
-	h ^= h >> 32;
-	h = (h ^ p) * 0xff51afd7ed558ccdULL;
-	return (uint32_t)(h >> 32);
-}
-
-/* The node hash of key (len bytes). */
-static uint32_t node_hash(const char *key, size_t len)
-{
-	struct pfx_hash s;
-
-	pfx_start(&s, key, len);
-	return pfx_at(&s, key, len, len);
-}
-
 /* The tab slot of the node for key (len bytes, hash h), or the free slot
    where it would go. */
 static size_t idx_slot(const struct wt_index *ix, const char *key,
@@ -347,11 +271,12 @@ static int idx_rehash(struct wt_index *ix)
 	return 0;
 }
 
-/* The node of the directory key (len bytes, node hash h), made when
-   make; its index, -1 when there is none, -ENOMEM. */
+/* The node of the directory key (len bytes), made when make; its index,
+   -1 when there is none, -ENOMEM. */
 static long idx_node(struct wt_index *ix, const char *key, size_t len,
-		     uint32_t h, bool make)
+		     bool make)
 {
+	uint32_t h = key_hash(key, len);
 	size_t i = idx_slot(ix, key, len, h);
 	struct wt_node *n;
 
@@ -382,15 +307,13 @@ static __attribute__((noinline)) void idx_add(struct wt_mem *m,
 {
 	struct wt_index *ix = m->idx;
 	long parent = -1, k;
-	struct pfx_hash ph;
 
 	if (!ix)
 		return;
-	pfx_start(&ph, key, len);
 	for (size_t p = 1; p < len; p++) {
 		if (key[p] != '/')
 			continue;
-		k = idx_node(ix, key, p, pfx_at(&ph, key, len, p), true);
+		k = idx_node(ix, key, p, true);
 		if (k < 0)
 			goto fail;
 		if (ix->node[k].below++ == 0 && parent >= 0 &&
@@ -448,18 +371,16 @@ static __attribute__((noinline)) void idx_del(struct wt_mem *m,
 					       const char *key, size_t len)
 {
 	struct wt_index *ix = m->idx;
-	struct pfx_hash ph;
 
 	if (!ix)
 		return;
-	pfx_start(&ph, key, len);
 	for (size_t p = 1; p < len; p++) {
 		struct wt_node *n;
 		long k;
 
 		if (key[p] != '/')
 			continue;
-		k = idx_node(ix, key, p, pfx_at(&ph, key, len, p), false);
+		k = idx_node(ix, key, p, false);
 		if (k < 0 || ix->node[k].below == 0) {
 			idx_free(m);	/* (cannot be: walk again) */
 			return;
@@ -643,7 +564,7 @@ static bool idx_each_below(struct wt_mem *m, const char *rel,
 	if (!ix || rel_len == 0)
 		return false;
 	*prc = 0;
-	k = idx_node(ix, rel, rel_len, node_hash(rel, rel_len), false);
+	k = idx_node(ix, rel, rel_len, false);
 	if (k < 0 || ix->node[k].below == 0)
 		return true;
 	stack = grow(NULL, &cap, 0, sizeof(*stack));
