@@ -49,7 +49,11 @@
 #define DCACHE_WAYS 8
 #define DCACHE_SETS (DCACHE_SIZE / DCACHE_WAYS)
 #define NSETS 256	/* upper name sets: the directories a program fills at once */
-#define DIRGENS 1024	/* a power of two: see struct dcache's dirgen */
+/* A power of two (struct dcache's dirgen, 16 KiB): with 1,024 slots, tar
+   x's 496 copies dropped enough entries of other parents to cost 58
+   lstats more than the loop over the cache did (bench/README.md "Session
+   11 (write, round 2)"). */
+#define DIRGENS 4096
 #define LEARN_BUF 32768	/* getdents64's buffer for learn_upper */
 
 struct dcache_ent {
@@ -228,7 +232,7 @@ static struct dcache *dcache_now(void)
 
 /*
  * exec looks the program up in a process that is about to be replaced,
- * mostly a shell's child: a cache made there (calloc of ~24 KiB, the
+ * mostly a shell's child: a cache made there (calloc of ~48 KiB, the
  * thread key, malloc'ed paths) is thrown away by the exec, after
  * costing page faults and lazily bound libc functions in every child.
  */
