@@ -1048,10 +1048,11 @@ static void walk_pop(struct walk *w)
    start's ancestors in the start's union (struct walk's up_layer). */
 static int walk_settle_up(struct walk *w)
 {
-	bool up = w->up_layer >= 0 && w->vlen == w->up_vlen &&
-		  walk_mount(w) == w->base.m;
+	struct un_mount *m = walk_mount(w);
 
-	return settle_in(w, false, up);
+	return settle_in_m(w, m, false,
+			   w->up_layer >= 0 && w->vlen == w->up_vlen &&
+				   m == w->base.m);
 }
 
 static int walk_push(struct walk *w, const char *name, size_t len)

@@ -332,14 +332,14 @@ static char *un_realpath(const char *path, char *resolved)
 			goto out;
 		}
 		/* From a merged cwd, as glibc's (realpath_from). */
-		if (rc == 0 && *path && strlen(n.vpath) < PATH_MAX) {
-			rc = realpath_from(n.vpath, path);
-			if (rc < 0) {
-				un_fail(rc);
-				goto out;
-			}
-			goto answer;
-		}
+		if (rc == 0 && *path && strlen(n.vpath) < PATH_MAX)
+			goto glibc_way;
+	} else if (un_config_is_ancestor(path) || un_config_find(path)) {
+		/* Into a union: its names by their whole paths, as glibc's
+		   (a last '.' asks no search permission of what precedes:
+		   user seed inplace:1480). */
+		strcpy(n.vpath, "/");
+		goto glibc_way;
 	}
 	rc = un_lookup(AT_FDCWD, path, UN_LK_FOLLOW, &n);
 	if (rc > 0) {
@@ -348,6 +348,13 @@ static char *un_realpath(const char *path, char *resolved)
 	}
 	if (rc < 0 || n.layer < 0) {
 		un_fail(rc < 0 ? rc : -ENOENT);
+		goto out;
+	}
+	goto answer;
+glibc_way:
+	rc = realpath_from(n.vpath, path);
+	if (rc < 0) {
+		un_fail(rc);
 		goto out;
 	}
 answer:
