@@ -305,6 +305,17 @@ static __attribute__((noinline)) int realpath_from(char *out,
 	return 0;
 }
 
+/* Does path (absolute: a dot has a byte before it) hold a "." or ".."
+   component? */
+static bool has_dots(const char *p)
+{
+	for (; (p = strchr(p, '.')); p++)
+		if ((p[-1] == '/') && (p[1] == '/' || !p[1] ||
+				       (p[1] == '.' && (p[2] == '/' || !p[2]))))
+			return true;
+	return false;
+}
+
 static char *un_realpath(const char *path, char *resolved)
 {
 	struct un_node n;
@@ -334,10 +345,13 @@ static char *un_realpath(const char *path, char *resolved)
 		/* From a merged cwd, as glibc's (realpath_from). */
 		if (rc == 0 && *path && strlen(n.vpath) < PATH_MAX)
 			goto glibc_way;
-	} else if (un_config_is_ancestor(path) || un_config_find(path)) {
-		/* Into a union: its names by their whole paths, as glibc's
-		   (a last '.' asks no search permission of what precedes:
-		   user seed inplace:1480). */
+	} else if (has_dots(path) &&
+		   (un_config_is_ancestor(path) || un_config_find(path))) {
+		/* Into a union, with a '.' or '..': its names by their whole
+		   paths, as glibc's (a last '.' asks no search permission
+		   of what precedes: user seed inplace:1480).  Without one,
+		   the lookup from the root asks what glibc's readlinks ask,
+		   and costs no call a name. */
 		strcpy(n.vpath, "/");
 		goto glibc_way;
 	}
