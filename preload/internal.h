@@ -703,6 +703,10 @@ struct un_node {
 	int start_fd;		/* the dirfd the lookup was given: a path
 				   too long for the kernel goes from there
 				   when it can (un_node_kat) */
+	bool routed;		/* real answered EACCES by its whole path,
+				   and was reached from start_fd through
+				   '..' (namei.c route_again): un_node_kat
+				   takes that route too */
 	struct statx *stx;	/* UN_LK_STATX: the caller's buffer, */
 	unsigned stx_mask;	/* mask */
 	int stx_flags;		/* and AT_STATX_SYNC_* flags */
@@ -796,7 +800,7 @@ UN_HIDDEN int un_kreal_at(int fd, const char *real, struct un_kbuf *k,
 static inline int un_node_kat(const struct un_node *n, struct un_kbuf *k,
 			      const char **path)
 {
-	if (__builtin_expect(strlen(n->real) < PATH_MAX, 1)) {
+	if (__builtin_expect(strlen(n->real) < PATH_MAX && !n->routed, 1)) {
 		*path = n->real;
 		return AT_FDCWD;
 	}

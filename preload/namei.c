@@ -103,10 +103,11 @@ static const char *rel_of(const struct un_mount *m, const char *vpath,
  * Into buf (PATH_MAX bytes), real's path from the copy in layer of the
  * merged directory start (where a descriptor or the real cwd stands),
  * through '..' where real lies beside it; NULL when there is no such
- * copy or the path does not fit.
+ * copy or the path does not fit.  in_layer: NULL too when real does not
+ * lie in that layer (no way out of the layer's root and back in).
  */
 static const char *kreal_from(const char *start, int layer, const char *real,
-			      char *buf)
+			      char *buf, bool in_layer)
 {
 	char from[UN_VPATH_MAX];
 	const struct un_mount *m = un_config_find(start);
@@ -118,6 +119,13 @@ static const char *kreal_from(const char *start, int layer, const char *real,
 			 un_layer_len(m, layer),
 			 rel_of(m, start, strlen(start))) < 0)
 		return NULL;
+	if (in_layer) {
+		size_t rl = un_layer_len(m, layer);
+
+		if (strncmp(real, un_layer_root(m, layer), rl) ||
+		    (real[rl] && real[rl] != '/'))
+			return NULL;
+	}
 	/* The longest common prefix on a component boundary. */
 	for (i = 0; from[i] && from[i] == real[i]; i++)
 		if (from[i] == '/')
@@ -210,7 +218,7 @@ const char *un_kreal_long(const char *real, struct un_kbuf *k)
 
 	un_kbuf_done(k);	/* k may be reused for another path */
 	if (un_cwd_get_at(cwd, sizeof(cwd), &layer, NULL) == 0 &&
-	    kreal_from(cwd, layer, real, k->path))
+	    kreal_from(cwd, layer, real, k->path, false))
 		return k->path;
 	fd = deep_open(real, PATH_MAX - PROC_FD_ROOM, piece, &rest);
 	if (fd == -ENAMETOOLONG)
@@ -241,10 +249,10 @@ int un_kreal_at(int fd, const char *real, struct un_kbuf *k,
 	un_kbuf_done(k);
 	if (fd >= 0 && un_fd_get_at(fd, vpath, sizeof(vpath), &layer,
 				    NULL) == 0 &&
-	    (*path = kreal_from(vpath, layer, real, k->path)))
+	    (*path = kreal_from(vpath, layer, real, k->path, false)))
 		return fd;
 	if (un_cwd_get_at(cwd, sizeof(cwd), &layer, NULL) == 0 &&
-	    (*path = kreal_from(cwd, layer, real, k->path)))
+	    (*path = kreal_from(cwd, layer, real, k->path, false)))
 		return AT_FDCWD;
 	/* Deeper than any path from where the caller stands. */
 	dfd = deep_open(real, PATH_MAX, k->path, path);
@@ -273,9 +281,21 @@ const char *un_kat_path(struct un_kbuf *k, int fd, const char *path)
 	return k->path;
 }
 
+static bool route_from(int start, const char *real, char *buf);
+
 int un_node_kat_long(const struct un_node *n, struct un_kbuf *k,
 		     const char **path)
 {
+	/* Reached by its route from the start (route_again): the same
+	   route for the call, the kernel's own (its whole path answered
+	   EACCES). */
+	if (n->routed && !n->at_off) {
+		un_kbuf_done(k);
+		if (route_from(n->start_fd, n->real, k->path)) {
+			*path = k->path;
+			return n->start_fd;
+		}
+	}
 	if (n->at_off && strlen(n->real + n->at_off) < PATH_MAX)
 		return un_node_at(n, path);
 	return un_kreal_at(n->start_fd, n->real, k, path);
@@ -373,15 +393,86 @@ struct at_base {
  */
 static __thread int lk_start = AT_FDCWD;
 
+/*
+ * The lookup under way is relative (to lk_start) and has not jumped to
+ * the root by an absolute symlink since; lk_routes counts the routes
+ * (route_from) its calls took.  (A lookup inside another may leave its
+ * own, as lk_start: the route is then still a path to the same object.)
+ */
+static __thread bool lk_relative;
+static __thread unsigned lk_routes;
+
+/*
+ * A relative lookup from a directory (a descriptor's or the cwd, start)
+ * whose copy in a layer stands below one that lost its search
+ * permission: the layer's whole paths answer EACCES, where the kernel's
+ * walk goes from the start through '..' and down, and asks the search
+ * permission of what it passes alone (user seeds absent:1464, 1146:
+ * `chdir c/a/f; chmod c 600; chmod ../.. 640`).  Into buf (PATH_MAX
+ * bytes) real's path from start, when start stands in the layer real
+ * lies in; false when it does not.  Asked only after an EACCES: the
+ * whole path costs the kernel less, and answers the same when it can.
+ */
+static __attribute__((noinline, cold)) bool route_from(int start,
+						       const char *real,
+						       char *buf)
+{
+	char vpath[UN_VPATH_MAX];
+	int layer, rc;
+
+	if (start >= 0)
+		rc = un_fd_get_at(start, vpath, sizeof(vpath), &layer, NULL);
+	else if (start == AT_FDCWD)
+		rc = un_cwd_get_at(vpath, sizeof(vpath), &layer, NULL);
+	else
+		return false;
+	return rc == 0 && layer >= 0 && kreal_from(vpath, layer, real, buf, true);
+}
+
+enum route_op { ROUTE_LSTAT, ROUTE_STATX, ROUTE_SEARCH };
+
+/*
+ * The whole path real (in a layer) answered EACCES: the call again by
+ * the lookup's route from its start, when it is relative (route_from);
+ * else EACCES.  -1 and errno, or 0, as the call's.
+ */
+static __attribute__((noinline, cold)) int route_again(const char *real,
+						       enum route_op op,
+						       struct stat *st,
+						       struct statx *stx,
+						       unsigned mask, int flags)
+{
+	char buf[PATH_MAX];
+	int start = lk_start;
+
+	if (!lk_relative || !route_from(start, real, buf)) {
+		errno = EACCES;
+		return -1;
+	}
+	lk_routes++;
+	switch (op) {
+	case ROUTE_LSTAT:
+		return real_fstatat(start, buf, st, AT_SYMLINK_NOFOLLOW);
+	case ROUTE_STATX:
+		return real_statx(start, buf, flags, mask, stx);
+	default:
+		return real_faccessat(start, buf, X_OK, AT_EACCESS);
+	}
+}
+
 /* lstat of real, a path in a layer (from the lookup's start when it is
-   too long for the kernel). */
+   too long for the kernel, or by its route: route_again). */
 static int k_lstat(const char *real, struct stat *st)
 {
 	UN_KBUF(kbuf);
 	const char *kp;
 	int kfd = un_kreal_at(lk_start, real, &kbuf, &kp);
 
-	return real_fstatat(kfd, kp, st, AT_SYMLINK_NOFOLLOW);
+	if (real_fstatat(kfd, kp, st, AT_SYMLINK_NOFOLLOW) == 0)
+		return 0;
+	if (errno != EACCES)
+		return -1;
+	return route_again(real, ROUTE_LSTAT, st, NULL, 0, 0);
 }
 
 /* lstat of real, a name in layer i, relative to base when it may ("":
@@ -394,8 +485,13 @@ static int layer_lstat(const struct at_base *base, int i, const char *real,
 		return real_fstatat(base->fd, base->sub, st,
 				    AT_SYMLINK_NOFOLLOW |
 				    (*base->sub ? 0 : AT_EMPTY_PATH));
-	if (__builtin_expect(!maybe_long, 1))
-		return real_lstat(real, st);
+	if (__builtin_expect(!maybe_long, 1)) {
+		if (real_lstat(real, st) == 0)
+			return 0;
+		if (errno != EACCES)
+			return -1;
+		return route_again(real, ROUTE_LSTAT, st, NULL, 0, 0);
+	}
 	return k_lstat(real, st);
 }
 
@@ -455,7 +551,10 @@ static int layer_stat(const struct at_base *base, int i, const char *real,
 	} else if (__builtin_expect(maybe_long, 0)) {
 		kfd = un_kreal_at(lk_start, real, &kbuf, &kp);
 	}
-	if (real_statx(kfd, kp, fl, x->mask | STATX_BASIC_STATS, x->buf) < 0)
+	if (real_statx(kfd, kp, fl, x->mask | STATX_BASIC_STATS, x->buf) < 0 &&
+	    (errno != EACCES || kp != real ||
+	     route_again(real, ROUTE_STATX, NULL, x->buf,
+			 x->mask | STATX_BASIC_STATS, fl & ~AT_EMPTY_PATH) < 0))
 		return -1;
 	stat_of_statx(x->buf, st);
 	x->got = i;
@@ -533,16 +632,20 @@ static int lookup_component(struct un_mount *m, uint64_t dirmask,
 			rc = 0;
 		}
 		if (rc < 0) {
+			/* (un_dcache_upper_missed may read the directory:
+			   errno is the stat's.) */
+			int err = errno;
+
 			/* Search permission of a merged directory is its
 			   topmost copy's, for the names below it too. */
-			if (i == top && errno == EACCES)
+			if (i == top && err == EACCES)
 				return -EACCES;
-			if (i == 0 && errno == ENOENT && (dirmask >> 1))
+			if (i == 0 && err == ENOENT && (dirmask >> 1))
 				un_dcache_upper_missed(m, rel, rel_len);
-			if (errno != ENOENT && errno != ENOTDIR && !first_err)
-				first_err = -errno;
+			if (err != ENOENT && err != ENOTDIR && !first_err)
+				first_err = -err;
 			/* An OCI whiteout hides the name in the layers below. */
-			if (errno == ENOENT && i > 0 && un_config.oci_lowers &&
+			if (err == ENOENT && i > 0 && un_config.oci_lowers &&
 			    oci_marker(rp, NULL))
 				break;
 			continue;
@@ -719,6 +822,11 @@ struct walk {
 	   when none; base_vlen the length of its merged path. */
 	struct at_base base;
 	size_t base_vlen;
+	/* While vpath[0, up_vlen) is the start or one of its ancestors
+	   (reached by '..' alone), the start's layer (else -1): '..' there
+	   settles as settle_start does, the kernel's dentries held. */
+	int up_layer;
+	size_t up_vlen;
 	bool sure;		/* settle_in's layers are the union's (not
 				   guessed past a refusal) */
 	/* Last, as un_node's paths (internal.h): the fields and the
@@ -827,6 +935,9 @@ static __attribute__((noinline)) int settle_walk(struct walk *w,
 	struct at_base above = w->base;
 	struct comp c;
 	char relbuf[UN_VPATH_MAX], creal[UN_VPATH_MAX];
+
+	if (above.layer < 0)
+		above.layer = w->up_layer;	/* (see struct walk) */
 	size_t rlen = 0;
 	uint64_t stamp;
 	bool guessed = false;
@@ -929,6 +1040,19 @@ static void walk_pop(struct walk *w)
 	if (w->vlen > 1)
 		w->vlen--;
 	w->vpath[w->vlen] = '\0';
+	if (w->vlen <= w->up_vlen)
+		w->up_vlen = w->vlen;	/* an ancestor of the start */
+}
+
+/* Settle the walk after a '..': as on its start when it is one of the
+   start's ancestors in the start's union (struct walk's up_layer). */
+static int walk_settle_up(struct walk *w)
+{
+	struct un_mount *m = walk_mount(w);
+
+	return settle_in_m(w, m, false,
+			   w->up_layer >= 0 && w->vlen == w->up_vlen &&
+				   m == w->base.m);
 }
 
 static int walk_push(struct walk *w, const char *name, size_t len)
@@ -1075,6 +1199,8 @@ static int walk_link(struct walk *w, const char *real, char *todo,
 		return -ELOOP;
 	walk_pop(w);
 	if (target[0] == '/') {
+		lk_relative = false;	/* the kernel goes on from the root */
+		w->up_layer = -1;
 		w->vpath[0] = '/';
 		w->vpath[1] = '\0';
 		w->vlen = 1;
@@ -1109,7 +1235,9 @@ static int may_search(const struct walk *w)
 	const char *kp;
 	int kfd = un_kreal_at(lk_start, real, &kbuf, &kp);
 
-	if (real_faccessat(kfd, kp, X_OK, AT_EACCESS) < 0)
+	if (real_faccessat(kfd, kp, X_OK, AT_EACCESS) < 0 &&
+	    (errno != EACCES ||
+	     route_again(real, ROUTE_SEARCH, NULL, NULL, 0, 0) < 0))
 		return errno == ENOENT ? 0 : -errno;
 	return 0;
 }
@@ -1412,6 +1540,8 @@ void un_cwd_check(void)
 
 	w.links = 0;
 	w.m = NULL;
+	w.up_layer = -1;
+	w.up_vlen = 0;
 	if (un_cwd_get_walk(w.vpath, sizeof(w.vpath), &w.base.layer, NULL,
 			    &m, &vlen, NULL) == 0)
 		(void)cwd_check(&w, m, vlen, &dead_at);
@@ -1538,6 +1668,7 @@ static int dead_node(struct un_node *n, struct un_mount *m, const char *vpath,
 	n->kpath = NULL;
 	n->at_fd = AT_FDCWD;
 	n->at_off = 0;
+	n->routed = false;
 	n->start_fd = dirfd;
 	n->stx = NULL;
 	n->stx_done = false;
@@ -1734,6 +1865,8 @@ static int walk_start(struct walk *w, int dirfd, const char *path,
 	w->links = 0;
 	w->m = NULL;
 	w->base.layer = -1;
+	w->up_layer = -1;
+	w->up_vlen = 0;
 	/* /proc/self/fd/N and /dev/fd/N of a descriptor opened in a union
 	   stand for its merged path: the kernel would follow the magic link
 	   to the real file, a lower one included. */
@@ -1801,6 +1934,8 @@ static int walk_start(struct walk *w, int dirfd, const char *path,
 				return rc;
 			w->base.m = w->m;
 			w->base_vlen = w->vlen;
+			w->up_layer = w->base.layer;
+			w->up_vlen = w->vlen;
 			rc = walk_jump(w, todo, true);
 			return rc < 0 ? rc : 0;
 		}
@@ -1875,11 +2010,13 @@ static __attribute__((noinline)) int lookup_path(int dirfd, const char *path,
 	ssize_t slen;
 	bool follow_last = flags & UN_LK_FOLLOW;
 	struct stx_req xr, *x = NULL;
+	unsigned routes = lk_routes;
 	int rc;
 
 	n->mnt = NULL;
 	n->kpath = path;
 	n->at_off = 0;
+	n->routed = false;
 	c.real = n->real;
 	n->start_fd = dirfd;
 	n->stx_done = false;
@@ -1894,6 +2031,7 @@ static __attribute__((noinline)) int lookup_path(int dirfd, const char *path,
 	slen = un_user_str(path);
 	if (slen < 0)
 		return (int)slen;
+	lk_relative = path[0] != '/';
 	/* The commonest call of all, kept short (find's fstatat of every
 	   name): a name relative to a descriptor far from every union. */
 	if (un_far_name(dirfd, path)) {
@@ -1966,7 +2104,7 @@ static __attribute__((noinline)) int lookup_path(int dirfd, const char *path,
 		}
 		if (len == 2 && p[0] == '.' && p[1] == '.') {
 			walk_pop(&w);
-			rc = walk_settle(&w);
+			rc = walk_settle_up(&w);
 			if (rc < 0)
 				return rc;
 			p = rest;
@@ -2122,6 +2260,7 @@ static __attribute__((noinline)) int lookup_path(int dirfd, const char *path,
 				n->at_off = strlen(n->real) - strlen(base->sub);
 			}
 			n->kpath = n->real;
+			n->routed = lk_routes != routes;
 			return 0;
 		}
 		if (S_ISLNK(c.st.st_mode) && follow) {
@@ -2153,6 +2292,7 @@ static __attribute__((noinline)) int lookup_path(int dirfd, const char *path,
 				n->at_fd = base->fd;
 				n->at_off = strlen(n->real) - strlen(base->sub);
 			}
+			n->routed = lk_routes != routes;
 			return 0;
 		}
 		(void)save;
@@ -2166,6 +2306,7 @@ static __attribute__((noinline)) int lookup_path(int dirfd, const char *path,
 		return hand_over(&w, "", n);
 	rc = fill_dir(&w, n);
 	n->kpath = n->real;
+	n->routed = lk_routes != routes;
 	return rc;
 }
 
@@ -2330,6 +2471,7 @@ static int dir_node_fill(struct un_mount *m, const char *vpath, size_t len,
 		return -ENOENT;
 	n->mnt = m;
 	n->at_off = 0;
+	n->routed = false;
 	n->start_fd = AT_FDCWD;
 	memcpy(n->vpath, vpath, len + 1);
 	n->rel_off = rel - vpath;

@@ -148,6 +148,174 @@ UN_EXPORT ssize_t __readlinkat_chk(int dirfd, const char *path, char *buf,
 	return un_readlink(dirfd, path, buf, len);
 }
 
+/*
+ * readlink of abs, an absolute path, as the kernel's side answers the
+ * readlink glibc's realpath makes (its own, not this wrapper): into buf
+ * (len bytes, not terminated), the length, or -errno.  Out of line: a
+ * node's two paths.
+ */
+static __attribute__((noinline)) ssize_t link_of(const char *abs, char *buf,
+						 size_t len)
+{
+	struct un_node n;
+	ssize_t r;
+	int rc;
+
+	if (proc_self_link(abs, buf, len) == 0)
+		return (ssize_t)strlen(buf);
+	rc = un_lookup(AT_FDCWD, abs, 0, &n);
+	if (rc < 0)
+		return rc;
+	if (rc > 0) {
+		r = real_readlinkat(AT_FDCWD, n.kpath, buf, len);
+	} else if (n.layer < 0) {
+		return -ENOENT;
+	} else {
+		UN_KBUF(kbuf);
+		const char *kp;
+		int kfd = un_node_kat(&n, &kbuf, &kp);
+
+		r = real_readlinkat(kfd, kp, buf, len);
+	}
+	return r < 0 ? -errno : r;
+}
+
+/* Is abs (an absolute path) a directory the caller may reach (glibc's
+   realpath asks "abs/" before a '.' or '..' or a last '/' after it)? 0
+   or -errno. */
+static __attribute__((noinline)) int dir_of(const char *abs)
+{
+	char dir[PATH_MAX + 1];
+	struct un_node n;
+	size_t len = strlen(abs);
+	int rc;
+
+	memcpy(dir, abs, len);
+	memcpy(dir + len, "/", 2);
+	rc = un_lookup(AT_FDCWD, dir, UN_LK_FOLLOW, &n);
+	if (rc > 0)
+		return real_faccessat(AT_FDCWD, n.kpath, F_OK, AT_EACCESS) < 0 ?
+			       -errno : 0;
+	if (rc < 0)
+		return rc;
+	return n.layer < 0 ? -ENOENT : 0;
+}
+
+/* Does the rest of the path after a name (end) hold a last '/', or a '.'
+   or '..' component?  Then glibc's realpath asks that the name be a
+   directory, whatever its readlink answered. */
+static bool wants_dir(const char *end)
+{
+	while (*end == '/') {
+		while (*end == '/')
+			end++;
+		if (!*end)
+			return true;
+		if (*end != '.')
+			return false;
+		end++;
+		if (!*end || *end == '/' ||
+		    (*end == '.' && (!end[1] || end[1] == '/')))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * realpath of path, relative, from the merged cwd (cwd, PATH_MAX bytes:
+ * the answer is made in it), as glibc's realpath makes it on the
+ * kernel's overlay: from getcwd's path, each name appended and its
+ * readlink asked by the whole path so far; a symlink's target spliced
+ * in front of the rest; '.' dropped and '..' taking the last name off by
+ * name, with no system call.  So neither the cwd's search permission
+ * nor any ancestor's is asked for '..' (found/96, user seeds
+ * absent:1817, inplace:1480): a walk from the cwd would.  0 or -errno.
+ */
+static __attribute__((noinline)) int realpath_from(char *out,
+						   const char *path)
+{
+	char todo[PATH_MAX], link[PATH_MAX];
+	size_t olen = strlen(out);
+	const char *p = todo;
+	int links = 0;
+
+	if (strlen(path) >= sizeof(todo))
+		return -ENAMETOOLONG;
+	strcpy(todo, path);
+	for (;;) {
+		size_t len;
+		const char *end;
+		ssize_t n;
+
+		while (*p == '/')
+			p++;
+		if (!*p)
+			break;
+		len = strcspn(p, "/");
+		end = p + len;
+		if (len == 1 && p[0] == '.') {
+			p = end;
+			continue;
+		}
+		if (len == 2 && p[0] == '.' && p[1] == '.') {
+			while (olen > 1 && out[olen - 1] != '/')
+				olen--;
+			if (olen > 1)
+				olen--;
+			out[olen] = '\0';
+			p = end;
+			continue;
+		}
+		if (olen + 1 + len >= PATH_MAX)
+			return -ENAMETOOLONG;
+		if (olen > 1)
+			out[olen++] = '/';
+		memcpy(out + olen, p, len);
+		olen += len;
+		out[olen] = '\0';
+		n = link_of(out, link, sizeof(link) - 1);
+		if (n < 0) {
+			int rc = wants_dir(end) ? dir_of(out) :
+				 n == -EINVAL	? 0 : (int)n;
+
+			if (rc < 0)
+				return rc;
+			p = end;
+			continue;
+		}
+		/* A symlink: its target, then the rest. */
+		if (++links > 40)
+			return -ELOOP;
+		link[n] = '\0';
+		if ((size_t)n + 1 + strlen(end) >= sizeof(todo))
+			return -ENAMETOOLONG;
+		memmove(todo + n, end, strlen(end) + 1);
+		memcpy(todo, link, (size_t)n);
+		p = todo;
+		if (link[0] == '/') {
+			olen = 1;
+		} else {
+			while (olen > 1 && out[olen - 1] != '/')
+				olen--;
+			if (olen > 1)
+				olen--;
+		}
+		out[olen] = '\0';
+	}
+	return 0;
+}
+
+/* Does path (absolute: a dot has a byte before it) hold a "." or ".."
+   component? */
+static bool has_dots(const char *p)
+{
+	for (; (p = strchr(p, '.')); p++)
+		if ((p[-1] == '/') && (p[1] == '/' || !p[1] ||
+				       (p[1] == '.' && (p[2] == '/' || !p[2]))))
+			return true;
+	return false;
+}
+
 static char *un_realpath(const char *path, char *resolved)
 {
 	struct un_node n;
@@ -169,10 +337,23 @@ static char *un_realpath(const char *path, char *resolved)
 	   fails (ENOENT) in a removed directory; so does this one. */
 	if (path[0] != '/') {
 		un_cwd_check();
-		if (un_cwd_get(n.vpath, sizeof(n.vpath)) == -ESTALE) {
+		rc = un_cwd_get(n.vpath, sizeof(n.vpath));
+		if (rc == -ESTALE) {
 			un_fail(-ENOENT);
 			goto out;
 		}
+		/* From a merged cwd, as glibc's (realpath_from). */
+		if (rc == 0 && *path && strlen(n.vpath) < PATH_MAX)
+			goto glibc_way;
+	} else if (has_dots(path) &&
+		   (un_config_is_ancestor(path) || un_config_find(path))) {
+		/* Into a union, with a '.' or '..': its names by their whole
+		   paths, as glibc's (a last '.' asks no search permission
+		   of what precedes: user seed inplace:1480).  Without one,
+		   the lookup from the root asks what glibc's readlinks ask,
+		   and costs no call a name. */
+		strcpy(n.vpath, "/");
+		goto glibc_way;
 	}
 	rc = un_lookup(AT_FDCWD, path, UN_LK_FOLLOW, &n);
 	if (rc > 0) {
@@ -183,6 +364,14 @@ static char *un_realpath(const char *path, char *resolved)
 		un_fail(rc < 0 ? rc : -ENOENT);
 		goto out;
 	}
+	goto answer;
+glibc_way:
+	rc = realpath_from(n.vpath, path);
+	if (rc < 0) {
+		un_fail(rc);
+		goto out;
+	}
+answer:
 	if (resolved) {
 		r = strcpy(resolved, n.vpath);
 	} else {

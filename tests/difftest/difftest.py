@@ -1862,6 +1862,28 @@ def root_unsearchable(ops, spec=None):
     return {"rootnox"} if nox else set()
 
 
+def fifo_linked(ops, spec):
+    """`fifolink` when a hard link was made of a lower fifo of a writable
+    union (link, linkat).  The overlay a user mounts (userxattr) records
+    no origin for a fifo: the fifo's overlay inode, hashed by its lower
+    inode before the link's copy-up, stays another inode than the new
+    name's (hashed by the upper inode) while the kernel holds it, and a
+    fifo's pipe is its overlay inode's: two pipes for one fifo, a reader
+    of one name sees no writer of the other (user seed inplace:2021 at
+    --ops 120: read n=0 where a fresh mount, and the library, answer
+    EAGAIN; checked by hand: the same operations after a remount answer
+    EAGAIN).  Lexical, as copied_over."""
+    fifos = lower_fifos(spec)
+    if not fifos:
+        return set()
+    for w, d in follow_dirs(ops):
+        if ((w[0] == "link" and len(w) > 2 and d.path(w[1]) in fifos) or
+                (w[0] == "linkat" and len(w) > 4 and
+                 d.path_at(w[1], w[2]) in fifos)):
+            return {"fifolink"}
+    return set()
+
+
 def copied_over(ops, spec=None):
     """The names where the kernel's copy-up of an object held by a
     descriptor (or the cwd) landed over another object put there since,
@@ -2013,6 +2035,7 @@ def signature(env, spec, layout, tags, v, ops):
     before = set(tags[:i] if i is not None else tags) - {"-"}
     before |= held_removed(ops[:i] if i is not None else ops)
     before |= root_unsearchable(ops[:i] if i is not None else ops, spec)
+    before |= fifo_linked(ops[:i] if i is not None else ops, spec)
     over = copied_over(ops[:i] if i is not None else ops, spec)
     before |= {tag for tag, names in over.items() if names}
     # (onstale: the differing operation names such a name, or the tree

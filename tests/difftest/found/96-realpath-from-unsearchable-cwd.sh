@@ -6,8 +6,8 @@
 # Looking up the cwd's merged path joined with it is not enough: the
 # lookup of DIR/.. asks DIR's x, as the kernel's walk does; glibc's
 # realpath pops `..` by name after resolving what came before (symlinks
-# included), and un_realpath would have to walk the same way (not fixed
-# yet: xfail.txt).  (Difftest user seed absent:1817 at --ops 120.)  As
+# included), and un_realpath walks the same way (wrap_name.c's
+# realpath_from).  (Difftest user seed absent:1817 at --ops 120.)  As
 # the user who owns the layers (root passes every permission check).
 . "$(dirname "$0")/lib.sh"
 ops='
