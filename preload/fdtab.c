@@ -1167,6 +1167,14 @@ bool un_cwd_pin(unsigned long seq)
 	 */
 	if (un_cwd_pinned || un_depth <= 0)
 		return !un_cwd_moved(seq);
+	/*
+	 * A vfork child has a cwd of its own (no CLONE_FS): no chdir of
+	 * the parent's threads moves it, and a pin it took before a
+	 * successful exec would never be ended in the memory it shares
+	 * with the parent (every chdir there would wait the bound).
+	 */
+	if (un_fd_vfork_child())
+		return true;
 	__atomic_add_fetch(&cwd_flying, 1, __ATOMIC_SEQ_CST);
 	if (!__atomic_load_n(&cwd_draining, __ATOMIC_SEQ_CST) &&
 	    __atomic_load_n(&un_cwd_count, __ATOMIC_SEQ_CST) == seq) {
