@@ -221,6 +221,18 @@ static bool wants_dir(const char *end)
 	return false;
 }
 
+/* out (olen bytes, an absolute path) without its last name, as glibc's
+   realpath takes '..' and a symlink's own name off: the new length. */
+static size_t drop_last_name(char *out, size_t olen)
+{
+	while (olen > 1 && out[olen - 1] != '/')
+		olen--;
+	if (olen > 1)
+		olen--;
+	out[olen] = '\0';
+	return olen;
+}
+
 /*
  * realpath of path, relative, from the merged cwd (cwd, PATH_MAX bytes:
  * the answer is made in it), as glibc's realpath makes it on the
@@ -258,11 +270,7 @@ static __attribute__((noinline)) int realpath_from(char *out,
 			continue;
 		}
 		if (len == 2 && p[0] == '.' && p[1] == '.') {
-			while (olen > 1 && out[olen - 1] != '/')
-				olen--;
-			if (olen > 1)
-				olen--;
-			out[olen] = '\0';
+			olen = drop_last_name(out, olen);
 			p = end;
 			continue;
 		}
@@ -293,14 +301,11 @@ static __attribute__((noinline)) int realpath_from(char *out,
 		memcpy(todo, link, (size_t)n);
 		p = todo;
 		if (link[0] == '/') {
-			olen = 1;
+			olen = 1;	/* from the root again */
+			out[olen] = '\0';
 		} else {
-			while (olen > 1 && out[olen - 1] != '/')
-				olen--;
-			if (olen > 1)
-				olen--;
+			olen = drop_last_name(out, olen);
 		}
-		out[olen] = '\0';
 	}
 	return 0;
 }
