@@ -16,6 +16,12 @@
  *   UPPER/.union/lock       serialises the table's writers (flock) and
  *                           holds struct un_fmt_gen at offset 0; version 2
  *                           ("UNWTGEN2") adds the writers' `begun` counter
+ *   UPPER/.union/index      the library's persistent index of the table
+ *                           (preload/wt_index.c): a derived cache that
+ *                           only the library reads; ignored whenever it
+ *                           does not match the table, so any writer that
+ *                           rewrites the table may simply remove it, and
+ *                           must never change it in place
  *   UPPER/.union/work/      the library's staging area for copy-ups
  *   UPPER/.union/layers     written by `union run`: the MERGED path and
  *                           the lowers the upper was last used with
@@ -49,6 +55,9 @@
 #define UN_FMT_LOCK_SIZE 4096
 
 #define UN_FMT_WORK "work"
+
+#define UN_FMT_INDEX "index"
+#define UN_FMT_INDEX_TMP "index.tmp"
 
 #define UN_FMT_LAYERS "layers"
 #define UN_FMT_LAYERS_HEADER "libunion-layers 1"

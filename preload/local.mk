@@ -22,6 +22,7 @@ preload_libunion_core_la_SOURCES = \
 	include/union_format.h include/union_elf.h \
 	include/union_format.c \
 	preload/wt_map.c \
+	preload/wt_index.c \
 	preload/wt_file.c \
 	preload/wt_signal.c \
 	preload/wt_sys.c \

@@ -13,6 +13,7 @@
  *
  *   wt_map.c     the table in memory
  *   wt_file.c    the files: catch-up, the lock, appends, compaction
+ *   wt_index.c   the persistent index UPPER/.union/index
  *   wt_signal.c  the view a signal handler gets
  *   wt_sys.c     raw system calls, and the complaints on stderr
  *
@@ -28,6 +29,14 @@
  * it stopped last time, and replay the new lines.  When the epoch has
  * moved as well, the file was rewritten and is loaded from scratch
  * (wt_file.c).
+ *
+ * The first load of a big table goes through the persistent index
+ * (wt_index.c) when a usable one is there: the index is mapped, and only
+ * the table past it is replayed, into a map in over mode that overrides
+ * it; lookups ask the map, then the index.  Everything else (a change,
+ * has_below, clear_below) first reads the table whole
+ * (wt_materialize), as does a lookup that finds the index damaged.  The
+ * first process that reads a big table whole writes the index.
  *
  * Invariants:
  *  - pos.off is the end of the last whole line consumed; the in-memory
@@ -115,7 +124,7 @@ static char *path_put(char **at, const char *upper, size_t len,
 size_t un_wtable_mem_size(const char *upper)
 {
 	return sizeof(struct un_wtable) +
-	       5 * (strlen(upper) + strlen(WT_TMP) + 1);
+	       7 * (strlen(upper) + strlen(WT_TMP) + 1);
 }
 
 int un_wtable_open(const char *upper, struct un_wtable **out)
@@ -149,6 +158,8 @@ int un_wtable_open_mem(const char *upper, void *mem, struct un_wtable **out)
 	wt->table_path = path_put(&at, upper, len, WT_TABLE);
 	wt->tmp_path = path_put(&at, upper, len, WT_TMP);
 	wt->lock_path = path_put(&at, upper, len, WT_LOCK);
+	wt->ix_path = path_put(&at, upper, len, WT_INDEX);
+	wt->ix_tmp_path = path_put(&at, upper, len, WT_INDEX_TMP);
 	meta = path_put(&at, upper, len, WT_META);
 	work = path_put(&at, upper, len, WT_WORK);
 
@@ -200,6 +211,7 @@ void un_wtable_release(struct un_wtable *wt)
 	sys_close(wt->lfd);
 	sys_close(wt->tfd);
 	mem_free(&wt->mem);
+	wt_ix_close(&wt->ix);
 	pthread_rwlock_destroy(&wt->rw);
 	pthread_mutex_destroy(&wt->io);
 	if (wt->map_len) {
@@ -242,21 +254,60 @@ bool un_wtable_empty(struct un_wtable *wt)
 	return !wt || wt_known_empty(wt);
 }
 
+int wt_kind(struct un_wtable *wt, const char *rel, size_t rel_len)
+{
+	struct wt_rec *r = mem_find(&wt->mem, rel, rel_len);
+
+	if (r)
+		return r->kind;
+	return wt->ix.base ? wt_ix_get(&wt->ix, rel, rel_len) : '-';
+}
+
+/*
+ * Leave over mode (read the table whole), for what the index cannot
+ * answer; ix_want: it was found damaged, write a new one.  false when
+ * the maps are still in over mode (out of memory, say).
+ */
+static bool wt_go_full(struct un_wtable *wt, bool ix_want)
+{
+	int cancel;
+	bool full;
+
+	pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &cancel);
+	pthread_mutex_lock(&wt->io);
+	if (wt->ix.base)
+		wt_materialize(wt, ix_want);
+	full = !wt->ix.base;
+	pthread_mutex_unlock(&wt->io);
+	pthread_setcancelstate(cancel, NULL);
+	return full;
+}
+
 enum un_wkind un_wtable_get(struct un_wtable *wt, const char *rel,
 			    size_t rel_len)
 {
-	enum un_wkind kind = UN_W_NONE;
-	struct wt_rec *r;
+	int kind;
 
 	if (!wt || wt_known_empty(wt))
 		return UN_W_NONE;
 	if (!wt_read_lock(wt))
 		return wt_sig_get(wt, rel, rel_len);
-	r = mem_find(&wt->mem, rel, rel_len);
-	if (r)
-		kind = (enum un_wkind)r->kind;
+	kind = wt_kind(wt, rel, rel_len);
 	pthread_rwlock_unlock(&wt->rw);
-	return kind;
+	if (kind < 0) {
+		/* A damaged index: never trusted; the table read whole. */
+		int saved = errno;
+
+		wt_go_full(wt, true);
+		errno = saved;
+		if (!wt_read_lock(wt))
+			return wt_sig_get(wt, rel, rel_len);
+		kind = wt_kind(wt, rel, rel_len);
+		pthread_rwlock_unlock(&wt->rw);
+		if (kind < 0)
+			return wt_sig_get(wt, rel, rel_len);
+	}
+	return kind == 'w' || kind == 'o' ? (enum un_wkind)kind : UN_W_NONE;
 }
 
 bool un_wtable_has_below(struct un_wtable *wt, const char *rel,
@@ -266,8 +317,24 @@ bool un_wtable_has_below(struct un_wtable *wt, const char *rel,
 
 	if (!wt || wt_known_empty(wt))
 		return false;
+	if (un_in_signal())
+		return wt_sig_has_below(wt, rel, rel_len);
+	/* The index cannot say what lies below a path: the table whole.
+	   (Were that to fail, the scan of the file answers.) */
+	if (__atomic_load_n(&wt->ix.base, __ATOMIC_RELAXED)) {
+		int saved = errno;
+		bool full = wt_go_full(wt, false);
+
+		errno = saved;
+		if (!full)
+			return wt_sig_has_below(wt, rel, rel_len);
+	}
 	if (!wt_read_lock(wt))
 		return wt_sig_has_below(wt, rel, rel_len);
+	if (wt->ix.base) {	/* (a reload since went through one) */
+		pthread_rwlock_unlock(&wt->rw);
+		return wt_sig_has_below(wt, rel, rel_len);
+	}
 	below = mem_any_below(&wt->mem, rel, rel_len);
 	pthread_rwlock_unlock(&wt->rw);
 	return below;

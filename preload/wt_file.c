@@ -34,7 +34,7 @@ static void wt_complain_line(const struct un_wtable *wt, unsigned long line,
 
 /* Root made the file fd at path: give it to the owner of its directory
    (UPPER/.union, which wt_make_meta gave to the upper's owner). */
-static void wt_fix_owner(int fd, const char *path)
+void wt_fix_owner(int fd, const char *path)
 {
 	const char *slash = strrchr(path, '/');
 	char dir[PATH_MAX];
@@ -182,12 +182,16 @@ static bool tail_intact(struct un_wtable *wt, off_t size)
 	       !memcmp(now, wt->tail, wt->tail_len);
 }
 
-/* A table read and replayed from scratch, not yet the handle's. */
+/* A table read and replayed from scratch, not yet the handle's: the
+   whole of it, or (ix.base) an index and the table past it. */
 struct wt_load {
 	struct wt_mem mem;
 	struct wt_pos pos;
-	struct tail_copy tail;
-	size_t got;		/* bytes read */
+	struct tail_copy tail;	/* of what was read */
+	size_t got;		/* bytes of the file known (read or indexed) */
+	struct wt_ix ix;
+	struct wt_ix_at at;	/* where the index ends */
+	bool ix_want;		/* no usable index: make one */
 };
 
 /*
@@ -205,6 +209,7 @@ static int wt_load(int fd, off_t size, struct wt_load *ld, const char **why)
 	int ret;
 
 	memset(ld, 0, sizeof(*ld));
+	ld->ix_want = true;
 	if (size < (off_t)sizeof(small)) {
 		/* A table of no record, the commonest, is a header (the first
 		   line) and maybe an unfinished line: nothing to keep, so no
@@ -237,18 +242,64 @@ static int wt_load(int fd, off_t size, struct wt_load *ld, const char **why)
 	return ret;
 }
 
+/*
+ * Load through the persistent index when there is a usable one: map it,
+ * and replay only the table past it, into a map in over mode.  Else read
+ * the table whole (wt_load), and say that an index is wanted.  No malloc
+ * either way.  epoch: the lock file's, loaded before fd was opened.
+ */
+static int wt_load_ix(struct un_wtable *wt, int fd, const struct statx *stx,
+		      uint64_t epoch, struct wt_load *ld, const char **why)
+{
+	struct wt_ix ix;
+	struct wt_ix_at at;
+	struct wt_buf *b = NULL;
+	size_t got = 0;
+	int ret;
+
+	if (wt_ix_open(wt->ix_path, fd, stx, epoch, &ix, &at) < 0)
+		return wt_load(fd, stx->stx_size, ld, why);
+	memset(ld, 0, sizeof(*ld));
+	ld->mem.over = true;
+	ld->ix = ix;
+	ld->at = at;
+	ld->pos = at.pos;
+	if ((off_t)stx->stx_size > at.pos.off) {
+		ret = read_range(fd, at.pos.off, stx->stx_size, true, &b,
+				 &got);
+		if (ret < 0)
+			goto out_fail;
+		mem_adopt(&ld->mem, b);
+		tail_save(&ld->tail, b->data, got);
+		ret = wt_parse(&ld->mem, b->data, got, &ld->pos, why);
+		if (ret < 0)
+			goto out_fail;
+	}
+	ld->got = at.pos.off + got;
+	return 0;
+
+out_fail:
+	mem_free(&ld->mem);
+	wt_ix_close(&ld->ix);
+	return ret;
+}
+
 /* Make ld the handle's (under io): the maps, and the file fd behind
    them, of the given epoch. */
 static void wt_install(struct un_wtable *wt, struct wt_load *ld, int fd,
 		       const struct statx *stx, uint64_t epoch)
 {
 	struct wt_mem old;
+	struct wt_ix oldix;
 
 	pthread_rwlock_wrlock(&wt->rw);
 	old = wt->mem;
+	oldix = wt->ix;
 	wt->mem = ld->mem;
+	wt->ix = ld->ix;
 	pthread_rwlock_unlock(&wt->rw);
 	mem_free(&old);
+	wt_ix_close(&oldix);
 
 	if (wt->tfd != fd)
 		sys_close(wt->tfd);
@@ -256,17 +307,60 @@ static void wt_install(struct un_wtable *wt, struct wt_load *ld, int fd,
 	wt->tid = stx_id(stx);
 	wt->pos = ld->pos;
 	wt->tail_len = 0;
-	tail_parsed(wt, &ld->tail, ld->pos.off);
+	if (ld->ix.base)
+		tail_feed(wt, ld->at.tail, ld->at.tail_len);
+	tail_parsed(wt, &ld->tail, ld->pos.off - ld->at.pos.off);
 	wt->fsize = ld->got;
 	wt->epoch = epoch;
 	wt->corrupt = false;
+	wt->ix_want = ld->ix_want;
+}
+
+/*
+ * The maps were read whole and no usable index was found (ix_want):
+ * when the table is big enough for the index to pay, write one, if the
+ * flock is free (a reader does not wait for writers) and, under it, the
+ * file is still exactly what the maps hold (nobody appended since, no
+ * killed append's tail, the same inode and epoch, the bytes before our
+ * position intact).  Its cost, about a fifth of the full read it
+ * follows, is paid once by the first process that reads a big table
+ * whole; the processes after it map the index.  Under io (or before
+ * the handle is anyone else's); never in signal mode.
+ */
+void wt_ix_build_maybe(struct un_wtable *wt)
+{
+	struct statx stx;
+	int ret;
+
+	if (!wt->ix_want || wt->ix.base || wt->corrupt ||
+	    wt->mem.count < WT_IX_MIN || un_in_signal() || wt->lfd < 0 ||
+	    wt->pid != un_self_pid())
+		return;
+	/* Our lock file's descriptor, still (a program may close ours). */
+	if (sys_fstatx(wt->lfd, &stx) < 0 || !id_eq(stx_id(&stx), wt->lid) ||
+	    flock(wt->lfd, LOCK_EX | LOCK_NB) < 0)
+		return;
+	ret = sys_fstatx(wt->tfd, &stx);
+	if (ret == 0 && id_eq(stx_id(&stx), wt->tid) && stx.stx_nlink > 0 &&
+	    (off_t)stx.stx_size == wt->pos.off && wt->fsize == wt->pos.off &&
+	    __atomic_load_n(&wt->gen->epoch, __ATOMIC_ACQUIRE) == wt->epoch &&
+	    tail_intact(wt, stx.stx_size)) {
+		/* Once, made or not (a user who cannot write UPPER/.union
+		   must not pay for a failed attempt at every catch-up). */
+		wt_ix_write(wt->ix_path, wt->ix_tmp_path, &wt->mem, wt->tid,
+			    wt->epoch, &wt->pos, wt->tail, wt->tail_len);
+		wt->ix_want = false;
+	}
+	flock(wt->lfd, LOCK_UN);
 }
 
 /*
  * Load the table from scratch from a fresh descriptor (epoch: the epoch
- * loaded before opening).  On failure the old state stays.
+ * loaded before opening), through the index when use_ix.  On failure
+ * the old state stays.
  */
-static int wt_reload(struct un_wtable *wt, bool create, uint64_t epoch)
+static int wt_reload(struct un_wtable *wt, bool create, uint64_t epoch,
+		     bool use_ix)
 {
 	struct wt_load ld;
 	struct statx stx;
@@ -279,7 +373,8 @@ static int wt_reload(struct un_wtable *wt, bool create, uint64_t epoch)
 	ret = stat_reg(fd, wt->table_path, &stx);
 	if (ret < 0)
 		goto out_close;
-	ret = wt_load(fd, stx.stx_size, &ld, &why);
+	ret = use_ix ? wt_load_ix(wt, fd, &stx, epoch, &ld, &why) :
+		       wt_load(fd, stx.stx_size, &ld, &why);
 	if (ret < 0) {
 		if (ret == -EUCLEAN && !wt->corrupt)
 			wt_complain_line(wt, ld.pos.lineno + 1, why);
@@ -292,6 +387,19 @@ static int wt_reload(struct un_wtable *wt, bool create, uint64_t epoch)
 
 out_close:
 	sys_close(fd);
+	return ret;
+}
+
+int wt_materialize(struct un_wtable *wt, bool ix_want)
+{
+	int ret = wt_reload(wt, false,
+			    __atomic_load_n(&wt->gen->epoch, __ATOMIC_ACQUIRE),
+			    false);
+
+	if (ret == 0) {
+		wt->ix_want = ix_want;
+		wt_ix_build_maybe(wt);
+	}
 	return ret;
 }
 
@@ -308,7 +416,7 @@ static int wt_catch_up(struct un_wtable *wt, bool create, uint64_t epoch,
 	if (ret == -EBADF || (!ret && !id_eq(stx_id(&stx), wt->tid))) {
 		/* Closed, or the number reused, behind our back. */
 		wt->tfd = -1;
-		return wt_reload(wt, create, epoch);
+		return wt_reload(wt, create, epoch, !create);
 	}
 	if (ret < 0)
 		return ret;
@@ -360,7 +468,9 @@ int wt_sync(struct un_wtable *wt, bool locked)
 {
 	uint64_t epoch = __atomic_load_n(&wt->gen->epoch, __ATOMIC_ACQUIRE);
 	struct statx stx;
-	bool held = wt->tfd >= 0 && epoch == wt->epoch;
+	/* (A writer needs the table whole: not the index's over map.) */
+	bool held = wt->tfd >= 0 && epoch == wt->epoch &&
+		    !(locked && wt->ix.base);
 	int ret = 0;
 
 	if (held) {
@@ -378,9 +488,11 @@ int wt_sync(struct un_wtable *wt, bool locked)
 						   __ATOMIC_SEQ_CST);
 	}
 	if (!held || epoch != wt->epoch)
-		ret = wt_reload(wt, locked, epoch);
+		ret = wt_reload(wt, locked, epoch, !locked);
 	else
 		ret = wt_catch_up(wt, locked, epoch, ret, &stx);
+	if (ret == 0 && !locked)
+		wt_ix_build_maybe(wt);
 	if (ret < 0 || !locked)
 		return ret;
 
@@ -425,6 +537,7 @@ int wt_sync_locked(struct un_wtable *wt)
 	uint64_t epoch = __atomic_load_n(&wt->gen->epoch, __ATOMIC_ACQUIRE);
 	bool own = wt->own_left > 0 && wt->lock_version == 2 &&
 		   wt->tfd >= 0 && !wt->corrupt && epoch == wt->epoch &&
+		   !wt->ix.base &&
 		   __atomic_load_n(&wt->gen->begun, __ATOMIC_ACQUIRE) ==
 			   wt->own_begun;
 
@@ -641,6 +754,8 @@ static int wt_compact(struct un_wtable *wt)
 		goto out_unlink;
 
 	wt->epoch = __atomic_add_fetch(&wt->gen->epoch, 1, __ATOMIC_SEQ_CST);
+	/* The index was the old file's (its inode tells it anyway). */
+	sys_unlink(wt->ix_path);
 	sys_close(wt->tfd);
 	wt->tfd = fd;
 	wt->tid = stx_id(&stx);
@@ -754,10 +869,11 @@ int wt_open_fast(struct un_wtable *wt)
 		goto out_unmap;
 	tfd = fd_move_high(tfd);
 	if (sys_fstatx(tfd, &tstx) < 0 || !S_ISREG(tstx.stx_mode) ||
-	    wt_load(tfd, tstx.stx_size, &ld, &why) < 0)
+	    wt_load_ix(wt, tfd, &tstx, epoch, &ld, &why) < 0)
 		goto out_close_table;
 	if (ld.pos.off == 0 || ld.pos.off != (off_t)tstx.stx_size) {
 		mem_free(&ld.mem);
+		wt_ix_close(&ld.ix);
 		goto out_close_table;
 	}
 
@@ -770,6 +886,7 @@ int wt_open_fast(struct un_wtable *wt)
 	wt_install(wt, &ld, tfd, &tstx, epoch);
 	__atomic_store_n(&wt->seen_gen, gen, __ATOMIC_RELEASE);
 	wt_empty_publish(wt, gen, false);
+	wt_ix_build_maybe(wt);
 	return 1;
 
 out_close_table:

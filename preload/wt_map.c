@@ -19,7 +19,10 @@
  * a walk of the map, or once those walks have cost more than it would,
  * by the map's index by directory (struct wt_index below).  wt_parse
  * replays the lines of the file (include/union_format.c decodes them)
- * into a map.
+ * into a map.  In over mode the map holds only what the table says past
+ * the persistent index (wt_index.c), `-` records kept as entries of kind
+ * '-' that override the index; only lookups use such a map (a writer,
+ * clear_below and has_below read the table whole first).
  *
  * Locking is the caller's: the handle's rwlock guards its map.
  */
@@ -33,14 +36,9 @@
 /*
  * dcache.c's hash, eight bytes a step (FNV-1a took one: ~100
  * instructions a lookup of a path five deep, one lookup in every stat
- * of a lower name).  Only this process's map holds it.
+ * of a lower name).  The persistent index holds it too (wtable.h).
  */
-static uint32_t key_hash(const char *key, size_t len)
-{
-	uint64_t h = un_name_hash(key, len);
-
-	return (uint32_t)(h ^ (h >> 32));
-}
+#define key_hash wt_key_hash
 
 /* The slot holding key, or else the slot where it would go. */
 static size_t mem_slot(const struct wt_mem *m, const char *key, size_t len,
@@ -500,7 +498,7 @@ static int mem_record(struct wt_mem *m, char op, const char *key,
 	struct wt_rec *r;
 	uint32_t h;
 
-	if (op == '-') {
+	if (op == '-' && !m->over) {
 		r = mem_find(m, key, len);
 		if (r)
 			mem_del(m, r);

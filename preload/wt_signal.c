@@ -166,13 +166,20 @@ static int wt_sig_view(struct un_wtable *wt, struct wt_view *v)
 	return ret;
 }
 
-/* May the maps answer a handler?  Then they are read-locked. */
-static bool wt_sig_maps(struct un_wtable *wt)
+/* May the maps answer a handler?  Then they are read-locked.  below:
+   for has_below, which maps in over mode (an index) cannot answer. */
+static bool wt_sig_maps(struct un_wtable *wt, bool below)
 {
 	if (!wt->gen || __atomic_load_n(&wt->gen->generation, __ATOMIC_ACQUIRE) !=
 	    __atomic_load_n(&wt->seen_gen, __ATOMIC_ACQUIRE))
 		return false;
-	return pthread_rwlock_tryrdlock(&wt->rw) == 0;
+	if (pthread_rwlock_tryrdlock(&wt->rw) != 0)
+		return false;
+	if (below && wt->ix.base) {
+		pthread_rwlock_unlock(&wt->rw);
+		return false;
+	}
+	return true;
 }
 
 enum un_wkind wt_sig_get(struct un_wtable *wt, const char *rel,
@@ -182,13 +189,13 @@ enum un_wkind wt_sig_get(struct un_wtable *wt, const char *rel,
 	struct wt_view v;
 	int saved = errno;
 
-	if (wt_sig_maps(wt)) {
-		struct wt_rec *r = mem_find(&wt->mem, rel, rel_len);
+	if (wt_sig_maps(wt, false)) {
+		int k = wt_kind(wt, rel, rel_len);
 
-		if (r)
-			kind = (enum un_wkind)r->kind;
 		pthread_rwlock_unlock(&wt->rw);
-		return kind;
+		if (k >= 0)	/* (-1: a damaged index; the file answers) */
+			return k == 'w' || k == 'o' ? (enum un_wkind)k :
+						      UN_W_NONE;
 	}
 	if (wt_sig_view(wt, &v) == 0) {
 		char op = view_kind(&v, rel, rel_len);
@@ -208,7 +215,7 @@ bool wt_sig_has_below(struct un_wtable *wt, const char *rel,
 	bool below = false;
 	int saved = errno;
 
-	if (wt_sig_maps(wt)) {
+	if (wt_sig_maps(wt, true)) {
 		below = mem_any_below(&wt->mem, rel, rel_len);
 		pthread_rwlock_unlock(&wt->rw);
 		return below;

@@ -29,6 +29,8 @@
 #define WT_LOCK "/" UN_FMT_META_DIR "/" UN_FMT_LOCK
 #define WT_WORK "/" UN_FMT_META_DIR "/" UN_FMT_WORK
 #define WT_META "/" UN_FMT_META_DIR
+#define WT_INDEX "/" UN_FMT_META_DIR "/" UN_FMT_INDEX
+#define WT_INDEX_TMP "/" UN_FMT_META_DIR "/" UN_FMT_INDEX_TMP
 
 #define WT_MAGIC UN_FMT_LOCK_MAGIC
 #define WT_LOCK_SIZE UN_FMT_LOCK_SIZE
@@ -38,6 +40,14 @@
 
 /* Compact when more than this many records and more than half dead. */
 #define WT_COMPACT_MIN 1024
+
+/* The persistent index (wt_index.c): made by a process that read the
+   table whole and found it holds at least WT_IX_MIN records; used while
+   the table has grown past it by at most WT_IX_TAIL_MIN bytes or a
+   WT_IX_TAIL_DIV-th of what it covers, whichever is more. */
+#define WT_IX_MIN 2048
+#define WT_IX_TAIL_MIN (64 * 1024)
+#define WT_IX_TAIL_DIV 16
 
 /* The head of the shared lock file: struct un_fmt_gen, and the library's
    own counters after it. */
@@ -98,7 +108,11 @@ struct wt_index;
 struct wt_mem {
 	struct wt_rec *slot;
 	size_t cap;
-	size_t count;		/* records */
+	size_t count;		/* records ('-' ones too, in over mode) */
+	/* Over mode: the map holds only the table past what the persistent
+	   index covers, and overrides it; a `-` record is kept, kind '-'
+	   (the path is none whatever the index says). */
+	bool over;
 	size_t used;		/* records and tombstones */
 	struct wt_buf *bufs;	/* newest first */
 	/* The free end of the newest buffer of copied keys (mem_apply's:
@@ -134,18 +148,39 @@ struct wt_id {
 
 #define WT_TAIL 64
 
+/* The persistent index, mapped (wt_index.c); base NULL: none. */
+struct wt_ix_slot;
+struct wt_ix {
+	const char *base;
+	size_t len;
+	const struct wt_ix_slot *slot;
+	uint64_t mask;		/* slots - 1 */
+	uint64_t keys_off;
+};
+
+/* Where the table stands at the end of what an index covers. */
+struct wt_ix_at {
+	struct wt_pos pos;
+	uint64_t nlive;
+	char tail[WT_TAIL];
+	size_t tail_len;
+};
+
 struct un_wtable {
 	size_t map_len;		/* the handle and its paths are one mapping
 				   of this size; 0: in the caller's memory */
 	char *table_path;
 	char *tmp_path;
 	char *lock_path;
+	char *ix_path;
+	char *ix_tmp_path;
 
 	pthread_mutex_t io;
 	pthread_rwlock_t rw;
 
 	/* Under rw (written also under io). */
-	struct wt_mem mem;
+	struct wt_mem mem;	/* over mode while ix.base */
+	struct wt_ix ix;	/* the index mem overrides, or none */
 
 	/* Under io. */
 	int tfd;		/* the table, O_RDWR | O_APPEND; -1: none */
@@ -154,6 +189,8 @@ struct un_wtable {
 	off_t fsize;		/* size of the table at the last read */
 	uint64_t epoch;		/* epoch of the file behind tfd */
 	bool corrupt;		/* reported already */
+	bool ix_want;		/* no usable index: write one (under the
+				   flock) once the maps are the file's */
 	/* The last bytes of the file before pos.off, as read or written:
 	   catch-up checks they are still there (see wt_catch_up). */
 	char tail[WT_TAIL];
@@ -201,6 +238,36 @@ UN_HIDDEN int flock_retry(int fd, int op);
 /* One line on stderr: "libunion: <what>". */
 UN_HIDDEN void wt_complain(const char *fmt, ...)
 	__attribute__((format(printf, 1, 2)));
+
+/* The maps' hash of a path (dcache.c's, folded): the persistent index
+   holds it too, so it must not change without WT_IX_PROBE noticing. */
+static inline uint32_t wt_key_hash(const char *key, size_t len)
+{
+	uint64_t h = un_name_hash(key, len);
+
+	return (uint32_t)(h ^ (h >> 32));
+}
+
+/* ------------------------------------------------------------------ */
+/* wt_index.c: the persistent index, UPPER/.union/index.                */
+
+/* Open, check and map the index at path for the table tfd (tstx its
+   statx; epoch the lock file's, loaded before tfd was opened): 0 and
+   *ix, *at; -errno (-ESTALE: not usable) with nothing held. */
+UN_HIDDEN int wt_ix_open(const char *path, int tfd,
+			 const struct statx *tstx, uint64_t epoch,
+			 struct wt_ix *ix, struct wt_ix_at *at);
+UN_HIDDEN void wt_ix_close(struct wt_ix *ix);
+/* What the index says of key: 'w', 'o', 0 (no record), -1 (damaged:
+   read the table whole). */
+UN_HIDDEN int wt_ix_get(const struct wt_ix *ix, const char *key,
+			size_t len);
+/* Write the index of m, a full map that is the table tid's first
+   pos->off bytes (tail: their last ones), of epoch; under the flock. */
+UN_HIDDEN int wt_ix_write(const char *path, const char *tmp,
+			  const struct wt_mem *m, struct wt_id tid,
+			  uint64_t epoch, const struct wt_pos *pos,
+			  const char *tail, size_t tail_len);
 
 /* ------------------------------------------------------------------ */
 /* wt_map.c: the map (locking is the caller's).                        */
@@ -258,6 +325,13 @@ UN_HIDDEN int wt_parse(struct wt_mem *m, char *buf, size_t len,
 UN_HIDDEN int open_reg(const char *path, int flags, bool create);
 /* statx fd and insist on a regular file. */
 UN_HIDDEN int stat_reg(int fd, const char *path, struct statx *stx);
+/* Root made the file fd at path: give it to UPPER/.union's owner. */
+UN_HIDDEN void wt_fix_owner(int fd, const char *path);
+/* Leave over mode: read the table whole (under io); ix_want: and write
+   a new index (the old one was found damaged). */
+UN_HIDDEN int wt_materialize(struct un_wtable *wt, bool ix_want);
+/* Write the persistent index if wanted and due (under io: wt_file.c). */
+UN_HIDDEN void wt_ix_build_maybe(struct un_wtable *wt);
 /* Bring the maps up to date with the file (locked: we hold the flock,
    and may create, repair and start the table).  Under io. */
 UN_HIDDEN int wt_sync(struct un_wtable *wt, bool locked);
@@ -289,7 +363,8 @@ static inline void wt_empty_publish(struct un_wtable *wt, uint64_t g,
 				    bool stale)
 {
 	__atomic_store_n(&wt->empty_gen,
-			 !stale && !wt->mem.count ? g : ~(uint64_t)0,
+			 !stale && !wt->mem.count && !wt->ix.base ?
+				 g : ~(uint64_t)0,
 			 __ATOMIC_RELEASE);
 }
 /* Open the lock file and the table without the flock when both are
@@ -301,6 +376,11 @@ UN_HIDDEN int wt_make_meta(const char *upper, const char *meta,
 
 /* ------------------------------------------------------------------ */
 /* wt_signal.c: the same for a signal handler (no lock, no malloc).    */
+
+/* whiteout.c: what the maps (then the index) say of rel: 'w', 'o', '-',
+   or -1 (the index is damaged).  Under rw, read. */
+UN_HIDDEN int wt_kind(struct un_wtable *wt, const char *rel,
+		      size_t rel_len);
 
 UN_HIDDEN enum un_wkind wt_sig_get(struct un_wtable *wt, const char *rel,
 				   size_t rel_len);

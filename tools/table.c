@@ -29,7 +29,8 @@
  *     cut an unfinished last line, write the header into an empty file;
  *  3. append whole records in one write with O_APPEND, or, for a
  *     rewrite, write the live records to whiteouts.tmp, fsync it, rename
- *     it over the table and add one to the epoch;
+ *     it over the table, add one to the epoch and remove the library's
+ *     index of the table (UPPER/.union/index, a cache of the old file);
  *  4. add one to the generation (readers compare it first), unlock.
  *
  * The counters are changed through a shared mapping with atomic adds,
@@ -531,6 +532,12 @@ int un_table_rewrite(struct un_table *t, bool keep)
 		goto out_end;
 	}
 	__atomic_add_fetch(&x.gen->epoch, 1, __ATOMIC_SEQ_CST);
+	/* The library's index of the old table: its inode makes it
+	   foreign already; take it away rather than leave it. */
+	char *ix = un_xasprintf("%s/%s", t->meta, UN_FMT_INDEX);
+
+	unlink(ix);
+	free(ix);
 out_end:
 	txn_end(&x, ret == 0);
 	free(buf);
