@@ -191,6 +191,7 @@ int un_wtable_open_mem(const char *upper, void *mem, struct un_wtable **out)
 	wt_unlock(wt);
 	if (ret < 0)
 		goto out_fail;
+	wt_ix_build_maybe(wt);	/* (takes the flock again: not ours now) */
 out_done:
 	*out = wt;
 	errno = saved;
