@@ -5,9 +5,9 @@ UN_CHECK_LIBS = preload/libunion-core.la $(CHECK_LIBS) -ldl -lpthread \
 	$(SANITIZER_CFLAGS)
 
 check_PROGRAMS += tests/unit/check_config tests/unit/check_whiteout \
-	tests/unit/check_namei tests/unit/check_nextsym
+	tests/unit/check_wtindex tests/unit/check_namei tests/unit/check_nextsym
 TESTS += tests/unit/check_config tests/unit/check_whiteout \
-	tests/unit/check_namei tests/unit/check_nextsym
+	tests/unit/check_wtindex tests/unit/check_namei tests/unit/check_nextsym
 
 tests_unit_check_config_SOURCES = tests/unit/check_config.c tests/unit/unit.h
 tests_unit_check_config_CFLAGS = $(UN_CHECK_CFLAGS)
@@ -16,6 +16,10 @@ tests_unit_check_config_LDADD = $(UN_CHECK_LIBS)
 tests_unit_check_whiteout_SOURCES = tests/unit/check_whiteout.c tests/unit/unit.h
 tests_unit_check_whiteout_CFLAGS = $(UN_CHECK_CFLAGS)
 tests_unit_check_whiteout_LDADD = $(UN_CHECK_LIBS)
+
+tests_unit_check_wtindex_SOURCES = tests/unit/check_wtindex.c tests/unit/unit.h
+tests_unit_check_wtindex_CFLAGS = $(UN_CHECK_CFLAGS)
+tests_unit_check_wtindex_LDADD = $(UN_CHECK_LIBS)
 
 tests_unit_check_namei_SOURCES = tests/unit/check_namei.c tests/unit/unit.h
 tests_unit_check_namei_CFLAGS = $(UN_CHECK_CFLAGS)

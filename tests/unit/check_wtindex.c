@@ -1,0 +1,522 @@
+/*
+ * check_wtindex.c - unit tests of wt_index.c, the whiteout table's
+ * persistent index (UPPER/.union/index), and of its use by the handle.
+ *
+ * Each test makes a table of NREC records by hand (more than WT_IX_MIN,
+ * so that the first handle that reads it whole writes the index), then
+ * opens handles on it, standing for processes: one that opens after the
+ * index was written maps it (wt->ix.base) and must answer exactly what
+ * the table says, whatever was done to the table or to the index
+ * between the two.
+ */
+#include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "internal.h"
+#include "wtable.h"
+#include "union_format.h"
+#include "unit.h"
+
+#define NREC 5000
+#define HEADER "libunion-whiteouts 1\n"
+
+static char basedir[32];
+static char tmpdir[64];
+
+static const char *upath(const char *rel)
+{
+	static char buf[4][PATH_MAX];
+	static int next;
+	char *p = buf[next++ % 4];
+
+	snprintf(p, PATH_MAX, "%s/%s", tmpdir, rel);
+	return p;
+}
+
+static void setup(void)
+{
+	snprintf(tmpdir, sizeof(tmpdir), "%s/t.XXXXXX", basedir);
+	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+}
+
+static void teardown(void)
+{
+	rm_tree(tmpdir);
+}
+
+/* Record i's path: d<i % 50>/s<i % 7>/f<i>. */
+static const char *rec(int i)
+{
+	static char buf[4][64];
+	static int next;
+	char *p = buf[next++ % 4];
+
+	snprintf(p, 64, "d%d/s%d/f%d", i % 50, i % 7, i);
+	return p;
+}
+
+/* The table of NREC records: every third opaque, the others whiteouts;
+   then `-` records of those divisible by 10. */
+static void make_table(void)
+{
+	FILE *f;
+
+	mkdir(upath(".union"), 0755);
+	f = fopen(upath(".union/whiteouts"), "w");
+	ck_assert_ptr_nonnull(f);
+	fputs(HEADER, f);
+	for (int i = 0; i < NREC; i++)
+		fprintf(f, "%c %s\n", i % 3 ? 'w' : 'o', rec(i));
+	for (int i = 0; i < NREC; i += 10)
+		fprintf(f, "- %s\n", rec(i));
+	ck_assert_int_eq(fclose(f), 0);
+}
+
+static enum un_wkind want(int i)
+{
+	if (i % 10 == 0)
+		return UN_W_NONE;
+	return i % 3 ? UN_W_WHITEOUT : UN_W_OPAQUE;
+}
+
+static struct un_wtable *open_ok(void)
+{
+	struct un_wtable *wt = NULL;
+
+	ck_assert_int_eq(un_wtable_open(tmpdir, &wt), 0);
+	ck_assert_ptr_nonnull(wt);
+	return wt;
+}
+
+static enum un_wkind get(struct un_wtable *wt, const char *rel)
+{
+	return un_wtable_get(wt, rel, strlen(rel));
+}
+
+static bool exists(const char *rel)
+{
+	struct stat st;
+
+	return stat(upath(rel), &st) == 0;
+}
+
+/* Every record as make_table wrote it, and a few names of none. */
+static void check_all(struct un_wtable *wt)
+{
+	for (int i = 0; i < NREC; i++)
+		ck_assert_msg(get(wt, rec(i)) == want(i), "record %d", i);
+	ck_assert_int_eq(get(wt, "d1"), UN_W_NONE);
+	ck_assert_int_eq(get(wt, "d1/s1"), UN_W_NONE);
+	ck_assert_int_eq(get(wt, "nothing/at/all"), UN_W_NONE);
+	ck_assert_int_eq(get(wt, rec(NREC + 1)), UN_W_NONE);
+}
+
+/* The table made, a first handle (which writes the index) let go. */
+static void make_indexed(void)
+{
+	struct un_wtable *wt;
+
+	make_table();
+	wt = open_ok();
+	ck_assert_ptr_null(wt->ix.base);
+	check_all(wt);
+	un_wtable_release(wt);
+	ck_assert(exists(".union/index"));
+	ck_assert(!exists(".union/index.tmp"));
+}
+
+/* A handle opened now: through the index (want_ix) or not. */
+static struct un_wtable *open_mode(bool want_ix)
+{
+	struct un_wtable *wt = open_ok();
+
+	ck_assert_msg(!!wt->ix.base == want_ix, "index %s",
+		      wt->ix.base ? "used" : "not used");
+	return wt;
+}
+
+static size_t count_lines(void)
+{
+	char buf[4096];
+	size_t lines = 0;
+	ssize_t n;
+	int fd = open(upath(".union/whiteouts"), O_RDONLY);
+
+	ck_assert_int_ge(fd, 0);
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		for (ssize_t i = 0; i < n; i++)
+			lines += buf[i] == '\n';
+	close(fd);
+	return lines;
+}
+
+static void append(const char *text)
+{
+	int fd = open(upath(".union/whiteouts"), O_WRONLY | O_APPEND);
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+}
+
+/* Raise the lock file's counter (0 generation, 1 epoch). */
+static void bump(int which)
+{
+	uint64_t v;
+	int fd = open(upath(".union/lock"), O_RDWR);
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(pread(fd, &v, 8, 8 + 8 * which), 8);
+	v++;
+	ck_assert_int_eq(pwrite(fd, &v, 8, 8 + 8 * which), 8);
+	close(fd);
+}
+
+/* ------------------------------------------------------------------ */
+
+START_TEST(index_made_and_used)
+{
+	struct un_wtable *wt;
+
+	make_indexed();
+	wt = open_mode(true);
+	check_all(wt);
+	/* Not rewritten by a reader that found it good. */
+	un_wtable_release(wt);
+}
+END_TEST
+
+START_TEST(index_small_table_none)
+{
+	struct un_wtable *wt;
+
+	mkdir(upath(".union"), 0755);
+	wt = open_ok();
+	ck_assert_int_eq(un_wtable_set(wt, "a/b", UN_W_WHITEOUT), 0);
+	un_wtable_release(wt);
+	wt = open_ok();
+	ck_assert_int_eq(get(wt, "a/b"), UN_W_WHITEOUT);
+	un_wtable_release(wt);
+	ck_assert(!exists(".union/index"));
+}
+END_TEST
+
+/* Appended past the index by another process, before and after the
+   handle mapped it: new records seen, `-` records override it. */
+START_TEST(index_then_appended)
+{
+	struct un_wtable *wt, *w2;
+
+	make_indexed();
+	append("w new/one\n- d1/s1/f1\no d2/s2/f2\n");
+	bump(0);
+	wt = open_mode(true);
+	ck_assert_int_eq(get(wt, "new/one"), UN_W_WHITEOUT);
+	ck_assert_int_eq(get(wt, rec(1)), UN_W_NONE);
+	ck_assert_int_eq(get(wt, rec(2)), UN_W_OPAQUE);
+	ck_assert_int_eq(get(wt, rec(3)), want(3));
+	/* Another handle (a writer) changes it meanwhile. */
+	w2 = open_mode(true);
+	ck_assert_int_eq(un_wtable_set(w2, rec(4), UN_W_NONE), 0);
+	ck_assert_ptr_null(w2->ix.base);	/* writers read it whole */
+	ck_assert_int_eq(un_wtable_set(w2, "new/two", UN_W_OPAQUE), 0);
+	ck_assert_int_eq(un_wtable_set(w2, "new/one", UN_W_NONE), 0);
+	ck_assert_int_eq(get(wt, rec(4)), UN_W_NONE);
+	ck_assert_int_eq(get(wt, "new/two"), UN_W_OPAQUE);
+	ck_assert_int_eq(get(wt, "new/one"), UN_W_NONE);
+	ck_assert_int_eq(get(wt, rec(5)), want(5));
+	ck_assert_ptr_nonnull(wt->ix.base);
+	un_wtable_release(w2);
+	un_wtable_release(wt);
+}
+END_TEST
+
+/* The table rewritten (a compaction, the tool): the old index is of
+   another file, ignored, and a new one is written. */
+START_TEST(index_table_rewritten)
+{
+	struct un_wtable *wt;
+	make_indexed();
+	/* Keep the old index: a rewrite that forgot to remove it. */
+	ck_assert_int_eq(link(upath(".union/index"), upath("old-index")), 0);
+	{
+		FILE *f = fopen(upath(".union/whiteouts.tmp"), "w");
+
+		ck_assert_ptr_nonnull(f);
+		fputs(HEADER "w only/this\n", f);
+		ck_assert_int_eq(fclose(f), 0);
+	}
+	ck_assert_int_eq(rename(upath(".union/whiteouts.tmp"),
+				upath(".union/whiteouts")), 0);
+	bump(1);
+	bump(0);
+	wt = open_mode(false);
+	ck_assert_int_eq(get(wt, "only/this"), UN_W_WHITEOUT);
+	ck_assert_int_eq(get(wt, rec(1)), UN_W_NONE);
+	un_wtable_release(wt);
+	/* The same with the epoch left alone (a rewrite by hand). */
+	ck_assert_int_eq(rename(upath("old-index"), upath(".union/index")), 0);
+	wt = open_mode(false);
+	ck_assert_int_eq(get(wt, rec(1)), UN_W_NONE);
+	un_wtable_release(wt);
+}
+END_TEST
+
+/* A handle holding the index when another compacts: it follows. */
+START_TEST(index_compacted_under_reader)
+{
+	struct un_wtable *wt, *w2;
+
+	make_indexed();
+	wt = open_mode(true);
+	w2 = open_ok();
+	/* Enough `-` records to compact: most records dead. */
+	/* Every record dead: the table is compacted. */
+	ck_assert_int_eq(un_wtable_clear_below(w2, ""), 0);
+	ck_assert_int_eq(un_wtable_set(w2, "after/compact", UN_W_WHITEOUT),
+			 0);
+	ck_assert(count_lines() < 10);
+	ck_assert_int_eq(get(wt, rec(7)), UN_W_NONE);
+	ck_assert_int_eq(get(wt, "after/compact"), UN_W_WHITEOUT);
+	un_wtable_release(w2);
+	un_wtable_release(wt);
+	wt = open_ok();
+	ck_assert_int_eq(get(wt, rec(7)), UN_W_NONE);
+	ck_assert_int_eq(get(wt, rec(9)), UN_W_NONE);
+	ck_assert_int_eq(get(wt, "after/compact"), UN_W_WHITEOUT);
+	un_wtable_release(wt);
+}
+END_TEST
+
+/* The table cut short, or changed in place keeping its size: the index
+   does not match its bytes any more. */
+START_TEST(index_table_edited_in_place)
+{
+	struct un_wtable *wt;
+	struct stat st;
+	int fd;
+
+	make_indexed();
+	ck_assert_int_eq(stat(upath(".union/whiteouts"), &st), 0);
+	/* The last record "- d49/s..." becomes a whiteout of another name
+	   of the same length. */
+	fd = open(upath(".union/whiteouts"), O_RDWR);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(pwrite(fd, "w", 1, st.st_size - 15), 1);
+	close(fd);
+	wt = open_mode(false);
+	un_wtable_release(wt);
+	/* Cut short to the header and records appended back past the old
+	   size: the tail before the index's end differs. */
+	ck_assert_int_eq(truncate(upath(".union/whiteouts"), 0), 0);
+	fd = open(upath(".union/whiteouts"), O_WRONLY | O_APPEND);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, HEADER, strlen(HEADER)),
+			 (ssize_t)strlen(HEADER));
+	for (off_t n = strlen(HEADER); n < st.st_size + 100; n += 10)
+		ck_assert_int_eq(write(fd, "w x/12345\n", 10), 10);
+	close(fd);
+	wt = open_mode(false);
+	ck_assert_int_eq(get(wt, "x/12345"), UN_W_WHITEOUT);
+	ck_assert_int_eq(get(wt, rec(1)), UN_W_NONE);
+	un_wtable_release(wt);
+}
+END_TEST
+
+/* Damage done to the index by hand: ignored, never trusted. */
+static void damage(off_t at, const char *bytes, size_t n)
+{
+	int fd = open(upath(".union/index"), O_RDWR);
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(pwrite(fd, bytes, n, at), (ssize_t)n);
+	close(fd);
+}
+
+START_TEST(index_damaged)
+{
+	struct un_wtable *wt;
+	struct stat st;
+	static const struct {
+		off_t at;		/* < 0: from the end */
+		const char *bytes;
+	} cases[] = {
+		{ 0, "UNWTIDX9" },	/* the magic */
+		{ 8, "\2" },		/* the version */
+		{ 40, "\1" },		/* the epoch (the check, too) */
+		{ 100, "\xff" },	/* inside the header: the check */
+		{ 400, "\xff\xff\xff\xff\xff\xff\xff\xff" },	/* a slot */
+		{ -3, "zzz" },		/* a path's bytes */
+	};
+
+	make_indexed();
+	for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+		char *save;
+		size_t n = strlen(cases[c].bytes);
+		off_t at;
+		int fd;
+
+		ck_assert_int_eq(stat(upath(".union/index"), &st), 0);
+		at = cases[c].at < 0 ? st.st_size + cases[c].at : cases[c].at;
+		save = malloc(n);
+		fd = open(upath(".union/index"), O_RDONLY);
+		ck_assert_int_eq(pread(fd, save, n, at), (ssize_t)n);
+		close(fd);
+		damage(at, cases[c].bytes, n);
+		wt = open_ok();
+		check_all(wt);
+		un_wtable_release(wt);
+		/* Put it back (or the next case tests a rebuilt one). */
+		ck_assert_int_eq(unlink(upath(".union/index")), 0);
+		wt = open_ok();		/* writes it again */
+		un_wtable_release(wt);
+		free(save);
+	}
+	/* Truncated, garbage, empty, a directory. */
+	ck_assert_int_eq(truncate(upath(".union/index"), 1000), 0);
+	wt = open_mode(false);
+	check_all(wt);
+	un_wtable_release(wt);
+	ck_assert_int_eq(truncate(upath(".union/index"), 0), 0);
+	wt = open_mode(false);
+	un_wtable_release(wt);
+	{
+		char junk[8192];
+		int fd;
+
+		memset(junk, 'w', sizeof(junk));
+		fd = open(upath(".union/index"), O_WRONLY | O_TRUNC);
+		ck_assert_int_ge(fd, 0);
+		ck_assert_int_eq(write(fd, junk, sizeof(junk)),
+				 (ssize_t)sizeof(junk));
+		close(fd);
+		wt = open_mode(false);
+		check_all(wt);
+		un_wtable_release(wt);
+		unlink(upath(".union/index"));
+	}
+	ck_assert_int_eq(mkdir(upath(".union/index"), 0755), 0);
+	wt = open_mode(false);
+	check_all(wt);
+	un_wtable_release(wt);
+}
+END_TEST
+
+/* has_below and clear_below see the records the index holds. */
+START_TEST(index_below)
+{
+	struct un_wtable *wt;
+
+	make_indexed();
+	wt = open_mode(true);
+	ck_assert(un_wtable_has_below(wt, "d3", 2));
+	ck_assert(!un_wtable_has_below(wt, "zz", 2));
+	un_wtable_release(wt);
+	wt = open_mode(true);
+	ck_assert_int_eq(un_wtable_clear_below(wt, "d3"), 0);
+	ck_assert_int_eq(get(wt, rec(3)), UN_W_NONE);
+	ck_assert_int_eq(get(wt, rec(53)), UN_W_NONE);
+	ck_assert_int_eq(get(wt, rec(4)), want(4));
+	un_wtable_release(wt);
+	wt = open_mode(true);
+	ck_assert(!un_wtable_has_below(wt, "d3", 2));
+	ck_assert_int_eq(get(wt, rec(3)), UN_W_NONE);
+	ck_assert_int_eq(get(wt, rec(53)), UN_W_NONE);
+	ck_assert_int_eq(get(wt, rec(4)), want(4));
+	un_wtable_release(wt);
+}
+END_TEST
+
+/* The format: wt_ix_get's answers, and a slot found damaged. */
+START_TEST(index_format_get)
+{
+	struct un_wtable *wt;
+	struct wt_ix ix;
+	struct wt_ix_at at;
+	struct statx stx;
+	int tfd;
+
+	make_indexed();
+	wt = open_mode(true);
+	ix = wt->ix;
+	for (int i = 0; i < NREC; i++) {
+		int k = wt_ix_get(&ix, rec(i), strlen(rec(i)));
+
+		ck_assert_int_eq(k, want(i) == UN_W_NONE ? 0 : (int)want(i));
+	}
+	un_wtable_release(wt);
+	/* Opened by hand: where it ends in the table. */
+	tfd = open(upath(".union/whiteouts"), O_RDONLY);
+	ck_assert_int_ge(tfd, 0);
+	ck_assert_int_eq(statx(tfd, "", AT_EMPTY_PATH, STATX_BASIC_STATS,
+			       &stx), 0);
+	ck_assert_int_eq(wt_ix_open(upath(".union/index"), tfd, &stx, 0, &ix,
+				    &at), 0);
+	ck_assert_int_eq(at.pos.off, stx.stx_size);
+	ck_assert_int_eq(at.pos.nrec, NREC + NREC / 10);
+	ck_assert_int_eq(at.nlive, NREC - NREC / 10);
+	wt_ix_close(&ix);
+	/* Another epoch: foreign. */
+	ck_assert_int_eq(wt_ix_open(upath(".union/index"), tfd, &stx, 1, &ix,
+				    &at), -ESTALE);
+	close(tfd);
+}
+END_TEST
+
+/* kill -9 while the index is written: at worst index.tmp is left, never
+   read; a new writer replaces it. */
+START_TEST(index_tmp_left)
+{
+	struct un_wtable *wt;
+	int fd;
+
+	make_table();
+	fd = open(upath(".union/index.tmp"), O_WRONLY | O_CREAT, 0644);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, "UNWTIDX1", 8), 8);
+	close(fd);
+	ck_assert_int_eq(rename(upath(".union/index.tmp"),
+				upath(".union/index")), 0);
+	fd = open(upath(".union/index.tmp"), O_WRONLY | O_CREAT, 0644);
+	close(fd);
+	wt = open_mode(false);	/* a half index: ignored, and replaced */
+	check_all(wt);
+	un_wtable_release(wt);
+	ck_assert(!exists(".union/index.tmp"));
+	wt = open_mode(true);
+	check_all(wt);
+	un_wtable_release(wt);
+}
+END_TEST
+
+static Suite *wtindex_suite(void)
+{
+	Suite *s = suite_create("wtindex");
+	TCase *tc = tcase_create("index");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, index_made_and_used);
+	tcase_add_test(tc, index_small_table_none);
+	tcase_add_test(tc, index_then_appended);
+	tcase_add_test(tc, index_table_rewritten);
+	tcase_add_test(tc, index_compacted_under_reader);
+	tcase_add_test(tc, index_table_edited_in_place);
+	tcase_add_test(tc, index_damaged);
+	tcase_add_test(tc, index_below);
+	tcase_add_test(tc, index_format_get);
+	tcase_add_test(tc, index_tmp_left);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	return unit_main(wtindex_suite(), basedir, sizeof(basedir), "wtindex");
+}
