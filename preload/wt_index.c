@@ -171,6 +171,11 @@ int wt_ix_open(const char *path, int tfd, const struct statx *tstx,
 		goto out_close;
 	}
 	sys_close(fd);
+	/* A lookup touches a page or two at random: no readahead, and no
+	   huge page (a probe would map 2 MiB of the file, all counted in
+	   the process's RSS). */
+	madvise(p, h.size, MADV_RANDOM);
+	madvise(p, h.size, MADV_NOHUGEPAGE);
 	ix->base = p;
 	ix->len = h.size;
 	ix->slot = (const struct wt_ix_slot *)((const char *)p + h.slots_off);

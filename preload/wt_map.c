@@ -509,6 +509,7 @@ static int mem_record(struct wt_mem *m, char op, const char *key,
 	h = key_hash(key, len);
 	r = &m->slot[mem_slot(m, key, len, h)];
 	if (r->key && r->key != WT_TOMB) {
+		m->minus += (op == '-') - (r->kind == '-');
 		r->kind = (unsigned char)op;	/* the last record wins */
 		return 0;
 	}
@@ -521,6 +522,7 @@ static int mem_record(struct wt_mem *m, char op, const char *key,
 	r->kind = (unsigned char)op;
 	r->key = key;
 	m->count++;
+	m->minus += op == '-';
 	if (m->idx)
 		idx_add(m, key, len);
 	return 0;

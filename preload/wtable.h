@@ -113,6 +113,7 @@ struct wt_mem {
 	   index covers, and overrides it; a `-` record is kept, kind '-'
 	   (the path is none whatever the index says). */
 	bool over;
+	size_t minus;		/* over mode: the '-' ones among count */
 	size_t used;		/* records and tombstones */
 	struct wt_buf *bufs;	/* newest first */
 	/* The free end of the newest buffer of copied keys (mem_apply's:
@@ -191,6 +192,7 @@ struct un_wtable {
 	bool corrupt;		/* reported already */
 	bool ix_want;		/* no usable index: write one (under the
 				   flock) once the maps are the file's */
+	uint64_t ix_nlive;	/* records in the index (ix.base) */
 	/* The last bytes of the file before pos.off, as read or written:
 	   catch-up checks they are still there (see wt_catch_up). */
 	char tail[WT_TAIL];
@@ -327,8 +329,9 @@ UN_HIDDEN int open_reg(const char *path, int flags, bool create);
 UN_HIDDEN int stat_reg(int fd, const char *path, struct statx *stx);
 /* Root made the file fd at path: give it to UPPER/.union's owner. */
 UN_HIDDEN void wt_fix_owner(int fd, const char *path);
-/* Leave over mode: read the table whole (under io); ix_want: and write
-   a new index (the old one was found damaged). */
+/* Leave over mode: read the table whole (under io, and the flock or
+   not); ix_want (never with the flock held): and write a new index (the
+   old one was found damaged). */
 UN_HIDDEN int wt_materialize(struct un_wtable *wt, bool ix_want);
 /* Write the persistent index if wanted and due (under io: wt_file.c). */
 UN_HIDDEN void wt_ix_build_maybe(struct un_wtable *wt);

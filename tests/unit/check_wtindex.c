@@ -224,7 +224,7 @@ START_TEST(index_then_appended)
 	/* Another handle (a writer) changes it meanwhile. */
 	w2 = open_mode(true);
 	ck_assert_int_eq(un_wtable_set(w2, rec(4), UN_W_NONE), 0);
-	ck_assert_ptr_null(w2->ix.base);	/* writers read it whole */
+	ck_assert_ptr_nonnull(w2->ix.base);	/* a writer through it too */
 	ck_assert_int_eq(un_wtable_set(w2, "new/two", UN_W_OPAQUE), 0);
 	ck_assert_int_eq(un_wtable_set(w2, "new/one", UN_W_NONE), 0);
 	ck_assert_int_eq(get(wt, rec(4)), UN_W_NONE);
@@ -234,6 +234,39 @@ START_TEST(index_then_appended)
 	ck_assert_ptr_nonnull(wt->ix.base);
 	un_wtable_release(w2);
 	un_wtable_release(wt);
+}
+END_TEST
+
+/* A writer through the index removes most records: the compaction is
+   due, and made from the table read whole, never from its map of what
+   lies past the index. */
+START_TEST(index_writer_compacts)
+{
+	struct un_wtable *wt;
+	int n = 0;
+
+	make_indexed();
+	wt = open_mode(true);
+	for (int i = 0; i < NREC; i++)
+		if (i % 10 && i % 9) {
+			ck_assert_int_eq(un_wtable_set(wt, rec(i), UN_W_NONE),
+					 0);
+			n++;
+		}
+	ck_assert_int_eq(un_wtable_set(wt, "last/one", UN_W_OPAQUE), 0);
+	/* (Compacted: the dead lines are gone.) */
+	ck_assert_uint_lt(count_lines(), NREC);
+	ck_assert_ptr_null(wt->ix.base);
+	un_wtable_release(wt);
+	ck_assert(!exists(".union/index"));
+	wt = open_ok();
+	for (int i = 0; i < NREC; i++)
+		ck_assert_msg(get(wt, rec(i)) == (i % 10 && i % 9 ?
+						   UN_W_NONE : want(i)),
+			      "record %d", i);
+	ck_assert_int_eq(get(wt, "last/one"), UN_W_OPAQUE);
+	un_wtable_release(wt);
+	ck_assert_int_gt(n, 1000);
 }
 END_TEST
 
@@ -536,6 +569,7 @@ static Suite *wtindex_suite(void)
 	tcase_add_test(tc, index_small_table_none);
 	tcase_add_test(tc, index_then_appended);
 	tcase_add_test(tc, index_table_rewritten);
+	tcase_add_test(tc, index_writer_compacts);
 	tcase_add_test(tc, index_table_replaced_same_end);
 	tcase_add_test(tc, index_compacted_under_reader);
 	tcase_add_test(tc, index_table_edited_in_place);
