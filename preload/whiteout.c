@@ -33,8 +33,9 @@
  * The first load of a big table goes through the persistent index
  * (wt_index.c) when a usable one is there: the index is mapped, and only
  * the table past it is replayed, into a map in over mode that overrides
- * it; lookups ask the map, then the index.  Everything else (a change,
- * has_below, clear_below) first reads the table whole
+ * it; lookups ask the map, then the index, and so does a change (whose
+ * record goes to the map).  What the index cannot answer (has_below,
+ * clear_below, a compaction) first reads the table whole
  * (wt_materialize), as does a lookup that finds the index damaged.  The
  * first process that reads a big table whole writes the index.
  *
@@ -379,9 +380,8 @@ static int wtable_set(struct un_wtable *wt, const char *rel,
 {
 	size_t len = strlen(rel), n;
 	char op, *line;
-	struct wt_rec *r;
 	int saved = errno;
-	int ret;
+	int cur, ret;
 
 	if (kind != UN_W_NONE && kind != UN_W_WHITEOUT && kind != UN_W_OPAQUE)
 		return -EINVAL;
@@ -400,8 +400,17 @@ static int wtable_set(struct un_wtable *wt, const char *rel,
 	ret = wt_write_begin(wt);
 	if (ret < 0)
 		goto out_free;
-	r = mem_find(&wt->mem, rel, len);
-	if ((r ? r->kind : '-') == op) {
+	/* (Through the index in over mode; a damaged one: read it all.) */
+	cur = wt_kind(wt, rel, len);
+	if (cur < 0) {
+		ret = wt_materialize(wt, false);
+		cur = ret < 0 || wt->ix.base ? -1 : wt_kind(wt, rel, len);
+		if (cur < 0) {
+			ret = ret < 0 ? ret : -EIO;
+			goto out_end;
+		}
+	}
+	if ((cur == 'w' || cur == 'o' ? cur : '-') == op) {
 		wt_own_done(wt);
 		goto out_end;	/* already so: nothing to write */
 	}
@@ -492,6 +501,15 @@ static int wtable_clear_below(struct un_wtable *wt, const char *rel)
 	ret = wt_write_begin(wt);
 	if (ret < 0)
 		goto out_restore;
+	/* What lies below rel: the index cannot say, the table whole can
+	   (read now, under the lock, once in this process's life). */
+	if (wt->ix.base) {
+		ret = wt_materialize(wt, false);
+		if (ret == 0 && wt->ix.base)
+			ret = -EIO;
+		if (ret < 0)
+			goto out_end;
+	}
 
 	/* (Under io, which every change of the map holds: the index
 	   mem_index_below may make is the writers' alone.) */

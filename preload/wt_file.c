@@ -314,6 +314,7 @@ static void wt_install(struct un_wtable *wt, struct wt_load *ld, int fd,
 	wt->epoch = epoch;
 	wt->corrupt = false;
 	wt->ix_want = ld->ix_want;
+	wt->ix_nlive = ld->at.nlive;
 }
 
 /*
@@ -468,9 +469,7 @@ int wt_sync(struct un_wtable *wt, bool locked)
 {
 	uint64_t epoch = __atomic_load_n(&wt->gen->epoch, __ATOMIC_ACQUIRE);
 	struct statx stx;
-	/* (A writer needs the table whole: not the index's over map.) */
-	bool held = wt->tfd >= 0 && epoch == wt->epoch &&
-		    !(locked && wt->ix.base);
+	bool held = wt->tfd >= 0 && epoch == wt->epoch;
 	int ret = 0;
 
 	if (held) {
@@ -702,6 +701,23 @@ static int wt_compact(struct un_wtable *wt)
 	char *buf;
 	int fd, ret;
 
+	if (wt->ix.base) {
+		/*
+		 * In over mode the map is only what lies past the index:
+		 * never written out as the table.  The records live in the
+		 * index and the map are at most this many; when even that
+		 * is less than half the lines, the table read whole (under
+		 * the lock: it is what the map would be) is compacted.
+		 * (Otherwise a writer in full mode compacts it later.)
+		 */
+		nlive += wt->ix_nlive - wt->mem.minus;
+		if (wt->pos.nrec <= WT_COMPACT_MIN ||
+		    wt->pos.nrec <= 2 * nlive)
+			return 0;
+		if (wt_materialize(wt, false) < 0 || wt->ix.base)
+			return -EAGAIN;
+		nlive = wt->mem.count;
+	}
 	if (wt->pos.nrec <= WT_COMPACT_MIN || wt->pos.nrec <= 2 * nlive)
 		return 0;
 
