@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -558,6 +559,55 @@ START_TEST(index_tmp_left)
 }
 END_TEST
 
+/* Another process churns the table (records set and cancelled: it is
+   compacted again and again, the index removed and written again) while
+   this one opens handles through whatever index there is and keeps one
+   open: the records nobody touches always read right. */
+START_TEST(index_concurrent_churn)
+{
+	struct un_wtable *keep, *wt;
+	pid_t pid;
+	int status;
+
+	make_indexed();
+	keep = open_mode(true);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		struct un_wtable *w = NULL;
+		char name[32];
+
+		if (un_wtable_open(tmpdir, &w) < 0)
+			_exit(2);
+		for (int k = 0; k < 2500; k++) {
+			snprintf(name, sizeof(name), "churn/%d", k);
+			if (un_wtable_set(w, name, UN_W_WHITEOUT) < 0 ||
+			    un_wtable_set(w, name, UN_W_NONE) < 0)
+				_exit(3);
+		}
+		un_wtable_release(w);
+		_exit(0);
+	}
+	for (int round = 0; waitpid(pid, &status, WNOHANG) == 0; round++) {
+		wt = open_ok();
+		for (int i = round % 7; i < NREC; i += 97) {
+			ck_assert_msg(get(wt, rec(i)) == want(i),
+				      "round %d, record %d", round, i);
+			ck_assert_msg(get(keep, rec(i)) == want(i),
+				      "round %d, record %d (kept)", round, i);
+		}
+		un_wtable_release(wt);
+	}
+	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	check_all(keep);
+	un_wtable_release(keep);
+	wt = open_ok();
+	check_all(wt);
+	ck_assert_int_eq(get(wt, "churn/7"), UN_W_NONE);
+	un_wtable_release(wt);
+}
+END_TEST
+
 static Suite *wtindex_suite(void)
 {
 	Suite *s = suite_create("wtindex");
@@ -577,6 +627,7 @@ static Suite *wtindex_suite(void)
 	tcase_add_test(tc, index_below);
 	tcase_add_test(tc, index_format_get);
 	tcase_add_test(tc, index_tmp_left);
+	tcase_add_test(tc, index_concurrent_churn);
 	suite_add_tcase(s, tc);
 	return s;
 }
