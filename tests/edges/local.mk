@@ -34,6 +34,7 @@ UN_EDGES_TESTS = \
 	tests/edges/bad-opath-tmpfile.sh \
 	tests/edges/bad-layer-midrun.sh \
 	tests/edges/bad-table.sh \
+	tests/edges/index-table.sh \
 	tests/edges/full-disk.sh \
 	tests/edges/alloc-jemalloc.sh \
 	tests/edges/early-ctor.sh \
