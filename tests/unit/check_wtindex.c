@@ -608,6 +608,49 @@ START_TEST(index_concurrent_churn)
 }
 END_TEST
 
+/* A signal handler (signal mode: no malloc, no lock of ours) opens the
+   table through the index, asks it and changes it; it never writes an
+   index (that is left to an ordinary call). */
+START_TEST(index_signal_mode)
+{
+	struct un_wtable *wt, *w2;
+
+	make_table();
+	un_sigdepth = 1;
+	wt = open_mode(false);
+	un_sigdepth = 0;
+	ck_assert(!exists(".union/index"));
+	un_wtable_release(wt);
+	wt = open_ok();		/* (writes it) */
+	un_wtable_release(wt);
+	ck_assert(exists(".union/index"));
+
+	un_sigdepth = 1;
+	wt = open_mode(true);
+	check_all(wt);
+	ck_assert(un_wtable_has_below(wt, "d3", 2));
+	ck_assert(!un_wtable_has_below(wt, "zz", 2));
+	ck_assert_int_eq(un_wtable_set(wt, rec(1), UN_W_NONE), 0);
+	ck_assert_int_eq(un_wtable_set(wt, "sig/new", UN_W_WHITEOUT), 0);
+	ck_assert_int_eq(get(wt, rec(1)), UN_W_NONE);
+	ck_assert_int_eq(get(wt, "sig/new"), UN_W_WHITEOUT);
+	un_sigdepth = 0;
+	ck_assert_int_eq(get(wt, rec(1)), UN_W_NONE);
+	ck_assert_int_eq(get(wt, "sig/new"), UN_W_WHITEOUT);
+	ck_assert_ptr_nonnull(wt->ix.base);
+	un_sigdepth = 1;
+	ck_assert_int_eq(get(wt, rec(1)), UN_W_NONE);	/* (the maps now) */
+	ck_assert_int_eq(get(wt, rec(2)), want(2));
+	un_sigdepth = 0;
+	w2 = open_mode(true);
+	ck_assert_int_eq(get(w2, rec(1)), UN_W_NONE);
+	ck_assert_int_eq(get(w2, "sig/new"), UN_W_WHITEOUT);
+	ck_assert_int_eq(get(w2, rec(2)), want(2));
+	un_wtable_release(w2);
+	un_wtable_release(wt);
+}
+END_TEST
+
 static Suite *wtindex_suite(void)
 {
 	Suite *s = suite_create("wtindex");
@@ -628,6 +671,7 @@ static Suite *wtindex_suite(void)
 	tcase_add_test(tc, index_format_get);
 	tcase_add_test(tc, index_tmp_left);
 	tcase_add_test(tc, index_concurrent_churn);
+	tcase_add_test(tc, index_signal_mode);
 	suite_add_tcase(s, tc);
 	return s;
 }
