@@ -417,7 +417,7 @@ static int wt_catch_up(struct un_wtable *wt, bool create, uint64_t epoch,
 	if (ret == -EBADF || (!ret && !id_eq(stx_id(&stx), wt->tid))) {
 		/* Closed, or the number reused, behind our back. */
 		wt->tfd = -1;
-		return wt_reload(wt, create, epoch, !create);
+		return wt_reload(wt, create, epoch, true);
 	}
 	if (ret < 0)
 		return ret;
@@ -487,7 +487,9 @@ int wt_sync(struct un_wtable *wt, bool locked)
 						   __ATOMIC_SEQ_CST);
 	}
 	if (!held || epoch != wt->epoch)
-		ret = wt_reload(wt, locked, epoch, !locked);
+		/* (Through the index, a writer too: its changes go to the
+		   over map, and what needs the table whole reads it.) */
+		ret = wt_reload(wt, locked, epoch, true);
 	else
 		ret = wt_catch_up(wt, locked, epoch, ret, &stx);
 	if (ret == 0 && !locked)
@@ -678,8 +680,14 @@ int wt_append(struct un_wtable *wt, const char *buf, size_t len)
 	int ret = write_all(wt->tfd, buf, len);
 
 	if (ret == -EBADF) {
+		bool full = !wt->ix.base;
+
 		wt->tfd = -1;
 		ret = wt_sync(wt, true);
+		/* (A map read whole stays so: clear_below found its records
+		   in it, and takes them out of it after this append.) */
+		if (ret == 0 && full && wt->ix.base)
+			ret = wt_materialize(wt, false);
 		if (ret == 0)
 			ret = write_all(wt->tfd, buf, len);
 	}
