@@ -258,11 +258,17 @@ bool un_wtable_empty(struct un_wtable *wt)
 
 int wt_kind(struct un_wtable *wt, const char *rel, size_t rel_len)
 {
-	struct wt_rec *r = mem_find(&wt->mem, rel, rel_len);
+	struct wt_rec *r;
+	uint32_t h;
 
-	if (r)
-		return r->kind;
-	return wt->ix.base ? wt_ix_get(&wt->ix, rel, rel_len) : '-';
+	if (!wt->ix.base) {
+		r = mem_find(&wt->mem, rel, rel_len);
+		return r ? r->kind : '-';
+	}
+	/* (One hash for the map and the index.) */
+	h = wt_key_hash(rel, rel_len);
+	r = mem_find_h(&wt->mem, rel, rel_len, h);
+	return r ? r->kind : wt_ix_get(&wt->ix, rel, rel_len, h);
 }
 
 /*

@@ -201,9 +201,9 @@ void wt_ix_close(struct wt_ix *ix)
 	memset(ix, 0, sizeof(*ix));
 }
 
-int wt_ix_get(const struct wt_ix *ix, const char *key, size_t len)
+int wt_ix_get(const struct wt_ix *ix, const char *key, size_t len,
+	      uint32_t h)
 {
-	uint32_t h = wt_key_hash(key, len);
 	uint64_t i = h & ix->mask;
 
 	for (uint64_t n = 0; n <= ix->mask; n++, i = (i + 1) & ix->mask) {

@@ -63,12 +63,20 @@ static size_t mem_slot(const struct wt_mem *m, const char *key, size_t len,
 
 struct wt_rec *mem_find(struct wt_mem *m, const char *key, size_t len)
 {
-	struct wt_rec *r;
-
 	/* (A union with no whiteout at all, the commonest: no hash.) */
 	if (!m->count)
 		return NULL;
-	r = &m->slot[mem_slot(m, key, len, key_hash(key, len))];
+	return mem_find_h(m, key, len, key_hash(key, len));
+}
+
+struct wt_rec *mem_find_h(struct wt_mem *m, const char *key, size_t len,
+			  uint32_t h)
+{
+	struct wt_rec *r;
+
+	if (!m->count)
+		return NULL;
+	r = &m->slot[mem_slot(m, key, len, h)];
 	return r->key && r->key != WT_TOMB ? r : NULL;
 }
 

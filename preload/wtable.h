@@ -260,10 +260,10 @@ UN_HIDDEN int wt_ix_open(const char *path, int tfd,
 			 const struct statx *tstx, uint64_t epoch,
 			 struct wt_ix *ix, struct wt_ix_at *at);
 UN_HIDDEN void wt_ix_close(struct wt_ix *ix);
-/* What the index says of key: 'w', 'o', 0 (no record), -1 (damaged:
-   read the table whole). */
+/* What the index says of key (h: wt_key_hash of it): 'w', 'o', 0 (no
+   record), -1 (damaged: read the table whole). */
 UN_HIDDEN int wt_ix_get(const struct wt_ix *ix, const char *key,
-			size_t len);
+			size_t len, uint32_t h);
 /* Write the index of m, a full map that is the table tid's first
    pos->off bytes (tail: their last ones), of epoch; under the flock. */
 UN_HIDDEN int wt_ix_write(const char *path, const char *tmp,
@@ -277,6 +277,9 @@ UN_HIDDEN int wt_ix_write(const char *path, const char *tmp,
 /* The record of key, or NULL; valid until the map next changes. */
 UN_HIDDEN struct wt_rec *mem_find(struct wt_mem *m, const char *key,
 				  size_t len);
+/* The same, h being wt_key_hash(key, len). */
+UN_HIDDEN struct wt_rec *mem_find_h(struct wt_mem *m, const char *key,
+				    size_t len, uint32_t h);
 /* Before a load of about n records: size the map once. */
 UN_HIDDEN void mem_reserve(struct wt_mem *m, size_t n);
 /* Take r (found in m) out of the map. */

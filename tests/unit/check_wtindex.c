@@ -510,7 +510,8 @@ START_TEST(index_format_get)
 	wt = open_mode(true);
 	ix = wt->ix;
 	for (int i = 0; i < NREC; i++) {
-		int k = wt_ix_get(&ix, rec(i), strlen(rec(i)));
+		int k = wt_ix_get(&ix, rec(i), strlen(rec(i)),
+				  wt_key_hash(rec(i), strlen(rec(i))));
 
 		ck_assert_int_eq(k, want(i) == UN_W_NONE ? 0 : (int)want(i));
 	}
