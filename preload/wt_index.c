@@ -111,7 +111,8 @@ static uint64_t head_check(const struct wt_ix_head *h)
 						       check));
 }
 
-/* The geometry of h, checked against the file's size: 0 when sane. */
+/* Is h a whole header of this version and hash function, its geometry
+   within a file of fsize bytes? */
 static bool head_sane(const struct wt_ix_head *h, uint64_t fsize)
 {
 	uint64_t n = h->nslots;
