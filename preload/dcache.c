@@ -123,6 +123,14 @@ struct dcache {
 	   Only a hint: an entry that matches (union, path, then stamp) is
 	   the one the path's hash would pick, whatever it held before. */
 	struct dcache_ent *last;
+	/* The cwd's layers (un_dcache_cwd_get): every relative lookup
+	   settles on the cwd first, and git status's alternate with the
+	   directory of each name, so `last` missed for both. */
+	struct {
+		const struct un_mount *m;
+		unsigned long seq;
+		uint64_t stamp, mask, pmask;
+	} cwd;
 	uint32_t tick, puts;	/* (wrap: ages are differences) */
 	/*
 	 * This thread's own run of directory copy-ups in run_m (see
@@ -386,6 +394,41 @@ int un_dcache_get(struct un_mount *m, const char *vpath, size_t len,
 uint64_t un_dcache_stamp(struct un_mount *m)
 {
 	return stamp_of(m);
+}
+
+/*
+ * The layers of the cwd of m, as a lookup of this thread found them
+ * at the cwd's change count seq while m's stamp read stamp.  The count
+ * moves at every change of the cwd's record (fdtab.c, its writers), the
+ * stamp at every change of a directory of the upper or of the table, by
+ * any process (what invalidates any entry here; this thread's run of
+ * copy-ups too, which an entry may outlive): while both stand, the
+ * layers do.  0 on a hit.
+ */
+int un_dcache_cwd_get(const struct un_mount *m, unsigned long seq,
+		      uint64_t stamp, uint64_t *mask, uint64_t *parentmask)
+{
+	struct dcache *c = dcache_now();
+
+	if (!c || c->cwd.m != m || c->cwd.seq != seq || c->cwd.stamp != stamp)
+		return -1;
+	*mask = c->cwd.mask;
+	*parentmask = c->cwd.pmask;
+	return 0;
+}
+
+void un_dcache_cwd_put(const struct un_mount *m, unsigned long seq,
+		       uint64_t stamp, uint64_t mask, uint64_t parentmask)
+{
+	struct dcache *c = dcache_mine();
+
+	if (!c)
+		return;
+	c->cwd.m = m;
+	c->cwd.seq = seq;
+	c->cwd.stamp = stamp;
+	c->cwd.mask = mask;
+	c->cwd.pmask = parentmask;
 }
 
 /*

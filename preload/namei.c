@@ -998,6 +998,36 @@ static int settle_start(struct walk *w)
 }
 
 /*
+ * settle_start for a walk from the cwd, read at its change count seq
+ * with its union m (un_cwd_get_walk: un_config_find of that very path,
+ * so no walk_mount): the layers this thread found there while the
+ * count and the union's stamp stand (dcache.c un_dcache_cwd_get), else
+ * settle_start's answer, kept.  Every relative lookup settles on the
+ * cwd: the directory cache's probe (a hash of the cwd's path, a
+ * compare) once a cwd, not once a name.
+ */
+static int settle_cwd(struct walk *w, struct un_mount *m, unsigned long seq)
+{
+	bool start = w->base.layer >= 0;
+	uint64_t stamp;
+	int rc;
+
+	if (!m || !m->wt || w->vlen <= m->merged_len)
+		return settle_in_m(w, m, false, start);
+	stamp = un_dcache_stamp(m);
+	if (un_dcache_cwd_get(m, seq, stamp, &w->dirmask,
+			      &w->parentmask) == 0) {
+		w->m = m;
+		w->sure = true;
+		return 0;
+	}
+	rc = settle_in_m(w, m, false, start);
+	if (rc == 0 && w->sure && w->m == m)
+		un_dcache_cwd_put(m, seq, stamp, w->dirmask, w->parentmask);
+	return rc;
+}
+
+/*
  * settle_start for a walk from the descriptor fd: the layers kept with
  * it (k, un_fd_get_walk's) while the union's stamp is still the one
  * they were found at, which every process bumps at any change of a
@@ -1878,12 +1908,15 @@ static int walk_start(struct walk *w, int dirfd, const char *path,
 			abs = todo;
 	}
 	if (abs[0] != '/') {
-		size_t dead_at = 0, vlen;
+		size_t dead_at = 0, vlen = 0;
+		unsigned long seq = 0;
 
 		if (dirfd == AT_FDCWD) {
 			rc = un_cwd_get_walk(w->vpath, sizeof(w->vpath),
 					     &w->base.layer, &dead_at, &m,
-					     &vlen, cwd_seq);
+					     &vlen, &seq);
+			if (cwd_seq)
+				*cwd_seq = seq;
 			w->base.fd = AT_FDCWD;
 			if (rc == 0)
 				rc = cwd_check(w, m, vlen, &dead_at);
@@ -1913,8 +1946,8 @@ static int walk_start(struct walk *w, int dirfd, const char *path,
 			strcpy(todo, path);
 			if (todo[0] == '.')
 				drop_lead_dots(todo);
-			w->vlen = strlen(w->vpath);
-			rc = dirfd == AT_FDCWD ? settle_start(w) :
+			w->vlen = dirfd == AT_FDCWD ? vlen : strlen(w->vpath);
+			rc = dirfd == AT_FDCWD ? settle_cwd(w, m, seq) :
 						 settle_fd(w, dirfd, &fdk);
 			/* A descriptor's directory another process removed:
 			   it and every one on it or below are dead. */
