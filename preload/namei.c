@@ -79,6 +79,24 @@ UN_EXEC_TEXT int un_path_outside(const char *path)
 	return 1;
 }
 
+/* un_path_join of a rel whose length the caller knows (rel[rel_len] is
+   its NUL): a lookup's component is joined to a layer root at each
+   stat. */
+static inline int path_join_n(char *buf, size_t len, const char *root,
+			      size_t root_len, const char *rel, size_t rel_len)
+{
+	if (root_len + 1 + rel_len >= len)
+		return -ENAMETOOLONG;
+	memcpy(buf, root, root_len);
+	if (rel_len) {
+		buf[root_len] = '/';
+		memcpy(buf + root_len + 1, rel, rel_len + 1);
+	} else {
+		buf[root_len] = '\0';
+	}
+	return 0;
+}
+
 int un_path_join(char *buf, size_t len, const char *root, size_t root_len,
 		 const char *rel)
 {
@@ -619,8 +637,8 @@ static int lookup_component(struct un_mount *m, uint64_t dirmask,
 			continue;	/* an OCI layer's marker never shows */
 		/* Into c->real until a layer holds it (no copy then). */
 		rp = c->layer < 0 ? c->real : real;
-		if (un_path_join(rp, UN_VPATH_MAX, un_layer_root(m, i),
-				 un_layer_len(m, i), rel) < 0)
+		if (path_join_n(rp, UN_VPATH_MAX, un_layer_root(m, i),
+				un_layer_len(m, i), rel, rel_len) < 0)
 			return -ENAMETOOLONG;
 		rc = layer_stat(base, i, rp, maybe_long, &st, x);
 		if (rc < 0 && errno == EACCES && base && !base->sub) {
@@ -779,9 +797,9 @@ static int lookup_cached(struct un_mount *m, uint64_t dirmask,
 	    pmask == dirmask && mask) {
 		int layer = __builtin_ctzll(mask);
 
-		if (un_path_join(c->real, UN_VPATH_MAX,
-				 un_layer_root(m, layer), un_layer_len(m, layer),
-				 rel) == 0) {
+		if (path_join_n(c->real, UN_VPATH_MAX,
+				un_layer_root(m, layer), un_layer_len(m, layer),
+				rel, rel_len) == 0) {
 			if (nostat) {
 				memset(&c->st, 0, sizeof(c->st));
 				c->st.st_mode = S_IFDIR;
@@ -1883,7 +1901,7 @@ static __attribute__((noinline)) void drop_lead_dots(char *todo)
  * to the kernel as it is).
  */
 static int walk_start(struct walk *w, int dirfd, const char *path,
-		      char *todo, size_t size, bool follow,
+		      size_t plen, char *todo, size_t size, bool follow,
 		      unsigned long *cwd_seq)
 {
 	const char *abs = path;
@@ -1941,9 +1959,9 @@ static int walk_start(struct walk *w, int dirfd, const char *path,
 		}
 		if (rc == 0) {
 			/* From a merged directory. */
-			if (strlen(path) >= size)
+			if (plen >= size)
 				return -ENAMETOOLONG;
-			strcpy(todo, path);
+			memcpy(todo, path, plen + 1);
 			if (todo[0] == '.')
 				drop_lead_dots(todo);
 			w->vlen = dirfd == AT_FDCWD ? vlen : strlen(w->vpath);
@@ -2087,7 +2105,7 @@ static __attribute__((noinline)) int lookup_path(int dirfd, const char *path,
 	}
 	n->trailing_slash = plen > 1 && path[plen - 1] == '/';
 
-	rc = walk_start(&w, dirfd, path, todo, sizeof(todo),
+	rc = walk_start(&w, dirfd, path, plen, todo, sizeof(todo),
 			follow_last || (plen > 1 && path[plen - 1] == '/'),
 			cwd_seq);
 	if (rc != 0)
@@ -2099,7 +2117,8 @@ static __attribute__((noinline)) int lookup_path(int dirfd, const char *path,
 			p++;
 		if (!*p)
 			break;
-		size_t len = strcspn(p, "/");
+		/* (strchrnul: strcspn's set costs ~25 more a name.) */
+		size_t len = (size_t)(strchrnul(p, '/') - p);
 		const char *rest = p + len;
 		bool last, want_dir, follow;
 
