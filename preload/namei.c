@@ -610,7 +610,7 @@ static int lookup_component(struct un_mount *m, uint64_t dirmask,
 	int first_err = 0, top = __builtin_ctzll(dirmask), rc;
 	bool table_checked = false, maybe_long = long_rel(m, rel_len);
 	char real[UN_VPATH_MAX], *rp;
-	struct stat st;
+	struct stat below, *st;
 
 	c->layer = -1;
 	c->dirlayers = 0;
@@ -637,16 +637,19 @@ static int lookup_component(struct un_mount *m, uint64_t dirmask,
 			continue;	/* an OCI layer's marker never shows */
 		/* Into c->real until a layer holds it (no copy then). */
 		rp = c->layer < 0 ? c->real : real;
+		/* The same for the stat (c->st means nothing while
+		   c->layer is -1: no copy of 144 bytes then). */
+		st = c->layer < 0 ? &c->st : &below;
 		if (path_join_n(rp, UN_VPATH_MAX, un_layer_root(m, i),
 				un_layer_len(m, i), rel, rel_len) < 0)
 			return -ENAMETOOLONG;
-		rc = layer_stat(base, i, rp, maybe_long, &st, x);
+		rc = layer_stat(base, i, rp, maybe_long, st, x);
 		if (rc < 0 && errno == EACCES && base && !base->sub) {
 			c->guessed = true;
 			if (base->layer != i)
 				continue;
-			memset(&st, 0, sizeof(st));
-			st.st_mode = S_IFDIR;
+			memset(st, 0, sizeof(*st));
+			st->st_mode = S_IFDIR;
 			rc = 0;
 		}
 		if (rc < 0) {
@@ -668,14 +671,13 @@ static int lookup_component(struct un_mount *m, uint64_t dirmask,
 				break;
 			continue;
 		}
-		if (un_is_ovl_whiteout(&st))
+		if (un_is_ovl_whiteout(st))
 			break;
 		if (c->layer < 0) {
-			c->layer = i;
-			c->st = st;
-			if (!S_ISDIR(st.st_mode))
+			c->layer = i;	/* (c->st is its stat) */
+			if (!S_ISDIR(st->st_mode))
 				break;
-		} else if (!S_ISDIR(st.st_mode)) {
+		} else if (!S_ISDIR(st->st_mode)) {
 			break;
 		}
 		c->dirlayers |= bit;
@@ -1018,31 +1020,44 @@ static int settle_start(struct walk *w)
 /*
  * settle_start for a walk from the cwd, read at its change count seq
  * with its union m (un_cwd_get_walk: un_config_find of that very path,
- * so no walk_mount): the layers this thread found there while the
- * count and the union's stamp stand (dcache.c un_dcache_cwd_get), else
- * settle_start's answer, kept.  Every relative lookup settles on the
- * cwd: the directory cache's probe (a hash of the cwd's path, a
- * compare) once a cwd, not once a name.
+ * so no walk_mount); the layers found are kept for the cwd's next
+ * lookups (cwd_kept) once cwd_check saw it alive at this count and the
+ * union's stamp: every relative lookup settles on the cwd, and a hit
+ * stands for that check and for the directory cache's probe (a hash of
+ * the cwd's path, a compare), once a cwd and not once a name.
  */
 static int settle_cwd(struct walk *w, struct un_mount *m, unsigned long seq)
 {
 	bool start = w->base.layer >= 0;
 	uint64_t stamp;
+	unsigned long now;
 	int rc;
 
 	if (!m || !m->wt || w->vlen <= m->merged_len)
 		return settle_in_m(w, m, false, start);
 	stamp = un_dcache_stamp(m);
-	if (un_dcache_cwd_get(m, seq, stamp, &w->dirmask,
-			      &w->parentmask) == 0) {
-		w->m = m;
-		w->sure = true;
-		return 0;
-	}
 	rc = settle_in_m(w, m, false, start);
-	if (rc == 0 && w->sure && w->m == m)
+	if (rc == 0 && w->sure && w->m == m &&
+	    un_cwd_seen(m, stamp, &now) && now == seq)
 		un_dcache_cwd_put(m, seq, stamp, w->dirmask, w->parentmask);
 	return rc;
+}
+
+/*
+ * The cwd (m, vlen bytes, read at count seq) settled from what this
+ * thread kept (settle_cwd): seen alive at that count and stamp, and
+ * its layers then.  Spares cwd_check and settle_cwd their work.
+ */
+static bool cwd_kept(struct walk *w, struct un_mount *m, size_t vlen,
+		     unsigned long seq)
+{
+	if (!m || !m->wt || vlen <= m->merged_len ||
+	    un_dcache_cwd_get(m, seq, un_dcache_stamp(m), &w->dirmask,
+			      &w->parentmask) != 0)
+		return false;
+	w->m = m;
+	w->sure = true;
+	return true;
 }
 
 /*
@@ -1928,6 +1943,7 @@ static int walk_start(struct walk *w, int dirfd, const char *path,
 	if (abs[0] != '/') {
 		size_t dead_at = 0, vlen = 0;
 		unsigned long seq = 0;
+		bool kept = false;	/* the cwd settled (cwd_kept) */
 
 		if (dirfd == AT_FDCWD) {
 			rc = un_cwd_get_walk(w->vpath, sizeof(w->vpath),
@@ -1936,7 +1952,9 @@ static int walk_start(struct walk *w, int dirfd, const char *path,
 			if (cwd_seq)
 				*cwd_seq = seq;
 			w->base.fd = AT_FDCWD;
-			if (rc == 0)
+			if (rc == 0 && cwd_kept(w, m, vlen, seq))
+				kept = true;
+			else if (rc == 0)
 				rc = cwd_check(w, m, vlen, &dead_at);
 			if (rc == -ESTALE)
 				return dead_start(w, dirfd, path, dead_at,
@@ -1965,7 +1983,8 @@ static int walk_start(struct walk *w, int dirfd, const char *path,
 			if (todo[0] == '.')
 				drop_lead_dots(todo);
 			w->vlen = dirfd == AT_FDCWD ? vlen : strlen(w->vpath);
-			rc = dirfd == AT_FDCWD ? settle_cwd(w, m, seq) :
+			rc = kept ? 0 :
+			     dirfd == AT_FDCWD ? settle_cwd(w, m, seq) :
 						 settle_fd(w, dirfd, &fdk);
 			/* A descriptor's directory another process removed:
 			   it and every one on it or below are dead. */
