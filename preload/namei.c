@@ -1186,14 +1186,15 @@ exact:
 /*
  * Start the walk in the directory part of todo when it is plain (no
  * empty, '.' or '..' component): base (vpath, a merged directory) plus
- * that part is then a path the cache may know.  Leaves todo with the
+ * that part is then a path the cache may know.  todo is len bytes (its
+ * strlen, which the caller knows).  Leaves todo with the
  * last component.  Returns 0 when settled there, 1 when the caller is
  * to walk todo from base as usual, or -errno.  from_base: base is where
  * a relative lookup starts (settle_start).
  */
-static int walk_jump(struct walk *w, char *todo, bool from_base)
+static int walk_jump(struct walk *w, char *todo, size_t len, bool from_base)
 {
-	size_t len = strlen(todo), end = len, dir;
+	size_t end = len, dir;
 	size_t save = w->vlen;
 	int rc;
 
@@ -1980,8 +1981,10 @@ static int walk_start(struct walk *w, int dirfd, const char *path,
 			if (plen >= size)
 				return -ENAMETOOLONG;
 			memcpy(todo, path, plen + 1);
-			if (todo[0] == '.')
+			if (todo[0] == '.') {
 				drop_lead_dots(todo);
+				plen = strlen(todo);
+			}
 			w->vlen = dirfd == AT_FDCWD ? vlen : strlen(w->vpath);
 			rc = kept ? 0 :
 			     dirfd == AT_FDCWD ? settle_cwd(w, m, seq) :
@@ -2006,7 +2009,7 @@ static int walk_start(struct walk *w, int dirfd, const char *path,
 			w->base_vlen = w->vlen;
 			w->up_layer = w->base.layer;
 			w->up_vlen = w->vlen;
-			rc = walk_jump(w, todo, true);
+			rc = walk_jump(w, todo, plen, true);
 			return rc < 0 ? rc : 0;
 		}
 		/* A real directory: only '..' or a MERGED below it can lead
@@ -2037,7 +2040,9 @@ static int walk_start(struct walk *w, int dirfd, const char *path,
 		   (link_path_walk's may_lookup: "$M/." is EACCES in a MERGED
 		   the caller may not search). */
 		consumed = keep_dots(abs, consumed);
-		memmove(todo, abs + consumed, strlen(abs + consumed) + 1);
+		size_t rest = strlen(abs + consumed);
+
+		memmove(todo, abs + consumed, rest + 1);
 		memcpy(w->vpath, m->merged, m->merged_len + 1);
 		w->vlen = m->merged_len;
 		/* Settled on MERGED itself (what settle_in finds there,
@@ -2045,7 +2050,7 @@ static int walk_start(struct walk *w, int dirfd, const char *path,
 		w->m = m;
 		w->dirmask = root_layers(m);
 		w->parentmask = 0;
-		rc = walk_jump(w, todo, false);
+		rc = walk_jump(w, todo, rest, false);
 		return rc < 0 ? rc : 0;
 	}
 	if (!has_dotdot(abs))
