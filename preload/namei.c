@@ -381,7 +381,8 @@ struct comp {
 	bool guessed;		/* a layer refused EACCES (base's sub NULL) */
 	bool upper_lacks;	/* in: the upper's name set has no such name
 				   (asked once, by lookup_component's caller) */
-	struct stat st;
+	struct stat *st;	/* the caller's, as real: a lookup's last
+				   name is stat'ed straight into its node */
 	char *real;		/* UN_VPATH_MAX bytes, the caller's: a lookup's
 				   last name is found straight into its node */
 };
@@ -639,7 +640,7 @@ static int lookup_component(struct un_mount *m, uint64_t dirmask,
 		rp = c->layer < 0 ? c->real : real;
 		/* The same for the stat (c->st means nothing while
 		   c->layer is -1: no copy of 144 bytes then). */
-		st = c->layer < 0 ? &c->st : &below;
+		st = c->layer < 0 ? c->st : &below;
 		if (path_join_n(rp, UN_VPATH_MAX, un_layer_root(m, i),
 				un_layer_len(m, i), rel, rel_len) < 0)
 			return -ENAMETOOLONG;
@@ -752,8 +753,8 @@ static int open_single(struct un_mount *m, uint64_t dirmask,
 	c->layer = i;
 	c->dirlayers = (uint64_t)1 << i;
 	c->guessed = false;
-	memset(&c->st, 0, sizeof(c->st));
-	c->st.st_mode = S_IFDIR;
+	memset(c->st, 0, sizeof(*c->st));
+	c->st->st_mode = S_IFDIR;
 	un_dcache_put(m, vpath, vlen, c->dirlayers, dirmask, stamp);
 	op->fd = fd;
 	return 0;
@@ -803,13 +804,13 @@ static int lookup_cached(struct un_mount *m, uint64_t dirmask,
 				un_layer_root(m, layer), un_layer_len(m, layer),
 				rel, rel_len) == 0) {
 			if (nostat) {
-				memset(&c->st, 0, sizeof(c->st));
-				c->st.st_mode = S_IFDIR;
+				memset(c->st, 0, sizeof(*c->st));
+				c->st->st_mode = S_IFDIR;
 			}
 			if (nostat ||
 			    (layer_lstat(base, layer, c->real,
-					 long_rel(m, rel_len), &c->st) == 0 &&
-				       S_ISDIR(c->st.st_mode))) {
+					 long_rel(m, rel_len), c->st) == 0 &&
+				       S_ISDIR(c->st->st_mode))) {
 				c->layer = layer;
 				c->dirlayers = mask;
 				return 0;
@@ -825,7 +826,7 @@ static int lookup_cached(struct un_mount *m, uint64_t dirmask,
 uncached:
 	stamp = un_dcache_stamp(m);
 	rc = lookup_component(m, dirmask, rel, rel_len, base, c, x);
-	if (rc == 0 && c->layer >= 0 && S_ISDIR(c->st.st_mode))
+	if (rc == 0 && c->layer >= 0 && S_ISDIR(c->st->st_mode))
 		un_dcache_put(m, vpath, vlen, c->dirlayers, dirmask, stamp);
 	return rc;
 }
@@ -954,6 +955,7 @@ static __attribute__((noinline)) int settle_walk(struct walk *w,
 {
 	struct at_base above = w->base;
 	struct comp c;
+	struct stat cst;
 	char relbuf[UN_VPATH_MAX], creal[UN_VPATH_MAX];
 
 	if (above.layer < 0)
@@ -963,6 +965,7 @@ static __attribute__((noinline)) int settle_walk(struct walk *w,
 	bool guessed = false;
 
 	c.real = creal;
+	c.st = &cst;
 	stamp = un_dcache_stamp(w->m);
 	while (*rel) {
 		size_t len = strcspn(rel, "/");
@@ -983,9 +986,9 @@ static __attribute__((noinline)) int settle_walk(struct walk *w,
 		guessed |= c.guessed;
 		if (c.layer < 0)
 			return -ENOENT;
-		if (S_ISLNK(c.st.st_mode))
+		if (S_ISLNK(c.st->st_mode))
 			return links_ok ? 2 : -ENOENT;
-		if (!S_ISDIR(c.st.st_mode))
+		if (!S_ISDIR(c.st->st_mode))
 			return -ENOTDIR;
 		w->parentmask = w->dirmask;
 		w->dirmask = c.dirlayers;
@@ -2093,6 +2096,7 @@ static __attribute__((noinline)) int lookup_path(int dirfd, const char *path,
 	n->at_off = 0;
 	n->routed = false;
 	c.real = n->real;
+	c.st = &n->st;
 	n->start_fd = dirfd;
 	n->stx_done = false;
 	n->open_fd = -1;
@@ -2284,11 +2288,11 @@ static __attribute__((noinline)) int lookup_path(int dirfd, const char *path,
 			c.layer = -1;
 		} else if (last && (flags & UN_LK_NOSTAT) &&
 			   un_dcache_memo_get(w.m, w.vpath, w.vlen, w.dirmask,
-					      rel, rel_len, &c.layer, &c.st,
+					      rel, rel_len, &c.layer, c.st,
 					      c.real, UN_VPATH_MAX) == 0 &&
 			   (c.layer > 0 ||
 			    ((flags & UN_LK_REALONLY) && !want_dir &&
-			     S_ISREG(c.st.st_mode)))) {
+			     S_ISREG(c.st->st_mode)))) {
 			c.dirlayers = 0;	/* the non-directory just looked up */
 		} else {
 			struct open_req orq = {
@@ -2309,9 +2313,9 @@ static __attribute__((noinline)) int lookup_path(int dirfd, const char *path,
 			if (rc < 0)
 				return rc;
 			n->open_fd = orq.fd;
-			if (last && c.layer >= 0 && !S_ISDIR(c.st.st_mode))
+			if (last && c.layer >= 0 && !S_ISDIR(c.st->st_mode))
 				un_dcache_memo_put(w.m, w.vpath, w.vlen,
-						   w.dirmask, c.layer, &c.st,
+						   w.dirmask, c.layer, c.st,
 						   stamp);
 		}
 		if (c.layer < 0) {
@@ -2339,7 +2343,7 @@ static __attribute__((noinline)) int lookup_path(int dirfd, const char *path,
 			n->routed = lk_routes != routes;
 			return 0;
 		}
-		if (S_ISLNK(c.st.st_mode) && follow) {
+		if (S_ISLNK(c.st->st_mode) && follow) {
 			rc = walk_link(&w, c.real, todo, sizeof(todo),
 				       want_dir ? "/" : rest);
 			if (rc < 0)
@@ -2347,7 +2351,7 @@ static __attribute__((noinline)) int lookup_path(int dirfd, const char *path,
 			p = todo;
 			continue;
 		}
-		if (!S_ISDIR(c.st.st_mode) &&
+		if (!S_ISDIR(c.st->st_mode) &&
 		    (!last || (want_dir && !(flags & UN_LK_PARENT))))
 			return -ENOTDIR;
 		if (last) {
@@ -2358,12 +2362,12 @@ static __attribute__((noinline)) int lookup_path(int dirfd, const char *path,
 			n->layer = c.layer;
 			n->dirlayers = c.dirlayers;
 			n->parent_dirlayers = w.dirmask;
-			n->st = c.st;	/* (c.real is n->real) */
+			/* (c.real is n->real, c.st &n->st) */
 			n->kpath = n->real;
 			/* A non-directory stops the search at its layer:
 			   the buffer holds that layer's answer. */
 			n->stx_done = x && x->got == c.layer &&
-				      !S_ISDIR(c.st.st_mode);
+				      !S_ISDIR(c.st->st_mode);
 			if (base && base->layer == c.layer) {
 				n->at_fd = base->fd;
 				n->at_off = strlen(n->real) - strlen(base->sub);
