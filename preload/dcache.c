@@ -134,6 +134,16 @@ struct dcache {
 		unsigned long seq;
 		uint64_t stamp, mask, pmask;
 	} cwd;
+	/* The layers of the last directory reached from the cwd by a
+	   plain relative part (un_dcache_rel_get): git status's index
+	   names ~15 files a directory in a row, each "dir/sub/name". */
+	struct {
+		const struct un_mount *m;
+		unsigned long seq;
+		uint64_t stamp, mask, pmask;
+		size_t len;
+		char part[UN_DCACHE_PART_MAX];
+	} rel;
 	uint32_t tick, puts;	/* (wrap: ages are differences) */
 	/*
 	 * This thread's own run of directory copy-ups in run_m (see
@@ -432,6 +442,48 @@ void un_dcache_cwd_put(const struct un_mount *m, unsigned long seq,
 	c->cwd.stamp = stamp;
 	c->cwd.mask = mask;
 	c->cwd.pmask = parentmask;
+}
+
+/*
+ * The layers of the directory the cwd of m (at count seq) reaches by
+ * part (len bytes: plain names, no empty, '.' or '..' one, no trailing
+ * slash), as a lookup of this thread found them while m's stamp read
+ * stamp: its merged path is the cwd's and part, fixed while the count
+ * stands, its layers while the stamp does (as un_dcache_cwd_get).  m
+ * holds no other union (whose own stamp would be the one to compare).
+ * 0 on a hit.
+ */
+int un_dcache_rel_get(const struct un_mount *m, unsigned long seq,
+		      uint64_t stamp, const char *part, size_t len,
+		      uint64_t *mask, uint64_t *parentmask)
+{
+	struct dcache *c = dcache_now();
+
+	if (!c || c->rel.m != m || c->rel.seq != seq ||
+	    c->rel.stamp != stamp || c->rel.len != len ||
+	    memcmp(c->rel.part, part, len))
+		return -1;
+	*mask = c->rel.mask;
+	*parentmask = c->rel.pmask;
+	return 0;
+}
+
+void un_dcache_rel_put(const struct un_mount *m, unsigned long seq,
+		       uint64_t stamp, const char *part, size_t len,
+		       uint64_t mask, uint64_t parentmask)
+{
+	struct dcache *c = dcache_mine();
+
+	if (!c || len > sizeof(c->rel.part))
+		return;
+	c->rel.m = NULL;
+	memcpy(c->rel.part, part, len);
+	c->rel.len = len;
+	c->rel.seq = seq;
+	c->rel.stamp = stamp;
+	c->rel.mask = mask;
+	c->rel.pmask = parentmask;
+	c->rel.m = m;
 }
 
 /*

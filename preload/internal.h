@@ -960,6 +960,15 @@ UN_HIDDEN int un_dcache_cwd_get(const struct un_mount *m, unsigned long seq,
 UN_HIDDEN void un_dcache_cwd_put(const struct un_mount *m, unsigned long seq,
 				 uint64_t stamp, uint64_t mask,
 				 uint64_t parentmask);
+/* The same for the directory the cwd reaches by the relative part
+   (len bytes, plain names, at most UN_DCACHE_PART_MAX). */
+#define UN_DCACHE_PART_MAX 128
+UN_HIDDEN int un_dcache_rel_get(const struct un_mount *m, unsigned long seq,
+				uint64_t stamp, const char *part, size_t len,
+				uint64_t *mask, uint64_t *parentmask);
+UN_HIDDEN void un_dcache_rel_put(const struct un_mount *m, unsigned long seq,
+				 uint64_t stamp, const char *part, size_t len,
+				 uint64_t mask, uint64_t parentmask);
 /* A directory of m's upper was made, removed or renamed. */
 UN_HIDDEN void un_dcache_changed(struct un_mount *m);
 /* The same after this thread copied the directory vpath (vlen bytes)

@@ -1195,10 +1195,14 @@ exact:
  * to walk todo from base as usual, or -errno.  from_base: base is where
  * a relative lookup starts (settle_start).
  */
-static int walk_jump(struct walk *w, char *todo, size_t len, bool from_base)
+static int walk_jump(struct walk *w, char *todo, size_t len, bool from_base,
+		     const unsigned long *cwd_seq)
 {
 	size_t end = len, dir;
 	size_t save = w->vlen;
+	struct un_mount *m0 = w->m;
+	uint64_t stamp = 0;
+	bool keep = false;
 	int rc;
 
 	const char *slash;
@@ -1210,6 +1214,26 @@ static int walk_jump(struct walk *w, char *todo, size_t len, bool from_base)
 	dir = slash ? (size_t)(slash - todo) + 1 : 0;
 	if (dir <= 1)
 		return 1;	/* a single component */
+	/* From the cwd (settled, seen alive at *cwd_seq): the directory
+	   of the last such part, kept with the count and the stamp
+	   (dcache.c un_dcache_rel_get), spares plain_dirs and the cache's
+	   probe of its whole merged path (git status: "dir/sub/name"). */
+	if (cwd_seq && m0 && m0->wt && !m0->has_inner &&
+	    dir - 1 <= UN_DCACHE_PART_MAX) {
+		uint64_t mask, pmask;
+
+		keep = true;
+		stamp = un_dcache_stamp(m0);
+		if (un_dcache_rel_get(m0, *cwd_seq, stamp, todo, dir - 1,
+				      &mask, &pmask) == 0 &&
+		    walk_push(w, todo, dir - 1) == 0) {
+			w->dirmask = mask;
+			w->parentmask = pmask;
+			w->sure = true;
+			memmove(todo, todo + dir, len - dir + 1);
+			return 0;
+		}
+	}
 	if (!plain_dirs(todo, dir))
 		return 1;
 	if (todo[0] == '/' || walk_push(w, todo, dir - 1) < 0) {
@@ -1222,6 +1246,9 @@ static int walk_jump(struct walk *w, char *todo, size_t len, bool from_base)
 	rc = settle_in_m(w, w->m && !w->m->has_inner ? w->m : walk_mount(w),
 			 true, false);
 	if (rc == 0 && w->m) {
+		if (keep && w->sure && w->m == m0)
+			un_dcache_rel_put(m0, *cwd_seq, stamp, todo, dir - 1,
+					  w->dirmask, w->parentmask);
 		memmove(todo, todo + dir, len - dir + 1);
 		return 0;
 	}
@@ -2012,7 +2039,8 @@ static int walk_start(struct walk *w, int dirfd, const char *path,
 			w->base_vlen = w->vlen;
 			w->up_layer = w->base.layer;
 			w->up_vlen = w->vlen;
-			rc = walk_jump(w, todo, plen, true);
+			rc = walk_jump(w, todo, plen, true,
+				       dirfd == AT_FDCWD ? &seq : NULL);
 			return rc < 0 ? rc : 0;
 		}
 		/* A real directory: only '..' or a MERGED below it can lead
@@ -2053,7 +2081,7 @@ static int walk_start(struct walk *w, int dirfd, const char *path,
 		w->m = m;
 		w->dirmask = root_layers(m);
 		w->parentmask = 0;
-		rc = walk_jump(w, todo, rest, false);
+		rc = walk_jump(w, todo, rest, false, NULL);
 		return rc < 0 ? rc : 0;
 	}
 	if (!has_dotdot(abs))

@@ -12,7 +12,9 @@
 # un_dcache_cwd_get) while the cwd and the union's stamp stand; a
 # chdir from a directory of the lower alone, settled anew after a
 # copy-up elsewhere, back to a merged one (fails with the count not
-# compared: the lower one's layers kept for the merged one).
+# compared: the lower one's layers kept for the merged one).  The same
+# for a directory reached by a relative part (w/ from g, then from e:
+# un_dcache_rel_get, kept with the cwd's count and the stamp).
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 set -eu
 . "${TOP_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh"
@@ -23,8 +25,9 @@ setup() {
 	echo b >"$1/lower1/d/b"
 	echo s >"$1/lower1/d/sub/s"
 	echo e >"$1/lower1/e/x"
-	mkdir -p "$1/lower1/g" "$1/lower1/h"
+	mkdir -p "$1/lower1/g/w" "$1/lower1/h"
 	echo z >"$1/lower1/g/z"
+	echo u >"$1/lower1/g/w/u"
 	echo q >"$1/lower1/h/q"
 	fix_times "$1"
 }
@@ -68,9 +71,13 @@ os.chdir('e')
 look('again', 'y', 'w/v', 'x')
 os.chdir('../g')
 child('echo r >../h/r')
-look('g', 'z', 'y')
+look('g', 'z', 'y', 'w/u', 'w/v')
 os.chdir('../e')
-look('e', 'y', 'w/v', 'z')
+look('e', 'y', 'w/v', 'z', 'w/u')
+os.chdir('..')
+look('root', 'g/w/u', 'e/w/v', 'e/w/u')
+child('echo nv >g/w/v')
+look('root-made', 'g/w/u', 'g/w/v', 'e/w/v')
 PY
 
 action() {
