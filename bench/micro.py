@@ -65,13 +65,16 @@ class M:
                                               self.lower)
         return e
 
-    def micro(self, env, *args):
+    def micro(self, env, *args, cwd=None):
         """Run micro; returns the fields of its line (median of a.reps runs
-        for timed modes)."""
+        for timed modes).  cwd: a directory to run it in, entered by a
+        shell under env (a merged one exists only through the library)."""
         vals = []
+        cmd = [self.bin] + [str(x) for x in args]
+        if cwd:
+            cmd = ['sh', '-c', 'cd "$0" && exec "$@"', cwd] + cmd
         for _ in range(self.a.reps):
-            r = subprocess.run([self.bin] + [str(x) for x in args], env=env,
-                               capture_output=True, text=True)
+            r = subprocess.run(cmd, env=env, capture_output=True, text=True)
             if r.returncode != 0:
                 raise RuntimeError('micro %s failed: %s' % (args, r.stderr))
             f = r.stdout.split()
@@ -119,7 +122,8 @@ def setup(m):
         m.wt_uppers[n] = up
 
 
-SECTIONS = ('outside', 'union', 'exec', 'whiteouts', 'memory', 'program')
+SECTIONS = ('outside', 'union', 'lookup', 'exec', 'whiteouts', 'memory',
+            'program')
 
 
 def main():
@@ -202,6 +206,24 @@ def run(m, a):
             s, f = m.micro(lset, 'readdir', vpath, ND)
             row('union', name + ' (vs readdir of the lower)', b, s,
                 note=errno_note(f, 0) + ' ' + (f[4] if len(f) > 4 else ''))
+
+    if 'lookup' in on:
+        # Issue 13: a stat under MERGED at most 1.15x the layer's, for a
+        # name reached by absolute path, relative to the cwd and relative
+        # to a directory's descriptor (bench/README.md "Session 12
+        # (lookup)"); the same call on the layer, the same way.
+        log('micro: a stat under MERGED, three ways')
+        dl, dv = m.p('lower', 'a/b/c/d/e'), m.p('view', 'a/b/c/d/e')
+        for name, op, lpath, vpath, lcwd, vcwd in (
+                ('absolute path', 'stat', dl + '/file', dv + '/file',
+                 None, None),
+                ('relative to the cwd', 'stat', 'file', 'file', dl, dv),
+                ("fstatat of the directory's descriptor", 'statat',
+                 dl + '/file', dv + '/file', None, None)):
+            b, _ = m.micro(bare, op, lpath, N, cwd=lcwd)
+            s, f = m.micro(lset, op, vpath, N, cwd=vcwd)
+            row('lookup', 'stat of a lower file 5 dirs deep, %s '
+                '(vs the layer\'s)' % name, b, s, note=errno_note(f, 0))
 
     if 'exec' in on:
         log('micro: exec')

@@ -951,6 +951,24 @@ UN_HIDDEN uint64_t un_dcache_stamp(struct un_mount *m);
 UN_HIDDEN void un_dcache_put(struct un_mount *m, const char *vpath,
 			     size_t len, uint64_t mask, uint64_t parentmask,
 			     uint64_t stamp);
+/* The layers of the cwd (in m) at the cwd's change count seq
+   (un_cwd_get_walk's) and m's stamp: kept by the thread that settled
+   on it; get: 0 on a hit. */
+UN_HIDDEN int un_dcache_cwd_get(const struct un_mount *m, unsigned long seq,
+				uint64_t stamp, uint64_t *mask,
+				uint64_t *parentmask);
+UN_HIDDEN void un_dcache_cwd_put(const struct un_mount *m, unsigned long seq,
+				 uint64_t stamp, uint64_t mask,
+				 uint64_t parentmask);
+/* The same for the directory the cwd reaches by the relative part
+   (len bytes, plain names, at most UN_DCACHE_PART_MAX). */
+#define UN_DCACHE_PART_MAX 128
+UN_HIDDEN int un_dcache_rel_get(const struct un_mount *m, unsigned long seq,
+				uint64_t stamp, const char *part, size_t len,
+				uint64_t *mask, uint64_t *parentmask);
+UN_HIDDEN void un_dcache_rel_put(const struct un_mount *m, unsigned long seq,
+				 uint64_t stamp, const char *part, size_t len,
+				 uint64_t mask, uint64_t parentmask);
 /* A directory of m's upper was made, removed or renamed. */
 UN_HIDDEN void un_dcache_changed(struct un_mount *m);
 /* The same after this thread copied the directory vpath (vlen bytes)

@@ -79,6 +79,24 @@ UN_EXEC_TEXT int un_path_outside(const char *path)
 	return 1;
 }
 
+/* un_path_join of a rel whose length the caller knows (rel[rel_len] is
+   its NUL): a lookup's component is joined to a layer root at each
+   stat. */
+static inline int path_join_n(char *buf, size_t len, const char *root,
+			      size_t root_len, const char *rel, size_t rel_len)
+{
+	if (root_len + 1 + rel_len >= len)
+		return -ENAMETOOLONG;
+	memcpy(buf, root, root_len);
+	if (rel_len) {
+		buf[root_len] = '/';
+		memcpy(buf + root_len + 1, rel, rel_len + 1);
+	} else {
+		buf[root_len] = '\0';
+	}
+	return 0;
+}
+
 int un_path_join(char *buf, size_t len, const char *root, size_t root_len,
 		 const char *rel)
 {
@@ -363,7 +381,8 @@ struct comp {
 	bool guessed;		/* a layer refused EACCES (base's sub NULL) */
 	bool upper_lacks;	/* in: the upper's name set has no such name
 				   (asked once, by lookup_component's caller) */
-	struct stat st;
+	struct stat *st;	/* the caller's, as real: a lookup's last
+				   name is stat'ed straight into its node */
 	char *real;		/* UN_VPATH_MAX bytes, the caller's: a lookup's
 				   last name is found straight into its node */
 };
@@ -592,7 +611,7 @@ static int lookup_component(struct un_mount *m, uint64_t dirmask,
 	int first_err = 0, top = __builtin_ctzll(dirmask), rc;
 	bool table_checked = false, maybe_long = long_rel(m, rel_len);
 	char real[UN_VPATH_MAX], *rp;
-	struct stat st;
+	struct stat below, *st;
 
 	c->layer = -1;
 	c->dirlayers = 0;
@@ -619,16 +638,19 @@ static int lookup_component(struct un_mount *m, uint64_t dirmask,
 			continue;	/* an OCI layer's marker never shows */
 		/* Into c->real until a layer holds it (no copy then). */
 		rp = c->layer < 0 ? c->real : real;
-		if (un_path_join(rp, UN_VPATH_MAX, un_layer_root(m, i),
-				 un_layer_len(m, i), rel) < 0)
+		/* The same for the stat (c->st means nothing while
+		   c->layer is -1: no copy of 144 bytes then). */
+		st = c->layer < 0 ? c->st : &below;
+		if (path_join_n(rp, UN_VPATH_MAX, un_layer_root(m, i),
+				un_layer_len(m, i), rel, rel_len) < 0)
 			return -ENAMETOOLONG;
-		rc = layer_stat(base, i, rp, maybe_long, &st, x);
+		rc = layer_stat(base, i, rp, maybe_long, st, x);
 		if (rc < 0 && errno == EACCES && base && !base->sub) {
 			c->guessed = true;
 			if (base->layer != i)
 				continue;
-			memset(&st, 0, sizeof(st));
-			st.st_mode = S_IFDIR;
+			memset(st, 0, sizeof(*st));
+			st->st_mode = S_IFDIR;
 			rc = 0;
 		}
 		if (rc < 0) {
@@ -650,14 +672,13 @@ static int lookup_component(struct un_mount *m, uint64_t dirmask,
 				break;
 			continue;
 		}
-		if (un_is_ovl_whiteout(&st))
+		if (un_is_ovl_whiteout(st))
 			break;
 		if (c->layer < 0) {
-			c->layer = i;
-			c->st = st;
-			if (!S_ISDIR(st.st_mode))
+			c->layer = i;	/* (c->st is its stat) */
+			if (!S_ISDIR(st->st_mode))
 				break;
-		} else if (!S_ISDIR(st.st_mode)) {
+		} else if (!S_ISDIR(st->st_mode)) {
 			break;
 		}
 		c->dirlayers |= bit;
@@ -732,8 +753,8 @@ static int open_single(struct un_mount *m, uint64_t dirmask,
 	c->layer = i;
 	c->dirlayers = (uint64_t)1 << i;
 	c->guessed = false;
-	memset(&c->st, 0, sizeof(c->st));
-	c->st.st_mode = S_IFDIR;
+	memset(c->st, 0, sizeof(*c->st));
+	c->st->st_mode = S_IFDIR;
 	un_dcache_put(m, vpath, vlen, c->dirlayers, dirmask, stamp);
 	op->fd = fd;
 	return 0;
@@ -779,17 +800,17 @@ static int lookup_cached(struct un_mount *m, uint64_t dirmask,
 	    pmask == dirmask && mask) {
 		int layer = __builtin_ctzll(mask);
 
-		if (un_path_join(c->real, UN_VPATH_MAX,
-				 un_layer_root(m, layer), un_layer_len(m, layer),
-				 rel) == 0) {
+		if (path_join_n(c->real, UN_VPATH_MAX,
+				un_layer_root(m, layer), un_layer_len(m, layer),
+				rel, rel_len) == 0) {
 			if (nostat) {
-				memset(&c->st, 0, sizeof(c->st));
-				c->st.st_mode = S_IFDIR;
+				memset(c->st, 0, sizeof(*c->st));
+				c->st->st_mode = S_IFDIR;
 			}
 			if (nostat ||
 			    (layer_lstat(base, layer, c->real,
-					 long_rel(m, rel_len), &c->st) == 0 &&
-				       S_ISDIR(c->st.st_mode))) {
+					 long_rel(m, rel_len), c->st) == 0 &&
+				       S_ISDIR(c->st->st_mode))) {
 				c->layer = layer;
 				c->dirlayers = mask;
 				return 0;
@@ -805,7 +826,7 @@ static int lookup_cached(struct un_mount *m, uint64_t dirmask,
 uncached:
 	stamp = un_dcache_stamp(m);
 	rc = lookup_component(m, dirmask, rel, rel_len, base, c, x);
-	if (rc == 0 && c->layer >= 0 && S_ISDIR(c->st.st_mode))
+	if (rc == 0 && c->layer >= 0 && S_ISDIR(c->st->st_mode))
 		un_dcache_put(m, vpath, vlen, c->dirlayers, dirmask, stamp);
 	return rc;
 }
@@ -934,6 +955,7 @@ static __attribute__((noinline)) int settle_walk(struct walk *w,
 {
 	struct at_base above = w->base;
 	struct comp c;
+	struct stat cst;
 	char relbuf[UN_VPATH_MAX], creal[UN_VPATH_MAX];
 
 	if (above.layer < 0)
@@ -943,6 +965,7 @@ static __attribute__((noinline)) int settle_walk(struct walk *w,
 	bool guessed = false;
 
 	c.real = creal;
+	c.st = &cst;
 	stamp = un_dcache_stamp(w->m);
 	while (*rel) {
 		size_t len = strcspn(rel, "/");
@@ -963,9 +986,9 @@ static __attribute__((noinline)) int settle_walk(struct walk *w,
 		guessed |= c.guessed;
 		if (c.layer < 0)
 			return -ENOENT;
-		if (S_ISLNK(c.st.st_mode))
+		if (S_ISLNK(c.st->st_mode))
 			return links_ok ? 2 : -ENOENT;
-		if (!S_ISDIR(c.st.st_mode))
+		if (!S_ISDIR(c.st->st_mode))
 			return -ENOTDIR;
 		w->parentmask = w->dirmask;
 		w->dirmask = c.dirlayers;
@@ -995,6 +1018,49 @@ static int walk_settle(struct walk *w)
 static int settle_start(struct walk *w)
 {
 	return settle_in(w, false, w->base.layer >= 0);
+}
+
+/*
+ * settle_start for a walk from the cwd, read at its change count seq
+ * with its union m (un_cwd_get_walk: un_config_find of that very path,
+ * so no walk_mount); the layers found are kept for the cwd's next
+ * lookups (cwd_kept) once cwd_check saw it alive at this count and the
+ * union's stamp: every relative lookup settles on the cwd, and a hit
+ * stands for that check and for the directory cache's probe (a hash of
+ * the cwd's path, a compare), once a cwd and not once a name.
+ */
+static int settle_cwd(struct walk *w, struct un_mount *m, unsigned long seq)
+{
+	bool start = w->base.layer >= 0;
+	uint64_t stamp;
+	unsigned long now;
+	int rc;
+
+	if (!m || !m->wt || w->vlen <= m->merged_len)
+		return settle_in_m(w, m, false, start);
+	stamp = un_dcache_stamp(m);
+	rc = settle_in_m(w, m, false, start);
+	if (rc == 0 && w->sure && w->m == m &&
+	    un_cwd_seen(m, stamp, &now) && now == seq)
+		un_dcache_cwd_put(m, seq, stamp, w->dirmask, w->parentmask);
+	return rc;
+}
+
+/*
+ * The cwd (m, vlen bytes, read at count seq) settled from what this
+ * thread kept (settle_cwd): seen alive at that count and stamp, and
+ * its layers then.  Spares cwd_check and settle_cwd their work.
+ */
+static bool cwd_kept(struct walk *w, struct un_mount *m, size_t vlen,
+		     unsigned long seq)
+{
+	if (!m || !m->wt || vlen <= m->merged_len ||
+	    un_dcache_cwd_get(m, seq, un_dcache_stamp(m), &w->dirmask,
+			      &w->parentmask) != 0)
+		return false;
+	w->m = m;
+	w->sure = true;
+	return true;
 }
 
 /*
@@ -1123,15 +1189,20 @@ exact:
 /*
  * Start the walk in the directory part of todo when it is plain (no
  * empty, '.' or '..' component): base (vpath, a merged directory) plus
- * that part is then a path the cache may know.  Leaves todo with the
+ * that part is then a path the cache may know.  todo is len bytes (its
+ * strlen, which the caller knows).  Leaves todo with the
  * last component.  Returns 0 when settled there, 1 when the caller is
  * to walk todo from base as usual, or -errno.  from_base: base is where
  * a relative lookup starts (settle_start).
  */
-static int walk_jump(struct walk *w, char *todo, bool from_base)
+static int walk_jump(struct walk *w, char *todo, size_t len, bool from_base,
+		     const unsigned long *cwd_seq)
 {
-	size_t len = strlen(todo), end = len, dir;
+	size_t end = len, dir;
 	size_t save = w->vlen;
+	struct un_mount *m0 = w->m;
+	uint64_t stamp = 0;
+	bool keep = false;
 	int rc;
 
 	const char *slash;
@@ -1143,6 +1214,26 @@ static int walk_jump(struct walk *w, char *todo, bool from_base)
 	dir = slash ? (size_t)(slash - todo) + 1 : 0;
 	if (dir <= 1)
 		return 1;	/* a single component */
+	/* From the cwd (settled, seen alive at *cwd_seq): the directory
+	   of the last such part, kept with the count and the stamp
+	   (dcache.c un_dcache_rel_get), spares plain_dirs and the cache's
+	   probe of its whole merged path (git status: "dir/sub/name"). */
+	if (cwd_seq && m0 && m0->wt && !m0->has_inner &&
+	    dir - 1 <= UN_DCACHE_PART_MAX) {
+		uint64_t mask, pmask;
+
+		keep = true;
+		stamp = un_dcache_stamp(m0);
+		if (un_dcache_rel_get(m0, *cwd_seq, stamp, todo, dir - 1,
+				      &mask, &pmask) == 0 &&
+		    walk_push(w, todo, dir - 1) == 0) {
+			w->dirmask = mask;
+			w->parentmask = pmask;
+			w->sure = true;
+			memmove(todo, todo + dir, len - dir + 1);
+			return 0;
+		}
+	}
 	if (!plain_dirs(todo, dir))
 		return 1;
 	if (todo[0] == '/' || walk_push(w, todo, dir - 1) < 0) {
@@ -1155,6 +1246,9 @@ static int walk_jump(struct walk *w, char *todo, bool from_base)
 	rc = settle_in_m(w, w->m && !w->m->has_inner ? w->m : walk_mount(w),
 			 true, false);
 	if (rc == 0 && w->m) {
+		if (keep && w->sure && w->m == m0)
+			un_dcache_rel_put(m0, *cwd_seq, stamp, todo, dir - 1,
+					  w->dirmask, w->parentmask);
 		memmove(todo, todo + dir, len - dir + 1);
 		return 0;
 	}
@@ -1853,7 +1947,7 @@ static __attribute__((noinline)) void drop_lead_dots(char *todo)
  * to the kernel as it is).
  */
 static int walk_start(struct walk *w, int dirfd, const char *path,
-		      char *todo, size_t size, bool follow,
+		      size_t plen, char *todo, size_t size, bool follow,
 		      unsigned long *cwd_seq)
 {
 	const char *abs = path;
@@ -1878,14 +1972,20 @@ static int walk_start(struct walk *w, int dirfd, const char *path,
 			abs = todo;
 	}
 	if (abs[0] != '/') {
-		size_t dead_at = 0, vlen;
+		size_t dead_at = 0, vlen = 0;
+		unsigned long seq = 0;
+		bool kept = false;	/* the cwd settled (cwd_kept) */
 
 		if (dirfd == AT_FDCWD) {
 			rc = un_cwd_get_walk(w->vpath, sizeof(w->vpath),
 					     &w->base.layer, &dead_at, &m,
-					     &vlen, cwd_seq);
+					     &vlen, &seq);
+			if (cwd_seq)
+				*cwd_seq = seq;
 			w->base.fd = AT_FDCWD;
-			if (rc == 0)
+			if (rc == 0 && cwd_kept(w, m, vlen, seq))
+				kept = true;
+			else if (rc == 0)
 				rc = cwd_check(w, m, vlen, &dead_at);
 			if (rc == -ESTALE)
 				return dead_start(w, dirfd, path, dead_at,
@@ -1908,13 +2008,16 @@ static int walk_start(struct walk *w, int dirfd, const char *path,
 		}
 		if (rc == 0) {
 			/* From a merged directory. */
-			if (strlen(path) >= size)
+			if (plen >= size)
 				return -ENAMETOOLONG;
-			strcpy(todo, path);
-			if (todo[0] == '.')
+			memcpy(todo, path, plen + 1);
+			if (todo[0] == '.') {
 				drop_lead_dots(todo);
-			w->vlen = strlen(w->vpath);
-			rc = dirfd == AT_FDCWD ? settle_start(w) :
+				plen = strlen(todo);
+			}
+			w->vlen = dirfd == AT_FDCWD ? vlen : strlen(w->vpath);
+			rc = kept ? 0 :
+			     dirfd == AT_FDCWD ? settle_cwd(w, m, seq) :
 						 settle_fd(w, dirfd, &fdk);
 			/* A descriptor's directory another process removed:
 			   it and every one on it or below are dead. */
@@ -1936,7 +2039,8 @@ static int walk_start(struct walk *w, int dirfd, const char *path,
 			w->base_vlen = w->vlen;
 			w->up_layer = w->base.layer;
 			w->up_vlen = w->vlen;
-			rc = walk_jump(w, todo, true);
+			rc = walk_jump(w, todo, plen, true,
+				       dirfd == AT_FDCWD ? &seq : NULL);
 			return rc < 0 ? rc : 0;
 		}
 		/* A real directory: only '..' or a MERGED below it can lead
@@ -1967,7 +2071,9 @@ static int walk_start(struct walk *w, int dirfd, const char *path,
 		   (link_path_walk's may_lookup: "$M/." is EACCES in a MERGED
 		   the caller may not search). */
 		consumed = keep_dots(abs, consumed);
-		memmove(todo, abs + consumed, strlen(abs + consumed) + 1);
+		size_t rest = strlen(abs + consumed);
+
+		memmove(todo, abs + consumed, rest + 1);
 		memcpy(w->vpath, m->merged, m->merged_len + 1);
 		w->vlen = m->merged_len;
 		/* Settled on MERGED itself (what settle_in finds there,
@@ -1975,7 +2081,7 @@ static int walk_start(struct walk *w, int dirfd, const char *path,
 		w->m = m;
 		w->dirmask = root_layers(m);
 		w->parentmask = 0;
-		rc = walk_jump(w, todo, false);
+		rc = walk_jump(w, todo, rest, false, NULL);
 		return rc < 0 ? rc : 0;
 	}
 	if (!has_dotdot(abs))
@@ -2018,6 +2124,7 @@ static __attribute__((noinline)) int lookup_path(int dirfd, const char *path,
 	n->at_off = 0;
 	n->routed = false;
 	c.real = n->real;
+	c.st = &n->st;
 	n->start_fd = dirfd;
 	n->stx_done = false;
 	n->open_fd = -1;
@@ -2054,7 +2161,7 @@ static __attribute__((noinline)) int lookup_path(int dirfd, const char *path,
 	}
 	n->trailing_slash = plen > 1 && path[plen - 1] == '/';
 
-	rc = walk_start(&w, dirfd, path, todo, sizeof(todo),
+	rc = walk_start(&w, dirfd, path, plen, todo, sizeof(todo),
 			follow_last || (plen > 1 && path[plen - 1] == '/'),
 			cwd_seq);
 	if (rc != 0)
@@ -2066,7 +2173,8 @@ static __attribute__((noinline)) int lookup_path(int dirfd, const char *path,
 			p++;
 		if (!*p)
 			break;
-		size_t len = strcspn(p, "/");
+		/* (strchrnul: strcspn's set costs ~25 more a name.) */
+		size_t len = (size_t)(strchrnul(p, '/') - p);
 		const char *rest = p + len;
 		bool last, want_dir, follow;
 
@@ -2208,11 +2316,11 @@ static __attribute__((noinline)) int lookup_path(int dirfd, const char *path,
 			c.layer = -1;
 		} else if (last && (flags & UN_LK_NOSTAT) &&
 			   un_dcache_memo_get(w.m, w.vpath, w.vlen, w.dirmask,
-					      rel, rel_len, &c.layer, &c.st,
+					      rel, rel_len, &c.layer, c.st,
 					      c.real, UN_VPATH_MAX) == 0 &&
 			   (c.layer > 0 ||
 			    ((flags & UN_LK_REALONLY) && !want_dir &&
-			     S_ISREG(c.st.st_mode)))) {
+			     S_ISREG(c.st->st_mode)))) {
 			c.dirlayers = 0;	/* the non-directory just looked up */
 		} else {
 			struct open_req orq = {
@@ -2233,9 +2341,9 @@ static __attribute__((noinline)) int lookup_path(int dirfd, const char *path,
 			if (rc < 0)
 				return rc;
 			n->open_fd = orq.fd;
-			if (last && c.layer >= 0 && !S_ISDIR(c.st.st_mode))
+			if (last && c.layer >= 0 && !S_ISDIR(c.st->st_mode))
 				un_dcache_memo_put(w.m, w.vpath, w.vlen,
-						   w.dirmask, c.layer, &c.st,
+						   w.dirmask, c.layer, c.st,
 						   stamp);
 		}
 		if (c.layer < 0) {
@@ -2263,7 +2371,7 @@ static __attribute__((noinline)) int lookup_path(int dirfd, const char *path,
 			n->routed = lk_routes != routes;
 			return 0;
 		}
-		if (S_ISLNK(c.st.st_mode) && follow) {
+		if (S_ISLNK(c.st->st_mode) && follow) {
 			rc = walk_link(&w, c.real, todo, sizeof(todo),
 				       want_dir ? "/" : rest);
 			if (rc < 0)
@@ -2271,7 +2379,7 @@ static __attribute__((noinline)) int lookup_path(int dirfd, const char *path,
 			p = todo;
 			continue;
 		}
-		if (!S_ISDIR(c.st.st_mode) &&
+		if (!S_ISDIR(c.st->st_mode) &&
 		    (!last || (want_dir && !(flags & UN_LK_PARENT))))
 			return -ENOTDIR;
 		if (last) {
@@ -2282,12 +2390,12 @@ static __attribute__((noinline)) int lookup_path(int dirfd, const char *path,
 			n->layer = c.layer;
 			n->dirlayers = c.dirlayers;
 			n->parent_dirlayers = w.dirmask;
-			n->st = c.st;	/* (c.real is n->real) */
+			/* (c.real is n->real, c.st &n->st) */
 			n->kpath = n->real;
 			/* A non-directory stops the search at its layer:
 			   the buffer holds that layer's answer. */
 			n->stx_done = x && x->got == c.layer &&
-				      !S_ISDIR(c.st.st_mode);
+				      !S_ISDIR(c.st->st_mode);
 			if (base && base->layer == c.layer) {
 				n->at_fd = base->fd;
 				n->at_off = strlen(n->real) - strlen(base->sub);

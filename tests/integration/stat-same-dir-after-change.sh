@@ -6,7 +6,15 @@
 # in the same directory must see the change, as through the kernel.
 # The directory cache tries the entry of its last hit before hashing the
 # path (dcache.c un_dcache_get, `last`): this catches a hit that
-# outlives the change (the union's stamp is what tells).
+# outlives the change (the union's stamp is what tells).  Then the same
+# from a cwd below the root, in a directory of the lower alone: the
+# layers of the cwd are kept for its relative lookups (dcache.c
+# un_dcache_cwd_get) while the cwd and the union's stamp stand; a
+# chdir from a directory of the lower alone, settled anew after a
+# copy-up elsewhere, back to a merged one (fails with the count not
+# compared: the lower one's layers kept for the merged one).  The same
+# for a directory reached by a relative part (w/ from g, then from e:
+# un_dcache_rel_get, kept with the cwd's count and the stamp).
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 set -eu
 . "${TOP_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh"
@@ -17,6 +25,10 @@ setup() {
 	echo b >"$1/lower1/d/b"
 	echo s >"$1/lower1/d/sub/s"
 	echo e >"$1/lower1/e/x"
+	mkdir -p "$1/lower1/g/w" "$1/lower1/h"
+	echo z >"$1/lower1/g/z"
+	echo u >"$1/lower1/g/w/u"
+	echo q >"$1/lower1/h/q"
 	fix_times "$1"
 }
 
@@ -45,6 +57,27 @@ look('removed', 'd/a', 'd/b', 'd/new')
 look('sub', 'd/sub/s', 'd/sub/s', 'd/sub/t')
 child('rm -r d/sub && mkdir d/sub && echo tt >d/sub/t')
 look('replaced', 'd/sub/t', 'd/sub/s', 'd/sub/t')
+os.chdir('e')
+look('cwd', 'x', 'y', 'x')
+child('echo yy >y')
+look('cwd-made', 'y', 'x', 'y')
+child('rm x')
+look('cwd-removed', 'x', 'y')
+child('mkdir w && echo ww >w/v')
+look('cwd-sub', 'w/v', 'y', 'w/v')
+os.chdir('..')
+look('back', 'e/y', 'e/x', 'd/b')
+os.chdir('e')
+look('again', 'y', 'w/v', 'x')
+os.chdir('../g')
+child('echo r >../h/r')
+look('g', 'z', 'y', 'w/u', 'w/v')
+os.chdir('../e')
+look('e', 'y', 'w/v', 'z', 'w/u')
+os.chdir('..')
+look('root', 'g/w/u', 'e/w/v', 'e/w/u')
+child('echo nv >g/w/v')
+look('root-made', 'g/w/u', 'g/w/v', 'e/w/v')
 PY
 
 action() {
