@@ -137,6 +137,7 @@ UN_INTEGRATION_TESTS = \
 	tests/integration/read-symlinks.sh \
 	tests/integration/read-tar-c.sh \
 	tests/integration/read-walkers.sh \
+	tests/integration/readlink-kinds.sh \
 	tests/integration/readonly-union-each-write.sh \
 	tests/integration/readonly-union-fd-changes.sh \
 	tests/integration/refused-change-copies-nothing.sh \
