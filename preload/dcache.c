@@ -117,7 +117,8 @@ struct dcache {
 	/* The directory of the last miss in an upper, and its misses. */
 	struct un_mount *miss_m;
 	uint64_t miss_dir;	/* un_name_hash of its rel */
-	unsigned misses;
+	uint64_t miss_name;	/* un_name_hash of the last name missed */
+	unsigned misses;	/* of distinct names in a row */
 	/* The entry of the last hit of un_dcache_get, tried before the
 	   path is hashed: git status looks up the files of its index in
 	   order, ~15 a directory, each settling in the same directory.
@@ -815,9 +816,19 @@ void un_dcache_upper_missed(struct un_mount *m, const char *rel,
 		c->miss_m = m;
 		c->miss_dir = h;
 		c->misses = 0;
+		c->miss_name = 0;
 	}
-	/* The second miss in one directory: more are likely to follow. */
-	if (++c->misses == 2)
+	/* The same name again says nothing of the names to come: a
+	   compiler's cc1 misses "x.c.gch" then "x.c" twice, its as "x.o"
+	   twice, and each listed the upper directory of a make's 200
+	   objects (bench/README.md "Session 12 (make)"). */
+	h = un_name_hash(name, (size_t)(rel + rel_len - name));
+	if (c->misses && h == c->miss_name)
+		return;
+	c->miss_name = h;
+	/* The third name missed in one directory: more are likely to
+	   follow. */
+	if (++c->misses == 3)
 		learn_upper(m, rel, plen);
 }
 
