@@ -1827,13 +1827,13 @@ static bool dotdot_stays_outside(const char *real, const char *path)
  * surely stay outside every union?  True when the part up to its last
  * '..' holds no symlink (the kernel resolves it with openat2's
  * RESOLVE_NO_SYMLINKS: each '..' then drops the name before it, as in
- * the string) and neither a directory the path leaves by '..' nor the
- * one it ends in lies in a union.  gcc names its programs and
+ * the string) and neither a directory the path leaves by '..' (nor any
+ * above a MERGED) nor the one it ends in lies in a union.  gcc names its programs and
  * directories so (/usr/lib/gcc/x86_64-linux-gnu/12/../../../../
  * x86_64-linux-gnu/bin/as, some twenty names a compiler driver): the
  * walk from "/" paid an lstat of each directory before the '..', five
- * there; this is two system calls.  Anything else (a symlink, a
- * missing directory, a kernel without openat2) goes the walk's way.
+ * there; this is two system calls.  A symlink (ELOOP), or a kernel
+ * without openat2, goes the walk's way.
  */
 static __attribute__((noinline)) bool dotdot_lexically_outside(
 	const char *abs)
@@ -1862,7 +1862,8 @@ static __attribute__((noinline)) bool dotdot_lexically_outside(
 		n = (size_t)(e - p);
 		if (n == 2 && p[0] == '.' && p[1] == '.') {
 			dir[len] = '\0';
-			if (un_config_find(dir))
+			/* (Above a MERGED absent on disk too: the walk's.) */
+			if (un_config_find(dir) || un_config_is_ancestor(dir))
 				return false;
 			while (len > 1 && dir[len - 1] != '/')
 				len--;
@@ -1885,6 +1886,11 @@ static __attribute__((noinline)) bool dotdot_lexically_outside(
 	fd = real_syscall(SYS_openat2, AT_FDCWD, dir, &how, sizeof(how));
 	if (fd >= 0) {
 		real_close((int)fd);
+		ok = true;
+	} else if (errno == ENOENT || errno == ENOTDIR) {
+		/* A name missing, or not a directory, before any symlink:
+		   the kernel stops there too, on the whole path, as the
+		   walk would (gcc's ../../../../x86_64-linux-gnu/lib/..). */
 		ok = true;
 	}
 	UN_RESTORE_ERRNO;
