@@ -200,6 +200,7 @@ static void dcache_free(void *p)
 	free(c->memo.vpath);
 	for (int i = 0; i < NLOWLISTS; i++)
 		dslot_free(&c->low[i].s);
+	un_lsan_unroot(c, sizeof(*c));
 	munmap(c, sizeof(*c));
 }
 
@@ -250,17 +251,21 @@ static struct dcache *dcache_mine(void)
 	if (un_in_signal() || dcache_quiet)
 		return NULL;
 	if (!tls_dcache) {
+		void *p;
+
 		pthread_once(&dcache_once, dcache_key_init);
 		/* Mapped, not calloc'ed: calloc's memset faulted in all
 		   twelve pages of it in every process, which touches two or
 		   three (the sets its few paths hash to). */
-		void *p = mmap(NULL, sizeof(*tls_dcache),
-			       PROT_READ | PROT_WRITE,
-			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		p = mmap(NULL, sizeof(*tls_dcache), PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
 		tls_dcache = p == MAP_FAILED ? NULL : p;
-		if (tls_dcache)
+		if (tls_dcache) {
+			/* (It holds malloc'ed paths: internal.h.) */
+			un_lsan_root(p, sizeof(*tls_dcache));
 			pthread_setspecific(dcache_key, tls_dcache);
+		}
 	}
 	return tls_dcache;
 }
