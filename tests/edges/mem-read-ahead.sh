@@ -4,8 +4,9 @@
 # of each of the 63 pages after it (wrap_mem.c's read ahead) faulted
 # them in, ~14 us a call, in every compiler's process of a make
 # (bench/README.md "Session 12 (make)").  A thread that missed 16 times
-# reads ahead from then on (git's threads): 40 names in the pages of
-# a large block of its own, each on a page of its own.
+# reads ahead from then on, and a process of threads at once (git
+# status's lstat threads): here 40 names, each on a page of its own in
+# a large block.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 set -eu
 . "${TOP_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/edges/edgelib.sh"
