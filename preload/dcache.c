@@ -22,6 +22,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -116,7 +117,8 @@ struct dcache {
 	/* The directory of the last miss in an upper, and its misses. */
 	struct un_mount *miss_m;
 	uint64_t miss_dir;	/* un_name_hash of its rel */
-	unsigned misses;
+	uint64_t miss_name;	/* un_name_hash of the last name missed */
+	unsigned misses;	/* of distinct names in a row */
 	/* The entry of the last hit of un_dcache_get, tried before the
 	   path is hashed: git status looks up the files of its index in
 	   order, ~15 a directory, each settling in the same directory.
@@ -219,7 +221,8 @@ static void dcache_free(void *p)
 	free(c->memo.vpath);
 	for (int i = 0; i < NLOWLISTS; i++)
 		dslot_free(&c->low[i].s);
-	free(c);
+	un_lsan_unroot(c, sizeof(*c));
+	munmap(c, sizeof(*c));
 }
 
 /* A configuration is being released (the tools and the tests): this
@@ -269,10 +272,21 @@ static struct dcache *dcache_mine(void)
 	if (un_in_signal() || dcache_quiet)
 		return NULL;
 	if (!tls_dcache) {
+		void *p;
+
 		pthread_once(&dcache_once, dcache_key_init);
-		tls_dcache = calloc(1, sizeof(*tls_dcache));
-		if (tls_dcache)
+		/* Mapped, not calloc'ed: calloc's memset faulted in all
+		   twelve pages of it in every process, which touches two or
+		   three (the sets its few paths hash to). */
+		p = mmap(NULL, sizeof(*tls_dcache), PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+		tls_dcache = p == MAP_FAILED ? NULL : p;
+		if (tls_dcache) {
+			/* (It holds malloc'ed paths: internal.h.) */
+			un_lsan_root(p, sizeof(*tls_dcache));
 			pthread_setspecific(dcache_key, tls_dcache);
+		}
 	}
 	return tls_dcache;
 }
@@ -918,9 +932,19 @@ void un_dcache_upper_missed(struct un_mount *m, const char *rel,
 		c->miss_m = m;
 		c->miss_dir = h;
 		c->misses = 0;
+		c->miss_name = 0;
 	}
-	/* The second miss in one directory: more are likely to follow. */
-	if (++c->misses == 2)
+	/* The same name again says nothing of the names to come: a
+	   compiler's cc1 misses "x.c.gch" then "x.c" twice, its as "x.o"
+	   twice, and each listed the upper directory of a make's 200
+	   objects (bench/README.md "Session 12 (make)"). */
+	h = un_name_hash(name, (size_t)(rel + rel_len - name));
+	if (c->misses && h == c->miss_name)
+		return;
+	c->miss_name = h;
+	/* The third name missed in one directory: more are likely to
+	   follow. */
+	if (++c->misses == 3)
 		learn_upper(m, rel, plen);
 }
 

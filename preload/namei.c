@@ -36,7 +36,9 @@
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/openat2.h>
 #include <sys/single_threaded.h>
+#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
 #include <unistd.h>
@@ -1915,6 +1917,81 @@ static bool dotdot_stays_outside(const char *real, const char *path)
 }
 
 /*
+ * An absolute path holding '..', whose string names no MERGED: does it
+ * surely stay outside every union?  True when the part up to its last
+ * '..' holds no symlink (the kernel resolves it with openat2's
+ * RESOLVE_NO_SYMLINKS: each '..' then drops the name before it, as in
+ * the string) and neither a directory the path leaves by '..' (nor any
+ * above a MERGED) nor the one it ends in lies in a union.  gcc names its programs and
+ * directories so (/usr/lib/gcc/x86_64-linux-gnu/12/../../../../
+ * x86_64-linux-gnu/bin/as, some twenty names a compiler driver): the
+ * walk from "/" paid an lstat of each directory before the '..', five
+ * there; this is two system calls.  A symlink (ELOOP), or a kernel
+ * without openat2, goes the walk's way.
+ */
+static __attribute__((noinline)) bool dotdot_lexically_outside(
+	const char *abs)
+{
+	struct open_how how = {
+		.flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
+		.resolve = RESOLVE_NO_SYMLINKS,
+	};
+	char dir[PATH_MAX];
+	size_t len = 1, last = 0;
+	const char *p = abs;
+	bool ok = false;
+	long fd;
+	UN_SAVE_ERRNO;
+
+	if (strlen(abs) >= sizeof(dir))
+		return false;
+	dir[0] = '/';
+	while (*p) {
+		const char *e;
+		size_t n;
+
+		while (*p == '/')
+			p++;
+		e = strchrnul(p, '/');
+		n = (size_t)(e - p);
+		if (n == 2 && p[0] == '.' && p[1] == '.') {
+			dir[len] = '\0';
+			/* (Above a MERGED absent on disk too: the walk's.) */
+			if (un_config_find(dir) || un_config_is_ancestor(dir))
+				return false;
+			while (len > 1 && dir[len - 1] != '/')
+				len--;
+			if (len > 1)
+				len--;	/* the slash, but for the root's */
+			last = (size_t)(e - abs);
+		} else if (n && !(n == 1 && p[0] == '.')) {
+			if (len > 1)
+				dir[len++] = '/';
+			memcpy(dir + len, p, n);
+			len += n;
+		}
+		p = e;
+	}
+	dir[len] = '\0';
+	if (!last || un_config_find(dir))
+		return false;
+	memcpy(dir, abs, last);
+	dir[last] = '\0';
+	fd = real_syscall(SYS_openat2, AT_FDCWD, dir, &how, sizeof(how));
+	if (fd >= 0) {
+		real_close((int)fd);
+		ok = true;
+	} else if (errno == ENOENT || errno == ENOTDIR) {
+		/* A name missing, or not a directory, before any symlink:
+		   the kernel stops there too, on the whole path, as the
+		   walk would (gcc's ../../../../x86_64-linux-gnu/lib/..). */
+		ok = true;
+	}
+	UN_RESTORE_ERRNO;
+	return ok;
+}
+
+/*
  * Drop the '.' components that start todo, a path relative to a merged
  * directory, when a component follows them: "./d/e" is "d/e" (ls -R
  * and make name files so).  A '.' asks the search permission of the
@@ -2085,6 +2162,8 @@ static int walk_start(struct walk *w, int dirfd, const char *path,
 		return rc < 0 ? rc : 0;
 	}
 	if (!has_dotdot(abs))
+		return 1;
+	if (abs == path && dotdot_lexically_outside(abs))
 		return 1;
 	if (abs != todo) {
 		if (strlen(abs) >= size)

@@ -109,6 +109,11 @@ static ssize_t un_readlink(int dirfd, const char *path, char *buf, size_t len)
 		r = un_fail(rc);
 	else if (n.layer < 0)
 		r = un_fail(-ENOENT);
+	/* The lookup's lstat said what the kernel's readlink would (gcc's
+	   driver asks it of its input and output files): EINVAL, or
+	   ENOENT for "" (the kernel's do_readlinkat). */
+	else if (!S_ISLNK(n.st.st_mode))
+		r = un_fail(*path ? -EINVAL : -ENOENT);
 	else {
 		UN_KBUF(kbuf);	/* see un_node_kat */
 		const char *kp;
@@ -170,6 +175,8 @@ static __attribute__((noinline)) ssize_t link_of(const char *abs, char *buf,
 		r = real_readlinkat(AT_FDCWD, n.kpath, buf, len);
 	} else if (n.layer < 0) {
 		return -ENOENT;
+	} else if (!S_ISLNK(n.st.st_mode)) {
+		return -EINVAL;	/* (as in un_readlink) */
 	} else {
 		UN_KBUF(kbuf);
 		const char *kp;

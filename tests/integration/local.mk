@@ -53,6 +53,7 @@ UN_INTEGRATION_TESTS = \
 	tests/integration/create-under-ro-lower-dir.sh \
 	tests/integration/deep-path-copyup.sh \
 	tests/integration/dir-mtime-after-unlink.sh \
+	tests/integration/dotdot-outside.sh \
 	tests/integration/fifo-held-across-copyup.sh \
 	tests/integration/fifo-lower-open-write.sh \
 	tests/integration/fifo-readonly-union.sh \
@@ -136,6 +137,7 @@ UN_INTEGRATION_TESTS = \
 	tests/integration/read-symlinks.sh \
 	tests/integration/read-tar-c.sh \
 	tests/integration/read-walkers.sh \
+	tests/integration/readlink-kinds.sh \
 	tests/integration/readonly-union-each-write.sh \
 	tests/integration/readonly-union-fd-changes.sh \
 	tests/integration/refused-change-copies-nothing.sh \
@@ -188,6 +190,7 @@ UN_INTEGRATION_TESTS = \
 	tests/integration/symlink-over-existing.sh \
 	tests/integration/symlink-over-whiteout.sh \
 	tests/integration/tar-x-calls.sh \
+	tests/integration/upper-miss-calls.sh \
 	tests/integration/tar-x-into.sh \
 	tests/integration/top-dotdot.sh \
 	tests/integration/touch-lower.sh \
