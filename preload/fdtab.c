@@ -90,7 +90,21 @@ struct fd_entry {
 	char vpath[];
 };
 
+/*
+ * The first chunk (descriptors 0-1023, all most processes have) is not
+ * allocated: a shell's child that records its redirection's descriptor
+ * (put of /dev/null's OUTSIDE) wrote a calloc'd chunk and the heap's
+ * header, three page faults, where this costs the one page of .bss
+ * written (bench/README.md "Session 12 (exec)").  chunks[0] stays NULL.
+ */
+static struct fd_entry *chunk0[CHUNK_SIZE];
 static struct fd_entry **chunks[NCHUNKS];
+
+/* The chunk of index c, or NULL (none yet). */
+static inline struct fd_entry **chunk_get(unsigned c)
+{
+	return c ? __atomic_load_n(&chunks[c], __ATOMIC_ACQUIRE) : chunk0;
+}
 
 static struct fd_entry **slot(int fd, bool create)
 {
@@ -101,7 +115,7 @@ static struct fd_entry **slot(int fd, bool create)
 		return NULL;
 	c = (unsigned)fd >> CHUNK_BITS;
 	i = (unsigned)fd & (CHUNK_SIZE - 1);
-	chunk = __atomic_load_n(&chunks[c], __ATOMIC_ACQUIRE);
+	chunk = chunk_get(c);
 	if (!chunk) {
 		struct fd_entry **fresh, **expected = NULL;
 
@@ -203,10 +217,21 @@ static void free_deferred(void)
 	}
 }
 
-/* The process whose table this is, taken when its first entry is put
-   (0: none yet), and again in a fork child: a vfork child shares the
-   table until its exec, and its closes must not empty the parent's. */
+/*
+ * The process a vfork child's table belongs to: a vfork child shares
+ * the table until its exec, and its closes must not empty the parent's
+ * (0: unknown, no test).  On x86-64 the vfork wrapper notes the
+ * caller's id before libc's vfork runs (un_fd_vfork_note); elsewhere it
+ * is taken when the first entry is put, and again in a fork child.
+ * Taken at the put, it cost a getpid in every shell's child that
+ * records its redirection (bench/README.md "Session 12 (exec)").
+ */
 static pid_t table_pid;
+
+void un_fd_vfork_note(void)
+{
+	__atomic_store_n(&table_pid, un_self_pid(), __ATOMIC_RELAXED);
+}
 
 bool un_fd_vfork_child(void)
 {
@@ -253,9 +278,11 @@ static unsigned top_get(void)
 
 static void put(int fd, struct fd_entry *e)
 {
+#if !defined(__x86_64__)
 	if (e && __builtin_expect(!__atomic_load_n(&table_pid,
 						   __ATOMIC_RELAXED), 0))
 		__atomic_store_n(&table_pid, getpid(), __ATOMIC_RELAXED);
+#endif
 	/* (Before the slot is published: see fd_top.) */
 	if (in_union(e) && fd >= 0)
 		top_raise(fd);
@@ -279,8 +306,7 @@ bool un_fd_far(int fd)
 	   outside.)  No reader count: OUTSIDE is never freed. */
 	if ((unsigned)fd >= CHUNK_SIZE * NCHUNKS)
 		return false;
-	chunk = __atomic_load_n(&chunks[(unsigned)fd >> CHUNK_BITS],
-				__ATOMIC_ACQUIRE);
+	chunk = chunk_get((unsigned)fd >> CHUNK_BITS);
 	return chunk && __atomic_load_n(&chunk[fd & (CHUNK_SIZE - 1)],
 					__ATOMIC_ACQUIRE) == OUTSIDE;
 }
@@ -759,8 +785,7 @@ void un_fd_dup(int oldfd, int newfd)
 void un_fd_forget_range(unsigned first, unsigned last)
 {
 	for (unsigned c = first >> CHUNK_BITS; c < NCHUNKS; c++) {
-		struct fd_entry **chunk = __atomic_load_n(&chunks[c],
-							  __ATOMIC_ACQUIRE);
+		struct fd_entry **chunk = chunk_get(c);
 
 		if ((c << CHUNK_BITS) > last)
 			break;
@@ -783,8 +808,7 @@ void un_fd_foreach_path(const char *vpath, void (*fn)(int fd, void *arg),
 
 	read_begin();
 	for (unsigned c = 0; c < NCHUNKS && (c << CHUNK_BITS) < top; c++) {
-		struct fd_entry **chunk = __atomic_load_n(&chunks[c],
-							  __ATOMIC_ACQUIRE);
+		struct fd_entry **chunk = chunk_get(c);
 
 		if (!chunk)
 			continue;
@@ -881,8 +905,7 @@ static void fds_move(const char *a, const char *b, enum moving how,
 
 	read_begin();
 	for (unsigned c = 0; c < NCHUNKS && (c << CHUNK_BITS) < top; c++) {
-		struct fd_entry **chunk = __atomic_load_n(&chunks[c],
-							  __ATOMIC_ACQUIRE);
+		struct fd_entry **chunk = chunk_get(c);
 
 		if (!chunk)
 			continue;
@@ -1757,11 +1780,18 @@ void un_fork_cwd_parent(void)
 /* In every fork child (init.c's handler, whether or not a lock was
    held): the table is now this process's own.  A shell's child that
    closed its descriptors with closefrom would otherwise keep its
-   parent's entries for them, taken for a vfork child's. */
+   parent's entries for them, taken for a vfork child's.  (x86-64: a
+   fork child is no vfork child, whatever flag its thread inherited from
+   a parent that vforked and has not tested it since.) */
 UN_EXEC_TEXT void un_fd_forked(void)
 {
+#if defined(__x86_64__)
+	if (un_vforked())
+		un_vforked_clear();
+#else
 	if (__atomic_load_n(&table_pid, __ATOMIC_RELAXED))
 		__atomic_store_n(&table_pid, getpid(), __ATOMIC_RELAXED);
+#endif
 }
 
 void un_fork_cwd_child(void)

@@ -549,6 +549,8 @@ UN_HIDDEN bool un_fd_vfork_child(void);
 UN_HIDDEN bool un_vforked(void);
 UN_HIDDEN void un_vforked_clear(void);
 UN_HIDDEN void un_fd_forked(void);
+/* x86-64's vfork wrapper, in the caller before libc's vfork: its id. */
+UN_HIDDEN void un_fd_vfork_note(void);
 /* Forget every descriptor from first to last (inclusive). */
 UN_HIDDEN void un_fd_forget_range(unsigned first, unsigned last);
 /* Call fn for every descriptor whose merged path is vpath. */
