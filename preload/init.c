@@ -77,6 +77,11 @@ enum {
 };
 static int init_state;
 
+/* The last of the writable segment, after .bss (segment.ld): .bss then
+   lies in the file and the loader maps no memory for it.  Not zero, or
+   the compiler would make it .bss of its own. */
+static char segment_end __attribute__((section(".un_end"), used)) = 1;
+
 static void die(const char *fmt, const char *what)
 	__attribute__((noreturn));
 
