@@ -404,7 +404,10 @@ static struct fd_entry *discover(int fd)
 	return e ? e : OUTSIDE;
 }
 
-void un_fd_opened_outside(int fd, int dirfd, const char *path)
+/* un_fd_opened_outside's case of a path that may lie near a union: its
+   own frame, with the path's buffer. */
+static __attribute__((noinline)) void opened_near(int fd, int dirfd,
+						  const char *path)
 {
 	char buf[PATH_MAX];
 	const char *abs = path;
@@ -436,6 +439,19 @@ void un_fd_opened_outside(int fd, int dirfd, const char *path)
 	}
 far:
 	put(fd, OUTSIDE);
+}
+
+void un_fd_opened_outside(int fd, int dirfd, const char *path)
+{
+	/* The commonest, an absolute path far from every union (a shell's
+	   child opening /dev/null before its exec), records its entry
+	   without the buffer's 4 KiB below the caller's frame: a stack
+	   page first written in a fork's child is a page fault. */
+	if (path[0] == '/' && !un_config_is_ancestor(path)) {
+		put(fd, OUTSIDE);
+		return;
+	}
+	opened_near(fd, dirfd, path);
 }
 
 /* A fresh entry for vpath (NULL when out of memory). */
