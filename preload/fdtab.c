@@ -1238,11 +1238,18 @@ void un_cwd_unpin(void)
 	__atomic_sub_fetch(&cwd_flying, 1, __ATOMIC_SEQ_CST);
 }
 
+/* (Written only when they change: in a fork's child of a process with
+   one thread they hold these values already, and a first write to
+   their page is a page fault in every child: bench/README.md "Session
+   12 (exec)".) */
 UN_EXEC_TEXT void un_cwd_forked(void)
 {
-	__atomic_store_n(&cwd_flying, un_cwd_pinned ? 1 : 0,
-			 __ATOMIC_RELAXED);
-	__atomic_store_n(&cwd_draining, 0, __ATOMIC_RELAXED);
+	unsigned long flying = un_cwd_pinned ? 1 : 0;
+
+	if (__atomic_load_n(&cwd_flying, __ATOMIC_RELAXED) != flying)
+		__atomic_store_n(&cwd_flying, flying, __ATOMIC_RELAXED);
+	if (__atomic_load_n(&cwd_draining, __ATOMIC_RELAXED))
+		__atomic_store_n(&cwd_draining, 0, __ATOMIC_RELAXED);
 }
 
 /* The end of the section; to the count seq0 + 2 after a change, back to
