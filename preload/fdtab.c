@@ -106,7 +106,7 @@ static inline struct fd_entry **chunk_get(unsigned c)
 	return c ? __atomic_load_n(&chunks[c], __ATOMIC_ACQUIRE) : chunk0;
 }
 
-static struct fd_entry **slot(int fd, bool create)
+UN_EXEC_TEXT static struct fd_entry **slot(int fd, bool create)
 {
 	unsigned c, i;
 	struct fd_entry **chunk;
@@ -184,7 +184,7 @@ static void defer(struct fd_entry *first, struct fd_entry *last)
 		;
 }
 
-static void release(struct fd_entry *e)
+UN_EXEC_TEXT static void release(struct fd_entry *e)
 {
 	if (e && e != OUTSIDE)
 		defer(e, e);
@@ -192,7 +192,7 @@ static void release(struct fd_entry *e)
 
 /* Free the deferred entries if no reader can hold one (never in signal
    mode: free is not async-signal-safe). */
-static void free_deferred(void)
+UN_EXEC_TEXT static void free_deferred(void)
 {
 	struct fd_entry *e, *last;
 
@@ -259,7 +259,7 @@ bool un_fd_vfork_child(void)
  */
 static unsigned fd_top;
 
-static void top_raise(int fd)
+UN_EXEC_TEXT static void top_raise(int fd)
 {
 	unsigned want = (unsigned)fd + 1,
 		 cur = __atomic_load_n(&fd_top, __ATOMIC_RELAXED);
@@ -276,7 +276,7 @@ static unsigned top_get(void)
 	return __atomic_load_n(&fd_top, __ATOMIC_ACQUIRE);
 }
 
-static void put(int fd, struct fd_entry *e)
+UN_EXEC_TEXT static void put(int fd, struct fd_entry *e)
 {
 #if !defined(__x86_64__)
 	if (e && __builtin_expect(!__atomic_load_n(&table_pid,
@@ -441,12 +441,13 @@ far:
 	put(fd, OUTSIDE);
 }
 
-void un_fd_opened_outside(int fd, int dirfd, const char *path)
+UN_EXEC_TEXT void un_fd_opened_outside(int fd, int dirfd, const char *path)
 {
 	/* The commonest, an absolute path far from every union (a shell's
 	   child opening /dev/null before its exec), records its entry
 	   without the buffer's 4 KiB below the caller's frame: a stack
-	   page first written in a fork's child is a page fault. */
+	   page first written in a fork's child is a page fault.  (And with
+	   put's code in UN_EXEC_TEXT: a window of code less there.) */
 	if (path[0] == '/' && !un_config_is_ancestor(path)) {
 		put(fd, OUTSIDE);
 		return;
