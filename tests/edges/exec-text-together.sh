@@ -42,7 +42,11 @@ PY
 )
 case $span in
 [0-9]*)
-	if [ "$span" -lt 65536 ]; then
+	if [ -n "${UN_PRELOAD_FIRST:-}" ]; then
+		# (The instrumentation makes the code ~3x larger: the windows
+		# are the plain build's, which processes run.)
+		echo "SKIP: (part) the span ($span bytes) in a sanitizer build"
+	elif [ "$span" -lt 65536 ]; then
 		echo "ok: exec's functions within $span bytes"
 	else
 		fail "exec's functions span $span bytes of libunion.so, not 64 KiB"
