@@ -299,14 +299,25 @@ void un_exec_env(char *const envp[], char **env, char *buf)
 
 /* ---- finding the program ---- */
 
+/*
+ * What prog_resolve finds, on the frame of the exec's caller.  In a
+ * shell's child every stack page first written is a page fault, and the
+ * paths fill a few dozen of their bytes: so the small fields come first,
+ * then the node (its fields, then vpath's head: one page with these),
+ * whose real the kernel is handed without a copy, and what only a miss
+ * of the program memo or a script writes last (bench/README.md,
+ * "Session 12 (exec)").
+ */
 struct prog {
-	char real[PATH_MAX];	/* what to hand the kernel */
+	const char *real;	/* what to hand the kernel (in n, or the
+				   caller's own path) */
 	char **argv;		/* room for a rewritten argv (argc + 4) */
 	bool rewritten;		/* argv holds the #! form */
+	bool replaced;		/* this process is the one the exec replaces */
+	struct un_node n;	/* the program, then a script's interpreter */
+	struct un_exec_head head; /* the program's first bytes (unwrapped.c) */
 	char interp[PATH_MAX];
 	char arg[256];
-	struct un_exec_head head; /* the program's first bytes (unwrapped.c) */
-	bool replaced;		/* this process is the one the exec replaces */
 };
 
 /*
@@ -378,30 +389,35 @@ UN_EXEC_TEXT static int parse_shebang(const unsigned char *head, size_t n, char 
 UN_EXEC_TEXT static int prog_resolve(int dirfd, const char *path, char *const argv[],
 			char *const envp[], struct prog *p)
 {
-	struct un_node n, in;
+	struct un_node *n = &p->n;
 	size_t argc = 0;
 	int rc;
 
 	p->rewritten = false;
-	rc = prog_lookup(p, dirfd, path, &n);
+	rc = prog_lookup(p, dirfd, path, n);
 	if (rc < 0)
 		return rc;
 	if (rc > 0) {
-		if (strlen(n.kpath) >= sizeof(p->real))
+		if (strlen(n->kpath) >= PATH_MAX)
 			return -ENAMETOOLONG;
-		strcpy(p->real, n.kpath);
+		p->real = n->kpath;
 		return un_exec_check(p->real, path, false, argv, envp);
 	}
-	if (n.layer < 0)
+	if (n->layer < 0)
 		return -ENOENT;
-	if (!S_ISREG(n.st.st_mode))
+	if (!S_ISREG(n->st.st_mode))
 		return -EACCES;
-	strcpy(p->real, n.real);
-	if (real_access(n.real, X_OK) < 0)
+	p->real = n->real;
+	/* A dynamic program checked before needs no access(X_OK): the
+	   kernel's exec asks the same permission and answers EACCES
+	   itself.  Only a program read here must be one we may run (the
+	   check would otherwise refuse, or run the #! line of, a file the
+	   exec would not). */
+	if (un_exec_known(n->real))
+		return 0;
+	if (real_access(n->real, X_OK) < 0)
 		return -errno;
-	if (un_exec_known(n.real))
-		return 0;	/* a dynamic program, checked before */
-	un_exec_head_read(n.real, &p->head);
+	un_exec_head_read(n->real, &p->head);
 	if (!parse_shebang(p->head.buf, p->head.n, p->interp,
 			   sizeof(p->interp), p->arg, sizeof(p->arg)))
 		return un_exec_check_head(&p->head, p->real, path, true, argv,
@@ -409,11 +425,12 @@ UN_EXEC_TEXT static int prog_resolve(int dirfd, const char *path, char *const ar
 	if (p->head.fd >= 0)
 		real_close(p->head.fd);
 
-	/* A script: the interpreter through the union, $0 as given. */
-	rc = prog_lookup(p, AT_FDCWD, p->interp, &in);
+	/* A script: the interpreter through the union, $0 as given.  The
+	   script's node is done with: the interpreter's takes its place. */
+	rc = prog_lookup(p, AT_FDCWD, p->interp, n);
 	if (rc < 0)
 		return rc;
-	if (rc == 0 && in.layer < 0)
+	if (rc == 0 && n->layer < 0)
 		return -ENOENT;
 	while (argv && argv[argc])
 		argc++;
@@ -427,7 +444,7 @@ UN_EXEC_TEXT static int prog_resolve(int dirfd, const char *path, char *const ar
 	for (size_t i = 1; i < argc; i++)
 		p->argv[k++] = argv[i];
 	p->argv[k] = NULL;
-	strcpy(p->real, rc > 0 ? in.kpath : in.real);
+	p->real = rc > 0 ? n->kpath : n->real;
 	return un_exec_check(p->real, p->interp, rc == 0, p->argv,
 			     envp);
 }

@@ -90,9 +90,23 @@ struct fd_entry {
 	char vpath[];
 };
 
+/*
+ * The first chunk (descriptors 0-1023, all most processes have) is not
+ * allocated: a shell's child that records its redirection's descriptor
+ * (put of /dev/null's OUTSIDE) wrote a calloc'd chunk and the heap's
+ * header, three page faults, where this costs the one page of .bss
+ * written (bench/README.md "Session 12 (exec)").  chunks[0] stays NULL.
+ */
+static struct fd_entry *chunk0[CHUNK_SIZE];
 static struct fd_entry **chunks[NCHUNKS];
 
-static struct fd_entry **slot(int fd, bool create)
+/* The chunk of index c, or NULL (none yet). */
+static inline struct fd_entry **chunk_get(unsigned c)
+{
+	return c ? __atomic_load_n(&chunks[c], __ATOMIC_ACQUIRE) : chunk0;
+}
+
+UN_EXEC_TEXT static struct fd_entry **slot(int fd, bool create)
 {
 	unsigned c, i;
 	struct fd_entry **chunk;
@@ -101,7 +115,7 @@ static struct fd_entry **slot(int fd, bool create)
 		return NULL;
 	c = (unsigned)fd >> CHUNK_BITS;
 	i = (unsigned)fd & (CHUNK_SIZE - 1);
-	chunk = __atomic_load_n(&chunks[c], __ATOMIC_ACQUIRE);
+	chunk = chunk_get(c);
 	if (!chunk) {
 		struct fd_entry **fresh, **expected = NULL;
 
@@ -170,7 +184,7 @@ static void defer(struct fd_entry *first, struct fd_entry *last)
 		;
 }
 
-static void release(struct fd_entry *e)
+UN_EXEC_TEXT static void release(struct fd_entry *e)
 {
 	if (e && e != OUTSIDE)
 		defer(e, e);
@@ -178,7 +192,7 @@ static void release(struct fd_entry *e)
 
 /* Free the deferred entries if no reader can hold one (never in signal
    mode: free is not async-signal-safe). */
-static void free_deferred(void)
+UN_EXEC_TEXT static void free_deferred(void)
 {
 	struct fd_entry *e, *last;
 
@@ -203,10 +217,21 @@ static void free_deferred(void)
 	}
 }
 
-/* The process whose table this is, taken when its first entry is put
-   (0: none yet), and again in a fork child: a vfork child shares the
-   table until its exec, and its closes must not empty the parent's. */
+/*
+ * The process a vfork child's table belongs to: a vfork child shares
+ * the table until its exec, and its closes must not empty the parent's
+ * (0: unknown, no test).  On x86-64 the vfork wrapper notes the
+ * caller's id before libc's vfork runs (un_fd_vfork_note); elsewhere it
+ * is taken when the first entry is put, and again in a fork child.
+ * Taken at the put, it cost a getpid in every shell's child that
+ * records its redirection (bench/README.md "Session 12 (exec)").
+ */
 static pid_t table_pid;
+
+void un_fd_vfork_note(void)
+{
+	__atomic_store_n(&table_pid, un_self_pid(), __ATOMIC_RELAXED);
+}
 
 bool un_fd_vfork_child(void)
 {
@@ -234,7 +259,7 @@ bool un_fd_vfork_child(void)
  */
 static unsigned fd_top;
 
-static void top_raise(int fd)
+UN_EXEC_TEXT static void top_raise(int fd)
 {
 	unsigned want = (unsigned)fd + 1,
 		 cur = __atomic_load_n(&fd_top, __ATOMIC_RELAXED);
@@ -251,11 +276,13 @@ static unsigned top_get(void)
 	return __atomic_load_n(&fd_top, __ATOMIC_ACQUIRE);
 }
 
-static void put(int fd, struct fd_entry *e)
+UN_EXEC_TEXT static void put(int fd, struct fd_entry *e)
 {
+#if !defined(__x86_64__)
 	if (e && __builtin_expect(!__atomic_load_n(&table_pid,
 						   __ATOMIC_RELAXED), 0))
 		__atomic_store_n(&table_pid, getpid(), __ATOMIC_RELAXED);
+#endif
 	/* (Before the slot is published: see fd_top.) */
 	if (in_union(e) && fd >= 0)
 		top_raise(fd);
@@ -279,8 +306,7 @@ bool un_fd_far(int fd)
 	   outside.)  No reader count: OUTSIDE is never freed. */
 	if ((unsigned)fd >= CHUNK_SIZE * NCHUNKS)
 		return false;
-	chunk = __atomic_load_n(&chunks[(unsigned)fd >> CHUNK_BITS],
-				__ATOMIC_ACQUIRE);
+	chunk = chunk_get((unsigned)fd >> CHUNK_BITS);
 	return chunk && __atomic_load_n(&chunk[fd & (CHUNK_SIZE - 1)],
 					__ATOMIC_ACQUIRE) == OUTSIDE;
 }
@@ -378,7 +404,10 @@ static struct fd_entry *discover(int fd)
 	return e ? e : OUTSIDE;
 }
 
-void un_fd_opened_outside(int fd, int dirfd, const char *path)
+/* un_fd_opened_outside's case of a path that may lie near a union: its
+   own frame, with the path's buffer. */
+static __attribute__((noinline)) void opened_near(int fd, int dirfd,
+						  const char *path)
 {
 	char buf[PATH_MAX];
 	const char *abs = path;
@@ -410,6 +439,20 @@ void un_fd_opened_outside(int fd, int dirfd, const char *path)
 	}
 far:
 	put(fd, OUTSIDE);
+}
+
+UN_EXEC_TEXT void un_fd_opened_outside(int fd, int dirfd, const char *path)
+{
+	/* The commonest, an absolute path far from every union (a shell's
+	   child opening /dev/null before its exec), records its entry
+	   without the buffer's 4 KiB below the caller's frame: a stack
+	   page first written in a fork's child is a page fault.  (And with
+	   put's code in UN_EXEC_TEXT: a window of code less there.) */
+	if (path[0] == '/' && !un_config_is_ancestor(path)) {
+		put(fd, OUTSIDE);
+		return;
+	}
+	opened_near(fd, dirfd, path);
 }
 
 /* A fresh entry for vpath (NULL when out of memory). */
@@ -759,8 +802,7 @@ void un_fd_dup(int oldfd, int newfd)
 void un_fd_forget_range(unsigned first, unsigned last)
 {
 	for (unsigned c = first >> CHUNK_BITS; c < NCHUNKS; c++) {
-		struct fd_entry **chunk = __atomic_load_n(&chunks[c],
-							  __ATOMIC_ACQUIRE);
+		struct fd_entry **chunk = chunk_get(c);
 
 		if ((c << CHUNK_BITS) > last)
 			break;
@@ -783,8 +825,7 @@ void un_fd_foreach_path(const char *vpath, void (*fn)(int fd, void *arg),
 
 	read_begin();
 	for (unsigned c = 0; c < NCHUNKS && (c << CHUNK_BITS) < top; c++) {
-		struct fd_entry **chunk = __atomic_load_n(&chunks[c],
-							  __ATOMIC_ACQUIRE);
+		struct fd_entry **chunk = chunk_get(c);
 
 		if (!chunk)
 			continue;
@@ -881,8 +922,7 @@ static void fds_move(const char *a, const char *b, enum moving how,
 
 	read_begin();
 	for (unsigned c = 0; c < NCHUNKS && (c << CHUNK_BITS) < top; c++) {
-		struct fd_entry **chunk = __atomic_load_n(&chunks[c],
-							  __ATOMIC_ACQUIRE);
+		struct fd_entry **chunk = chunk_get(c);
 
 		if (!chunk)
 			continue;
@@ -1199,11 +1239,18 @@ void un_cwd_unpin(void)
 	__atomic_sub_fetch(&cwd_flying, 1, __ATOMIC_SEQ_CST);
 }
 
+/* (Written only when they change: in a fork's child of a process with
+   one thread they hold these values already, and a first write to
+   their page is a page fault in every child: bench/README.md "Session
+   12 (exec)".) */
 UN_EXEC_TEXT void un_cwd_forked(void)
 {
-	__atomic_store_n(&cwd_flying, un_cwd_pinned ? 1 : 0,
-			 __ATOMIC_RELAXED);
-	__atomic_store_n(&cwd_draining, 0, __ATOMIC_RELAXED);
+	unsigned long flying = un_cwd_pinned ? 1 : 0;
+
+	if (__atomic_load_n(&cwd_flying, __ATOMIC_RELAXED) != flying)
+		__atomic_store_n(&cwd_flying, flying, __ATOMIC_RELAXED);
+	if (__atomic_load_n(&cwd_draining, __ATOMIC_RELAXED))
+		__atomic_store_n(&cwd_draining, 0, __ATOMIC_RELAXED);
 }
 
 /* The end of the section; to the count seq0 + 2 after a change, back to
@@ -1758,11 +1805,18 @@ void un_fork_cwd_parent(void)
 /* In every fork child (init.c's handler, whether or not a lock was
    held): the table is now this process's own.  A shell's child that
    closed its descriptors with closefrom would otherwise keep its
-   parent's entries for them, taken for a vfork child's. */
+   parent's entries for them, taken for a vfork child's.  (x86-64: a
+   fork child is no vfork child, whatever flag its thread inherited from
+   a parent that vforked and has not tested it since.) */
 UN_EXEC_TEXT void un_fd_forked(void)
 {
+#if defined(__x86_64__)
+	if (un_vforked())
+		un_vforked_clear();
+#else
 	if (__atomic_load_n(&table_pid, __ATOMIC_RELAXED))
 		__atomic_store_n(&table_pid, getpid(), __ATOMIC_RELAXED);
+#endif
 }
 
 void un_fork_cwd_child(void)

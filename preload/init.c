@@ -77,6 +77,11 @@ enum {
 };
 static int init_state;
 
+/* The last of the writable segment, after .bss (segment.ld): .bss then
+   lies in the file and the loader maps no memory for it.  Not zero, or
+   the compiler would make it .bss of its own. */
+static char segment_end __attribute__((section(".un_end"), used)) = 1;
+
 static void die(const char *fmt, const char *what)
 	__attribute__((noreturn));
 
@@ -383,18 +388,25 @@ UN_EXEC_TEXT static bool env_is(const char *entry, const char *name)
 	return !*name && *entry == '=';
 }
 
+/* (The names beside the code: a shell's child reads them before its
+   exec, and .rodata's page would be one fault more there.) */
+static const char env_preload[] UN_EXEC_RODATA = "LD_PRELOAD",
+		  env_layers[] UN_EXEC_RODATA = "UNION_LAYERS",
+		  env_cwd[] UN_EXEC_RODATA = "UNION_CWD",
+		  env_oci[] UN_EXEC_RODATA = "UNION_OCI_LOWERS";
+
 UN_EXEC_TEXT enum un_env_var un_env_var(const char *entry)
 {
 	if (entry[0] == 'L')
-		return env_is(entry, "LD_PRELOAD") ? UN_ENV_PRELOAD :
-						     UN_ENV_OTHER;
+		return env_is(entry, env_preload) ? UN_ENV_PRELOAD :
+						    UN_ENV_OTHER;
 	if (entry[0] != 'U' || entry[1] != 'N')
 		return UN_ENV_OTHER;
-	if (env_is(entry, "UNION_LAYERS"))
+	if (env_is(entry, env_layers))
 		return UN_ENV_LAYERS;
-	if (env_is(entry, "UNION_CWD"))
+	if (env_is(entry, env_cwd))
 		return UN_ENV_CWD;
-	if (env_is(entry, "UNION_OCI_LOWERS"))
+	if (env_is(entry, env_oci))
 		return UN_ENV_OCI;
 	return UN_ENV_OTHER;
 }

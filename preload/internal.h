@@ -65,6 +65,9 @@
  * one (bench/README.md, "Session 10 (exec)").
  */
 #define UN_EXEC_TEXT __attribute__((section(".text.hot.libunion_exec")))
+/* The constants that code reads (string literals put in arrays): in
+   .text's window too, not in .rodata's (one page fault more a child). */
+#define UN_EXEC_RODATA __attribute__((section(".text.hot.libunion_exec_ro")))
 
 /* The name of the reserved directory at the top of every upper. */
 #define UN_META_DIR ".union"
@@ -549,6 +552,8 @@ UN_HIDDEN bool un_fd_vfork_child(void);
 UN_HIDDEN bool un_vforked(void);
 UN_HIDDEN void un_vforked_clear(void);
 UN_HIDDEN void un_fd_forked(void);
+/* x86-64's vfork wrapper, in the caller before libc's vfork: its id. */
+UN_HIDDEN void un_fd_vfork_note(void);
 /* Forget every descriptor from first to last (inclusive). */
 UN_HIDDEN void un_fd_forget_range(unsigned first, unsigned last);
 /* Call fn for every descriptor whose merged path is vpath. */

@@ -79,11 +79,15 @@ preload_libunion_la_LIBADD = preload/libunion-core.la
 # .text, 200 KiB from the start-up's code: every process under the
 # library paid a page fault at its exit to run it (bench/README.md,
 # "Session 10 (exec)").
+# segment.ld: .bss in the file, no anonymous map of it by the loader in
+# every process (the file says why).
 preload_libunion_la_LDFLAGS = -module -avoid-version -no-undefined \
 	-shared -pthread -Wl,--version-script=$(top_builddir)/preload/exports.sym \
-	-Wl,-Bsymbolic-functions -Wl,-fini=un_no_dt_fini $(SANITIZER_CFLAGS)
-EXTRA_preload_libunion_la_DEPENDENCIES = preload/exports.sym
-EXTRA_DIST += preload/exports.sym.in
+	-Wl,-Bsymbolic-functions -Wl,-fini=un_no_dt_fini \
+	-Wl,-T,$(top_srcdir)/preload/segment.ld $(SANITIZER_CFLAGS)
+EXTRA_preload_libunion_la_DEPENDENCIES = preload/exports.sym \
+	$(top_srcdir)/preload/segment.ld
+EXTRA_DIST += preload/exports.sym.in preload/segment.ld
 CLEANFILES += preload/exports.sym
 
 preload/exports.sym: $(top_srcdir)/preload/exports.sym.in $(top_srcdir)/preload/syms.def

@@ -482,7 +482,7 @@ extern char **environ;
    would: see the head of this file). */
 UN_EXEC_TEXT static const char *policy_in(char *const env[])
 {
-	static const char name[] = "UNION_UNWRAPPED_EXEC=";
+	static const char name[] UN_EXEC_RODATA = "UNION_UNWRAPPED_EXEC=";
 
 	for (size_t i = 0; env && env[i]; i++) {
 		const char *e = env[i], *n = name;

@@ -58,9 +58,14 @@ static __thread sigset_t held;		/* signals queued again */
 static __thread bool held_any;
 static bool resethand_seen;		/* sticky */
 
+/* (user_flags and user_handler are written only when they change: a
+   shell sets the same handlers around every fork, and its first write
+   to their page after each fork is a page fault of its own:
+   bench/README.md "Session 12 (exec)".) */
 static void note_flags(int sig, int flags)
 {
-	__atomic_store_n(&user_flags[sig], flags, __ATOMIC_RELEASE);
+	if (__atomic_load_n(&user_flags[sig], __ATOMIC_RELAXED) != flags)
+		__atomic_store_n(&user_flags[sig], flags, __ATOMIC_RELEASE);
 	if ((flags & SA_RESETHAND) &&
 	    !__atomic_load_n(&resethand_seen, __ATOMIC_RELAXED))
 		__atomic_store_n(&resethand_seen, true, __ATOMIC_SEQ_CST);
@@ -245,8 +250,10 @@ UN_EXEC_TEXT static int sigaction_common(int sig, const struct sigaction *act,
 	if (wrap) {
 		mine = *act;
 		note_flags(sig, act->sa_flags);
-		__atomic_store_n(&user_handler[sig], (void *)act->sa_sigaction,
-				 __ATOMIC_RELEASE);
+		if (prev != (void *)act->sa_sigaction)
+			__atomic_store_n(&user_handler[sig],
+					 (void *)act->sa_sigaction,
+					 __ATOMIC_RELEASE);
 		mine.sa_flags |= SA_SIGINFO;
 		mine.sa_sigaction = un_trampoline;
 		act = &mine;

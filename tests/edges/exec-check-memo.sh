@@ -1,5 +1,5 @@
 #!/bin/bash
-# exec-check-memo: a shell's children remember the programs that passed exec's check (unwrapped.c's memo, issue 13): the children after the first run /bin/true without opening it; but a program changed since it was remembered is checked again and refused when it must be: rewritten in place into a static one of the same size with its old mtime put back (outside MERGED, and an upper copy in MERGED), made setgid to another group, replaced through the union by a copy-up.
+# exec-check-memo: a shell's children remember the programs that passed exec's check (unwrapped.c's memo, issue 13): the children after the first run /bin/true without opening it; but a program changed since it was remembered is checked again and refused when it must be: rewritten in place into a static one of the same size with its old mtime put back (outside MERGED, and an upper copy in MERGED), made setgid to another group, replaced through the union by a copy-up; and a lower static program without execute permission answers the exec's EACCES, not libunion's refusal.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 set -eu
 . "${TOP_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/edges/edgelib.sh"
@@ -20,6 +20,10 @@ for p in "$O/prog" "$O/gprog" "$T/l/bin/lprog"; do
 	[ "$(stat -c %s "$p")" -lt "$size" ] && truncate -s "$size" "$p"
 done
 cp "$T/static-hello" "$T/static-copy"
+# a static program no one may run: the exec's EACCES, not a refusal
+# (exec.c asks access(X_OK) before it reads a program it does not know)
+cp "$T/static-hello" "$T/l/bin/lnox"
+chmod 644 "$T/l/bin/lnox"
 lowers_snapshot "$T/l"
 _un_spec_to spec "$T/m" "$T/u" "$T/l"
 
@@ -54,6 +58,7 @@ rc=0
 	cat "$S" >"$M/bin/uprog"
 	touch -r "$O/ref" "$M/bin/uprog"
 	"$M/bin/uprog"; st uprog-rewritten
+	"$M/bin/lnox"; st lnox-not-executable
 	' sh "$O" "$T/m" "$T/static-copy") >"$T/out" 2>"$T/err" || rc=$?
 expect_eq "the statuses (126: refused)" "true 0
 prog 0
@@ -63,7 +68,8 @@ gprog-setgid 126
 lprog 0
 lprog-replaced 126
 uprog 0
-uprog-rewritten 126/0" "$(cat "$T/out")/$rc"
+uprog-rewritten 126
+lnox-not-executable 126/0" "$(cat "$T/out")/$rc"
 refusals=$(grep -c '^libunion: refusing to run ' "$T/err" || true)
 expect_eq "libunion's refusals on stderr" 4 "$refusals"
 

@@ -1,5 +1,5 @@
 #!/bin/bash
-# exec-text-together: the code a shell's forked child runs on its way to exec (the fork handler, sigaction, execve, the program's check, UNION_CWD's cwd) and a new process's start-up lie within 64 KiB of each other in libunion.so (one or two windows) (UN_EXEC_TEXT: each window a child first runs is a page fault there, issue 13), and the library has no DT_FINI (crti.o's empty _fini, after the whole of .text, was a fault at every exit).
+# exec-text-together: the code a shell's forked child runs on its way to exec (the fork handler, sigaction, execve, the program's check, UNION_CWD's cwd) and a new process's start-up lie within 64 KiB of each other in libunion.so (one or two windows), with the names un_env_var compares (UN_EXEC_RODATA: in .rodata they were one window more) (UN_EXEC_TEXT: each window a child first runs is a page fault there, issue 13), and the library has no DT_FINI (crti.o's empty _fini, after the whole of .text, was a fault at every exit).
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 set -eu
 . "${TOP_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/edges/edgelib.sh"
@@ -15,26 +15,38 @@ command -v nm >/dev/null && command -v readelf >/dev/null ||
 # the library is built; a stripped one has none to check).
 nm "$LIBUNION_SO" | awk '$2 ~ /^[tT]$/ { print $1, $3 }' >"$T/syms"
 [ -s "$T/syms" ] || skip "libunion.so has no symbol table (stripped)"
+# The names un_env_var compares, wherever they lie (a compiler may also
+# fold them into the code: then there is no symbol, and nothing read).
+nm "$LIBUNION_SO" | awk 'NF == 3 { print $1, $3 }' >"$T/all"
 want="fork sigaction execve exec_at un_path_outside un_exec_check
 un_exec_check_head un_cwd_get_at un_env_var un_config_find
 un_config_parse un_lazy_common un_real_resolve un_nextsym"
-span=$("$PYTHON" -S - "$T/syms" $want <<'PY'
+consts="env_preload env_layers env_cwd env_oci"
+span=$("$PYTHON" -S - "$T/syms" "$T/all" "$consts" $want <<'PY'
 import sys
-addr = {}
-for line in open(sys.argv[1]):
-    a, name = line.split()
-    addr.setdefault(name, int(a, 16))
-missing = [f for f in sys.argv[2:] if f not in addr]
+def table(path):
+    addr = {}
+    for line in open(path):
+        a, name = line.split()
+        addr.setdefault(name, int(a, 16))
+    return addr
+code, every = table(sys.argv[1]), table(sys.argv[2])
+consts, want = sys.argv[3].split(), sys.argv[4:]
+missing = [f for f in want if f not in code]
 if missing:
     print('missing: ' + ' '.join(missing))
 else:
-    at = [addr[f] for f in sys.argv[2:]]
+    at = [code[f] for f in want] + [every[c] for c in consts if c in every]
     print(max(at) - min(at))
 PY
 )
 case $span in
 [0-9]*)
-	if [ "$span" -lt 65536 ]; then
+	if [ -n "${UN_PRELOAD_FIRST:-}" ]; then
+		# (The instrumentation makes the code ~3x larger: the windows
+		# are the plain build's, which processes run.)
+		echo "SKIP: (part) the span ($span bytes) in a sanitizer build"
+	elif [ "$span" -lt 65536 ]; then
 		echo "ok: exec's functions within $span bytes"
 	else
 		fail "exec's functions span $span bytes of libunion.so, not 64 KiB"

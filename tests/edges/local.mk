@@ -44,6 +44,7 @@ UN_EDGES_TESTS = \
 	tests/edges/mem-read-ahead.sh \
 	tests/edges/exec-child-opens.sh \
 	tests/edges/exec-check-memo.sh \
+	tests/edges/exec-bss-file.sh \
 	tests/edges/exec-cwd-inherit.sh \
 	tests/edges/exec-text-together.sh \
 	tests/edges/lowers-never-written.sh \
