@@ -106,8 +106,21 @@ static const char *rel_of(const struct un_mount *m, const char *vpath,
  * copy or the path does not fit.  in_layer: NULL too when real does not
  * lie in that layer (no way out of the layer's root and back in).
  */
+static const char *kreal_from_up(const char *start, int layer,
+				 const char *real, char *buf, bool in_layer,
+				 size_t live);
+
 static const char *kreal_from(const char *start, int layer, const char *real,
 			      char *buf, bool in_layer)
+{
+	return kreal_from_up(start, layer, real, buf, in_layer, SIZE_MAX);
+}
+
+/* kreal_from, climbing at least to start's first live bytes (a removed
+   start's live parent: its removed part has no name to come back by). */
+static const char *kreal_from_up(const char *start, int layer,
+				 const char *real, char *buf, bool in_layer,
+				 size_t live)
 {
 	char from[UN_VPATH_MAX];
 	const struct un_mount *m = un_config_find(start);
@@ -133,6 +146,16 @@ static const char *kreal_from(const char *start, int layer, const char *real,
 	if ((!from[i] && (real[i] == '/' || !real[i])) ||
 	    (!real[i] && from[i] == '/'))
 		common = i;
+	if (live != SIZE_MAX) {
+		/* The live part's length in from (a component boundary). */
+		size_t cap = un_layer_len(m, layer);
+		const char *lrel = rel_of(m, start, live);
+
+		if (live > m->merged_len)
+			cap += 1 + (size_t)(start + live - lrel);
+		if (common > cap)
+			common = cap;
+	}
 	for (const char *s = from + common; *s; s++)
 		ups += *s == '/';
 	rest = real + common;
@@ -413,20 +436,79 @@ static __thread unsigned lk_routes;
  * lies in; false when it does not.  Asked only after an EACCES: the
  * whole path costs the kernel less, and answers the same when it can.
  */
+static int start_layer(int start, const struct un_mount *m);
+
 static __attribute__((noinline, cold)) bool route_from(int start,
 						       const char *real,
 						       char *buf)
 {
 	char vpath[UN_VPATH_MAX];
+	size_t dead_at = 0, live = SIZE_MAX;
 	int layer, rc;
 
 	if (start >= 0)
-		rc = un_fd_get_at(start, vpath, sizeof(vpath), &layer, NULL);
+		rc = un_fd_get_at(start, vpath, sizeof(vpath), &layer,
+				  &dead_at);
 	else if (start == AT_FDCWD)
-		rc = un_cwd_get_at(vpath, sizeof(vpath), &layer, NULL);
+		rc = un_cwd_get_at(vpath, sizeof(vpath), &layer, &dead_at);
 	else
 		return false;
-	return rc == 0 && layer >= 0 && kreal_from(vpath, layer, real, buf, true);
+	/* A removed start (dead_start's) keeps no layer: its real one's.
+	   Its real '..'s still lead where its merged path's do (a deleted
+	   directory keeps its parent), up to the live parent of what was
+	   removed (its first dead_at bytes), and down from there. */
+	if (rc == -ESTALE) {
+		const struct un_mount *m = un_config_find(vpath);
+
+		if (!m || dead_at <= m->merged_len || dead_at > strlen(vpath))
+			return false;
+		layer = start_layer(start, m);
+		live = dead_at;
+		while (live > m->merged_len && vpath[live - 1] != '/')
+			live--;
+		if (live > m->merged_len && live > 1)
+			live--;		/* (the slash) */
+		rc = 0;
+	}
+	return rc == 0 && layer >= 0 &&
+	       kreal_from_up(vpath, layer, real, buf, true, live);
+}
+
+/*
+ * The layer of m that holds the real directory start (a descriptor, or
+ * AT_FDCWD: the real cwd) stands in, by its real path (/proc: a removed
+ * start, a deleted upper directory or a hidden lower one, keeps no
+ * record of it), or -1.  The longest layer root that is a prefix wins.
+ */
+static __attribute__((noinline, cold)) int start_layer(int start,
+							const struct un_mount *m)
+{
+	char link[40], real[PATH_MAX];
+	size_t best = 0;
+	ssize_t n;
+	int layer = -1;
+
+	if (!m)
+		return -1;
+	if (start == AT_FDCWD)
+		strcpy(link, "/proc/self/cwd");
+	else
+		snprintf(link, sizeof(link), "/proc/self/fd/%d", start);
+	n = real_readlink(link, real, sizeof(real) - 1);
+	if (n <= 0)
+		return -1;
+	real[n] = '\0';
+	for (int i = 0; i <= m->nlower; i++) {
+		const char *root = un_layer_root(m, i);
+		size_t len = un_layer_len(m, i);
+
+		if (root && len > best && !strncmp(real, root, len) &&
+		    (real[len] == '/' || real[len] == ' ' || !real[len])) {
+			best = len;
+			layer = i;
+		}
+	}
+	return layer;
 }
 
 enum route_op { ROUTE_LSTAT, ROUTE_STATX, ROUTE_SEARCH };
@@ -1356,6 +1438,50 @@ static int proc_fd_path(const char *path, char *buf, size_t size,
  * gone too (it was the upper's); never when it is a lower directory that
  * the union hid, which a change must not reach.
  */
+/*
+ * dead_start's '..' led back to the live directory w->vpath; rest is
+ * the path left.  Settled by its whole path, as any directory; where an
+ * ancestor refuses the search (EACCES), as the kernel's walk reaches
+ * it: from the removed start by '..', which asks nothing above it (as a
+ * live start's ancestor: walk_settle_up, with the layer the real start
+ * stands in; the names below then take their routes from the start too,
+ * route_from).
+ */
+static __attribute__((noinline, cold)) int dead_start_live(struct walk *w,
+							    int dirfd,
+							    const char *rest,
+							    char *todo,
+							    size_t size)
+{
+	int rc;
+
+	if (strlen(rest) >= size)
+		return -ENAMETOOLONG;
+	strcpy(todo, rest);
+	rc = walk_settle(w);
+	if (rc != -EACCES || !w->m)
+		return rc;
+	w->up_layer = start_layer(dirfd, w->m);
+	if (w->up_layer < 0)
+		return rc;
+	w->up_vlen = w->vlen;
+	w->base.m = w->m;
+	return walk_settle_up(w);
+}
+
+/* Does the removed directory the first n bytes of path lead to from
+   dirfd refuse the caller's search?  (buf, size bytes: scratch.) */
+static bool dead_dir_refuses(int dirfd, const char *path, size_t n,
+			     char *buf, size_t size)
+{
+	if (n >= size)
+		return false;
+	memcpy(buf, path, n);
+	buf[n] = '\0';
+	return real_faccessat(dirfd, buf, X_OK, AT_EACCESS) < 0 &&
+	       errno == EACCES;
+}
+
 static int dead_start(struct walk *w, int dirfd, const char *path,
 		      size_t dead_at, char *todo, size_t size)
 {
@@ -1384,13 +1510,15 @@ static int dead_start(struct walk *w, int dirfd, const char *path,
 		if (len == 2) {
 			popped = true;
 			walk_pop(w);
-			if (w->vlen < dead_at) {
-				/* Back in a live directory. */
-				if (strlen(p) >= size)
-					return -ENAMETOOLONG;
-				strcpy(todo, p);
-				return walk_settle(w);
-			}
+			if (w->vlen < dead_at)
+				return dead_start_live(w, dirfd, p, todo, size);
+			/* Still in a removed directory, whose search
+			   permission the next step needs too (its real
+			   one's: path so far from the start, into todo). */
+			if (p[strspn(p, "/")] &&
+			    dead_dir_refuses(dirfd, path, p - path, todo,
+					     size))
+				return -EACCES;
 		}
 	}
 	/* A removed ancestor reached by '..' goes to the kernel too when
