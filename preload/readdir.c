@@ -27,6 +27,7 @@
 #include <linux/magic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/single_threaded.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -785,10 +786,16 @@ out:
 int un_dir_open_real(const struct un_node *n)
 {
 	UN_KBUF(kbuf);
+	const char *p;
+	/* From where the lookup started when it may (its ancestors in the
+	   layer may be unsearchable: found/103), as wrap_open.c's open. */
+	int at = un_node_at(n, &p);
 
+	if (!n->at_off || (at == AT_FDCWD && !__libc_single_threaded))
+		at = un_node_kat(n, &kbuf, &p);
 	/* (glibc's opendir's flags.) */
-	return real_open(un_kreal(n->real, &kbuf),
-			 O_RDONLY | O_NONBLOCK | O_DIRECTORY | O_CLOEXEC);
+	return real_openat(at, p,
+			   O_RDONLY | O_NONBLOCK | O_DIRECTORY | O_CLOEXEC);
 }
 
 DIR *un_dir_open(const struct un_node *n, int fd, int fd_layer,
