@@ -389,6 +389,10 @@ static void unlift_dir(const char *dir, const struct lift *l)
  * own), and un_upper_unlift puts every mode back, deepest first.
  * Returns how many were lifted (0: nothing to put back).
  */
+/* This thread's upper directories lifted by un_upper_lift, not yet put
+   back: a copy made meanwhile lies where the user may not search. */
+static __thread int upper_lifts;
+
 int un_upper_lift(const struct un_mount *m, const char *rel,
 		  struct un_upper_lift *l)
 {
@@ -421,11 +425,13 @@ int un_upper_lift(const struct un_mount *m, const char *rel,
 		while (++end < len && l->path[end] != '/')
 			;
 	}
+	upper_lifts += n;
 	return n;
 }
 
 void un_upper_unlift(struct un_upper_lift *l)
 {
+	upper_lifts -= l->n;
 	while (l->n > 0) {
 		int i = --l->n;
 		char save = l->path[l->end[i]];
@@ -441,7 +447,7 @@ void un_upper_unlift(struct un_upper_lift *l)
    parent are paths for the kernel (un_kreal). */
 static int rename_in(const char *work, const struct stat *st,
 		     const char *dst, const char *parent,
-		     const struct stat *pst)
+		     const struct stat *pst, bool *lifted)
 {
 	struct lift lift = { false, 0 };
 	int rc;
@@ -449,8 +455,10 @@ static int rename_in(const char *work, const struct stat *st,
 	/* Another process of the union may put the parent's mode back
 	   between our lift and our rename (it lifted it too): again. */
 	for (int tries = 0;; tries++) {
-		if (parent)
+		if (parent) {
 			lift_dir(parent, tries ? NULL : pst, &lift);
+			*lifted |= lift.lifted;
+		}
 		if (S_ISDIR(st->st_mode))
 			rc = real_rename(work, dst) < 0 ? -errno : 0;
 		else
@@ -548,8 +556,10 @@ static int copy_one(const struct un_mount *m, const char *src,
 	/* (Before the rename: see un_dcache_dir_copied.) */
 	uint64_t names0 = un_dcache_names_count((struct un_mount *)m);
 
+	bool lifted = upper_lifts > 0;
+
 	rc = rename_in(work, st, kd, have_parent ? kp : NULL,
-		       have_parent ? &pst : NULL);
+		       have_parent ? &pst : NULL, &lifted);
 	/* over: the rename replaces a directory made at dst since its
 	   removal (un_copy_up_dead); one not empty is the caller's
 	   answer. */
@@ -568,8 +578,12 @@ static int copy_one(const struct un_mount *m, const char *src,
 		uint64_t bumped =
 			un_dcache_names_changed_own((struct un_mount *)m);
 
+		/* (A copy the user could not have reached without a lift
+		   gets no name set: a lookup must meet its refusal,
+		   found/105.) */
 		if (S_ISDIR(st->st_mode))
-			dir_copied(m, dst, names0, bumped);
+			dir_copied(m, dst, lifted ? ~(uint64_t)0 : names0,
+				   bumped);
 		if (have_parent) {
 			struct timespec times[2] = { pst.st_atim, pst.st_mtim };
 
