@@ -707,6 +707,8 @@ struct un_node {
 				   and was reached from start_fd through
 				   '..' (namei.c route_again): un_node_kat
 				   takes that route too */
+	size_t route_top;	/* then the shortest merged path the walk
+				   climbed to by '..' (namei.c lk_top) */
 	struct statx *stx;	/* UN_LK_STATX: the caller's buffer, */
 	unsigned stx_mask;	/* mask */
 	int stx_flags;		/* and AT_STATX_SYNC_* flags */

@@ -151,6 +151,7 @@ static const char *kreal_from_up(const char *start, int layer,
 		size_t cap = un_layer_len(m, layer);
 		const char *lrel = rel_of(m, start, live);
 
+		/* (At or above MERGED: up to the layer's root.) */
 		if (live > m->merged_len)
 			cap += 1 + (size_t)(start + live - lrel);
 		if (common > cap)
@@ -304,7 +305,7 @@ const char *un_kat_path(struct un_kbuf *k, int fd, const char *path)
 	return k->path;
 }
 
-static bool route_from(int start, const char *real, char *buf);
+static bool route_from(int start, const char *real, char *buf, size_t top);
 
 int un_node_kat_long(const struct un_node *n, struct un_kbuf *k,
 		     const char **path)
@@ -314,7 +315,7 @@ int un_node_kat_long(const struct un_node *n, struct un_kbuf *k,
 	   EACCES). */
 	if (n->routed && !n->at_off) {
 		un_kbuf_done(k);
-		if (route_from(n->start_fd, n->real, k->path)) {
+		if (route_from(n->start_fd, n->real, k->path, n->route_top)) {
 			*path = k->path;
 			return n->start_fd;
 		}
@@ -426,6 +427,16 @@ static __thread bool lk_relative;
 static __thread unsigned lk_routes;
 
 /*
+ * The shortest merged path (its length) the lookup under way climbed to
+ * by '..' (SIZE_MAX: none): an ancestor of its start.  The kernel's walk
+ * passes there and asks the search permission of what it passes, so a
+ * route (route_from) climbs at least as high, never lexically shorter
+ * (`../f` from f/f is not `.`: the kernel asks f's x; user seed
+ * absent:1787).
+ */
+static __thread size_t lk_top = SIZE_MAX;
+
+/*
  * A relative lookup from a directory (a descriptor's or the cwd, start)
  * whose copy in a layer stands below one that lost its search
  * permission: the layer's whole paths answer EACCES, where the kernel's
@@ -440,7 +451,7 @@ static int start_layer(int start, const struct un_mount *m);
 
 static __attribute__((noinline, cold)) bool route_from(int start,
 						       const char *real,
-						       char *buf)
+						       char *buf, size_t top)
 {
 	char vpath[UN_VPATH_MAX];
 	size_t dead_at = 0, live = SIZE_MAX;
@@ -470,8 +481,13 @@ static __attribute__((noinline, cold)) bool route_from(int start,
 			live--;		/* (the slash) */
 		rc = 0;
 	}
-	return rc == 0 && layer >= 0 &&
-	       kreal_from_up(vpath, layer, real, buf, true, live);
+	if (rc != 0)
+		return false;
+	if (top < live)
+		live = top;
+	if (live != SIZE_MAX && live > strlen(vpath))
+		live = SIZE_MAX;
+	return layer >= 0 && kreal_from_up(vpath, layer, real, buf, true, live);
 }
 
 /*
@@ -527,7 +543,7 @@ static __attribute__((noinline, cold)) int route_again(const char *real,
 	char buf[PATH_MAX];
 	int start = lk_start;
 
-	if (!lk_relative || !route_from(start, real, buf)) {
+	if (!lk_relative || !route_from(start, real, buf, lk_top)) {
 		errno = EACCES;
 		return -1;
 	}
@@ -886,8 +902,13 @@ static int lookup_cached(struct un_mount *m, uint64_t dirmask,
 		return 0;
 uncached:
 	stamp = un_dcache_stamp(m);
+	unsigned routes = lk_routes;
+
 	rc = lookup_component(m, dirmask, rel, rel_len, base, c, x);
-	if (rc == 0 && c->layer >= 0 && S_ISDIR(c->st.st_mode))
+	/* (Not one found by its route: the cache's answer skips the
+	   search permission of the ancestors, which refused it.) */
+	if (rc == 0 && c->layer >= 0 && S_ISDIR(c->st.st_mode) &&
+	    lk_routes == routes)
 		un_dcache_put(m, vpath, vlen, c->dirlayers, dirmask, stamp);
 	return rc;
 }
@@ -1510,6 +1531,8 @@ static int dead_start(struct walk *w, int dirfd, const char *path,
 		if (len == 2) {
 			popped = true;
 			walk_pop(w);
+			if (w->vlen < lk_top)
+				lk_top = w->vlen;
 			if (w->vlen < dead_at)
 				return dead_start_live(w, dirfd, p, todo, size);
 			/* Still in a removed directory, whose search
@@ -2160,6 +2183,7 @@ static __attribute__((noinline)) int lookup_path(int dirfd, const char *path,
 	if (slen < 0)
 		return (int)slen;
 	lk_relative = path[0] != '/';
+	lk_top = SIZE_MAX;
 	/* The commonest call of all, kept short (find's fstatat of every
 	   name): a name relative to a descriptor far from every union. */
 	if (un_far_name(dirfd, path)) {
@@ -2232,6 +2256,8 @@ static __attribute__((noinline)) int lookup_path(int dirfd, const char *path,
 		}
 		if (len == 2 && p[0] == '.' && p[1] == '.') {
 			walk_pop(&w);
+			if (w.vlen < lk_top)
+				lk_top = w.vlen;
 			rc = walk_settle_up(&w);
 			if (rc < 0)
 				return rc;
@@ -2389,6 +2415,7 @@ static __attribute__((noinline)) int lookup_path(int dirfd, const char *path,
 			}
 			n->kpath = n->real;
 			n->routed = lk_routes != routes;
+			n->route_top = lk_top;
 			return 0;
 		}
 		if (S_ISLNK(c.st.st_mode) && follow) {
@@ -2421,6 +2448,7 @@ static __attribute__((noinline)) int lookup_path(int dirfd, const char *path,
 				n->at_off = strlen(n->real) - strlen(base->sub);
 			}
 			n->routed = lk_routes != routes;
+			n->route_top = lk_top;
 			return 0;
 		}
 		(void)save;
@@ -2435,6 +2463,7 @@ static __attribute__((noinline)) int lookup_path(int dirfd, const char *path,
 	rc = fill_dir(&w, n);
 	n->kpath = n->real;
 	n->routed = lk_routes != routes;
+	n->route_top = lk_top;
 	return rc;
 }
 
