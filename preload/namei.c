@@ -437,6 +437,21 @@ static __thread unsigned lk_routes;
 static __thread size_t lk_top = SIZE_MAX;
 
 /*
+ * lk_routes at the start of the lookup under way: once it took a route
+ * (past an ancestor that refused it, as the kernel's walk from the start
+ * does), nothing it finds goes into the directory cache, whose answer a
+ * walk from the root takes without asking those ancestors (user seed
+ * absent:1146: `ls ../d/f` from below an unsearchable b, then an
+ * absolute path through b/e/d/f, ENOENT for EACCES).
+ */
+static __thread unsigned lk_routes0;
+
+static inline bool lk_may_put(void)
+{
+	return lk_routes == lk_routes0;
+}
+
+/*
  * A relative lookup from a directory (a descriptor's or the cwd, start)
  * whose copy in a layer stands below one that lost its search
  * permission: the layer's whole paths answer EACCES, where the kernel's
@@ -832,7 +847,8 @@ static int open_single(struct un_mount *m, uint64_t dirmask,
 	c->guessed = false;
 	memset(&c->st, 0, sizeof(c->st));
 	c->st.st_mode = S_IFDIR;
-	un_dcache_put(m, vpath, vlen, c->dirlayers, dirmask, stamp);
+	if (lk_may_put())
+		un_dcache_put(m, vpath, vlen, c->dirlayers, dirmask, stamp);
 	op->fd = fd;
 	return 0;
 }
@@ -902,13 +918,9 @@ static int lookup_cached(struct un_mount *m, uint64_t dirmask,
 		return 0;
 uncached:
 	stamp = un_dcache_stamp(m);
-	unsigned routes = lk_routes;
-
 	rc = lookup_component(m, dirmask, rel, rel_len, base, c, x);
-	/* (Not one found by its route: the cache's answer skips the
-	   search permission of the ancestors, which refused it.) */
 	if (rc == 0 && c->layer >= 0 && S_ISDIR(c->st.st_mode) &&
-	    lk_routes == routes)
+	    lk_may_put())
 		un_dcache_put(m, vpath, vlen, c->dirlayers, dirmask, stamp);
 	return rc;
 }
@@ -1076,7 +1088,9 @@ static __attribute__((noinline)) int settle_walk(struct walk *w,
 		if (*rel == '/')
 			rel++;
 	}
-	/* (What was guessed past a refusal is not for the strict walks.) */
+	/* (What was guessed past a refusal, or found after a route, is
+	   not for the strict walks.) */
+	guessed |= !lk_may_put();
 	if (!guessed)
 		un_dcache_put(w->m, w->vpath, w->vlen, w->dirmask,
 			      w->parentmask, stamp);
@@ -2164,6 +2178,7 @@ static __attribute__((noinline)) int lookup_path(int dirfd, const char *path,
 	unsigned routes = lk_routes;
 	int rc;
 
+	lk_routes0 = routes;
 	n->mnt = NULL;
 	n->kpath = path;
 	n->at_off = 0;

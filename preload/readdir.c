@@ -761,6 +761,10 @@ static int build_merged(struct un_dir *d, const struct un_node *n,
 				   real_faccessat(AT_FDCWD,
 						  un_kreal(realdir, &kbuf),
 						  X_OK, AT_EACCESS) == 0;
+		/* (Nor after a route past a refusal: n->routed, see
+		   namei.c lk_routes0.) */
+		if (i == 0 && n->routed)
+			upper_ok = false;
 		if (names && rc == 0 && upper_ok)
 			un_dcache_put_names(d->mnt, d->rel, names, nnames, stamp);
 		else

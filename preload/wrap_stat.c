@@ -108,6 +108,10 @@ static int fix_fstat(int fd, struct stat *st, int rc)
 		if (lk == 0 && n.layer >= 0) {
 			if (un_node_is_merged_dir(&n))
 				st->st_nlink = 1;
+		} else if (lk == -EACCES && merged_dir) {
+			/* Out of reach by its whole path now (an ancestor
+			   lost its x: found/99): merged as when opened. */
+			st->st_nlink = 1;
 		} else if ((lk == 0 || lk == -ENOENT) &&
 			   un_removed_merged(vpath, st)) {
 			/* Another process removed it: the kernel's

@@ -31,6 +31,7 @@ chdir $M/b/e/r2
 chmod $M/b 600
 ls ../d/f
 chown $M/b/e/d/n2 1000 -1
+unlink $M/b/e/d/f/c
 stat ../d
 stat $M/b/e/nothing
 stat $M/b/e/d
