@@ -809,6 +809,11 @@ static inline int un_node_kat(const struct un_node *n, struct un_kbuf *k,
 	return un_node_kat_long(n, k, path);
 }
 
+/* The call by un_node_kat's whole path met EACCES: from the lookup's
+   start instead (namei.c)?  true with *fd and *path, errno saved. */
+UN_HIDDEN bool un_node_retry_at(const struct un_node *n, int saved, int *fd,
+				const char **path);
+
 /* For a call without a dirfd (mkdir, chmod...): un_node_kat's answer
    (fd, path) as one path for AT_FDCWD, /proc/self/fd/FD/PATH when fd is
    a descriptor (into k). */

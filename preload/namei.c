@@ -325,6 +325,28 @@ int un_node_kat_long(const struct un_node *n, struct un_kbuf *k,
 	return un_kreal_at(n->start_fd, n->real, k, path);
 }
 
+/*
+ * A call made by n->real's whole path (un_node_kat's common answer) met
+ * errno: when that is EACCES and n lies at or below where the lookup
+ * started, in its layer (n->at_off), the call again from there
+ * (un_node_at: the kernel asks nothing above a cwd or a dirfd; user
+ * seeds absent:1982 `chmod .`, 1648 faccessat, two:1047 mkdir, below a
+ * directory that lost its x).  Asked only after the refusal: the whole
+ * path costs the kernel no more.  true with *fd and *path for the call
+ * again (errno put back to saved); false when there is nothing to try.
+ */
+bool un_node_retry_at(const struct un_node *n, int saved, int *fd,
+		      const char **path)
+{
+	if (errno != EACCES || !n->at_off || n->routed ||
+	    strlen(n->real) >= PATH_MAX ||
+	    (n->at_fd == AT_FDCWD && !__libc_single_threaded))
+		return false;
+	*fd = un_node_at(n, path);
+	errno = saved;
+	return true;
+}
+
 bool un_is_ovl_opaque(const char *real)
 {
 	char v[4];

@@ -436,8 +436,17 @@ static __attribute__((noinline)) int un_access(int dirfd, const char *path,
 			mode = F_OK;
 		}
 	}
-	rc = real_faccessat(AT_FDCWD, un_kreal(n.real, &kbuf), mode,
+	/* (By the lookup's route, or from its start: found/107.) */
+	int e0 = errno;
+	const char *kp;
+	int kfd = un_node_kat(&n, &kbuf, &kp);
+
+	rc = real_faccessat(kfd, kp, mode,
 			    (flags & AT_EACCESS) | AT_SYMLINK_NOFOLLOW);
+	if (rc < 0 && un_node_retry_at(&n, e0, &kfd, &kp))
+		rc = real_faccessat(kfd, kp, mode,
+				    (flags & AT_EACCESS) |
+					    AT_SYMLINK_NOFOLLOW);
 out:
 	un_leave();
 	return rc;
