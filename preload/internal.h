@@ -809,6 +809,11 @@ static inline int un_node_kat(const struct un_node *n, struct un_kbuf *k,
 	return un_node_kat_long(n, k, path);
 }
 
+/* real (in the layer n's lookup started in) by that lookup's route from
+   its start, into buf (PATH_MAX): the descriptor to use, or -1. */
+UN_HIDDEN int un_node_route(const struct un_node *n, const char *real,
+			    char *buf);
+
 /* The call by un_node_kat's whole path met EACCES: from the lookup's
    start instead (namei.c)?  true with *fd and *path, errno saved. */
 UN_HIDDEN bool un_node_retry_at(const struct un_node *n, int saved, int *fd,

@@ -347,6 +347,23 @@ bool un_node_retry_at(const struct un_node *n, int saved, int *fd,
 	return true;
 }
 
+/*
+ * real, a path in a layer (n's parent's copy, say), by the route of n's
+ * lookup from its start (route_from), for a call that met EACCES by its
+ * whole path: into buf (PATH_MAX bytes), with the descriptor to use (or
+ * AT_FDCWD); -1 when the lookup was not relative (no route: n->routed
+ * and n->at_off say it was) or its start stands in another layer.
+ */
+int un_node_route(const struct un_node *n, const char *real, char *buf)
+{
+	if ((!n->routed && !n->at_off) ||
+	    (n->start_fd < 0 && n->start_fd != AT_FDCWD) ||
+	    !route_from(n->start_fd, real, buf,
+			n->routed ? n->route_top : SIZE_MAX))
+		return -1;
+	return n->start_fd;
+}
+
 bool un_is_ovl_opaque(const char *real)
 {
 	char v[4];

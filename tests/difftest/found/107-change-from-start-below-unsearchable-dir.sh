@@ -21,6 +21,8 @@ chdir $M/d/b/c
 chmod $M/d/b/c/b 640
 faccessat cwd c r 0
 access c x
+link $M/e ../d
+mkdir ../n 700
 mkdir $M/a/f/r2 755
 open 6 $M/a/f/r2 rdonly,directory 0
 fchdir 6
