@@ -728,13 +728,45 @@ make:
 	return 0;
 }
 
+/*
+ * A copy-up (fn) that met EACCES in the upper as an unprivileged user:
+ * an upper directory on the way lost its owner's x (chmod 600 of a
+ * merged directory), where the kernel copies up with the mounter's
+ * credentials, its checks made on the merged view (the caller's, before
+ * the copy-up: the lookup from its start, may_change_parent).  Again
+ * with the upper's way to n lifted (un_upper_lift, as wrap_fd.c's
+ * fd_lift), then put back.  Out of line: the lift's path is 4 KiB.
+ */
+static __attribute__((noinline, cold)) int copy_up_lifted(
+	struct un_node *n, int (*fn)(struct un_node *))
+{
+	struct un_upper_lift l;
+	int rc;
+
+	if (un_upper_lift(n->mnt, un_node_rel(n), &l) == 0)
+		return -EACCES;
+	rc = fn(n);
+	un_upper_unlift(&l);
+	return rc;
+}
+
+static int copy_up_parent_node(struct un_node *n)
+{
+	return copy_up_parents(n->mnt, un_node_rel(n), n->vpath);
+}
+
 int un_copy_up_parent(struct un_node *n)
 {
+	int rc;
+
 	if (!n->mnt->upper)
 		return -EROFS;
 	if (n->parent_dirlayers & 1)
 		return 0;	/* the parent is in the upper already */
-	return copy_up_parents(n->mnt, un_node_rel(n), n->vpath);
+	rc = copy_up_parent_node(n);
+	if (rc == -EACCES && un_unprivileged())
+		rc = copy_up_lifted(n, copy_up_parent_node);
+	return rc;
 }
 
 struct repoint {
@@ -830,10 +862,12 @@ void un_repoint_fd(int fd, const struct un_node *n, const struct stat *old)
 	repoint_fd(fd, &rp);
 }
 
-int un_copy_up(struct un_node *n)
+/* un_copy_up's work; n is changed only once the copy stands (its
+   caller may try again: copy_up_lifted). */
+static int copy_up_node(struct un_node *n)
 {
 	struct repoint rp;
-	struct stat old;
+	struct stat old, st;
 	char dst[UN_VPATH_MAX];
 	UN_KBUF(kbuf);
 	int rc;
@@ -844,7 +878,7 @@ int un_copy_up(struct un_node *n)
 		return -ENOENT;
 	if (!n->mnt->upper)
 		return -EROFS;
-	rc = un_copy_up_parent(n);
+	rc = (n->parent_dirlayers & 1) ? 0 : copy_up_parent_node(n);
 	if (rc < 0)
 		return rc;
 	rc = un_path_join(dst, sizeof(dst), n->mnt->upper, n->mnt->upper_len,
@@ -855,10 +889,11 @@ int un_copy_up(struct un_node *n)
 	rc = copy_one(n->mnt, n->real, &n->st, dst, false, NULL, NULL);
 	if (rc < 0)
 		return rc;
+	if (real_lstat(un_kreal(dst, &kbuf), &st) < 0)
+		return -errno;
 	memcpy(n->real, dst, strlen(dst) + 1);
 	n->at_off = 0;	/* real is no longer below the lookup's start */
-	if (real_lstat(un_kreal(n->real, &kbuf), &n->st) < 0)
-		return -errno;
+	n->st = st;
 	n->layer = 0;
 	n->dirlayers |= 1;
 	n->parent_dirlayers |= 1;
@@ -874,6 +909,15 @@ int un_copy_up(struct un_node *n)
 			repoint_cwd(n->vpath, &rp);
 	}
 	return 0;
+}
+
+int un_copy_up(struct un_node *n)
+{
+	int rc = copy_up_node(n);
+
+	if (rc == -EACCES && un_unprivileged() && n->layer > 0)
+		rc = copy_up_lifted(n, copy_up_node);
+	return rc;
 }
 
 /* A descriptor on a removed directory just copied up (un_copy_up_dead)

@@ -707,8 +707,11 @@ struct un_node {
 				   and was reached from start_fd through
 				   '..' (namei.c route_again): un_node_kat
 				   takes that route too */
-	size_t route_top;	/* then the shortest merged path the walk
+	size_t route_top;	/* the shortest merged path the walk
 				   climbed to by '..' (namei.c lk_top) */
+	bool relative;		/* the lookup went from start_fd (no
+				   absolute path or symlink): a route from
+				   there is the kernel's way */
 	struct statx *stx;	/* UN_LK_STATX: the caller's buffer, */
 	unsigned stx_mask;	/* mask */
 	int stx_flags;		/* and AT_STATX_SYNC_* flags */
@@ -816,8 +819,8 @@ UN_HIDDEN int un_node_route(const struct un_node *n, const char *real,
 
 /* The call by un_node_kat's whole path met EACCES: from the lookup's
    start instead (namei.c)?  true with *fd and *path, errno saved. */
-UN_HIDDEN bool un_node_retry_at(const struct un_node *n, int saved, int *fd,
-				const char **path);
+UN_HIDDEN bool un_node_retry_at(const struct un_node *n, int saved,
+				struct un_kbuf *k, int *fd, const char **path);
 
 /* For a call without a dirfd (mkdir, chmod...): un_node_kat's answer
    (fd, path) as one path for AT_FDCWD, /proc/self/fd/FD/PATH when fd is

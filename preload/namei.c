@@ -335,14 +335,27 @@ int un_node_kat_long(const struct un_node *n, struct un_kbuf *k,
  * path costs the kernel no more.  true with *fd and *path for the call
  * again (errno put back to saved); false when there is nothing to try.
  */
-bool un_node_retry_at(const struct un_node *n, int saved, int *fd,
-		      const char **path)
+bool un_node_retry_at(const struct un_node *n, int saved, struct un_kbuf *k,
+		      int *fd, const char **path)
 {
-	if (errno != EACCES || !n->at_off || n->routed ||
-	    strlen(n->real) >= PATH_MAX ||
-	    (n->at_fd == AT_FDCWD && !__libc_single_threaded))
+	if (errno != EACCES || n->routed || strlen(n->real) >= PATH_MAX)
+		return false;	/* (un_node_kat took the start's way) */
+	if (n->at_off && !(n->at_fd == AT_FDCWD && !__libc_single_threaded)) {
+		*fd = un_node_at(n, path);
+	} else if (n->relative &&
+		   (n->start_fd >= 0 ||
+		    (n->start_fd == AT_FDCWD && __libc_single_threaded))) {
+		/* Copied up since the lookup (the start re-pointed into
+		   the upper with it): by the route from the start, as
+		   route_again's (user seeds inplace:1517, absent:1146). */
+		un_kbuf_done(k);
+		if (!route_from(n->start_fd, n->real, k->path, n->route_top))
+			return false;
+		*fd = n->start_fd;
+		*path = k->path;
+	} else {
 		return false;
-	*fd = un_node_at(n, path);
+	}
 	errno = saved;
 	return true;
 }
@@ -356,10 +369,9 @@ bool un_node_retry_at(const struct un_node *n, int saved, int *fd,
  */
 int un_node_route(const struct un_node *n, const char *real, char *buf)
 {
-	if ((!n->routed && !n->at_off) ||
+	if ((!n->routed && !n->at_off && !n->relative) ||
 	    (n->start_fd < 0 && n->start_fd != AT_FDCWD) ||
-	    !route_from(n->start_fd, real, buf,
-			n->routed ? n->route_top : SIZE_MAX))
+	    !route_from(n->start_fd, real, buf, n->route_top))
 		return -1;
 	return n->start_fd;
 }
@@ -1873,6 +1885,7 @@ static int dead_node(struct un_node *n, struct un_mount *m, const char *vpath,
 	n->at_fd = AT_FDCWD;
 	n->at_off = 0;
 	n->routed = false;
+	n->relative = false;
 	n->start_fd = dirfd;
 	n->stx = NULL;
 	n->stx_done = false;
@@ -2222,6 +2235,7 @@ static __attribute__((noinline)) int lookup_path(int dirfd, const char *path,
 	n->kpath = path;
 	n->at_off = 0;
 	n->routed = false;
+	n->relative = false;
 	c.real = n->real;
 	n->start_fd = dirfd;
 	n->stx_done = false;
@@ -2470,6 +2484,7 @@ static __attribute__((noinline)) int lookup_path(int dirfd, const char *path,
 			n->kpath = n->real;
 			n->routed = lk_routes != routes;
 			n->route_top = lk_top;
+			n->relative = lk_relative;
 			return 0;
 		}
 		if (S_ISLNK(c.st.st_mode) && follow) {
@@ -2503,6 +2518,7 @@ static __attribute__((noinline)) int lookup_path(int dirfd, const char *path,
 			}
 			n->routed = lk_routes != routes;
 			n->route_top = lk_top;
+			n->relative = lk_relative;
 			return 0;
 		}
 		(void)save;
@@ -2518,6 +2534,7 @@ static __attribute__((noinline)) int lookup_path(int dirfd, const char *path,
 	n->kpath = n->real;
 	n->routed = lk_routes != routes;
 	n->route_top = lk_top;
+	n->relative = lk_relative;
 	return rc;
 }
 
@@ -2683,6 +2700,7 @@ static int dir_node_fill(struct un_mount *m, const char *vpath, size_t len,
 	n->mnt = m;
 	n->at_off = 0;
 	n->routed = false;
+	n->relative = false;
 	n->start_fd = AT_FDCWD;
 	memcpy(n->vpath, vpath, len + 1);
 	n->rel_off = rel - vpath;

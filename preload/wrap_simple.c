@@ -218,8 +218,9 @@ static void un_perm_changed(struct un_node *n, const char *call)
 			const char *path = un_kp;                          \
 			int un_e0 = errno;                                 \
 			un_r = real_##name args;                           \
-			if (un_r < 0 && un_node_retry_at(&un_n, un_e0,     \
-							 &un_kfd, &un_kp)) { \
+			if (un_r < 0 &&                                    \
+			    un_node_retry_at(&un_n, un_e0, &un_kbuf,       \
+					     &un_kfd, &un_kp)) {           \
 				rebind_dirfd                               \
 				const char *path = un_kp;                  \
 				un_r = real_##name args;                   \
@@ -272,8 +273,9 @@ static void un_perm_changed(struct un_node *n, const char *call)
 			const char *path = un_kp;                          \
 			int un_e0 = errno;                                 \
 			un_r = real_##name args;                           \
-			if (un_r < 0 && un_node_retry_at(&un_n, un_e0,     \
-							 &un_kfd, &un_kp)) { \
+			if (un_r < 0 &&                                    \
+			    un_node_retry_at(&un_n, un_e0, &un_kbuf,       \
+					     &un_kfd, &un_kp)) {           \
 				rebind_dirfd                               \
 				const char *path = un_kp;                  \
 				un_r = real_##name args;                   \

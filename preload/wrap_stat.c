@@ -443,7 +443,7 @@ static __attribute__((noinline)) int un_access(int dirfd, const char *path,
 
 	rc = real_faccessat(kfd, kp, mode,
 			    (flags & AT_EACCESS) | AT_SYMLINK_NOFOLLOW);
-	if (rc < 0 && un_node_retry_at(&n, e0, &kfd, &kp))
+	if (rc < 0 && un_node_retry_at(&n, e0, &kbuf, &kfd, &kp))
 		rc = real_faccessat(kfd, kp, mode,
 				    (flags & AT_EACCESS) |
 					    AT_SYMLINK_NOFOLLOW);
