@@ -362,9 +362,16 @@ UN_EXPORT int statx(int dirfd, const char *path, int flags, unsigned int mask,
 	} else if (n.stx_done) {
 		rc = 0;		/* a non-directory: nlink is its own */
 	} else {
-		/* n.real is the object itself: never follow it again. */
-		rc = real_statx(AT_FDCWD, un_kreal(n.real, &kbuf),
-				flags | AT_SYMLINK_NOFOLLOW, mask, buf);
+		/* n.real is the object itself: never follow it again.  (By
+		   the lookup's route, or from its start when the whole
+		   path is refused: found/107, user seed inplace:2237.) */
+		const char *kp;
+		int e0 = errno, kfd = un_node_kat(&n, &kbuf, &kp);
+
+		flags = (flags | AT_SYMLINK_NOFOLLOW) & ~AT_EMPTY_PATH;
+		rc = real_statx(kfd, kp, flags, mask, buf);
+		if (rc < 0 && un_node_retry_at(&n, e0, &kbuf, &kfd, &kp))
+			rc = real_statx(kfd, kp, flags, mask, buf);
 		if (rc == 0 && un_node_is_merged_dir(&n))
 			buf->stx_nlink = 1;
 	}

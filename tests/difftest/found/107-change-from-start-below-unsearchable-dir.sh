@@ -3,10 +3,10 @@
 # whose copy lies in the cwd's layer below a directory that lost its x:
 # the lookup found it from the cwd, but the call went by the layer's
 # whole path (EACCES, where the kernel answers from the cwd).  User
-# seeds absent:1982, 1648, two:1047 at --ops 120, shrunk.  As root (who
+# seeds absent:1982, 1648, two:1047, inplace:2237 at --ops 120, shrunk.  As root (who
 # passes every check) and as the user who owns the layers.
 . "$(dirname "$0")/lib.sh"
-setup='mkdir -p u/e/a/d u/d/b/c/c l1/a/f; ln -s ../.. u/d/b/c/b; echo c >u/e/a/d/c'
+setup='mkdir -p u/e/a/d u/d/b/c/c l1/a/f u/empty; ln -s ../.. u/d/b/c/b; echo c >u/e/a/d/c'
 ops='
 chdir $M/e/a/d
 chmod ../.. 600
@@ -30,6 +30,12 @@ chmod $M/a 444
 chdir ..
 mkdir r1 755
 stat r1
+inocheck r1
+chdir $M/empty
+chmod $M 600
+mkdir empty 755
+inocheck empty
+chmod $M 755
 '
 rc=0
 repro "$setup" "$ops" || rc=1
