@@ -389,6 +389,10 @@ static void unlift_dir(const char *dir, const struct lift *l)
  * own), and un_upper_unlift puts every mode back, deepest first.
  * Returns how many were lifted (0: nothing to put back).
  */
+/* This thread's upper directories lifted by un_upper_lift, not yet put
+   back: a copy made meanwhile lies where the user may not search. */
+static __thread int upper_lifts;
+
 int un_upper_lift(const struct un_mount *m, const char *rel,
 		  struct un_upper_lift *l)
 {
@@ -421,11 +425,13 @@ int un_upper_lift(const struct un_mount *m, const char *rel,
 		while (++end < len && l->path[end] != '/')
 			;
 	}
+	upper_lifts += n;
 	return n;
 }
 
 void un_upper_unlift(struct un_upper_lift *l)
 {
+	upper_lifts -= l->n;
 	while (l->n > 0) {
 		int i = --l->n;
 		char save = l->path[l->end[i]];
@@ -441,7 +447,7 @@ void un_upper_unlift(struct un_upper_lift *l)
    parent are paths for the kernel (un_kreal). */
 static int rename_in(const char *work, const struct stat *st,
 		     const char *dst, const char *parent,
-		     const struct stat *pst)
+		     const struct stat *pst, bool *lifted)
 {
 	struct lift lift = { false, 0 };
 	int rc;
@@ -449,8 +455,10 @@ static int rename_in(const char *work, const struct stat *st,
 	/* Another process of the union may put the parent's mode back
 	   between our lift and our rename (it lifted it too): again. */
 	for (int tries = 0;; tries++) {
-		if (parent)
+		if (parent) {
 			lift_dir(parent, tries ? NULL : pst, &lift);
+			*lifted |= lift.lifted;
+		}
 		if (S_ISDIR(st->st_mode))
 			rc = real_rename(work, dst) < 0 ? -errno : 0;
 		else
@@ -548,8 +556,10 @@ static int copy_one(const struct un_mount *m, const char *src,
 	/* (Before the rename: see un_dcache_dir_copied.) */
 	uint64_t names0 = un_dcache_names_count((struct un_mount *)m);
 
+	bool lifted = upper_lifts > 0;
+
 	rc = rename_in(work, st, kd, have_parent ? kp : NULL,
-		       have_parent ? &pst : NULL);
+		       have_parent ? &pst : NULL, &lifted);
 	/* over: the rename replaces a directory made at dst since its
 	   removal (un_copy_up_dead); one not empty is the caller's
 	   answer. */
@@ -568,8 +578,12 @@ static int copy_one(const struct un_mount *m, const char *src,
 		uint64_t bumped =
 			un_dcache_names_changed_own((struct un_mount *)m);
 
+		/* (A copy the user could not have reached without a lift
+		   gets no name set: a lookup must meet its refusal,
+		   found/105.) */
 		if (S_ISDIR(st->st_mode))
-			dir_copied(m, dst, names0, bumped);
+			dir_copied(m, dst, lifted ? ~(uint64_t)0 : names0,
+				   bumped);
 		if (have_parent) {
 			struct timespec times[2] = { pst.st_atim, pst.st_mtim };
 
@@ -714,13 +728,45 @@ make:
 	return 0;
 }
 
+/*
+ * A copy-up (fn) that met EACCES in the upper as an unprivileged user:
+ * an upper directory on the way lost its owner's x (chmod 600 of a
+ * merged directory), where the kernel copies up with the mounter's
+ * credentials, its checks made on the merged view (the caller's, before
+ * the copy-up: the lookup from its start, may_change_parent).  Again
+ * with the upper's way to n lifted (un_upper_lift, as wrap_fd.c's
+ * fd_lift), then put back.  Out of line: the lift's path is 4 KiB.
+ */
+static __attribute__((noinline, cold)) int copy_up_lifted(
+	struct un_node *n, int (*fn)(struct un_node *))
+{
+	struct un_upper_lift l;
+	int rc;
+
+	if (un_upper_lift(n->mnt, un_node_rel(n), &l) == 0)
+		return -EACCES;
+	rc = fn(n);
+	un_upper_unlift(&l);
+	return rc;
+}
+
+static int copy_up_parent_node(struct un_node *n)
+{
+	return copy_up_parents(n->mnt, un_node_rel(n), n->vpath);
+}
+
 int un_copy_up_parent(struct un_node *n)
 {
+	int rc;
+
 	if (!n->mnt->upper)
 		return -EROFS;
 	if (n->parent_dirlayers & 1)
 		return 0;	/* the parent is in the upper already */
-	return copy_up_parents(n->mnt, un_node_rel(n), n->vpath);
+	rc = copy_up_parent_node(n);
+	if (rc == -EACCES && un_unprivileged())
+		rc = copy_up_lifted(n, copy_up_parent_node);
+	return rc;
 }
 
 struct repoint {
@@ -816,10 +862,12 @@ void un_repoint_fd(int fd, const struct un_node *n, const struct stat *old)
 	repoint_fd(fd, &rp);
 }
 
-int un_copy_up(struct un_node *n)
+/* un_copy_up's work; n is changed only once the copy stands (its
+   caller may try again: copy_up_lifted). */
+static int copy_up_node(struct un_node *n)
 {
 	struct repoint rp;
-	struct stat old;
+	struct stat old, st;
 	char dst[UN_VPATH_MAX];
 	UN_KBUF(kbuf);
 	int rc;
@@ -830,7 +878,7 @@ int un_copy_up(struct un_node *n)
 		return -ENOENT;
 	if (!n->mnt->upper)
 		return -EROFS;
-	rc = un_copy_up_parent(n);
+	rc = (n->parent_dirlayers & 1) ? 0 : copy_up_parent_node(n);
 	if (rc < 0)
 		return rc;
 	rc = un_path_join(dst, sizeof(dst), n->mnt->upper, n->mnt->upper_len,
@@ -841,10 +889,11 @@ int un_copy_up(struct un_node *n)
 	rc = copy_one(n->mnt, n->real, &n->st, dst, false, NULL, NULL);
 	if (rc < 0)
 		return rc;
+	if (real_lstat(un_kreal(dst, &kbuf), &st) < 0)
+		return -errno;
 	memcpy(n->real, dst, strlen(dst) + 1);
 	n->at_off = 0;	/* real is no longer below the lookup's start */
-	if (real_lstat(un_kreal(n->real, &kbuf), &n->st) < 0)
-		return -errno;
+	n->st = st;
 	n->layer = 0;
 	n->dirlayers |= 1;
 	n->parent_dirlayers |= 1;
@@ -860,6 +909,15 @@ int un_copy_up(struct un_node *n)
 			repoint_cwd(n->vpath, &rp);
 	}
 	return 0;
+}
+
+int un_copy_up(struct un_node *n)
+{
+	int rc = copy_up_node(n);
+
+	if (rc == -EACCES && un_unprivileged() && n->layer > 0)
+		rc = copy_up_lifted(n, copy_up_node);
+	return rc;
 }
 
 /* A descriptor on a removed directory just copied up (un_copy_up_dead)

@@ -111,9 +111,21 @@ static int may_change_parent(const struct un_node *n)
 	if (!slash)
 		return 0;
 	*slash = '\0';
-	if (top == 0)	/* the upper's copy is the user's: ask the kernel */
-		return real_faccessat(AT_FDCWD, un_kreal(parent, &kbuf),
-				      W_OK | X_OK, AT_EACCESS) < 0 ? -errno : 0;
+	if (top == 0) {	/* the upper's copy is the user's: ask the kernel */
+		char route[PATH_MAX];
+		int fd;
+
+		if (real_faccessat(AT_FDCWD, un_kreal(parent, &kbuf),
+				   W_OK | X_OK, AT_EACCESS) == 0)
+			return 0;
+		/* (By the lookup's route when an ancestor refused the
+		   whole path: user seed absent:1648, found/107.) */
+		if (errno != EACCES ||
+		    (fd = un_node_route(n, parent, route)) == -1)
+			return -errno;
+		return real_faccessat(fd, route, W_OK | X_OK, AT_EACCESS) < 0 ?
+			       -errno : 0;
+	}
 	if (real_stat(un_kreal(parent, &kbuf), &st) < 0)
 		return -errno;
 	return (st.st_mode & wx) == wx ? 0 : -EACCES;

@@ -712,6 +712,11 @@ struct un_node {
 				   and was reached from start_fd through
 				   '..' (namei.c route_again): un_node_kat
 				   takes that route too */
+	size_t route_top;	/* the shortest merged path the walk
+				   climbed to by '..' (namei.c lk_top) */
+	bool relative;		/* the lookup went from start_fd (no
+				   absolute path or symlink): a route from
+				   there is the kernel's way */
 	struct statx *stx;	/* UN_LK_STATX: the caller's buffer, */
 	unsigned stx_mask;	/* mask */
 	int stx_flags;		/* and AT_STATX_SYNC_* flags */
@@ -811,6 +816,16 @@ static inline int un_node_kat(const struct un_node *n, struct un_kbuf *k,
 	}
 	return un_node_kat_long(n, k, path);
 }
+
+/* real (in the layer n's lookup started in) by that lookup's route from
+   its start, into buf (PATH_MAX): the descriptor to use, or -1. */
+UN_HIDDEN int un_node_route(const struct un_node *n, const char *real,
+			    char *buf);
+
+/* The call by un_node_kat's whole path met EACCES: from the lookup's
+   start instead (namei.c)?  true with *fd and *path, errno saved. */
+UN_HIDDEN bool un_node_retry_at(const struct un_node *n, int saved,
+				struct un_kbuf *k, int *fd, const char **path);
 
 /* For a call without a dirfd (mkdir, chmod...): un_node_kat's answer
    (fd, path) as one path for AT_FDCWD, /proc/self/fd/FD/PATH when fd is

@@ -126,8 +126,21 @@ static const char *rel_of(const struct un_mount *m, const char *vpath,
  * copy or the path does not fit.  in_layer: NULL too when real does not
  * lie in that layer (no way out of the layer's root and back in).
  */
+static const char *kreal_from_up(const char *start, int layer,
+				 const char *real, char *buf, bool in_layer,
+				 size_t live);
+
 static const char *kreal_from(const char *start, int layer, const char *real,
 			      char *buf, bool in_layer)
+{
+	return kreal_from_up(start, layer, real, buf, in_layer, SIZE_MAX);
+}
+
+/* kreal_from, climbing at least to start's first live bytes (a removed
+   start's live parent: its removed part has no name to come back by). */
+static const char *kreal_from_up(const char *start, int layer,
+				 const char *real, char *buf, bool in_layer,
+				 size_t live)
 {
 	char from[UN_VPATH_MAX];
 	const struct un_mount *m = un_config_find(start);
@@ -153,6 +166,17 @@ static const char *kreal_from(const char *start, int layer, const char *real,
 	if ((!from[i] && (real[i] == '/' || !real[i])) ||
 	    (!real[i] && from[i] == '/'))
 		common = i;
+	if (live != SIZE_MAX) {
+		/* The live part's length in from (a component boundary). */
+		size_t cap = un_layer_len(m, layer);
+		const char *lrel = rel_of(m, start, live);
+
+		/* (At or above MERGED: up to the layer's root.) */
+		if (live > m->merged_len)
+			cap += 1 + (size_t)(start + live - lrel);
+		if (common > cap)
+			common = cap;
+	}
 	for (const char *s = from + common; *s; s++)
 		ups += *s == '/';
 	rest = real + common;
@@ -301,7 +325,7 @@ const char *un_kat_path(struct un_kbuf *k, int fd, const char *path)
 	return k->path;
 }
 
-static bool route_from(int start, const char *real, char *buf);
+static bool route_from(int start, const char *real, char *buf, size_t top);
 
 int un_node_kat_long(const struct un_node *n, struct un_kbuf *k,
 		     const char **path)
@@ -311,7 +335,7 @@ int un_node_kat_long(const struct un_node *n, struct un_kbuf *k,
 	   EACCES). */
 	if (n->routed && !n->at_off) {
 		un_kbuf_done(k);
-		if (route_from(n->start_fd, n->real, k->path)) {
+		if (route_from(n->start_fd, n->real, k->path, n->route_top)) {
 			*path = k->path;
 			return n->start_fd;
 		}
@@ -319,6 +343,57 @@ int un_node_kat_long(const struct un_node *n, struct un_kbuf *k,
 	if (n->at_off && strlen(n->real + n->at_off) < PATH_MAX)
 		return un_node_at(n, path);
 	return un_kreal_at(n->start_fd, n->real, k, path);
+}
+
+/*
+ * A call made by n->real's whole path (un_node_kat's common answer) met
+ * errno: when that is EACCES and n lies at or below where the lookup
+ * started, in its layer (n->at_off), the call again from there
+ * (un_node_at: the kernel asks nothing above a cwd or a dirfd; user
+ * seeds absent:1982 `chmod .`, 1648 faccessat, two:1047 mkdir, below a
+ * directory that lost its x).  Asked only after the refusal: the whole
+ * path costs the kernel no more.  true with *fd and *path for the call
+ * again (errno put back to saved); false when there is nothing to try.
+ */
+bool un_node_retry_at(const struct un_node *n, int saved, struct un_kbuf *k,
+		      int *fd, const char **path)
+{
+	if (errno != EACCES || n->routed || strlen(n->real) >= PATH_MAX)
+		return false;	/* (un_node_kat took the start's way) */
+	if (n->at_off && !(n->at_fd == AT_FDCWD && !__libc_single_threaded)) {
+		*fd = un_node_at(n, path);
+	} else if (n->relative &&
+		   (n->start_fd >= 0 ||
+		    (n->start_fd == AT_FDCWD && __libc_single_threaded))) {
+		/* Copied up since the lookup (the start re-pointed into
+		   the upper with it): by the route from the start, as
+		   route_again's (user seeds inplace:1517, absent:1146). */
+		un_kbuf_done(k);
+		if (!route_from(n->start_fd, n->real, k->path, n->route_top))
+			return false;
+		*fd = n->start_fd;
+		*path = k->path;
+	} else {
+		return false;
+	}
+	errno = saved;
+	return true;
+}
+
+/*
+ * real, a path in a layer (n's parent's copy, say), by the route of n's
+ * lookup from its start (route_from), for a call that met EACCES by its
+ * whole path: into buf (PATH_MAX bytes), with the descriptor to use (or
+ * AT_FDCWD); -1 when the lookup was not relative (no route: n->routed
+ * and n->at_off say it was) or its start stands in another layer.
+ */
+int un_node_route(const struct un_node *n, const char *real, char *buf)
+{
+	if ((!n->routed && !n->at_off && !n->relative) ||
+	    (n->start_fd < 0 && n->start_fd != AT_FDCWD) ||
+	    !route_from(n->start_fd, real, buf, n->route_top))
+		return -1;
+	return n->start_fd;
 }
 
 bool un_is_ovl_opaque(const char *real)
@@ -424,6 +499,31 @@ static __thread bool lk_relative;
 static __thread unsigned lk_routes;
 
 /*
+ * The shortest merged path (its length) the lookup under way climbed to
+ * by '..' (SIZE_MAX: none): an ancestor of its start.  The kernel's walk
+ * passes there and asks the search permission of what it passes, so a
+ * route (route_from) climbs at least as high, never lexically shorter
+ * (`../f` from f/f is not `.`: the kernel asks f's x; user seed
+ * absent:1787).
+ */
+static __thread size_t lk_top = SIZE_MAX;
+
+/*
+ * lk_routes at the start of the lookup under way: once it took a route
+ * (past an ancestor that refused it, as the kernel's walk from the start
+ * does), nothing it finds goes into the directory cache, whose answer a
+ * walk from the root takes without asking those ancestors (user seed
+ * absent:1146: `ls ../d/f` from below an unsearchable b, then an
+ * absolute path through b/e/d/f, ENOENT for EACCES).
+ */
+static __thread unsigned lk_routes0;
+
+static inline bool lk_may_put(void)
+{
+	return lk_routes == lk_routes0;
+}
+
+/*
  * A relative lookup from a directory (a descriptor's or the cwd, start)
  * whose copy in a layer stands below one that lost its search
  * permission: the layer's whole paths answer EACCES, where the kernel's
@@ -434,20 +534,84 @@ static __thread unsigned lk_routes;
  * lies in; false when it does not.  Asked only after an EACCES: the
  * whole path costs the kernel less, and answers the same when it can.
  */
+static int start_layer(int start, const struct un_mount *m);
+
 static __attribute__((noinline, cold)) bool route_from(int start,
 						       const char *real,
-						       char *buf)
+						       char *buf, size_t top)
 {
 	char vpath[UN_VPATH_MAX];
+	size_t dead_at = 0, live = SIZE_MAX;
 	int layer, rc;
 
 	if (start >= 0)
-		rc = un_fd_get_at(start, vpath, sizeof(vpath), &layer, NULL);
+		rc = un_fd_get_at(start, vpath, sizeof(vpath), &layer,
+				  &dead_at);
 	else if (start == AT_FDCWD)
-		rc = un_cwd_get_at(vpath, sizeof(vpath), &layer, NULL);
+		rc = un_cwd_get_at(vpath, sizeof(vpath), &layer, &dead_at);
 	else
 		return false;
-	return rc == 0 && layer >= 0 && kreal_from(vpath, layer, real, buf, true);
+	/* A removed start (dead_start's) keeps no layer: its real one's.
+	   Its real '..'s still lead where its merged path's do (a deleted
+	   directory keeps its parent), up to the live parent of what was
+	   removed (its first dead_at bytes), and down from there. */
+	if (rc == -ESTALE) {
+		const struct un_mount *m = un_config_find(vpath);
+
+		if (!m || dead_at <= m->merged_len || dead_at > strlen(vpath))
+			return false;
+		layer = start_layer(start, m);
+		live = dead_at;
+		while (live > m->merged_len && vpath[live - 1] != '/')
+			live--;
+		if (live > m->merged_len && live > 1)
+			live--;		/* (the slash) */
+		rc = 0;
+	}
+	if (rc != 0)
+		return false;
+	if (top < live)
+		live = top;
+	if (live != SIZE_MAX && live > strlen(vpath))
+		live = SIZE_MAX;
+	return layer >= 0 && kreal_from_up(vpath, layer, real, buf, true, live);
+}
+
+/*
+ * The layer of m that holds the real directory start (a descriptor, or
+ * AT_FDCWD: the real cwd) stands in, by its real path (/proc: a removed
+ * start, a deleted upper directory or a hidden lower one, keeps no
+ * record of it), or -1.  The longest layer root that is a prefix wins.
+ */
+static __attribute__((noinline, cold)) int start_layer(int start,
+							const struct un_mount *m)
+{
+	char link[40], real[PATH_MAX];
+	size_t best = 0;
+	ssize_t n;
+	int layer = -1;
+
+	if (!m)
+		return -1;
+	if (start == AT_FDCWD)
+		strcpy(link, "/proc/self/cwd");
+	else
+		snprintf(link, sizeof(link), "/proc/self/fd/%d", start);
+	n = real_readlink(link, real, sizeof(real) - 1);
+	if (n <= 0)
+		return -1;
+	real[n] = '\0';
+	for (int i = 0; i <= m->nlower; i++) {
+		const char *root = un_layer_root(m, i);
+		size_t len = un_layer_len(m, i);
+
+		if (root && len > best && !strncmp(real, root, len) &&
+		    (real[len] == '/' || real[len] == ' ' || !real[len])) {
+			best = len;
+			layer = i;
+		}
+	}
+	return layer;
 }
 
 enum route_op { ROUTE_LSTAT, ROUTE_STATX, ROUTE_SEARCH };
@@ -466,7 +630,7 @@ static __attribute__((noinline, cold)) int route_again(const char *real,
 	char buf[PATH_MAX];
 	int start = lk_start;
 
-	if (!lk_relative || !route_from(start, real, buf)) {
+	if (!lk_relative || !route_from(start, real, buf, lk_top)) {
 		errno = EACCES;
 		return -1;
 	}
@@ -757,7 +921,8 @@ static int open_single(struct un_mount *m, uint64_t dirmask,
 	c->guessed = false;
 	memset(c->st, 0, sizeof(*c->st));
 	c->st->st_mode = S_IFDIR;
-	un_dcache_put(m, vpath, vlen, c->dirlayers, dirmask, stamp);
+	if (lk_may_put())
+		un_dcache_put(m, vpath, vlen, c->dirlayers, dirmask, stamp);
 	op->fd = fd;
 	return 0;
 }
@@ -828,7 +993,8 @@ static int lookup_cached(struct un_mount *m, uint64_t dirmask,
 uncached:
 	stamp = un_dcache_stamp(m);
 	rc = lookup_component(m, dirmask, rel, rel_len, base, c, x);
-	if (rc == 0 && c->layer >= 0 && S_ISDIR(c->st->st_mode))
+	if (rc == 0 && c->layer >= 0 && S_ISDIR(c->st->st_mode) &&
+	    lk_may_put())
 		un_dcache_put(m, vpath, vlen, c->dirlayers, dirmask, stamp);
 	return rc;
 }
@@ -998,7 +1164,9 @@ static __attribute__((noinline)) int settle_walk(struct walk *w,
 		if (*rel == '/')
 			rel++;
 	}
-	/* (What was guessed past a refusal is not for the strict walks.) */
+	/* (What was guessed past a refusal, or found after a route, is
+	   not for the strict walks.) */
+	guessed |= !lk_may_put();
 	if (!guessed)
 		un_dcache_put(w->m, w->vpath, w->vlen, w->dirmask,
 			      w->parentmask, stamp);
@@ -1452,6 +1620,50 @@ static int proc_fd_path(const char *path, char *buf, size_t size,
  * gone too (it was the upper's); never when it is a lower directory that
  * the union hid, which a change must not reach.
  */
+/*
+ * dead_start's '..' led back to the live directory w->vpath; rest is
+ * the path left.  Settled by its whole path, as any directory; where an
+ * ancestor refuses the search (EACCES), as the kernel's walk reaches
+ * it: from the removed start by '..', which asks nothing above it (as a
+ * live start's ancestor: walk_settle_up, with the layer the real start
+ * stands in; the names below then take their routes from the start too,
+ * route_from).
+ */
+static __attribute__((noinline, cold)) int dead_start_live(struct walk *w,
+							    int dirfd,
+							    const char *rest,
+							    char *todo,
+							    size_t size)
+{
+	int rc;
+
+	if (strlen(rest) >= size)
+		return -ENAMETOOLONG;
+	strcpy(todo, rest);
+	rc = walk_settle(w);
+	if (rc != -EACCES || !w->m)
+		return rc;
+	w->up_layer = start_layer(dirfd, w->m);
+	if (w->up_layer < 0)
+		return rc;
+	w->up_vlen = w->vlen;
+	w->base.m = w->m;
+	return walk_settle_up(w);
+}
+
+/* Does the removed directory the first n bytes of path lead to from
+   dirfd refuse the caller's search?  (buf, size bytes: scratch.) */
+static bool dead_dir_refuses(int dirfd, const char *path, size_t n,
+			     char *buf, size_t size)
+{
+	if (n >= size)
+		return false;
+	memcpy(buf, path, n);
+	buf[n] = '\0';
+	return real_faccessat(dirfd, buf, X_OK, AT_EACCESS) < 0 &&
+	       errno == EACCES;
+}
+
 static int dead_start(struct walk *w, int dirfd, const char *path,
 		      size_t dead_at, char *todo, size_t size)
 {
@@ -1480,13 +1692,17 @@ static int dead_start(struct walk *w, int dirfd, const char *path,
 		if (len == 2) {
 			popped = true;
 			walk_pop(w);
-			if (w->vlen < dead_at) {
-				/* Back in a live directory. */
-				if (strlen(p) >= size)
-					return -ENAMETOOLONG;
-				strcpy(todo, p);
-				return walk_settle(w);
-			}
+			if (w->vlen < lk_top)
+				lk_top = w->vlen;
+			if (w->vlen < dead_at)
+				return dead_start_live(w, dirfd, p, todo, size);
+			/* Still in a removed directory, whose search
+			   permission the next step needs too (its real
+			   one's: path so far from the start, into todo). */
+			if (p[strspn(p, "/")] &&
+			    dead_dir_refuses(dirfd, path, p - path, todo,
+					     size))
+				return -EACCES;
 		}
 	}
 	/* A removed ancestor reached by '..' goes to the kernel too when
@@ -1765,6 +1981,7 @@ static int dead_node(struct un_node *n, struct un_mount *m, const char *vpath,
 	n->at_fd = AT_FDCWD;
 	n->at_off = 0;
 	n->routed = false;
+	n->relative = false;
 	n->start_fd = dirfd;
 	n->stx = NULL;
 	n->stx_done = false;
@@ -2198,10 +2415,12 @@ static __attribute__((noinline)) int lookup_path(int dirfd, const char *path,
 	unsigned routes = lk_routes;
 	int rc;
 
+	lk_routes0 = routes;
 	n->mnt = NULL;
 	n->kpath = path;
 	n->at_off = 0;
 	n->routed = false;
+	n->relative = false;
 	c.real = n->real;
 	c.st = &n->st;
 	n->start_fd = dirfd;
@@ -2218,6 +2437,7 @@ static __attribute__((noinline)) int lookup_path(int dirfd, const char *path,
 	if (slen < 0)
 		return (int)slen;
 	lk_relative = path[0] != '/';
+	lk_top = SIZE_MAX;
 	/* The commonest call of all, kept short (find's fstatat of every
 	   name): a name relative to a descriptor far from every union. */
 	if (un_far_name(dirfd, path)) {
@@ -2291,6 +2511,8 @@ static __attribute__((noinline)) int lookup_path(int dirfd, const char *path,
 		}
 		if (len == 2 && p[0] == '.' && p[1] == '.') {
 			walk_pop(&w);
+			if (w.vlen < lk_top)
+				lk_top = w.vlen;
 			rc = walk_settle_up(&w);
 			if (rc < 0)
 				return rc;
@@ -2448,6 +2670,8 @@ static __attribute__((noinline)) int lookup_path(int dirfd, const char *path,
 			}
 			n->kpath = n->real;
 			n->routed = lk_routes != routes;
+			n->route_top = lk_top;
+			n->relative = lk_relative;
 			return 0;
 		}
 		if (S_ISLNK(c.st->st_mode) && follow) {
@@ -2480,6 +2704,8 @@ static __attribute__((noinline)) int lookup_path(int dirfd, const char *path,
 				n->at_off = strlen(n->real) - strlen(base->sub);
 			}
 			n->routed = lk_routes != routes;
+			n->route_top = lk_top;
+			n->relative = lk_relative;
 			return 0;
 		}
 		(void)save;
@@ -2494,6 +2720,8 @@ static __attribute__((noinline)) int lookup_path(int dirfd, const char *path,
 	rc = fill_dir(&w, n);
 	n->kpath = n->real;
 	n->routed = lk_routes != routes;
+	n->route_top = lk_top;
+	n->relative = lk_relative;
 	return rc;
 }
 
@@ -2659,6 +2887,7 @@ static int dir_node_fill(struct un_mount *m, const char *vpath, size_t len,
 	n->mnt = m;
 	n->at_off = 0;
 	n->routed = false;
+	n->relative = false;
 	n->start_fd = AT_FDCWD;
 	memcpy(n->vpath, vpath, len + 1);
 	n->rel_off = rel - vpath;

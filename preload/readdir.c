@@ -27,6 +27,7 @@
 #include <linux/magic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/single_threaded.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -760,6 +761,10 @@ static int build_merged(struct un_dir *d, const struct un_node *n,
 				   real_faccessat(AT_FDCWD,
 						  un_kreal(realdir, &kbuf),
 						  X_OK, AT_EACCESS) == 0;
+		/* (Nor after a route past a refusal: n->routed, see
+		   namei.c lk_routes0.) */
+		if (i == 0 && n->routed)
+			upper_ok = false;
 		if (names && rc == 0 && upper_ok)
 			un_dcache_put_names(d->mnt, d->rel, names, nnames, stamp);
 		else
@@ -785,10 +790,16 @@ out:
 int un_dir_open_real(const struct un_node *n)
 {
 	UN_KBUF(kbuf);
+	const char *p;
+	/* From where the lookup started when it may (its ancestors in the
+	   layer may be unsearchable: found/103), as wrap_open.c's open. */
+	int at = un_node_at(n, &p);
 
+	if (!n->at_off || (at == AT_FDCWD && !__libc_single_threaded))
+		at = un_node_kat(n, &kbuf, &p);
 	/* (glibc's opendir's flags.) */
-	return real_open(un_kreal(n->real, &kbuf),
-			 O_RDONLY | O_NONBLOCK | O_DIRECTORY | O_CLOEXEC);
+	return real_openat(at, p,
+			   O_RDONLY | O_NONBLOCK | O_DIRECTORY | O_CLOEXEC);
 }
 
 DIR *un_dir_open(const struct un_node *n, int fd, int fd_layer,

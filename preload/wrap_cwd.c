@@ -25,7 +25,7 @@ static int chdir_union(const char *path)
 	unsigned long seq = 0;
 	const char *kpath;
 	struct un_node n;
-	int rc;
+	int rc, kfd;
 
 	char dead[UN_VPATH_MAX];
 	size_t dead_at;
@@ -64,7 +64,10 @@ static int chdir_union(const char *path)
 		seq = un_cwd_seq();	/* un_kreal's path from the real cwd */
 		check = &seq;
 	}
-	kpath = un_kreal(n.real, &kbuf);
+	/* (By the lookup's route when the whole path is refused: from
+	   the cwd, through '..'; found/103.) */
+	kfd = un_node_kat(&n, &kbuf, &kpath);
+	kpath = un_kat_path(&kbuf, kfd, kpath);
 	to.vpath = n.vpath;
 	to.layer = n.layer;
 	return un_cwd_chdir(kpath, -1, &to, check);

@@ -129,9 +129,13 @@ static int open_lookup(int dirfd, const char *path, int flags, mode_t mode,
 		if (rc < 0)
 			return un_fail(rc);
 		const char *kp;
-		int kfd = un_node_kat(&n, &kbuf, &kp);
+		int kfd = un_node_kat(&n, &kbuf, &kp), e0 = errno;
 
 		fd = real_openat(kfd, kp, flags, mode);
+		/* (From the lookup's start when the whole path is refused:
+		   found/104.) */
+		if (fd < 0 && un_node_retry_at(&n, e0, &kbuf, &kfd, &kp))
+			fd = real_openat(kfd, kp, flags, mode);
 		if (fd < 0)
 			return fd;
 		un_make_done(&n, false);

@@ -216,7 +216,15 @@ static void un_perm_changed(struct un_node *n, const char *call)
 			(void)un_kfd;	/* AT_FDCWD without a dirfd */    \
 			rebind_dirfd                                       \
 			const char *path = un_kp;                          \
+			int un_e0 = errno;                                 \
 			un_r = real_##name args;                           \
+			if (un_r < 0 &&                                    \
+			    un_node_retry_at(&un_n, un_e0, &un_kbuf,       \
+					     &un_kfd, &un_kp)) {           \
+				rebind_dirfd                               \
+				const char *path = un_kp;                  \
+				un_r = real_##name args;                   \
+			}                                                  \
 			if (un_r >= 0 && S_ISDIR(un_n.st.st_mode))         \
 				un_perm_changed(&un_n, #name);             \
 		}                                                          \
@@ -263,7 +271,15 @@ static void un_perm_changed(struct un_node *n, const char *call)
 			(void)un_kfd;	/* AT_FDCWD without a dirfd */    \
 			rebind_dirfd                                       \
 			const char *path = un_kp;                          \
+			int un_e0 = errno;                                 \
 			un_r = real_##name args;                           \
+			if (un_r < 0 &&                                    \
+			    un_node_retry_at(&un_n, un_e0, &un_kbuf,       \
+					     &un_kfd, &un_kp)) {           \
+				rebind_dirfd                               \
+				const char *path = un_kp;                  \
+				un_r = real_##name args;                   \
+			}                                                  \
 			if (un_r == 0)                                     \
 				un_make_done(&un_n, isdir);                \
 		}                                                          \

@@ -108,6 +108,10 @@ static int fix_fstat(int fd, struct stat *st, int rc)
 		if (lk == 0 && n.layer >= 0) {
 			if (un_node_is_merged_dir(&n))
 				st->st_nlink = 1;
+		} else if (lk == -EACCES && merged_dir) {
+			/* Out of reach by its whole path now (an ancestor
+			   lost its x: found/99): merged as when opened. */
+			st->st_nlink = 1;
 		} else if ((lk == 0 || lk == -ENOENT) &&
 			   un_removed_merged(vpath, st)) {
 			/* Another process removed it: the kernel's
@@ -358,9 +362,16 @@ UN_EXPORT int statx(int dirfd, const char *path, int flags, unsigned int mask,
 	} else if (n.stx_done) {
 		rc = 0;		/* a non-directory: nlink is its own */
 	} else {
-		/* n.real is the object itself: never follow it again. */
-		rc = real_statx(AT_FDCWD, un_kreal(n.real, &kbuf),
-				flags | AT_SYMLINK_NOFOLLOW, mask, buf);
+		/* n.real is the object itself: never follow it again.  (By
+		   the lookup's route, or from its start when the whole
+		   path is refused: found/107, user seed inplace:2237.) */
+		const char *kp;
+		int e0 = errno, kfd = un_node_kat(&n, &kbuf, &kp);
+
+		flags = (flags | AT_SYMLINK_NOFOLLOW) & ~AT_EMPTY_PATH;
+		rc = real_statx(kfd, kp, flags, mask, buf);
+		if (rc < 0 && un_node_retry_at(&n, e0, &kbuf, &kfd, &kp))
+			rc = real_statx(kfd, kp, flags, mask, buf);
 		if (rc == 0 && un_node_is_merged_dir(&n))
 			buf->stx_nlink = 1;
 	}
@@ -432,8 +443,17 @@ static __attribute__((noinline)) int un_access(int dirfd, const char *path,
 			mode = F_OK;
 		}
 	}
-	rc = real_faccessat(AT_FDCWD, un_kreal(n.real, &kbuf), mode,
+	/* (By the lookup's route, or from its start: found/107.) */
+	int e0 = errno;
+	const char *kp;
+	int kfd = un_node_kat(&n, &kbuf, &kp);
+
+	rc = real_faccessat(kfd, kp, mode,
 			    (flags & AT_EACCESS) | AT_SYMLINK_NOFOLLOW);
+	if (rc < 0 && un_node_retry_at(&n, e0, &kbuf, &kfd, &kp))
+		rc = real_faccessat(kfd, kp, mode,
+				    (flags & AT_EACCESS) |
+					    AT_SYMLINK_NOFOLLOW);
 out:
 	un_leave();
 	return rc;
