@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/single_threaded.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -114,6 +115,7 @@ struct dcache {
 	struct memo memo;
 	struct lowlist low[NLOWLISTS];
 	unsigned low_next;
+	bool mapped;	/* by mmap, not calloc (dcache_mine) */
 	/* The directory of the last miss in an upper, and its misses. */
 	struct un_mount *miss_m;
 	uint64_t miss_dir;	/* un_name_hash of its rel */
@@ -221,8 +223,15 @@ static void dcache_free(void *p)
 	free(c->memo.vpath);
 	for (int i = 0; i < NLOWLISTS; i++)
 		dslot_free(&c->low[i].s);
+	if (!c->mapped) {
+		free(c);
+		return;
+	}
 	un_lsan_unroot(c, sizeof(*c));
-	munmap(c, sizeof(*c));
+	/* The system call, not the exported munmap: this mapping never
+	   held a string of the program's, and the wrapper would make
+	   every thread forget the pages it found readable (wrap_mem.c). */
+	syscall(SYS_munmap, c, sizeof(*c));
 }
 
 /* A configuration is being released (the tools and the tests): this
@@ -272,21 +281,33 @@ static struct dcache *dcache_mine(void)
 	if (un_in_signal() || dcache_quiet)
 		return NULL;
 	if (!tls_dcache) {
-		void *p;
+		struct dcache *c = NULL;
 
 		pthread_once(&dcache_once, dcache_key_init);
-		/* Mapped, not calloc'ed: calloc's memset faulted in all
-		   twelve pages of it in every process, which touches two or
-		   three (the sets its few paths hash to). */
-		p = mmap(NULL, sizeof(*tls_dcache), PROT_READ | PROT_WRITE,
-			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		/* A process's first cache, made while it has one thread, is
+		   mapped: calloc's memset faulted in all twelve pages of it,
+		   where a short-lived process (a compiler's) touches two or
+		   three.  A thread's comes from malloc: its arena gives the
+		   next thread the pages a finished one touched, where a
+		   mapping a thread faulted each afresh (git status's twenty
+		   lstat threads: +200 faults, bench/README.md "Session 12
+		   (integration)"). */
+		if (__libc_single_threaded) {
+			void *p = mmap(NULL, sizeof(*c), PROT_READ | PROT_WRITE,
+				       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
-		tls_dcache = p == MAP_FAILED ? NULL : p;
-		if (tls_dcache) {
-			/* (It holds malloc'ed paths: internal.h.) */
-			un_lsan_root(p, sizeof(*tls_dcache));
-			pthread_setspecific(dcache_key, tls_dcache);
+			if (p != MAP_FAILED) {
+				c = p;
+				c->mapped = true;
+				/* (It holds malloc'ed paths: internal.h.) */
+				un_lsan_root(p, sizeof(*c));
+			}
+		} else {
+			c = calloc(1, sizeof(*c));
 		}
+		tls_dcache = c;
+		if (c)
+			pthread_setspecific(dcache_key, c);
 	}
 	return tls_dcache;
 }
