@@ -315,6 +315,7 @@ static void wt_install(struct un_wtable *wt, struct wt_load *ld, int fd,
 	wt->corrupt = false;
 	wt->ix_want = ld->ix_want;
 	wt->ix_nlive = ld->at.nlive;
+	wt->installs++;
 }
 
 /*

@@ -21,8 +21,9 @@
  * replays the lines of the file (include/union_format.c decodes them)
  * into a map.  In over mode the map holds only what the table says past
  * the persistent index (wt_index.c), `-` records kept as entries of kind
- * '-' that override the index; only lookups use such a map (a writer,
- * clear_below and has_below read the table whole first).
+ * '-' that override the index; lookups, changes, has_below and
+ * clear_below use such a map with the index (whiteout.c), a compaction
+ * reads the table whole first.
  *
  * Locking is the caller's: the handle's rwlock guards its map.
  */
@@ -541,14 +542,15 @@ int mem_apply(struct wt_mem *m, char op, const char *key, size_t len)
 	return mem_record(m, op, key, len, true);
 }
 
-/* Is any record strictly below rel?  A walk of the map. */
+/* Is any record strictly below rel?  A walk of the map (over mode: a `-`
+   entry is no record). */
 bool mem_any_below(struct wt_mem *m, const char *rel, size_t rel_len)
 {
 	struct wt_rec *r;
 	size_t i;
 
 	MEM_FOREACH(m, i, r)
-		if (key_below(r->key, r->len, rel, rel_len))
+		if (r->kind != '-' && key_below(r->key, r->len, rel, rel_len))
 			return true;
 	return false;
 }
