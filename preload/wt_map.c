@@ -532,6 +532,10 @@ static int mem_record(struct wt_mem *m, char op, const char *key,
 	r->key = key;
 	m->count++;
 	m->minus += op == '-';
+	/* (A probe of the index per path new to the map: a compaction's
+	   count of the live records must not count a record twice.) */
+	if (m->ix && wt_ix_get(m->ix, key, len, h) > 0)
+		m->shadow++;
 	if (m->idx)
 		idx_add(m, key, len);
 	return 0;

@@ -114,6 +114,11 @@ struct wt_mem {
 	   (the path is none whatever the index says). */
 	bool over;
 	size_t minus;		/* over mode: the '-' ones among count */
+	/* Over mode: the index the map overrides (to count shadow), and
+	   how many of the map's paths the index holds too: the live
+	   records are count - minus + (the index's) - shadow. */
+	const struct wt_ix *ix;
+	size_t shadow;
 	size_t used;		/* records and tombstones */
 	struct wt_buf *bufs;	/* newest first */
 	/* The free end of the newest buffer of copied keys (mem_apply's:

@@ -847,6 +847,34 @@ START_TEST(index_v2_below)
 }
 END_TEST
 
+/* rmdirs through the index cancel most records: the compaction is due
+   by the exact count of the live ones (the map's paths the index holds
+   too counted once), and made from the table read whole. */
+START_TEST(index_v2_clear_compacts)
+{
+	struct un_wtable *wt;
+	char dir[8];
+	int d;
+
+	make_indexed();
+	wt = open_mode(true);
+	for (d = 0; d < 20 && wt->ix.base; d++) {
+		snprintf(dir, sizeof(dir), "d%d", d);
+		ck_assert_int_eq(un_wtable_clear_below(wt, dir), 0);
+	}
+	/* 4,500 live of 5,500 lines, 100 live in each of d1-d9, d11...:
+	   dead past half with 12 of them cancelled, at d13. */
+	ck_assert_int_eq(d, 14);
+	ck_assert_ptr_null(wt->ix.base);
+	ck_assert(!exists(".union/index"));
+	ck_assert_uint_eq(count_lines(), 1 + NREC - NREC / 10 - 12 * 100);
+	for (int i = 0; i < NREC; i++)
+		ck_assert_msg(get(wt, rec(i)) == (i % 50 < 14 ? UN_W_NONE :
+						   want(i)), "record %d", i);
+	un_wtable_release(wt);
+}
+END_TEST
+
 /* The index's header field at off (a uint64_t). */
 static uint64_t head_u64(off_t off)
 {
@@ -988,6 +1016,7 @@ static Suite *wtindex_suite(void)
 	tcase_add_test(tc, index_v2_order);
 	tcase_add_test(tc, index_v2_below);
 	tcase_add_test(tc, index_v2_order_damaged);
+	tcase_add_test(tc, index_v2_clear_compacts);
 	tcase_add_test(tc, index_v1_ignored);
 	suite_add_tcase(s, tc);
 	return s;
