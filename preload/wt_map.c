@@ -513,9 +513,23 @@ static int mem_record(struct wt_mem *m, char op, const char *key,
 			mem_del(m, r);
 		return 0;
 	}
-	if (len > WT_KEY_MAX || mem_grow(m) < 0)
+	if (len > WT_KEY_MAX)
 		return -ENOMEM;
 	h = key_hash(key, len);
+	if (op == '-' && m->ix && wt_ix_get(m->ix, key, len, h) == 0) {
+		/* Over mode, a path the index does not hold: no entry is
+		   none, as in a full map (rm -rf's records, set and
+		   cancelled, would otherwise stay, and every rmdir's walk
+		   of the map read them). */
+		r = mem_find_h(m, key, len, h);
+		if (r) {
+			m->minus -= r->kind == '-';
+			mem_del(m, r);
+		}
+		return 0;
+	}
+	if (mem_grow(m) < 0)
+		return -ENOMEM;
 	r = &m->slot[mem_slot(m, key, len, h)];
 	if (r->key && r->key != WT_TOMB) {
 		m->minus += (op == '-') - (r->kind == '-');

@@ -875,6 +875,45 @@ START_TEST(index_v2_clear_compacts)
 }
 END_TEST
 
+/* Over mode keeps a `-` entry only for a path the index holds: records
+   set and cancelled past the index (rm -rf's) leave the map as it was,
+   which every rmdir walks. */
+START_TEST(index_v2_map_small)
+{
+	struct un_wtable *wt;
+	size_t c0;
+
+	make_indexed();
+	wt = open_mode(true);
+	c0 = wt->mem.count;
+	ck_assert_int_eq(un_wtable_set(wt, "tmp/a", UN_W_WHITEOUT), 0);
+	ck_assert_int_eq(un_wtable_set(wt, "tmp/b/c", UN_W_OPAQUE), 0);
+	ck_assert_uint_eq(wt->mem.count, c0 + 2);
+	ck_assert_int_eq(un_wtable_clear_below(wt, "tmp"), 0);
+	ck_assert_int_eq(un_wtable_set(wt, "tmp2", UN_W_WHITEOUT), 0);
+	ck_assert_int_eq(un_wtable_set(wt, "tmp2", UN_W_NONE), 0);
+	ck_assert_uint_eq(wt->mem.count, c0);
+	ck_assert_uint_eq(wt->mem.minus, 0);
+	ck_assert_uint_eq(wt->mem.shadow, 0);
+	ck_assert_int_eq(get(wt, "tmp/a"), UN_W_NONE);
+	ck_assert_int_eq(get(wt, "tmp/b/c"), UN_W_NONE);
+	/* A path the index holds: its `-` stays, shadowing it. */
+	ck_assert_int_eq(un_wtable_set(wt, rec(1), UN_W_NONE), 0);
+	ck_assert_uint_eq(wt->mem.count, c0 + 1);
+	ck_assert_uint_eq(wt->mem.minus, 1);
+	ck_assert_uint_eq(wt->mem.shadow, 1);
+	ck_assert_int_eq(get(wt, rec(1)), UN_W_NONE);
+	ck_assert_ptr_nonnull(wt->ix.base);
+	un_wtable_release(wt);
+	wt = open_mode(true);		/* (the same, replayed) */
+	ck_assert_uint_eq(wt->mem.count, c0 + 1);
+	ck_assert_int_eq(get(wt, "tmp/a"), UN_W_NONE);
+	ck_assert_int_eq(get(wt, rec(1)), UN_W_NONE);
+	ck_assert_int_eq(get(wt, rec(2)), want(2));
+	un_wtable_release(wt);
+}
+END_TEST
+
 /* The index's header field at off (a uint64_t). */
 static uint64_t head_u64(off_t off)
 {
@@ -1017,6 +1056,7 @@ static Suite *wtindex_suite(void)
 	tcase_add_test(tc, index_v2_below);
 	tcase_add_test(tc, index_v2_order_damaged);
 	tcase_add_test(tc, index_v2_clear_compacts);
+	tcase_add_test(tc, index_v2_map_small);
 	tcase_add_test(tc, index_v1_ignored);
 	suite_add_tcase(s, tc);
 	return s;
