@@ -40,11 +40,13 @@
  * table whole writes a new one).  A slot found damaged at a lookup (an
  * offset outside the file, a kind that is none, a path whose hash is not
  * its slot's, a probe that never ends) sends the process to the full
- * read too.  What it cannot see, like a running process that read the
- * table: an edit by hand of the table inside its first N bytes that
- * keeps their last 64, or of a slot's hash or path bytes in the index
- * that keeps them consistent (checking every slot would make the first
- * lookup linear again, which is what the index is for).
+ * read too, and so does a walk below a directory that meets a slot
+ * number out of range or a run out of order.  What it cannot see, like
+ * a running process that read the table: an edit by hand of the table
+ * inside its first N bytes that keeps their last 64, of a slot's hash
+ * or path bytes in the index that keeps them consistent, or of the
+ * order that its binary search steps over (checking every slot would
+ * make the first lookup linear again, which is what the index is for).
  *
  * Written only by a process that holds the table's flock, with its map
  * current with the whole file (wt_file.c, wt_ix_build_maybe): into
