@@ -34,10 +34,12 @@
  * (wt_index.c) when a usable one is there: the index is mapped, and only
  * the table past it is replayed, into a map in over mode that overrides
  * it; lookups ask the map, then the index, and so does a change (whose
- * record goes to the map).  What the index cannot answer (has_below,
- * clear_below, a compaction) first reads the table whole
- * (wt_materialize), as does a lookup that finds the index damaged.  The
- * first process that reads a big table whole writes the index.
+ * record goes to the map).  has_below and clear_below (every rmdir) take
+ * the records below a directory from the map and from the index's run
+ * of paths in order (wt_ix_each_below), those the map cancelled left
+ * out.  A compaction first reads the table whole (wt_materialize), as
+ * does a call that finds the index damaged.  The first process that
+ * reads a big table whole writes the index.
  *
  * Invariants:
  *  - pos.off is the end of the last whole line consumed; the in-memory
@@ -318,34 +320,48 @@ enum un_wkind un_wtable_get(struct un_wtable *wt, const char *rel,
 	return kind == 'w' || kind == 'o' ? (enum un_wkind)kind : UN_W_NONE;
 }
 
+/* An index record the map has no entry for is live (one it has is the
+   map's to say: a `-` entry cancelled it). */
+static int ix_live(void *arg, const char *key, size_t len)
+{
+	return !mem_find(arg, key, len);
+}
+
+int wt_any_below(struct un_wtable *wt, const char *rel, size_t rel_len)
+{
+	if (mem_any_below(&wt->mem, rel, rel_len))
+		return 1;
+	if (!wt->ix.base)
+		return 0;
+	return wt_ix_each_below(&wt->ix, rel, rel_len, ix_live, &wt->mem);
+}
+
 bool un_wtable_has_below(struct un_wtable *wt, const char *rel,
 			 size_t rel_len)
 {
-	bool below;
+	int below;
 
 	if (!wt || wt_known_empty(wt))
 		return false;
-	if (un_in_signal())
-		return wt_sig_has_below(wt, rel, rel_len);
-	/* The index cannot say what lies below a path: the table whole.
-	   (Were that to fail, the scan of the file answers.) */
-	if (__atomic_load_n(&wt->ix.base, __ATOMIC_RELAXED)) {
-		int saved = errno;
-		bool full = wt_go_full(wt, false);
-
-		errno = saved;
-		if (!full)
-			return wt_sig_has_below(wt, rel, rel_len);
-	}
 	if (!wt_read_lock(wt))
 		return wt_sig_has_below(wt, rel, rel_len);
-	if (wt->ix.base) {	/* (a reload since went through one) */
-		pthread_rwlock_unlock(&wt->rw);
-		return wt_sig_has_below(wt, rel, rel_len);
-	}
-	below = mem_any_below(&wt->mem, rel, rel_len);
+	below = wt_any_below(wt, rel, rel_len);
 	pthread_rwlock_unlock(&wt->rw);
-	return below;
+	if (below < 0) {
+		/* A damaged index: never trusted; the table read whole.
+		   (Were that to fail, the scan of the file answers.) */
+		int saved = errno;
+
+		wt_go_full(wt, true);
+		errno = saved;
+		if (!wt_read_lock(wt))
+			return wt_sig_has_below(wt, rel, rel_len);
+		below = wt_any_below(wt, rel, rel_len);
+		pthread_rwlock_unlock(&wt->rw);
+		if (below < 0)
+			return wt_sig_has_below(wt, rel, rel_len);
+	}
+	return below > 0;
 }
 
 /* A change ends: the flock, then io, let go. */
@@ -440,20 +456,45 @@ out_free:
 	return ret;
 }
 
-/* The records clear_below cancels: their `-` lines and their slots. */
+/* A record clear_below cancels: its slot in the map (SIZE_MAX: in the
+   index) and its path (in the map's buffers or the index). */
+struct below_at {
+	size_t i;
+	const char *key;
+	size_t len;
+};
+
+/* The records clear_below cancels: their `-` lines, and where they are. */
 struct below {
 	char *buf;
 	size_t cap, used;
-	size_t at_local[64];
-	size_t *at;		/* at_local, or from malloc */
+	struct below_at at_local[64];
+	struct below_at *at;	/* at_local, or from malloc */
 	size_t at_cap;
 	unsigned long n;
+	struct wt_mem *m;
 };
 
-static inline int below_add(void *arg, size_t i, struct wt_rec *r)
+static void below_init(struct below *b, struct wt_mem *m)
 {
-	struct below *b = arg;
-	size_t need = un_fmt_rec_max(r->len);
+	b->buf = NULL;
+	b->cap = b->used = 0;
+	b->at = b->at_local;
+	b->at_cap = sizeof(b->at_local) / sizeof(b->at_local[0]);
+	b->n = 0;
+	b->m = m;
+}
+
+static void below_free(struct below *b)
+{
+	free(b->buf);
+	if (b->at != b->at_local)
+		free(b->at);
+}
+
+static int below_key(struct below *b, size_t i, const char *key, size_t len)
+{
+	size_t need = un_fmt_rec_max(len);
 
 	if (b->used + need > b->cap) {
 		size_t ncap = 2 * (b->used + need);
@@ -466,7 +507,7 @@ static inline int below_add(void *arg, size_t i, struct wt_rec *r)
 	}
 	if (b->n == b->at_cap) {
 		size_t ncap = 2 * b->at_cap;
-		size_t *nat = b->at == b->at_local ?
+		struct below_at *nat = b->at == b->at_local ?
 				      malloc(ncap * sizeof(*b->at)) :
 				      realloc(b->at, ncap * sizeof(*b->at));
 
@@ -477,9 +518,53 @@ static inline int below_add(void *arg, size_t i, struct wt_rec *r)
 		b->at = nat;
 		b->at_cap = ncap;
 	}
-	b->used += un_fmt_rec_encode(b->buf + b->used, '-', r->key, r->len);
-	b->at[b->n++] = i;
+	b->used += un_fmt_rec_encode(b->buf + b->used, '-', key, len);
+	b->at[b->n++] = (struct below_at){ i, key, len };
 	return 0;
+}
+
+/* A record of the map below the directory (over mode: a `-` entry is
+   none). */
+static inline int below_add(void *arg, size_t i, struct wt_rec *r)
+{
+	if (r->kind == '-')
+		return 0;
+	return below_key(arg, i, r->key, r->len);
+}
+
+/* A record of the index below it, unless the map has the path (then
+   below_add took it, or it was cancelled). */
+static int below_ix_add(void *arg, const char *key, size_t len)
+{
+	struct below *b = arg;
+
+	if (mem_find(b->m, key, len))
+		return 0;
+	return below_key(b, SIZE_MAX, key, len);
+}
+
+/* Find the records below rel (len bytes): in the map, and in over mode
+   in the index too.  Under io and the flock. */
+static int below_find(struct un_wtable *wt, struct below *b,
+		      const char *rel, size_t len)
+{
+	struct wt_rec *r;
+	size_t i;
+	int ret;
+
+	/* (Under io, which every change of the map holds: the index
+	   mem_index_below may make is the writers' alone.) */
+	if (!mem_index_below(&wt->mem, rel, len, below_add, b, &ret)) {
+		ret = 0;
+		MEM_FOREACH(&wt->mem, i, r) {
+			if (key_below(r->key, r->len, rel, len) &&
+			    (ret = below_add(b, i, r)) < 0)
+				break;
+		}
+	}
+	if (ret == 0 && wt->ix.base)
+		ret = wt_ix_each_below(&wt->ix, rel, len, below_ix_add, b);
+	return ret;
 }
 
 static int wtable_clear_below(struct un_wtable *wt, const char *rel)
@@ -489,6 +574,8 @@ static int wtable_clear_below(struct un_wtable *wt, const char *rel)
 	struct below b;
 	struct wt_buf *bufs0;
 	size_t cap0;
+	unsigned long installs0;
+	bool over, stale = false;
 	int saved = errno;
 	int ret;
 
@@ -499,33 +586,21 @@ static int wtable_clear_below(struct un_wtable *wt, const char *rel)
 	if (un_in_signal())
 		return wt_sig_clear_below(wt, rel, len);
 
-	b.buf = NULL;
-	b.cap = b.used = 0;
-	b.at = b.at_local;
-	b.at_cap = sizeof(b.at_local) / sizeof(b.at_local[0]);
-	b.n = 0;
+	below_init(&b, &wt->mem);
 	ret = wt_write_begin(wt);
 	if (ret < 0)
 		goto out_restore;
-	/* What lies below rel: the index cannot say, the table whole can
-	   (read now, under the lock, once in this process's life). */
-	if (wt->ix.base) {
+	ret = below_find(wt, &b, rel, len);
+	if (ret == -EUCLEAN && wt->ix.base) {
+		/* A damaged index: the table read whole (under the flock:
+		   no new index now), and the map alone asked again. */
+		below_free(&b);
+		below_init(&b, &wt->mem);
 		ret = wt_materialize(wt, false);
 		if (ret == 0 && wt->ix.base)
 			ret = -EIO;
-		if (ret < 0)
-			goto out_end;
-	}
-
-	/* (Under io, which every change of the map holds: the index
-	   mem_index_below may make is the writers' alone.) */
-	if (!mem_index_below(&wt->mem, rel, len, below_add, &b, &ret)) {
-		ret = 0;
-		MEM_FOREACH(&wt->mem, i, r) {
-			if (key_below(r->key, r->len, rel, len) &&
-			    (ret = below_add(&b, i, r)) < 0)
-				break;
-		}
+		if (ret == 0)
+			ret = below_find(wt, &b, rel, len);
 	}
 	if (ret < 0)
 		goto out_end;
@@ -538,10 +613,31 @@ static int wtable_clear_below(struct un_wtable *wt, const char *rel)
 	slot0 = wt->mem.slot;
 	cap0 = wt->mem.cap;
 	bufs0 = wt->mem.bufs;
+	installs0 = wt->installs;
+	over = wt->ix.base != NULL;
 	ret = wt_append(wt, b.buf, b.used);
 	if (ret < 0)
 		goto out_end;
 	pthread_rwlock_wrlock(&wt->rw);
+	if (over) {
+		/*
+		 * Over mode: each record becomes a `-` entry of the map,
+		 * which overrides the index.  The keys found lie in the
+		 * map's buffers and the index, both alive unless wt_append
+		 * had to reopen the table and the maps were loaded again:
+		 * then (or out of memory) the maps are stale, and the next
+		 * call loads them again from the file, which has the lines.
+		 */
+		stale = wt->installs != installs0;
+		for (i = 0; i < b.n && !stale; i++)
+			stale = mem_apply(&wt->mem, '-', b.at[i].key,
+					  b.at[i].len) < 0;
+		pthread_rwlock_unlock(&wt->rw);
+		wt_appended(wt, b.buf, b.used, b.n, stale);
+		if (!stale)
+			wt_own_done(wt);
+		goto out_end;
+	}
 	/*
 	 * Take out the slots found above rather than scanning the whole map
 	 * again: every rmdir of rm -rf comes here, and a second pass over a
@@ -553,7 +649,7 @@ static int wtable_clear_below(struct un_wtable *wt, const char *rel)
 	if (wt->mem.slot == slot0 && wt->mem.cap == cap0 &&
 	    wt->mem.bufs == bufs0) {
 		for (i = 0; i < b.n; i++)
-			mem_del(&wt->mem, &wt->mem.slot[b.at[i]]);
+			mem_del(&wt->mem, &wt->mem.slot[b.at[i].i]);
 	} else {
 		MEM_FOREACH(&wt->mem, i, r)
 			if (key_below(r->key, r->len, rel, len))
@@ -565,9 +661,7 @@ static int wtable_clear_below(struct un_wtable *wt, const char *rel)
 
 out_end:
 	wt_write_end(wt);
-	free(b.buf);
-	if (b.at != b.at_local)
-		free(b.at);
+	below_free(&b);
 out_restore:
 	errno = saved;
 	return ret;

@@ -264,6 +264,7 @@ static int wt_load_ix(struct un_wtable *wt, int fd, const struct statx *stx,
 	ld->ix = ix;
 	ld->at = at;
 	ld->pos = at.pos;
+	ld->mem.ix = &ld->ix;	/* (wt_install points it at the handle's) */
 	if ((off_t)stx->stx_size > at.pos.off) {
 		ret = read_range(fd, at.pos.off, stx->stx_size, true, &b,
 				 &got);
@@ -297,6 +298,7 @@ static void wt_install(struct un_wtable *wt, struct wt_load *ld, int fd,
 	oldix = wt->ix;
 	wt->mem = ld->mem;
 	wt->ix = ld->ix;
+	wt->mem.ix = wt->ix.base ? &wt->ix : NULL;
 	pthread_rwlock_unlock(&wt->rw);
 	mem_free(&old);
 	wt_ix_close(&oldix);
@@ -315,6 +317,7 @@ static void wt_install(struct un_wtable *wt, struct wt_load *ld, int fd,
 	wt->corrupt = false;
 	wt->ix_want = ld->ix_want;
 	wt->ix_nlive = ld->at.nlive;
+	wt->installs++;
 }
 
 /*
@@ -712,13 +715,15 @@ static int wt_compact(struct un_wtable *wt)
 	if (wt->ix.base) {
 		/*
 		 * In over mode the map is only what lies past the index:
-		 * never written out as the table.  The records live in the
-		 * index and the map are at most this many; when even that
-		 * is less than half the lines, the table read whole (under
+		 * never written out as the table.  The live records are
+		 * the map's and those of the index the map does not hold
+		 * (shadow: the map's paths the index holds too); when they
+		 * are less than half the lines, the table read whole (under
 		 * the lock: it is what the map would be) is compacted.
-		 * (Otherwise a writer in full mode compacts it later.)
 		 */
-		nlive += wt->ix_nlive - wt->mem.minus;
+		nlive = nlive - wt->mem.minus + wt->ix_nlive -
+			(wt->mem.shadow < wt->ix_nlive ? wt->mem.shadow :
+							 wt->ix_nlive);
 		if (wt->pos.nrec <= WT_COMPACT_MIN ||
 		    wt->pos.nrec <= 2 * nlive)
 			return 0;

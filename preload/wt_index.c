@@ -23,6 +23,13 @@
  *   nslots slots        struct wt_ix_slot: the key's hash, length and
  *                       kind, and the offset of its path in the file;
  *                       linear probing, at most half full; meta 0: free
+ *   nlive slot numbers  (uint32_t, padded to 8 bytes) the slots in the
+ *                       order of their paths (bytes compared unsigned, a
+ *                       prefix first): the records below a directory D
+ *                       are those whose path starts with "D/", one run
+ *                       of this array, found by a binary search
+ *                       (version 2; has_below and clear_below, at every
+ *                       rmdir, without reading the table)
  *   the paths           decoded, not NUL-terminated, back to back
  *
  * It is ignored (the table is read whole) when it is missing, of another
@@ -33,11 +40,13 @@
  * table whole writes a new one).  A slot found damaged at a lookup (an
  * offset outside the file, a kind that is none, a path whose hash is not
  * its slot's, a probe that never ends) sends the process to the full
- * read too.  What it cannot see, like a running process that read the
- * table: an edit by hand of the table inside its first N bytes that
- * keeps their last 64, or of a slot's hash or path bytes in the index
- * that keeps them consistent (checking every slot would make the first
- * lookup linear again, which is what the index is for).
+ * read too, and so does a walk below a directory that meets a slot
+ * number out of range or a run out of order.  What it cannot see, like
+ * a running process that read the table: an edit by hand of the table
+ * inside its first N bytes that keeps their last 64, of a slot's hash
+ * or path bytes in the index that keeps them consistent, or of the
+ * order that its binary search steps over (checking every slot would
+ * make the first lookup linear again, which is what the index is for).
  *
  * Written only by a process that holds the table's flock, with its map
  * current with the whole file (wt_file.c, wt_ix_build_maybe): into
@@ -71,7 +80,9 @@
 #include "wtable.h"
 
 #define WT_IX_MAGIC "UNWTIDX1"
-#define WT_IX_VERSION 1
+/* 2: the slot numbers in path order (an index of version 1 has none:
+   ignored, and written again by the process that reads the table). */
+#define WT_IX_VERSION 2
 /* key_hash of this string is in every header: an index made by a
    library whose hash differs is another library's. */
 #define WT_IX_PROBE "libunion index probe/a/b.c"
@@ -89,7 +100,9 @@ struct wt_ix_head {
 	uint64_t nlive;		/* records in the slots */
 	uint64_t nslots;	/* a power of two, more than 2 * nlive */
 	uint64_t slots_off;	/* head_size */
-	uint64_t keys_off;	/* slots_off + 16 * nslots */
+	uint64_t ord_off;	/* slots_off + 16 * nslots */
+	uint64_t keys_off;	/* ord_off + ORD_SIZE(nlive) */
+	uint64_t zero;		/* (the slots stay 16-byte aligned) */
 	uint64_t size;		/* of the whole file */
 	uint64_t tail_len;	/* min(covered, WT_TAIL) */
 	char tail[WT_TAIL];	/* the table's last bytes before N */
@@ -104,6 +117,9 @@ struct wt_ix_slot {
 
 _Static_assert(sizeof(struct wt_ix_slot) == 16, "16-byte slots");
 _Static_assert(sizeof(struct wt_ix_head) % 16 == 0, "aligned slots");
+
+/* The bytes of n slot numbers in path order, padded to 8. */
+#define ORD_SIZE(n) (((n) * sizeof(uint32_t) + 7) & ~(uint64_t)7)
 
 static uint64_t head_check(const struct wt_ix_head *h)
 {
@@ -122,10 +138,12 @@ static bool head_sane(const struct wt_ix_head *h, uint64_t fsize)
 	    h->probe != wt_key_hash(WT_IX_PROBE, strlen(WT_IX_PROBE)))
 		return false;
 	if (h->size != fsize || n < 16 || (n & (n - 1)) ||
+	    n > (uint64_t)1 << 32 ||	/* (slot numbers are 32-bit) */
 	    n > fsize / sizeof(struct wt_ix_slot) ||
-	    h->slots_off != sizeof(*h) ||
-	    h->keys_off != h->slots_off + n * sizeof(struct wt_ix_slot) ||
-	    h->keys_off > fsize || 2 * h->nlive > n)
+	    h->slots_off != sizeof(*h) || 2 * h->nlive > n ||
+	    h->ord_off != h->slots_off + n * sizeof(struct wt_ix_slot) ||
+	    h->keys_off != h->ord_off + ORD_SIZE(h->nlive) ||
+	    h->keys_off > fsize || h->zero)
 		return false;
 	return h->lineno == h->nrec + 1 &&
 	       h->tail_len == (h->covered < WT_TAIL ? h->covered : WT_TAIL) &&
@@ -181,6 +199,8 @@ int wt_ix_open(const char *path, int tfd, const struct statx *tstx,
 	ix->len = h.size;
 	ix->slot = (const struct wt_ix_slot *)((const char *)p + h.slots_off);
 	ix->mask = h.nslots - 1;
+	ix->ord = (const uint32_t *)((const char *)p + h.ord_off);
+	ix->nord = h.nlive;
 	ix->keys_off = h.keys_off;
 	at->pos.off = h.covered;
 	at->pos.lineno = h.lineno;
@@ -228,6 +248,254 @@ int wt_ix_get(const struct wt_ix *ix, const char *key, size_t len,
 	return -1;	/* no free slot: not one of ours */
 }
 
+/* The path of slot number s, *len its length; NULL: the slot is
+   damaged (free, of no kind, or pointing outside the file). */
+static const char *ix_path(const struct wt_ix *ix, uint64_t s, size_t *len)
+{
+	const struct wt_ix_slot *sl;
+	uint32_t kind;
+
+	if (s > ix->mask)
+		return NULL;
+	sl = &ix->slot[s];
+	*len = sl->meta >> 8;
+	kind = sl->meta & 0xff;
+	if ((kind != 'w' && kind != 'o') || sl->off < ix->keys_off ||
+	    sl->off > ix->len || *len > ix->len - sl->off || !*len)
+		return NULL;
+	return ix->base + sl->off;
+}
+
+/* Where key lies against the paths strictly below rel ("rel/..."), in
+   path order: < 0 before them, 0 one of them, > 0 after them. */
+static int below_cmp(const char *key, size_t len, const char *rel,
+		     size_t rel_len)
+{
+	int c = memcmp(key, rel, len < rel_len ? len : rel_len);
+
+	if (c)
+		return c;
+	if (len <= rel_len)
+		return -1;	/* rel itself, or a prefix of it */
+	return (int)(unsigned char)key[rel_len] - '/';
+}
+
+int wt_ix_each_below(const struct wt_ix *ix, const char *rel,
+		     size_t rel_len,
+		     int (*fn)(void *arg, const char *key, size_t len),
+		     void *arg)
+{
+	const char *key, *prev = NULL;
+	size_t lo = 0, hi = ix->nord, len, plen = 0;
+	int rc;
+
+	/* The first path not before rel's: rel "" holds them all. */
+	while (rel_len && lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		key = ix_path(ix, ix->ord[mid], &len);
+		if (!key)
+			return -EUCLEAN;
+		if (below_cmp(key, len, rel, rel_len) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < ix->nord; lo++, prev = key, plen = len) {
+		key = ix_path(ix, ix->ord[lo], &len);
+		if (!key)
+			return -EUCLEAN;
+		if (rel_len && below_cmp(key, len, rel, rel_len) != 0)
+			break;
+		/* The run must be in order (a sign, not a proof, that the
+		   array was not changed by hand: the binary search trusted
+		   it). */
+		if (prev) {
+			int c = memcmp(prev, key, plen < len ? plen : len);
+
+			if (c > 0 || (c == 0 && plen >= len))
+				return -EUCLEAN;
+		}
+		rc = fn(arg, key, len);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+/*
+ * The writer's sort of the paths (no malloc: scratch from mmap).  A
+ * multikey sort eight bytes at a time: the elements of a group (paths
+ * equal in their first `depth` bytes) are sorted by their next eight
+ * bytes as a big-endian number (0 past the end: a path sorts before its
+ * extensions), and each run of equal numbers whose last byte is not 0
+ * (so both paths go on) is a group of depth + 8.  At 100,000 paths like
+ * "d/sub<i>/file<j>" that is three rounds of integer sorts, where a
+ * sort comparing whole paths with memcmp cost about 5x more.
+ */
+struct ord_el {
+	uint64_t k;		/* the 8 bytes at the group's depth */
+	uint64_t slot;
+};
+
+struct ord_group {
+	uint64_t at, n, depth;
+};
+
+static uint64_t chunk_at(const char *key, size_t len, uint64_t depth)
+{
+	uint64_t k = 0;
+
+	if (depth + 8 <= len) {
+		memcpy(&k, key + depth, 8);
+		return __builtin_bswap64(k);
+	}
+	for (uint64_t i = 0; i < 8; i++)
+		k = k << 8 | (depth + i < len ?
+			      (unsigned char)key[depth + i] : 0);
+	return k;
+}
+
+static void el_swap(struct ord_el *a, struct ord_el *b)
+{
+	struct ord_el t = *a;
+
+	*a = *b;
+	*b = t;
+}
+
+/* Heapsort, for a quicksort gone too deep (keys chosen to defeat it). */
+static void el_sift(struct ord_el *e, size_t i, size_t n)
+{
+	for (;;) {
+		size_t c = 2 * i + 1;
+
+		if (c >= n)
+			return;
+		if (c + 1 < n && e[c + 1].k > e[c].k)
+			c++;
+		if (e[i].k >= e[c].k)
+			return;
+		el_swap(&e[i], &e[c]);
+		i = c;
+	}
+}
+
+static void el_heapsort(struct ord_el *e, size_t n)
+{
+	for (size_t i = n / 2; i-- > 0;)
+		el_sift(e, i, n);
+	for (size_t i = n; i-- > 1;) {
+		el_swap(&e[0], &e[i]);
+		el_sift(e, 0, i);
+	}
+}
+
+/* Sort e[0..n) by k: quicksort, insertion sort below 16, heapsort past
+   a depth of limit. */
+static void el_sort(struct ord_el *e, size_t n, unsigned limit)
+{
+	while (n > 16) {
+		size_t i, j, m = n / 2;
+		uint64_t p;
+
+		if (limit-- == 0) {
+			el_heapsort(e, n);
+			return;
+		}
+		/* Median of three to e[m], then Hoare's partition. */
+		if (e[m].k < e[0].k)
+			el_swap(&e[m], &e[0]);
+		if (e[n - 1].k < e[m].k) {
+			el_swap(&e[n - 1], &e[m]);
+			if (e[m].k < e[0].k)
+				el_swap(&e[m], &e[0]);
+		}
+		p = e[m].k;
+		i = 0;
+		j = n - 1;
+		for (;;) {
+			while (e[i].k < p)
+				i++;
+			while (e[j].k > p)
+				j--;
+			if (i >= j)
+				break;
+			el_swap(&e[i], &e[j]);
+			i++;
+			j--;
+		}
+		/* e[0..j] <= p <= e[j+1..n): the smaller side first. */
+		if (j + 1 < n - j - 1) {
+			el_sort(e, j + 1, limit);
+			e += j + 1;
+			n -= j + 1;
+		} else {
+			el_sort(e + j + 1, n - j - 1, limit);
+			n = j + 1;
+		}
+	}
+	for (size_t i = 1; i < n; i++) {
+		struct ord_el t = e[i];
+		size_t j = i;
+
+		for (; j > 0 && e[j - 1].k > t.k; j--)
+			e[j] = e[j - 1];
+		e[j] = t;
+	}
+}
+
+/* Fill ord with the n used slots of slot (nslots, paths in buf) in path
+   order.  -ENOMEM: no scratch. */
+static int ord_make(const char *buf, const struct wt_ix_slot *slot,
+		    uint64_t nslots, uint32_t *ord, uint64_t n)
+{
+	size_t size = n * sizeof(struct ord_el) +
+		      (n / 2 + 1) * sizeof(struct ord_group);
+	struct ord_el *e;
+	struct ord_group *st;
+	uint64_t k = 0, top = 0;
+
+	if (n == 0)
+		return 0;
+	e = mmap(NULL, size, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (e == MAP_FAILED)
+		return -ENOMEM;
+	st = (struct ord_group *)(e + n);
+	for (uint64_t s = 0; s < nslots; s++)
+		if (slot[s].meta)
+			e[k++].slot = s;
+	/* Groups pending are disjoint runs of two or more: n / 2 at most. */
+	st[top++] = (struct ord_group){ 0, n, 0 };
+	while (top > 0) {
+		struct ord_group g = st[--top];
+		struct ord_el *ge = e + g.at;
+		unsigned limit = 0;
+
+		for (uint64_t i = 0; i < g.n; i++) {
+			const struct wt_ix_slot *sl = &slot[ge[i].slot];
+
+			ge[i].k = chunk_at(buf + sl->off, sl->meta >> 8,
+					   g.depth);
+		}
+		for (uint64_t m = g.n; m > 1; m >>= 1)
+			limit += 2;
+		el_sort(ge, g.n, limit);
+		for (uint64_t i = 0, j; i < g.n; i = j) {
+			for (j = i + 1; j < g.n && ge[j].k == ge[i].k; j++)
+				;
+			if (j - i > 1 && (ge[i].k & 0xff))
+				st[top++] = (struct ord_group){ g.at + i, j - i,
+								g.depth + 8 };
+		}
+	}
+	for (uint64_t i = 0; i < n; i++)
+		ord[i] = (uint32_t)e[i].slot;
+	munmap(e, size);
+	return 0;
+}
+
 /* Write n bytes at p to fd (tmp), synced, and rename tmp to path. */
 static int put_file(int fd, const char *path, const char *tmp,
 		    const char *p, size_t n)
@@ -260,6 +528,8 @@ int wt_ix_write(const char *path, const char *tmp, const struct wt_mem *m,
 		return -EINVAL;
 	while (nslots < 2 * m->count + 2)
 		nslots *= 2;
+	if (nslots > (uint64_t)1 << 32)
+		return -EFBIG;
 	MEM_FOREACH(m, i, r) {
 		if (r->kind != 'w' && r->kind != 'o')
 			return -EINVAL;		/* (a full map has no '-') */
@@ -272,7 +542,8 @@ int wt_ix_write(const char *path, const char *tmp, const struct wt_mem *m,
 		return fd;
 	fd = fd_move_high(fd);
 	wt_fix_owner(fd, tmp);
-	size = sizeof(*h) + nslots * sizeof(*slot) + keys;
+	size = sizeof(*h) + nslots * sizeof(*slot) + ORD_SIZE(m->count) +
+	       keys;
 	buf = mmap(NULL, size, PROT_READ | PROT_WRITE,
 		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (buf == MAP_FAILED) {
@@ -294,7 +565,8 @@ int wt_ix_write(const char *path, const char *tmp, const struct wt_mem *m,
 	h->nlive = m->count;
 	h->nslots = nslots;
 	h->slots_off = sizeof(*h);
-	h->keys_off = h->slots_off + nslots * sizeof(*slot);
+	h->ord_off = h->slots_off + nslots * sizeof(*slot);
+	h->keys_off = h->ord_off + ORD_SIZE(m->count);
 	h->size = size;
 	h->tail_len = tail_len;
 	memcpy(h->tail, tail, tail_len);
@@ -311,6 +583,14 @@ int wt_ix_write(const char *path, const char *tmp, const struct wt_mem *m,
 		slot[j].off = at;
 		memcpy(buf + at, r->key, r->len);
 		at += r->len;
+	}
+	ret = ord_make(buf, slot, nslots, (uint32_t *)(buf + h->ord_off),
+		       m->count);
+	if (ret < 0) {
+		sys_close(fd);
+		sys_unlink(tmp);
+		munmap(buf, size);
+		return ret;
 	}
 	ret = put_file(fd, path, tmp, buf, size);
 	munmap(buf, size);

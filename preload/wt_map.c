@@ -21,8 +21,9 @@
  * replays the lines of the file (include/union_format.c decodes them)
  * into a map.  In over mode the map holds only what the table says past
  * the persistent index (wt_index.c), `-` records kept as entries of kind
- * '-' that override the index; only lookups use such a map (a writer,
- * clear_below and has_below read the table whole first).
+ * '-' that override the index; lookups, changes, has_below and
+ * clear_below use such a map with the index (whiteout.c), a compaction
+ * reads the table whole first.
  *
  * Locking is the caller's: the handle's rwlock guards its map.
  */
@@ -512,9 +513,23 @@ static int mem_record(struct wt_mem *m, char op, const char *key,
 			mem_del(m, r);
 		return 0;
 	}
-	if (len > WT_KEY_MAX || mem_grow(m) < 0)
+	if (len > WT_KEY_MAX)
 		return -ENOMEM;
 	h = key_hash(key, len);
+	if (op == '-' && m->ix && wt_ix_get(m->ix, key, len, h) == 0) {
+		/* Over mode, a path the index does not hold: no entry is
+		   none, as in a full map (rm -rf's records, set and
+		   cancelled, would otherwise stay, and every rmdir's walk
+		   of the map read them). */
+		r = mem_find_h(m, key, len, h);
+		if (r) {
+			m->minus -= r->kind == '-';
+			mem_del(m, r);
+		}
+		return 0;
+	}
+	if (mem_grow(m) < 0)
+		return -ENOMEM;
 	r = &m->slot[mem_slot(m, key, len, h)];
 	if (r->key && r->key != WT_TOMB) {
 		m->minus += (op == '-') - (r->kind == '-');
@@ -531,6 +546,10 @@ static int mem_record(struct wt_mem *m, char op, const char *key,
 	r->key = key;
 	m->count++;
 	m->minus += op == '-';
+	/* (A probe of the index per path new to the map: a compaction's
+	   count of the live records must not count a record twice.) */
+	if (m->ix && wt_ix_get(m->ix, key, len, h) > 0)
+		m->shadow++;
 	if (m->idx)
 		idx_add(m, key, len);
 	return 0;
@@ -541,14 +560,15 @@ int mem_apply(struct wt_mem *m, char op, const char *key, size_t len)
 	return mem_record(m, op, key, len, true);
 }
 
-/* Is any record strictly below rel?  A walk of the map. */
+/* Is any record strictly below rel?  A walk of the map (over mode: a `-`
+   entry is no record). */
 bool mem_any_below(struct wt_mem *m, const char *rel, size_t rel_len)
 {
 	struct wt_rec *r;
 	size_t i;
 
 	MEM_FOREACH(m, i, r)
-		if (key_below(r->key, r->len, rel, rel_len))
+		if (r->kind != '-' && key_below(r->key, r->len, rel, rel_len))
 			return true;
 	return false;
 }

@@ -166,20 +166,14 @@ static int wt_sig_view(struct un_wtable *wt, struct wt_view *v)
 	return ret;
 }
 
-/* May the maps answer a handler?  Then they are read-locked.  below:
-   for has_below, which maps in over mode (an index) cannot answer. */
-static bool wt_sig_maps(struct un_wtable *wt, bool below)
+/* May the maps (and the index they override) answer a handler?  Then
+   they are read-locked. */
+static bool wt_sig_maps(struct un_wtable *wt)
 {
 	if (!wt->gen || __atomic_load_n(&wt->gen->generation, __ATOMIC_ACQUIRE) !=
 	    __atomic_load_n(&wt->seen_gen, __ATOMIC_ACQUIRE))
 		return false;
-	if (pthread_rwlock_tryrdlock(&wt->rw) != 0)
-		return false;
-	if (below && wt->ix.base) {
-		pthread_rwlock_unlock(&wt->rw);
-		return false;
-	}
-	return true;
+	return pthread_rwlock_tryrdlock(&wt->rw) == 0;
 }
 
 enum un_wkind wt_sig_get(struct un_wtable *wt, const char *rel,
@@ -189,7 +183,7 @@ enum un_wkind wt_sig_get(struct un_wtable *wt, const char *rel,
 	struct wt_view v;
 	int saved = errno;
 
-	if (wt_sig_maps(wt, false)) {
+	if (wt_sig_maps(wt)) {
 		int k = wt_kind(wt, rel, rel_len);
 
 		pthread_rwlock_unlock(&wt->rw);
@@ -215,10 +209,12 @@ bool wt_sig_has_below(struct un_wtable *wt, const char *rel,
 	bool below = false;
 	int saved = errno;
 
-	if (wt_sig_maps(wt, true)) {
-		below = mem_any_below(&wt->mem, rel, rel_len);
+	if (wt_sig_maps(wt)) {
+		int any = wt_any_below(wt, rel, rel_len);
+
 		pthread_rwlock_unlock(&wt->rw);
-		return below;
+		if (any >= 0)	/* (-EUCLEAN: a damaged index; the file) */
+			return any > 0;
 	}
 	if (wt_sig_view(wt, &v) == 0) {
 		below = view_each_below(&v, rel, rel_len, found_one, NULL);

@@ -114,6 +114,11 @@ struct wt_mem {
 	   (the path is none whatever the index says). */
 	bool over;
 	size_t minus;		/* over mode: the '-' ones among count */
+	/* Over mode: the index the map overrides (to count shadow), and
+	   how many of the map's paths the index holds too: the live
+	   records are count - minus + (the index's) - shadow. */
+	const struct wt_ix *ix;
+	size_t shadow;
 	size_t used;		/* records and tombstones */
 	struct wt_buf *bufs;	/* newest first */
 	/* The free end of the newest buffer of copied keys (mem_apply's:
@@ -156,6 +161,8 @@ struct wt_ix {
 	size_t len;
 	const struct wt_ix_slot *slot;
 	uint64_t mask;		/* slots - 1 */
+	const uint32_t *ord;	/* the slot numbers in path order */
+	uint64_t nord;
 	uint64_t keys_off;
 };
 
@@ -193,6 +200,8 @@ struct un_wtable {
 	bool ix_want;		/* no usable index: write one (under the
 				   flock) once the maps are the file's */
 	uint64_t ix_nlive;	/* records in the index (ix.base) */
+	unsigned long installs;	/* raised whenever the maps are replaced
+				   (wt_install): keys met before are gone */
 	/* The last bytes of the file before pos.off, as read or written:
 	   catch-up checks they are still there (see wt_catch_up). */
 	char tail[WT_TAIL];
@@ -264,6 +273,15 @@ UN_HIDDEN void wt_ix_close(struct wt_ix *ix);
    record), -1 (damaged: read the table whole). */
 UN_HIDDEN int wt_ix_get(const struct wt_ix *ix, const char *key,
 			size_t len, uint32_t h);
+/* fn(arg, key, len) for every record of the index strictly below rel
+   (rel/...; every record for rel ""), in path order, until it returns
+   non-zero: that value, else 0; -EUCLEAN: damaged (read the table
+   whole).  A binary search and the run: no malloc, no system call. */
+UN_HIDDEN int wt_ix_each_below(const struct wt_ix *ix, const char *rel,
+			       size_t rel_len,
+			       int (*fn)(void *arg, const char *key,
+					 size_t len),
+			       void *arg);
 /* Write the index of m, a full map that is the table tid's first
    pos->off bytes (tail: their last ones), of epoch; under the flock. */
 UN_HIDDEN int wt_ix_write(const char *path, const char *tmp,
@@ -296,7 +314,8 @@ static inline bool key_below(const char *key, size_t len, const char *rel,
 	return len > rel_len && (rel_len == 0 || (key[rel_len] == '/' &&
 						   !memcmp(key, rel, rel_len)));
 }
-/* Is any record strictly below rel?  A walk of the map. */
+/* Is any record strictly below rel (a `-` one of over mode is none)?  A
+   walk of the map. */
 UN_HIDDEN bool mem_any_below(struct wt_mem *m, const char *rel,
 			     size_t rel_len);
 /* Through the map's index by directory (made now if due): fn(arg, i,
@@ -387,6 +406,11 @@ UN_HIDDEN int wt_make_meta(const char *upper, const char *meta,
    or -1 (the index is damaged).  Under rw, read. */
 UN_HIDDEN int wt_kind(struct un_wtable *wt, const char *rel,
 		      size_t rel_len);
+/* whiteout.c: is a live record strictly below rel, in the map or (over
+   mode) in the index and not cancelled by the map?  1, 0, or -EUCLEAN
+   (the index is damaged).  Under rw, read; no malloc. */
+UN_HIDDEN int wt_any_below(struct un_wtable *wt, const char *rel,
+			   size_t rel_len);
 
 UN_HIDDEN enum un_wkind wt_sig_get(struct un_wtable *wt, const char *rel,
 				   size_t rel_len);
