@@ -746,6 +746,21 @@ static int layer_stat(const struct at_base *base, int i, const char *real,
 	return 0;
 }
 
+/*
+ * The directory cache, asked by lookup_component for a name to stat
+ * only once its first layer showed a directory with layers left below
+ * (vpath, vlen bytes: rel's merged path): a file's answer never was in
+ * the cache, and its probe (a hash of the whole merged path, eight
+ * ways compared) cost ~150 instructions a stat of every upper file,
+ * and of every lower one whose directory's upper names were not known.
+ * hit: the layers were the cache's (nothing to put).
+ */
+struct dir_probe {
+	const char *vpath;
+	size_t vlen;
+	bool hit;
+};
+
 /* May rel (rel_len bytes) joined to a layer root of m reach PATH_MAX? */
 static inline bool long_rel(const struct un_mount *m, size_t rel_len)
 {
@@ -768,11 +783,16 @@ static inline bool long_rel(const struct un_mount *m, size_t rel_len)
  * c->upper_lacks, set by the caller: the upper's name set says it has
  * no rel (un_dcache_upper_lacks, asked once: the caller may decide from
  * it first).
+ *
+ * pr (or NULL): once the first layer holding rel shows a directory, with
+ * layers below, the cache's layers for it are taken when their topmost
+ * is that very layer (what lookup_cached's hit would have stat'ed first
+ * and found a directory): the stats of the layers below are spared.
  */
 static int lookup_component(struct un_mount *m, uint64_t dirmask,
 			    const char *rel, size_t rel_len,
 			    const struct at_base *base, struct comp *c,
-			    struct stx_req *x)
+			    struct stx_req *x, struct dir_probe *pr)
 {
 	int first_err = 0, top = __builtin_ctzll(dirmask), rc;
 	bool table_checked = false, maybe_long = long_rel(m, rel_len);
@@ -841,9 +861,20 @@ static int lookup_component(struct un_mount *m, uint64_t dirmask,
 		if (un_is_ovl_whiteout(st))
 			break;
 		if (c->layer < 0) {
+			uint64_t mask, pmask;
+
 			c->layer = i;	/* (c->st is its stat) */
 			if (!S_ISDIR(st->st_mode))
 				break;
+			if (pr && !c->guessed && (dirmask >> (i + 1)) &&
+			    un_dcache_get(m, pr->vpath, pr->vlen, &mask,
+					  &pmask) == 0 &&
+			    pmask == dirmask && mask &&
+			    __builtin_ctzll(mask) == i) {
+				c->dirlayers = mask;
+				pr->hit = true;
+				return 0;
+			}
 		} else if (!S_ISDIR(st->st_mode)) {
 			break;
 		}
@@ -944,24 +975,25 @@ static int lookup_cached(struct un_mount *m, uint64_t dirmask,
 			 struct comp *c, bool nostat, struct stx_req *x,
 			 const uint64_t *nstamp, struct open_req *op)
 {
-	uint64_t mask, pmask, stamp, may;
+	uint64_t mask, pmask, stamp;
 	bool asked = false;	/* c->upper_lacks set */
+	struct dir_probe pr = { vpath, vlen, false }, *prp = NULL;
 	int rc;
 
-	/* A name to stat that one layer alone may hold (a lower name the
-	   upper lacks, below a directory of two layers): the cache would
-	   save no call, its answer's layer is stat'ed all the same, so it
-	   is not asked (~100 instructions, a miss for every file). */
-	if (!nostat) {
+	/* A name to stat: its first layer is stat'ed whatever the cache
+	   says (its hit stat'ed the topmost layer of its answer), so the
+	   cache is asked only once that showed a directory with layers
+	   below (lookup_component's pr; one layer alone, a lower name the
+	   upper lacks below a directory of two, never asks). */
+	if (!nostat && !op) {
 		c->upper_lacks = (dirmask & 1) &&
 				 (nstamp ? un_dcache_upper_lacks_at(m, rel,
 						rel_len, *nstamp) :
 					   un_dcache_upper_lacks(m, rel,
 						rel_len));
 		asked = true;
-		may = c->upper_lacks ? dirmask & ~(uint64_t)1 : dirmask;
-		if (!(may & (may - 1)))
-			goto uncached;
+		prp = &pr;
+		goto uncached;
 	}
 	if (un_dcache_get(m, vpath, vlen, &mask, &pmask) == 0 &&
 	    pmask == dirmask && mask) {
@@ -992,8 +1024,8 @@ static int lookup_cached(struct un_mount *m, uint64_t dirmask,
 		return 0;
 uncached:
 	stamp = un_dcache_stamp(m);
-	rc = lookup_component(m, dirmask, rel, rel_len, base, c, x);
-	if (rc == 0 && c->layer >= 0 && S_ISDIR(c->st->st_mode) &&
+	rc = lookup_component(m, dirmask, rel, rel_len, base, c, x, prp);
+	if (rc == 0 && !pr.hit && c->layer >= 0 && S_ISDIR(c->st->st_mode) &&
 	    lk_may_put())
 		un_dcache_put(m, vpath, vlen, c->dirlayers, dirmask, stamp);
 	return rc;
@@ -1148,7 +1180,7 @@ static __attribute__((noinline)) int settle_walk(struct walk *w,
 		c.upper_lacks = (w->dirmask & 1) &&
 				un_dcache_upper_lacks(w->m, relbuf, rlen);
 		rc = lookup_component(w->m, w->dirmask, relbuf, rlen,
-				      start ? &above : NULL, &c, NULL);
+				      start ? &above : NULL, &c, NULL, NULL);
 		if (rc < 0)
 			return rc;
 		guessed |= c.guessed;
