@@ -965,7 +965,8 @@ static int open_single(struct un_mount *m, uint64_t dirmask,
  * needs only the type (nostat: a directory on the way, or the last name
  * of an open for reading); a directory found the long way is
  * remembered.  vpath (vlen bytes) is rel's merged path.  nstamp: the
- * names stamp un_lookup read for this last name (NULL: read it here).
+ * names stamp un_lookup read for this last name, and nstamp[1] the
+ * union's stamp read with it (NULL: read them here).
  * op: an open of a directory for reading, tried first where the cache
  * misses (open_single).
  */
@@ -1023,7 +1024,8 @@ static int lookup_cached(struct un_mount *m, uint64_t dirmask,
 			      op) == 0)
 		return 0;
 uncached:
-	stamp = un_dcache_stamp(m);
+	/* (Read before the stats: a change since leaves the entry stale.) */
+	stamp = nstamp ? nstamp[1] : un_dcache_stamp(m);
 	rc = lookup_component(m, dirmask, rel, rel_len, base, c, x, prp);
 	if (rc == 0 && !pr.hit && c->layer >= 0 && S_ISDIR(c->st->st_mode) &&
 	    lk_may_put())
@@ -1277,7 +1279,12 @@ static bool cwd_kept(struct walk *w, struct un_mount *m, size_t vlen,
  */
 static int settle_fd(struct walk *w, int fd, const struct un_fd_masks *k)
 {
-	struct un_mount *m = walk_mount(w);
+	/* w->m: un_fd_get_walk's hint, un_config_find of this very path
+	   kept with the descriptor's record (a record's path never
+	   changes: a move replaces the record, hint unset), so it is what
+	   walk_mount would find (~55 instructions: its compare of MERGED).
+	   NULL (no record: a handler's descriptor) asks walk_mount. */
+	struct un_mount *m = w->m;
 	struct un_fd_masks put;
 	int rc;
 
@@ -1285,12 +1292,11 @@ static int settle_fd(struct walk *w, int fd, const struct un_fd_masks *k)
 		return settle_start(w);
 	put.stamp = un_dcache_stamp(m);
 	if (k->set && k->stamp == put.stamp) {
-		w->m = m;
 		w->dirmask = k->mask;
 		w->parentmask = k->pmask;
 		return 0;
 	}
-	rc = settle_start(w);
+	rc = settle_in_m(w, m, false, w->base.layer >= 0);
 	if (rc == 0 && w->sure && w->m == m) {
 		put.mask = w->dirmask;
 		put.pmask = w->parentmask;
@@ -2341,7 +2347,7 @@ static int walk_start(struct walk *w, int dirfd, const char *path,
 				drop_lead_dots(todo);
 				plen = strlen(todo);
 			}
-			w->vlen = dirfd == AT_FDCWD ? vlen : strlen(w->vpath);
+			w->vlen = dirfd == AT_FDCWD ? vlen : fdk.vlen;
 			rc = kept ? 0 :
 			     dirfd == AT_FDCWD ? settle_cwd(w, m, seq) :
 						 settle_fd(w, dirfd, &fdk);
@@ -2637,7 +2643,11 @@ static __attribute__((noinline)) int lookup_path(int dirfd, const char *path,
 		const char *rel = rel_of(w.m, w.vpath, w.vlen);
 		size_t rel_len = w.vlen - (rel - w.vpath);
 
-		uint64_t stamp = last ? un_dcache_names_stamp(w.m) : 0;
+		/* (The names stamp, and the union's for lookup_cached.) */
+		uint64_t stamp[2] = { 0, 0 };
+
+		if (last)
+			stamp[0] = un_dcache_stamps(w.m, &stamp[1]);
 
 		if (x)
 			x->got = -1;
@@ -2668,7 +2678,7 @@ static __attribute__((noinline)) int lookup_path(int dirfd, const char *path,
 					   !last || (flags & UN_LK_NOSTAT),
 					   last && !want_dir && !follow ?
 						   x : NULL,
-					   last ? &stamp : NULL,
+					   last ? stamp : NULL,
 					   last && (flags & UN_LK_OPENDIR) ?
 						   &orq : NULL);
 			if (rc < 0)
@@ -2677,7 +2687,7 @@ static __attribute__((noinline)) int lookup_path(int dirfd, const char *path,
 			if (last && c.layer >= 0 && !S_ISDIR(c.st->st_mode))
 				un_dcache_memo_put(w.m, w.vpath, w.vlen,
 						   w.dirmask, c.layer, c.st,
-						   stamp);
+						   stamp[0]);
 		}
 		if (c.layer < 0) {
 			if (!last)
