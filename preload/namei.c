@@ -2756,8 +2756,13 @@ static __attribute__((noinline)) int lookup_path(int dirfd, const char *path,
 			n->stx_done = x && x->got == c.layer &&
 				      !S_ISDIR(c.st->st_mode);
 			if (base && base->layer == c.layer) {
+				/* (n->real is the layer's root, '/' and rel,
+				   which ends in base->sub: no strlen.) */
 				n->at_fd = base->fd;
-				n->at_off = strlen(n->real) - strlen(base->sub);
+				n->at_off = un_layer_len(w.m, c.layer) + 1 +
+					    rel_len -
+					    (w.vlen - (size_t)(base->sub -
+							       w.vpath));
 			}
 			n->routed = lk_routes != routes;
 			n->route_top = lk_top;
