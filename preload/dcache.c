@@ -696,6 +696,12 @@ uint64_t un_dcache_names_stamp(struct un_mount *m)
 	return names_stamp(m);
 }
 
+uint64_t un_dcache_stamps(struct un_mount *m, uint64_t *dirs)
+{
+	*dirs = stamp_of(m);
+	return names_stamp_make(un_wtable_names(m->wt), *dirs);
+}
+
 static unsigned set_slot(const char *rel, size_t len)
 {
 	uint64_t h = un_name_hash(rel, len);

@@ -615,14 +615,14 @@ void un_fd_forget(int fd)
 }
 
 static int fd_get(int fd, char *buf, size_t len, bool *merged_dir,
-		  size_t *dead_at);
+		  size_t *dead_at, struct fd_entry **ep, size_t *np);
 
 int un_fd_get(int fd, char *buf, size_t len, bool *merged_dir)
 {
 	int rc;
 
 	read_begin();
-	rc = fd_get(fd, buf, len, merged_dir, NULL);
+	rc = fd_get(fd, buf, len, merged_dir, NULL, NULL, NULL);
 	read_end();
 	return rc;
 }
@@ -653,11 +653,15 @@ int un_fd_get_walk(int fd, char *buf, size_t len, int *layer,
 		   size_t *dead_at, struct un_mount **m, struct un_fd_masks *k)
 {
 	struct fd_entry *e;
+	size_t n = 0;
 	int rc;
 
 	read_begin();
-	rc = fd_get(fd, buf, len, NULL, dead_at);
-	e = rc == 0 ? entry_of(fd) : NULL;
+	/* (The entry whose path it copied: the slot may hold another by
+	   now, a move's or another thread's close and open.) */
+	rc = fd_get(fd, buf, len, NULL, dead_at, &e, &n);
+	if (rc != 0)
+		e = NULL;
 	*layer = e ? __atomic_load_n(&e->layer, __ATOMIC_ACQUIRE) : -1;
 	if (m) {
 		*m = e ? __atomic_load_n(&e->m, __ATOMIC_ACQUIRE) : NULL;
@@ -668,6 +672,7 @@ int un_fd_get_walk(int fd, char *buf, size_t len, int *layer,
 	}
 	if (k) {
 		k->set = false;
+		k->vlen = n;
 		if (e)
 			masks_read(e, k);
 	}
@@ -696,12 +701,14 @@ void un_fd_masks_put(int fd, const struct un_fd_masks *k)
 }
 
 static int fd_get(int fd, char *buf, size_t len, bool *merged_dir,
-		  size_t *dead_at)
+		  size_t *dead_at, struct fd_entry **ep, size_t *np)
 {
 	struct fd_entry **s = slot(fd, false);
 	struct fd_entry *e = s ? __atomic_load_n(s, __ATOMIC_ACQUIRE) : NULL;
 	size_t n;
 
+	if (ep)
+		*ep = NULL;	/* (none: no record, or discovered unkept) */
 	if (fd < 0 || !un_active)
 		return -ENOENT;
 	if (!e && un_in_signal()) {
@@ -719,6 +726,8 @@ static int fd_get(int fd, char *buf, size_t len, bool *merged_dir,
 		memcpy(buf, merged, n + 1);
 		if (merged_dir)
 			*merged_dir = md;
+		if (np)
+			*np = n;
 		return 0;
 	}
 	if (!e) {
@@ -734,6 +743,10 @@ static int fd_get(int fd, char *buf, size_t len, bool *merged_dir,
 	memcpy(buf, e->vpath, n + 1);
 	if (merged_dir)
 		*merged_dir = e->merged_dir;
+	if (ep)
+		*ep = e;
+	if (np)
+		*np = n;
 	/* (An entry's fields never change once dead: a dead one is
 	   replaced, not changed.) */
 	if (!__atomic_load_n(&e->dead, __ATOMIC_ACQUIRE))
@@ -772,7 +785,7 @@ static __attribute__((noinline)) struct fd_entry *dup_discover(int oldfd)
 {
 	char buf[UN_VPATH_MAX];
 
-	(void)fd_get(oldfd, buf, sizeof(buf), NULL, NULL);
+	(void)fd_get(oldfd, buf, sizeof(buf), NULL, NULL, NULL, NULL);
 	return raw_entry(oldfd);
 }
 

@@ -494,6 +494,7 @@ UN_HIDDEN int un_fd_get_at(int fd, char *buf, size_t len, int *layer,
 struct un_fd_masks {
 	uint64_t mask, pmask, stamp;
 	bool set;
+	size_t vlen;		/* un_fd_get_walk: the path's length */
 };
 /* The same, and a hint of buf's union in *m (un_config_find(buf) when
    last asked: kept with the descriptor; a walk checks it), and into *k
@@ -1017,6 +1018,9 @@ UN_HIDDEN void un_dcache_quiet(bool on);
  */
 UN_HIDDEN uint64_t un_name_hash(const char *name, size_t len);
 UN_HIDDEN uint64_t un_dcache_names_stamp(struct un_mount *m);
+/* The same, and un_dcache_stamp(m) into *dirs, read together (a
+   lookup's last name needs both: one call). */
+UN_HIDDEN uint64_t un_dcache_stamps(struct un_mount *m, uint64_t *dirs);
 UN_HIDDEN void un_dcache_put_names(struct un_mount *m, const char *rel,
 				   uint64_t *hashes, size_t n, uint64_t stamp);
 /* Is rel (dir/name under the union's root) known to be absent from the

@@ -746,6 +746,21 @@ static int layer_stat(const struct at_base *base, int i, const char *real,
 	return 0;
 }
 
+/*
+ * The directory cache, asked by lookup_component for a name to stat
+ * only once its first layer showed a directory with layers left below
+ * (vpath, vlen bytes: rel's merged path): a file's answer never was in
+ * the cache, and its probe (a hash of the whole merged path, eight
+ * ways compared) cost ~150 instructions a stat of every upper file,
+ * and of every lower one whose directory's upper names were not known.
+ * hit: the layers were the cache's (nothing to put).
+ */
+struct dir_probe {
+	const char *vpath;
+	size_t vlen;
+	bool hit;
+};
+
 /* May rel (rel_len bytes) joined to a layer root of m reach PATH_MAX? */
 static inline bool long_rel(const struct un_mount *m, size_t rel_len)
 {
@@ -768,11 +783,16 @@ static inline bool long_rel(const struct un_mount *m, size_t rel_len)
  * c->upper_lacks, set by the caller: the upper's name set says it has
  * no rel (un_dcache_upper_lacks, asked once: the caller may decide from
  * it first).
+ *
+ * pr (or NULL): once the first layer holding rel shows a directory, with
+ * layers below, the cache's layers for it are taken when their topmost
+ * is that very layer (what lookup_cached's hit would have stat'ed first
+ * and found a directory): the stats of the layers below are spared.
  */
 static int lookup_component(struct un_mount *m, uint64_t dirmask,
 			    const char *rel, size_t rel_len,
 			    const struct at_base *base, struct comp *c,
-			    struct stx_req *x)
+			    struct stx_req *x, struct dir_probe *pr)
 {
 	int first_err = 0, top = __builtin_ctzll(dirmask), rc;
 	bool table_checked = false, maybe_long = long_rel(m, rel_len);
@@ -841,9 +861,20 @@ static int lookup_component(struct un_mount *m, uint64_t dirmask,
 		if (un_is_ovl_whiteout(st))
 			break;
 		if (c->layer < 0) {
+			uint64_t mask, pmask;
+
 			c->layer = i;	/* (c->st is its stat) */
 			if (!S_ISDIR(st->st_mode))
 				break;
+			if (pr && !c->guessed && (dirmask >> (i + 1)) &&
+			    un_dcache_get(m, pr->vpath, pr->vlen, &mask,
+					  &pmask) == 0 &&
+			    pmask == dirmask && mask &&
+			    __builtin_ctzll(mask) == i) {
+				c->dirlayers = mask;
+				pr->hit = true;
+				return 0;
+			}
 		} else if (!S_ISDIR(st->st_mode)) {
 			break;
 		}
@@ -934,7 +965,8 @@ static int open_single(struct un_mount *m, uint64_t dirmask,
  * needs only the type (nostat: a directory on the way, or the last name
  * of an open for reading); a directory found the long way is
  * remembered.  vpath (vlen bytes) is rel's merged path.  nstamp: the
- * names stamp un_lookup read for this last name (NULL: read it here).
+ * names stamp un_lookup read for this last name, and nstamp[1] the
+ * union's stamp read with it (NULL: read them here).
  * op: an open of a directory for reading, tried first where the cache
  * misses (open_single).
  */
@@ -944,24 +976,25 @@ static int lookup_cached(struct un_mount *m, uint64_t dirmask,
 			 struct comp *c, bool nostat, struct stx_req *x,
 			 const uint64_t *nstamp, struct open_req *op)
 {
-	uint64_t mask, pmask, stamp, may;
+	uint64_t mask, pmask, stamp;
 	bool asked = false;	/* c->upper_lacks set */
+	struct dir_probe pr = { vpath, vlen, false }, *prp = NULL;
 	int rc;
 
-	/* A name to stat that one layer alone may hold (a lower name the
-	   upper lacks, below a directory of two layers): the cache would
-	   save no call, its answer's layer is stat'ed all the same, so it
-	   is not asked (~100 instructions, a miss for every file). */
-	if (!nostat) {
+	/* A name to stat: its first layer is stat'ed whatever the cache
+	   says (its hit stat'ed the topmost layer of its answer), so the
+	   cache is asked only once that showed a directory with layers
+	   below (lookup_component's pr; one layer alone, a lower name the
+	   upper lacks below a directory of two, never asks). */
+	if (!nostat && !op) {
 		c->upper_lacks = (dirmask & 1) &&
 				 (nstamp ? un_dcache_upper_lacks_at(m, rel,
 						rel_len, *nstamp) :
 					   un_dcache_upper_lacks(m, rel,
 						rel_len));
 		asked = true;
-		may = c->upper_lacks ? dirmask & ~(uint64_t)1 : dirmask;
-		if (!(may & (may - 1)))
-			goto uncached;
+		prp = &pr;
+		goto uncached;
 	}
 	if (un_dcache_get(m, vpath, vlen, &mask, &pmask) == 0 &&
 	    pmask == dirmask && mask) {
@@ -991,9 +1024,10 @@ static int lookup_cached(struct un_mount *m, uint64_t dirmask,
 			      op) == 0)
 		return 0;
 uncached:
-	stamp = un_dcache_stamp(m);
-	rc = lookup_component(m, dirmask, rel, rel_len, base, c, x);
-	if (rc == 0 && c->layer >= 0 && S_ISDIR(c->st->st_mode) &&
+	/* (Read before the stats: a change since leaves the entry stale.) */
+	stamp = nstamp ? nstamp[1] : un_dcache_stamp(m);
+	rc = lookup_component(m, dirmask, rel, rel_len, base, c, x, prp);
+	if (rc == 0 && !pr.hit && c->layer >= 0 && S_ISDIR(c->st->st_mode) &&
 	    lk_may_put())
 		un_dcache_put(m, vpath, vlen, c->dirlayers, dirmask, stamp);
 	return rc;
@@ -1148,7 +1182,7 @@ static __attribute__((noinline)) int settle_walk(struct walk *w,
 		c.upper_lacks = (w->dirmask & 1) &&
 				un_dcache_upper_lacks(w->m, relbuf, rlen);
 		rc = lookup_component(w->m, w->dirmask, relbuf, rlen,
-				      start ? &above : NULL, &c, NULL);
+				      start ? &above : NULL, &c, NULL, NULL);
 		if (rc < 0)
 			return rc;
 		guessed |= c.guessed;
@@ -1245,7 +1279,12 @@ static bool cwd_kept(struct walk *w, struct un_mount *m, size_t vlen,
  */
 static int settle_fd(struct walk *w, int fd, const struct un_fd_masks *k)
 {
-	struct un_mount *m = walk_mount(w);
+	/* w->m: un_fd_get_walk's hint, un_config_find of this very path
+	   kept with the descriptor's record (a record's path never
+	   changes: a move replaces the record, hint unset), so it is what
+	   walk_mount would find (~55 instructions: its compare of MERGED).
+	   NULL (no record: a handler's descriptor) asks walk_mount. */
+	struct un_mount *m = w->m;
 	struct un_fd_masks put;
 	int rc;
 
@@ -1253,12 +1292,11 @@ static int settle_fd(struct walk *w, int fd, const struct un_fd_masks *k)
 		return settle_start(w);
 	put.stamp = un_dcache_stamp(m);
 	if (k->set && k->stamp == put.stamp) {
-		w->m = m;
 		w->dirmask = k->mask;
 		w->parentmask = k->pmask;
 		return 0;
 	}
-	rc = settle_start(w);
+	rc = settle_in_m(w, m, false, w->base.layer >= 0);
 	if (rc == 0 && w->sure && w->m == m) {
 		put.mask = w->dirmask;
 		put.pmask = w->parentmask;
@@ -1365,16 +1403,13 @@ exact:
  * to walk todo from base as usual, or -errno.  from_base: base is where
  * a relative lookup starts (settle_start).
  */
-static int walk_jump(struct walk *w, char *todo, size_t len, bool from_base,
-		     const unsigned long *cwd_seq)
+static int walk_jump_dir(struct walk *w, char *todo, size_t len, size_t dir,
+			 bool from_base, const unsigned long *cwd_seq);
+
+static inline int walk_jump(struct walk *w, char *todo, size_t len,
+			    bool from_base, const unsigned long *cwd_seq)
 {
 	size_t end = len, dir;
-	size_t save = w->vlen;
-	struct un_mount *m0 = w->m;
-	uint64_t stamp = 0;
-	bool keep = false;
-	int rc;
-
 	const char *slash;
 
 	while (end > 0 && todo[end - 1] == '/')
@@ -1384,6 +1419,23 @@ static int walk_jump(struct walk *w, char *todo, size_t len, bool from_base,
 	dir = slash ? (size_t)(slash - todo) + 1 : 0;
 	if (dir <= 1)
 		return 1;	/* a single component */
+	return walk_jump_dir(w, todo, len, dir, from_base, cwd_seq);
+}
+
+/* walk_jump's work where todo holds a directory part (its first dir
+   bytes, ending in '/'): out of line, so that a single name (the
+   commonest relative lookup) pays no frame for it (~25 instructions). */
+static __attribute__((noinline)) int walk_jump_dir(struct walk *w, char *todo,
+						   size_t len, size_t dir,
+						   bool from_base,
+						   const unsigned long *cwd_seq)
+{
+	size_t save = w->vlen;
+	struct un_mount *m0 = w->m;
+	uint64_t stamp = 0;
+	bool keep = false;
+	int rc;
+
 	/* From the cwd (settled, seen alive at *cwd_seq): the directory
 	   of the last such part, kept with the count and the stamp
 	   (dcache.c un_dcache_rel_get), spares plain_dirs and the cache's
@@ -2309,7 +2361,7 @@ static int walk_start(struct walk *w, int dirfd, const char *path,
 				drop_lead_dots(todo);
 				plen = strlen(todo);
 			}
-			w->vlen = dirfd == AT_FDCWD ? vlen : strlen(w->vpath);
+			w->vlen = dirfd == AT_FDCWD ? vlen : fdk.vlen;
 			rc = kept ? 0 :
 			     dirfd == AT_FDCWD ? settle_cwd(w, m, seq) :
 						 settle_fd(w, dirfd, &fdk);
@@ -2605,7 +2657,11 @@ static __attribute__((noinline)) int lookup_path(int dirfd, const char *path,
 		const char *rel = rel_of(w.m, w.vpath, w.vlen);
 		size_t rel_len = w.vlen - (rel - w.vpath);
 
-		uint64_t stamp = last ? un_dcache_names_stamp(w.m) : 0;
+		/* (The names stamp, and the union's for lookup_cached.) */
+		uint64_t stamp[2] = { 0, 0 };
+
+		if (last)
+			stamp[0] = un_dcache_stamps(w.m, &stamp[1]);
 
 		if (x)
 			x->got = -1;
@@ -2636,7 +2692,7 @@ static __attribute__((noinline)) int lookup_path(int dirfd, const char *path,
 					   !last || (flags & UN_LK_NOSTAT),
 					   last && !want_dir && !follow ?
 						   x : NULL,
-					   last ? &stamp : NULL,
+					   last ? stamp : NULL,
 					   last && (flags & UN_LK_OPENDIR) ?
 						   &orq : NULL);
 			if (rc < 0)
@@ -2645,7 +2701,7 @@ static __attribute__((noinline)) int lookup_path(int dirfd, const char *path,
 			if (last && c.layer >= 0 && !S_ISDIR(c.st->st_mode))
 				un_dcache_memo_put(w.m, w.vpath, w.vlen,
 						   w.dirmask, c.layer, c.st,
-						   stamp);
+						   stamp[0]);
 		}
 		if (c.layer < 0) {
 			if (!last)
@@ -2700,8 +2756,13 @@ static __attribute__((noinline)) int lookup_path(int dirfd, const char *path,
 			n->stx_done = x && x->got == c.layer &&
 				      !S_ISDIR(c.st->st_mode);
 			if (base && base->layer == c.layer) {
+				/* (n->real is the layer's root, '/' and rel,
+				   which ends in base->sub: no strlen.) */
 				n->at_fd = base->fd;
-				n->at_off = strlen(n->real) - strlen(base->sub);
+				n->at_off = un_layer_len(w.m, c.layer) + 1 +
+					    rel_len -
+					    (w.vlen - (size_t)(base->sub -
+							       w.vpath));
 			}
 			n->routed = lk_routes != routes;
 			n->route_top = lk_top;
