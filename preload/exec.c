@@ -204,8 +204,10 @@ void un_exec_vfork(void)
 	errno = saved;
 }
 
-/* The real cwd's device and inode: the parent's where still good. */
-UN_EXEC_TEXT static int cwd_ident(dev_t *dev, ino_t *ino)
+/* The real cwd's device and inode: the parent's where still good; kept
+   for the next spawns when keep (a process the exec does not replace:
+   one that does would write a page of its own for nothing). */
+UN_EXEC_TEXT static int cwd_ident(dev_t *dev, ino_t *ino, bool keep)
 {
 	unsigned long seq = un_cwd_seq();
 	struct stat st;
@@ -219,7 +221,7 @@ UN_EXEC_TEXT static int cwd_ident(dev_t *dev, ino_t *ino)
 		return -1;
 	*dev = st.st_dev;
 	*ino = st.st_ino;
-	if (cwd_id_may_keep())
+	if (keep && cwd_id_may_keep())
 		cwd_id_keep(&st, seq);
 	return 0;
 }
@@ -234,7 +236,7 @@ UN_EXEC_TEXT static int cwd_ident(dev_t *dev, ino_t *ino)
  * the path has outgrown room (another thread's chdir since the room was
  * measured).
  */
-UN_EXEC_TEXT static int cwd_var(char *buf, size_t room)
+UN_EXEC_TEXT static int cwd_var(char *buf, size_t room, bool keep)
 {
 	char *path = buf + CWD_HEAD, *p;
 	size_t dead_at = 0, len;
@@ -247,7 +249,7 @@ UN_EXEC_TEXT static int cwd_var(char *buf, size_t room)
 	rc = un_cwd_get_at(path, room, NULL, &dead_at);
 	if (rc == -ERANGE && room < UN_VPATH_MAX)
 		return -1;
-	if ((rc != 0 && rc != -ESTALE) || cwd_ident(&dev, &ino) != 0)
+	if ((rc != 0 && rc != -ESTALE) || cwd_ident(&dev, &ino, keep) != 0)
 		return 0;
 	len = strlen(path);
 	p = stpcpy(buf, "UNION_CWD=");
@@ -269,7 +271,7 @@ UN_EXEC_TEXT static int cwd_var(char *buf, size_t room)
 /* un_exec_env with cwd_room bytes for the cwd's path (env_size's): false
    when the cwd outgrew them (then size and build again with more). */
 UN_EXEC_TEXT static bool env_build(char *const envp[], char **env, char *buf,
-		      size_t cwd_room)
+		      size_t cwd_room, bool keep)
 {
 	const char *preload = NULL, *layers = NULL;
 	bool oci_set = false;
@@ -323,7 +325,7 @@ UN_EXEC_TEXT static bool env_build(char *const envp[], char **env, char *buf,
 		env[n++] = buf;
 		buf = stpcpy(buf, "UNION_OCI_LOWERS=1") + 1;
 	}
-	cwd = cwd_var(buf, cwd_room);
+	cwd = cwd_var(buf, cwd_room, keep);
 	if (cwd < 0)
 		return false;
 	if (cwd > 0)
@@ -334,7 +336,7 @@ UN_EXEC_TEXT static bool env_build(char *const envp[], char **env, char *buf,
 
 void un_exec_env(char *const envp[], char **env, char *buf)
 {
-	env_build(envp, env, buf, UN_VPATH_MAX);
+	env_build(envp, env, buf, UN_VPATH_MAX, true);
 }
 
 
@@ -523,7 +525,7 @@ UN_EXEC_TEXT static int exec_with_env(enum exec_how how, int dirfd, const char *
 		char *env[entries];
 		char buf[bytes];
 
-		if (!env_build(envp, env, buf, room))
+		if (!env_build(envp, env, buf, room, false))
 			continue;	/* the cwd grew meanwhile */
 		un_leave();
 		un_exec_no_return();
