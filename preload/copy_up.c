@@ -49,6 +49,33 @@ static int work_name(const struct un_mount *m, char *buf, size_t len)
 	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
 }
 
+/*
+ * Make m's work directory, which a staging found missing.  Only the
+ * process that makes a table makes it too (wt_make_meta); the others
+ * open the table without a mkdir that would answer EEXIST at every
+ * start, so one removed since (by hand: the kernel's work directory is
+ * the mount's business alone) is made again here, at the first
+ * copy-up that needs it, owned as wt_make_meta gives it: by the owner
+ * of UPPER/.union.  0 when made here.
+ */
+static int work_make(const struct un_mount *m)
+{
+	char meta[PATH_MAX], work[PATH_MAX];
+	struct stat st;
+	int n;
+
+	n = snprintf(meta, sizeof(meta), "%s/" UN_META_DIR, m->upper);
+	if (n < 0 || (size_t)n + sizeof("/work") > sizeof(meta))
+		return -ENAMETOOLONG;
+	memcpy(work, meta, n);
+	memcpy(work + n, "/work", sizeof("/work"));
+	if (real_mkdir(work, 0755) < 0)
+		return -errno;
+	if (un_self_euid() == 0 && real_lstat(meta, &st) == 0)
+		real_lchown(work, st.st_uid, st.st_gid);
+	return 0;
+}
+
 /* Is this xattr overlayfs's own bookkeeping (never copied)? */
 static bool private_xattr(const char *name)
 {
@@ -531,6 +558,10 @@ static int copy_one(const struct un_mount *m, const char *src,
 	if (rc < 0)
 		return rc;
 	rc = stage(m, un_kreal(src, &ksrc), st, work);
+	/* (ENOENT from the source too: again only when the work directory
+	   was missing, so that nothing was staged in it.) */
+	if (rc == -ENOENT && work_make(m) == 0)
+		rc = stage(m, un_kreal(src, &ksrc), st, work);
 	if (rc < 0)
 		goto out_unstage;
 	/* A copy-up leaves the parent's times as they were (the kernel's

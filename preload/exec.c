@@ -129,12 +129,18 @@ void un_exec_env_size(char *const envp[], size_t *entries, size_t *bytes)
 
 /*
  * The real cwd's device and inode, for UNION_CWD: learnt in the parent
- * before a fork (un_exec_fork) and kept with the cwd's change count, so
- * that each child a shell forks in a merged cwd writes UNION_CWD
- * without a stat(".") of its own (one system call of every exec there).
- * Only in a process of one thread (a shell), where no other thread can
- * change the cwd between the count's read and the stat; a signal
- * handler's chdir moves the count, and the pair is then not used.
+ * before a fork or a vfork (un_exec_fork, un_exec_vfork), or at a
+ * posix_spawn's first, and kept with the cwd's change count, so that
+ * each child a shell forks in a merged cwd, and each program make or
+ * gcc's driver spawns, writes UNION_CWD without a stat(".") of its own
+ * (one system call of every exec there).  Only in a process of one
+ * thread (a shell), where no other thread can change the cwd between
+ * the count's read and the stat; a signal handler's chdir moves the
+ * count, and the pair is then not used.  The pair stays right while
+ * the count does: the cwd's directory may be renamed or removed, but
+ * "." is the same inode until the process itself changes its cwd
+ * (chdir, fchdir: wrapped, they move the count).  Never kept by a vfork
+ * child: its cwd is its own, its memory its parent's.
  */
 static struct {
 	bool known;
@@ -143,35 +149,70 @@ static struct {
 	ino_t ino;
 } cwd_id;
 
-/* (And the programs the children checked: unwrapped.c's memo.) */
-void un_exec_fork(void)
+UN_EXEC_TEXT static bool cwd_id_may_keep(void)
+{
+	return __libc_single_threaded && !un_in_signal() && !un_vforked();
+}
+
+/* Keep the pair st gives at the count seq (in the order a handler's
+   read in between takes for unknown). */
+UN_EXEC_TEXT static void cwd_id_keep(const struct stat *st, unsigned long seq)
+{
+	cwd_id.known = false;
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	cwd_id.dev = st->st_dev;
+	cwd_id.ino = st->st_ino;
+	cwd_id.seq = seq;
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	cwd_id.known = true;
+}
+
+/* Learn the pair before the children come (not known already, and the
+   cwd merged: else they write no UNION_CWD). */
+static void cwd_id_learn(void)
 {
 	unsigned long seq;
 	struct stat st;
 
-	if (!__atomic_load_n(&un_active, __ATOMIC_ACQUIRE))
-		return;
-	un_exec_memo_fork();
 	if (!__libc_single_threaded || un_in_signal())
 		return;
 	seq = un_cwd_seq();
 	if ((cwd_id.known && cwd_id.seq == seq) || un_cwd_room() <= 1)
-		return;		/* known already, or the cwd is not merged */
+		return;
 	if (real_stat(".", &st) != 0)
 		return;
-	cwd_id.dev = st.st_dev;
-	cwd_id.ino = st.st_ino;
-	cwd_id.seq = seq;
-	cwd_id.known = true;
+	cwd_id_keep(&st, seq);
 }
 
-/* The real cwd's device and inode: the parent's where still good. */
-UN_EXEC_TEXT static int cwd_ident(dev_t *dev, ino_t *ino)
+/* (And the programs the children checked: unwrapped.c's memo.) */
+void un_exec_fork(void)
 {
+	if (!__atomic_load_n(&un_active, __ATOMIC_ACQUIRE))
+		return;
+	un_exec_memo_fork();
+	cwd_id_learn();
+}
+
+/* Before a vfork (wrap_vfork.c): the child shares this memory, so what
+   it checks lands in the memo itself; only the cwd's pair is learnt. */
+void un_exec_vfork(void)
+{
+	int saved = errno;
+
+	if (__atomic_load_n(&un_active, __ATOMIC_ACQUIRE) && un_depth == 0)
+		cwd_id_learn();
+	errno = saved;
+}
+
+/* The real cwd's device and inode: the parent's where still good; kept
+   for the next spawns when keep (a process the exec does not replace:
+   one that does would write a page of its own for nothing). */
+UN_EXEC_TEXT static int cwd_ident(dev_t *dev, ino_t *ino, bool keep)
+{
+	unsigned long seq = un_cwd_seq();
 	struct stat st;
 
-	if (cwd_id.known && __libc_single_threaded &&
-	    cwd_id.seq == un_cwd_seq()) {
+	if (cwd_id.known && __libc_single_threaded && cwd_id.seq == seq) {
 		*dev = cwd_id.dev;
 		*ino = cwd_id.ino;
 		return 0;
@@ -180,6 +221,8 @@ UN_EXEC_TEXT static int cwd_ident(dev_t *dev, ino_t *ino)
 		return -1;
 	*dev = st.st_dev;
 	*ino = st.st_ino;
+	if (keep && cwd_id_may_keep())
+		cwd_id_keep(&st, seq);
 	return 0;
 }
 
@@ -193,7 +236,7 @@ UN_EXEC_TEXT static int cwd_ident(dev_t *dev, ino_t *ino)
  * the path has outgrown room (another thread's chdir since the room was
  * measured).
  */
-UN_EXEC_TEXT static int cwd_var(char *buf, size_t room)
+UN_EXEC_TEXT static int cwd_var(char *buf, size_t room, bool keep)
 {
 	char *path = buf + CWD_HEAD, *p;
 	size_t dead_at = 0, len;
@@ -206,7 +249,7 @@ UN_EXEC_TEXT static int cwd_var(char *buf, size_t room)
 	rc = un_cwd_get_at(path, room, NULL, &dead_at);
 	if (rc == -ERANGE && room < UN_VPATH_MAX)
 		return -1;
-	if ((rc != 0 && rc != -ESTALE) || cwd_ident(&dev, &ino) != 0)
+	if ((rc != 0 && rc != -ESTALE) || cwd_ident(&dev, &ino, keep) != 0)
 		return 0;
 	len = strlen(path);
 	p = stpcpy(buf, "UNION_CWD=");
@@ -228,7 +271,7 @@ UN_EXEC_TEXT static int cwd_var(char *buf, size_t room)
 /* un_exec_env with cwd_room bytes for the cwd's path (env_size's): false
    when the cwd outgrew them (then size and build again with more). */
 UN_EXEC_TEXT static bool env_build(char *const envp[], char **env, char *buf,
-		      size_t cwd_room)
+		      size_t cwd_room, bool keep)
 {
 	const char *preload = NULL, *layers = NULL;
 	bool oci_set = false;
@@ -282,7 +325,7 @@ UN_EXEC_TEXT static bool env_build(char *const envp[], char **env, char *buf,
 		env[n++] = buf;
 		buf = stpcpy(buf, "UNION_OCI_LOWERS=1") + 1;
 	}
-	cwd = cwd_var(buf, cwd_room);
+	cwd = cwd_var(buf, cwd_room, keep);
 	if (cwd < 0)
 		return false;
 	if (cwd > 0)
@@ -293,7 +336,7 @@ UN_EXEC_TEXT static bool env_build(char *const envp[], char **env, char *buf,
 
 void un_exec_env(char *const envp[], char **env, char *buf)
 {
-	env_build(envp, env, buf, UN_VPATH_MAX);
+	env_build(envp, env, buf, UN_VPATH_MAX, true);
 }
 
 
@@ -314,6 +357,9 @@ struct prog {
 	char **argv;		/* room for a rewritten argv (argc + 4) */
 	bool rewritten;		/* argv holds the #! form */
 	bool replaced;		/* this process is the one the exec replaces */
+	bool gone_fails;	/* a program outside that is not there is
+				   answered without the exec (no side
+				   effect of it is lost) */
 	struct un_node n;	/* the program, then a script's interpreter */
 	struct un_exec_head head; /* the program's first bytes (unwrapped.c) */
 	char interp[PATH_MAX];
@@ -401,7 +447,10 @@ UN_EXEC_TEXT static int prog_resolve(int dirfd, const char *path, char *const ar
 		if (strlen(n->kpath) >= PATH_MAX)
 			return -ENAMETOOLONG;
 		p->real = n->kpath;
-		return un_exec_check(p->real, path, false, argv, envp);
+		return p->gone_fails ?
+			       un_exec_check_outside(p->real, path, argv,
+						     envp) :
+			       un_exec_check(p->real, path, false, argv, envp);
 	}
 	if (n->layer < 0)
 		return -ENOENT;
@@ -476,7 +525,7 @@ UN_EXEC_TEXT static int exec_with_env(enum exec_how how, int dirfd, const char *
 		char *env[entries];
 		char buf[bytes];
 
-		if (!env_build(envp, env, buf, room))
+		if (!env_build(envp, env, buf, room, false))
 			continue;	/* the cwd grew meanwhile */
 		un_leave();
 		un_exec_no_return();
@@ -504,6 +553,7 @@ UN_EXEC_TEXT static __attribute__((noinline)) int exec_lookup(int dirfd, const c
 
 	p.argv = nargv;
 	p.replaced = true;
+	p.gone_fails = true;
 	rc = prog_resolve(dirfd, path, argv, envp, &p);
 	if (rc < 0) {
 		un_leave();
@@ -524,7 +574,7 @@ UN_EXEC_TEXT static int exec_at(int dirfd, const char *path, char *const argv[],
 	if (rc == 0)
 		return exec_lookup(dirfd, path, argv, envp);
 	if (rc > 0)
-		rc = un_exec_check(path, path, false, argv, envp);
+		rc = un_exec_check_outside(path, path, argv, envp);
 	if (rc < 0) {
 		un_leave();
 		return un_fail(rc);
@@ -746,6 +796,9 @@ UN_EXPORT int posix_spawn(pid_t *pid, const char *path,
 
 	p.argv = nargv;
 	p.replaced = false;
+	/* (The child runs the file actions before its exec fails: only
+	   without any is a missing program answered here.) */
+	p.gone_fails = !fa || fa->__used == 0;
 	rc = prog_resolve(AT_FDCWD, path, argv, envp, &p);
 	if (rc < 0) {
 		un_leave();

@@ -1086,29 +1086,34 @@ static char cwd_real[UN_VPATH_MAX];	/* the real cwd last seen, or "" */
 static bool cwd_near;		/* some MERGED lies below the real cwd */
 
 /*
- * A writer's section: signals blocked, so that no handler of this thread
- * runs while the count is odd (a reader in it would wait for ever) or
- * while it holds the lock.  A handler that changes the cwd while its own
- * thread holds the lock (cwd_moves) writes without it: the other threads
- * are kept out by the lock its thread holds, and the reader it
- * interrupted sees un_cwd_count move and looks again.  seq0: the count before
- * this write (even).
+ * A writer's section: this thread's handlers held back (un_sig_hold:
+ * no system call unless one comes; every signal blocked once the
+ * program installed an SA_RESETHAND handler), so that no handler of
+ * this thread runs while the count is odd (a reader in it would wait
+ * for ever) or while it holds the lock.  A handler the program
+ * installed without the library (a raw rt_sigaction) is not held; it
+ * runs the wrappers' calls straight through, the section being inside
+ * one (un_depth).  A handler that changes the cwd while its own thread
+ * holds the lock (cwd_moves) writes without it: the other threads are
+ * kept out by the lock its thread holds, and the reader it interrupted
+ * sees un_cwd_count move and looks again.  seq0: the count before this
+ * write (even).  (Blocking cost two system calls a section: every chdir,
+ * and each process's first look at its cwd.)
  */
 struct cwd_wsect {
-	sigset_t mask;
-	bool locked, blocked;
+	struct un_sig_hold hold;
+	bool locked, held;
 	unsigned long seq0;
 };
 
-/* The section's lock, and its signals blocked. */
+/* The section's lock, and this thread's handlers held back. */
 static void cwd_wlock(struct cwd_wsect *w)
 {
 	w->locked = !(un_in_signal() && cwd_held);
-	/* Before the union is active (start-up) no handler reads the cwd:
-	   spare the start-up two system calls. */
-	w->blocked = __atomic_load_n(&un_active, __ATOMIC_ACQUIRE);
-	if (w->blocked)
-		un_sig_block(&w->mask);
+	/* Before the union is active (start-up) no handler reads the cwd. */
+	w->held = __atomic_load_n(&un_active, __ATOMIC_ACQUIRE);
+	if (w->held)
+		un_sig_hold(&w->hold);
 	if (w->locked)
 		pthread_mutex_lock(&cwd_lock);
 }
@@ -1275,8 +1280,8 @@ static void cwd_wend_at(struct cwd_wsect *w, unsigned long seq)
 	__atomic_store_n(&un_cwd_count, seq, __ATOMIC_RELEASE);
 	if (w->locked)
 		pthread_mutex_unlock(&cwd_lock);
-	if (w->blocked)
-		un_sig_restore(&w->mask);
+	if (w->held)
+		un_sig_unhold(&w->hold);
 }
 
 static void cwd_wend(struct cwd_wsect *w)
@@ -1614,8 +1619,11 @@ static bool number_colon(const char **s, unsigned long long *v)
 /* The UNION_CWD an exec'd parent left us, if it names our real cwd
    ("DEV:INO:PATH"; for a removed directory "DEV:INO:-PATH", or
    "DEV:INO:-N:PATH" when the directory removed is PATH's first N bytes,
-   an ancestor of it: see moving). */
-static const char *inherited_cwd(size_t *dead_at)
+   an ancestor of it: see moving).  *m: its union; *stamp: the union's
+   stamp read before the stat of "." that found the real cwd, and
+   *nlink that stat's link count (0: deleted), for cwd_adopt. */
+static const char *inherited_cwd(size_t *dead_at, struct un_mount **m,
+				 uint64_t *stamp, nlink_t *nlink)
 {
 	const char *v = __atomic_load_n(&cwd_state, __ATOMIC_ACQUIRE) ==
 			CWD_NONE ? getenv("UNION_CWD") : cwd_inherited;
@@ -1623,8 +1631,6 @@ static const char *inherited_cwd(size_t *dead_at)
 	struct stat st;
 
 	if (!v || !number_colon(&v, &dev) || !number_colon(&v, &ino))
-		return NULL;
-	if (real_stat(".", &st) < 0 || st.st_dev != dev || st.st_ino != ino)
 		return NULL;
 	*dead_at = 0;
 	if (*v == '-') {
@@ -1637,8 +1643,14 @@ static const char *inherited_cwd(size_t *dead_at)
 		if (!*dead_at)
 			*dead_at = strlen(v);
 	}
-	if (*v != '/' || !un_config_find(v) || *dead_at > strlen(v))
+	if (*v != '/' || *dead_at > strlen(v) || !(*m = un_config_find(v)))
 		return NULL;
+	/* (The union found first: its tables are open, and a stat after
+	   the stamp's read tells the cwd alive at that stamp.) */
+	*stamp = (*m)->wt ? un_wtable_stamp((*m)->wt) : 0;
+	if (real_stat(".", &st) < 0 || st.st_dev != dev || st.st_ino != ino)
+		return NULL;
+	*nlink = st.st_nlink;
 	return v;
 }
 
@@ -1683,13 +1695,16 @@ static void cwd_adopt(bool first)
 	char buf[UN_VPATH_MAX];
 	const char *real = real_getcwd(buf, sizeof(buf)) ? buf : NULL;
 	const char *merged = NULL;
+	struct un_mount *m = NULL;
 	size_t dead_at = 0;
+	uint64_t stamp = 0;
+	nlink_t nlink = 0;
 	struct cwd_wsect w;
-	bool near;
+	bool near, saw = false;
 	int layer = -1;
 
-	if (first)
-		merged = inherited_cwd(&dead_at);
+	if (first && !(merged = inherited_cwd(&dead_at, &m, &stamp, &nlink)))
+		m = NULL;
 	if (!merged && real && un_config_find(real))
 		merged = real;
 	if (merged && !dead_at && real)
@@ -1709,8 +1724,15 @@ static void cwd_adopt(bool first)
 		    CWD_ARMED)
 			__atomic_store_n(&cwd_state, CWD_TAKEN,
 					 __ATOMIC_RELEASE);
+		/* An inherited cwd in the upper, found not deleted by the
+		   stat after the stamp's read, is what namei.c's cwd_check
+		   would find at that stamp with the same stat: seen alive
+		   (a lower's copy still needs its walk there). */
+		saw = m && m->wt && layer == 0 && nlink > 0;
 	}
 	cwd_wend(&w);
+	if (saw)
+		un_cwd_saw(m, stamp, w.seq0 + 2);
 }
 
 /*

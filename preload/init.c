@@ -601,9 +601,9 @@ UN_EXEC_TEXT void un_init(void)
 /*
  * The whiteout tables of every upper, opened at the first lookup in a
  * union (un_tables_need): made where missing, checked and loaded into
- * their maps.  One thread opens them while the others wait;
- * signals are blocked meanwhile, so that no handler of the opening
- * thread finds them half made.  A vfork child may be the one: the
+ * their maps.  One thread opens them while the others wait; its
+ * handlers are held back meanwhile (un_sig_hold), so that none finds
+ * them half made.  A vfork child may be the one: the
  * handles are the parent's memory then, and descriptors that the parent
  * lacks are reopened at their next use, as after a program's closefrom.
  */
@@ -655,7 +655,7 @@ void un_tables_open(void)
 	while ((state = __atomic_load_n(&un_tables_state, __ATOMIC_ACQUIRE)) !=
 	       UN_TABLES_OPEN) {
 		int armed = UN_TABLES_ARMED;
-		sigset_t mask;
+		struct un_sig_hold hold;
 
 		if (state == UN_TABLES_NONE)
 			return;		/* no union with an upper here */
@@ -663,18 +663,26 @@ void un_tables_open(void)
 			sched_yield();	/* another thread is at it */
 			continue;
 		}
+		/* The depth raised and the handlers held back from before
+		   the state says OPENING: a handler of this thread would
+		   wait for it for ever.  (Held, not blocked: no system
+		   call; one the library does not serve finds the depth
+		   raised and goes straight to libc.) */
+		un_depth++;
+		un_sig_hold(&hold);
 		if (!__atomic_compare_exchange_n(&un_tables_state, &armed,
 						 UN_TABLES_OPENING, false,
 						 __ATOMIC_ACQ_REL,
-						 __ATOMIC_ACQUIRE))
+						 __ATOMIC_ACQUIRE)) {
+			un_sig_unhold(&hold);
+			un_depth--;
 			continue;
-		un_sig_block(&mask);
-		un_depth++;
+		}
 		tables_open();
-		un_depth--;
 		__atomic_store_n(&un_tables_state, UN_TABLES_OPEN,
 				 __ATOMIC_RELEASE);
-		un_sig_restore(&mask);
+		un_sig_unhold(&hold);
+		un_depth--;
 	}
 }
 

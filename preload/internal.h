@@ -103,6 +103,8 @@ UN_HIDDEN void un_real_fork(void);
 /* exec.c: before a fork (init.c's wrapper), what the children's execs
    can take from the parent (the real cwd's identity for UNION_CWD). */
 UN_HIDDEN void un_exec_fork(void);
+/* The same before a vfork (wrap_vfork.c's un_vfork_note): errno kept. */
+UN_HIDDEN void un_exec_vfork(void);
 
 /* nextsym.c: what dlsym(RTLD_NEXT, name) would answer, cheaply; NULL
    when unsure (then ask dlsym).  un_nextsym_init() first (real.c does it

@@ -1873,7 +1873,11 @@ static int cwd_check(struct walk *w, struct un_mount *m, size_t vlen,
 	if (un_cwd_seen(m, stamp, &seq))
 		return 0;
 	w->vlen = vlen;
-	if (real_stat(".", &st) < 0)
+	/* A lower's copy is never removed through a union: the walk below
+	   says whether the merged directory still holds it (no stat of
+	   "." a process in make's cwd, which it entered before the copy-up
+	   of that directory; the stat waits for a death, below). */
+	if (layer > 0 || real_stat(".", &st) < 0)
 		st.st_nlink = 1;	/* (not known: as a live lower one) */
 	dead = st.st_nlink == 0;
 	/* (A real cwd in the upper dies deleted, whoever removes it: one
@@ -1891,6 +1895,8 @@ static int cwd_check(struct walk *w, struct un_mount *m, size_t vlen,
 		return 0;
 	}
 	*dead_at = rc < 0 ? dead_prefix(w, m) : vlen;
+	if (layer > 0 && real_stat(".", &st) < 0)
+		st.st_nlink = 1;
 	un_cwd_kill(w->vpath, *dead_at, seq,
 		    removed_merged(m, w->vpath, vlen, &st));
 	return -ESTALE;

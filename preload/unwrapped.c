@@ -217,16 +217,28 @@ UN_EXEC_TEXT static void memo_remember(const struct stat *st)
 		memo_put(reports, id);
 }
 
-UN_EXEC_TEXT bool un_exec_known(const char *real)
+/* 1: the memo holds the program at real; 0: a stranger; -ENOENT or
+   -ENOTDIR: nothing there, as the stat found (errno kept). */
+UN_EXEC_TEXT static int memo_look(const char *real)
 {
 	uint64_t id[ID_WORDS];
 	struct stat st;
+	int saved = errno, rc;
 
-	if (stat_path(real, &st) != 0 || !S_ISREG(st.st_mode) ||
-	    (st.st_mode & (S_ISUID | S_ISGID)))
-		return false;
+	if (stat_path(real, &st) != 0) {
+		rc = errno == ENOENT || errno == ENOTDIR ? -errno : 0;
+		errno = saved;
+		return rc;
+	}
+	if (!S_ISREG(st.st_mode) || (st.st_mode & (S_ISUID | S_ISGID)))
+		return 0;
 	prog_id(&st, id);
 	return memo_holds(&memo, id);
+}
+
+UN_EXEC_TEXT bool un_exec_known(const char *real)
+{
+	return memo_look(real) > 0;
 }
 
 void un_exec_memo_fork(void)
@@ -554,6 +566,30 @@ UN_EXEC_TEXT int un_exec_check(const char *real, const char *shown, bool in_unio
 		return 0;
 	un_exec_head_read(real, &h);
 	return un_exec_check_head(&h, real, shown, in_union, argv, envp);
+}
+
+/*
+ * The same for a program named by a path outside every union, which
+ * the exec hands the kernel as it is: a path that leads to nothing is
+ * answered with the memo's stat's ENOENT or ENOTDIR, the exec's own
+ * answer, without the open, the environment's build and the exec
+ * itself.  A PATH search (execvp in a vfork child, posix_spawnp) tries
+ * each directory in turn, and most of them hold no such name.
+ */
+UN_EXEC_TEXT int un_exec_check_outside(const char *real, const char *shown,
+				       char *const argv[],
+				       char *const envp[])
+{
+	struct un_exec_head h;
+	int rc;
+
+	if (policy_lets(policy_of(envp), false))
+		return 0;
+	rc = memo_look(real);
+	if (rc != 0)
+		return rc < 0 ? rc : 0;
+	un_exec_head_read(real, &h);
+	return un_exec_check_head(&h, real, shown, false, argv, envp);
 }
 
 UN_EXEC_TEXT int un_exec_check_head(struct un_exec_head *h, const char *real,

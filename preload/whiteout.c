@@ -167,14 +167,12 @@ int un_wtable_open_mem(const char *upper, void *mem, struct un_wtable **out)
 	work = path_put(&at, upper, len, WT_WORK);
 
 	/* UPPER/.union may exist without work/: the union tool keeps its
-	   own files there.  Copy-ups need it, so make it either way. */
-	if (wt_open_fast(wt)) {
-		/* (which left the maps current) */
-		ret = sys_mkdir(work, 0755);
-		if (ret < 0 && ret != -EEXIST)
-			goto out_fail;
-		goto out_done;
-	}
+	   own files there.  Whoever makes the table makes work/ too; a
+	   table that exists had it made, and a copy-up that finds it
+	   missing since makes it again (copy_up.c work_make): no mkdir
+	   answering EEXIST at every process's start. */
+	if (wt_open_fast(wt))
+		goto out_done;	/* (which left the maps current) */
 	ret = wt_make_meta(upper, meta, work);
 	if (ret < 0)
 		goto out_fail;

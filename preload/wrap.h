@@ -159,6 +159,10 @@ UN_HIDDEN void un_exec_env(char *const envp[], char **env, char *buf);
 UN_HIDDEN int un_exec_check(const char *real, const char *shown,
 			    bool in_union, char *const argv[],
 			    char *const envp[]);
+/* The same for a path outside every union: -ENOENT or -ENOTDIR, without
+   the exec, when nothing is there. */
+UN_HIDDEN int un_exec_check_outside(const char *real, const char *shown,
+				    char *const argv[], char *const envp[]);
 
 /*
  * Whether the program at real is a dynamic one that passed the check

@@ -6,7 +6,8 @@
  * depth guard cannot tell such a call from libc calling an exported name
  * back, so the handler's entry is marked where it happens: every handler
  * the program installs (sigaction, signal and their relatives) is given
- * to the kernel as un_trampoline, which saves the thread's un_depth, sets
+ * to the kernel as un_trampoline (un_trampoline_noinfo where signal()
+ * installs it without SA_SIGINFO), which saves the thread's un_depth, sets
  * it to 0 and raises un_sigdepth around the program's handler.  Wrappers
  * then give the union's view, in signal mode (see internal.h).
  *
@@ -120,7 +121,11 @@ void un_sig_unhold(struct un_sig_hold *h)
 	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
 }
 
-static void un_trampoline(int sig, siginfo_t *info, void *uc)
+/* The program's handler behind the trampoline.  info: what the kernel
+   filled (SA_SIGINFO), or NULL, for the hold; the handler is given the
+   kernel's argument either way, as without this file. */
+static inline __attribute__((always_inline)) void
+trampoline_run(int sig, siginfo_t *info, void *uc, siginfo_t *kinfo)
 {
 	int depth = un_depth;
 	void *frame = sig_frame;
@@ -129,7 +134,7 @@ static void un_trampoline(int sig, siginfo_t *info, void *uc)
 	if (hold_depth > 0 && uc) {
 		int saved = errno;
 
-		hold_back(sig, info, uc);
+		hold_back(sig, kinfo, uc);
 		errno = saved;
 		return;
 	}
@@ -141,6 +146,27 @@ static void un_trampoline(int sig, siginfo_t *info, void *uc)
 	un_depth = depth;
 	un_sigdepth--;
 	sig_frame = frame;
+}
+
+/* Given to the kernel with SA_SIGINFO (sigaction). */
+static void un_trampoline(int sig, siginfo_t *info, void *uc)
+{
+	trampoline_run(sig, info, uc, info);
+}
+
+/* Given to the kernel by glibc's signal(), without SA_SIGINFO: the
+   kernel passes the same three registers, but its siginfo is not
+   filled in, so a held signal is queued again without it. */
+static void un_trampoline_noinfo(int sig, siginfo_t *info, void *uc)
+{
+	trampoline_run(sig, info, uc, NULL);
+}
+
+/* Is h one of ours? */
+UN_EXEC_TEXT static bool is_trampoline(const void *h)
+{
+	return h == (const void *)un_trampoline ||
+	       h == (const void *)un_trampoline_noinfo;
 }
 
 void un_sig_check_left(void)
@@ -214,8 +240,8 @@ UN_EXEC_TEXT static bool wanted(int sig)
    and flags the trampoline served before the change). */
 UN_EXEC_TEXT static void unwrap(struct sigaction *old, void *prev, int prevflags)
 {
-	if (!(old->sa_flags & SA_SIGINFO) ||
-	    old->sa_sigaction != un_trampoline)
+	/* (With SA_SIGINFO or not: signal() installs one without.) */
+	if (!is_trampoline((void *)old->sa_sigaction))
 		return;
 	old->sa_flags = (old->sa_flags & ~SA_SIGINFO) |
 			(prevflags & SA_SIGINFO);
@@ -246,7 +272,7 @@ UN_EXEC_TEXT static int sigaction_common(int sig, const struct sigaction *act,
 	/* The trampoline itself (read back by a raw rt_sigaction and given
 	   back to us) keeps the handler it serves: it must not call itself. */
 	wrap = act && is_function(act->sa_handler) &&
-	       (void *)act->sa_sigaction != (void *)un_trampoline;
+	       !is_trampoline((void *)act->sa_sigaction);
 	if (wrap) {
 		mine = *act;
 		note_flags(sig, act->sa_flags);
@@ -291,20 +317,25 @@ UN_EXEC_TEXT UN_EXPORT int __sigaction(int sig, const struct sigaction *act,
 }
 
 /*
- * The signal() family: the real function sets the action exactly as
- * glibc means it (flags, mask, siginterrupt), then a function handler is
- * moved behind the trampoline.  The moment in between runs the program's
- * handler unwrapped, as without this file.
+ * The signal() family.  signal, bsd_signal and ssignal (glibc's BSD
+ * semantics, one sigaction: mask {sig}, SA_RESTART unless
+ * siginterrupt said otherwise, never SA_RESETHAND) are given
+ * un_trampoline_noinfo as the handler, so that glibc sets the action as
+ * it means it in its one system call; the program's handler is noted
+ * first, for a signal that comes at once.  The others (sysv_signal's
+ * SA_RESETHAND, sigset's masks) let the real function set the action,
+ * then move a function handler behind the trampoline (three system
+ * calls: the moment in between runs the program's handler unwrapped,
+ * as without this file).
  */
 static __sighandler_t rewrap(int sig, __sighandler_t h, __sighandler_t r,
 			     void *prev)
 {
 	struct sigaction cur;
 
-	if ((void *)r == (void *)un_trampoline)
+	if (is_trampoline((void *)r))
 		r = (__sighandler_t)prev;
-	if (r == SIG_ERR || !is_function(h) ||
-	    (void *)h == (void *)un_trampoline ||
+	if (r == SIG_ERR || !is_function(h) || is_trampoline((void *)h) ||
 	    real_sigaction(sig, NULL, &cur) < 0 || cur.sa_handler != h)
 		return r;
 	note_flags(sig, cur.sa_flags);
@@ -332,9 +363,57 @@ static __sighandler_t rewrap(int sig, __sighandler_t h, __sighandler_t r,
 		return rewrap(sig, h, real_##name(sig, h), prev);          \
 	}
 
-UN_SIGNAL_LIKE(signal)
-UN_SIGNAL_LIKE(bsd_signal)
-UN_SIGNAL_LIKE(ssignal)
+/* signal() with the trampoline handed to glibc itself (see above). */
+static __sighandler_t signal_bsd(int sig, __sighandler_t h,
+				 __sighandler_t (*real)(int, __sighandler_t))
+{
+	__sighandler_t r;
+	int prevflags;
+	void *prev;
+
+	if (!is_function(h) || is_trampoline((void *)h)) {
+		r = real(sig, h);
+		return is_trampoline((void *)r) ?
+			       (__sighandler_t)__atomic_load_n(
+				       &user_handler[sig], __ATOMIC_ACQUIRE) :
+			       r;
+	}
+	prev = __atomic_load_n(&user_handler[sig], __ATOMIC_ACQUIRE);
+	prevflags = __atomic_load_n(&user_flags[sig], __ATOMIC_ACQUIRE);
+	note_flags(sig, 0);	/* (only SA_SIGINFO and SA_RESETHAND count) */
+	if (prev != (void *)h)
+		__atomic_store_n(&user_handler[sig], (void *)h,
+				 __ATOMIC_RELEASE);
+	r = real(sig, (__sighandler_t)(void *)un_trampoline_noinfo);
+	if (r == SIG_ERR) {
+		int saved = errno;
+
+		__atomic_store_n(&user_handler[sig], prev, __ATOMIC_RELEASE);
+		__atomic_store_n(&user_flags[sig], prevflags,
+				 __ATOMIC_RELEASE);
+		errno = saved;
+		return r;
+	}
+	return is_trampoline((void *)r) ? (__sighandler_t)prev : r;
+}
+
+#define UN_SIGNAL_BSD(name)                                                \
+	UN_EXPORT __sighandler_t name(int sig, __sighandler_t h)           \
+	{                                                                  \
+		if (!real_##name)                                          \
+			un_init();                                         \
+		if (!real_##name) {                                        \
+			errno = ENOSYS;                                    \
+			return SIG_ERR;                                    \
+		}                                                          \
+		if (!wanted(sig))                                          \
+			return real_##name(sig, h);                        \
+		return signal_bsd(sig, h, real_##name);                    \
+	}
+
+UN_SIGNAL_BSD(signal)
+UN_SIGNAL_BSD(bsd_signal)
+UN_SIGNAL_BSD(ssignal)
 UN_SIGNAL_LIKE(sysv_signal)
 UN_SIGNAL_LIKE(__sysv_signal)
 UN_SIGNAL_LIKE(sigset)

@@ -14,7 +14,8 @@
  * The wrapper cannot be C: vfork returns twice on the caller's stack,
  * and a frame of ours under it would be the child's to overwrite.  It
  * notes the caller's process id for fdtab.c (un_fd_vfork_note, a call
- * that returns before the vfork), sets the flag and jumps to libc's
+ * that returns before the vfork; with it exec.c's un_exec_vfork, the
+ * real cwd's identity learnt once for every child), sets the flag and jumps to libc's
  * vfork (real_vfork, found as every row is), which then returns
  * straight to the caller, twice.  Elsewhere
  * than x86-64 vfork is not wrapped and the flag is always set (fdtab.c
@@ -25,6 +26,16 @@
 #include "internal.h"
 
 #if defined(__x86_64__)
+/* What the parent notes before libc's vfork: its id for fdtab.c, and
+   the real cwd's identity for the children's UNION_CWD (exec.c). */
+UN_HIDDEN void un_vfork_note(void);
+
+UN_HIDDEN void un_vfork_note(void)
+{
+	un_fd_vfork_note();
+	un_exec_vfork();
+}
+
 /* Named from the assembly below: a hidden global, not a static, whose
    name a compiler may not keep (clang's fuzzer build dropped it). */
 __thread int un_vforked_flag UN_HIDDEN __attribute__((used));
@@ -37,7 +48,7 @@ __asm__(".pushsection .text\n"
 	"	.cfi_startproc\n"
 	"	subq $8, %rsp\n"
 	"	.cfi_adjust_cfa_offset 8\n"
-	"	call un_fd_vfork_note\n"
+	"	call un_vfork_note\n"
 	"	addq $8, %rsp\n"
 	"	.cfi_adjust_cfa_offset -8\n"
 	"	movq un_vforked_flag@gottpoff(%rip), %rax\n"

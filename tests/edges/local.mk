@@ -23,6 +23,7 @@ UN_EDGES_TESTS = \
 	tests/edges/procs-signal.sh \
 	tests/edges/procs-sigchange.sh \
 	tests/edges/procs-sighold.sh \
+	tests/edges/signal-bsd.sh \
 	tests/edges/procs-stress.sh \
 	tests/edges/procs-cancel.sh \
 	tests/edges/env-children.sh \
@@ -46,6 +47,7 @@ UN_EDGES_TESTS = \
 	tests/edges/exec-check-memo.sh \
 	tests/edges/exec-bss-file.sh \
 	tests/edges/exec-cwd-inherit.sh \
+	tests/edges/exec-start-calls.sh \
 	tests/edges/exec-text-together.sh \
 	tests/edges/lowers-never-written.sh \
 	tests/edges/bad-pointers.sh \
@@ -64,7 +66,7 @@ EXTRA_DIST += tests/edges/edgelib.sh tests/edges/driver.py \
 	tests/edges/go/plain/main.go tests/edges/go/cgo/main.go \
 	tests/edges/supervise-static.c tests/edges/supervise-sock.c \
 	tests/edges/thread-stack.c tests/edges/cwd-threads.c \
-	tests/edges/cwd-fifo.c
+	tests/edges/cwd-fifo.c tests/edges/signal-bsd.c
 AM_TESTS_ENVIRONMENT += \
 	EDGEPROG='$(abs_top_builddir)/tests/edges'; \
 	EDGES_CC='$(CC)'; \
