@@ -56,9 +56,11 @@ static int work_name(const struct un_mount *m, char *buf, size_t len)
  * start, so one removed since (by hand: the kernel's work directory is
  * the mount's business alone) is made again here, at the first
  * copy-up that needs it, owned as wt_make_meta gives it: by the owner
- * of UPPER/.union.  0 when made here.
+ * of UPPER/.union.  0 when made here.  Out of line: its two paths would
+ * otherwise sit in copy_one's frame on every copy-up (tests/edges/
+ * thread-stack: a copy-up by append from a thread of 128 KiB).
  */
-static int work_make(const struct un_mount *m)
+static __attribute__((noinline)) int work_make(const struct un_mount *m)
 {
 	char meta[PATH_MAX], work[PATH_MAX];
 	struct stat st;
@@ -136,14 +138,48 @@ out_free:
 	return rc;
 }
 
-/* Copy len bytes at off from in to out, by the fastest means.  Not
-   inlined: its 64 KiB buffer would stay in copy_one's frame for every
-   copy-up, a directory's too, in threads of small stacks
-   (tests/edges/thread-stack). */
-static __attribute__((noinline)) int copy_range(int in, int out, off_t off,
-						off_t len)
+/* Copy len bytes at off from in to out by read and write, where the
+   kernel cannot copy between them (another filesystem, an old kernel).
+   The buffer comes from the heap (un_sig_alloc: a mapping in signal
+   mode), never the stack: a copy-up runs below a wrapper's lookup
+   frames, in threads of 128 KiB stacks too (tests/edges/thread-stack). */
+#define PLAIN_BUF ((size_t)1 << 16)
+static int copy_plain(int in, int out, off_t off, off_t len)
 {
-	char buf[1 << 16];
+	char *buf = un_sig_alloc(PLAIN_BUF);
+	off_t done = 0;
+	int rc = 0;
+
+	if (!buf)
+		return -ENOMEM;
+	while (done < len) {
+		size_t want = len - done < (off_t)PLAIN_BUF ?
+				      (size_t)(len - done) : PLAIN_BUF;
+		ssize_t r = pread(in, buf, want, off + done);
+
+		if (r <= 0) {
+			rc = r < 0 ? -errno : 0;
+			break;
+		}
+		for (ssize_t w = 0; w < r;) {
+			ssize_t k = pwrite(out, buf + w, r - w, off + done + w);
+
+			if (k < 0) {
+				rc = -errno;
+				goto out;
+			}
+			w += k;
+		}
+		done += r;
+	}
+out:
+	un_sig_free(buf, PLAIN_BUF);
+	return rc;
+}
+
+/* Copy len bytes at off from in to out, by the fastest means. */
+static int copy_range(int in, int out, off_t off, off_t len)
+{
 	off_t done = 0;
 
 	while (done < len) {
@@ -160,27 +196,7 @@ static __attribute__((noinline)) int copy_range(int in, int out, off_t off,
 		if (errno != EXDEV && errno != ENOSYS && errno != EINVAL &&
 		    errno != EOPNOTSUPP)
 			return -errno;
-		/* The plain way. */
-		while (done < len) {
-			size_t want = len - done < (off_t)sizeof(buf) ?
-					      (size_t)(len - done) :
-					      sizeof(buf);
-			ssize_t r = pread(in, buf, want, off + done);
-
-			if (r < 0)
-				return -errno;
-			if (r == 0)
-				return 0;
-			for (ssize_t w = 0; w < r;) {
-				ssize_t k = pwrite(out, buf + w, r - w,
-						   off + done + w);
-
-				if (k < 0)
-					return -errno;
-				w += k;
-			}
-			done += r;
-		}
+		return copy_plain(in, out, off + done, len - done);
 	}
 	return 0;
 }
