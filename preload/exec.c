@@ -42,6 +42,8 @@ UN_EXEC_TEXT static bool preload_has_self(const char *value)
 {
 	const char *self = un_self_path;
 
+	if (!self)
+		return false;
 	for (const char *s = value; *s;) {
 		const char *a = self, *b = s;
 

@@ -30,7 +30,10 @@
 #include <dlfcn.h>
 #include <elf.h>
 #include <link.h>
+#include <limits.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "internal.h"
 
@@ -203,6 +206,32 @@ const char *un_nextsym_self(void)
 	return self_path;
 }
 
+/*
+ * LD_PRELOAD named the library by a relative path (preload/.libs/
+ * libunion.so), which the loader took from the cwd and kept as it is:
+ * the children's LD_PRELOAD needs it whole, or a child started from
+ * another cwd (or with an environment the program cleared) would run
+ * without the library, on the real directories.  Made whole from the
+ * cwd at the constructor, which is still the loader's.  NULL when that
+ * cannot be done (then the children get the LD_PRELOAD they are given).
+ */
+static __attribute__((noinline)) const char *self_whole(const char *name)
+{
+	static char whole[PATH_MAX];
+	long n = syscall(SYS_getcwd, whole, sizeof(whole));
+	size_t len, nlen = strlen(name);
+
+	if (n <= 0 || whole[0] != '/')
+		return NULL;
+	len = strlen(whole);
+	if (len + 1 + nlen + 1 > sizeof(whole))
+		return NULL;
+	if (len > 1)
+		whole[len++] = '/';
+	memcpy(whole + len, name, nlen + 1);
+	return whole;
+}
+
 UN_EXEC_TEXT void un_nextsym_init(void)
 {
 	struct link_map *self = self_map();
@@ -213,6 +242,8 @@ UN_EXEC_TEXT void un_nextsym_init(void)
 		return;
 	if (self->l_name && self->l_name[0] == '/')
 		self_path = self->l_name;
+	else if (self->l_name && self->l_name[0] && !self_path)
+		self_path = self_whole(self->l_name);
 	for (const struct link_map *l = self->l_next; l; l = l->l_next) {
 		if (nobjs == MAX_OBJS || !read_object(l, &objs[nobjs]))
 			return;	/* one we cannot read: dlsym for all */
