@@ -61,6 +61,36 @@ UN_EXEC_TEXT static bool preload_has_self(const char *value)
 	return false;
 }
 
+/* Copy the LD_PRELOAD list value to buf, less the entries that name
+   the library by the relative name it was started with (un_self_given):
+   the whole path goes before them, and from another cwd the loader
+   would print "cannot be preloaded" for the relative one.  Returns the
+   end (buf itself when nothing is left). */
+UN_EXEC_TEXT static char *preload_copy(char *buf, const char *value)
+{
+	const char *given = un_self_given;
+	size_t glen = given ? strlen(given) : 0;
+	char *start = buf;
+
+	for (const char *s = value; *s;) {
+		const char *e = s;
+
+		while (*e && *e != ':' && *e != ' ')
+			e++;
+		if (e > s && !((size_t)(e - s) == glen && !memcmp(s, given, glen))) {
+			if (buf > start)
+				*buf++ = ':';
+			memcpy(buf, s, (size_t)(e - s));
+			buf += e - s;
+		}
+		s = e;
+		while (*s == ':' || *s == ' ')
+			s++;
+	}
+	*buf = '\0';
+	return buf;
+}
+
 /* Room for "UNION_CWD=DEV:INO:-N:" (three 64-bit numbers at most). */
 #define CWD_HEAD (sizeof("UNION_CWD=") + 3 * 20 + 4)
 
@@ -319,8 +349,15 @@ UN_EXEC_TEXT static bool env_build(char *const envp[], char **env, char *buf,
 	} else {
 		env[n++] = buf;
 		buf = stpcpy(stpcpy(buf, "LD_PRELOAD="), un_self_path);
-		if (preload && *preload)
-			buf = stpcpy(stpcpy(buf, ":"), preload);
+		if (preload && *preload) {
+			char *list = buf + 1;
+			char *end = preload_copy(list, preload);
+
+			if (end > list) {
+				*buf = ':';
+				buf = end;
+			}
+		}
 		buf++;
 	}
 	if (un_config.oci_lowers && !oci_set) {

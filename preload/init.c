@@ -63,6 +63,7 @@
 bool un_active;
 __thread int un_depth;
 const char *un_self_path;
+const char *un_self_given;
 const char *un_layers_value;
 const char *un_preload_value;
 int un_tables_state;
@@ -501,6 +502,7 @@ static void init_late(void)
 {
 	un_real_late();
 	un_self_path = un_nextsym_self();
+	un_self_given = un_nextsym_self_given();
 	pthread_atfork(fork_prepare, fork_parent, fork_child);
 }
 

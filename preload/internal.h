@@ -116,6 +116,7 @@ UN_HIDDEN void *un_nextsym(const char *name);
 /* The path libunion.so was loaded from, when absolute (else NULL); after
    un_nextsym_init(). */
 UN_HIDDEN const char *un_nextsym_self(void);
+UN_HIDDEN const char *un_nextsym_self_given(void);
 /* Is the walk on for this process (else un_nextsym answers NULL)? */
 UN_HIDDEN bool un_nextsym_usable(void);
 
@@ -283,6 +284,8 @@ UN_HIDDEN void un_sig_free(void *p, size_t len);
 
 /* The absolute path of libunion.so itself (for LD_PRELOAD in children). */
 UN_HIDDEN extern const char *un_self_path;
+/* The relative LD_PRELOAD name un_self_path was made whole from, or NULL. */
+UN_HIDDEN extern const char *un_self_given;
 /* UNION_LAYERS and LD_PRELOAD as this process got them (passed on to
    children whose environment lost them). */
 UN_HIDDEN extern const char *un_layers_value;

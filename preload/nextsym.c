@@ -201,9 +201,18 @@ bool un_nextsym_usable(void)
 	return usable;
 }
 
+/* The relative name LD_PRELOAD gave the library by, when self_path was
+   made whole from it (self_whole); else NULL. */
+static const char *self_given;
+
 const char *un_nextsym_self(void)
 {
 	return self_path;
+}
+
+const char *un_nextsym_self_given(void)
+{
+	return self_given;
 }
 
 /*
@@ -242,8 +251,11 @@ UN_EXEC_TEXT void un_nextsym_init(void)
 		return;
 	if (self->l_name && self->l_name[0] == '/')
 		self_path = self->l_name;
-	else if (self->l_name && self->l_name[0] && !self_path)
+	else if (self->l_name && self->l_name[0] && !self_path) {
 		self_path = self_whole(self->l_name);
+		if (self_path)
+			self_given = self->l_name;
+	}
 	for (const struct link_map *l = self->l_next; l; l = l->l_next) {
 		if (nobjs == MAX_OBJS || !read_object(l, &objs[nobjs]))
 			return;	/* one we cannot read: dlsym for all */
