@@ -64,14 +64,18 @@ UN_EXEC_TEXT static bool preload_has_self(const char *value)
 /* Copy the LD_PRELOAD list value to buf, less the entries that name
    the library by the relative name it was started with (un_self_given):
    the whole path goes before them, and from another cwd the loader
-   would print "cannot be preloaded" for the relative one.  Returns the
-   end (buf itself when nothing is left). */
+   would print "cannot be preloaded" for the relative one (the others
+   then joined by ':').  Returns the end (buf itself when nothing is
+   left). */
 UN_EXEC_TEXT static char *preload_copy(char *buf, const char *value)
 {
 	const char *given = un_self_given;
 	size_t glen = given ? strlen(given) : 0;
 	char *start = buf;
 
+	/* (Nothing to drop: the list as it was, its separators too.) */
+	if (!given)
+		return stpcpy(buf, value);
 	for (const char *s = value; *s;) {
 		const char *e = s;
 
