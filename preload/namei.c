@@ -102,18 +102,7 @@ static inline int path_join_n(char *buf, size_t len, const char *root,
 int un_path_join(char *buf, size_t len, const char *root, size_t root_len,
 		 const char *rel)
 {
-	size_t rel_len = strlen(rel);
-
-	if (root_len + 1 + rel_len >= len)
-		return -ENAMETOOLONG;
-	memcpy(buf, root, root_len);
-	if (rel_len) {
-		buf[root_len] = '/';
-		memcpy(buf + root_len + 1, rel, rel_len + 1);
-	} else {
-		buf[root_len] = '\0';
-	}
-	return 0;
+	return path_join_n(buf, len, root, root_len, rel, strlen(rel));
 }
 
 static const char *rel_of(const struct un_mount *m, const char *vpath,
