@@ -522,6 +522,20 @@ void un_dcache_rel_put(const struct un_mount *m, unsigned long seq,
 }
 
 /*
+ * Is this thread's memo of the cwd's layers or of its last relative
+ * part's (above) one put at the cwd's change count seq?  namei.c's
+ * lookup_near asks it before it reads the cwd: a process whose cwd
+ * lies outside every union never has one, and pays no second read.
+ */
+bool un_dcache_near(unsigned long seq)
+{
+	struct dcache *c = dcache_now();
+
+	return c && ((c->rel.m && c->rel.seq == seq) ||
+		     (c->cwd.m && c->cwd.seq == seq));
+}
+
+/*
  * The way of h's set for vpath (len bytes) of m: the one that holds it
  * already (never two of one path: un_dcache_get takes the first), else
  * a free one, a stale one of m, or the least recently used.

@@ -995,6 +995,8 @@ UN_HIDDEN int un_dcache_rel_get(const struct un_mount *m, unsigned long seq,
 UN_HIDDEN void un_dcache_rel_put(const struct un_mount *m, unsigned long seq,
 				 uint64_t stamp, const char *part, size_t len,
 				 uint64_t mask, uint64_t parentmask);
+/* Is either memo above one put at the cwd's count seq? */
+UN_HIDDEN bool un_dcache_near(unsigned long seq);
 /* A directory of m's upper was made, removed or renamed. */
 UN_HIDDEN void un_dcache_changed(struct un_mount *m);
 /* The same after this thread copied the directory vpath (vlen bytes)

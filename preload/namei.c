@@ -2440,6 +2440,132 @@ static int walk_start(struct walk *w, int dirfd, const char *path,
 }
 
 /*
+ * The commonest lookup of a warm git status, kept short: a plain name
+ * relative to the merged cwd ("name", or "dir/sub/name" whose "dir/sub"
+ * is the relative part this thread reached last: dcache.c
+ * un_dcache_rel_get), the cwd and that directory still as this thread
+ * kept them (the cwd's change count and the union's stamp unchanged).
+ * What lookup_path does there, without its walk: no copy of the path
+ * to walk, none of the merged path (the cwd is read into the node),
+ * one read of the stamps, the last name looked up by lookup_cached as
+ * the walk's last step does.  Anything else (a '.' or '..', an empty
+ * name, a trailing slash, a symlink to follow, a cwd removed or in a
+ * union holding another, a memo missed) returns 2: the caller walks
+ * from the start, as if this had not been tried (what it told the
+ * caches is what the walk tells them).  x: lookup_path's.
+ */
+static __attribute__((noinline)) int lookup_near(const char *path,
+						 size_t plen, int flags,
+						 struct un_node *n,
+						 struct stx_req *x,
+						 unsigned long *cwd_seq)
+{
+	const char *name = path, *slash, *rel;
+	size_t dlen = 0, nlen, vlen, dead_at;
+	struct un_mount *m;
+	unsigned long seq;
+	uint64_t mask, pmask, stamp[2];
+	struct at_base base;
+	struct comp c;
+	int layer, rc;
+
+	if (path[plen - 1] == '/' ||
+	    !un_dcache_near(__atomic_load_n(&un_cwd_count, __ATOMIC_ACQUIRE)))
+		return 2;
+	slash = memrchr(path, '/', plen);
+	if (slash) {
+		name = slash + 1;
+		dlen = (size_t)(slash - path);
+		if (!dlen || dlen > UN_DCACHE_PART_MAX)
+			return 2;
+	}
+	nlen = plen - (size_t)(name - path);
+	if (nlen > NAME_MAX ||
+	    (name[0] == '.' && (nlen == 1 || (nlen == 2 && name[1] == '.'))))
+		return 2;
+	if (un_cwd_get_walk(n->vpath, sizeof(n->vpath), &layer, &dead_at, &m,
+			    &vlen, &seq) != 0 ||
+	    !m || !m->wt || m->has_inner ||
+	    vlen + 1 + plen >= sizeof(n->vpath))
+		return 2;
+	/* (Both stamps read once, before the stats, as the walk reads
+	   them for its last name; the memos are compared with the
+	   union's.) */
+	stamp[0] = un_dcache_stamps(m, &stamp[1]);
+	if (vlen <= m->merged_len) {
+		/* The union's root: always alive (cwd_check), its layers
+		   the root's (settle_in_m). */
+		mask = root_layers(m);
+		pmask = 0;
+	} else if (un_dcache_cwd_get(m, seq, stamp[1], &mask, &pmask) != 0) {
+		return 2;	/* not seen alive at this count and stamp */
+	}
+	if (dlen && un_dcache_rel_get(m, seq, stamp[1], path, dlen, &mask,
+				      &pmask) != 0)
+		return 2;
+	if (cwd_seq)
+		*cwd_seq = seq;
+	/* The cwd's merged path and the name's path from it. */
+	base.m = m;
+	base.fd = AT_FDCWD;
+	base.layer = layer;
+	if (vlen > 1)
+		n->vpath[vlen++] = '/';
+	base.sub = n->vpath + vlen;
+	memcpy(n->vpath + vlen, path, plen + 1);
+	vlen += plen;
+	rel = rel_of(m, n->vpath, vlen);
+	c.real = n->real;
+	c.st = &n->st;
+	if (x)
+		x->got = -1;
+	rc = lookup_cached(m, mask, n->vpath, vlen, rel,
+			   vlen - (size_t)(rel - n->vpath),
+			   layer >= 0 ? &base : NULL, &c, false,
+			   (flags & UN_LK_FOLLOW) ? NULL : x, stamp, NULL);
+	if (rc < 0)
+		return rc;
+	if (c.layer >= 0 && S_ISLNK(c.st->st_mode) && (flags & UN_LK_FOLLOW))
+		return 2;	/* the walk follows it */
+	n->mnt = m;
+	n->rel_off = (size_t)(rel - n->vpath);
+	n->layer = c.layer;
+	n->parent_dirlayers = mask;
+	n->trailing_slash = false;
+	n->kpath = n->real;
+	n->routed = !lk_may_put();
+	n->route_top = lk_top;
+	n->relative = true;
+	if (c.layer < 0) {
+		n->dirlayers = 0;
+		n->real[0] = '\0';
+		if (m->upper &&
+		    un_path_join(n->real, sizeof(n->real), m->upper,
+				 m->upper_len, rel) < 0)
+			return -ENAMETOOLONG;
+		/* (As lookup_path's: where the upper would hold it.) */
+		if (m->upper && layer == 0) {
+			n->at_fd = AT_FDCWD;
+			n->at_off = strlen(n->real) - plen;
+		}
+		return 0;
+	}
+	n->dirlayers = c.dirlayers;
+	if (!S_ISDIR(c.st->st_mode))
+		un_dcache_memo_put(m, n->vpath, vlen, mask, c.layer, c.st,
+				   stamp[0]);
+	n->stx_done = x && x->got == c.layer && !S_ISDIR(c.st->st_mode);
+	if (layer == c.layer) {
+		/* (n->real is the layer's root, '/' and rel, which ends in
+		   the caller's path.) */
+		n->at_fd = AT_FDCWD;
+		n->at_off = un_layer_len(m, c.layer) + 1 +
+			    (vlen - n->rel_off) - plen;
+	}
+	return 0;
+}
+
+/*
  * The lookup.  *cwd_seq (when cwd_seq is not NULL): the cwd's change
  * count at which a path relative to the cwd read the cwd's record, else
  * left as it was (1, odd, from lookup_threads).  Its system calls
@@ -2506,6 +2632,12 @@ static __attribute__((noinline)) int lookup_path(int dirfd, const char *path,
 			return 1;
 	}
 	n->trailing_slash = plen > 1 && path[plen - 1] == '/';
+	if (dirfd == AT_FDCWD && plen && path[0] != '/' &&
+	    !(flags & (UN_LK_EXCL | UN_LK_NOSTAT | UN_LK_OPENDIR))) {
+		rc = lookup_near(path, plen, flags, n, x, cwd_seq);
+		if (rc != 2)
+			return rc;
+	}
 
 	rc = walk_start(&w, dirfd, path, plen, todo, sizeof(todo),
 			follow_last || (plen > 1 && path[plen - 1] == '/'),
