@@ -142,11 +142,17 @@ struct dcache {
 	   plain relative part (un_dcache_rel_get): git status's index
 	   names ~15 files a directory in a row, each "dir/sub/name". */
 	struct {
-		const struct un_mount *m;
+		struct un_mount *m;
 		unsigned long seq;
 		uint64_t stamp, mask, pmask;
 		size_t len;
 		char part[UN_DCACHE_PART_MAX];
+		/* The directory's merged path (vlen bytes; 0: longer than
+		   the room) and the cwd's layer then, for lookup_near
+		   (un_dcache_rel_dir): no read of the cwd's record. */
+		int layer;
+		size_t vlen;
+		char vpath[UN_DCACHE_DIR_MAX];
 	} rel;
 	uint32_t tick, puts;	/* (wrap: ages are differences) */
 	/*
@@ -503,15 +509,23 @@ int un_dcache_rel_get(const struct un_mount *m, unsigned long seq,
 	return 0;
 }
 
-void un_dcache_rel_put(const struct un_mount *m, unsigned long seq,
+void un_dcache_rel_put(struct un_mount *m, unsigned long seq,
 		       uint64_t stamp, const char *part, size_t len,
-		       uint64_t mask, uint64_t parentmask)
+		       uint64_t mask, uint64_t parentmask,
+		       const char *vpath, size_t vlen, int layer)
 {
 	struct dcache *c = dcache_mine();
 
 	if (!c || len > sizeof(c->rel.part))
 		return;
 	c->rel.m = NULL;
+	if (vlen < sizeof(c->rel.vpath)) {
+		memcpy(c->rel.vpath, vpath, vlen);
+		c->rel.vlen = vlen;
+	} else {
+		c->rel.vlen = 0;
+	}
+	c->rel.layer = layer;
 	memcpy(c->rel.part, part, len);
 	c->rel.len = len;
 	c->rel.seq = seq;
@@ -519,6 +533,33 @@ void un_dcache_rel_put(const struct un_mount *m, unsigned long seq,
 	c->rel.mask = mask;
 	c->rel.pmask = parentmask;
 	c->rel.m = m;
+}
+
+/*
+ * The directory of the last relative part as un_dcache_rel_put kept it,
+ * if that part is part (len bytes) at the cwd's count seq: its merged
+ * path copied into buf (room for UN_DCACHE_DIR_MAX bytes and a '/'),
+ * its length, the cwd's layer, the union, the stamp it was kept at and
+ * the directory's layers (the caller compares the stamp: they stand
+ * while it does, as un_dcache_rel_get's).  NULL on a miss.
+ */
+struct un_mount *un_dcache_rel_dir(unsigned long seq, const char *part,
+				   size_t len, char *buf, size_t *vlen,
+				   int *layer, uint64_t *stamp, uint64_t *mask,
+				   uint64_t *parentmask)
+{
+	struct dcache *c = dcache_now();
+
+	if (!c || !c->rel.m || c->rel.seq != seq || !c->rel.vlen ||
+	    c->rel.len != len || memcmp(c->rel.part, part, len))
+		return NULL;
+	memcpy(buf, c->rel.vpath, c->rel.vlen);
+	*vlen = c->rel.vlen;
+	*layer = c->rel.layer;
+	*stamp = c->rel.stamp;
+	*mask = c->rel.mask;
+	*parentmask = c->rel.pmask;
+	return c->rel.m;
 }
 
 /*

@@ -992,9 +992,19 @@ UN_HIDDEN void un_dcache_cwd_put(const struct un_mount *m, unsigned long seq,
 UN_HIDDEN int un_dcache_rel_get(const struct un_mount *m, unsigned long seq,
 				uint64_t stamp, const char *part, size_t len,
 				uint64_t *mask, uint64_t *parentmask);
-UN_HIDDEN void un_dcache_rel_put(const struct un_mount *m, unsigned long seq,
+/* (With the directory's merged path, vlen bytes, and the cwd's layer.) */
+UN_HIDDEN void un_dcache_rel_put(struct un_mount *m, unsigned long seq,
 				 uint64_t stamp, const char *part, size_t len,
-				 uint64_t mask, uint64_t parentmask);
+				 uint64_t mask, uint64_t parentmask,
+				 const char *vpath, size_t vlen, int layer);
+/* The directory rel_put kept for part at count seq (see dcache.c). */
+#define UN_DCACHE_DIR_MAX 256
+UN_HIDDEN struct un_mount *un_dcache_rel_dir(unsigned long seq,
+					     const char *part, size_t len,
+					     char *buf, size_t *vlen,
+					     int *layer, uint64_t *stamp,
+					     uint64_t *mask,
+					     uint64_t *parentmask);
 /* Is either memo above one put at the cwd's count seq? */
 UN_HIDDEN bool un_dcache_near(unsigned long seq);
 /* A directory of m's upper was made, removed or renamed. */

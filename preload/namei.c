@@ -1459,7 +1459,8 @@ static __attribute__((noinline)) int walk_jump_dir(struct walk *w, char *todo,
 	if (rc == 0 && w->m) {
 		if (keep && w->sure && w->m == m0)
 			un_dcache_rel_put(m0, *cwd_seq, stamp, todo, dir - 1,
-					  w->dirmask, w->parentmask);
+					  w->dirmask, w->parentmask, w->vpath,
+					  w->vlen, w->base.layer);
 		memmove(todo, todo + dir, len - dir + 1);
 		return 0;
 	}
@@ -2461,7 +2462,8 @@ static __attribute__((noinline)) int lookup_near(const char *path,
 						 unsigned long *cwd_seq)
 {
 	const char *name = path, *slash, *rel;
-	size_t dlen = 0, nlen, vlen, dead_at;
+	size_t dlen = 0, nlen, vlen, dead_at, rel_len;
+	struct dir_probe pr = { NULL, 0, false };
 	struct un_mount *m;
 	unsigned long seq;
 	uint64_t mask, pmask, stamp[2];
@@ -2469,62 +2471,91 @@ static __attribute__((noinline)) int lookup_near(const char *path,
 	struct comp c;
 	int layer, rc;
 
-	if (path[plen - 1] == '/' ||
-	    !un_dcache_near(__atomic_load_n(&un_cwd_count, __ATOMIC_ACQUIRE)))
+	if (path[plen - 1] == '/')
 		return 2;
+	/* (Acquire: the cwd's record read after it is at least this
+	   count's; odd, a writer at work, never matches a memo.) */
+	seq = __atomic_load_n(&un_cwd_count, __ATOMIC_ACQUIRE);
 	slash = memrchr(path, '/', plen);
 	if (slash) {
 		name = slash + 1;
 		dlen = (size_t)(slash - path);
-		if (!dlen || dlen > UN_DCACHE_PART_MAX)
-			return 2;
 	}
 	nlen = plen - (size_t)(name - path);
 	if (nlen > NAME_MAX ||
 	    (name[0] == '.' && (nlen == 1 || (nlen == 2 && name[1] == '.'))))
 		return 2;
-	if (un_cwd_get_walk(n->vpath, sizeof(n->vpath), &layer, &dead_at, &m,
-			    &vlen, &seq) != 0 ||
-	    !m || !m->wt || m->has_inner ||
-	    vlen + 1 + plen >= sizeof(n->vpath))
-		return 2;
-	/* (Both stamps read once, before the stats, as the walk reads
-	   them for its last name; the memos are compared with the
-	   union's.) */
-	stamp[0] = un_dcache_stamps(m, &stamp[1]);
-	if (vlen <= m->merged_len) {
-		/* The union's root: always alive (cwd_check), its layers
-		   the root's (settle_in_m). */
-		mask = root_layers(m);
-		pmask = 0;
-	} else if (un_dcache_cwd_get(m, seq, stamp[1], &mask, &pmask) != 0) {
-		return 2;	/* not seen alive at this count and stamp */
+	if (dlen) {
+		/* The directory's merged path kept with the part: no read
+		   of the cwd's record, unchanged while the count is. */
+		uint64_t kept;
+
+		m = un_dcache_rel_dir(seq, path, dlen, n->vpath, &vlen,
+				      &layer, &kept, &mask, &pmask);
+		if (!m || m->has_inner || !m->wt ||
+		    vlen + 1 + nlen >= sizeof(n->vpath))
+			return 2;
+		stamp[0] = un_dcache_stamps(m, &stamp[1]);
+		if (kept != stamp[1])
+			return 2;
+		/* The cwd: seen alive at this count and stamp, or the
+		   union's root (always alive: cwd_check). */
+		if (vlen - dlen - 1 > m->merged_len &&
+		    un_dcache_cwd_get(m, seq, stamp[1], &kept, &kept) != 0)
+			return 2;
+		n->vpath[vlen++] = '/';
+		memcpy(n->vpath + vlen, name, nlen + 1);
+		vlen += nlen;
+	} else {
+		if (!un_dcache_near(seq) ||
+		    un_cwd_get_walk(n->vpath, sizeof(n->vpath), &layer,
+				    &dead_at, &m, &vlen, &seq) != 0 ||
+		    !m || !m->wt || m->has_inner ||
+		    vlen + 1 + plen >= sizeof(n->vpath))
+			return 2;
+		/* (Both stamps read once, before the stats, as the walk
+		   reads them for its last name; the memos are compared with
+		   the union's.) */
+		stamp[0] = un_dcache_stamps(m, &stamp[1]);
+		if (vlen <= m->merged_len) {
+			/* The union's root: always alive (cwd_check), its
+			   layers the root's (settle_in_m). */
+			mask = root_layers(m);
+			pmask = 0;
+		} else if (un_dcache_cwd_get(m, seq, stamp[1], &mask,
+					     &pmask) != 0) {
+			return 2; /* not seen alive at this count and stamp */
+		}
+		if (vlen > 1)
+			n->vpath[vlen++] = '/';
+		memcpy(n->vpath + vlen, path, plen + 1);
+		vlen += plen;
 	}
-	if (dlen && un_dcache_rel_get(m, seq, stamp[1], path, dlen, &mask,
-				      &pmask) != 0)
-		return 2;
 	if (cwd_seq)
 		*cwd_seq = seq;
-	/* The cwd's merged path and the name's path from it. */
+	/* The start: the cwd, and the name's path from it (the caller's:
+	   the merged path ends in it). */
 	base.m = m;
 	base.fd = AT_FDCWD;
 	base.layer = layer;
-	if (vlen > 1)
-		n->vpath[vlen++] = '/';
-	base.sub = n->vpath + vlen;
-	memcpy(n->vpath + vlen, path, plen + 1);
-	vlen += plen;
+	base.sub = path;
 	rel = rel_of(m, n->vpath, vlen);
+	pr.vpath = n->vpath;
+	pr.vlen = vlen;
 	c.real = n->real;
 	c.st = &n->st;
 	if (x)
 		x->got = -1;
-	rc = lookup_cached(m, mask, n->vpath, vlen, rel,
-			   vlen - (size_t)(rel - n->vpath),
-			   layer >= 0 ? &base : NULL, &c, false,
-			   (flags & UN_LK_FOLLOW) ? NULL : x, stamp, NULL);
+	/* (lookup_cached's way for a name to stat, without its call.) */
+	rel_len = vlen - (size_t)(rel - n->vpath);
+	c.upper_lacks = (mask & 1) &&
+			un_dcache_upper_lacks_at(m, rel, rel_len, stamp[0]);
+	rc = lookup_component(m, mask, rel, rel_len, layer >= 0 ? &base : NULL,
+			      &c, (flags & UN_LK_FOLLOW) ? NULL : x, &pr);
 	if (rc < 0)
 		return rc;
+	if (!pr.hit && c.layer >= 0 && S_ISDIR(c.st->st_mode) && lk_may_put())
+		un_dcache_put(m, n->vpath, vlen, c.dirlayers, mask, stamp[1]);
 	if (c.layer >= 0 && S_ISLNK(c.st->st_mode) && (flags & UN_LK_FOLLOW))
 		return 2;	/* the walk follows it */
 	n->mnt = m;
