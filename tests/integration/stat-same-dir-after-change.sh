@@ -14,7 +14,10 @@
 # copy-up elsewhere, back to a merged one (fails with the count not
 # compared: the lower one's layers kept for the merged one).  The same
 # for a directory reached by a relative part (w/ from g, then from e:
-# un_dcache_rel_get, kept with the cwd's count and the stamp).
+# un_dcache_rel_get, kept with the cwd's count and the stamp), and for
+# namei.c lookup_near, which takes that part's directory path from the
+# memo (k/ from the root, then from k: fails with the count not
+# compared, the root's k/f answered for k's).
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 set -eu
 . "${TOP_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh"
@@ -29,6 +32,9 @@ setup() {
 	echo z >"$1/lower1/g/z"
 	echo u >"$1/lower1/g/w/u"
 	echo q >"$1/lower1/h/q"
+	mkdir -p "$1/lower1/k/k"
+	echo k >"$1/lower1/k/f"
+	echo oo >"$1/lower1/k/k/o"
 	fix_times "$1"
 }
 
@@ -78,6 +84,9 @@ os.chdir('..')
 look('root', 'g/w/u', 'e/w/v', 'e/w/u')
 child('echo nv >g/w/v')
 look('root-made', 'g/w/u', 'g/w/v', 'e/w/v')
+look('root-k', 'k/f', 'k/f')
+os.chdir('k')
+look('k', 'k/f', 'k/o', 'f')
 PY
 
 action() {
