@@ -2441,6 +2441,48 @@ static int walk_start(struct walk *w, int dirfd, const char *path,
 }
 
 /*
+ * lookup_component's answer where dirmask is one layer i alone (below a
+ * fresh upper every directory git status names is a lower's alone):
+ * the same steps for that layer without the loop's (the table's record
+ * of a lower name, the upper's name set, the stat, a whiteout device;
+ * no opacity nor cache probe, which ask for layers below).  The caller
+ * gives a base with its sub set (lookup_component's guess past a
+ * refusal is for a NULL sub) and no OCI lowers.
+ */
+static int lookup_single(struct un_mount *m, int i, const char *rel,
+			 size_t rel_len, const struct at_base *base,
+			 struct comp *c, struct stx_req *x)
+{
+	c->layer = -1;
+	c->dirlayers = 0;
+	c->guessed = false;
+	if ((rel_len == sizeof(UN_META_DIR) - 1 &&
+	     !memcmp(rel, UN_META_DIR, rel_len)) ||
+	    (i == 0 && c->upper_lacks) ||
+	    (i > 0 && m->wt &&
+	     un_wtable_get(m->wt, rel, rel_len) == UN_W_WHITEOUT))
+		return 0;
+	if (path_join_n(c->real, UN_VPATH_MAX, un_layer_root(m, i),
+			un_layer_len(m, i), rel, rel_len) < 0)
+		return -ENAMETOOLONG;
+	if (layer_stat(base, i, c->real, long_rel(m, rel_len), c->st, x) < 0) {
+		int err = errno;
+
+		/* (Its topmost copy's search permission: EACCES; the
+		   errors of a name absent, ENOENT and ENOTDIR, none.) */
+		if (err == ENOENT || err == ENOTDIR)
+			return 0;
+		return -err;
+	}
+	if (un_is_ovl_whiteout(c->st))
+		return 0;
+	c->layer = i;
+	if (S_ISDIR(c->st->st_mode))
+		c->dirlayers = (uint64_t)1 << i;
+	return 0;
+}
+
+/*
  * The commonest lookup of a warm git status, kept short: a plain name
  * relative to the merged cwd ("name", or "dir/sub/name" whose "dir/sub"
  * is the relative part this thread reached last: dcache.c
@@ -2550,8 +2592,14 @@ static __attribute__((noinline)) int lookup_near(const char *path,
 	rel_len = vlen - (size_t)(rel - n->vpath);
 	c.upper_lacks = (mask & 1) &&
 			un_dcache_upper_lacks_at(m, rel, rel_len, stamp[0]);
-	rc = lookup_component(m, mask, rel, rel_len, layer >= 0 ? &base : NULL,
-			      &c, (flags & UN_LK_FOLLOW) ? NULL : x, &pr);
+	if (!(mask & (mask - 1)) && mask && !un_config.oci_lowers)
+		rc = lookup_single(m, __builtin_ctzll(mask), rel, rel_len,
+				   layer >= 0 ? &base : NULL, &c,
+				   (flags & UN_LK_FOLLOW) ? NULL : x);
+	else
+		rc = lookup_component(m, mask, rel, rel_len,
+				      layer >= 0 ? &base : NULL, &c,
+				      (flags & UN_LK_FOLLOW) ? NULL : x, &pr);
 	if (rc < 0)
 		return rc;
 	if (!pr.hit && c.layer >= 0 && S_ISDIR(c.st->st_mode) && lk_may_put())
