@@ -84,6 +84,7 @@ struct un_dir {
 	/* streamed: fd's records, LAYER_BUF bytes read at a time */
 	char *buf;
 	size_t blen, bpos;
+	bool end;		/* buf's last record is the end (at_end) */
 	off64_t filepos;	/* telldir: d_off of the last entry read */
 	/* Streamed from a lower, read from its start: the names so far
 	   (NUL after each) for un_dcache_put_lower at the end; NULL once
@@ -322,6 +323,10 @@ struct layer_read {
 	char *buf;		/* LAYER_BUF bytes */
 	size_t len, pos;
 	int err;		/* getdents64's errno, once it failed */
+	/* the last read ended at the directory's end (at_end) */
+	bool end;
+	struct un_mount *mnt;
+	int layer;
 	const char *realdir;
 	struct un_kbuf *kbuf;
 };
@@ -346,6 +351,7 @@ struct layer_read {
  */
 #define FS_KNOWN 1
 #define FS_DOTS_FIRST 2
+#define FS_EOD32 4		/* see at_end */
 
 static unsigned layer_fs(struct un_mount *m, int i)
 {
@@ -360,6 +366,8 @@ static unsigned layer_fs(struct un_mount *m, int i)
 		    real_syscall(SYS_statfs, un_layer_root(m, i), &sf) == 0) {
 			switch (sf.f_type) {
 			case TMPFS_MAGIC:
+				f |= FS_DOTS_FIRST | FS_EOD32;
+				break;
 			case BTRFS_SUPER_MAGIC:
 			case XFS_SUPER_MAGIC:
 				f |= FS_DOTS_FIRST;
@@ -370,6 +378,29 @@ static unsigned layer_fs(struct un_mount *m, int i)
 		__atomic_store_n(&m->layer_fs[i], f, __ATOMIC_RELAXED);
 	}
 	return f;
+}
+
+/*
+ * Does off, the d_off of the last record a getdents64 gave for d's copy
+ * in layer, say that read reached the directory's end?  The kernel
+ * writes the file's position after the read there (fs/readdir.c), and
+ * some file systems move it at the end to a mark no entry can hold:
+ * ext4's hashed directories (every directory of one block or more on a
+ * file system with dir_index: EXT4_HTREE_EOF_64BIT, a hash ext4 never
+ * gives a name) and btrfs (LLONG_MAX) use INT64_MAX; tmpfs since Linux
+ * 6.14 uses INT32_MAX (DIR_OFFSET_EOD; its earlier offsets count up
+ * from 2, one a name made in the directory).  Then the read that would
+ * answer 0 is not made: a listing costs one getdents64 a layer, as
+ * the kernel overlay's own reading (a read cut short by a signal, see
+ * layer_fs, leaves the position at the next name, never at the mark).
+ * Anything else (ext2's or an unhashed ext4 directory's byte offsets,
+ * xfs, older tmpfs) takes the read to 0 as before.
+ */
+static bool at_end(struct un_mount *m, int layer, off64_t off)
+{
+	return off == INT64_MAX ||
+	       (off == INT32_MAX && m && layer >= 0 &&
+		(layer_fs(m, layer) & FS_EOD32));
 }
 
 static int layer_open(struct layer_read *r)
@@ -391,6 +422,7 @@ static int layer_begin(struct layer_read *r, const char *realdir,
 	r->len = r->pos = 0;
 	r->err = 0;
 	r->started = false;
+	r->end = false;
 	r->check_dot = fd_here && fd_unsure && (fs & FS_DOTS_FIRST);
 	r->realdir = realdir;
 	r->kbuf = kbuf;
@@ -432,6 +464,8 @@ static struct dirent64 *layer_next(struct layer_read *r)
 		if (r->pos >= r->len) {
 			long got;
 
+			if (r->end)
+				return NULL;
 			got = real_syscall(SYS_getdents64, r->fd, r->buf,
 					   LAYER_BUF);
 			if (r->check_dot && !r->started && got >= 0)
@@ -460,6 +494,8 @@ static struct dirent64 *layer_next(struct layer_read *r)
 		}
 		e = (struct dirent64 *)(r->buf + r->pos);
 		r->pos += e->d_reclen;
+		if (r->pos >= r->len)
+			r->end = at_end(r->mnt, r->layer, e->d_off);
 	} while (!e->d_ino);	/* (skipped by glibc's readdir too) */
 	return e;
 }
@@ -676,6 +712,8 @@ static int build_merged(struct un_dir *d, const struct un_node *n,
 				  n->st.st_ino &&
 				  n->st.st_dev == d->mnt->layer_dev[i]);
 
+		r.mnt = d->mnt;
+		r.layer = i;
 		rc = layer_begin(&r, realdir, &kbuf, d->fd, i == fd_layer,
 				 fd_unsure, known_dev ? layer_fs(d->mnt, i) : 0,
 				 buf);
@@ -1139,8 +1177,11 @@ static struct dirent64 *next_entry(struct un_dir *d)
 
 		if (d->bpos >= d->blen) {
 			int saved = errno;
-			long got = real_syscall(SYS_getdents64, d->fd, d->buf,
-						LAYER_BUF);
+			/* (At the end mark the read that answers 0 is not
+			   made; a readdir after the end makes it.) */
+			long got = d->end ? 0 :
+					    real_syscall(SYS_getdents64, d->fd,
+							 d->buf, LAYER_BUF);
 
 			/* As glibc's readdir: ENOENT (a directory removed
 			   since) is the end, and the end leaves errno as
@@ -1150,6 +1191,7 @@ static struct dirent64 *next_entry(struct un_dir *d)
 			if (got <= 0) {
 				int err = errno;
 
+				d->end = false;
 				/* (Nothing read at all: maybe not from the
 				   start.) */
 				if (got == 0 && !d->low_check)
@@ -1165,6 +1207,8 @@ static struct dirent64 *next_entry(struct un_dir *d)
 		e = (struct dirent64 *)(d->buf + d->bpos);
 		d->bpos += e->d_reclen;
 		d->filepos = e->d_off;
+		if (d->bpos >= d->blen)
+			d->end = at_end(d->mnt, d->layer, e->d_off);
 		if (d->low_check) {
 			d->low_check = false;
 			if (strcmp(e->d_name, "."))
@@ -1256,6 +1300,7 @@ UN_EXPORT void rewinddir(DIR *dir)
 		real_lseek(d->fd, 0, SEEK_SET);
 	if (d->streamed) {
 		d->blen = d->bpos = 0;
+		d->end = false;
 		d->filepos = 0;
 	}
 	d->pos = 0;
@@ -1283,6 +1328,7 @@ UN_EXPORT void seekdir(DIR *dir, long pos)
 	if (d->streamed) {
 		(void)real_lseek(d->fd, pos, SEEK_SET);
 		d->blen = d->bpos = 0;
+		d->end = false;
 		d->filepos = pos;
 	} else if (pos >= 0 && (size_t)pos <= d->nents)
 		d->pos = (size_t)pos;
