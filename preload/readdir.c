@@ -84,7 +84,7 @@ struct un_dir {
 	/* streamed: fd's records, LAYER_BUF bytes read at a time */
 	char *buf;
 	size_t blen, bpos;
-	bool end;		/* buf's last record is the end (at_end) */
+	bool end;		/* buf's last record is the end (un_dents_end) */
 	off64_t filepos;	/* telldir: d_off of the last entry read */
 	/* Streamed from a lower, read from its start: the names so far
 	   (NUL after each) for un_dcache_put_lower at the end; NULL once
@@ -323,7 +323,7 @@ struct layer_read {
 	char *buf;		/* LAYER_BUF bytes */
 	size_t len, pos;
 	int err;		/* getdents64's errno, once it failed */
-	/* the last read ended at the directory's end (at_end) */
+	/* the last read ended at the directory's end (un_dents_end) */
 	bool end;
 	struct un_mount *mnt;
 	int layer;
@@ -351,7 +351,7 @@ struct layer_read {
  */
 #define FS_KNOWN 1
 #define FS_DOTS_FIRST 2
-#define FS_EOD32 4		/* see at_end */
+#define FS_EOD32 4		/* see un_dents_end */
 
 static unsigned layer_fs(struct un_mount *m, int i)
 {
@@ -396,7 +396,7 @@ static unsigned layer_fs(struct un_mount *m, int i)
  * Anything else (ext2's or an unhashed ext4 directory's byte offsets,
  * xfs, older tmpfs) takes the read to 0 as before.
  */
-static bool at_end(struct un_mount *m, int layer, off64_t off)
+bool un_dents_end(struct un_mount *m, int layer, off64_t off)
 {
 	return off == INT64_MAX ||
 	       (off == INT32_MAX && m && layer >= 0 &&
@@ -495,7 +495,7 @@ static struct dirent64 *layer_next(struct layer_read *r)
 		e = (struct dirent64 *)(r->buf + r->pos);
 		r->pos += e->d_reclen;
 		if (r->pos >= r->len)
-			r->end = at_end(r->mnt, r->layer, e->d_off);
+			r->end = un_dents_end(r->mnt, r->layer, e->d_off);
 	} while (!e->d_ino);	/* (skipped by glibc's readdir too) */
 	return e;
 }
@@ -1208,7 +1208,7 @@ static struct dirent64 *next_entry(struct un_dir *d)
 		d->bpos += e->d_reclen;
 		d->filepos = e->d_off;
 		if (d->bpos >= d->blen)
-			d->end = at_end(d->mnt, d->layer, e->d_off);
+			d->end = un_dents_end(d->mnt, d->layer, e->d_off);
 		if (d->low_check) {
 			d->low_check = false;
 			if (strcmp(e->d_name, "."))

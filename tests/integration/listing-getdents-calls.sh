@@ -3,7 +3,7 @@
 # getdents64, not two, where the file system marks the end of a
 # directory in the last record's d_off (ext4's hashed directories and
 # btrfs: INT64_MAX; tmpfs since Linux 6.14: INT32_MAX; readdir.c
-# at_end): the read that would answer 0 is not made.  A merged
+# un_dents_end): the read that would answer 0 is not made.  A merged
 # directory then costs the kernel overlay's two getdents64 (one a
 # layer), a directory of one layer one (bench/README.md "Session 13
 # (listings)").  Where the layer gives no mark (ext2, xfs, older tmpfs)
