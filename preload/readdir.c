@@ -642,7 +642,7 @@ static int build_merged(struct un_dir *d, const struct un_node *n,
 	char realdir[UN_VPATH_MAX], up[UN_VPATH_MAX];
 	UN_KBUF(kbuf);	/* realdir too long for the kernel */
 	struct un_node parent;
-	char *buf = malloc(LAYER_BUF);
+	char *buf = d->buf;	/* (un_dir_open's, LAYER_BUF bytes) */
 	int rc = 0;
 	/* The upper and one lower: the subdirectories' layers are told to
 	   the directory cache (put_subdirs), when there are some. */
@@ -650,8 +650,6 @@ static int build_merged(struct un_dir *d, const struct un_node *n,
 	size_t ndirs = 0;
 	uint64_t dstamp = 0;
 
-	if (!buf)
-		return -ENOMEM;
 	for (int i = 0; i <= d->mnt->nlower; i++)
 		if (n->dirlayers & ((uint64_t)1 << i))
 			order[nlayers++] = i;
@@ -819,7 +817,6 @@ static int build_merged(struct un_dir *d, const struct un_node *n,
 	if (subdirs && ndirs && upper_ok)
 		put_subdirs(d, n, &set, order[1], dstamp);
 out:
-	free(buf);
 	if (!set.on_stack)
 		free(set.slot);
 	return rc;
@@ -843,23 +840,28 @@ int un_dir_open_real(const struct un_node *n)
 DIR *un_dir_open(const struct un_node *n, int fd, int fd_layer,
 		 bool fd_unsure)
 {
-	struct un_dir *d = calloc(1, sizeof(*d));
+	/* One block a listing: the stream, getdents64's buffer (a merged
+	   listing's reading of each layer uses it too), the directory's
+	   path under the union's root.  (Only the header is zeroed: out
+	   and name_room are written before they are read.) */
+	const char *rel = un_node_rel(n);
+	size_t rl = strlen(rel) + 1;
+	struct un_dir *d = malloc(sizeof(*d) + LAYER_BUF + rl);
 	int rc;
 
 	if (!d) {
 		errno = ENOMEM;
 		return NULL;
 	}
+	memset(d, 0, offsetof(struct un_dir, out));
 	d->magic = UN_DIR_MAGIC;
 	d->fd = fd;
 	d->mnt = n->mnt;
-	d->at_root = !*un_node_rel(n);
+	d->at_root = !*rel;
 	d->layer = n->layer;
-	d->rel = strdup(un_node_rel(n));
-	if (!d->rel) {
-		rc = -ENOMEM;
-		goto out_free;
-	}
+	d->buf = (char *)(d + 1);
+	d->rel = d->buf + LAYER_BUF;
+	memcpy(d->rel, rel, rl);
 	if (un_node_is_merged_dir(n)) {
 		rc = build_merged(d, n, fd_layer, fd_unsure);
 		if (rc < 0)
@@ -867,11 +869,6 @@ DIR *un_dir_open(const struct un_node *n, int fd, int fd_layer,
 		d->fd_read = fd_layer >= 0;
 	} else {
 		/* The stream owns fd from now on (closedir closes it). */
-		d->buf = malloc(LAYER_BUF);
-		if (!d->buf) {
-			rc = -ENOMEM;
-			goto out_free;
-		}
 		d->streamed = true;
 		un_fd_mark_stream(fd);
 		/* A lower's names, for rmdir's emptiness (dcache.c): read
@@ -900,7 +897,6 @@ DIR *un_dir_open(const struct un_node *n, int fd, int fd_layer,
 out_free:
 	free(d->ents);
 	free(d->names);
-	free(d->rel);
 	free(d);
 	errno = -rc;
 	return NULL;
@@ -1115,8 +1111,7 @@ static void low_drop(struct un_dir *d)
 
 static void low_add(struct un_dir *d, const char *name)
 {
-	size_t nl = strlen(name) + 1;
-	int saved = errno;	/* (readdir's caller reads it) */
+	size_t nl;
 
 	if (!d->low || d->low_off)
 		return;
@@ -1124,7 +1119,9 @@ static void low_add(struct un_dir *d, const char *name)
 		d->low_off = true;	/* (closedir frees it) */
 		return;
 	}
+	nl = strlen(name) + 1;
 	if (d->low_len + nl > d->low_cap) {
+		int saved = errno;	/* (readdir's caller reads it) */
 		/* (A huge directory is read again at its rmdir.) */
 		char *grown = d->low_cap < 65536 ?
 				      realloc(d->low, 2 * d->low_cap + nl) :
@@ -1135,6 +1132,7 @@ static void low_add(struct un_dir *d, const char *name)
 			errno = saved;
 			return;
 		}
+		errno = saved;
 		d->low = grown;
 		d->low_cap = 2 * d->low_cap + nl;
 	}
@@ -1352,9 +1350,7 @@ UN_EXPORT int closedir(DIR *dir)
 	rc = real_close(d->fd);
 	free(d->ents);
 	free(d->names);
-	free(d->rel);
-	free(d->buf);
-	free(d->low);
+	free(d->low);	/* (buf and rel are in d's own block) */
 	d->magic = 0;
 	free(d);
 	return rc;
