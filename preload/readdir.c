@@ -47,14 +47,15 @@ struct un_dent {
 };
 
 /*
- * A name build_merged has seen, in its open-addressing set (len 0: a
- * free slot).  The name itself is in the listing's arena, which may
- * move as it grows: hence an offset.
+ * A name build_merged has seen, one of its set's entries (seen_set).
+ * The name itself is in the listing's arena, which may move as it
+ * grows: hence an offset.
  */
 struct seen {
 	uint64_t hash;		/* un_name_hash */
-	size_t name, len;	/* in the arena */
-	ssize_t idx;		/* its entry, or -1 when hidden */
+	uint32_t name;		/* in the arena */
+	int32_t idx;		/* its entry, or -1 when hidden */
+	uint16_t len;
 	/* d_type in the upper's copy and in the lower's, for a directory
 	   of those two layers (NO_TYPE: absent there; see put_subdirs) */
 	unsigned char type_up, type_low;
@@ -62,9 +63,12 @@ struct seen {
 
 #define NO_TYPE 0xff
 
-/* Slots of the set kept on build_merged's stack: a directory of up to
-   half as many names needs no malloc for it. */
-#define SEEN_STACK 64
+/* The set's first slots and entries, in the listing's block after its
+   getdents64 buffer (un_dir_open): a directory of up to SEEN_FIRST / 2
+   names needs no malloc for them, and only the slots are zeroed. */
+#define SEEN_FIRST 256
+#define SEEN_ROOM (SEEN_FIRST * sizeof(uint32_t) + \
+		   SEEN_FIRST / 2 * sizeof(struct seen))
 
 struct un_dir {
 	uint64_t magic;
@@ -196,35 +200,60 @@ static ssize_t arena_add(struct un_dir *d, const char *name, size_t len)
 	return (ssize_t)off;
 }
 
+/*
+ * The names build_merged has seen: an open-addressing table of 4-byte
+ * slots (0: free, else an entry's index + 1) over the entries in the
+ * order they came, at most half as many as slots.
+ */
 struct seen_set {
-	struct seen *slot;	/* mask + 1 slots, a power of two */
+	uint32_t *slot;		/* mask + 1 slots, a power of two */
+	struct seen *ent;	/* (mask + 1) / 2 of them */
 	size_t mask, used;
-	bool on_stack;		/* slot is build_merged's (not freed) */
+	bool own;		/* slot and ent malloc'd (grown) */
 };
 
-/* Double the set's slots (it is kept at most half full). */
+static void seen_init(struct seen_set *set, char *room)
+{
+	set->slot = (uint32_t *)room;
+	set->ent = (struct seen *)(room + SEEN_FIRST * sizeof(uint32_t));
+	set->mask = SEEN_FIRST - 1;
+	set->used = 0;
+	set->own = false;
+	memset(set->slot, 0, SEEN_FIRST * sizeof(uint32_t));
+}
+
+static void seen_free(struct seen_set *set)
+{
+	if (set->own) {
+		free(set->slot);
+		free(set->ent);
+	}
+}
+
+/* Double the set's slots and entries. */
 static int seen_grow(struct seen_set *set)
 {
 	size_t n = (set->mask + 1) * 2;
-	struct seen *slot = calloc(n, sizeof(*slot));
+	uint32_t *slot = n < UINT32_MAX ? calloc(n, sizeof(*slot)) : NULL;
+	struct seen *ent = slot ? malloc(n / 2 * sizeof(*ent)) : NULL;
 
-	if (!slot)
+	if (!ent) {
+		free(slot);
 		return -ENOMEM;
-	for (size_t i = 0; i <= set->mask; i++) {
+	}
+	memcpy(ent, set->ent, set->used * sizeof(*ent));
+	for (size_t k = 0; k < set->used; k++) {
 		size_t j;
 
-		if (!set->slot[i].len)
-			continue;
-		for (j = set->slot[i].hash & (n - 1); slot[j].len;
-		     j = (j + 1) & (n - 1))
+		for (j = ent[k].hash & (n - 1); slot[j]; j = (j + 1) & (n - 1))
 			;
-		slot[j] = set->slot[i];
+		slot[j] = (uint32_t)k + 1;
 	}
-	if (!set->on_stack)
-		free(set->slot);
+	seen_free(set);
 	set->slot = slot;
+	set->ent = ent;
 	set->mask = n - 1;
-	set->on_stack = false;
+	set->own = true;
 	return 0;
 }
 
@@ -242,8 +271,8 @@ static struct seen *seen_get(struct seen_set *set, struct un_dir *d,
 	ssize_t off;
 
 	*added = false;
-	for (i = hash & set->mask; set->slot[i].len; i = (i + 1) & set->mask) {
-		s = &set->slot[i];
+	for (i = hash & set->mask; set->slot[i]; i = (i + 1) & set->mask) {
+		s = &set->ent[set->slot[i] - 1];
 		if (s->hash == hash && s->len == len &&
 		    !memcmp(d->names + s->name, name, len))
 			return s;
@@ -251,17 +280,18 @@ static struct seen *seen_get(struct seen_set *set, struct un_dir *d,
 	if (2 * (set->used + 1) > set->mask + 1) {
 		if (seen_grow(set) < 0)
 			return NULL;
-		for (i = hash & set->mask; set->slot[i].len;
+		for (i = hash & set->mask; set->slot[i];
 		     i = (i + 1) & set->mask)
 			;
 	}
 	off = arena_add(d, name, len);
-	if (off < 0)
+	if (off < 0 || (size_t)off > UINT32_MAX || len > NAME_MAX)
 		return NULL;
-	s = &set->slot[i];
+	set->slot[i] = (uint32_t)set->used + 1;
+	s = &set->ent[set->used];
 	s->hash = hash;
-	s->name = (size_t)off;
-	s->len = len;
+	s->name = (uint32_t)off;
+	s->len = (uint16_t)len;
 	s->idx = -1;
 	s->type_up = s->type_low = NO_TYPE;
 	set->used++;
@@ -575,16 +605,15 @@ static void put_subdirs(struct un_dir *d, const struct un_node *n,
 	memcpy(key, d->rel, rl);
 	if (rl)
 		key[rl++] = '/';
-	for (size_t i = 0; i <= set->mask; i++)
-		nlow += set->slot[i].len && set->slot[i].idx >= 0 &&
-			set->slot[i].type_low == DT_DIR;
-	for (size_t i = 0; i <= set->mask; i++) {
-		const struct seen *e = &set->slot[i];
+	for (size_t i = 0; i < set->used; i++)
+		nlow += set->ent[i].idx >= 0 && set->ent[i].type_low == DT_DIR;
+	for (size_t i = 0; i < set->used; i++) {
+		const struct seen *e = &set->ent[i];
 		const char *name = d->names + e->name;
 		uint64_t mask;
 		bool with_low;
 
-		if (!e->len || e->idx < 0 || vl + e->len >= sizeof(vpath) ||
+		if (e->idx < 0 || vl + e->len >= sizeof(vpath) ||
 		    rl + e->len >= sizeof(key) ||
 		    (name[0] == '.' && (e->len == 1 ||
 					(e->len == 2 && name[1] == '.'))))
@@ -632,8 +661,7 @@ static void put_subdirs(struct un_dir *d, const struct un_node *n,
 static int build_merged(struct un_dir *d, const struct un_node *n,
 			int fd_layer, bool fd_unsure)
 {
-	struct seen stack_slots[SEEN_STACK] = {0};
-	struct seen_set set = { stack_slots, SEEN_STACK - 1, 0, true };
+	struct seen_set set;
 	struct seen *s;
 	bool added;
 	size_t cap = 0;
@@ -650,6 +678,7 @@ static int build_merged(struct un_dir *d, const struct un_node *n,
 	size_t ndirs = 0;
 	uint64_t dstamp = 0;
 
+	seen_init(&set, d->buf + LAYER_BUF);
 	for (int i = 0; i <= d->mnt->nlower; i++)
 		if (n->dirlayers & ((uint64_t)1 << i))
 			order[nlayers++] = i;
@@ -817,8 +846,7 @@ static int build_merged(struct un_dir *d, const struct un_node *n,
 	if (subdirs && ndirs && upper_ok)
 		put_subdirs(d, n, &set, order[1], dstamp);
 out:
-	if (!set.on_stack)
-		free(set.slot);
+	seen_free(&set);
 	return rc;
 }
 
@@ -841,12 +869,14 @@ DIR *un_dir_open(const struct un_node *n, int fd, int fd_layer,
 		 bool fd_unsure)
 {
 	/* One block a listing: the stream, getdents64's buffer (a merged
-	   listing's reading of each layer uses it too), the directory's
-	   path under the union's root.  (Only the header is zeroed: out
+	   listing's reading of each layer uses it too), build_merged's
+	   first seen_set, the directory's path under the union's root.  (Only the header is zeroed: out
 	   and name_room are written before they are read.) */
 	const char *rel = un_node_rel(n);
 	size_t rl = strlen(rel) + 1;
-	struct un_dir *d = malloc(sizeof(*d) + LAYER_BUF + rl);
+	bool merged = un_node_is_merged_dir(n);
+	struct un_dir *d = malloc(sizeof(*d) + LAYER_BUF + rl +
+				  (merged ? SEEN_ROOM : 0));
 	int rc;
 
 	if (!d) {
@@ -860,9 +890,9 @@ DIR *un_dir_open(const struct un_node *n, int fd, int fd_layer,
 	d->at_root = !*rel;
 	d->layer = n->layer;
 	d->buf = (char *)(d + 1);
-	d->rel = d->buf + LAYER_BUF;
+	d->rel = d->buf + LAYER_BUF + (merged ? SEEN_ROOM : 0);
 	memcpy(d->rel, rel, rl);
-	if (un_node_is_merged_dir(n)) {
+	if (merged) {
 		rc = build_merged(d, n, fd_layer, fd_unsure);
 		if (rc < 0)
 			goto out_free;
