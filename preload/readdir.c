@@ -551,7 +551,8 @@ static bool upper_searchable(const struct un_node *n, int fd_layer)
 
 /* May the caller search d's copy in layer lower?  (nlow: the names it
    would let put_subdirs tell; one is not worth the call.) */
-static bool lower_searchable(struct un_dir *d, int lower, size_t nlow)
+static __attribute__((noinline)) bool lower_searchable(struct un_dir *d,
+						       int lower, size_t nlow)
 {
 	char realdir[UN_VPATH_MAX];
 	UN_KBUF(kbuf);
@@ -588,8 +589,12 @@ static bool lower_searchable(struct un_dir *d, int lower, size_t nlow)
  * directory of the upper or of the table since, and the entries are
  * not taken).
  */
-static void put_subdirs(struct un_dir *d, const struct un_node *n,
-			const struct seen_set *set, int lower, uint64_t stamp)
+/* (noinline: its two paths are not on build_merged's frame while that
+   looks up the parent) */
+static __attribute__((noinline)) void put_subdirs(struct un_dir *d,
+						  const struct un_node *n,
+						  const struct seen_set *set,
+						  int lower, uint64_t stamp)
 {
 	uint64_t low = (uint64_t)1 << lower;
 	int lower_ok = -1;	/* the lower's copy searchable: asked once */
