@@ -417,14 +417,16 @@ static unsigned layer_fs(struct un_mount *m, int i)
  * some file systems move it at the end to a mark no entry can hold:
  * ext4's hashed directories (every directory of one block or more on a
  * file system with dir_index: EXT4_HTREE_EOF_64BIT, a hash ext4 never
- * gives a name) and btrfs (LLONG_MAX) use INT64_MAX; tmpfs since Linux
- * 6.14 uses INT32_MAX (DIR_OFFSET_EOD; its earlier offsets count up
- * from 2, one a name made in the directory).  Then the read that would
- * answer 0 is not made: a listing costs one getdents64 a layer, as
- * the kernel overlay's own reading (a read cut short by a signal, see
- * layer_fs, leaves the position at the next name, never at the mark).
- * Anything else (ext2's or an unhashed ext4 directory's byte offsets,
- * xfs, older tmpfs) takes the read to 0 as before.
+ * gives a name) and btrfs (LLONG_MAX) use INT64_MAX; tmpfs of recent
+ * kernels (libfs's directory offsets, seen on 6.18) uses INT32_MAX.  A
+ * tmpfs name's own position counts the names made in the directory
+ * from 2 (older kernels: its place), so only a directory that saw 2^31
+ * creations could hold a name there.  Then the read that would answer
+ * 0 is not made: a listing costs one getdents64 a layer, as the kernel
+ * overlay's own reading (a read cut short by a signal, see layer_fs,
+ * leaves the position at the next name, never at the mark).  Anything
+ * else (ext2's or an unhashed ext4 directory's byte offsets, xfs)
+ * takes the read to 0 as before.
  */
 bool un_dents_end(struct un_mount *m, int layer, off64_t off)
 {

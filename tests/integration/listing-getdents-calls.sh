@@ -2,7 +2,7 @@
 # listing-getdents-calls: a listing reads each layer's copy with one
 # getdents64, not two, where the file system marks the end of a
 # directory in the last record's d_off (ext4's hashed directories and
-# btrfs: INT64_MAX; tmpfs since Linux 6.14: INT32_MAX; readdir.c
+# btrfs: INT64_MAX; tmpfs of recent kernels: INT32_MAX; readdir.c
 # un_dents_end): the read that would answer 0 is not made.  A merged
 # directory then costs the kernel overlay's two getdents64 (one a
 # layer), a directory of one layer one (bench/README.md "Session 13
