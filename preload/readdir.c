@@ -99,6 +99,7 @@ struct un_dir {
 	/* low is kept only if the first record read is "." (the program's
 	   descriptor, on a file system of FS_DOTS_FIRST: un_dir_open) */
 	bool low_check;
+	size_t block_size;	/* its block's bytes (0: dead_dir's) */
 	struct dirent64 out;	/* what readdir returns */
 	char name_room[NAME_MAX + 1];
 };
@@ -872,32 +873,65 @@ int un_dir_open_real(const struct un_node *n)
 			   O_RDONLY | O_NONBLOCK | O_DIRECTORY | O_CLOEXEC);
 }
 
+/*
+ * One block a listing: the stream, getdents64's buffer (a merged
+ * listing's reading of each layer uses it too), build_merged's first
+ * seen_set, the directory's path under the union's root (PATH_MAX
+ * bytes of room at least).  The last block closed is kept for the next
+ * listing, of any thread (taken and given back by an atomic exchange):
+ * a walk then makes no malloc and free of ~41 KiB a directory.  Only
+ * the header is zeroed: out and name_room are written before read.
+ */
+#define BLOCK_BASE (sizeof(struct un_dir) + LAYER_BUF + SEEN_ROOM)
+
+static struct un_dir *spare_block;
+
+static struct un_dir *block_get(size_t rl)
+{
+	size_t want = BLOCK_BASE + (rl > PATH_MAX ? rl : PATH_MAX);
+	struct un_dir *d = __atomic_exchange_n(&spare_block, NULL,
+					       __ATOMIC_ACQUIRE);
+
+	if (!d || d->block_size < want) {
+		free(d);
+		d = malloc(want);
+		if (!d)
+			return NULL;
+	} else {
+		want = d->block_size;
+	}
+	memset(d, 0, offsetof(struct un_dir, out));
+	d->block_size = want;
+	return d;
+}
+
+static void block_put(struct un_dir *d)
+{
+	if (d->block_size)
+		d = __atomic_exchange_n(&spare_block, d, __ATOMIC_ACQ_REL);
+	free(d);
+}
+
 DIR *un_dir_open(const struct un_node *n, int fd, int fd_layer,
 		 bool fd_unsure)
 {
-	/* One block a listing: the stream, getdents64's buffer (a merged
-	   listing's reading of each layer uses it too), build_merged's
-	   first seen_set, the directory's path under the union's root.  (Only the header is zeroed: out
-	   and name_room are written before they are read.) */
 	const char *rel = un_node_rel(n);
 	size_t rl = strlen(rel) + 1;
 	bool merged = un_node_is_merged_dir(n);
-	struct un_dir *d = malloc(sizeof(*d) + LAYER_BUF + rl +
-				  (merged ? SEEN_ROOM : 0));
+	struct un_dir *d = block_get(rl);
 	int rc;
 
 	if (!d) {
 		errno = ENOMEM;
 		return NULL;
 	}
-	memset(d, 0, offsetof(struct un_dir, out));
 	d->magic = UN_DIR_MAGIC;
 	d->fd = fd;
 	d->mnt = n->mnt;
 	d->at_root = !*rel;
 	d->layer = n->layer;
 	d->buf = (char *)(d + 1);
-	d->rel = d->buf + LAYER_BUF + (merged ? SEEN_ROOM : 0);
+	d->rel = d->buf + LAYER_BUF + SEEN_ROOM;
 	memcpy(d->rel, rel, rl);
 	if (merged) {
 		rc = build_merged(d, n, fd_layer, fd_unsure);
@@ -934,7 +968,7 @@ DIR *un_dir_open(const struct un_node *n, int fd, int fd_layer,
 out_free:
 	free(d->ents);
 	free(d->names);
-	free(d);
+	block_put(d);
 	errno = -rc;
 	return NULL;
 }
@@ -1389,6 +1423,6 @@ UN_EXPORT int closedir(DIR *dir)
 	free(d->names);
 	free(d->low);	/* (buf and rel are in d's own block) */
 	d->magic = 0;
-	free(d);
+	block_put(d);
 	return rc;
 }
