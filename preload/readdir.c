@@ -1180,35 +1180,53 @@ static void low_drop(struct un_dir *d)
 	d->low = NULL;
 }
 
-static void low_add(struct un_dir *d, const char *name)
+/*
+ * The names of d's buffer, every record of it read (next_entry), added
+ * to the lower's names at once: each name the stream returned or the
+ * table hides; next_entry set d_ino 0 in the records it leaves out
+ * (a whiteout device, .union, an OCI whiteout), as in those it skips.
+ * Then the buffer counts as taken (blen 0).
+ */
+static void low_take(struct un_dir *d)
 {
-	size_t nl;
+	size_t blen = d->blen;
 
+	d->blen = d->bpos = 0;
 	if (!d->low || d->low_off)
 		return;
 	if (un_in_signal()) {
 		d->low_off = true;	/* (closedir frees it) */
 		return;
 	}
-	nl = strlen(name) + 1;
-	if (d->low_len + nl > d->low_cap) {
-		int saved = errno;	/* (readdir's caller reads it) */
-		/* (A huge directory is read again at its rmdir.) */
-		char *grown = d->low_cap < 65536 ?
-				      realloc(d->low, 2 * d->low_cap + nl) :
-				      NULL;
+	for (size_t pos = 0; pos < blen;) {
+		struct dirent64 *e = (struct dirent64 *)(d->buf + pos);
+		const char *name = e->d_name;
+		size_t nl;
 
-		if (!grown) {
-			low_drop(d);
+		pos += e->d_reclen;
+		if (!e->d_ino || (name[0] == '.' && (!name[1] || (name[1] == '.' &&
+								  !name[2]))))
+			continue;
+		nl = strlen(name) + 1;
+		if (d->low_len + nl > d->low_cap) {
+			int saved = errno;	/* (readdir's caller reads it) */
+			/* (A huge directory is read again at its rmdir.) */
+			char *grown = d->low_cap < 65536 ?
+					      realloc(d->low,
+						      2 * d->low_cap + nl) :
+					      NULL;
+
 			errno = saved;
-			return;
+			if (!grown) {
+				low_drop(d);
+				return;
+			}
+			d->low = grown;
+			d->low_cap = 2 * d->low_cap + nl;
 		}
-		errno = saved;
-		d->low = grown;
-		d->low_cap = 2 * d->low_cap + nl;
+		memcpy(d->low + d->low_len, name, nl);
+		d->low_len += nl;
 	}
-	memcpy(d->low + d->low_len, name, nl);
-	d->low_len += nl;
 }
 
 /* The stream's end: hand the names to the cache (which takes them). */
@@ -1246,11 +1264,15 @@ static struct dirent64 *next_entry(struct un_dir *d)
 
 		if (d->bpos >= d->blen) {
 			int saved = errno;
+			long got;
+
+			if (d->blen)
+				low_take(d);
 			/* (At the end mark the read that answers 0 is not
 			   made; a readdir after the end makes it.) */
-			long got = d->end ? 0 :
-					    real_syscall(SYS_getdents64, d->fd,
-							 d->buf, LAYER_BUF);
+			got = d->end ? 0 :
+				       real_syscall(SYS_getdents64, d->fd,
+						    d->buf, LAYER_BUF);
 
 			/* As glibc's readdir: ENOENT (a directory removed
 			   since) is the end, and the end leaves errno as
@@ -1289,11 +1311,12 @@ static struct dirent64 *next_entry(struct un_dir *d)
 			bool table = false;
 
 			if (hidden_by(d, d->layer, e, &table)) {
-				if (table)
-					low_add(d, e->d_name);
+				/* (Not a lower name for rmdir either unless
+				   the table hides it: low_take.) */
+				if (!table)
+					e->d_ino = 0;
 				continue;
 			}
-			low_add(d, e->d_name);
 		}
 		return e;
 	}
