@@ -968,10 +968,13 @@ static void learn_upper(struct un_mount *m, const char *rel, size_t plen)
 	if (fd < 0)
 		goto out_free;
 	while ((got = real_syscall(SYS_getdents64, fd, buf, LEARN_BUF)) > 0) {
+		off64_t last = 0;
+
 		for (long pos = 0; pos < got;) {
 			struct dirent64 *e = (struct dirent64 *)(buf + pos);
 
 			pos += e->d_reclen;
+			last = e->d_off;
 			if (n == cap) {
 				grown = realloc(hash, 2 * cap * sizeof(*hash));
 				if (!grown) {
@@ -983,6 +986,9 @@ static void learn_upper(struct un_mount *m, const char *rel, size_t plen)
 			}
 			hash[n++] = un_name_hash(e->d_name, strlen(e->d_name));
 		}
+		/* (The file system's end mark: no read answering 0.) */
+		if (un_dents_end(m, 0, last))
+			break;
 	}
 	real_close(fd);
 	if (got < 0)

@@ -35,7 +35,7 @@ struct dent {
 	uint64_t ino;
 	unsigned char type;
 	unsigned short len;
-	char *name;
+	size_t name;		/* offset in the listing's names */
 };
 
 struct dents {
@@ -45,6 +45,9 @@ struct dents {
 	ino_t ino;
 	size_t n;
 	struct dent *ents;
+	/* every name, NUL after each, in one buffer (no malloc a name) */
+	char *names;
+	size_t names_len, names_cap;
 };
 
 /* (Written under lists_lock; un_dents_forget reads the head without
@@ -63,8 +66,7 @@ static void dents_free(struct dents *l)
 {
 	if (!l)
 		return;
-	for (size_t i = 0; i < l->n; i++)
-		free(l->ents[i].name);
+	free(l->names);
 	free(l->ents);
 	free(l);
 }
@@ -117,12 +119,26 @@ static int dents_build(int fd, const struct stat *st, struct dents **out)
 			l->ents = grown;
 			cap = ncap;
 		}
-		l->ents[l->n].name = strdup(e->d_name);
-		if (!l->ents[l->n].name) {
-			rc = -ENOMEM;
-			break;
+		size_t len = strlen(e->d_name);
+
+		if (l->names_len + len + 1 > l->names_cap) {
+			size_t ncap = l->names_cap ? 2 * l->names_cap : 1024;
+			char *grown;
+
+			while (ncap < l->names_len + len + 1)
+				ncap *= 2;
+			grown = realloc(l->names, ncap);
+			if (!grown) {
+				rc = -ENOMEM;
+				break;
+			}
+			l->names = grown;
+			l->names_cap = ncap;
 		}
-		l->ents[l->n].len = strlen(e->d_name);
+		memcpy(l->names + l->names_len, e->d_name, len + 1);
+		l->ents[l->n].name = l->names_len;
+		l->names_len += len + 1;
+		l->ents[l->n].len = len;
 		l->ents[l->n].ino = e->d_ino;
 		l->ents[l->n].type = e->d_type;
 		l->n++;
@@ -164,7 +180,7 @@ static size_t dents_fill(bool is64, const struct dents *l, size_t *pos,
 			memset(buf + used, 0, reclen);
 			memcpy(buf + used, &r, offsetof(struct dirent64, d_name));
 			memcpy(buf + used + offsetof(struct dirent64, d_name),
-			       e->name, e->len);
+			       l->names + e->name, e->len);
 		} else {
 			/* struct linux_dirent: ino, off, reclen, the name,
 			   its NUL, and the type in the record's last byte. */
@@ -181,7 +197,7 @@ static size_t dents_fill(bool is64, const struct dents *l, size_t *pos,
 			memcpy(buf + used, &ino, sizeof(ino));
 			memcpy(buf + used + sizeof(long), &off, sizeof(off));
 			memcpy(buf + used + 2 * sizeof(long), &rl, sizeof(rl));
-			memcpy(buf + used + name_off, e->name, e->len);
+			memcpy(buf + used + name_off, l->names + e->name, e->len);
 			buf[used + reclen - 1] = (char)e->type;
 		}
 		used += reclen;

@@ -1092,6 +1092,9 @@ UN_HIDDEN int un_dir_open_real(const struct un_node *n);
 
 /* True when d is one of ours (see the magic in readdir.c). */
 UN_HIDDEN bool un_dir_is_ours(const DIR *d);
+/* Does off, the last record's d_off of a getdents64 read of a copy in
+   layer, mark the directory's end (no read answering 0 needed)? */
+UN_HIDDEN bool un_dents_end(struct un_mount *m, int layer, off64_t off);
 
 /* ------------------------------------------------------------------ */
 /* copy_up.c and dir.c: the write side.                                */

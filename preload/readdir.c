@@ -47,14 +47,15 @@ struct un_dent {
 };
 
 /*
- * A name build_merged has seen, in its open-addressing set (len 0: a
- * free slot).  The name itself is in the listing's arena, which may
- * move as it grows: hence an offset.
+ * A name build_merged has seen, one of its set's entries (seen_set).
+ * The name itself is in the listing's arena, which may move as it
+ * grows: hence an offset.
  */
 struct seen {
 	uint64_t hash;		/* un_name_hash */
-	size_t name, len;	/* in the arena */
-	ssize_t idx;		/* its entry, or -1 when hidden */
+	uint32_t name;		/* in the arena */
+	int32_t idx;		/* its entry, or -1 when hidden */
+	uint16_t len;
 	/* d_type in the upper's copy and in the lower's, for a directory
 	   of those two layers (NO_TYPE: absent there; see put_subdirs) */
 	unsigned char type_up, type_low;
@@ -62,9 +63,12 @@ struct seen {
 
 #define NO_TYPE 0xff
 
-/* Slots of the set kept on build_merged's stack: a directory of up to
-   half as many names needs no malloc for it. */
-#define SEEN_STACK 64
+/* The set's first slots and entries, in the listing's block after its
+   getdents64 buffer (un_dir_open): a directory of up to SEEN_FIRST / 2
+   names needs no malloc for them, and only the slots are zeroed. */
+#define SEEN_FIRST 256
+#define SEEN_ROOM (SEEN_FIRST * sizeof(uint32_t) + \
+		   SEEN_FIRST / 2 * sizeof(struct seen))
 
 struct un_dir {
 	uint64_t magic;
@@ -84,6 +88,7 @@ struct un_dir {
 	/* streamed: fd's records, LAYER_BUF bytes read at a time */
 	char *buf;
 	size_t blen, bpos;
+	bool end;		/* buf's last record is the end (un_dents_end) */
 	off64_t filepos;	/* telldir: d_off of the last entry read */
 	/* Streamed from a lower, read from its start: the names so far
 	   (NUL after each) for un_dcache_put_lower at the end; NULL once
@@ -94,6 +99,7 @@ struct un_dir {
 	/* low is kept only if the first record read is "." (the program's
 	   descriptor, on a file system of FS_DOTS_FIRST: un_dir_open) */
 	bool low_check;
+	size_t block_size;	/* its block's bytes (0: dead_dir's) */
 	struct dirent64 out;	/* what readdir returns */
 	char name_room[NAME_MAX + 1];
 };
@@ -195,35 +201,60 @@ static ssize_t arena_add(struct un_dir *d, const char *name, size_t len)
 	return (ssize_t)off;
 }
 
+/*
+ * The names build_merged has seen: an open-addressing table of 4-byte
+ * slots (0: free, else an entry's index + 1) over the entries in the
+ * order they came, at most half as many as slots.
+ */
 struct seen_set {
-	struct seen *slot;	/* mask + 1 slots, a power of two */
+	uint32_t *slot;		/* mask + 1 slots, a power of two */
+	struct seen *ent;	/* (mask + 1) / 2 of them */
 	size_t mask, used;
-	bool on_stack;		/* slot is build_merged's (not freed) */
+	bool own;		/* slot and ent malloc'd (grown) */
 };
 
-/* Double the set's slots (it is kept at most half full). */
+static void seen_init(struct seen_set *set, char *room)
+{
+	set->slot = (uint32_t *)room;
+	set->ent = (struct seen *)(room + SEEN_FIRST * sizeof(uint32_t));
+	set->mask = SEEN_FIRST - 1;
+	set->used = 0;
+	set->own = false;
+	memset(set->slot, 0, SEEN_FIRST * sizeof(uint32_t));
+}
+
+static void seen_free(struct seen_set *set)
+{
+	if (set->own) {
+		free(set->slot);
+		free(set->ent);
+	}
+}
+
+/* Double the set's slots and entries. */
 static int seen_grow(struct seen_set *set)
 {
 	size_t n = (set->mask + 1) * 2;
-	struct seen *slot = calloc(n, sizeof(*slot));
+	uint32_t *slot = n < UINT32_MAX ? calloc(n, sizeof(*slot)) : NULL;
+	struct seen *ent = slot ? malloc(n / 2 * sizeof(*ent)) : NULL;
 
-	if (!slot)
+	if (!ent) {
+		free(slot);
 		return -ENOMEM;
-	for (size_t i = 0; i <= set->mask; i++) {
+	}
+	memcpy(ent, set->ent, set->used * sizeof(*ent));
+	for (size_t k = 0; k < set->used; k++) {
 		size_t j;
 
-		if (!set->slot[i].len)
-			continue;
-		for (j = set->slot[i].hash & (n - 1); slot[j].len;
-		     j = (j + 1) & (n - 1))
+		for (j = ent[k].hash & (n - 1); slot[j]; j = (j + 1) & (n - 1))
 			;
-		slot[j] = set->slot[i];
+		slot[j] = (uint32_t)k + 1;
 	}
-	if (!set->on_stack)
-		free(set->slot);
+	seen_free(set);
 	set->slot = slot;
+	set->ent = ent;
 	set->mask = n - 1;
-	set->on_stack = false;
+	set->own = true;
 	return 0;
 }
 
@@ -241,8 +272,8 @@ static struct seen *seen_get(struct seen_set *set, struct un_dir *d,
 	ssize_t off;
 
 	*added = false;
-	for (i = hash & set->mask; set->slot[i].len; i = (i + 1) & set->mask) {
-		s = &set->slot[i];
+	for (i = hash & set->mask; set->slot[i]; i = (i + 1) & set->mask) {
+		s = &set->ent[set->slot[i] - 1];
 		if (s->hash == hash && s->len == len &&
 		    !memcmp(d->names + s->name, name, len))
 			return s;
@@ -250,17 +281,18 @@ static struct seen *seen_get(struct seen_set *set, struct un_dir *d,
 	if (2 * (set->used + 1) > set->mask + 1) {
 		if (seen_grow(set) < 0)
 			return NULL;
-		for (i = hash & set->mask; set->slot[i].len;
+		for (i = hash & set->mask; set->slot[i];
 		     i = (i + 1) & set->mask)
 			;
 	}
 	off = arena_add(d, name, len);
-	if (off < 0)
+	if (off < 0 || (size_t)off > UINT32_MAX || len > NAME_MAX)
 		return NULL;
-	s = &set->slot[i];
+	set->slot[i] = (uint32_t)set->used + 1;
+	s = &set->ent[set->used];
 	s->hash = hash;
-	s->name = (size_t)off;
-	s->len = len;
+	s->name = (uint32_t)off;
+	s->len = (uint16_t)len;
 	s->idx = -1;
 	s->type_up = s->type_low = NO_TYPE;
 	set->used++;
@@ -322,6 +354,10 @@ struct layer_read {
 	char *buf;		/* LAYER_BUF bytes */
 	size_t len, pos;
 	int err;		/* getdents64's errno, once it failed */
+	/* the last read ended at the directory's end (un_dents_end) */
+	bool end;
+	struct un_mount *mnt;
+	int layer;
 	const char *realdir;
 	struct un_kbuf *kbuf;
 };
@@ -346,6 +382,7 @@ struct layer_read {
  */
 #define FS_KNOWN 1
 #define FS_DOTS_FIRST 2
+#define FS_EOD32 4		/* see un_dents_end */
 
 static unsigned layer_fs(struct un_mount *m, int i)
 {
@@ -360,6 +397,8 @@ static unsigned layer_fs(struct un_mount *m, int i)
 		    real_syscall(SYS_statfs, un_layer_root(m, i), &sf) == 0) {
 			switch (sf.f_type) {
 			case TMPFS_MAGIC:
+				f |= FS_DOTS_FIRST | FS_EOD32;
+				break;
 			case BTRFS_SUPER_MAGIC:
 			case XFS_SUPER_MAGIC:
 				f |= FS_DOTS_FIRST;
@@ -370,6 +409,31 @@ static unsigned layer_fs(struct un_mount *m, int i)
 		__atomic_store_n(&m->layer_fs[i], f, __ATOMIC_RELAXED);
 	}
 	return f;
+}
+
+/*
+ * Does off, the d_off of the last record a getdents64 gave for d's copy
+ * in layer, say that read reached the directory's end?  The kernel
+ * writes the file's position after the read there (fs/readdir.c), and
+ * some file systems move it at the end to a mark no entry can hold:
+ * ext4's hashed directories (every directory of one block or more on a
+ * file system with dir_index: EXT4_HTREE_EOF_64BIT, a hash ext4 never
+ * gives a name) and btrfs (LLONG_MAX) use INT64_MAX; tmpfs of recent
+ * kernels (libfs's directory offsets, seen on 6.18) uses INT32_MAX.  A
+ * tmpfs name's own position counts the names made in the directory
+ * from 2 (older kernels: its place), so only a directory that saw 2^31
+ * creations could hold a name there.  Then the read that would answer
+ * 0 is not made: a listing costs one getdents64 a layer, as the kernel
+ * overlay's own reading (a read cut short by a signal, see layer_fs,
+ * leaves the position at the next name, never at the mark).  Anything
+ * else (ext2's or an unhashed ext4 directory's byte offsets, xfs)
+ * takes the read to 0 as before.
+ */
+bool un_dents_end(struct un_mount *m, int layer, off64_t off)
+{
+	return off == INT64_MAX ||
+	       (off == INT32_MAX && m && layer >= 0 &&
+		(layer_fs(m, layer) & FS_EOD32));
 }
 
 static int layer_open(struct layer_read *r)
@@ -391,6 +455,7 @@ static int layer_begin(struct layer_read *r, const char *realdir,
 	r->len = r->pos = 0;
 	r->err = 0;
 	r->started = false;
+	r->end = false;
 	r->check_dot = fd_here && fd_unsure && (fs & FS_DOTS_FIRST);
 	r->realdir = realdir;
 	r->kbuf = kbuf;
@@ -432,6 +497,8 @@ static struct dirent64 *layer_next(struct layer_read *r)
 		if (r->pos >= r->len) {
 			long got;
 
+			if (r->end)
+				return NULL;
 			got = real_syscall(SYS_getdents64, r->fd, r->buf,
 					   LAYER_BUF);
 			if (r->check_dot && !r->started && got >= 0)
@@ -460,6 +527,8 @@ static struct dirent64 *layer_next(struct layer_read *r)
 		}
 		e = (struct dirent64 *)(r->buf + r->pos);
 		r->pos += e->d_reclen;
+		if (r->pos >= r->len)
+			r->end = un_dents_end(r->mnt, r->layer, e->d_off);
 	} while (!e->d_ino);	/* (skipped by glibc's readdir too) */
 	return e;
 }
@@ -485,7 +554,8 @@ static bool upper_searchable(const struct un_node *n, int fd_layer)
 
 /* May the caller search d's copy in layer lower?  (nlow: the names it
    would let put_subdirs tell; one is not worth the call.) */
-static bool lower_searchable(struct un_dir *d, int lower, size_t nlow)
+static __attribute__((noinline)) bool lower_searchable(struct un_dir *d,
+						       int lower, size_t nlow)
 {
 	char realdir[UN_VPATH_MAX];
 	UN_KBUF(kbuf);
@@ -522,8 +592,12 @@ static bool lower_searchable(struct un_dir *d, int lower, size_t nlow)
  * directory of the upper or of the table since, and the entries are
  * not taken).
  */
-static void put_subdirs(struct un_dir *d, const struct un_node *n,
-			const struct seen_set *set, int lower, uint64_t stamp)
+/* (noinline: its two paths are not on build_merged's frame while that
+   looks up the parent) */
+static __attribute__((noinline)) void put_subdirs(struct un_dir *d,
+						  const struct un_node *n,
+						  const struct seen_set *set,
+						  int lower, uint64_t stamp)
 {
 	uint64_t low = (uint64_t)1 << lower;
 	int lower_ok = -1;	/* the lower's copy searchable: asked once */
@@ -539,16 +613,15 @@ static void put_subdirs(struct un_dir *d, const struct un_node *n,
 	memcpy(key, d->rel, rl);
 	if (rl)
 		key[rl++] = '/';
-	for (size_t i = 0; i <= set->mask; i++)
-		nlow += set->slot[i].len && set->slot[i].idx >= 0 &&
-			set->slot[i].type_low == DT_DIR;
-	for (size_t i = 0; i <= set->mask; i++) {
-		const struct seen *e = &set->slot[i];
+	for (size_t i = 0; i < set->used; i++)
+		nlow += set->ent[i].idx >= 0 && set->ent[i].type_low == DT_DIR;
+	for (size_t i = 0; i < set->used; i++) {
+		const struct seen *e = &set->ent[i];
 		const char *name = d->names + e->name;
 		uint64_t mask;
 		bool with_low;
 
-		if (!e->len || e->idx < 0 || vl + e->len >= sizeof(vpath) ||
+		if (e->idx < 0 || vl + e->len >= sizeof(vpath) ||
 		    rl + e->len >= sizeof(key) ||
 		    (name[0] == '.' && (e->len == 1 ||
 					(e->len == 2 && name[1] == '.'))))
@@ -596,8 +669,7 @@ static void put_subdirs(struct un_dir *d, const struct un_node *n,
 static int build_merged(struct un_dir *d, const struct un_node *n,
 			int fd_layer, bool fd_unsure)
 {
-	struct seen stack_slots[SEEN_STACK] = {0};
-	struct seen_set set = { stack_slots, SEEN_STACK - 1, 0, true };
+	struct seen_set set;
 	struct seen *s;
 	bool added;
 	size_t cap = 0;
@@ -606,7 +678,7 @@ static int build_merged(struct un_dir *d, const struct un_node *n,
 	char realdir[UN_VPATH_MAX], up[UN_VPATH_MAX];
 	UN_KBUF(kbuf);	/* realdir too long for the kernel */
 	struct un_node parent;
-	char *buf = malloc(LAYER_BUF);
+	char *buf = d->buf;	/* (un_dir_open's, LAYER_BUF bytes) */
 	int rc = 0;
 	/* The upper and one lower: the subdirectories' layers are told to
 	   the directory cache (put_subdirs), when there are some. */
@@ -614,8 +686,7 @@ static int build_merged(struct un_dir *d, const struct un_node *n,
 	size_t ndirs = 0;
 	uint64_t dstamp = 0;
 
-	if (!buf)
-		return -ENOMEM;
+	seen_init(&set, d->buf + LAYER_BUF);
 	for (int i = 0; i <= d->mnt->nlower; i++)
 		if (n->dirlayers & ((uint64_t)1 << i))
 			order[nlayers++] = i;
@@ -676,6 +747,8 @@ static int build_merged(struct un_dir *d, const struct un_node *n,
 				  n->st.st_ino &&
 				  n->st.st_dev == d->mnt->layer_dev[i]);
 
+		r.mnt = d->mnt;
+		r.layer = i;
 		rc = layer_begin(&r, realdir, &kbuf, d->fd, i == fd_layer,
 				 fd_unsure, known_dev ? layer_fs(d->mnt, i) : 0,
 				 buf);
@@ -781,9 +854,7 @@ static int build_merged(struct un_dir *d, const struct un_node *n,
 	if (subdirs && ndirs && upper_ok)
 		put_subdirs(d, n, &set, order[1], dstamp);
 out:
-	free(buf);
-	if (!set.on_stack)
-		free(set.slot);
+	seen_free(&set);
 	return rc;
 }
 
@@ -802,10 +873,52 @@ int un_dir_open_real(const struct un_node *n)
 			   O_RDONLY | O_NONBLOCK | O_DIRECTORY | O_CLOEXEC);
 }
 
+/*
+ * One block a listing: the stream, getdents64's buffer (a merged
+ * listing's reading of each layer uses it too), build_merged's first
+ * seen_set, the directory's path under the union's root (PATH_MAX
+ * bytes of room at least).  The last block closed is kept for the next
+ * listing, of any thread (taken and given back by an atomic exchange):
+ * a walk then makes no malloc and free of ~41 KiB a directory.  Only
+ * the header is zeroed: out and name_room are written before read.
+ */
+#define BLOCK_BASE (sizeof(struct un_dir) + LAYER_BUF + SEEN_ROOM)
+
+static struct un_dir *spare_block;
+
+static struct un_dir *block_get(size_t rl)
+{
+	size_t want = BLOCK_BASE + (rl > PATH_MAX ? rl : PATH_MAX);
+	struct un_dir *d = __atomic_exchange_n(&spare_block, NULL,
+					       __ATOMIC_ACQUIRE);
+
+	if (!d || d->block_size < want) {
+		free(d);
+		d = malloc(want);
+		if (!d)
+			return NULL;
+	} else {
+		want = d->block_size;
+	}
+	memset(d, 0, offsetof(struct un_dir, out));
+	d->block_size = want;
+	return d;
+}
+
+static void block_put(struct un_dir *d)
+{
+	if (d->block_size)
+		d = __atomic_exchange_n(&spare_block, d, __ATOMIC_ACQ_REL);
+	free(d);
+}
+
 DIR *un_dir_open(const struct un_node *n, int fd, int fd_layer,
 		 bool fd_unsure)
 {
-	struct un_dir *d = calloc(1, sizeof(*d));
+	const char *rel = un_node_rel(n);
+	size_t rl = strlen(rel) + 1;
+	bool merged = un_node_is_merged_dir(n);
+	struct un_dir *d = block_get(rl);
 	int rc;
 
 	if (!d) {
@@ -815,25 +928,18 @@ DIR *un_dir_open(const struct un_node *n, int fd, int fd_layer,
 	d->magic = UN_DIR_MAGIC;
 	d->fd = fd;
 	d->mnt = n->mnt;
-	d->at_root = !*un_node_rel(n);
+	d->at_root = !*rel;
 	d->layer = n->layer;
-	d->rel = strdup(un_node_rel(n));
-	if (!d->rel) {
-		rc = -ENOMEM;
-		goto out_free;
-	}
-	if (un_node_is_merged_dir(n)) {
+	d->buf = (char *)(d + 1);
+	d->rel = d->buf + LAYER_BUF + SEEN_ROOM;
+	memcpy(d->rel, rel, rl);
+	if (merged) {
 		rc = build_merged(d, n, fd_layer, fd_unsure);
 		if (rc < 0)
 			goto out_free;
 		d->fd_read = fd_layer >= 0;
 	} else {
 		/* The stream owns fd from now on (closedir closes it). */
-		d->buf = malloc(LAYER_BUF);
-		if (!d->buf) {
-			rc = -ENOMEM;
-			goto out_free;
-		}
 		d->streamed = true;
 		un_fd_mark_stream(fd);
 		/* A lower's names, for rmdir's emptiness (dcache.c): read
@@ -862,8 +968,7 @@ DIR *un_dir_open(const struct un_node *n, int fd, int fd_layer,
 out_free:
 	free(d->ents);
 	free(d->names);
-	free(d->rel);
-	free(d);
+	block_put(d);
 	errno = -rc;
 	return NULL;
 }
@@ -1075,33 +1180,53 @@ static void low_drop(struct un_dir *d)
 	d->low = NULL;
 }
 
-static void low_add(struct un_dir *d, const char *name)
+/*
+ * The names of d's buffer, every record of it read (next_entry), added
+ * to the lower's names at once: each name the stream returned or the
+ * table hides; next_entry set d_ino 0 in the records it leaves out
+ * (a whiteout device, .union, an OCI whiteout), as in those it skips.
+ * Then the buffer counts as taken (blen 0).
+ */
+static void low_take(struct un_dir *d)
 {
-	size_t nl = strlen(name) + 1;
-	int saved = errno;	/* (readdir's caller reads it) */
+	size_t blen = d->blen;
 
+	d->blen = d->bpos = 0;
 	if (!d->low || d->low_off)
 		return;
 	if (un_in_signal()) {
 		d->low_off = true;	/* (closedir frees it) */
 		return;
 	}
-	if (d->low_len + nl > d->low_cap) {
-		/* (A huge directory is read again at its rmdir.) */
-		char *grown = d->low_cap < 65536 ?
-				      realloc(d->low, 2 * d->low_cap + nl) :
-				      NULL;
+	for (size_t pos = 0; pos < blen;) {
+		struct dirent64 *e = (struct dirent64 *)(d->buf + pos);
+		const char *name = e->d_name;
+		size_t nl;
 
-		if (!grown) {
-			low_drop(d);
+		pos += e->d_reclen;
+		if (!e->d_ino || (name[0] == '.' && (!name[1] || (name[1] == '.' &&
+								  !name[2]))))
+			continue;
+		nl = strlen(name) + 1;
+		if (d->low_len + nl > d->low_cap) {
+			int saved = errno;	/* (readdir's caller reads it) */
+			/* (A huge directory is read again at its rmdir.) */
+			char *grown = d->low_cap < 65536 ?
+					      realloc(d->low,
+						      2 * d->low_cap + nl) :
+					      NULL;
+
 			errno = saved;
-			return;
+			if (!grown) {
+				low_drop(d);
+				return;
+			}
+			d->low = grown;
+			d->low_cap = 2 * d->low_cap + nl;
 		}
-		d->low = grown;
-		d->low_cap = 2 * d->low_cap + nl;
+		memcpy(d->low + d->low_len, name, nl);
+		d->low_len += nl;
 	}
-	memcpy(d->low + d->low_len, name, nl);
-	d->low_len += nl;
 }
 
 /* The stream's end: hand the names to the cache (which takes them). */
@@ -1139,8 +1264,15 @@ static struct dirent64 *next_entry(struct un_dir *d)
 
 		if (d->bpos >= d->blen) {
 			int saved = errno;
-			long got = real_syscall(SYS_getdents64, d->fd, d->buf,
-						LAYER_BUF);
+			long got;
+
+			if (d->blen)
+				low_take(d);
+			/* (At the end mark the read that answers 0 is not
+			   made; a readdir after the end makes it.) */
+			got = d->end ? 0 :
+				       real_syscall(SYS_getdents64, d->fd,
+						    d->buf, LAYER_BUF);
 
 			/* As glibc's readdir: ENOENT (a directory removed
 			   since) is the end, and the end leaves errno as
@@ -1150,6 +1282,7 @@ static struct dirent64 *next_entry(struct un_dir *d)
 			if (got <= 0) {
 				int err = errno;
 
+				d->end = false;
 				/* (Nothing read at all: maybe not from the
 				   start.) */
 				if (got == 0 && !d->low_check)
@@ -1165,6 +1298,8 @@ static struct dirent64 *next_entry(struct un_dir *d)
 		e = (struct dirent64 *)(d->buf + d->bpos);
 		d->bpos += e->d_reclen;
 		d->filepos = e->d_off;
+		if (d->bpos >= d->blen)
+			d->end = un_dents_end(d->mnt, d->layer, e->d_off);
 		if (d->low_check) {
 			d->low_check = false;
 			if (strcmp(e->d_name, "."))
@@ -1176,11 +1311,12 @@ static struct dirent64 *next_entry(struct un_dir *d)
 			bool table = false;
 
 			if (hidden_by(d, d->layer, e, &table)) {
-				if (table)
-					low_add(d, e->d_name);
+				/* (Not a lower name for rmdir either unless
+				   the table hides it: low_take.) */
+				if (!table)
+					e->d_ino = 0;
 				continue;
 			}
-			low_add(d, e->d_name);
 		}
 		return e;
 	}
@@ -1256,6 +1392,7 @@ UN_EXPORT void rewinddir(DIR *dir)
 		real_lseek(d->fd, 0, SEEK_SET);
 	if (d->streamed) {
 		d->blen = d->bpos = 0;
+		d->end = false;
 		d->filepos = 0;
 	}
 	d->pos = 0;
@@ -1283,6 +1420,7 @@ UN_EXPORT void seekdir(DIR *dir, long pos)
 	if (d->streamed) {
 		(void)real_lseek(d->fd, pos, SEEK_SET);
 		d->blen = d->bpos = 0;
+		d->end = false;
 		d->filepos = pos;
 	} else if (pos >= 0 && (size_t)pos <= d->nents)
 		d->pos = (size_t)pos;
@@ -1306,10 +1444,8 @@ UN_EXPORT int closedir(DIR *dir)
 	rc = real_close(d->fd);
 	free(d->ents);
 	free(d->names);
-	free(d->rel);
-	free(d->buf);
-	free(d->low);
+	free(d->low);	/* (buf and rel are in d's own block) */
 	d->magic = 0;
-	free(d);
+	block_put(d);
 	return rc;
 }

@@ -122,6 +122,7 @@ UN_INTEGRATION_TESTS = \
 	tests/integration/read-find.sh \
 	tests/integration/read-fortify.sh \
 	tests/integration/read-grep-r.sh \
+	tests/integration/listing-getdents-calls.sh \
 	tests/integration/listing-ls-la-calls.sh \
 	tests/integration/read-ls-la.sh \
 	tests/integration/read-multi-lower.sh \
