@@ -1159,7 +1159,7 @@ static __attribute__((noinline)) int settle_walk(struct walk *w,
 	c.st = &cst;
 	stamp = un_dcache_stamp(w->m);
 	while (*rel) {
-		size_t len = strcspn(rel, "/");
+		size_t len = (size_t)(strchrnul(rel, '/') - rel);
 		int rc;
 
 		if (rlen)
