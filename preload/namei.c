@@ -706,30 +706,53 @@ static void stat_of_statx(const struct statx *x, struct stat *st)
 	st->st_ctim.tv_nsec = x->stx_ctime.tv_nsec;
 }
 
+/* statx of real, a path in a layer that may be PATH_MAX bytes or more:
+   out of line, so that the kernel buffer's 4 KiB (and the store of its
+   descriptor, a stack page written of its own in every lookup) are in
+   no frame of the common lookup. */
+static __attribute__((noinline, cold)) int statx_long(const char *real,
+						      int fl, unsigned mask,
+						      struct statx *buf)
+{
+	UN_KBUF(kbuf);	/* real may be deeper than PATH_MAX */
+	const char *kp;
+	int kfd = un_kreal_at(lk_start, real, &kbuf, &kp);
+
+	if (real_statx(kfd, kp, fl, mask, buf) == 0)
+		return 0;
+	if (errno != EACCES || kp != real)
+		return -1;
+	return route_again(real, ROUTE_STATX, NULL, buf, mask, fl);
+}
+
 /* layer_lstat, by statx into x's buffer where x asks for it. */
 static int layer_stat(const struct at_base *base, int i, const char *real,
 		      bool maybe_long, struct stat *st, struct stx_req *x)
 {
 	const char *kp = real;
 	int kfd = AT_FDCWD, fl;
-	UN_KBUF(kbuf);	/* real may be deeper than PATH_MAX */
+	unsigned mask;
 
 	if (!x)
 		return layer_lstat(base, i, real, maybe_long, st);
 	fl = x->flags | AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT;
+	mask = x->mask | STATX_BASIC_STATS;
 	if (base && base->layer == i && base->sub) {
 		kfd = base->fd;
 		kp = base->sub;
 		if (!*kp)
 			fl |= AT_EMPTY_PATH;
 	} else if (__builtin_expect(maybe_long, 0)) {
-		kfd = un_kreal_at(lk_start, real, &kbuf, &kp);
+		if (statx_long(real, fl, mask, x->buf) < 0)
+			return -1;
+		goto got;
 	}
-	if (real_statx(kfd, kp, fl, x->mask | STATX_BASIC_STATS, x->buf) < 0 &&
+	if (real_statx(kfd, kp, fl, mask, x->buf) < 0 &&
 	    (errno != EACCES || kp != real ||
-	     route_again(real, ROUTE_STATX, NULL, x->buf,
-			 x->mask | STATX_BASIC_STATS, fl & ~AT_EMPTY_PATH) < 0))
+	     route_again(real, ROUTE_STATX, NULL, x->buf, mask,
+			 fl & ~AT_EMPTY_PATH) < 0))
 		return -1;
+got:
 	stat_of_statx(x->buf, st);
 	x->got = i;
 	return 0;
