@@ -1170,11 +1170,15 @@ static __attribute__((noinline)) int settle_walk(struct walk *w,
 	struct at_base above = w->base;
 	struct comp c;
 	struct stat cst;
-	char relbuf[UN_VPATH_MAX], creal[UN_VPATH_MAX];
+	char creal[UN_VPATH_MAX];
+	/* rel lies in w->vpath: each prefix of it looked up is ended in
+	   place for the time of its lookup (no copy: a buffer of 8 KiB
+	   less, and a stack page less written at every walk). */
+	char *relbuf = w->vpath + (rel - w->vpath);
 
 	if (above.layer < 0)
 		above.layer = w->up_layer;	/* (see struct walk) */
-	size_t rlen = 0;
+	size_t rlen;
 	uint64_t stamp;
 	bool guessed = false;
 
@@ -1183,18 +1187,18 @@ static __attribute__((noinline)) int settle_walk(struct walk *w,
 	stamp = un_dcache_stamp(w->m);
 	while (*rel) {
 		size_t len = (size_t)(strchrnul(rel, '/') - rel);
+		char end;
 		int rc;
 
-		if (rlen)
-			relbuf[rlen++] = '/';
-		memcpy(relbuf + rlen, rel, len);
-		rlen += len;
+		rlen = (size_t)(rel + len - relbuf);
+		end = relbuf[rlen];
 		relbuf[rlen] = '\0';
 		above.sub = NULL;
 		c.upper_lacks = (w->dirmask & 1) &&
 				un_dcache_upper_lacks(w->m, relbuf, rlen);
 		rc = lookup_component(w->m, w->dirmask, relbuf, rlen,
 				      start ? &above : NULL, &c, NULL, NULL);
+		relbuf[rlen] = end;
 		if (rc < 0)
 			return rc;
 		guessed |= c.guessed;
