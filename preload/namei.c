@@ -1546,7 +1546,7 @@ static int walk_link(struct walk *w, const char *real, char *todo,
 /* May the caller search the directory the walk stands in?  Asked of
    its topmost copy relative to where the lookup started, when it may:
    the kernel checks nothing above a cwd or a dirfd. */
-static int may_search(const struct walk *w)
+static __attribute__((noinline)) int may_search(const struct walk *w)
 {
 	char real[UN_VPATH_MAX];
 	int layer = __builtin_ctzll(w->dirmask);
