@@ -1637,8 +1637,21 @@ static int hand_over(struct walk *w, const char *rest, struct un_node *n)
  * /proc/PID/fd/N of this process) and N was opened in a union, write its
  * merged path (and rest) into buf and return 0; 1 otherwise.
  */
-static int proc_fd_path(const char *path, char *buf, size_t size,
-			bool follow)
+static __attribute__((noinline)) int proc_fd_path_in(const char *path,
+						      char *buf, size_t size,
+						      bool follow);
+
+static inline int proc_fd_path(const char *path, char *buf, size_t size,
+			       bool follow)
+{
+	if (path[1] != 'p' && path[1] != 'd')
+		return 1;	/* most paths: one test */
+	return proc_fd_path_in(path, buf, size, follow);
+}
+
+/* (Out of line: its 4 KiB are in no frame of the common lookup.) */
+static int proc_fd_path_in(const char *path, char *buf, size_t size,
+			   bool follow)
 {
 	char pid[40], vpath[PATH_MAX];
 	const char *p = NULL;
@@ -1646,8 +1659,6 @@ static int proc_fd_path(const char *path, char *buf, size_t size,
 	long fd;
 	int n, rc;
 
-	if (path[1] != 'p' && path[1] != 'd')
-		return 1;	/* most paths: one test */
 	if (!strncmp(path, "/proc/self/fd/", 14))
 		p = path + 14;
 	else if (!strncmp(path, "/dev/fd/", 8))
@@ -2177,7 +2188,8 @@ static size_t keep_dots(const char *abs, size_t consumed)
  * directory by openat(fd, ".."): this spares that an lstat of every
  * component of the real path.
  */
-static bool dotdot_stays_outside(const char *real, const char *path)
+static __attribute__((noinline)) bool dotdot_stays_outside(const char *real,
+							 const char *path)
 {
 	char dir[PATH_MAX];
 	size_t len = strlen(real);
@@ -2309,6 +2321,21 @@ static __attribute__((noinline)) void drop_lead_dots(char *todo)
 		memmove(todo, todo + i, strlen(todo + i) + 1);
 }
 
+/* A descriptor's directory another process removed (w its walk):
+   it and every one on it or below are marked dead; the length of the
+   prefix that leads nowhere.  Out of line: its 8 KiB are in no frame
+   of the common lookup. */
+static __attribute__((noinline, cold)) size_t fd_dir_gone(struct walk *w)
+{
+	char gone[UN_VPATH_MAX];
+	size_t dead_at = dead_prefix(w, w->m);
+
+	memcpy(gone, w->vpath, dead_at);
+	gone[dead_at] = '\0';
+	un_fd_removed(gone, false);
+	return dead_at;
+}
+
 /*
  * Where a lookup starts: fills w, and todo with the path left to walk.
  * Returns 1 when the path cannot reach a union (the caller's path goes
@@ -2392,12 +2419,7 @@ static int walk_start(struct walk *w, int dirfd, const char *path,
 			if ((rc == -ENOENT || rc == -ENOTDIR) &&
 			    dirfd != AT_FDCWD && w->m &&
 			    w->vlen > w->m->merged_len) {
-				char gone[UN_VPATH_MAX];
-
-				dead_at = dead_prefix(w, w->m);
-				memcpy(gone, w->vpath, dead_at);
-				gone[dead_at] = '\0';
-				un_fd_removed(gone, false);
+				dead_at = fd_dir_gone(w);
 				return dead_start(w, dirfd, path, dead_at,
 						  todo, size);
 			}

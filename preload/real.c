@@ -214,7 +214,7 @@ static void bind_for_children(void)
 	__asm__("" : "+r"(pa), "+r"(pb), "+r"(one));
 	if (memcmp(pa, pb, one) == 0 && strcspn(pa, pb) == 0 &&
 	    *strchrnul(pa, '/') == '\0' && !memrchr(pa, '/', one))
-		strcpy(pa, pb);
+		strcpy(stpcpy(pa, pb), pb);
 	/* (malloc's arena is not for a signal handler; and the compiler
 	   drops an allocation that nothing uses) */
 	if (!un_in_signal()) {
