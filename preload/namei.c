@@ -74,9 +74,14 @@ UN_EXEC_TEXT int un_path_outside(const char *path)
 	    un_config_find(path))
 		return 0;
 	/* A descriptor's magic link leads where the descriptor stands,
-	   perhaps into a union (proc_fd_path, the lookup's to follow). */
-	if ((path[1] == 'p' && !strncmp(path, "/proc/", 6)) ||
-	    (path[1] == 'd' && !strncmp(path, "/dev/fd/", 8)))
+	   perhaps into a union (proc_fd_path, the lookup's to follow).
+	   (The prefixes beside this code, not in .rodata: a shell's child
+	   redirecting to /dev/null read a page of it, a fault.) */
+	static const char proc[] UN_EXEC_RODATA = "/proc/",
+			  dev_fd[] UN_EXEC_RODATA = "/dev/fd/";
+
+	if ((path[1] == 'p' && !strncmp(path, proc, sizeof(proc) - 1)) ||
+	    (path[1] == 'd' && !strncmp(path, dev_fd, sizeof(dev_fd) - 1)))
 		return 0;
 	return 1;
 }
