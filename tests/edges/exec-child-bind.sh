@@ -16,13 +16,10 @@ lowers_snapshot "$T/l"
 
 # The loader writes a forked child's bindings into its parent's file
 # (LD_DEBUG_OUTPUT.PID, opened at the parent's start) under the child's
-# own pid; after its exec a process writes a file of its own.  (The
-# shell exec'd under the library, by env: its environment then holds
-# UNION_CWD, which its children rewrite after the cd, exec.c's
-# env_build.)
+# own pid; after its exec a process writes a file of its own.
 rc=0
 (cd "$T" && LD_DEBUG=bindings LD_DEBUG_OUTPUT="$T/ld" \
-	un_run "$T/m" "$T/u" "$T/l" -- env bash --norc --noprofile -c \
+	un_run "$T/m" "$T/u" "$T/l" -- bash --norc --noprofile -c \
 	'cd "$1" && for i in 1 2 3; do
 		./bin/t && bin/t && d/../bin/t && "$1/bin/t" && /bin/true || exit 1
 	done; echo done' _ "$T/m") >"$T/out" 2>&1 || rc=$?
