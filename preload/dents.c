@@ -205,7 +205,7 @@ static size_t dents_fill(bool is64, const struct dents *l, size_t *pos,
 	return used;
 }
 
-void un_dents_forget(int fd)
+UN_EXEC_TEXT void un_dents_forget(int fd)
 {
 	struct dents **pp, *l = NULL;
 

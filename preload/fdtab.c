@@ -601,7 +601,7 @@ void un_fd_mark_layer(int fd, int layer)
 	read_end();
 }
 
-void un_fd_forget(int fd)
+UN_EXEC_TEXT void un_fd_forget(int fd)
 {
 	struct fd_entry **s = slot(fd, false);
 
@@ -789,7 +789,7 @@ static __attribute__((noinline)) struct fd_entry *dup_discover(int oldfd)
 	return raw_entry(oldfd);
 }
 
-void un_fd_dup(int oldfd, int newfd)
+UN_EXEC_TEXT void un_fd_dup(int oldfd, int newfd)
 {
 	struct fd_entry *e, *copy = NULL;
 

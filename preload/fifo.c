@@ -79,7 +79,7 @@ static struct {
 static int nheld;	/* slots in use: 0 makes every look free */
 
 /* The O_PATH descriptor paired with the stand-in descriptor fd, or -1. */
-static int held_obj(int fd)
+UN_EXEC_TEXT static int held_obj(int fd)
 {
 	if (fd < 0 || !__atomic_load_n(&nheld, __ATOMIC_ACQUIRE))
 		return -1;	/* (fd + 1 == 0 marks an empty slot) */
@@ -119,7 +119,7 @@ static int open_obj(const char *path)
 	return nfd;
 }
 
-void un_fifo_forget(int fd)
+UN_EXEC_TEXT void un_fifo_forget(int fd)
 {
 	/* (fd + 1 of close(-1) is 0, the mark of an empty slot.) */
 	if (fd < 0 || !__atomic_load_n(&nheld, __ATOMIC_ACQUIRE) ||
@@ -151,7 +151,7 @@ void un_fifo_forget_range(unsigned first, unsigned last)
 	}
 }
 
-void un_fifo_dup(int fd, int nfd)
+UN_EXEC_TEXT void un_fifo_dup(int fd, int nfd)
 {
 	int obj;
 
@@ -166,7 +166,7 @@ void un_fifo_dup(int fd, int nfd)
 	}
 }
 
-bool un_fifo_owns_fd(int fd)
+UN_EXEC_TEXT bool un_fifo_owns_fd(int fd)
 {
 	if (!__atomic_load_n(&nheld, __ATOMIC_ACQUIRE))
 		return false;
@@ -189,7 +189,7 @@ int un_fifo_fds(int *fds, int max)
 	return n;
 }
 
-void un_fifo_vacate_fd(int fd)
+UN_EXEC_TEXT void un_fifo_vacate_fd(int fd)
 {
 	if (!__atomic_load_n(&nheld, __ATOMIC_ACQUIRE))
 		return;

@@ -144,7 +144,7 @@ static __attribute__((noinline)) int open_table(const char *path, int flags,
 	return out;
 }
 
-int un_mounts_open(const char *path, int flags)
+UN_EXEC_TEXT int un_mounts_open(const char *path, int flags)
 {
 	enum table_kind kind;
 

@@ -74,9 +74,14 @@ UN_EXEC_TEXT int un_path_outside(const char *path)
 	    un_config_find(path))
 		return 0;
 	/* A descriptor's magic link leads where the descriptor stands,
-	   perhaps into a union (proc_fd_path, the lookup's to follow). */
-	if ((path[1] == 'p' && !strncmp(path, "/proc/", 6)) ||
-	    (path[1] == 'd' && !strncmp(path, "/dev/fd/", 8)))
+	   perhaps into a union (proc_fd_path, the lookup's to follow).
+	   (The prefixes beside this code, not in .rodata: a shell's child
+	   redirecting to /dev/null read a page of it, a fault.) */
+	static const char proc[] UN_EXEC_RODATA = "/proc/",
+			  dev_fd[] UN_EXEC_RODATA = "/dev/fd/";
+
+	if ((path[1] == 'p' && !strncmp(path, proc, sizeof(proc) - 1)) ||
+	    (path[1] == 'd' && !strncmp(path, dev_fd, sizeof(dev_fd) - 1)))
 		return 0;
 	return 1;
 }
@@ -706,32 +711,56 @@ static void stat_of_statx(const struct statx *x, struct stat *st)
 	st->st_ctim.tv_nsec = x->stx_ctime.tv_nsec;
 }
 
+/* statx of real, a path in a layer that may be PATH_MAX bytes or more:
+   out of line, so that the kernel buffer's 4 KiB (and the store of its
+   descriptor, a stack page written of its own in every lookup) are in
+   no frame of the common lookup. */
+static __attribute__((noinline, cold)) int statx_long(const char *real,
+						      int fl, unsigned mask,
+						      struct statx *buf)
+{
+	UN_KBUF(kbuf);	/* real may be deeper than PATH_MAX */
+	const char *kp;
+	int kfd = un_kreal_at(lk_start, real, &kbuf, &kp);
+
+	if (real_statx(kfd, kp, fl, mask, buf) == 0)
+		return 0;
+	if (errno != EACCES || kp != real)
+		return -1;
+	return route_again(real, ROUTE_STATX, NULL, buf, mask, fl);
+}
+
 /* layer_lstat, by statx into x's buffer where x asks for it.  (Inline
    in its callers, lookup_component and lookup_single: a call of its own
    cost a merged directory's stat ~40 instructions.) */
-static inline __attribute__((always_inline)) int layer_stat(const struct at_base *base, int i, const char *real,
-		      bool maybe_long, struct stat *st, struct stx_req *x)
+static inline __attribute__((always_inline)) int
+layer_stat(const struct at_base *base, int i, const char *real,
+	   bool maybe_long, struct stat *st, struct stx_req *x)
 {
 	const char *kp = real;
 	int kfd = AT_FDCWD, fl;
-	UN_KBUF(kbuf);	/* real may be deeper than PATH_MAX */
+	unsigned mask;
 
 	if (!x)
 		return layer_lstat(base, i, real, maybe_long, st);
 	fl = x->flags | AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT;
+	mask = x->mask | STATX_BASIC_STATS;
 	if (base && base->layer == i && base->sub) {
 		kfd = base->fd;
 		kp = base->sub;
 		if (!*kp)
 			fl |= AT_EMPTY_PATH;
 	} else if (__builtin_expect(maybe_long, 0)) {
-		kfd = un_kreal_at(lk_start, real, &kbuf, &kp);
+		if (statx_long(real, fl, mask, x->buf) < 0)
+			return -1;
+		goto got;
 	}
-	if (real_statx(kfd, kp, fl, x->mask | STATX_BASIC_STATS, x->buf) < 0 &&
+	if (real_statx(kfd, kp, fl, mask, x->buf) < 0 &&
 	    (errno != EACCES || kp != real ||
-	     route_again(real, ROUTE_STATX, NULL, x->buf,
-			 x->mask | STATX_BASIC_STATS, fl & ~AT_EMPTY_PATH) < 0))
+	     route_again(real, ROUTE_STATX, NULL, x->buf, mask,
+			 fl & ~AT_EMPTY_PATH) < 0))
 		return -1;
+got:
 	stat_of_statx(x->buf, st);
 	x->got = i;
 	return 0;
@@ -1149,11 +1178,15 @@ static __attribute__((noinline)) int settle_walk(struct walk *w,
 	struct at_base above = w->base;
 	struct comp c;
 	struct stat cst;
-	char relbuf[UN_VPATH_MAX], creal[UN_VPATH_MAX];
+	char creal[UN_VPATH_MAX];
+	/* rel lies in w->vpath: each prefix of it looked up is ended in
+	   place for the time of its lookup (no copy: a buffer of 8 KiB
+	   less, and a stack page less written at every walk). */
+	char *relbuf = w->vpath + (rel - w->vpath);
 
 	if (above.layer < 0)
 		above.layer = w->up_layer;	/* (see struct walk) */
-	size_t rlen = 0;
+	size_t rlen;
 	uint64_t stamp;
 	bool guessed = false;
 
@@ -1161,19 +1194,19 @@ static __attribute__((noinline)) int settle_walk(struct walk *w,
 	c.st = &cst;
 	stamp = un_dcache_stamp(w->m);
 	while (*rel) {
-		size_t len = strcspn(rel, "/");
+		size_t len = (size_t)(strchrnul(rel, '/') - rel);
+		char end;
 		int rc;
 
-		if (rlen)
-			relbuf[rlen++] = '/';
-		memcpy(relbuf + rlen, rel, len);
-		rlen += len;
+		rlen = (size_t)(rel + len - relbuf);
+		end = relbuf[rlen];
 		relbuf[rlen] = '\0';
 		above.sub = NULL;
 		c.upper_lacks = (w->dirmask & 1) &&
 				un_dcache_upper_lacks(w->m, relbuf, rlen);
 		rc = lookup_component(w->m, w->dirmask, relbuf, rlen,
 				      start ? &above : NULL, &c, NULL, NULL);
+		relbuf[rlen] = end;
 		if (rc < 0)
 			return rc;
 		guessed |= c.guessed;
@@ -1521,8 +1554,9 @@ static int walk_link(struct walk *w, const char *real, char *todo,
 
 /* May the caller search the directory the walk stands in?  Asked of
    its topmost copy relative to where the lookup started, when it may:
-   the kernel checks nothing above a cwd or a dirfd. */
-static int may_search(const struct walk *w)
+   the kernel checks nothing above a cwd or a dirfd.  (Out of line: its
+   12 KiB, for '.' and '..' only, in no frame of the common lookup.) */
+static __attribute__((noinline)) int may_search(const struct walk *w)
 {
 	char real[UN_VPATH_MAX];
 	int layer = __builtin_ctzll(w->dirmask);
@@ -1613,8 +1647,21 @@ static int hand_over(struct walk *w, const char *rest, struct un_node *n)
  * /proc/PID/fd/N of this process) and N was opened in a union, write its
  * merged path (and rest) into buf and return 0; 1 otherwise.
  */
-static int proc_fd_path(const char *path, char *buf, size_t size,
-			bool follow)
+static __attribute__((noinline)) int proc_fd_path_in(const char *path,
+						      char *buf, size_t size,
+						      bool follow);
+
+static inline int proc_fd_path(const char *path, char *buf, size_t size,
+			       bool follow)
+{
+	if (path[1] != 'p' && path[1] != 'd')
+		return 1;	/* most paths: one test */
+	return proc_fd_path_in(path, buf, size, follow);
+}
+
+/* (Out of line: its 4 KiB are in no frame of the common lookup.) */
+static int proc_fd_path_in(const char *path, char *buf, size_t size,
+			   bool follow)
 {
 	char pid[40], vpath[PATH_MAX];
 	const char *p = NULL;
@@ -1622,8 +1669,6 @@ static int proc_fd_path(const char *path, char *buf, size_t size,
 	long fd;
 	int n, rc;
 
-	if (path[1] != 'p' && path[1] != 'd')
-		return 1;	/* most paths: one test */
 	if (!strncmp(path, "/proc/self/fd/", 14))
 		p = path + 14;
 	else if (!strncmp(path, "/dev/fd/", 8))
@@ -2152,8 +2197,10 @@ static size_t keep_dots(const char *abs, size_t consumed)
  * nor above a MERGED, and no '..' follows.  fts climbs out of a
  * directory by openat(fd, ".."): this spares that an lstat of every
  * component of the real path.
+ * (Out of line: its 4 KiB in no frame of the common lookup.)
  */
-static bool dotdot_stays_outside(const char *real, const char *path)
+static __attribute__((noinline)) bool dotdot_stays_outside(const char *real,
+							 const char *path)
 {
 	char dir[PATH_MAX];
 	size_t len = strlen(real);
@@ -2285,6 +2332,21 @@ static __attribute__((noinline)) void drop_lead_dots(char *todo)
 		memmove(todo, todo + i, strlen(todo + i) + 1);
 }
 
+/* A descriptor's directory another process removed (w its walk):
+   it and every one on it or below are marked dead; the length of the
+   prefix that leads nowhere.  Out of line: its 8 KiB are in no frame
+   of the common lookup. */
+static __attribute__((noinline, cold)) size_t fd_dir_gone(struct walk *w)
+{
+	char gone[UN_VPATH_MAX];
+	size_t dead_at = dead_prefix(w, w->m);
+
+	memcpy(gone, w->vpath, dead_at);
+	gone[dead_at] = '\0';
+	un_fd_removed(gone, false);
+	return dead_at;
+}
+
 /*
  * Where a lookup starts: fills w, and todo with the path left to walk.
  * Returns 1 when the path cannot reach a union (the caller's path goes
@@ -2368,12 +2430,7 @@ static int walk_start(struct walk *w, int dirfd, const char *path,
 			if ((rc == -ENOENT || rc == -ENOTDIR) &&
 			    dirfd != AT_FDCWD && w->m &&
 			    w->vlen > w->m->merged_len) {
-				char gone[UN_VPATH_MAX];
-
-				dead_at = dead_prefix(w, w->m);
-				memcpy(gone, w->vpath, dead_at);
-				gone[dead_at] = '\0';
-				un_fd_removed(gone, false);
+				dead_at = fd_dir_gone(w);
 				return dead_start(w, dirfd, path, dead_at,
 						  todo, size);
 			}

@@ -236,7 +236,7 @@ static void forget_locked(int fd, pid_t self)
 	}
 }
 
-void un_watch_closed(int fd)
+UN_EXEC_TEXT void un_watch_closed(int fd)
 {
 	if (!__atomic_load_n(&ntracked, __ATOMIC_ACQUIRE) || !is_tracked(fd) ||
 	    un_fd_vfork_child())	/* the instance is the parent's */

@@ -798,7 +798,7 @@ static bool wt_fd_maybe(struct un_wtable *wt, int fd)
 		      __atomic_load_n(&wt->lfd, __ATOMIC_RELAXED) == fd);
 }
 
-bool un_wtable_owns_fd(int fd)
+UN_EXEC_TEXT bool un_wtable_owns_fd(int fd)
 {
 	for (int i = 0; i < un_config.nmount; i++) {
 		struct un_wtable *wt = un_config.mount[i].wt;

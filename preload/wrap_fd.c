@@ -25,7 +25,7 @@
 #include "wrap.h"
 
 /* Is fd one of the library's own descriptors (for a program's call)? */
-static bool lib_fd(int fd)
+UN_EXEC_TEXT static bool lib_fd(int fd)
 {
 	if (un_depth > 0 || fd < 0)
 		return false;
@@ -39,7 +39,7 @@ static bool lib_fd(int fd)
 		 un_wtable_owns_fd(fd)));
 }
 
-UN_EXPORT int close(int fd)
+UN_EXEC_TEXT UN_EXPORT int close(int fd)
 {
 	int rc;
 
@@ -163,7 +163,7 @@ UN_EXPORT void closefrom(int lowfd)
 }
 
 /* Copy fd's table entry to nfd, inside the library (it may look fd up). */
-static void dup_entry(int fd, int nfd)
+UN_EXEC_TEXT static void dup_entry(int fd, int nfd)
 {
 	/* A vfork child's dup2 (Python's subprocess dups the child's
 	   stdio there) changes its own descriptors, not the parent's
@@ -193,7 +193,7 @@ UN_EXPORT int dup(int fd)
 }
 
 /* Before the program takes the number fd2: move ours away from it. */
-static void vacate(int fd, int fd2)
+UN_EXEC_TEXT static void vacate(int fd, int fd2)
 {
 	/* (Not in a vfork child: the numbers recorded are the parent's,
 	   whose descriptor stays; the child's goes at its exec.) */
@@ -205,7 +205,7 @@ static void vacate(int fd, int fd2)
 		un_watch_closed(fd2);	/* an inotify instance there ends */
 }
 
-UN_EXPORT int dup2(int fd, int fd2)
+UN_EXEC_TEXT UN_EXPORT int dup2(int fd, int fd2)
 {
 	int nfd;
 

@@ -222,7 +222,7 @@ static int open_lookup(int dirfd, const char *path, int flags, mode_t mode,
  * for it, without its frame and the lookup's (un_path_outside).  False
  * when path is not one.
  */
-static bool open_outside(int dirfd, const char *path, int flags,
+UN_EXEC_TEXT static bool open_outside(int dirfd, const char *path, int flags,
 			 mode_t mode, int *fd)
 {
 	if ((flags & O_CREAT) && (flags & O_DIRECTORY))
@@ -241,7 +241,7 @@ static bool open_outside(int dirfd, const char *path, int flags,
 	return true;
 }
 
-static int open_entered(int dirfd, const char *path, int flags, mode_t mode)
+UN_EXEC_TEXT static int open_entered(int dirfd, const char *path, int flags, mode_t mode)
 {
 	int fd;
 
@@ -250,7 +250,7 @@ static int open_entered(int dirfd, const char *path, int flags, mode_t mode)
 	return open_lookup(dirfd, path, flags, mode, true);
 }
 
-int un_open(int dirfd, const char *path, int flags, mode_t mode)
+UN_EXEC_TEXT int un_open(int dirfd, const char *path, int flags, mode_t mode)
 {
 	int fd;
 
@@ -275,7 +275,7 @@ static mode_t mode_arg(int flags, va_list ap)
 	return 0;
 }
 
-UN_EXPORT int open(const char *path, int flags, ...)
+UN_EXEC_TEXT UN_EXPORT int open(const char *path, int flags, ...)
 {
 	va_list ap;
 	mode_t mode;

@@ -41,6 +41,7 @@ UN_EDGES_TESTS = \
 	tests/edges/early-ctor.sh \
 	tests/edges/lazy-start.sh \
 	tests/edges/lazy-bind.sh \
+	tests/edges/exec-child-bind.sh \
 	tests/edges/exec-child-calls.sh \
 	tests/edges/mem-read-ahead.sh \
 	tests/edges/exec-child-opens.sh \
