@@ -372,6 +372,10 @@ struct layer_read {
  *   ".." first in its first block).  Not ext4: a hashed directory (any
  *   with dir_index) gives "." at its hash's place.
  *
+ *   FS_EOD64, FS_EOD32: the last record of a read that reached the
+ *   end carries a mark no name's offset can be (un_dents_end): ext4
+ *   and btrfs INT64_MAX, tmpfs INT32_MAX.
+ *
  * One statfs of the layer's root a process, at its first merged
  * listing; kept in the mount (0 until asked).
  *
@@ -383,6 +387,7 @@ struct layer_read {
 #define FS_KNOWN 1
 #define FS_DOTS_FIRST 2
 #define FS_EOD32 4		/* see un_dents_end */
+#define FS_EOD64 8
 
 static unsigned layer_fs(struct un_mount *m, int i)
 {
@@ -400,8 +405,13 @@ static unsigned layer_fs(struct un_mount *m, int i)
 				f |= FS_DOTS_FIRST | FS_EOD32;
 				break;
 			case BTRFS_SUPER_MAGIC:
+				f |= FS_DOTS_FIRST | FS_EOD64;
+				break;
 			case XFS_SUPER_MAGIC:
 				f |= FS_DOTS_FIRST;
+				break;
+			case EXT4_SUPER_MAGIC:
+				f |= FS_EOD64;
 				break;
 			}
 		}
@@ -427,13 +437,18 @@ static unsigned layer_fs(struct un_mount *m, int i)
  * overlay's own reading (a read cut short by a signal, see layer_fs,
  * leaves the position at the next name, never at the mark).  Anything
  * else (ext2's or an unhashed ext4 directory's byte offsets, xfs)
- * takes the read to 0 as before.
+ * takes the read to 0 as before.  The mark is trusted only on the file
+ * systems named (the layer root's, by layer_fs): a FUSE or network file
+ * system's offsets are whatever its server gives, and a name missed
+ * there would be missed by every copy, archive or removal made through
+ * the union.  (A mount of another kind inside a layer is taken for the
+ * root's kind, as for FS_DOTS_FIRST.)
  */
 bool un_dents_end(struct un_mount *m, int layer, off64_t off)
 {
-	return off == INT64_MAX ||
-	       (off == INT32_MAX && m && layer >= 0 &&
-		(layer_fs(m, layer) & FS_EOD32));
+	if ((off != INT64_MAX && off != INT32_MAX) || !m || layer < 0)
+		return false;
+	return layer_fs(m, layer) & (off == INT64_MAX ? FS_EOD64 : FS_EOD32);
 }
 
 static int layer_open(struct layer_read *r)
