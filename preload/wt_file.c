@@ -321,6 +321,31 @@ static void wt_install(struct un_wtable *wt, struct wt_load *ld, int fd,
 }
 
 /*
+ * The lock file's descriptor, for a handle that mapped the file without
+ * keeping one (wt_open_fast: a reader needs only the mapping, and most
+ * processes never write): open it again, the file still the one mapped.
+ * 0, or -errno with nothing kept.
+ */
+static int wt_lfd_get(struct un_wtable *wt)
+{
+	struct statx stx;
+	int fd;
+
+	if (wt->lfd >= 0)
+		return 0;
+	fd = open_reg(wt->lock_path, O_RDWR, false);
+	if (fd < 0)
+		return fd;
+	if (sys_fstatx(fd, &stx) < 0 || !id_eq(stx_id(&stx), wt->gid)) {
+		sys_close(fd);
+		return -ESTALE;
+	}
+	wt->lfd = fd;
+	wt->lid = wt->gid;
+	return 0;
+}
+
+/*
  * The maps were read whole and no usable index was found (ix_want):
  * when the table is big enough for the index to pay, write one, if the
  * flock is free (a reader does not wait for writers) and, under it, the
@@ -337,8 +362,8 @@ void wt_ix_build_maybe(struct un_wtable *wt)
 	int ret;
 
 	if (!wt->ix_want || wt->ix.base || wt->corrupt ||
-	    wt->mem.count < WT_IX_MIN || un_in_signal() || wt->lfd < 0 ||
-	    wt->pid != un_self_pid())
+	    wt->mem.count < WT_IX_MIN || un_in_signal() ||
+	    wt->pid != un_self_pid() || wt_lfd_get(wt) < 0)
 		return;
 	/* Our lock file's descriptor, still (a program may close ours). */
 	if (sys_fstatx(wt->lfd, &stx) < 0 || !id_eq(stx_id(&stx), wt->lid) ||
@@ -654,6 +679,8 @@ int wt_lock(struct un_wtable *wt)
 		wt->lfd = -1;
 		return wt_open_lock(wt);
 	}
+	if (wt->lfd < 0)	/* (a reader's handle: wt_open_fast) */
+		return wt_open_lock(wt);
 	ret = flock_retry(wt->lfd, LOCK_EX);
 	if (ret == -EBADF) {
 		wt->lfd = -1;
@@ -865,6 +892,12 @@ void wt_refresh(struct un_wtable *wt)
  * generation loaded before the read.  1: done; 0: something is missing,
  * short, unfinished or wrong, and nothing is left open: take the locked
  * way, which makes, repairs or reports it.
+ *
+ * The lock file's descriptor is not kept: the mapping is all a reader
+ * uses, and most processes (a compiler's) never write.  Closing it
+ * costs one call where moving it out of the program's way
+ * (fd_move_high) costs two; a writer opens it again (wt_lock, through
+ * wt_open_lock), and so does the index's writer (wt_lfd_get).
  */
 int wt_open_fast(struct un_wtable *wt)
 {
@@ -879,7 +912,6 @@ int wt_open_fast(struct un_wtable *wt)
 	lfd = sys_open(wt->lock_path, O_RDWR | O_NOFOLLOW, 0);
 	if (lfd < 0)
 		return 0;
-	lfd = fd_move_high(lfd);
 	if (sys_fstatx(lfd, &stx) < 0 || !S_ISREG(stx.stx_mode) ||
 	    stx.stx_size < WT_LOCK_SIZE)
 		goto out_close_lock;
@@ -906,8 +938,9 @@ int wt_open_fast(struct un_wtable *wt)
 		goto out_close_table;
 	}
 
-	wt->lfd = lfd;
-	wt->lid = wt->gid = stx_id(&stx);
+	sys_close(lfd);
+	wt->lfd = -1;
+	wt->gid = stx_id(&stx);
 	wt->gen = map;
 	wt->lock_version = un_fmt_lock_version(map->magic);
 	wt->own_left = 0;
