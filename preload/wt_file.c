@@ -489,6 +489,27 @@ static int wt_catch_up(struct un_wtable *wt, bool create, uint64_t epoch,
 }
 
 /*
+ * The table's descriptor, for a handle that read the file and kept none
+ * (wt_open_fast, or one closed behind our back): open it again, the
+ * file at the path still the one read.  0; -ESTALE when another file is
+ * there, else -errno; nothing kept on failure.
+ */
+static int wt_tfd_reopen(struct un_wtable *wt)
+{
+	struct statx stx;
+	int fd = open_reg(wt->table_path, O_RDWR | O_APPEND, false);
+
+	if (fd < 0)
+		return fd;
+	if (sys_fstatx(fd, &stx) < 0 || !id_eq(stx_id(&stx), wt->tid)) {
+		sys_close(fd);
+		return -ESTALE;
+	}
+	wt->tfd = fd;
+	return 0;
+}
+
+/*
  * Bring the maps up to date with the file.  locked: we hold the flock,
  * so we may also create the table, cut an unfinished tail and write
  * the header of an empty table.  Under io.
@@ -497,9 +518,20 @@ int wt_sync(struct un_wtable *wt, bool locked)
 {
 	uint64_t epoch = __atomic_load_n(&wt->gen->epoch, __ATOMIC_ACQUIRE);
 	struct statx stx;
-	bool held = wt->tfd >= 0 && epoch == wt->epoch;
+	bool held;
 	int ret = 0;
 
+	if (wt->tfd < 0 && epoch == wt->epoch) {
+		/* The file read is no longer at its path (another file, or
+		   none), though the epoch says it was not rewritten: as a
+		   held descriptor found without a link below. */
+		ret = wt_tfd_reopen(wt);
+		if (locked && (ret == -ESTALE || ret == -ENOENT))
+			epoch = __atomic_add_fetch(&wt->gen->epoch, 1,
+						   __ATOMIC_SEQ_CST);
+		ret = 0;
+	}
+	held = wt->tfd >= 0 && epoch == wt->epoch;
 	if (held) {
 		/* One fstatx answers both questions: is the number still our
 		   table (wt_catch_up), and is our table still the one at its
@@ -893,11 +925,12 @@ void wt_refresh(struct un_wtable *wt)
  * short, unfinished or wrong, and nothing is left open: take the locked
  * way, which makes, repairs or reports it.
  *
- * The lock file's descriptor is not kept: the mapping is all a reader
- * uses, and most processes (a compiler's) never write.  Closing it
- * costs one call where moving it out of the program's way
- * (fd_move_high) costs two; a writer opens it again (wt_lock, through
- * wt_open_lock), and so does the index's writer (wt_lfd_get).
+ * No descriptor is kept: the lock file's mapping is all a reader uses
+ * until the generation moves, and most processes (a compiler's) never
+ * write.  Closing each costs one call where moving it out of the
+ * program's way (fd_move_high) costs two; a writer opens the lock file
+ * again (wt_lock, through wt_open_lock), and so does the index's writer
+ * (wt_lfd_get); a catch-up opens the table again (wt_sync).
  */
 int wt_open_fast(struct un_wtable *wt)
 {
@@ -928,7 +961,6 @@ int wt_open_fast(struct un_wtable *wt)
 	tfd = sys_open(wt->table_path, O_RDWR | O_APPEND | O_NOFOLLOW, 0);
 	if (tfd < 0)
 		goto out_unmap;
-	tfd = fd_move_high(tfd);
 	if (sys_fstatx(tfd, &tstx) < 0 || !S_ISREG(tstx.stx_mode) ||
 	    wt_load_ix(wt, tfd, &tstx, epoch, &ld, &why) < 0)
 		goto out_close_table;
@@ -949,6 +981,12 @@ int wt_open_fast(struct un_wtable *wt)
 	__atomic_store_n(&wt->seen_gen, gen, __ATOMIC_RELEASE);
 	wt_empty_publish(wt, gen, false);
 	wt_ix_build_maybe(wt);
+	/* Not the table's either: read, it is needed again only when the
+	   generation moves (wt_sync opens it again then, as the file
+	   read).  Its close costs one call where moving it out of the
+	   program's way cost two. */
+	sys_close(wt->tfd);
+	wt->tfd = -1;
 	return 1;
 
 out_close_table:

@@ -1,5 +1,5 @@
 #!/bin/bash
-# table-open-calls: the tables' open at a process's first lookup, in system calls (issue 13: every compiler process under make pays it): no open of .union/index for a table too small to have one, the lock file's descriptor closed once mapped (a reader needs only the mapping), no futex for the directory cache's key; and a process started so still writes under the flock, catches up with another's changes, and a second writer after it sees both.
+# table-open-calls: the tables' open at a process's first lookup, in system calls (issue 13: every compiler process under make pays it): no open of .union/index for a table too small to have one, the lock file's descriptor closed once mapped and the table's once read (a reader needs only the mapping until the generation moves), no futex for the directory cache's key; and a process started so still writes under the flock, catches up with another's changes, and a second writer after it sees both.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 set -eu
 . "${TOP_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/edges/edgelib.sh"
@@ -39,6 +39,9 @@ lfd=$(sed -n 's|.*open[a-z]*(AT_FDCWD, "[^"]*/\.union/lock", .*) = \([0-9]*\)$|\
 [ -n "$lfd" ] || fail "reader: the lock file was not opened"
 expect_eq "reader: F_DUPFD of the lock file's descriptor" 0 \
 	"$(count "fcntl($lfd, F_DUPFD" "$T/reader")"
+# Nor the table's: read, and closed (a catch-up opens it again).
+expect_eq "reader: descriptors moved out of the way (F_DUPFD)" 0 \
+	"$(count "F_DUPFD" "$T/reader")"
 # (Its first use after the open: the close, before the number is reused.)
 expect_eq "reader: the lock file's descriptor closed" "close" \
 	"$(awk -v fd="$lfd" '

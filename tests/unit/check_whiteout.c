@@ -538,11 +538,13 @@ START_TEST(clear_below_many)
 END_TEST
 
 /* The table's descriptor closed behind the handle (a raw close) just
-   before an rmdir: clear_below's append reopens and reloads the table,
-   which moves every slot, so the records below go by a second scan of
-   the new map, not by the slots the first scan found there.  (Fewer
-   than WT_OWN_MAX changes: each is its writer's shortcut, which reads
-   nothing before the append that finds the number closed.) */
+   before an rmdir, and the file replaced by a copy (a new inode, as a
+   compaction killed before its epoch bump leaves it): clear_below's
+   append reopens and reloads the table, which moves every slot, so the
+   records below go by a second scan of the new map, not by the slots
+   the first scan found there.  (Fewer than WT_OWN_MAX changes: each is
+   its writer's shortcut, which reads nothing before the append that
+   finds the number closed.) */
 START_TEST(clear_below_table_closed)
 {
 	struct un_wtable *wt = open_ok();
@@ -568,6 +570,15 @@ START_TEST(clear_below_table_closed)
 	slot0 = wt->mem.slot;
 	ck_assert_int_ge(wt->tfd, 0);
 	ck_assert_int_eq(close(wt->tfd), 0);
+	{
+		size_t len;
+		char *copy = slurp(upath(".union/whiteouts"), &len);
+
+		spew(upath(".union/copy"), copy, len, O_TRUNC);
+		free(copy);
+		ck_assert_int_eq(rename(upath(".union/copy"),
+					upath(".union/whiteouts")), 0);
+	}
 	ck_assert_int_eq(un_wtable_clear_below(wt, "d"), 0);
 	/* Reloaded (not the map the scan walked): the fallback ran. */
 	ck_assert_ptr_ne(wt->mem.slot, slot0);
@@ -1314,20 +1325,41 @@ START_TEST(fds_high_cloexec)
 }
 END_TEST
 
-/* A reader's open (the table there already) keeps the table's
-   descriptor only: the lock file is mapped, and opened again by the
-   first change, under its flock. */
-START_TEST(fds_reader_lock_closed)
+/* The table's descriptor closed behind the handle, the file the same:
+   the next change opens it again and goes on from where it was (no
+   reload). */
+START_TEST(table_closed_reopened)
+{
+	struct un_wtable *wt = open_ok();
+	unsigned long installs;
+
+	ck_assert_int_eq(un_wtable_set(wt, "a", UN_W_WHITEOUT), 0);
+	ck_assert_int_ge(wt->tfd, 0);
+	ck_assert_int_eq(close(wt->tfd), 0);
+	installs = wt->installs;
+	ck_assert_int_eq(un_wtable_set(wt, "b", UN_W_WHITEOUT), 0);
+	ck_assert_uint_eq(wt->installs, installs);
+	ck_assert_int_eq(get(wt, "a"), UN_W_WHITEOUT);
+	ASSERT_TABLE(HEADER "w a\nw b\n");
+	un_wtable_release(wt);
+}
+END_TEST
+
+/* A reader's open (the table there already) keeps no descriptor: the
+   lock file is mapped, the table read; a catch-up opens the table
+   again, the first change the lock file, under its flock. */
+START_TEST(fds_reader_keeps_none)
 {
 	struct un_wtable *w1 = open_ok(), *w2 = open_ok();
 	int fds[8];
 
-	ck_assert_int_eq(our_fds(fds, 8), 3);	/* w1's two, w2's table */
-	ck_assert_int_eq(un_wtable_set(w2, "a", UN_W_WHITEOUT), 0);
+	ck_assert_int_eq(our_fds(fds, 8), 2);	/* w1's, which made them */
+	ck_assert_int_eq(un_wtable_set(w1, "a", UN_W_WHITEOUT), 0);
+	ck_assert_int_eq(get(w2, "a"), UN_W_WHITEOUT);	/* (catch-up) */
+	ck_assert_int_eq(our_fds(fds, 8), 3);
+	ck_assert_int_eq(un_wtable_set(w2, "b", UN_W_WHITEOUT), 0);
 	ck_assert_int_eq(our_fds(fds, 8), 4);
-	ck_assert_int_eq(get(w1, "a"), UN_W_WHITEOUT);
-	ck_assert_int_eq(un_wtable_set(w1, "b", UN_W_WHITEOUT), 0);
-	ck_assert_int_eq(get(w2, "b"), UN_W_WHITEOUT);
+	ck_assert_int_eq(get(w1, "b"), UN_W_WHITEOUT);
 	ASSERT_TABLE(HEADER "w a\nw b\n");
 	un_wtable_release(w1);
 	un_wtable_release(w2);
@@ -1342,7 +1374,7 @@ START_TEST(fds_closed_behind)
 	int fds[8], n, i;
 
 	n = our_fds(fds, 8);
-	ck_assert_int_eq(n, 3);	/* (w2 is a reader: no lock file's) */
+	ck_assert_int_eq(n, 2);	/* (w2 is a reader: it keeps none) */
 	for (i = 0; i < n; i++)
 		close(fds[i]);
 	ck_assert_int_eq(un_wtable_set(w1, "a", UN_W_WHITEOUT), 0);
@@ -1367,7 +1399,7 @@ START_TEST(fds_reused_behind)
 
 	ck_assert_int_eq(un_wtable_set(w1, "a", UN_W_WHITEOUT), 0);
 	n = our_fds(fds, 8);
-	ck_assert_int_eq(n, 3);	/* (w2 is a reader: no lock file's) */
+	ck_assert_int_eq(n, 2);	/* (w2 is a reader: it keeps none) */
 	memset(junk, 'j', sizeof(junk));
 	spew(upath("other"), junk, sizeof(junk), O_TRUNC);
 	other = open(upath("other"), O_RDWR | O_APPEND);
@@ -1951,7 +1983,8 @@ static Suite *whiteout_suite(void)
 	tc = tcase_create("fds");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, fds_high_cloexec);
-	tcase_add_test(tc, fds_reader_lock_closed);
+	tcase_add_test(tc, fds_reader_keeps_none);
+	tcase_add_test(tc, table_closed_reopened);
 	tcase_add_test(tc, fds_closed_behind);
 	tcase_add_test(tc, fds_reused_behind);
 	suite_add_tcase(s, tc);
