@@ -1603,16 +1603,19 @@ bool un_dead_merged(int dirfd)
    a number too big reads as ULLONG_MAX, which no caller accepts. */
 static bool number_colon(const char **s, unsigned long long *v)
 {
-	int saved = errno;
-	char *end;
+	const char *p = *s;
+	unsigned long long n = 0;
 
-	if (**s < '0' || **s > '9')
+	/* (By hand, not strtoull: a libc function the process would bind
+	   lazily for this alone, ~1,100 instructions of ld.so.) */
+	if (*p < '0' || *p > '9')
 		return false;
-	*v = strtoull(*s, &end, 10);
-	errno = saved;
-	if (*end != ':')
+	for (; *p >= '0' && *p <= '9'; p++)
+		n = n > (ULLONG_MAX - 9) / 10 ? ULLONG_MAX : n * 10 + (*p - '0');
+	if (*p != ':')
 		return false;
-	*s = end + 1;
+	*v = n;
+	*s = p + 1;
 	return true;
 }
 
@@ -1631,7 +1634,8 @@ static int real_layer(const char *merged, const char *real);
    one); else a stat of "." must find DEV and INO. */
 static const char *inherited_cwd(size_t *dead_at, struct un_mount **m,
 				 uint64_t *stamp, nlink_t *nlink, char *buf,
-				 size_t len, const char **real, bool *looked)
+				 size_t len, const char **real, bool *looked,
+				 int *layer)
 {
 	const char *v = __atomic_load_n(&cwd_state, __ATOMIC_ACQUIRE) ==
 			CWD_NONE ? getenv("UNION_CWD") : cwd_inherited;
@@ -1659,7 +1663,7 @@ static const char *inherited_cwd(size_t *dead_at, struct un_mount **m,
 	*stamp = (*m)->wt ? un_wtable_stamp((*m)->wt) : 0;
 	*real = real_getcwd(buf, len) ? buf : NULL;
 	*looked = true;
-	if (!*dead_at && *real && real_layer(v, *real) >= 0) {
+	if (!*dead_at && *real && (*layer = real_layer(v, *real)) >= 0) {
 		*nlink = 1;
 		return v;
 	}
@@ -1719,14 +1723,14 @@ static void cwd_adopt(bool first)
 	int layer = -1;
 
 	if (first && !(merged = inherited_cwd(&dead_at, &m, &stamp, &nlink,
-					      buf, sizeof(buf), &real,
-					      &looked)))
+					      buf, sizeof(buf), &real, &looked,
+					      &layer)))
 		m = NULL;
 	if (!looked)
 		real = real_getcwd(buf, sizeof(buf)) ? buf : NULL;
 	if (!merged && real && un_config_find(real))
 		merged = real;
-	if (merged && !dead_at && real)
+	if (merged && !dead_at && real && layer < 0)
 		layer = real_layer(merged, real);
 	near = near_union(real);
 	cwd_wbegin_raw(&w);
