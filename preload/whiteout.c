@@ -155,8 +155,11 @@ int un_wtable_open_mem(const char *upper, void *mem, struct un_wtable **out)
 	}
 	wt->tfd = wt->lfd = -1;
 	wt->seen_gen = wt->empty_gen = ~(uint64_t)0;
-	pthread_mutex_init(&wt->io, NULL);
-	pthread_rwlock_init(&wt->rw, NULL);
+	/* (The static initialisers: pthread_mutex_init and
+	   pthread_rwlock_init would be two libc functions more for every
+	   process to bind lazily, ~1,100 instructions of ld.so each.) */
+	wt->io = (pthread_mutex_t)PTHREAD_MUTEX_INITIALIZER;
+	wt->rw = (pthread_rwlock_t)PTHREAD_RWLOCK_INITIALIZER;
 	at = (char *)(wt + 1);
 	wt->table_path = path_put(&at, upper, len, WT_TABLE);
 	wt->tmp_path = path_put(&at, upper, len, WT_TMP);

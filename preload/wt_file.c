@@ -286,20 +286,23 @@ out_fail:
 }
 
 /* Make ld the handle's (under io): the maps, and the file fd behind
-   them, of the given epoch. */
+   them, of the given epoch.  shared: other threads may read the maps
+   (not while the handle is being opened: wt_open_fast). */
 static void wt_install(struct un_wtable *wt, struct wt_load *ld, int fd,
-		       const struct statx *stx, uint64_t epoch)
+		       const struct statx *stx, uint64_t epoch, bool shared)
 {
 	struct wt_mem old;
 	struct wt_ix oldix;
 
-	pthread_rwlock_wrlock(&wt->rw);
+	if (shared)
+		pthread_rwlock_wrlock(&wt->rw);
 	old = wt->mem;
 	oldix = wt->ix;
 	wt->mem = ld->mem;
 	wt->ix = ld->ix;
 	wt->mem.ix = wt->ix.base ? &wt->ix : NULL;
-	pthread_rwlock_unlock(&wt->rw);
+	if (shared)
+		pthread_rwlock_unlock(&wt->rw);
 	mem_free(&old);
 	wt_ix_close(&oldix);
 
@@ -411,7 +414,7 @@ static int wt_reload(struct un_wtable *wt, bool create, uint64_t epoch,
 			wt->corrupt = true;
 		goto out_close;
 	}
-	wt_install(wt, &ld, fd, &stx, epoch);
+	wt_install(wt, &ld, fd, &stx, epoch, true);
 	return 0;
 
 out_close:
@@ -977,7 +980,9 @@ int wt_open_fast(struct un_wtable *wt)
 	wt->lock_version = un_fmt_lock_version(map->magic);
 	wt->own_left = 0;
 	wt->pid = un_self_pid();
-	wt_install(wt, &ld, tfd, &tstx, epoch);
+	/* (Not the rwlock: the handle is no one else's yet, and a
+	   process whose table stays empty never binds its functions.) */
+	wt_install(wt, &ld, tfd, &tstx, epoch, false);
 	__atomic_store_n(&wt->seen_gen, gen, __ATOMIC_RELEASE);
 	wt_empty_publish(wt, gen, false);
 	wt_ix_build_maybe(wt);
