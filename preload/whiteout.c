@@ -82,7 +82,9 @@
  * calls (wt_sys.c), never through the intercepted libc names.  Our
  * descriptors are close-on-exec and moved above WT_FD_MIN, out of the
  * way of programs that dup2 onto low numbers; a program that closes them
- * anyway (closefrom) gets them reopened at the next use.
+ * anyway (closefrom) gets them reopened at the next use.  A reader
+ * keeps none (wt_open_fast): the lock file is mapped, the table read;
+ * a catch-up opens the table again, a change the lock file.
  */
 #include <errno.h>
 #include <fcntl.h>
