@@ -1089,6 +1089,47 @@ START_TEST(compact_killed_before_epoch)
 }
 END_TEST
 
+/*
+ * The same, the next writer a handle opened the reader's way (it keeps
+ * no descriptor of the table, wt_open_fast): its reopen finds another
+ * file at the path, bumps the epoch as a held descriptor without a link
+ * would, and the handle still holding the unlinked file moves too.
+ */
+START_TEST(compact_killed_before_epoch_reader)
+{
+	struct un_wtable *w1, *w2;
+	static const char rewritten[] = HEADER "w a\no d\n";
+
+	use_version(_i);
+	w1 = open_ok();
+	ck_assert_int_eq(un_wtable_set(w1, "a", UN_W_WHITEOUT), 0);
+	ck_assert_int_eq(un_wtable_set(w1, "b", UN_W_WHITEOUT), 0);
+	ck_assert_int_eq(un_wtable_set(w1, "b", UN_W_NONE), 0);
+	ck_assert_int_eq(un_wtable_set(w1, "d", UN_W_OPAQUE), 0);
+	w2 = open_ok();
+	ck_assert_int_lt(w2->tfd, 0);
+	ck_assert_int_eq(get(w2, "d"), UN_W_OPAQUE);
+
+	writer_begins();
+	spew(upath(".union/whiteouts.tmp"), rewritten, sizeof(rewritten) - 1,
+	     O_TRUNC);
+	ck_assert_int_eq(rename(upath(".union/whiteouts.tmp"), table_path()),
+			 0);
+	ck_assert_uint_eq(counter(1), 0);
+
+	ck_assert_int_eq(un_wtable_set(w2, "e", UN_W_WHITEOUT), 0);
+	ASSERT_TABLE(HEADER "w a\no d\nw e\n");
+	ck_assert_uint_eq(counter(1), 1);
+	ck_assert_int_eq(get(w1, "e"), UN_W_WHITEOUT);
+	ck_assert_int_eq(get(w1, "d"), UN_W_OPAQUE);
+	ck_assert_int_eq(un_wtable_set(w1, "f", UN_W_WHITEOUT), 0);
+	ck_assert_int_eq(get(w2, "f"), UN_W_WHITEOUT);
+	ASSERT_TABLE(HEADER "w a\no d\nw e\nw f\n");
+	un_wtable_release(w1);
+	un_wtable_release(w2);
+}
+END_TEST
+
 /* ------------------------------------------------------------------ */
 /* Unfinished writes and corruption.                                   */
 
@@ -1961,6 +2002,7 @@ static Suite *whiteout_suite(void)
 	tcase_add_test(tc, generation_cut_and_refilled);
 	tcase_add_test(tc, compact_dead_lines);
 	tcase_add_loop_test(tc, compact_killed_before_epoch, 0, 2);
+	tcase_add_loop_test(tc, compact_killed_before_epoch_reader, 0, 2);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("load");
