@@ -964,8 +964,13 @@ int wt_open_fast(struct un_wtable *wt)
 	tfd = sys_open(wt->table_path, O_RDWR | O_APPEND | O_NOFOLLOW, 0);
 	if (tfd < 0)
 		goto out_unmap;
-	if (sys_fstatx(tfd, &tstx) < 0 || !S_ISREG(tstx.stx_mode) ||
-	    wt_load_ix(wt, tfd, &tstx, epoch, &ld, &why) < 0)
+	if (sys_fstatx(tfd, &tstx) < 0 || !S_ISREG(tstx.stx_mode))
+		goto out_close_table;
+	/* A big table's read (and its index's making) takes a while: out
+	   of the way of the program's dup2 onto low numbers meanwhile. */
+	if (tstx.stx_size >= WT_IX_MIN_SIZE)
+		tfd = fd_move_high(tfd);
+	if (wt_load_ix(wt, tfd, &tstx, epoch, &ld, &why) < 0)
 		goto out_close_table;
 	if (ld.pos.off == 0 || ld.pos.off != (off_t)tstx.stx_size) {
 		mem_free(&ld.mem);
