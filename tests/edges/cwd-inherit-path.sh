@@ -35,7 +35,9 @@ expect_eq "another layer's name, neither" "$T/l/low" \
 
 # No stat of "." for the path's way (the children of a shell in the
 # union, each started in a layer's copy).
-if command -v strace >/dev/null; then
+if [ -n "${UN_PRELOAD_FIRST:-}" ]; then
+	echo "note: sanitizer build (its runtime makes calls of its own): the stats not counted"
+elif command -v strace >/dev/null; then
 	for d in low up; do
 		(cd "$T" && un_run "$M" "$T/u" "$T/l" -- strace -f -qq \
 			-o "$T/trace-$d" -e trace=newfstatat,stat,statx,execve \
