@@ -215,8 +215,11 @@ static bool dslot_put(struct dslot *s, struct un_mount *m, const char *rel,
 	s->n = n;
 	return true;
 }
-static pthread_key_t dcache_key;
-static pthread_once_t dcache_once = PTHREAD_ONCE_INIT;
+/* The key plus one (0: not made yet).  Not pthread_once: its end is a
+   futex wake, a system call in every process that looks a name up, for
+   waiters that are almost never there.  Two threads that race both make
+   a key; the loser deletes its own. */
+static unsigned dcache_key1;
 
 static void dcache_free(void *p)
 {
@@ -249,14 +252,31 @@ void un_dcache_forget(void)
 
 	if (!c)
 		return;
-	pthread_setspecific(dcache_key, NULL);
+	pthread_setspecific(__atomic_load_n(&dcache_key1, __ATOMIC_ACQUIRE) - 1,
+			    NULL);
 	tls_dcache = NULL;
 	dcache_free(c);
 }
 
-static void dcache_key_init(void)
+/* The key, made at the first call; false when none can be had (the
+   cache is then not freed at the thread's end). */
+static bool dcache_key(pthread_key_t *out)
 {
-	pthread_key_create(&dcache_key, dcache_free);
+	unsigned k1 = __atomic_load_n(&dcache_key1, __ATOMIC_ACQUIRE);
+	pthread_key_t k;
+
+	if (!k1) {
+		if (pthread_key_create(&k, dcache_free) != 0)
+			return false;
+		if (__atomic_compare_exchange_n(&dcache_key1, &k1, k + 1,
+						false, __ATOMIC_ACQ_REL,
+						__ATOMIC_ACQUIRE))
+			k1 = k + 1;
+		else
+			pthread_key_delete(k);	/* (k1: the winner's) */
+	}
+	*out = k1 - 1;
+	return true;
 }
 
 /*
@@ -288,8 +308,9 @@ static struct dcache *dcache_mine(void)
 		return NULL;
 	if (!tls_dcache) {
 		struct dcache *c = NULL;
+		pthread_key_t key = 0;
+		bool keyed = dcache_key(&key);
 
-		pthread_once(&dcache_once, dcache_key_init);
 		/* A process's first cache, made while it has one thread, is
 		   mapped: calloc's memset faulted in all twelve pages of it,
 		   where a short-lived process (a compiler's) touches two or
@@ -312,8 +333,8 @@ static struct dcache *dcache_mine(void)
 			c = calloc(1, sizeof(*c));
 		}
 		tls_dcache = c;
-		if (c)
-			pthread_setspecific(dcache_key, c);
+		if (c && keyed)
+			pthread_setspecific(key, c);
 	}
 	return tls_dcache;
 }

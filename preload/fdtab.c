@@ -1603,33 +1603,46 @@ bool un_dead_merged(int dirfd)
    a number too big reads as ULLONG_MAX, which no caller accepts. */
 static bool number_colon(const char **s, unsigned long long *v)
 {
-	int saved = errno;
-	char *end;
+	const char *p = *s;
+	unsigned long long n = 0;
 
-	if (**s < '0' || **s > '9')
+	/* (By hand, not strtoull: a libc function the process would bind
+	   lazily for this alone, ~1,100 instructions of ld.so.) */
+	if (*p < '0' || *p > '9')
 		return false;
-	*v = strtoull(*s, &end, 10);
-	errno = saved;
-	if (*end != ':')
+	for (; *p >= '0' && *p <= '9'; p++)
+		n = n > (ULLONG_MAX - 9) / 10 ? ULLONG_MAX : n * 10 + (*p - '0');
+	if (*p != ':')
 		return false;
-	*s = end + 1;
+	*v = n;
+	*s = p + 1;
 	return true;
 }
+
+static int real_layer(const char *merged, const char *real);
 
 /* The UNION_CWD an exec'd parent left us, if it names our real cwd
    ("DEV:INO:PATH"; for a removed directory "DEV:INO:-PATH", or
    "DEV:INO:-N:PATH" when the directory removed is PATH's first N bytes,
    an ancestor of it: see moving).  *m: its union; *stamp: the union's
-   stamp read before the stat of "." that found the real cwd, and
-   *nlink that stat's link count (0: deleted), for cwd_adopt. */
+   stamp read before the look that found the real cwd alive, and
+   *nlink 1 if so (0: deleted), for cwd_adopt.  The look: the real cwd
+   read into buf (*real, NULL when the kernel could not say; *looked:
+   it was read here), and when that is a layer's copy of PATH, that is
+   all (a cwd the kernel still names by that path after the stamp's
+   read is PATH in that layer, and alive: getcwd fails for a removed
+   one); else a stat of "." must find DEV and INO. */
 static const char *inherited_cwd(size_t *dead_at, struct un_mount **m,
-				 uint64_t *stamp, nlink_t *nlink)
+				 uint64_t *stamp, nlink_t *nlink, char *buf,
+				 size_t len, const char **real, bool *looked,
+				 int *layer)
 {
 	const char *v = __atomic_load_n(&cwd_state, __ATOMIC_ACQUIRE) ==
 			CWD_NONE ? getenv("UNION_CWD") : cwd_inherited;
 	unsigned long long dev, ino, n;
 	struct stat st;
 
+	*looked = false;
 	if (!v || !number_colon(&v, &dev) || !number_colon(&v, &ino))
 		return NULL;
 	*dead_at = 0;
@@ -1645,9 +1658,15 @@ static const char *inherited_cwd(size_t *dead_at, struct un_mount **m,
 	}
 	if (*v != '/' || *dead_at > strlen(v) || !(*m = un_config_find(v)))
 		return NULL;
-	/* (The union found first: its tables are open, and a stat after
+	/* (The union found first: its tables are open, and a look after
 	   the stamp's read tells the cwd alive at that stamp.) */
 	*stamp = (*m)->wt ? un_wtable_stamp((*m)->wt) : 0;
+	*real = real_getcwd(buf, len) ? buf : NULL;
+	*looked = true;
+	if (!*dead_at && *real && (*layer = real_layer(v, *real)) >= 0) {
+		*nlink = 1;
+		return v;
+	}
 	if (real_stat(".", &st) < 0 || st.st_dev != dev || st.st_ino != ino)
 		return NULL;
 	*nlink = st.st_nlink;
@@ -1693,21 +1712,25 @@ static int real_layer(const char *merged, const char *real)
 static void cwd_adopt(bool first)
 {
 	char buf[UN_VPATH_MAX];
-	const char *real = real_getcwd(buf, sizeof(buf)) ? buf : NULL;
+	const char *real = NULL;
 	const char *merged = NULL;
 	struct un_mount *m = NULL;
 	size_t dead_at = 0;
 	uint64_t stamp = 0;
 	nlink_t nlink = 0;
 	struct cwd_wsect w;
-	bool near, saw = false;
+	bool near, saw = false, looked = false;
 	int layer = -1;
 
-	if (first && !(merged = inherited_cwd(&dead_at, &m, &stamp, &nlink)))
+	if (first && !(merged = inherited_cwd(&dead_at, &m, &stamp, &nlink,
+					      buf, sizeof(buf), &real, &looked,
+					      &layer)))
 		m = NULL;
+	if (!looked)
+		real = real_getcwd(buf, sizeof(buf)) ? buf : NULL;
 	if (!merged && real && un_config_find(real))
 		merged = real;
-	if (merged && !dead_at && real)
+	if (merged && !dead_at && real && layer < 0)
 		layer = real_layer(merged, real);
 	near = near_union(real);
 	cwd_wbegin_raw(&w);

@@ -82,7 +82,9 @@
  * calls (wt_sys.c), never through the intercepted libc names.  Our
  * descriptors are close-on-exec and moved above WT_FD_MIN, out of the
  * way of programs that dup2 onto low numbers; a program that closes them
- * anyway (closefrom) gets them reopened at the next use.
+ * anyway (closefrom) gets them reopened at the next use.  A reader
+ * keeps none (wt_open_fast): the lock file is mapped, the table read;
+ * a catch-up opens the table again, a change the lock file.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -155,8 +157,11 @@ int un_wtable_open_mem(const char *upper, void *mem, struct un_wtable **out)
 	}
 	wt->tfd = wt->lfd = -1;
 	wt->seen_gen = wt->empty_gen = ~(uint64_t)0;
-	pthread_mutex_init(&wt->io, NULL);
-	pthread_rwlock_init(&wt->rw, NULL);
+	/* (The static initialisers: pthread_mutex_init and
+	   pthread_rwlock_init would be two libc functions more for every
+	   process to bind lazily, ~1,100 instructions of ld.so each.) */
+	wt->io = (pthread_mutex_t)PTHREAD_MUTEX_INITIALIZER;
+	wt->rw = (pthread_rwlock_t)PTHREAD_RWLOCK_INITIALIZER;
 	at = (char *)(wt + 1);
 	wt->table_path = path_put(&at, upper, len, WT_TABLE);
 	wt->tmp_path = path_put(&at, upper, len, WT_TMP);

@@ -286,20 +286,23 @@ out_fail:
 }
 
 /* Make ld the handle's (under io): the maps, and the file fd behind
-   them, of the given epoch. */
+   them, of the given epoch.  shared: other threads may read the maps
+   (not while the handle is being opened: wt_open_fast). */
 static void wt_install(struct un_wtable *wt, struct wt_load *ld, int fd,
-		       const struct statx *stx, uint64_t epoch)
+		       const struct statx *stx, uint64_t epoch, bool shared)
 {
 	struct wt_mem old;
 	struct wt_ix oldix;
 
-	pthread_rwlock_wrlock(&wt->rw);
+	if (shared)
+		pthread_rwlock_wrlock(&wt->rw);
 	old = wt->mem;
 	oldix = wt->ix;
 	wt->mem = ld->mem;
 	wt->ix = ld->ix;
 	wt->mem.ix = wt->ix.base ? &wt->ix : NULL;
-	pthread_rwlock_unlock(&wt->rw);
+	if (shared)
+		pthread_rwlock_unlock(&wt->rw);
 	mem_free(&old);
 	wt_ix_close(&oldix);
 
@@ -321,6 +324,31 @@ static void wt_install(struct un_wtable *wt, struct wt_load *ld, int fd,
 }
 
 /*
+ * The lock file's descriptor, for a handle that mapped the file without
+ * keeping one (wt_open_fast: a reader needs only the mapping, and most
+ * processes never write): open it again, the file still the one mapped.
+ * 0, or -errno with nothing kept.
+ */
+static int wt_lfd_get(struct un_wtable *wt)
+{
+	struct statx stx;
+	int fd;
+
+	if (wt->lfd >= 0)
+		return 0;
+	fd = open_reg(wt->lock_path, O_RDWR, false);
+	if (fd < 0)
+		return fd;
+	if (sys_fstatx(fd, &stx) < 0 || !id_eq(stx_id(&stx), wt->gid)) {
+		sys_close(fd);
+		return -ESTALE;
+	}
+	wt->lfd = fd;
+	wt->lid = wt->gid;
+	return 0;
+}
+
+/*
  * The maps were read whole and no usable index was found (ix_want):
  * when the table is big enough for the index to pay, write one, if the
  * flock is free (a reader does not wait for writers) and, under it, the
@@ -337,8 +365,8 @@ void wt_ix_build_maybe(struct un_wtable *wt)
 	int ret;
 
 	if (!wt->ix_want || wt->ix.base || wt->corrupt ||
-	    wt->mem.count < WT_IX_MIN || un_in_signal() || wt->lfd < 0 ||
-	    wt->pid != un_self_pid())
+	    wt->mem.count < WT_IX_MIN || un_in_signal() ||
+	    wt->pid != un_self_pid() || wt_lfd_get(wt) < 0)
 		return;
 	/* Our lock file's descriptor, still (a program may close ours). */
 	if (sys_fstatx(wt->lfd, &stx) < 0 || !id_eq(stx_id(&stx), wt->lid) ||
@@ -386,7 +414,7 @@ static int wt_reload(struct un_wtable *wt, bool create, uint64_t epoch,
 			wt->corrupt = true;
 		goto out_close;
 	}
-	wt_install(wt, &ld, fd, &stx, epoch);
+	wt_install(wt, &ld, fd, &stx, epoch, true);
 	return 0;
 
 out_close:
@@ -464,6 +492,27 @@ static int wt_catch_up(struct un_wtable *wt, bool create, uint64_t epoch,
 }
 
 /*
+ * The table's descriptor, for a handle that read the file and kept none
+ * (wt_open_fast, or one closed behind our back): open it again, the
+ * file at the path still the one read.  0; -ESTALE when another file is
+ * there, else -errno; nothing kept on failure.
+ */
+static int wt_tfd_reopen(struct un_wtable *wt)
+{
+	struct statx stx;
+	int fd = open_reg(wt->table_path, O_RDWR | O_APPEND, false);
+
+	if (fd < 0)
+		return fd;
+	if (sys_fstatx(fd, &stx) < 0 || !id_eq(stx_id(&stx), wt->tid)) {
+		sys_close(fd);
+		return -ESTALE;
+	}
+	wt->tfd = fd;
+	return 0;
+}
+
+/*
  * Bring the maps up to date with the file.  locked: we hold the flock,
  * so we may also create the table, cut an unfinished tail and write
  * the header of an empty table.  Under io.
@@ -472,9 +521,20 @@ int wt_sync(struct un_wtable *wt, bool locked)
 {
 	uint64_t epoch = __atomic_load_n(&wt->gen->epoch, __ATOMIC_ACQUIRE);
 	struct statx stx;
-	bool held = wt->tfd >= 0 && epoch == wt->epoch;
+	bool held;
 	int ret = 0;
 
+	if (wt->tfd < 0 && epoch == wt->epoch) {
+		/* The file read is no longer at its path (another file, or
+		   none), though the epoch says it was not rewritten: as a
+		   held descriptor found without a link below. */
+		ret = wt_tfd_reopen(wt);
+		if (locked && (ret == -ESTALE || ret == -ENOENT))
+			epoch = __atomic_add_fetch(&wt->gen->epoch, 1,
+						   __ATOMIC_SEQ_CST);
+		ret = 0;
+	}
+	held = wt->tfd >= 0 && epoch == wt->epoch;
 	if (held) {
 		/* One fstatx answers both questions: is the number still our
 		   table (wt_catch_up), and is our table still the one at its
@@ -654,6 +714,8 @@ int wt_lock(struct un_wtable *wt)
 		wt->lfd = -1;
 		return wt_open_lock(wt);
 	}
+	if (wt->lfd < 0)	/* (a reader's handle: wt_open_fast) */
+		return wt_open_lock(wt);
 	ret = flock_retry(wt->lfd, LOCK_EX);
 	if (ret == -EBADF) {
 		wt->lfd = -1;
@@ -865,6 +927,13 @@ void wt_refresh(struct un_wtable *wt)
  * generation loaded before the read.  1: done; 0: something is missing,
  * short, unfinished or wrong, and nothing is left open: take the locked
  * way, which makes, repairs or reports it.
+ *
+ * No descriptor is kept: the lock file's mapping is all a reader uses
+ * until the generation moves, and most processes (a compiler's) never
+ * write.  Closing each costs one call where moving it out of the
+ * program's way (fd_move_high) costs two; a writer opens the lock file
+ * again (wt_lock, through wt_open_lock), and so does the index's writer
+ * (wt_lfd_get); a catch-up opens the table again (wt_sync).
  */
 int wt_open_fast(struct un_wtable *wt)
 {
@@ -879,7 +948,6 @@ int wt_open_fast(struct un_wtable *wt)
 	lfd = sys_open(wt->lock_path, O_RDWR | O_NOFOLLOW, 0);
 	if (lfd < 0)
 		return 0;
-	lfd = fd_move_high(lfd);
 	if (sys_fstatx(lfd, &stx) < 0 || !S_ISREG(stx.stx_mode) ||
 	    stx.stx_size < WT_LOCK_SIZE)
 		goto out_close_lock;
@@ -896,9 +964,13 @@ int wt_open_fast(struct un_wtable *wt)
 	tfd = sys_open(wt->table_path, O_RDWR | O_APPEND | O_NOFOLLOW, 0);
 	if (tfd < 0)
 		goto out_unmap;
-	tfd = fd_move_high(tfd);
-	if (sys_fstatx(tfd, &tstx) < 0 || !S_ISREG(tstx.stx_mode) ||
-	    wt_load_ix(wt, tfd, &tstx, epoch, &ld, &why) < 0)
+	if (sys_fstatx(tfd, &tstx) < 0 || !S_ISREG(tstx.stx_mode))
+		goto out_close_table;
+	/* A big table's read (and its index's making) takes a while: out
+	   of the way of the program's dup2 onto low numbers meanwhile. */
+	if (tstx.stx_size >= WT_IX_MIN_SIZE)
+		tfd = fd_move_high(tfd);
+	if (wt_load_ix(wt, tfd, &tstx, epoch, &ld, &why) < 0)
 		goto out_close_table;
 	if (ld.pos.off == 0 || ld.pos.off != (off_t)tstx.stx_size) {
 		mem_free(&ld.mem);
@@ -906,16 +978,25 @@ int wt_open_fast(struct un_wtable *wt)
 		goto out_close_table;
 	}
 
-	wt->lfd = lfd;
-	wt->lid = wt->gid = stx_id(&stx);
+	sys_close(lfd);
+	wt->lfd = -1;
+	wt->gid = stx_id(&stx);
 	wt->gen = map;
 	wt->lock_version = un_fmt_lock_version(map->magic);
 	wt->own_left = 0;
 	wt->pid = un_self_pid();
-	wt_install(wt, &ld, tfd, &tstx, epoch);
+	/* (Not the rwlock: the handle is no one else's yet, and a
+	   process whose table stays empty never binds its functions.) */
+	wt_install(wt, &ld, tfd, &tstx, epoch, false);
 	__atomic_store_n(&wt->seen_gen, gen, __ATOMIC_RELEASE);
 	wt_empty_publish(wt, gen, false);
 	wt_ix_build_maybe(wt);
+	/* Not the table's either: read, it is needed again only when the
+	   generation moves (wt_sync opens it again then, as the file
+	   read).  Its close costs one call where moving it out of the
+	   program's way cost two. */
+	sys_close(wt->tfd);
+	wt->tfd = -1;
 	return 1;
 
 out_close_table:

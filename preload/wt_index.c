@@ -160,6 +160,13 @@ int wt_ix_open(const char *path, int tfd, const struct statx *tstx,
 	void *p;
 	int fd, ret;
 
+	/* Only a table once read whole with WT_IX_MIN records had one
+	   written, and a table only grows until a compaction, which
+	   removes it: nearly every process's start would otherwise pay an
+	   open answering ENOENT.  (A usable index skipped costs only the
+	   whole read: it is a cache.) */
+	if (tstx->stx_size < WT_IX_MIN_SIZE)
+		return -ENOENT;
 	fd = sys_open(path, O_RDONLY | O_NOFOLLOW, 0);
 	if (fd < 0)
 		return fd;

@@ -46,6 +46,10 @@
    the table has grown past it by at most WT_IX_TAIL_MIN bytes or a
    WT_IX_TAIL_DIV-th of what it covers, whichever is more. */
 #define WT_IX_MIN 2048
+/* The least a table of WT_IX_MIN records weighs: its header line and as
+   many records of one byte's path ("w x\n").  A smaller table has no
+   index of its own (wt_ix_open does not look for one). */
+#define WT_IX_MIN_SIZE (sizeof(WT_HEADER) + 4 * WT_IX_MIN)
 #define WT_IX_TAIL_MIN (64 * 1024)
 #define WT_IX_TAIL_DIV 16
 

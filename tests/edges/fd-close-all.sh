@@ -13,7 +13,10 @@ M=$T/m
 MODES="closerange closefrom closeloop dup2high dup2lib"
 mkdir -p "$D/upper" "$D/lower"
 echo keep >"$D/lower/keep"
-for m in $MODES; do echo "gone $m" >"$D/lower/gone-$m"; done
+for m in $MODES; do
+	echo "gone $m" >"$D/lower/gone-$m"
+	echo "pre $m" >"$D/lower/pre-$m"	# (fdops deletes it first)
+done
 mkfifo -m 644 "$D/lower/pf"
 : >"$T/progfile"
 lowers_snapshot "$D/lower"

@@ -32,7 +32,9 @@
  *                          the lower
  *
  * The union work deletes M/gone-<mode> (a lower file), creates
- * M/new-<mode> and reads M/keep.  Prints "ok: ..." and "FAIL: ..." lines;
+ * M/new-<mode> and reads M/keep; the modes that close or dup2 over the
+ * library's descriptors first delete M/pre-<mode> (a lower file), to
+ * have it hold its writer's.  Prints "ok: ..." and "FAIL: ..." lines;
  * exits 1 if any failed.
  */
 #define _GNU_SOURCE
@@ -447,15 +449,19 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (argc < 3)
 		goto usage;
-	/* libunion opens its table (and so its descriptors) at a process's
-	   first look into the union, not at start: look once, so that there
-	   are descriptors of its own for the program to close or dup2 over. */
+	/* libunion opens its table at a process's first look into the
+	   union, not at start, and keeps no descriptor of a reader's (the
+	   lock file is mapped, the table read): delete M/pre-<mode> (a
+	   lower file), so that there are a writer's descriptors of its own
+	   for the program to close or dup2 over. */
 	if (!strcmp(argv[1], "closerange") || !strcmp(argv[1], "closefrom") ||
 	    !strcmp(argv[1], "closeloop") || !strcmp(argv[1], "dup2lib") ||
 	    !strcmp(argv[1], "dup2high")) {
-		struct stat st;
+		char p[PATH_MAX];
 
-		stat(argv[2], &st);
+		snprintf(p, sizeof(p), "%s/pre-%s", argv[2], argv[1]);
+		if (unlink(p) < 0)
+			say(false, "unlink %s: %s", p, errname(errno));
 	}
 	if (!strcmp(argv[1], "closerange") || !strcmp(argv[1], "closefrom") ||
 	    !strcmp(argv[1], "closeloop"))

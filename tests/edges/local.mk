@@ -50,6 +50,8 @@ UN_EDGES_TESTS = \
 	tests/edges/preload-relative.sh \
 	tests/edges/exec-cwd-inherit.sh \
 	tests/edges/exec-start-calls.sh \
+	tests/edges/table-open-calls.sh \
+	tests/edges/cwd-inherit-path.sh \
 	tests/edges/exec-text-together.sh \
 	tests/edges/lowers-never-written.sh \
 	tests/edges/bad-pointers.sh \

@@ -538,11 +538,13 @@ START_TEST(clear_below_many)
 END_TEST
 
 /* The table's descriptor closed behind the handle (a raw close) just
-   before an rmdir: clear_below's append reopens and reloads the table,
-   which moves every slot, so the records below go by a second scan of
-   the new map, not by the slots the first scan found there.  (Fewer
-   than WT_OWN_MAX changes: each is its writer's shortcut, which reads
-   nothing before the append that finds the number closed.) */
+   before an rmdir, and the file replaced by a copy (a new inode, as a
+   compaction killed before its epoch bump leaves it): clear_below's
+   append reopens and reloads the table, which moves every slot, so the
+   records below go by a second scan of the new map, not by the slots
+   the first scan found there.  (Fewer than WT_OWN_MAX changes: each is
+   its writer's shortcut, which reads nothing before the append that
+   finds the number closed.) */
 START_TEST(clear_below_table_closed)
 {
 	struct un_wtable *wt = open_ok();
@@ -568,6 +570,15 @@ START_TEST(clear_below_table_closed)
 	slot0 = wt->mem.slot;
 	ck_assert_int_ge(wt->tfd, 0);
 	ck_assert_int_eq(close(wt->tfd), 0);
+	{
+		size_t len;
+		char *copy = slurp(upath(".union/whiteouts"), &len);
+
+		spew(upath(".union/copy"), copy, len, O_TRUNC);
+		free(copy);
+		ck_assert_int_eq(rename(upath(".union/copy"),
+					upath(".union/whiteouts")), 0);
+	}
 	ck_assert_int_eq(un_wtable_clear_below(wt, "d"), 0);
 	/* Reloaded (not the map the scan walked): the fallback ran. */
 	ck_assert_ptr_ne(wt->mem.slot, slot0);
@@ -1078,6 +1089,47 @@ START_TEST(compact_killed_before_epoch)
 }
 END_TEST
 
+/*
+ * The same, the next writer a handle opened the reader's way (it keeps
+ * no descriptor of the table, wt_open_fast): its reopen finds another
+ * file at the path, bumps the epoch as a held descriptor without a link
+ * would, and the handle still holding the unlinked file moves too.
+ */
+START_TEST(compact_killed_before_epoch_reader)
+{
+	struct un_wtable *w1, *w2;
+	static const char rewritten[] = HEADER "w a\no d\n";
+
+	use_version(_i);
+	w1 = open_ok();
+	ck_assert_int_eq(un_wtable_set(w1, "a", UN_W_WHITEOUT), 0);
+	ck_assert_int_eq(un_wtable_set(w1, "b", UN_W_WHITEOUT), 0);
+	ck_assert_int_eq(un_wtable_set(w1, "b", UN_W_NONE), 0);
+	ck_assert_int_eq(un_wtable_set(w1, "d", UN_W_OPAQUE), 0);
+	w2 = open_ok();
+	ck_assert_int_lt(w2->tfd, 0);
+	ck_assert_int_eq(get(w2, "d"), UN_W_OPAQUE);
+
+	writer_begins();
+	spew(upath(".union/whiteouts.tmp"), rewritten, sizeof(rewritten) - 1,
+	     O_TRUNC);
+	ck_assert_int_eq(rename(upath(".union/whiteouts.tmp"), table_path()),
+			 0);
+	ck_assert_uint_eq(counter(1), 0);
+
+	ck_assert_int_eq(un_wtable_set(w2, "e", UN_W_WHITEOUT), 0);
+	ASSERT_TABLE(HEADER "w a\no d\nw e\n");
+	ck_assert_uint_eq(counter(1), 1);
+	ck_assert_int_eq(get(w1, "e"), UN_W_WHITEOUT);
+	ck_assert_int_eq(get(w1, "d"), UN_W_OPAQUE);
+	ck_assert_int_eq(un_wtable_set(w1, "f", UN_W_WHITEOUT), 0);
+	ck_assert_int_eq(get(w2, "f"), UN_W_WHITEOUT);
+	ASSERT_TABLE(HEADER "w a\no d\nw e\nw f\n");
+	un_wtable_release(w1);
+	un_wtable_release(w2);
+}
+END_TEST
+
 /* ------------------------------------------------------------------ */
 /* Unfinished writes and corruption.                                   */
 
@@ -1314,6 +1366,48 @@ START_TEST(fds_high_cloexec)
 }
 END_TEST
 
+/* The table's descriptor closed behind the handle, the file the same:
+   the next change opens it again and goes on from where it was (no
+   reload). */
+START_TEST(table_closed_reopened)
+{
+	struct un_wtable *wt = open_ok();
+	unsigned long installs;
+
+	ck_assert_int_eq(un_wtable_set(wt, "a", UN_W_WHITEOUT), 0);
+	ck_assert_int_ge(wt->tfd, 0);
+	ck_assert_int_eq(close(wt->tfd), 0);
+	installs = wt->installs;
+	ck_assert_int_eq(un_wtable_set(wt, "b", UN_W_WHITEOUT), 0);
+	ck_assert_uint_eq(wt->installs, installs);
+	ck_assert_int_eq(get(wt, "a"), UN_W_WHITEOUT);
+	ASSERT_TABLE(HEADER "w a\nw b\n");
+	un_wtable_release(wt);
+}
+END_TEST
+
+/* A reader's open (the table there already) keeps no descriptor: the
+   lock file is mapped, the table read; a catch-up opens the table
+   again, the first change the lock file, under its flock. */
+START_TEST(fds_reader_keeps_none)
+{
+	struct un_wtable *w1 = open_ok(), *w2 = open_ok();
+	int fds[8];
+
+	ck_assert_int_eq(our_fds(fds, 8), 2);	/* w1's, which made them */
+	ck_assert_int_eq(un_wtable_set(w1, "a", UN_W_WHITEOUT), 0);
+	ck_assert_int_eq(get(w2, "a"), UN_W_WHITEOUT);	/* (catch-up) */
+	ck_assert_int_eq(our_fds(fds, 8), 3);
+	ck_assert_int_eq(un_wtable_set(w2, "b", UN_W_WHITEOUT), 0);
+	ck_assert_int_eq(our_fds(fds, 8), 4);
+	ck_assert_int_eq(get(w1, "b"), UN_W_WHITEOUT);
+	ASSERT_TABLE(HEADER "w a\nw b\n");
+	un_wtable_release(w1);
+	un_wtable_release(w2);
+	ck_assert_int_eq(our_fds(fds, 8), 0);
+}
+END_TEST
+
 /* A program closes everything it did not open (closefrom). */
 START_TEST(fds_closed_behind)
 {
@@ -1321,7 +1415,7 @@ START_TEST(fds_closed_behind)
 	int fds[8], n, i;
 
 	n = our_fds(fds, 8);
-	ck_assert_int_eq(n, 4);
+	ck_assert_int_eq(n, 2);	/* (w2 is a reader: it keeps none) */
 	for (i = 0; i < n; i++)
 		close(fds[i]);
 	ck_assert_int_eq(un_wtable_set(w1, "a", UN_W_WHITEOUT), 0);
@@ -1346,7 +1440,7 @@ START_TEST(fds_reused_behind)
 
 	ck_assert_int_eq(un_wtable_set(w1, "a", UN_W_WHITEOUT), 0);
 	n = our_fds(fds, 8);
-	ck_assert_int_eq(n, 4);
+	ck_assert_int_eq(n, 2);	/* (w2 is a reader: it keeps none) */
 	memset(junk, 'j', sizeof(junk));
 	spew(upath("other"), junk, sizeof(junk), O_TRUNC);
 	other = open(upath("other"), O_RDWR | O_APPEND);
@@ -1908,6 +2002,7 @@ static Suite *whiteout_suite(void)
 	tcase_add_test(tc, generation_cut_and_refilled);
 	tcase_add_test(tc, compact_dead_lines);
 	tcase_add_loop_test(tc, compact_killed_before_epoch, 0, 2);
+	tcase_add_loop_test(tc, compact_killed_before_epoch_reader, 0, 2);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("load");
@@ -1930,6 +2025,8 @@ static Suite *whiteout_suite(void)
 	tc = tcase_create("fds");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, fds_high_cloexec);
+	tcase_add_test(tc, fds_reader_keeps_none);
+	tcase_add_test(tc, table_closed_reopened);
 	tcase_add_test(tc, fds_closed_behind);
 	tcase_add_test(tc, fds_reused_behind);
 	suite_add_tcase(s, tc);
