@@ -909,6 +909,13 @@ static int rename_nodes(int olddirfd, const char *oldpath, int newdirfd,
 		return exchange ? -EINVAL : -ENOTEMPTY;
 	if (!strcmp(o.vpath, n.vpath))
 		return 0;
+	/* Two names of one object: nothing to do, before any permission
+	   is asked (vfs_rename's source == target).  The overlay shares an
+	   inode between an upper file's hard links; a lower's it does not
+	   (index=off: each name its own inode until copied up). */
+	if (o.layer == 0 && n.layer == 0 && o.st.st_dev == n.st.st_dev &&
+	    o.st.st_ino == n.st.st_ino)
+		return 0;
 	/* Both parents, before anything is copied up. */
 	rc = may_change_parent(&o);
 	if (rc == 0)

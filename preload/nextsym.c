@@ -227,9 +227,11 @@ const char *un_nextsym_self_given(void)
 static __attribute__((noinline)) const char *self_whole(const char *name)
 {
 	static char whole[PATH_MAX];
+	UN_SAVE_ERRNO;	/* the program's, at a constructor */
 	long n = syscall(SYS_getcwd, whole, sizeof(whole));
 	size_t len, nlen = strlen(name);
 
+	UN_RESTORE_ERRNO;
 	if (n <= 0 || whole[0] != '/')
 		return NULL;
 	len = strlen(whole);

@@ -265,6 +265,24 @@ UN_EXPORT int fcntl64(int fd, int cmd, ...)
 	return fcntl_common(real_fcntl64, fd, cmd, arg);
 }
 
+/* The lower whose copy at n's name is the object st describes, its
+   path left in real; 0 when none is.  (A lower never changes: a name
+   removed or replaced in the union still holds its object there.) */
+static int fd_lower_layer(const struct un_node *n, const struct stat *st,
+			  char *real, size_t len)
+{
+	struct stat ls;
+
+	for (int i = 1; i <= n->mnt->nlower; i++) {
+		if (un_path_join(real, len, un_layer_root(n->mnt, i),
+				 un_layer_len(n->mnt, i), un_node_rel(n)) == 0 &&
+		    real_lstat(real, &ls) == 0 && ls.st_dev == st->st_dev &&
+		    ls.st_ino == st->st_ino)
+			return i;
+	}
+	return 0;
+}
+
 /*
  * Is st (a descriptor's file) the object n names, in the layer that
  * holds it now or in a lower (its original before a copy-up)?  A copy in
@@ -276,7 +294,6 @@ UN_EXPORT int fcntl64(int fd, int cmd, ...)
 static bool fd_is_of(const struct un_node *n, const struct stat *st)
 {
 	char real[PATH_MAX];
-	struct stat ls;
 
 	if (st->st_dev == n->st.st_dev && st->st_ino == n->st.st_ino)
 		return true;
@@ -285,14 +302,7 @@ static bool fd_is_of(const struct un_node *n, const struct stat *st)
 	     n->st.st_mtim.tv_sec != st->st_mtim.tv_sec ||
 	     n->st.st_mtim.tv_nsec != st->st_mtim.tv_nsec))
 		return false;
-	for (int i = 1; i <= n->mnt->nlower; i++) {
-		if (un_path_join(real, sizeof(real), un_layer_root(n->mnt, i),
-				 un_layer_len(n->mnt, i), un_node_rel(n)) == 0 &&
-		    real_lstat(real, &ls) == 0 && ls.st_dev == st->st_dev &&
-		    ls.st_ino == st->st_ino)
-			return true;
-	}
-	return false;
+	return fd_lower_layer(n, st, real, sizeof(real)) > 0;
 }
 
 /* A change through fd, open on a removed lower directory: the kernel's
@@ -419,10 +429,30 @@ int un_fd_copy_up(int fd)
 }
 
 /*
+ * n, fd's name looked up: true when fd's object lies in a lower, n then
+ * its node.  The name may be gone since, or hold another object (the
+ * change will answer EEXIST): the kernel's checks come before that,
+ * made on the object fd holds, its lower's copy (an fsetxattr of a
+ * 0400 file: EACCES; an fremovexattr of a name it lacks: ENODATA).
+ */
+static bool fd_lower_node(struct un_node *n, const struct stat *st)
+{
+	int layer;
+
+	if (n->layer >= 0 && fd_is_of(n, st))
+		return n->layer > 0;
+	layer = fd_lower_layer(n, st, n->real, sizeof(n->real));
+	if (!layer)
+		return false;
+	n->layer = layer;
+	n->st = *st;
+	return true;
+}
+
+/*
  * The checks (wrap_simple.c's un_pre_*) the kernel makes before it would
- * copy fd's object up, on the object fd's name holds in a lower: 0 to go
- * on, or the -errno to answer with nothing copied.  (A name gone or
- * holding another object is left to un_fd_copy_up's answer.)
+ * copy fd's object up, on fd's object in a lower (fd_lower_node): 0 to
+ * go on, or the -errno to answer with nothing copied.
  */
 static int fd_pre(int fd, int (*pre)(const struct un_node *,
 				     unsigned long long),
@@ -452,8 +482,7 @@ static int fd_pre(int fd, int (*pre)(const struct un_node *,
 	lifted = fd_lift(rc, vpath, &lift);
 	if (lifted)
 		rc = un_lookup(AT_FDCWD, vpath, 0, &n);
-	if (rc == 0 && n.layer > 0 && real_fstat(fd, &st) == 0 &&
-	    fd_is_of(&n, &st))
+	if (rc == 0 && real_fstat(fd, &st) == 0 && fd_lower_node(&n, &st))
 		rc = pre(&n, prearg);
 	else
 		rc = 0;

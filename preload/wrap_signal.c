@@ -346,26 +346,36 @@ static __sighandler_t rewrap(int sig, __sighandler_t h, __sighandler_t r,
 	return r;
 }
 
+typedef __sighandler_t (*signal_fn)(int, __sighandler_t);
+
+/* The prelude of every signal() wrapper: the real function, after the
+   library's start if it is not found yet; NULL with errno ENOSYS when
+   libc has none (the wrapper answers SIG_ERR). */
+static signal_fn signal_real(signal_fn *slot)
+{
+	if (!*slot)
+		un_init();
+	if (!*slot)
+		errno = ENOSYS;
+	return *slot;
+}
+
 #define UN_SIGNAL_LIKE(name)                                               \
 	UN_EXPORT __sighandler_t name(int sig, __sighandler_t h)           \
 	{                                                                  \
+		signal_fn real = signal_real(&real_##name);                \
 		void *prev;                                                \
-		if (!real_##name)                                          \
-			un_init();                                         \
-		if (!real_##name) {                                        \
-			errno = ENOSYS;                                    \
+		if (!real)                                                 \
 			return SIG_ERR;                                    \
-		}                                                          \
 		if (!wanted(sig) || !real_sigaction)                       \
-			return real_##name(sig, h);                        \
+			return real(sig, h);                               \
 		prev = __atomic_load_n(&user_handler[sig],                 \
 				       __ATOMIC_ACQUIRE);                  \
-		return rewrap(sig, h, real_##name(sig, h), prev);          \
+		return rewrap(sig, h, real(sig, h), prev);                 \
 	}
 
 /* signal() with the trampoline handed to glibc itself (see above). */
-static __sighandler_t signal_bsd(int sig, __sighandler_t h,
-				 __sighandler_t (*real)(int, __sighandler_t))
+static __sighandler_t signal_bsd(int sig, __sighandler_t h, signal_fn real)
 {
 	__sighandler_t r;
 	int prevflags;
@@ -400,15 +410,12 @@ static __sighandler_t signal_bsd(int sig, __sighandler_t h,
 #define UN_SIGNAL_BSD(name)                                                \
 	UN_EXPORT __sighandler_t name(int sig, __sighandler_t h)           \
 	{                                                                  \
-		if (!real_##name)                                          \
-			un_init();                                         \
-		if (!real_##name) {                                        \
-			errno = ENOSYS;                                    \
+		signal_fn real = signal_real(&real_##name);                \
+		if (!real)                                                 \
 			return SIG_ERR;                                    \
-		}                                                          \
 		if (!wanted(sig))                                          \
-			return real_##name(sig, h);                        \
-		return signal_bsd(sig, h, real_##name);                    \
+			return real(sig, h);                               \
+		return signal_bsd(sig, h, real);                           \
 	}
 
 UN_SIGNAL_BSD(signal)

@@ -165,6 +165,29 @@ static void un_perm_changed(struct un_node *n, const char *call)
 		return un_r;                                               \
 	}
 
+/*
+ * The real call on the node un_n, into un_r: by the node's route
+ * (un_node_kat: from the lookup's start where the whole path crosses a
+ * directory the caller cannot search) and, refused by that, made once
+ * more from the start (un_node_retry_at).  rebind_dirfd points path,
+ * or the wrapper's own dirfd, at what un_node_kat gave.
+ */
+#define UN_CALL_ROUTED(name, args, rebind_dirfd)                           \
+	UN_KBUF(un_kbuf);                                                  \
+	const char *un_kp;                                                 \
+	int un_kfd = un_node_kat(&un_n, &un_kbuf, &un_kp);                 \
+	(void)un_kfd; /* AT_FDCWD without a dirfd */                       \
+	rebind_dirfd                                                       \
+	const char *path = un_kp;                                          \
+	int un_e0 = errno;                                                 \
+	un_r = real_##name args;                                           \
+	if (un_r < 0 &&                                                    \
+	    un_node_retry_at(&un_n, un_e0, &un_kbuf, &un_kfd, &un_kp)) {   \
+		rebind_dirfd                                               \
+		const char *path = un_kp;                                  \
+		un_r = real_##name args;                                   \
+	}
+
 #define UN_CHANGE_BODY(ret, name, dirfd_lookup, path, args, lkflags,       \
 		       rebind_dirfd, pre, prearg)                          \
 	{                                                                  \
@@ -210,21 +233,7 @@ static void un_perm_changed(struct un_node *n, const char *call)
 			   (un_rc = un_copy_up(&un_n)) < 0) {              \
 			un_r = un_fail(un_rc);                             \
 		} else {                                                   \
-			UN_KBUF(un_kbuf);                                  \
-			const char *un_kp;                                 \
-			int un_kfd = un_node_kat(&un_n, &un_kbuf, &un_kp); \
-			(void)un_kfd;	/* AT_FDCWD without a dirfd */    \
-			rebind_dirfd                                       \
-			const char *path = un_kp;                          \
-			int un_e0 = errno;                                 \
-			un_r = real_##name args;                           \
-			if (un_r < 0 &&                                    \
-			    un_node_retry_at(&un_n, un_e0, &un_kbuf,       \
-					     &un_kfd, &un_kp)) {           \
-				rebind_dirfd                               \
-				const char *path = un_kp;                  \
-				un_r = real_##name args;                   \
-			}                                                  \
+			UN_CALL_ROUTED(name, args, rebind_dirfd)           \
 			if (un_r >= 0 && S_ISDIR(un_n.st.st_mode))         \
 				un_perm_changed(&un_n, #name);             \
 		}                                                          \
@@ -265,21 +274,7 @@ static void un_perm_changed(struct un_node *n, const char *call)
 		} else if ((un_rc = un_make_prepare(&un_n, isdir)) < 0) {  \
 			un_r = un_fail(un_rc);                             \
 		} else {                                                   \
-			UN_KBUF(un_kbuf);                                  \
-			const char *un_kp;                                 \
-			int un_kfd = un_node_kat(&un_n, &un_kbuf, &un_kp); \
-			(void)un_kfd;	/* AT_FDCWD without a dirfd */    \
-			rebind_dirfd                                       \
-			const char *path = un_kp;                          \
-			int un_e0 = errno;                                 \
-			un_r = real_##name args;                           \
-			if (un_r < 0 &&                                    \
-			    un_node_retry_at(&un_n, un_e0, &un_kbuf,       \
-					     &un_kfd, &un_kp)) {           \
-				rebind_dirfd                               \
-				const char *path = un_kp;                  \
-				un_r = real_##name args;                   \
-			}                                                  \
+			UN_CALL_ROUTED(name, args, rebind_dirfd)           \
 			if (un_r == 0)                                     \
 				un_make_done(&un_n, isdir);                \
 		}                                                          \

@@ -820,6 +820,32 @@ static int follows(int ac, char **av)
 	return 0;
 }
 
+/* realpath(PATH), or, where that fails because the cwd was removed
+ * (glibc's realpath starts from getcwd), what an O_PATH descriptor of
+ * PATH stands on (the kernel walks from a removed cwd: `..` of it, then
+ * a symlink `..` made there, lead out of MERGED: root seed absent:3252).
+ * NULL when PATH leads nowhere. */
+static char *resolved(const char *path)
+{
+	char link[64], buf[PATH_MAX];
+	char *r = realpath(path, NULL);
+	ssize_t n;
+	int fd;
+
+	if (r || errno != ENOENT || path[0] == '/')
+		return r;
+	fd = open(path, O_PATH | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	n = readlink(link, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0 || buf[0] != '/')
+		return NULL;
+	buf[n] = 0;
+	return strdup(buf);
+}
+
 /* Whether PATH, resolved through symlinks (realpath: its directory, and
  * the whole path when the operation follows the last component), stays
  * inside the roots.  A symlink to `..` at the top of MERGED, or one that
@@ -851,13 +877,13 @@ static int resolves_inside(const char *path, int follow)
 		dir[1] = 0;
 	else
 		*slash = 0;
-	r = realpath(dir, NULL);
+	r = resolved(dir);
 	if (r) {
 		ok = inside_roots(r);
 		free(r);
 	}
 	if (ok && follow) {
-		r = realpath(path, NULL);
+		r = resolved(path);
 		if (r) {
 			ok = inside_roots(r);
 			free(r);

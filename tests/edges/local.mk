@@ -70,7 +70,8 @@ EXTRA_DIST += tests/edges/edgelib.sh tests/edges/driver.py \
 	tests/edges/go/plain/main.go tests/edges/go/cgo/main.go \
 	tests/edges/supervise-static.c tests/edges/supervise-sock.c \
 	tests/edges/thread-stack.c tests/edges/cwd-threads.c \
-	tests/edges/cwd-fifo.c tests/edges/signal-bsd.c
+	tests/edges/cwd-fifo.c tests/edges/signal-bsd.c \
+	tests/edges/errno-at-main.c
 AM_TESTS_ENVIRONMENT += \
 	EDGEPROG='$(abs_top_builddir)/tests/edges'; \
 	EDGES_CC='$(CC)'; \
