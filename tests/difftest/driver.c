@@ -834,6 +834,12 @@ static char *resolved(const char *path)
 
 	if (r || errno != ENOENT || path[0] == '/')
 		return r;
+#ifdef DIFFTEST_STATIC
+	/* Built -static, the driver runs under the seccomp supervisor,
+	 * which answers /proc/self/fd's link with the layer's own path
+	 * (outside MERGED): realpath alone, as before session 13. */
+	return NULL;
+#endif
 	fd = open(path, O_PATH | O_CLOEXEC);
 	if (fd < 0)
 		return NULL;

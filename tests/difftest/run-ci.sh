@@ -149,7 +149,7 @@ T=$(mktemp -d /tmp/difftest-static.XXXXXX)
 trap 'rm -rf "$T"' EXIT
 chmod 755 "$T"
 # (No _FORTIFY_SOURCE, as the driver of local.mk: the plain calls.)
-if ! ${CC:-cc} -static -O2 -D_GNU_SOURCE -U_FORTIFY_SOURCE \
+if ! ${CC:-cc} -static -O2 -D_GNU_SOURCE -U_FORTIFY_SOURCE -DDIFFTEST_STATIC \
 	-o "$T/driver-static" "$here/driver.c" >"$T/cc.log" 2>&1; then
 	echo "SKIP: cannot link the driver -static (libc6-dev's libc.a?): $(head -c 400 "$T/cc.log")"
 	exit 77

@@ -22,7 +22,7 @@ set -eu
 
 need_supervisor
 static_prog sv-static supervise-static.c -pthread
-static_prog sv-driver ../difftest/driver.c -D_GNU_SOURCE -U_FORTIFY_SOURCE
+static_prog sv-driver ../difftest/driver.c -D_GNU_SOURCE -U_FORTIFY_SOURCE -DDIFFTEST_STATIC
 export P=$T/sv-static D=$T/sv-driver
 
 # play: the operations on stdin, $M for MERGED, through the static driver
