@@ -51,10 +51,11 @@
 #define DCACHE_WAYS 8
 #define DCACHE_SETS (DCACHE_SIZE / DCACHE_WAYS)
 #define NSETS 256	/* upper name sets: the directories a program fills at once */
-/* A power of two (struct dcache's dirgen, 16 KiB): with 1,024 slots, tar
-   x's 496 copies dropped enough entries of other parents to cost 58
-   lstats more than the loop over the cache did (bench/README.md "Session
-   11 (write, round 2)"). */
+/* A power of two (struct dcache's dirgen, 16 KiB, allocated at the
+   thread's first directory copy-up): with 1,024 slots, tar x's 496
+   copies dropped enough entries of other parents to cost 58 lstats more
+   than the loop over the cache did (bench/README.md "Session 11 (write,
+   round 2)"). */
 #define DIRGENS 4096
 #define LEARN_BUF 32768	/* getdents64's buffer for learn_upper */
 
@@ -171,9 +172,15 @@ struct dcache {
 	 * that parent's old layers, and is not valid.  A copy-up drops its
 	 * children without a search (their sets are not known); another
 	 * path of the slot costs a miss, never a wrong answer.
+	 * dirgen_zero (never written) until this thread's first copy-up:
+	 * git status's twenty lstat threads never copy, and calloc zeroed
+	 * these 16 KiB for each (bench/README.md "Session 13 (caches)").
 	 */
-	uint32_t dirgen[DIRGENS];
+	uint32_t *dirgen;	/* DIRGENS counts */
 };
+
+/* Every thread's dirgen before its first copy-up: all counts 0. */
+static uint32_t dirgen_zero[DIRGENS];
 
 static __thread struct dcache *tls_dcache;
 
@@ -232,6 +239,8 @@ static void dcache_free(void *p)
 	free(c->memo.vpath);
 	for (int i = 0; i < NLOWLISTS; i++)
 		dslot_free(&c->low[i].s);
+	if (c->dirgen != dirgen_zero)
+		free(c->dirgen);
 	if (!c->mapped) {
 		free(c);
 		return;
@@ -332,6 +341,8 @@ static struct dcache *dcache_mine(void)
 		} else {
 			c = calloc(1, sizeof(*c));
 		}
+		if (c)
+			c->dirgen = dirgen_zero;
 		tls_dcache = c;
 		if (c && keyed)
 			pthread_setspecific(key, c);
@@ -729,6 +740,15 @@ void un_dcache_dir_copied(struct un_mount *m, const char *vpath, size_t vlen,
 
 	if (!un_wtable_bump_dirs_own(m->wt, &before, &after) || !c)
 		return;
+	/* Without the counts the children cannot be dropped: the run is
+	   not carried on, and every entry goes stale with the stamp. */
+	if (c->dirgen == dirgen_zero) {
+		uint32_t *own = calloc(DIRGENS, sizeof(*own));
+
+		if (!own)
+			return;
+		c->dirgen = own;
+	}
 	if (names_bumped == names0 && names0 != ~(uint64_t)0 &&
 	    vlen > m->merged_len) {
 		/* vpath is MERGED/rel (a MERGED of "/": "/rel"). */
