@@ -192,6 +192,7 @@ UN_INTEGRATION_TESTS = \
 	tests/integration/symlink-over-whiteout.sh \
 	tests/integration/tar-x-calls.sh \
 	tests/integration/threads-cache-calls.sh \
+	tests/integration/threads-cache-size.sh \
 	tests/integration/upper-miss-calls.sh \
 	tests/integration/tar-x-into.sh \
 	tests/integration/top-dotdot.sh \
