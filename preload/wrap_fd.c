@@ -305,17 +305,25 @@ static __attribute__((noinline)) bool fd_copy_of(const struct un_node *n,
 	       o.dev == (uint64_t)st->st_dev && o.ino == (uint64_t)st->st_ino;
 }
 
+/* Is st the object of a lower at n's name?  (Not inlined: its 4 KiB
+   buffer, never in a frame with fd_copy_of's.) */
+static __attribute__((noinline)) bool fd_in_lower(const struct un_node *n,
+						  const struct stat *st)
+{
+	char real[PATH_MAX];
+
+	return fd_lower_layer(n, st, real, sizeof(real)) > 0;
+}
+
 /* Is st (a descriptor's file) the object n names, in the layer that
    holds it now or in a lower (its original, before a copy-up)? */
 static bool fd_is_of(const struct un_node *n, const struct stat *st)
 {
-	char real[PATH_MAX];
-
 	if (st->st_dev == n->st.st_dev && st->st_ino == n->st.st_ino)
 		return true;
 	if (n->layer == 0 && S_ISREG(st->st_mode) && !fd_copy_of(n, st))
 		return false;
-	return fd_lower_layer(n, st, real, sizeof(real)) > 0;
+	return fd_in_lower(n, st);
 }
 
 /* A change through fd, open on a removed lower directory: the kernel's
