@@ -82,7 +82,8 @@ static __attribute__((noinline)) int work_make(const struct un_mount *m)
 static bool private_xattr(const char *name)
 {
 	return !strncmp(name, "trusted.overlay.", 16) ||
-	       !strncmp(name, "user.overlay.", 13);
+	       !strncmp(name, "user.overlay.", 13) ||
+	       !strcmp(name, UN_ORIGIN_XATTR);
 }
 
 /*
@@ -364,6 +365,15 @@ static int stage(const struct un_mount *m, const char *src,
 	}
 	if (rc == 0)
 		rc = copy_xattrs(src, work);
+	/* The copy's origin (internal.h UN_ORIGIN_XATTR), set while the
+	   copy is still 0600: where the upper's file system takes no
+	   user.* xattr, none, and a change through a descriptor of the
+	   lower file left open elsewhere fails (wrap_fd.c fd_copy_of). */
+	if (rc == 0 && out >= 0) {
+		struct un_origin o = { st->st_dev, st->st_ino };
+
+		real_fsetxattr(out, UN_ORIGIN_XATTR, &o, sizeof(o), 0);
+	}
 	if (rc == 0)
 		rc = copy_attrs(work, st,
 				staged_owner_matches(m, stamp, work, st));

@@ -72,6 +72,20 @@
 /* The name of the reserved directory at the top of every upper. */
 #define UN_META_DIR ".union"
 
+/*
+ * The lower file an upper regular file was copied from: its st_dev and
+ * st_ino, recorded by the copy-up (copy_up.c stage) in this xattr of the
+ * copy, as the kernel records trusted.overlay.origin.  A descriptor
+ * still open on a lower file changes the upper file at its name only
+ * when that is its file's copy (wrap_fd.c fd_copy_of), never another
+ * file renamed over the name.  Hidden from the merged view and never
+ * copied, as trusted.overlay.* (wrap_xattr.c private names).
+ */
+#define UN_ORIGIN_XATTR "user.libunion.origin"
+struct un_origin {
+	uint64_t dev, ino;
+};
+
 /* At most this many lowers in one mount (layers are kept in a bitmask). */
 #define UN_MAX_LOWERS 62
 

@@ -284,25 +284,46 @@ static int fd_lower_layer(const struct un_node *n, const struct stat *st,
 }
 
 /*
- * Is st (a descriptor's file) the object n names, in the layer that
- * holds it now or in a lower (its original before a copy-up)?  A copy in
- * the upper counts as the lower file's own only while it still has the
- * original's size and mtime: another file renamed over the name is not
- * (the kernel knows a copy's origin; the library guesses, on the safe
- * side: at worst a change through a stale descriptor fails).
+ * Is the upper regular file n names the copy of st's lower file?  Its
+ * recorded origin tells (internal.h UN_ORIGIN_XATTR), as the kernel's
+ * trusted.overlay.origin does: another file of the same size and mtime
+ * renamed over the name is not (the kernel then answers EEXIST), nor is
+ * a copy without an origin (made by other means, or in an upper whose
+ * file system takes no user.* xattr): on the safe side, a change
+ * through a stale descriptor fails, never reaching another file.  The
+ * copy may have been changed since.  (Not inlined: its 4 KiB buffer.)
  */
-static bool fd_is_of(const struct un_node *n, const struct stat *st)
+static __attribute__((noinline)) bool fd_copy_of(const struct un_node *n,
+						 const struct stat *st)
+{
+	struct un_origin o;
+	UN_KBUF(kbuf);	/* see un_kreal */
+
+	return S_ISREG(n->st.st_mode) &&
+	       real_lgetxattr(un_kreal(n->real, &kbuf), UN_ORIGIN_XATTR, &o,
+			      sizeof(o)) == (ssize_t)sizeof(o) &&
+	       o.dev == (uint64_t)st->st_dev && o.ino == (uint64_t)st->st_ino;
+}
+
+/* Is st the object of a lower at n's name?  (Not inlined: its 4 KiB
+   buffer, never in a frame with fd_copy_of's.) */
+static __attribute__((noinline)) bool fd_in_lower(const struct un_node *n,
+						  const struct stat *st)
 {
 	char real[PATH_MAX];
 
+	return fd_lower_layer(n, st, real, sizeof(real)) > 0;
+}
+
+/* Is st (a descriptor's file) the object n names, in the layer that
+   holds it now or in a lower (its original, before a copy-up)? */
+static bool fd_is_of(const struct un_node *n, const struct stat *st)
+{
 	if (st->st_dev == n->st.st_dev && st->st_ino == n->st.st_ino)
 		return true;
-	if (n->layer == 0 && S_ISREG(st->st_mode) &&
-	    (n->st.st_size != st->st_size ||
-	     n->st.st_mtim.tv_sec != st->st_mtim.tv_sec ||
-	     n->st.st_mtim.tv_nsec != st->st_mtim.tv_nsec))
+	if (n->layer == 0 && S_ISREG(st->st_mode) && !fd_copy_of(n, st))
 		return false;
-	return fd_lower_layer(n, st, real, sizeof(real)) > 0;
+	return fd_in_lower(n, st);
 }
 
 /* A change through fd, open on a removed lower directory: the kernel's

@@ -7,6 +7,8 @@
  * trusted.overlay.overlay.NAME, and shown unescaped.  The same is done
  * here: listxattr shows only the escaped names (unescaped), getxattr,
  * setxattr and removexattr of trusted.overlay.NAME use the escaped one.
+ * The library's own user.libunion.* (a copy's origin) is kept the same
+ * way.
  *
  * Changes copy the object up first, except where the kernel answers
  * before it would: user.* attributes exist only on files and
@@ -21,21 +23,45 @@
 
 #include "wrap.h"
 
-#define OVL_PREFIX "trusted.overlay."
-#define OVL_ESCAPED "trusted.overlay.overlay."
+/*
+ * The private name spaces, each as escaped for a user's own names in
+ * it: overlayfs's, and the library's own (internal.h UN_ORIGIN_XATTR,
+ * a copy's origin, in user.* so that an unprivileged user's copy-up can
+ * record it), escaped the same way.
+ */
+static const struct {
+	const char *prefix, *escaped;
+	size_t len, cut;	/* strlen(prefix), and what the escape adds */
+} privs[] = {
+	{ "trusted.overlay.", "trusted.overlay.overlay.", 16, 8 },
+	{ "user.libunion.", "user.libunion.libunion.", 14, 9 },
+};
+#define NPRIVS (sizeof(privs) / sizeof(privs[0]))
+
+/* The private space name lies in (an index in privs), or -1. */
+static int private_space(const char *name)
+{
+	for (size_t i = 0; name && i < NPRIVS; i++)
+		if (!strncmp(name, privs[i].prefix, privs[i].len))
+			return (int)i;
+	return -1;
+}
 
 static bool private_name(const char *name)
 {
-	return name && !strncmp(name, OVL_PREFIX, sizeof(OVL_PREFIX) - 1);
+	return private_space(name) >= 0;
 }
 
-/* The name as stored: trusted.overlay.X becomes trusted.overlay.overlay.X */
+/* The name as stored: trusted.overlay.X becomes trusted.overlay.overlay.X
+   (and user.libunion.X user.libunion.libunion.X) */
 static const char *stored_name(const char *name, char *buf, size_t len)
 {
-	if (!private_name(name))
+	int i = private_space(name);
+
+	if (i < 0)
 		return name;
-	if ((size_t)snprintf(buf, len, OVL_ESCAPED "%s",
-			     name + sizeof(OVL_PREFIX) - 1) >= len)
+	if ((size_t)snprintf(buf, len, "%s%s", privs[i].escaped,
+			     name + privs[i].len) >= len)
 		return name;
 	return buf;
 }
@@ -81,6 +107,16 @@ static ssize_t get_common(const char *path, const char *name, void *value,
 	return r;
 }
 
+/* The escaped space name lies in (an index in privs), or -1. */
+static int escaped_space(const char *name)
+{
+	for (size_t i = 0; i < NPRIVS; i++)
+		if (!strncmp(name, privs[i].escaped,
+			     privs[i].len + privs[i].cut))
+			return (int)i;
+	return -1;
+}
+
 /* Show a list as the kernel does; the new length. */
 static ssize_t filter_list(char *list, ssize_t len)
 {
@@ -88,15 +124,14 @@ static ssize_t filter_list(char *list, ssize_t len)
 
 	for (char *r = list; r < list + len;) {
 		size_t l = strlen(r) + 1;
+		int i = escaped_space(r);
 
-		if (!strncmp(r, OVL_ESCAPED, sizeof(OVL_ESCAPED) - 1)) {
-			/* drop one "overlay." */
-			size_t cut = sizeof(OVL_ESCAPED) - sizeof(OVL_PREFIX);
+		if (i >= 0) {
+			/* drop one "overlay." (or "libunion.") */
+			size_t plen = privs[i].len, cut = privs[i].cut;
 
-			memmove(w, r, sizeof(OVL_PREFIX) - 1);
-			memmove(w + sizeof(OVL_PREFIX) - 1,
-				r + sizeof(OVL_PREFIX) - 1 + cut,
-				l - (sizeof(OVL_PREFIX) - 1) - cut);
+			memmove(w, r, plen);
+			memmove(w + plen, r + plen + cut, l - plen - cut);
 			w += l - cut;
 		} else if (!private_name(r)) {
 			memmove(w, r, l);

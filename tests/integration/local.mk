@@ -114,6 +114,7 @@ UN_INTEGRATION_TESTS = \
 	tests/integration/read-cd-relative.sh \
 	tests/integration/read-dot-relative.sh \
 	tests/integration/fd-after-python-subprocess.sh \
+	tests/integration/fd-change-after-other-copy-up.sh \
 	tests/integration/fd-closerange-in-fork-child.sh \
 	tests/integration/removed-cwd-by-other.sh \
 	tests/integration/removed-cwd-cd-up.sh \
