@@ -287,22 +287,32 @@ static int fd_lower_layer(const struct un_node *n, const struct stat *st,
  * Is the upper regular file n names the copy of st's lower file?  Its
  * recorded origin tells (internal.h UN_ORIGIN_XATTR), as the kernel's
  * trusted.overlay.origin does: another file of the same size and mtime
- * renamed over the name is not (the kernel then answers EEXIST), nor is
- * a copy without an origin (made by other means, or in an upper whose
- * file system takes no user.* xattr): on the safe side, a change
- * through a stale descriptor fails, never reaching another file.  The
- * copy may have been changed since.  (Not inlined: its 4 KiB buffer.)
+ * renamed over the name is not (the kernel then answers EEXIST), and a
+ * copy changed since still is.  A copy without a readable origin (made
+ * before origins were recorded, by other means, or in an upper whose
+ * file system takes no user.* xattr: tmpfs before Linux 6.6) is judged
+ * as before: the copy only while it still has the original's size and
+ * mtime.  (Not inlined: its 4 KiB buffer.)
  */
 static __attribute__((noinline)) bool fd_copy_of(const struct un_node *n,
 						 const struct stat *st)
 {
 	struct un_origin o;
 	UN_KBUF(kbuf);	/* see un_kreal */
+	ssize_t got;
 
-	return S_ISREG(n->st.st_mode) &&
-	       real_lgetxattr(un_kreal(n->real, &kbuf), UN_ORIGIN_XATTR, &o,
-			      sizeof(o)) == (ssize_t)sizeof(o) &&
-	       o.dev == (uint64_t)st->st_dev && o.ino == (uint64_t)st->st_ino;
+	if (!S_ISREG(n->st.st_mode))
+		return false;
+	UN_SAVE_ERRNO;
+	got = real_lgetxattr(un_kreal(n->real, &kbuf), UN_ORIGIN_XATTR, &o,
+			     sizeof(o));
+	UN_RESTORE_ERRNO;
+	if (got == (ssize_t)sizeof(o))
+		return o.dev == (uint64_t)st->st_dev &&
+		       o.ino == (uint64_t)st->st_ino;
+	return n->st.st_size == st->st_size &&
+	       n->st.st_mtim.tv_sec == st->st_mtim.tv_sec &&
+	       n->st.st_mtim.tv_nsec == st->st_mtim.tv_nsec;
 }
 
 /* Is st the object of a lower at n's name?  (Not inlined: its 4 KiB
