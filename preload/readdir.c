@@ -1156,14 +1156,60 @@ static __attribute__((noinline, cold)) bool lower_dir_alone(
 }
 
 /*
+ * Does the lower's copy at path (of the merged directory rel, len long)
+ * hold no name that the table leaves in the merged view?  Then the
+ * upper's copy alone lists as the kernel's merged listing.  Read raw
+ * (no stream, no allocation); any doubt (an error, a long name, a
+ * lower's own whiteout) counts as a name.  path is used up.
+ */
+static bool lower_adds_nothing(const struct un_mount *m, const char *rel,
+			       size_t len, char *path)
+{
+	char buf[2048] __attribute__((aligned(8)));
+	int dfd = real_open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC |
+					  O_NOFOLLOW);
+	bool nothing = dfd >= 0;
+	long got;
+
+	while (nothing &&
+	       (got = real_syscall(SYS_getdents64, dfd, buf, sizeof(buf))) != 0) {
+		nothing = got > 0;
+		for (long pos = 0; nothing && pos < got;) {
+			struct dirent64 *e = (struct dirent64 *)(buf + pos);
+			const char *name = e->d_name;
+			size_t nl = strlen(name);
+
+			pos += e->d_reclen;
+			if (name[0] == '.' &&
+			    (!name[1] || (name[1] == '.' && !name[2])))
+				continue;
+			if (!m->wt || len + 1 + nl >= PATH_MAX) {
+				nothing = false;
+				break;
+			}
+			memcpy(path, rel, len);
+			path[len] = '/';
+			memcpy(path + len + 1, name, nl + 1);
+			nothing = un_wtable_get(m->wt, path, len + 1 + nl) !=
+				  UN_W_NONE;
+		}
+	}
+	if (dfd >= 0)
+		real_close(dfd);
+	return nothing;
+}
+
+/*
  * Is the directory n, which fdtab recorded as of one layer at its open
  * and now as the upper's (layer 0), still of the upper alone?  A copy-up
  * since may have moved a descriptor of a lower's copy onto the upper's
  * (copy_up.c repoint_fd): the kernel then lists it merged, and the
  * upper's names alone would be fewer.  The lowers' copies are reached
  * by their paths (a chmod through the merged view changes only upper
- * copies): none there, or the lowers hidden by an opaque record on the
- * way.  Any other answer than ENOENT or ENOTDIR keeps the caller's
+ * copies): none there, or none with a name left in the merged view
+ * (lower_adds_nothing), or the lowers hidden by a record of the table on
+ * the way (any kind hides the lowers' names, as in a lookup: an upper
+ * directory moved onto a removed name keeps its whiteout record).  Any other answer than ENOENT or ENOTDIR keeps the caller's
  * error.  Out of line: a path of 4 KiB; cold, as lower_dir_alone.
  */
 static __attribute__((noinline, cold)) bool upper_dir_alone(
@@ -1175,20 +1221,43 @@ static __attribute__((noinline, cold)) bool upper_dir_alone(
 	char path[PATH_MAX];
 	struct stat st;
 	int saved = errno;	/* (fdopendir succeeds with it) */
-	bool alone = true;
+	bool alone = true, hidden = false;
 
 	for (size_t i = 1; m->wt && i <= len; i++)
 		if ((i == len || rel[i] == '/') &&
-		    un_wtable_get(m->wt, rel, i) == UN_W_OPAQUE)
+		    un_wtable_get(m->wt, rel, i) != UN_W_NONE)
 			return true;
-	for (int i = 1; alone && len && i <= m->nlower; i++) {
+	/* Each lower in order, each directory on the way: a name missing
+	   leaves the layer out; one that is no directory (a file, a
+	   symlink, a lower's whiteout) hides it and every lower below. */
+	for (int i = 1; alone && !hidden && len && i <= m->nlower; i++) {
+		size_t root = un_layer_len(m, i), end;
+
 		if (un_path_join(path, sizeof(path), un_layer_root(m, i),
-				 un_layer_len(m, i), rel) < 0)
+				 root, rel) < 0) {
 			alone = false;
-		else if (real_lstat(path, &st) == 0)
-			alone = !S_ISDIR(st.st_mode);
-		else
-			alone = errno == ENOENT || errno == ENOTDIR;
+			break;
+		}
+		for (end = root + 1;; end++) {
+			char save = path[end];
+
+			if (save != '/' && save != '\0')
+				continue;
+			path[end] = '\0';
+			if (real_lstat(path, &st) < 0) {
+				alone = errno == ENOENT || errno == ENOTDIR;
+				break;
+			}
+			if (!S_ISDIR(st.st_mode)) {
+				hidden = true;
+				break;
+			}
+			if (!save) {
+				alone = lower_adds_nothing(m, rel, len, path);
+				break;
+			}
+			path[end] = save;
+		}
 	}
 	errno = saved;
 	return alone;
