@@ -1114,6 +1114,155 @@ static int fd_listing_layer(const struct un_node *n, int layer)
 	return layer;
 }
 
+/*
+ * Is the directory n, which fdtab recorded as of one lower at its open
+ * and whose path cannot be looked up now (EACCES: a merged directory
+ * above it lost the owner's x), still that lower's alone?  The kernel
+ * lists such a directory through the file it holds (no lookup) and
+ * looks again only for an upper copy (ovl_dir_reset at offset 0); the
+ * lowers never change, so only the upper and the table can have moved.
+ * No record of the table on its way (a whiteout: it or a directory
+ * above it was removed; opaque: made again, the lowers below hidden),
+ * and no copy in the upper, reached with the upper's way lifted as a
+ * copy-up through a descriptor does (copy_up.c un_upper_lift; any other
+ * answer than ENOENT keeps the caller's error).  Out of line: the
+ * lift's path is 4 KiB; cold: a listing below an unsearchable place.
+ */
+static __attribute__((noinline, cold)) bool lower_dir_alone(
+	const struct un_node *n)
+{
+	const struct un_mount *m = n->mnt;
+	const char *rel = un_node_rel(n);
+	size_t len = strlen(rel);
+	struct un_upper_lift l;
+	struct stat st;
+	int saved = errno;	/* (fdopendir succeeds with it) */
+	bool absent;
+
+	for (size_t i = 1; m->wt && i <= len; i++)
+		if ((i == len || rel[i] == '/') &&
+		    un_wtable_get(m->wt, rel, i) != UN_W_NONE)
+			return false;
+	if (!m->upper)
+		return true;	/* a read-only union: nothing copies up */
+	if (!len || un_path_join(l.path, sizeof(l.path), m->upper,
+				 m->upper_len, rel) < 0)
+		return false;
+	un_upper_lift(m, rel, &l);	/* (the same l.path) */
+	absent = real_lstat(l.path, &st) < 0 && errno == ENOENT;
+	un_upper_unlift(&l);
+	errno = saved;
+	return absent;
+}
+
+/*
+ * Does the lower's copy at path (of the merged directory rel, len long)
+ * hold no name that the table leaves in the merged view?  Then the
+ * upper's copy alone lists as the kernel's merged listing.  Read raw
+ * (no stream, no allocation); any doubt (an error, a long name, a
+ * lower's own whiteout) counts as a name.  path is used up.
+ */
+static bool lower_adds_nothing(const struct un_mount *m, const char *rel,
+			       size_t len, char *path)
+{
+	char buf[2048] __attribute__((aligned(8)));
+	int dfd = real_open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC |
+					  O_NOFOLLOW);
+	bool nothing = dfd >= 0;
+	long got;
+
+	while (nothing &&
+	       (got = real_syscall(SYS_getdents64, dfd, buf, sizeof(buf))) != 0) {
+		nothing = got > 0;
+		for (long pos = 0; nothing && pos < got;) {
+			struct dirent64 *e = (struct dirent64 *)(buf + pos);
+			const char *name = e->d_name;
+			size_t nl = strlen(name);
+
+			pos += e->d_reclen;
+			if (name[0] == '.' &&
+			    (!name[1] || (name[1] == '.' && !name[2])))
+				continue;
+			if (!m->wt || len + 1 + nl >= PATH_MAX) {
+				nothing = false;
+				break;
+			}
+			memcpy(path, rel, len);
+			path[len] = '/';
+			memcpy(path + len + 1, name, nl + 1);
+			nothing = un_wtable_get(m->wt, path, len + 1 + nl) !=
+				  UN_W_NONE;
+		}
+	}
+	if (dfd >= 0)
+		real_close(dfd);
+	return nothing;
+}
+
+/*
+ * Is the directory n, which fdtab recorded as of one layer at its open
+ * and now as the upper's (layer 0), still of the upper alone?  A copy-up
+ * since may have moved a descriptor of a lower's copy onto the upper's
+ * (copy_up.c repoint_fd): the kernel then lists it merged, and the
+ * upper's names alone would be fewer.  The lowers' copies are reached
+ * by their paths (a chmod through the merged view changes only upper
+ * copies): none there, or none with a name left in the merged view
+ * (lower_adds_nothing), or the lowers hidden by a record of the table on
+ * the way (any kind hides the lowers' names, as in a lookup: an upper
+ * directory moved onto a removed name keeps its whiteout record).  Any other answer than ENOENT or ENOTDIR keeps the caller's
+ * error.  Out of line: a path of 4 KiB; cold, as lower_dir_alone.
+ */
+static __attribute__((noinline, cold)) bool upper_dir_alone(
+	const struct un_node *n)
+{
+	const struct un_mount *m = n->mnt;
+	const char *rel = un_node_rel(n);
+	size_t len = strlen(rel);
+	char path[PATH_MAX];
+	struct stat st;
+	int saved = errno;	/* (fdopendir succeeds with it) */
+	bool alone = true, hidden = false;
+
+	for (size_t i = 1; m->wt && i <= len; i++)
+		if ((i == len || rel[i] == '/') &&
+		    un_wtable_get(m->wt, rel, i) != UN_W_NONE)
+			return true;
+	/* Each lower in order, each directory on the way: a name missing
+	   leaves the layer out; one that is no directory (a file, a
+	   symlink, a lower's whiteout) hides it and every lower below. */
+	for (int i = 1; alone && !hidden && len && i <= m->nlower; i++) {
+		size_t root = un_layer_len(m, i), end;
+
+		if (un_path_join(path, sizeof(path), un_layer_root(m, i),
+				 root, rel) < 0) {
+			alone = false;
+			break;
+		}
+		for (end = root + 1;; end++) {
+			char save = path[end];
+
+			if (save != '/' && save != '\0')
+				continue;
+			path[end] = '\0';
+			if (real_lstat(path, &st) < 0) {
+				alone = errno == ENOENT || errno == ENOTDIR;
+				break;
+			}
+			if (!S_ISDIR(st.st_mode)) {
+				hidden = true;
+				break;
+			}
+			if (!save) {
+				alone = lower_adds_nothing(m, rel, len, path);
+				break;
+			}
+			path[end] = save;
+		}
+	}
+	errno = saved;
+	return alone;
+}
+
 UN_EXPORT DIR *fdopendir(int fd)
 {
 	char vpath[PATH_MAX];
@@ -1151,17 +1300,22 @@ UN_EXPORT DIR *fdopendir(int fd)
 	   acts on (a backup that copies nothing).  The kernel's overlay,
 	   with the mounter's credentials, still lists it.  A directory of
 	   the upper alone (as fdtab recorded it at its open: the lowers
-	   never change, so it stays of one layer) is listed through fd,
-	   its whole listing; a merged one needs its lower copies by their
+	   never change, so it stays of one layer, but for a descriptor a
+	   copy-up moved onto the upper's copy: upper_dir_alone) is listed
+	   through fd, its whole listing; so is one of a lower alone (the
+	   same), while no upper copy or record of the table says
+	   otherwise (lower_dir_alone); a merged one needs its copies by their
 	   paths, refused too: the error, never fewer names (README "Known
 	   limits"). */
 	if (rc < 0 && rc != -ESTALE && rc != -ENOENT && rc != -ENOTDIR) {
 		bool merged = true;
 
-		if (layer == 0 &&
+		if (layer >= 0 &&
 		    un_fd_get(fd, vpath, sizeof(vpath), &merged) == 0 &&
-		    !merged && un_dir_single(vpath, 0, &n) == 0 &&
-		    real_fstat(fd, &n.st) == 0 && S_ISDIR(n.st.st_mode))
+		    !merged && un_dir_single(vpath, layer, &n) == 0 &&
+		    real_fstat(fd, &n.st) == 0 && S_ISDIR(n.st.st_mode) &&
+		    (layer == 0 ? upper_dir_alone(&n) :
+				  rc == -EACCES && lower_dir_alone(&n)))
 			d = un_dir_open(&n, fd, -1, true);
 		else
 			d = (un_fail(rc), NULL);

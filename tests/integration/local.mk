@@ -105,6 +105,7 @@ UN_INTEGRATION_TESTS = \
 	tests/integration/open-wronly-dir-lower.sh \
 	tests/integration/opendir-after-other-change.sh \
 	tests/integration/fdopendir-root-lost-search.sh \
+	tests/integration/fdopendir-lower-below-lost-search.sh \
 	tests/integration/perl-pi-lower.sh \
 	tests/integration/python-write-rename.sh \
 	tests/integration/read-after-listing-changes.sh \

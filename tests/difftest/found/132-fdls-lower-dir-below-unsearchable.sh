@@ -7,11 +7,11 @@
 # short listing: it cannot see whether the upper, below the refused
 # directory, got a copy since, nor the table's word on that path without
 # the lookup).  User seed inplace:2610 at --ops 120, shrunk.  As the
-# user who owns the layers (root passes every check).  NOT FIXED:
-# found/xfail.txt.  The way: readdir.c fdopendir's error path, for a
-# descriptor fdtab recorded as one lower's, the upper's copy checked
-# absent with the way lifted (copy_up.c un_upper_lift) and no whiteout
-# above it in the table, then listed through the descriptor.
+# user who owns the layers (root passes every check).  Fixed (session
+# 13, fdls13): readdir.c fdopendir's error path, for a descriptor fdtab
+# recorded as one lower's, checks the upper's copy absent with the way
+# lifted (copy_up.c un_upper_lift) and no record of the table on its
+# way (lower_dir_alone), then lists it through the descriptor.
 . "$(dirname "$0")/lib.sh"
 setup='mkdir -p l1/c/c/b/d'
 ops='
