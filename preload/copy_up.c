@@ -497,9 +497,15 @@ void un_upper_unlift(struct un_upper_lift *l)
 
 /* Rename the staged copy work (of st) to dst, entering parent (stat
    pst, NULL when unknown) as unlift_dir allows; 0 or -errno.  dst and
-   parent are paths for the kernel (un_kreal). */
+   parent are paths for the kernel (un_kreal).  over: a directory may
+   replace the empty directory at dst (un_copy_up_dead); otherwise
+   nothing is replaced: two processes copying up one directory at once
+   each stage an empty copy, and the later rename would put its own
+   over the first one's, which the first has entered and may already
+   hold open (a create in it then fails with ENOENT: make -j2's `as`,
+   integration/copyup-dir-race). */
 static int rename_in(const char *work, const struct stat *st,
-		     const char *dst, const char *parent,
+		     const char *dst, bool over, const char *parent,
 		     const struct stat *pst, bool *lifted)
 {
 	struct lift lift = { false, 0 };
@@ -512,7 +518,7 @@ static int rename_in(const char *work, const struct stat *st,
 			lift_dir(parent, tries ? NULL : pst, &lift);
 			*lifted |= lift.lifted;
 		}
-		if (S_ISDIR(st->st_mode))
+		if (over && S_ISDIR(st->st_mode))
 			rc = real_rename(work, dst) < 0 ? -errno : 0;
 		else
 			rc = real_renameat2(AT_FDCWD, work, AT_FDCWD, dst,
@@ -615,7 +621,7 @@ static int copy_one(const struct un_mount *m, const char *src,
 
 	bool lifted = upper_lifts > 0;
 
-	rc = rename_in(work, st, kd, have_parent ? kp : NULL,
+	rc = rename_in(work, st, kd, over, have_parent ? kp : NULL,
 		       have_parent ? &pst : NULL, &lifted);
 	/* over: the rename replaces a directory made at dst since its
 	   removal (un_copy_up_dead); one not empty is the caller's
@@ -623,10 +629,16 @@ static int copy_one(const struct un_mount *m, const char *src,
 	if ((rc == -EEXIST || rc == -ENOTEMPTY) && !over) {
 		struct stat cur;
 
-		/* Another process won the race; its copy stands. */
+		/* Another process won the race; its copy stands.  The
+		   winner bumps the directory count only after its rename:
+		   a directory's copy, met here before that, must not leave
+		   this process's cached layers of it standing. */
 		if (real_lstat(kd, &cur) == 0 &&
-		    (cur.st_mode & S_IFMT) == (st->st_mode & S_IFMT))
+		    (cur.st_mode & S_IFMT) == (st->st_mode & S_IFMT)) {
 			rc = 0;
+			if (S_ISDIR(st->st_mode))
+				un_dcache_changed((struct un_mount *)m);
+		}
 		goto out_unstage;
 	}
 	if (rc == 0) {
