@@ -41,6 +41,7 @@ UN_INTEGRATION_TESTS = \
 	tests/integration/config-nested.sh \
 	tests/integration/config-readonly.sh \
 	tests/integration/copyup-dir-cred-change.sh \
+	tests/integration/copyup-dir-children-after.sh \
 	tests/integration/copyup-dir-race.sh \
 	tests/integration/copyup-dir-then-lookup-below.sh \
 	tests/integration/copyup-run-after-other-change.sh \
