@@ -65,6 +65,12 @@
 #define UN_FMT_COMMIT "commit"
 #define UN_FMT_COMMIT_HEADER "libunion-commit 1"
 
+/* The xattr every regular copy-up sets on the copy: its lower file's
+   st_dev and st_ino (preload/internal.h UN_ORIGIN_XATTR, struct
+   un_origin).  It means nothing outside its upper: `union export` and
+   `commit` leave it out, `convert --to-overlay` removes it. */
+#define UN_FMT_ORIGIN_XATTR "user.libunion.origin"
+
 /* The head of UPPER/.union/lock, in host byte order; mapped shared. */
 struct un_fmt_gen {
 	char magic[8];		/* UN_FMT_LOCK_MAGIC(_V1), no NUL */

@@ -75,6 +75,7 @@ static void dents_free(struct dents *l)
 static int dents_build(int fd, const struct stat *st, struct dents **out)
 {
 	struct dents *l = calloc(1, sizeof(*l));
+	struct stat dst;
 	struct dirent64 *e;
 	size_t cap = 0;
 	int dfd, rc = 0;
@@ -99,6 +100,12 @@ static int dents_build(int fd, const struct stat *st, struct dents **out)
 		rc = -errno;
 		goto out_free;
 	}
+	/* (A copy-up's move of fd from a lower's copy: dfd's listing is
+	   merged with that lower's as fd's is; readdir.c
+	   upper_dir_was_lower.  dfd is fd's very copy.) */
+	if (un_fd_was_lower(fd) > 0 && real_fstat(dfd, &dst) == 0 &&
+	    dst.st_dev == st->st_dev && dst.st_ino == st->st_ino)
+		un_fd_was_lower_from(dfd, fd);
 	d = fdopendir(dfd);
 	if (!d) {
 		rc = -errno;

@@ -72,6 +72,9 @@ struct fd_entry {
 	bool one_layer;		/* un_fd_mark_one_layer (internal.h) */
 	signed char layer;	/* a directory: the layer whose copy the
 				   descriptor is open on; -1 unknown */
+	signed char was_lower;	/* a directory a copy-up moved from a
+				   lower's copy onto the upper's (layer
+				   0): that lower; -1 none */
 	bool near;		/* not in a union: a directory outside with a
 				   MERGED below it, vpath its real path (a
 				   relative lookup from it may enter one) */
@@ -472,6 +475,7 @@ static struct fd_entry *entry_new(const char *vpath, bool merged_dir)
 	e->one_layer = false;
 	e->near = false;
 	e->layer = -1;
+	e->was_lower = -1;
 	e->m = NULL;
 	e->kseq = 0;
 	e->kset = false;
@@ -595,10 +599,46 @@ void un_fd_mark_layer(int fd, int layer)
 
 	read_begin();
 	e = entry_of(fd);
-	if (e)
-		__atomic_store_n(&e->layer, (signed char)layer,
-				 __ATOMIC_RELEASE);
+	if (e) {
+		signed char was = __atomic_exchange_n(&e->layer,
+						      (signed char)layer,
+						      __ATOMIC_ACQ_REL);
+
+		/* (A copy-up's repoint: copy_up.c repoint_fd.) */
+		if (layer == 0 && was > 0)
+			__atomic_store_n(&e->was_lower, was,
+					 __ATOMIC_RELEASE);
+	}
 	read_end();
+}
+
+void un_fd_was_lower_from(int fd, int from)
+{
+	int was = un_fd_was_lower(from);
+	struct fd_entry *e;
+
+	if (was <= 0)
+		return;
+	read_begin();
+	e = entry_of(fd);
+	if (e) {
+		__atomic_store_n(&e->layer, 0, __ATOMIC_RELEASE);
+		__atomic_store_n(&e->was_lower, (signed char)was,
+				 __ATOMIC_RELEASE);
+	}
+	read_end();
+}
+
+int un_fd_was_lower(int fd)
+{
+	struct fd_entry *e;
+	int was;
+
+	read_begin();
+	e = entry_of(fd);
+	was = e ? __atomic_load_n(&e->was_lower, __ATOMIC_ACQUIRE) : -1;
+	read_end();
+	return was;
 }
 
 UN_EXEC_TEXT void un_fd_forget(int fd)
@@ -965,6 +1005,7 @@ static void fds_move(const char *a, const char *b, enum moving how,
 				   merged or lower one answers EXDEV), but
 				   nothing here should rely on that. */
 				fresh->layer = -1;
+				fresh->was_lower = -1;
 				fresh->dead = dead_at != 0;
 				fresh->dead_at = (unsigned short)dead_at;
 				/* What fstat of it answers (wrap_stat.c). */

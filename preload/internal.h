@@ -505,6 +505,14 @@ UN_HIDDEN void un_fd_at_zero(int fd);
    prefix of the path that names the outermost directory removed: '..'
    from there leads back to the live parent of that one. */
 UN_HIDDEN void un_fd_mark_layer(int fd, int layer);
+/* The lower whose copy of its directory fd stood on before a copy-up
+   moved it onto the upper's (un_fd_mark_layer(fd, 0) after a lower's
+   layer); -1: none, or unknown (a rename moved its path since). */
+UN_HIDDEN int un_fd_was_lower(int fd);
+/* fd, open on the very copy of the directory that from stands on (an
+   openat(from, ".")): from's was_lower, and its layer the upper's (the
+   kernel's file of the same dentry lists the same layers). */
+UN_HIDDEN void un_fd_was_lower_from(int fd, int from);
 UN_HIDDEN int un_fd_get_at(int fd, char *buf, size_t len, int *layer,
 			   size_t *dead_at);
 /* The layers of a descriptor's directory (mask) and of its parent

@@ -1263,6 +1263,26 @@ static __attribute__((noinline, cold)) bool upper_dir_alone(
 	return alone;
 }
 
+/*
+ * The directory n, as upper_dir_alone's, whose lowers add names: was fd
+ * moved onto the upper's copy by a copy-up from a lower's copy (fdtab's
+ * was_lower), the kernel's file lists that copy merged with the upper's
+ * (its dentry keeps the lower it was found with; ovl_dir_reset at 0).
+ * n becomes of both: build_merged reads the upper's copy through fd and
+ * the lower's by its path, which the lowers' modes leave open as they
+ * were (a chmod through the merged view changes upper copies only);
+ * where it is not, the listing fails, never shows fewer names.
+ */
+static bool upper_dir_was_lower(struct un_node *n, int fd)
+{
+	int was = un_fd_was_lower(fd);
+
+	if (was <= 0 || was > n->mnt->nlower)
+		return false;
+	n->dirlayers |= (uint64_t)1 << was;
+	return true;
+}
+
 UN_EXPORT DIR *fdopendir(int fd)
 {
 	char vpath[PATH_MAX];
@@ -1304,19 +1324,26 @@ UN_EXPORT DIR *fdopendir(int fd)
 	   copy-up moved onto the upper's copy: upper_dir_alone) is listed
 	   through fd, its whole listing; so is one of a lower alone (the
 	   same), while no upper copy or record of the table says
-	   otherwise (lower_dir_alone); a merged one needs its copies by their
-	   paths, refused too: the error, never fewer names (README "Known
-	   limits"). */
+	   otherwise (lower_dir_alone); one a copy-up moved from a lower's
+	   copy onto the upper's, merged with that lower's copy
+	   (upper_dir_was_lower); another merged one needs its copies by
+	   their paths, refused too: the error, never fewer names (README
+	   "Known limits"). */
 	if (rc < 0 && rc != -ESTALE && rc != -ENOENT && rc != -ENOTDIR) {
 		bool merged = true;
 
 		if (layer >= 0 &&
 		    un_fd_get(fd, vpath, sizeof(vpath), &merged) == 0 &&
-		    !merged && un_dir_single(vpath, layer, &n) == 0 &&
+		    /* (Merged at its open, by an openat(".") of one a
+		       copy-up moved: dents.c.) */
+		    (!merged || (layer == 0 && un_fd_was_lower(fd) > 0)) &&
+		    un_dir_single(vpath, layer, &n) == 0 &&
 		    real_fstat(fd, &n.st) == 0 && S_ISDIR(n.st.st_mode) &&
-		    (layer == 0 ? upper_dir_alone(&n) :
+		    (layer == 0 ? upper_dir_alone(&n) ||
+					  upper_dir_was_lower(&n, fd) :
 				  rc == -EACCES && lower_dir_alone(&n)))
-			d = un_dir_open(&n, fd, -1, true);
+			d = un_dir_open(&n, fd, fd_listing_layer(&n, layer),
+					true);
 		else
 			d = (un_fail(rc), NULL);
 		goto out;

@@ -323,6 +323,98 @@ as_nobody() {
 }
 
 # ------------------------------------------------------------------
+# Counting system calls (the *-calls scenarios)
+
+# need_strace: what a scenario that counts libunion's system calls
+# needs: strace, allowed to trace here (a container may refuse ptrace:
+# a SKIP), the library built (a failure), and libunion itself, not the
+# harness's kernel stand-in (UN_HARNESS: a SKIP).  Called before the
+# first count_calls, outside any $(...): a skip in a subshell would end
+# only the subshell.
+need_strace() {
+	need_cmd strace
+	need_lib
+	need_harness_off
+	[ "${_un_strace_ok:-0}" = 1 ] && return 0
+	strace -f -qq -o /dev/null true 2>/dev/null ||
+		skip "strace cannot trace here (ptrace refused)"
+	_un_strace_ok=1
+}
+
+# count_calls [-c] [-e CALLS] [-n] FILE MERGED UPPER LOWER... -- CMD...:
+# CMD run under libunion (the union MERGED of UPPER and LOWER...) and
+# strace -f -qq, its trace written to FILE: -e, of the calls CALLS only
+# (strace's -e trace=CALLS); -c, strace's summary instead, a line
+# "NAME CALLS" a call made (-U name,calls: `awk '$1 == "openat" { print
+# $2 }' FILE`); -n, as the user nobody (setpriv).  The library comes in
+# with CMD, after strace and setpriv (a root setpriv loaded with it
+# could make the upper's .union/ root's), by env, whose own start-up is
+# in the trace (the same calls whatever CMD).  CMD's status.
+count_calls() {
+	local opts=(-f -qq) who=() file layers=() _un_spec
+	while [ $# -gt 0 ]; do
+		case $1 in
+		-c) opts+=(-c -U name,calls) ;;
+		-e) opts+=(-e "trace=$2"); shift ;;
+		-n) who=(setpriv --reuid=65534 --regid=65534 --clear-groups --) ;;
+		*) break ;;
+		esac
+		shift
+	done
+	file=${1-}
+	[ $# -gt 0 ] && shift
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do
+		layers+=("$1")
+		shift
+	done
+	if [ $# -lt 2 ] || [ ${#layers[@]} -lt 3 ] || [ -z "$file" ]; then
+		un_log "count_calls: usage: count_calls [-c] [-e CALLS] [-n] FILE MERGED UPPER LOWER... -- CMD..."
+		return 2
+	fi
+	shift
+	need_strace
+	_un_spec_to _un_spec "${layers[@]}"
+	strace "${opts[@]}" -o "$file" "${who[@]}" \
+		env UNION_LAYERS="$_un_spec" LD_PRELOAD="$LIBUNION" "$@"
+}
+
+# ------------------------------------------------------------------
+# One program as the user nobody, over the kernel's mount and libunion
+
+# nobody_kernel_union BUILD SCRIPT: the Python SCRIPT (its argument the
+# merged path; tests/prog importable, as fdlist.py) run from / as the
+# user nobody over a kernel overlay mount of the layers `BUILD DIR`
+# makes (DIR/upper, DIR/lower1, the mount point DIR/m; DIR is $T/k),
+# then under libunion over a second copy ($T/u): what each printed, its
+# errors too, in UN_KOUT and UN_UOUT (and shown on stderr).
+nobody_kernel_union() {
+	local build=$1 script=$2 py=(env PYTHONPATH="$TOP_SRCDIR/tests/prog")
+	"$build" "$T/k"
+	kernel_mount "$T/k/m" "$T/k/upper" "$T/k/work" "$T/k/lower1"
+	UN_KOUT=$(cd / && as_nobody "${py[@]}" "$PYTHON" -B "$script" "$T/k/m" 2>&1) || true
+	kernel_umount "$T/k/m"
+	"$build" "$T/u"
+	UN_UOUT=$(cd / && as_nobody "${py[@]}" \
+		UNION_LAYERS="$(un_spec "$T/u/m" "$T/u/upper" "$T/u/lower1")" \
+		LD_PRELOAD="$LIBUNION" "$PYTHON" -B "$script" "$T/u/m" 2>&1) || true
+	printf 'kernel:\n%s\nlibunion:\n%s\n' "$UN_KOUT" "$UN_UOUT" >&2
+}
+
+# expect_kernel_or_eacces PREFIX WHAT: after nobody_kernel_union, each
+# of the kernel's lines that begins with PREFIX and a blank ("NAME
+# listdir ['a']") is libunion's too, or there answers EACCES ("NAME
+# listdir EACCES"): never another answer (fewer names).
+expect_kernel_or_eacces() {
+	local kl what ul
+	while read -r kl; do
+		what=${kl% \[*}
+		ul=$(grep -F -x -e "$kl" -e "$what EACCES" <<<"$UN_UOUT" || true)
+		expect_true "$2: '$what' lists the kernel's names or fails" \
+			[ -n "$ul" ]
+	done < <(grep "^$1 " <<<"$UN_KOUT")
+}
+
+# ------------------------------------------------------------------
 # Kernel overlay mounts
 
 # _un_kesc_to VAR PATH: VAR=PATH escaped for the overlay mount options

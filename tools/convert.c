@@ -16,9 +16,11 @@
  * any user make this one since 5.8), each 'o' record the opaque xattr
  * (trusted.*: root; --userxattr: user.overlay.opaque), after
  * making the missing parent directories with the metadata the union
- * showed for them.  Then UPPER/.union is removed: a kernel overlay would
- * show it as a directory of the merged view.  Nothing is changed unless
- * the privileges are there (probed first).
+ * showed for them.  The library's record of each copy's lower file (the
+ * xattr user.libunion.origin) is removed: a kernel overlay would show it
+ * as any user.* xattr.  Then UPPER/.union is removed: a kernel overlay
+ * would show it as a directory of the merged view.  Nothing is changed
+ * unless the privileges are there (probed first).
  *
  * --from-overlay: each 0/0 device in the upper becomes a 'w' record and
  * each directory with either opaque xattr set to "y" an 'o' record; the
@@ -173,6 +175,83 @@ static int make_parents(const struct un_view *v, const char *upper,
 	return ret;
 }
 
+/*
+ * Remove UN_FMT_ORIGIN_XATTR from p (stat st).  A user.* xattr asks
+ * write permission of its file: a copy of the user's own without it
+ * (0444) is given u+w for the removal, and its mode back (its ctime
+ * moves, as by the removal itself; not its mtime).
+ */
+static int strip_origin(const char *p, const struct stat *st)
+{
+	int err;
+
+	if (lremovexattr(p, UN_FMT_ORIGIN_XATTR) == 0 || errno == ENODATA ||
+	    errno == ENOTSUP)
+		return 0;
+	err = errno;
+	if (err == EACCES && st->st_uid == geteuid()) {
+		if (lgetxattr(p, UN_FMT_ORIGIN_XATTR, NULL, 0) < 0 &&
+		    errno == ENODATA)
+			return 0;
+		if (chmod(p, (st->st_mode & 07777) | S_IWUSR) == 0) {
+			err = lremovexattr(p, UN_FMT_ORIGIN_XATTR) == 0 ?
+				      0 : errno;
+			if (chmod(p, st->st_mode & 07777) < 0 && !err)
+				err = errno;
+			if (!err || err == ENODATA)
+				return 0;
+		}
+	}
+	return un_fail(-err, "cannot remove the xattr %s of '%s'",
+		       UN_FMT_ORIGIN_XATTR, p);
+}
+
+/* strip_origin on every file and directory below rel in the upper. */
+static int strip_origins(const char *upper, const char *rel)
+{
+	char *dir = un_path_join(upper, rel);
+	struct un_strv names = { 0 };
+	int ret;
+
+	ret = un_list_dir(dir, &names);
+	for (size_t i = 0; ret == 0 && i < names.n; i++) {
+		char *crel, *p;
+		struct stat st;
+
+		if (!*rel && !strcmp(names.v[i], UN_FMT_META_DIR))
+			continue;
+		crel = un_rel_join(rel, names.v[i]);
+		p = un_path_join(dir, names.v[i]);
+		if (lstat(p, &st) < 0) {
+			ret = un_fail(-errno, "cannot read '%s'", p);
+		} else if (S_ISDIR(st.st_mode)) {
+			/* One of the user's own that the user may not
+			   read, search or change (chmod 500 in the view)
+			   is opened for the time of its walk. */
+			bool lift = geteuid() && st.st_uid == geteuid() &&
+				    (st.st_mode & 0700) != 0700;
+
+			if (lift && chmod(p, (st.st_mode & 07777) | 0700) < 0)
+				ret = un_fail(-errno, "cannot change the mode "
+						      "of '%s'", p);
+			if (ret == 0)
+				ret = strip_origin(p, &st);
+			if (ret == 0)
+				ret = strip_origins(upper, crel);
+			if (lift && chmod(p, st.st_mode & 07777) < 0 && !ret)
+				ret = un_fail(-errno, "cannot change the mode "
+						      "of '%s'", p);
+		} else if (S_ISREG(st.st_mode)) {
+			ret = strip_origin(p, &st);
+		}
+		free(p);
+		free(crel);
+	}
+	un_strv_release(&names);
+	free(dir);
+	return ret;
+}
+
 static int to_overlay(struct un_changes *c, bool have_layers,
 		      const char *opaque_xattr)
 {
@@ -237,6 +316,8 @@ next:
 	}
 	if (touch_restore(&t) < 0 && ret == 0)
 		ret = -EIO;
+	if (ret == 0)
+		ret = strip_origins(c->ly.upper, "");
 	if (ret == 0)
 		ret = un_remove_tree(meta);
 out_free:

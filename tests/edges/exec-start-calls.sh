@@ -4,10 +4,8 @@
 set -eu
 . "${TOP_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/edges/edgelib.sh"
 
-need_harness_off
-need_lib || un_done
 need_no_sanitizer "the ASan runtime makes system calls of its own"
-command -v strace >/dev/null || skip "strace is not installed"
+need_strace
 command -v python3 >/dev/null || skip "python3 is not installed"
 
 M=$T/m
@@ -26,8 +24,8 @@ calls() {
 	local name=$1 dir=$2
 	shift 2
 	if [ "${dir#"$M"}" != "$dir" ]; then
-		(cd "$T" && un_run "$M" "$T/u" "$T/l" -- strace -f -qq \
-			-o "$T/$name.raw" bash --norc --noprofile -c \
+		(cd "$T" && count_calls "$T/$name.raw" "$M" "$T/u" "$T/l" -- \
+			bash --norc --noprofile -c \
 			'cd "$1" && shift && "$@"' sh "$dir" "$@") >/dev/null 2>&1 ||
 			true
 	else

@@ -4,10 +4,8 @@
 set -eu
 . "${TOP_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/edges/edgelib.sh"
 
-need_harness_off
-need_lib || un_done
 need_no_sanitizer "the ASan runtime makes system calls of its own"
-command -v strace >/dev/null || skip "strace is not installed"
+need_strace
 command -v python3 >/dev/null || skip "python3 is not installed"
 
 M=$T/m
@@ -22,8 +20,8 @@ lowers_snapshot "$T/l"
 trace() {
 	local name=$1
 	shift
-	(cd "$T" && un_run "$M" "$T/u" "$T/l" -- strace -f -qq -o "$T/$name" \
-		"$@") >/dev/null 2>&1 || true
+	(cd "$T" && count_calls "$T/$name" "$M" "$T/u" "$T/l" -- "$@") \
+		>/dev/null 2>&1 || true
 }
 count() { grep -c "$1" "$2" || true; }
 

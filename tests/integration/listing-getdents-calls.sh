@@ -14,12 +14,7 @@
 set -eu
 . "${TOP_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh"
 
-need_cmd strace
-need_lib
-need_harness_off
-
-strace -f -qq -o /dev/null true 2>/dev/null ||
-	skip "strace cannot trace here (ptrace refused)"
+need_strace
 mkdir -p "$T/view" "$T/upper/m" "$T/lower/m" "$T/lower/low" "$T/upper/up"
 for i in $(seq 1 40); do
 	: >"$T/upper/m/u$i"
@@ -51,10 +46,9 @@ for d in sys.argv[1:]:
     os.access("/list-end", os.F_OK)
     print(os.path.basename(d), n)
 EOF2
-strace -f -qq -e trace=getdents64,access,faccessat,faccessat2 -o "$T/trace" \
-	env UNION_LAYERS="$(un_spec "$T/view" "$T/upper" "$T/lower")" \
-	LD_PRELOAD="$LIBUNION" "$PYTHON" -B "$T/list.py" \
-	"$T/view/m" "$T/view/low" "$T/view/up" >"$T/out"
+count_calls -e getdents64,access,faccessat,faccessat2 "$T/trace" \
+	"$T/view" "$T/upper" "$T/lower" -- \
+	"$PYTHON" -B "$T/list.py" "$T/view/m" "$T/view/low" "$T/view/up" >"$T/out"
 printf 'm 80\nlow 40\nup 40\n' >"$T/want"
 cmp -s "$T/want" "$T/out" || fail "names listed: $(tr '\n' ' ' <"$T/out")"
 

@@ -41,6 +41,7 @@ UN_INTEGRATION_TESTS = \
 	tests/integration/config-nested.sh \
 	tests/integration/config-readonly.sh \
 	tests/integration/copyup-dir-cred-change.sh \
+	tests/integration/copyup-dir-children-after.sh \
 	tests/integration/copyup-dir-race.sh \
 	tests/integration/copyup-dir-then-lookup-below.sh \
 	tests/integration/copyup-run-after-other-change.sh \
@@ -230,6 +231,7 @@ UN_INTEGRATION_TESTS = \
 TESTS += $(UN_INTEGRATION_TESTS)
 dist_check_SCRIPTS += $(UN_INTEGRATION_TESTS)
 EXTRA_DIST += tests/lib.sh tests/prog/callc.py tests/prog/deep.py tests/prog/pystep.py \
+	tests/prog/fdlist.py \
 	examples/seed-walkthrough.sh
 
 # Programs the scenarios run.

@@ -12,9 +12,7 @@
 set -eu
 . "${TOP_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh"
 
-need_cmd strace
-need_lib
-need_harness_off
+need_strace
 
 N=120
 mkdir -p "$T/view" "$T/upper" "$T/lower"
@@ -35,12 +33,9 @@ os.access("/walk-end", os.F_OK)
 print(n)
 EOF2
 
-strace -f -qq -o /dev/null true 2>/dev/null ||
-	skip "strace cannot trace here (ptrace refused)"
-strace -f -qq -e trace=newfstatat,statx,lstat,stat,access,faccessat,faccessat2 -o "$T/trace" \
-	env UNION_LAYERS="$(un_spec "$T/view" "$T/upper" "$T/lower")" \
-	LD_PRELOAD="$LIBUNION" "$PYTHON" -B "$T/walk.py" "$T/view/d" \
-	>"$T/out"
+count_calls -e newfstatat,statx,lstat,stat,access,faccessat,faccessat2 \
+	"$T/trace" "$T/view" "$T/upper" "$T/lower" -- \
+	"$PYTHON" -B "$T/walk.py" "$T/view/d" >"$T/out"
 [ "$(cat "$T/out")" = "$N" ] ||
 	fail "the walk saw $(cat "$T/out") subdirectories, not $N"
 # isdir (a stat) and lstat of each: 2 calls a subdirectory when the

@@ -13,9 +13,8 @@
 set -eu
 . "${TOP_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh"
 
-need_cmd strace python3
-need_lib
-need_harness_off
+need_cmd python3
+need_strace
 
 NTHREADS=24 PER=40
 mkdir -p "$T/lower/d" "$T/upper" "$T/view" "$T/out/d"
@@ -23,8 +22,6 @@ for i in $(seq 1 $PER); do
 	echo "$i" >"$T/lower/d/f$i"
 	echo "$i" >"$T/out/d/f$i"
 done
-strace -f -qq -c -o "$T/probe" true 2>/dev/null ||
-	skip "strace cannot trace here (ptrace refused)"
 cat >"$T/threads.py" <<'PY'
 import os, sys, threading
 top, nthreads, per = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
@@ -39,10 +36,9 @@ PY
 # count WHO DIR: the munmap calls of the threads statting DIR's names.
 count() {
 	local who=()
-	[ "$1" = nobody ] && who=(setpriv --reuid=65534 --regid=65534 --clear-groups --)
-	strace -f -qq -c -U name,calls -o "$T/calls" "${who[@]}" \
-		env UNION_LAYERS="$(un_spec "$T/view" "$T/upper" "$T/lower")" \
-		LD_PRELOAD="$LIBUNION" python3 "$T/threads.py" "$2" $NTHREADS $PER
+	[ "$1" = nobody ] && who=(-n)
+	count_calls -c "${who[@]}" "$T/calls" "$T/view" "$T/upper" "$T/lower" -- \
+		python3 "$T/threads.py" "$2" $NTHREADS $PER
 	awk '$1 == "munmap" { n += $2 } END { print n + 0 }' "$T/calls"
 }
 check() {

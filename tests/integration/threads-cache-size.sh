@@ -11,11 +11,7 @@
 set -eu
 . "${TOP_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh"
 
-need_cmd strace
-need_lib
-need_harness_off
-strace -f -qq -o /dev/null true 2>/dev/null ||
-	skip "strace cannot trace here (ptrace refused)"
+need_strace
 
 NDIRS=96
 mkdir -p "$T/view"
@@ -46,11 +42,9 @@ PY
 # thread of their own.
 count() {
 	local who=()
-	[ "$1" = nobody ] && who=(setpriv --reuid=65534 --regid=65534 --clear-groups --)
-	strace -f -qq -c -U name,calls -o "$T/calls" "${who[@]}" \
-		env UNION_LAYERS="$(un_spec "$T/view" "$T/upper" "$T/lower")" \
-		LD_PRELOAD="$LIBUNION" "$PYTHON" -B "$T/rounds.py" "$T/view" "$2" \
-		$NDIRS >"$T/out"
+	[ "$1" = nobody ] && who=(-n)
+	count_calls -c "${who[@]}" "$T/calls" "$T/view" "$T/upper" "$T/lower" -- \
+		"$PYTHON" -B "$T/rounds.py" "$T/view" "$2" $NDIRS >"$T/out"
 	[ "$(cat "$T/out")" = $((3 * NDIRS * 5)) ] ||
 		fail "$1 $2: $(cat "$T/out") names found, not $((3 * NDIRS * 5))"
 	awk '$1 == "newfstatat" || $1 == "openat" || $1 == "getdents64" {

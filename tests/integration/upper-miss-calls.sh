@@ -10,11 +10,7 @@
 set -eu
 . "${TOP_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh"
 
-need_cmd strace
-need_lib
-need_harness_off
-strace -f -qq -o /dev/null true 2>/dev/null ||
-	skip "strace cannot trace here (ptrace refused)"
+need_strace
 
 mkdir -p "$T/view" "$T/upper/src" "$T/lower/src"
 for i in $(seq -w 1 200); do : >"$T/upper/src/o$i.o"; done
@@ -31,10 +27,8 @@ for name in sys.argv[2:]:
 print(n)
 EOF2
 count() {
-	strace -f -qq -e trace=openat -o "$T/trace" \
-		env UNION_LAYERS="$(un_spec "$T/view" "$T/upper" "$T/lower")" \
-		LD_PRELOAD="$LIBUNION" "$PYTHON" -B "$T/miss.py" "$T/view/src" "$@" \
-		>"$T/out"
+	count_calls -e openat "$T/trace" "$T/view" "$T/upper" "$T/lower" -- \
+		"$PYTHON" -B "$T/miss.py" "$T/view/src" "$@" >"$T/out"
 	# (Python lists the directories of its own path too.)
 	grep -c "openat(AT_FDCWD, \"$T/upper/src\", .*O_DIRECTORY" "$T/trace" || true
 }

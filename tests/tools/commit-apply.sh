@@ -48,8 +48,16 @@ mtime=$(stat -c %Y "$D/up/new")
 view "$D" "$D/up" >"$T/before"
 cp -a "$D" "$T/pristine"
 
+have_origins=$(getfattr -R -m '^user\.libunion\.' "$D/up" 2>/dev/null | grep -c '^# file' || true)
 u commit "$D/up"
 check_committed "commit" "$D" "$T/before"
+# The copies' origins (the library's xattr) stay in the upper's files.
+if [ "$have_origins" -gt 0 ]; then
+	expect_eq "commit: no copy's origin in the lowers" "" \
+		"$(getfattr -R -m '^user\.libunion\.' "$D/l1" "$D/l2" 2>/dev/null)"
+else
+	printf 'SKIP: commit-apply: origins: the upper holds none here (no user.* xattrs)\n'
+fi
 expect_eq "commit keeps the times" "$mtime" "$(stat -c %Y "$D/l1/new")"
 expect_true "commit keeps the top lower's other files" test -f "$D/l1/d/x1"
 

@@ -14,6 +14,13 @@ compare() {
 	fi
 }
 
+# origins DIR: the files below DIR that hold the library's record of a
+# copy's lower file (user.libunion.origin), sorted.
+origins() {
+	(cd "$1" && getfattr -R -P -m '^user\.libunion\.' . 2>/dev/null) |
+		sed -n 's|^# file: ||p' | LC_ALL=C sort
+}
+
 # mount_kernel DIR: the kernel's overlay of DIR/l1:DIR/l2 with DIR/up at DIR/m.
 mount_kernel() {
 	mkdir -p "$1/w" "$1/m"
@@ -37,11 +44,23 @@ if is_root; then
 fi
 
 need_kernel_overlay
+# Every copy-up records its lower file (where the upper's file system
+# takes user.* xattrs: tmpfs since Linux 6.6).
+origins_made=$(origins "$D/up")
+if [ "$origins_made" = "a
+d/sub/y" ]; then
+	printf 'ok: the copies record their origins\n'
+elif [ -z "$origins_made" ] && ! setfattr -n user.probe -v 1 "$D/up/a" 2>/dev/null; then
+	printf 'SKIP: convert-overlay: origins: the upper takes no user.* xattr here\n'
+else
+	fail "the copies' origins: $(echo $origins_made)"
+fi
 
 # --- libunion's upper -> the kernel -----------------------------------
 u_view -l "$D/l1" -l "$D/l2" -u "$D/up" -m "$D/m" >"$T/union.list"
 u convert --to-overlay "$D/up"
 expect_true "to-overlay: .union is gone" test ! -e "$D/up/.union"
+expect_eq "to-overlay: no copy's origin left" "" "$(origins "$D/up")"
 expect_eq "to-overlay: whiteout devices" "b 0:0
 d/x2 0:0" "$(cd "$D/up" && find . -type c -exec stat -c '%n %t:%T' {} + | sed 's|^\./||' | sort)"
 expect_eq "to-overlay: the opaque directory" y \
@@ -102,12 +121,20 @@ D $K/m/top" "$(u diff "$K/up")"
 # --- as an ordinary user, for an overlay mounted with userxattr -------
 X=$T/x
 make_change_tree "$X"
+# Copies the user may not change, in a directory the user may not
+# change: their origins go all the same, and the modes stay.
+chmod 444 "$X/up/a"
+chmod 400 "$X/up/d/sub/y"
+chmod 500 "$X/up/d/sub"
 u_view -l "$X/l1" -l "$X/l2" -u "$X/up" -m "$X/m" >"$T/x.union.list"
 chown -R 65534:65534 "$X/up"
 as_nobody "$UNION_CMD" convert --to-overlay --userxattr "$X/up" ||
 	fail "to-overlay --userxattr as nobody failed"
 expect_eq "--userxattr: user.overlay.opaque" y \
 	"$(getfattr --only-values -n user.overlay.opaque "$X/up/e" 2>/dev/null)"
+expect_eq "--userxattr as nobody: no copy's origin left" "" "$(origins "$X/up")"
+expect_eq "--userxattr as nobody: the modes kept" "444 500 400" \
+	"$(stat -c %a "$X/up/a" "$X/up/d/sub" "$X/up/d/sub/y" | tr '\n' ' ' | sed 's/ $//')"
 chown -R 0:0 "$X/up"
 UN_KERNEL_OPTS=userxattr mount_kernel "$X"
 listing -o "$X/m" >"$T/x.kernel.list"

@@ -52,6 +52,14 @@ if getfattr -n user.test "$D/up/attr" >/dev/null 2>&1; then
 	expect_eq "xattrs travel as SCHILY.xattr records" hello \
 		"$(getfattr --only-values -n user.test "$T/x/attr" 2>/dev/null)"
 fi
+# The copies' origins (the library's xattr, where the upper takes user.*
+# xattrs) stay out of the layer: they mean nothing outside the upper.
+if getfattr -n user.libunion.origin "$D/up/a" >/dev/null 2>&1; then
+	expect_eq "no copy's origin in the layer" 0 \
+		"$(grep -c -a 'libunion\.origin' "$T/layer.tar" || true)"
+else
+	printf 'SKIP: export-layer: origins: the upper holds none here (no user.* xattrs)\n'
+fi
 
 # --gzip, and stdout.
 u export --gzip -o "$T/layer.tgz" "$D/up"

@@ -812,6 +812,51 @@ START_TEST(test_lookup_dotdot_inside_union)
 }
 END_TEST
 
+/*
+ * A directory's children, cached below it before this thread copied it
+ * up, must not answer its old layers as their parent's afterwards (the
+ * directory cache's run carries every other entry over the copy-up: its
+ * children are dropped by their parent's slot in dirgen, dcache.c
+ * un_dcache_dir_copied).  Their parent's layers decide whose permission
+ * a change of the name asks (dir.c may_change_parent: the upper copy's,
+ * not the lower's) and whether its copy-up makes the parent first.  The
+ * lookups ending at the child itself ('..', '.') take them from the
+ * cache as they are.
+ */
+START_TEST(test_lookup_dotdot_child_after_parent_copy_up)
+{
+	struct un_node n, d;
+
+	mkf("l1/d/e/x/f", "x");
+	mkf("l1/d/e2/g", "g");
+	use_std();
+	/* Cached: d/e and d/e2 (and d/e/x), d of the lower alone. */
+	ck_assert_int_eq(lk(P("m/d/e/x/f"), 0, &n), 0);
+	ck_assert_int_eq(lk(P("m/d/e2/g"), 0, &n), 0);
+	ck_assert_int_eq(lk(P("m/d/e/x/.."), 0, &n), 0);
+	ck_assert_uint_eq(n.dirlayers, B_L1);
+	ck_assert_uint_eq(n.parent_dirlayers, B_L1);
+	/* This thread copies d up. */
+	ck_assert_int_eq(lk(P("m/d"), 0, &d), 0);
+	ck_assert_int_eq(d.layer, 1);
+	ck_assert_int_eq(un_copy_up(&d), 0);
+	ck_assert_int_eq(d.layer, 0);
+	ck_assert_int_eq(lk(P("m/d"), 0, &n), 0);
+	ck_assert_uint_eq(n.dirlayers, B_UP | B_L1);
+	/* Its children: d of both layers now. */
+	ck_assert_int_eq(lk(P("m/d/e/x/.."), 0, &n), 0);
+	expect_node(&n, 1, P("l1/d/e"), P("m/d/e"));
+	ck_assert_uint_eq(n.dirlayers, B_L1);
+	ck_assert_uint_eq(n.parent_dirlayers, B_UP | B_L1);
+	ck_assert_int_eq(lk(P("m/d/e2/."), 0, &n), 0);
+	expect_node(&n, 1, P("l1/d/e2"), P("m/d/e2"));
+	ck_assert_uint_eq(n.parent_dirlayers, B_UP | B_L1);
+	/* A grandchild's parent did not move. */
+	ck_assert_int_eq(lk(P("m/d/e/x/."), 0, &n), 0);
+	ck_assert_uint_eq(n.parent_dirlayers, B_L1);
+}
+END_TEST
+
 START_TEST(test_lookup_dotdot_through_missing_dir_enoent)
 {
 	struct un_node n;
@@ -1766,6 +1811,7 @@ static Suite *namei_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_lookup_dot_components);
 	tcase_add_test(tc, test_lookup_dotdot_inside_union);
+	tcase_add_test(tc, test_lookup_dotdot_child_after_parent_copy_up);
 	tcase_add_test(tc, test_lookup_dotdot_through_missing_dir_enoent);
 	tcase_add_test(tc, test_lookup_dotdot_out_of_merged_root_passes_through);
 	tcase_add_test(tc, test_lookup_dotdot_out_and_back_in);

@@ -7,13 +7,13 @@
 # libunion moved the descriptor onto the upper's copy (copy_up.c
 # repoint_fd: fdtab's layer 0, still recorded as of one layer) and
 # listed the upper's copy alone, FEWER names (session 13, before
-# fdls13); now readdir.c upper_dir_alone sees the lower's copy and
-# answers EACCES, never fewer names.  Found by hand (fdls13), from
-# found/132.  NOT FIXED: found/xfail.txt.  The way: fdtab keeping the
-# lower the descriptor was opened on across the repoint, so that
-# fdopendir's error path builds the merged listing, the upper's copy
-# through the descriptor and that lower's by its path (the lowers' own
-# modes never change), as un_dir_open does with fd_layer 0.
+# fdls13); then readdir.c upper_dir_alone saw the lower's copy and
+# answered EACCES.  Found by hand (fdls13), from found/132.  Fixed in
+# session 14 (tidy14): fdtab keeps the lower the descriptor stood on
+# across the repoint (un_fd_was_lower), and fdopendir's error path lists
+# the upper's copy through the descriptor merged with that lower's copy
+# by its path (readdir.c upper_dir_was_lower; the lowers' own modes
+# never change), as un_dir_open does with fd_layer 0.
 . "$(dirname "$0")/lib.sh"
 setup='mkdir -p l1/c/c/b/d && touch l1/c/c/b/d/f'
 ops='
