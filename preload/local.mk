@@ -4,7 +4,7 @@
 
 # No _FILE_OFFSET_BITS, _TIME_BITS or _FORTIFY_SOURCE here: they would make
 # the headers rename the very functions being defined.
-# -fdata-sections: a section a variable, which the link sorts (below).
+# -fdata-sections: a section a variable, which segment.ld can place.
 UN_LIB_CFLAGS = $(AM_CFLAGS) -fvisibility=hidden -ftls-model=initial-exec \
 	-U_FORTIFY_SOURCE -D_GNU_SOURCE -pthread -fdata-sections \
 	$(SANITIZER_CFLAGS)
@@ -82,20 +82,11 @@ preload_libunion_la_LIBADD = preload/libunion-core.la
 # library paid a page fault at its exit to run it (bench/README.md,
 # "Session 10 (exec)").
 # segment.ld: .bss in the file, no anonymous map of it by the loader in
-# every process (the file says why).
-# --sort-section=alignment (with -fdata-sections): the variables by
-# alignment, the most aligned first, which puts the arrays and buffers
-# (gcc aligns an object of 32 bytes or more to 32 or 64) before the
-# small variables, which end up together on a page or two.  In source
-# order the buffers (the cwd's two paths, fdtab.c's chunks, dcache.c's
-# dirgen_zero, 8-16 KiB each) scattered them over nine pages, each a
-# page fault in every process: -2 faults a process (bench/README.md
-# "Session 14 (make -j32)").  .text is one section an object, all of
-# one alignment: its order does not change.
+# every process; the big buffers before it, out of the way of the small
+# variables (the file says why).
 preload_libunion_la_LDFLAGS = -module -avoid-version -no-undefined \
 	-shared -pthread -Wl,--version-script=$(top_builddir)/preload/exports.sym \
 	-Wl,-Bsymbolic-functions -Wl,-fini=un_no_dt_fini \
-	-Wl,--sort-section=alignment \
 	-Wl,-T,$(top_srcdir)/preload/segment.ld $(SANITIZER_CFLAGS)
 EXTRA_preload_libunion_la_DEPENDENCIES = preload/exports.sym \
 	$(top_srcdir)/preload/segment.ld

@@ -1,5 +1,5 @@
 #!/bin/bash
-# data-small-together: libunion.so's small variables in .bss (under 32 bytes: flags, counters, pointers, states) lie on at most two pages, after the arrays and buffers (preload/local.mk: -fdata-sections and --sort-section=alignment).  In source order the 8-16 KiB buffers (the cwd's two paths, fdtab.c's chunks, dcache.c's dirgen_zero) scattered them over six pages, each a page fault in every process that looks a name up (issue 13, bench/README.md "Session 14 (make -j32)").  And what the layout moved still starts as it should: a shell's cwd, a read, a create in a lower directory (its copy-up) and a redirection in a union, as root and as nobody.
+# data-small-together: libunion.so's .bss (the small variables: flags, counters, pointers, states) lies on at most two pages, the big buffers (the cwd's two paths, fdtab.c's descriptor chunks, dcache.c's dirgen_zero, nextsym.c's self_whole buffer) placed before it (preload/segment.ld's .un_big, with -fdata-sections).  In source order the buffers (8-16 KiB each) scattered the small variables over six pages, each a page fault in every process that looks a name up (issue 13, bench/README.md "Session 14 (make -j32)").  And what the layout moved still starts as it should: a shell's cwd, a read, a create in a lower directory (its copy-up) and a redirection in a union, as root and as nobody.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 set -eu
 . "${TOP_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/edges/edgelib.sh"
@@ -9,9 +9,10 @@ need_lib || un_done
 command -v nm >/dev/null && command -v readelf >/dev/null ||
 	skip "nm and readelf (binutils) are not installed"
 
-read -r bss_at bss_size < <(readelf -SW "$LIBUNION_SO" |
-	awk '$2 == ".bss" { print $4, $6 }')
-[ -n "${bss_size:-}" ] || fail "no .bss in $LIBUNION_SO"
+# The sections' addresses and sizes (hex), and the variables'.
+readelf -SW "$LIBUNION_SO" | awk '$2 == ".bss" || $2 == ".un_big" {
+	print $2, $4, $6 }' >"$T/sections"
+grep -q '^\.bss ' "$T/sections" || fail "no .bss in $LIBUNION_SO"
 nm -S "$LIBUNION_SO" | awk 'NF == 4 && $3 ~ /^[bB]$/ { print $1, $2, $4 }' \
 	>"$T/bss"
 if [ ! -s "$T/bss" ]; then
@@ -19,25 +20,34 @@ if [ ! -s "$T/bss" ]; then
 elif [ -n "${UN_PRELOAD_FIRST:-}" ]; then
 	echo "SKIP: (part) the layout of a sanitizer build (its redzones)"
 else
-	pages=$("$PYTHON" -S - "$T/bss" "$bss_at" "$bss_size" <<'PY'
+	got=$("$PYTHON" -S - "$T/sections" "$T/bss" <<'PY'
 import sys
-lo = int(sys.argv[2], 16)
-hi = lo + int(sys.argv[3], 16)
-pages = set()
+sec = {}
 for line in open(sys.argv[1]):
+    name, at, size = line.split()
+    sec[name] = (int(at, 16), int(at, 16) + int(size, 16))
+big = sec.get('.un_big', (0, 0))
+lo, hi = sec['.bss']
+pages, out = set(), []
+for line in open(sys.argv[2]):
     a, s, name = line.split()
     a, s = int(a, 16), int(s, 16)
     # (Thread-local variables have offsets, not addresses: not here.)
-    if lo <= a < hi and s < 32:
-        pages.add(a >> 12)
-        pages.add((a + s - 1) >> 12)
-print(len(pages))
+    if lo <= a < hi:
+        pages.update((a >> 12, (a + s - 1) >> 12))
+    if name.split('.')[0] in ('cwd_real', 'cwd_merged', 'chunks', 'chunk0',
+                              'dirgen_zero', 'whole') and \
+       not big[0] <= a < big[1]:
+        out.append(name)
+print(len(pages), ' '.join(out) or '-')
 PY
 )
+	read -r pages out <<<"$got"
+	expect_eq "the big buffers outside .bss (segment.ld's .un_big)" - "$out"
 	if [ "$pages" -le 2 ]; then
-		echo "ok: the small variables of .bss on $pages page(s)"
+		echo "ok: the variables of .bss on $pages page(s)"
 	else
-		fail "the small variables of .bss lie on $pages pages (each a fault in every process): is --sort-section=alignment still linked, with -fdata-sections?"
+		fail "the variables of .bss lie on $pages pages (each a fault in every process): is a big buffer back in .bss (segment.ld)?"
 	fi
 fi
 
