@@ -131,6 +131,11 @@ struct dcache {
 	/* The name set of the last un_dcache_upper_lacks_at that found
 	   its directory's (the same kind of hint). */
 	struct nset *set_last;
+	/* A name set was put: until then set[] is not read, its pages
+	   never touched (a compiler's process puts none; the read of a
+	   slot was a page fault in each, bench/README.md "Session 14
+	   (make -j32)"). */
+	bool any_set;
 	/* The cwd's layers (un_dcache_cwd_get): every relative lookup
 	   settles on the cwd first, and git status's alternate with the
 	   directory of each name, so `last` missed for both. */
@@ -826,8 +831,10 @@ void un_dcache_put_names(struct un_mount *m, const char *rel,
 	}
 	qsort(hashes, n, sizeof(*hashes), cmp_hash);
 	e = &c->set[set_slot(rel, strlen(rel))];
-	if (dslot_put(&e->s, m, rel, hashes, n))
+	if (dslot_put(&e->s, m, rel, hashes, n)) {
 		e->stamp = stamp;
+		c->any_set = true;
+	}
 }
 
 bool un_dcache_upper_lacks(struct un_mount *m, const char *rel,
@@ -846,7 +853,7 @@ bool un_dcache_upper_lacks_at(struct un_mount *m, const char *rel,
 	struct nset *e;
 	uint64_t h;
 
-	if (!c)
+	if (!c || !c->any_set)
 		return false;
 	/* (memrchr: a byte at a time cost ~1.5 instructions a byte.) */
 	if (rel_len && (name = memrchr(rel, '/', rel_len)) != NULL)
