@@ -162,10 +162,10 @@ struct dcache {
 		char vpath[UN_DCACHE_DIR_MAX];
 	} rel;
 	uint32_t tick, puts;	/* (wrap: ages are differences) */
-	/* Bit i: set i of ent had a put.  Before it, all its ways are free
-	   and put_way takes the first unread: a short-lived process's
-	   first put in a set of a page it never touched was a read fault
-	   (the zero page), then a write fault on the same page
+	/* Bit i: set i of ent had a put.  Before it, all its ways are
+	   free and un_dcache_put takes the first, unread: a short-lived
+	   process's first put in a set of a page it never touched was a
+	   read fault (the zero page), then a write fault on the same page
 	   (bench/README.md "Session 14 (make -j32)"). */
 	uint32_t sets_put;
 	/*
