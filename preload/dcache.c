@@ -50,6 +50,7 @@
  */
 #define DCACHE_WAYS 8
 #define DCACHE_SETS (DCACHE_SIZE / DCACHE_WAYS)
+_Static_assert(DCACHE_SETS <= 32, "struct dcache's sets_put has a bit a set");
 #define NSETS 256	/* upper name sets: the directories a program fills at once */
 /* A power of two (struct dcache's dirgen, 16 KiB, allocated at the
    thread's first directory copy-up): with 1,024 slots, tar x's 496
@@ -131,6 +132,11 @@ struct dcache {
 	/* The name set of the last un_dcache_upper_lacks_at that found
 	   its directory's (the same kind of hint). */
 	struct nset *set_last;
+	/* A name set was put: until then set[] is not read, its pages
+	   never touched (a compiler's process puts none; the read of a
+	   slot was a page fault in each, bench/README.md "Session 14
+	   (make -j32)"). */
+	bool any_set;
 	/* The cwd's layers (un_dcache_cwd_get): every relative lookup
 	   settles on the cwd first, and git status's alternate with the
 	   directory of each name, so `last` missed for both. */
@@ -156,6 +162,12 @@ struct dcache {
 		char vpath[UN_DCACHE_DIR_MAX];
 	} rel;
 	uint32_t tick, puts;	/* (wrap: ages are differences) */
+	/* Bit i: set i of ent had a put.  Before it, all its ways are
+	   free and un_dcache_put takes the first, unread: a short-lived
+	   process's first put in a set of a page it never touched was a
+	   read fault (the zero page), then a write fault on the same page
+	   (bench/README.md "Session 14 (make -j32)"). */
+	uint32_t sets_put;
 	/*
 	 * This thread's own run of directory copy-ups in run_m (see
 	 * un_dcache_dir_copied): the stamp went from run_base to run_now
@@ -656,7 +668,7 @@ void un_dcache_put(struct un_mount *m, const char *vpath, size_t len,
 	struct dcache *c;
 	struct dcache_ent *e;
 	const char *slash;
-	unsigned ps;
+	unsigned ps, si;
 	uint64_t h;
 
 	if (un_in_signal())
@@ -674,7 +686,15 @@ void un_dcache_put(struct un_mount *m, const char *vpath, size_t len,
 	ps = dirgen_slot(un_name_hash(vpath, slash ? (size_t)(slash - vpath)
 						  : 0));
 	h = un_name_hash(vpath, len);
-	e = put_way(c, m, vpath, len, h);
+	e = set_of(c, h);
+	si = (unsigned)(e - c->ent) / DCACHE_WAYS;
+	if (c->sets_put & (1u << si))
+		e = put_way(c, m, vpath, len, h);
+	else
+		/* All the set's ways are free (zeroed): the first, written
+		   before anything of the page is read (one fault, not a
+		   read's and then a write's). */
+		e->vpath = NULL;
 	if (!e->vpath || e->len < len) {
 		char *fresh = malloc(len + 1);
 
@@ -696,6 +716,7 @@ void un_dcache_put(struct un_mount *m, const char *vpath, size_t len,
 	e->hit = false;
 	e->pslot = (uint16_t)ps;
 	e->pgen = c->dirgen[ps];
+	c->sets_put |= 1u << si;
 }
 
 void un_dcache_changed(struct un_mount *m)
@@ -826,8 +847,10 @@ void un_dcache_put_names(struct un_mount *m, const char *rel,
 	}
 	qsort(hashes, n, sizeof(*hashes), cmp_hash);
 	e = &c->set[set_slot(rel, strlen(rel))];
-	if (dslot_put(&e->s, m, rel, hashes, n))
+	if (dslot_put(&e->s, m, rel, hashes, n)) {
 		e->stamp = stamp;
+		c->any_set = true;
+	}
 }
 
 bool un_dcache_upper_lacks(struct un_mount *m, const char *rel,
@@ -846,7 +869,7 @@ bool un_dcache_upper_lacks_at(struct un_mount *m, const char *rel,
 	struct nset *e;
 	uint64_t h;
 
-	if (!c)
+	if (!c || !c->any_set)
 		return false;
 	/* (memrchr: a byte at a time cost ~1.5 instructions a byte.) */
 	if (rel_len && (name = memrchr(rel, '/', rel_len)) != NULL)

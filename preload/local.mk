@@ -4,8 +4,10 @@
 
 # No _FILE_OFFSET_BITS, _TIME_BITS or _FORTIFY_SOURCE here: they would make
 # the headers rename the very functions being defined.
+# -fdata-sections: a section a variable, which segment.ld can place.
 UN_LIB_CFLAGS = $(AM_CFLAGS) -fvisibility=hidden -ftls-model=initial-exec \
-	-U_FORTIFY_SOURCE -D_GNU_SOURCE -pthread $(SANITIZER_CFLAGS)
+	-U_FORTIFY_SOURCE -D_GNU_SOURCE -pthread -fdata-sections \
+	$(SANITIZER_CFLAGS)
 
 noinst_LTLIBRARIES += preload/libunion-core.la
 preload_libunion_core_la_CFLAGS = $(UN_LIB_CFLAGS)
@@ -80,7 +82,8 @@ preload_libunion_la_LIBADD = preload/libunion-core.la
 # library paid a page fault at its exit to run it (bench/README.md,
 # "Session 10 (exec)").
 # segment.ld: .bss in the file, no anonymous map of it by the loader in
-# every process (the file says why).
+# every process; the big buffers before it, out of the way of the small
+# variables (the file says why).
 preload_libunion_la_LDFLAGS = -module -avoid-version -no-undefined \
 	-shared -pthread -Wl,--version-script=$(top_builddir)/preload/exports.sym \
 	-Wl,-Bsymbolic-functions -Wl,-fini=un_no_dt_fini \

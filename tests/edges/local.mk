@@ -47,6 +47,7 @@ UN_EDGES_TESTS = \
 	tests/edges/exec-child-opens.sh \
 	tests/edges/exec-check-memo.sh \
 	tests/edges/exec-bss-file.sh \
+	tests/edges/data-small-together.sh \
 	tests/edges/preload-relative.sh \
 	tests/edges/exec-cwd-inherit.sh \
 	tests/edges/exec-start-calls.sh \

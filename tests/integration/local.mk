@@ -195,6 +195,7 @@ UN_INTEGRATION_TESTS = \
 	tests/integration/symlink-over-existing.sh \
 	tests/integration/symlink-over-whiteout.sh \
 	tests/integration/tar-x-calls.sh \
+	tests/integration/names-set-calls.sh \
 	tests/integration/threads-cache-calls.sh \
 	tests/integration/threads-cache-size.sh \
 	tests/integration/upper-miss-calls.sh \
