@@ -2949,9 +2949,16 @@ static __attribute__((noinline)) int lookup_path(int dirfd, const char *path,
 			     S_ISREG(c.st->st_mode)))) {
 			c.dirlayers = 0;	/* the non-directory just looked up */
 		} else {
-			struct open_req orq = {
-				(flags & UN_LK_OPENDIR) ? n->open_flags : 0, -1
-			};
+			/* (orq set only where it is asked for: its two ints
+			   set together were a load of their constant from
+			   .rodata, a page fault in a shell's child.) */
+			bool opendir = last && (flags & UN_LK_OPENDIR);
+			struct open_req orq;
+
+			if (opendir) {
+				orq.flags = n->open_flags;
+				orq.fd = -1;
+			}
 
 			/* (statx's buffer: the kernel fills it only when it
 			   answers, so not for a name the walk may go on
@@ -2962,11 +2969,10 @@ static __attribute__((noinline)) int lookup_path(int dirfd, const char *path,
 					   last && !want_dir && !follow ?
 						   x : NULL,
 					   last ? stamp : NULL,
-					   last && (flags & UN_LK_OPENDIR) ?
-						   &orq : NULL);
+					   opendir ? &orq : NULL);
 			if (rc < 0)
 				return rc;
-			n->open_fd = orq.fd;
+			n->open_fd = opendir ? orq.fd : -1;
 			if (last && c.layer >= 0 && !S_ISDIR(c.st->st_mode))
 				un_dcache_memo_put(w.m, w.vpath, w.vlen,
 						   w.dirmask, c.layer, c.st,
