@@ -2796,7 +2796,14 @@ static __attribute__((noinline)) int lookup_path(int dirfd, const char *path,
 						int flags, struct un_node *n,
 						unsigned long *cwd_seq)
 {
-	char todo[PATH_MAX + 8];
+	/* The path left to walk, in the node's vpath (PATH_MAX + 8 of its
+	   8 KiB): nothing writes that before the walk's end, which is done
+	   with todo when it fills it (fill_dir, the last name's two ends),
+	   and its head's page is written there anyway.  A buffer of its own
+	   was a stack page more written by every walk (a shell child's
+	   exec: bench/README.md, "Session 14 (exec)"). */
+	char *const todo = n->vpath;
+	const size_t todo_size = PATH_MAX + 8;
 	const char *p;
 	struct walk w;
 	struct comp c;
@@ -2861,7 +2868,7 @@ static __attribute__((noinline)) int lookup_path(int dirfd, const char *path,
 	/* (n->real is the walk's scratch: its lookups fill it until the
 	   last name's, and a settle's are done with before the next.) */
 	w.scratch = n->real;
-	rc = walk_start(&w, dirfd, path, plen, todo, sizeof(todo),
+	rc = walk_start(&w, dirfd, path, plen, todo, todo_size,
 			follow_last || (plen > 1 && path[plen - 1] == '/'),
 			cwd_seq);
 	if (rc != 0)
@@ -2963,7 +2970,7 @@ static __attribute__((noinline)) int lookup_path(int dirfd, const char *path,
 				return -errno;
 			}
 			if (S_ISLNK(st.st_mode) && follow) {
-				rc = walk_link(&w, w.vpath, todo, sizeof(todo),
+				rc = walk_link(&w, w.vpath, todo, todo_size,
 					       want_dir ? "/" : rest);
 				if (rc < 0)
 					return rc;
@@ -3086,7 +3093,7 @@ static __attribute__((noinline)) int lookup_path(int dirfd, const char *path,
 			return 0;
 		}
 		if (S_ISLNK(c.st->st_mode) && follow) {
-			rc = walk_link(&w, c.real, todo, sizeof(todo),
+			rc = walk_link(&w, c.real, todo, todo_size,
 				       want_dir ? "/" : rest);
 			if (rc < 0)
 				return rc;
