@@ -2797,11 +2797,12 @@ static __attribute__((noinline)) int lookup_path(int dirfd, const char *path,
 						unsigned long *cwd_seq)
 {
 	/* The path left to walk, in the node's vpath (PATH_MAX + 8 of its
-	   8 KiB): nothing writes that before the walk's end, which is done
-	   with todo when it fills it (fill_dir, the last name's two ends),
-	   and its head's page is written there anyway.  A buffer of its own
-	   was a stack page more written by every walk (a shell child's
-	   exec: bench/README.md, "Session 14 (exec)"). */
+	   8 KiB): only the walk's ends write n->vpath (fill_dir, the last
+	   name's two returns), done with todo by then, and its head's page
+	   is written there anyway.  A buffer of its own was a stack page
+	   more written by every walk (a shell child's exec: bench/README.md
+	   "Session 14 (exec)").  So a caller's path never lies in the
+	   node's vpath (lookup_near writes it first too). */
 	char *const todo = n->vpath;
 	const size_t todo_size = PATH_MAX + 8;
 	const char *p;
