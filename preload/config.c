@@ -262,6 +262,12 @@ UN_EXEC_TEXT static int check_dir(const char *path, const char *role, bool creat
 	return 0;
 }
 
+/* The delimiters of a mount's fields, in .text's window with the parse
+   (UN_EXEC_RODATA): as literals in .rodata they were a page fault of
+   their own in every process's start-up. */
+static const char to_merged[] UN_EXEC_RODATA = "=;",
+		  to_layer[] UN_EXEC_RODATA = ":;";
+
 UN_EXEC_TEXT static int parse_mount(const char **sp, struct arena *a, struct un_mount *m,
 		       bool check_dirs, char *end_delim, char *err,
 		       size_t errlen)
@@ -271,7 +277,7 @@ UN_EXEC_TEXT static int parse_mount(const char **sp, struct arena *a, struct un_
 	ssize_t len;
 
 	/* *m is in the arena's fresh mapping: zero already. */
-	if (next_field(sp, "=;", a, &m->merged, &delim, err, errlen) < 0)
+	if (next_field(sp, to_merged, a, &m->merged, &delim, err, errlen) < 0)
 		return -1;
 	if (!*m->merged) {
 		set_err(err, errlen, delim == ';' || !delim ?
@@ -289,7 +295,7 @@ UN_EXEC_TEXT static int parse_mount(const char **sp, struct arena *a, struct un_
 		return -1;
 	m->merged_len = (size_t)len;
 
-	if (next_field(sp, ":;", a, &field, &delim, err, errlen) < 0)
+	if (next_field(sp, to_layer, a, &field, &delim, err, errlen) < 0)
 		return -1;
 	if (*field) {
 		len = check_path(field, "upper", err, errlen);
@@ -305,7 +311,7 @@ UN_EXEC_TEXT static int parse_mount(const char **sp, struct arena *a, struct un_
 		return -1;
 	}
 	do {
-		if (next_field(sp, ":;", a, &field, &delim, err, errlen) < 0)
+		if (next_field(sp, to_layer, a, &field, &delim, err, errlen) < 0)
 			return -1;
 		if (!*field) {
 			set_err(err, errlen, "mount '%s' has an empty lower",

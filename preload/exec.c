@@ -398,8 +398,11 @@ struct prog {
 	const char *real;	/* what to hand the kernel (in n, or the
 				   caller's own path) */
 	char **argv;		/* room for a rewritten argv (argc + 4) */
-	bool rewritten;		/* argv holds the #! form */
+	/* (rewritten between the two the caller sets: side by side, gcc
+	   merged their stores into a load of 0x0101 from .rodata, a page
+	   fault of its own in a shell's child.) */
 	bool replaced;		/* this process is the one the exec replaces */
+	bool rewritten;		/* argv holds the #! form */
 	bool gone_fails;	/* a program outside that is not there is
 				   answered without the exec (no side
 				   effect of it is lost) */
@@ -500,12 +503,13 @@ UN_EXEC_TEXT static int prog_resolve(int dirfd, const char *path, char *const ar
 	if (!S_ISREG(n->st.st_mode))
 		return -EACCES;
 	p->real = n->real;
-	/* A dynamic program checked before needs no access(X_OK): the
-	   kernel's exec asks the same permission and answers EACCES
+	/* A dynamic program checked before (the memo, asked with the
+	   lookup's own lstat of it: no stat more) needs no access(X_OK):
+	   the kernel's exec asks the same permission and answers EACCES
 	   itself.  Only a program read here must be one we may run (the
 	   check would otherwise refuse, or run the #! line of, a file the
 	   exec would not). */
-	if (un_exec_known(n->real))
+	if (un_exec_known_st(&n->st))
 		return 0;
 	if (real_access(n->real, X_OK) < 0)
 		return -errno;

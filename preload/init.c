@@ -65,6 +65,22 @@ __thread int un_depth;
 const char *un_self_path;
 const char *un_self_given;
 const char *un_layers_value;
+#if defined(__x86_64__)
+long un_errno_off;
+
+/* (internal.h: the offset of libc's errno from the thread pointer, the
+   same in every thread; 0 until learnt.) */
+int *un_errno_learn(void)
+{
+	int *p = __errno_location();
+
+	__atomic_store_n(&un_errno_off,
+			 (long)((char *)p - (char *)__builtin_thread_pointer()),
+			 __ATOMIC_RELAXED);
+	return p;
+}
+#endif
+
 const char *un_preload_value;
 int un_tables_state;
 

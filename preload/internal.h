@@ -51,6 +51,31 @@
 #define UN_HIDDEN __attribute__((visibility("hidden")))
 #define UN_EXPORT __attribute__((visibility("default")))
 
+#if defined(__x86_64__)
+/*
+ * errno without a call of libc's __errno_location: its code lay in a
+ * 64 KiB window of libc's text of its own, a page fault in every
+ * shell's child on its way to exec, whose wrappers (the fork handler,
+ * sigaction, open, dup2, close, execve) all keep errno (bench/README.md
+ * "Session 14 (exec)").  libc's errno lies in its static TLS block, at
+ * one offset from the thread pointer in every thread: learnt at the
+ * first use (init.c), which a fork's child inherits.
+ */
+UN_HIDDEN extern long un_errno_off;
+UN_HIDDEN int *un_errno_learn(void);
+
+static inline __attribute__((always_inline)) int *un_errno_at(void)
+{
+	long off = __atomic_load_n(&un_errno_off, __ATOMIC_RELAXED);
+
+	if (__builtin_expect(off == 0, 0))
+		return un_errno_learn();
+	return (int *)((char *)__builtin_thread_pointer() + off);
+}
+#undef errno
+#define errno (*un_errno_at())
+#endif
+
 /*
  * The code of an exec's way, kept together at the head of .text (the
  * linker puts .text.hot.* there, after .init and .plt): a shell's forked

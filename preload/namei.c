@@ -812,11 +812,26 @@ static inline bool long_rel(const struct un_mount *m, size_t rel_len)
 static int lookup_component(struct un_mount *m, uint64_t dirmask,
 			    const char *rel, size_t rel_len,
 			    const struct at_base *base, struct comp *c,
-			    struct stx_req *x, struct dir_probe *pr)
+			    struct stx_req *x, struct dir_probe *pr);
+
+/*
+ * lookup_component's work.  real: UN_VPATH_MAX bytes for the paths of
+ * the layers below the first that holds rel, or NULL: they go into
+ * c->real's tail, after that layer's path, and 1 is returned when one
+ * has no room there (the caller goes again with a buffer).  An 8 KiB
+ * buffer in lookup_component's frame put its scalars a stack page
+ * below its caller's: one more page written by a shell's child at its
+ * exec's lookup (bench/README.md, "Session 14 (exec)").
+ */
+static inline __attribute__((always_inline)) int
+component_in(struct un_mount *m, uint64_t dirmask, const char *rel,
+	     size_t rel_len, const struct at_base *base, struct comp *c,
+	     struct stx_req *x, struct dir_probe *pr, char *real)
 {
 	int first_err = 0, top = __builtin_ctzll(dirmask), rc;
 	bool table_checked = false, maybe_long = long_rel(m, rel_len);
-	char real[UN_VPATH_MAX], *rp;
+	char *rp;
+	size_t room;
 	struct stat below, *st;
 
 	c->layer = -1;
@@ -842,14 +857,29 @@ static int lookup_component(struct un_mount *m, uint64_t dirmask,
 		}
 		if (i > 0 && un_config.oci_lowers && oci_name(rel, rel_len))
 			continue;	/* an OCI layer's marker never shows */
-		/* Into c->real until a layer holds it (no copy then). */
-		rp = c->layer < 0 ? c->real : real;
-		/* The same for the stat (c->st means nothing while
-		   c->layer is -1: no copy of 144 bytes then). */
-		st = c->layer < 0 ? c->st : &below;
-		if (path_join_n(rp, UN_VPATH_MAX, un_layer_root(m, i),
+		/* Into c->real until a layer holds it (no copy then), and
+		   the same for the stat (c->st means nothing while c->layer
+		   is -1: no copy of 144 bytes then). */
+		room = UN_VPATH_MAX;
+		if (c->layer < 0) {
+			rp = c->real;
+			st = c->st;
+		} else {
+			rp = real;
+			st = &below;
+			if (!rp) {
+				/* (c->real: its layer's root, '/', rel and
+				   a NUL) */
+				size_t used = un_layer_len(m, c->layer) +
+					      (rel_len ? rel_len + 1 : 0) + 1;
+
+				rp = c->real + used;
+				room -= used;
+			}
+		}
+		if (path_join_n(rp, room, un_layer_root(m, i),
 				un_layer_len(m, i), rel, rel_len) < 0)
-			return -ENAMETOOLONG;
+			return room < UN_VPATH_MAX ? 1 : -ENAMETOOLONG;
 		rc = layer_stat(base, i, rp, maybe_long, st, x);
 		if (rc < 0 && errno == EACCES && base && !base->sub) {
 			c->guessed = true;
@@ -906,6 +936,30 @@ static int lookup_component(struct un_mount *m, uint64_t dirmask,
 	if (c->layer < 0 && first_err)
 		return first_err;
 	return 0;
+}
+
+/* lookup_component where a lower layer's path had no room in c->real's
+   tail: again, with a buffer (out of line, with its frame). */
+static __attribute__((noinline, cold)) int
+component_long(struct un_mount *m, uint64_t dirmask, const char *rel,
+	       size_t rel_len, const struct at_base *base, struct comp *c,
+	       struct stx_req *x, struct dir_probe *pr)
+{
+	char real[UN_VPATH_MAX];
+
+	return component_in(m, dirmask, rel, rel_len, base, c, x, pr, real);
+}
+
+static int lookup_component(struct un_mount *m, uint64_t dirmask,
+			    const char *rel, size_t rel_len,
+			    const struct at_base *base, struct comp *c,
+			    struct stx_req *x, struct dir_probe *pr)
+{
+	int rc = component_in(m, dirmask, rel, rel_len, base, c, x, pr, NULL);
+
+	if (__builtin_expect(rc > 0, 0))
+		rc = component_long(m, dirmask, rel, rel_len, base, c, x, pr);
+	return rc;
 }
 
 /*
@@ -1072,6 +1126,13 @@ struct walk {
 	size_t up_vlen;
 	bool sure;		/* settle_in's layers are the union's (not
 				   guessed past a refusal) */
+	/* UN_VPATH_MAX bytes settle_walk may write its layer paths into
+	   (lookup_path's node's real, which the walk's own lookups fill
+	   anyway), or NULL: settle_walk_own's buffer then.  A buffer of
+	   its own was a stack page more written by every walk that
+	   settles (a shell child's exec: bench/README.md, "Session 14
+	   (exec)"). */
+	char *scratch;
 	/* Last, as un_node's paths (internal.h): the fields and the
 	   path's head in one page of the stack. */
 	char vpath[UN_VPATH_MAX]; /* merged path so far, symlink-free */
@@ -1136,7 +1197,9 @@ static struct un_mount *walk_mount(const struct walk *w)
  * permission on the way there (lookup_component's NULL sub).
  */
 static int settle_walk(struct walk *w, const char *rel, bool links_ok,
-		       bool start);
+		       bool start, char *creal);
+static int settle_walk_own(struct walk *w, const char *rel, bool links_ok,
+			   bool start);
 
 static int settle_in_m(struct walk *w, struct un_mount *m, bool links_ok,
 		       bool start)
@@ -1157,7 +1220,9 @@ static int settle_in_m(struct walk *w, struct un_mount *m, bool links_ok,
 			  &w->parentmask) == 0)
 		return 0;
 	w->sure = false;
-	return settle_walk(w, rel, links_ok, start);
+	if (w->scratch)
+		return settle_walk(w, rel, links_ok, start, w->scratch);
+	return settle_walk_own(w, rel, links_ok, start);
 }
 
 static int settle_in(struct walk *w, bool links_ok, bool start)
@@ -1167,18 +1232,18 @@ static int settle_in(struct walk *w, bool links_ok, bool start)
 
 /*
  * settle_in's walk from the union's root, the cache having missed: out
- * of line, its two UN_VPATH_MAX buffers with it (a 16 KiB frame, its
- * stack probes paid by every lookup when settle_in had them: git
- * status settles twice a name, from the cache).
+ * of line (its stack probes were paid by every lookup when settle_in
+ * had its buffers: git status settles twice a name, from the cache).
+ * creal: UN_VPATH_MAX bytes for the layer paths (the walk's scratch).
  */
 static __attribute__((noinline)) int settle_walk(struct walk *w,
 						 const char *rel,
-						 bool links_ok, bool start)
+						 bool links_ok, bool start,
+						 char *creal)
 {
 	struct at_base above = w->base;
 	struct comp c;
 	struct stat cst;
-	char creal[UN_VPATH_MAX];
 	/* rel lies in w->vpath: each prefix of it looked up is ended in
 	   place for the time of its lookup (no copy: a buffer of 8 KiB
 	   less, and a stack page less written at every walk). */
@@ -1230,6 +1295,17 @@ static __attribute__((noinline)) int settle_walk(struct walk *w,
 			      w->parentmask, stamp);
 	w->sure = !guessed;
 	return 0;
+}
+
+/* settle_walk for a walk without scratch: the buffer on a frame of its
+   own. */
+static __attribute__((noinline)) int settle_walk_own(struct walk *w,
+						     const char *rel,
+						     bool links_ok, bool start)
+{
+	char creal[UN_VPATH_MAX];
+
+	return settle_walk(w, rel, links_ok, start, creal);
 }
 
 static int settle(struct walk *w, bool links_ok)
@@ -1949,6 +2025,7 @@ void un_cwd_check(void)
 	w.m = NULL;
 	w.up_layer = -1;
 	w.up_vlen = 0;
+	w.scratch = NULL;
 	if (un_cwd_get_walk(w.vpath, sizeof(w.vpath), &w.base.layer, NULL,
 			    &m, &vlen, NULL) == 0)
 		(void)cwd_check(&w, m, vlen, &dead_at);
@@ -2719,7 +2796,15 @@ static __attribute__((noinline)) int lookup_path(int dirfd, const char *path,
 						int flags, struct un_node *n,
 						unsigned long *cwd_seq)
 {
-	char todo[PATH_MAX + 8];
+	/* The path left to walk, in the node's vpath (PATH_MAX + 8 of its
+	   8 KiB): only the walk's ends write n->vpath (fill_dir, the last
+	   name's two returns), done with todo by then, and its head's page
+	   is written there anyway.  A buffer of its own was a stack page
+	   more written by every walk (a shell child's exec: bench/README.md
+	   "Session 14 (exec)").  So a caller's path never lies in the
+	   node's vpath (lookup_near writes it first too). */
+	char *const todo = n->vpath;
+	const size_t todo_size = PATH_MAX + 8;
 	const char *p;
 	struct walk w;
 	struct comp c;
@@ -2781,7 +2866,10 @@ static __attribute__((noinline)) int lookup_path(int dirfd, const char *path,
 			return rc;
 	}
 
-	rc = walk_start(&w, dirfd, path, plen, todo, sizeof(todo),
+	/* (n->real is the walk's scratch: its lookups fill it until the
+	   last name's, and a settle's are done with before the next.) */
+	w.scratch = n->real;
+	rc = walk_start(&w, dirfd, path, plen, todo, todo_size,
 			follow_last || (plen > 1 && path[plen - 1] == '/'),
 			cwd_seq);
 	if (rc != 0)
@@ -2883,7 +2971,7 @@ static __attribute__((noinline)) int lookup_path(int dirfd, const char *path,
 				return -errno;
 			}
 			if (S_ISLNK(st.st_mode) && follow) {
-				rc = walk_link(&w, w.vpath, todo, sizeof(todo),
+				rc = walk_link(&w, w.vpath, todo, todo_size,
 					       want_dir ? "/" : rest);
 				if (rc < 0)
 					return rc;
@@ -2949,9 +3037,16 @@ static __attribute__((noinline)) int lookup_path(int dirfd, const char *path,
 			     S_ISREG(c.st->st_mode)))) {
 			c.dirlayers = 0;	/* the non-directory just looked up */
 		} else {
-			struct open_req orq = {
-				(flags & UN_LK_OPENDIR) ? n->open_flags : 0, -1
-			};
+			/* (orq set only where it is asked for: its two ints
+			   set together were a load of their constant from
+			   .rodata, a page fault in a shell's child.) */
+			bool opendir = last && (flags & UN_LK_OPENDIR);
+			struct open_req orq;
+
+			if (opendir) {
+				orq.flags = n->open_flags;
+				orq.fd = -1;
+			}
 
 			/* (statx's buffer: the kernel fills it only when it
 			   answers, so not for a name the walk may go on
@@ -2962,11 +3057,10 @@ static __attribute__((noinline)) int lookup_path(int dirfd, const char *path,
 					   last && !want_dir && !follow ?
 						   x : NULL,
 					   last ? stamp : NULL,
-					   last && (flags & UN_LK_OPENDIR) ?
-						   &orq : NULL);
+					   opendir ? &orq : NULL);
 			if (rc < 0)
 				return rc;
-			n->open_fd = orq.fd;
+			n->open_fd = opendir ? orq.fd : -1;
 			if (last && c.layer >= 0 && !S_ISDIR(c.st->st_mode))
 				un_dcache_memo_put(w.m, w.vpath, w.vlen,
 						   w.dirmask, c.layer, c.st,
@@ -3000,7 +3094,7 @@ static __attribute__((noinline)) int lookup_path(int dirfd, const char *path,
 			return 0;
 		}
 		if (S_ISLNK(c.st->st_mode) && follow) {
-			rc = walk_link(&w, c.real, todo, sizeof(todo),
+			rc = walk_link(&w, c.real, todo, todo_size,
 				       want_dir ? "/" : rest);
 			if (rc < 0)
 				return rc;

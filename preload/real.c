@@ -40,10 +40,13 @@
 
 #if UN_LAZY
 /* The stubs: un_stub_<name> loads &real_<name> into %r11 and the name
-   into %r10 (neither carries an argument) and goes to un_lazy_common. */
+   into %r10 (neither carries an argument) and goes to un_lazy_common.
+   The names lie with the exec's code (UN_EXEC_RODATA's section): the
+   constructor's first stat resolves one, and in .rodata that read was
+   a page fault of its own in every process's start-up. */
 #define UN_SPECIAL(ret, name, params)					\
 	extern void un_stub_##name(void) UN_HIDDEN;			\
-	__asm__(".pushsection .rodata\n"				\
+	__asm__(".pushsection .text.hot.libunion_exec_ro,\"ax\",@progbits\n" \
 		"un_name_" #name ": .string \"" #name "\"\n"		\
 		".popsection\n"						\
 		".pushsection .text.hot.libunion_exec,\"ax\",@progbits\n"					\

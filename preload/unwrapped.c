@@ -241,6 +241,16 @@ UN_EXEC_TEXT bool un_exec_known(const char *real)
 	return memo_look(real) > 0;
 }
 
+UN_EXEC_TEXT bool un_exec_known_st(const struct stat *st)
+{
+	uint64_t id[ID_WORDS];
+
+	if (!S_ISREG(st->st_mode) || (st->st_mode & (S_ISUID | S_ISGID)))
+		return false;
+	prog_id(st, id);
+	return memo_holds(&memo, id);
+}
+
 void un_exec_memo_fork(void)
 {
 	uint64_t id[ID_WORDS];

@@ -171,6 +171,9 @@ UN_HIDDEN int un_exec_check_outside(const char *real, const char *shown,
  * into this process's memory, which the next children read.
  */
 UN_HIDDEN bool un_exec_known(const char *real);
+/* The same for a program the lookup has just stat'ed (a regular file:
+   its lstat is its stat), without a stat of its own. */
+UN_HIDDEN bool un_exec_known_st(const struct stat *st);
 UN_HIDDEN void un_exec_memo_fork(void);
 
 /*

@@ -1,5 +1,5 @@
 #!/bin/bash
-# exec-child-opens: a shell in the union running a program that lies in a lower, its output sent to /dev/null, five times: the first child opens the program once (its #! line and ELF headers read together), the others not at all (the shell remembers the check) and never the whiteout table (the shell opened it, empty and current, before it forked: issue 13), as root and as nobody (who owns the lowers); a script of the lower still runs with its interpreter's argument; and a name below a descriptor's magic link (/dev/fd/N/NAME) is still looked up in the merged directory, not in the one layer's copy the descriptor stands on (the open of an absolute path outside every MERGED skips the lookup: not this one).
+# exec-child-opens: a shell in the union running a program that lies in a lower, its output sent to /dev/null, five times: the first child opens the program once (its #! line and ELF headers read together), the others not at all (the shell remembers the check), each child stat'ing it once (the lookup's lstat, which the memo is asked with) and never the whiteout table (the shell opened it, empty and current, before it forked: issue 13), as root and as nobody (who owns the lowers); a script of the lower still runs with its interpreter's argument; and a name below a descriptor's magic link (/dev/fd/N/NAME) is still looked up in the merged directory, not in the one layer's copy the descriptor stands on (the open of an absolute path outside every MERGED skips the lookup: not this one).
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 set -eu
 . "${TOP_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/edges/edgelib.sh"
@@ -26,7 +26,8 @@ one_pass() {
 	chown -R "$owner:$owner" "$d"
 	lowers_snapshot "$d/l"
 	_un_spec_to spec "$d/m" "$d/u" "$d/l"
-	(cd "$d" && strace -f -qq -o "$d/trace" -e trace=open,openat,execve \
+	(cd "$d" && strace -f -qq -o "$d/trace" \
+		-e trace=open,openat,execve,newfstatat,stat,lstat,statx \
 		"$@" env UNION_LAYERS="$spec" LD_PRELOAD="$LIBUNION" \
 		bash --norc --noprofile -c \
 		'cd "$1" && for i in 1 2 3 4 5; do ./bin/prog >/dev/null; done
@@ -44,16 +45,18 @@ lower one/0" "$(cat "$d/out")/$rc"
 		index($0, "execve(\"" prog "\"") { child[$1] = 1 }
 		/open(at)?\(/ && index($0, prog "\"") { opens[$1]++ }
 		/open(at)?\(/ && index($0, "/.union/whiteouts\"") { table[$1]++ }
+		/(newfstatat|statx|stat|lstat)\(/ && index($0, prog "\"") { stats[$1]++ }
 		END {
 			for (p in child) {
 				n++
 				o += opens[p]
 				t += table[p]
+				s += stats[p]
 			}
-			print n + 0, o + 0, t + 0
+			print n + 0, o + 0, t + 0, s + 0
 		}' "$d/trace" >"$d/counts"
-	local children opens tables
-	read -r children opens tables <"$d/counts"
+	local children opens tables stats
+	read -r children opens tables stats <"$d/counts"
 	expect_eq "children that exec the lower program ($name)" 5 "$children"
 	# (the first child's check; the others take the shell's memory
 	# of it: unwrapped.c's memo, tests/edges/exec-check-memo)
@@ -61,6 +64,10 @@ lower one/0" "$(cat "$d/out")/$rc"
 		1 "$opens"
 	expect_eq "opens of the whiteout table in those children ($name)" \
 		0 "$tables"
+	# One stat of the program a child: the lookup's lstat, which the
+	# memo is asked with (exec.c: no stat more of its own).
+	expect_eq "stats of the program in those children ($name)" \
+		5 "$stats"
 }
 
 # As the user running the test, and, as root, again as nobody, who owns

@@ -1,5 +1,5 @@
 #!/bin/bash
-# exec-text-together: the code a shell's forked child runs on its way to exec (the fork handler, sigaction, execve, the program's check, UNION_CWD's cwd, a redirection's open, dup2 and close) and a new process's start-up lie within 64 KiB of each other in libunion.so (one or two windows), with the names un_env_var compares (UN_EXEC_RODATA: in .rodata they were one window more) (UN_EXEC_TEXT: each window a child first runs is a page fault there, issue 13), and the library has no DT_FINI (crti.o's empty _fini, after the whole of .text, was a fault at every exit).
+# exec-text-together: the code a shell's forked child runs on its way to exec (the fork handler, sigaction, execve, the program's check, UNION_CWD's cwd, a redirection's open, dup2 and close) and a new process's start-up lie within 64 KiB of each other in libunion.so (one or two windows), with the names un_env_var compares, the parse's delimiters and the real functions' names (UN_EXEC_RODATA: in .rodata they were one window more) (UN_EXEC_TEXT: each window a child first runs is a page fault there, issue 13), and the library has no DT_FINI (crti.o's empty _fini, after the whole of .text, was a fault at every exit).
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 set -eu
 . "${TOP_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/edges/edgelib.sh"
@@ -23,7 +23,10 @@ un_exec_check_head un_cwd_get_at un_env_var un_config_find
 un_config_parse un_lazy_common un_real_resolve un_nextsym
 open un_open un_mounts_open dup2 close un_fd_forget un_fd_dup
 un_fifo_forget un_fifo_dup un_dents_forget un_watch_closed"
-consts="env_preload env_layers env_cwd env_oci"
+# (and the field delimiters of the parse, and the stubs' names a new
+# process resolves first: in .rodata, each a fault at every start)
+consts="env_preload env_layers env_cwd env_oci to_merged to_layer
+un_name_stat un_name_lstat un_name_open"
 span=$("$PYTHON" -S - "$T/syms" "$T/all" "$consts" $want <<'PY'
 import sys
 def table(path):

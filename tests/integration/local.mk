@@ -75,6 +75,7 @@ UN_INTEGRATION_TESTS = \
 	tests/integration/linkat-follow-symlink.sh \
 	tests/integration/ln-sf-replace-lower-link.sh \
 	tests/integration/long-copyup.sh \
+	tests/integration/long-merged.sh \
 	tests/integration/long-relative.sh \
 	tests/integration/make-gcc-lower.sh \
 	tests/integration/mkdir-exists-lower.sh \
