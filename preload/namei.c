@@ -2546,6 +2546,94 @@ static inline __attribute__((always_inline)) int lookup_single(struct un_mount *
 }
 
 /*
+ * The last name of lookup_near and lookup_fd_near: path (plen bytes)
+ * from the start fd (AT_FDCWD: the cwd) standing in layer (-1: none) of
+ * m, whose merged path is n->vpath (vlen bytes, path's at its end), in
+ * a directory of layers mask; stamp: the names stamp and the union's,
+ * read before.  What the walk's last step does (lookup_cached for a
+ * name to stat, the memo of the file, the node's fields); 2 for a
+ * symlink to follow (the walk follows it).
+ */
+static inline __attribute__((always_inline)) int
+near_last(struct un_mount *m, int fd, int layer, const char *path,
+	  size_t plen, int flags, struct un_node *n, struct stx_req *x,
+	  uint64_t mask, const uint64_t *stamp, size_t vlen)
+{
+	struct dir_probe pr = { NULL, 0, false };
+	struct at_base base;
+	struct comp c;
+	const char *rel;
+	size_t rel_len;
+	int rc;
+
+	base.m = m;
+	base.fd = fd;
+	base.layer = layer;
+	base.sub = path;
+	rel = rel_of(m, n->vpath, vlen);
+	pr.vpath = n->vpath;
+	pr.vlen = vlen;
+	c.real = n->real;
+	c.st = &n->st;
+	if (x)
+		x->got = -1;
+	/* (lookup_cached's way for a name to stat, without its call.) */
+	rel_len = vlen - (size_t)(rel - n->vpath);
+	c.upper_lacks = (mask & 1) &&
+			un_dcache_upper_lacks_at(m, rel, rel_len, stamp[0]);
+	if (!(mask & (mask - 1)) && mask && !un_config.oci_lowers)
+		rc = lookup_single(m, __builtin_ctzll(mask), rel, rel_len,
+				   layer >= 0 ? &base : NULL, &c,
+				   (flags & UN_LK_FOLLOW) ? NULL : x);
+	else
+		rc = lookup_component(m, mask, rel, rel_len,
+				      layer >= 0 ? &base : NULL, &c,
+				      (flags & UN_LK_FOLLOW) ? NULL : x, &pr);
+	if (rc < 0)
+		return rc;
+	if (!pr.hit && c.layer >= 0 && S_ISDIR(c.st->st_mode) && lk_may_put())
+		un_dcache_put(m, n->vpath, vlen, c.dirlayers, mask, stamp[1]);
+	if (c.layer >= 0 && S_ISLNK(c.st->st_mode) && (flags & UN_LK_FOLLOW))
+		return 2;	/* the walk follows it */
+	n->mnt = m;
+	n->rel_off = (size_t)(rel - n->vpath);
+	n->layer = c.layer;
+	n->parent_dirlayers = mask;
+	n->trailing_slash = false;
+	n->kpath = n->real;
+	n->routed = !lk_may_put();
+	n->route_top = lk_top;
+	n->relative = true;
+	if (c.layer < 0) {
+		n->dirlayers = 0;
+		n->real[0] = '\0';
+		if (m->upper &&
+		    un_path_join(n->real, sizeof(n->real), m->upper,
+				 m->upper_len, rel) < 0)
+			return -ENAMETOOLONG;
+		/* (As lookup_path's: where the upper would hold it.) */
+		if (m->upper && layer == 0) {
+			n->at_fd = fd;
+			n->at_off = strlen(n->real) - plen;
+		}
+		return 0;
+	}
+	n->dirlayers = c.dirlayers;
+	if (!S_ISDIR(c.st->st_mode))
+		un_dcache_memo_put(m, n->vpath, vlen, mask, c.layer, c.st,
+				   stamp[0]);
+	n->stx_done = x && x->got == c.layer && !S_ISDIR(c.st->st_mode);
+	if (layer == c.layer) {
+		/* (n->real is the layer's root, '/' and rel, which ends in
+		   the caller's path.) */
+		n->at_fd = fd;
+		n->at_off = un_layer_len(m, c.layer) + 1 +
+			    (vlen - n->rel_off) - plen;
+	}
+	return 0;
+}
+
+/*
  * The commonest lookup of a warm git status, kept short: a plain name
  * relative to the merged cwd ("name", or "dir/sub/name" whose "dir/sub"
  * is the relative part this thread reached last: dcache.c
@@ -2566,15 +2654,12 @@ static __attribute__((noinline)) int lookup_near(const char *path,
 						 struct stx_req *x,
 						 unsigned long *cwd_seq)
 {
-	const char *name = path, *slash, *rel;
-	size_t dlen = 0, nlen, vlen, dead_at, rel_len;
-	struct dir_probe pr = { NULL, 0, false };
+	const char *name = path, *slash;
+	size_t dlen = 0, nlen, vlen, dead_at;
 	struct un_mount *m;
 	unsigned long seq;
 	uint64_t mask, pmask, stamp[2];
-	struct at_base base;
-	struct comp c;
-	int layer, rc;
+	int layer;
 
 	if (path[plen - 1] == '/')
 		return 2;
@@ -2640,71 +2725,74 @@ static __attribute__((noinline)) int lookup_near(const char *path,
 		*cwd_seq = seq;
 	/* The start: the cwd, and the name's path from it (the caller's:
 	   the merged path ends in it). */
-	base.m = m;
-	base.fd = AT_FDCWD;
-	base.layer = layer;
-	base.sub = path;
-	rel = rel_of(m, n->vpath, vlen);
-	pr.vpath = n->vpath;
-	pr.vlen = vlen;
-	c.real = n->real;
-	c.st = &n->st;
-	if (x)
-		x->got = -1;
-	/* (lookup_cached's way for a name to stat, without its call.) */
-	rel_len = vlen - (size_t)(rel - n->vpath);
-	c.upper_lacks = (mask & 1) &&
-			un_dcache_upper_lacks_at(m, rel, rel_len, stamp[0]);
-	if (!(mask & (mask - 1)) && mask && !un_config.oci_lowers)
-		rc = lookup_single(m, __builtin_ctzll(mask), rel, rel_len,
-				   layer >= 0 ? &base : NULL, &c,
-				   (flags & UN_LK_FOLLOW) ? NULL : x);
-	else
-		rc = lookup_component(m, mask, rel, rel_len,
-				      layer >= 0 ? &base : NULL, &c,
-				      (flags & UN_LK_FOLLOW) ? NULL : x, &pr);
-	if (rc < 0)
-		return rc;
-	if (!pr.hit && c.layer >= 0 && S_ISDIR(c.st->st_mode) && lk_may_put())
-		un_dcache_put(m, n->vpath, vlen, c.dirlayers, mask, stamp[1]);
-	if (c.layer >= 0 && S_ISLNK(c.st->st_mode) && (flags & UN_LK_FOLLOW))
-		return 2;	/* the walk follows it */
-	n->mnt = m;
-	n->rel_off = (size_t)(rel - n->vpath);
-	n->layer = c.layer;
-	n->parent_dirlayers = mask;
-	n->trailing_slash = false;
-	n->kpath = n->real;
-	n->routed = !lk_may_put();
-	n->route_top = lk_top;
-	n->relative = true;
-	if (c.layer < 0) {
-		n->dirlayers = 0;
-		n->real[0] = '\0';
-		if (m->upper &&
-		    un_path_join(n->real, sizeof(n->real), m->upper,
-				 m->upper_len, rel) < 0)
-			return -ENAMETOOLONG;
-		/* (As lookup_path's: where the upper would hold it.) */
-		if (m->upper && layer == 0) {
-			n->at_fd = AT_FDCWD;
-			n->at_off = strlen(n->real) - plen;
-		}
-		return 0;
+	return near_last(m, AT_FDCWD, layer, path, plen, flags, n, x, mask,
+			 stamp, vlen);
+}
+
+/*
+ * lookup_near's way for a plain name relative to a directory descriptor
+ * (find's, fts's fstatat(dirfd, "name", AT_SYMLINK_NOFOLLOW) of every
+ * name it reads; du's, tar's): the descriptor's merged path and layer
+ * from its record (un_fd_get_walk, copied straight into the node), its
+ * layers those kept with it (settle_fd's un_fd_masks_put) while the
+ * union's stamp is the one they were found at, the name looked up as
+ * the walk's last step does.  That is all the walk does there once
+ * settle_fd's kept layers stand (no check that the directory is alive:
+ * the stamp moves at any change of a directory of the upper or of the
+ * table, by any process, and a descriptor found dead is -ESTALE).
+ * Anything else (a '/' in the name, '.' or '..', a name too long, no
+ * record or no layers kept, a dead descriptor, a union holding another,
+ * a symlink to follow) returns 2: the walk, which keeps the layers for
+ * the next name.
+ */
+static __attribute__((noinline)) int lookup_fd_near(int dirfd,
+						    const char *path,
+						    size_t plen, int flags,
+						    struct un_node *n,
+						    struct stx_req *x)
+{
+	struct un_fd_masks fdk;
+	struct un_mount *m;
+	uint64_t stamp[2];
+	size_t vlen, dead_at;
+	int layer;
+
+	if (plen > NAME_MAX || memchr(path, '/', plen) ||
+	    (path[0] == '.' && (plen == 1 || (plen == 2 && path[1] == '.'))))
+		return 2;
+	if (un_fd_get_walk(dirfd, n->vpath, sizeof(n->vpath), &layer,
+			   &dead_at, &m, &fdk) != 0 ||
+	    !m || !m->wt || m->has_inner ||
+	    fdk.vlen + 1 + plen >= sizeof(n->vpath))
+		return 2;
+	/* (Both stamps read once, before the stats, as the walk reads them
+	   for its last name; the kept layers are the union's stamp's.) */
+	stamp[0] = un_dcache_stamps(m, &stamp[1]);
+	vlen = fdk.vlen;
+	if (!fdk.set || fdk.stamp != stamp[1]) {
+		/* settle_fd's answer where the directory cache knows the
+		   descriptor's directory (fts opened it a moment ago, and
+		   the open put it there), kept for the next names as it
+		   keeps it; the walk where it does not.  (The stamp read
+		   before the cache's answer: a change since leaves what is
+		   kept stale.) */
+		struct un_fd_masks put = { 0, 0, stamp[1], true, 0 };
+
+		if (vlen <= m->merged_len)
+			put.mask = root_layers(m);
+		else if (un_dcache_get(m, n->vpath, vlen, &put.mask,
+				       &put.pmask) != 0)
+			return 2;
+		un_fd_masks_put(dirfd, &put);
+		fdk.mask = put.mask;
 	}
-	n->dirlayers = c.dirlayers;
-	if (!S_ISDIR(c.st->st_mode))
-		un_dcache_memo_put(m, n->vpath, vlen, mask, c.layer, c.st,
-				   stamp[0]);
-	n->stx_done = x && x->got == c.layer && !S_ISDIR(c.st->st_mode);
-	if (layer == c.layer) {
-		/* (n->real is the layer's root, '/' and rel, which ends in
-		   the caller's path.) */
-		n->at_fd = AT_FDCWD;
-		n->at_off = un_layer_len(m, c.layer) + 1 +
-			    (vlen - n->rel_off) - plen;
-	}
-	return 0;
+	if (vlen > 1)
+		n->vpath[vlen++] = '/';
+	memcpy(n->vpath + vlen, path, plen + 1);
+	vlen += plen;
+	lk_start = dirfd;
+	return near_last(m, dirfd, layer, path, plen, flags, n, x, fdk.mask,
+			 stamp, vlen);
 }
 
 /*
@@ -2774,9 +2862,12 @@ static __attribute__((noinline)) int lookup_path(int dirfd, const char *path,
 			return 1;
 	}
 	n->trailing_slash = plen > 1 && path[plen - 1] == '/';
-	if (dirfd == AT_FDCWD && plen && path[0] != '/' &&
+	if (plen && path[0] != '/' &&
 	    !(flags & (UN_LK_EXCL | UN_LK_NOSTAT | UN_LK_OPENDIR))) {
-		rc = lookup_near(path, plen, flags, n, x, cwd_seq);
+		rc = dirfd == AT_FDCWD ?
+			     lookup_near(path, plen, flags, n, x, cwd_seq) :
+		     dirfd >= 0 ? lookup_fd_near(dirfd, path, plen, flags, n, x) :
+				  2;
 		if (rc != 2)
 			return rc;
 	}
