@@ -668,13 +668,22 @@ void un_dcache_put(struct un_mount *m, const char *vpath, size_t len,
 	   never be valid, and the run's stamp must not be given to it. */
 	if (stamp != stamp_of(m))
 		return;
+	h = un_name_hash(vpath, len);
+	e = put_way(c, m, vpath, len, h);
+	/* The same answer already there, valid at this stamp: find's fts
+	   stats each directory twice after its parent's listing put it
+	   (put_subdirs); only its use is new.  (Its parent's slot is the
+	   one this put would give it: the same path.) */
+	if (e && ent_is(e, m, vpath, len) && e->mask == mask &&
+	    e->parentmask == parentmask && ent_valid(c, e, m, stamp)) {
+		e->used = ++c->tick;
+		return;
+	}
 	if (m == c->run_m && stamp == c->run_now)
 		stamp = c->run_base;
 	slash = memrchr(vpath, '/', len);
 	ps = dirgen_slot(un_name_hash(vpath, slash ? (size_t)(slash - vpath)
 						  : 0));
-	h = un_name_hash(vpath, len);
-	e = put_way(c, m, vpath, len, h);
 	if (!e->vpath || e->len < len) {
 		char *fresh = malloc(len + 1);
 

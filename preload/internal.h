@@ -523,6 +523,12 @@ UN_HIDDEN int un_fd_get_walk(int fd, char *buf, size_t len, int *layer,
 			     size_t *dead_at, struct un_mount **m,
 			     struct un_fd_masks *k);
 UN_HIDDEN void un_fd_masks_put(int fd, const struct un_fd_masks *k);
+/* un_fd_get_walk's answer for namei.c's lookup_fd_near alone: 0 only
+   for a live entry in a union (its hint *m set as un_fd_get_walk sets
+   it), its layers in *k (k->set: kept); -1 for anything else, which
+   the walk answers (no discovery). */
+UN_HIDDEN int un_fd_get_kept(int fd, char *buf, size_t len, int *layer,
+			     struct un_mount **m, struct un_fd_masks *k);
 /* fd is known to lie outside every union, with no MERGED below it
    (and the same recorded, for a descriptor opened relative to one). */
 UN_HIDDEN bool un_fd_far(int fd);

@@ -2754,15 +2754,15 @@ static __attribute__((noinline)) int lookup_fd_near(int dirfd,
 	struct un_fd_masks fdk;
 	struct un_mount *m;
 	uint64_t stamp[2];
-	size_t vlen, dead_at;
+	size_t vlen;
 	int layer;
 
 	if (plen > NAME_MAX || memchr(path, '/', plen) ||
 	    (path[0] == '.' && (plen == 1 || (plen == 2 && path[1] == '.'))))
 		return 2;
-	if (un_fd_get_walk(dirfd, n->vpath, sizeof(n->vpath), &layer,
-			   &dead_at, &m, &fdk) != 0 ||
-	    !m || !m->wt || m->has_inner ||
+	if (un_fd_get_kept(dirfd, n->vpath, sizeof(n->vpath), &layer, &m,
+			   &fdk) != 0 ||
+	    !m->wt || m->has_inner ||
 	    fdk.vlen + 1 + plen >= sizeof(n->vpath))
 		return 2;
 	/* (Both stamps read once, before the stats, as the walk reads them
