@@ -2546,94 +2546,6 @@ static inline __attribute__((always_inline)) int lookup_single(struct un_mount *
 }
 
 /*
- * The last name of lookup_near and lookup_fd_near: path (plen bytes)
- * from the start fd (AT_FDCWD: the cwd) standing in layer (-1: none) of
- * m, whose merged path is n->vpath (vlen bytes, path's at its end), in
- * a directory of layers mask; stamp: the names stamp and the union's,
- * read before.  What the walk's last step does (lookup_cached for a
- * name to stat, the memo of the file, the node's fields); 2 for a
- * symlink to follow (the walk follows it).
- */
-static inline __attribute__((always_inline)) int
-near_last(struct un_mount *m, int fd, int layer, const char *path,
-	  size_t plen, int flags, struct un_node *n, struct stx_req *x,
-	  uint64_t mask, const uint64_t *stamp, size_t vlen)
-{
-	struct dir_probe pr = { NULL, 0, false };
-	struct at_base base;
-	struct comp c;
-	const char *rel;
-	size_t rel_len;
-	int rc;
-
-	base.m = m;
-	base.fd = fd;
-	base.layer = layer;
-	base.sub = path;
-	rel = rel_of(m, n->vpath, vlen);
-	pr.vpath = n->vpath;
-	pr.vlen = vlen;
-	c.real = n->real;
-	c.st = &n->st;
-	if (x)
-		x->got = -1;
-	/* (lookup_cached's way for a name to stat, without its call.) */
-	rel_len = vlen - (size_t)(rel - n->vpath);
-	c.upper_lacks = (mask & 1) &&
-			un_dcache_upper_lacks_at(m, rel, rel_len, stamp[0]);
-	if (!(mask & (mask - 1)) && mask && !un_config.oci_lowers)
-		rc = lookup_single(m, __builtin_ctzll(mask), rel, rel_len,
-				   layer >= 0 ? &base : NULL, &c,
-				   (flags & UN_LK_FOLLOW) ? NULL : x);
-	else
-		rc = lookup_component(m, mask, rel, rel_len,
-				      layer >= 0 ? &base : NULL, &c,
-				      (flags & UN_LK_FOLLOW) ? NULL : x, &pr);
-	if (rc < 0)
-		return rc;
-	if (!pr.hit && c.layer >= 0 && S_ISDIR(c.st->st_mode) && lk_may_put())
-		un_dcache_put(m, n->vpath, vlen, c.dirlayers, mask, stamp[1]);
-	if (c.layer >= 0 && S_ISLNK(c.st->st_mode) && (flags & UN_LK_FOLLOW))
-		return 2;	/* the walk follows it */
-	n->mnt = m;
-	n->rel_off = (size_t)(rel - n->vpath);
-	n->layer = c.layer;
-	n->parent_dirlayers = mask;
-	n->trailing_slash = false;
-	n->kpath = n->real;
-	n->routed = !lk_may_put();
-	n->route_top = lk_top;
-	n->relative = true;
-	if (c.layer < 0) {
-		n->dirlayers = 0;
-		n->real[0] = '\0';
-		if (m->upper &&
-		    un_path_join(n->real, sizeof(n->real), m->upper,
-				 m->upper_len, rel) < 0)
-			return -ENAMETOOLONG;
-		/* (As lookup_path's: where the upper would hold it.) */
-		if (m->upper && layer == 0) {
-			n->at_fd = fd;
-			n->at_off = strlen(n->real) - plen;
-		}
-		return 0;
-	}
-	n->dirlayers = c.dirlayers;
-	if (!S_ISDIR(c.st->st_mode))
-		un_dcache_memo_put(m, n->vpath, vlen, mask, c.layer, c.st,
-				   stamp[0]);
-	n->stx_done = x && x->got == c.layer && !S_ISDIR(c.st->st_mode);
-	if (layer == c.layer) {
-		/* (n->real is the layer's root, '/' and rel, which ends in
-		   the caller's path.) */
-		n->at_fd = fd;
-		n->at_off = un_layer_len(m, c.layer) + 1 +
-			    (vlen - n->rel_off) - plen;
-	}
-	return 0;
-}
-
-/*
  * The commonest lookup of a warm git status, kept short: a plain name
  * relative to the merged cwd ("name", or "dir/sub/name" whose "dir/sub"
  * is the relative part this thread reached last: dcache.c
@@ -2654,12 +2566,15 @@ static __attribute__((noinline)) int lookup_near(const char *path,
 						 struct stx_req *x,
 						 unsigned long *cwd_seq)
 {
-	const char *name = path, *slash;
-	size_t dlen = 0, nlen, vlen, dead_at;
+	const char *name = path, *slash, *rel;
+	size_t dlen = 0, nlen, vlen, dead_at, rel_len;
+	struct dir_probe pr = { NULL, 0, false };
 	struct un_mount *m;
 	unsigned long seq;
 	uint64_t mask, pmask, stamp[2];
-	int layer;
+	struct at_base base;
+	struct comp c;
+	int layer, rc;
 
 	if (path[plen - 1] == '/')
 		return 2;
@@ -2725,8 +2640,162 @@ static __attribute__((noinline)) int lookup_near(const char *path,
 		*cwd_seq = seq;
 	/* The start: the cwd, and the name's path from it (the caller's:
 	   the merged path ends in it). */
-	return near_last(m, AT_FDCWD, layer, path, plen, flags, n, x, mask,
-			 stamp, vlen);
+	base.m = m;
+	base.fd = AT_FDCWD;
+	base.layer = layer;
+	base.sub = path;
+	rel = rel_of(m, n->vpath, vlen);
+	pr.vpath = n->vpath;
+	pr.vlen = vlen;
+	c.real = n->real;
+	c.st = &n->st;
+	if (x)
+		x->got = -1;
+	/* (lookup_cached's way for a name to stat, without its call.) */
+	rel_len = vlen - (size_t)(rel - n->vpath);
+	c.upper_lacks = (mask & 1) &&
+			un_dcache_upper_lacks_at(m, rel, rel_len, stamp[0]);
+	if (!(mask & (mask - 1)) && mask && !un_config.oci_lowers)
+		rc = lookup_single(m, __builtin_ctzll(mask), rel, rel_len,
+				   layer >= 0 ? &base : NULL, &c,
+				   (flags & UN_LK_FOLLOW) ? NULL : x);
+	else
+		rc = lookup_component(m, mask, rel, rel_len,
+				      layer >= 0 ? &base : NULL, &c,
+				      (flags & UN_LK_FOLLOW) ? NULL : x, &pr);
+	if (rc < 0)
+		return rc;
+	if (!pr.hit && c.layer >= 0 && S_ISDIR(c.st->st_mode) && lk_may_put())
+		un_dcache_put(m, n->vpath, vlen, c.dirlayers, mask, stamp[1]);
+	if (c.layer >= 0 && S_ISLNK(c.st->st_mode) && (flags & UN_LK_FOLLOW))
+		return 2;	/* the walk follows it */
+	n->mnt = m;
+	n->rel_off = (size_t)(rel - n->vpath);
+	n->layer = c.layer;
+	n->parent_dirlayers = mask;
+	n->trailing_slash = false;
+	n->kpath = n->real;
+	n->routed = !lk_may_put();
+	n->route_top = lk_top;
+	n->relative = true;
+	if (c.layer < 0) {
+		n->dirlayers = 0;
+		n->real[0] = '\0';
+		if (m->upper &&
+		    un_path_join(n->real, sizeof(n->real), m->upper,
+				 m->upper_len, rel) < 0)
+			return -ENAMETOOLONG;
+		/* (As lookup_path's: where the upper would hold it.) */
+		if (m->upper && layer == 0) {
+			n->at_fd = AT_FDCWD;
+			n->at_off = strlen(n->real) - plen;
+		}
+		return 0;
+	}
+	n->dirlayers = c.dirlayers;
+	if (!S_ISDIR(c.st->st_mode))
+		un_dcache_memo_put(m, n->vpath, vlen, mask, c.layer, c.st,
+				   stamp[0]);
+	n->stx_done = x && x->got == c.layer && !S_ISDIR(c.st->st_mode);
+	if (layer == c.layer) {
+		/* (n->real is the layer's root, '/' and rel, which ends in
+		   the caller's path.) */
+		n->at_fd = AT_FDCWD;
+		n->at_off = un_layer_len(m, c.layer) + 1 +
+			    (vlen - n->rel_off) - plen;
+	}
+	return 0;
+}
+
+/*
+ * The last name of lookup_fd_near: path (plen bytes)
+ * from the start fd (AT_FDCWD: the cwd) standing in layer (-1: none) of
+ * m, whose merged path is n->vpath (vlen bytes, path's at its end), in
+ * a directory of layers mask; nstamp, dstamp: the names stamp and the
+ * union's, read before.  What the walk's last step does (lookup_cached for a
+ * name to stat, the memo of the file, the node's fields); 2 for a
+ * symlink to follow (the walk follows it).  lookup_near's own tail
+ * is the same steps, for the cwd, kept apart: inlined there too, this
+ * cost git status's lstat ~11 instructions more (the compiler's
+ * registers).
+ */
+static inline __attribute__((always_inline)) int
+near_last(struct un_mount *m, int fd, int layer, const char *path,
+	  size_t plen, int flags, struct un_node *n, struct stx_req *x,
+	  uint64_t mask, uint64_t nstamp, uint64_t dstamp, size_t vlen)
+{
+	struct dir_probe pr = { NULL, 0, false };
+	struct at_base base;
+	struct comp c;
+	const char *rel;
+	size_t rel_len;
+	int rc;
+
+	base.m = m;
+	base.fd = fd;
+	base.layer = layer;
+	base.sub = path;
+	rel = rel_of(m, n->vpath, vlen);
+	pr.vpath = n->vpath;
+	pr.vlen = vlen;
+	c.real = n->real;
+	c.st = &n->st;
+	if (x)
+		x->got = -1;
+	/* (lookup_cached's way for a name to stat, without its call.) */
+	rel_len = vlen - (size_t)(rel - n->vpath);
+	c.upper_lacks = (mask & 1) &&
+			un_dcache_upper_lacks_at(m, rel, rel_len, nstamp);
+	if (!(mask & (mask - 1)) && mask && !un_config.oci_lowers)
+		rc = lookup_single(m, __builtin_ctzll(mask), rel, rel_len,
+				   layer >= 0 ? &base : NULL, &c,
+				   (flags & UN_LK_FOLLOW) ? NULL : x);
+	else
+		rc = lookup_component(m, mask, rel, rel_len,
+				      layer >= 0 ? &base : NULL, &c,
+				      (flags & UN_LK_FOLLOW) ? NULL : x, &pr);
+	if (rc < 0)
+		return rc;
+	if (!pr.hit && c.layer >= 0 && S_ISDIR(c.st->st_mode) && lk_may_put())
+		un_dcache_put(m, n->vpath, vlen, c.dirlayers, mask, dstamp);
+	if (c.layer >= 0 && S_ISLNK(c.st->st_mode) && (flags & UN_LK_FOLLOW))
+		return 2;	/* the walk follows it */
+	n->mnt = m;
+	n->rel_off = (size_t)(rel - n->vpath);
+	n->layer = c.layer;
+	n->parent_dirlayers = mask;
+	n->trailing_slash = false;
+	n->kpath = n->real;
+	n->routed = !lk_may_put();
+	n->route_top = lk_top;
+	n->relative = true;
+	if (c.layer < 0) {
+		n->dirlayers = 0;
+		n->real[0] = '\0';
+		if (m->upper &&
+		    un_path_join(n->real, sizeof(n->real), m->upper,
+				 m->upper_len, rel) < 0)
+			return -ENAMETOOLONG;
+		/* (As lookup_path's: where the upper would hold it.) */
+		if (m->upper && layer == 0) {
+			n->at_fd = fd;
+			n->at_off = strlen(n->real) - plen;
+		}
+		return 0;
+	}
+	n->dirlayers = c.dirlayers;
+	if (!S_ISDIR(c.st->st_mode))
+		un_dcache_memo_put(m, n->vpath, vlen, mask, c.layer, c.st,
+				   nstamp);
+	n->stx_done = x && x->got == c.layer && !S_ISDIR(c.st->st_mode);
+	if (layer == c.layer) {
+		/* (n->real is the layer's root, '/' and rel, which ends in
+		   the caller's path.) */
+		n->at_fd = fd;
+		n->at_off = un_layer_len(m, c.layer) + 1 +
+			    (vlen - n->rel_off) - plen;
+	}
+	return 0;
 }
 
 /*
@@ -2792,7 +2861,7 @@ static __attribute__((noinline)) int lookup_fd_near(int dirfd,
 	vlen += plen;
 	lk_start = dirfd;
 	return near_last(m, dirfd, layer, path, plen, flags, n, x, fdk.mask,
-			 stamp, vlen);
+			 stamp[0], stamp[1], vlen);
 }
 
 /*
@@ -2862,12 +2931,14 @@ static __attribute__((noinline)) int lookup_path(int dirfd, const char *path,
 			return 1;
 	}
 	n->trailing_slash = plen > 1 && path[plen - 1] == '/';
-	if (plen && path[0] != '/' &&
+	if (dirfd == AT_FDCWD && plen && path[0] != '/' &&
 	    !(flags & (UN_LK_EXCL | UN_LK_NOSTAT | UN_LK_OPENDIR))) {
-		rc = dirfd == AT_FDCWD ?
-			     lookup_near(path, plen, flags, n, x, cwd_seq) :
-		     dirfd >= 0 ? lookup_fd_near(dirfd, path, plen, flags, n, x) :
-				  2;
+		rc = lookup_near(path, plen, flags, n, x, cwd_seq);
+		if (rc != 2)
+			return rc;
+	} else if (dirfd >= 0 && plen && path[0] != '/' &&
+		   !(flags & (UN_LK_EXCL | UN_LK_NOSTAT | UN_LK_OPENDIR))) {
+		rc = lookup_fd_near(dirfd, path, plen, flags, n, x);
 		if (rc != 2)
 			return rc;
 	}
