@@ -2708,16 +2708,16 @@ static __attribute__((noinline)) int lookup_near(const char *path,
 }
 
 /*
- * The last name of lookup_fd_near: path (plen bytes)
- * from the start fd (AT_FDCWD: the cwd) standing in layer (-1: none) of
- * m, whose merged path is n->vpath (vlen bytes, path's at its end), in
- * a directory of layers mask; nstamp, dstamp: the names stamp and the
- * union's, read before.  What the walk's last step does (lookup_cached for a
- * name to stat, the memo of the file, the node's fields); 2 for a
- * symlink to follow (the walk follows it).  lookup_near's own tail
- * is the same steps, for the cwd, kept apart: inlined there too, this
- * cost git status's lstat ~11 instructions more (the compiler's
- * registers).
+ * The last name of lookup_fd_near: path (plen bytes) from the start
+ * fd standing in layer (-1: none) of m, whose merged path is n->vpath
+ * (vlen bytes, path's at its end), in a directory of layers mask;
+ * nstamp, dstamp: the names stamp and the union's, read before.  What
+ * the walk's last step does (lookup_cached's way for a name to stat, or
+ * for UN_LK_NOSTAT the memo's answer or lookup_cached, the memo of the
+ * file, the node's fields); 2 for a symlink to follow (the walk follows
+ * it).  lookup_near's own tail is the same steps for the cwd, kept
+ * apart: inlined there too, this cost git status's lstat ~11
+ * instructions more (the compiler's registers).
  */
 static inline __attribute__((always_inline)) int
 near_last(struct un_mount *m, int fd, int layer, const char *path,
@@ -2729,6 +2729,7 @@ near_last(struct un_mount *m, int fd, int layer, const char *path,
 	struct comp c;
 	const char *rel;
 	size_t rel_len;
+	bool memo = true;	/* the memo of the last file put */
 	int rc;
 
 	base.m = m;
@@ -2742,22 +2743,61 @@ near_last(struct un_mount *m, int fd, int layer, const char *path,
 	c.st = &n->st;
 	if (x)
 		x->got = -1;
-	/* (lookup_cached's way for a name to stat, without its call.) */
 	rel_len = vlen - (size_t)(rel - n->vpath);
-	c.upper_lacks = (mask & 1) &&
-			un_dcache_upper_lacks_at(m, rel, rel_len, nstamp);
-	if (!(mask & (mask - 1)) && mask && !un_config.oci_lowers)
-		rc = lookup_single(m, __builtin_ctzll(mask), rel, rel_len,
-				   layer >= 0 ? &base : NULL, &c,
-				   (flags & UN_LK_FOLLOW) ? NULL : x);
-	else
-		rc = lookup_component(m, mask, rel, rel_len,
-				      layer >= 0 ? &base : NULL, &c,
-				      (flags & UN_LK_FOLLOW) ? NULL : x, &pr);
-	if (rc < 0)
-		return rc;
-	if (!pr.hit && c.layer >= 0 && S_ISDIR(c.st->st_mode) && lk_may_put())
-		un_dcache_put(m, n->vpath, vlen, c.dirlayers, mask, dstamp);
+	if (flags & UN_LK_NOSTAT) {
+		/* An open for reading (tar's openat(dirfd, name) after its
+		   fstatat, find's of each directory it walks): the walk's
+		   last step for a caller that needs only the place and
+		   type, the memo of the last file, else lookup_cached (the
+		   cache's layers, or the open in the one layer that may
+		   hold it, n->open_fd). */
+		struct open_req orq = {
+			(flags & UN_LK_OPENDIR) ? n->open_flags : 0, -1
+		};
+		uint64_t st2[2] = { nstamp, dstamp };
+
+		if (un_dcache_memo_get(m, n->vpath, vlen, mask, rel, rel_len,
+				       &c.layer, c.st, c.real,
+				       UN_VPATH_MAX) == 0 &&
+		    (c.layer > 0 || ((flags & UN_LK_REALONLY) &&
+				     S_ISREG(c.st->st_mode)))) {
+			c.dirlayers = 0;	/* (a non-directory) */
+			memo = false;
+		} else {
+			rc = lookup_cached(m, mask, n->vpath, vlen, rel,
+					   rel_len, layer >= 0 ? &base : NULL,
+					   &c, true,
+					   (flags & UN_LK_FOLLOW) ? NULL : x,
+					   st2,
+					   (flags & UN_LK_OPENDIR) ? &orq :
+								     NULL);
+			if (rc < 0)
+				return rc;
+			n->open_fd = orq.fd;
+		}
+	} else {
+		/* (lookup_cached's way for a name to stat, without its
+		   call.) */
+		c.upper_lacks = (mask & 1) &&
+				un_dcache_upper_lacks_at(m, rel, rel_len,
+							 nstamp);
+		if (!(mask & (mask - 1)) && mask && !un_config.oci_lowers)
+			rc = lookup_single(m, __builtin_ctzll(mask), rel,
+					   rel_len, layer >= 0 ? &base : NULL,
+					   &c,
+					   (flags & UN_LK_FOLLOW) ? NULL : x);
+		else
+			rc = lookup_component(m, mask, rel, rel_len,
+					      layer >= 0 ? &base : NULL, &c,
+					      (flags & UN_LK_FOLLOW) ? NULL : x,
+					      &pr);
+		if (rc < 0)
+			return rc;
+		if (!pr.hit && c.layer >= 0 && S_ISDIR(c.st->st_mode) &&
+		    lk_may_put())
+			un_dcache_put(m, n->vpath, vlen, c.dirlayers, mask,
+				      dstamp);
+	}
 	if (c.layer >= 0 && S_ISLNK(c.st->st_mode) && (flags & UN_LK_FOLLOW))
 		return 2;	/* the walk follows it */
 	n->mnt = m;
@@ -2784,7 +2824,7 @@ near_last(struct un_mount *m, int fd, int layer, const char *path,
 		return 0;
 	}
 	n->dirlayers = c.dirlayers;
-	if (!S_ISDIR(c.st->st_mode))
+	if (memo && !S_ISDIR(c.st->st_mode))
 		un_dcache_memo_put(m, n->vpath, vlen, mask, c.layer, c.st,
 				   nstamp);
 	n->stx_done = x && x->got == c.layer && !S_ISDIR(c.st->st_mode);
@@ -2809,10 +2849,13 @@ near_last(struct un_mount *m, int fd, int layer, const char *path,
  * settle_fd's kept layers stand (no check that the directory is alive:
  * the stamp moves at any change of a directory of the upper or of the
  * table, by any process, and a descriptor found dead is -ESTALE).
+ * The same for an open of the name for reading (UN_LK_NOSTAT, and
+ * UN_LK_OPENDIR: tar's openat(dirfd, name) after its fstatat, find's
+ * openat(dirfd, name, O_DIRECTORY) of each directory it walks).
  * Anything else (a '/' in the name, '.' or '..', a name too long, no
  * record or no layers kept, a dead descriptor, a union holding another,
- * a symlink to follow) returns 2: the walk, which keeps the layers for
- * the next name.
+ * a symlink to follow, an exclusive create) returns 2: the walk, which
+ * keeps the layers for the next name.
  */
 static __attribute__((noinline)) int lookup_fd_near(int dirfd,
 						    const char *path,
@@ -2937,7 +2980,7 @@ static __attribute__((noinline)) int lookup_path(int dirfd, const char *path,
 		if (rc != 2)
 			return rc;
 	} else if (dirfd >= 0 && plen && path[0] != '/' &&
-		   !(flags & (UN_LK_EXCL | UN_LK_NOSTAT | UN_LK_OPENDIR))) {
+		   !(flags & UN_LK_EXCL)) {
 		rc = lookup_fd_near(dirfd, path, plen, flags, n, x);
 		if (rc != 2)
 			return rc;

@@ -12,7 +12,11 @@
 # at: it fails with the stamp not compared (`made`: the lower-only
 # layers kept past the child's copy-up, new missing).  As nobody too:
 # a chmod that takes x from the descriptor's directory (the copy-up's
-# mode) answers EACCES, from its parent nothing changes.
+# mode) answers EACCES, from its parent nothing changes.  The same
+# descriptors open names for reading after their stat (tar's
+# openat(dirfd, name) after its fstatat: the memo of the last file) and
+# directories with O_DIRECTORY (fts's), whose listings must follow a
+# replacement: it fails so too (`made cat new`, `sub-replaced ls sub`).
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 set -eu
 . "${TOP_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh"
@@ -49,6 +53,36 @@ def look(tag, fd, *names):
         except OSError as e:
             print(tag, n, 'error', e.strerror)
 
+def cat(tag, fd, *names):
+    # open(dirfd, name) after the stat of that name: lookup_fd_near's
+    # open for reading (the memo of the last file, lookup_cached)
+    for n in names:
+        try:
+            os.stat(n, dir_fd=fd, follow_symlinks=False)
+        except OSError:
+            pass
+        try:
+            f = os.open(n, os.O_RDONLY | os.O_NOFOLLOW, dir_fd=fd)
+            try:
+                print(tag, 'cat', n, os.read(f, 100))
+            finally:
+                os.close(f)
+        except OSError as e:
+            print(tag, 'cat', n, 'error', e.strerror)
+
+def ls(tag, fd, *names):
+    # openat(dirfd, name, O_DIRECTORY) then its listing, as fts does
+    for n in names:
+        try:
+            f = os.open(n, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW,
+                        dir_fd=fd)
+            try:
+                print(tag, 'ls', n, sorted(os.listdir(f)))
+            finally:
+                os.close(f)
+        except OSError as e:
+            print(tag, 'ls', n, 'error', e.strerror)
+
 def child(script):
     subprocess.run(['sh', '-c', script], check=True)
 
@@ -57,22 +91,35 @@ def dopen(p):
 
 d = dopen('d')
 look('first', d, 'a', 'b', 'new', 'sub', 'ln', 'a', 'new')
+cat('first', d, 'a', 'b', 'new', 'ln', 'sub')
+ls('first', d, 'sub', 'a', 'ln', 'none')
 child('echo new >d/new')
 look('made', d, 'new', 'a', 'b', 'new')
+cat('made', d, 'new', 'a')
 d2 = os.dup(d)
 look('dup', d2, 'new', 'a')
+cat('dup', d2, 'a')
 child('rm d/a')
 look('removed', d, 'a', 'b', 'new')
+cat('removed', d, 'a', 'b')
 look('removed-dup', d2, 'a', 'b')
 child('mv d/b d/b2')
 look('renamed', d, 'b', 'b2', 'new')
 child('echo aaaa >d/a')
 look('remade', d, 'a', 'b2')
+cat('remade', d, 'a', 'b2', 'b')
+child('echo bbbbbb >d/b2')
+cat('rewritten', d, 'b2')
+ls('sub-before', d, 'sub')
+child('rm -r d/sub && mkdir d/sub && echo t >d/sub/t')
+ls('sub-replaced', d, 'sub')
 
 mm = dopen('m')
 look('merged', mm, 'u', 'l', 'x', 'none')
+cat('merged', mm, 'l', 'x', 'u')
 child('echo changed >m/l; rm m/x; echo back >m/x2')
 look('merged-changed', mm, 'l', 'x', 'x2', 'u')
+cat('merged-changed', mm, 'l', 'x', 'x2', 'u')
 
 s = dopen('d/sub')
 look('sub', s, 's', 's')
@@ -98,6 +145,9 @@ child('mkdir p/q2 && echo yy >p/q2/y && mv p/q2 p/q3')
 look('q-sibling', q, 'y', 'q3')
 pp = dopen('p')
 look('p', pp, 'q', 'q3', 'q2')
+ls('p', pp, 'q', 'q3')
+child('echo yyy >p/q3/y2')
+ls('p-changed', pp, 'q3')
 for f in (d, d2, mm, s, w, r, q, pp):
     os.close(f)
 PY
