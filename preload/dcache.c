@@ -1148,6 +1148,7 @@ int un_dcache_memo_get(struct un_mount *m, const char *vpath, size_t vlen,
 {
 	struct dcache *c = dcache_now();
 	struct memo *e;
+	size_t root_len;
 
 	if (!c)
 		return -1;
@@ -1157,10 +1158,17 @@ int un_dcache_memo_get(struct un_mount *m, const char *vpath, size_t vlen,
 	    un_wtable_get(m->wt, rel, rel_len) != UN_W_NONE)
 		return -1;
 	/* The real path is the layer's root and rel, as the lookup that
-	   put it joined them (~60 instructions a stat not to keep a copy). */
-	if (un_path_join(real, size, un_layer_root(m, e->layer),
-			 un_layer_len(m, e->layer), rel) < 0)
+	   put it joined them (~60 instructions a stat not to keep a copy;
+	   rel's length known: no strlen, tar's open of every file). */
+	root_len = un_layer_len(m, e->layer);
+	if (root_len + 1 + rel_len >= size)
 		return -1;
+	memcpy(real, un_layer_root(m, e->layer), root_len);
+	if (rel_len) {
+		real[root_len++] = '/';
+		memcpy(real + root_len, rel, rel_len);
+	}
+	real[root_len + rel_len] = '\0';
 	*layer = e->layer;
 	*st = e->st;
 	return 0;

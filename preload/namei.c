@@ -2744,7 +2744,7 @@ near_last(struct un_mount *m, int fd, int layer, const char *path,
 	if (x)
 		x->got = -1;
 	rel_len = vlen - (size_t)(rel - n->vpath);
-	if (flags & UN_LK_NOSTAT) {
+	if (__builtin_expect(flags & UN_LK_NOSTAT, 0)) {
 		/* An open for reading (tar's openat(dirfd, name) after its
 		   fstatat, find's of each directory it walks): the walk's
 		   last step for a caller that needs only the place and
