@@ -668,12 +668,19 @@ void un_dcache_put(struct un_mount *m, const char *vpath, size_t len,
 	   never be valid, and the run's stamp must not be given to it. */
 	if (stamp != stamp_of(m))
 		return;
-	h = un_name_hash(vpath, len);
-	e = put_way(c, m, vpath, len, h);
 	/* The same answer already there, valid at this stamp: find's fts
 	   stats each directory twice after its parent's listing put it
-	   (put_subdirs); only its use is new.  (Its parent's slot is the
-	   one this put would give it: the same path.) */
+	   (put_subdirs), the second time just after its open's lookup hit
+	   it (the last hit, tried before any hash); only its use is new.
+	   (Its parent's slot is the one this put would give it: the same
+	   path.) */
+	e = c->last;
+	if (!e || !ent_is(e, m, vpath, len)) {
+		h = un_name_hash(vpath, len);
+		e = put_way(c, m, vpath, len, h);
+	} else {
+		h = e->hash;
+	}
 	if (e && ent_is(e, m, vpath, len) && e->mask == mask &&
 	    e->parentmask == parentmask && ent_valid(c, e, m, stamp)) {
 		e->used = ++c->tick;
