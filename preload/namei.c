@@ -2843,7 +2843,7 @@ near_last(struct un_mount *m, int fd, int layer, const char *path,
  * lookup_near's way for a plain name relative to a directory descriptor
  * (find's, fts's fstatat(dirfd, "name", AT_SYMLINK_NOFOLLOW) of every
  * name it reads; du's, tar's): the descriptor's merged path and layer
- * from its record (un_fd_get_walk, copied straight into the node), its
+ * from its record (un_fd_get_kept, copied straight into the node), its
  * layers those kept with it (settle_fd's un_fd_masks_put) while the
  * union's stamp is the one they were found at, the name looked up as
  * the walk's last step does.  That is all the walk does there once
@@ -2903,7 +2903,6 @@ static __attribute__((noinline)) int lookup_fd_near(int dirfd,
 		n->vpath[vlen++] = '/';
 	memcpy(n->vpath + vlen, path, plen + 1);
 	vlen += plen;
-	lk_start = dirfd;
 	return near_last(m, dirfd, layer, path, plen, flags, n, x, fdk.mask,
 			 stamp[0], stamp[1], vlen);
 }
