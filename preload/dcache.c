@@ -1151,7 +1151,8 @@ void un_dcache_memo_put(struct un_mount *m, const char *vpath, size_t vlen,
 
 int un_dcache_memo_get(struct un_mount *m, const char *vpath, size_t vlen,
 		       uint64_t dirmask, const char *rel, size_t rel_len,
-		       int *layer, struct stat *st, char *real, size_t size)
+		       int *layer, struct stat *st, char *real, size_t size,
+		       uint64_t nstamp)
 {
 	struct dcache *c = dcache_now();
 	struct memo *e;
@@ -1161,7 +1162,7 @@ int un_dcache_memo_get(struct un_mount *m, const char *vpath, size_t vlen,
 		return -1;
 	e = &c->memo;
 	if (e->m != m || e->vlen != vlen || e->dirmask != dirmask ||
-	    memcmp(e->vpath, vpath, vlen) || e->stamp != names_stamp(m) ||
+	    memcmp(e->vpath, vpath, vlen) || e->stamp != nstamp ||
 	    un_wtable_get(m->wt, rel, rel_len) != UN_W_NONE)
 		return -1;
 	/* The real path is the layer's root and rel, as the lookup that

@@ -1074,14 +1074,16 @@ UN_HIDDEN void un_dcache_names_changed(struct un_mount *m);
 UN_HIDDEN uint64_t un_dcache_names_count(struct un_mount *m);
 UN_HIDDEN uint64_t un_dcache_names_changed_own(struct un_mount *m);
 /* The last regular file found in a lower, for an open for reading
-   right after a stat of it (see dcache.c); get: 0 on a hit. */
+   right after a stat of it (see dcache.c); get: 0 on a hit, nstamp the
+   names stamp the lookup read (un_dcache_stamps). */
 UN_HIDDEN void un_dcache_memo_put(struct un_mount *m, const char *vpath,
 				  size_t vlen, uint64_t dirmask, int layer,
 				  const struct stat *st, uint64_t stamp);
 UN_HIDDEN int un_dcache_memo_get(struct un_mount *m, const char *vpath,
 				 size_t vlen, uint64_t dirmask,
 				 const char *rel, size_t rel_len, int *layer,
-				 struct stat *st, char *real, size_t size);
+				 struct stat *st, char *real, size_t size,
+				 uint64_t nstamp);
 /* The upper lacked rel (dir/name) where a lower may have it: after a
    few misses in one directory, its upper names are read into a set. */
 UN_HIDDEN void un_dcache_upper_missed(struct un_mount *m, const char *rel,

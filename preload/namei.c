@@ -2758,8 +2758,8 @@ near_last(struct un_mount *m, int fd, int layer, const char *path,
 		uint64_t st2[2] = { nstamp, dstamp };
 
 		if (un_dcache_memo_get(m, n->vpath, vlen, mask, rel, rel_len,
-				       &c.layer, c.st, c.real,
-				       UN_VPATH_MAX) == 0 &&
+				       &c.layer, c.st, c.real, UN_VPATH_MAX,
+				       nstamp) == 0 &&
 		    (c.layer > 0 || ((flags & UN_LK_REALONLY) &&
 				     S_ISREG(c.st->st_mode)))) {
 			c.dirlayers = 0;	/* (a non-directory) */
@@ -3148,7 +3148,8 @@ static __attribute__((noinline)) int lookup_path(int dirfd, const char *path,
 		} else if (last && (flags & UN_LK_NOSTAT) &&
 			   un_dcache_memo_get(w.m, w.vpath, w.vlen, w.dirmask,
 					      rel, rel_len, &c.layer, c.st,
-					      c.real, UN_VPATH_MAX) == 0 &&
+					      c.real, UN_VPATH_MAX,
+					      stamp[0]) == 0 &&
 			   (c.layer > 0 ||
 			    ((flags & UN_LK_REALONLY) && !want_dir &&
 			     S_ISREG(c.st->st_mode)))) {
