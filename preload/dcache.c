@@ -680,21 +680,38 @@ void un_dcache_put(struct un_mount *m, const char *vpath, size_t len,
 	   never be valid, and the run's stamp must not be given to it. */
 	if (stamp != stamp_of(m))
 		return;
+	/* The same answer already there, valid at this stamp: find's fts
+	   stats each directory twice after its parent's listing put it
+	   (put_subdirs), the second time just after its open's lookup hit
+	   it (the last hit, tried before any hash); only its use is new.
+	   (Its parent's slot is the one this put would give it: the same
+	   path.) */
+	e = c->last;
+	if (e && ent_is(e, m, vpath, len)) {
+		h = e->hash;
+	} else {
+		h = un_name_hash(vpath, len);
+		e = set_of(c, h);
+		if (c->sets_put & (1u << ((unsigned)(e - c->ent) /
+					  DCACHE_WAYS)))
+			e = put_way(c, m, vpath, len, h);
+		else
+			/* All the set's ways are free (zeroed): the first,
+			   written before anything of the page is read (one
+			   fault, not a read's and then a write's). */
+			e->vpath = NULL;
+	}
+	si = (unsigned)(e - c->ent) / DCACHE_WAYS;
+	if (ent_is(e, m, vpath, len) && e->mask == mask &&
+	    e->parentmask == parentmask && ent_valid(c, e, m, stamp)) {
+		e->used = ++c->tick;
+		return;
+	}
 	if (m == c->run_m && stamp == c->run_now)
 		stamp = c->run_base;
 	slash = memrchr(vpath, '/', len);
 	ps = dirgen_slot(un_name_hash(vpath, slash ? (size_t)(slash - vpath)
 						  : 0));
-	h = un_name_hash(vpath, len);
-	e = set_of(c, h);
-	si = (unsigned)(e - c->ent) / DCACHE_WAYS;
-	if (c->sets_put & (1u << si))
-		e = put_way(c, m, vpath, len, h);
-	else
-		/* All the set's ways are free (zeroed): the first, written
-		   before anything of the page is read (one fault, not a
-		   read's and then a write's). */
-		e->vpath = NULL;
 	if (!e->vpath || e->len < len) {
 		char *fresh = malloc(len + 1);
 
@@ -1158,23 +1175,32 @@ void un_dcache_memo_put(struct un_mount *m, const char *vpath, size_t vlen,
 
 int un_dcache_memo_get(struct un_mount *m, const char *vpath, size_t vlen,
 		       uint64_t dirmask, const char *rel, size_t rel_len,
-		       int *layer, struct stat *st, char *real, size_t size)
+		       int *layer, struct stat *st, char *real, size_t size,
+		       uint64_t nstamp)
 {
 	struct dcache *c = dcache_now();
 	struct memo *e;
+	size_t root_len;
 
 	if (!c)
 		return -1;
 	e = &c->memo;
 	if (e->m != m || e->vlen != vlen || e->dirmask != dirmask ||
-	    memcmp(e->vpath, vpath, vlen) || e->stamp != names_stamp(m) ||
+	    memcmp(e->vpath, vpath, vlen) || e->stamp != nstamp ||
 	    un_wtable_get(m->wt, rel, rel_len) != UN_W_NONE)
 		return -1;
 	/* The real path is the layer's root and rel, as the lookup that
-	   put it joined them (~60 instructions a stat not to keep a copy). */
-	if (un_path_join(real, size, un_layer_root(m, e->layer),
-			 un_layer_len(m, e->layer), rel) < 0)
+	   put it joined them (~60 instructions a stat not to keep a copy;
+	   rel's length known: no strlen, tar's open of every file). */
+	root_len = un_layer_len(m, e->layer);
+	if (root_len + 1 + rel_len >= size)
 		return -1;
+	memcpy(real, un_layer_root(m, e->layer), root_len);
+	if (rel_len) {
+		real[root_len++] = '/';
+		memcpy(real + root_len, rel, rel_len);
+	}
+	real[root_len + rel_len] = '\0';
 	*layer = e->layer;
 	*st = e->st;
 	return 0;

@@ -720,6 +720,39 @@ int un_fd_get_walk(int fd, char *buf, size_t len, int *layer,
 	return rc;
 }
 
+int un_fd_get_kept(int fd, char *buf, size_t len, int *layer,
+		   struct un_mount **m, struct un_fd_masks *k)
+{
+	struct fd_entry **chunk, *e;
+	size_t n;
+	int rc = -1;
+
+	/* (slot() by hand, as un_fd_far: find's fstatat of every name.) */
+	if ((unsigned)fd >= CHUNK_SIZE * NCHUNKS || !un_active)
+		return -1;
+	read_begin();
+	chunk = chunk_get((unsigned)fd >> CHUNK_BITS);
+	e = chunk ? __atomic_load_n(&chunk[fd & (CHUNK_SIZE - 1)],
+				    __ATOMIC_ACQUIRE) : NULL;
+	if (in_union(e) && !__atomic_load_n(&e->dead, __ATOMIC_ACQUIRE) &&
+	    (n = strlen(e->vpath)) < len) {
+		memcpy(buf, e->vpath, n + 1);
+		/* (The hint as un_fd_get_walk sets it: fts dups each
+		   directory it opened before any lookup from it.) */
+		*m = __atomic_load_n(&e->m, __ATOMIC_ACQUIRE);
+		if (!*m) {
+			*m = un_config_find(buf);
+			__atomic_store_n(&e->m, *m, __ATOMIC_RELEASE);
+		}
+		*layer = __atomic_load_n(&e->layer, __ATOMIC_ACQUIRE);
+		k->vlen = n;
+		masks_read(e, k);
+		rc = *m ? 0 : -1;
+	}
+	read_end();
+	return rc;
+}
+
 void un_fd_masks_put(int fd, const struct un_fd_masks *k)
 {
 	struct fd_entry *e;

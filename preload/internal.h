@@ -556,6 +556,12 @@ UN_HIDDEN int un_fd_get_walk(int fd, char *buf, size_t len, int *layer,
 			     size_t *dead_at, struct un_mount **m,
 			     struct un_fd_masks *k);
 UN_HIDDEN void un_fd_masks_put(int fd, const struct un_fd_masks *k);
+/* un_fd_get_walk's answer for namei.c's lookup_fd_near alone: 0 only
+   for a live entry in a union (its hint *m set as un_fd_get_walk sets
+   it), its layers in *k (k->set: kept); -1 for anything else, which
+   the walk answers (no discovery). */
+UN_HIDDEN int un_fd_get_kept(int fd, char *buf, size_t len, int *layer,
+			     struct un_mount **m, struct un_fd_masks *k);
 /* fd is known to lie outside every union, with no MERGED below it
    (and the same recorded, for a descriptor opened relative to one). */
 UN_HIDDEN bool un_fd_far(int fd);
@@ -1101,14 +1107,16 @@ UN_HIDDEN void un_dcache_names_changed(struct un_mount *m);
 UN_HIDDEN uint64_t un_dcache_names_count(struct un_mount *m);
 UN_HIDDEN uint64_t un_dcache_names_changed_own(struct un_mount *m);
 /* The last regular file found in a lower, for an open for reading
-   right after a stat of it (see dcache.c); get: 0 on a hit. */
+   right after a stat of it (see dcache.c); get: 0 on a hit, nstamp the
+   names stamp the lookup read (un_dcache_stamps). */
 UN_HIDDEN void un_dcache_memo_put(struct un_mount *m, const char *vpath,
 				  size_t vlen, uint64_t dirmask, int layer,
 				  const struct stat *st, uint64_t stamp);
 UN_HIDDEN int un_dcache_memo_get(struct un_mount *m, const char *vpath,
 				 size_t vlen, uint64_t dirmask,
 				 const char *rel, size_t rel_len, int *layer,
-				 struct stat *st, char *real, size_t size);
+				 struct stat *st, char *real, size_t size,
+				 uint64_t nstamp);
 /* The upper lacked rel (dir/name) where a lower may have it: after a
    few misses in one directory, its upper names are read into a set. */
 UN_HIDDEN void un_dcache_upper_missed(struct un_mount *m, const char *rel,

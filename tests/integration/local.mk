@@ -113,6 +113,7 @@ UN_INTEGRATION_TESTS = \
 	tests/integration/python-write-rename.sh \
 	tests/integration/read-after-listing-changes.sh \
 	tests/integration/readdir-whiteout-concurrent.sh \
+	tests/integration/stat-fd-after-change.sh \
 	tests/integration/stat-same-dir-after-change.sh \
 	tests/integration/read-cat-all.sh \
 	tests/integration/read-cd-relative.sh \
