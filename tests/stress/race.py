@@ -53,6 +53,7 @@ import json
 import os
 import random
 import shutil
+import signal
 import stat
 import subprocess
 import sys
@@ -302,6 +303,7 @@ def gen_case(seed):
     # directory most of the time, so that they meet there at once.
     sched = [rng.choice(dirs_stable + dirs_stable + dirs_vol)
              for _ in range(nops)]
+    sched[:4] = rng.sample(dirs_stable, 4)
     procs = []
     for i in range(nproc):
         cwd = rng.choice(CWDS) if rng.random() < 0.6 else None
@@ -310,10 +312,17 @@ def gen_case(seed):
             D = sched[j] if rng.random() < 0.7 else rng.choice(alldirs)
             f = D + "/" + rng.choice(FILES)
             tag = "<p%do%02d>" % (i, j)
-            k = rng.choices(
-                ["create", "append", "mkdirp", "rm", "rmrf", "rename",
-                 "chmod", "touch", "symlink", "link", "ls", "stat"],
-                weights=[4, 5, 2, 2, 1, 3, 1, 3, 1, 1, 3, 1])[0]
+            if j < 4 and rng.random() < 0.8:
+                # at the start, all at once: the copy-ups of the
+                # schedule's lower-only directories
+                D = sched[j]
+                f = D + "/" + rng.choice(FILES)
+                k = rng.choice(["create", "append", "touch", "mkdirp"])
+            else:
+                k = rng.choices(
+                    ["create", "append", "mkdirp", "rm", "rmrf", "rename",
+                     "chmod", "touch", "symlink", "link", "ls", "stat"],
+                    weights=[4, 5, 2, 2, 1, 3, 1, 3, 1, 1, 3, 1])[0]
             if k in ("create", "append"):
                 ops.append([k, f, tag])
             elif k == "mkdirp":
@@ -551,6 +560,9 @@ def judge(procs, init, results, final):
 class Side:
     def __init__(self, args, dt, tmp):
         self.args, self.dt, self.tmp = args, dt, tmp
+        # a sanitizer build: its runtime first (as difftest.py)
+        first = os.environ.get("UN_PRELOAD_FIRST", "")
+        self.preload = (first + " " + args.lib) if first else args.lib
 
     def env_cmd(self, kernel, spec, R):
         """The prefix that runs a command on this side."""
@@ -558,7 +570,7 @@ class Side:
         e = ["env", "-u", "LD_PRELOAD", "-u", "UNION_LAYERS", "LC_ALL=C"]
         if not kernel:
             e += ["UNION_LAYERS=" + self.dt.union_layers(spec, R),
-                  "LD_PRELOAD=" + self.args.lib]
+                  "LD_PRELOAD=" + self.preload]
         return pre + e
 
     def run_procs(self, kernel, spec, R, procs, M):
@@ -573,7 +585,7 @@ class Side:
             cmd = pre + ["sh", "-c", 'cd "$1" && exec "$2" -B "$3" --worker '
                          '"$4" "$5" "$6"', "sh",
                          (M + "/" + pr["cwd"]) if pr["cwd"] else self.tmp,
-                         PYTHON, os.path.abspath(__file__), M,
+                         PYTHON, self.args.script, M,
                          pr["cwd"] or "", of]
             ps.append(subprocess.Popen(cmd, stdin=subprocess.PIPE,
                                        stdout=subprocess.PIPE,
@@ -619,7 +631,7 @@ class Side:
             json.dump(paths, f)
         os.chmod(pf, 0o644)
         r = subprocess.run(self.env_cmd(kernel, spec, R) + [
-            PYTHON, "-B", os.path.abspath(__file__), "--list", M, pf],
+            PYTHON, "-B", self.args.script, "--list", M, pf],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=self.tmp,
             timeout=self.args.timeout)
         if r.returncode != 0:
@@ -773,10 +785,26 @@ def main():
         return 77
     sys.path.insert(0, os.path.join(TOP, "tests", "difftest"))
     import difftest as dt
-    args.lib = os.path.abspath(args.lib)
+    args.lib = os.path.abspath(args.lib.split()[-1])
     if not os.path.exists(args.lib):
         print("no library at %s (make first)" % args.lib)
         return 2
+    # The workers run a private copy of this file: an edit of it during
+    # a run must not reach them half written.
+    args.tmpdir = tempfile.mkdtemp(prefix="race.", dir=args.tmpdir)
+    os.chmod(args.tmpdir, 0o755)
+    args.script = os.path.join(args.tmpdir, "race.py")
+    shutil.copyfile(os.path.abspath(__file__), args.script)
+    os.chmod(args.script, 0o644)
+    signal.signal(signal.SIGTERM, lambda *a: sys.exit(143))
+    try:
+        return run(args, dt, seeds)
+    finally:
+        if not args.keep:
+            dt.rmtree(args.tmpdir)
+
+
+def run(args, dt, seeds):
     t0 = time.monotonic()
     bad = judge_err = 0
     ran = 0
