@@ -710,7 +710,48 @@ class Side:
             k = "%s.%s" % (R, "kernel" if kernel else "union")
             dt.rmtree(k)
             shutil.copytree(R, k, symlinks=True)
+        if not kernel:
+            probs += self.kernel_view(spec, R, M, paths, final["tree"])
         return probs, init
+
+    def kernel_view(self, spec, R, M, paths, tree):
+        """The upper libunion left, converted to overlayfs's whiteouts
+        (`union convert --to-overlay`) and mounted: the kernel must see
+        the tree libunion listed (a table that lost or kept a record, a
+        staged copy left at a name, show here)."""
+        dt, un = self.dt, spec.unions[0]
+        tool = os.path.join(TOP, "tools", "union")
+        if not os.access(tool, os.X_OK) or \
+                not os.path.isdir(R + "/" + un.upper + "/.union"):
+            return []
+        r = subprocess.run(
+            [tool, "convert", "--to-overlay"] +
+            (["--userxattr"] if self.args.as_user else []) +
+            sum([["-l", R + "/" + lo] for lo in un.lowers], []) +
+            [R + "/" + un.upper], stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE)
+        if r.returncode:
+            return ["union convert --to-overlay fails: %s" %
+                    r.stderr.decode().strip()[-300:]]
+        os.makedirs(R + "/" + un.work, exist_ok=True)
+        os.makedirs(M, exist_ok=True)
+        r = subprocess.run(["mount", "-t", "overlay", "overlay", "-o",
+                            dt.kernel_opts(un, R, self.args.as_user), M],
+                           stderr=subprocess.PIPE)
+        if r.returncode:
+            return ["the converted upper does not mount: %s" %
+                    r.stderr.decode().strip()]
+        try:
+            kt = self.list_tree(True, spec, R, M, paths)["tree"]
+        finally:
+            dt.umount(M)
+        out = []
+        for p in sorted(set(tree) | set(kt)):
+            a, b = tree.get(p), kt.get(p)
+            if a != b:
+                out.append("%s: libunion lists %s, the kernel over the "
+                           "same layers %s" % (p, a, b))
+        return out[:8]
 
 
 def op_paths(procs):
