@@ -371,13 +371,14 @@ def prefixes(p):
 
 
 class Judge:
-    def __init__(self, procs, init, kernel=False):
+    def __init__(self, procs, init, kernel=False, layer_names=()):
         self.kernel = kernel
         self.init = init  # path -> {"t": ...} of the tree before
         self.vanish = set()   # removed, renamed away or replaced
         self.nondir = set()   # made a non-directory by some operation
         self.trunc = set()
         self.names = set(os.path.basename(p) for p in init)
+        self.names.update(layer_names)  # (hidden ones may show)
         for pr in procs:
             if pr["cwd"]:
                 self.names.update(pr["cwd"].split("/"))
@@ -546,8 +547,8 @@ class Judge:
         return out
 
 
-def judge(procs, init, results, final, kernel=False):
-    J = Judge(procs, init, kernel)
+def judge(procs, init, results, final, kernel=False, layer_names=()):
+    J = Judge(procs, init, kernel, layer_names)
     probs = []
     for i, (pr, res) in enumerate(zip(procs, results)):
         done = []
@@ -687,7 +688,9 @@ class Side:
             # kernel_fix): names that lstat does not find
             final["probs"] = [p for p in final["probs"]
                               if not p.endswith("listed, lstat ENOENT")]
-        probs += judge(procs, init, results, final, kernel)
+        names = {n for es in spec.entries.values() for e in es
+                 for n in e["path"].split("/")}
+        probs += judge(procs, init, results, final, kernel, names)
         for lo in un.lowers:
             if dt.tree_state(R + "/" + lo) != before[lo]:
                 probs.append("the lower %s changed" % lo)
