@@ -175,7 +175,9 @@ def worker(M, cwd, opsfile):
             return p[len(cwd) + 1:] or "."
         return M + "/" + p
 
-    sys.stdout.write("ready\n")
+    with open("/proc/self/maps") as f:
+        loaded = "libunion" in f.read()
+    sys.stdout.write("ready %d\n" % loaded)
     sys.stdout.flush()
     sys.stdin.buffer.read(1)  # the barrier
     res = []
@@ -604,8 +606,13 @@ class Side:
                                        stdout=subprocess.PIPE,
                                        stderr=subprocess.PIPE,
                                        cwd=self.tmp))
-        for p in ps:
-            p.stdout.readline()  # "ready" (or EOF: it died)
+        for i, p in enumerate(ps):
+            # "ready 1" (libunion mapped) or "ready 0" (or EOF: it died)
+            r = p.stdout.readline().split()
+            if r and r[-1] != (b"0" if kernel else b"1"):
+                raise RuntimeError("p%d: libunion %s" % (
+                    i, "loaded on the kernel's side" if kernel else
+                    "not loaded"))
         for p in ps:
             try:
                 p.stdin.write(b"g")
@@ -852,6 +859,9 @@ def main():
     args.script = os.path.join(args.tmpdir, "race.py")
     shutil.copyfile(os.path.abspath(__file__), args.script)
     os.chmod(args.script, 0o644)
+    # ... and of the library: a rebuild meanwhile (ld unlinks it, then
+    # writes it) must not run a worker without it (difftest's snapshot)
+    args.lib = dt.snapshot(args.lib, args.tmpdir, lambda p: None)
     signal.signal(signal.SIGTERM, lambda *a: sys.exit(143))
     try:
         return run(args, dt, seeds)
