@@ -295,6 +295,14 @@ def gen_case(seed):
     L = rng.choice(un.lowers)
     add(L, "obj", "d")
     add(L, "obj/o", "d")
+    # lower files under the operations' names: their copy-ups race
+    # (two appends at once must both land)
+    for p in ("src/d/e/x", "obj/o/k", "lib/g/y", "obj/z"):
+        par = os.path.dirname(p)
+        L = next(lo for lo in un.lowers if any(
+            e["path"] == par and e["kind"] == "d"
+            for e in spec.entries[lo]))
+        add(L, p, "f", size=rng.choice([0, 5, 5000]))
 
     nproc = rng.randint(2, 8)
     nops = rng.randint(15, 40)
