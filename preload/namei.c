@@ -1522,8 +1522,12 @@ static int splice_target(char *todo, size_t size, const char *target,
 	return 0;
 }
 
+/* walk_link's answer when the link is gone: look the name up again. */
+#define WALK_AGAIN 1
+
 /* Follow a symlink whose real location is real; the link's name is the
- * last component of vpath. */
+ * last component of vpath.  0 (todo holds the rest of the walk),
+ * WALK_AGAIN or -errno. */
 static int walk_link(struct walk *w, const char *real, char *todo,
 		     size_t size, const char *rest)
 {
@@ -1531,8 +1535,22 @@ static int walk_link(struct walk *w, const char *real, char *todo,
 	ssize_t tl = real_readlink(real, target, sizeof(target) - 1);
 	int rc;
 
-	if (tl < 0)
+	if (tl < 0) {
+		/* A symlink at the lookup, not now: another process
+		   removed the name or put a file there since (an
+		   open(O_CREAT) of it, say).  The kernel takes a name as
+		   it is at one instant, never this EINVAL or ENOENT: the
+		   name is looked up again, as many times as links may be
+		   followed.  (tests/stress/race.py found it;
+		   integration/symlink-replaced-during-lookup-race.) */
+		if ((errno == EINVAL || errno == ENOENT) &&
+		    ++w->links <= MAX_SYMLINKS) {
+			walk_pop(w);
+			rc = walk_settle(w);
+			return rc < 0 ? rc : WALK_AGAIN;
+		}
 		return -errno;
+	}
 	if (tl == 0)
 		return -ENOENT;
 	target[tl] = '\0';
@@ -2887,7 +2905,8 @@ static __attribute__((noinline)) int lookup_path(int dirfd, const char *path,
 					       want_dir ? "/" : rest);
 				if (rc < 0)
 					return rc;
-				p = todo;
+				if (rc == 0)
+					p = todo;
 				continue;
 			}
 			if (!last && !S_ISDIR(st.st_mode))
@@ -3004,7 +3023,10 @@ static __attribute__((noinline)) int lookup_path(int dirfd, const char *path,
 				       want_dir ? "/" : rest);
 			if (rc < 0)
 				return rc;
-			p = todo;
+			if (rc == WALK_AGAIN)
+				flags &= ~UN_LK_NOSTAT;	/* (not the memo) */
+			else
+				p = todo;
 			continue;
 		}
 		if (!S_ISDIR(c.st->st_mode) &&
