@@ -3,7 +3,8 @@
 the kernel's overlayfs against libunion.
 
 From a seed: random layers (tests/difftest's gen_layers, plus lower-only
-directories of its own: src, src/d, src/d/e, lib, and v, v/w that the
+directories of its own: src/d/e, lib/g/h, obj/o, some merged from two
+lowers, lower files under the operations' names, and v/w that the
 operations may remove), then N processes (2-8, each a fresh exec, some
 with a cwd inside a lower-only directory, entered by `sh -c 'cd DIR &&
 exec ...'` as make starts its compilers) each play a random list of
@@ -37,8 +38,16 @@ kernel breaks is the judge's error, printed as such):
     tree's listing inconsistent with lstat of each name (a listed name
     that lstat does not find, a d_type that is not lstat's type, a name
     lstat finds that its directory does not list);
-  - the lowers changed; under libunion, leftovers in UPPER/.union/work
-    and a whiteout table `union diff` (tools/) refuses.
+  - the lowers changed; under libunion, leftovers in UPPER/.union/work,
+    a whiteout table `union diff` (tools/) refuses, and the upper it
+    left, converted to overlayfs's whiteouts (`union convert
+    --to-overlay`) and mounted, showing the kernel another tree than
+    libunion listed.
+
+The kernel's ESTALE where a directory of the path may be replaced, and
+its listing of a lower's whiteouts in a directory of one layer, are
+not held against it.  The processes use python (a worker is this file,
+copied with the library into the run's temporary directory).
 
     race.py --seeds 20 [--first-seed S] [--rounds 3] [--as-user]
     race.py --seed 7 --rounds 50 --side union --lib OLD/libunion.so -v
