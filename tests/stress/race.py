@@ -422,6 +422,16 @@ class Judge:
                 elif k == "mkdirp":
                     # (mkdir -p makes each prefix: nothing non-directory)
                     pass
+        # A create or append through a symlink makes its target, a name
+        # of the directory the link is in (wherever renamed to).
+        targets = {op[1] for pr in procs for op in pr["ops"]
+                   if op[0] == "symlink"}
+        for pr in procs:
+            for op in pr["ops"]:
+                for a in op[1:]:
+                    if isinstance(a, str) and \
+                            os.path.basename(a) in targets:
+                        self.nondir.add(a)
 
     def itype(self, p):
         return self.init.get(p, {}).get("t")
