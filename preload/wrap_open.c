@@ -62,8 +62,11 @@ static __attribute__((noinline)) int open_dead(int dirfd, const char *path,
  * when it turns out gone (a layer changed behind the library's back),
  * the open is tried again with a proper lookup.
  */
+/* open_lookup's answer when the name it found was gone at the open. */
+#define OPEN_VANISHED (-2)
+
 static int open_lookup(int dirfd, const char *path, int flags, mode_t mode,
-		       bool cached, bool *vanished)
+		       bool cached)
 {
 	bool creat = flags & O_CREAT;
 	bool excl = creat && (flags & O_EXCL);
@@ -205,14 +208,14 @@ static int open_lookup(int dirfd, const char *path, int flags, mode_t mode,
 	fd = real_openat(at, real, flags & ~(O_CREAT | O_EXCL), mode);
 	if (fd < 0 && errno == ENOENT && (lk & UN_LK_NOSTAT) &&
 	    S_ISDIR(n.st.st_mode) && !n.st.st_ino)
-		return open_lookup(dirfd, path, flags, mode, false, vanished);
+		return open_lookup(dirfd, path, flags, mode, false);
 	/* O_CREAT of a name that another process removed or renamed away
 	   since the lookup: the kernel's open finds or makes the name at
 	   once, never ENOENT; open_entered looks it up again (absent now:
 	   made, a whiteout dropped).  tests/stress/race.py found it,
 	   integration/open-creat-vanished-race. */
 	if (fd < 0 && errno == ENOENT && creat)
-		*vanished = true;
+		return OPEN_VANISHED;
 	if (fd >= 0) {
 		un_fd_set(fd, n.vpath, un_node_is_merged_dir(&n));
 		if (S_ISDIR(n.st.st_mode))
@@ -248,22 +251,36 @@ UN_EXEC_TEXT static bool open_outside(int dirfd, const char *path, int flags,
 	return true;
 }
 
+/* An O_CREAT whose name vanished between open_lookup's lookup and its
+   open: again, from the lookup.  (A loop, not open_lookup calling
+   itself: its frame holds a node of paths.  Bounded: a name made and
+   removed without end by others is the kernel's ENOENT never, ours
+   after 64.) */
+static __attribute__((noinline, cold)) int open_again(int dirfd,
+						      const char *path,
+						      int flags, mode_t mode)
+{
+	int fd = OPEN_VANISHED;
+
+	for (int tries = 0; fd == OPEN_VANISHED && tries < 64; tries++)
+		fd = open_lookup(dirfd, path, flags, mode, true);
+	if (fd == OPEN_VANISHED) {
+		errno = ENOENT;
+		fd = -1;
+	}
+	return fd;
+}
+
 UN_EXEC_TEXT static int open_entered(int dirfd, const char *path, int flags, mode_t mode)
 {
 	int fd;
 
 	if (open_outside(dirfd, path, flags, mode, &fd))
 		return fd;
-	/* (A loop, not open_lookup calling itself: its frame holds a
-	   node of paths.  Bounded: a name made and removed without end
-	   by others is the kernel's ENOENT never, ours after 8.) */
-	for (int tries = 0;; tries++) {
-		bool vanished = false;
-
-		fd = open_lookup(dirfd, path, flags, mode, true, &vanished);
-		if (!vanished || tries == 8)
-			return fd;
-	}
+	fd = open_lookup(dirfd, path, flags, mode, true);
+	if (__builtin_expect(fd == OPEN_VANISHED, 0))
+		fd = open_again(dirfd, path, flags, mode);
+	return fd;
 }
 
 UN_EXEC_TEXT int un_open(int dirfd, const char *path, int flags, mode_t mode)
