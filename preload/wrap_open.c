@@ -187,6 +187,10 @@ static int open_lookup(int dirfd, const char *path, int flags, mode_t mode,
 			return un_fail(-EACCES);
 		if (S_ISREG(n.st.st_mode)) {
 			rc = un_copy_up(&n);
+			/* (Its copy removed by another process before the
+			   copy-up looked at it: as below.) */
+			if (rc == -ENOENT && creat)
+				return OPEN_VANISHED;
 			if (rc < 0)
 				return un_fail(rc);
 		}
