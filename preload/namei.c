@@ -2963,7 +2963,7 @@ static __attribute__((noinline)) int lookup_path(int dirfd, const char *path,
 		    !want_dir && w.m->wt &&
 		    un_wtable_get(w.m->wt, rel, rel_len) == UN_W_NONE) {
 			c.layer = -1;
-		} else if (last && (flags & UN_LK_NOSTAT) &&
+		} else if (last && (flags & UN_LK_NOSTAT) && !w.relooks &&
 			   un_dcache_memo_get(w.m, w.vpath, w.vlen, w.dirmask,
 					      rel, rel_len, &c.layer, c.st,
 					      c.real, UN_VPATH_MAX) == 0 &&
@@ -3027,9 +3027,7 @@ static __attribute__((noinline)) int lookup_path(int dirfd, const char *path,
 				       want_dir ? "/" : rest);
 			if (rc < 0)
 				return rc;
-			if (rc == WALK_AGAIN)
-				flags &= ~UN_LK_NOSTAT;	/* (not the memo) */
-			else
+			if (rc == 0)
 				p = todo;
 			continue;
 		}

@@ -62,9 +62,6 @@ static __attribute__((noinline)) int open_dead(int dirfd, const char *path,
  * when it turns out gone (a layer changed behind the library's back),
  * the open is tried again with a proper lookup.
  */
-/* open_lookup's answer when the name it found was gone at the open. */
-#define OPEN_VANISHED (-2)
-
 static int open_lookup(int dirfd, const char *path, int flags, mode_t mode,
 		       bool cached)
 {
@@ -88,6 +85,15 @@ static int open_lookup(int dirfd, const char *path, int flags, mode_t mode,
 	struct un_node n;
 	const char *real;
 	int fd, rc, at;
+	/* An O_CREAT whose name another process removed or renamed away
+	   between the lookup and the open (or the copy-up): the kernel's
+	   open finds or makes the name at once, never ENOENT; here the
+	   name is looked up again (absent now: made, a whiteout dropped).
+	   A loop, not a call: the frame holds a node of paths.  Bounded:
+	   a name made and removed without end by others is the kernel's
+	   ENOENT never, ours after 64.  (tests/stress/race.py found it,
+	   integration/open-creat-vanished-race.) */
+	int vanished = 0;
 
 	if (creat && (flags & O_DIRECTORY) && !tmpfile)
 		return un_fail(-EINVAL);	/* as Linux since 6.4 */
@@ -98,6 +104,7 @@ static int open_lookup(int dirfd, const char *path, int flags, mode_t mode,
 		lk |= UN_LK_OPENDIR;
 		n.open_flags = flags;
 	}
+again:
 	rc = un_lookup(dirfd, path, lk, &n);
 	if ((rc > 0 || rc == -ENOENT) && !tmpfile) {
 		fd = open_dead(dirfd, path, flags, mode, creat || writing);
@@ -188,9 +195,9 @@ static int open_lookup(int dirfd, const char *path, int flags, mode_t mode,
 		if (S_ISREG(n.st.st_mode)) {
 			rc = un_copy_up(&n);
 			/* (Its copy removed by another process before the
-			   copy-up looked at it: as below.) */
-			if (rc == -ENOENT && creat)
-				return OPEN_VANISHED;
+			   copy-up looked at it: vanished.) */
+			if (rc == -ENOENT && creat && vanished++ < 64)
+				goto again;
 			if (rc < 0)
 				return un_fail(rc);
 		}
@@ -213,13 +220,8 @@ static int open_lookup(int dirfd, const char *path, int flags, mode_t mode,
 	if (fd < 0 && errno == ENOENT && (lk & UN_LK_NOSTAT) &&
 	    S_ISDIR(n.st.st_mode) && !n.st.st_ino)
 		return open_lookup(dirfd, path, flags, mode, false);
-	/* O_CREAT of a name that another process removed or renamed away
-	   since the lookup: the kernel's open finds or makes the name at
-	   once, never ENOENT; open_entered looks it up again (absent now:
-	   made, a whiteout dropped).  tests/stress/race.py found it,
-	   integration/open-creat-vanished-race. */
-	if (fd < 0 && errno == ENOENT && creat)
-		return OPEN_VANISHED;
+	if (fd < 0 && errno == ENOENT && creat && vanished++ < 64)
+		goto again;	/* (see vanished) */
 	if (fd >= 0) {
 		un_fd_set(fd, n.vpath, un_node_is_merged_dir(&n));
 		if (S_ISDIR(n.st.st_mode))
@@ -255,36 +257,13 @@ UN_EXEC_TEXT static bool open_outside(int dirfd, const char *path, int flags,
 	return true;
 }
 
-/* An O_CREAT whose name vanished between open_lookup's lookup and its
-   open: again, from the lookup.  (A loop, not open_lookup calling
-   itself: its frame holds a node of paths.  Bounded: a name made and
-   removed without end by others is the kernel's ENOENT never, ours
-   after 64.) */
-static __attribute__((noinline, cold)) int open_again(int dirfd,
-						      const char *path,
-						      int flags, mode_t mode)
-{
-	int fd = OPEN_VANISHED;
-
-	for (int tries = 0; fd == OPEN_VANISHED && tries < 64; tries++)
-		fd = open_lookup(dirfd, path, flags, mode, true);
-	if (fd == OPEN_VANISHED) {
-		errno = ENOENT;
-		fd = -1;
-	}
-	return fd;
-}
-
 UN_EXEC_TEXT static int open_entered(int dirfd, const char *path, int flags, mode_t mode)
 {
 	int fd;
 
 	if (open_outside(dirfd, path, flags, mode, &fd))
 		return fd;
-	fd = open_lookup(dirfd, path, flags, mode, true);
-	if (__builtin_expect(fd == OPEN_VANISHED, 0))
-		fd = open_again(dirfd, path, flags, mode);
-	return fd;
+	return open_lookup(dirfd, path, flags, mode, true);
 }
 
 UN_EXEC_TEXT int un_open(int dirfd, const char *path, int flags, mode_t mode)
