@@ -42,6 +42,7 @@ UN_INTEGRATION_TESTS = \
 	tests/integration/config-readonly.sh \
 	tests/integration/copyup-dir-cred-change.sh \
 	tests/integration/copyup-dir-race.sh \
+	tests/integration/copyup-parent-removed-race.sh \
 	tests/integration/open-creat-vanished-race.sh \
 	tests/integration/symlink-replaced-during-lookup-race.sh \
 	tests/integration/copyup-dir-then-lookup-below.sh \

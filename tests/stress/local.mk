@@ -7,3 +7,7 @@
 TESTS += tests/stress/run-ci.sh
 dist_check_SCRIPTS += tests/stress/run-ci.sh tests/stress/race.py
 EXTRA_DIST += tests/stress/name-flip.py
+# Races race.py found and not fixed yet (docs/STATUS.md, What remains):
+# each a certain scenario (strace's delay), an expected failure until
+# its fix; an XPASS fails make check: then delete its line here.
+XFAIL_TESTS = tests/integration/copyup-parent-removed-race.sh
