@@ -1115,6 +1115,7 @@ struct walk {
 	uint64_t dirmask;	/* layers of the directory vpath names */
 	uint64_t parentmask;	/* layers of its parent directory */
 	int links;
+	int relooks;	/* names looked up again (walk_link) */
 	/* Where the walk started (dirfd or cwd), while vpath still lies
 	   at or below it (never popped since, same union): base.layer -1
 	   when none; base_vlen the length of its merged path. */
@@ -1599,8 +1600,12 @@ static int splice_target(char *todo, size_t size, const char *target,
 	return 0;
 }
 
+/* walk_link's answer when the link is gone: look the name up again. */
+#define WALK_AGAIN 1
+
 /* Follow a symlink whose real location is real; the link's name is the
- * last component of vpath. */
+ * last component of vpath.  0 (todo holds the rest of the walk),
+ * WALK_AGAIN or -errno. */
 static int walk_link(struct walk *w, const char *real, char *todo,
 		     size_t size, const char *rest)
 {
@@ -1608,8 +1613,23 @@ static int walk_link(struct walk *w, const char *real, char *todo,
 	ssize_t tl = real_readlink(real, target, sizeof(target) - 1);
 	int rc;
 
-	if (tl < 0)
+	if (tl < 0) {
+		/* A symlink at the lookup, not now: another process
+		   removed the name or put a file there since (an
+		   open(O_CREAT) of it, say).  The kernel takes a name as
+		   it is at one instant, never this EINVAL or ENOENT: the
+		   name is looked up again (as many times as links may be
+		   followed: the links' own count is not spent, a loop
+		   k -> k ends in ELOOP, not this EINVAL).  (tests/stress/race.py found it;
+		   integration/symlink-replaced-during-lookup-race.) */
+		if ((errno == EINVAL || errno == ENOENT) &&
+		    ++w->relooks <= MAX_SYMLINKS) {
+			walk_pop(w);
+			rc = walk_settle(w);
+			return rc < 0 ? rc : WALK_AGAIN;
+		}
 		return -errno;
+	}
 	if (tl == 0)
 		return -ENOENT;
 	target[tl] = '\0';
@@ -2023,6 +2043,7 @@ void un_cwd_check(void)
 	size_t dead_at, vlen;
 
 	w.links = 0;
+	w.relooks = 0;
 	w.m = NULL;
 	w.up_layer = -1;
 	w.up_vlen = 0;
@@ -2441,6 +2462,7 @@ static int walk_start(struct walk *w, int dirfd, const char *path,
 	int rc;
 
 	w->links = 0;
+	w->relooks = 0;
 	w->m = NULL;
 	w->base.layer = -1;
 	w->up_layer = -1;
@@ -3180,7 +3202,8 @@ static __attribute__((noinline)) int lookup_path(int dirfd, const char *path,
 					       want_dir ? "/" : rest);
 				if (rc < 0)
 					return rc;
-				p = todo;
+				if (rc == 0)
+					p = todo;
 				continue;
 			}
 			if (!last && !S_ISDIR(st.st_mode))
@@ -3233,7 +3256,7 @@ static __attribute__((noinline)) int lookup_path(int dirfd, const char *path,
 		    !want_dir && w.m->wt &&
 		    un_wtable_get(w.m->wt, rel, rel_len) == UN_W_NONE) {
 			c.layer = -1;
-		} else if (last && (flags & UN_LK_NOSTAT) &&
+		} else if (last && (flags & UN_LK_NOSTAT) && !w.relooks &&
 			   un_dcache_memo_get(w.m, w.vpath, w.vlen, w.dirmask,
 					      rel, rel_len, &c.layer, c.st,
 					      c.real, UN_VPATH_MAX,
@@ -3304,7 +3327,8 @@ static __attribute__((noinline)) int lookup_path(int dirfd, const char *path,
 				       want_dir ? "/" : rest);
 			if (rc < 0)
 				return rc;
-			p = todo;
+			if (rc == 0)
+				p = todo;
 			continue;
 		}
 		if (!S_ISDIR(c.st->st_mode) &&

@@ -85,6 +85,15 @@ static int open_lookup(int dirfd, const char *path, int flags, mode_t mode,
 	struct un_node n;
 	const char *real;
 	int fd, rc, at;
+	/* An O_CREAT whose name another process removed or renamed away
+	   between the lookup and the open (or the copy-up): the kernel's
+	   open finds or makes the name at once, never ENOENT; here the
+	   name is looked up again (absent now: made, a whiteout dropped).
+	   A loop, not a call: the frame holds a node of paths.  Bounded:
+	   a name made and removed without end by others is the kernel's
+	   ENOENT never, ours after 64.  (tests/stress/race.py found it,
+	   integration/open-creat-vanished-race.) */
+	int vanished = 0;
 
 	if (creat && (flags & O_DIRECTORY) && !tmpfile)
 		return un_fail(-EINVAL);	/* as Linux since 6.4 */
@@ -95,6 +104,7 @@ static int open_lookup(int dirfd, const char *path, int flags, mode_t mode,
 		lk |= UN_LK_OPENDIR;
 		n.open_flags = flags;
 	}
+again:
 	rc = un_lookup(dirfd, path, lk, &n);
 	if ((rc > 0 || rc == -ENOENT) && !tmpfile) {
 		fd = open_dead(dirfd, path, flags, mode, creat || writing);
@@ -184,6 +194,10 @@ static int open_lookup(int dirfd, const char *path, int flags, mode_t mode,
 			return un_fail(-EACCES);
 		if (S_ISREG(n.st.st_mode)) {
 			rc = un_copy_up(&n);
+			/* (Its copy removed by another process before the
+			   copy-up looked at it: vanished.) */
+			if (rc == -ENOENT && creat && vanished++ < 64)
+				goto again;
 			if (rc < 0)
 				return un_fail(rc);
 		}
@@ -206,6 +220,8 @@ static int open_lookup(int dirfd, const char *path, int flags, mode_t mode,
 	if (fd < 0 && errno == ENOENT && (lk & UN_LK_NOSTAT) &&
 	    S_ISDIR(n.st.st_mode) && !n.st.st_ino)
 		return open_lookup(dirfd, path, flags, mode, false);
+	if (fd < 0 && errno == ENOENT && creat && vanished++ < 64)
+		goto again;	/* (see vanished) */
 	if (fd >= 0) {
 		un_fd_set(fd, n.vpath, un_node_is_merged_dir(&n));
 		if (S_ISDIR(n.st.st_mode))

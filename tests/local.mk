@@ -39,5 +39,6 @@ EXTRA_DIST += tests/symbols.sh
 include tests/integration/local.mk
 include tests/edges/local.mk
 include tests/difftest/local.mk
+include tests/stress/local.mk
 include tests/fuzz/local.mk
 include tests/valgrind/local.mk

@@ -1,0 +1,13 @@
+# Stress loops (docs/HACKING.md, "Stress loops"): races between the
+# processes of one union.  race.py is the concurrency tester (N processes
+# at once on overlapping names, kernel against libunion, judged by what
+# any interleaving allows); run-ci.sh its bounded run (<= 60 s, fixed
+# seeds, root then nobody).  create-fresh-dir.sh and name-flip.py are by
+# hand only.
+TESTS += tests/stress/run-ci.sh
+dist_check_SCRIPTS += tests/stress/run-ci.sh tests/stress/race.py
+EXTRA_DIST += tests/stress/name-flip.py
+# Races race.py found and not fixed yet (docs/STATUS.md, What remains):
+# each a certain scenario (strace's delay), an expected failure until
+# its fix; an XPASS fails make check: then delete its line here.
+XFAIL_TESTS = tests/integration/copyup-parent-removed-race.sh
