@@ -579,26 +579,13 @@ static __attribute__((noinline)) void dir_copied(const struct un_mount *m,
 static bool copy_hidden(const struct un_mount *m, const char *dst)
 {
 	const char *rel = dst + m->upper_len + 1;
-	size_t len;
 
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	if (!m->wt || un_wtable_empty(m->wt) ||
 	    strncmp(dst, m->upper, m->upper_len) != 0 ||
 	    dst[m->upper_len] != '/')
 		return false;
-	len = strlen(rel);
-	if (un_wtable_get(m->wt, rel, len) == UN_W_WHITEOUT)
-		return true;
-	while (len > 0) {
-		const char *slash = memrchr(rel, '/', len);
-
-		if (!slash)
-			break;
-		len = slash - rel;
-		if (un_wtable_get(m->wt, rel, len) != UN_W_NONE)
-			return true;
-	}
-	return false;
+	return un_wtable_hides(m->wt, rel, strlen(rel));
 }
 
 /*
