@@ -422,8 +422,7 @@ static int remove_node(int dirfd, const char *path, bool isdir)
 		rc = real_unlinkat(kfd, kp, isdir ? AT_REMOVEDIR : 0);
 		/* A copy-up's own copy, met by the lookup, that the copy-up
 		   removed again on meeting the whiteout (copy_up.c,
-		   copy_unland): the
-		   directory is gone, as asked. */
+		   copy_unland): the directory is gone, as asked. */
 		if (rc < 0 && isdir && lower && errno == ENOENT)
 			rc = 0;
 		if (rc < 0) {
