@@ -563,6 +563,66 @@ static __attribute__((noinline)) void dir_copied(const struct un_mount *m,
 }
 
 /*
+ * Is the directory dst (a path in m's upper), just renamed into place by
+ * a copy-up, one the merged view no longer shows: a whiteout of it, or a
+ * record of an ancestor (an opaque directory, or one whose whiteout was
+ * written while its upper copy stands), in the table now?  A copy-up
+ * begun before another process's rmdir of the lower directory (its
+ * lookup found it) may land after the whiteout: the rmdir, having
+ * written its record, looks for a copy in the upper and removes one it
+ * finds (dir.c, copy_landed); a copy renamed in after that look is met
+ * here.  Each side changes, then looks at the other's change, a fence
+ * between: at least one of them sees the other
+ * (integration/copyup-parent-removed-race).  Two loads when the table
+ * is empty.
+ */
+static bool copy_hidden(const struct un_mount *m, const char *dst)
+{
+	const char *rel = dst + m->upper_len + 1;
+
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (!m->wt || un_wtable_empty(m->wt) ||
+	    strncmp(dst, m->upper, m->upper_len) != 0 ||
+	    dst[m->upper_len] != '/')
+		return false;
+	return un_wtable_hides(m->wt, rel, strlen(rel));
+}
+
+/*
+ * The directory copy this thread renamed to dst (kd for the kernel; ws:
+ * its stat when staged) is hidden by a removal since (copy_hidden):
+ * removed again, when it is still ours and empty.  -ENOENT: the copy is
+ * gone (the caller's lookup named a directory since removed, as the
+ * kernel answers a call into a removed one); 0: it stands (a name was
+ * made in it meanwhile, by a process that took it for its own copy-up:
+ * never removed).  (Were our copy removed and an empty directory made
+ * at its name between the lstat and the rmdir, that one would go: the
+ * rmdir takes nothing that is in a directory.)  Out of line: rare.
+ */
+static __attribute__((noinline, cold)) int copy_unland(
+	struct un_mount *m, const char *kd, const struct stat *ws,
+	const char *kp, const struct stat *pst)
+{
+	struct lift lift = { false, 0 };
+	struct stat cur;
+	int rc = -ENOENT;	/* removed by the rmdir, or not ours */
+
+	if (real_lstat(kd, &cur) == 0 && cur.st_dev == ws->st_dev &&
+	    cur.st_ino == ws->st_ino) {
+		/* (Into the parent as the rename went: rename_in.) */
+		if (kp)
+			lift_dir(kp, pst, &lift);
+		if (real_rmdir(kd) < 0 && errno != ENOENT)
+			rc = 0;
+		if (kp)
+			unlift_dir(kp, &lift);
+	}
+	/* (The upper had it a while: every process's cached layers.) */
+	un_dcache_changed(m);
+	return rc;
+}
+
+/*
  * Copy src (stat st) to dst in the upper of m.  Returns 0 when dst holds
  * a whole copy afterwards (ours, or a racing process's; over: ours,
  * renamed over the empty directory dst).  ppst: NULL, or the stat of
@@ -620,9 +680,31 @@ static int copy_one(const struct un_mount *m, const char *src,
 	uint64_t names0 = un_dcache_names_count((struct un_mount *)m);
 
 	bool lifted = upper_lifts > 0;
+	/* A directory's copy: its inode, for copy_unland to know it. */
+	bool check = S_ISDIR(st->st_mode) && !over && m->wt;
+	struct stat ws;
 
+	if (check && real_lstat(work, &ws) < 0) {
+		rc = -errno;
+		goto out_unstage;
+	}
 	rc = rename_in(work, st, kd, over, have_parent ? kp : NULL,
 		       have_parent ? &pst : NULL, &lifted);
+	if (rc == 0 && check && copy_hidden(m, dst)) {
+		rc = copy_unland((struct un_mount *)m, kd, &ws,
+				 have_parent ? kp : NULL,
+				 have_parent ? &pst : NULL);
+		if (rc < 0) {
+			if (have_parent) {
+				struct timespec t[2] = { pst.st_atim,
+							 pst.st_mtim };
+
+				real_utimensat(AT_FDCWD, kp, t,
+					       AT_SYMLINK_NOFOLLOW);
+			}
+			return rc;
+		}
+	}
 	/* over: the rename replaces a directory made at dst since its
 	   removal (un_copy_up_dead); one not empty is the caller's
 	   answer. */

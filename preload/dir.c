@@ -290,6 +290,43 @@ static int remove_root(const struct un_node *n, bool isdir)
 	return isdir ? -EBUSY : -EISDIR;
 }
 
+/*
+ * rmdir of a directory that only a lower had at the lookup, its whiteout
+ * written: a copy-up begun before (its lookup found the lower directory:
+ * mv into it) may have renamed its copy into the upper since.  That copy
+ * is removed as the rmdir of an upper copy removes it (the kernel's rmdir
+ * takes whatever directory is at the name): one a name was made in since
+ * is the kernel's ENOTEMPTY, the whiteout taken back.  The copy-up looks
+ * at the table after its rename (copy_up.c, copy_hidden): each side
+ * changes, then looks at the other's change, a fence between, so that
+ * one of the two sees the other (integration/copyup-parent-removed-race).
+ * Out of line: its path.
+ */
+static __attribute__((noinline)) int copy_landed(struct un_node *n)
+{
+	char upper[UN_VPATH_MAX];
+	UN_KBUF(kbuf);	/* upper may be deeper than PATH_MAX */
+	const char *kp;
+	struct stat st;
+	int rc;
+
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (un_path_join(upper, sizeof(upper), n->mnt->upper,
+			 n->mnt->upper_len, un_node_rel(n)) < 0)
+		return 0;
+	kp = un_kreal(upper, &kbuf);
+	if (real_lstat(kp, &st) < 0 || !S_ISDIR(st.st_mode))
+		return 0;
+	if (real_rmdir(kp) == 0 || errno == ENOENT) {
+		un_dcache_changed(n->mnt);
+		return 0;
+	}
+	rc = -errno;
+	if (table_get(n) == UN_W_WHITEOUT)
+		table_set(n, UN_W_NONE);
+	return rc;
+}
+
 static int remove_node(int dirfd, const char *path, bool isdir)
 {
 	struct un_node n;
@@ -374,6 +411,8 @@ static int remove_node(int dirfd, const char *path, bool isdir)
 		rc = table_set(&n, UN_W_WHITEOUT);
 		if (rc < 0)
 			return rc;
+		if (isdir && n.layer > 0 && (rc = copy_landed(&n)) < 0)
+			return rc;
 	}
 	if (n.layer == 0) {
 		UN_KBUF(kbuf);
@@ -381,6 +420,11 @@ static int remove_node(int dirfd, const char *path, bool isdir)
 		int kfd = un_node_kat(&n, &kbuf, &kp);
 
 		rc = real_unlinkat(kfd, kp, isdir ? AT_REMOVEDIR : 0);
+		/* A copy-up's own copy, met by the lookup, that the copy-up
+		   removed again on meeting the whiteout (copy_up.c,
+		   copy_unland): the directory is gone, as asked. */
+		if (rc < 0 && isdir && lower && errno == ENOENT)
+			rc = 0;
 		if (rc < 0) {
 			rc = -errno;
 			if (lower)

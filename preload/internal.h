@@ -453,6 +453,15 @@ UN_HIDDEN enum un_wkind un_wtable_get(struct un_wtable *wt, const char *rel,
  */
 UN_HIDDEN bool un_wtable_empty(struct un_wtable *wt);
 
+/*
+ * Does the table hide rel now: a whiteout of rel, or any record of one of
+ * its ancestors (a whiteout, or an opaque directory)?  For a directory's
+ * copy-up just renamed into place (copy_up.c copy_hidden): one read lock
+ * for every component; two loads when the table is empty.
+ */
+UN_HIDDEN bool un_wtable_hides(struct un_wtable *wt, const char *rel,
+			       size_t rel_len);
+
 /* True when some record lies strictly below rel (rel/...).  A walk of
    the whole table: for the unit tests, not for a lookup. */
 UN_HIDDEN bool un_wtable_has_below(struct un_wtable *wt, const char *rel,

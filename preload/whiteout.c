@@ -323,6 +323,51 @@ enum un_wkind un_wtable_get(struct un_wtable *wt, const char *rel,
 	return kind == 'w' || kind == 'o' ? (enum un_wkind)kind : UN_W_NONE;
 }
 
+/* un_wtable_hides by un_wtable_get's, component by component: in a
+   signal handler, or with a damaged index. */
+static bool hides_slow(struct un_wtable *wt, const char *rel, size_t len)
+{
+	if (un_wtable_get(wt, rel, len) == UN_W_WHITEOUT)
+		return true;
+	for (const char *slash; (slash = memrchr(rel, '/', len));) {
+		len = slash - rel;
+		if (un_wtable_get(wt, rel, len) != UN_W_NONE)
+			return true;
+	}
+	return false;
+}
+
+bool un_wtable_hides(struct un_wtable *wt, const char *rel, size_t rel_len)
+{
+	size_t len = rel_len;
+	int kind;
+
+	if (!wt || wt_known_empty(wt))
+		return false;
+	if (!wt_read_lock(wt))
+		return hides_slow(wt, rel, rel_len);
+	/* rel itself: a whiteout; an ancestor: any record. */
+	for (bool self = true;; self = false) {
+		const char *slash;
+
+		kind = wt_kind(wt, rel, len);
+		if (kind < 0)
+			break;	/* a damaged index */
+		if (kind == 'w' || (!self && kind == 'o')) {
+			pthread_rwlock_unlock(&wt->rw);
+			return true;
+		}
+		slash = memrchr(rel, '/', len);
+		if (!slash) {
+			pthread_rwlock_unlock(&wt->rw);
+			return false;
+		}
+		len = slash - rel;
+	}
+	pthread_rwlock_unlock(&wt->rw);
+	return hides_slow(wt, rel, rel_len);
+}
+
 /* An index record the map has no entry for is live (one it has is the
    map's to say: a `-` entry cancelled it). */
 static int ix_live(void *arg, const char *key, size_t len)

@@ -9,9 +9,10 @@
 # lookup finds it and B's file, with the lower's names too; a listing of
 # d leaves it out by the table's whiteout).  tests/stress/race.py seed
 # 681 as root: the kernel over the converted upper shows v/w, libunion's
-# listing not.  NOT FIXED: an expected failure (XFAIL_TESTS in
-# tests/stress/local.mk; docs/STATUS.md "What remains").  B's rename of
-# its staged copy is held by strace's delay until A is done.
+# listing not.  Fixed: the copy-up, its copy renamed in, looks at the
+# table and removes its copy again, ENOENT (copy_up.c copy_hidden); the
+# other order is copyup-parent-removed-late-race.  B's rename of its
+# staged copy is held by strace's delay until A is done.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 set -eu
 . "${TOP_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh"

@@ -44,6 +44,7 @@ UN_INTEGRATION_TESTS = \
 	tests/integration/copyup-dir-children-after.sh \
 	tests/integration/copyup-dir-race.sh \
 	tests/integration/copyup-parent-removed-race.sh \
+	tests/integration/copyup-parent-removed-late-race.sh \
 	tests/integration/open-creat-vanished-race.sh \
 	tests/integration/symlink-replaced-during-lookup-race.sh \
 	tests/integration/copyup-dir-then-lookup-below.sh \
