@@ -341,6 +341,15 @@ need_strace() {
 	_un_strace_ok=1
 }
 
+# need_strace_delay CALL: need_strace, and strace able to hold CALL
+# (-e inject=CALL:delay_enter=): the race scenarios hold one process's
+# call while another goes on.
+need_strace_delay() {
+	need_strace
+	strace -f -qq -o /dev/null -e inject="$1":delay_enter=1 true 2>/dev/null ||
+		skip "strace cannot delay $1 here (strace too old)"
+}
+
 # count_calls [-c] [-e CALLS] [-n] FILE MERGED UPPER LOWER... -- CMD...:
 # CMD run under libunion (the union MERGED of UPPER and LOWER...) and
 # strace -f -qq, its trace written to FILE: -e, of the calls CALLS only

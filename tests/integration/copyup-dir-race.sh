@@ -12,11 +12,7 @@
 set -eu
 . "${TOP_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh"
 
-need_cmd strace
-need_lib
-need_harness_off
-strace -f -qq -o /dev/null -e inject=rename:delay_enter=1 true 2>/dev/null ||
-	skip "strace cannot delay a call here (ptrace refused, or strace too old)"
+need_strace_delay rename
 
 cat >"$T/a.py" <<'PY'
 import os, sys, time
