@@ -9,8 +9,10 @@
  *
  * The table has two levels (1024 chunks of 1024 slots) so that readers
  * never see it move: a chunk, once published, stays.  A slot holds a
- * pointer to an immutable entry, swapped atomically; the old entry is
- * freed by whoever swapped it out.  (A thread that closes a descriptor
+ * pointer to an entry, swapped atomically; the numbers a dup made share
+ * one entry (reference-counted, copied before one number's flags
+ * change), and the last slot to let it go frees it (later: see
+ * "deferred").  (A thread that closes a descriptor
  * another thread is using as a dirfd races in the kernel too.)
  *
  * The cwd: when the process's cwd is a merged directory, un_cwd holds
@@ -57,6 +59,12 @@
 
 struct fd_entry {
 	struct fd_entry *next_free;	/* on the deferred list */
+	/* The slots that hold it (atomic): a dup shares its number's
+	   entry (refs_get), a close drops a reference, and the last one
+	   defers it (release).  A change of one number's fields copies a
+	   shared entry first (entry_own): the numbers' marks stay their
+	   own, as when each had its copy. */
+	unsigned long refs;
 	bool merged_dir;
 	bool upper;		/* opened on an object of the upper: a change
 				   through it never needs a copy-up */
@@ -187,10 +195,27 @@ static void defer(struct fd_entry *first, struct fd_entry *last)
 		;
 }
 
+/* A slot let go of e: the last one defers it. */
 UN_EXEC_TEXT static void release(struct fd_entry *e)
 {
-	if (e && e != OUTSIDE)
+	if (e && e != OUTSIDE &&
+	    __atomic_sub_fetch(&e->refs, 1, __ATOMIC_ACQ_REL) == 0)
 		defer(e, e);
+}
+
+/* One more reference to e, read from a slot inside read_begin/read_end;
+   false when its last slot let go of it meanwhile (it is deferred: no
+   slot may take it again). */
+static bool refs_get(struct fd_entry *e)
+{
+	unsigned long n = __atomic_load_n(&e->refs, __ATOMIC_ACQUIRE);
+
+	while (n)
+		if (__atomic_compare_exchange_n(&e->refs, &n, n + 1, true,
+						__ATOMIC_ACQ_REL,
+						__ATOMIC_ACQUIRE))
+			return true;
+	return false;
 }
 
 /* Free the deferred entries if no reader can hold one (never in signal
@@ -379,6 +404,7 @@ static void set_near(int fd, const char *real)
 		e = malloc(sizeof(*e) + len + 1);
 	if (e) {
 		memset(e, 0, sizeof(*e));
+		e->refs = 1;
 		e->near = true;
 		memcpy(e->vpath, real, len + 1);
 	}
@@ -466,6 +492,7 @@ static struct fd_entry *entry_new(const char *vpath, bool merged_dir)
 
 	if (!e)
 		return NULL;
+	e->refs = 1;
 	e->merged_dir = merged_dir;
 	e->upper = false;
 	e->stream = false;
@@ -521,6 +548,56 @@ static struct fd_entry *entry_of(int fd)
 	return in_union(e) ? e : NULL;
 }
 
+/* A copy of e for one slot alone (NULL when out of memory; never in
+   signal mode).  Its kept layers start unset: e's may be being written
+   (kseq odd), which a copy would keep odd for ever. */
+static struct fd_entry *entry_copy(const struct fd_entry *e)
+{
+	size_t size = sizeof(*e) + strlen(e->vpath) + 1;
+	struct fd_entry *copy = malloc(size);
+
+	if (!copy)
+		return NULL;
+	memcpy(copy, e, size);
+	copy->refs = 1;
+	copy->kseq = 0;
+	copy->kset = false;
+	return copy;
+}
+
+/*
+ * The entry of fd in a union, fd's own, for a change of its fields
+ * (inside read_begin/read_end): an entry another number shares since a
+ * dup is first copied into fd's slot.  NULL: none, or the slot changed
+ * meanwhile (another thread's close or dup2 of fd: a race in the kernel
+ * too), or no memory; in signal mode a shared entry leaves fd's slot
+ * empty instead (no malloc there: discovered when next used, as every
+ * record made in a handler is).
+ */
+static struct fd_entry *entry_own(int fd)
+{
+	struct fd_entry **s = slot(fd, false);
+	struct fd_entry *e = s ? __atomic_load_n(s, __ATOMIC_ACQUIRE) : NULL,
+			*copy = NULL;
+
+	if (!in_union(e))
+		return NULL;
+	if (__atomic_load_n(&e->refs, __ATOMIC_ACQUIRE) == 1)
+		return e;
+	if (!un_in_signal()) {
+		copy = entry_copy(e);
+		if (!copy)
+			return NULL;
+	}
+	if (!__atomic_compare_exchange_n(s, &e, copy, false, __ATOMIC_ACQ_REL,
+					 __ATOMIC_ACQUIRE)) {
+		free(copy);	/* (never published) */
+		return NULL;
+	}
+	release(e);
+	return copy;
+}
+
 /* The flags below are set once on an entry and never cleared (but
    one_layer, by un_fd_at_zero). */
 #define FD_FLAG(mark, test, field)					\
@@ -530,7 +607,9 @@ static struct fd_entry *entry_of(int fd)
 									\
 		read_begin();						\
 		e = entry_of(fd);					\
-		if (e)							\
+		/* (Copied only when shared and not set yet.) */	\
+		if (e && !__atomic_load_n(&e->field, __ATOMIC_ACQUIRE) && \
+		    (e = entry_own(fd)))				\
 			__atomic_store_n(&e->field, true, __ATOMIC_RELEASE); \
 		read_end();						\
 	}								\
@@ -561,7 +640,8 @@ void un_fd_mark_one_layer(int fd)
 	__atomic_store_n(&any_one_layer, true, __ATOMIC_RELEASE);
 	read_begin();
 	e = entry_of(fd);
-	if (e)
+	if (e && !__atomic_load_n(&e->one_layer, __ATOMIC_ACQUIRE) &&
+	    (e = entry_own(fd)))
 		__atomic_store_n(&e->one_layer, true, __ATOMIC_RELEASE);
 	read_end();
 }
@@ -588,7 +668,8 @@ void un_fd_at_zero(int fd)
 		return;
 	read_begin();
 	e = entry_of(fd);
-	if (e)
+	if (e && __atomic_load_n(&e->one_layer, __ATOMIC_ACQUIRE) &&
+	    (e = entry_own(fd)))
 		__atomic_store_n(&e->one_layer, false, __ATOMIC_RELEASE);
 	read_end();
 }
@@ -599,6 +680,12 @@ void un_fd_mark_layer(int fd, int layer)
 
 	read_begin();
 	e = entry_of(fd);
+	/* (Copied only when shared and changed: fts's dups of a directory
+	   opened by an open that marked it.) */
+	if (e && __atomic_load_n(&e->layer, __ATOMIC_ACQUIRE) != layer)
+		e = entry_own(fd);
+	else
+		e = NULL;	/* (nothing changes) */
 	if (e) {
 		signed char was = __atomic_exchange_n(&e->layer,
 						      (signed char)layer,
@@ -620,7 +707,7 @@ void un_fd_was_lower_from(int fd, int from)
 	if (was <= 0)
 		return;
 	read_begin();
-	e = entry_of(fd);
+	e = entry_own(fd);
 	if (e) {
 		__atomic_store_n(&e->layer, 0, __ATOMIC_RELEASE);
 		__atomic_store_n(&e->was_lower, (signed char)was,
@@ -850,9 +937,9 @@ int un_fd_near(int fd, char *buf, size_t len)
 }
 
 /* The new number shares the old one's open file: the same entry, with
-   every flag (in signal mode, discovered again when next used).  One
-   known to lie outside stays known (find's fts dups every directory it
-   reads: left unknown, each would cost a readlink and a lookup). */
+   every flag, shared until either number's fields change (entry_own).
+   One known to lie outside stays known (find's fts dups every directory
+   it reads: left unknown, each would cost a readlink and a lookup). */
 /* oldfd's entry, discovered when it has none yet (NULL: none). */
 static __attribute__((noinline)) struct fd_entry *dup_discover(int oldfd)
 {
@@ -862,27 +949,46 @@ static __attribute__((noinline)) struct fd_entry *dup_discover(int oldfd)
 	return raw_entry(oldfd);
 }
 
-UN_EXEC_TEXT void un_fd_dup(int oldfd, int newfd)
+/* oldfd's entry e (NULL: none) into newfd's slot, inside read_begin and
+   read_end.  A known entry is shared, a reference more: fts dups every
+   directory it reads and closes the dups soon after (a copy and its
+   free were ~300 instructions a dup and its close).  In signal mode
+   too: no allocation. */
+static void dup_put(struct fd_entry *e, int newfd)
 {
-	struct fd_entry *e, *copy = NULL;
+	struct fd_entry *copy = NULL;
+
+	if (e == OUTSIDE)
+		copy = OUTSIDE;
+	else if (e && refs_get(e))
+		copy = e;
+	else if (e && !un_in_signal())
+		copy = entry_copy(e);	/* (its last slot let it go) */
+	put(newfd, copy);
+}
+
+UN_EXEC_TEXT bool un_fd_dup_known(int oldfd, int newfd)
+{
+	struct fd_entry *e;
 
 	read_begin();
-	/* (A known entry is copied as it is: fts dups every directory it
-	   reads, and fd_get's copy of the path cost a quarter of it.) */
+	e = raw_entry(oldfd);
+	if (e)
+		dup_put(e, newfd);
+	read_end();
+	return e != NULL;
+}
+
+UN_EXEC_TEXT void un_fd_dup(int oldfd, int newfd)
+{
+	struct fd_entry *e;
+
+	read_begin();
 	e = raw_entry(oldfd);
 	if (!e)
 		e = dup_discover(oldfd);
-	if (e == OUTSIDE) {
-		copy = OUTSIDE;
-	} else if (e && !un_in_signal()) {
-		size_t size = sizeof(*e) + strlen(e->vpath) + 1;
-
-		copy = malloc(size);
-		if (copy)
-			memcpy(copy, e, size);
-	}
+	dup_put(e, newfd);
 	read_end();
-	put(newfd, copy);
 }
 
 void un_fd_forget_range(unsigned first, unsigned last)
@@ -1031,6 +1137,8 @@ static void fds_move(const char *a, const char *b, enum moving how,
 			if (fresh) {
 				memcpy(fresh, e, sizeof(*fresh));
 				memcpy(fresh->vpath, p, len + 1);
+				fresh->refs = 1;	/* (this slot's) */
+				fresh->kseq = 0;
 				fresh->m = NULL;	/* (another path) */
 				fresh->kset = false;
 				/* Its layer is forgotten: no rename moves

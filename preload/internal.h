@@ -586,6 +586,9 @@ UN_HIDDEN int un_fd_near(int fd, char *buf, size_t len);
    is not open, -ENOENT when it has no path. */
 UN_HIDDEN int un_fd_real(int fd, char *real, size_t size);
 UN_HIDDEN void un_fd_dup(int oldfd, int newfd);
+/* un_fd_dup for an oldfd the table knows (an entry, or known outside),
+   with no lookup: false (nothing done) when it has none yet. */
+UN_HIDDEN bool un_fd_dup_known(int oldfd, int newfd);
 /* A directory was renamed from old to new (merged paths): the
    descriptors and the cwd at or below it follow.  Two names were
    exchanged: the same both ways.  A directory was removed: descriptors

@@ -162,7 +162,8 @@ UN_EXPORT void closefrom(int lowfd)
 	un_watch_closed_range((unsigned)lowfd, ~0u);
 }
 
-/* Copy fd's table entry to nfd, inside the library (it may look fd up). */
+/* fd's table entry for nfd too (a lookup inside the library when the
+   table has none yet). */
 UN_EXEC_TEXT static void dup_entry(int fd, int nfd)
 {
 	/* A vfork child's dup2 (Python's subprocess dups the child's
@@ -171,9 +172,15 @@ UN_EXEC_TEXT static void dup_entry(int fd, int nfd)
 	if (un_fd_vfork_child())
 		return;
 	UN_SAVE_ERRNO;
-	if (un_fd_far(fd)) {
-		/* fts dups every directory it reads. */
-		un_fd_set_far(nfd);
+	if (un_depth > 0) {
+		/* (Inside the library: one known outside alone.) */
+		if (un_fd_far(fd)) {
+			un_fd_set_far(nfd);
+			un_fifo_dup(fd, nfd);
+		}
+	} else if (un_fd_dup_known(fd, nfd)) {
+		/* fts dups every directory it reads: a known entry (or one
+		   known outside) needs no lookup, so no un_enter. */
 		un_fifo_dup(fd, nfd);	/* (nfd may have been a stand-in) */
 	} else if (un_enter()) {
 		un_fd_dup(fd, nfd);
