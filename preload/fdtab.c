@@ -571,6 +571,21 @@ void un_fd_set(int fd, const char *vpath, bool merged_dir)
 	put(fd, e);
 }
 
+void un_fd_set_at(int fd, const char *vpath, bool merged_dir,
+		  struct un_mount *m, int layer)
+{
+	struct fd_entry *e = NULL;
+
+	if (!un_in_signal()) {
+		e = entry_new(vpath, merged_dir);
+		if (!e)
+			return;
+		e->m = m;
+		e->layer = (signed char)layer;
+	}
+	put(fd, e);
+}
+
 void un_fd_set_dead(int fd, const char *vpath, size_t dead_at,
 		    bool merged_dir)
 {

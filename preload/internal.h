@@ -509,6 +509,12 @@ UN_HIDDEN void un_wtable_vacate_fd(int fd);
  * merged_dir: the object is a directory merged from several layers.
  */
 UN_HIDDEN void un_fd_set(int fd, const char *vpath, bool merged_dir);
+/* The same for the object a lookup found (an open's): its union m
+   (n->mnt, un_config_find's answer for vpath: kept as the hint
+   un_fd_get_walk would find), and for a directory the layer whose copy
+   fd is open on (un_fd_mark_layer's; -1: none). */
+UN_HIDDEN void un_fd_set_at(int fd, const char *vpath, bool merged_dir,
+			    struct un_mount *m, int layer);
 /* Copy the merged path of fd into buf; 0, or -ENOENT when fd has none,
    -EBADF when it is not open, -ESTALE (buf filled) when its directory
    was removed from the merged view since. */
@@ -1022,6 +1028,10 @@ UN_HIDDEN int un_path_join(char *buf, size_t len, const char *root,
  * the cache does not know it (the caller looks it up).
  */
 UN_HIDDEN int un_dir_cached(const char *vpath, struct un_node *n);
+/* The same in the union m, un_config_find(vpath)'s answer (fdtab's
+   hint): no search for it. */
+UN_HIDDEN int un_dir_cached_in(struct un_mount *m, const char *vpath,
+			       struct un_node *n);
 /* The same for a directory the caller knows to be of layer alone (a
    descriptor's, by fdtab), without asking the cache: 0, or -ENOENT
    when vpath is in no union. */

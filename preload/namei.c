@@ -3555,8 +3555,13 @@ static int dir_node_fill(struct un_mount *m, const char *vpath, size_t len,
 
 int un_dir_cached(const char *vpath, struct un_node *n)
 {
+	return un_dir_cached_in(un_config_find(vpath), vpath, n);
+}
+
+int un_dir_cached_in(struct un_mount *m, const char *vpath,
+		     struct un_node *n)
+{
 	size_t len = strlen(vpath);
-	struct un_mount *m = un_config_find(vpath);
 	const char *rel;
 
 	if (!m || len >= sizeof(n->vpath))

@@ -1015,8 +1015,8 @@ static DIR *open_node(struct un_node *n)
 		UN_RESTORE_ERRNO;
 		return NULL;
 	}
-	un_fd_set(fd, n->vpath, un_node_is_merged_dir(n));
-	un_fd_mark_layer(fd, n->layer);
+	un_fd_set_at(fd, n->vpath, un_node_is_merged_dir(n), n->mnt,
+		     n->layer);
 	d = un_dir_open(n, fd, n->layer, false);
 	if (!d) {
 		UN_SAVE_ERRNO;
@@ -1286,18 +1286,21 @@ static bool upper_dir_was_lower(struct un_node *n, int fd)
 UN_EXPORT DIR *fdopendir(int fd)
 {
 	char vpath[PATH_MAX];
+	struct un_mount *m = NULL;
 	struct un_node n;
 	DIR *d;
 	int rc, layer;
 
 	if (!un_enter())
 		return real_fdopendir(fd);
-	rc = un_fd_get_at(fd, vpath, sizeof(vpath), &layer, NULL);
+	/* (With the record's hint of its union: the open that made it
+	   keeps it, un_fd_set_at.) */
+	rc = un_fd_get_walk(fd, vpath, sizeof(vpath), &layer, NULL, &m, NULL);
 	if (rc < 0 && rc != -ESTALE) {
 		d = real_fdopendir(fd);
 		goto out;
 	}
-	if (rc == 0 && un_dir_cached(vpath, &n) == 0 &&
+	if (rc == 0 && un_dir_cached_in(m, vpath, &n) == 0 &&
 	    ((!un_node_is_merged_dir(&n) && layer >= 0) ||
 	     real_fstat(fd, &n.st) == 0)) {
 		/* A directory the cache knows: a stream of one layer needs

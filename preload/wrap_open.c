@@ -128,8 +128,7 @@ again:
 		return un_fail(-EISDIR);
 	if (n.open_fd >= 0) {
 		/* Opened by the lookup: a directory of one layer. */
-		un_fd_set(n.open_fd, n.vpath, false);
-		un_fd_mark_layer(n.open_fd, n.layer);
+		un_fd_set_at(n.open_fd, n.vpath, false, n.mnt, n.layer);
 		return n.open_fd;
 	}
 	if (n.layer < 0) {
@@ -223,10 +222,12 @@ again:
 	if (fd < 0 && errno == ENOENT && creat && vanished++ < 64)
 		goto again;	/* (see vanished) */
 	if (fd >= 0) {
-		un_fd_set(fd, n.vpath, un_node_is_merged_dir(&n));
-		if (S_ISDIR(n.st.st_mode))
-			un_fd_mark_layer(fd, n.layer);
-		else if (n.layer == 0)
+		/* (The union kept as the record's hint: the first lookup
+		   through fd, fts's fstatat of a directory's first name,
+		   would look for it again, ~150 instructions.) */
+		un_fd_set_at(fd, n.vpath, un_node_is_merged_dir(&n), n.mnt,
+			     S_ISDIR(n.st.st_mode) ? n.layer : -1);
+		if (!S_ISDIR(n.st.st_mode) && n.layer == 0)
 			un_fd_mark_upper(fd);
 	}
 	return fd;
