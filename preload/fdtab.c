@@ -632,24 +632,21 @@ static struct fd_entry *entry_copy(const struct fd_entry *e)
 }
 
 /*
- * The entry of fd in a union, fd's own, for a change of its fields
- * (inside read_begin/read_end): an entry another number shares since a
- * dup is first copied into fd's slot.  NULL: none, or the slot changed
- * meanwhile (another thread's close or dup2 of fd: a race in the kernel
- * too), or no memory; in signal mode a shared entry leaves fd's slot
- * empty instead (no malloc there: discovered when next used, as every
- * record made in a handler is).
+ * e, fd's entry in a union (entry_of's, inside read_begin/read_end), as
+ * fd's own for a change of its fields: an entry another number shares
+ * since a dup is first copied into fd's slot (entry_unshare).  NULL:
+ * the slot changed meanwhile (another thread's close or dup2 of fd: a
+ * race in the kernel too), or no memory; in signal mode a shared entry
+ * leaves fd's slot empty instead (no malloc there: discovered when next
+ * used, as every record made in a handler is).
  */
-static struct fd_entry *entry_own(int fd)
+static __attribute__((noinline)) struct fd_entry *
+entry_unshare(int fd, struct fd_entry *e)
 {
-	struct fd_entry **s = slot(fd, false);
-	struct fd_entry *e = s ? __atomic_load_n(s, __ATOMIC_ACQUIRE) : NULL,
-			*copy = NULL;
+	struct fd_entry **s = slot(fd, false), *copy = NULL;
 
-	if (!in_union(e))
+	if (!s)
 		return NULL;
-	if (__atomic_load_n(&e->refs, __ATOMIC_ACQUIRE) == 1)
-		return e;
 	if (!un_in_signal()) {
 		copy = entry_copy(e);
 		if (!copy)
@@ -665,6 +662,13 @@ static struct fd_entry *entry_own(int fd)
 	return copy;
 }
 
+static inline struct fd_entry *entry_own(int fd, struct fd_entry *e)
+{
+	if (__atomic_load_n(&e->refs, __ATOMIC_ACQUIRE) == 1)
+		return e;
+	return entry_unshare(fd, e);
+}
+
 /* The flags below are set once on an entry and never cleared (but
    one_layer, by un_fd_at_zero). */
 #define FD_FLAG(mark, test, field)					\
@@ -676,7 +680,7 @@ static struct fd_entry *entry_own(int fd)
 		e = entry_of(fd);					\
 		/* (Copied only when shared and not set yet.) */	\
 		if (e && !__atomic_load_n(&e->field, __ATOMIC_ACQUIRE) && \
-		    (e = entry_own(fd)))				\
+		    (e = entry_own(fd, e)))				\
 			__atomic_store_n(&e->field, true, __ATOMIC_RELEASE); \
 		read_end();						\
 	}								\
@@ -708,7 +712,7 @@ void un_fd_mark_one_layer(int fd)
 	read_begin();
 	e = entry_of(fd);
 	if (e && !__atomic_load_n(&e->one_layer, __ATOMIC_ACQUIRE) &&
-	    (e = entry_own(fd)))
+	    (e = entry_own(fd, e)))
 		__atomic_store_n(&e->one_layer, true, __ATOMIC_RELEASE);
 	read_end();
 }
@@ -736,7 +740,7 @@ void un_fd_at_zero(int fd)
 	read_begin();
 	e = entry_of(fd);
 	if (e && __atomic_load_n(&e->one_layer, __ATOMIC_ACQUIRE) &&
-	    (e = entry_own(fd)))
+	    (e = entry_own(fd, e)))
 		__atomic_store_n(&e->one_layer, false, __ATOMIC_RELEASE);
 	read_end();
 }
@@ -750,7 +754,7 @@ void un_fd_mark_layer(int fd, int layer)
 	/* (Copied only when shared and changed: fts's dups of a directory
 	   opened by an open that marked it.) */
 	if (e && __atomic_load_n(&e->layer, __ATOMIC_ACQUIRE) != layer)
-		e = entry_own(fd);
+		e = entry_own(fd, e);
 	else
 		e = NULL;	/* (nothing changes) */
 	if (e) {
@@ -774,7 +778,9 @@ void un_fd_was_lower_from(int fd, int from)
 	if (was <= 0)
 		return;
 	read_begin();
-	e = entry_own(fd);
+	e = entry_of(fd);
+	if (e)
+		e = entry_own(fd, e);
 	if (e) {
 		__atomic_store_n(&e->layer, 0, __ATOMIC_RELEASE);
 		__atomic_store_n(&e->was_lower, (signed char)was,
