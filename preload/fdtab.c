@@ -751,8 +751,7 @@ void un_fd_mark_layer(int fd, int layer)
 
 	read_begin();
 	e = entry_of(fd);
-	/* (Copied only when shared and changed: fts's dups of a directory
-	   opened by an open that marked it.) */
+	/* (Copied only when shared and changed.) */
 	if (e && __atomic_load_n(&e->layer, __ATOMIC_ACQUIRE) != layer)
 		e = entry_own(fd, e);
 	else
