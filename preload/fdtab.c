@@ -644,22 +644,33 @@ static __attribute__((noinline)) struct fd_entry *
 entry_unshare(int fd, struct fd_entry *e)
 {
 	struct fd_entry **s = slot(fd, false), *copy = NULL;
+	int tries = 8;
 
 	if (!s)
 		return NULL;
-	if (!un_in_signal()) {
-		copy = entry_copy(e);
-		if (!copy)
-			return NULL;
-	}
-	if (!__atomic_compare_exchange_n(s, &e, copy, false, __ATOMIC_ACQ_REL,
-					 __ATOMIC_ACQUIRE)) {
+	do {
+		if (!un_in_signal()) {
+			copy = entry_copy(e);
+			if (!copy)
+				return NULL;
+		}
+		if (__atomic_compare_exchange_n(s, &e, copy, false,
+						__ATOMIC_ACQ_REL,
+						__ATOMIC_ACQUIRE)) {
+			release(e);
+			return copy;
+		}
 		if (copy)
 			entry_free(copy);	/* (never published) */
-		return NULL;
-	}
-	release(e);
-	return copy;
+		/* e is the slot's now: another thread's copy for its own
+		   mark of fd (taken as ours: the marks add up), or a close
+		   or dup2 of fd (a race in the kernel too: NULL). */
+		if (!in_union(e))
+			return NULL;
+		if (__atomic_load_n(&e->refs, __ATOMIC_ACQUIRE) == 1)
+			return e;
+	} while (--tries);
+	return NULL;
 }
 
 static inline struct fd_entry *entry_own(int fd, struct fd_entry *e)
