@@ -453,15 +453,13 @@ static inline bool ent_is(const struct dcache_ent *e,
 	       !memcmp(e->vpath, vpath, len);
 }
 
-int un_dcache_get(struct un_mount *m, const char *vpath, size_t len,
-		  uint64_t *mask, uint64_t *parentmask)
+/* c's valid entry of vpath (len bytes) of m, else NULL. */
+static inline struct dcache_ent *ent_find(struct dcache *c,
+					  struct un_mount *m,
+					  const char *vpath, size_t len)
 {
-	struct dcache *c = dcache_now();
-	struct dcache_ent *e;
+	struct dcache_ent *e = c->last;
 
-	if (!c)
-		return -1;
-	e = c->last;
 	if (!e || !ent_is(e, m, vpath, len)) {
 		uint64_t h = un_name_hash(vpath, len);
 		struct dcache_ent *set = set_of(c, h);
@@ -472,18 +470,27 @@ int un_dcache_get(struct un_mount *m, const char *vpath, size_t len,
 				e = &set[i];
 				break;
 			}
-		if (!e)
-			return -1;
-		if (!ent_valid(c, e, m, stamp_of(m)))
-			return -1;
+		if (!e || !ent_valid(c, e, m, stamp_of(m)))
+			return NULL;
 		c->last = e;
 		/* (The last hit's own hits, git's fifteen lookups in one
 		   directory, leave its place in the order as it was.) */
 		e->used = ++c->tick;
 		e->hit = true;
 	} else if (!ent_valid(c, e, m, stamp_of(m))) {
-		return -1;
+		return NULL;
 	}
+	return e;
+}
+
+int un_dcache_get(struct un_mount *m, const char *vpath, size_t len,
+		  uint64_t *mask, uint64_t *parentmask)
+{
+	struct dcache *c = dcache_now();
+	struct dcache_ent *e;
+
+	if (!c || !(e = ent_find(c, m, vpath, len)))
+		return -1;
 	*mask = e->mask;
 	*parentmask = e->parentmask;
 	return 0;
@@ -604,6 +611,62 @@ struct un_mount *un_dcache_rel_dir(unsigned long seq, const char *part,
 	*mask = c->rel.mask;
 	*parentmask = c->rel.pmask;
 	return c->rel.m;
+}
+
+/*
+ * un_dcache_rel_dir's answer where the memo holds another part of the
+ * same cwd (at count seq): the memo's merged path is the cwd's and its
+ * part, and the cwd's path is fixed while the count is, so part's
+ * directory is the cwd's path and part, which the directory cache may
+ * know.  On a hit the memo is put for part (at m's stamp before the
+ * probe) and answered as un_dcache_rel_dir's; NULL otherwise.  part is
+ * plain (the caller's test).  git status lstats "d/s", then "d/s/f"
+ * and the rest of "d/s": each directory's first two names missed the
+ * memo and took the walk from the cwd (bench/README.md "Session 15
+ * (git)").
+ */
+struct un_mount *un_dcache_rel_near(unsigned long seq, const char *part,
+				    size_t len, char *buf, size_t *vlen,
+				    int *layer, uint64_t *stamp,
+				    uint64_t *mask, uint64_t *parentmask)
+{
+	struct dcache *c = dcache_now();
+	struct dcache_ent *e;
+	struct un_mount *m;
+	size_t cl, dl;
+	uint64_t now;
+
+	if (!c || !(m = c->rel.m) || c->rel.seq != seq ||
+	    c->rel.vlen <= c->rel.len || len > sizeof(c->rel.part))
+		return NULL;
+	/* The cwd's path: the memo's less "/part" ("/" less "part"). */
+	cl = c->rel.vlen - c->rel.len;
+	if (cl > 1)
+		cl--;
+	dl = cl + (cl > 1) + len;
+	if (dl >= sizeof(c->rel.vpath))
+		return NULL;
+	memcpy(buf, c->rel.vpath, cl);
+	if (cl > 1)
+		buf[cl] = '/';
+	memcpy(buf + dl - len, part, len);
+	now = stamp_of(m);
+	if (!(e = ent_find(c, m, buf, dl)))
+		return NULL;
+	/* (As un_dcache_rel_put: the cwd's layer is the count's.) */
+	memcpy(c->rel.vpath + cl, buf + cl, dl - cl);
+	c->rel.vlen = dl;
+	memcpy(c->rel.part, part, len);
+	c->rel.len = len;
+	c->rel.stamp = now;
+	c->rel.mask = e->mask;
+	c->rel.pmask = e->parentmask;
+	*vlen = dl;
+	*layer = c->rel.layer;
+	*stamp = now;
+	*mask = e->mask;
+	*parentmask = e->parentmask;
+	return m;
 }
 
 /*

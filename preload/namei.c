@@ -2697,6 +2697,10 @@ static __attribute__((noinline)) int lookup_near(const char *path,
 
 		m = un_dcache_rel_dir(seq, path, dlen, n->vpath, &vlen,
 				      &layer, &kept, &mask, &pmask);
+		if (!m && plain_dirs(path, dlen + 1))
+			m = un_dcache_rel_near(seq, path, dlen, n->vpath,
+					       &vlen, &layer, &kept, &mask,
+					       &pmask);
 		if (!m || m->has_inner || !m->wt ||
 		    vlen + 1 + nlen >= sizeof(n->vpath))
 			return 2;
