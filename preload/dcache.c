@@ -112,12 +112,10 @@ struct lowlist {
 #define NLOWLISTS 2	/* rm -rf: the directory, and its parent's */
 
 struct dcache {
-	struct dcache_ent ent[DCACHE_SIZE];
-	struct nset set[NSETS];
 	struct memo memo;
 	struct lowlist low[NLOWLISTS];
 	unsigned low_next;
-	bool mapped;	/* by mmap, not calloc (dcache_mine) */
+	bool mapped;	/* by mmap, not malloc (dcache_mine) */
 	/* The directory of the last miss in an upper, and its misses. */
 	struct un_mount *miss_m;
 	uint64_t miss_dir;	/* un_name_hash of its rel */
@@ -162,8 +160,9 @@ struct dcache {
 		char vpath[UN_DCACHE_DIR_MAX];
 	} rel;
 	uint32_t tick, puts;	/* (wrap: ages are differences) */
-	/* Bit i: set i of ent had a put.  Before it, all its ways are
-	   free and un_dcache_put takes the first, unread: a short-lived
+	/* Bit i: set i of ent had a put.  Before it, its ways are not
+	   read (nor zeroed: a thread's cache is malloc'ed), and
+	   un_dcache_put zeroes them and takes the first: a short-lived
 	   process's first put in a set of a page it never touched was a
 	   read fault (the zero page), then a write fault on the same page
 	   (bench/README.md "Session 14 (make -j32)"). */
@@ -189,6 +188,17 @@ struct dcache {
 	 * these 16 KiB for each (bench/README.md "Session 13 (caches)").
 	 */
 	uint32_t *dirgen;	/* DIRGENS counts */
+	/* Bit i: set[i] was put (its first put zeroes it). */
+	uint64_t sets_named[NSETS / 64];
+	/*
+	 * Last, not zeroed when a thread's cache is made (dcache_mine: a
+	 * calloc's memset was ~34,000 instructions a thread, git status's
+	 * twenty lstat threads ~0.7M, bench/README.md "Session 15 (git)"):
+	 * a set of ent is zeroed at its first put (sets_put; never read
+	 * before), a name set likewise (sets_named).
+	 */
+	struct dcache_ent ent[DCACHE_SIZE];
+	struct nset set[NSETS];
 };
 
 /* Every thread's dirgen before its first copy-up: all counts 0. */
@@ -245,9 +255,11 @@ static void dcache_free(void *p)
 	struct dcache *c = p;
 
 	for (int i = 0; i < DCACHE_SIZE; i++)
-		free(c->ent[i].vpath);
+		if (c->sets_put & (1u << (i / DCACHE_WAYS)))
+			free(c->ent[i].vpath);
 	for (int i = 0; i < NSETS; i++)
-		dslot_free(&c->set[i].s);
+		if (c->sets_named[i / 64] & ((uint64_t)1 << (i % 64)))
+			dslot_free(&c->set[i].s);
 	free(c->memo.vpath);
 	for (int i = 0; i < NLOWLISTS; i++)
 		dslot_free(&c->low[i].s);
@@ -351,7 +363,9 @@ static struct dcache *dcache_mine(void)
 				un_lsan_root(p, sizeof(*c));
 			}
 		} else {
-			c = calloc(1, sizeof(*c));
+			c = malloc(sizeof(*c));
+			if (c)
+				memset(c, 0, offsetof(struct dcache, ent));
 		}
 		if (c)
 			c->dirgen = dirgen_zero;
@@ -409,11 +423,22 @@ uint64_t un_name_hash(const char *name, size_t len)
 	return h * 0xff51afd7ed558ccdULL;
 }
 
-/* The ways of the set of the path whose un_name_hash is h. */
+/* The set of the path whose un_name_hash is h. */
+static unsigned set_index(uint64_t h)
+{
+	return (unsigned)(h ^ (h >> 32)) & (DCACHE_SETS - 1);
+}
+
+/* Its ways. */
 static struct dcache_ent *set_of(struct dcache *c, uint64_t h)
 {
-	return &c->ent[((unsigned)(h ^ (h >> 32)) & (DCACHE_SETS - 1)) *
-		       DCACHE_WAYS];
+	return &c->ent[set_index(h) * DCACHE_WAYS];
+}
+
+/* Has that set had a put (else its ways are not zeroed yet)? */
+static bool set_put(const struct dcache *c, uint64_t h)
+{
+	return c->sets_put & (1u << set_index(h));
 }
 
 /* The stamp of the upper's names (valid while no name was made in the
@@ -453,37 +478,46 @@ static inline bool ent_is(const struct dcache_ent *e,
 	       !memcmp(e->vpath, vpath, len);
 }
 
-int un_dcache_get(struct un_mount *m, const char *vpath, size_t len,
-		  uint64_t *mask, uint64_t *parentmask)
+/* c's valid entry of vpath (len bytes) of m, else NULL.  (Inlined: a
+   call of its own cost find -printf ~40k instructions.) */
+static inline __attribute__((always_inline)) struct dcache_ent *
+ent_find(struct dcache *c, struct un_mount *m, const char *vpath, size_t len)
 {
-	struct dcache *c = dcache_now();
-	struct dcache_ent *e;
+	struct dcache_ent *e = c->last;
 
-	if (!c)
-		return -1;
-	e = c->last;
 	if (!e || !ent_is(e, m, vpath, len)) {
 		uint64_t h = un_name_hash(vpath, len);
 		struct dcache_ent *set = set_of(c, h);
 
+		if (!set_put(c, h))
+			return NULL;
 		e = NULL;
 		for (int i = 0; i < DCACHE_WAYS; i++)
 			if (set[i].hash == h && ent_is(&set[i], m, vpath, len)) {
 				e = &set[i];
 				break;
 			}
-		if (!e)
-			return -1;
-		if (!ent_valid(c, e, m, stamp_of(m)))
-			return -1;
+		if (!e || !ent_valid(c, e, m, stamp_of(m)))
+			return NULL;
 		c->last = e;
 		/* (The last hit's own hits, git's fifteen lookups in one
 		   directory, leave its place in the order as it was.) */
 		e->used = ++c->tick;
 		e->hit = true;
 	} else if (!ent_valid(c, e, m, stamp_of(m))) {
-		return -1;
+		return NULL;
 	}
+	return e;
+}
+
+int un_dcache_get(struct un_mount *m, const char *vpath, size_t len,
+		  uint64_t *mask, uint64_t *parentmask)
+{
+	struct dcache *c = dcache_now();
+	struct dcache_ent *e;
+
+	if (!c || !(e = ent_find(c, m, vpath, len)))
+		return -1;
 	*mask = e->mask;
 	*parentmask = e->parentmask;
 	return 0;
@@ -607,6 +641,62 @@ struct un_mount *un_dcache_rel_dir(unsigned long seq, const char *part,
 }
 
 /*
+ * un_dcache_rel_dir's answer where the memo holds another part of the
+ * same cwd (at count seq): the memo's merged path is the cwd's and its
+ * part, and the cwd's path is fixed while the count is, so part's
+ * directory is the cwd's path and part, which the directory cache may
+ * know.  On a hit the memo is put for part (at m's stamp before the
+ * probe) and answered as un_dcache_rel_dir's; NULL otherwise.  part is
+ * plain (the caller's test).  git status lstats "d/s", then "d/s/f"
+ * and the rest of "d/s": each directory's first two names missed the
+ * memo and took the walk from the cwd (bench/README.md "Session 15
+ * (git)").
+ */
+struct un_mount *un_dcache_rel_near(unsigned long seq, const char *part,
+				    size_t len, char *buf, size_t *vlen,
+				    int *layer, uint64_t *stamp,
+				    uint64_t *mask, uint64_t *parentmask)
+{
+	struct dcache *c = dcache_now();
+	struct dcache_ent *e;
+	struct un_mount *m;
+	size_t cl, dl;
+	uint64_t now;
+
+	if (!c || !(m = c->rel.m) || c->rel.seq != seq ||
+	    c->rel.vlen <= c->rel.len || len > sizeof(c->rel.part))
+		return NULL;
+	/* The cwd's path: the memo's less "/part" ("/" less "part"). */
+	cl = c->rel.vlen - c->rel.len;
+	if (cl > 1)
+		cl--;
+	dl = cl + (cl > 1) + len;
+	if (dl >= sizeof(c->rel.vpath))
+		return NULL;
+	memcpy(buf, c->rel.vpath, cl);
+	if (cl > 1)
+		buf[cl] = '/';
+	memcpy(buf + dl - len, part, len);
+	now = stamp_of(m);
+	if (!(e = ent_find(c, m, buf, dl)))
+		return NULL;
+	/* (As un_dcache_rel_put: the cwd's layer is the count's.) */
+	memcpy(c->rel.vpath + cl, buf + cl, dl - cl);
+	c->rel.vlen = dl;
+	memcpy(c->rel.part, part, len);
+	c->rel.len = len;
+	c->rel.stamp = now;
+	c->rel.mask = e->mask;
+	c->rel.pmask = e->parentmask;
+	*vlen = dl;
+	*layer = c->rel.layer;
+	*stamp = now;
+	*mask = e->mask;
+	*parentmask = e->parentmask;
+	return m;
+}
+
+/*
  * Is this thread's memo of the cwd's layers or of its last relative
  * part's (above) one put at the cwd's change count seq?  namei.c's
  * lookup_near asks it before it reads the cwd: a process whose cwd
@@ -692,14 +782,14 @@ void un_dcache_put(struct un_mount *m, const char *vpath, size_t len,
 	} else {
 		h = un_name_hash(vpath, len);
 		e = set_of(c, h);
-		if (c->sets_put & (1u << ((unsigned)(e - c->ent) /
-					  DCACHE_WAYS)))
+		if (set_put(c, h))
 			e = put_way(c, m, vpath, len, h);
 		else
-			/* All the set's ways are free (zeroed): the first,
-			   written before anything of the page is read (one
-			   fault, not a read's and then a write's). */
-			e->vpath = NULL;
+			/* The set's first put: its ways zeroed (free), the
+			   first taken, written before anything of the page
+			   is read (one fault, not a read's and then a
+			   write's). */
+			memset(e, 0, DCACHE_WAYS * sizeof(*e));
 	}
 	si = (unsigned)(e - c->ent) / DCACHE_WAYS;
 	if (ent_is(e, m, vpath, len) && e->mask == mask &&
@@ -801,7 +891,7 @@ void un_dcache_dir_copied(struct un_mount *m, const char *vpath, size_t vlen,
 	h = un_name_hash(vpath, vlen);
 	set = set_of(c, h);
 	/* (Valid before the copy: valid after it, below.) */
-	for (int i = 0; i < DCACHE_WAYS; i++)
+	for (int i = 0; i < DCACHE_WAYS && set_put(c, h); i++)
 		if (set[i].hash == h && ent_is(&set[i], m, vpath, vlen) &&
 		    ent_valid(c, &set[i], m, before)) {
 			set[i].mask |= 1;
@@ -843,6 +933,13 @@ static unsigned set_slot(const char *rel, size_t len)
 	return (unsigned)(h ^ (h >> 29)) & (NSETS - 1);
 }
 
+/* The name set of slot i, if it was ever put (else not zeroed yet). */
+static struct nset *set_named(struct dcache *c, unsigned i)
+{
+	return (c->sets_named[i / 64] & ((uint64_t)1 << (i % 64))) ?
+		       &c->set[i] : NULL;
+}
+
 static int cmp_hash(const void *a, const void *b)
 {
 	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
@@ -856,6 +953,7 @@ void un_dcache_put_names(struct un_mount *m, const char *rel,
 {
 	struct dcache *c = dcache_mine();
 	struct nset *e;
+	unsigned slot;
 
 	/* Without a table there is no counter to tell a change by. */
 	if (!c || !m->wt) {
@@ -863,7 +961,13 @@ void un_dcache_put_names(struct un_mount *m, const char *rel,
 		return;
 	}
 	qsort(hashes, n, sizeof(*hashes), cmp_hash);
-	e = &c->set[set_slot(rel, strlen(rel))];
+	slot = set_slot(rel, strlen(rel));
+	e = set_named(c, slot);
+	if (!e) {
+		e = &c->set[slot];
+		memset(e, 0, sizeof(*e));
+		c->sets_named[slot / 64] |= (uint64_t)1 << (slot % 64);
+	}
 	if (dslot_put(&e->s, m, rel, hashes, n)) {
 		e->stamp = stamp;
 		c->any_set = true;
@@ -900,8 +1004,8 @@ bool un_dcache_upper_lacks_at(struct un_mount *m, const char *rel,
 	   one its hash picks. */
 	e = c->set_last;
 	if (!e || !dslot_is(&e->s, m, rel, plen)) {
-		e = &c->set[set_slot(rel, plen)];
-		if (!dslot_is(&e->s, m, rel, plen))
+		e = set_named(c, set_slot(rel, plen));
+		if (!e || !dslot_is(&e->s, m, rel, plen))
 			return false;
 		c->set_last = e;
 	}
@@ -983,9 +1087,9 @@ bool un_dcache_known_empty(struct un_mount *m, const char *rel,
 	    (dirlayers & ~(uint64_t)1) != (uint64_t)1 << l->layer)
 		return false;
 	if (dirlayers & 1) {
-		struct nset *e = &c->set[set_slot(rel, rl)];
+		struct nset *e = set_named(c, set_slot(rel, rl));
 
-		if (!dslot_is(&e->s, m, rel, rl) ||
+		if (!e || !dslot_is(&e->s, m, rel, rl) ||
 		    e->stamp != names_stamp(m) || e->s.n != 0)
 			return false;
 	}

@@ -1080,6 +1080,14 @@ UN_HIDDEN struct un_mount *un_dcache_rel_dir(unsigned long seq,
 					     int *layer, uint64_t *stamp,
 					     uint64_t *mask,
 					     uint64_t *parentmask);
+/* The same for another plain part of the cwd the memo was put at, from
+   the directory cache (see dcache.c). */
+UN_HIDDEN struct un_mount *un_dcache_rel_near(unsigned long seq,
+					      const char *part, size_t len,
+					      char *buf, size_t *vlen,
+					      int *layer, uint64_t *stamp,
+					      uint64_t *mask,
+					      uint64_t *parentmask);
 /* Is either memo above one put at the cwd's count seq? */
 UN_HIDDEN bool un_dcache_near(unsigned long seq);
 /* A directory of m's upper was made, removed or renamed. */

@@ -2645,6 +2645,13 @@ static inline __attribute__((always_inline)) int lookup_single(struct un_mount *
 	return 0;
 }
 
+/* lookup_near's flag for near_open: the caller's path had slashes
+   after the name, not counted in its length (none of UN_LK_*). */
+#define LK_SLASHED 0x40000000
+static int near_open(struct un_mount *m, int layer, const char *path,
+		     size_t plen, int flags, struct un_node *n,
+		     uint64_t mask, const uint64_t *stamp, size_t vlen);
+
 /*
  * The commonest lookup of a warm git status, kept short: a plain name
  * relative to the merged cwd ("name", or "dir/sub/name" whose "dir/sub"
@@ -2654,8 +2661,11 @@ static inline __attribute__((always_inline)) int lookup_single(struct un_mount *
  * What lookup_path does there, without its walk: no copy of the path
  * to walk, none of the merged path (the cwd is read into the node),
  * one read of the stamps, the last name looked up by lookup_cached as
- * the walk's last step does.  Anything else (a '.' or '..', an empty
- * name, a trailing slash, a symlink to follow, a cwd removed or in a
+ * the walk's last step does.  The same for an open of a directory for
+ * reading (UN_LK_OPENDIR: git's opendir("dir/sub/") of each directory
+ * it reads, after its lstat threads put them in their caches), by
+ * near_open.  Anything else (a '.' or '..', an empty name, a trailing
+ * slash but an opendir's, a symlink to follow, a cwd removed or in a
  * union holding another, a memo missed) returns 2: the caller walks
  * from the start, as if this had not been tried (what it told the
  * caches is what the walk tells them).  x: lookup_path's.
@@ -2697,6 +2707,10 @@ static __attribute__((noinline)) int lookup_near(const char *path,
 
 		m = un_dcache_rel_dir(seq, path, dlen, n->vpath, &vlen,
 				      &layer, &kept, &mask, &pmask);
+		if (!m && plain_dirs(path, dlen + 1))
+			m = un_dcache_rel_near(seq, path, dlen, n->vpath,
+					       &vlen, &layer, &kept, &mask,
+					       &pmask);
 		if (!m || m->has_inner || !m->wt ||
 		    vlen + 1 + nlen >= sizeof(n->vpath))
 			return 2;
@@ -2709,8 +2723,9 @@ static __attribute__((noinline)) int lookup_near(const char *path,
 		    un_dcache_cwd_get(m, seq, stamp[1], &kept, &kept) != 0)
 			return 2;
 		n->vpath[vlen++] = '/';
-		memcpy(n->vpath + vlen, name, nlen + 1);
+		memcpy(n->vpath + vlen, name, nlen);
 		vlen += nlen;
+		n->vpath[vlen] = '\0';
 	} else {
 		if (!un_dcache_near(seq) ||
 		    un_cwd_get_walk(n->vpath, sizeof(n->vpath), &layer,
@@ -2733,11 +2748,15 @@ static __attribute__((noinline)) int lookup_near(const char *path,
 		}
 		if (vlen > 1)
 			n->vpath[vlen++] = '/';
-		memcpy(n->vpath + vlen, path, plen + 1);
+		memcpy(n->vpath + vlen, path, plen);
 		vlen += plen;
+		n->vpath[vlen] = '\0';
 	}
 	if (cwd_seq)
 		*cwd_seq = seq;
+	if (flags & UN_LK_OPENDIR)
+		return near_open(m, layer, path, plen, flags, n, mask, stamp,
+				 vlen);
 	/* The start: the cwd, and the name's path from it (the caller's:
 	   the merged path ends in it). */
 	base.m = m;
@@ -2938,6 +2957,31 @@ near_last(struct un_mount *m, int fd, int layer, const char *path,
 	return 0;
 }
 
+/* lookup_near's last name for an open of a directory for reading, from
+   the cwd (near_last, out of line: lookup_near's stat keeps its own
+   registers). */
+static __attribute__((noinline)) int near_open(struct un_mount *m, int layer,
+					       const char *path, size_t plen,
+					       int flags, struct un_node *n,
+					       uint64_t mask,
+					       const uint64_t *stamp,
+					       size_t vlen)
+{
+	bool slashed = flags & LK_SLASHED;
+	int rc;
+
+	/* (A slashed path is not the layer's path from the cwd, whose
+	   lstat there would follow a symlink: no start then.) */
+	rc = near_last(m, AT_FDCWD, slashed ? -1 : layer, path, plen, flags,
+		       n, NULL, mask, stamp[0], stamp[1], vlen);
+	if (rc == 0 && slashed) {
+		if (n->layer >= 0 && !S_ISDIR(n->st.st_mode))
+			return 2;	/* (ENOTDIR: the walk's) */
+		n->trailing_slash = true;
+	}
+	return rc;
+}
+
 /*
  * lookup_near's way for a plain name relative to a directory descriptor
  * (find's, fts's fstatat(dirfd, "name", AT_SYMLINK_NOFOLLOW) of every
@@ -3082,8 +3126,21 @@ static __attribute__((noinline)) int lookup_path(int dirfd, const char *path,
 	}
 	n->trailing_slash = plen > 1 && path[plen - 1] == '/';
 	if (dirfd == AT_FDCWD && plen && path[0] != '/' &&
-	    !(flags & (UN_LK_EXCL | UN_LK_NOSTAT | UN_LK_OPENDIR))) {
+	    !(flags & (UN_LK_EXCL | UN_LK_NOSTAT))) {
 		rc = lookup_near(path, plen, flags, n, x, cwd_seq);
+		if (rc != 2)
+			return rc;
+	} else if (dirfd == AT_FDCWD && plen && path[0] != '/' &&
+		   (flags & UN_LK_OPENDIR) && !(flags & UN_LK_EXCL)) {
+		/* (opendir("dir/"): the name without its slashes, which
+		   must then be a directory: near_open.) */
+		size_t nlen = plen;
+
+		while (nlen > 1 && path[nlen - 1] == '/')
+			nlen--;
+		rc = lookup_near(path, nlen,
+				 flags | (nlen < plen ? LK_SLASHED : 0), n, x,
+				 cwd_seq);
 		if (rc != 2)
 			return rc;
 	} else if (dirfd >= 0 && plen && path[0] != '/' &&

@@ -122,6 +122,7 @@ UN_INTEGRATION_TESTS = \
 	tests/integration/read-cat-all.sh \
 	tests/integration/read-cd-relative.sh \
 	tests/integration/read-dot-relative.sh \
+	tests/integration/read-opendir-near.sh \
 	tests/integration/fd-after-python-subprocess.sh \
 	tests/integration/fd-change-after-other-copy-up.sh \
 	tests/integration/fd-closerange-in-fork-child.sh \

@@ -17,7 +17,10 @@
 # un_dcache_rel_get, kept with the cwd's count and the stamp), and for
 # namei.c lookup_near, which takes that part's directory path from the
 # memo (k/ from the root, then from k: fails with the count not
-# compared, the root's k/f answered for k's).
+# compared, the root's k/f answered for k's), and for its probe of the
+# directory cache when the memo holds another part of the same cwd
+# (dcache.c un_dcache_rel_near: k/ again, and p/q replaced after p/s
+# took the memo).
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 set -eu
 . "${TOP_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh"
@@ -35,6 +38,9 @@ setup() {
 	mkdir -p "$1/lower1/k/k"
 	echo k >"$1/lower1/k/f"
 	echo oo >"$1/lower1/k/k/o"
+	mkdir -p "$1/lower1/p/q"
+	echo r >"$1/lower1/p/q/r"
+	echo s >"$1/lower1/p/s"
 	fix_times "$1"
 }
 
@@ -87,6 +93,10 @@ look('root-made', 'g/w/u', 'g/w/v', 'e/w/v')
 look('root-k', 'k/f', 'k/f')
 os.chdir('k')
 look('k', 'k/f', 'k/o', 'f')
+os.chdir('..')
+look('p', 'p/q', 'p/q/r', 'p/s', 'p/q/r', 'p/s')
+child('rm -r p/q && mkdir p/q && echo n >p/q/n')
+look('p-replaced', 'p/q/n', 'p/q/r')
 PY
 
 action() {

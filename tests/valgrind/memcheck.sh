@@ -1,6 +1,7 @@
 #!/bin/bash
 # tests/valgrind/memcheck.sh - real programs under valgrind memcheck with
 # libunion preloaded in a union; any memcheck report fails the test.
+# Session 15: a python of two threads looking up and copying up.
 #
 # A lower tree (files, a subdirectory, a symlink, a tarball) and an empty
 # upper, MERGED not on disk.  Each step runs as
@@ -51,6 +52,11 @@ printf 'hello\n' >"$L/hello.txt"
 printf 'one\ntwo\nthree\n' >"$L/dir/lines.txt"
 seq 1 2000 >"$L/dir/sub/numbers"
 ln -s hello.txt "$L/link"
+for i in 0 1 2 3 4 5 6 7; do
+	mkdir -p "$L/t$i/s"
+	printf 'f\n' >"$L/t$i/s/f"
+	printf 'g\n' >"$L/t$i/g"
+done
 printf 'from the tarball\n' >"$tmp/src/t/in-tar"
 tar -C "$tmp/src" -cf "$L/archive.tar" t
 chmod 0444 "$L/dir/lines.txt"
@@ -93,6 +99,40 @@ run tar -C "$M/new" -xf "$M/archive.tar"
 run find "$M" -name '*.txt' -newer "$M/archive.tar"
 run sh -c 'cd "$1" && echo made >f && cat f >>g && ln -s f l && chmod 600 g && touch -r archive.tar f && ls -l' sh "$M"
 run stat "$M/renamed.txt" "$M/new/t/in-tar"
+# Threads: each one's directory cache is malloc'ed and zeroed a set at a
+# time (dcache.c's sets_put, sets_named): a set read before it is
+# zeroed is memcheck's report here (a calloc'ed cache hid it).
+# (The interpreter itself, not a wrapper script that execs it.)
+py=$(python3 -c 'import sys; print(sys.executable)' 2>/dev/null) || py=
+if [ -x "$py" ]; then
+	run "$py" -c '
+import os, sys, threading
+m = sys.argv[1]
+def work(k):
+    for r in range(3):
+        for i in range(8):
+            d = "%s/t%d" % (m, i)
+            for n in sorted(os.listdir(d)):
+                os.lstat(d + "/" + n)
+            os.lstat(d + "/s/f")
+            try:
+                os.lstat(d + "/s/nope")
+            except FileNotFoundError:
+                pass
+        if r == 1:
+            open("%s/t%d/s/new%d" % (m, k, k), "w").close()
+errs = []
+def run(k):
+    try:
+        work(k)
+    except OSError as e:
+        errs.append(e)
+ts = [threading.Thread(target=run, args=(k,)) for k in range(2)]
+for t in ts: t.start()
+for t in ts: t.join()
+sys.exit(repr(errs) if errs else 0)
+' "$M"
+fi
 
 # What a user would notice afterwards, read without the library.
 check() {
@@ -110,6 +150,7 @@ check '[ "$(cat "$U/f")" = made ] && [ "$(stat -c %a "$U/g")" = 600 ]'
 after=$(cd "$L" && find . -printf '%p %y %m %s %l\n' | sort; \
 	find . -type f -exec md5sum {} + | sort)
 check '[ "$before" = "$after" ]'
+check '[ ! -x "$py" ] || { [ -f "$U/t0/s/new0" ] && [ -f "$U/t1/s/new1" ]; }'
 
 if [ "$fails" -ne 0 ]; then
 	echo "FAIL: $fails failures ($n programs, then the checks)"
