@@ -1283,6 +1283,41 @@ static bool upper_dir_was_lower(struct un_node *n, int fd)
 	return true;
 }
 
+/*
+ * fdopendir of a descriptor whose merged path is PATH_MAX bytes or more
+ * (a tree made one level at a time, which fts walks by descriptors):
+ * that path is no lookup's (the kernel refuses it whole), so the
+ * directory is looked up from the descriptor itself ("", as a name
+ * below it is), and listed merged as any other.  Before, the record's
+ * path did not fit fdopendir's buffer and the real fdopendir listed the
+ * one copy fd stands on: find lost a lower's names there.  n is the
+ * caller's (no second node on the stack); cold: a rare depth.
+ */
+static __attribute__((noinline, cold)) DIR *fdopendir_deep(int fd,
+							   struct un_node *n)
+{
+	int layer, rc;
+
+	/* (fd's layer, with its path into n->vpath, which the lookup
+	   writes again.) */
+	rc = un_fd_get_at(fd, n->vpath, sizeof(n->vpath), &layer, NULL);
+	if (rc == 0)
+		rc = un_lookup(fd, "", UN_LK_EMPTY, n);
+	if (rc == -ESTALE || rc == -ENOENT || rc == -ENOTDIR ||
+	    (rc == 0 && n->layer < 0))
+		/* Removed from the merged view: the kernel's dead
+		   directory lists nothing (as fdopendir below). */
+		return real_fcntl(fd, F_GETFD) < 0 ? (un_fail(-EBADF), NULL)
+						   : dead_dir(fd);
+	if (rc > 0)
+		return real_fdopendir(fd);	/* (outside: never, but safe) */
+	if (rc < 0)
+		return (un_fail(rc), NULL);
+	if (!S_ISDIR(n->st.st_mode))
+		return (un_fail(-ENOTDIR), NULL);
+	return un_dir_open(n, fd, fd_listing_layer(n, layer), true);
+}
+
 UN_EXPORT DIR *fdopendir(int fd)
 {
 	char vpath[PATH_MAX];
@@ -1293,6 +1328,10 @@ UN_EXPORT DIR *fdopendir(int fd)
 	if (!un_enter())
 		return real_fdopendir(fd);
 	rc = un_fd_get_at(fd, vpath, sizeof(vpath), &layer, NULL);
+	if (rc == -ENAMETOOLONG) {
+		d = fdopendir_deep(fd, &n);
+		goto out;
+	}
 	if (rc < 0 && rc != -ESTALE) {
 		d = real_fdopendir(fd);
 		goto out;
