@@ -390,16 +390,35 @@ int un_node_route(const struct un_node *n, const char *real, char *buf)
 	return n->start_fd;
 }
 
-bool un_is_ovl_opaque(const char *real)
+/* Does the kernel mark the directory at path (one it takes) opaque? */
+static bool ovl_opaque_at(const char *path)
 {
 	char v[4];
 	ssize_t n;
 
-	n = real_lgetxattr(real, "trusted.overlay.opaque", v, sizeof(v));
+	n = real_lgetxattr(path, "trusted.overlay.opaque", v, sizeof(v));
 	if (n == 1 && v[0] == 'y')
 		return true;
-	n = real_lgetxattr(real, "user.overlay.opaque", v, sizeof(v));
+	n = real_lgetxattr(path, "user.overlay.opaque", v, sizeof(v));
 	return n == 1 && v[0] == 'y';
+}
+
+/* The same for a path too long for the kernel (a lower's directory
+   deeper than PATH_MAX: its mark was missed, and the names of the
+   lowers below it shown), by the path un_kreal gives.  (Out of line:
+   its 4 KiB are in no frame of the common lookup.) */
+static __attribute__((noinline, cold)) bool ovl_opaque_long(const char *real)
+{
+	UN_KBUF(kbuf);
+
+	return ovl_opaque_at(un_kreal_long(real, &kbuf));
+}
+
+bool un_is_ovl_opaque(const char *real)
+{
+	if (__builtin_expect(strlen(real) >= PATH_MAX, 0))
+		return ovl_opaque_long(real);
+	return ovl_opaque_at(real);
 }
 
 /* The layers present at the root of m (every layer is a directory). */
