@@ -1625,11 +1625,25 @@ static int splice_target(char *todo, size_t size, const char *target,
 /* Follow a symlink whose real location is real; the link's name is the
  * last component of vpath.  0 (todo holds the rest of the walk),
  * WALK_AGAIN or -errno. */
+/* readlink of a link whose path in its layer is too long for the
+   kernel (below a directory deeper than PATH_MAX: a stat that follows
+   it failed ENAMETOOLONG), by the path un_kreal gives.  (Out of line:
+   its 4 KiB are in no frame of the common lookup.) */
+static __attribute__((noinline, cold)) ssize_t
+readlink_long(const char *real, char *buf, size_t size)
+{
+	UN_KBUF(kbuf);
+
+	return real_readlink(un_kreal_long(real, &kbuf), buf, size);
+}
+
 static int walk_link(struct walk *w, const char *real, char *todo,
 		     size_t size, const char *rest)
 {
 	char target[PATH_MAX];
-	ssize_t tl = real_readlink(real, target, sizeof(target) - 1);
+	ssize_t tl = __builtin_expect(strlen(real) < PATH_MAX, 1) ?
+			     real_readlink(real, target, sizeof(target) - 1) :
+			     readlink_long(real, target, sizeof(target) - 1);
 	int rc;
 
 	if (tl < 0) {

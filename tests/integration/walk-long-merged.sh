@@ -6,6 +6,8 @@ set -eu
 
 need_kernel_overlay
 need_cmd setfattr tar du
+need_prog walkers
+need_prog rawsys
 
 # The lowers' opaque mark is user.overlay.opaque, which the kernel reads
 # with userxattr and nobody (the library's reader as nobody) can read:
@@ -90,7 +92,7 @@ action() {
 	step 'cd "$M" && ls -laRgo --time-style=+ deep 2>&1 | awk '\''/^total / { $2 = "-" } /^d/ { $3 = "-" } 1'\'' | sed "$SHORT" | cut -c1-300'
 	stepx <<'EOS'
 PYTHONPATH="$TOP_SRCDIR/tests/prog" "$PYTHON" -B - <<'PY' | sed "$SHORT"
-import subprocess
+import subprocess, sys
 from deep import *
 top = os.environ["M"] + "/deep"
 # os.fwalk: by descriptors from the top; os.walk: by paths from the
@@ -102,8 +104,15 @@ down(top)
 print("deep", len(os.getcwd()) > 4096)
 for p, ds, fs in os.walk("."):
     print("walk", p, sorted(ds), sorted(fs))
+sys.stdout.flush()	# (before the children's lines)
 subprocess.run("ls -laRgo --time-style=+ . | awk '/^total / { $2 = \"-\" } /^d/ { $3 = \"-\" } 1'",
                shell=True)
+# glibc's walkers (the library's own, walk.c: by whole paths, short from
+# here) and getdents64 by syscall() (dents.c) on descriptors this deep.
+p = os.environ["TESTPROG"]
+subprocess.run([p + "/walkers", "."])
+subprocess.run([p + "/rawsys", "getdents64", ".", "32768", "--",
+                "getdents64", "both", "4096", "--", "getdents", "lod", "4096"])
 PY
 EOS
 	# Changes through a descriptor on the bottom directory (openat down
