@@ -102,6 +102,25 @@ for p, ds, fs, dfd in os.fwalk(top):
           os.fstat(dfd).st_nlink)
 down(top)
 print("deep", len(os.getcwd()) > 4096)
+# libc's realpath there: glibc's refuses a name past PATH_MAX (its
+# readlink by the whole path), answers '.' and '..' by name (into memory
+# of its own), and never writes past the caller's PATH_MAX bytes.
+import ctypes
+libc = ctypes.CDLL(None, use_errno=True)
+libc.realpath.restype = ctypes.c_void_p
+def realpath(p, room):
+    buf = ctypes.create_string_buffer(room) if room else None
+    r = libc.realpath(p.encode(), buf)
+    if not r:
+        return os.strerror(ctypes.get_errno())
+    s = ctypes.string_at(r).decode()
+    if not room:
+        libc.free(ctypes.c_void_p(r))
+    return "%d %s" % (len(s) > 4095, s[len(top):].replace(N, "N"))
+for p in (".", "both", "lnk", "../" + N, "../../..", "../" * 11 + N,
+          "nothing"):
+    for room in (None, 4096 + 16):
+        print("realpath", p.replace(N, "N"), room, realpath(p, room))
 for p, ds, fs in os.walk("."):
     print("walk", p, sorted(ds), sorted(fs))
 sys.stdout.flush()	# (before the children's lines)
