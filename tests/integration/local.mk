@@ -227,6 +227,7 @@ UN_INTEGRATION_TESTS = \
 	tests/integration/utimensat-lower-nofollow.sh \
 	tests/integration/utimes-now-lower.sh \
 	tests/integration/walk-from-parent.sh \
+	tests/integration/walk-long-merged.sh \
 	tests/integration/watch-inotifywait-dir.sh \
 	tests/integration/watch-late-reader.sh \
 	tests/integration/watch-tail-f.sh \
