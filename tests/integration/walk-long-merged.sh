@@ -170,6 +170,9 @@ t("rename lod2/f2", lambda: os.rename("lod2/f2", "f2", src_dir_fd=fd,
 t("symlink", lambda: os.symlink("lo2", "sl", dir_fd=fd))
 t("readlink", lambda: os.readlink("sl", dir_fd=fd))
 t("readlink lnk", lambda: os.readlink("lnk", dir_fd=fd))
+t("rename lnk", lambda: os.rename("lnk", "lnk-moved", src_dir_fd=fd,
+                                  dst_dir_fd=fd))
+t("stat lnk-moved", lambda: os.stat("lnk-moved", dir_fd=fd).st_size)
 t("stat wh", lambda: os.stat("wh", dir_fd=fd))
 t("listdir fd", ls)
 os.fchdir(fd)
