@@ -138,7 +138,7 @@ EOS
 	# the chain), then from the cwd there (fchdir).
 	stepx <<'EOS'
 PYTHONPATH="$TOP_SRCDIR/tests/prog" "$PYTHON" -B - <<'PY' | sed "$SHORT"
-import shutil, stat
+import shutil, stat, subprocess
 from deep import *
 fd = os.open(os.environ["M"] + "/deep", os.O_RDONLY | os.O_DIRECTORY)
 for _ in range(DEPTH):
@@ -187,6 +187,9 @@ t("mkdir odir", lambda: os.mkdir("odir"))
 t("list odir", lambda: ls("odir"))
 t("list .", lambda: ls("."))
 t("nlink .", lambda: os.stat(".").st_nlink)
+# Another process's change: what the library knew of the layers goes.
+subprocess.run("mkdir $M/other && rmdir $M/other", shell=True)
+t("nlink fd", lambda: os.fstat(fd).st_nlink)
 os.close(fd)
 PY
 EOS
