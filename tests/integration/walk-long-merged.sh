@@ -1,5 +1,5 @@
 #!/bin/bash
-# walk-long-merged: the walkers (find, find -printf, du, tar c | tar t, ls -laR, Python's os.walk and os.fwalk, rm -rf, cp -a) over a chain of directories deeper than PATH_MAX (30 names of 200 bytes) merged from the upper and two lowers all the way down, with at its bottom names of each layer alone, of several, a lower's whiteout (0/0) and opaque directory, and whiteouts and an opaque directory made there by the steps; changes through a descriptor that deep (unlinkat, mkdirat, renameat, openat O_CREAT, symlinkat, fchdir and names relative to it).  fts walks by descriptors: fdopendir of one whose merged path was past PATH_MAX listed the upper's copy alone (find lost the lowers' names there).  As root and as nobody owning the lowers.
+# walk-long-merged: the walkers (find, find -printf, du, tar c | tar t, ls -laR, Python's os.walk and os.fwalk, glibc's walkers, getdents64, chmod -R, find -execdir and -delete, rm -rf, cp -a) over a chain of directories deeper than PATH_MAX (30 names of 200 bytes) merged from the upper and two lowers all the way down, with at its bottom names of each layer alone, of several, a lower's whiteout (0/0) and opaque directory, and whiteouts and an opaque directory made there by the steps; changes through a descriptor that deep (unlinkat, mkdirat, renameat, openat O_CREAT, symlinkat, fchdir and names relative to it; fstat's nlink; realpath).  fts walks by descriptors: fdopendir of one whose merged path was past PATH_MAX listed the upper's copy alone (find lost the lowers' names there).  As root and as nobody owning the lowers.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 set -eu
 . "${TOP_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh"
@@ -205,6 +205,10 @@ PY
 EOS
 	step 'cd "$M" && find deep -mindepth 31 \( -type d -printf "%p d\n" \) -o -printf "%p %y %s\n" | sed "$SHORT"'
 	step 'cd "$M" && tar -cf - deep | tar -tf - | sed "$SHORT" | tail -n 40'
+	# fts's changes from the top: chmod -R, find -execdir and -delete.
+	step 'cd "$M" && chmod -R go-w deep; echo "chmod $?"; find deep -perm -g=w -printf "%p %y\n" | sed "$SHORT"'
+	step 'cd "$M" && find deep -name "*2" -execdir touch -d @1234567890 {} +; find deep -newermt 2009-02-13 -printf "%p\n" | sed "$SHORT"'
+	step 'cd "$M" && find deep -name "lo*" -delete 2>&1 | sed "$SHORT"; find deep -mindepth 31 -printf "%p %y\n" | sed "$SHORT"'
 	# rm -rf of the second chain from the top (fts: unlinkat and
 	# openat relative to descriptors all the way down).
 	step 'cd "$M" && rm -rf deep2; echo "rm $?"; ls -a'
