@@ -1622,9 +1622,6 @@ static int splice_target(char *todo, size_t size, const char *target,
 /* walk_link's answer when the link is gone: look the name up again. */
 #define WALK_AGAIN 1
 
-/* Follow a symlink whose real location is real; the link's name is the
- * last component of vpath.  0 (todo holds the rest of the walk),
- * WALK_AGAIN or -errno. */
 /* readlink of a link whose path in its layer is too long for the
    kernel (below a directory deeper than PATH_MAX: a stat that follows
    it failed ENAMETOOLONG), by the path un_kreal gives.  (Out of line:
@@ -1637,6 +1634,9 @@ readlink_long(const char *real, char *buf, size_t size)
 	return real_readlink(un_kreal_long(real, &kbuf), buf, size);
 }
 
+/* Follow a symlink whose real location is real; the link's name is the
+ * last component of vpath.  0 (todo holds the rest of the walk),
+ * WALK_AGAIN or -errno. */
 static int walk_link(struct walk *w, const char *real, char *todo,
 		     size_t size, const char *rest)
 {
