@@ -1,5 +1,5 @@
 #!/bin/bash
-# walk-long-merged: the walkers (find, find -printf, du, tar c | tar t, ls -laR, Python's os.walk and os.fwalk, glibc's walkers, getdents64, chmod -R, find -execdir and -delete, rm -rf, cp -a) over a chain of directories deeper than PATH_MAX (30 names of 200 bytes) merged from the upper and two lowers all the way down, with at its bottom names of each layer alone, of several, a lower's whiteout (0/0) and opaque directory, and whiteouts and an opaque directory made there by the steps; changes through a descriptor that deep (unlinkat, mkdirat, renameat, openat O_CREAT, symlinkat, fchdir and names relative to it; fstat's nlink; realpath).  fts walks by descriptors: fdopendir of one whose merged path was past PATH_MAX listed the upper's copy alone (find lost the lowers' names there).  As root and as nobody owning the lowers.
+# walk-long-merged: the walkers (find, find -printf, du, tar c | tar t, ls -laR, Python's os.walk and os.fwalk, glibc's walkers (from the top and the bottom), getdents64, chmod -R, find -execdir and -delete, rm -rf, cp -a) over a chain of directories deeper than PATH_MAX (30 names of 200 bytes) merged from the upper and two lowers all the way down, with at its bottom names of each layer alone, of several, a lower's whiteout (0/0) and opaque directory, and whiteouts and an opaque directory made there by the steps; changes through a descriptor that deep (unlinkat, mkdirat, renameat, openat O_CREAT, symlinkat, fchdir and names relative to it; fstat's nlink; realpath).  fts walks by descriptors: fdopendir of one whose merged path was past PATH_MAX listed the upper's copy alone (find lost the lowers' names there).  As root and as nobody owning the lowers.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 set -eu
 . "${TOP_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh"
@@ -90,6 +90,10 @@ action() {
 	step 'cd "$M" && du -a --inodes deep | sed "$SHORT"'
 	step 'cd "$M" && tar -cf - deep | tar -tvf - --numeric-owner | awk '\''{ $2 = "-"; $4 = $5 = "-"; if ($1 ~ /^d/) $3 = "-" } 1'\'' | sed "$SHORT"'
 	step 'cd "$M" && ls -laRgo --time-style=+ deep 2>&1 | awk '\''/^total / { $2 = "-" } /^d/ { $3 = "-" } 1'\'' | sed "$SHORT" | cut -c1-300'
+	# glibc's walkers (the library's own, walk.c) from the top: nftw,
+	# ftw and fts's chdir mode go on below PATH_MAX's depth (they stopped
+	# at depth 21 with ENAMETOOLONG), fts -L and scandir do not.
+	step 'cd "$M" && "$TESTPROG/walkers" deep | sed "$SHORT"'
 	stepx <<'EOS'
 PYTHONPATH="$TOP_SRCDIR/tests/prog" "$PYTHON" -B - <<'PY' | sed "$SHORT"
 import subprocess, sys
