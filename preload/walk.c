@@ -392,14 +392,13 @@ static void un_walk_at_done(int fd)
 	errno = err;
 }
 
-/* stat64 (follow) or lstat64 of path, whatever its length. */
-static int un_walk_stat(char *path, size_t len, struct stat64 *st, bool follow)
+/* un_walk_stat's path of PATH_MAX bytes or more. */
+static __attribute__((noinline)) int
+un_walk_stat_deep(char *path, size_t len, struct stat64 *st, bool follow)
 {
 	const char *rest;
 	int fd, ret;
 
-	if (len < PATH_MAX)
-		return follow ? stat64(path, st) : lstat64(path, st);
 	fd = un_walk_at(path, len, &rest);
 	if (fd == -1)
 		return -1;
@@ -408,21 +407,35 @@ static int un_walk_stat(char *path, size_t len, struct stat64 *st, bool follow)
 	return ret;
 }
 
-/* opendir of path, whatever its length. */
-static DIR *un_walk_opendir(char *path, size_t len)
+/* stat64 (follow) or lstat64 of path (len bytes), whatever its length. */
+static inline int un_walk_stat(char *path, size_t len, struct stat64 *st,
+			       bool follow)
+{
+	if (len < PATH_MAX)
+		return follow ? stat64(path, st) : lstat64(path, st);
+	return un_walk_stat_deep(path, len, st, follow);
+}
+
+/* un_walk_opendir's path of PATH_MAX bytes or more. */
+static __attribute__((noinline)) DIR *un_walk_opendir_deep(char *path,
+							   size_t len)
 {
 	const char *rest;
 	DIR *d;
 	int fd;
 
-	if (len < PATH_MAX)
-		return opendir(path);
 	fd = un_walk_at(path, len, &rest);
 	if (fd == -1)
 		return NULL;
 	d = un_opendirat(fd, rest);
 	un_walk_at_done(fd);
 	return d;
+}
+
+/* opendir of path (len bytes), whatever its length. */
+static inline DIR *un_walk_opendir(char *path, size_t len)
+{
+	return len < PATH_MAX ? opendir(path) : un_walk_opendir_deep(path, len);
 }
 
 /* ------------------------------------------------------------------ */
@@ -572,9 +585,9 @@ static int un_walk_dir(struct un_walk *w, const struct stat64 *st,
 {
 	bool do_chdir = w->flags & FTW_CHDIR;
 	int prev_base = w->ftw_info.base;
+	size_t dirlen = strlen(w->path), end;
 	const char *name = w->path;
 	char *names = NULL, *n;
-	size_t dirlen, end;
 	int ret, fd = -1;
 	DIR *d;
 
@@ -584,7 +597,7 @@ static int un_walk_dir(struct un_walk *w, const struct stat64 *st,
 			name = ".";
 		d = opendir(name);
 	} else {
-		d = un_walk_opendir(w->path, strlen(w->path));
+		d = un_walk_opendir(w->path, dirlen);
 	}
 	if (!d) {
 		if (errno == EACCES)
@@ -618,7 +631,7 @@ static int un_walk_dir(struct un_walk *w, const struct stat64 *st,
 	}
 
 	/* The entries' names go after "dir/" (the buffer has room). */
-	dirlen = end = strlen(w->path);
+	end = dirlen;
 	if (w->path[end - 1] != '/')
 		w->path[end++] = '/';
 	w->ftw_info.base = end;
@@ -953,11 +966,12 @@ static void un_fts_lfree(FTSENT64 *head)
  * mode glibc looks p up from its parent, where the walk went: p's whole
  * path may be PATH_MAX or longer, but never a root's (glibc's fails too).
  */
-static int un_fts_lstat(const struct un_fts *sp, const FTSENT64 *p, char *path,
-			size_t len, struct stat64 *sb, bool follow)
+static inline int un_fts_lstat(const struct un_fts *sp, const FTSENT64 *p,
+			       char *path, size_t len, struct stat64 *sb,
+			       bool follow)
 {
-	if (sp->chdir_mode && p->fts_level > FTS_ROOTLEVEL)
-		return un_walk_stat(path, len, sb, follow);
+	if (len >= PATH_MAX && sp->chdir_mode && p->fts_level > FTS_ROOTLEVEL)
+		return un_walk_stat_deep(path, len, sb, follow);
 	return follow ? stat64(path, sb) : lstat64(path, sb);
 }
 
