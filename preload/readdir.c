@@ -713,18 +713,29 @@ static int build_merged(struct un_dir *d, const struct un_node *n,
 
 	/* "." and "..", with the inode numbers stat gives for them.  Below
 	   the root, a directory the upper holds has its parent there too,
-	   topmost, and the upper's own ".." says its inode number.  Else
-	   vpath is free of symlinks: its parent is vpath less its last name
-	   (no '..' to walk, with its search permission check). */
-	bool dotdot_from_upper = (n->dirlayers & 1) && d->rel[0];
+	   topmost, and the upper's own ".." says its inode number.  Just
+	   below the root, the kernel gives the topmost copy's own ".." (it
+	   recomputes no root's number): a lower root's where the upper
+	   lacks the directory.  Else vpath is free of symlinks: its parent
+	   is vpath less its last name (no '..' to walk, with its search
+	   permission check), or, PATH_MAX bytes or more (no lookup's
+	   path), '..' from d->fd. */
+	bool dotdot_from_top = d->rel[0] &&
+			       ((n->dirlayers & 1) || !strchr(d->rel, '/'));
 
 	parent.st.st_ino = n->st.st_ino;
-	if (!dotdot_from_upper) {
-		memcpy(up, n->vpath, strlen(n->vpath) + 1);
+	if (!dotdot_from_top) {
+		size_t vlen = strlen(n->vpath);
+		int prc;
+
+		memcpy(up, n->vpath, vlen + 1);
 		*strrchr(up, '/') = '\0';
-		if (un_lookup(AT_FDCWD, *up ? up : "/", UN_LK_FOLLOW,
-			      &parent) < 0 ||
-		    (parent.mnt && parent.layer < 0))
+		if (vlen >= PATH_MAX && d->fd >= 0)
+			prc = un_lookup(d->fd, "..", UN_LK_FOLLOW, &parent);
+		else
+			prc = un_lookup(AT_FDCWD, *up ? up : "/",
+					UN_LK_FOLLOW, &parent);
+		if (prc < 0 || (parent.mnt && parent.layer < 0))
 			parent.st.st_ino = n->st.st_ino;
 		else if (!parent.mnt &&
 			 real_stat(parent.kpath, &parent.st) < 0)
@@ -777,7 +788,7 @@ static int build_merged(struct un_dir *d, const struct un_node *n,
 			bool dotdot = !strcmp(e->d_name, "..");
 			uint64_t h = un_name_hash(e->d_name, nl);
 
-			if (dotdot && i == 0 && dotdot_from_upper)
+			if (dotdot && k == 0 && dotdot_from_top)
 				parent.st.st_ino = e->d_ino;
 
 			if (names && nnames == names_cap) {

@@ -27,10 +27,10 @@ have = {
               "both/in/up", "mix/", "mix/up", "odir/", "odir/u"],
     "lower1": ["lo", "lod/", "lod/f", "lod/sub/", "lod/sub/g", "both/",
                "both/lo", "both/in/", "both/in/lo", "wh=dev", "opq/=opq",
-               "opq/l1", "mix/", "mix/l1", "gone", "gdir/", "gdir/x",
+               "opq/l1", "mix/", "mix/l1", "lw/", "lw/a", "gone", "gdir/", "gdir/x",
                "odir/", "odir/a", "lnk=>lo"],
     "lower2": ["lo2", "lod2/", "lod2/f2", "lod2/s/", "lod2/s/t", "both/",
-               "both/lo2", "both/in/", "both/in/lo2", "wh", "opq/",
+               "both/lo2", "both/in/", "both/in/lo2", "wh", "opq/", "lw/", "lw/b",
                "opq/l2", "mix/", "mix/l2", "odir/", "odir/b", "gone"],
 }
 t = (1000000000, 1000000000)
@@ -74,6 +74,8 @@ for layer, names in have.items():
             os.utime(".", t, dir_fd=fd)
         os.close(fd)
 PY
+	# A directory of the lowers alone just below the root.
+	mkdir -p "$1/lower1/lws/a" "$1/lower2/lws/b"
 	chmod -R a+rX "$1"/lower*
 }
 
@@ -138,6 +140,41 @@ p = os.environ["TESTPROG"]
 subprocess.run([p + "/walkers", "."])
 subprocess.run([p + "/rawsys", "getdents64", ".", "32768", "--",
                 "getdents64", "both", "4096", "--", "getdents", "lod", "4096"])
+PY
+EOS
+	# getdents64's '..' in a directory merged from the lowers alone: at
+	# the bottom the parent's stat (it was '.''s: the parent's whole path
+	# is no lookup's), below the root the topmost lower's own '..', its
+	# root's (it was the root's stat).  (Inode numbers differ between the sides: each
+	# is compared with stat on its side.)
+	stepx <<'EOS'
+PYTHONPATH="$TOP_SRCDIR/tests/prog" "$PYTHON" -B - <<'PY'
+import ctypes, struct
+from deep import *
+libc = ctypes.CDLL(None, use_errno=True)
+def dents(fd):
+    buf, out = ctypes.create_string_buffer(32768), {}
+    n = libc.syscall(217, fd, buf, 32768)	# SYS_getdents64
+    off = 0
+    while off < n:
+        ino, _, reclen = struct.unpack_from("QqH", buf.raw, off)
+        out[buf.raw[off + 19:off + reclen].split(b"\0")[0]] = ino
+        off += reclen
+    return out
+def check(where, fd):
+    d = dents(fd)
+    up = os.stat("..", dir_fd=fd).st_ino
+    print(where, ". as stat", d[b"."] == os.fstat(fd).st_ino,
+          ".. as the parent's stat", d[b".."] == up)
+    return d
+M = os.environ["M"]
+down(M + "/deep")
+fd = os.open("lw", os.O_RDONLY | os.O_DIRECTORY)
+check("bottom lw", fd)
+fd = os.open(M + "/lws", os.O_RDONLY | os.O_DIRECTORY)
+d = check("lws", fd)
+print("lws .. as lower1's root", d[b".."] ==
+      os.stat(os.environ["L"] + "/lower1").st_ino)
 PY
 EOS
 	# Changes through a descriptor on the bottom directory (openat down
