@@ -585,6 +585,8 @@ UN_HIDDEN int un_fd_near(int fd, char *buf, size_t len);
 /* The real path of any descriptor, from /proc/self/fd: 0, -EBADF when it
    is not open, -ENOENT when it has no path. */
 UN_HIDDEN int un_fd_real(int fd, char *real, size_t size);
+/* fd_deep.c: fd's real path by its '..'s (deeper than a page). */
+UN_HIDDEN int un_fd_real_deep(int fd, char *real, size_t size);
 UN_HIDDEN void un_fd_dup(int oldfd, int newfd);
 /* A directory was renamed from old to new (merged paths): the
    descriptors and the cwd at or below it follow.  Two names were

@@ -177,6 +177,35 @@ print("lws .. as lower1's root", d[b".."] ==
       os.stat(os.environ["L"] + "/lower1").st_ino)
 PY
 EOS
+	# A child handed a descriptor on the bottom directory and a cwd
+	# there: /proc cannot give its path (longer than a page), so the
+	# library found it by its '..'s (fd_deep.c; it was taken for a
+	# directory outside the union: the upper's copy alone).
+	stepx <<'EOS'
+PYTHONPATH="$TOP_SRCDIR/tests/prog" "$PYTHON" -B - <<'PY' 2>&1 | sed "$SHORT"
+import subprocess, sys
+from deep import *
+fd = os.open(os.environ["M"] + "/deep", os.O_RDONLY | os.O_DIRECTORY)
+for _ in range(DEPTH):
+    nfd = os.open(N, os.O_RDONLY | os.O_DIRECTORY, dir_fd=fd)
+    os.close(fd)
+    fd = nfd
+os.dup2(fd, 9)
+os.fchdir(fd)
+sys.stdout.flush()
+child = """
+from deep import *
+t("listdir fd", lambda: sorted(os.listdir(9)))
+t("listdir cwd", lambda: sorted(os.listdir(".")))
+t("listdir both", lambda: sorted(os.listdir(os.open("both", os.O_RDONLY,
+                                                    dir_fd=9))))
+t("read lo2", lambda: open(os.open("lo2", os.O_RDONLY, dir_fd=9)).read())
+t("stat wh", lambda: os.stat("wh", dir_fd=9))
+t("nlink fd", lambda: os.stat(9).st_nlink)
+"""
+subprocess.run([sys.executable, "-B", "-c", child], pass_fds=[9])
+PY
+EOS
 	# Changes through a descriptor on the bottom directory (openat down
 	# the chain), then from the cwd there (fchdir).
 	stepx <<'EOS'
