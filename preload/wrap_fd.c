@@ -405,6 +405,23 @@ static int fd_copy_up_name(int fd, const char *vpath)
 }
 
 /*
+ * un_fd_copy_up of a descriptor whose merged path is PATH_MAX bytes or
+ * more (a tree made one level at a time): looked up from itself, as
+ * readdir.c's fdopendir_deep.  Taken for one outside every union, the
+ * change went through it to the lower's copy it stands on.  Cold: a rare
+ * depth.
+ */
+static __attribute__((noinline, cold)) int fd_copy_up_deep(int fd)
+{
+	struct un_node n;
+	int rc = un_lookup(fd, "", UN_LK_EMPTY, &n);
+
+	if (rc == 0)
+		rc = fd_copy_up_node(fd, &n);
+	return rc > 0 ? 0 : rc;
+}
+
+/*
  * A change through a descriptor, whose merged path is vpath, met rc.
  * The kernel makes such a change through the object it holds, looking
  * no name up, and copies up with the mounter's credentials; the library
@@ -449,6 +466,8 @@ int un_fd_copy_up(int fd)
 			return 0;
 		return fd_copy_up_dead(fd);
 	}
+	if (rc == -ENAMETOOLONG)
+		return fd_copy_up_deep(fd);
 	if (rc < 0)
 		return 0;
 	rc = fd_copy_up_name(fd, vpath);

@@ -206,6 +206,32 @@ t("nlink fd", lambda: os.stat(9).st_nlink)
 subprocess.run([sys.executable, "-B", "-c", child], pass_fds=[9])
 PY
 EOS
+	# Changes through descriptors opened read-only on the lowers' (and
+	# the upper's) objects at the bottom: fchmod, futimens and listings
+	# through them.  The change went through to the lower's copy (fdtab's
+	# PATH_MAX buffer: taken for a descriptor outside; the harness's
+	# check of the lowers could not see that deep either).
+	stepx <<'EOS'
+PYTHONPATH="$TOP_SRCDIR/tests/prog" "$PYTHON" -B - <<'PY' 2>&1 | sed "$SHORT"
+from deep import *
+fd = os.open(os.environ["M"] + "/deep", os.O_RDONLY | os.O_DIRECTORY)
+for _ in range(DEPTH):
+    nfd = os.open(N, os.O_RDONLY | os.O_DIRECTORY, dir_fd=fd)
+    os.close(fd)
+    fd = nfd
+fds = {n: os.open(n, os.O_RDONLY, dir_fd=fd)
+       for n in ("lod", "lod2", "upd", "both", "lo", "lo2")}
+for n in ("lod", "lod2", "upd", "both"):
+    t("fchmod " + n, lambda: os.chmod(fds[n], 0o700))
+t("fchmod lo", lambda: os.chmod(fds["lo"], 0o600))
+t("futimens lo2", lambda: os.utime(fds["lo2"], (1234567890, 1234567890)))
+for n in ("lod", "lod2", "upd", "both"):
+    t("list " + n, lambda: sorted(os.listdir(fds[n])))
+for n in sorted(fds):
+    st = os.stat(n, dir_fd=fd)
+    print(n, oct(st.st_mode & 0o777), st.st_mtime)
+PY
+EOS
 	# Changes through a descriptor on the bottom directory (openat down
 	# the chain), then from the cwd there (fchdir).
 	stepx <<'EOS'
