@@ -406,19 +406,28 @@ static int fd_copy_up_name(int fd, const char *vpath)
 
 /*
  * un_fd_copy_up of a descriptor whose merged path is PATH_MAX bytes or
- * more (a tree made one level at a time): looked up from itself, as
- * readdir.c's fdopendir_deep.  Taken for one outside every union, the
- * change went through it to the lower's copy it stands on.  Cold: a rare
+ * more (a tree made one level at a time).  Taken for one outside every
+ * union, the change went through it to the lower's copy it stands on.
+ * A directory is looked up from itself, as readdir.c's fdopendir_deep;
+ * another object has no lookup here (its name needs its parent's, a path
+ * no lookup takes whole), so the change is refused (ENAMETOOLONG, where
+ * the kernel's overlay copies it up): never the lower's.  Cold: a rare
  * depth.
  */
 static __attribute__((noinline, cold)) int fd_copy_up_deep(int fd)
 {
 	struct un_node n;
-	int rc = un_lookup(fd, "", UN_LK_EMPTY, &n);
+	struct stat st;
+	int rc;
 
+	if (real_fstat(fd, &st) < 0)
+		return -errno;
+	if (!S_ISDIR(st.st_mode))
+		return -ENAMETOOLONG;
+	rc = un_lookup(fd, "", UN_LK_EMPTY, &n);
 	if (rc == 0)
 		rc = fd_copy_up_node(fd, &n);
-	return rc > 0 ? 0 : rc;
+	return rc > 0 ? -ENAMETOOLONG : rc;
 }
 
 /*

@@ -79,6 +79,7 @@ UN_INTEGRATION_TESTS = \
 	tests/integration/linkat-follow-symlink.sh \
 	tests/integration/ln-sf-replace-lower-link.sh \
 	tests/integration/long-copyup.sh \
+	tests/integration/long-fd-file-change.sh \
 	tests/integration/long-merged.sh \
 	tests/integration/long-relative.sh \
 	tests/integration/make-gcc-lower.sh \
@@ -237,6 +238,8 @@ UN_INTEGRATION_TESTS = \
 	tests/integration/xattr-user-listing-after-copyup.sh
 
 TESTS += $(UN_INTEGRATION_TESTS)
+# Expected failures, each with its note in its first lines.
+XFAIL_TESTS = tests/integration/long-fd-file-change.sh
 dist_check_SCRIPTS += $(UN_INTEGRATION_TESTS)
 EXTRA_DIST += tests/lib.sh tests/prog/callc.py tests/prog/deep.py tests/prog/pystep.py \
 	tests/prog/fdlist.py \
