@@ -238,8 +238,6 @@ UN_INTEGRATION_TESTS = \
 	tests/integration/xattr-user-listing-after-copyup.sh
 
 TESTS += $(UN_INTEGRATION_TESTS)
-# Expected failures, each with its note in its first lines.
-XFAIL_TESTS = tests/integration/long-fd-file-change.sh
 dist_check_SCRIPTS += $(UN_INTEGRATION_TESTS)
 EXTRA_DIST += tests/lib.sh tests/prog/callc.py tests/prog/deep.py tests/prog/pystep.py \
 	tests/prog/fdlist.py \
