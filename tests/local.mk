@@ -42,8 +42,3 @@ include tests/difftest/local.mk
 include tests/stress/local.mk
 include tests/fuzz/local.mk
 include tests/valgrind/local.mk
-
-# Scenarios expected to fail, each with its note in its first lines (an
-# XPASS fails make check: then delete its line here).  (After the
-# includes: tests/stress/local.mk sets XFAIL_TESTS.)
-XFAIL_TESTS += tests/integration/long-fd-file-change.sh

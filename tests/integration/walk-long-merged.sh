@@ -207,8 +207,8 @@ subprocess.run([sys.executable, "-B", "-c", child], pass_fds=[9])
 PY
 EOS
 	# Changes through descriptors opened read-only on the lowers' (and
-	# the upper's) directories at the bottom: fchmod, futimens and
-	# listings through them (a file's: long-fd-file-change, XFAIL).  The change went through to the lower's copy (fdtab's
+	# the upper's) objects at the bottom: fchmod, futimens and listings
+	# through them.  The change went through to the lower's copy (fdtab's
 	# PATH_MAX buffer: taken for a descriptor outside; the harness's
 	# check of the lowers could not see that deep either).
 	stepx <<'EOS'
@@ -220,10 +220,12 @@ for _ in range(DEPTH):
     os.close(fd)
     fd = nfd
 fds = {n: os.open(n, os.O_RDONLY, dir_fd=fd)
-       for n in ("lod", "lod2", "upd", "both")}
+       for n in ("lod", "lod2", "upd", "both", "lo", "lo2")}
 for n in ("lod", "lod2", "upd", "both"):
     t("fchmod " + n, lambda: os.chmod(fds[n], 0o700))
 t("futimens lod2", lambda: os.utime(fds["lod2"], (1234567890, 1234567890)))
+t("fchmod lo", lambda: os.chmod(fds["lo"], 0o600))
+t("futimens lo2", lambda: os.utime(fds["lo2"], (1234567890, 1234567890)))
 for n in ("lod", "lod2", "upd", "both"):
     t("list " + n, lambda: sorted(os.listdir(fds[n])))
 for n in sorted(fds):
