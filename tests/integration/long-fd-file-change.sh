@@ -1,5 +1,5 @@
 #!/bin/bash
-# long-fd-file-change: fchmod and futimens through a descriptor opened read-only on a lower's file below PATH_MAX's depth (30 names of 200 bytes), against the kernel, as root and as nobody.  The change went through to the lower's copy (fdtab's PATH_MAX buffer: the descriptor taken for one outside; the harness's check of the lowers could not see that deep either); now the file is looked up from a descriptor on a directory above it (wrap_fd.c fd_copy_up_deep_name) and copied up.
+# long-fd-file-change: fchmod, futimens, fchown and fsetxattr through a descriptor opened read-only on a lower's file below PATH_MAX's depth (30 names of 200 bytes), against the kernel, as root and as nobody.  The change went through to the lower's copy (fdtab's PATH_MAX buffer: the descriptor taken for one outside; the harness's check of the lowers could not see that deep either); now the file is looked up from a descriptor on a directory above it (wrap_fd.c fd_copy_up_deep_name) and copied up.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 set -eu
 . "${TOP_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh"
@@ -23,6 +23,9 @@ for layer in ("upper", "lower1"):
         os.write(w, b"lower\n")
         os.close(w)
         os.utime("lo", (1000000000, 1000000000), dir_fd=fd)
+        w = os.open("lo2", os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=fd)
+        os.close(w)
+        os.utime("lo2", (1000000000, 1000000000), dir_fd=fd)
     # A time before 2005 (fix_times's touch cannot reach this deep),
     # from the bottom up through '..'.
     os.utime(".", (1000000000, 1000000000), dir_fd=fd)
@@ -44,12 +47,18 @@ down(os.environ["M"] + "/deep")
 fd = os.open("lo", os.O_RDONLY)
 t("fchmod lo", lambda: os.chmod(fd, 0o600))
 t("futimens lo", lambda: os.utime(fd, (1234567890, 1234567890)))
+t("fchown lo", lambda: os.chown(fd, os.getuid(), os.getgid()))
+t("fsetxattr lo", lambda: os.setxattr(fd, "user.test", b"v"))
 st = os.stat("lo")
-print("lo", oct(st.st_mode & 0o777), st.st_mtime, open("lo").read().strip())
+print("lo", oct(st.st_mode & 0o777), st.st_mtime, open("lo").read().strip(),
+      os.getxattr("lo", "user.test"))
+fd2 = os.open("lo2", os.O_RDONLY)
+t("fsetxattr lo2", lambda: os.setxattr(fd2, "user.test", b"w"))
+t("getxattr lo2", lambda: os.getxattr("lo2", "user.test"))
 PY
 EOS
 }
 
-compare_kernel_union long-fd-file-change setup action
-UN_AS=nobody UN_NOBODY_LOWERS=1 compare_kernel_union long-fd-file-change-nobody setup action
+UN_KERNEL_OPTS=userxattr compare_kernel_union long-fd-file-change setup action
+UN_KERNEL_OPTS=userxattr UN_AS=nobody UN_NOBODY_LOWERS=1 compare_kernel_union long-fd-file-change-nobody setup action
 un_done
