@@ -253,7 +253,10 @@ long un_getdents(bool is64, int fd, void *buf, unsigned int count)
 	un_leave();
 	if (rc == -ESTALE)
 		return fail(ENOENT);
-	if (rc < 0)
+	/* (ENAMETOOLONG: a union's directory whose merged path does not
+	   fit vpath, deeper than PATH_MAX; listed through the union as
+	   any other, fdopendir's way.) */
+	if (rc < 0 && rc != -ENAMETOOLONG)
 		goto real;
 	/* The kernel's own answers for what is no readable directory. */
 	fl = real_fcntl(fd, F_GETFL);

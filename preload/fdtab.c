@@ -398,6 +398,8 @@ int un_fd_real(int fd, char *real, size_t size)
 	len = real_readlink(proc, real, size - 1);
 	if (len < 0 && errno == ENOENT)
 		return -EBADF;
+	if (len < 0 && errno == ENAMETOOLONG)
+		return -ENAMETOOLONG;	/* deeper than a page */
 	if (len <= 0 || real[0] != '/')
 		return -ENOENT;
 	real[len] = '\0';
@@ -459,6 +461,35 @@ static void set_near(int fd, const char *real)
 	put(fd, e);
 }
 
+/*
+ * discover's descriptor deeper than a page (/proc's link unread): its
+ * real path by its '..'s (fd_deep.c), recorded as the merged path it
+ * stands for, then looked up from itself (as readdir.c fdopendir_deep).
+ * Its own frame (the buffers); cold: a rare depth.
+ */
+static __attribute__((noinline, cold)) struct fd_entry *discover_deep(int fd)
+{
+	char real[UN_VPATH_MAX], merged[UN_VPATH_MAX];
+	struct fd_entry *e;
+	struct un_node n;
+
+	if (un_fd_real_deep(fd, real, sizeof(real)) < 0 ||
+	    un_path_unreal(real, merged, sizeof(merged)) < 0)
+		goto outside;
+	/* (Recorded first: the lookup from fd reads the record; none, out
+	   of memory, and it would come back here.) */
+	un_fd_set(fd, merged, false);
+	if (!raw_entry(fd) || un_lookup(fd, "", UN_LK_EMPTY, &n) != 0 ||
+	    n.layer < 0)
+		goto outside;
+	un_fd_set(fd, merged, un_node_is_merged_dir(&n));
+	e = raw_entry(fd);
+	return e ? e : OUTSIDE;
+outside:
+	put(fd, OUTSIDE);
+	return OUTSIDE;
+}
+
 /* The same, recorded (not in signal mode: the caller copes with NULL). */
 static struct fd_entry *discover(int fd)
 {
@@ -469,6 +500,8 @@ static struct fd_entry *discover(int fd)
 
 	if (rc == -EBADF)
 		return NULL;	/* not open: the caller answers EBADF */
+	if (rc == -ENAMETOOLONG)
+		return discover_deep(fd);
 	if (rc < 0) {
 		put(fd, OUTSIDE);
 		return OUTSIDE;
@@ -959,6 +992,8 @@ static int fd_get(int fd, char *buf, size_t len, bool *merged_dir,
 		bool md = false;
 		int rc = discover_path(fd, merged, &md);
 
+		if (rc == -ENAMETOOLONG)
+			return -ENOENT;	/* (deeper than a page: as outside) */
 		if (rc < 0)
 			return rc;
 		if (rc == 1)

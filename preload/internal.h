@@ -591,6 +591,8 @@ UN_HIDDEN int un_fd_near(int fd, char *buf, size_t len);
 /* The real path of any descriptor, from /proc/self/fd: 0, -EBADF when it
    is not open, -ENOENT when it has no path. */
 UN_HIDDEN int un_fd_real(int fd, char *real, size_t size);
+/* fd_deep.c: fd's real path by its '..'s (deeper than a page). */
+UN_HIDDEN int un_fd_real_deep(int fd, char *real, size_t size);
 UN_HIDDEN void un_fd_dup(int oldfd, int newfd);
 /* un_fd_dup for an oldfd the table knows (an entry, or known outside),
    with no lookup: false (nothing done) when it has none yet. */

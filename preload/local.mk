@@ -29,6 +29,7 @@ preload_libunion_core_la_SOURCES = \
 	preload/wt_signal.c \
 	preload/wt_sys.c \
 	preload/fdtab.c \
+	preload/fd_deep.c \
 	preload/namei.c \
 	preload/dcache.c \
 	preload/readdir.c \

@@ -390,16 +390,35 @@ int un_node_route(const struct un_node *n, const char *real, char *buf)
 	return n->start_fd;
 }
 
-bool un_is_ovl_opaque(const char *real)
+/* Does the kernel mark the directory at path (one it takes) opaque? */
+static bool ovl_opaque_at(const char *path)
 {
 	char v[4];
 	ssize_t n;
 
-	n = real_lgetxattr(real, "trusted.overlay.opaque", v, sizeof(v));
+	n = real_lgetxattr(path, "trusted.overlay.opaque", v, sizeof(v));
 	if (n == 1 && v[0] == 'y')
 		return true;
-	n = real_lgetxattr(real, "user.overlay.opaque", v, sizeof(v));
+	n = real_lgetxattr(path, "user.overlay.opaque", v, sizeof(v));
 	return n == 1 && v[0] == 'y';
+}
+
+/* The same for a path too long for the kernel (a lower's directory
+   deeper than PATH_MAX: its mark was missed, and the names of the
+   lowers below it shown), by the path un_kreal gives.  (Out of line:
+   its 4 KiB are in no frame of the common lookup.) */
+static __attribute__((noinline, cold)) bool ovl_opaque_long(const char *real)
+{
+	UN_KBUF(kbuf);
+
+	return ovl_opaque_at(un_kreal_long(real, &kbuf));
+}
+
+bool un_is_ovl_opaque(const char *real)
+{
+	if (__builtin_expect(strlen(real) >= PATH_MAX, 0))
+		return ovl_opaque_long(real);
+	return ovl_opaque_at(real);
 }
 
 /* The layers present at the root of m (every layer is a directory). */
@@ -1603,6 +1622,18 @@ static int splice_target(char *todo, size_t size, const char *target,
 /* walk_link's answer when the link is gone: look the name up again. */
 #define WALK_AGAIN 1
 
+/* readlink of a link whose path in its layer is too long for the
+   kernel (below a directory deeper than PATH_MAX: a stat that follows
+   it failed ENAMETOOLONG), by the path un_kreal gives.  (Out of line:
+   its 4 KiB are in no frame of the common lookup.) */
+static __attribute__((noinline, cold)) ssize_t
+readlink_long(const char *real, char *buf, size_t size)
+{
+	UN_KBUF(kbuf);
+
+	return real_readlink(un_kreal_long(real, &kbuf), buf, size);
+}
+
 /* Follow a symlink whose real location is real; the link's name is the
  * last component of vpath.  0 (todo holds the rest of the walk),
  * WALK_AGAIN or -errno. */
@@ -1610,7 +1641,9 @@ static int walk_link(struct walk *w, const char *real, char *todo,
 		     size_t size, const char *rest)
 {
 	char target[PATH_MAX];
-	ssize_t tl = real_readlink(real, target, sizeof(target) - 1);
+	ssize_t tl = __builtin_expect(strlen(real) < PATH_MAX, 1) ?
+			     real_readlink(real, target, sizeof(target) - 1) :
+			     readlink_long(real, target, sizeof(target) - 1);
 	int rc;
 
 	if (tl < 0) {

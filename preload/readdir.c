@@ -713,18 +713,29 @@ static int build_merged(struct un_dir *d, const struct un_node *n,
 
 	/* "." and "..", with the inode numbers stat gives for them.  Below
 	   the root, a directory the upper holds has its parent there too,
-	   topmost, and the upper's own ".." says its inode number.  Else
-	   vpath is free of symlinks: its parent is vpath less its last name
-	   (no '..' to walk, with its search permission check). */
-	bool dotdot_from_upper = (n->dirlayers & 1) && d->rel[0];
+	   topmost, and the upper's own ".." says its inode number.  Just
+	   below the root, the kernel gives the topmost copy's own ".." (it
+	   recomputes no root's number): a lower root's where the upper
+	   lacks the directory.  Else vpath is free of symlinks: its parent
+	   is vpath less its last name (no '..' to walk, with its search
+	   permission check), or, PATH_MAX bytes or more (no lookup's
+	   path), '..' from d->fd. */
+	bool dotdot_from_top = d->rel[0] &&
+			       ((n->dirlayers & 1) || !strchr(d->rel, '/'));
 
 	parent.st.st_ino = n->st.st_ino;
-	if (!dotdot_from_upper) {
-		memcpy(up, n->vpath, strlen(n->vpath) + 1);
+	if (!dotdot_from_top) {
+		size_t vlen = strlen(n->vpath);
+		int prc;
+
+		memcpy(up, n->vpath, vlen + 1);
 		*strrchr(up, '/') = '\0';
-		if (un_lookup(AT_FDCWD, *up ? up : "/", UN_LK_FOLLOW,
-			      &parent) < 0 ||
-		    (parent.mnt && parent.layer < 0))
+		if (vlen >= PATH_MAX && d->fd >= 0)
+			prc = un_lookup(d->fd, "..", UN_LK_FOLLOW, &parent);
+		else
+			prc = un_lookup(AT_FDCWD, *up ? up : "/",
+					UN_LK_FOLLOW, &parent);
+		if (prc < 0 || (parent.mnt && parent.layer < 0))
 			parent.st.st_ino = n->st.st_ino;
 		else if (!parent.mnt &&
 			 real_stat(parent.kpath, &parent.st) < 0)
@@ -777,7 +788,7 @@ static int build_merged(struct un_dir *d, const struct un_node *n,
 			bool dotdot = !strcmp(e->d_name, "..");
 			uint64_t h = un_name_hash(e->d_name, nl);
 
-			if (dotdot && i == 0 && dotdot_from_upper)
+			if (dotdot && k == 0 && dotdot_from_top)
 				parent.st.st_ino = e->d_ino;
 
 			if (names && nnames == names_cap) {
@@ -1283,6 +1294,41 @@ static bool upper_dir_was_lower(struct un_node *n, int fd)
 	return true;
 }
 
+/*
+ * fdopendir of a descriptor whose merged path is PATH_MAX bytes or more
+ * (a tree made one level at a time, which fts walks by descriptors):
+ * that path is no lookup's (the kernel refuses it whole), so the
+ * directory is looked up from the descriptor itself ("", as a name
+ * below it is), and listed merged as any other.  Before, the record's
+ * path did not fit fdopendir's buffer and the real fdopendir listed the
+ * one copy fd stands on: find lost a lower's names there.  n is the
+ * caller's (no second node on the stack); cold: a rare depth.
+ */
+static __attribute__((noinline, cold)) DIR *fdopendir_deep(int fd,
+							   struct un_node *n)
+{
+	int layer, rc;
+
+	/* (fd's layer, with its path into n->vpath, which the lookup
+	   writes again.) */
+	rc = un_fd_get_at(fd, n->vpath, sizeof(n->vpath), &layer, NULL);
+	if (rc == 0)
+		rc = un_lookup(fd, "", UN_LK_EMPTY, n);
+	if (rc == -ESTALE || rc == -ENOENT || rc == -ENOTDIR ||
+	    (rc == 0 && n->layer < 0))
+		/* Removed from the merged view: the kernel's dead
+		   directory lists nothing (as fdopendir below). */
+		return real_fcntl(fd, F_GETFD) < 0 ? (un_fail(-EBADF), NULL)
+						   : dead_dir(fd);
+	if (rc > 0)
+		return real_fdopendir(fd);	/* (outside: never, but safe) */
+	if (rc < 0)
+		return (un_fail(rc), NULL);
+	if (!S_ISDIR(n->st.st_mode))
+		return (un_fail(-ENOTDIR), NULL);
+	return un_dir_open(n, fd, fd_listing_layer(n, layer), true);
+}
+
 UN_EXPORT DIR *fdopendir(int fd)
 {
 	char vpath[PATH_MAX];
@@ -1296,6 +1342,10 @@ UN_EXPORT DIR *fdopendir(int fd)
 	/* (With the record's hint of its union: the open that made it
 	   keeps it, un_fd_set_at.) */
 	rc = un_fd_get_walk(fd, vpath, sizeof(vpath), &layer, NULL, &m, NULL);
+	if (rc == -ENAMETOOLONG) {
+		d = fdopendir_deep(fd, &n);
+		goto out;
+	}
 	if (rc < 0 && rc != -ESTALE) {
 		d = real_fdopendir(fd);
 		goto out;

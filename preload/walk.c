@@ -34,10 +34,16 @@
  *   - nftw reads each directory whole before it descends, so only one
  *     stream is open at a time and nopenfd is not needed; with FTW_CHDIR
  *     each level keeps its stream open to fchdir back to.
- *   - The walkers use full paths (fts, and nftw without FTW_CHDIR), so a
- *     path longer than PATH_MAX fails with ENAMETOOLONG where glibc, which
- *     works relative to directory descriptors, would go on (the union's
- *     lookup is bounded by PATH_MAX anyway).
+ *   - The walkers use full paths (fts, and nftw without FTW_CHDIR).  Where
+ *     glibc goes on below PATH_MAX's depth (nftw and ftw always, by its
+ *     streams' descriptors; fts unless FTS_NOCHDIR or FTS_LOGICAL, by
+ *     chdir), a path of PATH_MAX bytes or more is looked up in pieces
+ *     (un_walk_at), so the walk reports the same entries; where glibc
+ *     stops (fts's no-chdir walks, a root that long), the whole path
+ *     fails with ENAMETOOLONG here too.  But fts_accpath is the whole
+ *     path, which the caller cannot use that deep (glibc's is the name
+ *     relative to the cwd it moved to).  The union's merged paths are
+ *     bounded (UN_VPATH_MAX), so no walk goes deeper than that.
  *   - nftw with FTW_DEPTH hands the root "/" to its FTW_DP callback as
  *     "/" (glibc hands it "").
  *   - nftw with FTW_CHDIR reports a failure to return to the caller's
@@ -321,6 +327,118 @@ UN_EXPORT int scandir(const char *path, struct dirent ***list,
 }
 
 /* ------------------------------------------------------------------ */
+/* Paths longer than PATH_MAX                                           */
+
+/*
+ * glibc's nftw, and its fts unless FTS_NOCHDIR, go on below PATH_MAX's
+ * depth: they look an entry up from its directory's descriptor (or from
+ * the cwd they moved to), never by its whole path.  These walkers keep
+ * whole paths, and look such a path up in steps: un_walk_at opens the
+ * directories along path in pieces shorter than PATH_MAX, each from the
+ * last.  A path shorter than PATH_MAX (every walk's usual case) costs
+ * nothing more than the comparison.
+ *
+ * Returns the directory to look up from (AT_FDCWD for a short path, else
+ * a descriptor the caller closes) and sets *rest to what is left of path
+ * to look up there; -1 with errno on failure.  path is written to (a NUL
+ * in turn at each step's end, put back), never changed.
+ */
+static int un_walk_at(char *path, size_t len, const char **rest)
+{
+	int fd = AT_FDCWD, nfd, err;
+	char *p = path, *slash;
+
+	while (len >= PATH_MAX) {
+		/* The last '/' that leaves a piece shorter than PATH_MAX. */
+		slash = p + PATH_MAX - 1;
+		while (slash > p && *slash != '/')
+			slash--;
+		if (slash == p) {
+			err = ENAMETOOLONG;
+			goto fail;
+		}
+		*slash = '\0';
+		/* O_PATH: a directory that can be searched but not read. */
+		nfd = openat(fd, p, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		*slash = '/';
+		if (nfd < 0) {
+			err = errno;
+			goto fail;
+		}
+		if (fd != AT_FDCWD)
+			close(fd);
+		fd = nfd;
+		while (*slash == '/')
+			slash++;
+		len -= slash - p;
+		p = slash;
+	}
+	*rest = *p ? p : ".";
+	return fd;
+fail:
+	if (fd != AT_FDCWD)
+		close(fd);
+	errno = err;
+	return -1;
+}
+
+/* Close what un_walk_at opened, errno kept. */
+static void un_walk_at_done(int fd)
+{
+	int err = errno;
+
+	if (fd != AT_FDCWD)
+		close(fd);
+	errno = err;
+}
+
+/* un_walk_stat's path of PATH_MAX bytes or more. */
+static __attribute__((noinline)) int
+un_walk_stat_deep(char *path, size_t len, struct stat64 *st, bool follow)
+{
+	const char *rest;
+	int fd, ret;
+
+	fd = un_walk_at(path, len, &rest);
+	if (fd == -1)
+		return -1;
+	ret = fstatat64(fd, rest, st, follow ? 0 : AT_SYMLINK_NOFOLLOW);
+	un_walk_at_done(fd);
+	return ret;
+}
+
+/* stat64 (follow) or lstat64 of path (len bytes), whatever its length. */
+static inline int un_walk_stat(char *path, size_t len, struct stat64 *st,
+			       bool follow)
+{
+	if (len < PATH_MAX)
+		return follow ? stat64(path, st) : lstat64(path, st);
+	return un_walk_stat_deep(path, len, st, follow);
+}
+
+/* un_walk_opendir's path of PATH_MAX bytes or more. */
+static __attribute__((noinline)) DIR *un_walk_opendir_deep(char *path,
+							   size_t len)
+{
+	const char *rest;
+	DIR *d;
+	int fd;
+
+	fd = un_walk_at(path, len, &rest);
+	if (fd == -1)
+		return NULL;
+	d = un_opendirat(fd, rest);
+	un_walk_at_done(fd);
+	return d;
+}
+
+/* opendir of path (len bytes), whatever its length. */
+static inline DIR *un_walk_opendir(char *path, size_t len)
+{
+	return len < PATH_MAX ? opendir(path) : un_walk_opendir_deep(path, len);
+}
+
+/* ------------------------------------------------------------------ */
 /* ftw, nftw                                                            */
 
 #define UN_NFTW_FLAGS                                                          \
@@ -467,9 +585,9 @@ static int un_walk_dir(struct un_walk *w, const struct stat64 *st,
 {
 	bool do_chdir = w->flags & FTW_CHDIR;
 	int prev_base = w->ftw_info.base;
+	size_t dirlen = strlen(w->path), end;
 	const char *name = w->path;
 	char *names = NULL, *n;
-	size_t dirlen, end;
 	int ret, fd = -1;
 	DIR *d;
 
@@ -477,8 +595,10 @@ static int un_walk_dir(struct un_walk *w, const struct stat64 *st,
 		name = w->path + w->ftw_info.base;
 		if (!*name)
 			name = ".";
+		d = opendir(name);
+	} else {
+		d = un_walk_opendir(w->path, dirlen);
 	}
-	d = opendir(name);
 	if (!d) {
 		if (errno == EACCES)
 			return un_walk_call(w, st, FTW_DNR);
@@ -511,7 +631,7 @@ static int un_walk_dir(struct un_walk *w, const struct stat64 *st,
 	}
 
 	/* The entries' names go after "dir/" (the buffer has room). */
-	dirlen = end = strlen(w->path);
+	end = dirlen;
 	if (w->path[end - 1] != '/')
 		w->path[end++] = '/';
 	w->ftw_info.base = end;
@@ -554,19 +674,24 @@ static int un_walk_entry(struct un_walk *w, const char *name, int dfd)
 {
 	bool phys = w->flags & FTW_PHYS;
 	size_t len = strlen(name);
-	const char *path;
+	char *path;
 	struct stat64 st;
 	int kind, ret = 0;
 
 	if (un_walk_reserve(w, w->ftw_info.base + len + 2) < 0)
 		return -1;
 	memcpy(w->path + w->ftw_info.base, name, len + 1);
-	path = (w->flags & FTW_CHDIR) ? name : w->path;
+	path = w->path;
+	if (w->flags & FTW_CHDIR)
+		path += w->ftw_info.base;
+	else
+		len += w->ftw_info.base;
 
-	if ((phys ? lstat64(path, &st) : stat64(path, &st)) < 0) {
+	if (un_walk_stat(path, len, &st, !phys) < 0) {
 		if (errno != EACCES && errno != ENOENT)
 			return -1;
-		if (!phys && lstat64(path, &st) == 0 && S_ISLNK(st.st_mode)) {
+		if (!phys && un_walk_stat(path, len, &st, false) == 0 &&
+		    S_ISLNK(st.st_mode)) {
 			kind = FTW_SLN;
 		} else {
 			memset(&st, 0, sizeof(st));
@@ -837,6 +962,20 @@ static void un_fts_lfree(FTSENT64 *head)
 }
 
 /*
+ * stat64 (follow) or lstat64 of path, p's or a path below it.  In chdir
+ * mode glibc looks p up from its parent, where the walk went: p's whole
+ * path may be PATH_MAX or longer, but never a root's (glibc's fails too).
+ */
+static inline int un_fts_lstat(const struct un_fts *sp, const FTSENT64 *p,
+			       char *path, size_t len, struct stat64 *sb,
+			       bool follow)
+{
+	if (len >= PATH_MAX && sp->chdir_mode && p->fts_level > FTS_ROOTLEVEL)
+		return un_walk_stat_deep(path, len, sb, follow);
+	return follow ? stat64(path, sb) : lstat64(path, sb);
+}
+
+/*
  * Stat p (following a link for a logical walk or when follow is set) and
  * classify it; a directory also gets its device, inode and link count and
  * is checked against its ancestors for a cycle.
@@ -848,16 +987,19 @@ static unsigned short un_fts_stat(struct un_fts *sp, FTSENT64 *p, bool follow)
 	int err;
 
 	if (UN_FTS_ISSET(sp, FTS_LOGICAL) || follow) {
-		if (stat64(p->fts_accpath, sb) < 0) {
+		if (un_fts_lstat(sp, p, p->fts_accpath, p->fts_pathlen, sb,
+				 true) < 0) {
 			err = errno;
-			if (lstat64(p->fts_accpath, sb) == 0) {
+			if (un_fts_lstat(sp, p, p->fts_accpath, p->fts_pathlen,
+					 sb, false) == 0) {
 				errno = 0;
 				return FTS_SLNONE;
 			}
 			p->fts_errno = err;
 			goto out_none;
 		}
-	} else if (lstat64(p->fts_accpath, sb) < 0) {
+	} else if (un_fts_lstat(sp, p, p->fts_accpath, p->fts_pathlen, sb,
+				false) < 0) {
 		p->fts_errno = errno;
 		goto out_none;
 	}
@@ -926,7 +1068,7 @@ static FTSENT64 *un_fts_sort(struct un_fts *sp, FTSENT64 *head, int nitems)
  * Could a chdir-mode fts enter directory p?  It needs search permission,
  * which a stat of "p/." asks for as well.  0, or -1 with errno.
  */
-static int un_fts_enter_check(const FTSENT64 *p)
+static int un_fts_enter_check(const struct un_fts *sp, const FTSENT64 *p)
 {
 	size_t len = un_fts_dirlen(p);
 	struct stat64 st;
@@ -938,7 +1080,7 @@ static int un_fts_enter_check(const FTSENT64 *p)
 		return -1;
 	memcpy(path, p->fts_path, len);
 	memcpy(path + len, "/.", 3);
-	ret = stat64(path, &st);
+	ret = un_fts_lstat(sp, p, path, len + 2, &st, true);
 	err = errno;
 	free(path);
 	errno = err;
@@ -960,7 +1102,10 @@ static FTSENT64 *un_fts_build(struct un_fts *sp, enum un_fts_build type)
 	long nlinks;
 	DIR *d;
 
-	d = opendir(cur->fts_accpath);
+	if (sp->chdir_mode && cur->fts_level > FTS_ROOTLEVEL)
+		d = un_walk_opendir(cur->fts_path, cur->fts_pathlen);
+	else
+		d = opendir(cur->fts_accpath);
 	if (!d) {
 		if (type == UN_FTS_READ) {
 			cur->fts_info = FTS_DNR;
@@ -989,7 +1134,7 @@ static FTSENT64 *un_fts_build(struct un_fts *sp, enum un_fts_build type)
 
 	/* Where glibc would chdir in and fail, it reads no entries. */
 	if (sp->chdir_mode && (nlinks || type == UN_FTS_READ) &&
-	    un_fts_enter_check(cur) < 0) {
+	    un_fts_enter_check(sp, cur) < 0) {
 		cderr = errno;
 		if (nlinks && type == UN_FTS_READ)
 			cur->fts_errno = cderr;
@@ -1184,7 +1329,7 @@ static FTSENT64 *un_fts_read(struct un_fts *sp)
 		}
 		if (sp->pub.fts_child) {
 			/* Read by fts_children: glibc's chdir in may fail. */
-			if (sp->chdir_mode && un_fts_enter_check(p) < 0) {
+			if (sp->chdir_mode && un_fts_enter_check(sp, p) < 0) {
 				p->fts_errno = errno;
 				p->fts_flags |= FTS_DONTCHDIR;
 			}

@@ -412,6 +412,72 @@ static int fd_copy_up_name(int fd, const char *vpath)
 }
 
 /*
+ * fd_copy_up_deep's object other than a directory, whose merged path
+ * vpath is PATH_MAX bytes or more: looked up from a descriptor on a
+ * directory above it, opened on the copy of the path's leading piece
+ * shorter than PATH_MAX and recorded for the while (no lookup takes the
+ * whole path).  Any failure refuses the change: never the lower's copy.
+ */
+static __attribute__((noinline, cold)) int fd_copy_up_deep_name(int fd,
+								 char *vpath)
+{
+	char *cut = vpath + PATH_MAX - 1;
+	UN_KBUF(kbuf);	/* the piece's copy may be deeper than PATH_MAX */
+	struct un_node n;
+	const char *kp;
+	int rc, dfd, kfd;
+
+	/* The last '/' that leaves a piece shorter than PATH_MAX. */
+	while (cut > vpath && *cut != '/')
+		cut--;
+	if (cut == vpath)
+		return -ENAMETOOLONG;
+	*cut = '\0';
+	rc = un_lookup(AT_FDCWD, vpath, UN_LK_FOLLOW, &n);
+	if (rc != 0 || n.layer < 0 || !S_ISDIR(n.st.st_mode))
+		return rc < 0 ? rc : -ENAMETOOLONG;
+	kfd = un_node_kat(&n, &kbuf, &kp);
+	dfd = real_openat(kfd, kp, O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
+	if (dfd < 0)
+		return -ENAMETOOLONG;
+	un_fd_set(dfd, vpath, un_node_is_merged_dir(&n));
+	un_fd_mark_layer(dfd, n.layer);
+	rc = un_lookup(dfd, cut + 1, 0, &n);
+	if (rc == 0)
+		rc = fd_copy_up_node(fd, &n);
+	real_close(dfd);
+	un_fd_forget(dfd);
+	return rc > 0 ? -ENAMETOOLONG : rc;
+}
+
+/*
+ * un_fd_copy_up of a descriptor whose merged path is PATH_MAX bytes or
+ * more (a tree made one level at a time).  Taken for one outside every
+ * union, the change went through it to the lower's copy it stands on.
+ * A directory is looked up from itself, as readdir.c's fdopendir_deep;
+ * another object by its name (fd_copy_up_deep_name).  Cold: a rare
+ * depth.
+ */
+static __attribute__((noinline, cold)) int fd_copy_up_deep(int fd)
+{
+	char vpath[UN_VPATH_MAX];
+	struct un_node n;
+	struct stat st;
+	int rc;
+
+	if (real_fstat(fd, &st) < 0)
+		return -errno;
+	if (!S_ISDIR(st.st_mode))
+		return un_fd_get(fd, vpath, sizeof(vpath), NULL) == 0 ?
+			       fd_copy_up_deep_name(fd, vpath) :
+			       -ENAMETOOLONG;
+	rc = un_lookup(fd, "", UN_LK_EMPTY, &n);
+	if (rc == 0)
+		rc = fd_copy_up_node(fd, &n);
+	return rc > 0 ? -ENAMETOOLONG : rc;
+}
+
+/*
  * A change through a descriptor, whose merged path is vpath, met rc.
  * The kernel makes such a change through the object it holds, looking
  * no name up, and copies up with the mounter's credentials; the library
@@ -456,6 +522,8 @@ int un_fd_copy_up(int fd)
 			return 0;
 		return fd_copy_up_dead(fd);
 	}
+	if (rc == -ENAMETOOLONG)
+		return fd_copy_up_deep(fd);
 	if (rc < 0)
 		return 0;
 	rc = fd_copy_up_name(fd, vpath);

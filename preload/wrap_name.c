@@ -241,8 +241,9 @@ static size_t drop_last_name(char *out, size_t olen)
 }
 
 /*
- * realpath of path, relative, from the merged cwd (cwd, PATH_MAX bytes:
- * the answer is made in it), as glibc's realpath makes it on the
+ * realpath of path, relative, from the merged cwd (out, UN_VPATH_MAX
+ * bytes: the answer is made in it; a name is added only while the whole
+ * stays below PATH_MAX), as glibc's realpath makes it on the
  * kernel's overlay: from getcwd's path, each name appended and its
  * readlink asked by the whole path so far; a symlink's target spliced
  * in front of the rest; '.' dropped and '..' taking the last name off by
@@ -354,8 +355,11 @@ static char *un_realpath(const char *path, char *resolved)
 			un_fail(-ENOENT);
 			goto out;
 		}
-		/* From a merged cwd, as glibc's (realpath_from). */
-		if (rc == 0 && *path && strlen(n.vpath) < PATH_MAX)
+		/* From a merged cwd, as glibc's (realpath_from): one
+		   deeper than PATH_MAX too, whose names glibc's readlink
+		   of the whole path refuses (ENAMETOOLONG) and whose '.'
+		   and '..' it takes by name. */
+		if (rc == 0 && *path)
 			goto glibc_way;
 	} else if (has_dots(path) &&
 		   (un_config_is_ancestor(path) || un_config_find(path))) {
@@ -376,11 +380,23 @@ static char *un_realpath(const char *path, char *resolved)
 		un_fail(rc < 0 ? rc : -ENOENT);
 		goto out;
 	}
-	goto answer;
+	goto long_answer;
 glibc_way:
 	rc = realpath_from(n.vpath, path);
 	if (rc < 0) {
 		un_fail(rc);
+		goto out;
+	}
+	/* (Only '.' and '..' from a cwd deeper than PATH_MAX come here
+	   with a path as long: glibc answers it when it allocates.) */
+	if (!resolved)
+		goto answer;
+long_answer:
+	if (strlen(n.vpath) >= PATH_MAX) {
+		/* No room in the caller's PATH_MAX bytes, nor a readlink
+		   of glibc's by such a path (a lookup below a directory
+		   deeper than PATH_MAX). */
+		un_fail(-ENAMETOOLONG);
 		goto out;
 	}
 answer:

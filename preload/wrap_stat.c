@@ -102,8 +102,12 @@ static int fix_fstat(int fd, struct stat *st, int rc)
 			*st = n.st;
 	} else if ((got = un_fd_get(fd, vpath, sizeof(vpath),
 				    &merged_dir)) == 0) {
-		int lk = un_dir_cached(vpath, &n) == 0 ?
-				 0 : un_lookup(AT_FDCWD, vpath, 0, &n);
+		/* (A path the kernel would refuse whole, a directory
+		   deeper than PATH_MAX: looked up from fd itself.) */
+		int lk = un_dir_cached(vpath, &n) == 0 ? 0 :
+			 strlen(vpath) < PATH_MAX ?
+				 un_lookup(AT_FDCWD, vpath, 0, &n) :
+				 un_lookup(fd, "", UN_LK_EMPTY, &n);
 
 		if (lk == 0 && n.layer >= 0) {
 			if (un_node_is_merged_dir(&n))

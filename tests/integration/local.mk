@@ -79,6 +79,7 @@ UN_INTEGRATION_TESTS = \
 	tests/integration/linkat-follow-symlink.sh \
 	tests/integration/ln-sf-replace-lower-link.sh \
 	tests/integration/long-copyup.sh \
+	tests/integration/long-fd-file-change.sh \
 	tests/integration/long-merged.sh \
 	tests/integration/long-relative.sh \
 	tests/integration/make-gcc-lower.sh \
@@ -228,6 +229,7 @@ UN_INTEGRATION_TESTS = \
 	tests/integration/utimensat-lower-nofollow.sh \
 	tests/integration/utimes-now-lower.sh \
 	tests/integration/walk-from-parent.sh \
+	tests/integration/walk-long-merged.sh \
 	tests/integration/watch-inotifywait-dir.sh \
 	tests/integration/watch-late-reader.sh \
 	tests/integration/watch-tail-f.sh \
