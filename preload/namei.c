@@ -512,9 +512,20 @@ static __thread size_t lk_top = SIZE_MAX;
  */
 static __thread unsigned lk_routes0;
 
+/*
+ * The lookup under way settled a directory past a refusal (settle_walk:
+ * lookup_component's guess, an ancestor of its start that lost its
+ * search permission): what it finds below holds for a walk from its
+ * start, not for one from the root, which the directory cache's answer
+ * spares the ancestors' search (user seed inplace:3574, found/177: `ls
+ * ..` from below a MERGED root that lost x put the subdirectories it
+ * checked, an absolute path through the root then ENOENT for EACCES).
+ */
+static __thread bool lk_guessed;
+
 static inline bool lk_may_put(void)
 {
-	return lk_routes == lk_routes0;
+	return lk_routes == lk_routes0 && !lk_guessed;
 }
 
 /*
@@ -1290,7 +1301,9 @@ static __attribute__((noinline)) int settle_walk(struct walk *w,
 			rel++;
 	}
 	/* (What was guessed past a refusal, or found after a route, is
-	   not for the strict walks.) */
+	   not for the strict walks; nor what the lookup finds below.) */
+	if (guessed)
+		lk_guessed = true;
 	guessed |= !lk_may_put();
 	if (!guessed)
 		un_dcache_put(w->m, w->vpath, w->vlen, w->dirmask,
@@ -1635,6 +1648,8 @@ static int walk_link(struct walk *w, const char *real, char *todo,
 	target[tl] = '\0';
 	if (++w->links > MAX_SYMLINKS)
 		return -ELOOP;
+	int base_layer = w->base.layer;
+
 	walk_pop(w);
 	if (target[0] == '/') {
 		lk_relative = false;	/* the kernel goes on from the root */
@@ -1642,6 +1657,18 @@ static int walk_link(struct walk *w, const char *real, char *todo,
 		w->vpath[0] = '/';
 		w->vpath[1] = '\0';
 		w->vlen = 1;
+	} else if (w->m) {
+		/* A relative target goes on from the link's directory, the
+		   one the walk stands in (its layers unchanged since it was
+		   entered), and from the start still when that is at or
+		   below it: the kernel asks nothing above it.  A settle
+		   from the root asked the search permission of every
+		   ancestor (user seed two:3948, found/176: a dangling link
+		   in a cwd below a directory that lost x, EACCES for
+		   ENOENT). */
+		if (base_layer >= 0 && w->vlen >= w->base_vlen)
+			w->base.layer = base_layer;
+		return splice_target(todo, size, target, rest);
 	}
 	rc = walk_settle(w);
 	if (rc < 0)
@@ -3038,6 +3065,7 @@ static __attribute__((noinline)) int lookup_path(int dirfd, const char *path,
 	int rc;
 
 	lk_routes0 = routes;
+	lk_guessed = false;
 	n->mnt = NULL;
 	n->kpath = path;
 	n->at_off = 0;
