@@ -523,9 +523,14 @@ static __thread unsigned lk_routes0;
  */
 static __thread bool lk_guessed;
 
+/* (Nor while this thread lifted the upper's way, un_upper_lift: what
+   is found then is not what the user may reach.  User seed
+   inplace:4966, found/199: the memo of a lower file put by a copy-up's
+   lookup under a lift, an open by the whole path through a MERGED root
+   that lost x then took it, ok for EACCES.) */
 static inline bool lk_may_put(void)
 {
-	return lk_routes == lk_routes0 && !lk_guessed;
+	return lk_routes == lk_routes0 && !lk_guessed && !un_upper_lifts;
 }
 
 /*
@@ -2881,7 +2886,7 @@ static __attribute__((noinline)) int lookup_near(const char *path,
 		return 0;
 	}
 	n->dirlayers = c.dirlayers;
-	if (!S_ISDIR(c.st->st_mode))
+	if (!S_ISDIR(c.st->st_mode) && lk_may_put())
 		un_dcache_memo_put(m, n->vpath, vlen, mask, c.layer, c.st,
 				   stamp[0]);
 	n->stx_done = x && x->got == c.layer && !S_ISDIR(c.st->st_mode);
@@ -3012,7 +3017,7 @@ near_last(struct un_mount *m, int fd, int layer, const char *path,
 		return 0;
 	}
 	n->dirlayers = c.dirlayers;
-	if (memo && !S_ISDIR(c.st->st_mode))
+	if (memo && !S_ISDIR(c.st->st_mode) && lk_may_put())
 		un_dcache_memo_put(m, n->vpath, vlen, mask, c.layer, c.st,
 				   nstamp);
 	n->stx_done = x && x->got == c.layer && !S_ISDIR(c.st->st_mode);
@@ -3379,7 +3384,8 @@ static __attribute__((noinline)) int lookup_path(int dirfd, const char *path,
 			if (rc < 0)
 				return rc;
 			n->open_fd = opendir ? orq.fd : -1;
-			if (last && c.layer >= 0 && !S_ISDIR(c.st->st_mode))
+			if (last && c.layer >= 0 &&
+			    !S_ISDIR(c.st->st_mode) && lk_may_put())
 				un_dcache_memo_put(w.m, w.vpath, w.vlen,
 						   w.dirmask, c.layer, c.st,
 						   stamp[0]);
