@@ -2043,6 +2043,40 @@ bool un_removed_merged(const char *vpath, const struct stat *here)
  * the cwd's merged path, base.layer its layer.  Returns -ESTALE and
  * *dead_at then (the shortest prefix that leads nowhere), else 0.
  */
+/*
+ * The cwd vpath (vlen bytes, of m), its real one an upper directory
+ * found deleted (another process removed it): the length of its
+ * shortest prefix whose real directory is deleted too, climbing the
+ * real cwd's '..' while they are (an rm -rf of an ancestor: the kernel's
+ * '..' from the cwd reaches those deleted ancestors, never a directory
+ * made at a name since: ENOENT to a create there).  cwd_check's dead_at
+ * (integration/dotdot-from-cwd-removed-by-other).
+ */
+static __attribute__((noinline, cold)) size_t
+dead_upper_prefix(const char *vpath, size_t vlen, const struct un_mount *m)
+{
+	char up[PATH_MAX];
+	size_t dead_at = vlen, n = 0;
+	struct stat st;
+
+	for (;;) {
+		size_t p = dead_at;
+
+		while (p > 1 && vpath[p - 1] != '/')
+			p--;
+		if (p > 1)
+			p--;
+		if (p <= m->merged_len || n + 4 > sizeof(up))
+			break;	/* the union's root is never removed */
+		memcpy(up + n, "../", 4);
+		n += 3;
+		if (real_stat(up, &st) < 0 || st.st_nlink != 0)
+			break;
+		dead_at = p;
+	}
+	return dead_at;
+}
+
 static int cwd_check(struct walk *w, struct un_mount *m, size_t vlen,
 		     size_t *dead_at)
 {
@@ -2081,7 +2115,12 @@ static int cwd_check(struct walk *w, struct un_mount *m, size_t vlen,
 		un_cwd_saw(m, stamp, seq);
 		return 0;
 	}
-	*dead_at = rc < 0 ? dead_prefix(w, m) : vlen;
+	if (rc < 0)
+		*dead_at = dead_prefix(w, m);
+	else if (layer <= 0 && st.st_nlink == 0)
+		*dead_at = dead_upper_prefix(w->vpath, vlen, m);
+	else
+		*dead_at = vlen;
 	if (layer > 0 && real_stat(".", &st) < 0)
 		st.st_nlink = 1;
 	un_cwd_kill(w->vpath, *dead_at, seq,
