@@ -513,24 +513,28 @@ static __thread size_t lk_top = SIZE_MAX;
 static __thread unsigned lk_routes0;
 
 /*
- * The lookup under way settled a directory past a refusal (settle_walk:
- * lookup_component's guess, an ancestor of its start that lost its
- * search permission): what it finds below holds for a walk from its
- * start, not for one from the root, which the directory cache's answer
- * spares the ancestors' search (user seed inplace:3574, found/177: `ls
- * ..` from below a MERGED root that lost x put the subdirectories it
- * checked, an absolute path through the root then ENOENT for EACCES).
+ * What the lookup under way finds is not for the caches either (one
+ * flag, set at its start and by settle_walk: a load fewer in
+ * lk_may_put, which every lookup of a file asks):
+ * - it settled a directory past a refusal (settle_walk: lookup_
+ *   component's guess, an ancestor of its start that lost its search
+ *   permission): what it finds below holds for a walk from its start,
+ *   not for one from the root, which the directory cache's answer
+ *   spares the ancestors' search (user seed inplace:3574, found/177:
+ *   `ls ..` from below a MERGED root that lost x put the subdirectories
+ *   it checked, an absolute path through the root then ENOENT for
+ *   EACCES);
+ * - this thread lifted the upper's way (un_upper_lift, around the
+ *   lookup): what is found then is not what the user may reach (user
+ *   seed inplace:4966, found/199: the memo of a lower file put by a
+ *   copy-up's lookup under a lift, an open by the whole path through a
+ *   MERGED root that lost x then took it, ok for EACCES).
  */
-static __thread bool lk_guessed;
+static __thread bool lk_noput;
 
-/* (Nor while this thread lifted the upper's way, un_upper_lift: what
-   is found then is not what the user may reach.  User seed
-   inplace:4966, found/199: the memo of a lower file put by a copy-up's
-   lookup under a lift, an open by the whole path through a MERGED root
-   that lost x then took it, ok for EACCES.) */
 static inline bool lk_may_put(void)
 {
-	return lk_routes == lk_routes0 && !lk_guessed && !un_upper_lifts;
+	return lk_routes == lk_routes0 && !lk_noput;
 }
 
 /*
@@ -1326,7 +1330,7 @@ static __attribute__((noinline)) int settle_walk(struct walk *w,
 	/* (What was guessed past a refusal, or found after a route, is
 	   not for the strict walks; nor what the lookup finds below.) */
 	if (guessed)
-		lk_guessed = true;
+		lk_noput = true;
 	guessed |= !lk_may_put();
 	if (!guessed)
 		un_dcache_put(w->m, w->vpath, w->vlen, w->dirmask,
@@ -2907,7 +2911,7 @@ static __attribute__((noinline)) int lookup_near(const char *path,
 	n->parent_dirlayers = mask;
 	n->trailing_slash = false;
 	n->kpath = n->real;
-	n->routed = !lk_may_put();
+	n->routed = lk_routes != lk_routes0;
 	n->route_top = lk_top;
 	n->relative = true;
 	if (c.layer < 0) {
@@ -3038,7 +3042,7 @@ near_last(struct un_mount *m, int fd, int layer, const char *path,
 	n->parent_dirlayers = mask;
 	n->trailing_slash = false;
 	n->kpath = n->real;
-	n->routed = !lk_may_put();
+	n->routed = lk_routes != lk_routes0;
 	n->route_top = lk_top;
 	n->relative = true;
 	if (c.layer < 0) {
@@ -3170,7 +3174,7 @@ static __attribute__((noinline)) int lookup_path(int dirfd, const char *path,
 	int rc;
 
 	lk_routes0 = routes;
-	lk_guessed = false;
+	lk_noput = un_upper_lifts != 0;
 	n->mnt = NULL;
 	n->kpath = path;
 	n->at_off = 0;
