@@ -58,6 +58,15 @@ for sig, want in (
         ("as=root layout=inplace ro=no at=- before=fdchange,removed op="
          "rename {M0}/empty b | op rename: kernel -1 ESTALE, libunion -1 "
          "EXDEV", None),
+        # root seed absent:4523: fstat through the descriptor of the
+        # removed directory, the name changed through its stale dentry
+        ("as=root layout=absent ro=no at=- before=cwdgone,fdchange,onstale,"
+         "overnew,removed op=fstat 4 | op fstat: kernel d 0600 0:0 nlink=1 "
+         "mtime=1000000000.000000000, libunion d 0777 0:0 nlink=1 "
+         "mtime=1000000000.000000000", "cache"),
+        ("as=root layout=absent ro=no at=- before=cwdgone,fdchange,removed "
+         "op=fstat 4 | op fstat: kernel d 0600 0:0 nlink=1 mtime=1, "
+         "libunion d 0777 0:0 nlink=1 mtime=1", None),
         # user seed two:4253
         ("as=user layout=two ro=no at=- before=chmoddir,fdchange,fifogone,"
          "onstale,removed op=- | tree: extra entry", "cache"),
