@@ -2038,16 +2038,6 @@ bool un_removed_merged(const char *vpath, const struct stat *here)
 }
 
 /*
- * The cwd holds its directory as the kernel's does, also when another
- * process removed it.  When a directory of the union changed since the
- * cwd was last seen alive (the stamp dcache.c trusts), it is looked at
- * again: a real cwd deleted (it was the upper's), a merged path that
- * leads nowhere now, or a directory there that no longer holds the
- * layer the real cwd stands in (rm -r d; mkdir d) make it dead.  w holds
- * the cwd's merged path, base.layer its layer.  Returns -ESTALE and
- * *dead_at then (the shortest prefix that leads nowhere), else 0.
- */
-/*
  * The cwd vpath (vlen bytes, of m), its real one an upper directory
  * found deleted (another process removed it): the length of its
  * shortest prefix whose real directory is deleted too, climbing the
@@ -2081,6 +2071,16 @@ dead_upper_prefix(const char *vpath, size_t vlen, const struct un_mount *m)
 	return dead_at;
 }
 
+/*
+ * The cwd holds its directory as the kernel's does, also when another
+ * process removed it.  When a directory of the union changed since the
+ * cwd was last seen alive (the stamp dcache.c trusts), it is looked at
+ * again: a real cwd deleted (it was the upper's), a merged path that
+ * leads nowhere now, or a directory there that no longer holds the
+ * layer the real cwd stands in (rm -r d; mkdir d) make it dead.  w holds
+ * the cwd's merged path, base.layer its layer.  Returns -ESTALE and
+ * *dead_at then (the shortest prefix that leads nowhere), else 0.
+ */
 static int cwd_check(struct walk *w, struct un_mount *m, size_t vlen,
 		     size_t *dead_at)
 {
