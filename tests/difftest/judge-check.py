@@ -39,6 +39,20 @@ check("stale_tree of the copy", D.stale_tree(
 check("stale_tree of another name", D.stale_tree(
     spec, ops, ["  +./d p 0777 65534:65534 size=0 nlink=1 mtime=1"]), False)
 
+# root seed two:4726: an open the escape guard kept from the kernel
+# (ESCAPES) moves no slot: the fchown through slot 1 is overnew's
+ops = ["chdir {M1}/empty", "unlinkat cwd {M1}/empty removedir",
+       "open 1 . rdonly,directory 0", "mkdir {M1}/empty 644",
+       "chdir {M0}/n1", "open 1 ../empty rdonly,creat 640", "fchown 1 0 0"]
+kops = ["chdir x => ok", "unlinkat x => ok", "open x => ok", "mkdir x => ok",
+        "chdir x => ok", "open 1 ../empty rdonly,creat 640 => ESCAPES",
+        "fchown 1 0 0 => ok"]
+check("overnew past an ESCAPES open", D.copied_over(
+    D.mark_failed(ops, kops), spec)["overnew"], {"{M1}/empty"})
+kops[5] = "open 1 ../empty rdonly,creat 640 => ok"
+check("no overnew past a played open", D.copied_over(
+    D.mark_failed(ops, kops), spec)["overnew"], set())
+
 known = D.load_known(os.path.join(os.path.dirname(
     os.path.abspath(__file__)), "known.txt"))
 
