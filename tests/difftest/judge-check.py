@@ -81,6 +81,10 @@ for sig, want in (
         ("as=root layout=absent ro=no at=- before=cwdgone,fdchange,removed "
          "op=fstat 4 | op fstat: kernel d 0600 0:0 nlink=1 mtime=1, "
          "libunion d 0777 0:0 nlink=1 mtime=1", None),
+        # user seed two:6958: the name's attributes after overnew
+        ("as=user layout=two ro=no at=- before=cwdgone,fdchange,onstale,"
+         "overnew,removed op=llistxattr {M0}/empty | op llistxattr: "
+         "kernel [], libunion [user.k2]", "cache"),
         # user seed two:4253
         ("as=user layout=two ro=no at=- before=chmoddir,fdchange,fifogone,"
          "onstale,removed op=- | tree: extra entry", "cache"),
