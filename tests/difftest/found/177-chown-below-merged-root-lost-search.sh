@@ -8,7 +8,7 @@
 # entry, from the descriptor of `..` (settled past the root's refusal),
 # had put $M/a/c in the directory cache, whose answer the absolute walk
 # then took without asking the root's x.  Fixed in session 15 (namei.c
-# lk_guessed: nothing a lookup settled past a refusal finds is put).
+# lk_noput: nothing a lookup settled past a refusal finds is put).
 . "$(dirname "$0")/lib.sh"
 setup='mkdir -p l1/a/c'
 ops='
