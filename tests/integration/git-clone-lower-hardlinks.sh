@@ -13,6 +13,10 @@ set -eu
 . "${TOP_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh"
 
 need_cmd git
+# (An expected failure against the kernel: the sanitizer pass's
+# libunion side alone would pass it, an XPASS there.)
+[ "${UN_UNION_ONLY:-0}" != 1 ] ||
+	skip "an expected failure against the kernel: nothing to compare without it"
 
 export GIT_AUTHOR_NAME=tester GIT_AUTHOR_EMAIL=tester@example.invalid
 export GIT_COMMITTER_NAME=tester GIT_COMMITTER_EMAIL=tester@example.invalid
