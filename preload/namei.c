@@ -1990,8 +1990,21 @@ static bool real_has_entries(const char *real)
 
 	if (un_in_signal() || !(d = real_opendir(real)))
 		return false;
-	while (!any && (e = real_readdir64(d)))
+	while (!any && (e = real_readdir64(d))) {
+		struct stat st;
+
 		any = strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
+		/* An overlay whiteout of the lower's own is no entry of the
+		   merged view: its removal needed no copy (root seed
+		   absent:5485: a change through a descriptor of such a
+		   directory, removed, made a copy where the kernel answers
+		   ENOTDIR). */
+		if (any && (e->d_type == DT_CHR || e->d_type == DT_UNKNOWN) &&
+		    real_fstatat(dirfd(d), e->d_name, &st,
+				 AT_SYMLINK_NOFOLLOW) == 0 &&
+		    un_is_ovl_whiteout(&st))
+			any = false;
+	}
 	real_closedir(d);
 	return any;
 }
