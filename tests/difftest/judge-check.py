@@ -85,6 +85,11 @@ for sig, want in (
         ("as=user layout=two ro=no at=- before=cwdgone,fdchange,onstale,"
          "overnew,removed op=llistxattr {M0}/empty | op llistxattr: "
          "kernel [], libunion [user.k2]", "cache"),
+        # root seed two:5674: the name's listing after overnew
+        ("as=root layout=two ro=no at=- before=cwdgone,fdchange,onstale,"
+         "overnew,removed op=lsseek {M0}/empty | op lsseek: kernel n=-2 "
+         "seekdir=ok rewinddir=ok, libunion n=0 seekdir=ok rewinddir=ok",
+         "cache"),
         # user seed two:4253
         ("as=user layout=two ro=no at=- before=chmoddir,fdchange,fifogone,"
          "onstale,removed op=- | tree: extra entry", "cache"),
