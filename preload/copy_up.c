@@ -444,7 +444,7 @@ static void unlift_dir(const char *dir, const struct lift *l)
  */
 /* This thread's upper directories lifted by un_upper_lift, not yet put
    back: a copy made meanwhile lies where the user may not search. */
-static __thread int upper_lifts;
+__thread int un_upper_lifts;
 
 int un_upper_lift(const struct un_mount *m, const char *rel,
 		  struct un_upper_lift *l)
@@ -478,13 +478,13 @@ int un_upper_lift(const struct un_mount *m, const char *rel,
 		while (++end < len && l->path[end] != '/')
 			;
 	}
-	upper_lifts += n;
+	un_upper_lifts += n;
 	return n;
 }
 
 void un_upper_unlift(struct un_upper_lift *l)
 {
-	upper_lifts -= l->n;
+	un_upper_lifts -= l->n;
 	while (l->n > 0) {
 		int i = --l->n;
 		char save = l->path[l->end[i]];
@@ -679,7 +679,7 @@ static int copy_one(const struct un_mount *m, const char *src,
 	/* (Before the rename: see un_dcache_dir_copied.) */
 	uint64_t names0 = un_dcache_names_count((struct un_mount *)m);
 
-	bool lifted = upper_lifts > 0;
+	bool lifted = un_upper_lifts > 0;
 	/* A directory's copy: its inode, for copy_unland to know it. */
 	bool check = S_ISDIR(st->st_mode) && !over && m->wt;
 	struct stat ws;

@@ -1262,11 +1262,16 @@ static void fds_move(const char *a, const char *b, enum moving how,
 				fresh->kseq = 0;
 				fresh->m = NULL;	/* (another path) */
 				fresh->kset = false;
-				/* Its layer is forgotten: no rename moves
-				   a directory between layers today (a
-				   merged or lower one answers EXDEV), but
-				   nothing here should rely on that. */
-				fresh->layer = -1;
+				/* Its layer is forgotten, but the upper's:
+				   a rename moves names within the upper
+				   alone (a merged or lower directory
+				   answers EXDEV), and a lookup from it then
+				   goes from the descriptor, asking nothing
+				   above it as the kernel (user seed
+				   inplace:4689, found/197: an exchange,
+				   then the new parent lost x). */
+				if (how == MOVE_REMOVE || e->layer != 0)
+					fresh->layer = -1;
 				fresh->was_lower = -1;
 				fresh->dead = dead_at != 0;
 				fresh->dead_at = (unsigned short)dead_at;
@@ -1762,7 +1767,10 @@ static void cwd_move(const char *a, const char *b, enum moving how,
 		cwd_dead_at = dead_at;
 		cwd_dead_merged = how == MOVE_REMOVE && merged &&
 				  !strcmp(p, a);
-		cwd_layer = -1;	/* a lower directory renamed is a new one */
+		/* A lower directory renamed is a new one; the upper's
+		   stays (fds_move). */
+		if (how == MOVE_REMOVE || cwd_layer != 0)
+			cwd_layer = -1;
 	}
 	cwd_wend(&w);
 }

@@ -1226,6 +1226,9 @@ struct un_upper_lift {
 UN_HIDDEN int un_upper_lift(const struct un_mount *m, const char *rel,
 			    struct un_upper_lift *l);
 UN_HIDDEN void un_upper_unlift(struct un_upper_lift *l);
+/* This thread's upper directories lifted and not yet put back (a
+   lookup then puts nothing in the directory cache: namei.c). */
+UN_HIDDEN extern __thread int un_upper_lifts;
 
 /* ------------------------------------------------------------------ */
 /* Small helpers shared by the wrappers.                               */

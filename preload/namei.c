@@ -531,9 +531,29 @@ static __thread size_t lk_top = SIZE_MAX;
  */
 static __thread unsigned lk_routes0;
 
+/*
+ * What the lookup under way finds is not for the caches either (one
+ * flag, set at its start and by settle_walk: a load fewer in
+ * lk_may_put, which every lookup of a file asks):
+ * - it settled a directory past a refusal (settle_walk: lookup_
+ *   component's guess, an ancestor of its start that lost its search
+ *   permission): what it finds below holds for a walk from its start,
+ *   not for one from the root, which the directory cache's answer
+ *   spares the ancestors' search (user seed inplace:3574, found/177:
+ *   `ls ..` from below a MERGED root that lost x put the subdirectories
+ *   it checked, an absolute path through the root then ENOENT for
+ *   EACCES);
+ * - this thread lifted the upper's way (un_upper_lift, around the
+ *   lookup): what is found then is not what the user may reach (user
+ *   seed inplace:4966, found/199: the memo of a lower file put by a
+ *   copy-up's lookup under a lift, an open by the whole path through a
+ *   MERGED root that lost x then took it, ok for EACCES).
+ */
+static __thread bool lk_noput;
+
 static inline bool lk_may_put(void)
 {
-	return lk_routes == lk_routes0;
+	return lk_routes == lk_routes0 && !lk_noput;
 }
 
 /*
@@ -656,6 +676,24 @@ static __attribute__((noinline, cold)) int route_again(const char *real,
 	default:
 		return real_faccessat(start, buf, X_OK, AT_EACCESS);
 	}
+}
+
+/* The readlink of a symlink real (in a layer) answered EACCES by its
+   whole path: again by the lookup's route from its start, as
+   route_again (user seed inplace:4024, found/194: `a -> .` in a cwd
+   below a directory that lost x, EACCES for the cwd itself). */
+static __attribute__((noinline, cold)) ssize_t link_route(const char *real,
+							  char *target,
+							  size_t size)
+{
+	char buf[PATH_MAX];
+
+	if (!lk_relative || !route_from(lk_start, real, buf, lk_top)) {
+		errno = EACCES;
+		return -1;
+	}
+	lk_routes++;
+	return real_readlinkat(lk_start, buf, target, size);
 }
 
 /* lstat of real, a path in a layer (from the lookup's start when it is
@@ -1309,7 +1347,9 @@ static __attribute__((noinline)) int settle_walk(struct walk *w,
 			rel++;
 	}
 	/* (What was guessed past a refusal, or found after a route, is
-	   not for the strict walks.) */
+	   not for the strict walks; nor what the lookup finds below.) */
+	if (guessed)
+		lk_noput = true;
 	guessed |= !lk_may_put();
 	if (!guessed)
 		un_dcache_put(w->m, w->vpath, w->vlen, w->dirmask,
@@ -1646,6 +1686,9 @@ static int walk_link(struct walk *w, const char *real, char *todo,
 			     readlink_long(real, target, sizeof(target) - 1);
 	int rc;
 
+	if (tl < 0 && errno == EACCES)
+		tl = link_route(real, target, sizeof(target) - 1);
+
 	if (tl < 0) {
 		/* A symlink at the lookup, not now: another process
 		   removed the name or put a file there since (an
@@ -1668,6 +1711,8 @@ static int walk_link(struct walk *w, const char *real, char *todo,
 	target[tl] = '\0';
 	if (++w->links > MAX_SYMLINKS)
 		return -ELOOP;
+	int base_layer = w->base.layer;
+
 	walk_pop(w);
 	if (target[0] == '/') {
 		lk_relative = false;	/* the kernel goes on from the root */
@@ -1675,6 +1720,18 @@ static int walk_link(struct walk *w, const char *real, char *todo,
 		w->vpath[0] = '/';
 		w->vpath[1] = '\0';
 		w->vlen = 1;
+	} else if (w->m) {
+		/* A relative target goes on from the link's directory, the
+		   one the walk stands in (its layers unchanged since it was
+		   entered), and from the start still when that is at or
+		   below it: the kernel asks nothing above it.  A settle
+		   from the root asked the search permission of every
+		   ancestor (user seed two:3948, found/176: a dangling link
+		   in a cwd below a directory that lost x, EACCES for
+		   ENOENT). */
+		if (base_layer >= 0 && w->vlen >= w->base_vlen)
+			w->base.layer = base_layer;
+		return splice_target(todo, size, target, rest);
 	}
 	rc = walk_settle(w);
 	if (rc < 0)
@@ -1966,8 +2023,21 @@ static bool real_has_entries(const char *real)
 
 	if (un_in_signal() || !(d = real_opendir(real)))
 		return false;
-	while (!any && (e = real_readdir64(d)))
+	while (!any && (e = real_readdir64(d))) {
+		struct stat st;
+
 		any = strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
+		/* An overlay whiteout of the lower's own is no entry of the
+		   merged view: its removal needed no copy (root seed
+		   absent:5485: a change through a descriptor of such a
+		   directory, removed, made a copy where the kernel answers
+		   ENOTDIR). */
+		if (any && (e->d_type == DT_CHR || e->d_type == DT_UNKNOWN) &&
+		    real_fstatat(dirfd(d), e->d_name, &st,
+				 AT_SYMLINK_NOFOLLOW) == 0 &&
+		    un_is_ovl_whiteout(&st))
+			any = false;
+	}
 	real_closedir(d);
 	return any;
 }
@@ -2011,6 +2081,40 @@ bool un_removed_merged(const char *vpath, const struct stat *here)
 
 	return m && m->upper && len > m->merged_len &&
 	       removed_merged(m, vpath, len, here);
+}
+
+/*
+ * The cwd vpath (vlen bytes, of m), its real one an upper directory
+ * found deleted (another process removed it): the length of its
+ * shortest prefix whose real directory is deleted too, climbing the
+ * real cwd's '..' while they are (an rm -rf of an ancestor: the kernel's
+ * '..' from the cwd reaches those deleted ancestors, never a directory
+ * made at a name since: ENOENT to a create there).  cwd_check's dead_at
+ * (integration/dotdot-from-cwd-removed-by-other).
+ */
+static __attribute__((noinline, cold)) size_t
+dead_upper_prefix(const char *vpath, size_t vlen, const struct un_mount *m)
+{
+	char up[PATH_MAX];
+	size_t dead_at = vlen, n = 0;
+	struct stat st;
+
+	for (;;) {
+		size_t p = dead_at;
+
+		while (p > 1 && vpath[p - 1] != '/')
+			p--;
+		if (p > 1)
+			p--;
+		if (p <= m->merged_len || n + 4 > sizeof(up))
+			break;	/* the union's root is never removed */
+		memcpy(up + n, "../", 4);
+		n += 3;
+		if (real_stat(up, &st) < 0 || st.st_nlink != 0)
+			break;
+		dead_at = p;
+	}
+	return dead_at;
 }
 
 /*
@@ -2061,7 +2165,12 @@ static int cwd_check(struct walk *w, struct un_mount *m, size_t vlen,
 		un_cwd_saw(m, stamp, seq);
 		return 0;
 	}
-	*dead_at = rc < 0 ? dead_prefix(w, m) : vlen;
+	if (rc < 0)
+		*dead_at = dead_prefix(w, m);
+	else if (layer <= 0 && st.st_nlink == 0)
+		*dead_at = dead_upper_prefix(w->vpath, vlen, m);
+	else
+		*dead_at = vlen;
 	if (layer > 0 && real_stat(".", &st) < 0)
 		st.st_nlink = 1;
 	un_cwd_kill(w->vpath, *dead_at, seq,
@@ -2235,6 +2344,39 @@ static int dead_in_lower(struct un_node *n, struct un_mount *m,
 	return -ENOENT;
 }
 
+/*
+ * un_dead_change's upper copy real refused by its whole path (an
+ * ancestor lost x: a MERGED root's is a limit, README): when the real
+ * directory dirfd (or the cwd) stands in is that very copy, live, by its
+ * /proc link, it is the removed directory's copy (un_copy_up_dead
+ * re-pointed it), and the change goes through dirfd as the kernel's
+ * through its dentry: 0 and n.  Else -EACCES: the checks on the lower's
+ * copy first (user seed inplace:4595, found/196: truncate of '.',
+ * EISDIR; chown's EPERM).  (Out of line: its buffers, a cold case.)
+ */
+static __attribute__((noinline, cold)) int
+dead_upper_by_start(struct un_node *n, struct un_mount *m, const char *vpath,
+		    size_t len, const char *rel, const char *real, int dirfd)
+{
+	char link[40], at[UN_VPATH_MAX];
+	struct stat here;
+	ssize_t k;
+
+	if (dirfd == AT_FDCWD)
+		strcpy(link, "/proc/self/cwd");
+	else
+		snprintf(link, sizeof(link), "/proc/self/fd/%d", dirfd);
+	k = real_readlink(link, at, sizeof(at) - 1);
+	if (k <= 0 || (size_t)k != strlen(real) || memcmp(at, real, k) ||
+	    (dirfd == AT_FDCWD ? real_stat(".", &here)
+			       : real_fstat(dirfd, &here)) < 0 ||
+	    !S_ISDIR(here.st_mode) || here.st_nlink == 0)
+		return -EACCES;
+	memcpy(n->real, real, (size_t)k + 1);
+	n->st = here;
+	return dead_node(n, m, vpath, len, rel, 0, dirfd);
+}
+
 int un_dead_change(int dirfd, const char *path, int rc, struct un_node *n)
 {
 	char vpath[UN_VPATH_MAX], real[UN_VPATH_MAX];
@@ -2255,6 +2397,13 @@ int un_dead_change(int dirfd, const char *path, int rc, struct un_node *n)
 	if (un_path_join(real, sizeof(real), m->upper, m->upper_len, rel) < 0)
 		return rc;
 	if (k_lstat(real, &st) < 0) {
+		/* The upper out of reach (a MERGED root that lost x, a
+		   limit: README): not known to be absent.  The caller
+		   makes the checks on the lower's copy first (truncate's
+		   EISDIR: user seed inplace:4595, found/196). */
+		if (errno == EACCES)
+			return dead_upper_by_start(n, m, vpath, len, rel,
+						   real, dirfd);
 		/* Nothing at its name in the upper: ENOTDIR, unless
 		   another process's removal of its entries made the
 		   upper copy that the kernel's dentry keeps, deleted:
@@ -2827,7 +2976,7 @@ static __attribute__((noinline)) int lookup_near(const char *path,
 	n->parent_dirlayers = mask;
 	n->trailing_slash = false;
 	n->kpath = n->real;
-	n->routed = !lk_may_put();
+	n->routed = lk_routes != lk_routes0;
 	n->route_top = lk_top;
 	n->relative = true;
 	if (c.layer < 0) {
@@ -2845,7 +2994,7 @@ static __attribute__((noinline)) int lookup_near(const char *path,
 		return 0;
 	}
 	n->dirlayers = c.dirlayers;
-	if (!S_ISDIR(c.st->st_mode))
+	if (!S_ISDIR(c.st->st_mode) && lk_may_put())
 		un_dcache_memo_put(m, n->vpath, vlen, mask, c.layer, c.st,
 				   stamp[0]);
 	n->stx_done = x && x->got == c.layer && !S_ISDIR(c.st->st_mode);
@@ -2958,7 +3107,7 @@ near_last(struct un_mount *m, int fd, int layer, const char *path,
 	n->parent_dirlayers = mask;
 	n->trailing_slash = false;
 	n->kpath = n->real;
-	n->routed = !lk_may_put();
+	n->routed = lk_routes != lk_routes0;
 	n->route_top = lk_top;
 	n->relative = true;
 	if (c.layer < 0) {
@@ -2976,7 +3125,7 @@ near_last(struct un_mount *m, int fd, int layer, const char *path,
 		return 0;
 	}
 	n->dirlayers = c.dirlayers;
-	if (memo && !S_ISDIR(c.st->st_mode))
+	if (memo && !S_ISDIR(c.st->st_mode) && lk_may_put())
 		un_dcache_memo_put(m, n->vpath, vlen, mask, c.layer, c.st,
 				   nstamp);
 	n->stx_done = x && x->got == c.layer && !S_ISDIR(c.st->st_mode);
@@ -3115,6 +3264,7 @@ static __attribute__((noinline)) int lookup_path(int dirfd, const char *path,
 	int rc;
 
 	lk_routes0 = routes;
+	lk_noput = un_upper_lifts != 0;
 	n->mnt = NULL;
 	n->kpath = path;
 	n->at_off = 0;
@@ -3380,7 +3530,8 @@ static __attribute__((noinline)) int lookup_path(int dirfd, const char *path,
 			if (rc < 0)
 				return rc;
 			n->open_fd = opendir ? orq.fd : -1;
-			if (last && c.layer >= 0 && !S_ISDIR(c.st->st_mode))
+			if (last && c.layer >= 0 &&
+			    !S_ISDIR(c.st->st_mode) && lk_may_put())
 				un_dcache_memo_put(w.m, w.vpath, w.vlen,
 						   w.dirmask, c.layer, c.st,
 						   stamp[0]);

@@ -1284,6 +1284,70 @@ static __attribute__((noinline, cold)) bool upper_dir_alone(
  * were (a chmod through the merged view changes upper copies only);
  * where it is not, the listing fails, never shows fewer names.
  */
+/*
+ * upper_dir_was_lower's lowers below the lower was, which the kernel's
+ * dentry holds too, as a lookup finds them: each lower in order whose
+ * copy is a directory, until an opaque one (was's own included) or one
+ * where a name on the way is no directory (a file, a lower's whiteout);
+ * a copy the caller may not reach is taken (the listing then fails,
+ * never shows fewer names).  Their bits into n->dirlayers.  (User seed
+ * absent:5054: a descriptor of a directory of two lowers, copied up,
+ * listed after the MERGED root lost x: the upper's names and the first
+ * lower's only, where the kernel lists the second's too.)  Out of line:
+ * a path of 4 KiB; cold.
+ */
+static __attribute__((noinline, cold)) void lowers_below(struct un_node *n,
+							 int was)
+{
+	const struct un_mount *m = n->mnt;
+	const char *rel = un_node_rel(n);
+	size_t len = strlen(rel);
+	char path[PATH_MAX];
+	struct stat st;
+	int saved = errno;
+
+	if (!len || un_config.oci_lowers ||
+	    un_path_join(path, sizeof(path), un_layer_root(m, was),
+			 un_layer_len(m, was), rel) < 0 ||
+	    un_is_ovl_opaque(path))
+		goto out;
+	for (int i = was + 1; i <= m->nlower; i++) {
+		size_t root = un_layer_len(m, i), end;
+		bool dir = false, stop = false;
+
+		if (un_path_join(path, sizeof(path), un_layer_root(m, i),
+				 root, rel) < 0)
+			break;
+		for (end = root + 1;; end++) {
+			char save = path[end];
+
+			if (save != '/' && save != '\0')
+				continue;
+			path[end] = '\0';
+			if (real_lstat(path, &st) < 0) {
+				/* (Refused: taken, its read will say.) */
+				dir = stop = errno != ENOENT && errno != ENOTDIR;
+				break;
+			}
+			if (!S_ISDIR(st.st_mode)) {
+				stop = true;
+				break;
+			}
+			if (!save) {
+				dir = true;
+				break;
+			}
+			path[end] = save;
+		}
+		if (dir)
+			n->dirlayers |= (uint64_t)1 << i;
+		if (stop || (dir && un_is_ovl_opaque(path)))
+			break;
+	}
+out:
+	errno = saved;
+}
+
 static bool upper_dir_was_lower(struct un_node *n, int fd)
 {
 	int was = un_fd_was_lower(fd);
@@ -1291,6 +1355,7 @@ static bool upper_dir_was_lower(struct un_node *n, int fd)
 	if (was <= 0 || was > n->mnt->nlower)
 		return false;
 	n->dirlayers |= (uint64_t)1 << was;
+	lowers_below(n, was);
 	return true;
 }
 

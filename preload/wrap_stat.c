@@ -112,9 +112,12 @@ static int fix_fstat(int fd, struct stat *st, int rc)
 		if (lk == 0 && n.layer >= 0) {
 			if (un_node_is_merged_dir(&n))
 				st->st_nlink = 1;
-		} else if (lk == -EACCES && merged_dir) {
+		} else if (lk == -EACCES &&
+			   (merged_dir || un_fd_was_lower(fd) > 0)) {
 			/* Out of reach by its whole path now (an ancestor
-			   lost its x: found/99): merged as when opened. */
+			   lost its x: found/99): merged as when opened, or
+			   since a copy-up moved fd from a lower's copy onto
+			   the upper's (user seed absent:6469). */
 			st->st_nlink = 1;
 		} else if ((lk == 0 || lk == -ENOENT) &&
 			   un_removed_merged(vpath, st)) {

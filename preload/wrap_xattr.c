@@ -66,6 +66,29 @@ static const char *stored_name(const char *name, char *buf, size_t len)
 	return buf;
 }
 
+/*
+ * r = call, call using kp: the node n's real path by its route
+ * (un_node_kat: from the lookup's start where the whole path crosses a
+ * directory the caller cannot search) and, refused by that, once more
+ * from the start (un_node_retry_at), as wrap_simple.c's UN_CALL_ROUTED;
+ * the xattr calls take no dirfd: /proc/self/fd/N/... (un_kat_path).
+ * (User seed absent:4891, found/198: setxattr of '.' in an upper cwd
+ * below a directory that lost x, EACCES where the kernel changes it.)
+ */
+#define XATTR_ROUTED(r, n, call)                                           \
+	do {                                                               \
+		UN_KBUF(kbuf);                                             \
+		const char *kp;                                            \
+		int kfd = un_node_kat(&(n), &kbuf, &kp), e0 = errno;       \
+		kp = un_kat_path(&kbuf, kfd, kp);                          \
+		(r) = (call);                                              \
+		if ((r) < 0 &&                                             \
+		    un_node_retry_at(&(n), e0, &kbuf, &kfd, &kp)) {        \
+			kp = un_kat_path(&kbuf, kfd, kp);                  \
+			(r) = (call);                                      \
+		}                                                          \
+	} while (0)
+
 static ssize_t get_common(const char *path, const char *name, void *value,
 			  size_t size, int lkflags)
 {
@@ -97,11 +120,8 @@ static ssize_t get_common(const char *path, const char *name, void *value,
 	else if (un_user_str(name) == -EFAULT)	/* the name, then */
 		r = un_fail(-EFAULT);
 	else {
-		UN_KBUF(kbuf);	/* see un_kreal */
-
-		r = real_lgetxattr(un_kreal(n.real, &kbuf),
-				   stored_name(name, esc, sizeof(esc)), value,
-				   size);
+		name = stored_name(name, esc, sizeof(esc));
+		XATTR_ROUTED(r, n, real_lgetxattr(kp, name, value, size));
 	}
 	un_leave();
 	return r;
@@ -219,9 +239,7 @@ static ssize_t list_common(const char *path, char *list, size_t size,
 	} else if (rc < 0 || n.layer < 0) {
 		r = un_fail(rc < 0 ? rc : -ENOENT);
 	} else {
-		UN_KBUF(kbuf);	/* see un_kreal */
-
-		r = read_shown(un_kreal(n.real, &kbuf), -1, list, size);
+		XATTR_ROUTED(r, n, read_shown(kp, -1, list, size));
 	}
 	un_leave();
 	return r;
@@ -422,14 +440,14 @@ static int change_common(const char *path, const char *name,
 		rc = un_fail(rc);
 		goto out;
 	}
-	{
-		UN_KBUF(kbuf);	/* see un_kreal */
-		const char *kreal = over ? path : un_kreal(n.real, &kbuf);
-
-		rc = removing ? real_lremovexattr(kreal, name)
-			      : real_lsetxattr(kreal, name, value, size,
-					       flags);
-	}
+	if (over)
+		rc = removing ? real_lremovexattr(path, name)
+			      : real_lsetxattr(path, name, value, size, flags);
+	else
+		XATTR_ROUTED(rc, n,
+			     removing ? real_lremovexattr(kp, name)
+				      : real_lsetxattr(kp, name, value, size,
+						       flags));
 out:
 	un_leave();
 	return rc;

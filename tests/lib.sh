@@ -396,15 +396,17 @@ count_calls() {
 # makes (DIR/upper, DIR/lower1, the mount point DIR/m; DIR is $T/k),
 # then under libunion over a second copy ($T/u): what each printed, its
 # errors too, in UN_KOUT and UN_UOUT (and shown on stderr).
+# UN_KU_LOWERS: the lowers' names in DIR, top first (default lower1).
 nobody_kernel_union() {
 	local build=$1 script=$2 py=(env PYTHONPATH="$TOP_SRCDIR/tests/prog")
+	local lows=(${UN_KU_LOWERS:-lower1})
 	"$build" "$T/k"
-	kernel_mount "$T/k/m" "$T/k/upper" "$T/k/work" "$T/k/lower1"
+	kernel_mount "$T/k/m" "$T/k/upper" "$T/k/work" "${lows[@]/#/$T/k/}"
 	UN_KOUT=$(cd / && as_nobody "${py[@]}" "$PYTHON" -B "$script" "$T/k/m" 2>&1) || true
 	kernel_umount "$T/k/m"
 	"$build" "$T/u"
 	UN_UOUT=$(cd / && as_nobody "${py[@]}" \
-		UNION_LAYERS="$(un_spec "$T/u/m" "$T/u/upper" "$T/u/lower1")" \
+		UNION_LAYERS="$(un_spec "$T/u/m" "$T/u/upper" "${lows[@]/#/$T/u/}")" \
 		LD_PRELOAD="$LIBUNION" "$PYTHON" -B "$script" "$T/u/m" 2>&1) || true
 	printf 'kernel:\n%s\nlibunion:\n%s\n' "$UN_KOUT" "$UN_UOUT" >&2
 }

@@ -68,6 +68,11 @@ UN_INTEGRATION_TESTS = \
 	tests/integration/getdents-close-frees.sh \
 	tests/integration/fopen-modes-lower.sh \
 	tests/integration/git-lower-repo.sh \
+	tests/integration/fd-change-removed-lower-dir-with-whiteout.sh \
+	tests/integration/fstat-copied-up-dir-below-lost-search.sh \
+	tests/integration/fdopendir-copied-up-two-lowers-root-lost-search.sh \
+	tests/integration/dotdot-from-cwd-removed-by-other.sh \
+	tests/integration/git-clone-lower-hardlinks.sh \
 	tests/integration/install-into-lower-dir.sh \
 	tests/integration/lchown-symlink-lower.sh \
 	tests/integration/link-dir.sh \
@@ -277,3 +282,9 @@ tests_prog_cwdrace_LDADD = -lpthread
 tests_prog_cwdfar_SOURCES = tests/prog/cwdfar.c
 tests_prog_cwdfar_CFLAGS = $(AM_CFLAGS) -pthread
 tests_prog_cwdfar_LDADD = -lpthread
+
+# Expected failures (docs/STATUS.md, What remains): an XPASS fails make
+# check: then delete the line.  git clone of a lower repository by its
+# local path: libunion changes a file's st_ino at its copy-up, the
+# kernel overlay does not on one file system (git checks its links).
+XFAIL_TESTS = tests/integration/git-clone-lower-hardlinks.sh

@@ -7,7 +7,9 @@
 # searched); libunion EACCES (the link's target walked by the merged
 # path, through the directory that lost its x).  Plain names the cwd
 # lacks answer ENOENT alike.  User seed two:3948 at --ops 120 (session
-# 14, tidy14's run of seeds 3401-4000).  NOT FIXED: found/xfail.txt.
+# 14, tidy14's run of seeds 3401-4000).  Fixed in session 15 (namei.c
+# walk_link: a relative target goes on from the link's directory, the
+# walk's layers and start kept, no settle from the root).
 . "$(dirname "$0")/lib.sh"
 setup='mkdir -p l1/b/f && ln -s nonexistent l1/b/f/a'
 ops='
