@@ -21,7 +21,7 @@ if [ "$(id -u)" != 0 ]; then
 fi
 # A sanitizer build: LIBUNION is "RUNTIME LIB" (tests/integration/local.mk).
 lib=${LIBUNION##* }
-seeds=${PROGS_SEEDS:-10} first=${PROGS_FIRST:-1001} budget=${PROGS_BUDGET:-26}
+seeds=${PROGS_SEEDS:-16} first=${PROGS_FIRST:-1001} budget=${PROGS_BUDGET:-26}
 rc=0
 "$py" -B "$top/tests/stress/progs.py" --first-seed "$first" --seeds "$seeds" \
 	--time-budget "$budget" --lib "$lib" || rc=1
