@@ -401,11 +401,7 @@ def norm_tree(lines):
     out = []
     for ln in lines:
         if ln.startswith("xattr "):
-            # user.overlay.* (the user's opaque marks): the kernel's
-            # userxattr mount hides them, the library shows them
-            # (found/200, in xfail.txt: drop this when it is fixed)
-            if " user.overlay." not in ln:
-                out.append(ln)
+            out.append(ln)
             continue
         ln = re.sub(r" nlink=\d+ mtime=\d+", "", ln)
         m = re.match(r"^(\S+) (\S) (.*)$", ln)
