@@ -25,6 +25,7 @@ targets, xattrs) and the lowers unchanged.
 
     progs.py --seeds 20 [--first-seed S] [--as-user]
     progs.py --seed 7 -v [--lib OTHER/libunion.so] [--keep]
+    PROGS_SHOW=3,5 progs.py --seed 7     (steps 3 and 5 shown, as found)
 
 Exit status: 0 no mismatch, 1 a mismatch, 77 not root, 2 harness error.
 """
@@ -209,6 +210,9 @@ def gen_script(seed, spec, rng):
                1, 2, 2, 2, 1]
     kinds.append("busybox")  # (run as true without the supervisor)
     weights.append(2)
+    kinds += ["ln", "cpl", "lnsfn", "truncate", "dd", "pyreplace", "wal",
+              "realpath", "pwd", "stat"]
+    weights += [1, 1, 1, 1, 1, 1, 1, 2, 2, 1]
     def outside(src, dst):
         """A source that dst is not inside: a copy into itself goes on
         as long as the paths allow (copytree, tar) or stops where cp
@@ -352,6 +356,50 @@ def gen_script(seed, spec, rng):
             out = True
         elif k == "cat":
             cmd = "cat %s | md5sum" % R(nm.file())
+            out = True
+        elif k == "ln":
+            cmd = "ln %s %s" % (R(nm.any()), R(nm.new("f")))
+        elif k == "cpl":
+            dst = nm.new("d")
+            cmd = "cp -al %s %s" % (R(outside(nm.any(), dst)), R(dst))
+        elif k == "lnsfn":
+            cmd = "ln -sfn %s %s" % (q(rng.choice(
+                [os.path.basename(nm.dir()), "..", "nowhere"])), R(nm.any()))
+        elif k == "truncate":
+            cmd = "truncate -s %d %s" % (rng.choice([0, 3, 5000]),
+                                        R(nm.file()))
+        elif k == "dd":
+            cmd = ("printf XYZ | dd of=%s bs=1 seek=%d conv=notrunc "
+                   "status=none" % (R(nm.file()), rng.choice([0, 5, 4097])))
+        elif k == "pyreplace":
+            # an editor's save: a temporary file beside it, renamed over
+            f = nm.file()
+            cmd = ("python3 -c 'import os,sys,tempfile\n"
+                   "p=sys.argv[1]; d=os.path.dirname(p) or \".\"\n"
+                   "old=open(p).read() if os.path.exists(p) else \"\"\n"
+                   "fd,t=tempfile.mkstemp(dir=d)\n"
+                   "os.write(fd,(old+\"saved\\n\").encode()); os.close(fd)\n"
+                   "os.chmod(t,0o644); os.replace(t,p)' %s" % R(f))
+        elif k == "wal":
+            d = nm.dir()
+            cmd = ("sqlite3 %s 'pragma journal_mode=wal; create table if "
+                   "not exists w(x); insert into w values(%d); select "
+                   "count(*) from w;'" % (R(d + "/wal.sqlite"), len(steps)))
+            nm.files.add(d + "/wal.sqlite")
+            out = True
+        elif k == "realpath":
+            # (the kernel's side names MERGED as the library's does: the
+            # same path)
+            cmd = "readlink -f %s; realpath -e %s" % (R(nm.any()),
+                                                      R(nm.any()))
+            out = True
+        elif k == "pwd":
+            cmd = "pwd -P; /bin/pwd; cd -P %s && pwd -P && ls -A | sort" % \
+                R(nm.any())
+            out = True
+        elif k == "stat":
+            cmd = "stat -c '%%A %%F %%s %%N' %s" % " ".join(
+                R(nm.any()) for _ in range(3))
             out = True
         else:  # busybox
             bb = BUSYBOX
