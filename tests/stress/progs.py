@@ -582,8 +582,10 @@ def known(cmd):
 
 
 def compare(steps, kres, ures, ktree, utree):
-    """The mismatches: (text, known name or None)."""
+    """The mismatches: (text, known name or None).  After a known
+    mismatch the trees differ: later ones are its consequences."""
     out = []
+    after = None
     for i, (st, a, b) in enumerate(zip(steps, kres, ures)):
         why = []
         if a["rc"] != b["rc"]:
@@ -600,7 +602,9 @@ def compare(steps, kres, ures, ktree, utree):
                         "stderr: %s\n      libunion stderr: %s" % (
                             i, st["cwd"], st["cmd"], "; ".join(why),
                             a["err"].strip()[-300:],
-                            b["err"].strip()[-300:]), known(st["cmd"])))
+                            b["err"].strip()[-300:]),
+                        known(st["cmd"]) or after))
+            after = out[-1][1]
     k = out[0][1] if out and all(n for _, n in out) else None
     if ktree != utree:
         ks, us = set(ktree), set(utree)
