@@ -150,7 +150,27 @@ def gen_layers(dt, rng):
                  e["path"].count("/") == 2 and e["kind"] == "f"]
         if below:
             add(lo[0], rng.choice(below), "w", 0)
+    safe_links(spec)
     return spec
+
+
+def safe_links(spec):
+    """No symlink target with '..': a link copied or moved elsewhere (cp
+    -a, mv, tar) keeps its target, and one at MERGED's top, or in a
+    directory reached through a link to '..', would lead out of MERGED,
+    where the steps must never reach (they rm -rf, chmod -R, find
+    -delete).  A relative target that climbs becomes the absolute one
+    into MERGED it stood for (difftest's {M0}), one that climbs out of
+    MERGED "nowhere"."""
+    for es in spec.entries.values():
+        for e in es:
+            t = e.get("target")
+            if e["kind"] != "l" or ".." not in t.split("/"):
+                continue
+            n = os.path.normpath(os.path.join(os.path.dirname(e["path"]),
+                                              t))
+            e["target"] = "nowhere" if n.startswith("..") else \
+                "{M0}" if n == "." else "{M0}/" + n
 
 
 class Names:
@@ -196,11 +216,17 @@ def gen_script(seed, spec, rng):
 
     def rel(cwd, p):
         """p (relative to MERGED) as a step in cwd names it: relative
-        (never above MERGED: relpath climbs at most to it), sometimes
-        absolute."""
-        if rng.random() < 0.3:
-            return '"$M"/' + q(p)
-        return q(os.path.relpath(p, cwd))
+        when it lies below the cwd, else (and sometimes anyway) by
+        "$M"/p.  Never by '..': a cwd entered through a symlink stands
+        higher than its name says, and the climb would leave MERGED
+        (rm -rf ../../.. removed the layers once)."""
+        if p == "." or rng.random() < 0.3:
+            return '"$M"/' + q(p) if p != "." else '"$M"'
+        if cwd == ".":
+            return q(p)
+        if p.startswith(cwd + "/"):
+            return q(p[len(cwd) + 1:])
+        return '"$M"/' + q(p)
 
     kinds = ["cpa", "cpr", "mv", "rmrf", "mkdirp", "lns", "chmodR", "touch",
              "tar", "sed", "finddel", "findexec", "findls", "pywalk",
@@ -247,8 +273,9 @@ def gen_script(seed, spec, rng):
             d = nm.new("d")
             cmd = "mkdir -p %s" % R(nm.new("d", under=d))
         elif k == "lns":
-            t = rng.choice([os.path.basename(nm.any()), "..", "nowhere",
-                            "../proj/src"])
+            # (no '..' in a target: see safe_links)
+            t = rng.choice([os.path.basename(nm.any()), ".", "nowhere",
+                            "proj/src"])
             cmd = "ln -s %s %s" % (q(t), R(nm.new("f")))
         elif k == "chmodR":
             p = nm.any()
@@ -364,7 +391,7 @@ def gen_script(seed, spec, rng):
             cmd = "cp -al %s %s" % (R(outside(nm.any(), dst)), R(dst))
         elif k == "lnsfn":
             cmd = "ln -sfn %s %s" % (q(rng.choice(
-                [os.path.basename(nm.dir()), "..", "nowhere"])), R(nm.any()))
+                [os.path.basename(nm.dir()), ".", "nowhere"])), R(nm.any()))
         elif k == "truncate":
             cmd = "truncate -s %d %s" % (rng.choice([0, 3, 5000]),
                                         R(nm.file()))
@@ -487,7 +514,11 @@ class Side:
         cmd = st["cmd"]
         if cmd.startswith(BUSYBOX) and not self.args.supervisor:
             cmd = "true"  # (no static busybox, or no supervisor built)
-        script = "umask 022; cd -- %s || exit 99\n%s" % (q(cwd), cmd)
+        # (a cwd that resolves outside MERGED would be a harness bug, or
+        # the library's: never run a step there)
+        script = ("umask 022; cd -- %s || exit 99\n"
+                  'case $(pwd -P) in "$M"|"$M"/*) ;; *) echo "cwd outside '
+                  'MERGED: $(pwd -P)" >&2; exit 98;; esac\n%s' % (q(cwd), cmd))
         try:
             r = subprocess.run(pre + ["sh", "-c", script],
                                stdin=subprocess.DEVNULL,
