@@ -8,7 +8,8 @@
  * here: listxattr shows only the escaped names (unescaped), getxattr,
  * setxattr and removexattr of trusted.overlay.NAME use the escaped one.
  * The library's own user.libunion.* (a copy's origin) is kept the same
- * way.
+ * way, and user.overlay.*, where overlayfs mounted with userxattr (a
+ * user's) keeps its bookkeeping.
  *
  * Changes copy the object up first, except where the kernel answers
  * before it would: user.* attributes exist only on files and
@@ -34,6 +35,10 @@ static const struct {
 	size_t len, cut;	/* strlen(prefix), and what the escape adds */
 } privs[] = {
 	{ "trusted.overlay.", "trusted.overlay.overlay.", 16, 8 },
+	/* A user's opaque marks (DESIGN.md reads both spaces; copy_up.c
+	   never copies either): hidden and escaped as the kernel does
+	   with userxattr, the mount a user's own overlay has (found/200). */
+	{ "user.overlay.", "user.overlay.overlay.", 13, 8 },
 	{ "user.libunion.", "user.libunion.libunion.", 14, 9 },
 };
 #define NPRIVS (sizeof(privs) / sizeof(privs[0]))

@@ -28,6 +28,7 @@ UN_INTEGRATION_TESTS = \
 	tests/integration/chdir-threads-far.sh \
 	tests/integration/chdir-threads-layers.sh \
 	tests/integration/chmod-R-tree.sh \
+	tests/integration/cwd-renamed-by-child.sh \
 	tests/integration/chmod-lower-dir.sh \
 	tests/integration/chmod-lower.sh \
 	tests/integration/chmod-noent.sh \
