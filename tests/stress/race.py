@@ -1150,7 +1150,8 @@ class Side:
         if self.args.keep:
             k = "%s.%s" % (R, "kernel" if kernel else "union")
             dt.rmtree(k)
-            shutil.copytree(R, k, symlinks=True)
+            # (cp -a: copytree opens the layers' fifos and devices)
+            subprocess.run(["cp", "-a", R, k])
         if not kernel:
             probs += self.kernel_view(spec, R, M, paths, final["tree"])
         return probs, init
