@@ -575,6 +575,13 @@ def extras(spec, un, procs, add, seed):
                     rng.randint(0, len(tops))
                 tops.insert(min(at, len(tops)), op)
             # a held descriptor's name is held before it is used
+            if i == mover and t == 0:
+                # a held descriptor across its own process's rename, at
+                # once (the rename may meet another thread's)
+                at = rng.randint(0, len(tops))
+                tops[at:at] = [["hold", "m1"], ["rename", "m1", "m2"],
+                               ["atcreate", "m1", "h%d%d99" % (i, t),
+                                "<p%dt%dx99>" % (i, t)], ["atls", "m1"]]
             out, seen = [], set()
             for op in tops:
                 if op[0] in ("atcreate", "atls", "fchdir") and \
