@@ -19,9 +19,9 @@ set -eu
 need_strace_delay flock
 need_root
 need_kernel_overlay
-union=$TOP_SRCDIR/tools/union
-[ -x "$union" ] || union=$(dirname "$LIBUNION")/../../tools/union
-[ -x "$union" ] || skip "no tools/union (make first)"
+# the union command beside the library's build tree (as the tools' tests)
+union=${UNION_CMD:-$(cd "$(dirname "$LIBUNION_SO")/../.." && pwd)/tools/union}
+[ -x "$union" ] || skip "no tools/union at $union (make first)"
 
 run() {
 	local who=$1 run=$2 d=$T/$1 spec a out i=0
