@@ -11,6 +11,12 @@ exec ...'` as make starts its compilers) each play a random list of
 operations on OVERLAPPING names, all started at once (a barrier):
 create, append, mkdir -p, rm, rm -rf, rename within and across
 directories, chmod, touch of directories, symlink, link, ls, lstat.
+Session 15's operations, from a generator of their own: a process may
+play in 2-4 threads; directory descriptors held across the others'
+changes (hold, atcreate, atls, fchdir), a cwd that threads move (chdir,
+fchdir; cwdcreate, cwdls, getcwd), truncate/ftruncate, user.* xattrs
+and links of lower files (TFILES) racing their copy-ups, and an
+upper-only directory one process moves between m1 and m2 (MDIRS).
 Every operation records its result (ok or the errno).  The same seed
 is played over a kernel overlay mount, then (ROUNDS times, on fresh
 layers) under libunion.
@@ -38,6 +44,13 @@ kernel breaks is the judge's error, printed as such):
     tree's listing inconsistent with lstat of each name (a listed name
     that lstat does not find, a d_type that is not lstat's type, a name
     lstat finds that its directory does not list);
+  - session 15's: an error through a held descriptor or in a cwd of a
+    directory that lives throughout (fchdir never fails), a getcwd no
+    chdir gave, an xattr value nothing set or a private one listed; at
+    the end a file made through them missing, an appended record twice
+    or lost (unless a truncation could cut it) or content that is not
+    the lower's with the records, linked names two files, an xattr set
+    and never removed without a value set (the lower's kept);
   - the lowers changed; under libunion, leftovers in UPPER/.union/work,
     a whiteout table `union diff` (tools/) refuses, and the upper it
     left, converted to overlayfs's whiteouts (`union convert
