@@ -322,6 +322,19 @@ as_nobody() {
 	fi
 }
 
+# run_self_then_nobody FN: the two passes of a race scenario: FN self ""
+# (as the caller), then, as root, FN nobody as_nobody (FN builds its
+# layers owned by 65534 for that pass and runs its processes through
+# its second argument); without root, a SKIP line for the second pass.
+run_self_then_nobody() {
+	"$1" self ""
+	if is_root; then
+		"$1" nobody as_nobody
+	else
+		echo "SKIP: the pass as nobody needs root"
+	fi
+}
+
 # ------------------------------------------------------------------
 # Counting system calls (the *-calls scenarios)
 

@@ -135,7 +135,8 @@ out_free:
 /*
  * Make the missing directories above rel in the upper, as the union
  * showed them.  Returns 1 when a non-directory of the upper is in the
- * way (the record is hidden, nothing to do).
+ * way, or the union (v) shows no directory there (the record is hidden,
+ * nothing to do).
  */
 static int make_parents(const struct un_view *v, const char *upper,
 			const char *rel, struct touched *made)
@@ -156,6 +157,12 @@ static int make_parents(const struct un_view *v, const char *upper,
 			ret = un_fail(-errno, "cannot read '%s'", p);
 		} else {
 			ret = v ? un_view_lookup(v, buf, &o) : 0;
+			/* A parent the union does not show: the record
+			   hides nothing (an unlink's whiteout that landed
+			   after another process removed its directory:
+			   tests/integration/unlink-parent-removed-race). */
+			if (ret == 0 && v && !un_obj_is_dir(&o))
+				ret = 1;
 			if (ret == 0 && mkdir(p, 0700) < 0)
 				ret = un_fail(-errno, "cannot create '%s'", p);
 			if (ret == 0 && v && un_obj_is_dir(&o)) {

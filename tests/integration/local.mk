@@ -48,6 +48,8 @@ UN_INTEGRATION_TESTS = \
 	tests/integration/copyup-parent-removed-late-race.sh \
 	tests/integration/open-creat-vanished-race.sh \
 	tests/integration/symlink-replaced-during-lookup-race.sh \
+	tests/integration/held-dir-renamed-by-other.sh \
+	tests/integration/unlink-parent-removed-race.sh \
 	tests/integration/copyup-dir-then-lookup-below.sh \
 	tests/integration/copyup-run-after-other-change.sh \
 	tests/integration/copyup-keeps-metadata.sh \

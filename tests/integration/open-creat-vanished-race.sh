@@ -103,10 +103,5 @@ if is_root; then
 		"$(race kernel "" low rm "$T/kernel/m/d/low" "" "$T/kernel/m")"
 	kernel_umount "$T/kernel/m"
 fi
-run self ""
-if is_root; then
-	run nobody as_nobody
-else
-	echo "SKIP: the pass as nobody needs root"
-fi
+run_self_then_nobody run
 un_done

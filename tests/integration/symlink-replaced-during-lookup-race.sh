@@ -112,10 +112,5 @@ if is_root; then
 		done
 	done
 fi
-run self ""
-if is_root; then
-	run nobody as_nobody
-else
-	echo "SKIP: the pass as nobody needs root"
-fi
+run_self_then_nobody run
 un_done
