@@ -2118,6 +2118,48 @@ dead_upper_prefix(const char *vpath, size_t vlen, const struct un_mount *m)
 }
 
 /*
+ * The cwd vpath (vlen bytes, of m), read at count seq, its real one a
+ * live upper directory, once the union's stamp moved: did another
+ * process rename it or an ancestor (`mv "$PWD" x` by a child)?  The
+ * kernel's cwd follows the directory: the real cwd's path (the getcwd
+ * system call) against the upper's copy of vpath, and when it lies
+ * elsewhere under the upper the cwd takes the merged path that stands
+ * for (un_cwd_follow): true, the caller reads the cwd again.  Not under
+ * the upper (a symlink in its path, a move out of it), not under its
+ * .union, or too deep to say: left as it was.
+ * (integration/cwd-renamed-by-child)
+ */
+static __attribute__((noinline, cold)) bool
+cwd_renamed(const char *vpath, size_t vlen, const struct un_mount *m,
+	    unsigned long seq)
+{
+	char real[PATH_MAX];
+	const char *rel = vpath + m->merged_len;	/* "/..." */
+	size_t ul = m->upper_len, rl;
+	int saved = errno;
+	long n = real_syscall(SYS_getcwd, real, sizeof(real));
+
+	errno = saved;
+	if (n <= 0 || real[0] != '/' || strncmp(real, m->upper, ul) ||
+	    real[ul] != '/' || !strcmp(real + ul, rel))
+		return false;
+	rl = strlen(real + ul);
+	if (!strncmp(real + ul + 1, UN_META_DIR, sizeof(UN_META_DIR) - 1) &&
+	    (!real[ul + sizeof(UN_META_DIR)] ||
+	     real[ul + sizeof(UN_META_DIR)] == '/'))
+		return false;
+	if (m->merged_len + rl >= sizeof(real))
+		return false;
+	/* UPPER/rest into MERGED/rest, in place. */
+	memmove(real + m->merged_len, real + ul, rl + 1);
+	memcpy(real, m->merged, m->merged_len);
+	if (un_config_find(real) != m)
+		return false;	/* an inner union's: not the upper's copy */
+	(void)vlen;
+	return un_cwd_follow(vpath, real, seq);
+}
+
+/*
  * The cwd holds its directory as the kernel's does, also when another
  * process removed it.  When a directory of the union changed since the
  * cwd was last seen alive (the stamp dcache.c trusts), it is looked at
@@ -2161,6 +2203,9 @@ static int cwd_check(struct walk *w, struct un_mount *m, size_t vlen,
 		       (layer >= 0 && !((w->dirmask >> layer) & 1));
 	}
 	w->base.layer = layer;
+	/* (Live in the upper: another process may have moved it.) */
+	if (!dead && layer == 0 && cwd_renamed(w->vpath, vlen, m, seq))
+		return -EAGAIN;
 	if (!dead) {
 		un_cwd_saw(m, stamp, seq);
 		return 0;
@@ -2675,6 +2720,26 @@ static int walk_start(struct walk *w, int dirfd, const char *path,
 				kept = true;
 			else if (rc == 0)
 				rc = cwd_check(w, m, vlen, &dead_at);
+			if (rc == -EAGAIN) {
+				/* Another process renamed it: its new path
+				   (once; a second move meanwhile is taken as
+				   it stands). */
+				rc = un_cwd_get_walk(w->vpath,
+						     sizeof(w->vpath),
+						     &w->base.layer, &dead_at,
+						     &m, &vlen, &seq);
+				if (cwd_seq)
+					*cwd_seq = seq;
+				if (rc == 0)
+					rc = cwd_check(w, m, vlen, &dead_at);
+				if (rc == -EAGAIN)
+					rc = un_cwd_get_walk(
+						w->vpath, sizeof(w->vpath),
+						&w->base.layer, &dead_at, &m,
+						&vlen, &seq);
+				if (cwd_seq)
+					*cwd_seq = seq;
+			}
 			if (rc == -ESTALE)
 				return dead_start(w, dirfd, path, dead_at,
 						  todo, size);

@@ -18,4 +18,3 @@ XFAIL_TESTS +=
 TESTS += tests/stress/progs-ci.sh
 dist_check_SCRIPTS += tests/stress/progs-ci.sh tests/stress/progs.py
 # What it found and is not fixed yet (docs/STATUS.md, What remains).
-XFAIL_TESTS += tests/integration/cwd-renamed-by-child.sh
