@@ -2118,44 +2118,56 @@ dead_upper_prefix(const char *vpath, size_t vlen, const struct un_mount *m)
 }
 
 /*
- * The cwd vpath (vlen bytes, of m), read at count seq, its real one a
- * live upper directory, once the union's stamp moved: did another
- * process rename it or an ancestor (`mv "$PWD" x` by a child)?  The
- * kernel's cwd follows the directory: the real cwd's path (the getcwd
- * system call) against the upper's copy of vpath, and when it lies
- * elsewhere under the upper the cwd takes the merged path that stands
- * for (un_cwd_follow): true, the caller reads the cwd again.  Not under
- * the upper (a symlink in its path, a move out of it), not under its
- * .union, or too deep to say: left as it was.
- * (integration/cwd-renamed-by-child)
+ * real (size bytes), a real directory's path: when it lies under m's
+ * upper (not its .union, nor an inner union's), the merged path it
+ * stands for, in place: true.  For a cwd or descriptor whose directory
+ * another process renamed.
+ */
+static bool upper_to_merged(const struct un_mount *m, char *real,
+			    size_t size)
+{
+	size_t ul = m->upper_len, rl;
+	const char *meta = real + ul + 1;
+
+	if (!m->upper || strncmp(real, m->upper, ul) || real[ul] != '/')
+		return false;
+	if (!strncmp(meta, UN_META_DIR, sizeof(UN_META_DIR) - 1) &&
+	    (!meta[sizeof(UN_META_DIR) - 1] ||
+	     meta[sizeof(UN_META_DIR) - 1] == '/'))
+		return false;
+	rl = strlen(real + ul);
+	if (m->merged_len + rl >= size)
+		return false;
+	memmove(real + m->merged_len, real + ul, rl + 1);
+	memcpy(real, m->merged, m->merged_len);
+	return un_config_find(real) == m;
+}
+
+/*
+ * The cwd vpath (of m), read at count seq, its real one a live upper
+ * directory, once the union's stamp moved: did another process rename
+ * it or an ancestor (`mv "$PWD" x` by a child)?  The kernel's cwd
+ * follows the directory: the real cwd's path (the getcwd system call)
+ * against the upper's copy of vpath, and when it lies elsewhere under
+ * the upper the cwd takes the merged path that stands for
+ * (un_cwd_follow): true, the caller reads the cwd again.  Not under the
+ * upper (a symlink in its path, a move out of it), or too deep to say:
+ * left as it was.  (integration/cwd-renamed-by-child)
  */
 static __attribute__((noinline, cold)) bool
-cwd_renamed(const char *vpath, size_t vlen, const struct un_mount *m,
-	    unsigned long seq)
+cwd_renamed(const char *vpath, const struct un_mount *m, unsigned long seq)
 {
 	char real[PATH_MAX];
-	const char *rel = vpath + m->merged_len;	/* "/..." */
-	size_t ul = m->upper_len, rl;
+	size_t ul = m->upper_len;
 	int saved = errno;
 	long n = real_syscall(SYS_getcwd, real, sizeof(real));
 
 	errno = saved;
-	if (n <= 0 || real[0] != '/' || strncmp(real, m->upper, ul) ||
-	    real[ul] != '/' || !strcmp(real + ul, rel))
+	if (n <= 0 || real[0] != '/' || !m->upper ||
+	    (!strncmp(real, m->upper, ul) &&
+	     !strcmp(real + ul, vpath + m->merged_len)) ||
+	    !upper_to_merged(m, real, sizeof(real)))
 		return false;
-	rl = strlen(real + ul);
-	if (!strncmp(real + ul + 1, UN_META_DIR, sizeof(UN_META_DIR) - 1) &&
-	    (!real[ul + sizeof(UN_META_DIR)] ||
-	     real[ul + sizeof(UN_META_DIR)] == '/'))
-		return false;
-	if (m->merged_len + rl >= sizeof(real))
-		return false;
-	/* UPPER/rest into MERGED/rest, in place. */
-	memmove(real + m->merged_len, real + ul, rl + 1);
-	memcpy(real, m->merged, m->merged_len);
-	if (un_config_find(real) != m)
-		return false;	/* an inner union's: not the upper's copy */
-	(void)vlen;
 	return un_cwd_follow(vpath, real, seq);
 }
 
@@ -2204,7 +2216,7 @@ static int cwd_check(struct walk *w, struct un_mount *m, size_t vlen,
 	}
 	w->base.layer = layer;
 	/* (Live in the upper: another process may have moved it.) */
-	if (!dead && layer == 0 && cwd_renamed(w->vpath, vlen, m, seq))
+	if (!dead && layer == 0 && cwd_renamed(w->vpath, m, seq))
 		return -EAGAIN;
 	if (!dead) {
 		un_cwd_saw(m, stamp, seq);
@@ -2662,6 +2674,39 @@ static __attribute__((noinline)) void drop_lead_dots(char *todo)
    it and every one on it or below are marked dead; the length of the
    prefix that leads nowhere.  Out of line: its 8 KiB are in no frame
    of the common lookup. */
+/*
+ * The descriptor dirfd's directory, w's path, leads nowhere: did another
+ * process rename it (or an ancestor) rather than remove it?  The kernel's
+ * descriptor holds the directory wherever it goes: when its real one is
+ * a live upper directory that /proc/self/fd places elsewhere under the
+ * upper, every descriptor and the cwd at or below the old path take the
+ * new one (as after a rename of this process's own): true, the caller
+ * looks again.  (integration/held-dir-renamed-by-other)
+ */
+static __attribute__((noinline, cold)) bool fd_dir_moved(struct walk *w,
+							 int dirfd)
+{
+	char real[PATH_MAX], old[UN_VPATH_MAX];
+	const struct un_mount *m = w->m;
+	struct stat st;
+	int saved = errno;
+	bool moved = false;
+
+	if (w->base.layer == 0 && m->upper && w->vlen < sizeof(old) &&
+	    real_fstat(dirfd, &st) == 0 && S_ISDIR(st.st_mode) &&
+	    st.st_nlink > 0 && un_fd_real(dirfd, real, sizeof(real)) == 0 &&
+	    upper_to_merged(m, real, sizeof(real))) {
+		memcpy(old, w->vpath, w->vlen);
+		old[w->vlen] = '\0';
+		if (strcmp(old, real)) {
+			un_fd_renamed(old, real);
+			moved = true;
+		}
+	}
+	errno = saved;
+	return moved;
+}
+
 static __attribute__((noinline, cold)) size_t fd_dir_gone(struct walk *w)
 {
 	char gone[UN_VPATH_MAX];
@@ -2705,9 +2750,10 @@ static int walk_start(struct walk *w, int dirfd, const char *path,
 			abs = todo;
 	}
 	if (abs[0] != '/') {
-		size_t dead_at = 0, vlen = 0;
+		size_t dead_at = 0, vlen = 0, plen0 = plen;
 		unsigned long seq = 0;
 		bool kept = false;	/* the cwd settled (cwd_kept) */
+		bool fd_moved = false;	/* followed a rename (fd_dir_moved) */
 
 		if (dirfd == AT_FDCWD) {
 			rc = un_cwd_get_walk(w->vpath, sizeof(w->vpath),
@@ -2748,6 +2794,7 @@ static int walk_start(struct walk *w, int dirfd, const char *path,
 		} else if (dirfd < 0) {
 			return -EBADF;
 		} else {
+fd_again:
 			rc = un_fd_get_walk(dirfd, w->vpath, sizeof(w->vpath),
 					    &w->base.layer, &dead_at, &w->m,
 					    &fdk);
@@ -2777,6 +2824,12 @@ static int walk_start(struct walk *w, int dirfd, const char *path,
 			if ((rc == -ENOENT || rc == -ENOTDIR) &&
 			    dirfd != AT_FDCWD && w->m &&
 			    w->vlen > w->m->merged_len) {
+				/* Or renamed: it follows (once). */
+				if (!fd_moved && fd_dir_moved(w, dirfd)) {
+					fd_moved = true;
+					plen = plen0;
+					goto fd_again;
+				}
 				dead_at = fd_dir_gone(w);
 				return dead_start(w, dirfd, path, dead_at,
 						  todo, size);
