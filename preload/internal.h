@@ -484,6 +484,10 @@ UN_HIDDEN bool un_wtable_bump_dirs_own(struct un_wtable *wt, uint64_t *before,
 UN_HIDDEN uint64_t un_wtable_names(struct un_wtable *wt);
 UN_HIDDEN void un_wtable_bump_names(struct un_wtable *wt);
 UN_HIDDEN uint64_t un_wtable_bump_names_own(struct un_wtable *wt);
+/* A counter of the renames and exchanges of directories of the upper by
+   any process, and its bump (after the rename). */
+UN_HIDDEN uint64_t un_wtable_moves(struct un_wtable *wt);
+UN_HIDDEN void un_wtable_bump_moves(struct un_wtable *wt);
 
 /* fork handlers: no lock held by another thread reaches the child. */
 UN_HIDDEN void un_wtable_fork_prepare(struct un_wtable *wt);

@@ -2171,6 +2171,10 @@ cwd_renamed(const char *vpath, const struct un_mount *m, unsigned long seq)
 	return un_cwd_follow(vpath, real, seq);
 }
 
+/* The count of directory moves (un_wtable_moves) at which the cwd was
+   last found where its path says (cwd_renamed), or ~0: not yet. */
+static uint64_t cwd_moves_seen = ~(uint64_t)0;
+
 /*
  * The cwd holds its directory as the kernel's does, also when another
  * process removed it.  When a directory of the union changed since the
@@ -2185,7 +2189,7 @@ static int cwd_check(struct walk *w, struct un_mount *m, size_t vlen,
 		     size_t *dead_at)
 {
 	unsigned long seq;
-	uint64_t stamp;
+	uint64_t stamp, moves;
 	struct stat st;
 	int layer = w->base.layer, rc = 0;
 	bool dead;
@@ -2215,9 +2219,18 @@ static int cwd_check(struct walk *w, struct un_mount *m, size_t vlen,
 		       (layer >= 0 && !((w->dirmask >> layer) & 1));
 	}
 	w->base.layer = layer;
-	/* (Live in the upper: another process may have moved it.) */
-	if (!dead && layer == 0 && cwd_renamed(w->vpath, m, seq))
-		return -EAGAIN;
+	/* Live in the upper: another process may have moved it, when some
+	   directory moved since the last look (dir.c raises the count of
+	   moves before the stamp; a copy-up or mkdir moves only the
+	   stamp: no getcwd at each of tar x's). */
+	moves = un_wtable_moves(m->wt);
+	if (!dead && layer == 0 &&
+	    moves != __atomic_load_n(&cwd_moves_seen, __ATOMIC_RELAXED)) {
+		if (cwd_renamed(w->vpath, m, seq))
+			return -EAGAIN;
+		/* (Racing threads may store an older count: one more look.) */
+		__atomic_store_n(&cwd_moves_seen, moves, __ATOMIC_RELAXED);
+	}
 	if (!dead) {
 		un_cwd_saw(m, stamp, seq);
 		return 0;
