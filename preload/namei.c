@@ -2172,8 +2172,11 @@ cwd_renamed(const char *vpath, const struct un_mount *m, unsigned long seq)
 }
 
 /* The count of directory moves (un_wtable_moves) at which the cwd was
-   last found where its path says (cwd_renamed), or ~0: not yet. */
-static uint64_t cwd_moves_seen = ~(uint64_t)0;
+   last found where its path says (cwd_renamed).  0 at start: a cwd
+   taken then is where its path says (an inherited one was checked:
+   fdtab.c inherited_moved); a process that starts after moves pays one
+   getcwd at its first look. */
+static uint64_t cwd_moves_seen;
 
 /*
  * The cwd holds its directory as the kernel's does, also when another
