@@ -2702,7 +2702,7 @@ static __attribute__((noinline)) void drop_lead_dots(char *todo)
 static __attribute__((noinline, cold)) bool fd_dir_moved(struct walk *w,
 							 int dirfd)
 {
-	char real[PATH_MAX], old[UN_VPATH_MAX];
+	char real[PATH_MAX], old[PATH_MAX];
 	const struct un_mount *m = w->m;
 	struct stat st;
 	int saved = errno;
