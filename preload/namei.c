@@ -2686,10 +2686,6 @@ static __attribute__((noinline)) void drop_lead_dots(char *todo)
 		memmove(todo, todo + i, strlen(todo + i) + 1);
 }
 
-/* A descriptor's directory another process removed (w its walk):
-   it and every one on it or below are marked dead; the length of the
-   prefix that leads nowhere.  Out of line: its 8 KiB are in no frame
-   of the common lookup. */
 /*
  * The descriptor dirfd's directory, w's path, leads nowhere: did another
  * process rename it (or an ancestor) rather than remove it?  The kernel's
@@ -2697,7 +2693,8 @@ static __attribute__((noinline)) void drop_lead_dots(char *todo)
  * a live upper directory that /proc/self/fd places elsewhere under the
  * upper, every descriptor and the cwd at or below the old path take the
  * new one (as after a rename of this process's own): true, the caller
- * looks again.  (integration/held-dir-renamed-by-other)
+ * looks again.  (integration/fd-dir-renamed-by-other; race15's
+ * held-dir-renamed-by-other)
  */
 static __attribute__((noinline, cold)) bool fd_dir_moved(struct walk *w,
 							 int dirfd)
@@ -2723,6 +2720,10 @@ static __attribute__((noinline, cold)) bool fd_dir_moved(struct walk *w,
 	return moved;
 }
 
+/* A descriptor's directory another process removed (w its walk):
+   it and every one on it or below are marked dead; the length of the
+   prefix that leads nowhere.  Out of line: its 8 KiB are in no frame
+   of the common lookup. */
 static __attribute__((noinline, cold)) size_t fd_dir_gone(struct walk *w)
 {
 	char gone[UN_VPATH_MAX];
