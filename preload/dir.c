@@ -1013,8 +1013,12 @@ static int rename_nodes(int olddirfd, const char *oldpath, int newdirfd,
 			table_set(&o, UN_W_NONE);
 		if (!S_ISDIR(o.st.st_mode) && table_get(&n) == UN_W_OPAQUE)
 			table_set(&n, UN_W_NONE);
-		if (S_ISDIR(o.st.st_mode) || S_ISDIR(n.st.st_mode))
+		/* (moves before the stamp: who sees the stamp move sees
+		   moves move; namei.c cwd_check) */
+		if (S_ISDIR(o.st.st_mode) || S_ISDIR(n.st.st_mode)) {
+			un_wtable_bump_moves(o.mnt->wt);
 			un_dcache_changed(o.mnt);
+		}
 		un_fd_exchanged(o.vpath, n.vpath);
 		return 0;
 	}
@@ -1055,8 +1059,10 @@ static int rename_nodes(int olddirfd, const char *oldpath, int newdirfd,
 	}
 	un_dcache_names_changed(o.mnt);
 	/* After the change, so no process caches the old layers anew. */
-	if (S_ISDIR(o.st.st_mode))
+	if (S_ISDIR(o.st.st_mode)) {
+		un_wtable_bump_moves(o.mnt->wt);
 		un_dcache_changed(o.mnt);
+	}
 	/* A directory replaced at the new name is gone; the descriptors
 	   (and the cwd) on the moved object follow it. */
 	if (n.layer >= 0 && S_ISDIR(n.st.st_mode)) {

@@ -1819,6 +1819,24 @@ void un_cwd_kill(const char *vpath, size_t dead_at, unsigned long seq,
 	cwd_wend(&w);
 }
 
+bool un_cwd_follow(const char *vpath, const char *to, unsigned long seq)
+{
+	struct cwd_wsect w;
+	bool done = false;
+
+	if (strlen(to) >= UN_VPATH_MAX)
+		return false;
+	cwd_wbegin(&w);
+	/* (The layer stays the upper's: the directory itself moved.) */
+	if (w.seq0 == seq && !cwd_dead_at && cwd_layer == 0 &&
+	    !strcmp(cwd_merged, vpath)) {
+		cwd_merged_store(to);
+		done = true;
+	}
+	cwd_wend(&w);
+	return done;
+}
+
 bool un_cwd_near_union(void)
 {
 	cwd_need();
@@ -1931,6 +1949,8 @@ static bool number_colon(const char **s, unsigned long long *v)
 }
 
 static int real_layer(const char *merged, const char *real);
+static const char *inherited_moved(const char *v, const struct un_mount *m,
+				   char *buf, size_t len, int *layer);
 
 /* The UNION_CWD an exec'd parent left us, if it names our real cwd
    ("DEV:INO:PATH"; for a removed directory "DEV:INO:-PATH", or
@@ -1981,7 +2001,42 @@ static const char *inherited_cwd(size_t *dead_at, struct un_mount **m,
 	if (real_stat(".", &st) < 0 || st.st_dev != dev || st.st_ino != ino)
 		return NULL;
 	*nlink = st.st_nlink;
+	if (!*dead_at && *real && st.st_nlink)
+		v = inherited_moved(v, *m, buf, len, layer);
 	return v;
+}
+
+/*
+ * The parent's cwd v, alive, that the real cwd real (in buf, len bytes)
+ * is no layer's copy of: another process renamed it, or an ancestor,
+ * since the parent last looked (`mv "$PWD" x && touch here`).  When real
+ * lies under m's upper (not its .union), the merged path it stands for,
+ * written after real in buf, and *layer 0; else v.
+ * (integration/cwd-renamed-by-child)
+ */
+static const char *inherited_moved(const char *v, const struct un_mount *m,
+				   char *buf, size_t len, int *layer)
+{
+	size_t ul = m->upper_len, rl, at;
+	const char *meta;
+
+	if (!m->upper || strncmp(buf, m->upper, ul) || buf[ul] != '/')
+		return v;
+	meta = buf + ul + 1;
+	if (!strncmp(meta, UN_META_DIR, sizeof(UN_META_DIR) - 1) &&
+	    (!meta[sizeof(UN_META_DIR) - 1] ||
+	     meta[sizeof(UN_META_DIR) - 1] == '/'))
+		return v;
+	rl = strlen(buf + ul);
+	at = ul + rl + 1;
+	if (at + m->merged_len + rl >= len)
+		return v;
+	memcpy(buf + at, m->merged, m->merged_len);
+	memcpy(buf + at + m->merged_len, buf + ul, rl + 1);
+	if (un_config_find(buf + at) != m)
+		return v;	/* an inner union's */
+	*layer = 0;
+	return buf + at;
 }
 
 /*

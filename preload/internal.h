@@ -484,6 +484,10 @@ UN_HIDDEN bool un_wtable_bump_dirs_own(struct un_wtable *wt, uint64_t *before,
 UN_HIDDEN uint64_t un_wtable_names(struct un_wtable *wt);
 UN_HIDDEN void un_wtable_bump_names(struct un_wtable *wt);
 UN_HIDDEN uint64_t un_wtable_bump_names_own(struct un_wtable *wt);
+/* A counter of the renames and exchanges of directories of the upper by
+   any process, and its bump (after the rename). */
+UN_HIDDEN uint64_t un_wtable_moves(struct un_wtable *wt);
+UN_HIDDEN void un_wtable_bump_moves(struct un_wtable *wt);
 
 /* fork handlers: no lock held by another thread reaches the child. */
 UN_HIDDEN void un_wtable_fork_prepare(struct un_wtable *wt);
@@ -719,6 +723,11 @@ UN_HIDDEN void un_cwd_saw(const struct un_mount *m, uint64_t stamp,
 			  unsigned long seq);
 UN_HIDDEN void un_cwd_kill(const char *vpath, size_t dead_at,
 			   unsigned long seq, bool merged);
+/* The cwd, read as vpath at count seq, was renamed by another process
+   (namei.c cwd_check): it takes the merged path to unless it changed
+   since; true when it did. */
+UN_HIDDEN bool un_cwd_follow(const char *vpath, const char *to,
+			     unsigned long seq);
 /* The real cwd as last seen (kept up to date by the chdir wrappers). */
 UN_HIDDEN int un_cwd_real(char *buf, size_t len);
 UN_HIDDEN void un_cwd_refresh(void);

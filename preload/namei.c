@@ -2118,6 +2118,67 @@ dead_upper_prefix(const char *vpath, size_t vlen, const struct un_mount *m)
 }
 
 /*
+ * real (size bytes), a real directory's path: when it lies under m's
+ * upper (not its .union, nor an inner union's), the merged path it
+ * stands for, in place: true.  For a cwd or descriptor whose directory
+ * another process renamed.
+ */
+static bool upper_to_merged(const struct un_mount *m, char *real,
+			    size_t size)
+{
+	size_t ul = m->upper_len, rl;
+	const char *meta = real + ul + 1;
+
+	if (!m->upper || strncmp(real, m->upper, ul) || real[ul] != '/')
+		return false;
+	if (!strncmp(meta, UN_META_DIR, sizeof(UN_META_DIR) - 1) &&
+	    (!meta[sizeof(UN_META_DIR) - 1] ||
+	     meta[sizeof(UN_META_DIR) - 1] == '/'))
+		return false;
+	rl = strlen(real + ul);
+	if (m->merged_len + rl >= size)
+		return false;
+	memmove(real + m->merged_len, real + ul, rl + 1);
+	memcpy(real, m->merged, m->merged_len);
+	return un_config_find(real) == m;
+}
+
+/*
+ * The cwd vpath (of m), read at count seq, its real one a live upper
+ * directory, once the union's stamp moved: did another process rename
+ * it or an ancestor (`mv "$PWD" x` by a child)?  The kernel's cwd
+ * follows the directory: the real cwd's path (the getcwd system call)
+ * against the upper's copy of vpath, and when it lies elsewhere under
+ * the upper the cwd takes the merged path that stands for
+ * (un_cwd_follow): true, the caller reads the cwd again.  Not under the
+ * upper (a symlink in its path, a move out of it), or too deep to say:
+ * left as it was.  (integration/cwd-renamed-by-child)
+ */
+static __attribute__((noinline, cold)) bool
+cwd_renamed(const char *vpath, const struct un_mount *m, unsigned long seq)
+{
+	char real[PATH_MAX];
+	size_t ul = m->upper_len;
+	int saved = errno;
+	long n = real_syscall(SYS_getcwd, real, sizeof(real));
+
+	errno = saved;
+	if (n <= 0 || real[0] != '/' || !m->upper ||
+	    (!strncmp(real, m->upper, ul) &&
+	     !strcmp(real + ul, vpath + m->merged_len)) ||
+	    !upper_to_merged(m, real, sizeof(real)))
+		return false;
+	return un_cwd_follow(vpath, real, seq);
+}
+
+/* The count of directory moves (un_wtable_moves) at which the cwd was
+   last found where its path says (cwd_renamed).  0 at start: a cwd
+   taken then is where its path says (an inherited one was checked:
+   fdtab.c inherited_moved); a process that starts after moves pays one
+   getcwd at its first look. */
+static uint64_t cwd_moves_seen;
+
+/*
  * The cwd holds its directory as the kernel's does, also when another
  * process removed it.  When a directory of the union changed since the
  * cwd was last seen alive (the stamp dcache.c trusts), it is looked at
@@ -2131,7 +2192,7 @@ static int cwd_check(struct walk *w, struct un_mount *m, size_t vlen,
 		     size_t *dead_at)
 {
 	unsigned long seq;
-	uint64_t stamp;
+	uint64_t stamp, moves;
 	struct stat st;
 	int layer = w->base.layer, rc = 0;
 	bool dead;
@@ -2161,6 +2222,18 @@ static int cwd_check(struct walk *w, struct un_mount *m, size_t vlen,
 		       (layer >= 0 && !((w->dirmask >> layer) & 1));
 	}
 	w->base.layer = layer;
+	/* Live in the upper: another process may have moved it, when some
+	   directory moved since the last look (dir.c raises the count of
+	   moves before the stamp; a copy-up or mkdir moves only the
+	   stamp: no getcwd at each of tar x's). */
+	moves = un_wtable_moves(m->wt);
+	if (!dead && layer == 0 &&
+	    moves != __atomic_load_n(&cwd_moves_seen, __ATOMIC_RELAXED)) {
+		if (cwd_renamed(w->vpath, m, seq))
+			return -EAGAIN;
+		/* (Racing threads may store an older count: one more look.) */
+		__atomic_store_n(&cwd_moves_seen, moves, __ATOMIC_RELAXED);
+	}
 	if (!dead) {
 		un_cwd_saw(m, stamp, seq);
 		return 0;
@@ -2613,6 +2686,40 @@ static __attribute__((noinline)) void drop_lead_dots(char *todo)
 		memmove(todo, todo + i, strlen(todo + i) + 1);
 }
 
+/*
+ * The descriptor dirfd's directory, w's path, leads nowhere: did another
+ * process rename it (or an ancestor) rather than remove it?  The kernel's
+ * descriptor holds the directory wherever it goes: when its real one is
+ * a live upper directory that /proc/self/fd places elsewhere under the
+ * upper, every descriptor and the cwd at or below the old path take the
+ * new one (as after a rename of this process's own): true, the caller
+ * looks again.  (integration/fd-dir-renamed-by-other; race15's
+ * held-dir-renamed-by-other)
+ */
+static __attribute__((noinline, cold)) bool fd_dir_moved(struct walk *w,
+							 int dirfd)
+{
+	char real[PATH_MAX], old[PATH_MAX];
+	const struct un_mount *m = w->m;
+	struct stat st;
+	int saved = errno;
+	bool moved = false;
+
+	if (w->base.layer == 0 && m->upper && w->vlen < sizeof(old) &&
+	    real_fstat(dirfd, &st) == 0 && S_ISDIR(st.st_mode) &&
+	    st.st_nlink > 0 && un_fd_real(dirfd, real, sizeof(real)) == 0 &&
+	    upper_to_merged(m, real, sizeof(real))) {
+		memcpy(old, w->vpath, w->vlen);
+		old[w->vlen] = '\0';
+		if (strcmp(old, real)) {
+			un_fd_renamed(old, real);
+			moved = true;
+		}
+	}
+	errno = saved;
+	return moved;
+}
+
 /* A descriptor's directory another process removed (w its walk):
    it and every one on it or below are marked dead; the length of the
    prefix that leads nowhere.  Out of line: its 8 KiB are in no frame
@@ -2660,9 +2767,10 @@ static int walk_start(struct walk *w, int dirfd, const char *path,
 			abs = todo;
 	}
 	if (abs[0] != '/') {
-		size_t dead_at = 0, vlen = 0;
+		size_t dead_at = 0, vlen = 0, plen0 = plen;
 		unsigned long seq = 0;
 		bool kept = false;	/* the cwd settled (cwd_kept) */
+		bool fd_moved = false;	/* followed a rename (fd_dir_moved) */
 
 		if (dirfd == AT_FDCWD) {
 			rc = un_cwd_get_walk(w->vpath, sizeof(w->vpath),
@@ -2675,6 +2783,26 @@ static int walk_start(struct walk *w, int dirfd, const char *path,
 				kept = true;
 			else if (rc == 0)
 				rc = cwd_check(w, m, vlen, &dead_at);
+			if (rc == -EAGAIN) {
+				/* Another process renamed it: its new path
+				   (once; a second move meanwhile is taken as
+				   it stands). */
+				rc = un_cwd_get_walk(w->vpath,
+						     sizeof(w->vpath),
+						     &w->base.layer, &dead_at,
+						     &m, &vlen, &seq);
+				if (cwd_seq)
+					*cwd_seq = seq;
+				if (rc == 0)
+					rc = cwd_check(w, m, vlen, &dead_at);
+				if (rc == -EAGAIN)
+					rc = un_cwd_get_walk(
+						w->vpath, sizeof(w->vpath),
+						&w->base.layer, &dead_at, &m,
+						&vlen, &seq);
+				if (cwd_seq)
+					*cwd_seq = seq;
+			}
 			if (rc == -ESTALE)
 				return dead_start(w, dirfd, path, dead_at,
 						  todo, size);
@@ -2683,6 +2811,7 @@ static int walk_start(struct walk *w, int dirfd, const char *path,
 		} else if (dirfd < 0) {
 			return -EBADF;
 		} else {
+fd_again:
 			rc = un_fd_get_walk(dirfd, w->vpath, sizeof(w->vpath),
 					    &w->base.layer, &dead_at, &w->m,
 					    &fdk);
@@ -2712,6 +2841,12 @@ static int walk_start(struct walk *w, int dirfd, const char *path,
 			if ((rc == -ENOENT || rc == -ENOTDIR) &&
 			    dirfd != AT_FDCWD && w->m &&
 			    w->vlen > w->m->merged_len) {
+				/* Or renamed: it follows (once). */
+				if (!fd_moved && fd_dir_moved(w, dirfd)) {
+					fd_moved = true;
+					plen = plen0;
+					goto fd_again;
+				}
 				dead_at = fd_dir_gone(w);
 				return dead_start(w, dirfd, path, dead_at,
 						  todo, size);

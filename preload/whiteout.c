@@ -800,6 +800,19 @@ void un_wtable_bump_names(struct un_wtable *wt)
 		__atomic_add_fetch(&wt->gen->names, 1, __ATOMIC_SEQ_CST);
 }
 
+uint64_t un_wtable_moves(struct un_wtable *wt)
+{
+	if (!wt || !wt->gen)
+		return 0;
+	return __atomic_load_n(&wt->gen->moves, __ATOMIC_ACQUIRE);
+}
+
+void un_wtable_bump_moves(struct un_wtable *wt)
+{
+	if (wt && wt->gen)
+		__atomic_add_fetch(&wt->gen->moves, 1, __ATOMIC_SEQ_CST);
+}
+
 /* The same, telling the count it bumped (~0 without a table). */
 uint64_t un_wtable_bump_names_own(struct un_wtable *wt)
 {

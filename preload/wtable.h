@@ -65,6 +65,12 @@ struct wt_gen {
 				   directory of the upper (dcache.c) */
 	uint64_t begun;		/* raised by every writer once it holds the
 				   lock (see wt_write_begin) */
+	/* Past struct un_fmt_gen, in the file's zeros (a library before
+	   session 15 leaves it alone): */
+	uint64_t moves;		/* raised after every rename or exchange
+				   of a directory of the upper (namei.c
+				   cwd_check: another process's cwd may
+				   have moved) */
 };
 
 _Static_assert(offsetof(struct wt_gen, generation) ==
@@ -76,6 +82,8 @@ _Static_assert(offsetof(struct wt_gen, generation) ==
 	       offsetof(struct wt_gen, begun) ==
 	       offsetof(struct un_fmt_gen, begun),
 	       "struct wt_gen is struct un_fmt_gen");
+_Static_assert(sizeof(struct wt_gen) <= WT_LOCK_SIZE,
+	       "struct wt_gen lies in the lock file");
 
 /* A writer that finds the file as its own last change left it still
    reads it (the checks against a change by hand) once in this many

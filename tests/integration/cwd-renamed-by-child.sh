@@ -18,6 +18,10 @@ setup() { make_small_tree "$1"; }
 action() {
 	step 'cd "$M/du" && mv "$M/du" "$M/du2" && touch here && mkdir q && ls -A | sort; names "$M/du2"'
 	step 'cd "$M/du2" && mv "$M/du2" "$M/d/du3" && pwd && ls -A | sort && echo x >g; names "$M/d/du3"'
+	# A process that looks nothing up after its child's rename and
+	# execs: the new program's cwd is the renamed directory too
+	# (UNION_CWD still names the old path; fdtab.c inherited_moved).
+	step 'cd "$M/d/du3" && "$PYTHON" -c "import os, subprocess, sys; subprocess.run([\"mv\", sys.argv[1] + \"/d/du3\", sys.argv[1] + \"/du4\"]); os.execv(\"/bin/sh\", [\"sh\", \"-c\", \"touch here2 && pwd -P && ls -A | sort\"])" "$M"; names "$M/du4"'
 }
 
 compare_kernel_union cwd-renamed-by-child setup action

@@ -598,10 +598,6 @@ class Side:
 # mismatching step is known is KNOWN as a whole, its tree included (the
 # tree follows from the steps).  Delete a line when its fix lands.
 KNOWN = [
-    # a shell's cwd renamed by its child: the shell and its next
-    # children still name the old path (xfail
-    # tests/integration/cwd-renamed-by-child.sh)
-    (re.compile(r'^mv "\$PWD" '), "cwd-renamed-by-child"),
 ]
 
 
