@@ -9,8 +9,9 @@ dist_check_SCRIPTS += tests/stress/run-ci.sh tests/stress/race.py
 EXTRA_DIST += tests/stress/name-flip.py
 # Races race.py found and not fixed yet (docs/STATUS.md, What remains):
 # each a certain scenario (strace's delay), an expected failure until
-# its fix; an XPASS fails make check: then delete its line here.
-XFAIL_TESTS += tests/integration/held-dir-renamed-by-other.sh
+# its fix (XFAIL_TESTS += ...); an XPASS fails make check: then delete
+# its line here.  None now (held-dir-renamed-by-other fixed in session
+# 15, cwdmv15).
 # progs.py: the differential tester of real programs (random scripts of
 # cp, mv, rm, tar, sed, find, python, git, sqlite3, busybox over random
 # layers, kernel against libunion, root and nobody); progs-ci.sh its

@@ -520,9 +520,9 @@ def extras(spec, un, procs, add, seed):
     # per file: truncations that may cut it (to 0) or only grow it
     cuts = {t: rng.random() < 0.4 for t in TFILES}
     # One process moves the moving directory and holds it, in its first
-    # thread: descriptors and the cwd follow a rename of their own
-    # process; not another's, nor another thread's that meets the open
-    # (XFAIL integration/held-dir-renamed-by-other, race.py seed 384)
+    # thread (the generator as it was when another process's rename, or
+    # another thread's that met the open, lost the descriptor: race.py
+    # seed 384, integration/held-dir-renamed-by-other, fixed since)
     mover = rng.randrange(len(procs))
     grown = set()
     for i, pr in enumerate(procs):
