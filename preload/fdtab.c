@@ -413,7 +413,8 @@ int un_fd_real(int fd, char *real, size_t size)
  * (PATH_MAX bytes): 0, -ENOENT when it lies outside every union, 1 when
  * it is a directory outside with a MERGED below it (merged: its real
  * path), 2 when it is a directory of a layer that the union no longer
- * shows (merged: the path it had), -EBADF when it is not open.
+ * shows (merged: the path it had; a file there is 0), -EBADF when it is
+ * not open.
  */
 static int discover_path(int fd, char *merged, bool *merged_dir)
 {
@@ -432,15 +433,18 @@ static int discover_path(int fd, char *merged, bool *merged_dir)
 	if (un_lookup(AT_FDCWD, merged, 0, &n) != 0 || n.layer < 0) {
 		struct stat st;
 
-		/* A layer's directory that the union no longer shows (removed,
-		   or renamed, by another process before this one knew the
-		   descriptor: inherited across exec, or a thread's close
-		   dropping a thread's new record): removed, never outside,
-		   else a create through it would land in the layer's own
-		   directory, a lower's. */
-		if (real_fstat(fd, &st) == 0 && S_ISDIR(st.st_mode))
+		/* A layer's object that the union no longer shows (removed by
+		   another process before this one knew the descriptor:
+		   inherited across exec, or a thread's close dropping another
+		   thread's new record) is never outside, else a change
+		   through it would reach the layer's own, a lower's: a
+		   directory removed (a create through it ENOENT), a file
+		   the merged path's, as a known descriptor's record. */
+		if (real_fstat(fd, &st) < 0)
+			return -ENOENT;
+		if (S_ISDIR(st.st_mode))
 			return 2;
-		return -ENOENT;
+		return 0;
 	}
 	*merged_dir = un_node_is_merged_dir(&n);
 	return 0;

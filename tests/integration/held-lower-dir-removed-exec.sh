@@ -8,7 +8,11 @@
 # gone, and took it for one outside every union: the create went to
 # the kernel and made the file in the LOWER's directory (fdtab.c
 # discover_path; tests/stress/race.py's one "the lower l2 changed",
-# session 15).  Now recorded as removed.
+# session 15).  Now recorded as removed.  And a descriptor of a lower
+# FILE removed in the union, inherited: the library took it for one
+# outside and fchmod, fsetxattr changed the lower's file; the kernel
+# (and the library, for a descriptor it knows) tries a copy-up that
+# meets the whiteout: EEXIST.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 set -eu
 . "${TOP_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh"
@@ -16,18 +20,27 @@ set -eu
 cat >"$T/a.py" <<'PY'
 import os, sys
 M, how = sys.argv[1], sys.argv[2]
-if how != "child":
+if how == "dir":
     fd = os.open(M + "/v", os.O_RDONLY | os.O_DIRECTORY)
-    os.set_inheritable(fd, True)
     os.rmdir(M + "/v")
+elif how == "file":
+    fd = os.open(M + "/f", os.O_RDONLY)
+    os.unlink(M + "/f")
+if how != "child":
+    os.set_inheritable(fd, True)
     os.execv(sys.executable, [sys.executable, "-B", sys.argv[0], M,
-                              "child", str(fd)])
+                              "child", str(fd), how])
 fd = int(sys.argv[3])
-try:
+def create():
     os.close(os.open("new", os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=fd))
-    print("create: ok")
-except OSError as e:
-    print("create: " + e.strerror)
+steps = (("create", create),) if sys.argv[4] == "dir" else (("fchmod", lambda: os.fchmod(fd, 0o600)),
+          ("fsetxattr", lambda: os.setxattr(fd, "user.q", b"1")))
+for name, f in steps:
+    try:
+        f()
+        print(name + ": ok")
+    except OSError as e:
+        print(name + ": " + e.strerror)
 PY
 
 play() {
@@ -45,28 +58,39 @@ layers() {
 	return 0
 }
 
-# The kernel's answer, for the record.
+want() {
+	if [ "$1" = dir ]; then
+		echo "create: No such file or directory"
+	else
+		printf 'fchmod: File exists\nfsetxattr: File exists\n'
+	fi
+}
+
+# The kernel's answers, for the record.
 if is_root; then
 	need_kernel_overlay
-	layers kernel
-	kernel_mount "$T/kernel/view" "$T/kernel/upper" "$T/kernel/work" "$T/kernel/lower"
-	expect_eq "kernel: an inherited descriptor of a removed lower directory" \
-		"create: No such file or directory" \
-		"$(cd / && play "" "$T/kernel/view" removed)"
-	kernel_umount "$T/kernel/view"
+	for how in dir file; do
+		layers kernel
+		kernel_mount "$T/kernel/view" "$T/kernel/upper" "$T/kernel/work" "$T/kernel/lower"
+		expect_eq "kernel: an inherited descriptor of a removed lower $how" \
+			"$(want $how)" "$(cd / && play "" "$T/kernel/view" $how)"
+		kernel_umount "$T/kernel/view"
+	done
 fi
 
 run() {
-	local who=$1 run=$2 d spec
-	layers "$who"
-	d=$T/$who
-	lowers_snapshot "$d/lower"
-	spec=$(un_spec "$d/view" "$d/upper" "$d/lower")
-	expect_eq "$who: an inherited descriptor of a removed lower directory" \
-		"create: No such file or directory" \
-		"$(cd / && play "$run" "$d/view" removed \
-			UNION_LAYERS="$spec" LD_PRELOAD="$LIBUNION")"
-	lowers_check
+	local who=$1 run=$2 d spec how
+	for how in dir file; do
+		layers "$who-$how"
+		d=$T/$who-$how
+		lowers_snapshot "$d/lower"
+		spec=$(un_spec "$d/view" "$d/upper" "$d/lower")
+		expect_eq "$who: an inherited descriptor of a removed lower $how" \
+			"$(want $how)" \
+			"$(cd / && play "$run" "$d/view" $how \
+				UNION_LAYERS="$spec" LD_PRELOAD="$LIBUNION")"
+		lowers_check
+	done
 }
 
 run_self_then_nobody run
