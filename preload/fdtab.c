@@ -412,7 +412,9 @@ int un_fd_real(int fd, char *real, size_t size)
  * directory descriptor a parent passed across exec, say).  Into merged
  * (PATH_MAX bytes): 0, -ENOENT when it lies outside every union, 1 when
  * it is a directory outside with a MERGED below it (merged: its real
- * path), -EBADF when it is not open.
+ * path), 2 when it is a directory of a layer that the union no longer
+ * shows (merged: the path it had; a file there is 0), -EBADF when it is
+ * not open.
  */
 static int discover_path(int fd, char *merged, bool *merged_dir)
 {
@@ -428,8 +430,22 @@ static int discover_path(int fd, char *merged, bool *merged_dir)
 		strcpy(merged, real);
 		return 1;
 	}
-	if (un_lookup(AT_FDCWD, merged, 0, &n) != 0 || n.layer < 0)
-		return -ENOENT;
+	if (un_lookup(AT_FDCWD, merged, 0, &n) != 0 || n.layer < 0) {
+		struct stat st;
+
+		/* A layer's object that the union no longer shows (removed by
+		   another process before this one knew the descriptor:
+		   inherited across exec, or a thread's close dropping another
+		   thread's new record) is never outside, else a change
+		   through it would reach the layer's own, a lower's: a
+		   directory removed (a create through it ENOENT), a file
+		   the merged path's, as a known descriptor's record. */
+		if (real_fstat(fd, &st) < 0)
+			return -ENOENT;
+		if (S_ISDIR(st.st_mode))
+			return 2;
+		return 0;
+	}
 	*merged_dir = un_node_is_merged_dir(&n);
 	return 0;
 }
@@ -508,6 +524,8 @@ static struct fd_entry *discover(int fd)
 	}
 	if (rc == 1)
 		set_near(fd, merged);
+	else if (rc == 2)
+		un_fd_set_dead(fd, merged, strlen(merged), false);
 	else
 		un_fd_set(fd, merged, merged_dir);
 	e = raw_entry(fd);
@@ -1006,7 +1024,9 @@ static int fd_get(int fd, char *buf, size_t len, bool *merged_dir,
 			*merged_dir = md;
 		if (np)
 			*np = n;
-		return 0;
+		if (rc == 2 && dead_at)
+			*dead_at = n;
+		return rc == 2 ? -ESTALE : 0;
 	}
 	if (!e) {
 		e = discover(fd);

@@ -49,6 +49,7 @@ UN_INTEGRATION_TESTS = \
 	tests/integration/open-creat-vanished-race.sh \
 	tests/integration/symlink-replaced-during-lookup-race.sh \
 	tests/integration/held-dir-renamed-by-other.sh \
+	tests/integration/held-lower-dir-removed-exec.sh \
 	tests/integration/unlink-parent-removed-race.sh \
 	tests/integration/copyup-dir-then-lookup-below.sh \
 	tests/integration/copyup-run-after-other-change.sh \
