@@ -439,12 +439,14 @@ static int discover_path(int fd, char *merged, bool *merged_dir)
 		   thread's new record) is never outside, else a change
 		   through it would reach the layer's own, a lower's: a
 		   directory removed (a create through it ENOENT), a file
-		   the merged path's, as a known descriptor's record. */
+		   the merged path's, as a known descriptor's record.  A
+		   file of no name (O_TMPFILE's, or unlinked) is in no
+		   layer's tree: left outside, so that linkat can name it. */
 		if (real_fstat(fd, &st) < 0)
 			return -ENOENT;
 		if (S_ISDIR(st.st_mode))
 			return 2;
-		return 0;
+		return st.st_nlink ? 0 : -ENOENT;
 	}
 	*merged_dir = un_node_is_merged_dir(&n);
 	return 0;
