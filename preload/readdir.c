@@ -1210,6 +1210,40 @@ static bool lower_adds_nothing(const struct un_mount *m, const char *rel,
 	return nothing;
 }
 
+/* What layer_path_dirs finds on the way to a layer's copy. */
+enum path_dirs {
+	PATH_DIRS_ALL,		/* every name a directory, the last too */
+	PATH_DIRS_MISSING,	/* a name missing (ENOENT, ENOTDIR) */
+	PATH_DIRS_NOT_DIR,	/* a name no directory (a file, a symlink,
+				   a lower's whiteout): it hides the rest */
+	PATH_DIRS_REFUSED,	/* an lstat refused otherwise (errno) */
+};
+
+/* path, a layer's root (root bytes) and a relative path below it: each
+   name from the root on lstat'ed in turn (upper_dir_alone, lowers_below:
+   as a lookup walks a layer).  path is whole again for PATH_DIRS_ALL,
+   cut at the name that stopped the walk otherwise. */
+static enum path_dirs layer_path_dirs(char *path, size_t root)
+{
+	struct stat st;
+
+	for (size_t end = root + 1;; end++) {
+		char save = path[end];
+
+		if (save != '/' && save != '\0')
+			continue;
+		path[end] = '\0';
+		if (real_lstat(path, &st) < 0)
+			return errno == ENOENT || errno == ENOTDIR ?
+				PATH_DIRS_MISSING : PATH_DIRS_REFUSED;
+		if (!S_ISDIR(st.st_mode))
+			return PATH_DIRS_NOT_DIR;
+		if (!save)
+			return PATH_DIRS_ALL;
+		path[end] = save;
+	}
+}
+
 /*
  * Is the directory n, which fdtab recorded as of one layer at its open
  * and now as the upper's (layer 0), still of the upper alone?  A copy-up
@@ -1230,7 +1264,6 @@ static __attribute__((noinline, cold)) bool upper_dir_alone(
 	const char *rel = un_node_rel(n);
 	size_t len = strlen(rel);
 	char path[PATH_MAX];
-	struct stat st;
 	int saved = errno;	/* (fdopendir succeeds with it) */
 	bool alone = true, hidden = false;
 
@@ -1242,32 +1275,25 @@ static __attribute__((noinline, cold)) bool upper_dir_alone(
 	   leaves the layer out; one that is no directory (a file, a
 	   symlink, a lower's whiteout) hides it and every lower below. */
 	for (int i = 1; alone && !hidden && len && i <= m->nlower; i++) {
-		size_t root = un_layer_len(m, i), end;
+		size_t root = un_layer_len(m, i);
 
 		if (un_path_join(path, sizeof(path), un_layer_root(m, i),
 				 root, rel) < 0) {
 			alone = false;
 			break;
 		}
-		for (end = root + 1;; end++) {
-			char save = path[end];
-
-			if (save != '/' && save != '\0')
-				continue;
-			path[end] = '\0';
-			if (real_lstat(path, &st) < 0) {
-				alone = errno == ENOENT || errno == ENOTDIR;
-				break;
-			}
-			if (!S_ISDIR(st.st_mode)) {
-				hidden = true;
-				break;
-			}
-			if (!save) {
-				alone = lower_adds_nothing(m, rel, len, path);
-				break;
-			}
-			path[end] = save;
+		switch (layer_path_dirs(path, root)) {
+		case PATH_DIRS_MISSING:
+			break;
+		case PATH_DIRS_REFUSED:
+			alone = false;
+			break;
+		case PATH_DIRS_NOT_DIR:
+			hidden = true;
+			break;
+		case PATH_DIRS_ALL:
+			alone = lower_adds_nothing(m, rel, len, path);
+			break;
 		}
 	}
 	errno = saved;
@@ -1303,7 +1329,6 @@ static __attribute__((noinline, cold)) void lowers_below(struct un_node *n,
 	const char *rel = un_node_rel(n);
 	size_t len = strlen(rel);
 	char path[PATH_MAX];
-	struct stat st;
 	int saved = errno;
 
 	if (!len || un_config.oci_lowers ||
@@ -1312,32 +1337,24 @@ static __attribute__((noinline, cold)) void lowers_below(struct un_node *n,
 	    un_is_ovl_opaque(path))
 		goto out;
 	for (int i = was + 1; i <= m->nlower; i++) {
-		size_t root = un_layer_len(m, i), end;
+		size_t root = un_layer_len(m, i);
 		bool dir = false, stop = false;
 
 		if (un_path_join(path, sizeof(path), un_layer_root(m, i),
 				 root, rel) < 0)
 			break;
-		for (end = root + 1;; end++) {
-			char save = path[end];
-
-			if (save != '/' && save != '\0')
-				continue;
-			path[end] = '\0';
-			if (real_lstat(path, &st) < 0) {
-				/* (Refused: taken, its read will say.) */
-				dir = stop = errno != ENOENT && errno != ENOTDIR;
-				break;
-			}
-			if (!S_ISDIR(st.st_mode)) {
-				stop = true;
-				break;
-			}
-			if (!save) {
-				dir = true;
-				break;
-			}
-			path[end] = save;
+		switch (layer_path_dirs(path, root)) {
+		case PATH_DIRS_MISSING:
+			break;
+		case PATH_DIRS_REFUSED:	/* (taken: its read will say) */
+			dir = stop = true;
+			break;
+		case PATH_DIRS_NOT_DIR:
+			stop = true;
+			break;
+		case PATH_DIRS_ALL:
+			dir = true;
+			break;
 		}
 		if (dir)
 			n->dirlayers |= (uint64_t)1 << i;
