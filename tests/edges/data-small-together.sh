@@ -1,5 +1,5 @@
 #!/bin/bash
-# data-small-together: libunion.so's .bss (the small variables: flags, counters, pointers, states) lies on at most two pages, the big buffers (the cwd's two paths, fdtab.c's descriptor chunks, dcache.c's dirgen_zero, nextsym.c's self_whole buffer) placed before it (preload/segment.ld's .un_big, with -fdata-sections).  In source order the buffers (8-16 KiB each) scattered the small variables over six pages, each a page fault in every process that looks a name up (issue 13, bench/README.md "Session 14 (make -j32)").  And what the layout moved still starts as it should: a shell's cwd, a read, a create in a lower directory (its copy-up) and a redirection in a union, as root and as nobody.
+# data-small-together: libunion.so's .bss (the small variables: flags, counters, pointers, states) lies on at most two pages, the big buffers (the cwd's two paths, fdtab.c's descriptor chunks, dcache.c's dirgen_zero, nextsym.c's self_whole buffer) placed before it (preload/segment.ld's .un_big, with -fdata-sections).  In source order the buffers (8-16 KiB each) scattered the small variables over six pages, each a page fault in every process that looks a name up (issue 13, bench/README.md "Session 14 (make -j32)").  And what the layout moved still starts as it should: a shell's cwd, a read, a create in a lower directory (its copy-up) and a redirection in a union, as root and as nobody.  fdtab.c's count of readers lies on the line of descriptors 0-3's slots (a shell's child that redirects writes both: one page, not two).
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 set -eu
 . "${TOP_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/edges/edgelib.sh"
@@ -29,9 +29,11 @@ for line in open(sys.argv[1]):
 big = sec.get('.un_big', (0, 0))
 lo, hi = sec['.bss']
 pages, out = set(), []
+at = {}
 for line in open(sys.argv[2]):
     a, s, name = line.split()
     a, s = int(a, 16), int(s, 16)
+    at[name] = a
     # (Thread-local variables have offsets, not addresses: not here.)
     if lo <= a < hi:
         pages.update((a >> 12, (a + s - 1) >> 12))
@@ -40,11 +42,20 @@ for line in open(sys.argv[2]):
                                  'dirgen_zero', 'whole'} and \
        not big[0] <= a < big[1]:
         out.append(name)
-print(len(pages), ' '.join(out) or '-')
+# fdtab.c's readers and the slots of descriptors 0-3 in one line.
+line = 'yes' if 'readers' in at and 'chunk0' in at and \
+    at['readers'] < at['chunk0'] and \
+    at['readers'] >> 6 == (at['chunk0'] + 3 * 8) >> 6 else 'no'
+print(len(pages), line, ' '.join(out) or '-')
 PY
 )
-	read -r pages out <<<"$got"
+	read -r pages line out <<<"$got"
 	expect_eq "the big buffers outside .bss (segment.ld's .un_big)" - "$out"
+	# A shell's child that redirects writes both (open's record, dup2's
+	# read): on two pages they were two faults an exec (bench/README.md
+	# "Session 16 (exec)").
+	expect_eq "fdtab.c's readers on chunk0's first line (segment.ld)" \
+		yes "$line"
 	if [ "$pages" -le 2 ]; then
 		echo "ok: the variables of .bss on $pages page(s)"
 	else
