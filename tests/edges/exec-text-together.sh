@@ -1,5 +1,5 @@
 #!/bin/bash
-# exec-text-together: the code a shell's forked child runs on its way to exec (the fork handler, sigaction, execve, the program's check, UNION_CWD's cwd, a redirection's open, dup2 and close) and a new process's start-up lie within 64 KiB of each other in libunion.so (one or two windows), with the names un_env_var compares, the parse's delimiters and the real functions' names (UN_EXEC_RODATA: in .rodata they were one window more) (UN_EXEC_TEXT: each window a child first runs is a page fault there, issue 13), and the library has no DT_FINI (crti.o's empty _fini, after the whole of .text, was a fault at every exit).
+# exec-text-together: the code a shell's forked child runs on its way to exec (the fork handler, sigaction, execve, the program's check, UNION_CWD's cwd, a redirection's open, dup2 and close) and a new process's start-up lie within 64 KiB of each other in libunion.so (one or two windows), with the names un_env_var compares, the parse's delimiters and the real functions' names (UN_EXEC_RODATA: in .rodata they were one window more) (UN_EXEC_TEXT: each window a child first runs is a page fault there, issue 13), the section right after the PLT (segment.ld's .un_exec, before .text's cold parts), and the library has no DT_FINI (crti.o's empty _fini, after the whole of .text, was a fault at every exit).
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 set -eu
 . "${TOP_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/edges/edgelib.sh"
@@ -58,6 +58,29 @@ case $span in
 	fi ;;
 *)
 	fail "exec's functions not found in libunion.so: $span" ;;
+esac
+# The section right after the PLT (segment.ld's .un_exec), not after
+# .text's cold parts: a child's first call through the PLT and its
+# exec's code then share a 64 KiB window more often (issue 13,
+# bench/README.md "Session 16 (exec)").
+gap=$(readelf -SW "$LIBUNION_SO" | "$PYTHON" -S -c '
+import sys
+at = {}
+for line in sys.stdin:
+    f = line.replace("[ ", "[").split()
+    if len(f) > 6 and f[1] in (".plt", ".plt.got", ".plt.sec", ".un_exec"):
+        at[f[1]] = (int(f[3], 16), int(f[5], 16))
+if ".un_exec" not in at or ".plt" not in at:
+    print("none")
+else:
+    end = max(a + n for k, (a, n) in at.items() if k != ".un_exec")
+    print(at[".un_exec"][0] - end)
+')
+case $gap in
+[0-9] | [0-9][0-9] | [0-9][0-9][0-9])
+	echo "ok: .un_exec begins $gap bytes after the PLT" ;;
+*)
+	fail "libunion.so's .un_exec does not follow its PLT (gap: $gap; segment.ld)" ;;
 esac
 expect_eq "DT_FINI entries of libunion.so" 0 \
 	"$(readelf -dW "$LIBUNION_SO" | grep -c '(FINI)' || true)"
