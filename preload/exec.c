@@ -70,21 +70,21 @@ UN_EXEC_TEXT static bool preload_has_self(const char *value)
 UN_EXEC_TEXT static char *preload_copy(char *buf, const char *value)
 {
 	const char *given = un_self_given;
-	size_t glen = given ? strlen(given) : 0;
+	size_t glen = given ? ex_strlen(given) : 0;
 	char *start = buf;
 
 	/* (Nothing to drop: the list as it was, its separators too.) */
 	if (!given)
-		return stpcpy(buf, value);
+		return ex_stpcpy(buf, value);
 	for (const char *s = value; *s;) {
 		const char *e = s;
 
 		while (*e && *e != ':' && *e != ' ')
 			e++;
-		if (e > s && !((size_t)(e - s) == glen && !memcmp(s, given, glen))) {
+		if (e > s && !((size_t)(e - s) == glen && !ex_memcmp(s, given, glen))) {
 			if (buf > start)
 				*buf++ = ':';
-			memcpy(buf, s, (size_t)(e - s));
+			ex_memcpy(buf, s, (size_t)(e - s));
 			buf += e - s;
 		}
 		s = e;
@@ -130,7 +130,7 @@ UN_EXEC_TEXT static char *put_u64(char *p, unsigned long long v)
 UN_EXEC_TEXT static void env_size(char *const envp[], size_t *entries, size_t *bytes,
 		     size_t cwd_room)
 {
-	size_t count = 0, layers = strlen(un_layers_value ? un_layers_value
+	size_t count = 0, layers = ex_strlen(un_layers_value ? un_layers_value
 							   : ""),
 	       preload = 0;
 
@@ -139,22 +139,22 @@ UN_EXEC_TEXT static void env_size(char *const envp[], size_t *entries, size_t *b
 	for (; envp && envp[count]; count++) {
 		switch (un_env_var(envp[count])) {
 		case UN_ENV_PRELOAD:
-			preload = strlen(envp[count]);
+			preload = ex_strlen(envp[count]);
 			break;
 		case UN_ENV_LAYERS:
-			if (strlen(envp[count]) > layers)
-				layers = strlen(envp[count]);
+			if (ex_strlen(envp[count]) > layers)
+				layers = ex_strlen(envp[count]);
 			break;
 		default:
 			break;
 		}
 	}
-	if (un_preload_value && strlen(un_preload_value) > preload)
-		preload = strlen(un_preload_value);
+	if (un_preload_value && ex_strlen(un_preload_value) > preload)
+		preload = ex_strlen(un_preload_value);
 	*entries = count + 5;
 	*bytes = sizeof("UNION_OCI_LOWERS=1") +
 		 sizeof("UNION_LAYERS=") + layers + sizeof("LD_PRELOAD=") +
-		 (un_self_path ? strlen(un_self_path) : 0) + 1 + preload + 1 +
+		 (un_self_path ? ex_strlen(un_self_path) : 0) + 1 + preload + 1 +
 		 CWD_HEAD + cwd_room;
 }
 
@@ -282,12 +282,12 @@ UN_EXEC_TEXT static int cwd_var(char *buf, size_t room, bool keep)
 
 	/* (A cwd deeper than PATH_MAX too: a child without it would take
 	   its real cwd, a layer's directory, for one outside the union.) */
-	rc = un_cwd_get_at(path, room, NULL, &dead_at);
+	rc = un_cwd_get_exec(path, room, &dead_at);
 	if (rc == -ERANGE && room < UN_VPATH_MAX)
 		return -1;
 	if ((rc != 0 && rc != -ESTALE) || cwd_ident(&dev, &ino, keep) != 0)
 		return 0;
-	len = strlen(path);
+	len = ex_strlen(path);
 	p = stpcpy(buf, "UNION_CWD=");
 	p = put_u64(p, (unsigned long long)dev);
 	*p++ = ':';
@@ -300,7 +300,7 @@ UN_EXEC_TEXT static int cwd_var(char *buf, size_t room, bool keep)
 			*p++ = ':';
 		}
 	}
-	memmove(p, path, len + 1);
+	ex_memcpy(p, path, len + 1);
 	return 1;
 }
 
@@ -342,17 +342,17 @@ UN_EXEC_TEXT static bool env_build(char *const envp[], char **env, char *buf,
 	}
 	/* A caller's own UNION_LAYERS (a nested union run) is respected. */
 	env[n++] = buf;
-	buf = stpcpy(stpcpy(buf, "UNION_LAYERS="),
+	buf = ex_stpcpy(stpcpy(buf, "UNION_LAYERS="),
 		     layers && *layers ? layers :
 		     un_layers_value ? un_layers_value : "") + 1;
 	if (!un_self_path || (preload && preload_has_self(preload))) {
 		if (preload) {
 			env[n++] = buf;
-			buf = stpcpy(stpcpy(buf, "LD_PRELOAD="), preload) + 1;
+			buf = ex_stpcpy(stpcpy(buf, "LD_PRELOAD="), preload) + 1;
 		}
 	} else {
 		env[n++] = buf;
-		buf = stpcpy(stpcpy(buf, "LD_PRELOAD="), un_self_path);
+		buf = ex_stpcpy(stpcpy(buf, "LD_PRELOAD="), un_self_path);
 		if (preload && *preload) {
 			char *list = buf + 1;
 			char *end = preload_copy(list, preload);
@@ -617,7 +617,7 @@ UN_EXEC_TEXT static int exec_at(int dirfd, const char *path, char *const argv[],
 
 	if (!un_enter())
 		return real_execve(path, argv, envp);
-	rc = dirfd == AT_FDCWD ? un_path_outside(path) : 0;
+	rc = dirfd == AT_FDCWD ? un_path_outside_exec(path) : 0;
 	if (rc == 0)
 		return exec_lookup(dirfd, path, argv, envp);
 	if (rc > 0)

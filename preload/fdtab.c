@@ -52,6 +52,7 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "exec_str.h"
 
 #define CHUNK_BITS 10
 #define CHUNK_SIZE (1u << CHUNK_BITS)
@@ -1659,11 +1660,12 @@ static void cwd_wbegin(struct cwd_wsect *w)
 
 /* Copy s (one of the buffers above) into buf: 0, -ENOENT when empty;
    with it, when asked, the layer of the real cwd, cwd_dead_at, and the
-   count the copy was taken at.  Inlined in its two callers (their
-   NULLs folded away: ~30 instructions a relative lookup). */
+   count the copy was taken at.  Inlined in its callers (their NULLs
+   folded away: ~30 instructions a relative lookup); by_byte: copied by
+   exec_str.h's loop, not libc's memcpy (un_cwd_get_exec). */
 static inline __attribute__((always_inline)) int
 cwd_read(const char *s, char *buf, size_t len, int *layer, size_t *dead_at,
-	 struct un_mount **m, size_t *np, unsigned long *seqp)
+	 struct un_mount **m, size_t *np, unsigned long *seqp, bool by_byte)
 {
 	unsigned long seq;
 	size_t n;
@@ -1695,7 +1697,10 @@ cwd_read(const char *s, char *buf, size_t len, int *layer, size_t *dead_at,
 		else if (n >= len)
 			rc = -ERANGE;
 		else {
-			memcpy(buf, s, n);
+			if (by_byte)
+				ex_memcpy(buf, s, n);
+			else
+				memcpy(buf, s, n);
 			buf[n] = '\0';
 			rc = 0;
 		}
@@ -1880,7 +1885,8 @@ UN_EXEC_TEXT int un_cwd_get_walk(char *buf, size_t len, int *layer, size_t *dead
 		    struct un_mount **m, size_t *np, unsigned long *seq)
 {
 	size_t dead;
-	int rc = cwd_read(cwd_merged, buf, len, layer, &dead, m, np, seq);
+	int rc = cwd_read(cwd_merged, buf, len, layer, &dead, m, np, seq,
+			  false);
 
 	if (rc == 0 && dead) {
 		rc = -ESTALE;
@@ -1889,6 +1895,19 @@ UN_EXEC_TEXT int un_cwd_get_walk(char *buf, size_t len, int *layer, size_t *dead
 	}
 	if (rc != 0 && layer)
 		*layer = -1;
+	return rc;
+}
+
+UN_EXEC_TEXT int un_cwd_get_exec(char *buf, size_t len, size_t *dead_at)
+{
+	size_t dead;
+	int rc = cwd_read(cwd_merged, buf, len, NULL, &dead, NULL, NULL, NULL,
+			  true);
+
+	if (rc == 0 && dead) {
+		rc = -ESTALE;
+		*dead_at = dead;
+	}
 	return rc;
 }
 
@@ -1907,7 +1926,10 @@ UN_EXEC_TEXT unsigned long un_cwd_seq(void)
 UN_EXEC_TEXT size_t un_cwd_room(void)
 {
 	cwd_need();
-	return strnlen(cwd_merged, UN_VPATH_MAX) + 1;
+	/* (The length kept with the path: no libc strnlen on exec's way,
+	   exec_str.h.  Read without the count, as the path was: a chdir
+	   meanwhile makes the copy answer -ERANGE.) */
+	return __atomic_load_n(&cwd_merged_len, __ATOMIC_RELAXED) + 1;
 }
 
 int un_cwd_get(char *buf, size_t len)
@@ -1917,7 +1939,8 @@ int un_cwd_get(char *buf, size_t len)
 
 int un_cwd_real(char *buf, size_t len)
 {
-	return cwd_read(cwd_real, buf, len, NULL, NULL, NULL, NULL, NULL);
+	return cwd_read(cwd_real, buf, len, NULL, NULL, NULL, NULL, NULL,
+			false);
 }
 
 void un_cwd_set(const char *vpath, int layer)

@@ -656,6 +656,9 @@ UN_HIDDEN int un_cwd_get_at(char *buf, size_t len, int *layer,
 UN_HIDDEN int un_cwd_get_walk(char *buf, size_t len, int *layer,
 			      size_t *dead_at, struct un_mount **m,
 			      size_t *np, unsigned long *seq);
+/* un_cwd_get_at without the layer, for exec: copied without libc's
+   memcpy (exec_str.h). */
+UN_HIDDEN int un_cwd_get_exec(char *buf, size_t len, size_t *dead_at);
 /* The room un_cwd_get_at needs for the merged cwd at this instant (its
    length and the NUL; 1 when there is none).  Another thread's chdir
    may change it before the copy, which then answers -ERANGE. */
@@ -1299,6 +1302,7 @@ static inline void un_lsan_unroot(void *p, size_t len)
  * case: a page this thread has read before, the NUL in it.
  */
 #include <unistd.h>
+#include "exec_str.h"
 #define UN_PAGE_SIZE 4096u
 UN_HIDDEN extern unsigned long un_mem_gen;
 /* Pages found readable, direct-mapped by page number (one compare a
@@ -1326,7 +1330,20 @@ UN_HIDDEN extern uintptr_t un_heap_lo;
    in pages known readable. */
 UN_HIDDEN int un_user_mem(const void *p, size_t len);
 
-static inline ssize_t un_user_str(const char *s)
+/*
+ * glibc's __curbrk, the break sbrk(0) answers (NULL until the first
+ * brk), found before the process's first fork (un_heap_learn, by
+ * dlsym: as a relocation it was a symbol lookup at every start, ~670
+ * instructions); NULL when not sought or not found.
+ */
+UN_HIDDEN extern void *const *un_brk_at;
+
+/* un_user_str's body; by_byte: with exec_str.h's loop for libc's
+   strnlen, and the break read at un_brk_at where known for sbrk(0),
+   whose windows of libc's text a shell's child on its way to exec
+   touches for nothing else. */
+static inline __attribute__((always_inline)) ssize_t
+un_user_str_body(const char *s, bool by_byte)
 {
 	uintptr_t a = (uintptr_t)s, page = a & ~(uintptr_t)(UN_PAGE_SIZE - 1);
 
@@ -1335,23 +1352,32 @@ static inline ssize_t un_user_str(const char *s)
 	if (un_mem_page[(page / UN_PAGE_SIZE) % UN_MEM_SLOTS] == page &&
 	    un_mem_page_gen == __atomic_load_n(&un_mem_gen, __ATOMIC_RELAXED)) {
 		size_t room = page + UN_PAGE_SIZE - a;
-		size_t len = strnlen(s, room);
+		size_t len = by_byte ? ex_strnlen(s, room) : strnlen(s, room);
 
 		if (len < room)
 			return (ssize_t)len;
 	}
 	if (a >= __atomic_load_n(&un_heap_lo, __ATOMIC_ACQUIRE)) {
-		uintptr_t top = (uintptr_t)sbrk(0);
+		void *const *brk_at = by_byte ?
+			__atomic_load_n(&un_brk_at, __ATOMIC_ACQUIRE) : NULL;
+		uintptr_t top = brk_at ? (uintptr_t)*brk_at :
+					 (uintptr_t)sbrk(0);
 
 		if (a < top) {
 			size_t room = top - a < PATH_MAX ? top - a : PATH_MAX;
-			size_t len = strnlen(s, room);
+			size_t len = by_byte ? ex_strnlen(s, room) :
+					       strnlen(s, room);
 
 			if (len < room)
 				return (ssize_t)len;
 		}
 	}
 	return un_user_str_slow(s);
+}
+
+static inline ssize_t un_user_str(const char *s)
+{
+	return un_user_str_body(s, false);
 }
 
 /* namei.c: does the path name a '..' component? */
@@ -1368,6 +1394,9 @@ UN_HIDDEN bool un_path_has_dotdot(const char *p);
  * must look, -errno when path cannot be read.
  */
 UN_HIDDEN int un_path_outside(const char *path);
+/* The same, without libc's string functions nor sbrk (exec_str.h): for
+   exec in a shell's child. */
+UN_HIDDEN int un_path_outside_exec(const char *path);
 
 /*
  * The commonest call of all, tested before anything else (find's

@@ -50,13 +50,21 @@
 /* Does the path name a '..' component anywhere?  (strchr, not strstr:
    most names hold no dot at all, and this runs on every path that may
    stay outside.) */
-UN_EXEC_TEXT static bool has_dotdot(const char *p)
+/* by_byte: exec_str.h's strchr (un_path_outside_exec). */
+static inline __attribute__((always_inline)) bool
+has_dotdot_by(const char *p, bool by_byte)
 {
-	for (const char *s = p; (s = strchr(s, '.')); s++)
+	for (const char *s = p;
+	     (s = by_byte ? ex_strchr(s, '.') : strchr(s, '.')); s++)
 		if (s[1] == '.' && (s == p || s[-1] == '/') &&
 		    (s[2] == '/' || s[2] == '\0'))
 			return true;
 	return false;
+}
+
+UN_EXEC_TEXT static bool has_dotdot(const char *p)
+{
+	return has_dotdot_by(p, false);
 }
 
 bool un_path_has_dotdot(const char *p)
@@ -64,13 +72,17 @@ bool un_path_has_dotdot(const char *p)
 	return has_dotdot(p);
 }
 
-UN_EXEC_TEXT int un_path_outside(const char *path)
+/* un_path_outside's body; by_byte: exec_str.h's loops for libc's
+   string functions (un_path_outside_exec). */
+static inline __attribute__((always_inline)) int
+path_outside(const char *path, bool by_byte)
 {
-	ssize_t len = un_user_str(path);
+	ssize_t len = un_user_str_body(path, by_byte);
 
 	if (len < 0)
 		return (int)len;
-	if (path[0] != '/' || len >= PATH_MAX || has_dotdot(path) ||
+	if (path[0] != '/' || len >= PATH_MAX ||
+	    (by_byte ? has_dotdot_by(path, true) : has_dotdot(path)) ||
 	    un_config_find(path))
 		return 0;
 	/* A descriptor's magic link leads where the descriptor stands,
@@ -80,10 +92,23 @@ UN_EXEC_TEXT int un_path_outside(const char *path)
 	static const char proc[] UN_EXEC_RODATA = "/proc/",
 			  dev_fd[] UN_EXEC_RODATA = "/dev/fd/";
 
-	if ((path[1] == 'p' && !strncmp(path, proc, sizeof(proc) - 1)) ||
-	    (path[1] == 'd' && !strncmp(path, dev_fd, sizeof(dev_fd) - 1)))
-		return 0;
-	return 1;
+	if (by_byte)
+		return !((path[1] == 'p' && (size_t)len >= sizeof(proc) - 1 &&
+			  !ex_memcmp(path, proc, sizeof(proc) - 1)) ||
+			 (path[1] == 'd' && (size_t)len >= sizeof(dev_fd) - 1 &&
+			  !ex_memcmp(path, dev_fd, sizeof(dev_fd) - 1)));
+	return !((path[1] == 'p' && !strncmp(path, proc, sizeof(proc) - 1)) ||
+		 (path[1] == 'd' && !strncmp(path, dev_fd, sizeof(dev_fd) - 1)));
+}
+
+UN_EXEC_TEXT int un_path_outside(const char *path)
+{
+	return path_outside(path, false);
+}
+
+UN_EXEC_TEXT int un_path_outside_exec(const char *path)
+{
+	return path_outside(path, true);
 }
 
 /* un_path_join of a rel whose length the caller knows (rel[rel_len] is

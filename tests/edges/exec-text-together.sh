@@ -18,7 +18,8 @@ nm "$LIBUNION_SO" | awk '$2 ~ /^[tT]$/ { print $1, $3 }' >"$T/syms"
 # The names un_env_var compares, wherever they lie (a compiler may also
 # fold them into the code: then there is no symbol, and nothing read).
 nm "$LIBUNION_SO" | awk 'NF == 3 { print $1, $3 }' >"$T/all"
-want="fork sigaction execve exec_at un_path_outside un_exec_check
+want="fork sigaction execve exec_at un_path_outside un_path_outside_exec
+un_cwd_get_exec un_exec_check
 un_exec_check_head un_cwd_get_at un_env_var un_config_find
 un_config_parse un_lazy_common un_real_resolve un_nextsym
 open un_open un_mounts_open dup2 close un_fd_forget un_fd_dup
