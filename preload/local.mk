@@ -13,6 +13,7 @@ noinst_LTLIBRARIES += preload/libunion-core.la
 preload_libunion_core_la_CFLAGS = $(UN_LIB_CFLAGS)
 preload_libunion_core_la_SOURCES = \
 	preload/internal.h \
+	preload/exec_str.h \
 	preload/real.h \
 	preload/syms.def \
 	preload/real.c \
