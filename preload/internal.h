@@ -1332,7 +1332,7 @@ UN_HIDDEN int un_user_mem(const void *p, size_t len);
 
 /*
  * glibc's __curbrk, the break sbrk(0) answers (NULL until the first
- * brk), found before the process's first fork (un_heap_learn, by
+ * brk), found before the process's first fork (real.c un_real_fork, by
  * dlsym: as a relocation it was a symbol lookup at every start, ~670
  * instructions); NULL when not sought or not found.
  */

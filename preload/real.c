@@ -236,10 +236,24 @@ static void bind_for_children(void)
  * again in every child a shell forks, each first read of a page of
  * libc's symbol tables a fault there.
  */
+void *const *un_brk_at;
+
 void un_real_fork(void)
 {
-	static bool done;
+	static bool done, brk_sought;
 
+	/* glibc's break, which a child's exec reads (un_user_str_body):
+	   by dlsym here, once, not by a relocation (a symbol lookup at
+	   every start, ~670 instructions of /bin/true).  Not in signal
+	   mode, where dlsym is not safe (a later fork looks then). */
+	if (!brk_sought && !un_in_signal()) {
+		UN_SAVE_ERRNO;
+
+		brk_sought = true;
+		__atomic_store_n(&un_brk_at, dlsym(RTLD_DEFAULT, "__curbrk"),
+				 __ATOMIC_RELEASE);
+		UN_RESTORE_ERRNO;
+	}
 	if (done || !nextsym_ready())
 		return;
 	done = true;

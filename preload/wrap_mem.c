@@ -40,7 +40,6 @@
  * memory is a use after free in the program; it is read as if still
  * there, and may crash where the kernel would answer EFAULT.
  */
-#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -93,7 +92,6 @@ static pid_t self_for_read(void)
 }
 
 uintptr_t un_heap_lo = UINTPTR_MAX;
-void *const *un_brk_at;
 
 /* The heap's state: not known yet (counting misses), being learnt, in
    un_heap_lo, or not trusted for good. */
@@ -171,16 +169,6 @@ static void heap_missed(void)
  */
 void un_heap_learn(void)
 {
-	static bool brk_sought;
-
-	if (!brk_sought) {
-		UN_SAVE_ERRNO;
-
-		brk_sought = true;
-		__atomic_store_n(&un_brk_at, dlsym(RTLD_DEFAULT, "__curbrk"),
-				 __ATOMIC_RELEASE);
-		UN_RESTORE_ERRNO;
-	}
 	if (__atomic_load_n(&heap_state, __ATOMIC_RELAXED) != HEAP_UNKNOWN)
 		return;
 	__atomic_store_n(&heap_misses, HEAP_LEARN_AFTER, __ATOMIC_RELAXED);
