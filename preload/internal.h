@@ -630,6 +630,20 @@ UN_HIDDEN void un_fd_set_dead(int fd, const char *vpath, size_t dead_at,
    and dups before exec are not the table's (nor the fifo pairs',
    nor the inotify instances'). */
 UN_HIDDEN bool un_fd_vfork_child(void);
+
+/* cwdfd.c: O_PATH descriptors of the merged cwd's copy in the lower
+   layers 1..UN_CWDFD_LAYERS, valid at the cwd's change count seq.  get:
+   the descriptor, -1 (the path answers: none could be opened at this
+   count), -2 (none tried yet: un_cwdfd_open, the copy's path dir).
+   drop: the cwd's record changed (fdtab.c's writer section).  owns,
+   fds, vacate_fd: as fifo.c's, for wrap_fd.c. */
+#define UN_CWDFD_LAYERS 8
+UN_HIDDEN int un_cwdfd_get(unsigned long seq, int layer);
+UN_HIDDEN int un_cwdfd_open(unsigned long seq, int layer, const char *dir);
+UN_HIDDEN void un_cwdfd_drop(void);
+UN_HIDDEN bool un_cwdfd_owns_fd(int fd);
+UN_HIDDEN int un_cwdfd_fds(int *fds, int max);
+UN_HIDDEN void un_cwdfd_vacate_fd(int fd);
 /* wrap_vfork.c: this thread called vfork (its child, or itself once
    resumed, until un_vforked_clear). */
 UN_HIDDEN bool un_vforked(void);
