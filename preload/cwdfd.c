@@ -45,12 +45,14 @@
 #include "wrap.h"
 
 #define CWDFD_MIN 900		/* where the library's own descriptors live */
-#define CODE_BITS 24
+#define CODE_BITS UN_CWDFD_CODE_BITS
 #define CODE_MASK ((UINT64_C(1) << CODE_BITS) - 1)
 enum { CODE_NONE = 0, CODE_FAILED = 1 };	/* else the descriptor + 2 */
 
-/* Slot i - 1 for the lower layer i: count << CODE_BITS | code. */
-static uint64_t slots[UN_CWDFD_LAYERS];
+/* Slot i - 1 for the lower layer i: count << CODE_BITS | code (read by
+   internal.h's un_cwdfd_get). */
+uint64_t un_cwdfd_slots[UN_CWDFD_LAYERS];
+#define slots un_cwdfd_slots
 static int nheld;	/* descriptors held: 0 makes close()'s look free */
 
 static inline uint64_t tag_of(unsigned long seq)
@@ -64,19 +66,6 @@ static void slot_close(uint64_t v)
 		real_close((int)(v & CODE_MASK) - 2);
 		__atomic_sub_fetch(&nheld, 1, __ATOMIC_RELEASE);
 	}
-}
-
-int un_cwdfd_get(unsigned long seq, int layer)
-{
-	uint64_t v;
-
-	if (layer < 1 || layer > UN_CWDFD_LAYERS)
-		return -1;
-	v = __atomic_load_n(&slots[layer - 1], __ATOMIC_ACQUIRE);
-	if ((v & ~CODE_MASK) != tag_of(seq) || (v & CODE_MASK) == CODE_NONE)
-		return -2;
-	return (v & CODE_MASK) == CODE_FAILED ? -1 :
-						 (int)(v & CODE_MASK) - 2;
 }
 
 int un_cwdfd_open(unsigned long seq, int layer, const char *dir)

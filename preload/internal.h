@@ -638,7 +638,22 @@ UN_HIDDEN bool un_fd_vfork_child(void);
    drop: the cwd's record changed (fdtab.c's writer section).  owns,
    fds, vacate_fd: as fifo.c's, for wrap_fd.c. */
 #define UN_CWDFD_LAYERS 8
-UN_HIDDEN int un_cwdfd_get(unsigned long seq, int layer);
+#define UN_CWDFD_CODE_BITS 24
+UN_HIDDEN extern uint64_t un_cwdfd_slots[UN_CWDFD_LAYERS];
+/* (Inline: it is asked at every such lookup.  A slot: the count <<
+   UN_CWDFD_CODE_BITS | its code: 0 none, 1 failed, the descriptor + 2.) */
+static inline int un_cwdfd_get(unsigned long seq, int layer)
+{
+	const uint64_t code = ((uint64_t)1 << UN_CWDFD_CODE_BITS) - 1;
+	uint64_t v;
+
+	if (layer < 1 || layer > UN_CWDFD_LAYERS)
+		return -1;
+	v = __atomic_load_n(&un_cwdfd_slots[layer - 1], __ATOMIC_ACQUIRE);
+	if ((v & ~code) != (uint64_t)seq << UN_CWDFD_CODE_BITS || !(v & code))
+		return -2;
+	return (int)(v & code) - 2;	/* (1, failed: -1) */
+}
 UN_HIDDEN int un_cwdfd_open(unsigned long seq, int layer, const char *dir);
 UN_HIDDEN void un_cwdfd_drop(void);
 UN_HIDDEN bool un_cwdfd_owns_fd(int fd);

@@ -742,8 +742,9 @@ static inline int cwd_fd(const struct at_base *base, int i, const char *real,
 	    maybe_long || !base->sub || !*base->sub)
 		return -1;
 	fd = un_cwdfd_get(lk_cwd_seq, i);
+	/* (No open in signal mode, nor its frame on a handler's stack.) */
 	if (__builtin_expect(fd == -2, 0))
-		fd = cwd_fd_open(i, real, base->sub);
+		fd = un_in_signal() ? -1 : cwd_fd_open(i, real, base->sub);
 	return fd;
 }
 
