@@ -647,7 +647,7 @@ static inline int un_cwdfd_get(unsigned long seq, int layer)
 	const uint64_t code = ((uint64_t)1 << UN_CWDFD_CODE_BITS) - 1;
 	uint64_t v;
 
-	if (layer < 1 || layer > UN_CWDFD_LAYERS)
+	if ((unsigned)layer - 1 >= UN_CWDFD_LAYERS)	/* (the upper, 0: none) */
 		return -1;
 	v = __atomic_load_n(&un_cwdfd_slots[layer - 1], __ATOMIC_ACQUIRE);
 	if ((v & ~code) != (uint64_t)seq << UN_CWDFD_CODE_BITS || !(v & code))

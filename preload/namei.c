@@ -731,17 +731,18 @@ static __attribute__((noinline, cold)) int cwd_fd_open(int i,
 }
 
 /* For a name of base in layer i (whose path is real): the descriptor
-   of the cwd's copy in i, to ask with base->sub, or -1 (the path). */
+   of the cwd's copy in i, to ask with base->sub, or -1 (the path).
+   (The caller saw base set and not standing in i.  lk_cwd_base's sub
+   is the caller's path, never empty; its layer is the real cwd's,
+   never -1: lookup_near and near_last pass no base then.) */
 static inline int cwd_fd(const struct at_base *base, int i, const char *real,
 			 bool maybe_long)
 {
 	int fd;
 
-	if (!base || base != lk_cwd_base || i < 1 || base->layer < 0 ||
-	    i == base->layer ||
-	    maybe_long || !base->sub || !*base->sub)
+	if (base != lk_cwd_base || maybe_long)
 		return -1;
-	fd = un_cwdfd_get(lk_cwd_seq, i);
+	fd = un_cwdfd_get(lk_cwd_seq, i);	/* (-1 for the upper) */
 	/* (No open in signal mode, nor its frame on a handler's stack.) */
 	if (__builtin_expect(fd == -2, 0))
 		fd = un_in_signal() ? -1 : cwd_fd_open(i, real, base->sub);
@@ -771,11 +772,13 @@ static int layer_lstat(const struct at_base *base, int i, const char *real,
 {
 	int fd;
 
-	if (base && base->layer == i && base->sub)
+	if (!base) {
+		/* (the path, below) */
+	} else if (base->layer == i && base->sub) {
 		return real_fstatat(base->fd, base->sub, st,
 				    AT_SYMLINK_NOFOLLOW |
 				    (*base->sub ? 0 : AT_EMPTY_PATH));
-	if ((fd = cwd_fd(base, i, real, maybe_long)) >= 0) {
+	} else if ((fd = cwd_fd(base, i, real, maybe_long)) >= 0) {
 		/* (Any other error, EACCES, EBADF: the path's answer.) */
 		if (real_fstatat(fd, base->sub, st, AT_SYMLINK_NOFOLLOW) == 0)
 			return 0;
@@ -863,7 +866,8 @@ layer_stat(const struct at_base *base, int i, const char *real,
 		return layer_lstat(base, i, real, maybe_long, st);
 	fl = x->flags | AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT;
 	mask = x->mask | STATX_BASIC_STATS;
-	if ((kfd = cwd_fd(base, i, real, maybe_long)) >= 0) {
+	if (base && base->layer != i &&
+	    (kfd = cwd_fd(base, i, real, maybe_long)) >= 0) {
 		/* (As layer_lstat's.) */
 		if (real_statx(kfd, base->sub, fl, mask, x->buf) == 0)
 			goto got;
@@ -1138,7 +1142,7 @@ static int open_single(struct un_mount *m, uint64_t dirmask,
 	if (base && base->layer == i && base->sub && *base->sub) {
 		kfd = base->fd;
 		kp = base->sub;
-	} else if ((fd = cwd_fd(base, i, c->real, false)) >= 0) {
+	} else if (base && (fd = cwd_fd(base, i, c->real, false)) >= 0) {
 		kfd = fd;
 		kp = base->sub;
 	}
