@@ -21,9 +21,10 @@
  *
  * A slot per layer holds the count its descriptor was opened at and the
  * descriptor; a lookup at another count finds no descriptor there.  The
- * descriptor is opened at the first lookup that asks a layer at a count
- * (a chdir costs nothing more for a program that never looks up a name
- * from its new cwd), never in signal mode nor in a vfork child (whose
+ * descriptor is opened at the 16th lookup that asks a layer at a count
+ * (un_cwdfd_wait: a chdir costs nothing more for a program that never
+ * looks up a name from its new cwd, nor for one that looks up a few),
+ * never in signal mode nor in a vfork child (whose
  * descriptors are not the parent's), and closed when the cwd's record
  * changes (un_cwdfd_drop, from fdtab.c's writer section: no directory
  * held busy after the process left it).  A descriptor may be closed
@@ -110,6 +111,37 @@ int un_cwdfd_open(unsigned long seq, int layer, const char *dir)
 	/* (An older count's: only lookups that will look again use it.) */
 	slot_close(v);
 	return fd;
+}
+
+/*
+ * A descriptor costs three system calls (the open, its move above 900,
+ * the close of the low number) and saves ~0.1-0.2 us a lookup
+ * (bench/README.md "Session 16 (cwdfd)"): it is opened at the
+ * CWDFD_AFTER-th lookup a layer is asked by path at a count, so that a
+ * short-lived process (a make recipe's shell, a compiler opening its
+ * source) that looks up a few names pays nothing more.  (Relaxed
+ * counts, raced by threads: at worst an open a few lookups sooner or
+ * later.)
+ */
+#define CWDFD_AFTER 16
+static struct {
+	unsigned long seq;
+	unsigned n;
+} asked[UN_CWDFD_LAYERS];
+
+bool un_cwdfd_wait(unsigned long seq, int layer)
+{
+	unsigned n;
+
+	if ((unsigned)layer - 1 >= UN_CWDFD_LAYERS)
+		return true;
+	if (__atomic_load_n(&asked[layer - 1].seq, __ATOMIC_RELAXED) != seq) {
+		__atomic_store_n(&asked[layer - 1].n, 0, __ATOMIC_RELAXED);
+		__atomic_store_n(&asked[layer - 1].seq, seq, __ATOMIC_RELAXED);
+	}
+	n = __atomic_load_n(&asked[layer - 1].n, __ATOMIC_RELAXED) + 1;
+	__atomic_store_n(&asked[layer - 1].n, n, __ATOMIC_RELAXED);
+	return n < CWDFD_AFTER;
 }
 
 void un_cwdfd_drop(void)

@@ -654,6 +654,9 @@ static inline int un_cwdfd_get(unsigned long seq, int layer)
 		return -2;
 	return (int)(v & code) - 2;	/* (1, failed: -1) */
 }
+/* (Not yet: fewer lookups asked the layer by path at this count than
+   are worth a descriptor's three calls.) */
+UN_HIDDEN bool un_cwdfd_wait(unsigned long seq, int layer);
 UN_HIDDEN int un_cwdfd_open(unsigned long seq, int layer, const char *dir);
 UN_HIDDEN void un_cwdfd_drop(void);
 UN_HIDDEN bool un_cwdfd_owns_fd(int fd);

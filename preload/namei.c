@@ -745,7 +745,9 @@ static inline int cwd_fd(const struct at_base *base, int i, const char *real,
 	fd = un_cwdfd_get(lk_cwd_seq, i);	/* (-1 for the upper) */
 	/* (No open in signal mode, nor its frame on a handler's stack.) */
 	if (__builtin_expect(fd == -2, 0))
-		fd = un_in_signal() ? -1 : cwd_fd_open(i, real, base->sub);
+		fd = un_in_signal() || un_cwdfd_wait(lk_cwd_seq, i) ?
+			     -1 :
+			     cwd_fd_open(i, real, base->sub);
 	return fd;
 }
 

@@ -2,7 +2,7 @@
 # cwd-layer-fds: names relative to a merged cwd that live in a lower
 # other than the one the real cwd stands on are asked of the library's
 # O_PATH descriptor of the cwd's copy in that lower (preload/cwdfd.c),
-# opened at the first such lookup and valid while the cwd's change count
+# opened at the 16th such lookup and valid while the cwd's change count
 # stands.  Each answer after a change must be the kernel's: a whiteout
 # over a lower name, an upper copy of a lower-only directory, the cwd
 # copied up by another process, its upper copy removed and made again,
@@ -58,6 +58,14 @@ mode = sys.argv[2]
 libc = ctypes.CDLL(None, use_errno=True)
 
 def look(tag, *names):
+    # (Each name asked 20 times first: the library opens a lower's
+    # descriptor at the 16th lookup that asks that lower from a cwd.)
+    for _ in range(20):
+        for n in names:
+            try:
+                os.lstat(n)
+            except OSError:
+                pass
     out = [tag]
     for n in names:
         try:
@@ -82,10 +90,10 @@ if mode == 'changes':
     libc.closefrom(3)
     look('c-closefrom', 'b', 's/f', 'x', 'a')
     fd = os.open('/dev/null', os.O_RDONLY)
-    for n in range(900, 904):
+    for n in range(900, 916):
         os.dup2(fd, n)
     look('c-dup2', 'b', 's/f', 'x', 'a')
-    for n in range(900, 904):
+    for n in range(900, 916):
         os.close(n)
     os.close(fd)
     look('c-dup2-closed', 'b', 's/f', 'o/of')
