@@ -119,9 +119,12 @@ int un_cwdfd_open(unsigned long seq, int layer, const char *dir)
  * (bench/README.md "Session 16 (cwdfd)"): it is opened at the
  * CWDFD_AFTER-th lookup a layer is asked by path at a count, so that a
  * short-lived process (a make recipe's shell, a compiler opening its
- * source) that looks up a few names pays nothing more.  (Relaxed
- * counts, raced by threads: at worst an open a few lookups sooner or
- * later.)
+ * source) that looks up a few names pays nothing more.  By the thread
+ * whose lookup is that one alone: git's twenty lstat threads reach it
+ * together, and each opened one of its own (all but one closed again:
+ * +88 calls a git status).  The lookups after it take the path until
+ * that open is done.  (The reset at a new count may race another
+ * thread's; at worst two open, and one closes its own.)
  */
 #define CWDFD_AFTER 16
 static struct {
@@ -131,17 +134,14 @@ static struct {
 
 bool un_cwdfd_wait(unsigned long seq, int layer)
 {
-	unsigned n;
-
 	if ((unsigned)layer - 1 >= UN_CWDFD_LAYERS)
 		return true;
 	if (__atomic_load_n(&asked[layer - 1].seq, __ATOMIC_RELAXED) != seq) {
 		__atomic_store_n(&asked[layer - 1].n, 0, __ATOMIC_RELAXED);
 		__atomic_store_n(&asked[layer - 1].seq, seq, __ATOMIC_RELAXED);
 	}
-	n = __atomic_load_n(&asked[layer - 1].n, __ATOMIC_RELAXED) + 1;
-	__atomic_store_n(&asked[layer - 1].n, n, __ATOMIC_RELAXED);
-	return n < CWDFD_AFTER;
+	return __atomic_add_fetch(&asked[layer - 1].n, 1, __ATOMIC_RELAXED) !=
+	       CWDFD_AFTER;
 }
 
 void un_cwdfd_drop(void)
