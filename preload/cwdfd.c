@@ -24,8 +24,8 @@
  * descriptor is opened at the 16th lookup that asks a layer at a count
  * (un_cwdfd_wait: a chdir costs nothing more for a program that never
  * looks up a name from its new cwd, nor for one that looks up a few),
- * never in signal mode nor in a vfork child (whose
- * descriptors are not the parent's), and closed when the cwd's record
+ * never in signal mode nor in a vfork child (whose descriptors are not
+ * the parent's), and closed when the cwd's record
  * changes (un_cwdfd_drop, from fdtab.c's writer section: no directory
  * held busy after the process left it).  A descriptor may be closed
  * under a lookup of another thread that read it: that lookup's count
@@ -36,7 +36,11 @@
  *
  * The descriptors are the library's own as the whiteout table's are
  * (high, close-on-exec, kept from the program's close, close_range,
- * closefrom and dup2: wrap_fd.c).
+ * closefrom and dup2: wrap_fd.c).  A dup2 onto one closes ours first
+ * (un_cwdfd_vacate_fd): a lookup of another thread that read the number
+ * just before may ask the program's new descriptor there (a number
+ * from 900 up, which programs do not pick); libc's closefrom where
+ * close_range fails closes them all (un_cwdfd_drop forgets them).
  */
 #include <errno.h>
 #include <fcntl.h>
