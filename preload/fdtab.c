@@ -1617,6 +1617,9 @@ static void cwd_wend_at(struct cwd_wsect *w, unsigned long seq)
 
 static void cwd_wend(struct cwd_wsect *w)
 {
+	/* (The count still odd: the lower copies' descriptors of the cwd
+	   left are closed before any lookup can take the new count.) */
+	un_cwdfd_drop();
 	cwd_wend_at(w, w->seq0 + 2);
 }
 

@@ -630,6 +630,38 @@ UN_HIDDEN void un_fd_set_dead(int fd, const char *vpath, size_t dead_at,
    and dups before exec are not the table's (nor the fifo pairs',
    nor the inotify instances'). */
 UN_HIDDEN bool un_fd_vfork_child(void);
+
+/* cwdfd.c: O_PATH descriptors of the merged cwd's copy in the lower
+   layers 1..UN_CWDFD_LAYERS, valid at the cwd's change count seq.  get:
+   the descriptor, -1 (the path answers: none could be opened at this
+   count), -2 (none tried yet: un_cwdfd_open, the copy's path dir).
+   drop: the cwd's record changed (fdtab.c's writer section).  owns,
+   fds, vacate_fd: as fifo.c's, for wrap_fd.c. */
+#define UN_CWDFD_LAYERS 8
+#define UN_CWDFD_CODE_BITS 24
+UN_HIDDEN extern uint64_t un_cwdfd_slots[UN_CWDFD_LAYERS];
+/* (Inline: it is asked at every such lookup.  A slot: the count <<
+   UN_CWDFD_CODE_BITS | its code: 0 none, 1 failed, the descriptor + 2.) */
+static inline int un_cwdfd_get(unsigned long seq, int layer)
+{
+	const uint64_t code = ((uint64_t)1 << UN_CWDFD_CODE_BITS) - 1;
+	uint64_t v;
+
+	if ((unsigned)layer - 1 >= UN_CWDFD_LAYERS)	/* (the upper, 0: none) */
+		return -1;
+	v = __atomic_load_n(&un_cwdfd_slots[layer - 1], __ATOMIC_ACQUIRE);
+	if ((v & ~code) != (uint64_t)seq << UN_CWDFD_CODE_BITS || !(v & code))
+		return -2;
+	return (int)(v & code) - 2;	/* (1, failed: -1) */
+}
+/* (Not yet: fewer lookups asked the layer by path at this count than
+   are worth a descriptor's three calls.) */
+UN_HIDDEN bool un_cwdfd_wait(unsigned long seq, int layer);
+UN_HIDDEN int un_cwdfd_open(unsigned long seq, int layer, const char *dir);
+UN_HIDDEN void un_cwdfd_drop(void);
+UN_HIDDEN bool un_cwdfd_owns_fd(int fd);
+UN_HIDDEN int un_cwdfd_fds(int *fds, int max);
+UN_HIDDEN void un_cwdfd_vacate_fd(int fd);
 /* wrap_vfork.c: this thread called vfork (its child, or itself once
    resumed, until un_vforked_clear). */
 UN_HIDDEN bool un_vforked(void);

@@ -36,6 +36,7 @@ preload_libunion_core_la_SOURCES = \
 	preload/readdir.c \
 	preload/copy_up.c \
 	preload/fifo.c \
+	preload/cwdfd.c \
 	preload/dir.c \
 	preload/exec.c \
 	preload/mounts.c \

@@ -721,6 +721,61 @@ static __attribute__((noinline, cold)) ssize_t link_route(const char *real,
 	return real_readlinkat(lk_start, buf, target, size);
 }
 
+/*
+ * The base of lookup_near (or near_open's near_last) under way in this
+ * thread, and the cwd's count it read: a name of sub from the merged cwd
+ * in a lower layer other than the real cwd's is asked of the descriptor
+ * of the cwd's copy there (cwdfd.c), with sub, instead of by the layer's
+ * whole path (bench/README.md "Session 16 (cwdfd)").  Set for that
+ * base's stats alone and cleared after them: a handler's lookup clears
+ * it (the interrupted one takes the path), and no other base, a walk's
+ * nor a descriptor's, is ever that live object.  What makes it right is
+ * what makes the base's own fstatat(AT_FDCWD, sub) right: the merged
+ * path looked up is the cwd's and sub, lexically, so real in every
+ * layer is that layer's copy of the cwd, '/' and sub.
+ */
+static __thread const struct at_base *lk_cwd_base;
+static __thread unsigned long lk_cwd_seq;
+
+/* The descriptor of the cwd's copy in layer i opened from real (its
+   path, '/' and sub), or -1.  (Out of line: a path's buffer, and once
+   a count at most.) */
+static __attribute__((noinline, cold)) int cwd_fd_open(int i,
+						       const char *real,
+						       const char *sub)
+{
+	char dir[PATH_MAX];
+	size_t rl = strlen(real), sl = strlen(sub);
+
+	if (rl <= sl + 1 || rl - sl - 1 >= sizeof(dir) ||
+	    real[rl - sl - 1] != '/' || memcmp(real + rl - sl, sub, sl))
+		return -1;
+	memcpy(dir, real, rl - sl - 1);
+	dir[rl - sl - 1] = '\0';
+	return un_cwdfd_open(lk_cwd_seq, i, dir);
+}
+
+/* For a name of base in layer i (whose path is real): the descriptor
+   of the cwd's copy in i, to ask with base->sub, or -1 (the path).
+   (The caller saw base set and not standing in i.  lk_cwd_base's sub
+   is the caller's path, never empty; its layer is the real cwd's,
+   never -1: lookup_near and near_last pass no base then.) */
+static inline int cwd_fd(const struct at_base *base, int i, const char *real,
+			 bool maybe_long)
+{
+	int fd;
+
+	if (base != lk_cwd_base || maybe_long)
+		return -1;
+	fd = un_cwdfd_get(lk_cwd_seq, i);	/* (-1 for the upper) */
+	/* (No open in signal mode, nor its frame on a handler's stack.) */
+	if (__builtin_expect(fd == -2, 0))
+		fd = un_in_signal() || un_cwdfd_wait(lk_cwd_seq, i) ?
+			     -1 :
+			     cwd_fd_open(i, real, base->sub);
+	return fd;
+}
+
 /* lstat of real, a path in a layer (from the lookup's start when it is
    too long for the kernel, or by its route: route_again). */
 static int k_lstat(const char *real, struct stat *st)
@@ -742,10 +797,21 @@ static int k_lstat(const char *real, struct stat *st)
 static int layer_lstat(const struct at_base *base, int i, const char *real,
 		       bool maybe_long, struct stat *st)
 {
-	if (base && base->layer == i && base->sub)
+	int fd;
+
+	if (!base) {
+		/* (the path, below) */
+	} else if (base->layer == i && base->sub) {
 		return real_fstatat(base->fd, base->sub, st,
 				    AT_SYMLINK_NOFOLLOW |
 				    (*base->sub ? 0 : AT_EMPTY_PATH));
+	} else if ((fd = cwd_fd(base, i, real, maybe_long)) >= 0) {
+		/* (Any other error, EACCES, EBADF: the path's answer.) */
+		if (real_fstatat(fd, base->sub, st, AT_SYMLINK_NOFOLLOW) == 0)
+			return 0;
+		if (errno == ENOENT || errno == ENOTDIR)
+			return -1;
+	}
 	if (__builtin_expect(!maybe_long, 1)) {
 		if (real_lstat(real, st) == 0)
 			return 0;
@@ -827,6 +893,15 @@ layer_stat(const struct at_base *base, int i, const char *real,
 		return layer_lstat(base, i, real, maybe_long, st);
 	fl = x->flags | AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT;
 	mask = x->mask | STATX_BASIC_STATS;
+	if (base && base->layer != i &&
+	    (kfd = cwd_fd(base, i, real, maybe_long)) >= 0) {
+		/* (As layer_lstat's.) */
+		if (real_statx(kfd, base->sub, fl, mask, x->buf) == 0)
+			goto got;
+		if (errno == ENOENT || errno == ENOTDIR)
+			return -1;
+	}
+	kfd = AT_FDCWD;
 	if (base && base->layer == i && base->sub) {
 		kfd = base->fd;
 		kp = base->sub;
@@ -1093,6 +1168,9 @@ static int open_single(struct un_mount *m, uint64_t dirmask,
 	kp = c->real;
 	if (base && base->layer == i && base->sub && *base->sub) {
 		kfd = base->fd;
+		kp = base->sub;
+	} else if (base && (fd = cwd_fd(base, i, c->real, false)) >= 0) {
+		kfd = fd;
 		kp = base->sub;
 	}
 	/* (Read before the open: a change since leaves the entry stale.) */
@@ -3096,6 +3174,7 @@ static __attribute__((noinline)) int lookup_near(const char *path,
 	}
 	if (cwd_seq)
 		*cwd_seq = seq;
+	lk_cwd_seq = seq;	/* (near_last sets lk_cwd_base) */
 	if (flags & UN_LK_OPENDIR)
 		return near_open(m, layer, path, plen, flags, n, mask, stamp,
 				 vlen);
@@ -3116,6 +3195,7 @@ static __attribute__((noinline)) int lookup_near(const char *path,
 	rel_len = vlen - (size_t)(rel - n->vpath);
 	c.upper_lacks = (mask & 1) &&
 			un_dcache_upper_lacks_at(m, rel, rel_len, stamp[0]);
+	lk_cwd_base = &base;
 	if (!(mask & (mask - 1)) && mask && !un_config.oci_lowers)
 		rc = lookup_single(m, __builtin_ctzll(mask), rel, rel_len,
 				   layer >= 0 ? &base : NULL, &c,
@@ -3124,6 +3204,7 @@ static __attribute__((noinline)) int lookup_near(const char *path,
 		rc = lookup_component(m, mask, rel, rel_len,
 				      layer >= 0 ? &base : NULL, &c,
 				      (flags & UN_LK_FOLLOW) ? NULL : x, &pr);
+	lk_cwd_base = NULL;
 	if (rc < 0)
 		return rc;
 	if (!pr.hit && c.layer >= 0 && S_ISDIR(c.st->st_mode) && lk_may_put())
@@ -3197,6 +3278,8 @@ near_last(struct un_mount *m, int fd, int layer, const char *path,
 	base.fd = fd;
 	base.layer = layer;
 	base.sub = path;
+	if (fd == AT_FDCWD)
+		lk_cwd_base = &base;	/* (near_open's: it clears it) */
 	rel = rel_of(m, n->vpath, vlen);
 	pr.vpath = n->vpath;
 	pr.vlen = vlen;
@@ -3316,6 +3399,7 @@ static __attribute__((noinline)) int near_open(struct un_mount *m, int layer,
 	   lstat there would follow a symlink: no start then.) */
 	rc = near_last(m, AT_FDCWD, slashed ? -1 : layer, path, plen, flags,
 		       n, NULL, mask, stamp[0], stamp[1], vlen);
+	lk_cwd_base = NULL;
 	if (rc == 0 && slashed) {
 		if (n->layer >= 0 && !S_ISDIR(n->st.st_mode))
 			return 2;	/* (ENOTDIR: the walk's) */

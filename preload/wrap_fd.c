@@ -33,7 +33,7 @@ UN_EXEC_TEXT static bool lib_fd(int fd)
 	/* (No table opened yet: the library holds no table descriptor;
 	   a fifo's held descriptors need no table.) */
 	return un_active &&
-	       (un_fifo_owns_fd(fd) ||
+	       (un_fifo_owns_fd(fd) || un_cwdfd_owns_fd(fd) ||
 		(__atomic_load_n(&un_tables_state, __ATOMIC_ACQUIRE) !=
 			 UN_TABLES_ARMED &&
 		 un_wtable_owns_fd(fd)));
@@ -90,6 +90,7 @@ static int lib_fds_in(unsigned first, unsigned last, int *fds)
 		return 0;
 	n = un_wtable_fds(all, UN_MAX_LIB_FDS);
 	n += un_fifo_fds(all + n, UN_MAX_LIB_FDS - n);
+	n += un_cwdfd_fds(all + n, UN_MAX_LIB_FDS - n);
 	for (int i = 0; i < n; i++) {
 		int j = k;
 
@@ -153,8 +154,10 @@ UN_EXPORT void closefrom(int lowfd)
 	/* Around our own descriptors where close_range works; where it
 	   does not, libc's closefrom (ours are then reopened at the next
 	   use: whiteout.c notices). */
-	if (close_range_around((unsigned)lowfd, ~0u, 0) < 0)
+	if (close_range_around((unsigned)lowfd, ~0u, 0) < 0) {
 		real_closefrom(lowfd);
+		un_cwdfd_drop();	/* (closed: opened again when asked) */
+	}
 	if (un_fd_vfork_child())
 		return;
 	un_fd_forget_range((unsigned)lowfd, ~0u);
@@ -207,6 +210,7 @@ UN_EXEC_TEXT static void vacate(int fd, int fd2)
 	if (fd != fd2 && lib_fd(fd2) && !un_fd_vfork_child()) {
 		un_wtable_vacate_fd(fd2);
 		un_fifo_vacate_fd(fd2);
+		un_cwdfd_vacate_fd(fd2);
 	}
 	if (fd != fd2)
 		un_watch_closed(fd2);	/* an inotify instance there ends */
