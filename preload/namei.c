@@ -1846,15 +1846,16 @@ static inline int proc_fd_path(const char *path, char *buf, size_t size,
 	return proc_fd_path_in(path, buf, size, follow);
 }
 
-/* (Out of line: its 4 KiB are in no frame of the common lookup.) */
-static int proc_fd_path_in(const char *path, char *buf, size_t size,
-			   bool follow)
+/* The descriptor N of path /proc/self/fd/N[/rest] (or /dev/fd/N,
+   /proc/thread-self/fd/N, /proc/PID/fd/N of this process), *end at
+   rest; -1 for any other path, and for the link itself (!follow). */
+static int proc_fd_num(const char *path, bool follow, const char **end)
 {
-	char pid[40], vpath[PATH_MAX];
+	char pid[40];
 	const char *p = NULL;
-	char *end;
+	char *e;
 	long fd;
-	int n, rc;
+	int n;
 
 	if (!strncmp(path, "/proc/self/fd/", 14))
 		p = path + 14;
@@ -1868,15 +1869,39 @@ static int proc_fd_path_in(const char *path, char *buf, size_t size,
 		 !strncmp(path, pid, n))
 		p = path + n;
 	if (!p || *p < '0' || *p > '9')
-		return 1;
-	fd = strtol(p, &end, 10);
+		return -1;
+	fd = strtol(p, &e, 10);
 	/* The link itself (lstat, readlink) stays the kernel's. */
-	if ((*end && *end != '/') || (!*end && !follow) || fd > INT_MAX)
+	if ((*e && *e != '/') || (!*e && !follow) || fd > INT_MAX)
+		return -1;
+	*end = e;
+	return (int)fd;
+}
+
+/* (Out of line: its 4 KiB are in no frame of the common lookup.) */
+static int proc_fd_path_in(const char *path, char *buf, size_t size,
+			   bool follow)
+{
+	char vpath[PATH_MAX];
+	const char *end;
+	int fd = proc_fd_num(path, follow, &end);
+	int rc;
+
+	if (fd < 0)
 		return 1;
 	/* A dead directory's magic link would reach a lower one. */
-	rc = un_fd_get((int)fd, vpath, sizeof(vpath), NULL);
+	rc = un_fd_get(fd, vpath, sizeof(vpath), NULL);
 	if (rc == -ESTALE)
 		return -ENOENT;
+	/* A descriptor of a union whose merged path is PATH_MAX bytes or
+	   more (a tree made one level at a time) is not one outside: the
+	   kernel would follow its link to the layer's object, a lower's
+	   (an O_RDWR reopen, a chmod, a create below it).  Refused, as
+	   the lookup of a path that long is (the walk's path is shorter
+	   than PATH_MAX), where proc_fd_deep did not take it: a file's
+	   own link (integration/long-fd-proc-reopen). */
+	if (rc == -ENAMETOOLONG)
+		return rc;
 	if (rc < 0)
 		return 1;
 	if (strlen(vpath) + strlen(end) >= size)
@@ -3368,6 +3393,36 @@ static __attribute__((noinline)) int lookup_fd_near(int dirfd,
 }
 
 /*
+ * path is /proc/self/fd/N/rest (or /dev/fd/N...) of a directory
+ * descriptor N of a union whose merged path is PATH_MAX bytes or more:
+ * 0 with rest (its '/' skipped; "." for the directory's own link) to be
+ * looked up from N, as the kernel follows the link to N's directory
+ * (proc_fd_path_in cannot write that path whole: a create below a lower
+ * directory that deep went to the lower).  1 for any other path.  Its
+ * own frame (the buffer); cold: a rare depth.
+ */
+static __attribute__((noinline, cold)) int proc_fd_deep(const char *path,
+							bool follow, int *fd,
+							const char **rest)
+{
+	char vpath[PATH_MAX];
+	const char *end;
+	struct stat st;
+	int rc;
+
+	*fd = proc_fd_num(path, follow, &end);
+	if (*fd < 0 ||
+	    un_fd_get(*fd, vpath, sizeof(vpath), NULL) != -ENAMETOOLONG ||
+	    real_fstat(*fd, &st) < 0 || !S_ISDIR(st.st_mode))
+		return 1;
+	while (*end == '/')
+		end++;
+	*rest = *end ? end : ".";
+	rc = (int)strlen(*rest);
+	return rc < PATH_MAX ? 0 : 1;
+}
+
+/*
  * The lookup.  *cwd_seq (when cwd_seq is not NULL): the cwd's change
  * count at which a path relative to the cwd read the cwd's record, else
  * left as it was (1, odd, from lookup_threads).  Its system calls
@@ -3420,6 +3475,14 @@ static __attribute__((noinline)) int lookup_path(int dirfd, const char *path,
 	slen = un_user_str(path);
 	if (slen < 0)
 		return (int)slen;
+	/* (One test for most paths: proc_fd_path's.) */
+	if (path[0] == '/' && (path[1] == 'p' || path[1] == 'd') &&
+	    proc_fd_deep(path, follow_last || path[slen - 1] == '/', &dirfd,
+			 &path) == 0) {
+		slen = (ssize_t)strlen(path);
+		n->start_fd = dirfd;
+		lk_start = dirfd;
+	}
 	lk_relative = path[0] != '/';
 	lk_top = SIZE_MAX;
 	/* The commonest call of all, kept short (find's fstatat of every

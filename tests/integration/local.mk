@@ -90,6 +90,7 @@ UN_INTEGRATION_TESTS = \
 	tests/integration/ln-sf-replace-lower-link.sh \
 	tests/integration/long-copyup.sh \
 	tests/integration/long-fd-file-change.sh \
+	tests/integration/long-fd-proc-reopen.sh \
 	tests/integration/long-merged.sh \
 	tests/integration/long-relative.sh \
 	tests/integration/make-gcc-lower.sh \
