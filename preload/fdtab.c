@@ -157,10 +157,20 @@ UN_EXEC_TEXT static struct fd_entry **slot(int fd, bool create)
 static struct fd_entry outside_entry;
 #define OUTSIDE (&outside_entry)
 
+/*
+ * discover's answer, never put in a slot, for a descriptor that may be
+ * a union's but cannot be placed: a file deeper than a page (/proc's
+ * link unread, no '..' to climb) on a layer's file system.  un_fd_get
+ * answers -ENAMETOOLONG for it, which every change refuses: taken for
+ * one outside, a change would reach a lower's file.
+ */
+static struct fd_entry unknown_entry;
+#define UNKNOWN (&unknown_entry)
+
 /* An entry that stands for a merged path (not OUTSIDE, not near). */
 static bool in_union(const struct fd_entry *e)
 {
-	return e && e != OUTSIDE && !e->near;
+	return e && e != OUTSIDE && e != UNKNOWN && !e->near;
 }
 
 /*
@@ -479,28 +489,55 @@ static void set_near(int fd, const char *real)
 	put(fd, e);
 }
 
+/* Is dev the file system of some union's layer? */
+static bool on_layer_dev(dev_t dev)
+{
+	for (int i = 0; i < un_config.nmount; i++) {
+		const struct un_mount *m = &un_config.mount[i];
+
+		for (int l = 0; l <= m->nlower; l++)
+			if (m->layer_dev[l] == dev || !m->layer_dev[l])
+				return true;	/* (0: unknown) */
+	}
+	return false;
+}
+
 /*
- * discover's descriptor deeper than a page (/proc's link unread): its
- * real path by its '..'s (fd_deep.c), recorded as the merged path it
- * stands for, then looked up from itself (as readdir.c fdopendir_deep).
- * Its own frame (the buffers); cold: a rare depth.
+ * discover's descriptor deeper than a page (/proc's link unread): a
+ * directory's real path by its '..'s (fd_deep.c), recorded as the
+ * merged path it stands for, then looked up from itself (as readdir.c
+ * fdopendir_deep).  A file has no '..' to climb: UNKNOWN on a layer's
+ * file system.  Its own frame (the buffers); cold: a rare depth.
  */
 static __attribute__((noinline, cold)) struct fd_entry *discover_deep(int fd)
 {
 	char real[UN_VPATH_MAX], merged[UN_VPATH_MAX];
 	struct fd_entry *e;
 	struct un_node n;
+	struct stat st;
 
+	if (real_fstat(fd, &st) < 0)
+		goto outside;
+	/* (One of no name, O_TMPFILE's or unlinked, is no lower's.) */
+	if (!S_ISDIR(st.st_mode)) {
+		if (st.st_nlink && on_layer_dev(st.st_dev))
+			return UNKNOWN;
+		goto outside;
+	}
 	if (un_fd_real_deep(fd, real, sizeof(real)) < 0 ||
 	    un_path_unreal(real, merged, sizeof(merged)) < 0)
 		goto outside;
 	/* (Recorded first: the lookup from fd reads the record; none, out
 	   of memory, and it would come back here.) */
 	un_fd_set(fd, merged, false);
-	if (!raw_entry(fd) || un_lookup(fd, "", UN_LK_EMPTY, &n) != 0 ||
-	    n.layer < 0)
+	if (!raw_entry(fd))
 		goto outside;
-	un_fd_set(fd, merged, un_node_is_merged_dir(&n));
+	/* A layer's directory the union no longer shows is never outside
+	   (discover_path's case): dead, a create through it ENOENT. */
+	if (un_lookup(fd, "", UN_LK_EMPTY, &n) != 0 || n.layer < 0)
+		un_fd_set_dead(fd, merged, strlen(merged), false);
+	else
+		un_fd_set(fd, merged, un_node_is_merged_dir(&n));
 	e = raw_entry(fd);
 	return e ? e : OUTSIDE;
 outside:
@@ -1012,8 +1049,11 @@ static int fd_get(int fd, char *buf, size_t len, bool *merged_dir,
 		bool md = false;
 		int rc = discover_path(fd, merged, &md);
 
+		/* Deeper than a page: unknown here, never outside (a
+		   change through it would reach a layer's object, a
+		   lower's: the callers refuse it). */
 		if (rc == -ENAMETOOLONG)
-			return -ENOENT;	/* (deeper than a page: as outside) */
+			return rc;
 		if (rc < 0)
 			return rc;
 		if (rc == 1)
@@ -1034,6 +1074,8 @@ static int fd_get(int fd, char *buf, size_t len, bool *merged_dir,
 		e = discover(fd);
 		if (!e)
 			return -EBADF;
+		if (e == UNKNOWN)
+			return -ENAMETOOLONG;
 	}
 	if (!in_union(e))
 		return -ENOENT;

@@ -2842,7 +2842,11 @@ fd_again:
 					    &fdk);
 			w->base.fd = dirfd;
 			lk_start = dirfd; /* (un_fd_get_at may look up) */
-			if (rc == -EBADF)
+			/* (-ENAMETOOLONG: a union's descriptor deeper than a
+			   page met in signal mode, or a path past the walk's
+			   buffer: never one outside, whose calls would reach
+			   a layer's directory, a lower's.) */
+			if (rc == -EBADF || rc == -ENAMETOOLONG)
 				return rc;
 			if (rc == -ESTALE)
 				return dead_start(w, dirfd, path, dead_at,

@@ -91,6 +91,8 @@ UN_INTEGRATION_TESTS = \
 	tests/integration/long-copyup.sh \
 	tests/integration/long-fd-file-change.sh \
 	tests/integration/long-fd-proc-reopen.sh \
+	tests/integration/long-fd-xattr-private.sh \
+	tests/integration/long-held-removed-exec.sh \
 	tests/integration/long-merged.sh \
 	tests/integration/long-relative.sh \
 	tests/integration/make-gcc-lower.sh \
