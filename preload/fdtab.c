@@ -167,10 +167,26 @@ static struct fd_entry outside_entry;
 static struct fd_entry unknown_entry;
 #define UNKNOWN (&unknown_entry)
 
+/*
+ * The slot of a number being closed (un_fd_closing to un_fd_closed):
+ * its record is gone before the number is free, so that another
+ * thread's open of the number, once free, keeps the record it puts;
+ * one using the number meanwhile looks it up without recording
+ * (fd_get, as in signal mode), which would outlive the number.
+ */
+static struct fd_entry closing_entry;
+#define CLOSING (&closing_entry)
+
+/* No entry of its own: OUTSIDE, UNKNOWN, CLOSING (never freed). */
+static inline bool marker(const struct fd_entry *e)
+{
+	return e == OUTSIDE || e == UNKNOWN || e == CLOSING;
+}
+
 /* An entry that stands for a merged path (not OUTSIDE, not near). */
 static bool in_union(const struct fd_entry *e)
 {
-	return e && e != OUTSIDE && e != UNKNOWN && !e->near;
+	return e && !marker(e) && !e->near;
 }
 
 /*
@@ -253,7 +269,7 @@ static void entry_free(struct fd_entry *e)
 /* A slot let go of e: the last one defers it. */
 UN_EXEC_TEXT static void release(struct fd_entry *e)
 {
-	if (e && e != OUTSIDE &&
+	if (e && !marker(e) &&
 	    __atomic_sub_fetch(&e->refs, 1, __ATOMIC_ACQ_REL) == 0)
 		defer(e, e);
 }
@@ -917,6 +933,31 @@ UN_EXEC_TEXT void un_fd_forget(int fd)
 static int fd_get(int fd, char *buf, size_t len, bool *merged_dir,
 		  size_t *dead_at, struct fd_entry **ep, size_t *np);
 
+UN_EXEC_TEXT void un_fd_closing(int fd)
+{
+	struct fd_entry **s = slot(fd, false);
+
+	/* (As un_fd_forget: a slot never written stays unwritten, a page
+	   of .bss a shell's child does not touch.) */
+	if (s && __atomic_load_n(s, __ATOMIC_RELAXED) &&
+	    !un_fd_vfork_child()) {
+		release(__atomic_exchange_n(s, CLOSING, __ATOMIC_ACQ_REL));
+		free_deferred();
+	}
+}
+
+UN_EXEC_TEXT void un_fd_closed(int fd)
+{
+	struct fd_entry **s = slot(fd, false);
+	struct fd_entry *e = CLOSING;
+
+	/* (Another thread's open of the number, free since the close, put
+	   its own record: kept.) */
+	if (s)
+		__atomic_compare_exchange_n(s, &e, NULL, false,
+					    __ATOMIC_ACQ_REL, __ATOMIC_RELAXED);
+}
+
 int un_fd_get(int fd, char *buf, size_t len, bool *merged_dir)
 {
 	int rc;
@@ -1044,7 +1085,7 @@ static int fd_get(int fd, char *buf, size_t len, bool *merged_dir,
 		*ep = NULL;	/* (none: no record, or discovered unkept) */
 	if (fd < 0 || !un_active)
 		return -ENOENT;
-	if (!e && un_in_signal()) {
+	if ((!e && un_in_signal()) || e == CLOSING) {
 		char merged[PATH_MAX];
 		bool md = false;
 		int rc = discover_path(fd, merged, &md);
@@ -1107,7 +1148,7 @@ int un_fd_near(int fd, char *buf, size_t len)
 	e = raw_entry(fd);
 	if (!e && !un_in_signal())
 		e = discover(fd);
-	if (e && e != OUTSIDE && e->near) {
+	if (e && !marker(e) && e->near) {
 		rc = -ENAMETOOLONG;
 		if (strlen(e->vpath) < len) {
 			strcpy(buf, e->vpath);
@@ -1142,6 +1183,8 @@ static void dup_put(struct fd_entry *e, int newfd)
 
 	if (e == OUTSIDE)
 		copy = OUTSIDE;
+	else if (marker(e))
+		copy = NULL;	/* (a number being closed: unknown) */
 	else if (e && refs_get(e))
 		copy = e;
 	else if (e && !un_in_signal())

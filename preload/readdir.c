@@ -1791,8 +1791,9 @@ UN_EXPORT int closedir(DIR *dir)
 
 	if (!un_dir_is_ours(dir))
 		return real_closedir(dir);
-	un_fd_forget(d->fd);
+	un_fd_closing(d->fd);	/* (as close: wrap_fd.c) */
 	rc = real_close(d->fd);
+	un_fd_closed(d->fd);
 	free(d->ents);
 	free(d->names);
 	free(d->low);	/* (buf and rel are in d's own block) */

@@ -39,6 +39,26 @@ UN_EXEC_TEXT static bool lib_fd(int fd)
 		 un_wtable_owns_fd(fd)));
 }
 
+/*
+ * What the library keeps of fd goes BEFORE the real close: once the
+ * number is free, another thread's open may take it and record its
+ * own, which a forget after the close would drop (the record then
+ * rediscovered from /proc, and any misreading of it would touch a
+ * lower).  fd's record is marked closing meanwhile (un_fd_closing);
+ * after the close it is left unknown unless such an open recorded the
+ * number (un_fd_closed).  The kernel frees the number whatever close
+ * answers (EINTR included); one not open (EBADF) had nothing to keep.
+ */
+UN_EXEC_TEXT static void closing(int fd)
+{
+	UN_SAVE_ERRNO;
+	un_fd_closing(fd);
+	un_fifo_forget(fd);
+	un_watch_closed(fd);
+	un_dents_forget(fd);
+	UN_RESTORE_ERRNO;
+}
+
 UN_EXEC_TEXT UN_EXPORT int close(int fd)
 {
 	int rc;
@@ -47,32 +67,24 @@ UN_EXEC_TEXT UN_EXPORT int close(int fd)
 		errno = EBADF;
 		return -1;
 	}
+	if (un_depth > 0 || fd < 0)
+		return real_close(fd);
+	closing(fd);
 	rc = real_close(fd);
-
-	if (un_depth == 0) {
-		UN_SAVE_ERRNO;
-		un_fd_forget(fd);
-		un_fifo_forget(fd);
-		un_watch_closed(fd);
-		un_dents_forget(fd);
-		UN_RESTORE_ERRNO;
-	}
+	un_fd_closed(fd);	/* (errno untouched) */
 	return rc;
 }
 
 UN_EXPORT int fclose(FILE *f)
 {
 	int fd = f ? fileno(f) : -1;
-	int rc = real_fclose(f);
+	int rc;
 
-	if (fd >= 0 && un_depth == 0) {
-		UN_SAVE_ERRNO;
-		un_fd_forget(fd);
-		un_fifo_forget(fd);
-		un_watch_closed(fd);
-		un_dents_forget(fd);
-		UN_RESTORE_ERRNO;
-	}
+	if (fd < 0 || un_depth > 0)
+		return real_fclose(f);
+	closing(fd);
+	rc = real_fclose(f);
+	un_fd_closed(fd);
 	return rc;
 }
 
