@@ -952,8 +952,9 @@ UN_EXEC_TEXT void un_fd_closed(int fd)
 	struct fd_entry *e = CLOSING;
 
 	/* (Another thread's open of the number, free since the close, put
-	   its own record: kept.) */
-	if (s)
+	   its own record: kept.  Read first: a locked exchange writes the
+	   slot's page even when it fails.) */
+	if (s && __atomic_load_n(s, __ATOMIC_RELAXED) == CLOSING)
 		__atomic_compare_exchange_n(s, &e, NULL, false,
 					    __ATOMIC_ACQ_REL, __ATOMIC_RELAXED);
 }
