@@ -3397,6 +3397,40 @@ static __attribute__((noinline)) int lookup_fd_near(int dirfd,
 }
 
 /*
+ * path is /proc/self/cwd[/rest] (or /proc/thread-self/cwd, /proc/PID/cwd
+ * of this process): 0 with rest ("." for the link itself, followed) to
+ * be looked up from the cwd, as the kernel follows the link to the
+ * real cwd, a lower's directory when the merged cwd is one of a lower
+ * (a create, a write there went to the lower); 1 for any other path.
+ */
+static __attribute__((noinline, cold)) int proc_cwd(const char *path,
+						    bool follow,
+						    const char **rest)
+{
+	char pid[40];
+	const char *p = NULL;
+	int n;
+
+	if (!strncmp(path, "/proc/self/cwd", 14))
+		p = path + 14;
+	else if (!strncmp(path, "/proc/thread-self/cwd", 21))
+		p = path + 21;
+	else if (!strncmp(path, "/proc/", 6) && path[6] >= '0' &&
+		 path[6] <= '9' &&
+		 (n = snprintf(pid, sizeof(pid), "/proc/%d/cwd",
+			       (int)getpid())) > 0 &&
+		 !strncmp(path, pid, n))
+		p = path + n;
+	/* (The link itself, lstat's or readlink's, stays the kernel's.) */
+	if (!p || (*p && *p != '/') || (!*p && !follow))
+		return 1;
+	while (*p == '/')
+		p++;
+	*rest = *p ? p : ".";
+	return 0;
+}
+
+/*
  * path is /proc/self/fd/N/rest (or /dev/fd/N...) of a directory
  * descriptor N of a union whose merged path is PATH_MAX bytes or more:
  * 0 with rest (its '/' skipped; "." for the directory's own link) to be
@@ -3479,13 +3513,20 @@ static __attribute__((noinline)) int lookup_path(int dirfd, const char *path,
 	slen = un_user_str(path);
 	if (slen < 0)
 		return (int)slen;
-	/* (One test for most paths: proc_fd_path's.) */
-	if (path[0] == '/' && (path[1] == 'p' || path[1] == 'd') &&
-	    proc_fd_deep(path, follow_last || path[slen - 1] == '/', &dirfd,
-			 &path) == 0) {
-		slen = (ssize_t)strlen(path);
-		n->start_fd = dirfd;
-		lk_start = dirfd;
+	/* (One test for most paths: proc_fd_path's.)  The path goes on
+	   relative to the descriptor or cwd the link names; n->kpath stays
+	   the caller's path, the kernel's way when that leads outside. */
+	if (path[0] == '/' && (path[1] == 'p' || path[1] == 'd')) {
+		bool follow = follow_last || path[slen - 1] == '/';
+
+		if (proc_fd_deep(path, follow, &dirfd, &path) == 0 ||
+		    (path[1] == 'p' &&
+		     proc_cwd(path, follow, &path) == 0 &&
+		     (dirfd = AT_FDCWD, true))) {
+			slen = (ssize_t)strlen(path);
+			n->start_fd = dirfd;
+			lk_start = dirfd;
+		}
 	}
 	lk_relative = path[0] != '/';
 	lk_top = SIZE_MAX;

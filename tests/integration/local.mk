@@ -91,6 +91,7 @@ UN_INTEGRATION_TESTS = \
 	tests/integration/long-copyup.sh \
 	tests/integration/long-fd-file-change.sh \
 	tests/integration/long-fd-proc-reopen.sh \
+	tests/integration/proc-self-cwd-lower.sh \
 	tests/integration/long-fd-link-out.sh \
 	tests/integration/close-open-race-threads.sh \
 	tests/integration/long-fd-xattr-private.sh \
