@@ -1365,7 +1365,7 @@ UN_HIDDEN bool un_path_has_dotdot(const char *p);
 /*
  * namei.c: is path an absolute path outside every MERGED, without a
  * '..' that could lead into one, and not a descriptor's magic link
- * (/proc/.../fd/N, /dev/fd/N)?  Then un_lookup would answer "outside"
+ * (/proc/.../fd/N, /dev/fd/N, /dev/stdin...)?  Then un_lookup would answer "outside"
  * and hand the kernel the path as it is; asking first spares a caller
  * the lookup's frames (a
  * struct un_node's two paths, the walk's), each stack page first

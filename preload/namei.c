@@ -78,10 +78,12 @@ UN_EXEC_TEXT int un_path_outside(const char *path)
 	   (The prefixes beside this code, not in .rodata: a shell's child
 	   redirecting to /dev/null read a page of it, a fault.) */
 	static const char proc[] UN_EXEC_RODATA = "/proc/",
-			  dev_fd[] UN_EXEC_RODATA = "/dev/fd/";
+			  dev_fd[] UN_EXEC_RODATA = "/dev/fd/",
+			  dev_std[] UN_EXEC_RODATA = "/dev/std";
 
 	if ((path[1] == 'p' && !strncmp(path, proc, sizeof(proc) - 1)) ||
-	    (path[1] == 'd' && !strncmp(path, dev_fd, sizeof(dev_fd) - 1)))
+	    (path[1] == 'd' && (!strncmp(path, dev_fd, sizeof(dev_fd) - 1) ||
+				!strncmp(path, dev_std, sizeof(dev_std) - 1))))
 		return 0;
 	return 1;
 }
@@ -1677,6 +1679,9 @@ readlink_long(const char *real, char *buf, size_t size)
 /* Follow a symlink whose real location is real; the link's name is the
  * last component of vpath.  0 (todo holds the rest of the walk),
  * WALK_AGAIN or -errno. */
+static __attribute__((noinline, cold)) int proc_target(char *target,
+						       size_t size);
+
 static int walk_link(struct walk *w, const char *real, char *todo,
 		     size_t size, const char *rest)
 {
@@ -1713,6 +1718,13 @@ static int walk_link(struct walk *w, const char *real, char *todo,
 		return -ELOOP;
 	int base_layer = w->base.layer;
 
+	/* A link to /proc/self/fd/N or /proc/self/cwd (/dev/stdin's): the
+	   kernel follows the magic link to the real object, a lower's. */
+	if (target[0] == '/' && (target[1] == 'p' || target[1] == 'd')) {
+		rc = proc_target(target, sizeof(target));
+		if (rc < 0)
+			return rc;
+	}
 	walk_pop(w);
 	if (target[0] == '/') {
 		lk_relative = false;	/* the kernel goes on from the root */
@@ -1857,6 +1869,24 @@ static int proc_fd_num(const char *path, bool follow, const char **end)
 	long fd;
 	int n;
 
+	/* /dev/stdin, stdout, stderr: links to /proc/self/fd/0, 1, 2 (an
+	   `echo x >/dev/stdin` with stdin read-only on a lower file wrote
+	   the lower's; integration/proc-self-cwd-lower). */
+	static const char std[][12] = { "/dev/stdin", "/dev/stdout",
+					"/dev/stderr" };
+
+	if (!strncmp(path, "/dev/std", 8)) {
+		for (int i = 0; i < 3; i++) {
+			size_t k = strlen(std[i]);
+
+			if (!strncmp(path, std[i], k) &&
+			    ((!path[k] && follow) || path[k] == '/')) {
+				*end = path + k;
+				return i;
+			}
+		}
+		return -1;
+	}
 	if (!strncmp(path, "/proc/self/fd/", 14))
 		p = path + 14;
 	else if (!strncmp(path, "/dev/fd/", 8))
@@ -3427,6 +3457,45 @@ static __attribute__((noinline, cold)) int proc_cwd(const char *path,
 	while (*p == '/')
 		p++;
 	*rest = *p ? p : ".";
+	return 0;
+}
+
+/*
+ * A symlink's target (size bytes) that is /proc/self/fd/N[/rest] of a
+ * descriptor of a union, or /proc/self/cwd[/rest] with the cwd in one
+ * (/dev/stdin -> /proc/self/fd/0): rewritten as the merged path the
+ * link stands for (an `echo x >/dev/stdin` with stdin read-only on a
+ * lower file wrote the lower's); 0, else -errno: removed (ENOENT), or
+ * deeper than the target may hold (refused).  Others are left as they
+ * are.  Its own frame; cold: rare links.
+ */
+static __attribute__((noinline, cold)) int proc_target(char *target,
+						       size_t size)
+{
+	char buf[PATH_MAX];
+	const char *rest;
+	size_t n;
+	int rc = proc_fd_path_in(target, buf, sizeof(buf), true);
+
+	if (rc == 1 && proc_cwd(target, true, &rest) == 0) {
+		rc = un_cwd_get(buf, sizeof(buf));
+		if (rc == -ESTALE)
+			return -ENOENT;
+		if (rc == -ENOENT)
+			return 0;	/* a cwd outside every union */
+		if (rc < 0)
+			return rc;
+		n = strlen(buf);
+		if (strcmp(rest, ".") &&
+		    (n + 1 + strlen(rest) >= sizeof(buf) ||
+		     !strcpy(stpcpy(buf + n, "/"), rest)))
+			return -ENAMETOOLONG;
+	}
+	if (rc < 0 || rc == 1)
+		return rc < 0 ? rc : 0;
+	if (strlen(buf) >= size)
+		return -ENAMETOOLONG;
+	strcpy(target, buf);
 	return 0;
 }
 
