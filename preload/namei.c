@@ -431,11 +431,15 @@ static uint64_t root_layers(const struct un_mount *m)
 	return ((((uint64_t)1 << m->nlower) - 1) << 1) | (m->upper != NULL);
 }
 
-/* An OCI layer's marker file: dir/.wh.NAME or dir/.wh..wh..opq. */
-static bool oci_marker(const char *real, const char *name)
+/* An OCI layer's marker file: dir/.wh.NAME or dir/.wh..wh..opq.  (Its
+   own frame: a layer's path may be longer than PATH_MAX, a tree made
+   one level at a time; integration/oci-lowers-deep.) */
+static __attribute__((noinline)) bool oci_marker(const char *real,
+						 const char *name)
 {
-	char buf[PATH_MAX];
+	char buf[UN_VPATH_MAX];
 	const char *slash = strrchr(real, '/');
+	UN_KBUF(kbuf);
 	struct stat st;
 	int n;
 
@@ -444,7 +448,8 @@ static bool oci_marker(const char *real, const char *name)
 	else		/* real is the name; its .wh. beside it */
 		n = snprintf(buf, sizeof(buf), "%.*s/" UN_OCI_WH "%s",
 			     (int)(slash - real), real, slash + 1);
-	return n > 0 && (size_t)n < sizeof(buf) && real_lstat(buf, &st) == 0;
+	return n > 0 && (size_t)n < sizeof(buf) &&
+	       real_lstat(un_kreal(buf, &kbuf), &st) == 0;
 }
 
 static bool is_opaque(struct un_mount *m, int layer, const char *rel,
@@ -3461,6 +3466,41 @@ static __attribute__((noinline, cold)) int proc_cwd(const char *path,
 }
 
 /*
+ * path is /proc/self/root/rest (thread-self, PID of this process) while
+ * the process's root is '/': 0 with *out the path from the root (an
+ * in-place union's MERGED, a lower's own path, reached so was the
+ * lower's).  1 for any other path, the root link itself included.
+ */
+static __attribute__((noinline, cold)) int proc_root(const char *path,
+						     const char **out)
+{
+	char pid[40], link[4];
+	const char *p = NULL;
+	ssize_t got;
+	int n;
+
+	if (!strncmp(path, "/proc/self/root", 15))
+		p = path + 15;
+	else if (!strncmp(path, "/proc/thread-self/root", 22))
+		p = path + 22;
+	else if (!strncmp(path, "/proc/", 6) && path[6] >= '0' &&
+		 path[6] <= '9' &&
+		 (n = snprintf(pid, sizeof(pid), "/proc/%d/root",
+			       (int)getpid())) > 0 &&
+		 !strncmp(path, pid, n))
+		p = path + n;
+	if (!p || *p != '/')
+		return 1;
+	UN_SAVE_ERRNO;
+	got = real_readlink("/proc/self/root", link, sizeof(link));
+	UN_RESTORE_ERRNO;
+	if (got != 1 || link[0] != '/')
+		return 1;	/* (chrooted: the kernel's) */
+	*out = p;
+	return 0;
+}
+
+/*
  * A symlink's target (size bytes) that is /proc/self/fd/N[/rest] of a
  * descriptor of a union, or /proc/self/cwd[/rest] with the cwd in one
  * (/dev/stdin -> /proc/self/fd/0): rewritten as the merged path the
@@ -3595,6 +3635,8 @@ static __attribute__((noinline)) int lookup_path(int dirfd, const char *path,
 			slen = (ssize_t)strlen(path);
 			n->start_fd = dirfd;
 			lk_start = dirfd;
+		} else if (path[1] == 'p' && proc_root(path, &path) == 0) {
+			slen = (ssize_t)strlen(path);
 		}
 	}
 	lk_relative = path[0] != '/';

@@ -92,6 +92,9 @@ UN_INTEGRATION_TESTS = \
 	tests/integration/long-fd-file-change.sh \
 	tests/integration/long-fd-proc-reopen.sh \
 	tests/integration/proc-self-cwd-lower.sh \
+	tests/integration/oci-lowers-deep.sh \
+	tests/integration/statx-empty-copied-up.sh \
+	tests/integration/proc-self-root-inplace.sh \
 	tests/integration/long-fd-link-out.sh \
 	tests/integration/close-open-race-threads.sh \
 	tests/integration/long-fd-xattr-private.sh \
