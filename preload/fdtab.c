@@ -164,7 +164,7 @@ static struct fd_entry outside_entry;
  * answers -ENAMETOOLONG for it, which every change refuses: taken for
  * one outside, a change would reach a lower's file.
  */
-static struct fd_entry unknown_entry;
+static struct fd_entry unknown_entry = { .near = true };
 #define UNKNOWN (&unknown_entry)
 
 /*
@@ -174,19 +174,14 @@ static struct fd_entry unknown_entry;
  * one using the number meanwhile looks it up without recording
  * (fd_get, as in signal mode), which would outlive the number.
  */
-static struct fd_entry closing_entry;
+static struct fd_entry closing_entry = { .near = true };
 #define CLOSING (&closing_entry)
 
-/* No entry of its own: OUTSIDE, UNKNOWN, CLOSING (never freed). */
-static inline bool marker(const struct fd_entry *e)
-{
-	return e == OUTSIDE || e == UNKNOWN || e == CLOSING;
-}
-
-/* An entry that stands for a merged path (not OUTSIDE, not near). */
+/* An entry that stands for a merged path (not OUTSIDE, not near; UNKNOWN
+   and CLOSING are marked near, so that this hot test stays two). */
 static bool in_union(const struct fd_entry *e)
 {
-	return e && !marker(e) && !e->near;
+	return e && e != OUTSIDE && !e->near;
 }
 
 /*
@@ -269,7 +264,7 @@ static void entry_free(struct fd_entry *e)
 /* A slot let go of e: the last one defers it. */
 UN_EXEC_TEXT static void release(struct fd_entry *e)
 {
-	if (e && !marker(e) &&
+	if (e && e != OUTSIDE && e != CLOSING &&
 	    __atomic_sub_fetch(&e->refs, 1, __ATOMIC_ACQ_REL) == 0)
 		defer(e, e);
 }
@@ -933,23 +928,27 @@ UN_EXEC_TEXT void un_fd_forget(int fd)
 static int fd_get(int fd, char *buf, size_t len, bool *merged_dir,
 		  size_t *dead_at, struct fd_entry **ep, size_t *np);
 
-UN_EXEC_TEXT void un_fd_closing(int fd)
+UN_EXEC_TEXT void *un_fd_closing(int fd)
 {
-	struct fd_entry **s = slot(fd, false);
+	struct fd_entry **chunk, **s;
 
 	/* (As un_fd_forget: a slot never written stays unwritten, a page
-	   of .bss a shell's child does not touch.) */
-	if (s && __atomic_load_n(s, __ATOMIC_RELAXED) &&
-	    !un_fd_vfork_child()) {
-		release(__atomic_exchange_n(s, CLOSING, __ATOMIC_ACQ_REL));
-		free_deferred();
-	}
+	   of .bss a shell's child does not touch.  slot() by hand, as
+	   un_fd_far: every close comes here.) */
+	if ((unsigned)fd >= CHUNK_SIZE * NCHUNKS ||
+	    !(chunk = chunk_get((unsigned)fd >> CHUNK_BITS)))
+		return NULL;
+	s = &chunk[fd & (CHUNK_SIZE - 1)];
+	if (!__atomic_load_n(s, __ATOMIC_RELAXED) || un_fd_vfork_child())
+		return NULL;
+	release(__atomic_exchange_n(s, CLOSING, __ATOMIC_ACQ_REL));
+	free_deferred();
+	return s;
 }
 
-UN_EXEC_TEXT void un_fd_closed(int fd)
+UN_EXEC_TEXT void un_fd_closed(void *mark)
 {
-	struct fd_entry **s = slot(fd, false);
-	struct fd_entry *e = CLOSING;
+	struct fd_entry **s = mark, *e = CLOSING;
 
 	/* (Another thread's open of the number, free since the close, put
 	   its own record: kept.  Read first: a locked exchange writes the
@@ -1149,7 +1148,7 @@ int un_fd_near(int fd, char *buf, size_t len)
 	e = raw_entry(fd);
 	if (!e && !un_in_signal())
 		e = discover(fd);
-	if (e && !marker(e) && e->near) {
+	if (e && e != OUTSIDE && e != UNKNOWN && e != CLOSING && e->near) {
 		rc = -ENAMETOOLONG;
 		if (strlen(e->vpath) < len) {
 			strcpy(buf, e->vpath);
@@ -1182,13 +1181,13 @@ static void dup_put(struct fd_entry *e, int newfd)
 {
 	struct fd_entry *copy = NULL;
 
+	/* (CLOSING, a number being closed, has no references: left
+	   unknown, never copied.) */
 	if (e == OUTSIDE)
 		copy = OUTSIDE;
-	else if (marker(e))
-		copy = NULL;	/* (a number being closed: unknown) */
 	else if (e && refs_get(e))
 		copy = e;
-	else if (e && !un_in_signal())
+	else if (e && e != CLOSING && !un_in_signal())
 		copy = entry_copy(e);	/* (its last slot let it go) */
 	put(newfd, copy);
 }

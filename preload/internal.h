@@ -525,10 +525,11 @@ UN_HIDDEN void un_fd_set_at(int fd, const char *vpath, bool merged_dir,
 UN_HIDDEN int un_fd_get(int fd, char *buf, size_t len, bool *merged_dir);
 UN_HIDDEN void un_fd_forget(int fd);
 /* close(fd) in two steps: before the real close, fd's record goes (a
-   number being closed is looked up unrecorded); after it, the number is
+   number being closed is looked up unrecorded; the mark returned, NULL
+   when there was no record); after it, with that mark, the number is
    left unknown unless an open since (another thread's) recorded it. */
-UN_HIDDEN void un_fd_closing(int fd);
-UN_HIDDEN void un_fd_closed(int fd);
+UN_HIDDEN void *un_fd_closing(int fd);
+UN_HIDDEN void un_fd_closed(void *mark);
 /* fd was opened on an object of the upper (and so stays there). */
 UN_HIDDEN void un_fd_mark_upper(int fd);
 UN_HIDDEN bool un_fd_in_upper(int fd);

@@ -1898,7 +1898,8 @@ static int proc_fd_num(const char *path, bool follow, const char **end)
 		p = path + 8;
 	else if (!strncmp(path, "/proc/thread-self/fd/", 21))
 		p = path + 21;
-	else if (!strncmp(path, "/proc/", 6) &&
+	else if (!strncmp(path, "/proc/", 6) && path[6] >= '0' &&
+		 path[6] <= '9' &&	/* (getpid is a system call) */
 		 (n = snprintf(pid, sizeof(pid), "/proc/%d/fd/",
 			       (int)getpid())) > 0 &&
 		 !strncmp(path, pid, n))

@@ -49,18 +49,22 @@ UN_EXEC_TEXT static bool lib_fd(int fd)
  * number (un_fd_closed).  The kernel frees the number whatever close
  * answers (EINTR included); one not open (EBADF) had nothing to keep.
  */
-UN_EXEC_TEXT static void closing(int fd)
+UN_EXEC_TEXT static inline void *closing(int fd)
 {
+	void *mark;
+
 	UN_SAVE_ERRNO;
-	un_fd_closing(fd);
+	mark = un_fd_closing(fd);
 	un_fifo_forget(fd);
 	un_watch_closed(fd);
 	un_dents_forget(fd);
 	UN_RESTORE_ERRNO;
+	return mark;
 }
 
 UN_EXEC_TEXT UN_EXPORT int close(int fd)
 {
+	void *mark;
 	int rc;
 
 	if (lib_fd(fd)) {
@@ -69,22 +73,23 @@ UN_EXEC_TEXT UN_EXPORT int close(int fd)
 	}
 	if (un_depth > 0 || fd < 0)
 		return real_close(fd);
-	closing(fd);
+	mark = closing(fd);
 	rc = real_close(fd);
-	un_fd_closed(fd);	/* (errno untouched) */
+	un_fd_closed(mark);	/* (errno untouched) */
 	return rc;
 }
 
 UN_EXPORT int fclose(FILE *f)
 {
 	int fd = f ? fileno(f) : -1;
+	void *mark;
 	int rc;
 
 	if (fd < 0 || un_depth > 0)
 		return real_fclose(f);
-	closing(fd);
+	mark = closing(fd);
 	rc = real_fclose(f);
-	un_fd_closed(fd);
+	un_fd_closed(mark);
 	return rc;
 }
 

@@ -458,6 +458,7 @@ static __attribute__((noinline)) void freopen_record(int fd, int nfd)
 UN_EXPORT FILE *freopen(const char *path, const char *mode, FILE *stream)
 {
 	char proc[64];
+	void *mark;
 	int flags, fd;
 	FILE *f;
 
@@ -479,9 +480,9 @@ UN_EXPORT FILE *freopen(const char *path, const char *mode, FILE *stream)
 	UN_SAVE_ERRNO;
 	if (f)
 		freopen_record(fd, fileno(f));
-	un_fd_closing(fd);	/* (as close: wrap_fd.c) */
+	mark = un_fd_closing(fd);	/* (as close: wrap_fd.c) */
 	real_close(fd);
-	un_fd_closed(fd);
+	un_fd_closed(mark);
 	UN_RESTORE_ERRNO;
 	un_leave();
 	return f;
