@@ -804,10 +804,10 @@ UN_EXPORT int fremovexattr(int fd, const char *name)
  * layer holds alone is the real one in both.  SEEK_SET and SEEK_CUR go
  * straight through: they are the common case and cost nothing here.
  */
-static bool seek_refused(int fd, int whence)
+static __attribute__((noinline)) bool seek_refused(int fd, int whence)
 {
 	bool merged_dir = false;
-	char vpath[PATH_MAX];
+	char vpath[UN_VPATH_MAX];	/* (deeper than PATH_MAX too) */
 	struct un_node n;
 	struct stat st;
 	int rc;
@@ -834,7 +834,9 @@ static bool seek_refused(int fd, int whence)
 		merged_dir = false;
 	else if (!merged_dir && real_fstat(fd, &st) == 0 &&
 		 S_ISDIR(st.st_mode))
-		merged_dir = un_lookup(AT_FDCWD, vpath, 0, &n) == 0 &&
+		merged_dir = (strlen(vpath) < PATH_MAX ?
+				      un_lookup(AT_FDCWD, vpath, 0, &n) :
+				      un_lookup(fd, "", UN_LK_EMPTY, &n)) == 0 &&
 			     un_node_is_merged_dir(&n);
 	/* A descriptor the kernel seeks in at all (an O_PATH one is
 	   EBADF first: the real call says so). */
@@ -846,7 +848,8 @@ static bool seek_refused(int fd, int whence)
 
 UN_EXPORT off_t lseek(int fd, off_t off, int whence)
 {
-	if (seek_refused(fd, whence)) {
+	if (whence != SEEK_SET && whence != SEEK_CUR &&
+	    seek_refused(fd, whence)) {
 		errno = EINVAL;
 		return -1;
 	}
@@ -855,7 +858,8 @@ UN_EXPORT off_t lseek(int fd, off_t off, int whence)
 
 UN_EXPORT off64_t lseek64(int fd, off64_t off, int whence)
 {
-	if (seek_refused(fd, whence)) {
+	if (whence != SEEK_SET && whence != SEEK_CUR &&
+	    seek_refused(fd, whence)) {
 		errno = EINVAL;
 		return -1;
 	}

@@ -92,6 +92,7 @@ UN_INTEGRATION_TESTS = \
 	tests/integration/long-fd-file-change.sh \
 	tests/integration/long-fd-proc-reopen.sh \
 	tests/integration/proc-self-cwd-lower.sh \
+	tests/integration/long-seek-merged.sh \
 	tests/integration/oci-lowers-deep.sh \
 	tests/integration/statx-empty-copied-up.sh \
 	tests/integration/proc-self-root-inplace.sh \
