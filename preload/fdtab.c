@@ -1216,7 +1216,12 @@ UN_EXEC_TEXT void un_fd_dup(int oldfd, int newfd)
 	read_end();
 }
 
-void un_fd_forget_range(unsigned first, unsigned last)
+/* Every slot from first to last: to NULL (forget), to CLOSING (a
+   recorded one: closing), or from CLOSING to NULL (closed: an open
+   since, another thread's, keeps its record). */
+enum range_op { RANGE_FORGET, RANGE_CLOSING, RANGE_CLOSED };
+
+static void range_do(unsigned first, unsigned last, enum range_op op)
 {
 	for (unsigned c = first >> CHUNK_BITS; c < NCHUNKS; c++) {
 		struct fd_entry **chunk = chunk_get(c);
@@ -1227,12 +1232,35 @@ void un_fd_forget_range(unsigned first, unsigned last)
 			continue;
 		for (unsigned i = 0; i < CHUNK_SIZE; i++) {
 			unsigned fd = (c << CHUNK_BITS) | i;
+			struct fd_entry *e = CLOSING;
 
-			if (fd >= first && fd <= last && chunk[i])
-				release(__atomic_exchange_n(&chunk[i], NULL,
-							    __ATOMIC_ACQ_REL));
+			if (fd < first || fd > last || !chunk[i])
+				continue;
+			if (op == RANGE_CLOSED)
+				__atomic_compare_exchange_n(
+				    &chunk[i], &e, NULL, false,
+				    __ATOMIC_ACQ_REL, __ATOMIC_RELAXED);
+			else
+				release(__atomic_exchange_n(
+				    &chunk[i], op == RANGE_CLOSING ? CLOSING : NULL,
+				    __ATOMIC_ACQ_REL));
 		}
 	}
+}
+
+void un_fd_forget_range(unsigned first, unsigned last)
+{
+	range_do(first, last, RANGE_FORGET);
+}
+
+void un_fd_closing_range(unsigned first, unsigned last)
+{
+	range_do(first, last, RANGE_CLOSING);
+}
+
+void un_fd_closed_range(unsigned first, unsigned last)
+{
+	range_do(first, last, RANGE_CLOSED);
 }
 
 void un_fd_foreach_path(const char *vpath, void (*fn)(int fd, void *arg),

@@ -643,8 +643,11 @@ UN_HIDDEN void un_vforked_clear(void);
 UN_HIDDEN void un_fd_forked(void);
 /* x86-64's vfork wrapper, in the caller before libc's vfork: its id. */
 UN_HIDDEN void un_fd_vfork_note(void);
-/* Forget every descriptor from first to last (inclusive). */
+/* Forget every descriptor from first to last (inclusive); or, as
+   un_fd_closing and un_fd_closed, around a close of them all. */
 UN_HIDDEN void un_fd_forget_range(unsigned first, unsigned last);
+UN_HIDDEN void un_fd_closing_range(unsigned first, unsigned last);
+UN_HIDDEN void un_fd_closed_range(unsigned first, unsigned last);
 /* Call fn for every descriptor whose merged path is vpath. */
 UN_HIDDEN void un_fd_foreach_path(const char *vpath,
 				  void (*fn)(int fd, void *arg), void *arg);

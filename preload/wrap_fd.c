@@ -148,33 +148,48 @@ static int close_range_around(unsigned first, unsigned last, int flags)
 
 UN_EXPORT int close_range(unsigned int first, unsigned int last, int flags)
 {
+	/* (Python's subprocess closes in a vfork child: the table is the
+	   parent's.)  The records go before the numbers are free, as
+	   close's; a call the kernel refuses (EINVAL: first past last, an
+	   unknown flag) closes nothing and keeps them. */
+	bool closes = !(flags & CLOSE_RANGE_CLOEXEC) && first <= last &&
+		      !(flags & ~(CLOSE_RANGE_UNSHARE | CLOSE_RANGE_CLOEXEC)) &&
+		      !un_fd_vfork_child();
 	int rc;
 
+	if (closes)
+		un_fd_closing_range(first, last);
 	rc = close_range_around(first, last, flags);
-	if (rc < 0)
-		return un_fail(rc);
-	/* (Python's subprocess closes in a vfork child: the table is the
-	   parent's.) */
-	if (!(flags & CLOSE_RANGE_CLOEXEC) && !un_fd_vfork_child()) {
-		un_fd_forget_range(first, last);
+	if (closes) {
+		un_fd_closed_range(first, last);
+		/* (After: a fifo's held descriptors are ours, which
+		   close_range_around steps around.) */
 		un_fifo_forget_range(first, last);
 		un_watch_closed_range(first, last);
 	}
+	if (rc < 0)
+		return un_fail(rc);
 	return 0;
 }
 
 UN_EXPORT void closefrom(int lowfd)
 {
+	bool child;
+
 	if (lowfd < 0)
 		lowfd = 0;
+	child = un_fd_vfork_child();
+	/* (The records before the numbers are free, as close's.) */
+	if (!child)
+		un_fd_closing_range((unsigned)lowfd, ~0u);
 	/* Around our own descriptors where close_range works; where it
 	   does not, libc's closefrom (ours are then reopened at the next
 	   use: whiteout.c notices). */
 	if (close_range_around((unsigned)lowfd, ~0u, 0) < 0)
 		real_closefrom(lowfd);
-	if (un_fd_vfork_child())
+	if (child)
 		return;
-	un_fd_forget_range((unsigned)lowfd, ~0u);
+	un_fd_closed_range((unsigned)lowfd, ~0u);
 	un_fifo_forget_range((unsigned)lowfd, ~0u);
 	un_watch_closed_range((unsigned)lowfd, ~0u);
 }
