@@ -1681,12 +1681,12 @@ readlink_long(const char *real, char *buf, size_t size)
 	return real_readlink(un_kreal_long(real, &kbuf), buf, size);
 }
 
-/* Follow a symlink whose real location is real; the link's name is the
- * last component of vpath.  0 (todo holds the rest of the walk),
- * WALK_AGAIN or -errno. */
 static __attribute__((noinline, cold)) int proc_target(char *target,
 						       size_t size);
 
+/* Follow a symlink whose real location is real; the link's name is the
+ * last component of vpath.  0 (todo holds the rest of the walk),
+ * WALK_AGAIN or -errno. */
 static int walk_link(struct walk *w, const char *real, char *todo,
 		     size_t size, const char *rest)
 {
@@ -3556,18 +3556,18 @@ static __attribute__((noinline, cold)) int proc_fd_deep(const char *path,
 	char vpath[PATH_MAX];
 	const char *end;
 	struct stat st;
-	int rc;
+	int n = proc_fd_num(path, follow, &end);
 
-	*fd = proc_fd_num(path, follow, &end);
-	if (*fd < 0 ||
-	    un_fd_get(*fd, vpath, sizeof(vpath), NULL) != -ENAMETOOLONG ||
-	    real_fstat(*fd, &st) < 0 || !S_ISDIR(st.st_mode))
+	/* (*fd and *rest written only on 0: they are the lookup's own.) */
+	if (n < 0 ||
+	    un_fd_get(n, vpath, sizeof(vpath), NULL) != -ENAMETOOLONG ||
+	    real_fstat(n, &st) < 0 || !S_ISDIR(st.st_mode))
 		return 1;
 	while (*end == '/')
 		end++;
+	*fd = n;
 	*rest = *end ? end : ".";
-	rc = (int)strlen(*rest);
-	return rc < PATH_MAX ? 0 : 1;
+	return 0;
 }
 
 /*
