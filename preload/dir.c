@@ -553,8 +553,11 @@ static int link_nodes(int olddirfd, const char *oldpath, int newdirfd,
 			char vpath[PATH_MAX];
 			int in = un_fd_get(olddirfd, vpath, sizeof(vpath), NULL);
 
-			/* A union's object never gets a name outside it. */
-			if (in == 0 || in == -ESTALE)
+			/* A union's object never gets a name outside it (one
+			   whose merged path is PATH_MAX bytes or more, or
+			   deeper than a page and unplaced, neither: a lower's
+			   file linked out; integration/long-fd-link-out). */
+			if (in == 0 || in == -ESTALE || in == -ENAMETOOLONG)
 				return cross_mount(AT_FDCWD, 0, &n, newdirfd,
 						   rc, &n);
 			rc = real_linkat(olddirfd, oldpath, newdirfd, n.kpath,

@@ -158,7 +158,28 @@ UN_EXEC_TEXT static struct fd_entry **slot(int fd, bool create)
 static struct fd_entry outside_entry;
 #define OUTSIDE (&outside_entry)
 
-/* An entry that stands for a merged path (not OUTSIDE, not near). */
+/*
+ * discover's answer, never put in a slot, for a descriptor that may be
+ * a union's but cannot be placed: a file deeper than a page (/proc's
+ * link unread, no '..' to climb) on a layer's file system.  un_fd_get
+ * answers -ENAMETOOLONG for it, which every change refuses: taken for
+ * one outside, a change would reach a lower's file.
+ */
+static struct fd_entry unknown_entry = { .near = true };
+#define UNKNOWN (&unknown_entry)
+
+/*
+ * The slot of a number being closed (un_fd_closing to un_fd_closed):
+ * its record is gone before the number is free, so that another
+ * thread's open of the number, once free, keeps the record it puts;
+ * one using the number meanwhile looks it up without recording
+ * (fd_get, as in signal mode), which would outlive the number.
+ */
+static struct fd_entry closing_entry = { .near = true };
+#define CLOSING (&closing_entry)
+
+/* An entry that stands for a merged path (not OUTSIDE, not near; UNKNOWN
+   and CLOSING are marked near, so that this hot test stays two). */
 static bool in_union(const struct fd_entry *e)
 {
 	return e && e != OUTSIDE && !e->near;
@@ -244,7 +265,7 @@ static void entry_free(struct fd_entry *e)
 /* A slot let go of e: the last one defers it. */
 UN_EXEC_TEXT static void release(struct fd_entry *e)
 {
-	if (e && e != OUTSIDE &&
+	if (e && e != OUTSIDE && e != CLOSING &&
 	    __atomic_sub_fetch(&e->refs, 1, __ATOMIC_ACQ_REL) == 0)
 		defer(e, e);
 }
@@ -480,28 +501,55 @@ static void set_near(int fd, const char *real)
 	put(fd, e);
 }
 
+/* Is dev the file system of some union's layer? */
+static bool on_layer_dev(dev_t dev)
+{
+	for (int i = 0; i < un_config.nmount; i++) {
+		const struct un_mount *m = &un_config.mount[i];
+
+		for (int l = 0; l <= m->nlower; l++)
+			if (m->layer_dev[l] == dev || !m->layer_dev[l])
+				return true;	/* (0: unknown) */
+	}
+	return false;
+}
+
 /*
- * discover's descriptor deeper than a page (/proc's link unread): its
- * real path by its '..'s (fd_deep.c), recorded as the merged path it
- * stands for, then looked up from itself (as readdir.c fdopendir_deep).
- * Its own frame (the buffers); cold: a rare depth.
+ * discover's descriptor deeper than a page (/proc's link unread): a
+ * directory's real path by its '..'s (fd_deep.c), recorded as the
+ * merged path it stands for, then looked up from itself (as readdir.c
+ * fdopendir_deep).  A file has no '..' to climb: UNKNOWN on a layer's
+ * file system.  Its own frame (the buffers); cold: a rare depth.
  */
 static __attribute__((noinline, cold)) struct fd_entry *discover_deep(int fd)
 {
 	char real[UN_VPATH_MAX], merged[UN_VPATH_MAX];
 	struct fd_entry *e;
 	struct un_node n;
+	struct stat st;
 
+	if (real_fstat(fd, &st) < 0)
+		goto outside;
+	/* (One of no name, O_TMPFILE's or unlinked, is no lower's.) */
+	if (!S_ISDIR(st.st_mode)) {
+		if (st.st_nlink && on_layer_dev(st.st_dev))
+			return UNKNOWN;
+		goto outside;
+	}
 	if (un_fd_real_deep(fd, real, sizeof(real)) < 0 ||
 	    un_path_unreal(real, merged, sizeof(merged)) < 0)
 		goto outside;
 	/* (Recorded first: the lookup from fd reads the record; none, out
 	   of memory, and it would come back here.) */
 	un_fd_set(fd, merged, false);
-	if (!raw_entry(fd) || un_lookup(fd, "", UN_LK_EMPTY, &n) != 0 ||
-	    n.layer < 0)
+	if (!raw_entry(fd))
 		goto outside;
-	un_fd_set(fd, merged, un_node_is_merged_dir(&n));
+	/* A layer's directory the union no longer shows is never outside
+	   (discover_path's case): dead, a create through it ENOENT. */
+	if (un_lookup(fd, "", UN_LK_EMPTY, &n) != 0 || n.layer < 0)
+		un_fd_set_dead(fd, merged, strlen(merged), false);
+	else
+		un_fd_set(fd, merged, un_node_is_merged_dir(&n));
 	e = raw_entry(fd);
 	return e ? e : OUTSIDE;
 outside:
@@ -881,6 +929,36 @@ UN_EXEC_TEXT void un_fd_forget(int fd)
 static int fd_get(int fd, char *buf, size_t len, bool *merged_dir,
 		  size_t *dead_at, struct fd_entry **ep, size_t *np);
 
+UN_EXEC_TEXT void *un_fd_closing(int fd)
+{
+	struct fd_entry **chunk, **s;
+
+	/* (As un_fd_forget: a slot never written stays unwritten, a page
+	   of .bss a shell's child does not touch.  slot() by hand, as
+	   un_fd_far: every close comes here.) */
+	if ((unsigned)fd >= CHUNK_SIZE * NCHUNKS ||
+	    !(chunk = chunk_get((unsigned)fd >> CHUNK_BITS)))
+		return NULL;
+	s = &chunk[fd & (CHUNK_SIZE - 1)];
+	if (!__atomic_load_n(s, __ATOMIC_RELAXED) || un_fd_vfork_child())
+		return NULL;
+	release(__atomic_exchange_n(s, CLOSING, __ATOMIC_ACQ_REL));
+	free_deferred();
+	return s;
+}
+
+UN_EXEC_TEXT void un_fd_closed(void *mark)
+{
+	struct fd_entry **s = mark, *e = CLOSING;
+
+	/* (Another thread's open of the number, free since the close, put
+	   its own record: kept.  Read first: a locked exchange writes the
+	   slot's page even when it fails.) */
+	if (s && __atomic_load_n(s, __ATOMIC_RELAXED) == CLOSING)
+		__atomic_compare_exchange_n(s, &e, NULL, false,
+					    __ATOMIC_ACQ_REL, __ATOMIC_RELAXED);
+}
+
 int un_fd_get(int fd, char *buf, size_t len, bool *merged_dir)
 {
 	int rc;
@@ -1008,13 +1086,16 @@ static int fd_get(int fd, char *buf, size_t len, bool *merged_dir,
 		*ep = NULL;	/* (none: no record, or discovered unkept) */
 	if (fd < 0 || !un_active)
 		return -ENOENT;
-	if (!e && un_in_signal()) {
+	if ((!e && un_in_signal()) || e == CLOSING) {
 		char merged[PATH_MAX];
 		bool md = false;
 		int rc = discover_path(fd, merged, &md);
 
+		/* Deeper than a page: unknown here, never outside (a
+		   change through it would reach a layer's object, a
+		   lower's: the callers refuse it). */
 		if (rc == -ENAMETOOLONG)
-			return -ENOENT;	/* (deeper than a page: as outside) */
+			return rc;
 		if (rc < 0)
 			return rc;
 		if (rc == 1)
@@ -1035,6 +1116,8 @@ static int fd_get(int fd, char *buf, size_t len, bool *merged_dir,
 		e = discover(fd);
 		if (!e)
 			return -EBADF;
+		if (e == UNKNOWN)
+			return -ENAMETOOLONG;
 	}
 	if (!in_union(e))
 		return -ENOENT;
@@ -1066,7 +1149,7 @@ int un_fd_near(int fd, char *buf, size_t len)
 	e = raw_entry(fd);
 	if (!e && !un_in_signal())
 		e = discover(fd);
-	if (e && e != OUTSIDE && e->near) {
+	if (e && e != OUTSIDE && e != UNKNOWN && e != CLOSING && e->near) {
 		rc = -ENAMETOOLONG;
 		if (strlen(e->vpath) < len) {
 			strcpy(buf, e->vpath);
@@ -1099,11 +1182,13 @@ static void dup_put(struct fd_entry *e, int newfd)
 {
 	struct fd_entry *copy = NULL;
 
+	/* (CLOSING, a number being closed, has no references: left
+	   unknown, never copied.) */
 	if (e == OUTSIDE)
 		copy = OUTSIDE;
 	else if (e && refs_get(e))
 		copy = e;
-	else if (e && !un_in_signal())
+	else if (e && e != CLOSING && !un_in_signal())
 		copy = entry_copy(e);	/* (its last slot let it go) */
 	put(newfd, copy);
 }
@@ -1132,7 +1217,12 @@ UN_EXEC_TEXT void un_fd_dup(int oldfd, int newfd)
 	read_end();
 }
 
-void un_fd_forget_range(unsigned first, unsigned last)
+/* Every slot from first to last: to NULL (forget), to CLOSING (a
+   recorded one: closing), or from CLOSING to NULL (closed: an open
+   since, another thread's, keeps its record). */
+enum range_op { RANGE_FORGET, RANGE_CLOSING, RANGE_CLOSED };
+
+static void range_do(unsigned first, unsigned last, enum range_op op)
 {
 	for (unsigned c = first >> CHUNK_BITS; c < NCHUNKS; c++) {
 		struct fd_entry **chunk = chunk_get(c);
@@ -1143,12 +1233,35 @@ void un_fd_forget_range(unsigned first, unsigned last)
 			continue;
 		for (unsigned i = 0; i < CHUNK_SIZE; i++) {
 			unsigned fd = (c << CHUNK_BITS) | i;
+			struct fd_entry *e = CLOSING;
 
-			if (fd >= first && fd <= last && chunk[i])
-				release(__atomic_exchange_n(&chunk[i], NULL,
-							    __ATOMIC_ACQ_REL));
+			if (fd < first || fd > last || !chunk[i])
+				continue;
+			if (op == RANGE_CLOSED)
+				__atomic_compare_exchange_n(
+				    &chunk[i], &e, NULL, false,
+				    __ATOMIC_ACQ_REL, __ATOMIC_RELAXED);
+			else
+				release(__atomic_exchange_n(
+				    &chunk[i], op == RANGE_CLOSING ? CLOSING : NULL,
+				    __ATOMIC_ACQ_REL));
 		}
 	}
+}
+
+void un_fd_forget_range(unsigned first, unsigned last)
+{
+	range_do(first, last, RANGE_FORGET);
+}
+
+void un_fd_closing_range(unsigned first, unsigned last)
+{
+	range_do(first, last, RANGE_CLOSING);
+}
+
+void un_fd_closed_range(unsigned first, unsigned last)
+{
+	range_do(first, last, RANGE_CLOSED);
 }
 
 void un_fd_foreach_path(const char *vpath, void (*fn)(int fd, void *arg),

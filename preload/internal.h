@@ -524,6 +524,12 @@ UN_HIDDEN void un_fd_set_at(int fd, const char *vpath, bool merged_dir,
    was removed from the merged view since. */
 UN_HIDDEN int un_fd_get(int fd, char *buf, size_t len, bool *merged_dir);
 UN_HIDDEN void un_fd_forget(int fd);
+/* close(fd) in two steps: before the real close, fd's record goes (a
+   number being closed is looked up unrecorded; the mark returned, NULL
+   when there was no record); after it, with that mark, the number is
+   left unknown unless an open since (another thread's) recorded it. */
+UN_HIDDEN void *un_fd_closing(int fd);
+UN_HIDDEN void un_fd_closed(void *mark);
 /* fd was opened on an object of the upper (and so stays there). */
 UN_HIDDEN void un_fd_mark_upper(int fd);
 UN_HIDDEN bool un_fd_in_upper(int fd);
@@ -669,8 +675,11 @@ UN_HIDDEN void un_vforked_clear(void);
 UN_HIDDEN void un_fd_forked(void);
 /* x86-64's vfork wrapper, in the caller before libc's vfork: its id. */
 UN_HIDDEN void un_fd_vfork_note(void);
-/* Forget every descriptor from first to last (inclusive). */
+/* Forget every descriptor from first to last (inclusive); or, as
+   un_fd_closing and un_fd_closed, around a close of them all. */
 UN_HIDDEN void un_fd_forget_range(unsigned first, unsigned last);
+UN_HIDDEN void un_fd_closing_range(unsigned first, unsigned last);
+UN_HIDDEN void un_fd_closed_range(unsigned first, unsigned last);
 /* Call fn for every descriptor whose merged path is vpath. */
 UN_HIDDEN void un_fd_foreach_path(const char *vpath,
 				  void (*fn)(int fd, void *arg), void *arg);
@@ -1418,7 +1427,7 @@ UN_HIDDEN bool un_path_has_dotdot(const char *p);
 /*
  * namei.c: is path an absolute path outside every MERGED, without a
  * '..' that could lead into one, and not a descriptor's magic link
- * (/proc/.../fd/N, /dev/fd/N)?  Then un_lookup would answer "outside"
+ * (/proc/.../fd/N, /dev/fd/N, /dev/stdin...)?  Then un_lookup would answer "outside"
  * and hand the kernel the path as it is; asking first spares a caller
  * the lookup's frames (a
  * struct un_node's two paths, the walk's), each stack page first

@@ -90,15 +90,21 @@ path_outside(const char *path, bool by_byte)
 	   (The prefixes beside this code, not in .rodata: a shell's child
 	   redirecting to /dev/null read a page of it, a fault.) */
 	static const char proc[] UN_EXEC_RODATA = "/proc/",
-			  dev_fd[] UN_EXEC_RODATA = "/dev/fd/";
+			  dev_fd[] UN_EXEC_RODATA = "/dev/fd/",
+			  dev_std[] UN_EXEC_RODATA = "/dev/std";
 
 	if (by_byte)
 		return !((path[1] == 'p' && (size_t)len >= sizeof(proc) - 1 &&
 			  !ex_memcmp(path, proc, sizeof(proc) - 1)) ||
-			 (path[1] == 'd' && (size_t)len >= sizeof(dev_fd) - 1 &&
-			  !ex_memcmp(path, dev_fd, sizeof(dev_fd) - 1)));
+			 (path[1] == 'd' &&
+			  (((size_t)len >= sizeof(dev_fd) - 1 &&
+			    !ex_memcmp(path, dev_fd, sizeof(dev_fd) - 1)) ||
+			   ((size_t)len >= sizeof(dev_std) - 1 &&
+			    !ex_memcmp(path, dev_std, sizeof(dev_std) - 1)))));
 	return !((path[1] == 'p' && !strncmp(path, proc, sizeof(proc) - 1)) ||
-		 (path[1] == 'd' && !strncmp(path, dev_fd, sizeof(dev_fd) - 1)));
+		 (path[1] == 'd' &&
+		  (!strncmp(path, dev_fd, sizeof(dev_fd) - 1) ||
+		   !strncmp(path, dev_std, sizeof(dev_std) - 1))));
 }
 
 UN_EXEC_TEXT int un_path_outside(const char *path)
@@ -454,11 +460,15 @@ static uint64_t root_layers(const struct un_mount *m)
 	return ((((uint64_t)1 << m->nlower) - 1) << 1) | (m->upper != NULL);
 }
 
-/* An OCI layer's marker file: dir/.wh.NAME or dir/.wh..wh..opq. */
-static bool oci_marker(const char *real, const char *name)
+/* An OCI layer's marker file: dir/.wh.NAME or dir/.wh..wh..opq.  (Its
+   own frame: a layer's path may be longer than PATH_MAX, a tree made
+   one level at a time; integration/oci-lowers-deep.) */
+static __attribute__((noinline)) bool oci_marker(const char *real,
+						 const char *name)
 {
-	char buf[PATH_MAX];
+	char buf[UN_VPATH_MAX];
 	const char *slash = strrchr(real, '/');
+	UN_KBUF(kbuf);
 	struct stat st;
 	int n;
 
@@ -467,7 +477,8 @@ static bool oci_marker(const char *real, const char *name)
 	else		/* real is the name; its .wh. beside it */
 		n = snprintf(buf, sizeof(buf), "%.*s/" UN_OCI_WH "%s",
 			     (int)(slash - real), real, slash + 1);
-	return n > 0 && (size_t)n < sizeof(buf) && real_lstat(buf, &st) == 0;
+	return n > 0 && (size_t)n < sizeof(buf) &&
+	       real_lstat(un_kreal(buf, &kbuf), &st) == 0;
 }
 
 static bool is_opaque(struct un_mount *m, int layer, const char *rel,
@@ -1777,6 +1788,9 @@ readlink_long(const char *real, char *buf, size_t size)
 	return real_readlink(un_kreal_long(real, &kbuf), buf, size);
 }
 
+static __attribute__((noinline, cold)) int proc_target(char *target,
+						       size_t size);
+
 /* Follow a symlink whose real location is real; the link's name is the
  * last component of vpath.  0 (todo holds the rest of the walk),
  * WALK_AGAIN or -errno. */
@@ -1816,6 +1830,13 @@ static int walk_link(struct walk *w, const char *real, char *todo,
 		return -ELOOP;
 	int base_layer = w->base.layer;
 
+	/* A link to /proc/self/fd/N or /proc/self/cwd (/dev/stdin's): the
+	   kernel follows the magic link to the real object, a lower's. */
+	if (target[0] == '/' && (target[1] == 'p' || target[1] == 'd')) {
+		rc = proc_target(target, sizeof(target));
+		if (rc < 0)
+			return rc;
+	}
 	walk_pop(w);
 	if (target[0] == '/') {
 		lk_relative = false;	/* the kernel goes on from the root */
@@ -1949,37 +1970,81 @@ static inline int proc_fd_path(const char *path, char *buf, size_t size,
 	return proc_fd_path_in(path, buf, size, follow);
 }
 
-/* (Out of line: its 4 KiB are in no frame of the common lookup.) */
-static int proc_fd_path_in(const char *path, char *buf, size_t size,
-			   bool follow)
+/* The descriptor N of path /proc/self/fd/N[/rest] (or /dev/fd/N,
+   /proc/thread-self/fd/N, /proc/PID/fd/N of this process), *end at
+   rest; -1 for any other path, and for the link itself (!follow). */
+static int proc_fd_num(const char *path, bool follow, const char **end)
 {
-	char pid[40], vpath[PATH_MAX];
+	char pid[40];
 	const char *p = NULL;
-	char *end;
+	char *e;
 	long fd;
-	int n, rc;
+	int n;
 
+	/* /dev/stdin, stdout, stderr: links to /proc/self/fd/0, 1, 2 (an
+	   `echo x >/dev/stdin` with stdin read-only on a lower file wrote
+	   the lower's; integration/proc-self-cwd-lower). */
+	static const char std[][12] = { "/dev/stdin", "/dev/stdout",
+					"/dev/stderr" };
+
+	if (!strncmp(path, "/dev/std", 8)) {
+		for (int i = 0; i < 3; i++) {
+			size_t k = strlen(std[i]);
+
+			if (!strncmp(path, std[i], k) &&
+			    ((!path[k] && follow) || path[k] == '/')) {
+				*end = path + k;
+				return i;
+			}
+		}
+		return -1;
+	}
 	if (!strncmp(path, "/proc/self/fd/", 14))
 		p = path + 14;
 	else if (!strncmp(path, "/dev/fd/", 8))
 		p = path + 8;
 	else if (!strncmp(path, "/proc/thread-self/fd/", 21))
 		p = path + 21;
-	else if (!strncmp(path, "/proc/", 6) &&
+	else if (!strncmp(path, "/proc/", 6) && path[6] >= '0' &&
+		 path[6] <= '9' &&	/* (getpid is a system call) */
 		 (n = snprintf(pid, sizeof(pid), "/proc/%d/fd/",
 			       (int)getpid())) > 0 &&
 		 !strncmp(path, pid, n))
 		p = path + n;
 	if (!p || *p < '0' || *p > '9')
-		return 1;
-	fd = strtol(p, &end, 10);
+		return -1;
+	fd = strtol(p, &e, 10);
 	/* The link itself (lstat, readlink) stays the kernel's. */
-	if ((*end && *end != '/') || (!*end && !follow) || fd > INT_MAX)
+	if ((*e && *e != '/') || (!*e && !follow) || fd > INT_MAX)
+		return -1;
+	*end = e;
+	return (int)fd;
+}
+
+/* (Out of line: its 4 KiB are in no frame of the common lookup.) */
+static int proc_fd_path_in(const char *path, char *buf, size_t size,
+			   bool follow)
+{
+	char vpath[PATH_MAX];
+	const char *end;
+	int fd = proc_fd_num(path, follow, &end);
+	int rc;
+
+	if (fd < 0)
 		return 1;
 	/* A dead directory's magic link would reach a lower one. */
-	rc = un_fd_get((int)fd, vpath, sizeof(vpath), NULL);
+	rc = un_fd_get(fd, vpath, sizeof(vpath), NULL);
 	if (rc == -ESTALE)
 		return -ENOENT;
+	/* A descriptor of a union whose merged path is PATH_MAX bytes or
+	   more (a tree made one level at a time) is not one outside: the
+	   kernel would follow its link to the layer's object, a lower's
+	   (an O_RDWR reopen, a chmod, a create below it).  Refused, as
+	   the lookup of a path that long is (the walk's path is shorter
+	   than PATH_MAX), where proc_fd_deep did not take it: a file's
+	   own link (integration/long-fd-proc-reopen). */
+	if (rc == -ENAMETOOLONG)
+		return rc;
 	if (rc < 0)
 		return 1;
 	if (strlen(vpath) + strlen(end) >= size)
@@ -2920,7 +2985,11 @@ fd_again:
 					    &fdk);
 			w->base.fd = dirfd;
 			lk_start = dirfd; /* (un_fd_get_at may look up) */
-			if (rc == -EBADF)
+			/* (-ENAMETOOLONG: a union's descriptor deeper than a
+			   page met in signal mode, or a path past the walk's
+			   buffer: never one outside, whose calls would reach
+			   a layer's directory, a lower's.) */
+			if (rc == -EBADF || rc == -ENAMETOOLONG)
 				return rc;
 			if (rc == -ESTALE)
 				return dead_start(w, dirfd, path, dead_at,
@@ -3477,6 +3546,144 @@ static __attribute__((noinline)) int lookup_fd_near(int dirfd,
 }
 
 /*
+ * path is /proc/self/cwd[/rest] (or /proc/thread-self/cwd, /proc/PID/cwd
+ * of this process): 0 with rest ("." for the link itself, followed) to
+ * be looked up from the cwd, as the kernel follows the link to the
+ * real cwd, a lower's directory when the merged cwd is one of a lower
+ * (a create, a write there went to the lower); 1 for any other path.
+ */
+static __attribute__((noinline, cold)) int proc_cwd(const char *path,
+						    bool follow,
+						    const char **rest)
+{
+	char pid[40];
+	const char *p = NULL;
+	int n;
+
+	if (!strncmp(path, "/proc/self/cwd", 14))
+		p = path + 14;
+	else if (!strncmp(path, "/proc/thread-self/cwd", 21))
+		p = path + 21;
+	else if (!strncmp(path, "/proc/", 6) && path[6] >= '0' &&
+		 path[6] <= '9' &&
+		 (n = snprintf(pid, sizeof(pid), "/proc/%d/cwd",
+			       (int)getpid())) > 0 &&
+		 !strncmp(path, pid, n))
+		p = path + n;
+	/* (The link itself, lstat's or readlink's, stays the kernel's.) */
+	if (!p || (*p && *p != '/') || (!*p && !follow))
+		return 1;
+	while (*p == '/')
+		p++;
+	*rest = *p ? p : ".";
+	return 0;
+}
+
+/*
+ * path is /proc/self/root/rest (thread-self, PID of this process) while
+ * the process's root is '/': 0 with *out the path from the root (an
+ * in-place union's MERGED, a lower's own path, reached so was the
+ * lower's).  1 for any other path, the root link itself included.
+ */
+static __attribute__((noinline, cold)) int proc_root(const char *path,
+						     const char **out)
+{
+	char pid[40], link[4];
+	const char *p = NULL;
+	ssize_t got;
+	int n;
+
+	if (!strncmp(path, "/proc/self/root", 15))
+		p = path + 15;
+	else if (!strncmp(path, "/proc/thread-self/root", 22))
+		p = path + 22;
+	else if (!strncmp(path, "/proc/", 6) && path[6] >= '0' &&
+		 path[6] <= '9' &&
+		 (n = snprintf(pid, sizeof(pid), "/proc/%d/root",
+			       (int)getpid())) > 0 &&
+		 !strncmp(path, pid, n))
+		p = path + n;
+	if (!p || *p != '/')
+		return 1;
+	UN_SAVE_ERRNO;
+	got = real_readlink("/proc/self/root", link, sizeof(link));
+	UN_RESTORE_ERRNO;
+	if (got != 1 || link[0] != '/')
+		return 1;	/* (chrooted: the kernel's) */
+	*out = p;
+	return 0;
+}
+
+/*
+ * A symlink's target (size bytes) that is /proc/self/fd/N[/rest] of a
+ * descriptor of a union, or /proc/self/cwd[/rest] with the cwd in one
+ * (/dev/stdin -> /proc/self/fd/0): rewritten as the merged path the
+ * link stands for (an `echo x >/dev/stdin` with stdin read-only on a
+ * lower file wrote the lower's); 0, else -errno: removed (ENOENT), or
+ * deeper than the target may hold (refused).  Others are left as they
+ * are.  Its own frame; cold: rare links.
+ */
+static __attribute__((noinline, cold)) int proc_target(char *target,
+						       size_t size)
+{
+	char buf[PATH_MAX];
+	const char *rest;
+	size_t n;
+	int rc = proc_fd_path_in(target, buf, sizeof(buf), true);
+
+	if (rc == 1 && proc_cwd(target, true, &rest) == 0) {
+		rc = un_cwd_get(buf, sizeof(buf));
+		if (rc == -ESTALE)
+			return -ENOENT;
+		if (rc == -ENOENT)
+			return 0;	/* a cwd outside every union */
+		if (rc < 0)
+			return rc;
+		n = strlen(buf);
+		if (strcmp(rest, ".") &&
+		    (n + 1 + strlen(rest) >= sizeof(buf) ||
+		     !strcpy(stpcpy(buf + n, "/"), rest)))
+			return -ENAMETOOLONG;
+	}
+	if (rc < 0 || rc == 1)
+		return rc < 0 ? rc : 0;
+	if (strlen(buf) >= size)
+		return -ENAMETOOLONG;
+	strcpy(target, buf);
+	return 0;
+}
+
+/*
+ * path is /proc/self/fd/N/rest (or /dev/fd/N...) of a directory
+ * descriptor N of a union whose merged path is PATH_MAX bytes or more:
+ * 0 with rest (its '/' skipped; "." for the directory's own link) to be
+ * looked up from N, as the kernel follows the link to N's directory
+ * (proc_fd_path_in cannot write that path whole: a create below a lower
+ * directory that deep went to the lower).  1 for any other path.  Its
+ * own frame (the buffer); cold: a rare depth.
+ */
+static __attribute__((noinline, cold)) int proc_fd_deep(const char *path,
+							bool follow, int *fd,
+							const char **rest)
+{
+	char vpath[PATH_MAX];
+	const char *end;
+	struct stat st;
+	int n = proc_fd_num(path, follow, &end);
+
+	/* (*fd and *rest written only on 0: they are the lookup's own.) */
+	if (n < 0 ||
+	    un_fd_get(n, vpath, sizeof(vpath), NULL) != -ENAMETOOLONG ||
+	    real_fstat(n, &st) < 0 || !S_ISDIR(st.st_mode))
+		return 1;
+	while (*end == '/')
+		end++;
+	*fd = n;
+	*rest = *end ? end : ".";
+	return 0;
+}
+
+/*
  * The lookup.  *cwd_seq (when cwd_seq is not NULL): the cwd's change
  * count at which a path relative to the cwd read the cwd's record, else
  * left as it was (1, odd, from lookup_threads).  Its system calls
@@ -3529,6 +3736,23 @@ static __attribute__((noinline)) int lookup_path(int dirfd, const char *path,
 	slen = un_user_str(path);
 	if (slen < 0)
 		return (int)slen;
+	/* (One test for most paths: proc_fd_path's.)  The path goes on
+	   relative to the descriptor or cwd the link names; n->kpath stays
+	   the caller's path, the kernel's way when that leads outside. */
+	if (path[0] == '/' && (path[1] == 'p' || path[1] == 'd')) {
+		bool follow = follow_last || path[slen - 1] == '/';
+
+		if (proc_fd_deep(path, follow, &dirfd, &path) == 0 ||
+		    (path[1] == 'p' &&
+		     proc_cwd(path, follow, &path) == 0 &&
+		     (dirfd = AT_FDCWD, true))) {
+			slen = (ssize_t)strlen(path);
+			n->start_fd = dirfd;
+			lk_start = dirfd;
+		} else if (path[1] == 'p' && proc_root(path, &path) == 0) {
+			slen = (ssize_t)strlen(path);
+		}
+	}
 	lk_relative = path[0] != '/';
 	lk_top = SIZE_MAX;
 	/* The commonest call of all, kept short (find's fstatat of every

@@ -1787,12 +1787,14 @@ UN_EXPORT int dirfd(DIR *dir)
 UN_EXPORT int closedir(DIR *dir)
 {
 	struct un_dir *d = (struct un_dir *)dir;
+	void *mark;
 	int rc;
 
 	if (!un_dir_is_ours(dir))
 		return real_closedir(dir);
-	un_fd_forget(d->fd);
+	mark = un_fd_closing(d->fd);	/* (as close: wrap_fd.c) */
 	rc = real_close(d->fd);
+	un_fd_closed(mark);
 	free(d->ents);
 	free(d->names);
 	free(d->low);	/* (buf and rel are in d's own block) */

@@ -39,40 +39,57 @@ UN_EXEC_TEXT static bool lib_fd(int fd)
 		 un_wtable_owns_fd(fd)));
 }
 
+/*
+ * What the library keeps of fd goes BEFORE the real close: once the
+ * number is free, another thread's open may take it and record its
+ * own, which a forget after the close would drop (the record then
+ * rediscovered from /proc, and any misreading of it would touch a
+ * lower).  fd's record is marked closing meanwhile (un_fd_closing);
+ * after the close it is left unknown unless such an open recorded the
+ * number (un_fd_closed).  The kernel frees the number whatever close
+ * answers (EINTR included); one not open (EBADF) had nothing to keep.
+ */
+UN_EXEC_TEXT static inline void *closing(int fd)
+{
+	void *mark;
+
+	UN_SAVE_ERRNO;
+	mark = un_fd_closing(fd);
+	un_fifo_forget(fd);
+	un_watch_closed(fd);
+	un_dents_forget(fd);
+	UN_RESTORE_ERRNO;
+	return mark;
+}
+
 UN_EXEC_TEXT UN_EXPORT int close(int fd)
 {
+	void *mark;
 	int rc;
 
 	if (lib_fd(fd)) {
 		errno = EBADF;
 		return -1;
 	}
+	if (un_depth > 0 || fd < 0)
+		return real_close(fd);
+	mark = closing(fd);
 	rc = real_close(fd);
-
-	if (un_depth == 0) {
-		UN_SAVE_ERRNO;
-		un_fd_forget(fd);
-		un_fifo_forget(fd);
-		un_watch_closed(fd);
-		un_dents_forget(fd);
-		UN_RESTORE_ERRNO;
-	}
+	un_fd_closed(mark);	/* (errno untouched) */
 	return rc;
 }
 
 UN_EXPORT int fclose(FILE *f)
 {
 	int fd = f ? fileno(f) : -1;
-	int rc = real_fclose(f);
+	void *mark;
+	int rc;
 
-	if (fd >= 0 && un_depth == 0) {
-		UN_SAVE_ERRNO;
-		un_fd_forget(fd);
-		un_fifo_forget(fd);
-		un_watch_closed(fd);
-		un_dents_forget(fd);
-		UN_RESTORE_ERRNO;
-	}
+	if (fd < 0 || un_depth > 0)
+		return real_fclose(f);
+	mark = closing(fd);
+	rc = real_fclose(f);
+	un_fd_closed(mark);
 	return rc;
 }
 
@@ -132,25 +149,40 @@ static int close_range_around(unsigned first, unsigned last, int flags)
 
 UN_EXPORT int close_range(unsigned int first, unsigned int last, int flags)
 {
+	/* (Python's subprocess closes in a vfork child: the table is the
+	   parent's.)  The records go before the numbers are free, as
+	   close's; a call the kernel refuses (EINVAL: first past last, an
+	   unknown flag) closes nothing and keeps them. */
+	bool closes = !(flags & CLOSE_RANGE_CLOEXEC) && first <= last &&
+		      !(flags & ~(CLOSE_RANGE_UNSHARE | CLOSE_RANGE_CLOEXEC)) &&
+		      !un_fd_vfork_child();
 	int rc;
 
+	if (closes)
+		un_fd_closing_range(first, last);
 	rc = close_range_around(first, last, flags);
-	if (rc < 0)
-		return un_fail(rc);
-	/* (Python's subprocess closes in a vfork child: the table is the
-	   parent's.) */
-	if (!(flags & CLOSE_RANGE_CLOEXEC) && !un_fd_vfork_child()) {
-		un_fd_forget_range(first, last);
+	if (closes) {
+		un_fd_closed_range(first, last);
+		/* (After: a fifo's held descriptors are ours, which
+		   close_range_around steps around.) */
 		un_fifo_forget_range(first, last);
 		un_watch_closed_range(first, last);
 	}
+	if (rc < 0)
+		return un_fail(rc);
 	return 0;
 }
 
 UN_EXPORT void closefrom(int lowfd)
 {
+	bool child;
+
 	if (lowfd < 0)
 		lowfd = 0;
+	child = un_fd_vfork_child();
+	/* (The records before the numbers are free, as close's.) */
+	if (!child)
+		un_fd_closing_range((unsigned)lowfd, ~0u);
 	/* Around our own descriptors where close_range works; where it
 	   does not, libc's closefrom (ours are then reopened at the next
 	   use: whiteout.c notices). */
@@ -158,9 +190,9 @@ UN_EXPORT void closefrom(int lowfd)
 		real_closefrom(lowfd);
 		un_cwdfd_drop();	/* (closed: opened again when asked) */
 	}
-	if (un_fd_vfork_child())
+	if (child)
 		return;
-	un_fd_forget_range((unsigned)lowfd, ~0u);
+	un_fd_closed_range((unsigned)lowfd, ~0u);
 	un_fifo_forget_range((unsigned)lowfd, ~0u);
 	un_watch_closed_range((unsigned)lowfd, ~0u);
 }
@@ -791,10 +823,10 @@ UN_EXPORT int fremovexattr(int fd, const char *name)
  * layer holds alone is the real one in both.  SEEK_SET and SEEK_CUR go
  * straight through: they are the common case and cost nothing here.
  */
-static bool seek_refused(int fd, int whence)
+static __attribute__((noinline)) bool seek_refused(int fd, int whence)
 {
 	bool merged_dir = false;
-	char vpath[PATH_MAX];
+	char vpath[UN_VPATH_MAX];	/* (deeper than PATH_MAX too) */
 	struct un_node n;
 	struct stat st;
 	int rc;
@@ -821,7 +853,9 @@ static bool seek_refused(int fd, int whence)
 		merged_dir = false;
 	else if (!merged_dir && real_fstat(fd, &st) == 0 &&
 		 S_ISDIR(st.st_mode))
-		merged_dir = un_lookup(AT_FDCWD, vpath, 0, &n) == 0 &&
+		merged_dir = (strlen(vpath) < PATH_MAX ?
+				      un_lookup(AT_FDCWD, vpath, 0, &n) :
+				      un_lookup(fd, "", UN_LK_EMPTY, &n)) == 0 &&
 			     un_node_is_merged_dir(&n);
 	/* A descriptor the kernel seeks in at all (an O_PATH one is
 	   EBADF first: the real call says so). */
@@ -833,7 +867,8 @@ static bool seek_refused(int fd, int whence)
 
 UN_EXPORT off_t lseek(int fd, off_t off, int whence)
 {
-	if (seek_refused(fd, whence)) {
+	if (whence != SEEK_SET && whence != SEEK_CUR &&
+	    seek_refused(fd, whence)) {
 		errno = EINVAL;
 		return -1;
 	}
@@ -842,7 +877,8 @@ UN_EXPORT off_t lseek(int fd, off_t off, int whence)
 
 UN_EXPORT off64_t lseek64(int fd, off64_t off, int whence)
 {
-	if (seek_refused(fd, whence)) {
+	if (whence != SEEK_SET && whence != SEEK_CUR &&
+	    seek_refused(fd, whence)) {
 		errno = EINVAL;
 		return -1;
 	}

@@ -435,6 +435,21 @@ UN_EXPORT FILE *fopen64(const char *path, const char *mode)
 	return fopen(path, mode);
 }
 
+/* freopen's stream nfd stands for the merged path of fd (which may be
+   longer than PATH_MAX: a tree made one level at a time).  Else its
+   number's old record goes (libc kept the number: the stream's old
+   file's record, /dev/null's OUTSIDE say, would send a change to the
+   lower's file), and the number is looked at afresh.  Its own frame. */
+static __attribute__((noinline)) void freopen_record(int fd, int nfd)
+{
+	char vpath[UN_VPATH_MAX];
+
+	if (un_fd_get(fd, vpath, sizeof(vpath), NULL) == 0)
+		un_fd_set(nfd, vpath, false);
+	else
+		un_fd_forget(nfd);
+}
+
 /*
  * freopen: open the merged path ourselves, then let libc reopen the
  * stream on that very file through /proc/self/fd, so it keeps its
@@ -443,7 +458,7 @@ UN_EXPORT FILE *fopen64(const char *path, const char *mode)
 UN_EXPORT FILE *freopen(const char *path, const char *mode, FILE *stream)
 {
 	char proc[64];
-	char vpath[PATH_MAX];
+	void *mark;
 	int flags, fd;
 	FILE *f;
 
@@ -463,10 +478,11 @@ UN_EXPORT FILE *freopen(const char *path, const char *mode, FILE *stream)
 	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
 	f = real_freopen(proc, mode, stream);
 	UN_SAVE_ERRNO;
-	if (f && un_fd_get(fd, vpath, sizeof(vpath), NULL) == 0)
-		un_fd_set(fileno(f), vpath, false);
+	if (f)
+		freopen_record(fd, fileno(f));
+	mark = un_fd_closing(fd);	/* (as close: wrap_fd.c) */
 	real_close(fd);
-	un_fd_forget(fd);
+	un_fd_closed(mark);
 	UN_RESTORE_ERRNO;
 	un_leave();
 	return f;

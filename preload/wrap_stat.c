@@ -16,6 +16,7 @@
  * stat_common() and fix_fstat().
  */
 #include <string.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "wrap.h"
@@ -82,26 +83,19 @@ static void dead_times_fix(const char *vpath, struct stat *st)
 	}
 }
 
-/* fstat's answer for a descriptor opened in a union: nlink 1 for a
-   directory merged from several layers, as it is now (the directory
-   cache knows, mostly, at no system call); a lower fifo's stand-in
-   answers as the fifo (fifo.c). */
-static int fix_fstat(int fd, struct stat *st, int rc)
+/* fstat's answer for a directory descriptor fd opened in a union
+   (and statx's through it): nlink 1 for a directory merged from
+   several layers, as it is now (the directory cache knows, mostly, at
+   no system call).  Its own frame (fstat and statx call it).  Inside
+   un_enter. */
+static __attribute__((noinline)) void fd_dir_fix(int fd, struct stat *st)
 {
 	char vpath[UN_VPATH_MAX];
 	bool merged_dir = false;
 	struct un_node n;
 	int got;
 
-	if (rc != 0 || !(S_ISDIR(st->st_mode) || S_ISFIFO(st->st_mode)) ||
-	    !un_enter())
-		return rc;
-	UN_SAVE_ERRNO;
-	if (S_ISFIFO(st->st_mode)) {
-		if (un_fifo_object(fd, &n, false) == 0)
-			*st = n.st;
-	} else if ((got = un_fd_get(fd, vpath, sizeof(vpath),
-				    &merged_dir)) == 0) {
+	if ((got = un_fd_get(fd, vpath, sizeof(vpath), &merged_dir)) == 0) {
 		/* (A path the kernel would refuse whole, a directory
 		   deeper than PATH_MAX: looked up from fd itself.) */
 		int lk = un_dir_cached(vpath, &n) == 0 ? 0 :
@@ -130,9 +124,63 @@ static int fix_fstat(int fd, struct stat *st, int rc)
 		dead_times_fix(vpath, st);
 		st->st_nlink = 1;
 	}
+}
+
+/* A lower fifo's stand-in fd answers fstat as the fifo (fifo.c).  (Its
+   own frame, the node's.) */
+static __attribute__((noinline)) void fd_fifo_fix(int fd, struct stat *st)
+{
+	struct un_node n;
+
+	if (un_fifo_object(fd, &n, false) == 0)
+		*st = n.st;
+}
+
+/* fstat's answer for a descriptor opened in a union: fd_dir_fix's for
+   a directory, fd_fifo_fix's for a fifo. */
+static int fix_fstat(int fd, struct stat *st, int rc)
+{
+	if (rc != 0 || !(S_ISDIR(st->st_mode) || S_ISFIFO(st->st_mode)) ||
+	    !un_enter())
+		return rc;
+	UN_SAVE_ERRNO;
+	if (S_ISFIFO(st->st_mode))
+		fd_fifo_fix(fd, st);
+	else
+		fd_dir_fix(fd, st);
 	UN_RESTORE_ERRNO;
 	un_leave();
 	return rc;
+}
+
+/* statx(fd, "", AT_EMPTY_PATH) of a directory: fstat's answer
+   (fd_dir_fix: merged as it is now, not as it was when opened; a copy-up
+   through another name or the descriptor turns a lower's directory
+   merged; integration/statx-empty-copied-up). */
+static void statx_dir_fix(int fd, struct statx *buf)
+{
+	struct stat st = { 0 };
+
+	st.st_mode = buf->stx_mode;
+	st.st_nlink = buf->stx_nlink;
+	st.st_dev = makedev(buf->stx_dev_major, buf->stx_dev_minor);
+	st.st_ino = buf->stx_ino;
+	st.st_atim.tv_sec = buf->stx_atime.tv_sec;
+	st.st_atim.tv_nsec = buf->stx_atime.tv_nsec;
+	st.st_mtim.tv_sec = buf->stx_mtime.tv_sec;
+	st.st_mtim.tv_nsec = buf->stx_mtime.tv_nsec;
+	st.st_ctim.tv_sec = buf->stx_ctime.tv_sec;
+	st.st_ctim.tv_nsec = buf->stx_ctime.tv_nsec;
+	UN_SAVE_ERRNO;
+	fd_dir_fix(fd, &st);
+	UN_RESTORE_ERRNO;
+	buf->stx_nlink = (__u32)st.st_nlink;
+	buf->stx_atime.tv_sec = st.st_atim.tv_sec;
+	buf->stx_atime.tv_nsec = (__u32)st.st_atim.tv_nsec;
+	buf->stx_mtime.tv_sec = st.st_mtim.tv_sec;
+	buf->stx_mtime.tv_nsec = (__u32)st.st_mtim.tv_nsec;
+	buf->stx_ctime.tv_sec = st.st_ctim.tv_sec;
+	buf->stx_ctime.tv_nsec = (__u32)st.st_ctim.tv_nsec;
 }
 
 /* A removed directory that was merged keeps the nlink of 1 the kernel's
@@ -318,13 +366,33 @@ static bool statx_plain(int flags, unsigned mask, const struct statx *buf)
 	       !(mask & STATX__RESERVED) && buf;
 }
 
+/* statx of a lower fifo's stand-in fd, as the fifo (fifo.c); rc, the
+   real call's otherwise.  (Its own frame.) */
+static __attribute__((noinline)) int statx_fifo(int fd, int flags,
+						unsigned int mask,
+						struct statx *buf, int rc)
+{
+	struct un_node n;
+	UN_KBUF(kbuf);
+
+	if (un_fifo_object(fd, &n, false) == 0)
+		rc = real_statx(AT_FDCWD, un_kreal(n.real, &kbuf),
+				un_fifo_held_path(n.real) ?
+					flags & ~AT_SYMLINK_NOFOLLOW :
+					flags | AT_SYMLINK_NOFOLLOW,
+				mask, buf);
+	return rc;
+}
+
+/* statx through a path (the lookup's frame, apart from the
+   descriptor's own, statx's AT_EMPTY_PATH: each its own frame). */
+static __attribute__((noinline)) int statx_path(int dirfd, const char *path,
+						int flags, unsigned int mask,
+						struct statx *buf);
+
 UN_EXPORT int statx(int dirfd, const char *path, int flags, unsigned int mask,
 		    struct statx *buf)
 {
-	struct un_node n;
-	bool merged_dir = false;
-	char vpath[UN_VPATH_MAX];
-	UN_KBUF(kbuf);
 	int rc;
 
 	if (!un_enter())
@@ -332,18 +400,25 @@ UN_EXPORT int statx(int dirfd, const char *path, int flags, unsigned int mask,
 	if (un_path_empty(path) && (flags & AT_EMPTY_PATH) &&
 	    dirfd != AT_FDCWD) {
 		rc = real_statx(dirfd, path, flags, mask, buf);
-		if (rc == 0 && un_fd_get(dirfd, vpath, sizeof(vpath),
-					 &merged_dir) == 0 && merged_dir)
-			buf->stx_nlink = 1;
-		if (rc == 0 && S_ISFIFO(buf->stx_mode) &&
-		    un_fifo_object(dirfd, &n, false) == 0)
-			rc = real_statx(AT_FDCWD, un_kreal(n.real, &kbuf),
-					un_fifo_held_path(n.real) ?
-						flags & ~AT_SYMLINK_NOFOLLOW :
-						flags | AT_SYMLINK_NOFOLLOW,
-					mask, buf);
-		goto out;
+		if (rc == 0 && S_ISDIR(buf->stx_mode))
+			statx_dir_fix(dirfd, buf);
+		if (rc == 0 && S_ISFIFO(buf->stx_mode))
+			rc = statx_fifo(dirfd, flags, mask, buf, rc);
+	} else {
+		rc = statx_path(dirfd, path, flags, mask, buf);
 	}
+	un_leave();
+	return rc;
+}
+
+static int statx_path(int dirfd, const char *path, int flags,
+		      unsigned int mask, struct statx *buf)
+{
+	struct un_node n;
+	char vpath[UN_VPATH_MAX];
+	UN_KBUF(kbuf);
+	int rc;
+
 	/* The lookup's own stat of the last name is the statx asked for
 	   (one call a name for ls -la), when the kernel would take the
 	   flags and mask as they are; else it is asked again below. */
@@ -382,8 +457,6 @@ UN_EXPORT int statx(int dirfd, const char *path, int flags, unsigned int mask,
 		if (rc == 0 && un_node_is_merged_dir(&n))
 			buf->stx_nlink = 1;
 	}
-out:
-	un_leave();
 	return rc;
 }
 

@@ -254,9 +254,11 @@ static ssize_t list_common(const char *path, char *list, size_t size,
  * Through a descriptor: the same names as through a path when the
  * descriptor is an object of a union, the real ones elsewhere.
  */
-static bool fd_in_union(int fd)
+static __attribute__((noinline)) bool fd_in_union(int fd)
 {
-	char vpath[PATH_MAX];
+	/* (A union's path may be longer than PATH_MAX: a tree made one
+	   level at a time; integration/long-fd-xattr-private.) */
+	char vpath[UN_VPATH_MAX];
 	int rc = un_fd_get(fd, vpath, sizeof(vpath), NULL);
 
 	return (rc == 0 || rc == -ESTALE) && un_config_find(vpath);

@@ -90,6 +90,16 @@ UN_INTEGRATION_TESTS = \
 	tests/integration/ln-sf-replace-lower-link.sh \
 	tests/integration/long-copyup.sh \
 	tests/integration/long-fd-file-change.sh \
+	tests/integration/long-fd-proc-reopen.sh \
+	tests/integration/proc-self-cwd-lower.sh \
+	tests/integration/long-seek-merged.sh \
+	tests/integration/oci-lowers-deep.sh \
+	tests/integration/statx-empty-copied-up.sh \
+	tests/integration/proc-self-root-inplace.sh \
+	tests/integration/long-fd-link-out.sh \
+	tests/integration/close-open-race-threads.sh \
+	tests/integration/long-fd-xattr-private.sh \
+	tests/integration/long-held-removed-exec.sh \
 	tests/integration/long-merged.sh \
 	tests/integration/long-relative.sh \
 	tests/integration/make-gcc-lower.sh \
