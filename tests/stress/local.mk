@@ -6,7 +6,7 @@
 # hand only.
 TESTS += tests/stress/run-ci.sh
 dist_check_SCRIPTS += tests/stress/run-ci.sh tests/stress/race.py
-EXTRA_DIST += tests/stress/name-flip.py
+EXTRA_DIST += tests/stress/name-flip.py tests/stress/ci-lib.sh
 # Races race.py found and not fixed yet (docs/STATUS.md, What remains):
 # each a certain scenario (strace's delay), an expected failure until
 # its fix (XFAIL_TESTS += ...); an XPASS fails make check: then delete

@@ -12,13 +12,8 @@
 #                                      PROGS_BUDGET change it)
 set -u
 top=${TOP_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
-: "${LIBUNION:=$top/preload/.libs/libunion.so}"
-py=/usr/bin/python3
-[ -x "$py" ] || py=python3
-if [ "$(id -u)" != 0 ]; then
-	echo "SKIP: progs.py needs root for the kernel overlay"
-	exit 77
-fi
+. "$top/tests/stress/ci-lib.sh"
+stress_ci_start progs.py
 # CI's sanitizer pass (UN_UNION_ONLY=1): every program of a script runs
 # with the ASan runtime, whose checks stop the programs' own code too
 # (coreutils' dd: "invalid-aligned-alloc-alignment", status 86, where

@@ -335,6 +335,11 @@ class Names:
         return p
 
 
+# a stable archive: names sorted, no times, owners by number, hard links
+# stored as files (a copy-up breaks them)
+TAR_STABLE = "--sort=name --mtime=@0 --numeric-owner --hard-dereference"
+
+
 def q(s):
     return shlex.quote(s)
 
@@ -436,9 +441,7 @@ def gen_script(seed, spec, rng):
         elif k == "tar":
             dst = nm.new("d")
             src = outside(nm.any(), dst)
-            # a stable archive: names sorted, no times, owners by number,
-            # hard links stored as files (a copy-up breaks them)
-            tf = "--sort=name --mtime=@0 --numeric-owner --hard-dereference"
+            tf = TAR_STABLE
             if rng.random() < 0.5:
                 cmd = ("mkdir -p %s && tar c %s -f - %s | tar x -f - -C %s" %
                        (R(dst), tf, R(src), R(dst)))
@@ -596,14 +599,16 @@ def gen_script(seed, spec, rng):
             src = rng.choice(["bld/src/main.c", "bld/src/util.c",
                               nm.file()])
             o = nm.new("f")
+            # (-x c: a header is C too, not a precompiled header, whose
+            # bytes are the compiler's memory)
             cmd = rng.choice([
-                "cc -c -MD -o %s.o %s" % (R(o), R(src)),
-                "TMPDIR=\"$M\"/%s cc -c -o %s.o %s" % (q(nm.dir()), R(o),
-                                                       R(src)),
-                "cc -save-temps=obj -c -o %s.o %s" % (R(o), R(src)),
+                "cc -c -MD -o %s.o -x c %s" % (R(o), R(src)),
+                "TMPDIR=\"$M\"/%s cc -c -o %s.o -x c %s" % (
+                    q(nm.dir()), R(o), R(src)),
+                "cc -save-temps=obj -c -o %s.o -x c %s" % (R(o), R(src)),
                 "cc -pipe -o %s %s %s && %s" % (
                     R(o), R("bld/src/main.c"), R("bld/src/util.c"), ex(o)),
-                "cc -c -o %s.o %s && ar rcs %s.a %s.o && ar t %s.a" % (
+                "cc -c -o %s.o -x c %s && ar rcs %s.a %s.o && ar t %s.a" % (
                     R(o), R(src), R(o), R(o), R(o))])
             nm.files |= {o + ".o", o + ".d", o + ".a", o + ".i", o + ".s"}
             out = True
@@ -660,9 +665,9 @@ def gen_script(seed, spec, rng):
                 p = "bld"
             par, base = os.path.dirname(p) or ".", os.path.basename(p)
             a = nm.new("f")
-            cmd = ("tar c --sort=name -f %s -C %s %s && %s && tar x %s -f "
+            cmd = ("tar c %s -f %s -C %s %s && %s && tar x %s -f "
                    "%s -C %s" % (
-                       R(a), R(par), q(base), rng.choice([
+                       TAR_STABLE, R(a), R(par), q(base), rng.choice([
                            "true", "rm -rf %s" % R(nm.any()),
                            "chmod -R u+w %s" % R(p),
                            "echo new >%s" % R(nm.file())]),
