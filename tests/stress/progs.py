@@ -108,11 +108,17 @@ def gen_layers(dt, rng):
 
     # A project tree, spread over the lowers (a directory in two lowers
     # is merged), with users' modes; one lower-only deep part.
+    # (deeper than gnulib fts's ring of 4 parent descriptors: below it
+    # fts climbs by "..", checking st_ino: tests/integration's
+    # fts-deep-lower-tree)
     dirs = ["proj", "proj/src", "proj/src/sub", "proj/doc", "proj/ro",
-            "proj/tmp", "proj/priv", "proj/src/sub/deep"]
+            "proj/tmp", "proj/priv", "proj/src/sub/deep",
+            "proj/src/sub/deep/e", "proj/src/sub/deep/e/f",
+            "proj/src/sub/deep/e/f/g"]
     files = ["proj/Makefile", "proj/src/a.c", "proj/src/b.c",
              "proj/src/sub/c.h", "proj/doc/README", "proj/ro/conf",
-             "proj/tmp/t1", "proj/priv/key", "proj/src/sub/deep/x.txt"]
+             "proj/tmp/t1", "proj/priv/key", "proj/src/sub/deep/x.txt",
+             "proj/src/sub/deep/e/f/g/y.txt"]
     where = {}
     for d in dirs:
         ls = [L for L in un.lowers if rng.random() < 0.4] or \
@@ -873,7 +879,8 @@ class Side:
         if self.args.keep:
             k = "%s.%s" % (R, "kernel" if kernel else "union")
             dt.rmtree(k)
-            shutil.copytree(R, k, symlinks=True)
+            # (cp -a: copytree cannot copy fifos nor whiteouts)
+            subprocess.run(["cp", "-a", R, k], check=True)
         return res, tree, probs
 
 
@@ -882,12 +889,18 @@ class Side:
 # mismatching step is known is KNOWN as a whole, its tree included (the
 # tree follows from the steps).  Delete a line when its fix lands.
 KNOWN = [
+    # gnulib fts (rm -rf, chmod -R, chown -R...) below its ring of 4
+    # parent descriptors checks the st_ino of "..": libunion changes a
+    # directory's at its copy-up (integration/fts-deep-lower-tree, XFAIL)
+    (re.compile(r"fts_read failed|failed to read file names from file "
+                r"system"), "fts-dir-ino-at-copy-up"),
 ]
 
 
-def known(cmd):
+def known(cmd, err=""):
+    """The name of the known mismatch cmd (and libunion's stderr) shows."""
     for rx, name in KNOWN:
-        if rx.search(cmd):
+        if rx.search(cmd) or rx.search(err):
             return name
     return None
 
@@ -915,7 +928,7 @@ def compare(steps, kres, ures, ktree, utree):
                             i, st["cwd"], st["cmd"], "; ".join(why),
                             a["err"].strip()[-300:],
                             b["err"].strip()[-300:]),
-                        known(st["cmd"]) or after))
+                        known(st["cmd"], b["err"]) or after))
             after = out[-1][1]
     k = out[0][1] if out and all(n for _, n in out) else None
     if ktree != utree:
