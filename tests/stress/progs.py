@@ -84,14 +84,29 @@ def gen_layers(dt, rng):
     # (a name lstat does not find: difftest's kernel_fix), and programs
     # that list (cp -r, os.walk, find) act on it until a copy-up merges
     # the directory.  The library hides it: a difference of no interest.
+    # A lower's copy below a name that a layer between holds as a
+    # non-directory (a symlink, a whiteout) is not merged either.
     dirs = {L: {e["path"] for e in es if e["kind"] == "d"}
             for L, es in spec.entries.items()}
+    nondirs = {L: {e["path"] for e in es if e["kind"] != "d"}
+               for L, es in spec.entries.items()}
+    lays = un.layers()
+
+    def merged_with(L, d, o):
+        if d not in dirs[o]:
+            return False
+        i, j = lays.index(L), lays.index(o)
+        pre = [d[:k] for k in range(len(d) + 1)
+               if k == len(d) or d[k] == "/"]
+        return not any(a in nondirs[k] for k in lays[min(i, j) + 1:max(i, j)]
+                       for a in pre)
+
     for L in un.lowers:
         spec.entries[L] = [
             e for e in spec.entries[L] if e["kind"] != "w" or
             "/" not in e["path"] or any(
-                os.path.dirname(e["path"]) in dirs[o]
-                for o in un.layers() if o != L)]
+                merged_with(L, os.path.dirname(e["path"]), o)
+                for o in lays if o != L)]
 
     def add(L, path, kind, mode, **kw):
         e = {"path": path, "kind": kind, "mtime": dt.rand_time(rng),
