@@ -807,8 +807,8 @@ class Side:
     def run_step(self, pre, M, st):
         cwd = M if st["cwd"] == "." else M + "/" + st["cwd"]
         cmd = st["cmd"]
-        if (cmd.startswith(BUSYBOX) or st.get("go")) and \
-                not self.args.supervisor:
+        if (cmd.startswith(BUSYBOX) and not self.args.busybox) or \
+                (st.get("go") and not self.args.supervisor):
             # (no static busybox, or no supervisor built: go runs Go
             # programs, static ones, that the library refuses to run
             # without it, where the kernel's side runs them)
@@ -1010,10 +1010,17 @@ def main():
                          "union-supervise")
         args.supervisor = os.path.abspath(s) if os.access(s, os.X_OK) \
             else ""
-    if not (os.access(BUSYBOX, os.X_OK) and b"statically linked" in
-            subprocess.run(["file", "-L", BUSYBOX], stdout=subprocess.PIPE,
-                           stderr=subprocess.DEVNULL).stdout):
-        args.supervisor = ""  # (a dynamic busybox is of no interest)
+    # (a dynamic busybox is of no interest)
+    args.busybox = bool(args.supervisor) and os.access(BUSYBOX, os.X_OK) \
+        and b"statically linked" in subprocess.run(
+            ["file", "-L", BUSYBOX], stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL).stdout
+    if not args.print_steps and not (args.supervisor and args.busybox):
+        # (the library refuses them without it: edges/unwrapped-go.sh)
+        print("progs.py: %s: the %s steps run as true" % (
+            "no static busybox" if args.supervisor else
+            "no supervisor (tools/union-supervise)",
+            "busybox" if args.supervisor else "go and busybox"))
     if args.print_steps:
         for s in seeds:
             print("seed %d:" % s)
