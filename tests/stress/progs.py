@@ -357,8 +357,11 @@ class Names:
 
 
 # a stable archive: names sorted, no times, owners by number, hard links
-# stored as files (a copy-up breaks them)
-TAR_STABLE = "--sort=name --mtime=@0 --numeric-owner --hard-dereference"
+# stored as files (a copy-up breaks them), none of the files whose bytes
+# differ between the sides (norm_tree's: git's index holds inode numbers,
+# a .pyc its source's mtime, go's cache hashes of times)
+TAR_STABLE = ("--sort=name --mtime=@0 --numeric-owner --hard-dereference "
+              "--exclude=.git/index --exclude='*.pyc' --exclude=gocache")
 
 
 def q(s):
