@@ -19,4 +19,6 @@ EXTRA_DIST += tests/stress/name-flip.py tests/stress/ci-lib.sh
 TESTS += tests/stress/progs-ci.sh
 dist_check_SCRIPTS += tests/stress/progs-ci.sh tests/stress/progs.py
 # What it found and is not fixed yet (docs/STATUS.md, What remains):
-# none (cwd-renamed-by-child fixed in session 15, cwdmv15).
+# tests/integration/fts-deep-lower-tree (XFAIL there: a directory's
+# st_ino at its copy-up; session 16, hunt16); cwd-renamed-by-child was
+# fixed in session 15 (cwdmv15).
