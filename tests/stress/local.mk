@@ -6,7 +6,7 @@
 # hand only.
 TESTS += tests/stress/run-ci.sh
 dist_check_SCRIPTS += tests/stress/run-ci.sh tests/stress/race.py
-EXTRA_DIST += tests/stress/name-flip.py
+EXTRA_DIST += tests/stress/name-flip.py tests/stress/ci-lib.sh
 # Races race.py found and not fixed yet (docs/STATUS.md, What remains):
 # each a certain scenario (strace's delay), an expected failure until
 # its fix (XFAIL_TESTS += ...); an XPASS fails make check: then delete
@@ -19,4 +19,6 @@ EXTRA_DIST += tests/stress/name-flip.py
 TESTS += tests/stress/progs-ci.sh
 dist_check_SCRIPTS += tests/stress/progs-ci.sh tests/stress/progs.py
 # What it found and is not fixed yet (docs/STATUS.md, What remains):
-# none (cwd-renamed-by-child fixed in session 15, cwdmv15).
+# tests/integration/fts-deep-lower-tree (XFAIL there: a directory's
+# st_ino at its copy-up; session 16, hunt16); cwd-renamed-by-child was
+# fixed in session 15 (cwdmv15).

@@ -9,13 +9,8 @@
 #                                           RACE_BUDGET change it)
 set -u
 top=${TOP_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
-: "${LIBUNION:=$top/preload/.libs/libunion.so}"
-py=/usr/bin/python3
-[ -x "$py" ] || py=python3
-if [ "$(id -u)" != 0 ]; then
-	echo "SKIP: race.py needs root for the kernel overlay"
-	exit 77
-fi
+. "$top/tests/stress/ci-lib.sh"
+stress_ci_start race.py
 # A sanitizer build: LIBUNION is "RUNTIME LIB" (tests/integration/local.mk).
 lib=${LIBUNION##* }
 seeds=${RACE_SEEDS:-8} rounds=${RACE_ROUNDS:-3} budget=${RACE_BUDGET:-26}
