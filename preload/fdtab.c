@@ -98,6 +98,7 @@ struct fd_entry {
 	   written). */
 	unsigned long kseq;
 	uint64_t kmask, kpmask, kstamp;
+	uint64_t kmoves;	/* (struct un_fd_masks's moves) */
 	bool kset;
 	char vpath[];
 };
@@ -907,6 +908,7 @@ static void masks_read(struct fd_entry *e, struct un_fd_masks *k)
 	k->mask = __atomic_load_n(&e->kmask, __ATOMIC_RELAXED);
 	k->pmask = __atomic_load_n(&e->kpmask, __ATOMIC_RELAXED);
 	k->stamp = __atomic_load_n(&e->kstamp, __ATOMIC_RELAXED);
+	k->moves = __atomic_load_n(&e->kmoves, __ATOMIC_RELAXED);
 	__atomic_thread_fence(__ATOMIC_ACQUIRE);
 	if (__atomic_load_n(&e->kseq, __ATOMIC_RELAXED) != seq)
 		k->set = false;
@@ -990,6 +992,7 @@ void un_fd_masks_put(int fd, const struct un_fd_masks *k)
 		__atomic_store_n(&e->kmask, k->mask, __ATOMIC_RELAXED);
 		__atomic_store_n(&e->kpmask, k->pmask, __ATOMIC_RELAXED);
 		__atomic_store_n(&e->kstamp, k->stamp, __ATOMIC_RELAXED);
+		__atomic_store_n(&e->kmoves, k->moves, __ATOMIC_RELAXED);
 		__atomic_store_n(&e->kset, true, __ATOMIC_RELAXED);
 		__atomic_store_n(&e->kseq, seq + 2, __ATOMIC_RELEASE);
 	}

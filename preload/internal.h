@@ -566,6 +566,10 @@ struct un_fd_masks {
 	uint64_t mask, pmask, stamp;
 	bool set;
 	size_t vlen;		/* un_fd_get_walk: the path's length */
+	/* The union's count of directory moves (un_wtable_moves) read
+	   before the descriptor was last found where its path says
+	   (namei.c settle_fd): kept with the layers. */
+	uint64_t moves;
 };
 /* The same, and a hint of buf's union in *m (un_config_find(buf) when
    last asked: kept with the descriptor; a walk checks it), and into *k

@@ -1438,7 +1438,12 @@ static bool cwd_kept(struct walk *w, struct un_mount *m, size_t vlen,
  * probe (a hash of the whole merged path, a compare) once a directory,
  * not once a name.
  */
-static int settle_fd(struct walk *w, int fd, const struct un_fd_masks *k)
+static bool fd_dir_moved(struct walk *w, int dirfd, bool alone);
+
+/* look: may ask whether another process moved the directory (not twice
+   in one lookup). */
+static int settle_fd(struct walk *w, int fd, const struct un_fd_masks *k,
+		     bool look)
 {
 	/* w->m: un_fd_get_walk's hint, un_config_find of this very path
 	   kept with the descriptor's record (a record's path never
@@ -1458,6 +1463,21 @@ static int settle_fd(struct walk *w, int fd, const struct un_fd_masks *k)
 		return 0;
 	}
 	rc = settle_in_m(w, m, false, w->base.layer >= 0);
+	/* A directory of the upper another process renamed, then made
+	   again at its path (mv A B; mkdir A): the path leads somewhere,
+	   to the wrong directory.  Looked at when the union's count of
+	   directory moves moved since the descriptor was last found where
+	   its path says (read before the look: a move after it is seen at
+	   the next lookup); a descriptor with no layers kept yet, when any
+	   directory ever moved.  (integration/fd-dir-renamed-made-again) */
+	put.moves = 0;
+	if (rc == 0 && w->base.layer == 0 && m->wt &&
+	    w->vlen > m->merged_len) {
+		put.moves = un_wtable_moves(m->wt);
+		if (look && put.moves != (k->set ? k->moves : 0) &&
+		    fd_dir_moved(w, fd, true))
+			return -EAGAIN;
+	}
 	if (rc == 0 && w->sure && w->m == m) {
 		put.mask = w->dirmask;
 		put.pmask = w->parentmask;
@@ -2687,6 +2707,25 @@ static __attribute__((noinline)) void drop_lead_dots(char *todo)
 }
 
 /*
+ * dirfd alone takes the merged path vpath (fd_dir_moved where the old
+ * path leads to another directory, made there after the move: the
+ * descriptors and the cwd on that one, or below the old path, are not
+ * moved; each of those looks for itself, its count of moves being old
+ * too).  Its marks kept (an upper-only directory's: no layers below).
+ */
+static __attribute__((noinline, cold)) void fd_follow_alone(int dirfd,
+							    const char *vpath)
+{
+	bool upper = un_fd_in_upper(dirfd), stream = un_fd_is_stream(dirfd);
+
+	un_fd_set_at(dirfd, vpath, false, NULL, 0);
+	if (upper)
+		un_fd_mark_upper(dirfd);
+	if (stream)
+		un_fd_mark_stream(dirfd);
+}
+
+/*
  * The descriptor dirfd's directory, w's path, leads nowhere: did another
  * process rename it (or an ancestor) rather than remove it?  The kernel's
  * descriptor holds the directory wherever it goes: when its real one is
@@ -2694,10 +2733,11 @@ static __attribute__((noinline)) void drop_lead_dots(char *todo)
  * upper, every descriptor and the cwd at or below the old path take the
  * new one (as after a rename of this process's own): true, the caller
  * looks again.  (integration/fd-dir-renamed-by-other; race15's
- * held-dir-renamed-by-other)
+ * held-dir-renamed-by-other)  alone: the path leads to another
+ * directory (settle_fd): dirfd alone follows (fd_follow_alone).
  */
 static __attribute__((noinline, cold)) bool fd_dir_moved(struct walk *w,
-							 int dirfd)
+							 int dirfd, bool alone)
 {
 	char real[PATH_MAX], old[PATH_MAX];
 	const struct un_mount *m = w->m;
@@ -2712,7 +2752,10 @@ static __attribute__((noinline, cold)) bool fd_dir_moved(struct walk *w,
 		memcpy(old, w->vpath, w->vlen);
 		old[w->vlen] = '\0';
 		if (strcmp(old, real)) {
-			un_fd_renamed(old, real);
+			if (alone)
+				fd_follow_alone(dirfd, real);
+			else
+				un_fd_renamed(old, real);
 			moved = true;
 		}
 	}
@@ -2835,14 +2878,22 @@ fd_again:
 			w->vlen = dirfd == AT_FDCWD ? vlen : fdk.vlen;
 			rc = kept ? 0 :
 			     dirfd == AT_FDCWD ? settle_cwd(w, m, seq) :
-						 settle_fd(w, dirfd, &fdk);
+						 settle_fd(w, dirfd, &fdk,
+							   !fd_moved);
+			if (rc == -EAGAIN) {
+				/* Renamed, and made again: it follows. */
+				fd_moved = true;
+				plen = plen0;
+				goto fd_again;
+			}
 			/* A descriptor's directory another process removed:
 			   it and every one on it or below are dead. */
 			if ((rc == -ENOENT || rc == -ENOTDIR) &&
 			    dirfd != AT_FDCWD && w->m &&
 			    w->vlen > w->m->merged_len) {
 				/* Or renamed: it follows (once). */
-				if (!fd_moved && fd_dir_moved(w, dirfd)) {
+				if (!fd_moved &&
+				    fd_dir_moved(w, dirfd, false)) {
 					fd_moved = true;
 					plen = plen0;
 					goto fd_again;
@@ -3349,8 +3400,14 @@ static __attribute__((noinline)) int lookup_fd_near(int dirfd,
 		   keeps it; the walk where it does not.  (The stamp read
 		   before the cache's answer: a change since leaves what is
 		   kept stale.) */
-		struct un_fd_masks put = { 0, 0, stamp[1], true, 0 };
+		struct un_fd_masks put = { 0, 0, stamp[1], true, 0, 0 };
 
+		/* (A directory moved since: settle_fd looks whether it was
+		   this one.) */
+		if (layer == 0 && vlen > m->merged_len &&
+		    (put.moves = un_wtable_moves(m->wt)) !=
+			    (fdk.set ? fdk.moves : 0))
+			return 2;
 		if (vlen <= m->merged_len)
 			put.mask = root_layers(m);
 		else if (un_dcache_get(m, n->vpath, vlen, &put.mask,

@@ -74,6 +74,7 @@ UN_INTEGRATION_TESTS = \
 	tests/integration/git-lower-repo.sh \
 	tests/integration/fd-change-removed-lower-dir-with-whiteout.sh \
 	tests/integration/fd-dir-renamed-by-other.sh \
+	tests/integration/fd-dir-renamed-made-again.sh \
 	tests/integration/fstat-copied-up-dir-below-lost-search.sh \
 	tests/integration/fdopendir-copied-up-two-lowers-root-lost-search.sh \
 	tests/integration/dotdot-from-cwd-removed-by-other.sh \
