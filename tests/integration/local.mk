@@ -59,6 +59,7 @@ UN_INTEGRATION_TESTS = \
 	tests/integration/cp-a-into.sh \
 	tests/integration/cp-preserve-into-lower-dir.sh \
 	tests/integration/crash-kill9-copyup.sh \
+	tests/integration/crash-unlink-killed-record.sh \
 	tests/integration/creat-lower-file.sh \
 	tests/integration/create-under-ro-lower-dir.sh \
 	tests/integration/deep-path-copyup.sh \
