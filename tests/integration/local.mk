@@ -46,6 +46,7 @@ UN_INTEGRATION_TESTS = \
 	tests/integration/copyup-dir-race.sh \
 	tests/integration/copyup-parent-removed-race.sh \
 	tests/integration/copyup-parent-removed-late-race.sh \
+	tests/integration/copyup-killed-before-backout.sh \
 	tests/integration/open-creat-vanished-race.sh \
 	tests/integration/symlink-replaced-during-lookup-race.sh \
 	tests/integration/held-dir-renamed-by-other.sh \
@@ -299,3 +300,7 @@ XFAIL_TESTS = tests/integration/git-clone-lower-hardlinks.sh
 # A descriptor on a directory another process removed and made again
 # follows the path to the new one (session 16, race16).
 XFAIL_TESTS += tests/integration/fd-dir-removed-made-again.sh
+# A directory's copy-up killed between its rename and its back-out (it
+# met another process's whiteout): the copy reads as an opaque empty
+# directory after an rm -rf that said ok (session 16, race16).
+XFAIL_TESTS += tests/integration/copyup-killed-before-backout.sh
