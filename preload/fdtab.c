@@ -98,7 +98,8 @@ struct fd_entry {
 	   written). */
 	unsigned long kseq;
 	uint64_t kmask, kpmask, kstamp;
-	uint64_t kmoves;	/* (struct un_fd_masks's moves) */
+	uint64_t kmoves;	/* (struct un_fd_masks's moves; also set
+				   by un_fd_set_at, kset or not) */
 	bool kset;
 	char vpath[];
 };
@@ -636,6 +637,9 @@ void un_fd_set_at(int fd, const char *vpath, bool merged_dir,
 			return;
 		e->m = m;
 		e->layer = (signed char)layer;
+		/* (namei.c settle_fd: a directory moved since is looked
+		   for; read after the open, so a move during it is not) */
+		e->kmoves = m ? un_wtable_moves(m->wt) : 0;
 	}
 	put(fd, e);
 }
@@ -902,6 +906,7 @@ static void masks_read(struct fd_entry *e, struct un_fd_masks *k)
 	unsigned long seq = __atomic_load_n(&e->kseq, __ATOMIC_ACQUIRE);
 
 	k->set = false;
+	k->moves = 0;
 	if (seq & 1)
 		return;
 	k->set = __atomic_load_n(&e->kset, __ATOMIC_RELAXED);
@@ -937,6 +942,7 @@ int un_fd_get_walk(int fd, char *buf, size_t len, int *layer,
 	}
 	if (k) {
 		k->set = false;
+		k->moves = 0;
 		k->vlen = n;
 		if (e)
 			masks_read(e, k);

@@ -568,7 +568,8 @@ struct un_fd_masks {
 	size_t vlen;		/* un_fd_get_walk: the path's length */
 	/* The union's count of directory moves (un_wtable_moves) read
 	   before the descriptor was last found where its path says
-	   (namei.c settle_fd): kept with the layers. */
+	   (namei.c settle_fd), or at its open (un_fd_set_at); 0 unknown.
+	   Kept with the layers, answered when they are not set too. */
 	uint64_t moves;
 };
 /* The same, and a hint of buf's union in *m (un_config_find(buf) when

@@ -1468,13 +1468,14 @@ static int settle_fd(struct walk *w, int fd, const struct un_fd_masks *k,
 	   to the wrong directory.  Looked at when the union's count of
 	   directory moves moved since the descriptor was last found where
 	   its path says (read before the look: a move after it is seen at
-	   the next lookup); a descriptor with no layers kept yet, when any
-	   directory ever moved.  (integration/fd-dir-renamed-made-again) */
+	   the next lookup), or since its open (un_fd_set_at; a record
+	   without: when any directory ever moved).
+	   (integration/fd-dir-renamed-made-again) */
 	put.moves = 0;
 	if (rc == 0 && w->base.layer == 0 && m->wt &&
 	    w->vlen > m->merged_len) {
 		put.moves = un_wtable_moves(m->wt);
-		if (look && put.moves != (k->set ? k->moves : 0) &&
+		if (look && put.moves != k->moves &&
 		    fd_dir_moved(w, fd, true))
 			return -EAGAIN;
 	}
@@ -3405,8 +3406,7 @@ static __attribute__((noinline)) int lookup_fd_near(int dirfd,
 		/* (A directory moved since: settle_fd looks whether it was
 		   this one.) */
 		if (layer == 0 && vlen > m->merged_len &&
-		    (put.moves = un_wtable_moves(m->wt)) !=
-			    (fdk.set ? fdk.moves : 0))
+		    (put.moves = un_wtable_moves(m->wt)) != fdk.moves)
 			return 2;
 		if (vlen <= m->merged_len)
 			put.mask = root_layers(m);
