@@ -64,7 +64,7 @@ PYTHON = "/usr/bin/python3" if os.path.exists("/usr/bin/python3") \
 USER_ID = 65534
 SETPRIV = ["setpriv", "--reuid=%d" % USER_ID, "--regid=%d" % USER_ID,
            "--clear-groups", "--"]
-BIG = 24 << 20          # the big lower file: its copy-up takes a while
+BIG = 8 << 20           # the big lower file: its copy-up takes a while
 MANY = 400              # entries of the lower-only directories
 CYCLE = 700             # lower files the compaction loop goes through
 
@@ -129,6 +129,7 @@ OPS = {
     "rmdir": (["rmdir", "{M}/e/empty1"], {"vanish": ["e/empty1"]}),
     "rmrf": (["rm", "-rf", "{M}/many"], {"subset": ["many"]}),
     "dircopy": (["touch", "{M}/many2/new"], {"create": {"many2/new": ""}}),
+    "chmoddir": (["chmod", "700", "{M}/many2"], {}),
     "mkdirin": (["mkdir", "{M}/many2/made"], {"mkdir": ["many2/made"]}),
     "mvdir": (["mv", "{M}/up/a", "{M}/up/b"], {"xor": [("up/a", "up/b")]}),
     "compact": ([PYTHON, "-B", "-c", CYCLER, "{M}"],
