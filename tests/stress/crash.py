@@ -109,7 +109,8 @@ def make_template(T):
 CYCLER = r'''
 import os, sys
 M = sys.argv[1]
-for i in range(%d):
+lo, hi = (int(a) for a in sys.argv[2:4]) if len(sys.argv) > 3 else (0, %d)
+for i in range(lo, hi):
     p = "%%s/c/f%%d" %% (M, i)
     os.unlink(p)
     with open(p, "w") as f:
@@ -135,6 +136,24 @@ OPS = {
     "compact": ([PYTHON, "-B", "-c", CYCLER, "{M}"],
                 {"vanish": ["c/f%d" % i for i in range(CYCLE)],
                  "create": {"c/f%d" % i: "new\n" for i in range(CYCLE)}}),
+    # two at once on halves of the names, the first killed: the other
+    # must finish (a lock or a compaction the killed one left must not
+    # stop it), its half gone
+    "compact2": ([PYTHON, "-B", "-c", CYCLER, "{M}", "0", str(CYCLE // 2)],
+                 {"vanish": ["c/f%d" % i for i in range(CYCLE // 2)],
+                  "create": {"c/f%d" % i: "new\n"
+                             for i in range(CYCLE // 2)},
+                  "gone": ["c/f%d" % i for i in range(CYCLE // 2, CYCLE)],
+                  "partner": [PYTHON, "-B", "-c", CYCLER, "{M}",
+                              str(CYCLE // 2), str(CYCLE)]}),
+    # an rm -rf killed while another process lists and reads another
+    # directory: the reader never fails
+    "rmrf2": (["rm", "-rf", "{M}/many"],
+              {"subset": ["many"],
+               "partner": ["sh", "-c", 'for i in 1 2 3 4 5 6 7 8; do '
+                           'ls -A "$0/s" >/dev/null && '
+                           'cat "$0"/s/* >/dev/null || exit 1; done',
+                           "{M}"]}),
 }
 
 # ----------------------------------------------------------------------
@@ -240,6 +259,8 @@ def judge(op, view, base):
         s = allowed.setdefault(p, set())
         s.add(None)
         s.add(json.dumps(["d"]))
+    for p in rule.get("gone", []):
+        allowed[p] = {None}
     xor = []
     for a, b in rule.get("xor", []):
         # the source's subtree moves whole to the target
@@ -349,7 +370,31 @@ class Runner:
         return calls, dur
 
     def kill_run(self, op, R, rnd, calls, dur):
-        """Run op in R, killed; a description of the instant."""
+        """Run op in R, killed (with its partner, when it has one, not
+        killed); a description of the instant, and what went wrong
+        with the partner."""
+        partner = OPS[op][1].get("partner")
+        pp = None
+        if partner:
+            pp = subprocess.Popen(
+                self.env(R) + [a.replace("{M}", R + "/m") for a in partner],
+                cwd=self.tmp, stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE)
+        how = self.kill_one(op, R, rnd, calls, dur)
+        probs = []
+        if pp:
+            try:
+                _, err = pp.communicate(timeout=self.args.timeout)
+                if pp.returncode:
+                    probs.append("the other process failed (%d): %s" % (
+                        pp.returncode, err.decode()[-300:]))
+            except subprocess.TimeoutExpired:
+                pp.kill()
+                pp.communicate()
+                probs.append("the other process hangs")
+        return how, probs
+
+    def kill_one(self, op, R, rnd, calls, dur):
         if calls and rnd.random() < 0.7:
             # every call equally likely: a name by its count, then N
             total = sum(calls.values())
@@ -391,8 +436,11 @@ class Runner:
     def check(self, op, R, base, lower0):
         probs = []
         M = R + "/m"
-        if lower_state(R + "/lower") != lower0:
-            probs.append("the lower changed")
+        now = lower_state(R + "/lower")
+        if now != lower0:
+            probs.append("the lower changed: %s" % sorted(
+                k for k in set(now) | set(lower0)
+                if now.get(k) != lower0.get(k))[:4])
         try:
             r = self.under(R, [PYTHON, "-B", self.args.script, "--walk", M])
         except subprocess.TimeoutExpired:
@@ -515,10 +563,10 @@ def run(args, tmp):
             R = tmp + "/r"
             ru.fresh(R)
             try:
-                how = ru.kill_run(op, R, rnd, calls, dur)
+                how, probs = ru.kill_run(op, R, rnd, calls, dur)
             except subprocess.TimeoutExpired:
-                how = "(the change hangs under strace)"
-            probs = ru.check(op, R, base, lower0)
+                how, probs = "(the change hangs under strace)", []
+            probs += ru.check(op, R, base, lower0)
             ran += 1
             w = R + "/upper/.union/work"
             if os.path.isdir(w) and os.listdir(w):
