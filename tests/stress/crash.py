@@ -31,7 +31,9 @@ lower's content, or one the change may leave in one of the states a
 kernel overlay could show (a rename's source XOR its target, an
 appended file with or without the appended bytes, an rm -rf's subset,
 a created file empty or whole...), never a truncated copy, a name half
-there or twice, a staged copy; `union diff` (tools/) reads the table;
+there or twice, a staged copy; `union diff` (tools/) reads the table, and the upper,
+converted to overlayfs's whiteouts (`union convert --to-overlay`, on a
+copy) and mounted, shows the kernel the same tree (root only);
 then new processes change the view (create, rename, rm -rf of all of
 it) and must succeed, leaving an empty view and the lowers as they
 were.  Leftovers in UPPER/.union/work are counted (a kill may leave a
@@ -458,6 +460,8 @@ class Runner:
             if d.returncode:
                 probs.append("union diff refuses the upper: %s" %
                              d.stderr.decode().strip()[-300:])
+        if os.geteuid() == 0 and os.access(tool, os.X_OK):
+            probs += self.kernel_view(R, view)
         # later changes: each in a new process
         script = ('set -e; cd "$0"; for d in s many2 c up e; do '
                   '[ -d "$d" ] && echo later >"$d/later" && '
@@ -476,6 +480,43 @@ class Runner:
         if lower_state(R + "/lower") != lower0:
             probs.append("the lower changed (by the later changes)")
         return probs
+
+
+    def kernel_view(self, R, view):
+        """The upper as it was left, converted to overlayfs's whiteouts
+        (on a copy) and mounted: the kernel must show the tree the
+        library showed."""
+        K = R + "/k"
+        rmtree(K)
+        os.makedirs(K + "/work")
+        os.makedirs(K + "/m")
+        subprocess.run(["cp", "-a", R + "/upper", K + "/upper"], check=True)
+        tool = os.path.join(TOP, "tools", "union")
+        r = subprocess.run([tool, "convert", "--to-overlay", "-m", R + "/m",
+                            "-l", R + "/lower", K + "/upper"],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        if r.returncode:
+            return ["union convert --to-overlay refuses the upper: %s" %
+                    r.stderr.decode().strip()[-300:]]
+        r = subprocess.run(["mount", "-t", "overlay", "overlay", "-o",
+                            "lowerdir=%s/lower,upperdir=%s/upper,workdir=%s"
+                            "/work" % (R, K, K), K + "/m"],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        if r.returncode:
+            rmtree(K)
+            return []       # (no kernel overlay here: not judged)
+        try:
+            kt = tree_of(K + "/m")
+        finally:
+            subprocess.run(["umount", K + "/m"])
+            rmtree(K)
+        lib = {k: v for k, v in view.items() if not k.startswith("!")}
+        if kt == lib:
+            return []
+        diff = sorted(k for k in set(kt) | set(lib) if kt.get(k) != lib.get(k))
+        return ["the kernel over the converted upper differs at %s" %
+                ["%s: kernel %s, libunion %s" % (k, kt.get(k), lib.get(k))
+                 for k in diff[:3]]]
 
 
 def esc(p):
