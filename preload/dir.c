@@ -338,6 +338,7 @@ static int remove_node(int dirfd, const char *path, bool isdir)
 {
 	struct un_node n;
 	enum un_wkind kind;
+	uint64_t moved = 0;	/* the count of moves this rmdir raised */
 	bool lower;
 	int rc, dots;
 
@@ -442,9 +443,13 @@ static int remove_node(int dirfd, const char *path, bool isdir)
 		}
 		/* A directory gone from the upper: the caches of every
 		   process may still hold its layers (a file may take its
-		   name next). */
-		if (isdir)
+		   name next); another's descriptor on it must not follow
+		   its path to a directory made there next (the count of
+		   removals, before the stamp: namei.c settle_fd). */
+		if (isdir) {
+			moved = un_wtable_bump_removes(n.mnt->wt);
 			un_dcache_changed(n.mnt);
+		}
 	}
 	if (lower && n.layer > 0)
 		touch_parent(&n);
@@ -455,6 +460,7 @@ static int remove_node(int dirfd, const char *path, bool isdir)
 	if (isdir) {
 		un_fd_removed(n.vpath, un_node_is_merged_dir(&n));
 		un_dead_times_set(n.vpath, lower && n.layer == 0 ? &n.st : NULL);
+		un_moves_own(n.mnt, moved);
 	}
 	/* A stale record goes; but a whiteout beside the upper's object
 	   (a change killed between its record and its real change: unlink
@@ -875,6 +881,7 @@ static int rename_nodes(int olddirfd, const char *oldpath, int newdirfd,
 {
 	struct un_node o, n;
 	bool old_lower, exchange = flags & RENAME_EXCHANGE;
+	uint64_t moved = 0;	/* the count of moves this rename raised */
 	int rc, orc, odots, ndots;
 	UN_KBUF(okbuf);	/* see un_node_kat */
 	UN_KBUF(nkbuf);
@@ -1029,10 +1036,11 @@ static int rename_nodes(int olddirfd, const char *oldpath, int newdirfd,
 		/* (moves before the stamp: who sees the stamp move sees
 		   moves move; namei.c cwd_check) */
 		if (S_ISDIR(o.st.st_mode) || S_ISDIR(n.st.st_mode)) {
-			un_wtable_bump_moves(o.mnt->wt);
+			moved = un_wtable_bump_moves(o.mnt->wt);
 			un_dcache_changed(o.mnt);
 		}
 		un_fd_exchanged(o.vpath, n.vpath);
+		un_moves_own(o.mnt, moved);
 		return 0;
 	}
 	if (n.layer < 0) {
@@ -1073,7 +1081,7 @@ static int rename_nodes(int olddirfd, const char *oldpath, int newdirfd,
 	un_dcache_names_changed(o.mnt);
 	/* After the change, so no process caches the old layers anew. */
 	if (S_ISDIR(o.st.st_mode)) {
-		un_wtable_bump_moves(o.mnt->wt);
+		moved = un_wtable_bump_moves(o.mnt->wt);
 		un_dcache_changed(o.mnt);
 	}
 	/* A directory replaced at the new name is gone; the descriptors
@@ -1085,6 +1093,7 @@ static int rename_nodes(int olddirfd, const char *oldpath, int newdirfd,
 						   &n.st : NULL);
 	}
 	un_fd_renamed(o.vpath, n.vpath);
+	un_moves_own(o.mnt, moved);
 	/* Then reveal: the new name no longer whited out. */
 	if (!S_ISDIR(o.st.st_mode) && table_get(&n) != UN_W_NONE)
 		table_set(&n, UN_W_NONE);

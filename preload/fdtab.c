@@ -639,7 +639,7 @@ void un_fd_set_at(int fd, const char *vpath, bool merged_dir,
 		e->layer = (signed char)layer;
 		/* (namei.c settle_fd: a directory moved since is looked
 		   for; read after the open, so a move during it is not) */
-		e->kmoves = m ? un_wtable_moves(m->wt) : 0;
+		e->kmoves = m ? un_wtable_places(m->wt) : 0;
 	}
 	put(fd, e);
 }

@@ -1439,6 +1439,8 @@ static bool cwd_kept(struct walk *w, struct un_mount *m, size_t vlen,
  * not once a name.
  */
 static bool fd_dir_moved(struct walk *w, int dirfd, bool alone);
+static bool places_own(const struct un_mount *m, uint64_t from,
+		       uint64_t to);
 
 /* look: may ask whether another process moved the directory (not twice
    in one lookup). */
@@ -1474,8 +1476,9 @@ static int settle_fd(struct walk *w, int fd, const struct un_fd_masks *k,
 	put.moves = 0;
 	if (rc == 0 && w->base.layer == 0 && m->wt &&
 	    w->vlen > m->merged_len) {
-		put.moves = un_wtable_moves(m->wt);
+		put.moves = un_wtable_places(m->wt);
 		if (look && put.moves != k->moves &&
+		    !places_own(m, k->moves, put.moves) &&
 		    fd_dir_moved(w, fd, true))
 			return -EAGAIN;
 	}
@@ -2200,6 +2203,77 @@ cwd_renamed(const char *vpath, const struct un_mount *m, unsigned long seq)
 static uint64_t cwd_moves_seen;
 
 /*
+ * The counts of places (un_wtable_places) this process's own renames and
+ * rmdirs raised, with their union: its records follow those changes
+ * themselves (fdtab.c un_fd_renamed, un_fd_removed), so settle_fd need
+ * not look through /proc for them (rm -rf: a look at each rmdir through
+ * the parent's descriptor).  The last few, in a ring; a slot's seq is odd
+ * while it is written (a torn one is not trusted: one look more).  The
+ * cwd's own count is left (cwd_check's getcwd after this process's own
+ * rename, as before; a removal needs none).
+ */
+#define OWN_PLACES 8
+static struct {
+	unsigned long seq;
+	const struct un_mount *m;
+	uint64_t count;
+} own_places[OWN_PLACES];
+static unsigned own_places_next;
+
+void un_moves_own(const struct un_mount *m, uint64_t after)
+{
+	unsigned i;
+	unsigned long seq;
+
+	if (!after)
+		return;
+	i = __atomic_fetch_add(&own_places_next, 1, __ATOMIC_RELAXED) %
+	    OWN_PLACES;
+	seq = __atomic_load_n(&own_places[i].seq, __ATOMIC_RELAXED);
+	/* (A writer already at this slot: this count is left out.) */
+	if ((seq & 1) ||
+	    !__atomic_compare_exchange_n(&own_places[i].seq, &seq, seq + 1,
+					 false, __ATOMIC_ACQ_REL,
+					 __ATOMIC_RELAXED))
+		return;
+	__atomic_store_n(&own_places[i].m, m, __ATOMIC_RELAXED);
+	__atomic_store_n(&own_places[i].count, after, __ATOMIC_RELAXED);
+	__atomic_store_n(&own_places[i].seq, seq + 2, __ATOMIC_RELEASE);
+}
+
+/* Was count of m raised by this process (un_moves_own)? */
+static bool place_own(const struct un_mount *m, uint64_t count)
+{
+	for (unsigned i = 0; i < OWN_PLACES; i++) {
+		unsigned long seq = __atomic_load_n(&own_places[i].seq,
+						    __ATOMIC_ACQUIRE);
+		bool hit = !(seq & 1) &&
+			   __atomic_load_n(&own_places[i].m,
+					   __ATOMIC_RELAXED) == m &&
+			   __atomic_load_n(&own_places[i].count,
+					   __ATOMIC_RELAXED) == count;
+
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+		if (hit && __atomic_load_n(&own_places[i].seq,
+					   __ATOMIC_RELAXED) == seq)
+			return true;
+	}
+	return false;
+}
+
+/* Were all of m's counts of places in (from, to] this process's own? */
+static bool places_own(const struct un_mount *m, uint64_t from,
+		       uint64_t to)
+{
+	if (!from || to <= from || to - from > OWN_PLACES)
+		return false;
+	for (uint64_t c = from + 1; c <= to; c++)
+		if (!place_own(m, c))
+			return false;
+	return true;
+}
+
+/*
  * The cwd holds its directory as the kernel's does, also when another
  * process removed it.  When a directory of the union changed since the
  * cwd was last seen alive (the stamp dcache.c trusts), it is looked at
@@ -2735,7 +2809,8 @@ static __attribute__((noinline, cold)) void fd_follow_alone(int dirfd,
  * new one (as after a rename of this process's own): true, the caller
  * looks again.  (integration/fd-dir-renamed-by-other; race15's
  * held-dir-renamed-by-other)  alone: the path leads to another
- * directory (settle_fd): dirfd alone follows (fd_follow_alone).
+ * directory (settle_fd): dirfd alone follows (fd_follow_alone), or, its
+ * directory removed (rm -rf A; mkdir A), dies alone.
  */
 static __attribute__((noinline, cold)) bool fd_dir_moved(struct walk *w,
 							 int dirfd, bool alone)
@@ -2746,12 +2821,21 @@ static __attribute__((noinline, cold)) bool fd_dir_moved(struct walk *w,
 	int saved = errno;
 	bool moved = false;
 
-	if (w->base.layer == 0 && m->upper && w->vlen < sizeof(old) &&
-	    real_fstat(dirfd, &st) == 0 && S_ISDIR(st.st_mode) &&
-	    st.st_nlink > 0 && un_fd_real(dirfd, real, sizeof(real)) == 0 &&
-	    upper_to_merged(m, real, sizeof(real))) {
-		memcpy(old, w->vpath, w->vlen);
-		old[w->vlen] = '\0';
+	if (w->base.layer != 0 || !m->upper || w->vlen >= sizeof(old) ||
+	    real_fstat(dirfd, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		errno = saved;
+		return false;
+	}
+	memcpy(old, w->vpath, w->vlen);
+	old[w->vlen] = '\0';
+	/* Removed, its path made again (rm -rf A; mkdir A): dead, alone
+	   (the descriptors on the new A live). */
+	if (alone && st.st_nlink == 0) {
+		un_fd_set_dead(dirfd, old, w->vlen, false);
+		moved = true;
+	} else if (st.st_nlink > 0 &&
+		   un_fd_real(dirfd, real, sizeof(real)) == 0 &&
+		   upper_to_merged(m, real, sizeof(real))) {
 		if (strcmp(old, real)) {
 			if (alone)
 				fd_follow_alone(dirfd, real);
@@ -3406,7 +3490,8 @@ static __attribute__((noinline)) int lookup_fd_near(int dirfd,
 		/* (A directory moved since: settle_fd looks whether it was
 		   this one.) */
 		if (layer == 0 && vlen > m->merged_len &&
-		    (put.moves = un_wtable_moves(m->wt)) != fdk.moves)
+		    (put.moves = un_wtable_places(m->wt)) != fdk.moves &&
+		    !places_own(m, fdk.moves, put.moves))
 			return 2;
 		if (vlen <= m->merged_len)
 			put.mask = root_layers(m);

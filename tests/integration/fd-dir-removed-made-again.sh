@@ -2,13 +2,12 @@
 # fd-dir-removed-made-again: a directory descriptor held on an upper-only
 # directory A that ANOTHER process removes and makes again (rm -rf A;
 # mkdir A).  The kernel's descriptor holds the removed directory: a
-# create or mkdir through it ENOENT, an fchdir to it then ENOENT for a
-# create in the cwd.  The library's record holds the merged path, which
-# leads to the NEW A: the create and the mkdir land there.  (A cwd
-# there is right: cwd_check sees its real cwd deleted.)  NOT FIXED:
-# XFAIL (tests/integration/local.mk; docs/STATUS.md, What remains:
-# rmdir raises no count a descriptor could look at, as a rename raises
-# the count of moves that fd-dir-renamed-made-again's fix reads).
+# create or mkdir through it ENOENT.  The library's record holds the
+# merged path, which leads to the NEW A: the create and the mkdir landed
+# there.  Now rmdir raises the union's count of moves too (dir.c), and
+# a descriptor whose count is old finds its directory deleted (namei.c
+# fd_dir_moved: dead, alone; the descriptors on the new A live).  (A cwd
+# there was right already: cwd_check sees its real cwd deleted.)
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 set -eu
 . "${TOP_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh"
