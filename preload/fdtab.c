@@ -98,8 +98,9 @@ struct fd_entry {
 	   written). */
 	unsigned long kseq;
 	uint64_t kmask, kpmask, kstamp;
-	uint64_t kmoves;	/* (struct un_fd_masks's moves; also set
-				   by un_fd_set_at, kset or not) */
+	uint64_t kmoves;	/* (struct un_fd_masks's moves, the count
+				   of places; also set by un_fd_set_at,
+				   kset or not) */
 	bool kset;
 	char vpath[];
 };
@@ -637,8 +638,9 @@ void un_fd_set_at(int fd, const char *vpath, bool merged_dir,
 			return;
 		e->m = m;
 		e->layer = (signed char)layer;
-		/* (namei.c settle_fd: a directory moved since is looked
-		   for; read after the open, so a move during it is not) */
+		/* (namei.c settle_fd: a directory moved or removed since
+		   is looked for; read after the open, so a change during
+		   it is not) */
 		e->kmoves = m ? un_wtable_places(m->wt) : 0;
 	}
 	put(fd, e);
