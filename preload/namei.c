@@ -1442,8 +1442,8 @@ static bool fd_dir_moved(struct walk *w, int dirfd, bool alone);
 static bool places_own(const struct un_mount *m, uint64_t from,
 		       uint64_t to);
 
-/* look: may ask whether another process moved the directory (not twice
-   in one lookup). */
+/* look: may ask whether another process moved or removed the directory
+   (not twice in one lookup). */
 static int settle_fd(struct walk *w, int fd, const struct un_fd_masks *k,
 		     bool look)
 {
@@ -1465,14 +1465,15 @@ static int settle_fd(struct walk *w, int fd, const struct un_fd_masks *k,
 		return 0;
 	}
 	rc = settle_in_m(w, m, false, w->base.layer >= 0);
-	/* A directory of the upper another process renamed, then made
-	   again at its path (mv A B; mkdir A): the path leads somewhere,
-	   to the wrong directory.  Looked at when the union's count of
-	   directory moves moved since the descriptor was last found where
-	   its path says (read before the look: a move after it is seen at
-	   the next lookup), or since its open (un_fd_set_at; a record
-	   without: when any directory ever moved).
-	   (integration/fd-dir-renamed-made-again) */
+	/* A directory of the upper another process renamed or removed,
+	   then made again at its path (mv A B or rm -rf A; mkdir A): the
+	   path leads somewhere, to the wrong directory.  Looked at when
+	   the union's count of places (renames and rmdirs of directories)
+	   moved since the descriptor was last found where its path says
+	   (read before the look: a change after it is seen at the next
+	   lookup) or since its open (un_fd_set_at; a record without: when
+	   the count is not 0), by another process's change (places_own).
+	   (integration/fd-dir-renamed-made-again, -removed-made-again) */
 	put.moves = 0;
 	if (rc == 0 && w->base.layer == 0 && m->wt &&
 	    w->vlen > m->merged_len) {
@@ -2966,7 +2967,8 @@ fd_again:
 						 settle_fd(w, dirfd, &fdk,
 							   !fd_moved);
 			if (rc == -EAGAIN) {
-				/* Renamed, and made again: it follows. */
+				/* Renamed or removed, and made again: it
+				   follows, or dies. */
 				fd_moved = true;
 				plen = plen0;
 				goto fd_again;
