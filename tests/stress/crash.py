@@ -210,7 +210,9 @@ def tree_of(root, skip_union=False):
 
 
 def lower_state(L):
-    """Names, types, modes, sizes, mtimes and contents of the lower."""
+    """Names, types, modes, sizes, mtimes and contents of the lower (a
+    directory's size left out: cp -a of one of 700 names may give it
+    another than the template's, its own blocks)."""
     out = {}
     for dp, dns, fns in os.walk(L):
         for n in dns + fns:
@@ -220,8 +222,9 @@ def lower_state(L):
             if stat.S_ISREG(st.st_mode):
                 with open(p, "rb") as f:
                     h = hashlib.sha1(f.read()).hexdigest()
-            out[os.path.relpath(p, L)] = (st.st_mode, st.st_size,
-                                          st.st_mtime_ns, st.st_uid, h)
+            out[os.path.relpath(p, L)] = (
+                st.st_mode, 0 if stat.S_ISDIR(st.st_mode) else st.st_size,
+                st.st_mtime_ns, st.st_uid, h)
     return out
 
 
@@ -603,6 +606,8 @@ def run(args, tmp):
             calls, dur = dries[op]
             R = tmp + "/r"
             ru.fresh(R)
+            # (the round's own copy, as it was before the change)
+            lower0 = lower_state(R + "/lower")
             try:
                 how, probs = ru.kill_run(op, R, rnd, calls, dur)
             except subprocess.TimeoutExpired:
