@@ -465,7 +465,8 @@ static int remove_node(int dirfd, const char *path, bool isdir)
 	/* A stale record goes; but a whiteout beside the upper's object
 	   (a change killed between its record and its real change: unlink
 	   and rename write the whiteout first) hides a lower's name now
-	   that the object is gone: kept (crash.py, found/221). */
+	   that the object is gone: kept (tests/stress/crash.py;
+	   integration/crash-unlink-killed-record). */
 	if (!lower && (kind = table_get(&n)) != UN_W_NONE &&
 	    !(kind == UN_W_WHITEOUT && n.layer == 0 && lower_holds(&n, false)))
 		table_set(&n, UN_W_NONE);
