@@ -72,9 +72,10 @@
 #define UN_FMT_ORIGIN_XATTR "user.libunion.origin"
 
 /* The head of UPPER/.union/lock, in host byte order; mapped shared.  The
-   bytes after it, up to UN_FMT_LOCK_SIZE, are the library's own (a
-   count of directory renames, which a process compares before it trusts
-   its cwd's path): leave them; zeros there cost a process one getcwd. */
+   bytes after it, up to UN_FMT_LOCK_SIZE, are the library's own (counts
+   of directory renames and removals, which a process compares before it
+   trusts its cwd's or a descriptor's path): leave them; zeros there cost
+   a process one getcwd. */
 struct un_fmt_gen {
 	char magic[8];		/* UN_FMT_LOCK_MAGIC(_V1), no NUL */
 	uint64_t generation;	/* raised after every append to the table */

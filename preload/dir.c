@@ -25,8 +25,10 @@
 
 #include "wrap.h"
 
-/* Does a lower show the name n (were the upper not to have it)? */
-static bool lower_shows(const struct un_node *n)
+/* Does a lower show the name n (were the upper not to have it)?  With
+   !ask_table: does a lower hold it, whatever the table says? */
+static __attribute__((noinline)) bool lower_holds(const struct un_node *n,
+						 bool ask_table)
 {
 	uint64_t mask = n->parent_dirlayers & ~(uint64_t)1;
 	const char *rel = un_node_rel(n);
@@ -38,7 +40,7 @@ static bool lower_shows(const struct un_node *n)
 		return true;
 	if (!mask)
 		return false;
-	if (n->mnt->wt &&
+	if (ask_table && n->mnt->wt &&
 	    un_wtable_get(n->mnt->wt, rel, strlen(rel)) == UN_W_WHITEOUT)
 		return false;
 	for (int i = 1; i <= n->mnt->nlower; i++) {
@@ -52,6 +54,11 @@ static bool lower_shows(const struct un_node *n)
 		return !un_is_ovl_whiteout(&st);
 	}
 	return false;
+}
+
+static bool lower_shows(const struct un_node *n)
+{
+	return lower_holds(n, true);
 }
 
 /*
@@ -330,6 +337,8 @@ static __attribute__((noinline)) int copy_landed(struct un_node *n)
 static int remove_node(int dirfd, const char *path, bool isdir)
 {
 	struct un_node n;
+	enum un_wkind kind;
+	uint64_t moved = 0;	/* the count of moves this rmdir raised */
 	bool lower;
 	int rc, dots;
 
@@ -434,9 +443,13 @@ static int remove_node(int dirfd, const char *path, bool isdir)
 		}
 		/* A directory gone from the upper: the caches of every
 		   process may still hold its layers (a file may take its
-		   name next). */
-		if (isdir)
+		   name next); another's descriptor on it must not follow
+		   its path to a directory made there next (the count of
+		   removals, before the stamp: namei.c settle_fd). */
+		if (isdir) {
+			moved = un_wtable_bump_removes(n.mnt->wt);
 			un_dcache_changed(n.mnt);
+		}
 	}
 	if (lower && n.layer > 0)
 		touch_parent(&n);
@@ -447,8 +460,15 @@ static int remove_node(int dirfd, const char *path, bool isdir)
 	if (isdir) {
 		un_fd_removed(n.vpath, un_node_is_merged_dir(&n));
 		un_dead_times_set(n.vpath, lower && n.layer == 0 ? &n.st : NULL);
+		un_moves_own(n.mnt, moved);
 	}
-	if (!lower && table_get(&n) != UN_W_NONE)
+	/* A stale record goes; but a whiteout beside the upper's object
+	   (a change killed between its record and its real change: unlink
+	   and rename write the whiteout first) hides a lower's name now
+	   that the object is gone: kept (tests/stress/crash.py;
+	   integration/crash-unlink-killed-record). */
+	if (!lower && (kind = table_get(&n)) != UN_W_NONE &&
+	    !(kind == UN_W_WHITEOUT && n.layer == 0 && lower_holds(&n, false)))
 		table_set(&n, UN_W_NONE);
 	return 0;
 }
@@ -865,6 +885,7 @@ static int rename_nodes(int olddirfd, const char *oldpath, int newdirfd,
 {
 	struct un_node o, n;
 	bool old_lower, exchange = flags & RENAME_EXCHANGE;
+	uint64_t moved = 0;	/* the count of moves this rename raised */
 	int rc, orc, odots, ndots;
 	UN_KBUF(okbuf);	/* see un_node_kat */
 	UN_KBUF(nkbuf);
@@ -1019,10 +1040,11 @@ static int rename_nodes(int olddirfd, const char *oldpath, int newdirfd,
 		/* (moves before the stamp: who sees the stamp move sees
 		   moves move; namei.c cwd_check) */
 		if (S_ISDIR(o.st.st_mode) || S_ISDIR(n.st.st_mode)) {
-			un_wtable_bump_moves(o.mnt->wt);
+			moved = un_wtable_bump_moves(o.mnt->wt);
 			un_dcache_changed(o.mnt);
 		}
 		un_fd_exchanged(o.vpath, n.vpath);
+		un_moves_own(o.mnt, moved);
 		return 0;
 	}
 	if (n.layer < 0) {
@@ -1063,7 +1085,7 @@ static int rename_nodes(int olddirfd, const char *oldpath, int newdirfd,
 	un_dcache_names_changed(o.mnt);
 	/* After the change, so no process caches the old layers anew. */
 	if (S_ISDIR(o.st.st_mode)) {
-		un_wtable_bump_moves(o.mnt->wt);
+		moved = un_wtable_bump_moves(o.mnt->wt);
 		un_dcache_changed(o.mnt);
 	}
 	/* A directory replaced at the new name is gone; the descriptors
@@ -1075,6 +1097,7 @@ static int rename_nodes(int olddirfd, const char *oldpath, int newdirfd,
 						   &n.st : NULL);
 	}
 	un_fd_renamed(o.vpath, n.vpath);
+	un_moves_own(o.mnt, moved);
 	/* Then reveal: the new name no longer whited out. */
 	if (!S_ISDIR(o.st.st_mode) && table_get(&n) != UN_W_NONE)
 		table_set(&n, UN_W_NONE);

@@ -99,6 +99,9 @@ struct fd_entry {
 	   written). */
 	unsigned long kseq;
 	uint64_t kmask, kpmask, kstamp;
+	uint64_t kmoves;	/* (struct un_fd_masks's moves, the count
+				   of places; also set by un_fd_set_at,
+				   kset or not) */
 	bool kset;
 	char vpath[];
 };
@@ -684,6 +687,10 @@ void un_fd_set_at(int fd, const char *vpath, bool merged_dir,
 			return;
 		e->m = m;
 		e->layer = (signed char)layer;
+		/* (namei.c settle_fd: a directory moved or removed since
+		   is looked for; read after the open, so a change during
+		   it is not) */
+		e->kmoves = m ? un_wtable_places(m->wt) : 0;
 	}
 	put(fd, e);
 }
@@ -980,12 +987,14 @@ static void masks_read(struct fd_entry *e, struct un_fd_masks *k)
 	unsigned long seq = __atomic_load_n(&e->kseq, __ATOMIC_ACQUIRE);
 
 	k->set = false;
+	k->moves = 0;
 	if (seq & 1)
 		return;
 	k->set = __atomic_load_n(&e->kset, __ATOMIC_RELAXED);
 	k->mask = __atomic_load_n(&e->kmask, __ATOMIC_RELAXED);
 	k->pmask = __atomic_load_n(&e->kpmask, __ATOMIC_RELAXED);
 	k->stamp = __atomic_load_n(&e->kstamp, __ATOMIC_RELAXED);
+	k->moves = __atomic_load_n(&e->kmoves, __ATOMIC_RELAXED);
 	__atomic_thread_fence(__ATOMIC_ACQUIRE);
 	if (__atomic_load_n(&e->kseq, __ATOMIC_RELAXED) != seq)
 		k->set = false;
@@ -1014,6 +1023,7 @@ int un_fd_get_walk(int fd, char *buf, size_t len, int *layer,
 	}
 	if (k) {
 		k->set = false;
+		k->moves = 0;
 		k->vlen = n;
 		if (e)
 			masks_read(e, k);
@@ -1069,6 +1079,7 @@ void un_fd_masks_put(int fd, const struct un_fd_masks *k)
 		__atomic_store_n(&e->kmask, k->mask, __ATOMIC_RELAXED);
 		__atomic_store_n(&e->kpmask, k->pmask, __ATOMIC_RELAXED);
 		__atomic_store_n(&e->kstamp, k->stamp, __ATOMIC_RELAXED);
+		__atomic_store_n(&e->kmoves, k->moves, __ATOMIC_RELAXED);
 		__atomic_store_n(&e->kset, true, __ATOMIC_RELAXED);
 		__atomic_store_n(&e->kseq, seq + 2, __ATOMIC_RELEASE);
 	}

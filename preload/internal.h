@@ -485,9 +485,14 @@ UN_HIDDEN uint64_t un_wtable_names(struct un_wtable *wt);
 UN_HIDDEN void un_wtable_bump_names(struct un_wtable *wt);
 UN_HIDDEN uint64_t un_wtable_bump_names_own(struct un_wtable *wt);
 /* A counter of the renames and exchanges of directories of the upper by
-   any process, and its bump (after the rename). */
+   any process (un_wtable_moves), and one of those and of their removals
+   (rmdir) too (un_wtable_places: a descriptor's directory may have moved
+   or gone).  The bumps (after the change: moves raises both, removes the
+   second) answer the count of places after them (0 without a table). */
 UN_HIDDEN uint64_t un_wtable_moves(struct un_wtable *wt);
-UN_HIDDEN void un_wtable_bump_moves(struct un_wtable *wt);
+UN_HIDDEN uint64_t un_wtable_places(struct un_wtable *wt);
+UN_HIDDEN uint64_t un_wtable_bump_moves(struct un_wtable *wt);
+UN_HIDDEN uint64_t un_wtable_bump_removes(struct un_wtable *wt);
 
 /* fork handlers: no lock held by another thread reaches the child. */
 UN_HIDDEN void un_wtable_fork_prepare(struct un_wtable *wt);
@@ -572,6 +577,12 @@ struct un_fd_masks {
 	uint64_t mask, pmask, stamp;
 	bool set;
 	size_t vlen;		/* un_fd_get_walk: the path's length */
+	/* The union's count of directory moves and removals
+	   (un_wtable_places) read before the descriptor was last found
+	   where its path says (namei.c settle_fd), or at its open
+	   (un_fd_set_at); 0 unknown.  Kept with the layers, answered when
+	   they are not set too. */
+	uint64_t moves;
 };
 /* The same, and a hint of buf's union in *m (un_config_find(buf) when
    last asked: kept with the descriptor; a walk checks it), and into *k
@@ -993,6 +1004,11 @@ UN_HIDDEN int un_lookup(int dirfd, const char *path, int flags,
 /* Is the merged cwd still alive, though another process may have
    removed it?  (Kills it when not: see namei.c's cwd_check.) */
 UN_HIDDEN void un_cwd_check(void);
+/* This process raised m's count of places to after (un_wtable_bump_moves,
+   _removes) by a change its records already follow: a descriptor
+   current before it is current after it (namei.c settle_fd: no look
+   through /proc for it).  Nothing when after is 0. */
+UN_HIDDEN void un_moves_own(const struct un_mount *m, uint64_t after);
 
 /* The union of the directory removed from the merged view that path
    names, relative to a removed dirfd (or cwd), with '.' and '..'

@@ -1552,7 +1552,14 @@ static bool cwd_kept(struct walk *w, struct un_mount *m, size_t vlen,
  * probe (a hash of the whole merged path, a compare) once a directory,
  * not once a name.
  */
-static int settle_fd(struct walk *w, int fd, const struct un_fd_masks *k)
+static bool fd_dir_moved(struct walk *w, int dirfd, bool alone);
+static bool places_own(const struct un_mount *m, uint64_t from,
+		       uint64_t to);
+
+/* look: may ask whether another process moved or removed the directory
+   (not twice in one lookup). */
+static int settle_fd(struct walk *w, int fd, const struct un_fd_masks *k,
+		     bool look)
 {
 	/* w->m: un_fd_get_walk's hint, un_config_find of this very path
 	   kept with the descriptor's record (a record's path never
@@ -1572,6 +1579,24 @@ static int settle_fd(struct walk *w, int fd, const struct un_fd_masks *k)
 		return 0;
 	}
 	rc = settle_in_m(w, m, false, w->base.layer >= 0);
+	/* A directory of the upper another process renamed or removed,
+	   then made again at its path (mv A B or rm -rf A; mkdir A): the
+	   path leads somewhere, to the wrong directory.  Looked at when
+	   the union's count of places (renames and rmdirs of directories)
+	   moved since the descriptor was last found where its path says
+	   (read before the look: a change after it is seen at the next
+	   lookup) or since its open (un_fd_set_at; a record without: when
+	   the count is not 0), by another process's change (places_own).
+	   (integration/fd-dir-renamed-made-again, -removed-made-again) */
+	put.moves = 0;
+	if (rc == 0 && w->base.layer == 0 && m->wt &&
+	    w->vlen > m->merged_len) {
+		put.moves = un_wtable_places(m->wt);
+		if (look && put.moves != k->moves &&
+		    !places_own(m, k->moves, put.moves) &&
+		    fd_dir_moved(w, fd, true))
+			return -EAGAIN;
+	}
 	if (rc == 0 && w->sure && w->m == m) {
 		put.mask = w->dirmask;
 		put.pmask = w->parentmask;
@@ -2347,6 +2372,77 @@ cwd_renamed(const char *vpath, const struct un_mount *m, unsigned long seq)
 static uint64_t cwd_moves_seen;
 
 /*
+ * The counts of places (un_wtable_places) this process's own renames and
+ * rmdirs raised, with their union: its records follow those changes
+ * themselves (fdtab.c un_fd_renamed, un_fd_removed), so settle_fd need
+ * not look through /proc for them (rm -rf: a look at each rmdir through
+ * the parent's descriptor).  The last few, in a ring; a slot's seq is odd
+ * while it is written (a torn one is not trusted: one look more).  The
+ * cwd's own count is left (cwd_check's getcwd after this process's own
+ * rename, as before; a removal needs none).
+ */
+#define OWN_PLACES 8
+static struct {
+	unsigned long seq;
+	const struct un_mount *m;
+	uint64_t count;
+} own_places[OWN_PLACES];
+static unsigned own_places_next;
+
+void un_moves_own(const struct un_mount *m, uint64_t after)
+{
+	unsigned i;
+	unsigned long seq;
+
+	if (!after)
+		return;
+	i = __atomic_fetch_add(&own_places_next, 1, __ATOMIC_RELAXED) %
+	    OWN_PLACES;
+	seq = __atomic_load_n(&own_places[i].seq, __ATOMIC_RELAXED);
+	/* (A writer already at this slot: this count is left out.) */
+	if ((seq & 1) ||
+	    !__atomic_compare_exchange_n(&own_places[i].seq, &seq, seq + 1,
+					 false, __ATOMIC_ACQ_REL,
+					 __ATOMIC_RELAXED))
+		return;
+	__atomic_store_n(&own_places[i].m, m, __ATOMIC_RELAXED);
+	__atomic_store_n(&own_places[i].count, after, __ATOMIC_RELAXED);
+	__atomic_store_n(&own_places[i].seq, seq + 2, __ATOMIC_RELEASE);
+}
+
+/* Was count of m raised by this process (un_moves_own)? */
+static bool place_own(const struct un_mount *m, uint64_t count)
+{
+	for (unsigned i = 0; i < OWN_PLACES; i++) {
+		unsigned long seq = __atomic_load_n(&own_places[i].seq,
+						    __ATOMIC_ACQUIRE);
+		bool hit = !(seq & 1) &&
+			   __atomic_load_n(&own_places[i].m,
+					   __ATOMIC_RELAXED) == m &&
+			   __atomic_load_n(&own_places[i].count,
+					   __ATOMIC_RELAXED) == count;
+
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+		if (hit && __atomic_load_n(&own_places[i].seq,
+					   __ATOMIC_RELAXED) == seq)
+			return true;
+	}
+	return false;
+}
+
+/* Were all of m's counts of places in (from, to] this process's own? */
+static bool places_own(const struct un_mount *m, uint64_t from,
+		       uint64_t to)
+{
+	if (!from || to <= from || to - from > OWN_PLACES)
+		return false;
+	for (uint64_t c = from + 1; c <= to; c++)
+		if (!place_own(m, c))
+			return false;
+	return true;
+}
+
+/*
  * The cwd holds its directory as the kernel's does, also when another
  * process removed it.  When a directory of the union changed since the
  * cwd was last seen alive (the stamp dcache.c trusts), it is looked at
@@ -2855,6 +2951,25 @@ static __attribute__((noinline)) void drop_lead_dots(char *todo)
 }
 
 /*
+ * dirfd alone takes the merged path vpath (fd_dir_moved where the old
+ * path leads to another directory, made there after the move: the
+ * descriptors and the cwd on that one, or below the old path, are not
+ * moved; each of those looks for itself, its count of moves being old
+ * too).  Its marks kept (an upper-only directory's: no layers below).
+ */
+static __attribute__((noinline, cold)) void fd_follow_alone(int dirfd,
+							    const char *vpath)
+{
+	bool upper = un_fd_in_upper(dirfd), stream = un_fd_is_stream(dirfd);
+
+	un_fd_set_at(dirfd, vpath, false, NULL, 0);
+	if (upper)
+		un_fd_mark_upper(dirfd);
+	if (stream)
+		un_fd_mark_stream(dirfd);
+}
+
+/*
  * The descriptor dirfd's directory, w's path, leads nowhere: did another
  * process rename it (or an ancestor) rather than remove it?  The kernel's
  * descriptor holds the directory wherever it goes: when its real one is
@@ -2862,10 +2977,12 @@ static __attribute__((noinline)) void drop_lead_dots(char *todo)
  * upper, every descriptor and the cwd at or below the old path take the
  * new one (as after a rename of this process's own): true, the caller
  * looks again.  (integration/fd-dir-renamed-by-other; race15's
- * held-dir-renamed-by-other)
+ * held-dir-renamed-by-other)  alone: the path leads to another
+ * directory (settle_fd): dirfd alone follows (fd_follow_alone), or, its
+ * directory removed (rm -rf A; mkdir A), dies alone.
  */
 static __attribute__((noinline, cold)) bool fd_dir_moved(struct walk *w,
-							 int dirfd)
+							 int dirfd, bool alone)
 {
 	char real[PATH_MAX], old[PATH_MAX];
 	const struct un_mount *m = w->m;
@@ -2873,14 +2990,26 @@ static __attribute__((noinline, cold)) bool fd_dir_moved(struct walk *w,
 	int saved = errno;
 	bool moved = false;
 
-	if (w->base.layer == 0 && m->upper && w->vlen < sizeof(old) &&
-	    real_fstat(dirfd, &st) == 0 && S_ISDIR(st.st_mode) &&
-	    st.st_nlink > 0 && un_fd_real(dirfd, real, sizeof(real)) == 0 &&
-	    upper_to_merged(m, real, sizeof(real))) {
-		memcpy(old, w->vpath, w->vlen);
-		old[w->vlen] = '\0';
+	if (w->base.layer != 0 || !m->upper || w->vlen >= sizeof(old) ||
+	    real_fstat(dirfd, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		errno = saved;
+		return false;
+	}
+	memcpy(old, w->vpath, w->vlen);
+	old[w->vlen] = '\0';
+	/* Removed, its path made again (rm -rf A; mkdir A): dead, alone
+	   (the descriptors on the new A live). */
+	if (alone && st.st_nlink == 0) {
+		un_fd_set_dead(dirfd, old, w->vlen, false);
+		moved = true;
+	} else if (st.st_nlink > 0 &&
+		   un_fd_real(dirfd, real, sizeof(real)) == 0 &&
+		   upper_to_merged(m, real, sizeof(real))) {
 		if (strcmp(old, real)) {
-			un_fd_renamed(old, real);
+			if (alone)
+				fd_follow_alone(dirfd, real);
+			else
+				un_fd_renamed(old, real);
 			moved = true;
 		}
 	}
@@ -3007,14 +3136,23 @@ fd_again:
 			w->vlen = dirfd == AT_FDCWD ? vlen : fdk.vlen;
 			rc = kept ? 0 :
 			     dirfd == AT_FDCWD ? settle_cwd(w, m, seq) :
-						 settle_fd(w, dirfd, &fdk);
+						 settle_fd(w, dirfd, &fdk,
+							   !fd_moved);
+			if (rc == -EAGAIN) {
+				/* Renamed or removed, and made again: it
+				   follows, or dies. */
+				fd_moved = true;
+				plen = plen0;
+				goto fd_again;
+			}
 			/* A descriptor's directory another process removed:
 			   it and every one on it or below are dead. */
 			if ((rc == -ENOENT || rc == -ENOTDIR) &&
 			    dirfd != AT_FDCWD && w->m &&
 			    w->vlen > w->m->merged_len) {
 				/* Or renamed: it follows (once). */
-				if (!fd_moved && fd_dir_moved(w, dirfd)) {
+				if (!fd_moved &&
+				    fd_dir_moved(w, dirfd, false)) {
 					fd_moved = true;
 					plen = plen0;
 					goto fd_again;
@@ -3527,8 +3665,14 @@ static __attribute__((noinline)) int lookup_fd_near(int dirfd,
 		   keeps it; the walk where it does not.  (The stamp read
 		   before the cache's answer: a change since leaves what is
 		   kept stale.) */
-		struct un_fd_masks put = { 0, 0, stamp[1], true, 0 };
+		struct un_fd_masks put = { 0, 0, stamp[1], true, 0, 0 };
 
+		/* (A directory moved since: settle_fd looks whether it was
+		   this one.) */
+		if (layer == 0 && vlen > m->merged_len &&
+		    (put.moves = un_wtable_places(m->wt)) != fdk.moves &&
+		    !places_own(m, fdk.moves, put.moves))
+			return 2;
 		if (vlen <= m->merged_len)
 			put.mask = root_layers(m);
 		else if (un_dcache_get(m, n->vpath, vlen, &put.mask,

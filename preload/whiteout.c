@@ -807,10 +807,26 @@ uint64_t un_wtable_moves(struct un_wtable *wt)
 	return __atomic_load_n(&wt->gen->moves, __ATOMIC_ACQUIRE);
 }
 
-void un_wtable_bump_moves(struct un_wtable *wt)
+uint64_t un_wtable_places(struct un_wtable *wt)
 {
-	if (wt && wt->gen)
-		__atomic_add_fetch(&wt->gen->moves, 1, __ATOMIC_SEQ_CST);
+	if (!wt || !wt->gen)
+		return 0;
+	return __atomic_load_n(&wt->gen->places, __ATOMIC_ACQUIRE);
+}
+
+uint64_t un_wtable_bump_moves(struct un_wtable *wt)
+{
+	if (!wt || !wt->gen)
+		return 0;
+	__atomic_add_fetch(&wt->gen->moves, 1, __ATOMIC_SEQ_CST);
+	return __atomic_add_fetch(&wt->gen->places, 1, __ATOMIC_SEQ_CST);
+}
+
+uint64_t un_wtable_bump_removes(struct un_wtable *wt)
+{
+	if (!wt || !wt->gen)
+		return 0;
+	return __atomic_add_fetch(&wt->gen->places, 1, __ATOMIC_SEQ_CST);
 }
 
 /* The same, telling the count it bumped (~0 without a table). */

@@ -71,6 +71,11 @@ struct wt_gen {
 				   of a directory of the upper (namei.c
 				   cwd_check: another process's cwd may
 				   have moved) */
+	uint64_t places;	/* raised after every rename, exchange
+				   or rmdir of one (session 16; namei.c
+				   settle_fd: a descriptor's directory
+				   may have moved or gone, its path made
+				   again) */
 };
 
 _Static_assert(offsetof(struct wt_gen, generation) ==

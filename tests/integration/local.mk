@@ -46,6 +46,7 @@ UN_INTEGRATION_TESTS = \
 	tests/integration/copyup-dir-race.sh \
 	tests/integration/copyup-parent-removed-race.sh \
 	tests/integration/copyup-parent-removed-late-race.sh \
+	tests/integration/copyup-killed-before-backout.sh \
 	tests/integration/open-creat-vanished-race.sh \
 	tests/integration/symlink-replaced-during-lookup-race.sh \
 	tests/integration/held-dir-renamed-by-other.sh \
@@ -59,6 +60,7 @@ UN_INTEGRATION_TESTS = \
 	tests/integration/cp-a-into.sh \
 	tests/integration/cp-preserve-into-lower-dir.sh \
 	tests/integration/crash-kill9-copyup.sh \
+	tests/integration/crash-unlink-killed-record.sh \
 	tests/integration/creat-lower-file.sh \
 	tests/integration/create-under-ro-lower-dir.sh \
 	tests/integration/deep-path-copyup.sh \
@@ -75,6 +77,8 @@ UN_INTEGRATION_TESTS = \
 	tests/integration/git-lower-repo.sh \
 	tests/integration/fd-change-removed-lower-dir-with-whiteout.sh \
 	tests/integration/fd-dir-renamed-by-other.sh \
+	tests/integration/fd-dir-renamed-made-again.sh \
+	tests/integration/fd-dir-removed-made-again.sh \
 	tests/integration/fstat-copied-up-dir-below-lost-search.sh \
 	tests/integration/fdopendir-copied-up-two-lowers-root-lost-search.sh \
 	tests/integration/dotdot-from-cwd-removed-by-other.sh \
@@ -310,3 +314,7 @@ XFAIL_TESTS = tests/integration/git-clone-lower-hardlinks.sh
 # libunion changes a directory's st_ino at its copy-up where the kernel
 # keeps the lower origin's (session 16, hunt16: STATUS What remains).
 XFAIL_TESTS += tests/integration/fts-deep-lower-tree.sh
+# A directory's copy-up killed between its rename and its back-out (it
+# met another process's whiteout): the copy reads as an opaque empty
+# directory after an rm -rf that said ok (session 16, race16).
+XFAIL_TESTS += tests/integration/copyup-killed-before-backout.sh
