@@ -1048,6 +1048,23 @@ UN_HIDDEN int un_dir_cached_in(struct un_mount *m, const char *vpath,
    when vpath is in no union. */
 UN_HIDDEN int un_dir_single(const char *vpath, int layer, struct un_node *n);
 
+/*
+ * A directory's identity as the kernel gives it (ovl_getattr keeps a
+ * directory's st_ino across its copy-up): one whose upper copy merges
+ * with a lower's (n->dirlayers: not opaque), below the union's root,
+ * answers st_dev and st_ino of its topmost lower copy.  True with *dev
+ * and *ino set to those (one lstat); false, untouched, for any other
+ * object or when that copy cannot be stat'ed.  n->st stays the real one:
+ * the library's own identity checks compare real stats.
+ */
+UN_HIDDEN bool un_node_dir_origin(const struct un_node *n, dev_t *dev,
+				  ino_t *ino);
+static inline bool un_node_has_origin(const struct un_node *n)
+{
+	return n->layer == 0 && S_ISDIR(n->st.st_mode) &&
+	       (n->dirlayers >> 1) && n->vpath[n->rel_off];
+}
+
 /* Map a real path (in some layer) back to its merged path, if any. */
 UN_HIDDEN int un_path_unreal(const char *real, char *buf, size_t len);
 

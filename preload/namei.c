@@ -3965,6 +3965,29 @@ int un_dir_single(const char *vpath, int layer, struct un_node *n)
 	return dir_node_fill(m, vpath, len, rel_of(m, vpath, len), n);
 }
 
+__attribute__((noinline)) bool un_node_dir_origin(const struct un_node *n,
+						 dev_t *dev, ino_t *ino)
+{
+	char buf[UN_VPATH_MAX];
+	UN_KBUF(kbuf);
+	struct stat st;
+	int layer, e0 = errno;
+
+	if (!un_node_has_origin(n))
+		return false;
+	layer = __builtin_ctzll(n->dirlayers >> 1) + 1;
+	if (un_path_join(buf, sizeof(buf), un_layer_root(n->mnt, layer),
+			 un_layer_len(n->mnt, layer), un_node_rel(n)) < 0 ||
+	    real_lstat(un_kreal(buf, &kbuf), &st) < 0 ||
+	    !S_ISDIR(st.st_mode)) {
+		errno = e0;
+		return false;
+	}
+	*dev = st.st_dev;
+	*ino = st.st_ino;
+	return true;
+}
+
 int un_path_unreal(const char *real, char *buf, size_t len)
 {
 	for (int i = 0; i < un_config.nmount; i++) {

@@ -16,6 +16,7 @@
  * stat_common() and fix_fstat().
  */
 #include <string.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "wrap.h"
@@ -84,18 +85,17 @@ static void dead_times_fix(const char *vpath, struct stat *st)
 
 /* fstat's answer for a descriptor opened in a union: nlink 1 for a
    directory merged from several layers, as it is now (the directory
-   cache knows, mostly, at no system call); a lower fifo's stand-in
-   answers as the fifo (fifo.c). */
-static int fix_fstat(int fd, struct stat *st, int rc)
+   cache knows, mostly, at no system call), and the identity of its
+   topmost lower copy where the upper's merges with it (one lstat:
+   un_node_dir_origin); a lower fifo's stand-in answers as the fifo
+   (fifo.c).  Inside the depth guard: for statx too. */
+static __attribute__((noinline)) void fix_fstat_in(int fd, struct stat *st)
 {
 	char vpath[UN_VPATH_MAX];
 	bool merged_dir = false;
 	struct un_node n;
 	int got;
 
-	if (rc != 0 || !(S_ISDIR(st->st_mode) || S_ISFIFO(st->st_mode)) ||
-	    !un_enter())
-		return rc;
 	UN_SAVE_ERRNO;
 	if (S_ISFIFO(st->st_mode)) {
 		if (un_fifo_object(fd, &n, false) == 0)
@@ -112,6 +112,7 @@ static int fix_fstat(int fd, struct stat *st, int rc)
 		if (lk == 0 && n.layer >= 0) {
 			if (un_node_is_merged_dir(&n))
 				st->st_nlink = 1;
+			un_node_dir_origin(&n, &st->st_dev, &st->st_ino);
 		} else if (lk == -EACCES &&
 			   (merged_dir || un_fd_was_lower(fd) > 0)) {
 			/* Out of reach by its whole path now (an ancestor
@@ -131,8 +132,43 @@ static int fix_fstat(int fd, struct stat *st, int rc)
 		st->st_nlink = 1;
 	}
 	UN_RESTORE_ERRNO;
+}
+
+static int fix_fstat(int fd, struct stat *st, int rc)
+{
+	if (rc != 0 || !(S_ISDIR(st->st_mode) || S_ISFIFO(st->st_mode)) ||
+	    !un_enter())
+		return rc;
+	fix_fstat_in(fd, st);
 	un_leave();
 	return rc;
+}
+
+/* The same for statx of a directory's descriptor (AT_EMPTY_PATH): what
+   fstat would answer, its nlink, identity and times. */
+static void fix_statx_fd(int fd, struct statx *buf)
+{
+	struct stat st = {
+		.st_mode = buf->stx_mode,
+		.st_nlink = buf->stx_nlink,
+		.st_dev = makedev(buf->stx_dev_major, buf->stx_dev_minor),
+		.st_ino = buf->stx_ino,
+		.st_atim = { buf->stx_atime.tv_sec, buf->stx_atime.tv_nsec },
+		.st_mtim = { buf->stx_mtime.tv_sec, buf->stx_mtime.tv_nsec },
+		.st_ctim = { buf->stx_ctime.tv_sec, buf->stx_ctime.tv_nsec },
+	};
+
+	fix_fstat_in(fd, &st);
+	buf->stx_nlink = (__u32)st.st_nlink;
+	buf->stx_dev_major = major(st.st_dev);
+	buf->stx_dev_minor = minor(st.st_dev);
+	buf->stx_ino = st.st_ino;
+	buf->stx_atime.tv_sec = st.st_atim.tv_sec;
+	buf->stx_atime.tv_nsec = (__u32)st.st_atim.tv_nsec;
+	buf->stx_mtime.tv_sec = st.st_mtim.tv_sec;
+	buf->stx_mtime.tv_nsec = (__u32)st.st_mtim.tv_nsec;
+	buf->stx_ctime.tv_sec = st.st_ctim.tv_sec;
+	buf->stx_ctime.tv_nsec = (__u32)st.st_ctim.tv_nsec;
 }
 
 /* A removed directory that was merged keeps the nlink of 1 the kernel's
@@ -197,8 +233,10 @@ stat_lookup(enum stat_kind k, int ver, int dirfd, const char *path,
 		rc = un_fail(-ENOENT);
 	} else {
 		*st = n.st;
-		if (un_node_is_merged_dir(&n))
+		if (un_node_is_merged_dir(&n)) {
 			st->st_nlink = 1;
+			un_node_dir_origin(&n, &st->st_dev, &st->st_ino);
+		}
 		rc = 0;
 	}
 	un_leave();
@@ -322,7 +360,6 @@ UN_EXPORT int statx(int dirfd, const char *path, int flags, unsigned int mask,
 		    struct statx *buf)
 {
 	struct un_node n;
-	bool merged_dir = false;
 	char vpath[UN_VPATH_MAX];
 	UN_KBUF(kbuf);
 	int rc;
@@ -332,9 +369,8 @@ UN_EXPORT int statx(int dirfd, const char *path, int flags, unsigned int mask,
 	if (un_path_empty(path) && (flags & AT_EMPTY_PATH) &&
 	    dirfd != AT_FDCWD) {
 		rc = real_statx(dirfd, path, flags, mask, buf);
-		if (rc == 0 && un_fd_get(dirfd, vpath, sizeof(vpath),
-					 &merged_dir) == 0 && merged_dir)
-			buf->stx_nlink = 1;
+		if (rc == 0 && S_ISDIR(buf->stx_mode))
+			fix_statx_fd(dirfd, buf);
 		if (rc == 0 && S_ISFIFO(buf->stx_mode) &&
 		    un_fifo_object(dirfd, &n, false) == 0)
 			rc = real_statx(AT_FDCWD, un_kreal(n.real, &kbuf),
@@ -379,8 +415,17 @@ UN_EXPORT int statx(int dirfd, const char *path, int flags, unsigned int mask,
 		rc = real_statx(kfd, kp, flags, mask, buf);
 		if (rc < 0 && un_node_retry_at(&n, e0, &kbuf, &kfd, &kp))
 			rc = real_statx(kfd, kp, flags, mask, buf);
-		if (rc == 0 && un_node_is_merged_dir(&n))
+		if (rc == 0 && un_node_is_merged_dir(&n)) {
+			dev_t dev;
+			ino_t ino;
+
 			buf->stx_nlink = 1;
+			if (un_node_dir_origin(&n, &dev, &ino)) {
+				buf->stx_dev_major = major(dev);
+				buf->stx_dev_minor = minor(dev);
+				buf->stx_ino = ino;
+			}
+		}
 	}
 out:
 	un_leave();
