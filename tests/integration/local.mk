@@ -294,8 +294,3 @@ tests_prog_cwdfar_LDADD = -lpthread
 # local path: libunion changes a file's st_ino at its copy-up, the
 # kernel overlay does not on one file system (git checks its links).
 XFAIL_TESTS = tests/integration/git-clone-lower-hardlinks.sh
-# rm -rf, chmod -R of a lower tree deeper than gnulib fts's ring of 4
-# parent descriptors: fts checks the st_ino of '..' when it climbs, and
-# libunion changes a directory's st_ino at its copy-up where the kernel
-# keeps the lower origin's (session 16, hunt16: STATUS What remains).
-XFAIL_TESTS += tests/integration/fts-deep-lower-tree.sh
