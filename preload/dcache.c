@@ -72,6 +72,10 @@ struct dcache_ent {
 	uint32_t pgen;		/* that slot's count at its put */
 	size_t len;
 	char *vpath;
+	/* A directory whose upper copy merges with a lower's: its topmost
+	   lower copy's identity (un_dcache_origin_get), ino 0: not known */
+	dev_t odev;
+	ino_t oino;
 };
 
 /* What a name set and a lower list have alike: the directory rel of m
@@ -523,6 +527,31 @@ int un_dcache_get(struct un_mount *m, const char *vpath, size_t len,
 	return 0;
 }
 
+int un_dcache_origin_get(struct un_mount *m, const char *vpath, size_t len,
+			 dev_t *dev, ino_t *ino)
+{
+	struct dcache *c = dcache_now();
+	struct dcache_ent *e;
+
+	if (!c || !(e = ent_find(c, m, vpath, len)) || !e->oino)
+		return -1;
+	*dev = e->odev;
+	*ino = e->oino;
+	return 0;
+}
+
+void un_dcache_origin_put(struct un_mount *m, const char *vpath, size_t len,
+			  dev_t dev, ino_t ino)
+{
+	struct dcache *c = dcache_now();
+	struct dcache_ent *e;
+
+	if (c && (e = ent_find(c, m, vpath, len))) {
+		e->odev = dev;
+		e->oino = ino;
+	}
+}
+
 uint64_t un_dcache_stamp(struct un_mount *m)
 {
 	return stamp_of(m);
@@ -817,6 +846,7 @@ void un_dcache_put(struct un_mount *m, const char *vpath, size_t len,
 	e->m = m;
 	e->mask = mask;
 	e->parentmask = parentmask;
+	e->oino = 0;
 	e->stamp = stamp;
 	e->used = ++c->tick;
 	e->born = ++c->puts;

@@ -1075,6 +1075,14 @@ UN_HIDDEN int un_path_unreal(const char *real, char *buf, size_t len);
    known and still valid; 0 on a hit, -1 on a miss. */
 UN_HIDDEN int un_dcache_get(struct un_mount *m, const char *vpath,
 			    size_t len, uint64_t *mask, uint64_t *parentmask);
+/* The identity of the topmost lower copy of the directory vpath whose
+   upper copy merges with it (un_node_dir_origin), kept with its layers
+   while they are valid (a lower does not change): 0 on a hit; put: on
+   the entry of its layers, if there is one. */
+UN_HIDDEN int un_dcache_origin_get(struct un_mount *m, const char *vpath,
+				   size_t len, dev_t *dev, ino_t *ino);
+UN_HIDDEN void un_dcache_origin_put(struct un_mount *m, const char *vpath,
+				    size_t len, dev_t dev, ino_t ino);
 /* Remember a directory's layers, as computed since stamp was read. */
 UN_HIDDEN uint64_t un_dcache_stamp(struct un_mount *m);
 UN_HIDDEN void un_dcache_put(struct un_mount *m, const char *vpath,

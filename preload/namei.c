@@ -3973,8 +3973,13 @@ __attribute__((noinline)) bool un_node_dir_origin(const struct un_node *n,
 	struct stat st;
 	int layer, e0 = errno;
 
+	size_t vlen;
+
 	if (!un_node_has_origin(n))
 		return false;
+	vlen = strlen(n->vpath);
+	if (un_dcache_origin_get(n->mnt, n->vpath, vlen, dev, ino) == 0)
+		return true;
 	layer = __builtin_ctzll(n->dirlayers >> 1) + 1;
 	if (un_path_join(buf, sizeof(buf), un_layer_root(n->mnt, layer),
 			 un_layer_len(n->mnt, layer), un_node_rel(n)) < 0 ||
@@ -3985,6 +3990,7 @@ __attribute__((noinline)) bool un_node_dir_origin(const struct un_node *n,
 	}
 	*dev = st.st_dev;
 	*ino = st.st_ino;
+	un_dcache_origin_put(n->mnt, n->vpath, vlen, st.st_dev, st.st_ino);
 	return true;
 }
 

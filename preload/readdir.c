@@ -675,6 +675,12 @@ static __attribute__((noinline)) void put_subdirs(struct un_dir *d,
 		memcpy(vpath + vl, name, e->len + 1);
 		un_dcache_put(d->mnt, vpath, vl + e->len, mask, n->dirlayers,
 			      stamp);
+		/* (Its d_ino is the lower's copy's: build_merged; its
+		   device the lower root's, when config.c knows it.) */
+		if ((mask & 1) && with_low && d->mnt->layer_dev[lower])
+			un_dcache_origin_put(d->mnt, vpath, vl + e->len,
+					     d->mnt->layer_dev[lower],
+					     d->ents[e->idx].ino);
 	}
 }
 
@@ -925,9 +931,10 @@ static int build_merged(struct un_dir *d, const struct un_node *n,
 	for (size_t k = 0; k < d->nents; k++)
 		if (d->ents[k].order < 0)
 			d->ents[k].order = bottom_pos + rest_pos++;
-	put_in_order(d);
+	/* (Before put_in_order: the set's idx are the entries' places.) */
 	if (subdirs && ndirs && upper_ok)
 		put_subdirs(d, n, &set, order[1], dstamp);
+	put_in_order(d);
 out:
 	seen_free(&set);
 	return rc;
