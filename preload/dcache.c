@@ -781,8 +781,10 @@ static struct dcache_ent *put_way(struct dcache *c, struct un_mount *m,
 	return victim;
 }
 
-void un_dcache_put(struct un_mount *m, const char *vpath, size_t len,
-		   uint64_t mask, uint64_t parentmask, uint64_t stamp)
+/* un_dcache_put: the entry put (or found the same), or NULL. */
+static __attribute__((noinline)) struct dcache_ent *
+put_ent(struct un_mount *m, const char *vpath, size_t len, uint64_t mask,
+	uint64_t parentmask, uint64_t stamp)
 {
 	struct dcache *c;
 	struct dcache_ent *e;
@@ -791,14 +793,14 @@ void un_dcache_put(struct un_mount *m, const char *vpath, size_t len,
 	uint64_t h;
 
 	if (un_in_signal())
-		return;
+		return NULL;
 	c = dcache_mine();
 	if (!c)
-		return;
+		return NULL;
 	/* Stale already (a directory changed during the walk): it could
 	   never be valid, and the run's stamp must not be given to it. */
 	if (stamp != stamp_of(m))
-		return;
+		return NULL;
 	/* The same answer already there, valid at this stamp: find's fts
 	   stats each directory twice after its parent's listing put it
 	   (put_subdirs), the second time just after its open's lookup hit
@@ -824,7 +826,7 @@ void un_dcache_put(struct un_mount *m, const char *vpath, size_t len,
 	if (ent_is(e, m, vpath, len) && e->mask == mask &&
 	    e->parentmask == parentmask && ent_valid(c, e, m, stamp)) {
 		e->used = ++c->tick;
-		return;
+		return e;
 	}
 	if (m == c->run_m && stamp == c->run_now)
 		stamp = c->run_base;
@@ -835,7 +837,7 @@ void un_dcache_put(struct un_mount *m, const char *vpath, size_t len,
 		char *fresh = malloc(len + 1);
 
 		if (!fresh)
-			return;
+			return NULL;
 		free(e->vpath);
 		e->vpath = fresh;
 	}
@@ -854,6 +856,25 @@ void un_dcache_put(struct un_mount *m, const char *vpath, size_t len,
 	e->pslot = (uint16_t)ps;
 	e->pgen = c->dirgen[ps];
 	c->sets_put |= 1u << si;
+	return e;
+}
+
+void un_dcache_put(struct un_mount *m, const char *vpath, size_t len,
+		   uint64_t mask, uint64_t parentmask, uint64_t stamp)
+{
+	put_ent(m, vpath, len, mask, parentmask, stamp);
+}
+
+void un_dcache_put_origin(struct un_mount *m, const char *vpath, size_t len,
+			  uint64_t mask, uint64_t parentmask, uint64_t stamp,
+			  dev_t dev, ino_t ino)
+{
+	struct dcache_ent *e = put_ent(m, vpath, len, mask, parentmask, stamp);
+
+	if (e) {
+		e->odev = dev;
+		e->oino = ino;
+	}
 }
 
 void un_dcache_changed(struct un_mount *m)

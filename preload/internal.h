@@ -1057,12 +1057,17 @@ UN_HIDDEN int un_dir_single(const char *vpath, int layer, struct un_node *n);
  * object or when that copy cannot be stat'ed.  n->st stays the real one:
  * the library's own identity checks compare real stats.
  */
-UN_HIDDEN bool un_node_dir_origin(const struct un_node *n, dev_t *dev,
-				  ino_t *ino);
 static inline bool un_node_has_origin(const struct un_node *n)
 {
 	return n->layer == 0 && S_ISDIR(n->st.st_mode) &&
 	       (n->dirlayers >> 1) && n->vpath[n->rel_off];
+}
+UN_HIDDEN bool un_node_dir_origin_of(const struct un_node *n, dev_t *dev,
+				     ino_t *ino);
+static inline bool un_node_dir_origin(const struct un_node *n, dev_t *dev,
+				      ino_t *ino)
+{
+	return un_node_has_origin(n) && un_node_dir_origin_of(n, dev, ino);
 }
 
 /* Map a real path (in some layer) back to its merged path, if any. */
@@ -1083,6 +1088,11 @@ UN_HIDDEN int un_dcache_origin_get(struct un_mount *m, const char *vpath,
 				   size_t len, dev_t *dev, ino_t *ino);
 UN_HIDDEN void un_dcache_origin_put(struct un_mount *m, const char *vpath,
 				    size_t len, dev_t dev, ino_t ino);
+/* un_dcache_put (below) with that identity (one search, not two). */
+UN_HIDDEN void un_dcache_put_origin(struct un_mount *m, const char *vpath,
+				    size_t len, uint64_t mask,
+				    uint64_t parentmask, uint64_t stamp,
+				    dev_t dev, ino_t ino);
 /* Remember a directory's layers, as computed since stamp was read. */
 UN_HIDDEN uint64_t un_dcache_stamp(struct un_mount *m);
 UN_HIDDEN void un_dcache_put(struct un_mount *m, const char *vpath,

@@ -3965,19 +3965,16 @@ int un_dir_single(const char *vpath, int layer, struct un_node *n)
 	return dir_node_fill(m, vpath, len, rel_of(m, vpath, len), n);
 }
 
-__attribute__((noinline)) bool un_node_dir_origin(const struct un_node *n,
-						 dev_t *dev, ino_t *ino)
+/* (un_node_dir_origin's part out of line, with its frame.) */
+__attribute__((noinline)) bool un_node_dir_origin_of(const struct un_node *n,
+						    dev_t *dev, ino_t *ino)
 {
 	char buf[UN_VPATH_MAX];
 	UN_KBUF(kbuf);
 	struct stat st;
 	int layer, e0 = errno;
+	size_t vlen = strlen(n->vpath);
 
-	size_t vlen;
-
-	if (!un_node_has_origin(n))
-		return false;
-	vlen = strlen(n->vpath);
 	if (un_dcache_origin_get(n->mnt, n->vpath, vlen, dev, ino) == 0)
 		return true;
 	layer = __builtin_ctzll(n->dirlayers >> 1) + 1;

@@ -673,14 +673,17 @@ static __attribute__((noinline)) void put_subdirs(struct un_dir *d,
 			mask |= low;
 		}
 		memcpy(vpath + vl, name, e->len + 1);
-		un_dcache_put(d->mnt, vpath, vl + e->len, mask, n->dirlayers,
-			      stamp);
-		/* (Its d_ino is the lower's copy's: build_merged; its
-		   device the lower root's, when config.c knows it.) */
+		/* (With the identity of its lower copy where the upper's
+		   merges with it: its d_ino is that copy's, build_merged;
+		   its device the lower root's, when config.c knows it.) */
 		if ((mask & 1) && with_low && d->mnt->layer_dev[lower])
-			un_dcache_origin_put(d->mnt, vpath, vl + e->len,
+			un_dcache_put_origin(d->mnt, vpath, vl + e->len, mask,
+					     n->dirlayers, stamp,
 					     d->mnt->layer_dev[lower],
 					     d->ents[e->idx].ino);
+		else
+			un_dcache_put(d->mnt, vpath, vl + e->len, mask,
+				      n->dirlayers, stamp);
 	}
 }
 
@@ -864,23 +867,28 @@ static int build_merged(struct un_dir *d, const struct un_node *n,
 				rc = -ENOMEM;
 				break;
 			}
-			/* A subdirectory of the upper that this lower, the
-			   first below to hold the name, merges into. */
-			if (i > 0 && !added && s->idx >= 0 &&
-			    s->type_up == DT_DIR && s->type_low == NO_TYPE &&
-			    e->d_type == DT_DIR && !dot && !dotdot &&
-			    (un_wtable_empty(d->mnt->wt) ||
-			     table_record(d, e) == UN_W_NONE)) {
-				if (low_ok_layer != i) {
-					low_ok = lower_searchable(d, i, 2);
-					low_ok_layer = i;
+			/* A name shown from above: "." and ".." (see
+			   dot_low), or a subdirectory of the upper that this
+			   lower, the first below to hold the name, merges
+			   into. */
+			if (!added && s->idx >= 0 && i > 0) {
+				if (dot || dotdot) {
+					if (k == 1 && (dot ? dot_low : dotdot_low))
+						d->ents[s->idx].ino = e->d_ino;
+				} else if (s->type_up == DT_DIR &&
+					   s->type_low == NO_TYPE &&
+					   e->d_type == DT_DIR &&
+					   (un_wtable_empty(d->mnt->wt) ||
+					    table_record(d, e) == UN_W_NONE)) {
+					if (low_ok_layer != i) {
+						low_ok = lower_searchable(d, i,
+									  2);
+						low_ok_layer = i;
+					}
+					if (low_ok)
+						d->ents[s->idx].ino = e->d_ino;
 				}
-				if (low_ok)
-					d->ents[s->idx].ino = e->d_ino;
 			}
-			if (k == 1 && s->idx >= 0 &&
-			    (dot ? dot_low : dotdot && dotdot_low))
-				d->ents[s->idx].ino = e->d_ino;
 			if (i == 0)
 				s->type_up = e->d_type;
 			else
@@ -1039,7 +1047,9 @@ DIR *un_dir_open(const struct un_node *n, int fd, int fd_layer,
 	bool merged = un_node_is_merged_dir(n);
 	struct un_dir *d = block_get(rl);
 	int rc;
-	ino_t dotdot = merged ? 0 : streamed_dotdot(n, rel);
+	uint64_t pl = n->parent_dirlayers;
+	/* (its parent merged: streamed_dotdot) */
+	ino_t dotdot = merged || !(pl & (pl - 1)) ? 0 : streamed_dotdot(n, rel);
 
 	if (!d) {
 		errno = ENOMEM;
@@ -1753,7 +1763,7 @@ static struct dirent64 *next_entry(struct un_dir *d)
 		}
 		if (!e->d_ino)
 			continue;	/* (skipped by glibc's readdir too) */
-		if (d->dotdot_ino && e->d_name[0] == '.' &&
+		if (e->d_name[0] == '.' && d->dotdot_ino &&
 		    e->d_name[1] == '.' && !e->d_name[2])
 			e->d_ino = d->dotdot_ino;
 		if (!plain_shown(d, e)) {
