@@ -72,6 +72,10 @@ struct dcache_ent {
 	uint32_t pgen;		/* that slot's count at its put */
 	size_t len;
 	char *vpath;
+	/* A directory whose upper copy merges with a lower's: its topmost
+	   lower copy's identity (un_dcache_origin_get), ino 0: not known */
+	dev_t odev;
+	ino_t oino;
 };
 
 /* What a name set and a lower list have alike: the directory rel of m
@@ -523,6 +527,31 @@ int un_dcache_get(struct un_mount *m, const char *vpath, size_t len,
 	return 0;
 }
 
+int un_dcache_origin_get(struct un_mount *m, const char *vpath, size_t len,
+			 dev_t *dev, ino_t *ino)
+{
+	struct dcache *c = dcache_now();
+	struct dcache_ent *e;
+
+	if (!c || !(e = ent_find(c, m, vpath, len)) || !e->oino)
+		return -1;
+	*dev = e->odev;
+	*ino = e->oino;
+	return 0;
+}
+
+void un_dcache_origin_put(struct un_mount *m, const char *vpath, size_t len,
+			  dev_t dev, ino_t ino)
+{
+	struct dcache *c = dcache_now();
+	struct dcache_ent *e;
+
+	if (c && (e = ent_find(c, m, vpath, len))) {
+		e->odev = dev;
+		e->oino = ino;
+	}
+}
+
 uint64_t un_dcache_stamp(struct un_mount *m)
 {
 	return stamp_of(m);
@@ -752,8 +781,10 @@ static struct dcache_ent *put_way(struct dcache *c, struct un_mount *m,
 	return victim;
 }
 
-void un_dcache_put(struct un_mount *m, const char *vpath, size_t len,
-		   uint64_t mask, uint64_t parentmask, uint64_t stamp)
+/* un_dcache_put: the entry put (or found the same), or NULL. */
+static __attribute__((noinline)) struct dcache_ent *
+put_ent(struct un_mount *m, const char *vpath, size_t len, uint64_t mask,
+	uint64_t parentmask, uint64_t stamp)
 {
 	struct dcache *c;
 	struct dcache_ent *e;
@@ -762,14 +793,14 @@ void un_dcache_put(struct un_mount *m, const char *vpath, size_t len,
 	uint64_t h;
 
 	if (un_in_signal())
-		return;
+		return NULL;
 	c = dcache_mine();
 	if (!c)
-		return;
+		return NULL;
 	/* Stale already (a directory changed during the walk): it could
 	   never be valid, and the run's stamp must not be given to it. */
 	if (stamp != stamp_of(m))
-		return;
+		return NULL;
 	/* The same answer already there, valid at this stamp: find's fts
 	   stats each directory twice after its parent's listing put it
 	   (put_subdirs), the second time just after its open's lookup hit
@@ -795,7 +826,7 @@ void un_dcache_put(struct un_mount *m, const char *vpath, size_t len,
 	if (ent_is(e, m, vpath, len) && e->mask == mask &&
 	    e->parentmask == parentmask && ent_valid(c, e, m, stamp)) {
 		e->used = ++c->tick;
-		return;
+		return e;
 	}
 	if (m == c->run_m && stamp == c->run_now)
 		stamp = c->run_base;
@@ -806,7 +837,7 @@ void un_dcache_put(struct un_mount *m, const char *vpath, size_t len,
 		char *fresh = malloc(len + 1);
 
 		if (!fresh)
-			return;
+			return NULL;
 		free(e->vpath);
 		e->vpath = fresh;
 	}
@@ -817,6 +848,7 @@ void un_dcache_put(struct un_mount *m, const char *vpath, size_t len,
 	e->m = m;
 	e->mask = mask;
 	e->parentmask = parentmask;
+	e->oino = 0;
 	e->stamp = stamp;
 	e->used = ++c->tick;
 	e->born = ++c->puts;
@@ -824,6 +856,25 @@ void un_dcache_put(struct un_mount *m, const char *vpath, size_t len,
 	e->pslot = (uint16_t)ps;
 	e->pgen = c->dirgen[ps];
 	c->sets_put |= 1u << si;
+	return e;
+}
+
+void un_dcache_put(struct un_mount *m, const char *vpath, size_t len,
+		   uint64_t mask, uint64_t parentmask, uint64_t stamp)
+{
+	put_ent(m, vpath, len, mask, parentmask, stamp);
+}
+
+void un_dcache_put_origin(struct un_mount *m, const char *vpath, size_t len,
+			  uint64_t mask, uint64_t parentmask, uint64_t stamp,
+			  dev_t dev, ino_t ino)
+{
+	struct dcache_ent *e = put_ent(m, vpath, len, mask, parentmask, stamp);
+
+	if (e) {
+		e->odev = dev;
+		e->oino = ino;
+	}
 }
 
 void un_dcache_changed(struct un_mount *m)

@@ -1108,6 +1108,28 @@ UN_HIDDEN int un_dir_cached_in(struct un_mount *m, const char *vpath,
    when vpath is in no union. */
 UN_HIDDEN int un_dir_single(const char *vpath, int layer, struct un_node *n);
 
+/*
+ * A directory's identity as the kernel gives it (ovl_getattr keeps a
+ * directory's st_ino across its copy-up): one whose upper copy merges
+ * with a lower's (n->dirlayers: not opaque), below the union's root,
+ * answers st_dev and st_ino of its topmost lower copy.  True with *dev
+ * and *ino set to those (one lstat); false, untouched, for any other
+ * object or when that copy cannot be stat'ed.  n->st stays the real one:
+ * the library's own identity checks compare real stats.
+ */
+static inline bool un_node_has_origin(const struct un_node *n)
+{
+	return n->layer == 0 && S_ISDIR(n->st.st_mode) &&
+	       (n->dirlayers >> 1) && n->vpath[n->rel_off];
+}
+UN_HIDDEN bool un_node_dir_origin_of(const struct un_node *n, dev_t *dev,
+				     ino_t *ino);
+static inline bool un_node_dir_origin(const struct un_node *n, dev_t *dev,
+				      ino_t *ino)
+{
+	return un_node_has_origin(n) && un_node_dir_origin_of(n, dev, ino);
+}
+
 /* Map a real path (in some layer) back to its merged path, if any. */
 UN_HIDDEN int un_path_unreal(const char *real, char *buf, size_t len);
 
@@ -1118,6 +1140,19 @@ UN_HIDDEN int un_path_unreal(const char *real, char *buf, size_t len);
    known and still valid; 0 on a hit, -1 on a miss. */
 UN_HIDDEN int un_dcache_get(struct un_mount *m, const char *vpath,
 			    size_t len, uint64_t *mask, uint64_t *parentmask);
+/* The identity of the topmost lower copy of the directory vpath whose
+   upper copy merges with it (un_node_dir_origin), kept with its layers
+   while they are valid (a lower does not change): 0 on a hit; put: on
+   the entry of its layers, if there is one. */
+UN_HIDDEN int un_dcache_origin_get(struct un_mount *m, const char *vpath,
+				   size_t len, dev_t *dev, ino_t *ino);
+UN_HIDDEN void un_dcache_origin_put(struct un_mount *m, const char *vpath,
+				    size_t len, dev_t dev, ino_t ino);
+/* un_dcache_put (below) with that identity (one search, not two). */
+UN_HIDDEN void un_dcache_put_origin(struct un_mount *m, const char *vpath,
+				    size_t len, uint64_t mask,
+				    uint64_t parentmask, uint64_t stamp,
+				    dev_t dev, ino_t ino);
 /* Remember a directory's layers, as computed since stamp was read. */
 UN_HIDDEN uint64_t un_dcache_stamp(struct un_mount *m);
 UN_HIDDEN void un_dcache_put(struct un_mount *m, const char *vpath,

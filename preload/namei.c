@@ -4442,6 +4442,32 @@ int un_dir_single(const char *vpath, int layer, struct un_node *n)
 	return dir_node_fill(m, vpath, len, rel_of(m, vpath, len), n);
 }
 
+/* (un_node_dir_origin's part out of line, with its frame.) */
+__attribute__((noinline)) bool un_node_dir_origin_of(const struct un_node *n,
+						    dev_t *dev, ino_t *ino)
+{
+	char buf[UN_VPATH_MAX];
+	UN_KBUF(kbuf);
+	struct stat st;
+	int layer, e0 = errno;
+	size_t vlen = strlen(n->vpath);
+
+	if (un_dcache_origin_get(n->mnt, n->vpath, vlen, dev, ino) == 0)
+		return true;
+	layer = __builtin_ctzll(n->dirlayers >> 1) + 1;
+	if (un_path_join(buf, sizeof(buf), un_layer_root(n->mnt, layer),
+			 un_layer_len(n->mnt, layer), un_node_rel(n)) < 0 ||
+	    real_lstat(un_kreal(buf, &kbuf), &st) < 0 ||
+	    !S_ISDIR(st.st_mode)) {
+		errno = e0;
+		return false;
+	}
+	*dev = st.st_dev;
+	*ino = st.st_ino;
+	un_dcache_origin_put(n->mnt, n->vpath, vlen, st.st_dev, st.st_ino);
+	return true;
+}
+
 int un_path_unreal(const char *real, char *buf, size_t len)
 {
 	for (int i = 0; i < un_config.nmount; i++) {

@@ -89,6 +89,7 @@ struct un_dir {
 	char *buf;
 	size_t blen, bpos;
 	bool end;		/* buf's last record is the end (un_dents_end) */
+	ino_t dotdot_ino;	/* streamed: ".."'s d_ino, 0: the layer's */
 	off64_t filepos;	/* telldir: d_off of the last entry read */
 	/* Streamed from a lower, read from its start: the names so far
 	   (NUL after each) for un_dcache_put_lower at the end; NULL once
@@ -109,25 +110,31 @@ bool un_dir_is_ours(const DIR *d)
 	return d && ((const struct un_dir *)d)->magic == UN_DIR_MAGIC;
 }
 
-/* Does the table's record of d's name e make it a whiteout?  Out of
-   hidden_by: its key's buffer (UN_VPATH_MAX) is a frame too large for
-   the path of every name of a listing. */
-static __attribute__((noinline)) bool table_hides(struct un_dir *d,
-						  const struct dirent64 *e)
+/* The table's record of d's name e.  Out of hidden_by: its key's
+   buffer (UN_VPATH_MAX) is a frame too large for the path of every name
+   of a listing. */
+static __attribute__((noinline)) enum un_wkind table_record(
+	struct un_dir *d, const struct dirent64 *e)
 {
 	char buf[UN_VPATH_MAX];	/* rel may be deeper than PATH_MAX */
 	size_t rl = strlen(d->rel);
 	size_t nl = strlen(e->d_name);
 
 	if (rl + 1 + nl >= sizeof(buf))
-		return false;
+		return UN_W_NONE;
 	memcpy(buf, d->rel, rl);
 	if (rl)
 		buf[rl++] = '/';
 	memcpy(buf + rl, e->d_name, nl + 1);
-	/* (A 0/0 device too, maybe: then the listing holds a name that
-	   needs no record, and rmdir reads.) */
-	return un_wtable_get(d->mnt->wt, buf, rl + nl) == UN_W_WHITEOUT;
+	return un_wtable_get(d->mnt->wt, buf, rl + nl);
+}
+
+/* Does the table's record of d's name e make it a whiteout?  (A 0/0
+   device too, maybe: then the listing holds a name that needs no
+   record, and rmdir reads.) */
+static bool table_hides(struct un_dir *d, const struct dirent64 *e)
+{
+	return table_record(d, e) == UN_W_WHITEOUT;
 }
 
 /* Is d's name e, a character device or of no type in layer's copy, the
@@ -666,8 +673,17 @@ static __attribute__((noinline)) void put_subdirs(struct un_dir *d,
 			mask |= low;
 		}
 		memcpy(vpath + vl, name, e->len + 1);
-		un_dcache_put(d->mnt, vpath, vl + e->len, mask, n->dirlayers,
-			      stamp);
+		/* (With the identity of its lower copy where the upper's
+		   merges with it: its d_ino is that copy's, build_merged;
+		   its device the lower root's, when config.c knows it.) */
+		if ((mask & 1) && with_low && d->mnt->layer_dev[lower])
+			un_dcache_put_origin(d->mnt, vpath, vl + e->len, mask,
+					     n->dirlayers, stamp,
+					     d->mnt->layer_dev[lower],
+					     d->ents[e->idx].ino);
+		else
+			un_dcache_put(d->mnt, vpath, vl + e->len, mask,
+				      n->dirlayers, stamp);
 	}
 }
 
@@ -722,6 +738,28 @@ static int build_merged(struct un_dir *d, const struct un_node *n,
 	   path), '..' from d->fd. */
 	bool dotdot_from_top = d->rel[0] &&
 			       ((n->dirlayers & 1) || !strchr(d->rel, '/'));
+	/* The identity of a directory whose upper copy merges with a
+	   lower's is its topmost lower copy's (un_node_dir_origin): "."
+	   and the subdirectories of the upper and a lower take d_ino from
+	   that lower's listing, ".." of a parent merged so likewise when
+	   that lower is the parent's topmost one, else from a lookup of the
+	   parent.  (The union's root keeps its upper's, as the kernel's.) */
+	bool dot_low = nlayers > 1 && order[0] == 0 && d->rel[0];
+	bool dotdot_low = false;
+	/* (a lower's copy searchable: asked once a layer) */
+	int low_ok_layer = -1;
+	bool low_ok = false;
+
+	if (dotdot_from_top && (n->dirlayers & 1) && strchr(d->rel, '/')) {
+		uint64_t pl = n->parent_dirlayers >> 1;
+
+		if (!n->parent_dirlayers ||
+		    (pl && (nlayers < 2 ||
+			    __builtin_ctzll(pl) + 1 != order[1])))
+			dotdot_from_top = false;	/* looked up */
+		else
+			dotdot_low = pl != 0;
+	}
 
 	parent.st.st_ino = n->st.st_ino;
 	if (!dotdot_from_top) {
@@ -740,6 +778,9 @@ static int build_merged(struct un_dir *d, const struct un_node *n,
 		else if (!parent.mnt &&
 			 real_stat(parent.kpath, &parent.st) < 0)
 			parent.st.st_ino = n->st.st_ino;
+		else if (parent.mnt)
+			un_node_dir_origin(&parent, &parent.st.st_dev,
+					   &parent.st.st_ino);
 	}
 
 	for (int k = 0; k < nlayers; k++) {
@@ -826,6 +867,28 @@ static int build_merged(struct un_dir *d, const struct un_node *n,
 				rc = -ENOMEM;
 				break;
 			}
+			/* A name shown from above: "." and ".." (see
+			   dot_low), or a subdirectory of the upper that this
+			   lower, the first below to hold the name, merges
+			   into. */
+			if (!added && s->idx >= 0 && i > 0) {
+				if (dot || dotdot) {
+					if (k == 1 && (dot ? dot_low : dotdot_low))
+						d->ents[s->idx].ino = e->d_ino;
+				} else if (s->type_up == DT_DIR &&
+					   s->type_low == NO_TYPE &&
+					   e->d_type == DT_DIR &&
+					   (un_wtable_empty(d->mnt->wt) ||
+					    table_record(d, e) == UN_W_NONE)) {
+					if (low_ok_layer != i) {
+						low_ok = lower_searchable(d, i,
+									  2);
+						low_ok_layer = i;
+					}
+					if (low_ok)
+						d->ents[s->idx].ino = e->d_ino;
+				}
+			}
 			if (i == 0)
 				s->type_up = e->d_type;
 			else
@@ -876,9 +939,10 @@ static int build_merged(struct un_dir *d, const struct un_node *n,
 	for (size_t k = 0; k < d->nents; k++)
 		if (d->ents[k].order < 0)
 			d->ents[k].order = bottom_pos + rest_pos++;
-	put_in_order(d);
+	/* (Before put_in_order: the set's idx are the entries' places.) */
 	if (subdirs && ndirs && upper_ok)
 		put_subdirs(d, n, &set, order[1], dstamp);
+	put_in_order(d);
 out:
 	seen_free(&set);
 	return rc;
@@ -909,6 +973,43 @@ int un_dir_open_real(const struct un_node *n)
  * the header is zeroed: out and name_room are written before read.
  */
 #define BLOCK_BASE (sizeof(struct un_dir) + LAYER_BUF + SEEN_ROOM)
+
+/*
+ * ".." of a directory of one layer (rel, n->layer) whose parent is
+ * merged: the parent's identity is its topmost lower copy's (or its
+ * topmost copy's, without the upper: un_node_dir_origin), which the
+ * layer's own ".." says only when it is that copy.  0 when the layer's
+ * answers, or the parent's layers are unknown (n->parent_dirlayers 0)
+ * or its copy cannot be stat'ed; else its st_ino (one lstat).  Just
+ * below the root, the layer's own (as build_merged's).
+ */
+static __attribute__((noinline)) ino_t streamed_dotdot(const struct un_node *n,
+							const char *rel)
+{
+	uint64_t pl = n->parent_dirlayers;
+	char buf[UN_VPATH_MAX];
+	const char *slash = strrchr(rel, '/');
+	UN_KBUF(kbuf);
+	struct stat st;
+	int layer, e0 = errno;
+	size_t ll;
+
+	if (!slash || (pl & (pl - 1)) == 0 || n->layer < 0)
+		return 0;
+	layer = (pl & 1) ? __builtin_ctzll(pl >> 1) + 1 : __builtin_ctzll(pl);
+	ll = un_layer_len(n->mnt, layer);
+	if (layer == n->layer || ll + 1 + (size_t)(slash - rel) >= sizeof(buf))
+		return 0;
+	memcpy(buf, un_layer_root(n->mnt, layer), ll);
+	buf[ll] = '/';
+	memcpy(buf + ll + 1, rel, (size_t)(slash - rel));
+	buf[ll + 1 + (slash - rel)] = '\0';
+	if (real_lstat(un_kreal(buf, &kbuf), &st) < 0 || !S_ISDIR(st.st_mode)) {
+		errno = e0;
+		return 0;
+	}
+	return st.st_ino;
+}
 
 static struct un_dir *spare_block;
 
@@ -946,6 +1047,9 @@ DIR *un_dir_open(const struct un_node *n, int fd, int fd_layer,
 	bool merged = un_node_is_merged_dir(n);
 	struct un_dir *d = block_get(rl);
 	int rc;
+	uint64_t pl = n->parent_dirlayers;
+	/* (its parent merged: streamed_dotdot) */
+	ino_t dotdot = merged || !(pl & (pl - 1)) ? 0 : streamed_dotdot(n, rel);
 
 	if (!d) {
 		errno = ENOMEM;
@@ -967,6 +1071,7 @@ DIR *un_dir_open(const struct un_node *n, int fd, int fd_layer,
 	} else {
 		/* The stream owns fd from now on (closedir closes it). */
 		d->streamed = true;
+		d->dotdot_ino = dotdot;
 		un_fd_mark_stream(fd);
 		/* A lower's names, for rmdir's emptiness (dcache.c): read
 		   from the start (fd_layer < 0: a descriptor the program
@@ -1658,6 +1763,9 @@ static struct dirent64 *next_entry(struct un_dir *d)
 		}
 		if (!e->d_ino)
 			continue;	/* (skipped by glibc's readdir too) */
+		if (e->d_name[0] == '.' && d->dotdot_ino &&
+		    e->d_name[1] == '.' && !e->d_name[2])
+			e->d_ino = d->dotdot_ino;
 		if (!plain_shown(d, e)) {
 			bool table = false;
 

@@ -86,8 +86,9 @@ static void dead_times_fix(const char *vpath, struct stat *st)
 /* fstat's answer for a directory descriptor fd opened in a union
    (and statx's through it): nlink 1 for a directory merged from
    several layers, as it is now (the directory cache knows, mostly, at
-   no system call).  Its own frame (fstat and statx call it).  Inside
-   un_enter. */
+   no system call), and the identity of its topmost lower copy where the
+   upper's merges with it (one lstat: un_node_dir_origin).  Its own
+   frame (fstat and statx call it).  Inside un_enter. */
 static __attribute__((noinline)) void fd_dir_fix(int fd, struct stat *st)
 {
 	char vpath[UN_VPATH_MAX];
@@ -106,6 +107,7 @@ static __attribute__((noinline)) void fd_dir_fix(int fd, struct stat *st)
 		if (lk == 0 && n.layer >= 0) {
 			if (un_node_is_merged_dir(&n))
 				st->st_nlink = 1;
+			un_node_dir_origin(&n, &st->st_dev, &st->st_ino);
 		} else if (lk == -EACCES &&
 			   (merged_dir || un_fd_was_lower(fd) > 0)) {
 			/* Out of reach by its whole path now (an ancestor
@@ -175,6 +177,9 @@ static void statx_dir_fix(int fd, struct statx *buf)
 	fd_dir_fix(fd, &st);
 	UN_RESTORE_ERRNO;
 	buf->stx_nlink = (__u32)st.st_nlink;
+	buf->stx_dev_major = major(st.st_dev);
+	buf->stx_dev_minor = minor(st.st_dev);
+	buf->stx_ino = st.st_ino;
 	buf->stx_atime.tv_sec = st.st_atim.tv_sec;
 	buf->stx_atime.tv_nsec = (__u32)st.st_atim.tv_nsec;
 	buf->stx_mtime.tv_sec = st.st_mtim.tv_sec;
@@ -245,8 +250,10 @@ stat_lookup(enum stat_kind k, int ver, int dirfd, const char *path,
 		rc = un_fail(-ENOENT);
 	} else {
 		*st = n.st;
-		if (un_node_is_merged_dir(&n))
+		if (un_node_is_merged_dir(&n)) {
 			st->st_nlink = 1;
+			un_node_dir_origin(&n, &st->st_dev, &st->st_ino);
+		}
 		rc = 0;
 	}
 	un_leave();
@@ -454,8 +461,17 @@ static int statx_path(int dirfd, const char *path, int flags,
 		rc = real_statx(kfd, kp, flags, mask, buf);
 		if (rc < 0 && un_node_retry_at(&n, e0, &kbuf, &kfd, &kp))
 			rc = real_statx(kfd, kp, flags, mask, buf);
-		if (rc == 0 && un_node_is_merged_dir(&n))
+		if (rc == 0 && un_node_is_merged_dir(&n)) {
+			dev_t dev;
+			ino_t ino;
+
 			buf->stx_nlink = 1;
+			if (un_node_dir_origin(&n, &dev, &ino)) {
+				buf->stx_dev_major = major(dev);
+				buf->stx_dev_minor = minor(dev);
+				buf->stx_ino = ino;
+			}
+		}
 	}
 	return rc;
 }

@@ -309,11 +309,6 @@ tests_prog_cwdfar_LDADD = -lpthread
 # local path: libunion changes a file's st_ino at its copy-up, the
 # kernel overlay does not on one file system (git checks its links).
 XFAIL_TESTS = tests/integration/git-clone-lower-hardlinks.sh
-# rm -rf, chmod -R of a lower tree deeper than gnulib fts's ring of 4
-# parent descriptors: fts checks the st_ino of '..' when it climbs, and
-# libunion changes a directory's st_ino at its copy-up where the kernel
-# keeps the lower origin's (session 16, hunt16: STATUS What remains).
-XFAIL_TESTS += tests/integration/fts-deep-lower-tree.sh
 # A directory's copy-up killed between its rename and its back-out (it
 # met another process's whiteout): the copy reads as an opaque empty
 # directory after an rm -rf that said ok (session 16, race16).

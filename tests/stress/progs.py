@@ -906,13 +906,7 @@ class Side:
 # a step whose command matches is reported KNOWN; a seed whose every
 # mismatching step is known is KNOWN as a whole, its tree included (the
 # tree follows from the steps).  Delete a line when its fix lands.
-KNOWN = [
-    # gnulib fts (rm -rf, chmod -R, chown -R...) below its ring of 4
-    # parent descriptors checks the st_ino of "..": libunion changes a
-    # directory's at its copy-up (integration/fts-deep-lower-tree, XFAIL)
-    (re.compile(r"fts_read failed|failed to read file names from file "
-                r"system"), "fts-dir-ino-at-copy-up"),
-]
+KNOWN = []
 
 
 def known(cmd, err=""):
