@@ -361,6 +361,40 @@ UN_EXEC_TEXT static void sort_by_merged_len(struct un_mount *mount, int n)
 	}
 }
 
+/* Is a path (absolute, normalised) within dir, or dir itself? */
+UN_EXEC_TEXT static bool path_within(const char *path, size_t plen,
+				     const char *dir, size_t dlen)
+{
+	return plen >= dlen && !strncmp(path, dir, dlen) &&
+	       (dlen == 1 || path[dlen] == '/' || path[dlen] == '\0');
+}
+
+/*
+ * Does some MERGED lie in (or is) a layer's own directory, of any
+ * mount: an in-place union (`union run` without --merged), whose
+ * MERGED's directory on disk a symlink outside may lead to
+ * (outside_inplace.c)?  Strings only: no system call at the start.
+ */
+UN_EXEC_TEXT static bool any_inplace(const struct un_config *cfg)
+{
+	for (int i = 0; i < cfg->nmount; i++) {
+		const struct un_mount *m = &cfg->mount[i];
+
+		for (int j = 0; j < cfg->nmount; j++) {
+			const struct un_mount *o = &cfg->mount[j];
+
+			if (o->upper && path_within(m->merged, m->merged_len,
+						    o->upper, o->upper_len))
+				return true;
+			for (int l = 0; l < o->nlower; l++)
+				if (path_within(m->merged, m->merged_len,
+						o->lower[l], o->lower_len[l]))
+					return true;
+		}
+	}
+	return false;
+}
+
 UN_EXEC_TEXT int un_config_parse(const char *value, struct un_config *cfg, bool check_dirs,
 		    char *err, size_t errlen)
 {
@@ -434,6 +468,7 @@ UN_EXEC_TEXT int un_config_parse(const char *value, struct un_config *cfg, bool 
 				m->has_inner = true;
 		}
 	}
+	cfg->inplace = any_inplace(cfg);
 	cfg->arena_next = a.next;
 	return 0;
 

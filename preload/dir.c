@@ -371,7 +371,8 @@ static int remove_node(int dirfd, const char *path, bool isdir)
 	}
 	/* (The name's own type is judged below, in the kernel's order: a
 	   slash after a file is not the lookup's ENOTDIR here.) */
-	rc = un_lookup(dirfd, path, UN_LK_NOFOLLOW_SLASH | UN_LK_PARENT, &n);
+	rc = un_lookup_change(dirfd, path, UN_LK_NOFOLLOW_SLASH | UN_LK_PARENT,
+			      &n);
 	if (rc > 0) {
 		rc = isdir ? real_unlinkat(dirfd, n.kpath, AT_REMOVEDIR)
 			   : real_unlinkat(dirfd, n.kpath, 0);
@@ -568,7 +569,7 @@ static int link_nodes(int olddirfd, const char *oldpath, int newdirfd,
 	/* The object of a descriptor (an O_TMPFILE given a name, say): copied
 	   up if it lies in a lower, then linked into the upper. */
 	if ((flags & AT_EMPTY_PATH) && oldpath && !*oldpath) {
-		rc = un_lookup(newdirfd, newpath, UN_LK_PARENT, &n);
+		rc = un_lookup_change(newdirfd, newpath, UN_LK_PARENT, &n);
 		if (rc > 0) {
 			char vpath[PATH_MAX];
 			int in = un_fd_get(olddirfd, vpath, sizeof(vpath), NULL);
@@ -644,7 +645,7 @@ static int link_nodes(int olddirfd, const char *oldpath, int newdirfd,
 			return -errno;
 		return -EEXIST;
 	}
-	rc = un_lookup(newdirfd, newpath, UN_LK_PARENT, &n);
+	rc = un_lookup_change(newdirfd, newpath, UN_LK_PARENT, &n);
 	/* An old name outside every union is the kernel's to find, and it
 	   finds it before it looks at the new name (filename_lookup, then
 	   filename_create): ask it here unless it links the two itself. */
@@ -825,7 +826,7 @@ static int rename_parent(int dirfd, const char *path, int dots,
 		n->kpath = n->real;
 		return rc;
 	}
-	rc = un_lookup(dirfd, path, UN_LK_PARENT, n);
+	rc = un_lookup_change(dirfd, path, UN_LK_PARENT, n);
 	if (rc < 0)
 		return rc;
 	*mnt = rc > 0 || !*un_node_rel(n) ? NULL : n->mnt;
@@ -874,7 +875,7 @@ static int rename_lookup(int dirfd, const char *path, int dots,
 	if (dots < 0)
 		return dots;
 	if (!dots)
-		return un_lookup(dirfd, path, UN_LK_PARENT, n);
+		return un_lookup_change(dirfd, path, UN_LK_PARENT, n);
 	rc = un_lookup_dots(dirfd, path, &n->mnt, n->real, sizeof(n->real));
 	n->kpath = n->real;
 	return rc;
@@ -1149,8 +1150,8 @@ UN_EXPORT int utimensat(int dirfd, const char *path,
 		return 0;
 	if (!un_enter())
 		return real_utimensat(dirfd, path, times, flags);
-	rc = un_lookup(dirfd, path, un_at_follow(flags) | un_at_empty(flags),
-		       &n);
+	rc = un_lookup_change(dirfd, path,
+			      un_at_follow(flags) | un_at_empty(flags), &n);
 	/* "" with AT_EMPTY_PATH names dirfd's own object: copied up first
 	   where it lies in a lower (EROFS in a read-only union). */
 	if (rc > 0 && !*n.kpath) {

@@ -366,6 +366,10 @@ struct un_config {
 	struct un_mount *mount;
 	bool oci_lowers;	/* UNION_OCI_LOWERS=1: lowers are extracted OCI
 				   layers (.wh.NAME, .wh..wh..opq) */
+	bool inplace;		/* a MERGED is, or lies in, a layer's own
+				   directory (an in-place union): a path
+				   outside may lead into it on disk
+				   (outside_inplace.c) */
 	void *arena;		/* one mapping holds the mounts and paths */
 	size_t arena_len;
 	char *arena_next;	/* its free part (un_config_alloc) */
@@ -1000,6 +1004,15 @@ static inline bool un_node_is_merged_dir(const struct un_node *n)
  */
 UN_HIDDEN int un_lookup(int dirfd, const char *path, int flags,
 			struct un_node *n);
+
+/*
+ * outside_inplace.c: un_lookup for a call that changes something.  A
+ * path handed the kernel (1) that leads into a MERGED on disk (an
+ * in-place union's: the lower's own directory), through a symlink
+ * outside, is looked up as the merged path the kernel reaches.
+ */
+UN_HIDDEN int un_lookup_change(int dirfd, const char *path, int flags,
+			       struct un_node *n);
 
 /* Is the merged cwd still alive, though another process may have
    removed it?  (Kills it when not: see namei.c's cwd_check.) */

@@ -20,6 +20,7 @@ preload_libunion_core_la_SOURCES = \
 	preload/nextsym.c \
 	preload/init.c \
 	preload/config.c \
+	preload/outside_inplace.c \
 	preload/wtable.h \
 	preload/whiteout.c \
 	include/union_format.h include/union_elf.h \

@@ -105,7 +105,8 @@ static int open_lookup(int dirfd, const char *path, int flags, mode_t mode,
 		n.open_flags = flags;
 	}
 again:
-	rc = un_lookup(dirfd, path, lk, &n);
+	rc = creat || writing ? un_lookup_change(dirfd, path, lk, &n)
+			      : un_lookup(dirfd, path, lk, &n);
 	if ((rc > 0 || rc == -ENOENT) && !tmpfile) {
 		fd = open_dead(dirfd, path, flags, mode, creat || writing);
 		if (fd != -ENOENT)
@@ -233,6 +234,14 @@ again:
 	return fd;
 }
 
+/* Does an open change something (create, write, truncate)?  A path
+   outside that leads into an in-place union is then its
+   (outside_inplace.c). */
+UN_EXEC_TEXT static inline bool open_changes(int flags)
+{
+	return (flags & (O_CREAT | O_TRUNC)) || (flags & O_ACCMODE) != O_RDONLY;
+}
+
 /*
  * An absolute path outside every MERGED (a shell's child redirecting
  * to /dev/null, a compiler reading /usr/include): what open_lookup does
@@ -244,6 +253,8 @@ UN_EXEC_TEXT static bool open_outside(int dirfd, const char *path, int flags,
 {
 	if ((flags & O_CREAT) && (flags & O_DIRECTORY))
 		return false;	/* open_lookup's EINVAL */
+	if (un_config.inplace && open_changes(flags))
+		return false;	/* (un_lookup_change's) */
 	if (un_path_outside(path) <= 0)
 		return false;
 	/* The mount tables list the unions as overlay mounts. */
@@ -271,7 +282,8 @@ UN_EXEC_TEXT int un_open(int dirfd, const char *path, int flags, mode_t mode)
 {
 	int fd;
 
-	if (un_far_name(dirfd, path)) {
+	if (un_far_name(dirfd, path) &&
+	    !(un_config.inplace && open_changes(flags))) {
 		/* What is opened there lies far from every union too. */
 		fd = real_openat(dirfd, path, flags, mode);
 		if (fd >= 0)
@@ -523,7 +535,7 @@ static int template_in_union(const char *tmpl)
 {
 	struct un_node n;
 
-	return un_lookup(AT_FDCWD, tmpl, UN_LK_PARENT, &n);
+	return un_lookup_change(AT_FDCWD, tmpl, UN_LK_PARENT, &n);
 }
 
 static int mkstemp_common(char *tmpl, int suffixlen, int flags)
@@ -631,7 +643,8 @@ UN_EXPORT char *mkdtemp(char *tmpl)
 		strcpy(tmpl, saved);
 		rc = fill_template(tmpl, 0);
 		if (rc == 0)
-			rc = un_lookup(AT_FDCWD, tmpl, UN_LK_PARENT, &n);
+			rc = un_lookup_change(AT_FDCWD, tmpl, UN_LK_PARENT,
+					      &n);
 		if (rc == 0)
 			rc = un_make_prepare(&n, true);
 		if (rc == -EEXIST)

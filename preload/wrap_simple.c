@@ -198,8 +198,8 @@ static void un_perm_changed(struct un_node *n, const char *call)
 			return real_##name args;                           \
 		un_rc = pre(NULL, prearg);                                 \
 		if (un_rc == 0)                                            \
-			un_rc = un_lookup(dirfd_lookup, path, lkflags,     \
-					  &un_n);                          \
+			un_rc = un_lookup_change(dirfd_lookup, path,       \
+						 lkflags, &un_n);          \
 		if (un_rc > 0 && !*un_n.kpath &&                           \
 		    (un_rc = un_fd_copy_up(dirfd_lookup)) < 0) {           \
 			un_r = un_fail(un_rc);                             \
@@ -264,8 +264,8 @@ static void un_perm_changed(struct un_node *n, const char *call)
 		if (un_rc > 0)                                             \
 			un_rc = un_make_dots(dirfd_lookup, path, &un_n);   \
 		else if (un_rc == 0)                                       \
-			un_rc = un_lookup(dirfd_lookup, path, UN_LK_PARENT, \
-					  &un_n);                          \
+			un_rc = un_lookup_change(dirfd_lookup, path,       \
+						 UN_LK_PARENT, &un_n);     \
 		if (un_rc > 0) {                                           \
 			const char *path = un_n.kpath;                     \
 			un_r = real_##name args;                           \

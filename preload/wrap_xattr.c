@@ -397,7 +397,7 @@ static int change_common(const char *path, const char *name,
 	}
 	rc = args_check(name, size, flags, removing);
 	if (rc == 0)
-		rc = un_lookup(AT_FDCWD, path, lkflags, &n);
+		rc = un_lookup_change(AT_FDCWD, path, lkflags, &n);
 	/* '.' of a removed lower directory: over a directory made at its
 	   name since, copied up over that one (over), then changed by
 	   path.  Else the copy-up fails (ENOTDIR, EIO), after the checks
