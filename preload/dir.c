@@ -598,10 +598,12 @@ static int link_nodes(int olddirfd, const char *oldpath, int newdirfd,
 		un_make_done(&n, false);
 		return 0;
 	}
-	orc = un_lookup(olddirfd, oldpath,
-			((flags & AT_SYMLINK_FOLLOW) ? UN_LK_FOLLOW : 0) |
-				((flags & AT_EMPTY_PATH) ? UN_LK_EMPTY : 0),
-			&o);
+	/* (The old name through a link into an in-place union is the
+	   union's too: the kernel's EXDEV else.) */
+	orc = un_lookup_change(olddirfd, oldpath,
+			       ((flags & AT_SYMLINK_FOLLOW) ? UN_LK_FOLLOW : 0) |
+				       ((flags & AT_EMPTY_PATH) ? UN_LK_EMPTY : 0),
+			       &o);
 	/* An old name of '.' and '..' that stays in a removed directory:
 	   the kernel's lookup finds it as a live one (nothing is looked up
 	   in it), the new name's checks come next, and vfs_link refuses a

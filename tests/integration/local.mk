@@ -101,6 +101,7 @@ UN_INTEGRATION_TESTS = \
 	tests/integration/oci-lowers-deep.sh \
 	tests/integration/statx-empty-copied-up.sh \
 	tests/integration/proc-self-root-inplace.sh \
+	tests/integration/link-into-inplace.sh \
 	tests/integration/long-fd-link-out.sh \
 	tests/integration/close-open-race-threads.sh \
 	tests/integration/long-fd-xattr-private.sh \
