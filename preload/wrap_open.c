@@ -731,8 +731,8 @@ static int socket_addr(const struct sockaddr_un *in, socklen_t len,
 		return 1;	/* unnamed or abstract */
 	memcpy(path, in->sun_path, plen);
 	path[plen] = '\0';
-	rc = un_lookup(AT_FDCWD, path, create ? UN_LK_PARENT : UN_LK_FOLLOW,
-		       &n);
+	rc = create ? un_lookup_change(AT_FDCWD, path, UN_LK_PARENT, &n)
+		    : un_lookup(AT_FDCWD, path, UN_LK_FOLLOW, &n);
 	if (rc != 0)
 		return rc;
 	*mnt = n.mnt;

@@ -27,6 +27,20 @@ action() {
 	step 'echo w >"$L/rlink/../alink/d2/only2" && cat "$M/d2/only2"'
 	step 'cd "$L" && echo c >rlink/fromcwd && mkdir dlink/sub2 && names "$M" && names "$M/d"'
 	step 'cd "$L" && touch -d @1000000000 rlink/f1 && stat -c %Y "$M/f1"'
+	# (*at calls relative to a descriptor of the outside directory.)
+	stepx <<'EOS'
+python3 -c '
+import os, sys
+d = os.open(sys.argv[1], os.O_RDONLY | os.O_DIRECTORY)
+fd = os.open("rlink/atnew", os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=d)
+os.write(fd, b"at\n"); os.close(fd)
+os.mkdir("alink/atdir", dir_fd=d)
+os.rename("rlink/new1", "alink/atdir/n", src_dir_fd=d, dst_dir_fd=d)
+os.unlink("dlink/x1", dir_fd=d)
+os.chmod("rlink/atnew", 0o640, dir_fd=d)
+' "$L" && names "$M" && names "$M/atdir" && names "$M/d" && st "$M/atnew"
+EOS
+	step 'python3 -c "import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])" "$L/rlink/sock" && st "$M/sock"'
 }
 
 UN_INPLACE=1 compare_kernel_union link-into-inplace setup action
