@@ -31,8 +31,8 @@
 #include <stdio.h>
 #include <string.h>
 
-/* The kernel's path of what dirfd and path lead to (oflags: O_NOFOLLOW,
-   O_DIRECTORY...) into buf; 0, else -1. */
+/* The kernel's path of what dirfd and path lead to (oflags:
+   O_DIRECTORY...) into buf, which may be path's own; 0, else -1. */
 static int kernel_path(int dirfd, const char *path, int oflags, char *buf,
 		       size_t size)
 {
@@ -53,17 +53,17 @@ static int kernel_path(int dirfd, const char *path, int oflags, char *buf,
 
 /*
  * un_lookup_change's second look, for a path the lookup handed the
- * kernel (rc 1).  Its own frame (two paths): cold.
+ * kernel (rc 1).  Its own frame (a path): cold.
  */
 static __attribute__((noinline, cold)) int
 inplace_lookup(int dirfd, const char *path, int flags, struct un_node *n)
 {
-	char dir[PATH_MAX], real[PATH_MAX];
+	char real[PATH_MAX];
 	size_t len = strlen(path), end, cut, rl;
 	int rc;
 	UN_SAVE_ERRNO;
 
-	if (len >= sizeof(dir))
+	if (len >= sizeof(real))
 		goto outside;
 	/* The object itself, for a call that follows its last name. */
 	if ((flags & UN_LK_FOLLOW) &&
@@ -86,16 +86,17 @@ inplace_lookup(int dirfd, const char *path, int flags, struct un_node *n)
 	 * Else the parent on disk, and the last name; or, where the kernel
 	 * does not find it (a directory the union made, in its upper
 	 * alone), the longest leading part it finds: the rest, as the path
-	 * names it, is the union's to look up.
+	 * names it, is the union's to look up.  (One buffer: the part
+	 * asked is copied in again at each try.)
 	 */
 	for (;;) {
 		if (cut == 0) {
-			strcpy(dir, ".");
+			strcpy(real, ".");
 		} else {
-			memcpy(dir, path, cut);
-			dir[cut] = '\0';
+			memcpy(real, path, cut);
+			real[cut] = '\0';
 		}
-		if (kernel_path(dirfd, dir, O_DIRECTORY, real,
+		if (kernel_path(dirfd, real, O_DIRECTORY, real,
 				sizeof(real)) == 0)
 			break;
 		if ((errno != ENOENT && errno != ENOTDIR) || cut == 0)
