@@ -844,6 +844,35 @@ START_TEST(test_config_error_message_truncated_to_errlen)
 }
 END_TEST
 
+/* A MERGED that is, or lies in, a layer's own directory of any mount
+   (`union run` without --merged) marks the configuration in place
+   (outside_inplace.c); a MERGED elsewhere, or one a layer lies in, or a
+   name that only begins like a layer's, does not. */
+START_TEST(test_config_inplace_marked)
+{
+	parse_ok("/m=/u:/l", false);
+	ck_assert(!un_config.inplace);
+	un_config_release(&un_config);
+	parse_ok("/l=/u:/l", false);
+	ck_assert(un_config.inplace);
+	un_config_release(&un_config);
+	parse_ok("/l/sub=/u:/l", false);
+	ck_assert(un_config.inplace);
+	un_config_release(&un_config);
+	parse_ok("/lx=/u:/l", false);
+	ck_assert(!un_config.inplace);
+	un_config_release(&un_config);
+	parse_ok("/a=/a/u:/a/l", false);
+	ck_assert(!un_config.inplace);
+	un_config_release(&un_config);
+	parse_ok("/m=/u:/l;/l2/in=/u2:/l2", false);
+	ck_assert(un_config.inplace);
+	un_config_release(&un_config);
+	parse_ok("/m=/u:/l;/u/in=/u2:/l2", false);
+	ck_assert(un_config.inplace);
+}
+END_TEST
+
 /* ------------------------------------------------------------------ */
 
 static Suite *config_suite(void)
@@ -856,6 +885,7 @@ static Suite *config_suite(void)
 	tcase_add_test(tc, test_config_null_value_no_mounts);
 	tcase_add_test(tc, test_config_empty_value_no_mounts);
 	tcase_add_test(tc, test_config_one_mount);
+	tcase_add_test(tc, test_config_inplace_marked);
 	tcase_add_test(tc, test_config_several_mounts_separated_by_semicolon);
 	tcase_add_test(tc, test_config_escapes_in_paths);
 	tcase_add_test(tc, test_config_escaped_semicolon_does_not_split_mounts);
