@@ -107,12 +107,23 @@ int un_cwdfd_open(unsigned long seq, int layer, const char *dir)
 			return (v & CODE_MASK) == CODE_FAILED ?
 				       -1 : (int)(v & CODE_MASK) - 2;
 		}
+		if ((v & ~CODE_MASK) > tag_of(seq)) {
+			/* A newer count's: this lookup read the cwd before
+			   a change and will look again (lookup_settled).
+			   Closed, the newer one's number could be taken by
+			   the next open (another layer's copy) under a
+			   lookup that read it at a count that stands
+			   (unit/check_cwdfd). */
+			slot_close(want);
+			return -1;
+		}
 		if (__atomic_compare_exchange_n(&slots[layer - 1], &v, want,
 						false, __ATOMIC_ACQ_REL,
 						__ATOMIC_ACQUIRE))
 			break;
 	}
-	/* (An older count's: only lookups that will look again use it.) */
+	/* (An older count's, or none: only lookups that will look again
+	   use an older one.) */
 	slot_close(v);
 	return fd;
 }
