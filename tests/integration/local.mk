@@ -97,6 +97,7 @@ UN_INTEGRATION_TESTS = \
 	tests/integration/long-fd-file-change.sh \
 	tests/integration/long-fd-proc-reopen.sh \
 	tests/integration/proc-self-cwd-lower.sh \
+	tests/integration/proc-other-cwd-lower.sh \
 	tests/integration/long-seek-merged.sh \
 	tests/integration/oci-lowers-deep.sh \
 	tests/integration/statx-empty-copied-up.sh \
