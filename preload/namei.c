@@ -2048,7 +2048,7 @@ static int proc_fd_num(const char *path, bool follow, const char **end)
 
 /*
  * path is /proc/PID/cwd[/rest] or /proc/PID/fd/N[/rest] of another
- * process: the kernel follows the magic link to the real object, a
+ * process, or /proc/{PID,self}/task/TID/... of any thread: the kernel follows the magic link to the real object, a
  * layer's when that process runs in a union (its cwd a lower's
  * directory, its descriptor a lower's file: `echo x
  * >/proc/$PPID/cwd/new` made new in the LOWER; integration/
@@ -2062,16 +2062,27 @@ static __attribute__((noinline, cold)) int proc_other(const char *path,
 						      char *buf, size_t size,
 						      bool follow)
 {
-	char link[64], real[PATH_MAX];
+	char link[96], real[PATH_MAX];
 	const char *p = path + 6, *end;
 	ssize_t got;
-	long pid;
+	long pid = -1;	/* (-1: this process's, by a thread's task) */
+	bool task;
 
-	if (strncmp(path, "/proc/", 6) || *p < '0' || *p > '9')
+	if (strncmp(path, "/proc/", 6))
 		return 1;
-	pid = strtol(p, (char **)&end, 10);
-	if (pid == (long)getpid())
-		return 1;	/* (this process's: proc_fd_num, proc_cwd) */
+	if (!strncmp(p, "self/", 5))
+		end = p + 4;
+	else if (*p >= '0' && *p <= '9')
+		pid = strtol(p, (char **)&end, 10);
+	else
+		return 1;
+	/* /proc/PID/task/TID/..., /proc/self/task/TID/...: a thread's. */
+	task = !strncmp(end, "/task/", 6) && end[6] >= '0' && end[6] <= '9';
+	if (task)
+		for (end += 6; *end >= '0' && *end <= '9'; end++)
+			;
+	else if (pid < 0)
+		return 1;	/* (/proc/self/...: proc_fd_num's, proc_cwd's) */
 	if (!strncmp(end, "/cwd", 4)) {
 		end += 4;
 	} else if (!strncmp(end, "/fd/", 4) && end[4] >= '0' &&
@@ -2083,7 +2094,8 @@ static __attribute__((noinline, cold)) int proc_other(const char *path,
 	}
 	/* (The link itself, lstat's or readlink's, stays the kernel's.) */
 	if ((*end && *end != '/') || (!*end && !follow) ||
-	    (size_t)(end - path) >= sizeof(link))
+	    (size_t)(end - path) >= sizeof(link) ||
+	    (!task && pid == (long)getpid()))	/* (proc_fd_num's...) */
 		return 1;
 	memcpy(link, path, (size_t)(end - path));
 	link[end - path] = '\0';
