@@ -68,19 +68,9 @@ static inline uint64_t tag_of(unsigned long seq)
 static void slot_close(uint64_t v)
 {
 	if ((v & CODE_MASK) >= 2) {
-		int fd = (int)(v & CODE_MASK) - 2;
-		void *mark;
-
-		/* A record fdtab.c made of the number (the program's
-		   fstat or readlink of it, discovered: the cwd's merged
-		   path) goes with it, as at close: left, the number's next
-		   holder (a pipe) would stand for the merged directory
-		   (integration/cwdfd-number-reused). */
-		UN_SAVE_ERRNO;
-		mark = un_fd_closing(fd);
-		real_close(fd);
-		un_fd_closed(mark);
-		UN_RESTORE_ERRNO;
+		/* (With fdtab.c's record of the number, if the program's
+		   look at it made one.) */
+		un_fd_close_own((int)(v & CODE_MASK) - 2);
 		__atomic_sub_fetch(&nheld, 1, __ATOMIC_RELEASE);
 	}
 }
