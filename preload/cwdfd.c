@@ -68,7 +68,9 @@ static inline uint64_t tag_of(unsigned long seq)
 static void slot_close(uint64_t v)
 {
 	if ((v & CODE_MASK) >= 2) {
-		real_close((int)(v & CODE_MASK) - 2);
+		/* (With fdtab.c's record of the number, if the program's
+		   look at it made one.) */
+		un_fd_close_own((int)(v & CODE_MASK) - 2);
 		__atomic_sub_fetch(&nheld, 1, __ATOMIC_RELEASE);
 	}
 }
@@ -107,12 +109,23 @@ int un_cwdfd_open(unsigned long seq, int layer, const char *dir)
 			return (v & CODE_MASK) == CODE_FAILED ?
 				       -1 : (int)(v & CODE_MASK) - 2;
 		}
+		if ((v & ~CODE_MASK) > tag_of(seq)) {
+			/* A newer count's: this lookup read the cwd before
+			   a change and will look again (lookup_settled).
+			   Closed, the newer one's number could be taken by
+			   the next open (another layer's copy) under a
+			   lookup that read it at a count that stands
+			   (unit/check_cwdfd). */
+			slot_close(want);
+			return -1;
+		}
 		if (__atomic_compare_exchange_n(&slots[layer - 1], &v, want,
 						false, __ATOMIC_ACQ_REL,
 						__ATOMIC_ACQUIRE))
 			break;
 	}
-	/* (An older count's: only lookups that will look again use it.) */
+	/* (An older count's, or none: only lookups that will look again
+	   use an older one.) */
 	slot_close(v);
 	return fd;
 }

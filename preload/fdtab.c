@@ -966,6 +966,17 @@ UN_EXEC_TEXT void un_fd_closed(void *mark)
 					    __ATOMIC_ACQ_REL, __ATOMIC_RELAXED);
 }
 
+UN_EXEC_TEXT void un_fd_close_own(int fd)
+{
+	void *mark;
+
+	UN_SAVE_ERRNO;
+	mark = un_fd_closing(fd);
+	real_close(fd);
+	un_fd_closed(mark);
+	UN_RESTORE_ERRNO;
+}
+
 int un_fd_get(int fd, char *buf, size_t len, bool *merged_dir)
 {
 	int rc;

@@ -131,7 +131,8 @@ UN_EXEC_TEXT void un_fifo_forget(int fd)
 		if (__atomic_compare_exchange_n(&held[i].fd1, &fd1, -1, false,
 						__ATOMIC_ACQ_REL,
 						__ATOMIC_RELAXED)) {
-			real_close(held[i].obj);
+			/* (fdtab.c's record of the number too) */
+			un_fd_close_own(held[i].obj);
 			__atomic_sub_fetch(&nheld, 1, __ATOMIC_RELEASE);
 			__atomic_store_n(&held[i].fd1, 0, __ATOMIC_RELEASE);
 		}
@@ -206,7 +207,7 @@ UN_EXEC_TEXT void un_fifo_vacate_fd(int fd)
 							__ATOMIC_ACQUIRE) - 1);
 			else {
 				held[i].obj = nfd;
-				real_close(fd);
+				un_fd_close_own(fd);
 			}
 		}
 	}

@@ -539,6 +539,13 @@ UN_HIDDEN void un_fd_forget(int fd);
    left unknown unless an open since (another thread's) recorded it. */
 UN_HIDDEN void *un_fd_closing(int fd);
 UN_HIDDEN void un_fd_closed(void *mark);
+/* The library's own descriptor fd (cwdfd.c's, fifo.c's held ones)
+   closed, as close's two steps: a record fdtab.c discovered of the
+   number (the program's fstat or readlink of it) goes with it, else the
+   number's next holder (a pipe) would stand for that record's merged
+   path (integration/cwdfd-number-reused, fifo-held-number-reused).
+   errno kept. */
+UN_HIDDEN void un_fd_close_own(int fd);
 /* fd was opened on an object of the upper (and so stays there). */
 UN_HIDDEN void un_fd_mark_upper(int fd);
 UN_HIDDEN bool un_fd_in_upper(int fd);

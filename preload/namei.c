@@ -2046,6 +2046,86 @@ static int proc_fd_num(const char *path, bool follow, const char **end)
 	return (int)fd;
 }
 
+/*
+ * path is /proc/PID/cwd[/rest] or /proc/PID/fd/N[/rest] of another
+ * process, or /proc/{PID,self}/task/TID/... of any thread: the kernel follows the magic link to the real object, a
+ * layer's when that process runs in a union (its cwd a lower's
+ * directory, its descriptor a lower's file: `echo x
+ * >/proc/$PPID/cwd/new` made new in the LOWER; integration/
+ * proc-other-cwd-lower).  0 with the merged path the link's target
+ * stands for (and rest) in buf, as discover does for a descriptor of
+ * this process; 1 for any other path, a target in no layer, or one the
+ * kernel says is deleted (no lower's: a lower never changes).  Its own
+ * frame; cold: rare paths.
+ */
+static __attribute__((noinline, cold)) int proc_other(const char *path,
+						      char *buf, size_t size,
+						      bool follow)
+{
+	char link[96], real[PATH_MAX];
+	const char *p = path + 6, *end;
+	ssize_t got;
+	long pid = -1;	/* (-1: this process's, by a thread's task) */
+	bool task;
+
+	if (strncmp(path, "/proc/", 6))
+		return 1;
+	if (!strncmp(p, "self/", 5))
+		end = p + 4;
+	else if (*p >= '0' && *p <= '9')
+		pid = strtol(p, (char **)&end, 10);
+	else
+		return 1;
+	/* /proc/PID/task/TID/..., /proc/self/task/TID/...: a thread's. */
+	task = !strncmp(end, "/task/", 6) && end[6] >= '0' && end[6] <= '9';
+	if (task)
+		for (end += 6; *end >= '0' && *end <= '9'; end++)
+			;
+	else if (pid < 0)
+		return 1;	/* (/proc/self/...: proc_fd_num's, proc_cwd's) */
+	if (!strncmp(end, "/cwd", 4)) {
+		end += 4;
+	} else if (!strncmp(end, "/fd/", 4) && end[4] >= '0' &&
+		   end[4] <= '9') {
+		for (end += 4; *end >= '0' && *end <= '9'; end++)
+			;
+	} else {
+		return 1;
+	}
+	/* (The link itself, lstat's or readlink's, stays the kernel's.) */
+	if ((*end && *end != '/') || (!*end && !follow) ||
+	    (size_t)(end - path) >= sizeof(link) ||
+	    (!task && pid == (long)getpid()))	/* (proc_fd_num's...) */
+		return 1;
+	memcpy(link, path, (size_t)(end - path));
+	link[end - path] = '\0';
+	UN_SAVE_ERRNO;
+	got = real_readlink(link, real, sizeof(real));
+	UN_RESTORE_ERRNO;
+	if (got <= 0 || real[0] != '/')
+		return 1;	/* (none, a pipe's, a socket's) */
+	if ((size_t)got >= sizeof(real))
+		return -ENAMETOOLONG;	/* (cut: maybe a layer's) */
+	real[got] = '\0';
+	if (un_path_unreal(real, buf, size) < 0)
+		return 1;
+	if (got > 10 && !strcmp(real + got - 10, " (deleted)")) {
+		struct stat st;
+		int e0 = errno;
+
+		/* (A name that ends so, or the kernel's mark of a removed
+		   object: then the upper's, gone, left to the kernel.) */
+		if (real_lstat(real, &st) < 0) {
+			errno = e0;
+			return 1;
+		}
+	}
+	if (strlen(buf) + strlen(end) >= size)
+		return -ENAMETOOLONG;
+	strcat(buf, end);
+	return 0;
+}
+
 /* (Out of line: its 4 KiB are in no frame of the common lookup.) */
 static int proc_fd_path_in(const char *path, char *buf, size_t size,
 			   bool follow)
@@ -2056,7 +2136,8 @@ static int proc_fd_path_in(const char *path, char *buf, size_t size,
 	int rc;
 
 	if (fd < 0)
-		return 1;
+		return path[1] == 'p' ? proc_other(path, buf, size, follow) :
+					1;
 	/* A dead directory's magic link would reach a lower one. */
 	rc = un_fd_get(fd, vpath, sizeof(vpath), NULL);
 	if (rc == -ESTALE)

@@ -6,10 +6,10 @@ UN_CHECK_LIBS = preload/libunion-core.la $(CHECK_LIBS) -ldl -lpthread \
 
 check_PROGRAMS += tests/unit/check_config tests/unit/check_whiteout \
 	tests/unit/check_wtindex tests/unit/check_namei tests/unit/check_nextsym \
-	tests/unit/check_fdtab
+	tests/unit/check_fdtab tests/unit/check_cwdfd
 TESTS += tests/unit/check_config tests/unit/check_whiteout \
 	tests/unit/check_wtindex tests/unit/check_namei tests/unit/check_nextsym \
-	tests/unit/check_fdtab
+	tests/unit/check_fdtab tests/unit/check_cwdfd
 
 tests_unit_check_config_SOURCES = tests/unit/check_config.c tests/unit/unit.h
 tests_unit_check_config_CFLAGS = $(UN_CHECK_CFLAGS)
@@ -30,6 +30,10 @@ tests_unit_check_namei_LDADD = $(UN_CHECK_LIBS)
 tests_unit_check_fdtab_SOURCES = tests/unit/check_fdtab.c
 tests_unit_check_fdtab_CFLAGS = $(UN_CHECK_CFLAGS)
 tests_unit_check_fdtab_LDADD = $(UN_CHECK_LIBS)
+
+tests_unit_check_cwdfd_SOURCES = tests/unit/check_cwdfd.c
+tests_unit_check_cwdfd_CFLAGS = $(UN_CHECK_CFLAGS)
+tests_unit_check_cwdfd_LDADD = $(UN_CHECK_LIBS)
 
 tests_unit_check_nextsym_SOURCES = tests/unit/check_nextsym.c
 tests_unit_check_nextsym_CFLAGS = $(UN_CHECK_CFLAGS)

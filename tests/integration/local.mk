@@ -97,6 +97,7 @@ UN_INTEGRATION_TESTS = \
 	tests/integration/long-fd-file-change.sh \
 	tests/integration/long-fd-proc-reopen.sh \
 	tests/integration/proc-self-cwd-lower.sh \
+	tests/integration/proc-other-cwd-lower.sh \
 	tests/integration/long-seek-merged.sh \
 	tests/integration/oci-lowers-deep.sh \
 	tests/integration/statx-empty-copied-up.sh \
@@ -147,6 +148,8 @@ UN_INTEGRATION_TESTS = \
 	tests/integration/stat-fd-after-change.sh \
 	tests/integration/stat-same-dir-after-change.sh \
 	tests/integration/cwd-layer-fds.sh \
+	tests/integration/cwdfd-number-reused.sh \
+	tests/integration/fifo-held-number-reused.sh \
 	tests/integration/read-cat-all.sh \
 	tests/integration/read-cd-relative.sh \
 	tests/integration/read-dot-relative.sh \
