@@ -361,11 +361,13 @@ UN_EXEC_TEXT static void sort_by_merged_len(struct un_mount *mount, int n)
 	}
 }
 
-/* Is a path (absolute, normalised) within dir, or dir itself? */
+/* Is a path (absolute, normalised) within dir, or dir itself?  (By
+   exec_str.h's byte loop: it runs at every start, where a libc string
+   function would be one more lazy binding; edges/lazy-bind.) */
 UN_EXEC_TEXT static bool path_within(const char *path, size_t plen,
 				     const char *dir, size_t dlen)
 {
-	return plen >= dlen && !strncmp(path, dir, dlen) &&
+	return plen >= dlen && !ex_memcmp(path, dir, dlen) &&
 	       (dlen == 1 || path[dlen] == '/' || path[dlen] == '\0');
 }
 
