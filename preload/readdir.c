@@ -185,6 +185,20 @@ static bool hidden(struct un_dir *d, int layer, const struct dirent64 *e)
 	return hidden_by(d, layer, e, NULL);
 }
 
+/* Is d's name e, a directory in the upper's copy realdir, a killed
+   copy-up's copy beside a whiteout record of its name (gone now:
+   un_copy_left)?  Out of line: its path. */
+static __attribute__((noinline, cold)) bool copy_left(
+	struct un_dir *d, const char *realdir, const struct dirent64 *e)
+{
+	char buf[UN_VPATH_MAX];
+
+	return table_hides(d, e) &&
+	       snprintf(buf, sizeof(buf), "%s/%s", realdir, e->d_name) <
+		       (int)sizeof(buf) &&
+	       un_copy_left(d->mnt, buf);
+}
+
 /* Copy name (len bytes, a NUL added) to d's arena: its offset, or -1. */
 static ssize_t arena_add(struct un_dir *d, const char *name, size_t len)
 {
@@ -894,6 +908,14 @@ static int build_merged(struct un_dir *d, const struct un_node *n,
 			else
 				s->type_low = e->d_type;
 			ndirs += e->d_type == DT_DIR && !dot && !dotdot;
+			/* (A table's look for each of the upper's
+			   subdirectories only where a lower may hold the
+			   name and the table holds records.) */
+			if (added && i == 0 && nlayers > 1 && !dot &&
+			    !dotdot && e->d_type == DT_DIR &&
+			    !un_wtable_empty(d->mnt->wt) &&
+			    copy_left(d, realdir, e))
+				continue;
 			if (added && (dot || dotdot || !hidden(d, i, e))) {
 				s->idx = (ssize_t)d->nents;
 				rc = add_entry(d, &cap, s->name,
