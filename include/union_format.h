@@ -70,6 +70,10 @@
    un_origin).  It means nothing outside its upper: `union export` and
    `commit` leave it out, `convert --to-overlay` removes it. */
 #define UN_FMT_ORIGIN_XATTR "user.libunion.origin"
+/* The mark of a directory copy-up's copy until the copy-up has looked at
+   the table (preload/internal.h UN_STAGED_XATTR); left on one only by a
+   kill.  Means nothing outside its upper, as UN_FMT_ORIGIN_XATTR. */
+#define UN_FMT_STAGED_XATTR "user.libunion.staged"
 
 /* The head of UPPER/.union/lock, in host byte order; mapped shared.  The
    bytes after it, up to UN_FMT_LOCK_SIZE, are the library's own (counts

@@ -83,7 +83,8 @@ static bool private_xattr(const char *name)
 {
 	return !strncmp(name, "trusted.overlay.", 16) ||
 	       !strncmp(name, "user.overlay.", 13) ||
-	       !strcmp(name, UN_ORIGIN_XATTR);
+	       !strcmp(name, UN_ORIGIN_XATTR) ||
+	       !strcmp(name, UN_STAGED_XATTR);
 }
 
 /*
@@ -495,6 +496,16 @@ void un_upper_unlift(struct un_upper_lift *l)
 	}
 }
 
+/* The directory dst, staged for st, gets st's own mode, the owner's w
+   and x lifted for its staging (staged_mode). */
+static int dir_mode(const char *dst, const struct stat *st)
+{
+	if (S_ISDIR(st->st_mode) && staged_mode(st) != (st->st_mode & 07777) &&
+	    real_chmod(dst, st->st_mode & 07777) < 0)
+		return -errno;
+	return 0;
+}
+
 /* Rename the staged copy work (of st) to dst, entering parent (stat
    pst, NULL when unknown) as unlift_dir allows; 0 or -errno.  dst and
    parent are paths for the kernel (un_kreal).  over: a directory may
@@ -506,7 +517,7 @@ void un_upper_unlift(struct un_upper_lift *l)
    integration/copyup-dir-race). */
 static int rename_in(const char *work, const struct stat *st,
 		     const char *dst, bool over, const char *parent,
-		     const struct stat *pst, bool *lifted)
+		     const struct stat *pst, bool *lifted, bool marked)
 {
 	struct lift lift = { false, 0 };
 	int rc;
@@ -530,11 +541,10 @@ static int rename_in(const char *work, const struct stat *st,
 			break;
 	}
 	/* A directory staged writable gets its own mode once in place (a
-	   kill in between leaves it with the owner's w and x). */
-	if (rc == 0 && S_ISDIR(st->st_mode) &&
-	    staged_mode(st) != (st->st_mode & 07777) &&
-	    real_chmod(dst, st->st_mode & 07777) < 0)
-		rc = -errno;
+	   kill in between leaves it with the owner's w and x); marked: once
+	   its mark is gone (unmark). */
+	if (rc == 0 && !marked)
+		rc = dir_mode(dst, st);
 	return rc;
 }
 
@@ -688,8 +698,15 @@ static int copy_one(const struct un_mount *m, const char *src,
 		rc = -errno;
 		goto out_unstage;
 	}
+	/* Marked until it has looked at the table after its rename: a
+	   kill in between leaves a copy that a lookup finding it beside a
+	   whiteout removes (un_copy_left; without user xattrs, none: the
+	   copy then reads as an opaque directory). */
+	bool marked = check &&
+		      real_lsetxattr(work, UN_STAGED_XATTR, "", 0, 0) == 0;
+
 	rc = rename_in(work, st, kd, over, have_parent ? kp : NULL,
-		       have_parent ? &pst : NULL, &lifted);
+		       have_parent ? &pst : NULL, &lifted, marked);
 	if (rc == 0 && check && copy_hidden(m, dst)) {
 		rc = copy_unland((struct un_mount *)m, kd, &ws,
 				 have_parent ? kp : NULL,
@@ -704,6 +721,10 @@ static int copy_one(const struct un_mount *m, const char *src,
 			}
 			return rc;
 		}
+	}
+	if (rc == 0 && marked) {
+		real_lremovexattr(kd, UN_STAGED_XATTR);
+		rc = dir_mode(kd, st);
 	}
 	/* over: the rename replaces a directory made at dst since its
 	   removal (un_copy_up_dead); one not empty is the caller's
@@ -748,6 +769,21 @@ static int copy_one(const struct un_mount *m, const char *src,
 out_unstage:
 	unstage(work, st);
 	return rc;
+}
+
+__attribute__((noinline, cold)) bool un_copy_left(struct un_mount *m,
+						   const char *path)
+{
+	UN_KBUF(kbuf);
+	const char *kp = un_kreal(path, &kbuf);
+	int saved = errno;
+	bool gone = real_lgetxattr(kp, UN_STAGED_XATTR, NULL, 0) >= 0 &&
+		    (real_rmdir(kp) == 0 || errno == ENOENT);
+
+	if (gone)
+		un_dcache_changed(m);
+	errno = saved;
+	return gone;
 }
 
 static void repoint_dir_fds(struct un_mount *m, const char *rel,

@@ -111,6 +111,15 @@ struct un_origin {
 	uint64_t dev, ino;
 };
 
+/*
+ * The mark of a directory's copy-up copy from its staging until the
+ * copy-up has looked at the table after its rename (copy_up.c
+ * copy_one): one left beside a whiteout record of its name is a copy
+ * that a kill stopped before its back-out (un_copy_left).  Private as
+ * UN_ORIGIN_XATTR.
+ */
+#define UN_STAGED_XATTR "user.libunion.staged"
+
 /* At most this many lowers in one mount (layers are kept in a bitmask). */
 #define UN_MAX_LOWERS 62
 
@@ -1332,6 +1341,16 @@ UN_HIDDEN void un_repoint_fd(int fd, const struct un_node *n,
 
 /* Make sure the parent directory of n exists in the upper. */
 UN_HIDDEN int un_copy_up_parent(struct un_node *n);
+
+/*
+ * Is the upper directory at path, met beside a whiteout record of its
+ * name, a directory copy-up's copy that a kill left before its back-out
+ * (UN_STAGED_XATTR)?  Then it is removed, as that back-out would have
+ * (copy_up.c copy_unland), and true: the name is absent.  False for any
+ * other directory, and for one that cannot be removed (a name made in
+ * it): it stands.  errno kept.
+ */
+UN_HIDDEN bool un_copy_left(struct un_mount *m, const char *path);
 
 /*
  * The owner's x lifted on the upper directories on the way to rel (the

@@ -1020,8 +1020,16 @@ component_in(struct un_mount *m, uint64_t dirmask, const char *rel,
 		if (i > 0 && !table_checked) {
 			table_checked = true;
 			if (m->wt && un_wtable_get(m->wt, rel, rel_len) ==
-					     UN_W_WHITEOUT)
+					     UN_W_WHITEOUT) {
+				/* The upper's directory beside the record:
+				   a killed copy-up's, maybe (un_copy_left). */
+				if (c->layer == 0 && S_ISDIR(c->st->st_mode) &&
+				    un_copy_left(m, c->real)) {
+					c->layer = -1;
+					c->dirlayers = 0;
+				}
 				break;
+			}
 		}
 		if (i > 0 && un_config.oci_lowers && oci_name(rel, rel_len))
 			continue;	/* an OCI layer's marker never shows */

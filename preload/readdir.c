@@ -59,6 +59,9 @@ struct seen {
 	/* d_type in the upper's copy and in the lower's, for a directory
 	   of those two layers (NO_TYPE: absent there; see put_subdirs) */
 	unsigned char type_up, type_low;
+	/* The table's record of an upper subdirectory's name, read when
+	   the upper was listed (NO_TYPE: not read) */
+	unsigned char rec;
 };
 
 #define NO_TYPE 0xff
@@ -185,6 +188,27 @@ static bool hidden(struct un_dir *d, int layer, const struct dirent64 *e)
 	return hidden_by(d, layer, e, NULL);
 }
 
+/* Is d's name e, a directory in the upper's copy realdir beside a
+   whiteout record of its name, a killed copy-up's copy (gone now:
+   un_copy_left)?  Out of line: its path. */
+static __attribute__((noinline, cold)) bool copy_left(
+	struct un_dir *d, const char *realdir, const struct dirent64 *e)
+{
+	char buf[UN_VPATH_MAX];
+
+	return snprintf(buf, sizeof(buf), "%s/%s", realdir, e->d_name) <
+		       (int)sizeof(buf) &&
+	       un_copy_left(d->mnt, buf);
+}
+
+/* The table's record of d's name e, which s holds: read again unless
+   the upper's listing read it. */
+static enum un_wkind seen_record(struct un_dir *d, const struct seen *s,
+				 const struct dirent64 *e)
+{
+	return s->rec != NO_TYPE ? (enum un_wkind)s->rec : table_record(d, e);
+}
+
 /* Copy name (len bytes, a NUL added) to d's arena: its offset, or -1. */
 static ssize_t arena_add(struct un_dir *d, const char *name, size_t len)
 {
@@ -301,7 +325,7 @@ static struct seen *seen_get(struct seen_set *set, struct un_dir *d,
 	s->name = (uint32_t)off;
 	s->len = (uint16_t)len;
 	s->idx = -1;
-	s->type_up = s->type_low = NO_TYPE;
+	s->type_up = s->type_low = s->rec = NO_TYPE;
 	set->used++;
 	*added = true;
 	return s;
@@ -879,7 +903,7 @@ static int build_merged(struct un_dir *d, const struct un_node *n,
 					   s->type_low == NO_TYPE &&
 					   e->d_type == DT_DIR &&
 					   (un_wtable_empty(d->mnt->wt) ||
-					    table_record(d, e) == UN_W_NONE)) {
+					    seen_record(d, s, e) == UN_W_NONE)) {
 					if (low_ok_layer != i) {
 						low_ok = lower_searchable(d, i,
 									  2);
@@ -894,6 +918,16 @@ static int build_merged(struct un_dir *d, const struct un_node *n,
 			else
 				s->type_low = e->d_type;
 			ndirs += e->d_type == DT_DIR && !dot && !dotdot;
+			/* The upper's subdirectory beside a whiteout: a
+			   killed copy-up's, maybe.  (The record is kept for
+			   the lower's copy of the name, below: one look at
+			   the table for a merged subdirectory, as before.) */
+			if (__builtin_expect(e->d_type == DT_DIR, 0) &&
+			    i == 0 && added && nlayers > 1 && !dot &&
+			    !dotdot && !un_wtable_empty(d->mnt->wt) &&
+			    (s->rec = table_record(d, e)) == UN_W_WHITEOUT &&
+			    copy_left(d, realdir, e))
+				continue;
 			if (added && (dot || dotdot || !hidden(d, i, e))) {
 				s->idx = (ssize_t)d->nents;
 				rc = add_entry(d, &cap, s->name,

@@ -635,10 +635,18 @@ static void translate(struct winst *in, struct batch *b)
 				continue;
 		}
 		if (copyup && r->roles & ROLE_PROG && r->isdir) {
-			/* copy_up.c puts the directory's times back. */
+			/* copy_up.c puts the directory's times back; a
+			   copied-up directory's staging mark is taken off
+			   after its rename (copy_up.c UN_STAGED_XATTR): an
+			   IN_ATTRIB of that name the program never caused. */
 			r->eat_attrib++;
+			if (ev->mask & IN_ISDIR)
+				eatname_add(in, r->wd, name);
 			continue;
 		}
+		if (ev->mask == (IN_ATTRIB | IN_ISDIR) && ev->len &&
+		    eatname_take(in, r->wd, name))
+			continue;
 		if (ev->mask & IN_ATTRIB && !ev->len && r->eat_attrib > 0) {
 			r->eat_attrib--;
 			continue;

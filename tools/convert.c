@@ -183,25 +183,27 @@ static int make_parents(const struct un_view *v, const char *upper,
 }
 
 /*
- * Remove UN_FMT_ORIGIN_XATTR from p (stat st).  A user.* xattr asks
+ * Remove the xattr name (UN_FMT_ORIGIN_XATTR, UN_FMT_STAGED_XATTR) from
+ * p (stat st).  A user.* xattr asks
  * write permission of its file: a copy of the user's own without it
  * (0444) is given u+w for the removal, and its mode back (its ctime
  * moves, as by the removal itself; not its mtime).
  */
-static int strip_origin(const char *p, const struct stat *st)
+static int strip_origin(const char *p, const struct stat *st,
+			const char *name)
 {
 	int err;
 
-	if (lremovexattr(p, UN_FMT_ORIGIN_XATTR) == 0 || errno == ENODATA ||
+	if (lremovexattr(p, name) == 0 || errno == ENODATA ||
 	    errno == ENOTSUP)
 		return 0;
 	err = errno;
 	if (err == EACCES && st->st_uid == geteuid()) {
-		if (lgetxattr(p, UN_FMT_ORIGIN_XATTR, NULL, 0) < 0 &&
+		if (lgetxattr(p, name, NULL, 0) < 0 &&
 		    errno == ENODATA)
 			return 0;
 		if (chmod(p, (st->st_mode & 07777) | S_IWUSR) == 0) {
-			err = lremovexattr(p, UN_FMT_ORIGIN_XATTR) == 0 ?
+			err = lremovexattr(p, name) == 0 ?
 				      0 : errno;
 			if (chmod(p, st->st_mode & 07777) < 0 && !err)
 				err = errno;
@@ -209,8 +211,8 @@ static int strip_origin(const char *p, const struct stat *st)
 				return 0;
 		}
 	}
-	return un_fail(-err, "cannot remove the xattr %s of '%s'",
-		       UN_FMT_ORIGIN_XATTR, p);
+	return un_fail(-err, "cannot remove the xattr %s of '%s'", name,
+		       p);
 }
 
 /* strip_origin on every file and directory below rel in the upper. */
@@ -242,14 +244,19 @@ static int strip_origins(const char *upper, const char *rel)
 				ret = un_fail(-errno, "cannot change the mode "
 						      "of '%s'", p);
 			if (ret == 0)
-				ret = strip_origin(p, &st);
+				ret = strip_origin(p, &st,
+						   UN_FMT_ORIGIN_XATTR);
+			/* (A killed copy-up's mark: copy_up.c.) */
+			if (ret == 0)
+				ret = strip_origin(p, &st,
+						   UN_FMT_STAGED_XATTR);
 			if (ret == 0)
 				ret = strip_origins(upper, crel);
 			if (lift && chmod(p, st.st_mode & 07777) < 0 && !ret)
 				ret = un_fail(-errno, "cannot change the mode "
 						      "of '%s'", p);
 		} else if (S_ISREG(st.st_mode)) {
-			ret = strip_origin(p, &st);
+			ret = strip_origin(p, &st, UN_FMT_ORIGIN_XATTR);
 		}
 		free(p);
 		free(crel);

@@ -174,12 +174,14 @@ int un_copy_data(int from, int to, const char *what)
 }
 
 /* overlayfs's bookkeeping, or the library's: a copy's origin
-   (UN_FMT_ORIGIN_XATTR), which means nothing outside its upper. */
+   (UN_FMT_ORIGIN_XATTR) or mark (UN_FMT_STAGED_XATTR), which mean
+   nothing outside its upper. */
 bool un_xattr_is_overlay(const char *name)
 {
 	return !strncmp(name, "trusted.overlay.", 16) ||
 	       !strncmp(name, "user.overlay.", 13) ||
-	       !strcmp(name, UN_FMT_ORIGIN_XATTR);
+	       !strcmp(name, UN_FMT_ORIGIN_XATTR) ||
+	       !strcmp(name, UN_FMT_STAGED_XATTR);
 }
 
 bool un_has_ovl_opaque(const char *path)

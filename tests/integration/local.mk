@@ -313,7 +313,3 @@ tests_prog_cwdfar_LDADD = -lpthread
 # local path: libunion changes a file's st_ino at its copy-up, the
 # kernel overlay does not on one file system (git checks its links).
 XFAIL_TESTS = tests/integration/git-clone-lower-hardlinks.sh
-# A directory's copy-up killed between its rename and its back-out (it
-# met another process's whiteout): the copy reads as an opaque empty
-# directory after an rm -rf that said ok (session 16, race16).
-XFAIL_TESTS += tests/integration/copyup-killed-before-backout.sh

@@ -11,7 +11,7 @@ EXTRA_DIST += tests/stress/name-flip.py tests/stress/ci-lib.sh
 # mid-change, the view they leave judged (session 16).  By hand only:
 # each kill takes seconds (fresh layers, a walk of the view); what it
 # found runs in make check as integration scenarios
-# (crash-unlink-killed-record; XFAIL copyup-killed-before-backout).
+# (crash-unlink-killed-record, copyup-killed-before-backout).
 EXTRA_DIST += tests/stress/crash.py
 # Races race.py found and not fixed yet (docs/STATUS.md, What remains):
 # each a certain scenario (strace's delay), an expected failure until
