@@ -8,33 +8,15 @@ need_kernel_overlay
 
 setup() {
 	mkdir -p "$1/upper" "$1/lower1"
-	"$PYTHON" - "$1" <<'PY'
+	PYTHONPATH="$TOP_SRCDIR/tests/prog" "$PYTHON" -B - "$1" <<'PY'
 import os, sys
-N = "n" * 200
+from deep import *
 for layer in ("upper", "lower1"):
-    fd = os.open(os.path.join(sys.argv[1], layer), os.O_RDONLY)
-    for name in ["deep"] + [N] * 30:
-        os.mkdir(name, 0o755, dir_fd=fd)
-        nfd = os.open(name, os.O_RDONLY | os.O_DIRECTORY, dir_fd=fd)
-        os.close(fd)
-        fd = nfd
+    fd = chain_at(os.path.join(sys.argv[1], layer))
     if layer == "lower1":
-        w = os.open("lo", os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=fd)
-        os.write(w, b"lower\n")
-        os.close(w)
-        os.utime("lo", (1000000000, 1000000000), dir_fd=fd)
-        w = os.open("lo2", os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=fd)
-        os.close(w)
-        os.utime("lo2", (1000000000, 1000000000), dir_fd=fd)
-    # A time before 2005 (fix_times's touch cannot reach this deep),
-    # from the bottom up through '..'.
-    os.utime(".", (1000000000, 1000000000), dir_fd=fd)
-    for i in range(31):
-        nfd = os.open("..", os.O_RDONLY | os.O_DIRECTORY, dir_fd=fd)
-        os.close(fd)
-        fd = nfd
-        os.utime(".", (1000000000, 1000000000), dir_fd=fd)
-    os.close(fd)
+        put(fd, "lo", b"lower\n", old=True)
+        put(fd, "lo2", old=True)
+    stamp_up(fd)
 PY
 	chmod -R a+rX "$1"/lower1
 }

@@ -35,18 +35,11 @@ layers() {
 	local d=$T/$1
 	rm -rf "$d"
 	mkdir -p "$d/upper" "$d/lower" "$d/work" "$d/view" "$d/out"
-	"$PYTHON" - "$d/lower" <<'PY'
+	PYTHONPATH="$TOP_SRCDIR/tests/prog" "$PYTHON" -B - "$d/lower" <<'PY'
 import os, sys
-N = "n" * 200
-fd = os.open(sys.argv[1], os.O_RDONLY)
-for name in ["deep"] + [N] * 30:
-    os.mkdir(name, 0o755, dir_fd=fd)
-    nfd = os.open(name, os.O_RDONLY | os.O_DIRECTORY, dir_fd=fd)
-    os.close(fd)
-    fd = nfd
-w = os.open("lo", os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=fd)
-os.write(w, b"low\n")
-os.close(w)
+from deep import *
+fd = chain_at(sys.argv[1])
+put(fd, "lo", b"low\n")
 os.close(fd)
 PY
 	[ "${1%%-*}" = nobody ] && chown -R 65534:65534 "$d"

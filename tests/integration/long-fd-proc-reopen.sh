@@ -8,31 +8,17 @@ need_kernel_overlay
 
 setup() {
 	mkdir -p "$1/upper" "$1/lower1"
-	"$PYTHON" - "$1" <<'PY'
+	PYTHONPATH="$TOP_SRCDIR/tests/prog" "$PYTHON" -B - "$1" <<'PY'
 import os, sys
-N = "n" * 200
+from deep import *
 for layer in ("upper", "lower1"):
-    fd = os.open(os.path.join(sys.argv[1], layer), os.O_RDONLY)
-    for name in ["deep"] + [N] * 30:
-        os.mkdir(name, 0o755, dir_fd=fd)
-        nfd = os.open(name, os.O_RDONLY | os.O_DIRECTORY, dir_fd=fd)
-        os.close(fd)
-        fd = nfd
+    fd = chain_at(os.path.join(sys.argv[1], layer))
     if layer == "lower1":
         os.mkdir("ld", 0o755, dir_fd=fd)
         for f in ("lo", "lo2", "lo3", "lo4", "lo5", "ld/in"):
-            w = os.open(f, os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=fd)
-            os.write(w, b"lower\n")
-            os.close(w)
-            os.utime(f, (1000000000, 1000000000), dir_fd=fd)
-        os.utime("ld", (1000000000, 1000000000), dir_fd=fd)
-    os.utime(".", (1000000000, 1000000000), dir_fd=fd)
-    for i in range(31):
-        nfd = os.open("..", os.O_RDONLY | os.O_DIRECTORY, dir_fd=fd)
-        os.close(fd)
-        fd = nfd
-        os.utime(".", (1000000000, 1000000000), dir_fd=fd)
-    os.close(fd)
+            put(fd, f, b"lower\n", old=True)
+        os.utime("ld", OLD, dir_fd=fd)
+    stamp_up(fd)
 PY
 	chmod -R a+rX "$1"/lower1
 }

@@ -63,19 +63,12 @@ layers() {
 	local d=$T/$1
 	rm -rf "$d"
 	mkdir -p "$d/upper" "$d/lower" "$d/work" "$d/view"
-	"$PYTHON" - "$d/lower" <<'PY'
+	PYTHONPATH="$TOP_SRCDIR/tests/prog" "$PYTHON" -B - "$d/lower" <<'PY'
 import os, sys
-N = "n" * 200
-fd = os.open(sys.argv[1], os.O_RDONLY)
-for name in ["deep"] + [N] * 30:
-    os.mkdir(name, 0o755, dir_fd=fd)
-    nfd = os.open(name, os.O_RDONLY | os.O_DIRECTORY, dir_fd=fd)
-    os.close(fd)
-    fd = nfd
+from deep import *
+fd = chain_at(sys.argv[1])
 os.mkdir("v", 0o755, dir_fd=fd)
-w = os.open("f", os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=fd)
-os.write(w, b"low\n")
-os.close(w)
+put(fd, "f", b"low\n")
 os.close(fd)
 PY
 	[ "${1%%-*}" = nobody ] && chown -R 65534:65534 "$d"

@@ -6,30 +6,15 @@ set -eu
 need_kernel_overlay
 setup() {
 	mkdir -p "$1/upper" "$1/lower1"
-	"$PYTHON" - "$1" <<'PY'
+	PYTHONPATH="$TOP_SRCDIR/tests/prog" "$PYTHON" -B - "$1" <<'PY'
 import os, sys
-N = "n" * 200
+from deep import *
 for layer in ("upper", "lower1"):
-    fd = os.open(os.path.join(sys.argv[1], layer), os.O_RDONLY)
-    for name in ["deep"] + [N] * 30:
-        os.mkdir(name, 0o755, dir_fd=fd)
-        nfd = os.open(name, os.O_RDONLY | os.O_DIRECTORY, dir_fd=fd)
-        os.close(fd)
-        fd = nfd
+    fd = chain_at(os.path.join(sys.argv[1], layer))
     os.mkdir("d", 0o755, dir_fd=fd)
-    w = os.open("d/" + layer, os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=fd)
-    os.close(w)
-    # A time before 2005 (fix_times's touch cannot reach this deep),
-    # from the bottom up through '..'.
-    os.utime("d/" + layer, (1000000000, 1000000000), dir_fd=fd)
-    os.utime("d", (1000000000, 1000000000), dir_fd=fd)
-    os.utime(".", (1000000000, 1000000000), dir_fd=fd)
-    for i in range(31):
-        nfd = os.open("..", os.O_RDONLY | os.O_DIRECTORY, dir_fd=fd)
-        os.close(fd)
-        fd = nfd
-        os.utime(".", (1000000000, 1000000000), dir_fd=fd)
-    os.close(fd)
+    put(fd, "d/" + layer, old=True)
+    os.utime("d", OLD, dir_fd=fd)
+    stamp_up(fd)
 PY
 	chmod -R a+rX "$1"/lower1
 }
