@@ -361,6 +361,7 @@ static int wt_lfd_get(struct un_wtable *wt)
  */
 void wt_ix_build_maybe(struct un_wtable *wt)
 {
+	struct un_sig_hold hold;
 	struct statx stx;
 	int ret;
 
@@ -368,10 +369,19 @@ void wt_ix_build_maybe(struct un_wtable *wt)
 	    wt->mem.count < WT_IX_MIN || un_in_signal() ||
 	    wt->pid != un_self_pid() || wt_lfd_get(wt) < 0)
 		return;
+	/* The flock is held across the index's writing, and a reader's
+	   catch-up (wt_refresh) comes here with no section of its own: a
+	   handler of this thread that changed the union would wait for
+	   it for ever (its flock is on a descriptor of its own,
+	   wt_signal.c).  Held back meanwhile, as around the writers'
+	   (whiteout.c wt_change); once per table read whole. */
+	un_sig_hold(&hold);
 	/* Our lock file's descriptor, still (a program may close ours). */
 	if (sys_fstatx(wt->lfd, &stx) < 0 || !id_eq(stx_id(&stx), wt->lid) ||
-	    flock(wt->lfd, LOCK_EX | LOCK_NB) < 0)
+	    flock(wt->lfd, LOCK_EX | LOCK_NB) < 0) {
+		un_sig_unhold(&hold);
 		return;
+	}
 	ret = sys_fstatx(wt->tfd, &stx);
 	if (ret == 0 && id_eq(stx_id(&stx), wt->tid) && stx.stx_nlink > 0 &&
 	    (off_t)stx.stx_size == wt->pos.off && wt->fsize == wt->pos.off &&
@@ -384,6 +394,7 @@ void wt_ix_build_maybe(struct un_wtable *wt)
 		wt->ix_want = false;
 	}
 	flock(wt->lfd, LOCK_UN);
+	un_sig_unhold(&hold);
 }
 
 /*

@@ -14,6 +14,8 @@
  *                            files c<i>, makes some again) while the main
  *                            loop and another process change it too;
  *                            sigaction reads the program's handler back
+ *   procs sigixbuild M UPPER a handler's change while the main code
+ *                            writes the index of a big table (x<i>)
  *   procs cancel M ROUNDS    pthread_cancel of threads blocked in, or
  *                            looping over, wrapped calls
  *   procs stress M SECS      all of it at once, then the final view
@@ -27,6 +29,7 @@
  *   M/c<i>       lower files the fork children delete (forkthreads)
  *   M/lw<t>      lower files the threads delete and recreate
  *   M/k<i>       lower files the stress test deletes
+ *   M/x<i>       lower files (IX_NAMES + 2) sigixbuild deletes
  *
  * Prints "ok: ..." and "FAIL: ..." lines (and "phase: ..." before each
  * step that might hang, so that a timeout says where); exits 0 when
@@ -738,6 +741,124 @@ static int do_signal(double secs)
 	stop_alarm();
 	OK("%lu forks under SIGALRM (%d signals) finished", rounds,
 	   (int)sig_calls);
+	return failures ? 1 : 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* A handler's change while the main code holds the table's flock to   */
+/* write the index of a big table (wt_file.c wt_ix_build_maybe)         */
+
+#define IX_NAMES 2100	/* more whiteouts than WT_IX_MIN (2048) */
+
+static char ix_victim[4096];
+static volatile sig_atomic_t ix_handled, ix_errno;
+
+static void on_alarm_ix(int sig)
+{
+	int saved = errno;
+
+	(void)sig;
+	ix_errno = unlink(ix_victim) == 0 ? 0 : errno;
+	ix_handled++;
+	errno = saved;
+}
+
+static int do_sigixbuild(const char *upper)
+{
+	char p[4096], fifo[4096], ix[4096];
+	struct itimerval it = {{0, 0}, {0, 300000}};
+	struct sigaction sa;
+	struct stat st;
+	pid_t pid, reader;
+	int bad = 0, rst;
+
+	PHASE("the main code deletes %d lower names x<i>", IX_NAMES);
+	for (int i = 0; i < IX_NAMES; i++)
+		if (unlink(mp(p, sizeof(p), "x%d", i)) < 0)
+			bad++;
+	if (bad) {
+		FAIL("%d of the %d unlinks failed", bad, IX_NAMES);
+		return 1;
+	}
+	/* Another process's change: this one's maps are behind, and its
+	   next lookup catches up; with the table read whole and 2048
+	   records or more, the catch-up writes the index, under the
+	   flock. */
+	pid = fork();
+	if (pid == 0)
+		_exit(unlink(mp(p, sizeof(p), "x%d", IX_NAMES)) == 0 ? 0 : 1);
+	if ((rst = wait_bounded(pid, 20)) != 0) {
+		FAIL("the other process's unlink: %s", status_str(rst));
+		return 1;
+	}
+	/* The index's temporary file made a FIFO: its writer's open waits,
+	   the flock held, until the reader comes 1 s later; the signal
+	   comes at 0.3 s, inside the section every time. */
+	snprintf(fifo, sizeof(fifo), "%s/.union/index.tmp", upper);
+	snprintf(ix, sizeof(ix), "%s/.union/index", upper);
+	if (mkfifo(fifo, 0644) < 0) {
+		FAIL("mkfifo %s: %s", fifo, strerror(errno));
+		return 1;
+	}
+	reader = fork();
+	if (reader == 0) {
+		char buf[4096];
+		int fd;
+
+		usleep(1000000);
+		fd = open(fifo, O_RDONLY);
+		if (fd < 0)
+			_exit(1);
+		while (read(fd, buf, sizeof(buf)) > 0)
+			;
+		_exit(0);
+	}
+	mp(ix_victim, sizeof(ix_victim), "x%d", IX_NAMES + 1);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_alarm_ix;
+	sa.sa_flags = SA_RESTART;
+	sigemptyset(&sa.sa_mask);
+	/* (Threads only now: every fork above is of one thread.) */
+	watchdog_start();
+	PHASE("a lookup writes the index (its open waits 1 s on a FIFO, the "
+	      "flock held); a SIGALRM handler deletes a lower name meanwhile");
+	beat_phase = "a handler's change while the main code writes the "
+		     "table's index, the flock held (the handler waits for "
+		     "its own thread's flock?)";
+	if (sigaction(SIGALRM, &sa, NULL) < 0 ||
+	    setitimer(ITIMER_REAL, &it, NULL) < 0) {
+		FAIL("setitimer: %s", strerror(errno));
+		return 1;
+	}
+	if (stat(mp(p, sizeof(p), "x0"), &st) == 0 || errno != ENOENT)
+		FAIL("a deleted lower name is still seen");
+	/* The held signal's handler ran when the section ended. */
+	for (int i = 0; i < 5000 && !ix_handled; i++)
+		usleep(1000);
+	if (!ix_handled)
+		FAIL("the handler never ran");
+	else if (ix_errno)
+		FAIL("the handler's unlink: %s", strerror(ix_errno));
+	else if (exists(ix_victim))
+		FAIL("the handler's deletion is not seen");
+	else
+		OK("the handler's change waited for the index's section, "
+		   "then went through");
+	beat_phase = "waiting for the FIFO's reader";
+	/* Its open waits for a writer: none means the index was not
+	   written, and this scenario did not reach the section. */
+	rst = wait_bounded(reader, 10);
+	if (rst != 0)
+		FAIL("the FIFO's reader: %s (the index was not written: the "
+		     "section was not reached)",
+		     status_str(rst));
+	else
+		OK("the index was written through the FIFO (the section was "
+		   "reached)");
+	/* The FIFO (renamed to the index, maybe): gone before another
+	   process opens it. */
+	unlink(ix);
+	unlink(fifo);
 	return failures ? 1 : 0;
 }
 
@@ -1486,6 +1607,8 @@ int main(int argc, char **argv)
 		return do_signal(argc > 3 ? atof(argv[3]) : 5);
 	if (!strcmp(argv[1], "sigchange"))
 		return do_sigchange(argc > 3 ? atof(argv[3]) : 5);
+	if (!strcmp(argv[1], "sigixbuild") && argc > 3)
+		return do_sigixbuild(argv[3]);
 	if (!strcmp(argv[1], "cancel"))
 		return do_cancel(argc > 3 ? atoi(argv[3]) : 50);
 	if (!strcmp(argv[1], "stress"))
