@@ -1888,6 +1888,7 @@ static void cwd_merged_store(const char *s)
 static bool cwd_moves(const char *a, const char *b, enum moving how,
 		      char *p)
 {
+	struct un_sig_hold hold;
 	bool locked, moves;
 	unsigned long seq;
 	size_t dead_at;
@@ -1895,6 +1896,11 @@ static bool cwd_moves(const char *a, const char *b, enum moving how,
 	cwd_need();
 	locked = !(un_in_signal() && cwd_held) && !__libc_single_threaded;
 	if (locked) {
+		/* Handlers held back (no system call): one that came between
+		   the lock and cwd_held++ (or cwd_held-- and the unlock) and
+		   changed the cwd would take the lock its own thread holds
+		   (cwd_wlock) and wait for ever. */
+		un_sig_hold(&hold);
 		pthread_mutex_lock(&cwd_lock);
 		cwd_held++;
 	}
@@ -1907,6 +1913,7 @@ static bool cwd_moves(const char *a, const char *b, enum moving how,
 	if (locked) {
 		cwd_held--;
 		pthread_mutex_unlock(&cwd_lock);
+		un_sig_unhold(&hold);
 	}
 	return moves;
 }
