@@ -688,6 +688,7 @@ static ssize_t read_events(int fd, void *buf, size_t len)
 	for (;;) {
 		struct winst *in;
 		size_t rsize = len < 65536 ? len : 65536;
+		struct un_sig_hold hold;
 		struct batch b;
 		ssize_t n;
 
@@ -724,11 +725,17 @@ static ssize_t read_events(int fd, void *buf, size_t len)
 			break;
 		}
 		b.len = (size_t)n;
+		/* Handlers held back (no system call): table_event holds a
+		   LOCK_SH on the table's lock file, which a handler's change
+		   of the union (its flock, wt_signal.c) would wait for for
+		   ever (edges/procs-sigwatch). */
+		un_sig_hold(&hold);
 		pthread_mutex_lock(&watch_lock);
 		in = inst_find(fd);
 		if (in)
 			translate(in, &b);
 		pthread_mutex_unlock(&watch_lock);
+		un_sig_unhold(&hold);
 		free(b.buf);
 		if (!in) {
 			/* Closed meanwhile. */

@@ -24,6 +24,7 @@ UN_EDGES_TESTS = \
 	tests/edges/procs-sigchange.sh \
 	tests/edges/procs-sighold.sh \
 	tests/edges/procs-sigixbuild.sh \
+	tests/edges/procs-sigwatch.sh \
 	tests/edges/signal-bsd.sh \
 	tests/edges/procs-stress.sh \
 	tests/edges/procs-cancel.sh \

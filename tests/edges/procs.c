@@ -16,6 +16,9 @@
  *                            sigaction reads the program's handler back
  *   procs sigixbuild M UPPER a handler's change while the main code
  *                            writes the index of a big table (x<i>)
+ *   procs sigwatch M         a handler's change while the main code reads
+ *                            inotify events of the union (x<i>; run it
+ *                            under strace delaying flock)
  *   procs cancel M ROUNDS    pthread_cancel of threads blocked in, or
  *                            looping over, wrapped calls
  *   procs stress M SECS      all of it at once, then the final view
@@ -46,6 +49,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/inotify.h>
 #include <sys/select.h>
 #include <sys/stat.h>
 #include <sys/time.h>
@@ -863,6 +867,71 @@ static int do_sigixbuild(const char *upper)
 }
 
 /* ------------------------------------------------------------------ */
+/* A handler's change while the main code reads inotify events: the    */
+/* emulation reads the table's new records under a LOCK_SH on its lock  */
+/* file (watch_events.c table_event).  Run under strace delaying every  */
+/* flock's return, so that the signal comes inside that section.       */
+
+static int do_sigwatch(void)
+{
+	char p[4096], ev[4096];
+	struct itimerval it = {{0, 0}, {0, 300000}};
+	struct sigaction sa;
+	pid_t pid;
+	int fd, rst;
+	ssize_t n;
+
+	fd = inotify_init1(0);
+	if (fd < 0 || inotify_add_watch(fd, M, IN_DELETE | IN_CREATE) < 0) {
+		FAIL("inotify on M: %s", strerror(errno));
+		return 1;
+	}
+	/* Another process's deletion: a record appended to the table, whose
+	   IN_MODIFY the emulation reads back at this process's read. */
+	pid = fork();
+	if (pid == 0)
+		_exit(unlink(mp(p, sizeof(p), "x0")) == 0 ? 0 : 1);
+	if ((rst = wait_bounded(pid, 20)) != 0) {
+		FAIL("the other process's unlink: %s", status_str(rst));
+		return 1;
+	}
+	mp(ix_victim, sizeof(ix_victim), "x1");
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_alarm_ix;
+	sa.sa_flags = SA_RESTART;
+	sigemptyset(&sa.sa_mask);
+	watchdog_start();
+	PHASE("a read of the inotify events (the table's LOCK_SH held, its "
+	      "flock's return delayed); a SIGALRM handler deletes a lower "
+	      "name meanwhile");
+	beat_phase = "a handler's change while the main code reads inotify "
+		     "events, the table's LOCK_SH held (the handler waits "
+		     "for its own thread's flock?)";
+	if (sigaction(SIGALRM, &sa, NULL) < 0 ||
+	    setitimer(ITIMER_REAL, &it, NULL) < 0) {
+		FAIL("setitimer: %s", strerror(errno));
+		return 1;
+	}
+	n = read(fd, ev, sizeof(ev));
+	if (n <= 0)
+		FAIL("read of the inotify events: %s",
+		     n < 0 ? strerror(errno) : "nothing");
+	for (int i = 0; i < 5000 && !ix_handled; i++)
+		usleep(1000);
+	if (!ix_handled)
+		FAIL("the handler never ran");
+	else if (ix_errno)
+		FAIL("the handler's unlink: %s", strerror(ix_errno));
+	else if (exists(ix_victim))
+		FAIL("the handler's deletion is not seen");
+	else
+		OK("the handler's change waited for the events' section, then "
+		   "went through");
+	close(fd);
+	return failures ? 1 : 0;
+}
+
+/* ------------------------------------------------------------------ */
 /* Signal handlers that change the union                               */
 
 #define SIGCH_MAX 300 /* the handler deletes c0..c299, a child c399 down */
@@ -1609,6 +1678,8 @@ int main(int argc, char **argv)
 		return do_sigchange(argc > 3 ? atof(argv[3]) : 5);
 	if (!strcmp(argv[1], "sigixbuild") && argc > 3)
 		return do_sigixbuild(argv[3]);
+	if (!strcmp(argv[1], "sigwatch"))
+		return do_sigwatch();
 	if (!strcmp(argv[1], "cancel"))
 		return do_cancel(argc > 3 ? atoi(argv[3]) : 50);
 	if (!strcmp(argv[1], "stress"))
