@@ -754,16 +754,17 @@ static int do_signal(double secs)
 
 #define IX_NAMES 2100	/* more whiteouts than WT_IX_MIN (2048) */
 
-static char ix_victim[4096];
-static volatile sig_atomic_t ix_handled, ix_errno;
+/* A SIGALRM handler's one change: the lower name one_victim deleted. */
+static char one_victim[4096];
+static volatile sig_atomic_t one_handled, one_errno;
 
-static void on_alarm_ix(int sig)
+static void on_alarm_unlink(int sig)
 {
 	int saved = errno;
 
 	(void)sig;
-	ix_errno = unlink(ix_victim) == 0 ? 0 : errno;
-	ix_handled++;
+	one_errno = unlink(one_victim) == 0 ? 0 : errno;
+	one_handled++;
 	errno = saved;
 }
 
@@ -817,9 +818,9 @@ static int do_sigixbuild(const char *upper)
 			;
 		_exit(0);
 	}
-	mp(ix_victim, sizeof(ix_victim), "x%d", IX_NAMES + 1);
+	mp(one_victim, sizeof(one_victim), "x%d", IX_NAMES + 1);
 	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_alarm_ix;
+	sa.sa_handler = on_alarm_unlink;
 	sa.sa_flags = SA_RESTART;
 	sigemptyset(&sa.sa_mask);
 	/* (Threads only now: every fork above is of one thread.) */
@@ -837,13 +838,13 @@ static int do_sigixbuild(const char *upper)
 	if (stat(mp(p, sizeof(p), "x0"), &st) == 0 || errno != ENOENT)
 		FAIL("a deleted lower name is still seen");
 	/* The held signal's handler ran when the section ended. */
-	for (int i = 0; i < 5000 && !ix_handled; i++)
+	for (int i = 0; i < 5000 && !one_handled; i++)
 		usleep(1000);
-	if (!ix_handled)
+	if (!one_handled)
 		FAIL("the handler never ran");
-	else if (ix_errno)
-		FAIL("the handler's unlink: %s", strerror(ix_errno));
-	else if (exists(ix_victim))
+	else if (one_errno)
+		FAIL("the handler's unlink: %s", strerror(one_errno));
+	else if (exists(one_victim))
 		FAIL("the handler's deletion is not seen");
 	else
 		OK("the handler's change waited for the index's section, "
@@ -895,9 +896,9 @@ static int do_sigwatch(void)
 		FAIL("the other process's unlink: %s", status_str(rst));
 		return 1;
 	}
-	mp(ix_victim, sizeof(ix_victim), "x1");
+	mp(one_victim, sizeof(one_victim), "x1");
 	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_alarm_ix;
+	sa.sa_handler = on_alarm_unlink;
 	sa.sa_flags = SA_RESTART;
 	sigemptyset(&sa.sa_mask);
 	watchdog_start();
@@ -916,13 +917,13 @@ static int do_sigwatch(void)
 	if (n <= 0)
 		FAIL("read of the inotify events: %s",
 		     n < 0 ? strerror(errno) : "nothing");
-	for (int i = 0; i < 5000 && !ix_handled; i++)
+	for (int i = 0; i < 5000 && !one_handled; i++)
 		usleep(1000);
-	if (!ix_handled)
+	if (!one_handled)
 		FAIL("the handler never ran");
-	else if (ix_errno)
-		FAIL("the handler's unlink: %s", strerror(ix_errno));
-	else if (exists(ix_victim))
+	else if (one_errno)
+		FAIL("the handler's unlink: %s", strerror(one_errno));
+	else if (exists(one_victim))
 		FAIL("the handler's deletion is not seen");
 	else
 		OK("the handler's change waited for the events' section, then "
