@@ -339,45 +339,55 @@ void un_dcache_quiet(bool on)
 	dcache_quiet = on;
 }
 
-static struct dcache *dcache_mine(void)
+/* This thread's first cache (dcache_mine's rare half: out of line, so
+   that the common one is a few loads inlined in each caller, where the
+   call and the registers of this half cost ~20 instructions, each put of
+   the memo of git status's 15,000 lstats). */
+static __attribute__((noinline, cold)) struct dcache *dcache_make(void)
 {
+	struct dcache *c = NULL;
+	pthread_key_t key = 0;
+	bool keyed = dcache_key(&key);
+
+	/* A process's first cache, made while it has one thread, is
+	   mapped: calloc's memset faulted in all twelve pages of it,
+	   where a short-lived process (a compiler's) touches two or
+	   three.  A thread's comes from malloc: its arena gives the
+	   next thread the pages a finished one touched, where a
+	   mapping a thread faulted each afresh (git status's twenty
+	   lstat threads: +200 faults, bench/README.md "Session 12
+	   (integration)"). */
+	if (__libc_single_threaded) {
+		void *p = mmap(NULL, sizeof(*c), PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+		if (p != MAP_FAILED) {
+			c = p;
+			c->mapped = true;
+			/* (It holds malloc'ed paths: internal.h.) */
+			un_lsan_root(p, sizeof(*c));
+		}
+	} else {
+		c = malloc(sizeof(*c));
+		if (c)
+			memset(c, 0, offsetof(struct dcache, ent));
+	}
+	if (c)
+		c->dirgen = dirgen_zero;
+	tls_dcache = c;
+	if (c && keyed)
+		pthread_setspecific(key, c);
+	return c;
+}
+
+static inline struct dcache *dcache_mine(void)
+{
+	struct dcache *c;
+
 	if (un_in_signal() || dcache_quiet)
 		return NULL;
-	if (!tls_dcache) {
-		struct dcache *c = NULL;
-		pthread_key_t key = 0;
-		bool keyed = dcache_key(&key);
-
-		/* A process's first cache, made while it has one thread, is
-		   mapped: calloc's memset faulted in all twelve pages of it,
-		   where a short-lived process (a compiler's) touches two or
-		   three.  A thread's comes from malloc: its arena gives the
-		   next thread the pages a finished one touched, where a
-		   mapping a thread faulted each afresh (git status's twenty
-		   lstat threads: +200 faults, bench/README.md "Session 12
-		   (integration)"). */
-		if (__libc_single_threaded) {
-			void *p = mmap(NULL, sizeof(*c), PROT_READ | PROT_WRITE,
-				       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-			if (p != MAP_FAILED) {
-				c = p;
-				c->mapped = true;
-				/* (It holds malloc'ed paths: internal.h.) */
-				un_lsan_root(p, sizeof(*c));
-			}
-		} else {
-			c = malloc(sizeof(*c));
-			if (c)
-				memset(c, 0, offsetof(struct dcache, ent));
-		}
-		if (c)
-			c->dirgen = dirgen_zero;
-		tls_dcache = c;
-		if (c && keyed)
-			pthread_setspecific(key, c);
-	}
-	return tls_dcache;
+	c = tls_dcache;
+	return __builtin_expect(c != NULL, 1) ? c : dcache_make();
 }
 
 /*
@@ -971,10 +981,13 @@ uint64_t un_dcache_names_stamp(struct un_mount *m)
 	return names_stamp(m);
 }
 
-uint64_t un_dcache_stamps(struct un_mount *m, uint64_t *dirs)
+uint64_t un_dcache_stamps(struct un_mount *m, uint64_t *dirs, bool *empty)
 {
-	*dirs = stamp_of(m);
-	return names_stamp_make(un_wtable_names(m->wt), *dirs);
+	uint64_t names;
+	bool e;
+
+	*dirs = un_wtable_stamps(m->wt, &names, empty ? empty : &e);
+	return names_stamp_make(names, *dirs);
 }
 
 static unsigned set_slot(const char *rel, size_t len)

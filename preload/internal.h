@@ -495,6 +495,11 @@ UN_HIDDEN bool un_wtable_bump_dirs_own(struct un_wtable *wt, uint64_t *before,
 				       uint64_t *after);
 /* A counter of the names any process made in the upper, and its bump. */
 UN_HIDDEN uint64_t un_wtable_names(struct un_wtable *wt);
+/* Both in one call (un_wtable_stamp's answer; the names count into
+   *names), and *empty: the table known empty at that moment
+   (un_wtable_empty's answer). */
+UN_HIDDEN uint64_t un_wtable_stamps(struct un_wtable *wt, uint64_t *names,
+				    bool *empty);
 UN_HIDDEN void un_wtable_bump_names(struct un_wtable *wt);
 UN_HIDDEN uint64_t un_wtable_bump_names_own(struct un_wtable *wt);
 /* A counter of the renames and exchanges of directories of the upper by
@@ -1254,8 +1259,13 @@ UN_HIDDEN void un_dcache_quiet(bool on);
 UN_HIDDEN uint64_t un_name_hash(const char *name, size_t len);
 UN_HIDDEN uint64_t un_dcache_names_stamp(struct un_mount *m);
 /* The same, and un_dcache_stamp(m) into *dirs, read together (a
-   lookup's last name needs both: one call). */
-UN_HIDDEN uint64_t un_dcache_stamps(struct un_mount *m, uint64_t *dirs);
+   lookup's last name needs both: one call), and *empty (if not NULL):
+   m's table known empty when they were read.  A lower name is then no
+   whiteout's as of that moment, which is the lookup's: the stamps are
+   read before its stats, and a lower never changes (lookup_single asks
+   the table nothing, ~28 instructions a lower name). */
+UN_HIDDEN uint64_t un_dcache_stamps(struct un_mount *m, uint64_t *dirs,
+				    bool *empty);
 UN_HIDDEN void un_dcache_put_names(struct un_mount *m, const char *rel,
 				   uint64_t *hashes, size_t n, uint64_t stamp);
 /* Is rel (dir/name under the union's root) known to be absent from the

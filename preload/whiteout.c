@@ -794,6 +794,25 @@ uint64_t un_wtable_names(struct un_wtable *wt)
 	return __atomic_load_n(&wt->gen->names, __ATOMIC_ACQUIRE);
 }
 
+/* un_wtable_stamp's and un_wtable_names' loads in one call, in the same
+   order as un_dcache_stamps made them (the stamp, then the count), and
+   the table's emptiness (un_wtable_empty) after them. */
+uint64_t un_wtable_stamps(struct un_wtable *wt, uint64_t *names, bool *empty)
+{
+	uint64_t stamp;
+
+	if (!wt || !wt->gen) {
+		*names = 0;
+		*empty = !wt;
+		return 0;
+	}
+	stamp = stamp_make(__atomic_load_n(&wt->gen->epoch, __ATOMIC_ACQUIRE),
+			   __atomic_load_n(&wt->gen->dirs, __ATOMIC_ACQUIRE));
+	*names = __atomic_load_n(&wt->gen->names, __ATOMIC_ACQUIRE);
+	*empty = wt_known_empty(wt);
+	return stamp;
+}
+
 void un_wtable_bump_names(struct un_wtable *wt)
 {
 	if (wt && wt->gen)
