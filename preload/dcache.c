@@ -106,8 +106,8 @@ struct memo {
 };
 
 /* The names a lower directory showed when this thread last listed it
-   to its end (see un_dcache_put_lower): s.data holds s.n bytes, each
-   name followed by a NUL. */
+   to its end (see un_dcache_put_lower): s.data holds s.n bytes of
+   getdents records, those of d_ino 0, "." and ".." no name of it. */
 struct lowlist {
 	struct dslot s;
 	int layer;
@@ -1094,9 +1094,9 @@ bool un_dcache_upper_lacks_at(struct un_mount *m, const char *rel,
 
 /*
  * A stream of the lower directory rel, which layer alone made up, was
- * read to its end: names holds every name it showed, and every name
- * that only a record of the table hid (len bytes, NUL after each; taken
- * over).  What a lower shows never changes (the kernel's documentation
+ * read to its end: names holds its getdents records (len bytes, taken
+ * over), each name it showed and each that only a record of the table
+ * hid with its d_ino, the others with d_ino 0 (readdir.c low_take).  What a lower shows never changes (the kernel's documentation
  * calls a change of a lower under a mount undefined), so this stays
  * the lower part of rel for as long as that layer alone makes it up
  * below the upper.
@@ -1158,9 +1158,19 @@ bool un_dcache_known_empty(struct un_mount *m, const char *rel,
 			return false;
 	}
 	for (size_t off = 0; off < l->s.n;) {
-		const char *name = (const char *)l->s.data + off;
-		size_t nl = strlen(name);
+		const struct dirent64 *e =
+			(const struct dirent64 *)((const char *)l->s.data + off);
+		const char *name = e->d_name;
+		size_t nl;
 
+		if (!e->d_reclen)
+			return false;	/* (never the kernel's) */
+		off += e->d_reclen;
+		if (!e->d_ino ||
+		    (name[0] == '.' &&
+		     (!name[1] || (name[1] == '.' && !name[2]))))
+			continue;
+		nl = strlen(name);
 		if (rl + 1 + nl >= sizeof(buf))
 			return false;
 		memcpy(buf, rel, rl);
@@ -1168,7 +1178,6 @@ bool un_dcache_known_empty(struct un_mount *m, const char *rel,
 		memcpy(buf + rl + 1, name, nl + 1);
 		if (un_wtable_get(m->wt, buf, rl + 1 + nl) != UN_W_WHITEOUT)
 			return false;
-		off += nl + 1;
 	}
 	return true;
 }

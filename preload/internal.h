@@ -1296,9 +1296,10 @@ UN_HIDDEN int un_dcache_memo_get(struct un_mount *m, const char *vpath,
    few misses in one directory, its upper names are read into a set. */
 UN_HIDDEN void un_dcache_upper_missed(struct un_mount *m, const char *rel,
 				      size_t rel_len);
-/* A stream of lower directory rel (layer alone) read to its end: the
-   names it showed or the table alone hid (NUL after each; taken over);
-   and rmdir's question: is rel known empty without reading it? */
+/* A stream of lower directory rel (layer alone) read to its end: its
+   getdents records (len bytes; taken over), d_ino 0 in those it left out
+   but the ones the table alone hid (readdir.c low_take); and rmdir's
+   question: is rel known empty without reading it? */
 UN_HIDDEN void un_dcache_put_lower(struct un_mount *m, const char *rel,
 				   int layer, char *names, size_t len);
 UN_HIDDEN bool un_dcache_known_empty(struct un_mount *m, const char *rel,
