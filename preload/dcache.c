@@ -455,11 +455,9 @@ static bool set_put(const struct dcache *c, uint64_t h)
 	return c->sets_put & (1u << set_index(h));
 }
 
-/* The stamp of the upper's names (valid while no name was made in the
-   upper, nor a directory changed): of a names count and a stamp. */
 static uint64_t names_stamp_make(uint64_t names, uint64_t stamp)
 {
-	return names * 0xff51afd7ed558ccdULL + stamp;
+	return un_names_stamp_make(names, stamp);
 }
 
 static uint64_t stamp_of(struct un_mount *m)
@@ -981,14 +979,6 @@ uint64_t un_dcache_names_stamp(struct un_mount *m)
 	return names_stamp(m);
 }
 
-uint64_t un_dcache_stamps(struct un_mount *m, uint64_t *dirs, bool *empty)
-{
-	uint64_t names;
-	bool e;
-
-	*dirs = un_wtable_stamps(m->wt, &names, empty ? empty : &e);
-	return names_stamp_make(names, *dirs);
-}
 
 static unsigned set_slot(const char *rel, size_t len)
 {

@@ -1264,8 +1264,24 @@ UN_HIDDEN uint64_t un_dcache_names_stamp(struct un_mount *m);
    whiteout's as of that moment, which is the lookup's: the stamps are
    read before its stats, and a lower never changes (lookup_single asks
    the table nothing, ~28 instructions a lower name). */
-UN_HIDDEN uint64_t un_dcache_stamps(struct un_mount *m, uint64_t *dirs,
-				    bool *empty);
+/* The stamp of the upper's names (valid while no name was made in the
+   upper, nor a directory changed): of a names count and a stamp. */
+static inline uint64_t un_names_stamp_make(uint64_t names, uint64_t stamp)
+{
+	return names * 0xff51afd7ed558ccdULL + stamp;
+}
+
+/* (Inline: the lookup's one call for both is the table's, ~17
+   instructions a stat less than through a call of dcache.c's.) */
+static inline uint64_t un_dcache_stamps(struct un_mount *m, uint64_t *dirs,
+					bool *empty)
+{
+	uint64_t names;
+	bool e;
+
+	*dirs = un_wtable_stamps(m->wt, &names, empty ? empty : &e);
+	return un_names_stamp_make(names, *dirs);
+}
 UN_HIDDEN void un_dcache_put_names(struct un_mount *m, const char *rel,
 				   uint64_t *hashes, size_t n, uint64_t stamp);
 /* Is rel (dir/name under the union's root) known to be absent from the

@@ -799,17 +799,19 @@ uint64_t un_wtable_names(struct un_wtable *wt)
    the table's emptiness (un_wtable_empty) after them. */
 uint64_t un_wtable_stamps(struct un_wtable *wt, uint64_t *names, bool *empty)
 {
+	struct wt_gen *g = wt ? wt->gen : NULL;
 	uint64_t stamp;
 
-	if (!wt || !wt->gen) {
+	if (!g) {
 		*names = 0;
 		*empty = !wt;
 		return 0;
 	}
-	stamp = stamp_make(__atomic_load_n(&wt->gen->epoch, __ATOMIC_ACQUIRE),
-			   __atomic_load_n(&wt->gen->dirs, __ATOMIC_ACQUIRE));
-	*names = __atomic_load_n(&wt->gen->names, __ATOMIC_ACQUIRE);
-	*empty = wt_known_empty(wt);
+	stamp = stamp_make(__atomic_load_n(&g->epoch, __ATOMIC_ACQUIRE),
+			   __atomic_load_n(&g->dirs, __ATOMIC_ACQUIRE));
+	*names = __atomic_load_n(&g->names, __ATOMIC_ACQUIRE);
+	*empty = __atomic_load_n(&g->generation, __ATOMIC_ACQUIRE) ==
+		 __atomic_load_n(&wt->empty_gen, __ATOMIC_ACQUIRE);
 	return stamp;
 }
 
