@@ -227,20 +227,25 @@ static bool dslot_is(const struct dslot *s, const struct un_mount *m,
 /*
  * Put into s the directory rel of m (copied) and data (n items, taken
  * over), in place of what s held.  false when rel cannot be copied:
- * data is freed and s left as it was.
+ * data is freed and s left as it was.  The copy of rel s held is
+ * written over where the new one fits (git status lists ~1,000 lower
+ * directories whose paths are of one length, each put here at its end:
+ * a malloc and a free of ~200 instructions each time).
  */
 static bool dslot_put(struct dslot *s, struct un_mount *m, const char *rel,
 		      void *data, size_t n)
 {
 	size_t len = strlen(rel);
-	char *r = malloc(len + 1);
+	char *r = s->rel && s->rel_len >= len ? s->rel : malloc(len + 1);
 
 	if (!r) {
 		free(data);
 		return false;
 	}
 	memcpy(r, rel, len + 1);
-	dslot_free(s);
+	if (r != s->rel)
+		free(s->rel);
+	free(s->data);
 	s->m = m;
 	s->rel = r;
 	s->rel_len = len;
@@ -1095,6 +1100,7 @@ void un_dcache_put_lower(struct un_mount *m, const char *rel, int layer,
 			 char *names, size_t len)
 {
 	struct dcache *c = dcache_mine();
+	size_t rl = strlen(rel);
 	struct lowlist *l;
 
 	if (!c || !m->wt) {
@@ -1102,7 +1108,7 @@ void un_dcache_put_lower(struct un_mount *m, const char *rel, int layer,
 		return;
 	}
 	for (l = c->low; l < c->low + NLOWLISTS; l++)
-		if (dslot_is(&l->s, m, rel, strlen(rel)))
+		if (dslot_is(&l->s, m, rel, rl))
 			break;
 	if (l == c->low + NLOWLISTS)
 		l = &c->low[c->low_next++ % NLOWLISTS];
