@@ -852,6 +852,13 @@ UN_HIDDEN bool un_cwd_near_union(void);
 				   O_NOFOLLOW, and the open is the
 				   lookup's answer (n->open_fd, else -1):
 				   no stat before it */
+#define UN_LK_STATONLY	0x200	/* stat's: of a lookup that answers 0 the
+				   caller reads n->st, n->layer,
+				   n->dirlayers, n->mnt and a merged
+				   directory's identity, never n->real nor
+				   n->kpath: a name stat'ed through the
+				   cwd's descriptor of its layer may leave
+				   n->real "" (namei.c lookup_single) */
 #define UN_LK_STATX	0x40	/* statx's: the last name is stat'ed by
 				   statx(n->stx_mask, n->stx_flags) into
 				   n->stx (set by the caller); n->stx_done
