@@ -3326,9 +3326,10 @@ fd_again:
  * no opacity nor cache probe, which ask for layers below).  The caller
  * gives a base with its sub set (lookup_component's guess past a
  * refusal is for a NULL sub) and no OCI lowers.  statonly: the
- * caller's lookup is a stat's (UN_LK_STATONLY): a name the cwd's open
- * descriptor of layer i reaches is stat'ed through it with no path
- * joined (c->real left "": ~40 instructions a lstat of git status);
+ * caller's lookup is a stat's (UN_LK_STATONLY): a name the start
+ * reaches in layer i (find's descriptor standing in i, or the cwd's
+ * open descriptor of its copy in i) is stat'ed through it with no path
+ * joined (c->real left "": ~58 instructions a lstat of git status);
  * the path's way on any other answer but the name's absence.
  */
 static inline __attribute__((always_inline)) int lookup_single(struct un_mount *m, int i, const char *rel,
@@ -3345,14 +3346,17 @@ static inline __attribute__((always_inline)) int lookup_single(struct un_mount *
 	    (i > 0 && m->wt && !c->no_records &&
 	     un_wtable_get(m->wt, rel, rel_len) == UN_W_WHITEOUT))
 		return 0;
-	if (statonly && !x && base && base == lk_cwd_base &&
-	    base->layer != i && !long_rel(m, rel_len)) {
-		/* (cwd_fd's descriptor where it is open already: -1 for
-		   the upper, -2 while not opened, which the path's way
-		   below does.) */
-		int fd = un_cwdfd_get(lk_cwd_seq, i);
+	if (statonly && !x && base && base->sub && *base->sub &&
+	    !long_rel(m, rel_len)) {
+		/* The start standing in layer i (find's descriptor, a cwd
+		   in i), or cwd_fd's descriptor of the cwd's copy in i
+		   where it is open already (-1 for the upper, -2 while not
+		   opened, which the path's way below does). */
+		int fd = base->layer == i		  ? base->fd :
+			 base == lk_cwd_base ? un_cwdfd_get(lk_cwd_seq, i) :
+					       -1;
 
-		if (fd >= 0) {
+		if (fd >= 0 || (fd == AT_FDCWD && base->layer == i)) {
 			if (real_fstatat(fd, base->sub, c->st,
 					 AT_SYMLINK_NOFOLLOW) == 0) {
 				c->real[0] = '\0';
@@ -3658,7 +3662,7 @@ near_last(struct un_mount *m, int fd, int layer, const char *path,
 					   rel_len, layer >= 0 ? &base : NULL,
 					   &c,
 					   (flags & UN_LK_FOLLOW) ? NULL : x,
-					   false);
+					   flags & UN_LK_STATONLY);
 		else
 			rc = lookup_component(m, mask, rel, rel_len,
 					      layer >= 0 ? &base : NULL, &c,
