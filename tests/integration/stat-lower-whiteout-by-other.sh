@@ -16,7 +16,16 @@
 # answers d/a ENOENT (the table's record of a lower name), and so must
 # the short way of the next lookups in d (namei.c lookup_near,
 # lookup_fd_near): fails with no_records always set (d/a found by the
-# third stat, from the cwd and from a descriptor).
+# third stat, from the cwd and from a descriptor).  There too (the
+# kernel's listing of a lower-only directory shows such a name), the
+# stat-only way (UN_LK_STATONLY: a stat through the cwd's descriptor of
+# the lower's copy, or through a descriptor standing in the lower, with
+# no layer path joined) must still hide an overlayfs whiteout (char
+# 0/0) of a lower, as the kernel's lookup does: w/gone, after twenty
+# stats in w from the merged root (the descriptor is opened at the
+# sixteenth), and through a descriptor of w (fails with the stat-only
+# way's answer taken without the device's test: w/gone found, from the
+# cwd and from the descriptor).
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 set -eu
 . "${TOP_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh"
@@ -94,6 +103,16 @@ fd = os.open('d', os.O_RDONLY | os.O_DIRECTORY)
 for n in ('b', 'a', 'c', 'a'):
     look(n, fd)
 print(' / '.join(out))
+out = []
+for i in range(1, 21):
+    look('w/f%d' % i)
+out = []
+for n in ('w/gone', 'w/f1', 'w/gone'):
+    look(n)
+fd = os.open('w', os.O_RDONLY | os.O_DIRECTORY)
+for n in ('f1', 'gone', 'f2', 'gone'):
+    look(n, fd)
+print(' / '.join(out))
 PY
 
 # left WHO RUN: the second part, as WHO (run_self_then_nobody).
@@ -101,6 +120,10 @@ left() {
 	local d=$T/left-$1 run=$2 got
 	mkdir -p "$d/upper" "$d/lower/d" "$d/m"
 	for n in a b c; do echo "$n" >"$d/lower/d/$n"; done
+	mkdir -p "$d/lower/w"
+	for n in $(seq 20); do echo "$n" >"$d/lower/w/f$n"; done
+	mknod "$d/lower/w/gone" c 0 0
+	echo top >"$d/upper/top"	# (the real cwd at the root: the upper's)
 	[ "$1" = self ] || chown -R 65534:65534 "$d"
 	un_run "$d/m" "$d/upper" "$d/lower" -- $run rm "$d/m/d/a"
 	[ -d "$d/upper/d" ] || fail "left ($1): rm d/a made no upper d"
@@ -108,7 +131,8 @@ left() {
 	got=$(un_run "$d/m" "$d/upper" "$d/lower" -- \
 		$run "$PYTHON" "$T/left.py" "$d/m")
 	expect_eq "left ($1): d/a's record answers every lookup in d" \
-		"d/b found / d/a No such file or directory / d/c found / d/a No such file or directory / d/b found / d/a No such file or directory / b found / a No such file or directory / c found / a No such file or directory" \
+		"d/b found / d/a No such file or directory / d/c found / d/a No such file or directory / d/b found / d/a No such file or directory / b found / a No such file or directory / c found / a No such file or directory
+w/gone No such file or directory / w/f1 found / w/gone No such file or directory / f1 found / gone No such file or directory / f2 found / gone No such file or directory" \
 		"$got"
 }
 
