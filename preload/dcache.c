@@ -1091,7 +1091,8 @@ bool un_dcache_upper_lacks_at(struct un_mount *m, const char *rel,
  * A stream of the lower directory rel, which layer alone made up, was
  * read to its end: names holds its getdents records (len bytes, taken
  * over), each name it showed and each that only a record of the table
- * hid with its d_ino, the others with d_ino 0 (readdir.c low_take).  What a lower shows never changes (the kernel's documentation
+ * hid with its d_ino, the others with d_ino 0 (readdir.c low_take).
+ * What a lower shows never changes (the kernel's documentation
  * calls a change of a lower under a mount undefined), so this stays
  * the lower part of rel for as long as that layer alone makes it up
  * below the upper.

@@ -856,9 +856,11 @@ UN_HIDDEN bool un_cwd_near_union(void);
 				   caller reads n->st, n->layer,
 				   n->dirlayers, n->mnt and a merged
 				   directory's identity, never n->real nor
-				   n->kpath: a name stat'ed through the
-				   cwd's descriptor of its layer may leave
-				   n->real "" (namei.c lookup_single) */
+				   n->kpath: a name stat'ed through a
+				   descriptor of its directory's copy in
+				   its layer (the start's, the cwd's) may
+				   leave n->real "" (namei.c
+				   lookup_single) */
 #define UN_LK_STATX	0x40	/* statx's: the last name is stat'ed by
 				   statx(n->stx_mask, n->stx_flags) into
 				   n->stx (set by the caller); n->stx_done
@@ -1265,12 +1267,6 @@ UN_HIDDEN void un_dcache_quiet(bool on);
  */
 UN_HIDDEN uint64_t un_name_hash(const char *name, size_t len);
 UN_HIDDEN uint64_t un_dcache_names_stamp(struct un_mount *m);
-/* The same, and un_dcache_stamp(m) into *dirs, read together (a
-   lookup's last name needs both: one call), and *empty (if not NULL):
-   m's table known empty when they were read.  A lower name is then no
-   whiteout's as of that moment, which is the lookup's: the stamps are
-   read before its stats, and a lower never changes (lookup_single asks
-   the table nothing, ~28 instructions a lower name). */
 /* The stamp of the upper's names (valid while no name was made in the
    upper, nor a directory changed): of a names count and a stamp. */
 static inline uint64_t un_names_stamp_make(uint64_t names, uint64_t stamp)
@@ -1278,8 +1274,15 @@ static inline uint64_t un_names_stamp_make(uint64_t names, uint64_t stamp)
 	return names * 0xff51afd7ed558ccdULL + stamp;
 }
 
-/* (Inline: the lookup's one call for both is the table's, ~17
-   instructions a stat less than through a call of dcache.c's.) */
+/* un_dcache_names_stamp's answer, and un_dcache_stamp(m) into *dirs,
+   read together (a lookup's last name needs both: one call), and *empty
+   (if not NULL):
+   m's table known empty when they were read.  A lower name is then no
+   whiteout's as of that moment, which is the lookup's: the stamps are
+   read before its stats, and a lower never changes (lookup_single asks
+   the table nothing, ~28 instructions a lower name).  Inline: the
+   lookup's one call is the table's, ~17 instructions a stat less than
+   through one of dcache.c's. */
 static inline uint64_t un_dcache_stamps(struct un_mount *m, uint64_t *dirs,
 					bool *empty)
 {

@@ -3352,9 +3352,9 @@ static inline __attribute__((always_inline)) int lookup_single(struct un_mount *
 		   in i), or cwd_fd's descriptor of the cwd's copy in i
 		   where it is open already (-1 for the upper, -2 while not
 		   opened, which the path's way below does). */
-		int fd = base->layer == i		  ? base->fd :
-			 base == lk_cwd_base ? un_cwdfd_get(lk_cwd_seq, i) :
-					       -1;
+		int fd = base->layer == i ? base->fd :
+			 base == lk_cwd_base ?
+				 un_cwdfd_get(lk_cwd_seq, i) : -1;
 
 		if (fd >= 0 || (fd == AT_FDCWD && base->layer == i)) {
 			if (real_fstatat(fd, base->sub, c->st,
