@@ -106,8 +106,8 @@ struct memo {
 };
 
 /* The names a lower directory showed when this thread last listed it
-   to its end (see un_dcache_put_lower): s.data holds s.n bytes, each
-   name followed by a NUL. */
+   to its end (see un_dcache_put_lower): s.data holds s.n bytes of
+   getdents records, those of d_ino 0, "." and ".." no name of it. */
 struct lowlist {
 	struct dslot s;
 	int layer;
@@ -227,20 +227,25 @@ static bool dslot_is(const struct dslot *s, const struct un_mount *m,
 /*
  * Put into s the directory rel of m (copied) and data (n items, taken
  * over), in place of what s held.  false when rel cannot be copied:
- * data is freed and s left as it was.
+ * data is freed and s left as it was.  The copy of rel s held is
+ * written over where the new one fits (git status lists ~1,000 lower
+ * directories whose paths are of one length, each put here at its end:
+ * a malloc and a free of ~200 instructions each time).
  */
 static bool dslot_put(struct dslot *s, struct un_mount *m, const char *rel,
 		      void *data, size_t n)
 {
 	size_t len = strlen(rel);
-	char *r = malloc(len + 1);
+	char *r = s->rel && s->rel_len >= len ? s->rel : malloc(len + 1);
 
 	if (!r) {
 		free(data);
 		return false;
 	}
 	memcpy(r, rel, len + 1);
-	dslot_free(s);
+	if (r != s->rel)
+		free(s->rel);
+	free(s->data);
 	s->m = m;
 	s->rel = r;
 	s->rel_len = len;
@@ -339,45 +344,55 @@ void un_dcache_quiet(bool on)
 	dcache_quiet = on;
 }
 
-static struct dcache *dcache_mine(void)
+/* This thread's first cache (dcache_mine's rare half: out of line, so
+   that the common one is a few loads inlined in each caller, where the
+   call and the registers of this half cost ~20 instructions, each put of
+   the memo of git status's 15,000 lstats). */
+static __attribute__((noinline, cold)) struct dcache *dcache_make(void)
 {
+	struct dcache *c = NULL;
+	pthread_key_t key = 0;
+	bool keyed = dcache_key(&key);
+
+	/* A process's first cache, made while it has one thread, is
+	   mapped: calloc's memset faulted in all twelve pages of it,
+	   where a short-lived process (a compiler's) touches two or
+	   three.  A thread's comes from malloc: its arena gives the
+	   next thread the pages a finished one touched, where a
+	   mapping a thread faulted each afresh (git status's twenty
+	   lstat threads: +200 faults, bench/README.md "Session 12
+	   (integration)"). */
+	if (__libc_single_threaded) {
+		void *p = mmap(NULL, sizeof(*c), PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+		if (p != MAP_FAILED) {
+			c = p;
+			c->mapped = true;
+			/* (It holds malloc'ed paths: internal.h.) */
+			un_lsan_root(p, sizeof(*c));
+		}
+	} else {
+		c = malloc(sizeof(*c));
+		if (c)
+			memset(c, 0, offsetof(struct dcache, ent));
+	}
+	if (c)
+		c->dirgen = dirgen_zero;
+	tls_dcache = c;
+	if (c && keyed)
+		pthread_setspecific(key, c);
+	return c;
+}
+
+static inline struct dcache *dcache_mine(void)
+{
+	struct dcache *c;
+
 	if (un_in_signal() || dcache_quiet)
 		return NULL;
-	if (!tls_dcache) {
-		struct dcache *c = NULL;
-		pthread_key_t key = 0;
-		bool keyed = dcache_key(&key);
-
-		/* A process's first cache, made while it has one thread, is
-		   mapped: calloc's memset faulted in all twelve pages of it,
-		   where a short-lived process (a compiler's) touches two or
-		   three.  A thread's comes from malloc: its arena gives the
-		   next thread the pages a finished one touched, where a
-		   mapping a thread faulted each afresh (git status's twenty
-		   lstat threads: +200 faults, bench/README.md "Session 12
-		   (integration)"). */
-		if (__libc_single_threaded) {
-			void *p = mmap(NULL, sizeof(*c), PROT_READ | PROT_WRITE,
-				       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-			if (p != MAP_FAILED) {
-				c = p;
-				c->mapped = true;
-				/* (It holds malloc'ed paths: internal.h.) */
-				un_lsan_root(p, sizeof(*c));
-			}
-		} else {
-			c = malloc(sizeof(*c));
-			if (c)
-				memset(c, 0, offsetof(struct dcache, ent));
-		}
-		if (c)
-			c->dirgen = dirgen_zero;
-		tls_dcache = c;
-		if (c && keyed)
-			pthread_setspecific(key, c);
-	}
-	return tls_dcache;
+	c = tls_dcache;
+	return __builtin_expect(c != NULL, 1) ? c : dcache_make();
 }
 
 /*
@@ -445,11 +460,9 @@ static bool set_put(const struct dcache *c, uint64_t h)
 	return c->sets_put & (1u << set_index(h));
 }
 
-/* The stamp of the upper's names (valid while no name was made in the
-   upper, nor a directory changed): of a names count and a stamp. */
 static uint64_t names_stamp_make(uint64_t names, uint64_t stamp)
 {
-	return names * 0xff51afd7ed558ccdULL + stamp;
+	return un_names_stamp_make(names, stamp);
 }
 
 static uint64_t stamp_of(struct un_mount *m)
@@ -971,11 +984,6 @@ uint64_t un_dcache_names_stamp(struct un_mount *m)
 	return names_stamp(m);
 }
 
-uint64_t un_dcache_stamps(struct un_mount *m, uint64_t *dirs)
-{
-	*dirs = stamp_of(m);
-	return names_stamp_make(un_wtable_names(m->wt), *dirs);
-}
 
 static unsigned set_slot(const char *rel, size_t len)
 {
@@ -1081,9 +1089,10 @@ bool un_dcache_upper_lacks_at(struct un_mount *m, const char *rel,
 
 /*
  * A stream of the lower directory rel, which layer alone made up, was
- * read to its end: names holds every name it showed, and every name
- * that only a record of the table hid (len bytes, NUL after each; taken
- * over).  What a lower shows never changes (the kernel's documentation
+ * read to its end: names holds its getdents records (len bytes, taken
+ * over), each name it showed and each that only a record of the table
+ * hid with its d_ino, the others with d_ino 0 (readdir.c low_take).
+ * What a lower shows never changes (the kernel's documentation
  * calls a change of a lower under a mount undefined), so this stays
  * the lower part of rel for as long as that layer alone makes it up
  * below the upper.
@@ -1092,6 +1101,7 @@ void un_dcache_put_lower(struct un_mount *m, const char *rel, int layer,
 			 char *names, size_t len)
 {
 	struct dcache *c = dcache_mine();
+	size_t rl = strlen(rel);
 	struct lowlist *l;
 
 	if (!c || !m->wt) {
@@ -1099,7 +1109,7 @@ void un_dcache_put_lower(struct un_mount *m, const char *rel, int layer,
 		return;
 	}
 	for (l = c->low; l < c->low + NLOWLISTS; l++)
-		if (dslot_is(&l->s, m, rel, strlen(rel)))
+		if (dslot_is(&l->s, m, rel, rl))
 			break;
 	if (l == c->low + NLOWLISTS)
 		l = &c->low[c->low_next++ % NLOWLISTS];
@@ -1145,9 +1155,19 @@ bool un_dcache_known_empty(struct un_mount *m, const char *rel,
 			return false;
 	}
 	for (size_t off = 0; off < l->s.n;) {
-		const char *name = (const char *)l->s.data + off;
-		size_t nl = strlen(name);
+		const struct dirent64 *e =
+			(const struct dirent64 *)((const char *)l->s.data + off);
+		const char *name = e->d_name;
+		size_t nl;
 
+		if (!e->d_reclen)
+			return false;	/* (never the kernel's) */
+		off += e->d_reclen;
+		if (!e->d_ino ||
+		    (name[0] == '.' &&
+		     (!name[1] || (name[1] == '.' && !name[2]))))
+			continue;
+		nl = strlen(name);
 		if (rl + 1 + nl >= sizeof(buf))
 			return false;
 		memcpy(buf, rel, rl);
@@ -1155,7 +1175,6 @@ bool un_dcache_known_empty(struct un_mount *m, const char *rel,
 		memcpy(buf + rl + 1, name, nl + 1);
 		if (un_wtable_get(m->wt, buf, rl + 1 + nl) != UN_W_WHITEOUT)
 			return false;
-		off += nl + 1;
 	}
 	return true;
 }

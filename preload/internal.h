@@ -495,6 +495,11 @@ UN_HIDDEN bool un_wtable_bump_dirs_own(struct un_wtable *wt, uint64_t *before,
 				       uint64_t *after);
 /* A counter of the names any process made in the upper, and its bump. */
 UN_HIDDEN uint64_t un_wtable_names(struct un_wtable *wt);
+/* Both in one call (un_wtable_stamp's answer; the names count into
+   *names), and *empty: the table known empty at that moment
+   (un_wtable_empty's answer). */
+UN_HIDDEN uint64_t un_wtable_stamps(struct un_wtable *wt, uint64_t *names,
+				    bool *empty);
 UN_HIDDEN void un_wtable_bump_names(struct un_wtable *wt);
 UN_HIDDEN uint64_t un_wtable_bump_names_own(struct un_wtable *wt);
 /* A counter of the renames and exchanges of directories of the upper by
@@ -847,6 +852,15 @@ UN_HIDDEN bool un_cwd_near_union(void);
 				   O_NOFOLLOW, and the open is the
 				   lookup's answer (n->open_fd, else -1):
 				   no stat before it */
+#define UN_LK_STATONLY	0x200	/* stat's: of a lookup that answers 0 the
+				   caller reads n->st, n->layer,
+				   n->dirlayers, n->mnt and a merged
+				   directory's identity, never n->real nor
+				   n->kpath: a name stat'ed through a
+				   descriptor of its directory's copy in
+				   its layer (the start's, the cwd's) may
+				   leave n->real "" (namei.c
+				   lookup_single) */
 #define UN_LK_STATX	0x40	/* statx's: the last name is stat'ed by
 				   statx(n->stx_mask, n->stx_flags) into
 				   n->stx (set by the caller); n->stx_done
@@ -1253,9 +1267,31 @@ UN_HIDDEN void un_dcache_quiet(bool on);
  */
 UN_HIDDEN uint64_t un_name_hash(const char *name, size_t len);
 UN_HIDDEN uint64_t un_dcache_names_stamp(struct un_mount *m);
-/* The same, and un_dcache_stamp(m) into *dirs, read together (a
-   lookup's last name needs both: one call). */
-UN_HIDDEN uint64_t un_dcache_stamps(struct un_mount *m, uint64_t *dirs);
+/* The stamp of the upper's names (valid while no name was made in the
+   upper, nor a directory changed): of a names count and a stamp. */
+static inline uint64_t un_names_stamp_make(uint64_t names, uint64_t stamp)
+{
+	return names * 0xff51afd7ed558ccdULL + stamp;
+}
+
+/* un_dcache_names_stamp's answer, and un_dcache_stamp(m) into *dirs,
+   read together (a lookup's last name needs both: one call), and *empty
+   (if not NULL):
+   m's table known empty when they were read.  A lower name is then no
+   whiteout's as of that moment, which is the lookup's: the stamps are
+   read before its stats, and a lower never changes (lookup_single asks
+   the table nothing, ~28 instructions a lower name).  Inline: the
+   lookup's one call is the table's, ~17 instructions a stat less than
+   through one of dcache.c's. */
+static inline uint64_t un_dcache_stamps(struct un_mount *m, uint64_t *dirs,
+					bool *empty)
+{
+	uint64_t names;
+	bool e;
+
+	*dirs = un_wtable_stamps(m->wt, &names, empty ? empty : &e);
+	return un_names_stamp_make(names, *dirs);
+}
 UN_HIDDEN void un_dcache_put_names(struct un_mount *m, const char *rel,
 				   uint64_t *hashes, size_t n, uint64_t stamp);
 /* Is rel (dir/name under the union's root) known to be absent from the
@@ -1286,9 +1322,10 @@ UN_HIDDEN int un_dcache_memo_get(struct un_mount *m, const char *vpath,
    few misses in one directory, its upper names are read into a set. */
 UN_HIDDEN void un_dcache_upper_missed(struct un_mount *m, const char *rel,
 				      size_t rel_len);
-/* A stream of lower directory rel (layer alone) read to its end: the
-   names it showed or the table alone hid (NUL after each; taken over);
-   and rmdir's question: is rel known empty without reading it? */
+/* A stream of lower directory rel (layer alone) read to its end: its
+   getdents records (len bytes; taken over), d_ino 0 in those it left out
+   but the ones the table alone hid (readdir.c low_take); and rmdir's
+   question: is rel known empty without reading it? */
 UN_HIDDEN void un_dcache_put_lower(struct un_mount *m, const char *rel,
 				   int layer, char *names, size_t len);
 UN_HIDDEN bool un_dcache_known_empty(struct un_mount *m, const char *rel,

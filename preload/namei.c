@@ -507,6 +507,9 @@ struct comp {
 	bool guessed;		/* a layer refused EACCES (base's sub NULL) */
 	bool upper_lacks;	/* in: the upper's name set has no such name
 				   (asked once, by lookup_component's caller) */
+	bool no_records;	/* in, lookup_single's: the table was known
+				   empty when the caller read the stamps
+				   (un_dcache_stamps) */
 	struct stat *st;	/* the caller's, as real: a lookup's last
 				   name is stat'ed straight into its node */
 	char *real;		/* UN_VPATH_MAX bytes, the caller's: a lookup's
@@ -3322,11 +3325,17 @@ fd_again:
  * of a lower name, the upper's name set, the stat, a whiteout device;
  * no opacity nor cache probe, which ask for layers below).  The caller
  * gives a base with its sub set (lookup_component's guess past a
- * refusal is for a NULL sub) and no OCI lowers.
+ * refusal is for a NULL sub) and no OCI lowers.  statonly: the
+ * caller's lookup is a stat's (UN_LK_STATONLY): a name the start
+ * reaches in layer i (find's descriptor standing in i, or the cwd's
+ * open descriptor of its copy in i) is stat'ed through it with no path
+ * joined (c->real left "": ~58 instructions a lstat of git status);
+ * the path's way on any other answer but the name's absence.
  */
 static inline __attribute__((always_inline)) int lookup_single(struct un_mount *m, int i, const char *rel,
 				size_t rel_len, const struct at_base *base,
-				struct comp *c, struct stx_req *x)
+				struct comp *c, struct stx_req *x,
+				bool statonly)
 {
 	c->layer = -1;
 	c->dirlayers = 0;
@@ -3334,9 +3343,29 @@ static inline __attribute__((always_inline)) int lookup_single(struct un_mount *
 	if ((rel_len == sizeof(UN_META_DIR) - 1 &&
 	     !memcmp(rel, UN_META_DIR, rel_len)) ||
 	    (i == 0 && c->upper_lacks) ||
-	    (i > 0 && m->wt &&
+	    (i > 0 && m->wt && !c->no_records &&
 	     un_wtable_get(m->wt, rel, rel_len) == UN_W_WHITEOUT))
 		return 0;
+	if (statonly && !x && base && base->sub && *base->sub &&
+	    !long_rel(m, rel_len)) {
+		/* The start standing in layer i (find's descriptor, a cwd
+		   in i), or cwd_fd's descriptor of the cwd's copy in i
+		   where it is open already (-1 for the upper, -2 while not
+		   opened, which the path's way below does). */
+		int fd = base->layer == i ? base->fd :
+			 base == lk_cwd_base ?
+				 un_cwdfd_get(lk_cwd_seq, i) : -1;
+
+		if (fd >= 0 || (fd == AT_FDCWD && base->layer == i)) {
+			if (real_fstatat(fd, base->sub, c->st,
+					 AT_SYMLINK_NOFOLLOW) == 0) {
+				c->real[0] = '\0';
+				goto found;
+			}
+			if (errno == ENOENT || errno == ENOTDIR)
+				return 0;
+		}
+	}
 	if (path_join_n(c->real, UN_VPATH_MAX, un_layer_root(m, i),
 			un_layer_len(m, i), rel, rel_len) < 0)
 		return -ENAMETOOLONG;
@@ -3353,6 +3382,7 @@ static inline __attribute__((always_inline)) int lookup_single(struct un_mount *
 			return 0;
 		return -err;
 	}
+found:
 	if (un_is_ovl_whiteout(c->st))
 		return 0;
 	c->layer = i;
@@ -3400,6 +3430,7 @@ static __attribute__((noinline)) int lookup_near(const char *path,
 	uint64_t mask, pmask, stamp[2];
 	struct at_base base;
 	struct comp c;
+	bool empty;
 	int layer, rc;
 
 	if (path[plen - 1] == '/')
@@ -3430,7 +3461,7 @@ static __attribute__((noinline)) int lookup_near(const char *path,
 		if (!m || m->has_inner || !m->wt ||
 		    vlen + 1 + nlen >= sizeof(n->vpath))
 			return 2;
-		stamp[0] = un_dcache_stamps(m, &stamp[1]);
+		stamp[0] = un_dcache_stamps(m, &stamp[1], &empty);
 		if (kept != stamp[1])
 			return 2;
 		/* The cwd: seen alive at this count and stamp, or the
@@ -3452,7 +3483,7 @@ static __attribute__((noinline)) int lookup_near(const char *path,
 		/* (Both stamps read once, before the stats, as the walk
 		   reads them for its last name; the memos are compared with
 		   the union's.) */
-		stamp[0] = un_dcache_stamps(m, &stamp[1]);
+		stamp[0] = un_dcache_stamps(m, &stamp[1], &empty);
 		if (vlen <= m->merged_len) {
 			/* The union's root: always alive (cwd_check), its
 			   layers the root's (settle_in_m). */
@@ -3491,11 +3522,13 @@ static __attribute__((noinline)) int lookup_near(const char *path,
 	rel_len = vlen - (size_t)(rel - n->vpath);
 	c.upper_lacks = (mask & 1) &&
 			un_dcache_upper_lacks_at(m, rel, rel_len, stamp[0]);
+	c.no_records = empty;
 	lk_cwd_base = &base;
 	if (!(mask & (mask - 1)) && mask && !un_config.oci_lowers)
 		rc = lookup_single(m, __builtin_ctzll(mask), rel, rel_len,
 				   layer >= 0 ? &base : NULL, &c,
-				   (flags & UN_LK_FOLLOW) ? NULL : x);
+				   (flags & UN_LK_FOLLOW) ? NULL : x,
+				   flags & UN_LK_STATONLY);
 	else
 		rc = lookup_component(m, mask, rel, rel_len,
 				      layer >= 0 ? &base : NULL, &c,
@@ -3549,7 +3582,8 @@ static __attribute__((noinline)) int lookup_near(const char *path,
  * The last name of lookup_fd_near: path (plen bytes) from the start
  * fd standing in layer (-1: none) of m, whose merged path is n->vpath
  * (vlen bytes, path's at its end), in a directory of layers mask;
- * nstamp, dstamp: the names stamp and the union's, read before.  What
+ * nstamp, dstamp: the names stamp and the union's, read before (empty:
+ * the table known empty then, un_dcache_stamps).  What
  * the walk's last step does (lookup_cached's way for a name to stat, or
  * for UN_LK_NOSTAT the memo's answer or lookup_cached, the memo of the
  * file, the node's fields); 2 for a symlink to follow (the walk follows
@@ -3560,7 +3594,8 @@ static __attribute__((noinline)) int lookup_near(const char *path,
 static inline __attribute__((always_inline)) int
 near_last(struct un_mount *m, int fd, int layer, const char *path,
 	  size_t plen, int flags, struct un_node *n, struct stx_req *x,
-	  uint64_t mask, uint64_t nstamp, uint64_t dstamp, size_t vlen)
+	  uint64_t mask, uint64_t nstamp, uint64_t dstamp, bool empty,
+	  size_t vlen)
 {
 	struct dir_probe pr = { NULL, 0, false };
 	struct at_base base;
@@ -3621,11 +3656,13 @@ near_last(struct un_mount *m, int fd, int layer, const char *path,
 		c.upper_lacks = (mask & 1) &&
 				un_dcache_upper_lacks_at(m, rel, rel_len,
 							 nstamp);
+		c.no_records = empty;
 		if (!(mask & (mask - 1)) && mask && !un_config.oci_lowers)
 			rc = lookup_single(m, __builtin_ctzll(mask), rel,
 					   rel_len, layer >= 0 ? &base : NULL,
 					   &c,
-					   (flags & UN_LK_FOLLOW) ? NULL : x);
+					   (flags & UN_LK_FOLLOW) ? NULL : x,
+					   flags & UN_LK_STATONLY);
 		else
 			rc = lookup_component(m, mask, rel, rel_len,
 					      layer >= 0 ? &base : NULL, &c,
@@ -3694,7 +3731,7 @@ static __attribute__((noinline)) int near_open(struct un_mount *m, int layer,
 	/* (A slashed path is not the layer's path from the cwd, whose
 	   lstat there would follow a symlink: no start then.) */
 	rc = near_last(m, AT_FDCWD, slashed ? -1 : layer, path, plen, flags,
-		       n, NULL, mask, stamp[0], stamp[1], vlen);
+		       n, NULL, mask, stamp[0], stamp[1], false, vlen);
 	lk_cwd_base = NULL;
 	if (rc == 0 && slashed) {
 		if (n->layer >= 0 && !S_ISDIR(n->st.st_mode))
@@ -3733,6 +3770,7 @@ static __attribute__((noinline)) int lookup_fd_near(int dirfd,
 	struct un_mount *m;
 	uint64_t stamp[2];
 	size_t vlen;
+	bool empty;
 	int layer;
 
 	if (plen > NAME_MAX || memchr(path, '/', plen) ||
@@ -3745,7 +3783,7 @@ static __attribute__((noinline)) int lookup_fd_near(int dirfd,
 		return 2;
 	/* (Both stamps read once, before the stats, as the walk reads them
 	   for its last name; the kept layers are the union's stamp's.) */
-	stamp[0] = un_dcache_stamps(m, &stamp[1]);
+	stamp[0] = un_dcache_stamps(m, &stamp[1], &empty);
 	vlen = fdk.vlen;
 	if (!fdk.set || fdk.stamp != stamp[1]) {
 		/* settle_fd's answer where the directory cache knows the
@@ -3775,7 +3813,7 @@ static __attribute__((noinline)) int lookup_fd_near(int dirfd,
 	memcpy(n->vpath + vlen, path, plen + 1);
 	vlen += plen;
 	return near_last(m, dirfd, layer, path, plen, flags, n, x, fdk.mask,
-			 stamp[0], stamp[1], vlen);
+			 stamp[0], stamp[1], empty, vlen);
 }
 
 /*
@@ -4187,7 +4225,7 @@ static __attribute__((noinline)) int lookup_path(int dirfd, const char *path,
 		uint64_t stamp[2] = { 0, 0 };
 
 		if (last)
-			stamp[0] = un_dcache_stamps(w.m, &stamp[1]);
+			stamp[0] = un_dcache_stamps(w.m, &stamp[1], NULL);
 
 		if (x)
 			x->got = -1;

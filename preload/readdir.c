@@ -94,9 +94,10 @@ struct un_dir {
 	bool end;		/* buf's last record is the end (un_dents_end) */
 	ino_t dotdot_ino;	/* streamed: ".."'s d_ino, 0: the layer's */
 	off64_t filepos;	/* telldir: d_off of the last entry read */
-	/* Streamed from a lower, read from its start: the names so far
-	   (NUL after each) for un_dcache_put_lower at the end; NULL once
-	   that cannot be (seekdir, out of memory, put already). */
+	/* Streamed from a lower, read from its start: the records so far
+	   (the getdents buffers, as next_entry left them) for
+	   un_dcache_put_lower at the end; NULL once that cannot be
+	   (seekdir, out of memory, put already). */
 	char *low;
 	size_t low_len, low_cap;
 	bool low_off;		/* read in a signal handler: no malloc, no put */
@@ -1125,7 +1126,7 @@ DIR *un_dir_open(const struct un_node *n, int fd, int fd_layer,
 				d->low_check = true;
 			if (fd_layer >= 0 || d->low_check ||
 			    real_lseek(fd, 0, SEEK_CUR) == 0)
-				d->low = malloc(d->low_cap = 256);
+				d->low = malloc(d->low_cap = 1024);
 		}
 	}
 	return (DIR *)d;
@@ -1651,11 +1652,15 @@ static void low_drop(struct un_dir *d)
 }
 
 /*
- * The names of d's buffer, every record of it read (next_entry), added
- * to the lower's names at once: each name the stream returned or the
- * table hides; next_entry set d_ino 0 in the records it leaves out
- * (a whiteout device, .union, an OCI whiteout), as in those it skips.
- * Then the buffer counts as taken (blen 0).
+ * d's buffer, every record of it read (next_entry), added to the lower's
+ * records at once, as it is: next_entry set d_ino 0 in the records it
+ * leaves out (a whiteout device, .union, an OCI whiteout), as in those it
+ * skips, and the reader of the list (dcache.c un_dcache_known_empty)
+ * skips those, "." and "..".  One copy of the buffer, not one of each
+ * name: git status lists each of its ~1,000 directories to the end, and
+ * a strlen and a memcpy a name cost ~50 instructions (~0.8M a run,
+ * bench/README.md "Session 17 (git)").  Then the buffer counts as taken
+ * (blen 0).
  */
 static void low_take(struct un_dir *d)
 {
@@ -1668,38 +1673,25 @@ static void low_take(struct un_dir *d)
 		d->low_off = true;	/* (closedir frees it) */
 		return;
 	}
-	for (size_t pos = 0; pos < blen;) {
-		struct dirent64 *e = (struct dirent64 *)(d->buf + pos);
-		const char *name = e->d_name;
-		size_t nl;
+	if (d->low_len + blen > d->low_cap) {
+		int saved = errno;	/* (readdir's caller reads it) */
+		size_t cap = 2 * d->low_cap + blen;
+		/* (A huge directory is read again at its rmdir.) */
+		char *grown = d->low_cap < 65536 ? realloc(d->low, cap) : NULL;
 
-		pos += e->d_reclen;
-		if (!e->d_ino || (name[0] == '.' && (!name[1] || (name[1] == '.' &&
-								  !name[2]))))
-			continue;
-		nl = strlen(name) + 1;
-		if (d->low_len + nl > d->low_cap) {
-			int saved = errno;	/* (readdir's caller reads it) */
-			/* (A huge directory is read again at its rmdir.) */
-			char *grown = d->low_cap < 65536 ?
-					      realloc(d->low,
-						      2 * d->low_cap + nl) :
-					      NULL;
-
-			errno = saved;
-			if (!grown) {
-				low_drop(d);
-				return;
-			}
-			d->low = grown;
-			d->low_cap = 2 * d->low_cap + nl;
+		errno = saved;
+		if (!grown) {
+			low_drop(d);
+			return;
 		}
-		memcpy(d->low + d->low_len, name, nl);
-		d->low_len += nl;
+		d->low = grown;
+		d->low_cap = cap;
 	}
+	memcpy(d->low + d->low_len, d->buf, blen);
+	d->low_len += blen;
 }
 
-/* The stream's end: hand the names to the cache (which takes them). */
+/* The stream's end: hand the records to the cache (which takes them). */
 static void low_end(struct un_dir *d)
 {
 	int saved = errno;

@@ -794,6 +794,27 @@ uint64_t un_wtable_names(struct un_wtable *wt)
 	return __atomic_load_n(&wt->gen->names, __ATOMIC_ACQUIRE);
 }
 
+/* un_wtable_stamp's and un_wtable_names' loads in one call, in the same
+   order as un_dcache_stamps made them (the stamp, then the count), and
+   the table's emptiness (un_wtable_empty) after them. */
+uint64_t un_wtable_stamps(struct un_wtable *wt, uint64_t *names, bool *empty)
+{
+	struct wt_gen *g = wt ? wt->gen : NULL;
+	uint64_t stamp;
+
+	if (!g) {
+		*names = 0;
+		*empty = !wt;
+		return 0;
+	}
+	stamp = stamp_make(__atomic_load_n(&g->epoch, __ATOMIC_ACQUIRE),
+			   __atomic_load_n(&g->dirs, __ATOMIC_ACQUIRE));
+	*names = __atomic_load_n(&g->names, __ATOMIC_ACQUIRE);
+	*empty = __atomic_load_n(&g->generation, __ATOMIC_ACQUIRE) ==
+		 __atomic_load_n(&wt->empty_gen, __ATOMIC_ACQUIRE);
+	return stamp;
+}
+
 void un_wtable_bump_names(struct un_wtable *wt)
 {
 	if (wt && wt->gen)

@@ -146,6 +146,7 @@ UN_INTEGRATION_TESTS = \
 	tests/integration/read-after-listing-changes.sh \
 	tests/integration/readdir-whiteout-concurrent.sh \
 	tests/integration/stat-fd-after-change.sh \
+	tests/integration/stat-lower-whiteout-by-other.sh \
 	tests/integration/stat-same-dir-after-change.sh \
 	tests/integration/cwd-layer-fds.sh \
 	tests/integration/cwdfd-number-reused.sh \
