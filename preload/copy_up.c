@@ -27,6 +27,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <linux/fs.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,14 +39,18 @@
 #include "newsys.h"
 #include "wrap.h"
 
-/* A fresh name under UPPER/.union/work. */
+/* A fresh name under UPPER/.union/work, which says who made it: a
+   sweep removes it once that is provably dead (work_sweep.c). */
 static int work_name(const struct un_mount *m, char *buf, size_t len)
 {
 	static unsigned long counter;
 	unsigned long c = __atomic_add_fetch(&counter, 1, __ATOMIC_RELAXED);
-	int n = snprintf(buf, len, "%s/" UN_META_DIR "/work/cu.%d.%ld.%lu",
-			 m->upper, (int)un_self_pid(), (long)un_self_tid(), c);
+	struct un_stage_id id;
+	int n;
 
+	un_stage_id(&id);
+	n = snprintf(buf, len, "%s/" UN_META_DIR "/work/" UN_STAGE_FMT,
+		     m->upper, id.boot, id.ns, (int)un_self_pid(), id.nonce, c);
 	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
 }
 
@@ -656,6 +661,7 @@ static int copy_one(const struct un_mount *m, const char *src,
 
 	if (ours)
 		*ours = false;
+	un_work_sweep_once(m);
 	rc = work_name(m, work, sizeof(work));
 	if (rc < 0)
 		return rc;

@@ -139,6 +139,9 @@ struct self_page {
 	/* The effective uid plus one in the low half (0: ask), a count
 	   of the changes (un_self_euid_changed) in the high half. */
 	uint64_t euid;
+	/* work_sweep.c's identity in staging names: the PID namespace's
+	   inode (0: unknown), then a nonce (0: not yet; stored last). */
+	uint64_t stage[2];
 };
 
 static struct self_page *self_page;	/* NULL: not yet; MAP_FAILED: none */
@@ -174,6 +177,13 @@ static inline struct self_page *self_page_get(void)
 	if (__builtin_expect(p == NULL, 0))
 		p = self_page_make();
 	return p;
+}
+
+uint64_t *un_self_stage(void)
+{
+	struct self_page *p = self_page_get();
+
+	return p == MAP_FAILED ? NULL : p->stage;
 }
 
 pid_t un_self_pid(void)

@@ -200,6 +200,9 @@ static inline void un_tables_need(void)
    child of any fork, and in a vfork child as its parent's. */
 UN_HIDDEN pid_t un_self_pid(void);
 UN_HIDDEN pid_t un_self_tid(void);
+/* Two words of this process's own, zero in a child of any fork (init.c's
+   page, MADV_WIPEONFORK), for work_sweep.c; NULL without that page. */
+UN_HIDDEN uint64_t *un_self_stage(void);
 /* The effective uid, cached (init.c); every change of it through the
    library's wrappers calls un_self_euid_changed (wrap_cred.c), with
    for_good where the uid may change later unseen, or per thread. */
@@ -368,6 +371,9 @@ struct un_mount {
 	   promises of getdents64 (readdir.c layer_fs; 0: not asked yet). */
 	dev_t layer_dev[UN_MAX_LOWERS + 1];
 	unsigned char layer_fs[UN_MAX_LOWERS + 1];
+	/* UPPER/.union/work swept by this image (work_sweep.c): once, at
+	   its first copy-up; a fork's child keeps it. */
+	bool work_swept;
 };
 
 struct un_config {
@@ -1351,6 +1357,35 @@ UN_HIDDEN int un_copy_up_parent(struct un_node *n);
  * it): it stands.  errno kept.
  */
 UN_HIDDEN bool un_copy_left(struct un_mount *m, const char *path);
+
+/* ------------------------------------------------------------------ */
+/* work_sweep.c: the staged copies killed processes left               */
+
+/* Who stages (a copy-up's name in UPPER/.union/work): this boot, this
+   process's PID namespace (0: unknown) and a nonce of its own. */
+struct un_stage_id {
+	uint64_t boot, ns, nonce;
+};
+UN_HIDDEN void un_stage_id(struct un_stage_id *id);
+/* The staging name's format: boot (16 hex), ns, pid, nonce (16 hex),
+   a count of the process. */
+#define UN_STAGE_FMT "cu.%016" PRIx64 ".%" PRIu64 ".%d.%016" PRIx64 ".%lu"
+
+/*
+ * Remove from m's work directory every staged copy whose process is
+ * provably dead (work_sweep.c says what proves it); never one of a live
+ * process.  Once an image a mount, at its first copy-up, never in
+ * signal mode (it would wait for the next copy-up out of one).  errno
+ * kept.
+ */
+UN_HIDDEN void un_work_sweep(struct un_mount *m);
+static inline void un_work_sweep_once(const struct un_mount *m)
+{
+	if (__builtin_expect(!__atomic_load_n(&m->work_swept,
+					      __ATOMIC_RELAXED), 0) &&
+	    !un_in_signal())
+		un_work_sweep((struct un_mount *)m);
+}
 
 /*
  * The owner's x lifted on the upper directories on the way to rel (the
