@@ -15,6 +15,7 @@
  *   namei.c     lookup of a path through the layers
  *   readdir.c   merged directory listings (the DIR streams)
  *   copy_up.c   copying an object from a lower into the upper
+ *   work_sweep.c the staged copies killed processes left (its names)
  *   fifo.c      a lower's fifo opened through a stand-in, not copied up
  *   dir.c       creation, deletion and rename in the merged view
  *   exec.c      exec: program lookup, #! lines, the child's environment
