@@ -139,9 +139,7 @@ struct self_page {
 	/* The effective uid plus one in the low half (0: ask), a count
 	   of the changes (un_self_euid_changed) in the high half. */
 	uint64_t euid;
-	/* work_sweep.c's identity in staging names: the PID namespace's
-	   inode (0: unknown), then a nonce (0: not yet; stored last). */
-	uint64_t stage[2];
+	struct un_stage_cache stage;	/* work_sweep.c's */
 };
 
 static struct self_page *self_page;	/* NULL: not yet; MAP_FAILED: none */
@@ -179,11 +177,11 @@ static inline struct self_page *self_page_get(void)
 	return p;
 }
 
-uint64_t *un_self_stage(void)
+struct un_stage_cache *un_self_stage(void)
 {
 	struct self_page *p = self_page_get();
 
-	return p == MAP_FAILED ? NULL : p->stage;
+	return p == MAP_FAILED ? NULL : &p->stage;
 }
 
 pid_t un_self_pid(void)

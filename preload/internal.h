@@ -201,9 +201,16 @@ static inline void un_tables_need(void)
    child of any fork, and in a vfork child as its parent's. */
 UN_HIDDEN pid_t un_self_pid(void);
 UN_HIDDEN pid_t un_self_tid(void);
-/* Two words of this process's own, zero in a child of any fork (init.c's
-   page, MADV_WIPEONFORK), for work_sweep.c; NULL without that page. */
-UN_HIDDEN uint64_t *un_self_stage(void);
+/* This process's staging names' start (work_sweep.c), in init.c's page
+   that a child of any fork finds zeroed (MADV_WIPEONFORK): len 0, not
+   made yet (stored last); NULL without that page. */
+#define UN_STAGE_PREFIX_MAX 96
+struct un_stage_cache {
+	uint64_t ns;		/* the PID namespace's inode; 0: unknown */
+	uint32_t len;		/* of prefix */
+	char prefix[UN_STAGE_PREFIX_MAX];
+};
+UN_HIDDEN struct un_stage_cache *un_self_stage(void);
 /* The effective uid, cached (init.c); every change of it through the
    library's wrappers calls un_self_euid_changed (wrap_cred.c), with
    for_good where the uid may change later unseen, or per thread. */
@@ -1362,15 +1369,11 @@ UN_HIDDEN bool un_copy_left(struct un_mount *m, const char *path);
 /* ------------------------------------------------------------------ */
 /* work_sweep.c: the staged copies killed processes left               */
 
-/* Who stages (a copy-up's name in UPPER/.union/work): this boot, this
-   process's PID namespace (0: unknown) and a nonce of its own. */
-struct un_stage_id {
-	uint64_t boot, ns, nonce;
-};
-UN_HIDDEN void un_stage_id(struct un_stage_id *id);
-/* The staging name's format: boot (16 hex), ns, pid, nonce (16 hex),
-   a count of the process. */
-#define UN_STAGE_FMT "cu.%016" PRIx64 ".%" PRIu64 ".%d.%016" PRIx64 ".%lu"
+/* The start of this process's staging names in UPPER/.union/work,
+   "cu.BOOT.NS.PID.NONCE." (work_sweep.c says what each is), into
+   prefix (UN_STAGE_PREFIX_MAX bytes, no NUL): its length.  A copy-up
+   adds its count.  Made once a process; errno kept. */
+UN_HIDDEN size_t un_stage_prefix(char *prefix);
 
 /*
  * Remove from m's work directory every staged copy whose process is

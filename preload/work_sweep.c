@@ -15,7 +15,7 @@
  *
  * The hard part is never to remove the staging of a LIVE process, which
  * would fail its copy-up (its rename finds nothing).  So a staging's
- * name says who made it (un_stage_id, UN_STAGE_FMT):
+ * name says who made it (un_stage_prefix, then copy_up.c's count):
  *
  *	cu.BOOT.NS.PID.NONCE.N
  *
@@ -145,28 +145,69 @@ static uint64_t pid_ns(void)
 	return errno || *end != ']' || end[1] ? 0 : v;
 }
 
-void un_stage_id(struct un_stage_id *id)
-{
-	uint64_t *w = un_self_stage();
-	int saved = errno;
-	struct timespec t;
+/* Who stages: this boot, the PID namespace (0: unknown). */
+struct stage_id {
+	uint64_t boot, ns;
+};
 
-	id->boot = boot_id();
-	if (w && (id->nonce = __atomic_load_n(&w[1], __ATOMIC_ACQUIRE))) {
-		id->ns = __atomic_load_n(&w[0], __ATOMIC_RELAXED);
-		return;
-	}
-	id->ns = pid_ns();
+/*
+ * The prefix made, into c (when the process has no page: each time).
+ * Two threads at their first copy-up at once may each make one, with
+ * nonces apart: each names with its own, and the names stay unique (the
+ * count is the process's).
+ */
+static __attribute__((noinline)) size_t stage_make(struct un_stage_cache *c,
+						   char *prefix)
+{
+	struct un_stage_cache made;
+	struct timespec t;
+	uint64_t nonce;
+	int n;
+
+	made.ns = pid_ns();
 	clock_gettime(CLOCK_BOOTTIME, &t);
-	id->nonce = ((uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec) |
-		    1;
-	if (w) {
-		/* (Two threads first at once: each names with its own;
-		   the names stay unique, the count is the process's.) */
-		__atomic_store_n(&w[0], id->ns, __ATOMIC_RELAXED);
-		__atomic_store_n(&w[1], id->nonce, __ATOMIC_RELEASE);
+	nonce = ((uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec) | 1;
+	n = snprintf(made.prefix, sizeof(made.prefix),
+		     "cu.%016" PRIx64 ".%" PRIu64 ".%d.%016" PRIx64 ".",
+		     boot_id(), made.ns, (int)un_self_pid(), nonce);
+	made.len = n > 0 && (size_t)n < sizeof(made.prefix) ? (uint32_t)n : 0;
+	memcpy(prefix, made.prefix, made.len);
+	if (c && made.len) {
+		memcpy(c->prefix, made.prefix, made.len);
+		c->ns = made.ns;
+		__atomic_store_n(&c->len, made.len, __ATOMIC_RELEASE);
 	}
+	return made.len;
+}
+
+size_t un_stage_prefix(char *prefix)
+{
+	struct un_stage_cache *c = un_self_stage();
+	uint32_t len = c ? __atomic_load_n(&c->len, __ATOMIC_ACQUIRE) : 0;
+	int saved;
+
+	if (__builtin_expect(len != 0, 1)) {
+		memcpy(prefix, c->prefix, len);
+		return len;
+	}
+	saved = errno;
+	len = stage_make(c, prefix);
 	errno = saved;
+	return len;
+}
+
+/* Who we are, as our staging names say. */
+static void stage_me(struct stage_id *me)
+{
+	struct un_stage_cache *c = un_self_stage();
+	char prefix[UN_STAGE_PREFIX_MAX];
+
+	me->boot = boot_id();
+	if (c && (__atomic_load_n(&c->len, __ATOMIC_ACQUIRE) ||
+		  un_stage_prefix(prefix)))
+		me->ns = c->ns;
+	else
+		me->ns = pid_ns();
 }
 
 /* A decimal number of digits only, up to the next '.' or the end:
@@ -209,7 +250,7 @@ static bool dot(const char **s)
 /* What a name in the work directory says of its maker. */
 enum verdict { KEEP, DEAD, BY_AGE };
 
-static enum verdict judge(const char *name, const struct un_stage_id *me)
+static enum verdict judge(const char *name, const struct stage_id *me)
 {
 	const char *p = name + 3;
 	uint64_t a, b, c, d, e;
@@ -332,12 +373,12 @@ static __attribute__((noinline)) int work_open(const struct un_mount *m)
 static void sweep_dir(struct un_mount *m, int wfd)
 {
 	char buf[SWEEP_BUF], tbuf[SWEEP_BUF];
-	struct un_stage_id me;
+	struct stage_id me;
 	struct timespec real, boot;
 	time_t booted;
 	long got;
 
-	un_stage_id(&me);
+	stage_me(&me);
 	clock_gettime(CLOCK_REALTIME, &real);
 	clock_gettime(CLOCK_BOOTTIME, &boot);
 	booted = real.tv_sec - boot.tv_sec;
