@@ -29,10 +29,15 @@
  * the dead one's name dead would remove the new one's); N: a count.
  * A staging is removed only when one of these proves its maker dead:
  *
- *  - BOOT differs from ours (both known): it was made before this boot,
- *    and no process outlives a boot.  (The upper is changed by the
- *    processes of one kernel, as an overlay mount's: a second machine
- *    sharing it over a network file system has another boot id.)
+ *  - BOOT differs from ours (both known), and the staging's ctime lies
+ *    before this boot (now's CLOCK_REALTIME less CLOCK_BOOTTIME): it
+ *    was made by a process of an earlier boot, and no process outlives
+ *    a boot -- but one checkpointed and restored since (CRIU) would
+ *    carry the old id in its names, which the ctime tells apart: its
+ *    stagings made since the restore are younger than the boot.  (The
+ *    upper is changed by the processes of one kernel, as an overlay
+ *    mount's: a second machine sharing it over a network file system
+ *    has another boot id.)
  *  - BOOT and NS are ours, and kill(PID, 0) fails ESRCH: no process has
  *    that id in our namespace.  A namespace's inode is unique among the
  *    living ones, so a name carrying ours was made in ours, or in a dead
@@ -41,20 +46,22 @@
  *    a loss; EPERM says the process lives.)  A name of ANOTHER namespace
  *    (a container beside the host, two `unshare -p` sandboxes) is never
  *    judged by its PID: that process is invisible to kill() here.
- *  - Its ctime lies more than UN_SWEEP_MARGIN before this boot (now's
- *    CLOCK_REALTIME less CLOCK_BOOTTIME): a staging is changed last by
- *    its maker, so a ctime before the boot was stamped by a process of
- *    an earlier boot.  The margin stands for a clock stepped forward
- *    since (an RTC kept in local time, set right by NTP at boot): only
- *    a step bigger than it could make a live staging's ctime look older
- *    than the boot.  This is the only proof for the names of session 16
- *    and before (cu.PID.TID.N, no boot, no namespace), and for a name
- *    whose BOOT or NS was unknown to its maker.
+ *  - Its ctime lies more than UN_SWEEP_MARGIN before this boot: a
+ *    staging is changed last by its maker, so a ctime before the boot
+ *    was stamped by a process of an earlier boot.  The margin stands
+ *    for a clock stepped forward since (an RTC kept in local time, set
+ *    right by NTP at boot): only a step bigger than it could make a
+ *    live staging's ctime look older than the boot.  This is the only
+ *    proof for the names of session 16 and before (cu.PID.TID.N, no
+ *    boot, no namespace), and for a name whose BOOT or NS was unknown
+ *    to its maker.
  *
- * Any other name in the work directory is not ours: left alone.  One
- * gap: a vfork child shares its parent's memory, so its stagings carry
- * the parent's PID; were the parent killed while the child (which runs
- * on after) copies up, a sweep could take the child's staging.
+ * Any other name in the work directory is not ours: left alone.  Two
+ * gaps: a vfork child shares its parent's memory, so its stagings carry
+ * the parent's PID (were the parent killed while the child, which runs
+ * on, copies up, a sweep could take the child's staging); a process
+ * restored by CRIU after a boot with a staging made before its
+ * checkpoint would lose it (its ctime is old).
  *
  * A staged directory is a tree (it may hold names made in it): removed
  * with *at calls relative to the work directory's descriptor, never
@@ -248,7 +255,12 @@ static bool dot(const char **s)
 }
 
 /* What a name in the work directory says of its maker. */
-enum verdict { KEEP, DEAD, BY_AGE };
+enum verdict {
+	KEEP,
+	DEAD,
+	BEFORE_BOOT,	/* if its ctime is before this boot */
+	BY_AGE		/* if its ctime is a margin before this boot */
+};
 
 static enum verdict judge(const char *name, const struct stage_id *me)
 {
@@ -267,7 +279,7 @@ static enum verdict judge(const char *name, const struct stage_id *me)
 	      dec_field(&p, &e) && !*p))
 		return KEEP;	/* not ours */
 	if (a && me->boot && a != me->boot)
-		return DEAD;	/* made before this boot */
+		return BEFORE_BOOT;	/* made in another boot */
 	if (a && a == me->boot && b && b == me->ns && c > 0 &&
 	    c <= INT32_MAX && real_syscall(SYS_kill, (pid_t)c, 0) < 0 &&
 	    errno == ESRCH)
@@ -397,8 +409,9 @@ static void sweep_dir(struct un_mount *m, int wfd)
 			if (real_fstatat(wfd, e->d_name, &st,
 					 AT_SYMLINK_NOFOLLOW) < 0)
 				continue;
-			if (v == BY_AGE &&
-			    st.st_ctim.tv_sec >= booted - UN_SWEEP_MARGIN)
+			if ((v == BY_AGE &&
+			     st.st_ctim.tv_sec >= booted - UN_SWEEP_MARGIN) ||
+			    (v == BEFORE_BOOT && st.st_ctim.tv_sec >= booted))
 				continue;
 			if (S_ISDIR(st.st_mode))
 				(void)remove_tree(wfd, e->d_name, tbuf);

@@ -8,8 +8,10 @@
 # PID namespace (unshare -pf, its pid one that no process of ours has),
 # each of whose copy-ups finishes once let go.  Made certain by strace:
 # the rename of each staged copy held at its entry (the killed ones:
-# killed there).  Breaking either test of work_sweep.c's judge (the
-# kill(PID, 0), the namespace's) fails the live passes.
+# killed there).  Another boot's staging goes only once its ctime is
+# before the boot (a sweeper in a time namespace); session 16's names
+# stay (a day's margin).  Breaking any test of work_sweep.c's judge
+# (the kill(PID, 0), the namespace's, the boot's ctime) fails a pass.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 set -eu
 . "${TOP_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh"
@@ -53,7 +55,7 @@ run() {
 	local who=$1 run=$2 d=$T/$1 spec u in_union before after live ns_staging
 	rm -rf "$d"
 	mkdir -p "$d/upper" "$d/lower/dir" "$d/lower/sub"
-	for f in f g h s x y; do echo "lower $f" >"$d/lower/$f"; done
+	for f in f g h s x y b1 b2; do echo "lower $f" >"$d/lower/$f"; done
 	yes 0123456789abcdef | head -c 128M >"$d/lower/big"
 	[ "$who" = nobody ] && chown -R 65534:65534 "$d"
 	lowers_snapshot "$d/lower"
@@ -161,6 +163,29 @@ more" "$($run "${in_union[@]}" sh -c "cat '$d/view/f' '$d/view/g'; ls -A '$d/vie
 			"$(grep -v '^$' "$T/home/ns.log.out")"
 		expect_eq "$who: x through the union" "lower x
 more" "$($run "${in_union[@]}" cat "$d/view/x")"
+	fi
+	# Another boot's staging: kept while its ctime is after this boot's
+	# start (a process restored by CRIU since would name so), removed by
+	# a sweeper whose boot came after it (a time namespace's
+	# CLOCK_BOOTTIME, a second old); a session-16 name stays (a day's
+	# margin).
+	local ob=cu.0123456789abcdef.1.2.0000000000000003.1 old=cu.2.2.1 up
+	$run touch "$u/.union/work/$ob" "$u/.union/work/$old"
+	$run "${in_union[@]}" sh -c "echo more >>'$d/view/b1'"
+	expect_eq "$who: another boot's young staging and an old name, kept" \
+		"$ob
+$old" "$(staged "$d")"
+	sleep 3
+	up=$(cut -d. -f1 /proc/uptime)
+	local tns=(unshare -T --boottime "-$((up - 1))" -f)
+	[ "$who" = nobody ] && tns=(unshare -Ur -T --boottime "-$((up - 1))" -f)
+	if ! $run "${tns[@]}" true 2>/dev/null; then
+		echo "SKIP: $who: the time namespace's pass: unshare -T refused"
+		echo "SKIP: $who: the time namespace's pass: unshare -T refused" >&2
+	else
+		$run "${tns[@]}" "${in_union[@]}" sh -c "echo more >>'$d/view/b2'"
+		expect_eq "$who: after a sweep a second after the boot" "$old" \
+			"$(staged "$d")"
 	fi
 	lowers_check
 }
