@@ -353,12 +353,11 @@ static int remove_tree(int wfd, const char *name, char *buf)
 		while ((r = empty_level(fd, buf, sub)) > 0) {
 			nfd = real_openat(fd, sub, O_RDONLY | O_DIRECTORY |
 						   O_NOFOLLOW | O_CLOEXEC);
+			r = nfd < 0 && errno != ENOENT ? -errno : 0;
 			real_syscall(SYS_close, fd);
-			if (nfd < 0 && errno != ENOENT)
-				return -errno;
 			fd = nfd;
 			if (fd < 0)
-				break;	/* (another sweeper's) */
+				break;	/* (r == 0: another sweeper's) */
 		}
 		if (fd >= 0)
 			real_syscall(SYS_close, fd);
