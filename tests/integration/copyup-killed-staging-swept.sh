@@ -88,7 +88,7 @@ run() {
 
 	# A live copy-up held mid-stage in this namespace; another process's
 	# copy-up sweeps the dead ones only.
-	held "$T/home/live.log" "$u/h" 4 "${in_union[@]}" sh -c "echo more >>'$d/view/h' && echo h ok"
+	held "$T/home/live.log" "$u/h" 8 "${in_union[@]}" sh -c "echo more >>'$d/view/h' && echo h ok"
 	live=$held_pid
 	live_staging=$(comm -13 <(printf '%s\n' "$before") <(staged "$d"))
 	$run "${in_union[@]}" sh -c "echo more >>'$d/view/g'"
@@ -142,7 +142,7 @@ more" "$($run "${in_union[@]}" sh -c "cat '$d/view/f' '$d/view/g'; ls -A '$d/vie
 		echo "SKIP: $who: the other PID namespace's pass: unshare -pf refused"
 		echo "SKIP: $who: the other PID namespace's pass: unshare -pf refused" >&2
 	else
-		held "$T/home/ns.log" "$u/x" 4 "${unsh[@]}" sh -c \
+		held "$T/home/ns.log" "$u/x" 8 "${unsh[@]}" sh -c \
 			'echo 400000 >/proc/sys/kernel/ns_last_pid 2>/dev/null; "$@"' sh \
 			"${in_union[@]}" sh -c "echo more >>'$d/view/x' && echo x ok"
 		ns_staging=$(staged "$d")
