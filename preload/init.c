@@ -139,6 +139,7 @@ struct self_page {
 	/* The effective uid plus one in the low half (0: ask), a count
 	   of the changes (un_self_euid_changed) in the high half. */
 	uint64_t euid;
+	struct un_stage_cache stage;	/* work_sweep.c's */
 };
 
 static struct self_page *self_page;	/* NULL: not yet; MAP_FAILED: none */
@@ -174,6 +175,13 @@ static inline struct self_page *self_page_get(void)
 	if (__builtin_expect(p == NULL, 0))
 		p = self_page_make();
 	return p;
+}
+
+struct un_stage_cache *un_self_stage(void)
+{
+	struct self_page *p = self_page_get();
+
+	return p == MAP_FAILED ? NULL : &p->stage;
 }
 
 pid_t un_self_pid(void)

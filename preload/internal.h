@@ -15,6 +15,7 @@
  *   namei.c     lookup of a path through the layers
  *   readdir.c   merged directory listings (the DIR streams)
  *   copy_up.c   copying an object from a lower into the upper
+ *   work_sweep.c the staged copies killed processes left (its names)
  *   fifo.c      a lower's fifo opened through a stand-in, not copied up
  *   dir.c       creation, deletion and rename in the merged view
  *   exec.c      exec: program lookup, #! lines, the child's environment
@@ -200,6 +201,16 @@ static inline void un_tables_need(void)
    child of any fork, and in a vfork child as its parent's. */
 UN_HIDDEN pid_t un_self_pid(void);
 UN_HIDDEN pid_t un_self_tid(void);
+/* This process's staging names' start (work_sweep.c), in init.c's page
+   that a child of any fork finds zeroed (MADV_WIPEONFORK): len 0, not
+   made yet (stored last); NULL without that page. */
+#define UN_STAGE_PREFIX_MAX 96
+struct un_stage_cache {
+	uint64_t ns;		/* the PID namespace's inode; 0: unknown */
+	uint32_t len;		/* of prefix */
+	char prefix[UN_STAGE_PREFIX_MAX];
+};
+UN_HIDDEN struct un_stage_cache *un_self_stage(void);
 /* The effective uid, cached (init.c); every change of it through the
    library's wrappers calls un_self_euid_changed (wrap_cred.c), with
    for_good where the uid may change later unseen, or per thread. */
@@ -368,6 +379,9 @@ struct un_mount {
 	   promises of getdents64 (readdir.c layer_fs; 0: not asked yet). */
 	dev_t layer_dev[UN_MAX_LOWERS + 1];
 	unsigned char layer_fs[UN_MAX_LOWERS + 1];
+	/* UPPER/.union/work swept by this image (work_sweep.c): once, at
+	   its first copy-up; a fork's child keeps it. */
+	bool work_swept;
 };
 
 struct un_config {
@@ -1388,6 +1402,31 @@ UN_HIDDEN int un_copy_up_parent(struct un_node *n);
  * it): it stands.  errno kept.
  */
 UN_HIDDEN bool un_copy_left(struct un_mount *m, const char *path);
+
+/* ------------------------------------------------------------------ */
+/* work_sweep.c: the staged copies killed processes left               */
+
+/* The start of this process's staging names in UPPER/.union/work,
+   "cu.BOOT.NS.PID.NONCE." (work_sweep.c says what each is), into
+   prefix (UN_STAGE_PREFIX_MAX bytes, no NUL): its length.  A copy-up
+   adds its count.  Made once a process; errno kept. */
+UN_HIDDEN size_t un_stage_prefix(char *prefix);
+
+/*
+ * Remove from m's work directory every staged copy whose process is
+ * provably dead (work_sweep.c says what proves it); never one of a live
+ * process.  Once an image a mount, at its first copy-up, never in
+ * signal mode (it would wait for the next copy-up out of one).  errno
+ * kept.
+ */
+UN_HIDDEN void un_work_sweep(struct un_mount *m);
+static inline void un_work_sweep_once(const struct un_mount *m)
+{
+	if (__builtin_expect(!__atomic_load_n(&m->work_swept,
+					      __ATOMIC_RELAXED), 0) &&
+	    !un_in_signal())
+		un_work_sweep((struct un_mount *)m);
+}
 
 /*
  * The owner's x lifted on the upper directories on the way to rel (the

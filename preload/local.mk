@@ -36,6 +36,7 @@ preload_libunion_core_la_SOURCES = \
 	preload/dcache.c \
 	preload/readdir.c \
 	preload/copy_up.c \
+	preload/work_sweep.c \
 	preload/fifo.c \
 	preload/cwdfd.c \
 	preload/dir.c \

@@ -47,6 +47,7 @@ UN_INTEGRATION_TESTS = \
 	tests/integration/copyup-parent-removed-race.sh \
 	tests/integration/copyup-parent-removed-late-race.sh \
 	tests/integration/copyup-killed-before-backout.sh \
+	tests/integration/copyup-killed-staging-swept.sh \
 	tests/integration/open-creat-vanished-race.sh \
 	tests/integration/symlink-replaced-during-lookup-race.sh \
 	tests/integration/held-dir-renamed-by-other.sh \
