@@ -1,0 +1,647 @@
+#!/usr/bin/env python3
+"""layers.py - stacked image layers and the `union` command against the
+kernel overlay (session 17).
+
+Each seed makes a stack of 5-20 read-only lowers over a small space of
+names (depth <= 3), so that names meet in many layers: files (some with
+user.* xattrs, some sparse, some hard-linked inside their layer),
+directories (some opaque: overlayfs's xattr), symlinks (chains across
+layers), overlayfs whiteouts (0/0 character devices) at any depth, and as
+root fifos and devices.  A random script of shell commands (rm, rm -rf,
+rmdir, mkdir, echo >, mv, ln, ln -s, chmod, touch, setfattr, truncate)
+runs in the merged view under the kernel (a mount over the same lowers)
+and under libunion (`union run`); then:
+
+  view     each command's status and the final tree agree (no times);
+  diff     `union diff`'s A and D lines are the kernel's tree change (the
+           lowers' view before, the kernel's after);
+  export   `union export`'s layer applied as an OCI unpacker does
+           (tests/tools/oci-apply.py) onto a copy of the lowers' view
+           gives the merged view;
+  convert  `union convert --to-overlay` of (a copy of) the library's
+           upper, mounted by the kernel over the lowers, shows the
+           library's view (times too); `--from-overlay` of (a copy of)
+           the kernel's upper shows the library the kernel's view;
+  commit   `union commit` of (a copy of) the lowers and upper: the lowers
+           then show (through the library and the kernel) the view;
+  kill     the same commands killed (SIGKILL at a random system call,
+           strace's inject, as crash.py does) and run again: meanwhile
+           the union shows the same view (commit, convert), and the
+           rerun finishes it.
+
+As --as-user: the layers are uid 65534's, who plays the commands (the
+kernel mounted by root with userxattr; opaque marks user.overlay.opaque).
+
+    layers.py [--seeds N] [--first-seed S] [--as-user] [--kills K] [-v]
+
+Exit status: 0 nothing found, 1 something found, 77 cannot run (not
+root, no kernel overlay, no strace), 2 harness error.
+"""
+
+import argparse
+import hashlib
+import json
+import os
+import random
+import shutil
+import stat
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+TOP = os.path.dirname(os.path.dirname(HERE))
+PYTHON = "/usr/bin/python3" if os.path.exists("/usr/bin/python3") \
+    else sys.executable
+USER_ID = 65534
+SETPRIV = ["setpriv", "--reuid=%d" % USER_ID, "--regid=%d" % USER_ID,
+           "--clear-groups", "--"]
+NAMES = ["a", "b", "c", "d"]
+T0 = 1500000000
+
+
+def sh(argv, **kw):
+    return subprocess.run(argv, stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, **kw)
+
+
+def rmtree(p):
+    if os.path.ismount(p):
+        subprocess.run(["umount", "-l", p])
+    shutil.rmtree(p, ignore_errors=True)
+    if os.path.lexists(p):
+        subprocess.run(["rm", "-rf", p])
+
+
+# ----------------------------------------------------------------------
+# What a tree shows (run as a process under the library for its view)
+
+
+def describe(top, times=True):
+    """path -> its description: type, mode, owner, size, content digest,
+    link target, device, nlink of non-directories, user.* xattrs (not
+    the overlay's nor the library's own), mtime (seconds; when times)."""
+    out = {}
+
+    def walk(rel):
+        p = top + ("/" + rel if rel else "")
+        for n in sorted(os.listdir(p)):
+            r = rel + "/" + n if rel else n
+            q = top + "/" + r
+            try:
+                st = os.lstat(q)
+            except FileNotFoundError:
+                # (the kernel lists a lower's whiteout in a directory
+                # of one layer, and looks it up as absent: not judged)
+                continue
+            t = stat.S_IFMT(st.st_mode)
+            d = ["%o" % t, "%o" % stat.S_IMODE(st.st_mode),
+                 "%d:%d" % (st.st_uid, st.st_gid)]
+            if stat.S_ISREG(t):
+                try:
+                    with open(q, "rb") as f:
+                        d.append(hashlib.sha1(f.read()).hexdigest()[:12])
+                except OSError as e:
+                    d.append("unreadable %d" % e.errno)
+                d.append("size=%d" % st.st_size)
+            elif stat.S_ISLNK(t):
+                d.append(os.readlink(q))
+            elif stat.S_ISCHR(t) or stat.S_ISBLK(t):
+                d.append("%d:%d" % (os.major(st.st_rdev),
+                                    os.minor(st.st_rdev)))
+            if not stat.S_ISDIR(t):
+                d.append("nlink=%d" % st.st_nlink)
+            try:
+                xs = sorted(x for x in os.listxattr(q, follow_symlinks=False)
+                            if x.startswith("user.") and
+                            not x.startswith("user.overlay.") and
+                            not x.startswith("user.libunion."))
+                for x in xs:
+                    d.append("%s=%s" % (x, os.getxattr(
+                        q, x, follow_symlinks=False).decode(errors="replace")))
+            except OSError:
+                pass
+            if times and not stat.S_ISLNK(t):
+                d.append("mtime=%d" % int(st.st_mtime))
+            out[r] = d
+            if stat.S_ISDIR(t):
+                walk(r)
+    walk("")
+    return out
+
+
+# ----------------------------------------------------------------------
+# The stack
+
+
+def gen_stack(rng, R, nlow, user):
+    """Make R/l0 (top) .. R/l{n-1}; returns the list of lower paths and
+    every relative path used in any of them."""
+    lowers = []
+    used = set()
+    opaque = "user.overlay.opaque" if user else "trusted.overlay.opaque"
+    for i in range(nlow):
+        L = "%s/l%d" % (R, i)
+        os.makedirs(L)
+        lowers.append(L)
+        files = []
+        for _ in range(rng.randint(3, 9)):
+            depth = rng.choice([1, 1, 2, 2, 3])
+            parts = [rng.choice(NAMES) for _ in range(depth)]
+            ok = True
+            for k in range(1, depth):
+                d = L + "/" + "/".join(parts[:k])
+                if os.path.lexists(d) and not os.path.isdir(d) or \
+                        os.path.islink(d):
+                    ok = False
+                    break
+                if not os.path.lexists(d):
+                    os.mkdir(d, 0o755)
+                    if rng.random() < 0.15:
+                        os.setxattr(d, opaque, b"y")
+            if not ok:
+                continue
+            rel = "/".join(parts)
+            p = L + "/" + rel
+            if os.path.lexists(p):
+                continue
+            used.add(rel)
+            k = rng.random()
+            if k < 0.35:
+                with open(p, "w") as f:
+                    f.write("%s in l%d\n" % (rel, i))
+                os.chmod(p, rng.choice([0o644, 0o644, 0o755, 0o600, 0o444]))
+                if rng.random() < 0.2:
+                    os.setxattr(p, "user.t", b"l%d" % i)
+                files.append(p)
+            elif k < 0.40:
+                with open(p, "w") as f:
+                    f.truncate(70000)
+                    f.seek(40000)
+                    f.write("sparse l%d" % i)
+                files.append(p)
+            elif k < 0.60:
+                os.mkdir(p, rng.choice([0o755, 0o755, 0o700, 0o775]))
+                if rng.random() < 0.3:
+                    os.setxattr(p, opaque, b"y")
+                if rng.random() < 0.15:
+                    os.setxattr(p, "user.d", b"l%d" % i)
+            elif k < 0.70:
+                # relative links to names of any layer (chains)
+                tgt = rng.choice(NAMES)
+                if "/" in rel:
+                    tgt = rng.choice(["../" + tgt, tgt])
+                os.symlink(tgt, p)
+            elif k < 0.88:
+                os.mknod(p, stat.S_IFCHR | 0o600, os.makedev(0, 0))
+            elif k < 0.94 and files:
+                os.link(rng.choice(files), p)
+            elif k < 0.97:
+                os.mkfifo(p, 0o644)
+            elif not user:
+                os.mknod(p, stat.S_IFCHR | 0o644, os.makedev(1, 3))
+            else:
+                os.mkfifo(p, 0o600)
+        for dp, dns, fns in os.walk(L, topdown=False):
+            for n in dns + fns:
+                q = os.path.join(dp, n)
+                os.utime(q, (T0 + i, T0 + i), follow_symlinks=False)
+        os.utime(L, (T0, T0))
+    return lowers, sorted(used)
+
+
+def gen_script(rng, names, n):
+    """n commands over the names (and new ones); each line prints its
+    status."""
+    pool = list(names) + ["a/new", "new", "b/c/new2", "d/x"]
+
+    def P():
+        return rng.choice(pool)
+
+    lines = []
+    for i in range(n):
+        k = rng.randrange(17)
+        p, q = P(), P()
+        c = [
+            "rm -f %s" % p,
+            "rm -rf %s" % p,
+            "rmdir %s" % p,
+            "mkdir %s" % p,
+            "mkdir -p %s/%s" % (p, rng.choice(NAMES)),
+            "echo s%d > %s" % (i, p),
+            "echo s%d >> %s" % (i, p),
+            "mv %s %s" % (p, q),
+            "mv -T %s %s" % (p, q),
+            "ln -s %s %s" % (rng.choice(NAMES), p),
+            "ln %s %s" % (p, q),
+            "chmod %s %s" % (rng.choice(["700", "644", "755", "600"]), p),
+            "touch -h -d @%d %s" % (T0 + 1000 + i, p),
+            "setfattr -h -n user.s -v s%d %s" % (i, p),
+            "truncate -s %d %s" % (rng.choice([0, 3, 50000]), p),
+            "rm -rf %s && mkdir %s && echo o%d > %s/%s" % (
+                p, p, i, p, rng.choice(NAMES)),
+            "cp -a %s %s" % (p, q),
+        ][k]
+        pool.append(q)
+        lines.append("%s 2>/dev/null; echo \"%d $?\"" % (c, i))
+    return "\n".join(lines) + "\n"
+
+
+# ----------------------------------------------------------------------
+
+
+class Seed:
+    def __init__(self, args, seed):
+        self.args = args
+        self.seed = seed
+        self.rng = random.Random(seed)
+        self.R = "%s/s%d" % (args.tmp, seed)
+        self.user = args.as_user
+        self.probs = []
+        self.tool = os.path.join(args.build, "tools", "union")
+
+    # --- running
+
+    def as_player(self, argv):
+        return (SETPRIV if self.user else []) + argv
+
+    def union(self, argv, env=None, **kw):
+        e = dict(os.environ)
+        e.pop("LD_PRELOAD", None)
+        e["UNION_LIBRARY"] = self.args.lib
+        e["LC_ALL"] = "C"
+        if env:
+            e.update(env)
+        return sh(self.as_player([self.tool] + argv), env=e, cwd=self.R,
+                  **kw)
+
+    def lib_view(self, lowers, upper, times=True):
+        """The library's view of lowers (+ upper; a fresh one if None)."""
+        M = self.R + "/m"
+        up = []
+        if upper:
+            up = ["-u", upper]
+        else:
+            fresh = self.R + "/fresh-upper"
+            rmtree(fresh)
+            os.mkdir(fresh)
+            if self.user:
+                os.chown(fresh, USER_ID, USER_ID)
+            up = ["-u", fresh]
+        r = self.union(["run"] + sum([["-l", L] for L in lowers], []) + up +
+                       ["-m", M, "--", PYTHON, "-B", self.args.script,
+                        "--describe", M] + ([] if times else ["--no-times"]))
+        if upper is None:
+            rmtree(self.R + "/fresh-upper")
+        if r.returncode:
+            raise RuntimeError("the library's view: %s" %
+                               r.stderr.decode()[-400:])
+        return json.loads(r.stdout.decode())
+
+    def kmount(self, lowers, upper, work, M):
+        esc = [L.replace(":", "\\:") for L in lowers]
+        opts = "lowerdir=" + ":".join(esc)
+        if upper:
+            opts += ",upperdir=%s,workdir=%s" % (upper, work)
+            os.makedirs(work, exist_ok=True)
+        opts += ",index=off,metacopy=off," + (
+            "userxattr" if self.user else "redirect_dir=off")
+        os.makedirs(M, exist_ok=True)
+        r = sh(["mount", "-t", "overlay", "overlay", "-o", opts, M])
+        if r.returncode:
+            raise RuntimeError("kernel mount: %s" % r.stderr.decode())
+
+    def kernel_view(self, lowers, upper, times=True):
+        M = self.R + "/km"
+        work = self.R + "/kwork"
+        rmtree(work)
+        self.kmount(lowers, upper, work, M)
+        try:
+            return describe(M, times)
+        finally:
+            sh(["umount", M])
+            rmtree(work)
+
+    def copy(self, src, dst):
+        rmtree(dst)
+        subprocess.run(["cp", "-a", src, dst], check=True)
+
+    # --- judging
+
+    def compare(self, what, a, b, an="kernel", bn="libunion"):
+        if a == b:
+            if self.args.verbose:
+                print("  ok: %s" % what)
+            return True
+        keys = sorted(k for k in set(a) | set(b) if a.get(k) != b.get(k))
+        self.probs.append("%s: %d paths differ: %s" % (what, len(keys), "; ".join(
+            "%s: %s %s, %s %s" % (k, an, a.get(k), bn, b.get(k))
+            for k in keys[:4])))
+        return False
+
+    # --- the seed
+
+    def run(self):
+        rmtree(self.R)
+        os.makedirs(self.R)
+        os.chmod(self.R, 0o755)
+        rng = self.rng
+        nlow = rng.randint(5, 20)
+        lowers, names = gen_stack(rng, self.R, nlow, self.user)
+        script = gen_script(rng, names, rng.randint(8, 25))
+        with open(self.R + "/script", "w") as f:
+            f.write(script)
+        ku, uu = self.R + "/kup", self.R + "/uup"
+        os.mkdir(ku)
+        os.mkdir(uu)
+        if self.user:
+            subprocess.run(["chown", "-R", "%d:%d" % (USER_ID, USER_ID),
+                            self.R], check=True)
+        snap = {L: describe(L) for L in lowers}
+        base = self.kernel_view(lowers, None, times=False)
+        base_t = self.kernel_view(lowers, None)
+        lbase = self.lib_view(lowers, None)
+        self.compare("the lowers' view", base_t, lbase)
+
+        # the script, kernel then libunion, at the same merged path
+        M = self.R + "/m"
+        work = self.R + "/kwork"
+        self.kmount(lowers, ku, work, M)
+        try:
+            kr = sh(self.as_player(["sh", "-c", 'cd "$0" && . "$1"', M,
+                                    self.R + "/script"]))
+            kview = describe(M, times=False)
+            kview_t = describe(M)
+        finally:
+            sh(["umount", M])
+        rmtree(work)
+        ur = self.union(["run"] + sum([["-l", L] for L in lowers], []) +
+                        ["-u", uu, "-m", M, "--", "sh", "-c",
+                         'cd "$0" && . "$1"', M, self.R + "/script"])
+        if kr.stdout != ur.stdout:
+            kl, ul = kr.stdout.decode().split("\n"), ur.stdout.decode().split("\n")
+            d = [(a, b) for a, b in zip(kl, ul) if a != b]
+            sl = script.split("\n")
+            self.probs.append("statuses differ: %s" % "; ".join(
+                "%r kernel %s libunion %s" % (sl[int(a.split()[0])],
+                                             a.split()[1], b.split()[-1])
+                for a, b in d[:3]))
+        uview_t = self.lib_view(lowers, uu)
+        uview = {k: [x for x in v if not x.startswith("mtime=")]
+                 for k, v in uview_t.items()}
+        self.compare("the view after the script", kview, uview)
+        for L in lowers:
+            if describe(L) != snap[L]:
+                self.probs.append("the lower %s changed" % L)
+
+        self.check_diff(base, kview, uu)
+        self.check_export(lowers, base_t, uu, uview_t)
+        self.check_convert(lowers, uu, ku, uview_t, kview_t)
+        self.check_commit(lowers, uu, uview_t)
+        for L in lowers:
+            if describe(L) != snap[L]:
+                self.probs.append("the lower %s changed (by a tool)" % L)
+        return self.probs
+
+    def check_diff(self, base, kview, uu):
+        r = self.union(["diff", uu])
+        if r.returncode:
+            self.probs.append("union diff failed: %s" % r.stderr.decode())
+            return
+        M = self.R + "/m/"
+        got = {"A": set(), "C": set(), "D": set()}
+        for line in r.stdout.decode().splitlines():
+            kind, path = line.split(" ", 1)
+            got[kind].add(path[len(M):] if path.startswith(M) else path)
+        added = set(kview) - set(base)
+        gone = set(base) - set(kview)
+        tops = {p for p in gone if not any(
+            p.startswith(g + "/") for g in gone)}
+        if got["A"] != added:
+            self.probs.append("union diff's A lines: extra %s, missing %s" % (
+                sorted(got["A"] - added)[:4], sorted(added - got["A"])[:4]))
+        if got["D"] != tops:
+            self.probs.append("union diff's D lines: extra %s, missing %s" % (
+                sorted(got["D"] - tops)[:4], sorted(tops - got["D"])[:4]))
+        changed = {p for p in set(base) & set(kview)
+                   if base[p] != kview[p] and base[p][0] != "40000"}
+        if changed - got["C"]:
+            self.probs.append("union diff misses changes (C): %s" %
+                              sorted(changed - got["C"])[:4])
+
+    def check_export(self, lowers, base_t, uu, uview_t):
+        B = self.R + "/flat"
+        M = self.R + "/km"
+        self.kmount(lowers, None, None, M)
+        try:
+            # (cp complains of the kernel's listed whiteouts, above)
+            rmtree(B)
+            sh(["cp", "-a", M, B])
+        finally:
+            sh(["umount", M])
+        tar = self.R + "/layer.tar"
+        r = self.union(["export", "-o", tar, uu])
+        if r.returncode:
+            self.probs.append("union export failed: %s" % r.stderr.decode())
+            return
+        r = sh([PYTHON, os.path.join(TOP, "tests", "tools", "oci-apply.py"),
+                B, tar])
+        if r.returncode:
+            self.probs.append("oci-apply of the export failed: %s" %
+                              r.stderr.decode()[-300:])
+            return
+        got = describe(B)
+        rmtree(B)
+
+        # oci-apply.py keeps no xattrs; directories' times: not judged
+        def blur(v):
+            return {k: [x for x in d if not x.startswith("user.") and
+                        not (d[0] == "40000" and x.startswith("mtime="))]
+                    for k, d in v.items()}
+        self.compare("the export applied onto the lowers' view",
+                     blur(uview_t), blur(got), "union", "applied")
+
+    def check_convert(self, lowers, uu, ku, uview_t, kview_t):
+        # the library's upper -> the kernel
+        C = self.R + "/conv"
+        self.copy(uu, C)
+        argv = ["convert", "--to-overlay"] + (
+            ["--userxattr"] if self.user else []) + \
+            sum([["-l", L] for L in lowers], []) + ["-m", self.R + "/m", C]
+        r = self.union(argv)
+        if r.returncode:
+            self.probs.append("convert --to-overlay failed: %s" %
+                              r.stderr.decode())
+        else:
+            self.compare("the kernel over the converted upper",
+                         self.kernel_view(lowers, C), uview_t)
+        for i in range(self.args.kills):
+            self.copy(uu, C)
+            how = self.kill(argv)
+            mid = self.lib_view(lowers, C)
+            self.compare("convert --to-overlay killed %s: the union meanwhile"
+                         % how, uview_t, mid, "before", "after")
+            r = self.union(argv)
+            if r.returncode:
+                self.probs.append("convert --to-overlay killed %s: the rerun "
+                                  "failed: %s" % (how, r.stderr.decode()))
+                continue
+            self.compare("convert --to-overlay killed %s, run again: the "
+                         "kernel" % how, self.kernel_view(lowers, C), uview_t)
+        # the kernel's upper -> the library
+        argv = ["convert", "--from-overlay"] + \
+            sum([["-l", L] for L in lowers], []) + ["-m", self.R + "/m", C]
+        self.copy(ku, C)
+        r = self.union(argv)
+        if r.returncode:
+            self.probs.append("convert --from-overlay failed: %s" %
+                              r.stderr.decode())
+        else:
+            self.compare("the library over the kernel's upper converted",
+                         kview_t, self.lib_view(lowers, C))
+        for i in range(self.args.kills):
+            self.copy(ku, C)
+            how = self.kill(argv)
+            r = self.union(argv)
+            if r.returncode:
+                self.probs.append("convert --from-overlay killed %s: the "
+                                  "rerun failed: %s" % (how, r.stderr.decode()))
+                continue
+            self.compare("convert --from-overlay killed %s, run again" % how,
+                         kview_t, self.lib_view(lowers, C))
+        rmtree(C)
+
+    def commit_copy(self, lowers, uu):
+        """A copy of the lowers and the upper in R/c: (lowers, upper)."""
+        C = self.R + "/c"
+        rmtree(C)
+        os.mkdir(C)
+        cl = []
+        for i, L in enumerate(lowers):
+            self.copy(L, "%s/l%d" % (C, i))
+            cl.append("%s/l%d" % (C, i))
+        self.copy(uu, C + "/up")
+        if self.user:
+            os.chown(C, USER_ID, USER_ID)
+        return cl, C + "/up"
+
+    def commit_argv(self, cl, cu):
+        return ["commit"] + sum([["-l", L] for L in cl], []) + \
+            ["-m", self.R + "/m", cu]
+
+    def check_commit(self, lowers, uu, uview_t):
+        cl, cu = self.commit_copy(lowers, uu)
+        snap = {L: describe(L) for L in cl[1:]}
+        r = self.union(self.commit_argv(cl, cu))
+        if r.returncode:
+            self.probs.append("union commit failed: %s" % r.stderr.decode())
+            return
+        self.compare("the committed lowers (libunion)", uview_t,
+                     self.lib_view(cl, None), "before", "after")
+        self.compare("the committed lowers (the kernel)", uview_t,
+                     self.kernel_view(cl, None), "before", "kernel")
+        left = [n for n in os.listdir(cu) if n != ".union"]
+        if left:
+            self.probs.append("union commit left %s in the upper" % left)
+        for L in cl[1:]:
+            if describe(L) != snap[L]:
+                self.probs.append("union commit changed the lower below %s"
+                                  % L)
+        for i in range(self.args.kills):
+            cl, cu = self.commit_copy(lowers, uu)
+            how = self.kill(self.commit_argv(cl, cu))
+            mid = self.lib_view(cl, cu)
+            self.compare("commit killed %s: the union meanwhile" % how,
+                         uview_t, mid, "before", "after")
+            r = self.union(self.commit_argv(cl, cu))
+            if r.returncode:
+                self.probs.append("commit killed %s: the rerun failed: %s" %
+                                  (how, r.stderr.decode()))
+                continue
+            self.compare("commit killed %s, run again" % how, uview_t,
+                         self.lib_view(cl, None), "before", "after")
+        rmtree(self.R + "/c")
+
+    def kill(self, argv):
+        """Run the command, SIGKILLed at a random system call of it."""
+        cf = self.R + "/counts"
+        # a dry run on a scratch copy is costly: count on the real one
+        # would change it, so count calls of a run of `--help`-free argv
+        # on nothing: pick the call among the common ones at random
+        name = self.rng.choice(["openat", "openat", "rename", "renameat2",
+                                "unlink", "unlinkat", "mknodat", "mkdir",
+                                "lsetxattr", "setxattr", "utimensat",
+                                "write", "fsync", "rmdir", "lstat",
+                                "newfstatat", "fchmodat", "lremovexattr",
+                                "removexattr", "getdents64", "linkat",
+                                "symlinkat", "fchownat"])
+        when = self.rng.randint(1, 30)
+        e = dict(os.environ)
+        e.pop("LD_PRELOAD", None)
+        e["UNION_LIBRARY"] = self.args.lib
+        sh(["strace", "-f", "-qq", "-o", "/dev/null", "-e", "trace=" + name,
+            "-e", "inject=%s:signal=KILL:when=%d" % (name, when)] +
+           self.as_player([self.tool] + argv), env=e, cwd=self.R)
+        return "at %s #%d" % (name, when)
+
+
+def main():
+    if len(sys.argv) > 2 and sys.argv[1] == "--describe":
+        json.dump(describe(sys.argv[2], "--no-times" not in sys.argv),
+                  sys.stdout)
+        return 0
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--seeds", type=int, default=10)
+    ap.add_argument("--first-seed", type=int, default=1)
+    ap.add_argument("--as-user", action="store_true")
+    ap.add_argument("--kills", type=int, default=2,
+                    help="kills of each command a seed")
+    ap.add_argument("--build", default=os.environ.get("UN_BUILD", TOP))
+    ap.add_argument("--lib", default=None)
+    ap.add_argument("--tmpdir", default=os.environ.get("TMPDIR", "/tmp"))
+    ap.add_argument("--keep", action="store_true")
+    ap.add_argument("-v", "--verbose", action="store_true")
+    args = ap.parse_args()
+    if os.geteuid() != 0:
+        print("SKIP: layers.py needs root (kernel overlay mounts)")
+        return 77
+    if not shutil.which("strace") or not shutil.which("setfattr"):
+        print("SKIP: layers.py needs strace and setfattr")
+        return 77
+    args.lib = os.path.abspath(args.lib or os.path.join(
+        args.build, "preload", ".libs", "libunion.so"))
+    if not os.path.exists(args.lib):
+        print("no library at %s (make first)" % args.lib)
+        return 2
+    args.tmp = tempfile.mkdtemp(prefix="layers.", dir=args.tmpdir)
+    os.chmod(args.tmp, 0o755)
+    args.script = args.tmp + "/layers.py"
+    shutil.copyfile(os.path.abspath(__file__), args.script)
+    os.chmod(args.script, 0o644)
+    found = 0
+    try:
+        for seed in range(args.first_seed, args.first_seed + args.seeds):
+            s = Seed(args, seed)
+            try:
+                probs = s.run()
+            except RuntimeError as e:
+                probs = ["harness: %s" % e]
+            if probs:
+                found += 1
+                print("seed %d%s: %d findings" % (
+                    seed, " (as user)" if args.as_user else "", len(probs)))
+                for p in probs:
+                    print("   " + p)
+            elif args.verbose:
+                print("seed %d: ok" % seed)
+            if not args.keep or not probs:
+                rmtree(s.R)
+    finally:
+        if not args.keep:
+            rmtree(args.tmp)
+    print("layers.py: %d seeds, %d with findings" % (args.seeds, found))
+    return 1 if found else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
