@@ -35,7 +35,9 @@
  * Every step can be done again: interrupted (a kill, a full disk), the
  * command run again finds what is left in the upper and finishes it.
  * UPPER/.union/commit marks a commit under way (and names TOP).  Nothing
- * may use the union meanwhile.
+ * may use the union meanwhile.  The directories' metadata the command
+ * changes for its work is noted first in UPPER/.union/commit-meta
+ * (journal.c), and put back by the rerun before it reads the upper.
  *
  * For the tests, UNION_TEST_COMMIT_ABORT=N kills the command (SIGKILL)
  * after its N-th step.
@@ -65,6 +67,7 @@ struct link_done {
 struct commit {
 	struct un_changes *c;
 	const char *top;
+	char *journal;		/* UPPER/.union/commit-meta: journal.c */
 	struct link_done *links;
 	size_t nlinks;
 	unsigned long steps;
@@ -214,11 +217,22 @@ static int dir_pre(void *arg, const struct un_entry *e)
 	char *tp;
 	int ret = 0;
 
+	/* What this directory shows, noted before we change it (its mode
+	   for our work, its times by the changes in it, TOP's made with
+	   u+rwx): a rerun after a kill puts it back first. */
+	if (e->in_upper &&
+	    un_journal_note(k->journal, e->upper_path, &e->st) < 0)
+		return -EIO;
 	if (!*e->rel)
 		return 0;
 	if (e->in_upper)
 		open_up(e->upper_path, &e->st);
 	tp = un_path_join(k->top, e->rel);
+	if (un_journal_note(k->journal, tp, e->in_upper ? &e->st :
+							 &e->before.st) < 0) {
+		ret = -EIO;
+		goto out_free;
+	}
 	if (lstat(tp, &st) == 0 && !S_ISDIR(st.st_mode)) {
 		ret = un_remove_tree(tp);
 		if (ret < 0)
@@ -444,6 +458,28 @@ static int write_marker(struct commit *k)
 	return ret;
 }
 
+/*
+ * An interrupted commit (its marker there): put back the metadata it
+ * changed and noted, before anything of the upper is read.  Without the
+ * marker a journal is from a commit that finished all but its removal.
+ */
+static int replay_journal(struct commit *k)
+{
+	char *path = un_xasprintf("%s/%s/%s", k->c->ly.upper, UN_FMT_META_DIR,
+				  UN_FMT_COMMIT);
+	struct stat st;
+	int ret;
+
+	if (lstat(path, &st) == 0)
+		ret = un_journal_replay(k->journal);
+	else if (unlink(k->journal) < 0 && errno != ENOENT)
+		ret = un_fail(-errno, "cannot remove '%s'", k->journal);
+	else
+		ret = 0;
+	free(path);
+	return ret;
+}
+
 static int remove_marker(struct commit *k)
 {
 	char *path = un_xasprintf("%s/%s/%s", k->c->ly.upper, UN_FMT_META_DIR,
@@ -487,21 +523,28 @@ int un_cmd_commit(int argc, char **argv)
 	status = UN_EXIT_FAIL;
 	k.c = &c;
 	k.top = c.ly.lower[0];
+	k.journal = un_xasprintf("%s/%s/%s", c.ly.upper, UN_FMT_META_DIR,
+				 UN_JOURNAL_COMMIT);
 	abort_after = getenv("UNION_TEST_COMMIT_ABORT");
 	if (abort_after)
 		k.abort_after = strtoul(abort_after, NULL, 10);
 
-	if (write_marker(&k) < 0)
+	if (replay_journal(&k) < 0 || write_marker(&k) < 0)
 		goto out_release;
 	if (un_changes_walk(&c, &ops, &k) != 0)
 		goto out_release;
-	if (un_table_rewrite(c.tbl, false) < 0 || remove_marker(&k) < 0)
+	/* The journal before the marker: without the marker, a journal
+	   left is stale (replay_journal). */
+	if (un_table_rewrite(c.tbl, false) < 0 ||
+	    (unlink(k.journal) < 0 && errno != ENOENT) ||
+	    remove_marker(&k) < 0)
 		goto out_release;
 	status = 0;
 out_release:
 	for (size_t i = 0; i < k.nlinks; i++)
 		free(k.links[i].path);
 	free(k.links);
+	free(k.journal);
 	un_changes_release(&c);
 	return status;
 }

@@ -95,6 +95,46 @@ else
 	fail "the commit had only $((n - 1)) steps"
 fi
 
+# Directories the user may not search (0600, 0644) holding changes, one
+# made by the commit in the top lower (only in l2): the command lifts
+# their modes for its work and sets them at the end.  Killed after each
+# step, the rerun's result shows them as before (session 17: a kill left
+# 0700, which the rerun took for the user's).  Meanwhile the union shows
+# the lifted modes (the commit's own: nothing may use the union then).
+# ME: the user's prefix (as_nobody or nothing).
+lifted() {
+	local me=$1 who=$2 n=1 rc
+	while :; do
+		rm -rf "$T/p"
+		mkdir -p "$T/p/l1/d/s" "$T/p/l2/e"
+		echo a >"$T/p/l1/d/a"
+		echo b >"$T/p/l1/d/s/b"
+		echo f >"$T/p/l2/e/f"
+		echo g >"$T/p/l2/e/g"
+		fix_times "$T/p"
+		[ -z "$me" ] || chown -R 65534:65534 "$T/p"
+		$me "$UNION_CMD" run -l "$T/p/l1" -l "$T/p/l2" -u "$T/p/up" -m "$T/p/m" -- sh -c '
+			cd "$1" && echo A >>d/a && rm d/s/b && echo c >d/s/c &&
+			rm e/f && chmod 600 d/s e && chmod 644 d' sh "$T/p/m"
+		view "$T/p" "$T/p/up" >"$T/p.before"
+		rc=0
+		(UNION_TEST_COMMIT_ABORT=$n $me "$UNION_CMD" commit "$T/p/up"; exit $?) \
+			2>/dev/null || rc=$?
+		[ "$rc" = 0 ] && break
+		$me "$UNION_CMD" commit "$T/p/up" 2>/dev/null ||
+			fail "$who: modes lifted, killed at step $n: the rerun failed"
+		view "$T/p" >"$T/p.after"
+		cmp -s "$T/p.before" "$T/p.after" ||
+			fail "$who: modes lifted, killed at step $n, run again: the lowers show $(diff "$T/p.before" "$T/p.after" | grep '^[<>]' | head -n 4 | tr '\n' ' ')"
+		n=$((n + 1))
+	done
+	expect_true "$who: modes lifted: more than two steps ($((n - 1)))" test "$n" -gt 3
+}
+lifted "" "$(id -un)"
+if is_root; then
+	lifted as_nobody nobody
+fi
+
 # A single lower: the lower becomes the merged view.
 mkdir -p "$T/s/l1/dir/sub"
 echo old >"$T/s/l1/old"
