@@ -357,6 +357,31 @@ static void remember_link(struct commit *k, const struct stat *st,
 	l->path = un_xstrdup(path);
 }
 
+/*
+ * The staging names of an object (rel), hidden from the union by
+ * whiteout records while they may stand in TOP (kind 'w'), or shown
+ * again (kind '-') once they are gone.  A kill leaves the records: the
+ * rerun's walk takes them as whiteouts, removing what they hide from
+ * TOP and then the records.
+ */
+static int staging_records(struct commit *k, const char *dir, uint64_t h,
+			   char kind)
+{
+	char *t = un_xasprintf(".union-commit-%016llx", (unsigned long long)h);
+	char *a = un_xasprintf(".union-aside-%016llx", (unsigned long long)h);
+	struct un_rec r[2] = {
+		{ .path = un_rel_join(dir, t), .kind = kind },
+		{ .path = un_rel_join(dir, a), .kind = kind },
+	};
+	int ret = un_table_append(k->c->tbl, r, 2);
+
+	free(r[0].path);
+	free(r[1].path);
+	free(a);
+	free(t);
+	return ret;
+}
+
 static int object(void *arg, const struct un_entry *e)
 {
 	struct commit *k = arg;
@@ -370,6 +395,11 @@ static int object(void *arg, const struct un_entry *e)
 				   (unsigned long long)h);
 	int ret;
 
+	/* Hidden before they are made: a kill must not leave them in
+	   the union's view (they are TOP's until the rerun). */
+	ret = staging_records(k, dir, h, UN_REC_WHITEOUT);
+	if (ret < 0)
+		goto out_free;
 	/* What an interrupted run may have left. */
 	ret = un_remove_tree(tmp);
 	if (ret == 0)
@@ -393,6 +423,9 @@ static int object(void *arg, const struct un_entry *e)
 			goto out_free;
 	}
 	remember_link(k, &e->st, tp);
+	ret = staging_records(k, dir, h, '-');
+	if (ret < 0)
+		goto out_free;
 	ret = upper_remove(e->upper_path, false);
 	if (ret < 0)
 		goto out_free;

@@ -95,6 +95,29 @@ else
 	fail "the commit had only $((n - 1)) steps"
 fi
 
+# Killed between the making of a file's copy in the top lower and its
+# rename over the name (strace kills it at its second rename, the first
+# being the marker's): the copy (.union-commit-H) must not show in the
+# union meanwhile (session 17: it did until the rerun).
+if need_strace 2>/dev/null; then
+	fresh "$T/st"
+	rc=0
+	(strace -f -qq -o /dev/null -e trace=rename -e inject=rename:signal=KILL:when=2 \
+		"$UNION_CMD" commit "$T/st/up"; exit $?) 2>/dev/null || rc=$?
+	expect_eq "killed at its second rename: status" 137 "$rc"
+	expect_true "killed at its second rename: a copy stands in the top lower" \
+		sh -c 'ls -A "$1" | grep -q "^\.union-commit-"' sh "$T/st/l1"
+	view "$T/st" "$T/st/up" >"$T/st.mid"
+	cmp -s "$T/before" "$T/st.mid" ||
+		fail "killed at its second rename: the union changed meanwhile ($(diff "$T/before" "$T/st.mid" | grep '^[<>]' | head -n 4 | tr '\n' ' '))"
+	u commit "$T/st/up" 2>/dev/null || fail "killed at its second rename: the rerun failed"
+	check_committed "killed at its second rename, run again" "$T/st" "$T/before"
+	expect_eq "killed at its second rename, run again: no copy left" "" \
+		"$(ls -A "$T/st/l1" | grep '^\.union-')"
+else
+	printf 'SKIP: commit-apply: a kill at a rename needs strace\n'
+fi
+
 # Directories the user may not search (0600, 0644) holding changes, one
 # made by the commit in the top lower (only in l2): the command lifts
 # their modes for its work and sets them at the end.  Killed after each
