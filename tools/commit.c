@@ -32,6 +32,9 @@
  *     removed once empty.  The upper's root gives TOP's root its owner,
  *     mode and times (they are what the merged root showed).
  *
+ * With UNION_OCI_LOWERS=1 the lowers are extracted OCI layers (view.c):
+ * TOP gets OCI markers instead, `.wh.NAME` and `.wh..wh..opq`.
+ *
  * Every step can be done again: interrupted (a kill, a full disk), the
  * command run again finds what is left in the upper and finishes it.
  * UPPER/.union/commit marks a commit under way (and names TOP).  Nothing
@@ -148,6 +151,50 @@ static int remove_from_lowers(struct commit *k, const char *rel)
 	return -EIO;
 }
 
+/*
+ * An OCI layer's marker (UNION_OCI_LOWERS=1: TOP is one): an empty file
+ * dir/name, 0 when it exists already.
+ */
+static int oci_marker(const char *dir, const char *name)
+{
+	char *p = un_xasprintf("%s/%s", dir, name);
+	int fd = open(p, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+		      0644);
+	int ret = 0;
+
+	if (fd < 0 && errno != EEXIST)
+		ret = un_fail(-errno, "cannot create '%s'", p);
+	if (fd >= 0)
+		close(fd);
+	free(p);
+	return ret;
+}
+
+/*
+ * OCI layers: TOP/dir/name now holds the union's object, so TOP's own
+ * whiteout of name, if any, goes (an unpacker applying TOP's tar would
+ * delete the object again where the marker comes after it).  It hid
+ * name below: a directory takes `.wh..wh..opq` first, to go on hiding.
+ */
+static int oci_unwhite(const char *tp, bool dir)
+{
+	const char *slash = strrchr(tp, '/');
+	char *wh = un_xasprintf("%.*s/.wh.%s", (int)(slash - tp), tp,
+				slash + 1);
+	struct stat st;
+	int ret = 0;
+
+	if (lstat(wh, &st) < 0)
+		goto out_free;
+	if (dir)
+		ret = oci_marker(tp, ".wh..wh..opq");
+	if (ret == 0 && unlink(wh) < 0 && errno != ENOENT)
+		ret = un_fail(-errno, "cannot remove '%s'", wh);
+out_free:
+	free(wh);
+	return ret;
+}
+
 /* After TOP/rel was removed: hide what the lowers below still show. */
 static int hide_below(struct commit *k, const char *rel, const char *tp)
 {
@@ -157,6 +204,16 @@ static int hide_below(struct commit *k, const char *rel, const char *tp)
 	ret = un_view_lookup(&k->c->lowers, rel, &o);
 	if (ret < 0 || o.layer < 0)
 		return ret;
+	if (un_oci_lowers()) {
+		/* As the layers are written: TOP/dir/.wh.name. */
+		char *dir = un_xstrndup(tp, strrchr(tp, '/') - tp);
+		char *name = un_xasprintf(".wh.%s", strrchr(tp, '/') + 1);
+
+		ret = oci_marker(dir, name);
+		free(name);
+		free(dir);
+		return ret;
+	}
 	if (mknod(tp, S_IFCHR, 0) == 0)
 		return 0;
 	if (errno != EPERM)
@@ -177,6 +234,10 @@ static int make_opaque(struct commit *k, const char *rel, const char *tp)
 	ret = un_view_list(&k->c->lowers, rel, &o, &names);
 	if (ret < 0 || !names.n)
 		goto out_free;
+	if (un_oci_lowers()) {
+		ret = oci_marker(tp, ".wh..wh..opq");
+		goto out_free;
+	}
 	if (lsetxattr(tp, geteuid() == 0 ? "trusted.overlay.opaque" :
 					   "user.overlay.opaque",
 		      "y", 1, 0) == 0)
@@ -250,7 +311,7 @@ static int dir_pre(void *arg, const struct un_entry *e)
 		open_up(tp, &st);
 	}
 	if (!e->in_upper || !e->opaque)
-		goto out_free;
+		goto out_oci;
 
 	ret = empty_dir(tp);
 	if (ret == 0)
@@ -259,6 +320,9 @@ static int dir_pre(void *arg, const struct un_entry *e)
 		ret = cancel_record(k, e->rel);
 	if (ret == 0 && e->record != UN_REC_NONE)
 		step_done(k);
+out_oci:
+	if (ret == 0 && un_oci_lowers())
+		ret = oci_unwhite(tp, true);
 out_free:
 	free(tp);
 	return ret;
@@ -423,6 +487,11 @@ static int object(void *arg, const struct un_entry *e)
 			goto out_free;
 	}
 	remember_link(k, &e->st, tp);
+	if (un_oci_lowers()) {
+		ret = oci_unwhite(tp, false);
+		if (ret < 0)
+			goto out_free;
+	}
 	ret = staging_records(k, dir, h, '-');
 	if (ret < 0)
 		goto out_free;

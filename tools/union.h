@@ -221,6 +221,9 @@ int un_table_rewrite(struct un_table *t, bool keep);
 /* view.c                                                               */
 
 /* A stack of layers, looked up as overlayfs does. */
+/* UNION_OCI_LOWERS=1 in the environment: lowers hold OCI markers. */
+bool un_oci_lowers(void);
+
 struct un_view {
 	int nlayer;
 	const char *root[64];

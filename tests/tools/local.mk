@@ -13,6 +13,7 @@ UN_TOOLS_TESTS = \
 	tests/tools/export-layer.sh \
 	tests/tools/commit-apply.sh \
 	tests/tools/convert-overlay.sh \
+	tests/tools/oci-layers-commands.sh \
 	tests/tools/upper-options.sh \
 	tests/tools/man-pages.sh
 
