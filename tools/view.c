@@ -18,8 +18,9 @@
  *   - ".union" at the root of a union is reserved: it does not exist;
  *   - with UNION_OCI_LOWERS=1 (as for the library, preload/namei.c), the
  *     lowers are extracted OCI layers too: a lower's `.wh.NAME` hides
- *     NAME in the layers below it (not its own NAME), its
- *     `.wh..wh..opq` makes its directory opaque, and the markers
+ *     NAME in the layers below it (not its own NAME, which, a directory,
+ *     is then opaque), its `.wh..wh..opq` makes its directory opaque,
+ *     and the markers
  *     themselves never show (session 17: the commands read them as
  *     ordinary names, so diff, export and commit of a union over OCI
  *     layers spoke of `.wh.` files and of names the union hid).
@@ -114,8 +115,10 @@ static bool is_opaque(const struct un_view *v, int layer, const char *rel,
 		return true;
 	if (!un_oci_lowers())
 		return false;
+	/* (Or the layer's .wh.NAME beside its own directory NAME: that
+	   takes NAME from the layers below, as the image spec says.) */
 	p = un_path_join(real, OCI_OPQ);
-	ret = exists(p);
+	ret = exists(p) || oci_whiteout(real);
 	free(p);
 	return ret;
 }

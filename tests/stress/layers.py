@@ -150,12 +150,27 @@ def nolinks(v):
             for k, d in v.items()}
 
 
-def gen_stack(rng, R, nlow, user):
+def gen_stack(rng, R, nlow, user, oci=False):
     """Make R/l0 (top) .. R/l{n-1}; returns the list of lower paths and
-    every relative path used in any of them."""
+    every relative path used in any of them.  oci: the markers are OCI
+    layers' (.wh.NAME, .wh..wh..opq), else overlayfs's."""
     lowers = []
     used = set()
-    opaque = "user.overlay.opaque" if user else "trusted.overlay.opaque"
+    opaque_x = "user.overlay.opaque" if user else "trusted.overlay.opaque"
+
+    def opaque(d):
+        if oci:
+            open(d + "/.wh..wh..opq", "w").close()
+        else:
+            os.setxattr(d, opaque_x, b"y")
+
+    def whiteout(p):
+        if oci:
+            d, n = os.path.split(p)
+            open(d + "/.wh." + n, "w").close()
+        else:
+            os.mknod(p, stat.S_IFCHR | 0o600, os.makedev(0, 0))
+
     for i in range(nlow):
         L = "%s/l%d" % (R, i)
         os.makedirs(L)
@@ -174,7 +189,7 @@ def gen_stack(rng, R, nlow, user):
                 if not os.path.lexists(d):
                     os.mkdir(d, 0o755)
                     if rng.random() < 0.15:
-                        os.setxattr(d, opaque, b"y")
+                        opaque(d)
             if not ok:
                 continue
             rel = "/".join(parts)
@@ -199,7 +214,7 @@ def gen_stack(rng, R, nlow, user):
             elif k < 0.60:
                 os.mkdir(p, rng.choice([0o755, 0o755, 0o700, 0o775]))
                 if rng.random() < 0.3:
-                    os.setxattr(p, opaque, b"y")
+                    opaque(p)
                 if rng.random() < 0.15:
                     os.setxattr(p, "user.d", b"l%d" % i)
             elif k < 0.70:
@@ -209,7 +224,7 @@ def gen_stack(rng, R, nlow, user):
                     tgt = rng.choice(["../" + tgt, tgt])
                 os.symlink(tgt, p)
             elif k < 0.88:
-                os.mknod(p, stat.S_IFCHR | 0o600, os.makedev(0, 0))
+                whiteout(p)
             elif k < 0.94 and files:
                 os.link(rng.choice(files), p)
             elif k < 0.97:
@@ -224,6 +239,37 @@ def gen_stack(rng, R, nlow, user):
                 os.utime(q, (T0 + i, T0 + i), follow_symlinks=False)
         os.utime(L, (T0, T0))
     return lowers, sorted(used)
+
+
+def oci_to_overlay(src, dst, user):
+    """A copy of the OCI layer src at dst in overlayfs's format, as the
+    layer applies over those below (the OCI image spec): .wh.NAME a 0/0
+    device at NAME, or, where the layer has NAME itself, nothing for a
+    non-directory and the opaque xattr for a directory (its own content
+    only: the whiteout removed what was below); .wh..wh..opq the opaque
+    xattr.  The times of the directories kept."""
+    x = "user.overlay.opaque" if user else "trusted.overlay.opaque"
+    rmtree(dst)
+    subprocess.run(["cp", "-a", src, dst], check=True)
+    times = {}
+    for dp, dns, fns in os.walk(dst):
+        st = os.lstat(dp)
+        times[dp] = (st.st_atime_ns, st.st_mtime_ns)
+        for n in fns:
+            if not n.startswith(".wh."):
+                continue
+            os.unlink(os.path.join(dp, n))
+            if n == ".wh..wh..opq":
+                os.setxattr(dp, x, b"y")
+                continue
+            t = os.path.join(dp, n[4:])
+            if not os.path.lexists(t):
+                os.mknod(t, stat.S_IFCHR | 0o600, os.makedev(0, 0))
+                os.chown(t, os.lstat(dp).st_uid, os.lstat(dp).st_gid)
+            elif os.path.isdir(t) and not os.path.islink(t):
+                os.setxattr(t, x, b"y")
+    for d, (a, m) in times.items():
+        os.utime(d, ns=(a, m))
 
 
 def gen_script(rng, names, n):
@@ -273,6 +319,7 @@ class Seed:
         self.rng = random.Random(seed)
         self.R = "%s/s%d" % (args.tmp, seed)
         self.user = args.as_user
+        self.oci = args.oci
         self.probs = []
         self.kills = 0
         self.tool = os.path.join(args.build, "tools", "union")
@@ -287,6 +334,8 @@ class Seed:
         e.pop("LD_PRELOAD", None)
         e["UNION_LIBRARY"] = self.args.lib
         e["LC_ALL"] = "C"
+        if self.oci:
+            e["UNION_OCI_LOWERS"] = "1"
         if env:
             e.update(env)
         return sh(self.as_player([self.tool] + argv), env=e, cwd=self.R,
@@ -328,7 +377,21 @@ class Seed:
         if r.returncode:
             raise RuntimeError("kernel mount: %s" % r.stderr.decode())
 
+    def klowers(self, lowers):
+        """The lowers as the kernel reads them: OCI layers converted
+        (on copies beside them, R/k-NAME)."""
+        if not self.oci:
+            return lowers
+        out = []
+        for L in lowers:
+            d, n = os.path.split(L)
+            k = d + "/k-" + n
+            oci_to_overlay(L, k, self.user)
+            out.append(k)
+        return out
+
     def kernel_view(self, lowers, upper, times=True):
+        lowers = self.klowers(lowers)
         M = self.R + "/km"
         work = self.R + "/kwork"
         rmtree(work)
@@ -364,7 +427,7 @@ class Seed:
         os.chmod(self.R, 0o755)
         rng = self.rng
         nlow = rng.randint(5, 20)
-        lowers, names = gen_stack(rng, self.R, nlow, self.user)
+        lowers, names = gen_stack(rng, self.R, nlow, self.user, self.oci)
         script = gen_script(rng, names, rng.randint(8, 25))
         with open(self.R + "/script", "w") as f:
             f.write(script)
@@ -383,7 +446,7 @@ class Seed:
         # the script, kernel then libunion, at the same merged path
         M = self.R + "/m"
         work = self.R + "/kwork"
-        self.kmount(lowers, ku, work, M)
+        self.kmount(self.klowers(lowers), ku, work, M)
         try:
             kr = sh(self.as_player(["sh", "-c", 'cd "$0" && . "$1"', M,
                                     self.R + "/script"]))
@@ -451,7 +514,7 @@ class Seed:
     def check_export(self, lowers, base_t, uu, uview_t):
         B = self.R + "/flat"
         M = self.R + "/km"
-        self.kmount(lowers, None, None, M)
+        self.kmount(self.klowers(lowers), None, None, M)
         try:
             # (cp complains of the kernel's listed whiteouts, above)
             rmtree(B)
@@ -592,6 +655,8 @@ class Seed:
         e = dict(os.environ)
         e.pop("LD_PRELOAD", None)
         e["UNION_LIBRARY"] = self.args.lib
+        if self.oci:
+            e["UNION_OCI_LOWERS"] = "1"
         prepare()
         sh(["strace", "-f", "-qq", "-c", "-U", "name,calls", "-o", cf] +
            self.as_player([self.tool] + argv), env=e, cwd=self.R)
@@ -625,6 +690,9 @@ def main():
     ap.add_argument("--seeds", type=int, default=10)
     ap.add_argument("--first-seed", type=int, default=1)
     ap.add_argument("--as-user", action="store_true")
+    ap.add_argument("--oci", action="store_true",
+                    help="OCI layers (UNION_OCI_LOWERS=1; the kernel over "
+                    "copies converted as the image spec applies them)")
     ap.add_argument("--kills", type=int, default=2,
                     help="kills of each command a seed")
     ap.add_argument("--build", default=os.environ.get("UN_BUILD", TOP))
