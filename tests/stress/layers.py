@@ -341,9 +341,10 @@ class Seed:
         return sh(self.as_player([self.tool] + argv), env=e, cwd=self.R,
                   **kw)
 
-    def lib_view(self, lowers, upper, times=True):
-        """The library's view of lowers (+ upper; a fresh one if None)."""
-        M = self.R + "/m"
+    def lib_view(self, lowers, upper, times=True, M=None):
+        """The library's view of lowers (+ upper; a fresh one if None)
+        at M (R/m by default)."""
+        M = M or self.R + "/m"
         up = []
         if upper:
             up = ["-u", upper]
@@ -427,6 +428,7 @@ class Seed:
         os.chmod(self.R, 0o755)
         rng = self.rng
         nlow = rng.randint(5, 20)
+        self.inplace = rng.random() < 0.4
         lowers, names = gen_stack(rng, self.R, nlow, self.user, self.oci)
         script = gen_script(rng, names, rng.randint(8, 25))
         with open(self.R + "/script", "w") as f:
@@ -455,9 +457,11 @@ class Seed:
         finally:
             sh(["umount", M])
         rmtree(work)
+        # libunion's merged path: R/m, or in place over the top lower
+        UM = self.UM = lowers[0] if self.inplace else M
         ur = self.union(["run"] + sum([["-l", L] for L in lowers], []) +
-                        ["-u", uu, "-m", M, "--", "sh", "-c",
-                         'cd "$0" && . "$1"', M, self.R + "/script"])
+                        ["-u", uu, "-m", UM, "--", "sh", "-c",
+                         'cd "$0" && . "$1"', UM, self.R + "/script"])
         if kr.stdout != ur.stdout:
             kl, ul = kr.stdout.decode().split("\n"), ur.stdout.decode().split("\n")
             d = [(a, b) for a, b in zip(kl, ul) if a != b]
@@ -466,7 +470,7 @@ class Seed:
                 "%r kernel %s libunion %s" % (sl[int(a.split()[0])],
                                              a.split()[1], b.split()[-1])
                 for a, b in d[:3]))
-        uview_t = self.lib_view(lowers, uu)
+        uview_t = self.lib_view(lowers, uu, M=UM)
         uview = {k: [x for x in v if not x.startswith("mtime=")]
                  for k, v in uview_t.items()}
         self.compare("the view after the script", kview, uview)
@@ -488,7 +492,7 @@ class Seed:
         if r.returncode:
             self.probs.append("union diff failed: %s" % r.stderr.decode())
             return
-        M = self.R + "/m/"
+        M = self.UM + "/"
         got = {"A": set(), "C": set(), "D": set()}
         for line in r.stdout.decode().splitlines():
             kind, path = line.split(" ", 1)
