@@ -32,7 +32,13 @@ and under libunion (`union run`); then:
 As --as-user: the layers are uid 65534's, who plays the commands (the
 kernel mounted by root with userxattr; opaque marks user.overlay.opaque).
 
-    layers.py [--seeds N] [--first-seed S] [--as-user] [--kills K] [-v]
+    layers.py [--seeds N] [--first-seed S] [--as-user] [--oci] [--kills K]
+              [--time-budget S] [--keep] [-v]
+
+(--oci: the lowers are OCI layers, read with UNION_OCI_LOWERS=1 by the
+library and the command; the kernel mounts copies converted as the image
+spec applies them.  40% of the seeds run libunion's merged path in place
+over the top lower.)
 
 Exit status: 0 nothing found, 1 something found, 77 cannot run (not
 root, no kernel overlay, no strace), 2 harness error.
@@ -49,6 +55,7 @@ import stat
 import subprocess
 import sys
 import tempfile
+import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.dirname(os.path.dirname(HERE))
@@ -305,7 +312,9 @@ def gen_script(rng, names, n):
             "cp -a %s %s" % (p, q),
         ][k]
         pool.append(q)
-        lines.append("%s 2>/dev/null; echo \"%d $?\"" % (c, i))
+        # (bounded: an open of a fifo for writing waits for a reader)
+        lines.append("timeout -s KILL 10 sh -c '%s' 2>/dev/null; "
+                     "echo \"%d $?\"" % (c, i))
     return "\n".join(lines) + "\n"
 
 
@@ -322,7 +331,7 @@ class Seed:
         self.oci = args.oci
         self.probs = []
         self.kills = 0
-        self.tool = os.path.join(args.build, "tools", "union")
+        self.tool = args.tool or os.path.join(args.build, "tools", "union")
 
     # --- running
 
@@ -703,6 +712,11 @@ def main():
     ap.add_argument("--lib", default=None)
     ap.add_argument("--tmpdir", default=os.environ.get("TMPDIR", "/tmp"))
     ap.add_argument("--keep", action="store_true")
+    ap.add_argument("--time-budget", type=float, default=0,
+                    help="start no seed after SECONDS")
+    ap.add_argument("--tool", default=os.environ.get("UNION_CMD"),
+                    help="the union command (default: $UNION_CMD, else "
+                    "BUILD/tools/union)")
     ap.add_argument("-v", "--verbose", action="store_true")
     args = ap.parse_args()
     if os.geteuid() != 0:
@@ -721,9 +735,13 @@ def main():
     args.script = args.tmp + "/layers.py"
     shutil.copyfile(os.path.abspath(__file__), args.script)
     os.chmod(args.script, 0o644)
-    found = 0
+    found = ran = 0
+    t0 = time.monotonic()
     try:
         for seed in range(args.first_seed, args.first_seed + args.seeds):
+            if args.time_budget and time.monotonic() - t0 > args.time_budget:
+                break
+            ran += 1
             s = Seed(args, seed)
             try:
                 probs = s.run()
@@ -742,7 +760,9 @@ def main():
     finally:
         if not args.keep:
             rmtree(args.tmp)
-    print("layers.py: %d seeds, %d with findings" % (args.seeds, found))
+    print("layers.py: %d seeds%s%s, %d with findings" % (
+        ran, " as user" if args.as_user else "", " (OCI)" if args.oci else "",
+        found))
     return 1 if found else 0
 
 
