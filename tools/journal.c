@@ -47,11 +47,15 @@ int un_journal_note(const char *journal, const char *path,
 	int fd, ret = 0;
 
 	fd = open(journal, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
-	if (fd < 0 || write(fd, line, len) != (ssize_t)len)
-		ret = un_fail(fd < 0 || errno ? -errno : -EIO,
-			      "cannot write '%s'", journal);
-	if (fd >= 0)
+	if (fd < 0) {
+		ret = un_fail(-errno, "cannot write '%s'", journal);
+	} else {
+		errno = 0;	/* (a short write sets none) */
+		if (write(fd, line, len) != (ssize_t)len)
+			ret = un_fail(errno ? -errno : -EIO,
+				      "cannot write '%s'", journal);
 		close(fd);
+	}
 	free(line);
 	free(e);
 	return ret;
