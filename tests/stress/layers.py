@@ -157,6 +157,27 @@ def nolinks(v):
             for k, d in v.items()}
 
 
+def dirs_blurred(v, other=None):
+    """v without the modes and times of directories, nor what a mode
+    hid: what a killed commit or convert may show changed until its
+    rerun (the modes it lends itself, the times its changes move: put
+    back by the rerun, judged after it)."""
+    out = {}
+    for k, d in v.items():
+        if d[0] == "40000":
+            d = [d[0]] + d[2:-1] if d[-1].startswith("mtime=") else \
+                [d[0]] + d[2:]
+        elif d == ["unsearchable"]:
+            continue
+        out[k] = [x for x in d if x != "unlistable"]
+    # (names below a directory the mode hid, here or in other: not
+    # judged either)
+    hid = [u for w in (v, other or {}) for u, e in w.items()
+           if e == ["unsearchable"] or "unlistable" in e]
+    return {k: d for k, d in out.items() if k not in hid and not any(
+        k.startswith(u + "/") for u in hid)}
+
+
 def gen_stack(rng, R, nlow, user, oci=False):
     """Make R/l0 (top) .. R/l{n-1}; returns the list of lower paths and
     every relative path used in any of them.  oci: the markers are OCI
@@ -387,6 +408,18 @@ class Seed:
         if r.returncode:
             raise RuntimeError("kernel mount: %s" % r.stderr.decode())
 
+    def pdescribe(self, M, times=True):
+        """describe(M) by the player (nobody as --as-user: what it may
+        search, as under the library)."""
+        if not self.user:
+            return describe(M, times)
+        r = sh(SETPRIV + [PYTHON, "-B", self.args.script, "--describe", M] +
+               ([] if times else ["--no-times"]))
+        if r.returncode:
+            raise RuntimeError("describe as the user: %s" %
+                               r.stderr.decode()[-300:])
+        return json.loads(r.stdout.decode())
+
     def klowers(self, lowers):
         """The lowers as the kernel reads them: OCI layers converted
         (on copies beside them, R/k-NAME)."""
@@ -407,7 +440,7 @@ class Seed:
         rmtree(work)
         self.kmount(lowers, upper, work, M)
         try:
-            return describe(M, times)
+            return self.pdescribe(M, times)
         finally:
             sh(["umount", M])
             rmtree(work)
@@ -461,8 +494,8 @@ class Seed:
         try:
             kr = sh(self.as_player(["sh", "-c", 'cd "$0" && . "$1"', M,
                                     self.R + "/script"]))
-            kview = describe(M, times=False)
-            kview_t = describe(M)
+            kview = self.pdescribe(M, times=False)
+            kview_t = self.pdescribe(M)
         finally:
             sh(["umount", M])
         rmtree(work)
@@ -545,7 +578,7 @@ class Seed:
             self.probs.append("oci-apply of the export failed: %s" %
                               r.stderr.decode()[-300:])
             return
-        got = describe(B)
+        got = self.pdescribe(B)
         rmtree(B)
 
         # oci-apply.py keeps no xattrs; directories' times: not judged;
@@ -577,7 +610,9 @@ class Seed:
             how = self.kill(argv, lambda: self.copy(uu, C))
             mid = self.lib_view(lowers, C)
             self.compare("convert --to-overlay killed %s: the union meanwhile"
-                         % how, uview_t, mid, "before", "after")
+                         % how, dirs_blurred(uview_t, mid),
+                         dirs_blurred(mid, uview_t),
+                         "before", "after")
             r = self.union(argv)
             if r.returncode:
                 self.probs.append("convert --to-overlay killed %s: the rerun "
@@ -649,7 +684,9 @@ class Seed:
                             lambda: self.commit_copy(lowers, uu))
             mid = self.lib_view(cl, cu)
             self.compare("commit killed %s: the union meanwhile" % how,
-                         nolinks(uview_t), nolinks(mid), "before", "after")
+                         dirs_blurred(nolinks(uview_t), mid),
+                         dirs_blurred(nolinks(mid), uview_t), "before",
+                         "after")
             r = self.union(self.commit_argv(cl, cu))
             if r.returncode:
                 self.probs.append("commit killed %s: the rerun failed: %s" %
@@ -732,6 +769,14 @@ def main():
         return 2
     args.tmp = tempfile.mkdtemp(prefix="layers.", dir=args.tmpdir)
     os.chmod(args.tmp, 0o755)
+    # (private copies: a rebuild meanwhile must not reach a run)
+    tool = args.tool or os.path.join(args.build, "tools", "union")
+    args.tool = args.tmp + "/union"
+    shutil.copyfile(tool, args.tool)
+    os.chmod(args.tool, 0o755)
+    shutil.copyfile(args.lib, args.tmp + "/libunion.so")
+    args.lib = args.tmp + "/libunion.so"
+    os.chmod(args.lib, 0o755)
     args.script = args.tmp + "/layers.py"
     shutil.copyfile(os.path.abspath(__file__), args.script)
     os.chmod(args.script, 0o644)
