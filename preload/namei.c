@@ -486,8 +486,12 @@ static bool is_opaque(struct un_mount *m, int layer, const char *rel,
 {
 	if (layer == 0)
 		return m->wt && un_wtable_get(m->wt, rel, rel_len) == UN_W_OPAQUE;
+	/* (OCI: .wh..wh..opq inside; or the layer's .wh.NAME beside its
+	   own directory NAME, which takes NAME from the layers below:
+	   the image spec; session 17, integration/oci-lowers-same-layer.) */
 	return un_is_ovl_opaque(real) ||
-	       (un_config.oci_lowers && oci_marker(real, UN_OCI_OPQ));
+	       (un_config.oci_lowers && (oci_marker(real, UN_OCI_OPQ) ||
+					 oci_marker(real, NULL)));
 }
 
 /* Is the last component of rel an OCI whiteout file's own name? */

@@ -62,6 +62,10 @@ struct seen {
 	/* The table's record of an upper subdirectory's name, read when
 	   the upper was listed (NO_TYPE: not read) */
 	unsigned char rec;
+	/* Hidden by an OCI whiteout (.wh.NAME) of this layer, before the
+	   layer's own NAME was read (NO_TYPE: not so): the marker hides
+	   NAME in the layers below only, so that NAME still shows. */
+	unsigned char oci_layer;
 };
 
 #define NO_TYPE 0xff
@@ -326,7 +330,7 @@ static struct seen *seen_get(struct seen_set *set, struct un_dir *d,
 	s->name = (uint32_t)off;
 	s->len = (uint16_t)len;
 	s->idx = -1;
-	s->type_up = s->type_low = s->rec = NO_TYPE;
+	s->type_up = s->type_low = s->rec = s->oci_layer = NO_TYPE;
 	set->used++;
 	*added = true;
 	return s;
@@ -881,16 +885,26 @@ static int build_merged(struct un_dir *d, const struct un_node *n,
 						   sizeof(UN_OCI_WH) - 1;
 				size_t wl = strlen(name);
 
-				if (!seen_get(&set, d, name, wl,
-					      un_name_hash(name, wl), &added)) {
+				s = seen_get(&set, d, name, wl,
+					     un_name_hash(name, wl), &added);
+				if (!s) {
 					rc = -ENOMEM;
 					break;
 				}
+				if (added)
+					s->oci_layer = (unsigned char)i;
 			}
 			s = seen_get(&set, d, e->d_name, nl, h, &added);
 			if (!s) {
 				rc = -ENOMEM;
 				break;
+			}
+			/* The layer's own NAME beside its .wh.NAME, read
+			   after it: the first to hold it, it shows (as a
+			   lookup finds it: namei.c; session 17). */
+			if (!added && s->oci_layer == (unsigned char)i) {
+				s->oci_layer = NO_TYPE;
+				added = true;
 			}
 			/* A name shown from above: "." and ".." (see
 			   dot_low), or a subdirectory of the upper that this

@@ -32,10 +32,15 @@
  *     removed once empty.  The upper's root gives TOP's root its owner,
  *     mode and times (they are what the merged root showed).
  *
+ * With UNION_OCI_LOWERS=1 the lowers are extracted OCI layers (view.c):
+ * TOP gets OCI markers instead, `.wh.NAME` and `.wh..wh..opq`.
+ *
  * Every step can be done again: interrupted (a kill, a full disk), the
  * command run again finds what is left in the upper and finishes it.
  * UPPER/.union/commit marks a commit under way (and names TOP).  Nothing
- * may use the union meanwhile.
+ * may use the union meanwhile.  The directories' metadata the command
+ * changes for its work is noted first in UPPER/.union/commit-meta
+ * (journal.c), and put back by the rerun before it reads the upper.
  *
  * For the tests, UNION_TEST_COMMIT_ABORT=N kills the command (SIGKILL)
  * after its N-th step.
@@ -65,6 +70,7 @@ struct link_done {
 struct commit {
 	struct un_changes *c;
 	const char *top;
+	char *journal;		/* UPPER/.union/commit-meta: journal.c */
 	struct link_done *links;
 	size_t nlinks;
 	unsigned long steps;
@@ -145,6 +151,50 @@ static int remove_from_lowers(struct commit *k, const char *rel)
 	return -EIO;
 }
 
+/*
+ * An OCI layer's marker (UNION_OCI_LOWERS=1: TOP is one): an empty file
+ * dir/name, 0 when it exists already.
+ */
+static int oci_marker(const char *dir, const char *name)
+{
+	char *p = un_xasprintf("%s/%s", dir, name);
+	int fd = open(p, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+		      0644);
+	int ret = 0;
+
+	if (fd < 0 && errno != EEXIST)
+		ret = un_fail(-errno, "cannot create '%s'", p);
+	if (fd >= 0)
+		close(fd);
+	free(p);
+	return ret;
+}
+
+/*
+ * OCI layers: TOP/dir/name now holds the union's object, so TOP's own
+ * whiteout of name, if any, goes (an unpacker applying TOP's tar would
+ * delete the object again where the marker comes after it).  It hid
+ * name below: a directory takes `.wh..wh..opq` first, to go on hiding.
+ */
+static int oci_unwhite(const char *tp, bool dir)
+{
+	const char *slash = strrchr(tp, '/');
+	char *wh = un_xasprintf("%.*s/.wh.%s", (int)(slash - tp), tp,
+				slash + 1);
+	struct stat st;
+	int ret = 0;
+
+	if (lstat(wh, &st) < 0)
+		goto out_free;
+	if (dir)
+		ret = oci_marker(tp, ".wh..wh..opq");
+	if (ret == 0 && unlink(wh) < 0 && errno != ENOENT)
+		ret = un_fail(-errno, "cannot remove '%s'", wh);
+out_free:
+	free(wh);
+	return ret;
+}
+
 /* After TOP/rel was removed: hide what the lowers below still show. */
 static int hide_below(struct commit *k, const char *rel, const char *tp)
 {
@@ -154,6 +204,16 @@ static int hide_below(struct commit *k, const char *rel, const char *tp)
 	ret = un_view_lookup(&k->c->lowers, rel, &o);
 	if (ret < 0 || o.layer < 0)
 		return ret;
+	if (un_oci_lowers()) {
+		/* As the layers are written: TOP/dir/.wh.name. */
+		char *dir = un_xstrndup(tp, strrchr(tp, '/') - tp);
+		char *name = un_xasprintf(".wh.%s", strrchr(tp, '/') + 1);
+
+		ret = oci_marker(dir, name);
+		free(name);
+		free(dir);
+		return ret;
+	}
 	if (mknod(tp, S_IFCHR, 0) == 0)
 		return 0;
 	if (errno != EPERM)
@@ -174,6 +234,10 @@ static int make_opaque(struct commit *k, const char *rel, const char *tp)
 	ret = un_view_list(&k->c->lowers, rel, &o, &names);
 	if (ret < 0 || !names.n)
 		goto out_free;
+	if (un_oci_lowers()) {
+		ret = oci_marker(tp, ".wh..wh..opq");
+		goto out_free;
+	}
 	if (lsetxattr(tp, geteuid() == 0 ? "trusted.overlay.opaque" :
 					   "user.overlay.opaque",
 		      "y", 1, 0) == 0)
@@ -214,11 +278,22 @@ static int dir_pre(void *arg, const struct un_entry *e)
 	char *tp;
 	int ret = 0;
 
+	/* What this directory shows, noted before we change it (its mode
+	   for our work, its times by the changes in it, TOP's made with
+	   u+rwx): a rerun after a kill puts it back first. */
+	if (e->in_upper &&
+	    un_journal_note(k->journal, e->upper_path, &e->st) < 0)
+		return -EIO;
 	if (!*e->rel)
 		return 0;
 	if (e->in_upper)
 		open_up(e->upper_path, &e->st);
 	tp = un_path_join(k->top, e->rel);
+	if (un_journal_note(k->journal, tp, e->in_upper ? &e->st :
+							 &e->before.st) < 0) {
+		ret = -EIO;
+		goto out_free;
+	}
 	if (lstat(tp, &st) == 0 && !S_ISDIR(st.st_mode)) {
 		ret = un_remove_tree(tp);
 		if (ret < 0)
@@ -236,7 +311,7 @@ static int dir_pre(void *arg, const struct un_entry *e)
 		open_up(tp, &st);
 	}
 	if (!e->in_upper || !e->opaque)
-		goto out_free;
+		goto out_oci;
 
 	ret = empty_dir(tp);
 	if (ret == 0)
@@ -245,6 +320,9 @@ static int dir_pre(void *arg, const struct un_entry *e)
 		ret = cancel_record(k, e->rel);
 	if (ret == 0 && e->record != UN_REC_NONE)
 		step_done(k);
+out_oci:
+	if (ret == 0 && un_oci_lowers())
+		ret = oci_unwhite(tp, true);
 out_free:
 	free(tp);
 	return ret;
@@ -343,6 +421,31 @@ static void remember_link(struct commit *k, const struct stat *st,
 	l->path = un_xstrdup(path);
 }
 
+/*
+ * The staging names of an object (rel), hidden from the union by
+ * whiteout records while they may stand in TOP (kind 'w'), or shown
+ * again (kind '-') once they are gone.  A kill leaves the records: the
+ * rerun's walk takes them as whiteouts, removing what they hide from
+ * TOP and then the records.
+ */
+static int staging_records(struct commit *k, const char *dir, uint64_t h,
+			   char kind)
+{
+	char *t = un_xasprintf(".union-commit-%016llx", (unsigned long long)h);
+	char *a = un_xasprintf(".union-aside-%016llx", (unsigned long long)h);
+	struct un_rec r[2] = {
+		{ .path = un_rel_join(dir, t), .kind = kind },
+		{ .path = un_rel_join(dir, a), .kind = kind },
+	};
+	int ret = un_table_append(k->c->tbl, r, 2);
+
+	free(r[0].path);
+	free(r[1].path);
+	free(a);
+	free(t);
+	return ret;
+}
+
 static int object(void *arg, const struct un_entry *e)
 {
 	struct commit *k = arg;
@@ -356,6 +459,11 @@ static int object(void *arg, const struct un_entry *e)
 				   (unsigned long long)h);
 	int ret;
 
+	/* Hidden before they are made: a kill must not leave them in
+	   the union's view (they are TOP's until the rerun). */
+	ret = staging_records(k, dir, h, UN_REC_WHITEOUT);
+	if (ret < 0)
+		goto out_free;
 	/* What an interrupted run may have left. */
 	ret = un_remove_tree(tmp);
 	if (ret == 0)
@@ -379,6 +487,14 @@ static int object(void *arg, const struct un_entry *e)
 			goto out_free;
 	}
 	remember_link(k, &e->st, tp);
+	if (un_oci_lowers()) {
+		ret = oci_unwhite(tp, false);
+		if (ret < 0)
+			goto out_free;
+	}
+	ret = staging_records(k, dir, h, '-');
+	if (ret < 0)
+		goto out_free;
 	ret = upper_remove(e->upper_path, false);
 	if (ret < 0)
 		goto out_free;
@@ -444,6 +560,28 @@ static int write_marker(struct commit *k)
 	return ret;
 }
 
+/*
+ * An interrupted commit (its marker there): put back the metadata it
+ * changed and noted, before anything of the upper is read.  Without the
+ * marker a journal is from a commit that finished all but its removal.
+ */
+static int replay_journal(struct commit *k)
+{
+	char *path = un_xasprintf("%s/%s/%s", k->c->ly.upper, UN_FMT_META_DIR,
+				  UN_FMT_COMMIT);
+	struct stat st;
+	int ret;
+
+	if (lstat(path, &st) == 0)
+		ret = un_journal_replay(k->journal);
+	else if (unlink(k->journal) < 0 && errno != ENOENT)
+		ret = un_fail(-errno, "cannot remove '%s'", k->journal);
+	else
+		ret = 0;
+	free(path);
+	return ret;
+}
+
 static int remove_marker(struct commit *k)
 {
 	char *path = un_xasprintf("%s/%s/%s", k->c->ly.upper, UN_FMT_META_DIR,
@@ -487,21 +625,28 @@ int un_cmd_commit(int argc, char **argv)
 	status = UN_EXIT_FAIL;
 	k.c = &c;
 	k.top = c.ly.lower[0];
+	k.journal = un_xasprintf("%s/%s/%s", c.ly.upper, UN_FMT_META_DIR,
+				 UN_JOURNAL_COMMIT);
 	abort_after = getenv("UNION_TEST_COMMIT_ABORT");
 	if (abort_after)
 		k.abort_after = strtoul(abort_after, NULL, 10);
 
-	if (write_marker(&k) < 0)
+	if (replay_journal(&k) < 0 || write_marker(&k) < 0)
 		goto out_release;
 	if (un_changes_walk(&c, &ops, &k) != 0)
 		goto out_release;
-	if (un_table_rewrite(c.tbl, false) < 0 || remove_marker(&k) < 0)
+	/* The journal before the marker: without the marker, a journal
+	   left is stale (replay_journal). */
+	if (un_table_rewrite(c.tbl, false) < 0 ||
+	    (unlink(k.journal) < 0 && errno != ENOENT) ||
+	    remove_marker(&k) < 0)
 		goto out_release;
 	status = 0;
 out_release:
 	for (size_t i = 0; i < k.nlinks; i++)
 		free(k.links[i].path);
 	free(k.links);
+	free(k.journal);
 	un_changes_release(&c);
 	return status;
 }

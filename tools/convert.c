@@ -29,13 +29,16 @@
  * run again.  With --lower, UPPER/.union/layers is written too.
  *
  * Both keep the times of the directories they touch (the merged view
- * shows the upper's).  The kernel's other xattrs (origin, impure) are
+ * shows the upper's), noted first in UPPER/.union/convert-meta
+ * (journal.c): a run killed leaves them changed, the next puts them back
+ * before anything else.  The kernel's other xattrs (origin, impure) are
  * left alone; a redirect or a metacopy (features that are off by default)
  * is reported, since libunion has no equivalent.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,27 +55,41 @@ static const char convert_usage[] =
 	"       union convert --from-overlay [-l|--lower DIR]... "
 	"[-m|--merged PATH] UPPER\n";
 
-/* Directories whose times must be put back at the end. */
+/*
+ * Directories whose times must be put back at the end; each noted in the
+ * journal (journal.c) too, before it is changed, for a rerun after a kill.
+ */
 struct touched {
 	char **path;
 	struct stat *st;
 	size_t n;
+	char *journal;		/* UPPER/.union/convert-meta */
 };
 
-static void touch_note(struct touched *t, const char *path)
+/* Note path, whose times to put back are st's. */
+static int touch_note_st(struct touched *t, const char *path,
+			 const struct stat *st)
 {
-	struct stat st;
-
 	for (size_t i = 0; i < t->n; i++)
 		if (!strcmp(t->path[i], path))
-			return;
-	if (lstat(path, &st) < 0)
-		return;
+			return 0;
+	if (un_journal_note(t->journal, path, st) < 0)
+		return -EIO;
 	t->path = un_xrealloc(t->path, (t->n + 1) * sizeof(*t->path));
 	t->st = un_xrealloc(t->st, (t->n + 1) * sizeof(*t->st));
 	t->path[t->n] = un_xstrdup(path);
-	t->st[t->n] = st;
+	t->st[t->n] = *st;
 	t->n++;
+	return 0;
+}
+
+static int touch_note(struct touched *t, const char *path)
+{
+	struct stat st;
+
+	if (lstat(path, &st) < 0)
+		return 0;
+	return touch_note_st(t, path, &st);
 }
 
 static int touch_restore(struct touched *t)
@@ -90,8 +107,29 @@ static int touch_restore(struct touched *t)
 	}
 	free(t->path);
 	free(t->st);
-	memset(t, 0, sizeof(*t));
+	t->path = NULL;
+	t->st = NULL;
+	t->n = 0;
 	return ret;
+}
+
+/*
+ * For the tests, UNION_TEST_CONVERT_ABORT=N kills the command (SIGKILL)
+ * after its N-th change (a record made a device or an xattr, or back).
+ */
+static void step_done(void)
+{
+	static unsigned long steps, abort_after;
+	static bool read_env;
+
+	if (!read_env) {
+		const char *v = getenv("UNION_TEST_CONVERT_ABORT");
+
+		abort_after = v ? strtoul(v, NULL, 10) : 0;
+		read_env = true;
+	}
+	if (abort_after && ++steps == abort_after)
+		raise(SIGKILL);
 }
 
 /* ------------------------------------------------------------------ */
@@ -163,12 +201,23 @@ static int make_parents(const struct un_view *v, const char *upper,
 			   tests/integration/unlink-parent-removed-race). */
 			if (ret == 0 && v && !un_obj_is_dir(&o))
 				ret = 1;
+			/* Its parent's times change, and it is made 0700
+			   first: both noted before. */
+			if (ret == 0) {
+				char *pp = un_xstrndup(p, strrchr(p, '/') - p);
+
+				ret = touch_note(made, pp);
+				free(pp);
+			}
+			if (ret == 0 && v && un_obj_is_dir(&o) &&
+			    un_journal_note(made->journal, p, &o.st) < 0)
+				ret = -EIO;
 			if (ret == 0 && mkdir(p, 0700) < 0)
 				ret = un_fail(-errno, "cannot create '%s'", p);
 			if (ret == 0 && v && un_obj_is_dir(&o)) {
 				ret = un_set_meta(p, &o.st);
 				if (ret == 0)
-					touch_note(made, p);
+					ret = touch_note(made, p);
 			} else if (ret == 0) {
 				chmod(p, 0755);
 			}
@@ -190,7 +239,7 @@ static int make_parents(const struct un_view *v, const char *upper,
  * moves, as by the removal itself; not its mtime).
  */
 static int strip_origin(const char *p, const struct stat *st,
-			const char *name)
+			const char *name, const char *journal)
 {
 	int err;
 
@@ -202,6 +251,8 @@ static int strip_origin(const char *p, const struct stat *st,
 		if (lgetxattr(p, name, NULL, 0) < 0 &&
 		    errno == ENODATA)
 			return 0;
+		if (un_journal_note(journal, p, st) < 0)
+			return -EIO;
 		if (chmod(p, (st->st_mode & 07777) | S_IWUSR) == 0) {
 			err = lremovexattr(p, name) == 0 ?
 				      0 : errno;
@@ -216,7 +267,8 @@ static int strip_origin(const char *p, const struct stat *st,
 }
 
 /* strip_origin on every file and directory below rel in the upper. */
-static int strip_origins(const char *upper, const char *rel)
+static int strip_origins(const char *upper, const char *rel,
+			 const char *journal)
 {
 	char *dir = un_path_join(upper, rel);
 	struct un_strv names = { 0 };
@@ -240,23 +292,29 @@ static int strip_origins(const char *upper, const char *rel)
 			bool lift = geteuid() && st.st_uid == geteuid() &&
 				    (st.st_mode & 0700) != 0700;
 
-			if (lift && chmod(p, (st.st_mode & 07777) | 0700) < 0)
+			if (lift && un_journal_note(journal, p, &st) < 0)
+				ret = -EIO;
+			if (ret == 0 && lift &&
+			    chmod(p, (st.st_mode & 07777) | 0700) < 0)
 				ret = un_fail(-errno, "cannot change the mode "
 						      "of '%s'", p);
 			if (ret == 0)
 				ret = strip_origin(p, &st,
-						   UN_FMT_ORIGIN_XATTR);
+						   UN_FMT_ORIGIN_XATTR,
+						   journal);
 			/* (A killed copy-up's mark: copy_up.c.) */
 			if (ret == 0)
 				ret = strip_origin(p, &st,
-						   UN_FMT_STAGED_XATTR);
+						   UN_FMT_STAGED_XATTR,
+						   journal);
 			if (ret == 0)
-				ret = strip_origins(upper, crel);
+				ret = strip_origins(upper, crel, journal);
 			if (lift && chmod(p, st.st_mode & 07777) < 0 && !ret)
 				ret = un_fail(-errno, "cannot change the mode "
 						      "of '%s'", p);
 		} else if (S_ISREG(st.st_mode)) {
-			ret = strip_origin(p, &st, UN_FMT_ORIGIN_XATTR);
+			ret = strip_origin(p, &st, UN_FMT_ORIGIN_XATTR,
+					   journal);
 		}
 		free(p);
 		free(crel);
@@ -267,12 +325,13 @@ static int strip_origins(const char *upper, const char *rel)
 }
 
 static int to_overlay(struct un_changes *c, bool have_layers,
-		      const char *opaque_xattr)
+		      const char *opaque_xattr, char *journal)
 {
 	const struct un_rec *recs;
-	struct touched t = { 0 };
+	struct touched t = { .journal = journal };
 	char *meta = un_path_join(c->ly.upper, UN_FMT_META_DIR);
 	bool want_dev = false, want_xattr = false;
+	struct stat rst;
 	size_t n = un_table_records(c->tbl, &recs);
 	int ret = 0;
 
@@ -282,6 +341,10 @@ static int to_overlay(struct un_changes *c, bool have_layers,
 		else
 			want_xattr = true;
 	}
+	/* (The journal's directory, for an upper the library never used.) */
+	ret = un_mkdir_p(meta, 0700);
+	if (ret < 0)
+		goto out_free;
 	if (n) {
 		ret = probe(meta, want_dev, want_xattr ? opaque_xattr : NULL);
 		if (ret < 0)
@@ -300,9 +363,10 @@ static int to_overlay(struct un_changes *c, bool have_layers,
 			ret = 0;
 			goto next;
 		}
+		if (ret == 0)
+			ret = touch_note(&t, dp);
 		if (ret < 0)
 			goto next;
-		touch_note(&t, dp);
 		if (lstat(p, &st) < 0 && errno == ENOENT) {
 			if (recs[i].kind == UN_REC_OPAQUE) {
 				un_err("warning: the opaque directory '%s' is "
@@ -321,6 +385,8 @@ static int to_overlay(struct un_changes *c, bool have_layers,
 					      opaque_xattr, p);
 		}
 		/* Anything else there hides the lowers already. */
+		if (ret == 0)
+			step_done();
 next:
 		free(dp);
 		free(dir);
@@ -331,9 +397,21 @@ next:
 	if (touch_restore(&t) < 0 && ret == 0)
 		ret = -EIO;
 	if (ret == 0)
-		ret = strip_origins(c->ly.upper, "");
+		ret = strip_origins(c->ly.upper, "", journal);
+	/* (The journal goes with UPPER/.union, whose removal changes the
+	   root's times: they are the merged root's, put back after.) */
+	if (ret == 0 && lstat(c->ly.upper, &rst) < 0)
+		ret = un_fail(-errno, "cannot read '%s'", c->ly.upper);
 	if (ret == 0)
 		ret = un_remove_tree(meta);
+	if (ret == 0) {
+		struct timespec ts[2] = { rst.st_atim, rst.st_mtim };
+
+		if (utimensat(AT_FDCWD, c->ly.upper, ts,
+			      AT_SYMLINK_NOFOLLOW) < 0)
+			ret = un_fail(-errno, "cannot set the times of '%s'",
+				      c->ly.upper);
+	}
 out_free:
 	free(meta);
 	return ret;
@@ -404,28 +482,38 @@ next:
 	return ret;
 }
 
-static int from_overlay(const char *upper, struct un_table *tbl)
+static int from_overlay(const char *upper, struct un_table *tbl,
+			char *journal, const struct stat *root)
 {
-	struct touched t = { 0 };
+	struct touched t = { .journal = journal };
 	struct found f = { 0 };
 	int ret;
 
 	ret = scan(upper, "", &f);
 	if (ret == 0)
 		ret = un_table_append(tbl, f.recs, f.n);
+	/* The root's times before UPPER/.union was made (the merged
+	   root's), put back at the end (noted once the journal's
+	   directory is there: a kill before loses them). */
+	if (ret == 0)
+		ret = touch_note_st(&t, upper, root);
 	for (size_t i = 0; ret == 0 && i < f.n; i++) {
 		char *p = un_path_join(upper, f.recs[i].path);
 		char *dir = un_rel_dir(f.recs[i].path);
 		char *dp = un_path_join(upper, dir);
 
-		touch_note(&t, dp);
-		if (f.recs[i].kind == UN_REC_WHITEOUT) {
+		ret = touch_note(&t, dp);
+		if (ret == 0 && f.recs[i].kind == UN_REC_WHITEOUT) {
 			if (unlink(p) < 0 && errno != ENOENT)
 				ret = un_fail(-errno, "cannot remove '%s'", p);
-		} else {
-			touch_note(&t, p);
-			if (lremovexattr(p, "trusted.overlay.opaque") < 0 &&
-			    errno != ENODATA && errno != ENOTSUP)
+		} else if (ret == 0) {
+			ret = touch_note(&t, p);
+			/* (An ordinary user may not touch trusted.*, and
+			   cannot have set it: EPERM is "not there".) */
+			if (ret == 0 &&
+			    lremovexattr(p, "trusted.overlay.opaque") < 0 &&
+			    errno != ENODATA && errno != ENOTSUP &&
+			    !(errno == EPERM && geteuid() != 0))
 				ret = un_fail(-errno, "cannot remove the "
 					      "opaque xattr of '%s'", p);
 			if (lremovexattr(p, "user.overlay.opaque") < 0 &&
@@ -436,9 +524,13 @@ static int from_overlay(const char *upper, struct un_table *tbl)
 		free(dp);
 		free(dir);
 		free(p);
+		if (ret == 0)
+			step_done();
 	}
 	if (touch_restore(&t) < 0 && ret == 0)
 		ret = -EIO;
+	if (ret == 0 && unlink(journal) < 0 && errno != ENOENT)
+		ret = un_fail(-errno, "cannot remove '%s'", journal);
 	for (size_t i = 0; i < f.n; i++)
 		free(f.recs[i].path);
 	free(f.recs);
@@ -503,9 +595,9 @@ int un_cmd_convert(int argc, char **argv)
 	struct un_changes c = { 0 };
 	struct un_table *tbl = NULL;
 	bool have_layers;
-	char *upper = NULL, *lp;
+	char *upper = NULL, *lp, *journal = NULL;
 	int status;
-	struct stat st;
+	struct stat st, root_st;
 
 	status = un_upper_args_parse(argc, argv, &cmd, &v, &a);
 	if (status >= 0)
@@ -522,6 +614,11 @@ int un_cmd_convert(int argc, char **argv)
 	lp = un_xasprintf("%s/%s/%s", upper, UN_FMT_META_DIR, UN_FMT_LAYERS);
 	have_layers = a.lowers.n || lstat(lp, &st) == 0;
 	free(lp);
+	/* A run killed: its changes to metadata put back first. */
+	journal = un_xasprintf("%s/%s/%s", upper, UN_FMT_META_DIR,
+			       UN_JOURNAL_CONVERT);
+	if (un_journal_replay(journal) < 0 || lstat(upper, &root_st) < 0)
+		goto out_free;
 
 	if (v.dir == 't') {
 		if (have_layers) {
@@ -535,7 +632,7 @@ int un_cmd_convert(int argc, char **argv)
 		}
 		if (to_overlay(&c, have_layers, v.userxattr ?
 				"user.overlay.opaque" :
-				"trusted.overlay.opaque") == 0)
+				"trusted.overlay.opaque", journal) == 0)
 			status = 0;
 		goto out_release;
 	}
@@ -547,12 +644,13 @@ int un_cmd_convert(int argc, char **argv)
 	}
 	if (un_table_load(upper, &tbl) < 0)
 		goto out_release;
-	if (from_overlay(upper, tbl) == 0)
+	if (from_overlay(upper, tbl, journal, &root_st) == 0)
 		status = 0;
 out_release:
 	un_table_release(tbl);
 	un_changes_release(&c);
 out_free:
+	free(journal);
 	free(upper);
 	un_strv_release(&a.lowers);
 	return status;

@@ -9,6 +9,7 @@ tools_union_SOURCES = \
 	tools/escape.c \
 	include/union_format.c \
 	tools/fsutil.c \
+	tools/journal.c \
 	tools/layers.c \
 	tools/table.c \
 	tools/view.c \

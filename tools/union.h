@@ -116,6 +116,18 @@ int un_unescape(const char *s, size_t len, char **out, size_t *outlen);
 char *un_escape_spec(const char *s);
 
 /* ------------------------------------------------------------------ */
+/* journal.c                                                            */
+
+/* The journals in UPPER/.union of commit and convert. */
+#define UN_JOURNAL_COMMIT "commit-meta"
+#define UN_JOURNAL_CONVERT "convert-meta"
+/* Note path's metadata st (what the union shows) before changing it. */
+int un_journal_note(const char *journal, const char *path,
+		    const struct stat *st);
+/* Put back every noted path's metadata, then remove the journal. */
+int un_journal_replay(const char *journal);
+
+/* ------------------------------------------------------------------ */
 /* fsutil.c                                                             */
 
 /* rm -rf path (0 when it does not exist); fixes modes of its own dirs. */
@@ -209,6 +221,9 @@ int un_table_rewrite(struct un_table *t, bool keep);
 /* view.c                                                               */
 
 /* A stack of layers, looked up as overlayfs does. */
+/* UNION_OCI_LOWERS=1 in the environment: lowers hold OCI markers. */
+bool un_oci_lowers(void);
+
 struct un_view {
 	int nlayer;
 	const char *root[64];

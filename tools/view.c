@@ -15,7 +15,15 @@
  *     the layers below it; in the union view, a 'w' record of the table
  *     hides it in every lower, and an 'o' record makes the upper's
  *     directory opaque (in a lower, the overlayfs xattrs do);
- *   - ".union" at the root of a union is reserved: it does not exist.
+ *   - ".union" at the root of a union is reserved: it does not exist;
+ *   - with UNION_OCI_LOWERS=1 (as for the library, preload/namei.c), the
+ *     lowers are extracted OCI layers too: a lower's `.wh.NAME` hides
+ *     NAME in the layers below it (not its own NAME, which, a directory,
+ *     is then opaque), its `.wh..wh..opq` makes its directory opaque,
+ *     and the markers
+ *     themselves never show (session 17: the commands read them as
+ *     ordinary names, so diff, export and commit of a union over OCI
+ *     layers spoke of `.wh.` files and of names the union hid).
  *
  * Symlinks are names like any other: a lookup never follows one (diff
  * and export speak of the tree's entries, not of what they point to).
@@ -52,12 +60,67 @@ static uint64_t all_layers(const struct un_view *v)
 	return v->nlayer >= 64 ? ~(uint64_t)0 : ((uint64_t)1 << v->nlayer) - 1;
 }
 
+#define OCI_WH ".wh."
+#define OCI_OPQ ".wh..wh..opq"
+
+/* UNION_OCI_LOWERS=1: the lowers' OCI markers are read (the library's
+   switch, read the same way). */
+bool un_oci_lowers(void)
+{
+	static int on = -1;
+
+	if (on < 0) {
+		const char *e = getenv("UNION_OCI_LOWERS");
+
+		on = e && !strcmp(e, "1");
+	}
+	return on;
+}
+
+/* Is layer i of v a lower (not the union's upper)? */
+static bool is_lower(const struct un_view *v, int i)
+{
+	return !(v->tbl && i == 0);
+}
+
+/* Does path exist (not followed)? */
+static bool exists(const char *path)
+{
+	struct stat st;
+
+	return lstat(path, &st) == 0;
+}
+
+/* The OCI whiteout beside real (real's directory/.wh.NAME): exists? */
+static bool oci_whiteout(const char *real)
+{
+	const char *slash = strrchr(real, '/');
+	char *p = un_xasprintf("%.*s/" OCI_WH "%s", (int)(slash - real), real,
+			       slash + 1);
+	bool ret = exists(p);
+
+	free(p);
+	return ret;
+}
+
 static bool is_opaque(const struct un_view *v, int layer, const char *rel,
 		      const char *real)
 {
+	bool ret;
+	char *p;
+
 	if (layer == 0 && v->tbl)
 		return un_table_get(v->tbl, rel) == UN_REC_OPAQUE;
-	return un_has_ovl_opaque(real);
+	if (un_has_ovl_opaque(real))
+		return true;
+	if (!un_oci_lowers())
+		return false;
+	/* (Or the layer's .wh.NAME beside its own directory NAME: that
+	   takes NAME from the layers below, as the image spec says.) */
+	p = un_path_join(real, OCI_OPQ);
+	ret = exists(p) || oci_whiteout(real);
+	free(p);
+	return ret;
 }
 
 /* Look the last component of rel up in the layers of dirmask. */
@@ -65,6 +128,8 @@ static int lookup_component(const struct un_view *v, uint64_t dirmask,
 			    const char *rel, struct un_obj *o)
 {
 	bool table_checked = false;
+	bool marker = un_oci_lowers() &&
+		      !strncmp(un_rel_base(rel), OCI_WH, sizeof(OCI_WH) - 1);
 	char real[PATH_MAX];
 	struct stat st;
 	int first_err = 0;
@@ -89,10 +154,19 @@ static int lookup_component(const struct un_view *v, uint64_t dirmask,
 		if (n < 0 || n >= (int)sizeof(real))
 			return un_fail(-ENAMETOOLONG, "'%s/%s'", v->root[i],
 				       rel);
+		/* An OCI layer's marker never shows. */
+		if (marker && is_lower(v, i))
+			continue;
 		if (lstat(real, &st) < 0) {
-			if (errno != ENOENT && errno != ENOTDIR && !first_err)
-				first_err = un_fail(-errno, "cannot read '%s'",
+			int err = errno;
+
+			if (err != ENOENT && err != ENOTDIR && !first_err)
+				first_err = un_fail(-err, "cannot read '%s'",
 						    real);
+			/* An OCI whiteout hides the name below. */
+			if (err == ENOENT && un_oci_lowers() &&
+			    is_lower(v, i) && oci_whiteout(real))
+				break;
 			continue;
 		}
 		if (un_is_whiteout_dev(&st))

@@ -124,6 +124,7 @@ UN_INTEGRATION_TESTS = \
 	tests/integration/mv-dir-with-lower.sh \
 	tests/integration/noent-creat.sh \
 	tests/integration/oci-lowers.sh \
+	tests/integration/oci-lowers-same-layer.sh \
 	tests/integration/open-append-lower.sh \
 	tests/integration/open-creat-dir.sh \
 	tests/integration/open-creat-excl-lower.sh \

@@ -28,3 +28,9 @@ dist_check_SCRIPTS += tests/stress/progs-ci.sh tests/stress/progs.py
 # tests/integration/fts-deep-lower-tree (XFAIL there: a directory's
 # st_ino at its copy-up; session 16, hunt16); cwd-renamed-by-child was
 # fixed in session 15 (cwdmv15).
+# layers.py: stacked image layers and the union command against the
+# kernel (5-20 lowers, overlayfs or OCI markers; diff, export, convert,
+# commit, commit and convert killed and run again; session 17);
+# layers-ci.sh its bounded run (fixed seeds: root, nobody, OCI).
+TESTS += tests/stress/layers-ci.sh
+dist_check_SCRIPTS += tests/stress/layers-ci.sh tests/stress/layers.py

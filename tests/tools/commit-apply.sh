@@ -95,6 +95,69 @@ else
 	fail "the commit had only $((n - 1)) steps"
 fi
 
+# Killed between the making of a file's copy in the top lower and its
+# rename over the name (strace kills it at its second rename, the first
+# being the marker's): the copy (.union-commit-H) must not show in the
+# union meanwhile (session 17: it did until the rerun).
+if need_strace 2>/dev/null; then
+	fresh "$T/st"
+	rc=0
+	(strace -f -qq -o /dev/null -e trace=rename -e inject=rename:signal=KILL:when=2 \
+		"$UNION_CMD" commit "$T/st/up"; exit $?) 2>/dev/null || rc=$?
+	expect_eq "killed at its second rename: status" 137 "$rc"
+	expect_true "killed at its second rename: a copy stands in the top lower" \
+		sh -c 'ls -A "$1" | grep -q "^\.union-commit-"' sh "$T/st/l1"
+	view "$T/st" "$T/st/up" >"$T/st.mid"
+	cmp -s "$T/before" "$T/st.mid" ||
+		fail "killed at its second rename: the union changed meanwhile ($(diff "$T/before" "$T/st.mid" | grep '^[<>]' | head -n 4 | tr '\n' ' '))"
+	u commit "$T/st/up" 2>/dev/null || fail "killed at its second rename: the rerun failed"
+	check_committed "killed at its second rename, run again" "$T/st" "$T/before"
+	expect_eq "killed at its second rename, run again: no copy left" "" \
+		"$(ls -A "$T/st/l1" | grep '^\.union-')"
+else
+	printf 'SKIP: commit-apply: a kill at a rename needs strace\n'
+fi
+
+# Directories the user may not search (0600, 0644) holding changes, one
+# made by the commit in the top lower (only in l2): the command lifts
+# their modes for its work and sets them at the end.  Killed after each
+# step, the rerun's result shows them as before (session 17: a kill left
+# 0700, which the rerun took for the user's).  Meanwhile the union shows
+# the lifted modes (the commit's own: nothing may use the union then).
+# ME: the user's prefix (as_nobody or nothing).
+lifted() {
+	local me=$1 who=$2 n=1 rc
+	while :; do
+		rm -rf "$T/p"
+		mkdir -p "$T/p/l1/d/s" "$T/p/l2/e"
+		echo a >"$T/p/l1/d/a"
+		echo b >"$T/p/l1/d/s/b"
+		echo f >"$T/p/l2/e/f"
+		echo g >"$T/p/l2/e/g"
+		fix_times "$T/p"
+		[ -z "$me" ] || chown -R 65534:65534 "$T/p"
+		$me "$UNION_CMD" run -l "$T/p/l1" -l "$T/p/l2" -u "$T/p/up" -m "$T/p/m" -- sh -c '
+			cd "$1" && echo A >>d/a && rm d/s/b && echo c >d/s/c &&
+			rm e/f && chmod 600 d/s e && chmod 644 d' sh "$T/p/m"
+		view "$T/p" "$T/p/up" >"$T/p.before"
+		rc=0
+		(UNION_TEST_COMMIT_ABORT=$n $me "$UNION_CMD" commit "$T/p/up"; exit $?) \
+			2>/dev/null || rc=$?
+		[ "$rc" = 0 ] && break
+		$me "$UNION_CMD" commit "$T/p/up" 2>/dev/null ||
+			fail "$who: modes lifted, killed at step $n: the rerun failed"
+		view "$T/p" >"$T/p.after"
+		cmp -s "$T/p.before" "$T/p.after" ||
+			fail "$who: modes lifted, killed at step $n, run again: the lowers show $(diff "$T/p.before" "$T/p.after" | grep '^[<>]' | head -n 4 | tr '\n' ' ')"
+		n=$((n + 1))
+	done
+	expect_true "$who: modes lifted: more than two steps ($((n - 1)))" test "$n" -gt 3
+}
+lifted "" "$(id -un)"
+if is_root; then
+	lifted as_nobody nobody
+fi
+
 # A single lower: the lower becomes the merged view.
 mkdir -p "$T/s/l1/dir/sub"
 echo old >"$T/s/l1/old"

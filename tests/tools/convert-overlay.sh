@@ -145,6 +145,69 @@ kernel_umount "$X/m"
 compare "--userxattr: the kernel (userxattr) shows what libunion showed" \
 	"$T/x.union.list" "$T/x.kernel.list"
 
+# --- as an ordinary user, back from an overlay mounted with userxattr --
+# The user may not remove trusted.* (EPERM, not ENODATA): that is "not
+# there", not a failure (session 17: every opaque directory failed).
+Y=$T/y
+mkdir -p "$Y/l1/dir" "$Y/l2/other" "$Y/up"
+echo 1 >"$Y/l1/dir/one"
+echo o >"$Y/l2/other/o"
+echo t >"$Y/l2/top"
+fix_times "$Y"
+chown -R 65534:65534 "$Y"
+UN_KERNEL_OPTS=userxattr mount_kernel "$Y"
+as_nobody sh -c 'cd "$1" && rm top && rm -r other && mkdir other &&
+	echo new >other/new && echo 2 >>dir/one' sh "$Y/m"
+listing -o "$Y/m" >"$T/y.kernel.list"
+kernel_umount "$Y/m"
+expect_eq "userxattr: the kernel made other opaque" y \
+	"$(getfattr --only-values -n user.overlay.opaque "$Y/up/other" 2>/dev/null)"
+as_nobody "$UNION_CMD" convert --from-overlay -l "$Y/l1" -l "$Y/l2" \
+	-m "$Y/m" "$Y/up" 2>"$T/err" ||
+	fail "from-overlay as nobody failed: $(cat "$T/err")"
+expect_eq "from-overlay as nobody: no opaque xattr left" "" \
+	"$(getfattr -R -P -m 'overlay.opaque' "$Y/up" 2>/dev/null)"
+u_view -l "$Y/l1" -l "$Y/l2" -u "$Y/up" -m "$Y/m" >"$T/y.union.list"
+compare "from-overlay as nobody: libunion shows what the kernel showed" \
+	"$T/y.kernel.list" "$T/y.union.list"
+
+# --- killed after each change, then run again --------------------------
+# The times of the directories it changes are put back at its end: a
+# kill left them changed, for good (session 17), the kernel and the
+# library then showing new ones.  times DIR: every modification time.
+times() {
+	find "$1" ! -type l -printf '%P %T@\n' | LC_ALL=C sort
+}
+n=1
+while :; do
+	rm -rf "$T/kc"
+	make_change_tree "$T/kc"
+	"$UNION_CMD" run -l "$T/kc/l1" -l "$T/kc/l2" -u "$T/kc/up" -m "$T/kc/m" -- \
+		bash -c "$(declare -f times); times \"\$1\"" times "$T/kc/m" >"$T/kc.union"
+	rc=0
+	(UNION_TEST_CONVERT_ABORT=$n "$UNION_CMD" convert --to-overlay "$T/kc/up"; exit $?) \
+		2>/dev/null || rc=$?
+	[ "$rc" = 0 ] && break
+	u convert --to-overlay "$T/kc/up" ||
+		fail "to-overlay killed after change $n: the rerun failed"
+	mount_kernel "$T/kc"
+	times "$T/kc/m" >"$T/kc.kernel"
+	kernel_umount "$T/kc/m"
+	compare "to-overlay killed after change $n, run again: the kernel shows the times" \
+		"$T/kc.union" "$T/kc.kernel"
+	rc=0
+	(UNION_TEST_CONVERT_ABORT=$n "$UNION_CMD" convert --from-overlay "$T/kc/up"; exit $?) \
+		2>/dev/null || rc=$?
+	u convert --from-overlay "$T/kc/up" ||
+		fail "from-overlay killed after change $n: the rerun failed"
+	"$UNION_CMD" run -l "$T/kc/l1" -l "$T/kc/l2" -u "$T/kc/up" -m "$T/kc/m" -- \
+		bash -c "$(declare -f times); times \"\$1\"" times "$T/kc/m" >"$T/kc.back"
+	compare "from-overlay killed after change $n, run again: the library shows the times" \
+		"$T/kc.union" "$T/kc.back"
+	n=$((n + 1))
+done
+expect_true "convert: killed after each of $((n - 1)) changes (more than 2)" test "$n" -gt 3
+
 # And to the kernel again: the same tree.
 u convert --to-overlay "$K/up"
 mount_kernel "$K"

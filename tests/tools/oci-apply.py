@@ -39,7 +39,9 @@ def apply(rootfs, layer):
                         remove(os.path.join(full, n))
                 continue
             if base.startswith(".wh."):
-                remove(os.path.join(rootfs, d, base[4:]))
+                # (from the layers below only: not a name of this one)
+                if os.path.join(d, base[4:]) not in added:
+                    remove(os.path.join(rootfs, d, base[4:]))
                 continue
             target = os.path.join(rootfs, name)
             if name != "." and os.path.lexists(target) and not (
