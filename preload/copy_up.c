@@ -1100,10 +1100,14 @@ static int copy_up_node(struct un_node *n)
 
 int un_copy_up(struct un_node *n)
 {
+	UN_SAVE_ERRNO;
 	int rc = copy_up_node(n);
 
 	if (rc == -EACCES && un_unprivileged() && n->layer > 0)
 		rc = copy_up_lifted(n, copy_up_node);
+	/* (An xattr the upper refuses, a name probed: not the caller's
+	   errno, as un_lookup's.) */
+	UN_RESTORE_ERRNO;
 	return rc;
 }
 

@@ -292,7 +292,9 @@ UN_EXEC_TEXT int un_open(int dirfd, const char *path, int flags, mode_t mode)
 	}
 	if (!un_enter())
 		return real_openat(dirfd, path, flags, mode);
+	UN_ERRNO_IN;
 	fd = open_entered(dirfd, path, flags, mode);
+	UN_ERRNO_OUT(fd >= 0);
 	un_leave();
 	return fd;
 }
