@@ -69,6 +69,7 @@ UN_INTEGRATION_TESTS = \
 	tests/integration/fifo-held-across-copyup.sh \
 	tests/integration/fifo-lower-open-write.sh \
 	tests/integration/fifo-readonly-union.sh \
+	tests/integration/errno-kept-on-success.sh \
 	tests/integration/error-order.sh \
 	tests/integration/find-delete.sh \
 	tests/integration/fts-deep-lower-tree.sh \
