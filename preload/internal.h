@@ -1566,11 +1566,13 @@ static inline bool un_far_name(int dirfd, const char *path)
  * names otherwise.  UN_ERRNO_IN after un_enter; UN_ERRNO_OUT(ok) before
  * the return, ok when the result is a success.
  */
-#define UN_ERRNO_IN int un_errno_in_ = errno
-#define UN_ERRNO_OUT(ok)                        \
-	do {                                    \
-		if (ok)                         \
-			errno = un_errno_in_;   \
+#define UN_ERRNO_IN                                     \
+	int *const un_errno_p_ = &errno;                \
+	const int un_errno_in_ = *un_errno_p_
+#define UN_ERRNO_OUT(ok)                                \
+	do {                                            \
+		if (ok)                                 \
+			*un_errno_p_ = un_errno_in_;    \
 	} while (0)
 
 #endif /* UN_INTERNAL_H */

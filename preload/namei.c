@@ -4392,7 +4392,7 @@ int un_lookup(int dirfd, const char *path, int flags, struct un_node *n)
 
 	/* One thread: no other moves the real cwd under the lookup (a
 	   handler's chdir in the middle of one is not looked for). */
-	UN_SAVE_ERRNO;
+	UN_ERRNO_IN;
 	if (__builtin_expect(!__libc_single_threaded, 0))
 		rc = lookup_threads(dirfd, path, flags, n);
 	else
@@ -4402,7 +4402,7 @@ int un_lookup(int dirfd, const char *path, int flags, struct un_node *n)
 	   call that succeeds leaves as it was (cmake's kwsys zeroes errno
 	   before opendir and takes one set after readdir's loop for a
 	   failure). */
-	UN_RESTORE_ERRNO;
+	UN_ERRNO_OUT(true);
 	return rc;
 }
 
