@@ -45,6 +45,17 @@ TOP = os.path.dirname(os.path.dirname(HERE))
 
 LAYOUTS = ("absent", "inplace", "two")
 
+# DIFFTEST_LOCKS=1: flock operations, and a lock held through a read-only
+# descriptor of a lower file against one asked through a descriptor
+# opened for writing since (the copy-up).  The kernel locks the overlay's
+# inode, the same across the copy-up; libunion's two descriptors stand on
+# two files (the lower's, the upper copy), and within one process the
+# copy-up re-points the first descriptor at a new open file, without its
+# lock (session 17, hunt17: not fixed; integration/flock-across-copy-up
+# is an XFAIL).  Off by default: the streams of every seed stay as they
+# were, and CI's runs pass.
+LOCKS = os.environ.get("DIFFTEST_LOCKS") == "1"
+
 # Times the layers are built with, and the ones operations set, are all
 # before driver.c's OLD_TIME_LIMIT (the ones the clock sets print "new").
 T_LAYER = 1000000000
@@ -562,6 +573,19 @@ class OpGen:
     def xname(self):
         return self.rng.choice(["user.k1", "user.k2", "user.new"])
 
+    def lock_copy_up(self):
+        """A lock held through a read-only descriptor of a lower file,
+        then another description of it opened for writing (the copy-up)
+        asks for a lock that conflicts (DIFFTEST_LOCKS)."""
+        rng = self.rng
+        p = self.path()
+        a, b = rng.sample("012345", 2)
+        return ["open %s %s rdonly 0" % (a, p),
+                "flock %s %s" % (a, rng.choice(["shnb", "exnb"])),
+                "open %s %s %s 0" % (b, p, rng.choice(["rdwr", "wronly,append"])),
+                "flock %s exnb" % b,
+                "flock %s shnb" % b]
+
     def one(self):
         rng = self.rng
         P = self.path
@@ -677,6 +701,15 @@ class OpGen:
             ]
             if self.fifos:
                 ops.append((2, lambda: ("fifo", self.fifo_copy_up())))
+        if LOCKS:
+            # (DIFFTEST_LOCKS=1 only: a class not fixed, see LOCKS)
+            ops += [
+                # (never a lock that waits: one another description of
+                # this process holds would wait for the alarm)
+                (3, lambda: "flock %s %s" % (self.slot(), rng.choice(
+                    ["shnb", "exnb", "exnb", "un"]))),
+                (2, lambda: ("locks", self.lock_copy_up())),
+            ]
         weights = [w for w, _ in ops]
         return rng.choices(ops, weights=weights)[0][1]()
 
@@ -2070,7 +2103,7 @@ def fifo_named(w, d, unlinked):
 # calls (f*, *at, the I/O on a slot), the third of renameat and linkat,
 # the second of symlinkat.
 SLOT_OPS = ("read", "pread", "write", "pwrite", "lseek", "close", "fdls",
-            "fdcat")
+            "fdcat", "flock")
 
 
 def stale_tree(spec, ops, text):
