@@ -50,10 +50,10 @@ LAYOUTS = ("absent", "inplace", "two")
 # opened for writing since (the copy-up).  The kernel locks the overlay's
 # inode, the same across the copy-up; libunion's two descriptors stand on
 # two files (the lower's, the upper copy), and within one process the
-# copy-up re-points the first descriptor at a new open file, without its
-# lock (session 17, hunt17: not fixed; integration/flock-across-copy-up
-# is an XFAIL).  Off by default: the streams of every seed stay as they
-# were, and CI's runs pass.
+# copy-up re-pointed the first descriptor at a new open file, without its
+# lock (session 17, hunt17: found/251, fixed; between processes
+# integration/flock-across-copy-up is an XFAIL).  Off by default: the
+# streams of every seed stay as they were.
 LOCKS = os.environ.get("DIFFTEST_LOCKS") == "1"
 
 # Times the layers are built with, and the ones operations set, are all
@@ -702,7 +702,7 @@ class OpGen:
             if self.fifos:
                 ops.append((2, lambda: ("fifo", self.fifo_copy_up())))
         if LOCKS:
-            # (DIFFTEST_LOCKS=1 only: a class not fixed, see LOCKS)
+            # (DIFFTEST_LOCKS=1 only: see LOCKS)
             ops += [
                 # (never a lock that waits: one another description of
                 # this process holds would wait for the alarm)
