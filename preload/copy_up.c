@@ -963,7 +963,6 @@ struct repoint {
 	const char *upper;
 };
 
-/* Re-point fd at the upper copy if it is open on the old lower file. */
 /* The flock the open file behind fd holds (a "FLOCK" line of
    /proc/self/fdinfo/N: the kernel lists there the flocks of that open
    file): LOCK_SH, LOCK_EX, or 0.  (Its own frame: the buffer.) */
@@ -994,6 +993,7 @@ static __attribute__((noinline)) int fd_flock_held(int fd)
 	return 0;
 }
 
+/* Re-point fd at the upper copy if it is open on the old lower file. */
 static void repoint_fd(int fd, void *arg)
 {
 	const struct repoint *r = arg;
