@@ -31,6 +31,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/xattr.h>
 #include <unistd.h>
@@ -981,12 +982,42 @@ struct repoint {
 	const char *upper;
 };
 
+/* The flock the open file behind fd holds (a "FLOCK" line of
+   /proc/self/fdinfo/N: the kernel lists there the flocks of that open
+   file): LOCK_SH, LOCK_EX, or 0.  (Its own frame: the buffer.) */
+static __attribute__((noinline)) int fd_flock_held(int fd)
+{
+	char proc[40], buf[1024];
+	const char *l;
+	ssize_t n;
+	int pfd;
+
+	snprintf(proc, sizeof(proc), "/proc/self/fdinfo/%d", fd);
+	pfd = real_open(proc, O_RDONLY | O_CLOEXEC);
+	if (pfd < 0)
+		return 0;
+	n = real_read(pfd, buf, sizeof(buf) - 1);
+	real_close(pfd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	for (l = strstr(buf, "lock:"); l; l = strstr(l + 5, "lock:")) {
+		const char *end = strchr(l, '\n');
+		size_t len = end ? (size_t)(end - l) : strlen(l);
+
+		if (!memmem(l, len, "FLOCK", 5))
+			continue;
+		return memmem(l, len, "WRITE", 5) ? LOCK_EX : LOCK_SH;
+	}
+	return 0;
+}
+
 /* Re-point fd at the upper copy if it is open on the old lower file. */
 static void repoint_fd(int fd, void *arg)
 {
 	const struct repoint *r = arg;
 	struct stat st;
-	int flags, fdflags, nfd;
+	int flags, fdflags, nfd, lock;
 	off_t off;
 
 	if (real_fstat(fd, &st) < 0 || st.st_dev != r->dev ||
@@ -1008,6 +1039,15 @@ static void repoint_fd(int fd, void *arg)
 		return;
 	if (off >= 0)
 		lseek(nfd, off, SEEK_SET);
+	/* A flock held through fd goes with it to the copy (the kernel's
+	   is on the overlay inode, one across the copy-up): taken on the
+	   new open file before the old one closes, without waiting (one
+	   another process took on the copy meanwhile stays theirs).  Not
+	   a process's fcntl locks, nor another process's descriptors
+	   (README's differences; integration/flock-across-copy-up). */
+	lock = fd_flock_held(fd);
+	if (lock)
+		(void)flock(nfd, lock | LOCK_NB);
 	/* From now on fd is the upper's: a change through it needs no
 	   copy-up, even once its name is gone. */
 	if (real_dup3(nfd, fd, (fdflags & FD_CLOEXEC) ? O_CLOEXEC : 0) >= 0) {
@@ -1119,10 +1159,14 @@ static int copy_up_node(struct un_node *n)
 
 int un_copy_up(struct un_node *n)
 {
+	UN_SAVE_ERRNO;
 	int rc = copy_up_node(n);
 
 	if (rc == -EACCES && un_unprivileged() && n->layer > 0)
 		rc = copy_up_lifted(n, copy_up_node);
+	/* (An xattr the upper refuses, a name probed: not the caller's
+	   errno, as un_lookup's.) */
+	UN_RESTORE_ERRNO;
 	return rc;
 }
 

@@ -481,7 +481,9 @@ static int remove_entered(int dirfd, const char *path, bool isdir)
 	if (!un_enter())
 		return isdir ? real_unlinkat(dirfd, path, AT_REMOVEDIR)
 			     : real_unlinkat(dirfd, path, 0);
+	UN_ERRNO_IN;
 	rc = remove_node(dirfd, path, isdir);
+	UN_ERRNO_OUT(rc >= 0);
 	un_leave();
 	return rc < 0 ? un_fail(rc) : 0;
 }
@@ -729,7 +731,9 @@ UN_EXPORT int linkat(int olddirfd, const char *oldpath, int newdirfd,
 
 	if (!un_enter())
 		return real_linkat(olddirfd, oldpath, newdirfd, newpath, flags);
+	UN_ERRNO_IN;
 	rc = link_nodes(olddirfd, oldpath, newdirfd, newpath, flags);
+	UN_ERRNO_OUT(rc >= 0);
 	un_leave();
 	return rc < 0 ? un_fail(rc) : 0;
 }
@@ -1117,7 +1121,9 @@ UN_EXPORT int renameat2(int olddirfd, const char *oldpath, int newdirfd,
 	if (!un_enter())
 		return real_renameat2(olddirfd, oldpath, newdirfd, newpath,
 				      flags);
+	UN_ERRNO_IN;
 	rc = rename_nodes(olddirfd, oldpath, newdirfd, newpath, flags);
+	UN_ERRNO_OUT(rc >= 0);
 	un_leave();
 	return rc < 0 ? un_fail(rc) : 0;
 }
@@ -1152,6 +1158,7 @@ UN_EXPORT int utimensat(int dirfd, const char *path,
 		return 0;
 	if (!un_enter())
 		return real_utimensat(dirfd, path, times, flags);
+	UN_ERRNO_IN;
 	rc = un_lookup_change(dirfd, path,
 			      un_at_follow(flags) | un_at_empty(flags), &n);
 	/* "" with AT_EMPTY_PATH names dirfd's own object: copied up first
@@ -1188,6 +1195,7 @@ UN_EXPORT int utimensat(int dirfd, const char *path,
 
 		rc = real_utimensat(kfd, kp, times, AT_SYMLINK_NOFOLLOW);
 	}
+	UN_ERRNO_OUT(rc >= 0);
 	un_leave();
 	return rc;
 }

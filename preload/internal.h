@@ -1633,4 +1633,22 @@ static inline bool un_far_name(int dirfd, const char *path)
 #define UN_SAVE_ERRNO int un_saved_errno_ = errno
 #define UN_RESTORE_ERRNO errno = un_saved_errno_
 
+/*
+ * A wrapper that succeeds leaves the caller's errno as it found it, as
+ * the system call it stands for does, whatever the library's own calls
+ * failed with on the way (an lstat of a name a lower lacks, an xattr the
+ * upper refuses): a program that zeroes errno before opendir and takes
+ * one set after readdir's loop for a failure (cmake's kwsys) counts no
+ * names otherwise.  UN_ERRNO_IN after un_enter; UN_ERRNO_OUT(ok) before
+ * the return, ok when the result is a success.
+ */
+#define UN_ERRNO_IN                                     \
+	int *const un_errno_p_ = &errno;                \
+	const int un_errno_in_ = *un_errno_p_
+#define UN_ERRNO_OUT(ok)                                \
+	do {                                            \
+		if (ok)                                 \
+			*un_errno_p_ = un_errno_in_;    \
+	} while (0)
+
 #endif /* UN_INTERNAL_H */

@@ -1240,6 +1240,7 @@ UN_EXPORT DIR *opendir(const char *path)
 
 	if (!un_enter())
 		return real_opendir(path);
+	UN_ERRNO_IN;
 	/* (A directory of one layer the cache does not know is looked up
 	   by its open: namei.c open_single.) */
 	n.open_flags = O_RDONLY | O_NONBLOCK | O_DIRECTORY | O_CLOEXEC;
@@ -1260,6 +1261,7 @@ UN_EXPORT DIR *opendir(const char *path)
 		    un_lookup(AT_FDCWD, path, UN_LK_FOLLOW, &n) == 0)
 			d = open_node(&n);
 	}
+	UN_ERRNO_OUT(d != NULL);
 	un_leave();
 	return d;
 }
@@ -1575,6 +1577,7 @@ UN_EXPORT DIR *fdopendir(int fd)
 
 	if (!un_enter())
 		return real_fdopendir(fd);
+	UN_ERRNO_IN;
 	/* (With the record's hint of its union: the open that made it
 	   keeps it, un_fd_set_at.) */
 	rc = un_fd_get_walk(fd, vpath, sizeof(vpath), &layer, NULL, &m, NULL);
@@ -1650,6 +1653,7 @@ UN_EXPORT DIR *fdopendir(int fd)
 	}
 	d = un_dir_open(&n, fd, fd_listing_layer(&n, layer), true);
 out:
+	UN_ERRNO_OUT(d != NULL);
 	un_leave();
 	return d;
 }

@@ -160,7 +160,9 @@ UN_EXPORT char *getcwd(char *buf, size_t size)
 
 	if (!un_enter())
 		return real_getcwd(buf, size);
+	UN_ERRNO_IN;
 	r = cwd_into(buf, size);
+	UN_ERRNO_OUT(r != NULL);
 	un_leave();
 	return r;
 }
@@ -178,7 +180,9 @@ UN_EXPORT char *get_current_dir_name(void)
 
 	if (!un_enter())
 		return real_get_current_dir_name();
+	UN_ERRNO_IN;
 	r = cwd_into(NULL, 0);
+	UN_ERRNO_OUT(r != NULL);
 	un_leave();
 	return r;
 }
@@ -189,7 +193,9 @@ UN_EXPORT char *getwd(char *buf)
 
 	if (!un_enter())
 		return real_getwd(buf);
+	UN_ERRNO_IN;
 	r = cwd_into(buf, PATH_MAX);
+	UN_ERRNO_OUT(r != NULL);
 	un_leave();
 	return r;
 }

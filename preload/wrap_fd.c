@@ -664,6 +664,9 @@ static int fd_prepare(int fd, char *to, size_t len,
 		return -EBADF;
 	if (!un_enter())
 		return 0;
+	/* (rc is the answer: errno stays the caller's, wrap.h's edge
+	   sets it.) */
+	UN_SAVE_ERRNO;
 	rc = un_fifo_object(fd, &n, true);
 	/* A directory above the fifo lost its owner's x (fd_lift): the
 	   change goes, once the way is lifted, to the fifo's O_PATH
@@ -691,6 +694,7 @@ static int fd_prepare(int fd, char *to, size_t len,
 	}
 	if (lifted)
 		un_upper_unlift(&lift);
+	UN_RESTORE_ERRNO;
 	un_leave();
 	return rc;
 }

@@ -92,6 +92,7 @@ static ssize_t un_readlink(int dirfd, const char *path, char *buf, size_t len)
 
 	if (!un_enter())
 		return real_readlinkat(dirfd, path, buf, len);
+	UN_ERRNO_IN;
 	if (un_user_str(path) >= 0 && path[0] == '/' &&
 	    proc_self_link(path, merged, sizeof(merged)) == 0) {
 		r = copy_link(merged, buf, len);
@@ -122,6 +123,7 @@ static ssize_t un_readlink(int dirfd, const char *path, char *buf, size_t len)
 		r = real_readlinkat(kfd, kp, buf, len);
 	}
 out:
+	UN_ERRNO_OUT(r >= 0);
 	un_leave();
 	return r;
 }
@@ -337,6 +339,7 @@ static char *un_realpath(const char *path, char *resolved)
 
 	if (!un_enter())
 		return real_realpath(path, resolved);
+	UN_ERRNO_IN;
 	if (!path) {
 		un_fail(-EINVAL);
 		goto out;
@@ -408,6 +411,7 @@ answer:
 			un_fail(-ENOMEM);
 	}
 out:
+	UN_ERRNO_OUT(r != NULL);
 	un_leave();
 	return r;
 }

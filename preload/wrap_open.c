@@ -292,7 +292,9 @@ UN_EXEC_TEXT int un_open(int dirfd, const char *path, int flags, mode_t mode)
 	}
 	if (!un_enter())
 		return real_openat(dirfd, path, flags, mode);
+	UN_ERRNO_IN;
 	fd = open_entered(dirfd, path, flags, mode);
+	UN_ERRNO_OUT(fd >= 0);
 	un_leave();
 	return fd;
 }
@@ -437,7 +439,9 @@ UN_EXPORT FILE *fopen(const char *path, const char *mode)
 
 	if (!un_enter())
 		return real_fopen(path, mode);
+	UN_ERRNO_IN;
 	f = fopen_common(path, mode);
+	UN_ERRNO_OUT(f != NULL);
 	un_leave();
 	return f;
 }
@@ -545,6 +549,7 @@ static int mkstemp_common(char *tmpl, int suffixlen, int flags)
 
 	if (!un_enter())
 		return real_mkostemps(tmpl, suffixlen, flags);
+	UN_ERRNO_IN;
 	rc = template_in_union(tmpl);
 	if (rc != 0) {
 		fd = rc > 0 ? real_mkostemps(tmpl, suffixlen, flags)
@@ -572,6 +577,7 @@ static int mkstemp_common(char *tmpl, int suffixlen, int flags)
 	}
 	fd = un_fail(-EEXIST);
 out:
+	UN_ERRNO_OUT(fd >= 0);
 	un_leave();
 	return fd;
 }
@@ -624,6 +630,7 @@ UN_EXPORT char *mkdtemp(char *tmpl)
 
 	if (!un_enter())
 		return real_mkdtemp(tmpl);
+	UN_ERRNO_IN;
 	rc = template_in_union(tmpl);
 	if (rc != 0) {
 		if (rc > 0)
@@ -663,6 +670,7 @@ UN_EXPORT char *mkdtemp(char *tmpl)
 	}
 	un_fail(-EEXIST);
 out:
+	UN_ERRNO_OUT(ret != NULL);
 	un_leave();
 	return ret;
 }

@@ -146,6 +146,7 @@ static void un_perm_changed(struct un_node *n, const char *call)
 		int un_rc;                                                 \
 		if (!un_enter())                                           \
 			return real_##name args;                           \
+		UN_ERRNO_IN;                                               \
 		un_rc = un_lookup(AT_FDCWD, path, lkflags, &un_n);         \
 		if (un_rc > 0) {                                           \
 			const char *path = un_n.kpath;                     \
@@ -161,6 +162,7 @@ static void un_perm_changed(struct un_node *n, const char *call)
 			if (un_r >= 0)                                     \
 				fix(&un_n, fixarg);                        \
 		}                                                          \
+		UN_ERRNO_OUT(un_r >= 0);                                   \
 		un_leave();                                                \
 		return un_r;                                               \
 	}
@@ -196,6 +198,7 @@ static void un_perm_changed(struct un_node *n, const char *call)
 		int un_rc, un_dead = 0, un_pre;                            \
 		if (!un_enter())                                           \
 			return real_##name args;                           \
+		UN_ERRNO_IN;                                               \
 		un_rc = pre(NULL, prearg);                                 \
 		if (un_rc == 0)                                            \
 			un_rc = un_lookup_change(dirfd_lookup, path,       \
@@ -237,6 +240,7 @@ static void un_perm_changed(struct un_node *n, const char *call)
 			if (un_r >= 0 && S_ISDIR(un_n.st.st_mode))         \
 				un_perm_changed(&un_n, #name);             \
 		}                                                          \
+		UN_ERRNO_OUT(un_r >= 0);                                   \
 		un_leave();                                                \
 		return un_r;                                               \
 	}
@@ -260,6 +264,7 @@ static void un_perm_changed(struct un_node *n, const char *call)
 		int un_rc;                                                 \
 		if (!un_enter())                                           \
 			return real_##name args;                           \
+		UN_ERRNO_IN;                                               \
 		un_rc = un_path_last_dots(path);                          \
 		if (un_rc > 0)                                             \
 			un_rc = un_make_dots(dirfd_lookup, path, &un_n);   \
@@ -278,6 +283,7 @@ static void un_perm_changed(struct un_node *n, const char *call)
 			if (un_r == 0)                                     \
 				un_make_done(&un_n, isdir);                \
 		}                                                          \
+		UN_ERRNO_OUT(un_r >= 0);                                   \
 		un_leave();                                                \
 		return un_r;                                               \
 	}

@@ -222,6 +222,7 @@ stat_lookup(enum stat_kind k, int ver, int dirfd, const char *path,
 
 	if (!un_enter())
 		return real_stat_call(k, ver, dirfd, path, st, flags);
+	UN_ERRNO_IN;
 	/* "" (or NULL) with AT_EMPTY_PATH: the descriptor itself. */
 	if ((flags & AT_EMPTY_PATH) && un_path_empty(path) &&
 	    dirfd != AT_FDCWD) {
@@ -258,6 +259,7 @@ stat_lookup(enum stat_kind k, int ver, int dirfd, const char *path,
 		}
 		rc = 0;
 	}
+	UN_ERRNO_OUT(rc >= 0);
 	un_leave();
 	return rc;
 }
@@ -406,6 +408,7 @@ UN_EXPORT int statx(int dirfd, const char *path, int flags, unsigned int mask,
 
 	if (!un_enter())
 		return real_statx(dirfd, path, flags, mask, buf);
+	UN_ERRNO_IN;
 	if (un_path_empty(path) && (flags & AT_EMPTY_PATH) &&
 	    dirfd != AT_FDCWD) {
 		rc = real_statx(dirfd, path, flags, mask, buf);
@@ -416,6 +419,7 @@ UN_EXPORT int statx(int dirfd, const char *path, int flags, unsigned int mask,
 	} else {
 		rc = statx_path(dirfd, path, flags, mask, buf);
 	}
+	UN_ERRNO_OUT(rc >= 0);
 	un_leave();
 	return rc;
 }
@@ -495,6 +499,7 @@ static __attribute__((noinline)) int un_access(int dirfd, const char *path,
 
 	if (!un_enter())
 		return real_faccessat(dirfd, path, mode, flags);
+	UN_ERRNO_IN;
 	rc = un_lookup(dirfd, path, un_at_follow(flags) | un_at_empty(flags),
 		       &n);
 	if ((rc > 0 || rc == -ENOENT) &&
@@ -553,6 +558,7 @@ static __attribute__((noinline)) int un_access(int dirfd, const char *path,
 				    (flags & AT_EACCESS) |
 					    AT_SYMLINK_NOFOLLOW);
 out:
+	UN_ERRNO_OUT(rc >= 0);
 	un_leave();
 	return rc;
 }

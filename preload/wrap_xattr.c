@@ -105,6 +105,7 @@ static ssize_t get_common(const char *path, const char *name, void *value,
 	if (!un_enter())
 		return lkflags ? real_getxattr(path, name, value, size)
 			       : real_lgetxattr(path, name, value, size);
+	UN_ERRNO_IN;
 	/* Only the object's place is wanted: a name just stat'ed (ls -l
 	   reads two attributes after its statx) is not looked at again. */
 	rc = un_lookup(AT_FDCWD, path, lkflags | UN_LK_NOSTAT | UN_LK_REALONLY, &n);
@@ -128,6 +129,7 @@ static ssize_t get_common(const char *path, const char *name, void *value,
 		name = stored_name(name, esc, sizeof(esc));
 		XATTR_ROUTED(r, n, real_lgetxattr(kp, name, value, size));
 	}
+	UN_ERRNO_OUT(r >= 0);
 	un_leave();
 	return r;
 }
@@ -232,6 +234,7 @@ static ssize_t list_common(const char *path, char *list, size_t size,
 	if (!un_enter())
 		return lkflags ? real_listxattr(path, list, size)
 			       : real_llistxattr(path, list, size);
+	UN_ERRNO_IN;
 	rc = un_lookup(AT_FDCWD, path, lkflags | UN_LK_NOSTAT | UN_LK_REALONLY, &n);
 	if ((rc > 0 || rc == -ENOENT) &&
 	    un_dead_dots(AT_FDCWD, path, NULL, NULL)) {
@@ -246,6 +249,7 @@ static ssize_t list_common(const char *path, char *list, size_t size,
 	} else {
 		XATTR_ROUTED(r, n, read_shown(kp, -1, list, size));
 	}
+	UN_ERRNO_OUT(r >= 0);
 	un_leave();
 	return r;
 }
@@ -395,6 +399,7 @@ static int change_common(const char *path, const char *name,
 		return lkflags ? real_setxattr(path, name, value, size, flags)
 			       : real_lsetxattr(path, name, value, size, flags);
 	}
+	UN_ERRNO_IN;
 	rc = args_check(name, size, flags, removing);
 	if (rc == 0)
 		rc = un_lookup_change(AT_FDCWD, path, lkflags, &n);
@@ -456,6 +461,7 @@ static int change_common(const char *path, const char *name,
 				      : real_lsetxattr(kp, name, value, size,
 						       flags));
 out:
+	UN_ERRNO_OUT(rc >= 0);
 	un_leave();
 	return rc;
 }

@@ -45,6 +45,17 @@ TOP = os.path.dirname(os.path.dirname(HERE))
 
 LAYOUTS = ("absent", "inplace", "two")
 
+# DIFFTEST_LOCKS=1: flock operations, and a lock held through a read-only
+# descriptor of a lower file against one asked through a descriptor
+# opened for writing since (the copy-up).  The kernel locks the overlay's
+# inode, the same across the copy-up; libunion's two descriptors stand on
+# two files (the lower's, the upper copy), and within one process the
+# copy-up re-pointed the first descriptor at a new open file, without its
+# lock (session 17, hunt17: found/251, fixed; between processes
+# integration/flock-across-copy-up is an XFAIL).  Off by default: the
+# streams of every seed stay as they were.
+LOCKS = os.environ.get("DIFFTEST_LOCKS") == "1"
+
 # Times the layers are built with, and the ones operations set, are all
 # before driver.c's OLD_TIME_LIMIT (the ones the clock sets print "new").
 T_LAYER = 1000000000
@@ -562,6 +573,19 @@ class OpGen:
     def xname(self):
         return self.rng.choice(["user.k1", "user.k2", "user.new"])
 
+    def lock_copy_up(self):
+        """A lock held through a read-only descriptor of a lower file,
+        then another description of it opened for writing (the copy-up)
+        asks for a lock that conflicts (DIFFTEST_LOCKS)."""
+        rng = self.rng
+        p = self.path()
+        a, b = rng.sample("012345", 2)
+        return ["open %s %s rdonly 0" % (a, p),
+                "flock %s %s" % (a, rng.choice(["shnb", "exnb"])),
+                "open %s %s %s 0" % (b, p, rng.choice(["rdwr", "wronly,append"])),
+                "flock %s exnb" % b,
+                "flock %s shnb" % b]
+
     def one(self):
         rng = self.rng
         P = self.path
@@ -677,6 +701,15 @@ class OpGen:
             ]
             if self.fifos:
                 ops.append((2, lambda: ("fifo", self.fifo_copy_up())))
+        if LOCKS:
+            # (DIFFTEST_LOCKS=1 only: see LOCKS)
+            ops += [
+                # (never a lock that waits: one another description of
+                # this process holds would wait for the alarm)
+                (3, lambda: "flock %s %s" % (self.slot(), rng.choice(
+                    ["shnb", "exnb", "exnb", "un"]))),
+                (2, lambda: ("locks", self.lock_copy_up())),
+            ]
         weights = [w for w, _ in ops]
         return rng.choices(ops, weights=weights)[0][1]()
 
@@ -1278,7 +1311,7 @@ class Allow:
 #    directory listed from a directory that is read as a plain one);
 #    DESIGN.md: "a d_ino equal to what stat gives for that name".
 KERNEL_TREE_DROP = re.compile(r"^\S+ (lstat ENOENT|!dino)$")
-LISTING = re.compile(r"^((?:ls|fdls) \S+ => \[)(.*)\]$")
+LISTING = re.compile(r"^((?:ls|fdls) \S+ => \[)(.*)\]( errno=\S+)?$")
 
 
 def kernel_fix(line):
@@ -1286,7 +1319,7 @@ def kernel_fix(line):
     if m:
         ents = [e.replace("!ino", "") for e in m.group(2).split(" ")
                 if e and not e.endswith(":c!stat=ENOENT")]
-        return m.group(1) + " ".join(ents) + "]"
+        return m.group(1) + " ".join(ents) + "]" + (m.group(3) or "")
     return line.replace(" dino-differs", "")
 
 
@@ -1312,6 +1345,21 @@ def ignore_fix(line, ignore):
         line = re.sub(r"^(.* => |\S+ )?(d [0-7]{4} .*)mtime=\S+", lambda m:
                       (m.group(1) or "") + m.group(2) + "mtime=*", line)
     return line
+
+
+# driver.c's " errno=E" after an operation that did not fail: the errno
+# the call left.  Where the kernel's side leaves none, libunion must leave
+# none (a program that zeroes errno before opendir and reads it after the
+# readdir loop, cmake's kwsys, takes a leftover for a failure); where
+# glibc's own success leaves one (realpath's readlink EINVAL), which one
+# libunion leaves is not compared.
+SUCCESS_ERRNO = re.compile(r" errno=\S+$")
+
+
+def success_errno_fix(k, u):
+    if SUCCESS_ERRNO.search(k):
+        return SUCCESS_ERRNO.sub("", k), SUCCESS_ERRNO.sub("", u)
+    return k, u
 
 
 def compare(spec, ops, kr, ur, ignore=(), selftest=False, R="", user=False):
@@ -1346,6 +1394,7 @@ def compare(spec, ops, kr, ur, ignore=(), selftest=False, R="", user=False):
     for i in range(n):
         k = kr.ops[i] if i < len(kr.ops) else "(nothing)"
         u = ur.ops[i] if i < len(ur.ops) else "(nothing)"
+        k, u = success_errno_fix(k, u)
         if k != u:
             if allow.line(k, u):
                 v.allowed.append("op %d: %s | %s" % (i + 1, k, u))
@@ -2054,7 +2103,7 @@ def fifo_named(w, d, unlinked):
 # calls (f*, *at, the I/O on a slot), the third of renameat and linkat,
 # the second of symlinkat.
 SLOT_OPS = ("read", "pread", "write", "pwrite", "lseek", "close", "fdls",
-            "fdcat")
+            "fdcat", "flock")
 
 
 def stale_tree(spec, ops, text):

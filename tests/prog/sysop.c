@@ -28,8 +28,18 @@
  *                            stat (or lstat) agrees on every field
  *   sh COMMAND               system(COMMAND), its exit status (another
  *                            process changing the view between calls)
+ *   count PATH               the names in the directory PATH, counted as
+ *                            cmake's kwsys counts them (errno zeroed
+ *                            before opendir, read after readdir's loop:
+ *                            a leftover of a call that succeeded is a
+ *                            failure)
+ *
+ * With SYSOP_ERRNO set, errno is zeroed before each call, and a call that
+ * succeeds prints the errno it left (" errno=ENAME"): the kernel's leave
+ * none, and the library's must leave none either.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -52,6 +62,8 @@ static void run(int argc, char **argv)
 	const char *op = argv[0];
 	char result[512] = "";
 	int rc = -1;
+
+	errno = 0;
 
 #define NEED(n) do { if (argc != (n) + 1) usage(op); } while (0)
 	if (!strcmp(op, "open")) {
@@ -229,12 +241,33 @@ static void run(int argc, char **argv)
 	} else if (!strcmp(op, "removexattr")) {
 		NEED(2);
 		rc = removexattr(argv[1], argv[2]);
+	} else if (!strcmp(op, "count")) {
+		DIR *d;
+		long n = 0;
+
+		NEED(1);
+		d = opendir(argv[1]);
+		if (d) {
+			int e;
+
+			while (readdir(d))
+				n++;
+			e = errno;
+			rc = e ? -1 : 0;
+			if (rc == 0)
+				snprintf(result, sizeof(result), " %ld", n);
+			closedir(d);
+			errno = e;
+		}
 	} else {
 		fprintf(stderr, "sysop: unknown op %s\n", op);
 		exit(2);
 	}
 #undef NEED
 
+	if (rc >= 0 && errno && getenv("SYSOP_ERRNO"))
+		snprintf(result + strlen(result), sizeof(result) - strlen(result),
+			 " errno=%s", errname(errno));
 	report(argc, argv, rc < 0, result);
 }
 

@@ -403,6 +403,11 @@ def gen_script(seed, spec, rng):
     kinds += ["make", "makeq", "cc", "go", "pyc", "perl", "patch",
               "lnswap", "reflink", "tarover", "gitlow"]
     weights += [5, 2, 3, 1, 2, 1, 1, 1, 1, 2, 3]
+    # session 17: cmake (its progress is a count of marker files by
+    # opendir/readdir with errno zeroed before: a leftover errno of a
+    # call that succeeded read [-75%])
+    kinds += ["cmake"]
+    weights += [1]
     nm.dirs |= {"bld/repo", "bld/repo/sub"}
     nm.files |= {"bld/repo/" + f for f in REPO_FILES}
 
@@ -718,6 +723,24 @@ def gen_script(seed, spec, rng):
                 "git -C %s repack -a -d -q && git -C %s count-objects" % (
                     g, g),
                 "git -C %s reset -q --hard && git -C %s clean -fdq" % (g, g)])
+            out = True
+        elif k == "cmake":
+            d = nm.new("d")
+            # (CMake's quoted arguments: "$M/..." whole, $M expanded by
+            # the shell inside printf's double quotes)
+            lists = ('cmake_minimum_required(VERSION 3.10)\\nproject(t C)\\n'
+                     'include_directories(\\"$M/bld/src\\")\\n'
+                     'add_library(u STATIC \\"$M/bld/src/util.c\\")\\n'
+                     'add_executable(p \\"$M/bld/src/main.c\\")\\n'
+                     'target_link_libraries(p u)\\n')
+            b = rng.choice(["b", "."])
+            # (the build tree holds the compiler's probes and logs with
+            # times: removed; what is compared is make's output)
+            cmd = ("mkdir -p %s && cd %s && printf %s >CMakeLists.txt && "
+                   "cmake -S . -B %s >/dev/null 2>&1; { make -s -C %s 2>&1; "
+                   "echo rc=$?; } | grep -v '^make' && ./%s/p; rm -rf "
+                   "CMakeFiles CMakeCache.txt b Makefile cmake_install.cmake "
+                   "libu.a p" % (R(d), R(d), '"%s"' % lists, b, b, b))
             out = True
         else:  # busybox
             bb = BUSYBOX
