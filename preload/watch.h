@@ -205,5 +205,7 @@ UN_HIDDEN ssize_t out_take(struct winst *in, void *buf, size_t len);
 /* watch_events.c: this process's descriptors on the lower copy of n,
    which lies in the upper already, follow it there. */
 UN_HIDDEN void repoint_stale(const struct un_node *n);
+UN_HIDDEN void probe_hit(struct winst *in, int probe, const char *name,
+			 bool modify);
 
 #endif
