@@ -26,6 +26,7 @@
  * not changed.
  */
 #include <stdint.h>
+#include <stdlib.h>
 #include <sys/xattr.h>
 
 #include "watch.h"
@@ -33,7 +34,9 @@
 
 #define MAX_IDENT 32
 
-static struct un_origin idents[MAX_IDENT];
+/* (On the heap, made at the first: .bss keeps its small variables on
+   two pages, tests/edges/data-small-together.  Set before the count.) */
+static struct un_origin *watch_idents;
 int un_watch_nident;
 
 /* Keep dev/ino (a watched lower file's); under watch_lock. */
@@ -42,12 +45,19 @@ static void ident_add(uint64_t dev, uint64_t ino)
 	int n = un_watch_nident;
 
 	for (int i = 0; i < n; i++)
-		if (idents[i].dev == dev && idents[i].ino == ino)
+		if (watch_idents[i].dev == dev && watch_idents[i].ino == ino)
 			return;
 	if (n == MAX_IDENT)
 		return;
-	idents[n].dev = dev;
-	idents[n].ino = ino;
+	if (!watch_idents) {
+		if (un_in_signal())
+			return;
+		watch_idents = calloc(MAX_IDENT, sizeof(*watch_idents));
+		if (!watch_idents)
+			return;
+	}
+	watch_idents[n].dev = dev;
+	watch_idents[n].ino = ino;
 	__atomic_store_n(&un_watch_nident, n + 1, __ATOMIC_RELEASE);
 }
 
@@ -56,7 +66,8 @@ static bool ident_kept(const struct un_origin *o)
 	int n = __atomic_load_n(&un_watch_nident, __ATOMIC_ACQUIRE);
 
 	for (int i = 0; i < n; i++)
-		if (idents[i].dev == o->dev && idents[i].ino == o->ino)
+		if (watch_idents[i].dev == o->dev &&
+		    watch_idents[i].ino == o->ino)
 			return true;
 	return false;
 }
