@@ -86,7 +86,8 @@ static void ident_answer(ssize_t got, const struct un_origin *o, dev_t *dev,
 /* The program's watch goes on n, a regular file (under watch_lock): a
    lower file of one link is kept; an upper copy, its origin (the
    copy-up came before the watch). */
-void un_watch_ident_watched(const struct un_node *n)
+__attribute__((noinline)) void
+un_watch_ident_watched(const struct un_node *n)
 {
 	struct un_origin o;
 	UN_KBUF(kbuf);	/* see un_kreal */
