@@ -63,6 +63,7 @@ preload_libunion_core_la_SOURCES = \
 	preload/watch.h \
 	preload/watch.c \
 	preload/watch_events.c \
+	preload/watch_ident.c \
 	preload/wrap_watch.c
 
 pkglib_LTLIBRARIES += preload/libunion.la

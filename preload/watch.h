@@ -8,6 +8,8 @@
  *   watch_events.c  what the kernel said, translated: read(2) of an
  *                   instance, deletions read back from the whiteout
  *                   table, the copy-up of a watched lower file followed
+ *   watch_ident.c   a watched lower file's st_dev/st_ino, kept on its
+ *                   copies in the watcher (tail -F compares them)
  *   wrap_watch.c    inotify_add_watch, inotify_rm_watch, fanotify_mark
  *
  * Everything here is used under watch_lock, but ntracked and is_tracked,
@@ -37,7 +39,10 @@
  *    does), and one IN_MODIFY tells it that the content moved on (the
  *    change that caused the copy-up came before the new watch).  So
  *    `tail -f` follows a file that another process appends to through
- *    the union, as on the kernel overlay.
+ *    the union, as on the kernel overlay.  A copy that landed before
+ *    the probe's watch is followed when the probe is set (no event of
+ *    it is to come); in the watcher the copy answers stat with the
+ *    lower file's identity (watch_ident.c).
  *  - The copy-ups themselves are hidden: UPPER/.union/work is watched for
  *    IN_MOVED_FROM, and the IN_MOVED_TO with the same cookie is dropped.
  *  - A deletion that only records a whiteout is read back from the table:
@@ -205,5 +210,7 @@ UN_HIDDEN ssize_t out_take(struct winst *in, void *buf, size_t len);
 /* watch_events.c: this process's descriptors on the lower copy of n,
    which lies in the upper already, follow it there. */
 UN_HIDDEN void repoint_stale(const struct un_node *n);
+UN_HIDDEN void probe_hit(struct winst *in, int probe, const char *name,
+			 bool modify);
 
 #endif

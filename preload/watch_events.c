@@ -460,8 +460,9 @@ void repoint_stale(const struct un_node *n)
 }
 
 /* name appeared in the upper directory watched by probe, by a copy-up:
-   every waiting watch of that name follows it into the upper. */
-static void probe_hit(struct winst *in, int probe, const char *name)
+   every waiting watch of that name follows it into the upper, and hears
+   an IN_MODIFY (the change that made the copy) when modify. */
+void probe_hit(struct winst *in, int probe, const char *name, bool modify)
 {
 	for (size_t i = 0; i < in->nw; i++) {
 		struct wrec *r = &in->w[i], *s;
@@ -510,7 +511,7 @@ static void probe_hit(struct winst *in, int probe, const char *name)
 		}
 		c.n = &n;
 		un_fd_foreach_path(n.vpath, repoint_one, &c);
-		if (pmask & IN_MODIFY)
+		if (modify && (pmask & IN_MODIFY))
 			emit(in, shown, IN_MODIFY, NULL);
 		i = (size_t)-1;	/* the records moved: look again */
 	}
@@ -629,7 +630,7 @@ static void translate(struct winst *in, struct batch *b)
 		if (copyup && r->roles & ROLE_PROBE) {
 			int wd = r->wd;
 
-			probe_hit(in, wd, name);
+			probe_hit(in, wd, name, true);
 			r = rec_find(in, wd);
 			if (!r)
 				continue;

@@ -218,4 +218,20 @@ UN_HIDDEN void un_dents_forget(int fd);
 UN_HIDDEN void un_watch_closed(int fd);
 UN_HIDDEN void un_watch_closed_range(unsigned first, unsigned last);
 
+/* watch_ident.c: in a process that watches a lower regular file, its
+   upper copies answer the lower file's st_dev/st_ino (tail -F takes a
+   changed identity for a replaced file).  un_watch_ident_on: any kept
+   (one load); _node, _fd: *dev and *ino set to the lower file's when n
+   (fd) is the copy of one kept, else untouched (one getxattr);
+   _watched: the program's watch goes on n (under watch_lock). */
+extern UN_HIDDEN int un_watch_nident;
+static inline bool un_watch_ident_on(void)
+{
+	return __atomic_load_n(&un_watch_nident, __ATOMIC_RELAXED) != 0;
+}
+UN_HIDDEN void un_watch_ident_watched(const struct un_node *n);
+UN_HIDDEN __attribute__((noinline)) void
+un_watch_ident_node(const struct un_node *n, dev_t *dev, ino_t *ino);
+UN_HIDDEN void un_watch_ident_fd(int fd, dev_t *dev, ino_t *ino);
+
 #endif /* UN_WRAP_H */

@@ -139,14 +139,20 @@ static __attribute__((noinline)) void fd_fifo_fix(int fd, struct stat *st)
 }
 
 /* fstat's answer for a descriptor opened in a union: fd_dir_fix's for
-   a directory, fd_fifo_fix's for a fifo. */
+   a directory, fd_fifo_fix's for a fifo; for a regular file in a
+   process that watches lower files, the watched file's identity for its
+   copy (watch_ident.c). */
 static int fix_fstat(int fd, struct stat *st, int rc)
 {
-	if (rc != 0 || !(S_ISDIR(st->st_mode) || S_ISFIFO(st->st_mode)) ||
+	if (rc != 0 ||
+	    !(S_ISDIR(st->st_mode) || S_ISFIFO(st->st_mode) ||
+	      (S_ISREG(st->st_mode) && un_watch_ident_on())) ||
 	    !un_enter())
 		return rc;
 	UN_SAVE_ERRNO;
-	if (S_ISFIFO(st->st_mode))
+	if (S_ISREG(st->st_mode))
+		un_watch_ident_fd(fd, &st->st_dev, &st->st_ino);
+	else if (S_ISFIFO(st->st_mode))
 		fd_fifo_fix(fd, st);
 	else
 		fd_dir_fix(fd, st);
@@ -256,6 +262,9 @@ stat_lookup(enum stat_kind k, int ver, int dirfd, const char *path,
 		if (un_node_is_merged_dir(&n)) {
 			st->st_nlink = 1;
 			un_node_dir_origin(&n, &st->st_dev, &st->st_ino);
+		} else if (n.layer == 0 && S_ISREG(n.st.st_mode) &&
+			   un_watch_ident_on()) {
+			un_watch_ident_node(&n, &st->st_dev, &st->st_ino);
 		}
 		rc = 0;
 	}
@@ -395,6 +404,23 @@ static __attribute__((noinline)) int statx_fifo(int fd, int flags,
 	return rc;
 }
 
+/* statx's answer for a regular file, in a process that watches lower
+   files: the watched file's identity for its copy (watch_ident.c), n's
+   (the lookup's) or, n NULL, fd's. */
+static void statx_ident(struct statx *buf, const struct un_node *n, int fd)
+{
+	dev_t dev = makedev(buf->stx_dev_major, buf->stx_dev_minor);
+	ino_t ino = buf->stx_ino;
+
+	if (n)
+		un_watch_ident_node(n, &dev, &ino);
+	else
+		un_watch_ident_fd(fd, &dev, &ino);
+	buf->stx_dev_major = major(dev);
+	buf->stx_dev_minor = minor(dev);
+	buf->stx_ino = ino;
+}
+
 /* statx through a path (the lookup's frame, apart from the
    descriptor's own, statx's AT_EMPTY_PATH: each its own frame). */
 static __attribute__((noinline)) int statx_path(int dirfd, const char *path,
@@ -416,6 +442,8 @@ UN_EXPORT int statx(int dirfd, const char *path, int flags, unsigned int mask,
 			statx_dir_fix(dirfd, buf);
 		if (rc == 0 && S_ISFIFO(buf->stx_mode))
 			rc = statx_fifo(dirfd, flags, mask, buf, rc);
+		if (rc == 0 && S_ISREG(buf->stx_mode) && un_watch_ident_on())
+			statx_ident(buf, NULL, dirfd);
 	} else {
 		rc = statx_path(dirfd, path, flags, mask, buf);
 	}
@@ -456,6 +484,9 @@ static int statx_path(int dirfd, const char *path, int flags,
 		rc = un_fail(-ENOENT);
 	} else if (n.stx_done) {
 		rc = 0;		/* a non-directory: nlink is its own */
+		if (n.layer == 0 && S_ISREG(n.st.st_mode) &&
+		    un_watch_ident_on())
+			statx_ident(buf, &n, -1);
 	} else {
 		/* n.real is the object itself: never follow it again.  (By
 		   the lookup's route, or from its start when the whole
@@ -477,6 +508,9 @@ static int statx_path(int dirfd, const char *path, int flags,
 				buf->stx_dev_minor = minor(dev);
 				buf->stx_ino = ino;
 			}
+		} else if (rc == 0 && n.layer == 0 &&
+			   S_ISREG(n.st.st_mode) && un_watch_ident_on()) {
+			statx_ident(buf, &n, -1);
 		}
 	}
 	return rc;

@@ -109,12 +109,15 @@ static int add_prog(struct winst *in, struct un_node *n, uint32_t mask,
 			o->pmask = r->pmask;
 	}
 	if (wait && !r->waiting && r->rel && r->shown == r->wd) {
-		int probe;
+		struct stat st;
+		char *slash;
+		int probe, shown = r->shown;
 
 		if (un_path_join(upper, sizeof(upper), n->mnt->upper,
 				 n->mnt->upper_len, r->rel) < 0)
 			return r->shown;
-		*strrchr(upper, '/') = '\0';
+		slash = strrchr(upper, '/');
+		*slash = '\0';
 		wd = r->wd;
 		probe = add_role(in, upper, ROLE_PROBE, PROBE_MASK);
 		r = rec_find(in, wd);
@@ -123,7 +126,15 @@ static int add_prog(struct winst *in, struct un_node *n, uint32_t mask,
 			r->probe = probe;
 			r->odev = n->st.st_dev;
 			r->oino = n->st.st_ino;
+			/* A copy-up that landed between the lookup and the
+			   probe's watch: its rename's event is not to come
+			   (tail -f then read its lower copy for ever).  The
+			   change came before the watch: no IN_MODIFY. */
+			*slash = '/';
+			if (real_lstat(upper, &st) == 0 && S_ISREG(st.st_mode))
+				probe_hit(in, probe, slash + 1, false);
 		}
+		return shown;
 	}
 	return r ? r->shown : wd;
 }
@@ -173,6 +184,7 @@ UN_EXPORT int inotify_add_watch(int fd, const char *path, uint32_t mask)
 	}
 	if (n.mnt->upper)
 		mnt_watch(in, n.mnt);
+	un_watch_ident_watched(&n);
 	rc = add_prog(in, &n, mask, wait);
 	pthread_mutex_unlock(&watch_lock);
 	if (rc < 0)

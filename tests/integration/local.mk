@@ -269,6 +269,7 @@ UN_INTEGRATION_TESTS = \
 	tests/integration/watch-inotifywait-dir.sh \
 	tests/integration/watch-late-reader.sh \
 	tests/integration/watch-tail-f.sh \
+	tests/integration/watch-tail-f-copyup-race.sh \
 	tests/integration/watch-wd-rm-watch.sh \
 	tests/integration/whiteout-index.sh \
 	tests/integration/xattr-list-long.sh \

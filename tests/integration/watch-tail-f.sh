@@ -26,8 +26,11 @@ setup() {
 # fstatfs answers the real file system; an append made before its watch
 # is set is read by the check tail makes after setting it, which
 # inotify_add_watch makes right by moving tail's descriptor to the upper
-# copy.  `-s 0.1`: the kernel side's polls a second apart made this
-# scenario 45 s long.)
+# copy.  tail -F's checks compare the name's st_ino with the one it read
+# at its start: the copy answers the lower file's to a watcher
+# (watch_ident.c); watch-tail-f-copyup-race lands the copy-up in that
+# window every time.  `-s 0.1`: the kernel side's polls a second apart
+# made this scenario 45 s long.)
 follow() {
 	stepx <<'SH'
 waitfor() {
