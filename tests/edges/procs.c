@@ -768,6 +768,23 @@ static void on_alarm_unlink(int sig)
 	errno = saved;
 }
 
+/* Waits (5 s at most) for on_alarm_unlink to have run, and judges its
+   change: it waited for SECTION, then went through. */
+static void one_judge(const char *section)
+{
+	for (int i = 0; i < 5000 && !one_handled; i++)
+		usleep(1000);
+	if (!one_handled)
+		FAIL("the handler never ran");
+	else if (one_errno)
+		FAIL("the handler's unlink: %s", strerror(one_errno));
+	else if (exists(one_victim))
+		FAIL("the handler's deletion is not seen");
+	else
+		OK("the handler's change waited for %s, then went through",
+		   section);
+}
+
 static int do_sigixbuild(const char *upper)
 {
 	char p[4096], fifo[4096], ix[4096];
@@ -838,17 +855,7 @@ static int do_sigixbuild(const char *upper)
 	if (stat(mp(p, sizeof(p), "x0"), &st) == 0 || errno != ENOENT)
 		FAIL("a deleted lower name is still seen");
 	/* The held signal's handler ran when the section ended. */
-	for (int i = 0; i < 5000 && !one_handled; i++)
-		usleep(1000);
-	if (!one_handled)
-		FAIL("the handler never ran");
-	else if (one_errno)
-		FAIL("the handler's unlink: %s", strerror(one_errno));
-	else if (exists(one_victim))
-		FAIL("the handler's deletion is not seen");
-	else
-		OK("the handler's change waited for the index's section, "
-		   "then went through");
+	one_judge("the index's section");
 	beat_phase = "waiting for the FIFO's reader";
 	/* Its open waits for a writer: none means the index was not
 	   written, and this scenario did not reach the section. */
@@ -917,17 +924,7 @@ static int do_sigwatch(void)
 	if (n <= 0)
 		FAIL("read of the inotify events: %s",
 		     n < 0 ? strerror(errno) : "nothing");
-	for (int i = 0; i < 5000 && !one_handled; i++)
-		usleep(1000);
-	if (!one_handled)
-		FAIL("the handler never ran");
-	else if (one_errno)
-		FAIL("the handler's unlink: %s", strerror(one_errno));
-	else if (exists(one_victim))
-		FAIL("the handler's deletion is not seen");
-	else
-		OK("the handler's change waited for the events' section, then "
-		   "went through");
+	one_judge("the events' section");
 	close(fd);
 	return failures ? 1 : 0;
 }
