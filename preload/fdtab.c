@@ -1636,6 +1636,16 @@ __thread int un_cwd_pinned;
 static pid_t cwd_pin_tid[CWD_PIN_SLOTS];
 static unsigned long cwd_unslotted;
 static __thread signed char cwd_pin_slot;
+/* This thread's id, read once (un_self_tid's check of the pid costs a
+   pin a third more); a fork's child forgets its parent's (un_cwd_forked). */
+static __thread pid_t cwd_tid;
+
+static pid_t cwd_self_tid(void)
+{
+	if (__builtin_expect(!cwd_tid, 0))
+		cwd_tid = (pid_t)syscall(SYS_gettid);
+	return cwd_tid;
+}
 
 /*
  * The writer's wait is bounded (CWD_DRAIN_NS): a call may block inside
@@ -1757,6 +1767,12 @@ static void cwd_drain(void)
 	   for); no cost. */
 	if (__libc_single_threaded)
 		return;
+	/* A vfork child's chdir moves its own cwd, not the parent's: no
+	   pin of the parent's threads is its concern (and the slots it
+	   would look at are the parent's, whose threads are not in the
+	   child's /proc/self/task). */
+	if (un_fd_vfork_child())
+		return;
 	own = un_cwd_pinned ? 1 : 0;
 	__atomic_store_n(&cwd_draining, 1, __ATOMIC_SEQ_CST);
 	if (__atomic_load_n(&cwd_flying, __ATOMIC_SEQ_CST) <= own)
@@ -1769,7 +1785,7 @@ static void cwd_drain(void)
 			end = now + CWD_DRAIN_NS;
 			cap = now + CWD_DRAIN_CAP_NS;
 		} else if (now >= end &&
-			   (now >= cap || !cwd_drain_more(un_self_tid()))) {
+			   (now >= cap || !cwd_drain_more(cwd_self_tid()))) {
 			break;
 		}
 		sched_yield();
@@ -1779,7 +1795,7 @@ static void cwd_drain(void)
 
 static void cwd_undrain(void)
 {
-	if (!__libc_single_threaded)
+	if (!__libc_single_threaded && !un_fd_vfork_child())
 		__atomic_store_n(&cwd_draining, 0, __ATOMIC_SEQ_CST);
 }
 
@@ -1788,7 +1804,7 @@ static void cwd_undrain(void)
    the thread's own slot (tid % CWD_PIN_SLOTS), one store in general. */
 static int cwd_slot_take(void)
 {
-	pid_t tid = un_self_tid();
+	pid_t tid = cwd_self_tid();
 	int first = (int)(tid % CWD_PIN_SLOTS);
 
 	for (int k = 0; k < CWD_PIN_SLOTS; k++) {
@@ -1882,6 +1898,8 @@ UN_EXEC_TEXT void un_cwd_forked(void)
 			__atomic_store_n(&cwd_pin_tid[i], 0, __ATOMIC_RELAXED);
 	if (cwd_pin_slot)
 		cwd_pin_slot = 0;
+	if (cwd_tid)
+		cwd_tid = 0;
 }
 
 /* The end of the section; to the count seq0 + 2 after a change, back to
