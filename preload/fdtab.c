@@ -1633,7 +1633,7 @@ __thread int un_cwd_pinned;
  * writer past its bound looks at the threads (cwd_drain_more).
  */
 #define CWD_PIN_SLOTS 16
-static pid_t cwd_pin_tid[CWD_PIN_SLOTS];
+static pid_t cwd_pin_tid[CWD_PIN_SLOTS];	/* (.un_big: segment.ld) */
 static unsigned long cwd_unslotted;
 static __thread signed char cwd_pin_slot;
 /* This thread's id, read once (un_self_tid's check of the pid costs a
@@ -1889,13 +1889,13 @@ UN_EXEC_TEXT void un_cwd_forked(void)
 		__atomic_store_n(&cwd_flying, flying, __ATOMIC_RELAXED);
 	if (__atomic_load_n(&cwd_draining, __ATOMIC_RELAXED))
 		__atomic_store_n(&cwd_draining, 0, __ATOMIC_RELAXED);
-	/* The slots hold the parent's threads: the child's own pin (if
-	   any) is the writer's own, no slot needed. */
+	/* The slots hold the parent's threads, left as they are (their
+	   page, .un_big's, not touched in every child): no pin of the
+	   child's counts them (cwd_flying), and a writer past its bound
+	   frees each, absent from the child's /proc/self/task.  The
+	   child's own pin (if any) is the writer's own, no slot needed. */
 	if (__atomic_load_n(&cwd_unslotted, __ATOMIC_RELAXED))
 		__atomic_store_n(&cwd_unslotted, 0, __ATOMIC_RELAXED);
-	for (int i = 0; i < CWD_PIN_SLOTS; i++)
-		if (__atomic_load_n(&cwd_pin_tid[i], __ATOMIC_RELAXED))
-			__atomic_store_n(&cwd_pin_tid[i], 0, __ATOMIC_RELAXED);
 	if (cwd_pin_slot)
 		cwd_pin_slot = 0;
 	if (cwd_tid)
