@@ -1632,7 +1632,7 @@ __thread int un_cwd_pinned;
  * this thread's slot + 1, -1 for a pin counted apart, 0 for none.  The
  * writer past its bound looks at the threads (cwd_drain_more).
  */
-#define CWD_PIN_SLOTS 16
+#define CWD_PIN_SLOTS 16	/* (a power of 2) */
 static pid_t cwd_pin_tid[CWD_PIN_SLOTS];	/* (.un_big: segment.ld) */
 static unsigned long cwd_unslotted;
 static __thread signed char cwd_pin_slot;
@@ -1805,25 +1805,27 @@ static void cwd_undrain(void)
 static int cwd_slot_take(void)
 {
 	pid_t tid = cwd_self_tid();
-	int first = (int)(tid % CWD_PIN_SLOTS);
+	unsigned first = (unsigned)tid;
 
-	for (int k = 0; k < CWD_PIN_SLOTS; k++) {
-		int i = (first + k) % CWD_PIN_SLOTS;
+	for (unsigned k = 0; k < CWD_PIN_SLOTS; k++) {
+		unsigned i = (first + k) & (CWD_PIN_SLOTS - 1);
 		pid_t free_ = 0;
 
 		if (__atomic_compare_exchange_n(&cwd_pin_tid[i], &free_, tid,
 						false, __ATOMIC_SEQ_CST,
 						__ATOMIC_RELAXED))
-			return i + 1;
+			return (int)i + 1;
 	}
 	__atomic_add_fetch(&cwd_unslotted, 1, __ATOMIC_SEQ_CST);
 	return -1;
 }
 
+/* (A writer that still sees the slot taken waits a little longer: the
+   store needs no fence.) */
 static void cwd_slot_give(int slot)
 {
 	if (slot > 0)
-		__atomic_store_n(&cwd_pin_tid[slot - 1], 0, __ATOMIC_SEQ_CST);
+		__atomic_store_n(&cwd_pin_tid[slot - 1], 0, __ATOMIC_RELEASE);
 	else if (slot < 0)
 		__atomic_sub_fetch(&cwd_unslotted, 1, __ATOMIC_SEQ_CST);
 }
