@@ -1854,7 +1854,11 @@ bool un_cwd_pin(unsigned long seq)
 	__atomic_add_fetch(&cwd_flying, 1, __ATOMIC_SEQ_CST);
 	if (!__atomic_load_n(&cwd_draining, __ATOMIC_SEQ_CST) &&
 	    __atomic_load_n(&un_cwd_count, __ATOMIC_SEQ_CST) == seq) {
+		/* (The slot noted after the pin: a handler that comes in
+		   between takes no pin of its own, which would overwrite
+		   it.) */
 		un_cwd_pinned = un_sigdepth + 1;
+		__atomic_signal_fence(__ATOMIC_SEQ_CST);
 		cwd_pin_slot = (signed char)slot;
 		return true;
 	}
@@ -1868,14 +1872,20 @@ bool un_cwd_pin(unsigned long seq)
 
 void un_cwd_unpin(void)
 {
+	int slot;
+
 	/* A pin of a handler's call stays until that call's un_leave; one
 	   left behind by a handler that left by longjmp (a deeper level)
 	   ends at the interrupted code's. */
 	if (un_cwd_pinned < un_sigdepth + 1)
 		return;
-	un_cwd_pinned = 0;
-	cwd_slot_give(cwd_pin_slot);
+	/* (The slot taken from this thread's note before the pin ends: a
+	   handler's pin after that notes its own, and gives it back.) */
+	slot = cwd_pin_slot;
 	cwd_pin_slot = 0;
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	un_cwd_pinned = 0;
+	cwd_slot_give(slot);
 	__atomic_sub_fetch(&cwd_flying, 1, __ATOMIC_SEQ_CST);
 }
 
