@@ -1625,17 +1625,61 @@ static int cwd_draining;		/* a writer waits for them */
 __thread int un_cwd_pinned;
 
 /*
+ * Who holds the pins: a pin records its thread's id in a free slot of
+ * cwd_pin_tid before it counts in cwd_flying (so that a writer that
+ * sees the pin sees its thread), and clears it when it ends; a pin that
+ * finds no free slot counts in cwd_unslotted instead.  cwd_pin_slot is
+ * this thread's slot + 1, -1 for a pin counted apart, 0 for none.  The
+ * writer past its bound looks at the threads (cwd_drain_more).
+ */
+#define CWD_PIN_SLOTS 16	/* (a power of 2) */
+static pid_t cwd_pin_tid[CWD_PIN_SLOTS];	/* (.un_big: segment.ld) */
+static unsigned long cwd_unslotted;
+static __thread signed char cwd_pin_slot;
+/* This thread's id, read once (un_self_tid's check of the pid costs a
+   pin a third more); a fork's child forgets its parent's (un_cwd_forked). */
+static __thread pid_t cwd_tid;
+
+static pid_t cwd_self_tid(void)
+{
+	if (__builtin_expect(!cwd_tid, 0))
+		cwd_tid = (pid_t)syscall(SYS_gettid);
+	return cwd_tid;
+}
+
+/*
  * The writer's wait is bounded (CWD_DRAIN_NS): a call may block inside
  * the kernel (an open of a fifo until a writer comes, a lock, a slow
  * filesystem), and the thread that would unblock it may be the one that
  * changes directory.  Such a call has resolved its path before it
- * blocks, so going on after the bound misplaces nothing; what the bound
- * leaves is a pinned thread kept off the processor for longer than it
- * (a machine loaded far beyond its cores), whose call could then still
- * start from the new cwd.  Each chdir pays the bound while such a
- * blocked call lasts.
+ * blocks, so going on past the bound misplaces nothing.  But a pinned
+ * thread kept off the processor for longer than the bound (a machine
+ * loaded far beyond its cores), or stopped at its call's entry by a
+ * tracer, has not started its call yet: from the new cwd it would land
+ * in a lower's copy.  So past the bound the writer looks at each pinned
+ * thread's state in /proc/self/task/TID/stat (cwd_pin_waits): it waits
+ * on while one is runnable (R) or stopped in a trace (t), which have
+ * not entered their call or are entering it, and goes on once every
+ * one is asleep in the kernel (S, D: inside its call, whose path the
+ * kernel resolved from the old cwd when the call began).  A pin
+ * counted apart (no free slot) cannot be looked at: the writer waits
+ * for it to the cap.  The cap (CWD_DRAIN_CAP_NS) ends the wait anyway:
+ * a thread may stay runnable or stopped while pinned for ever (a
+ * handler that loops or waits for the chdir's thread, a debugger's
+ * breakpoint), and the chdir must not hang on it; 2 s is far beyond
+ * any scheduling delay of a live machine (a thread waits its turn
+ * behind the others runnable: tens of milliseconds at a load of 20 on
+ * 2 cores), and short enough that a stuck chdir shows as slow, not
+ * hung.  Each chdir pays the bound while a blocked call lasts.
+ *
+ * What it still leaves: a pinned thread asleep before its call rather
+ * than in it (on a lock of the library's between the lookup and the
+ * call, in a signal handler that blocks; a fault on the path's page is
+ * inside the call, before its resolution).  Those sleeps are short, or
+ * a program's own doing.
  */
 #define CWD_DRAIN_NS 20000000L
+#define CWD_DRAIN_CAP_NS 2000000000LL
 
 static long long cwd_now_ns(void)
 {
@@ -1645,18 +1689,89 @@ static long long cwd_now_ns(void)
 	return (long long)t.tv_sec * 1000000000LL + t.tv_nsec;
 }
 
+/*
+ * Whether the writer past its bound waits on for thread tid's pin: its
+ * state (the field after the command's ")" in /proc/self/task/TID/stat)
+ * R or t.  A thread that has gone (ENOENT: it left while pinned, or the
+ * id is another process's, a fork's parent's) frees its slot.  Raw calls
+ * and no allocation: the writer may be a signal handler.  (Its own
+ * frame: the buffers.)
+ */
+static __attribute__((noinline)) bool cwd_pin_waits(int slot, pid_t tid)
+{
+	char path[48] = "/proc/self/task/", buf[96];
+	char digits[12];
+	const char *close;
+	size_t at = strlen(path);
+	int n = 0, fd;
+	ssize_t len;
+
+	do
+		digits[n++] = (char)('0' + tid % 10);
+	while ((tid /= 10) > 0);
+	while (n > 0)
+		path[at++] = digits[--n];
+	memcpy(path + at, "/stat", 6);
+	fd = real_open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		if (errno == ENOENT || errno == ESRCH) {
+			pid_t was = cwd_pin_tid[slot];
+
+			/* (Unless a new pin took the slot meanwhile.) */
+			if (was)
+				__atomic_compare_exchange_n(&cwd_pin_tid[slot],
+					&was, 0, false, __ATOMIC_SEQ_CST,
+					__ATOMIC_RELAXED);
+			return false;
+		}
+		return true;	/* cannot tell: wait (to the cap) */
+	}
+	len = real_read(fd, buf, sizeof(buf));
+	real_close(fd);
+	if (len <= 0)
+		return true;
+	/* (The command is at most 15 characters: its ")" in the buffer.) */
+	close = memrchr(buf, ')', (size_t)len);
+	if (!close || close + 2 >= buf + len)
+		return true;
+	return close[2] == 'R' || close[2] == 't';
+}
+
+/* Past the bound: whether a pin still keeps the writer (thread me). */
+static bool cwd_drain_more(pid_t me)
+{
+	bool wait = false;
+
+	if (__atomic_load_n(&cwd_unslotted, __ATOMIC_SEQ_CST))
+		return true;
+	for (int i = 0; i < CWD_PIN_SLOTS; i++) {
+		pid_t tid = __atomic_load_n(&cwd_pin_tid[i], __ATOMIC_SEQ_CST);
+
+		/* (Every slot looked at: the ones of threads gone freed.) */
+		if (tid > 0 && tid != me && cwd_pin_waits(i, tid))
+			wait = true;
+	}
+	return wait;
+}
+
 /* Inside the section's lock, before cwd_wodd; cwd_undrain after it.
    A writer in a thread that holds a pin itself (a handler's chdir, a
    copy-up's repointing inside a pinned call) does not wait for it. */
 static void cwd_drain(void)
 {
 	unsigned long own;
-	long long end = 0;
+	long long end = 0, cap = 0;
 	int saved;
 
 	/* One thread: no pin of another (a pin of its own is not waited
 	   for); no cost. */
 	if (__libc_single_threaded)
+		return;
+	/* A vfork child's chdir moves its own cwd, not the parent's: no
+	   pin of the parent's threads is its concern (and the slots it
+	   would look at are the parent's, whose threads are not in the
+	   child's /proc/self/task). */
+	if (un_fd_vfork_child())
 		return;
 	own = un_cwd_pinned ? 1 : 0;
 	__atomic_store_n(&cwd_draining, 1, __ATOMIC_SEQ_CST);
@@ -1666,10 +1781,13 @@ static void cwd_drain(void)
 	while (__atomic_load_n(&cwd_flying, __ATOMIC_SEQ_CST) > own) {
 		long long now = cwd_now_ns();
 
-		if (!end)
+		if (!end) {
 			end = now + CWD_DRAIN_NS;
-		else if (now >= end)
+			cap = now + CWD_DRAIN_CAP_NS;
+		} else if (now >= end &&
+			   (now >= cap || !cwd_drain_more(cwd_self_tid()))) {
 			break;
+		}
 		sched_yield();
 	}
 	errno = saved;
@@ -1677,12 +1795,45 @@ static void cwd_drain(void)
 
 static void cwd_undrain(void)
 {
-	if (!__libc_single_threaded)
+	if (!__libc_single_threaded && !un_fd_vfork_child())
 		__atomic_store_n(&cwd_draining, 0, __ATOMIC_SEQ_CST);
+}
+
+/* A slot for this thread's pin, before the pin counts: its index + 1,
+   or -1 when every slot is taken (the pin counted apart).  Starting at
+   the thread's own slot (tid % CWD_PIN_SLOTS), one store in general. */
+static int cwd_slot_take(void)
+{
+	pid_t tid = cwd_self_tid();
+	unsigned first = (unsigned)tid;
+
+	for (unsigned k = 0; k < CWD_PIN_SLOTS; k++) {
+		unsigned i = (first + k) & (CWD_PIN_SLOTS - 1);
+		pid_t free_ = 0;
+
+		if (__atomic_compare_exchange_n(&cwd_pin_tid[i], &free_, tid,
+						false, __ATOMIC_SEQ_CST,
+						__ATOMIC_RELAXED))
+			return (int)i + 1;
+	}
+	__atomic_add_fetch(&cwd_unslotted, 1, __ATOMIC_SEQ_CST);
+	return -1;
+}
+
+/* (A writer that still sees the slot taken waits a little longer: the
+   store needs no fence.) */
+static void cwd_slot_give(int slot)
+{
+	if (slot > 0)
+		__atomic_store_n(&cwd_pin_tid[slot - 1], 0, __ATOMIC_RELEASE);
+	else if (slot < 0)
+		__atomic_sub_fetch(&cwd_unslotted, 1, __ATOMIC_SEQ_CST);
 }
 
 bool un_cwd_pin(unsigned long seq)
 {
+	int slot;
+
 	/*
 	 * Outside a wrapper (un_depth 0) no un_leave would end the pin.  A
 	 * thread that holds one already (an earlier lookup of this call, or
@@ -1699,13 +1850,20 @@ bool un_cwd_pin(unsigned long seq)
 	 */
 	if (un_fd_vfork_child())
 		return true;
+	slot = cwd_slot_take();
 	__atomic_add_fetch(&cwd_flying, 1, __ATOMIC_SEQ_CST);
 	if (!__atomic_load_n(&cwd_draining, __ATOMIC_SEQ_CST) &&
 	    __atomic_load_n(&un_cwd_count, __ATOMIC_SEQ_CST) == seq) {
+		/* (The slot noted after the pin: a handler that comes in
+		   between takes no pin of its own, which would overwrite
+		   it.) */
 		un_cwd_pinned = un_sigdepth + 1;
+		__atomic_signal_fence(__ATOMIC_SEQ_CST);
+		cwd_pin_slot = (signed char)slot;
 		return true;
 	}
 	__atomic_sub_fetch(&cwd_flying, 1, __ATOMIC_SEQ_CST);
+	cwd_slot_give(slot);
 	/* The writer is at work: its move over before the next look. */
 	while (__atomic_load_n(&cwd_draining, __ATOMIC_ACQUIRE))
 		sched_yield();
@@ -1714,12 +1872,20 @@ bool un_cwd_pin(unsigned long seq)
 
 void un_cwd_unpin(void)
 {
+	int slot;
+
 	/* A pin of a handler's call stays until that call's un_leave; one
 	   left behind by a handler that left by longjmp (a deeper level)
 	   ends at the interrupted code's. */
 	if (un_cwd_pinned < un_sigdepth + 1)
 		return;
+	/* (The slot taken from this thread's note before the pin ends: a
+	   handler's pin after that notes its own, and gives it back.) */
+	slot = cwd_pin_slot;
+	cwd_pin_slot = 0;
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
 	un_cwd_pinned = 0;
+	cwd_slot_give(slot);
 	__atomic_sub_fetch(&cwd_flying, 1, __ATOMIC_SEQ_CST);
 }
 
@@ -1735,6 +1901,17 @@ UN_EXEC_TEXT void un_cwd_forked(void)
 		__atomic_store_n(&cwd_flying, flying, __ATOMIC_RELAXED);
 	if (__atomic_load_n(&cwd_draining, __ATOMIC_RELAXED))
 		__atomic_store_n(&cwd_draining, 0, __ATOMIC_RELAXED);
+	/* The slots hold the parent's threads, left as they are (their
+	   page, .un_big's, not touched in every child): no pin of the
+	   child's counts them (cwd_flying), and a writer past its bound
+	   frees each, absent from the child's /proc/self/task.  The
+	   child's own pin (if any) is the writer's own, no slot needed. */
+	if (__atomic_load_n(&cwd_unslotted, __ATOMIC_RELAXED))
+		__atomic_store_n(&cwd_unslotted, 0, __ATOMIC_RELAXED);
+	if (cwd_pin_slot)
+		cwd_pin_slot = 0;
+	if (cwd_tid)
+		cwd_tid = 0;
 }
 
 /* The end of the section; to the count seq0 + 2 after a change, back to

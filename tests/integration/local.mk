@@ -25,6 +25,7 @@ UN_INTEGRATION_TESTS = \
 	tests/integration/base-dirfd-cwd-moves.sh \
 	tests/integration/bind-unix-socket-lower-dir.sh \
 	tests/integration/sendto-unix-socket.sh \
+	tests/integration/chdir-pinned-thread-stalled.sh \
 	tests/integration/chdir-threads-far.sh \
 	tests/integration/chdir-threads-layers.sh \
 	tests/integration/chmod-R-tree.sh \
