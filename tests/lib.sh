@@ -126,12 +126,25 @@ un_check_dev_null() {
 	return 1
 }
 
+# un_is_child PID: PID is still a child of this shell.  A background
+# process waited for long ago may have left its number to another
+# process: pid_max (32768 here) wraps within a busy `make check`, and
+# un_cleanup's kill of a reused number once killed a sibling test's
+# shell (session 17's CI: edges/lowers-never-written "Killed").
+un_is_child() {
+	local st
+	st=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+	st=${st##*) }
+	set -- $st
+	[ "${2:-}" = "$BASHPID" ]
+}
+
 un_cleanup() {
 	local rc=$? i
 	set +e
 	un_check_dev_null || UN_FAILS=$((UN_FAILS + 1))
 	for i in "${UN_BG_PIDS[@]}"; do
-		kill -9 "$i" 2>/dev/null
+		un_is_child "$i" && kill -9 "$i" 2>/dev/null
 	done
 	for ((i = ${#UN_MOUNTS[@]} - 1; i >= 0; i--)); do
 		umount "${UN_MOUNTS[i]}" 2>/dev/null ||
