@@ -23,7 +23,7 @@ while [ $# -gt 0 ]; do
 	--work) work=$2; shift 2 ;;
 	--n) n=$2; shift 2 ;;
 	--no-callgrind) cg=0; shift ;;
-	-h|--help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) break ;;
 	esac
 done
@@ -52,14 +52,14 @@ run() {
 	local -a env=(EXECCOUNT=1)
 	case $sys in
 	native) ;;
-	noop|floor) env=(LD_PRELOAD=$T/$sys.so) ;;
-	lib*) env=(LD_PRELOAD=$T/$sys.so UNION_LAYERS=$T/V=$T/U:$T/L)
+	noop|floor) env=("LD_PRELOAD=$T/$sys.so") ;;
+	lib*) env=("LD_PRELOAD=$T/$sys.so" "UNION_LAYERS=$T/V=$T/U:$T/L")
 	      dir=$T/V ;;
 	esac
 	# valgrind's own exec of each child is one libunion's exec policy
 	# refuses by default (a static program): instrs allows it
 	[ "${allow_unwrapped:-0}" = 1 ] && env+=(UNION_UNWRAPPED_EXEC=allow)
-	env "${env[@]}" "$@" bash -c "cd $dir && for i in \$(seq $count); do $cmd; done" >/dev/null
+	env "${env[@]}" "$@" bash -c "cd $(printf %q "$dir") && for i in \$(seq $count); do $cmd; done" >/dev/null
 }
 faults() {
 	run "$1" "$2" perf stat -x, -o "$T/pf" -e page-faults
@@ -88,10 +88,10 @@ for j in $(seq $i); do systems="$systems lib$j"; done
 j=0
 for s in $systems; do
 	case $s in lib*) j=$((j + 1)); name=${!j} ;; floor) name="floor.py $1" ;; *) name= ;; esac
-	f=$(per "$(faults $s "$n")" "$(faults $s 0)" "$n")
-	c=$(per "$(calls $s "$n")" "$(calls $s 0)" "$n")
+	f=$(per "$(faults "$s" "$n")" "$(faults "$s" 0)" "$n")
+	c=$(per "$(calls "$s" "$n")" "$(calls "$s" 0)" "$n")
 	if [ $cg = 1 ]; then
-		ins=$(per "$(instrs $s "$ncg")" "$(instrs $s 0)" "$ncg")
+		ins=$(per "$(instrs "$s" "$ncg")" "$(instrs "$s" 0)" "$ncg")
 	else
 		ins=-
 	fi
