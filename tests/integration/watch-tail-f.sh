@@ -33,15 +33,6 @@ setup() {
 # made this scenario 45 s long.)
 follow() {
 	stepx <<'SH'
-waitfor() {
-	local i=0
-	until "$@"; do
-		i=$((i + 1))
-		if [ $i -gt 1200 ]; then echo "TIMEOUT: $*"; return 1; fi
-		sleep 0.05
-	done
-}
-printed() { grep -qx -- "$2" "$1"; }
 set -- $TAIL_HOW
 out=$T/home/tail.$$
 cd "$M"
