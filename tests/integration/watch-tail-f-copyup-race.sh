@@ -59,6 +59,8 @@ sh -c 'echo "appended 4" >> "$1"' sh "$M/$2"
 waitfor printed "$out" "appended 4"
 kill $pid
 wait $spid || true
+# (waited for, their numbers may be other processes': no kill at exit)
+trap - EXIT
 echo "tail $TAIL_HOW:"
 cat "$out"
 SH

@@ -46,6 +46,8 @@ sh -c 'echo "appended 3" >> "$1"' sh "$M/$2"
 waitfor printed "$out" "appended 3"
 kill $pid
 wait
+# (waited for, its number may be another process's: no kill at exit)
+trap - EXIT
 echo "tail $TAIL_HOW:"
 cat "$out"
 SH
