@@ -335,7 +335,7 @@ as_nobody() {
 	fi
 }
 
-# run_self_then_nobody FN: the two passes of a race scenario: FN self ""
+# run_self_then_nobody FN: the two passes of a scenario: FN self ""
 # (as the caller), then, as root, FN nobody as_nobody (FN builds its
 # layers owned by 65534 for that pass and runs its processes through
 # its second argument); without root, a SKIP line for the second pass.
