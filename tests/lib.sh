@@ -335,7 +335,7 @@ as_nobody() {
 	fi
 }
 
-# run_self_then_nobody FN: the two passes of a race scenario: FN self ""
+# run_self_then_nobody FN: the two passes of a scenario: FN self ""
 # (as the caller), then, as root, FN nobody as_nobody (FN builds its
 # layers owned by 65534 for that pass and runs its processes through
 # its second argument); without root, a SKIP line for the second pass.
@@ -814,7 +814,26 @@ show() {
 # names DIR: the sorted names in DIR, one a line, `/` after directories.
 names() { ls -A1p -- "$1"; }
 
-export -f st show names listing _un_listing_walk _un_listing_fmt
+# waitfor CMD...: run CMD every 0.05 s until it succeeds, for
+# UN_WAIT_SECS seconds at most (default 60); then a line `TIMEOUT: CMD`
+# and status 1.  The bounded wait of the steps whose background
+# process (tail -f, inotifywait) reports asynchronously.
+waitfor() {
+	local i=0
+	until "$@"; do
+		i=$((i + 1))
+		if [ $i -gt $((${UN_WAIT_SECS:-60} * 20)) ]; then
+			echo "TIMEOUT: $*"
+			return 1
+		fi
+		sleep 0.05
+	done
+}
+
+# printed FILE LINE: FILE has a line that is LINE exactly.
+printed() { grep -qx -- "$2" "$1"; }
+
+export -f st show names waitfor printed listing _un_listing_walk _un_listing_fmt
 
 # ------------------------------------------------------------------
 # The comparison

@@ -27,15 +27,15 @@ tests_unit_check_namei_SOURCES = tests/unit/check_namei.c tests/unit/unit.h
 tests_unit_check_namei_CFLAGS = $(UN_CHECK_CFLAGS)
 tests_unit_check_namei_LDADD = $(UN_CHECK_LIBS)
 
-tests_unit_check_fdtab_SOURCES = tests/unit/check_fdtab.c
+tests_unit_check_fdtab_SOURCES = tests/unit/check_fdtab.c tests/unit/unit.h
 tests_unit_check_fdtab_CFLAGS = $(UN_CHECK_CFLAGS)
 tests_unit_check_fdtab_LDADD = $(UN_CHECK_LIBS)
 
-tests_unit_check_cwdfd_SOURCES = tests/unit/check_cwdfd.c
+tests_unit_check_cwdfd_SOURCES = tests/unit/check_cwdfd.c tests/unit/unit.h
 tests_unit_check_cwdfd_CFLAGS = $(UN_CHECK_CFLAGS)
 tests_unit_check_cwdfd_LDADD = $(UN_CHECK_LIBS)
 
-tests_unit_check_nextsym_SOURCES = tests/unit/check_nextsym.c
+tests_unit_check_nextsym_SOURCES = tests/unit/check_nextsym.c tests/unit/unit.h
 tests_unit_check_nextsym_CFLAGS = $(UN_CHECK_CFLAGS)
 tests_unit_check_nextsym_LDADD = $(UN_CHECK_LIBS)
 

@@ -51,6 +51,11 @@ trap 'rm -rf "$T"' EXIT
 chmod 755 "$T"
 fail=0
 
+# running PID: the background run PID still runs, as this shell's job
+# table says (not kill -0: the number of a run that ended and was
+# reaped may be another process's since).
+running() { jobs -rp | grep -qx "$1"; }
+
 # run N VICTIM: a run of 6 inplace seeds (5-10: quick ones) on a copy of
 # the library; once seed 5 passed, VICTIM ("lib": that copy, "snapshot":
 # the run's own) is removed.  Its output in $T/out.N, its status in
@@ -71,10 +76,10 @@ run() {
 				rm "$T/$n"/difftest.*/tools/libunion.so
 			fi
 			# the run must still be going: else it proved nothing
-			kill -0 $pid 2>/dev/null && gone=1
+			running $pid && gone=1
 			break
 		fi
-		kill -0 $pid 2>/dev/null || break
+		running $pid || break
 		sleep 0.05
 	done
 	wait $pid

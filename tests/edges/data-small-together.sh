@@ -85,10 +85,5 @@ g" "$got"
 	lowers_check
 }
 
-run self ""
-if is_root; then
-	run nobody as_nobody
-else
-	echo "SKIP: the pass as nobody needs root"
-fi
+run_self_then_nobody run
 un_done

@@ -169,12 +169,12 @@ print("\n".join(k[0] + " " + p for p, k in live.items() if k != "-"))' "$TBL") |
 	# the old index or the new one, or none; index.tmp never read.
 	fresh 100000
 	v=$(view)
+	# (timeout kills ls itself and waits for it: a kill of $! after
+	# `in_union ls &` hit the function's subshell, left ls running,
+	# and could hit another process that had the number since.)
 	for i in 1 2 3 4 5 6 7 8 9; do
 		rm -f "$IX"
-		in_union ls "$M/d1" >/dev/null &
-		sleep "0.0$i"
-		kill -9 $! 2>/dev/null || true
-		wait $! 2>/dev/null || true
+		in_union timeout -s KILL "0.0$i" ls "$M/d1" >/dev/null || true
 		expect_eq "$who: killed after 0.0${i}s: the view" "$v" "$(view)"
 	done
 	expect_true "$who: an index after it all" test -f "$IX"

@@ -606,21 +606,30 @@ static void on_alarm(int sig)
 	errno = saved;
 }
 
-static int start_alarm(long usec)
+/* Installs HANDLER for SIGALRM (SA_RESTART) and starts the real-time
+   timer IT; -1 (a FAIL said) when either call fails. */
+static int arm_alarm(void (*handler)(int), const struct itimerval *it)
 {
 	struct sigaction sa;
-	struct itimerval it = {{0, usec}, {0, usec}};
 
 	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_alarm;
+	sa.sa_handler = handler;
 	sa.sa_flags = SA_RESTART;
 	sigemptyset(&sa.sa_mask);
 	if (sigaction(SIGALRM, &sa, NULL) < 0 ||
-	    setitimer(ITIMER_REAL, &it, NULL) < 0) {
+	    setitimer(ITIMER_REAL, it, NULL) < 0) {
 		FAIL("setitimer: %s", strerror(errno));
 		return -1;
 	}
 	return 0;
+}
+
+/* on_alarm every USEC microseconds. */
+static int start_alarm(long usec)
+{
+	struct itimerval it = {{0, usec}, {0, usec}};
+
+	return arm_alarm(on_alarm, &it);
 }
 
 static void stop_alarm(void)
@@ -768,6 +777,15 @@ static void on_alarm_unlink(int sig)
 	errno = saved;
 }
 
+/* Arms the one SIGALRM, 0.3 s from now, whose handler deletes
+   one_victim; -1 (a FAIL said) when it cannot. */
+static int one_arm(void)
+{
+	struct itimerval it = {{0, 0}, {0, 300000}};
+
+	return arm_alarm(on_alarm_unlink, &it);
+}
+
 /* Waits (5 s at most) for on_alarm_unlink to have run, and judges its
    change: it waited for SECTION, then went through. */
 static void one_judge(const char *section)
@@ -788,8 +806,6 @@ static void one_judge(const char *section)
 static int do_sigixbuild(const char *upper)
 {
 	char p[4096], fifo[4096], ix[4096];
-	struct itimerval it = {{0, 0}, {0, 300000}};
-	struct sigaction sa;
 	struct stat st;
 	pid_t pid, reader;
 	int bad = 0, rst;
@@ -836,10 +852,6 @@ static int do_sigixbuild(const char *upper)
 		_exit(0);
 	}
 	mp(one_victim, sizeof(one_victim), "x%d", IX_NAMES + 1);
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_alarm_unlink;
-	sa.sa_flags = SA_RESTART;
-	sigemptyset(&sa.sa_mask);
 	/* (Threads only now: every fork above is of one thread.) */
 	watchdog_start();
 	PHASE("a lookup writes the index (its open waits 1 s on a FIFO, the "
@@ -847,11 +859,8 @@ static int do_sigixbuild(const char *upper)
 	beat_phase = "a handler's change while the main code writes the "
 		     "table's index, the flock held (the handler waits for "
 		     "its own thread's flock?)";
-	if (sigaction(SIGALRM, &sa, NULL) < 0 ||
-	    setitimer(ITIMER_REAL, &it, NULL) < 0) {
-		FAIL("setitimer: %s", strerror(errno));
+	if (one_arm() < 0)
 		return 1;
-	}
 	if (stat(mp(p, sizeof(p), "x0"), &st) == 0 || errno != ENOENT)
 		FAIL("a deleted lower name is still seen");
 	/* The held signal's handler ran when the section ended. */
@@ -883,8 +892,6 @@ static int do_sigixbuild(const char *upper)
 static int do_sigwatch(void)
 {
 	char p[4096], ev[4096];
-	struct itimerval it = {{0, 0}, {0, 300000}};
-	struct sigaction sa;
 	pid_t pid;
 	int fd, rst;
 	ssize_t n;
@@ -904,10 +911,6 @@ static int do_sigwatch(void)
 		return 1;
 	}
 	mp(one_victim, sizeof(one_victim), "x1");
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_alarm_unlink;
-	sa.sa_flags = SA_RESTART;
-	sigemptyset(&sa.sa_mask);
 	watchdog_start();
 	PHASE("a read of the inotify events (the table's LOCK_SH held, its "
 	      "flock's return delayed); a SIGALRM handler deletes a lower "
@@ -915,11 +918,8 @@ static int do_sigwatch(void)
 	beat_phase = "a handler's change while the main code reads inotify "
 		     "events, the table's LOCK_SH held (the handler waits "
 		     "for its own thread's flock?)";
-	if (sigaction(SIGALRM, &sa, NULL) < 0 ||
-	    setitimer(ITIMER_REAL, &it, NULL) < 0) {
-		FAIL("setitimer: %s", strerror(errno));
+	if (one_arm() < 0)
 		return 1;
-	}
 	n = read(fd, ev, sizeof(ev));
 	if (n <= 0)
 		FAIL("read of the inotify events: %s",

@@ -32,18 +32,10 @@ setup() {
 # no fixed sleeps).
 action() {
 	stepx <<'SH'
-waitfor() {
-	local i=0
-	until grep -q -- "$2" "$1" 2>/dev/null; do
-		i=$((i + 1))
-		if [ $i -gt 1200 ]; then echo "TIMEOUT waiting for '$2'"; return 1; fi
-		sleep 0.05
-	done
-}
 ev=$T/home/events.$$ err=$T/home/err.$$
 timeout 120 inotifywait -m -e create,modify,delete,moved_from,moved_to,close_write,attrib \
 	--format '%e %f' "$M/dir" >"$ev" 2>"$err" &
-waitfor "$err" "Watches established" || cat "$err"
+waitfor grep -qs -- "Watches established" "$err" || cat "$err"
 sh -c 'echo new > "$1/new"' sh "$M/dir"
 sh -c 'echo more >> "$1/lf"' sh "$M/dir"
 sh -c ': > "$1/lf6"' sh "$M/dir"
@@ -57,7 +49,7 @@ chmod 600 "$M/dir/lf5"
 mv "$M/dir/new" "$M/dir/renamed"
 rm "$M/dir/renamed"
 echo end > "$M/dir/zz-end"
-waitfor "$ev" "CLOSE_WRITE,CLOSE zz-end"
+waitfor grep -qs -- "CLOSE_WRITE,CLOSE zz-end" "$ev"
 kill %1
 wait
 cat "$ev"

@@ -32,18 +32,10 @@ setup() {
 # held that long (µs) from its entry, the first append made meanwhile
 # (tail has printed its start: its watches come after); TAIL_TOUCH=1: a
 # touch of the file after the first append is printed.  The appends are
-# other processes, the waits bounded.
+# other processes, the waits bounded (30 s each).
 follow() {
 	stepx <<'SH'
-waitfor() {
-	local i=0
-	until "$@"; do
-		i=$((i + 1))
-		if [ $i -gt 600 ]; then echo "TIMEOUT: $*"; return 1; fi
-		sleep 0.05
-	done
-}
-printed() { grep -qx -- "$2" "$1"; }
+UN_WAIT_SECS=30
 set -- $TAIL_HOW
 out=$T/home/tail.$$
 cd "$M"
@@ -67,6 +59,8 @@ sh -c 'echo "appended 4" >> "$1"' sh "$M/$2"
 waitfor printed "$out" "appended 4"
 kill $pid
 wait $spid || true
+# (waited for, their numbers may be other processes': no kill at exit)
+trap - EXIT
 echo "tail $TAIL_HOW:"
 cat "$out"
 SH

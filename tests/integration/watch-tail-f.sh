@@ -33,15 +33,6 @@ setup() {
 # made this scenario 45 s long.)
 follow() {
 	stepx <<'SH'
-waitfor() {
-	local i=0
-	until "$@"; do
-		i=$((i + 1))
-		if [ $i -gt 1200 ]; then echo "TIMEOUT: $*"; return 1; fi
-		sleep 0.05
-	done
-}
-printed() { grep -qx -- "$2" "$1"; }
 set -- $TAIL_HOW
 out=$T/home/tail.$$
 cd "$M"
@@ -55,6 +46,8 @@ sh -c 'echo "appended 3" >> "$1"' sh "$M/$2"
 waitfor printed "$out" "appended 3"
 kill $pid
 wait
+# (waited for, its number may be another process's: no kill at exit)
+trap - EXIT
 echo "tail $TAIL_HOW:"
 cat "$out"
 SH

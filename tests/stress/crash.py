@@ -50,7 +50,6 @@ import hashlib
 import json
 import os
 import random
-import re
 import shutil
 import signal
 import stat
@@ -59,13 +58,11 @@ import sys
 import tempfile
 import time
 
+from stresslib import (PYTHON, SETPRIV, USER_ID, count_argv, kill_argv,
+                       pick_call, private_script, read_counts, rmtree)
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.dirname(os.path.dirname(HERE))
-PYTHON = "/usr/bin/python3" if os.path.exists("/usr/bin/python3") \
-    else sys.executable
-USER_ID = 65534
-SETPRIV = ["setpriv", "--reuid=%d" % USER_ID, "--regid=%d" % USER_ID,
-           "--clear-groups", "--"]
 BIG = 8 << 20           # the big lower file: its copy-up takes a while
 MANY = 400              # entries of the lower-only directories
 CYCLE = 700             # lower files the compaction loop goes through
@@ -350,21 +347,14 @@ class Runner:
         self.fresh(R)
         cf = self.tmp + "/counts"
         t = time.monotonic()
-        r = subprocess.run(["strace", "-f", "-qq", "-c", "-U",
-                            "name,calls", "-o", cf] +
-                           self.env(R) + self.cmd(op, R),
+        r = subprocess.run(count_argv(cf) + self.env(R) + self.cmd(op, R),
                            stdout=subprocess.DEVNULL,
                            stderr=subprocess.PIPE, cwd=self.tmp)
         dur = time.monotonic() - t
         if r.returncode:
             raise RuntimeError("dry run of %s failed: %s" % (
                 op, r.stderr.decode()[-300:]))
-        calls = {}
-        with open(cf) as f:
-            for line in f:
-                m = re.match(r"\s*([a-z_0-9]+)\s+(\d+)\s*$", line)
-                if m and m.group(1) not in ("total", "syscall"):
-                    calls[m.group(1)] = int(m.group(2))
+        calls = read_counts(cf)
         # a run without strace, for the timed kills
         self.fresh(R)
         t = time.monotonic()
@@ -402,20 +392,12 @@ class Runner:
     def kill_one(self, op, R, rnd, calls, dur):
         if calls and rnd.random() < 0.7:
             # every call equally likely: a name by its count, then N
-            total = sum(calls.values())
-            k = rnd.randrange(total)
-            for name, n in sorted(calls.items()):
-                if k < n:
-                    break
-                k -= n
+            name, k = pick_call(rnd, calls)
             # (execve: the kill lands in strace's own exec of env)
             if name in ("execve", "exit_group"):
                 name, k = "openat", rnd.randrange(calls.get("openat", 1))
             how = "at %s #%d" % (name, k + 1)
-            subprocess.run(["strace", "-f", "-qq", "-o", "/dev/null",
-                            "-e", "trace=" + name,
-                            "-e", "inject=%s:signal=KILL:when=%d" %
-                            (name, k + 1)] + self.env(R) + self.cmd(op, R),
+            subprocess.run(kill_argv(name, k) + self.env(R) + self.cmd(op, R),
                            cwd=self.tmp, stdout=subprocess.DEVNULL,
                            stderr=subprocess.DEVNULL,
                            timeout=self.args.timeout)
@@ -526,12 +508,6 @@ def esc(p):
     return "".join("\\" + c if c in "\\:;=" else c for c in p)
 
 
-def rmtree(p):
-    shutil.rmtree(p, ignore_errors=True)
-    if os.path.lexists(p):
-        subprocess.run(["rm", "-rf", p])
-
-
 def main():
     if len(sys.argv) > 1 and sys.argv[1] == "--walk":
         return walker(sys.argv[2])
@@ -574,11 +550,9 @@ def run(args, tmp):
     global JUDGE_LOWER
     # private copies of this file and of the library (a rebuild meanwhile
     # must not reach a run half written)
-    args.script = tmp + "/crash.py"
-    shutil.copyfile(os.path.abspath(__file__), args.script)
+    args.script = private_script(__file__, tmp)
     lib = tmp + "/libunion.so"
     shutil.copyfile(args.lib, lib)
-    os.chmod(args.script, 0o644)
     os.chmod(lib, 0o755)
     args.lib = lib
     make_template(tmp + "/template")

@@ -14,12 +14,8 @@ top=${TOP_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 . "$top/tests/stress/ci-lib.sh"
 stress_ci_start layers.py
 # (The sanitizer pass: the command and the programs under the ASan
-# runtime need toolslib.sh's wrapper; the plain pass runs this tester.)
-if [ "${UN_UNION_ONLY:-0}" = 1 ]; then
-	echo "SKIP: layers.py in the sanitizer pass (the plain pass runs it)"
-	exit 77
-fi
-lib=${LIBUNION##* }
+# runtime need toolslib.sh's wrapper.)
+stress_ci_plain_only layers.py "its command and programs need toolslib.sh's wrapper under ASan"
 tool=${UNION_CMD:-$(dirname "$(dirname "$(dirname "$lib")")")/tools/union}
 seeds=${LAYERS_SEEDS:-4} first=${LAYERS_FIRST:-1} budget=${LAYERS_BUDGET:-15}
 rc=0

@@ -49,7 +49,6 @@ import hashlib
 import json
 import os
 import random
-import re
 import shutil
 import stat
 import subprocess
@@ -57,13 +56,11 @@ import sys
 import tempfile
 import time
 
+from stresslib import (PYTHON, SETPRIV, USER_ID, count_argv, kill_argv,
+                       pick_call, private_script, read_counts, rmtree)
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.dirname(os.path.dirname(HERE))
-PYTHON = "/usr/bin/python3" if os.path.exists("/usr/bin/python3") \
-    else sys.executable
-USER_ID = 65534
-SETPRIV = ["setpriv", "--reuid=%d" % USER_ID, "--regid=%d" % USER_ID,
-           "--clear-groups", "--"]
 NAMES = ["a", "b", "c", "d"]
 T0 = 1500000000
 
@@ -71,14 +68,6 @@ T0 = 1500000000
 def sh(argv, **kw):
     return subprocess.run(argv, stdout=subprocess.PIPE,
                           stderr=subprocess.PIPE, **kw)
-
-
-def rmtree(p):
-    if os.path.ismount(p):
-        subprocess.run(["umount", "-l", p])
-    shutil.rmtree(p, ignore_errors=True)
-    if os.path.lexists(p):
-        subprocess.run(["rm", "-rf", p])
 
 
 # ----------------------------------------------------------------------
@@ -714,25 +703,13 @@ class Seed:
         if self.oci:
             e["UNION_OCI_LOWERS"] = "1"
         prepare()
-        sh(["strace", "-f", "-qq", "-c", "-U", "name,calls", "-o", cf] +
-           self.as_player([self.tool] + argv), env=e, cwd=self.R)
-        calls = {}
-        with open(cf) as f:
-            for line in f:
-                m = re.match(r"\s*([a-z_0-9]+)\s+(\d+)\s*$", line)
-                if m and m.group(1) not in ("total", "syscall", "execve",
-                                            "exit_group"):
-                    calls[m.group(1)] = int(m.group(2))
-        k = self.rng.randrange(sum(calls.values()))
-        for name, n in sorted(calls.items()):
-            if k < n:
-                break
-            k -= n
+        sh(count_argv(cf) + self.as_player([self.tool] + argv), env=e,
+           cwd=self.R)
+        calls = read_counts(cf, skip=("execve", "exit_group"))
+        name, k = pick_call(self.rng, calls)
         prepare()
-        r = sh(["strace", "-f", "-qq", "-o", "/dev/null", "-e",
-                "trace=" + name, "-e",
-                "inject=%s:signal=KILL:when=%d" % (name, k + 1)] +
-               self.as_player([self.tool] + argv), env=e, cwd=self.R)
+        sh(kill_argv(name, k) + self.as_player([self.tool] + argv),
+           env=e, cwd=self.R)
         self.kills += 1
         return "at %s #%d of %d" % (name, k + 1, calls[name])
 
@@ -783,9 +760,7 @@ def main():
     shutil.copyfile(args.lib, args.tmp + "/libunion.so")
     args.lib = args.tmp + "/libunion.so"
     os.chmod(args.lib, 0o755)
-    args.script = args.tmp + "/layers.py"
-    shutil.copyfile(os.path.abspath(__file__), args.script)
-    os.chmod(args.script, 0o644)
+    args.script = private_script(__file__, args.tmp)
     found = ran = 0
     t0 = time.monotonic()
     try:

@@ -13,6 +13,9 @@ EXTRA_DIST += tests/stress/name-flip.py tests/stress/ci-lib.sh
 # found runs in make check as integration scenarios
 # (crash-unlink-killed-record, copyup-killed-before-backout).
 EXTRA_DIST += tests/stress/crash.py
+# stresslib.py: what crash.py and layers.py share (setpriv, rmtree, the
+# private copy, the SIGKILL at a random system call).
+EXTRA_DIST += tests/stress/stresslib.py
 # Races race.py found and not fixed yet (docs/STATUS.md, What remains):
 # each a certain scenario (strace's delay), an expected failure until
 # its fix (XFAIL_TESTS += ...); an XPASS fails make check: then delete

@@ -20,12 +20,7 @@ stress_ci_start progs.py
 # (coreutils' dd: "invalid-aligned-alloc-alignment", status 86, where
 # glibc's aligned_alloc takes any size): mismatches that are not
 # libunion's.  The plain pass runs this tester on the same code.
-if [ "${UN_UNION_ONLY:-0}" = 1 ]; then
-	echo "SKIP: progs.py in the sanitizer pass (the programs' own ASan reports; the plain pass runs it)"
-	exit 77
-fi
-# A sanitizer build: LIBUNION is "RUNTIME LIB" (tests/integration/local.mk).
-lib=${LIBUNION##* }
+stress_ci_plain_only progs.py "the programs' own ASan reports"
 seeds=${PROGS_SEEDS:-12} first=${PROGS_FIRST:-1001} budget=${PROGS_BUDGET:-26}
 rc=0
 "$py" -B "$top/tests/stress/progs.py" --first-seed "$first" --seeds "$seeds" \

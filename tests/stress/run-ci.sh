@@ -11,8 +11,6 @@ set -u
 top=${TOP_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 . "$top/tests/stress/ci-lib.sh"
 stress_ci_start race.py
-# A sanitizer build: LIBUNION is "RUNTIME LIB" (tests/integration/local.mk).
-lib=${LIBUNION##* }
 seeds=${RACE_SEEDS:-8} rounds=${RACE_ROUNDS:-3} budget=${RACE_BUDGET:-26}
 rc=0
 "$py" -B "$top/tests/stress/race.py" --seeds "$seeds" --rounds "$rounds" \

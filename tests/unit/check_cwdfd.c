@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "unit.h"
 
 /* A lookup that read an older count (its thread stopped between its
    16th ask and the open, the cwd changed meanwhile and another thread
@@ -75,16 +76,10 @@ int main(void)
 {
 	Suite *s = suite_create("cwdfd");
 	TCase *tc = tcase_create("slots");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, older_count_leaves_newer);
 	tcase_add_test(tc, newer_count_replaces_older);
 	tcase_add_test(tc, same_count_shares);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return unit_run(s);
 }

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 
 #include "internal.h"
+#include "unit.h"
 
 /* Numbers far above what the test process holds. */
 enum { A = 900, B, C, D };
@@ -105,17 +106,11 @@ int main(void)
 {
 	Suite *s = suite_create("fdtab");
 	TCase *tc = tcase_create("dup");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, dup_marks_own);
 	tcase_add_test(tc, dup_then_close);
 	tcase_add_test(tc, dup_signal_mode);
 	tcase_add_test(tc, dup_renamed);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return unit_run(s);
 }

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 
 #include "internal.h"
+#include "unit.h"
 
 static const char *const names[] = {
 #define UN_SPECIAL(ret, name, params) #name,
@@ -70,16 +71,10 @@ int main(void)
 {
 	Suite *s = suite_create("nextsym");
 	TCase *tc = tcase_create("nextsym");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, test_nextsym_agrees_with_dlsym);
 	tcase_add_test(tc, test_nextsym_takes_the_default_version);
 	tcase_add_test(tc, test_nextsym_unknown_name);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return unit_run(s);
 }
