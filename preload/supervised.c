@@ -90,7 +90,7 @@ int un_exec_supervised(const char *real, char *const argv[],
 	char *env[entries];
 	char buf[bytes];
 
-	un_exec_env(envp, env, buf);
+	un_exec_env(envp, env, buf, bytes);
 	/* Leave the library for the exec, as exec.c does: after a vfork
 	   the child's un_depth is the parent's (shared memory), and an exec
 	   that succeeds never comes back to lower it. */

@@ -90,6 +90,7 @@ UN_INTEGRATION_TESTS = \
 	tests/integration/git-clone-lower-hardlinks.sh \
 	tests/integration/install-into-lower-dir.sh \
 	tests/integration/lchown-symlink-lower.sh \
+	tests/integration/ld-library-path-merged.sh \
 	tests/integration/link-dir.sh \
 	tests/integration/link-lower.sh \
 	tests/integration/link-noent.sh \
