@@ -91,6 +91,7 @@ UN_INTEGRATION_TESTS = \
 	tests/integration/install-into-lower-dir.sh \
 	tests/integration/lchown-symlink-lower.sh \
 	tests/integration/ld-library-path-merged.sh \
+	tests/integration/ldd-lower-program.sh \
 	tests/integration/link-dir.sh \
 	tests/integration/link-lower.sh \
 	tests/integration/link-noent.sh \
