@@ -168,6 +168,7 @@ UN_INTEGRATION_TESTS = \
 	tests/integration/fd-closerange-in-fork-child.sh \
 	tests/integration/removed-cwd-by-other.sh \
 	tests/integration/removed-cwd-cd-up.sh \
+	tests/integration/removed-cwd-inherited-stat.sh \
 	tests/integration/read-du.sh \
 	tests/integration/read-exec.sh \
 	tests/integration/read-find.sh \
