@@ -25,7 +25,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <string.h>
 #include <sys/stat.h>
 
 #include "internal.h"
@@ -75,16 +74,24 @@ UN_EXEC_TEXT static bool entry_path(const char *s, size_t len, char *buf,
 	return true;
 }
 
-/* Does the entry lie in a union, on the face of it (a relative one:
-   when the cwd is merged)?  No system call. */
+/* Does the entry lie in a union, on the face of it: an absolute one
+   under a MERGED as spelled (a "//" or "/./" before MERGED's end is not
+   looked through), a relative one when the cwd is merged?  No system
+   call, and no copy of the entry: a page of stack more would be a
+   fault in each child of a shell whose LD_LIBRARY_PATH is set. */
 UN_EXEC_TEXT static bool entry_in_union(const char *s, size_t len)
 {
-	char path[PATH_MAX];
-
 	if (len == 0 || s[0] != '/')
 		return un_cwd_room() > 1;
-	return entry_path(s, len, path, sizeof(path)) &&
-	       un_config_find(path) != NULL;
+	for (int i = 0; i < un_config.nmount; i++) {
+		const struct un_mount *m = &un_config.mount[i];
+		size_t ml = m->merged_len;
+
+		if (len >= ml && !ex_memcmp(s, m->merged, ml) &&
+		    (len == ml || s[ml] == '/' || ml == 1))
+			return true;
+	}
+	return false;
 }
 
 /* One entry: the copies of its merged directory, upper first, split by
