@@ -133,7 +133,7 @@ UN_EXEC_TEXT static void env_size(char *const envp[], size_t *entries, size_t *b
 	size_t count = 0, layers = ex_strlen(un_layers_value ? un_layers_value
 							   : ""),
 	       preload = 0, ldpath = 0;
-	bool ldpath_seen = false;
+	const char *ld = NULL;
 
 	if (!envp)
 		envp = environ;
@@ -147,18 +147,16 @@ UN_EXEC_TEXT static void env_size(char *const envp[], size_t *entries, size_t *b
 				layers = ex_strlen(envp[count]);
 			break;
 		case UN_ENV_LDPATH:
-			/* (The first, as env_build: 0 when it names no
-			   union.) */
-			if (!ldpath_seen)
-				ldpath = un_ldpath_build(
-					envp[count] + sizeof("LD_LIBRARY_PATH"),
-					NULL, 0, NULL, NULL);
-			ldpath_seen = true;
+			if (!ld)	/* (the first, as env_build) */
+				ld = envp[count] + sizeof("LD_LIBRARY_PATH");
 			break;
 		default:
 			break;
 		}
 	}
+	/* (0 when it names no union.) */
+	if (ld)
+		ldpath = un_ldpath_build(ld, NULL, 0, NULL, NULL);
 	if (un_preload_value && ex_strlen(un_preload_value) > preload)
 		preload = ex_strlen(un_preload_value);
 	*entries = count + 6;

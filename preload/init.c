@@ -424,20 +424,26 @@ static const char env_preload[] UN_EXEC_RODATA = "LD_PRELOAD",
 
 UN_EXEC_TEXT enum un_env_var un_env_var(const char *entry)
 {
-	if (entry[0] == 'L')
+	if (entry[0] == 'L') {
+		if (entry[1] != 'D' || entry[2] != '_')
+			return UN_ENV_OTHER;
 		return env_is(entry, env_preload) ? UN_ENV_PRELOAD :
 		       env_is(entry, env_ldpath)  ? UN_ENV_LDPATH :
 						    UN_ENV_OTHER;
-	if (entry[0] != 'U' || entry[1] != 'N')
+	}
+	/* (UNION_, then its next letter tells which name to compare: a
+	   byte at a time, none read past a shorter entry's end.) */
+	if (entry[0] != 'U' || entry[1] != 'N' || entry[2] != 'I' ||
+	    entry[3] != 'O' || entry[4] != 'N' || entry[5] != '_')
 		return UN_ENV_OTHER;
-	if (env_is(entry, env_layers))
-		return UN_ENV_LAYERS;
-	if (env_is(entry, env_cwd))
-		return UN_ENV_CWD;
-	if (env_is(entry, env_oci))
-		return UN_ENV_OCI;
-	if (env_is(entry, env_ldpath_saved))
-		return UN_ENV_LDPATH_SAVED;
+	if (entry[6] == 'L')
+		return env_is(entry, env_layers)       ? UN_ENV_LAYERS :
+		       env_is(entry, env_ldpath_saved) ? UN_ENV_LDPATH_SAVED :
+							 UN_ENV_OTHER;
+	if (entry[6] == 'C')
+		return env_is(entry, env_cwd) ? UN_ENV_CWD : UN_ENV_OTHER;
+	if (entry[6] == 'O')
+		return env_is(entry, env_oci) ? UN_ENV_OCI : UN_ENV_OTHER;
 	return UN_ENV_OTHER;
 }
 
