@@ -25,9 +25,11 @@ setup() {
 	cp "$B/libfoo.so" "$1/lower2/lib/"
 }
 
-# ldd's lines, without their load addresses and without the libraries
-# LD_PRELOAD adds under libunion (the library, a sanitizer's runtime).
-export LDD_FILTER='s/ \(0x[0-9a-f]*\)$//; /\/libunion\.so|\/libasan|\/libubsan|linux-vdso/d'
+# ldd's lines of the program's own library and of libc, without their
+# load addresses: LD_PRELOAD adds its libraries under libunion (the
+# library, and a sanitizer's runtime with what that needs).  The
+# supervisor's own ldd lists neither libfoo nor "not found".
+export LDD_FILTER='s/ \(0x[0-9a-f]*\)$//; /libfoo|not found|libc\.so/!d'
 
 action() {
 	step 'ldd "$M/bin/prog" | sed -E "$LDD_FILTER"; echo "${PIPESTATUS[0]}"'
