@@ -132,7 +132,8 @@ UN_EXEC_TEXT static void env_size(char *const envp[], size_t *entries, size_t *b
 {
 	size_t count = 0, layers = ex_strlen(un_layers_value ? un_layers_value
 							   : ""),
-	       preload = 0;
+	       preload = 0, ldpath = 0;
+	const char *ld = NULL;
 
 	if (!envp)
 		envp = environ;
@@ -145,17 +146,24 @@ UN_EXEC_TEXT static void env_size(char *const envp[], size_t *entries, size_t *b
 			if (ex_strlen(envp[count]) > layers)
 				layers = ex_strlen(envp[count]);
 			break;
+		case UN_ENV_LDPATH:
+			if (!ld)	/* (the first, as env_build) */
+				ld = envp[count] + sizeof("LD_LIBRARY_PATH");
+			break;
 		default:
 			break;
 		}
 	}
+	/* (0 when it names no union.) */
+	if (ld)
+		ldpath = un_ldpath_build(ld, NULL, 0, NULL, NULL);
 	if (un_preload_value && ex_strlen(un_preload_value) > preload)
 		preload = ex_strlen(un_preload_value);
-	*entries = count + 5;
+	*entries = count + 6;
 	*bytes = sizeof("UNION_OCI_LOWERS=1") +
 		 sizeof("UNION_LAYERS=") + layers + sizeof("LD_PRELOAD=") +
 		 (un_self_path ? ex_strlen(un_self_path) : 0) + 1 + preload + 1 +
-		 CWD_HEAD + cwd_room;
+		 ldpath + CWD_HEAD + cwd_room;
 }
 
 void un_exec_env_size(char *const envp[], size_t *entries, size_t *bytes)
@@ -307,11 +315,12 @@ UN_EXEC_TEXT static int cwd_var(char *buf, size_t room, bool keep)
 /* un_exec_env with cwd_room bytes for the cwd's path (env_size's): false
    when the cwd outgrew them (then size and build again with more). */
 UN_EXEC_TEXT static bool env_build(char *const envp[], char **env, char *buf,
-		      size_t cwd_room, bool keep)
+		      size_t bytes, size_t cwd_room, bool keep)
 {
 	const char *preload = NULL, *layers = NULL;
+	char *const end = buf + bytes;
 	bool oci_set = false;
-	size_t n = 0;
+	size_t n = 0, ldpath = SIZE_MAX;
 	int cwd;
 
 	if (!envp)
@@ -330,6 +339,14 @@ UN_EXEC_TEXT static bool env_build(char *const envp[], char **env, char *buf,
 			layers = envp[i] + sizeof("UNION_LAYERS");
 			break;
 		case UN_ENV_CWD:
+		case UN_ENV_LDPATH_SAVED:	/* (a stale one: made again) */
+			break;
+		case UN_ENV_LDPATH:
+			/* (Its place kept: the expansion, if any, goes in
+			   it below.) */
+			if (ldpath == SIZE_MAX)
+				ldpath = n;
+			env[n++] = envp[i];
 			break;
 		case UN_ENV_OCI:
 			oci_set = true;
@@ -368,6 +385,21 @@ UN_EXEC_TEXT static bool env_build(char *const envp[], char **env, char *buf,
 		env[n++] = buf;
 		buf = stpcpy(buf, "UNION_OCI_LOWERS=1") + 1;
 	}
+	/* LD_LIBRARY_PATH's merged directories for the loader, in the
+	   room env_size measured (before the cwd's): as it was when they
+	   no longer fit (another thread's change of the union since). */
+	if (ldpath != SIZE_MAX) {
+		size_t room = (size_t)(end - buf) - CWD_HEAD - cwd_room, used;
+		char *ld, *saved;
+
+		used = un_ldpath_build(env[ldpath] + sizeof("LD_LIBRARY_PATH"),
+				       buf, room, &ld, &saved);
+		if (used && used <= room) {
+			env[ldpath] = ld;
+			env[n++] = saved;
+			buf += used;
+		}
+	}
 	cwd = cwd_var(buf, cwd_room, keep);
 	if (cwd < 0)
 		return false;
@@ -377,9 +409,9 @@ UN_EXEC_TEXT static bool env_build(char *const envp[], char **env, char *buf,
 	return true;
 }
 
-void un_exec_env(char *const envp[], char **env, char *buf)
+void un_exec_env(char *const envp[], char **env, char *buf, size_t bytes)
 {
-	env_build(envp, env, buf, UN_VPATH_MAX, true);
+	env_build(envp, env, buf, bytes, UN_VPATH_MAX, true);
 }
 
 
@@ -572,7 +604,7 @@ UN_EXEC_TEXT static int exec_with_env(enum exec_how how, int dirfd, const char *
 		char *env[entries];
 		char buf[bytes];
 
-		if (!env_build(envp, env, buf, room, false))
+		if (!env_build(envp, env, buf, bytes, room, false))
 			continue;	/* the cwd grew meanwhile */
 		un_leave();
 		un_exec_no_return();
@@ -855,7 +887,7 @@ UN_EXPORT int posix_spawn(pid_t *pid, const char *path,
 	char *env[entries];
 	char buf[bytes];
 
-	un_exec_env(envp, env, buf);
+	un_exec_env(envp, env, buf, bytes);
 	rc = real_posix_spawn(pid, p.real, fa, attr,
 			      p.rewritten ? nargv : argv, env);
 	un_leave();

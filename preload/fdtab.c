@@ -2452,13 +2452,21 @@ static void cwd_adopt(bool first)
 	uint64_t stamp = 0;
 	nlink_t nlink = 0;
 	struct cwd_wsect w;
-	bool near, saw = false, looked = false;
+	bool near, saw = false, looked = false, dead_merged = false;
 	int layer = -1;
 
 	if (first && !(merged = inherited_cwd(&dead_at, &m, &stamp, &nlink,
 					      buf, sizeof(buf), &real, &looked,
 					      &layer)))
 		m = NULL;
+	/* A removed cwd inherited: merged when it was removed, as
+	   namei.c's cwd_check tells it in the process that found it dead
+	   (UNION_CWD does not say), for stat's nlink of 1 (wrap_stat.c). */
+	if (merged && dead_at) {
+		struct stat here = { .st_nlink = nlink };
+
+		dead_merged = un_removed_merged(merged, &here);
+	}
 	if (!looked)
 		real = real_getcwd(buf, sizeof(buf)) ? buf : NULL;
 	if (!merged && real && un_config_find(real))
@@ -2474,6 +2482,7 @@ static void cwd_adopt(bool first)
 		if (merged) {
 			cwd_merged_store(merged);
 			cwd_dead_at = dead_at;
+			cwd_dead_merged = dead_merged;
 			cwd_layer = layer;	/* -1: unknown, full paths */
 		}
 		if (__atomic_load_n(&cwd_state, __ATOMIC_RELAXED) ==

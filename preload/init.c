@@ -418,21 +418,32 @@ UN_EXEC_TEXT static bool env_is(const char *entry, const char *name)
 static const char env_preload[] UN_EXEC_RODATA = "LD_PRELOAD",
 		  env_layers[] UN_EXEC_RODATA = "UNION_LAYERS",
 		  env_cwd[] UN_EXEC_RODATA = "UNION_CWD",
-		  env_oci[] UN_EXEC_RODATA = "UNION_OCI_LOWERS";
+		  env_oci[] UN_EXEC_RODATA = "UNION_OCI_LOWERS",
+		  env_ldpath[] UN_EXEC_RODATA = "LD_LIBRARY_PATH",
+		  env_ldpath_saved[] UN_EXEC_RODATA = "UNION_LD_LIBRARY_PATH";
 
 UN_EXEC_TEXT enum un_env_var un_env_var(const char *entry)
 {
-	if (entry[0] == 'L')
+	if (entry[0] == 'L') {
+		if (entry[1] != 'D' || entry[2] != '_')
+			return UN_ENV_OTHER;
 		return env_is(entry, env_preload) ? UN_ENV_PRELOAD :
+		       env_is(entry, env_ldpath)  ? UN_ENV_LDPATH :
 						    UN_ENV_OTHER;
-	if (entry[0] != 'U' || entry[1] != 'N')
+	}
+	/* (UNION_, then its next letter tells which name to compare: a
+	   byte at a time, none read past a shorter entry's end.) */
+	if (entry[0] != 'U' || entry[1] != 'N' || entry[2] != 'I' ||
+	    entry[3] != 'O' || entry[4] != 'N' || entry[5] != '_')
 		return UN_ENV_OTHER;
-	if (env_is(entry, env_layers))
-		return UN_ENV_LAYERS;
-	if (env_is(entry, env_cwd))
-		return UN_ENV_CWD;
-	if (env_is(entry, env_oci))
-		return UN_ENV_OCI;
+	if (entry[6] == 'L')
+		return env_is(entry, env_layers)       ? UN_ENV_LAYERS :
+		       env_is(entry, env_ldpath_saved) ? UN_ENV_LDPATH_SAVED :
+							 UN_ENV_OTHER;
+	if (entry[6] == 'C')
+		return env_is(entry, env_cwd) ? UN_ENV_CWD : UN_ENV_OTHER;
+	if (entry[6] == 'O')
+		return env_is(entry, env_oci) ? UN_ENV_OCI : UN_ENV_OTHER;
 	return UN_ENV_OTHER;
 }
 
@@ -471,6 +482,7 @@ UN_EXEC_TEXT static void init_early(void)
 {
 	const char *layers = NULL, *preload = NULL, *cwd = NULL,
 		   *oci = NULL;
+	char **ldpath = NULL, **ldpath_saved = NULL;
 	char err[PATH_MAX + 128];
 	bool uppers = false;
 
@@ -494,10 +506,22 @@ UN_EXEC_TEXT static void init_early(void)
 			if (!oci)
 				oci = *e + sizeof("UNION_OCI_LOWERS");
 			break;
+		case UN_ENV_LDPATH:
+			if (!ldpath)
+				ldpath = e;
+			break;
+		case UN_ENV_LDPATH_SAVED:
+			if (!ldpath_saved)
+				ldpath_saved = e;
+			break;
 		case UN_ENV_OTHER:
 			break;
 		}
 	}
+	/* The program's own LD_LIBRARY_PATH back (exec_ldpath.c; the
+	   loader has read the expansion), with or without a union. */
+	if (ldpath_saved)
+		un_ldpath_restore(ldpath, ldpath_saved);
 	if (!layers || !*layers)
 		return;
 	if (un_config_parse(layers, &un_config, true, err, sizeof(err)) < 0)

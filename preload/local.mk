@@ -41,6 +41,7 @@ preload_libunion_core_la_SOURCES = \
 	preload/cwdfd.c \
 	preload/dir.c \
 	preload/exec.c \
+	preload/exec_ldpath.c \
 	preload/mounts.c \
 	preload/unwrapped.c \
 	preload/supervised.c \

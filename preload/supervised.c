@@ -24,11 +24,16 @@
  * /proc/self/status); both are asked, so that the variable alone,
  * carried out of the supervised tree, cannot let a program run loose.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "wrap.h"
+
+/* The name LD_TRACE_LOADED_OBJECTS's entry takes for the supervisor
+   (tools/supervise.c child() gives it back to the program). */
+#define UN_SV_TRACE_SAVED "UNION_SUPERVISED_"
 
 static const char *supervisor_of(char *const envp[])
 {
@@ -61,6 +66,17 @@ static bool under_supervisor(void)
 	return s && atoi(s + 9) == 2;
 }
 
+/* The index of env's LD_TRACE_LOADED_OBJECTS entry, or SIZE_MAX. */
+static size_t trace_entry(char *const env[])
+{
+	static const char name[] = "LD_TRACE_LOADED_OBJECTS=";
+
+	for (size_t i = 0; env[i]; i++)
+		if (!strncmp(env[i], name, sizeof(name) - 1))
+			return i;
+	return SIZE_MAX;
+}
+
 int un_exec_supervised(const char *real, char *const argv[],
 		       char *const envp[])
 {
@@ -90,7 +106,19 @@ int un_exec_supervised(const char *real, char *const argv[],
 	char *env[entries];
 	char buf[bytes];
 
-	un_exec_env(envp, env, buf);
+	un_exec_env(envp, env, buf, bytes);
+	/* ldd's LD_TRACE_LOADED_OBJECTS is for the program (the loader run
+	   as one: `ld.so PROG`), not for the supervisor, whose own loader
+	   would list the supervisor's libraries and exit, the program never
+	   run: it travels renamed, and the supervisor hands it back. */
+	size_t trace = trace_entry(env);
+	char renamed[trace != SIZE_MAX ? sizeof(UN_SV_TRACE_SAVED) +
+						 strlen(env[trace]) : 1];
+
+	if (trace != SIZE_MAX) {
+		stpcpy(stpcpy(renamed, UN_SV_TRACE_SAVED), env[trace]);
+		env[trace] = renamed;
+	}
 	/* Leave the library for the exec, as exec.c does: after a vfork
 	   the child's un_depth is the parent's (shared memory), and an exec
 	   that succeeds never comes back to lower it. */

@@ -148,7 +148,8 @@ UN_HIDDEN int un_open(int dirfd, const char *path, int flags, mode_t mode);
  */
 UN_HIDDEN void un_exec_env_size(char *const envp[], size_t *entries,
 				size_t *bytes);
-UN_HIDDEN void un_exec_env(char *const envp[], char **env, char *buf);
+UN_HIDDEN void un_exec_env(char *const envp[], char **env, char *buf,
+			   size_t bytes);
 
 /*
  * unwrapped.c: 0 when the program at real may run, or -EPERM (after one

@@ -234,6 +234,14 @@ static void child(int sock, int progfd, char **argv)
 	/* the mark by which the library knows a supervised process (see
 	   preload/supervised.c) */
 	setenv("UNION_SUPERVISED", "1", 1);
+	/* ldd's variable, which the library renamed for this process
+	   (its loader would have listed our libraries and exited), back
+	   for the program: a loader run as one (`ld.so PROG`). */
+	const char *trace = getenv("UNION_SUPERVISED_LD_TRACE_LOADED_OBJECTS");
+	if (trace) {
+		setenv("LD_TRACE_LOADED_OBJECTS", trace, 1);
+		unsetenv("UNION_SUPERVISED_LD_TRACE_LOADED_OBJECTS");
+	}
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
 		sv_err("PR_SET_NO_NEW_PRIVS: %s", strerror(errno));
 		_exit(126);
