@@ -156,6 +156,7 @@ UN_INTEGRATION_TESTS = \
 	tests/integration/stat-same-dir-after-change.sh \
 	tests/integration/cwd-layer-fds.sh \
 	tests/integration/cwdfd-number-reused.sh \
+	tests/integration/proc-self-fd-lib-fds.sh \
 	tests/integration/fifo-held-number-reused.sh \
 	tests/integration/read-cat-all.sh \
 	tests/integration/read-cd-relative.sh \
