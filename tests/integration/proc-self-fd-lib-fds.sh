@@ -17,6 +17,11 @@ setup() {
 	mkf "$d/lower1/d/a" 644 aa
 	mkf "$d/lower1/d/b" 644 bb
 	mkf "$d/lower1/d/c" 644 cc
+	local i
+	for i in $(seq 1 20); do
+		mkf "$d/lower1/e/f$i" 644 "$i"
+	done
+	mkf "$d/upper/e/u" 644 u	# (e merged: cwdfd.c's case)
 	fix_times "$d"
 }
 
@@ -54,8 +59,9 @@ PY
 
 action() {
 	step '"$PYTHON" "$T/probe.py" "$M"'
-	# ls looks the union's name up (the table opened) before it lists.
-	step 'ls /proc/self/fd "$M/d" | awk "/^[0-9]+\$/ && \$0 >= 900"'
+	# ls -l from a merged cwd: its 16th lookup of a lower name opens
+	# cwdfd.c's descriptor before it lists /proc/self/fd.
+	step 'cd "$M/e" && ls -l . /proc/self/fd | grep -c " 9[0-9][0-9] ->"'
 	step 'ls -A "$M/d"'
 }
 
