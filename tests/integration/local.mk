@@ -27,6 +27,7 @@ UN_INTEGRATION_TESTS = \
 	tests/integration/sendto-unix-socket.sh \
 	tests/integration/chdir-pinned-thread-stalled.sh \
 	tests/integration/chdir-pinned-thread-in-handler.sh \
+	tests/integration/chdir-pinned-thread-handler-sleeps.sh \
 	tests/integration/chdir-threads-far.sh \
 	tests/integration/chdir-threads-layers.sh \
 	tests/integration/chmod-R-tree.sh \
@@ -287,7 +288,11 @@ EXTRA_DIST += tests/lib.sh tests/prog/callc.py tests/prog/deep.py tests/prog/pys
 # Programs the scenarios run.
 check_PROGRAMS += tests/prog/sysop tests/prog/pathprobe-plain \
 	tests/prog/pathprobe-fortify tests/prog/walkers tests/prog/rawsys \
-	tests/prog/cwdrace tests/prog/cwdfar
+	tests/prog/cwdrace tests/prog/cwdfar tests/prog/pinhandler
+
+tests_prog_pinhandler_SOURCES = tests/prog/pinhandler.c
+tests_prog_pinhandler_CFLAGS = $(AM_CFLAGS) -pthread
+tests_prog_pinhandler_LDADD = -lpthread
 
 tests_prog_sysop_SOURCES = tests/prog/sysop.c tests/prog/errname.h \
 	tests/prog/oflags.h \
