@@ -1633,6 +1633,9 @@ __thread int un_cwd_pinned;
  * writer past its bound looks at the threads (cwd_drain_more).
  */
 #define CWD_PIN_SLOTS 16	/* (a power of 2) */
+/* In a slot's id: its thread runs a handler while pinned.  (Thread ids
+   stay below 2^22, the kernel's PID_MAX_LIMIT.) */
+#define CWD_PIN_IN_HANDLER 0x40000000
 static pid_t cwd_pin_tid[CWD_PIN_SLOTS];	/* (.un_big: segment.ld) */
 static unsigned long cwd_unslotted;
 static __thread signed char cwd_pin_slot;
@@ -1672,11 +1675,20 @@ static pid_t cwd_self_tid(void)
  * 2 cores), and short enough that a stuck chdir shows as slow, not
  * hung.  Each chdir pays the bound while a blocked call lasts.
  *
- * What it still leaves: a pinned thread asleep before its call rather
- * than in it (on a lock of the library's between the lookup and the
- * call, in a signal handler that blocks; a fault on the path's page is
- * inside the call, before its resolution).  Those sleeps are short, or
- * a program's own doing.
+ * A pinned thread asleep before its call rather than in it: in a signal
+ * handler that came between the lookup and the call (a program's
+ * handler that sleeps; integration/chdir-pinned-thread-handler-sleeps)
+ * is told apart: the trampoline marks the pin's slot while the handler
+ * runs (un_cwd_pin_handler: CWD_PIN_IN_HANDLER in the slot's id), and
+ * the writer waits on for a marked pin whatever its state, to the cap.
+ * What it still leaves: a handler that waits for the chdir's own thread
+ * (the cap ends the wait, and the call then runs from the new cwd: XFAIL
+ * integration/chdir-pinned-thread-in-handler), a handler that leaves by
+ * longjmp and makes relative calls after (its pin ends at the
+ * interrupted call's un_leave), and a sleep on a lock of the library's
+ * between the lookup and the call (none on the outside path: the
+ * wrapper calls the kernel next; a fault on the path's page is inside
+ * the call, before its resolution).
  */
 #define CWD_DRAIN_NS 20000000L
 #define CWD_DRAIN_CAP_NS 2000000000LL
@@ -1748,8 +1760,12 @@ static bool cwd_drain_more(pid_t me)
 		pid_t tid = __atomic_load_n(&cwd_pin_tid[i], __ATOMIC_SEQ_CST);
 
 		/* (Every slot looked at: the ones of threads gone freed.) */
-		if (tid > 0 && tid != me && cwd_pin_waits(i, tid))
+		if (tid & CWD_PIN_IN_HANDLER) {
+			if ((tid & ~CWD_PIN_IN_HANDLER) != me)
+				wait = true;
+		} else if (tid > 0 && tid != me && cwd_pin_waits(i, tid)) {
 			wait = true;
+		}
 	}
 	return wait;
 }
@@ -1868,6 +1884,20 @@ bool un_cwd_pin(unsigned long seq)
 	while (__atomic_load_n(&cwd_draining, __ATOMIC_ACQUIRE))
 		sched_yield();
 	return false;
+}
+
+void un_cwd_pin_handler(bool in)
+{
+	int slot = cwd_pin_slot;
+
+	if (slot <= 0)
+		return;
+	if (in)
+		__atomic_or_fetch(&cwd_pin_tid[slot - 1], CWD_PIN_IN_HANDLER,
+				  __ATOMIC_SEQ_CST);
+	else
+		__atomic_and_fetch(&cwd_pin_tid[slot - 1], ~CWD_PIN_IN_HANDLER,
+				   __ATOMIC_SEQ_CST);
 }
 
 void un_cwd_unpin(void)

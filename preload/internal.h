@@ -313,6 +313,10 @@ static inline bool un_enter(void)
  */
 UN_HIDDEN extern __thread int un_cwd_pinned;
 UN_HIDDEN void un_cwd_unpin(void);
+/* A handler begins (in) or ends in a thread that holds a pin (called by
+   wrap_signal.c's trampoline when un_cwd_pinned): a chdir waits on for
+   it, as for a thread that has not entered its call (fdtab.c). */
+UN_HIDDEN void un_cwd_pin_handler(bool in);
 
 static inline void un_leave(void)
 {

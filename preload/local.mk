@@ -35,6 +35,7 @@ preload_libunion_core_la_SOURCES = \
 	preload/namei.c \
 	preload/dcache.c \
 	preload/readdir.c \
+	preload/proc_fds.c \
 	preload/copy_up.c \
 	preload/work_sweep.c \
 	preload/fifo.c \

@@ -81,6 +81,7 @@ struct un_dir {
 	uint64_t magic;
 	int fd;			/* the real directory, for dirfd() */
 	bool streamed;		/* one layer's copy, read as it goes */
+	bool proc_fds;		/* streamed: /proc/self/fd (proc_fds.c) */
 	bool fd_read;		/* merged: fd's copy was read through fd */
 	struct un_mount *mnt;
 	bool at_root;		/* the union's root: hide .union */
@@ -1232,6 +1233,34 @@ static DIR *open_dead_cwd(const char *path)
 	return d;
 }
 
+/*
+ * The process's own /proc/self/fd (or fdinfo): a stream of it without
+ * the library's descriptors (proc_fds.c; next_proc_fd).  No union's:
+ * mnt stays NULL.
+ */
+static __attribute__((noinline, cold)) DIR *open_proc_fds(const char *path)
+{
+	struct un_dir *d;
+	int fd = real_open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0)
+		return NULL;
+	d = block_get(0);
+	if (!d) {
+		real_close(fd);
+		errno = ENOMEM;
+		return NULL;
+	}
+	d->magic = UN_DIR_MAGIC;
+	d->fd = fd;
+	d->streamed = true;
+	d->proc_fds = true;
+	d->layer = -1;
+	d->buf = (char *)(d + 1);
+	d->rel = d->buf + LAYER_BUF + SEEN_ROOM;
+	return (DIR *)d;
+}
+
 UN_EXPORT DIR *opendir(const char *path)
 {
 	struct un_node n;
@@ -1247,7 +1276,8 @@ UN_EXPORT DIR *opendir(const char *path)
 	rc = un_lookup(AT_FDCWD, path,
 		       UN_LK_FOLLOW | UN_LK_NOSTAT | UN_LK_OPENDIR, &n);
 	if (rc > 0) {
-		d = real_opendir(n.kpath);
+		d = un_proc_fd_dir(n.kpath) ? open_proc_fds(n.kpath) :
+					      real_opendir(n.kpath);
 	} else if (rc == -ENOENT && (!strcmp(path, ".") ||
 				     un_dead_dots(AT_FDCWD, path, NULL, NULL))) {
 		d = open_dead_cwd(path);
@@ -1743,9 +1773,39 @@ static inline bool plain_shown(const struct un_dir *d,
 		(!un_config.oci_lowers && un_wtable_empty(d->mnt->wt)));
 }
 
+/* The next name of a /proc/self/fd stream that is not the library's. */
+static __attribute__((noinline)) struct dirent64 *next_proc_fd(
+	struct un_dir *d)
+{
+	for (;;) {
+		struct dirent64 *e;
+
+		if (d->bpos >= d->blen) {
+			int saved = errno;
+			long got = real_syscall(SYS_getdents64, d->fd, d->buf,
+						LAYER_BUF);
+
+			if (got <= 0) {
+				if (got == 0)
+					errno = saved;
+				return NULL;
+			}
+			d->blen = (size_t)got;
+			d->bpos = 0;
+		}
+		e = (struct dirent64 *)(d->buf + d->bpos);
+		d->bpos += e->d_reclen;
+		d->filepos = e->d_off;
+		if (e->d_ino && !un_proc_fd_hidden(e->d_name))
+			return e;
+	}
+}
+
 /* The next visible entry of d, or NULL at the end. */
 static struct dirent64 *next_entry(struct un_dir *d)
 {
+	if (__builtin_expect(d->proc_fds, 0))
+		return next_proc_fd(d);
 	if (!d->streamed) {
 		struct un_dent *e;
 

@@ -139,6 +139,27 @@ UN_HIDDEN bool un_fifo_owns_fd(int fd);
 UN_HIDDEN int un_fifo_fds(int *fds, int max);
 UN_HIDDEN void un_fifo_vacate_fd(int fd);
 
+/* wrap_fd.c: is fd one of the library's own descriptors (the depth
+   guard not asked)? */
+UN_HIDDEN bool un_lib_owns_fd(int fd);
+
+/* proc_fds.c: is path (outside every union) /proc/self/fd, fdinfo, or
+   the same of this process by its pid, thread-self or a task?  Then
+   readdir.c lists it without the names un_proc_fd_hidden says are the
+   library's descriptors.  (The first test inline: a directory outside
+   every union pays a compare or two.) */
+UN_HIDDEN bool un_proc_fd_dir_slow(const char *path);
+UN_HIDDEN bool un_proc_fd_hidden(const char *name);
+static inline bool un_proc_fd_dir(const char *path)
+{
+	/* (Byte by byte: no call, and most paths part at the second.) */
+	return __builtin_expect(path[0] == '/' && path[1] == 'p' &&
+					path[2] == 'r' && path[3] == 'o' &&
+					path[4] == 'c' && path[5] == '/',
+				0) &&
+	       un_proc_fd_dir_slow(path);
+}
+
 /* wrap_open.c: open a merged path (the common body of the open family). */
 UN_HIDDEN int un_open(int dirfd, const char *path, int flags, mode_t mode);
 

@@ -24,10 +24,9 @@
 
 #include "wrap.h"
 
-/* Is fd one of the library's own descriptors (for a program's call)? */
-UN_EXEC_TEXT static bool lib_fd(int fd)
+UN_EXEC_TEXT bool un_lib_owns_fd(int fd)
 {
-	if (un_depth > 0 || fd < 0)
+	if (fd < 0)
 		return false;
 	un_init();
 	/* (No table opened yet: the library holds no table descriptor;
@@ -37,6 +36,12 @@ UN_EXEC_TEXT static bool lib_fd(int fd)
 		(__atomic_load_n(&un_tables_state, __ATOMIC_ACQUIRE) !=
 			 UN_TABLES_ARMED &&
 		 un_wtable_owns_fd(fd)));
+}
+
+/* Is fd one of the library's own descriptors (for a program's call)? */
+UN_EXEC_TEXT static bool lib_fd(int fd)
+{
+	return un_depth == 0 && un_lib_owns_fd(fd);
 }
 
 /*

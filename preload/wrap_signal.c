@@ -130,6 +130,7 @@ trampoline_run(int sig, siginfo_t *info, void *uc, siginfo_t *kinfo)
 	int depth = un_depth;
 	void *frame = sig_frame;
 	void *h = __atomic_load_n(&user_handler[sig], __ATOMIC_ACQUIRE);
+	bool pinned;
 
 	if (hold_depth > 0 && uc) {
 		int saved = errno;
@@ -138,6 +139,12 @@ trampoline_run(int sig, siginfo_t *info, void *uc, siginfo_t *kinfo)
 		errno = saved;
 		return;
 	}
+	/* A handler between a pinned lookup and its call: the chdir of
+	   another thread waits for it (fdtab.c, Pins).  (The outermost
+	   handler marks and unmarks.) */
+	pinned = un_cwd_pinned != 0 && un_sigdepth == 0;
+	if (__builtin_expect(pinned, 0))
+		un_cwd_pin_handler(true);
 	sig_frame = __builtin_frame_address(0);
 	un_sigdepth++;
 	un_depth = 0;
@@ -146,6 +153,8 @@ trampoline_run(int sig, siginfo_t *info, void *uc, siginfo_t *kinfo)
 	un_depth = depth;
 	un_sigdepth--;
 	sig_frame = frame;
+	if (__builtin_expect(pinned, 0))
+		un_cwd_pin_handler(false);
 }
 
 /* Given to the kernel with SA_SIGINFO (sigaction). */

@@ -68,6 +68,7 @@ int un_changes_open(const char *upper_arg, const struct un_strv *lowers,
 
 void un_changes_release(struct un_changes *c)
 {
+	un_lend_close(&c->lend);
 	un_table_release(c->tbl);
 	un_layers_release(&c->ly);
 	memset(c, 0, sizeof(*c));
@@ -239,7 +240,7 @@ static int walk_dir(struct walk *w, const char *rel, const char *upper_path,
 	struct un_strv up = { 0 }, kids = { 0 }, names = { 0 };
 	struct rec_dir *rd;
 	struct un_entry e;
-	int ret;
+	int ret, lent = 0;
 
 	ret = entry_init(w, &e, rel, upper_path, st);
 	if (ret < 0)
@@ -251,7 +252,11 @@ static int walk_dir(struct walk *w, const char *rel, const char *upper_path,
 		return ret;
 
 	if (st) {
-		ret = un_list_dir(upper_path, &up);
+		/* A directory of the user's own that the user may not list
+		   or search (chmod 600 in the view) is opened for the time of
+		   its walk (e.st keeps what the union shows). */
+		lent = un_lend(&w->c->lend, upper_path, st, S_IRUSR | S_IXUSR);
+		ret = lent < 0 ? lent : un_list_dir(upper_path, &up);
 		if (ret < 0)
 			goto out_free;
 	}
@@ -285,6 +290,8 @@ static int walk_dir(struct walk *w, const char *rel, const char *upper_path,
 	}
 	ret = call(w->ops->dir_post, w->arg, &e);
 out_free:
+	if (lent > 0 && un_lend_return(&w->c->lend) < 0 && ret == 0)
+		ret = -EIO;
 	un_strv_release(&up);
 	un_strv_release(&kids);
 	un_strv_release(&names);

@@ -446,8 +446,14 @@ static void check_features(const char *path)
 		       "metacopy): its data is in a lower, not here", path);
 }
 
-/* Find the whiteouts and opaque directories below rel in the upper. */
-static int scan(const char *upper, const char *rel, struct found *f)
+/*
+ * Find the whiteouts and opaque directories below rel in the upper.  A
+ * directory of the user's own without u+rwx (chmod 600 in the view) is
+ * lent it (lend.c) for the rest of the run: the scan searches it, the
+ * conversion removes devices from it.
+ */
+static int scan(const char *upper, const char *rel, struct found *f,
+		struct un_lend *lend)
 {
 	char *dir = un_path_join(upper, rel);
 	struct un_strv names = { 0 };
@@ -471,7 +477,9 @@ static int scan(const char *upper, const char *rel, struct found *f)
 		} else if (S_ISDIR(st.st_mode)) {
 			if (un_has_ovl_opaque(p))
 				found_add(f, crel, UN_REC_OPAQUE);
-			ret = scan(upper, crel, f);
+			ret = un_lend(lend, p, &st, S_IRWXU);
+			if (ret >= 0)
+				ret = scan(upper, crel, f, lend);
 		}
 next:
 		free(p);
@@ -483,13 +491,17 @@ next:
 }
 
 static int from_overlay(const char *upper, struct un_table *tbl,
-			char *journal, const struct stat *root)
+			char *journal, const struct stat *root,
+			struct un_lend *lend)
 {
 	struct touched t = { .journal = journal };
 	struct found f = { 0 };
 	int ret;
 
-	ret = scan(upper, "", &f);
+	/* (The upper's root itself, lent as any directory.) */
+	ret = un_lend(lend, upper, root, S_IRWXU);
+	if (ret >= 0)
+		ret = scan(upper, "", &f, lend);
 	if (ret == 0)
 		ret = un_table_append(tbl, f.recs, f.n);
 	/* The root's times before UPPER/.union was made (the merged
@@ -531,6 +543,8 @@ static int from_overlay(const char *upper, struct un_table *tbl,
 		ret = -EIO;
 	if (ret == 0 && unlink(journal) < 0 && errno != ENOENT)
 		ret = un_fail(-errno, "cannot remove '%s'", journal);
+	if (un_lend_close(lend) < 0 && ret == 0)
+		ret = -EIO;
 	for (size_t i = 0; i < f.n; i++)
 		free(f.recs[i].path);
 	free(f.recs);
@@ -594,10 +608,11 @@ int un_cmd_convert(int argc, char **argv)
 	const char *upper_arg;
 	struct un_changes c = { 0 };
 	struct un_table *tbl = NULL;
-	bool have_layers;
+	struct un_lend lend = { 0 };
+	bool have_layers, made_meta;
 	char *upper = NULL, *lp, *journal = NULL;
 	int status;
-	struct stat st, root_st;
+	struct stat st, root_st, pre_st;
 
 	status = un_upper_args_parse(argc, argv, &cmd, &v, &a);
 	if (status >= 0)
@@ -614,11 +629,28 @@ int un_cmd_convert(int argc, char **argv)
 	lp = un_xasprintf("%s/%s/%s", upper, UN_FMT_META_DIR, UN_FMT_LAYERS);
 	have_layers = a.lowers.n || lstat(lp, &st) == 0;
 	free(lp);
-	/* A run killed: its changes to metadata put back first. */
+	/* (An upper of the kernel's, --from-overlay: UPPER/.union made
+	   first, where the lock is taken and a lent mode noted; the
+	   root's times from before, which are the merged root's.) */
+	lp = un_path_join(upper, UN_FMT_META_DIR);
+	made_meta = v.dir == 'f' && lstat(lp, &st) < 0 && errno == ENOENT;
+	if (made_meta && (lstat(upper, &pre_st) < 0 ||
+			  un_mkdir_p(lp, 0700) < 0)) {
+		free(lp);
+		goto out_free;
+	}
+	free(lp);
+	/* The upper locked (lend.c), a run killed: its changes to metadata
+	   put back first. */
 	journal = un_xasprintf("%s/%s/%s", upper, UN_FMT_META_DIR,
 			       UN_JOURNAL_CONVERT);
-	if (un_journal_replay(journal) < 0 || lstat(upper, &root_st) < 0)
+	if (un_lend_open(&lend, upper) < 0 || un_journal_replay(journal) < 0 ||
+	    lstat(upper, &root_st) < 0)
 		goto out_free;
+	if (made_meta) {
+		root_st.st_atim = pre_st.st_atim;
+		root_st.st_mtim = pre_st.st_mtim;
+	}
 
 	if (v.dir == 't') {
 		if (have_layers) {
@@ -644,12 +676,14 @@ int un_cmd_convert(int argc, char **argv)
 	}
 	if (un_table_load(upper, &tbl) < 0)
 		goto out_release;
-	if (from_overlay(upper, tbl, journal, &root_st) == 0)
+	lend.may = true;	/* lends for the run: scan() */
+	if (from_overlay(upper, tbl, journal, &root_st, &lend) == 0)
 		status = 0;
 out_release:
 	un_table_release(tbl);
 	un_changes_release(&c);
 out_free:
+	un_lend_close(&lend);
 	free(journal);
 	free(upper);
 	un_strv_release(&a.lowers);

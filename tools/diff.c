@@ -237,6 +237,7 @@ int un_cmd_diff(int argc, char **argv)
 	if (status >= 0)
 		return status;
 	status = UN_EXIT_FAIL;
+	c.lend.may = true;	/* a reading command: lend.c */
 	if (un_changes_walk(&c, &ops, &d) == 0) {
 		finish(&d);
 		print(&d, json);

@@ -46,6 +46,7 @@ struct link_seen {
 
 struct export {
 	struct un_tar tar;
+	struct un_lend *lend;	/* the changes' (lend.c) */
 	struct link_seen *links;
 	size_t nlinks;
 };
@@ -112,6 +113,7 @@ static int object(void *arg, const struct un_entry *e)
 		.name = e->rel, .st = &e->st, .src = e->upper_path,
 	};
 	struct link_seen *l;
+	int ret, lent;
 
 	if (S_ISREG(e->st.st_mode) && e->st.st_nlink > 1) {
 		for (size_t i = 0; i < x->nlinks; i++) {
@@ -128,7 +130,16 @@ static int object(void *arg, const struct un_entry *e)
 		l->ino = e->st.st_ino;
 		l->name = un_xstrdup(e->rel);
 	}
-	return un_tar_add(&x->tar, &te);
+	/* A file of the user's own without u+r (chmod 000 in the view) is
+	   lent it while its data is read (te.st keeps its mode). */
+	lent = S_ISREG(e->st.st_mode) ?
+		       un_lend(x->lend, e->upper_path, &e->st, S_IRUSR) : 0;
+	if (lent < 0)
+		return lent;
+	ret = un_tar_add(&x->tar, &te);
+	if (lent && un_lend_return(x->lend) < 0 && ret == 0)
+		ret = -EIO;
+	return ret;
 }
 
 /* Start `gzip -c` writing to fd; *in: where to write the tar. */
@@ -233,6 +244,8 @@ int un_cmd_export(int argc, char **argv)
 	if (status >= 0)
 		return status;
 	status = UN_EXIT_FAIL;
+	c.lend.may = true;	/* a reading command: lend.c */
+	x.lend = &c.lend;
 	output = e.output;
 	if (output) {
 		fd = open(output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,

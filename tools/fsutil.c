@@ -292,16 +292,11 @@ int un_set_meta(const char *path, const struct stat *st)
 	return 0;
 }
 
-int un_read_file(const char *path, char **buf, size_t *len)
+int un_read_fd(int fd, char **buf, size_t *len)
 {
 	size_t cap = 4096, used = 0;
-	char *p;
-	int fd, ret = 0;
+	char *p = un_xmalloc(cap);
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	p = un_xmalloc(cap);
 	for (;;) {
 		ssize_t n;
 
@@ -313,9 +308,10 @@ int un_read_file(const char *path, char **buf, size_t *len)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
-			ret = -errno;
+			int err = -errno;
+
 			free(p);
-			goto out_close;
+			return err;
 		}
 		if (n == 0)
 			break;
@@ -324,7 +320,17 @@ int un_read_file(const char *path, char **buf, size_t *len)
 	p[used] = '\0';
 	*buf = p;
 	*len = used;
-out_close:
+	return 0;
+}
+
+int un_read_file(const char *path, char **buf, size_t *len)
+{
+	int fd, ret;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	ret = un_read_fd(fd, buf, len);
 	close(fd);
 	return ret;
 }

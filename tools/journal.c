@@ -24,6 +24,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,8 +33,8 @@
 
 #include "union.h"
 
-int un_journal_note(const char *journal, const char *path,
-		    const struct stat *st)
+int un_journal_note_fd(int fd, const char *journal, const char *path,
+		       const struct stat *st)
 {
 	char *e = un_escape(path, strlen(path));
 	char *line = un_xasprintf("%o %u %u %lld %ld %lld %ld %s\n",
@@ -44,25 +45,35 @@ int un_journal_note(const char *journal, const char *path,
 				  (long long)st->st_mtim.tv_sec,
 				  st->st_mtim.tv_nsec, e);
 	size_t len = strlen(line);
-	int fd, ret = 0;
+	int ret = 0;
 
-	fd = open(journal, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		ret = un_fail(-errno, "cannot write '%s'", journal);
-	} else {
-		errno = 0;	/* (a short write sets none) */
-		if (write(fd, line, len) != (ssize_t)len)
-			ret = un_fail(errno ? -errno : -EIO,
-				      "cannot write '%s'", journal);
-		close(fd);
-	}
+	errno = 0;	/* (a short write sets none) */
+	if (write(fd, line, len) != (ssize_t)len)
+		ret = un_fail(errno ? -errno : -EIO, "cannot write '%s'",
+			      journal);
 	free(line);
 	free(e);
 	return ret;
 }
 
-/* One line (without its newline): put its path's metadata back. */
-static int replay_line(const char *line, size_t len)
+int un_journal_note(const char *journal, const char *path,
+		    const struct stat *st)
+{
+	int fd, ret;
+
+	fd = open(journal, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return un_fail(-errno, "cannot write '%s'", journal);
+	ret = un_journal_note_fd(fd, journal, path, st);
+	close(fd);
+	return ret;
+}
+
+/*
+ * One line (without its newline): put its path's metadata back (its mode
+ * alone when mode_only).
+ */
+static int replay_line(const char *line, size_t len, bool mode_only)
 {
 	unsigned mode, uid, gid;
 	long long asec, msec;
@@ -89,23 +100,22 @@ static int replay_line(const char *line, size_t len)
 		st.st_atim.tv_nsec = ansec;
 		st.st_mtim.tv_sec = msec;
 		st.st_mtim.tv_nsec = mnsec;
-		ret = un_set_meta(path, &st);
+		if (!mode_only)
+			ret = un_set_meta(path, &st);
+		else if (!S_ISLNK(mode) && chmod(path, mode & 07777) < 0)
+			ret = un_fail(-errno, "cannot change the mode of '%s'",
+				      path);
 	}
 	free(path);
 	return ret;
 }
 
-int un_journal_replay(const char *journal)
+/* Put back what buf notes, the last noted first. */
+static int replay_buf(char *buf, size_t len, bool mode_only)
 {
-	char *buf, *s, *nl;
-	size_t len;
-	int ret;
+	char *s, *nl;
+	int ret = 0;
 
-	ret = un_read_file(journal, &buf, &len);
-	if (ret == -ENOENT)
-		return 0;
-	if (ret < 0)
-		return un_fail(ret, "cannot read '%s'", journal);
 	/* Last noted first: the first note of a directory is what it was
 	   before the run that noted it. */
 	for (s = buf + len; ret == 0 && s > buf;) {
@@ -119,8 +129,37 @@ int un_journal_replay(const char *journal)
 		for (s = end - 1; s > buf && s[-1] != '\n'; s--)
 			;
 		nl = end - 1;
-		ret = replay_line(s, nl - s);
+		ret = replay_line(s, nl - s, mode_only);
 	}
+	return ret;
+}
+
+int un_journal_replay_fd(int fd, const char *journal, bool mode_only)
+{
+	char *buf;
+	size_t len;
+	int ret;
+
+	ret = lseek(fd, 0, SEEK_SET) < 0 ? -errno : un_read_fd(fd, &buf, &len);
+	if (ret < 0)
+		return un_fail(ret, "cannot read '%s'", journal);
+	ret = replay_buf(buf, len, mode_only);
+	free(buf);
+	return ret;
+}
+
+int un_journal_replay(const char *journal)
+{
+	char *buf;
+	size_t len;
+	int ret;
+
+	ret = un_read_file(journal, &buf, &len);
+	if (ret == -ENOENT)
+		return 0;
+	if (ret < 0)
+		return un_fail(ret, "cannot read '%s'", journal);
+	ret = replay_buf(buf, len, false);
 	free(buf);
 	if (ret == 0 && unlink(journal) < 0 && errno != ENOENT)
 		ret = un_fail(-errno, "cannot remove '%s'", journal);

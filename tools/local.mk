@@ -10,6 +10,7 @@ tools_union_SOURCES = \
 	include/union_format.c \
 	tools/fsutil.c \
 	tools/journal.c \
+	tools/lend.c \
 	tools/layers.c \
 	tools/table.c \
 	tools/view.c \

@@ -66,6 +66,11 @@ int un_upper_changes_open(int argc, char **argv,
 	if (status < 0 &&
 	    un_changes_open(a.upper, &a.lowers, a.merged, c) < 0)
 		status = UN_EXIT_FAIL;
+	/* The upper locked before its walk reads a mode (lend.c). */
+	if (status < 0 && un_lend_open(&c->lend, c->ly.upper) < 0) {
+		un_changes_release(c);
+		status = UN_EXIT_FAIL;
+	}
 	un_strv_release(&a.lowers);
 	return status;
 }

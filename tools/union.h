@@ -124,8 +124,51 @@ char *un_escape_spec(const char *s);
 /* Note path's metadata st (what the union shows) before changing it. */
 int un_journal_note(const char *journal, const char *path,
 		    const struct stat *st);
+/* The same into the journal open at fd (O_APPEND). */
+int un_journal_note_fd(int fd, const char *journal, const char *path,
+		       const struct stat *st);
 /* Put back every noted path's metadata, then remove the journal. */
 int un_journal_replay(const char *journal);
+/* Put back what the journal open at fd notes (the modes alone when
+   mode_only), leaving the file be. */
+int un_journal_replay_fd(int fd, const char *journal, bool mode_only);
+
+/* ------------------------------------------------------------------ */
+/* lend.c                                                               */
+
+struct un_lent {
+	char *path;
+	mode_t mode;		/* to put back */
+	off_t mark;		/* the journal's length before its note */
+};
+
+/* The lock on an upper, and the modes a command lent in it. */
+struct un_lend {
+	bool active;		/* un_lend_open was called */
+	bool may;		/* this command lends (diff, export, convert) */
+	int lockfd;		/* UPPER/.union, flock'ed; -1: none */
+	char *journal;		/* UPPER/.union/lend-meta */
+	int jfd;		/* the journal; -1 until the first lend */
+	int watch;		/* the watcher's pipe; -1 until then */
+	pid_t watcher;
+	unsigned long count;	/* lends so far (the tests' abort) */
+	struct un_lent *lent;	/* what is lent now, innermost last */
+	size_t n, cap;
+};
+
+/* Lock the upper (absolute), and put back what a killed command lent. */
+int un_lend_open(struct un_lend *l, const char *upper);
+/*
+ * Give path (st: its lstat) the owner bits it lacks of bits, noted
+ * first, when l->may and it is the user's own (not root's): 1 when lent
+ * (un_lend_return it), 0 when nothing was needed, or an error (said).
+ */
+int un_lend(struct un_lend *l, const char *path, const struct stat *st,
+	    mode_t bits);
+/* Put back the mode lent last. */
+int un_lend_return(struct un_lend *l);
+/* Put back every mode lent, drop the lock (a no-op unless opened). */
+int un_lend_close(struct un_lend *l);
 
 /* ------------------------------------------------------------------ */
 /* fsutil.c                                                             */
@@ -147,6 +190,8 @@ int un_copy_xattrs(const char *from, const char *to);
 int un_set_meta(const char *path, const struct stat *st);
 /* Read a whole file into a NUL-terminated buffer. */
 int un_read_file(const char *path, char **buf, size_t *len);
+/* The same from fd's offset to its end. */
+int un_read_fd(int fd, char **buf, size_t *len);
 /* Write a file whole or not at all (temp file, fsync, rename). */
 int un_write_file_atomic(const char *path, const char *buf, size_t len);
 /* An overlayfs whiteout: a character device 0/0. */
@@ -264,6 +309,8 @@ struct un_changes {
 	struct un_table *tbl;
 	struct un_view lowers;	/* before: the lowers alone */
 	struct un_view merged;	/* after: the union */
+	struct un_lend lend;	/* the upper's lock (un_upper_changes_open);
+				   lends where lend.may */
 };
 
 /* One path met by the walk. */

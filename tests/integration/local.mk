@@ -26,6 +26,8 @@ UN_INTEGRATION_TESTS = \
 	tests/integration/bind-unix-socket-lower-dir.sh \
 	tests/integration/sendto-unix-socket.sh \
 	tests/integration/chdir-pinned-thread-stalled.sh \
+	tests/integration/chdir-pinned-thread-in-handler.sh \
+	tests/integration/chdir-pinned-thread-handler-sleeps.sh \
 	tests/integration/chdir-threads-far.sh \
 	tests/integration/chdir-threads-layers.sh \
 	tests/integration/chmod-R-tree.sh \
@@ -159,6 +161,7 @@ UN_INTEGRATION_TESTS = \
 	tests/integration/stat-same-dir-after-change.sh \
 	tests/integration/cwd-layer-fds.sh \
 	tests/integration/cwdfd-number-reused.sh \
+	tests/integration/proc-self-fd-lib-fds.sh \
 	tests/integration/fifo-held-number-reused.sh \
 	tests/integration/read-cat-all.sh \
 	tests/integration/read-cd-relative.sh \
@@ -289,7 +292,11 @@ EXTRA_DIST += tests/lib.sh tests/prog/callc.py tests/prog/deep.py tests/prog/pys
 # Programs the scenarios run.
 check_PROGRAMS += tests/prog/sysop tests/prog/pathprobe-plain \
 	tests/prog/pathprobe-fortify tests/prog/walkers tests/prog/rawsys \
-	tests/prog/cwdrace tests/prog/cwdfar
+	tests/prog/cwdrace tests/prog/cwdfar tests/prog/pinhandler
+
+tests_prog_pinhandler_SOURCES = tests/prog/pinhandler.c
+tests_prog_pinhandler_CFLAGS = $(AM_CFLAGS) -pthread
+tests_prog_pinhandler_LDADD = -lpthread
 
 tests_prog_sysop_SOURCES = tests/prog/sysop.c tests/prog/errname.h \
 	tests/prog/oflags.h \
@@ -327,7 +334,10 @@ tests_prog_cwdfar_LDADD = -lpthread
 # flock across a copy-up between processes: the kernel's lock is on
 # the overlay inode, libunion's on the lower file or its upper copy
 # (session 17).  LD_PRELOAD naming a library in a union: the loader opens
-# it before the library is loaded (session 18, hunt18).
+# it before the library is loaded (session 18, hunt18).  A pinned thread
+# asleep in a signal handler before its relative call while another
+# thread chdirs into a lower's copy (session 18, gaps18).
 XFAIL_TESTS = tests/integration/git-clone-lower-hardlinks.sh \
 	tests/integration/flock-across-copy-up.sh \
-	tests/integration/ld-preload-merged.sh
+	tests/integration/ld-preload-merged.sh \
+	tests/integration/chdir-pinned-thread-in-handler.sh

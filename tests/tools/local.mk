@@ -15,15 +15,11 @@ UN_TOOLS_TESTS = \
 	tests/tools/convert-overlay.sh \
 	tests/tools/oci-layers-commands.sh \
 	tests/tools/upper-options.sh \
-	tests/tools/man-pages.sh
-
-TESTS += $(UN_TOOLS_TESTS) tests/tools/diff-unsearchable-dir.sh
-dist_check_SCRIPTS += $(UN_TOOLS_TESTS) tests/tools/oci-apply.py \
+	tests/tools/man-pages.sh \
 	tests/tools/diff-unsearchable-dir.sh
-# Expected failures (docs/STATUS.md, What remains; an XPASS fails make
-# check: then delete the line): union diff/export/convert --from-overlay
-# of an upper whose directory its owner made 0600 (session 17).
-XFAIL_TESTS += tests/tools/diff-unsearchable-dir.sh
+
+TESTS += $(UN_TOOLS_TESTS)
+dist_check_SCRIPTS += $(UN_TOOLS_TESTS) tests/tools/oci-apply.py
 EXTRA_DIST += tests/tools/toolslib.sh
 AM_TESTS_ENVIRONMENT += \
 	UNION_CMD='$(abs_top_builddir)/tools/union'; \
