@@ -124,40 +124,49 @@ static int max_fd(void)
 
 /* The descriptors whose raw /proc/self/fd link (the kernel's, not the
    union's: readlink of /proc/self/fd is translated) contains one of the
-   needles, or ends in it when whole is set. */
+   needles, or ends in it when whole is set.  The directory is opened and
+   read by raw system calls: the library leaves its own descriptors out
+   of a program's listing of /proc/self/fd (proc_fds.c), and these are
+   the ones looked for. */
 static int fds_to(const char *const *needles, bool whole, int *out, int max)
 {
-	DIR *d = opendir("/proc/self/fd");
-	struct dirent *e;
-	int n = 0, dfd = d ? dirfd(d) : -1;
+	int n = 0, dfd = (int)syscall(SYS_openat, AT_FDCWD, "/proc/self/fd",
+				      O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	char buf[8192];
+	long got;
 
-	while (d && (e = readdir(d)) && n < max) {
-		char link[PATH_MAX], target[PATH_MAX];
-		ssize_t len;
-		int fd = atoi(e->d_name);
+	while (dfd >= 0 && n < max &&
+	       (got = syscall(SYS_getdents64, dfd, buf, sizeof(buf))) > 0) {
+		for (long off = 0; off < got && n < max;) {
+			struct dirent64 *e = (struct dirent64 *)(buf + off);
+			char link[PATH_MAX], target[PATH_MAX];
+			ssize_t len;
+			int fd = atoi(e->d_name);
 
-		if (e->d_name[0] == '.' || fd == dfd)
-			continue;
-		snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
-		len = syscall(SYS_readlinkat, AT_FDCWD, link, target,
-			      sizeof(target) - 1);
-		if (len < 0)
-			continue;
-		target[len] = '\0';
-		for (const char *const *k = needles; *k; k++) {
-			size_t kl = strlen(*k);
-			bool hit = whole ? (size_t)len >= kl &&
-						   !strcmp(target + len - kl, *k)
-					 : strstr(target, *k) != NULL;
+			off += e->d_reclen;
+			if (e->d_name[0] == '.' || fd == dfd)
+				continue;
+			snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+			len = syscall(SYS_readlinkat, AT_FDCWD, link, target,
+				      sizeof(target) - 1);
+			if (len < 0)
+				continue;
+			target[len] = '\0';
+			for (const char *const *k = needles; *k; k++) {
+				size_t kl = strlen(*k);
+				bool hit = whole ? (size_t)len >= kl &&
+							   !strcmp(target + len - kl, *k)
+						 : strstr(target, *k) != NULL;
 
-			if (hit) {
-				out[n++] = fd;
-				break;
+				if (hit) {
+					out[n++] = fd;
+					break;
+				}
 			}
 		}
 	}
-	if (d)
-		closedir(d);
+	if (dfd >= 0)
+		syscall(SYS_close, dfd);
 	return n;
 }
 
