@@ -698,7 +698,8 @@ UN_HIDDEN bool un_fd_vfork_child(void);
 UN_HIDDEN extern uint64_t un_cwdfd_slots[UN_CWDFD_LAYERS];
 /* (Inline: it is asked at every such lookup.  A slot: the count <<
    UN_CWDFD_CODE_BITS | its code: 0 none, 1 failed, the descriptor + 2.) */
-static inline int un_cwdfd_get(unsigned long seq, int layer)
+static inline __attribute__((always_inline)) int
+un_cwdfd_get(unsigned long seq, int layer)
 {
 	const uint64_t code = ((uint64_t)1 << UN_CWDFD_CODE_BITS) - 1;
 	uint64_t v;
@@ -1048,6 +1049,12 @@ static inline bool un_node_is_merged_dir(const struct un_node *n)
  */
 UN_HIDDEN int un_lookup(int dirfd, const char *path, int flags,
 			struct un_node *n);
+/* The same, the caller's errno left as the layers' calls set it on the
+   way: for a wrapper that keeps errno itself (UN_ERRNO_IN/OUT) around
+   more than the lookup (stat_lookup: one save a stat, and un_lookup's
+   frame gone, its dispatch a tail call). */
+UN_HIDDEN int un_lookup_nosave(int dirfd, const char *path, int flags,
+			       struct un_node *n);
 
 /*
  * outside_inplace.c: un_lookup for a call that changes something.  A

@@ -4428,17 +4428,22 @@ static __attribute__((noinline)) int lookup_threads(int dirfd,
 	return lookup_again(dirfd, path, flags, n);
 }
 
+int un_lookup_nosave(int dirfd, const char *path, int flags,
+		     struct un_node *n)
+{
+	/* One thread: no other moves the real cwd under the lookup (a
+	   handler's chdir in the middle of one is not looked for). */
+	if (__builtin_expect(!__libc_single_threaded, 0))
+		return lookup_threads(dirfd, path, flags, n);
+	return lookup_path(dirfd, path, flags, n, NULL);
+}
+
 int un_lookup(int dirfd, const char *path, int flags, struct un_node *n)
 {
 	int rc;
 
-	/* One thread: no other moves the real cwd under the lookup (a
-	   handler's chdir in the middle of one is not looked for). */
 	UN_ERRNO_IN;
-	if (__builtin_expect(!__libc_single_threaded, 0))
-		rc = lookup_threads(dirfd, path, flags, n);
-	else
-		rc = lookup_path(dirfd, path, flags, n, NULL);
+	rc = un_lookup_nosave(dirfd, path, flags, n);
 	/* The answer is rc: what the layers' lstats failed with on the
 	   way (a name a lower lacks) is not the caller's errno, which a
 	   call that succeeds leaves as it was (cmake's kwsys zeroes errno
