@@ -1242,22 +1242,24 @@ UN_HIDDEN void un_dcache_rel_put(struct un_mount *m, unsigned long seq,
 				 uint64_t stamp, const char *part, size_t len,
 				 uint64_t mask, uint64_t parentmask,
 				 const char *vpath, size_t vlen, int layer);
-/* The directory rel_put kept for part at count seq (see dcache.c). */
+/* The directory rel_put kept for part at count seq (see dcache.c): its
+   merged path's length, the cwd's layer, the stamp it was kept at, its
+   layers and its parent's.  (One pointer for the five answers: the
+   call of lookup_near's every "dir/name" passed five.) */
 #define UN_DCACHE_DIR_MAX 256
+struct un_rel_dir {
+	size_t vlen;
+	int layer;
+	uint64_t stamp, mask, pmask;
+};
 UN_HIDDEN struct un_mount *un_dcache_rel_dir(unsigned long seq,
 					     const char *part, size_t len,
-					     char *buf, size_t *vlen,
-					     int *layer, uint64_t *stamp,
-					     uint64_t *mask,
-					     uint64_t *parentmask);
+					     char *buf, struct un_rel_dir *d);
 /* The same for another plain part of the cwd the memo was put at, from
    the directory cache (see dcache.c). */
 UN_HIDDEN struct un_mount *un_dcache_rel_near(unsigned long seq,
 					      const char *part, size_t len,
-					      char *buf, size_t *vlen,
-					      int *layer, uint64_t *stamp,
-					      uint64_t *mask,
-					      uint64_t *parentmask);
+					      char *buf, struct un_rel_dir *d);
 /* Is either memo above one put at the cwd's count seq? */
 UN_HIDDEN bool un_dcache_near(unsigned long seq);
 /* A directory of m's upper was made, removed or renamed. */

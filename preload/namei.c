@@ -3454,19 +3454,21 @@ static __attribute__((noinline)) int lookup_near(const char *path,
 	if (dlen) {
 		/* The directory's merged path kept with the part: no read
 		   of the cwd's record, unchanged while the count is. */
+		struct un_rel_dir rd;
 		uint64_t kept;
 
-		m = un_dcache_rel_dir(seq, path, dlen, n->vpath, &vlen,
-				      &layer, &kept, &mask, &pmask);
+		m = un_dcache_rel_dir(seq, path, dlen, n->vpath, &rd);
 		if (!m && plain_dirs(path, dlen + 1))
-			m = un_dcache_rel_near(seq, path, dlen, n->vpath,
-					       &vlen, &layer, &kept, &mask,
-					       &pmask);
+			m = un_dcache_rel_near(seq, path, dlen, n->vpath, &rd);
 		if (!m || m->has_inner || !m->wt ||
-		    vlen + 1 + nlen >= sizeof(n->vpath))
+		    rd.vlen + 1 + nlen >= sizeof(n->vpath))
 			return 2;
+		vlen = rd.vlen;
+		layer = rd.layer;
+		mask = rd.mask;
+		pmask = rd.pmask;
 		stamp[0] = un_dcache_stamps(m, &stamp[1], &empty);
-		if (kept != stamp[1])
+		if (rd.stamp != stamp[1])
 			return 2;
 		/* The cwd: seen alive at this count and stamp, or the
 		   union's root (always alive: cwd_check). */
