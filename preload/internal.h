@@ -714,7 +714,8 @@ UN_HIDDEN bool un_fd_vfork_child(void);
 UN_HIDDEN extern uint64_t un_cwdfd_slots[UN_CWDFD_LAYERS];
 /* (Inline: it is asked at every such lookup.  A slot: the count <<
    UN_CWDFD_CODE_BITS | its code: 0 none, 1 failed, the descriptor + 2.) */
-static inline int un_cwdfd_get(unsigned long seq, int layer)
+static inline __attribute__((always_inline)) int
+un_cwdfd_get(unsigned long seq, int layer)
 {
 	const uint64_t code = ((uint64_t)1 << UN_CWDFD_CODE_BITS) - 1;
 	uint64_t v;
@@ -1064,6 +1065,12 @@ static inline bool un_node_is_merged_dir(const struct un_node *n)
  */
 UN_HIDDEN int un_lookup(int dirfd, const char *path, int flags,
 			struct un_node *n);
+/* The same, the caller's errno left as the layers' calls set it on the
+   way: for a wrapper that keeps errno itself (UN_ERRNO_IN/OUT) around
+   more than the lookup (stat_lookup: one save a stat, and un_lookup's
+   frame gone, its dispatch a tail call). */
+UN_HIDDEN int un_lookup_nosave(int dirfd, const char *path, int flags,
+			       struct un_node *n);
 
 /*
  * outside_inplace.c: un_lookup for a call that changes something.  A
@@ -1251,22 +1258,24 @@ UN_HIDDEN void un_dcache_rel_put(struct un_mount *m, unsigned long seq,
 				 uint64_t stamp, const char *part, size_t len,
 				 uint64_t mask, uint64_t parentmask,
 				 const char *vpath, size_t vlen, int layer);
-/* The directory rel_put kept for part at count seq (see dcache.c). */
+/* The directory rel_put kept for part at count seq (see dcache.c): its
+   merged path's length, the cwd's layer, the stamp it was kept at, its
+   layers and its parent's.  (One pointer for the five answers: the
+   call of lookup_near's every "dir/name" passed five.) */
 #define UN_DCACHE_DIR_MAX 256
+struct un_rel_dir {
+	size_t vlen;
+	int layer;
+	uint64_t stamp, mask, pmask;
+};
 UN_HIDDEN struct un_mount *un_dcache_rel_dir(unsigned long seq,
 					     const char *part, size_t len,
-					     char *buf, size_t *vlen,
-					     int *layer, uint64_t *stamp,
-					     uint64_t *mask,
-					     uint64_t *parentmask);
+					     char *buf, struct un_rel_dir *d);
 /* The same for another plain part of the cwd the memo was put at, from
    the directory cache (see dcache.c). */
 UN_HIDDEN struct un_mount *un_dcache_rel_near(unsigned long seq,
 					      const char *part, size_t len,
-					      char *buf, size_t *vlen,
-					      int *layer, uint64_t *stamp,
-					      uint64_t *mask,
-					      uint64_t *parentmask);
+					      char *buf, struct un_rel_dir *d);
 /* Is either memo above one put at the cwd's count seq? */
 UN_HIDDEN bool un_dcache_near(unsigned long seq);
 /* A directory of m's upper was made, removed or renamed. */

@@ -3454,19 +3454,21 @@ static __attribute__((noinline)) int lookup_near(const char *path,
 	if (dlen) {
 		/* The directory's merged path kept with the part: no read
 		   of the cwd's record, unchanged while the count is. */
+		struct un_rel_dir rd;
 		uint64_t kept;
 
-		m = un_dcache_rel_dir(seq, path, dlen, n->vpath, &vlen,
-				      &layer, &kept, &mask, &pmask);
+		m = un_dcache_rel_dir(seq, path, dlen, n->vpath, &rd);
 		if (!m && plain_dirs(path, dlen + 1))
-			m = un_dcache_rel_near(seq, path, dlen, n->vpath,
-					       &vlen, &layer, &kept, &mask,
-					       &pmask);
+			m = un_dcache_rel_near(seq, path, dlen, n->vpath, &rd);
 		if (!m || m->has_inner || !m->wt ||
-		    vlen + 1 + nlen >= sizeof(n->vpath))
+		    rd.vlen + 1 + nlen >= sizeof(n->vpath))
 			return 2;
+		vlen = rd.vlen;
+		layer = rd.layer;
+		mask = rd.mask;
+		pmask = rd.pmask;
 		stamp[0] = un_dcache_stamps(m, &stamp[1], &empty);
-		if (kept != stamp[1])
+		if (rd.stamp != stamp[1])
 			return 2;
 		/* The cwd: seen alive at this count and stamp, or the
 		   union's root (always alive: cwd_check). */
@@ -4428,17 +4430,22 @@ static __attribute__((noinline)) int lookup_threads(int dirfd,
 	return lookup_again(dirfd, path, flags, n);
 }
 
+int un_lookup_nosave(int dirfd, const char *path, int flags,
+		     struct un_node *n)
+{
+	/* One thread: no other moves the real cwd under the lookup (a
+	   handler's chdir in the middle of one is not looked for). */
+	if (__builtin_expect(!__libc_single_threaded, 0))
+		return lookup_threads(dirfd, path, flags, n);
+	return lookup_path(dirfd, path, flags, n, NULL);
+}
+
 int un_lookup(int dirfd, const char *path, int flags, struct un_node *n)
 {
 	int rc;
 
-	/* One thread: no other moves the real cwd under the lookup (a
-	   handler's chdir in the middle of one is not looked for). */
 	UN_ERRNO_IN;
-	if (__builtin_expect(!__libc_single_threaded, 0))
-		rc = lookup_threads(dirfd, path, flags, n);
-	else
-		rc = lookup_path(dirfd, path, flags, n, NULL);
+	rc = un_lookup_nosave(dirfd, path, flags, n);
 	/* The answer is rc: what the layers' lstats failed with on the
 	   way (a name a lower lacks) is not the caller's errno, which a
 	   call that succeeds leaves as it was (cmake's kwsys zeroes errno

@@ -237,10 +237,11 @@ stat_lookup(enum stat_kind k, int ver, int dirfd, const char *path,
 				 real_stat_call(k, ver, dirfd, path ? path : "",
 						st, flags));
 	}
-	rc = un_lookup(dirfd, path,
-		       un_at_follow(flags) | un_at_empty(flags) |
-			       UN_LK_STATONLY,
-		       &n);
+	/* (errno: this function's own UN_ERRNO_IN/OUT.) */
+	rc = un_lookup_nosave(dirfd, path,
+			      un_at_follow(flags) | un_at_empty(flags) |
+				      UN_LK_STATONLY,
+			      &n);
 	if ((rc > 0 || rc == -ENOENT) &&
 	    un_dead_dots(dirfd, path, dead, NULL)) {
 		/* No change may reach a removed directory's real one (a

@@ -20,7 +20,10 @@
 # compared, the root's k/f answered for k's), and for its probe of the
 # directory cache when the memo holds another part of the same cwd
 # (dcache.c un_dcache_rel_near: k/ again, and p/q replaced after p/s
-# took the memo).
+# took the memo); that probe's answer is the directory's layers, not
+# its parent's (x/y made opaque: x/y/f after x/z took the memo and x/y
+# was stat'ed; fails with rel_near answering the parent's, x's, which
+# finds the lower's x/y/f).
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 set -eu
 . "${TOP_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh"
@@ -41,6 +44,9 @@ setup() {
 	mkdir -p "$1/lower1/p/q"
 	echo r >"$1/lower1/p/q/r"
 	echo s >"$1/lower1/p/s"
+	mkdir -p "$1/lower1/x/y"
+	echo f >"$1/lower1/x/y/f"
+	echo z >"$1/lower1/x/z"
 	fix_times "$1"
 }
 
@@ -97,6 +103,8 @@ os.chdir('..')
 look('p', 'p/q', 'p/q/r', 'p/s', 'p/q/r', 'p/s')
 child('rm -r p/q && mkdir p/q && echo n >p/q/n')
 look('p-replaced', 'p/q/n', 'p/q/r')
+child('rm -r x/y && mkdir x/y')
+look('opaque', 'x/z', 'x/y', 'x/y/f', 'x/y/f')
 PY
 
 action() {
