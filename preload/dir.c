@@ -887,6 +887,35 @@ static int rename_lookup(int dirfd, const char *path, int dots,
 	return rc;
 }
 
+/*
+ * The rename itself, by both nodes' kernel paths (un_node_kat); when that
+ * is refused (EACCES: an ancestor above a cwd or dirfd lost its x, after
+ * the copy-ups lifted and put back its mode), again with each name from
+ * its lookup's start, as the kernel asks nothing above it
+ * (un_node_retry_at; user seed absent:7770, found/252).
+ */
+static int rename_real(const struct un_node *o, const struct un_node *n,
+		       unsigned int flags)
+{
+	UN_KBUF(okbuf);	/* see un_node_kat */
+	UN_KBUF(nkbuf);
+	const char *okp, *nkp;
+	int okfd = un_node_kat(o, &okbuf, &okp);
+	int nkfd = un_node_kat(n, &nkbuf, &nkp), e0 = errno;
+	bool oretry, nretry;
+
+	if (real_renameat2(okfd, okp, nkfd, nkp, flags) == 0)
+		return 0;
+	if (errno != EACCES)
+		return -errno;
+	oretry = un_node_retry_at(o, e0, &okbuf, &okfd, &okp);
+	errno = EACCES;
+	nretry = un_node_retry_at(n, e0, &nkbuf, &nkfd, &nkp);
+	if (!oretry && !nretry)
+		return -EACCES;
+	return real_renameat2(okfd, okp, nkfd, nkp, flags) < 0 ? -errno : 0;
+}
+
 static int rename_nodes(int olddirfd, const char *oldpath, int newdirfd,
 			const char *newpath, unsigned int flags)
 {
@@ -894,10 +923,6 @@ static int rename_nodes(int olddirfd, const char *oldpath, int newdirfd,
 	bool old_lower, exchange = flags & RENAME_EXCHANGE;
 	uint64_t moved = 0;	/* the count of moves this rename raised */
 	int rc, orc, odots, ndots;
-	UN_KBUF(okbuf);	/* see un_node_kat */
-	UN_KBUF(nkbuf);
-	const char *okp, *nkp;
-	int okfd, nkfd;
 
 	if (flags & ~(RENAME_NOREPLACE | RENAME_EXCHANGE))
 		return -EINVAL;	/* RENAME_WHITEOUT: overlayfs refuses it */
@@ -1035,10 +1060,9 @@ static int rename_nodes(int olddirfd, const char *oldpath, int newdirfd,
 			return rc;
 		if (n_hides && (rc = table_set(&o, UN_W_OPAQUE)) < 0)
 			return rc;
-		okfd = un_node_kat(&o, &okbuf, &okp);
-		nkfd = un_node_kat(&n, &nkbuf, &nkp);
-		if (real_renameat2(okfd, okp, nkfd, nkp, RENAME_EXCHANGE) < 0)
-			return -errno;
+		rc = rename_real(&o, &n, RENAME_EXCHANGE);
+		if (rc < 0)
+			return rc;
 		un_dcache_names_changed(o.mnt);
 		if (!S_ISDIR(n.st.st_mode) && table_get(&o) == UN_W_OPAQUE)
 			table_set(&o, UN_W_NONE);
@@ -1080,11 +1104,8 @@ static int rename_nodes(int olddirfd, const char *oldpath, int newdirfd,
 		if (rc < 0)
 			return rc;
 	}
-	okfd = un_node_kat(&o, &okbuf, &okp);
-	nkfd = un_node_kat(&n, &nkbuf, &nkp);
-	if (real_renameat2(okfd, okp, nkfd, nkp,
-			   flags & RENAME_NOREPLACE) < 0) {
-		rc = -errno;
+	rc = rename_real(&o, &n, flags & RENAME_NOREPLACE);
+	if (rc < 0) {
 		if (old_lower)
 			table_set(&o, UN_W_NONE);
 		return rc;
