@@ -528,20 +528,32 @@ class Seed:
         for line in r.stdout.decode().splitlines():
             kind, path = line.split(" ", 1)
             got[kind].add(path[len(M):] if path.startswith(M) else path)
+        # the view as the user lists it does not see below a directory
+        # they made unsearchable or unlistable: union diff (reading the
+        # upper) may; its lines there are not judged
+        blind = tuple(p + "/" for p, v in kview.items()
+                      if v == ["unsearchable"] or "unlistable" in v)
+        for kind in got:
+            got[kind] = {p for p in got[kind] if not p.startswith(blind)}
         added = set(kview) - set(base)
         gone = set(base) - set(kview)
         # the top of a deleted tree: its parent still a directory (a
         # directory replaced by a file is C, its names not listed)
-        tops = {p for p in gone if "/" not in p or
-                kview.get(p.rsplit("/", 1)[0], ["?"])[0] == "40000"}
+        tops = {p for p in gone if ("/" not in p or
+                kview.get(p.rsplit("/", 1)[0], ["?"])[0] == "40000")
+                and not p.startswith(blind)}
         if got["A"] != added:
             self.probs.append("union diff's A lines: extra %s, missing %s" % (
                 sorted(got["A"] - added)[:4], sorted(added - got["A"])[:4]))
         if got["D"] != tops:
             self.probs.append("union diff's D lines: extra %s, missing %s" % (
                 sorted(got["D"] - tops)[:4], sorted(tops - got["D"])[:4]))
+        # (a name below a directory the user made unsearchable describes
+        # as "unsearchable" in the view: not a change of its own, which
+        # union diff reports as the directory's C line)
         changed = {p for p in set(base) & set(kview)
-                   if base[p] != kview[p] and base[p][0] != "40000"}
+                   if base[p] != kview[p] and base[p][0] != "40000"
+                   and kview[p] != ["unsearchable"]}
         if changed - got["C"]:
             self.probs.append("union diff misses changes (C): %s" %
                               sorted(changed - got["C"])[:4])
