@@ -449,6 +449,28 @@ UN_HIDDEN bool un_config_is_ancestor(const char *abspath);
    slash); -1 when it is not absolute or names '..'. */
 UN_HIDDEN int un_path_normalise(char *p);
 
+/* The decimal number of digits only at *s: its value in *v and *s past
+   it, or false (no digit, or more than 64 bits) with *s unmoved.  By
+   hand, not strtoull: a libc function bound lazily for this alone costs
+   ~1,100 instructions of ld.so (work_sweep.c's staging names,
+   proc_fds.c's /proc/PID/fd/N). */
+static inline bool un_dec_prefix(const char **s, uint64_t *v)
+{
+	const char *p = *s;
+	uint64_t n = 0;
+
+	if (*p < '0' || *p > '9')
+		return false;
+	for (; *p >= '0' && *p <= '9'; p++) {
+		if (n > (UINT64_MAX - 9) / 10)
+			return false;
+		n = n * 10 + (uint64_t)(*p - '0');
+	}
+	*v = n;
+	*s = p;
+	return true;
+}
+
 /* Layer i of a mount: 0 is the upper (may be NULL), 1..nlower the lowers. */
 static inline const char *un_layer_root(const struct un_mount *m, int i)
 {

@@ -20,27 +20,20 @@
  * and the names that stat, readlink or open of /proc/self/fd/N still
  * answer for a number the program guessed.
  */
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "wrap.h"
 
-/* Skip the decimal number at *p: its value, or -1 (none, or too big). */
+/* Skip the decimal number at *p: its value, or -1 (none, or more than
+   an int holds). */
 static long parse_num(const char **p)
 {
-	const char *s = *p;
-	long v = 0;
+	uint64_t v;
 
-	if (*s < '0' || *s > '9')
-		return -1;
-	for (; *s >= '0' && *s <= '9'; s++) {
-		v = v * 10 + (*s - '0');
-		if (v > 0x7fffffff)
-			return -1;
-	}
-	*p = s;
-	return v;
+	return un_dec_prefix(p, &v) && v <= INT_MAX ? (long)v : -1;
 }
 
 /* Does p start with the component c (then a '/' or its end)? */

@@ -217,24 +217,6 @@ static void stage_me(struct stage_id *me)
 		me->ns = pid_ns();
 }
 
-/* A decimal number of digits only, up to the next '.' or the end:
-   where it ends in *s, false when none or too big. */
-static bool dec_field(const char **s, uint64_t *v)
-{
-	const char *p = *s;
-
-	*v = 0;
-	if (*p < '0' || *p > '9')
-		return false;
-	for (; *p >= '0' && *p <= '9'; p++) {
-		if (*v > (UINT64_MAX - 9) / 10)
-			return false;
-		*v = *v * 10 + (uint64_t)(*p - '0');
-	}
-	*s = p;
-	return true;
-}
-
 /* Sixteen hex digits up to the next '.'. */
 static bool hex_field(const char **s, uint64_t *v)
 {
@@ -270,13 +252,13 @@ static enum verdict judge(const char *name, const struct stage_id *me)
 	if (strncmp(name, "cu.", 3) != 0)
 		return KEEP;	/* not ours */
 	/* Session 16 and before: cu.PID.TID.N. */
-	if (dec_field(&p, &a) && dot(&p) && dec_field(&p, &b) && dot(&p) &&
-	    dec_field(&p, &c) && !*p)
+	if (un_dec_prefix(&p, &a) && dot(&p) && un_dec_prefix(&p, &b) && dot(&p) &&
+	    un_dec_prefix(&p, &c) && !*p)
 		return BY_AGE;
 	p = name + 3;
-	if (!(hex_field(&p, &a) && dot(&p) && dec_field(&p, &b) && dot(&p) &&
-	      dec_field(&p, &c) && dot(&p) && hex_field(&p, &d) && dot(&p) &&
-	      dec_field(&p, &e) && !*p))
+	if (!(hex_field(&p, &a) && dot(&p) && un_dec_prefix(&p, &b) && dot(&p) &&
+	      un_dec_prefix(&p, &c) && dot(&p) && hex_field(&p, &d) && dot(&p) &&
+	      un_dec_prefix(&p, &e) && !*p))
 		return KEEP;	/* not ours */
 	if (a && me->boot && a != me->boot)
 		return BEFORE_BOOT;	/* made in another boot */
