@@ -365,6 +365,11 @@ _un_nobody_left() {
 	return 0
 }
 
+# pass_ran NAME: compare_kernel_union ran the pass NAME (not left to the
+# plain pass: _un_nobody_left), so that what a scenario reads of it after
+# (its $T/NAME/*.out) is there.
+pass_ran() { [ -d "$T/$1" ]; }
+
 # ------------------------------------------------------------------
 # Counting system calls (the *-calls scenarios)
 

@@ -30,6 +30,7 @@ action() {
 # runs libunion's side alone, that side.
 ran() {
 	local side=kernel
+	pass_ran "$1" || return 0
 	[ "${UN_UNION_ONLY:-}" != 1 ] || side=union
 	grep -q '^calls: ok$' "$T/$1/$side.out" ||
 		fail "$1: the $side side did not run: $(cat "$T/$1/$side.out")"
