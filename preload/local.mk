@@ -5,9 +5,14 @@
 # No _FILE_OFFSET_BITS, _TIME_BITS or _FORTIFY_SOURCE here: they would make
 # the headers rename the very functions being defined.
 # -fdata-sections: a section a variable, which segment.ld can place.
+# -fno-jump-tables: a switch's table of jumps lies in .rodata, away from
+# its code; init_early's and env_build's switch over un_env_var were a
+# page fault of .rodata in every new process and in every shell's child
+# that execs (bench/README.md "Session 19 (exec19)"), for a few compares
+# saved.  tests/edges/exec-text-together checks the exec code has none.
 UN_LIB_CFLAGS = $(AM_CFLAGS) -fvisibility=hidden -ftls-model=initial-exec \
 	-U_FORTIFY_SOURCE -D_GNU_SOURCE -pthread -fdata-sections \
-	$(SANITIZER_CFLAGS)
+	-fno-jump-tables $(SANITIZER_CFLAGS)
 
 noinst_LTLIBRARIES += preload/libunion-core.la
 preload_libunion_core_la_CFLAGS = $(UN_LIB_CFLAGS)

@@ -57,6 +57,7 @@ UN_EDGES_TESTS = \
 	tests/edges/cwd-inherit-path.sh \
 	tests/edges/exec-text-together.sh \
 	tests/edges/exec-no-libc-strings.sh \
+	tests/edges/exec-start-pages.sh \
 	tests/edges/lowers-never-written.sh \
 	tests/edges/bad-pointers.sh \
 	tests/edges/thread-stack.sh \
