@@ -132,8 +132,9 @@ UN_EXEC_TEXT static void env_size(char *const envp[], size_t *entries, size_t *b
 {
 	size_t count = 0, layers = ex_strlen(un_layers_value ? un_layers_value
 							   : ""),
-	       preload = 0, ldpath = 0;
-	const char *ld = NULL;
+	       preload = 0, ldpath = 0, pre_x = 0,
+	       self = un_self_path ? ex_strlen(un_self_path) : 0;
+	const char *ld = NULL, *pre = NULL;
 
 	if (!envp)
 		envp = environ;
@@ -141,6 +142,7 @@ UN_EXEC_TEXT static void env_size(char *const envp[], size_t *entries, size_t *b
 		switch (un_env_var(envp[count])) {
 		case UN_ENV_PRELOAD:
 			preload = ex_strlen(envp[count]);
+			pre = envp[count] + sizeof("LD_PRELOAD");
 			break;
 		case UN_ENV_LAYERS:
 			if (ex_strlen(envp[count]) > layers)
@@ -159,11 +161,21 @@ UN_EXEC_TEXT static void env_size(char *const envp[], size_t *entries, size_t *b
 		ldpath = un_ldpath_build(ld, NULL, 0, NULL, NULL);
 	if (un_preload_value && ex_strlen(un_preload_value) > preload)
 		preload = ex_strlen(un_preload_value);
-	*entries = count + 6;
+	/* LD_PRELOAD's merged files (env_build's last value: the library,
+	   then the list it is given or this process's own): each part's
+	   expansion and saved entry, the part left as it is twice. */
+	if (!pre)
+		pre = un_preload_value;
+	if (pre)
+		pre_x = un_ldpreload_build(pre, NULL, 0, NULL, NULL);
+	if (self)
+		pre_x += un_ldpreload_build(un_self_path, NULL, 0, NULL, NULL);
+	if (pre_x)
+		pre_x += 2 * (self + 1 + preload + 1);
+	*entries = count + 7;
 	*bytes = sizeof("UNION_OCI_LOWERS=1") +
 		 sizeof("UNION_LAYERS=") + layers + sizeof("LD_PRELOAD=") +
-		 (un_self_path ? ex_strlen(un_self_path) : 0) + 1 + preload + 1 +
-		 ldpath + CWD_HEAD + cwd_room;
+		 self + 1 + preload + 1 + ldpath + pre_x + CWD_HEAD + cwd_room;
 }
 
 void un_exec_env_size(char *const envp[], size_t *entries, size_t *bytes)
@@ -320,7 +332,7 @@ UN_EXEC_TEXT static bool env_build(char *const envp[], char **env, char *buf,
 	const char *preload = NULL, *layers = NULL;
 	char *const end = buf + bytes;
 	bool oci_set = false;
-	size_t n = 0, ldpath = SIZE_MAX;
+	size_t n = 0, ldpath = SIZE_MAX, pre_at = SIZE_MAX;
 	int cwd;
 
 	if (!envp)
@@ -340,6 +352,7 @@ UN_EXEC_TEXT static bool env_build(char *const envp[], char **env, char *buf,
 			break;
 		case UN_ENV_CWD:
 		case UN_ENV_LDPATH_SAVED:	/* (a stale one: made again) */
+		case UN_ENV_PRELOAD_SAVED:
 			break;
 		case UN_ENV_LDPATH:
 			/* (Its place kept: the expansion, if any, goes in
@@ -364,10 +377,12 @@ UN_EXEC_TEXT static bool env_build(char *const envp[], char **env, char *buf,
 		     un_layers_value ? un_layers_value : "") + 1;
 	if (!un_self_path || (preload && preload_has_self(preload))) {
 		if (preload) {
+			pre_at = n;
 			env[n++] = buf;
 			buf = ex_stpcpy(stpcpy(buf, "LD_PRELOAD="), preload) + 1;
 		}
 	} else {
+		pre_at = n;
 		env[n++] = buf;
 		buf = ex_stpcpy(stpcpy(buf, "LD_PRELOAD="), un_self_path);
 		if (preload && *preload) {
@@ -396,6 +411,20 @@ UN_EXEC_TEXT static bool env_build(char *const envp[], char **env, char *buf,
 				       buf, room, &ld, &saved);
 		if (used && used <= room) {
 			env[ldpath] = ld;
+			env[n++] = saved;
+			buf += used;
+		}
+	}
+	/* And LD_PRELOAD's merged files, the same way (the loader opens
+	   them before libunion is loaded too). */
+	if (pre_at != SIZE_MAX) {
+		size_t room = (size_t)(end - buf) - CWD_HEAD - cwd_room, used;
+		char *ld, *saved;
+
+		used = un_ldpreload_build(env[pre_at] + sizeof("LD_PRELOAD"),
+					  buf, room, &ld, &saved);
+		if (used && used <= room) {
+			env[pre_at] = ld;
 			env[n++] = saved;
 			buf += used;
 		}
