@@ -333,11 +333,9 @@ tests_prog_cwdfar_LDADD = -lpthread
 # kernel overlay does not on one file system (git checks its links).
 # flock across a copy-up between processes: the kernel's lock is on
 # the overlay inode, libunion's on the lower file or its upper copy
-# (session 17).  LD_PRELOAD naming a library in a union: the loader opens
-# it before the library is loaded (session 18, hunt18).  A pinned thread
+# (session 17).  A pinned thread
 # asleep in a signal handler before its relative call while another
 # thread chdirs into a lower's copy (session 18, gaps18).
 XFAIL_TESTS = tests/integration/git-clone-lower-hardlinks.sh \
 	tests/integration/flock-across-copy-up.sh \
-	tests/integration/ld-preload-merged.sh \
 	tests/integration/chdir-pinned-thread-in-handler.sh
