@@ -161,17 +161,18 @@ UN_EXEC_TEXT static void env_size(char *const envp[], size_t *entries, size_t *b
 		ldpath = un_ldpath_build(ld, NULL, 0, NULL, NULL);
 	if (un_preload_value && ex_strlen(un_preload_value) > preload)
 		preload = ex_strlen(un_preload_value);
-	/* LD_PRELOAD's merged files (env_build's last value: the library,
-	   then the list it is given or this process's own): each part's
-	   expansion and saved entry, the part left as it is twice. */
+	/* LD_PRELOAD's merged files (env_build's value: the library, then
+	   the list it is given or this process's own): the list's
+	   expansion and saved entry, and the library's path twice.  (The
+	   library's own path is the one the loader opened for this process:
+	   not looked up, one scan a spawn less; where it lies in a union
+	   and the list does not, the value goes as it is.) */
 	if (!pre)
 		pre = un_preload_value;
 	if (pre)
 		pre_x = un_ldpreload_build(pre, NULL, 0, NULL, NULL);
-	if (self)
-		pre_x += un_ldpreload_build(un_self_path, NULL, 0, NULL, NULL);
 	if (pre_x)
-		pre_x += 2 * (self + 1 + preload + 1);
+		pre_x += 2 * (self + 1);
 	*entries = count + 7;
 	*bytes = sizeof("UNION_OCI_LOWERS=1") +
 		 sizeof("UNION_LAYERS=") + layers + sizeof("LD_PRELOAD=") +

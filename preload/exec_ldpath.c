@@ -101,10 +101,8 @@ UN_EXEC_TEXT static bool entry_in_union(const char *s, size_t len, bool files)
 {
 	/* (A preloaded name without '/' is searched for in the library
 	   path, LD_LIBRARY_PATH's expansion included.) */
-	if (files && !has_slash(s, len))
-		return false;
 	if (len == 0 || s[0] != '/')
-		return un_cwd_room() > 1;
+		return (!files || has_slash(s, len)) && un_cwd_room() > 1;
 	for (int i = 0; i < un_config.nmount; i++) {
 		const struct un_mount *m = &un_config.mount[i];
 		size_t ml = m->merged_len;
