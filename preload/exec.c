@@ -125,10 +125,12 @@ UN_EXEC_TEXT static char *put_u64(char *p, unsigned long long v)
  * merged cwd: 4 faults an exec fewer).
  *
  * env_size: the entries and bytes env_build needs, with cwd_room bytes
- * for the merged cwd's path.
+ * for the merged cwd's path; *pre_union (when not NULL) whether an
+ * entry of the LD_PRELOAD list lies in a union (for env_build, which
+ * then need not scan the list again).
  */
 UN_EXEC_TEXT static void env_size(char *const envp[], size_t *entries, size_t *bytes,
-		     size_t cwd_room)
+		     size_t cwd_room, bool *pre_union)
 {
 	size_t count = 0, layers = ex_strlen(un_layers_value ? un_layers_value
 							   : ""),
@@ -173,6 +175,8 @@ UN_EXEC_TEXT static void env_size(char *const envp[], size_t *entries, size_t *b
 		pre_x = un_ldpreload_build(pre, NULL, 0, NULL, NULL);
 	if (pre_x)
 		pre_x += 2 * (self + 1);
+	if (pre_union)
+		*pre_union = pre_x != 0;
 	*entries = count + 7;
 	*bytes = sizeof("UNION_OCI_LOWERS=1") +
 		 sizeof("UNION_LAYERS=") + layers + sizeof("LD_PRELOAD=") +
@@ -181,7 +185,7 @@ UN_EXEC_TEXT static void env_size(char *const envp[], size_t *entries, size_t *b
 
 void un_exec_env_size(char *const envp[], size_t *entries, size_t *bytes)
 {
-	env_size(envp, entries, bytes, UN_VPATH_MAX);
+	env_size(envp, entries, bytes, UN_VPATH_MAX, NULL);
 }
 
 /*
@@ -326,9 +330,12 @@ UN_EXEC_TEXT static int cwd_var(char *buf, size_t room, bool keep)
 }
 
 /* un_exec_env with cwd_room bytes for the cwd's path (env_size's): false
-   when the cwd outgrew them (then size and build again with more). */
+   when the cwd outgrew them (then size and build again with more).
+   pre_union: env_size's answer (LD_PRELOAD's list is looked at only
+   then). */
 UN_EXEC_TEXT static bool env_build(char *const envp[], char **env, char *buf,
-		      size_t bytes, size_t cwd_room, bool keep)
+		      size_t bytes, size_t cwd_room, bool keep,
+		      bool pre_union)
 {
 	const char *preload = NULL, *layers = NULL;
 	char *const end = buf + bytes;
@@ -418,7 +425,7 @@ UN_EXEC_TEXT static bool env_build(char *const envp[], char **env, char *buf,
 	}
 	/* And LD_PRELOAD's merged files, the same way (the loader opens
 	   them before libunion is loaded too). */
-	if (pre_at != SIZE_MAX) {
+	if (pre_union && pre_at != SIZE_MAX) {
 		size_t room = (size_t)(end - buf) - CWD_HEAD - cwd_room, used;
 		char *ld, *saved;
 
@@ -441,7 +448,7 @@ UN_EXEC_TEXT static bool env_build(char *const envp[], char **env, char *buf,
 
 void un_exec_env(char *const envp[], char **env, char *buf, size_t bytes)
 {
-	env_build(envp, env, buf, bytes, UN_VPATH_MAX, true);
+	env_build(envp, env, buf, bytes, UN_VPATH_MAX, true, true);
 }
 
 
@@ -628,13 +635,14 @@ UN_EXEC_TEXT static int exec_with_env(enum exec_how how, int dirfd, const char *
 			 char *const argv[], char *const envp[], int flags)
 {
 	size_t entries, bytes, room = un_cwd_room();
+	bool pre_union;
 
 	for (;; room = UN_VPATH_MAX) {
-		env_size(envp, &entries, &bytes, room);
+		env_size(envp, &entries, &bytes, room, &pre_union);
 		char *env[entries];
 		char buf[bytes];
 
-		if (!env_build(envp, env, buf, bytes, room, false))
+		if (!env_build(envp, env, buf, bytes, room, false, pre_union))
 			continue;	/* the cwd grew meanwhile */
 		un_leave();
 		un_exec_no_return();
@@ -896,6 +904,7 @@ UN_EXPORT int posix_spawn(pid_t *pid, const char *path,
 			  char *const envp[])
 {
 	size_t entries, bytes;
+	bool pre_union;
 	struct prog p;
 	int rc;
 
@@ -913,11 +922,11 @@ UN_EXPORT int posix_spawn(pid_t *pid, const char *path,
 		un_leave();
 		return -rc;
 	}
-	un_exec_env_size(envp, &entries, &bytes);
+	env_size(envp, &entries, &bytes, UN_VPATH_MAX, &pre_union);
 	char *env[entries];
 	char buf[bytes];
 
-	un_exec_env(envp, env, buf, bytes);
+	env_build(envp, env, buf, bytes, UN_VPATH_MAX, true, pre_union);
 	rc = real_posix_spawn(pid, p.real, fa, attr,
 			      p.rewritten ? nargv : argv, env);
 	un_leave();

@@ -49,6 +49,21 @@ UN_EXEC_TEXT static bool is_sep(char c, bool files)
 	return files ? c == ':' || c == ' ' : c == ':' || c == ';';
 }
 
+/* The end of the entry at e: its separator or the value's NUL.  (Most
+   bytes of a path are letters, above every separator: one compare
+   each, where is_sep's were four; the list is scanned at every exec.) */
+UN_EXEC_TEXT static const char *entry_end(const char *e, bool files)
+{
+	for (;; e++) {
+		unsigned char c = (unsigned char)*e;
+
+		if (c > ';')
+			continue;
+		if (!c || is_sep((char)c, files))
+			return e;
+	}
+}
+
 /* The value being written: bytes go out only while they fit, and need
    counts them all (a first pass sizes with no room at all). */
 struct ld_out {
@@ -189,8 +204,7 @@ UN_EXEC_TEXT static size_t build(const char *value, char *buf, size_t room,
 	int saved_errno = errno;
 
 	for (s = value;; s = e + 1) {
-		for (e = s; *e && !is_sep(*e, files); e++)
-			;
+		e = entry_end(s, files);
 		any = any || entry_in_union(s, (size_t)(e - s), files);
 		if (any || !*e)
 			break;
@@ -200,8 +214,7 @@ UN_EXEC_TEXT static size_t build(const char *value, char *buf, size_t room,
 	ld_at = o.p;
 	put(&o, head, head_len);
 	for (s = value;; s = e + 1) {
-		for (e = s; *e && !is_sep(*e, files); e++)
-			;
+		e = entry_end(s, files);
 		if (files)
 			file_expand(&o, s, (size_t)(e - s));
 		else
