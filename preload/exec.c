@@ -125,15 +125,18 @@ UN_EXEC_TEXT static char *put_u64(char *p, unsigned long long v)
  * merged cwd: 4 faults an exec fewer).
  *
  * env_size: the entries and bytes env_build needs, with cwd_room bytes
- * for the merged cwd's path.
+ * for the merged cwd's path; *pre_union (when not NULL) whether an
+ * entry of the LD_PRELOAD list lies in a union (for env_build, which
+ * then need not scan the list again).
  */
 UN_EXEC_TEXT static void env_size(char *const envp[], size_t *entries, size_t *bytes,
-		     size_t cwd_room)
+		     size_t cwd_room, bool *pre_union)
 {
 	size_t count = 0, layers = ex_strlen(un_layers_value ? un_layers_value
 							   : ""),
-	       preload = 0, ldpath = 0;
-	const char *ld = NULL;
+	       preload = 0, ldpath = 0, pre_x = 0,
+	       self = un_self_path ? ex_strlen(un_self_path) : 0;
+	const char *ld = NULL, *pre = NULL;
 
 	if (!envp)
 		envp = environ;
@@ -141,6 +144,7 @@ UN_EXEC_TEXT static void env_size(char *const envp[], size_t *entries, size_t *b
 		switch (un_env_var(envp[count])) {
 		case UN_ENV_PRELOAD:
 			preload = ex_strlen(envp[count]);
+			pre = envp[count] + sizeof("LD_PRELOAD");
 			break;
 		case UN_ENV_LAYERS:
 			if (ex_strlen(envp[count]) > layers)
@@ -159,16 +163,29 @@ UN_EXEC_TEXT static void env_size(char *const envp[], size_t *entries, size_t *b
 		ldpath = un_ldpath_build(ld, NULL, 0, NULL, NULL);
 	if (un_preload_value && ex_strlen(un_preload_value) > preload)
 		preload = ex_strlen(un_preload_value);
-	*entries = count + 6;
+	/* LD_PRELOAD's merged files (env_build's value: the library, then
+	   the list it is given or this process's own): the list's
+	   expansion and saved entry, and the library's path twice.  (The
+	   library's own path is the one the loader opened for this process:
+	   not looked up, one scan a spawn less; where it lies in a union
+	   and the list does not, the value goes as it is.) */
+	if (!pre)
+		pre = un_preload_value;
+	if (pre)
+		pre_x = un_ldpreload_build(pre, NULL, 0, NULL, NULL);
+	if (pre_x)
+		pre_x += 2 * (self + 1);
+	if (pre_union)
+		*pre_union = pre_x != 0;
+	*entries = count + 7;
 	*bytes = sizeof("UNION_OCI_LOWERS=1") +
 		 sizeof("UNION_LAYERS=") + layers + sizeof("LD_PRELOAD=") +
-		 (un_self_path ? ex_strlen(un_self_path) : 0) + 1 + preload + 1 +
-		 ldpath + CWD_HEAD + cwd_room;
+		 self + 1 + preload + 1 + ldpath + pre_x + CWD_HEAD + cwd_room;
 }
 
 void un_exec_env_size(char *const envp[], size_t *entries, size_t *bytes)
 {
-	env_size(envp, entries, bytes, UN_VPATH_MAX);
+	env_size(envp, entries, bytes, UN_VPATH_MAX, NULL);
 }
 
 /*
@@ -313,14 +330,17 @@ UN_EXEC_TEXT static int cwd_var(char *buf, size_t room, bool keep)
 }
 
 /* un_exec_env with cwd_room bytes for the cwd's path (env_size's): false
-   when the cwd outgrew them (then size and build again with more). */
+   when the cwd outgrew them (then size and build again with more).
+   pre_union: env_size's answer (LD_PRELOAD's list is looked at only
+   then). */
 UN_EXEC_TEXT static bool env_build(char *const envp[], char **env, char *buf,
-		      size_t bytes, size_t cwd_room, bool keep)
+		      size_t bytes, size_t cwd_room, bool keep,
+		      bool pre_union)
 {
 	const char *preload = NULL, *layers = NULL;
 	char *const end = buf + bytes;
 	bool oci_set = false;
-	size_t n = 0, ldpath = SIZE_MAX;
+	size_t n = 0, ldpath = SIZE_MAX, pre_at = SIZE_MAX;
 	int cwd;
 
 	if (!envp)
@@ -340,6 +360,7 @@ UN_EXEC_TEXT static bool env_build(char *const envp[], char **env, char *buf,
 			break;
 		case UN_ENV_CWD:
 		case UN_ENV_LDPATH_SAVED:	/* (a stale one: made again) */
+		case UN_ENV_PRELOAD_SAVED:
 			break;
 		case UN_ENV_LDPATH:
 			/* (Its place kept: the expansion, if any, goes in
@@ -364,10 +385,12 @@ UN_EXEC_TEXT static bool env_build(char *const envp[], char **env, char *buf,
 		     un_layers_value ? un_layers_value : "") + 1;
 	if (!un_self_path || (preload && preload_has_self(preload))) {
 		if (preload) {
+			pre_at = n;
 			env[n++] = buf;
 			buf = ex_stpcpy(stpcpy(buf, "LD_PRELOAD="), preload) + 1;
 		}
 	} else {
+		pre_at = n;
 		env[n++] = buf;
 		buf = ex_stpcpy(stpcpy(buf, "LD_PRELOAD="), un_self_path);
 		if (preload && *preload) {
@@ -400,6 +423,20 @@ UN_EXEC_TEXT static bool env_build(char *const envp[], char **env, char *buf,
 			buf += used;
 		}
 	}
+	/* And LD_PRELOAD's merged files, the same way (the loader opens
+	   them before libunion is loaded too). */
+	if (pre_union && pre_at != SIZE_MAX) {
+		size_t room = (size_t)(end - buf) - CWD_HEAD - cwd_room, used;
+		char *ld, *saved;
+
+		used = un_ldpreload_build(env[pre_at] + sizeof("LD_PRELOAD"),
+					  buf, room, &ld, &saved);
+		if (used && used <= room) {
+			env[pre_at] = ld;
+			env[n++] = saved;
+			buf += used;
+		}
+	}
 	cwd = cwd_var(buf, cwd_room, keep);
 	if (cwd < 0)
 		return false;
@@ -411,7 +448,7 @@ UN_EXEC_TEXT static bool env_build(char *const envp[], char **env, char *buf,
 
 void un_exec_env(char *const envp[], char **env, char *buf, size_t bytes)
 {
-	env_build(envp, env, buf, bytes, UN_VPATH_MAX, true);
+	env_build(envp, env, buf, bytes, UN_VPATH_MAX, true, true);
 }
 
 
@@ -598,13 +635,14 @@ UN_EXEC_TEXT static int exec_with_env(enum exec_how how, int dirfd, const char *
 			 char *const argv[], char *const envp[], int flags)
 {
 	size_t entries, bytes, room = un_cwd_room();
+	bool pre_union;
 
 	for (;; room = UN_VPATH_MAX) {
-		env_size(envp, &entries, &bytes, room);
+		env_size(envp, &entries, &bytes, room, &pre_union);
 		char *env[entries];
 		char buf[bytes];
 
-		if (!env_build(envp, env, buf, bytes, room, false))
+		if (!env_build(envp, env, buf, bytes, room, false, pre_union))
 			continue;	/* the cwd grew meanwhile */
 		un_leave();
 		un_exec_no_return();
@@ -866,6 +904,7 @@ UN_EXPORT int posix_spawn(pid_t *pid, const char *path,
 			  char *const envp[])
 {
 	size_t entries, bytes;
+	bool pre_union;
 	struct prog p;
 	int rc;
 
@@ -883,11 +922,11 @@ UN_EXPORT int posix_spawn(pid_t *pid, const char *path,
 		un_leave();
 		return -rc;
 	}
-	un_exec_env_size(envp, &entries, &bytes);
+	env_size(envp, &entries, &bytes, UN_VPATH_MAX, &pre_union);
 	char *env[entries];
 	char buf[bytes];
 
-	un_exec_env(envp, env, buf, bytes);
+	env_build(envp, env, buf, bytes, UN_VPATH_MAX, true, pre_union);
 	rc = real_posix_spawn(pid, p.real, fa, attr,
 			      p.rewritten ? nargv : argv, env);
 	un_leave();

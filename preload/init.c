@@ -420,7 +420,8 @@ static const char env_preload[] UN_EXEC_RODATA = "LD_PRELOAD",
 		  env_cwd[] UN_EXEC_RODATA = "UNION_CWD",
 		  env_oci[] UN_EXEC_RODATA = "UNION_OCI_LOWERS",
 		  env_ldpath[] UN_EXEC_RODATA = "LD_LIBRARY_PATH",
-		  env_ldpath_saved[] UN_EXEC_RODATA = "UNION_LD_LIBRARY_PATH";
+		  env_ldpath_saved[] UN_EXEC_RODATA = "UNION_LD_LIBRARY_PATH",
+		  env_preload_saved[] UN_EXEC_RODATA = "UNION_LD_PRELOAD";
 
 UN_EXEC_TEXT enum un_env_var un_env_var(const char *entry)
 {
@@ -439,6 +440,7 @@ UN_EXEC_TEXT enum un_env_var un_env_var(const char *entry)
 	if (entry[6] == 'L')
 		return env_is(entry, env_layers)       ? UN_ENV_LAYERS :
 		       env_is(entry, env_ldpath_saved) ? UN_ENV_LDPATH_SAVED :
+		       env_is(entry, env_preload_saved) ? UN_ENV_PRELOAD_SAVED :
 							 UN_ENV_OTHER;
 	if (entry[6] == 'C')
 		return env_is(entry, env_cwd) ? UN_ENV_CWD : UN_ENV_OTHER;
@@ -482,7 +484,8 @@ UN_EXEC_TEXT static void init_early(void)
 {
 	const char *layers = NULL, *preload = NULL, *cwd = NULL,
 		   *oci = NULL;
-	char **ldpath = NULL, **ldpath_saved = NULL;
+	char **ldpath = NULL, **ldpath_saved = NULL, **pre = NULL,
+	     **pre_saved = NULL;
 	char err[PATH_MAX + 128];
 	bool uppers = false;
 
@@ -495,8 +498,8 @@ UN_EXEC_TEXT static void init_early(void)
 				layers = *e + sizeof("UNION_LAYERS");
 			break;
 		case UN_ENV_PRELOAD:
-			if (!preload)
-				preload = *e + sizeof("LD_PRELOAD");
+			if (!pre)
+				pre = e;
 			break;
 		case UN_ENV_CWD:
 			if (!cwd)
@@ -514,12 +517,28 @@ UN_EXEC_TEXT static void init_early(void)
 			if (!ldpath_saved)
 				ldpath_saved = e;
 			break;
+		case UN_ENV_PRELOAD_SAVED:
+			if (!pre_saved)
+				pre_saved = e;
+			break;
 		case UN_ENV_OTHER:
 			break;
 		}
 	}
-	/* The program's own LD_LIBRARY_PATH back (exec_ldpath.c; the
-	   loader has read the expansion), with or without a union. */
+	/* The program's own LD_PRELOAD and LD_LIBRARY_PATH back
+	   (exec_ldpath.c; the loader has read the expansions), with or
+	   without a union.  (The entries after a saved one move down.) */
+	if (pre_saved) {
+		un_ldpath_restore(pre, pre_saved);
+		if (pre && pre > pre_saved)
+			pre--;
+		if (ldpath && ldpath > pre_saved)
+			ldpath--;
+		if (ldpath_saved && ldpath_saved > pre_saved)
+			ldpath_saved--;
+	}
+	if (pre)
+		preload = *pre + sizeof("LD_PRELOAD");
 	if (ldpath_saved)
 		un_ldpath_restore(ldpath, ldpath_saved);
 	if (!layers || !*layers)

@@ -19,7 +19,8 @@
  *   fifo.c      a lower's fifo opened through a stand-in, not copied up
  *   dir.c       creation, deletion and rename in the merged view
  *   exec.c      exec: program lookup, #! lines, the child's environment
- *   exec_ldpath.c a child's LD_LIBRARY_PATH: merged dirs as their copies
+ *   exec_ldpath.c a child's LD_LIBRARY_PATH and LD_PRELOAD: merged dirs
+ *               and files as their copies in the layers
  *   walk.c      glibc's internal walkers redone over the merged view
  *   wrap_*.c    the exported wrappers, grouped by family
  *               (wrap_syscall.c: libc's syscall() with a path-taking
@@ -359,18 +360,23 @@ UN_HIDDEN extern const char *un_preload_value;
    ("NAME=value") is (init.c; by hand, no libc call: the constructor
    reads the environment with it, exec.c every entry a child gets).  Most entries leave at their first byte. */
 enum un_env_var { UN_ENV_OTHER, UN_ENV_PRELOAD, UN_ENV_LAYERS, UN_ENV_CWD,
-		  UN_ENV_OCI, UN_ENV_LDPATH, UN_ENV_LDPATH_SAVED };
+		  UN_ENV_OCI, UN_ENV_LDPATH, UN_ENV_LDPATH_SAVED,
+		  UN_ENV_PRELOAD_SAVED };
 UN_HIDDEN enum un_env_var un_env_var(const char *entry);
 
 /* exec_ldpath.c: LD_LIBRARY_PATH's merged directories for a child's
    loader (UN_ENV_LDPATH: LD_LIBRARY_PATH, UN_ENV_LDPATH_SAVED:
-   UNION_LD_LIBRARY_PATH, the value the program set).  build: the two
+   UNION_LD_LIBRARY_PATH, the value the program set), and LD_PRELOAD's
+   merged files (UN_ENV_PRELOAD_SAVED: UNION_LD_PRELOAD).  build: the two
    entries at buf (room bytes); returns the bytes they take, 0 when the
    value names no union (the entry goes as it is), more than room when
    they did not fit (buf NULL, room 0: sizes).  restore (the
-   constructor): *ld gets the saved value back, *saved leaves environ. */
+   constructor): *ld gets the saved value back, *saved leaves environ
+   (the entries after it move down by one). */
 UN_HIDDEN size_t un_ldpath_build(const char *value, char *buf, size_t room,
 				 char **ld, char **saved);
+UN_HIDDEN size_t un_ldpreload_build(const char *value, char *buf,
+				    size_t room, char **ld, char **saved);
 UN_HIDDEN void un_ldpath_restore(char **ld, char **saved);
 
 /* ------------------------------------------------------------------ */

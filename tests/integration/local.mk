@@ -94,6 +94,7 @@ UN_INTEGRATION_TESTS = \
 	tests/integration/lchown-symlink-lower.sh \
 	tests/integration/ld-library-path-merged.sh \
 	tests/integration/ld-preload-merged.sh \
+	tests/integration/ld-runpath-merged.sh \
 	tests/integration/ldd-lower-program.sh \
 	tests/integration/link-dir.sh \
 	tests/integration/link-lower.sh \
@@ -333,11 +334,13 @@ tests_prog_cwdfar_LDADD = -lpthread
 # kernel overlay does not on one file system (git checks its links).
 # flock across a copy-up between processes: the kernel's lock is on
 # the overlay inode, libunion's on the lower file or its upper copy
-# (session 17).  LD_PRELOAD naming a library in a union: the loader opens
-# it before the library is loaded (session 18, hunt18).  A pinned thread
+# (session 17).  A pinned thread
 # asleep in a signal handler before its relative call while another
-# thread chdirs into a lower's copy (session 18, gaps18).
+# thread chdirs into a lower's copy (session 18, gaps18).  A RUNPATH
+# of $ORIGIN/../lib in a program of a lower, its library rebuilt in the
+# upper: the loader's $ORIGIN is the lower's directory (session 19,
+# ldpre19).
 XFAIL_TESTS = tests/integration/git-clone-lower-hardlinks.sh \
 	tests/integration/flock-across-copy-up.sh \
-	tests/integration/ld-preload-merged.sh \
+	tests/integration/ld-runpath-merged.sh \
 	tests/integration/chdir-pinned-thread-in-handler.sh
