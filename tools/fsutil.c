@@ -281,9 +281,12 @@ out_free:
 int un_set_meta(const char *path, const struct stat *st)
 {
 	struct timespec ts[2] = { st->st_atim, st->st_mtim };
+	uid_t uid = st->st_uid;
+	gid_t gid = st->st_gid;
 
-	if (lchown(path, st->st_uid, st->st_gid) < 0 &&
-	    (geteuid() == 0 || errno != EPERM))
+	un_userns_ids(&uid, &gid);	/* (a journal's real ids) */
+	if (lchown(path, uid, gid) < 0 &&
+	    (un_real_euid() == 0 || errno != EPERM))
 		return un_fail(-errno, "cannot change the owner of '%s'", path);
 	if (!S_ISLNK(st->st_mode) && chmod(path, st->st_mode & 07777) < 0)
 		return un_fail(-errno, "cannot change the mode of '%s'", path);

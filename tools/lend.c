@@ -10,10 +10,14 @@
  * owner bits to an object of the user's own for the time they read it (a
  * directory: its walk) and take them back after (commit lends itself
  * u+rwx by its own journal: commit.c).  While a mode is lent the union
- * shows it (chmod moves only the ctime).  Never lent: as root (who reads
- * regardless), another owner's object (the command fails as before), or
- * where the mode cannot be changed or noted (a read-only upper: the
- * command fails, naming the directory and why).
+ * shows it (chmod moves only the ctime).  Since session 19 this is the
+ * fallback: those commands first read from a user namespace where the
+ * user's own objects need no lend (userns.c), and lend only where the
+ * kernel refuses one (a seccomp'd container, max_user_namespaces=0).
+ * Never lent: as root (who reads regardless), another owner's object
+ * (the command fails as before), or where the mode cannot be changed or
+ * noted (a read-only upper: the command fails, naming the directory and
+ * why).
  *
  * A kill must not leave a mode lent.  Each lend is noted first in
  * UPPER/.union/lend-meta (journal.c's lines) and its note cut off again
@@ -168,6 +172,20 @@ static void test_abort(const struct un_lend *l)
 	raise(SIGKILL);
 }
 
+/*
+ * Is st (an lstat) one to lend to: the user's own, over which the user
+ * holds no privilege?  Not as root, who reads regardless; in the user
+ * namespace (userns.c: the caller is 0 there) not where its capabilities
+ * cover st, i.e. only the user's own with a group of another id (a
+ * supplementary group's, unmapped there).
+ */
+static bool lendable(const struct stat *st)
+{
+	if (un_userns_active())
+		return st->st_uid == 0 && !un_userns_covers(st);
+	return geteuid() != 0 && st->st_uid == geteuid();
+}
+
 int un_lend(struct un_lend *l, const char *path, const struct stat *st,
 	    mode_t bits)
 {
@@ -177,7 +195,7 @@ int un_lend(struct un_lend *l, const char *path, const struct stat *st,
 	int ret;
 
 	if ((mode & bits) == bits || !l->may || S_ISLNK(st->st_mode) ||
-	    geteuid() == 0 || st->st_uid != geteuid())
+	    !lendable(st))
 		return 0;
 	if (l->lockfd < 0)
 		return un_fail(-EACCES, "cannot read '%s' (mode %04o): no "
@@ -228,6 +246,17 @@ int un_lend_return(struct un_lend *l)
 		ret = un_fail(-errno, "cannot write '%s'", l->journal);
 	free(t->path);
 	return ret;
+}
+
+void un_lend_unlent(const struct un_lend *l, const char *path,
+		    struct stat *st)
+{
+	for (size_t i = 0; l && i < l->n; i++)
+		if (!strcmp(l->lent[i].path, path)) {
+			st->st_mode = (st->st_mode & S_IFMT) |
+				      l->lent[i].mode;
+			return;
+		}
 }
 
 int un_lend_close(struct un_lend *l)

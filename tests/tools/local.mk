@@ -16,7 +16,8 @@ UN_TOOLS_TESTS = \
 	tests/tools/oci-layers-commands.sh \
 	tests/tools/upper-options.sh \
 	tests/tools/man-pages.sh \
-	tests/tools/diff-unsearchable-dir.sh
+	tests/tools/diff-unsearchable-dir.sh \
+	tests/tools/diff-userns-dir.sh
 
 TESTS += $(UN_TOOLS_TESTS)
 dist_check_SCRIPTS += $(UN_TOOLS_TESTS) tests/tools/oci-apply.py
