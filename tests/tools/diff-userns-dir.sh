@@ -1,5 +1,5 @@
 #!/bin/bash
-# diff-userns-dir: an ordinary user's union diff, export and convert --from-overlay read a directory the user made 0600 (and a 0000 file in a 0300 one) from a user namespace of the user's own (tools/userns.c), changing no mode: a process of the union sees the directory 0600 while export reads it (the fallback, lend.c, shows it 0700 meanwhile: checked too, with UNION_TEST_NO_USERNS=1).  The output is the fallback's and root's, byte for byte: a file of another owner and group in the upper keeps its real ids in the layer (inside the namespace they read as 65534), and convert's journal notes the real ids.
+# diff-userns-dir: an ordinary user's union diff, export and convert --from-overlay read a directory the user made 0600 (and a 0000 file in a 0300 one) from a user namespace of the user's own (tools/userns.c), changing no mode: a process of the union sees the directory 0600 while export reads it (the fallback, lend.c, shows it 0700 meanwhile: checked too, as the tests take it with UNION_TEST_NO_USERNS=1 and as a seccomp'd container refusing unshare makes it, tests/prog/nouserns).  The output is the fallback's and root's, byte for byte: a file of another owner and group in the upper keeps its real ids in the layer (inside the namespace they read as 65534), and convert's journal notes the real ids.
 set -eu
 . "${TOP_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/tools/toolslib.sh"
 need_union
@@ -10,6 +10,9 @@ if ! as_nobody unshare -Ur true 2>/dev/null; then
 	skip "the user nobody may not make a user namespace here"
 fi
 command -v python3 >/dev/null || skip "needs python3 (the pipe watcher)"
+# A seccomp'd container that refuses user namespaces (tests/prog).
+NOUSERNS=$TESTPROG/nouserns
+[ -x "$NOUSERNS" ] || fail "not built: $NOUSERNS (make check builds it)"
 
 D=$T/d
 mkdir -p "$D/l1/d/e" "$D/up"
@@ -40,10 +43,17 @@ out=$(as_nobody "$UNION_CMD" diff "$D/up" 2>"$T/err") ||
 expect_eq "union diff as its owner" "$want" "$out"
 expect_eq "the modes after diff" "600 300 0 " "$(modes)"
 
-for how in userns lend root; do
+out=$(as_nobody "$NOUSERNS" "$UNION_CMD" diff "$D/up" 2>"$T/err") ||
+	fail "union diff refused a namespace failed: $(cat "$T/err")"
+expect_eq "union diff refused a namespace (lends)" "$want" "$out"
+expect_eq "the modes after that diff" "600 300 0 " "$(modes)"
+
+for how in userns lend seccomp root; do
 	case $how in
 	userns) as_nobody "$UNION_CMD" export -o "$D/$how.tar" "$D/up" ;;
 	lend) UNION_TEST_NO_USERNS=1 as_nobody "$UNION_CMD" export \
+		-o "$D/$how.tar" "$D/up" ;;
+	seccomp) as_nobody "$NOUSERNS" "$UNION_CMD" export \
 		-o "$D/$how.tar" "$D/up" ;;
 	root) "$UNION_CMD" export -o "$D/$how.tar" "$D/up" ;;
 	esac 2>"$T/err" || fail "union export ($how) failed: $(cat "$T/err")"
@@ -53,6 +63,8 @@ expect_true "the namespace's layer is the fallback's" \
 	cmp "$D/userns.tar" "$D/lend.tar"
 expect_true "the namespace's layer is root's" \
 	cmp "$D/userns.tar" "$D/root.tar"
+expect_true "the namespace's layer is a seccomp'd fallback's" \
+	cmp "$D/userns.tar" "$D/seccomp.tar"
 expect_eq "the layer's owners" "1234/4321 d/other
 65534/65534 d/x" "$(tar tvf "$D/userns.tar" --numeric-owner |
 	awk '$6 == "d/other" || $6 == "d/x" { print $2, $6 }')"
@@ -98,7 +110,10 @@ expect_eq "d seen through the union while export reads it" 600 \
 expect_eq "d seen through the union while the fallback reads it (lent)" \
 	700 "$(UNION_TEST_NO_USERNS=1 mode_meanwhile as_nobody \
 		"$UNION_CMD" export "$D/up")"
-expect_eq "the modes after both" "600 300 0 " "$(modes)"
+expect_eq "d seen through the union while a seccomp'd export reads it" \
+	700 "$(mode_meanwhile as_nobody "$NOUSERNS" "$UNION_CMD" export \
+		"$D/up")"
+expect_eq "the modes after these" "600 300 0 " "$(modes)"
 
 # convert --from-overlay over an upper of the kernel's format: a 0/0
 # device in a 0600 directory (and one in a directory of another group)

@@ -20,6 +20,9 @@ UN_TOOLS_TESTS = \
 	tests/tools/diff-userns-dir.sh
 
 TESTS += $(UN_TOOLS_TESTS)
+# A seccomp'd container's refusal of user namespaces (diff-userns-dir.sh).
+check_PROGRAMS += tests/prog/nouserns
+tests_prog_nouserns_SOURCES = tests/prog/nouserns.c
 dist_check_SCRIPTS += $(UN_TOOLS_TESTS) tests/tools/oci-apply.py
 EXTRA_DIST += tests/tools/toolslib.sh
 AM_TESTS_ENVIRONMENT += \
