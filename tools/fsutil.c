@@ -135,6 +135,30 @@ int un_list_dir(const char *path, struct un_strv *names)
 	return 0;
 }
 
+void un_detach_fds(int *keep, size_t n)
+{
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	unsigned next = 3;
+
+	for (int fd = 0; fd < 3; fd++)
+		if (null >= 0 && fd != null)
+			dup2(null, fd);
+	for (size_t i = 1; i < n; i++)
+		for (size_t j = i; j > 0 && keep[j] < keep[j - 1]; j--) {
+			int t = keep[j];
+
+			keep[j] = keep[j - 1];
+			keep[j - 1] = t;
+		}
+	for (size_t i = 0; i < n; i++) {
+		if ((unsigned)keep[i] > next)
+			close_range(next, keep[i] - 1, 0);
+		if ((unsigned)keep[i] + 1 > next)
+			next = keep[i] + 1;
+	}
+	close_range(next, ~0U, 0);
+}
+
 int un_copy_data(int from, int to, const char *what)
 {
 	char buf[65536];

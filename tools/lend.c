@@ -96,31 +96,11 @@ int un_lend_open(struct un_lend *l, const char *upper)
 static void __attribute__((noreturn)) watch(const struct un_lend *l, int rfd)
 {
 	int keep[3] = { rfd, l->jfd, l->lockfd };
-	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
 	struct stat st;
 	char c;
 
 	setsid();
-	for (int fd = 0; fd < 3; fd++)
-		if (null >= 0 && fd != null)
-			dup2(null, fd);
-	/* Nothing else of the command's stays open in us: someone may wait
-	   for the EOF of a pipe it had. */
-	for (int i = 0; i < 3; i++)
-		for (int j = i + 1; j < 3; j++)
-			if (keep[j] < keep[i]) {
-				int t = keep[i];
-
-				keep[i] = keep[j];
-				keep[j] = t;
-			}
-	if (keep[0] > 3)
-		close_range(3, keep[0] - 1, 0);
-	if (keep[1] > keep[0] + 1)
-		close_range(keep[0] + 1, keep[1] - 1, 0);
-	if (keep[2] > keep[1] + 1)
-		close_range(keep[1] + 1, keep[2] - 1, 0);
-	close_range(keep[2] + 1, ~0U, 0);
+	un_detach_fds(keep, 3);
 
 	for (;;) {
 		ssize_t n = read(rfd, &c, 1);

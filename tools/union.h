@@ -209,6 +209,11 @@ int un_remove_tree(const char *path);
 int un_mkdir_p(const char *path, mode_t mode);
 /* The names in a directory (without "." and ".."), sorted. */
 int un_list_dir(const char *path, struct un_strv *names);
+/* In a child that outlives its command's output (lend.c's watcher,
+   userns.c's oracle): stdio on /dev/null, every other descriptor closed
+   but keep's n (sorted here), so that nobody waiting for the EOF of a
+   pipe of the command's waits for the child too. */
+void un_detach_fds(int *keep, size_t n);
 /* Copy the rest of from into to. */
 int un_copy_data(int from, int to, const char *what);
 /* Copy the xattrs of from to to (neither followed); see fsutil.c. */

@@ -56,16 +56,7 @@ struct owner {
 
 static void __attribute__((noreturn)) oracle(int sock)
 {
-	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-
-	/* Nothing of the command's stays open in us: someone may wait for
-	   the EOF of a pipe it writes (`$(union diff U)`). */
-	for (int fd = 0; fd < 3; fd++)
-		if (null >= 0 && fd != null)
-			dup2(null, fd);
-	if (sock > 3)
-		close_range(3, sock - 1, 0);
-	close_range(sock + 1, ~0U, 0);
+	un_detach_fds(&sock, 1);
 	for (;;) {
 		char c, cbuf[CMSG_SPACE(sizeof(int))];
 		struct iovec iov = { &c, 1 };
