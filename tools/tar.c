@@ -165,6 +165,15 @@ static int pax_xattrs(struct pax *x, const char *path)
 		vlen = lgetxattr(path, s, val, vlen);
 		if (vlen < 0)
 			continue;
+		/* (Read in a user namespace: the ids in it as outside.) */
+		if (un_userns_xattr_has_ids(s)) {
+			vlen = un_userns_getxattr(path, s, &val);
+			if (vlen < 0) {
+				free(names);
+				free(val);
+				return vlen;
+			}
+		}
 		key = un_xasprintf("SCHILY.xattr.%s", s);
 		pax_add(x, key, val, vlen);
 		free(key);

@@ -196,6 +196,11 @@ bool un_userns_covers(const struct stat *st);
 uid_t un_real_euid(void);
 /* st (path's lstat inside) given the owner and group it has outside. */
 int un_userns_real_ids(const char *path, struct stat *st);
+/* Does the namespace change the value of the xattr name (ids in it)? */
+bool un_userns_xattr_has_ids(const char *name);
+/* path's xattr name as read outside (into *val, realloc'd): its length,
+   or -errno (said). */
+ssize_t un_userns_getxattr(const char *path, const char *name, char **val);
 /* Real ids (a journal's) as a chown inside takes them: the caller's to
    0, any other to -1 (left as it is: unmapped, it cannot be named). */
 void un_userns_ids(uid_t *uid, gid_t *gid);

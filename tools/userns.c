@@ -22,6 +22,9 @@
  * unshare stays outside: given a descriptor (O_PATH) of an object with
  * an unmapped owner or group, passed by SCM_RIGHTS, it answers the ids
  * fstat gives outside.  An upper of the user's own needs no question.
+ * The kernel also maps the ids inside the xattrs that hold some (a POSIX
+ * ACL's entries, a file capability's root), so export asks the oracle
+ * for those values as well, read through its /proc/self/fd link.
  * The oracle's end is the command's (EOF on its socket).
  *
  * Not entered as root (who reads regardless), nor with
@@ -37,7 +40,9 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <sys/xattr.h>
 #include <unistd.h>
+#include <linux/limits.h>
 
 #include "union.h"
 
@@ -48,26 +53,69 @@ static struct {
 	int oracle;		/* the socket to the oracle */
 } ns = { .oracle = -1 };
 
-/* The oracle's answer: an errno, or the ids fstat gave outside. */
-struct owner {
-	int32_t err;
-	uint32_t uid, gid;
+/*
+ * A question to the oracle (one datagram, a descriptor attached): 's'
+ * (the owner and group), or 'x' and an xattr's name.  Its answer: an
+ * errno, then the two ids or the value.
+ */
+struct question {
+	char op;
+	char name[XATTR_NAME_MAX + 1];
 };
+
+struct answer {
+	int32_t err;
+	union {
+		uint32_t ids[2];
+		char value[XATTR_SIZE_MAX];
+	};
+};
+
+static void answer(int fd, const struct question *q, size_t qlen,
+		   struct answer *a, size_t *alen)
+{
+	char proc[64];
+	struct stat st;
+	ssize_t n;
+
+	*alen = sizeof(a->err);
+	a->err = EINVAL;
+	if (q->op == 's') {
+		if (fstat(fd, &st) < 0) {
+			a->err = errno;
+			return;
+		}
+		a->err = 0;
+		a->ids[0] = st.st_uid;
+		a->ids[1] = st.st_gid;
+		*alen += sizeof(a->ids);
+	} else if (q->op == 'x' && qlen > 1 && !q->name[qlen - 2]) {
+		/* (An O_PATH descriptor reads no xattr; its /proc link
+		   reaches the inode without a search of its directory.) */
+		snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+		n = getxattr(proc, q->name, a->value, sizeof(a->value));
+		a->err = n < 0 ? errno : 0;
+		if (n > 0)
+			*alen += n;
+	}
+}
 
 static void __attribute__((noreturn)) oracle(int sock)
 {
+	static struct answer a;
+
 	un_detach_fds(&sock, 1);
 	for (;;) {
-		char c, cbuf[CMSG_SPACE(sizeof(int))];
-		struct iovec iov = { &c, 1 };
+		char cbuf[CMSG_SPACE(sizeof(int))];
+		struct question q;
+		struct iovec iov = { &q, sizeof(q) };
 		struct msghdr m = {
 			.msg_iov = &iov, .msg_iovlen = 1,
 			.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
 		};
 		struct cmsghdr *cm;
-		struct owner o = { .err = EBADF };
-		struct stat st;
 		ssize_t n = recvmsg(sock, &m, MSG_CMSG_CLOEXEC);
+		size_t alen = sizeof(a.err);
 		int fd = -1;
 
 		if (n < 0 && errno == EINTR)
@@ -79,16 +127,12 @@ static void __attribute__((noreturn)) oracle(int sock)
 		    cm->cmsg_type == SCM_RIGHTS &&
 		    cm->cmsg_len == CMSG_LEN(sizeof(int)))
 			memcpy(&fd, CMSG_DATA(cm), sizeof(int));
-		if (fd >= 0 && fstat(fd, &st) == 0) {
-			o.err = 0;
-			o.uid = st.st_uid;
-			o.gid = st.st_gid;
-		} else if (fd >= 0) {
-			o.err = errno;
-		}
-		if (fd >= 0)
+		a.err = EBADF;
+		if (fd >= 0) {
+			answer(fd, &q, n, &a, &alen);
 			close(fd);
-		if (send(sock, &o, sizeof(o), MSG_NOSIGNAL) < 0)
+		}
+		if (send(sock, &a, alen, MSG_NOSIGNAL) < 0)
 			_exit(0);
 	}
 }
@@ -172,29 +216,25 @@ uid_t un_real_euid(void)
 	return ns.active ? ns.uid : geteuid();
 }
 
-int un_userns_real_ids(const char *path, struct stat *st)
+/*
+ * Ask the oracle q (qlen bytes) about path: the length of its answer
+ * (after a->err), or -errno (said, what says what was asked).
+ */
+static ssize_t ask(const char *path, const struct question *q, size_t qlen,
+		   struct answer *a, const char *what)
 {
-	char c = 0, cbuf[CMSG_SPACE(sizeof(int))];
-	struct iovec iov = { &c, 1 };
+	char cbuf[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = { (void *)q, qlen };
 	struct msghdr m = {
 		.msg_iov = &iov, .msg_iovlen = 1,
 		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
 	};
 	struct cmsghdr *cm;
-	struct owner o;
 	ssize_t n;
-	int fd;
+	int fd = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 
-	if (!ns.active || (st->st_uid == 0 && st->st_gid == 0)) {
-		if (ns.active) {
-			st->st_uid = ns.uid;
-			st->st_gid = ns.gid;
-		}
-		return 0;
-	}
-	fd = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
-		return un_fail(-errno, "cannot read the owner of '%s'", path);
+		return un_fail(-errno, "cannot read %s of '%s'", what, path);
 	memset(cbuf, 0, sizeof(cbuf));
 	cm = CMSG_FIRSTHDR(&m);
 	cm->cmsg_level = SOL_SOCKET;
@@ -205,20 +245,71 @@ int un_userns_real_ids(const char *path, struct stat *st)
 		n = sendmsg(ns.oracle, &m, MSG_NOSIGNAL);
 	while (n < 0 && errno == EINTR);
 	close(fd);
-	if (n == 1) {
+	if (n == (ssize_t)qlen) {
 		do
-			n = recv(ns.oracle, &o, sizeof(o), 0);
+			n = recv(ns.oracle, a, sizeof(*a), 0);
 		while (n < 0 && errno == EINTR);
 	}
-	if (n != sizeof(o))
-		return un_fail(n < 0 ? -errno : -EIO, "cannot read the owner "
-			       "of '%s': the helper outside the user "
-			       "namespace is gone", path);
-	if (o.err)
-		return un_fail(-o.err, "cannot read the owner of '%s'", path);
-	st->st_uid = o.uid;
-	st->st_gid = o.gid;
-	return 0;
+	if (n < (ssize_t)sizeof(a->err))
+		return un_fail(n < 0 ? -errno : -EIO, "cannot read %s of "
+			       "'%s': the helper outside the user namespace "
+			       "is gone", what, path);
+	if (a->err)
+		return un_fail(-a->err, "cannot read %s of '%s'", what, path);
+	return n - sizeof(a->err);
+}
+
+int un_userns_real_ids(const char *path, struct stat *st)
+{
+	struct question q = { .op = 's' };
+	struct answer *a;
+	ssize_t n;
+
+	if (!ns.active || (st->st_uid == 0 && st->st_gid == 0)) {
+		if (ns.active) {
+			st->st_uid = ns.uid;
+			st->st_gid = ns.gid;
+		}
+		return 0;
+	}
+	a = un_xmalloc(sizeof(*a));
+	n = ask(path, &q, 1, a, "the owner");
+	if (n >= 0 && n != sizeof(a->ids))
+		n = un_fail(-EIO, "cannot read the owner of '%s'", path);
+	if (n >= 0) {
+		st->st_uid = a->ids[0];
+		st->st_gid = a->ids[1];
+	}
+	free(a);
+	return n < 0 ? n : 0;
+}
+
+bool un_userns_xattr_has_ids(const char *name)
+{
+	return ns.active && (!strcmp(name, "system.posix_acl_access") ||
+			     !strcmp(name, "system.posix_acl_default") ||
+			     !strcmp(name, "security.capability"));
+}
+
+ssize_t un_userns_getxattr(const char *path, const char *name, char **val)
+{
+	struct question q = { .op = 'x' };
+	size_t len = strlen(name);
+	struct answer *a;
+	ssize_t n;
+
+	if (len >= sizeof(q.name))
+		return un_fail(-ERANGE, "cannot read the xattr %s of '%s'",
+			       name, path);
+	memcpy(q.name, name, len + 1);
+	a = un_xmalloc(sizeof(*a));
+	n = ask(path, &q, 1 + len + 1, a, "an xattr");
+	if (n >= 0) {
+		*val = un_xrealloc(*val, n + 1);
+		memcpy(*val, a->value, n);
+	}
+	free(a);
+	return n;
 }
 
 void un_userns_ids(uid_t *uid, gid_t *gid)

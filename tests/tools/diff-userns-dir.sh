@@ -1,5 +1,5 @@
 #!/bin/bash
-# diff-userns-dir: an ordinary user's union diff, export and convert --from-overlay read a directory the user made 0600 (and a 0000 file in a 0300 one) from a user namespace of the user's own (tools/userns.c), changing no mode: a process of the union sees the directory 0600 while export reads it (the fallback, lend.c, shows it 0700 meanwhile: checked too, as the tests take it with UNION_TEST_NO_USERNS=1 and as a seccomp'd container refusing unshare makes it, tests/prog/nouserns).  The output is the fallback's and root's, byte for byte: a file of another owner and group in the upper keeps its real ids in the layer (inside the namespace they read as 65534), and convert's journal notes the real ids.
+# diff-userns-dir: an ordinary user's union diff, export and convert --from-overlay read a directory the user made 0600 (and a 0000 file in a 0300 one) from a user namespace of the user's own (tools/userns.c), changing no mode: a process of the union sees the directory 0600 while export reads it (the fallback, lend.c, shows it 0700 meanwhile: checked too, as the tests take it with UNION_TEST_NO_USERNS=1 and as a seccomp'd container refusing unshare makes it, tests/prog/nouserns).  The output is the fallback's and root's, byte for byte: a file of another owner and group in the upper keeps its real ids in the layer (inside the namespace they read as 65534), and so do the entries of its POSIX ACL, and convert's journal notes the real ids.
 set -eu
 . "${TOP_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/tools/toolslib.sh"
 need_union
@@ -28,6 +28,14 @@ as_nobody "$UNION_CMD" run -l "$D/l1" -u "$D/up" -m "$D/m" -- sh -c '
 # Another owner's file in the user's upper (root gave it): unmapped in
 # the namespace, its ids come from outside.
 chown 1234:4321 "$D/up/d/other"
+# An ACL naming ids: read in the namespace, its entries are the
+# namespace's (the caller's 0, the others 65534); the layer has them as
+# they are outside.
+if command -v setfacl >/dev/null; then
+	setfacl -m u:1234:r,g:4321:rw "$D/up/d/other"
+else
+	un_log "note: no setfacl: the ACL of a layer's file not tried"
+fi
 fix_times "$D/up/d"
 modes() { stat -c %a "$D/up/d" "$D/up/d/e" "$D/up/d/e/secret" | tr '\n' ' '; }
 
