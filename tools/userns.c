@@ -27,6 +27,13 @@
  * for those values as well, read through its /proc/self/fd link.
  * The oracle's end is the command's (EOF on its socket).
  *
+ * Set-id bits read as they are.  A mode set inside (convert putting back
+ * what its journal notes) is set by the owner as outside: the set-group-
+ * ID bit stays where the user is in the group (the supplementary groups
+ * stay; only setgroups(2) is denied), and an unmapped owner or group
+ * cannot be named there, so the journal's chown leaves it as it is
+ * (un_userns_ids).  trusted.* xattrs stay out of reach, as outside.
+ *
  * Not entered as root (who reads regardless), nor with
  * UNION_TEST_NO_USERNS set (the tests' way to take the fallback).
  */
