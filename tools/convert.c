@@ -64,6 +64,7 @@ struct touched {
 	struct stat *st;
 	size_t n;
 	char *journal;		/* UPPER/.union/convert-meta */
+	const struct un_lend *lend;	/* --from-overlay's lends, or NULL */
 };
 
 /* Note path, whose times to put back are st's. */
@@ -89,6 +90,10 @@ static int touch_note(struct touched *t, const char *path)
 
 	if (lstat(path, &st) < 0)
 		return 0;
+	/* A directory lent u+rwx (--from-overlay, lend.c) is noted with
+	   its own mode: a rerun after a kill puts back what the user had
+	   (before session 19 a 0600 directory came back 0700). */
+	un_lend_unlent(t->lend, path, &st);
 	return touch_note_st(t, path, &st);
 }
 
@@ -494,7 +499,7 @@ static int from_overlay(const char *upper, struct un_table *tbl,
 			char *journal, const struct stat *root,
 			struct un_lend *lend)
 {
-	struct touched t = { .journal = journal };
+	struct touched t = { .journal = journal, .lend = lend };
 	struct found f = { 0 };
 	int ret;
 
@@ -525,7 +530,7 @@ static int from_overlay(const char *upper, struct un_table *tbl,
 			if (ret == 0 &&
 			    lremovexattr(p, "trusted.overlay.opaque") < 0 &&
 			    errno != ENODATA && errno != ENOTSUP &&
-			    !(errno == EPERM && geteuid() != 0))
+			    !(errno == EPERM && un_real_euid() != 0))
 				ret = un_fail(-errno, "cannot remove the "
 					      "opaque xattr of '%s'", p);
 			if (lremovexattr(p, "user.overlay.opaque") < 0 &&
@@ -619,6 +624,10 @@ int un_cmd_convert(int argc, char **argv)
 		goto out_free;
 	upper_arg = a.upper;
 	status = UN_EXIT_FAIL;
+	/* --from-overlay reads (and changes) a user's upper as diff does:
+	   from a user namespace where it can (userns.c), else lending. */
+	if (v.dir == 'f' && un_userns_enter() < 0)
+		goto out_free;
 
 	/* The layers are needed only for the metadata of new parents. */
 	if (un_abspath(upper_arg, &upper) < 0 || stat(upper, &st) < 0 ||

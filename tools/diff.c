@@ -221,6 +221,7 @@ int un_cmd_diff(int argc, char **argv)
 		.shortopts = ":l:m:h",
 		.longopts = opts,
 		.opt = diff_opt,
+		.userns = true,
 	};
 	static const struct un_walk_ops ops = {
 		.dir_pre = dir_pre,

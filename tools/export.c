@@ -227,6 +227,7 @@ int un_cmd_export(int argc, char **argv)
 		.longopts = opts,
 		.opt = export_opt,
 		.check = export_check,
+		.userns = true,
 	};
 	static const struct un_walk_ops ops = {
 		.dir_pre = dir_pre,

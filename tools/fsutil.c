@@ -135,6 +135,30 @@ int un_list_dir(const char *path, struct un_strv *names)
 	return 0;
 }
 
+void un_detach_fds(int *keep, size_t n)
+{
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	unsigned next = 3;
+
+	for (int fd = 0; fd < 3; fd++)
+		if (null >= 0 && fd != null)
+			dup2(null, fd);
+	for (size_t i = 1; i < n; i++)
+		for (size_t j = i; j > 0 && keep[j] < keep[j - 1]; j--) {
+			int t = keep[j];
+
+			keep[j] = keep[j - 1];
+			keep[j - 1] = t;
+		}
+	for (size_t i = 0; i < n; i++) {
+		if ((unsigned)keep[i] > next)
+			close_range(next, keep[i] - 1, 0);
+		if ((unsigned)keep[i] + 1 > next)
+			next = keep[i] + 1;
+	}
+	close_range(next, ~0U, 0);
+}
+
 int un_copy_data(int from, int to, const char *what)
 {
 	char buf[65536];
@@ -281,9 +305,12 @@ out_free:
 int un_set_meta(const char *path, const struct stat *st)
 {
 	struct timespec ts[2] = { st->st_atim, st->st_mtim };
+	uid_t uid = st->st_uid;
+	gid_t gid = st->st_gid;
 
-	if (lchown(path, st->st_uid, st->st_gid) < 0 &&
-	    (geteuid() == 0 || errno != EPERM))
+	un_userns_ids(&uid, &gid);	/* (a journal's real ids) */
+	if (lchown(path, uid, gid) < 0 &&
+	    (un_real_euid() == 0 || errno != EPERM))
 		return un_fail(-errno, "cannot change the owner of '%s'", path);
 	if (!S_ISLNK(st->st_mode) && chmod(path, st->st_mode & 07777) < 0)
 		return un_fail(-errno, "cannot change the mode of '%s'", path);

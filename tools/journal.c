@@ -36,17 +36,30 @@
 int un_journal_note_fd(int fd, const char *journal, const char *path,
 		       const struct stat *st)
 {
-	char *e = un_escape(path, strlen(path));
-	char *line = un_xasprintf("%o %u %u %lld %ld %lld %ld %s\n",
-				  (unsigned)st->st_mode,
-				  (unsigned)st->st_uid, (unsigned)st->st_gid,
-				  (long long)st->st_atim.tv_sec,
-				  st->st_atim.tv_nsec,
-				  (long long)st->st_mtim.tv_sec,
-				  st->st_mtim.tv_nsec, e);
-	size_t len = strlen(line);
-	int ret = 0;
+	char *e, *line;
+	struct stat own;
+	size_t len;
+	int ret;
 
+	/* Noted from a user namespace (userns.c): the owner outside, which
+	   a run outside it (as root too) may put back. */
+	if (un_userns_active()) {
+		own = *st;
+		ret = un_userns_real_ids(path, &own);
+		if (ret < 0)
+			return ret;
+		st = &own;
+	}
+	e = un_escape(path, strlen(path));
+	line = un_xasprintf("%o %u %u %lld %ld %lld %ld %s\n",
+			    (unsigned)st->st_mode,
+			    (unsigned)st->st_uid, (unsigned)st->st_gid,
+			    (long long)st->st_atim.tv_sec,
+			    st->st_atim.tv_nsec,
+			    (long long)st->st_mtim.tv_sec,
+			    st->st_mtim.tv_nsec, e);
+	len = strlen(line);
+	ret = 0;
 	errno = 0;	/* (a short write sets none) */
 	if (write(fd, line, len) != (ssize_t)len)
 		ret = un_fail(errno ? -errno : -EIO, "cannot write '%s'",

@@ -10,10 +10,14 @@
  * owner bits to an object of the user's own for the time they read it (a
  * directory: its walk) and take them back after (commit lends itself
  * u+rwx by its own journal: commit.c).  While a mode is lent the union
- * shows it (chmod moves only the ctime).  Never lent: as root (who reads
- * regardless), another owner's object (the command fails as before), or
- * where the mode cannot be changed or noted (a read-only upper: the
- * command fails, naming the directory and why).
+ * shows it (chmod moves only the ctime).  Since session 19 this is the
+ * fallback: those commands first read from a user namespace where the
+ * user's own objects need no lend (userns.c), and lend only where the
+ * kernel refuses one (a seccomp'd container, max_user_namespaces=0).
+ * Never lent: as root (who reads regardless), another owner's object
+ * (the command fails as before), or where the mode cannot be changed or
+ * noted (a read-only upper: the command fails, naming the directory and
+ * why).
  *
  * A kill must not leave a mode lent.  Each lend is noted first in
  * UPPER/.union/lend-meta (journal.c's lines) and its note cut off again
@@ -92,31 +96,11 @@ int un_lend_open(struct un_lend *l, const char *upper)
 static void __attribute__((noreturn)) watch(const struct un_lend *l, int rfd)
 {
 	int keep[3] = { rfd, l->jfd, l->lockfd };
-	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
 	struct stat st;
 	char c;
 
 	setsid();
-	for (int fd = 0; fd < 3; fd++)
-		if (null >= 0 && fd != null)
-			dup2(null, fd);
-	/* Nothing else of the command's stays open in us: someone may wait
-	   for the EOF of a pipe it had. */
-	for (int i = 0; i < 3; i++)
-		for (int j = i + 1; j < 3; j++)
-			if (keep[j] < keep[i]) {
-				int t = keep[i];
-
-				keep[i] = keep[j];
-				keep[j] = t;
-			}
-	if (keep[0] > 3)
-		close_range(3, keep[0] - 1, 0);
-	if (keep[1] > keep[0] + 1)
-		close_range(keep[0] + 1, keep[1] - 1, 0);
-	if (keep[2] > keep[1] + 1)
-		close_range(keep[1] + 1, keep[2] - 1, 0);
-	close_range(keep[2] + 1, ~0U, 0);
+	un_detach_fds(keep, 3);
 
 	for (;;) {
 		ssize_t n = read(rfd, &c, 1);
@@ -168,6 +152,20 @@ static void test_abort(const struct un_lend *l)
 	raise(SIGKILL);
 }
 
+/*
+ * Is st (an lstat) one to lend to: the user's own, over which the user
+ * holds no privilege?  Not as root, who reads regardless; in the user
+ * namespace (userns.c: the caller is 0 there) not where its capabilities
+ * cover st, i.e. only the user's own with a group of another id (a
+ * supplementary group's, unmapped there).
+ */
+static bool lendable(const struct stat *st)
+{
+	if (un_userns_active())
+		return st->st_uid == 0 && !un_userns_covers(st);
+	return geteuid() != 0 && st->st_uid == geteuid();
+}
+
 int un_lend(struct un_lend *l, const char *path, const struct stat *st,
 	    mode_t bits)
 {
@@ -177,7 +175,7 @@ int un_lend(struct un_lend *l, const char *path, const struct stat *st,
 	int ret;
 
 	if ((mode & bits) == bits || !l->may || S_ISLNK(st->st_mode) ||
-	    geteuid() == 0 || st->st_uid != geteuid())
+	    !lendable(st))
 		return 0;
 	if (l->lockfd < 0)
 		return un_fail(-EACCES, "cannot read '%s' (mode %04o): no "
@@ -228,6 +226,17 @@ int un_lend_return(struct un_lend *l)
 		ret = un_fail(-errno, "cannot write '%s'", l->journal);
 	free(t->path);
 	return ret;
+}
+
+void un_lend_unlent(const struct un_lend *l, const char *path,
+		    struct stat *st)
+{
+	for (size_t i = 0; l && i < l->n; i++)
+		if (!strcmp(l->lent[i].path, path)) {
+			st->st_mode = (st->st_mode & S_IFMT) |
+				      l->lent[i].mode;
+			return;
+		}
 }
 
 int un_lend_close(struct un_lend *l)

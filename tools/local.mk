@@ -11,6 +11,7 @@ tools_union_SOURCES = \
 	tools/fsutil.c \
 	tools/journal.c \
 	tools/lend.c \
+	tools/userns.c \
 	tools/layers.c \
 	tools/table.c \
 	tools/view.c \

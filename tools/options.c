@@ -63,6 +63,9 @@ int un_upper_changes_open(int argc, char **argv,
 	struct un_upper_args a = { 0 };
 	int status = un_upper_args_parse(argc, argv, cmd, arg, &a);
 
+	/* (Before the lock: the namespace's oracle must not hold it.) */
+	if (status < 0 && cmd->userns && un_userns_enter() < 0)
+		status = UN_EXIT_FAIL;
 	if (status < 0 &&
 	    un_changes_open(a.upper, &a.lowers, a.merged, c) < 0)
 		status = UN_EXIT_FAIL;

@@ -165,6 +165,15 @@ static int pax_xattrs(struct pax *x, const char *path)
 		vlen = lgetxattr(path, s, val, vlen);
 		if (vlen < 0)
 			continue;
+		/* (Read in a user namespace: the ids in it as outside.) */
+		if (un_userns_xattr_has_ids(s)) {
+			vlen = un_userns_getxattr(path, s, &val);
+			if (vlen < 0) {
+				free(names);
+				free(val);
+				return vlen;
+			}
+		}
 		key = un_xasprintf("SCHILY.xattr.%s", s);
 		pax_add(x, key, val, vlen);
 		free(key);
@@ -269,6 +278,7 @@ out_close:
 int un_tar_add(struct un_tar *t, const struct un_tar_entry *e)
 {
 	const struct stat *st = e->st;
+	struct stat own;
 	struct pax x = { 0 };
 	char *name, target[PATH_MAX] = "";
 	uint64_t size = 0, mtime;
@@ -276,6 +286,14 @@ int un_tar_add(struct un_tar *t, const struct un_tar_entry *e)
 	char type;
 	int ret;
 
+	/* Read from a user namespace (userns.c): its owner outside. */
+	if (e->src && un_userns_active()) {
+		own = *st;
+		ret = un_userns_real_ids(e->src, &own);
+		if (ret < 0)
+			return ret;
+		st = &own;
+	}
 	if (e->hardlink)
 		type = '1';
 	else if (S_ISREG(st->st_mode))

@@ -20,6 +20,9 @@
  *              whiteouts and opaque directories, in tree order
  *   library.c  finding libunion.so and checking that it loads
  *   options.c  the command line of the commands on an UPPER
+ *   journal.c  metadata a command changes, noted to be put back
+ *   lend.c     the upper's lock; modes lent for a reading command
+ *   userns.c   a user namespace for the reading commands instead
  *   run.c      `union run`
  *   diff.c     `union diff`
  *   tar.c      a POSIX tar (ustar + pax) writer
@@ -167,8 +170,40 @@ int un_lend(struct un_lend *l, const char *path, const struct stat *st,
 	    mode_t bits);
 /* Put back the mode lent last. */
 int un_lend_return(struct un_lend *l);
+/* st (path's lstat) with the mode it has without a lend of ours: what a
+   journal of the command's own must note (convert.c). */
+void un_lend_unlent(const struct un_lend *l, const char *path,
+		    struct stat *st);
 /* Put back every mode lent, drop the lock (a no-op unless opened). */
 int un_lend_close(struct un_lend *l);
+
+/* ------------------------------------------------------------------ */
+/* userns.c                                                             */
+
+/*
+ * Enter a user namespace mapping the caller's ids to 0 (not as root, nor
+ * with UNION_TEST_NO_USERNS set): 1 when in it, 0 when not (unshare
+ * refused: lend.c reads instead), or an error (said) that leaves the
+ * command in no state to go on.  Call it before any thread or lock.
+ */
+int un_userns_enter(void);
+/* Was un_userns_enter's namespace entered? */
+bool un_userns_active(void);
+/* Does the namespace give us read and search on st (the caller's own
+   owner and group, st as seen inside)? */
+bool un_userns_covers(const struct stat *st);
+/* The caller's effective uid outside any namespace. */
+uid_t un_real_euid(void);
+/* st (path's lstat inside) given the owner and group it has outside. */
+int un_userns_real_ids(const char *path, struct stat *st);
+/* Does the namespace change the value of the xattr name (ids in it)? */
+bool un_userns_xattr_has_ids(const char *name);
+/* path's xattr name as read outside (into *val, realloc'd): its length,
+   or -errno (said). */
+ssize_t un_userns_getxattr(const char *path, const char *name, char **val);
+/* Real ids (a journal's) as a chown inside takes them: the caller's to
+   0, any other to -1 (left as it is: unmapped, it cannot be named). */
+void un_userns_ids(uid_t *uid, gid_t *gid);
 
 /* ------------------------------------------------------------------ */
 /* fsutil.c                                                             */
@@ -179,6 +214,11 @@ int un_remove_tree(const char *path);
 int un_mkdir_p(const char *path, mode_t mode);
 /* The names in a directory (without "." and ".."), sorted. */
 int un_list_dir(const char *path, struct un_strv *names);
+/* In a child that outlives its command's output (lend.c's watcher,
+   userns.c's oracle): stdio on /dev/null, every other descriptor closed
+   but keep's n (sorted here), so that nobody waiting for the EOF of a
+   pipe of the command's waits for the child too. */
+void un_detach_fds(int *keep, size_t n);
 /* Copy the rest of from into to. */
 int un_copy_data(int from, int to, const char *what);
 /* Copy the xattrs of from to to (neither followed); see fsutil.c. */
@@ -375,6 +415,9 @@ struct un_cmd_opts {
 	/* After them all, or NULL: -1 to go on, else the status to exit
 	   with (after saying why). */
 	int (*check)(void *arg);
+	/* A reading command (diff, export): it reads the upper from a user
+	   namespace of the caller's where it can (userns.c). */
+	bool userns;
 };
 
 /*

@@ -1,11 +1,14 @@
 #!/bin/bash
-# diff-unsearchable-dir: an ordinary user who made a directory of the union 0600 (`chmod 600 d` in the view: the upper holds d so, with the changes in it) can still list the union's changes: union diff, union export and union convert --from-overlay read the user's own upper, lending its owner u+rx (convert: u+rwx) for the time of the walk (tools/lend.c), and the mode is back afterwards, also after a kill of the command (its watcher puts it back) and after a kill of the command and its watcher (the next command does).  A directory of another owner is not lent: the command fails, saying which.  Session 17's layers.py --as-user seed 209 found it (XFAIL until session 18).
+# diff-unsearchable-dir: (the fallback where no user namespace may be made: UNION_TEST_NO_USERNS=1) an ordinary user who made a directory of the union 0600 (`chmod 600 d` in the view: the upper holds d so, with the changes in it) can still list the union's changes: union diff, union export and union convert --from-overlay read the user's own upper, lending its owner u+rx (convert: u+rwx) for the time of the walk (tools/lend.c), and the mode is back afterwards, also after a kill of the command (its watcher puts it back) and after a kill of the command and its watcher (the next command does).  A directory of another owner is not lent: the command fails, saying which.  Session 17's layers.py --as-user seed 209 found it (XFAIL until session 18).
 set -eu
 . "${TOP_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/tools/toolslib.sh"
 need_union
 if ! is_root; then
 	skip "needs root to become the user nobody"
 fi
+# The lend itself: the fallback of a machine that refuses a user
+# namespace (tools/userns.c; diff-userns-dir.sh tests the namespace).
+export UNION_TEST_NO_USERNS=1
 
 D=$T/d
 mkdir -p "$D/l1/d/e" "$D/up"

@@ -16,9 +16,13 @@ UN_TOOLS_TESTS = \
 	tests/tools/oci-layers-commands.sh \
 	tests/tools/upper-options.sh \
 	tests/tools/man-pages.sh \
-	tests/tools/diff-unsearchable-dir.sh
+	tests/tools/diff-unsearchable-dir.sh \
+	tests/tools/diff-userns-dir.sh
 
 TESTS += $(UN_TOOLS_TESTS)
+# A seccomp'd container's refusal of user namespaces (diff-userns-dir.sh).
+check_PROGRAMS += tests/prog/nouserns
+tests_prog_nouserns_SOURCES = tests/prog/nouserns.c
 dist_check_SCRIPTS += $(UN_TOOLS_TESTS) tests/tools/oci-apply.py
 EXTRA_DIST += tests/tools/toolslib.sh
 AM_TESTS_ENVIRONMENT += \
