@@ -9,7 +9,7 @@
 # its code; init_early's and env_build's switch over un_env_var were a
 # page fault of .rodata in every new process and in every shell's child
 # that execs (bench/README.md "Session 19 (exec19)"), for a few compares
-# saved.  tests/edges/exec-text-together checks the exec code has none.
+# saved.  tests/edges/exec-start-pages checks the exec code has none.
 UN_LIB_CFLAGS = $(AM_CFLAGS) -fvisibility=hidden -ftls-model=initial-exec \
 	-U_FORTIFY_SOURCE -D_GNU_SOURCE -pthread -fdata-sections \
 	-fno-jump-tables $(SANITIZER_CFLAGS)
