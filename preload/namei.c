@@ -511,6 +511,9 @@ struct comp {
 	bool guessed;		/* a layer refused EACCES (base's sub NULL) */
 	bool upper_lacks;	/* in: the upper's name set has no such name
 				   (asked once, by lookup_component's caller) */
+	uint64_t nstamp;	/* in, with upper_lacks: the names stamp it was
+				   asked at, read before the stats (an upper's
+				   miss is remembered at it) */
 	bool no_records;	/* in, lookup_single's: the table was known
 				   empty when the caller read the stamps
 				   (un_dcache_stamps) */
@@ -1082,7 +1085,8 @@ component_in(struct un_mount *m, uint64_t dirmask, const char *rel,
 			if (i == top && err == EACCES)
 				return -EACCES;
 			if (i == 0 && err == ENOENT && (dirmask >> 1))
-				un_dcache_upper_missed(m, rel, rel_len);
+				un_dcache_upper_missed(m, rel, rel_len,
+						       c->nstamp);
 			if (err != ENOENT && err != ENOTDIR && !first_err)
 				first_err = -err;
 			/* An OCI whiteout hides the name in the layers below. */
@@ -1248,11 +1252,13 @@ lookup_cached(struct un_mount *m, uint64_t dirmask, const char *vpath,
 	   below (lookup_component's pr; one layer alone, a lower name the
 	   upper lacks below a directory of two, never asks). */
 	if (!nostat && !op) {
+		if (nstamp)
+			c->nstamp = *nstamp;
 		c->upper_lacks = (dirmask & 1) &&
 				 (nstamp ? un_dcache_upper_lacks_at(m, rel,
 						rel_len, *nstamp) :
 					   un_dcache_upper_lacks(m, rel,
-						rel_len));
+						rel_len, &c->nstamp));
 		asked = true;
 		prp = &pr;
 		goto uncached;
@@ -1280,7 +1286,8 @@ lookup_cached(struct un_mount *m, uint64_t dirmask, const char *vpath,
 	}
 	if (!asked)
 		c->upper_lacks = (dirmask & 1) &&
-				 un_dcache_upper_lacks(m, rel, rel_len);
+				 un_dcache_upper_lacks(m, rel, rel_len,
+						       &c->nstamp);
 	if (op && open_single(m, dirmask, vpath, vlen, rel, rel_len, base, c,
 			      op) == 0)
 		return 0;
@@ -1456,7 +1463,8 @@ static __attribute__((noinline)) int settle_walk(struct walk *w,
 		relbuf[rlen] = '\0';
 		above.sub = NULL;
 		c.upper_lacks = (w->dirmask & 1) &&
-				un_dcache_upper_lacks(w->m, relbuf, rlen);
+				un_dcache_upper_lacks(w->m, relbuf, rlen,
+						      &c.nstamp);
 		rc = lookup_component(w->m, w->dirmask, relbuf, rlen,
 				      start ? &above : NULL, &c, NULL, NULL);
 		relbuf[rlen] = end;
@@ -3526,6 +3534,7 @@ static __attribute__((noinline)) int lookup_near(const char *path,
 		x->got = -1;
 	/* (lookup_cached's way for a name to stat, without its call.) */
 	rel_len = vlen - (size_t)(rel - n->vpath);
+	c.nstamp = stamp[0];
 	c.upper_lacks = (mask & 1) &&
 			un_dcache_upper_lacks_at(m, rel, rel_len, stamp[0]);
 	c.no_records = empty;
@@ -3659,6 +3668,7 @@ near_last(struct un_mount *m, int fd, int layer, const char *path,
 	} else {
 		/* (lookup_cached's way for a name to stat, without its
 		   call.) */
+		c.nstamp = nstamp;
 		c.upper_lacks = (mask & 1) &&
 				un_dcache_upper_lacks_at(m, rel, rel_len,
 							 nstamp);
