@@ -1223,6 +1223,27 @@ static int open_single(struct un_mount *m, uint64_t dirmask,
 }
 
 /*
+ * The layers of dirmask that may hold the name c is about: all of them,
+ * but the upper when c->upper_lacks says it lacks the name (its name
+ * set, or dcache.c's memo of the last name it lacked: one lower name
+ * stat'ed again and again).  One layer alone: lookup_single's way, as
+ * for a directory of that layer alone (the stat through the start's
+ * descriptor standing in it, no table asked while it is empty), where
+ * lookup_component's loop skipped the upper and found the same answer
+ * in that one layer with ~90 instructions more (bench/README.md
+ * "Session 19 (stat19)").
+ */
+static inline uint64_t near_may(uint64_t dirmask, const struct comp *c)
+{
+	return c->upper_lacks ? dirmask & ~(uint64_t)1 : dirmask;
+}
+
+static inline __attribute__((always_inline)) int
+lookup_single(struct un_mount *m, int i, const char *rel, size_t rel_len,
+	      const struct at_base *base, struct comp *c, struct stx_req *x,
+	      bool statonly);
+
+/*
  * lookup_component, through the cache: a directory walked lately is
  * known with its layers (for the same layers of its parent), so only its
  * topmost layer is stat'ed, for st, and not even that when the caller
@@ -1241,7 +1262,7 @@ lookup_cached(struct un_mount *m, uint64_t dirmask, const char *vpath,
 	      const struct at_base *base, struct comp *c, bool nostat,
 	      struct stx_req *x, const uint64_t *nstamp, struct open_req *op)
 {
-	uint64_t mask, pmask, stamp;
+	uint64_t mask, pmask, stamp, may;
 	bool asked = false;	/* c->upper_lacks set */
 	struct dir_probe pr = { vpath, vlen, false }, *prp = NULL;
 	int rc;
@@ -1259,6 +1280,19 @@ lookup_cached(struct un_mount *m, uint64_t dirmask, const char *vpath,
 						rel_len, *nstamp) :
 					   un_dcache_upper_lacks(m, rel,
 						rel_len, &c->nstamp));
+		/* One layer may hold it (near_may): lookup_single's way,
+		   which lookup_component's loop answers alike for one
+		   layer, where a start's sub is set (its guess past a
+		   refusal is for a NULL sub).  c->no_records: the
+		   caller's. */
+		may = near_may(dirmask, c);
+		if (!(may & (may - 1)) && may && !un_config.oci_lowers &&
+		    (!base || base->sub)) {
+			stamp = nstamp ? nstamp[1] : un_dcache_stamp(m);
+			rc = lookup_single(m, __builtin_ctzll(may), rel,
+					   rel_len, base, c, x, false);
+			goto put;
+		}
 		asked = true;
 		prp = &pr;
 		goto uncached;
@@ -1295,6 +1329,7 @@ uncached:
 	/* (Read before the stats: a change since leaves the entry stale.) */
 	stamp = nstamp ? nstamp[1] : un_dcache_stamp(m);
 	rc = lookup_component(m, dirmask, rel, rel_len, base, c, x, prp);
+put:
 	if (rc == 0 && !pr.hit && c->layer >= 0 && S_ISDIR(c->st->st_mode) &&
 	    lk_may_put())
 		un_dcache_put(m, vpath, vlen, c->dirlayers, dirmask, stamp);
@@ -3403,22 +3438,6 @@ found:
 	return 0;
 }
 
-/*
- * The layers of dirmask that may hold the name c is about: all of them,
- * but the upper when c->upper_lacks says it lacks the name (its name
- * set, or dcache.c's memo of the last name it lacked: one lower name
- * stat'ed again and again).  One layer alone: lookup_single's way, as
- * for a directory of that layer alone (the stat through the start's
- * descriptor standing in it, no table asked while it is empty), where
- * lookup_component's loop skipped the upper and found the same answer
- * in that one layer with ~90 instructions more (bench/README.md
- * "Session 19 (stat19)").
- */
-static inline uint64_t near_may(uint64_t dirmask, const struct comp *c)
-{
-	return c->upper_lacks ? dirmask & ~(uint64_t)1 : dirmask;
-}
-
 /* lookup_near's flag for near_open: the caller's path had slashes
    after the name, not counted in its length (none of UN_LK_*). */
 #define LK_SLASHED 0x40000000
@@ -4257,11 +4276,15 @@ static __attribute__((noinline)) int lookup_path(int dirfd, const char *path,
 		const char *rel = rel_of(w.m, w.vpath, w.vlen);
 		size_t rel_len = w.vlen - (rel - w.vpath);
 
-		/* (The names stamp, and the union's for lookup_cached.) */
+		/* (The names stamp, and the union's for lookup_cached;
+		   c.no_records, the table known empty with them, for its
+		   lookup_single.) */
 		uint64_t stamp[2] = { 0, 0 };
 
+		c.no_records = false;
 		if (last)
-			stamp[0] = un_dcache_stamps(w.m, &stamp[1], NULL);
+			stamp[0] = un_dcache_stamps(w.m, &stamp[1],
+						    &c.no_records);
 
 		if (x)
 			x->got = -1;
