@@ -135,11 +135,14 @@ struct dcache {
 	 * time, which the name sets above learn only at the third
 	 * distinct name missed in a directory (bench/README.md "Session
 	 * 19 (stat19)").  The path itself, not its hash: a collision
-	 * here would be a wrong answer, not a miss.  len 0: none.
+	 * here would be a wrong answer, not a miss.  cred: the
+	 * credentials' stamp then (un_cred_stamp, never 0): the upper's
+	 * lstat skipped is also its search permission's check, which a
+	 * set*id may change.  len 0: none.
 	 */
 	struct {
 		const struct un_mount *m;
-		uint64_t stamp;
+		uint64_t stamp, cred;
 		size_t len;
 		char rel[UN_DCACHE_MISS_MAX];
 	} umiss;
@@ -1070,7 +1073,8 @@ bool un_dcache_upper_lacks_at(struct un_mount *m, const char *rel,
 	   lookup's more often than the path does). */
 	if (c->umiss.stamp == nstamp && c->umiss.m == m &&
 	    c->umiss.len == rel_len && rel_len &&
-	    !memcmp(c->umiss.rel, rel, rel_len))
+	    !memcmp(c->umiss.rel, rel, rel_len) &&
+	    c->umiss.cred == un_cred_stamp())
 		return true;
 	if (!c->any_set)
 		return false;
@@ -1281,7 +1285,7 @@ out_free:
 }
 
 void un_dcache_upper_missed(struct un_mount *m, const char *rel,
-			    size_t rel_len, uint64_t nstamp)
+			    size_t rel_len, uint64_t nstamp, bool keep)
 {
 	struct dcache *c = dcache_mine();
 	const char *name = rel + rel_len;
@@ -1291,7 +1295,8 @@ void un_dcache_upper_missed(struct un_mount *m, const char *rel,
 	if (!c || !m->upper || !m->wt)
 		return;
 	/* (Longer paths: not remembered, their lstat made each time.) */
-	if (rel_len <= sizeof(c->umiss.rel)) {
+	if (keep && rel_len <= sizeof(c->umiss.rel) &&
+	    (c->umiss.cred = un_cred_stamp()) != 0) {
 		c->umiss.m = m;
 		c->umiss.stamp = nstamp;
 		c->umiss.len = rel_len;

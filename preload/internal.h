@@ -1384,10 +1384,13 @@ UN_HIDDEN int un_dcache_memo_get(struct un_mount *m, const char *vpath,
    made after nstamp (un_dcache_names_stamp) was read: rel is remembered
    as lacking until the stamp moves (un_dcache_upper_lacks_at says so),
    and after a few misses in one directory, its upper names are read
-   into a set.  Paths up to UN_DCACHE_MISS_MAX bytes are remembered. */
+   into a set.  Paths up to UN_DCACHE_MISS_MAX bytes are remembered, and
+   only where keep says the lookup may fill the caches (not under a lift
+   of the upper's way, nor past a route: namei.c lk_may_put). */
 #define UN_DCACHE_MISS_MAX 256
 UN_HIDDEN void un_dcache_upper_missed(struct un_mount *m, const char *rel,
-				      size_t rel_len, uint64_t nstamp);
+				      size_t rel_len, uint64_t nstamp,
+				      bool keep);
 /* A stream of lower directory rel (layer alone) read to its end: its
    getdents records (len bytes; taken over), d_ino 0 in those it left out
    but the ones the table alone hid (readdir.c low_take); and rmdir's

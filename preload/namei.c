@@ -1086,7 +1086,8 @@ component_in(struct un_mount *m, uint64_t dirmask, const char *rel,
 				return -EACCES;
 			if (i == 0 && err == ENOENT && (dirmask >> 1))
 				un_dcache_upper_missed(m, rel, rel_len,
-						       c->nstamp);
+						       c->nstamp,
+						       lk_may_put());
 			if (err != ENOENT && err != ENOTDIR && !first_err)
 				first_err = -err;
 			/* An OCI whiteout hides the name in the layers below. */

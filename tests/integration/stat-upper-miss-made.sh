@@ -17,7 +17,9 @@
 #    for open(O_CREAT), mkdir, link, rename, mknod of a fifo, chmod and
 #    open(O_WRONLY) of the lower file (copy-ups), utime, and in another
 #    thread;
-#  - a lower file removed (its whiteout recorded) and made again.
+#  - a lower file removed (its whiteout recorded) and made again;
+#  - as root, then as nobody after setuid (root only): the upper's copy
+#    of the directory refuses nobody its search (EACCES).
 # Each case in its own directory, so that no name set is learnt there
 # (the third distinct name missed: un_dcache_upper_missed) and the
 # memo alone answers.  Fails with the memo trusted past the stamp (its
@@ -126,4 +128,41 @@ action() {
 compare_kernel_union stat-upper-miss-made setup action
 UN_AS=nobody UN_NOBODY_LOWERS=both compare_kernel_union \
 	stat-upper-miss-made-nobody setup action
+
+# The upper's lstat spared is also its search permission's check: a
+# process that stats a lower name as root, then drops to nobody, must
+# meet the refusal of the upper's copy of the directory (0700, root's;
+# the lower's 0755), as through the kernel (EACCES).  Fails with the
+# memo's credentials' stamp not compared (the lower's file found).
+setup_cred() {
+	mkdir -p "$1/upper/p" "$1/lower1/p"
+	echo up >"$1/upper/p/u"
+	echo low >"$1/lower1/p/f"
+	chmod 700 "$1/upper/p"
+	chmod 755 "$1/lower1/p"
+	fix_times "$1"
+}
+
+cat >"$T/cred.py" <<'PY'
+import os, sys
+
+os.chdir(sys.argv[1])
+def show(tag, n):
+    try:
+        st = os.stat(n, follow_symlinks=False)
+        print(tag, n, oct(st.st_mode), st.st_size)
+    except OSError as e:
+        print(tag, n, 'error', e.strerror)
+show('root', 'p/f'); show('root-again', 'p/f')
+os.setgid(65534); os.setuid(65534)
+show('nobody', 'p/f'); show('nobody-again', 'p/f')
+PY
+
+action_cred() {
+	step '"$PYTHON" "$T/cred.py" "$M"'
+}
+
+if is_root; then
+	compare_kernel_union stat-upper-miss-made-setuid setup_cred action_cred
+fi
 un_done
