@@ -125,6 +125,27 @@ struct dcache {
 	uint64_t miss_dir;	/* un_name_hash of its rel */
 	uint64_t miss_name;	/* un_name_hash of the last name missed */
 	unsigned misses;	/* of distinct names in a row */
+	/*
+	 * The last name the upper lacked (un_dcache_upper_missed), with
+	 * the names stamp the lookup read before that upper's lstat: while
+	 * the stamp reads the same, no process of the union has made a
+	 * name in the upper nor changed a directory since, so the upper
+	 * lacks it still (un_dcache_upper_lacks_at).  A loop that stats
+	 * one lower name again and again paid the upper's lstat each
+	 * time, which the name sets above learn only at the third
+	 * distinct name missed in a directory (bench/README.md "Session
+	 * 19 (stat19)").  The path itself, not its hash: a collision
+	 * here would be a wrong answer, not a miss.  cred: the
+	 * credentials' stamp then (un_cred_stamp, never 0): the upper's
+	 * lstat skipped is also its search permission's check, which a
+	 * set*id may change.  len 0: none.
+	 */
+	struct {
+		const struct un_mount *m;
+		uint64_t stamp, cred;
+		size_t len;
+		char rel[UN_DCACHE_MISS_MAX];
+	} umiss;
 	/* The entry of the last hit of un_dcache_get, tried before the
 	   path is hashed: git status looks up the files of its index in
 	   order, ~15 a directory, each settling in the same directory.
@@ -1030,9 +1051,10 @@ void un_dcache_put_names(struct un_mount *m, const char *rel,
 }
 
 bool un_dcache_upper_lacks(struct un_mount *m, const char *rel,
-			   size_t rel_len)
+			   size_t rel_len, uint64_t *nstamp)
 {
-	return un_dcache_upper_lacks_at(m, rel, rel_len, names_stamp(m));
+	*nstamp = names_stamp(m);
+	return un_dcache_upper_lacks_at(m, rel, rel_len, *nstamp);
 }
 
 bool un_dcache_upper_lacks_at(struct un_mount *m, const char *rel,
@@ -1045,7 +1067,16 @@ bool un_dcache_upper_lacks_at(struct un_mount *m, const char *rel,
 	struct nset *e;
 	uint64_t h;
 
-	if (!c || !c->any_set)
+	if (!c)
+		return false;
+	/* The last name missed (the stamp first: it differs from the
+	   lookup's more often than the path does). */
+	if (c->umiss.stamp == nstamp && c->umiss.m == m &&
+	    c->umiss.len == rel_len && rel_len &&
+	    !memcmp(c->umiss.rel, rel, rel_len) &&
+	    c->umiss.cred == un_cred_stamp())
+		return true;
+	if (!c->any_set)
 		return false;
 	/* (memrchr: a byte at a time cost ~1.5 instructions a byte.) */
 	if (rel_len && (name = memrchr(rel, '/', rel_len)) != NULL)
@@ -1254,7 +1285,7 @@ out_free:
 }
 
 void un_dcache_upper_missed(struct un_mount *m, const char *rel,
-			    size_t rel_len)
+			    size_t rel_len, uint64_t nstamp, bool keep)
 {
 	struct dcache *c = dcache_mine();
 	const char *name = rel + rel_len;
@@ -1263,6 +1294,14 @@ void un_dcache_upper_missed(struct un_mount *m, const char *rel,
 
 	if (!c || !m->upper || !m->wt)
 		return;
+	/* (Longer paths: not remembered, their lstat made each time.) */
+	if (keep && rel_len <= sizeof(c->umiss.rel) &&
+	    (c->umiss.cred = un_cred_stamp()) != 0) {
+		c->umiss.m = m;
+		c->umiss.stamp = nstamp;
+		c->umiss.len = rel_len;
+		memcpy(c->umiss.rel, rel, rel_len);
+	}
 	while (name > rel && name[-1] != '/')
 		name--;
 	plen = name > rel ? (size_t)(name - rel - 1) : 0;

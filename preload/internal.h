@@ -1362,9 +1362,10 @@ static inline uint64_t un_dcache_stamps(struct un_mount *m, uint64_t *dirs,
 UN_HIDDEN void un_dcache_put_names(struct un_mount *m, const char *rel,
 				   uint64_t *hashes, size_t n, uint64_t stamp);
 /* Is rel (dir/name under the union's root) known to be absent from the
-   upper?  False when unknown. */
+   upper?  False when unknown.  *nstamp: the names stamp it read, for
+   un_dcache_upper_missed after the upper's lstat. */
 UN_HIDDEN bool un_dcache_upper_lacks(struct un_mount *m, const char *rel,
-				     size_t rel_len);
+				     size_t rel_len, uint64_t *nstamp);
 /* The same, against nstamp, un_dcache_names_stamp(m) as the caller
    read it lately (in the same lookup). */
 UN_HIDDEN bool un_dcache_upper_lacks_at(struct un_mount *m, const char *rel,
@@ -1385,10 +1386,17 @@ UN_HIDDEN int un_dcache_memo_get(struct un_mount *m, const char *vpath,
 				 const char *rel, size_t rel_len, int *layer,
 				 struct stat *st, char *real, size_t size,
 				 uint64_t nstamp);
-/* The upper lacked rel (dir/name) where a lower may have it: after a
-   few misses in one directory, its upper names are read into a set. */
+/* The upper lacked rel (dir/name) where a lower may have it, its lstat
+   made after nstamp (un_dcache_names_stamp) was read: rel is remembered
+   as lacking until the stamp moves (un_dcache_upper_lacks_at says so),
+   and after a few misses in one directory, its upper names are read
+   into a set.  Paths up to UN_DCACHE_MISS_MAX bytes are remembered, and
+   only where keep says the lookup may fill the caches (not under a lift
+   of the upper's way, nor past a route: namei.c lk_may_put). */
+#define UN_DCACHE_MISS_MAX 256
 UN_HIDDEN void un_dcache_upper_missed(struct un_mount *m, const char *rel,
-				      size_t rel_len);
+				      size_t rel_len, uint64_t nstamp,
+				      bool keep);
 /* A stream of lower directory rel (layer alone) read to its end: its
    getdents records (len bytes; taken over), d_ino 0 in those it left out
    but the ones the table alone hid (readdir.c low_take); and rmdir's

@@ -511,6 +511,9 @@ struct comp {
 	bool guessed;		/* a layer refused EACCES (base's sub NULL) */
 	bool upper_lacks;	/* in: the upper's name set has no such name
 				   (asked once, by lookup_component's caller) */
+	uint64_t nstamp;	/* in, with upper_lacks: the names stamp it was
+				   asked at, read before the stats (an upper's
+				   miss is remembered at it) */
 	bool no_records;	/* in, lookup_single's: the table was known
 				   empty when the caller read the stamps
 				   (un_dcache_stamps) */
@@ -1082,7 +1085,9 @@ component_in(struct un_mount *m, uint64_t dirmask, const char *rel,
 			if (i == top && err == EACCES)
 				return -EACCES;
 			if (i == 0 && err == ENOENT && (dirmask >> 1))
-				un_dcache_upper_missed(m, rel, rel_len);
+				un_dcache_upper_missed(m, rel, rel_len,
+						       c->nstamp,
+						       lk_may_put());
 			if (err != ENOENT && err != ENOTDIR && !first_err)
 				first_err = -err;
 			/* An OCI whiteout hides the name in the layers below. */
@@ -1219,6 +1224,27 @@ static int open_single(struct un_mount *m, uint64_t dirmask,
 }
 
 /*
+ * The layers of dirmask that may hold the name c is about: all of them,
+ * but the upper when c->upper_lacks says it lacks the name (its name
+ * set, or dcache.c's memo of the last name it lacked: one lower name
+ * stat'ed again and again).  One layer alone: lookup_single's way, as
+ * for a directory of that layer alone (the stat through the start's
+ * descriptor standing in it, no table asked while it is empty), where
+ * lookup_component's loop skipped the upper and found the same answer
+ * in that one layer with ~90 instructions more (bench/README.md
+ * "Session 19 (stat19)").
+ */
+static inline uint64_t near_may(uint64_t dirmask, const struct comp *c)
+{
+	return c->upper_lacks ? dirmask & ~(uint64_t)1 : dirmask;
+}
+
+static inline __attribute__((always_inline)) int
+lookup_single(struct un_mount *m, int i, const char *rel, size_t rel_len,
+	      const struct at_base *base, struct comp *c, struct stx_req *x,
+	      bool statonly);
+
+/*
  * lookup_component, through the cache: a directory walked lately is
  * known with its layers (for the same layers of its parent), so only its
  * topmost layer is stat'ed, for st, and not even that when the caller
@@ -1237,7 +1263,7 @@ lookup_cached(struct un_mount *m, uint64_t dirmask, const char *vpath,
 	      const struct at_base *base, struct comp *c, bool nostat,
 	      struct stx_req *x, const uint64_t *nstamp, struct open_req *op)
 {
-	uint64_t mask, pmask, stamp;
+	uint64_t mask, pmask, stamp, may;
 	bool asked = false;	/* c->upper_lacks set */
 	struct dir_probe pr = { vpath, vlen, false }, *prp = NULL;
 	int rc;
@@ -1248,11 +1274,26 @@ lookup_cached(struct un_mount *m, uint64_t dirmask, const char *vpath,
 	   below (lookup_component's pr; one layer alone, a lower name the
 	   upper lacks below a directory of two, never asks). */
 	if (!nostat && !op) {
+		if (nstamp)
+			c->nstamp = *nstamp;
 		c->upper_lacks = (dirmask & 1) &&
 				 (nstamp ? un_dcache_upper_lacks_at(m, rel,
 						rel_len, *nstamp) :
 					   un_dcache_upper_lacks(m, rel,
-						rel_len));
+						rel_len, &c->nstamp));
+		/* One layer may hold it (near_may): lookup_single's way,
+		   which lookup_component's loop answers alike for one
+		   layer, where a start's sub is set (its guess past a
+		   refusal is for a NULL sub).  c->no_records: the
+		   caller's. */
+		may = near_may(dirmask, c);
+		if (!(may & (may - 1)) && may && !un_config.oci_lowers &&
+		    (!base || base->sub)) {
+			stamp = nstamp ? nstamp[1] : un_dcache_stamp(m);
+			rc = lookup_single(m, __builtin_ctzll(may), rel,
+					   rel_len, base, c, x, false);
+			goto put;
+		}
 		asked = true;
 		prp = &pr;
 		goto uncached;
@@ -1280,7 +1321,8 @@ lookup_cached(struct un_mount *m, uint64_t dirmask, const char *vpath,
 	}
 	if (!asked)
 		c->upper_lacks = (dirmask & 1) &&
-				 un_dcache_upper_lacks(m, rel, rel_len);
+				 un_dcache_upper_lacks(m, rel, rel_len,
+						       &c->nstamp);
 	if (op && open_single(m, dirmask, vpath, vlen, rel, rel_len, base, c,
 			      op) == 0)
 		return 0;
@@ -1288,6 +1330,7 @@ uncached:
 	/* (Read before the stats: a change since leaves the entry stale.) */
 	stamp = nstamp ? nstamp[1] : un_dcache_stamp(m);
 	rc = lookup_component(m, dirmask, rel, rel_len, base, c, x, prp);
+put:
 	if (rc == 0 && !pr.hit && c->layer >= 0 && S_ISDIR(c->st->st_mode) &&
 	    lk_may_put())
 		un_dcache_put(m, vpath, vlen, c->dirlayers, dirmask, stamp);
@@ -1456,7 +1499,8 @@ static __attribute__((noinline)) int settle_walk(struct walk *w,
 		relbuf[rlen] = '\0';
 		above.sub = NULL;
 		c.upper_lacks = (w->dirmask & 1) &&
-				un_dcache_upper_lacks(w->m, relbuf, rlen);
+				un_dcache_upper_lacks(w->m, relbuf, rlen,
+						      &c.nstamp);
 		rc = lookup_component(w->m, w->dirmask, relbuf, rlen,
 				      start ? &above : NULL, &c, NULL, NULL);
 		relbuf[rlen] = end;
@@ -3431,7 +3475,7 @@ static __attribute__((noinline)) int lookup_near(const char *path,
 	struct dir_probe pr = { NULL, 0, false };
 	struct un_mount *m;
 	unsigned long seq;
-	uint64_t mask, pmask, stamp[2];
+	uint64_t mask, pmask, stamp[2], may;
 	struct at_base base;
 	struct comp c;
 	bool empty;
@@ -3526,12 +3570,15 @@ static __attribute__((noinline)) int lookup_near(const char *path,
 		x->got = -1;
 	/* (lookup_cached's way for a name to stat, without its call.) */
 	rel_len = vlen - (size_t)(rel - n->vpath);
+	c.nstamp = stamp[0];
 	c.upper_lacks = (mask & 1) &&
 			un_dcache_upper_lacks_at(m, rel, rel_len, stamp[0]);
 	c.no_records = empty;
 	lk_cwd_base = &base;
-	if (!(mask & (mask - 1)) && mask && !un_config.oci_lowers)
-		rc = lookup_single(m, __builtin_ctzll(mask), rel, rel_len,
+	/* One layer may hold it: lookup_single's way (see near_may). */
+	may = near_may(mask, &c);
+	if (!(may & (may - 1)) && may && !un_config.oci_lowers)
+		rc = lookup_single(m, __builtin_ctzll(may), rel, rel_len,
 				   layer >= 0 ? &base : NULL, &c,
 				   (flags & UN_LK_FOLLOW) ? NULL : x,
 				   flags & UN_LK_STATONLY);
@@ -3609,6 +3656,7 @@ near_last(struct un_mount *m, int fd, int layer, const char *path,
 	const char *rel;
 	size_t rel_len;
 	bool memo = true;	/* the memo of the last file put */
+	uint64_t may;
 	int rc;
 
 	base.m = m;
@@ -3659,12 +3707,14 @@ near_last(struct un_mount *m, int fd, int layer, const char *path,
 	} else {
 		/* (lookup_cached's way for a name to stat, without its
 		   call.) */
+		c.nstamp = nstamp;
 		c.upper_lacks = (mask & 1) &&
 				un_dcache_upper_lacks_at(m, rel, rel_len,
 							 nstamp);
 		c.no_records = empty;
-		if (!(mask & (mask - 1)) && mask && !un_config.oci_lowers)
-			rc = lookup_single(m, __builtin_ctzll(mask), rel,
+		may = near_may(mask, &c);
+		if (!(may & (may - 1)) && may && !un_config.oci_lowers)
+			rc = lookup_single(m, __builtin_ctzll(may), rel,
 					   rel_len, layer >= 0 ? &base : NULL,
 					   &c,
 					   (flags & UN_LK_FOLLOW) ? NULL : x,
@@ -4227,11 +4277,15 @@ static __attribute__((noinline)) int lookup_path(int dirfd, const char *path,
 		const char *rel = rel_of(w.m, w.vpath, w.vlen);
 		size_t rel_len = w.vlen - (rel - w.vpath);
 
-		/* (The names stamp, and the union's for lookup_cached.) */
+		/* (The names stamp, and the union's for lookup_cached;
+		   c.no_records, the table known empty with them, for its
+		   lookup_single.) */
 		uint64_t stamp[2] = { 0, 0 };
 
+		c.no_records = false;
 		if (last)
-			stamp[0] = un_dcache_stamps(w.m, &stamp[1], NULL);
+			stamp[0] = un_dcache_stamps(w.m, &stamp[1],
+						    &c.no_records);
 
 		if (x)
 			x->got = -1;

@@ -160,6 +160,7 @@ UN_INTEGRATION_TESTS = \
 	tests/integration/stat-fd-after-change.sh \
 	tests/integration/stat-lower-whiteout-by-other.sh \
 	tests/integration/stat-same-dir-after-change.sh \
+	tests/integration/stat-upper-miss-made.sh \
 	tests/integration/cwd-layer-fds.sh \
 	tests/integration/cwdfd-number-reused.sh \
 	tests/integration/proc-self-fd-lib-fds.sh \
