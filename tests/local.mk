@@ -1,3 +1,11 @@
+# The longest runs first (the differential tester, valgrind, the stress
+# runs: minutes each where a scenario takes seconds), so that `make -j4
+# check` starts them beside the scenarios instead of after them: listed
+# last, they ran on after the rest had ended (CI time).
+include tests/difftest/local.mk
+include tests/valgrind/local.mk
+include tests/stress/local.mk
+
 # Unit tests (Check), linked directly against the rooms.
 UN_CHECK_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) -D_GNU_SOURCE -pthread \
 	-U_FORTIFY_SOURCE $(SANITIZER_CFLAGS)
@@ -48,7 +56,4 @@ EXTRA_DIST += tests/symbols.sh
 
 include tests/integration/local.mk
 include tests/edges/local.mk
-include tests/difftest/local.mk
-include tests/stress/local.mk
 include tests/fuzz/local.mk
-include tests/valgrind/local.mk
