@@ -113,7 +113,9 @@ struct fd_entry {
  * header, three page faults, where this costs the one page of .bss
  * written (bench/README.md "Session 12 (exec)").  chunks[0] stays NULL.
  */
-static struct fd_entry *chunk0[CHUNK_SIZE];
+struct fd_entry *un_fd_chunk0[CHUNK_SIZE];	/* (internal.h: un_fd_far) */
+#define chunk0 un_fd_chunk0
+_Static_assert(CHUNK_SIZE == UN_FD_CHUNK0, "internal.h's un_fd_far reads chunk0");
 static struct fd_entry **chunks[NCHUNKS];
 
 /* The chunk of index c, or NULL (none yet). */
@@ -158,8 +160,8 @@ UN_EXEC_TEXT static struct fd_entry **slot(int fd, bool create)
  * descriptor (inherited across exec, made by a call we do not wrap) is
  * looked at once through /proc/self/fd.
  */
-static struct fd_entry outside_entry;
-#define OUTSIDE (&outside_entry)
+struct fd_entry un_fd_outside;	/* (internal.h: un_fd_far) */
+#define OUTSIDE (&un_fd_outside)
 
 /*
  * discover's answer, never put in a slot, for a descriptor that may be
@@ -396,7 +398,8 @@ UN_EXEC_TEXT static void put(int fd, struct fd_entry *e)
 	free_deferred();
 }
 
-bool un_fd_far(int fd)
+/* un_fd_far past the first chunk. */
+bool un_fd_far_high(int fd)
 {
 	struct fd_entry **chunk;
 

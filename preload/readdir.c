@@ -1597,7 +1597,8 @@ static __attribute__((noinline, cold)) DIR *fdopendir_deep(int fd,
 	return un_dir_open(n, fd, fd_listing_layer(n, layer), true);
 }
 
-UN_EXPORT DIR *fdopendir(int fd)
+/* fdopendir's lookup, its own frame (a node, a path). */
+static __attribute__((noinline)) DIR *fdopendir_lookup(int fd)
 {
 	char vpath[PATH_MAX];
 	struct un_mount *m = NULL;
@@ -1686,6 +1687,17 @@ out:
 	UN_ERRNO_OUT(d != NULL);
 	un_leave();
 	return d;
+}
+
+UN_EXPORT DIR *fdopendir(int fd)
+{
+	/* A descriptor known to lie far from every union (find's fts
+	   opens each directory, then fdopendir): libc's stream, as the
+	   lookup would answer, without its frame nor the record's copy
+	   (~170 instructions a call). */
+	if (un_fd_far(fd))
+		return real_fdopendir(fd);
+	return fdopendir_lookup(fd);
 }
 
 /* The lower names of a stream read from its start (see struct un_dir). */
@@ -1888,16 +1900,26 @@ static struct dirent64 *next_entry(struct un_dir *d)
 _Static_assert(sizeof(struct dirent) == sizeof(struct dirent64),
 	       "struct dirent and dirent64 must share a layout");
 
-UN_EXPORT struct dirent64 *readdir64(DIR *dir)
+/* A union's stream's next name: out of readdir64, whose stream of a
+   directory outside (find's every name) is then a compare and a jump;
+   inlined, next_entry's registers were saved and restored around
+   that jump too (~16 instructions a name, bench/README.md "Session 19
+   (outside19)"). */
+static __attribute__((noinline)) struct dirent64 *next_of_ours(DIR *dir)
 {
 	struct dirent64 *e;
 
-	if (!un_dir_is_ours(dir))
-		return real_readdir64(dir);
 	un_depth++;
 	e = next_entry((struct un_dir *)dir);
 	un_depth--;
 	return e;
+}
+
+UN_EXPORT struct dirent64 *readdir64(DIR *dir)
+{
+	if (!un_dir_is_ours(dir))
+		return real_readdir64(dir);
+	return next_of_ours(dir);
 }
 
 UN_EXPORT struct dirent *readdir(DIR *dir)

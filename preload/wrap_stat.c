@@ -35,8 +35,11 @@ enum stat_kind {
 	K_XSTAT, K_XSTAT64, K_LXSTAT, K_LXSTAT64, K_FXSTATAT, K_FXSTATAT64,
 };
 
-static int real_stat_call(enum stat_kind k, int ver, int dirfd,
-			  const char *path, struct stat *buf, int flags)
+/* (Inlined: each entry point's call outside, k a constant there,
+   becomes the one real function's call, no switch.) */
+static inline __attribute__((always_inline)) int
+real_stat_call(enum stat_kind k, int ver, int dirfd, const char *path,
+	       struct stat *buf, int flags)
 {
 	struct stat64 *b64 = (struct stat64 *)buf;
 
@@ -275,12 +278,43 @@ stat_lookup(enum stat_kind k, int ver, int dirfd, const char *path,
 }
 
 /* A name far from every union goes straight to the kernel, before the
-   lookup's stack frame (a struct un_node) is even set up. */
-static inline int stat_common(enum stat_kind k, int ver, int dirfd,
-			      const char *path, struct stat *st, int flags)
+   lookup's stack frame (a struct un_node) is even set up.  Inlined in
+   each entry point (find's fstatat of every name: the call, six
+   registers saved and the switch of real_stat_call were ~25
+   instructions a name, bench/README.md "Session 19 (outside19)"). */
+static inline __attribute__((always_inline)) int
+stat_common(enum stat_kind k, int ver, int dirfd, const char *path,
+	    struct stat *st, int flags)
 {
-	if (un_far_name(dirfd, path))
-		return real_stat_call(k, ver, dirfd, path, st, flags);
+	if (dirfd >= 0 && un_fd_far(dirfd)) {
+		/*
+		 * Relative to a descriptor far from every union (find's
+		 * fstatat of every name): the kernel first, which reads
+		 * the string for us, then the test of un_far_name on it,
+		 * one strchrnul (un_user_str's test of its page, strnlen
+		 * and memchr were ~60 instructions a name, and a system
+		 * call or two where the page was new: bench/README.md
+		 * "Session 19 (outside19)").  A stat changes nothing, so
+		 * a name that may lead into a union (a '..', an absolute
+		 * path, "") is simply looked up after.  The kernel read
+		 * the whole string when it answers 0, ENOENT or ENOTDIR
+		 * (EINVAL, for one, may come before it reads): anything
+		 * else is looked up too, as before.
+		 */
+		int saved = errno;
+		int rc = real_stat_call(k, ver, dirfd, path, st, flags);
+
+		if (rc == 0 || errno == ENOENT || errno == ENOTDIR) {
+			const char *end = strchrnul(path, '/');
+
+			if (end != path &&
+			    (*end ? !un_path_has_dotdot(path) :
+				    !(end - path == 2 && path[0] == '.' &&
+				      path[1] == '.')))
+				return rc;
+		}
+		errno = saved;
+	}
 	return stat_lookup(k, ver, dirfd, path, st, flags);
 }
 

@@ -38,14 +38,14 @@ for line in open(sys.argv[2]):
     if lo <= a < hi:
         pages.update((a >> 12, (a + s - 1) >> 12))
     # (gcc names a static local whole.1, clang self_whole.whole.)
-    if set(name.split('.')) & {'cwd_real', 'cwd_merged', 'chunks', 'chunk0',
+    if set(name.split('.')) & {'cwd_real', 'cwd_merged', 'chunks', 'un_fd_chunk0',
                                  'dirgen_zero', 'whole'} and \
        not big[0] <= a < big[1]:
         out.append(name)
 # fdtab.c's readers and the slots of descriptors 0-3 in one line.
-line = 'yes' if 'readers' in at and 'chunk0' in at and \
-    at['readers'] < at['chunk0'] and \
-    at['readers'] >> 6 == (at['chunk0'] + 3 * 8) >> 6 else 'no'
+line = 'yes' if 'readers' in at and 'un_fd_chunk0' in at and \
+    at['readers'] < at['un_fd_chunk0'] and \
+    at['readers'] >> 6 == (at['un_fd_chunk0'] + 3 * 8) >> 6 else 'no'
 print(len(pages), line, ' '.join(out) or '-')
 PY
 )

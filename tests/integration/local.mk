@@ -70,6 +70,7 @@ UN_INTEGRATION_TESTS = \
 	tests/integration/deep-path-copyup.sh \
 	tests/integration/dir-mtime-after-unlink.sh \
 	tests/integration/dotdot-outside.sh \
+	tests/integration/far-dirfd-stat.sh \
 	tests/integration/fifo-held-across-copyup.sh \
 	tests/integration/fifo-lower-open-write.sh \
 	tests/integration/fifo-readonly-union.sh \
