@@ -87,6 +87,7 @@ EOS
 # unchanged (lowers_check).
 file_refused() {
 	local out=$T/$1/union.out
+	pass_ran "$1" || return 0
 	if [ "$(grep -c '^[a-z]* [a-z]* lo[0-9]* File name too long$' "$out")" != 6 ] ||
 		! grep -q '^lo 0o644 6 1000000000.0 lower$' "$out"; then
 		fail "$1: a change through a deep file's /proc link not refused"
