@@ -27,7 +27,7 @@ held() {
 	local log=$1 target=$2 secs=$3 i=0
 	shift 3
 	rm -f "$log"
-	$run strace -f -qq -o "$log" -P "$target" \
+	$run strace -D -f -qq -o "$log" -P "$target" \
 		-e trace=rename,renameat,renameat2 \
 		-e inject=rename,renameat,renameat2:delay_enter=${secs}000000 \
 		"$@" >"$log.out" 2>&1 &
@@ -42,12 +42,20 @@ held() {
 
 # killed LOG TARGET CMD...: CMD's copy-up into TARGET killed (SIGKILL)
 # between its staging and its rename.
+# (strace, run detached: -D, its tracee the shell's child, is killed
+# too once the tracee has its SIGKILL: it would otherwise sleep out the
+# hold's 30 s before it let the tracee die, 120 s of the scenario's
+# wall.  The tracee dies as it is let go, the rename not made; a
+# tracee of strace's own, not detached, would be a zombie of init's,
+# alive to the sweep's kill(PID, 0), where init does not reap.)
 killed() {
-	local log=$1 target=$2 tracee
+	local log=$1 target=$2 tracee tracer
 	shift 2
 	held "$log" "$target" 30 "$@"
 	tracee=$(awk 'NR == 1 { print $1 }' "$log")
+	tracer=$(awk '$1 == "TracerPid:" { print $2 }' "/proc/$tracee/status" 2>/dev/null || true)
 	[ -n "$tracee" ] && kill -9 "$tracee" 2>/dev/null || true
+	[ -z "$tracer" ] || [ "$tracer" = 0 ] || kill -9 "$tracer" 2>/dev/null || true
 	wait "$held_pid" 2>/dev/null || true
 }
 
