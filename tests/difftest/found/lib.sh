@@ -16,6 +16,10 @@
 # difftest.py --as-user mounts it; the trees are listed as
 # root).  RO=1 makes $M a read-only union (an empty UPPER; the kernel
 # mount has no upperdir).
+# UN_UNION_ONLY=1 (CI's sanitizer pass, as tests/lib.sh): the operations
+# run under libunion alone; what fails is a sanitizer's report or the
+# driver's status 86 (ASAN_OPTIONS' exitcode), or a lower changed.  The
+# comparison with the kernel is the plain pass's, on the same code.
 set -u
 _here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 DRIVER=${DRIVER:-$_here/../driver}
@@ -74,6 +78,44 @@ repro() {
 		spec="$spec;$M2=$R/u2:$R/l3"
 	fi
 	eval "printf '%s\n' \"$ops\"" | sed '/^[[:space:]]*$/d' >"$T/ops"
+	chmod 755 "$T"
+	[ "${UN_UNION_ONLY:-0}" = 1 ] || _kernel_side
+	_build
+	_lowers >"$T/lowers.before"
+	# as nobody, the library is loaded after setpriv (as tests/lib.sh)
+	(cd "$R/cwd" && "${who[@]}" env UNION_LAYERS="$spec" LD_PRELOAD="$PRELOAD" \
+		"$DRIVER" $roots "$T/ops" || echo "driver exit $?" >>"$T/status"
+	 UNION_LAYERS="$spec" LD_PRELOAD="$PRELOAD" "$DRIVER" --list $list ||
+		echo "listing exit $?" >>"$T/status") >"$T/libunion" 2>&1
+	_lowers >"$T/lowers.after"
+	if [ "${UN_UNION_ONLY:-0}" = 1 ]; then
+		# (tests/lib.sh's UN_SAN_REPORT_RE, and ASan's exit status)
+		if grep -E -B2 -A40 'ERROR: [A-Za-z]+Sanitizer|runtime error:|Sanitizer: CHECK failed|ASan runtime does not come first' \
+			"$T/libunion" || grep -x '.* exit 86' "$T/status" 2>/dev/null; then
+			echo "A SANITIZER REPORTED AN ERROR under libunion"
+			rc=1
+		fi
+	else
+		_compare || rc=1
+	fi
+	if ! cmp -s "$T/lowers.before" "$T/lowers.after"; then
+		echo "LIBUNION CHANGED A LOWER:"
+		sed -i "s#$R/#\$R/#g" "$T/lowers.before" "$T/lowers.after"
+		diff -u --label before "$T/lowers.before" --label after "$T/lowers.after"
+		rc=1
+	fi
+	if [ "$rc" = 0 ] && [ "${UN_UNION_ONLY:-0}" = 1 ]; then
+		echo "libunion only (the sanitizer pass): no report, the lowers unchanged"
+	elif [ "$rc" = 0 ]; then
+		echo "SAME as the kernel (fixed)"
+	fi
+	rm -rf "$T"
+	return "$rc"
+}
+
+# The kernel's side of repro: the operations over a kernel overlay mount
+# of the layers, then its tree, into $T/kernel.
+_kernel_side() {
 	_build
 	mkdir -p "$R/w" "$M"
 	mount -t overlay overlay -o "$kopts" "$M"
@@ -81,7 +123,6 @@ repro() {
 		mkdir -p "$R/w2" "$M2"
 		mount -t overlay overlay -o "lowerdir=$R/l3,upperdir=$R/u2,workdir=$R/w2$xopt" "$M2"
 	fi
-	chmod 755 "$T"
 	(cd "$R/cwd" && "${who[@]}" "$DRIVER" $roots "$T/ops") >"$T/kernel" 2>&1
 	(cd "$R/cwd" && "$DRIVER" --list $list) >"$T/ktree" 2>&1
 	# A directory listed with nlink 0: where the kernel's copy-up of a
@@ -100,14 +141,11 @@ repro() {
 	cat "$T/ktree" >>"$T/kernel"
 	[ "$LAYOUT" = two ] && umount "$M2"
 	umount "$M"
-	_build
-	_lowers >"$T/lowers.before"
-	# as nobody, the library is loaded after setpriv (as tests/lib.sh)
-	(cd "$R/cwd" && "${who[@]}" env UNION_LAYERS="$spec" LD_PRELOAD="$PRELOAD" \
-		"$DRIVER" $roots "$T/ops"
-	 UNION_LAYERS="$spec" LD_PRELOAD="$PRELOAD" "$DRIVER" --list $list) >"$T/libunion" 2>&1
-	_lowers >"$T/lowers.after"
-	sed -i "s#$R/#\$R/#g" "$T/kernel" "$T/libunion" "$T/lowers.before" "$T/lowers.after"
+}
+
+# The two sides' outputs compared (status 1: they differ).
+_compare() {
+	sed -i "s#$R/#\$R/#g" "$T/kernel" "$T/libunion"
 	# The errno an operation that succeeded left (driver.c): compared
 	# where the kernel's side left none (difftest.py's success_errno_fix:
 	# glibc's own realpath leaves its readlink's EINVAL).
@@ -119,13 +157,5 @@ repro() {
 		"$T/kernel" "$T/libunion" >"$T/libunion.n"
 	mv "$T/kernel.n" "$T/kernel"
 	mv "$T/libunion.n" "$T/libunion"
-	diff -u --label kernel "$T/kernel" --label libunion "$T/libunion" || rc=1
-	if ! cmp -s "$T/lowers.before" "$T/lowers.after"; then
-		echo "LIBUNION CHANGED A LOWER:"
-		diff -u --label before "$T/lowers.before" --label after "$T/lowers.after"
-		rc=1
-	fi
-	[ "$rc" = 0 ] && echo "SAME as the kernel (fixed)"
-	rm -rf "$T"
-	return "$rc"
+	diff -u --label kernel "$T/kernel" --label libunion "$T/libunion"
 }
