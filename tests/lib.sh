@@ -146,6 +146,7 @@ un_cleanup() {
 	for i in "${UN_BG_PIDS[@]}"; do
 		un_is_child "$i" && kill -9 "$i" 2>/dev/null
 	done
+	[ -z "${UN_WATCHDOG_PID:-}" ] || kill "$UN_WATCHDOG_PID" 2>/dev/null
 	for ((i = ${#UN_MOUNTS[@]} - 1; i >= 0; i--)); do
 		umount "${UN_MOUNTS[i]}" 2>/dev/null ||
 			umount -l "${UN_MOUNTS[i]}" 2>/dev/null
@@ -172,6 +173,50 @@ un_cleanup() {
 trap un_cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
+
+# The watchdog: a scenario still running after UN_TEST_TIMEOUT seconds
+# (1,200) has a step that hung; every process below the scenario's shell
+# is killed, then the shell (TERM: un_cleanup unmounts and says FAIL).
+# One forked shell a scenario sleeping in `read -t`, where a `timeout`
+# process around each step was a tenth of a scenario's processes (28
+# of a seven-step scenario's ~280: CI is bound by process creation).
+_un_watchdog() {
+	local fd _
+	exec {fd}<> <(:)	# (a pipe no one writes: read -t sleeps)
+	read -r -t "${UN_TEST_TIMEOUT:-1200}" -u "$fd" _ && return
+	printf 'FAIL: %s: still running after %s s (a step hung?): its processes killed\n' \
+		"$UN_NAME" "${UN_TEST_TIMEOUT:-1200}" >&2
+	_un_kill_below $$ STOP
+	_un_kill_below $$ KILL
+	kill -TERM $$ 2>/dev/null
+}
+
+# _un_kill_below PID SIG: SIG to PID's descendants but this shell (read
+# from /proc/*/stat: this kernel has no /proc/PID/task/TID/children).
+_un_kill_below() {
+	local -A kids=()
+	local f line pid ppid todo=("$1") found=()
+	for f in /proc/[0-9]*/stat; do
+		{ read -r line <"$f"; } 2>/dev/null || continue
+		ppid=${line##*) }
+		ppid=${ppid#* }
+		ppid=${ppid%% *}
+		pid=${f#/proc/}
+		kids[$ppid]+=" ${pid%/stat}"
+	done
+	while [ ${#todo[@]} -gt 0 ]; do
+		pid=${todo[0]}
+		todo=("${todo[@]:1}")
+		for f in ${kids[$pid]-}; do
+			[ "$f" = "$BASHPID" ] && continue
+			found+=("$f")
+			todo+=("$f")
+		done
+	done
+	[ ${#found[@]} = 0 ] || kill -"$2" "${found[@]}" 2>/dev/null
+}
+_un_watchdog &
+UN_WATCHDOG_PID=$!
 
 # ------------------------------------------------------------------
 # Preconditions
@@ -881,36 +926,30 @@ note() { printf '# %s\n' "$*" >>"$UN_OUT"; }
 # As nobody, the library is loaded only after setpriv: a root process
 # loaded with it (setpriv itself) could make the upper's .union/ root's.
 _un_view() {
-	local pre=(timeout -k 5 "${UN_STEP_TIMEOUT:-60}" env HOME="$T/home")
 	local who=()
 	[ "${UN_AS:-root}" = nobody ] &&
 		who=(setpriv --reuid=65534 --regid=65534 --clear-groups --)
+	# (No `timeout` a step: the scenario's watchdog, above.  HOME by
+	# the shell where it can be: a process fewer a step.)
 	case $UN_SIDE in
 	kernel)
-		# (HOME by the shell, not env: a process fewer a step.)
-		(cd "$T" && HOME="$T/home" "${who[@]}" timeout -k 5 \
-			"${UN_STEP_TIMEOUT:-60}" "$@")
+		(cd "$T" && HOME="$T/home" "${who[@]}" "$@")
 		;;
 	union)
 		if [ -n "$UN_HARNESS" ]; then
-			(cd "$T" && un_run "$M" "${UN_LAYERS[@]}" -- "${who[@]}" "${pre[@]}" "$@")
+			(cd "$T" && un_run "$M" "${UN_LAYERS[@]}" -- "${who[@]}" \
+				env HOME="$T/home" "$@")
 		else
 			local _un_spec
 			_un_spec_to _un_spec "$M" "${UN_LAYERS[@]}"
-			if [ ${#who[@]} = 0 ] && [ -z "${UN_PRELOAD_FIRST:-}" ]; then
-				# (As root in a plain build, timeout comes
-				# in with the library: a load of it costs
-				# far less than an exec of env.)
+			if [ ${#who[@]} = 0 ]; then
 				(cd "$T" && HOME="$T/home" UNION_LAYERS="$_un_spec" \
-					LD_PRELOAD="$LIBUNION" timeout -k 5 \
-					"${UN_STEP_TIMEOUT:-60}" "$@")
+					LD_PRELOAD="$LIBUNION" "$@")
 			else
-				# (The library comes in with the command
-				# itself, not with timeout and env: in the
-				# sanitizer build each process loaded with
-				# it costs ~40 ms, and setpriv must run
-				# without it.)
-				(cd "$T" && "${who[@]}" "${pre[@]}" \
+				# (setpriv must run without the library: a
+				# root process loaded with it could make the
+				# upper's .union/ root's.)
+				(cd "$T" && "${who[@]}" env HOME="$T/home" \
 					UNION_LAYERS="$_un_spec" LD_PRELOAD="$LIBUNION" "$@")
 			fi
 		fi
