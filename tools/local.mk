@@ -27,6 +27,11 @@ tools_union_SOURCES = \
 # The tool finds the library in the private directory it is installed in.
 tools_union_CPPFLAGS = $(AM_CPPFLAGS) -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 \
 	-DUN_PKGLIBDIR='"$(pkglibdir)"'
+# The two objects that hold the installation's directories: a configure
+# with another prefix rewrites the Makefile, not their sources, and they
+# must be built again (else `union` looks for the library where the
+# last prefix put it).
+tools/union-library.$(OBJEXT) tools/union-run.$(OBJEXT): Makefile
 tools_union_CFLAGS = $(AM_CFLAGS)
 EXTRA_DIST += include/union_format.h
 
