@@ -667,7 +667,11 @@ lowers_check() {
 # fix_times DIR: give every entry modified since 2005 the fixed time, so
 # that the two copies of a layer set look alike (older times, set on
 # purpose by a setup, are kept).
+# (Within a setup that compare_kernel_union fixes the times of after it,
+# UN_TIMES_AFTER: nothing to do below that directory; two processes a
+# side of a pass.)
 fix_times() {
+	[ -n "${UN_TIMES_AFTER:-}" ] && [[ $1/ == "$UN_TIMES_AFTER"/* ]] && return 0
 	find "$1" -newermt 2005-01-01 -exec touch -h -d "$UN_FIXED_TIME" {} +
 }
 
@@ -1063,7 +1067,7 @@ compare_kernel_union() {
 			dir=$UN_UD
 			M=$UN_U_M
 		fi
-		"$setup" "$dir"
+		UN_TIMES_AFTER=$dir "$setup" "$dir"
 		fix_times "$dir"
 		if [ $nobody = 1 ]; then
 			[ "${UN_NO_UPPER:-0}" = 1 ] || chown -R 65534:65534 "$dir/upper"
