@@ -329,6 +329,28 @@ UN_EXEC_TEXT static int cwd_var(char *buf, size_t room, bool keep)
 	return 1;
 }
 
+/* env_build's entry at of env, "NAME=VALUE" (head: NAME's size with
+   its '='), as build (un_ldpath_build, un_ldpreload_build) gives it to
+   the loader, and its saved entry added (*n): in the room env_size
+   measured (before the cwd's), where they are written from buf; left as
+   it was when they no longer fit (another thread's change of the union
+   since).  Returns where the next entry goes. */
+UN_EXEC_TEXT static char *env_ld(char **env, size_t *n, size_t at,
+				 size_t head,
+				 size_t (*build)(const char *, char *, size_t,
+						 char **, char **),
+				 char *buf, size_t room)
+{
+	char *ld, *saved;
+	size_t used = build(env[at] + head, buf, room, &ld, &saved);
+
+	if (!used || used > room)
+		return buf;
+	env[at] = ld;
+	env[(*n)++] = saved;
+	return buf + used;
+}
+
 /* un_exec_env with cwd_room bytes for the cwd's path (env_size's): false
    when the cwd outgrew them (then size and build again with more).
    pre_union: env_size's answer (LD_PRELOAD's list is looked at only
@@ -408,35 +430,17 @@ UN_EXEC_TEXT static bool env_build(char *const envp[], char **env, char *buf,
 		env[n++] = buf;
 		buf = stpcpy(buf, "UNION_OCI_LOWERS=1") + 1;
 	}
-	/* LD_LIBRARY_PATH's merged directories for the loader, in the
-	   room env_size measured (before the cwd's): as it was when they
-	   no longer fit (another thread's change of the union since). */
-	if (ldpath != SIZE_MAX) {
-		size_t room = (size_t)(end - buf) - CWD_HEAD - cwd_room, used;
-		char *ld, *saved;
-
-		used = un_ldpath_build(env[ldpath] + sizeof("LD_LIBRARY_PATH"),
-				       buf, room, &ld, &saved);
-		if (used && used <= room) {
-			env[ldpath] = ld;
-			env[n++] = saved;
-			buf += used;
-		}
-	}
-	/* And LD_PRELOAD's merged files, the same way (the loader opens
-	   them before libunion is loaded too). */
-	if (pre_union && pre_at != SIZE_MAX) {
-		size_t room = (size_t)(end - buf) - CWD_HEAD - cwd_room, used;
-		char *ld, *saved;
-
-		used = un_ldpreload_build(env[pre_at] + sizeof("LD_PRELOAD"),
-					  buf, room, &ld, &saved);
-		if (used && used <= room) {
-			env[pre_at] = ld;
-			env[n++] = saved;
-			buf += used;
-		}
-	}
+	/* LD_LIBRARY_PATH's merged directories for the loader, and
+	   LD_PRELOAD's merged files (the loader opens them before
+	   libunion is loaded too). */
+	if (ldpath != SIZE_MAX)
+		buf = env_ld(env, &n, ldpath, sizeof("LD_LIBRARY_PATH"),
+			     un_ldpath_build, buf,
+			     (size_t)(end - buf) - CWD_HEAD - cwd_room);
+	if (pre_union && pre_at != SIZE_MAX)
+		buf = env_ld(env, &n, pre_at, sizeof("LD_PRELOAD"),
+			     un_ldpreload_build, buf,
+			     (size_t)(end - buf) - CWD_HEAD - cwd_room);
 	cwd = cwd_var(buf, cwd_room, keep);
 	if (cwd < 0)
 		return false;
