@@ -950,9 +950,7 @@ _un_view() {
 				(cd "$T" && HOME="$T/home" UNION_LAYERS="$_un_spec" \
 					LD_PRELOAD="$LIBUNION" "$@")
 			else
-				# (setpriv must run without the library: a
-				# root process loaded with it could make the
-				# upper's .union/ root's.)
+				# (env: the library after setpriv, above.)
 				(cd "$T" && "${who[@]}" env HOME="$T/home" \
 					UNION_LAYERS="$_un_spec" LD_PRELOAD="$LIBUNION" "$@")
 			fi
