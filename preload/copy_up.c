@@ -1017,7 +1017,7 @@ static void repoint_fd(int fd, void *arg)
 {
 	const struct repoint *r = arg;
 	struct stat st;
-	int flags, fdflags, nfd, lock;
+	int flags, fdflags, nfd, lock, was = -1;
 	off_t off;
 
 	if (real_fstat(fd, &st) < 0 || st.st_dev != r->dev ||
@@ -1048,11 +1048,25 @@ static void repoint_fd(int fd, void *arg)
 	lock = fd_flock_held(fd);
 	if (lock)
 		(void)flock(nfd, lock | LOCK_NB);
+	/* A directory's record says "no layer known" while the number
+	   changes files under it, and the move is counted: another
+	   thread's listing or lookup through fd meanwhile reads every copy
+	   by its path, or looks again (fdtab.c, Moves). */
+	if (S_ISDIR(st.st_mode)) {
+		was = un_fd_moving(fd);
+		/* (Looked at again after the count: a stream marked since
+		   the look above either shows here or sees the count.) */
+		if (un_fd_is_stream(fd)) {
+			un_fd_moved(fd, was, false);
+			real_close(nfd);
+			return;
+		}
+	}
 	/* From now on fd is the upper's: a change through it needs no
 	   copy-up, even once its name is gone. */
 	if (real_dup3(nfd, fd, (fdflags & FD_CLOEXEC) ? O_CLOEXEC : 0) >= 0) {
 		if (S_ISDIR(st.st_mode)) {
-			un_fd_mark_layer(fd, 0);
+			un_fd_moved(fd, was, true);
 			/* The kernel's file goes on answering as the one
 			   layer's until it stands at 0 again. */
 			if (off > 0)
@@ -1060,6 +1074,8 @@ static void repoint_fd(int fd, void *arg)
 		} else {
 			un_fd_mark_upper(fd);
 		}
+	} else if (S_ISDIR(st.st_mode)) {
+		un_fd_moved(fd, was, false);	/* (fd still the lower's) */
 	}
 	real_close(nfd);
 }

@@ -879,16 +879,115 @@ void un_fd_mark_layer(int fd, int layer)
 		e = entry_own(fd, e);
 	else
 		e = NULL;	/* (nothing changes) */
-	if (e) {
-		signed char was = __atomic_exchange_n(&e->layer,
-						      (signed char)layer,
-						      __ATOMIC_ACQ_REL);
+	if (e)
+		__atomic_store_n(&e->layer, (signed char)layer,
+				 __ATOMIC_RELEASE);
+	read_end();
+}
 
-		/* (A copy-up's repoint: copy_up.c repoint_fd.) */
-		if (layer == 0 && was > 0)
-			__atomic_store_n(&e->was_lower, was,
-					 __ATOMIC_RELEASE);
+/*
+ * Moves.  A copy-up re-points a process's descriptors of the directory it
+ * copied (copy_up.c repoint_fd): dup3 of the upper's copy onto the
+ * number, then the record's layer 0.  A thread that read the record's
+ * layer (a lower's) before and uses the descriptor as that layer's copy
+ * after the dup3 reads the upper's copy as the lower's: a listing shows
+ * the upper's names alone ([] or the one name being made), a name the
+ * lower holds is not found (stress/run-ci, race.py seed 1;
+ * integration/held-dir-copyup-race).  So the record says "unknown" (-1:
+ * every copy by its path) from before the dup3 until the move's end,
+ * fd_moves counts the moves begun and fd_moves_done those ended: a
+ * reader that used a descriptor as a layer's copy looks again when a
+ * move began meanwhile (namei.c lookup_threads, wrap_open.c), or was
+ * under way at its start (readdir.c fdopendir: a stream reads fd
+ * whatever its record says).  The layer's store comes before the
+ * count's, so a reader that read the count first and then the old layer
+ * sees the count move at its check.  A stream's mark (un_fd_mark_stream:
+ * never moved under it) and a move pass each other as in Dekker's: the
+ * move counts, then looks at the mark; fdopendir marks, then (after a
+ * full fence) looks at the count: one of the two sees the other.
+ */
+static unsigned long fd_moves, fd_moves_done;
+
+unsigned long un_fd_moves(void)
+{
+	return __atomic_load_n(&fd_moves, __ATOMIC_SEQ_CST);
+}
+
+bool un_fd_moves_quiet(unsigned long since)
+{
+	return __atomic_load_n(&fd_moves, __ATOMIC_SEQ_CST) == since &&
+	       __atomic_load_n(&fd_moves_done, __ATOMIC_SEQ_CST) == since;
+}
+
+/* This thread is between un_fd_moving and un_fd_moved (a handler's
+   call then must not wait for its own move). */
+static __thread bool fd_moving_here;
+
+void un_fd_moves_wait(void)
+{
+	struct timespec t0, t;
+
+	/* (Bounded, 2 s as the cwd's drain, fdtab.c Pins: the mover may
+	   be stopped in a handler that waits for this thread.
+	   sched_yield, no sleep: no cancellation point inside the
+	   library.) */
+	if (fd_moving_here)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while (__atomic_load_n(&fd_moves_done, __ATOMIC_SEQ_CST) !=
+	       __atomic_load_n(&fd_moves, __ATOMIC_SEQ_CST)) {
+		sched_yield();
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		if (t.tv_sec - t0.tv_sec >= 2)
+			return;
 	}
+}
+
+int un_fd_moving(int fd)
+{
+	struct fd_entry *e;
+	int was = -1;
+
+	read_begin();
+	e = entry_of(fd);
+	if (e && (e = entry_own(fd, e)))
+		was = __atomic_exchange_n(&e->layer, (signed char)-1,
+					  __ATOMIC_SEQ_CST);
+	read_end();
+	fd_moving_here = true;
+	__atomic_add_fetch(&fd_moves, 1, __ATOMIC_SEQ_CST);
+	return was;
+}
+
+void un_fd_moved(int fd, int was, bool moved)
+{
+	struct fd_entry *e;
+
+	read_begin();
+	e = entry_of(fd);
+	if (e && (e = entry_own(fd, e))) {
+		/* (First: upper_dir_was_lower reads it once the layer is
+		   0.) */
+		if (moved && was > 0)
+			__atomic_store_n(&e->was_lower, (signed char)was,
+					 __ATOMIC_RELEASE);
+		__atomic_store_n(&e->layer, (signed char)(moved ? 0 : was),
+				 __ATOMIC_RELEASE);
+	}
+	read_end();
+	__atomic_add_fetch(&fd_moves_done, 1, __ATOMIC_SEQ_CST);
+	fd_moving_here = false;
+}
+
+void un_fd_unmark_stream(int fd)
+{
+	struct fd_entry *e;
+
+	read_begin();
+	e = entry_of(fd);
+	if (e && __atomic_load_n(&e->stream, __ATOMIC_ACQUIRE) &&
+	    (e = entry_own(fd, e)))
+		__atomic_store_n(&e->stream, false, __ATOMIC_RELEASE);
 	read_end();
 }
 
@@ -2656,6 +2755,8 @@ void un_fork_cwd_child(void)
 {
 	/* Only this thread goes on, and it was reading no entry. */
 	__atomic_store_n(&readers, 0, __ATOMIC_SEQ_CST);
+	/* (A move another thread had under way never ends here.) */
+	__atomic_store_n(&fd_moves_done, fd_moves, __ATOMIC_SEQ_CST);
 	cwd_held--;
 	pthread_mutex_init(&cwd_lock, NULL);
 }

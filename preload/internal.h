@@ -625,6 +625,8 @@ UN_HIDDEN bool un_fd_in_upper(int fd);
    its directory must not re-point it under the stream's position. */
 UN_HIDDEN void un_fd_mark_stream(int fd);
 UN_HIDDEN bool un_fd_is_stream(int fd);
+/* A stream given up before it was returned (readdir.c fdopendir). */
+UN_HIDDEN void un_fd_unmark_stream(int fd);
 /* fd was opened on a lower fifo through its stand-in (fifo.c). */
 UN_HIDDEN void un_fd_mark_fifo(int fd);
 UN_HIDDEN bool un_fd_is_fifo(int fd);
@@ -644,9 +646,23 @@ UN_HIDDEN void un_fd_at_zero(int fd);
    from there leads back to the live parent of that one. */
 UN_HIDDEN void un_fd_mark_layer(int fd, int layer);
 /* The lower whose copy of its directory fd stood on before a copy-up
-   moved it onto the upper's (un_fd_mark_layer(fd, 0) after a lower's
-   layer); -1: none, or unknown (a rename moved its path since). */
+   moved it onto the upper's (un_fd_moving's); -1: none, or unknown (a
+   rename moved its path since). */
 UN_HIDDEN int un_fd_was_lower(int fd);
+/* A copy-up is about to move fd, a directory's descriptor, from a
+   lower's copy onto the upper's (copy_up.c repoint_fd): its layer -1
+   (unknown) and the count of moves begun (un_fd_moves) one more;
+   returns the old layer, was.  un_fd_moved ends it: moved, fd's layer 0
+   and its was_lower was when a lower's; else its layer was again. */
+UN_HIDDEN int un_fd_moving(int fd);
+UN_HIDDEN void un_fd_moved(int fd, int was, bool moved);
+/* The count of moves begun, every thread's; un_fd_moves_quiet: none
+   begun since that count, none under way; un_fd_moves_wait: until none
+   is under way (bounded).  A reader that used a descriptor as its
+   layer's copy looks again when they moved meanwhile (fdtab.c, Moves). */
+UN_HIDDEN unsigned long un_fd_moves(void);
+UN_HIDDEN bool un_fd_moves_quiet(unsigned long since);
+UN_HIDDEN void un_fd_moves_wait(void);
 /* fd, open on the very copy of the directory that from stands on (an
    openat(from, ".")): from's was_lower, and its layer the upper's (the
    kernel's file of the same dentry lists the same layers). */

@@ -4428,8 +4428,13 @@ static __attribute__((noinline)) int lookup_path(int dirfd, const char *path,
  * un_leave (fdtab.c, Pins), and the pin tells whether it moved.
  */
 static inline bool lookup_settled(int dirfd, int rc, const struct un_node *n,
-				  unsigned long seq)
+				  unsigned long seq, unsigned long moves)
 {
+	/* A copy-up moved a directory's descriptor meanwhile: one the
+	   walk used as a lower's copy may be the upper's now (fdtab.c,
+	   Moves). */
+	if (dirfd >= 0 && __builtin_expect(un_fd_moves() != moves, 0))
+		return false;
 	if (seq & 1)
 		return true;
 	if (rc > 0 && dirfd == AT_FDCWD && n->kpath[0] != '/')
@@ -4444,14 +4449,15 @@ static inline bool lookup_settled(int dirfd, int rc, const struct un_node *n,
  * descriptor it opened, and what it told this thread's caches are thrown
  * away, and it looks again, until a look sees no change (each time
  * round another thread's change of the cwd ended:
- * tests/integration/chdir-threads-layers).
+ * tests/integration/chdir-threads-layers).  So does one from a directory's
+ * descriptor that a copy-up moved meanwhile (fdtab.c, Moves).
  */
 static __attribute__((noinline, cold)) int lookup_again(int dirfd,
 						       const char *path,
 						       int flags,
 						       struct un_node *n)
 {
-	unsigned long seq;
+	unsigned long seq, moves;
 	int rc;
 
 	for (int round = 0;; round++) {
@@ -4465,8 +4471,9 @@ static __attribute__((noinline, cold)) int lookup_again(int dirfd,
 		if (round >= 2)
 			sched_yield();
 		seq = 1;
+		moves = un_fd_moves();
 		rc = lookup_path(dirfd, path, flags, n, &seq);
-		if (lookup_settled(dirfd, rc, n, seq))
+		if (lookup_settled(dirfd, rc, n, seq, moves))
 			return rc;
 	}
 }
@@ -4476,10 +4483,10 @@ static __attribute__((noinline)) int lookup_threads(int dirfd,
 						   int flags,
 						   struct un_node *n)
 {
-	unsigned long seq = 1;
+	unsigned long seq = 1, moves = un_fd_moves();
 	int rc = lookup_path(dirfd, path, flags, n, &seq);
 
-	if (__builtin_expect(lookup_settled(dirfd, rc, n, seq), 1))
+	if (__builtin_expect(lookup_settled(dirfd, rc, n, seq, moves), 1))
 		return rc;
 	return lookup_again(dirfd, path, flags, n);
 }

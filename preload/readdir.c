@@ -1598,7 +1598,7 @@ static __attribute__((noinline, cold)) DIR *fdopendir_deep(int fd,
 }
 
 /* fdopendir's lookup, its own frame (a node, a path). */
-static __attribute__((noinline)) DIR *fdopendir_lookup(int fd)
+static __attribute__((noinline)) DIR *fdopendir_node(int fd)
 {
 	char vpath[PATH_MAX];
 	struct un_mount *m = NULL;
@@ -1606,9 +1606,6 @@ static __attribute__((noinline)) DIR *fdopendir_lookup(int fd)
 	DIR *d;
 	int rc, layer;
 
-	if (!un_enter())
-		return real_fdopendir(fd);
-	UN_ERRNO_IN;
 	/* (With the record's hint of its union: the open that made it
 	   keeps it, un_fd_set_at.) */
 	rc = un_fd_get_walk(fd, vpath, sizeof(vpath), &layer, NULL, &m, NULL);
@@ -1684,6 +1681,60 @@ static __attribute__((noinline)) DIR *fdopendir_lookup(int fd)
 	}
 	d = un_dir_open(&n, fd, fd_listing_layer(&n, layer), true);
 out:
+	return d;
+}
+
+/* The memory of a stream of ours (closedir's, once fd is closed). */
+static void dir_free(struct un_dir *d)
+{
+	free(d->ents);
+	free(d->names);
+	free(d->low);	/* (buf and rel are in d's own block) */
+	d->magic = 0;
+	block_put(d);
+}
+
+/* A stream of ours given up before fdopendir returned it: fd left open
+   and no longer marked streamed. */
+static void dir_discard(struct un_dir *d)
+{
+	if (d->streamed)
+		un_fd_unmark_stream(d->fd);
+	dir_free(d);
+}
+
+/*
+ * fdopendir_node's stream, unless another thread's copy-up moved a
+ * descriptor of a directory meanwhile, or was moving one as it began
+ * (fdtab.c, Moves): fd's record said a lower's copy while fd was the
+ * upper's already, and the listing read the upper's names alone as the
+ * lower's (stress/run-ci, race.py seed 1: "ls lib/g => ['u6', 'y'] not
+ * listed").  Then it is built again once the move ended, the record
+ * settled (a few rounds: a process that moves descriptors without end
+ * keeps the last).  The fence: a streamed one's mark (un_dir_open)
+ * before the count's read, as repoint_fd counts before it reads the
+ * mark.
+ */
+static __attribute__((noinline)) DIR *fdopendir_lookup(int fd)
+{
+	unsigned long moves;
+	DIR *d;
+
+	if (!un_enter())
+		return real_fdopendir(fd);
+	UN_ERRNO_IN;
+	for (int round = 0;; round++) {
+		moves = un_fd_moves();
+		d = fdopendir_node(fd);
+		if (!d || __libc_single_threaded || !un_dir_is_ours(d) ||
+		    round == 8)
+			break;
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+		if (__builtin_expect(un_fd_moves_quiet(moves), 1))
+			break;
+		dir_discard((struct un_dir *)d);
+		un_fd_moves_wait();
+	}
 	UN_ERRNO_OUT(d != NULL);
 	un_leave();
 	return d;
@@ -2029,10 +2080,6 @@ UN_EXPORT int closedir(DIR *dir)
 	mark = un_fd_closing(d->fd);	/* (as close: wrap_fd.c) */
 	rc = real_close(d->fd);
 	un_fd_closed(mark);
-	free(d->ents);
-	free(d->names);
-	free(d->low);	/* (buf and rel are in d's own block) */
-	d->magic = 0;
-	block_put(d);
+	dir_free(d);
 	return rc;
 }

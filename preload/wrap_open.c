@@ -94,6 +94,14 @@ static int open_lookup(int dirfd, const char *path, int flags, mode_t mode,
 	   ENOENT never, ours after 64.  (tests/stress/race.py found it,
 	   integration/open-creat-vanished-race.) */
 	int vanished = 0;
+	/* Another thread's copy-up moved a directory's descriptor between
+	   the lookup and the open (fdtab.c, Moves): an open relative to
+	   dirfd as a lower's copy reached the upper's, which lacks the
+	   name (ENOENT where the kernel opens it), or opened the upper's
+	   directory under the lower's layer.  Looked up again: moves
+	   holds the count the lookup began at; moved bounds the rounds. */
+	unsigned long moves;
+	int moved = 0;
 
 	if (creat && (flags & O_DIRECTORY) && !tmpfile)
 		return un_fail(-EINVAL);	/* as Linux since 6.4 */
@@ -105,6 +113,7 @@ static int open_lookup(int dirfd, const char *path, int flags, mode_t mode,
 		n.open_flags = flags;
 	}
 again:
+	moves = un_fd_moves();
 	rc = creat || writing ? un_lookup_change(dirfd, path, lk, &n)
 			      : un_lookup(dirfd, path, lk, &n);
 	if ((rc > 0 || rc == -ENOENT) && !tmpfile) {
@@ -222,6 +231,13 @@ again:
 		return open_lookup(dirfd, path, flags, mode, false);
 	if (fd < 0 && errno == ENOENT && creat && vanished++ < 64)
 		goto again;	/* (see vanished) */
+	if (at >= 0 && (fd < 0 || S_ISDIR(n.st.st_mode)) &&
+	    !__libc_single_threaded && un_fd_moves() != moves &&
+	    moved++ < 8) {
+		if (fd >= 0)
+			real_close(fd);
+		goto again;	/* (see moves) */
+	}
 	if (fd >= 0) {
 		/* (The union kept as the record's hint: the first lookup
 		   through fd, fts's fstatat of a directory's first name,

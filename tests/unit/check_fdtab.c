@@ -34,11 +34,30 @@ START_TEST(dup_marks_own)
 	un_fd_mark_upper(B);
 	ck_assert(un_fd_in_upper(B));
 	ck_assert(!un_fd_in_upper(A));
-	/* A copy-up's re-point of one number (layer 0, was_lower 1). */
+	/* A copy-up's re-point of one number: the count of moves one
+	   more, not quiet until the move ends; then was_lower 1, the
+	   other number's own record untouched.  (The layer itself is
+	   read through un_fd_get_at, which needs the wrappers active:
+	   integration/held-dir-copyup-race.) */
 	un_fd_dup(B, C);
-	un_fd_mark_layer(C, 0);
+	unsigned long moves = un_fd_moves();
+
+	ck_assert(un_fd_moves_quiet(moves));
+	ck_assert_int_eq(un_fd_moving(C), 1);
+	ck_assert(un_fd_moves() == moves + 1);
+	ck_assert(!un_fd_moves_quiet(moves + 1));
+	un_fd_moved(C, 1, true);
+	ck_assert(un_fd_moves_quiet(moves + 1));
 	ck_assert_int_eq(un_fd_was_lower(C), 1);
 	ck_assert_int_eq(un_fd_was_lower(B), -1);
+	/* A move given up (a stream's: fd left on the lower's copy): its
+	   layer again (1: moving answers it), no was_lower. */
+	un_fd_dup(B, D);
+	ck_assert_int_eq(un_fd_moving(D), 1);
+	un_fd_moved(D, 1, false);
+	ck_assert_int_eq(un_fd_was_lower(D), -1);
+	ck_assert_int_eq(un_fd_moving(D), 1);
+	un_fd_moved(D, 1, false);
 	forget_all();
 }
 END_TEST

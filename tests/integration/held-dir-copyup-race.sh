@@ -1,0 +1,117 @@
+#!/bin/bash
+# held-dir-copyup-race: a thread lists, stats a name and opens a name through a held descriptor of a lower-only directory while another thread creates a file in that directory (by its path): the kernel lists the directory merged every time, finds and opens the lower's names.  The copy-up of the directory re-points the process's descriptors of it onto the upper's copy (copy_up.c repoint_fd: dup3, then the record's layer 0); a listing or a lookup through the descriptor in between took the upper's copy for the lower's and listed [] or ['k'] alone, found no u6, opened no y (stress/run-ci, race.py seed 1: "ls lib/g => ok: ['u6', 'y'] not listed").  Made certain with strace holding the window open: dup3's exit delayed (the record not yet the upper's), openat's entry delayed (a lookup done, its open relative to the descriptor not yet made); then without strace.  Directories of mode 0755 and 0700 (the pass as nobody owns them).  NOT IN TESTS YET: on a loaded machine (make -j4 check beside it) about one run in three still lists ['k'] through the held descriptor, by another race: the lister's directory cache keeps lib$i/g as the lower's alone after the copy-up's stamp moved (a put of namei.c lookup_cached stamped with the stamp after the copy, mask 2; see the issue 13 note of session 21).  Run by hand: TOP_SRCDIR=$PWD LIBUNION=$PWD/preload/.libs/libunion.so bash tests/integration/held-dir-copyup-race.sh; register it in local.mk once that race is fixed.
+[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
+set -eu
+. "${TOP_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh"
+
+need_strace_delay openat
+
+cat >"$T/held.py" <<'PY'
+import os, sys, threading
+M, n = sys.argv[1], int(sys.argv[2])
+bad = []
+for it in range(n):
+    g = "%s/lib%d/g" % (M, it)
+    fd = os.open(g, os.O_RDONLY | os.O_DIRECTORY)
+    bar = threading.Barrier(2)
+    miss = {}
+    def lister():
+        bar.wait()
+        for k in range(20):
+            names = os.listdir(fd)
+            if not {"u6", "y", "h"} <= set(names):
+                miss.setdefault("listdir", sorted(names))
+            try:
+                os.stat("u6", dir_fd=fd)
+            except OSError as e:
+                miss.setdefault("stat u6", e.strerror)
+            try:
+                os.close(os.open("y", os.O_RDONLY, dir_fd=fd))
+            except OSError as e:
+                miss.setdefault("open y", e.strerror)
+            try:
+                sub = os.open("h", os.O_RDONLY | os.O_DIRECTORY, dir_fd=fd)
+                names = os.listdir(sub)
+                os.close(sub)
+                if names != ["z"]:
+                    miss.setdefault("listdir h", sorted(names))
+            except OSError as e:
+                miss.setdefault("open h", e.strerror)
+    def maker():
+        bar.wait()
+        with open(g + "/k", "a") as f:
+            f.write("x")
+    ts = [threading.Thread(target=lister), threading.Thread(target=maker)]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join()
+    os.close(fd)
+    for k, v in sorted(miss.items()):
+        bad.append("lib%d %s: %s" % (it, k, v))
+print("\n".join(bad[:8]) if bad else "all merged")
+PY
+
+N=40
+
+# layers NAME MODE COUNT: COUNT lower-only directories lib$i/g holding
+# u6 y t2 and h/z, g and h of mode MODE.  (Builtins but for one mkdir
+# and one chmod: 200 directories a pass.)
+layers() {
+	local d=$T/$1 mode=$2 i g dirs=()
+	rm -rf "$d"
+	mkdir -p "$d/upper" "$d/work" "$d/view"
+	for i in $(seq 0 $(($3 - 1))); do
+		dirs+=("$d/lower/lib$i/g" "$d/lower/lib$i/g/h")
+	done
+	mkdir -p "${dirs[@]}"
+	for i in $(seq 0 $(($3 - 1))); do
+		g=$d/lower/lib$i/g
+		: >"$g/u6"; : >"$g/y"; : >"$g/t2"; : >"$g/h/z"
+	done
+	chmod "$mode" "${dirs[@]}"
+	[ "${1%%-*}" = nobody ] && chown -R 65534:65534 "$d"
+	return 0
+}
+
+if is_root; then
+	need_kernel_overlay
+	layers kernel 0755 $N
+	kernel_mount "$T/kernel/view" "$T/kernel/upper" "$T/kernel/work" "$T/kernel/lower"
+	expect_eq "kernel: listings, stats and opens through held descriptors" \
+		"all merged" "$("$PYTHON" -B "$T/held.py" "$T/kernel/view" $N 2>&1)"
+	kernel_umount "$T/kernel/view"
+fi
+
+run() {
+	local who=$1 run=$2 mode d spec
+	for mode in 0755 0700; do
+		layers "$who-$mode" $mode $N
+		d=$T/$who-$mode
+		lowers_snapshot "$d/lower"
+		spec=$(un_spec "$d/view" "$d/upper" "$d/lower")
+		expect_eq "$who $mode: the copy-up's dup3 held" "all merged" \
+			"$($run strace -f -qq -o /dev/null -e trace=dup3 \
+				-e inject=dup3:delay_exit=3000 \
+				env UNION_LAYERS="$spec" LD_PRELOAD="$LIBUNION" \
+				"$PYTHON" -B "$T/held.py" "$d/view" $N 2>&1)"
+		lowers_check
+		layers "$who-$mode" $mode $N
+		lowers_snapshot "$d/lower"
+		expect_eq "$who $mode: opens held after their lookups" "all merged" \
+			"$($run strace -f -qq -o /dev/null -e trace=openat \
+				-e inject=openat:delay_enter=1000 \
+				env UNION_LAYERS="$spec" LD_PRELOAD="$LIBUNION" \
+				"$PYTHON" -B "$T/held.py" "$d/view" $N 2>&1)"
+		lowers_check
+		layers "$who-$mode" $mode $((N * 5))
+		lowers_snapshot "$d/lower"
+		expect_eq "$who $mode: no strace" "all merged" \
+			"$($run env UNION_LAYERS="$spec" LD_PRELOAD="$LIBUNION" \
+				"$PYTHON" -B "$T/held.py" "$d/view" $((N * 5)) 2>&1)"
+		lowers_check
+	done
+}
+
+run_self_then_nobody run
+un_done
