@@ -111,8 +111,9 @@ export T
 # tests/integration/local.mk), which the comparisons and checks see.  (No
 # log_path: ASan makes its directories with mkdir during its own start-up,
 # which libunion's instrumented mkdir cannot serve yet: a crash.)  Where a
-# test ignores what a process said and its status, it greps its stderr:
-UN_SAN_REPORT_RE='ERROR: [A-Za-z]+Sanitizer|runtime error:|Sanitizer: CHECK failed|ASan runtime does not come first'
+# test ignores what a process said and its status, it greps its stderr
+# for UN_SAN_REPORT_RE:
+. "$TOP_SRCDIR/tests/san_report.sh"
 
 # The canary: a call that escapes the layers by way of a descriptor it
 # takes for another (fd 0 is /dev/null under make check) changes the

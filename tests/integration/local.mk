@@ -288,7 +288,7 @@ UN_INTEGRATION_TESTS = \
 
 TESTS += $(UN_INTEGRATION_TESTS)
 dist_check_SCRIPTS += $(UN_INTEGRATION_TESTS)
-EXTRA_DIST += tests/integration/held-dir-copyup-race.sh tests/lib.sh tests/prog/callc.py tests/prog/deep.py tests/prog/pystep.py \
+EXTRA_DIST += tests/integration/held-dir-copyup-race.sh tests/lib.sh tests/san_report.sh tests/prog/callc.py tests/prog/deep.py tests/prog/pystep.py \
 	tests/prog/fdlist.py \
 	examples/seed-walkthrough.sh
 

@@ -22,6 +22,7 @@
 # comparison with the kernel is the plain pass's, on the same code.
 set -u
 _here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+. "$_here/../../san_report.sh"
 DRIVER=${DRIVER:-$_here/../driver}
 LIBUNION=${LIBUNION:-$_here/../../../preload/.libs/libunion.so}
 LAYOUT=${LAYOUT:-absent}
@@ -89,9 +90,9 @@ repro() {
 		echo "listing exit $?" >>"$T/status") >"$T/libunion" 2>&1
 	_lowers >"$T/lowers.after"
 	if [ "${UN_UNION_ONLY:-0}" = 1 ]; then
-		# (tests/lib.sh's UN_SAN_REPORT_RE, and ASan's exit status)
-		if grep -E -B2 -A40 'ERROR: [A-Za-z]+Sanitizer|runtime error:|Sanitizer: CHECK failed|ASan runtime does not come first' \
-			"$T/libunion" || grep -x '.* exit 86' "$T/status" 2>/dev/null; then
+		# (a sanitizer's report, or ASan's exit status)
+		if grep -E -B2 -A40 "$UN_SAN_REPORT_RE" "$T/libunion" ||
+			grep -x '.* exit 86' "$T/status" 2>/dev/null; then
 			echo "A SANITIZER REPORTED AN ERROR under libunion"
 			rc=1
 		fi
