@@ -332,15 +332,16 @@ UN_EXEC_TEXT static int cwd_var(char *buf, size_t room, bool keep)
 /* env_build's entry at of env, "NAME=VALUE" (head: NAME's size with
    its '='), as build (un_ldpath_build, un_ldpreload_build) gives it to
    the loader, and its saved entry added (*n): in the room env_size
-   measured (before the cwd's), where they are written from buf; left as
-   it was when they no longer fit (another thread's change of the union
-   since).  Returns where the next entry goes. */
+   measured, written from buf up to limit (where the cwd's room begins);
+   left as it was when they no longer fit (another thread's change of
+   the union since).  Returns where the next entry goes. */
 UN_EXEC_TEXT static char *env_ld(char **env, size_t *n, size_t at,
 				 size_t head,
 				 size_t (*build)(const char *, char *, size_t,
 						 char **, char **),
-				 char *buf, size_t room)
+				 char *buf, const char *limit)
 {
+	size_t room = (size_t)(limit - buf);
 	char *ld, *saved;
 	size_t used = build(env[at] + head, buf, room, &ld, &saved);
 
@@ -361,6 +362,8 @@ UN_EXEC_TEXT static bool env_build(char *const envp[], char **env, char *buf,
 {
 	const char *preload = NULL, *layers = NULL;
 	char *const end = buf + bytes;
+	/* (The LD_* entries' end: the cwd's room follows.) */
+	const char *const ld_end = end - CWD_HEAD - cwd_room;
 	bool oci_set = false;
 	size_t n = 0, ldpath = SIZE_MAX, pre_at = SIZE_MAX;
 	int cwd;
@@ -435,12 +438,10 @@ UN_EXEC_TEXT static bool env_build(char *const envp[], char **env, char *buf,
 	   libunion is loaded too). */
 	if (ldpath != SIZE_MAX)
 		buf = env_ld(env, &n, ldpath, sizeof("LD_LIBRARY_PATH"),
-			     un_ldpath_build, buf,
-			     (size_t)(end - buf) - CWD_HEAD - cwd_room);
+			     un_ldpath_build, buf, ld_end);
 	if (pre_union && pre_at != SIZE_MAX)
 		buf = env_ld(env, &n, pre_at, sizeof("LD_PRELOAD"),
-			     un_ldpreload_build, buf,
-			     (size_t)(end - buf) - CWD_HEAD - cwd_room);
+			     un_ldpreload_build, buf, ld_end);
 	cwd = cwd_var(buf, cwd_room, keep);
 	if (cwd < 0)
 		return false;
