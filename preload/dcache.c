@@ -516,12 +516,15 @@ static inline bool ent_is(const struct dcache_ent *e,
 	       !memcmp(e->vpath, vpath, len);
 }
 
-/* c's valid entry of vpath (len bytes) of m, else NULL.  (Inlined: a
-   call of its own cost find -printf ~40k instructions.) */
+/* c's valid entry of vpath (len bytes) of m, else NULL; *now (when
+   not NULL) the stamp it was found valid at.  (Inlined: a call of its
+   own cost find -printf ~40k instructions.) */
 static inline __attribute__((always_inline)) struct dcache_ent *
-ent_find(struct dcache *c, struct un_mount *m, const char *vpath, size_t len)
+ent_find_at(struct dcache *c, struct un_mount *m, const char *vpath,
+	    size_t len, uint64_t *now)
 {
 	struct dcache_ent *e = c->last;
+	uint64_t stamp;
 
 	if (!e || !ent_is(e, m, vpath, len)) {
 		uint64_t h = un_name_hash(vpath, len);
@@ -535,30 +538,44 @@ ent_find(struct dcache *c, struct un_mount *m, const char *vpath, size_t len)
 				e = &set[i];
 				break;
 			}
-		if (!e || !ent_valid(c, e, m, stamp_of(m)))
+		if (!e || !ent_valid(c, e, m, stamp = stamp_of(m)))
 			return NULL;
 		c->last = e;
 		/* (The last hit's own hits, git's fifteen lookups in one
 		   directory, leave its place in the order as it was.) */
 		e->used = ++c->tick;
 		e->hit = true;
-	} else if (!ent_valid(c, e, m, stamp_of(m))) {
+	} else if (!ent_valid(c, e, m, stamp = stamp_of(m))) {
 		return NULL;
 	}
+	if (now)
+		*now = stamp;
 	return e;
+}
+
+static inline __attribute__((always_inline)) struct dcache_ent *
+ent_find(struct dcache *c, struct un_mount *m, const char *vpath, size_t len)
+{
+	return ent_find_at(c, m, vpath, len, NULL);
+}
+
+int un_dcache_get_at(struct un_mount *m, const char *vpath, size_t len,
+		     uint64_t *mask, uint64_t *parentmask, uint64_t *stamp)
+{
+	struct dcache *c = dcache_now();
+	struct dcache_ent *e;
+
+	if (!c || !(e = ent_find_at(c, m, vpath, len, stamp)))
+		return -1;
+	*mask = e->mask;
+	*parentmask = e->parentmask;
+	return 0;
 }
 
 int un_dcache_get(struct un_mount *m, const char *vpath, size_t len,
 		  uint64_t *mask, uint64_t *parentmask)
 {
-	struct dcache *c = dcache_now();
-	struct dcache_ent *e;
-
-	if (!c || !(e = ent_find(c, m, vpath, len)))
-		return -1;
-	*mask = e->mask;
-	*parentmask = e->parentmask;
-	return 0;
+	return un_dcache_get_at(m, vpath, len, mask, parentmask, NULL);
 }
 
 int un_dcache_origin_get(struct un_mount *m, const char *vpath, size_t len,

@@ -1279,6 +1279,12 @@ UN_HIDDEN int un_path_unreal(const char *real, char *buf, size_t len);
    known and still valid; 0 on a hit, -1 on a miss. */
 UN_HIDDEN int un_dcache_get(struct un_mount *m, const char *vpath,
 			    size_t len, uint64_t *mask, uint64_t *parentmask);
+/* The same, and the union's stamp the answer holds at (*stamp, when not
+   NULL): what a walk learns from it dates from then (namei.c
+   walk_stamp_holds). */
+UN_HIDDEN int un_dcache_get_at(struct un_mount *m, const char *vpath,
+			       size_t len, uint64_t *mask,
+			       uint64_t *parentmask, uint64_t *stamp);
 /* The identity of the topmost lower copy of the directory vpath whose
    upper copy merges with it (un_node_dir_origin), kept with its layers
    while they are valid (a lower does not change): 0 on a hit; put: on

@@ -1160,6 +1160,29 @@ struct open_req {
 };
 
 /*
+ * May a step of the walk that read the union's stamp (stamp, before its
+ * own stats) put what it found?  Its parent's layers (the walk's
+ * dirmask) were learned at *wstamp: a change since (another thread's
+ * copy-up of the parent, say) leaves them stale, and the step's answer
+ * with them; put with the later stamp, it stood as valid (a directory
+ * of a lower alone, its upper copy made meanwhile: every later listing
+ * and lookup of it missed the upper's names; found with
+ * integration/held-dir-copyup-race under load).  Then nothing is put,
+ * and the older stamp stays for the steps below.  NULL: the caller read
+ * its stamp before its layers (near_last).  0: layers that never
+ * change (a union's root).
+ */
+static inline bool walk_stamp_holds(uint64_t *wstamp, uint64_t stamp)
+{
+	if (!wstamp)
+		return true;
+	if (*wstamp && *wstamp != stamp)
+		return false;
+	*wstamp = stamp;
+	return true;
+}
+
+/*
  * The last name of an open for reading of a directory (find's, fts's
  * openat(dirfd, name, O_DIRECTORY) of every directory it walks), when
  * the cache does not know it and one layer alone may hold it: the
@@ -1178,7 +1201,7 @@ struct open_req {
 static int open_single(struct un_mount *m, uint64_t dirmask,
 		       const char *vpath, size_t vlen, const char *rel,
 		       size_t rel_len, const struct at_base *base,
-		       struct comp *c, struct open_req *op)
+		       struct comp *c, struct open_req *op, uint64_t *wstamp)
 {
 	uint64_t may = c->upper_lacks ? dirmask & ~(uint64_t)1 : dirmask;
 	uint64_t stamp;
@@ -1217,7 +1240,7 @@ static int open_single(struct un_mount *m, uint64_t dirmask,
 	c->guessed = false;
 	memset(c->st, 0, sizeof(*c->st));
 	c->st->st_mode = S_IFDIR;
-	if (lk_may_put())
+	if (lk_may_put() && walk_stamp_holds(wstamp, stamp))
 		un_dcache_put(m, vpath, vlen, c->dirlayers, dirmask, stamp);
 	op->fd = fd;
 	return 0;
@@ -1254,14 +1277,17 @@ lookup_single(struct un_mount *m, int i, const char *rel, size_t rel_len,
  * names stamp un_lookup read for this last name, and nstamp[1] the
  * union's stamp read with it (NULL: read them here).
  * op: an open of a directory for reading, tried first where the cache
- * misses (open_single).  Inlined in its two callers, the walk and
- * near_last: called, the walk's last step cost git status ~0.2M more.
+ * misses (open_single).  wstamp: the walk's stamp (walk_stamp_holds;
+ * NULL: near_last's, which read theirs before their layers).  Inlined
+ * in its two callers, the walk and near_last: called, the walk's last
+ * step cost git status ~0.2M more.
  */
 static inline __attribute__((always_inline)) int
 lookup_cached(struct un_mount *m, uint64_t dirmask, const char *vpath,
 	      size_t vlen, const char *rel, size_t rel_len,
 	      const struct at_base *base, struct comp *c, bool nostat,
-	      struct stx_req *x, const uint64_t *nstamp, struct open_req *op)
+	      struct stx_req *x, const uint64_t *nstamp, struct open_req *op,
+	      uint64_t *wstamp)
 {
 	uint64_t mask, pmask, stamp, may;
 	bool asked = false;	/* c->upper_lacks set */
@@ -1324,7 +1350,7 @@ lookup_cached(struct un_mount *m, uint64_t dirmask, const char *vpath,
 				 un_dcache_upper_lacks(m, rel, rel_len,
 						       &c->nstamp);
 	if (op && open_single(m, dirmask, vpath, vlen, rel, rel_len, base, c,
-			      op) == 0)
+			      op, wstamp) == 0)
 		return 0;
 uncached:
 	/* (Read before the stats: a change since leaves the entry stale.) */
@@ -1332,7 +1358,7 @@ uncached:
 	rc = lookup_component(m, dirmask, rel, rel_len, base, c, x, prp);
 put:
 	if (rc == 0 && !pr.hit && c->layer >= 0 && S_ISDIR(c->st->st_mode) &&
-	    lk_may_put())
+	    lk_may_put() && walk_stamp_holds(wstamp, stamp))
 		un_dcache_put(m, vpath, vlen, c->dirlayers, dirmask, stamp);
 	return rc;
 }
@@ -1357,6 +1383,10 @@ struct walk {
 	size_t up_vlen;
 	bool sure;		/* settle_in's layers are the union's (not
 				   guessed past a refusal) */
+	/* The union's stamp when what the walk knows of dirmask was
+	   learned (0: layers that never change, a root's, or a source
+	   not followed): walk_stamp_holds. */
+	uint64_t stamp;
 	/* UN_VPATH_MAX bytes settle_walk may write its layer paths into
 	   (lookup_path's node's real, which the walk's own lookups fill
 	   anyway), or NULL: settle_walk_own's buffer then.  A buffer of
@@ -1439,6 +1469,7 @@ static int settle_in_m(struct walk *w, struct un_mount *m, bool links_ok,
 
 	w->sure = false;
 	w->m = m;
+	w->stamp = 0;
 	if (!m)
 		return 0;
 	w->dirmask = root_layers(m);
@@ -1447,8 +1478,10 @@ static int settle_in_m(struct walk *w, struct un_mount *m, bool links_ok,
 	w->sure = true;
 	if (!*rel)
 		return 0;
-	if (un_dcache_get(m, w->vpath, w->vlen, &w->dirmask,
-			  &w->parentmask) == 0)
+	/* (w->stamp: the one the cache's answer holds at, or settle_walk's,
+	   read before its stats.) */
+	if (un_dcache_get_at(m, w->vpath, w->vlen, &w->dirmask,
+			     &w->parentmask, &w->stamp) == 0)
 		return 0;
 	w->sure = false;
 	if (w->scratch)
@@ -1489,6 +1522,7 @@ static __attribute__((noinline)) int settle_walk(struct walk *w,
 	c.real = creal;
 	c.st = &cst;
 	stamp = un_dcache_stamp(w->m);
+	w->stamp = stamp;	/* (walk_stamp_holds) */
 	while (*rel) {
 		size_t len = (size_t)(strchrnul(rel, '/') - rel);
 		char end;
@@ -1592,11 +1626,15 @@ static int settle_cwd(struct walk *w, struct un_mount *m, unsigned long seq)
 static bool cwd_kept(struct walk *w, struct un_mount *m, size_t vlen,
 		     unsigned long seq)
 {
-	if (!m || !m->wt || vlen <= m->merged_len ||
-	    un_dcache_cwd_get(m, seq, un_dcache_stamp(m), &w->dirmask,
-			      &w->parentmask) != 0)
+	uint64_t stamp;
+
+	if (!m || !m->wt || vlen <= m->merged_len)
+		return false;
+	stamp = un_dcache_stamp(m);
+	if (un_dcache_cwd_get(m, seq, stamp, &w->dirmask, &w->parentmask) != 0)
 		return false;
 	w->m = m;
+	w->stamp = stamp;
 	w->sure = true;
 	return true;
 }
@@ -1635,6 +1673,7 @@ static int settle_fd(struct walk *w, int fd, const struct un_fd_masks *k,
 	if (k->set && k->stamp == put.stamp) {
 		w->dirmask = k->mask;
 		w->parentmask = k->pmask;
+		w->stamp = put.stamp;
 		return 0;
 	}
 	rc = settle_in_m(w, m, false, w->base.layer >= 0);
@@ -1810,6 +1849,7 @@ static __attribute__((noinline)) int walk_jump_dir(struct walk *w, char *todo,
 		    walk_push(w, todo, dir - 1) == 0) {
 			w->dirmask = mask;
 			w->parentmask = pmask;
+			w->stamp = stamp;
 			w->sure = true;
 			memmove(todo, todo + dir, len - dir + 1);
 			return 0;
@@ -3190,6 +3230,7 @@ static int walk_start(struct walk *w, int dirfd, const char *path,
 	w->links = 0;
 	w->relooks = 0;
 	w->m = NULL;
+	w->stamp = 0;
 	w->base.layer = -1;
 	w->up_layer = -1;
 	w->up_vlen = 0;
@@ -3349,6 +3390,7 @@ fd_again:
 		w->m = m;
 		w->dirmask = root_layers(m);
 		w->parentmask = 0;
+		w->stamp = 0;
 		rc = walk_jump(w, todo, rest, false, NULL);
 		return rc < 0 ? rc : 0;
 	}
@@ -3699,7 +3741,8 @@ near_last(struct un_mount *m, int fd, int layer, const char *path,
 					   (flags & UN_LK_FOLLOW) ? NULL : x,
 					   st2,
 					   (flags & UN_LK_OPENDIR) ? &orq :
-								     NULL);
+								     NULL,
+					   NULL);
 			if (rc < 0)
 				return rc;
 			n->open_fd = orq.fd;
@@ -4325,12 +4368,13 @@ static __attribute__((noinline)) int lookup_path(int dirfd, const char *path,
 					   last && !want_dir && !follow ?
 						   x : NULL,
 					   last ? stamp : NULL,
-					   opendir ? &orq : NULL);
+					   opendir ? &orq : NULL, &w.stamp);
 			if (rc < 0)
 				return rc;
 			n->open_fd = opendir ? orq.fd : -1;
 			if (last && c.layer >= 0 &&
-			    !S_ISDIR(c.st->st_mode) && lk_may_put())
+			    !S_ISDIR(c.st->st_mode) && lk_may_put() &&
+			    walk_stamp_holds(&w.stamp, stamp[1]))
 				un_dcache_memo_put(w.m, w.vpath, w.vlen,
 						   w.dirmask, c.layer, c.st,
 						   stamp[0]);
