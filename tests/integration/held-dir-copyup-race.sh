@@ -83,33 +83,32 @@ if is_root; then
 	kernel_umount "$T/kernel/view"
 fi
 
+# held WHO RUN MODE COUNT LABEL [STRACE-ARGS...]: fresh layers of COUNT
+# directories, held.py over them under libunion (under strace with
+# STRACE-ARGS, when given), every listing merged, the lowers unchanged.
+held() {
+	local who=$1 run=$2 mode=$3 count=$4 label=$5 d spec trace=()
+	shift 5
+	[ $# -eq 0 ] || trace=(strace -f -qq -o /dev/null "$@")
+	layers "$who-$mode" "$mode" "$count"
+	d=$T/$who-$mode
+	lowers_snapshot "$d/lower"
+	spec=$(un_spec "$d/view" "$d/upper" "$d/lower")
+	expect_eq "$who $mode: $label" "all merged" \
+		"$($run "${trace[@]}" env UNION_LAYERS="$spec" \
+			LD_PRELOAD="$LIBUNION" \
+			"$PYTHON" -B "$T/held.py" "$d/view" "$count" 2>&1)"
+	lowers_check
+}
+
 run() {
-	local who=$1 run=$2 mode d spec
+	local who=$1 run=$2 mode
 	for mode in 0755 0700; do
-		layers "$who-$mode" $mode $N
-		d=$T/$who-$mode
-		lowers_snapshot "$d/lower"
-		spec=$(un_spec "$d/view" "$d/upper" "$d/lower")
-		expect_eq "$who $mode: the copy-up's dup3 held" "all merged" \
-			"$($run strace -f -qq -o /dev/null -e trace=dup3 \
-				-e inject=dup3:delay_exit=3000 \
-				env UNION_LAYERS="$spec" LD_PRELOAD="$LIBUNION" \
-				"$PYTHON" -B "$T/held.py" "$d/view" $N 2>&1)"
-		lowers_check
-		layers "$who-$mode" $mode $N
-		lowers_snapshot "$d/lower"
-		expect_eq "$who $mode: opens held after their lookups" "all merged" \
-			"$($run strace -f -qq -o /dev/null -e trace=openat \
-				-e inject=openat:delay_enter=1000 \
-				env UNION_LAYERS="$spec" LD_PRELOAD="$LIBUNION" \
-				"$PYTHON" -B "$T/held.py" "$d/view" $N 2>&1)"
-		lowers_check
-		layers "$who-$mode" $mode $((N * 5))
-		lowers_snapshot "$d/lower"
-		expect_eq "$who $mode: no strace" "all merged" \
-			"$($run env UNION_LAYERS="$spec" LD_PRELOAD="$LIBUNION" \
-				"$PYTHON" -B "$T/held.py" "$d/view" $((N * 5)) 2>&1)"
-		lowers_check
+		held "$who" "$run" $mode $N "the copy-up's dup3 held" \
+			-e trace=dup3 -e inject=dup3:delay_exit=3000
+		held "$who" "$run" $mode $N "opens held after their lookups" \
+			-e trace=openat -e inject=openat:delay_enter=1000
+		held "$who" "$run" $mode $((N * 5)) "no strace"
 	done
 }
 
