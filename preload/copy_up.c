@@ -1012,10 +1012,9 @@ static __attribute__((noinline)) int fd_flock_held(int fd)
 	return 0;
 }
 
-/* Re-point fd at the upper copy if it is open on the old lower file. */
-static void repoint_fd(int fd, void *arg)
+/* repoint_fd's work, fd held. */
+static void repoint_held_fd(int fd, const struct repoint *r)
 {
-	const struct repoint *r = arg;
 	struct stat st;
 	int flags, fdflags, nfd, lock, was = -1;
 	off_t off;
@@ -1078,6 +1077,20 @@ static void repoint_fd(int fd, void *arg)
 		un_fd_moved(fd, was, false);	/* (fd still the lower's) */
 	}
 	real_close(nfd);
+}
+
+/* Re-point fd at the upper copy if it is open on the old lower file.
+   The number is held from the look to the move: another thread's
+   close of it waits, so that the move never lands on a number an open
+   took since (fdtab.c, Repoints). */
+static void repoint_fd(int fd, void *arg)
+{
+	int hold = un_fd_repoint_hold(fd);
+
+	if (hold < 0)
+		return;
+	repoint_held_fd(fd, arg);
+	un_fd_repoint_release(hold);
 }
 
 /* A cwd in the directory vpath just copied up follows it as the

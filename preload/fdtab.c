@@ -923,24 +923,116 @@ bool un_fd_moves_quiet(unsigned long since)
    call then must not wait for its own move). */
 static __thread bool fd_moving_here;
 
+/*
+ * The longest a thread waits for another's move or repoint to end, in
+ * seconds: as the cwd's drain (fdtab.c Pins), since the other thread
+ * may be stopped in a handler that waits for this one.
+ */
+#define FD_WAIT_MAX_S 2
+
+/* One step of a bounded wait begun at *t0 (0: not yet read): yields,
+   and says false once FD_WAIT_MAX_S have passed.  (sched_yield, no
+   sleep: no cancellation point inside the library.) */
+static bool fd_wait_on(struct timespec *t0)
+{
+	struct timespec t;
+
+	if (!t0->tv_sec && !t0->tv_nsec)
+		clock_gettime(CLOCK_MONOTONIC, t0);
+	sched_yield();
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec - t0->tv_sec < FD_WAIT_MAX_S;
+}
+
 void un_fd_moves_wait(void)
 {
-	struct timespec t0, t;
+	struct timespec t0 = { 0, 0 };
 
-	/* (Bounded, 2 s as the cwd's drain, fdtab.c Pins: the mover may
-	   be stopped in a handler that waits for this thread.
-	   sched_yield, no sleep: no cancellation point inside the
-	   library.) */
 	if (fd_moving_here)
 		return;
-	clock_gettime(CLOCK_MONOTONIC, &t0);
 	while (__atomic_load_n(&fd_moves_done, __ATOMIC_SEQ_CST) !=
-	       __atomic_load_n(&fd_moves, __ATOMIC_SEQ_CST)) {
-		sched_yield();
-		clock_gettime(CLOCK_MONOTONIC, &t);
-		if (t.tv_sec - t0.tv_sec >= 2)
+	       __atomic_load_n(&fd_moves, __ATOMIC_SEQ_CST))
+		if (!fd_wait_on(&t0))
 			return;
+}
+
+/*
+ * Repoints.  repoint_fd looks at a number (fstat: the lower's file?)
+ * and then dup3s the copy onto it: two calls, between which another
+ * thread may close the number and an open take it again; the dup3 then
+ * replaces that open's descriptor (another thread's file, perhaps one
+ * it writes, pointed at the copy: proved with the dup3 held 3 ms,
+ * integration/held-dir-copyup-race).  So a repoint holds the number
+ * from before its look to after its dup3, and a close waits for it: the
+ * repoint writes the number in `repoint_held`, then reads its slot,
+ * which must still hold a record; a close (un_fd_closing, close_range's
+ * and dup2's onto a recorded number) changes the slot first, then looks
+ * for the number there and waits while it is held.  Dekker's, every
+ * access sequentially consistent: one of the two sees the other.  (A
+ * number whose slot is empty is closed without a look: a repoint needs
+ * a record.)  Slots hold the number + 1 (0: free); when all are taken
+ * the repoint is skipped, the descriptor left on the lower's file.
+ */
+#define REPOINT_HOLDS 16
+static int repoint_held[REPOINT_HOLDS];
+static unsigned repoint_holds;		/* slots taken, a close's quick test */
+static __thread int repoint_held_here;	/* this thread's slot + 1 (0: none) */
+
+int un_fd_repoint_hold(int fd)
+{
+	struct fd_entry **s = slot(fd, false);
+	int h;
+
+	if (!s || repoint_held_here)
+		return -1;
+	__atomic_add_fetch(&repoint_holds, 1, __ATOMIC_SEQ_CST);
+	for (h = 0; h < REPOINT_HOLDS; h++) {
+		int none = 0;
+
+		if (__atomic_compare_exchange_n(&repoint_held[h], &none, fd + 1,
+						false, __ATOMIC_SEQ_CST,
+						__ATOMIC_RELAXED))
+			break;
 	}
+	if (h == REPOINT_HOLDS) {
+		__atomic_sub_fetch(&repoint_holds, 1, __ATOMIC_SEQ_CST);
+		return -1;
+	}
+	repoint_held_here = h + 1;
+	if (!in_union(__atomic_load_n(s, __ATOMIC_SEQ_CST))) {
+		un_fd_repoint_release(h);	/* (closing, or closed) */
+		return -1;
+	}
+	return h;
+}
+
+void un_fd_repoint_release(int h)
+{
+	__atomic_store_n(&repoint_held[h], 0, __ATOMIC_SEQ_CST);
+	__atomic_sub_fetch(&repoint_holds, 1, __ATOMIC_SEQ_CST);
+	repoint_held_here = 0;
+}
+
+/* After their slots changed: until no other thread holds a number of
+   [first, last] for a repoint (bounded). */
+UN_EXEC_TEXT static void repoint_wait(unsigned first, unsigned last)
+{
+	struct timespec t0 = { 0, 0 };
+	bool held;
+
+	if (!__atomic_load_n(&repoint_holds, __ATOMIC_SEQ_CST))
+		return;
+	do {
+		held = false;
+		for (int h = 0; h < REPOINT_HOLDS && !held; h++) {
+			unsigned fd1 = (unsigned)__atomic_load_n(
+				&repoint_held[h], __ATOMIC_SEQ_CST);
+
+			/* (Not this thread's own: a handler's close.) */
+			held = fd1 && fd1 - 1 >= first && fd1 - 1 <= last &&
+			       h + 1 != repoint_held_here;
+		}
+	} while (held && fd_wait_on(&t0));
 }
 
 int un_fd_moving(int fd)
@@ -1051,9 +1143,44 @@ UN_EXEC_TEXT void *un_fd_closing(int fd)
 	s = &chunk[fd & (CHUNK_SIZE - 1)];
 	if (!__atomic_load_n(s, __ATOMIC_RELAXED) || un_fd_vfork_child())
 		return NULL;
-	release(__atomic_exchange_n(s, CLOSING, __ATOMIC_ACQ_REL));
+	release(__atomic_exchange_n(s, CLOSING, __ATOMIC_SEQ_CST));
+	repoint_wait((unsigned)fd, (unsigned)fd);
 	free_deferred();
 	return s;
+}
+
+UN_EXEC_TEXT void *un_fd_replacing(int fd, void **kept)
+{
+	struct fd_entry **s = slot(fd, false);
+
+	*kept = NULL;
+	if (!s || !in_union(__atomic_load_n(s, __ATOMIC_RELAXED)) ||
+	    un_fd_vfork_child())
+		return NULL;
+	*kept = __atomic_exchange_n(s, CLOSING, __ATOMIC_SEQ_CST);
+	repoint_wait((unsigned)fd, (unsigned)fd);
+	return s;
+}
+
+UN_EXEC_TEXT void un_fd_replaced(void *mark, void *kept, bool replaced)
+{
+	struct fd_entry **s = mark, *e = CLOSING;
+
+	if (!s)
+		return;
+	UN_SAVE_ERRNO;
+	/* (Put back only where no other thread's call changed the slot
+	   since: a race in the kernel too.) */
+	if (replaced ||
+	    !__atomic_compare_exchange_n(s, &e, kept, false, __ATOMIC_ACQ_REL,
+					 __ATOMIC_RELAXED)) {
+		e = CLOSING;
+		__atomic_compare_exchange_n(s, &e, NULL, false,
+					    __ATOMIC_ACQ_REL, __ATOMIC_RELAXED);
+		release(kept);
+		free_deferred();
+	}
+	UN_RESTORE_ERRNO;
 }
 
 UN_EXEC_TEXT void un_fd_closed(void *mark)
@@ -1368,7 +1495,7 @@ static void range_do(unsigned first, unsigned last, enum range_op op)
 			else
 				release(__atomic_exchange_n(
 				    &chunk[i], op == RANGE_CLOSING ? CLOSING : NULL,
-				    __ATOMIC_ACQ_REL));
+				    __ATOMIC_SEQ_CST));
 		}
 	}
 }
@@ -1381,6 +1508,7 @@ void un_fd_forget_range(unsigned first, unsigned last)
 void un_fd_closing_range(unsigned first, unsigned last)
 {
 	range_do(first, last, RANGE_CLOSING);
+	repoint_wait(first, last);
 }
 
 void un_fd_closed_range(unsigned first, unsigned last)
@@ -2757,6 +2885,12 @@ void un_fork_cwd_child(void)
 	__atomic_store_n(&readers, 0, __ATOMIC_SEQ_CST);
 	/* (A move another thread had under way never ends here.) */
 	__atomic_store_n(&fd_moves_done, fd_moves, __ATOMIC_SEQ_CST);
+	/* (Nor a repoint: its numbers are free here.) */
+	for (int h = 0; h < REPOINT_HOLDS; h++)
+		if (h + 1 != repoint_held_here)
+			__atomic_store_n(&repoint_held[h], 0, __ATOMIC_SEQ_CST);
+	__atomic_store_n(&repoint_holds, repoint_held_here ? 1 : 0,
+			 __ATOMIC_SEQ_CST);
 	cwd_held--;
 	pthread_mutex_init(&cwd_lock, NULL);
 }

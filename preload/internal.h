@@ -611,6 +611,11 @@ UN_HIDDEN void un_fd_forget(int fd);
    left unknown unless an open since (another thread's) recorded it. */
 UN_HIDDEN void *un_fd_closing(int fd);
 UN_HIDDEN void un_fd_closed(void *mark);
+/* The same for a dup2 onto fd, a recorded number: its record is kept
+   (into *kept) until the call answers, then dropped when replaced, else
+   put back (the number unchanged: EBADF).  errno kept. */
+UN_HIDDEN void *un_fd_replacing(int fd, void **kept);
+UN_HIDDEN void un_fd_replaced(void *mark, void *kept, bool replaced);
 /* The library's own descriptor fd (cwdfd.c's, fifo.c's held ones)
    closed, as close's two steps: a record fdtab.c discovered of the
    number (the program's fstat or readlink of it) goes with it, else the
@@ -663,6 +668,14 @@ UN_HIDDEN void un_fd_moved(int fd, int was, bool moved);
 UN_HIDDEN unsigned long un_fd_moves(void);
 UN_HIDDEN bool un_fd_moves_quiet(unsigned long since);
 UN_HIDDEN void un_fd_moves_wait(void);
+/* A copy-up holds fd while it looks at it and moves it onto the copy
+   (copy_up.c repoint_fd): a close of fd, or a dup2 onto it, waits
+   (bounded) until un_fd_repoint_release, so that the move never lands
+   on another open's number (fdtab.c, Repoints).  Returns the hold, or
+   -1: fd is being closed, has no record, or no hold is free (no move
+   then). */
+UN_HIDDEN int un_fd_repoint_hold(int fd);
+UN_HIDDEN void un_fd_repoint_release(int hold);
 /* fd, open on the very copy of the directory that from stands on (an
    openat(from, ".")): from's was_lower, and its layer the upper's (the
    kernel's file of the same dentry lists the same layers). */

@@ -257,12 +257,19 @@ UN_EXEC_TEXT static void vacate(int fd, int fd2)
 		un_watch_closed(fd2);	/* an inotify instance there ends */
 }
 
+/* A dup2 onto a recorded number replaces its file as a close would:
+   its record is marked closing meanwhile (a copy-up's move of the
+   number waits: fdtab.c, Repoints). */
 UN_EXEC_TEXT UN_EXPORT int dup2(int fd, int fd2)
 {
+	void *mark = NULL, *kept = NULL;
 	int nfd;
 
 	vacate(fd, fd2);
+	if (fd != fd2)
+		mark = un_fd_replacing(fd2, &kept);
 	nfd = real_dup2(fd, fd2);
+	un_fd_replaced(mark, kept, nfd >= 0);
 
 	if (nfd >= 0 && nfd != fd)
 		dup_entry(fd, nfd);
@@ -271,10 +278,14 @@ UN_EXEC_TEXT UN_EXPORT int dup2(int fd, int fd2)
 
 UN_EXPORT int dup3(int fd, int fd2, int flags)
 {
+	void *mark = NULL, *kept = NULL;
 	int nfd;
 
 	vacate(fd, fd2);
+	if (fd != fd2)
+		mark = un_fd_replacing(fd2, &kept);
 	nfd = real_dup3(fd, fd2, flags);
+	un_fd_replaced(mark, kept, nfd >= 0);
 
 	if (nfd >= 0)
 		dup_entry(fd, nfd);

@@ -1,5 +1,5 @@
 #!/bin/bash
-# held-dir-copyup-race: a thread lists, stats a name and opens a name through a held descriptor of a lower-only directory while another thread creates a file in that directory (by its path): the kernel lists the directory merged every time, finds and opens the lower's names.  The copy-up of the directory re-points the process's descriptors of it onto the upper's copy (copy_up.c repoint_fd: dup3, then the record's layer 0); a listing or a lookup through the descriptor in between took the upper's copy for the lower's and listed [] or ['k'] alone, found no u6, opened no y (stress/run-ci, race.py seed 1: "ls lib/g => ok: ['u6', 'y'] not listed").  Made certain with strace holding the window open: dup3's exit delayed (the record not yet the upper's), openat's entry delayed (a lookup done, its open relative to the descriptor not yet made); then without strace.  Directories of mode 0755 and 0700 (the pass as nobody owns them).  NOT IN TESTS YET: on a loaded machine (three of it at once) a run still fails now and then with "listdir h: []" or "listdir h: ['k']", h opened through the held descriptor listing the upper's copy of g: most likely another race, a repoint's dup3 onto a number the lister closed and opened again (h) between repoint_fd's fstat and its dup3 (see docs/STATUS.md, session 21).  Two races it found are fixed: the record's layer during a move (fdtab.c, Moves) and the walk's cache puts stamped after the parent's layers were learned (namei.c walk_stamp_holds).  Run by hand: TOP_SRCDIR=$PWD LIBUNION=$PWD/preload/.libs/libunion.so bash tests/integration/held-dir-copyup-race.sh; register it in tests/integration/local.mk once that race is fixed.
+# held-dir-copyup-race: a thread lists, stats a name and opens a name through a held descriptor of a lower-only directory while another thread creates a file in that directory (by its path): the kernel lists the directory merged every time, finds and opens the lower's names.  The copy-up of the directory re-points the process's descriptors of it onto the upper's copy (copy_up.c repoint_fd: dup3, then the record's layer 0); a listing or a lookup through the descriptor in between took the upper's copy for the lower's and listed [] or ['k'] alone, found no u6, opened no y (stress/run-ci, race.py seed 1: "ls lib/g => ok: ['u6', 'y'] not listed").  Made certain with strace holding the window open: dup3's exit delayed (the record not yet the upper's), dup3's entry delayed (a third thread closes a number of g's it dup'd, or dup2s onto it, and opens a file outside that takes the number: the move must not land on it; fdtab.c, Repoints), openat's entry delayed (a lookup done, its open relative to the descriptor not yet made); then without strace.  Directories of mode 0755 and 0700 (the pass as nobody owns them).  Races it found, fixed: the record's layer during a move (fdtab.c, Moves), the walk's cache puts stamped after the parent's layers were learned (namei.c walk_stamp_holds), the move's dup3 onto a number closed and taken again since its look (fdtab.c, Repoints).  NOT IN TESTS YET: under load (three at once beside two `yes`) about 1 process in 40 still lists g itself as ['k'] in its first iteration (lib0): under study (docs/STATUS.md).  Run by hand: TOP_SRCDIR=$PWD LIBUNION=$PWD/preload/.libs/libunion.so bash tests/integration/held-dir-copyup-race.sh
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 set -eu
 . "${TOP_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh"
@@ -7,13 +7,14 @@ set -eu
 need_strace_delay openat
 
 cat >"$T/held.py" <<'PY'
-import os, sys, threading
-M, n = sys.argv[1], int(sys.argv[2])
+import os, sys, threading, time
+M, n, other = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+ost = os.stat(other)
 bad = []
 for it in range(n):
     g = "%s/lib%d/g" % (M, it)
     fd = os.open(g, os.O_RDONLY | os.O_DIRECTORY)
-    bar = threading.Barrier(2)
+    bar = threading.Barrier(3)
     miss = {}
     def lister():
         bar.wait()
@@ -37,11 +38,36 @@ for it in range(n):
                     miss.setdefault("listdir h", sorted(names))
             except OSError as e:
                 miss.setdefault("open h", e.strerror)
+    made = threading.Event()
+    def reuser():
+        # A number held a while as g's, closed and taken at once by an
+        # open of a file outside (or made that file's by a dup2): still
+        # that file after the copy-up's move of g's descriptors, which
+        # must never land on it.
+        bar.wait()
+        for k in range(1000):
+            d = os.dup(fd)
+            time.sleep(0.0002)
+            if k % 2:
+                o = os.open(other, os.O_RDONLY)
+                x = os.dup2(o, d)
+                os.close(o)
+            else:
+                os.close(d)
+                x = os.open(other, os.O_RDONLY)
+            time.sleep(0.004)	# (past a move held 3 ms)
+            xst = os.fstat(x)
+            os.close(x)
+            if (xst.st_dev, xst.st_ino) != (ost.st_dev, ost.st_ino):
+                miss.setdefault("number reused", "not the file opened")
+            if made.is_set():
+                break
     def maker():
         bar.wait()
         with open(g + "/k", "a") as f:
             f.write("x")
-    ts = [threading.Thread(target=lister), threading.Thread(target=maker)]
+        made.set()
+    ts = [threading.Thread(target=f) for f in (lister, reuser, maker)]
     for t in ts:
         t.start()
     for t in ts:
@@ -53,6 +79,8 @@ print("\n".join(bad[:8]) if bad else "all merged")
 PY
 
 N=40
+echo other >"$T/other"
+chmod 0644 "$T/other"
 
 # layers NAME MODE COUNT: COUNT lower-only directories lib$i/g holding
 # u6 y t2 and h/z, g and h of mode MODE.  (Builtins but for one mkdir
@@ -79,7 +107,8 @@ if is_root; then
 	layers kernel 0755 $N
 	kernel_mount "$T/kernel/view" "$T/kernel/upper" "$T/kernel/work" "$T/kernel/lower"
 	expect_eq "kernel: listings, stats and opens through held descriptors" \
-		"all merged" "$("$PYTHON" -B "$T/held.py" "$T/kernel/view" $N 2>&1)"
+		"all merged" \
+		"$("$PYTHON" -B "$T/held.py" "$T/kernel/view" $N "$T/other" 2>&1)"
 	kernel_umount "$T/kernel/view"
 fi
 
@@ -97,7 +126,8 @@ held() {
 	expect_eq "$who $mode: $label" "all merged" \
 		"$($run "${trace[@]}" env UNION_LAYERS="$spec" \
 			LD_PRELOAD="$LIBUNION" \
-			"$PYTHON" -B "$T/held.py" "$d/view" "$count" 2>&1)"
+			"$PYTHON" -B "$T/held.py" "$d/view" "$count" \
+			"$T/other" 2>&1)"
 	lowers_check
 }
 
@@ -106,6 +136,8 @@ run() {
 	for mode in 0755 0700; do
 		held "$who" "$run" $mode $N "the copy-up's dup3 held" \
 			-e trace=dup3 -e inject=dup3:delay_exit=3000
+		held "$who" "$run" $mode $N "the copy-up's dup3 held at its entry" \
+			-e trace=dup3 -e inject=dup3:delay_enter=3000
 		held "$who" "$run" $mode $N "opens held after their lookups" \
 			-e trace=openat -e inject=openat:delay_enter=1000
 		held "$who" "$run" $mode $((N * 5)) "no strace"
