@@ -666,6 +666,9 @@ UN_HIDDEN void un_fd_moved(int fd, int was, bool moved);
    is under way (bounded).  A reader that used a descriptor as its
    layer's copy looks again when they moved meanwhile (fdtab.c, Moves). */
 UN_HIDDEN unsigned long un_fd_moves(void);
+/* How many times such a reader looks again at most: a process that
+   moves descriptors without end keeps the last answer. */
+#define UN_MOVES_ROUNDS 8
 UN_HIDDEN bool un_fd_moves_quiet(unsigned long since);
 UN_HIDDEN void un_fd_moves_wait(void);
 /* A copy-up holds fd while it looks at it and moves it onto the copy

@@ -1710,10 +1710,9 @@ static void dir_discard(struct un_dir *d)
  * upper's already, and the listing read the upper's names alone as the
  * lower's (stress/run-ci, race.py seed 1: "ls lib/g => ['u6', 'y'] not
  * listed").  Then it is built again once the move ended, the record
- * settled (a few rounds: a process that moves descriptors without end
- * keeps the last).  The fence: a streamed one's mark (un_dir_open)
- * before the count's read, as repoint_fd counts before it reads the
- * mark.
+ * settled (UN_MOVES_ROUNDS at most).  The fence: a streamed one's mark
+ * (un_dir_open) before the count's read, as repoint_fd counts before it
+ * reads the mark.
  */
 static __attribute__((noinline)) DIR *fdopendir_lookup(int fd)
 {
@@ -1727,7 +1726,7 @@ static __attribute__((noinline)) DIR *fdopendir_lookup(int fd)
 		moves = un_fd_moves();
 		d = fdopendir_node(fd);
 		if (!d || __libc_single_threaded || !un_dir_is_ours(d) ||
-		    round == 8)
+		    round == UN_MOVES_ROUNDS)
 			break;
 		__atomic_thread_fence(__ATOMIC_SEQ_CST);
 		if (__builtin_expect(un_fd_moves_quiet(moves), 1))

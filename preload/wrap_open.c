@@ -113,7 +113,9 @@ static int open_lookup(int dirfd, const char *path, int flags, mode_t mode,
 		n.open_flags = flags;
 	}
 again:
-	moves = un_fd_moves();
+	/* (Read only where another thread may move: un_fd_moves is a
+	   call, on every open.) */
+	moves = __libc_single_threaded ? 0 : un_fd_moves();
 	rc = creat || writing ? un_lookup_change(dirfd, path, lk, &n)
 			      : un_lookup(dirfd, path, lk, &n);
 	if ((rc > 0 || rc == -ENOENT) && !tmpfile) {
@@ -233,7 +235,7 @@ again:
 		goto again;	/* (see vanished) */
 	if (at >= 0 && (fd < 0 || S_ISDIR(n.st.st_mode)) &&
 	    !__libc_single_threaded && un_fd_moves() != moves &&
-	    moved++ < 8) {
+	    moved++ < UN_MOVES_ROUNDS) {
 		if (fd >= 0)
 			real_close(fd);
 		goto again;	/* (see moves) */
