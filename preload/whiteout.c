@@ -745,10 +745,17 @@ void un_wtable_fork_child(struct un_wtable *wt)
  * which dir.c also raises after every record that can hide, reveal or
  * make opaque a directory.  Not the generation: the whiteout of a file
  * (every unlink of rm -rf) changes no directory.  No system call.
+ * Never 0 (but after 2^64 changes): 0 stands for layers that never
+ * change (a union without an upper; a walk's root: namei.c
+ * walk_stamp_holds).  A
+ * fresh lock file's, epoch and count 0, was 0 too: a walk in a new
+ * union took the first copy-up's change for none and put a directory's
+ * old layers with the new stamp (integration/held-dir-copyup-race under
+ * load: "lib0 listdir: ['k']", the first iteration alone).
  */
 static uint64_t stamp_make(uint64_t epoch, uint64_t dirs)
 {
-	return epoch * 0x9e3779b97f4a7c15ULL + dirs;
+	return epoch * 0x9e3779b97f4a7c15ULL + dirs + 1;
 }
 
 uint64_t un_wtable_stamp(struct un_wtable *wt)

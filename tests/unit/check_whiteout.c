@@ -292,6 +292,25 @@ START_TEST(open_fresh)
 }
 END_TEST
 
+/* A fresh table's stamp is not 0, which stands for layers that never
+   change (namei.c walk_stamp_holds): a walk in a new union took the
+   first directory change for none. */
+START_TEST(stamp_fresh_not_zero)
+{
+	struct un_wtable *wt = open_ok();
+	uint64_t fresh = un_wtable_stamp(wt), before, after;
+
+	ck_assert_uint_ne(fresh, 0);
+	ck_assert(un_wtable_bump_dirs_own(wt, &before, &after));
+	ck_assert_uint_eq(before, fresh);
+	ck_assert_uint_ne(after, fresh);
+	ck_assert_uint_ne(after, 0);
+	ck_assert_uint_eq(un_wtable_stamp(wt), after);
+	un_wtable_release(wt);
+	ck_assert_uint_eq(un_wtable_stamp(NULL), 0);
+}
+END_TEST
+
 START_TEST(open_empty_table)
 {
 	struct un_wtable *wt;
@@ -1973,6 +1992,7 @@ static Suite *whiteout_suite(void)
 	tc = tcase_create("open");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, open_fresh);
+	tcase_add_test(tc, stamp_fresh_not_zero);
 	tcase_add_test(tc, open_empty_table);
 	tcase_add_test(tc, open_unfinished_header);
 	suite_add_tcase(s, tc);
