@@ -1,5 +1,5 @@
 #!/bin/bash
-# held-dir-copyup-race: a thread lists, stats a name and opens a name through a held descriptor of a lower-only directory while another thread creates a file in that directory (by its path): the kernel lists the directory merged every time, finds and opens the lower's names.  The copy-up of the directory re-points the process's descriptors of it onto the upper's copy (copy_up.c repoint_fd: dup3, then the record's layer 0); a listing or a lookup through the descriptor in between took the upper's copy for the lower's and listed [] or ['k'] alone, found no u6, opened no y (stress/run-ci, race.py seed 1: "ls lib/g => ok: ['u6', 'y'] not listed").  Made certain with strace holding the window open: dup3's exit delayed (the record not yet the upper's), dup3's entry delayed (a third thread closes a number of g's it dup'd, or dup2s onto it, and opens a file outside that takes the number: the move must not land on it; fdtab.c, Repoints), openat's entry delayed (a lookup done, its open relative to the descriptor not yet made); then without strace.  Directories of mode 0755 and 0700 (the pass as nobody owns them).  Races it found, fixed: the record's layer during a move (fdtab.c, Moves), the walk's cache puts stamped after the parent's layers were learned (namei.c walk_stamp_holds), the move's dup3 onto a number closed and taken again since its look (fdtab.c, Repoints).  NOT IN TESTS YET: under load (three at once beside two `yes`) about 1 process in 40 still lists g itself as ['k'] in its first iteration (lib0): under study (docs/STATUS.md).  Run by hand: TOP_SRCDIR=$PWD LIBUNION=$PWD/preload/.libs/libunion.so bash tests/integration/held-dir-copyup-race.sh
+# held-dir-copyup-race: a thread lists, stats a name and opens a name through a held descriptor of a lower-only directory while another thread creates a file in that directory (by its path): the kernel lists the directory merged every time, finds and opens the lower's names.  The copy-up of the directory re-points the process's descriptors of it onto the upper's copy (copy_up.c repoint_fd: dup3, then the record's layer 0); a listing or a lookup through the descriptor in between took the upper's copy for the lower's and listed [] or ['k'] alone, found no u6, opened no y (stress/run-ci, race.py seed 1: "ls lib/g => ok: ['u6', 'y'] not listed").  Made certain with strace holding the window open: dup3's exit delayed (the record not yet the upper's), dup3's entry delayed (a third thread closes a number of g's it dup'd, or dup2s onto it, and opens a file outside that takes the number: the move must not land on it; fdtab.c, Repoints), openat's entry delayed (a lookup done, its open relative to the descriptor not yet made); then without strace.  Directories of mode 0755 and 0700 (the pass as nobody owns them; root's over 0755 alone).  Races it found, fixed: the record's layer during a move (fdtab.c, Moves), the walk's cache puts stamped after the parent's layers were learned (namei.c walk_stamp_holds), the move's dup3 onto a number closed and taken again since its look (fdtab.c, Repoints), and a fresh union's stamp 0 taken for "layers that never change" (whiteout.c stamp_make; "lib0 listdir: ['k']" under load).
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 set -eu
 . "${TOP_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh"
@@ -131,9 +131,12 @@ held() {
 	lowers_check
 }
 
+# (Root over 0755 alone: 0700 is a permission the pass as nobody meets,
+# root's copy-up never; a pass fewer keeps CI's time.)
 run() {
-	local who=$1 run=$2 mode
-	for mode in 0755 0700; do
+	local who=$1 run=$2 mode modes=(0755 0700)
+	[ "$who" = self ] && is_root && modes=(0755)
+	for mode in "${modes[@]}"; do
 		held "$who" "$run" $mode $N "the copy-up's dup3 held" \
 			-e trace=dup3 -e inject=dup3:delay_exit=3000
 		held "$who" "$run" $mode $N "the copy-up's dup3 held at its entry" \

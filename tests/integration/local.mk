@@ -54,6 +54,7 @@ UN_INTEGRATION_TESTS = \
 	tests/integration/open-creat-vanished-race.sh \
 	tests/integration/symlink-replaced-during-lookup-race.sh \
 	tests/integration/held-dir-renamed-by-other.sh \
+	tests/integration/held-dir-copyup-race.sh \
 	tests/integration/held-lower-dir-removed-exec.sh \
 	tests/integration/unlink-parent-removed-race.sh \
 	tests/integration/copyup-dir-then-lookup-below.sh \
@@ -288,7 +289,7 @@ UN_INTEGRATION_TESTS = \
 
 TESTS += $(UN_INTEGRATION_TESTS)
 dist_check_SCRIPTS += $(UN_INTEGRATION_TESTS)
-EXTRA_DIST += tests/integration/held-dir-copyup-race.sh tests/lib.sh tests/san_report.sh tests/prog/callc.py tests/prog/deep.py tests/prog/pystep.py \
+EXTRA_DIST += tests/lib.sh tests/san_report.sh tests/prog/callc.py tests/prog/deep.py tests/prog/pystep.py \
 	tests/prog/fdlist.py \
 	examples/seed-walkthrough.sh
 
