@@ -974,7 +974,7 @@ void un_fd_moves_wait(void)
  * the repoint is skipped, the descriptor left on the lower's file.
  */
 #define REPOINT_HOLDS 16
-static int repoint_held[REPOINT_HOLDS];
+static int repoint_held[REPOINT_HOLDS];	/* (.un_big: segment.ld) */
 static unsigned repoint_holds;		/* slots taken, a close's quick test */
 static __thread int repoint_held_here;	/* this thread's slot + 1 (0: none) */
 
