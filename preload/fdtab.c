@@ -970,8 +970,10 @@ void un_fd_moves_wait(void)
  * for the number there and waits while it is held.  Dekker's, every
  * access sequentially consistent: one of the two sees the other.  (A
  * number whose slot is empty is closed without a look: a repoint needs
- * a record.)  Slots hold the number + 1 (0: free); when all are taken
- * the repoint is skipped, the descriptor left on the lower's file.
+ * a record.  Left open: a lookup through the number that discovers its
+ * record from /proc during such a close gives a repoint one to hold.)
+ * Slots hold the number + 1 (0: free); when all are taken the repoint
+ * is skipped, the descriptor left on the lower's file.
  */
 #define REPOINT_HOLDS 16
 static int repoint_held[REPOINT_HOLDS];	/* (.un_big: segment.ld) */
