@@ -143,7 +143,7 @@ run() {
 			-e trace=dup3 -e inject=dup3:delay_enter=3000
 		held "$who" "$run" $mode $N "opens held after their lookups" \
 			-e trace=openat -e inject=openat:delay_enter=1000
-		held "$who" "$run" $mode $((N * 5)) "no strace"
+		held "$who" "$run" $mode $((N * 2)) "no strace"
 	done
 }
 
