@@ -1164,27 +1164,6 @@ UN_EXEC_TEXT void *un_fd_replacing(int fd, void **kept)
 	return s;
 }
 
-UN_EXEC_TEXT void un_fd_replaced(void *mark, void *kept, bool replaced)
-{
-	struct fd_entry **s = mark, *e = CLOSING;
-
-	if (!s)
-		return;
-	UN_SAVE_ERRNO;
-	/* (Put back only where no other thread's call changed the slot
-	   since: a race in the kernel too.) */
-	if (replaced ||
-	    !__atomic_compare_exchange_n(s, &e, kept, false, __ATOMIC_ACQ_REL,
-					 __ATOMIC_RELAXED)) {
-		e = CLOSING;
-		__atomic_compare_exchange_n(s, &e, NULL, false,
-					    __ATOMIC_ACQ_REL, __ATOMIC_RELAXED);
-		release(kept);
-		free_deferred();
-	}
-	UN_RESTORE_ERRNO;
-}
-
 UN_EXEC_TEXT void un_fd_closed(void *mark)
 {
 	struct fd_entry **s = mark, *e = CLOSING;
@@ -1195,6 +1174,25 @@ UN_EXEC_TEXT void un_fd_closed(void *mark)
 	if (s && __atomic_load_n(s, __ATOMIC_RELAXED) == CLOSING)
 		__atomic_compare_exchange_n(s, &e, NULL, false,
 					    __ATOMIC_ACQ_REL, __ATOMIC_RELAXED);
+}
+
+UN_EXEC_TEXT void un_fd_replaced(void *mark, void *kept, bool replaced)
+{
+	struct fd_entry **s = mark, *e = CLOSING;
+
+	if (!s)
+		return;
+	/* (Put back only where no other thread's call changed the slot
+	   since: a race in the kernel too.) */
+	if (!replaced &&
+	    __atomic_compare_exchange_n(s, &e, kept, false, __ATOMIC_ACQ_REL,
+					__ATOMIC_RELAXED))
+		return;
+	UN_SAVE_ERRNO;
+	un_fd_closed(mark);
+	release(kept);
+	free_deferred();
+	UN_RESTORE_ERRNO;
 }
 
 UN_EXEC_TEXT void un_fd_close_own(int fd)

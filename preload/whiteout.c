@@ -747,11 +747,11 @@ void un_wtable_fork_child(struct un_wtable *wt)
  * (every unlink of rm -rf) changes no directory.  No system call.
  * Never 0 (but after 2^64 changes): 0 stands for layers that never
  * change (a union without an upper; a walk's root: namei.c
- * walk_stamp_holds).  A
- * fresh lock file's, epoch and count 0, was 0 too: a walk in a new
- * union took the first copy-up's change for none and put a directory's
- * old layers with the new stamp (integration/held-dir-copyup-race under
- * load: "lib0 listdir: ['k']", the first iteration alone).
+ * walk_stamp_holds).  A fresh lock file's, epoch and count 0, was 0
+ * too: a walk in a new union took the first copy-up's change for none
+ * and put a directory's old layers with the new stamp
+ * (integration/held-dir-copyup-race under load: "lib0 listdir: ['k']",
+ * the first iteration alone).
  */
 static uint64_t stamp_make(uint64_t epoch, uint64_t dirs)
 {
